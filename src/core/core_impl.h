@@ -1,0 +1,70 @@
+/* Private core helpers: error macros, logging, progress. Not installed. */
+#ifndef SSB_CORE_IMPL_H
+#define SSB_CORE_IMPL_H
+
+#include <ssbnet/ssb_core.h>
+#include "ssb_config.h"
+
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define SSBI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SSBI_PRINTF(a, b)
+#endif
+
+/* Record an error (message formatted like printf) and one trace frame; returns code. ctx may be NULL. */
+int ssbi_error(ssb_ctx *ctx, int code, const char *file, int line, const char *func, const char *fmt, ...)
+    SSBI_PRINTF(6, 7);
+/* Append a trace frame for an error propagating through file:line func; returns code. */
+int ssbi_trace(ssb_ctx *ctx, int code, const char *file, int line, const char *func);
+
+/* Raise an error with a message: return SSB_ERROR(ctx, SSB_ERR_RANGE, "thickness_um = %g, must be > 0", t); */
+#define SSB_ERROR(ctx, code, ...) ssbi_error((ctx), (code), __FILE__, __LINE__, __func__, __VA_ARGS__)
+
+/* Propagate an error from a call, appending file:line:func to the trace. */
+#define SSB_CHECK(ctx, call)                                                                       \
+    do {                                                                                           \
+        int ssbi_rc_ = (call);                                                                     \
+        if (ssbi_rc_ != SSB_OK) return ssbi_trace((ctx), ssbi_rc_, __FILE__, __LINE__, __func__);  \
+    } while (0)
+
+/* Same, but jump to a cleanup label with rc set. */
+#define SSB_CHECK_GOTO(ctx, rc, call, label)                                                       \
+    do {                                                                                           \
+        (rc) = (call);                                                                             \
+        if ((rc) != SSB_OK) {                                                                      \
+            ssbi_trace((ctx), (rc), __FILE__, __LINE__, __func__);                                 \
+            goto label;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* User-error check, always on. */
+#define SSB_REQUIRE(ctx, cond, code, ...)                                                          \
+    do {                                                                                           \
+        if (!(cond)) return SSB_ERROR((ctx), (code), __VA_ARGS__);                                 \
+    } while (0)
+
+/* Internal invariant, debug builds only. */
+#if SSB_DEBUG
+#include <assert.h>
+#define SSB_ASSERT(cond) assert(cond)
+#else
+#define SSB_ASSERT(cond) ((void)0)
+#endif
+
+/* Allocation that records SSB_ERR_NOMEM with the size in the context on failure. Returns NULL on failure. */
+void *ssbi_malloc(ssb_ctx *ctx, size_t nbytes, const char *what);
+void *ssbi_calloc(ssb_ctx *ctx, size_t n, size_t size, const char *what);
+void ssbi_free(void *p);
+
+/* Log through the context's sink, prefixed with the object name. */
+void ssbi_log(ssb_ctx *ctx, ssb_log_level level, const char *object, const char *fmt, ...) SSBI_PRINTF(4, 5);
+
+/* Report progress; returns SSB_ERR_CANCELLED (recorded in ctx) if the callback asks to stop, else SSB_OK. */
+int ssbi_progress(ssb_ctx *ctx, const char *stage, double done, double total);
+
+/* Threads to use for an OpenMP region (context setting or omp_get_max_threads()). */
+int ssbi_threads(const ssb_ctx *ctx);
+
+#endif

@@ -1,0 +1,46 @@
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *tu_ref(const char *rel)
+{
+    static char buf[4096];
+    const char *dir = getenv("SSB_REF_DIR");
+    if (!dir) dir = SSB_REF_DIR;
+    snprintf(buf, sizeof buf, "%s/%s", dir, rel);
+    return buf;
+}
+
+int tu_exists(const char *path) { return access(path, R_OK) == 0; }
+
+const char *tu_tmpdir(void)
+{
+    static char buf[256];
+    if (!buf[0]) {
+        snprintf(buf, sizeof buf, "/tmp/ssbtest.XXXXXX");
+        if (!mkdtemp(buf)) fail_msg("mkdtemp failed");
+    }
+    return buf;
+}
+
+void tu_assert_rel(double a, double b, double rtol, const char *expr, const char *file, int line)
+{
+    double tol = rtol * fabs(b);
+    if (!(fabs(a - b) <= tol)) {
+        print_error("%s = %.10g, expected %.10g (rtol %g, rel err %.3g)\n", expr, a, b, rtol,
+                    b != 0 ? fabs(a - b) / fabs(b) : fabs(a - b));
+        _fail(file, line);
+    }
+}
+
+void tu_assert_ok(ssb_ctx *ctx, int rc, const char *expr, const char *file, int line)
+{
+    if (rc != SSB_OK) {
+        print_error("%s returned %d (%s): %s\n", expr, rc, ssb_errcode_name(rc), ssb_ctx_get_error(ctx));
+        _fail(file, line);
+    }
+}
