@@ -1,7 +1,108 @@
-#include <ssbnet/ssb_core.h>
-#include <stdio.h>
-int main(void)
+/* ssbnet: command dispatch. Each command group lives in cli/cmd_<group>.c. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Command groups. Declared weak so that a group still being written links as "not available". */
+#define CLI_GROUP(name) __attribute__((weak)) int cmd_##name(cli_env *env, int argc, char **argv);
+CLI_GROUP(run)
+CLI_GROUP(micro)
+CLI_GROUP(se)
+CLI_GROUP(eis)
+CLI_GROUP(cell)
+CLI_GROUP(materials)
+CLI_GROUP(design)
+#undef CLI_GROUP
+
+typedef int (*cli_cmd_fn)(cli_env *, int, char **);
+
+static const struct {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+} groups[] = {
+    {"run", cmd_run, "the main job on a cell (built-in default cathode without a file)"},
+    {"micro", cmd_micro, "3D microstructures: generate, analyze networks, solve effective transport"},
+    {"se", cmd_se, "solid-electrolyte grain boundaries and space charge"},
+    {"eis", cmd_eis, "impedance spectra: fit, drt, kk, simulate"},
+    {"cell", cmd_cell, "the solid-state cell model"},
+    {"materials", cmd_materials, "the materials database: list, show"},
+    {"design", cmd_design, "interface strategies and design"},
+};
+
+static void usage(FILE *out)
 {
-    printf("ssbnet %s\n", ssb_version());
-    return 0;
+    fprintf(out,
+            "usage: ssbnet <command> [subcommand] [options]\n\n"
+            "Li+ and e- transport through the solid-solid interfaces of solid-state lithium batteries.\n\n"
+            "commands:\n");
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+        fprintf(out, "  %-10s %s%s\n", groups[i].name, groups[i].summary, groups[i].fn ? "" : " (not yet available)");
+    fprintf(out,
+            "\nglobal options (any command):\n"
+            "  --json         results as JSON on stdout\n"
+            "  --quiet, -q    no progress or info messages on stderr\n"
+            "  --threads N    OpenMP threads (default: all)\n"
+            "  --help         help of a command\n"
+            "  --version      version and compiled backends\n"
+            "\nexit codes: 0 ok, 2 usage, 3 memory, 4 invalid value, 5 I/O, 6 malformed file, 7 out of range,\n"
+            "            8 not found, 9 not converged, 10 unsupported, 11 not percolating, 12 cancelled,\n"
+            "            13 backend error, 70 internal error\n"
+            "Run 'ssbnet <command> --help' for the options of a command.\n");
+}
+
+static void log_sink(void *user, ssb_log_level level, const char *object, const char *message)
+{
+    (void)user;
+    static const char *names[] = {"error", "warning", "info", "debug"};
+    cli_progress_done();
+    fprintf(stderr, "ssbnet: %s: %s: %s\n", names[level], object, message);
+}
+
+int main(int argc, char **argv)
+{
+    cli_env env = {.prog = "ssbnet"};
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
+        printf("ssbnet %s\nbackends: %s\n", ssb_version(), ssb_backends());
+        return 0;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (ssb_ctx_create(&env.ctx) != SSB_OK) {
+        fprintf(stderr, "ssbnet: error: out of memory\n");
+        return CLI_EXIT_NOMEM;
+    }
+    /* Work on a copy of argv with the global flags removed. */
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args) {
+        ssb_ctx_destroy(&env.ctx);
+        return CLI_EXIT_NOMEM;
+    }
+    for (int i = 0; i < argc; i++) args[i] = argv[i];
+    int n = cli_strip_global_flags(&env, argc - 1, args + 1) + 1;
+    ssb_ctx_set_log(env.ctx, log_sink, NULL, env.quiet ? SSB_LOG_ERROR : SSB_LOG_WARN);
+    if (!env.quiet) ssb_ctx_set_progress(env.ctx, cli_progress_cb, NULL);
+
+    int rc;
+    const char *group = n >= 2 ? args[1] : "run";
+    size_t i = 0;
+    for (; i < sizeof groups / sizeof groups[0]; i++)
+        if (strcmp(group, groups[i].name) == 0) break;
+    if (i == sizeof groups / sizeof groups[0]) {
+        rc = cli_usage_error(&env, "unknown command '%s' (run 'ssbnet --help' for the list)", group);
+    } else if (!groups[i].fn) {
+        rc = cli_usage_error(&env, "command '%s' is not available in this version yet", group);
+    } else if (n >= 2) {
+        rc = groups[i].fn(&env, n - 1, args + 1);
+    } else {
+        char *defargs[] = {(char *)"run", NULL};
+        rc = groups[i].fn(&env, 1, defargs);
+    }
+    cli_progress_done();
+    free(args);
+    ssb_ctx_destroy(&env.ctx);
+    return rc;
 }

@@ -1,0 +1,335 @@
+/* Shared CLI machinery: exit codes, option values, progress bar, tables, JSON, atomic output files. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_exit_code(int rc)
+{
+    switch (rc) {
+    case SSB_OK: return CLI_EXIT_OK;
+    case SSB_ERR_NOMEM: return CLI_EXIT_NOMEM;
+    case SSB_ERR_ARG: return CLI_EXIT_ARG;
+    case SSB_ERR_IO: return CLI_EXIT_IO;
+    case SSB_ERR_FORMAT: return CLI_EXIT_FORMAT;
+    case SSB_ERR_RANGE: return CLI_EXIT_RANGE;
+    case SSB_ERR_NOTFOUND: return CLI_EXIT_NOTFOUND;
+    case SSB_ERR_NOCONV: return CLI_EXIT_NOCONV;
+    case SSB_ERR_UNSUPPORTED: return CLI_EXIT_UNSUPPORTED;
+    case SSB_ERR_NOPERC: return CLI_EXIT_NOPERC;
+    case SSB_ERR_CANCELLED: return CLI_EXIT_CANCELLED;
+    case SSB_ERR_BACKEND: return CLI_EXIT_BACKEND;
+    default: return CLI_EXIT_INTERNAL;
+    }
+}
+
+int cli_fail(cli_env *env, int rc)
+{
+    cli_progress_done();
+    const char *msg = env && env->ctx ? ssb_ctx_get_error(env->ctx) : "";
+    if (!msg || !*msg) msg = ssb_errcode_message(rc);
+    fprintf(stderr, "%s: error: %s\n", env && env->prog ? env->prog : "ssbnet", msg);
+    if (getenv("SSBNET_TRACE") && env && env->ctx) fprintf(stderr, "trace:\n%s", ssb_ctx_get_trace(env->ctx));
+    return cli_exit_code(rc);
+}
+
+int cli_usage_error(cli_env *env, const char *fmt, ...)
+{
+    cli_progress_done();
+    fprintf(stderr, "%s: error: ", env && env->prog ? env->prog : "ssbnet");
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_strip_global_flags(cli_env *env, int argc, char **argv)
+{
+    int out = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            env->json = 1;
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            env->quiet = 1;
+        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            long long n = 0;
+            if (cli_parse_int(env, "--threads", argv[++i], &n) != 0 || n < 0) n = 0;
+            ssb_ctx_set_threads(env->ctx, (int)n);
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    argv[out] = NULL;
+    return out;
+}
+
+int cli_parse_double(cli_env *env, const char *opt, const char *s, double *out)
+{
+    if (!s) return cli_usage_error(env, "option %s needs a value", opt);
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return cli_usage_error(env, "option %s: '%s' is not a finite number", opt, s);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_int(cli_env *env, const char *opt, const char *s, long long *out)
+{
+    if (!s) return cli_usage_error(env, "option %s needs a value", opt);
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        return cli_usage_error(env, "option %s: '%s' is not an integer", opt, s);
+    *out = v;
+    return 0;
+}
+
+/* ---- progress ---- */
+static struct {
+    char stage[64];
+    double t0, last_draw;
+    int active;
+    int tty;
+    int tty_known;
+} prog;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fmt_time(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0) {
+        snprintf(buf, n, "--:--");
+    } else if (s < 3600) {
+        snprintf(buf, n, "%02d:%02d", (int)(s / 60), (int)s % 60);
+    } else {
+        snprintf(buf, n, "%dh%02d", (int)(s / 3600), (int)(s / 60) % 60);
+    }
+}
+
+int cli_progress_cb(void *user, const char *stage, double done, double total)
+{
+    (void)user;
+    if (!prog.tty_known) {
+        prog.tty = isatty(STDERR_FILENO);
+        prog.tty_known = 1;
+    }
+    double t = now_s();
+    if (!prog.active || strncmp(prog.stage, stage, sizeof prog.stage - 1) != 0) {
+        if (prog.active && prog.tty) fputc('\n', stderr);
+        snprintf(prog.stage, sizeof prog.stage, "%s", stage);
+        prog.t0 = t;
+        prog.last_draw = 0;
+        prog.active = 1;
+        if (!prog.tty) {
+            fprintf(stderr, "ssbnet: %s ...\n", stage);
+            prog.last_draw = t;
+        }
+    }
+    double frac = total > 0 ? done / total : 0;
+    if (frac < 0) frac = 0;
+    if (frac > 1) frac = 1;
+    double el = t - prog.t0;
+    double rate = el > 0 ? done / el : 0;
+    double eta = (frac > 0 && frac < 1) ? el * (1 - frac) / frac : (frac >= 1 ? 0 : NAN);
+    char e1[16], e2[16];
+    fmt_time(e1, sizeof e1, el);
+    fmt_time(e2, sizeof e2, eta);
+    if (prog.tty) {
+        if (t - prog.last_draw < 0.1 && frac < 1) return 0;
+        prog.last_draw = t;
+        char bar[31];
+        int filled = (int)(frac * 30 + 0.5);
+        for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r%-22.22s [%s] %5.1f%%  %.3g/s  %s  ETA %s ", stage, bar, 100 * frac, rate, e1, e2);
+        fflush(stderr);
+    } else if (t - prog.last_draw >= 5.0) {
+        prog.last_draw = t;
+        fprintf(stderr, "ssbnet: %s %5.1f%% elapsed %s ETA %s\n", stage, 100 * frac, e1, e2);
+    }
+    return 0;
+}
+
+void cli_progress_done(void)
+{
+    if (prog.active && prog.tty) fputc('\n', stderr);
+    prog.active = 0;
+}
+
+/* ---- tables ---- */
+struct cli_table {
+    int ncols, nrows, cap;
+    char **cells; /* row-major, (nrows + 1) * ncols, row 0 = headers */
+};
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s ? s : "", n);
+    return d;
+}
+
+cli_table *cli_table_create(int ncols, const char *const *headers)
+{
+    cli_table *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->ncols = ncols;
+    t->cap = 16;
+    t->cells = calloc((size_t)(t->cap + 1) * (size_t)ncols, sizeof *t->cells);
+    if (!t->cells) {
+        free(t);
+        return NULL;
+    }
+    for (int c = 0; c < ncols; c++) t->cells[c] = dupstr(headers[c]);
+    return t;
+}
+
+void cli_table_add_row(cli_table *t, const char *const *cells)
+{
+    if (!t) return;
+    if (t->nrows == t->cap) {
+        char **nc = realloc(t->cells, (size_t)(2 * t->cap + 1) * (size_t)t->ncols * sizeof *nc);
+        if (!nc) return;
+        t->cells = nc;
+        t->cap *= 2;
+    }
+    t->nrows++;
+    for (int c = 0; c < t->ncols; c++) t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] = dupstr(cells[c]);
+}
+
+const char *cli_fmt(double v)
+{
+    static char ring[16][32];
+    static int k;
+    char *b = ring[k++ & 15];
+    if (isnan(v))
+        snprintf(b, 32, "nan");
+    else if (isinf(v))
+        snprintf(b, 32, v > 0 ? "inf" : "-inf");
+    else
+        snprintf(b, 32, "%.6g", v);
+    return b;
+}
+
+void cli_table_print(cli_table *t, FILE *out)
+{
+    if (!t) return;
+    size_t *w = calloc((size_t)t->ncols, sizeof *w);
+    if (!w) return;
+    for (int r = 0; r <= t->nrows; r++)
+        for (int c = 0; c < t->ncols; c++) {
+            const char *s = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+            size_t n = s ? strlen(s) : 0;
+            if (n > w[c]) w[c] = n;
+        }
+    for (int r = 0; r <= t->nrows; r++) {
+        for (int c = 0; c < t->ncols; c++) {
+            const char *s = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+            /* first column left-aligned, numbers right-aligned */
+            if (c == 0)
+                fprintf(out, "%-*s", (int)w[c], s ? s : "");
+            else
+                fprintf(out, "  %*s", (int)w[c], s ? s : "");
+        }
+        fputc('\n', out);
+        if (r == 0) {
+            for (int c = 0; c < t->ncols; c++) {
+                if (c) fputs("  ", out);
+                for (size_t i = 0; i < w[c]; i++) fputc('-', out);
+            }
+            fputc('\n', out);
+        }
+    }
+    free(w);
+}
+
+void cli_table_destroy(cli_table **t)
+{
+    if (!t || !*t) return;
+    for (size_t i = 0; i < (size_t)((*t)->nrows + 1) * (size_t)(*t)->ncols; i++) free((*t)->cells[i]);
+    free((*t)->cells);
+    free(*t);
+    *t = NULL;
+}
+
+void cli_json_print(cJSON *obj)
+{
+    if (!obj) return;
+    char *s = cJSON_Print(obj);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        free(s);
+    }
+    cJSON_Delete(obj);
+}
+
+cJSON *cli_json_add_number(cJSON *obj, const char *key, double v)
+{
+    if (isnan(v)) return cJSON_AddNullToObject(obj, key);
+    if (isinf(v)) return cJSON_AddStringToObject(obj, key, v > 0 ? "inf" : "-inf");
+    return cJSON_AddNumberToObject(obj, key, v);
+}
+
+/* ---- atomic output ---- */
+int cli_atomic_open(cli_env *env, cli_outfile *of, const char *path)
+{
+    memset(of, 0, sizeof *of);
+    snprintf(of->path, sizeof of->path, "%s", path);
+    snprintf(of->tmp, sizeof of->tmp, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(of->tmp);
+    if (fd < 0) {
+        fprintf(stderr, "%s: error: cannot write '%s': %s\n", env && env->prog ? env->prog : "ssbnet", path,
+                strerror(errno));
+        of->tmp[0] = '\0';
+        return CLI_EXIT_IO;
+    }
+    of->fp = fdopen(fd, "w");
+    if (!of->fp) {
+        close(fd);
+        unlink(of->tmp);
+        of->tmp[0] = '\0';
+        return CLI_EXIT_IO;
+    }
+    return 0;
+}
+
+int cli_atomic_commit(cli_env *env, cli_outfile *of)
+{
+    int bad = ferror(of->fp);
+    if (fclose(of->fp) != 0) bad = 1;
+    of->fp = NULL;
+    if (bad || rename(of->tmp, of->path) != 0) {
+        fprintf(stderr, "%s: error: cannot write '%s': %s\n", env && env->prog ? env->prog : "ssbnet", of->path,
+                strerror(errno));
+        unlink(of->tmp);
+        of->tmp[0] = '\0';
+        return CLI_EXIT_IO;
+    }
+    of->tmp[0] = '\0';
+    return 0;
+}
+
+void cli_atomic_abort(cli_outfile *of)
+{
+    if (of->fp) fclose(of->fp);
+    of->fp = NULL;
+    if (of->tmp[0]) unlink(of->tmp);
+    of->tmp[0] = '\0';
+}
