@@ -1,0 +1,173 @@
+/* Benchmark driver of the transport module (not a test): solves one image several times and prints medians.
+ *
+ *   bench_transport IMAGE.tif [options]
+ *     --label L         conducting label (repeatable; default 255 if present else 1)
+ *     --range LO HI     conducting gray range [LO, HI] (instead of --label)
+ *     --axis x|y|z      transport axis (default z; "all" runs x, y and z)
+ *     --backend NAME    gmg | hypre | auto (default auto)
+ *     --rtol R          relative residual (default 1e-8)
+ *     --repeat N        runs per axis, median reported (default 3)
+ *     --crop N          use the N x N x N corner sub-volume
+ *     --dirichlet face|cell
+ *     --threads N
+ * One line per run and one "median" line per axis: tau, sigma_rel, eps, iterations, wall, setup, Mvox/s,
+ * solver bytes per voxel and per unknown, and the process peak RSS (VmHWM). */
+#include <ssbnet/ssb_transport.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tiffio.h>
+
+static int read_tiff(const char *path, ssb_ctx *ctx, ssb_grid **out)
+{
+    TIFF *t = TIFFOpen(path, "r");
+    if (!t) return -1;
+    uint32_t w = 0, h = 0;
+    uint16_t bps = 8;
+    int pages = 0;
+    do pages++;
+    while (TIFFReadDirectory(t));
+    TIFFSetDirectory(t, 0);
+    TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
+    TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
+    TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
+    if (ssb_grid_create(ctx, w, h, pages, 1e-6, 1e-6, 1e-6, out) != SSB_OK) return -1;
+    uint8_t *lab = ssb_grid_get_labels(*out);
+    uint8_t *buf = malloc(TIFFScanlineSize(t) + 16);
+    for (int z = 0; z < pages; z++) {
+        TIFFSetDirectory(t, (uint16_t)z);
+        for (uint32_t y = 0; y < h; y++) {
+            if (TIFFReadScanline(t, buf, y, 0) < 0) return -1;
+            uint8_t *row = lab + (size_t)w * (y + (size_t)h * z);
+            for (uint32_t x = 0; x < w; x++)
+                row[x] = bps == 1 ? (buf[x >> 3] >> (7 - (x & 7))) & 1 : bps == 16 ? buf[2 * x + 1] : buf[x];
+        }
+    }
+    free(buf);
+    TIFFClose(t);
+    return 0;
+}
+
+static long long vmhwm_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lld", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s IMAGE.tif [--label L] [--range LO HI] [--axis x|y|z|all] [--backend B] "
+                        "[--rtol R] [--repeat N] [--crop N] [--dirichlet face|cell] [--threads N]\n", argv[0]);
+        return 2;
+    }
+    const char *path = argv[1];
+    int labels[256], nlab = 0, lo = -1, hi = -1, repeat = 3, crop = 0;
+    const char *axes = "z";
+    ssb_transport_params par = ssb_transport_params_default();
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--label") && i + 1 < argc) labels[nlab++] = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--range") && i + 2 < argc) {
+            lo = atoi(argv[++i]);
+            hi = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--axis") && i + 1 < argc) axes = argv[++i];
+        else if (!strcmp(argv[i], "--backend") && i + 1 < argc) snprintf(par.backend, sizeof par.backend, "%s", argv[++i]);
+        else if (!strcmp(argv[i], "--rtol") && i + 1 < argc) par.rtol = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--crop") && i + 1 < argc) crop = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) par.nthreads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--dirichlet") && i + 1 < argc)
+            par.dirichlet = !strcmp(argv[++i], "cell") ? SSB_DIRICHLET_CELL : SSB_DIRICHLET_FACE;
+        else {
+            fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (repeat < 1) repeat = 1;
+    ssb_ctx *ctx = NULL;
+    ssb_ctx_create(&ctx);
+    ssb_grid *g = NULL;
+    if (read_tiff(path, ctx, &g) != 0) {
+        fprintf(stderr, "cannot read %s\n", path);
+        return 1;
+    }
+    int64_t d[3];
+    ssb_grid_get_dims(g, d);
+    if (crop > 0 && (crop < d[0] || crop < d[1] || crop < d[2])) {
+        ssb_grid *c = NULL;
+        int64_t cd[3] = {crop < d[0] ? crop : d[0], crop < d[1] ? crop : d[1], crop < d[2] ? crop : d[2]};
+        ssb_grid_create(ctx, cd[0], cd[1], cd[2], 1e-6, 1e-6, 1e-6, &c);
+        const uint8_t *s = ssb_grid_get_labels_const(g);
+        uint8_t *t = ssb_grid_get_labels(c);
+        for (int64_t z = 0; z < cd[2]; z++)
+            for (int64_t y = 0; y < cd[1]; y++)
+                memcpy(t + cd[0] * (y + cd[1] * z), s + d[0] * (y + d[1] * z), (size_t)cd[0]);
+        ssb_grid_destroy(&g);
+        g = c;
+        memcpy(d, cd, sizeof d);
+    }
+    int64_t hist[256];
+    ssb_grid_histogram(g, hist);
+    double sigma[256] = {0};
+    if (lo >= 0) {
+        for (int k = lo; k <= hi && k < 256; k++) sigma[k] = 1.0;
+    } else if (nlab > 0) {
+        for (int k = 0; k < nlab; k++) sigma[labels[k] & 255] = 1.0;
+    } else {
+        sigma[hist[255] > 0 ? 255 : 1] = 1.0;
+    }
+    const int64_t nv = d[0] * d[1] * d[2];
+    printf("image %s: %lld x %lld x %lld = %lld voxels, backend %s, rtol %g, %d run(s) per axis\n", path,
+           (long long)d[0], (long long)d[1], (long long)d[2], (long long)nv, par.backend, par.rtol, repeat);
+    const char *axlist = !strcmp(axes, "all") ? "xyz" : axes;
+    int status = 0;
+    for (const char *a = axlist; *a; a++) {
+        ssb_axis ax;
+        if (ssb_axis_parse(ctx, (char[]){*a, 0}, &ax) != SSB_OK) return 2;
+        double *tw = calloc((size_t)repeat, sizeof(double));
+        ssb_transport_result res;
+        memset(&res, 0, sizeof res);
+        for (int r = 0; r < repeat; r++) {
+            int rc = ssb_transport_solve(ctx, g, sigma, ax, &par, &res);
+            if (rc != SSB_OK) {
+                fprintf(stderr, "solve failed: %s\n", ssb_ctx_get_error(ctx));
+                return 1;
+            }
+            tw[r] = res.time_s;
+            printf("run %d axis %s: tau %.6f sigma_rel %.6f eps %.6f eps_perc %.6f iters %lld relres %.2e "
+                   "mismatch %.2e conv %d wall %.3f s setup %.3f s  %.2f Mvox/s  solver %.1f B/voxel "
+                   "%.1f B/unknown  VmHWM %.2f GB\n",
+                   r, ssb_axis_name(ax), res.tau, res.sigma_rel, res.eps, res.eps_percolating,
+                   (long long)res.iterations, res.rel_residual, res.flux_mismatch, res.converged, res.time_s,
+                   res.setup_time_s, (double)nv / res.time_s / 1e6, (double)res.peak_bytes / (double)nv,
+                   res.n_unknowns > 0 ? (double)res.peak_bytes / (double)res.n_unknowns : 0.0,
+                   (double)vmhwm_kb() / 1048576.0);
+            fflush(stdout);
+            if (!res.converged) status = 3;
+        }
+        qsort(tw, (size_t)repeat, sizeof(double), cmpd);
+        double med = tw[repeat / 2];
+        printf("median axis %s: tau %.6f wall %.3f s  %.2f Mvox/s  %.2f Munknowns/s  iters %lld  solver %.1f "
+               "B/voxel  VmHWM %.2f GB\n",
+               ssb_axis_name(ax), res.tau, med, (double)nv / med / 1e6, (double)res.n_unknowns / med / 1e6,
+               (long long)res.iterations, (double)res.peak_bytes / (double)nv, (double)vmhwm_kb() / 1048576.0);
+        fflush(stdout);
+        free(tw);
+    }
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+    return status;
+}

@@ -1,0 +1,437 @@
+/* Image loading for the micro commands: reader options, the phases file, phase sets. */
+#include "cli_image.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static int parse_list(const char *s, double *v, int max)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p && n < max) {
+        char *end;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (end == p || errno == ERANGE || !isfinite(x)) return -1;
+        v[n++] = x;
+        if (*end == ',')
+            p = end + 1;
+        else if (*end == '\0')
+            break;
+        else
+            return -1;
+    }
+    return n;
+}
+
+void cli_image_help(FILE *out)
+{
+    fprintf(out,
+            "image options:\n"
+            "  --phases FILE          phase table (JSON; default IMAGE.phases.json when it exists)\n"
+            "  --phase-map SPEC       inline phase table: LABEL=NAME:ROLE[:SIGMA_ION:SIGMA_EL],...  (S/m)\n"
+            "                         roles: active, se, carbon, pore, coating, gb, binder\n"
+            "  --voxel-um H           voxel size in micrometres (overrides the file)\n"
+            "  --threshold T[,T...]   map gray values by thresholds to labels 0, 1, ...\n"
+            "  --label-map G:L,...    map gray value G to label L\n"
+            "  --sidecar FILE         JSON sidecar of a raw file (default IMAGE.json)\n"
+            "  --raw-dims NX,NY,NZ    raw layout without a sidecar (with --raw-dtype)\n"
+            "  --raw-dtype TYPE       uint8, uint16, int16, float32, ...\n");
+}
+
+int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *val = (*i + 1 < argc) ? argv[*i + 1] : NULL;
+#define NEED()                                                                                    \
+    do {                                                                                          \
+        if (!val) {                                                                               \
+            cli_usage_error(env, "option %s needs a value", a);                                   \
+            return -1;                                                                            \
+        }                                                                                         \
+        (*i)++;                                                                                   \
+    } while (0)
+    if (strcmp(a, "--phases") == 0) {
+        NEED();
+        o->phases_path = val;
+    } else if (strcmp(a, "--phase-map") == 0) {
+        NEED();
+        o->phase_map = val;
+    } else if (strcmp(a, "--voxel-um") == 0) {
+        NEED();
+        if (cli_parse_double(env, a, val, &o->voxel_um)) return -1;
+        if (!(o->voxel_um > 0)) {
+            cli_usage_error(env, "option --voxel-um: %s is invalid (must be > 0 micrometres)", val);
+            return -1;
+        }
+    } else if (strcmp(a, "--threshold") == 0) {
+        NEED();
+        o->nthresholds = parse_list(val, o->thresholds, 16);
+        if (o->nthresholds < 1) {
+            cli_usage_error(env, "option --threshold: '%s' is not a list of numbers", val);
+            return -1;
+        }
+    } else if (strcmp(a, "--label-map") == 0) {
+        NEED();
+        const char *p = val;
+        o->map_n = 0;
+        while (*p) {
+            char *end;
+            double g = strtod(p, &end);
+            if (end == p || *end != ':') {
+                cli_usage_error(env, "option --label-map: expected GRAY:LABEL at '%s'", p);
+                return -1;
+            }
+            p = end + 1;
+            long l = strtol(p, &end, 10);
+            if (end == p || l < 0 || l > 255 || o->map_n >= 256) {
+                cli_usage_error(env, "option --label-map: label at '%s' must be 0..255", p);
+                return -1;
+            }
+            o->map_gray[o->map_n] = g;
+            o->map_label[o->map_n++] = (uint8_t)l;
+            p = end;
+            if (*p == ',') p++;
+        }
+    } else if (strcmp(a, "--sidecar") == 0) {
+        NEED();
+        o->sidecar = val;
+    } else if (strcmp(a, "--raw-dims") == 0) {
+        NEED();
+        double d[3];
+        if (parse_list(val, d, 3) != 3) {
+            cli_usage_error(env, "option --raw-dims: '%s' is not NX,NY,NZ", val);
+            return -1;
+        }
+        for (int k = 0; k < 3; k++) o->raw_dims[k] = (long long)d[k];
+    } else if (strcmp(a, "--raw-dtype") == 0) {
+        NEED();
+        o->raw_dtype = val;
+    } else {
+        return 0;
+    }
+#undef NEED
+    return 1;
+}
+
+static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
+{
+    char *copy = strdup(spec);
+    if (!copy) return CLI_EXIT_NOMEM;
+    int rc = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        ssb_phase ph;
+        memset(&ph, 0, sizeof ph);
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            rc = cli_usage_error(env, "--phase-map: '%s' is not LABEL=NAME:ROLE[:SIGMA_ION:SIGMA_EL]", tok);
+            break;
+        }
+        *eq = '\0';
+        char *end;
+        long l = strtol(tok, &end, 10);
+        if (end == tok || *end || l < 0 || l > 255) {
+            rc = cli_usage_error(env, "--phase-map: label '%s' must be an integer 0..255", tok);
+            break;
+        }
+        ph.label = (uint8_t)l;
+        char *fields[4] = {0};
+        int nf = 0;
+        char *s2 = NULL;
+        for (char *f = strtok_r(eq + 1, ":", &s2); f && nf < 4; f = strtok_r(NULL, ":", &s2)) fields[nf++] = f;
+        if (nf < 2) {
+            rc = cli_usage_error(env, "--phase-map: label %ld needs NAME:ROLE", l);
+            break;
+        }
+        snprintf(ph.name, sizeof ph.name, "%s", fields[0]);
+        snprintf(ph.material, sizeof ph.material, "%s", fields[0]);
+        if (ssb_role_parse(fields[1], &ph.role) != SSB_OK) {
+            rc = cli_usage_error(env,
+                                 "--phase-map: role '%s' of label %ld is unknown (valid: active, se, carbon, pore, "
+                                 "coating, gb, binder)",
+                                 fields[1], l);
+            break;
+        }
+        if (nf >= 3 && cli_parse_double(env, "--phase-map sigma_ion", fields[2], &ph.sigma_ion)) {
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
+        if (nf >= 4 && cli_parse_double(env, "--phase-map sigma_el", fields[3], &ph.sigma_el)) {
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
+        int r = ssb_grid_set_phase(env->ctx, g, &ph);
+        if (r != SSB_OK) {
+            rc = cli_fail(env, r);
+            break;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap) break;
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+        }
+        buf = nb;
+    }
+    fclose(f);
+    if (buf) buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+static void line_col(const char *text, const char *at, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; p < at && *p; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
+{
+    char *text = slurp(path, NULL);
+    if (!text) {
+        fprintf(stderr, "ssbnet: error: cannot read phases file '%s': %s\n", path, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    const char *endp = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &endp, 0);
+    if (!root) {
+        int line, col;
+        line_col(text, endp ? endp : text, &line, &col);
+        fprintf(stderr, "ssbnet: error: %s:%d:%d: malformed JSON\n", path, line, col);
+        free(text);
+        return CLI_EXIT_FORMAT;
+    }
+    int rc = 0;
+    cJSON *vs = cJSON_GetObjectItemCaseSensitive(root, "voxel_size_um");
+    if (set_voxel && vs) {
+        double h[3];
+        if (cJSON_IsNumber(vs)) {
+            h[0] = h[1] = h[2] = vs->valuedouble * 1e-6;
+        } else if (cJSON_IsArray(vs) && cJSON_GetArraySize(vs) == 3) {
+            for (int k = 0; k < 3; k++) h[k] = cJSON_GetArrayItem(vs, k)->valuedouble * 1e-6;
+        } else {
+            fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um' must be a number or [hx, hy, hz]\n", path);
+            rc = CLI_EXIT_FORMAT;
+            goto done;
+        }
+        int r = ssb_grid_set_voxel_size(env->ctx, g, h);
+        if (r != SSB_OK) {
+            fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um': %s\n", path, ssb_ctx_get_error(env->ctx));
+            rc = cli_exit_code(r);
+            goto done;
+        }
+    }
+    cJSON *phases = cJSON_GetObjectItemCaseSensitive(root, "phases");
+    if (!cJSON_IsArray(phases)) {
+        fprintf(stderr, "ssbnet: error: %s: key 'phases' is missing or not an array\n", path);
+        rc = CLI_EXIT_FORMAT;
+        goto done;
+    }
+    int idx = 0;
+    cJSON *it;
+    cJSON_ArrayForEach(it, phases)
+    {
+        ssb_phase ph;
+        memset(&ph, 0, sizeof ph);
+        cJSON *lab = cJSON_GetObjectItemCaseSensitive(it, "label");
+        cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+        cJSON *role = cJSON_GetObjectItemCaseSensitive(it, "role");
+        cJSON *mat = cJSON_GetObjectItemCaseSensitive(it, "material");
+        if (!cJSON_IsNumber(lab) || lab->valuedouble < 0 || lab->valuedouble > 255 ||
+            lab->valuedouble != (int)lab->valuedouble) {
+            fprintf(stderr, "ssbnet: error: %s: phases[%d].label must be an integer 0..255\n", path, idx);
+            rc = CLI_EXIT_FORMAT;
+            goto done;
+        }
+        ph.label = (uint8_t)lab->valueint;
+        snprintf(ph.name, sizeof ph.name, "%s", cJSON_IsString(name) ? name->valuestring : "");
+        if (!ph.name[0]) snprintf(ph.name, sizeof ph.name, "label%d", ph.label);
+        snprintf(ph.material, sizeof ph.material, "%s", cJSON_IsString(mat) ? mat->valuestring : "");
+        if (cJSON_IsString(role)) {
+            if (ssb_role_parse(role->valuestring, &ph.role) != SSB_OK) {
+                fprintf(stderr,
+                        "ssbnet: error: %s: phases[%d].role '%s' is unknown (valid: active, se, carbon, pore, "
+                        "coating, gb, binder)\n",
+                        path, idx, role->valuestring);
+                rc = CLI_EXIT_NOTFOUND;
+                goto done;
+            }
+        }
+        static const struct {
+            const char *key;
+            double scale;
+            int el;
+        } sk[] = {{"sigma_ion_S_per_m", 1, 0}, {"sigma_ion_S_per_cm", 100, 0},
+                  {"sigma_el_S_per_m", 1, 1},  {"sigma_el_S_per_cm", 100, 1}};
+        for (size_t k = 0; k < sizeof sk / sizeof sk[0]; k++) {
+            cJSON *v = cJSON_GetObjectItemCaseSensitive(it, sk[k].key);
+            if (!v) continue;
+            if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble)) {
+                fprintf(stderr, "ssbnet: error: %s: phases[%d].%s must be a number >= 0\n", path, idx, sk[k].key);
+                rc = CLI_EXIT_RANGE;
+                goto done;
+            }
+            if (sk[k].el)
+                ph.sigma_el = v->valuedouble * sk[k].scale;
+            else
+                ph.sigma_ion = v->valuedouble * sk[k].scale;
+        }
+        int r = ssb_grid_set_phase(env->ctx, g, &ph);
+        if (r != SSB_OK) {
+            rc = cli_fail(env, r);
+            goto done;
+        }
+        idx++;
+    }
+done:
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}
+
+int cli_phases_write(cli_env *env, const ssb_grid *g, const char *path)
+{
+    cJSON *root = cJSON_CreateObject();
+    double h[3];
+    ssb_grid_get_voxel_size(g, h);
+    cJSON *vs = cJSON_AddArrayToObject(root, "voxel_size_um");
+    for (int k = 0; k < 3; k++) cJSON_AddItemToArray(vs, cJSON_CreateNumber(h[k] * 1e6));
+    cJSON *arr = cJSON_AddArrayToObject(root, "phases");
+    for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
+        const ssb_phase *p = ssb_grid_get_phase(g, i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "label", p->label);
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "role", ssb_role_name(p->role));
+        if (p->material[0]) cJSON_AddStringToObject(o, "material", p->material);
+        cJSON_AddNumberToObject(o, "sigma_ion_S_per_m", p->sigma_ion);
+        cJSON_AddNumberToObject(o, "sigma_el_S_per_m", p->sigma_el);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!s) return CLI_EXIT_NOMEM;
+    cli_outfile of;
+    int rc = cli_atomic_open(env, &of, path);
+    if (rc == 0) {
+        fputs(s, of.fp);
+        fputc('\n', of.fp);
+        rc = cli_atomic_commit(env, &of);
+    }
+    free(s);
+    return rc;
+}
+
+int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid)
+{
+    ssb_io_read_params p = ssb_io_read_params_default();
+    ssb_io_read_info info;
+    p.info = &info;
+    if (o->voxel_um > 0) p.voxel_size[0] = p.voxel_size[1] = p.voxel_size[2] = o->voxel_um * 1e-6;
+    if (o->nthresholds > 0) {
+        p.map = SSB_IO_MAP_THRESHOLDS;
+        p.nthresholds = o->nthresholds;
+        p.thresholds = o->thresholds;
+    } else if (o->map_n > 0) {
+        p.map = SSB_IO_MAP_LABELS;
+        p.map_n = o->map_n;
+        p.map_gray = o->map_gray;
+        p.map_label = o->map_label;
+    }
+    p.sidecar = o->sidecar;
+    if (o->raw_dims[0] > 0)
+        for (int k = 0; k < 3; k++) p.raw_dims[k] = o->raw_dims[k];
+    if (o->raw_dtype) {
+        int r = ssb_io_dtype_parse(env->ctx, o->raw_dtype, &p.raw_dtype);
+        if (r != SSB_OK) return cli_fail(env, r);
+    }
+    int r = ssb_io_read_image(env->ctx, path, &p, grid);
+    if (r != SSB_OK) return cli_fail(env, r);
+    /* phase table: explicit file, inline map, or IMAGE.phases.json */
+    char auto_path[4200];
+    snprintf(auto_path, sizeof auto_path, "%s.phases.json", path);
+    const char *ppath = o->phases_path;
+    if (!ppath && access(auto_path, R_OK) == 0) ppath = auto_path;
+    int rc = 0;
+    if (ppath) rc = cli_phases_read(env, *grid, ppath, o->voxel_um <= 0 && info.voxel_size_defaulted);
+    if (rc == 0 && o->phase_map) rc = parse_phase_map(env, *grid, o->phase_map);
+    if (rc != 0) {
+        ssb_grid_destroy(grid);
+        return rc;
+    }
+    if (info.voxel_size_defaulted && o->voxel_um <= 0 && !env->quiet && !(ppath))
+        fprintf(stderr, "ssbnet: warning: %s: no voxel size in the file; using 1 um (set --voxel-um)\n", path);
+    return 0;
+}
+
+int cli_parse_phase_set(cli_env *env, const ssb_grid *g, const char *list, uint8_t in_set[256])
+{
+    memset(in_set, 0, 256);
+    char *copy = strdup(list);
+    if (!copy) return CLI_EXIT_NOMEM;
+    int64_t hist[256];
+    ssb_grid_histogram(g, hist);
+    int rc = 0;
+    char *save = NULL;
+    int n = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        const ssb_phase *ph = ssb_grid_find_phase_name(g, tok);
+        long label = -1;
+        if (ph) {
+            label = ph->label;
+        } else {
+            char *end;
+            long v = strtol(tok, &end, 10);
+            if (end != tok && *end == '\0' && v >= 0 && v <= 255) label = v;
+        }
+        if (label < 0) {
+            fprintf(stderr, "ssbnet: error: phase '%s' is neither a label (0..255) nor a phase name in the table\n",
+                    tok);
+            rc = CLI_EXIT_NOTFOUND;
+            break;
+        }
+        if (hist[label] == 0) {
+            char present[1024] = "";
+            size_t len = 0;
+            for (int k = 0; k < 256 && len < sizeof present - 8; k++)
+                if (hist[k]) len += (size_t)snprintf(present + len, sizeof present - len, "%s%d", len ? ", " : "", k);
+            fprintf(stderr, "ssbnet: error: label %ld ('%s') is not in the image (labels present: %s)\n", label, tok,
+                    present);
+            rc = CLI_EXIT_NOTFOUND;
+            break;
+        }
+        in_set[label] = 1;
+        n++;
+    }
+    free(copy);
+    if (rc == 0 && n == 0) rc = cli_usage_error(env, "empty phase list");
+    return rc;
+}

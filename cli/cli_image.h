@@ -1,0 +1,39 @@
+/* Image loading for the micro commands: reader options, the phases file, conductivity tables. */
+#ifndef SSB_CLI_IMAGE_H
+#define SSB_CLI_IMAGE_H
+
+#include "cli.h"
+
+#include <ssbnet/ssb_grid.h>
+#include <ssbnet/ssb_io.h>
+
+/* Reader options collected from the command line. */
+typedef struct {
+    const char *phases_path;   /* --phases FILE (default: IMAGE.phases.json if it exists) */
+    const char *phase_map;     /* --phase-map "LABEL=NAME:ROLE[:SIGMA_ION:SIGMA_EL],..." (S/m) */
+    double voxel_um;           /* --voxel-um (0 = from the file) */
+    double thresholds[16];     /* --threshold T1[,T2...] */
+    int nthresholds;
+    double map_gray[256];      /* --label-map GRAY:LABEL,... */
+    uint8_t map_label[256];
+    int map_n;
+    const char *sidecar;       /* --sidecar FILE */
+    long long raw_dims[3];     /* --raw-dims NX,NY,NZ */
+    const char *raw_dtype;     /* --raw-dtype NAME */
+} cli_image_opts;
+
+/* If argv[*i] is an image option, consume it (and its value) and return 1; return 0 if not an image option;
+ * return -1 (after printing) on a bad value. */
+int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, int *i);
+/* Help text of the image options. */
+void cli_image_help(FILE *out);
+/* Read an image and its phase table. Returns an exit status. */
+int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid);
+/* Write the phase table of g (and its voxel size) as a phases file; atomic. Returns an exit status. */
+int cli_phases_write(cli_env *env, const ssb_grid *g, const char *path);
+/* Read a phases file into g's phase table (and voxel size if the file gives one and set_voxel). */
+int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel);
+/* Parse a comma-separated list of phases (names or labels) into in_set[256]. Returns an exit status. */
+int cli_parse_phase_set(cli_env *env, const ssb_grid *g, const char *list, uint8_t in_set[256]);
+
+#endif

@@ -1,0 +1,338 @@
+/*
+ * ssb_eis.h - impedance spectroscopy: circuit elements and circuit strings, spectra, complex nonlinear
+ * least-squares fitting with confidence intervals, the lin-KK Kramers-Kronig test, the distribution of
+ * relaxation times (DRT), readers and writers for measured spectra, and Nyquist / Bode / DRT plots.
+ *
+ * Conventions (shared with impedance.py and pyDRTtools so that users can compare numbers):
+ *   - Frequencies f in Hz, angular frequency omega = 2 pi f, impedances in Ohm, times in s.
+ *   - Z = Z' + j Z'' with Z'' the SIGNED imaginary part (capacitive: Z'' < 0). Nyquist plots show -Z''.
+ *   - A spectrum holds strictly monotonic frequencies (ascending or descending), every value finite, f > 0.
+ *
+ * Thread safety: every function is reentrant on distinct objects and contexts (one ssb_ctx per thread); the
+ * plot helpers are serialised internally (PLplot has global state, see ssb_plot.h).
+ *
+ * Circuit strings (impedance.py syntax):
+ *   circuit := series ;  series := term ('-' term)* ;  term := ELEMENT | 'p(' series (',' series)* ')'
+ *   ELEMENT := TYPE SUFFIX, TYPE one of the element names below (case-sensitive), SUFFIX digits and
+ *   underscores with at least one digit ("R0", "CPE1", "Wo_1"). Element names must be unique; blanks are
+ *   ignored. Example: "R0-p(R1,CPE1)-p(R2-Wo1,C2)".
+ *   Parameter names follow impedance.py: an element with one parameter is named as the element ("R0", "C1"),
+ *   otherwise NAME_k with k = 0, 1, ... in the order of the table ("CPE1_0" = Q, "CPE1_1" = alpha,
+ *   "Wo1_0" = Z0, "Wo1_1" = tau). The parameter vector lists the elements in the order they appear in
+ *   the string.
+ *
+ * Elements (omega = 2 pi f; parameters in order; default fit bounds [0, inf) except where noted):
+ *   R     [R Ohm]                         Z = R
+ *   C     [C F]                           Z = 1 / (j omega C)
+ *   L     [L H]                           Z = j omega L
+ *   CPE   [Q F s^(a-1), alpha <= 1]       Z = 1 / (Q (j omega)^alpha)
+ *   W     [A_W Ohm s^-1/2]                Z = A_W (1 - j) / sqrt(omega)            (semi-infinite Warburg)
+ *   Wo    [Z0 Ohm, tau s]                 Z = Z0 coth(sqrt(j omega tau)) / sqrt(j omega tau)  (finite, open /
+ *                                         reflective boundary: capacitive at low f)
+ *   Ws    [Z0 Ohm, tau s]                 Z = Z0 tanh(sqrt(j omega tau)) / sqrt(j omega tau)  (finite, short /
+ *                                         transmissive boundary: resistive Z0 at low f)
+ *   G     [R_G Ohm, t_G s]                Z = R_G / sqrt(1 + j omega t_G)          (Gerischer)
+ *   Gs    [R_G Ohm, t_G s, phi]           Z = R_G / (sqrt(1 + j omega t_G) tanh(phi sqrt(1 + j omega t_G)))
+ *   La    [L, alpha <= 1]                 Z = (j omega L)^alpha   (as impedance.py's code computes it; its
+ *                                         docstring writes L (j omega)^alpha, which differs for alpha != 1)
+ *   K     [R Ohm, tau s]                  Z = R / (1 + j omega tau)                (Voigt RC element)
+ *   Zarc  [R Ohm, tau s, gamma <= 1]      Z = R / (1 + (j omega tau)^gamma)
+ *   TLMQ  [R_ion Ohm, Q, gamma <= 1]      Z = sqrt(R_ion Z_S) coth(sqrt(R_ion / Z_S)), Z_S = 1/(Q (j omega)^gamma)
+ *   T     [A Ohm, B Ohm, a, b s]          Z = A coth(beta)/beta + B / (beta sinh(beta)), beta = sqrt(a + j omega b)
+ *   TLM   [R_ion Ohm, R_el Ohm, R_ct Ohm, Q F s^(a-1), alpha <= 1]
+ *         Transmission line of a porous composite electrode of thickness d (Bisquert, Phys. Chem. Chem. Phys. 2
+ *         (2000) 4185, two-rail line with the ionic contact at x = 0 (separator side) and the electronic contact
+ *         at x = d (current collector)). R_ion = ionic rail resistance across d, R_el = electronic rail resistance
+ *         across d, and the interface element of the whole electrode Z_int = (1/R_ct + Q (j omega)^alpha)^-1
+ *         (charge transfer in parallel with the double layer, both lumped over the electrode; the local
+ *         interface impedance per unit length is Z_int * d). With nu = sqrt((R_ion + R_el) / Z_int):
+ *           Z = R_ion R_el / (R_ion + R_el) (1 + 2 / (nu sinh nu)) + (R_ion^2 + R_el^2) / (R_ion + R_el) coth(nu) / nu
+ *         Limits: R_el = 0 gives the de Levie line sqrt(R_ion Z_int) coth(sqrt(R_ion / Z_int)); omega -> 0 with
+ *         R_ct -> inf gives (R_ion + R_el)/3 + 1/(j omega Q) for alpha = 1; Z_int -> 0 gives R_ion R_el/(R_ion+R_el).
+ */
+#ifndef SSB_EIS_H
+#define SSB_EIS_H
+
+#include <ssbnet/ssb_core.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- spectra */
+
+/* A measured or simulated spectrum. Owns its three arrays (allocated by ssb_eis_spectrum_create). */
+typedef struct {
+    int64_t n;   /* number of points */
+    double *f;   /* frequency, Hz */
+    double *zre; /* Z', Ohm */
+    double *zim; /* Z'' (signed, capacitive < 0), Ohm */
+} ssb_eis_spectrum;
+
+/* Allocate a spectrum of n >= 1 zero points. Errors: SSB_ERR_RANGE (n < 1), SSB_ERR_NOMEM. */
+int ssb_eis_spectrum_create(ssb_ctx *ctx, int64_t n, ssb_eis_spectrum **s);
+/* Deep copy. */
+int ssb_eis_spectrum_duplicate(ssb_ctx *ctx, const ssb_eis_spectrum *src, ssb_eis_spectrum **dst);
+/* Free; no-op on NULL; sets *s = NULL. */
+void ssb_eis_spectrum_destroy(ssb_eis_spectrum **s);
+/* Validate a spectrum: n >= 1, every value finite (SSB_ERR_RANGE), f > 0 (SSB_ERR_RANGE), frequencies strictly
+ * monotonic: a repeated frequency or a change of sweep direction gives SSB_ERR_ARG. The message names the
+ * point index (0-based) and the value; `what` (may be NULL) prefixes it, e.g. the file name. */
+int ssb_eis_spectrum_check(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what);
+/* Remove the points with Z'' > 0 (inductive) in place; *ndropped (may be NULL) receives their number.
+ * SSB_ERR_RANGE if no point would remain. */
+int ssb_eis_spectrum_drop_inductive(ssb_ctx *ctx, ssb_eis_spectrum *s, int64_t *ndropped);
+
+typedef enum {
+    SSB_EIS_FORMAT_AUTO = 0, /* by extension (.csv .txt .dat / .z / .mpt / .dta, case-insensitive), then content */
+    SSB_EIS_FORMAT_CSV,      /* delimited text: comma, semicolon, tab or blanks; optional header; '#' comments */
+    SSB_EIS_FORMAT_ZPLOT,    /* Scribner ZPlot / ZView .z ("ZPLOT2 ASCII", data after "End Comments") */
+    SSB_EIS_FORMAT_BIOLOGIC, /* BioLogic EC-Lab .mpt text export ("Nb header lines : N", freq/Hz, Re(Z)/Ohm,
+                                -Im(Z)/Ohm; decimal commas accepted) */
+    SSB_EIS_FORMAT_GAMRY     /* Gamry .DTA ("ZCURVE TABLE", columns Freq, Zreal, Zimag) */
+} ssb_eis_format;
+
+/* Read a spectrum. CSV: without a header the first three columns are f, Z', Z''; a header row that names the
+ * columns (e.g. ",Freq,Real,Imag" from pandas with an index column; "f", "freq", "frequency", "Hz"...;
+ * "real", "re", "zreal", "Z'"...; "imag", "im", "zimag", "Z''"...) picks them, and a name that starts with '-'
+ * ("-Im(Z)", "-Z''") negates the column. The points are kept in file order.
+ * Errors (message "FILE:LINE: ..." with the offending value):
+ *   SSB_ERR_IO      the file cannot be opened or read
+ *   SSB_ERR_FORMAT  empty file, no data rows, a row with too few columns (truncated), a token that is not a
+ *                   number, a missing table header, fewer rows than the file header announces
+ *   SSB_ERR_RANGE   NaN or infinite value, frequency <= 0
+ *   SSB_ERR_ARG     repeated frequency, or frequencies not monotonic (unsorted)
+ *   SSB_ERR_UNSUPPORTED  format not recognised
+ * On error *s is NULL. */
+int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format, ssb_eis_spectrum **s);
+/* Format name ("csv", "zplot", "biologic", "gamry", "auto"). */
+const char *ssb_eis_format_name(ssb_eis_format format);
+
+/* Write "f_Hz,Zre_Ohm,Zim_Ohm" rows (and "Zre_model_Ohm,Zim_model_Ohm,res_re_Ohm,res_im_Ohm" when model is
+ * non-NULL; model must have the same n). Atomic: a temporary file in the same directory renamed onto path.
+ * Errors: SSB_ERR_IO, SSB_ERR_ARG (n mismatch). */
+int ssb_eis_spectrum_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *data,
+                               const ssb_eis_spectrum *model);
+
+/* ---------------------------------------------------------------- circuits */
+
+typedef struct ssb_eis_circuit ssb_eis_circuit;
+
+/* Parse a circuit string (syntax above). A malformed string gives SSB_ERR_ARG with a message that names the
+ * problem, its column (1-based) and shows the string with a caret under the character, e.g.
+ *   "circuit: expected ',' or ')' at column 11\n  R0-p(R1,C1\n            ^"
+ * Unknown element types list the known ones; duplicate element names point at the second occurrence. */
+int ssb_eis_circuit_parse(ssb_ctx *ctx, const char *str, ssb_eis_circuit **c);
+void ssb_eis_circuit_destroy(ssb_eis_circuit **c);
+/* The string with blanks removed (borrowed). */
+const char *ssb_eis_circuit_get_string(const ssb_eis_circuit *c);
+int ssb_eis_circuit_get_nparams(const ssb_eis_circuit *c);
+/* Parameter name ("Wo1_1"), unit ("Ohm", "F", "s", "F s^(a-1)", "1", ...) and default fit bounds of parameter
+ * i; NULL / no-op when i is out of range. */
+const char *ssb_eis_circuit_get_param_name(const ssb_eis_circuit *c, int i);
+const char *ssb_eis_circuit_get_param_unit(const ssb_eis_circuit *c, int i);
+void ssb_eis_circuit_get_param_bounds(const ssb_eis_circuit *c, int i, double *lower, double *upper);
+/* Index of a parameter by name (exact), or -1. */
+int ssb_eis_circuit_find_param(const ssb_eis_circuit *c, const char *name);
+/* Comma-separated list of the element types ("R, C, L, CPE, ..."), for help texts. */
+const char *ssb_eis_element_types(void);
+
+/* Impedance of the circuit at n frequencies f (Hz, > 0): zre, zim (Ohm, n each). p has nparams values.
+ * Errors: SSB_ERR_ARG (NULL arrays, n < 1), SSB_ERR_RANGE (non-finite parameter or f <= 0). */
+int ssb_eis_circuit_impedance(ssb_ctx *ctx, const ssb_eis_circuit *c, const double *p, int64_t n,
+                              const double *f, double *zre, double *zim);
+/* Jacobian dZ/dp at n frequencies: jre[i*np + k] = d Z'(f_i) / d p_k, jim likewise (row-major, np = nparams).
+ * Analytic for most elements, central differences (relative step 6e-6) for Gs, T, TLMQ and TLM. */
+int ssb_eis_circuit_jacobian(ssb_ctx *ctx, const ssb_eis_circuit *c, const double *p, int64_t n,
+                             const double *f, double *jre, double *jim);
+/* Simulate on a log grid from fmax down to fmin (Hz, 0 < fmin < fmax) with ppd points per decade (1..1000),
+ * end points included (descending, as instruments sweep). *s is a new spectrum. */
+int ssb_eis_circuit_simulate(ssb_ctx *ctx, const ssb_eis_circuit *c, const double *p, double fmin, double fmax,
+                             int ppd, ssb_eis_spectrum **s);
+
+/* ---------------------------------------------------------------- fitting */
+
+typedef enum {
+    SSB_EIS_WEIGHT_UNIT = 0,     /* sigma = 1 (Ohm): plain least squares on [Z'; Z''] */
+    SSB_EIS_WEIGHT_PROPORTIONAL, /* sigma' = |Z'_data|, sigma'' = |Z''_data| (each >= weight_floor * |Z_data|) */
+    SSB_EIS_WEIGHT_MODULUS       /* sigma' = sigma'' = |Z_data| */
+} ssb_eis_weight;
+/* "unit", "proportional", "modulus" (case-insensitive). SSB_ERR_ARG names the value and the choices. */
+int ssb_eis_weight_parse(ssb_ctx *ctx, const char *s, ssb_eis_weight *w);
+const char *ssb_eis_weight_name(ssb_eis_weight w);
+
+typedef struct {
+    ssb_eis_weight weight;  /* default UNIT */
+    double weight_floor;    /* PROPORTIONAL only: smallest sigma as a fraction of |Z_data|; default 1e-3, (0, 1] */
+    const double *lower;    /* nparams lower bounds or NULL (default: 0; see the element table) */
+    const double *upper;    /* nparams upper bounds or NULL (default: inf; alpha-like parameters 1) */
+    const int *fixed;       /* nparams flags or NULL: nonzero holds the parameter at its guess */
+    int max_iter;           /* Levenberg-Marquardt iterations per start; default 500, >= 1 */
+    double ftol;            /* stop when the relative decrease of the objective is below ftol; default 1e-13 */
+    double xtol;            /* stop when the step in transformed parameters is below xtol; default 1e-12 */
+    double gtol;            /* stop when the scaled gradient (cosine) is below gtol; default 1e-12 */
+    double confidence;      /* two-sided confidence level of the intervals; default 0.95, (0, 1) */
+    int global;             /* nonzero: multi-start global search (below); default 0 */
+    int n_starts;           /* global: number of starts including the guess; default 48, >= 1 */
+    uint64_t seed;          /* global: seed of the start sampler; default 20140120 */
+    double global_decades;  /* global: starts are log-uniform within guess * 10^(+-global_decades), clipped to the
+                               bounds; a finite positive [lower, upper] range is used as it is; default 3 */
+    int error_if_not_converged; /* nonzero: SSB_ERR_NOCONV when the iteration limit is hit; default 0 */
+} ssb_eis_fit_params;
+
+ssb_eis_fit_params ssb_eis_fit_params_default(void);
+
+typedef struct {
+    int nparams;        /* number of circuit parameters */
+    int nfree;          /* parameters not fixed */
+    double *p;          /* fitted values (fixed ones at their guess) */
+    double *std_err;    /* 1-sigma standard errors sqrt(diag(s^2 (J^T J)^-1)), s^2 = rss / dof; 0 for fixed,
+                           inf where the Jacobian has no information on the parameter */
+    double *ci_low;     /* p -/+ t(dof, (1+confidence)/2) * std_err */
+    double *ci_high;
+    double *cov;        /* nparams x nparams covariance (row-major; zero rows / columns for fixed parameters) */
+    double confidence;  /* level of ci_low / ci_high */
+    int64_t npoints;    /* data points used */
+    int dof;            /* 2 npoints - nfree */
+    double *zre_fit;    /* model at the data frequencies, Ohm (npoints) */
+    double *zim_fit;
+    double rss;         /* minimised objective: sum ((model - data) / sigma)^2 over [Z'; Z''] (Ohm^2 for unit
+                           weights, dimensionless otherwise); the chi-square of the weighted fit */
+    double rss_unit;    /* unweighted sum of squares, Ohm^2 */
+    double chi2_red;    /* rss / dof */
+    int iterations;     /* LM iterations of the best start */
+    int nfev;           /* model evaluations, all starts */
+    int converged;      /* 1 if a tolerance was met (best start) */
+    const char *reason; /* "ftol", "xtol", "gtol", "max_iter" (static string) */
+    int starts;         /* starts run (1 for a local fit) */
+    int best_start;     /* index of the start that won (0 = the guess) */
+    int rank_deficient; /* 1 if J^T J was singular to working precision (some std_err are inf) */
+} ssb_eis_fit_result;
+
+/* Fit circuit c to spectrum s from guess (nparams values, strictly inside the bounds or on a bound of a fixed
+ * parameter). Levenberg-Marquardt on transformed parameters (log for [0, inf), log-logistic / logistic for
+ * finite ranges), residuals stacked [Z'; Z''], linear algebra by LAPACK (dgels_, dgesvd_). With
+ * params->global the fit is repeated from params->n_starts seeded starts and the lowest rss wins.
+ * Non-convergence is a result (converged = 0, reason "max_iter") unless error_if_not_converged.
+ * Errors: SSB_ERR_ARG (NULL, sizes), SSB_ERR_RANGE (guess outside bounds, bad option, fewer data values than
+ * free parameters), spectrum errors of ssb_eis_spectrum_check, SSB_ERR_NOCONV, SSB_ERR_BACKEND (LAPACK),
+ * SSB_ERR_NOMEM. params may be NULL (defaults). *res is new; free with ssb_eis_fit_result_destroy. */
+int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, const double *guess,
+                const ssb_eis_fit_params *params, ssb_eis_fit_result **res);
+void ssb_eis_fit_result_destroy(ssb_eis_fit_result **res);
+/* Write data, model and residuals as CSV (see ssb_eis_spectrum_write_csv) with the fitted parameters as '#'
+ * comment lines. Atomic. */
+int ssb_eis_fit_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_circuit *c, const ssb_eis_spectrum *s,
+                          const ssb_eis_fit_result *res);
+
+/* Two-sided Student-t quantile: t such that P(T <= t) = prob for dof degrees of freedom (prob in (0,1),
+ * dof >= 1). Returns NaN for invalid arguments. */
+double ssb_eis_student_t_quantile(double prob, double dof);
+
+/* ---------------------------------------------------------------- lin-KK (Schoenleber et al. 2014) */
+
+typedef enum {
+    SSB_EIS_KK_REAL = 0, /* fit Z' (R_ohm + M RC elements), then a series inductance to the Z'' residual */
+    SSB_EIS_KK_IMAG,     /* fit Z'' (RC elements + inductance), then R_ohm to the Z' residual (Boukamp 1995) */
+    SSB_EIS_KK_COMPLEX   /* fit Z' and Z'' together */
+} ssb_eis_kk_fit;
+
+typedef struct {
+    double c;         /* mu cut-off: M grows from 1 until mu <= c; default 0.85 (Schoenleber et al.) */
+    int max_m;        /* largest M; default 50 */
+    int m;            /* > 0: use exactly this M (no mu criterion); default 0 */
+    ssb_eis_kk_fit fit_type; /* default REAL (as impedance.py) */
+    int add_cap;      /* nonzero: add a series capacitance (data without a low-frequency intercept); default 0 */
+} ssb_eis_kk_params;
+ssb_eis_kk_params ssb_eis_kk_params_default(void);
+
+typedef struct {
+    int M;            /* RC elements used */
+    double mu;        /* 1 - sum(|R_k|, R_k < 0) / sum(|R_k|, R_k >= 0) */
+    double r_ohm;     /* series resistance, Ohm */
+    double L;         /* series inductance, H */
+    double C;         /* series capacitance, F (inf when not used) */
+    double *tau;      /* M time constants, s: log-spaced from 1/(2 pi f_max) to 1/(2 pi f_min) */
+    double *r_k;      /* M resistances, Ohm */
+    int64_t n;
+    double *zre_fit;  /* KK model at the data frequencies, Ohm */
+    double *zim_fit;
+    double *res_re;   /* (Z'_data - Z'_model) / |Z_data| */
+    double *res_im;   /* (Z''_data - Z''_model) / |Z_data| */
+    double max_res;   /* max of |res_re|, |res_im| */
+    double chi2;      /* pseudo chi-square sum(res_re^2 + res_im^2) */
+} ssb_eis_kk_result;
+
+/* Linear Kramers-Kronig test (Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20). Time constants
+ * and the M loop as impedance.py 1.7 (M = 1 uses tau = 1/(2 pi f_min)); rows weighted by 1/|Z|; linear least
+ * squares by LAPACK dgelss_ (SVD, like numpy.linalg.pinv). Errors: spectrum errors, SSB_ERR_RANGE (options,
+ * fewer points than M + 2), SSB_ERR_BACKEND, SSB_ERR_NOMEM. params may be NULL. */
+int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res);
+void ssb_eis_kk_result_destroy(ssb_eis_kk_result **res);
+/* CSV of f, data, KK model and relative residuals (percent), with M and mu as comments. Atomic. */
+int ssb_eis_kk_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *s, const ssb_eis_kk_result *res);
+
+/* ---------------------------------------------------------------- DRT (Tikhonov, Gaussian RBF) */
+
+typedef struct {
+    double lambda;        /* > 0: regularisation parameter as given; <= 0: chosen by GCV (default 0) */
+    double lambda_min;    /* GCV search range; default 1e-7 .. 1 (pyDRTtools' bounds) */
+    double lambda_max;
+    double fwhm_coeff;    /* RBF shape: eps = fwhm_coeff * 2 sqrt(ln 2) / mean |Delta ln f|; default 0.5, > 0 */
+    int inductance;       /* nonzero (default): fit a series inductance L >= 0; 0: no inductance column */
+    int ppd_out;          /* points per decade of the output tau grid; default 40, 1..1000 */
+    double extend_decades;/* output grid runs from min(tau_k) / 10^ext to max(tau_k) * 10^ext; default 0.5, >= 0 */
+    double peak_threshold;/* peaks are local maxima of gamma above this fraction of max gamma; default 0.02 */
+} ssb_eis_drt_params;
+ssb_eis_drt_params ssb_eis_drt_params_default(void);
+
+typedef struct {
+    double lambda;        /* regularisation parameter used */
+    double gcv;           /* GCV score at lambda (unconstrained; NaN when lambda was given) */
+    double eps;           /* RBF shape factor (1/ln-tau units) */
+    double R_inf;         /* high-frequency resistance, Ohm */
+    double L;             /* series inductance, H (0 without the inductance column) */
+    double R_pol;         /* polarisation resistance = integral of gamma d ln tau, Ohm */
+    int nbasis;           /* RBF centres tau_k = 1/f_k, ascending */
+    double *tau_basis;    /* s */
+    double *x;            /* RBF coefficients (Ohm), as pyDRTtools reports them (not gamma!) */
+    int64_t ntau;         /* output grid */
+    double *tau;          /* s, ascending */
+    double *gamma;        /* gamma(tau) = sum_k x_k exp(-(eps ln(tau / tau_k))^2), Ohm (per unit ln tau) */
+    int64_t n;            /* data points */
+    double *zre_fit;      /* DRT model at the data frequencies, Ohm */
+    double *zim_fit;
+    double rms;           /* sqrt(mean |Z_model - Z_data|^2), Ohm */
+    int npeaks;           /* local maxima of gamma above peak_threshold * max gamma, by ascending tau */
+    double *peak_tau;     /* s */
+    double *peak_gamma;   /* Ohm */
+} ssb_eis_drt_result;
+
+/* DRT by ridge (Tikhonov) regression as pyDRTtools (Wan, Saccoccio, Chen, Ciucci, Electrochim. Acta 184 (2015)
+ * 483): Z = R_inf + j omega L + int gamma(ln tau) / (1 + j omega tau) d ln tau, gamma expanded in Gaussian RBFs
+ * centred at tau_k = 1/f_k, second-derivative penalty lambda x^T M2 x, x >= 0 (including R_inf and L) by an
+ * active-set NNLS on the normal equations (LAPACK dpotrf_), lambda by generalised cross-validation (coarse scan
+ * of log lambda then golden-section refinement; the GCV score ignores x >= 0 like pyDRTtools).
+ * Errors: spectrum errors, SSB_ERR_RANGE (options, fewer than 4 points), SSB_ERR_BACKEND, SSB_ERR_NOMEM. */
+int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_params *params,
+                ssb_eis_drt_result **res);
+void ssb_eis_drt_result_destroy(ssb_eis_drt_result **res);
+/* CSV "tau_s,gamma_Ohm" on the output grid with lambda, R_inf, L, R_pol and the peaks as '#' comments. Atomic. */
+int ssb_eis_drt_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_drt_result *res);
+
+/* ---------------------------------------------------------------- plots (PLplot, see ssb_plot.h) */
+
+/* Nyquist plot (Z' vs -Z'', equal axes) of data (markers) and an optional model (line, may be NULL) to a .png
+ * or .svg file (atomic). title may be NULL. Errors: those of ssb_plot_save. */
+int ssb_eis_plot_nyquist(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *data,
+                         const ssb_eis_spectrum *model, const char *title);
+/* Bode plot: |Z| (log-log) and -phase (deg) against f in two panels. */
+int ssb_eis_plot_bode(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *data, const ssb_eis_spectrum *model,
+                      const char *title);
+/* gamma(tau) against tau (log x) with the peaks marked. */
+int ssb_eis_plot_drt(ssb_ctx *ctx, const char *path, const ssb_eis_drt_result *drt, const char *title);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

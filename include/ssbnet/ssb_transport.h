@@ -1,0 +1,130 @@
+/*
+ * ssb_transport.h - steady conduction on a voxel image: effective conductivity, tortuosity factor, MacMullin
+ * number, potential and current fields.
+ *
+ * Problem solved: div(sigma grad phi) = 0 on the voxel grid, cell-centred finite volumes with a 7-point stencil.
+ * The conductance of the face between voxels a and b along axis k is 2 s_a s_b / (s_a + s_b) * A_k / h_k with
+ * A_k the face area and h_k the centre distance (voxel sizes may differ per axis). phi = 1 V on the inlet and 0 V on
+ * the outlet, no flux through the four other faces. Two Dirichlet placements (ssb_transport_dirichlet):
+ *   FACE (default, TauFactor / OpenImpala-MLMG convention): phi is fixed on the two outer faces of the image
+ *        normal to the axis; a boundary voxel couples to its face with conductance 2 sigma A/h, so a uniform block
+ *        gives tau = 1 exactly and L = N h.
+ *   CELL (PuMA / PoreSpy convention): phi is fixed in the first and last voxel layers; L = (N - 1) h.
+ * Only voxels connected to both Dirichlet planes through conducting voxels (6-connectivity) are unknowns
+ * (ssb_grid_through_mask); dead ends and isolated clusters carry no current but count in eps.
+ *
+ * Definitions (DESIGN.md): sigma_eff = (I / A) * L / dPhi from the current through the inlet; sigma_bulk =
+ * sum_p eps_p sigma_p / eps over the conducting labels; tau = eps * sigma_bulk / sigma_eff (TauFactor convention,
+ * eps = total volume fraction of all conducting labels); N_M = sigma_bulk / sigma_eff. A structure that does not
+ * percolate returns SSB_OK with percolates = 0, sigma_eff = 0 and tau = N_M = +inf.
+ *
+ * Backends (a name registry): "gmg" (matrix-free multigrid-preconditioned CG written for this problem, lean in
+ * memory), "hypre" (BoomerAMG-preconditioned CG on an assembled ParCSR matrix, when built with hypre) and "auto"
+ * (the default choice, see src/transport/interface/registry.c for the measurements behind it).
+ *
+ * Thread-safety: one solve per ssb_ctx at a time; solves on different contexts may run concurrently with the gmg
+ * backend. The hypre backend initialises MPI on first use (MPI_Init if MPI_Initialized says it is not) and runs
+ * on MPI_COMM_SELF.
+ */
+#ifndef SSB_TRANSPORT_H
+#define SSB_TRANSPORT_H
+
+#include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_grid.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    SSB_DIRICHLET_FACE = 0, /* potentials on the outer faces, L = N h (default) */
+    SSB_DIRICHLET_CELL = 1  /* potentials in the first and last voxel layers, L = (N - 1) h; needs N >= 3 */
+} ssb_transport_dirichlet;
+
+/* Which conductivity of the phase table ssb_transport_sigma_from_phases copies. */
+typedef enum { SSB_CARRIER_ION = 0, SSB_CARRIER_ELECTRON = 1 } ssb_carrier;
+
+#define SSB_TRANSPORT_NAME_MAX 16
+#define SSB_TRANSPORT_REASON_MAX 160
+
+/* Solver options. Get defaults from ssb_transport_params_default(), then change fields. Bounds are checked by
+ * ssb_transport_solve (SSB_ERR_RANGE naming the field, its value and the range). */
+typedef struct {
+    double rtol;       /* stop when ||b - A x||_2 / ||b||_2 <= rtol; default 1e-8; valid [1e-14, 1e-1] */
+    double flux_tol;   /* ... AND |I_in - I_out| / max(|I_in|, |I_out|) <= flux_tol; default 1e-4; [1e-14, 1e-1] */
+    int64_t max_iter;  /* iteration limit (CG iterations); default 2000; valid [1, 1000000] */
+    char backend[SSB_TRANSPORT_NAME_MAX]; /* "auto" (default), "gmg" or "hypre" */
+    int nthreads;      /* OpenMP threads; 0 = the context's setting (ssb_ctx_set_threads); valid [0, 4096] */
+    int want_fields;   /* 1: fill result->potential and result->current (full-grid arrays); default 0 */
+    int error_if_not_converged; /* 1: non-convergence returns SSB_ERR_NOCONV (figures in the message); default 0 */
+    ssb_transport_dirichlet dirichlet; /* default SSB_DIRICHLET_FACE */
+} ssb_transport_params;
+
+/* Results of one solve. ssb_transport_solve fills every field; release the arrays with
+ * ssb_transport_result_destroy. All conductivities in S/m, currents in A, times in s. */
+typedef struct {
+    ssb_axis axis;            /* transport axis */
+    int percolates;           /* 1 if some conducting path joins the two Dirichlet planes */
+    double sigma_eff;         /* effective conductivity (S/m), 0 if not percolating */
+    double sigma_bulk;        /* sum_p eps_p sigma_p / eps over labels with sigma > 0 (S/m); 0 if eps = 0 */
+    double sigma_rel;         /* sigma_eff / sigma_bulk (0 if sigma_bulk = 0) */
+    double eps;               /* volume fraction of all voxels with sigma > 0 */
+    double eps_percolating;   /* volume fraction of the unknowns' set (conducting, connected to both planes) */
+    double tau;               /* eps * sigma_bulk / sigma_eff (+inf if not percolating) */
+    double tau_percolating;   /* eps_percolating * sigma_bulk / sigma_eff */
+    double macmullin;         /* sigma_bulk / sigma_eff (+inf if not percolating) */
+    double current_in;        /* current entering through the inlet plane (A), phi_in - phi_out = 1 V */
+    double current_out;       /* current leaving through the outlet plane (A) */
+    double flux_mismatch;     /* |I_in - I_out| / max(|I_in|, |I_out|) (0 if no current) */
+    double length;            /* L used in sigma_eff (m) */
+    double area;              /* cross-section A (m^2) */
+    int64_t n_unknowns;       /* number of unknowns of the linear system */
+    int64_t iterations;       /* CG iterations */
+    double rel_residual;      /* final ||b - A x|| / ||b|| */
+    int converged;            /* 1 if both stopping tests passed */
+    char reason[SSB_TRANSPORT_REASON_MAX]; /* why the iteration stopped, e.g. "rtol and flux_tol reached" */
+    char backend[SSB_TRANSPORT_NAME_MAX];  /* backend that ran ("gmg", "hypre", or "none" if nothing to solve) */
+    double time_s;            /* wall time of the whole call (s) */
+    double setup_time_s;      /* wall time of the backend setup (s) */
+    int64_t peak_bytes;       /* the solver's own peak allocation (bytes), labels and output fields excluded */
+    /* Full-grid fields (nvoxels values, x fastest), owned by the result, NULL unless params.want_fields:
+     * potential (V) for the phi_in = 1 V, phi_out = 0 V problem, and the current density component along the
+     * axis at voxel centres (A/m^2, mean of the two faces normal to the axis, positive from inlet to outlet).
+     * Both are 0 outside the percolating set. Write them with the io module if needed. */
+    double *potential;
+    double *current;
+} ssb_transport_result;
+
+/* Default options (see the field comments). Thread-safe. */
+ssb_transport_params ssb_transport_params_default(void);
+
+/* Conductivity table sigma[256] (S/m) from the grid's phase table: sigma_ion or sigma_el of each defined label
+ * (carrier), 0 for labels without an entry. Errors: SSB_ERR_ARG (NULL argument or unknown carrier). */
+int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier carrier, double sigma[256]);
+
+/* Solve steady conduction through grid g along axis with per-label conductivities sigma[256] (S/m, finite, >= 0;
+ * labels with 0 do not conduct). params may be NULL (defaults). On SSB_OK result is filled (also when the
+ * structure does not percolate or the solver did not converge: see result->converged / reason); the caller owns
+ * result->potential / current and releases them with ssb_transport_result_destroy.
+ * Progress: stage "transport x|y|z", done = -log10(residual reduction reached), total = -log10(rtol); the
+ * callback can cancel (SSB_ERR_CANCELLED).
+ * Errors: SSB_ERR_ARG (NULL grid/sigma/result, bad axis, unknown backend name), SSB_ERR_RANGE (a params field
+ * or a sigma entry out of range, CELL mode with fewer than 3 layers), SSB_ERR_UNSUPPORTED (backend not built,
+ * more than 2^31 - 2 unknowns), SSB_ERR_NOMEM, SSB_ERR_NOCONV (only with error_if_not_converged; result is still
+ * filled), SSB_ERR_CANCELLED, SSB_ERR_BACKEND (hypre reported an error). On an error other than SSB_ERR_NOCONV
+ * result holds no arrays. */
+int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
+                        const ssb_transport_params *params, ssb_transport_result *result);
+
+/* Free the arrays owned by a result and set them to NULL; no-op on NULL. */
+void ssb_transport_result_destroy(ssb_transport_result *result);
+
+/* 1 if a backend of this name ("gmg", "hypre", "auto") is compiled in, else 0. */
+int ssb_transport_backend_available(const char *name);
+/* Name of the backend "auto" selects (static string). */
+const char *ssb_transport_backend_default(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,320 @@
+/* Linear Kramers-Kronig test (lin-KK, Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20): a
+ * series of R_ohm, M Voigt RC elements with fixed log-spaced time constants and a series inductance (and
+ * optionally a capacitance), fitted by linear least squares with rows weighted by 1/|Z|; M grows until the
+ * under/over-fitting measure mu = 1 - sum|R_k<0| / sum|R_k>=0| drops to the cut-off c. The time-constant grid,
+ * the M loop and the real/imag/complex variants follow impedance.py 1.7 (validation.py). */
+#include "eis_impl.h"
+
+#include "core_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PI_ 3.14159265358979323846
+
+ssb_eis_kk_params ssb_eis_kk_params_default(void)
+{
+    ssb_eis_kk_params p;
+    p.c = 0.85;
+    p.max_m = 50;
+    p.m = 0;
+    p.fit_type = SSB_EIS_KK_REAL;
+    p.add_cap = 0;
+    return p;
+}
+
+void ssb_eis_kk_result_destroy(ssb_eis_kk_result **res)
+{
+    if (!res || !*res) return;
+    ssb_eis_kk_result *R = *res;
+    free(R->tau);
+    free(R->r_k);
+    free(R->zre_fit);
+    free(R->zim_fit);
+    free(R->res_re);
+    free(R->res_im);
+    free(R);
+    *res = NULL;
+}
+
+/* Minimum-norm least squares (SVD, rcond 1e-15 like numpy.linalg.pinv): A (m x n column-major, destroyed),
+ * b (length max(m, n)) -> x in b[0..n). */
+static int lstsq(ssb_ctx *ctx, int m, int n, double *A, double *b, double *sv)
+{
+    int one = 1, lda = m, ldb = m > n ? m : n, rank = 0, info = 0, lw = -1;
+    double rcond = 1e-15, wq;
+    dgelss_(&m, &n, &one, A, &lda, b, &ldb, sv, &rcond, &rank, &wq, &lw, &info);
+    lw = (int)wq + 1;
+    double *work = malloc((size_t)lw * sizeof(double));
+    if (!work) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "lin-KK: out of memory");
+    dgelss_(&m, &n, &one, A, &lda, b, &ldb, sv, &rcond, &rank, work, &lw, &info);
+    free(work);
+    if (info != 0) return SSB_ERROR(ctx, SSB_ERR_BACKEND, "lin-KK: LAPACK dgelss_ failed (info = %d)", info);
+    return SSB_OK;
+}
+
+static void tau_grid(const ssb_eis_spectrum *s, int M, double *tau)
+{
+    double fmin = s->f[0], fmax = s->f[0];
+    for (int64_t i = 1; i < s->n; i++) {
+        if (s->f[i] < fmin) fmin = s->f[i];
+        if (s->f[i] > fmax) fmax = s->f[i];
+    }
+    double tmin = 1.0 / (2.0 * PI_ * fmax), tmax = 1.0 / (2.0 * PI_ * fmin);
+    if (M == 1) {
+        tau[0] = tmax; /* impedance.py: ts[0] = t_min is overwritten by ts[-1] = t_max */
+        return;
+    }
+    tau[0] = tmin;
+    tau[M - 1] = tmax;
+    for (int k = 1; k < M - 1; k++)
+        tau[k] = pow(10.0, log10(tmin) + ((double)k / (double)(M - 1)) * log10(tmax / tmin));
+}
+
+typedef struct {
+    double r0, L, cinv;
+    double *rk;
+} kk_coef;
+
+/* Fit for one M; rk has M entries. */
+static int kk_fit_m(ssb_ctx *ctx, const ssb_eis_spectrum *s, const double *w, const double *mod, int M,
+                    const double *tau, ssb_eis_kk_fit type, int add_cap, double *A, double *b, double *sv,
+                    kk_coef *co)
+{
+    int n = (int)s->n;
+    co->r0 = 0;
+    co->L = 0;
+    co->cinv = 0;
+    if (type == SSB_EIS_KK_REAL) {
+        int nc = M + 1;
+        for (int i = 0; i < n; i++) {
+            A[i] = 1.0 / mod[i];
+            for (int k = 0; k < M; k++) {
+                double wt = w[i] * tau[k];
+                A[i + (size_t)(k + 1) * n] = 1.0 / (1.0 + wt * wt) / mod[i];
+            }
+            b[i] = s->zre[i] / mod[i];
+        }
+        SSB_CHECK(ctx, lstsq(ctx, n, nc, A, b, sv));
+        co->r0 = b[0];
+        for (int k = 0; k < M; k++) co->rk[k] = b[k + 1];
+        /* inductance (and capacitance) from the imaginary residual */
+        int nc2 = add_cap ? 2 : 1;
+        for (int i = 0; i < n; i++) {
+            double fim = 0;
+            for (int k = 0; k < M; k++) {
+                double wt = w[i] * tau[k];
+                fim += -co->rk[k] * wt / (1.0 + wt * wt);
+            }
+            A[i] = w[i] / mod[i];
+            if (add_cap) A[i + (size_t)n] = -1.0 / (w[i] * mod[i]);
+            b[i] = (s->zim[i] - fim) / mod[i];
+        }
+        SSB_CHECK(ctx, lstsq(ctx, n, nc2, A, b, sv));
+        co->L = b[0];
+        if (add_cap) co->cinv = b[1];
+    } else if (type == SSB_EIS_KK_IMAG) {
+        int nc = M + 1 + (add_cap ? 1 : 0);
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < M; k++) {
+                double wt = w[i] * tau[k];
+                A[i + (size_t)k * n] = -wt / (1.0 + wt * wt) / mod[i];
+            }
+            A[i + (size_t)M * n] = w[i] / mod[i];
+            if (add_cap) A[i + (size_t)(M + 1) * n] = -1.0 / (w[i] * mod[i]);
+            b[i] = s->zim[i] / mod[i];
+        }
+        SSB_CHECK(ctx, lstsq(ctx, n, nc, A, b, sv));
+        for (int k = 0; k < M; k++) co->rk[k] = b[k];
+        co->L = b[M];
+        if (add_cap) co->cinv = b[M + 1];
+        /* R_ohm from the real residual, weights 1/|Z|^2 (Boukamp 1995 eq. 7) */
+        double num = 0, den = 0;
+        for (int i = 0; i < n; i++) {
+            double fre = 0;
+            for (int k = 0; k < M; k++) {
+                double wt = w[i] * tau[k];
+                fre += co->rk[k] / (1.0 + wt * wt);
+            }
+            double ww = 1.0 / (mod[i] * mod[i]);
+            num += ww * (s->zre[i] - fre);
+            den += ww;
+        }
+        co->r0 = num / den;
+    } else {
+        int nc = M + 2 + (add_cap ? 1 : 0), m2 = 2 * n;
+        for (int i = 0; i < n; i++) {
+            A[i] = 1.0 / mod[i];
+            A[n + i] = 0.0;
+            for (int k = 0; k < M; k++) {
+                double wt = w[i] * tau[k];
+                A[i + (size_t)(k + 1) * m2] = 1.0 / (1.0 + wt * wt) / mod[i];
+                A[n + i + (size_t)(k + 1) * m2] = -wt / (1.0 + wt * wt) / mod[i];
+            }
+            A[i + (size_t)(M + 1) * m2] = 0.0;
+            A[n + i + (size_t)(M + 1) * m2] = w[i] / mod[i];
+            if (add_cap) {
+                A[i + (size_t)(M + 2) * m2] = 0.0;
+                A[n + i + (size_t)(M + 2) * m2] = -1.0 / (w[i] * mod[i]);
+            }
+            b[i] = s->zre[i] / mod[i];
+            b[n + i] = s->zim[i] / mod[i];
+        }
+        SSB_CHECK(ctx, lstsq(ctx, m2, nc, A, b, sv));
+        co->r0 = b[0];
+        for (int k = 0; k < M; k++) co->rk[k] = b[k + 1];
+        co->L = b[M + 1];
+        if (add_cap) co->cinv = b[M + 2];
+    }
+    return SSB_OK;
+}
+
+static double kk_mu(const double *rk, int M)
+{
+    double neg = 0, pos = 0;
+    for (int k = 0; k < M; k++) {
+        if (rk[k] < 0) neg += -rk[k];
+        else pos += rk[k];
+    }
+    if (pos == 0) return neg == 0 ? 1.0 : -INFINITY;
+    return 1.0 - neg / pos;
+}
+
+int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res)
+{
+    SSB_REQUIRE(ctx, res != NULL, SSB_ERR_ARG, "lin-KK: output pointer is NULL");
+    *res = NULL;
+    ssb_eis_kk_params P = params ? *params : ssb_eis_kk_params_default();
+    SSB_CHECK(ctx, ssb_eis_spectrum_check(ctx, s, "lin-KK"));
+    SSB_REQUIRE(ctx, P.fit_type >= SSB_EIS_KK_REAL && P.fit_type <= SSB_EIS_KK_COMPLEX, SSB_ERR_RANGE,
+                "lin-KK: fit_type = %d unknown (real, imag, complex)", (int)P.fit_type);
+    SSB_REQUIRE(ctx, P.m >= 0 && P.m <= 100000, SSB_ERR_RANGE, "lin-KK: m = %d, valid 0 (automatic) .. 100000", P.m);
+    if (P.m == 0) {
+        SSB_REQUIRE(ctx, P.c > 0 && P.c < 1, SSB_ERR_RANGE, "lin-KK: c = %g, valid (0, 1)", P.c);
+        SSB_REQUIRE(ctx, P.max_m >= 1 && P.max_m <= 100000, SSB_ERR_RANGE, "lin-KK: max_m = %d, valid 1..100000",
+                    P.max_m);
+    }
+    SSB_REQUIRE(ctx, s->n <= 10000000, SSB_ERR_RANGE, "lin-KK: %lld points, at most 1e7", (long long)s->n);
+    int Mmax = P.m > 0 ? P.m : P.max_m;
+    int n = (int)s->n;
+    SSB_REQUIRE(ctx, n >= 3, SSB_ERR_RANGE, "lin-KK: %d points; need at least 3", n);
+    if (Mmax + 2 > 2 * n && P.m > 0)
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "lin-KK: M = %d RC elements for %d points; use M <= %d", P.m, n,
+                         2 * n - 3);
+    size_t rows = (size_t)2 * n, cols = (size_t)Mmax + 3;
+    double *A = malloc(rows * cols * sizeof(double));
+    double *b = malloc((rows > cols ? rows : cols) * sizeof(double));
+    double *sv = malloc(cols * sizeof(double));
+    double *w = malloc((size_t)n * sizeof(double));
+    double *mod = malloc((size_t)n * sizeof(double));
+    double *tau = malloc((size_t)Mmax * sizeof(double));
+    double *rk = malloc((size_t)Mmax * sizeof(double));
+    ssb_eis_kk_result *R = NULL;
+    int rc = SSB_OK;
+    if (!A || !b || !sv || !w || !mod || !tau || !rk) {
+        rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "lin-KK: out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        w[i] = 2.0 * PI_ * s->f[i];
+        mod[i] = hypot(s->zre[i], s->zim[i]);
+        if (!(mod[i] > 0)) {
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "lin-KK: point %d (f = %g Hz) has |Z| = 0", i, s->f[i]);
+            goto done;
+        }
+    }
+    kk_coef co = {0, 0, 0, rk};
+    int M = 0;
+    double mu = 1.0;
+    if (P.m > 0) {
+        M = P.m;
+        tau_grid(s, M, tau);
+        SSB_CHECK_GOTO(ctx, rc, kk_fit_m(ctx, s, w, mod, M, tau, P.fit_type, P.add_cap, A, b, sv, &co), done);
+        mu = kk_mu(rk, M);
+    } else {
+        while (mu > P.c && M < P.max_m) {
+            M++;
+            if (M + 2 + (P.add_cap ? 1 : 0) > (P.fit_type == SSB_EIS_KK_COMPLEX ? 2 * n : n)) {
+                M--;
+                break;
+            }
+            tau_grid(s, M, tau);
+            SSB_CHECK_GOTO(ctx, rc, kk_fit_m(ctx, s, w, mod, M, tau, P.fit_type, P.add_cap, A, b, sv, &co), done);
+            mu = kk_mu(rk, M);
+        }
+        if (M == 0) {
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "lin-KK: %d points are too few for one RC element", n);
+            goto done;
+        }
+    }
+    R = calloc(1, sizeof *R);
+    if (!R) {
+        rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "lin-KK: out of memory");
+        goto done;
+    }
+    R->tau = malloc((size_t)M * sizeof(double));
+    R->r_k = malloc((size_t)M * sizeof(double));
+    R->zre_fit = malloc((size_t)n * sizeof(double));
+    R->zim_fit = malloc((size_t)n * sizeof(double));
+    R->res_re = malloc((size_t)n * sizeof(double));
+    R->res_im = malloc((size_t)n * sizeof(double));
+    if (!R->tau || !R->r_k || !R->zre_fit || !R->zim_fit || !R->res_re || !R->res_im) {
+        rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "lin-KK: out of memory");
+        goto done;
+    }
+    R->M = M;
+    R->mu = mu;
+    R->r_ohm = co.r0;
+    R->L = co.L;
+    R->C = (P.add_cap && co.cinv != 0) ? 1.0 / co.cinv : INFINITY;
+    memcpy(R->tau, tau, (size_t)M * sizeof(double));
+    memcpy(R->r_k, rk, (size_t)M * sizeof(double));
+    R->n = n;
+    R->max_res = 0;
+    R->chi2 = 0;
+    for (int i = 0; i < n; i++) {
+        double zr = co.r0, zi = w[i] * co.L - co.cinv / w[i];
+        for (int k = 0; k < M; k++) {
+            double wt = w[i] * tau[k];
+            zr += rk[k] / (1.0 + wt * wt);
+            zi += -rk[k] * wt / (1.0 + wt * wt);
+        }
+        R->zre_fit[i] = zr;
+        R->zim_fit[i] = zi;
+        R->res_re[i] = (s->zre[i] - zr) / mod[i];
+        R->res_im[i] = (s->zim[i] - zi) / mod[i];
+        double a = fabs(R->res_re[i]), c = fabs(R->res_im[i]);
+        if (a > R->max_res) R->max_res = a;
+        if (c > R->max_res) R->max_res = c;
+        R->chi2 += R->res_re[i] * R->res_re[i] + R->res_im[i] * R->res_im[i];
+    }
+    *res = R;
+    R = NULL;
+done:
+    ssb_eis_kk_result_destroy(&R);
+    free(A);
+    free(b);
+    free(sv);
+    free(w);
+    free(mod);
+    free(tau);
+    free(rk);
+    return rc;
+}
+
+int ssb_eis_kk_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *s, const ssb_eis_kk_result *res)
+{
+    SSB_REQUIRE(ctx, s && res && res->n == s->n, SSB_ERR_ARG, "write lin-KK: result and spectrum do not match");
+    ssbi_eis_out o;
+    SSB_CHECK(ctx, ssbi_eis_out_open(ctx, &o, path));
+    FILE *fp = o.fp;
+    fprintf(fp, "# lin-KK M %d mu %.10g R_ohm %.10e L %.10e max_res %.6e\n", res->M, res->mu, res->r_ohm, res->L,
+            res->max_res);
+    fprintf(fp, "f_Hz,Zre_Ohm,Zim_Ohm,Zre_KK_Ohm,Zim_KK_Ohm,res_re_pct,res_im_pct\n");
+    for (int64_t i = 0; i < s->n; i++)
+        fprintf(fp, "%.10e,%.10e,%.10e,%.10e,%.10e,%.6e,%.6e\n", s->f[i], s->zre[i], s->zim[i], res->zre_fit[i],
+                res->zim_fit[i], 100.0 * res->res_re[i], 100.0 * res->res_im[i]);
+    return ssbi_eis_out_commit(ctx, &o);
+}

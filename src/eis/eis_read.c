@@ -1,0 +1,574 @@
+/* Readers of measured spectra: delimited text (CSV with or without a header), ZPlot .z, BioLogic .mpt, Gamry .DTA.
+ * Every error names the file, the line and the offending value. */
+#include "eis_impl.h"
+
+#include "core_impl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_FILE_BYTES ((size_t)1 << 30)
+#define MAX_TOK 256
+
+typedef struct {
+    char *buf;   /* file contents, lines NUL-terminated in place */
+    char **line; /* line starts */
+    int64_t nlines;
+} text;
+
+static void text_free(text *t)
+{
+    free(t->buf);
+    free(t->line);
+    t->buf = NULL;
+    t->line = NULL;
+}
+
+static int text_load(ssb_ctx *ctx, const char *path, text *t)
+{
+    memset(t, 0, sizeof *t);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(fp);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+    }
+    for (;;) {
+        if (len + 1 >= cap) {
+            if (cap >= MAX_FILE_BYTES) {
+                free(buf);
+                fclose(fp);
+                return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: larger than 1 GiB, not an impedance spectrum", path);
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                fclose(fp);
+                return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - 1 - len, fp);
+        len += got;
+        if (got == 0) break;
+    }
+    int err = ferror(fp);
+    fclose(fp);
+    if (err) {
+        free(buf);
+        return SSB_ERROR(ctx, SSB_ERR_IO, "error reading %s", path);
+    }
+    buf[len] = '\0';
+    if (memchr(buf, '\0', len)) {
+        free(buf);
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: contains NUL bytes (a binary file? export the data as text)",
+                         path);
+    }
+    int64_t nl = 1;
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] == '\n' || buf[i] == '\r') nl++;
+    t->line = malloc((size_t)nl * sizeof(char *));
+    if (!t->line) {
+        free(buf);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+    }
+    t->buf = buf;
+    char *p = buf;
+    if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF) p += 3;
+    int64_t k = 0;
+    t->line[k++] = p;
+    for (; *p; p++) {
+        if (*p == '\r' && p[1] == '\n') {
+            *p++ = '\0';
+            *p = '\0';
+            t->line[k++] = p + 1;
+        } else if (*p == '\n' || *p == '\r') {
+            *p = '\0';
+            t->line[k++] = p + 1;
+        }
+    }
+    /* a final newline leaves an empty last line: drop it */
+    if (k > 1 && t->line[k - 1][0] == '\0') k--;
+    t->nlines = k;
+    return SSB_OK;
+}
+
+static int is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s)) return 0;
+    return 1;
+}
+
+/* Split a line into at most MAX_TOK tokens. delim ' ' splits at runs of blanks; otherwise at each delim
+ * character (empty fields kept). Modifies the line. Tokens are trimmed of blanks and double quotes. */
+static int split(char *s, char delim, char **tok)
+{
+    int n = 0;
+    if (delim == ' ') {
+        char *p = s;
+        while (*p && n < MAX_TOK) {
+            while (*p && isspace((unsigned char)*p)) p++;
+            if (!*p) break;
+            tok[n++] = p;
+            while (*p && !isspace((unsigned char)*p)) p++;
+            if (*p) *p++ = '\0';
+        }
+    } else {
+        char *p = s;
+        tok[n++] = p;
+        for (; *p && n < MAX_TOK; p++) {
+            if (*p == delim) {
+                *p = '\0';
+                tok[n++] = p + 1;
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        char *a = tok[i];
+        while (*a && (isspace((unsigned char)*a) || *a == '"')) a++;
+        char *e = a + strlen(a);
+        while (e > a && (isspace((unsigned char)e[-1]) || e[-1] == '"')) *--e = '\0';
+        tok[i] = a;
+    }
+    return n;
+}
+
+/* Parse a whole token as a number; decimal_comma accepts "1,5". Returns 1 on success. NaN/inf parse. */
+static int parse_num(const char *tok, int decimal_comma, double *v)
+{
+    if (!tok[0]) return 0;
+    char tmp[128];
+    const char *s = tok;
+    if (decimal_comma && strchr(tok, ',') && !strchr(tok, '.')) {
+        size_t n = strlen(tok);
+        if (n >= sizeof tmp) return 0;
+        for (size_t i = 0; i <= n; i++) tmp[i] = tok[i] == ',' ? '.' : tok[i];
+        s = tmp;
+    }
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || *end != '\0') return 0;
+    *v = x;
+    return 1;
+}
+
+/* Column role from a header name: 1 frequency, 2 real, 3 imaginary, 0 unknown; *neg = 1 for "-Im(Z)" style. */
+static int column_role(const char *name, int *neg)
+{
+    char k[96];
+    size_t n = 0;
+    const char *s = name;
+    while (*s && isspace((unsigned char)*s)) s++;
+    *neg = 0;
+    if (*s == '-') {
+        *neg = 1;
+        s++;
+    }
+    for (; *s && n + 1 < sizeof k; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '/' || ch == '[') break;
+        if (isspace(ch) || ch == '"' || ch == '_') continue;
+        k[n++] = (char)tolower(ch);
+    }
+    k[n] = '\0';
+    /* drop a trailing unit group such as "(hz)", "(ohm)", "(a)", "(b)" */
+    static const char *unit_groups[] = {"(hz)", "(ohm)", "(ohms)", "(a)", "(b)", "(\xce\xa9)"};
+    for (size_t u = 0; u < sizeof unit_groups / sizeof unit_groups[0]; u++) {
+        size_t lu = strlen(unit_groups[u]);
+        if (n > lu && strcmp(k + n - lu, unit_groups[u]) == 0) {
+            n -= lu;
+            k[n] = '\0';
+            break;
+        }
+    }
+    static const char *fre[] = {"f", "freq", "frequency", "fhz", "hz", "frequencyhz", "freqhz", NULL};
+    static const char *re[] = {"real", "re", "zreal", "zre", "z'", "re(z)", "zr", "rez", "realz", "zreal'", NULL};
+    static const char *im[] = {"imag", "im", "zimag", "zim", "z''", "z\"", "im(z)", "zi", "imz", "imagz",
+                               "imaginary", NULL};
+    for (int i = 0; fre[i]; i++)
+        if (strcmp(k, fre[i]) == 0) return 1;
+    for (int i = 0; re[i]; i++)
+        if (strcmp(k, re[i]) == 0) return 2;
+    for (int i = 0; im[i]; i++)
+        if (strcmp(k, im[i]) == 0) return 3;
+    if (strncmp(k, "freq", 4) == 0) return 1;
+    if (strncmp(k, "zre", 3) == 0 || strncmp(k, "real", 4) == 0) return 2;
+    if (strncmp(k, "zim", 3) == 0 || strncmp(k, "imag", 4) == 0) return 3;
+    return 0;
+}
+
+typedef struct {
+    int col[3];      /* frequency, real, imaginary columns */
+    double sign[3];  /* multiply by (imaginary: -1 for "-Im") */
+    char delim;      /* ',', ';', '\t' or ' ' (runs of blanks) */
+    int decimal_comma;
+    int skip_comments; /* lines starting with '#' are comments */
+    int stop_on_unindented; /* Gamry: the table ends at a line that does not start with a blank */
+    int64_t expect;  /* rows announced by the file header, -1 if none */
+} table_spec;
+
+/* Header row: map the named columns into spec. Returns the number of roles found (0..3); *err_role gets a role
+ * that was found twice. */
+static int map_header(char **tok, int ntok, table_spec *sp)
+{
+    int found = 0;
+    int have[4] = {0, 0, 0, 0};
+    for (int i = 0; i < ntok; i++) {
+        int neg;
+        int r = column_role(tok[i], &neg);
+        if (r == 0 || have[r]) continue;
+        have[r] = 1;
+        sp->col[r - 1] = i;
+        sp->sign[r - 1] = neg ? -1.0 : 1.0;
+        found++;
+    }
+    return found;
+}
+
+typedef struct {
+    double *f, *re, *im;
+    int64_t *lineno;
+    int64_t n, cap;
+} rows;
+
+static void rows_free(rows *r)
+{
+    free(r->f);
+    free(r->re);
+    free(r->im);
+    free(r->lineno);
+    memset(r, 0, sizeof *r);
+}
+
+static int rows_push(ssb_ctx *ctx, rows *r, double f, double re, double im, int64_t line)
+{
+    if (r->n == r->cap) {
+        int64_t nc = r->cap ? 2 * r->cap : 256;
+        double *a = realloc(r->f, (size_t)nc * sizeof(double));
+        if (a) r->f = a;
+        double *b = realloc(r->re, (size_t)nc * sizeof(double));
+        if (b) r->re = b;
+        double *c = realloc(r->im, (size_t)nc * sizeof(double));
+        if (c) r->im = c;
+        int64_t *d = realloc(r->lineno, (size_t)nc * sizeof(int64_t));
+        if (d) r->lineno = d;
+        if (!a || !b || !c || !d) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading a spectrum");
+        r->cap = nc;
+    }
+    r->f[r->n] = f;
+    r->re[r->n] = re;
+    r->im[r->n] = im;
+    r->lineno[r->n] = line;
+    r->n++;
+    return SSB_OK;
+}
+
+static const char *role_name(int r) { return r == 0 ? "frequency" : r == 1 ? "Z'" : "Z''"; }
+
+/* Read data rows from line `first` on. */
+static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, const table_spec *sp, rows *out)
+{
+    char *tok[MAX_TOK];
+    int need = sp->col[0];
+    if (sp->col[1] > need) need = sp->col[1];
+    if (sp->col[2] > need) need = sp->col[2];
+    need++;
+    for (int64_t l = first; l < t->nlines; l++) {
+        char *s = t->line[l];
+        if (sp->stop_on_unindented && s[0] && !isspace((unsigned char)s[0])) break;
+        if (is_blank(s)) {
+            if (sp->stop_on_unindented) break;
+            continue;
+        }
+        if (sp->skip_comments) {
+            const char *q = s;
+            while (isspace((unsigned char)*q)) q++;
+            if (*q == '#') continue;
+        }
+        int ntok = split(s, sp->delim, tok);
+        if (ntok < need)
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: %d column%s, need %d (truncated row?)", path,
+                             (long long)(l + 1), ntok, ntok == 1 ? "" : "s", need);
+        double v[3];
+        for (int r = 0; r < 3; r++) {
+            const char *tk = tok[sp->col[r]];
+            if (!parse_num(tk, sp->decimal_comma, &v[r]))
+                return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d (%s) '%.40s' is not a number", path,
+                                 (long long)(l + 1), sp->col[r] + 1, role_name(r), tk);
+            v[r] *= sp->sign[r];
+        }
+        SSB_CHECK(ctx, rows_push(ctx, out, v[0], v[1], v[2], l + 1));
+    }
+    return SSB_OK;
+}
+
+/* Validate values and ordering with file positions. */
+static int check_rows(ssb_ctx *ctx, const char *path, const rows *r)
+{
+    for (int64_t i = 0; i < r->n; i++) {
+        long long ln = (long long)r->lineno[i];
+        SSB_REQUIRE(ctx, isfinite(r->f[i]), SSB_ERR_RANGE, "%s:%lld: frequency = %g is not finite", path, ln,
+                    r->f[i]);
+        SSB_REQUIRE(ctx, r->f[i] > 0, SSB_ERR_RANGE, "%s:%lld: frequency = %g Hz, must be > 0", path, ln, r->f[i]);
+        SSB_REQUIRE(ctx, isfinite(r->re[i]), SSB_ERR_RANGE, "%s:%lld: Z' = %g is not finite", path, ln, r->re[i]);
+        SSB_REQUIRE(ctx, isfinite(r->im[i]), SSB_ERR_RANGE, "%s:%lld: Z'' = %g is not finite", path, ln, r->im[i]);
+    }
+    int dir = 0;
+    for (int64_t i = 1; i < r->n; i++) {
+        long long ln = (long long)r->lineno[i], lp = (long long)r->lineno[i - 1];
+        SSB_REQUIRE(ctx, r->f[i] != r->f[i - 1], SSB_ERR_ARG,
+                    "%s:%lld: frequency %.10g Hz repeats line %lld (duplicate point or a second sweep)", path, ln,
+                    r->f[i], lp);
+        int d = r->f[i] > r->f[i - 1] ? 1 : -1;
+        if (!dir) dir = d;
+        SSB_REQUIRE(ctx, d == dir, SSB_ERR_ARG,
+                    "%s:%lld: frequency %.10g Hz after %.10g Hz (line %lld) breaks the %s order (unsorted)", path, ln,
+                    r->f[i], r->f[i - 1], lp, dir > 0 ? "ascending" : "descending");
+    }
+    return SSB_OK;
+}
+
+static int rows_to_spectrum(ssb_ctx *ctx, const char *path, rows *r, ssb_eis_spectrum **s)
+{
+    SSB_REQUIRE(ctx, r->n > 0, SSB_ERR_FORMAT, "%s: no data rows", path);
+    SSB_CHECK(ctx, check_rows(ctx, path, r));
+    SSB_CHECK(ctx, ssb_eis_spectrum_create(ctx, r->n, s));
+    memcpy((*s)->f, r->f, (size_t)r->n * sizeof(double));
+    memcpy((*s)->zre, r->re, (size_t)r->n * sizeof(double));
+    memcpy((*s)->zim, r->im, (size_t)r->n * sizeof(double));
+    return SSB_OK;
+}
+
+static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
+{
+    int64_t l = 0;
+    for (; l < t->nlines; l++) {
+        const char *q = t->line[l];
+        while (isspace((unsigned char)*q)) q++;
+        if (*q && *q != '#') break;
+    }
+    SSB_REQUIRE(ctx, l < t->nlines, SSB_ERR_FORMAT, "%s: empty file (no data rows)", path);
+    const char *first = t->line[l];
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1};
+    if (strchr(first, ';')) {
+        sp.delim = ';';
+        sp.decimal_comma = 1;
+    } else if (strchr(first, ',')) {
+        sp.delim = ',';
+    } else if (strchr(first, '\t')) {
+        sp.delim = '\t';
+    } else {
+        sp.delim = ' ';
+    }
+    /* header? any token of the first line that is not a number (and not empty) */
+    size_t flen = strlen(first);
+    char *copy = malloc(flen + 1);
+    if (!copy) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+    memcpy(copy, first, flen + 1);
+    char *tok[MAX_TOK];
+    int ntok = split(copy, sp.delim, tok);
+    int header = 0, empty0 = ntok > 0 && tok[0][0] == '\0';
+    for (int i = 0; i < ntok; i++) {
+        double v;
+        if (tok[i][0] && !parse_num(tok[i], sp.decimal_comma, &v)) header = 1;
+    }
+    int rc = SSB_OK;
+    if (header) {
+        int found = map_header(tok, ntok, &sp);
+        if (found == 0) {
+            /* unnamed columns: the first three (after an empty index column) */
+            int o = empty0 ? 1 : 0;
+            for (int r = 0; r < 3; r++) {
+                sp.col[r] = o + r;
+                sp.sign[r] = 1.0;
+            }
+        } else if (found < 3) {
+            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1};
+            map_header(tok, ntok, &probe);
+            char missing[64] = "";
+            for (int r = 0; r < 3; r++)
+                if (probe.col[r] < 0) {
+                    strcat(missing, missing[0] ? ", " : "");
+                    strcat(missing, role_name(r));
+                }
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                           "%s:%lld: the header names some columns but not the %s column (use names such as "
+                           "freq, real, imag)",
+                           path, (long long)(l + 1), missing);
+        }
+        l++;
+    }
+    free(copy);
+    if (rc != SSB_OK) return rc;
+    return read_rows(ctx, path, t, l, &sp, out);
+}
+
+static int read_zplot(ssb_ctx *ctx, const char *path, text *t, rows *out)
+{
+    int64_t end = -1, expect = -1;
+    for (int64_t l = 0; l < t->nlines; l++) {
+        const char *q = t->line[l];
+        while (isspace((unsigned char)*q)) q++;
+        if (strncasecmp(q, "Data Points:", 12) == 0) expect = strtoll(q + 12, NULL, 10);
+        if (strncasecmp(q, "End Comments", 12) == 0) {
+            end = l;
+            break;
+        }
+    }
+    SSB_REQUIRE(ctx, end >= 0, SSB_ERR_FORMAT, "%s: no 'End Comments' line (not a complete ZPlot .z file)", path);
+    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 0, 0, 0, expect};
+    if (end > 0) {
+        char *h = t->line[end - 1];
+        size_t hl = strlen(h);
+        char *copy = malloc(hl + 1);
+        if (!copy) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+        memcpy(copy, h, hl + 1);
+        char *tok[MAX_TOK];
+        int ntok = split(copy, strchr(h, '\t') ? '\t' : ' ', tok);
+        table_spec probe = sp;
+        if (map_header(tok, ntok, &probe) == 3) sp = probe;
+        free(copy);
+    }
+    SSB_CHECK(ctx, read_rows(ctx, path, t, end + 1, &sp, out));
+    SSB_REQUIRE(ctx, expect < 0 || out->n >= expect, SSB_ERR_FORMAT,
+                "%s: the header announces %lld data points, the file has %lld (truncated file?)", path,
+                (long long)expect, (long long)out->n);
+    return SSB_OK;
+}
+
+static int read_biologic(ssb_ctx *ctx, const char *path, text *t, rows *out)
+{
+    int64_t hdr = -1;
+    for (int64_t l = 0; l < t->nlines && l < 8; l++) {
+        const char *q = strstr(t->line[l], "Nb header lines");
+        if (q) {
+            q = strchr(q, ':');
+            if (q) hdr = strtoll(q + 1, NULL, 10) - 1; /* 1-based count includes the column-name line */
+            break;
+        }
+    }
+    if (hdr < 0 || hdr >= t->nlines) {
+        hdr = -1;
+        for (int64_t l = 0; l < t->nlines; l++)
+            if (strstr(t->line[l], "freq/Hz")) {
+                hdr = l;
+                break;
+            }
+    }
+    SSB_REQUIRE(ctx, hdr >= 0 && hdr < t->nlines, SSB_ERR_FORMAT,
+                "%s: no column-name line (expected 'Nb header lines : N' and a 'freq/Hz' column)", path);
+    char *h = t->line[hdr];
+    size_t hl = strlen(h);
+    char *copy = malloc(hl + 1);
+    if (!copy) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+    memcpy(copy, h, hl + 1);
+    char *tok[MAX_TOK];
+    int ntok = split(copy, '\t', tok);
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1};
+    int found = map_header(tok, ntok, &sp);
+    free(copy);
+    SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT,
+                "%s:%lld: the column names lack freq/Hz, Re(Z)/Ohm or -Im(Z)/Ohm (not an impedance export?)", path,
+                (long long)(hdr + 1));
+    return read_rows(ctx, path, t, hdr + 1, &sp, out);
+}
+
+static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
+{
+    int64_t tab = -1;
+    for (int64_t l = 0; l < t->nlines; l++) {
+        const char *q = t->line[l];
+        if (strncmp(q, "ZCURVE", 6) == 0 && strstr(q, "TABLE")) {
+            tab = l;
+            break;
+        }
+    }
+    SSB_REQUIRE(ctx, tab >= 0, SSB_ERR_FORMAT, "%s: no 'ZCURVE TABLE' section (not a Gamry EIS file?)", path);
+    SSB_REQUIRE(ctx, tab + 2 < t->nlines, SSB_ERR_FORMAT,
+                "%s:%lld: the ZCURVE table ends before its column names and units (truncated file?)", path,
+                (long long)(tab + 1));
+    char *h = t->line[tab + 1];
+    size_t hl = strlen(h);
+    char *copy = malloc(hl + 1);
+    if (!copy) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+    memcpy(copy, h, hl + 1);
+    char *tok[MAX_TOK];
+    int ntok = split(copy, '\t', tok);
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 0, 0, 1, -1};
+    int found = map_header(tok, ntok, &sp);
+    free(copy);
+    SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT, "%s:%lld: the ZCURVE table lacks a Freq, Zreal or Zimag column",
+                path, (long long)(tab + 2));
+    return read_rows(ctx, path, t, tab + 3, &sp, out);
+}
+
+const char *ssb_eis_format_name(ssb_eis_format format)
+{
+    switch (format) {
+    case SSB_EIS_FORMAT_AUTO: return "auto";
+    case SSB_EIS_FORMAT_CSV: return "csv";
+    case SSB_EIS_FORMAT_ZPLOT: return "zplot";
+    case SSB_EIS_FORMAT_BIOLOGIC: return "biologic";
+    case SSB_EIS_FORMAT_GAMRY: return "gamry";
+    }
+    return "unknown";
+}
+
+static ssb_eis_format detect(const char *path, const text *t)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot && (!slash || dot > slash)) {
+        if (strcasecmp(dot, ".z") == 0) return SSB_EIS_FORMAT_ZPLOT;
+        if (strcasecmp(dot, ".mpt") == 0) return SSB_EIS_FORMAT_BIOLOGIC;
+        if (strcasecmp(dot, ".dta") == 0) return SSB_EIS_FORMAT_GAMRY;
+    }
+    if (t->nlines > 0) {
+        const char *q = t->line[0];
+        if (strncmp(q, "ZPLOT", 5) == 0) return SSB_EIS_FORMAT_ZPLOT;
+        if (strstr(q, "EC-Lab ASCII FILE") || strstr(q, "BT-Lab ASCII FILE")) return SSB_EIS_FORMAT_BIOLOGIC;
+        if (strncmp(q, "EXPLAIN", 7) == 0) return SSB_EIS_FORMAT_GAMRY;
+    }
+    return SSB_EIS_FORMAT_CSV;
+}
+
+int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format, ssb_eis_spectrum **s)
+{
+    SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "read spectrum: output pointer is NULL");
+    *s = NULL;
+    SSB_REQUIRE(ctx, path && path[0], SSB_ERR_ARG, "read spectrum: empty file name");
+    SSB_REQUIRE(ctx, format >= SSB_EIS_FORMAT_AUTO && format <= SSB_EIS_FORMAT_GAMRY, SSB_ERR_UNSUPPORTED,
+                "read spectrum %s: format %d unknown", path, (int)format);
+    text t;
+    SSB_CHECK(ctx, text_load(ctx, path, &t));
+    int rc = SSB_OK;
+    rows r;
+    memset(&r, 0, sizeof r);
+    if (t.nlines == 0 || (t.nlines == 1 && is_blank(t.line[0]))) {
+        rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: empty file", path);
+        goto done;
+    }
+    if (format == SSB_EIS_FORMAT_AUTO) format = detect(path, &t);
+    switch (format) {
+    case SSB_EIS_FORMAT_ZPLOT: rc = read_zplot(ctx, path, &t, &r); break;
+    case SSB_EIS_FORMAT_BIOLOGIC: rc = read_biologic(ctx, path, &t, &r); break;
+    case SSB_EIS_FORMAT_GAMRY: rc = read_gamry(ctx, path, &t, &r); break;
+    default: rc = read_csv(ctx, path, &t, &r); break;
+    }
+    if (rc == SSB_OK) rc = rows_to_spectrum(ctx, path, &r, s);
+    if (rc != SSB_OK) ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+done:
+    rows_free(&r);
+    text_free(&t);
+    return rc;
+}

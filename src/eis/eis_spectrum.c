@@ -1,0 +1,163 @@
+/* Spectra: allocation, validation, dropping inductive points, atomic CSV output. */
+#include "eis_impl.h"
+
+#include "core_impl.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ssb_eis_spectrum_create(ssb_ctx *ctx, int64_t n, ssb_eis_spectrum **s)
+{
+    SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "spectrum: output pointer is NULL");
+    *s = NULL;
+    SSB_REQUIRE(ctx, n >= 1 && n <= ((int64_t)1 << 40), SSB_ERR_RANGE, "spectrum: n = %lld points, must be >= 1",
+                (long long)n);
+    ssb_eis_spectrum *sp = ssbi_calloc(ctx, 1, sizeof *sp, "spectrum");
+    if (!sp) return SSB_ERR_NOMEM;
+    sp->n = n;
+    sp->f = ssbi_calloc(ctx, (size_t)n, sizeof(double), "spectrum frequencies");
+    sp->zre = ssbi_calloc(ctx, (size_t)n, sizeof(double), "spectrum Z'");
+    sp->zim = ssbi_calloc(ctx, (size_t)n, sizeof(double), "spectrum Z''");
+    if (!sp->f || !sp->zre || !sp->zim) {
+        ssb_eis_spectrum_destroy(&sp);
+        return SSB_ERR_NOMEM;
+    }
+    *s = sp;
+    return SSB_OK;
+}
+
+int ssb_eis_spectrum_duplicate(ssb_ctx *ctx, const ssb_eis_spectrum *src, ssb_eis_spectrum **dst)
+{
+    SSB_REQUIRE(ctx, src && dst, SSB_ERR_ARG, "spectrum duplicate: NULL argument");
+    SSB_CHECK(ctx, ssb_eis_spectrum_create(ctx, src->n, dst));
+    memcpy((*dst)->f, src->f, (size_t)src->n * sizeof(double));
+    memcpy((*dst)->zre, src->zre, (size_t)src->n * sizeof(double));
+    memcpy((*dst)->zim, src->zim, (size_t)src->n * sizeof(double));
+    return SSB_OK;
+}
+
+void ssb_eis_spectrum_destroy(ssb_eis_spectrum **s)
+{
+    if (!s || !*s) return;
+    free((*s)->f);
+    free((*s)->zre);
+    free((*s)->zim);
+    free(*s);
+    *s = NULL;
+}
+
+int ssb_eis_spectrum_check(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what)
+{
+    const char *w = what ? what : "spectrum";
+    SSB_REQUIRE(ctx, s != NULL && s->f && s->zre && s->zim, SSB_ERR_ARG, "%s: NULL spectrum", w);
+    SSB_REQUIRE(ctx, s->n >= 1, SSB_ERR_RANGE, "%s: %lld points, need at least 1", w, (long long)s->n);
+    for (int64_t i = 0; i < s->n; i++) {
+        SSB_REQUIRE(ctx, isfinite(s->f[i]), SSB_ERR_RANGE, "%s: point %lld: frequency %g is not finite", w,
+                    (long long)i, s->f[i]);
+        SSB_REQUIRE(ctx, s->f[i] > 0, SSB_ERR_RANGE, "%s: point %lld: frequency %g Hz, must be > 0", w,
+                    (long long)i, s->f[i]);
+        SSB_REQUIRE(ctx, isfinite(s->zre[i]), SSB_ERR_RANGE, "%s: point %lld (f = %g Hz): Z' = %g is not finite", w,
+                    (long long)i, s->f[i], s->zre[i]);
+        SSB_REQUIRE(ctx, isfinite(s->zim[i]), SSB_ERR_RANGE, "%s: point %lld (f = %g Hz): Z'' = %g is not finite",
+                    w, (long long)i, s->f[i], s->zim[i]);
+    }
+    int dir = 0;
+    for (int64_t i = 1; i < s->n; i++) {
+        SSB_REQUIRE(ctx, s->f[i] != s->f[i - 1], SSB_ERR_ARG,
+                    "%s: point %lld repeats frequency %.10g Hz of point %lld (remove repeated sweeps)", w,
+                    (long long)i, s->f[i], (long long)(i - 1));
+        int d = s->f[i] > s->f[i - 1] ? 1 : -1;
+        if (dir == 0) dir = d;
+        SSB_REQUIRE(ctx, d == dir, SSB_ERR_ARG,
+                    "%s: frequencies not sorted: point %lld (%.10g Hz) after %.10g Hz breaks the %s order", w,
+                    (long long)i, s->f[i], s->f[i - 1], dir > 0 ? "ascending" : "descending");
+    }
+    return SSB_OK;
+}
+
+int ssb_eis_spectrum_drop_inductive(ssb_ctx *ctx, ssb_eis_spectrum *s, int64_t *ndropped)
+{
+    SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "drop inductive: NULL spectrum");
+    int64_t k = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        if (s->zim[i] > 0) continue;
+        s->f[k] = s->f[i];
+        s->zre[k] = s->zre[i];
+        s->zim[k] = s->zim[i];
+        k++;
+    }
+    SSB_REQUIRE(ctx, k >= 1, SSB_ERR_RANGE, "drop inductive: all %lld points have Z'' > 0", (long long)s->n);
+    if (ndropped) *ndropped = s->n - k;
+    s->n = k;
+    return SSB_OK;
+}
+
+int ssbi_eis_out_open(ssb_ctx *ctx, ssbi_eis_out *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    SSB_REQUIRE(ctx, path && path[0], SSB_ERR_ARG, "output: empty file name");
+    SSB_REQUIRE(ctx, strlen(path) + 16 < sizeof o->tmp, SSB_ERR_ARG, "output: path too long: %s", path);
+    snprintf(o->path, sizeof o->path, "%s", path);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot create %s: %s", o->tmp, strerror(errno));
+    FILE *fp = fdopen(fd, "w");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        unlink(o->tmp);
+        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open %s: %s", o->tmp, strerror(e));
+    }
+    o->fp = fp;
+    return SSB_OK;
+}
+
+int ssbi_eis_out_commit(ssb_ctx *ctx, ssbi_eis_out *o)
+{
+    FILE *fp = o->fp;
+    o->fp = NULL;
+    int bad = ferror(fp);
+    if (fclose(fp) != 0) bad = 1;
+    if (bad) {
+        unlink(o->tmp);
+        return SSB_ERROR(ctx, SSB_ERR_IO, "writing %s failed", o->path);
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        int e = errno;
+        unlink(o->tmp);
+        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot rename %s to %s: %s", o->tmp, o->path, strerror(e));
+    }
+    return SSB_OK;
+}
+
+void ssbi_eis_out_abort(ssbi_eis_out *o)
+{
+    if (o->fp) fclose(o->fp);
+    o->fp = NULL;
+    if (o->tmp[0]) unlink(o->tmp);
+}
+
+int ssb_eis_spectrum_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *data,
+                               const ssb_eis_spectrum *model)
+{
+    SSB_REQUIRE(ctx, data != NULL, SSB_ERR_ARG, "write spectrum: NULL data");
+    SSB_REQUIRE(ctx, !model || model->n == data->n, SSB_ERR_ARG,
+                "write spectrum %s: model has %lld points, data %lld", path ? path : "", (long long)model->n,
+                (long long)data->n);
+    ssbi_eis_out o;
+    SSB_CHECK(ctx, ssbi_eis_out_open(ctx, &o, path));
+    FILE *fp = o.fp;
+    fprintf(fp, "f_Hz,Zre_Ohm,Zim_Ohm%s\n", model ? ",Zre_model_Ohm,Zim_model_Ohm,res_re_Ohm,res_im_Ohm" : "");
+    for (int64_t i = 0; i < data->n; i++) {
+        fprintf(fp, "%.10e,%.10e,%.10e", data->f[i], data->zre[i], data->zim[i]);
+        if (model)
+            fprintf(fp, ",%.10e,%.10e,%.10e,%.10e", model->zre[i], model->zim[i], data->zre[i] - model->zre[i],
+                    data->zim[i] - model->zim[i]);
+        fputc('\n', fp);
+    }
+    return ssbi_eis_out_commit(ctx, &o);
+}

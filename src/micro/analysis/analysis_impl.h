@@ -1,0 +1,37 @@
+/* Private helpers of the microstructure analysis (src/micro/analysis). Not installed. */
+#ifndef SSB_MICRO_ANALYSIS_IMPL_H
+#define SSB_MICRO_ANALYSIS_IMPL_H
+
+#include "core_impl.h"
+
+#include <ssbnet/ssb_micro_analysis.h>
+
+/* Connected-component labelling of {v : in_set[lab[v]]} on an n[0] x n[1] x n[2] grid (x fastest).
+ * ids (nvoxels, caller-owned) receives 0..ncomp-1 in order of first voxel, -1 outside the set.
+ * sizes: if non-NULL, *sizes receives a malloc'ed array of ncomp voxel counts (NULL when ncomp == 0).
+ * Errors: SSB_ERR_NOMEM, SSB_ERR_RANGE (more than INT32_MAX components). */
+int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in_set[256],
+                  ssb_connectivity conn, int32_t *ids, int64_t *ncomp, int64_t **sizes);
+
+/* For each component: bit 1 if it has a voxel on the plane index 0 along axis, bit 2 if on the plane n-1.
+ * flags has ncomp bytes (zeroed here). */
+void ssbi_ma_plane_flags(const int64_t n[3], const int32_t *ids, int axis, int64_t ncomp, uint8_t *flags);
+
+/* Marching-cubes iso-surface area (m^2) of the indicator of {v : in_set[lab[v]]}, smoothed by the 3x3x3 Gaussian of
+ * width sigma voxels (0: binary field), at level 0.5, without the box boundary. h = voxel size (m).
+ * Errors: SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
+int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
+                    const uint8_t in_set[256], double sigma, double *area);
+
+/* Check area options (mc_sigma range). */
+int ssbi_ma_check_area_params(ssb_ctx *ctx, const ssb_micro_area_params *p);
+
+/* Face area normal to each axis: fa[0] = dy*dz, fa[1] = dx*dz, fa[2] = dx*dy (m^2). */
+static inline void ssbi_ma_face_areas(const double h[3], double fa[3])
+{
+    fa[0] = h[1] * h[2];
+    fa[1] = h[0] * h[2];
+    fa[2] = h[0] * h[1];
+}
+
+#endif

@@ -1,0 +1,622 @@
+/* Composite-electrode generator: polydisperse sphere packings per particle phase in a matrix.
+ *
+ * Random sequential addition (RSA) with a push-out relaxation of each trial position and an optional limited
+ * overlap (cherry-pit rule: centre distance >= (1 - overlap) (r1 + r2)), largest particles first, one cell list per
+ * phase, and voxel-exact targeting of each phase's fraction. Everything random is drawn sequentially from one
+ * stream per phase, so the result does not depend on the thread count. */
+#include "gen_impl.h"
+
+#include <ssbnet/ssb_micro_gen.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PI 3.14159265358979323846
+
+/* ---- particle size distributions ---- */
+
+typedef struct {
+    ssb_micro_psd_kind kind;
+    double mu, s;         /* lognormal parameters of ln d */
+    double dmin, dmax;    /* truncation, m */
+    int ntab;
+    double tab_d[SSB_MICRO_PSD_TABLE_MAX];
+    double tab_cum[SSB_MICRO_PSD_TABLE_MAX]; /* cumulative number fractions */
+    double mean;          /* number mean of the sampled (truncated) distribution, m */
+    double dlargest;      /* largest diameter that can be drawn, m */
+} psd_prep;
+
+static double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+
+static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_micro_psd *p, const ssbi_box *b,
+                       psd_prep *q)
+{
+    memset(q, 0, sizeof *q);
+    q->kind = p->kind;
+    const double box_min = fmin(b->len[0], fmin(b->len[1], b->len[2]));
+    const double half_box = 0.5 * box_min;
+    const double hmax = fmax(b->h[0], fmax(b->h[1], b->h[2]));
+    switch (p->kind) {
+    case SSB_MICRO_PSD_MONO:
+    case SSB_MICRO_PSD_LOGNORMAL_GSD:
+    case SSB_MICRO_PSD_LOGNORMAL_SD:
+        SSB_REQUIRE(ctx, isfinite(p->d_mean) && p->d_mean > 0.0, SSB_ERR_RANGE,
+                    "particle phase %d ('%s'): d_mean = %g m is invalid (must be finite and > 0)", iphase, name,
+                    p->d_mean);
+        break;
+    case SSB_MICRO_PSD_TABLE_NUMBER:
+    case SSB_MICRO_PSD_TABLE_VOLUME:
+        break;
+    default:
+        return SSB_ERROR(ctx, SSB_ERR_ARG, "particle phase %d ('%s'): size distribution kind %d is invalid (valid: 0 to 4)",
+                         iphase, name, (int)p->kind);
+    }
+    if (p->kind == SSB_MICRO_PSD_MONO) {
+        SSB_REQUIRE(ctx, p->d_mean <= half_box, SSB_ERR_RANGE,
+                    "particle phase %d ('%s'): diameter %g m exceeds half the smallest box edge (%g m)", iphase, name,
+                    p->d_mean, half_box);
+        q->mean = q->dlargest = q->dmin = q->dmax = p->d_mean;
+        return SSB_OK;
+    }
+    if (p->kind == SSB_MICRO_PSD_TABLE_NUMBER || p->kind == SSB_MICRO_PSD_TABLE_VOLUME) {
+        SSB_REQUIRE(ctx, p->ntable >= 1 && p->ntable <= SSB_MICRO_PSD_TABLE_MAX, SSB_ERR_RANGE,
+                    "particle phase %d ('%s'): ntable = %d is invalid (valid: 1 to %d)", iphase, name, p->ntable,
+                    SSB_MICRO_PSD_TABLE_MAX);
+        double wsum = 0.0, w[SSB_MICRO_PSD_TABLE_MAX];
+        for (int i = 0; i < p->ntable; i++) {
+            double d = p->table_d[i];
+            SSB_REQUIRE(ctx, isfinite(d) && d > 0.0 && d <= half_box, SSB_ERR_RANGE,
+                        "particle phase %d ('%s'): table_d[%d] = %g m is invalid (valid: > 0 and <= %g m, half the "
+                        "smallest box edge)",
+                        iphase, name, i, d, half_box);
+            SSB_REQUIRE(ctx, isfinite(p->table_w[i]) && p->table_w[i] >= 0.0, SSB_ERR_RANGE,
+                        "particle phase %d ('%s'): table_w[%d] = %g is invalid (must be >= 0)", iphase, name, i,
+                        p->table_w[i]);
+            w[i] = p->table_w[i];
+            if (p->kind == SSB_MICRO_PSD_TABLE_VOLUME) w[i] /= d * d * d; /* volume -> number weights */
+            wsum += w[i];
+        }
+        SSB_REQUIRE(ctx, wsum > 0.0, SSB_ERR_RANGE, "particle phase %d ('%s'): table weights sum to 0 (need > 0)",
+                    iphase, name);
+        double cum = 0.0, mean = 0.0, dl = 0.0;
+        q->ntab = p->ntable;
+        for (int i = 0; i < p->ntable; i++) {
+            cum += w[i] / wsum;
+            q->tab_d[i] = p->table_d[i];
+            q->tab_cum[i] = cum;
+            mean += w[i] / wsum * p->table_d[i];
+            if (w[i] > 0.0 && p->table_d[i] > dl) dl = p->table_d[i];
+        }
+        q->tab_cum[p->ntable - 1] = 1.0;
+        q->mean = mean;
+        q->dlargest = dl;
+        return SSB_OK;
+    }
+    /* lognormal */
+    double s;
+    if (p->kind == SSB_MICRO_PSD_LOGNORMAL_GSD) {
+        SSB_REQUIRE(ctx, isfinite(p->gsd) && p->gsd >= 1.0, SSB_ERR_RANGE,
+                    "particle phase %d ('%s'): gsd = %g is invalid (must be >= 1)", iphase, name, p->gsd);
+        s = log(p->gsd);
+    } else {
+        SSB_REQUIRE(ctx, isfinite(p->d_sd) && p->d_sd >= 0.0, SSB_ERR_RANGE,
+                    "particle phase %d ('%s'): d_sd = %g m is invalid (must be >= 0)", iphase, name, p->d_sd);
+        double cv = p->d_sd / p->d_mean;
+        s = sqrt(log1p(cv * cv));
+    }
+    q->s = s;
+    q->mu = log(p->d_mean) - 0.5 * s * s;
+    SSB_REQUIRE(ctx, isfinite(p->d_min) && p->d_min >= 0.0, SSB_ERR_RANGE,
+                "particle phase %d ('%s'): d_min = %g m is invalid (must be >= 0)", iphase, name, p->d_min);
+    SSB_REQUIRE(ctx, isfinite(p->d_max) && p->d_max >= 0.0 && p->d_max <= half_box, SSB_ERR_RANGE,
+                "particle phase %d ('%s'): d_max = %g m is invalid (valid: 0 = automatic, or up to %g m, half the "
+                "smallest box edge)",
+                iphase, name, p->d_max, half_box);
+    q->dmin = p->d_min > 0.0 ? p->d_min : hmax;
+    q->dmax = p->d_max > 0.0 ? p->d_max : fmin(exp(q->mu + 4.0 * s), half_box);
+    SSB_REQUIRE(ctx, q->dmin <= p->d_mean && p->d_mean <= q->dmax, SSB_ERR_RANGE,
+                "particle phase %d ('%s'): d_mean = %g m lies outside the truncation [%g, %g] m (d_min defaults to "
+                "one voxel, d_max to half the box)",
+                iphase, name, p->d_mean, q->dmin, q->dmax);
+    if (s <= 0.0) {
+        q->kind = SSB_MICRO_PSD_MONO;
+        q->mean = q->dlargest = q->dmin = q->dmax = p->d_mean;
+        return SSB_OK;
+    }
+    double a = (log(q->dmin) - q->mu) / s, bb = (log(q->dmax) - q->mu) / s;
+    double mass = normal_cdf(bb) - normal_cdf(a);
+    SSB_REQUIRE(ctx, mass >= 0.01, SSB_ERR_RANGE,
+                "particle phase %d ('%s'): the truncation [%g, %g] m keeps %.3g %% of the size distribution (need "
+                ">= 1 %%)",
+                iphase, name, q->dmin, q->dmax, 100.0 * mass);
+    q->mean = exp(q->mu + 0.5 * s * s) * (normal_cdf(bb - s) - normal_cdf(a - s)) / mass;
+    q->dlargest = q->dmax;
+    return SSB_OK;
+}
+
+static double psd_draw(const psd_prep *q, ssb_rng *rng)
+{
+    switch (q->kind) {
+    case SSB_MICRO_PSD_TABLE_NUMBER:
+    case SSB_MICRO_PSD_TABLE_VOLUME: {
+        double u = ssb_rng_uniform(rng);
+        for (int i = 0; i < q->ntab; i++)
+            if (u < q->tab_cum[i]) return q->tab_d[i];
+        return q->tab_d[q->ntab - 1];
+    }
+    case SSB_MICRO_PSD_LOGNORMAL_GSD:
+    case SSB_MICRO_PSD_LOGNORMAL_SD:
+        /* rejection from the truncated lognormal; the kept mass is >= 1 % (psd_prepare) */
+        for (int it = 0; it < 100000; it++) {
+            double d = exp(q->mu + q->s * ssb_rng_normal(rng));
+            if (d >= q->dmin && d <= q->dmax) return d;
+        }
+        return exp(q->mu + 0.5 * q->s * q->s);
+    default:
+        return q->mean;
+    }
+}
+
+/* ---- particles and per-phase cell lists ---- */
+
+typedef struct {
+    int64_t nc[3];  /* cells per axis */
+    double cs[3];   /* cell edge per axis, m */
+    int32_t *head;  /* first particle of each cell, -1 = none */
+    double rmax;    /* largest radius of the phase, m */
+    int used;       /* the phase has particles */
+} cell_list;
+
+typedef struct {
+    ssb_ctx *ctx;
+    const ssb_micro_electrode_params *par;
+    ssbi_box box;
+    int nph;
+    cell_list cl[SSB_MICRO_MAX_PARTICLE_PHASES];
+    /* particles */
+    int32_t np, cap;
+    double *pos; /* 3 per particle */
+    double *rad;
+    int32_t *next;
+} packer;
+
+static int cell_list_init(ssb_ctx *ctx, cell_list *c, const ssbi_box *b, double rmax)
+{
+    const int64_t cap_cells = INT64_C(1) << 22;
+    double edge = fmax(2.0 * rmax, 1e-300);
+    for (;;) {
+        int64_t tot = 1;
+        for (int a = 0; a < 3; a++) {
+            double m = floor(b->len[a] / edge);
+            c->nc[a] = m < 1.0 ? 1 : (m > 4096.0 ? 4096 : (int64_t)m);
+            c->cs[a] = b->len[a] / (double)c->nc[a];
+            tot *= c->nc[a];
+        }
+        if (tot <= cap_cells) break;
+        edge *= 1.26;
+    }
+    c->rmax = rmax;
+    c->used = 0;
+    size_t ncell = (size_t)(c->nc[0] * c->nc[1] * c->nc[2]);
+    c->head = ssbi_malloc(ctx, ncell * sizeof *c->head, "particle cell list");
+    if (!c->head) return SSB_ERR_NOMEM;
+    memset(c->head, 0xff, ncell * sizeof *c->head);
+    return SSB_OK;
+}
+
+static int64_t cell_of(const cell_list *c, const double p[3], int64_t idx[3])
+{
+    for (int a = 0; a < 3; a++) {
+        int64_t i = (int64_t)floor(p[a] / c->cs[a]);
+        if (i < 0) i = 0;
+        if (i >= c->nc[a]) i = c->nc[a] - 1;
+        idx[a] = i;
+    }
+    return idx[0] + c->nc[0] * (idx[1] + c->nc[1] * idx[2]);
+}
+
+static int packer_add(packer *P, const double p[3], double r, int phase)
+{
+    if (P->np == P->cap) {
+        SSB_REQUIRE(P->ctx, P->cap < INT32_MAX / 2, SSB_ERR_RANGE, "more than %d particles", INT32_MAX / 2);
+        int32_t nc = P->cap ? 2 * P->cap : 4096;
+        double *pos = realloc(P->pos, (size_t)nc * 3 * sizeof *pos);
+        if (pos) P->pos = pos;
+        double *rad = realloc(P->rad, (size_t)nc * sizeof *rad);
+        if (rad) P->rad = rad;
+        int32_t *nx = realloc(P->next, (size_t)nc * sizeof *nx);
+        if (nx) P->next = nx;
+        if (!pos || !rad || !nx)
+            return SSB_ERROR(P->ctx, SSB_ERR_NOMEM, "out of memory for %d particles", (int)nc);
+        P->cap = nc;
+    }
+    int32_t k = P->np++;
+    memcpy(&P->pos[3 * k], p, 3 * sizeof *p);
+    P->rad[k] = r;
+    cell_list *c = &P->cl[phase];
+    int64_t idx[3];
+    int64_t cell = cell_of(c, p, idx);
+    P->next[k] = c->head[cell];
+    c->head[cell] = k;
+    c->used = 1;
+    return SSB_OK;
+}
+
+/* Cell index range along axis a for the interval [x - reach, x + reach]; returns the number of cells and the first
+ * (unwrapped) index. A periodic range that covers the whole axis is returned as 0 .. nc-1. */
+static int64_t cell_range(const cell_list *c, const ssbi_box *b, int a, double x, double reach, int64_t *first)
+{
+    int64_t lo = (int64_t)floor((x - reach) / c->cs[a]);
+    int64_t hi = (int64_t)floor((x + reach) / c->cs[a]);
+    if (b->periodic) {
+        if (hi - lo + 1 >= c->nc[a]) {
+            lo = 0;
+            hi = c->nc[a] - 1;
+        }
+    } else {
+        if (lo < 0) lo = 0;
+        if (hi > c->nc[a] - 1) hi = c->nc[a] - 1;
+    }
+    *first = lo;
+    return hi >= lo ? hi - lo + 1 : 0;
+}
+
+/* Overlap-rule violations of a sphere (p, r) of phase q against all placed spheres; push receives the sum of the
+ * overlap depths (plus a small margin) along the unit vectors pointing away from the violated spheres. */
+static int violations(packer *P, const double p[3], double r, int q, double push[3], ssb_rng *rng)
+{
+    const ssbi_box *b = &P->box;
+    const double ov = P->par->overlap;
+    int nv = 0;
+    push[0] = push[1] = push[2] = 0.0;
+    for (int qq = 0; qq < P->nph; qq++) {
+        const cell_list *c = &P->cl[qq];
+        if (!c->used) continue;
+        const double f = (qq == q || P->par->cross_phase_overlap) ? 1.0 - ov : 1.0;
+        const double reach = f * (r + c->rmax);
+        int64_t first[3], cnt[3];
+        for (int a = 0; a < 3; a++) {
+            cnt[a] = cell_range(c, b, a, p[a], reach, &first[a]);
+            if (cnt[a] == 0) goto next_phase;
+        }
+        for (int64_t kz = 0; kz < cnt[2]; kz++) {
+            int64_t iz = first[2] + kz;
+            iz = ((iz % c->nc[2]) + c->nc[2]) % c->nc[2];
+            for (int64_t ky = 0; ky < cnt[1]; ky++) {
+                int64_t iy = first[1] + ky;
+                iy = ((iy % c->nc[1]) + c->nc[1]) % c->nc[1];
+                for (int64_t kx = 0; kx < cnt[0]; kx++) {
+                    int64_t ix = first[0] + kx;
+                    ix = ((ix % c->nc[0]) + c->nc[0]) % c->nc[0];
+                    for (int32_t j = c->head[ix + c->nc[0] * (iy + c->nc[1] * iz)]; j >= 0; j = P->next[j]) {
+                        const double *pj = &P->pos[3 * j];
+                        double d3[3], d2 = 0.0;
+                        for (int a = 0; a < 3; a++) {
+                            double dd = p[a] - pj[a];
+                            if (b->periodic) {
+                                if (dd > 0.5 * b->len[a]) dd -= b->len[a];
+                                else if (dd < -0.5 * b->len[a]) dd += b->len[a];
+                            }
+                            d3[a] = dd;
+                            d2 += dd * dd;
+                        }
+                        const double dmin = f * (r + P->rad[j]);
+                        if (d2 >= dmin * dmin) continue;
+                        nv++;
+                        double d = sqrt(d2);
+                        double depth = dmin - d + 1e-6 * dmin;
+                        if (d > 1e-9 * dmin) {
+                            for (int a = 0; a < 3; a++) push[a] += depth * d3[a] / d;
+                        } else { /* coincident centres: random direction */
+                            double u[3], un;
+                            do {
+                                un = 0.0;
+                                for (int a = 0; a < 3; a++) {
+                                    u[a] = 2.0 * ssb_rng_uniform(rng) - 1.0;
+                                    un += u[a] * u[a];
+                                }
+                            } while (un > 1.0 || un < 1e-6);
+                            un = sqrt(un);
+                            for (int a = 0; a < 3; a++) push[a] += depth * u[a] / un;
+                        }
+                    }
+                }
+            }
+        }
+    next_phase:;
+    }
+    return nv;
+}
+
+static void place_in_box(const ssbi_box *b, double p[3])
+{
+    for (int a = 0; a < 3; a++) {
+        if (b->periodic) {
+            p[a] = fmod(p[a], b->len[a]);
+            if (p[a] < 0.0) p[a] += b->len[a];
+            if (p[a] >= b->len[a]) p[a] = 0.0;
+        } else {
+            if (p[a] < 0.0) p[a] = 0.0;
+            if (p[a] > b->len[a]) p[a] = b->len[a];
+        }
+    }
+}
+
+/* Find a centre for a sphere of radius r of phase q that obeys the overlap rule and covers at least one matrix
+ * voxel. Returns the number of matrix voxels it covers (0: dropped after max_attempts). */
+static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[3], int64_t *ntrials)
+{
+    const ssbi_box *b = &P->box;
+    const ssb_micro_electrode_params *par = P->par;
+    double push[3];
+    for (int64_t att = 0; att < par->max_attempts; att++) {
+        (*ntrials)++;
+        for (int a = 0; a < 3; a++) p[a] = ssb_rng_uniform(rng) * b->len[a];
+        for (int step = 0;; step++) {
+            int nv = violations(P, p, r, q, push, rng);
+            if (nv == 0) {
+                int64_t nnew = ssbi_sphere_visit(b, p, r, SSBI_SPHERE_COUNT, par->matrix_label, 0, NULL);
+                if (nnew > 0) return nnew;
+                break;
+            }
+            if (step >= par->relax_steps) break;
+            for (int a = 0; a < 3; a++) p[a] += push[a];
+            place_in_box(b, p);
+        }
+    }
+    return 0;
+}
+
+static int cmp_desc(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a < b) - (a > b);
+}
+
+typedef struct {
+    int64_t target, count; /* voxels */
+    int64_t nplaced, ndropped;
+    double dsum;
+} phase_state;
+
+/* Place one phase (index q in the params). */
+static int place_phase(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase_state *st, int64_t *ntrials,
+                       int64_t *done_vox, int64_t total_vox)
+{
+    ssb_ctx *ctx = P->ctx;
+    const ssb_micro_electrode_params *par = P->par;
+    const ssbi_box *b = &P->box;
+    const uint8_t lab = par->phase[q].label;
+    const double vvox = b->h[0] * b->h[1] * b->h[2];
+    const int max_rounds = 64, max_consecutive_drops = 64;
+    double eff = 1.0; /* matrix voxel volume gained per sphere volume placed */
+    double *pool = NULL;
+    size_t pool_cap = 0;
+    int rc = SSB_OK, finished = 0, consecutive_drops = 0;
+    int64_t report_every = 256, since_report = 0;
+
+    for (int round = 0; round < max_rounds && !finished; round++) {
+        int64_t shortfall = st->target - st->count;
+        if (shortfall <= 0) break;
+        /* draw diameters for the shortfall */
+        double need = (double)shortfall * vvox / eff, drawn = 0.0;
+        size_t npool = 0;
+        while (drawn < need || npool == 0) {
+            if (npool == pool_cap) {
+                size_t nc = pool_cap ? 2 * pool_cap : 1024;
+                double *np = realloc(pool, nc * sizeof *np);
+                if (!np) {
+                    rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for %zu particle diameters", nc);
+                    goto done;
+                }
+                pool = np;
+                pool_cap = nc;
+            }
+            double d = psd_draw(psd, rng);
+            pool[npool++] = d;
+            drawn += PI / 6.0 * d * d * d;
+        }
+        qsort(pool, npool, sizeof *pool, cmp_desc);
+        int64_t gained = 0;
+        double placed_vol = 0.0;
+        int stop_rounds = 0;
+        for (size_t i = 0; i < npool; i++) {
+            double r = 0.5 * pool[i], p[3];
+            int64_t nnew = find_position(P, r, q, rng, p, ntrials);
+            if (nnew == 0) {
+                st->ndropped++;
+                if (++consecutive_drops >= max_consecutive_drops) {
+                    finished = 1; /* jammed */
+                    break;
+                }
+                continue;
+            }
+            consecutive_drops = 0;
+            if (st->count + nnew > st->target) {
+                /* keep the last particle only if it brings the count closer to the target */
+                stop_rounds = 1;
+                if (st->count + nnew - st->target >= st->target - st->count) continue;
+            }
+            SSB_CHECK_GOTO(ctx, rc, packer_add(P, p, r, q), done);
+            int64_t got = ssbi_sphere_visit(b, p, r, SSBI_SPHERE_FILL, par->matrix_label, lab, NULL);
+            st->count += got;
+            gained += got;
+            *done_vox += got;
+            placed_vol += PI / 6.0 * pool[i] * pool[i] * pool[i];
+            st->nplaced++;
+            st->dsum += pool[i];
+            if (st->count >= st->target) {
+                finished = 1;
+                break;
+            }
+            if (++since_report >= report_every) {
+                since_report = 0;
+                SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "electrode", (double)*done_vox, (double)total_vox), done);
+            }
+        }
+        if (stop_rounds) finished = 1;
+        if (gained == 0) break;
+        eff = fmin(1.0, fmax(0.05, (double)gained * vvox / placed_vol));
+    }
+done:
+    free(pool);
+    return rc;
+}
+
+ssb_micro_electrode_params ssb_micro_electrode_params_default(void)
+{
+    ssb_micro_electrode_params p;
+    memset(&p, 0, sizeof p);
+    p.nphases = 0;
+    p.matrix_label = 0;
+    strcpy(p.matrix_name, "matrix");
+    p.matrix_role = SSB_ROLE_SE;
+    p.overlap = 0.0;
+    p.cross_phase_overlap = 0;
+    p.tolerance = 0.005;
+    p.max_attempts = 200;
+    p.relax_steps = 24;
+    p.periodic = 1;
+    p.seed = 1;
+    for (int i = 0; i < SSB_MICRO_MAX_PARTICLE_PHASES; i++) {
+        p.phase[i].label = (uint8_t)(i + 1);
+        p.phase[i].role = SSB_ROLE_ACTIVE;
+        p.phase[i].psd.kind = SSB_MICRO_PSD_MONO;
+    }
+    return p;
+}
+
+static int check_params(ssb_ctx *ctx, const ssb_micro_electrode_params *par)
+{
+    SSB_REQUIRE(ctx, par->nphases >= 1 && par->nphases <= SSB_MICRO_MAX_PARTICLE_PHASES, SSB_ERR_ARG,
+                "electrode: nphases = %d is invalid (valid: 1 to %d)", par->nphases, SSB_MICRO_MAX_PARTICLE_PHASES);
+    double sum = 0.0;
+    for (int i = 0; i < par->nphases; i++) {
+        const ssb_micro_particle_phase *ph = &par->phase[i];
+        SSB_REQUIRE(ctx, isfinite(ph->fraction) && ph->fraction > 0.0 && ph->fraction < 1.0, SSB_ERR_RANGE,
+                    "particle phase %d ('%s'): fraction = %g is invalid (valid: 0 < fraction < 1)", i, ph->name,
+                    ph->fraction);
+        SSB_REQUIRE(ctx, ph->label != par->matrix_label, SSB_ERR_ARG,
+                    "particle phase %d ('%s'): label %d equals the matrix label", i, ph->name, ph->label);
+        SSB_REQUIRE(ctx, (int)ph->role >= 0 && ph->role < SSB_ROLE_COUNT, SSB_ERR_ARG,
+                    "particle phase %d ('%s'): role %d is invalid", i, ph->name, (int)ph->role);
+        for (int j = 0; j < i; j++)
+            SSB_REQUIRE(ctx, par->phase[j].label != ph->label, SSB_ERR_ARG,
+                        "particle phases %d and %d have the same label %d", j, i, ph->label);
+        sum += ph->fraction;
+    }
+    SSB_REQUIRE(ctx, sum < 1.0, SSB_ERR_RANGE,
+                "electrode: particle fractions sum to %g (must be < 1 so that the matrix remains)", sum);
+    SSB_REQUIRE(ctx, (int)par->matrix_role >= 0 && par->matrix_role < SSB_ROLE_COUNT, SSB_ERR_ARG,
+                "electrode: matrix role %d is invalid", (int)par->matrix_role);
+    SSB_REQUIRE(ctx, isfinite(par->overlap) && par->overlap >= 0.0 && par->overlap < 1.0, SSB_ERR_RANGE,
+                "electrode: overlap = %g is invalid (valid: 0 <= overlap < 1)", par->overlap);
+    SSB_REQUIRE(ctx, isfinite(par->tolerance) && par->tolerance > 0.0 && par->tolerance <= 0.5, SSB_ERR_RANGE,
+                "electrode: tolerance = %g is invalid (valid: 0 < tolerance <= 0.5)", par->tolerance);
+    SSB_REQUIRE(ctx, par->max_attempts >= 1, SSB_ERR_RANGE, "electrode: max_attempts = %lld is invalid (must be >= 1)",
+                (long long)par->max_attempts);
+    SSB_REQUIRE(ctx, par->relax_steps >= 0 && par->relax_steps <= 1000, SSB_ERR_RANGE,
+                "electrode: relax_steps = %d is invalid (valid: 0 to 1000)", par->relax_steps);
+    return SSB_OK;
+}
+
+int ssb_micro_generate_electrode(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electrode_params *par,
+                                 ssb_micro_electrode_result *result)
+{
+    SSB_REQUIRE(ctx, grid && par, SSB_ERR_ARG, "ssb_micro_generate_electrode: NULL grid or params");
+    if (result) memset(result, 0, sizeof *result);
+    SSB_CHECK(ctx, check_params(ctx, par));
+
+    packer P;
+    memset(&P, 0, sizeof P);
+    P.ctx = ctx;
+    P.par = par;
+    P.nph = par->nphases;
+    ssbi_box_init(&P.box, grid, par->periodic);
+
+    psd_prep psd[SSB_MICRO_MAX_PARTICLE_PHASES];
+    for (int i = 0; i < par->nphases; i++)
+        SSB_CHECK(ctx, psd_prepare(ctx, i, par->phase[i].name, &par->phase[i].psd, &P.box, &psd[i]));
+
+    /* placement order: decreasing mean diameter, ties in params order (insertion sort is stable) */
+    int order[SSB_MICRO_MAX_PARTICLE_PHASES];
+    for (int i = 0; i < par->nphases; i++) {
+        int j = i;
+        while (j > 0 && psd[order[j - 1]].mean < psd[i].mean) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+
+    const int64_t nv = ssb_grid_get_nvoxels(grid);
+    int rc = SSB_OK;
+    phase_state st[SSB_MICRO_MAX_PARTICLE_PHASES];
+    memset(st, 0, sizeof st);
+    int64_t total_target = 0, done_vox = 0, ntrials = 0;
+    for (int i = 0; i < par->nphases; i++) {
+        st[i].target = llround(par->phase[i].fraction * (double)nv);
+        total_target += st[i].target;
+    }
+    for (int i = 0; i < par->nphases; i++)
+        SSB_CHECK_GOTO(ctx, rc, cell_list_init(ctx, &P.cl[i], &P.box, 0.5 * psd[i].dlargest), cleanup);
+
+    memset(P.box.lab, par->matrix_label, (size_t)nv);
+    SSB_CHECK_GOTO(ctx, rc, ssbi_gen_touch_phase(ctx, grid, par->matrix_label, par->matrix_name, par->matrix_role),
+                   cleanup);
+    for (int i = 0; i < par->nphases; i++)
+        SSB_CHECK_GOTO(ctx, rc,
+                       ssbi_gen_touch_phase(ctx, grid, par->phase[i].label, par->phase[i].name, par->phase[i].role),
+                       cleanup);
+
+    ssb_rng base;
+    ssb_rng_seed(&base, par->seed);
+    for (int k = 0; k < par->nphases; k++) {
+        int q = order[k];
+        ssb_rng rng = ssb_rng_split(&base, (uint64_t)q);
+        SSB_CHECK_GOTO(ctx, rc, place_phase(&P, q, &psd[q], &rng, &st[q], &ntrials, &done_vox, total_target),
+                       cleanup);
+        SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "electrode", (double)done_vox, (double)total_target), cleanup);
+    }
+
+    int64_t matrix_count = nv;
+    for (int i = 0; i < par->nphases; i++) matrix_count -= st[i].count;
+    if (result) {
+        result->nphases = par->nphases;
+        for (int i = 0; i < par->nphases; i++) {
+            ssb_micro_phase_result *r = &result->phase[i];
+            r->label = par->phase[i].label;
+            r->target = par->phase[i].fraction;
+            r->nvoxels = st[i].count;
+            r->fraction = (double)st[i].count / (double)nv;
+            r->nparticles = st[i].nplaced;
+            r->ndropped = st[i].ndropped;
+            r->mean_diameter = st[i].nplaced ? st[i].dsum / (double)st[i].nplaced : 0.0;
+            r->psd_mean = psd[i].mean;
+        }
+        result->matrix_fraction = (double)matrix_count / (double)nv;
+        result->ntrials = ntrials;
+    }
+    ssbi_log(ctx, SSB_LOG_DEBUG, "electrode", "%d particles, %lld trial positions", (int)P.np, (long long)ntrials);
+    for (int k = 0; k < par->nphases; k++) {
+        int q = order[k];
+        double f = (double)st[q].count / (double)nv;
+        if (fabs(f - par->phase[q].fraction) > par->tolerance) {
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                           "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
+                           "particles placed, %lld dropped); allow more overlap, relax_steps or max_attempts, or "
+                           "lower the fraction",
+                           q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
+                           (long long)st[q].nplaced, (long long)st[q].ndropped);
+            break;
+        }
+    }
+
+cleanup:
+    for (int i = 0; i < par->nphases; i++) free(P.cl[i].head);
+    free(P.pos);
+    free(P.rad);
+    free(P.next);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/* Private helpers shared by the microstructure generators (src/micro/gen). Not installed. */
+#ifndef SSB_MICRO_GEN_IMPL_H
+#define SSB_MICRO_GEN_IMPL_H
+
+#include "core_impl.h"
+
+#include <ssbnet/ssb_grid.h>
+
+/* The box of a grid as the generators see it. */
+typedef struct {
+    int64_t n[3];   /* voxels per axis */
+    double h[3];    /* voxel size per axis, m */
+    double len[3];  /* box edge per axis, m */
+    int periodic;   /* 1: sphere voxels wrap around the box */
+    uint8_t *lab;   /* borrowed label array */
+} ssbi_box;
+
+void ssbi_box_init(ssbi_box *b, ssb_grid *g, int periodic);
+
+typedef enum {
+    SSBI_SPHERE_COUNT = 0, /* count voxels holding from_label */
+    SSBI_SPHERE_FILL = 1,  /* relabel voxels holding from_label to to_label; count them */
+    SSBI_SPHERE_CARVE = 2, /* relabel every voxel not holding to_label to to_label; count them */
+    SSBI_SPHERE_COUNT_OTHER = 3 /* count voxels not holding to_label */
+} ssbi_sphere_mode;
+
+/* Visit the voxels whose centres lie in the sphere (centre c in m, radius r in m); wraps in a periodic box,
+ * clips otherwise. The sphere's extent along an axis must not exceed the box edge in a periodic box.
+ * gid (optional, CARVE only) receives -1 at the relabelled voxels. Returns the voxel count of the mode. */
+int64_t ssbi_sphere_visit(const ssbi_box *b, const double c[3], double r, ssbi_sphere_mode mode, uint8_t from_label,
+                          uint8_t to_label, int32_t *gid);
+
+/* Add or update the phase-table entry of a label a generator writes (rules in ssb_micro_gen.h). */
+int ssbi_gen_touch_phase(ssb_ctx *ctx, ssb_grid *g, uint8_t label, const char *name, ssb_phase_role role);
+
+#endif

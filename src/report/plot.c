@@ -1,0 +1,589 @@
+/* Plotting: figures of panels with line / marker series, drawn by PLplot into PNG (pngcairo) or SVG (svgcairo or
+ * svg). PLplot is loaded at run time (dlopen) so that the library neither links nor requires it; the calls are
+ * serialised by a mutex because PLplot keeps global state. */
+#include <ssbnet/ssb_plot.h>
+
+#include "core_impl.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* PLplot ABI of Debian's libplplot17 (double precision): PLFLT = double, PLINT = int32_t. */
+typedef double plflt;
+typedef int32_t plint;
+
+#define PL_POSITION_RIGHT_ 0x2
+#define PL_POSITION_TOP_ 0x4
+#define PL_POSITION_INSIDE_ 0x10
+#define PL_POSITION_VIEWPORT_ 0x40
+#define PL_LEGEND_NONE_ 0x1
+#define PL_LEGEND_LINE_ 0x4
+#define PL_LEGEND_SYMBOL_ 0x8
+#define PL_LEGEND_BACKGROUND_ 0x20
+#define PL_LEGEND_BOUNDING_BOX_ 0x40
+
+typedef struct {
+    void *h;
+    void (*sdev)(const char *);
+    void (*sfnam)(const char *);
+    void (*init)(void);
+    void (*end1)(void);
+    void (*mkstrm)(plint *);
+    void (*spage)(plflt, plflt, plint, plint, plint, plint);
+    void (*scolbg)(plint, plint, plint);
+    void (*scol0)(plint, plint, plint, plint);
+    void (*col0)(plint);
+    void (*ssub)(plint, plint);
+    void (*adv)(plint);
+    void (*vpor)(plflt, plflt, plflt, plflt);
+    void (*vpas)(plflt, plflt, plflt, plflt, plflt);
+    void (*wind)(plflt, plflt, plflt, plflt);
+    void (*box)(const char *, plflt, plint, const char *, plflt, plint);
+    void (*mtex)(const char *, plflt, plflt, plflt, const char *);
+    void (*line)(plint, const plflt *, const plflt *);
+    void (*string)(plint, const plflt *, const plflt *, const char *);
+    void (*width)(plflt);
+    void (*schr)(plflt, plflt);
+    void (*lsty)(plint);
+    void (*legend)(plflt *, plflt *, plint, plint, plflt, plflt, plflt, plint, plint, plint, plint, plint, plint,
+                   const plint *, plflt, plflt, plflt, plflt, const plint *, const char *const *, const plint *,
+                   const plint *, const plflt *, const plflt *, const plint *, const plint *, const plflt *,
+                   const plint *, const plflt *, const plint *, const char *const *);
+    void (*sexit)(int (*)(const char *));
+    void (*sabort)(void (*)(const char *));
+    void (*gdevs)(const char ***, const char ***, int *);
+} plapi;
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static plapi g_pl;
+static int g_pl_state; /* 0 untried, 1 loaded, -1 unavailable */
+static char g_pl_err[256];
+static jmp_buf g_jmp;
+static char g_plmsg[512];
+static int g_plabort;
+
+/* dlsym into a function pointer without an object-to-function cast. */
+static int sym(void *h, const char *name, void *fp)
+{
+    void *p = dlsym(h, name);
+    if (!p) return 0;
+    memcpy(fp, &p, sizeof p);
+    return 1;
+}
+
+/* Called with g_lock held. */
+static int pl_load(void)
+{
+    if (g_pl_state) return g_pl_state;
+    void *h = dlopen("libplplot.so.17", RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen("libplplot.so", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(g_pl_err, sizeof g_pl_err,
+                 "PLplot is not installed (libplplot.so.17 not found; Debian package libplplot17)");
+        g_pl_state = -1;
+        return -1;
+    }
+    plapi a;
+    memset(&a, 0, sizeof a);
+    a.h = h;
+    int ok = sym(h, "c_plsdev", &a.sdev) && sym(h, "c_plsfnam", &a.sfnam) && sym(h, "c_plinit", &a.init) &&
+             sym(h, "c_plend1", &a.end1) && sym(h, "c_plmkstrm", &a.mkstrm) && sym(h, "c_plspage", &a.spage) &&
+             sym(h, "c_plscolbg", &a.scolbg) && sym(h, "c_plscol0", &a.scol0) && sym(h, "c_plcol0", &a.col0) &&
+             sym(h, "c_plssub", &a.ssub) && sym(h, "c_pladv", &a.adv) && sym(h, "c_plvpor", &a.vpor) &&
+             sym(h, "c_plvpas", &a.vpas) && sym(h, "c_plwind", &a.wind) && sym(h, "c_plbox", &a.box) &&
+             sym(h, "c_plmtex", &a.mtex) && sym(h, "c_plline", &a.line) && sym(h, "c_plstring", &a.string) &&
+             sym(h, "c_plwidth", &a.width) && sym(h, "c_plschr", &a.schr) && sym(h, "c_pllsty", &a.lsty) &&
+             sym(h, "c_pllegend", &a.legend) && sym(h, "plsexit", &a.sexit) && sym(h, "plsabort", &a.sabort) &&
+             sym(h, "plgDevs", &a.gdevs);
+    if (!ok) {
+        snprintf(g_pl_err, sizeof g_pl_err, "the PLplot library lacks a needed function (version 5.15 expected)");
+        g_pl_state = -1;
+        return -1; /* the handle stays loaded: unloading libraries with atexit hooks is unsafe */
+    }
+    g_pl = a;
+    g_pl_state = 1;
+    return 1;
+}
+
+/* Device for an extension: "png" or "svg"; NULL if no driver. Called with g_lock held and PLplot loaded. */
+static const char *pl_device(const char *ext)
+{
+    const char **menus = NULL, **names = NULL;
+    int nd = 0;
+    g_pl.gdevs(&menus, &names, &nd);
+    const char *want[2] = {NULL, NULL};
+    if (strcasecmp(ext, "png") == 0) want[0] = "pngcairo";
+    else if (strcasecmp(ext, "svg") == 0) {
+        want[0] = "svgcairo";
+        want[1] = "svg";
+    }
+    for (int w = 0; w < 2 && want[w]; w++)
+        for (int i = 0; i < nd; i++)
+            if (names && names[i] && strcmp(names[i], want[w]) == 0) return want[w];
+    return NULL;
+}
+
+static const char *ext_of(const char *s)
+{
+    if (!s) return NULL;
+    const char *dot = strrchr(s, '.'), *slash = strrchr(s, '/');
+    if (dot && (!slash || dot > slash)) return dot + 1;
+    if (!dot && !slash) return s; /* bare "png" */
+    return NULL;
+}
+
+int ssb_plot_available(const char *ext)
+{
+    const char *e = ext_of(ext);
+    if (!e) return 0;
+    pthread_mutex_lock(&g_lock);
+    int ok = pl_load() == 1 && pl_device(e) != NULL;
+    pthread_mutex_unlock(&g_lock);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- figure */
+
+typedef struct {
+    double *x, *y;
+    int64_t n;
+    char *label;
+    ssb_plot_series st;
+} series;
+
+typedef struct {
+    ssb_plot_axes ax;
+    char *title, *xlabel, *ylabel;
+    series *s;
+    int ns, cap;
+    int next_color;
+} panel;
+
+struct ssb_plot {
+    int nrows, ncols, width, height;
+    panel *p;
+};
+
+ssb_plot_axes ssb_plot_axes_default(void)
+{
+    ssb_plot_axes a;
+    memset(&a, 0, sizeof a);
+    a.grid = 1;
+    a.legend = 1;
+    a.xmin = a.xmax = a.ymin = a.ymax = NAN;
+    return a;
+}
+
+ssb_plot_series ssb_plot_series_default(void)
+{
+    ssb_plot_series s;
+    s.label = NULL;
+    s.style = SSB_PLOT_LINE;
+    s.color = -1;
+    s.line_width = 2.0;
+    s.marker_size = 1.0;
+    return s;
+}
+
+int ssb_plot_create(ssb_ctx *ctx, int nrows, int ncols, int width, int height, ssb_plot **fig)
+{
+    SSB_REQUIRE(ctx, fig != NULL, SSB_ERR_ARG, "plot: output pointer is NULL");
+    *fig = NULL;
+    SSB_REQUIRE(ctx, nrows >= 1 && nrows <= 4 && ncols >= 1 && ncols <= 4, SSB_ERR_RANGE,
+                "plot: %d x %d panels, valid 1..4 each", nrows, ncols);
+    if (width == 0) width = 900;
+    if (height == 0) height = 700;
+    SSB_REQUIRE(ctx, width >= 100 && width <= 8000 && height >= 100 && height <= 8000, SSB_ERR_RANGE,
+                "plot: size %d x %d pixels, valid 100..8000", width, height);
+    ssb_plot *f = ssbi_calloc(ctx, 1, sizeof *f, "plot");
+    if (!f) return SSB_ERR_NOMEM;
+    f->p = ssbi_calloc(ctx, (size_t)(nrows * ncols), sizeof(panel), "plot panels");
+    if (!f->p) {
+        free(f);
+        return SSB_ERR_NOMEM;
+    }
+    f->nrows = nrows;
+    f->ncols = ncols;
+    f->width = width;
+    f->height = height;
+    for (int i = 0; i < nrows * ncols; i++) f->p[i].ax = ssb_plot_axes_default();
+    *fig = f;
+    return SSB_OK;
+}
+
+void ssb_plot_destroy(ssb_plot **fig)
+{
+    if (!fig || !*fig) return;
+    ssb_plot *f = *fig;
+    for (int i = 0; i < f->nrows * f->ncols; i++) {
+        panel *p = &f->p[i];
+        for (int k = 0; k < p->ns; k++) {
+            free(p->s[k].x);
+            free(p->s[k].y);
+            free(p->s[k].label);
+        }
+        free(p->s);
+        free(p->title);
+        free(p->xlabel);
+        free(p->ylabel);
+    }
+    free(f->p);
+    free(f);
+    *fig = NULL;
+}
+
+static char *dup_str(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d) memcpy(d, s, n + 1);
+    return d;
+}
+
+int ssb_plot_set_axes(ssb_ctx *ctx, ssb_plot *fig, int panel_idx, const ssb_plot_axes *axes)
+{
+    SSB_REQUIRE(ctx, fig && axes, SSB_ERR_ARG, "plot: NULL figure or axes");
+    SSB_REQUIRE(ctx, panel_idx >= 0 && panel_idx < fig->nrows * fig->ncols, SSB_ERR_RANGE,
+                "plot: panel %d, valid 0..%d", panel_idx, fig->nrows * fig->ncols - 1);
+    panel *p = &fig->p[panel_idx];
+    char *t = dup_str(axes->title), *x = dup_str(axes->xlabel), *y = dup_str(axes->ylabel);
+    if ((axes->title && !t) || (axes->xlabel && !x) || (axes->ylabel && !y)) {
+        free(t);
+        free(x);
+        free(y);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "plot: out of memory for labels");
+    }
+    free(p->title);
+    free(p->xlabel);
+    free(p->ylabel);
+    p->title = t;
+    p->xlabel = x;
+    p->ylabel = y;
+    p->ax = *axes;
+    p->ax.title = p->ax.xlabel = p->ax.ylabel = NULL;
+    return SSB_OK;
+}
+
+int ssb_plot_add_series(ssb_ctx *ctx, ssb_plot *fig, int panel_idx, int64_t n, const double *x, const double *y,
+                        const ssb_plot_series *style)
+{
+    SSB_REQUIRE(ctx, fig != NULL, SSB_ERR_ARG, "plot: NULL figure");
+    SSB_REQUIRE(ctx, panel_idx >= 0 && panel_idx < fig->nrows * fig->ncols, SSB_ERR_RANGE,
+                "plot: panel %d, valid 0..%d", panel_idx, fig->nrows * fig->ncols - 1);
+    SSB_REQUIRE(ctx, n >= 1 && n <= 100000000, SSB_ERR_RANGE, "plot: series of %lld points, valid 1..1e8",
+                (long long)n);
+    SSB_REQUIRE(ctx, x && y, SSB_ERR_ARG, "plot: NULL x or y array");
+    ssb_plot_series st = style ? *style : ssb_plot_series_default();
+    SSB_REQUIRE(ctx, st.style >= SSB_PLOT_LINE && st.style <= SSB_PLOT_LINE_MARKERS, SSB_ERR_RANGE,
+                "plot: series style %d, valid 1 (line), 2 (markers), 3 (both)", (int)st.style);
+    SSB_REQUIRE(ctx, st.color >= -1 && st.color <= 9, SSB_ERR_RANGE, "plot: colour %d, valid -1 (auto) or 0..9",
+                st.color);
+    SSB_REQUIRE(ctx, st.line_width > 0 && st.line_width <= 50 && st.marker_size > 0 && st.marker_size <= 20,
+                SSB_ERR_RANGE, "plot: line width %g (0, 50] or marker size %g (0, 20] out of range", st.line_width,
+                st.marker_size);
+    panel *p = &fig->p[panel_idx];
+    if (p->ns == p->cap) {
+        int nc = p->cap ? 2 * p->cap : 4;
+        series *q = realloc(p->s, (size_t)nc * sizeof *q);
+        if (!q) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "plot: out of memory");
+        p->s = q;
+        p->cap = nc;
+    }
+    series *s = &p->s[p->ns];
+    memset(s, 0, sizeof *s);
+    s->x = malloc((size_t)n * sizeof(double));
+    s->y = malloc((size_t)n * sizeof(double));
+    s->label = dup_str(st.label);
+    if (!s->x || !s->y || (st.label && !s->label)) {
+        free(s->x);
+        free(s->y);
+        free(s->label);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "plot: out of memory for %lld points", (long long)n);
+    }
+    memcpy(s->x, x, (size_t)n * sizeof(double));
+    memcpy(s->y, y, (size_t)n * sizeof(double));
+    s->n = n;
+    if (st.color < 0) st.color = p->next_color % 10;
+    p->next_color = st.color + 1;
+    st.label = NULL;
+    s->st = st;
+    p->ns++;
+    return SSB_OK;
+}
+
+/* ---------------------------------------------------------------- drawing */
+
+static const int g_tab10[10][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
+                                   {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
+                                   {188, 189, 34},  {23, 190, 207}};
+enum { COL_BG = 0, COL_FG = 1, COL_GRID = 2, COL_SERIES = 3 };
+
+static int pl_exit_handler(const char *msg)
+{
+    snprintf(g_plmsg, sizeof g_plmsg, "%s", msg ? msg : "");
+    longjmp(g_jmp, 1);
+    return 0;
+}
+
+static void pl_abort_handler(const char *msg)
+{
+    snprintf(g_plmsg, sizeof g_plmsg, "%s", msg ? msg : "");
+    g_plabort = 1;
+}
+
+/* Transformed coordinate of a point for an axis: log10 when logarithmic; NaN when not drawable. */
+static double tx(double v, int logax)
+{
+    if (!isfinite(v)) return NAN;
+    if (logax) return v > 0 ? log10(v) : NAN;
+    return v;
+}
+
+static void axis_range(const panel *p, int yaxis, double *lo, double *hi)
+{
+    int lg = yaxis ? p->ax.ylog : p->ax.xlog;
+    double umin = yaxis ? p->ax.ymin : p->ax.xmin, umax = yaxis ? p->ax.ymax : p->ax.xmax;
+    double a = INFINITY, b = -INFINITY;
+    for (int k = 0; k < p->ns; k++) {
+        const series *s = &p->s[k];
+        for (int64_t i = 0; i < s->n; i++) {
+            double u = tx(s->x[i], p->ax.xlog), v = tx(s->y[i], p->ax.ylog);
+            if (!isfinite(u) || !isfinite(v)) continue;
+            double t = yaxis ? v : u;
+            if (t < a) a = t;
+            if (t > b) b = t;
+        }
+    }
+    if (!(a <= b)) {
+        a = 0;
+        b = 1;
+    }
+    if (b - a == 0) {
+        double d = lg ? 0.5 : (fabs(a) > 0 ? 0.1 * fabs(a) : 1.0);
+        a -= d;
+        b += d;
+    }
+    double mgn = 0.04 * (b - a);
+    a -= mgn;
+    b += mgn;
+    if (isfinite(tx(umin, lg))) a = tx(umin, lg);
+    if (isfinite(tx(umax, lg))) b = tx(umax, lg);
+    if (!(b > a)) b = a + 1.0;
+    *lo = a;
+    *hi = b;
+}
+
+static void draw_panel(const ssb_plot *f, const panel *p, double *bufx, double *bufy)
+{
+    double x0, x1, y0, y1;
+    axis_range(p, 0, &x0, &x1);
+    axis_range(p, 1, &y0, &y1);
+    g_pl.adv(0);
+    double scale = f->nrows * f->ncols > 1 ? 0.85 : 1.0;
+    g_pl.schr(0.0, scale);
+    double vx0 = 0.15, vx1 = 0.95, vy0 = 0.13, vy1 = p->title ? 0.90 : 0.94;
+    if (p->ax.equal_aspect && !p->ax.xlog && !p->ax.ylog) {
+        /* equal length per unit: widen the shorter range so the viewport keeps its size */
+        double pw = (vx1 - vx0) * f->width / f->ncols, ph = (vy1 - vy0) * f->height / f->nrows;
+        double ux = (x1 - x0) / pw, uy = (y1 - y0) / ph;
+        if (ux > uy) {
+            double c = 0.5 * (y0 + y1), h = 0.5 * ux * ph;
+            y0 = c - h;
+            y1 = c + h;
+        } else {
+            double c = 0.5 * (x0 + x1), h = 0.5 * uy * pw;
+            x0 = c - h;
+            x1 = c + h;
+        }
+    }
+    g_pl.vpor(vx0, vx1, vy0, vy1);
+    g_pl.wind(x0, x1, y0, y1);
+    g_pl.width(1.0);
+    if (p->ax.grid) {
+        g_pl.col0(COL_GRID);
+        g_pl.box(p->ax.xlog ? "gl" : "g", 0.0, 0, p->ax.ylog ? "gl" : "g", 0.0, 0);
+    }
+    g_pl.col0(COL_FG);
+    g_pl.box(p->ax.xlog ? "bcnstl" : "bcnst", 0.0, 0, p->ax.ylog ? "bcnstlv" : "bcnstv", 0.0, 0);
+    if (p->xlabel) g_pl.mtex("b", 2.6, 0.5, 0.5, p->xlabel);
+    if (p->ylabel) g_pl.mtex("l", 5.2, 0.5, 0.5, p->ylabel);
+    if (p->title) g_pl.mtex("t", 1.2, 0.5, 0.5, p->title);
+    int nleg = 0;
+    for (int k = 0; k < p->ns; k++) {
+        const series *s = &p->s[k];
+        g_pl.col0(COL_SERIES + s->st.color);
+        if (s->st.style & SSB_PLOT_LINE) {
+            g_pl.width(s->st.line_width);
+            int64_t m = 0;
+            for (int64_t i = 0; i <= s->n; i++) {
+                double u = i < s->n ? tx(s->x[i], p->ax.xlog) : NAN, v = i < s->n ? tx(s->y[i], p->ax.ylog) : NAN;
+                if (isfinite(u) && isfinite(v)) {
+                    bufx[m] = u;
+                    bufy[m] = v;
+                    m++;
+                } else {
+                    if (m >= 2) g_pl.line((plint)m, bufx, bufy);
+                    m = 0;
+                }
+            }
+        }
+        if (s->st.style & SSB_PLOT_MARKERS) {
+            g_pl.width(1.0);
+            g_pl.schr(0.0, scale * 0.8 * s->st.marker_size);
+            int64_t m = 0;
+            for (int64_t i = 0; i < s->n; i++) {
+                double u = tx(s->x[i], p->ax.xlog), v = tx(s->y[i], p->ax.ylog);
+                if (isfinite(u) && isfinite(v) && u >= x0 && u <= x1 && v >= y0 && v <= y1) {
+                    bufx[m] = u;
+                    bufy[m] = v;
+                    m++;
+                }
+            }
+            if (m > 0) g_pl.string((plint)m, bufx, bufy, "\xe2\x97\x8b"); /* U+25CB white circle */
+            g_pl.schr(0.0, scale);
+        }
+        if (s->label) nleg++;
+    }
+    if (nleg > 0 && p->ax.legend) {
+        plint *opt = calloc((size_t)nleg, sizeof(plint)), *colors = calloc((size_t)nleg, sizeof(plint));
+        plint *styles = calloc((size_t)nleg, sizeof(plint)), *nsym = calloc((size_t)nleg, sizeof(plint));
+        plflt *widths = calloc((size_t)nleg, sizeof(plflt)), *sscale = calloc((size_t)nleg, sizeof(plflt));
+        const char **text = calloc((size_t)nleg, sizeof(char *)), **syms = calloc((size_t)nleg, sizeof(char *));
+        if (opt && colors && styles && nsym && widths && sscale && text && syms) {
+            int q = 0;
+            for (int k = 0; k < p->ns; k++) {
+                const series *s = &p->s[k];
+                if (!s->label) continue;
+                opt[q] = 0;
+                if (s->st.style & SSB_PLOT_LINE) opt[q] |= PL_LEGEND_LINE_;
+                if (s->st.style & SSB_PLOT_MARKERS) opt[q] |= PL_LEGEND_SYMBOL_;
+                colors[q] = COL_SERIES + s->st.color;
+                styles[q] = 1;
+                widths[q] = s->st.line_width;
+                nsym[q] = 1;
+                sscale[q] = 0.8 * s->st.marker_size;
+                text[q] = s->label;
+                syms[q] = "\xe2\x97\x8b";
+                q++;
+            }
+            plflt lw = 0, lh = 0;
+            g_pl.width(1.0);
+            g_pl.legend(&lw, &lh, PL_LEGEND_BACKGROUND_ | PL_LEGEND_BOUNDING_BOX_,
+                        PL_POSITION_TOP_ | PL_POSITION_RIGHT_ | PL_POSITION_INSIDE_ | PL_POSITION_VIEWPORT_, 0.02,
+                        0.02, 0.08, COL_BG, COL_FG, 1, 0, 0, nleg, opt, 0.8, 0.9, 2.0, 0.0, colors,
+                        (const char *const *)text, NULL, NULL, NULL, NULL, colors, styles, widths, colors, sscale,
+                        nsym, (const char *const *)syms);
+        }
+        free(opt);
+        free(colors);
+        free(styles);
+        free(nsym);
+        free(widths);
+        free(sscale);
+        free(text);
+        free(syms);
+    }
+}
+
+int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
+{
+    SSB_REQUIRE(ctx, fig && path && path[0], SSB_ERR_ARG, "plot: NULL figure or empty path");
+    const char *e = ext_of(path);
+    SSB_REQUIRE(ctx, e && strchr(path, '.') && (strcasecmp(e, "png") == 0 || strcasecmp(e, "svg") == 0),
+                SSB_ERR_ARG, "plot: %s: unknown image type; use a .png or .svg file name", path);
+    int64_t nmax = 0, total = 0;
+    for (int i = 0; i < fig->nrows * fig->ncols; i++)
+        for (int k = 0; k < fig->p[i].ns; k++) {
+            if (fig->p[i].s[k].n > nmax) nmax = fig->p[i].s[k].n;
+            total += fig->p[i].s[k].n;
+        }
+    SSB_REQUIRE(ctx, total > 0, SSB_ERR_ARG, "plot: %s: the figure has no data", path);
+    SSB_REQUIRE(ctx, strlen(path) + 16 < 4096, SSB_ERR_ARG, "plot: path too long");
+    double *bx = malloc((size_t)nmax * sizeof(double)), *by = malloc((size_t)nmax * sizeof(double));
+    if (!bx || !by) {
+        free(bx);
+        free(by);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "plot: out of memory");
+    }
+    int rc = SSB_OK;
+    char tmp[4096];
+    pthread_mutex_lock(&g_lock);
+    if (pl_load() != 1) {
+        rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "plot %s: %s", path, g_pl_err);
+        goto unlock;
+    }
+    const char *dev = pl_device(e);
+    if (!dev) {
+        rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                       "plot %s: PLplot has no driver for %s files (install the Debian package plplot-driver-cairo)",
+                       path, e);
+        goto unlock;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = SSB_ERROR(ctx, SSB_ERR_IO, "plot: cannot create %s: %s", tmp, strerror(errno));
+        goto unlock;
+    }
+    close(fd);
+    g_plmsg[0] = '\0';
+    g_plabort = 0;
+    g_pl.sexit(pl_exit_handler);
+    g_pl.sabort(pl_abort_handler);
+    if (setjmp(g_jmp) != 0) {
+        /* PLplot called plexit(): its state is unreliable, but the process survives */
+        g_pl.sexit(NULL);
+        g_pl.sabort(NULL);
+        unlink(tmp);
+        rc = SSB_ERROR(ctx, SSB_ERR_BACKEND, "plot %s: PLplot aborted: %s", path, g_plmsg);
+        goto unlock;
+    }
+    plint strm = 0;
+    g_pl.mkstrm(&strm);
+    g_pl.sdev(dev);
+    g_pl.sfnam(tmp);
+    g_pl.spage(90.0, 90.0, fig->width, fig->height, 0, 0);
+    g_pl.scolbg(255, 255, 255);
+    g_pl.scol0(COL_FG, 0, 0, 0);
+    g_pl.scol0(COL_GRID, 222, 222, 222);
+    for (int c = 0; c < 10; c++) g_pl.scol0(COL_SERIES + c, g_tab10[c][0], g_tab10[c][1], g_tab10[c][2]);
+    g_pl.ssub(fig->ncols, fig->nrows);
+    g_pl.init();
+    /* scol0 before init sizes cmap0; set the colours again now that the stream exists */
+    g_pl.scolbg(255, 255, 255);
+    g_pl.scol0(COL_FG, 0, 0, 0);
+    g_pl.scol0(COL_GRID, 222, 222, 222);
+    for (int c = 0; c < 10; c++) g_pl.scol0(COL_SERIES + c, g_tab10[c][0], g_tab10[c][1], g_tab10[c][2]);
+    for (int i = 0; i < fig->nrows * fig->ncols; i++) draw_panel(fig, &fig->p[i], bx, by);
+    g_pl.end1();
+    g_pl.sexit(NULL);
+    g_pl.sabort(NULL);
+    if (g_plabort) {
+        unlink(tmp);
+        rc = SSB_ERROR(ctx, SSB_ERR_BACKEND, "plot %s: PLplot: %s", path, g_plmsg);
+        goto unlock;
+    }
+    if (access(tmp, F_OK) != 0) {
+        rc = SSB_ERROR(ctx, SSB_ERR_IO, "plot %s: PLplot wrote no file", path);
+        goto unlock;
+    }
+    if (rename(tmp, path) != 0) {
+        int er = errno;
+        unlink(tmp);
+        rc = SSB_ERROR(ctx, SSB_ERR_IO, "plot: cannot rename %s to %s: %s", tmp, path, strerror(er));
+    }
+unlock:
+    pthread_mutex_unlock(&g_lock);
+    free(bx);
+    free(by);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/* Private interface between the transport front end (interface/) and its backends (impls/<name>/). */
+#ifndef SSB_TRANSPORT_IMPL_H
+#define SSB_TRANSPORT_IMPL_H
+
+#include "core_impl.h"
+
+#include <ssbnet/ssb_transport.h>
+
+/* The linear problem handed to a backend, already permuted so that transport runs along the local z axis
+ * (local x fastest). Unknowns are the voxels with ph != 0, numbered in lexicographic order (x fastest, then y,
+ * then z); plane k holds unknowns [plane_start[k], plane_start[k+1]). This z-slab layout lets a distributed
+ * backend split the unknowns by planes.
+ * Equation of unknown i: sum_faces g_f (x_i - x_j) + gd_i (x_i - phi_D) = 0, where g_f comes from the phase
+ * conductance tables and gd_i is the Dirichlet conductance of the unknowns of the first plane (phi_D = 1 V,
+ * gd_lo) and of the last plane (phi_D = 0 V, gd_hi). */
+typedef struct {
+    int64_t n[3];              /* local dims; transport along n[2] */
+    double h[3];               /* local voxel sizes (m) */
+    const uint8_t *ph;         /* n[0]*n[1]*n[2]: 0 inactive, k + 1 for conducting phase k (0 <= k < nph) */
+    int nph;                   /* number of conducting phases */
+    /* Face conductance (S) between phases a and b across a face normal to local axis k:
+     * gface[k][a * (nph + 1) + b]; row and column nph are 0 (the "absent neighbour" phase). */
+    const double *gface[3];
+    int64_t nunk;              /* number of unknowns */
+    const int64_t *plane_start;/* n[2] + 1 entries */
+    const double *gd_lo;       /* Dirichlet conductances (S) of unknowns [0, plane_start[1]) to phi = 1 V */
+    const double *gd_hi;       /* ... of unknowns [plane_start[n2-1], nunk) to phi = 0 V */
+    const char *stage;         /* progress stage name, e.g. "transport z" */
+} ssbi_tproblem;
+
+/* What a backend returns. x (nunk + 1 doubles, x[nunk] = 0 is scratch for an "absent neighbour") is allocated by
+ * the front end and holds the initial guess on entry. */
+typedef struct {
+    double *x;
+    int64_t iterations;
+    double rel_residual;
+    int converged;
+    char reason[SSB_TRANSPORT_REASON_MAX];
+    int64_t peak_bytes;
+    double setup_time_s;
+} ssbi_tsolution;
+
+typedef struct {
+    const char *name;
+    int (*solve)(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
+                 ssbi_tsolution *sol);
+} ssbi_transport_ops;
+
+/* Registry: the ops of a backend name ("auto" resolves to the default), or NULL if not compiled. */
+const ssbi_transport_ops *ssbi_transport_find(const char *name);
+
+/* Inlet and outlet currents (A) of a solution x. */
+void ssbi_transport_currents(const ssbi_tproblem *p, const double *x, double *i_in, double *i_out);
+/* Relative flux mismatch |a - b| / max(|a|, |b|) (0 if both are 0). */
+double ssbi_transport_mismatch(double i_in, double i_out);
+/* Wall clock (s). */
+double ssbi_transport_wtime(void);
+
+/* Backends. */
+int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
+                             ssbi_tsolution *sol);
+int ssbi_transport_solve_hypre(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par,
+                               int nthreads, ssbi_tsolution *sol);
+
+#endif

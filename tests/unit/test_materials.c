@@ -1,0 +1,470 @@
+/* Materials database: every built-in file parses and every value carries unit/source/status; lookups, aliases,
+ * closest-name suggestions; molar masses and derived values against properties.md; Arrhenius sigma(T); OCV
+ * functions against the reference fit tables; user files (merge, add, errors, all-or-nothing). */
+#include "testutil.h"
+
+#include <ssbnet/ssb_materials.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ssb_materials *load_db(ssb_ctx *ctx)
+{
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    return db;
+}
+
+static const ssb_material *find(ssb_ctx *ctx, ssb_materials *db, const char *name)
+{
+    const ssb_material *m = NULL;
+    TU_OK(ctx, ssb_materials_find(ctx, db, name, &m));
+    assert_non_null(m);
+    return m;
+}
+
+/* Every record: class, name; every property: unit (known, SI conversion), source, status D/L/C, value or range. */
+static void test_builtin_complete(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    int n = ssb_materials_count(db);
+    assert_true(n >= 45);
+    int ncls[6] = {0}, nprops = 0, nocv = 0;
+    for (int i = 0; i < n; i++) {
+        const ssb_material *m = ssb_materials_at(db, i);
+        assert_non_null(m);
+        assert_non_null(ssb_materials_name(m));
+        ncls[ssb_materials_class(m)]++;
+        assert_true(ssb_materials_nprop(m) >= 1);
+        for (int k = 0; k < ssb_materials_nprop(m); k++) {
+            ssb_mat_prop p;
+            TU_OK(ctx, ssb_materials_prop_at(ctx, m, k, &p));
+            assert_non_null(p.unit);
+            assert_non_null(p.si_unit);
+            assert_non_null(p.source);
+            assert_true(strlen(p.source) > 10);
+            assert_true(p.status == SSB_MAT_STATUS_DATA || p.status == SSB_MAT_STATUS_LITERATURE ||
+                        p.status == SSB_MAT_STATUS_COMPUTED);
+            assert_true(p.has_value || !isnan(p.min) || !isnan(p.max));
+            if (p.has_value) {
+                double si;
+                TU_OK(ctx, ssb_materials_unit_to_si(ctx, p.unit, p.value, &si, NULL));
+                TU_ASSERT_REL(p.si_value, si, 1e-15);
+            }
+            if (!isnan(p.T)) assert_true(p.T_min <= p.T && p.T <= p.T_max);
+            nprops++;
+        }
+        for (int k = 0; k < ssb_materials_nocv(m); k++) {
+            ssb_ocv_info oi;
+            TU_OK(ctx, ssb_materials_ocv_info(ctx, m, k, &oi));
+            assert_true(oi.x_min < oi.x_max);
+            assert_non_null(oi.source);
+            double U;
+            double x = oi.kind == SSB_OCV_MSMR ? 0.5 * (oi.x_min + oi.x_max) : oi.x_min;
+            TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, k, x, &U));
+            assert_true(U > -0.1 && U < 5.0);
+            nocv++;
+        }
+    }
+    /* the classes are all populated */
+    assert_true(ncls[SSB_MAT_SE] >= 20 && ncls[SSB_MAT_CATHODE] >= 7 && ncls[SSB_MAT_ANODE] >= 5 &&
+                ncls[SSB_MAT_COATING] >= 6 && ncls[SSB_MAT_CARBON] >= 3);
+    assert_true(nprops > 300);
+    assert_true(nocv >= 15);
+    print_message("PASS builtin: %d materials, %d properties, %d OCV curves\n", n, nprops, nocv);
+    ssb_materials_destroy(&db);
+    assert_null(db);
+    ssb_ctx_destroy(&ctx);
+}
+
+static void test_lookup_alias_suggest(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    static const char *const pairs[][2] = {
+        {"LPSCl", "Li6PS5Cl"},   {"lpscl", "Li6PS5Cl"},     {"LPS-Cl", "Li6PS5Cl"}, {"NMC811", "NCM811"},
+        {"ncm 811", "NCM811"},   {"LLZO", "Li6.25Al0.25La3Zr2O12"}, {"LLZTO", "Li6.4La3Zr1.4Ta0.6O12"},
+        {"lgps", "Li10GeP2S12"}, {"LCO", "LiCoO2"},         {"lfp", "LiFePO4"},     {"LMO", "LiMn2O4"},
+        {"Li metal", "Li"},      {"lto", "Li4Ti5O12"},      {"LiIn", "In-Li"},      {"LNO", "LiNbO3"},
+        {"super c65", "Super P"}, {"VGCF-H", "VGCF"},       {"LYC", "Li3YCl6"},     {"latp", "Li1.3Al0.3Ti1.7(PO4)3"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        const ssb_material *m = find(ctx, db, pairs[i][0]);
+        assert_string_equal(ssb_materials_name(m), pairs[i][1]);
+        assert_true(ssb_materials_matches(m, pairs[i][0]));
+    }
+    const ssb_material *m = NULL;
+    assert_int_equal(ssb_materials_find(ctx, db, "LPSC1", &m), SSB_ERR_NOTFOUND);
+    assert_null(m);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "'LPSC1'"));
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "Li6PS5Cl"));
+    assert_int_equal(ssb_materials_find(ctx, db, "NCM812", &m), SSB_ERR_NOTFOUND);
+    const char *sug[3];
+    int ns = ssb_materials_suggest(db, "NCM812", 3, sug);
+    assert_int_equal(ns, 3);
+    assert_string_equal(sug[0], "NCM811");
+    print_message("PASS suggestions: NCM812 -> %s, %s, %s\n", sug[0], sug[1], sug[2]);
+    ns = ssb_materials_suggest(db, "Li6PS5Bt", 2, sug);
+    assert_string_equal(sug[0], "Li6PS5Br");
+    assert_int_equal(ssb_materials_name_distance("kitten", "Sitting"), 3);
+    assert_int_equal(ssb_materials_name_distance("LPS-Cl", "lpscl"), 0);
+    assert_int_equal(ssb_materials_find(ctx, db, NULL, &m), SSB_ERR_ARG);
+    /* absent property: NOTFOUND saying the reference lacks it */
+    m = find(ctx, db, "Li2ZrO3");
+    ssb_mat_prop p;
+    assert_int_equal(ssb_materials_get_prop(ctx, m, "E_young", &p), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "reference gives no value"));
+    /* range-only property: get_prop works, get_si refuses */
+    m = find(ctx, db, "LAGP");
+    TU_OK(ctx, ssb_materials_get_prop(ctx, m, "sigma_ion", &p));
+    assert_int_equal(p.has_value, 0);
+    TU_ASSERT_REL(p.si_min, 1.9e-2, 1e-12); /* 1.9e-4 S/cm, OBELiX rows (properties.md 1.1) */
+    double v;
+    assert_int_equal(ssb_materials_get_si(ctx, m, "sigma_ion", &v), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "only a range"));
+    /* a D value with its source: LLZTO electronic conductivity 2.5e-9 S/cm (DOE BMR Q4 FY23, properties.md 1.2) */
+    m = find(ctx, db, "LLZTO");
+    TU_OK(ctx, ssb_materials_get_prop(ctx, m, "sigma_el", &p));
+    assert_int_equal(p.status, SSB_MAT_STATUS_DATA);
+    TU_ASSERT_REL(p.si_value, 2.5e-7, 1e-12);
+    TU_ASSERT_REL(p.T, 298.15, 1e-12);
+    assert_non_null(strstr(p.source, "BMR"));
+    ssb_mat_class c;
+    assert_int_equal(ssb_mat_class_parse(ctx, "cathod", &c), SSB_ERR_ARG);
+    print_message("PASS lookup: %zu aliases and normalised names\n", sizeof pairs / sizeof pairs[0]);
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* Molar masses from the formula reproduce the theoretical capacities Q = n F / (3.6 M) and the derived
+ * densities / Li concentrations of properties.md (sections 1.1, 2.1, 3.1, 8). */
+static void test_molar_mass_derived(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    /* name, Li per formula unit (n), Q_theor from properties.md (mAh/g) */
+    static const struct {
+        const char *name;
+        double n, Q, tol; /* tol: one unit of the last digit printed in properties.md */
+    } caps[] = {{"NCM811", 1, 275.5, 0.1}, {"NCM622", 1, 276.5, 0.1}, {"NCM111", 1, 277.8, 0.1},
+                {"LiCoO2", 1, 273.8, 0.1},  {"LiFePO4", 1, 169.9, 0.1}, {"LNMO", 1, 146.7, 0.1},
+                {"Li4Ti5O12", 3, 175.0, 1.0}, {"Li", 1, 3861, 1.0},      {"Si", 3.75, 3579, 1.0},
+                {"graphite", 1.0 / 6.0, 372, 1.0}, {"In-Li", 1, 233, 1.0}, {"LiMn2O4", 1, 148, 1.0}};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        const ssb_material *m = find(ctx, db, caps[i].name);
+        double M;
+        TU_OK(ctx, ssb_materials_molar_mass(ctx, ssb_materials_formula(m), &M));
+        ssb_mat_prop p;
+        TU_OK(ctx, ssb_materials_get_prop(ctx, m, "molar_mass", &p));
+        assert_int_equal(p.status, SSB_MAT_STATUS_COMPUTED);
+        TU_ASSERT_REL(p.value, M, 1e-14);
+        double Q = caps[i].n * SSB_CONST_FARADAY / (3.6 * M);
+        if (fabs(Q - caps[i].Q) > caps[i].tol)
+            fail_msg("%s: Q = n F/(3.6 M) = %.3f mAh/g, properties.md %.1f", caps[i].name, Q, caps[i].Q);
+        TU_OK(ctx, ssb_materials_get_prop(ctx, m, "Q_theor", &p));
+        TU_ASSERT_REL(p.value, caps[i].Q, 1e-12);
+    }
+    /* X-ray density of Li6PS5Cl: F-43m, a = 9.85 A, Z = 4 -> 1.86 g/cm3; c(Li) = 6 rho / M -> 41,700 mol/m3 */
+    const double NA = 6.02214076e23;
+    double M;
+    TU_OK(ctx, ssb_materials_molar_mass(ctx, "Li6PS5Cl", &M));
+    double rho = 4 * M / (NA * pow(9.85e-8, 3)); /* g/cm3 */
+    const ssb_material *m = find(ctx, db, "Li6PS5Cl");
+    double v;
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "density", &v));
+    TU_ASSERT_REL(rho * 1000.0, v, 5e-3);
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "c_Li", &v));
+    TU_ASSERT_REL(6 * rho * 1e6 / M, v, 5e-3);
+    /* LATP: c(Li) = 1.3 rho / M with rho = 2.93 g/cm3 -> 9,900 mol/m3 */
+    TU_OK(ctx, ssb_materials_molar_mass(ctx, "Li1.3Al0.3Ti1.7(PO4)3", &M));
+    m = find(ctx, db, "LATP");
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "c_Li", &v));
+    TU_ASSERT_REL(1.3 * 2.93e6 / M, v, 5e-3);
+    /* formula errors point at the character */
+    assert_int_equal(ssb_materials_molar_mass(ctx, "Li6PS5Xx", &M), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "unknown element 'Xx'"));
+    assert_int_equal(ssb_materials_molar_mass(ctx, "Li(PO4", &M), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "missing ')'"));
+    assert_int_equal(ssb_materials_molar_mass(ctx, "Li3PO4)", &M), SSB_ERR_FORMAT);
+    assert_int_equal(ssb_materials_molar_mass(ctx, "li3PO4", &M), SSB_ERR_FORMAT);
+    TU_OK(ctx, ssb_materials_molar_mass(ctx, "Li1.3Al0.3Ti1.7(PO4)3", &M));
+    TU_ASSERT_REL(M, 1.3 * 6.94 + 0.3 * 26.982 + 1.7 * 47.867 + 3 * (30.974 + 4 * 15.999), 1e-14);
+    print_message("PASS molar masses reproduce Q_theor of %zu active materials and the LPSCl X-ray density\n",
+                  sizeof caps / sizeof caps[0]);
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
+static void test_arrhenius(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    /* Al-LLZO bulk 4.6e-4 S/cm, Ea 0.34 eV; GB 5.97e-6 S/cm, 0.43 eV (Krauskopf 2019, properties.md 1.1) */
+    const ssb_material *m = find(ctx, db, "LLZO");
+    double s25, s80, back;
+    int out = -1;
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_BULK, 298.15, &s25, &out));
+    TU_ASSERT_REL(s25, 4.6e-2, 1e-14);
+    assert_int_equal(out, 0);
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_BULK, 353.15, &s80, &out));
+    assert_int_equal(out, 1); /* no validity range in the reference: extrapolation flagged */
+    double k = SSB_CONST_BOLTZMANN_EV;
+    double expect = 4.6e-2 * (298.15 / 353.15) * exp(-(0.34 / k) * (1 / 353.15 - 1 / 298.15));
+    TU_ASSERT_REL(s80, expect, 1e-13);
+    /* round trip: sigma T ln-linear in 1/T, slope -Ea/k */
+    double Ea = -k * (log(s80 * 353.15) - log(s25 * 298.15)) / (1 / 353.15 - 1 / 298.15);
+    TU_ASSERT_REL(Ea, 0.34, 1e-12);
+    back = s80 * (353.15 / 298.15) * exp(-(0.34 / k) * (1 / 298.15 - 1 / 353.15));
+    TU_ASSERT_REL(back, s25, 1e-13);
+    double g;
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_GB, 233.15, &g, NULL));
+    TU_ASSERT_REL(g, 5.97e-4 * (298.15 / 233.15) * exp(-(0.43 / k) * (1 / 233.15 - 1 / 298.15)), 1e-13);
+    /* no total conductivity stored for this record */
+    assert_int_equal(ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, 300, &g, NULL), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "sigma_ion"));
+    /* LATP bulk: only ranges -> no Arrhenius */
+    m = find(ctx, db, "LATP");
+    assert_int_equal(ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_BULK, 300, &g, NULL), SSB_ERR_NOTFOUND);
+    assert_int_equal(ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, 310, &g, NULL), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "Ea_ion"));
+    assert_int_equal(ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, -3, &g, NULL), SSB_ERR_RANGE);
+    assert_int_equal(ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, NAN, &g, NULL), SSB_ERR_RANGE);
+    print_message("PASS Arrhenius: LLZO bulk 80 C = %.4g S/m, round trip Ea = %.12g eV\n", s80, Ea);
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* Read a 2-column fit table ("# comment", "sto,ocp_V" header, rows). Returns the number of rows. */
+static int read_fit_table(const char *path, double *x, double *u, int nmax)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) fail_msg("cannot open %s", path);
+    char line[256];
+    int n = 0;
+    while (fgets(line, sizeof line, fp) && n < nmax) {
+        if (line[0] == '#' || line[0] == 's') continue;
+        if (sscanf(line, "%lf,%lf", &x[n], &u[n]) == 2) n++;
+    }
+    fclose(fp);
+    return n;
+}
+
+/* The analytic OCV functions reproduce the reference fit tables (values rounded to 1e-5 V). */
+static void test_ocv_functions(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    static const struct {
+        const char *mat, *curve, *file;
+    } cases[] = {
+        {"NCM811", "Chen2020-fit", "materials/pybamm/fit_tables/nmc811_LGM50_Chen2020.csv"},
+        {"graphite", "Chen2020-fit", "materials/pybamm/fit_tables/graphite_LGM50_Chen2020.csv"},
+        {"LFP", "Afshar2017-fit", "materials/pybamm/fit_tables/lfp_Afshar2017.csv"},
+        {"NMC532", "Mohtat2020-fit", "materials/pybamm/fit_tables/nmc532_Mohtat2020.csv"},
+        {"LCO", "Dualfoil1998-fit", "materials/pybamm/fit_tables/lco_Dualfoil1998.csv"},
+        {"Si", "Verbrugge-lithiation", "materials/pybamm/fit_tables/si_lithiation_Verbrugge_Chen2020composite.csv"},
+        {"Si", "Verbrugge-delithiation", "materials/pybamm/fit_tables/si_delithiation_Verbrugge_Chen2020composite.csv"},
+    };
+    double x[200], u[200];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const ssb_material *m = find(ctx, db, cases[c].mat);
+        int idx;
+        TU_OK(ctx, ssb_materials_ocv_find(ctx, m, cases[c].curve, &idx));
+        int n = read_fit_table(tu_ref(cases[c].file), x, u, 200);
+        assert_int_equal(n, 101);
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double U;
+            TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, x[i], &U));
+            if (fabs(U - u[i]) > worst) worst = fabs(U - u[i]);
+        }
+        assert_true(worst <= 5.1e-6);
+        print_message("PASS OCV %s %s: max |U - table| = %.2g V over %d points\n", cases[c].mat, cases[c].curve,
+                      worst, n);
+    }
+    /* tables: nodes exact, linear in between; outside the range -> RANGE */
+    const ssb_material *m = find(ctx, db, "NCM811");
+    int idx;
+    TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "chen2020-measured", &idx));
+    /* nmc_LGM50_ocp_Chen2020.csv (PyBaMM): first point (0.248797280909757, 4.40) */
+    double U, U2, U3;
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.248797280909757, &U));
+    TU_ASSERT_REL(U, 4.40, 1e-15);
+    ssb_ocv_info oi;
+    TU_OK(ctx, ssb_materials_ocv_info(ctx, m, idx, &oi));
+    assert_int_equal(oi.kind, SSB_OCV_TABLE);
+    assert_true(oi.npoints > 200);
+    assert_int_equal(ssb_materials_ocv_eval(ctx, m, idx, oi.x_min - 1e-3, &U), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "validity range"));
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.6, &U));
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.61, &U2));
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.605, &U3));
+    assert_true(U2 < U && fabs(U3 - 0.5 * (U + U2)) < 2e-3); /* monotone cathode curve, near-linear locally */
+    assert_int_equal(ssb_materials_ocv_find(ctx, m, "nope", &idx), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "Chen2020-fit"));
+    m = find(ctx, db, "LLZO");
+    assert_int_equal(ssb_materials_ocv_find(ctx, m, NULL, &idx), SSB_ERR_NOTFOUND);
+    /* MSMR: the inverted U satisfies the forward relation x(U) (Verbrugge 2017, NMC622 table) */
+    m = find(ctx, db, "NCM622");
+    TU_OK(ctx, ssb_materials_ocv_find(ctx, m, NULL, &idx));
+    static const double U0[] = {3.62274, 3.72645, 3.90575, 4.22955}, X[] = {0.13442, 0.32460, 0.21118, 0.32980},
+                        w[] = {0.96710, 1.39712, 3.50500, 5.52757};
+    double prev = 10;
+    for (double xs = 0.05; xs < 0.99; xs += 0.0937) {
+        TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, xs, &U));
+        double f = SSB_CONST_FARADAY / (SSB_CONST_GAS * 298.15), xb = 0;
+        for (int j = 0; j < 4; j++) xb += X[j] / (1 + exp(f * (U - U0[j]) / w[j]));
+        TU_ASSERT_REL(xb, xs, 1e-10);
+        assert_true(U < prev);
+        prev = U;
+    }
+    assert_int_equal(ssb_materials_ocv_eval(ctx, m, idx, 1.0, &U), SSB_ERR_RANGE);
+    /* LMO: DUALFOIL fit clipped to [3.0, 4.5] V */
+    m = find(ctx, db, "LMO");
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, 0, 0.2, &U));
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, 0, 0.9999, &U2));
+    assert_true(U >= 3.0 && U <= 4.5 && U2 >= 3.0 && U2 < U);
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[8][512];
+    static int k = 0;
+    char *p = path[k++ % 8];
+    snprintf(p, 512, "%s/%s", tu_tmpdir(), name);
+    FILE *fp = fopen(p, "w");
+    if (!fp) fail_msg("cannot write %s", p);
+    fputs(text, fp);
+    fclose(fp);
+    return p;
+}
+
+static void test_user_file(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    int n0 = ssb_materials_count(db);
+    const char *good = write_tmp("user.json",
+        "{\"schema\": \"ssbnet-materials-1\", \"class\": \"se\", \"materials\": [\n"
+        " {\"name\": \"LPSCl\", \"aliases\": [\"my argyrodite\"], \"properties\": {\n"
+        "   \"sigma_ion\": {\"value\": 3.185e-3, \"unit\": \"S/cm\", \"T_C\": 30, \"source\": \"our lab, pellet 7\",\n"
+        "                  \"status\": \"E\"}}},\n"
+        " {\"name\": \"Li2.385SE\", \"aliases\": [\"XSE\"], \"formula\": \"Li3PS4\", \"properties\": {\n"
+        "   \"sigma_ion\": {\"value\": 2.385e-4, \"unit\": \"S/m\", \"T_C\": 25, \"source\": \"test\", \"status\": \"E\"},\n"
+        "   \"Ea_ion\": {\"value\": 28.7, \"unit\": \"kJ/mol\", \"form\": \"sigma\", \"source\": \"test\", \"status\": \"E\"}}}]}\n");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, good));
+    assert_int_equal(ssb_materials_count(db), n0 + 1);
+    const ssb_material *m = find(ctx, db, "my argyrodite");
+    assert_string_equal(ssb_materials_name(m), "Li6PS5Cl");
+    ssb_mat_prop p;
+    TU_OK(ctx, ssb_materials_get_prop(ctx, m, "sigma_ion", &p));
+    TU_ASSERT_REL(p.si_value, 0.3185, 1e-14);
+    assert_int_equal(p.status, SSB_MAT_STATUS_ESTIMATE);
+    TU_OK(ctx, ssb_materials_get_prop(ctx, m, "Ea_ion", &p)); /* kept from the built-in record */
+    TU_ASSERT_REL(p.value, 0.37, 1e-14);
+    TU_OK(ctx, ssb_materials_get_prop(ctx, m, "molar_mass", &p));
+    m = find(ctx, db, "xse");
+    double s, k = SSB_CONST_BOLTZMANN_EV, Ea = 28.7 * 1000 / SSB_CONST_FARADAY;
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, 321.5, &s, NULL));
+    TU_ASSERT_REL(s, 2.385e-4 * exp(-(Ea / k) * (1 / 321.5 - 1 / 298.15)), 1e-13); /* prefactor form */
+    TU_OK(ctx, ssb_materials_get_prop(ctx, m, "molar_mass", &p));
+    TU_ASSERT_REL(p.value, 3 * 6.94 + 30.974 + 4 * 32.06, 1e-14);
+
+    /* errors: each leaves the database unchanged */
+    const char *bad_syntax = write_tmp("bad1.json", "{\"schema\": \"ssbnet-materials-1\",\n \"materials\": [ {\"name\": }\n]}");
+    assert_int_equal(ssb_materials_load_file(ctx, db, bad_syntax), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "bad1.json:2:"));
+    const char *trunc = write_tmp("bad2.json", "{\"schema\": \"ssbnet-materials-1\", \"materials\": [");
+    assert_int_equal(ssb_materials_load_file(ctx, db, trunc), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "truncated"));
+    const char *bad_unit = write_tmp("bad3.json",
+        "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NewA\"},\n"
+        " {\"name\": \"NewB\", \"properties\": {\"density\": {\"value\": 2.1, \"unit\": \"g/cc\", \"source\": \"x\", "
+        "\"status\": \"L\"}}}]}");
+    assert_int_equal(ssb_materials_load_file(ctx, db, bad_unit), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "materials[1] (NewB).properties.density"));
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "g/cc"));
+    assert_int_equal(ssb_materials_count(db), n0 + 1); /* NewA not added: all or nothing */
+    assert_int_equal(ssb_materials_find(ctx, db, "NewA", &m), SSB_ERR_NOTFOUND);
+    const char *typo = write_tmp("bad4.json",
+        "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NewC\", \"properties\": {\"density\": "
+        "{\"vaule\": 2.1, \"unit\": \"g/cm3\", \"source\": \"x\", \"status\": \"L\"}}}]}");
+    assert_int_equal(ssb_materials_load_file(ctx, db, typo), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "unknown key 'vaule'"));
+    const char *nostatus = write_tmp("bad5.json",
+        "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NewC\", \"properties\": {\"density\": "
+        "{\"value\": 2.1, \"unit\": \"g/cm3\", \"source\": \"x\", \"status\": \"maybe\"}}}]}");
+    assert_int_equal(ssb_materials_load_file(ctx, db, nostatus), SSB_ERR_FORMAT);
+    const char *clash = write_tmp("bad6.json",
+        "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"LPSCl\", \"aliases\": [\"LGPS\"]}]}");
+    assert_int_equal(ssb_materials_load_file(ctx, db, clash), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "Li10GeP2S12"));
+    assert_int_equal(ssb_materials_load_file(ctx, db, "/nonexistent/x.json"), SSB_ERR_IO);
+    assert_int_equal(ssb_materials_count(db), n0 + 1);
+    print_message("PASS user file: merge, add, 6 malformed files refused, database unchanged\n");
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* Built-in directories refuse status E; SSBNET_DATA_DIR selects the directory. */
+static void test_data_dir(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    char dir[512], buf[1024];
+    snprintf(dir, sizeof dir, "%s/dbdir", tu_tmpdir());
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/materials", dir);
+    assert_int_equal(system(cmd), 0);
+    char file[600];
+    snprintf(file, sizeof file, "%s/materials/a.json", dir);
+    FILE *fp = fopen(file, "w");
+    assert_non_null(fp);
+    fputs("{\"schema\": \"ssbnet-materials-1\", \"class\": \"coating\", \"materials\": [ {\"name\": \"Zq\", "
+          "\"properties\": {\"density\": {\"value\": 2.1, \"unit\": \"g/cm3\", \"source\": \"x\", \"status\": "
+          "\"E\"}}}]}", fp);
+    fclose(fp);
+    setenv("SSBNET_DATA_DIR", dir, 1);
+    TU_OK(ctx, ssb_materials_data_dir(ctx, buf, sizeof buf));
+    assert_non_null(strstr(buf, "dbdir/materials"));
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    assert_int_equal(ssb_materials_load_builtin(ctx, db), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "user files only"));
+    assert_int_equal(ssb_materials_data_dir(ctx, buf, 8), SSB_ERR_RANGE);
+    unsetenv("SSBNET_DATA_DIR");
+    TU_OK(ctx, ssb_materials_data_dir(ctx, buf, sizeof buf));
+    assert_non_null(strstr(buf, "data/materials"));
+    ssb_materials_destroy(&db);
+    ssb_materials_destroy(&db); /* NULL-safe */
+    ssb_ctx_destroy(&ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_builtin_complete), cmocka_unit_test(test_lookup_alias_suggest),
+        cmocka_unit_test(test_molar_mass_derived), cmocka_unit_test(test_arrhenius),
+        cmocka_unit_test(test_ocv_functions),     cmocka_unit_test(test_user_file),
+        cmocka_unit_test(test_data_dir)};
+    return cmocka_run_group_tests_name("materials", tests, NULL, NULL);
+}
