@@ -387,6 +387,28 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
         ssb_grid_destroy(grid);
         return rc;
     }
+    if (ppath || o->phase_map) {
+        /* a phase table was given: every label in the image must be defined */
+        int r2 = ssb_grid_check_phases(env->ctx, *grid);
+        if (r2 != SSB_OK) {
+            fprintf(stderr, "ssbnet: error: %s: %s (phase table from %s)\n", path, ssb_ctx_get_error(env->ctx),
+                    ppath ? ppath : "--phase-map");
+            ssb_grid_destroy(grid);
+            return cli_exit_code(r2);
+        }
+    } else {
+        /* no phase table: one entry per label present, role undefined */
+        int64_t hist[256];
+        ssb_grid_histogram(*grid, hist);
+        for (int k = 0; k < 256; k++) {
+            if (!hist[k] || ssb_grid_find_phase(*grid, (uint8_t)k)) continue;
+            ssb_phase ph;
+            memset(&ph, 0, sizeof ph);
+            ph.label = (uint8_t)k;
+            snprintf(ph.name, sizeof ph.name, "label%d", k);
+            ssb_grid_set_phase(env->ctx, *grid, &ph);
+        }
+    }
     if (info.voxel_size_defaulted && o->voxel_um <= 0 && !env->quiet && !(ppath))
         fprintf(stderr, "ssbnet: warning: %s: no voxel size in the file; using 1 um (set --voxel-um)\n", path);
     return 0;

@@ -135,10 +135,6 @@ int cli_progress_cb(void *user, const char *stage, double done, double total)
         prog.t0 = t;
         prog.last_draw = 0;
         prog.active = 1;
-        if (!prog.tty) {
-            fprintf(stderr, "ssbnet: %s ...\n", stage);
-            prog.last_draw = t;
-        }
     }
     double frac = total > 0 ? done / total : 0;
     if (frac < 0) frac = 0;
@@ -158,7 +154,8 @@ int cli_progress_cb(void *user, const char *stage, double done, double total)
         bar[30] = '\0';
         fprintf(stderr, "\r%-22.22s [%s] %5.1f%%  %.3g/s  %s  ETA %s ", stage, bar, 100 * frac, rate, e1, e2);
         fflush(stderr);
-    } else if (t - prog.last_draw >= 5.0) {
+    } else if (t - prog.t0 >= 2.0 && t - prog.last_draw >= 5.0) {
+        /* not a terminal: a line for stages that run longer than 2 s, then every 5 s */
         prog.last_draw = t;
         fprintf(stderr, "ssbnet: %s %5.1f%% elapsed %s ETA %s\n", stage, 100 * frac, e1, e2);
     }

@@ -317,6 +317,13 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
             p.thickness[0] = p.thickness[1] = thickness;
             r = ssb_micro_generate_shape(env->ctx, g, &p);
         }
+        for (int k = 0; k < 2 && r == SSB_OK; k++) {
+            ssb_phase ph;
+            memset(&ph, 0, sizeof ph);
+            ph.label = (uint8_t)k;
+            snprintf(ph.name, sizeof ph.name, k ? "feature" : "background");
+            r = ssb_grid_set_phase(env->ctx, g, &ph);
+        }
         if (r != SSB_OK) rc = cli_fail(env, r);
         if (!rc && !env->json) printf("%s geometry, %lld x %lld x %lld voxels\n", kind, (long long)s.dims[0],
                                       (long long)s.dims[1], (long long)s.dims[2]);

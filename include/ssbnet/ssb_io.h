@@ -97,7 +97,7 @@ typedef struct {
     int64_t dims[3];     /* nx, ny, nz */
     ssb_io_vsize_source voxel_size_source;
     int voxel_size_defaulted; /* 1 if the 1 um default was used: the caller should warn */
-    int big_endian;           /* raw / npy: the file's byte order was big-endian */
+    int big_endian;           /* the file's byte order is big-endian (raw, npy, TIFF "MM") */
     char sidecar[4096];       /* raw / npy: path of the sidecar that was read ("" if none) */
 } ssb_io_read_info;
 
@@ -178,7 +178,7 @@ int ssb_io_read_raw(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
 /* NumPy .npy, format versions 1, 2 and 3. dtypes |b1 |u1 |i1 and <u2 <i2 <u4 <i4 <u8 <i8 <f4 <f8 and their
  * big-endian forms (>); fortran_order True or False. A malformed header gives SSB_ERR_FORMAT naming the file and
  * what is wrong; structured, object, complex or other dtypes SSB_ERR_UNSUPPORTED. A sidecar (see params->sidecar),
- * if present, may give voxel_size_um; its other keys are ignored. */
+ * if present, may give voxel_size_um; its other keys are ignored (a malformed sidecar is an error as for raw). */
 int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid);
 
 /* One extra cell field of a .vti file: ncomp = 1 (scalar) or 3 (vector); data has nvoxels * ncomp doubles,

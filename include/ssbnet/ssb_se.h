@@ -294,8 +294,9 @@ int ssb_se_brick_arrhenius_eval(ssb_ctx *ctx, const ssb_se_brick_arrhenius *p, d
  *   BOTH:        E(x) = V x / L - eta - j x / sigma_ion
  *   ANODE_ONLY:  E(x) = -eta - j x / sigma_ion
  * and Li+ can be reduced to Li0 where E(x) <= 0 (F2.4 "modelling recipe"). eta >= 0 is the plating
- * overpotential at the anode interface. The rate at which Li0 can form there is bounded by the electron supply
- * of the path, sigma_el |E| / x.
+ * overpotential at the anode interface. The rate at which Li0 can form inside the path is bounded by the
+ * electron supply sigma_el |E(x)| / x, evaluated at x = L when the whole path is at risk and at the middle of
+ * the risky region otherwise (= sigma_el eta / x_risk).
  * ================================================================================================= */
 
 typedef struct {
@@ -342,8 +343,8 @@ typedef struct {
     double E_min;          /* minimum of E(x) over the path [V] */
     double E_end;          /* E(L) [V] */
     double i_el;           /* electronic current density along the path [A/m^2] (BOTH: sigma_el V/L; else 0) */
-    double li0_rate_bound; /* electron-supply bound on Li0 formation at the deepest risky point,
-                              sigma_el |E_min| / x_at_Emin / F [mol/(m^2 s)]; 0 without risk */
+    double li0_rate_bound; /* electron-supply bound on Li0 formation (see above) / F [mol/(m^2 s)]; 0 without
+                              risk */
 } ssb_se_dendrite_result;
 
 ssb_se_dendrite_params ssb_se_dendrite_params_default(void);

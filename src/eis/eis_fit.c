@@ -14,7 +14,7 @@
 #define PI_ 3.14159265358979323846
 #define DBL_EPS_ 2.220446049250313e-16
 
-enum { TR_NONE = 0, TR_LOWER, TR_UPPER, TR_LOGLOG, TR_LOGISTIC };
+enum { TR_LIN = 0, TR_LOG = 1 };
 
 ssb_eis_fit_params ssb_eis_fit_params_default(void)
 {
@@ -121,54 +121,15 @@ double ssb_eis_student_t_quantile(double prob, double dof)
 
 /* ---------------------------------------------------------------- transforms */
 
-static double logistic(double u) { return u >= 0 ? 1.0 / (1.0 + exp(-u)) : exp(u) / (1.0 + exp(u)); }
-
-static double tr_p(int kind, double lo, double hi, double u)
+/* A parameter with a finite lower bound is fitted as u = ln(p - lo) (scale-free, never at the bound); otherwise
+ * u = p. A finite upper bound becomes the box constraint u <= umax, handled by projection (projected LM). */
+static double tr_p(int kind, double lo, double u) { return kind == TR_LOG ? lo + exp(u) : u; }
+static double tr_dp(int kind, double lo, double p) { return kind == TR_LOG ? p - lo : 1.0; }
+static double tr_u(int kind, double lo, double p) { return kind == TR_LOG ? log(p - lo) : p; }
+static double tr_umax(int kind, double lo, double hi)
 {
-    switch (kind) {
-    case TR_LOWER: return lo + exp(u);
-    case TR_UPPER: return hi - exp(u);
-    case TR_LOGLOG: {
-        double a = log(lo), b = log(hi);
-        return exp(a + (b - a) * logistic(u));
-    }
-    case TR_LOGISTIC: return lo + (hi - lo) * logistic(u);
-    default: return u;
-    }
-}
-
-static double tr_dp(int kind, double lo, double hi, double u, double p)
-{
-    switch (kind) {
-    case TR_LOWER: return p - lo;
-    case TR_UPPER: return p - hi;
-    case TR_LOGLOG: {
-        double s = logistic(u);
-        return p * (log(hi) - log(lo)) * s * (1.0 - s);
-    }
-    case TR_LOGISTIC: {
-        double s = logistic(u);
-        return (hi - lo) * s * (1.0 - s);
-    }
-    default: return 1.0;
-    }
-}
-
-static double tr_u(int kind, double lo, double hi, double p)
-{
-    switch (kind) {
-    case TR_LOWER: return log(p - lo);
-    case TR_UPPER: return log(hi - p);
-    case TR_LOGLOG: {
-        double s = (log(p) - log(lo)) / (log(hi) - log(lo));
-        return log(s / (1.0 - s));
-    }
-    case TR_LOGISTIC: {
-        double s = (p - lo) / (hi - lo);
-        return log(s / (1.0 - s));
-    }
-    default: return p;
-    }
+    if (!isfinite(hi)) return INFINITY;
+    return kind == TR_LOG ? log(hi - lo) : hi;
 }
 
 /* ---------------------------------------------------------------- workspace */
@@ -185,6 +146,8 @@ typedef struct {
     int *fidx;
     int *kind;
     double *lo, *hi;
+    double *umax; /* per free parameter */
+    unsigned char *act; /* per free parameter: held on its upper bound in this iteration */
     double *p;   /* full parameter vector */
     ssbi_eis_cws cws;
     double complex *jac;
@@ -203,6 +166,8 @@ static void ws_free(fitws *W)
     free(W->kind);
     free(W->lo);
     free(W->hi);
+    free(W->umax);
+    free(W->act);
     free(W->p);
     ssbi_eis_cws_destroy(&W->cws);
     free(W->jac);
@@ -225,7 +190,7 @@ static int ws_eval(fitws *W, const double *u, double *r, double *J, int pspace)
 {
     for (int j = 0; j < W->nf; j++) {
         int k = W->fidx[j];
-        W->p[k] = tr_p(W->kind[k], W->lo[k], W->hi[k], u[j]);
+        W->p[k] = tr_p(W->kind[k], W->lo[k], u[j]);
     }
     W->nfev++;
     int64_t n = W->n;
@@ -239,7 +204,7 @@ static int ws_eval(fitws *W, const double *u, double *r, double *J, int pspace)
         if (J) {
             for (int j = 0; j < W->nf; j++) {
                 int k = W->fidx[j];
-                double s = pspace ? 1.0 : tr_dp(W->kind[k], W->lo[k], W->hi[k], u[j], W->p[k]);
+                double s = pspace ? 1.0 : tr_dp(W->kind[k], W->lo[k], W->p[k]);
                 J[i + (size_t)j * m] = creal(W->jac[k]) * s * W->isr[i];
                 J[n + i + (size_t)j * m] = cimag(W->jac[k]) * s * W->isi[i];
             }
@@ -265,13 +230,18 @@ typedef struct {
     const char *reason;
 } lm_out;
 
-/* Levenberg-Marquardt from u (nf); on return u holds the best point, W->r / W->J its residual / Jacobian. */
+/* Projected Levenberg-Marquardt from u (nf, u <= umax) with Marquardt scaling (running maximum of the column
+ * norms, More 1978) and Nielsen's damping update. A parameter on its upper bound whose gradient points outwards
+ * is held for the iteration; the step is projected onto the box and the predicted reduction uses the projected
+ * step. On return u holds the last accepted point and W->r / W->J its residual / Jacobian. */
 static int lm_run(fitws *W, double *u, int max_iter, double ftol, double xtol, double gtol, lm_out *out)
 {
-    int m = W->m, nf = W->nf, mA = m + nf;
+    int m = W->m, nf = W->nf;
     out->iter = 0;
     out->converged = 0;
     out->reason = "max_iter";
+    for (int j = 0; j < nf; j++)
+        if (u[j] > W->umax[j]) u[j] = W->umax[j];
     if (!ws_eval(W, u, W->r, W->J, 0)) {
         out->F = INFINITY;
         out->reason = "non-finite model at the start";
@@ -296,8 +266,9 @@ static int lm_run(fitws *W, double *u, int max_iter, double ftol, double xtol, d
             out->reason = "ftol";
             break;
         }
-        /* gradient test: cosine between r and each column of J */
+        /* gradient, active upper bounds, and the projected-gradient test (cosine between r and J_j) */
         double rn = sqrt(F), gmax = 0;
+        int nfr = 0;
         for (int j = 0; j < nf; j++) {
             const double *Jj = W->J + (size_t)j * m;
             double g = 0, cn = 0;
@@ -305,31 +276,47 @@ static int lm_run(fitws *W, double *u, int max_iter, double ftol, double xtol, d
                 g += Jj[i] * W->r[i];
                 cn += Jj[i] * Jj[i];
             }
-            if (cn > 0) {
-                double cosv = fabs(g) / (sqrt(cn) * rn);
-                if (cosv > gmax) gmax = cosv;
+            /* descent direction -g: blocked when it points above umax and u sits on umax */
+            W->act[j] = (u[j] >= W->umax[j] && g < 0) ? 1 : 0;
+            if (!W->act[j]) {
+                nfr++;
+                if (cn > 0) {
+                    double cosv = fabs(g) / (sqrt(cn) * rn);
+                    if (cosv > gmax) gmax = cosv;
+                }
             }
         }
-        if (gmax <= gtol) {
+        if (gmax <= gtol || nfr == 0) {
             out->converged = 1;
             out->reason = "gtol";
             break;
         }
         out->iter++;
-        /* damped step: [J; sqrt(mu D)] h = [-r; 0] */
+        /* damped step on the free columns: [J_F; sqrt(mu D_F)] h = [-r; 0] */
+        int mA = m + nfr, q = 0;
         for (int j = 0; j < nf; j++) {
-            double *Aj = W->A + (size_t)j * mA;
-            memcpy(Aj, W->J + (size_t)j * m, (size_t)m * sizeof(double));
-            memset(Aj + m, 0, (size_t)nf * sizeof(double));
-            Aj[m + j] = sqrt(mu * W->D[j]);
+            if (W->act[j]) continue;
+            double *Aq = W->A + (size_t)q * mA;
+            memcpy(Aq, W->J + (size_t)j * m, (size_t)m * sizeof(double));
+            memset(Aq + m, 0, (size_t)nfr * sizeof(double));
+            Aq[m + q] = sqrt(mu * W->D[j]);
+            q++;
         }
         for (int i = 0; i < m; i++) W->b[i] = -W->r[i];
-        memset(W->b + m, 0, (size_t)nf * sizeof(double));
-        dgels_("N", &mA, &nf, &one, W->A, &mA, W->b, &mA, W->work, &W->lwork, &info, 1);
+        memset(W->b + m, 0, (size_t)nfr * sizeof(double));
+        dgels_("N", &mA, &nfr, &one, W->A, &mA, W->b, &mA, W->work, &W->lwork, &info, 1);
         if (info != 0) return SSB_ERROR(W->ctx, SSB_ERR_BACKEND, "fit: LAPACK dgels_ failed (info = %d)", info);
+        /* projected trial point and the step actually taken */
         double hn = 0, un = 0;
+        q = 0;
         for (int j = 0; j < nf; j++) {
-            W->h[j] = W->b[j];
+            double t = u[j];
+            if (!W->act[j]) {
+                t = u[j] + W->b[q++];
+                if (t > W->umax[j]) t = W->umax[j];
+            }
+            W->un[j] = t;
+            W->h[j] = t - u[j];
             hn += W->h[j] * W->h[j];
             un += u[j] * u[j];
         }
@@ -345,10 +332,10 @@ static int lm_run(fitws *W, double *u, int max_iter, double ftol, double xtol, d
         for (int j = 0; j < nf; j++) {
             const double *Jj = W->J + (size_t)j * m;
             double hj = W->h[j];
+            if (hj == 0.0) continue;
             for (int i = 0; i < m; i++) W->Jh[i] += Jj[i] * hj;
         }
         double pred = F - sumsq(W->Jh, m);
-        for (int j = 0; j < nf; j++) W->un[j] = u[j] + W->h[j];
         int fin = ws_eval(W, W->un, W->rn, W->Jn, 0);
         double Fn = fin ? sumsq(W->rn, m) : INFINITY;
         double rho = (pred > 0 && isfinite(Fn)) ? (F - Fn) / pred : -1.0;
@@ -364,8 +351,8 @@ static int lm_run(fitws *W, double *u, int max_iter, double ftol, double xtol, d
             double Fold = F;
             F = Fn;
             for (int j = 0; j < nf; j++) {
-                double s = sumsq(W->J + (size_t)j * m, m);
-                if (s > W->D[j]) W->D[j] = s;
+                double sj = sumsq(W->J + (size_t)j * m, m);
+                if (sj > W->D[j]) W->D[j] = sj;
             }
             double f3 = 2.0 * rho - 1.0;
             f3 = 1.0 - f3 * f3 * f3;
@@ -387,7 +374,6 @@ static int lm_run(fitws *W, double *u, int max_iter, double ftol, double xtol, d
             }
         }
     }
-    /* restore the Jacobian / residual of u (the last trial may have overwritten Jn/rn only) */
     out->F = F;
     return SSB_OK;
 }
@@ -436,7 +422,7 @@ static int covariance(fitws *W, double F, ssb_eis_fit_result *R)
     for (int k = 0; k < np * np; k++) R->cov[k] = 0.0;
     for (int k = 0; k < np; k++) R->std_err[k] = 0.0;
     if (nf == 0) return SSB_OK;
-    double *u = malloc((size_t)nf * sizeof(double));
+    double *u = calloc((size_t)nf, sizeof(double));
     double *B = malloc((size_t)m * nf * sizeof(double));
     double *cn = malloc((size_t)nf * sizeof(double));
     double *sv = malloc((size_t)nf * sizeof(double));
@@ -450,7 +436,7 @@ static int covariance(fitws *W, double F, ssb_eis_fit_result *R)
     }
     for (int j = 0; j < nf; j++) {
         int k = W->fidx[j];
-        u[j] = tr_u(W->kind[k], W->lo[k], W->hi[k], W->p[k]);
+        u[j] = tr_u(W->kind[k], W->lo[k], W->p[k]);
     }
     /* Jacobian with respect to p at the solution */
     double *Jp = W->Jn;
@@ -606,32 +592,19 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
         W.lo[k] = lo;
         W.hi[k] = hi;
         W.p[k] = g;
-        if (P.fixed && P.fixed[k]) {
-            W.kind[k] = TR_NONE;
-            continue;
-        }
+        W.kind[k] = isfinite(lo) ? TR_LOG : TR_LIN;
+        if (P.fixed && P.fixed[k]) continue;
         if (g < lo || g > hi) {
             rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "fit: guess %s = %g lies outside its bounds [%g, %g]", nm, g, lo, hi);
             goto fail;
         }
-        int kind;
-        if (isfinite(lo) && isfinite(hi)) kind = lo > 0 ? TR_LOGLOG : TR_LOGISTIC;
-        else if (isfinite(lo)) kind = TR_LOWER;
-        else if (isfinite(hi)) kind = TR_UPPER;
-        else kind = TR_NONE;
-        if (g == lo || g == hi) {
-            if (kind == TR_LOGLOG || kind == TR_LOGISTIC) {
-                /* move a guess on a finite bound just inside */
-                double d = 1e-6 * (kind == TR_LOGLOG ? g : (hi - lo));
-                W.p[k] = g == lo ? lo + d : hi - d;
-            } else {
-                rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
-                               "fit: guess %s = %g lies on its bound; give a value strictly inside [%g, %g]", nm, g,
-                               lo, hi);
-                goto fail;
-            }
+        if (g == lo) {
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                           "fit: guess %s = %g lies on its lower bound; give a value above %g (the fit works with "
+                           "ln(%s - lower))",
+                           nm, g, lo, nm);
+            goto fail;
         }
-        W.kind[k] = kind;
         W.fidx[nf++] = k;
     }
     W.nf = nf;
@@ -652,7 +625,9 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     W.un = malloc(nfa * sizeof(double));
     W.h = malloc(nfa * sizeof(double));
     W.D = malloc(nfa * sizeof(double));
-    if (!W.r || !W.rn || !W.Jh || !W.J || !W.Jn || !W.A || !W.b || !W.u || !W.un || !W.h || !W.D) {
+    W.umax = malloc(nfa * sizeof(double));
+    W.act = malloc(nfa);
+    if (!W.umax || !W.act ||!W.r || !W.rn || !W.Jh || !W.J || !W.Jn || !W.A || !W.b || !W.u || !W.un || !W.h || !W.D) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "fit: out of memory for %zu x %zu Jacobians", m, nfa);
         goto fail;
     }
@@ -680,7 +655,8 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     memcpy(pguess, W.p, (size_t)np * sizeof(double));
     for (int j = 0; j < nf; j++) {
         int k = W.fidx[j];
-        u0[j] = tr_u(W.kind[k], W.lo[k], W.hi[k], W.p[k]);
+        u0[j] = tr_u(W.kind[k], W.lo[k], W.p[k]);
+        W.umax[j] = tr_umax(W.kind[k], W.lo[k], W.hi[k]);
     }
     int nstarts = P.global ? P.n_starts : 1;
     ssb_rng rng;
@@ -706,10 +682,10 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
                 double uu = ssb_rng_uniform(&rng);
                 if (a > 0) pk = exp(log(a) + (log(b) - log(a)) * uu);
                 else pk = a + (b - a) * uu;
-                /* keep strictly inside */
-                if (!(pk > lo)) pk = lo + 1e-9 * (isfinite(hi) ? hi - lo : (fabs(lo) > 0 ? fabs(lo) : 1.0));
-                if (!(pk < hi)) pk = hi - 1e-9 * (isfinite(lo) ? hi - lo : (fabs(hi) > 0 ? fabs(hi) : 1.0));
-                W.u[j] = tr_u(W.kind[k], lo, hi, pk);
+                /* keep above the lower bound (ln(p - lo) finite) and at most the upper one */
+                if (!(pk > lo)) pk = g;
+                if (pk > hi) pk = hi;
+                W.u[j] = tr_u(W.kind[k], lo, pk);
                 if (!isfinite(W.u[j])) W.u[j] = u0[j];
             }
         } else {

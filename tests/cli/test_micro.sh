@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# CLI tests of 'ssbnet micro' and 'ssbnet run': outputs, JSON keys, exit codes of bad input, no partial files.
+# usage: test_micro.sh SSBNET REFDIR
+set -u
+BIN="$1"
+REF="$2"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "PASS: $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+expect_rc() { # name expected_rc cmd...
+  local name="$1" want="$2"
+  shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, expected $want; stderr: $(head -c 400 "$T/err")"; fi
+}
+json_get() { # file key -> value via python3 if present, else grep
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d$2)" "$1" 2>/dev/null
+}
+
+# --- staircase: TauFactor slanted strip, tau = 451/60 (TauFactor tests/test_taufactor.py)
+expect_rc "generate staircase" 0 "$BIN" micro generate --kind staircase -o "$T/stair.tif" --quiet
+expect_rc "transport staircase json" 0 "$BIN" micro transport "$T/stair.tif" --phase 1 --axis z --json --quiet
+cp "$T/out" "$T/stair.json"
+tau=$(json_get "$T/stair.json" "['tau']")
+if python3 -c "import sys; sys.exit(0 if abs(float('$tau') - 451/60) < 1e-5 else 1)"; then ok "staircase tau $tau"; else bad "staircase tau '$tau' != 7.516667"; fi
+for k in tau sigma_rel eps eps_percolating converged iterations; do
+  if grep -q "\"$k\"" "$T/stair.json"; then ok "transport JSON has $k"; else bad "transport JSON lacks $k"; fi
+done
+# isolated spheres (label 1) do not percolate: tau = inf, exit 0
+expect_rc "generate sphere array" 0 "$BIN" micro generate --kind spheres --size 32 --radius 5 --spacing 16 -o "$T/sph.tif" --quiet
+expect_rc "transport non-percolating" 0 "$BIN" micro transport "$T/sph.tif" --phase 1 --axis x --json --quiet
+if grep -q '"tau": *"inf"' "$T/out" && grep -q '"percolates": *false' "$T/out"; then ok "non-percolating gives tau inf"; else bad "non-percolating output: $(cat "$T/out" | head -5)"; fi
+
+# --- bad input: distinct exit codes, messages naming the value, no partial output
+expect_rc "unknown axis" 4 "$BIN" micro transport "$T/stair.tif" --phase 1 --axis w
+grep -q "'w'" "$T/err" && ok "axis message names the value" || bad "axis message: $(cat "$T/err")"
+expect_rc "label not in image" 8 "$BIN" micro transport "$T/stair.tif" --phase 7 --axis z
+grep -q "label 7" "$T/err" && ok "label message names the label" || bad "label message: $(cat "$T/err")"
+head -c 30000 "$T/stair.tif" >"$T/trunc.tif"
+if [ -f "$REF/microstructure/taufactor/electrode.tiff" ]; then
+  head -c 700000 "$REF/microstructure/taufactor/electrode.tiff" >"$T/trunc.tif"
+fi
+expect_rc "truncated tiff" 6 "$BIN" micro transport "$T/trunc.tif" --phase 0 --axis z
+grep -q "trunc.tif" "$T/err" && ok "truncated-TIFF message names the file" || bad "truncated message: $(cat "$T/err")"
+expect_rc "missing file" 5 "$BIN" micro analyze "$T/nope.tif"
+expect_rc "zero voxel size" 2 "$BIN" micro transport "$T/stair.tif" --phase 1 --voxel-um 0
+expect_rc "negative voxel size" 2 "$BIN" micro analyze "$T/stair.tif" --voxel-um -0.5
+expect_rc "unknown option" 2 "$BIN" micro transport "$T/stair.tif" --phase 1 --bogus
+expect_rc "unknown subcommand" 2 "$BIN" micro frobnicate
+expect_rc "phase-map role" 2 "$BIN" micro analyze "$T/stair.tif" --phase-map "0=void:nothing"
+echo '{"phases": [{"label": 0, "name": "pore", "role": "pore"}, }' >"$T/badphases.json"
+expect_rc "malformed phases JSON" 6 "$BIN" micro analyze "$T/stair.tif" --phases "$T/badphases.json"
+grep -q "badphases.json:1:" "$T/err" && ok "JSON error gives file:line:col" || bad "JSON message: $(cat "$T/err")"
+# a phase table that leaves label 1 undefined, asked for electronic conductivities
+echo '{"phases": [{"label": 0, "name": "pore", "role": "pore"}]}' >"$T/partial.json"
+expect_rc "undefined label with --carrier" 8 "$BIN" micro transport "$T/stair.tif" --phase 1 --carrier ion --phases "$T/partial.json"
+expect_rc "output to missing folder" 5 "$BIN" micro generate --kind staircase -o "$T/nodir/x.tif" --quiet
+if [ -z "$(ls "$T/nodir" 2>/dev/null)" ] && ! ls "$T"/*.tmp* >/dev/null 2>&1; then ok "no partial output"; else bad "partial output left"; fi
+
+# --- analyze JSON of a generated cathode
+expect_rc "generate cathode" 0 "$BIN" micro generate --kind cathode --size 48 --voxel-um 0.5 --cam-d-um 4 --seed 3 -o "$T/c.tif" --quiet
+expect_rc "analyze cathode json" 0 "$BIN" micro analyze "$T/c.tif" --json --quiet
+grep -q '"active_fraction"' "$T/out" && ok "analyze JSON has the active CAM fraction" || bad "analyze JSON lacks active_fraction"
+expect_rc "same seed, same image" 0 "$BIN" micro generate --kind cathode --size 48 --voxel-um 0.5 --cam-d-um 4 --seed 3 -o "$T/c2.tif" --quiet
+cmp -s "$T/c.tif" "$T/c2.tif" && ok "generator reproducible" || bad "same seed gave a different file"
+
+# --- run with a bad cell file
+echo '{"cathode": {"cam_volume_fraction": 1.4}}' >"$T/cell.json"
+expect_rc "run: fraction out of range" 7 "$BIN" run "$T/cell.json" -o "$T/runout"
+grep -q "cam_volume_fraction = 1.4" "$T/err" && ok "run message names key and value" || bad "run message: $(cat "$T/err")"
+echo '{"cathode": {"thickness": -3}}' >"$T/cell2.json"
+expect_rc "run: unknown key" 6 "$BIN" run "$T/cell2.json" -o "$T/runout"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
