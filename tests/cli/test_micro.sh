@@ -33,7 +33,7 @@ done
 # isolated spheres (label 1) do not percolate: tau = inf, exit 0
 expect_rc "generate sphere array" 0 "$BIN" micro generate --kind spheres --size 32 --radius 5 --spacing 16 -o "$T/sph.tif" --quiet
 expect_rc "transport non-percolating" 0 "$BIN" micro transport "$T/sph.tif" --phase 1 --axis x --json --quiet
-if grep -q '"tau": *"inf"' "$T/out" && grep -q '"percolates": *false' "$T/out"; then ok "non-percolating gives tau inf"; else bad "non-percolating output: $(cat "$T/out" | head -5)"; fi
+if grep -Eq '"tau":[[:space:]]*"inf"' "$T/out" && grep -Eq '"percolates":[[:space:]]*false' "$T/out"; then ok "non-percolating gives tau inf"; else bad "non-percolating output: $(cat "$T/out" | head -5)"; fi
 
 # --- bad input: distinct exit codes, messages naming the value, no partial output
 expect_rc "unknown axis" 4 "$BIN" micro transport "$T/stair.tif" --phase 1 --axis w

@@ -125,6 +125,17 @@ static void test_example_fit(void **state)
     TU_ASSERT_REL(r->p[0], 1.65e-2, 0.02);
     ssb_eis_fit_result_destroy(&r);
 
+    /* README "weighted by |Z|" (sigma = [|Z|, |Z|]): 1.64e-2 9.06e-3 3.06 5.29e-3 1.45e-1 1.32e3 2.02e-1, SSR 1.499e-5 */
+    P = ssb_eis_fit_params_default();
+    P.weight = SSB_EIS_WEIGHT_MODULUS;
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, guess, &P, &r));
+    const double em[7] = {1.64e-2, 9.06e-3, 3.06, 5.29e-3, 1.45e-1, 1.32e3, 2.02e-1};
+    for (int k = 0; k < 7; k++) TU_ASSERT_REL(r->p[k], em[k], 4e-3);
+    TU_ASSERT_REL(r->rss_unit, 1.499e-5, 1e-3);
+    print_message("PASS modulus-weighted fit: unweighted SSR %.4e (README 1.499e-5), weighted chi2 %.4e\n",
+                  r->rss_unit, r->rss);
+    ssb_eis_fit_result_destroy(&r);
+
     /* README bounds case ([0]*7, [10,1,1e3,1,1,1e4,100]): R0 1.65e-2 R1 8.68e-3 C1 3.32 R2 5.39e-3 C2 0.220 */
     const double lo[7] = {0, 0, 0, 0, 0, 0, 0}, hi[7] = {10, 1, 1e3, 1, 1, 1e4, 100};
     P = ssb_eis_fit_params_default();
