@@ -20,7 +20,8 @@ static int check_arrh(ssb_ctx *ctx, const ssb_se_arrhenius *a, const char *what,
     SSB_REQUIRE(ctx, isfinite(a->sigma_ref) && (a->sigma_ref > 0 || (allow_zero && a->sigma_ref == 0)), SSB_ERR_RANGE,
                 "%s: sigma_ref = %g S/m, must be %s", what, a->sigma_ref, allow_zero ? ">= 0" : "> 0");
     SSB_REQUIRE(ctx, isfinite(a->T_ref) && a->T_ref > 0, SSB_ERR_RANGE, "%s: T_ref = %g K, must be > 0", what, a->T_ref);
-    SSB_REQUIRE(ctx, isfinite(a->Ea), SSB_ERR_RANGE, "%s: Ea = %g eV, must be finite", what, a->Ea);
+    SSB_REQUIRE(ctx, isfinite(a->Ea) || a->sigma_ref == 0, SSB_ERR_RANGE, "%s: Ea = %g eV, must be finite", what,
+                a->Ea);
     SSB_REQUIRE(ctx, a->form == SSB_SE_ARRH_SIGMA_T || a->form == SSB_SE_ARRH_SIGMA, SSB_ERR_ARG,
                 "%s: Arrhenius form %d unknown", what, (int)a->form);
     return SSB_OK;

@@ -1,0 +1,133 @@
+/* eis: lin-KK (Schoenleber et al. 2014) against impedance.py's validation test on Circuit3_EIS_1.z
+ * (../shared/reference/eis/impedance.py/README.md), residuals of KK-compliant and drifting spectra, options. */
+#include "testutil.h"
+
+#include <ssbnet/ssb_eis.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void test_circuit3(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_spectrum *s = NULL;
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, tu_ref("eis/impedance.py/Circuit3_EIS_1.z"), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 53);
+    TU_ASSERT_REL(s->f[0], 1.5e5, 1e-12);
+    TU_ASSERT_REL(s->zre[0], 1493.7, 1e-12);
+    TU_ASSERT_REL(s->zim[0], 10.377, 1e-12);
+    /* README: linKK(f, Z, c=0.69) -> M = 10, mu = 0.6843821117885378, first fitted points
+     * 1504.77272562 + 22.16017851j and 1495.0921936 - 8.0883861j */
+    ssb_eis_kk_params P = ssb_eis_kk_params_default();
+    P.c = 0.69;
+    ssb_eis_kk_result *r = NULL;
+    TU_OK(ctx, ssb_eis_kk(ctx, s, &P, &r));
+    assert_int_equal(r->M, 10);
+    TU_ASSERT_REL(r->mu, 0.6843821117885378, 1e-9);
+    TU_ASSERT_REL(r->zre_fit[0], 1504.77272562, 1e-9);
+    TU_ASSERT_REL(r->zim_fit[0], 22.16017851, 1e-8);
+    TU_ASSERT_REL(r->zre_fit[1], 1495.0921936, 1e-9);
+    TU_ASSERT_REL(r->zim_fit[1], -8.0883861, 1e-7);
+    /* tau grid: 1/(2 pi f_max) .. 1/(2 pi f_min) */
+    TU_ASSERT_REL(r->tau[0], 1.0 / (2 * 3.14159265358979323846 * 1.5e5), 1e-12);
+    TU_ASSERT_REL(r->tau[9], 1.0 / (2 * 3.14159265358979323846 * 1.0), 1e-12);
+    /* residuals relative to |Z| */
+    double m0 = hypot(s->zre[0], s->zim[0]);
+    TU_ASSERT_REL(r->res_re[0], (s->zre[0] - r->zre_fit[0]) / m0, 1e-12);
+    print_message("PASS lin-KK Circuit3_EIS_1.z (c = 0.69): M = %d, mu = %.10f, max residual %.2f %%\n", r->M, r->mu,
+                  100 * r->max_res);
+    ssb_eis_kk_result_destroy(&r);
+    /* the default cut-off c = 0.85 (Schoenleber) stops earlier */
+    TU_OK(ctx, ssb_eis_kk(ctx, s, NULL, &r));
+    assert_true(r->M <= 10);
+    assert_true(r->mu <= 0.85);
+    print_message("PASS default c = 0.85: M = %d, mu = %.4f\n", r->M, r->mu);
+    ssb_eis_kk_result_destroy(&r);
+    /* CSV output */
+    char path[512];
+    snprintf(path, sizeof path, "%s/kk.csv", tu_tmpdir());
+    P.m = 10;
+    TU_OK(ctx, ssb_eis_kk(ctx, s, &P, &r));
+    TU_ASSERT_REL(r->mu, 0.6843821117885378, 1e-9); /* fixed M reproduces the automatic run */
+    TU_OK(ctx, ssb_eis_kk_write_csv(ctx, path, s, r));
+    ssb_eis_spectrum *back = NULL;
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, path, SSB_EIS_FORMAT_AUTO, &back));
+    assert_int_equal(back->n, 53);
+    TU_ASSERT_REL(back->zim[7], s->zim[7], 1e-10);
+    ssb_eis_spectrum_destroy(&back);
+    ssb_eis_kk_result_destroy(&r);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* A circuit spectrum is KK-compliant: residuals stay tiny; a drift in Z' during the sweep breaks KK. */
+static void test_compliance(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_circuit *c = NULL;
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,CPE1)-p(R2,CPE2)", &c));
+    const double p[7] = {21.7, 148.0, 3.3e-6, 0.87, 412.0, 2.9e-3, 0.79};
+    ssb_eis_spectrum *s = NULL;
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, p, 0.05, 2e5, 8, &s));
+    ssb_eis_kk_params P = ssb_eis_kk_params_default();
+    const ssb_eis_kk_fit types[3] = {SSB_EIS_KK_REAL, SSB_EIS_KK_IMAG, SSB_EIS_KK_COMPLEX};
+    double good[3];
+    for (int t = 0; t < 3; t++) {
+        P.fit_type = types[t];
+        ssb_eis_kk_result *r = NULL;
+        TU_OK(ctx, ssb_eis_kk(ctx, s, &P, &r));
+        good[t] = r->max_res;
+        /* a CPE is a continuous distribution: the finite RC series leaves residuals below ~1 % */
+        assert_true(r->max_res < (t == 0 ? 1.5e-2 : 5e-3));
+        assert_true(r->mu <= 0.85);
+        ssb_eis_kk_result_destroy(&r);
+    }
+    /* drift: Z' grows by 10 % of R2 over the (descending) sweep, as in a cell that changes while measured */
+    for (int64_t i = 0; i < s->n; i++) s->zre[i] += 0.1 * p[4] * (double)i / (double)(s->n - 1);
+    P.fit_type = SSB_EIS_KK_COMPLEX;
+    ssb_eis_kk_result *r = NULL;
+    TU_OK(ctx, ssb_eis_kk(ctx, s, &P, &r));
+    print_message("PASS KK residuals: compliant %.1e / %.1e / %.1e (real/imag/complex), drifting %.1e\n", good[0],
+                  good[1], good[2], r->max_res);
+    assert_true(r->max_res > 5 * good[2]);
+    assert_true(r->max_res > 1e-2);
+    ssb_eis_kk_result_destroy(&r);
+    /* a series capacitance (blocking electrode) with add_cap */
+    ssb_eis_circuit_destroy(&c);
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,C1)-C2", &c));
+    const double q[4] = {13.0, 250.0, 1.1e-7, 4.7e-5};
+    ssb_eis_spectrum_destroy(&s);
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, q, 0.1, 1e6, 10, &s));
+    P = ssb_eis_kk_params_default();
+    P.add_cap = 1;
+    P.fit_type = SSB_EIS_KK_COMPLEX;
+    TU_OK(ctx, ssb_eis_kk(ctx, s, &P, &r));
+    print_message("add_cap: M %d mu %.3f C %.4g max_res %.3g\n", r->M, r->mu, r->C, r->max_res);
+    TU_ASSERT_REL(r->C, 4.7e-5, 0.02);
+    assert_true(r->max_res < 1e-2);
+    ssb_eis_kk_result_destroy(&r);
+    /* errors */
+    P = ssb_eis_kk_params_default();
+    P.c = 1.5;
+    assert_int_equal(ssb_eis_kk(ctx, s, &P, &r), SSB_ERR_RANGE);
+    assert_null(r);
+    P = ssb_eis_kk_params_default();
+    P.m = 500;
+    assert_int_equal(ssb_eis_kk(ctx, s, &P, &r), SSB_ERR_RANGE);
+    s->zim[3] = NAN;
+    assert_int_equal(ssb_eis_kk(ctx, s, NULL, &r), SSB_ERR_RANGE);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    ssb_ctx_destroy(&ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_circuit3), cmocka_unit_test(test_compliance)};
+    return cmocka_run_group_tests_name("eis_kk", tests, NULL, NULL);
+}
