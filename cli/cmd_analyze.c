@@ -115,7 +115,9 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
         char na[80], nb[80], name[170];
         snprintf(name, sizeof name, "%s | %s", phase_name(g, p->label_a, na, sizeof na),
                  phase_name(g, p->label_b, nb, sizeof nb));
-        int has_mc = p->mc.method != NULL;
+        /* marching cubes cannot resolve features thinner than ~3 voxels: a non-positive pair estimate is
+         * reported as unresolved rather than as a number */
+        int has_mc = p->mc.method != NULL && p->mc.area > 0;
         char c1[32], c2[32], c3[32];
         snprintf(c1, sizeof c1, "%.5g", p->face.per_volume * 1e-6);
         snprintf(c2, sizeof c2, has_mc ? "%.5g" : "-", p->mc.per_volume * 1e-6);
@@ -136,7 +138,8 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
         cJSON_AddItemToArray(ji, jo);
     }
     if (out) {
-        fprintf(out, "interface area per volume (face counting overestimates smooth surfaces by ~50 %%)\n");
+        fprintf(out, "interface area per volume (face counting overestimates smooth surfaces by ~50 %%; '-': feature\n"
+                     "too thin for marching cubes, under ~3 voxels)\n");
         cli_table_print(t, out);
         fputc('\n', out);
     }

@@ -164,13 +164,13 @@ const char *ssb_eis_weight_name(ssb_eis_weight w);
 typedef struct {
     ssb_eis_weight weight;  /* default UNIT */
     double weight_floor;    /* PROPORTIONAL only: smallest sigma as a fraction of |Z_data|; default 1e-3, (0, 1] */
-    const double *lower;    /* nparams lower bounds or NULL (default: 0; see the element table) */
+    const double *lower;    /* nparams lower bounds or NULL (default: 0; -INFINITY allowed) */
     const double *upper;    /* nparams upper bounds or NULL (default: inf; alpha-like parameters 1) */
     const int *fixed;       /* nparams flags or NULL: nonzero holds the parameter at its guess */
     int max_iter;           /* Levenberg-Marquardt iterations per start; default 500, >= 1 */
     double ftol;            /* stop when the relative decrease of the objective is below ftol; default 1e-13 */
-    double xtol;            /* stop when the step in transformed parameters is below xtol; default 1e-12 */
-    double gtol;            /* stop when the scaled gradient (cosine) is below gtol; default 1e-12 */
+    double xtol;            /* stop when the step in transformed parameters is below xtol (|u| + xtol); 1e-12 */
+    double gtol;            /* stop when max_j |J_j . r| / (|J_j| |r|) is below gtol; default 1e-12 */
     double confidence;      /* two-sided confidence level of the intervals; default 0.95, (0, 1) */
     int global;             /* nonzero: multi-start global search (below); default 0 */
     int n_starts;           /* global: number of starts including the guess; default 48, >= 1 */
@@ -209,14 +209,18 @@ typedef struct {
     int rank_deficient; /* 1 if J^T J was singular to working precision (some std_err are inf) */
 } ssb_eis_fit_result;
 
-/* Fit circuit c to spectrum s from guess (nparams values, strictly inside the bounds or on a bound of a fixed
- * parameter). Levenberg-Marquardt on transformed parameters (log for [0, inf), log-logistic / logistic for
- * finite ranges), residuals stacked [Z'; Z''], linear algebra by LAPACK (dgels_, dgesvd_). With
- * params->global the fit is repeated from params->n_starts seeded starts and the lowest rss wins.
- * Non-convergence is a result (converged = 0, reason "max_iter") unless error_if_not_converged.
+/* Fit circuit c to spectrum s from guess (nparams values; each free parameter strictly above its lower bound and
+ * at most its upper bound; fixed parameters are taken as given). Projected Levenberg-Marquardt (Marquardt scaling,
+ * Nielsen damping) on u = ln(p - lower) for parameters with a finite lower bound (u = p otherwise); finite upper
+ * bounds are box constraints on u handled by projection, so a guess on an upper bound (alpha = 1) is fine.
+ * Residuals stacked [Z'; Z''] divided by sigma (see ssb_eis_weight); linear algebra by LAPACK (dgels_ for the
+ * damped steps, dgesvd_ for the covariance, pseudo-inverse with SciPy curve_fit's cut-off). With params->global
+ * the fit is repeated from params->n_starts seeded starts (the guess, then log-uniform samples) and the lowest rss
+ * wins. Non-convergence is a result (converged = 0, reason "max_iter") unless error_if_not_converged.
  * Errors: SSB_ERR_ARG (NULL, sizes), SSB_ERR_RANGE (guess outside bounds, bad option, fewer data values than
  * free parameters), spectrum errors of ssb_eis_spectrum_check, SSB_ERR_NOCONV, SSB_ERR_BACKEND (LAPACK),
- * SSB_ERR_NOMEM. params may be NULL (defaults). *res is new; free with ssb_eis_fit_result_destroy. */
+ * SSB_ERR_NOMEM. params may be NULL (defaults). *res is new; free with ssb_eis_fit_result_destroy.
+ * Tip: params->gtol = 1 stops before the first step, which gives the covariance at the guess itself. */
 int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, const double *guess,
                 const ssb_eis_fit_params *params, ssb_eis_fit_result **res);
 void ssb_eis_fit_result_destroy(ssb_eis_fit_result **res);
@@ -282,7 +286,9 @@ typedef struct {
     int inductance;       /* nonzero (default): fit a series inductance L >= 0; 0: no inductance column */
     int ppd_out;          /* points per decade of the output tau grid; default 40, 1..1000 */
     double extend_decades;/* output grid runs from min(tau_k) / 10^ext to max(tau_k) * 10^ext; default 0.5, >= 0 */
-    double peak_threshold;/* peaks are local maxima of gamma above this fraction of max gamma; default 0.02 */
+    double peak_threshold;/* a local maximum of gamma counts as a peak when the area under it (between the
+                             neighbouring minima, = its resistance) is at least peak_threshold * R_pol; default
+                             0.05, [0, 1) (smaller peaks are mostly ringing of the regularised solution) */
 } ssb_eis_drt_params;
 ssb_eis_drt_params ssb_eis_drt_params_default(void);
 
@@ -303,9 +309,10 @@ typedef struct {
     double *zre_fit;      /* DRT model at the data frequencies, Ohm */
     double *zim_fit;
     double rms;           /* sqrt(mean |Z_model - Z_data|^2), Ohm */
-    int npeaks;           /* local maxima of gamma above peak_threshold * max gamma, by ascending tau */
-    double *peak_tau;     /* s */
+    int npeaks;           /* peaks (see peak_threshold), by ascending tau */
+    double *peak_tau;     /* s (parabolic interpolation in log tau) */
     double *peak_gamma;   /* Ohm */
+    double *peak_R;       /* area under the peak between its neighbouring minima, Ohm */
 } ssb_eis_drt_result;
 
 /* DRT by ridge (Tikhonov) regression as pyDRTtools (Wan, Saccoccio, Chen, Ciucci, Electrochim. Acta 184 (2015)

@@ -13,7 +13,7 @@
  *     None prints; each returns SSB_OK or a negative ssb_errcode with a message in the context.
  *   - Extra memory, beyond the caller's arrays: components about 4 bytes per voxel for the int32 ids when the
  *     library allocates them, plus 8 bytes per run of consecutive set voxels along x (typically < 2 bytes per
- *     voxel); percolation 1 byte per voxel plus what ssb_grid_through_mask needs; composite analysis 5 bytes per
+ *     voxel); percolation 4 bytes per voxel plus the runs; composite analysis 5 bytes per
  *     voxel plus the runs; interface areas a few planes of doubles (no per-voxel storage).
  *
  * Which functions need the phase table: ssb_micro_fractions_compute, ssb_micro_interfaces_compute and the
@@ -35,12 +35,12 @@ extern "C" {
  * ------------------------------------------------------------------------------------------------------------ */
 
 typedef struct {
-    int64_t nvoxels;                         /* voxels in the grid */
-    double box_volume;                       /* m^3 */
-    int64_t label_count[256];                /* voxels per label */
-    double label_fraction[256];              /* label_count / nvoxels */
-    int64_t role_count[SSB_ROLE_COUNT];      /* voxels per phase role (ssb_phase_role index) */
-    double role_fraction[SSB_ROLE_COUNT];    /* role_count / nvoxels; they sum to 1 */
+    int64_t nvoxels;                      /* voxels in the grid */
+    double box_volume;                    /* m^3 */
+    int64_t label_count[256];             /* voxels per label */
+    double label_fraction[256];           /* label_count / nvoxels */
+    int64_t role_count[SSB_ROLE_COUNT];   /* voxels per phase role (ssb_phase_role index) */
+    double role_fraction[SSB_ROLE_COUNT]; /* role_count / nvoxels; they sum to 1 */
 } ssb_micro_fractions;
 
 /* Volume fraction of every label and of every phase role of the grid's phase table.
@@ -52,12 +52,12 @@ int ssb_micro_fractions_compute(ssb_ctx *ctx, const ssb_grid *g, ssb_micro_fract
  * ------------------------------------------------------------------------------------------------------------ */
 
 typedef struct {
-    ssb_connectivity conn;  /* connectivity used */
-    int64_t nset;           /* voxels in the set */
-    int64_t ncomponents;    /* number of connected components */
-    int64_t *sizes;         /* [ncomponents] voxels per component; owned by this struct (NULL if none) */
-    int32_t *ids;           /* [nvoxels] component id 0..ncomponents-1 per voxel, -1 outside the set */
-    int owns_ids;           /* 1 if ids was allocated by the library (then freed by ssb_micro_components_destroy) */
+    ssb_connectivity conn; /* connectivity used */
+    int64_t nset;          /* voxels in the set */
+    int64_t ncomponents;   /* number of connected components */
+    int64_t *sizes;        /* [ncomponents] voxels per component; owned by this struct (NULL if none) */
+    int32_t *ids;          /* [nvoxels] component id 0..ncomponents-1 per voxel, -1 outside the set */
+    int owns_ids;          /* 1 if ids was allocated by the library (then freed by ssb_micro_components_destroy) */
 } ssb_micro_components;
 
 /* Label the connected components of the set {v : in_set[labels[v]] != 0} with 6-, 18- or 26-connectivity.
@@ -68,8 +68,8 @@ typedef struct {
  *      freed by ssb_micro_components_destroy). On error *out is zeroed and nothing stays allocated.
  * Errors: SSB_ERR_ARG (NULL g/in_set/out, bad conn), SSB_ERR_NOMEM, SSB_ERR_RANGE (more than INT32_MAX
  *         components), SSB_ERR_CANCELLED. */
-int ssb_micro_components_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256],
-                                 ssb_connectivity conn, int32_t *ids, ssb_micro_components *out);
+int ssb_micro_components_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256], ssb_connectivity conn,
+                                 int32_t *ids, ssb_micro_components *out);
 /* Free what the library allocated in c (sizes, and ids when owns_ids) and zero the struct. NULL-safe. */
 void ssb_micro_components_destroy(ssb_micro_components *c);
 
@@ -80,14 +80,14 @@ void ssb_micro_components_destroy(ssb_micro_components *c);
 typedef struct {
     ssb_connectivity conn;
     int64_t nvoxels;
-    int64_t n_set;                     /* voxels in the set */
-    double set_fraction;               /* n_set / nvoxels */
+    int64_t n_set;       /* voxels in the set */
+    double set_fraction; /* n_set / nvoxels */
     /* Per axis a (0 = x, 1 = y, 2 = z), the two faces are the planes at index 0 and n_a - 1 along a. */
-    int percolates[3];                 /* 1 if at least one voxel is connected to both faces */
-    int64_t n_percolating[3];          /* voxels connected to both faces */
-    int64_t n_dead_end[3];             /* voxels connected to exactly one face */
-    int64_t n_isolated[3];             /* voxels connected to neither face */
-    double percolating_fraction[3];    /* of the set's volume (0 when the set is empty) */
+    int percolates[3];              /* 1 if at least one voxel is connected to both faces */
+    int64_t n_percolating[3];       /* voxels connected to both faces */
+    int64_t n_dead_end[3];          /* voxels connected to exactly one face */
+    int64_t n_isolated[3];          /* voxels connected to neither face */
+    double percolating_fraction[3]; /* of the set's volume (0 when the set is empty) */
     double dead_end_fraction[3];
     double isolated_fraction[3];
     double percolating_fraction_total[3]; /* of the total volume */
@@ -95,11 +95,14 @@ typedef struct {
     double isolated_fraction_total[3];
 } ssb_micro_percolation;
 
-/* Percolating / dead-end / isolated parts of a voxel set along x, y and z (two flood fills per axis with
- * ssb_grid_through_mask). Each fraction triple sums to 1 (of the set) or to set_fraction (of the total).
- * Errors: SSB_ERR_ARG (NULL argument, bad conn), SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
-int ssb_micro_percolation_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256],
-                                  ssb_connectivity conn, ssb_micro_percolation *out);
+/* Percolating / dead-end / isolated parts of a voxel set along x, y and z. The sets are those of
+ * ssb_grid_through_mask (bit 1 and 2 = connected to the face at index 0 and n-1), obtained here from one parallel
+ * connected-component labelling for all three axes (a voxel reaches a face when its component touches it).
+ * Each fraction triple sums to 1 (of the set) or to set_fraction (of the total).
+ * Extra memory: 4 bytes per voxel. Errors: SSB_ERR_ARG (NULL argument, bad conn), SSB_ERR_NOMEM,
+ * SSB_ERR_RANGE (more than INT32_MAX components), SSB_ERR_CANCELLED. */
+int ssb_micro_percolation_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256], ssb_connectivity conn,
+                                  ssb_micro_percolation *out);
 
 /* ------------------------------------------------------------------------------------------------------------
  * Interface areas
@@ -111,9 +114,9 @@ int ssb_micro_percolation_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t
 #define SSB_MICRO_METHOD_MC_CORRECTED "face_count_mc_corrected"
 
 typedef struct {
-    const char *method;       /* one of the SSB_MICRO_METHOD_* strings (static); NULL when not computed */
-    double area;              /* m^2 */
-    double per_volume;        /* m^-1: area / box volume */
+    const char *method; /* one of the SSB_MICRO_METHOD_* strings (static); NULL when not computed */
+    double area;        /* m^2 */
+    double per_volume;  /* m^-1: area / box volume */
 } ssb_micro_area;
 
 /* Options of the marching-cubes estimate. Defaults (ssb_micro_area_params_default): marching_cubes = 1,
@@ -123,16 +126,21 @@ typedef struct {
  *                   0.5 iso-surface is taken; 0 = no smoothing (iso-surface of the binary field). Valid: 0 or
  *                   0.2 to 5. The kernel is applied in voxel units with "nearest" (replicate) boundary values.
  *                   0.8 is TauFactor's default for specific_surface_area(method='marching_cubes') and brings a
- *                   voxelised sphere of radius 7 voxels to 0.01 % of 4 pi r^2; the binary field (0) reproduces
- *                   the exact TauFactor/scikit-image numbers of straight-walled shapes (a 10^3 cube in 20^3:
- *                   0.07051 voxel^-1) but over-estimates curved surfaces by ~8 % at r = 7 voxels.
+ *                   voxelised sphere of radius 7 voxels to 0.013 % of 4 pi r^2 (TauFactor: 0.01 %); the binary
+ *                   field (0) reproduces TauFactor's numbers for straight-walled shapes (a 10^3 cube in 20^3:
+ *                   0.07051 voxel^-1, which TauFactor computes on the binary field) but over-estimates curved
+ *                   surfaces (+8.4 % for that sphere, as scikit-image does).
  * The iso-surface is the marching-cubes surface of the field sampled at voxel centres (edge vertices by linear
  * interpolation at level 0.5, face ambiguities by the asymptotic decider, ties - as in a binary field - join
- * the two diagonal inside corners, interior ambiguities make no tunnel; each polygon is triangulated as the fan
- * from the vertex giving the largest area, which reproduces scikit-image's Lewiner surface on the cube and sphere
- * cases). The field is not padded: the surface stops at the outer voxel
- * centres, so the box boundary never counts (this is what reproduces TauFactor's corner and multi-cube values).
- * Anisotropic voxels scale the vertex coordinates per axis. */
+ * the two diagonal inside corners, interior ambiguities make no tunnel; each polygon is a triangle fan with a
+ * fixed apex per case). It matches scikit-image's Lewiner surface (used by TauFactor) on the cube, multi-cube and
+ * sphere cases; noise-like binary fields with many diagonal contacts can differ by several percent.
+ * The field is not padded: the surface stops at the outer voxel centres, so the box boundary never counts. This is
+ * what TauFactor does and what reproduces its corner and multi-cube values (a 10^3 cube in the corner of 20^3:
+ * 0.03279 voxel^-1 unpadded, 0.07051 if the box were zero-padded; the floating cube is the same either way).
+ * Features thinner than about 3 voxels are below the resolution of the estimate: with smoothing they fade, and the
+ * pair formula S_ab = (S_a + S_b - S_{a u b}) / 2 can then even turn negative. Face counting has no such limit.
+ * Anisotropic voxels scale the vertex coordinates per axis (the smoothing kernel stays in voxel units). */
 typedef struct {
     int marching_cubes;
     double mc_sigma;
@@ -143,24 +151,24 @@ ssb_micro_area_params ssb_micro_area_params_default(void);
 /* Interface between two labels (label_a < label_b). */
 typedef struct {
     uint8_t label_a, label_b;
-    int64_t nfaces[3];        /* voxel faces between a and b whose normal is x, y, z */
-    ssb_micro_area face;      /* face counting: sum of nfaces[k] * (face area normal to k) */
-    ssb_micro_area mc;        /* marching cubes S_ab = (S_a + S_b - S_{a u b}) / 2; method NULL if not computed */
+    int64_t nfaces[3];   /* voxel faces between a and b whose normal is x, y, z */
+    ssb_micro_area face; /* face counting: sum of nfaces[k] * (face area normal to k) */
+    ssb_micro_area mc;   /* marching cubes S_ab = (S_a + S_b - S_{a u b}) / 2; method NULL if not computed */
 } ssb_micro_interface;
 
 /* Surface of one label against everything else (its specific surface area). */
 typedef struct {
     uint8_t label;
-    ssb_micro_area face;      /* all faces between this label and any other label */
-    ssb_micro_area mc;        /* S_label; method NULL if not computed */
+    ssb_micro_area face; /* all faces between this label and any other label */
+    ssb_micro_area mc;   /* S_label; method NULL if not computed */
 } ssb_micro_surface;
 
 typedef struct {
-    double box_volume;             /* m^3 */
-    int nlabels;                   /* labels present */
-    ssb_micro_surface *surfaces;   /* [nlabels], ascending label; owned */
-    int npairs;                    /* nlabels*(nlabels-1)/2 pairs of labels present, (a, b) in lexicographic order */
-    ssb_micro_interface *pairs;    /* [npairs]; owned */
+    double box_volume;           /* m^3 */
+    int nlabels;                 /* labels present */
+    ssb_micro_surface *surfaces; /* [nlabels], ascending label; owned */
+    int npairs;                  /* nlabels*(nlabels-1)/2 pairs of labels present, (a, b) in lexicographic order */
+    ssb_micro_interface *pairs;  /* [npairs]; owned */
 } ssb_micro_interfaces;
 
 /* Interface area per unit volume for every pair of labels present, by face counting and (params->marching_cubes)
@@ -180,9 +188,8 @@ const ssb_micro_interface *ssb_micro_interfaces_find(const ssb_micro_interfaces 
 /* Interface between two disjoint voxel sets A and B (e.g. all CAM labels vs all SE labels): face counting in face,
  * and, when params->marching_cubes, S_AB = (S_A + S_B - S_{A u B}) / 2 in mc (three marching-cubes passes).
  * mc may be NULL to skip it. Errors: SSB_ERR_ARG (NULL, or a label in both sets), SSB_ERR_RANGE, SSB_ERR_NOMEM. */
-int ssb_micro_set_interface_area(ssb_ctx *ctx, const ssb_grid *g, const uint8_t set_a[256],
-                                 const uint8_t set_b[256], const ssb_micro_area_params *params,
-                                 ssb_micro_area *face, ssb_micro_area *mc);
+int ssb_micro_set_interface_area(ssb_ctx *ctx, const ssb_grid *g, const uint8_t set_a[256], const uint8_t set_b[256],
+                                 const ssb_micro_area_params *params, ssb_micro_area *face, ssb_micro_area *mc);
 
 /* ------------------------------------------------------------------------------------------------------------
  * Composite electrode: active CAM (DESIGN.md, "Active CAM")
@@ -210,34 +217,34 @@ ssb_micro_cam_params ssb_micro_cam_params_default(void);
 
 /* Per-voxel classification codes written by ssb_micro_cam_classify. */
 enum {
-    SSB_MICRO_CAM_OTHER = 0,          /* not CAM */
+    SSB_MICRO_CAM_OTHER = 0, /* not CAM */
     SSB_MICRO_CAM_ACTIVE = 1,
-    SSB_MICRO_CAM_DEAD_NO_E = 2,      /* no electronic path only */
-    SSB_MICRO_CAM_DEAD_NO_LI = 3,     /* no ionic path only */
+    SSB_MICRO_CAM_DEAD_NO_E = 2,  /* no electronic path only */
+    SSB_MICRO_CAM_DEAD_NO_LI = 3, /* no ionic path only */
     SSB_MICRO_CAM_DEAD_NEITHER = 4
 };
 
 typedef struct {
     int64_t nvoxels;
-    double box_volume;                  /* m^3 */
-    int64_t n_cam;                      /* ACTIVE-role voxels */
-    double cam_fraction;                /* n_cam / nvoxels */
-    int64_t n_particles;                /* CAM particles (6-connected ACTIVE clusters) */
-    int64_t n_particles_active;         /* particles whose voxels are active */
+    double box_volume;                                           /* m^3 */
+    int64_t n_cam;                                               /* ACTIVE-role voxels */
+    double cam_fraction;                                         /* n_cam / nvoxels */
+    int64_t n_particles;                                         /* CAM particles (6-connected ACTIVE clusters) */
+    int64_t n_particles_active;                                  /* particles whose voxels are active */
     int64_t n_active, n_dead_no_e, n_dead_no_li, n_dead_neither; /* CAM voxels by class */
-    double active_fraction;             /* n_active / n_cam */
-    double dead_no_e_fraction;          /* n_dead_no_e / n_cam */
-    double dead_no_li_fraction;         /* n_dead_no_li / n_cam */
-    double dead_neither_fraction;       /* n_dead_neither / n_cam */
+    double active_fraction;                                      /* n_active / n_cam */
+    double dead_no_e_fraction;                                   /* n_dead_no_e / n_cam */
+    double dead_no_li_fraction;                                  /* n_dead_no_li / n_cam */
+    double dead_neither_fraction;                                /* n_dead_neither / n_cam */
 
     /* Areas (m^2 and m^-1). CAM|SE means CAM against the ionic network (SE, GB, conducting coating). */
-    ssb_micro_area active_cam_se;       /* face count: faces between active CAM and Li-connected ionic voxels */
-    ssb_micro_area active_cam_se_mc;    /* active_cam_se x mc_face_ratio, method "face_count_mc_corrected";
-                                           method NULL when marching cubes is off */
-    ssb_micro_area cam_se;              /* face count of the whole CAM|SE interface */
-    ssb_micro_area cam_se_mc;           /* marching cubes of the whole CAM|SE interface (method NULL when off) */
-    double mc_face_ratio;               /* cam_se_mc.area / cam_se.area (0 when off or no CAM|SE face) */
-    ssb_micro_area cam_carbon;          /* face count of the CAM|CARBON contact */
+    ssb_micro_area active_cam_se;    /* face count: faces between active CAM and Li-connected ionic voxels */
+    ssb_micro_area active_cam_se_mc; /* active_cam_se x mc_face_ratio, method "face_count_mc_corrected";
+                                        method NULL when marching cubes is off */
+    ssb_micro_area cam_se;           /* face count of the whole CAM|SE interface */
+    ssb_micro_area cam_se_mc;        /* marching cubes of the whole CAM|SE interface (method NULL when off) */
+    double mc_face_ratio;            /* cam_se_mc.area / cam_se.area (0 when off or no CAM|SE face) */
+    ssb_micro_area cam_carbon;       /* face count of the CAM|CARBON contact */
 
     /* Networks along the axis (6-connected). */
     int64_t n_electronic, n_e_connected;    /* electronic-network voxels; those connected to the CC plane */

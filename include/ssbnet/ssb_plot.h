@@ -2,15 +2,17 @@
  * ssb_plot.h - a small plotting API (line and marker plots in one or more panels) written to PNG or SVG through
  * PLplot (https://plplot.sourceforge.net).
  *
- * Backend: PLplot is loaded at run time (dlopen of libplplot.so.17), so the library links and runs without it;
- * ssb_plot_save then returns SSB_ERR_UNSUPPORTED naming the missing piece. PNG needs PLplot's cairo driver
- * ("pngcairo", Debian package plplot-driver-cairo); SVG uses "svgcairo" when present, else PLplot's own "svg"
- * driver (in libplplot17). ssb_plot_available() tells which formats work.
+ * Backend: PLplot 5.15 (Debian libplplot-dev). Its output drivers are loaded by PLplot at run time: PNG needs the
+ * cairo driver ("pngcairo", Debian package plplot-driver-cairo); SVG uses "svgcairo" when present, else PLplot's
+ * own "svg" driver (in libplplot17). Without a driver ssb_plot_save returns SSB_ERR_UNSUPPORTED naming the
+ * package; ssb_plot_available() tells which formats work.
  *
  * THREAD SAFETY: PLplot keeps global state (the current stream, the driver table, the exit handler), so plotting
- * is NOT thread-safe with respect to other PLplot users. ssbnet serialises its own ssb_plot_save calls with an
- * internal lock; building figures (create/add/set) is reentrant on distinct figures.
- * PLplot may print driver warnings on stderr; ssbnet itself never prints.
+ * is NOT thread-safe: never call PLplot from other threads while ssb_plot_save runs. ssbnet serialises its own
+ * ssb_plot_save / ssb_plot_available calls with an internal lock; building figures (create/add/set) is
+ * reentrant on distinct figures. PLplot may print driver warnings on stderr; ssbnet itself never prints. A fatal
+ * PLplot error (plexit) is caught with longjmp and returned as SSB_ERR_BACKEND instead of ending the process;
+ * PLplot's state may then leak memory.
  *
  * Text: labels and titles are UTF-8 (cairo drivers render Unicode, e.g. "Ω", "τ"). PLplot's escape character is
  * '#': "#u"/"#d" start super-/subscripts, "##" prints '#'.

@@ -12,12 +12,14 @@
  *   3. 1-D Poisson-Boltzmann solver for site-resolved GBs (the pyscses model) and its resistivity ratios.
  *   4. Arrhenius temperature dependence (F2.3): sigma(T), fits, the brick layer vs T, apparent Ea, GB share.
  *   5. Electronic leakage (F2.4): leakage current, self-discharge, and where Li+ can be reduced (dendrite risk).
- *   6. 3-D polycrystal route: see ssb_se_polycrystal_* (needs the micro generator and the transport engine).
+ *   6. 3-D polycrystal (Voronoi or voxelised brick layer) through the micro generator and the transport engine,
+ *      against the brick layer.
  */
 #ifndef SSB_SE_H
 #define SSB_SE_H
 
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_grid.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -351,6 +353,61 @@ ssb_se_dendrite_params ssb_se_dendrite_params_default(void);
 /* Evaluate the indicator; E(x) at n >= 2 equidistant points is written to E (may be NULL, n ignored). */
 int ssb_se_dendrite_solve(ssb_ctx *ctx, const ssb_se_dendrite_params *p, ssb_se_dendrite_result *r, int n,
                           double *E);
+
+/* ================================================================================================= *
+ * 6. 3-D polycrystal against the brick layer
+ *
+ * A cubic box of n^3 voxels of edge h = gb_thickness / vox_per_gb is filled with grains (label 1, sigma_bulk) and a
+ * GB phase (label 2, sigma_gb, isotropic: across = along) and steady conduction is solved along `axis` with the
+ * transport engine (ssb_transport.h, FACE Dirichlet convention). Geometries:
+ *   SSB_SE_POLY_VORONOI: Poisson-Voronoi grains of mean equivalent-sphere diameter grain_size, a voxel being GB
+ *                        when its centre lies within gb_thickness/2 of a cell face (ssb_micro_generate_polycrystal,
+ *                        periodic box, seed + realisation index);
+ *   SSB_SE_POLY_CUBIC:   the brick layer itself, voxelised: cubes of period round(grain_size/h) voxels with walls
+ *                        of round(gb_thickness/h) voxels on the low side of every period along x, y and z.
+ * The 3-D conductivity is compared with two brick-layer predictions (section 1, sigma_gb_par = sigma_gb):
+ *   nominal: d = grain_size, delta = gb_thickness (the numbers a user would put into the brick layer);
+ *   matched: delta/d = 1 - (1 - f_gb)^(1/3) from the GB voxel fraction f_gb of the 3-D structure (the brick layer
+ *            with the same amount of GB phase), which separates the topology of the network from the grain-size
+ *            definition.
+ * err = (sigma_blm - sigma_3d) / sigma_3d.
+ * ================================================================================================= */
+
+typedef enum { SSB_SE_POLY_VORONOI = 0, SSB_SE_POLY_CUBIC = 1 } ssb_se_poly_geometry;
+
+typedef struct {
+    ssb_se_poly_geometry geometry; /* default VORONOI */
+    double grain_size;             /* [m] > 0 */
+    double gb_thickness;           /* [m] > 0, < grain_size */
+    double sigma_bulk, sigma_gb;   /* [S/m] > 0 */
+    int64_t n;                     /* voxels per box edge, >= 8, default 64 */
+    double vox_per_gb;             /* voxels across the GB thickness, >= 1, default 2 */
+    ssb_axis axis;                 /* default SSB_AXIS_Z */
+    uint64_t seed;                 /* default 1 */
+    int realisations;              /* >= 1, default 1 (Voronoi: different seeds) */
+    double rtol;                   /* transport tolerance, default 1e-8 */
+} ssb_se_polycrystal_params;
+
+typedef struct {
+    double sigma_3d;          /* [S/m] mean over realisations */
+    double sigma_3d_sd;       /* sample standard deviation (0 for one realisation) */
+    double gb_fraction;       /* GB voxel fraction (mean) */
+    double grain_size_3d;     /* Voronoi: generator's mean grain diameter; cubic: period [m] */
+    double gb_thickness_3d;   /* cubic: wall thickness in voxels * h; Voronoi: gb_thickness [m] */
+    double grains_per_edge;   /* box edge / grain_size_3d */
+    double sigma_blm;         /* nominal brick layer [S/m] */
+    double sigma_blm_matched; /* brick layer with the measured GB fraction [S/m] */
+    double err_blm, err_blm_matched;
+    double voxel_size;        /* h [m] */
+    int converged;            /* 1 if every transport solve converged */
+    double time_s;            /* wall time of the transport solves [s] */
+} ssb_se_polycrystal_result;
+
+ssb_se_polycrystal_params ssb_se_polycrystal_params_default(void);
+/* Generate, solve and compare. Allocates an n^3 grid per call (n^3 bytes + the solver's workspace).
+ * SSB_ERR_RANGE (parameters, fewer than 1.5 grains per box edge, cubic period < 2 voxels), SSB_ERR_NOPERC (no
+ * conducting path), plus the generator's and transport engine's errors. */
+int ssb_se_polycrystal_solve(ssb_ctx *ctx, const ssb_se_polycrystal_params *p, ssb_se_polycrystal_result *r);
 
 #ifdef __cplusplus
 }

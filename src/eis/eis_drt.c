@@ -26,7 +26,7 @@ ssb_eis_drt_params ssb_eis_drt_params_default(void)
     p.inductance = 1;
     p.ppd_out = 40;
     p.extend_decades = 0.5;
-    p.peak_threshold = 0.02;
+    p.peak_threshold = 0.05;
     return p;
 }
 
@@ -42,6 +42,7 @@ void ssb_eis_drt_result_destroy(ssb_eis_drt_result **res)
     free(R->zim_fit);
     free(R->peak_tau);
     free(R->peak_gamma);
+    free(R->peak_R);
     free(R);
     *res = NULL;
 }
@@ -142,48 +143,53 @@ static double gcv_score(drtws *W, double lambda, int *rc)
 }
 
 /* Non-negative solution of min 1/2 x^T H x - c^T x (H positive definite) by the active-set method of
- * Lawson-Hanson in normal-equation form (Bro and De Jong, J. Chemometrics 11 (1997) 393). */
+ * Lawson-Hanson in normal-equation form (Bro and De Jong, J. Chemometrics 11 (1997) 393), on the symmetrically
+ * scaled problem (unit diagonal: the R_inf, L and RBF columns differ by many orders of magnitude). */
 static int nnls_normal(ssb_ctx *ctx, int p, const double *H, const double *c, double *x)
 {
     int rc = SSB_OK;
     unsigned char *pas = calloc((size_t)p, 1);
-    unsigned char *skip = calloc((size_t)p, 1);
     int *idx = malloc((size_t)p * sizeof(int));
+    double *Hd = malloc((size_t)p * p * sizeof(double));
     double *Hs = malloc((size_t)p * p * sizeof(double));
+    double *cd = malloc((size_t)p * sizeof(double));
+    double *d = malloc((size_t)p * sizeof(double));
+    double *y = calloc((size_t)p, sizeof(double));
     double *s = malloc((size_t)p * sizeof(double));
     double *sv = malloc((size_t)p * sizeof(double));
     double *wv = malloc((size_t)p * sizeof(double));
-    if (!pas || !skip || !idx || !Hs || !s || !sv || !wv) {
+    if (!pas || !idx || !Hd || !Hs || !cd || !d || !y || !s || !sv || !wv) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "DRT: out of memory in NNLS");
         goto done;
     }
-    double hn = 0;
-    for (int q = 0; q < p * p; q++) hn = fabs(H[q]) > hn ? fabs(H[q]) : hn;
+    for (int k = 0; k < p; k++) d[k] = H[k * p + k] > 0 ? 1.0 / sqrt(H[k * p + k]) : 1.0;
     double cmax = 0;
-    for (int k = 0; k < p; k++) cmax = fabs(c[k]) > cmax ? fabs(c[k]) : cmax;
-    double tol = 10.0 * DBL_EPS_ * (hn * p + cmax);
-    for (int k = 0; k < p; k++) x[k] = 0.0;
-    memcpy(wv, c, (size_t)p * sizeof(double));
-    int outer = 0;
+    for (int a = 0; a < p; a++) {
+        for (int b = 0; b < p; b++) Hd[a * p + b] = d[a] * H[a * p + b] * d[b];
+        cd[a] = d[a] * c[a];
+        if (fabs(cd[a]) > cmax) cmax = fabs(cd[a]);
+    }
+    double tol = 1e-11 * (cmax > 0 ? cmax : 1.0);
+    memcpy(wv, cd, (size_t)p * sizeof(double));
+    int outer = 0, last = -1;
     for (;;) {
-        if (++outer > 5 * p + 10) break;
+        if (++outer > 3 * p + 20) break;
         int t = -1;
         double best = tol;
         for (int k = 0; k < p; k++)
-            if (!pas[k] && !skip[k] && wv[k] > best) {
+            if (!pas[k] && wv[k] > best && k != last) {
                 best = wv[k];
                 t = k;
             }
         if (t < 0) break;
         pas[t] = 1;
-        int inner = 0;
-        for (;;) {
+        for (int inner = 0; inner < p + 5; inner++) {
             int np = 0;
             for (int k = 0; k < p; k++)
                 if (pas[k]) idx[np++] = k;
             for (int a = 0; a < np; a++) {
-                for (int b = 0; b < np; b++) Hs[a + (size_t)b * np] = H[idx[a] * p + idx[b]];
-                sv[a] = c[idx[a]];
+                for (int b = 0; b < np; b++) Hs[a + (size_t)b * np] = Hd[idx[a] * p + idx[b]];
+                sv[a] = cd[idx[a]];
             }
             int info = 0, one = 1;
             if (np > 0) {
@@ -198,53 +204,51 @@ static int nnls_normal(ssb_ctx *ctx, int p, const double *H, const double *c, do
                 dpotrs_("L", &np, &one, Hs, &np, sv, &np, &info, 1);
             }
             for (int k = 0; k < p; k++) s[k] = 0.0;
-            int allpos = 1;
-            for (int a = 0; a < np; a++) {
-                s[idx[a]] = sv[a];
-                if (sv[a] <= 0) allpos = 0;
-            }
-            if (allpos) {
-                memcpy(x, s, (size_t)p * sizeof(double));
-                break;
-            }
-            if (s[t] <= 0 && inner == 0 && x[t] == 0) {
-                /* the new index cannot enter (round-off); exclude it until the next change */
-                pas[t] = 0;
-                skip[t] = 1;
-                break;
-            }
-            double alpha = 2.0;
+            int kmin = -1;
+            double alpha = INFINITY;
             for (int a = 0; a < np; a++) {
                 int k = idx[a];
-                if (s[k] <= 0) {
-                    double al = x[k] / (x[k] - s[k]);
-                    if (al < alpha) alpha = al;
+                s[k] = sv[a];
+                if (sv[a] <= 0) {
+                    double al = y[k] / (y[k] - sv[a]);
+                    if (al < alpha) {
+                        alpha = al;
+                        kmin = k;
+                    }
                 }
             }
-            for (int k = 0; k < p; k++) x[k] += alpha * (s[k] - x[k]);
-            for (int a = 0; a < np; a++) {
-                int k = idx[a];
-                if (x[k] <= tol * 1e-3 || (s[k] <= 0 && fabs(x[k]) <= 1e-14 * (fabs(s[k]) + 1e-300))) {
-                    x[k] = 0.0;
+            if (kmin < 0) {
+                memcpy(y, s, (size_t)p * sizeof(double));
+                break;
+            }
+            /* step towards s until the first passive variable reaches zero; it (and any round-off zeros) leave */
+            for (int k = 0; k < p; k++)
+                if (pas[k]) y[k] += alpha * (s[k] - y[k]);
+            y[kmin] = 0.0;
+            pas[kmin] = 0;
+            for (int k = 0; k < p; k++)
+                if (pas[k] && y[k] <= 0) {
+                    y[k] = 0.0;
                     pas[k] = 0;
                 }
-            }
-            if (++inner > p + 5) break;
         }
-        if (!skip[t]) memset(skip, 0, (size_t)p);
+        /* a variable that entered and left at once must not be retried immediately (cycling on round-off) */
+        last = pas[t] ? -1 : t;
         for (int k = 0; k < p; k++) {
-            double acc = c[k];
-            for (int j = 0; j < p; j++) acc -= H[k * p + j] * x[j];
+            double acc = cd[k];
+            for (int j = 0; j < p; j++) acc -= Hd[k * p + j] * y[j];
             wv[k] = acc;
         }
     }
-    for (int k = 0; k < p; k++)
-        if (x[k] < 0) x[k] = 0.0;
+    for (int k = 0; k < p; k++) x[k] = y[k] > 0 ? d[k] * y[k] : 0.0;
 done:
     free(pas);
-    free(skip);
     free(idx);
+    free(Hd);
     free(Hs);
+    free(cd);
+    free(d);
+    free(y);
     free(s);
     free(sv);
     free(wv);
@@ -428,7 +432,8 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     R->zim_fit = malloc((size_t)N * sizeof(double));
     R->peak_tau = malloc((size_t)nt * sizeof(double));
     R->peak_gamma = malloc((size_t)nt * sizeof(double));
-    if (!R->tau_basis || !R->x || !R->tau || !R->gamma || !R->zre_fit || !R->zim_fit || !R->peak_tau ||
+    R->peak_R = malloc((size_t)nt * sizeof(double));
+    if (!R->peak_R || !R->tau_basis || !R->x || !R->tau || !R->gamma || !R->zre_fit || !R->zim_fit || !R->peak_tau ||
         !R->peak_gamma) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "DRT: out of memory");
         goto done;
@@ -446,7 +451,6 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     }
     R->R_pol = sx * sqrt(PI_) / eps;
     R->ntau = nt;
-    double gmax = 0;
     for (int64_t j = 0; j < nt; j++) {
         double lt = lt0 + (lt1 - lt0) * (nt > 1 ? (double)j / (double)(nt - 1) : 0.0);
         double t = pow(10.0, lt), g = 0;
@@ -456,7 +460,6 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
         }
         R->tau[j] = t;
         R->gamma[j] = g;
-        if (g > gmax) gmax = g;
     }
     R->n = N;
     double ss = 0;
@@ -471,19 +474,27 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
         ss += (zr - s->zre[i]) * (zr - s->zre[i]) + (zi - s->zim[i]) * (zi - s->zim[i]);
     }
     R->rms = sqrt(ss / N);
+    /* peaks: local maxima of gamma; each owns the area between its neighbouring minima (its resistance); keep
+     * those whose area is at least peak_threshold * R_pol */
     R->npeaks = 0;
+    double dl = nt > 1 ? (lt1 - lt0) / (double)(nt - 1) : 1.0, dln = dl * log(10.0);
     for (int64_t j = 1; j + 1 < nt; j++) {
         double g = R->gamma[j];
-        if (g > R->gamma[j - 1] && g >= R->gamma[j + 1] && g > P.peak_threshold * gmax && g > 0) {
-            /* parabolic refinement in log tau */
-            double ym = R->gamma[j - 1], yp = R->gamma[j + 1];
-            double den = ym - 2.0 * g + yp, d = 0.0;
-            if (den < 0) d = 0.5 * (ym - yp) / den;
-            double dl = (lt1 - lt0) / (double)(nt - 1);
-            R->peak_tau[R->npeaks] = pow(10.0, log10(R->tau[j]) + d * dl);
-            R->peak_gamma[R->npeaks] = g - 0.25 * (ym - yp) * d;
-            R->npeaks++;
-        }
+        if (!(g > R->gamma[j - 1] && g >= R->gamma[j + 1] && g > 0)) continue;
+        int64_t a = j, b = j;
+        while (a > 0 && R->gamma[a - 1] <= R->gamma[a]) a--;
+        while (b + 1 < nt && R->gamma[b + 1] <= R->gamma[b]) b++;
+        double area = 0;
+        for (int64_t q = a; q < b; q++) area += 0.5 * (R->gamma[q] + R->gamma[q + 1]) * dln;
+        if (area < P.peak_threshold * R->R_pol) continue;
+        /* parabolic refinement in log tau */
+        double ym = R->gamma[j - 1], yp = R->gamma[j + 1];
+        double den = ym - 2.0 * g + yp, d = 0.0;
+        if (den < 0) d = 0.5 * (ym - yp) / den;
+        R->peak_tau[R->npeaks] = pow(10.0, log10(R->tau[j]) + d * dl);
+        R->peak_gamma[R->npeaks] = g - 0.25 * (ym - yp) * d;
+        R->peak_R[R->npeaks] = area;
+        R->npeaks++;
     }
     *res = R;
     R = NULL;
@@ -507,7 +518,8 @@ int ssb_eis_drt_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_drt_resu
     fprintf(fp, "# DRT (Tikhonov, Gaussian RBF eps %.8g) lambda %.6e R_inf_Ohm %.8e L_H %.6e R_pol_Ohm %.8e\n",
             res->eps, res->lambda, res->R_inf, res->L, res->R_pol);
     for (int k = 0; k < res->npeaks; k++)
-        fprintf(fp, "# peak %d tau_s %.6e gamma_Ohm %.6e\n", k + 1, res->peak_tau[k], res->peak_gamma[k]);
+        fprintf(fp, "# peak %d tau_s %.6e gamma_Ohm %.6e R_Ohm %.6e\n", k + 1, res->peak_tau[k], res->peak_gamma[k],
+                res->peak_R[k]);
     fprintf(fp, "tau_s,gamma_Ohm\n");
     for (int64_t j = 0; j < res->ntau; j++) fprintf(fp, "%.10e,%.10e\n", res->tau[j], res->gamma[j]);
     return ssbi_eis_out_commit(ctx, &o);

@@ -627,7 +627,7 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     W.D = malloc(nfa * sizeof(double));
     W.umax = malloc(nfa * sizeof(double));
     W.act = malloc(nfa);
-    if (!W.umax || !W.act ||!W.r || !W.rn || !W.Jh || !W.J || !W.Jn || !W.A || !W.b || !W.u || !W.un || !W.h || !W.D) {
+    if (!W.umax || !W.act || !W.r || !W.rn || !W.Jh || !W.J || !W.Jn || !W.A || !W.b || !W.u || !W.un || !W.h || !W.D) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "fit: out of memory for %zu x %zu Jacobians", m, nfa);
         goto fail;
     }

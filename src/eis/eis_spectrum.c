@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int ssb_eis_spectrum_create(ssb_ctx *ctx, int64_t n, ssb_eis_spectrum **s)
@@ -105,6 +106,9 @@ int ssbi_eis_out_open(ssb_ctx *ctx, ssbi_eis_out *o, const char *path)
     snprintf(o->tmp, sizeof o->tmp, "%s.tmpXXXXXX", path);
     int fd = mkstemp(o->tmp);
     if (fd < 0) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot create %s: %s", o->tmp, strerror(errno));
+    mode_t um = umask(022); /* mkstemp creates 0600; give the file the usual 0666 & ~umask */
+    umask(um);
+    fchmod(fd, 0666 & ~um);
     FILE *fp = fdopen(fd, "w");
     if (!fp) {
         int e = errno;

@@ -1,11 +1,12 @@
 /* Plotting: figures of panels with line / marker series, drawn by PLplot into PNG (pngcairo) or SVG (svgcairo or
- * svg). PLplot is loaded at run time (dlopen) so that the library neither links nor requires it; the calls are
- * serialised by a mutex because PLplot keeps global state. */
+ * svg). The PLplot calls are serialised by a mutex because PLplot keeps global state (current stream, exit
+ * handler). */
 #include <ssbnet/ssb_plot.h>
 
 #include "core_impl.h"
 
-#include <dlfcn.h>
+#include <plplot.h>
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -14,111 +15,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* PLplot ABI of Debian's libplplot17 (double precision): PLFLT = double, PLINT = int32_t. */
-typedef double plflt;
-typedef int32_t plint;
-
-#define PL_POSITION_RIGHT_ 0x2
-#define PL_POSITION_TOP_ 0x4
-#define PL_POSITION_INSIDE_ 0x10
-#define PL_POSITION_VIEWPORT_ 0x40
-#define PL_LEGEND_NONE_ 0x1
-#define PL_LEGEND_LINE_ 0x4
-#define PL_LEGEND_SYMBOL_ 0x8
-#define PL_LEGEND_BACKGROUND_ 0x20
-#define PL_LEGEND_BOUNDING_BOX_ 0x40
-
-typedef struct {
-    void *h;
-    void (*sdev)(const char *);
-    void (*sfnam)(const char *);
-    void (*init)(void);
-    void (*end1)(void);
-    void (*mkstrm)(plint *);
-    void (*spage)(plflt, plflt, plint, plint, plint, plint);
-    void (*scolbg)(plint, plint, plint);
-    void (*scol0)(plint, plint, plint, plint);
-    void (*col0)(plint);
-    void (*ssub)(plint, plint);
-    void (*adv)(plint);
-    void (*vpor)(plflt, plflt, plflt, plflt);
-    void (*vpas)(plflt, plflt, plflt, plflt, plflt);
-    void (*wind)(plflt, plflt, plflt, plflt);
-    void (*box)(const char *, plflt, plint, const char *, plflt, plint);
-    void (*mtex)(const char *, plflt, plflt, plflt, const char *);
-    void (*line)(plint, const plflt *, const plflt *);
-    void (*string)(plint, const plflt *, const plflt *, const char *);
-    void (*width)(plflt);
-    void (*schr)(plflt, plflt);
-    void (*lsty)(plint);
-    void (*legend)(plflt *, plflt *, plint, plint, plflt, plflt, plflt, plint, plint, plint, plint, plint, plint,
-                   const plint *, plflt, plflt, plflt, plflt, const plint *, const char *const *, const plint *,
-                   const plint *, const plflt *, const plflt *, const plint *, const plint *, const plflt *,
-                   const plint *, const plflt *, const plint *, const char *const *);
-    void (*sexit)(int (*)(const char *));
-    void (*sabort)(void (*)(const char *));
-    void (*gdevs)(const char ***, const char ***, int *);
-} plapi;
-
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static plapi g_pl;
-static int g_pl_state; /* 0 untried, 1 loaded, -1 unavailable */
-static char g_pl_err[256];
 static jmp_buf g_jmp;
 static char g_plmsg[512];
 static int g_plabort;
 
-/* dlsym into a function pointer without an object-to-function cast. */
-static int sym(void *h, const char *name, void *fp)
-{
-    void *p = dlsym(h, name);
-    if (!p) return 0;
-    memcpy(fp, &p, sizeof p);
-    return 1;
-}
-
-/* Called with g_lock held. */
-static int pl_load(void)
-{
-    if (g_pl_state) return g_pl_state;
-    void *h = dlopen("libplplot.so.17", RTLD_NOW | RTLD_LOCAL);
-    if (!h) h = dlopen("libplplot.so", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(g_pl_err, sizeof g_pl_err,
-                 "PLplot is not installed (libplplot.so.17 not found; Debian package libplplot17)");
-        g_pl_state = -1;
-        return -1;
-    }
-    plapi a;
-    memset(&a, 0, sizeof a);
-    a.h = h;
-    int ok = sym(h, "c_plsdev", &a.sdev) && sym(h, "c_plsfnam", &a.sfnam) && sym(h, "c_plinit", &a.init) &&
-             sym(h, "c_plend1", &a.end1) && sym(h, "c_plmkstrm", &a.mkstrm) && sym(h, "c_plspage", &a.spage) &&
-             sym(h, "c_plscolbg", &a.scolbg) && sym(h, "c_plscol0", &a.scol0) && sym(h, "c_plcol0", &a.col0) &&
-             sym(h, "c_plssub", &a.ssub) && sym(h, "c_pladv", &a.adv) && sym(h, "c_plvpor", &a.vpor) &&
-             sym(h, "c_plvpas", &a.vpas) && sym(h, "c_plwind", &a.wind) && sym(h, "c_plbox", &a.box) &&
-             sym(h, "c_plmtex", &a.mtex) && sym(h, "c_plline", &a.line) && sym(h, "c_plstring", &a.string) &&
-             sym(h, "c_plwidth", &a.width) && sym(h, "c_plschr", &a.schr) && sym(h, "c_pllsty", &a.lsty) &&
-             sym(h, "c_pllegend", &a.legend) && sym(h, "plsexit", &a.sexit) && sym(h, "plsabort", &a.sabort) &&
-             sym(h, "plgDevs", &a.gdevs);
-    if (!ok) {
-        snprintf(g_pl_err, sizeof g_pl_err, "the PLplot library lacks a needed function (version 5.15 expected)");
-        g_pl_state = -1;
-        return -1; /* the handle stays loaded: unloading libraries with atexit hooks is unsafe */
-    }
-    g_pl = a;
-    g_pl_state = 1;
-    return 1;
-}
-
-/* Device for an extension: "png" or "svg"; NULL if no driver. Called with g_lock held and PLplot loaded. */
+/* Device for an extension: "png" or "svg"; NULL if no driver. Called with g_lock held. */
 static const char *pl_device(const char *ext)
 {
-    const char **menus = NULL, **names = NULL;
-    int nd = 0;
-    g_pl.gdevs(&menus, &names, &nd);
+    /* plgDevs fills caller-owned arrays; *nd is their capacity on input */
+    const char *menus[128] = {NULL}, *names[128] = {NULL};
+    const char **pm = menus, **pn = names;
+    int nd = 128;
+    plgDevs(&pm, &pn, &nd);
+    if (nd > 128) nd = 128;
     const char *want[2] = {NULL, NULL};
     if (strcasecmp(ext, "png") == 0) want[0] = "pngcairo";
     else if (strcasecmp(ext, "svg") == 0) {
@@ -127,7 +40,7 @@ static const char *pl_device(const char *ext)
     }
     for (int w = 0; w < 2 && want[w]; w++)
         for (int i = 0; i < nd; i++)
-            if (names && names[i] && strcmp(names[i], want[w]) == 0) return want[w];
+            if (names[i] && strcmp(names[i], want[w]) == 0) return want[w];
     return NULL;
 }
 
@@ -145,7 +58,7 @@ int ssb_plot_available(const char *ext)
     const char *e = ext_of(ext);
     if (!e) return 0;
     pthread_mutex_lock(&g_lock);
-    int ok = pl_load() == 1 && pl_device(e) != NULL;
+    int ok = pl_device(e) != NULL;
     pthread_mutex_unlock(&g_lock);
     return ok;
 }
@@ -340,6 +253,16 @@ static void pl_abort_handler(const char *msg)
     g_plabort = 1;
 }
 
+/* Tick labels of linear axes: plain "%g" numbers (PLplot's default factors out a "(x10^-2)" exponent). The data
+ * pointer holds the spans of the x and y windows, to print round-off zeros as "0". */
+static void label_linear(PLINT axis, PLFLT value, char *label, PLINT length, void *data)
+{
+    const double *span = data;
+    double sp = axis == 1 ? span[0] : span[1]; /* PL_X_AXIS = 1, PL_Y_AXIS = 2 */
+    if (fabs(value) < 1e-9 * sp) value = 0.0;
+    snprintf(label, (size_t)length, "%.6g", value);
+}
+
 /* Transformed coordinate of a point for an axis: log10 when logarithmic; NaN when not drawable. */
 static double tx(double v, int logax)
 {
@@ -378,6 +301,11 @@ static void axis_range(const panel *p, int yaxis, double *lo, double *hi)
     if (isfinite(tx(umin, lg))) a = tx(umin, lg);
     if (isfinite(tx(umax, lg))) b = tx(umax, lg);
     if (!(b > a)) b = a + 1.0;
+    /* a log axis inside one decade would show no labelled tick: widen it to the enclosing decades */
+    if (lg && floor(a) == floor(b) && !isfinite(tx(umin, lg)) && !isfinite(tx(umax, lg))) {
+        a = floor(a);
+        b = a + 1.0;
+    }
     *lo = a;
     *hi = b;
 }
@@ -387,9 +315,9 @@ static void draw_panel(const ssb_plot *f, const panel *p, double *bufx, double *
     double x0, x1, y0, y1;
     axis_range(p, 0, &x0, &x1);
     axis_range(p, 1, &y0, &y1);
-    g_pl.adv(0);
+    pladv(0);
     double scale = f->nrows * f->ncols > 1 ? 0.85 : 1.0;
-    g_pl.schr(0.0, scale);
+    plschr(0.0, scale);
     double vx0 = 0.15, vx1 = 0.95, vy0 = 0.13, vy1 = p->title ? 0.90 : 0.94;
     if (p->ax.equal_aspect && !p->ax.xlog && !p->ax.ylog) {
         /* equal length per unit: widen the shorter range so the viewport keeps its size */
@@ -405,24 +333,27 @@ static void draw_panel(const ssb_plot *f, const panel *p, double *bufx, double *
             x1 = c + h;
         }
     }
-    g_pl.vpor(vx0, vx1, vy0, vy1);
-    g_pl.wind(x0, x1, y0, y1);
-    g_pl.width(1.0);
+    plvpor(vx0, vx1, vy0, vy1);
+    plwind(x0, x1, y0, y1);
+    plwidth(1.0);
     if (p->ax.grid) {
-        g_pl.col0(COL_GRID);
-        g_pl.box(p->ax.xlog ? "gl" : "g", 0.0, 0, p->ax.ylog ? "gl" : "g", 0.0, 0);
+        plcol0(COL_GRID);
+        plbox(p->ax.xlog ? "gl" : "g", 0.0, 0, p->ax.ylog ? "gl" : "g", 0.0, 0);
     }
-    g_pl.col0(COL_FG);
-    g_pl.box(p->ax.xlog ? "bcnstl" : "bcnst", 0.0, 0, p->ax.ylog ? "bcnstlv" : "bcnstv", 0.0, 0);
-    if (p->xlabel) g_pl.mtex("b", 2.6, 0.5, 0.5, p->xlabel);
-    if (p->ylabel) g_pl.mtex("l", 5.2, 0.5, 0.5, p->ylabel);
-    if (p->title) g_pl.mtex("t", 1.2, 0.5, 0.5, p->title);
+    plcol0(COL_FG);
+    double span[2] = {x1 - x0, y1 - y0};
+    plslabelfunc(label_linear, span);
+    plbox(p->ax.xlog ? "bcnstl" : "bcnsto", 0.0, 0, p->ax.ylog ? "bcnstlv" : "bcnstvo", 0.0, 0);
+    plslabelfunc(NULL, NULL);
+    if (p->xlabel) plmtex("b", p->ax.xlog ? 3.2 : 2.8, 0.5, 0.5, p->xlabel);
+    if (p->ylabel) plmtex("l", 5.2, 0.5, 0.5, p->ylabel);
+    if (p->title) plmtex("t", 1.2, 0.5, 0.5, p->title);
     int nleg = 0;
     for (int k = 0; k < p->ns; k++) {
         const series *s = &p->s[k];
-        g_pl.col0(COL_SERIES + s->st.color);
+        plcol0(COL_SERIES + s->st.color);
         if (s->st.style & SSB_PLOT_LINE) {
-            g_pl.width(s->st.line_width);
+            plwidth(s->st.line_width);
             int64_t m = 0;
             for (int64_t i = 0; i <= s->n; i++) {
                 double u = i < s->n ? tx(s->x[i], p->ax.xlog) : NAN, v = i < s->n ? tx(s->y[i], p->ax.ylog) : NAN;
@@ -431,14 +362,14 @@ static void draw_panel(const ssb_plot *f, const panel *p, double *bufx, double *
                     bufy[m] = v;
                     m++;
                 } else {
-                    if (m >= 2) g_pl.line((plint)m, bufx, bufy);
+                    if (m >= 2) plline((PLINT)m, bufx, bufy);
                     m = 0;
                 }
             }
         }
         if (s->st.style & SSB_PLOT_MARKERS) {
-            g_pl.width(1.0);
-            g_pl.schr(0.0, scale * 0.8 * s->st.marker_size);
+            plwidth(1.0);
+            plschr(0.0, scale * 0.8 * s->st.marker_size);
             int64_t m = 0;
             for (int64_t i = 0; i < s->n; i++) {
                 double u = tx(s->x[i], p->ax.xlog), v = tx(s->y[i], p->ax.ylog);
@@ -448,25 +379,27 @@ static void draw_panel(const ssb_plot *f, const panel *p, double *bufx, double *
                     m++;
                 }
             }
-            if (m > 0) g_pl.string((plint)m, bufx, bufy, "\xe2\x97\x8b"); /* U+25CB white circle */
-            g_pl.schr(0.0, scale);
+            if (m > 0) plstring((PLINT)m, bufx, bufy, "\xe2\x97\x8b"); /* U+25CB white circle */
+            plschr(0.0, scale);
         }
         if (s->label) nleg++;
     }
     if (nleg > 0 && p->ax.legend) {
-        plint *opt = calloc((size_t)nleg, sizeof(plint)), *colors = calloc((size_t)nleg, sizeof(plint));
-        plint *styles = calloc((size_t)nleg, sizeof(plint)), *nsym = calloc((size_t)nleg, sizeof(plint));
-        plflt *widths = calloc((size_t)nleg, sizeof(plflt)), *sscale = calloc((size_t)nleg, sizeof(plflt));
+        PLINT *opt = calloc((size_t)nleg, sizeof(PLINT)), *colors = calloc((size_t)nleg, sizeof(PLINT));
+        PLINT *styles = calloc((size_t)nleg, sizeof(PLINT)), *nsym = calloc((size_t)nleg, sizeof(PLINT));
+        PLINT *tcol = calloc((size_t)nleg, sizeof(PLINT));
+        PLFLT *widths = calloc((size_t)nleg, sizeof(PLFLT)), *sscale = calloc((size_t)nleg, sizeof(PLFLT));
         const char **text = calloc((size_t)nleg, sizeof(char *)), **syms = calloc((size_t)nleg, sizeof(char *));
-        if (opt && colors && styles && nsym && widths && sscale && text && syms) {
+        if (opt && colors && styles && nsym && tcol && widths && sscale && text && syms) {
             int q = 0;
             for (int k = 0; k < p->ns; k++) {
                 const series *s = &p->s[k];
                 if (!s->label) continue;
                 opt[q] = 0;
-                if (s->st.style & SSB_PLOT_LINE) opt[q] |= PL_LEGEND_LINE_;
-                if (s->st.style & SSB_PLOT_MARKERS) opt[q] |= PL_LEGEND_SYMBOL_;
+                if (s->st.style & SSB_PLOT_LINE) opt[q] |= PL_LEGEND_LINE;
+                if (s->st.style & SSB_PLOT_MARKERS) opt[q] |= PL_LEGEND_SYMBOL;
                 colors[q] = COL_SERIES + s->st.color;
+                tcol[q] = COL_FG;
                 styles[q] = 1;
                 widths[q] = s->st.line_width;
                 nsym[q] = 1;
@@ -475,11 +408,11 @@ static void draw_panel(const ssb_plot *f, const panel *p, double *bufx, double *
                 syms[q] = "\xe2\x97\x8b";
                 q++;
             }
-            plflt lw = 0, lh = 0;
-            g_pl.width(1.0);
-            g_pl.legend(&lw, &lh, PL_LEGEND_BACKGROUND_ | PL_LEGEND_BOUNDING_BOX_,
-                        PL_POSITION_TOP_ | PL_POSITION_RIGHT_ | PL_POSITION_INSIDE_ | PL_POSITION_VIEWPORT_, 0.02,
-                        0.02, 0.08, COL_BG, COL_FG, 1, 0, 0, nleg, opt, 0.8, 0.9, 2.0, 0.0, colors,
+            PLFLT lw = 0, lh = 0;
+            plwidth(1.0);
+            pllegend(&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+                        PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02,
+                        0.02, 0.08, COL_BG, COL_FG, 1, 0, 0, nleg, opt, 0.8, 0.9, 2.0, 0.0, tcol,
                         (const char *const *)text, NULL, NULL, NULL, NULL, colors, styles, widths, colors, sscale,
                         nsym, (const char *const *)syms);
         }
@@ -487,6 +420,7 @@ static void draw_panel(const ssb_plot *f, const panel *p, double *bufx, double *
         free(colors);
         free(styles);
         free(nsym);
+        free(tcol);
         free(widths);
         free(sscale);
         free(text);
@@ -517,10 +451,6 @@ int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
     int rc = SSB_OK;
     char tmp[4096];
     pthread_mutex_lock(&g_lock);
-    if (pl_load() != 1) {
-        rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "plot %s: %s", path, g_pl_err);
-        goto unlock;
-    }
     const char *dev = pl_device(e);
     if (!dev) {
         rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
@@ -534,39 +464,43 @@ int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
         rc = SSB_ERROR(ctx, SSB_ERR_IO, "plot: cannot create %s: %s", tmp, strerror(errno));
         goto unlock;
     }
+    /* mkstemp creates 0600; give the image the usual 0666 & ~umask */
+    mode_t um = umask(022);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
     close(fd);
     g_plmsg[0] = '\0';
     g_plabort = 0;
-    g_pl.sexit(pl_exit_handler);
-    g_pl.sabort(pl_abort_handler);
+    plsexit(pl_exit_handler);
+    plsabort(pl_abort_handler);
     if (setjmp(g_jmp) != 0) {
         /* PLplot called plexit(): its state is unreliable, but the process survives */
-        g_pl.sexit(NULL);
-        g_pl.sabort(NULL);
+        plsexit(NULL);
+        plsabort(NULL);
         unlink(tmp);
         rc = SSB_ERROR(ctx, SSB_ERR_BACKEND, "plot %s: PLplot aborted: %s", path, g_plmsg);
         goto unlock;
     }
-    plint strm = 0;
-    g_pl.mkstrm(&strm);
-    g_pl.sdev(dev);
-    g_pl.sfnam(tmp);
-    g_pl.spage(90.0, 90.0, fig->width, fig->height, 0, 0);
-    g_pl.scolbg(255, 255, 255);
-    g_pl.scol0(COL_FG, 0, 0, 0);
-    g_pl.scol0(COL_GRID, 222, 222, 222);
-    for (int c = 0; c < 10; c++) g_pl.scol0(COL_SERIES + c, g_tab10[c][0], g_tab10[c][1], g_tab10[c][2]);
-    g_pl.ssub(fig->ncols, fig->nrows);
-    g_pl.init();
+    PLINT strm = 0;
+    plmkstrm(&strm);
+    plsdev(dev);
+    plsfnam(tmp);
+    plspage(90.0, 90.0, fig->width, fig->height, 0, 0);
+    plscolbg(255, 255, 255);
+    plscol0(COL_FG, 0, 0, 0);
+    plscol0(COL_GRID, 222, 222, 222);
+    for (int c = 0; c < 10; c++) plscol0(COL_SERIES + c, g_tab10[c][0], g_tab10[c][1], g_tab10[c][2]);
+    plssub(fig->ncols, fig->nrows);
+    plinit();
     /* scol0 before init sizes cmap0; set the colours again now that the stream exists */
-    g_pl.scolbg(255, 255, 255);
-    g_pl.scol0(COL_FG, 0, 0, 0);
-    g_pl.scol0(COL_GRID, 222, 222, 222);
-    for (int c = 0; c < 10; c++) g_pl.scol0(COL_SERIES + c, g_tab10[c][0], g_tab10[c][1], g_tab10[c][2]);
+    plscolbg(255, 255, 255);
+    plscol0(COL_FG, 0, 0, 0);
+    plscol0(COL_GRID, 222, 222, 222);
+    for (int c = 0; c < 10; c++) plscol0(COL_SERIES + c, g_tab10[c][0], g_tab10[c][1], g_tab10[c][2]);
     for (int i = 0; i < fig->nrows * fig->ncols; i++) draw_panel(fig, &fig->p[i], bx, by);
-    g_pl.end1();
-    g_pl.sexit(NULL);
-    g_pl.sabort(NULL);
+    plend1();
+    plsexit(NULL);
+    plsabort(NULL);
     if (g_plabort) {
         unlink(tmp);
         rc = SSB_ERROR(ctx, SSB_ERR_BACKEND, "plot %s: PLplot: %s", path, g_plmsg);

@@ -41,7 +41,8 @@ static void box(ssb_grid *g, int64_t x0, int64_t x1, int64_t y0, int64_t y1, int
     uint8_t *lab = ssb_grid_get_labels(g);
     for (int64_t z = z0; z < z1; z++)
         for (int64_t y = y0; y < y1; y++)
-            for (int64_t x = x0; x < x1; x++) lab[vid(g, x, y, z)] = label;
+            for (int64_t x = x0; x < x1; x++)
+                lab[vid(g, x, y, z)] = label;
 }
 
 static void phase(ssb_ctx *ctx, ssb_grid *g, uint8_t label, ssb_phase_role role, double sigma_ion)
@@ -70,7 +71,8 @@ static void test_fractions(void **state)
     uint8_t *lab = ssb_grid_get_labels(g);
     for (int z = 0; z < 20; z++)
         for (int y = 0; y < 20; y++)
-            for (int x = 0; x < 20; x++) lab[vid(g, x, y, z)] = (x + y + z) % 2 == 0 ? 7 : 0;
+            for (int x = 0; x < 20; x++)
+                lab[vid(g, x, y, z)] = (x + y + z) % 2 == 0 ? 7 : 0;
     phase(ctx, g, 0, SSB_ROLE_PORE, 0);
     phase(ctx, g, 7, SSB_ROLE_SE, 0.1);
     ssb_micro_fractions f;
@@ -108,9 +110,11 @@ static int64_t ref_label(const uint8_t *lab, const int64_t n[3], int conn, int32
     const int64_t nv = n[0] * n[1] * n[2];
     int64_t *stack = malloc((size_t)nv * sizeof *stack), nc = 0;
     assert_non_null(stack);
-    for (int64_t v = 0; v < nv; v++) ids[v] = -1;
+    for (int64_t v = 0; v < nv; v++)
+        ids[v] = -1;
     for (int64_t s = 0; s < nv; s++) {
-        if (!lab[s] || ids[s] >= 0) continue;
+        if (!lab[s] || ids[s] >= 0)
+            continue;
         int64_t top = 0;
         stack[top++] = s;
         ids[s] = (int32_t)nc;
@@ -120,9 +124,11 @@ static int64_t ref_label(const uint8_t *lab, const int64_t n[3], int conn, int32
                 for (int dy = -1; dy <= 1; dy++)
                     for (int dx = -1; dx <= 1; dx++) {
                         int m = abs(dx) + abs(dy) + abs(dz);
-                        if (m == 0 || (conn == 6 && m > 1) || (conn == 18 && m > 2)) continue;
+                        if (m == 0 || (conn == 6 && m > 1) || (conn == 18 && m > 2))
+                            continue;
                         int64_t xx = x + dx, yy = y + dy, zz = z + dz;
-                        if (xx < 0 || yy < 0 || zz < 0 || xx >= n[0] || yy >= n[1] || zz >= n[2]) continue;
+                        if (xx < 0 || yy < 0 || zz < 0 || xx >= n[0] || yy >= n[1] || zz >= n[2])
+                            continue;
                         int64_t w = xx + n[0] * (yy + n[1] * zz);
                         if (lab[w] && ids[w] < 0) {
                             ids[w] = (int32_t)nc;
@@ -186,6 +192,11 @@ static void test_components(void **state)
     ssb_micro_components_destroy(&c);
     ssb_micro_components_destroy(NULL);
 
+    uint8_t none[256] = {0};
+    none[200] = 1; /* a label that does not occur: empty set */
+    TU_OK(ctx, ssb_micro_components_compute(ctx, g, none, SSB_CONN_26, ids, &c));
+    assert_true(c.ncomponents == 0 && c.nset == 0 && c.sizes == NULL && ids[0] == -1 && ids[209] == -1);
+    ssb_micro_components_destroy(&c);
     assert_int_equal(ssb_micro_components_compute(ctx, g, set, (ssb_connectivity)8, NULL, &c), SSB_ERR_ARG);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "connectivity 8"));
     assert_int_equal(ssb_micro_components_compute(ctx, NULL, set, SSB_CONN_6, NULL, &c), SSB_ERR_ARG);
@@ -198,7 +209,8 @@ static void test_components(void **state)
     lab = ssb_grid_get_labels(g);
     ssb_rng rng;
     ssb_rng_seed(&rng, 2385);
-    for (int64_t v = 0; v < nv; v++) lab[v] = ssb_rng_uniform(&rng) < 0.31 ? 3 : 0;
+    for (int64_t v = 0; v < nv; v++)
+        lab[v] = ssb_rng_uniform(&rng) < 0.31 ? 3 : 0;
     uint8_t set3[256] = {0};
     set3[3] = 1;
     int32_t *ref = malloc((size_t)nv * sizeof *ref);
@@ -213,14 +225,28 @@ static void test_components(void **state)
             assert_memory_equal(c.ids, ref, (size_t)nv * sizeof *ref);
             ssb_micro_components_destroy(&c);
         }
-        printf("     random set, %d-connectivity: %lld components (flood fill agrees)\n", conns[k],
-               (long long)nref);
+        printf("     random set, %d-connectivity: %lld components (flood fill agrees)\n", conns[k], (long long)nref);
     }
     ssb_ctx_set_threads(ctx, 0);
+    /* percolation from the labelling == ssb_grid_through_mask's flood fills, every axis and connectivity */
+    uint8_t *mask = malloc((size_t)nv);
+    assert_non_null(mask);
+    for (int k = 0; k < 3; k++) {
+        ssb_micro_percolation pc;
+        TU_OK(ctx, ssb_micro_percolation_compute(ctx, g, set3, (ssb_connectivity)conns[k], &pc));
+        for (int a = 0; a < 3; a++) {
+            int64_t cnt[4];
+            TU_OK(ctx, ssb_grid_through_mask(ctx, g, set3, (ssb_axis)a, (ssb_connectivity)conns[k], mask, cnt));
+            assert_int_equal(pc.n_set, cnt[0]);
+            assert_int_equal(pc.n_percolating[a], cnt[3]);
+            assert_int_equal(pc.n_dead_end[a], cnt[1] + cnt[2]);
+        }
+    }
+    free(mask);
     free(ref);
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);
-    printf("PASS components: 6/18/26 give 5/4/3 components; union-find == flood fill\n");
+    printf("PASS components: 6/18/26 give 5/4/3 components; union-find == flood fill; percolation == through_mask\n");
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -269,7 +295,10 @@ static void test_percolation(void **state)
 
 /* ---------------------------------------------------------------------------------------------------------- */
 
-static double rel_err_pct(double a, double ref) { return fabs(a - ref) / ref * 100.0; }
+static double rel_err_pct(double a, double ref)
+{
+    return fabs(a - ref) / ref * 100.0;
+}
 
 /* [TF] floating cube, corner cube, sphere and multi-cube metric tests. Voxel size 0.45 um: values in voxel^-1 are
  * per_volume * h. */
@@ -382,7 +411,8 @@ static void test_taufactor_areas(void **state)
     /* face-count pair areas add up to the label surfaces: label 2 touches 0 and 1 and 3 */
     double s2 = 0.0;
     for (int i = 0; i < r.npairs; i++)
-        if (r.pairs[i].label_a == 2 || r.pairs[i].label_b == 2) s2 += r.pairs[i].face.area;
+        if (r.pairs[i].label_a == 2 || r.pairs[i].label_b == 2)
+            s2 += r.pairs[i].face.area;
     TU_ASSERT_REL(s2, r.surfaces[2].face.area, 1e-14);
     ssb_micro_interfaces_destroy(&r);
 
@@ -456,7 +486,6 @@ static void test_anisotropic(void **state)
     /* Floating 10^3 cube with anisotropic voxels, binary-field marching cubes, exact: 6 flat 9 x 9 faces at the
      * mid-planes, 12 chamfered edges of 9 cubes (an x-edge strip is hx wide by sqrt((hy/2)^2 + (hz/2)^2)) and 8
      * corner triangles with vertices (hx/2,0,0), (0,hy/2,0), (0,0,hz/2). */
-    memset(ssb_grid_get_labels(g), 0, 9 * 12 * 10);
     ssb_grid_destroy(&g);
     g = mk(ctx, 20, 20, 20, hx, hy, hz);
     phase(ctx, g, 0, SSB_ROLE_SE, 0);
@@ -469,7 +498,7 @@ static void test_anisotropic(void **state)
     const double edges = 4 * 9 * (hx * hypot(hy / 2, hz / 2) + hy * hypot(hx / 2, hz / 2) + hz * hypot(hx / 2, hy / 2));
     const double corners = 8 * 0.5 * sqrt(pow(hy * hz / 4, 2) + pow(hx * hz / 4, 2) + pow(hx * hy / 4, 2));
     TU_ASSERT_REL(r.pairs[0].mc.area, flat + edges + corners, 1e-12);
-    TU_ASSERT_REL(r.pairs[0].face.area, 200 * 2 * (hy * hz + hx * hz + hx * hy) / 2, 1e-13);
+    TU_ASSERT_REL(r.pairs[0].face.area, 200 * (hy * hz + hx * hz + hx * hy), 1e-13);
     ssb_micro_interfaces_destroy(&r);
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);
@@ -564,7 +593,8 @@ static void test_active_cam(void **state)
     assert_int_equal(cls[vid(g, 4, 1, 3)], SSB_MICRO_CAM_OTHER); /* SE */
     assert_int_equal(cls[vid(g, 1, 1, 0)], SSB_MICRO_CAM_OTHER); /* carbon */
     int64_t hist[5] = {0};
-    for (int v = 0; v < 1920; v++) hist[cls[v]]++;
+    for (int v = 0; v < 1920; v++)
+        hist[cls[v]]++;
     assert_true(hist[0] == 1898 && hist[1] == 4 && hist[2] == 6 && hist[3] == 4 && hist[4] == 8);
 
     /* current collector on the other side (z = 9): both carbon columns lose the CC; the SE column still reaches
@@ -667,6 +697,15 @@ static void test_cam_coating(void **state)
     printf("PASS coating: blocking -> 18 dead no Li+, sigma_ion > 0 -> 18 active\n");
 }
 
+static int cancel_cb(void *user, const char *stage, double done, double total)
+{
+    (void)stage;
+    (void)done;
+    (void)total;
+    ++*(int *)user;
+    return 1;
+}
+
 static void test_cam_errors(void **state)
 {
     (void)state;
@@ -693,23 +732,35 @@ static void test_cam_errors(void **state)
     phase(ctx, g, 77, SSB_ROLE_BINDER, 0);
     TU_OK(ctx, ssb_micro_cam_compute(ctx, g, NULL, &r));
     assert_int_equal(r.n_active, 4);
+    /* cancellation through the progress callback, in the labelling and in marching cubes */
+    int ncalls = 0;
+    ssb_ctx_set_progress(ctx, cancel_cb, &ncalls);
+    assert_int_equal(ssb_micro_cam_compute(ctx, g, NULL, &r), SSB_ERR_CANCELLED);
+    assert_int_equal(ncalls, 1);
+    ssb_micro_interfaces ir;
+    assert_int_equal(ssb_micro_interfaces_compute(ctx, g, NULL, &ir), SSB_ERR_CANCELLED);
+    assert_null(ir.pairs);
+    uint8_t one[256] = {0};
+    one[1] = 1;
+    ssb_micro_components c;
+    assert_int_equal(ssb_micro_components_compute(ctx, g, one, SSB_CONN_6, NULL, &c), SSB_ERR_CANCELLED);
+    assert_null(c.ids);
+    ssb_ctx_set_progress(ctx, NULL, NULL);
     /* no CAM role present */
     phase(ctx, g, 1, SSB_ROLE_CARBON, 0);
     assert_int_equal(ssb_micro_cam_compute(ctx, g, NULL, &r), SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "role 'active'"));
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);
-    printf("PASS error paths: bad axis/side/sigma -> ARG/RANGE, undefined label and no CAM -> NOTFOUND\n");
+    printf("PASS error paths: bad axis/side/sigma -> ARG/RANGE, undefined label and no CAM -> NOTFOUND, cancel\n");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fractions),       cmocka_unit_test(test_components),
-        cmocka_unit_test(test_percolation),     cmocka_unit_test(test_taufactor_areas),
-        cmocka_unit_test(test_anisotropic),     cmocka_unit_test(test_active_cam),
-        cmocka_unit_test(test_cam_sphere),      cmocka_unit_test(test_cam_coating),
-        cmocka_unit_test(test_cam_errors),
+        cmocka_unit_test(test_fractions),       cmocka_unit_test(test_components),  cmocka_unit_test(test_percolation),
+        cmocka_unit_test(test_taufactor_areas), cmocka_unit_test(test_anisotropic), cmocka_unit_test(test_active_cam),
+        cmocka_unit_test(test_cam_sphere),      cmocka_unit_test(test_cam_coating), cmocka_unit_test(test_cam_errors),
     };
     return cmocka_run_group_tests_name("micro_analysis", tests, NULL, NULL);
 }

@@ -20,8 +20,8 @@ void ssbi_ma_plane_flags(const int64_t n[3], const int32_t *ids, int axis, int64
 /* Marching-cubes iso-surface area (m^2) of the indicator of {v : in_set[lab[v]]}, smoothed by the 3x3x3 Gaussian of
  * width sigma voxels (0: binary field), at level 0.5, without the box boundary. h = voxel size (m).
  * Errors: SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
-int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
-                    const uint8_t in_set[256], double sigma, double *area);
+int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab, const uint8_t in_set[256],
+                    double sigma, double *area);
 
 /* Check area options (mc_sigma range). */
 int ssbi_ma_check_area_params(ssb_ctx *ctx, const ssb_micro_area_params *p);

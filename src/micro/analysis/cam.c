@@ -35,12 +35,21 @@ static void build_sets(const ssb_grid *g, cam_sets *s)
         const ssb_phase *ph = ssb_grid_get_phase(g, i);
         const uint8_t l = ph->label;
         switch (ph->role) {
-        case SSB_ROLE_ACTIVE: s->cam[l] = s->el[l] = 1; break;
-        case SSB_ROLE_CARBON: s->carbon[l] = s->el[l] = 1; break;
+        case SSB_ROLE_ACTIVE:
+            s->cam[l] = s->el[l] = 1;
+            break;
+        case SSB_ROLE_CARBON:
+            s->carbon[l] = s->el[l] = 1;
+            break;
         case SSB_ROLE_SE:
-        case SSB_ROLE_GB: s->ion[l] = 1; break;
-        case SSB_ROLE_COATING: s->ion[l] = ph->sigma_ion > 0.0; break;
-        default: break;
+        case SSB_ROLE_GB:
+            s->ion[l] = 1;
+            break;
+        case SSB_ROLE_COATING:
+            s->ion[l] = ph->sigma_ion > 0.0;
+            break;
+        default:
+            break;
         }
     }
 }
@@ -53,7 +62,8 @@ static int mark_network(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, co
     int64_t nc = 0;
     SSB_CHECK(ctx, ssbi_ma_label(ctx, n, lab, in, SSB_CONN_6, ids, &nc, NULL));
     uint8_t *cf = ssbi_malloc(ctx, (size_t)(nc > 0 ? nc : 1), "component plane flags");
-    if (!cf) return SSB_ERR_NOMEM;
+    if (!cf)
+        return SSB_ERR_NOMEM;
     ssbi_ma_plane_flags(n, ids, axis, nc, cf);
     const int64_t nv = n[0] * n[1] * n[2];
     int64_t c0 = 0, c1 = 0, c2 = 0;
@@ -64,7 +74,8 @@ static int mark_network(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, co
 #endif
     for (int64_t v = 0; v < nv; v++) {
         const int32_t c = ids[v];
-        if (c < 0) continue;
+        if (c < 0)
+            continue;
         c0++;
         if (cf[c] & plane_bit) {
             fl[v] |= bit;
@@ -96,7 +107,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
     int64_t hist[256], ncam = 0;
     ssb_grid_histogram(g, hist);
     for (int k = 0; k < 256; k++)
-        if (s.cam[k]) ncam += hist[k];
+        if (s.cam[k])
+            ncam += hist[k];
     SSB_REQUIRE(ctx, ncam > 0, SSB_ERR_NOTFOUND,
                 "active CAM: no voxel has a phase with the role 'active' (CAM); the phase table must mark the "
                 "cathode active material with role active");
@@ -115,7 +127,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
     (void)nth;
 
     int32_t *ids = ssbi_malloc(ctx, (size_t)nv * sizeof *ids, "component ids");
-    if (!ids) return SSB_ERR_NOMEM;
+    if (!ids)
+        return SSB_ERR_NOMEM;
     memset(fl, 0, (size_t)nv);
     int rc;
     int64_t ce[3], ci[3], npart = 0;
@@ -140,13 +153,15 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
         for (int64_t x = 0; x < nx; x++) {
             const int64_t v = r * nx + x;
             const int32_t c = ids[v];
-            if (c < 0) continue;
+            if (c < 0)
+                continue;
             uint8_t f = (fl[v] & FL_E) ? PT_E : 0;
-            if ((x > 0 && (fl[v - 1] & FL_L)) || (x + 1 < nx && (fl[v + 1] & FL_L)) ||
-                (y > 0 && (fl[v - sy] & FL_L)) || (y + 1 < ny && (fl[v + sy] & FL_L)) ||
-                (z > 0 && (fl[v - sz] & FL_L)) || (z + 1 < nz && (fl[v + sz] & FL_L)))
+            if ((x > 0 && (fl[v - 1] & FL_L)) || (x + 1 < nx && (fl[v + 1] & FL_L)) || (y > 0 && (fl[v - sy] & FL_L)) ||
+                (y + 1 < ny && (fl[v + sy] & FL_L)) || (z > 0 && (fl[v - sz] & FL_L)) ||
+                (z + 1 < nz && (fl[v + sz] & FL_L)))
                 f |= PT_LI;
-            if (!f) continue;
+            if (!f)
+                continue;
             uint8_t cur;
 #if SSB_HAVE_OPENMP
 #pragma omp atomic read
@@ -175,7 +190,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
             const int64_t step[3] = {1, sy, sz};
             const int has[3] = {x + 1 < nx, y + 1 < ny, z + 1 < nz};
             for (int k = 0; k < 3; k++) {
-                if (!has[k]) continue;
+                if (!has[k])
+                    continue;
                 const int64_t w = v + step[k];
                 int64_t cv, ow; /* CAM voxel and the other one */
                 if (s.cam[lab[v]] && !s.cam[lab[w]]) {
@@ -233,7 +249,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
         fl[v] = code;
     }
     int64_t npa = 0;
-    for (int64_t c = 0; c < npart; c++) npa += pt[c] == (PT_E | PT_LI);
+    for (int64_t c = 0; c < npart; c++)
+        npa += pt[c] == (PT_E | PT_LI);
     SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "active CAM", 4.0, 5.0), done);
 
     memset(res, 0, sizeof *res);
@@ -269,7 +286,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
     ids = NULL;
     if (p.area.marching_cubes) {
         uint8_t uni[256];
-        for (int k = 0; k < 256; k++) uni[k] = s.cam[k] || s.ion[k];
+        for (int k = 0; k < 256; k++)
+            uni[k] = s.cam[k] || s.ion[k];
         double sa = 0.0, sb = 0.0, su = 0.0;
         SSB_CHECK_GOTO(ctx, rc, ssbi_ma_mc_area(ctx, n, h, lab, s.cam, p.area.mc_sigma, &sa), done);
         SSB_CHECK_GOTO(ctx, rc, ssbi_ma_mc_area(ctx, n, h, lab, s.ion, p.area.mc_sigma, &sb), done);
@@ -288,8 +306,8 @@ done:
 
 ssb_micro_cam_params ssb_micro_cam_params_default(void)
 {
-    ssb_micro_cam_params p = {.axis = SSB_AXIS_Z, .cc_side = SSB_MICRO_SIDE_LOW,
-                              .area = ssb_micro_area_params_default()};
+    ssb_micro_cam_params p = {
+        .axis = SSB_AXIS_Z, .cc_side = SSB_MICRO_SIDE_LOW, .area = ssb_micro_area_params_default()};
     return p;
 }
 
@@ -314,9 +332,11 @@ int ssb_micro_cam_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_p
     SSB_REQUIRE(ctx, g && out, SSB_ERR_ARG, "ssb_micro_cam_compute: NULL argument");
     memset(out, 0, sizeof *out);
     uint8_t *cls = ssbi_malloc(ctx, (size_t)ssb_grid_get_nvoxels(g), "CAM classification");
-    if (!cls) return SSB_ERR_NOMEM;
+    if (!cls)
+        return SSB_ERR_NOMEM;
     int rc = ssb_micro_cam_classify(ctx, g, params, cls, out);
     free(cls);
-    if (rc != SSB_OK) return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     return SSB_OK;
 }

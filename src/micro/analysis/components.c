@@ -25,9 +25,11 @@ static int64_t uf_find(ssbi_aint *p, int64_t x)
 {
     for (;;) {
         int64_t q = atomic_load_explicit(&p[x], memory_order_relaxed);
-        if (q == x) return x;
+        if (q == x)
+            return x;
         int64_t r = atomic_load_explicit(&p[q], memory_order_relaxed);
-        if (r != q) atomic_store_explicit(&p[x], r, memory_order_relaxed); /* x is not a root: only ancestors */
+        if (r != q)
+            atomic_store_explicit(&p[x], r, memory_order_relaxed); /* x is not a root: only ancestors */
         x = r;
     }
 }
@@ -37,15 +39,15 @@ static void uf_union(ssbi_aint *p, int64_t a, int64_t b)
     for (;;) {
         a = uf_find(p, a);
         b = uf_find(p, b);
-        if (a == b) return;
+        if (a == b)
+            return;
         if (a < b) {
             int64_t t = a;
             a = b;
             b = t;
         }
         int64_t expected = a; /* link the larger root under the smaller one */
-        if (atomic_compare_exchange_strong_explicit(&p[a], &expected, b, memory_order_acq_rel,
-                                                    memory_order_relaxed))
+        if (atomic_compare_exchange_strong_explicit(&p[a], &expected, b, memory_order_acq_rel, memory_order_relaxed))
             return;
     }
 }
@@ -55,10 +57,13 @@ static int64_t row_runs(const uint8_t *row, const uint8_t *in, int64_t nx, int32
 {
     int64_t k = 0, x = 0;
     while (x < nx) {
-        while (x < nx && !in[row[x]]) x++;
-        if (x >= nx) break;
+        while (x < nx && !in[row[x]])
+            x++;
+        if (x >= nx)
+            break;
         s[k] = (int32_t)x;
-        while (x < nx && in[row[x]]) x++;
+        while (x < nx && in[row[x]])
+            x++;
         e[k++] = (int32_t)(x - 1);
     }
     return k;
@@ -91,18 +96,23 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
     const int64_t nx = n[0], ny = n[1], nz = n[2], nrows = ny * nz;
     const int nth = ssbi_threads(ctx);
     uint8_t in[256];
-    for (int k = 0; k < 256; k++) in[k] = in_set[k] != 0;
+    for (int k = 0; k < 256; k++)
+        in[k] = in_set[k] != 0;
     *ncomp = 0;
-    if (sizes) *sizes = NULL;
+    if (sizes)
+        *sizes = NULL;
 
     int64_t *off = ssbi_malloc(ctx, (size_t)(nrows + 1) * sizeof *off, "component row offsets");
-    if (!off) return SSB_ERR_NOMEM;
+    if (!off)
+        return SSB_ERR_NOMEM;
     off[0] = 0;
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nth)
 #endif
-    for (int64_t r = 0; r < nrows; r++) off[r + 1] = row_count(lab + r * nx, in, nx);
-    for (int64_t r = 0; r < nrows; r++) off[r + 1] += off[r];
+    for (int64_t r = 0; r < nrows; r++)
+        off[r + 1] = row_count(lab + r * nx, in, nx);
+    for (int64_t r = 0; r < nrows; r++)
+        off[r + 1] += off[r];
     const int64_t nruns = off[nrows];
 
     const int64_t cap = nx / 2 + 1;
@@ -117,7 +127,8 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nth)
 #endif
-    for (int64_t i = 0; i < nruns; i++) atomic_init(&parent[i], i);
+    for (int64_t i = 0; i < nruns; i++)
+        atomic_init(&parent[i], i);
 
     /* Preceding neighbour rows (dy, dz) and the x-dilation of the overlap test per connectivity. */
     int nb_dy[4], nb_dz[4], nb_d[4], nnb = 0;
@@ -141,20 +152,25 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
 #pragma omp for schedule(dynamic, 64)
 #endif
         for (int64_t r = 0; r < nrows; r++) {
-            if (off[r + 1] == off[r]) continue;
+            if (off[r + 1] == off[r])
+                continue;
             const int64_t y = r % ny, z = r / ny;
             int64_t na = -1;
             for (int k = 0; k < nnb; k++) {
                 const int64_t yy = y + nb_dy[k], zz = z + nb_dz[k];
-                if (yy < 0 || yy >= ny || zz < 0) continue;
+                if (yy < 0 || yy >= ny || zz < 0)
+                    continue;
                 const int64_t q = yy + ny * zz;
-                if (off[q + 1] == off[q]) continue;
-                if (na < 0) na = row_runs(lab + r * nx, in, nx, as, ae);
+                if (off[q + 1] == off[q])
+                    continue;
+                if (na < 0)
+                    na = row_runs(lab + r * nx, in, nx, as, ae);
                 const int64_t nb = row_runs(lab + q * nx, in, nx, bs, be);
                 const int d = nb_d[k];
                 int64_t i = 0, j = 0;
                 while (i < na && j < nb) {
-                    if (as[i] <= be[j] + d && bs[j] <= ae[i] + d) uf_union(parent, off[r] + i, off[q] + j);
+                    if (as[i] <= be[j] + d && bs[j] <= ae[i] + d)
+                        uf_union(parent, off[r] + i, off[q] + j);
                     if (ae[i] < be[j])
                         i++;
                     else
@@ -181,8 +197,8 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
     if (nc > INT32_MAX) {
         free(off);
         free(parent);
-        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%lld connected components do not fit int32 ids (max %d)",
-                         (long long)nc, INT32_MAX);
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%lld connected components do not fit int32 ids (max %d)", (long long)nc,
+                         INT32_MAX);
     }
     int64_t *sz = NULL;
     if (sizes && nc > 0) {
@@ -228,7 +244,8 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
     free(off);
     free(parent);
     *ncomp = nc;
-    if (sizes) *sizes = sz;
+    if (sizes)
+        *sizes = sz;
     return SSB_OK;
 }
 
@@ -236,20 +253,22 @@ void ssbi_ma_plane_flags(const int64_t n[3], const int32_t *ids, int axis, int64
 {
     const int64_t stride[3] = {1, n[0], n[0] * n[1]};
     const int a1 = (axis + 1) % 3, a2 = (axis + 2) % 3;
-    if (ncomp > 0) memset(flags, 0, (size_t)ncomp);
+    if (ncomp > 0)
+        memset(flags, 0, (size_t)ncomp);
     for (int side = 0; side < 2; side++) {
         const int64_t base = (side ? n[axis] - 1 : 0) * stride[axis];
         const uint8_t bit = (uint8_t)(side ? 2 : 1);
         for (int64_t j = 0; j < n[a2]; j++)
             for (int64_t i = 0; i < n[a1]; i++) {
                 int32_t c = ids[base + i * stride[a1] + j * stride[a2]];
-                if (c >= 0) flags[c] |= bit;
+                if (c >= 0)
+                    flags[c] |= bit;
             }
     }
 }
 
-int ssb_micro_components_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256],
-                                 ssb_connectivity conn, int32_t *ids, ssb_micro_components *out)
+int ssb_micro_components_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256], ssb_connectivity conn,
+                                 int32_t *ids, ssb_micro_components *out)
 {
     SSB_REQUIRE(ctx, out, SSB_ERR_ARG, "ssb_micro_components_compute: out is NULL");
     memset(out, 0, sizeof *out);
@@ -262,16 +281,19 @@ int ssb_micro_components_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t 
     int32_t *buf = ids;
     if (!buf) {
         buf = ssbi_malloc(ctx, (size_t)nv * sizeof *buf, "component ids");
-        if (!buf) return SSB_ERR_NOMEM;
+        if (!buf)
+            return SSB_ERR_NOMEM;
     }
     int64_t nc = 0, *sizes = NULL;
     int rc = ssbi_ma_label(ctx, n, ssb_grid_get_labels_const(g), in_set, conn, buf, &nc, &sizes);
     if (rc != SSB_OK) {
-        if (!ids) free(buf);
+        if (!ids)
+            free(buf);
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     }
     int64_t nset = 0;
-    for (int64_t c = 0; c < nc; c++) nset += sizes[c];
+    for (int64_t c = 0; c < nc; c++)
+        nset += sizes[c];
     out->conn = conn;
     out->nset = nset;
     out->ncomponents = nc;
@@ -283,8 +305,10 @@ int ssb_micro_components_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t 
 
 void ssb_micro_components_destroy(ssb_micro_components *c)
 {
-    if (!c) return;
+    if (!c)
+        return;
     free(c->sizes);
-    if (c->owns_ids) free(c->ids);
+    if (c->owns_ids)
+        free(c->ids);
     memset(c, 0, sizeof *c);
 }

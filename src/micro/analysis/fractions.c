@@ -17,42 +17,65 @@ int ssb_micro_fractions_compute(ssb_ctx *ctx, const ssb_grid *g, ssb_micro_fract
     ssb_grid_histogram(g, out->label_count);
     for (int k = 0; k < 256; k++) {
         out->label_fraction[k] = (double)out->label_count[k] / (double)nv;
-        if (out->label_count[k] == 0) continue;
+        if (out->label_count[k] == 0)
+            continue;
         const ssb_phase *ph = ssb_grid_find_phase(g, (uint8_t)k);
         out->role_count[ph->role] += out->label_count[k];
     }
-    for (int r = 0; r < SSB_ROLE_COUNT; r++) out->role_fraction[r] = (double)out->role_count[r] / (double)nv;
+    for (int r = 0; r < SSB_ROLE_COUNT; r++)
+        out->role_fraction[r] = (double)out->role_count[r] / (double)nv;
     return SSB_OK;
 }
 
-int ssb_micro_percolation_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256],
-                                  ssb_connectivity conn, ssb_micro_percolation *out)
+/* One connected-component labelling serves all three axes: a voxel is connected to a face exactly when its
+ * component has a voxel on that face. This gives the same sets as ssb_grid_through_mask's two flood fills per axis
+ * (the unit test checks it), in parallel and with 4 bytes per voxel instead of six serial fills. */
+int ssb_micro_percolation_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256], ssb_connectivity conn,
+                                  ssb_micro_percolation *out)
 {
     SSB_REQUIRE(ctx, out, SSB_ERR_ARG, "ssb_micro_percolation_compute: out is NULL");
     memset(out, 0, sizeof *out);
     SSB_REQUIRE(ctx, g && in_set, SSB_ERR_ARG, "ssb_micro_percolation_compute: NULL grid or set");
     SSB_REQUIRE(ctx, conn == SSB_CONN_6 || conn == SSB_CONN_18 || conn == SSB_CONN_26, SSB_ERR_ARG,
                 "connectivity %d is invalid (valid: 6, 18 or 26)", (int)conn);
+    int64_t n[3];
+    ssb_grid_get_dims(g, n);
     const int64_t nv = ssb_grid_get_nvoxels(g);
-    uint8_t *mask = ssbi_malloc(ctx, (size_t)nv, "percolation mask");
-    if (!mask) return SSB_ERR_NOMEM;
+    int32_t *ids = ssbi_malloc(ctx, (size_t)nv * sizeof *ids, "component ids");
+    if (!ids)
+        return SSB_ERR_NOMEM;
+    int64_t nc = 0, *sizes = NULL;
+    int rc = ssbi_ma_label(ctx, n, ssb_grid_get_labels_const(g), in_set, conn, ids, &nc, &sizes);
+    uint8_t *cf = NULL;
+    if (rc == SSB_OK) {
+        cf = ssbi_malloc(ctx, (size_t)(nc > 0 ? nc : 1), "component plane flags");
+        if (!cf)
+            rc = SSB_ERR_NOMEM;
+    }
+    if (rc != SSB_OK) {
+        free(ids);
+        free(sizes);
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    }
     out->conn = conn;
     out->nvoxels = nv;
+    for (int64_t c = 0; c < nc; c++)
+        out->n_set += sizes[c];
     for (int a = 0; a < 3; a++) {
-        int64_t c[4];
-        int rc = ssb_grid_through_mask(ctx, g, in_set, (ssb_axis)a, conn, mask, c);
-        if (rc != SSB_OK) {
-            free(mask);
-            memset(out, 0, sizeof *out);
-            return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+        ssbi_ma_plane_flags(n, ids, a, nc, cf);
+        for (int64_t c = 0; c < nc; c++) {
+            if (cf[c] == 3)
+                out->n_percolating[a] += sizes[c];
+            else if (cf[c])
+                out->n_dead_end[a] += sizes[c];
+            else
+                out->n_isolated[a] += sizes[c];
         }
-        out->n_set = c[0];
-        out->n_percolating[a] = c[3];
-        out->n_dead_end[a] = c[1] + c[2];
-        out->n_isolated[a] = c[0] - c[1] - c[2] - c[3];
-        out->percolates[a] = c[3] > 0;
+        out->percolates[a] = out->n_percolating[a] > 0;
     }
-    free(mask);
+    free(cf);
+    free(sizes);
+    free(ids);
     out->set_fraction = (double)out->n_set / (double)nv;
     const double ns = out->n_set > 0 ? (double)out->n_set : 1.0;
     for (int a = 0; a < 3; a++) {

@@ -16,8 +16,8 @@ static ssb_micro_area make_area(const char *method, double area, double box_volu
 
 /* Faces between labels per axis, accumulated in cnt[axis][ia * nl + ib] (ia < ib compact label indices).
  * loc has nth * 3 * nl * nl counters of scratch. */
-static void count_label_faces(const int64_t n[3], const uint8_t *lab, const int idx[256], int nl, int nth,
-                              int64_t *loc, int64_t *cnt)
+static void count_label_faces(const int64_t n[3], const uint8_t *lab, const int idx[256], int nl, int nth, int64_t *loc,
+                              int64_t *cnt)
 {
     const int64_t nx = n[0], ny = n[1], nz = n[2], nrows = ny * nz, sy = nx, sz = nx * ny;
     const size_t per = (size_t)3 * (size_t)nl * (size_t)nl;
@@ -43,7 +43,8 @@ static void count_label_faces(const int64_t n[3], const uint8_t *lab, const int 
                 nb[1] = has[1] ? row[x + sy] : a;
                 nb[2] = has[2] ? row[x + sz] : a;
                 for (int k = 0; k < 3; k++) {
-                    if (nb[k] == a) continue;
+                    if (nb[k] == a)
+                        continue;
                     int ia = idx[a], ib = idx[nb[k]];
                     if (ia > ib) {
                         int t = ia;
@@ -57,7 +58,8 @@ static void count_label_faces(const int64_t n[3], const uint8_t *lab, const int 
     }
     memset(cnt, 0, per * sizeof *cnt);
     for (int t = 0; t < nth; t++)
-        for (size_t i = 0; i < per; i++) cnt[i] += loc[(size_t)t * per + i];
+        for (size_t i = 0; i < per; i++)
+            cnt[i] += loc[(size_t)t * per + i];
 }
 
 /* Faces between voxel sets A and B per axis. */
@@ -75,11 +77,15 @@ static void count_set_faces(const int64_t n[3], const uint8_t *lab, const uint8_
         const uint8_t *row = lab + r * nx;
         for (int64_t x = 0; x < nx; x++) {
             const int a = ina[row[x]] ? 1 : (inb[row[x]] ? 2 : 0);
-            if (!a) continue;
+            if (!a)
+                continue;
             const uint8_t *other = a == 1 ? inb : ina;
-            if (x + 1 < nx && other[row[x + 1]]) f0++;
-            if (y + 1 < ny && other[row[x + sy]]) f1++;
-            if (z + 1 < nz && other[row[x + sz]]) f2++;
+            if (x + 1 < nx && other[row[x + 1]])
+                f0++;
+            if (y + 1 < ny && other[row[x + sy]])
+                f1++;
+            if (z + 1 < nz && other[row[x + sz]])
+                f2++;
         }
     }
     nf[0] = f0;
@@ -89,7 +95,8 @@ static void count_set_faces(const int64_t n[3], const uint8_t *lab, const uint8_
 
 void ssb_micro_interfaces_destroy(ssb_micro_interfaces *r)
 {
-    if (!r) return;
+    if (!r)
+        return;
     free(r->surfaces);
     free(r->pairs);
     memset(r, 0, sizeof *r);
@@ -97,14 +104,16 @@ void ssb_micro_interfaces_destroy(ssb_micro_interfaces *r)
 
 const ssb_micro_interface *ssb_micro_interfaces_find(const ssb_micro_interfaces *r, uint8_t a, uint8_t b)
 {
-    if (!r || !r->pairs) return NULL;
+    if (!r || !r->pairs)
+        return NULL;
     if (a > b) {
         uint8_t t = a;
         a = b;
         b = t;
     }
     for (int i = 0; i < r->npairs; i++)
-        if (r->pairs[i].label_a == a && r->pairs[i].label_b == b) return &r->pairs[i];
+        if (r->pairs[i].label_a == a && r->pairs[i].label_b == b)
+            return &r->pairs[i];
     return NULL;
 }
 
@@ -167,7 +176,8 @@ int ssb_micro_interfaces_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micr
         out->surfaces[i].label = labels[i];
         out->surfaces[i].face.method = SSB_MICRO_METHOD_FACE_COUNT;
         out->surfaces[i].face.per_volume = 0.0;
-        if (p.marching_cubes) out->surfaces[i].mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, smc[i], vol);
+        if (p.marching_cubes)
+            out->surfaces[i].mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, smc[i], vol);
     }
     int ip = 0;
     for (int i = 0; i < nl && rc == SSB_OK; i++)
@@ -185,7 +195,8 @@ int ssb_micro_interfaces_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micr
             e->face = make_area(SSB_MICRO_METHOD_FACE_COUNT, area, vol);
             out->surfaces[i].face.area += area;
             out->surfaces[j].face.area += area;
-            if (!p.marching_cubes) continue;
+            if (!p.marching_cubes)
+                continue;
             double s_ab = 0.0;
             if (tot > 0) {
                 memset(set, 0, sizeof set);
@@ -196,7 +207,8 @@ int ssb_micro_interfaces_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micr
             }
             e->mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, s_ab, vol);
         }
-    for (int i = 0; i < nl; i++) out->surfaces[i].face.per_volume = out->surfaces[i].face.area / vol;
+    for (int i = 0; i < nl; i++)
+        out->surfaces[i].face.per_volume = out->surfaces[i].face.area / vol;
     free(loc);
     free(smc);
     if (rc != SSB_OK) {
@@ -206,9 +218,8 @@ int ssb_micro_interfaces_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micr
     return SSB_OK;
 }
 
-int ssb_micro_set_interface_area(ssb_ctx *ctx, const ssb_grid *g, const uint8_t set_a[256],
-                                 const uint8_t set_b[256], const ssb_micro_area_params *params,
-                                 ssb_micro_area *face, ssb_micro_area *mc)
+int ssb_micro_set_interface_area(ssb_ctx *ctx, const ssb_grid *g, const uint8_t set_a[256], const uint8_t set_b[256],
+                                 const ssb_micro_area_params *params, ssb_micro_area *face, ssb_micro_area *mc)
 {
     SSB_REQUIRE(ctx, g && set_a && set_b && face, SSB_ERR_ARG, "ssb_micro_set_interface_area: NULL argument");
     const ssb_micro_area_params p = params ? *params : ssb_micro_area_params_default();
@@ -229,7 +240,8 @@ int ssb_micro_set_interface_area(ssb_ctx *ctx, const ssb_grid *g, const uint8_t 
         memset(mc, 0, sizeof *mc);
         if (p.marching_cubes) {
             uint8_t uni[256];
-            for (int k = 0; k < 256; k++) uni[k] = set_a[k] || set_b[k];
+            for (int k = 0; k < 256; k++)
+                uni[k] = set_a[k] || set_b[k];
             double sa, sb, su;
             SSB_CHECK(ctx, ssbi_ma_mc_area(ctx, n, h, lab, set_a, p.mc_sigma, &sa));
             SSB_CHECK(ctx, ssbi_ma_mc_area(ctx, n, h, lab, set_b, p.mc_sigma, &sb));

@@ -22,6 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if SSB_HAVE_OPENMP
+#include <omp.h>
+#endif
+
 #define MC_ISO 0.5
 
 typedef struct {
@@ -32,12 +36,12 @@ typedef struct {
 } mc_entry;
 
 typedef struct {
-    double h[3];             /* voxel size, m */
-    uint8_t fq[6][4];        /* corners of each face in cyclic order */
+    double h[3];                       /* voxel size, m */
+    uint8_t fq[6][4];                  /* corners of each face in cyclic order */
     uint8_t ec0[12], ec1[12], eax[12]; /* edge end corners and axis */
-    uint8_t amb[256];        /* faces with an ambiguous (alternating) sign pattern, bit f */
-    mc_entry tab[256][64];   /* [config][joined-face bits restricted to amb] */
-    double lut[256];         /* binary field: area per configuration, m^2 */
+    uint8_t amb[256];                  /* faces with an ambiguous (alternating) sign pattern, bit f */
+    mc_entry tab[256][64];             /* [config][joined-face bits restricted to amb] */
+    double lut[256];                   /* binary field: area per configuration, m^2 */
 } mc_tables;
 
 static int edge_between(int u, int v)
@@ -59,7 +63,8 @@ static double tri_area(const double *a, const double *b, const double *c)
 static double fan_area(double (*p)[3], int n, int j)
 {
     double s = 0.0;
-    for (int i = 1; i + 1 < n; i++) s += tri_area(p[j], p[(j + i) % n], p[(j + i + 1) % n]);
+    for (int i = 1; i + 1 < n; i++)
+        s += tri_area(p[j], p[(j + i) % n], p[(j + i + 1) % n]);
     return s;
 }
 
@@ -86,9 +91,11 @@ static void build_entry(const mc_tables *t, int cfg, int joined, mc_entry *out)
     for (int f = 0; f < 6; f++) {
         const uint8_t *q = t->fq[f];
         int in[4], ncross = 0, cross[4];
-        for (int i = 0; i < 4; i++) in[i] = (cfg >> q[i]) & 1;
         for (int i = 0; i < 4; i++)
-            if (in[i] != in[(i + 1) & 3]) cross[ncross++] = i;
+            in[i] = (cfg >> q[i]) & 1;
+        for (int i = 0; i < 4; i++)
+            if (in[i] != in[(i + 1) & 3])
+                cross[ncross++] = i;
         if (ncross == 2) {
             seg[nseg][0] = edge_between(q[cross[0]], q[(cross[0] + 1) & 3]);
             seg[nseg][1] = edge_between(q[cross[1]], q[(cross[1] + 1) & 3]);
@@ -96,7 +103,8 @@ static void build_entry(const mc_tables *t, int cfg, int joined, mc_entry *out)
         } else if (ncross == 4) {
             const int j = (joined >> f) & 1;
             for (int i = 0; i < 4; i++) {
-                if (in[i] == j) continue; /* cut around the corners that are not joined */
+                if (in[i] == j)
+                    continue; /* cut around the corners that are not joined */
                 seg[nseg][0] = edge_between(q[(i + 3) & 3], q[i]);
                 seg[nseg][1] = edge_between(q[i], q[(i + 1) & 3]);
                 nseg++;
@@ -105,11 +113,13 @@ static void build_entry(const mc_tables *t, int cfg, int joined, mc_entry *out)
     }
     int adj[12][2], cnt[12] = {0};
     for (int s = 0; s < nseg; s++)
-        for (int k = 0; k < 2; k++) adj[seg[s][k]][cnt[seg[s][k]]++] = s;
+        for (int k = 0; k < 2; k++)
+            adj[seg[s][k]][cnt[seg[s][k]]++] = s;
     memset(out, 0, sizeof *out);
     int used[12] = {0}, pos = 0;
     for (int e0 = 0; e0 < 12; e0++) {
-        if (cnt[e0] == 0 || used[e0]) continue;
+        if (cnt[e0] == 0 || used[e0])
+            continue;
         int cur = e0, prev = -1, len = 0;
         do {
             used[cur] = 1;
@@ -122,7 +132,8 @@ static void build_entry(const mc_tables *t, int cfg, int joined, mc_entry *out)
         out->len[out->nloops++] = (uint8_t)len;
     }
     double v[8], p[12][3];
-    for (int i = 0; i < 8; i++) v[i] = (cfg >> i) & 1;
+    for (int i = 0; i < 8; i++)
+        v[i] = (cfg >> i) & 1;
     entry_vertices(t, out, pos, v, p);
     pos = 0;
     for (int l = 0; l < out->nloops; l++) {
@@ -143,7 +154,8 @@ static void build_entry(const mc_tables *t, int cfg, int joined, mc_entry *out)
 static double entry_area(const mc_tables *t, const mc_entry *e, const double v[8])
 {
     int nv = 0;
-    for (int l = 0; l < e->nloops; l++) nv += e->len[l];
+    for (int l = 0; l < e->nloops; l++)
+        nv += e->len[l];
     double p[12][3], area = 0.0;
     entry_vertices(t, e, nv, v, p);
     int pos = 0;
@@ -157,12 +169,14 @@ static double entry_area(const mc_tables *t, const mc_entry *e, const double v[8
 static mc_tables *tables_create(ssb_ctx *ctx, const double h[3])
 {
     mc_tables *t = ssbi_malloc(ctx, sizeof *t, "marching-cubes tables");
-    if (!t) return NULL;
+    if (!t)
+        return NULL;
     memcpy(t->h, h, sizeof t->h);
     for (int f = 0; f < 6; f++) {
         const int a = f >> 1, s = f & 1, b = (a + 1) % 3, c = (a + 2) % 3;
         static const int bb[4] = {0, 1, 1, 0}, cc[4] = {0, 0, 1, 1};
-        for (int i = 0; i < 4; i++) t->fq[f][i] = (uint8_t)((s << a) | (bb[i] << b) | (cc[i] << c));
+        for (int i = 0; i < 4; i++)
+            t->fq[f][i] = (uint8_t)((s << a) | (bb[i] << b) | (cc[i] << c));
     }
     for (int e = 0; e < 12; e++) {
         const int a = e >> 2, k = e & 3, b = (a + 1) % 3, c = (a + 2) % 3;
@@ -175,14 +189,17 @@ static mc_tables *tables_create(ssb_ctx *ctx, const double h[3])
         for (int f = 0; f < 6; f++) {
             const uint8_t *q = t->fq[f];
             int a0 = (cfg >> q[0]) & 1, a1 = (cfg >> q[1]) & 1, a2 = (cfg >> q[2]) & 1, a3 = (cfg >> q[3]) & 1;
-            if (a0 == a2 && a1 == a3 && a0 != a1) amb |= 1 << f;
+            if (a0 == a2 && a1 == a3 && a0 != a1)
+                amb |= 1 << f;
         }
         t->amb[cfg] = (uint8_t)amb;
         for (int j = 0; j < 64; j++)
-            if ((j & ~amb) == 0) build_entry(t, cfg, j, &t->tab[cfg][j]);
+            if ((j & ~amb) == 0)
+                build_entry(t, cfg, j, &t->tab[cfg][j]);
         /* binary field: every ambiguous face is a tie, which joins the inside corners */
         double v[8];
-        for (int i = 0; i < 8; i++) v[i] = (cfg >> i) & 1;
+        for (int i = 0; i < 8; i++)
+            v[i] = (cfg >> i) & 1;
         t->lut[cfg] = entry_area(t, &t->tab[cfg][amb], v);
     }
     return t;
@@ -192,25 +209,29 @@ static mc_tables *tables_create(ssb_ctx *ctx, const double h[3])
 static double cube_area(const mc_tables *t, const double v[8])
 {
     int cfg = 0;
-    for (int i = 0; i < 8; i++) cfg |= (v[i] > MC_ISO) << i;
-    if (cfg == 0 || cfg == 255) return 0.0;
+    for (int i = 0; i < 8; i++)
+        cfg |= (v[i] > MC_ISO) << i;
+    if (cfg == 0 || cfg == 255)
+        return 0.0;
     int joined = 0;
     const int amb = t->amb[cfg];
     if (amb) {
         for (int f = 0; f < 6; f++) {
-            if (!((amb >> f) & 1)) continue;
+            if (!((amb >> f) & 1))
+                continue;
             const uint8_t *q = t->fq[f];
             const double p02 = (v[q[0]] - MC_ISO) * (v[q[2]] - MC_ISO);
             const double p13 = (v[q[1]] - MC_ISO) * (v[q[3]] - MC_ISO);
             const int in0 = (cfg >> q[0]) & 1;
-            if (in0 ? p02 >= p13 : p13 >= p02) joined |= 1 << f;
+            if (in0 ? p02 >= p13 : p13 >= p02)
+                joined |= 1 << f;
         }
     }
     return entry_area(t, &t->tab[cfg][joined], v);
 }
 
-static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256],
-                     const mc_tables *t, double *area)
+static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256], const mc_tables *t,
+                     double *area)
 {
     const double *lut = t->lut;
     const int64_t nx = n[0], ny = n[1], nz = n[2], ncr = (ny - 1) * (nz - 1);
@@ -230,111 +251,193 @@ static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
             int coln = in[r00[x + 1]] | in[r10[x + 1]] << 1 | in[r01[x + 1]] << 2 | in[r11[x + 1]] << 3;
             /* corner i = x | y<<1 | z<<2 */
             int cfg = (colp & 1) | ((coln & 1) << 1) | ((colp >> 1 & 1) << 2) | ((coln >> 1 & 1) << 3) |
-                      ((colp >> 2 & 1) << 4) | ((coln >> 2 & 1) << 5) | ((colp >> 3 & 1) << 6) |
-                      ((coln >> 3 & 1) << 7);
+                      ((colp >> 2 & 1) << 4) | ((coln >> 2 & 1) << 5) | ((colp >> 3 & 1) << 6) | ((coln >> 3 & 1) << 7);
             s += lut[cfg];
             colp = coln;
         }
         sum += s;
     }
-    (void)ctx;
     *area = sum;
-    return SSB_OK;
+    return ssbi_progress(ctx, "marching cubes", 1.0, 1.0);
 }
 
-/* 2D-smoothed indicator of plane z: out[x + nx*y]. */
-static void smooth_plane(const int64_t n[3], const uint8_t *lab, const uint8_t in[256], int64_t z, double w0,
-                         double w1, double *out, int nth)
+/* 2D-smoothed indicator of plane z (separable: along x into tmp, then along y into out), replicate boundary. */
+static void smooth_plane(const int64_t n[3], const uint8_t *lab, const uint8_t in[256], int64_t z, double w0, double w1,
+                         double *tmp, double *out)
 {
     const int64_t nx = n[0], ny = n[1];
     const uint8_t *pl = lab + nx * ny * z;
-    (void)nth;
-#if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(nth)
-#endif
     for (int64_t y = 0; y < ny; y++) {
-        const uint8_t *rows[3] = {pl + nx * (y > 0 ? y - 1 : 0), pl + nx * y, pl + nx * (y + 1 < ny ? y + 1 : y)};
-        double *o = out + nx * y;
-        for (int64_t x = 0; x < nx; x++) {
-            const int64_t xm = x > 0 ? x - 1 : 0, xp = x + 1 < nx ? x + 1 : x;
-            double s = 0.0;
-            for (int k = 0; k < 3; k++) {
-                const uint8_t *r = rows[k];
-                const double rowv = w1 * in[r[xm]] + w0 * in[r[x]] + w1 * in[r[xp]];
-                s += (k == 1 ? w0 : w1) * rowv;
-            }
-            o[x] = s;
+        const uint8_t *r = pl + nx * y;
+        double *o = tmp + nx * y;
+        if (nx == 1) {
+            o[0] = in[r[0]];
+            continue;
         }
+        o[0] = (w0 + w1) * in[r[0]] + w1 * in[r[1]];
+        for (int64_t x = 1; x + 1 < nx; x++)
+            o[x] = w1 * (in[r[x - 1]] + in[r[x + 1]]) + w0 * in[r[x]];
+        o[nx - 1] = (w0 + w1) * in[r[nx - 1]] + w1 * in[r[nx - 2]];
+    }
+    for (int64_t y = 0; y < ny; y++) {
+        const double *rm = tmp + nx * (y > 0 ? y - 1 : 0), *r0 = tmp + nx * y;
+        const double *rp = tmp + nx * (y + 1 < ny ? y + 1 : y);
+        double *o = out + nx * y;
+        for (int64_t x = 0; x < nx; x++)
+            o[x] = w1 * (rm[x] + rp[x]) + w0 * r0[x];
     }
 }
 
-static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256],
-                     double sigma, const mc_tables *t, double *area)
+/* Per-thread work planes: P ring (2D-smoothed planes, z mod 4), S pair (3D-smoothed, z mod 2) with their iso bits,
+ * and the separable filter's scratch plane. */
+typedef struct {
+    double *P[4], *S[2], *tmp;
+    uint8_t *B[2];
+} mc_work;
+
+/* Marching cubes over the cube layers [z0, z1) (layer z lies between planes z and z+1), recomputing the smoothed
+ * planes it needs (z0-1 .. z1+2 for P), so chunks are independent. */
+static double mc_smooth_chunk(const int64_t n[3], const uint8_t *lab, const uint8_t in[256], double w0, double w1,
+                              const mc_tables *t, mc_work *w, int64_t z0, int64_t z1)
 {
     const int64_t nx = n[0], ny = n[1], nz = n[2], np = nx * ny;
+#define CLAMPZ(zz) ((zz) < 0 ? 0 : ((zz) >= nz ? nz - 1 : (zz)))
+    int64_t have_lo = 0, have_hi = -1; /* P planes (clamped indices) held in the ring */
+    double sum = 0.0;
+    for (int64_t z = z0; z <= z1; z++) {
+        /* S(z) from P(z-1), P(z), P(z+1) */
+        const int64_t lo = CLAMPZ(z - 1), hi = CLAMPZ(z + 1);
+        if (have_hi < have_lo || lo > have_hi) {
+            have_lo = lo;
+            have_hi = lo - 1;
+        }
+        while (have_hi < hi) {
+            have_hi++;
+            smooth_plane(n, lab, in, have_hi, w0, w1, w->tmp, w->P[have_hi & 3]);
+        }
+        const double *pm = w->P[CLAMPZ(z - 1) & 3], *p0 = w->P[z & 3], *pp = w->P[CLAMPZ(z + 1) & 3];
+        double *sz = w->S[z & 1];
+        uint8_t *bz = w->B[z & 1];
+        for (int64_t i = 0; i < np; i++) {
+            sz[i] = w1 * (pm[i] + pp[i]) + w0 * p0[i];
+            bz[i] = sz[i] > MC_ISO;
+        }
+        if (z == z0)
+            continue;
+        /* cubes between planes z-1 and z; the configuration comes from the bit planes, values only where mixed */
+        const double *sa = w->S[(z - 1) & 1], *sb = sz;
+        const uint8_t *ba = w->B[(z - 1) & 1], *bb = bz;
+        for (int64_t y = 0; y + 1 < ny; y++) {
+            const int64_t o = nx * y;
+            const uint8_t *c00 = ba + o, *c10 = c00 + nx, *c01 = bb + o, *c11 = c01 + nx;
+            int colp = c00[0] | c10[0] << 1 | c01[0] << 2 | c11[0] << 3;
+            for (int64_t x = 0; x + 1 < nx; x++) {
+                const int coln = c00[x + 1] | c10[x + 1] << 1 | c01[x + 1] << 2 | c11[x + 1] << 3;
+                const int mixed = (colp | coln) != 0 && (colp & coln) != 15;
+                colp = coln;
+                if (!mixed)
+                    continue;
+                const double *a0 = sa + o, *a1 = a0 + nx, *b0 = sb + o, *b1 = b0 + nx;
+                const double v[8] = {a0[x], a0[x + 1], a1[x], a1[x + 1], b0[x], b0[x + 1], b1[x], b1[x + 1]};
+                sum += cube_area(t, v);
+            }
+        }
+    }
+#undef CLAMPZ
+    return sum;
+}
+
+static int thread_num(void)
+{
+#if SSB_HAVE_OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Smoothed field: the cube layers are split into chunks processed independently by the threads (no barrier per
+ * plane); each thread holds 7 planes of doubles and 2 of bytes. */
+static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256], double sigma,
+                     const mc_tables *t, double *area)
+{
+    const int64_t np = n[0] * n[1], nlayers = n[2] - 1;
     const int nth = ssbi_threads(ctx);
     const double e = exp(-1.0 / (2.0 * sigma * sigma));
     const double w0 = 1.0 / (1.0 + 2.0 * e), w1 = e / (1.0 + 2.0 * e);
-    /* ring of 2D-smoothed planes P[z mod 4] and 3D-smoothed planes S[z mod 2] */
-    double *buf = ssbi_malloc(ctx, (size_t)np * 6 * sizeof *buf, "smoothed planes");
-    if (!buf) return SSB_ERR_NOMEM;
-    double *P[4] = {buf, buf + np, buf + 2 * np, buf + 3 * np}, *S[2] = {buf + 4 * np, buf + 5 * np};
-#define PL(zz) P[((zz) < 0 ? 0 : ((zz) >= nz ? nz - 1 : (zz))) & 3]
-    int64_t have = -1; /* highest z whose P plane is computed */
+    const size_t per = (size_t)np * (7 * sizeof(double) + 2);
+    unsigned char *buf = ssbi_malloc(ctx, (size_t)nth * per, "smoothed planes");
+    if (!buf)
+        return SSB_ERR_NOMEM;
+    /* chunks of at least 8 layers (the 3 extra planes per chunk cost < 40 %), about 4 per thread */
+    int64_t chunk = (nlayers + 4 * (int64_t)nth - 1) / (4 * (int64_t)nth);
+    if (chunk < 8)
+        chunk = 8;
+    const int64_t nchunks = (nlayers + chunk - 1) / chunk;
     double sum = 0.0;
-    int rc = SSB_OK;
-    for (int64_t z = 0; z < nz; z++) {
-        /* S(z) needs P(z-1), P(z), P(z+1) */
-        const int64_t need = z + 1 < nz ? z + 1 : nz - 1;
-        while (have < need) {
-            have++;
-            smooth_plane(n, lab, in, have, w0, w1, P[have & 3], nth);
-        }
-        const double *pm = PL(z - 1), *p0 = PL(z), *pp = PL(z + 1);
-        double *sz = S[z & 1];
+    int stop = 0, rc = SSB_OK;
+    int64_t done = 0;
 #if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(nth)
+#pragma omp parallel num_threads(nth) reduction(+ : sum)
 #endif
-        for (int64_t i = 0; i < np; i++) sz[i] = w1 * pm[i] + w0 * p0[i] + w1 * pp[i];
-        if (z == 0) continue;
-        /* cubes between planes z-1 and z */
-        const double *sa = S[(z - 1) & 1], *sb = sz;
-        double layer = 0.0;
+    {
+        const int tid = thread_num();
+        unsigned char *b = buf + (size_t)tid * per;
+        mc_work w;
+        for (int k = 0; k < 4; k++)
+            w.P[k] = (double *)(void *)b + (size_t)k * np;
+        w.S[0] = (double *)(void *)b + 4 * (size_t)np;
+        w.S[1] = (double *)(void *)b + 5 * (size_t)np;
+        w.tmp = (double *)(void *)b + 6 * (size_t)np;
+        w.B[0] = b + 7 * sizeof(double) * (size_t)np;
+        w.B[1] = w.B[0] + np;
 #if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 8) reduction(+ : layer) num_threads(nth)
+#pragma omp for schedule(dynamic, 1)
 #endif
-        for (int64_t y = 0; y < ny - 1; y++) {
-            const double *a0 = sa + nx * y, *a1 = a0 + nx, *b0 = sb + nx * y, *b1 = b0 + nx;
-            double s = 0.0;
-            for (int64_t x = 0; x + 1 < nx; x++) {
-                const double v[8] = {a0[x], a0[x + 1], a1[x], a1[x + 1], b0[x], b0[x + 1], b1[x], b1[x + 1]};
-                int above = 0, below = 0;
-                for (int i = 0; i < 8; i++) {
-                    above |= v[i] > MC_ISO;
-                    below |= v[i] <= MC_ISO;
-                }
-                if (above && below) s += cube_area(t, v);
+        for (int64_t c = 0; c < nchunks; c++) {
+            int halt;
+#if SSB_HAVE_OPENMP
+#pragma omp atomic read
+#endif
+            halt = stop;
+            if (halt)
+                continue;
+            const int64_t z0 = c * chunk, z1 = z0 + chunk < nlayers ? z0 + chunk : nlayers;
+            sum += mc_smooth_chunk(n, lab, in, w0, w1, t, &w, z0, z1);
+            int64_t d;
+#if SSB_HAVE_OPENMP
+#pragma omp atomic capture
+#endif
+            d = done += z1 - z0;
+            if (tid == 0 && ssbi_progress(ctx, "marching cubes", (double)d, (double)nlayers) != SSB_OK) {
+#if SSB_HAVE_OPENMP
+#pragma omp atomic write
+#endif
+                stop = 1;
             }
-            layer += s;
         }
-        sum += layer;
-        if ((z & 15) == 0 && (rc = ssbi_progress(ctx, "marching cubes", (double)z, (double)nz)) != SSB_OK) break;
     }
-#undef PL
     free(buf);
+    if (stop)
+        rc = SSB_ERR_CANCELLED;
+    else
+        rc = ssbi_progress(ctx, "marching cubes", (double)nlayers, (double)nlayers);
     *area = sum;
     return rc;
 }
 
-int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
-                    const uint8_t in_set[256], double sigma, double *area)
+int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab, const uint8_t in_set[256],
+                    double sigma, double *area)
 {
     uint8_t in[256];
-    for (int k = 0; k < 256; k++) in[k] = in_set[k] != 0;
+    for (int k = 0; k < 256; k++)
+        in[k] = in_set[k] != 0;
     *area = 0.0;
-    if (n[0] < 2 || n[1] < 2 || n[2] < 2) return SSB_OK; /* no cube: a slab of one voxel has no interior surface */
+    if (n[0] < 2 || n[1] < 2 || n[2] < 2)
+        return SSB_OK; /* no cube: a slab of one voxel has no interior surface */
     mc_tables *t = tables_create(ctx, h);
-    if (!t) return SSB_ERR_NOMEM;
+    if (!t)
+        return SSB_ERR_NOMEM;
     int rc = sigma > 0.0 ? mc_smooth(ctx, n, lab, in, sigma, t, area) : mc_binary(ctx, n, lab, in, t, area);
     free(t);
     return rc;

@@ -23,7 +23,7 @@
 
 #define GMG_NCOARSE 800
 #define GMG_MAXLEV 40
-#define GMG_PAR_MIN 16384 /* below this many unknowns a kernel runs on one thread */
+#define GMG_PAR_MIN 131072 /* below this many unknowns a kernel runs on one thread */
 
 #ifndef GMG_KCYCLE
 #define GMG_KCYCLE 1

@@ -1,0 +1,758 @@
+/* ssbnet eis fit | drt | kk | simulate */
+#include "cli.h"
+
+#include <ssbnet/ssb_eis.h>
+#include <ssbnet/ssb_plot.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PI_ 3.14159265358979323846
+#define MAXP 256
+
+static void eis_help(void)
+{
+    printf("usage: ssbnet eis <fit|drt|kk|simulate> [FILE] [options] [--json]\n\n"
+           "Impedance spectra: equivalent-circuit fitting (complex nonlinear least squares with confidence\n"
+           "intervals), distribution of relaxation times (DRT), the lin-KK Kramers-Kronig test, and simulation.\n"
+           "FILE: CSV/TXT (f, Z', Z''; header optional, e.g. ',Freq,Real,Imag'), ZPlot .z, BioLogic .mpt or\n"
+           "Gamry .DTA. Z'' is the signed imaginary part (capacitive < 0). 'ssbnet eis SUBCOMMAND --help' lists\n"
+           "the options. Circuit strings use impedance.py's syntax, e.g. 'R0-p(R1,CPE1)-p(R2-Wo1,C2)';\n"
+           "elements: %s.\n",
+           ssb_eis_element_types());
+}
+
+static void fit_help(void)
+{
+    printf("usage: ssbnet eis fit FILE --circuit STR [options]\n\n"
+           "Fit an equivalent circuit by complex nonlinear least squares (Levenberg-Marquardt on ln(p), residuals\n"
+           "stacked [Z'; Z'']). Parameters are named as impedance.py names them: R0, C1, CPE1_0 (Q), CPE1_1 (alpha),\n"
+           "Wo1_0 (Z0), Wo1_1 (tau), ...\n\n"
+           "  --circuit STR          circuit string (required)\n"
+           "  --guess v1,v2,...      initial values in the order the parameters appear in the string (or\n"
+           "                         NAME=value pairs); without it a heuristic start from the data is used\n"
+           "  --fix NAME=v,...       hold parameters (impedance.py 'constants'); --guess may then list only the\n"
+           "                         free parameters\n"
+           "  --weight W             unit (default), proportional or modulus\n"
+           "  --global               multi-start global search (48 seeded starts)\n"
+           "  --starts N, --seed N   number of starts and seed of the global search\n"
+           "  --drop-inductive       drop the points with Z'' > 0 before fitting\n"
+           "  --confidence P         level of the intervals (default 0.95)\n"
+           "  --plot FILE.png|svg    Nyquist plot of data and fit;  --bode FILE  Bode plot\n"
+           "  -o, --output FILE.csv  data, model and residuals\n"
+           "  --json                 {parameters, stderr, ci_low, ci_high, units, rss, chi2_red, ...}\n");
+}
+
+static void drt_help(void)
+{
+    printf("usage: ssbnet eis drt FILE [options]\n\n"
+           "Distribution of relaxation times by Tikhonov regression with Gaussian RBFs (pyDRTtools conventions:\n"
+           "centres tau = 1/f, FWHM coefficient 0.5, second-derivative penalty, x >= 0), lambda by generalised\n"
+           "cross-validation unless given. gamma(tau) is reported on a fine tau grid (Ohm per unit ln tau).\n\n"
+           "  --lambda X             regularisation parameter (default: GCV over 1e-7 .. 1)\n"
+           "  --fwhm C               RBF FWHM coefficient (default 0.5)\n"
+           "  --no-inductance        no series inductance column\n"
+           "  --drop-inductive       drop the points with Z'' > 0\n"
+           "  --plot FILE.png|svg    gamma(tau) with the peaks\n"
+           "  -o, --output FILE.csv  tau_s, gamma_Ohm\n"
+           "  --json                 {lambda, gcv, R_inf, L, R_pol, tau, gamma, peaks, units}\n");
+}
+
+static void kk_help(void)
+{
+    printf("usage: ssbnet eis kk FILE [options]\n\n"
+           "Linear Kramers-Kronig test (Schoenleber et al. 2014): R_ohm + M RC elements + L fitted linearly, M\n"
+           "grows until mu = 1 - sum|R_k<0| / sum|R_k>=0| <= c. Residuals are relative to |Z|.\n\n"
+           "  --c X                  mu cut-off (default 0.85)\n"
+           "  --m M                  fixed number of RC elements (no mu criterion)\n"
+           "  --max-m N              largest M (default 50)\n"
+           "  --fit real|imag|complex  which part is fitted (default real, as impedance.py)\n"
+           "  --add-cap              series capacitance (no low-frequency intercept)\n"
+           "  --residuals            print the residual of every point\n"
+           "  -o, --output FILE.csv  data, KK model and residuals [%%]\n"
+           "  --json                 {M, mu, R_ohm, L, max_residual, chi2, f, res_re, res_im}\n");
+}
+
+static void sim_help(void)
+{
+    printf("usage: ssbnet eis simulate --circuit STR --params v1,v2,... [options]\n\n"
+           "Impedance of a circuit on a logarithmic frequency grid (from fmax down to fmin).\n\n"
+           "  --circuit STR          circuit string\n"
+           "  --params v1,...        parameter values (or NAME=value pairs)\n"
+           "  --fmin X, --fmax X     frequency range in Hz (default 0.01 .. 1e6)\n"
+           "  --ppd N                points per decade (default 10)\n"
+           "  --plot FILE.png|svg    Nyquist plot;  --bode FILE  Bode plot\n"
+           "  -o, --output FILE.csv  f_Hz, Zre_Ohm, Zim_Ohm\n"
+           "  --json                 {circuit, f, zre, zim}\n");
+}
+
+/* ---------------------------------------------------------------- option scanning */
+
+typedef struct {
+    const char *file;
+    const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type;
+    double lambda, fwhm, c, fmin, fmax, confidence;
+    long long m, max_m, ppd, starts, seed;
+    int global, drop_inductive, no_inductance, add_cap, residuals;
+    int has_lambda, has_starts, has_seed;
+} opts;
+
+static int need_value(cli_env *env, int i, int argc, char **argv)
+{
+    if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value", argv[i]);
+    return 0;
+}
+
+/* Parse argv[2..]; returns 0, an exit code, or -1 after --help. `allowed` lists the options of the subcommand. */
+static int scan(cli_env *env, const char *sub, int argc, char **argv, const char *allowed, void (*help)(void),
+                opts *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            help();
+            return -1;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (o->file) return cli_usage_error(env, "eis %s: more than one input file ('%s', '%s')", sub, o->file, a);
+            o->file = a;
+            continue;
+        }
+        const char *key = strcmp(a, "-o") == 0 ? "--output" : a;
+        char probe[64];
+        snprintf(probe, sizeof probe, " %s ", key);
+        if (!strstr(allowed, probe))
+            return cli_usage_error(env, "eis %s: unknown option '%s' (see 'ssbnet eis %s --help')", sub, a, sub);
+        const char **sv = NULL;
+        double *dv = NULL;
+        long long *iv = NULL;
+        int *flag = NULL;
+        if (!strcmp(key, "--circuit")) sv = &o->circuit;
+        else if (!strcmp(key, "--guess")) sv = &o->guess;
+        else if (!strcmp(key, "--fix")) sv = &o->fix;
+        else if (!strcmp(key, "--weight")) sv = &o->weight;
+        else if (!strcmp(key, "--plot")) sv = &o->plot;
+        else if (!strcmp(key, "--bode")) sv = &o->bode;
+        else if (!strcmp(key, "--output")) sv = &o->output;
+        else if (!strcmp(key, "--params")) sv = &o->params;
+        else if (!strcmp(key, "--fit")) sv = &o->fit_type;
+        else if (!strcmp(key, "--lambda")) dv = &o->lambda, o->has_lambda = 1;
+        else if (!strcmp(key, "--fwhm")) dv = &o->fwhm;
+        else if (!strcmp(key, "--c")) dv = &o->c;
+        else if (!strcmp(key, "--fmin")) dv = &o->fmin;
+        else if (!strcmp(key, "--fmax")) dv = &o->fmax;
+        else if (!strcmp(key, "--confidence")) dv = &o->confidence;
+        else if (!strcmp(key, "--m")) iv = &o->m;
+        else if (!strcmp(key, "--max-m")) iv = &o->max_m;
+        else if (!strcmp(key, "--ppd")) iv = &o->ppd;
+        else if (!strcmp(key, "--starts")) iv = &o->starts, o->has_starts = 1;
+        else if (!strcmp(key, "--seed")) iv = &o->seed, o->has_seed = 1;
+        else if (!strcmp(key, "--global")) flag = &o->global;
+        else if (!strcmp(key, "--drop-inductive")) flag = &o->drop_inductive;
+        else if (!strcmp(key, "--no-inductance")) flag = &o->no_inductance;
+        else if (!strcmp(key, "--add-cap")) flag = &o->add_cap;
+        else if (!strcmp(key, "--residuals")) flag = &o->residuals;
+        if (flag) {
+            *flag = 1;
+            continue;
+        }
+        int r = need_value(env, i, argc, argv);
+        if (r) return r;
+        if (sv) *sv = argv[++i];
+        else if (dv && cli_parse_double(env, a, argv[i + 1], dv)) return CLI_EXIT_USAGE;
+        else if (iv && cli_parse_int(env, a, argv[i + 1], iv)) return CLI_EXIT_USAGE;
+        if (dv || iv) i++;
+    }
+    return 0;
+}
+
+/* Values of a comma list "v1,v2,..." or "NAME=v,..." into p (nparams) with set[] flags. With names, only the
+ * named entries are set; otherwise the values fill the positions listed in order[] (n_order of them). */
+static int parse_values(cli_env *env, const char *opt, const char *s, const ssb_eis_circuit *c, const int *order,
+                        int n_order, double *p, int *set)
+{
+    int np = ssb_eis_circuit_get_nparams(c);
+    char *buf = strdup(s);
+    if (!buf) return cli_usage_error(env, "out of memory");
+    int k = 0, rc = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') tok++;
+        char *eq = strchr(tok, '=');
+        int idx;
+        const char *val = tok;
+        if (eq) {
+            *eq = '\0';
+            idx = ssb_eis_circuit_find_param(c, tok);
+            if (idx < 0) {
+                rc = cli_usage_error(env, "option %s: '%s' is not a parameter of %s", opt, tok,
+                                     ssb_eis_circuit_get_string(c));
+                break;
+            }
+            val = eq + 1;
+        } else {
+            if (k >= n_order) {
+                rc = cli_usage_error(env, "option %s: more than %d values", opt, n_order);
+                break;
+            }
+            idx = order[k++];
+        }
+        char *end;
+        double v = strtod(val, &end);
+        if (end == val || *end != '\0' || !isfinite(v)) {
+            rc = cli_usage_error(env, "option %s: '%s' is not a finite number", opt, val);
+            break;
+        }
+        if (idx >= 0 && idx < np) {
+            p[idx] = v;
+            set[idx] = 1;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* Comma-separated parameter names in order (static buffer), for messages. */
+static const char *param_list(const ssb_eis_circuit *c, const int *order, int n)
+{
+    static char buf[2048];
+    buf[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, sizeof buf - l, "%s%s", k ? "," : "", ssb_eis_circuit_get_param_name(c, order[k]));
+    }
+    return buf;
+}
+
+/* Heuristic start values from the data: resistances share the span of Z', time constants are spread over the
+ * measured frequency range in the order the elements appear (first = fastest). */
+static void heuristic_guess(const ssb_eis_circuit *c, const ssb_eis_spectrum *s, double *p)
+{
+    double rmin = INFINITY, rmax = -INFINITY, flo = INFINITY, fhi = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        rmin = fmin(rmin, s->zre[i]);
+        rmax = fmax(rmax, s->zre[i]);
+        flo = fmin(flo, s->f[i]);
+        fhi = fmax(fhi, s->f[i]);
+    }
+    double span = rmax - rmin;
+    if (!(span > 0)) span = fabs(rmax) > 0 ? fabs(rmax) : 1.0;
+    int np = ssb_eis_circuit_get_nparams(c), nr = 0, nt = 0;
+    /* count resistances and time-scale elements (one per element: the first parameter after "_0" or a C) */
+    for (int k = 0; k < np; k++) {
+        const char *nm = ssb_eis_circuit_get_param_name(c, k), *u = ssb_eis_circuit_get_param_unit(c, k);
+        if (strcmp(u, "Ohm") == 0 && (nm[0] == 'R' && (nm[1] == '_' || (nm[1] >= '0' && nm[1] <= '9')))) nr++;
+        if (strcmp(u, "s") == 0 || strcmp(u, "F") == 0 || strncmp(u, "F s^", 4) == 0) nt++;
+    }
+    int ir = 0, it = 0;
+    for (int k = 0; k < np; k++) {
+        const char *nm = ssb_eis_circuit_get_param_name(c, k), *u = ssb_eis_circuit_get_param_unit(c, k);
+        double ft = nt > 0 ? fhi * pow(flo / fhi, (it + 0.5) / nt) : sqrt(flo * fhi);
+        double w = 2.0 * PI_ * ft, Rk = span / (nr > 0 ? nr : 1);
+        if (strcmp(u, "Ohm") == 0) {
+            int isR = nm[0] == 'R' && (nm[1] == '_' || (nm[1] >= '0' && nm[1] <= '9'));
+            if (isR && ir == 0 && rmin > 0) p[k] = rmin;
+            else p[k] = isR ? Rk : span;
+            if (isR) ir++;
+        } else if (strcmp(u, "F") == 0 || strncmp(u, "F s^", 4) == 0) {
+            p[k] = 1.0 / (w * Rk);
+            it++;
+        } else if (strcmp(u, "s") == 0) {
+            p[k] = 1.0 / w;
+            it++;
+        } else if (strcmp(u, "H") == 0) {
+            p[k] = 0.01 * span / (2.0 * PI_ * fhi);
+        } else if (strcmp(u, "Ohm s^-1/2") == 0) {
+            p[k] = span * sqrt(2.0 * PI_ * flo);
+        } else { /* exponents and dimensionless factors */
+            p[k] = strstr(nm, "_1") || strstr(nm, "_2") || strstr(nm, "_4") ? 0.9 : 1.0;
+        }
+    }
+}
+
+static int load_spectrum(cli_env *env, const opts *o, ssb_eis_spectrum **s, int64_t *dropped)
+{
+    *dropped = 0;
+    if (!o->file) return cli_usage_error(env, "missing input FILE");
+    int rc = ssb_eis_spectrum_read(env->ctx, o->file, SSB_EIS_FORMAT_AUTO, s);
+    if (rc != SSB_OK) return cli_fail(env, rc);
+    if (o->drop_inductive) {
+        rc = ssb_eis_spectrum_drop_inductive(env->ctx, *s, dropped);
+        if (rc != SSB_OK) {
+            ssb_eis_spectrum_destroy(s);
+            return cli_fail(env, rc);
+        }
+    }
+    return 0;
+}
+
+static cJSON *json_array(const double *v, int64_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int64_t i = 0; i < n; i++) cJSON_AddItemToArray(a, isfinite(v[i]) ? cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+    return a;
+}
+
+/* ---------------------------------------------------------------- fit */
+
+static int eis_fit(cli_env *env, int argc, char **argv)
+{
+    opts o;
+    memset(&o, 0, sizeof o);
+    o.confidence = 0.95;
+    int r = scan(env, "fit", argc, argv,
+                 " --circuit --guess --fix --weight --global --starts --seed --drop-inductive --confidence --plot "
+                 "--bode --output ",
+                 fit_help, &o);
+    if (r) return r < 0 ? 0 : r;
+    if (!o.circuit) return cli_usage_error(env, "eis fit: --circuit is required (e.g. --circuit 'R0-p(R1,CPE1)')");
+    ssb_eis_fit_params P = ssb_eis_fit_params_default();
+    if (o.weight && (r = ssb_eis_weight_parse(env->ctx, o.weight, &P.weight)) != SSB_OK) return cli_fail(env, r);
+    ssb_eis_circuit *c = NULL;
+    if ((r = ssb_eis_circuit_parse(env->ctx, o.circuit, &c)) != SSB_OK) return cli_fail(env, r);
+    int np = ssb_eis_circuit_get_nparams(c);
+    ssb_eis_spectrum *s = NULL, *model = NULL;
+    ssb_eis_fit_result *res = NULL;
+    int64_t dropped = 0;
+    int code = load_spectrum(env, &o, &s, &dropped);
+    if (code) goto done;
+    if (np > MAXP) {
+        code = cli_usage_error(env, "eis fit: %d parameters, at most %d", np, MAXP);
+        goto done;
+    }
+    double p[MAXP] = {0};
+    int set[MAXP] = {0}, fixed[MAXP] = {0}, order[MAXP] = {0}, nfree = 0;
+    heuristic_guess(c, s, p);
+    if (o.fix) {
+        int all[MAXP];
+        for (int k = 0; k < np; k++) all[k] = -1; /* positional values are not allowed for --fix */
+        if ((code = parse_values(env, "--fix", o.fix, c, all, 0, p, fixed))) goto done;
+    }
+    for (int k = 0; k < np; k++)
+        if (!fixed[k]) order[nfree++] = k;
+    if (o.guess) {
+        /* positional values: all parameters, or only the free ones (impedance.py with constants) */
+        int ncomma = 1;
+        for (const char *q = o.guess; *q; q++) ncomma += *q == ',';
+        int named = strchr(o.guess, '=') != NULL;
+        int full[MAXP];
+        for (int k = 0; k < np; k++) full[k] = k;
+        if (!named && ncomma != np && ncomma != nfree) {
+            code = cli_usage_error(env, "eis fit: --guess has %d values; %s has %d parameters (%s)%s", ncomma,
+                                   ssb_eis_circuit_get_string(c), np, param_list(c, full, np),
+                                   nfree < np ? " or give only the free ones" : "");
+            goto done;
+        }
+        double g[MAXP];
+        memcpy(g, p, sizeof(double) * (size_t)np);
+        if ((code = parse_values(env, "--guess", o.guess, c, ncomma == np ? full : order, ncomma == np ? np : nfree, g,
+                                 set)))
+            goto done;
+        for (int k = 0; k < np; k++)
+            if (!fixed[k]) p[k] = g[k];
+    } else if (!env->quiet) {
+        fprintf(stderr, "ssbnet: info: eis fit: no --guess; starting from a heuristic guess (%s)%s\n",
+                param_list(c, order, nfree), o.global ? "" : "; consider --global");
+    }
+    P.fixed = fixed;
+    P.global = o.global;
+    P.confidence = o.confidence;
+    if (o.has_starts) P.n_starts = (int)(o.starts > 1000000 ? 1000000 : o.starts);
+    if (o.has_seed) P.seed = (uint64_t)o.seed;
+    if ((r = ssb_eis_fit(env->ctx, c, s, p, &P, &res)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    cli_progress_done();
+    if (o.output && (r = ssb_eis_fit_write_csv(env->ctx, o.output, c, s, res)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (o.plot || o.bode) {
+        double f0 = INFINITY, f1 = 0;
+        for (int64_t i = 0; i < s->n; i++) {
+            f0 = fmin(f0, s->f[i]);
+            f1 = fmax(f1, s->f[i]);
+        }
+        if (f1 <= f0) f1 = 10 * f0;
+        r = ssb_eis_circuit_simulate(env->ctx, c, res->p, f0, f1, 40, &model);
+        char title[512];
+        snprintf(title, sizeof title, "%s (rss %.3g)", ssb_eis_circuit_get_string(c), res->rss);
+        if (r == SSB_OK && o.plot) r = ssb_eis_plot_nyquist(env->ctx, o.plot, s, model, title);
+        if (r == SSB_OK && o.bode) r = ssb_eis_plot_bode(env->ctx, o.bode, s, model, title);
+        if (r != SSB_OK) {
+            code = cli_fail(env, r);
+            goto done;
+        }
+    }
+    if (env->json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "circuit", ssb_eis_circuit_get_string(c));
+        cJSON_AddStringToObject(j, "file", o.file);
+        cJSON *pv = cJSON_AddObjectToObject(j, "parameters"), *se = cJSON_AddObjectToObject(j, "stderr");
+        cJSON *lo = cJSON_AddObjectToObject(j, "ci_low"), *hi = cJSON_AddObjectToObject(j, "ci_high");
+        cJSON *un = cJSON_AddObjectToObject(j, "units"), *fx = cJSON_AddObjectToObject(j, "fixed");
+        for (int k = 0; k < np; k++) {
+            const char *nm = ssb_eis_circuit_get_param_name(c, k);
+            cli_json_add_number(pv, nm, res->p[k]);
+            cli_json_add_number(se, nm, res->std_err[k]);
+            cli_json_add_number(lo, nm, res->ci_low[k]);
+            cli_json_add_number(hi, nm, res->ci_high[k]);
+            cJSON_AddStringToObject(un, nm, ssb_eis_circuit_get_param_unit(c, k));
+            cJSON_AddBoolToObject(fx, nm, fixed[k] != 0);
+        }
+        cli_json_add_number(j, "confidence", res->confidence);
+        cli_json_add_number(j, "rss", res->rss);
+        cli_json_add_number(j, "rss_unweighted_Ohm2", res->rss_unit);
+        cli_json_add_number(j, "chi2_red", res->chi2_red);
+        cJSON_AddNumberToObject(j, "dof", res->dof);
+        cJSON_AddNumberToObject(j, "npoints", (double)res->npoints);
+        cJSON_AddNumberToObject(j, "dropped_inductive", (double)dropped);
+        cJSON_AddStringToObject(j, "weight", ssb_eis_weight_name(P.weight));
+        cJSON_AddBoolToObject(j, "converged", res->converged);
+        cJSON_AddStringToObject(j, "reason", res->reason);
+        cJSON_AddNumberToObject(j, "iterations", res->iterations);
+        cJSON_AddNumberToObject(j, "starts", res->starts);
+        cJSON_AddBoolToObject(j, "rank_deficient", res->rank_deficient);
+        cli_json_print(j);
+    } else {
+        char ci[64];
+        snprintf(ci, sizeof ci, "%g%% CI low", 100 * res->confidence);
+        char ch[64];
+        snprintf(ch, sizeof ch, "%g%% CI high", 100 * res->confidence);
+        const char *hdr[] = {"parameter [unit]", "value", "std err", ci, ch};
+        cli_table *t = cli_table_create(5, hdr);
+        for (int k = 0; k < np; k++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s [%s]%s", ssb_eis_circuit_get_param_name(c, k),
+                     ssb_eis_circuit_get_param_unit(c, k), fixed[k] ? " (fixed)" : "");
+            const char *cells[] = {name, cli_fmt(res->p[k]), cli_fmt(res->std_err[k]), cli_fmt(res->ci_low[k]),
+                                   cli_fmt(res->ci_high[k])};
+            cli_table_add_row(t, cells);
+        }
+        printf("circuit %s, %lld points%s, %s weights\n", ssb_eis_circuit_get_string(c), (long long)res->npoints,
+               dropped ? " (inductive points dropped)" : "", ssb_eis_weight_name(P.weight));
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        const char *h2[] = {"quantity [unit]", "value"};
+        t = cli_table_create(2, h2);
+        char l1[64];
+        snprintf(l1, sizeof l1, "rss [%s]", P.weight == SSB_EIS_WEIGHT_UNIT ? "Ohm^2" : "1");
+        const char *r1[] = {l1, cli_fmt(res->rss)};
+        const char *r2[] = {"rss unweighted [Ohm^2]", cli_fmt(res->rss_unit)};
+        const char *r3[] = {"reduced chi-square [-]", cli_fmt(res->chi2_red)};
+        const char *r4[] = {"degrees of freedom [-]", cli_fmt(res->dof)};
+        char conv[64];
+        snprintf(conv, sizeof conv, "%s (%s, %d iterations)", res->converged ? "yes" : "no", res->reason,
+                 res->iterations);
+        const char *r5[] = {"converged", conv};
+        cli_table_add_row(t, r1);
+        cli_table_add_row(t, r2);
+        cli_table_add_row(t, r3);
+        cli_table_add_row(t, r4);
+        cli_table_add_row(t, r5);
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        if (res->rank_deficient) printf("note: J^T J is singular; some parameters are not determined by the data\n");
+    }
+    code = 0;
+    if (!res->converged && !env->quiet)
+        fprintf(stderr, "ssbnet: warning: eis fit: no convergence (%s); the values above are the last iterate\n",
+                res->reason);
+done:
+    ssb_eis_fit_result_destroy(&res);
+    ssb_eis_spectrum_destroy(&model);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    return code;
+}
+
+/* ---------------------------------------------------------------- drt */
+
+static int eis_drt(cli_env *env, int argc, char **argv)
+{
+    opts o;
+    memset(&o, 0, sizeof o);
+    o.fwhm = 0.5;
+    int r = scan(env, "drt", argc, argv, " --lambda --fwhm --no-inductance --drop-inductive --plot --output ",
+                 drt_help, &o);
+    if (r) return r < 0 ? 0 : r;
+    ssb_eis_spectrum *s = NULL;
+    ssb_eis_drt_result *d = NULL;
+    int64_t dropped = 0;
+    int code = load_spectrum(env, &o, &s, &dropped);
+    if (code) return code;
+    ssb_eis_drt_params P = ssb_eis_drt_params_default();
+    if (o.has_lambda) {
+        if (!(o.lambda > 0)) {
+            code = cli_usage_error(env, "eis drt: --lambda %g must be > 0 (omit it for GCV)", o.lambda);
+            goto done;
+        }
+        P.lambda = o.lambda;
+    }
+    P.fwhm_coeff = o.fwhm;
+    P.inductance = !o.no_inductance;
+    if ((r = ssb_eis_drt(env->ctx, s, &P, &d)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    cli_progress_done();
+    if (o.output && (r = ssb_eis_drt_write_csv(env->ctx, o.output, d)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (o.plot && (r = ssb_eis_plot_drt(env->ctx, o.plot, d, o.file)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (env->json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "file", o.file);
+        cli_json_add_number(j, "lambda", d->lambda);
+        cli_json_add_number(j, "gcv", d->gcv);
+        cli_json_add_number(j, "eps", d->eps);
+        cli_json_add_number(j, "R_inf", d->R_inf);
+        cli_json_add_number(j, "L", d->L);
+        cli_json_add_number(j, "R_pol", d->R_pol);
+        cli_json_add_number(j, "rms", d->rms);
+        cJSON_AddItemToObject(j, "tau", json_array(d->tau, d->ntau));
+        cJSON_AddItemToObject(j, "gamma", json_array(d->gamma, d->ntau));
+        cJSON *pk = cJSON_AddArrayToObject(j, "peaks");
+        for (int k = 0; k < d->npeaks; k++) {
+            cJSON *q = cJSON_CreateObject();
+            cli_json_add_number(q, "tau", d->peak_tau[k]);
+            cli_json_add_number(q, "f", 1.0 / (2.0 * PI_ * d->peak_tau[k]));
+            cli_json_add_number(q, "gamma", d->peak_gamma[k]);
+            cli_json_add_number(q, "R", d->peak_R[k]);
+            cJSON_AddItemToArray(pk, q);
+        }
+        cJSON *u = cJSON_AddObjectToObject(j, "units");
+        cJSON_AddStringToObject(u, "R_inf", "Ohm");
+        cJSON_AddStringToObject(u, "R_pol", "Ohm");
+        cJSON_AddStringToObject(u, "L", "H");
+        cJSON_AddStringToObject(u, "tau", "s");
+        cJSON_AddStringToObject(u, "gamma", "Ohm");
+        cJSON_AddStringToObject(u, "rms", "Ohm");
+        cJSON_AddStringToObject(u, "f", "Hz");
+        cli_json_print(j);
+    } else {
+        const char *h[] = {"quantity [unit]", "value"};
+        cli_table *t = cli_table_create(2, h);
+        char lam[64];
+        snprintf(lam, sizeof lam, "lambda [-]%s", o.has_lambda ? " (given)" : " (GCV)");
+        const char *rows[][2] = {{lam, cli_fmt(d->lambda)},
+                                 {"R_inf [Ohm]", cli_fmt(d->R_inf)},
+                                 {"L [H]", cli_fmt(d->L)},
+                                 {"R_pol [Ohm]", cli_fmt(d->R_pol)},
+                                 {"rms residual [Ohm]", cli_fmt(d->rms)},
+                                 {"RBF shape eps [-]", cli_fmt(d->eps)}};
+        for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) cli_table_add_row(t, rows[k]);
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        const char *hp[] = {"peak", "tau [s]", "f [Hz]", "gamma [Ohm]", "R [Ohm]"};
+        t = cli_table_create(5, hp);
+        for (int k = 0; k < d->npeaks; k++) {
+            char idx[16];
+            snprintf(idx, sizeof idx, "%d", k + 1);
+            const char *cells[] = {idx, cli_fmt(d->peak_tau[k]), cli_fmt(1.0 / (2.0 * PI_ * d->peak_tau[k])),
+                                   cli_fmt(d->peak_gamma[k]), cli_fmt(d->peak_R[k])};
+            cli_table_add_row(t, cells);
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        if (!o.output) printf("(gamma(tau) on %lld points: use -o FILE.csv or --json)\n", (long long)d->ntau);
+    }
+done:
+    ssb_eis_drt_result_destroy(&d);
+    ssb_eis_spectrum_destroy(&s);
+    return code;
+}
+
+/* ---------------------------------------------------------------- kk */
+
+static int eis_kk(cli_env *env, int argc, char **argv)
+{
+    opts o;
+    memset(&o, 0, sizeof o);
+    ssb_eis_kk_params P = ssb_eis_kk_params_default();
+    o.c = P.c;
+    o.max_m = P.max_m;
+    int r = scan(env, "kk", argc, argv, " --c --m --max-m --fit --add-cap --residuals --drop-inductive --output ",
+                 kk_help, &o);
+    if (r) return r < 0 ? 0 : r;
+    P.c = o.c;
+    P.max_m = (int)(o.max_m > 100000 ? 100001 : o.max_m < 0 ? -1 : o.max_m);
+    P.m = (int)(o.m > 100000 ? 100001 : o.m < 0 ? -1 : o.m);
+    P.add_cap = o.add_cap;
+    if (o.fit_type) {
+        if (!strcmp(o.fit_type, "real")) P.fit_type = SSB_EIS_KK_REAL;
+        else if (!strcmp(o.fit_type, "imag")) P.fit_type = SSB_EIS_KK_IMAG;
+        else if (!strcmp(o.fit_type, "complex")) P.fit_type = SSB_EIS_KK_COMPLEX;
+        else return cli_usage_error(env, "eis kk: --fit '%s' unknown; valid: real, imag, complex", o.fit_type);
+    }
+    ssb_eis_spectrum *s = NULL;
+    ssb_eis_kk_result *k = NULL;
+    int64_t dropped = 0;
+    int code = load_spectrum(env, &o, &s, &dropped);
+    if (code) return code;
+    if ((r = ssb_eis_kk(env->ctx, s, &P, &k)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (o.output && (r = ssb_eis_kk_write_csv(env->ctx, o.output, s, k)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (env->json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "file", o.file);
+        cJSON_AddNumberToObject(j, "M", k->M);
+        cli_json_add_number(j, "mu", k->mu);
+        cli_json_add_number(j, "c", P.c);
+        cli_json_add_number(j, "R_ohm", k->r_ohm);
+        cli_json_add_number(j, "L", k->L);
+        if (P.add_cap) cli_json_add_number(j, "C", k->C);
+        cli_json_add_number(j, "max_residual", k->max_res);
+        cli_json_add_number(j, "chi2", k->chi2);
+        cJSON_AddItemToObject(j, "f", json_array(s->f, s->n));
+        cJSON_AddItemToObject(j, "res_re", json_array(k->res_re, k->n));
+        cJSON_AddItemToObject(j, "res_im", json_array(k->res_im, k->n));
+        cJSON *u = cJSON_AddObjectToObject(j, "units");
+        cJSON_AddStringToObject(u, "R_ohm", "Ohm");
+        cJSON_AddStringToObject(u, "L", "H");
+        cJSON_AddStringToObject(u, "C", "F");
+        cJSON_AddStringToObject(u, "f", "Hz");
+        cJSON_AddStringToObject(u, "res_re", "1 (fraction of |Z|)");
+        cJSON_AddStringToObject(u, "res_im", "1 (fraction of |Z|)");
+        cli_json_print(j);
+    } else {
+        const char *h[] = {"quantity [unit]", "value"};
+        cli_table *t = cli_table_create(2, h);
+        char m[32], cut[64];
+        snprintf(m, sizeof m, "%d", k->M);
+        snprintf(cut, sizeof cut, "mu [-] (c = %g)", P.c);
+        const char *rows[][2] = {{"M RC elements [-]", m},
+                                 {cut, cli_fmt(k->mu)},
+                                 {"R_ohm [Ohm]", cli_fmt(k->r_ohm)},
+                                 {"L [H]", cli_fmt(k->L)},
+                                 {"max |residual| [%]", cli_fmt(100 * k->max_res)},
+                                 {"pseudo chi-square [-]", cli_fmt(k->chi2)}};
+        for (size_t q = 0; q < sizeof rows / sizeof rows[0]; q++) cli_table_add_row(t, rows[q]);
+        if (P.add_cap) {
+            const char *cr[] = {"C [F]", cli_fmt(k->C)};
+            cli_table_add_row(t, cr);
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        if (o.residuals) {
+            const char *hr[] = {"f [Hz]", "res Z' [%]", "res Z'' [%]"};
+            t = cli_table_create(3, hr);
+            for (int64_t i = 0; i < s->n; i++) {
+                const char *cells[] = {cli_fmt(s->f[i]), cli_fmt(100 * k->res_re[i]), cli_fmt(100 * k->res_im[i])};
+                cli_table_add_row(t, cells);
+            }
+            cli_table_print(t, stdout);
+            cli_table_destroy(&t);
+        }
+    }
+done:
+    ssb_eis_kk_result_destroy(&k);
+    ssb_eis_spectrum_destroy(&s);
+    return code;
+}
+
+/* ---------------------------------------------------------------- simulate */
+
+static int eis_simulate(cli_env *env, int argc, char **argv)
+{
+    opts o;
+    memset(&o, 0, sizeof o);
+    o.fmin = 0.01;
+    o.fmax = 1e6;
+    o.ppd = 10;
+    int r = scan(env, "simulate", argc, argv, " --circuit --params --fmin --fmax --ppd --plot --bode --output ",
+                 sim_help, &o);
+    if (r) return r < 0 ? 0 : r;
+    if (o.file) return cli_usage_error(env, "eis simulate: takes no input file ('%s')", o.file);
+    if (!o.circuit || !o.params)
+        return cli_usage_error(env, "eis simulate: --circuit and --params are required (see --help)");
+    ssb_eis_circuit *c = NULL;
+    if ((r = ssb_eis_circuit_parse(env->ctx, o.circuit, &c)) != SSB_OK) return cli_fail(env, r);
+    int np = ssb_eis_circuit_get_nparams(c), code = 0;
+    ssb_eis_spectrum *s = NULL;
+    if (np > MAXP) {
+        code = cli_usage_error(env, "eis simulate: %d parameters, at most %d", np, MAXP);
+        goto done;
+    }
+    double p[MAXP] = {0};
+    int set[MAXP] = {0}, order[MAXP] = {0};
+    for (int k = 0; k < np; k++) order[k] = k;
+    if ((code = parse_values(env, "--params", o.params, c, order, np, p, set))) goto done;
+    for (int k = 0; k < np; k++)
+        if (!set[k]) {
+            code = cli_usage_error(env, "eis simulate: --params gives no value for %s (%s needs %s)",
+                                   ssb_eis_circuit_get_param_name(c, k), ssb_eis_circuit_get_string(c),
+                                   param_list(c, order, np));
+            goto done;
+        }
+    if ((r = ssb_eis_circuit_simulate(env->ctx, c, p, o.fmin, o.fmax, (int)(o.ppd > 100000 ? 100000 : o.ppd), &s)) !=
+        SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (o.output && (r = ssb_eis_spectrum_write_csv(env->ctx, o.output, s, NULL)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (o.plot && (r = ssb_eis_plot_nyquist(env->ctx, o.plot, s, NULL, ssb_eis_circuit_get_string(c))) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (o.bode && (r = ssb_eis_plot_bode(env->ctx, o.bode, s, NULL, ssb_eis_circuit_get_string(c))) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
+    if (env->json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "circuit", ssb_eis_circuit_get_string(c));
+        cJSON *pv = cJSON_AddObjectToObject(j, "parameters");
+        for (int k = 0; k < np; k++) cli_json_add_number(pv, ssb_eis_circuit_get_param_name(c, k), p[k]);
+        cJSON_AddItemToObject(j, "f", json_array(s->f, s->n));
+        cJSON_AddItemToObject(j, "zre", json_array(s->zre, s->n));
+        cJSON_AddItemToObject(j, "zim", json_array(s->zim, s->n));
+        cJSON *u = cJSON_AddObjectToObject(j, "units");
+        cJSON_AddStringToObject(u, "f", "Hz");
+        cJSON_AddStringToObject(u, "zre", "Ohm");
+        cJSON_AddStringToObject(u, "zim", "Ohm");
+        cli_json_print(j);
+    } else {
+        const char *h[] = {"f [Hz]", "Z' [Ohm]", "Z'' [Ohm]", "|Z| [Ohm]", "-phase [deg]"};
+        cli_table *t = cli_table_create(5, h);
+        for (int64_t i = 0; i < s->n; i++) {
+            const char *cells[] = {cli_fmt(s->f[i]), cli_fmt(s->zre[i]), cli_fmt(s->zim[i]),
+                                   cli_fmt(hypot(s->zre[i], s->zim[i])),
+                                   cli_fmt(-atan2(s->zim[i], s->zre[i]) * 180.0 / PI_)};
+            cli_table_add_row(t, cells);
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+    }
+done:
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    return code;
+}
+
+int cmd_eis(cli_env *env, int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        eis_help();
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "fit")) return eis_fit(env, argc, argv);
+    if (!strcmp(sub, "drt")) return eis_drt(env, argc, argv);
+    if (!strcmp(sub, "kk")) return eis_kk(env, argc, argv);
+    if (!strcmp(sub, "simulate")) return eis_simulate(env, argc, argv);
+    return cli_usage_error(env, "eis: unknown subcommand '%s' (fit, drt, kk, simulate)", sub);
+}

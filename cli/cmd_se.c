@@ -1,0 +1,905 @@
+/* ssbnet se brick | arrhenius | spacecharge | leakage | polycrystal */
+#include "cli.h"
+
+#include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_se.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NA_AVOGADRO 6.02214076e23
+#define S_CM 100.0 /* S/cm -> S/m */
+
+static int se_polycrystal(cli_env *env, int argc, char **argv); /* below */
+
+static void se_help(void)
+{
+    printf("usage: ssbnet se <brick|arrhenius|spacecharge|leakage|polycrystal> [options] [--json]\n\n"
+           "Solid-electrolyte grain boundaries (GBs): brick-layer model and its inverse, Arrhenius temperature\n"
+           "dependence, Mott-Schottky / Gouy-Chapman space charge, electronic leakage and dendrite risk, and the 3D\n"
+           "Voronoi polycrystal against the brick layer. 'ssbnet se SUBCOMMAND --help' lists the options.\n"
+           "Conductivities are given in S/cm, lengths in the unit named by the option.\n");
+}
+
+/* ---- small option table ---- */
+
+typedef struct {
+    const char *name;
+    double *v;
+    int seen;
+} dopt;
+
+typedef struct {
+    const char *name;
+    const char **v;
+} sopt;
+
+/* Parse argv[2..] against double and string option tables; returns 0, or an exit code (usage error / help = -1). */
+static int parse_opts(cli_env *env, const char *cmd, int argc, char **argv, dopt *d, int nd, sopt *s, int ns,
+                      void (*help)(void))
+{
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            help();
+            return -1;
+        }
+        int found = 0;
+        for (int k = 0; k < nd && !found; k++)
+            if (strcmp(argv[i], d[k].name) == 0) {
+                if (cli_parse_double(env, argv[i], argv[i + 1], d[k].v)) return CLI_EXIT_USAGE;
+                d[k].seen = 1;
+                i++;
+                found = 1;
+            }
+        for (int k = 0; k < ns && !found; k++)
+            if (strcmp(argv[i], s[k].name) == 0) {
+                if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value", argv[i]);
+                *s[k].v = argv[++i];
+                found = 1;
+            }
+        if (!found) return cli_usage_error(env, "se %s: unknown option '%s' (see 'ssbnet se %s --help')", cmd, argv[i], cmd);
+    }
+    return 0;
+}
+
+static int seen(const dopt *d, int nd, const char *name)
+{
+    for (int k = 0; k < nd; k++)
+        if (strcmp(d[k].name, name) == 0) return d[k].seen;
+    return 0;
+}
+
+/* key-value table "quantity [unit]" | "value" */
+typedef struct {
+    cli_table *t;
+    cJSON *j;
+} kv_out;
+
+static void kv_begin(cli_env *env, kv_out *o)
+{
+    static const char *const hdr[] = {"quantity [unit]", "value"};
+    o->t = env->json ? NULL : cli_table_create(2, hdr);
+    o->j = env->json ? cJSON_CreateObject() : NULL;
+}
+
+/* label: "sigma_total [S/cm]", key: "sigma_total_S_per_cm" */
+static void kv_add(kv_out *o, const char *label, const char *key, double v)
+{
+    if (o->t) {
+        const char *cells[] = {label, cli_fmt(v)};
+        cli_table_add_row(o->t, cells);
+    } else {
+        cli_json_add_number(o->j, key, v);
+    }
+}
+
+static void kv_end(kv_out *o)
+{
+    if (o->t) {
+        cli_table_print(o->t, stdout);
+        cli_table_destroy(&o->t);
+    } else {
+        cli_json_print(o->j);
+    }
+}
+
+/* Open the database and find a material (prints the error; NULL on failure with *code set). */
+static const ssb_material *material_lookup(cli_env *env, const char *name, ssb_materials **db, int *code)
+{
+    *code = 0;
+    int r = ssb_materials_create(env->ctx, db);
+    if (r == SSB_OK) r = ssb_materials_load_builtin(env->ctx, *db);
+    const ssb_material *m = NULL;
+    if (r == SSB_OK) r = ssb_materials_find(env->ctx, *db, name, &m);
+    if (r != SSB_OK) {
+        *code = cli_fail(env, r);
+        ssb_materials_destroy(db);
+        return NULL;
+    }
+    return m;
+}
+
+/* conductivity of a material at T_K [S/m] or an explanatory error */
+static int material_sigma(cli_env *env, const ssb_material *m, ssb_sigma_kind k, double T_K, double *sigma)
+{
+    int r = ssb_materials_sigma_ion(env->ctx, m, k, T_K, sigma, NULL);
+    if (r != SSB_OK) return cli_fail(env, r);
+    return 0;
+}
+
+/* ================================================================ brick */
+
+static void brick_help(void)
+{
+    printf("usage: ssbnet se brick [forward options | inverse options] [--json]\n\n"
+           "Brick-layer model (cubic grains of size d, GB thickness delta; FORMULAS-interfaces.md 2.1):\n"
+           "  R_b = L/(sigma_b A), R_gb = (L/d) delta/(sigma_gb A), C_b = eps_b eps0 A/L, C_gb = eps_gb eps0 A d/(L delta),\n"
+           "  sigma_total = [1/sigma_b + (delta/d)/sigma_gb]^-1 + 2 (delta/d) sigma_gb_par.\n\n"
+           "forward (microstructure -> conductivity and impedance arcs):\n"
+           "  --grain-size-um D      grain size (required)        --gb-thickness-nm T  GB thickness (required)\n"
+           "  --sigma-bulk-S-cm S    bulk conductivity             --sigma-gb-S-cm S    specific GB conductivity (across)\n"
+           "  --sigma-gb-par-S-cm S  along the GBs (default = across; 0 = no parallel path)\n"
+           "  --material NAME        take bulk and GB conductivities from the database at --temperature-C (default 25)\n"
+           "  --eps-r E              relative permittivity of the grains (capacitances need it); --eps-r-gb E (default = E)\n"
+           "  --thickness-mm L       pellet thickness (default 1)  --area-cm2 A  electrode area (default 1)\n"
+           "inverse (fitted arcs -> GB conductivity and delta/d ~ C_b/C_gb):\n"
+           "  --r-bulk-ohm R --c-bulk-F C --r-gb-ohm R --c-gb-F C  [--eps-ratio eps_gb/eps_b (default 1)]\n"
+           "  [--grain-size-um D gives the GB thickness] --thickness-mm L --area-cm2 A\n\n"
+           "examples:\n"
+           "  ssbnet se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2 --eps-r 60\n"
+           "  ssbnet se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 0.8\n");
+}
+
+static int cmd_brick(cli_env *env, int argc, char **argv)
+{
+    double d_um = NAN, t_nm = NAN, sb = NAN, sg = NAN, sgp = NAN, eps = NAN, epsg = NAN, L_mm = 1, A_cm2 = 1;
+    double T_C = 25, Rb = NAN, Cb = NAN, Rg = NAN, Cg = NAN, er = 1;
+    const char *mat = NULL;
+    dopt d[] = {{"--grain-size-um", &d_um, 0},   {"--gb-thickness-nm", &t_nm, 0}, {"--sigma-bulk-S-cm", &sb, 0},
+                {"--sigma-gb-S-cm", &sg, 0},     {"--sigma-gb-par-S-cm", &sgp, 0}, {"--eps-r", &eps, 0},
+                {"--eps-r-gb", &epsg, 0},        {"--thickness-mm", &L_mm, 0},    {"--area-cm2", &A_cm2, 0},
+                {"--temperature-C", &T_C, 0},    {"--r-bulk-ohm", &Rb, 0},        {"--c-bulk-F", &Cb, 0},
+                {"--r-gb-ohm", &Rg, 0},          {"--c-gb-F", &Cg, 0},            {"--eps-ratio", &er, 0}};
+    sopt s[] = {{"--material", &mat}};
+    int nd = (int)(sizeof d / sizeof d[0]);
+    int r = parse_opts(env, "brick", argc, argv, d, nd, s, 1, brick_help);
+    if (r) return r < 0 ? 0 : r;
+    int inverse = seen(d, nd, "--r-bulk-ohm") || seen(d, nd, "--r-gb-ohm") || seen(d, nd, "--c-bulk-F") ||
+                  seen(d, nd, "--c-gb-F");
+    kv_out o;
+    if (inverse) {
+        ssb_se_brick_fit f = ssb_se_brick_fit_default();
+        f.R_b = Rb;
+        f.C_b = Cb;
+        f.R_gb = Rg;
+        f.C_gb = Cg;
+        f.thickness = L_mm * 1e-3;
+        f.area = A_cm2 * 1e-4;
+        f.eps_ratio = er;
+        f.grain_size = d_um * 1e-6;
+        ssb_se_brick_inverse_result q;
+        r = ssb_se_brick_inverse(env->ctx, &f, &q);
+        if (r != SSB_OK) return cli_fail(env, r);
+        kv_begin(env, &o);
+        kv_add(&o, "sigma_bulk [S/cm]", "sigma_bulk_S_per_cm", q.sigma_bulk / S_CM);
+        kv_add(&o, "eps_r_bulk [-]", "eps_r_bulk", q.eps_r_bulk);
+        kv_add(&o, "delta/d = (eps_gb/eps_b) C_b/C_gb [-]", "delta_over_d", q.delta_over_d);
+        kv_add(&o, "GB thickness [nm]", "gb_thickness_nm", q.gb_thickness * 1e9);
+        kv_add(&o, "sigma_gb specific [S/cm]", "sigma_gb_specific_S_per_cm", q.sigma_gb_specific / S_CM);
+        kv_add(&o, "sigma_gb macroscopic L/(A R_gb) [S/cm]", "sigma_gb_macro_S_per_cm", q.sigma_gb_macro / S_CM);
+        kv_add(&o, "f_bulk apex [Hz]", "f_bulk_Hz", q.f_b);
+        kv_add(&o, "f_gb apex [Hz]", "f_gb_Hz", q.f_gb);
+        kv_add(&o, "GB share of R_b + R_gb [%]", "gb_share_percent", 100 * q.gb_share);
+        kv_end(&o);
+        return 0;
+    }
+    ssb_materials *db = NULL;
+    if (mat) {
+        int code;
+        const ssb_material *m = material_lookup(env, mat, &db, &code);
+        if (!m) return code;
+        double v;
+        if (!seen(d, nd, "--sigma-bulk-S-cm")) {
+            if ((r = material_sigma(env, m, SSB_SIGMA_BULK, T_C + 273.15, &v))) goto out;
+            sb = v / S_CM;
+        }
+        if (!seen(d, nd, "--sigma-gb-S-cm")) {
+            if ((r = material_sigma(env, m, SSB_SIGMA_GB, T_C + 273.15, &v))) goto out;
+            sg = v / S_CM;
+        }
+    }
+    {
+        ssb_se_brick_params p = ssb_se_brick_params_default();
+        p.grain_size = d_um * 1e-6;
+        p.gb_thickness = t_nm * 1e-9;
+        p.sigma_bulk = sb * S_CM;
+        p.sigma_gb_perp = sg * S_CM;
+        p.sigma_gb_par = isnan(sgp) ? NAN : sgp * S_CM;
+        p.eps_r_bulk = eps;
+        p.eps_r_gb = epsg;
+        p.thickness = L_mm * 1e-3;
+        p.area = A_cm2 * 1e-4;
+        ssb_se_brick_result q;
+        int rc = ssb_se_brick_solve(env->ctx, &p, &q);
+        if (rc != SSB_OK) {
+            r = cli_fail(env, rc);
+            goto out;
+        }
+        kv_begin(env, &o);
+        kv_add(&o, "sigma_bulk (input) [S/cm]", "sigma_bulk_S_per_cm", sb);
+        kv_add(&o, "sigma_gb specific (input) [S/cm]", "sigma_gb_S_per_cm", sg);
+        kv_add(&o, "sigma_total [S/cm]", "sigma_total_S_per_cm", q.sigma_total / S_CM);
+        kv_add(&o, "sigma_series [S/cm]", "sigma_series_S_per_cm", q.sigma_series / S_CM);
+        kv_add(&o, "sigma_parallel (along GBs) [S/cm]", "sigma_parallel_S_per_cm", q.sigma_parallel / S_CM);
+        kv_add(&o, "sigma_gb macroscopic [S/cm]", "sigma_gb_macro_S_per_cm", q.sigma_gb_macro / S_CM);
+        kv_add(&o, "R_bulk [ohm]", "R_b_ohm", q.R_b);
+        kv_add(&o, "C_bulk [F]", "C_b_F", q.C_b);
+        kv_add(&o, "f_bulk apex [Hz]", "f_b_Hz", q.f_b);
+        kv_add(&o, "R_gb [ohm]", "R_gb_ohm", q.R_gb);
+        kv_add(&o, "C_gb [F]", "C_gb_F", q.C_gb);
+        kv_add(&o, "f_gb apex [Hz]", "f_gb_Hz", q.f_gb);
+        kv_add(&o, "R_parallel [ohm]", "R_par_ohm", q.R_par);
+        kv_add(&o, "R_total [ohm]", "R_total_ohm", q.R_total);
+        kv_add(&o, "GB share of R_b + R_gb [%]", "gb_share_percent", 100 * q.gb_share);
+        kv_add(&o, "current along GBs [%]", "parallel_fraction_percent", 100 * q.parallel_fraction);
+        kv_add(&o, "GB volume fraction [%]", "gb_volume_fraction_percent", 100 * q.gb_volume_fraction);
+        kv_end(&o);
+        r = 0;
+    }
+out:
+    ssb_materials_destroy(&db);
+    return r;
+}
+
+/* ================================================================ arrhenius */
+
+static void arrhenius_help(void)
+{
+    printf("usage: ssbnet se arrhenius [options] [--json]\n\n"
+           "Conductivity vs temperature with sigma*T = A exp(-Ea/kT) (or sigma = s0 exp(-Ea/kT) with --form sigma) for\n"
+           "the bulk and the GBs, combined by the brick layer: sigma_total(T), the GB share of the resistance and the\n"
+           "apparent activation energy Ea_app = -k d ln(sigma_total T)/d(1/T).\n\n"
+           "  --material NAME         bulk and GB (or total) sigma and Ea from the database\n"
+           "  --sigma-bulk-S-cm S --ea-bulk-eV E     bulk at --t-ref-C (default 25)\n"
+           "  --sigma-gb-S-cm S --ea-gb-eV E         specific GB conductivity across the GBs\n"
+           "  --sigma-gb-par-S-cm S --ea-gb-par-eV E along the GBs (default: none)\n"
+           "  --grain-size-um D --gb-thickness-nm T  brick-layer geometry (required with GB data)\n"
+           "  --tmin-C T --tmax-C T --steps N        temperature table (default -20 .. 100 C, 7 steps)\n"
+           "  --form sigmaT|sigma                    Arrhenius form of the inputs (default sigmaT)\n"
+           "  --fit \"T_C:S_cm,T_C:S_cm,...\"         fit Ea and sigma(25 C) to measured points instead\n\n"
+           "examples:\n"
+           "  ssbnet se arrhenius --material LLZO --grain-size-um 3 --gb-thickness-nm 2\n"
+           "  ssbnet se arrhenius --fit \"25:4.6e-4,50:1.2e-3,75:2.7e-3\"\n");
+}
+
+static int arrh_fit(cli_env *env, const char *pts, ssb_se_arrh_form form)
+{
+    double T[256], s[256];
+    int n = 0;
+    const char *p = pts;
+    while (*p && n < 256) {
+        char *end;
+        double tc = strtod(p, &end);
+        if (end == p || *end != ':') return cli_usage_error(env, "--fit: expected T_C:sigma at '%s'", p);
+        p = end + 1;
+        double sv = strtod(p, &end);
+        if (end == p) return cli_usage_error(env, "--fit: expected a conductivity at '%s'", p);
+        T[n] = tc + 273.15;
+        s[n] = sv * S_CM;
+        n++;
+        p = end;
+        if (*p == ',') p++;
+        else if (*p) return cli_usage_error(env, "--fit: unexpected '%c' in '%s'", *p, pts);
+    }
+    ssb_se_arrhenius a;
+    double se = NAN, rss = NAN;
+    int r = ssb_se_arrhenius_fit(env->ctx, n, T, s, form, 298.15, &a, &se, &rss);
+    if (r != SSB_OK) return cli_fail(env, r);
+    kv_out o;
+    kv_begin(env, &o);
+    kv_add(&o, "points [-]", "points", n);
+    kv_add(&o, "Ea [eV]", "Ea_eV", a.Ea);
+    kv_add(&o, "Ea standard error [eV]", "Ea_stderr_eV", se);
+    kv_add(&o, "sigma at 25 C [S/cm]", "sigma_25C_S_per_cm", a.sigma_ref / S_CM);
+    kv_add(&o, "residual sum of squares of ln values [-]", "rss", rss);
+    kv_end(&o);
+    return 0;
+}
+
+static int cmd_arrhenius(cli_env *env, int argc, char **argv)
+{
+    double sb = NAN, eb = NAN, sg = NAN, eg = NAN, sp = NAN, ep = NAN, tref = 25, d_um = NAN, t_nm = NAN;
+    double tmin = -20, tmax = 100, steps = 7;
+    const char *mat = NULL, *form_s = "sigmaT", *fit = NULL;
+    dopt d[] = {{"--sigma-bulk-S-cm", &sb, 0}, {"--ea-bulk-eV", &eb, 0},      {"--sigma-gb-S-cm", &sg, 0},
+                {"--ea-gb-eV", &eg, 0},         {"--sigma-gb-par-S-cm", &sp, 0}, {"--ea-gb-par-eV", &ep, 0},
+                {"--t-ref-C", &tref, 0},        {"--grain-size-um", &d_um, 0},   {"--gb-thickness-nm", &t_nm, 0},
+                {"--tmin-C", &tmin, 0},         {"--tmax-C", &tmax, 0},          {"--steps", &steps, 0}};
+    sopt s[] = {{"--material", &mat}, {"--form", &form_s}, {"--fit", &fit}};
+    int nd = (int)(sizeof d / sizeof d[0]);
+    int r = parse_opts(env, "arrhenius", argc, argv, d, nd, s, 3, arrhenius_help);
+    if (r) return r < 0 ? 0 : r;
+    ssb_se_arrh_form form;
+    if (strcmp(form_s, "sigmaT") == 0) form = SSB_SE_ARRH_SIGMA_T;
+    else if (strcmp(form_s, "sigma") == 0) form = SSB_SE_ARRH_SIGMA;
+    else return cli_usage_error(env, "se arrhenius: --form '%s' must be sigmaT or sigma", form_s);
+    if (fit) return arrh_fit(env, fit, form);
+    if (!(steps >= 1 && steps <= 10000 && steps == floor(steps)))
+        return cli_usage_error(env, "se arrhenius: --steps %g must be an integer in [1, 10000]", steps);
+    ssb_se_brick_arrhenius p = ssb_se_brick_arrhenius_default();
+    int have_gb = 0;
+    ssb_materials *db = NULL;
+    if (mat) {
+        int code;
+        const ssb_material *m = material_lookup(env, mat, &db, &code);
+        if (!m) return code;
+        ssb_mat_prop ps, pe;
+        /* bulk (or total when the record has no bulk/GB split) */
+        const char *bkey = "sigma_ion_bulk", *bekey = "Ea_ion_bulk";
+        if (ssb_materials_get_prop(env->ctx, m, bkey, &ps) != SSB_OK) {
+            bkey = "sigma_ion";
+            bekey = "Ea_ion";
+        }
+        ssb_ctx_clear_error(env->ctx);
+        if (isnan(sb)) {
+            if ((r = ssb_materials_get_si(env->ctx, m, bkey, &sb)) != SSB_OK) goto fail;
+            ssb_materials_get_prop(env->ctx, m, bkey, &ps);
+            tref = ps.T - 273.15;
+            sb /= S_CM;
+        }
+        if (isnan(eb)) {
+            if ((r = ssb_materials_get_si(env->ctx, m, bekey, &eb)) != SSB_OK) goto fail;
+            ssb_materials_get_prop(env->ctx, m, bekey, &pe);
+            if (pe.form && strcmp(pe.form, "sigma") == 0) form = SSB_SE_ARRH_SIGMA;
+        }
+        if (isnan(sg) && ssb_materials_get_si(env->ctx, m, "sigma_ion_gb", &sg) == SSB_OK) {
+            sg /= S_CM;
+            if (isnan(eg) && (r = ssb_materials_get_si(env->ctx, m, "Ea_ion_gb", &eg)) != SSB_OK) goto fail;
+        }
+        ssb_ctx_clear_error(env->ctx);
+    }
+    if (isnan(sb) || isnan(eb)) {
+        ssb_materials_destroy(&db);
+        return cli_usage_error(env, "se arrhenius: give --sigma-bulk-S-cm and --ea-bulk-eV (or --material)");
+    }
+    p.bulk.sigma_ref = sb * S_CM;
+    p.bulk.Ea = eb;
+    p.bulk.T_ref = tref + 273.15;
+    p.bulk.form = form;
+    have_gb = !isnan(sg);
+    if (have_gb) {
+        if (isnan(eg) || isnan(d_um) || isnan(t_nm)) {
+            ssb_materials_destroy(&db);
+            return cli_usage_error(env, "se arrhenius: GB data need --ea-gb-eV, --grain-size-um and --gb-thickness-nm");
+        }
+        p.gb_perp.sigma_ref = sg * S_CM;
+        p.gb_perp.Ea = eg;
+        p.gb_perp.T_ref = tref + 273.15;
+        p.gb_perp.form = form;
+        p.grain_size = d_um * 1e-6;
+        p.gb_thickness = t_nm * 1e-9;
+    } else {
+        p.gb_perp = p.bulk;
+        p.grain_size = 1.0;
+        p.gb_thickness = 0.0;
+    }
+    if (!isnan(sp)) {
+        p.gb_par.sigma_ref = sp * S_CM;
+        p.gb_par.Ea = isnan(ep) ? eg : ep;
+        p.gb_par.T_ref = tref + 273.15;
+        p.gb_par.form = form;
+    } else {
+        p.gb_par.sigma_ref = 0.0;
+    }
+    {
+        static const char *const hdr[] = {"T [C]", "T [K]", "sigma_bulk [S/cm]", "sigma_gb [S/cm]",
+                                          "sigma_total [S/cm]", "GB share [%]", "Ea_app [eV]"};
+        cli_table *t = env->json ? NULL : cli_table_create(7, hdr);
+        cJSON *root = env->json ? cJSON_CreateObject() : NULL, *arr = root ? cJSON_AddArrayToObject(root, "points") : NULL;
+        int n = (int)steps;
+        for (int i = 0; i < n; i++) {
+            double tc = n == 1 ? tmin : tmin + (tmax - tmin) * i / (n - 1);
+            ssb_se_brick_arrh_point q;
+            int rc = ssb_se_brick_arrhenius_eval(env->ctx, &p, tc + 273.15, &q);
+            if (rc != SSB_OK) {
+                if (t) cli_table_destroy(&t);
+                cJSON_Delete(root);
+                ssb_materials_destroy(&db);
+                return cli_fail(env, rc);
+            }
+            double sgv = have_gb ? q.sigma_gb_perp / S_CM : NAN, share = have_gb ? 100 * q.gb_share : 0.0;
+            if (t) {
+                char a[32];
+                snprintf(a, sizeof a, "%.2f", tc);
+                const char *cells[] = {a, cli_fmt(q.T), cli_fmt(q.sigma_bulk / S_CM), have_gb ? cli_fmt(sgv) : "-",
+                                       cli_fmt(q.sigma_total / S_CM), cli_fmt(share), cli_fmt(q.Ea_app)};
+                cli_table_add_row(t, cells);
+            } else {
+                cJSON *o = cJSON_CreateObject();
+                cli_json_add_number(o, "T_C", tc);
+                cli_json_add_number(o, "sigma_bulk_S_per_cm", q.sigma_bulk / S_CM);
+                cli_json_add_number(o, "sigma_gb_S_per_cm", sgv);
+                cli_json_add_number(o, "sigma_total_S_per_cm", q.sigma_total / S_CM);
+                cli_json_add_number(o, "gb_share_percent", share);
+                cli_json_add_number(o, "Ea_app_eV", q.Ea_app);
+                cJSON_AddItemToArray(arr, o);
+            }
+        }
+        if (t) {
+            cli_table_print(t, stdout);
+            cli_table_destroy(&t);
+            printf("bulk: %.4g S/cm, Ea %.4g eV", sb, eb);
+            if (have_gb) printf("; GB: %.4g S/cm, Ea %.4g eV, d = %g um, delta = %g nm", sg, eg, d_um, t_nm);
+            printf(" (at %g C, form %s)\n", tref, form == SSB_SE_ARRH_SIGMA_T ? "sigma*T" : "sigma");
+        } else {
+            cli_json_add_number(root, "T_ref_C", tref);
+            cJSON_AddStringToObject(root, "form", form == SSB_SE_ARRH_SIGMA_T ? "sigmaT" : "sigma");
+            cli_json_print(root);
+        }
+    }
+    ssb_materials_destroy(&db);
+    return 0;
+fail:
+    {
+        int code = cli_fail(env, r);
+        ssb_materials_destroy(&db);
+        return code;
+    }
+}
+
+/* ================================================================ spacecharge */
+
+static void spacecharge_help(void)
+{
+    printf("usage: ssbnet se spacecharge [options] [--json]\n\n"
+           "Li+ depletion at a GB core (FORMULAS-interfaces.md 2.2): Debye length lambda = sqrt(eps kT/(2 z^2 e^2 c)),\n"
+           "Mott-Schottky (immobile dopants): width 2 lambda sqrt(y), r = e^y/(2y) with y = z e Phi0/kT, inverted with\n"
+           "the Lambert W function (physical branch W_-1); Gouy-Chapman (all mobile): r = e^(y/2) over 2 lambda per layer.\n\n"
+           "  --model ms|gc            (default ms)\n"
+           "  --eps-r E                relative permittivity (required)\n"
+           "  --temperature-C T        (default 25)         --z Z  charge number of the carrier (default 1)\n"
+           "  --c-inf-per-m3 C         mobile-carrier concentration, or\n"
+           "  --site-fraction F        fraction of the Li sites that are mobile carriers, with --c-li-mol-m3 C or\n"
+           "                           --material NAME (its Li site concentration c_Li)\n"
+           "  --phi0-V P               core potential, or --ratio R: GB/bulk resistivity ratio -> Phi0\n"
+           "  --branch physical|w0     Lambert W branch for --ratio (default physical = W_-1, y > 1)\n"
+           "  --sigma-bulk-S-cm S      bulk conductivity for the GB resistance (or from --material at T)\n\n"
+           "example:\n"
+           "  ssbnet se spacecharge --material LLZO --site-fraction 1e-4 --eps-r 50 --phi0-V 0.2\n");
+}
+
+static int cmd_spacecharge(cli_env *env, int argc, char **argv)
+{
+    double eps = NAN, T_C = 25, z = 1, c = NAN, frac = NAN, cli_ = NAN, phi0 = NAN, ratio = NAN, sb = NAN;
+    const char *model_s = "ms", *branch_s = "physical", *mat = NULL;
+    dopt d[] = {{"--eps-r", &eps, 0},          {"--temperature-C", &T_C, 0}, {"--z", &z, 0},
+                {"--c-inf-per-m3", &c, 0},     {"--site-fraction", &frac, 0}, {"--c-li-mol-m3", &cli_, 0},
+                {"--phi0-V", &phi0, 0},        {"--ratio", &ratio, 0},        {"--sigma-bulk-S-cm", &sb, 0}};
+    sopt s[] = {{"--model", &model_s}, {"--branch", &branch_s}, {"--material", &mat}};
+    int nd = (int)(sizeof d / sizeof d[0]);
+    int r = parse_opts(env, "spacecharge", argc, argv, d, nd, s, 3, spacecharge_help);
+    if (r) return r < 0 ? 0 : r;
+    ssb_se_scl_params p = ssb_se_scl_params_default();
+    if (strcmp(model_s, "ms") == 0) p.model = SSB_SE_MOTT_SCHOTTKY;
+    else if (strcmp(model_s, "gc") == 0) p.model = SSB_SE_GOUY_CHAPMAN;
+    else return cli_usage_error(env, "se spacecharge: --model '%s' must be ms or gc", model_s);
+    ssb_se_branch br;
+    if (strcmp(branch_s, "physical") == 0) br = SSB_SE_BRANCH_PHYSICAL;
+    else if (strcmp(branch_s, "w0") == 0) br = SSB_SE_BRANCH_W0;
+    else return cli_usage_error(env, "se spacecharge: --branch '%s' must be physical or w0", branch_s);
+    ssb_materials *db = NULL;
+    if (mat) {
+        int code;
+        const ssb_material *m = material_lookup(env, mat, &db, &code);
+        if (!m) return code;
+        if (isnan(cli_) && !isnan(frac)) {
+            if ((r = ssb_materials_get_si(env->ctx, m, "c_Li", &cli_)) != SSB_OK) {
+                code = cli_fail(env, r);
+                ssb_materials_destroy(&db);
+                return code;
+            }
+        }
+        if (isnan(sb)) {
+            double v;
+            if (ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_BULK, T_C + 273.15, &v, NULL) == SSB_OK ||
+                ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_TOTAL, T_C + 273.15, &v, NULL) == SSB_OK)
+                sb = v / S_CM;
+            ssb_ctx_clear_error(env->ctx);
+        }
+        ssb_materials_destroy(&db);
+    }
+    if (isnan(c)) {
+        if (isnan(frac) || isnan(cli_))
+            return cli_usage_error(env, "se spacecharge: give --c-inf-per-m3, or --site-fraction with --c-li-mol-m3 "
+                                        "or --material");
+        c = frac * cli_ * NA_AVOGADRO;
+    }
+    p.eps_r = eps;
+    p.T = T_C + 273.15;
+    p.z = z;
+    p.c_inf = c;
+    p.sigma_bulk = isnan(sb) ? NAN : sb * S_CM;
+    if (!isnan(ratio)) {
+        r = ssb_se_scl_potential(env->ctx, &p, ratio, br, &phi0);
+        if (r != SSB_OK) return cli_fail(env, r);
+    }
+    if (isnan(phi0)) return cli_usage_error(env, "se spacecharge: give --phi0-V or --ratio");
+    p.phi0 = phi0;
+    ssb_se_scl_result q;
+    r = ssb_se_scl_solve(env->ctx, &p, &q);
+    if (r != SSB_OK) return cli_fail(env, r);
+    kv_out o;
+    kv_begin(env, &o);
+    kv_add(&o, "Phi0 [V]", "phi0_V", phi0);
+    kv_add(&o, "y = z e Phi0/kT [-]", "y", q.y);
+    kv_add(&o, "carrier concentration [1/m3]", "c_inf_per_m3", c);
+    kv_add(&o, "Debye length [nm]", "debye_length_nm", q.debye_length * 1e9);
+    kv_add(&o, p.model == SSB_SE_MOTT_SCHOTTKY ? "depletion width lambda* [nm]" : "decay length [nm]", "width_nm",
+           q.width * 1e9);
+    kv_add(&o, "r_perp (GB/bulk resistivity) [-]", "r_perp", q.r_perp);
+    kv_add(&o, "r_perp exact average [-]", "r_perp_exact", q.r_perp_exact);
+    kv_add(&o, "GB electrical thickness [nm]", "gb_thickness_nm", q.gb_thickness * 1e9);
+    kv_add(&o, "C_gb per area [uF/cm2]", "C_gb_uF_per_cm2", q.C_gb_area * 1e2);
+    kv_add(&o, "Ea(GB) - Ea(bulk) at constant Phi0 [eV]", "dEa_eV", q.dEa);
+    kv_add(&o, "sigma_gb specific [S/cm]", "sigma_gb_specific_S_per_cm", q.sigma_gb_specific / S_CM);
+    kv_add(&o, "ASR of one GB [ohm cm2]", "asr_gb_ohm_cm2", q.asr_gb * 1e4);
+    kv_add(&o, "excess ASR of one GB [ohm cm2]", "asr_excess_ohm_cm2", q.asr_excess * 1e4);
+    kv_end(&o);
+    return 0;
+}
+
+/* ================================================================ leakage */
+
+static void leakage_help(void)
+{
+    printf("usage: ssbnet se leakage [options] [--json]\n\n"
+           "Electronic leakage of an SE separator (brick layer for the electrons, i = sigma_e,eff V/L) and self-\n"
+           "discharge; and where Li+ can be reduced inside the separator during plating (E(x) <= 0 V vs Li) along the\n"
+           "bulk and along the GBs, for a path that conducts electrons to both electrodes or only to the Li anode\n"
+           "(FORMULAS-interfaces.md 2.4).\n\n"
+           "  --thickness-um L         separator thickness (required)   --area-cm2 A  (default 1)\n"
+           "  --voltage-V V            cell voltage across the separator (required)\n"
+           "  --sigma-el-S-cm S        bulk electronic conductivity     --sigma-el-gb-S-cm S  along GBs (default = bulk)\n"
+           "  --grain-size-um D --gb-thickness-nm T   GB geometry (default: no GBs)\n"
+           "  --sigma-ion-S-cm S       ionic conductivity of the bulk path  --sigma-ion-gb-S-cm S  of the GB path\n"
+           "  --material NAME          sigma_el and sigma_ion from the database when not given\n"
+           "  --capacity-mAh Q         cell capacity for the self-discharge rate\n"
+           "  --current-mA-cm2 J       plating current density (default 1)   --overpotential-mV E (default 10)\n\n"
+           "example:\n"
+           "  ssbnet se leakage --material LLZTO --thickness-um 50 --voltage-V 4.2 --grain-size-um 5 \\\n"
+           "        --gb-thickness-nm 2 --sigma-el-gb-S-cm 1e-5 --capacity-mAh 3\n");
+}
+
+static int cmd_leakage(cli_env *env, int argc, char **argv)
+{
+    double L_um = NAN, A_cm2 = 1, V = NAN, se_b = NAN, se_g = NAN, d_um = NAN, t_nm = 0, si_b = NAN, si_g = NAN;
+    double cap = NAN, j = 1, eta_mV = 10;
+    const char *mat = NULL;
+    dopt d[] = {{"--thickness-um", &L_um, 0},    {"--area-cm2", &A_cm2, 0},        {"--voltage-V", &V, 0},
+                {"--sigma-el-S-cm", &se_b, 0},   {"--sigma-el-gb-S-cm", &se_g, 0}, {"--grain-size-um", &d_um, 0},
+                {"--gb-thickness-nm", &t_nm, 0}, {"--sigma-ion-S-cm", &si_b, 0},   {"--sigma-ion-gb-S-cm", &si_g, 0},
+                {"--capacity-mAh", &cap, 0},     {"--current-mA-cm2", &j, 0},      {"--overpotential-mV", &eta_mV, 0}};
+    sopt s[] = {{"--material", &mat}};
+    int nd = (int)(sizeof d / sizeof d[0]);
+    int r = parse_opts(env, "leakage", argc, argv, d, nd, s, 1, leakage_help);
+    if (r) return r < 0 ? 0 : r;
+    if (mat) {
+        ssb_materials *db = NULL;
+        int code;
+        const ssb_material *m = material_lookup(env, mat, &db, &code);
+        if (!m) return code;
+        if (isnan(se_b)) {
+            if ((r = ssb_materials_get_si(env->ctx, m, "sigma_el", &se_b)) != SSB_OK) {
+                code = cli_fail(env, r);
+                fprintf(stderr, "ssbnet: hint: give --sigma-el-S-cm\n");
+                ssb_materials_destroy(&db);
+                return code;
+            }
+            se_b /= S_CM;
+        }
+        if (isnan(si_b)) {
+            double v;
+            if (ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_TOTAL, 298.15, &v, NULL) == SSB_OK ||
+                ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_BULK, 298.15, &v, NULL) == SSB_OK)
+                si_b = v / S_CM;
+            ssb_ctx_clear_error(env->ctx);
+        }
+        if (isnan(si_g)) {
+            double v;
+            if (ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_GB, 298.15, &v, NULL) == SSB_OK) si_g = v / S_CM;
+            ssb_ctx_clear_error(env->ctx);
+        }
+        ssb_materials_destroy(&db);
+    }
+    ssb_se_leakage_params p = ssb_se_leakage_params_default();
+    p.thickness = L_um * 1e-6;
+    p.area = A_cm2 * 1e-4;
+    p.grain_size = d_um * 1e-6;
+    p.gb_thickness = t_nm * 1e-9;
+    p.sigma_el_bulk = se_b * S_CM;
+    p.sigma_el_gb = isnan(se_g) ? NAN : se_g * S_CM;
+    p.sigma_ion = isnan(si_b) ? NAN : si_b * S_CM;
+    p.voltage = V;
+    p.capacity = isnan(cap) ? NAN : cap * 3.6;
+    ssb_se_leakage_result q;
+    r = ssb_se_leakage_solve(env->ctx, &p, &q);
+    if (r != SSB_OK) return cli_fail(env, r);
+    /* dendrite indicator along the bulk path and the GB path */
+    ssb_se_dendrite_result dr[2][2];
+    int have[2] = {0, 0};
+    const char *path_name[2] = {"bulk", "GB"};
+    double sig_i[2] = {si_b, isnan(si_g) ? si_b : si_g};
+    double sig_e[2] = {se_b, isnan(se_g) ? se_b : se_g};
+    for (int k = 0; k < 2; k++) {
+        if (isnan(sig_i[k]) || (k == 1 && !(t_nm > 0))) continue;
+        for (int c = 0; c < 2; c++) {
+            ssb_se_dendrite_params dp = ssb_se_dendrite_params_default();
+            dp.thickness = L_um * 1e-6;
+            dp.sigma_ion = sig_i[k] * S_CM;
+            dp.sigma_el = sig_e[k] * S_CM;
+            dp.current_density = j * 10.0;
+            dp.cell_voltage = V;
+            dp.overpotential = eta_mV * 1e-3;
+            dp.contact = c == 0 ? SSB_SE_EPATH_BOTH : SSB_SE_EPATH_ANODE_ONLY;
+            r = ssb_se_dendrite_solve(env->ctx, &dp, &dr[k][c], 0, NULL);
+            if (r != SSB_OK) return cli_fail(env, r);
+        }
+        have[k] = 1;
+    }
+    if (env->json) {
+        cJSON *o = cJSON_CreateObject();
+        cli_json_add_number(o, "sigma_el_eff_S_per_cm", q.sigma_el_eff / S_CM);
+        cli_json_add_number(o, "leakage_current_A", q.current);
+        cli_json_add_number(o, "leakage_current_density_A_per_m2", q.current_density);
+        cli_json_add_number(o, "electronic_resistance_ohm", q.resistance);
+        cli_json_add_number(o, "gb_current_fraction", q.gb_current_fraction);
+        cli_json_add_number(o, "t_el", q.t_el);
+        cli_json_add_number(o, "self_discharge_percent_per_day", 100 * q.self_discharge_per_day);
+        cli_json_add_number(o, "time_to_empty_days", q.time_to_empty / 86400.0);
+        cJSON *arr = cJSON_AddArrayToObject(o, "li_reduction");
+        for (int k = 0; k < 2; k++)
+            for (int c = 0; have[k] && c < 2; c++) {
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddStringToObject(e, "path", path_name[k]);
+                cJSON_AddStringToObject(e, "electronic_contact", c == 0 ? "both" : "anode_only");
+                cli_json_add_number(e, "x_risk_um", dr[k][c].x_risk * 1e6);
+                cli_json_add_number(e, "risk_fraction", dr[k][c].risk_fraction);
+                cli_json_add_number(e, "E_min_V", dr[k][c].E_min);
+                cli_json_add_number(e, "E_end_V", dr[k][c].E_end);
+                cli_json_add_number(e, "li0_rate_bound_mol_per_m2_s", dr[k][c].li0_rate_bound);
+                cJSON_AddItemToArray(arr, e);
+            }
+        cli_json_print(o);
+        return 0;
+    }
+    kv_out o;
+    kv_begin(env, &o);
+    kv_add(&o, "sigma_el effective [S/cm]", "sigma_el_eff_S_per_cm", q.sigma_el_eff / S_CM);
+    kv_add(&o, "electronic resistance [ohm]", "electronic_resistance_ohm", q.resistance);
+    kv_add(&o, "leakage current [A]", "leakage_current_A", q.current);
+    kv_add(&o, "leakage current density [uA/cm2]", "leakage_uA_per_cm2", q.current_density * 100.0);
+    kv_add(&o, "share along GBs [%]", "gb_current_percent", 100 * q.gb_current_fraction);
+    kv_add(&o, "electronic transference number [-]", "t_el", q.t_el);
+    kv_add(&o, "self-discharge [%/day]", "self_discharge_percent_per_day", 100 * q.self_discharge_per_day);
+    kv_add(&o, "time to empty [days]", "time_to_empty_days", q.time_to_empty / 86400.0);
+    kv_end(&o);
+    if (have[0] || have[1]) {
+        printf("\nwhere Li+ can be reduced during plating at %g mA/cm2 (E(x) <= 0 V vs Li; eta = %g mV):\n", j, eta_mV);
+        static const char *const hdr[] = {"path", "electronic contact", "Li0 possible to [um]", "of thickness [%]",
+                                          "E_min [V vs Li]", "E at cathode side [V vs Li]", "Li0 rate bound [mol/m2/s]"};
+        cli_table *t = cli_table_create(7, hdr);
+        for (int k = 0; k < 2; k++)
+            for (int c = 0; have[k] && c < 2; c++) {
+                const char *cells[] = {path_name[k], c == 0 ? "both electrodes" : "anode only",
+                                       cli_fmt(dr[k][c].x_risk * 1e6), cli_fmt(100 * dr[k][c].risk_fraction),
+                                       cli_fmt(dr[k][c].E_min), cli_fmt(dr[k][c].E_end),
+                                       cli_fmt(dr[k][c].li0_rate_bound)};
+                cli_table_add_row(t, cells);
+            }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        printf("'anode only': an electronically conducting path attached to the Li metal but not to the cathode "
+               "(e.g. a GB network): Li0 can form all along it.\n");
+    }
+    return 0;
+}
+
+/* ================================================================ dispatch */
+
+int cmd_se(cli_env *env, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        se_help();
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "brick") == 0) return cmd_brick(env, argc, argv);
+    if (strcmp(argv[1], "arrhenius") == 0) return cmd_arrhenius(env, argc, argv);
+    if (strcmp(argv[1], "spacecharge") == 0) return cmd_spacecharge(env, argc, argv);
+    if (strcmp(argv[1], "leakage") == 0) return cmd_leakage(env, argc, argv);
+    if (strcmp(argv[1], "polycrystal") == 0) return se_polycrystal(env, argc, argv);
+    return cli_usage_error(env, "se: unknown subcommand '%s' (brick, arrhenius, spacecharge, leakage, polycrystal)",
+                           argv[1]);
+}
+
+/* ================================================================ polycrystal */
+
+static void polycrystal_help(void)
+{
+    printf("usage: ssbnet se polycrystal [options] [--json]\n\n"
+           "Generate a 3D polycrystal (Voronoi grains with a GB phase, or the brick layer itself voxelised), solve its\n"
+           "effective conductivity with the transport engine and compare it with the brick-layer model: nominal (the\n"
+           "grain size and GB thickness as given) and matched (the brick layer with the same GB volume fraction).\n"
+           "err = (sigma_BLM - sigma_3D) / sigma_3D. Lists after --d-over-delta and --ratio sweep the model.\n\n"
+           "  --grain-size-um D        mean grain size (equivalent-sphere diameter)   --gb-thickness-nm T  GB thickness\n"
+           "  --sigma-bulk-S-cm S      grain conductivity    --sigma-gb-S-cm S  GB-phase conductivity (isotropic)\n"
+           "  --material NAME          bulk and GB conductivities from the database at --temperature-C (default 25)\n"
+           "  --d-over-delta LIST      sweep grain size / GB thickness, e.g. 5,10,20 (grain size = value x T)\n"
+           "  --ratio LIST             sweep sigma_bulk / sigma_gb, e.g. 0.1,1,10,100,1000 (sigma_gb = S / value)\n"
+           "  --geometry voronoi|cubic (default voronoi)\n"
+           "  --voxels N               voxels per box edge (default: 3 grains per edge, at most 256)\n"
+           "  --voxels-per-gb K        voxels across the GB thickness (default 2)\n"
+           "  --realisations R         Voronoi seeds averaged (default 1)   --seed S (default 1)   --axis x|y|z (z)\n\n"
+           "example:\n"
+           "  ssbnet se polycrystal --gb-thickness-nm 100 --sigma-bulk-S-cm 1e-3 --d-over-delta 5,10,20 --ratio 1,10,100\n");
+}
+
+static int parse_list(cli_env *env, const char *opt, const char *s, double *v, int nmax, int *n)
+{
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        if (*n == nmax) return cli_usage_error(env, "%s: at most %d values", opt, nmax);
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || !isfinite(x) || x <= 0) return cli_usage_error(env, "%s: bad value at '%s' (positive numbers)", opt, p);
+        v[(*n)++] = x;
+        p = end;
+        if (*p == ',') p++;
+        else if (*p) return cli_usage_error(env, "%s: unexpected '%c'", opt, *p);
+    }
+    if (*n == 0) return cli_usage_error(env, "%s: empty list", opt);
+    return 0;
+}
+
+static int se_polycrystal(cli_env *env, int argc, char **argv)
+{
+    double d_um = NAN, t_nm = NAN, sb = NAN, sg = NAN, T_C = 25, nvox = 0, kgb = 2, real = 1, seed = 1;
+    const char *mat = NULL, *geo_s = "voronoi", *dd_s = NULL, *ratio_s = NULL, *axis_s = "z";
+    dopt d[] = {{"--grain-size-um", &d_um, 0}, {"--gb-thickness-nm", &t_nm, 0}, {"--sigma-bulk-S-cm", &sb, 0},
+                {"--sigma-gb-S-cm", &sg, 0},    {"--temperature-C", &T_C, 0},    {"--voxels", &nvox, 0},
+                {"--voxels-per-gb", &kgb, 0},   {"--realisations", &real, 0},    {"--seed", &seed, 0}};
+    sopt s[] = {{"--material", &mat}, {"--geometry", &geo_s}, {"--d-over-delta", &dd_s}, {"--ratio", &ratio_s},
+                {"--axis", &axis_s}};
+    int nd = (int)(sizeof d / sizeof d[0]);
+    int r = parse_opts(env, "polycrystal", argc, argv, d, nd, s, 5, polycrystal_help);
+    if (r) return r < 0 ? 0 : r;
+    ssb_se_poly_geometry geo;
+    if (strcmp(geo_s, "voronoi") == 0) geo = SSB_SE_POLY_VORONOI;
+    else if (strcmp(geo_s, "cubic") == 0) geo = SSB_SE_POLY_CUBIC;
+    else return cli_usage_error(env, "se polycrystal: --geometry '%s' must be voronoi or cubic", geo_s);
+    ssb_axis axis;
+    if (ssb_axis_parse(env->ctx, axis_s, &axis) != SSB_OK) return cli_fail(env, SSB_ERR_ARG);
+    if (!(real >= 1 && real <= 1000 && real == floor(real)))
+        return cli_usage_error(env, "se polycrystal: --realisations %g must be an integer in [1, 1000]", real);
+    if (!(seed >= 0 && seed == floor(seed))) return cli_usage_error(env, "se polycrystal: --seed must be an integer >= 0");
+    if (!(nvox == 0 || (nvox >= 8 && nvox <= 2048 && nvox == floor(nvox))))
+        return cli_usage_error(env, "se polycrystal: --voxels %g must be an integer in [8, 2048]", nvox);
+    if (mat) {
+        ssb_materials *db = NULL;
+        int code;
+        const ssb_material *m = material_lookup(env, mat, &db, &code);
+        if (!m) return code;
+        double v;
+        if (isnan(sb)) {
+            if ((r = material_sigma(env, m, SSB_SIGMA_BULK, T_C + 273.15, &v))) {
+                ssb_materials_destroy(&db);
+                return r;
+            }
+            sb = v / S_CM;
+        }
+        if (isnan(sg) && !ratio_s) {
+            if ((r = material_sigma(env, m, SSB_SIGMA_GB, T_C + 273.15, &v))) {
+                ssb_materials_destroy(&db);
+                return r;
+            }
+            sg = v / S_CM;
+        }
+        ssb_materials_destroy(&db);
+    }
+    double dds[16], ratios[16];
+    int ndd = 1, nrat = 1;
+    if (dd_s) {
+        if ((r = parse_list(env, "--d-over-delta", dd_s, dds, 16, &ndd))) return r;
+        if (isnan(t_nm)) return cli_usage_error(env, "se polycrystal: --d-over-delta needs --gb-thickness-nm");
+    } else {
+        if (isnan(d_um) || isnan(t_nm))
+            return cli_usage_error(env, "se polycrystal: give --grain-size-um and --gb-thickness-nm (or --d-over-delta)");
+        dds[0] = d_um * 1e3 / t_nm;
+    }
+    if (ratio_s) {
+        if ((r = parse_list(env, "--ratio", ratio_s, ratios, 16, &nrat))) return r;
+        if (isnan(sb)) return cli_usage_error(env, "se polycrystal: --ratio needs --sigma-bulk-S-cm (or --material)");
+    } else {
+        if (isnan(sb) || isnan(sg))
+            return cli_usage_error(env, "se polycrystal: give --sigma-bulk-S-cm and --sigma-gb-S-cm (or --material)");
+        ratios[0] = sb / sg;
+    }
+    static const char *const hdr[] = {"d/delta [-]", "sigma_b/sigma_gb [-]", "voxels [-]", "grains/edge [-]",
+                                      "GB fraction [%]", "sigma_3D [S/cm]", "sd [S/cm]", "sigma_BLM [S/cm]",
+                                      "err BLM [%]", "sigma_BLM,matched [S/cm]", "err matched [%]"};
+    cli_table *t = env->json ? NULL : cli_table_create(11, hdr);
+    cJSON *root = env->json ? cJSON_CreateObject() : NULL, *arr = root ? cJSON_AddArrayToObject(root, "points") : NULL;
+    for (int a = 0; a < ndd; a++)
+        for (int b = 0; b < nrat; b++) {
+            ssb_se_polycrystal_params p = ssb_se_polycrystal_params_default();
+            p.geometry = geo;
+            p.gb_thickness = t_nm * 1e-9;
+            p.grain_size = dds[a] * p.gb_thickness;
+            p.sigma_bulk = sb * S_CM;
+            p.sigma_gb = sb * S_CM / ratios[b];
+            p.vox_per_gb = kgb;
+            p.axis = axis;
+            p.seed = (uint64_t)seed;
+            p.realisations = (int)real;
+            if (nvox > 0) {
+                p.n = (int64_t)nvox;
+            } else {
+                double n = ceil(3.0 * dds[a] * kgb);
+                if (n > 256) {
+                    if (t) cli_table_destroy(&t);
+                    cJSON_Delete(root);
+                    return cli_usage_error(env, "se polycrystal: 3 grains of d/delta = %g at %g voxels per GB need %g "
+                                                "voxels per edge (> 256); give --voxels or fewer --voxels-per-gb",
+                                           dds[a], kgb, n);
+                }
+                p.n = (int64_t)(n < 8 ? 8 : n);
+            }
+            ssb_se_polycrystal_result q;
+            int rc = ssb_se_polycrystal_solve(env->ctx, &p, &q);
+            cli_progress_done();
+            if (rc != SSB_OK) {
+                if (t) cli_table_destroy(&t);
+                cJSON_Delete(root);
+                return cli_fail(env, rc);
+            }
+            if (t) {
+                char nv[32];
+                snprintf(nv, sizeof nv, "%lld^3", (long long)p.n);
+                const char *cells[] = {cli_fmt(dds[a]), cli_fmt(ratios[b]), nv, cli_fmt(q.grains_per_edge),
+                                       cli_fmt(100 * q.gb_fraction), cli_fmt(q.sigma_3d / S_CM),
+                                       cli_fmt(q.sigma_3d_sd / S_CM), cli_fmt(q.sigma_blm / S_CM),
+                                       cli_fmt(100 * q.err_blm), cli_fmt(q.sigma_blm_matched / S_CM),
+                                       cli_fmt(100 * q.err_blm_matched)};
+                cli_table_add_row(t, cells);
+            } else {
+                cJSON *o = cJSON_CreateObject();
+                cli_json_add_number(o, "d_over_delta", dds[a]);
+                cli_json_add_number(o, "sigma_ratio", ratios[b]);
+                cli_json_add_number(o, "grain_size_um", p.grain_size * 1e6);
+                cli_json_add_number(o, "gb_thickness_nm", p.gb_thickness * 1e9);
+                cli_json_add_number(o, "voxels_per_edge", (double)p.n);
+                cli_json_add_number(o, "voxel_size_nm", q.voxel_size * 1e9);
+                cli_json_add_number(o, "grains_per_edge", q.grains_per_edge);
+                cli_json_add_number(o, "gb_fraction", q.gb_fraction);
+                cli_json_add_number(o, "sigma_3d_S_per_cm", q.sigma_3d / S_CM);
+                cli_json_add_number(o, "sigma_3d_sd_S_per_cm", q.sigma_3d_sd / S_CM);
+                cli_json_add_number(o, "sigma_blm_S_per_cm", q.sigma_blm / S_CM);
+                cli_json_add_number(o, "err_blm", q.err_blm);
+                cli_json_add_number(o, "sigma_blm_matched_S_per_cm", q.sigma_blm_matched / S_CM);
+                cli_json_add_number(o, "err_blm_matched", q.err_blm_matched);
+                cJSON_AddBoolToObject(o, "converged", q.converged);
+                cJSON_AddItemToArray(arr, o);
+            }
+        }
+    if (t) {
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        printf("geometry %s, GB thickness %g nm, %g voxels per GB, %d realisation(s), seed %g\n", geo_s, t_nm, kgb,
+               (int)real, seed);
+    } else {
+        cJSON_AddStringToObject(root, "geometry", geo_s);
+        cli_json_print(root);
+    }
+    return 0;
+}

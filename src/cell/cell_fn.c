@@ -1,0 +1,270 @@
+/* Function-valued parameters: constants, expressions, tables (PCHIP), database OCV curves (adaptively sampled). */
+#include "cell_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ssbi_fn_clear(ssbi_fn *f)
+{
+    ssbi_expr_destroy(&f->expr);
+    free(f->x);
+    free(f->y);
+    free(f->d);
+    memset(f, 0, sizeof *f);
+    f->x_min = f->x_max = NAN;
+}
+
+int ssbi_fn_copy(ssb_ctx *ctx, const ssbi_fn *src, ssbi_fn *dst)
+{
+    memset(dst, 0, sizeof *dst);
+    *dst = *src;
+    dst->expr = NULL;
+    dst->x = dst->y = dst->d = NULL;
+    if (src->expr) SSB_CHECK(ctx, ssbi_expr_copy(ctx, src->expr, &dst->expr));
+    if (src->n > 0) {
+        size_t b = (size_t)src->n * sizeof(double);
+        dst->x = malloc(b);
+        dst->y = malloc(b);
+        dst->d = malloc(b);
+        if (!dst->x || !dst->y || !dst->d) {
+            ssbi_fn_clear(dst);
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory copying a table of %d points", src->n);
+        }
+        memcpy(dst->x, src->x, b);
+        memcpy(dst->y, src->y, b);
+        memcpy(dst->d, src->d, b);
+    }
+    return SSB_OK;
+}
+
+/* Fritsch-Carlson monotone slopes (PCHIP, as in Fritsch & Butland 1984 / SciPy PchipInterpolator). */
+static void pchip_slopes(int n, const double *x, const double *y, double *d)
+{
+    if (n == 1) {
+        d[0] = 0;
+        return;
+    }
+    if (n == 2) {
+        d[0] = d[1] = (y[1] - y[0]) / (x[1] - x[0]);
+        return;
+    }
+    for (int i = 1; i < n - 1; i++) {
+        double h0 = x[i] - x[i - 1], h1 = x[i + 1] - x[i];
+        double m0 = (y[i] - y[i - 1]) / h0, m1 = (y[i + 1] - y[i]) / h1;
+        if (m0 * m1 <= 0) d[i] = 0;
+        else {
+            double w1 = 2 * h1 + h0, w2 = h1 + 2 * h0;
+            d[i] = (w1 + w2) / (w1 / m0 + w2 / m1);
+        }
+    }
+    /* one-sided three-point ends, limited */
+    for (int e = 0; e < 2; e++) {
+        int i0 = e ? n - 1 : 0, s = e ? -1 : 1;
+        double h0 = fabs(x[i0 + s] - x[i0]), h1 = fabs(x[i0 + 2 * s] - x[i0 + s]);
+        double m0 = (y[i0 + s] - y[i0]) / (x[i0 + s] - x[i0]);
+        double m1 = (y[i0 + 2 * s] - y[i0 + s]) / (x[i0 + 2 * s] - x[i0 + s]);
+        double dd = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1);
+        if (dd * m0 <= 0) dd = 0;
+        else if (m0 * m1 <= 0 && fabs(dd) > 3 * fabs(m0)) dd = 3 * m0;
+        d[i0] = dd;
+    }
+}
+
+int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const double *y, const char *what)
+{
+    SSB_REQUIRE(ctx, n >= 2, SSB_ERR_FORMAT, "%s: a table needs at least 2 points (got %d)", what, n);
+    double *tx = malloc((size_t)n * sizeof *tx), *ty = malloc((size_t)n * sizeof *ty),
+           *td = malloc((size_t)n * sizeof *td);
+    int *ord = malloc((size_t)n * sizeof *ord);
+    if (!tx || !ty || !td || !ord) {
+        free(tx);
+        free(ty);
+        free(td);
+        free(ord);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "%s: out of memory (%d points)", what, n);
+    }
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || !isfinite(y[i])) {
+            free(tx);
+            free(ty);
+            free(td);
+            free(ord);
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: point %d is not finite (x = %g, y = %g)", what, i, x[i], y[i]);
+        }
+        ord[i] = i;
+    }
+    /* insertion sort by x (tables are small and usually sorted) */
+    for (int i = 1; i < n; i++) {
+        int k = ord[i], j = i - 1;
+        while (j >= 0 && x[ord[j]] > x[k]) {
+            ord[j + 1] = ord[j];
+            j--;
+        }
+        ord[j + 1] = k;
+    }
+    for (int i = 0; i < n; i++) {
+        tx[i] = x[ord[i]];
+        ty[i] = y[ord[i]];
+    }
+    free(ord);
+    for (int i = 1; i < n; i++) {
+        if (!(tx[i] > tx[i - 1])) {
+            double dup = tx[i];
+            free(tx);
+            free(ty);
+            free(td);
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: table x values must be distinct (x = %g twice)", what, dup);
+        }
+    }
+    pchip_slopes(n, tx, ty, td);
+    ssbi_fn_clear(f);
+    f->kind = SSBI_FN_TABLE;
+    f->n = n;
+    f->x = tx;
+    f->y = ty;
+    f->d = td;
+    f->x_min = tx[0];
+    f->x_max = tx[n - 1];
+    snprintf(f->source, sizeof f->source, "%s (table of %d points)", what, n);
+    return SSB_OK;
+}
+
+int ssbi_fn_set_expr(ssb_ctx *ctx, ssbi_fn *f, const char *text, const char *var, const char *what)
+{
+    ssbi_expr *e = NULL;
+    SSB_CHECK(ctx, ssbi_expr_compile(ctx, text, var, what, &e));
+    ssbi_fn_clear(f);
+    f->kind = SSBI_FN_EXPR;
+    f->expr = e;
+    snprintf(f->source, sizeof f->source, "%s (expression)", what);
+    return SSB_OK;
+}
+
+double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
+{
+    switch (f->kind) {
+    case SSBI_FN_CONST:
+        if (dfdx) *dfdx = 0;
+        return f->c;
+    case SSBI_FN_EXPR: return ssbi_expr_eval(f->expr, x, dfdx);
+    case SSBI_FN_TABLE: {
+        const double *X = f->x, *Y = f->y, *D = f->d;
+        int n = f->n;
+        if (x <= X[0]) {
+            if (dfdx) *dfdx = D[0];
+            return Y[0] + D[0] * (x - X[0]);
+        }
+        if (x >= X[n - 1]) {
+            if (dfdx) *dfdx = D[n - 1];
+            return Y[n - 1] + D[n - 1] * (x - X[n - 1]);
+        }
+        int lo = 0, hi = n - 1;
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >> 1;
+            if (X[mid] <= x) lo = mid;
+            else hi = mid;
+        }
+        double h = X[hi] - X[lo], t = (x - X[lo]) / h;
+        double t2 = t * t, t3 = t2 * t;
+        double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+        if (dfdx) {
+            double d00 = (6 * t2 - 6 * t) / h, d10 = 3 * t2 - 4 * t + 1, d01 = (-6 * t2 + 6 * t) / h,
+                   d11 = 3 * t2 - 2 * t;
+            *dfdx = d00 * Y[lo] + d10 * D[lo] + d01 * Y[hi] + d11 * D[hi];
+        }
+        return h00 * Y[lo] + h10 * h * D[lo] + h01 * Y[hi] + h11 * h * D[hi];
+    }
+    default:
+        if (dfdx) *dfdx = NAN;
+        return NAN;
+    }
+}
+
+/* ---- database OCV curves: adaptive sampling ---- */
+
+typedef struct {
+    int n, cap;
+    double *x, *y;
+} samples;
+
+static int push(samples *s, double x, double y)
+{
+    if (s->n == s->cap) {
+        int nc = s->cap ? 2 * s->cap : 512;
+        double *nx = realloc(s->x, (size_t)nc * sizeof *nx);
+        if (!nx) return -1;
+        s->x = nx;
+        double *ny = realloc(s->y, (size_t)nc * sizeof *ny);
+        if (!ny) return -1;
+        s->y = ny;
+        s->cap = nc;
+    }
+    s->x[s->n] = x;
+    s->y[s->n] = y;
+    s->n++;
+    return 0;
+}
+
+#define OCV_TOL 2e-6   /* V: largest deviation of the midpoint from the chord that stops refinement */
+#define OCV_MAXDEPTH 16
+
+static int refine(ssb_ctx *ctx, const ssb_material *m, int curve, samples *s, double xa, double ya, double xb,
+                  double yb, int depth)
+{
+    double xm = 0.5 * (xa + xb), ym;
+    int rc = ssb_materials_ocv_eval(ctx, m, curve, xm, &ym);
+    if (rc != SSB_OK) return rc;
+    if (depth < OCV_MAXDEPTH && fabs(ym - 0.5 * (ya + yb)) > OCV_TOL) {
+        SSB_CHECK(ctx, refine(ctx, m, curve, s, xa, ya, xm, ym, depth + 1));
+        return refine(ctx, m, curve, s, xm, ym, xb, yb, depth + 1);
+    }
+    if (push(s, xm, ym) || push(s, xb, yb)) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory sampling an OCV");
+    return SSB_OK;
+}
+
+int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve)
+{
+    ssb_ocv_info info;
+    SSB_CHECK(ctx, ssb_materials_ocv_info(ctx, m, curve, &info));
+    double a = info.x_min, b = info.x_max;
+    SSB_REQUIRE(ctx, isfinite(a) && isfinite(b) && b > a, SSB_ERR_FORMAT, "%s OCV '%s': bad x range [%g, %g]",
+                ssb_materials_name(m), info.name, a, b);
+    double ya, yb;
+    /* open ranges (MSMR): step inside by a tiny amount */
+    if (ssb_materials_ocv_eval(ctx, m, curve, a, &ya) != SSB_OK) {
+        a += 1e-9 * (b - a);
+        SSB_CHECK(ctx, ssb_materials_ocv_eval(ctx, m, curve, a, &ya));
+    }
+    if (ssb_materials_ocv_eval(ctx, m, curve, b, &yb) != SSB_OK) {
+        b -= 1e-9 * (b - a);
+        SSB_CHECK(ctx, ssb_materials_ocv_eval(ctx, m, curve, b, &yb));
+    }
+    ssb_ctx_clear_error(ctx);
+    samples s = {0};
+    int rc = SSB_OK;
+    const int n0 = 128;
+    double xp = a, yp = ya;
+    if (push(&s, a, ya)) rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory sampling an OCV");
+    for (int k = 1; k <= n0 && rc == SSB_OK; k++) {
+        double xk = k == n0 ? b : a + (b - a) * k / n0, yk;
+        if (k == n0) yk = yb;
+        else rc = ssb_materials_ocv_eval(ctx, m, curve, xk, &yk);
+        if (rc == SSB_OK) rc = refine(ctx, m, curve, &s, xp, yp, xk, yk, 0);
+        xp = xk;
+        yp = yk;
+    }
+    if (rc == SSB_OK) {
+        char what[160];
+        snprintf(what, sizeof what, "%s OCV '%s'", ssb_materials_name(m), info.name);
+        rc = ssbi_fn_set_table(ctx, f, s.n, s.x, s.y, what);
+        if (rc == SSB_OK) {
+            f->x_min = info.x_min;
+            f->x_max = info.x_max;
+            snprintf(f->source, sizeof f->source, "%s (database, %d samples)", what, s.n);
+        }
+    }
+    free(s.x);
+    free(s.y);
+    return rc;
+}

@@ -1,0 +1,230 @@
+/* Private structures of the cell module. */
+#ifndef SSB_CELL_IMPL_H
+#define SSB_CELL_IMPL_H
+
+#include <ssbnet/ssb_cell.h>
+
+#include "core_impl.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+
+/* ------------------------------------------------------------------ expressions (cell_expr.c) */
+
+typedef struct ssbi_expr ssbi_expr;
+/* Compile a Python-syntax expression in the variable x (and the alias var, may be NULL). what labels messages.
+ * SSB_ERR_ARG "<what>: <problem> at column C ('word')". */
+int ssbi_expr_compile(ssb_ctx *ctx, const char *text, const char *var, const char *what, ssbi_expr **e);
+void ssbi_expr_destroy(ssbi_expr **e);
+int ssbi_expr_copy(ssb_ctx *ctx, const ssbi_expr *src, ssbi_expr **dst);
+/* Value and derivative at x (NaN for a domain error such as log of a negative number). */
+double ssbi_expr_eval(const ssbi_expr *e, double x, double *dfdx);
+const char *ssbi_expr_text(const ssbi_expr *e);
+
+/* ------------------------------------------------------------------ functions (cell_fn.c) */
+
+typedef enum { SSBI_FN_NONE = 0, SSBI_FN_CONST, SSBI_FN_EXPR, SSBI_FN_TABLE } ssbi_fn_kind;
+
+typedef struct {
+    ssbi_fn_kind kind;
+    double c;                 /* constant */
+    ssbi_expr *expr;          /* owned */
+    int n;                    /* table */
+    double *x, *y, *d;        /* owned; d: PCHIP slopes */
+    double x_min, x_max;      /* validity (NaN: none) */
+    char source[160];         /* description for messages */
+} ssbi_fn;
+
+void ssbi_fn_clear(ssbi_fn *f);
+int ssbi_fn_copy(ssb_ctx *ctx, const ssbi_fn *src, ssbi_fn *dst);
+int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const double *y, const char *what);
+int ssbi_fn_set_expr(ssb_ctx *ctx, ssbi_fn *f, const char *text, const char *var, const char *what);
+/* Sample a database OCV curve adaptively into a table. */
+int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve);
+static inline int ssbi_fn_set(const ssbi_fn *f) { return f->kind != SSBI_FN_NONE; }
+/* Value and derivative (dfdx may be NULL). */
+double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx);
+
+/* ------------------------------------------------------------------ parameters (cell_params.c, cell_json.c) */
+
+typedef struct {
+    char name[64];
+    int n;
+    double *t, *I, *V;
+} ssbi_bpx_series;
+
+struct ssb_cell_params {
+    ssb_cell_values v;
+    ssbi_fn fn[SSB_CELL_FN_COUNT];
+    char *protocol;           /* owned, NULL if none */
+    int nvalid;
+    ssbi_bpx_series *valid;   /* owned BPX validation series */
+    /* which values were given explicitly by a file or setter (bit flags, used to decide what the database
+       may fill in) are not needed: the database fills values when a material name is read, before later keys */
+};
+
+int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **p);
+/* Fill NaN-derived values and check everything; writes the resolved values to *out and the derived numbers. */
+int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values *out, ssb_cell_derived *d);
+/* Apply a parsed JSON object; name labels messages. */
+int ssbi_params_apply_json(ssb_ctx *ctx, const ssb_materials *db, const cJSON *root, const char *name,
+                           ssb_cell_params *p);
+/* Parse JSON text with file:line:col errors. */
+int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, cJSON **root);
+int ssbi_read_file(ssb_ctx *ctx, const char *path, char **text);
+/* Arrhenius factor exp(-Ea/R (1/T - 1/Tref)). */
+static inline double ssbi_arrh(double Ea, double T, double Tref)
+{
+    return Ea == 0.0 ? 1.0 : exp(-Ea / SSB_CONST_GAS * (1.0 / T - 1.0 / Tref));
+}
+
+/* ------------------------------------------------------------------ protocol (cell_protocol.c) */
+
+struct ssb_cell_protocol {
+    int n, cap;
+    ssb_cell_step *steps;
+    char **texts;             /* owned step texts */
+    int ntexts;
+    int nblocks;
+};
+
+/* ------------------------------------------------------------------ model (cell_model.c) */
+
+enum { SSBI_REG_NEG = 0, SSBI_REG_SEP = 1, SSBI_REG_POS = 2 };
+
+/* Operating mode of the current protocol step. */
+typedef struct {
+    ssb_cell_step_kind kind;
+    double value;             /* A/m2, V, W/m2, ohm m2 */
+} ssbi_mode;
+
+/* Per-region resolved constants at T. */
+typedef struct {
+    int present;
+    double a;                 /* active area per volume [1/m] */
+    double sigma_e;           /* effective electronic conductivity [S/m] */
+    double sigma_i;           /* effective ionic conductivity [S/m] (single ion) */
+    double te;                /* transport efficiency (liquid: kappa_eff = kappa(c) te) */
+    double eps_e;             /* electrolyte volume fraction */
+    double eps_s;             /* active volume fraction */
+    double R;                 /* particle radius [m] */
+    double c_max;
+    double D_ref;             /* [m2/s] incl. Arrhenius */
+    double darr;              /* Arrhenius factor applied to D_s(x) */
+    double i0_ref;            /* [A/m2] at T */
+    double alpha;
+    double R_film;            /* ohm m2 */
+    const ssbi_fn *ocv;       /* borrowed from the params copy */
+    const ssbi_fn *ds;        /* NULL: constant D_ref */
+    double dx;                /* CV width [m] */
+    int n;                    /* CVs */
+    int first;                /* index of the first CV */
+} ssbi_region;
+
+typedef struct ssbi_model {
+    ssb_cell_params *par;     /* owned copy */
+    ssb_cell_values v;        /* resolved */
+    ssb_cell_derived der;
+    int liquid, limetal;
+    int ncv, nr;
+    ssbi_region reg[3];
+    int *cv_reg;              /* region per CV */
+    long *cv_off;             /* first unknown of each CV */
+    long N;                   /* unknowns */
+    long i_phie0, i_I, i_Q, i_E;
+    double *rvol;             /* particle shell volumes / (4 pi) (n_r) per unit radius^3 */
+    double *rface;            /* face areas r^2 / (4 pi) at the n_r - 1 interior faces (unit radius) */
+    double f;                 /* F / (R T) */
+    double T;
+    /* liquid electrolyte */
+    double t_plus, c_ref;
+    double kap_arr, dif_arr;
+    const ssbi_fn *kappa, *diff, *tdf;
+    /* Li metal */
+    double i0_li, R_li, alpha_li;
+    double R_contact;
+    ssbi_mode mode;
+    /* Jacobian pattern: CSC */
+    long nnz;
+    long *colptr;             /* N + 1 */
+    long *rowind;             /* nnz */
+    int pattern_pass;         /* 1 while recording the pattern */
+    long npat, cappat;
+    long *pat;                /* (row, col) pairs while recording */
+    double *jdata;            /* values target during a Jacobian evaluation */
+    int bad_state;            /* set by the residual on a recoverable problem */
+    double *scale;            /* per-variable scales for the absolute tolerances */
+} ssbi_model;
+
+int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **m);
+void ssbi_model_destroy(ssbi_model **m);
+/* Initial state (differential variables exact, algebraic ones a guess) and the differential flags. */
+void ssbi_model_initial(const ssbi_model *m, double *y, double *yp, double *id);
+/* Residual F(t, y, y'); returns 0, or 1 for a recoverable problem (concentration out of bounds). */
+int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double *res);
+/* Jacobian dF/dy + cj dF/dy' into CSC values (pattern from ssbi_model_pattern). */
+int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *values);
+/* Cell voltage of a state. */
+double ssbi_model_voltage(const ssbi_model *m, const double *y);
+/* Surface concentration of CV i (electrode CVs). */
+double ssbi_model_csurf(const ssbi_model *m, const double *y, int i);
+/* Particle average concentration of CV i. */
+double ssbi_model_cavg(const ssbi_model *m, const double *y, int i);
+/* Minimum distance of any surface theta from [0, 1] bounds scaled (for the exhaustion root). */
+double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_min, double *th_max, int *side);
+/* Volume-averaged theta of region r. */
+double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r);
+/* Open-circuit voltage of the average electrode compositions. */
+double ssbi_model_ocv(const ssbi_model *m, const double *y);
+/* Overpotential breakdown of a consistent state. */
+void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdown *b);
+/* Cyclable lithium in the particles of region r [mol/m2]. */
+double ssbi_model_lithium(const ssbi_model *m, const double *y, int r);
+/* Fill a profile from a state (arrays of ncv values supplied by the caller). */
+void ssbi_model_profile(const ssbi_model *m, const double *y, double *x, int *region, double *csurf, double *cavg,
+                        double *phis, double *phie, double *j, double *ce, double *ie);
+
+/* ------------------------------------------------------------------ result (cell_result.c) */
+
+#define SSBI_NSER (SSB_CELL_SERIES_COUNT + SSB_CELL_LOSS_COUNT + 1)
+
+typedef struct {
+    double t;
+    double *x, *csurf, *cavg, *phis, *phie, *j, *ce, *ie;
+    int *region;
+} ssbi_profile;
+
+struct ssb_cell_result {
+    int n, cap;
+    double *ser[SSB_CELL_SERIES_COUNT];
+    double *loss;             /* n x SSB_CELL_LOSS_COUNT */
+    double *resid;            /* n */
+    double *nli_pos, *nli_neg;/* Li inventory per point */
+    int has_breakdown;
+    int nsteps, capsteps;
+    ssb_cell_step_result *steps;
+    char **step_texts;
+    int nprof, capprof;
+    ssbi_profile *prof;
+    int ncv;
+    ssb_cell_stats stats;
+    double mass, volume;      /* stack per area */
+};
+
+int ssbi_result_create(ssb_ctx *ctx, int ncv, ssb_cell_result **r);
+int ssbi_result_push(ssb_ctx *ctx, ssb_cell_result *r, const double *vals, const ssb_cell_breakdown *b, double nlp,
+                     double nln);
+int ssbi_result_add_profile(ssb_ctx *ctx, ssb_cell_result *r, const ssbi_model *m, const double *y, double t);
+int ssbi_result_add_step(ssb_ctx *ctx, ssb_cell_result *r, const ssb_cell_step_result *s);
+
+/* Atomic text output. */
+typedef struct {
+    void *fp;
+    char tmp[4096];
+    char path[4096];
+} ssbi_outfile;
+int ssbi_out_open(ssb_ctx *ctx, ssbi_outfile *of, const char *path);
+int ssbi_out_commit(ssb_ctx *ctx, ssbi_outfile *of);
+void ssbi_out_abort(ssbi_outfile *of);
+
+#endif

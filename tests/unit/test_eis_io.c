@@ -1,0 +1,250 @@
+/* eis: spectrum readers (CSV with and without header, pandas export, decimal commas, blanks, ZPlot .z, BioLogic
+ * .mpt, Gamry .DTA), every bad-input path with its error code and a message naming file, line and value, and the
+ * atomic CSV writers. */
+#include "testutil.h"
+
+#include <ssbnet/ssb_eis.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[4][512];
+    static int slot;
+    char *p = path[slot++ % 4];
+    snprintf(p, 512, "%s/%s", tu_tmpdir(), name);
+    FILE *fp = fopen(p, "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    return p;
+}
+
+static void expect_read(ssb_ctx *ctx, const char *name, const char *text, int code, const char *n1, const char *n2)
+{
+    const char *p = write_file(name, text);
+    ssb_eis_spectrum *s = NULL;
+    int rc = ssb_eis_spectrum_read(ctx, p, SSB_EIS_FORMAT_AUTO, &s);
+    if (rc != code) fail_msg("%s: rc %s, expected %s (%s)", name, ssb_errcode_name(rc), ssb_errcode_name(code), ssb_ctx_get_error(ctx));
+    assert_null(s);
+    const char *msg = ssb_ctx_get_error(ctx);
+    if (!strstr(msg, name)) fail_msg("%s: message '%s' does not name the file", name, msg);
+    if (n1 && !strstr(msg, n1)) fail_msg("%s: message '%s' lacks '%s'", name, msg, n1);
+    if (n2 && !strstr(msg, n2)) fail_msg("%s: message '%s' lacks '%s'", name, msg, n2);
+}
+
+static void test_csv_variants(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_spectrum *s = NULL;
+    /* no header, three columns */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("a.csv", "1000,12.5,-3.25\n100,14.75,-8.5\n10,20.125,-4\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 3);
+    assert_true(s->f[1] == 100 && s->zre[1] == 14.75 && s->zim[2] == -4);
+    ssb_eis_spectrum_destroy(&s);
+    /* pandas export with an index column, columns in another order, CRLF line ends */
+    TU_OK(ctx, ssb_eis_spectrum_read(
+                   ctx, write_file("b.csv", ",Imag,Freq,Real\r\n0,-1.5,0.1,7.25\r\n1,-2.5,1,6.5\r\n2,-0.75,10,5.125\r\n"),
+                   SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 3);
+    assert_true(s->f[2] == 10 && s->zre[2] == 5.125 && s->zim[0] == -1.5);
+    ssb_eis_spectrum_destroy(&s);
+    /* "-Z''" header negates; units in brackets; '#' comments; blank lines */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx,
+                                     write_file("c.txt", "# measured at 25 C\nf [Hz]\tZ' [Ohm]\t-Z'' [Ohm]\n\n"
+                                                         "5e3\t1.5\t0.25\n5e2\t1.75\t0.5\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->n == 2 && s->zim[0] == -0.25 && s->zim[1] == -0.5);
+    ssb_eis_spectrum_destroy(&s);
+    /* semicolons and decimal commas (European spreadsheet export) */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("d.csv", "Frequency;Re;Im\n2,5;3,125;-0,5\n25;3;-1,25\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->n == 2 && s->f[0] == 2.5 && s->zre[0] == 3.125 && s->zim[1] == -1.25);
+    ssb_eis_spectrum_destroy(&s);
+    /* unnamed header falls back to the first three columns */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("e.csv", "a,b,c\n3,1.5,-1\n4,1.25,-2\n"), SSB_EIS_FORMAT_AUTO,
+                                     &s));
+    assert_true(s->n == 2 && s->f[1] == 4);
+    ssb_eis_spectrum_destroy(&s);
+    /* blanks-separated reference file (pyDRTtools zarc_data.txt, 81 rows from 1 MHz down) */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, tu_ref("eis/pyDRTtools/zarc_data.txt"), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 81);
+    TU_ASSERT_REL(s->zre[0], 9.953881, 1e-12);
+    TU_ASSERT_REL(s->zim[2], -0.105269, 1e-12);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_ctx_destroy(&ctx);
+}
+
+static void test_instrument_formats(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_spectrum *s = NULL;
+    /* ZPlot (impedance.py's Circuit3_EIS_1.z): 53 points from 150 kHz; last row 1 Hz, 6137.5 + 17.89j */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, tu_ref("eis/impedance.py/Circuit3_EIS_1.z"), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 53);
+    TU_ASSERT_REL(s->f[52], 1.0, 1e-12);
+    TU_ASSERT_REL(s->zre[52], 6137.5, 1e-12);
+    TU_ASSERT_REL(s->zim[52], 17.89, 1e-12);
+    ssb_eis_spectrum_destroy(&s);
+    /* BioLogic EC-Lab export: "-Im(Z)/Ohm" column, decimal commas, columns after the impedance ones */
+    const char *mpt = "EC-Lab ASCII FILE\r\nNb header lines : 5\r\n\r\nPotentio Electrochemical Impedance "
+                      "Spectroscopy\r\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\t|Z|/Ohm\tPhase(Z)/deg\ttime/s\r\n"
+                      "1,000000E+005\t2,530000E+001\t1,250000E+000\t25,3\t-2,8\t1,0\r\n"
+                      "1,000000E+004\t2,612500E+001\t4,500000E+000\t26,5\t-9,7\t2,0\r\n"
+                      "1,000000E+003\t3,100000E+001\t9,750000E+000\t32,5\t-17,4\t3,0\r\n";
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("cell_C01.mpt", mpt), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 3);
+    assert_true(s->f[0] == 1e5 && s->zre[1] == 26.125 && s->zim[2] == -9.75);
+    ssb_eis_spectrum_destroy(&s);
+    /* Gamry .DTA: ZCURVE TABLE, header and units lines, rows start with a tab, Zimag signed */
+    const char *dta = "EXPLAIN\r\nTAG\tEISPOT\r\nTITLE\tLABEL\tPotentiostatic EIS\tTest &Identifier\r\n"
+                      "ZCURVE\tTABLE\r\n\tPt\tTime\tFreq\tZreal\tZimag\tZsig\tZmod\tZphz\tIdc\tVdc\tIERange\r\n"
+                      "\t#\ts\tHz\tohm\tohm\tV\tohm\t\xb0\tA\tV\t#\r\n"
+                      "\t0\t1\t100019.5\t224.6075\t-3.767681\t1\t224.6391\t-0.961018\t2.4E-006\t1.299216\t10\r\n"
+                      "\t1\t3\t79511.72\t224.712\t-4.283262\t1\t224.7528\t-1.091989\t1.8E-006\t1.299205\t10\r\n"
+                      "\t2\t4\t63105.47\t225.1894\t-4.847088\t1\t225.2416\t-1.233072\t1.6E-006\t1.299213\t10\r\n"
+                      "EXPERIMENTABORTED\tTOGGLE\tT\tExperiment Aborted\r\n";
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("run.DTA", dta), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 3);
+    assert_true(s->f[0] == 100019.5 && s->zre[2] == 225.1894 && s->zim[1] == -4.283262);
+    ssb_eis_spectrum_destroy(&s);
+    /* detection by content when the extension says nothing */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("run_gamry.txt", dta), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 3);
+    ssb_eis_spectrum_destroy(&s);
+    assert_string_equal(ssb_eis_format_name(SSB_EIS_FORMAT_BIOLOGIC), "biologic");
+    ssb_ctx_destroy(&ctx);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_spectrum *s = NULL;
+    char missing[512];
+    snprintf(missing, sizeof missing, "%s/no_such_file.csv", tu_tmpdir());
+    assert_int_equal(ssb_eis_spectrum_read(ctx, missing, SSB_EIS_FORMAT_AUTO, &s), SSB_ERR_IO);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "no_such_file.csv"));
+    expect_read(ctx, "empty.csv", "", SSB_ERR_FORMAT, "empty", NULL);
+    expect_read(ctx, "blank.csv", "\n  \n", SSB_ERR_FORMAT, "empty", NULL);
+    expect_read(ctx, "header_only.csv", "freq,real,imag\n", SSB_ERR_FORMAT, "no data rows", NULL);
+    expect_read(ctx, "truncated.csv", "100,1.5,-2\n10,1.75,-3\n1,2.5\n", SSB_ERR_FORMAT, ":3:", "truncated");
+    expect_read(ctx, "word.csv", "100,1.5,-2\n10,abc,-3\n", SSB_ERR_FORMAT, ":2:", "'abc'");
+    expect_read(ctx, "cut_number.csv", "100,1.5,-2\n10,1.75,-3.2e", SSB_ERR_FORMAT, ":2:", "'-3.2e'");
+    expect_read(ctx, "nan.csv", "100,1.5,-2\n10,nan,-3\n1,2,-1\n", SSB_ERR_RANGE, ":2:", "Z' = nan");
+    expect_read(ctx, "inf.csv", "100,1.5,-2\n10,1.5,-inf\n", SSB_ERR_RANGE, ":2:", "Z''");
+    expect_read(ctx, "negative.csv", "100,1.5,-2\n-10,1.5,-3\n", SSB_ERR_RANGE, ":2:", "-10 Hz");
+    expect_read(ctx, "zero.csv", "0,1.5,-2\n10,1.5,-3\n", SSB_ERR_RANGE, ":1:", "must be > 0");
+    expect_read(ctx, "dup.csv", "100,1.5,-2\n10,1.5,-3\n10,1.25,-3\n1,2,-1\n", SSB_ERR_ARG, ":3:", "repeats line 2");
+    expect_read(ctx, "unsorted.csv", "# sweep\n1,2,-1\n10,1.5,-3\n5,1.25,-3\n", SSB_ERR_ARG, ":4:", "unsorted");
+    expect_read(ctx, "partial_header.csv", "freq,real,phase\n1,2,3\n", SSB_ERR_FORMAT, "Z''", NULL);
+    expect_read(ctx, "cut.z", "ZPLOT2 ASCII\nData Points: 4\nFreq(Hz)\tAmpl\tBias\tTime(Sec)\tZ'(a)\tZ''(b)\n"
+                              "End Comments\n1e3\t0\t0\t0\t1.5\t-2\n1e2\t0\t0\t0\t1.75\t-3\n",
+                SSB_ERR_FORMAT, "announces 4", "truncated");
+    expect_read(ctx, "nocomments.z", "ZPLOT2 ASCII\n1e3\t0\t0\t0\t1.5\t-2\n", SSB_ERR_FORMAT, "End Comments", NULL);
+    expect_read(ctx, "short_row.z", "ZPLOT2 ASCII\nEnd Comments\n1e3\t0\t0\t0\t1.5\n", SSB_ERR_FORMAT, ":3:", NULL);
+    expect_read(ctx, "notable.DTA", "EXPLAIN\nTAG\tEISPOT\n", SSB_ERR_FORMAT, "ZCURVE", NULL);
+    expect_read(ctx, "cutheader.DTA", "EXPLAIN\nZCURVE\tTABLE\n\tPt\tTime\tFreq\tZreal\tZimag\n", SSB_ERR_FORMAT,
+                "truncated", NULL);
+    expect_read(ctx, "nocols.mpt", "EC-Lab ASCII FILE\nNb header lines : 3\n\ntime/s\tEwe/V\n1\t2\n", SSB_ERR_FORMAT,
+                "freq/Hz", NULL);
+    /* the binary probe: fputs stops at NUL, so write the NULs explicitly */
+    const char *p = write_file("binary2.csv", "");
+    FILE *fp = fopen(p, "wb");
+    fwrite("1,2,3\n\0\0x", 1, 9, fp);
+    fclose(fp);
+    assert_int_equal(ssb_eis_spectrum_read(ctx, p, SSB_EIS_FORMAT_AUTO, &s), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "NUL"));
+    assert_int_equal(ssb_eis_spectrum_read(ctx, p, (ssb_eis_format)42, &s), SSB_ERR_UNSUPPORTED);
+    print_message("PASS bad input: IO, FORMAT (empty, truncated, words), RANGE (NaN, inf, f <= 0), ARG (repeats, "
+                  "unsorted), each naming file and line\n");
+    ssb_ctx_destroy(&ctx);
+}
+
+static int count_tmp(const char *prefix)
+{
+    DIR *d = opendir(tu_tmpdir());
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, ".tmp")) n++;
+    closedir(d);
+    return n;
+}
+
+static void test_writers(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_circuit *c = NULL;
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,CPE1)-W1", &c));
+    const double pt[5] = {8.25, 61.0, 4.4e-5, 0.91, 3.3};
+    ssb_eis_spectrum *s = NULL, *back = NULL;
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, pt, 0.05, 5e4, 7, &s));
+    char path[512];
+    snprintf(path, sizeof path, "%s/spec_out.csv", tu_tmpdir());
+    write_file("spec_out.csv", "old content\n");
+    TU_OK(ctx, ssb_eis_spectrum_write_csv(ctx, path, s, NULL));
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, path, SSB_EIS_FORMAT_AUTO, &back));
+    assert_int_equal(back->n, s->n);
+    for (int64_t i = 0; i < s->n; i++) {
+        TU_ASSERT_REL(back->f[i], s->f[i], 1e-10);
+        TU_ASSERT_REL(back->zim[i], s->zim[i], 1e-10);
+    }
+    ssb_eis_spectrum_destroy(&back);
+    assert_int_equal(count_tmp("spec_out.csv"), 0);
+    /* fit output with model columns; read back picks the data columns by name */
+    ssb_eis_fit_result *r = NULL;
+    const double g[5] = {5, 40, 1e-5, 0.8, 1};
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, NULL, &r));
+    snprintf(path, sizeof path, "%s/fit_out.csv", tu_tmpdir());
+    TU_OK(ctx, ssb_eis_fit_write_csv(ctx, path, c, s, r));
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, path, SSB_EIS_FORMAT_AUTO, &back));
+    assert_int_equal(back->n, s->n);
+    TU_ASSERT_REL(back->zre[3], s->zre[3], 1e-10);
+    ssb_eis_spectrum_destroy(&back);
+    /* a directory that does not exist: SSB_ERR_IO and nothing left behind */
+    snprintf(path, sizeof path, "%s/missing_dir/out.csv", tu_tmpdir());
+    assert_int_equal(ssb_eis_spectrum_write_csv(ctx, path, s, NULL), SSB_ERR_IO);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "missing_dir"));
+    /* model with a different length */
+    ssb_eis_spectrum *other = NULL;
+    TU_OK(ctx, ssb_eis_spectrum_create(ctx, 2, &other));
+    snprintf(path, sizeof path, "%s/mismatch.csv", tu_tmpdir());
+    assert_int_equal(ssb_eis_spectrum_write_csv(ctx, path, s, other), SSB_ERR_ARG);
+    assert_int_equal(count_tmp("mismatch.csv"), 0);
+    ssb_eis_spectrum_destroy(&other);
+    /* spectrum helpers */
+    assert_int_equal(ssb_eis_spectrum_create(ctx, 0, &other), SSB_ERR_RANGE);
+    TU_OK(ctx, ssb_eis_spectrum_duplicate(ctx, s, &other));
+    other->zim[0] = 0.5;
+    other->zim[1] = 0.25;
+    int64_t nd = 0;
+    TU_OK(ctx, ssb_eis_spectrum_drop_inductive(ctx, other, &nd));
+    assert_true(nd == 2 && other->n == s->n - 2 && other->f[0] == s->f[2]);
+    for (int64_t i = 0; i < other->n; i++) other->zim[i] = 1.0;
+    assert_int_equal(ssb_eis_spectrum_drop_inductive(ctx, other, &nd), SSB_ERR_RANGE);
+    ssb_eis_spectrum_destroy(&other);
+    ssb_eis_fit_result_destroy(&r);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    ssb_ctx_destroy(&ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_csv_variants), cmocka_unit_test(test_instrument_formats),
+                                       cmocka_unit_test(test_bad_input), cmocka_unit_test(test_writers)};
+    return cmocka_run_group_tests_name("eis_io", tests, NULL, NULL);
+}
