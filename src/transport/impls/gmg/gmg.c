@@ -152,8 +152,9 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     L->invd = gmalloc(ctx, m, (size_t)n * 4, "gmg diagonal");
     L->dg = gmalloc(ctx, m, (size_t)n * 4, "gmg diagonal");
     L->x = gmalloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
+    L->b = gmalloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
     L->nsweep = 1;
-    if (!L->ps || !L->fl || !L->pi || !L->nb4 || !L->invd || !L->dg || !L->x) return SSB_ERR_NOMEM;
+    if (!L->ps || !L->fl || !L->pi || !L->nb4 || !L->invd || !L->dg || !L->x || !L->b) return SSB_ERR_NOMEM;
     memcpy(L->ps, p->plane_start, (size_t)(nz + 1) * 8);
     const uint8_t *ph = p->ph;
     const int64_t *ps = p->plane_start;
@@ -433,20 +434,21 @@ static inline float fine_off(const gmg *m, const gmg_level *L, int64_t i, const 
 #define GMG_FOR_RED(n, ...)
 #endif
 
-/* One GS half-sweep on level 0 with right-hand side r * rs (r in double, unnormalised). */
-static void fine_half(const gmg *m, const gmg_level *L, const double *r, float rs, int red)
+/* One GS half-sweep on level 0 (right-hand side L->b, normalised single precision). */
+static void fine_half(const gmg *m, const gmg_level *L, int red)
 {
     const int64_t n = L->n;
     float *x = L->x;
+    const float *b = L->b;
     const uint8_t want = red ? FL_RED : 0;
     if (m->nph == 1) {
         GMG_FOR(n)
         for (int64_t i = 0; i < n; i++)
-            if ((L->fl[i] & FL_RED) == want) x[i] = ((float)r[i] * rs + fine_off(m, L, i, x, 1)) * L->invd[i];
+            if ((L->fl[i] & FL_RED) == want) x[i] = (b[i] + fine_off(m, L, i, x, 1)) * L->invd[i];
     } else {
         GMG_FOR(n)
         for (int64_t i = 0; i < n; i++)
-            if ((L->fl[i] & FL_RED) == want) x[i] = ((float)r[i] * rs + fine_off(m, L, i, x, 0)) * L->invd[i];
+            if ((L->fl[i] & FL_RED) == want) x[i] = (b[i] + fine_off(m, L, i, x, 0)) * L->invd[i];
     }
 }
 
@@ -488,9 +490,8 @@ static void coarse_apply(const gmg *m, const gmg_level *L, const float *x, float
 }
 
 /* Residual of the red unknowns (the black ones are zero right after a black half-sweep), restricted to level
- * l+1 (parallel over coarse planes: the children of coarse plane Z lie in planes 2Z and 2Z+1). On level 0 the
- * right-hand side is r (double) scaled by rs. */
-static void restrict_res(const gmg *m, int l, const double *r, float rs)
+ * l+1 (parallel over coarse planes: the children of coarse plane Z lie in planes 2Z and 2Z+1). */
+static void restrict_res(const gmg *m, int l)
 {
     const gmg_level *F = &m->lev[l];
     const gmg_level *C = &m->lev[l + 1];
@@ -506,10 +507,10 @@ static void restrict_res(const gmg *m, int l, const double *r, float rs)
         const int64_t i0 = F->ps[2 * Z], i1 = F->ps[2 * Z + 2 < fz ? 2 * Z + 2 : fz];
         if (l == 0 && one) {
             for (int64_t i = i0; i < i1; i++)
-                if (F->fl[i] & FL_RED) cb[F->agg[i]] += (float)r[i] * rs + fine_off(m, F, i, x, 1) - x[i] * F->dg[i];
+                if (F->fl[i] & FL_RED) cb[F->agg[i]] += F->b[i] + fine_off(m, F, i, x, 1) - x[i] * F->dg[i];
         } else if (l == 0) {
             for (int64_t i = i0; i < i1; i++)
-                if (F->fl[i] & FL_RED) cb[F->agg[i]] += (float)r[i] * rs + fine_off(m, F, i, x, 0) - x[i] * F->dg[i];
+                if (F->fl[i] & FL_RED) cb[F->agg[i]] += F->b[i] + fine_off(m, F, i, x, 0) - x[i] * F->dg[i];
         } else {
             for (int64_t i = i0; i < i1; i++)
                 if (F->col[i]) cb[F->agg[i]] += F->b[i] + coarse_off(F, i, x) - x[i] * F->dg[i];
@@ -599,7 +600,7 @@ static void vcycle(const gmg *m, int l)
         coarse_half(m, L, 1);
         coarse_half(m, L, 0);
     }
-    restrict_res(m, l, NULL, 0.0f);
+    restrict_res(m, l);
     coarse_solve(m, l + 1);
     prolong(m, l, m->lev[l + 1].kr ? 1.0f : GMG_OMEGA);
     for (int s = 1; s < L->nsweep; s++) {
@@ -616,16 +617,20 @@ static void precond(const gmg *m, const double *r, double *z, const double *q, d
     const gmg_level *L = &m->lev[0];
     const int64_t n = L->n;
     const float rs = (float)(1.0 / m->gscale);
-    float *x = L->x;
+    float *x = L->x, *b = L->b;
     GMG_FOR(n)
-    for (int64_t i = 0; i < n; i++) x[i] = (L->fl[i] & FL_RED) ? (float)r[i] * rs * L->invd[i] : 0.0f;
-    fine_half(m, L, r, rs, 0);
+    for (int64_t i = 0; i < n; i++) {
+        const float bi = (float)r[i] * rs;
+        b[i] = bi;
+        x[i] = (L->fl[i] & FL_RED) ? bi * L->invd[i] : 0.0f;
+    }
+    fine_half(m, L, 0);
     if (m->nlev > 1) {
-        restrict_res(m, 0, r, rs);
+        restrict_res(m, 0);
         coarse_solve(m, 1);
         prolong(m, 0, m->lev[1].kr ? 1.0f : GMG_OMEGA);
     }
-    fine_half(m, L, r, rs, 0);
+    fine_half(m, L, 0);
     /* last red half-sweep fused with z = x / rs and the dot products */
     double s1 = 0.0, s2 = 0.0;
     const double zs = m->gscale;
@@ -634,7 +639,7 @@ static void precond(const gmg *m, const double *r, double *z, const double *q, d
     for (int64_t i = 0; i < n; i++) {
         float xi = x[i];
         if (L->fl[i] & FL_RED) {
-            xi = ((float)r[i] * rs + (one ? fine_off(m, L, i, x, 1) : fine_off(m, L, i, x, 0))) * L->invd[i];
+            xi = (b[i] + (one ? fine_off(m, L, i, x, 1) : fine_off(m, L, i, x, 0))) * L->invd[i];
             x[i] = xi;
         }
         const double zi = (double)xi * zs;

@@ -1,0 +1,36 @@
+/* Key tables of the cell JSON (numeric keys with their units and ranges). Private. */
+#ifndef SSB_CELL_KEYS_H
+#define SSB_CELL_KEYS_H
+
+#include "cell_impl.h"
+
+enum { SSBI_KT_DOUBLE = 0, SSBI_KT_INT, SSBI_KT_LONG };
+
+typedef struct {
+    const char *key;   /* JSON key with its unit */
+    size_t off;        /* offset in the section's struct */
+    double scale;      /* SI = value * scale + shift */
+    double shift;
+    double lo, hi;     /* valid range in the key's unit */
+    int lo_open, hi_open;
+    int type;          /* SSBI_KT_* */
+    int kin;           /* kinetics kind set by this key, -1 none */
+} ssbi_key;
+
+extern const ssbi_key ssbi_keys_electrode[], ssbi_keys_limetal[], ssbi_keys_separator[], ssbi_keys_electrolyte[],
+    ssbi_keys_cell[], ssbi_keys_cc[], ssbi_keys_numerics[];
+
+const ssbi_key *ssbi_find_key(const ssbi_key *tab, const char *key);
+int ssbi_key_set(ssb_ctx *ctx, const ssbi_key *k, void *base, double value, const char *path);
+double ssbi_key_get(const ssbi_key *k, const void *base);
+/* Up to three closest names (comma separated) into buf. */
+void ssbi_key_suggest(const char *const *names, int n, const char *key, char *buf, size_t len);
+/* Section index (0 cell, 1 positive, 2 negative, 3 separator, 4 electrolyte, 5 current collectors, 6 numerics):
+ * its key table and base struct in v (the negative section maps to the Li metal or the composite electrode). */
+int ssbi_section_table(const ssb_cell_values *v, int which, const ssbi_key **tab);
+void *ssbi_section_base(ssb_cell_values *v, int which);
+/* Set a key (range check, kinetics kind). */
+int ssbi_apply_key(ssb_ctx *ctx, ssb_cell_values *v, int which, const ssbi_key *k, double value, const char *path);
+int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v);
+
+#endif

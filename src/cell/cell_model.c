@@ -1,0 +1,945 @@
+/* The P2D model: finite-volume discretisation, DAE residual, analytic sparse Jacobian, post-processing. */
+#include "cell_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define F_ SSB_CONST_FARADAY
+#define RG_ SSB_CONST_GAS
+
+/* ---------------------------------------------------------------- layout */
+
+static inline int is_elec(const ssbi_model *m, int i) { return m->cv_reg[i] != SSBI_REG_SEP; }
+static inline long I_CS(const ssbi_model *m, int i, int k) { return m->cv_off[i] + k; }
+static inline long I_PS(const ssbi_model *m, int i) { return m->cv_off[i] + m->nr; }
+static inline long I_PE(const ssbi_model *m, int i) { return is_elec(m, i) ? m->cv_off[i] + m->nr + 1 : m->cv_off[i]; }
+static inline long I_J(const ssbi_model *m, int i) { return m->cv_off[i] + m->nr + 2; }
+static inline long I_CE(const ssbi_model *m, int i) { return is_elec(m, i) ? m->cv_off[i] + m->nr + 3 : m->cv_off[i] + 1; }
+
+static inline const ssbi_region *REG(const ssbi_model *m, int i) { return &m->reg[m->cv_reg[i]]; }
+
+/* ---------------------------------------------------------------- material functions */
+
+/* Solid diffusivity at theta and its theta-derivative. */
+static inline double dsol(const ssbi_region *g, double th, double *dd)
+{
+    if (!g->ds) {
+        *dd = 0;
+        return g->D_ref;
+    }
+    double d;
+    double D = ssbi_fn_eval(g->ds, th, &d) * g->darr;
+    *dd = d * g->darr;
+    return D;
+}
+
+static inline double ocv(const ssbi_region *g, double th, double *dU) { return ssbi_fn_eval(g->ocv, th, dU); }
+
+/* liquid electrolyte conductivity kappa(c) [S/m] (bulk, at T) */
+static inline double kap(const ssbi_model *m, double c, double *dk)
+{
+    if (m->kappa) {
+        double d, k = ssbi_fn_eval(m->kappa, c, &d);
+        *dk = d * m->kap_arr;
+        return k * m->kap_arr;
+    }
+    *dk = 0;
+    return m->v.el.kappa * m->kap_arr;
+}
+
+static inline double dif(const ssbi_model *m, double c, double *dd)
+{
+    if (m->diff) {
+        double d, D = ssbi_fn_eval(m->diff, c, &d);
+        *dd = d * m->dif_arr;
+        return D * m->dif_arr;
+    }
+    *dd = 0;
+    return m->v.el.D_e * m->dif_arr;
+}
+
+static inline double tdf(const ssbi_model *m, double c, double *dt)
+{
+    if (m->tdf) return ssbi_fn_eval(m->tdf, c, dt);
+    *dt = 0;
+    return m->v.el.tdf;
+}
+
+/* ---------------------------------------------------------------- create */
+
+int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
+{
+    *out = NULL;
+    ssbi_model *m = calloc(1, sizeof *m);
+    if (!m) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell model)");
+    int rc = ssb_cell_params_copy(ctx, p, &m->par);
+    if (rc == SSB_OK) rc = ssbi_params_resolve(ctx, m->par, &m->v, &m->der);
+    if (rc != SSB_OK) {
+        ssbi_model_destroy(&m);
+        return rc;
+    }
+    const ssb_cell_values *v = &m->v;
+    m->liquid = v->el.kind == SSB_CELL_LIQUID;
+    m->limetal = v->anode == SSB_CELL_ANODE_LI_METAL;
+    m->T = v->cell.T;
+    m->f = F_ / (RG_ * m->T);
+    m->nr = v->num.n_r;
+    int nn = m->limetal ? 0 : v->num.n_neg, ns = v->num.n_sep, np = v->num.n_pos;
+    m->ncv = nn + ns + np;
+    double T = m->T, Tr = v->cell.T_ref;
+    /* regions */
+    for (int r = 0; r < 3; r++) {
+        ssbi_region *g = &m->reg[r];
+        memset(g, 0, sizeof *g);
+        if (r == SSBI_REG_SEP) {
+            g->present = 1;
+            g->n = ns;
+            g->first = nn;
+            g->dx = v->sep.thickness / ns;
+            g->eps_e = v->sep.eps_electrolyte;
+            g->te = v->sep.transport_eff;
+            g->sigma_i = m->liquid ? NAN : v->sep.sigma_i_eff;
+            continue;
+        }
+        const ssb_cell_electrode *e = r == SSBI_REG_POS ? &v->pos : &v->neg;
+        if (r == SSBI_REG_NEG && m->limetal) continue;
+        g->present = 1;
+        g->n = r == SSBI_REG_POS ? np : nn;
+        g->first = r == SSBI_REG_POS ? nn + ns : 0;
+        g->dx = e->thickness / g->n;
+        g->a = e->area_per_volume;
+        g->sigma_e = e->sigma_e_eff;
+        g->sigma_i = m->liquid ? NAN : e->sigma_i_eff;
+        g->te = e->transport_eff;
+        g->eps_e = e->eps_electrolyte;
+        g->eps_s = e->eps_active;
+        g->R = e->particle_radius;
+        g->c_max = e->c_max;
+        g->darr = ssbi_arrh(e->Ea_diffusion, T, Tr);
+        g->D_ref = e->D_s * g->darr;
+        g->i0_ref = r == SSBI_REG_POS ? m->der.i0_ref_pos : m->der.i0_ref_neg;
+        g->alpha = e->alpha;
+        g->R_film = e->R_interface;
+        g->ocv = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_OCV_POS : SSB_CELL_FN_OCV_NEG];
+        const ssbi_fn *ds = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_DS_POS : SSB_CELL_FN_DS_NEG];
+        g->ds = ssbi_fn_set(ds) ? ds : NULL;
+    }
+    m->t_plus = m->liquid ? v->el.t_plus : 1.0;
+    m->c_ref = v->el.c_ref;
+    m->kap_arr = ssbi_arrh(v->el.Ea_kappa, T, Tr);
+    m->dif_arr = ssbi_arrh(v->el.Ea_D, T, Tr);
+    m->kappa = ssbi_fn_set(&m->par->fn[SSB_CELL_FN_KAPPA]) ? &m->par->fn[SSB_CELL_FN_KAPPA] : NULL;
+    m->diff = ssbi_fn_set(&m->par->fn[SSB_CELL_FN_DIFF]) ? &m->par->fn[SSB_CELL_FN_DIFF] : NULL;
+    m->tdf = ssbi_fn_set(&m->par->fn[SSB_CELL_FN_TDF]) ? &m->par->fn[SSB_CELL_FN_TDF] : NULL;
+    m->i0_li = m->der.i0_li;
+    m->R_li = m->limetal ? v->li.R_interface / v->li.contact_fraction : 0;
+    m->alpha_li = v->li.alpha;
+    m->R_contact = v->cell.R_contact;
+    /* unknowns */
+    m->cv_reg = malloc((size_t)m->ncv * sizeof *m->cv_reg);
+    m->cv_off = malloc((size_t)m->ncv * sizeof *m->cv_off);
+    m->rvol = malloc((size_t)m->nr * sizeof *m->rvol);
+    m->rface = malloc((size_t)m->nr * sizeof *m->rface);
+    if (!m->cv_reg || !m->cv_off || !m->rvol || !m->rface) {
+        ssbi_model_destroy(&m);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell model)");
+    }
+    long off = 0;
+    int nel = m->liquid ? 1 : 0;
+    for (int i = 0; i < m->ncv; i++) {
+        int r = i < nn ? SSBI_REG_NEG : (i < nn + ns ? SSBI_REG_SEP : SSBI_REG_POS);
+        m->cv_reg[i] = r;
+        m->cv_off[i] = off;
+        off += r == SSBI_REG_SEP ? 1 + nel : m->nr + 3 + nel;
+    }
+    m->i_phie0 = m->limetal ? off++ : -1;
+    m->i_I = off++;
+    m->i_Q = off++;
+    m->i_E = off++;
+    m->N = off;
+    double nr = m->nr;
+    for (int k = 0; k < m->nr; k++) {
+        m->rvol[k] = ((k + 1.0) * (k + 1.0) * (k + 1.0) - (double)k * k * k) / (3.0 * nr * nr * nr);
+        m->rface[k] = (k + 1.0) * (k + 1.0) / (nr * nr);
+    }
+    /* variable scales (absolute tolerances) */
+    m->scale = malloc((size_t)m->N * sizeof *m->scale);
+    if (!m->scale) {
+        ssbi_model_destroy(&m);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell model)");
+    }
+    double I1 = m->der.nominal_capacity / 3600.0;
+    for (int i = 0; i < m->ncv; i++) {
+        const ssbi_region *g = REG(m, i);
+        if (is_elec(m, i)) {
+            for (int k = 0; k < m->nr; k++) m->scale[I_CS(m, i, k)] = g->c_max;
+            m->scale[I_PS(m, i)] = 1.0;
+            m->scale[I_J(m, i)] = fmax(I1 / (g->a * g->dx * g->n), 1e-12);
+        }
+        m->scale[I_PE(m, i)] = 1.0;
+        if (m->liquid) m->scale[I_CE(m, i)] = m->c_ref;
+    }
+    if (m->limetal) m->scale[m->i_phie0] = 1.0;
+    m->scale[m->i_I] = I1;
+    m->scale[m->i_Q] = m->der.nominal_capacity;
+    m->scale[m->i_E] = m->der.nominal_capacity * 4.0;
+    m->mode.kind = SSB_CELL_STEP_REST;
+    m->mode.value = 0;
+    *out = m;
+    return SSB_OK;
+}
+
+void ssbi_model_destroy(ssbi_model **pm)
+{
+    if (!pm || !*pm) return;
+    ssbi_model *m = *pm;
+    ssb_cell_params_destroy(&m->par);
+    free(m->cv_reg);
+    free(m->cv_off);
+    free(m->rvol);
+    free(m->rface);
+    free(m->colptr);
+    free(m->rowind);
+    free(m->pat);
+    free(m->scale);
+    free(m);
+    *pm = NULL;
+}
+
+void ssbi_model_initial(const ssbi_model *m, double *y, double *yp, double *id)
+{
+    const ssb_cell_values *v = &m->v;
+    double Un = 0.0;
+    if (!m->limetal) Un = ocv(&m->reg[SSBI_REG_NEG], v->neg.sto_init, NULL);
+    double Up = ocv(&m->reg[SSBI_REG_POS], v->pos.sto_init, NULL);
+    for (long k = 0; k < m->N; k++) {
+        y[k] = 0;
+        yp[k] = 0;
+        id[k] = 0;
+    }
+    for (int i = 0; i < m->ncv; i++) {
+        int r = m->cv_reg[i];
+        if (is_elec(m, i)) {
+            const ssbi_region *g = &m->reg[r];
+            double th0 = r == SSBI_REG_POS ? v->pos.sto_init : v->neg.sto_init;
+            for (int k = 0; k < m->nr; k++) {
+                y[I_CS(m, i, k)] = th0 * g->c_max;
+                id[I_CS(m, i, k)] = 1;
+            }
+            y[I_PS(m, i)] = r == SSBI_REG_POS ? Up - Un : 0.0;
+            y[I_J(m, i)] = 0;
+        }
+        y[I_PE(m, i)] = -Un;
+        if (m->liquid) {
+            y[I_CE(m, i)] = m->c_ref;
+            id[I_CE(m, i)] = 1;
+        }
+    }
+    if (m->limetal) y[m->i_phie0] = 0;
+    y[m->i_I] = 0;
+    id[m->i_Q] = 1;
+    id[m->i_E] = 1;
+}
+
+/* ---------------------------------------------------------------- shared kinetics */
+
+typedef struct {
+    double cs;     /* surface concentration */
+    double dcs_dc; /* d cs / d c_last */
+    double dcs_dj; /* d cs / d j */
+} surf_t;
+
+static inline surf_t surface(const ssbi_region *g, double clast, double j, int nr)
+{
+    surf_t s;
+    double th = clast / g->c_max, dD;
+    double D = dsol(g, th, &dD);
+    double h = 0.5 * g->R / nr;
+    s.cs = clast - j / F_ * h / D;
+    s.dcs_dc = 1.0 + j / F_ * h * dD / (g->c_max * D * D);
+    s.dcs_dj = -h / (F_ * D);
+    return s;
+}
+
+double ssbi_model_csurf(const ssbi_model *m, const double *y, int i)
+{
+    if (!is_elec(m, i)) return NAN;
+    surf_t s = surface(REG(m, i), y[I_CS(m, i, m->nr - 1)], y[I_J(m, i)], m->nr);
+    return s.cs;
+}
+
+double ssbi_model_cavg(const ssbi_model *m, const double *y, int i)
+{
+    if (!is_elec(m, i)) return NAN;
+    double s = 0;
+    for (int k = 0; k < m->nr; k++) s += m->rvol[k] * y[I_CS(m, i, k)];
+    return 3.0 * s; /* rvol sums to 1/3 */
+}
+
+/* Kinetic residual pieces. Returns 0, or 1 if theta_s is outside (0, 1). */
+typedef struct {
+    double r;       /* residual */
+    double dphis, dphie, dj, dclast, dce;
+    double eta, U, i0;
+} kin_t;
+
+static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double clast, double phis, double phie, double j,
+                           double ce, kin_t *k)
+{
+    surf_t s = surface(g, clast, j, m->nr);
+    double th = s.cs / g->c_max;
+    if (!(th > 0.0 && th < 1.0)) return 1;
+    double dU;
+    double U = ocv(g, th, &dU);
+    double q = th * (1.0 - th), sq = sqrt(q);
+    double cef = 1.0, dcef = 0.0;
+    if (m->liquid) {
+        if (!(ce > 0)) return 1;
+        cef = sqrt(ce / m->c_ref);
+        dcef = 0.5 * cef / ce;
+    }
+    double i0 = g->i0_ref * 2.0 * sq * cef;
+    double di0_dth = g->i0_ref * (1.0 - 2.0 * th) / sq * cef;
+    double af = g->alpha * m->f;
+    double root = sqrt(j * j + 4.0 * i0 * i0);
+    double eta = asinh(j / (2.0 * i0)) / af;
+    double deta_dj = 1.0 / (af * root);
+    double deta_di0 = -j / (af * i0 * root);
+    k->r = phis - phie - U - j * g->R_film - eta;
+    double dr_dth = -dU - deta_di0 * di0_dth;
+    k->dphis = 1.0;
+    k->dphie = -1.0;
+    k->dj = -g->R_film - deta_dj + dr_dth * s.dcs_dj / g->c_max;
+    k->dclast = dr_dth * s.dcs_dc / g->c_max;
+    k->dce = m->liquid ? -deta_di0 * g->i0_ref * 2.0 * sq * dcef : 0.0;
+    k->eta = eta;
+    k->U = U;
+    k->i0 = i0;
+    return 0;
+}
+
+/* Li-metal interface: residual -phie0 - I R - eta(I) */
+typedef struct {
+    double r, dphie0, dI, dce, eta;
+} li_t;
+
+static inline int li_kin(const ssbi_model *m, double phie0, double I, double ce, li_t *k)
+{
+    double cef = 1.0, dcef = 0.0;
+    if (m->liquid) {
+        if (!(ce > 0)) return 1;
+        cef = sqrt(ce / m->c_ref);
+        dcef = 0.5 * cef / ce;
+    }
+    double i0 = m->i0_li * cef;
+    double af = m->alpha_li * m->f;
+    double root = sqrt(I * I + 4.0 * i0 * i0);
+    double eta = asinh(I / (2.0 * i0)) / af;
+    k->r = -phie0 - I * m->R_li - eta;
+    k->dphie0 = -1.0;
+    k->dI = -m->R_li - 1.0 / (af * root);
+    k->dce = m->liquid ? (I / (af * i0 * root)) * m->i0_li * dcef : 0.0;
+    k->eta = eta;
+    return 0;
+}
+
+/* Electrolyte face between CV i and i+1 (conductance, flux and derivatives). */
+typedef struct {
+    double G;                     /* conductance [S/m2] */
+    double i;                     /* current density +x */
+    double di_dpl, di_dpr;        /* d i / d phie_left, right */
+    double di_dcl, di_dcr;        /* liquid: d i / d c_left, right */
+    double N, dN_dcl, dN_dcr;     /* liquid: diffusive salt flux +x */
+} eface_t;
+
+static inline double keff(const ssbi_model *m, int i, double c, double *dk)
+{
+    const ssbi_region *g = REG(m, i);
+    if (!m->liquid) {
+        *dk = 0;
+        return g->sigma_i;
+    }
+    double d, k = kap(m, c, &d) * g->te;
+    *dk = d * g->te;
+    return k;
+}
+
+static inline double deff(const ssbi_model *m, int i, double c, double *dd)
+{
+    const ssbi_region *g = REG(m, i);
+    double d, D = dif(m, c, &d) * g->te;
+    *dd = d * g->te;
+    return D;
+}
+
+static inline void eface(const ssbi_model *m, const double *y, int i, eface_t *f)
+{
+    int l = i, r = i + 1;
+    double dxl = REG(m, l)->dx, dxr = REG(m, r)->dx;
+    double cl = m->liquid ? y[I_CE(m, l)] : 0, cr = m->liquid ? y[I_CE(m, r)] : 0;
+    double dkl, dkr;
+    double kl = keff(m, l, cl, &dkl), kr = keff(m, r, cr, &dkr);
+    double rho = 0.5 * dxl / kl + 0.5 * dxr / kr;
+    double G = 1.0 / rho;
+    double dphi = y[I_PE(m, l)] - y[I_PE(m, r)];
+    f->G = G;
+    f->di_dpl = G;
+    f->di_dpr = -G;
+    if (!m->liquid) {
+        f->i = G * dphi;
+        f->di_dcl = f->di_dcr = 0;
+        f->N = f->dN_dcl = f->dN_dcr = 0;
+        return;
+    }
+    double cm = 0.5 * (cl + cr), dt;
+    double nu0 = 2.0 / m->f * (1.0 - m->t_plus);
+    double nu = nu0 * tdf(m, cm, &dt);
+    double dnu = nu0 * dt * 0.5;
+    double dln = log(cr) - log(cl);
+    double X = dphi + nu * dln;
+    f->i = G * X;
+    double dG_dcl = G * G * 0.5 * dxl / (kl * kl) * dkl;
+    double dG_dcr = G * G * 0.5 * dxr / (kr * kr) * dkr;
+    f->di_dcl = dG_dcl * X + G * (dnu * dln - nu / cl);
+    f->di_dcr = dG_dcr * X + G * (dnu * dln + nu / cr);
+    double ddl, ddr;
+    double Dl = deff(m, l, cl, &ddl), Dr = deff(m, r, cr, &ddr);
+    double rh = 0.5 * dxl / Dl + 0.5 * dxr / Dr;
+    double H = 1.0 / rh;
+    double dH_dcl = H * H * 0.5 * dxl / (Dl * Dl) * ddl;
+    double dH_dcr = H * H * 0.5 * dxr / (Dr * Dr) * ddr;
+    f->N = -H * (cr - cl);
+    f->dN_dcl = H - dH_dcl * (cr - cl);
+    f->dN_dcr = -H - dH_dcr * (cr - cl);
+}
+
+static inline int last_pos(const ssbi_model *m) { return m->ncv - 1; }
+
+double ssbi_model_voltage(const ssbi_model *m, const double *y)
+{
+    int i = last_pos(m);
+    const ssbi_region *g = REG(m, i);
+    double I = y[m->i_I];
+    return y[I_PS(m, i)] - I * 0.5 * g->dx / g->sigma_e - I * m->R_contact;
+}
+
+static inline double dV_dI(const ssbi_model *m)
+{
+    const ssbi_region *g = REG(m, last_pos(m));
+    return -0.5 * g->dx / g->sigma_e - m->R_contact;
+}
+
+/* ---------------------------------------------------------------- residual */
+
+int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double *res)
+{
+    const int nr = m->nr, n = m->ncv;
+    const int liq = m->liquid;
+    double I = y[m->i_I];
+    for (long k = 0; k < m->N; k++) res[k] = 0.0;
+    /* particles and kinetics */
+    for (int i = 0; i < n; i++) {
+        if (!is_elec(m, i)) continue;
+        const ssbi_region *g = REG(m, i);
+        const double *c = y + I_CS(m, i, 0);
+        const double *cp = yp + I_CS(m, i, 0);
+        double *rc = res + I_CS(m, i, 0);
+        double R = g->R, cm = g->c_max;
+        double jj = y[I_J(m, i)];
+        double qin = 0.0;
+        for (int k = 0; k < nr; k++) {
+            double qout;
+            if (k < nr - 1) {
+                double dD;
+                double D = dsol(g, 0.5 * (c[k] + c[k + 1]) / cm, &dD);
+                qout = -D * R * m->rface[k] * nr * (c[k + 1] - c[k]);
+            } else
+                qout = R * R * jj / F_;
+            rc[k] = cp[k] - (qin - qout) / (R * R * R * m->rvol[k]);
+            qin = qout;
+        }
+        kin_t kk;
+        double ce = liq ? y[I_CE(m, i)] : 0;
+        if (kinetics(m, g, c[nr - 1], y[I_PS(m, i)], y[I_PE(m, i)], jj, ce, &kk)) return 1;
+        res[I_J(m, i)] = kk.r;
+        double src = g->a * jj * g->dx;
+        res[I_PS(m, i)] -= src;
+        res[I_PE(m, i)] += src;
+        if (liq) res[I_CE(m, i)] += g->eps_e * g->dx * yp[I_CE(m, i)] - (1.0 - m->t_plus) * src / F_;
+    }
+    /* separator storage */
+    if (liq)
+        for (int i = 0; i < n; i++)
+            if (!is_elec(m, i)) {
+                if (!(y[I_CE(m, i)] > 0)) return 1;
+                res[I_CE(m, i)] += REG(m, i)->eps_e * REG(m, i)->dx * yp[I_CE(m, i)];
+            }
+    /* electrolyte faces */
+    for (int i = 0; i + 1 < n; i++) {
+        eface_t f;
+        if (liq && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0)) return 1;
+        eface(m, y, i, &f);
+        res[I_PE(m, i)] -= f.i;
+        res[I_PE(m, i + 1)] += f.i;
+        if (liq) {
+            res[I_CE(m, i)] += f.N;
+            res[I_CE(m, i + 1)] -= f.N;
+        }
+    }
+    /* electrolyte left boundary */
+    if (m->limetal) {
+        int i = 0;
+        const ssbi_region *g = REG(m, i);
+        double ce = liq ? y[I_CE(m, i)] : 0, dk;
+        double G0 = 2.0 * keff(m, i, ce, &dk) / g->dx;
+        double il = G0 * (y[m->i_phie0] - y[I_PE(m, i)]);
+        res[I_PE(m, i)] += il;
+        if (liq) res[I_CE(m, i)] -= (1.0 - m->t_plus) * I / F_;
+        li_t lk;
+        if (li_kin(m, y[m->i_phie0], I, ce, &lk)) return 1;
+        res[m->i_phie0] = lk.r;
+    }
+    /* solid faces */
+    for (int r = 0; r < 3; r++) {
+        const ssbi_region *g = &m->reg[r];
+        if (r == SSBI_REG_SEP || !g->present) continue;
+        double S = g->sigma_e / g->dx;
+        for (int i = g->first; i + 1 < g->first + g->n; i++) {
+            double is = S * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
+            res[I_PS(m, i)] -= is;
+            res[I_PS(m, i + 1)] += is;
+        }
+        if (r == SSBI_REG_POS) res[I_PS(m, g->first + g->n - 1)] -= I;
+        else {
+            double is = 2.0 * S * (0.0 - y[I_PS(m, g->first)]);
+            res[I_PS(m, g->first)] += is;
+        }
+    }
+    /* operating mode, charge and energy */
+    double V = ssbi_model_voltage(m, y);
+    switch (m->mode.kind) {
+    case SSB_CELL_STEP_VOLTAGE: res[m->i_I] = V - m->mode.value; break;
+    case SSB_CELL_STEP_POWER: res[m->i_I] = I * V - m->mode.value; break;
+    case SSB_CELL_STEP_RESISTANCE: res[m->i_I] = V - I * m->mode.value; break;
+    case SSB_CELL_STEP_REST: res[m->i_I] = I; break;
+    default: res[m->i_I] = I - m->mode.value; break;
+    }
+    res[m->i_Q] = yp[m->i_Q] - I;
+    res[m->i_E] = yp[m->i_E] - I * V;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- Jacobian */
+
+static int pat_add(ssbi_model *m, long r, long c)
+{
+    if (m->npat == m->cappat) {
+        long nc = m->cappat ? 2 * m->cappat : 4096;
+        long *np = realloc(m->pat, (size_t)nc * 2 * sizeof *np);
+        if (!np) return -1;
+        m->pat = np;
+        m->cappat = nc;
+    }
+    m->pat[2 * m->npat] = r;
+    m->pat[2 * m->npat + 1] = c;
+    m->npat++;
+    return 0;
+}
+
+static inline void J(ssbi_model *m, long r, long c, double v)
+{
+    if (m->pattern_pass) {
+        if (pat_add(m, r, c)) m->bad_state = -1;
+        return;
+    }
+    long lo = m->colptr[c], hi = m->colptr[c + 1] - 1;
+    const long *ri = m->rowind;
+    while (lo < hi) {
+        long mid = (lo + hi) >> 1;
+        if (ri[mid] < r) lo = mid + 1;
+        else hi = mid;
+    }
+    m->jdata[lo] += v;
+}
+
+int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *values)
+{
+    const int nr = m->nr, n = m->ncv;
+    const int liq = m->liquid;
+    double I = y[m->i_I];
+    m->jdata = values;
+    if (!m->pattern_pass)
+        for (long k = 0; k < m->nnz; k++) values[k] = 0.0;
+    for (int i = 0; i < n; i++) {
+        if (!is_elec(m, i)) continue;
+        const ssbi_region *g = REG(m, i);
+        const double *c = y + I_CS(m, i, 0);
+        long o = I_CS(m, i, 0);
+        double R = g->R, cm = g->c_max;
+        long ij = I_J(m, i);
+        /* particle rows */
+        for (int k = 0; k < nr; k++) J(m, o + k, o + k, cj);
+        for (int k = 0; k < nr - 1; k++) {
+            double dD;
+            double D = dsol(g, 0.5 * (c[k] + c[k + 1]) / cm, &dD);
+            double A = R * m->rface[k] * nr;
+            /* qout_k = -D A (c_{k+1} - c_k); derivatives */
+            double dq_dck = D * A - dD * 0.5 / cm * A * (c[k + 1] - c[k]);
+            double dq_dck1 = -D * A - dD * 0.5 / cm * A * (c[k + 1] - c[k]);
+            double wk = 1.0 / (R * R * R * m->rvol[k]), wk1 = 1.0 / (R * R * R * m->rvol[k + 1]);
+            /* res_k += qout / V_k ; res_{k+1} -= qout / V_{k+1} */
+            J(m, o + k, o + k, dq_dck * wk);
+            J(m, o + k, o + k + 1, dq_dck1 * wk);
+            J(m, o + k + 1, o + k, -dq_dck * wk1);
+            J(m, o + k + 1, o + k + 1, -dq_dck1 * wk1);
+        }
+        J(m, o + nr - 1, ij, R * R / F_ / (R * R * R * m->rvol[nr - 1]));
+        /* kinetics row */
+        kin_t kk;
+        double ce = liq ? y[I_CE(m, i)] : 0;
+        if (kinetics(m, g, c[nr - 1], y[I_PS(m, i)], y[I_PE(m, i)], y[ij], ce, &kk)) {
+            if (!m->pattern_pass) return 1;
+            memset(&kk, 0, sizeof kk);
+        }
+        J(m, ij, o + nr - 1, kk.dclast);
+        J(m, ij, I_PS(m, i), kk.dphis);
+        J(m, ij, I_PE(m, i), kk.dphie);
+        J(m, ij, ij, kk.dj);
+        if (liq) J(m, ij, I_CE(m, i), kk.dce);
+        /* sources */
+        double sa = g->a * g->dx;
+        J(m, I_PS(m, i), ij, -sa);
+        J(m, I_PE(m, i), ij, sa);
+        if (liq) {
+            J(m, I_CE(m, i), I_CE(m, i), g->eps_e * g->dx * cj);
+            J(m, I_CE(m, i), ij, -(1.0 - m->t_plus) * sa / F_);
+        }
+    }
+    if (liq)
+        for (int i = 0; i < n; i++)
+            if (!is_elec(m, i)) J(m, I_CE(m, i), I_CE(m, i), REG(m, i)->eps_e * REG(m, i)->dx * cj);
+    for (int i = 0; i + 1 < n; i++) {
+        eface_t f;
+        if (liq && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0)) {
+            if (!m->pattern_pass) return 1;
+        }
+        if (liq && m->pattern_pass && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0)) memset(&f, 0, sizeof f);
+        else eface(m, y, i, &f);
+        long pl = I_PE(m, i), pr = I_PE(m, i + 1);
+        J(m, pl, pl, -f.di_dpl);
+        J(m, pl, pr, -f.di_dpr);
+        J(m, pr, pl, f.di_dpl);
+        J(m, pr, pr, f.di_dpr);
+        if (liq) {
+            long cl = I_CE(m, i), cr = I_CE(m, i + 1);
+            J(m, pl, cl, -f.di_dcl);
+            J(m, pl, cr, -f.di_dcr);
+            J(m, pr, cl, f.di_dcl);
+            J(m, pr, cr, f.di_dcr);
+            J(m, cl, cl, f.dN_dcl);
+            J(m, cl, cr, f.dN_dcr);
+            J(m, cr, cl, -f.dN_dcl);
+            J(m, cr, cr, -f.dN_dcr);
+        }
+    }
+    if (m->limetal) {
+        int i = 0;
+        const ssbi_region *g = REG(m, i);
+        double ce = liq ? y[I_CE(m, i)] : m->c_ref, dk;
+        double k0 = keff(m, i, ce, &dk);
+        double G0 = 2.0 * k0 / g->dx, dG0 = 2.0 * dk / g->dx;
+        long pe = I_PE(m, i), p0 = m->i_phie0;
+        J(m, pe, p0, G0);
+        J(m, pe, pe, -G0);
+        if (liq) {
+            J(m, pe, I_CE(m, i), dG0 * (y[p0] - y[pe]));
+            J(m, I_CE(m, i), m->i_I, -(1.0 - m->t_plus) / F_);
+        }
+        li_t lk;
+        if (li_kin(m, y[p0], I, ce, &lk)) {
+            if (!m->pattern_pass) return 1;
+            memset(&lk, 0, sizeof lk);
+        }
+        J(m, p0, p0, lk.dphie0);
+        J(m, p0, m->i_I, lk.dI);
+        if (liq) J(m, p0, I_CE(m, i), lk.dce);
+    }
+    for (int r = 0; r < 3; r++) {
+        const ssbi_region *g = &m->reg[r];
+        if (r == SSBI_REG_SEP || !g->present) continue;
+        double S = g->sigma_e / g->dx;
+        for (int i = g->first; i + 1 < g->first + g->n; i++) {
+            long a = I_PS(m, i), b = I_PS(m, i + 1);
+            J(m, a, a, -S);
+            J(m, a, b, S);
+            J(m, b, a, S);
+            J(m, b, b, -S);
+        }
+        if (r == SSBI_REG_POS) J(m, I_PS(m, g->first + g->n - 1), m->i_I, -1.0);
+        else J(m, I_PS(m, g->first), I_PS(m, g->first), -2.0 * S);
+    }
+    /* mode row: all structural entries always present */
+    long ps = I_PS(m, last_pos(m));
+    double V = ssbi_model_voltage(m, y), dVI = dV_dI(m);
+    double rI = 0, rP = 0;
+    switch (m->mode.kind) {
+    case SSB_CELL_STEP_VOLTAGE: rI = dVI; rP = 1; break;
+    case SSB_CELL_STEP_POWER: rI = V + I * dVI; rP = I; break;
+    case SSB_CELL_STEP_RESISTANCE: rI = dVI - m->mode.value; rP = 1; break;
+    default: rI = 1; rP = 0; break;
+    }
+    J(m, m->i_I, m->i_I, rI);
+    J(m, m->i_I, ps, rP);
+    J(m, m->i_Q, m->i_Q, cj);
+    J(m, m->i_Q, m->i_I, -1.0);
+    J(m, m->i_E, m->i_E, cj);
+    J(m, m->i_E, m->i_I, -(V + I * dVI));
+    J(m, m->i_E, ps, -I);
+    return 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const long *x = a, *y = b;
+    if (x[1] != y[1]) return x[1] < y[1] ? -1 : 1;
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return 0;
+}
+
+int ssbi_model_pattern(ssb_ctx *ctx, ssbi_model *m, const double *y)
+{
+    m->pattern_pass = 1;
+    m->npat = 0;
+    m->bad_state = 0;
+    ssbi_model_jacobian(m, y, 1.0, NULL);
+    m->pattern_pass = 0;
+    if (m->bad_state < 0) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
+    /* every diagonal entry (KLU wants a structurally non-singular matrix; cheap insurance) */
+    for (long k = 0; k < m->N; k++)
+        if (pat_add(m, k, k)) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
+    qsort(m->pat, (size_t)m->npat, 2 * sizeof(long), cmp_pair);
+    free(m->colptr);
+    free(m->rowind);
+    m->colptr = calloc((size_t)m->N + 1, sizeof *m->colptr);
+    m->rowind = malloc((size_t)m->npat * sizeof *m->rowind);
+    if (!m->colptr || !m->rowind) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
+    long nnz = 0;
+    for (long k = 0; k < m->npat; k++) {
+        long r = m->pat[2 * k], c = m->pat[2 * k + 1];
+        if (k > 0 && r == m->pat[2 * (k - 1)] && c == m->pat[2 * (k - 1) + 1]) continue;
+        m->rowind[nnz++] = r;
+        m->colptr[c + 1]++;
+    }
+    for (long c = 0; c < m->N; c++) m->colptr[c + 1] += m->colptr[c];
+    m->nnz = nnz;
+    free(m->pat);
+    m->pat = NULL;
+    m->npat = m->cappat = 0;
+    return SSB_OK;
+}
+
+/* ---------------------------------------------------------------- post-processing */
+
+double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r)
+{
+    const ssbi_region *g = &m->reg[r];
+    if (!g->present || r == SSBI_REG_SEP) return NAN;
+    double s = 0;
+    for (int i = g->first; i < g->first + g->n; i++) s += ssbi_model_cavg(m, y, i);
+    return s / (g->n * g->c_max);
+}
+
+double ssbi_model_ocv(const ssbi_model *m, const double *y)
+{
+    double Up = ocv(&m->reg[SSBI_REG_POS], ssbi_model_theta_avg(m, y, SSBI_REG_POS), NULL);
+    double Un = m->limetal ? 0.0 : ocv(&m->reg[SSBI_REG_NEG], ssbi_model_theta_avg(m, y, SSBI_REG_NEG), NULL);
+    return Up - Un;
+}
+
+double ssbi_model_lithium(const ssbi_model *m, const double *y, int r)
+{
+    const ssbi_region *g = &m->reg[r];
+    if (!g->present || r == SSBI_REG_SEP) return NAN;
+    double s = 0;
+    for (int i = g->first; i < g->first + g->n; i++) s += ssbi_model_cavg(m, y, i);
+    return s * g->dx * g->eps_s;
+}
+
+double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_min, double *th_max, int *side)
+{
+    double lo = 2, hi = -1, margin = 1;
+    int sd = -1;
+    for (int i = 0; i < m->ncv; i++) {
+        if (!is_elec(m, i)) continue;
+        double th = ssbi_model_csurf(m, y, i) / REG(m, i)->c_max;
+        if (th < lo) lo = th;
+        if (th > hi) hi = th;
+        double mg = fmin(th, 1.0 - th);
+        if (mg < margin) {
+            margin = mg;
+            sd = m->cv_reg[i] == SSBI_REG_POS ? 1 : 0;
+        }
+    }
+    if (th_min) *th_min = lo;
+    if (th_max) *th_max = hi;
+    if (side) *side = sd;
+    return margin;
+}
+
+/* Electrolyte current at every face (n+1 faces: 0 = left boundary). */
+static void ie_faces(const ssbi_model *m, const double *y, double *ie, double *G)
+{
+    int n = m->ncv;
+    double I = y[m->i_I];
+    ie[0] = m->limetal ? I : 0.0;
+    if (G) G[0] = 0;
+    if (m->limetal && G) {
+        double dk, ce = m->liquid ? y[I_CE(m, 0)] : 0;
+        G[0] = 2.0 * keff(m, 0, ce, &dk) / REG(m, 0)->dx;
+    }
+    for (int i = 0; i + 1 < n; i++) {
+        eface_t f;
+        eface(m, y, i, &f);
+        ie[i + 1] = f.i;
+        if (G) G[i + 1] = f.G;
+    }
+    ie[n] = 0.0;
+    if (G) G[n] = 0;
+}
+
+void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdown *b)
+{
+    memset(b, 0, sizeof *b);
+    int n = m->ncv;
+    double I = y[m->i_I];
+    b->voltage = ssbi_model_voltage(m, y);
+    b->ocv = ssbi_model_ocv(m, y);
+    if (I == 0.0) {
+        b->residual = b->ocv - b->voltage;
+        return;
+    }
+    double *ie = malloc(2 * ((size_t)n + 1) * sizeof *ie);
+    if (!ie) {
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) b->loss[k] = NAN;
+        b->residual = NAN;
+        return;
+    }
+    double *G = ie + n + 1;
+    ie_faces(m, y, ie, G);
+    /* ionic ohmic: sum over faces i^2 / G, attributed to the region of the face (half cells to each side) */
+    for (int f = 0; f <= n; f++) {
+        if (G[f] <= 0) continue;
+        double w = ie[f] * ie[f] / G[f] / I;
+        if (m->liquid) {
+            /* remove the diffusion-potential part: the ohmic part is G (dphi)^2... split: i = G (dphi + nu dln c) */
+        }
+        int l = f > 0 ? m->cv_reg[f - 1] : m->cv_reg[0], r = f < n ? m->cv_reg[f] : m->cv_reg[n - 1];
+        double dl = f > 0 ? REG(m, f - 1)->dx : 0, dr = f < n ? REG(m, f)->dx : 0;
+        /* split the face resistance between the two half cells in proportion to their resistances */
+        double kl = 0, kr = 0, dk;
+        if (f > 0) kl = 0.5 * dl / keff(m, f - 1, m->liquid ? y[I_CE(m, f - 1)] : 0, &dk);
+        if (f < n) kr = 0.5 * dr / keff(m, f, m->liquid ? y[I_CE(m, f)] : 0, &dk);
+        if (f == 0) kl = 0;
+        double tot = kl + kr;
+        double wl = tot > 0 ? kl / tot : 0, wr = tot > 0 ? kr / tot : 0;
+        int ks[3] = {SSB_CELL_LOSS_IONIC_NEG, SSB_CELL_LOSS_IONIC_SEP, SSB_CELL_LOSS_IONIC_POS};
+        b->loss[ks[l]] += w * wl;
+        b->loss[ks[r]] += w * wr;
+    }
+    /* liquid: concentration (diffusion) overpotential: (1/I) sum_f i_f nu_f dln c_f */
+    if (m->liquid) {
+        double s = 0;
+        for (int f = 1; f < n; f++) {
+            double cl = y[I_CE(m, f - 1)], cr = y[I_CE(m, f)], dt;
+            double nu = 2.0 / m->f * (1.0 - m->t_plus) * tdf(m, 0.5 * (cl + cr), &dt);
+            /* i = G (dphi + nu dln): i dphi = i^2/G - i nu dln; the loss is -(1/I) sum i dphi = ohmic - ... */
+            s += ie[f] * nu * (log(cr) - log(cl));
+        }
+        /* phi_e drop = sum_f (phi_l - phi_r) = sum_f (i_f/G_f - nu dln); weighted by i_f/I */
+        b->loss[SSB_CELL_LOSS_ELECTROLYTE] = -s / I;
+    }
+    /* electronic ohmic + reaction-weighted electrode terms */
+    for (int r = 0; r < 3; r++) {
+        const ssbi_region *g = &m->reg[r];
+        if (r == SSBI_REG_SEP || !g->present) continue;
+        int pos = r == SSBI_REG_POS;
+        double S = g->sigma_e / g->dx;
+        double el = 0;
+        for (int i = g->first; i + 1 < g->first + g->n; i++) {
+            double is = S * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
+            el += is * is / S;
+        }
+        /* half cells at the current collector */
+        if (pos) el += I * I / (2.0 * S);
+        else {
+            double is = 2.0 * S * (0.0 - y[I_PS(m, g->first)]);
+            el += is * is / (2.0 * S);
+        }
+        b->loss[pos ? SSB_CELL_LOSS_ELECTRONIC_POS : SSB_CELL_LOSS_ELECTRONIC_NEG] = el / I;
+        /* reaction weights: w = -a j dx / I (positive), +a j dx / I (negative), sum 1 */
+        double sgn = pos ? -1.0 : 1.0;
+        double ct = 0, film = 0, diff = 0, Ubar = 0, wsum = 0;
+        double thavg = ssbi_model_theta_avg(m, y, r);
+        double Uavg = ocv(g, thavg, NULL);
+        for (int i = g->first; i < g->first + g->n; i++) {
+            double jj = y[I_J(m, i)];
+            double w = sgn * g->a * jj * g->dx / I;
+            kin_t kk;
+            double ce = m->liquid ? y[I_CE(m, i)] : 0;
+            if (kinetics(m, g, y[I_CS(m, i, m->nr - 1)], y[I_PS(m, i)], y[I_PE(m, i)], jj, ce, &kk)) continue;
+            ct += w * kk.eta;
+            film += w * jj * g->R_film;
+            Ubar += w * kk.U;
+            wsum += w;
+        }
+        (void)wsum;
+        diff = Uavg - Ubar;
+        /* positive: V contribution = +(U + film + eta) with eta, film < 0 on discharge -> loss = -(...) */
+        if (pos) {
+            b->loss[SSB_CELL_LOSS_CT_POS] = -ct;
+            b->loss[SSB_CELL_LOSS_FILM_POS] = -film;
+            b->loss[SSB_CELL_LOSS_DIFF_POS] = diff;
+        } else {
+            b->loss[SSB_CELL_LOSS_CT_NEG] = ct;
+            b->loss[SSB_CELL_LOSS_FILM_NEG] = film;
+            b->loss[SSB_CELL_LOSS_DIFF_NEG] = -diff;
+        }
+    }
+    if (m->limetal) {
+        li_t lk;
+        if (li_kin(m, y[m->i_phie0], I, m->liquid ? y[I_CE(m, 0)] : 0, &lk) == 0) {
+            b->loss[SSB_CELL_LOSS_CT_NEG] = lk.eta;
+            b->loss[SSB_CELL_LOSS_FILM_NEG] = I * m->R_li;
+        }
+    }
+    b->loss[SSB_CELL_LOSS_CONTACT] = I * m->R_contact;
+    double sum = 0;
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) sum += b->loss[k];
+    b->residual = b->ocv - sum - b->voltage;
+    free(ie);
+}
+
+void ssbi_model_profile(const ssbi_model *m, const double *y, double *x, int *region, double *csurf, double *cavg,
+                        double *phis, double *phie, double *j, double *ce, double *ie)
+{
+    int n = m->ncv;
+    double xx = 0;
+    double *fc = malloc(((size_t)n + 1) * sizeof *fc);
+    if (fc) ie_faces(m, y, fc, NULL);
+    for (int i = 0; i < n; i++) {
+        const ssbi_region *g = REG(m, i);
+        x[i] = xx + 0.5 * g->dx;
+        xx += g->dx;
+        region[i] = m->cv_reg[i];
+        int e = is_elec(m, i);
+        csurf[i] = e ? ssbi_model_csurf(m, y, i) : NAN;
+        cavg[i] = e ? ssbi_model_cavg(m, y, i) : NAN;
+        phis[i] = e ? y[I_PS(m, i)] : NAN;
+        phie[i] = y[I_PE(m, i)];
+        j[i] = e ? y[I_J(m, i)] : 0.0;
+        ce[i] = m->liquid ? y[I_CE(m, i)] : m->c_ref;
+        ie[i] = fc ? 0.5 * (fc[i] + fc[i + 1]) : NAN;
+    }
+    free(fc);
+}
