@@ -162,6 +162,8 @@ void ssbi_model_destroy(ssbi_model **m);
 void ssbi_model_initial(const ssbi_model *m, double *y, double *yp, double *id);
 /* Residual F(t, y, y'); returns 0, or 1 for a recoverable problem (concentration out of bounds). */
 int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double *res);
+/* Record the CSC sparsity pattern of the Jacobian (colptr, rowind, nnz). */
+int ssbi_model_pattern(ssb_ctx *ctx, ssbi_model *m, const double *y);
 /* Jacobian dF/dy + cj dF/dy' into CSC values (pattern from ssbi_model_pattern). */
 int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *values);
 /* Cell voltage of a state. */

@@ -831,9 +831,6 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
     for (int f = 0; f <= n; f++) {
         if (G[f] <= 0) continue;
         double w = ie[f] * ie[f] / G[f] / I;
-        if (m->liquid) {
-            /* remove the diffusion-potential part: the ohmic part is G (dphi)^2... split: i = G (dphi + nu dln c) */
-        }
         int l = f > 0 ? m->cv_reg[f - 1] : m->cv_reg[0], r = f < n ? m->cv_reg[f] : m->cv_reg[n - 1];
         double dl = f > 0 ? REG(m, f - 1)->dx : 0, dr = f < n ? REG(m, f)->dx : 0;
         /* split the face resistance between the two half cells in proportion to their resistances */
@@ -853,10 +850,8 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
         for (int f = 1; f < n; f++) {
             double cl = y[I_CE(m, f - 1)], cr = y[I_CE(m, f)], dt;
             double nu = 2.0 / m->f * (1.0 - m->t_plus) * tdf(m, 0.5 * (cl + cr), &dt);
-            /* i = G (dphi + nu dln): i dphi = i^2/G - i nu dln; the loss is -(1/I) sum i dphi = ohmic - ... */
             s += ie[f] * nu * (log(cr) - log(cl));
         }
-        /* phi_e drop = sum_f (phi_l - phi_r) = sum_f (i_f/G_f - nu dln); weighted by i_f/I */
         b->loss[SSB_CELL_LOSS_ELECTROLYTE] = -s / I;
     }
     /* electronic ohmic + reaction-weighted electrode terms */
