@@ -30,8 +30,10 @@ static void materials_help(void)
 static int open_db(cli_env *env, const char *user, ssb_materials **db)
 {
     int r = ssb_materials_create(env->ctx, db);
-    if (r == SSB_OK) r = ssb_materials_load_builtin(env->ctx, *db);
-    if (r == SSB_OK && user) r = ssb_materials_load_file(env->ctx, *db, user);
+    if (r == SSB_OK)
+        r = ssb_materials_load_builtin(env->ctx, *db);
+    if (r == SSB_OK && user)
+        r = ssb_materials_load_file(env->ctx, *db, user);
     if (r != SSB_OK) {
         ssb_materials_destroy(db);
         return cli_fail(env, r);
@@ -51,11 +53,16 @@ static const char *prop_cell(ssb_ctx *ctx, const ssb_material *m, const char *ke
     }
     double f = 1.0;
     const char *su;
-    if (unit && ssb_materials_unit_to_si(ctx, unit, 1.0, &f, &su) != SSB_OK) f = 1.0;
-    if (p.has_value) snprintf(buf, n, "%.3g", p.si_value / f);
-    else if (!isnan(p.min) && !isnan(p.max)) snprintf(buf, n, "%.3g-%.3g", p.si_min / f, p.si_max / f);
-    else if (!isnan(p.max)) snprintf(buf, n, "<=%.3g", p.si_max / f);
-    else snprintf(buf, n, ">=%.3g", p.si_min / f);
+    if (unit && ssb_materials_unit_to_si(ctx, unit, 1.0, &f, &su) != SSB_OK)
+        f = 1.0;
+    if (p.has_value)
+        snprintf(buf, n, "%.3g", p.si_value / f);
+    else if (!isnan(p.min) && !isnan(p.max))
+        snprintf(buf, n, "%.3g-%.3g", p.si_min / f, p.si_max / f);
+    else if (!isnan(p.max))
+        snprintf(buf, n, "<=%.3g", p.si_max / f);
+    else
+        snprintf(buf, n, ">=%.3g", p.si_min / f);
     return buf;
 }
 
@@ -63,32 +70,42 @@ static void aliases_str(const ssb_material *m, char *buf, size_t n)
 {
     buf[0] = 0;
     for (int i = 0; i < ssb_materials_nalias(m); i++) {
-        if (i) strncat(buf, ", ", n - strlen(buf) - 1);
+        if (i)
+            strncat(buf, ", ", n - strlen(buf) - 1);
         strncat(buf, ssb_materials_alias(m, i), n - strlen(buf) - 1);
     }
-    if (!buf[0]) snprintf(buf, n, "-");
+    if (!buf[0])
+        snprintf(buf, n, "-");
 }
 
 static cJSON *prop_json(const ssb_mat_prop *p)
 {
     cJSON *o = cJSON_CreateObject();
-    if (p->has_value) cli_json_add_number(o, "value", p->value);
-    if (!isnan(p->min)) cli_json_add_number(o, "min", p->min);
-    if (!isnan(p->max)) cli_json_add_number(o, "max", p->max);
+    if (p->has_value)
+        cli_json_add_number(o, "value", p->value);
+    if (!isnan(p->min))
+        cli_json_add_number(o, "min", p->min);
+    if (!isnan(p->max))
+        cli_json_add_number(o, "max", p->max);
     cJSON_AddStringToObject(o, "unit", p->unit);
-    if (p->has_value) cli_json_add_number(o, "si_value", p->si_value);
+    if (p->has_value)
+        cli_json_add_number(o, "si_value", p->si_value);
     cJSON_AddStringToObject(o, "si_unit", p->si_unit);
-    if (!isnan(p->T)) cli_json_add_number(o, "T_C", p->T - 273.15);
+    if (!isnan(p->T))
+        cli_json_add_number(o, "T_C", p->T - 273.15);
     if (!isnan(p->T_min) && (p->T_min != p->T || p->T_max != p->T)) {
         cJSON *v = cJSON_AddArrayToObject(o, "valid_T_C");
         cJSON_AddItemToArray(v, cJSON_CreateNumber(p->T_min - 273.15));
         cJSON_AddItemToArray(v, cJSON_CreateNumber(p->T_max - 273.15));
     }
-    if (p->form) cJSON_AddStringToObject(o, "form", p->form);
+    if (p->form)
+        cJSON_AddStringToObject(o, "form", p->form);
     cJSON_AddStringToObject(o, "source", p->source);
-    if (p->doi) cJSON_AddStringToObject(o, "doi", p->doi);
+    if (p->doi)
+        cJSON_AddStringToObject(o, "doi", p->doi);
     cJSON_AddStringToObject(o, "status", ssb_mat_status_name(p->status));
-    if (p->note) cJSON_AddStringToObject(o, "note", p->note);
+    if (p->note)
+        cJSON_AddStringToObject(o, "note", p->note);
     return o;
 }
 
@@ -113,17 +130,20 @@ static int cmd_list(cli_env *env, int argc, char **argv)
                                cls_s);
     ssb_materials *db = NULL;
     int r = open_db(env, user, &db);
-    if (r) return r;
+    if (r)
+        return r;
     int n = ssb_materials_count(db);
     if (env->json) {
         cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "materials");
         for (int i = 0; i < n; i++) {
             const ssb_material *m = ssb_materials_at(db, i);
-            if (cls_s && ssb_materials_class(m) != cls) continue;
+            if (cls_s && ssb_materials_class(m) != cls)
+                continue;
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "name", ssb_materials_name(m));
             cJSON_AddStringToObject(o, "class", ssb_mat_class_name(ssb_materials_class(m)));
-            if (ssb_materials_formula(m)) cJSON_AddStringToObject(o, "formula", ssb_materials_formula(m));
+            if (ssb_materials_formula(m))
+                cJSON_AddStringToObject(o, "formula", ssb_materials_formula(m));
             cJSON *al = cJSON_AddArrayToObject(o, "aliases");
             for (int a = 0; a < ssb_materials_nalias(m); a++)
                 cJSON_AddItemToArray(al, cJSON_CreateString(ssb_materials_alias(m, a)));
@@ -133,22 +153,29 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         }
         cli_json_print(root);
     } else {
-        static const char *const hdr[] = {"name", "class", "aliases", "sigma_ion [S/cm]", "sigma_el [S/cm]",
-                                          "E_red [V vs Li]", "E_ox [V vs Li]", "density [g/cm3]", "OCV curves"};
+        static const char *const hdr[] = {
+            "name",           "class",           "aliases",   "sigma_ion [S/cm]", "sigma_el [S/cm]", "E_red [V vs Li]",
+            "E_ox [V vs Li]", "density [g/cm3]", "OCV curves"};
         cli_table *t = cli_table_create(9, hdr);
         for (int i = 0; i < n; i++) {
             const ssb_material *m = ssb_materials_at(db, i);
-            if (cls_s && ssb_materials_class(m) != cls) continue;
+            if (cls_s && ssb_materials_class(m) != cls)
+                continue;
             char al[256], s1[64], s2[64], s3[64], s4[64], s5[64], no[16];
             aliases_str(m, al, sizeof al);
             const char *sig = prop_cell(env->ctx, m, "sigma_ion", "S/cm", s1, sizeof s1);
-            if (strcmp(sig, "-") == 0) sig = prop_cell(env->ctx, m, "sigma_ion_bulk", "S/cm", s1, sizeof s1);
+            if (strcmp(sig, "-") == 0)
+                sig = prop_cell(env->ctx, m, "sigma_ion_bulk", "S/cm", s1, sizeof s1);
             snprintf(no, sizeof no, "%d", ssb_materials_nocv(m));
-            const char *cells[] = {ssb_materials_name(m), ssb_mat_class_name(ssb_materials_class(m)), al, sig,
+            const char *cells[] = {ssb_materials_name(m),
+                                   ssb_mat_class_name(ssb_materials_class(m)),
+                                   al,
+                                   sig,
                                    prop_cell(env->ctx, m, "sigma_el", "S/cm", s2, sizeof s2),
                                    prop_cell(env->ctx, m, "E_red", "V", s3, sizeof s3),
                                    prop_cell(env->ctx, m, "E_ox", "V", s4, sizeof s4),
-                                   prop_cell(env->ctx, m, "density", "g/cm3", s5, sizeof s5), no};
+                                   prop_cell(env->ctx, m, "density", "g/cm3", s5, sizeof s5),
+                                   no};
             cli_table_add_row(t, cells);
         }
         cli_table_print(t, stdout);
@@ -171,10 +198,12 @@ static int cmd_show(cli_env *env, int argc, char **argv)
         } else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc) {
             user = argv[++i];
         } else if (strcmp(argv[i], "--temperature-C") == 0) {
-            if (cli_parse_double(env, argv[i], argv[i + 1], &T_C)) return CLI_EXIT_USAGE;
+            if (cli_parse_double(env, argv[i], argv[i + 1], &T_C))
+                return CLI_EXIT_USAGE;
             i++;
         } else if (strcmp(argv[i], "--ocv-x") == 0) {
-            if (cli_parse_double(env, argv[i], argv[i + 1], &ocv_x)) return CLI_EXIT_USAGE;
+            if (cli_parse_double(env, argv[i], argv[i + 1], &ocv_x))
+                return CLI_EXIT_USAGE;
             i++;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             return cli_usage_error(env, "materials show: unknown option '%s' (see --help)", argv[i]);
@@ -184,10 +213,12 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             return cli_usage_error(env, "materials show: one NAME only ('%s' and '%s' given)", name, argv[i]);
         }
     }
-    if (!name) return cli_usage_error(env, "materials show: NAME missing (see 'ssbnet materials list')");
+    if (!name)
+        return cli_usage_error(env, "materials show: NAME missing (see 'ssbnet materials list')");
     ssb_materials *db = NULL;
     int r = open_db(env, user, &db);
-    if (r) return r;
+    if (r)
+        return r;
     const ssb_material *m = NULL;
     r = ssb_materials_find(env->ctx, db, name, &m);
     if (r != SSB_OK) {
@@ -219,20 +250,24 @@ static int cmd_show(cli_env *env, int argc, char **argv)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", ssb_materials_name(m));
         cJSON_AddStringToObject(o, "class", ssb_mat_class_name(ssb_materials_class(m)));
-        if (ssb_materials_formula(m)) cJSON_AddStringToObject(o, "formula", ssb_materials_formula(m));
-        if (ssb_materials_description(m)) cJSON_AddStringToObject(o, "description", ssb_materials_description(m));
+        if (ssb_materials_formula(m))
+            cJSON_AddStringToObject(o, "formula", ssb_materials_formula(m));
+        if (ssb_materials_description(m))
+            cJSON_AddStringToObject(o, "description", ssb_materials_description(m));
         cJSON *al = cJSON_AddArrayToObject(o, "aliases");
         for (int a = 0; a < ssb_materials_nalias(m); a++)
             cJSON_AddItemToArray(al, cJSON_CreateString(ssb_materials_alias(m, a)));
         cJSON *props = cJSON_AddObjectToObject(o, "properties");
         for (int k = 0; k < ssb_materials_nprop(m); k++) {
             ssb_mat_prop p;
-            if (ssb_materials_prop_at(env->ctx, m, k, &p) == SSB_OK) cJSON_AddItemToObject(props, p.key, prop_json(&p));
+            if (ssb_materials_prop_at(env->ctx, m, k, &p) == SSB_OK)
+                cJSON_AddItemToObject(props, p.key, prop_json(&p));
         }
         cJSON *oc = cJSON_AddArrayToObject(o, "ocv");
         for (int k = 0; k < ssb_materials_nocv(m); k++) {
             ssb_ocv_info oi;
-            if (ssb_materials_ocv_info(env->ctx, m, k, &oi) != SSB_OK) continue;
+            if (ssb_materials_ocv_info(env->ctx, m, k, &oi) != SSB_OK)
+                continue;
             static const char *const kinds[] = {"table", "function", "msmr"};
             cJSON *c = cJSON_CreateObject();
             cJSON_AddStringToObject(c, "name", oi.name);
@@ -241,9 +276,11 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             cJSON *xr = cJSON_AddArrayToObject(c, "x_range");
             cJSON_AddItemToArray(xr, cJSON_CreateNumber(oi.x_min));
             cJSON_AddItemToArray(xr, cJSON_CreateNumber(oi.x_max));
-            if (oi.npoints) cJSON_AddNumberToObject(c, "points", oi.npoints);
+            if (oi.npoints)
+                cJSON_AddNumberToObject(c, "points", oi.npoints);
             cJSON_AddStringToObject(c, "source", oi.source);
-            if (oi.doi) cJSON_AddStringToObject(c, "doi", oi.doi);
+            if (oi.doi)
+                cJSON_AddStringToObject(c, "doi", oi.doi);
             cJSON_AddStringToObject(c, "status", ssb_mat_status_name(oi.status));
             if (!isnan(ocv_x)) {
                 cli_json_add_number(c, "x", ocv_x);
@@ -267,18 +304,24 @@ static int cmd_show(cli_env *env, int argc, char **argv)
         printf("%s  (class %s%s%s)\n", ssb_materials_name(m), ssb_mat_class_name(ssb_materials_class(m)),
                ssb_materials_formula(m) ? ", formula " : "", ssb_materials_formula(m) ? ssb_materials_formula(m) : "");
         printf("aliases: %s\n", al);
-        if (ssb_materials_description(m)) printf("%s\n", ssb_materials_description(m));
+        if (ssb_materials_description(m))
+            printf("%s\n", ssb_materials_description(m));
         printf("\n");
         static const char *const hdr[] = {"property", "value", "min", "max", "unit", "T [C]", "status", "source"};
         cli_table *t = cli_table_create(8, hdr);
         for (int k = 0; k < ssb_materials_nprop(m); k++) {
             ssb_mat_prop p;
-            if (ssb_materials_prop_at(env->ctx, m, k, &p) != SSB_OK) continue;
+            if (ssb_materials_prop_at(env->ctx, m, k, &p) != SSB_OK)
+                continue;
             char v[32] = "-", lo[32] = "-", hi[32] = "-", tc[32] = "-", src[600];
-            if (p.has_value) snprintf(v, sizeof v, "%.4g", p.value);
-            if (!isnan(p.min)) snprintf(lo, sizeof lo, "%.4g", p.min);
-            if (!isnan(p.max)) snprintf(hi, sizeof hi, "%.4g", p.max);
-            if (!isnan(p.T)) snprintf(tc, sizeof tc, "%.4g", p.T - 273.15);
+            if (p.has_value)
+                snprintf(v, sizeof v, "%.4g", p.value);
+            if (!isnan(p.min))
+                snprintf(lo, sizeof lo, "%.4g", p.min);
+            if (!isnan(p.max))
+                snprintf(hi, sizeof hi, "%.4g", p.max);
+            if (!isnan(p.T))
+                snprintf(tc, sizeof tc, "%.4g", p.T - 273.15);
             snprintf(src, sizeof src, "%s%s%s", p.source, p.doi ? " doi:" : "", p.doi ? p.doi : "");
             const char *cells[] = {p.key, v, lo, hi, p.unit, tc, ssb_mat_status_name(p.status), src};
             cli_table_add_row(t, cells);
@@ -287,34 +330,39 @@ static int cmd_show(cli_env *env, int argc, char **argv)
         cli_table_destroy(&t);
         if (ssb_materials_nocv(m) > 0) {
             printf("\nOCV curves (U in V vs Li/Li+):\n");
-            static const char *const oh[] = {"curve", "kind", "x_min", "x_max", "points", "U(x) [V]", "status",
-                                             "x definition / source"};
+            static const char *const oh[] = {"curve",  "kind",     "x_min",  "x_max",
+                                             "points", "U(x) [V]", "status", "x definition / source"};
             cli_table *o = cli_table_create(8, oh);
             for (int k = 0; k < ssb_materials_nocv(m); k++) {
                 ssb_ocv_info oi;
-                if (ssb_materials_ocv_info(env->ctx, m, k, &oi) != SSB_OK) continue;
+                if (ssb_materials_ocv_info(env->ctx, m, k, &oi) != SSB_OK)
+                    continue;
                 static const char *const kinds[] = {"table", "function", "msmr"};
                 char a[32], b[32], np[16], u[32] = "-", src[800];
                 snprintf(a, sizeof a, "%.4g", oi.x_min);
                 snprintf(b, sizeof b, "%.4g", oi.x_max);
                 snprintf(np, sizeof np, "%d", oi.npoints);
-                if (!isnan(U[k])) snprintf(u, sizeof u, "%.5f", U[k]);
+                if (!isnan(U[k]))
+                    snprintf(u, sizeof u, "%.5f", U[k]);
                 snprintf(src, sizeof src, "%s; %s", oi.x_def, oi.source);
                 const char *cells[] = {oi.name, kinds[oi.kind], a, b, np, u, ssb_mat_status_name(oi.status), src};
                 cli_table_add_row(o, cells);
             }
             cli_table_print(o, stdout);
             cli_table_destroy(&o);
-            if (!isnan(ocv_x)) printf("U(x) at x = %g ('-': outside the curve's range)\n", ocv_x);
+            if (!isnan(ocv_x))
+                printf("U(x) at x = %g ('-': outside the curve's range)\n", ocv_x);
         }
         if (!isnan(T_C)) {
             printf("\nLi+ conductivity at %g C (sigma*T Arrhenius from the stored value and Ea; '-' = not in the "
-                   "database):\n", T_C);
+                   "database):\n",
+                   T_C);
             static const char *const sh[] = {"kind", "sigma [S/cm]"};
             cli_table *s = cli_table_create(2, sh);
             for (int k = 0; k < 3; k++) {
                 char v[32] = "-";
-                if (!isnan(sig[k])) snprintf(v, sizeof v, "%.4g", sig[k] / 100.0);
+                if (!isnan(sig[k]))
+                    snprintf(v, sizeof v, "%.4g", sig[k] / 100.0);
                 const char *cells[] = {sk[k], v};
                 cli_table_add_row(s, cells);
             }
@@ -335,7 +383,9 @@ int cmd_materials(cli_env *env, int argc, char **argv)
         materials_help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "list") == 0) return cmd_list(env, argc, argv);
-    if (strcmp(argv[1], "show") == 0) return cmd_show(env, argc, argv);
+    if (strcmp(argv[1], "list") == 0)
+        return cmd_list(env, argc, argv);
+    if (strcmp(argv[1], "show") == 0)
+        return cmd_show(env, argc, argv);
     return cli_usage_error(env, "materials: unknown subcommand '%s' (list, show)", argv[1]);
 }

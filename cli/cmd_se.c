@@ -47,18 +47,21 @@ static int parse_opts(cli_env *env, const char *cmd, int argc, char **argv, dopt
         int found = 0;
         for (int k = 0; k < nd && !found; k++)
             if (strcmp(argv[i], d[k].name) == 0) {
-                if (cli_parse_double(env, argv[i], argv[i + 1], d[k].v)) return CLI_EXIT_USAGE;
+                if (cli_parse_double(env, argv[i], argv[i + 1], d[k].v))
+                    return CLI_EXIT_USAGE;
                 d[k].seen = 1;
                 i++;
                 found = 1;
             }
         for (int k = 0; k < ns && !found; k++)
             if (strcmp(argv[i], s[k].name) == 0) {
-                if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value", argv[i]);
+                if (i + 1 >= argc)
+                    return cli_usage_error(env, "option %s needs a value", argv[i]);
                 *s[k].v = argv[++i];
                 found = 1;
             }
-        if (!found) return cli_usage_error(env, "se %s: unknown option '%s' (see 'ssbnet se %s --help')", cmd, argv[i], cmd);
+        if (!found)
+            return cli_usage_error(env, "se %s: unknown option '%s' (see 'ssbnet se %s --help')", cmd, argv[i], cmd);
     }
     return 0;
 }
@@ -66,7 +69,8 @@ static int parse_opts(cli_env *env, const char *cmd, int argc, char **argv, dopt
 static int seen(const dopt *d, int nd, const char *name)
 {
     for (int k = 0; k < nd; k++)
-        if (strcmp(d[k].name, name) == 0) return d[k].seen;
+        if (strcmp(d[k].name, name) == 0)
+            return d[k].seen;
     return 0;
 }
 
@@ -109,9 +113,11 @@ static const ssb_material *material_lookup(cli_env *env, const char *name, ssb_m
 {
     *code = 0;
     int r = ssb_materials_create(env->ctx, db);
-    if (r == SSB_OK) r = ssb_materials_load_builtin(env->ctx, *db);
+    if (r == SSB_OK)
+        r = ssb_materials_load_builtin(env->ctx, *db);
     const ssb_material *m = NULL;
-    if (r == SSB_OK) r = ssb_materials_find(env->ctx, *db, name, &m);
+    if (r == SSB_OK)
+        r = ssb_materials_find(env->ctx, *db, name, &m);
     if (r != SSB_OK) {
         *code = cli_fail(env, r);
         ssb_materials_destroy(db);
@@ -124,7 +130,8 @@ static const ssb_material *material_lookup(cli_env *env, const char *name, ssb_m
 static int material_sigma(cli_env *env, const ssb_material *m, ssb_sigma_kind k, double T_K, double *sigma)
 {
     int r = ssb_materials_sigma_ion(env->ctx, m, k, T_K, sigma, NULL);
-    if (r != SSB_OK) return cli_fail(env, r);
+    if (r != SSB_OK)
+        return cli_fail(env, r);
     return 0;
 }
 
@@ -132,23 +139,28 @@ static int material_sigma(cli_env *env, const ssb_material *m, ssb_sigma_kind k,
 
 static void brick_help(void)
 {
-    printf("usage: ssbnet se brick [forward options | inverse options] [--json]\n\n"
-           "Brick-layer model (cubic grains of size d, GB thickness delta; FORMULAS-interfaces.md 2.1):\n"
-           "  R_b = L/(sigma_b A), R_gb = (L/d) delta/(sigma_gb A), C_b = eps_b eps0 A/L, C_gb = eps_gb eps0 A d/(L delta),\n"
-           "  sigma_total = [1/sigma_b + (delta/d)/sigma_gb]^-1 + 2 (delta/d) sigma_gb_par.\n\n"
-           "forward (microstructure -> conductivity and impedance arcs):\n"
-           "  --grain-size-um D      grain size (required)        --gb-thickness-nm T  GB thickness (required)\n"
-           "  --sigma-bulk-S-cm S    bulk conductivity             --sigma-gb-S-cm S    specific GB conductivity (across)\n"
-           "  --sigma-gb-par-S-cm S  along the GBs (default = across; 0 = no parallel path)\n"
-           "  --material NAME        take bulk and GB conductivities from the database at --temperature-C (default 25)\n"
-           "  --eps-r E              relative permittivity of the grains (capacitances need it); --eps-r-gb E (default = E)\n"
-           "  --thickness-mm L       pellet thickness (default 1)  --area-cm2 A  electrode area (default 1)\n"
-           "inverse (fitted arcs -> GB conductivity and delta/d ~ C_b/C_gb):\n"
-           "  --r-bulk-ohm R --c-bulk-F C --r-gb-ohm R --c-gb-F C  [--eps-ratio eps_gb/eps_b (default 1)]\n"
-           "  [--grain-size-um D gives the GB thickness] --thickness-mm L --area-cm2 A\n\n"
-           "examples:\n"
-           "  ssbnet se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2 --eps-r 60\n"
-           "  ssbnet se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 0.8\n");
+    printf(
+        "usage: ssbnet se brick [forward options | inverse options] [--json]\n\n"
+        "Brick-layer model (cubic grains of size d, GB thickness delta; FORMULAS-interfaces.md 2.1):\n"
+        "  R_b = L/(sigma_b A), R_gb = (L/d) delta/(sigma_gb A), C_b = eps_b eps0 A/L, C_gb = eps_gb eps0 A d/(L "
+        "delta),\n"
+        "  sigma_total = [1/sigma_b + (delta/d)/sigma_gb]^-1 + 2 (delta/d) sigma_gb_par.\n\n"
+        "forward (microstructure -> conductivity and impedance arcs):\n"
+        "  --grain-size-um D      grain size (required)        --gb-thickness-nm T  GB thickness (required)\n"
+        "  --sigma-bulk-S-cm S    bulk conductivity             --sigma-gb-S-cm S    specific GB conductivity "
+        "(across)\n"
+        "  --sigma-gb-par-S-cm S  along the GBs (default = across; 0 = no parallel path)\n"
+        "  --material NAME        take bulk and GB conductivities from the database at --temperature-C (default 25)\n"
+        "  --eps-r E              relative permittivity of the grains (capacitances need it); --eps-r-gb E (default = "
+        "E)\n"
+        "  --thickness-mm L       pellet thickness (default 1)  --area-cm2 A  electrode area (default 1)\n"
+        "inverse (fitted arcs -> GB conductivity and delta/d ~ C_b/C_gb):\n"
+        "  --r-bulk-ohm R --c-bulk-F C --r-gb-ohm R --c-gb-F C  [--eps-ratio eps_gb/eps_b (default 1)]\n"
+        "  [--grain-size-um D gives the GB thickness] --thickness-mm L --area-cm2 A\n\n"
+        "examples:\n"
+        "  ssbnet se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2 --eps-r 60\n"
+        "  ssbnet se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 "
+        "0.8\n");
 }
 
 static int cmd_brick(cli_env *env, int argc, char **argv)
@@ -156,15 +168,19 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
     double d_um = NAN, t_nm = NAN, sb = NAN, sg = NAN, sgp = NAN, eps = NAN, epsg = NAN, L_mm = 1, A_cm2 = 1;
     double T_C = 25, Rb = NAN, Cb = NAN, Rg = NAN, Cg = NAN, er = 1;
     const char *mat = NULL;
-    dopt d[] = {{"--grain-size-um", &d_um, 0},   {"--gb-thickness-nm", &t_nm, 0}, {"--sigma-bulk-S-cm", &sb, 0},
-                {"--sigma-gb-S-cm", &sg, 0},     {"--sigma-gb-par-S-cm", &sgp, 0}, {"--eps-r", &eps, 0},
-                {"--eps-r-gb", &epsg, 0},        {"--thickness-mm", &L_mm, 0},    {"--area-cm2", &A_cm2, 0},
-                {"--temperature-C", &T_C, 0},    {"--r-bulk-ohm", &Rb, 0},        {"--c-bulk-F", &Cb, 0},
-                {"--r-gb-ohm", &Rg, 0},          {"--c-gb-F", &Cg, 0},            {"--eps-ratio", &er, 0}};
+    dopt d[] = {{"--grain-size-um", &d_um, 0},    {"--gb-thickness-nm", &t_nm, 0},
+                {"--sigma-bulk-S-cm", &sb, 0},    {"--sigma-gb-S-cm", &sg, 0},
+                {"--sigma-gb-par-S-cm", &sgp, 0}, {"--eps-r", &eps, 0},
+                {"--eps-r-gb", &epsg, 0},         {"--thickness-mm", &L_mm, 0},
+                {"--area-cm2", &A_cm2, 0},        {"--temperature-C", &T_C, 0},
+                {"--r-bulk-ohm", &Rb, 0},         {"--c-bulk-F", &Cb, 0},
+                {"--r-gb-ohm", &Rg, 0},           {"--c-gb-F", &Cg, 0},
+                {"--eps-ratio", &er, 0}};
     sopt s[] = {{"--material", &mat}};
     int nd = (int)(sizeof d / sizeof d[0]);
     int r = parse_opts(env, "brick", argc, argv, d, nd, s, 1, brick_help);
-    if (r) return r < 0 ? 0 : r;
+    if (r)
+        return r < 0 ? 0 : r;
     int inverse = seen(d, nd, "--r-bulk-ohm") || seen(d, nd, "--r-gb-ohm") || seen(d, nd, "--c-bulk-F") ||
                   seen(d, nd, "--c-gb-F");
     kv_out o;
@@ -180,7 +196,8 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         f.grain_size = d_um * 1e-6;
         ssb_se_brick_inverse_result q;
         r = ssb_se_brick_inverse(env->ctx, &f, &q);
-        if (r != SSB_OK) return cli_fail(env, r);
+        if (r != SSB_OK)
+            return cli_fail(env, r);
         kv_begin(env, &o);
         kv_add(&o, "sigma_bulk [S/cm]", "sigma_bulk_S_per_cm", q.sigma_bulk / S_CM);
         kv_add(&o, "eps_r_bulk [-]", "eps_r_bulk", q.eps_r_bulk);
@@ -194,18 +211,26 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         kv_end(&o);
         return 0;
     }
+    if (isnan(d_um) || isnan(t_nm))
+        return cli_usage_error(env, "se brick: give --grain-size-um and --gb-thickness-nm (or the inverse options, "
+                                    "see --help)");
+    if (!mat && (isnan(sb) || isnan(sg)))
+        return cli_usage_error(env, "se brick: give --sigma-bulk-S-cm and --sigma-gb-S-cm (or --material)");
     ssb_materials *db = NULL;
     if (mat) {
         int code;
         const ssb_material *m = material_lookup(env, mat, &db, &code);
-        if (!m) return code;
+        if (!m)
+            return code;
         double v;
         if (!seen(d, nd, "--sigma-bulk-S-cm")) {
-            if ((r = material_sigma(env, m, SSB_SIGMA_BULK, T_C + 273.15, &v))) goto out;
+            if ((r = material_sigma(env, m, SSB_SIGMA_BULK, T_C + 273.15, &v)))
+                goto out;
             sb = v / S_CM;
         }
         if (!seen(d, nd, "--sigma-gb-S-cm")) {
-            if ((r = material_sigma(env, m, SSB_SIGMA_GB, T_C + 273.15, &v))) goto out;
+            if ((r = material_sigma(env, m, SSB_SIGMA_GB, T_C + 273.15, &v)))
+                goto out;
             sg = v / S_CM;
         }
     }
@@ -256,21 +281,22 @@ out:
 
 static void arrhenius_help(void)
 {
-    printf("usage: ssbnet se arrhenius [options] [--json]\n\n"
-           "Conductivity vs temperature with sigma*T = A exp(-Ea/kT) (or sigma = s0 exp(-Ea/kT) with --form sigma) for\n"
-           "the bulk and the GBs, combined by the brick layer: sigma_total(T), the GB share of the resistance and the\n"
-           "apparent activation energy Ea_app = -k d ln(sigma_total T)/d(1/T).\n\n"
-           "  --material NAME         bulk and GB (or total) sigma and Ea from the database\n"
-           "  --sigma-bulk-S-cm S --ea-bulk-eV E     bulk at --t-ref-C (default 25)\n"
-           "  --sigma-gb-S-cm S --ea-gb-eV E         specific GB conductivity across the GBs\n"
-           "  --sigma-gb-par-S-cm S --ea-gb-par-eV E along the GBs (default: none)\n"
-           "  --grain-size-um D --gb-thickness-nm T  brick-layer geometry (required with GB data)\n"
-           "  --tmin-C T --tmax-C T --steps N        temperature table (default -20 .. 100 C, 7 steps)\n"
-           "  --form sigmaT|sigma                    Arrhenius form of the inputs (default sigmaT)\n"
-           "  --fit \"T_C:S_cm,T_C:S_cm,...\"         fit Ea and sigma(25 C) to measured points instead\n\n"
-           "examples:\n"
-           "  ssbnet se arrhenius --material LLZO --grain-size-um 3 --gb-thickness-nm 2\n"
-           "  ssbnet se arrhenius --fit \"25:4.6e-4,50:1.2e-3,75:2.7e-3\"\n");
+    printf(
+        "usage: ssbnet se arrhenius [options] [--json]\n\n"
+        "Conductivity vs temperature with sigma*T = A exp(-Ea/kT) (or sigma = s0 exp(-Ea/kT) with --form sigma) for\n"
+        "the bulk and the GBs, combined by the brick layer: sigma_total(T), the GB share of the resistance and the\n"
+        "apparent activation energy Ea_app = -k d ln(sigma_total T)/d(1/T).\n\n"
+        "  --material NAME         bulk and GB (or total) sigma and Ea from the database\n"
+        "  --sigma-bulk-S-cm S --ea-bulk-eV E     bulk at --t-ref-C (default 25)\n"
+        "  --sigma-gb-S-cm S --ea-gb-eV E         specific GB conductivity across the GBs\n"
+        "  --sigma-gb-par-S-cm S --ea-gb-par-eV E along the GBs (default: none)\n"
+        "  --grain-size-um D --gb-thickness-nm T  brick-layer geometry (required with GB data)\n"
+        "  --tmin-C T --tmax-C T --steps N        temperature table (default -20 .. 100 C, 7 steps)\n"
+        "  --form sigmaT|sigma                    Arrhenius form of the inputs (default sigmaT)\n"
+        "  --fit \"T_C:S_cm,T_C:S_cm,...\"         fit Ea and sigma(25 C) to measured points instead\n\n"
+        "examples:\n"
+        "  ssbnet se arrhenius --material LLZO --grain-size-um 3 --gb-thickness-nm 2\n"
+        "  ssbnet se arrhenius --fit \"25:4.6e-4,50:1.2e-3,75:2.7e-3\"\n");
 }
 
 static int arrh_fit(cli_env *env, const char *pts, ssb_se_arrh_form form)
@@ -281,21 +307,26 @@ static int arrh_fit(cli_env *env, const char *pts, ssb_se_arrh_form form)
     while (*p && n < 256) {
         char *end;
         double tc = strtod(p, &end);
-        if (end == p || *end != ':') return cli_usage_error(env, "--fit: expected T_C:sigma at '%s'", p);
+        if (end == p || *end != ':')
+            return cli_usage_error(env, "--fit: expected T_C:sigma at '%s'", p);
         p = end + 1;
         double sv = strtod(p, &end);
-        if (end == p) return cli_usage_error(env, "--fit: expected a conductivity at '%s'", p);
+        if (end == p)
+            return cli_usage_error(env, "--fit: expected a conductivity at '%s'", p);
         T[n] = tc + 273.15;
         s[n] = sv * S_CM;
         n++;
         p = end;
-        if (*p == ',') p++;
-        else if (*p) return cli_usage_error(env, "--fit: unexpected '%c' in '%s'", *p, pts);
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return cli_usage_error(env, "--fit: unexpected '%c' in '%s'", *p, pts);
     }
     ssb_se_arrhenius a;
     double se = NAN, rss = NAN;
     int r = ssb_se_arrhenius_fit(env->ctx, n, T, s, form, 298.15, &a, &se, &rss);
-    if (r != SSB_OK) return cli_fail(env, r);
+    if (r != SSB_OK)
+        return cli_fail(env, r);
     kv_out o;
     kv_begin(env, &o);
     kv_add(&o, "points [-]", "points", n);
@@ -312,19 +343,24 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
     double sb = NAN, eb = NAN, sg = NAN, eg = NAN, sp = NAN, ep = NAN, tref = 25, d_um = NAN, t_nm = NAN;
     double tmin = -20, tmax = 100, steps = 7;
     const char *mat = NULL, *form_s = "sigmaT", *fit = NULL;
-    dopt d[] = {{"--sigma-bulk-S-cm", &sb, 0}, {"--ea-bulk-eV", &eb, 0},      {"--sigma-gb-S-cm", &sg, 0},
-                {"--ea-gb-eV", &eg, 0},         {"--sigma-gb-par-S-cm", &sp, 0}, {"--ea-gb-par-eV", &ep, 0},
-                {"--t-ref-C", &tref, 0},        {"--grain-size-um", &d_um, 0},   {"--gb-thickness-nm", &t_nm, 0},
-                {"--tmin-C", &tmin, 0},         {"--tmax-C", &tmax, 0},          {"--steps", &steps, 0}};
+    dopt d[] = {{"--sigma-bulk-S-cm", &sb, 0}, {"--ea-bulk-eV", &eb, 0},        {"--sigma-gb-S-cm", &sg, 0},
+                {"--ea-gb-eV", &eg, 0},        {"--sigma-gb-par-S-cm", &sp, 0}, {"--ea-gb-par-eV", &ep, 0},
+                {"--t-ref-C", &tref, 0},       {"--grain-size-um", &d_um, 0},   {"--gb-thickness-nm", &t_nm, 0},
+                {"--tmin-C", &tmin, 0},        {"--tmax-C", &tmax, 0},          {"--steps", &steps, 0}};
     sopt s[] = {{"--material", &mat}, {"--form", &form_s}, {"--fit", &fit}};
     int nd = (int)(sizeof d / sizeof d[0]);
     int r = parse_opts(env, "arrhenius", argc, argv, d, nd, s, 3, arrhenius_help);
-    if (r) return r < 0 ? 0 : r;
+    if (r)
+        return r < 0 ? 0 : r;
     ssb_se_arrh_form form;
-    if (strcmp(form_s, "sigmaT") == 0) form = SSB_SE_ARRH_SIGMA_T;
-    else if (strcmp(form_s, "sigma") == 0) form = SSB_SE_ARRH_SIGMA;
-    else return cli_usage_error(env, "se arrhenius: --form '%s' must be sigmaT or sigma", form_s);
-    if (fit) return arrh_fit(env, fit, form);
+    if (strcmp(form_s, "sigmaT") == 0)
+        form = SSB_SE_ARRH_SIGMA_T;
+    else if (strcmp(form_s, "sigma") == 0)
+        form = SSB_SE_ARRH_SIGMA;
+    else
+        return cli_usage_error(env, "se arrhenius: --form '%s' must be sigmaT or sigma", form_s);
+    if (fit)
+        return arrh_fit(env, fit, form);
     if (!(steps >= 1 && steps <= 10000 && steps == floor(steps)))
         return cli_usage_error(env, "se arrhenius: --steps %g must be an integer in [1, 10000]", steps);
     ssb_se_brick_arrhenius p = ssb_se_brick_arrhenius_default();
@@ -333,7 +369,8 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
     if (mat) {
         int code;
         const ssb_material *m = material_lookup(env, mat, &db, &code);
-        if (!m) return code;
+        if (!m)
+            return code;
         ssb_mat_prop ps, pe;
         /* bulk (or total when the record has no bulk/GB split) */
         const char *bkey = "sigma_ion_bulk", *bekey = "Ea_ion_bulk";
@@ -343,19 +380,23 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
         }
         ssb_ctx_clear_error(env->ctx);
         if (isnan(sb)) {
-            if ((r = ssb_materials_get_si(env->ctx, m, bkey, &sb)) != SSB_OK) goto fail;
+            if ((r = ssb_materials_get_si(env->ctx, m, bkey, &sb)) != SSB_OK)
+                goto fail;
             ssb_materials_get_prop(env->ctx, m, bkey, &ps);
             tref = ps.T - 273.15;
             sb /= S_CM;
         }
         if (isnan(eb)) {
-            if ((r = ssb_materials_get_si(env->ctx, m, bekey, &eb)) != SSB_OK) goto fail;
+            if ((r = ssb_materials_get_si(env->ctx, m, bekey, &eb)) != SSB_OK)
+                goto fail;
             ssb_materials_get_prop(env->ctx, m, bekey, &pe);
-            if (pe.form && strcmp(pe.form, "sigma") == 0) form = SSB_SE_ARRH_SIGMA;
+            if (pe.form && strcmp(pe.form, "sigma") == 0)
+                form = SSB_SE_ARRH_SIGMA;
         }
         if (isnan(sg) && ssb_materials_get_si(env->ctx, m, "sigma_ion_gb", &sg) == SSB_OK) {
             sg /= S_CM;
-            if (isnan(eg) && (r = ssb_materials_get_si(env->ctx, m, "Ea_ion_gb", &eg)) != SSB_OK) goto fail;
+            if (isnan(eg) && (r = ssb_materials_get_si(env->ctx, m, "Ea_ion_gb", &eg)) != SSB_OK)
+                goto fail;
         }
         ssb_ctx_clear_error(env->ctx);
     }
@@ -393,17 +434,20 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
         p.gb_par.sigma_ref = 0.0;
     }
     {
-        static const char *const hdr[] = {"T [C]", "T [K]", "sigma_bulk [S/cm]", "sigma_gb [S/cm]",
-                                          "sigma_total [S/cm]", "GB share [%]", "Ea_app [eV]"};
+        static const char *const hdr[] = {
+            "T [C]",        "T [K]",      "sigma_bulk [S/cm]", "sigma_gb [S/cm]", "sigma_total [S/cm]",
+            "GB share [%]", "Ea_app [eV]"};
         cli_table *t = env->json ? NULL : cli_table_create(7, hdr);
-        cJSON *root = env->json ? cJSON_CreateObject() : NULL, *arr = root ? cJSON_AddArrayToObject(root, "points") : NULL;
+        cJSON *root = env->json ? cJSON_CreateObject() : NULL,
+              *arr = root ? cJSON_AddArrayToObject(root, "points") : NULL;
         int n = (int)steps;
         for (int i = 0; i < n; i++) {
             double tc = n == 1 ? tmin : tmin + (tmax - tmin) * i / (n - 1);
             ssb_se_brick_arrh_point q;
             int rc = ssb_se_brick_arrhenius_eval(env->ctx, &p, tc + 273.15, &q);
             if (rc != SSB_OK) {
-                if (t) cli_table_destroy(&t);
+                if (t)
+                    cli_table_destroy(&t);
                 cJSON_Delete(root);
                 ssb_materials_destroy(&db);
                 return cli_fail(env, rc);
@@ -412,8 +456,13 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
             if (t) {
                 char a[32];
                 snprintf(a, sizeof a, "%.2f", tc);
-                const char *cells[] = {a, cli_fmt(q.T), cli_fmt(q.sigma_bulk / S_CM), have_gb ? cli_fmt(sgv) : "-",
-                                       cli_fmt(q.sigma_total / S_CM), cli_fmt(share), cli_fmt(q.Ea_app)};
+                const char *cells[] = {a,
+                                       cli_fmt(q.T),
+                                       cli_fmt(q.sigma_bulk / S_CM),
+                                       have_gb ? cli_fmt(sgv) : "-",
+                                       cli_fmt(q.sigma_total / S_CM),
+                                       cli_fmt(share),
+                                       cli_fmt(q.Ea_app)};
                 cli_table_add_row(t, cells);
             } else {
                 cJSON *o = cJSON_CreateObject();
@@ -430,7 +479,8 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
             cli_table_print(t, stdout);
             cli_table_destroy(&t);
             printf("bulk: %.4g S/cm, Ea %.4g eV", sb, eb);
-            if (have_gb) printf("; GB: %.4g S/cm, Ea %.4g eV, d = %g um, delta = %g nm", sg, eg, d_um, t_nm);
+            if (have_gb)
+                printf("; GB: %.4g S/cm, Ea %.4g eV, d = %g um, delta = %g nm", sg, eg, d_um, t_nm);
             printf(" (at %g C, form %s)\n", tref, form == SSB_SE_ARRH_SIGMA_T ? "sigma*T" : "sigma");
         } else {
             cli_json_add_number(root, "T_ref_C", tref);
@@ -440,59 +490,68 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
     }
     ssb_materials_destroy(&db);
     return 0;
-fail:
-    {
-        int code = cli_fail(env, r);
-        ssb_materials_destroy(&db);
-        return code;
-    }
+fail : {
+    int code = cli_fail(env, r);
+    ssb_materials_destroy(&db);
+    return code;
+}
 }
 
 /* ================================================================ spacecharge */
 
 static void spacecharge_help(void)
 {
-    printf("usage: ssbnet se spacecharge [options] [--json]\n\n"
-           "Li+ depletion at a GB core (FORMULAS-interfaces.md 2.2): Debye length lambda = sqrt(eps kT/(2 z^2 e^2 c)),\n"
-           "Mott-Schottky (immobile dopants): width 2 lambda sqrt(y), r = e^y/(2y) with y = z e Phi0/kT, inverted with\n"
-           "the Lambert W function (physical branch W_-1); Gouy-Chapman (all mobile): r = e^(y/2) over 2 lambda per layer.\n\n"
-           "  --model ms|gc            (default ms)\n"
-           "  --eps-r E                relative permittivity (required)\n"
-           "  --temperature-C T        (default 25)         --z Z  charge number of the carrier (default 1)\n"
-           "  --c-inf-per-m3 C         mobile-carrier concentration, or\n"
-           "  --site-fraction F        fraction of the Li sites that are mobile carriers, with --c-li-mol-m3 C or\n"
-           "                           --material NAME (its Li site concentration c_Li)\n"
-           "  --phi0-V P               core potential, or --ratio R: GB/bulk resistivity ratio -> Phi0\n"
-           "  --branch physical|w0     Lambert W branch for --ratio (default physical = W_-1, y > 1)\n"
-           "  --sigma-bulk-S-cm S      bulk conductivity for the GB resistance (or from --material at T)\n\n"
-           "example:\n"
-           "  ssbnet se spacecharge --material LLZO --site-fraction 1e-4 --eps-r 50 --phi0-V 0.2\n");
+    printf(
+        "usage: ssbnet se spacecharge [options] [--json]\n\n"
+        "Li+ depletion at a GB core (FORMULAS-interfaces.md 2.2): Debye length lambda = sqrt(eps kT/(2 z^2 e^2 c)),\n"
+        "Mott-Schottky (immobile dopants): width 2 lambda sqrt(y), r = e^y/(2y) with y = z e Phi0/kT, inverted with\n"
+        "the Lambert W function (physical branch W_-1); Gouy-Chapman (all mobile): r = e^(y/2) over 2 lambda per "
+        "layer.\n\n"
+        "  --model ms|gc            (default ms)\n"
+        "  --eps-r E                relative permittivity (required)\n"
+        "  --temperature-C T        (default 25)         --z Z  charge number of the carrier (default 1)\n"
+        "  --c-inf-per-m3 C         mobile-carrier concentration, or\n"
+        "  --site-fraction F        fraction of the Li sites that are mobile carriers, with --c-li-mol-m3 C or\n"
+        "                           --material NAME (its Li site concentration c_Li)\n"
+        "  --phi0-V P               core potential, or --ratio R: GB/bulk resistivity ratio -> Phi0\n"
+        "  --branch physical|w0     Lambert W branch for --ratio (default physical = W_-1, y > 1)\n"
+        "  --sigma-bulk-S-cm S      bulk conductivity for the GB resistance (or from --material at T)\n\n"
+        "example:\n"
+        "  ssbnet se spacecharge --material LLZO --site-fraction 1e-4 --eps-r 50 --phi0-V 0.2\n");
 }
 
 static int cmd_spacecharge(cli_env *env, int argc, char **argv)
 {
     double eps = NAN, T_C = 25, z = 1, c = NAN, frac = NAN, cli_ = NAN, phi0 = NAN, ratio = NAN, sb = NAN;
     const char *model_s = "ms", *branch_s = "physical", *mat = NULL;
-    dopt d[] = {{"--eps-r", &eps, 0},          {"--temperature-C", &T_C, 0}, {"--z", &z, 0},
-                {"--c-inf-per-m3", &c, 0},     {"--site-fraction", &frac, 0}, {"--c-li-mol-m3", &cli_, 0},
-                {"--phi0-V", &phi0, 0},        {"--ratio", &ratio, 0},        {"--sigma-bulk-S-cm", &sb, 0}};
+    dopt d[] = {{"--eps-r", &eps, 0},      {"--temperature-C", &T_C, 0},  {"--z", &z, 0},
+                {"--c-inf-per-m3", &c, 0}, {"--site-fraction", &frac, 0}, {"--c-li-mol-m3", &cli_, 0},
+                {"--phi0-V", &phi0, 0},    {"--ratio", &ratio, 0},        {"--sigma-bulk-S-cm", &sb, 0}};
     sopt s[] = {{"--model", &model_s}, {"--branch", &branch_s}, {"--material", &mat}};
     int nd = (int)(sizeof d / sizeof d[0]);
     int r = parse_opts(env, "spacecharge", argc, argv, d, nd, s, 3, spacecharge_help);
-    if (r) return r < 0 ? 0 : r;
+    if (r)
+        return r < 0 ? 0 : r;
     ssb_se_scl_params p = ssb_se_scl_params_default();
-    if (strcmp(model_s, "ms") == 0) p.model = SSB_SE_MOTT_SCHOTTKY;
-    else if (strcmp(model_s, "gc") == 0) p.model = SSB_SE_GOUY_CHAPMAN;
-    else return cli_usage_error(env, "se spacecharge: --model '%s' must be ms or gc", model_s);
+    if (strcmp(model_s, "ms") == 0)
+        p.model = SSB_SE_MOTT_SCHOTTKY;
+    else if (strcmp(model_s, "gc") == 0)
+        p.model = SSB_SE_GOUY_CHAPMAN;
+    else
+        return cli_usage_error(env, "se spacecharge: --model '%s' must be ms or gc", model_s);
     ssb_se_branch br;
-    if (strcmp(branch_s, "physical") == 0) br = SSB_SE_BRANCH_PHYSICAL;
-    else if (strcmp(branch_s, "w0") == 0) br = SSB_SE_BRANCH_W0;
-    else return cli_usage_error(env, "se spacecharge: --branch '%s' must be physical or w0", branch_s);
+    if (strcmp(branch_s, "physical") == 0)
+        br = SSB_SE_BRANCH_PHYSICAL;
+    else if (strcmp(branch_s, "w0") == 0)
+        br = SSB_SE_BRANCH_W0;
+    else
+        return cli_usage_error(env, "se spacecharge: --branch '%s' must be physical or w0", branch_s);
     ssb_materials *db = NULL;
     if (mat) {
         int code;
         const ssb_material *m = material_lookup(env, mat, &db, &code);
-        if (!m) return code;
+        if (!m)
+            return code;
         if (isnan(cli_) && !isnan(frac)) {
             if ((r = ssb_materials_get_si(env->ctx, m, "c_Li", &cli_)) != SSB_OK) {
                 code = cli_fail(env, r);
@@ -522,13 +581,16 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
     p.sigma_bulk = isnan(sb) ? NAN : sb * S_CM;
     if (!isnan(ratio)) {
         r = ssb_se_scl_potential(env->ctx, &p, ratio, br, &phi0);
-        if (r != SSB_OK) return cli_fail(env, r);
+        if (r != SSB_OK)
+            return cli_fail(env, r);
     }
-    if (isnan(phi0)) return cli_usage_error(env, "se spacecharge: give --phi0-V or --ratio");
+    if (isnan(phi0))
+        return cli_usage_error(env, "se spacecharge: give --phi0-V or --ratio");
     p.phi0 = phi0;
     ssb_se_scl_result q;
     r = ssb_se_scl_solve(env->ctx, &p, &q);
-    if (r != SSB_OK) return cli_fail(env, r);
+    if (r != SSB_OK)
+        return cli_fail(env, r);
     kv_out o;
     kv_begin(env, &o);
     kv_add(&o, "Phi0 [V]", "phi0_V", phi0);
@@ -553,22 +615,23 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
 
 static void leakage_help(void)
 {
-    printf("usage: ssbnet se leakage [options] [--json]\n\n"
-           "Electronic leakage of an SE separator (brick layer for the electrons, i = sigma_e,eff V/L) and self-\n"
-           "discharge; and where Li+ can be reduced inside the separator during plating (E(x) <= 0 V vs Li) along the\n"
-           "bulk and along the GBs, for a path that conducts electrons to both electrodes or only to the Li anode\n"
-           "(FORMULAS-interfaces.md 2.4).\n\n"
-           "  --thickness-um L         separator thickness (required)   --area-cm2 A  (default 1)\n"
-           "  --voltage-V V            cell voltage across the separator (required)\n"
-           "  --sigma-el-S-cm S        bulk electronic conductivity     --sigma-el-gb-S-cm S  along GBs (default = bulk)\n"
-           "  --grain-size-um D --gb-thickness-nm T   GB geometry (default: no GBs)\n"
-           "  --sigma-ion-S-cm S       ionic conductivity of the bulk path  --sigma-ion-gb-S-cm S  of the GB path\n"
-           "  --material NAME          sigma_el and sigma_ion from the database when not given\n"
-           "  --capacity-mAh Q         cell capacity for the self-discharge rate\n"
-           "  --current-mA-cm2 J       plating current density (default 1)   --overpotential-mV E (default 10)\n\n"
-           "example:\n"
-           "  ssbnet se leakage --material LLZTO --thickness-um 50 --voltage-V 4.2 --grain-size-um 5 \\\n"
-           "        --gb-thickness-nm 2 --sigma-el-gb-S-cm 1e-5 --capacity-mAh 3\n");
+    printf(
+        "usage: ssbnet se leakage [options] [--json]\n\n"
+        "Electronic leakage of an SE separator (brick layer for the electrons, i = sigma_e,eff V/L) and self-\n"
+        "discharge; and where Li+ can be reduced inside the separator during plating (E(x) <= 0 V vs Li) along the\n"
+        "bulk and along the GBs, for a path that conducts electrons to both electrodes or only to the Li anode\n"
+        "(FORMULAS-interfaces.md 2.4).\n\n"
+        "  --thickness-um L         separator thickness (required)   --area-cm2 A  (default 1)\n"
+        "  --voltage-V V            cell voltage across the separator (required)\n"
+        "  --sigma-el-S-cm S        bulk electronic conductivity     --sigma-el-gb-S-cm S  along GBs (default = bulk)\n"
+        "  --grain-size-um D --gb-thickness-nm T   GB geometry (default: no GBs)\n"
+        "  --sigma-ion-S-cm S       ionic conductivity of the bulk path  --sigma-ion-gb-S-cm S  of the GB path\n"
+        "  --material NAME          sigma_el and sigma_ion from the database when not given\n"
+        "  --capacity-mAh Q         cell capacity for the self-discharge rate\n"
+        "  --current-mA-cm2 J       plating current density (default 1)   --overpotential-mV E (default 10)\n\n"
+        "example:\n"
+        "  ssbnet se leakage --material LLZTO --thickness-um 50 --voltage-V 4.2 --grain-size-um 5 \\\n"
+        "        --gb-thickness-nm 2 --sigma-el-gb-S-cm 1e-5 --capacity-mAh 3\n");
 }
 
 static int cmd_leakage(cli_env *env, int argc, char **argv)
@@ -583,12 +646,14 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
     sopt s[] = {{"--material", &mat}};
     int nd = (int)(sizeof d / sizeof d[0]);
     int r = parse_opts(env, "leakage", argc, argv, d, nd, s, 1, leakage_help);
-    if (r) return r < 0 ? 0 : r;
+    if (r)
+        return r < 0 ? 0 : r;
     if (mat) {
         ssb_materials *db = NULL;
         int code;
         const ssb_material *m = material_lookup(env, mat, &db, &code);
-        if (!m) return code;
+        if (!m)
+            return code;
         if (isnan(se_b)) {
             if ((r = ssb_materials_get_si(env->ctx, m, "sigma_el", &se_b)) != SSB_OK) {
                 code = cli_fail(env, r);
@@ -607,7 +672,8 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
         }
         if (isnan(si_g)) {
             double v;
-            if (ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_GB, 298.15, &v, NULL) == SSB_OK) si_g = v / S_CM;
+            if (ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_GB, 298.15, &v, NULL) == SSB_OK)
+                si_g = v / S_CM;
             ssb_ctx_clear_error(env->ctx);
         }
         ssb_materials_destroy(&db);
@@ -624,7 +690,8 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
     p.capacity = isnan(cap) ? NAN : cap * 3.6;
     ssb_se_leakage_result q;
     r = ssb_se_leakage_solve(env->ctx, &p, &q);
-    if (r != SSB_OK) return cli_fail(env, r);
+    if (r != SSB_OK)
+        return cli_fail(env, r);
     /* dendrite indicator along the bulk path and the GB path */
     ssb_se_dendrite_result dr[2][2];
     int have[2] = {0, 0};
@@ -632,7 +699,8 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
     double sig_i[2] = {si_b, isnan(si_g) ? si_b : si_g};
     double sig_e[2] = {se_b, isnan(se_g) ? se_b : se_g};
     for (int k = 0; k < 2; k++) {
-        if (isnan(sig_i[k]) || (k == 1 && !(t_nm > 0))) continue;
+        if (isnan(sig_i[k]) || (k == 1 && !(t_nm > 0)))
+            continue;
         for (int c = 0; c < 2; c++) {
             ssb_se_dendrite_params dp = ssb_se_dendrite_params_default();
             dp.thickness = L_um * 1e-6;
@@ -643,7 +711,8 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
             dp.overpotential = eta_mV * 1e-3;
             dp.contact = c == 0 ? SSB_SE_EPATH_BOTH : SSB_SE_EPATH_ANODE_ONLY;
             r = ssb_se_dendrite_solve(env->ctx, &dp, &dr[k][c], 0, NULL);
-            if (r != SSB_OK) return cli_fail(env, r);
+            if (r != SSB_OK)
+                return cli_fail(env, r);
         }
         have[k] = 1;
     }
@@ -686,14 +755,22 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
     kv_end(&o);
     if (have[0] || have[1]) {
         printf("\nwhere Li+ can be reduced during plating at %g mA/cm2 (E(x) <= 0 V vs Li; eta = %g mV):\n", j, eta_mV);
-        static const char *const hdr[] = {"path", "electronic contact", "Li0 possible to [um]", "of thickness [%]",
-                                          "E_min [V vs Li]", "E at cathode side [V vs Li]", "Li0 rate bound [mol/m2/s]"};
+        static const char *const hdr[] = {"path",
+                                          "electronic contact",
+                                          "Li0 possible to [um]",
+                                          "of thickness [%]",
+                                          "E_min [V vs Li]",
+                                          "E at cathode side [V vs Li]",
+                                          "Li0 rate bound [mol/m2/s]"};
         cli_table *t = cli_table_create(7, hdr);
         for (int k = 0; k < 2; k++)
             for (int c = 0; have[k] && c < 2; c++) {
-                const char *cells[] = {path_name[k], c == 0 ? "both electrodes" : "anode only",
-                                       cli_fmt(dr[k][c].x_risk * 1e6), cli_fmt(100 * dr[k][c].risk_fraction),
-                                       cli_fmt(dr[k][c].E_min), cli_fmt(dr[k][c].E_end),
+                const char *cells[] = {path_name[k],
+                                       c == 0 ? "both electrodes" : "anode only",
+                                       cli_fmt(dr[k][c].x_risk * 1e6),
+                                       cli_fmt(100 * dr[k][c].risk_fraction),
+                                       cli_fmt(dr[k][c].E_min),
+                                       cli_fmt(dr[k][c].E_end),
                                        cli_fmt(dr[k][c].li0_rate_bound)};
                 cli_table_add_row(t, cells);
             }
@@ -713,11 +790,16 @@ int cmd_se(cli_env *env, int argc, char **argv)
         se_help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "brick") == 0) return cmd_brick(env, argc, argv);
-    if (strcmp(argv[1], "arrhenius") == 0) return cmd_arrhenius(env, argc, argv);
-    if (strcmp(argv[1], "spacecharge") == 0) return cmd_spacecharge(env, argc, argv);
-    if (strcmp(argv[1], "leakage") == 0) return cmd_leakage(env, argc, argv);
-    if (strcmp(argv[1], "polycrystal") == 0) return se_polycrystal(env, argc, argv);
+    if (strcmp(argv[1], "brick") == 0)
+        return cmd_brick(env, argc, argv);
+    if (strcmp(argv[1], "arrhenius") == 0)
+        return cmd_arrhenius(env, argc, argv);
+    if (strcmp(argv[1], "spacecharge") == 0)
+        return cmd_spacecharge(env, argc, argv);
+    if (strcmp(argv[1], "leakage") == 0)
+        return cmd_leakage(env, argc, argv);
+    if (strcmp(argv[1], "polycrystal") == 0)
+        return se_polycrystal(env, argc, argv);
     return cli_usage_error(env, "se: unknown subcommand '%s' (brick, arrhenius, spacecharge, leakage, polycrystal)",
                            argv[1]);
 }
@@ -726,22 +808,24 @@ int cmd_se(cli_env *env, int argc, char **argv)
 
 static void polycrystal_help(void)
 {
-    printf("usage: ssbnet se polycrystal [options] [--json]\n\n"
-           "Generate a 3D polycrystal (Voronoi grains with a GB phase, or the brick layer itself voxelised), solve its\n"
-           "effective conductivity with the transport engine and compare it with the brick-layer model: nominal (the\n"
-           "grain size and GB thickness as given) and matched (the brick layer with the same GB volume fraction).\n"
-           "err = (sigma_BLM - sigma_3D) / sigma_3D. Lists after --d-over-delta and --ratio sweep the model.\n\n"
-           "  --grain-size-um D        mean grain size (equivalent-sphere diameter)   --gb-thickness-nm T  GB thickness\n"
-           "  --sigma-bulk-S-cm S      grain conductivity    --sigma-gb-S-cm S  GB-phase conductivity (isotropic)\n"
-           "  --material NAME          bulk and GB conductivities from the database at --temperature-C (default 25)\n"
-           "  --d-over-delta LIST      sweep grain size / GB thickness, e.g. 5,10,20 (grain size = value x T)\n"
-           "  --ratio LIST             sweep sigma_bulk / sigma_gb, e.g. 0.1,1,10,100,1000 (sigma_gb = S / value)\n"
-           "  --geometry voronoi|cubic (default voronoi)\n"
-           "  --voxels N               voxels per box edge (default: 3 grains per edge, at most 256)\n"
-           "  --voxels-per-gb K        voxels across the GB thickness (default 2)\n"
-           "  --realisations R         Voronoi seeds averaged (default 1)   --seed S (default 1)   --axis x|y|z (z)\n\n"
-           "example:\n"
-           "  ssbnet se polycrystal --gb-thickness-nm 100 --sigma-bulk-S-cm 1e-3 --d-over-delta 5,10,20 --ratio 1,10,100\n");
+    printf(
+        "usage: ssbnet se polycrystal [options] [--json]\n\n"
+        "Generate a 3D polycrystal (Voronoi grains with a GB phase, or the brick layer itself voxelised), solve its\n"
+        "effective conductivity with the transport engine and compare it with the brick-layer model: nominal (the\n"
+        "grain size and GB thickness as given) and matched (the brick layer with the same GB volume fraction).\n"
+        "err = (sigma_BLM - sigma_3D) / sigma_3D. Lists after --d-over-delta and --ratio sweep the model.\n\n"
+        "  --grain-size-um D        mean grain size (equivalent-sphere diameter)   --gb-thickness-nm T  GB thickness\n"
+        "  --sigma-bulk-S-cm S      grain conductivity    --sigma-gb-S-cm S  GB-phase conductivity (isotropic)\n"
+        "  --material NAME          bulk and GB conductivities from the database at --temperature-C (default 25)\n"
+        "  --d-over-delta LIST      sweep grain size / GB thickness, e.g. 5,10,20 (grain size = value x T)\n"
+        "  --ratio LIST             sweep sigma_bulk / sigma_gb, e.g. 0.1,1,10,100,1000 (sigma_gb = S / value)\n"
+        "  --geometry voronoi|cubic (default voronoi)\n"
+        "  --voxels N               voxels per box edge (default: 3 grains per edge, at most 256)\n"
+        "  --voxels-per-gb K        voxels across the GB thickness (default 2)\n"
+        "  --realisations R         Voronoi seeds averaged (default 1)   --seed S (default 1)   --axis x|y|z (z)\n\n"
+        "example:\n"
+        "  ssbnet se polycrystal --gb-thickness-nm 100 --sigma-bulk-S-cm 1e-3 --d-over-delta 5,10,20 --ratio "
+        "1,10,100\n");
 }
 
 static int parse_list(cli_env *env, const char *opt, const char *s, double *v, int nmax, int *n)
@@ -749,16 +833,21 @@ static int parse_list(cli_env *env, const char *opt, const char *s, double *v, i
     *n = 0;
     const char *p = s;
     while (*p) {
-        if (*n == nmax) return cli_usage_error(env, "%s: at most %d values", opt, nmax);
+        if (*n == nmax)
+            return cli_usage_error(env, "%s: at most %d values", opt, nmax);
         char *end;
         double x = strtod(p, &end);
-        if (end == p || !isfinite(x) || x <= 0) return cli_usage_error(env, "%s: bad value at '%s' (positive numbers)", opt, p);
+        if (end == p || !isfinite(x) || x <= 0)
+            return cli_usage_error(env, "%s: bad value at '%s' (positive numbers)", opt, p);
         v[(*n)++] = x;
         p = end;
-        if (*p == ',') p++;
-        else if (*p) return cli_usage_error(env, "%s: unexpected '%c'", opt, *p);
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return cli_usage_error(env, "%s: unexpected '%c'", opt, *p);
     }
-    if (*n == 0) return cli_usage_error(env, "%s: empty list", opt);
+    if (*n == 0)
+        return cli_usage_error(env, "%s: empty list", opt);
     return 0;
 }
 
@@ -767,29 +856,39 @@ static int se_polycrystal(cli_env *env, int argc, char **argv)
     double d_um = NAN, t_nm = NAN, sb = NAN, sg = NAN, T_C = 25, nvox = 0, kgb = 2, real = 1, seed = 1;
     const char *mat = NULL, *geo_s = "voronoi", *dd_s = NULL, *ratio_s = NULL, *axis_s = "z";
     dopt d[] = {{"--grain-size-um", &d_um, 0}, {"--gb-thickness-nm", &t_nm, 0}, {"--sigma-bulk-S-cm", &sb, 0},
-                {"--sigma-gb-S-cm", &sg, 0},    {"--temperature-C", &T_C, 0},    {"--voxels", &nvox, 0},
-                {"--voxels-per-gb", &kgb, 0},   {"--realisations", &real, 0},    {"--seed", &seed, 0}};
-    sopt s[] = {{"--material", &mat}, {"--geometry", &geo_s}, {"--d-over-delta", &dd_s}, {"--ratio", &ratio_s},
+                {"--sigma-gb-S-cm", &sg, 0},   {"--temperature-C", &T_C, 0},    {"--voxels", &nvox, 0},
+                {"--voxels-per-gb", &kgb, 0},  {"--realisations", &real, 0},    {"--seed", &seed, 0}};
+    sopt s[] = {{"--material", &mat},
+                {"--geometry", &geo_s},
+                {"--d-over-delta", &dd_s},
+                {"--ratio", &ratio_s},
                 {"--axis", &axis_s}};
     int nd = (int)(sizeof d / sizeof d[0]);
     int r = parse_opts(env, "polycrystal", argc, argv, d, nd, s, 5, polycrystal_help);
-    if (r) return r < 0 ? 0 : r;
+    if (r)
+        return r < 0 ? 0 : r;
     ssb_se_poly_geometry geo;
-    if (strcmp(geo_s, "voronoi") == 0) geo = SSB_SE_POLY_VORONOI;
-    else if (strcmp(geo_s, "cubic") == 0) geo = SSB_SE_POLY_CUBIC;
-    else return cli_usage_error(env, "se polycrystal: --geometry '%s' must be voronoi or cubic", geo_s);
+    if (strcmp(geo_s, "voronoi") == 0)
+        geo = SSB_SE_POLY_VORONOI;
+    else if (strcmp(geo_s, "cubic") == 0)
+        geo = SSB_SE_POLY_CUBIC;
+    else
+        return cli_usage_error(env, "se polycrystal: --geometry '%s' must be voronoi or cubic", geo_s);
     ssb_axis axis;
-    if (ssb_axis_parse(env->ctx, axis_s, &axis) != SSB_OK) return cli_fail(env, SSB_ERR_ARG);
+    if (ssb_axis_parse(env->ctx, axis_s, &axis) != SSB_OK)
+        return cli_fail(env, SSB_ERR_ARG);
     if (!(real >= 1 && real <= 1000 && real == floor(real)))
         return cli_usage_error(env, "se polycrystal: --realisations %g must be an integer in [1, 1000]", real);
-    if (!(seed >= 0 && seed == floor(seed))) return cli_usage_error(env, "se polycrystal: --seed must be an integer >= 0");
+    if (!(seed >= 0 && seed == floor(seed)))
+        return cli_usage_error(env, "se polycrystal: --seed must be an integer >= 0");
     if (!(nvox == 0 || (nvox >= 8 && nvox <= 2048 && nvox == floor(nvox))))
         return cli_usage_error(env, "se polycrystal: --voxels %g must be an integer in [8, 2048]", nvox);
     if (mat) {
         ssb_materials *db = NULL;
         int code;
         const ssb_material *m = material_lookup(env, mat, &db, &code);
-        if (!m) return code;
+        if (!m)
+            return code;
         double v;
         if (isnan(sb)) {
             if ((r = material_sigma(env, m, SSB_SIGMA_BULK, T_C + 273.15, &v))) {
@@ -810,24 +909,30 @@ static int se_polycrystal(cli_env *env, int argc, char **argv)
     double dds[16], ratios[16];
     int ndd = 1, nrat = 1;
     if (dd_s) {
-        if ((r = parse_list(env, "--d-over-delta", dd_s, dds, 16, &ndd))) return r;
-        if (isnan(t_nm)) return cli_usage_error(env, "se polycrystal: --d-over-delta needs --gb-thickness-nm");
+        if ((r = parse_list(env, "--d-over-delta", dd_s, dds, 16, &ndd)))
+            return r;
+        if (isnan(t_nm))
+            return cli_usage_error(env, "se polycrystal: --d-over-delta needs --gb-thickness-nm");
     } else {
         if (isnan(d_um) || isnan(t_nm))
-            return cli_usage_error(env, "se polycrystal: give --grain-size-um and --gb-thickness-nm (or --d-over-delta)");
+            return cli_usage_error(env,
+                                   "se polycrystal: give --grain-size-um and --gb-thickness-nm (or --d-over-delta)");
         dds[0] = d_um * 1e3 / t_nm;
     }
     if (ratio_s) {
-        if ((r = parse_list(env, "--ratio", ratio_s, ratios, 16, &nrat))) return r;
-        if (isnan(sb)) return cli_usage_error(env, "se polycrystal: --ratio needs --sigma-bulk-S-cm (or --material)");
+        if ((r = parse_list(env, "--ratio", ratio_s, ratios, 16, &nrat)))
+            return r;
+        if (isnan(sb))
+            return cli_usage_error(env, "se polycrystal: --ratio needs --sigma-bulk-S-cm (or --material)");
     } else {
         if (isnan(sb) || isnan(sg))
             return cli_usage_error(env, "se polycrystal: give --sigma-bulk-S-cm and --sigma-gb-S-cm (or --material)");
         ratios[0] = sb / sg;
     }
-    static const char *const hdr[] = {"d/delta [-]", "sigma_b/sigma_gb [-]", "voxels [-]", "grains/edge [-]",
-                                      "GB fraction [%]", "sigma_3D [S/cm]", "sd [S/cm]", "sigma_BLM [S/cm]",
-                                      "err BLM [%]", "sigma_BLM,matched [S/cm]", "err matched [%]"};
+    static const char *const hdr[] = {
+        "d/delta [-]",     "sigma_b/sigma_gb [-]",     "voxels [-]",     "grains/edge [-]",
+        "GB fraction [%]", "sigma_3D [S/cm]",          "sd [S/cm]",      "sigma_BLM [S/cm]",
+        "err BLM [%]",     "sigma_BLM,matched [S/cm]", "err matched [%]"};
     cli_table *t = env->json ? NULL : cli_table_create(11, hdr);
     cJSON *root = env->json ? cJSON_CreateObject() : NULL, *arr = root ? cJSON_AddArrayToObject(root, "points") : NULL;
     for (int a = 0; a < ndd; a++)
@@ -847,10 +952,12 @@ static int se_polycrystal(cli_env *env, int argc, char **argv)
             } else {
                 double n = ceil(3.0 * dds[a] * kgb);
                 if (n > 256) {
-                    if (t) cli_table_destroy(&t);
+                    if (t)
+                        cli_table_destroy(&t);
                     cJSON_Delete(root);
-                    return cli_usage_error(env, "se polycrystal: 3 grains of d/delta = %g at %g voxels per GB need %g "
-                                                "voxels per edge (> 256); give --voxels or fewer --voxels-per-gb",
+                    return cli_usage_error(env,
+                                           "se polycrystal: 3 grains of d/delta = %g at %g voxels per GB need %g "
+                                           "voxels per edge (> 256); give --voxels or fewer --voxels-per-gb",
                                            dds[a], kgb, n);
                 }
                 p.n = (int64_t)(n < 8 ? 8 : n);
@@ -859,17 +966,24 @@ static int se_polycrystal(cli_env *env, int argc, char **argv)
             int rc = ssb_se_polycrystal_solve(env->ctx, &p, &q);
             cli_progress_done();
             if (rc != SSB_OK) {
-                if (t) cli_table_destroy(&t);
+                if (t)
+                    cli_table_destroy(&t);
                 cJSON_Delete(root);
                 return cli_fail(env, rc);
             }
             if (t) {
                 char nv[32];
                 snprintf(nv, sizeof nv, "%lld^3", (long long)p.n);
-                const char *cells[] = {cli_fmt(dds[a]), cli_fmt(ratios[b]), nv, cli_fmt(q.grains_per_edge),
-                                       cli_fmt(100 * q.gb_fraction), cli_fmt(q.sigma_3d / S_CM),
-                                       cli_fmt(q.sigma_3d_sd / S_CM), cli_fmt(q.sigma_blm / S_CM),
-                                       cli_fmt(100 * q.err_blm), cli_fmt(q.sigma_blm_matched / S_CM),
+                const char *cells[] = {cli_fmt(dds[a]),
+                                       cli_fmt(ratios[b]),
+                                       nv,
+                                       cli_fmt(q.grains_per_edge),
+                                       cli_fmt(100 * q.gb_fraction),
+                                       cli_fmt(q.sigma_3d / S_CM),
+                                       cli_fmt(q.sigma_3d_sd / S_CM),
+                                       cli_fmt(q.sigma_blm / S_CM),
+                                       cli_fmt(100 * q.err_blm),
+                                       cli_fmt(q.sigma_blm_matched / S_CM),
                                        cli_fmt(100 * q.err_blm_matched)};
                 cli_table_add_row(t, cells);
             } else {

@@ -132,28 +132,28 @@ typedef struct ssb_material ssb_material;
 
 /* One property value. All pointers are borrowed from the database. NaN marks an absent number. */
 typedef struct {
-    const char *key;        /* e.g. "sigma_ion_bulk" */
-    int has_value;          /* 1: nominal value given; 0: only min and/or max (a range or a bound) */
-    double value, min, max; /* in `unit` */
-    const char *unit;       /* unit as written in the file, e.g. "S/cm" */
+    const char *key;                 /* e.g. "sigma_ion_bulk" */
+    int has_value;                   /* 1: nominal value given; 0: only min and/or max (a range or a bound) */
+    double value, min, max;          /* in `unit` */
+    const char *unit;                /* unit as written in the file, e.g. "S/cm" */
     double si_value, si_min, si_max; /* the same in si_unit */
-    const char *si_unit;    /* e.g. "S/m" */
-    double T;               /* K, temperature of the value; NaN when not temperature-specific */
-    double T_min, T_max;    /* K, validity range; both = T when the source gives none; NaN when n/a */
-    const char *form;       /* "sigmaT", "sigma" or NULL (activation energies only) */
-    const char *source;     /* citation text (never NULL) */
-    const char *doi;        /* NULL if none */
+    const char *si_unit;             /* e.g. "S/m" */
+    double T;                        /* K, temperature of the value; NaN when not temperature-specific */
+    double T_min, T_max;             /* K, validity range; both = T when the source gives none; NaN when n/a */
+    const char *form;                /* "sigmaT", "sigma" or NULL (activation energies only) */
+    const char *source;              /* citation text (never NULL) */
+    const char *doi;                 /* NULL if none */
     ssb_mat_status status;
-    const char *note;       /* NULL if none */
+    const char *note; /* NULL if none */
 } ssb_mat_prop;
 
 /* Description of one OCV curve of a material. Borrowed pointers. */
 typedef struct {
     const char *name;
     ssb_ocv_kind kind;
-    const char *x_def;      /* what x means */
-    double x_min, x_max;    /* validity range of x */
-    int npoints;            /* table points (0 for functions) */
+    const char *x_def;   /* what x means */
+    double x_min, x_max; /* validity range of x */
+    int npoints;         /* table points (0 for functions) */
     const char *source, *doi, *note;
     ssb_mat_status status;
 } ssb_ocv_info;
@@ -208,8 +208,8 @@ int ssb_materials_name_distance(const char *a, const char *b);
 
 const char *ssb_materials_name(const ssb_material *m);
 ssb_mat_class ssb_materials_class(const ssb_material *m);
-const char *ssb_materials_formula(const ssb_material *m);      /* NULL if none */
-const char *ssb_materials_description(const ssb_material *m);  /* NULL if none */
+const char *ssb_materials_formula(const ssb_material *m);     /* NULL if none */
+const char *ssb_materials_description(const ssb_material *m); /* NULL if none */
 int ssb_materials_nalias(const ssb_material *m);
 const char *ssb_materials_alias(const ssb_material *m, int i); /* NULL when out of range */
 /* 1 if name matches the material's name or an alias (normalised comparison). */
@@ -248,9 +248,9 @@ int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x,
 
 /* ---- helpers ---- */
 
-const char *ssb_mat_class_name(ssb_mat_class c);   /* "se", "cathode", ... */
+const char *ssb_mat_class_name(ssb_mat_class c);                        /* "se", "cathode", ... */
 int ssb_mat_class_parse(ssb_ctx *ctx, const char *s, ssb_mat_class *c); /* SSB_ERR_ARG if unknown */
-const char *ssb_mat_status_name(ssb_mat_status s); /* "D", "L", "C", "E" */
+const char *ssb_mat_status_name(ssb_mat_status s);                      /* "D", "L", "C", "E" */
 const char *ssb_mat_status_describe(ssb_mat_status s);
 /* Molar mass [g/mol] of a formula (see schema). SSB_ERR_FORMAT names the bad character / unknown element. */
 int ssb_materials_molar_mass(ssb_ctx *ctx, const char *formula, double *M);

@@ -155,8 +155,8 @@ typedef struct {
     double sigma_gb_specific; /* sigma_bulk / r_perp_exact over gb_thickness [S/m] */
     double asr_gb;            /* area-specific resistance of one GB (two SCLs) [ohm m^2] */
     double asr_excess;        /* asr_gb minus the bulk resistance of the same thickness [ohm m^2] */
-    double C_gb_area;         /* capacitance of one GB per area [F/m^2]: MS eps/(2 lambda*), GC (eps/lambda) cosh(y/2)/2 */
-    double dEa;               /* activation-energy shift of the GB vs the bulk at constant Phi0 [eV] */
+    double C_gb_area; /* capacitance of one GB per area [F/m^2]: MS eps/(2 lambda*), GC (eps/lambda) cosh(y/2)/2 */
+    double dEa;       /* activation-energy shift of the GB vs the bulk at constant Phi0 [eV] */
 } ssb_se_scl_result;
 
 ssb_se_scl_params ssb_se_scl_params_default(void); /* MS, T = 298.15 K, z = 1, the rest NaN */
@@ -191,24 +191,24 @@ typedef struct {
 typedef struct {
     int nspecies;
     const ssb_se_pb_species *species;
-    int nplanes;              /* >= 3 */
-    const double *plane_x;    /* [m], strictly increasing */
-    const double *plane_width;/* cell widths [m] (volume = width * area), > 0 */
-    double area;              /* cross-section per cell [m^2], > 0 */
+    int nplanes;               /* >= 3 */
+    const double *plane_x;     /* [m], strictly increasing */
+    const double *plane_width; /* cell widths [m] (volume = width * area), > 0 */
+    double area;               /* cross-section per cell [m^2], > 0 */
     int nsites;
-    const int *site_plane;    /* plane index of each site */
-    const int *site_species;  /* species index of each site */
-    const double *site_energy;/* segregation energy [eV] (NULL: all 0) */
-    const double *site_charge;/* lattice charge of the empty site [e] (NULL: all 0) */
-    const double *site_mult;  /* multiplicity / charge scaling of each site (NULL: all 1) */
-    double eps_r;             /* > 0 */
-    double T;                 /* [K] > 0 */
-    int periodic;             /* 1 periodic, 0 Dirichlet */
-    double h_lo, h_hi;        /* [m] > 0 */
-    double phi_lo, phi_hi;    /* [V] Dirichlet values */
-    const double *ref_weight; /* periodic reference weights (nplanes; NULL: all planes, cell widths) */
-    double tol;               /* Newton step tolerance [V], default 1e-12 */
-    int max_iter;             /* default 200 */
+    const int *site_plane;     /* plane index of each site */
+    const int *site_species;   /* species index of each site */
+    const double *site_energy; /* segregation energy [eV] (NULL: all 0) */
+    const double *site_charge; /* lattice charge of the empty site [e] (NULL: all 0) */
+    const double *site_mult;   /* multiplicity / charge scaling of each site (NULL: all 1) */
+    double eps_r;              /* > 0 */
+    double T;                  /* [K] > 0 */
+    int periodic;              /* 1 periodic, 0 Dirichlet */
+    double h_lo, h_hi;         /* [m] > 0 */
+    double phi_lo, phi_hi;     /* [V] Dirichlet values */
+    const double *ref_weight;  /* periodic reference weights (nplanes; NULL: all planes, cell widths) */
+    double tol;                /* Newton step tolerance [V], default 1e-12 */
+    int max_iter;              /* default 200 */
 } ssb_se_pb_problem;
 
 typedef struct {
@@ -216,7 +216,7 @@ typedef struct {
     double *rho;      /* [C/m^3] per plane (caller-allocated, nplanes; NULL allowed) */
     double *site_occ; /* occupation p of each site (caller-allocated, nsites; NULL allowed) */
     int iterations;
-    double residual;  /* final max |F| scaled by eps [C/m^3] */
+    double residual;         /* final max |F| scaled by eps [C/m^3] */
     double phi_max, phi_min; /* [V] */
 } ssb_se_pb_result;
 
@@ -233,8 +233,8 @@ int ssb_se_pb_solve(ssb_ctx *ctx, const ssb_se_pb_problem *p, ssb_se_pb_result *
  *   r_perp = n_b * sum_scr(w/n) / sum_scr(w),   r_par = sum_scr(w n) / (n_b sum_scr(w)).
  * width = extent of the space-charge region [m]. SSB_ERR_NOTFOUND if the region or the bulk is empty. */
 int ssb_se_pb_resistivity(ssb_ctx *ctx, const ssb_se_pb_problem *p, const ssb_se_pb_result *r, int species,
-                          double threshold, int sign, double bulk_lo, double bulk_hi, double *r_perp,
-                          double *r_par, double *width);
+                          double threshold, int sign, double bulk_lo, double bulk_hi, double *r_perp, double *r_par,
+                          double *width);
 
 /* ================================================================================================= *
  * 4. Arrhenius temperature dependence (F2.3)
@@ -259,22 +259,22 @@ ssb_se_arrhenius ssb_se_arrhenius_default(void); /* sigma_ref NaN, T_ref 298.15,
 int ssb_se_arrhenius_eval(ssb_ctx *ctx, const ssb_se_arrhenius *a, double T, double *sigma, double *Ea_app);
 /* Least-squares line through ln(sigma T) (or ln sigma) vs 1/T for n >= 2 points; the result is referred to
  * T_ref (the fit is evaluated there). Ea_stderr (n > 2, else NaN) and rss (of the log values) may be NULL. */
-int ssb_se_arrhenius_fit(ssb_ctx *ctx, int n, const double *T, const double *sigma, ssb_se_arrh_form form,
-                         double T_ref, ssb_se_arrhenius *out, double *Ea_stderr, double *rss);
+int ssb_se_arrhenius_fit(ssb_ctx *ctx, int n, const double *T, const double *sigma, ssb_se_arrh_form form, double T_ref,
+                         ssb_se_arrhenius *out, double *Ea_stderr, double *rss);
 
 typedef struct {
-    ssb_se_arrhenius bulk;    /* grain interior */
-    ssb_se_arrhenius gb_perp; /* specific GB conductivity across */
-    ssb_se_arrhenius gb_par;  /* along; sigma_ref = 0: no parallel path; NaN (default): same as gb_perp */
+    ssb_se_arrhenius bulk;           /* grain interior */
+    ssb_se_arrhenius gb_perp;        /* specific GB conductivity across */
+    ssb_se_arrhenius gb_par;         /* along; sigma_ref = 0: no parallel path; NaN (default): same as gb_perp */
     double grain_size, gb_thickness; /* [m] */
 } ssb_se_brick_arrhenius;
 
 typedef struct {
-    double T;                        /* [K] */
+    double T;                                       /* [K] */
     double sigma_bulk, sigma_gb_perp, sigma_gb_par; /* [S/m] */
-    double sigma_total;              /* [S/m] brick layer */
-    double gb_share;                 /* R_gb / (R_b + R_gb) */
-    double Ea_app;                   /* apparent Ea of sigma_total (sigma T convention) [eV] */
+    double sigma_total;                             /* [S/m] brick layer */
+    double gb_share;                                /* R_gb / (R_b + R_gb) */
+    double Ea_app;                                  /* apparent Ea of sigma_total (sigma T convention) [eV] */
 } ssb_se_brick_arrh_point;
 
 ssb_se_brick_arrhenius ssb_se_brick_arrhenius_default(void);
@@ -302,26 +302,26 @@ int ssb_se_brick_arrhenius_eval(ssb_ctx *ctx, const ssb_se_brick_arrhenius *p, d
  * ================================================================================================= */
 
 typedef struct {
-    double thickness;      /* separator L [m] > 0 */
-    double area;           /* [m^2] > 0 */
-    double grain_size;     /* [m] > 0 */
-    double gb_thickness;   /* [m] >= 0 (0: homogeneous separator) */
-    double sigma_el_bulk;  /* [S/m] >= 0 */
-    double sigma_el_gb;    /* [S/m] >= 0 (NaN: = sigma_el_bulk) */
-    double sigma_ion;      /* total ionic conductivity [S/m] (NaN: t_el not computed) */
-    double voltage;        /* open-circuit voltage across the separator [V] >= 0 */
-    double capacity;       /* cell charge capacity [C] (NaN: self-discharge not computed) */
+    double thickness;     /* separator L [m] > 0 */
+    double area;          /* [m^2] > 0 */
+    double grain_size;    /* [m] > 0 */
+    double gb_thickness;  /* [m] >= 0 (0: homogeneous separator) */
+    double sigma_el_bulk; /* [S/m] >= 0 */
+    double sigma_el_gb;   /* [S/m] >= 0 (NaN: = sigma_el_bulk) */
+    double sigma_ion;     /* total ionic conductivity [S/m] (NaN: t_el not computed) */
+    double voltage;       /* open-circuit voltage across the separator [V] >= 0 */
+    double capacity;      /* cell charge capacity [C] (NaN: self-discharge not computed) */
 } ssb_se_leakage_params;
 
 typedef struct {
-    double sigma_el_eff;       /* [S/m] */
-    double resistance;         /* electronic resistance [ohm] */
-    double current;            /* [A] */
-    double current_density;    /* [A/m^2] */
-    double gb_current_fraction;/* share of the leakage carried along GBs (parallel path) */
-    double t_el;               /* electronic transference number sigma_el / (sigma_el + sigma_ion) */
+    double sigma_el_eff;           /* [S/m] */
+    double resistance;             /* electronic resistance [ohm] */
+    double current;                /* [A] */
+    double current_density;        /* [A/m^2] */
+    double gb_current_fraction;    /* share of the leakage carried along GBs (parallel path) */
+    double t_el;                   /* electronic transference number sigma_el / (sigma_el + sigma_ion) */
     double self_discharge_per_day; /* fraction of the capacity lost per day (linear, constant voltage) */
-    double time_to_empty;      /* capacity / current [s] */
+    double time_to_empty;          /* capacity / current [s] */
 } ssb_se_leakage_result;
 
 ssb_se_leakage_params ssb_se_leakage_params_default(void);
@@ -351,8 +351,7 @@ typedef struct {
 
 ssb_se_dendrite_params ssb_se_dendrite_params_default(void);
 /* Evaluate the indicator; E(x) at n >= 2 equidistant points is written to E (may be NULL, n ignored). */
-int ssb_se_dendrite_solve(ssb_ctx *ctx, const ssb_se_dendrite_params *p, ssb_se_dendrite_result *r, int n,
-                          double *E);
+int ssb_se_dendrite_solve(ssb_ctx *ctx, const ssb_se_dendrite_params *p, ssb_se_dendrite_result *r, int n, double *E);
 
 /* ================================================================================================= *
  * 6. 3-D polycrystal against the brick layer
@@ -398,9 +397,9 @@ typedef struct {
     double sigma_blm;         /* nominal brick layer [S/m] */
     double sigma_blm_matched; /* brick layer with the measured GB fraction [S/m] */
     double err_blm, err_blm_matched;
-    double voxel_size;        /* h [m] */
-    int converged;            /* 1 if every transport solve converged */
-    double time_s;            /* wall time of the transport solves [s] */
+    double voxel_size; /* h [m] */
+    int converged;     /* 1 if every transport solve converged */
+    double time_s;     /* wall time of the transport solves [s] */
 } ssb_se_polycrystal_result;
 
 ssb_se_polycrystal_params ssb_se_polycrystal_params_default(void);

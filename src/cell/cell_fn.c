@@ -126,7 +126,7 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
     f->d = td;
     f->x_min = tx[0];
     f->x_max = tx[n - 1];
-    snprintf(f->source, sizeof f->source, "%s (table of %d points)", what, n);
+    snprintf(f->source, sizeof f->source, "%.100s (table of %d points)", what, n);
     return SSB_OK;
 }
 
@@ -137,7 +137,7 @@ int ssbi_fn_set_expr(ssb_ctx *ctx, ssbi_fn *f, const char *text, const char *var
     ssbi_fn_clear(f);
     f->kind = SSBI_FN_EXPR;
     f->expr = e;
-    snprintf(f->source, sizeof f->source, "%s (expression)", what);
+    snprintf(f->source, sizeof f->source, "%.100s (expression)", what);
     return SSB_OK;
 }
 
@@ -261,7 +261,7 @@ int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, i
         if (rc == SSB_OK) {
             f->x_min = info.x_min;
             f->x_max = info.x_max;
-            snprintf(f->source, sizeof f->source, "%s (database, %d samples)", what, s.n);
+            snprintf(f->source, sizeof f->source, "%.100s (database, %d samples)", what, s.n);
         }
     }
     free(s.x);

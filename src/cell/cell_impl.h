@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 
 /* ------------------------------------------------------------------ expressions (cell_expr.c) */
 

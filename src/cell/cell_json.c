@@ -86,7 +86,7 @@ static int get_db(jctx *j, const ssb_materials **db)
 
 static int find_material(jctx *j, const char *path, const char *mname, const ssb_material **m)
 {
-    const ssb_materials *db;
+    const ssb_materials *db = NULL;
     SSB_CHECK(j->ctx, get_db(j, &db));
     int rc = ssb_materials_find(j->ctx, db, mname, m);
     if (rc != SSB_OK) {
@@ -208,7 +208,7 @@ static int apply_se(jctx *j, const char *path, const char *mname, double *sigma,
     if (name_out) copy_name(name_out, mname);
     if (j->p->v.el.kind == SSB_CELL_LIQUID) {
         /* a liquid is not in the materials database: the name is informational */
-        const ssb_materials *db;
+        const ssb_materials *db = NULL;
         SSB_CHECK(j->ctx, get_db(j, &db));
         const ssb_material *m = NULL;
         if (ssb_materials_find(j->ctx, db, mname, &m) != SSB_OK) {

@@ -37,10 +37,14 @@ const char *ssb_mat_status_name(ssb_mat_status s)
 const char *ssb_mat_status_describe(ssb_mat_status s)
 {
     switch (s) {
-    case SSB_MAT_STATUS_DATA: return "read from a stored data or text file";
-    case SSB_MAT_STATUS_LITERATURE: return "from the cited paper, not re-read from the source";
-    case SSB_MAT_STATUS_COMPUTED: return "computed from other values";
-    case SSB_MAT_STATUS_ESTIMATE: return "estimate (user file)";
+    case SSB_MAT_STATUS_DATA:
+        return "read from a stored data or text file";
+    case SSB_MAT_STATUS_LITERATURE:
+        return "from the cited paper, not re-read from the source";
+    case SSB_MAT_STATUS_COMPUTED:
+        return "computed from other values";
+    case SSB_MAT_STATUS_ESTIMATE:
+        return "estimate (user file)";
     }
     return "?";
 }
@@ -56,14 +60,19 @@ int ssb_materials_create(ssb_ctx *ctx, ssb_materials **db)
 
 void ssb_materials_destroy(ssb_materials **db)
 {
-    if (!db || !*db) return;
-    for (int i = 0; i < (*db)->n; i++) ssbi_mat_free((*db)->m[i]);
+    if (!db || !*db)
+        return;
+    for (int i = 0; i < (*db)->n; i++)
+        ssbi_mat_free((*db)->m[i]);
     free((*db)->m);
     free(*db);
     *db = NULL;
 }
 
-int ssb_materials_count(const ssb_materials *db) { return db ? db->n : 0; }
+int ssb_materials_count(const ssb_materials *db)
+{
+    return db ? db->n : 0;
+}
 
 const ssb_material *ssb_materials_at(const ssb_materials *db, int i)
 {
@@ -80,27 +89,34 @@ static int names_equal(const char *a, const char *b)
 
 int ssb_materials_matches(const ssb_material *m, const char *name)
 {
-    if (!m || !name) return 0;
-    if (names_equal(m->name, name)) return 1;
+    if (!m || !name)
+        return 0;
+    if (names_equal(m->name, name))
+        return 1;
     for (int i = 0; i < m->nalias; i++)
-        if (names_equal(m->alias[i], name)) return 1;
+        if (names_equal(m->alias[i], name))
+            return 1;
     return 0;
 }
 
 int ssbi_mat_index(const ssb_materials *db, const char *name)
 {
     for (int i = 0; db && i < db->n; i++)
-        if (ssb_materials_matches(db->m[i], name)) return i;
+        if (ssb_materials_matches(db->m[i], name))
+            return i;
     return -1;
 }
 
 static int ensure_cap(ssb_ctx *ctx, ssb_materials *db, int need)
 {
-    if (need <= db->cap) return SSB_OK;
+    if (need <= db->cap)
+        return SSB_OK;
     int cap = db->cap ? db->cap : 32;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     ssb_material **nm = realloc(db->m, (size_t)cap * sizeof *nm);
-    if (!nm) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory growing the materials database to %d", cap);
+    if (!nm)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory growing the materials database to %d", cap);
     db->m = nm;
     db->cap = cap;
     return SSB_OK;
@@ -119,7 +135,8 @@ static int check_unique(ssb_ctx *ctx, const ssb_materials *db, const ssb_materia
                                  m->name, na, nb);
         }
         for (int i = 0; i < db->n; i++) {
-            if (i == self) continue;
+            if (i == self)
+                continue;
             if (ssb_materials_matches(db->m[i], na))
                 return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: material '%s': name '%s' is already used by '%s'", file,
                                  m->name, na, db->m[i]->name);
@@ -137,13 +154,15 @@ int ssb_materials_load_dir(ssb_ctx *ctx, ssb_materials *db, const char *dir)
 {
     SSB_REQUIRE(ctx, db != NULL && dir != NULL, SSB_ERR_ARG, "ssb_materials_load_dir: NULL argument");
     DIR *d = opendir(dir);
-    if (!d) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open materials directory '%s'", dir);
+    if (!d)
+        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open materials directory '%s'", dir);
     char **names = NULL;
     int n = 0, cap = 0, rc = SSB_OK;
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
-        if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0 || e->d_name[0] == '.') continue;
+        if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0 || e->d_name[0] == '.')
+            continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
             char **nn = realloc(names, (size_t)cap * sizeof *nn);
@@ -180,12 +199,15 @@ int ssb_materials_load_dir(ssb_ctx *ctx, ssb_materials *db, const char *dir)
                 recs[i] = NULL;
             }
         }
-        for (int i = 0; i < nrec; i++) ssbi_mat_free(recs[i]);
+        for (int i = 0; i < nrec; i++)
+            ssbi_mat_free(recs[i]);
         free(recs);
-        if (rc != SSB_OK) goto done;
+        if (rc != SSB_OK)
+            goto done;
     }
 done:
-    for (int i = 0; i < n; i++) free(names[i]);
+    for (int i = 0; i < n; i++)
+        free(names[i]);
     free(names);
     closedir(d);
     return rc;
@@ -194,12 +216,14 @@ done:
 static int dir_has_json(const char *dir)
 {
     DIR *d = opendir(dir);
-    if (!d) return 0;
+    if (!d)
+        return 0;
     int found = 0;
     struct dirent *e;
     while (!found && (e = readdir(d))) {
         size_t l = strlen(e->d_name);
-        if (l >= 6 && strcmp(e->d_name + l - 5, ".json") == 0 && e->d_name[0] != '.') found = 1;
+        if (l >= 6 && strcmp(e->d_name + l - 5, ".json") == 0 && e->d_name[0] != '.')
+            found = 1;
     }
     closedir(d);
     return found;
@@ -231,7 +255,8 @@ int ssb_materials_data_dir(ssb_ctx *ctx, char *buf, size_t n)
     char tried[2048] = "";
     for (int i = 0; i < nc; i++) {
         strncat(tried, cand[i], sizeof tried - strlen(tried) - 1);
-        if (i + 1 < nc) strncat(tried, ", ", sizeof tried - strlen(tried) - 1);
+        if (i + 1 < nc)
+            strncat(tried, ", ", sizeof tried - strlen(tried) - 1);
     }
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "no materials database found (tried %s); set SSBNET_DATA_DIR", tried);
 }
@@ -247,9 +272,9 @@ int ssb_materials_load_builtin(ssb_ctx *ctx, ssb_materials *db)
 /* ---- user files: all-or-nothing merge ---- */
 
 typedef struct {
-    int target;          /* index in db, or -1 for a new record */
-    ssbi_prop *props;    /* new property array for merges (pre-allocated) */
-    char **alias;        /* new alias array for merges (pre-allocated) */
+    int target;       /* index in db, or -1 for a new record */
+    ssbi_prop *props; /* new property array for merges (pre-allocated) */
+    char **alias;     /* new alias array for merges (pre-allocated) */
 } merge_plan;
 
 int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
@@ -276,11 +301,13 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
                                db->m[t]->name, db->m[k]->name);
                 goto cleanup;
             }
-            if (k >= 0) t = k;
+            if (k >= 0)
+                t = k;
         }
         for (int j = 0; j < i; j++) {
             int same = 0;
-            for (int a = 0; a < nn && !same; a++) same = ssb_materials_matches(recs[j], a == 0 ? r->name : r->alias[a - 1]);
+            for (int a = 0; a < nn && !same; a++)
+                same = ssb_materials_matches(recs[j], a == 0 ? r->name : r->alias[a - 1]);
             if (same) {
                 rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: materials '%s' and '%s' name the same material", path,
                                recs[j]->name, r->name);
@@ -291,8 +318,10 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
         if (t < 0) {
             nnew++;
             if (r->replace) {
-                rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: material '%s' has \"replace\": true but no such material "
-                               "exists", path, r->name);
+                rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                               "%s: material '%s' has \"replace\": true but no such material "
+                               "exists",
+                               path, r->name);
                 goto cleanup;
             }
             SSB_CHECK_GOTO(ctx, rc, check_unique(ctx, db, r, -1, path), cleanup);
@@ -312,7 +341,8 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
     /* phase 2: allocate everything the merge needs */
     SSB_CHECK_GOTO(ctx, rc, ensure_cap(ctx, db, db->n + nnew), cleanup);
     for (int i = 0; i < nrec; i++) {
-        if (plan[i].target < 0 || recs[i]->replace) continue;
+        if (plan[i].target < 0 || recs[i]->replace)
+            continue;
         ssb_material *t = db->m[plan[i].target];
         plan[i].props = ssbi_calloc(ctx, (size_t)(t->nprop + recs[i]->nprop + 2), sizeof(ssbi_prop), "merged props");
         plan[i].alias = ssbi_calloc(ctx, (size_t)(t->nalias + recs[i]->nalias + 1), sizeof(char *), "merged aliases");
@@ -341,11 +371,15 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
         for (int k = 0; k < t->nprop; k++) {
             int over = 0;
             for (int j = 0; j < r->nprop; j++)
-                if (strcmp(r->props[j].key, t->props[k].key) == 0) over = 1;
-            if (over) ssbi_prop_clear(&t->props[k]);
-            else plan[i].props[np++] = t->props[k];
+                if (strcmp(r->props[j].key, t->props[k].key) == 0)
+                    over = 1;
+            if (over)
+                ssbi_prop_clear(&t->props[k]);
+            else
+                plan[i].props[np++] = t->props[k];
         }
-        for (int j = 0; j < r->nprop; j++) plan[i].props[np++] = r->props[j];
+        for (int j = 0; j < r->nprop; j++)
+            plan[i].props[np++] = r->props[j];
         free(t->props);
         t->props = plan[i].props;
         t->nprop = np;
@@ -355,12 +389,15 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
         r->nprop = 0;
         /* aliases: keep old, add new ones not already matching */
         int na = 0;
-        for (int k = 0; k < t->nalias; k++) plan[i].alias[na++] = t->alias[k];
+        for (int k = 0; k < t->nalias; k++)
+            plan[i].alias[na++] = t->alias[k];
         for (int j = 0; j < r->nalias; j++) {
             int dup = 0;
             for (int k = 0; k < na; k++)
-                if (names_equal(plan[i].alias[k], r->alias[j])) dup = 1;
-            if (names_equal(t->name, r->alias[j])) dup = 1;
+                if (names_equal(plan[i].alias[k], r->alias[j]))
+                    dup = 1;
+            if (names_equal(t->name, r->alias[j]))
+                dup = 1;
             if (dup) {
                 free(r->alias[j]);
             } else {
@@ -374,7 +411,8 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
         plan[i].alias = NULL;
         r->nalias = 0;
         if (r->nocv > 0) {
-            for (int k = 0; k < t->nocv; k++) ssbi_ocv_clear(&t->ocv[k]);
+            for (int k = 0; k < t->nocv; k++)
+                ssbi_ocv_clear(&t->ocv[k]);
             free(t->ocv);
             t->ocv = r->ocv;
             t->nocv = r->nocv;
@@ -391,10 +429,12 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
             t->description = r->description;
             r->description = NULL;
         }
-        if (r->has_cls) t->cls = r->cls;
+        if (r->has_cls)
+            t->cls = r->cls;
         /* the property array has 2 spare slots, so adding molar_mass cannot fail on memory */
         int mrc = ssbi_mat_update_molar_mass(ctx, t, path);
-        if (mrc != SSB_OK && rc == SSB_OK) rc = mrc;
+        if (mrc != SSB_OK && rc == SSB_OK)
+            rc = mrc;
     }
 cleanup:
     if (plan) {
@@ -404,7 +444,8 @@ cleanup:
         }
         free(plan);
     }
-    for (int i = 0; i < nrec; i++) ssbi_mat_free(recs[i]);
+    for (int i = 0; i < nrec; i++)
+        ssbi_mat_free(recs[i]);
     free(recs);
     return rc;
 }
@@ -413,21 +454,26 @@ cleanup:
 
 int ssb_materials_suggest(const ssb_materials *db, const char *name, int k, const char **out)
 {
-    if (!db || !name || k <= 0 || !out) return 0;
+    if (!db || !name || k <= 0 || !out)
+        return 0;
     int cnt = 0;
     int dist[16];
-    if (k > 16) k = 16;
+    if (k > 16)
+        k = 16;
     for (int i = 0; i < db->n; i++) {
         const ssb_material *m = db->m[i];
         int best = ssb_materials_name_distance(name, m->name);
         for (int a = 0; a < m->nalias; a++) {
             int d = ssb_materials_name_distance(name, m->alias[a]);
-            if (d < best) best = d;
+            if (d < best)
+                best = d;
         }
         /* insert into the sorted top-k list (stable: earlier materials win ties) */
         int pos = cnt;
-        while (pos > 0 && dist[pos - 1] > best) pos--;
-        if (pos >= k) continue;
+        while (pos > 0 && dist[pos - 1] > best)
+            pos--;
+        if (pos >= k)
+            continue;
         int last = cnt < k ? cnt : k - 1;
         for (int j = last; j > pos; j--) {
             dist[j] = dist[j - 1];
@@ -435,7 +481,8 @@ int ssb_materials_suggest(const ssb_materials *db, const char *name, int k, cons
         }
         dist[pos] = best;
         out[pos] = m->name;
-        if (cnt < k) cnt++;
+        if (cnt < k)
+            cnt++;
     }
     return cnt;
 }
@@ -454,25 +501,48 @@ int ssb_materials_find(ssb_ctx *ctx, const ssb_materials *db, const char *name, 
     char list[512] = "";
     for (int j = 0; j < ns; j++) {
         strncat(list, sug[j], sizeof list - strlen(list) - 1);
-        if (j + 1 < ns) strncat(list, ", ", sizeof list - strlen(list) - 1);
+        if (j + 1 < ns)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
     }
-    if (ns == 0) return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown material '%s' (the database is empty)", name);
+    if (ns == 0)
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown material '%s' (the database is empty)", name);
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown material '%s'; closest: %s", name, list);
 }
 
 /* ---- accessors ---- */
 
-const char *ssb_materials_name(const ssb_material *m) { return m ? m->name : NULL; }
-ssb_mat_class ssb_materials_class(const ssb_material *m) { return m ? m->cls : SSB_MAT_OTHER; }
-const char *ssb_materials_formula(const ssb_material *m) { return m ? m->formula : NULL; }
-const char *ssb_materials_description(const ssb_material *m) { return m ? m->description : NULL; }
-int ssb_materials_nalias(const ssb_material *m) { return m ? m->nalias : 0; }
+const char *ssb_materials_name(const ssb_material *m)
+{
+    return m ? m->name : NULL;
+}
+ssb_mat_class ssb_materials_class(const ssb_material *m)
+{
+    return m ? m->cls : SSB_MAT_OTHER;
+}
+const char *ssb_materials_formula(const ssb_material *m)
+{
+    return m ? m->formula : NULL;
+}
+const char *ssb_materials_description(const ssb_material *m)
+{
+    return m ? m->description : NULL;
+}
+int ssb_materials_nalias(const ssb_material *m)
+{
+    return m ? m->nalias : 0;
+}
 const char *ssb_materials_alias(const ssb_material *m, int i)
 {
     return (m && i >= 0 && i < m->nalias) ? m->alias[i] : NULL;
 }
-int ssb_materials_nprop(const ssb_material *m) { return m ? m->nprop : 0; }
-int ssb_materials_nocv(const ssb_material *m) { return m ? m->nocv : 0; }
+int ssb_materials_nprop(const ssb_material *m)
+{
+    return m ? m->nprop : 0;
+}
+int ssb_materials_nocv(const ssb_material *m)
+{
+    return m ? m->nocv : 0;
+}
 
 static void fill_prop(const ssbi_prop *q, ssb_mat_prop *p)
 {
@@ -523,8 +593,10 @@ int ssb_materials_get_si(ssb_ctx *ctx, const ssb_material *m, const char *key, d
     SSB_REQUIRE(ctx, value != NULL, SSB_ERR_ARG, "ssb_materials_get_si: value is NULL");
     SSB_CHECK(ctx, ssb_materials_get_prop(ctx, m, key, &p));
     if (!p.has_value)
-        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s: '%s' has only a range [%g, %g] %s in the database, no nominal "
-                         "value", m->name, key, p.min, p.max, p.unit);
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                         "%s: '%s' has only a range [%g, %g] %s in the database, no nominal "
+                         "value",
+                         m->name, key, p.min, p.max, p.unit);
     *value = p.si_value;
     return SSB_OK;
 }
@@ -540,24 +612,29 @@ int ssb_materials_sigma_ion(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind 
     ssb_mat_prop ps, pe;
     SSB_CHECK(ctx, ssb_materials_get_prop(ctx, m, skey[kind], &ps));
     if (!ps.has_value)
-        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s: '%s' has only a range in the database, no nominal value",
-                         m->name, skey[kind]);
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s: '%s' has only a range in the database, no nominal value", m->name,
+                         skey[kind]);
     if (isnan(ps.T))
         return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s: '%s' has no temperature in the database", m->name, skey[kind]);
-    if (outside) *outside = (T < ps.T_min - 1e-9 || T > ps.T_max + 1e-9);
+    if (outside)
+        *outside = (T < ps.T_min - 1e-9 || T > ps.T_max + 1e-9);
     if (fabs(T - ps.T) <= 1e-12 * ps.T) {
         *sigma = ps.si_value;
         return SSB_OK;
     }
     SSB_CHECK(ctx, ssb_materials_get_prop(ctx, m, ekey[kind], &pe));
     if (!pe.has_value)
-        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s: '%s' has only a range [%g, %g] eV in the database; no Arrhenius "
-                         "extrapolation possible", m->name, ekey[kind], pe.min, pe.max);
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                         "%s: '%s' has only a range [%g, %g] eV in the database; no Arrhenius "
+                         "extrapolation possible",
+                         m->name, ekey[kind], pe.min, pe.max);
     double Ea = pe.si_value; /* eV */
     double k = SSB_CONST_BOLTZMANN_EV;
     double f = exp(-(Ea / k) * (1.0 / T - 1.0 / ps.T));
-    if (pe.form && strcmp(pe.form, "sigma") == 0) *sigma = ps.si_value * f;
-    else *sigma = ps.si_value * (ps.T / T) * f;
+    if (pe.form && strcmp(pe.form, "sigma") == 0)
+        *sigma = ps.si_value * f;
+    else
+        *sigma = ps.si_value * (ps.T / T) * f;
     return SSB_OK;
 }
 
@@ -600,7 +677,8 @@ int ssb_materials_ocv_find(ssb_ctx *ctx, const ssb_material *m, const char *name
     char list[512] = "";
     for (int k = 0; k < m->nocv; k++) {
         strncat(list, m->ocv[k].name, sizeof list - strlen(list) - 1);
-        if (k + 1 < m->nocv) strncat(list, ", ", sizeof list - strlen(list) - 1);
+        if (k + 1 < m->nocv)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
     }
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s has no OCV curve '%s' (available: %s)", m->name, name, list);
 }

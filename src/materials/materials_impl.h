@@ -16,7 +16,7 @@ typedef struct {
     double T, T_min, T_max; /* K; NaN when absent */
     char *form, *source, *doi, *note;
     ssb_mat_status status;
-    int auto_mm;            /* molar mass computed from the formula by the loader */
+    int auto_mm; /* molar mass computed from the formula by the loader */
 } ssbi_prop;
 
 typedef enum { SSBI_TERM_POLY, SSBI_TERM_TANH, SSBI_TERM_EXP, SSBI_TERM_POW } ssbi_term_kind;

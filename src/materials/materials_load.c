@@ -14,13 +14,15 @@ static char *sdup(ssb_ctx *ctx, const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = ssbi_malloc(ctx, n, "materials string");
-    if (d) memcpy(d, s, n);
+    if (d)
+        memcpy(d, s, n);
     return d;
 }
 
 void ssbi_prop_clear(ssbi_prop *p)
 {
-    if (!p) return;
+    if (!p)
+        return;
     free(p->key);
     free(p->unit);
     free(p->form);
@@ -32,7 +34,8 @@ void ssbi_prop_clear(ssbi_prop *p)
 
 void ssbi_ocv_clear(ssbi_ocv *o)
 {
-    if (!o) return;
+    if (!o)
+        return;
     free(o->name);
     free(o->x_def);
     free(o->source);
@@ -40,7 +43,8 @@ void ssbi_ocv_clear(ssbi_ocv *o)
     free(o->note);
     free(o->x);
     free(o->U);
-    for (int i = 0; i < o->nterms; i++) free(o->terms[i].coef);
+    for (int i = 0; i < o->nterms; i++)
+        free(o->terms[i].coef);
     free(o->terms);
     free(o->U0);
     free(o->X);
@@ -50,15 +54,19 @@ void ssbi_ocv_clear(ssbi_ocv *o)
 
 void ssbi_mat_free(ssb_material *m)
 {
-    if (!m) return;
+    if (!m)
+        return;
     free(m->name);
     free(m->formula);
     free(m->description);
-    for (int i = 0; i < m->nalias; i++) free(m->alias[i]);
+    for (int i = 0; i < m->nalias; i++)
+        free(m->alias[i]);
     free(m->alias);
-    for (int i = 0; i < m->nprop; i++) ssbi_prop_clear(&m->props[i]);
+    for (int i = 0; i < m->nprop; i++)
+        ssbi_prop_clear(&m->props[i]);
     free(m->props);
-    for (int i = 0; i < m->nocv; i++) ssbi_ocv_clear(&m->ocv[i]);
+    for (int i = 0; i < m->nocv; i++)
+        ssbi_ocv_clear(&m->ocv[i]);
     free(m->ocv);
     free(m);
 }
@@ -68,7 +76,8 @@ void ssbi_mat_free(ssb_material *m)
 static int read_text(ssb_ctx *ctx, const char *path, char **text)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open materials file '%s': %s", path, strerror(errno));
+    if (!fp)
+        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open materials file '%s': %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     char *buf = ssbi_malloc(ctx, cap, "materials file");
     if (!buf) {
@@ -88,7 +97,8 @@ static int read_text(ssb_ctx *ctx, const char *path, char **text)
         }
         size_t got = fread(buf + n, 1, cap - 1 - n, fp);
         n += got;
-        if (got == 0) break;
+        if (got == 0)
+            break;
     }
     int bad = ferror(fp);
     fclose(fp);
@@ -145,12 +155,14 @@ static int check_keys(pctx *P, const cJSON *obj, const char *const *allowed)
     for (const cJSON *it = obj->child; it; it = it->next) {
         int ok = 0;
         for (int i = 0; allowed[i]; i++)
-            if (it->string && strcmp(it->string, allowed[i]) == 0) ok = 1;
+            if (it->string && strcmp(it->string, allowed[i]) == 0)
+                ok = 1;
         if (!ok) {
             char list[256] = "";
             for (int i = 0; allowed[i]; i++) {
                 strncat(list, allowed[i], sizeof list - strlen(list) - 1);
-                if (allowed[i + 1]) strncat(list, ", ", sizeof list - strlen(list) - 1);
+                if (allowed[i + 1])
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
             }
             return PFAIL(P, "unknown key '%s' (allowed: %s)", it->string ? it->string : "?", list);
         }
@@ -163,19 +175,24 @@ static int get_string(pctx *P, const cJSON *obj, const char *key, int required, 
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
     *out = NULL;
     if (!it) {
-        if (required) return PFAIL(P, "missing required key '%s'", key);
+        if (required)
+            return PFAIL(P, "missing required key '%s'", key);
         return SSB_OK;
     }
-    if (!cJSON_IsString(it) || !it->valuestring) return PFAIL(P, "'%s' must be a string", key);
-    if (required && it->valuestring[0] == 0) return PFAIL(P, "'%s' must not be empty", key);
+    if (!cJSON_IsString(it) || !it->valuestring)
+        return PFAIL(P, "'%s' must be a string", key);
+    if (required && it->valuestring[0] == 0)
+        return PFAIL(P, "'%s' must not be empty", key);
     *out = sdup(P->ctx, it->valuestring);
     return *out ? SSB_OK : SSB_ERR_NOMEM;
 }
 
 static int get_number(pctx *P, const cJSON *it, const char *what, double *v)
 {
-    if (!cJSON_IsNumber(it)) return PFAIL(P, "'%s' must be a number", what);
-    if (!isfinite(it->valuedouble)) return PFAIL(P, "'%s' = %g is not finite", what, it->valuedouble);
+    if (!cJSON_IsNumber(it))
+        return PFAIL(P, "'%s' must be a number", what);
+    if (!isfinite(it->valuedouble))
+        return PFAIL(P, "'%s' = %g is not finite", what, it->valuedouble);
     *v = it->valuedouble;
     return SSB_OK;
 }
@@ -184,14 +201,17 @@ static int get_numbers(pctx *P, const cJSON *arr, const char *what, int nmin, in
 {
     *out = NULL;
     *n = 0;
-    if (!cJSON_IsArray(arr)) return PFAIL(P, "'%s' must be an array of numbers", what);
+    if (!cJSON_IsArray(arr))
+        return PFAIL(P, "'%s' must be an array of numbers", what);
     int cnt = cJSON_GetArraySize(arr);
     if (cnt < nmin || (nmax > 0 && cnt > nmax)) {
-        if (nmax == nmin) return PFAIL(P, "'%s' must have %d numbers, has %d", what, nmin, cnt);
+        if (nmax == nmin)
+            return PFAIL(P, "'%s' must have %d numbers, has %d", what, nmin, cnt);
         return PFAIL(P, "'%s' must have at least %d numbers, has %d", what, nmin, cnt);
     }
     double *v = ssbi_malloc(P->ctx, (size_t)(cnt > 0 ? cnt : 1) * sizeof *v, "materials array");
-    if (!v) return SSB_ERR_NOMEM;
+    if (!v)
+        return SSB_ERR_NOMEM;
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble)) {
@@ -207,11 +227,15 @@ static int get_numbers(pctx *P, const cJSON *arr, const char *what, int nmin, in
 
 static int parse_status(pctx *P, const char *s, ssb_mat_status *st)
 {
-    if (strcmp(s, "D") == 0) *st = SSB_MAT_STATUS_DATA;
-    else if (strcmp(s, "L") == 0) *st = SSB_MAT_STATUS_LITERATURE;
-    else if (strcmp(s, "C") == 0) *st = SSB_MAT_STATUS_COMPUTED;
+    if (strcmp(s, "D") == 0)
+        *st = SSB_MAT_STATUS_DATA;
+    else if (strcmp(s, "L") == 0)
+        *st = SSB_MAT_STATUS_LITERATURE;
+    else if (strcmp(s, "C") == 0)
+        *st = SSB_MAT_STATUS_COMPUTED;
     else if (strcmp(s, "E") == 0) {
-        if (!P->user) return PFAIL(P, "status 'E' (estimate) is allowed in user files only");
+        if (!P->user)
+            return PFAIL(P, "status 'E' (estimate) is allowed in user files only");
         *st = SSB_MAT_STATUS_ESTIMATE;
     } else {
         return PFAIL(P, "status '%s' must be one of D, L, C%s", s, P->user ? ", E" : "");
@@ -223,16 +247,18 @@ static int parse_status(pctx *P, const char *s, ssb_mat_status *st)
 
 static int parse_prop(pctx *P, const cJSON *obj, ssbi_prop *p)
 {
-    static const char *const allowed[] = {"value", "min", "max", "unit", "T_C", "valid_T_C", "form",
-                                          "source", "doi", "status", "note", NULL};
+    static const char *const allowed[] = {"value", "min",    "max", "unit",   "T_C",  "valid_T_C",
+                                          "form",  "source", "doi", "status", "note", NULL};
     int rc;
     char *status = NULL;
     memset(p, 0, sizeof *p);
     p->value = p->min = p->max = p->T = p->T_min = p->T_max = NAN;
-    if (!cJSON_IsObject(obj)) return PFAIL(P, "a property must be an object");
+    if (!cJSON_IsObject(obj))
+        return PFAIL(P, "a property must be an object");
     SSB_CHECK(P->ctx, check_keys(P, obj, allowed));
     p->key = sdup(P->ctx, obj->string);
-    if (!p->key) return SSB_ERR_NOMEM;
+    if (!p->key)
+        return SSB_ERR_NOMEM;
     const cJSON *it;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "value"))) {
         SSB_CHECK_GOTO(P->ctx, rc, get_number(P, it, "value", &p->value), fail);
@@ -316,7 +342,8 @@ static int sort_table(pctx *P, ssbi_ocv *o)
         o->U[j + 1] = u;
     }
     for (int i = 1; i < o->n; i++)
-        if (!(o->x[i] > o->x[i - 1])) return PFAIL(P, "table x has a duplicate value %g", o->x[i]);
+        if (!(o->x[i] > o->x[i - 1]))
+            return PFAIL(P, "table x has a duplicate value %g", o->x[i]);
     return SSB_OK;
 }
 
@@ -327,7 +354,8 @@ static int parse_term(pctx *P, const cJSON *t, ssbi_term *term)
     int n, rc;
     memset(term, 0, sizeof *term);
     term->n = 1;
-    if (!cJSON_IsObject(t)) return PFAIL(P, "a term must be an object");
+    if (!cJSON_IsObject(t))
+        return PFAIL(P, "a term must be an object");
     SSB_CHECK(P->ctx, check_keys(P, t, allowed));
     const cJSON *it;
     if ((it = cJSON_GetObjectItemCaseSensitive(t, "poly"))) {
@@ -343,7 +371,7 @@ static int parse_term(pctx *P, const cJSON *t, ssbi_term *term)
         term->kind = SSBI_TERM_EXP;
         const cJSON *ne = cJSON_GetObjectItemCaseSensitive(t, "n");
         if (ne) {
-            double d;
+            double d = 0.0;
             if ((rc = get_number(P, ne, "n", &d)) != SSB_OK) {
                 free(v);
                 return rc;
@@ -372,15 +400,16 @@ static int parse_term(pctx *P, const cJSON *t, ssbi_term *term)
 
 static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
 {
-    static const char *const allowed[] = {"name", "kind", "x_def", "x_range", "source", "doi", "status", "note",
-                                          "x", "U", "terms", "clip_U", "T_K", "reactions", NULL};
+    static const char *const allowed[] = {"name", "kind", "x_def", "x_range", "source", "doi",       "status", "note",
+                                          "x",    "U",    "terms", "clip_U",  "T_K",    "reactions", NULL};
     int rc, n;
     char *kind = NULL, *status = NULL;
     double *r = NULL;
     memset(o, 0, sizeof *o);
     o->clip_lo = o->clip_hi = NAN;
     o->x_min = o->x_max = NAN;
-    if (!cJSON_IsObject(obj)) return PFAIL(P, "an OCV entry must be an object");
+    if (!cJSON_IsObject(obj))
+        return PFAIL(P, "an OCV entry must be an object");
     SSB_CHECK(P->ctx, check_keys(P, obj, allowed));
     SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "name", 1, &o->name), fail);
     size_t wl = strlen(P->where);
@@ -522,12 +551,13 @@ fail:
 
 static int parse_record(pctx *P, const cJSON *obj, ssb_mat_class file_cls, ssb_material **out)
 {
-    static const char *const allowed[] = {"name", "aliases", "class", "formula", "description", "replace",
-                                          "properties", "ocv", NULL};
+    static const char *const allowed[] = {"name",    "aliases",    "class", "formula", "description",
+                                          "replace", "properties", "ocv",   NULL};
     int rc;
     char *cls = NULL;
     ssb_material *m = ssbi_calloc(P->ctx, 1, sizeof *m, "material");
-    if (!m) return SSB_ERR_NOMEM;
+    if (!m)
+        return SSB_ERR_NOMEM;
     m->cls = file_cls;
     if (!cJSON_IsObject(obj)) {
         rc = PFAIL(P, "a material must be an object");
@@ -638,8 +668,10 @@ int ssbi_mat_update_molar_mass(ssb_ctx *ctx, ssb_material *m, const char *file)
 {
     int idx = -1;
     for (int k = 0; k < m->nprop; k++)
-        if (strcmp(m->props[k].key, "molar_mass") == 0) idx = k;
-    if (idx >= 0 && !m->props[idx].auto_mm) return SSB_OK; /* given explicitly */
+        if (strcmp(m->props[k].key, "molar_mass") == 0)
+            idx = k;
+    if (idx >= 0 && !m->props[idx].auto_mm)
+        return SSB_OK; /* given explicitly */
     if (!m->formula) {
         if (idx >= 0) { /* formula removed: drop the computed value */
             ssbi_prop_clear(&m->props[idx]);
@@ -658,7 +690,8 @@ int ssbi_mat_update_molar_mass(ssb_ctx *ctx, ssb_material *m, const char *file)
     }
     if (idx < 0) {
         ssbi_prop *np = realloc(m->props, (size_t)(m->nprop + 1) * sizeof *np);
-        if (!np) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory adding molar_mass");
+        if (!np)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory adding molar_mass");
         m->props = np;
         idx = m->nprop;
         memset(&m->props[idx], 0, sizeof m->props[idx]);
@@ -684,7 +717,8 @@ int ssbi_mat_update_molar_mass(ssb_ctx *ctx, ssb_material *m, const char *file)
         snprintf(src, sizeof src, "computed from the formula %s with IUPAC/CIAAW 2021 abridged standard atomic weights",
                  m->formula);
         char *s = sdup(ctx, src);
-        if (!s) return SSB_ERR_NOMEM;
+        if (!s)
+            return SSB_ERR_NOMEM;
         free(m->props[idx].source);
         m->props[idx].source = s;
     }
@@ -749,14 +783,16 @@ int ssbi_mat_parse_file(ssb_ctx *ctx, const char *path, int user, ssb_mat_class 
         SSB_CHECK_GOTO(ctx, rc, parse_record(&P, it, fc, &list[n]), done);
         n++;
     }
-    if (file_cls) *file_cls = fc;
+    if (file_cls)
+        *file_cls = fc;
     *recs = list;
     *nrec = n;
     list = NULL;
     rc = SSB_OK;
 done:
     if (list) {
-        for (int i = 0; i < n; i++) ssbi_mat_free(list[i]);
+        for (int i = 0; i < n; i++)
+            ssbi_mat_free(list[i]);
         free(list);
     }
     cJSON_Delete(root);

@@ -6,12 +6,16 @@
 static double table_eval(const ssbi_ocv *o, double x)
 {
     int lo = 0, hi = o->n - 1;
-    if (x <= o->x[0]) return o->U[0];
-    if (x >= o->x[hi]) return o->U[hi];
+    if (x <= o->x[0])
+        return o->U[0];
+    if (x >= o->x[hi])
+        return o->U[hi];
     while (hi - lo > 1) {
         int mid = (lo + hi) / 2;
-        if (o->x[mid] <= x) lo = mid;
-        else hi = mid;
+        if (o->x[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
     }
     double t = (x - o->x[lo]) / (o->x[hi] - o->x[lo]);
     return o->U[lo] + t * (o->U[hi] - o->U[lo]);
@@ -25,18 +29,27 @@ static double function_eval(const ssbi_ocv *o, double x)
         switch (t->kind) {
         case SSBI_TERM_POLY: {
             double s = 0.0;
-            for (int k = t->ncoef - 1; k >= 0; k--) s = s * x + t->coef[k];
+            for (int k = t->ncoef - 1; k >= 0; k--)
+                s = s * x + t->coef[k];
             U += s;
             break;
         }
-        case SSBI_TERM_TANH: U += t->a * tanh(t->b * x + t->c); break;
-        case SSBI_TERM_EXP: U += t->a * exp(t->b * pow(x, t->n) + t->c); break;
-        case SSBI_TERM_POW: U += t->a * pow(t->b * x + t->c, t->p); break;
+        case SSBI_TERM_TANH:
+            U += t->a * tanh(t->b * x + t->c);
+            break;
+        case SSBI_TERM_EXP:
+            U += t->a * exp(t->b * pow(x, t->n) + t->c);
+            break;
+        case SSBI_TERM_POW:
+            U += t->a * pow(t->b * x + t->c, t->p);
+            break;
         }
     }
     if (!isnan(o->clip_lo)) {
-        if (U < o->clip_lo) U = o->clip_lo;
-        if (U > o->clip_hi) U = o->clip_hi;
+        if (U < o->clip_lo)
+            U = o->clip_lo;
+        if (U > o->clip_hi)
+            U = o->clip_hi;
     }
     return U;
 }
@@ -55,13 +68,19 @@ static double msmr_x(const ssbi_ocv *o, double U)
 int ssbi_ocv_eval(ssb_ctx *ctx, const ssbi_ocv *o, double x, double *U)
 {
     switch (o->kind) {
-    case SSB_OCV_TABLE: *U = table_eval(o, x); break;
-    case SSB_OCV_FUNCTION: *U = function_eval(o, x); break;
+    case SSB_OCV_TABLE:
+        *U = table_eval(o, x);
+        break;
+    case SSB_OCV_FUNCTION:
+        *U = function_eval(o, x);
+        break;
     case SSB_OCV_MSMR: {
         double lo = o->U0[0], hi = o->U0[0];
         for (int j = 1; j < o->nreact; j++) {
-            if (o->U0[j] < lo) lo = o->U0[j];
-            if (o->U0[j] > hi) hi = o->U0[j];
+            if (o->U0[j] < lo)
+                lo = o->U0[j];
+            if (o->U0[j] > hi)
+                hi = o->U0[j];
         }
         lo -= 1.0;
         hi += 1.0;
@@ -75,13 +94,16 @@ int ssbi_ocv_eval(ssb_ctx *ctx, const ssbi_ocv *o, double x, double *U)
             return SSB_ERROR(ctx, SSB_ERR_NOCONV, "MSMR curve '%s': x = %g not bracketed within 100 V", o->name, x);
         for (int it = 0; it < 200 && hi - lo > 1e-13; it++) {
             double mid = 0.5 * (lo + hi);
-            if (msmr_x(o, mid) > x) lo = mid;
-            else hi = mid;
+            if (msmr_x(o, mid) > x)
+                lo = mid;
+            else
+                hi = mid;
         }
         *U = 0.5 * (lo + hi);
         break;
     }
-    default: return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "OCV kind %d unknown", (int)o->kind);
+    default:
+        return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "OCV kind %d unknown", (int)o->kind);
     }
     return SSB_OK;
 }

@@ -42,11 +42,14 @@ static const struct {
 
 int ssbi_unit_lookup(const char *unit, double *factor, const char **si_unit)
 {
-    if (!unit) return 0;
+    if (!unit)
+        return 0;
     for (size_t i = 0; i < sizeof unit_table / sizeof unit_table[0]; i++)
         if (strcmp(unit, unit_table[i].unit) == 0) {
-            if (factor) *factor = unit_table[i].factor;
-            if (si_unit) *si_unit = unit_table[i].si;
+            if (factor)
+                *factor = unit_table[i].factor;
+            if (si_unit)
+                *si_unit = unit_table[i].si;
             return 1;
         }
     return 0;
@@ -58,11 +61,14 @@ int ssb_materials_unit_to_si(ssb_ctx *ctx, const char *unit, double v, double *s
     const char *u;
     SSB_REQUIRE(ctx, si != NULL, SSB_ERR_ARG, "ssb_materials_unit_to_si: si is NULL");
     if (!ssbi_unit_lookup(unit, &f, &u))
-        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown unit '%s' (known: S/cm, S/m, eV, kJ/mol, V, g/cm3, kg/m3, "
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                         "unknown unit '%s' (known: S/cm, S/m, eV, kJ/mol, V, g/cm3, kg/m3, "
                          "GPa, MPa, Pa, g/mol, mol/m3, cm2/s, m2/s, mAh/g, %%, 1, MPa m0.5, ohm cm2, mA/cm2, nm, um, "
-                         "m, m2/g, cm3/mol, m3/mol)", unit ? unit : "(null)");
+                         "m, m2/g, cm3/mol, m3/mol)",
+                         unit ? unit : "(null)");
     *si = v * f;
-    if (si_unit) *si_unit = u;
+    if (si_unit)
+        *si_unit = u;
     return SSB_OK;
 }
 
@@ -71,20 +77,19 @@ static const struct {
     const char *sym;
     double w;
 } elements[] = {
-    {"H", 1.008},    {"Li", 6.94},    {"B", 10.81},    {"C", 12.011},   {"N", 14.007},  {"O", 15.999},
-    {"F", 18.998},   {"Na", 22.990},  {"Mg", 24.305},  {"Al", 26.982},  {"Si", 28.085}, {"P", 30.974},
-    {"S", 32.06},    {"Cl", 35.45},   {"K", 39.098},   {"Ca", 40.078},  {"Sc", 44.956}, {"Ti", 47.867},
-    {"V", 50.942},   {"Cr", 51.996},  {"Mn", 54.938},  {"Fe", 55.845},  {"Co", 58.933}, {"Ni", 58.693},
-    {"Cu", 63.546},  {"Zn", 65.38},   {"Ga", 69.723},  {"Ge", 72.630},  {"As", 74.922}, {"Se", 78.971},
-    {"Br", 79.904},  {"Sr", 87.62},   {"Y", 88.906},   {"Zr", 91.224},  {"Nb", 92.906}, {"Mo", 95.95},
-    {"Ag", 107.87},  {"In", 114.82},  {"Sn", 118.71},  {"Sb", 121.76},  {"Te", 127.60}, {"I", 126.90},
-    {"Ba", 137.33},  {"La", 138.91},  {"Ce", 140.12},  {"Gd", 157.25},  {"Hf", 178.49}, {"Ta", 180.95},
-    {"W", 183.84},   {"Bi", 208.98},
+    {"H", 1.008},   {"Li", 6.94},   {"B", 10.81},   {"C", 12.011},  {"N", 14.007},  {"O", 15.999},  {"F", 18.998},
+    {"Na", 22.990}, {"Mg", 24.305}, {"Al", 26.982}, {"Si", 28.085}, {"P", 30.974},  {"S", 32.06},   {"Cl", 35.45},
+    {"K", 39.098},  {"Ca", 40.078}, {"Sc", 44.956}, {"Ti", 47.867}, {"V", 50.942},  {"Cr", 51.996}, {"Mn", 54.938},
+    {"Fe", 55.845}, {"Co", 58.933}, {"Ni", 58.693}, {"Cu", 63.546}, {"Zn", 65.38},  {"Ga", 69.723}, {"Ge", 72.630},
+    {"As", 74.922}, {"Se", 78.971}, {"Br", 79.904}, {"Sr", 87.62},  {"Y", 88.906},  {"Zr", 91.224}, {"Nb", 92.906},
+    {"Mo", 95.95},  {"Ag", 107.87}, {"In", 114.82}, {"Sn", 118.71}, {"Sb", 121.76}, {"Te", 127.60}, {"I", 126.90},
+    {"Ba", 137.33}, {"La", 138.91}, {"Ce", 140.12}, {"Gd", 157.25}, {"Hf", 178.49}, {"Ta", 180.95}, {"W", 183.84},
+    {"Bi", 208.98},
 };
 
 typedef struct {
-    const char *s;   /* whole formula */
-    const char *p;   /* cursor */
+    const char *s; /* whole formula */
+    const char *p; /* cursor */
     ssb_ctx *ctx;
     int depth;
 } fparser;
@@ -128,7 +133,8 @@ static int parse_group(fparser *f, double *M)
 {
     double m = 0.0, n = 1.0;
     if (*f->p == '(') {
-        if (++f->depth > 8) return SSB_ERROR(f->ctx, SSB_ERR_FORMAT, "formula '%s': groups nested too deep", f->s);
+        if (++f->depth > 8)
+            return SSB_ERROR(f->ctx, SSB_ERR_FORMAT, "formula '%s': groups nested too deep", f->s);
         f->p++;
         SSB_CHECK(f->ctx, parse_seq(f, &m, 1));
         if (*f->p != ')')
@@ -139,7 +145,8 @@ static int parse_group(fparser *f, double *M)
     } else if (isupper((unsigned char)*f->p)) {
         char sym[3] = {*f->p, 0, 0};
         f->p++;
-        if (islower((unsigned char)*f->p)) sym[1] = *f->p++;
+        if (islower((unsigned char)*f->p))
+            sym[1] = *f->p++;
         int found = 0;
         for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
             if (strcmp(sym, elements[i].sym) == 0) {
@@ -148,11 +155,11 @@ static int parse_group(fparser *f, double *M)
                 break;
             }
         if (!found)
-            return SSB_ERROR(f->ctx, SSB_ERR_FORMAT, "formula '%s': unknown element '%s' at character %d", f->s,
-                             sym, (int)(f->p - f->s) - (int)strlen(sym) + 1);
+            return SSB_ERROR(f->ctx, SSB_ERR_FORMAT, "formula '%s': unknown element '%s' at character %d", f->s, sym,
+                             (int)(f->p - f->s) - (int)strlen(sym) + 1);
     } else {
-        return SSB_ERROR(f->ctx, SSB_ERR_FORMAT, "formula '%s': unexpected character '%c' at character %d", f->s,
-                         *f->p, (int)(f->p - f->s) + 1);
+        return SSB_ERROR(f->ctx, SSB_ERR_FORMAT, "formula '%s': unexpected character '%c' at character %d", f->s, *f->p,
+                         (int)(f->p - f->s) + 1);
     }
     SSB_CHECK(f->ctx, parse_count(f, &n));
     *M = m * n;
@@ -175,10 +182,12 @@ int ssb_materials_molar_mass(ssb_ctx *ctx, const char *formula, double *M)
 void ssbi_mat_normalise(const char *in, char *out, size_t n)
 {
     size_t k = 0;
-    if (n == 0) return;
+    if (n == 0)
+        return;
     for (; in && *in && k + 1 < n; in++) {
         unsigned char c = (unsigned char)*in;
-        if (c == ' ' || c == '-' || c == '_') continue;
+        if (c == ' ' || c == '-' || c == '_')
+            continue;
         out[k++] = (char)tolower(c);
     }
     out[k] = 0;
@@ -191,7 +200,8 @@ int ssb_materials_name_distance(const char *a, const char *b)
     ssbi_mat_normalise(b, nb, sizeof nb);
     size_t la = strlen(na), lb = strlen(nb);
     int row[129];
-    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
         int diag = row[0];
         row[0] = (int)i;
@@ -199,8 +209,10 @@ int ssb_materials_name_distance(const char *a, const char *b)
             int up = row[j];
             int cost = na[i - 1] == nb[j - 1] ? 0 : 1;
             int best = diag + cost;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
             row[j] = best;
             diag = up;
         }

@@ -19,7 +19,8 @@ static int check_arrh(ssb_ctx *ctx, const ssb_se_arrhenius *a, const char *what,
 {
     SSB_REQUIRE(ctx, isfinite(a->sigma_ref) && (a->sigma_ref > 0 || (allow_zero && a->sigma_ref == 0)), SSB_ERR_RANGE,
                 "%s: sigma_ref = %g S/m, must be %s", what, a->sigma_ref, allow_zero ? ">= 0" : "> 0");
-    SSB_REQUIRE(ctx, isfinite(a->T_ref) && a->T_ref > 0, SSB_ERR_RANGE, "%s: T_ref = %g K, must be > 0", what, a->T_ref);
+    SSB_REQUIRE(ctx, isfinite(a->T_ref) && a->T_ref > 0, SSB_ERR_RANGE, "%s: T_ref = %g K, must be > 0", what,
+                a->T_ref);
     SSB_REQUIRE(ctx, isfinite(a->Ea) || a->sigma_ref == 0, SSB_ERR_RANGE, "%s: Ea = %g eV, must be finite", what,
                 a->Ea);
     SSB_REQUIRE(ctx, a->form == SSB_SE_ARRH_SIGMA_T || a->form == SSB_SE_ARRH_SIGMA, SSB_ERR_ARG,
@@ -48,12 +49,13 @@ int ssb_se_arrhenius_eval(ssb_ctx *ctx, const ssb_se_arrhenius *a, double T, dou
     double s, e;
     arrh_eval(a, T, &s, &e);
     *sigma = s;
-    if (Ea_app) *Ea_app = e;
+    if (Ea_app)
+        *Ea_app = e;
     return SSB_OK;
 }
 
-int ssb_se_arrhenius_fit(ssb_ctx *ctx, int n, const double *T, const double *sigma, ssb_se_arrh_form form,
-                         double T_ref, ssb_se_arrhenius *out, double *Ea_stderr, double *rss)
+int ssb_se_arrhenius_fit(ssb_ctx *ctx, int n, const double *T, const double *sigma, ssb_se_arrh_form form, double T_ref,
+                         ssb_se_arrhenius *out, double *Ea_stderr, double *rss)
 {
     SSB_REQUIRE(ctx, T != NULL && sigma != NULL && out != NULL, SSB_ERR_ARG, "ssb_se_arrhenius_fit: NULL argument");
     SSB_REQUIRE(ctx, n >= 2, SSB_ERR_RANGE, "Arrhenius fit needs >= 2 points, got %d", n);
@@ -86,8 +88,10 @@ int ssb_se_arrhenius_fit(ssb_ctx *ctx, int n, const double *T, const double *sig
     out->T_ref = T_ref;
     double lv = icpt + slope / T_ref;
     out->sigma_ref = form == SSB_SE_ARRH_SIGMA_T ? exp(lv) / T_ref : exp(lv);
-    if (rss) *rss = res;
-    if (Ea_stderr) *Ea_stderr = n > 2 ? k * sqrt(res / (n - 2) / sxx) : NAN;
+    if (rss)
+        *rss = res;
+    if (Ea_stderr)
+        *Ea_stderr = n > 2 ? k * sqrt(res / (n - 2) / sxx) : NAN;
     return SSB_OK;
 }
 
@@ -117,7 +121,8 @@ int ssb_se_brick_arrhenius_eval(ssb_ctx *ctx, const ssb_se_brick_arrhenius *p, d
     double sb, eb, sg, eg, sp = 0, ep = 0;
     arrh_eval(&p->bulk, T, &sb, &eb);
     arrh_eval(&p->gb_perp, T, &sg, &eg);
-    if (par.sigma_ref > 0) arrh_eval(&par, T, &sp, &ep);
+    if (par.sigma_ref > 0)
+        arrh_eval(&par, T, &sp, &ep);
     double dd = p->gb_thickness / p->grain_size;
     double rb = 1.0 / sb, rg = dd / sg; /* specific resistances of the series path per unit length */
     double sser = 1.0 / (rb + rg), spar = 2.0 * dd * sp;

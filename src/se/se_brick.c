@@ -93,7 +93,8 @@ int ssb_se_brick_inverse(ssb_ctx *ctx, const ssb_se_brick_fit *f, ssb_se_brick_i
     SSB_CHECK(ctx, positive(ctx, "thickness", f->thickness, "m"));
     SSB_CHECK(ctx, positive(ctx, "area", f->area, "m^2"));
     SSB_CHECK(ctx, positive(ctx, "eps_ratio", f->eps_ratio, ""));
-    if (!isnan(f->grain_size)) SSB_CHECK(ctx, positive(ctx, "grain_size", f->grain_size, "m"));
+    if (!isnan(f->grain_size))
+        SSB_CHECK(ctx, positive(ctx, "grain_size", f->grain_size, "m"));
     double k = f->thickness / f->area; /* cell constant [1/m] */
     r->sigma_bulk = k / f->R_b;
     r->eps_r_bulk = f->C_b / (SSB_CONST_EPS0 * f->area / f->thickness);
@@ -105,8 +106,10 @@ int ssb_se_brick_inverse(ssb_ctx *ctx, const ssb_se_brick_fit *f, ssb_se_brick_i
     r->f_gb = 1.0 / (TWO_PI * f->R_gb * f->C_gb);
     r->gb_share = f->R_gb / (f->R_b + f->R_gb);
     if (r->delta_over_d >= 1.0)
-        ssbi_log(ctx, SSB_LOG_WARN, "se", "delta/d = %g >= 1 from C_b/C_gb: the GB arc is not a brick-layer GB arc "
-                 "(check the arc assignment)", r->delta_over_d);
+        ssbi_log(ctx, SSB_LOG_WARN, "se",
+                 "delta/d = %g >= 1 from C_b/C_gb: the GB arc is not a brick-layer GB arc "
+                 "(check the arc assignment)",
+                 r->delta_over_d);
     return SSB_OK;
 }
 

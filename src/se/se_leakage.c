@@ -46,16 +46,19 @@ int ssb_se_leakage_solve(ssb_ctx *ctx, const ssb_se_leakage_params *p, ssb_se_le
                 "sigma_ion = %g S/m, must be >= 0 (or NaN)", p->sigma_ion);
     /* brick layer for the electrons: series (grain + GB across) plus the parallel GB path */
     double sser;
-    if (p->sigma_el_bulk == 0 || (dd > 0 && sgb == 0)) sser = 0.0;
-    else sser = 1.0 / (1.0 / p->sigma_el_bulk + (dd > 0 ? dd / sgb : 0.0));
+    if (p->sigma_el_bulk == 0 || (dd > 0 && sgb == 0))
+        sser = 0.0;
+    else
+        sser = 1.0 / (1.0 / p->sigma_el_bulk + (dd > 0 ? dd / sgb : 0.0));
     double spar = 2.0 * dd * sgb;
     r->sigma_el_eff = sser + spar;
     r->gb_current_fraction = r->sigma_el_eff > 0 ? spar / r->sigma_el_eff : 0.0;
     r->resistance = r->sigma_el_eff > 0 ? p->thickness / (r->sigma_el_eff * p->area) : INFINITY;
     r->current_density = r->sigma_el_eff * p->voltage / p->thickness;
     r->current = r->current_density * p->area;
-    r->t_el = isnan(p->sigma_ion) ? NAN
-              : (r->sigma_el_eff + p->sigma_ion > 0 ? r->sigma_el_eff / (r->sigma_el_eff + p->sigma_ion) : NAN);
+    r->t_el = isnan(p->sigma_ion)
+                  ? NAN
+                  : (r->sigma_el_eff + p->sigma_ion > 0 ? r->sigma_el_eff / (r->sigma_el_eff + p->sigma_ion) : NAN);
     if (!isnan(p->capacity)) {
         r->self_discharge_per_day = r->current * 86400.0 / p->capacity;
         r->time_to_empty = r->current > 0 ? p->capacity / r->current : INFINITY;
@@ -107,14 +110,20 @@ int ssb_se_dendrite_solve(ssb_ctx *ctx, const ssb_se_dendrite_params *p, ssb_se_
     r->E_end = EL;
     r->E_min = EL < E0 ? EL : E0;
     /* E(0) = -eta <= 0 always: the risky region starts at the anode */
-    if (slope <= 0) r->x_risk = L;
-    else r->x_risk = fmin(L, eta / slope);
+    if (slope <= 0)
+        r->x_risk = L;
+    else
+        r->x_risk = fmin(L, eta / slope);
     r->risk_fraction = r->x_risk / L;
     r->i_el = p->contact == SSB_SE_EPATH_BOTH ? p->sigma_el * V / L : 0.0;
-    if (r->x_risk <= 0) r->li0_rate_bound = 0.0;
-    else if (slope <= 0) r->li0_rate_bound = p->sigma_el * fabs(EL) / L / SSB_CONST_FARADAY;
-    else r->li0_rate_bound = p->sigma_el * eta / r->x_risk / SSB_CONST_FARADAY;
+    if (r->x_risk <= 0)
+        r->li0_rate_bound = 0.0;
+    else if (slope <= 0)
+        r->li0_rate_bound = p->sigma_el * fabs(EL) / L / SSB_CONST_FARADAY;
+    else
+        r->li0_rate_bound = p->sigma_el * eta / r->x_risk / SSB_CONST_FARADAY;
     if (E)
-        for (int i = 0; i < n; i++) E[i] = -eta + slope * L * (double)i / (double)(n - 1);
+        for (int i = 0; i < n; i++)
+            E[i] = -eta + slope * L * (double)i / (double)(n - 1);
     return SSB_OK;
 }

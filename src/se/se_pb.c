@@ -28,8 +28,7 @@ ssb_se_pb_problem ssb_se_pb_problem_default(void)
 
 static int validate(ssb_ctx *ctx, const ssb_se_pb_problem *p)
 {
-    SSB_REQUIRE(ctx, p->nspecies >= 1 && p->species != NULL, SSB_ERR_ARG, "PB: need >= 1 species, got %d",
-                p->nspecies);
+    SSB_REQUIRE(ctx, p->nspecies >= 1 && p->species != NULL, SSB_ERR_ARG, "PB: need >= 1 species, got %d", p->nspecies);
     for (int s = 0; s < p->nspecies; s++) {
         SSB_REQUIRE(ctx, isfinite(p->species[s].z) && p->species[s].z != 0, SSB_ERR_RANGE,
                     "PB: species %d charge number z = %g, must be non-zero", s, p->species[s].z);
@@ -78,21 +77,21 @@ static int validate(ssb_ctx *ctx, const ssb_se_pb_problem *p)
         }
         SSB_REQUIRE(ctx, s != 0, SSB_ERR_RANGE, "PB: reference weights sum to zero");
     }
-    SSB_REQUIRE(ctx, p->tol > 0 && p->max_iter >= 1, SSB_ERR_RANGE, "PB: tol = %g, max_iter = %d, must be > 0",
-                p->tol, p->max_iter);
+    SSB_REQUIRE(ctx, p->tol > 0 && p->max_iter >= 1, SSB_ERR_RANGE, "PB: tol = %g, max_iter = %d, must be > 0", p->tol,
+                p->max_iter);
     return SSB_OK;
 }
 
 typedef struct {
     int N;
-    double kT;           /* eV */
-    double eps;          /* F/m */
-    double *al, *ar, *ac;/* Laplacian coefficients */
-    double *om;          /* Laplacian cell widths (left null vector) */
-    double som;          /* sum of om */
-    double *rw;          /* reference weights */
-    double *q, *dq;      /* plane charge [C] and derivative [C/V] */
-    double *rho, *drho;  /* [C/m^3], [C/m^3/V] */
+    double kT;            /* eV */
+    double eps;           /* F/m */
+    double *al, *ar, *ac; /* Laplacian coefficients */
+    double *om;           /* Laplacian cell widths (left null vector) */
+    double som;           /* sum of om */
+    double *rw;           /* reference weights */
+    double *q, *dq;       /* plane charge [C] and derivative [C/V] */
+    double *rho, *drho;   /* [C/m^3], [C/m^3/V] */
 } pbw;
 
 /* occupation of site k at potential phi; derivative dp/dphi in *dp */
@@ -114,7 +113,8 @@ static double site_occ(const ssb_se_pb_problem *p, const pbw *w, int k, double p
 static void charges(const ssb_se_pb_problem *p, pbw *w, const double *phi)
 {
     const double e = SSB_CONST_ECHARGE;
-    for (int i = 0; i < w->N; i++) w->q[i] = w->dq[i] = 0.0;
+    for (int i = 0; i < w->N; i++)
+        w->q[i] = w->dq[i] = 0.0;
     for (int k = 0; k < p->nsites; k++) {
         int i = p->site_plane[k];
         double dp, occ = site_occ(p, w, k, phi[i], &dp);
@@ -138,7 +138,8 @@ static double residual(const ssb_se_pb_problem *p, pbw *w, const double *phi, do
     charges(p, w, phi);
     double mean = 0.0;
     if (p->periodic) {
-        for (int i = 0; i < N; i++) mean += w->om[i] * w->rho[i];
+        for (int i = 0; i < N; i++)
+            mean += w->om[i] * w->rho[i];
         mean /= w->som;
     }
     double nrm = 0.0;
@@ -157,7 +158,8 @@ static double residual(const ssb_se_pb_problem *p, pbw *w, const double *phi, do
     }
     *g = 0.0;
     if (p->periodic)
-        for (int i = 0; i < N; i++) *g += w->rw[i] * phi[i];
+        for (int i = 0; i < N; i++)
+            *g += w->rw[i] * phi[i];
     return sqrt(nrm);
 }
 
@@ -209,30 +211,37 @@ int ssb_se_pb_solve(ssb_ctx *ctx, const ssb_se_pb_problem *p, ssb_se_pb_result *
             w.rw[i] = p->ref_weight ? p->ref_weight[i] : w.om[i];
             sw += w.rw[i];
         }
-        for (int i = 0; i < N; i++) w.rw[i] /= sw;
+        for (int i = 0; i < N; i++)
+            w.rw[i] /= sw;
     }
     const double dmax = 10.0 * w.kT; /* largest Newton step per iteration [V] */
     double g, nrm = residual(p, &w, phi, F, &g);
     int it, converged = 0;
     for (it = 0; it < p->max_iter; it++) {
         /* Newton matrix, column-major */
-        for (size_t k = 0; k < (size_t)n * (size_t)n; k++) M[k] = 0.0;
+        for (size_t k = 0; k < (size_t)n * (size_t)n; k++)
+            M[k] = 0.0;
 #define MAT(i, j) M[(size_t)(j) * (size_t)n + (size_t)(i)]
         for (int i = 0; i < N; i++) {
             int il = i - 1, ir = i + 1;
             if (p->periodic) {
-                if (il < 0) il = N - 1;
-                if (ir >= N) ir = 0;
+                if (il < 0)
+                    il = N - 1;
+                if (ir >= N)
+                    ir = 0;
             }
-            if (il >= 0) MAT(i, il) += w.al[i];
-            if (ir < N) MAT(i, ir) += w.ar[i];
+            if (il >= 0)
+                MAT(i, il) += w.al[i];
+            if (ir < N)
+                MAT(i, ir) += w.ar[i];
             MAT(i, i) += w.ac[i] + w.drho[i] / w.eps;
         }
         if (p->periodic) {
             for (int j = 0; j < N; j++) {
                 double c = w.om[j] * w.drho[j] / (w.eps * w.som);
                 if (c != 0.0)
-                    for (int i = 0; i < N; i++) MAT(i, j) -= c;
+                    for (int i = 0; i < N; i++)
+                        MAT(i, j) -= c;
             }
             for (int i = 0; i < N; i++) {
                 MAT(i, N) = w.om[i];
@@ -240,23 +249,28 @@ int ssb_se_pb_solve(ssb_ctx *ctx, const ssb_se_pb_problem *p, ssb_se_pb_result *
             }
         }
 #undef MAT
-        for (int i = 0; i < N; i++) rhs[i] = -F[i];
-        if (p->periodic) rhs[N] = -g;
+        for (int i = 0; i < N; i++)
+            rhs[i] = -F[i];
+        if (p->periodic)
+            rhs[N] = -g;
         int nrhs = 1, info = 0;
         dgesv_(&n, &nrhs, M, &n, ipiv, rhs, &n, &info);
         if (info != 0) {
-            rc = SSB_ERROR(ctx, SSB_ERR_BACKEND, "PB: LAPACK dgesv failed (info = %d) at Newton iteration %d", info,
-                           it);
+            rc =
+                SSB_ERROR(ctx, SSB_ERR_BACKEND, "PB: LAPACK dgesv failed (info = %d) at Newton iteration %d", info, it);
             goto done;
         }
         double dm = 0.0;
         for (int i = 0; i < N; i++)
-            if (fabs(rhs[i]) > dm) dm = fabs(rhs[i]);
+            if (fabs(rhs[i]) > dm)
+                dm = fabs(rhs[i]);
         double t = dm > dmax ? dmax / dm : 1.0, nt = nrm, gt = g;
         for (int ls = 0; ls < 40; ls++) {
-            for (int i = 0; i < N; i++) trial[i] = phi[i] + t * rhs[i];
+            for (int i = 0; i < N; i++)
+                trial[i] = phi[i] + t * rhs[i];
             nt = residual(p, &w, trial, Ft, &gt);
-            if (nt <= (1.0 - 1e-4 * t) * nrm || nt == 0.0) break;
+            if (nt <= (1.0 - 1e-4 * t) * nrm || nt == 0.0)
+                break;
             t *= 0.5;
         }
         memcpy(phi, trial, (size_t)N * sizeof(double));
@@ -274,7 +288,8 @@ int ssb_se_pb_solve(ssb_ctx *ctx, const ssb_se_pb_problem *p, ssb_se_pb_result *
     residual(p, &w, phi, F, &g);
     double fmax = 0.0;
     for (int i = 0; i < N; i++)
-        if (fabs(F[i] * w.eps) > fmax) fmax = fabs(F[i] * w.eps);
+        if (fabs(F[i] * w.eps) > fmax)
+            fmax = fabs(F[i] * w.eps);
     r->iterations = it;
     r->residual = fmax;
     if (!converged) {
@@ -285,9 +300,12 @@ int ssb_se_pb_solve(ssb_ctx *ctx, const ssb_se_pb_problem *p, ssb_se_pb_result *
     r->phi_min = INFINITY;
     for (int i = 0; i < N; i++) {
         r->phi[i] = phi[i];
-        if (r->rho) r->rho[i] = w.rho[i];
-        if (phi[i] > r->phi_max) r->phi_max = phi[i];
-        if (phi[i] < r->phi_min) r->phi_min = phi[i];
+        if (r->rho)
+            r->rho[i] = w.rho[i];
+        if (phi[i] > r->phi_max)
+            r->phi_max = phi[i];
+        if (phi[i] < r->phi_min)
+            r->phi_min = phi[i];
     }
     if (r->site_occ)
         for (int k = 0; k < p->nsites; k++) {
@@ -303,15 +321,14 @@ done:
 }
 
 int ssb_se_pb_resistivity(ssb_ctx *ctx, const ssb_se_pb_problem *p, const ssb_se_pb_result *r, int species,
-                          double threshold, int sign, double bulk_lo, double bulk_hi, double *r_perp,
-                          double *r_par, double *width)
+                          double threshold, int sign, double bulk_lo, double bulk_hi, double *r_perp, double *r_par,
+                          double *width)
 {
     SSB_REQUIRE(ctx, p && r && r->phi && r_perp && r_par, SSB_ERR_ARG, "ssb_se_pb_resistivity: NULL argument");
     SSB_REQUIRE(ctx, species >= 0 && species < p->nspecies, SSB_ERR_RANGE, "species %d outside [0, %d)", species,
                 p->nspecies);
     SSB_REQUIRE(ctx, sign == 1 || sign == -1, SSB_ERR_ARG, "sign = %d, must be +1 or -1", sign);
-    SSB_REQUIRE(ctx, isfinite(threshold) && threshold >= 0, SSB_ERR_RANGE, "threshold = %g V, must be >= 0",
-                threshold);
+    SSB_REQUIRE(ctx, isfinite(threshold) && threshold >= 0, SSB_ERR_RANGE, "threshold = %g V, must be >= 0", threshold);
     SSB_REQUIRE(ctx, bulk_lo < bulk_hi, SSB_ERR_RANGE, "bulk region [%g, %g] m is empty", bulk_lo, bulk_hi);
     int N = p->nplanes, rc = SSB_OK;
     double *occ = ssbi_calloc(ctx, (size_t)N, sizeof(double), "PB plane occupation");
@@ -324,9 +341,11 @@ int ssb_se_pb_resistivity(ssb_ctx *ctx, const ssb_se_pb_problem *p, const ssb_se
     memset(&w, 0, sizeof w);
     w.kT = SSB_CONST_BOLTZMANN_EV * p->T;
     int *has = idx; /* reuse: first mark planes, then compact */
-    for (int i = 0; i < N; i++) has[i] = 0;
+    for (int i = 0; i < N; i++)
+        has[i] = 0;
     for (int k = 0; k < p->nsites; k++) {
-        if (p->site_species[k] != species) continue;
+        if (p->site_species[k] != species)
+            continue;
         double dp, m = p->site_mult ? p->site_mult[k] : 1.0;
         int i = p->site_plane[k];
         occ[i] += m * site_occ(p, &w, k, r->phi[i], &dp);
@@ -334,7 +353,8 @@ int ssb_se_pb_resistivity(ssb_ctx *ctx, const ssb_se_pb_problem *p, const ssb_se
     }
     int ns = 0;
     for (int i = 0; i < N; i++)
-        if (has[i]) idx[ns++] = i;
+        if (has[i])
+            idx[ns++] = i;
     if (ns < 3) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "species %d sits on %d planes, need >= 3", species, ns);
         goto done;
@@ -343,9 +363,12 @@ int ssb_se_pb_resistivity(ssb_ctx *ctx, const ssb_se_pb_problem *p, const ssb_se
     for (int k = 0; k < ns; k++) {
         int i = idx[k];
         double wk;
-        if (k == 0) wk = p->plane_x[idx[1]] - p->plane_x[idx[0]];
-        else if (k == ns - 1) wk = p->plane_x[idx[ns - 1]] - p->plane_x[idx[ns - 2]];
-        else wk = 0.5 * (p->plane_x[idx[k + 1]] - p->plane_x[idx[k - 1]]);
+        if (k == 0)
+            wk = p->plane_x[idx[1]] - p->plane_x[idx[0]];
+        else if (k == ns - 1)
+            wk = p->plane_x[idx[ns - 1]] - p->plane_x[idx[ns - 2]];
+        else
+            wk = 0.5 * (p->plane_x[idx[k + 1]] - p->plane_x[idx[k - 1]]);
         double nk = occ[i] / (wk * p->area);
         double x = p->plane_x[i];
         if (x > bulk_lo && x < bulk_hi) {
@@ -360,8 +383,10 @@ int ssb_se_pb_resistivity(ssb_ctx *ctx, const ssb_se_pb_problem *p, const ssb_se
             sw += wk;
             sinv += wk / nk;
             sn += wk * nk;
-            if (x < xlo) xlo = x;
-            if (x > xhi) xhi = x;
+            if (x < xlo)
+                xlo = x;
+            if (x > xhi)
+                xhi = x;
         }
     }
     if (bw == 0 || sw == 0) {
@@ -372,7 +397,8 @@ int ssb_se_pb_resistivity(ssb_ctx *ctx, const ssb_se_pb_problem *p, const ssb_se
     double nb = bsum / bw;
     *r_perp = nb * sinv / sw;
     *r_par = sn / (nb * sw);
-    if (width) *width = xhi - xlo;
+    if (width)
+        *width = xhi - xlo;
 done:
     free(occ);
     free(idx);

@@ -63,9 +63,8 @@ int ssb_se_polycrystal_solve(ssb_ctx *ctx, const ssb_se_polycrystal_params *p, s
                 "polycrystal geometry %d unknown", (int)p->geometry);
     SSB_REQUIRE(ctx, isfinite(p->grain_size) && p->grain_size > 0, SSB_ERR_RANGE, "grain_size = %g m, must be > 0",
                 p->grain_size);
-    SSB_REQUIRE(ctx, isfinite(p->gb_thickness) && p->gb_thickness > 0 && p->gb_thickness < p->grain_size,
-                SSB_ERR_RANGE, "gb_thickness = %g m, must be in (0, grain_size = %g m)", p->gb_thickness,
-                p->grain_size);
+    SSB_REQUIRE(ctx, isfinite(p->gb_thickness) && p->gb_thickness > 0 && p->gb_thickness < p->grain_size, SSB_ERR_RANGE,
+                "gb_thickness = %g m, must be in (0, grain_size = %g m)", p->gb_thickness, p->grain_size);
     SSB_REQUIRE(ctx, isfinite(p->sigma_bulk) && p->sigma_bulk > 0 && isfinite(p->sigma_gb) && p->sigma_gb > 0,
                 SSB_ERR_RANGE, "sigma_bulk = %g S/m and sigma_gb = %g S/m must be > 0", p->sigma_bulk, p->sigma_gb);
     SSB_REQUIRE(ctx, p->n >= 8 && p->n <= 2048, SSB_ERR_RANGE, "voxels per edge n = %lld, must be in [8, 2048]",
@@ -133,7 +132,8 @@ int ssb_se_polycrystal_solve(ssb_ctx *ctx, const ssb_se_polycrystal_params *p, s
             rc = SSB_ERROR(ctx, SSB_ERR_NOPERC, "polycrystal realisation %d does not conduct along the axis", k);
             goto done;
         }
-        if (!tr.converged) conv = 0;
+        if (!tr.converged)
+            conv = 0;
         s1 += tr.sigma_eff;
         s2 += tr.sigma_eff * tr.sigma_eff;
         tsum += tr.time_s;
@@ -151,8 +151,9 @@ int ssb_se_polycrystal_solve(ssb_ctx *ctx, const ssb_se_polycrystal_params *p, s
         r->voxel_size = h;
         r->converged = conv;
         r->time_s = tsum;
-        SSB_CHECK_GOTO(ctx, rc, brick_sigma(ctx, p->gb_thickness / p->grain_size, p->sigma_bulk, p->sigma_gb,
-                                            &r->sigma_blm), done);
+        SSB_CHECK_GOTO(ctx, rc,
+                       brick_sigma(ctx, p->gb_thickness / p->grain_size, p->sigma_bulk, p->sigma_gb, &r->sigma_blm),
+                       done);
         double dd = 1.0 - cbrt(1.0 - r->gb_fraction);
         SSB_CHECK_GOTO(ctx, rc, brick_sigma(ctx, dd, p->sigma_bulk, p->sigma_gb, &r->sigma_blm_matched), done);
         r->err_blm = (r->sigma_blm - r->sigma_3d) / r->sigma_3d;

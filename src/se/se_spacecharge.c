@@ -17,10 +17,12 @@ static double halley(double x, double w)
         double ew = exp(w);
         double f = w * ew - x;
         double wp1 = w + 1.0;
-        if (wp1 == 0.0) break;
+        if (wp1 == 0.0)
+            break;
         double dw = f / (ew * wp1 - (w + 2.0) * f / (2.0 * wp1));
         w -= dw;
-        if (fabs(dw) <= 4.0 * DBL_EPSILON * (1.0 + fabs(w))) break;
+        if (fabs(dw) <= 4.0 * DBL_EPSILON * (1.0 + fabs(w)))
+            break;
     }
     return w;
 }
@@ -83,7 +85,8 @@ int ssb_se_debye_length(ssb_ctx *ctx, double eps_r, double T, double z, double c
 int ssb_se_ms_ratio(ssb_ctx *ctx, double y, double *r)
 {
     SSB_REQUIRE(ctx, r != NULL, SSB_ERR_ARG, "ssb_se_ms_ratio: r is NULL");
-    SSB_REQUIRE(ctx, isfinite(y) && y > 0 && y <= 700, SSB_ERR_RANGE, "reduced potential y = %g, must be in (0, 700]", y);
+    SSB_REQUIRE(ctx, isfinite(y) && y > 0 && y <= 700, SSB_ERR_RANGE, "reduced potential y = %g, must be in (0, 700]",
+                y);
     *r = exp(y) / (2.0 * y);
     return SSB_OK;
 }
@@ -103,7 +106,8 @@ static void gauss_legendre(int n, double *x, double *wt)
             dp = n * (t * p1 - p0) / (t * t - 1.0);
             double dt = p1 / dp;
             t -= dt;
-            if (fabs(dt) < 1e-16) break;
+            if (fabs(dt) < 1e-16)
+                break;
         }
         x[i] = -t;
         x[n - 1 - i] = t;
@@ -114,14 +118,16 @@ static void gauss_legendre(int n, double *x, double *wt)
 int ssb_se_ms_ratio_exact(ssb_ctx *ctx, double y, double *r)
 {
     SSB_REQUIRE(ctx, r != NULL, SSB_ERR_ARG, "ssb_se_ms_ratio_exact: r is NULL");
-    SSB_REQUIRE(ctx, isfinite(y) && y > 0 && y <= 700, SSB_ERR_RANGE, "reduced potential y = %g, must be in (0, 700]", y);
+    SSB_REQUIRE(ctx, isfinite(y) && y > 0 && y <= 700, SSB_ERR_RANGE, "reduced potential y = %g, must be in (0, 700]",
+                y);
     enum { NG = 20 };
     double gx[NG], gw[NG];
     gauss_legendre(NG, gx, gw);
     /* I = int_0^1 exp(-y s (2 - s)) ds (s = 1 - u), panels geometric in s from s = 0 */
     double a = fmin(1.0, 0.25 / y), lo = 0.0, hi = a, I = 0.0;
     while (lo < 1.0) {
-        if (hi > 1.0) hi = 1.0;
+        if (hi > 1.0)
+            hi = 1.0;
         double c = 0.5 * (lo + hi), h = 0.5 * (hi - lo), s = 0.0;
         for (int k = 0; k < NG; k++) {
             double sk = c + h * gx[k];
@@ -176,7 +182,8 @@ int ssb_se_scl_solve(ssb_ctx *ctx, const ssb_se_scl_params *p, ssb_se_scl_result
     r->y = p->z * p->phi0 / kT;
     SSB_REQUIRE(ctx, r->y > 0 && r->y <= 700, SSB_ERR_RANGE,
                 "z phi0 / (kT/e) = %g must be in (0, 700]: the model describes depletion of the carrier "
-                "(phi0 of the carrier's sign)", r->y);
+                "(phi0 of the carrier's sign)",
+                r->y);
     SSB_REQUIRE(ctx, isnan(p->sigma_bulk) || (isfinite(p->sigma_bulk) && p->sigma_bulk > 0), SSB_ERR_RANGE,
                 "sigma_bulk = %g S/m, must be > 0 (or NaN)", p->sigma_bulk);
     double eps = p->eps_r * SSB_CONST_EPS0, lam = r->debye_length, y = r->y;
@@ -207,7 +214,8 @@ int ssb_se_scl_solve(ssb_ctx *ctx, const ssb_se_scl_params *p, ssb_se_scl_result
 int ssb_se_scl_potential(ssb_ctx *ctx, const ssb_se_scl_params *p, double r, ssb_se_branch branch, double *phi0)
 {
     SSB_REQUIRE(ctx, p != NULL && phi0 != NULL, SSB_ERR_ARG, "ssb_se_scl_potential: NULL argument");
-    if (p->model == SSB_SE_MOTT_SCHOTTKY) return ssb_se_ms_potential(ctx, r, p->z, p->T, branch, phi0);
+    if (p->model == SSB_SE_MOTT_SCHOTTKY)
+        return ssb_se_ms_potential(ctx, r, p->z, p->T, branch, phi0);
     SSB_REQUIRE(ctx, p->model == SSB_SE_GOUY_CHAPMAN, SSB_ERR_ARG, "space-charge model %d unknown", (int)p->model);
     SSB_REQUIRE(ctx, isfinite(r) && r > 1, SSB_ERR_RANGE, "Gouy-Chapman ratio r = %g, must be > 1", r);
     SSB_REQUIRE(ctx, isfinite(p->z) && p->z != 0, SSB_ERR_RANGE, "charge number z = %g, must be non-zero", p->z);

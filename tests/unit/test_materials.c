@@ -57,7 +57,8 @@ static void test_builtin_complete(void **state)
                 TU_OK(ctx, ssb_materials_unit_to_si(ctx, p.unit, p.value, &si, NULL));
                 TU_ASSERT_REL(p.si_value, si, 1e-15);
             }
-            if (!isnan(p.T)) assert_true(p.T_min <= p.T && p.T <= p.T_max);
+            if (!isnan(p.T))
+                assert_true(p.T_min <= p.T && p.T <= p.T_max);
             nprops++;
         }
         for (int k = 0; k < ssb_materials_nocv(m); k++) {
@@ -90,11 +91,25 @@ static void test_lookup_alias_suggest(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     ssb_materials *db = load_db(ctx);
     static const char *const pairs[][2] = {
-        {"LPSCl", "Li6PS5Cl"},   {"lpscl", "Li6PS5Cl"},     {"LPS-Cl", "Li6PS5Cl"}, {"NMC811", "NCM811"},
-        {"ncm 811", "NCM811"},   {"LLZO", "Li6.25Al0.25La3Zr2O12"}, {"LLZTO", "Li6.4La3Zr1.4Ta0.6O12"},
-        {"lgps", "Li10GeP2S12"}, {"LCO", "LiCoO2"},         {"lfp", "LiFePO4"},     {"LMO", "LiMn2O4"},
-        {"Li metal", "Li"},      {"lto", "Li4Ti5O12"},      {"LiIn", "In-Li"},      {"LNO", "LiNbO3"},
-        {"super c65", "Super P"}, {"VGCF-H", "VGCF"},       {"LYC", "Li3YCl6"},     {"latp", "Li1.3Al0.3Ti1.7(PO4)3"},
+        {"LPSCl", "Li6PS5Cl"},
+        {"lpscl", "Li6PS5Cl"},
+        {"LPS-Cl", "Li6PS5Cl"},
+        {"NMC811", "NCM811"},
+        {"ncm 811", "NCM811"},
+        {"LLZO", "Li6.25Al0.25La3Zr2O12"},
+        {"LLZTO", "Li6.4La3Zr1.4Ta0.6O12"},
+        {"lgps", "Li10GeP2S12"},
+        {"LCO", "LiCoO2"},
+        {"lfp", "LiFePO4"},
+        {"LMO", "LiMn2O4"},
+        {"Li metal", "Li"},
+        {"lto", "Li4Ti5O12"},
+        {"LiIn", "In-Li"},
+        {"LNO", "LiNbO3"},
+        {"super c65", "Super P"},
+        {"VGCF-H", "VGCF"},
+        {"LYC", "Li3YCl6"},
+        {"latp", "Li1.3Al0.3Ti1.7(PO4)3"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         const ssb_material *m = find(ctx, db, pairs[i][0]);
@@ -156,10 +171,10 @@ static void test_molar_mass_derived(void **state)
     static const struct {
         const char *name;
         double n, Q, tol; /* tol: one unit of the last digit printed in properties.md */
-    } caps[] = {{"NCM811", 1, 275.5, 0.1}, {"NCM622", 1, 276.5, 0.1}, {"NCM111", 1, 277.8, 0.1},
-                {"LiCoO2", 1, 273.8, 0.1},  {"LiFePO4", 1, 169.9, 0.1}, {"LNMO", 1, 146.7, 0.1},
-                {"Li4Ti5O12", 3, 175.0, 1.0}, {"Li", 1, 3861, 1.0},      {"Si", 3.75, 3579, 1.0},
-                {"graphite", 1.0 / 6.0, 372, 1.0}, {"In-Li", 1, 233, 1.0}, {"LiMn2O4", 1, 148, 1.0}};
+    } caps[] = {{"NCM811", 1, 275.5, 0.1},         {"NCM622", 1, 276.5, 0.1},  {"NCM111", 1, 277.8, 0.1},
+                {"LiCoO2", 1, 273.8, 0.1},         {"LiFePO4", 1, 169.9, 0.1}, {"LNMO", 1, 146.7, 0.1},
+                {"Li4Ti5O12", 3, 175.0, 1.0},      {"Li", 1, 3861, 1.0},       {"Si", 3.75, 3579, 1.0},
+                {"graphite", 1.0 / 6.0, 372, 1.0}, {"In-Li", 1, 233, 1.0},     {"LiMn2O4", 1, 148, 1.0}};
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
         const ssb_material *m = find(ctx, db, caps[i].name);
         double M;
@@ -250,12 +265,15 @@ static void test_arrhenius(void **state)
 static int read_fit_table(const char *path, double *x, double *u, int nmax)
 {
     FILE *fp = fopen(path, "r");
-    if (!fp) fail_msg("cannot open %s", path);
+    if (!fp)
+        fail_msg("cannot open %s", path);
     char line[256];
     int n = 0;
     while (fgets(line, sizeof line, fp) && n < nmax) {
-        if (line[0] == '#' || line[0] == 's') continue;
-        if (sscanf(line, "%lf,%lf", &x[n], &u[n]) == 2) n++;
+        if (line[0] == '#' || line[0] == 's')
+            continue;
+        if (sscanf(line, "%lf,%lf", &x[n], &u[n]) == 2)
+            n++;
     }
     fclose(fp);
     return n;
@@ -290,11 +308,12 @@ static void test_ocv_functions(void **state)
         for (int i = 0; i < n; i++) {
             double U;
             TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, x[i], &U));
-            if (fabs(U - u[i]) > worst) worst = fabs(U - u[i]);
+            if (fabs(U - u[i]) > worst)
+                worst = fabs(U - u[i]);
         }
         assert_true(worst <= 5.1e-6);
-        print_message("PASS OCV %s %s: max |U - table| = %.2g V over %d points\n", cases[c].mat, cases[c].curve,
-                      worst, n);
+        print_message("PASS OCV %s %s: max |U - table| = %.2g V over %d points\n", cases[c].mat, cases[c].curve, worst,
+                      n);
     }
     /* tables: nodes exact, linear in between; outside the range -> RANGE */
     const ssb_material *m = find(ctx, db, "NCM811");
@@ -327,7 +346,8 @@ static void test_ocv_functions(void **state)
     for (double xs = 0.05; xs < 0.99; xs += 0.0937) {
         TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, xs, &U));
         double f = SSB_CONST_FARADAY / (SSB_CONST_GAS * 298.15), xb = 0;
-        for (int j = 0; j < 4; j++) xb += X[j] / (1 + exp(f * (U - U0[j]) / w[j]));
+        for (int j = 0; j < 4; j++)
+            xb += X[j] / (1 + exp(f * (U - U0[j]) / w[j]));
         TU_ASSERT_REL(xb, xs, 1e-10);
         assert_true(U < prev);
         prev = U;
@@ -349,7 +369,8 @@ static const char *write_tmp(const char *name, const char *text)
     char *p = path[k++ % 8];
     snprintf(p, 512, "%s/%s", tu_tmpdir(), name);
     FILE *fp = fopen(p, "w");
-    if (!fp) fail_msg("cannot write %s", p);
+    if (!fp)
+        fail_msg("cannot write %s", p);
     fputs(text, fp);
     fclose(fp);
     return p;
@@ -362,14 +383,17 @@ static void test_user_file(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     ssb_materials *db = load_db(ctx);
     int n0 = ssb_materials_count(db);
-    const char *good = write_tmp("user.json",
+    const char *good = write_tmp(
+        "user.json",
         "{\"schema\": \"ssbnet-materials-1\", \"class\": \"se\", \"materials\": [\n"
         " {\"name\": \"LPSCl\", \"aliases\": [\"my argyrodite\"], \"properties\": {\n"
         "   \"sigma_ion\": {\"value\": 3.185e-3, \"unit\": \"S/cm\", \"T_C\": 30, \"source\": \"our lab, pellet 7\",\n"
         "                  \"status\": \"E\"}}},\n"
         " {\"name\": \"Li2.385SE\", \"aliases\": [\"XSE\"], \"formula\": \"Li3PS4\", \"properties\": {\n"
-        "   \"sigma_ion\": {\"value\": 2.385e-4, \"unit\": \"S/m\", \"T_C\": 25, \"source\": \"test\", \"status\": \"E\"},\n"
-        "   \"Ea_ion\": {\"value\": 28.7, \"unit\": \"kJ/mol\", \"form\": \"sigma\", \"source\": \"test\", \"status\": \"E\"}}}]}\n");
+        "   \"sigma_ion\": {\"value\": 2.385e-4, \"unit\": \"S/m\", \"T_C\": 25, \"source\": \"test\", \"status\": "
+        "\"E\"},\n"
+        "   \"Ea_ion\": {\"value\": 28.7, \"unit\": \"kJ/mol\", \"form\": \"sigma\", \"source\": \"test\", \"status\": "
+        "\"E\"}}}]}\n");
     TU_OK(ctx, ssb_materials_load_file(ctx, db, good));
     assert_int_equal(ssb_materials_count(db), n0 + 1);
     const ssb_material *m = find(ctx, db, "my argyrodite");
@@ -389,13 +413,15 @@ static void test_user_file(void **state)
     TU_ASSERT_REL(p.value, 3 * 6.94 + 30.974 + 4 * 32.06, 1e-14);
 
     /* errors: each leaves the database unchanged */
-    const char *bad_syntax = write_tmp("bad1.json", "{\"schema\": \"ssbnet-materials-1\",\n \"materials\": [ {\"name\": }\n]}");
+    const char *bad_syntax =
+        write_tmp("bad1.json", "{\"schema\": \"ssbnet-materials-1\",\n \"materials\": [ {\"name\": }\n]}");
     assert_int_equal(ssb_materials_load_file(ctx, db, bad_syntax), SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "bad1.json:2:"));
     const char *trunc = write_tmp("bad2.json", "{\"schema\": \"ssbnet-materials-1\", \"materials\": [");
     assert_int_equal(ssb_materials_load_file(ctx, db, trunc), SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "truncated"));
-    const char *bad_unit = write_tmp("bad3.json",
+    const char *bad_unit = write_tmp(
+        "bad3.json",
         "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NewA\"},\n"
         " {\"name\": \"NewB\", \"properties\": {\"density\": {\"value\": 2.1, \"unit\": \"g/cc\", \"source\": \"x\", "
         "\"status\": \"L\"}}}]}");
@@ -404,16 +430,19 @@ static void test_user_file(void **state)
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "g/cc"));
     assert_int_equal(ssb_materials_count(db), n0 + 1); /* NewA not added: all or nothing */
     assert_int_equal(ssb_materials_find(ctx, db, "NewA", &m), SSB_ERR_NOTFOUND);
-    const char *typo = write_tmp("bad4.json",
+    const char *typo = write_tmp(
+        "bad4.json",
         "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NewC\", \"properties\": {\"density\": "
         "{\"vaule\": 2.1, \"unit\": \"g/cm3\", \"source\": \"x\", \"status\": \"L\"}}}]}");
     assert_int_equal(ssb_materials_load_file(ctx, db, typo), SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "unknown key 'vaule'"));
-    const char *nostatus = write_tmp("bad5.json",
+    const char *nostatus = write_tmp(
+        "bad5.json",
         "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NewC\", \"properties\": {\"density\": "
         "{\"value\": 2.1, \"unit\": \"g/cm3\", \"source\": \"x\", \"status\": \"maybe\"}}}]}");
     assert_int_equal(ssb_materials_load_file(ctx, db, nostatus), SSB_ERR_FORMAT);
-    const char *clash = write_tmp("bad6.json",
+    const char *clash = write_tmp(
+        "bad6.json",
         "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"LPSCl\", \"aliases\": [\"LGPS\"]}]}");
     assert_int_equal(ssb_materials_load_file(ctx, db, clash), SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "Li10GeP2S12"));
@@ -441,7 +470,8 @@ static void test_data_dir(void **state)
     assert_non_null(fp);
     fputs("{\"schema\": \"ssbnet-materials-1\", \"class\": \"coating\", \"materials\": [ {\"name\": \"Zq\", "
           "\"properties\": {\"density\": {\"value\": 2.1, \"unit\": \"g/cm3\", \"source\": \"x\", \"status\": "
-          "\"E\"}}}]}", fp);
+          "\"E\"}}}]}",
+          fp);
     fclose(fp);
     setenv("SSBNET_DATA_DIR", dir, 1);
     TU_OK(ctx, ssb_materials_data_dir(ctx, buf, sizeof buf));
@@ -461,10 +491,12 @@ static void test_data_dir(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_builtin_complete), cmocka_unit_test(test_lookup_alias_suggest),
-        cmocka_unit_test(test_molar_mass_derived), cmocka_unit_test(test_arrhenius),
-        cmocka_unit_test(test_ocv_functions),     cmocka_unit_test(test_user_file),
-        cmocka_unit_test(test_data_dir)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_builtin_complete),
+                                       cmocka_unit_test(test_lookup_alias_suggest),
+                                       cmocka_unit_test(test_molar_mass_derived),
+                                       cmocka_unit_test(test_arrhenius),
+                                       cmocka_unit_test(test_ocv_functions),
+                                       cmocka_unit_test(test_user_file),
+                                       cmocka_unit_test(test_data_dir)};
     return cmocka_run_group_tests_name("materials", tests, NULL, NULL);
 }

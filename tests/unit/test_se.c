@@ -174,7 +174,8 @@ static void test_lambert_ms(void **state)
             TU_OK(ctx, ssb_se_ms_potential(ctx, r, z, T, b ? SSB_SE_BRANCH_PHYSICAL : SSB_SE_BRANCH_W0, &phi0));
             double y = z * phi0 / (KB_EV * T);
             double e = fabs(y - ys[i]) / ys[i];
-            if (e > worst) worst = e;
+            if (e > worst)
+                worst = e;
             TU_ASSERT_REL(y, ys[i], 1e-12);
         }
     }
@@ -204,8 +205,9 @@ static void test_lambert_ms(void **state)
     TU_OK(ctx, ssb_se_ms_ratio_exact(ctx, 600.0, &re));
     TU_OK(ctx, ssb_se_ms_ratio(ctx, 600.0, &ra));
     TU_ASSERT_REL(re / ra, 1.0 + 1.0 / (2 * 600.0) + 3.0 / (4 * 600.0 * 600.0), 1e-7); /* asymptotic series */
-    print_message("PASS Lambert W / Mott-Schottky: round trip worst %.1e on both branches; exact/asymptote(10) = %.4f\n",
-                  worst, ratio10);
+    print_message(
+        "PASS Lambert W / Mott-Schottky: round trip worst %.1e on both branches; exact/asymptote(10) = %.4f\n", worst,
+        ratio10);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -300,7 +302,8 @@ static void test_arrhenius(void **state)
         a.Ea = 0.4235;
         a.form = (ssb_se_arrh_form)form;
         double T[6] = {253.2, 281.7, 298.15, 323.9, 357.4, 398.8}, s[6];
-        for (int i = 0; i < 6; i++) TU_OK(ctx, ssb_se_arrhenius_eval(ctx, &a, T[i], &s[i], NULL));
+        for (int i = 0; i < 6; i++)
+            TU_OK(ctx, ssb_se_arrhenius_eval(ctx, &a, T[i], &s[i], NULL));
         TU_ASSERT_REL(s[2], 0.0385, 1e-15);
         ssb_se_arrhenius b;
         double se, rss;
@@ -478,7 +481,8 @@ static void test_pb_first_integrals(void **state)
         TU_OK(ctx, ssb_se_pb_solve(ctx, &p, &r));
         /* the cells start at x = h/2: compare the charge beyond h/2 with the first integral at y(h/2) */
         double Q = 0;
-        for (int i = 0; i < N; i++) Q += rho[i] * h;
+        for (int i = 0; i < N; i++)
+            Q += rho[i] * h;
         double yh = 0.5 * (y0 + phi[0] / kT);
         double Qx = model == 0 ? sqrt(8 * eps * c * SSB_CONST_BOLTZMANN * T) * sinh(yh / 2)
                                : sqrt(2 * eps * c * SSB_CONST_BOLTZMANN * T * (yh + exp(-yh) - 1));
@@ -489,11 +493,12 @@ static void test_pb_first_integrals(void **state)
             double worst = 0;
             for (int i = 0; i < N; i++) {
                 double ya = 4 * atanh(tanh(y0 / 4) * exp(-x[i] / lam));
-                if (fabs(phi[i] / kT - ya) > worst) worst = fabs(phi[i] / kT - ya);
+                if (fabs(phi[i] / kT - ya) > worst)
+                    worst = fabs(phi[i] / kT - ya);
             }
             assert_true(worst < 5e-3 * y0);
-            print_message("PASS PB Gouy-Chapman: |Q| = %.5g C/m^2 (Grahame %.5g), max |dy| %.2g, %d Newton steps\n",
-                          -Q, Qx, worst, r.iterations);
+            print_message("PASS PB Gouy-Chapman: |Q| = %.5g C/m^2 (Grahame %.5g), max |dy| %.2g, %d Newton steps\n", -Q,
+                          Qx, worst, r.iterations);
         } else {
             print_message("PASS PB Mott-Schottky: |Q| = %.5g C/m^2 (first integral %.5g), %d Newton steps\n", -Q, Qx,
                           r.iterations);

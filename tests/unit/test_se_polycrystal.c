@@ -76,10 +76,12 @@ static void test_cubic_brick(void **state)
         double sp = (1 - dd) * (1 - dd) * col + (1 - (1 - dd) * (1 - dd)) * 4.61e-4;
         assert_true(r.sigma_3d > sp && r.sigma_3d < r.sigma_blm);
         double err = fabs(r.err_blm);
-        print_message("PASS cubic brick delta/d = 1/%d: sigma_3d = %.5g S/m, BLM %.5g (err %+.2f %%), matched %+.2f %%\n",
-                      per, r.sigma_3d, r.sigma_blm, 100 * r.err_blm, 100 * r.err_blm_matched);
+        print_message(
+            "PASS cubic brick delta/d = 1/%d: sigma_3d = %.5g S/m, BLM %.5g (err %+.2f %%), matched %+.2f %%\n", per,
+            r.sigma_3d, r.sigma_blm, 100 * r.err_blm, 100 * r.err_blm_matched);
         /* first order in delta/d: halving delta/d at least roughly halves the error */
-        if (k == 1) assert_true(err < 0.6 * prev && err < 0.05);
+        if (k == 1)
+            assert_true(err < 0.6 * prev && err < 0.05);
         prev = err;
     }
     ssb_ctx_destroy(&ctx);

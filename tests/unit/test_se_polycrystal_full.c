@@ -62,7 +62,8 @@ static void test_voronoi_sweep(void **state)
             double f = r.gb_fraction;
             double lo = 1 / ((1 - f) / p.sigma_bulk + f / p.sigma_gb), hi = (1 - f) * p.sigma_bulk + f * p.sigma_gb;
             assert_true(r.sigma_3d >= lo * (1 - 1e-6) && r.sigma_3d <= hi * (1 + 1e-6));
-            if (ratio[b] == 1) TU_ASSERT_REL(r.sigma_3d, 0.1, 1e-6);
+            if (ratio[b] == 1)
+                TU_ASSERT_REL(r.sigma_3d, 0.1, 1e-6);
             print_message("Voronoi d/delta = %2.0f ratio %5.0f: GB fraction %.3f, sigma_3d %.5g +- %.2g S/m, BLM err "
                           "%+.1f %%, matched %+.1f %%\n",
                           dd[a], ratio[b], f, r.sigma_3d, r.sigma_3d_sd, 100 * r.err_blm, 100 * r.err_blm_matched);

@@ -51,21 +51,25 @@ static void free_case(pys_case *c);
 static int cmp_site(const void *a, const void *b)
 {
     double d = ((const site_rec *)a)->x - ((const site_rec *)b)->x;
-    if (d < 0) return -1;
-    if (d > 0) return 1;
+    if (d < 0)
+        return -1;
+    if (d > 0)
+        return 1;
     return 0;
 }
 
 static site_rec *read_sites(int *n)
 {
     FILE *fp = fopen(tu_ref("space-charge/pyscses/Gd_CeO2_111_data.txt"), "r");
-    if (!fp) fail_msg("cannot open the pyscses site data");
+    if (!fp)
+        fail_msg("cannot open the pyscses site data");
     int cap = 4096, k = 0;
     site_rec *s = malloc((size_t)cap * sizeof *s);
     char lab[16], def[16];
     double val, x, e;
     while (fscanf(fp, "%15s %lf %lf %15s %lf", lab, &val, &x, def, &e) == 5) {
-        if (k == cap) fail_msg("too many sites");
+        if (k == cap)
+            fail_msg("too many sites");
         snprintf(s[k].label, sizeof s[k].label, "%s", lab);
         s[k].valence = val;
         s[k].x = x;
@@ -93,16 +97,22 @@ static site_rec *read_sites(int *n)
 static void average_weights(const double *xs, int n, double lo, double hi, double *wt)
 {
     int mi = 0, Mi = 0;
-    while (mi < n && xs[mi] < lo) mi++;
-    while (Mi < n && xs[Mi] < hi) Mi++;
-    for (int i = 0; i < n; i++) wt[i] = 0;
+    while (mi < n && xs[mi] < lo)
+        mi++;
+    while (Mi < n && xs[Mi] < hi)
+        Mi++;
+    for (int i = 0; i < n; i++)
+        wt[i] = 0;
     double off_lo = (xs[mi + 1] - xs[mi]) / 2 + (xs[mi] - xs[mi - 1]) / 2;
     double off_hi = (xs[Mi] - xs[Mi - 1]) / 2 + (xs[Mi - 1] - xs[Mi - 2]) / 2;
     int a = mi + 1, b = Mi - 1; /* inclusive */
     for (int k = a; k <= b; k++) {
-        if (k == a) wt[k] = off_lo;
-        else if (k == b) wt[k] = off_hi;
-        else wt[k] = (xs[k + 1] - xs[k - 1]) / 2;
+        if (k == a)
+            wt[k] = off_lo;
+        else if (k == b)
+            wt[k] = off_hi;
+        else
+            wt[k] = (xs[k + 1] - xs[k - 1]) / 2;
     }
 }
 
@@ -111,8 +121,10 @@ static int build_site_explicit(pys_case *c, int gc, int site_charges)
     int nall;
     site_rec *all = read_sites(&nall);
     int lo = 0, hi = 0;
-    while (lo < nall && all[lo].x < XMIN) lo++;
-    while (hi < nall && all[hi].x < XMAX) hi++;
+    while (lo < nall && all[lo].x < XMIN)
+        lo++;
+    while (hi < nall && all[hi].x < XMAX)
+        hi++;
     c->adj_lo = all[lo - 1].x;
     c->adj_hi = all[hi].x;
     c->ns = hi - lo;
@@ -122,10 +134,12 @@ static int build_site_explicit(pys_case *c, int gc, int site_charges)
     c->x = malloc((size_t)c->ns * sizeof(double));
     c->np = 0;
     for (int k = 0; k < c->ns; k++)
-        if (c->np == 0 || c->s[k].x != c->x[c->np - 1]) c->x[c->np++] = c->s[k].x;
+        if (c->np == 0 || c->s[k].x != c->x[c->np - 1])
+            c->x[c->np++] = c->s[k].x;
     int N = c->np;
     c->w = malloc((size_t)N * sizeof(double));
-    for (int i = 1; i < N - 1; i++) c->w[i] = (c->x[i + 1] - c->x[i - 1]) / 2;
+    for (int i = 1; i < N - 1; i++)
+        c->w[i] = (c->x[i + 1] - c->x[i - 1]) / 2;
     c->w[0] = (c->x[1] - c->adj_lo) / 2;
     c->w[N - 1] = (c->adj_hi - c->x[N - 2]) / 2;
     c->splane = malloc((size_t)c->ns * sizeof(int));
@@ -134,7 +148,8 @@ static int build_site_explicit(pys_case *c, int gc, int site_charges)
     c->sq = malloc((size_t)c->ns * sizeof(double));
     c->smult = NULL;
     for (int k = 0, i = 0; k < c->ns; k++) {
-        while (c->x[i] != c->s[k].x) i++;
+        while (c->x[i] != c->s[k].x)
+            i++;
         c->splane[k] = i;
         c->sspec[k] = c->s[k].is_o ? 0 : 1;
         c->sen[k] = c->s[k].energy;
@@ -150,14 +165,16 @@ static int build_site_explicit(pys_case *c, int gc, int site_charges)
         for (int i = 0; i < N; i++) {
             int has = 0;
             for (int k = 0; k < c->ns; k++)
-                if (c->splane[k] == i && c->s[k].is_o) has = 1;
+                if (c->splane[k] == i && c->s[k].is_o)
+                    has = 1;
             if (has) {
                 oi[no] = i;
                 ox[no++] = c->x[i];
             }
         }
         average_weights(ox, no, BULK_MIN, BULK_MAX, ow);
-        for (int k = 0; k < no; k++) c->ref[oi[k]] = ow[k];
+        for (int k = 0; k < no; k++)
+            c->ref[oi[k]] = ow[k];
         free(ox);
         free(ow);
         free(oi);
@@ -182,8 +199,10 @@ static int build_continuum(pys_case *c)
     c->x = malloc((size_t)N * sizeof(double));
     c->w = malloc((size_t)N * sizeof(double));
     double dx = (XMAX - XMIN) / (N - 1);
-    for (int i = 0; i < N; i++) c->x[i] = XMIN + i * dx;
-    for (int i = 1; i < N - 1; i++) c->w[i] = (c->x[i + 1] - c->x[i - 1]) / 2;
+    for (int i = 0; i < N; i++)
+        c->x[i] = XMIN + i * dx;
+    for (int i = 1; i < N - 1; i++)
+        c->w[i] = (c->x[i + 1] - c->x[i - 1]) / 2;
     c->w[0] = se.w[0];
     c->w[N - 1] = se.w[Nse - 1];
     c->s = calloc((size_t)c->ns, sizeof *c->s);
@@ -201,23 +220,29 @@ static int build_continuum(pys_case *c)
             cnt[i] = 0;
         }
         for (int k = 0; k < se.ns; k++) {
-            if (se.s[k].is_o != is_o) continue;
+            if (se.s[k].is_o != is_o)
+                continue;
             nlab++;
             /* closest continuum point, ties to the smaller index (pyscses closest_index) */
             int g = (int)floor((se.s[k].x - XMIN) / dx);
-            if (g < 0) g = 0;
-            if (g > N - 2) g = N - 2;
-            if (c->x[g + 1] - se.s[k].x < se.s[k].x - c->x[g]) g++;
+            if (g < 0)
+                g = 0;
+            if (g > N - 2)
+                g = N - 2;
+            if (c->x[g + 1] - se.s[k].x < se.s[k].x - c->x[g])
+                g++;
             gp[k] = g;
             sum[g] += se.s[k].energy;
             cnt[g]++;
         }
         for (int k = 0; k < se.ns; k++)
-            if (se.s[k].is_o == is_o) avg[k] = sum[gp[k]] / cnt[gp[k]];
+            if (se.s[k].is_o == is_o)
+                avg[k] = sum[gp[k]] / cnt[gp[k]];
         for (int i = 0; i < N; i++) {
             double best = INFINITY, e = 0;
             for (int k = 0; k < se.ns; k++) {
-                if (se.s[k].is_o != is_o) continue;
+                if (se.s[k].is_o != is_o)
+                    continue;
                 double d = fabs(se.s[k].x - c->x[i]);
                 if (d < best) {
                     best = d;
@@ -262,16 +287,20 @@ static int read_profile(const char *test, double *x, double *phi, double *vo, do
     char rel[256];
     snprintf(rel, sizeof rel, "space-charge/pyscses/%s/output_data.csv", test);
     FILE *fp = fopen(tu_ref(rel), "r");
-    if (!fp) fail_msg("cannot open %s", rel);
+    if (!fp)
+        fail_msg("cannot open %s", rel);
     char line[1024];
     int n = 0;
-    if (!fgets(line, sizeof line, fp)) fail_msg("empty %s", rel);
+    if (!fgets(line, sizeof line, fp))
+        fail_msg("empty %s", rel);
     while (fgets(line, sizeof line, fp) && n < nmax) {
         /* the input_mole_fractions column "[0.05 0.2 ]" has no comma: split on commas, take the last 5 fields */
         char *f[16];
         int nf = 0;
-        for (char *t = strtok(line, ","); t && nf < 16; t = strtok(NULL, ",")) f[nf++] = t;
-        if (nf < 12) fail_msg("bad line in %s", rel);
+        for (char *t = strtok(line, ","); t && nf < 16; t = strtok(NULL, ","))
+            f[nf++] = t;
+        if (nf < 12)
+            fail_msg("bad line in %s", rel);
         x[n] = atof(f[nf - 5]);
         phi[n] = atof(f[nf - 4]);
         vo[n] = atof(f[nf - 2]);
@@ -287,10 +316,13 @@ static void read_key(const char *test, double key[3])
     char rel[256];
     snprintf(rel, sizeof rel, "space-charge/pyscses/%s/key_data.dat", test);
     FILE *fp = fopen(tu_ref(rel), "r");
-    if (!fp) fail_msg("cannot open %s", rel);
+    if (!fp)
+        fail_msg("cannot open %s", rel);
     char line[512];
-    if (!fgets(line, sizeof line, fp)) fail_msg("empty %s", rel);
-    if (fscanf(fp, "%lf %lf %lf", &key[0], &key[1], &key[2]) != 3) fail_msg("bad %s", rel);
+    if (!fgets(line, sizeof line, fp))
+        fail_msg("empty %s", rel);
+    if (fscanf(fp, "%lf %lf %lf", &key[0], &key[1], &key[2]) != 3)
+        fail_msg("bad %s", rel);
     fclose(fp);
 }
 
@@ -304,24 +336,30 @@ static void pyscses_ratios(const double *ox, const double *ophi, const double *o
                            double *rperp, double *rpar)
 {
     double *sub_w = malloc((size_t)no * sizeof(double));
-    for (int k = 1; k < no - 1; k++) sub_w[k] = (ox[k + 1] - ox[k - 1]) / 2;
+    for (int k = 1; k < no - 1; k++)
+        sub_w[k] = (ox[k + 1] - ox[k - 1]) / 2;
     (void)sub_w;
     double smin = INFINITY, smax = -INFINITY;
     for (int k = 0; k < no; k++)
         if (ophi[k] - ophi[0] > 2e-2) {
-            if (ox[k] < smin) smin = ox[k];
-            if (ox[k] > smax) smax = ox[k];
+            if (ox[k] < smin)
+                smin = ox[k];
+            if (ox[k] > smax)
+                smax = ox[k];
         }
     /* offsets around the region bounds (searchsorted left) */
     int mi = 0, Mi = 0;
-    while (mi < no && ox[mi] < smin) mi++;
-    while (Mi < no && ox[Mi] < smax) Mi++;
+    while (mi < no && ox[mi] < smin)
+        mi++;
+    while (Mi < no && ox[Mi] < smax)
+        Mi++;
     double lo_off = (ox[mi + 1] - ox[mi]) / 2 + (ox[mi] - ox[mi - 1]) / 2;
     double hi_off = (ox[Mi] - ox[Mi - 1]) / 2 + (ox[Mi - 1] - ox[Mi - 2]) / 2;
     int a = -1, b = -1;
     for (int k = 0; k < no; k++)
         if (ox[k] > smin && ox[k] < smax) {
-            if (a < 0) a = k;
+            if (a < 0)
+                a = k;
             b = k;
         }
     double sc_perp = 0, sc_par = 0;
@@ -335,14 +373,17 @@ static void pyscses_ratios(const double *ox, const double *ophi, const double *o
     double bmin = BULK_MIN, bmax = BULK_MIN + width;
     mi = 0;
     Mi = 0;
-    while (mi < no && ox[mi] < bmin) mi++;
-    while (Mi < no && ox[Mi] < bmax) Mi++;
+    while (mi < no && ox[mi] < bmin)
+        mi++;
+    while (Mi < no && ox[Mi] < bmax)
+        Mi++;
     lo_off = (ox[mi + 1] - ox[mi]) / 2 + (ox[mi] - ox[mi - 1]) / 2;
     hi_off = (ox[Mi] - ox[Mi - 1]) / 2 + (ox[Mi - 1] - ox[Mi - 2]) / 2;
     a = b = -1;
     for (int k = 0; k < no; k++)
         if (ox[k] > bmin && ox[k] < bmax) {
-            if (a < 0) a = k;
+            if (a < 0)
+                a = k;
             b = k;
         }
     double b_perp = 0, b_par = 0;
@@ -365,14 +406,16 @@ typedef struct {
 /* per-plane mean occupation of the sites of species sp (0 where the plane has none) */
 static void plane_mf(const pys_case *c, const double *occ, int sp, double *mf, double *num)
 {
-    for (int i = 0; i < c->np; i++) mf[i] = num[i] = 0;
+    for (int i = 0; i < c->np; i++)
+        mf[i] = num[i] = 0;
     for (int k = 0; k < c->ns; k++)
         if (c->sspec[k] == sp) {
             mf[c->splane[k]] += occ[k];
             num[c->splane[k]] += 1;
         }
     for (int i = 0; i < c->np; i++)
-        if (num[i] > 0) mf[i] /= num[i];
+        if (num[i] > 0)
+            mf[i] /= num[i];
 }
 
 /* pyscses' bulk average of a species' mole fraction (Calculation.mole_fraction_output): calculate_average on the
@@ -455,13 +498,16 @@ static case_result run_case(const char *test, int mode)
             spc[0].x_bulk = xin[0];
             spc[1].x_bulk = xin[1];
             TU_OK(ctx, ssb_se_pb_solve(ctx, &p, &r));
-            for (int a = 0; a < 2; a++) f[a] = bulk_mf(&c, occ, a) - target[a];
-            if (fabs(f[0]) < 1e-12 && fabs(f[1]) < 1e-12) break;
+            for (int a = 0; a < 2; a++)
+                f[a] = bulk_mf(&c, occ, a) - target[a];
+            if (fabs(f[0]) < 1e-12 && fabs(f[1]) < 1e-12)
+                break;
             for (int b = 0; b < 2; b++) {
                 double h = 1e-6 * xin[b];
                 spc[b].x_bulk = xin[b] + h;
                 TU_OK(ctx, ssb_se_pb_solve(ctx, &p, &r));
-                for (int a = 0; a < 2; a++) J[a][b] = (bulk_mf(&c, occ, a) - target[a] - f[a]) / h;
+                for (int a = 0; a < 2; a++)
+                    J[a][b] = (bulk_mf(&c, occ, a) - target[a] - f[a]) / h;
                 spc[b].x_bulk = xin[b];
             }
             double det = J[0][0] * J[1][1] - J[0][1] * J[1][0];
@@ -487,10 +533,12 @@ static case_result run_case(const char *test, int mode)
     for (int i = 0; i < N; i++) {
         TU_ASSERT_REL(c.x[i], rx[i], 1e-9);
         double d = fabs(phi[i] - rphi[i]);
-        if (d > out.dphi_max) out.dphi_max = d;
+        if (d > out.dphi_max)
+            out.dphi_max = d;
         if (onum[i] > 0) {
             double dv = fabs(omf[i] - rvo[i]);
-            if (dv > out.dvo_max) out.dvo_max = dv;
+            if (dv > out.dvo_max)
+                out.dvo_max = dv;
             ox[no] = c.x[i];
             ophi[no] = phi[i];
             on[no] = onum[i];
@@ -501,8 +549,8 @@ static case_result run_case(const char *test, int mode)
     out.phi0 = r.phi_max;
     pyscses_ratios(ox, ophi, on, om, no, &out.rperp, &out.rpar);
     double width;
-    TU_OK(ctx, ssb_se_pb_resistivity(ctx, &p, &r, 0, 2e-2, +1, BULK_MIN, BULK_MAX, &out.rperp_clean,
-                                     &out.rpar_clean, &width));
+    TU_OK(ctx, ssb_se_pb_resistivity(ctx, &p, &r, 0, 2e-2, +1, BULK_MIN, BULK_MAX, &out.rperp_clean, &out.rpar_clean,
+                                     &width));
     free(onum);
     free(omf);
     free(ox);

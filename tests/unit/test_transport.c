@@ -387,7 +387,15 @@ static void test_fields(void **state)
         assert_null(r.potential);
         ssb_transport_result_destroy(&r); /* twice is harmless */
         ssb_transport_result_destroy(NULL);
-        printf("PASS potential and current fields (%s)\n", all_backends[b]);
+        /* cell mode without the hole: a 1-D problem, uniform current density including the fixed layers */
+        *lab_at(g, 0, 0, 3) = 2;
+        p.dirichlet = SSB_DIRICHLET_CELL;
+        TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, SSB_AXIS_Z, &p, &r));
+        for (int64_t v = 0; v < nx * ny * nz; v++) TU_ASSERT_REL(r.current[v], r.current_in / r.area, 1e-8);
+        assert_true(r.potential[5] == 1.0 && r.potential[5 + nx * ny * (nz - 1)] == 0.0);
+        ssb_transport_result_destroy(&r);
+        *lab_at(g, 0, 0, 3) = 0;
+        printf("PASS potential and current fields, face and cell (%s)\n", all_backends[b]);
     }
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);

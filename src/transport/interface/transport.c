@@ -149,7 +149,6 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
     }
     const double t0 = ssbi_transport_wtime();
     const int nt = par.nthreads > 0 ? par.nthreads : ssbi_threads(ctx);
-    (void)nt;
 
     int64_t n[3];
     double h[3];
@@ -220,11 +219,8 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
         const uint8_t *mask = a.mask;
         uint8_t *ph = a.ph;
         int64_t *ps = a.plane_start;
-        int8_t pmap[256];
-        for (int k = 0; k < 256; k++) pmap[k] = (int8_t)0;
         uint8_t umap[256];
         for (int k = 0; k < 256; k++) umap[k] = phase_of[k] >= 0 ? (uint8_t)(phase_of[k] + 1) : 0;
-        (void)pmap;
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
 #endif
@@ -300,8 +296,10 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
                 }
         }
     }
-    free(a.mask);
-    a.mask = NULL;
+    if (!(par.want_fields && cell)) { /* the fixed layers' fields need the mask */
+        free(a.mask);
+        a.mask = NULL;
+    }
 
     /* initial guess: the linear profile of a uniform block */
     a.x = ssbi_malloc(ctx, (size_t)(nunk + 1) * sizeof(double), "transport solution");
@@ -400,17 +398,19 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
                     if (ua) ia++;
                 }
         }
-        if (cell) { /* the fixed layers: potential 1 and 0 on their percolating voxels, current through them */
+        if (cell) { /* the fixed layers: potential 1 V / 0 V on their percolating voxels; their current is the
+                     * current through the face to the adjacent unknown */
             for (int side = 0; side < 2; side++) {
-                const int64_t zl = side == 0 ? 0 : nz - 1;
-                const int64_t gzf = side == 0 ? 0 : n[axis] - 1;
+                const int64_t gzf = side == 0 ? 0 : n[axis] - 1, zl = side == 0 ? 0 : nz - 1;
                 for (int64_t y = 0; y < nl[1]; y++)
                     for (int64_t x0 = 0; x0 < nl[0]; x0++) {
-                        const int64_t l = x0 + nl[0] * y;
-                        if (!ph[l + zl * npl] || phase_of[lab[x0 * s0 + y * s1 + gzf * s2]] < 0) continue;
                         const int64_t v = x0 * s0 + y * s1 + gzf * s2, w = x0 * s0 + y * s1 + (zl + zoff) * s2;
+                        if (a.mask[v] != 3) continue;
                         pot[v] = side == 0 ? 1.0 : 0.0;
-                        cur[v] = cur[w]; /* no lateral flow in a fixed layer: the face current continues */
+                        if (ph[x0 + nl[0] * (y + nl[1] * zl)]) {
+                            const double gvw = harm(sigma[lab[v]], sigma[lab[w]]) * area / hl[2];
+                            cur[v] = gvw * (side == 0 ? 1.0 - pot[w] : pot[w]) / area;
+                        }
                     }
             }
         }

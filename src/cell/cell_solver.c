@@ -1,0 +1,627 @@
+/* Time integration of the cell model with SUNDIALS IDA + KLU, protocol execution, rate sweeps. */
+#include "cell_impl.h"
+
+#include <ida/ida.h>
+#include <nvector/nvector_serial.h>
+#include <sunlinsol/sunlinsol_klu.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NROOT 5
+enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
+#define STO_EPS 1e-5 /* surface stoichiometry margin from 0 and 1 that counts as an exhausted electrode */
+
+struct ssb_cell {
+    ssbi_model *m;
+    SUNContext sun;
+    void *ida;
+    N_Vector y, yp, id, atol, dky;
+    SUNMatrix A;
+    SUNLinearSolver LS;
+    char idamsg[512];
+    /* per step */
+    double v_cut, i_cut;
+    int use_v, use_i;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- IDA callbacks */
+
+static int res_fn(sunrealtype t, N_Vector y, N_Vector yp, N_Vector r, void *ud)
+{
+    (void)t;
+    ssb_cell *c = ud;
+    int rc = ssbi_model_residual(c->m, N_VGetArrayPointer(y), N_VGetArrayPointer(yp), N_VGetArrayPointer(r));
+    return rc;
+}
+
+static int jac_fn(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vector r, SUNMatrix J, void *ud,
+                  N_Vector t1, N_Vector t2, N_Vector t3)
+{
+    (void)t;
+    (void)yp;
+    (void)r;
+    (void)t1;
+    (void)t2;
+    (void)t3;
+    ssb_cell *c = ud;
+    ssbi_model *m = c->m;
+    sunindextype *cp = SUNSparseMatrix_IndexPointers(J), *ri = SUNSparseMatrix_IndexValues(J);
+    for (long k = 0; k <= m->N; k++) cp[k] = (sunindextype)m->colptr[k];
+    for (long k = 0; k < m->nnz; k++) ri[k] = (sunindextype)m->rowind[k];
+    return ssbi_model_jacobian(m, N_VGetArrayPointer(y), cj, SUNSparseMatrix_Data(J));
+}
+
+static int root_fn(sunrealtype t, N_Vector y, N_Vector yp, sunrealtype *g, void *ud)
+{
+    (void)t;
+    (void)yp;
+    ssb_cell *c = ud;
+    const ssbi_model *m = c->m;
+    const double *Y = N_VGetArrayPointer(y);
+    double V = ssbi_model_voltage(m, Y);
+    g[RT_V] = c->use_v ? V - c->v_cut : 1.0;
+    g[RT_I] = c->use_i ? fabs(Y[m->i_I]) - c->i_cut : 1.0;
+    g[RT_STO] = ssbi_model_sto_margin(m, Y, NULL, NULL, NULL) - STO_EPS;
+    g[RT_VMIN] = V - m->v.cell.V_min;
+    g[RT_VMAX] = m->v.cell.V_max - V;
+    return 0;
+}
+
+static void err_fn(int code, const char *module, const char *function, char *msg, void *ud)
+{
+    ssb_cell *c = ud;
+    (void)code;
+    snprintf(c->idamsg, sizeof c->idamsg, "%s/%s: %s", module, function, msg);
+}
+
+/* ---------------------------------------------------------------- create / destroy */
+
+void ssb_cell_destroy(ssb_cell **pc)
+{
+    if (!pc || !*pc) return;
+    ssb_cell *c = *pc;
+    if (c->ida) IDAFree(&c->ida);
+    if (c->LS) SUNLinSolFree(c->LS);
+    if (c->A) SUNMatDestroy(c->A);
+    if (c->y) N_VDestroy(c->y);
+    if (c->yp) N_VDestroy(c->yp);
+    if (c->id) N_VDestroy(c->id);
+    if (c->atol) N_VDestroy(c->atol);
+    if (c->dky) N_VDestroy(c->dky);
+    if (c->sun) SUNContext_Free(&c->sun);
+    ssbi_model_destroy(&c->m);
+    free(c);
+    *pc = NULL;
+}
+
+int ssb_cell_create(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell **out)
+{
+    SSB_REQUIRE(ctx, p && out, SSB_ERR_ARG, "ssb_cell_create: NULL argument");
+    *out = NULL;
+    ssb_cell *c = calloc(1, sizeof *c);
+    if (!c) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell)");
+    int rc = ssbi_model_create(ctx, p, &c->m);
+    if (rc != SSB_OK) {
+        ssb_cell_destroy(&c);
+        return rc;
+    }
+    ssbi_model *m = c->m;
+    long N = m->N;
+    if (SUNContext_Create(NULL, &c->sun) != 0) {
+        ssb_cell_destroy(&c);
+        return SSB_ERROR(ctx, SSB_ERR_BACKEND, "SUNContext_Create failed");
+    }
+    c->y = N_VNew_Serial(N, c->sun);
+    c->yp = N_VNew_Serial(N, c->sun);
+    c->id = N_VNew_Serial(N, c->sun);
+    c->atol = N_VNew_Serial(N, c->sun);
+    c->dky = N_VNew_Serial(N, c->sun);
+    if (!c->y || !c->yp || !c->id || !c->atol || !c->dky) {
+        ssb_cell_destroy(&c);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (%ld unknowns)", N);
+    }
+    double *y = N_VGetArrayPointer(c->y), *yp = N_VGetArrayPointer(c->yp), *id = N_VGetArrayPointer(c->id);
+    ssbi_model_initial(m, y, yp, id);
+    rc = ssbi_model_pattern(ctx, m, y);
+    if (rc != SSB_OK) {
+        ssb_cell_destroy(&c);
+        return rc;
+    }
+    double *at = N_VGetArrayPointer(c->atol);
+    for (long k = 0; k < N; k++) at[k] = m->v.num.atol * m->scale[k];
+    c->ida = IDACreate(c->sun);
+    if (!c->ida) {
+        ssb_cell_destroy(&c);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "IDACreate failed");
+    }
+    int f = IDASetErrHandlerFn(c->ida, err_fn, c);
+    if (f == 0) f = IDAInit(c->ida, res_fn, 0.0, c->y, c->yp);
+    if (f == 0) f = IDASVtolerances(c->ida, m->v.num.rtol, c->atol);
+    if (f == 0) f = IDASetId(c->ida, c->id);
+    if (f == 0) f = IDASetUserData(c->ida, c);
+    if (f == 0) {
+        c->A = SUNSparseMatrix(N, N, m->nnz, CSC_MAT, c->sun);
+        c->LS = c->A ? SUNLinSol_KLU(c->y, c->A, c->sun) : NULL;
+        if (!c->A || !c->LS) f = -1;
+    }
+    if (f == 0) f = IDASetLinearSolver(c->ida, c->LS, c->A);
+    if (f == 0) f = IDASetJacFn(c->ida, jac_fn);
+    if (f == 0) f = IDARootInit(c->ida, NROOT, root_fn);
+    if (f == 0) f = IDASetMaxNumStepsIC(c->ida, 10);
+    if (f == 0) f = IDASetMaxNumItersIC(c->ida, 25);
+    if (f == 0) f = IDASetMaxNumJacsIC(c->ida, 10);
+    if (f == 0) f = IDASetMaxNumSteps(c->ida, 1000000);
+    if (f == 0 && m->v.num.max_step > 0) f = IDASetMaxStep(c->ida, m->v.num.max_step);
+    if (f != 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", c->idamsg);
+        ssb_cell_destroy(&c);
+        return SSB_ERROR(ctx, SSB_ERR_BACKEND, "setting up IDA + KLU failed (flag %d): %s", f, msg);
+    }
+    *out = c;
+    return SSB_OK;
+}
+
+long ssb_cell_size(const ssb_cell *c, long *nnz)
+{
+    if (!c) return 0;
+    if (nnz) *nnz = c->m->nnz;
+    return c->m->N;
+}
+
+const ssb_cell_derived *ssb_cell_get_derived(const ssb_cell *c) { return c ? &c->m->der : NULL; }
+
+ssb_cell_run_params ssb_cell_run_params_default(void)
+{
+    ssb_cell_run_params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.record_every = 1;
+    rp.breakdown = 1;
+    return rp;
+}
+
+/* ---------------------------------------------------------------- running */
+
+typedef struct {
+    ssb_ctx *ctx;
+    ssb_cell *c;
+    const ssb_cell_run_params *rp;
+    ssb_cell_result *res;
+    double n_neg0;       /* initial Li in a foil [mol/m2] */
+    int next_prof;       /* next profile time index */
+    double *ybuf;        /* state for interpolated profiles */
+    const double *ptimes;
+    int nptimes;
+} runctx;
+
+static int record(runctx *R, double t, const double *y, int step)
+{
+    ssbi_model *m = R->c->m;
+    double vals[SSB_CELL_SERIES_COUNT];
+    vals[SSB_CELL_T] = t;
+    vals[SSB_CELL_V] = ssbi_model_voltage(m, y);
+    vals[SSB_CELL_I] = y[m->i_I];
+    vals[SSB_CELL_Q] = y[m->i_Q];
+    vals[SSB_CELL_E] = y[m->i_E];
+    vals[SSB_CELL_OCV] = ssbi_model_ocv(m, y);
+    vals[SSB_CELL_STEP] = step;
+    ssb_cell_breakdown b, *pb = NULL;
+    if (R->rp->breakdown) {
+        ssbi_model_breakdown(m, y, &b);
+        pb = &b;
+    }
+    double nlp = ssbi_model_lithium(m, y, SSBI_REG_POS);
+    double nln = m->limetal ? R->n_neg0 - y[m->i_Q] / SSB_CONST_FARADAY : ssbi_model_lithium(m, y, SSBI_REG_NEG);
+    return ssbi_result_push(R->ctx, R->res, vals, pb, nlp, nln);
+}
+
+static const char *ida_cause(int flag)
+{
+    switch (flag) {
+    case IDA_TOO_MUCH_WORK: return "too many internal steps";
+    case IDA_TOO_MUCH_ACC: return "the requested accuracy cannot be reached";
+    case IDA_ERR_FAIL: return "the error test failed repeatedly (or the step size became too small)";
+    case IDA_CONV_FAIL: return "the nonlinear (Newton) iteration failed to converge repeatedly";
+    case IDA_LINIT_FAIL: return "linear solver initialisation failed";
+    case IDA_LSETUP_FAIL: return "the sparse LU factorisation (KLU) failed: singular Jacobian";
+    case IDA_LSOLVE_FAIL: return "the linear solve failed";
+    case IDA_RES_FAIL: return "the residual failed unrecoverably";
+    case IDA_REP_RES_ERR: return "the residual failed repeatedly (a concentration left its bounds)";
+    case IDA_RTFUNC_FAIL: return "the root function failed";
+    case IDA_CONSTR_FAIL: return "inequality constraints could not be met";
+    case IDA_FIRST_RES_FAIL: return "the first residual evaluation failed (state out of bounds)";
+    case IDA_NO_RECOVERY: return "no recovery possible after a residual failure";
+    case IDA_NLS_FAIL: return "the nonlinear solver failed";
+    case IDA_ILL_INPUT: return "illegal input to IDA";
+    case IDA_LINESEARCH_FAIL: return "the consistent-initialisation line search failed";
+    case IDA_BAD_EWT: return "a weight became non-positive";
+    default: return "solver error";
+    }
+}
+
+static int state_msg(const ssbi_model *m, const double *y, char *buf, size_t n)
+{
+    double thmin, thmax;
+    ssbi_model_sto_margin(m, y, &thmin, &thmax, NULL);
+    int o = snprintf(buf, n, "V = %.4f V, I = %.4g A/m2, Q = %.4g Ah/m2, surface stoichiometry %.5f..%.5f",
+                     ssbi_model_voltage(m, y), y[m->i_I], y[m->i_Q] / 3600.0, thmin, thmax);
+    if (m->liquid && o > 0 && (size_t)o < n) {
+        double cmin = 1e300;
+        for (int i = 0; i < m->ncv; i++) {
+            long k = m->cv_reg[i] == SSBI_REG_SEP ? m->cv_off[i] + 1 : m->cv_off[i] + m->nr + 3;
+            if (y[k] < cmin) cmin = y[k];
+        }
+        snprintf(buf + o, n - (size_t)o, ", min c_e = %.4g mol/m3", cmin);
+    }
+    return 0;
+}
+
+static void step_mean(const ssb_cell_result *r, int first, int last, ssb_cell_step_result *s)
+{
+    const double *t = r->ser[SSB_CELL_T], *I = r->ser[SSB_CELL_I];
+    double wsum = 0, tsum = 0;
+    ssb_cell_breakdown mb, tb;
+    memset(&mb, 0, sizeof mb);
+    memset(&tb, 0, sizeof tb);
+    for (int i = first; i < last; i++) {
+        double dt = t[i + 1] - t[i];
+        if (dt <= 0) continue;
+        double w = 0.5 * (fabs(I[i]) + fabs(I[i + 1])) * dt;
+        wsum += w;
+        tsum += dt;
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) {
+            double a = r->loss ? r->loss[(size_t)i * SSB_CELL_LOSS_COUNT + k] : 0;
+            double b = r->loss ? r->loss[(size_t)(i + 1) * SSB_CELL_LOSS_COUNT + k] : 0;
+            double la = 0.5 * (fabs(I[i]) * a + fabs(I[i + 1]) * b) * dt;
+            mb.loss[k] += la;
+            tb.loss[k] += 0.5 * (a + b) * dt;
+        }
+        mb.ocv += w * 0.5 * (r->ser[SSB_CELL_OCV][i] + r->ser[SSB_CELL_OCV][i + 1]);
+        mb.voltage += w * 0.5 * (r->ser[SSB_CELL_V][i] + r->ser[SSB_CELL_V][i + 1]);
+        mb.residual += w * 0.5 * (r->resid[i] + r->resid[i + 1]);
+        tb.ocv += dt * 0.5 * (r->ser[SSB_CELL_OCV][i] + r->ser[SSB_CELL_OCV][i + 1]);
+        tb.voltage += dt * 0.5 * (r->ser[SSB_CELL_V][i] + r->ser[SSB_CELL_V][i + 1]);
+        tb.residual += dt * 0.5 * (r->resid[i] + r->resid[i + 1]);
+    }
+    if (wsum > 0) {
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) mb.loss[k] /= wsum;
+        mb.ocv /= wsum;
+        mb.voltage /= wsum;
+        mb.residual /= wsum;
+        s->mean = mb;
+    } else if (tsum > 0) {
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) tb.loss[k] /= tsum;
+        tb.ocv /= tsum;
+        tb.voltage /= tsum;
+        tb.residual /= tsum;
+        s->mean = tb;
+    } else {
+        memset(&s->mean, 0, sizeof s->mean);
+        s->mean.ocv = r->ser[SSB_CELL_OCV][last];
+        s->mean.voltage = r->ser[SSB_CELL_V][last];
+    }
+    s->end_state.ocv = r->ser[SSB_CELL_OCV][last];
+    s->end_state.voltage = r->ser[SSB_CELL_V][last];
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        s->end_state.loss[k] = r->loss ? r->loss[(size_t)last * SSB_CELL_LOSS_COUNT + k] : NAN;
+    s->end_state.residual = r->resid[last];
+}
+
+static int add_profiles_upto(runctx *R, double t, double tprev)
+{
+    ssb_cell *c = R->c;
+    while (R->next_prof < R->nptimes && R->ptimes[R->next_prof] <= t) {
+        double tp = R->ptimes[R->next_prof];
+        if (tp >= tprev) {
+            if (IDAGetDky(c->ida, tp, 0, c->dky) != IDA_SUCCESS) N_VScale(1.0, c->y, c->dky);
+            SSB_CHECK(R->ctx, ssbi_result_add_profile(R->ctx, R->res, c->m, N_VGetArrayPointer(c->dky), tp));
+        }
+        R->next_prof++;
+    }
+    return SSB_OK;
+}
+
+static const char *kind_word(ssb_cell_step_kind k)
+{
+    switch (k) {
+    case SSB_CELL_STEP_VOLTAGE: return "hold";
+    case SSB_CELL_STEP_POWER: return "power";
+    case SSB_CELL_STEP_RESISTANCE: return "load";
+    case SSB_CELL_STEP_REST: return "rest";
+    default: return "current";
+    }
+}
+
+static int run_steps(runctx *R, const ssb_cell_protocol *proto)
+{
+    ssb_ctx *ctx = R->ctx;
+    ssb_cell *c = R->c;
+    ssbi_model *m = c->m;
+    double *y = N_VGetArrayPointer(c->y), *yp = N_VGetArrayPointer(c->yp), *id = N_VGetArrayPointer(c->id);
+    ssbi_model_initial(m, y, yp, id);
+    double I1 = m->der.nominal_capacity / 3600.0;
+    double t = 0.0;
+    c->use_v = c->use_i = 0;
+    /* consistent rest state at t = 0 */
+    m->mode.kind = SSB_CELL_STEP_REST;
+    m->mode.value = 0;
+    if (IDAReInit(c->ida, 0.0, c->y, c->yp) != IDA_SUCCESS)
+        return SSB_ERROR(ctx, SSB_ERR_BACKEND, "IDAReInit failed: %s", c->idamsg);
+    int f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, 1.0);
+    if (f < 0)
+        return SSB_ERROR(ctx, SSB_ERR_NOCONV, "solver failure at t = 0 s (initial rest state): %s; IDA: %s",
+                         ida_cause(f), c->idamsg);
+    IDAGetConsistentIC(c->ida, c->y, c->yp);
+    R->n_neg0 = m->limetal ? m->v.li.thickness * m->v.li.density / 6.941e-3 : 0;
+    SSB_CHECK(ctx, record(R, t, y, 0));
+    ssb_cell_stats *st = &R->res->stats;
+    int skip_block = -1;
+    int nsteps = ssb_cell_protocol_nsteps(proto);
+    for (int s = 0; s < nsteps; s++) {
+        const ssb_cell_step *ps = ssb_cell_protocol_step(proto, s);
+        ssb_cell_step_result sr;
+        memset(&sr, 0, sizeof sr);
+        sr.index = s;
+        sr.text = ps->text;
+        if (ps->block >= 0 && ps->block == skip_block) {
+            sr.end = SSB_CELL_END_SKIPPED;
+            sr.t_start = sr.t_end = t;
+            sr.first = sr.last = R->res->n - 1;
+            sr.v_start = sr.v_end = ssbi_model_voltage(m, y);
+            sr.mean.ocv = sr.end_state.ocv = R->res->ser[SSB_CELL_OCV][R->res->n - 1];
+            sr.mean.voltage = sr.end_state.voltage = sr.v_end;
+            SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
+            continue;
+        }
+        /* operating mode */
+        m->mode.kind = ps->kind;
+        m->mode.value = ps->kind == SSB_CELL_STEP_CURRENT && ps->crate ? ps->value * I1 : ps->value;
+        c->use_v = !isnan(ps->v_cut);
+        c->v_cut = ps->v_cut;
+        c->use_i = !isnan(ps->i_cut);
+        c->i_cut = ps->i_cut_crate ? ps->i_cut * I1 : ps->i_cut;
+        /* restart the integrator at the step change */
+        if (IDAReInit(c->ida, t, c->y, c->yp) != IDA_SUCCESS)
+            return SSB_ERROR(ctx, SSB_ERR_BACKEND, "IDAReInit failed: %s", c->idamsg);
+        double dur = isnan(ps->duration) ? m->v.num.max_step_duration : ps->duration;
+        c->idamsg[0] = '\0';
+        f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, t + fmin(1.0, 0.01 * dur));
+        if (f < 0) {
+            char sm[256];
+            state_msg(m, y, sm, sizeof sm);
+            return SSB_ERROR(ctx, SSB_ERR_NOCONV,
+                             "solver failure at the start of step %d ('%s') at t = %.6g s: %s (the %s set-point may "
+                             "be out of reach); state before the step: %s; IDA: %s",
+                             s + 1, ps->text, t, ida_cause(f), kind_word(ps->kind), sm, c->idamsg);
+        }
+        IDAGetConsistentIC(c->ida, c->y, c->yp);
+        sr.first = R->res->n;
+        SSB_CHECK(ctx, record(R, t, y, s));
+        sr.t_start = t;
+        sr.v_start = ssbi_model_voltage(m, y);
+        double Q0 = y[m->i_Q], E0 = y[m->i_E];
+        /* cut-off directions from the start state */
+        int dirs[NROOT] = {0, -1, -1, -1, -1};
+        int done = 0;
+        ssb_cell_end_reason why = SSB_CELL_END_DURATION;
+        if (c->use_v) {
+            double V0 = sr.v_start;
+            int sense;
+            if (ps->kind == SSB_CELL_STEP_REST) sense = c->v_cut > V0 ? 1 : -1;
+            else sense = m->mode.value > 0 || ps->kind == SSB_CELL_STEP_RESISTANCE ? -1 : 1;
+            dirs[RT_V] = sense;
+            if ((sense < 0 && V0 <= c->v_cut) || (sense > 0 && V0 >= c->v_cut)) {
+                done = 1;
+                why = SSB_CELL_END_VOLTAGE;
+            }
+        }
+        if (c->use_i && !done) {
+            if (fabs(y[m->i_I]) <= c->i_cut) {
+                done = 1;
+                why = SSB_CELL_END_CURRENT;
+            }
+        }
+        IDASetRootDirection(c->ida, dirs);
+        double tstop = t + dur;
+        IDASetStopTime(c->ida, tstop);
+        long nstep = 0;
+        double tprev = t;
+        while (!done) {
+            double tret = t;
+            c->idamsg[0] = '\0';
+            f = IDASolve(c->ida, tstop, &tret, c->y, c->yp, IDA_ONE_STEP);
+            if (f < 0) {
+                char sm[256];
+                state_msg(m, y, sm, sizeof sm);
+                return SSB_ERROR(ctx, SSB_ERR_NOCONV,
+                                 "solver failure in step %d ('%s') at t = %.6g s: %s; state: %s; IDA: %s", s + 1,
+                                 ps->text, tret, ida_cause(f), sm, c->idamsg);
+            }
+            t = tret;
+            nstep++;
+            SSB_CHECK(ctx, add_profiles_upto(R, t, tprev));
+            tprev = t;
+            if (f == IDA_ROOT_RETURN) {
+                int rf[NROOT] = {0};
+                IDAGetRootInfo(c->ida, rf);
+                if (rf[RT_V]) {
+                    why = SSB_CELL_END_VOLTAGE;
+                    break;
+                }
+                if (rf[RT_I]) {
+                    why = SSB_CELL_END_CURRENT;
+                    break;
+                }
+                char sm[256];
+                state_msg(m, y, sm, sizeof sm);
+                if (rf[RT_STO]) {
+                    double thmin, thmax;
+                    int side;
+                    ssbi_model_sto_margin(m, y, &thmin, &thmax, &side);
+                    const char *el = side == 1 ? "positive" : "negative";
+                    if (c->use_v || c->use_i)
+                        return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                                         "cut-off never reached in step %d ('%s'): the %s electrode surface is "
+                                         "exhausted (stoichiometry within %g of its bound) at t = %.6g s before the "
+                                         "%s cut-off; state: %s",
+                                         s + 1, ps->text, el, STO_EPS, t, c->use_v ? "voltage" : "current", sm);
+                    return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                                     "step %d ('%s') cannot be completed: the %s electrode surface is exhausted "
+                                     "(stoichiometry within %g of its bound) at t = %.6g s; state: %s",
+                                     s + 1, ps->text, el, STO_EPS, t, sm);
+                }
+                return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                                 "step %d ('%s'): the voltage left the safety window [%g, %g] V at t = %.6g s "
+                                 "(set voltage_min_V / voltage_max_V); state: %s",
+                                 s + 1, ps->text, m->v.cell.V_min, m->v.cell.V_max, t, sm);
+            }
+            if (f == IDA_TSTOP_RETURN) {
+                if (isnan(ps->duration)) {
+                    char sm[256];
+                    state_msg(m, y, sm, sizeof sm);
+                    return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                                     "cut-off never reached in step %d ('%s') within %g s "
+                                     "(numerics.max_step_duration_s); state: %s",
+                                     s + 1, ps->text, dur, sm);
+                }
+                why = SSB_CELL_END_DURATION;
+                break;
+            }
+            if (nstep > m->v.num.max_steps) {
+                char sm[256];
+                state_msg(m, y, sm, sizeof sm);
+                return SSB_ERROR(ctx, SSB_ERR_NOCONV,
+                                 "solver failure in step %d ('%s') at t = %.6g s: more than %ld internal steps "
+                                 "(numerics.max_steps); state: %s",
+                                 s + 1, ps->text, t, m->v.num.max_steps, sm);
+            }
+            if (nstep % R->rp->record_every == 0) SSB_CHECK(ctx, record(R, t, y, s));
+            if ((nstep & 63) == 0) SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + fmin(1.0, (t - sr.t_start) / dur), nsteps));
+        }
+        SSB_CHECK(ctx, add_profiles_upto(R, t, tprev));
+        /* always store the step end (replacing a point stored at the same instant of this step) */
+        if (R->res->n - 1 >= sr.first && R->res->ser[SSB_CELL_T][R->res->n - 1] == t) R->res->n--;
+        SSB_CHECK(ctx, record(R, t, y, s));
+        if (R->rp->profiles_at_step_ends) SSB_CHECK(ctx, ssbi_result_add_profile(ctx, R->res, m, y, t));
+        long ns = 0, nre = 0, nje = 0, nni = 0, netf = 0;
+        IDAGetNumSteps(c->ida, &ns);
+        IDAGetNumResEvals(c->ida, &nre);
+        IDAGetNumJacEvals(c->ida, &nje);
+        IDAGetNumNonlinSolvIters(c->ida, &nni);
+        IDAGetNumErrTestFails(c->ida, &netf);
+        st->steps += ns;
+        st->resevals += nre;
+        st->jacevals += nje;
+        st->nliters += nni;
+        st->etfails += netf;
+        sr.end = why;
+        sr.t_end = t;
+        sr.last = R->res->n - 1;
+        sr.v_end = ssbi_model_voltage(m, y);
+        sr.capacity = y[m->i_Q] - Q0;
+        sr.energy = y[m->i_E] - E0;
+        sr.i_mean = t > sr.t_start ? sr.capacity / (t - sr.t_start) : y[m->i_I];
+        step_mean(R->res, sr.first, sr.last, &sr);
+        SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
+        if (why == SSB_CELL_END_VOLTAGE && ps->block >= 0) skip_block = ps->block;
+        SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + 1, nsteps));
+    }
+    return SSB_OK;
+}
+
+int ssb_cell_run(ssb_ctx *ctx, ssb_cell *c, const ssb_cell_protocol *proto, const ssb_cell_run_params *rp,
+                 ssb_cell_result **out)
+{
+    SSB_REQUIRE(ctx, c && proto && out, SSB_ERR_ARG, "ssb_cell_run: NULL argument");
+    *out = NULL;
+    ssb_cell_run_params def = ssb_cell_run_params_default();
+    if (!rp) rp = &def;
+    SSB_REQUIRE(ctx, rp->record_every >= 1, SSB_ERR_RANGE, "record_every = %d must be >= 1", rp->record_every);
+    SSB_REQUIRE(ctx, rp->nprofiles == 0 || rp->profile_times, SSB_ERR_ARG, "profile_times is NULL");
+    for (int i = 1; i < rp->nprofiles; i++)
+        SSB_REQUIRE(ctx, rp->profile_times[i] >= rp->profile_times[i - 1], SSB_ERR_ARG,
+                    "profile_times must be sorted (%g after %g)", rp->profile_times[i], rp->profile_times[i - 1]);
+    double t0 = now_s();
+    runctx R = {.ctx = ctx, .c = c, .rp = rp, .ptimes = rp->profile_times, .nptimes = rp->nprofiles};
+    SSB_CHECK(ctx, ssbi_result_create(ctx, c->m->ncv, &R.res));
+    R.res->has_breakdown = rp->breakdown;
+    R.res->mass = c->m->der.mass;
+    R.res->volume = c->m->der.volume;
+    int rc = run_steps(&R, proto);
+    if (rc != SSB_OK) {
+        ssb_cell_result_destroy(&R.res);
+        return rc;
+    }
+    R.res->stats.wall = now_s() - t0;
+    *out = R.res;
+    return SSB_OK;
+}
+
+int ssb_cell_run_protocol(ssb_ctx *ctx, ssb_cell *c, const char *text, const ssb_cell_run_params *rp,
+                          ssb_cell_result **out)
+{
+    SSB_REQUIRE(ctx, out, SSB_ERR_ARG, "ssb_cell_run_protocol: NULL argument");
+    *out = NULL;
+    ssb_cell_protocol *p = NULL;
+    SSB_CHECK(ctx, ssb_cell_protocol_parse(ctx, text, &p));
+    int rc = ssb_cell_run(ctx, c, p, rp, out);
+    ssb_cell_protocol_destroy(&p);
+    return rc;
+}
+
+int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, double v_cut,
+                        ssb_cell_rate_point *out)
+{
+    SSB_REQUIRE(ctx, c && crates && out && n >= 1, SSB_ERR_ARG, "ssb_cell_rate_sweep: bad argument");
+    double I1 = c->m->der.nominal_capacity / 3600.0;
+    for (int i = 0; i < n; i++) {
+        SSB_REQUIRE(ctx, crates[i] > 0 && isfinite(crates[i]), SSB_ERR_RANGE, "C-rate %d = %g must be positive", i,
+                    crates[i]);
+        ssb_cell_step step;
+        memset(&step, 0, sizeof step);
+        char text[96];
+        snprintf(text, sizeof text, "Discharge at %gC until %g V", crates[i], v_cut);
+        step.kind = SSB_CELL_STEP_CURRENT;
+        step.crate = 1;
+        step.value = crates[i];
+        step.duration = NAN;
+        step.v_cut = v_cut;
+        step.i_cut = NAN;
+        step.block = -1;
+        step.line = 1;
+        step.text = text;
+        ssb_cell_protocol proto = {.n = 1, .cap = 1, .steps = &step};
+        ssb_cell_run_params rp = ssb_cell_run_params_default();
+        ssb_cell_result *r = NULL;
+        SSB_CHECK(ctx, ssb_cell_run(ctx, c, &proto, &rp, &r));
+        ssb_cell_rate_point *o = &out[i];
+        memset(o, 0, sizeof *o);
+        o->crate = crates[i];
+        o->current = crates[i] * I1;
+        ssb_cell_step_result sr;
+        int rc = ssb_cell_result_step(ctx, r, 0, &sr);
+        if (rc == SSB_OK) {
+            o->capacity = sr.capacity;
+            o->energy = sr.energy;
+            o->v_mean = sr.capacity > 0 ? sr.energy / sr.capacity : NAN;
+            o->mean = sr.mean;
+            rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
+        }
+        if (rc == SSB_OK) rc = ssb_cell_result_bottleneck(ctx, r, 0, &o->bottleneck, NULL);
+        ssb_cell_result_destroy(&r);
+        if (rc != SSB_OK) return rc;
+    }
+    return SSB_OK;
+}
