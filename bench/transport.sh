@@ -16,8 +16,13 @@ REPEAT500=${REPEAT500:-1}
 DATA=$ROOT/bench/data
 TF500=$DATA/TF-500x500x500-1x2x6-v3.tiff
 
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target bench_transport >/dev/null
+mkdir -p "$BUILD"
+if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target bench_transport; } \
+    >"$BUILD/bench_build.log" 2>&1; then
+    tail -30 "$BUILD/bench_build.log"
+    echo "bench/transport.sh: build failed (log: $BUILD/bench_build.log)" >&2
+    exit 1
+fi
 B=$BUILD/bench/bench_transport
 mkdir -p "$DATA"
 if [ ! -f "$TF500" ]; then

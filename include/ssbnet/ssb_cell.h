@@ -226,8 +226,8 @@ typedef struct {
 typedef struct {
     int n_neg, n_sep, n_pos;   /* control volumes per region (>= 1; n_neg unused with Li metal) */
     int n_r;                   /* control volumes per particle, >= 2 */
-    double rtol;               /* IDA relative tolerance (default 1e-6) */
-    double atol;               /* absolute tolerance, relative to each variable's scale (default 1e-8) */
+    double rtol;               /* IDA relative tolerance (default 1e-4; the validation cases change < 0.1 mV to 1e-6) */
+    double atol;               /* absolute tolerance as a fraction of each variable's scale (c_max, 1 V, 1C current; default 1e-6) */
     long max_steps;            /* internal steps per protocol step (default 100000) */
     double max_step;           /* largest internal time step [s]; 0: unlimited */
     double max_step_duration;  /* longest "until" step without a duration [s] (default 1e6) */

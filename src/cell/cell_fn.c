@@ -11,6 +11,7 @@ void ssbi_fn_clear(ssbi_fn *f)
     free(f->x);
     free(f->y);
     free(f->d);
+    free(f->idx);
     memset(f, 0, sizeof *f);
     f->x_min = f->x_max = NAN;
 }
@@ -21,6 +22,7 @@ int ssbi_fn_copy(ssb_ctx *ctx, const ssbi_fn *src, ssbi_fn *dst)
     *dst = *src;
     dst->expr = NULL;
     dst->x = dst->y = dst->d = NULL;
+    dst->idx = NULL;
     if (src->expr) SSB_CHECK(ctx, ssbi_expr_copy(ctx, src->expr, &dst->expr));
     if (src->n > 0) {
         size_t b = (size_t)src->n * sizeof(double);
@@ -34,6 +36,14 @@ int ssbi_fn_copy(ssb_ctx *ctx, const ssbi_fn *src, ssbi_fn *dst)
         memcpy(dst->x, src->x, b);
         memcpy(dst->y, src->y, b);
         memcpy(dst->d, src->d, b);
+        if (src->idx) {
+            dst->idx = malloc((size_t)src->nidx * sizeof *dst->idx);
+            if (!dst->idx) {
+                ssbi_fn_clear(dst);
+                return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory copying a table");
+            }
+            memcpy(dst->idx, src->idx, (size_t)src->nidx * sizeof *dst->idx);
+        }
     }
     return SSB_OK;
 }
@@ -118,7 +128,25 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
         }
     }
     pchip_slopes(n, tx, ty, td);
+    /* bucket index: 4 buckets per interval on average */
+    int nb = 4 * n;
+    int *ix = malloc((size_t)nb * sizeof *ix);
+    if (!ix) {
+        free(tx);
+        free(ty);
+        free(td);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "%s: out of memory (%d points)", what, n);
+    }
+    double ih = nb / (tx[n - 1] - tx[0]);
+    for (int b = 0, i = 0; b < nb; b++) {
+        double xb = tx[0] + b / ih;
+        while (i < n - 2 && tx[i + 1] <= xb) i++;
+        ix[b] = i;
+    }
     ssbi_fn_clear(f);
+    f->idx = ix;
+    f->nidx = nb;
+    f->inv_h = ih;
     f->kind = SSBI_FN_TABLE;
     f->n = n;
     f->x = tx;
@@ -159,12 +187,11 @@ double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
             if (dfdx) *dfdx = D[n - 1];
             return Y[n - 1] + D[n - 1] * (x - X[n - 1]);
         }
-        int lo = 0, hi = n - 1;
-        while (hi - lo > 1) {
-            int mid = (lo + hi) >> 1;
-            if (X[mid] <= x) lo = mid;
-            else hi = mid;
-        }
+        int b = (int)((x - X[0]) * f->inv_h);
+        if (b >= f->nidx) b = f->nidx - 1;
+        int lo = f->idx[b];
+        while (lo < n - 2 && X[lo + 1] <= x) lo++;
+        int hi = lo + 1;
         double h = X[hi] - X[lo], t = (x - X[lo]) / h;
         double t2 = t * t, t3 = t2 * t;
         double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;

@@ -32,6 +32,8 @@ typedef struct {
     ssbi_expr *expr;          /* owned */
     int n;                    /* table */
     double *x, *y, *d;        /* owned; d: PCHIP slopes */
+    int *idx, nidx;           /* owned; uniform bucket -> first table interval (O(1) lookup) */
+    double inv_h;             /* buckets per unit x */
     double x_min, x_max;      /* validity (NaN: none) */
     char source[160];         /* description for messages */
 } ssbi_fn;

@@ -816,7 +816,18 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
     b->voltage = ssbi_model_voltage(m, y);
     b->ocv = ssbi_model_ocv(m, y);
     if (I == 0.0) {
-        b->residual = b->ocv - b->voltage;
+        /* at rest the only loss is the relaxation of concentration gradients: bulk vs mean surface OCV */
+        for (int r = 0; r < 3; r++) {
+            const ssbi_region *g = &m->reg[r];
+            if (r == SSBI_REG_SEP || !g->present) continue;
+            double us = 0;
+            for (int i = g->first; i < g->first + g->n; i++) us += ocv(g, ssbi_model_csurf(m, y, i) / g->c_max, NULL);
+            us /= g->n;
+            double ub = ocv(g, ssbi_model_theta_avg(m, y, r), NULL);
+            if (r == SSBI_REG_POS) b->loss[SSB_CELL_LOSS_DIFF_POS] = ub - us;
+            else b->loss[SSB_CELL_LOSS_DIFF_NEG] = us - ub;
+        }
+        b->residual = b->ocv - b->loss[SSB_CELL_LOSS_DIFF_POS] - b->loss[SSB_CELL_LOSS_DIFF_NEG] - b->voltage;
         return;
     }
     double *ie = malloc(2 * ((size_t)n + 1) * sizeof *ie);

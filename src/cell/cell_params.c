@@ -306,7 +306,7 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->num.n_sep = 10;
     v->num.n_pos = 20;
     v->num.n_r = 20;
-    v->num.rtol = 1e-6;
+    v->num.rtol = 1e-4;
     v->num.atol = 1e-6;
     v->num.max_steps = 100000;
     v->num.max_step = 0;

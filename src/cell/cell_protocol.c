@@ -296,14 +296,41 @@ static int keep_text(ssb_ctx *ctx, ssb_cell_protocol *p, const char *a, const ch
     return SSB_OK;
 }
 
-/* Parse the ';'-separated steps of [a, b) in line into tmp (not expanded). */
+/* Parse the ';'-separated steps of [a, b) in line into out (not expanded). A segment that starts with
+ * "Repeat N times:" takes the rest of the line as its block (expanded into p directly; allow_repeat = 0 inside a
+ * multi-line block). */
 typedef struct {
     ssb_cell_step *s;
     int n, cap;
 } steplist;
 
+static int flush_block(ssb_ctx *ctx, ssb_cell_protocol *p, steplist *bl, long reps);
+static int push_step(ssb_ctx *ctx, ssb_cell_protocol *p, const ssb_cell_step *st);
+
+static int parse_repeat_head(lexer *L, long *reps, const char **rest, const char *b)
+{
+    L->k = 1;
+    if (L->k >= L->n || !L->t[L->k].num || L->t[L->k].v != floor(L->t[L->k].v) || L->t[L->k].v < 1 ||
+        L->t[L->k].v > 100000)
+        return err_here(L, "expected a whole number of repetitions (1 to 100000)");
+    *reps = (long)L->t[L->k].v;
+    L->k++;
+    if (!accept(L, "times") && !accept(L, "time")) {
+        if (L->k < L->n && ((L->t[L->k].len == 6 && strncasecmp(L->t[L->k].s, "times:", 6) == 0) ||
+                            (L->t[L->k].len == 5 && strncasecmp(L->t[L->k].s, "time:", 5) == 0)))
+            L->k++;
+        else
+            return err_here(L, "expected 'times'");
+    }
+    const tok *pt = &L->t[L->k - 1];
+    const char *r = pt->s + pt->len;
+    while (r < b && (isspace((unsigned char)*r) || *r == ':')) r++;
+    *rest = r;
+    return SSB_OK;
+}
+
 static int parse_segment(ssb_ctx *ctx, ssb_cell_protocol *p, lexer *L, const char *line, const char *a,
-                         const char *b, steplist *out)
+                         const char *b, steplist *out, int allow_repeat)
 {
     const char *q = a;
     while (q <= b) {
@@ -313,6 +340,24 @@ static int parse_segment(ssb_ctx *ctx, ssb_cell_protocol *p, lexer *L, const cha
         while (x < e && isspace((unsigned char)*x)) x++;
         if (x < e) {
             SSB_CHECK(ctx, lex(L, line, q, e));
+            if (L->n >= 1 && is_word(&L->t[0], "repeat")) {
+                if (!allow_repeat)
+                    return lex_err(L, L->t[0].col, "nested Repeat blocks are not supported", L->t[0].s, L->t[0].len);
+                /* the block is the rest of the line */
+                SSB_CHECK(ctx, lex(L, line, q, b));
+                long reps;
+                const char *rest;
+                SSB_CHECK(ctx, parse_repeat_head(L, &reps, &rest, b));
+                if (rest >= b) return err_here(L, "a one-line Repeat needs its steps after 'times:'");
+                /* flush what came before on this line, then the block */
+                for (int i = 0; i < out->n; i++) SSB_CHECK(ctx, push_step(ctx, p, &out->s[i]));
+                out->n = 0;
+                steplist one = {0};
+                int rc = parse_segment(ctx, p, L, line, rest, b, &one, 0);
+                if (rc == SSB_OK) rc = flush_block(ctx, p, &one, reps);
+                free(one.s);
+                return rc;
+            }
             ssb_cell_step st;
             SSB_CHECK(ctx, parse_step(L, &st));
             SSB_CHECK(ctx, keep_text(ctx, p, q, e, &st.text));
@@ -376,33 +421,13 @@ static int parse_all(ssb_ctx *ctx, const char *text, ssb_cell_protocol *p)
                     rc = lex_err(&L, L.t[0].col, "nested Repeat blocks are not supported", L.t[0].s, L.t[0].len);
                     break;
                 }
-                L.k = 1;
-                if (L.k >= L.n || !L.t[L.k].num || L.t[L.k].v != floor(L.t[L.k].v) || L.t[L.k].v < 1 ||
-                    L.t[L.k].v > 100000) {
-                    rc = err_here(&L, "expected a whole number of repetitions (1 to 100000)");
-                    break;
-                }
-                long reps = (long)L.t[L.k].v;
-                L.k++;
-                if (!accept(&L, "times") && !accept(&L, "time")) {
-                    /* "times:" with the colon attached */
-                    if (L.k < L.n && L.t[L.k].len == 6 && strncasecmp(L.t[L.k].s, "times:", 6) == 0) L.k++;
-                    else {
-                        rc = err_here(&L, "expected 'times'");
-                        break;
-                    }
-                }
-                /* rest of the line after an optional ':' */
-                const char *rest = L.k < L.n ? L.t[L.k].s : b;
-                if (L.k > 0) {
-                    const tok *pt = &L.t[L.k - 1];
-                    const char *after = pt->s + pt->len;
-                    rest = after;
-                }
-                while (rest < b && (isspace((unsigned char)*rest) || *rest == ':')) rest++;
+                long reps;
+                const char *rest;
+                rc = parse_repeat_head(&L, &reps, &rest, b);
+                if (rc != SSB_OK) break;
                 if (rest < b) {
                     steplist one = {0};
-                    rc = parse_segment(ctx, p, &L, linebuf, rest, b, &one);
+                    rc = parse_segment(ctx, p, &L, linebuf, rest, b, &one, 0);
                     if (rc == SSB_OK) rc = flush_block(ctx, p, &one, reps);
                     free(one.s);
                 } else {
@@ -423,7 +448,7 @@ static int parse_all(ssb_ctx *ctx, const char *text, ssb_cell_protocol *p)
                 in_block = 0;
             } else {
                 plain.n = 0;
-                rc = parse_segment(ctx, p, &L, linebuf, a, b, in_block ? &bl : &plain);
+                rc = parse_segment(ctx, p, &L, linebuf, a, b, in_block ? &bl : &plain, !in_block);
                 for (int i = 0; rc == SSB_OK && !in_block && i < plain.n; i++) rc = push_step(ctx, p, &plain.s[i]);
             }
         }

@@ -12,9 +12,12 @@
 #include <string.h>
 #include <time.h>
 
+/* cell_nvec.c: optimised arithmetic for serial vectors (see there) */
+void ssbi_nvec_fast(N_Vector v);
+
 #define NROOT 5
 enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
-#define STO_EPS 1e-5 /* surface stoichiometry margin from 0 and 1 that counts as an exhausted electrode */
+#define STO_EPS 1e-10 /* surface stoichiometry margin from 0 and 1 that counts as an exhausted electrode */
 
 struct ssb_cell {
     ssbi_model *m;
@@ -132,6 +135,11 @@ int ssb_cell_create(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell **out)
         ssb_cell_destroy(&c);
         return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (%ld unknowns)", N);
     }
+    ssbi_nvec_fast(c->y);
+    ssbi_nvec_fast(c->yp);
+    ssbi_nvec_fast(c->id);
+    ssbi_nvec_fast(c->atol);
+    ssbi_nvec_fast(c->dky);
     double *y = N_VGetArrayPointer(c->y), *yp = N_VGetArrayPointer(c->yp), *id = N_VGetArrayPointer(c->id);
     ssbi_model_initial(m, y, yp, id);
     rc = ssbi_model_pattern(ctx, m, y);

@@ -1,12 +1,13 @@
 /* Backend registry of the transport module: name -> ops table.
  *
- * Why "auto" = "gmg" (measured with bench/transport.sh on the 2-core development machine, medians of 3 runs;
- * see the report in bench/transport.sh output):
- *   - memory: gmg needs about 60-70 bytes per unknown plus 2 bytes per voxel; BoomerAMG-PCG needs several hundred
- *     bytes per unknown (the 500^3 benchmark volume, 37.5 M unknowns, does not fit hypre into 12 GB);
- *   - time: on the TauFactor electrode.tiff pore phase (7.5 M unknowns, rtol 1e-8) gmg is several times faster
- *     than hypre (figures printed by bench/transport.sh).
- * hypre stays available by name as the baseline and for distributed runs later. */
+ * Why "auto" = "gmg": measured with bench/transport.sh on the shared 2-core development machine (wall-clock
+ * medians; other engineers' jobs ran at the same time, so absolute times vary by 2-3x between runs):
+ *   case                                   gmg                         hypre (BoomerAMG-PCG)
+ *   electrode.tiff pore z (7.5 M unknowns) 6.7-16.5 s, 96 B/unknown    62.6 s (35.6 s set-up), 514 B/unknown
+ *   TF 500^3 corner 256^3 z (5 M unknowns) 3.3 s, 97 B/unknown          35.3 s (18.0 s set-up), 512 B/unknown
+ *   TF 500^3 full, 3 axes (37.5 M unknowns) 56 s in total, peak RSS 3.7 GB  does not fit 12 GB (~19 GB estimated)
+ * Both give the same tau to 1e-6. gmg is 5-10x faster and 5x leaner; hypre stays available by name as the
+ * baseline and as the route to distributed runs. */
 #include "transport/transport_impl.h"
 
 #include <string.h>

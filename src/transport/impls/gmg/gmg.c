@@ -34,6 +34,9 @@
 #ifndef GMG_COARSE_SWEEPS
 #define GMG_COARSE_SWEEPS 2
 #endif
+#ifndef GMG_FINE_SWEEPS
+#define GMG_FINE_SWEEPS 1 /* symmetric red-black sweeps on level 0 before and after the coarse correction */
+#endif
 #ifndef GMG_OMEGA
 #define GMG_OMEGA 1.7f
 #endif
@@ -624,10 +627,18 @@ static void precond(const gmg *m, const double *r, double *z, const double *q, d
         x[i] = (L->fl[i] & FL_RED) ? bi * L->invd[i] : 0.0f;
     }
     fine_half(m, L, 0);
+    for (int s = 1; s < GMG_FINE_SWEEPS; s++) {
+        fine_half(m, L, 1);
+        fine_half(m, L, 0);
+    }
     if (m->nlev > 1) {
         restrict_res(m, 0);
         coarse_solve(m, 1);
         prolong(m, 0, m->lev[1].kr ? 1.0f : GMG_OMEGA);
+    }
+    for (int s = 1; s < GMG_FINE_SWEEPS; s++) {
+        fine_half(m, L, 0);
+        fine_half(m, L, 1);
     }
     fine_half(m, L, 0);
     /* last red half-sweep fused with z = x / rs and the dot products */
