@@ -9,7 +9,7 @@
 # excluded). The machine is shared by other engineers: the numbers are noisy, hence the medians.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$ROOT/build-bench}
+BUILD=${1:-${BUILD:-$ROOT/build-bench}}
 REF=${SSB_REF_DIR:-$ROOT/../shared/reference}/microstructure
 REPEAT=${REPEAT:-3}
 REPEAT500=${REPEAT500:-1}

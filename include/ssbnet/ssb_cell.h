@@ -226,6 +226,8 @@ typedef struct {
 typedef struct {
     int n_neg, n_sep, n_pos;   /* control volumes per region (>= 1; n_neg unused with Li metal) */
     int n_r;                   /* control volumes per particle, >= 2 */
+    double particle_grid_ratio;/* width of the innermost / outermost particle shell, >= 1 (geometric spacing that
+                                  resolves the surface layer; default 4; 1 = uniform shells) */
     double rtol;               /* IDA relative tolerance (default 1e-4; the validation cases change < 0.1 mV to 1e-6) */
     double atol;               /* absolute tolerance as a fraction of each variable's scale (c_max, 1 V, 1C current; default 1e-6) */
     long max_steps;            /* internal steps per protocol step (default 100000) */

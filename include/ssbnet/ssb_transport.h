@@ -86,7 +86,9 @@ typedef struct {
     char backend[SSB_TRANSPORT_NAME_MAX];  /* backend that ran ("gmg", "hypre", or "none" if nothing to solve) */
     double time_s;            /* wall time of the whole call (s) */
     double setup_time_s;      /* wall time of the backend setup (s) */
-    int64_t peak_bytes;       /* the solver's own peak allocation (bytes), labels and output fields excluded */
+    int64_t peak_bytes;       /* solver memory (bytes), labels and output fields excluded: gmg counts its own
+                               * peak allocation plus the front end's arrays; hypre reports the growth of the
+                               * resident set during its solve plus the front end's arrays */
     /* Full-grid fields (nvoxels values, x fastest), owned by the result, NULL unless params.want_fields:
      * potential (V) for the phi_in = 1 V, phi_out = 0 V problem, and the current density component along the
      * axis at voxel centres (A/m^2, mean of the two faces normal to the axis, positive from inlet to outlet).
@@ -106,8 +108,9 @@ int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier
  * labels with 0 do not conduct). params may be NULL (defaults). On SSB_OK result is filled (also when the
  * structure does not percolate or the solver did not converge: see result->converged / reason); the caller owns
  * result->potential / current and releases them with ssb_transport_result_destroy.
- * Progress: stage "transport x|y|z", done = -log10(residual reduction reached), total = -log10(rtol); the
- * callback can cancel (SSB_ERR_CANCELLED).
+ * Progress: stage "transport x|y|z", done = -log10(residual reduction reached), total = -log10(rtol), after
+ * every CG iteration (gmg) or every solve call (hypre); the callback can cancel (SSB_ERR_CANCELLED). The
+ * percolation analysis before it reports as "flood fill" (ssb_grid_through_mask).
  * Errors: SSB_ERR_ARG (NULL grid/sigma/result, bad axis, unknown backend name), SSB_ERR_RANGE (a params field
  * or a sigma entry out of range, CELL mode with fewer than 3 layers), SSB_ERR_UNSUPPORTED (backend not built,
  * more than 2^31 - 2 unknowns), SSB_ERR_NOMEM, SSB_ERR_NOCONV (only with error_if_not_converged; result is still

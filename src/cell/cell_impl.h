@@ -136,7 +136,8 @@ typedef struct ssbi_model {
     long N;                   /* unknowns */
     long i_phie0, i_I, i_Q, i_E;
     double *rvol;             /* particle shell volumes / (4 pi) (n_r) per unit radius^3 */
-    double *rface;            /* face areas r^2 / (4 pi) at the n_r - 1 interior faces (unit radius) */
+    double *rface;            /* interior faces: r_f^2 / (centre distance), unit radius (n_r - 1) */
+    double rsurf;             /* distance of the outermost shell centre from the surface (unit radius) */
     double f;                 /* F / (R T) */
     double T;
     /* liquid electrolyte */

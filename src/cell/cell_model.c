@@ -158,10 +158,23 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
     m->i_Q = off++;
     m->i_E = off++;
     m->N = off;
-    double nr = m->nr;
-    for (int k = 0; k < m->nr; k++) {
-        m->rvol[k] = ((k + 1.0) * (k + 1.0) * (k + 1.0) - (double)k * k * k) / (3.0 * nr * nr * nr);
-        m->rface[k] = (k + 1.0) * (k + 1.0) / (nr * nr);
+    /* radial shells on the unit sphere: geometric widths w_k = w_0 q^k (k = 0 innermost), q^(n-1) = 1 / ratio,
+       so that the outermost shell is `ratio` times thinner than the innermost (ratio 1: uniform) */
+    {
+        int n = m->nr;
+        double ratio = v->num.particle_grid_ratio > 0 ? v->num.particle_grid_ratio : 1.0;
+        double q = n > 1 ? pow(1.0 / ratio, 1.0 / (n - 1)) : 1.0, w = 0, rf = 0, rcp = 0;
+        for (int k = 0; k < n; k++) w += pow(q, k);
+        double w0 = 1.0 / w;
+        for (int k = 0; k < n; k++) {
+            double a = rf, b = k == n - 1 ? 1.0 : rf + w0 * pow(q, k);
+            double rc = 0.5 * (a + b);
+            m->rvol[k] = (b * b * b - a * a * a) / 3.0;
+            if (k > 0) m->rface[k - 1] = a * a / (rc - rcp); /* face area / centre distance */
+            rcp = rc;
+            rf = b;
+        }
+        m->rsurf = 1.0 - rcp; /* outermost centre to the surface */
     }
     /* variable scales (absolute tolerances) */
     m->scale = malloc((size_t)m->N * sizeof *m->scale);
@@ -250,12 +263,12 @@ typedef struct {
     double dcs_dj; /* d cs / d j */
 } surf_t;
 
-static inline surf_t surface(const ssbi_region *g, double clast, double j, int nr)
+static inline surf_t surface(const ssbi_region *g, double clast, double j, double rs)
 {
     surf_t s;
     double th = clast / g->c_max, dD;
     double D = dsol(g, th, &dD);
-    double h = 0.5 * g->R / nr;
+    double h = rs * g->R;
     s.cs = clast - j / F_ * h / D;
     s.dcs_dc = 1.0 + j / F_ * h * dD / (g->c_max * D * D);
     s.dcs_dj = -h / (F_ * D);
@@ -265,7 +278,7 @@ static inline surf_t surface(const ssbi_region *g, double clast, double j, int n
 double ssbi_model_csurf(const ssbi_model *m, const double *y, int i)
 {
     if (!is_elec(m, i)) return NAN;
-    surf_t s = surface(REG(m, i), y[I_CS(m, i, m->nr - 1)], y[I_J(m, i)], m->nr);
+    surf_t s = surface(REG(m, i), y[I_CS(m, i, m->nr - 1)], y[I_J(m, i)], m->rsurf);
     return s.cs;
 }
 
@@ -287,7 +300,7 @@ typedef struct {
 static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double clast, double phis, double phie, double j,
                            double ce, kin_t *k)
 {
-    surf_t s = surface(g, clast, j, m->nr);
+    surf_t s = surface(g, clast, j, m->rsurf);
     double th = s.cs / g->c_max;
     if (!(th > 0.0 && th < 1.0)) return 1;
     double dU;
@@ -453,7 +466,7 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
             if (k < nr - 1) {
                 double dD;
                 double D = dsol(g, 0.5 * (c[k] + c[k + 1]) / cm, &dD);
-                qout = -D * R * m->rface[k] * nr * (c[k + 1] - c[k]);
+                qout = -D * R * m->rface[k] * (c[k + 1] - c[k]);
             } else
                 qout = R * R * jj / F_;
             rc[k] = cp[k] - (qin - qout) / (R * R * R * m->rvol[k]);
@@ -583,7 +596,7 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         for (int k = 0; k < nr - 1; k++) {
             double dD;
             double D = dsol(g, 0.5 * (c[k] + c[k + 1]) / cm, &dD);
-            double A = R * m->rface[k] * nr;
+            double A = R * m->rface[k];
             /* qout_k = -D A (c_{k+1} - c_k); derivatives */
             double dq_dck = D * A - dD * 0.5 / cm * A * (c[k + 1] - c[k]);
             double dq_dck1 = -D * A - dD * 0.5 / cm * A * (c[k + 1] - c[k]);
@@ -816,18 +829,33 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
     b->voltage = ssbi_model_voltage(m, y);
     b->ocv = ssbi_model_ocv(m, y);
     if (I == 0.0) {
-        /* at rest the only loss is the relaxation of concentration gradients: bulk vs mean surface OCV */
-        for (int r = 0; r < 3; r++) {
-            const ssbi_region *g = &m->reg[r];
-            if (r == SSBI_REG_SEP || !g->present) continue;
-            double us = 0;
-            for (int i = g->first; i < g->first + g->n; i++) us += ocv(g, ssbi_model_csurf(m, y, i) / g->c_max, NULL);
-            us /= g->n;
-            double ub = ocv(g, ssbi_model_theta_avg(m, y, r), NULL);
-            if (r == SSBI_REG_POS) b->loss[SSB_CELL_LOSS_DIFF_POS] = ub - us;
-            else b->loss[SSB_CELL_LOSS_DIFF_NEG] = us - ub;
+        /* At rest the losses are relaxation: each electrode's half-cell voltage (solid potential at its current
+           collector minus the electrolyte potential at its separator face) against its bulk OCV, plus the
+           electrolyte potential difference across the separator (a diffusion potential, liquid only). */
+        const ssbi_region *sp = &m->reg[SSBI_REG_SEP];
+        int fl = sp->first, fr = sp->first + sp->n; /* faces: left of the first / right of the last sep CV */
+        double dk;
+        double phe_n, phe_p;
+        if (m->limetal) phe_n = y[m->i_phie0];
+        else {
+            double rl = 0.5 * REG(m, fl - 1)->dx / keff(m, fl - 1, m->liquid ? y[I_CE(m, fl - 1)] : 0, &dk);
+            double rr = 0.5 * REG(m, fl)->dx / keff(m, fl, m->liquid ? y[I_CE(m, fl)] : 0, &dk);
+            phe_n = (rr * y[I_PE(m, fl - 1)] + rl * y[I_PE(m, fl)]) / (rl + rr);
         }
-        b->residual = b->ocv - b->loss[SSB_CELL_LOSS_DIFF_POS] - b->loss[SSB_CELL_LOSS_DIFF_NEG] - b->voltage;
+        {
+            double rl = 0.5 * REG(m, fr - 1)->dx / keff(m, fr - 1, m->liquid ? y[I_CE(m, fr - 1)] : 0, &dk);
+            double rr = 0.5 * REG(m, fr)->dx / keff(m, fr, m->liquid ? y[I_CE(m, fr)] : 0, &dk);
+            phe_p = (rr * y[I_PE(m, fr - 1)] + rl * y[I_PE(m, fr)]) / (rl + rr);
+        }
+        double Hp = b->voltage - phe_p, Hn = 0.0 - phe_n; /* phi_s at the negative current collector is 0 */
+        double Up = ocv(&m->reg[SSBI_REG_POS], ssbi_model_theta_avg(m, y, SSBI_REG_POS), NULL);
+        double Un = m->limetal ? 0.0 : ocv(&m->reg[SSBI_REG_NEG], ssbi_model_theta_avg(m, y, SSBI_REG_NEG), NULL);
+        b->loss[SSB_CELL_LOSS_DIFF_POS] = Up - Hp;
+        b->loss[SSB_CELL_LOSS_DIFF_NEG] = Hn - Un;
+        b->loss[SSB_CELL_LOSS_ELECTROLYTE] = -(phe_p - phe_n);
+        double sum = 0;
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) sum += b->loss[k];
+        b->residual = b->ocv - sum - b->voltage;
         return;
     }
     double *ie = malloc(2 * ((size_t)n + 1) * sizeof *ie);

@@ -144,6 +144,7 @@ const ssbi_key ssbi_keys_numerics[] = {
     {"separator_cells", N_(n_sep), 1, 0, 1, 100000, 0, 0, SSBI_KT_INT, -1},
     {"negative_cells", N_(n_neg), 1, 0, 1, 100000, 0, 0, SSBI_KT_INT, -1},
     {"particle_cells", N_(n_r), 1, 0, 2, 100000, 0, 0, SSBI_KT_INT, -1},
+    {"particle_grid_ratio", N_(particle_grid_ratio), 1, 0, 1, 1000, 0, 0, SSBI_KT_DOUBLE, -1},
     {"rtol", N_(rtol), 1, 0, 0, 0.1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"atol", N_(atol), 1, 0, 0, 0.1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"max_steps", N_(max_steps), 1, 0, 1, 1e9, 0, 0, SSBI_KT_LONG, -1},
@@ -306,6 +307,7 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->num.n_sep = 10;
     v->num.n_pos = 20;
     v->num.n_r = 20;
+    v->num.particle_grid_ratio = 1.0;
     v->num.rtol = 1e-4;
     v->num.atol = 1e-6;
     v->num.max_steps = 100000;
@@ -510,6 +512,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_CHECK(ctx, chk(ctx, "numerics.rtol", v->num.rtol, 0, 0.1, 1, 0));
     SSB_CHECK(ctx, chk(ctx, "numerics.atol", v->num.atol, 0, 0.1, 1, 0));
     SSB_CHECK(ctx, chk(ctx, "numerics.max_step_s", v->num.max_step, 0, INF, 0, 0));
+    SSB_CHECK(ctx, chk(ctx, "numerics.particle_grid_ratio", v->num.particle_grid_ratio, 1, 1000, 0, 0));
     SSB_CHECK(ctx, chk(ctx, "numerics.max_step_duration_s", v->num.max_step_duration, 0, INF, 1, 0));
     SSB_REQUIRE(ctx, v->num.n_pos >= 1 && v->num.n_sep >= 1 && v->num.n_neg >= 1, SSB_ERR_RANGE,
                 "numerics: cells per region must be >= 1 (positive %d, separator %d, negative %d)", v->num.n_pos,

@@ -164,6 +164,7 @@ int ssb_cell_create(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell **out)
         c->LS = c->A ? SUNLinSol_KLU(c->y, c->A, c->sun) : NULL;
         if (!c->A || !c->LS) f = -1;
     }
+    if (f == 0 && getenv("SSB_ORD")) f = SUNLinSol_KLUSetOrdering(c->LS, atoi(getenv("SSB_ORD")));
     if (f == 0) f = IDASetLinearSolver(c->ida, c->LS, c->A);
     if (f == 0) f = IDASetJacFn(c->ida, jac_fn);
     if (f == 0) f = IDARootInit(c->ida, NROOT, root_fn);
@@ -171,6 +172,8 @@ int ssb_cell_create(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell **out)
     if (f == 0) f = IDASetMaxNumItersIC(c->ida, 25);
     if (f == 0) f = IDASetMaxNumJacsIC(c->ida, 10);
     if (f == 0) f = IDASetMaxNumSteps(c->ida, 1000000);
+    /* algebraic variables (potentials, j, I) follow the differential ones: keep them out of the error test */
+    if (f == 0) f = IDASetSuppressAlg(c->ida, SUNTRUE);
     if (f == 0 && m->v.num.max_step > 0) f = IDASetMaxStep(c->ida, m->v.num.max_step);
     if (f != 0) {
         char msg[512];

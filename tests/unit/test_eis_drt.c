@@ -296,14 +296,8 @@ static void test_rc_and_zarc_txt(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
-static void test_timing_and_errors(void **state)
+static void test_two_arc_and_errors(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
@@ -321,18 +315,13 @@ static void test_timing_and_errors(void **state)
         s->zre[i] += 0.3 * ssb_rng_normal(&rng);
         s->zim[i] += 0.3 * ssb_rng_normal(&rng);
     }
-    double best = INFINITY;
-    for (int k = 0; k < 3; k++) {
-        ssb_eis_drt_result *r = NULL;
-        double t0 = now_s();
-        TU_OK(ctx, ssb_eis_drt(ctx, s, NULL, &r));
-        double t = now_s() - t0;
-        if (t < best) best = t;
-        TU_ASSERT_REL(r->R_pol, 42.0 + 77.0 * 0.985, 0.03); /* the 0.35 s arc is partly below f_min */
-        ssb_eis_drt_result_destroy(&r);
+    /* R_pol of a two-arc spectrum with noise (speed: bench/bench_eis.c) */
+    {
+        ssb_eis_drt_result *r0 = NULL;
+        TU_OK(ctx, ssb_eis_drt(ctx, s, NULL, &r0));
+        TU_ASSERT_REL(r0->R_pol, 42.0 + 77.0 * 0.985, 0.03); /* the 0.35 s arc is partly below f_min */
+        ssb_eis_drt_result_destroy(&r0);
     }
-    print_message("TIMING DRT of 100 frequencies with GCV: %.1f ms (target < 200 ms)\n", 1e3 * best);
-    assert_true(best < 2.0);
     ssb_eis_drt_params P = ssb_eis_drt_params_default();
     ssb_eis_drt_result *r = NULL;
     P.lambda = NAN;
@@ -357,6 +346,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_matrices), cmocka_unit_test(test_1zarc),
                                        cmocka_unit_test(test_2zarc), cmocka_unit_test(test_rc_and_zarc_txt),
-                                       cmocka_unit_test(test_timing_and_errors)};
+                                       cmocka_unit_test(test_two_arc_and_errors)};
     return cmocka_run_group_tests_name("eis_drt", tests, NULL, NULL);
 }

@@ -276,21 +276,10 @@ static void test_coverage(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* Timing of a three-arc fit to 60 points (issue target: < 10 ms median; reported, loosely asserted). */
-static void test_timing(void **state)
+static void test_three_arc_fit(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
@@ -309,19 +298,12 @@ static void test_timing(void **state)
         s->zre[i] += 0.05 * ssb_rng_normal(&rng);
         s->zim[i] += 0.05 * ssb_rng_normal(&rng);
     }
-    double t[21];
-    for (int k = 0; k < 21; k++) {
-        ssb_eis_fit_result *r = NULL;
-        double t0 = now_s();
-        TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, NULL, &r));
-        t[k] = now_s() - t0;
-        for (int j = 0; j < 10; j++) assert_true(fabs(r->p[j] - pt[j]) <= 4 * r->std_err[j]);
-        ssb_eis_fit_result_destroy(&r);
-    }
-    qsort(t, 21, sizeof(double), cmp_d);
-    print_message("TIMING three-arc CNLS fit, 60 points, 10 parameters: median %.2f ms (min %.2f, max %.2f)\n",
-                  1e3 * t[10], 1e3 * t[0], 1e3 * t[20]);
-    assert_true(t[10] < 0.5); /* generous: sanitizer builds */
+    /* The fit of a three-arc circuit to 60 noisy points recovers every parameter within 4 standard errors.
+     * (Its speed is measured in bench/bench_eis.c, not here.) */
+    ssb_eis_fit_result *r = NULL;
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, NULL, &r));
+    for (int j = 0; j < 10; j++) assert_true(fabs(r->p[j] - pt[j]) <= 4 * r->std_err[j]);
+    ssb_eis_fit_result_destroy(&r);
     ssb_eis_spectrum_destroy(&s);
     ssb_eis_circuit_destroy(&c);
     ssb_ctx_destroy(&ctx);
@@ -421,6 +403,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_prediction), cmocka_unit_test(test_example_fit),
         cmocka_unit_test(test_other_documented_fits), cmocka_unit_test(test_coverage),
-        cmocka_unit_test(test_timing), cmocka_unit_test(test_student_t), cmocka_unit_test(test_fit_errors)};
+        cmocka_unit_test(test_three_arc_fit), cmocka_unit_test(test_student_t), cmocka_unit_test(test_fit_errors)};
     return cmocka_run_group_tests_name("eis_fit", tests, NULL, NULL);
 }

@@ -1,0 +1,431 @@
+/* ssbnet cell run | rates: the cell model (P2D for solid-state cells, optional liquid electrolyte). */
+#include "cli.h"
+
+#include <ssbnet/ssb_cell.h>
+#include <ssbnet/ssb_materials.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void cell_help(void)
+{
+    printf("usage: ssbnet cell run   [CELL.json | --bpx FILE.json] [options]\n"
+           "       ssbnet cell rates [CELL.json | --bpx FILE.json] [--rates 0.1,0.5,1,2] [--cutoff V] [options]\n\n"
+           "The P2D model of a solid-state cell (composite positive electrode, SE separator, Li-metal or composite\n"
+           "negative electrode; single-ion conductor, or a liquid electrolyte with concentrated-solution theory).\n"
+           "Without a file it uses the built-in default cell (NCM811 + Li6PS5Cl + carbon | Li6PS5Cl | Li metal).\n\n"
+           "run: applies a protocol (text steps) and prints each step with its capacity, energy and the\n"
+           "overpotential breakdown by process.\n"
+           "rates: discharges from the initial state at each C-rate to the cut-off (capacity, energy, Wh/kg, Wh/L,\n"
+           "bottleneck).\n\n"
+           "options:\n"
+           "  --bpx FILE            import a BPX parameter file (with an optional \"ssbnet\" block)\n"
+           "  -p, --protocol TEXT   protocol, steps separated by ';' or newlines (default: the file's \"protocol\",\n"
+           "                        else \"Discharge at 1C until 3.5 V\")\n"
+           "  --protocol-file FILE  protocol from a text file\n"
+           "  --set KEY=VALUE       override a parameter by its JSON key in JSON units (repeatable), e.g.\n"
+           "                        --set positive.thickness_um=80 --set separator.ionic_conductivity_mS_per_cm=1.2\n"
+           "  -o, --output FILE     time series CSV (t, V, I, Q, E, OCV, step, losses)\n"
+           "  --profiles FILE       x-profiles CSV at --profile-times and at every step end\n"
+           "  --profile-times LIST  comma-separated times [s] for profiles\n"
+           "  --rates LIST          C-rates for 'rates' (default 0.1,0.2,0.5,1,2,3,5,10)\n"
+           "  --cutoff V            discharge cut-off for 'rates' (default 3.5)\n"
+           "  --json                results as JSON\n\n"
+           "Protocol steps: \"Discharge at 1C until 3.0 V\", \"Charge at C/3 until 4.2 V\", \"Hold at 4.2 V until C/20\",\n"
+           "\"Rest for 1 hour\", \"Discharge at 20 A/m2 for 30 minutes\", \"Discharge at 5 mW/cm2 until 3 V\",\n"
+           "\"Repeat 10 times: Discharge at C/10 for 10 min or until 3.5 V; Rest for 1 hour\".\n\n"
+           "exit codes: 4 protocol does not parse, 5 file error, 6 malformed file or missing parameter, 7 value out\n"
+           "of range or cut-off never reached, 8 unknown material, 9 solver failure.\n\n"
+           "example:\n"
+           "  ssbnet cell run -p \"Discharge at 1C until 3.5 V; Rest for 30 min\" -o v.csv\n"
+           "  ssbnet cell rates --rates 0.1,1,3 --cutoff 3.5 --json\n");
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    if (b) b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+/* Parse "a,b,c" into at most nmax doubles. Returns the count or -1. */
+static int parse_list(const char *s, double *out, int nmax)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p) {
+        char *end = NULL;
+        double v = strtod(p, &end);
+        if (end == p || n >= nmax) return -1;
+        out[n++] = v;
+        p = end;
+        if (*p == ',') p++;
+        else if (*p) return -1;
+    }
+    return n;
+}
+
+typedef struct {
+    const char *file, *bpx, *protocol, *protocol_file, *output, *profiles, *ptimes, *rates;
+    double cutoff;
+    const char *sets[64];
+    int nsets;
+} cell_opts;
+
+static int parse_opts(cli_env *env, int argc, char **argv, cell_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cutoff = 3.5;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+#define NEXT()                                                                                                     \
+    do {                                                                                                           \
+        if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value", a);                             \
+        i++;                                                                                                       \
+    } while (0)
+        const char **dst = NULL;
+        if (!strcmp(a, "--bpx")) dst = &o->bpx;
+        else if (!strcmp(a, "-p") || !strcmp(a, "--protocol")) dst = &o->protocol;
+        else if (!strcmp(a, "--protocol-file")) dst = &o->protocol_file;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) dst = &o->output;
+        else if (!strcmp(a, "--profiles")) dst = &o->profiles;
+        else if (!strcmp(a, "--profile-times")) dst = &o->ptimes;
+        else if (!strcmp(a, "--rates")) dst = &o->rates;
+        if (dst) {
+            NEXT();
+            *dst = argv[i];
+        } else if (!strcmp(a, "--cutoff")) {
+            NEXT();
+            int r = cli_parse_double(env, a, argv[i], &o->cutoff);
+            if (r) return r;
+        } else if (!strcmp(a, "--set")) {
+            NEXT();
+            if (o->nsets >= 64) return cli_usage_error(env, "too many --set options (64 at most)");
+            o->sets[o->nsets++] = argv[i];
+        } else if (a[0] == '-' && a[1])
+            return cli_usage_error(env, "unknown option '%s' (see ssbnet cell --help)", a);
+        else if (!o->file)
+            o->file = a;
+        else
+            return cli_usage_error(env, "unexpected argument '%s'", a);
+#undef NEXT
+    }
+    if (o->file && o->bpx) return cli_usage_error(env, "give either a cell JSON file or --bpx, not both");
+    if (o->protocol && o->protocol_file) return cli_usage_error(env, "give either --protocol or --protocol-file");
+    return 0;
+}
+
+/* Load the parameters and apply --set; returns 0 or an exit status (message printed). */
+static int load_params(cli_env *env, const cell_opts *o, const ssb_materials *db, ssb_cell_params **p)
+{
+    int rc;
+    if (o->bpx) rc = ssb_cell_params_from_bpx(env->ctx, db, o->bpx, p);
+    else if (o->file) rc = ssb_cell_params_from_json(env->ctx, db, o->file, p);
+    else rc = ssb_cell_params_default(env->ctx, db, p);
+    if (rc != SSB_OK) return cli_fail(env, rc);
+    for (int i = 0; i < o->nsets; i++) {
+        char key[256];
+        const char *eq = strchr(o->sets[i], '=');
+        if (!eq || eq == o->sets[i] || (size_t)(eq - o->sets[i]) >= sizeof key)
+            return cli_usage_error(env, "--set needs KEY=VALUE (got '%s')", o->sets[i]);
+        memcpy(key, o->sets[i], (size_t)(eq - o->sets[i]));
+        key[eq - o->sets[i]] = '\0';
+        double v;
+        int r = cli_parse_double(env, "--set", eq + 1, &v);
+        if (r) return r;
+        rc = ssb_cell_params_set(env->ctx, *p, key, v);
+        if (rc != SSB_OK) return cli_fail(env, rc);
+    }
+    return 0;
+}
+
+static const char *end_name(ssb_cell_end_reason e)
+{
+    switch (e) {
+    case SSB_CELL_END_VOLTAGE: return "voltage";
+    case SSB_CELL_END_CURRENT: return "current";
+    case SSB_CELL_END_SKIPPED: return "skipped";
+    default: return "duration";
+    }
+}
+
+static cJSON *breakdown_json(const ssb_cell_breakdown *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cli_json_add_number(o, "ocv_V", b->ocv);
+    cli_json_add_number(o, "voltage_V", b->voltage);
+    cJSON *l = cJSON_AddObjectToObject(o, "losses_V");
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) cli_json_add_number(l, ssb_cell_loss_name((ssb_cell_loss)k), b->loss[k]);
+    cli_json_add_number(o, "residual_V", b->residual);
+    return o;
+}
+
+static void print_breakdown(const ssb_cell_breakdown *b, int liquid_or_composite)
+{
+    cli_table *t = cli_table_create(2, (const char *[]){"process", "mean loss [mV]"});
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) {
+        if (b->loss[k] == 0.0 && !liquid_or_composite) continue;
+        cli_table_add_row(t, (const char *[]){ssb_cell_loss_label((ssb_cell_loss)k), cli_fmt(b->loss[k] * 1e3)});
+    }
+    cli_table_print(t, stdout);
+    cli_table_destroy(&t);
+}
+
+static void add_derived_json(cJSON *json, const ssb_cell_derived *d)
+{
+    cJSON *o = cJSON_AddObjectToObject(json, "cell");
+    cli_json_add_number(o, "nominal_capacity_mAh_per_cm2", d->nominal_capacity / 36000.0);
+    cli_json_add_number(o, "ocv_initial_V", d->ocv_init);
+    cli_json_add_number(o, "positive_sigma_e_eff_S_per_m", d->sigma_e_eff_pos);
+    cli_json_add_number(o, "positive_sigma_i_eff_S_per_m", d->sigma_i_eff_pos);
+    cli_json_add_number(o, "positive_active_area_per_m", d->a_pos);
+    cli_json_add_number(o, "separator_sigma_eff_S_per_m", d->sigma_sep_eff);
+    cli_json_add_number(o, "stack_mass_kg_per_m2", d->mass);
+    cli_json_add_number(o, "stack_thickness_um", d->volume * 1e6);
+}
+
+static int run_cmd(cli_env *env, const cell_opts *o)
+{
+    ssb_ctx *ctx = env->ctx;
+    ssb_cell_params *p = NULL;
+    ssb_cell *cell = NULL;
+    ssb_cell_result *res = NULL;
+    ssb_cell_protocol *proto = NULL;
+    char *ptext = NULL;
+    cJSON *json = NULL;
+    int rc = 0, r;
+    double ptimes[256];
+    int npt = 0;
+    if (o->ptimes) {
+        npt = parse_list(o->ptimes, ptimes, 256);
+        if (npt < 0) return cli_usage_error(env, "--profile-times needs comma-separated numbers (256 at most)");
+    }
+    if ((rc = load_params(env, o, NULL, &p))) goto done;
+    const char *text = o->protocol;
+    if (o->protocol_file) {
+        ptext = slurp(o->protocol_file);
+        if (!ptext) {
+            fprintf(stderr, "ssbnet: error: cannot read protocol file '%s': %s\n", o->protocol_file, strerror(errno));
+            rc = CLI_EXIT_IO;
+            goto done;
+        }
+        text = ptext;
+    }
+    if (!text) text = ssb_cell_params_protocol(p);
+    if (!text) text = "Discharge at 1C until 3.5 V";
+    if ((r = ssb_cell_protocol_parse(ctx, text, &proto)) != SSB_OK) {
+        rc = cli_fail(env, r);
+        goto done;
+    }
+    if ((r = ssb_cell_create(ctx, p, &cell)) != SSB_OK) {
+        rc = cli_fail(env, r);
+        goto done;
+    }
+    ssb_cell_run_params rp = ssb_cell_run_params_default();
+    rp.profile_times = npt ? ptimes : NULL;
+    rp.nprofiles = npt;
+    rp.profiles_at_step_ends = o->profiles != NULL;
+    r = ssb_cell_run(ctx, cell, proto, &rp, &res);
+    cli_progress_done();
+    if (r != SSB_OK) {
+        rc = cli_fail(env, r);
+        goto done;
+    }
+    /* outputs only after a successful run (each written atomically) */
+    if (o->output && (r = ssb_cell_result_write_csv(ctx, res, o->output)) != SSB_OK) {
+        rc = cli_fail(env, r);
+        goto done;
+    }
+    if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, o->profiles)) != SSB_OK) {
+        rc = cli_fail(env, r);
+        goto done;
+    }
+    const ssb_cell_derived *d = ssb_cell_get_derived(cell);
+    ssb_cell_values v;
+    ssb_cell_params_get_values(p, &v);
+    int full = v.el.kind == SSB_CELL_LIQUID || v.anode == SSB_CELL_ANODE_COMPOSITE;
+    ssb_cell_stats st;
+    ssb_cell_result_stats(res, &st);
+    int ns = ssb_cell_result_nsteps(res);
+    if (env->json) {
+        json = cJSON_CreateObject();
+        cJSON_AddStringToObject(json, "source", o->bpx ? o->bpx : (o->file ? o->file : "built-in default cell"));
+        cJSON_AddStringToObject(json, "protocol", text);
+        add_derived_json(json, d);
+        cJSON *js = cJSON_AddArrayToObject(json, "steps");
+        for (int i = 0; i < ns; i++) {
+            ssb_cell_step_result s;
+            ssb_cell_result_step(ctx, res, i, &s);
+            cJSON *o2 = cJSON_CreateObject();
+            cJSON_AddStringToObject(o2, "step", s.text);
+            cJSON_AddStringToObject(o2, "end", end_name(s.end));
+            cli_json_add_number(o2, "t_start_s", s.t_start);
+            cli_json_add_number(o2, "t_end_s", s.t_end);
+            cli_json_add_number(o2, "V_start_V", s.v_start);
+            cli_json_add_number(o2, "V_end_V", s.v_end);
+            cli_json_add_number(o2, "capacity_mAh_per_cm2", s.capacity / 36000.0);
+            cli_json_add_number(o2, "energy_mWh_per_cm2", s.energy / 36000.0);
+            double wk = NAN, wl = NAN;
+            if (s.capacity > 0) ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
+            cli_json_add_number(o2, "energy_density_Wh_per_kg", wk);
+            cli_json_add_number(o2, "energy_density_Wh_per_L", wl);
+            cJSON_AddItemToObject(o2, "mean_breakdown", breakdown_json(&s.mean));
+            cJSON_AddItemToObject(o2, "end_breakdown", breakdown_json(&s.end_state));
+            ssb_cell_loss bk;
+            double bv;
+            if (s.end != SSB_CELL_END_SKIPPED && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
+                cJSON_AddStringToObject(o2, "bottleneck", ssb_cell_loss_name(bk));
+            cJSON_AddItemToArray(js, o2);
+        }
+        cJSON *jst = cJSON_AddObjectToObject(json, "solver");
+        cli_json_add_number(jst, "steps", (double)st.steps);
+        cli_json_add_number(jst, "residual_evaluations", (double)st.resevals);
+        cli_json_add_number(jst, "jacobian_evaluations", (double)st.jacevals);
+        cli_json_add_number(jst, "wall_s", st.wall);
+        cli_json_print(json);
+        json = NULL;
+    } else {
+        printf("cell: %s, nominal capacity %.4g mAh/cm2 (1C = %.4g mA/cm2), OCV %.4f V\n",
+               o->bpx ? o->bpx : (o->file ? o->file : "built-in default"), d->nominal_capacity / 36000.0,
+               d->nominal_capacity / 36000.0, d->ocv_init);
+        cli_table *t = cli_table_create(8, (const char *[]){"step", "protocol step", "end", "t_end [s]", "V_end [V]",
+                                                            "capacity [mAh/cm2]", "energy [mWh/cm2]", "bottleneck"});
+        for (int i = 0; i < ns; i++) {
+            ssb_cell_step_result s;
+            ssb_cell_result_step(ctx, res, i, &s);
+            char idx[16];
+            snprintf(idx, sizeof idx, "%d", i + 1);
+            ssb_cell_loss bk;
+            double bv = 0;
+            const char *bn = "-";
+            if (s.end != SSB_CELL_END_SKIPPED && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
+                bn = ssb_cell_loss_name(bk);
+            cli_table_add_row(t, (const char *[]){idx, s.text, end_name(s.end), cli_fmt(s.t_end), cli_fmt(s.v_end),
+                                                  cli_fmt(s.capacity / 36000.0), cli_fmt(s.energy / 36000.0), bn});
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        /* breakdown of the first step that passes charge */
+        for (int i = 0; i < ns; i++) {
+            ssb_cell_step_result s;
+            ssb_cell_result_step(ctx, res, i, &s);
+            if (fabs(s.capacity) <= 0) continue;
+            double wk = NAN, wl = NAN;
+            if (s.capacity > 0) ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
+            printf("\nstep %d '%s': mean voltage %.4f V, mean OCV %.4f V", i + 1, s.text, s.mean.voltage, s.mean.ocv);
+            if (s.capacity > 0) printf(", stack %.4g Wh/kg, %.4g Wh/L", wk, wl);
+            printf("\ncharge-weighted overpotential breakdown:\n");
+            print_breakdown(&s.mean, full);
+            break;
+        }
+        if (!env->quiet)
+            fprintf(stderr, "ssbnet: cell: %ld internal steps, %ld residuals, %ld Jacobians, %.3g s\n", st.steps,
+                    st.resevals, st.jacevals, st.wall);
+    }
+done:
+    cJSON_Delete(json);
+    ssb_cell_result_destroy(&res);
+    ssb_cell_protocol_destroy(&proto);
+    ssb_cell_destroy(&cell);
+    ssb_cell_params_destroy(&p);
+    free(ptext);
+    return rc;
+}
+
+static int rates_cmd(cli_env *env, const cell_opts *o)
+{
+    ssb_ctx *ctx = env->ctx;
+    double rates[64] = {0.1, 0.2, 0.5, 1, 2, 3, 5, 10};
+    int n = 8;
+    if (o->rates) {
+        n = parse_list(o->rates, rates, 64);
+        if (n <= 0) return cli_usage_error(env, "--rates needs comma-separated C-rates (64 at most)");
+    }
+    ssb_cell_params *p = NULL;
+    ssb_cell *cell = NULL;
+    int rc = load_params(env, o, NULL, &p), r;
+    if (rc) goto done;
+    if ((r = ssb_cell_create(ctx, p, &cell)) != SSB_OK) {
+        rc = cli_fail(env, r);
+        goto done;
+    }
+    ssb_cell_rate_point pts[64];
+    r = ssb_cell_rate_sweep(ctx, cell, n, rates, o->cutoff, pts);
+    cli_progress_done();
+    if (r != SSB_OK) {
+        rc = cli_fail(env, r);
+        goto done;
+    }
+    if (env->json) {
+        cJSON *json = cJSON_CreateObject();
+        cJSON_AddStringToObject(json, "source", o->bpx ? o->bpx : (o->file ? o->file : "built-in default cell"));
+        cli_json_add_number(json, "cutoff_V", o->cutoff);
+        add_derived_json(json, ssb_cell_get_derived(cell));
+        cJSON *a = cJSON_AddArrayToObject(json, "rates");
+        for (int i = 0; i < n; i++) {
+            cJSON *q = cJSON_CreateObject();
+            cli_json_add_number(q, "c_rate", pts[i].crate);
+            cli_json_add_number(q, "current_mA_per_cm2", pts[i].current / 10.0);
+            cli_json_add_number(q, "capacity_mAh_per_cm2", pts[i].capacity / 36000.0);
+            cli_json_add_number(q, "energy_mWh_per_cm2", pts[i].energy / 36000.0);
+            cli_json_add_number(q, "mean_voltage_V", pts[i].v_mean);
+            cli_json_add_number(q, "energy_density_Wh_per_kg", pts[i].wh_per_kg);
+            cli_json_add_number(q, "energy_density_Wh_per_L", pts[i].wh_per_l);
+            cJSON_AddStringToObject(q, "bottleneck", ssb_cell_loss_name(pts[i].bottleneck));
+            cJSON_AddItemToObject(q, "mean_breakdown", breakdown_json(&pts[i].mean));
+            cJSON_AddItemToArray(a, q);
+        }
+        cli_json_print(json);
+    } else {
+        printf("rate capability to %.3g V (%s)\n", o->cutoff, o->bpx ? o->bpx : (o->file ? o->file : "built-in default"));
+        cli_table *t = cli_table_create(8, (const char *[]){"C-rate [1/h]", "I [mA/cm2]", "capacity [mAh/cm2]",
+                                                            "energy [mWh/cm2]", "mean V [V]", "stack [Wh/kg]",
+                                                            "stack [Wh/L]", "bottleneck (mean loss [mV])"});
+        for (int i = 0; i < n; i++) {
+            char bn[96];
+            snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
+                     pts[i].mean.loss[pts[i].bottleneck] * 1e3);
+            cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
+                                                  cli_fmt(pts[i].capacity / 36000.0), cli_fmt(pts[i].energy / 36000.0),
+                                                  cli_fmt(pts[i].v_mean), cli_fmt(pts[i].wh_per_kg),
+                                                  cli_fmt(pts[i].wh_per_l), bn});
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+    }
+done:
+    ssb_cell_destroy(&cell);
+    ssb_cell_params_destroy(&p);
+    return rc;
+}
+
+int cmd_cell(cli_env *env, int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        cell_help();
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            cell_help();
+            return 0;
+        }
+    cell_opts o;
+    int rc = parse_opts(env, argc, argv, &o);
+    if (rc) return rc;
+    if (!strcmp(argv[1], "run")) return run_cmd(env, &o);
+    if (!strcmp(argv[1], "rates")) return rates_cmd(env, &o);
+    return cli_usage_error(env, "unknown subcommand 'cell %s' (run, rates)", argv[1]);
+}
