@@ -410,7 +410,7 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
         }
     }
     if (info.voxel_size_defaulted && o->voxel_um <= 0 && !env->quiet && !(ppath))
-        fprintf(stderr, "ssbnet: warning: %s: no voxel size in the file; using 1 um (set --voxel-um)\n", path);
+        cli_progress_done(), fprintf(stderr, "ssbnet: warning: %s: no voxel size in the file; using 1 um (set --voxel-um)\n", path);
     return 0;
 }
 

@@ -47,7 +47,7 @@ int cli_micro_assign_materials(cli_env *env, ssb_grid *g)
         if (ssb_materials_find(env->ctx, db, name, &m) != SSB_OK) {
             ssb_ctx_clear_error(env->ctx);
             if (!env->quiet)
-                fprintf(stderr, "ssbnet: warning: phase '%s' is not in the materials database; its conductivities "
+                cli_progress_done(), fprintf(stderr, "ssbnet: warning: phase '%s' is not in the materials database; its conductivities "
                                 "stay %g (ion) and %g (electron) S/m\n", ph.name, ph.sigma_ion, ph.sigma_el);
             continue;
         }
@@ -64,7 +64,7 @@ int cli_micro_assign_materials(cli_env *env, ssb_grid *g)
         if (prop_si(env, m, "sigma_el", &v, &rng) == 0) {
             if (ph.role == SSB_ROLE_ACTIVE || ph.role == SSB_ROLE_CARBON) ph.sigma_el = v;
             if (rng && !env->quiet)
-                fprintf(stderr, "ssbnet: note: %s: sigma_el is a reported range; using its geometric mean %.3g S/m\n",
+                cli_progress_done(), fprintf(stderr, "ssbnet: note: %s: sigma_el is a reported range; using its geometric mean %.3g S/m\n",
                         ph.name, v);
         }
         r = ssb_grid_set_phase(env->ctx, g, &ph);

@@ -548,7 +548,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
         }
         nres = a + 1;
         if (!res[a].converged && !env->quiet)
-            fprintf(stderr, "ssbnet: warning: axis %s did not converge: %s (residual %.3g, flux mismatch %.3g)\n",
+            cli_progress_done(), fprintf(stderr, "ssbnet: warning: axis %s did not converge: %s (residual %.3g, flux mismatch %.3g)\n",
                     ssb_axis_name(axes[a]), res[a].reason, res[a].rel_residual, res[a].flux_mismatch);
     }
     if (!rc && vti) {
