@@ -7,8 +7,9 @@
  *   1. the built-in default solid-state cell (30 control volumes across the cell: 20 positive + 10 separator, 20
  *      per particle), "Discharge at 1C until 3.5 V"; target < 10 ms median;
  *   2. DUALFOIL case F (Li foil | single-ion conductor | LiMn2O4, 15.2 A/m2 to 3.5 V) at DUALFOIL's x-resolution
- *      (80 positive + 40 separator nodes; DUALFOIL's particles are exact superposition integrals, ours 20 shells,
- *      whose voltage differs < 0.1 mV from 100 shells - printed); DUALFOIL needs about 0.2 s (README); target 10x;
+ *      (80 positive + 40 separator nodes). DUALFOIL's particles are exact superposition integrals; ours are 10 or
+ *      20 finite-volume shells, whose voltage curve is compared with 100 shells (printed). DUALFOIL needs about
+ *      0.2 s (README); target 10x;
  *   3. a sweep of 8 C-rates (0.1 ... 10C) of the default cell to 3.5 V with ssb_cell_rate_sweep; target < 100 ms;
  *   4. peak memory (VmHWM).
  */
@@ -48,11 +49,13 @@ static void die(ssb_ctx *ctx, const char *what)
 static long vm_hwm_kb(void)
 {
     FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
+    if (!f)
+        return -1;
     char line[256];
     long kb = -1;
     while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmHWM:", 6)) kb = atol(line + 6);
+        if (!strncmp(line, "VmHWM:", 6))
+            kb = atol(line + 6);
     fclose(f);
     return kb;
 }
@@ -66,20 +69,53 @@ static double time_runs(ssb_ctx *ctx, ssb_cell *c, const char *proto, int breakd
     for (int k = 0; k < repeat; k++) {
         ssb_cell_result *r = NULL;
         double t0 = now();
-        if (ssb_cell_run_protocol(ctx, c, proto, &rp, &r) != SSB_OK) die(ctx, proto);
+        if (ssb_cell_run_protocol(ctx, c, proto, &rp, &r) != SSB_OK)
+            die(ctx, proto);
         w[k] = now() - t0;
-        if (keep && k == repeat - 1) *keep = r;
-        else ssb_cell_result_destroy(&r);
+        if (keep && k == repeat - 1)
+            *keep = r;
+        else
+            ssb_cell_result_destroy(&r);
     }
     double m = median(w, repeat);
     free(w);
     return m;
 }
 
+static void ssb_cell_set_shells(ssb_ctx *ctx, ssb_cell_params *p, int n)
+{
+    if (ssb_cell_params_set(ctx, p, "numerics.particle_cells", n) != SSB_OK)
+        die(ctx, "particle_cells");
+}
+
+/* RMS voltage difference of two results over the time range of the shorter (step points after the initial rest) */
+static double rms_between(const ssb_cell_result *a, const ssb_cell_result *b)
+{
+    int na = ssb_cell_result_npoints(a) - 1, nb = ssb_cell_result_npoints(b) - 1;
+    const double *ta = ssb_cell_result_series(a, SSB_CELL_T) + 1, *Va = ssb_cell_result_series(a, SSB_CELL_V) + 1;
+    const double *tb = ssb_cell_result_series(b, SSB_CELL_T) + 1, *Vb = ssb_cell_result_series(b, SSB_CELL_V) + 1;
+    double tend = fmin(ta[na - 1], tb[nb - 1]), s2 = 0;
+    int n = 0, k = 0;
+    for (int i = 0; i < na && ta[i] <= tend; i++) {
+        while (k < nb - 2 && tb[k + 1] < ta[i])
+            k++;
+        double w = tb[k + 1] > tb[k] ? (ta[i] - tb[k]) / (tb[k + 1] - tb[k]) : 0;
+        if (w < 0)
+            w = 0;
+        if (w > 1)
+            w = 1;
+        double d = Va[i] - (Vb[k] + w * (Vb[k + 1] - Vb[k]));
+        s2 += d * d;
+        n++;
+    }
+    return n ? sqrt(s2 / n) : NAN;
+}
+
 static const char *case_f =
     "{\"temperature_K\": 298.0, \"nominal_capacity_Ah_per_m2\": 15.2,"
     " \"electrolyte\": {\"type\": \"single_ion\", \"concentration_mol_per_m3\": 1000},"
-    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": 0.01},"
+    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": "
+    "0.01},"
     " \"positive\": {\"active_material\": \"LiMn2O4\", \"thickness_um\": 60, \"active_volume_fraction\": 0.5,"
     "   \"electrolyte_volume_fraction\": 0.3, \"carbon_volume_fraction\": 0.2, \"particle_radius_um\": 5,"
     "   \"max_concentration_mol_per_m3\": 23634.4, \"initial_stoichiometry\": 0.2, \"diffusivity_m2_per_s\": 1e-13,"
@@ -92,24 +128,30 @@ int main(int argc, char **argv)
 {
     int repeat = 21;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
+        if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            repeat = atoi(argv[++i]);
         else {
             fprintf(stderr, "usage: bench_cell [--repeat N]\n");
             return 2;
         }
     }
-    if (repeat < 1) repeat = 1;
+    if (repeat < 1)
+        repeat = 1;
     ssb_ctx *ctx = NULL;
-    if (ssb_ctx_create(&ctx) != SSB_OK) return 1;
+    if (ssb_ctx_create(&ctx) != SSB_OK)
+        return 1;
     ssb_materials *db = NULL;
-    if (ssb_materials_create(ctx, &db) != SSB_OK || ssb_materials_load_builtin(ctx, db) != SSB_OK) die(ctx, "materials");
+    if (ssb_materials_create(ctx, &db) != SSB_OK || ssb_materials_load_builtin(ctx, db) != SSB_OK)
+        die(ctx, "materials");
 
     /* 1. default cell, 1C */
     ssb_cell_params *p = NULL;
     ssb_cell *c = NULL;
-    if (ssb_cell_params_default(ctx, db, &p) != SSB_OK) die(ctx, "default cell");
+    if (ssb_cell_params_default(ctx, db, &p) != SSB_OK)
+        die(ctx, "default cell");
     double tc0 = now();
-    if (ssb_cell_create(ctx, p, &c) != SSB_OK) die(ctx, "create");
+    if (ssb_cell_create(ctx, p, &c) != SSB_OK)
+        die(ctx, "create");
     double tcreate = now() - tc0;
     long nnz, N = ssb_cell_size(c, &nnz);
     ssb_cell_result *r = NULL;
@@ -135,48 +177,55 @@ int main(int argc, char **argv)
     double *w = malloc((size_t)repeat * sizeof *w);
     for (int k = 0; k < repeat; k++) {
         double t0 = now();
-        if (ssb_cell_rate_sweep(ctx, c, 8, rates, 3.5, pts) != SSB_OK) die(ctx, "rate sweep");
+        if (ssb_cell_rate_sweep(ctx, c, 8, rates, 3.5, pts, NULL) != SSB_OK)
+            die(ctx, "rate sweep");
         w[k] = now() - t0;
     }
     double tsweep = median(w, repeat);
     printf("3. sweep of 8 C-rates (0.1, 0.2, 0.5, 1, 2, 3, 5, 10C) to 3.5 V with breakdowns: median %.1f ms "
            "(target < 100 ms)\n   capacities [mAh/cm2]:",
            tsweep * 1e3);
-    for (int i = 0; i < 8; i++) printf(" %.3f", pts[i].capacity / 36000);
+    for (int i = 0; i < 8; i++)
+        printf(" %.3f", pts[i].capacity / 36000);
     printf("\n");
     ssb_cell_destroy(&c);
     ssb_cell_params_destroy(&p);
 
-    /* 2. DUALFOIL case F at matched x-resolution */
-    if (ssb_cell_params_from_json_string(ctx, db, case_f, "case F", &p) != SSB_OK) die(ctx, "case F");
-    if (ssb_cell_create(ctx, p, &c) != SSB_OK) die(ctx, "case F create");
-    N = ssb_cell_size(c, &nnz);
-    double tf_nobd = time_runs(ctx, c, "Discharge at 15.2 A/m2 until 3.5 V", 0, repeat, &r);
-    double tf_bd = time_runs(ctx, c, "Discharge at 15.2 A/m2 until 3.5 V", 1, repeat, NULL);
-    ssb_cell_result_stats(r, &st);
-    ssb_cell_result_step(ctx, r, 0, &s);
-    double cap20 = s.capacity;
-    const double *V20 = ssb_cell_result_series(r, SSB_CELL_V);
-    double vmid20 = V20[ssb_cell_result_npoints(r) / 2];
-    (void)vmid20;
-    ssb_cell_result_destroy(&r);
-    /* accuracy of 20 shells: against 100 shells */
+    /* 2. DUALFOIL case F at matched x-resolution, 10 and 20 particle shells, accuracy against 100 shells */
+    if (ssb_cell_params_from_json_string(ctx, db, case_f, "case F", &p) != SSB_OK)
+        die(ctx, "case F");
+    ssb_cell_set_shells(ctx, p, 100);
     ssb_cell *c100 = NULL;
-    ssb_cell_params_set(ctx, p, "numerics.particle_cells", 100);
-    if (ssb_cell_create(ctx, p, &c100) != SSB_OK) die(ctx, "case F 100 shells");
+    if (ssb_cell_create(ctx, p, &c100) != SSB_OK)
+        die(ctx, "case F 100 shells");
     ssb_cell_result *r100 = NULL;
     double t100 = time_runs(ctx, c100, "Discharge at 15.2 A/m2 until 3.5 V", 0, repeat < 5 ? repeat : 5, &r100);
     ssb_cell_step_result s100;
     ssb_cell_result_step(ctx, r100, 0, &s100);
-    printf("2. DUALFOIL case F at 15.2 A/m2 (1C) to 3.5 V, 80 + 40 CVs, 20 shells (N = %ld): median %.1f ms without, "
-           "%.1f ms with the breakdown;\n   DUALFOIL 5.1 needs ~0.20 s (reference README) -> %.1fx faster (target >= "
-           "10x); %ld steps\n",
-           N, tf_nobd * 1e3, tf_bd * 1e3, 0.20 / tf_nobd, st.steps);
-    printf("   capacity %.4f Ah/m2 (DUALFOIL 13.4558); with 100 shells %.4f Ah/m2 (%.1f ms)\n", cap20 / 3600,
-           s100.capacity / 3600, t100 * 1e3);
+    printf(
+        "2. DUALFOIL case F at 15.2 A/m2 (1C) to 3.5 V at DUALFOIL's x-resolution (80 positive + 40 separator CVs);\n"
+        "   DUALFOIL 5.1 needs ~0.20 s on this machine (reference README), particles by exact superposition:\n");
+    int shells[2] = {10, 20};
+    for (int q = 0; q < 2; q++) {
+        ssb_cell_set_shells(ctx, p, shells[q]);
+        if (ssb_cell_create(ctx, p, &c) != SSB_OK)
+            die(ctx, "case F create");
+        N = ssb_cell_size(c, &nnz);
+        double tf_nobd = time_runs(ctx, c, "Discharge at 15.2 A/m2 until 3.5 V", 0, repeat, &r);
+        double tf_bd = time_runs(ctx, c, "Discharge at 15.2 A/m2 until 3.5 V", 1, repeat, NULL);
+        ssb_cell_result_stats(r, &st);
+        ssb_cell_result_step(ctx, r, 0, &s);
+        printf("   %3d shells (N = %5ld): median %.1f ms (%.1f ms with the breakdown) -> %.1fx faster than DUALFOIL "
+               "(target >= 10x);\n       %ld steps; capacity %.4f Ah/m2 (DUALFOIL 13.4558), V rms %.3f mV from 100 "
+               "shells\n",
+               shells[q], N, tf_nobd * 1e3, tf_bd * 1e3, 0.20 / tf_nobd, st.steps, s.capacity / 3600,
+               1e3 * rms_between(r, r100));
+        ssb_cell_result_destroy(&r);
+        ssb_cell_destroy(&c);
+    }
+    printf("   100 shells: %.1f ms, capacity %.4f Ah/m2\n", t100 * 1e3, s100.capacity / 3600);
     ssb_cell_result_destroy(&r100);
     ssb_cell_destroy(&c100);
-    ssb_cell_destroy(&c);
     ssb_cell_params_destroy(&p);
     free(w);
     printf("4. peak memory (VmHWM): %.1f MB\n", vm_hwm_kb() / 1024.0);

@@ -9,10 +9,11 @@
 # the medians.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$ROOT/build-bench}
+BUILD=${1:-${BUILD:-$ROOT/build-bench}}
+case "$BUILD" in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 REPEAT=${REPEAT:-21}
 mkdir -p "$BUILD"
-if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target ssbnet; } \
+if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target ssbnet bench_cell; } \
     >"$BUILD/bench_cell_build.log" 2>&1; then
     tail -30 "$BUILD/bench_cell_build.log"
     echo "bench/cell.sh: build failed (log: $BUILD/bench_cell_build.log)" >&2

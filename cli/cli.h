@@ -37,6 +37,7 @@ enum {
     CLI_EXIT_NOPERC = 11,     /* structure does not percolate (when treated as an error) */
     CLI_EXIT_CANCELLED = 12,
     CLI_EXIT_BACKEND = 13,
+    CLI_EXIT_CUTOFF = 14,     /* a protocol cut-off is never reached */
     CLI_EXIT_INTERNAL = 70
 };
 

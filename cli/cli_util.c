@@ -24,6 +24,7 @@ int cli_exit_code(int rc)
     case SSB_ERR_NOPERC: return CLI_EXIT_NOPERC;
     case SSB_ERR_CANCELLED: return CLI_EXIT_CANCELLED;
     case SSB_ERR_BACKEND: return CLI_EXIT_BACKEND;
+    case SSB_ERR_CUTOFF: return CLI_EXIT_CUTOFF;
     default: return CLI_EXIT_INTERNAL;
     }
 }

@@ -33,7 +33,8 @@ static void cell_help(void)
            "  --rates LIST          C-rates for 'rates' (default 0.1,0.2,0.5,1,2,3,5,10)\n"
            "  --cutoff V            discharge cut-off for 'rates' (default 3.5)\n"
            "  --json                results as JSON\n\n"
-           "Protocol steps: \"Discharge at 1C until 3.0 V\", \"Charge at C/3 until 4.2 V\", \"Hold at 4.2 V until C/20\",\n"
+           "Protocol steps: \"Discharge at 1C until 3.0 V\", \"Charge at C/3 until 4.2 V\", \"Hold at 4.2 V until "
+           "C/20\",\n"
            "\"Rest for 1 hour\", \"Discharge at 20 A/m2 for 30 minutes\", \"Discharge at 5 mW/cm2 until 3 V\",\n"
            "\"Repeat 10 times: Discharge at C/10 for 10 min or until 3.5 V; Rest for 1 hour\".\n\n"
            "exit codes: 4 protocol does not parse, 5 file error, 6 malformed file or missing parameter, 7 value out\n"
@@ -46,7 +47,8 @@ static void cell_help(void)
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -55,7 +57,8 @@ static char *slurp(const char *path)
         free(b);
         b = NULL;
     }
-    if (b) b[n] = '\0';
+    if (b)
+        b[n] = '\0';
     fclose(f);
     return b;
 }
@@ -68,11 +71,14 @@ static int parse_list(const char *s, double *out, int nmax)
     while (*p) {
         char *end = NULL;
         double v = strtod(p, &end);
-        if (end == p || n >= nmax) return -1;
+        if (end == p || n >= nmax)
+            return -1;
         out[n++] = v;
         p = end;
-        if (*p == ',') p++;
-        else if (*p) return -1;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
     }
     return n;
 }
@@ -90,29 +96,39 @@ static int parse_opts(cli_env *env, int argc, char **argv, cell_opts *o)
     o->cutoff = 3.5;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-#define NEXT()                                                                                                     \
-    do {                                                                                                           \
-        if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value", a);                             \
-        i++;                                                                                                       \
+#define NEXT()                                                                                                         \
+    do {                                                                                                               \
+        if (i + 1 >= argc)                                                                                             \
+            return cli_usage_error(env, "option %s needs a value", a);                                                 \
+        i++;                                                                                                           \
     } while (0)
         const char **dst = NULL;
-        if (!strcmp(a, "--bpx")) dst = &o->bpx;
-        else if (!strcmp(a, "-p") || !strcmp(a, "--protocol")) dst = &o->protocol;
-        else if (!strcmp(a, "--protocol-file")) dst = &o->protocol_file;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) dst = &o->output;
-        else if (!strcmp(a, "--profiles")) dst = &o->profiles;
-        else if (!strcmp(a, "--profile-times")) dst = &o->ptimes;
-        else if (!strcmp(a, "--rates")) dst = &o->rates;
+        if (!strcmp(a, "--bpx"))
+            dst = &o->bpx;
+        else if (!strcmp(a, "-p") || !strcmp(a, "--protocol"))
+            dst = &o->protocol;
+        else if (!strcmp(a, "--protocol-file"))
+            dst = &o->protocol_file;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            dst = &o->output;
+        else if (!strcmp(a, "--profiles"))
+            dst = &o->profiles;
+        else if (!strcmp(a, "--profile-times"))
+            dst = &o->ptimes;
+        else if (!strcmp(a, "--rates"))
+            dst = &o->rates;
         if (dst) {
             NEXT();
             *dst = argv[i];
         } else if (!strcmp(a, "--cutoff")) {
             NEXT();
             int r = cli_parse_double(env, a, argv[i], &o->cutoff);
-            if (r) return r;
+            if (r)
+                return r;
         } else if (!strcmp(a, "--set")) {
             NEXT();
-            if (o->nsets >= 64) return cli_usage_error(env, "too many --set options (64 at most)");
+            if (o->nsets >= 64)
+                return cli_usage_error(env, "too many --set options (64 at most)");
             o->sets[o->nsets++] = argv[i];
         } else if (a[0] == '-' && a[1])
             return cli_usage_error(env, "unknown option '%s' (see ssbnet cell --help)", a);
@@ -122,8 +138,10 @@ static int parse_opts(cli_env *env, int argc, char **argv, cell_opts *o)
             return cli_usage_error(env, "unexpected argument '%s'", a);
 #undef NEXT
     }
-    if (o->file && o->bpx) return cli_usage_error(env, "give either a cell JSON file or --bpx, not both");
-    if (o->protocol && o->protocol_file) return cli_usage_error(env, "give either --protocol or --protocol-file");
+    if (o->file && o->bpx)
+        return cli_usage_error(env, "give either a cell JSON file or --bpx, not both");
+    if (o->protocol && o->protocol_file)
+        return cli_usage_error(env, "give either --protocol or --protocol-file");
     return 0;
 }
 
@@ -131,10 +149,14 @@ static int parse_opts(cli_env *env, int argc, char **argv, cell_opts *o)
 static int load_params(cli_env *env, const cell_opts *o, const ssb_materials *db, ssb_cell_params **p)
 {
     int rc;
-    if (o->bpx) rc = ssb_cell_params_from_bpx(env->ctx, db, o->bpx, p);
-    else if (o->file) rc = ssb_cell_params_from_json(env->ctx, db, o->file, p);
-    else rc = ssb_cell_params_default(env->ctx, db, p);
-    if (rc != SSB_OK) return cli_fail(env, rc);
+    if (o->bpx)
+        rc = ssb_cell_params_from_bpx(env->ctx, db, o->bpx, p);
+    else if (o->file)
+        rc = ssb_cell_params_from_json(env->ctx, db, o->file, p);
+    else
+        rc = ssb_cell_params_default(env->ctx, db, p);
+    if (rc != SSB_OK)
+        return cli_fail(env, rc);
     for (int i = 0; i < o->nsets; i++) {
         char key[256];
         const char *eq = strchr(o->sets[i], '=');
@@ -144,9 +166,11 @@ static int load_params(cli_env *env, const cell_opts *o, const ssb_materials *db
         key[eq - o->sets[i]] = '\0';
         double v;
         int r = cli_parse_double(env, "--set", eq + 1, &v);
-        if (r) return r;
+        if (r)
+            return r;
         rc = ssb_cell_params_set(env->ctx, *p, key, v);
-        if (rc != SSB_OK) return cli_fail(env, rc);
+        if (rc != SSB_OK)
+            return cli_fail(env, rc);
     }
     return 0;
 }
@@ -154,10 +178,14 @@ static int load_params(cli_env *env, const cell_opts *o, const ssb_materials *db
 static const char *end_name(ssb_cell_end_reason e)
 {
     switch (e) {
-    case SSB_CELL_END_VOLTAGE: return "voltage";
-    case SSB_CELL_END_CURRENT: return "current";
-    case SSB_CELL_END_SKIPPED: return "skipped";
-    default: return "duration";
+    case SSB_CELL_END_VOLTAGE:
+        return "voltage";
+    case SSB_CELL_END_CURRENT:
+        return "current";
+    case SSB_CELL_END_SKIPPED:
+        return "skipped";
+    default:
+        return "duration";
     }
 }
 
@@ -167,7 +195,8 @@ static cJSON *breakdown_json(const ssb_cell_breakdown *b)
     cli_json_add_number(o, "ocv_V", b->ocv);
     cli_json_add_number(o, "voltage_V", b->voltage);
     cJSON *l = cJSON_AddObjectToObject(o, "losses_V");
-    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) cli_json_add_number(l, ssb_cell_loss_name((ssb_cell_loss)k), b->loss[k]);
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        cli_json_add_number(l, ssb_cell_loss_name((ssb_cell_loss)k), b->loss[k]);
     cli_json_add_number(o, "residual_V", b->residual);
     return o;
 }
@@ -176,7 +205,8 @@ static void print_breakdown(const ssb_cell_breakdown *b, int liquid_or_composite
 {
     cli_table *t = cli_table_create(2, (const char *[]){"process", "mean loss [mV]"});
     for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) {
-        if (b->loss[k] == 0.0 && !liquid_or_composite) continue;
+        if (b->loss[k] == 0.0 && !liquid_or_composite)
+            continue;
         cli_table_add_row(t, (const char *[]){ssb_cell_loss_label((ssb_cell_loss)k), cli_fmt(b->loss[k] * 1e3)});
     }
     cli_table_print(t, stdout);
@@ -210,9 +240,11 @@ static int run_cmd(cli_env *env, const cell_opts *o)
     int npt = 0;
     if (o->ptimes) {
         npt = parse_list(o->ptimes, ptimes, 256);
-        if (npt < 0) return cli_usage_error(env, "--profile-times needs comma-separated numbers (256 at most)");
+        if (npt < 0)
+            return cli_usage_error(env, "--profile-times needs comma-separated numbers (256 at most)");
     }
-    if ((rc = load_params(env, o, NULL, &p))) goto done;
+    if ((rc = load_params(env, o, NULL, &p)))
+        goto done;
     const char *text = o->protocol;
     if (o->protocol_file) {
         ptext = slurp(o->protocol_file);
@@ -223,8 +255,10 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         }
         text = ptext;
     }
-    if (!text) text = ssb_cell_params_protocol(p);
-    if (!text) text = "Discharge at 1C until 3.5 V";
+    if (!text)
+        text = ssb_cell_params_protocol(p);
+    if (!text)
+        text = "Discharge at 1C until 3.5 V";
     if ((r = ssb_cell_protocol_parse(ctx, text, &proto)) != SSB_OK) {
         rc = cli_fail(env, r);
         goto done;
@@ -278,14 +312,15 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             cli_json_add_number(o2, "capacity_mAh_per_cm2", s.capacity / 36000.0);
             cli_json_add_number(o2, "energy_mWh_per_cm2", s.energy / 36000.0);
             double wk = NAN, wl = NAN;
-            if (s.capacity > 0) ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
+            if (s.capacity > 0)
+                ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
             cli_json_add_number(o2, "energy_density_Wh_per_kg", wk);
             cli_json_add_number(o2, "energy_density_Wh_per_L", wl);
             cJSON_AddItemToObject(o2, "mean_breakdown", breakdown_json(&s.mean));
             cJSON_AddItemToObject(o2, "end_breakdown", breakdown_json(&s.end_state));
             ssb_cell_loss bk;
             double bv;
-            if (s.end != SSB_CELL_END_SKIPPED && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
+            if (s.capacity != 0 && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
                 cJSON_AddStringToObject(o2, "bottleneck", ssb_cell_loss_name(bk));
             cJSON_AddItemToArray(js, o2);
         }
@@ -310,7 +345,7 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             ssb_cell_loss bk;
             double bv = 0;
             const char *bn = "-";
-            if (s.end != SSB_CELL_END_SKIPPED && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
+            if (s.capacity != 0 && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
                 bn = ssb_cell_loss_name(bk);
             cli_table_add_row(t, (const char *[]){idx, s.text, end_name(s.end), cli_fmt(s.t_end), cli_fmt(s.v_end),
                                                   cli_fmt(s.capacity / 36000.0), cli_fmt(s.energy / 36000.0), bn});
@@ -321,11 +356,14 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         for (int i = 0; i < ns; i++) {
             ssb_cell_step_result s;
             ssb_cell_result_step(ctx, res, i, &s);
-            if (fabs(s.capacity) <= 0) continue;
+            if (fabs(s.capacity) <= 0)
+                continue;
             double wk = NAN, wl = NAN;
-            if (s.capacity > 0) ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
+            if (s.capacity > 0)
+                ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
             printf("\nstep %d '%s': mean voltage %.4f V, mean OCV %.4f V", i + 1, s.text, s.mean.voltage, s.mean.ocv);
-            if (s.capacity > 0) printf(", stack %.4g Wh/kg, %.4g Wh/L", wk, wl);
+            if (s.capacity > 0)
+                printf(", stack %.4g Wh/kg, %.4g Wh/L", wk, wl);
             printf("\ncharge-weighted overpotential breakdown:\n");
             print_breakdown(&s.mean, full);
             break;
@@ -351,18 +389,20 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
     int n = 8;
     if (o->rates) {
         n = parse_list(o->rates, rates, 64);
-        if (n <= 0) return cli_usage_error(env, "--rates needs comma-separated C-rates (64 at most)");
+        if (n <= 0)
+            return cli_usage_error(env, "--rates needs comma-separated C-rates (64 at most)");
     }
     ssb_cell_params *p = NULL;
     ssb_cell *cell = NULL;
     int rc = load_params(env, o, NULL, &p), r;
-    if (rc) goto done;
+    if (rc)
+        goto done;
     if ((r = ssb_cell_create(ctx, p, &cell)) != SSB_OK) {
         rc = cli_fail(env, r);
         goto done;
     }
     ssb_cell_rate_point pts[64];
-    r = ssb_cell_rate_sweep(ctx, cell, n, rates, o->cutoff, pts);
+    r = ssb_cell_rate_sweep(ctx, cell, n, rates, o->cutoff, pts, NULL);
     cli_progress_done();
     if (r != SSB_OK) {
         rc = cli_fail(env, r);
@@ -389,7 +429,8 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         }
         cli_json_print(json);
     } else {
-        printf("rate capability to %.3g V (%s)\n", o->cutoff, o->bpx ? o->bpx : (o->file ? o->file : "built-in default"));
+        printf("rate capability to %.3g V (%s)\n", o->cutoff,
+               o->bpx ? o->bpx : (o->file ? o->file : "built-in default"));
         cli_table *t = cli_table_create(8, (const char *[]){"C-rate [1/h]", "I [mA/cm2]", "capacity [mAh/cm2]",
                                                             "energy [mWh/cm2]", "mean V [V]", "stack [Wh/kg]",
                                                             "stack [Wh/L]", "bottleneck (mean loss [mV])"});
@@ -424,8 +465,11 @@ int cmd_cell(cli_env *env, int argc, char **argv)
         }
     cell_opts o;
     int rc = parse_opts(env, argc, argv, &o);
-    if (rc) return rc;
-    if (!strcmp(argv[1], "run")) return run_cmd(env, &o);
-    if (!strcmp(argv[1], "rates")) return rates_cmd(env, &o);
+    if (rc)
+        return rc;
+    if (!strcmp(argv[1], "run"))
+        return run_cmd(env, &o);
+    if (!strcmp(argv[1], "rates"))
+        return rates_cmd(env, &o);
     return cli_usage_error(env, "unknown subcommand 'cell %s' (run, rates)", argv[1]);
 }

@@ -48,7 +48,7 @@ static void usage(FILE *out)
             "  --version      version and compiled backends\n"
             "\nexit codes: 0 ok, 2 usage, 3 memory, 4 invalid value, 5 I/O, 6 malformed file, 7 out of range,\n"
             "            8 not found, 9 not converged, 10 unsupported, 11 not percolating, 12 cancelled,\n"
-            "            13 backend error, 70 internal error\n"
+            "            13 backend error, 14 cut-off never reached, 70 internal error\n"
             "Run 'ssbnet <command> --help' for the options of a command.\n");
 }
 

@@ -23,20 +23,26 @@
  * a = 3 eps_active / R * interface_utilisation. R_int [ohm m2 of active interface] is an area-specific interface
  * resistance in series with the kinetics (coating, interphase, contact).
  * Effective conductivities are given (microstructure transport solves) or follow Bruggeman-type relations with the
- * stated exponents: sigma_e_eff = sigma_e (eps_active + eps_inert)^b_e, sigma_i_eff = sigma_i eps_electrolyte^b_i
+ * stated exponents: sigma_e_eff = sigma_e eps_solid^b_e (eps_solid = active + inactive AM + carbon),
+ * sigma_i_eff = sigma_i eps_electrolyte^b_i
  * (defaults b = 1.5; a "transport efficiency" eps/tau replaces eps^b when given).
  * Li-metal negative electrode: planar Butler-Volmer interface at x = 0 with U = 0,
  *   I = 2 f_c i0_Li sinh(alpha F eta_Li / (R T)),  0 - phi_e(0) = eta_Li + I R_Li / f_c   (f_c contact fraction).
- * Temperature dependence (isothermal runs): Arrhenius factors exp(-Ea/R (1/T - 1/T_ref)) on i0, D_s, kappa, D_e
- * and, for an SE named from the database, sigma(T) from ssb_materials_sigma_ion().
+ * Temperature dependence (isothermal runs): Arrhenius factors exp(-Ea/R (1/T - 1/T_ref)) on i0, D_s and, for a
+ * liquid, kappa and D_e; an SE named from the database gets sigma(T) from ssb_materials_sigma_ion() at the
+ * temperature in effect when the name is read (the file's temperature key is applied first); conductivities given
+ * as numbers are used as given.
  * Cell voltage V = phi_s(x = L) - phi_s(x = 0) - I R_contact. Currents are per electrode area [A/m2], positive
  * for discharge.
  *
- * Numerics: finite volumes in x (uniform per region, harmonic-mean face conductances) and in r (uniform shells,
- * surface concentration from the surface flux); SUNDIALS IDA (variable-order BDF) with the KLU sparse direct
- * solver and an analytic sparse Jacobian; IDACalcIC for consistent algebraic variables at t = 0 and after every
- * protocol step change; IDA root finding for voltage / current cut-offs and electrode exhaustion.
- * Lithium is conserved exactly by the discretisation (see ssb_cell_result_lithium).
+ * Numerics: finite volumes in x (uniform per region, harmonic-mean face conductances) and in r (shells, uniform by
+ * default; surface concentration from the surface flux over the outer half shell); SUNDIALS IDA (variable-order
+ * BDF, algebraic variables excluded from the error test) with an analytic sparse Jacobian; the linear systems are
+ * solved directly: the particle blocks are eliminated exactly (Thomas algorithm) and the remaining Schur
+ * complement is factorised with KLU (numerics.full_klu = 1: KLU on the whole system); IDACalcIC for consistent
+ * algebraic variables at t = 0 and after every protocol step change; IDA root finding for voltage / current
+ * cut-offs, electrode exhaustion and the safety voltage window. Lithium is conserved exactly by the
+ * discretisation (ssb_cell_result_lithium). Spatial convergence is second order in x and r (observed 2.00).
  *
  * ---------------------------------------------------------------------------------------------------------------
  * Cell JSON ("ssbnet-cell-1"). Every number carries its unit in the key name. Materials are looked up by name in
@@ -90,8 +96,8 @@
  *     [mol/m3], "activation_energy_conductivity_kJ_per_mol", "activation_energy_diffusivity_kJ_per_mol",
  *     "density_kg_per_m3".
  *   CC: "positive_thickness_um", "negative_thickness_um", "positive_density_kg_per_m3", "negative_density_kg_per_m3".
- *   NUMERICS: "positive_cells", "separator_cells", "negative_cells", "particle_cells", "rtol", "atol",
- *     "max_steps", "max_step_s".
+ *   NUMERICS: "positive_cells", "separator_cells", "negative_cells", "particle_cells", "particle_grid_ratio",
+ *     "rtol", "atol", "max_steps", "max_step_s", "max_step_duration_s", "full_klu" (see ssb_cell_numerics).
  * Expressions use Python syntax in one variable x (numbers, + - * / **, parentheses, exp log log10 sqrt tanh
  * cosh sinh abs, an optional "np." prefix), as in BPX files.
  *
@@ -106,13 +112,18 @@
  *   Repeat <n> times: step; step; ...        (the rest of the line)   or   Repeat <n> times  ...  End  (lines)
  * current: "1C", "C/3", "0.5 C", "20 A/m2", "2 mA/cm2"; voltage: "3.0 V", "4200 mV"; power: "30 W/m2",
  * "3 mW/cm2"; resistance: "2 ohm m2", "20 ohm cm2"; duration: "30 s", "10 minutes", "1 hour" (s, sec, seconds,
- * min, minutes, h, hr, hours). A step with a voltage cut-off ends when it is reached; inside a Repeat block that
- * also ends the block (GITT). A step with "until" and no duration runs at most num.max_step_duration.
+ * min, minutes, h, hr, hours). A step with a cut-off ends when it is reached. Inside a Repeat block, a voltage
+ * cut-off that ends a step with a duration before its time is up ("Discharge at C/10 for 10 min or until 3.0 V")
+ * also ends the block (GITT: pulses until the cut-off); steps without a duration ("Discharge at 1C until 3.0 V")
+ * end normally at their cut-off, so cycling blocks run all repetitions. A step with "until" and no duration runs
+ * at most numerics.max_step_duration_s; a '#' starts a comment.
  * A parse error is SSB_ERR_ARG; the message names the line, the column and the offending word.
  * ---------------------------------------------------------------------------------------------------------------
  * Error codes specific to this module:
- *   SSB_ERR_RANGE     a cut-off that is never reached (electrode exhausted, or the step's duration limit hit
- *                     first): the message says which cut-off, the time and the state. Also parameters out of range.
+ *   SSB_ERR_CUTOFF    a cut-off that is never reached (electrode exhausted, or the step's duration limit hit
+ *                     first): the message says which cut-off, the time and the state.
+ *   SSB_ERR_RANGE     parameters out of range; an electrode exhausted in a step without a cut-off; the voltage
+ *                     leaving the safety window.
  *   SSB_ERR_NOCONV    solver failure: the message gives the step, time, voltage, current, the extreme surface
  *                     stoichiometries and the IDA cause.
  *   SSB_ERR_NOTFOUND  unknown material or OCV curve (with suggestions from the database).
@@ -139,10 +150,10 @@ typedef enum { SSB_CELL_ANODE_LI_METAL = 0, SSB_CELL_ANODE_COMPOSITE = 1 } ssb_c
 typedef enum { SSB_CELL_SINGLE_ION = 0, SSB_CELL_LIQUID = 1 } ssb_cell_electrolyte_kind;
 /* How the kinetic constant of an electrode is given (converted to i0_ref at ssb_cell_create). */
 typedef enum {
-    SSB_CELL_KIN_I0 = 0,         /* kinetic_constant = i0_ref [A/m2] at theta = 0.5, c_e = c_e,ref */
-    SSB_CELL_KIN_BPX_K = 1,      /* BPX k [mol/(m2 s)]: i0_ref = F k / 2 */
-    SSB_CELL_KIN_DUALFOIL = 2,   /* DUALFOIL rka [m^2.5/(mol^0.5 s)]: i0_ref = F rka sqrt(c_e,ref) c_max / 2 */
-    SSB_CELL_KIN_PYBAMM = 3      /* PyBaMM m_ref [A/m2 (m3/mol)^1.5]: i0_ref = m_ref sqrt(c_e,ref) c_max / 2 */
+    SSB_CELL_KIN_I0 = 0,       /* kinetic_constant = i0_ref [A/m2] at theta = 0.5, c_e = c_e,ref */
+    SSB_CELL_KIN_BPX_K = 1,    /* BPX k [mol/(m2 s)]: i0_ref = F k / 2 */
+    SSB_CELL_KIN_DUALFOIL = 2, /* DUALFOIL rka [m^2.5/(mol^0.5 s)]: i0_ref = F rka sqrt(c_e,ref) c_max / 2 */
+    SSB_CELL_KIN_PYBAMM = 3    /* PyBaMM m_ref [A/m2 (m3/mol)^1.5]: i0_ref = m_ref sqrt(c_e,ref) c_max / 2 */
 } ssb_cell_kinetics_kind;
 
 #define SSB_CELL_NAME_LEN 64
@@ -151,88 +162,91 @@ typedef enum {
 typedef struct {
     char active_material[SSB_CELL_NAME_LEN]; /* informational (set by the JSON reader) */
     char electrolyte[SSB_CELL_NAME_LEN];     /* SE / liquid name, informational */
-    double thickness;          /* [m], > 0 */
-    double eps_active;         /* electrochemically active AM volume fraction, (0, 1) */
-    double eps_active_dead;    /* isolated AM volume fraction (mass and volume only), [0, 1) */
-    double eps_electrolyte;    /* ion-conducting phase (SE or liquid) volume fraction, [0, 1) */
-    double eps_inert;          /* carbon + binder volume fraction, [0, 1) */
-    double porosity;           /* empty voids, [0, 1); the five fractions sum to 1 (+- 1e-6) */
-    double particle_radius;    /* [m], > 0 */
-    double c_max;              /* [mol/m3], > 0 */
-    double sto_init;           /* initial theta = c/c_max, (0, 1) */
-    double sto_discharged;     /* theta at the end of a nominal discharge (nominal capacity); NaN: OCV range end */
-    double D_s;                /* reference solid diffusivity [m2/s], > 0; multiplied by the D_s(x) function if set */
-    double sigma_e;            /* bulk electronic conductivity of the solid matrix [S/m], > 0 */
-    double sigma_e_eff;        /* effective electronic conductivity [S/m]; NaN: sigma_e (eps_active+eps_inert)^brugg_e */
-    double sigma_i;            /* bulk ionic conductivity of the SE [S/m] (single-ion mode), > 0 */
-    double sigma_i_eff;        /* effective ionic conductivity [S/m]; NaN: sigma_i * transport efficiency */
-    double brugg_e, brugg_i;   /* Bruggeman exponents, >= 0 (default 1.5) */
-    double transport_eff;      /* eps/tau of the ion conductor; NaN: eps_electrolyte^brugg_i */
-    double area_per_volume;    /* active interface area per volume a [1/m]; NaN: 3 eps_active / R * utilisation */
-    double utilisation;        /* fraction of the AM surface touching the ion conductor, (0, 1] */
+    double thickness;                        /* [m], > 0 */
+    double eps_active;                       /* electrochemically active AM volume fraction, (0, 1) */
+    double eps_active_dead;                  /* isolated AM volume fraction (mass and volume only), [0, 1) */
+    double eps_electrolyte;                  /* ion-conducting phase (SE or liquid) volume fraction, [0, 1) */
+    double eps_inert;                        /* carbon + binder volume fraction, [0, 1) */
+    double porosity;                         /* empty voids, [0, 1); the five fractions sum to 1 (+- 1e-6) */
+    double particle_radius;                  /* [m], > 0 */
+    double c_max;                            /* [mol/m3], > 0 */
+    double sto_init;                         /* initial theta = c/c_max, (0, 1) */
+    double sto_discharged;   /* theta at the end of a nominal discharge (nominal capacity); NaN: OCV range end */
+    double D_s;              /* solid diffusivity [m2/s], > 0 (a D_s(x) function, when set, replaces it) */
+    double sigma_e;          /* bulk electronic conductivity of the solid matrix [S/m], > 0 */
+    double sigma_e_eff;      /* effective electronic conductivity [S/m]; NaN: sigma_e (eps_solid)^brugg_e */
+    double sigma_i;          /* bulk ionic conductivity of the SE [S/m] (single-ion mode), > 0 */
+    double sigma_i_eff;      /* effective ionic conductivity [S/m]; NaN: sigma_i * transport efficiency */
+    double brugg_e, brugg_i; /* Bruggeman exponents, >= 0 (default 1.5) */
+    double transport_eff;    /* eps/tau of the ion conductor; NaN: eps_electrolyte^brugg_i */
+    double area_per_volume;  /* active interface area per volume a [1/m]; NaN: 3 eps_active / R * utilisation */
+    double utilisation;      /* fraction of the AM surface touching the ion conductor, (0, 1] */
     ssb_cell_kinetics_kind kinetics_kind;
-    double kinetic_constant;   /* see ssb_cell_kinetics_kind, > 0 */
-    double alpha;              /* symmetric transfer coefficient, (0, 1], default 0.5 */
-    double R_interface;        /* area-specific interface resistance [ohm m2 of active interface], >= 0 */
-    double Ea_kinetics;        /* [J/mol], >= 0 */
-    double Ea_diffusion;       /* [J/mol], >= 0 */
+    double kinetic_constant; /* see ssb_cell_kinetics_kind, > 0 */
+    double alpha;            /* symmetric transfer coefficient, (0, 1], default 0.5 */
+    double R_interface;      /* area-specific interface resistance [ohm m2 of active interface], >= 0 */
+    double Ea_kinetics;      /* [J/mol], >= 0 */
+    double Ea_diffusion;     /* [J/mol], >= 0 */
     double rho_active, rho_electrolyte, rho_inert; /* densities [kg/m3] for the energy density, >= 0 */
 } ssb_cell_electrode;
 
 typedef struct {
     char electrolyte[SSB_CELL_NAME_LEN];
-    double thickness;          /* [m], > 0 */
-    double eps_electrolyte;    /* (0, 1]; 1 for a dense SE layer */
-    double sigma_i;            /* bulk ionic conductivity [S/m] (single-ion mode), > 0 */
-    double sigma_i_eff;        /* [S/m]; NaN: sigma_i * transport efficiency */
-    double brugg;              /* default 1.5 */
-    double transport_eff;      /* NaN: eps^brugg */
+    double thickness;                   /* [m], > 0 */
+    double eps_electrolyte;             /* (0, 1]; 1 for a dense SE layer */
+    double sigma_i;                     /* bulk ionic conductivity [S/m] (single-ion mode), > 0 */
+    double sigma_i_eff;                 /* [S/m]; NaN: sigma_i * transport efficiency */
+    double brugg;                       /* default 1.5 */
+    double transport_eff;               /* NaN: eps^brugg */
     double rho_electrolyte, rho_matrix; /* [kg/m3] */
 } ssb_cell_separator;
 
 typedef struct {
-    double thickness;          /* Li foil thickness [m] (mass and volume only), >= 0 */
-    double i0;                 /* exchange current density [A/m2] at c_e,ref (liquid: scales with sqrt(c_e/c_ref)) */
-    double alpha;              /* (0, 1], default 0.5 */
-    double R_interface;        /* [ohm m2], >= 0 */
-    double contact_fraction;   /* (0, 1]: i0 scales with it, R_interface with its inverse */
-    double Ea_kinetics;        /* [J/mol] */
-    double density;            /* [kg/m3] */
+    double thickness;        /* Li foil thickness [m] (mass and volume only), >= 0 */
+    double i0;               /* exchange current density [A/m2] at c_e,ref (liquid: scales with sqrt(c_e/c_ref)) */
+    double alpha;            /* (0, 1], default 0.5 */
+    double R_interface;      /* [ohm m2], >= 0 */
+    double contact_fraction; /* (0, 1]: i0 scales with it, R_interface with its inverse */
+    double Ea_kinetics;      /* [J/mol] */
+    double density;          /* [kg/m3] */
 } ssb_cell_limetal;
 
 typedef struct {
     ssb_cell_electrolyte_kind kind;
     char material[SSB_CELL_NAME_LEN];
-    double c_ref;              /* [mol/m3] reference (single-ion) or initial (liquid) concentration, > 0 */
-    double t_plus;             /* liquid: cation transference number, [0, 1) */
-    double kappa;              /* liquid: conductivity [S/m] when no kappa(c) function is set */
-    double D_e;                /* liquid: salt diffusivity [m2/s] when no D(c) function is set */
-    double tdf;                /* liquid: thermodynamic factor 1 + dln f/dln c when no function is set */
-    double Ea_kappa, Ea_D;     /* [J/mol] */
-    double density;            /* [kg/m3] (liquid mass) */
+    double c_ref;          /* [mol/m3] reference (single-ion) or initial (liquid) concentration, > 0 */
+    double t_plus;         /* liquid: cation transference number, [0, 1) */
+    double kappa;          /* liquid: conductivity [S/m] when no kappa(c) function is set */
+    double D_e;            /* liquid: salt diffusivity [m2/s] when no D(c) function is set */
+    double tdf;            /* liquid: thermodynamic factor 1 + dln f/dln c when no function is set */
+    double Ea_kappa, Ea_D; /* [J/mol] */
+    double density;        /* [kg/m3] (liquid mass) */
 } ssb_cell_electrolyte;
 
 typedef struct {
-    double T;                  /* temperature [K], > 0 (default 298.15) */
-    double T_ref;              /* reference temperature of the Arrhenius factors [K] (298.15) */
-    double R_contact;          /* lumped series resistance [ohm m2], >= 0 */
-    double nominal_capacity;   /* [C/m2] defining 1C; NaN: positive capacity sto_init -> sto_discharged */
-    double area;               /* electrode area [m2] for absolute outputs, > 0 (default 1) */
-    double cc_pos_thickness, cc_neg_thickness; /* [m], >= 0 (defaults 12e-6 Al, 8e-6 Cu... see defaults) */
-    double cc_pos_density, cc_neg_density;     /* [kg/m3] */
-    double V_min, V_max;       /* safety limits [V] */
+    double T;                /* temperature [K], > 0 (default 298.15) */
+    double T_ref;            /* reference temperature of the Arrhenius factors [K] (298.15) */
+    double R_contact;        /* lumped series resistance [ohm m2], >= 0 */
+    double nominal_capacity; /* [C/m2] defining 1C; NaN: positive capacity sto_init -> sto_discharged */
+    double area;             /* electrode area [m2] for absolute outputs, > 0 (default 1) */
+    double cc_pos_thickness, cc_neg_thickness; /* current collector thicknesses [m], >= 0 (default 0; the built-in
+                                                  default cell: 12 um Al, 8 um Cu) */
+    double cc_pos_density, cc_neg_density;     /* [kg/m3] (default 2700 Al, 8960 Cu) */
+    double V_min, V_max; /* safety window [V] (default 0 and 6): leaving it ends a run with SSB_ERR_RANGE */
 } ssb_cell_general;
 
 typedef struct {
-    int n_neg, n_sep, n_pos;   /* control volumes per region (>= 1; n_neg unused with Li metal) */
-    int n_r;                   /* control volumes per particle, >= 2 */
-    double particle_grid_ratio;/* width of the innermost / outermost particle shell, >= 1 (geometric spacing that
-                                  resolves the surface layer; default 4; 1 = uniform shells) */
-    double rtol;               /* IDA relative tolerance (default 1e-4; the validation cases change < 0.1 mV to 1e-6) */
-    double atol;               /* absolute tolerance as a fraction of each variable's scale (c_max, 1 V, 1C current; default 1e-6) */
-    long max_steps;            /* internal steps per protocol step (default 100000) */
-    double max_step;           /* largest internal time step [s]; 0: unlimited */
-    double max_step_duration;  /* longest "until" step without a duration [s] (default 1e6) */
+    int n_neg, n_sep, n_pos;    /* control volumes per region (>= 1; n_neg unused with Li metal) */
+    int n_r;                    /* control volumes per particle, >= 2 */
+    double particle_grid_ratio; /* width of the innermost / outermost particle shell, >= 1 (geometric spacing;
+                                   default 1 = uniform shells) */
+    double rtol; /* IDA relative tolerance (default 1e-4; the validation cases change < 0.1 mV to 1e-6) */
+    double atol; /* absolute tolerance as a fraction of each variable's scale (c_max, 1 V, 1C current; default 1e-6) */
+    long max_steps;           /* internal steps per protocol step (default 100000) */
+    double max_step;          /* largest internal time step [s]; 0: unlimited */
+    double max_step_duration; /* longest "until" step without a duration [s] (default 1e6) */
+    int full_klu;             /* 0 (default): particle blocks eliminated, KLU on the remaining system;
+                                 1: KLU on the full system (same Jacobian; for cross-checks) */
 } ssb_cell_numerics;
 
 /* All scalar parameters; copy out, change, copy back (ssb_cell_params_get_values / set_values). */
@@ -241,7 +255,7 @@ typedef struct {
     ssb_cell_anode_kind anode;
     ssb_cell_electrode pos, neg; /* neg used for SSB_CELL_ANODE_COMPOSITE */
     ssb_cell_separator sep;
-    ssb_cell_limetal li;         /* used for SSB_CELL_ANODE_LI_METAL */
+    ssb_cell_limetal li; /* used for SSB_CELL_ANODE_LI_METAL */
     ssb_cell_electrolyte el;
     ssb_cell_numerics num;
 } ssb_cell_values;
@@ -252,9 +266,9 @@ typedef enum {
     SSB_CELL_FN_OCV_NEG,     /* U(x) [V vs Li]; required for a composite negative */
     SSB_CELL_FN_DS_POS,      /* D_s(x) [m2/s], x = theta; replaces D_s when set */
     SSB_CELL_FN_DS_NEG,
-    SSB_CELL_FN_KAPPA,       /* liquid conductivity kappa(c_e) [S/m], c_e in mol/m3 */
-    SSB_CELL_FN_DIFF,        /* liquid diffusivity D_e(c_e) [m2/s] */
-    SSB_CELL_FN_TDF,         /* thermodynamic factor(c_e) */
+    SSB_CELL_FN_KAPPA, /* liquid conductivity kappa(c_e) [S/m], c_e in mol/m3 */
+    SSB_CELL_FN_DIFF,  /* liquid diffusivity D_e(c_e) [m2/s] */
+    SSB_CELL_FN_TDF,   /* thermodynamic factor(c_e) */
     SSB_CELL_FN_COUNT
 } ssb_cell_fn_slot;
 
@@ -313,8 +327,8 @@ int ssb_cell_params_get(ssb_ctx *ctx, const ssb_cell_params *p, const char *key,
  * OCV curve (sampled adaptively to 2e-6 V). x_min/x_max: validity range (NaN: none); outside it the function is
  * extrapolated and the run logs a warning once. SSB_ERR_ARG for a bad expression (column), SSB_ERR_NOTFOUND for
  * an unknown material / curve. */
-int ssb_cell_params_set_fn_expr(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_slot slot, const char *expr,
-                                double x_min, double x_max);
+int ssb_cell_params_set_fn_expr(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_slot slot, const char *expr, double x_min,
+                                double x_max);
 int ssb_cell_params_set_fn_table(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_slot slot, int n, const double *x,
                                  const double *y);
 int ssb_cell_params_set_fn_const(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_slot slot, double value);
@@ -335,10 +349,10 @@ typedef struct {
     double nominal_capacity;           /* [C/m2] (1C = nominal_capacity / 3600 s) */
     double sigma_e_eff_pos, sigma_i_eff_pos, a_pos, i0_ref_pos; /* [S/m, S/m, 1/m, A/m2] at T */
     double sigma_e_eff_neg, sigma_i_eff_neg, a_neg, i0_ref_neg;
-    double sigma_sep_eff;              /* [S/m] at T */
-    double i0_li;                      /* Li-metal exchange current density at T (with contact fraction) [A/m2] */
-    double ocv_init;                   /* open-circuit voltage at the initial state [V] */
-    double mass, volume;               /* stack mass [kg/m2] and thickness [m] incl. current collectors */
+    double sigma_sep_eff; /* [S/m] at T */
+    double i0_li;         /* Li-metal exchange current density at T (with contact fraction) [A/m2] */
+    double ocv_init;      /* open-circuit voltage at the initial state [V] */
+    double mass, volume;  /* stack mass [kg/m2] and thickness [m] incl. current collectors */
     double mass_cc, mass_pos, mass_sep, mass_neg; /* [kg/m2] */
 } ssb_cell_derived;
 int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_derived *d);
@@ -358,15 +372,15 @@ typedef enum {
 /* One expanded step (Repeat blocks unrolled). */
 typedef struct {
     ssb_cell_step_kind kind;
-    double value;       /* see kind; for a C-rate current: the C-rate (signed) */
-    int crate;          /* 1: value is a C-rate */
-    double duration;    /* [s]; NaN: none */
-    double v_cut;       /* voltage cut-off [V]; NaN: none */
-    double i_cut;       /* |current| cut-off [A/m2] for Hold (or C-rate when i_cut_crate = 1); NaN: none */
+    double value;    /* see kind; for a C-rate current: the C-rate (signed) */
+    int crate;       /* 1: value is a C-rate */
+    double duration; /* [s]; NaN: none */
+    double v_cut;    /* voltage cut-off [V]; NaN: none */
+    double i_cut;    /* |current| cut-off [A/m2] for Hold (or C-rate when i_cut_crate = 1); NaN: none */
     int i_cut_crate;
-    int block;          /* index of the Repeat block instance (-1: none); a voltage cut-off ends the block */
-    int line;           /* 1-based source line */
-    const char *text;   /* source text of the step (borrowed) */
+    int block;        /* index of the Repeat block (-1: none); see the protocol grammar for when it ends early */
+    int line;         /* 1-based source line */
+    const char *text; /* source text of the step (borrowed) */
 } ssb_cell_step;
 
 /* Parse protocol text (grammar in the header comment). SSB_ERR_ARG: "protocol line L, column C: <what> at
@@ -393,15 +407,15 @@ const ssb_cell_derived *ssb_cell_get_derived(const ssb_cell *cell);
 typedef struct {
     const double *profile_times; /* times [s] at which x-profiles are stored (borrowed, may be NULL) */
     int nprofiles;
-    int profiles_at_step_ends;   /* 1: also store a profile at the end of each step */
-    int record_every;            /* store every k-th internal step (>= 1; default 1); step ends always stored */
-    int breakdown;               /* 1 (default): compute the overpotential breakdown at every stored point */
+    int profiles_at_step_ends; /* 1: also store a profile at the end of each step */
+    int record_every;          /* store every k-th internal step (>= 1; default 1); step ends always stored */
+    int breakdown;             /* 1 (default): compute the overpotential breakdown at every stored point */
 } ssb_cell_run_params;
 ssb_cell_run_params ssb_cell_run_params_default(void);
 
 typedef struct ssb_cell_result ssb_cell_result;
 
-/* Run a protocol from the initial state of the parameters. Errors: SSB_ERR_RANGE (cut-off never reached),
+/* Run a protocol from the initial state of the parameters. Errors: SSB_ERR_CUTOFF (cut-off never reached),
  * SSB_ERR_NOCONV (solver failure), SSB_ERR_CANCELLED (progress callback); *res is NULL on error (no partial
  * output). Progress is reported as stage "cell" in protocol steps. */
 int ssb_cell_run(ssb_ctx *ctx, ssb_cell *cell, const ssb_cell_protocol *proto, const ssb_cell_run_params *rp,
@@ -414,13 +428,13 @@ void ssb_cell_result_destroy(ssb_cell_result **res);
 /* ------------------------------------------------------------------------------------------------ results */
 
 typedef enum {
-    SSB_CELL_T = 0,   /* time [s] */
-    SSB_CELL_V,       /* voltage [V] */
-    SSB_CELL_I,       /* current density [A/m2], discharge > 0 */
-    SSB_CELL_Q,       /* discharged charge since t = 0 [C/m2] (Ah/m2 = C/m2 / 3600) */
-    SSB_CELL_E,       /* discharged energy since t = 0 [J/m2] */
-    SSB_CELL_OCV,     /* open-circuit voltage of the average electrode compositions [V] */
-    SSB_CELL_STEP,    /* protocol step index (as double) */
+    SSB_CELL_T = 0, /* time [s] */
+    SSB_CELL_V,     /* voltage [V] */
+    SSB_CELL_I,     /* current density [A/m2], discharge > 0 */
+    SSB_CELL_Q,     /* discharged charge since t = 0 [C/m2] (Ah/m2 = C/m2 / 3600) */
+    SSB_CELL_E,     /* discharged energy since t = 0 [J/m2] */
+    SSB_CELL_OCV,   /* open-circuit voltage of the average electrode compositions [V] */
+    SSB_CELL_STEP,  /* protocol step index (as double) */
     SSB_CELL_SERIES_COUNT
 } ssb_cell_series;
 
@@ -439,21 +453,21 @@ typedef enum {
     SSB_CELL_LOSS_ELECTRONIC_POS,
     SSB_CELL_LOSS_ELECTRONIC_NEG,
     SSB_CELL_LOSS_CT_POS,
-    SSB_CELL_LOSS_CT_NEG,       /* Li metal: the planar interface */
+    SSB_CELL_LOSS_CT_NEG, /* Li metal: the planar interface */
     SSB_CELL_LOSS_FILM_POS,
-    SSB_CELL_LOSS_FILM_NEG,     /* Li metal: R_interface */
+    SSB_CELL_LOSS_FILM_NEG, /* Li metal: R_interface */
     SSB_CELL_LOSS_DIFF_POS,
     SSB_CELL_LOSS_DIFF_NEG,
-    SSB_CELL_LOSS_ELECTROLYTE,  /* liquid concentration overpotential (diffusion potential) */
+    SSB_CELL_LOSS_ELECTROLYTE, /* liquid concentration overpotential (diffusion potential) */
     SSB_CELL_LOSS_CONTACT,
     SSB_CELL_LOSS_COUNT
 } ssb_cell_loss;
 
 typedef struct {
-    double ocv;                        /* [V] */
-    double loss[SSB_CELL_LOSS_COUNT];  /* [V] */
-    double voltage;                    /* [V] */
-    double residual;                   /* OCV - sum(loss) - voltage [V] (discretisation; ~0) */
+    double ocv;                       /* [V] */
+    double loss[SSB_CELL_LOSS_COUNT]; /* [V] */
+    double voltage;                   /* [V] */
+    double residual;                  /* OCV - sum(loss) - voltage [V] (discretisation; ~0) */
 } ssb_cell_breakdown;
 
 /* Short name of a loss ("ionic_separator", "ionic_positive", ...) and a readable label. */
@@ -465,23 +479,23 @@ int ssb_cell_result_breakdown_at(ssb_ctx *ctx, const ssb_cell_result *res, int i
 
 /* One protocol step as run. */
 typedef enum {
-    SSB_CELL_END_DURATION = 0,  /* its duration elapsed */
-    SSB_CELL_END_VOLTAGE,       /* voltage cut-off reached */
-    SSB_CELL_END_CURRENT,       /* current cut-off reached */
-    SSB_CELL_END_SKIPPED        /* skipped (a voltage cut-off ended its Repeat block) */
+    SSB_CELL_END_DURATION = 0, /* its duration elapsed */
+    SSB_CELL_END_VOLTAGE,      /* voltage cut-off reached */
+    SSB_CELL_END_CURRENT,      /* current cut-off reached */
+    SSB_CELL_END_SKIPPED       /* skipped (a voltage cut-off ended its Repeat block) */
 } ssb_cell_end_reason;
 
 typedef struct {
-    int index;                 /* expanded step index */
-    const char *text;          /* borrowed */
+    int index;        /* expanded step index */
+    const char *text; /* borrowed */
     ssb_cell_end_reason end;
-    double t_start, t_end;     /* [s] */
-    double capacity;           /* charge passed in the step [C/m2], discharge > 0 */
-    double energy;             /* energy in the step [J/m2], discharge > 0 */
-    double v_start, v_end;     /* [V] */
-    double i_mean;             /* mean current [A/m2] */
-    int first, last;           /* stored-point range */
-    ssb_cell_breakdown mean;   /* charge-weighted mean breakdown over the step (ocv, voltage: mean values) */
+    double t_start, t_end;        /* [s] */
+    double capacity;              /* charge passed in the step [C/m2], discharge > 0 */
+    double energy;                /* energy in the step [J/m2], discharge > 0 */
+    double v_start, v_end;        /* [V] */
+    double i_mean;                /* mean current [A/m2] */
+    int first, last;              /* stored-point range */
+    ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values) */
     ssb_cell_breakdown end_state; /* breakdown at the step end */
 } ssb_cell_step_result;
 
@@ -492,17 +506,17 @@ int ssb_cell_result_bottleneck(ssb_ctx *ctx, const ssb_cell_result *res, int i, 
 
 /* x-profiles (stored at run params' profile_times and optionally at step ends). Arrays of n values, borrowed. */
 typedef struct {
-    double t;                  /* [s] */
-    int n;                     /* control volumes across the cell */
-    const double *x;           /* CV centres [m] */
-    const int *region;         /* 0 negative composite, 1 separator, 2 positive */
-    const double *c_surf;      /* particle surface concentration [mol/m3] (NaN in the separator) */
-    const double *c_avg;       /* particle average concentration [mol/m3] (NaN in the separator) */
-    const double *phi_s;       /* solid potential [V] (NaN in the separator) */
-    const double *phi_e;       /* electrolyte potential [V] */
-    const double *j;           /* interfacial current density [A/m2 of active interface] (0 in the separator) */
-    const double *c_e;         /* electrolyte concentration [mol/m3] (c_ref for a single-ion conductor) */
-    const double *i_e;         /* electrolyte current density at the CV centre [A/m2] */
+    double t;             /* [s] */
+    int n;                /* control volumes across the cell */
+    const double *x;      /* CV centres [m] */
+    const int *region;    /* 0 negative composite, 1 separator, 2 positive */
+    const double *c_surf; /* particle surface concentration [mol/m3] (NaN in the separator) */
+    const double *c_avg;  /* particle average concentration [mol/m3] (NaN in the separator) */
+    const double *phi_s;  /* solid potential [V] (NaN in the separator) */
+    const double *phi_e;  /* electrolyte potential [V] */
+    const double *j;      /* interfacial current density [A/m2 of active interface] (0 in the separator) */
+    const double *c_e;    /* electrolyte concentration [mol/m3] (c_ref for a single-ion conductor) */
+    const double *i_e;    /* electrolyte current density at the CV centre [A/m2] */
 } ssb_cell_profile;
 int ssb_cell_result_nprofiles(const ssb_cell_result *res);
 int ssb_cell_result_profile(ssb_ctx *ctx, const ssb_cell_result *res, int i, ssb_cell_profile *prof);
@@ -510,8 +524,7 @@ int ssb_cell_result_profile(ssb_ctx *ctx, const ssb_cell_result *res, int i, ssb
 /* Lithium bookkeeping at stored point i: moles of cyclable Li per electrode area in each composite electrode's
  * particles (mol/m2; Li metal: from the charge passed) and the charge passed since t = 0. For an exact FV scheme:
  * F (n_pos(i) - n_pos(0)) = Q(i) and F (n_neg(0) - n_neg(i)) = Q(i). */
-int ssb_cell_result_lithium(ssb_ctx *ctx, const ssb_cell_result *res, int i, double *n_pos, double *n_neg,
-                            double *Q);
+int ssb_cell_result_lithium(ssb_ctx *ctx, const ssb_cell_result *res, int i, double *n_pos, double *n_neg, double *Q);
 
 /* Solver statistics of the run: internal steps, residual evaluations, Jacobian evaluations, nonlinear iterations,
  * error-test failures, wall time [s]. */
@@ -535,20 +548,22 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
 /* ---------------------------------------------------------------------------------------- rate capability */
 
 typedef struct {
-    double crate;              /* C-rate */
-    double current;            /* [A/m2] */
-    double capacity;           /* discharged to the cut-off [C/m2] */
-    double energy;             /* [J/m2] */
-    double v_mean;             /* energy / capacity [V] */
-    double wh_per_kg, wh_per_l;/* stack energy densities */
-    ssb_cell_breakdown mean;   /* mean breakdown over the discharge */
+    double crate;               /* C-rate */
+    double current;             /* [A/m2] */
+    double capacity;            /* discharged to the cut-off [C/m2] */
+    double energy;              /* [J/m2] */
+    double v_mean;              /* energy / capacity [V] */
+    double wh_per_kg, wh_per_l; /* stack energy densities */
+    ssb_cell_breakdown mean;    /* mean breakdown over the discharge */
     ssb_cell_loss bottleneck;
 } ssb_cell_rate_point;
 
-/* Discharge from the initial state at each C-rate until v_cut (optionally after a charge is NOT done: each rate
- * starts from the parameters' initial state). out: n points. Errors as ssb_cell_run. */
+/* Discharge from the initial state of the parameters at each C-rate until v_cut (each rate starts from the same
+ * initial state; nothing is charged in between). out: n points. results: NULL, or an array of n pointers that
+ * receive each run's result (time series for voltage curves, profiles none; the caller destroys them). On error
+ * every result already made is destroyed and set to NULL. Errors as ssb_cell_run. */
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
-                        ssb_cell_rate_point *out);
+                        ssb_cell_rate_point *out, ssb_cell_result **results);
 
 #ifdef __cplusplus
 }

@@ -29,7 +29,8 @@ extern "C" {
     X(SSB_ERR_NOPERC, -9, "structure does not percolate")                                     \
     X(SSB_ERR_CANCELLED, -10, "cancelled by the progress callback")                           \
     X(SSB_ERR_BACKEND, -11, "error reported by a numerical backend")                          \
-    X(SSB_ERR_INTERNAL, -12, "internal error (a bug in ssbnet)")
+    X(SSB_ERR_INTERNAL, -12, "internal error (a bug in ssbnet)")                              \
+    X(SSB_ERR_CUTOFF, -13, "cut-off never reached")
 
 typedef enum {
 #define SSB_X_ENUM(name, value, msg) name = value,

@@ -8,16 +8,33 @@
 #include <string.h>
 
 enum {
-    OP_NUM = 0, OP_X, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_NEG,
-    OP_EXP, OP_LOG, OP_LOG10, OP_SQRT, OP_TANH, OP_COSH, OP_SINH, OP_ABS, OP_COS, OP_SIN, OP_ARCTAN
+    OP_NUM = 0,
+    OP_X,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_POW,
+    OP_NEG,
+    OP_EXP,
+    OP_LOG,
+    OP_LOG10,
+    OP_SQRT,
+    OP_TANH,
+    OP_COSH,
+    OP_SINH,
+    OP_ABS,
+    OP_COS,
+    OP_SIN,
+    OP_ARCTAN
 };
 
 static const struct {
     const char *name;
     int op;
-} funcs[] = {{"exp", OP_EXP},   {"log", OP_LOG},   {"log10", OP_LOG10}, {"sqrt", OP_SQRT}, {"tanh", OP_TANH},
-             {"cosh", OP_COSH}, {"sinh", OP_SINH}, {"abs", OP_ABS},     {"cos", OP_COS},   {"sin", OP_SIN},
-             {"arctan", OP_ARCTAN}, {"atan", OP_ARCTAN}};
+} funcs[] = {{"exp", OP_EXP},   {"log", OP_LOG},   {"log10", OP_LOG10},   {"sqrt", OP_SQRT},
+             {"tanh", OP_TANH}, {"cosh", OP_COSH}, {"sinh", OP_SINH},     {"abs", OP_ABS},
+             {"cos", OP_COS},   {"sin", OP_SIN},   {"arctan", OP_ARCTAN}, {"atan", OP_ARCTAN}};
 
 typedef struct {
     int op;
@@ -42,16 +59,19 @@ typedef struct {
 
 static int perr(parser *ps, const char *problem)
 {
-    if (ps->err) return ps->err;
+    if (ps->err)
+        return ps->err;
     char word[32];
     size_t k = 0;
     const char *q = ps->p;
-    if (!*q) snprintf(word, sizeof word, "end of text");
+    if (!*q)
+        snprintf(word, sizeof word, "end of text");
     else {
         while (q[k] && !isspace((unsigned char)q[k]) && k < sizeof word - 1) {
             word[k] = q[k];
             k++;
-            if (!isalnum((unsigned char)q[k - 1]) && q[k - 1] != '.' && q[k - 1] != '_') break;
+            if (!isalnum((unsigned char)q[k - 1]) && q[k - 1] != '.' && q[k - 1] != '_')
+                break;
         }
         word[k] = '\0';
     }
@@ -62,12 +82,14 @@ static int perr(parser *ps, const char *problem)
 
 static int emit(parser *ps, int op, double v, int dsp)
 {
-    if (ps->err) return ps->err;
+    if (ps->err)
+        return ps->err;
     ssbi_expr *e = ps->e;
     if (e->n == e->cap) {
         int nc = e->cap ? 2 * e->cap : 32;
         instr *c = realloc(e->code, (size_t)nc * sizeof *c);
-        if (!c) return ps->err = SSB_ERROR(ps->ctx, SSB_ERR_NOMEM, "%s: out of memory", ps->what);
+        if (!c)
+            return ps->err = SSB_ERROR(ps->ctx, SSB_ERR_NOMEM, "%s: out of memory", ps->what);
         e->code = c;
         e->cap = nc;
     }
@@ -75,13 +97,15 @@ static int emit(parser *ps, int op, double v, int dsp)
     e->code[e->n].v = v;
     e->n++;
     ps->sp += dsp;
-    if (ps->sp > ps->maxsp) ps->maxsp = ps->sp;
+    if (ps->sp > ps->maxsp)
+        ps->maxsp = ps->sp;
     return SSB_OK;
 }
 
 static void skip(parser *ps)
 {
-    while (isspace((unsigned char)*ps->p)) ps->p++;
+    while (isspace((unsigned char)*ps->p))
+        ps->p++;
 }
 
 static int parse_expr(parser *ps);
@@ -92,31 +116,39 @@ static int parse_primary(parser *ps)
     const char *p = ps->p;
     if (*p == '(') {
         ps->p++;
-        if (parse_expr(ps)) return ps->err;
+        if (parse_expr(ps))
+            return ps->err;
         skip(ps);
-        if (*ps->p != ')') return perr(ps, "expected ')'");
+        if (*ps->p != ')')
+            return perr(ps, "expected ')'");
         ps->p++;
         return SSB_OK;
     }
     if (isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))) {
         char *end = NULL;
         double v = strtod(p, &end);
-        if (end == p) return perr(ps, "bad number");
+        if (end == p)
+            return perr(ps, "bad number");
         ps->p = end;
         return emit(ps, OP_NUM, v, 1);
     }
     if (isalpha((unsigned char)*p) || *p == '_') {
         const char *q = p;
-        while (isalnum((unsigned char)*q) || *q == '_' || *q == '.') q++;
+        while (isalnum((unsigned char)*q) || *q == '_' || *q == '.')
+            q++;
         size_t len = (size_t)(q - p);
         char name[40];
-        if (len >= sizeof name) return perr(ps, "name too long");
+        if (len >= sizeof name)
+            return perr(ps, "name too long");
         memcpy(name, p, len);
         name[len] = '\0';
         const char *nm = name;
-        if (strncmp(nm, "np.", 3) == 0) nm += 3;
-        else if (strncmp(nm, "math.", 5) == 0) nm += 5;
-        else if (strncmp(nm, "numpy.", 6) == 0) nm += 6;
+        if (strncmp(nm, "np.", 3) == 0)
+            nm += 3;
+        else if (strncmp(nm, "math.", 5) == 0)
+            nm += 5;
+        else if (strncmp(nm, "numpy.", 6) == 0)
+            nm += 6;
         if (strcmp(nm, "x") == 0 || (ps->var && strcmp(nm, ps->var) == 0)) {
             ps->p = q;
             return emit(ps, OP_X, 0, 1);
@@ -129,11 +161,14 @@ static int parse_primary(parser *ps)
             if (strcmp(nm, funcs[i].name) == 0) {
                 ps->p = q;
                 skip(ps);
-                if (*ps->p != '(') return perr(ps, "expected '(' after a function name");
+                if (*ps->p != '(')
+                    return perr(ps, "expected '(' after a function name");
                 ps->p++;
-                if (parse_expr(ps)) return ps->err;
+                if (parse_expr(ps))
+                    return ps->err;
                 skip(ps);
-                if (*ps->p != ')') return perr(ps, "expected ')'");
+                if (*ps->p != ')')
+                    return perr(ps, "expected ')'");
                 ps->p++;
                 return emit(ps, funcs[i].op, 0, 0);
             }
@@ -150,30 +185,37 @@ static int parse_unary(parser *ps)
     if (*ps->p == '-' || *ps->p == '+') {
         int neg = *ps->p == '-';
         ps->p++;
-        if (parse_unary(ps)) return ps->err;
+        if (parse_unary(ps))
+            return ps->err;
         return neg ? emit(ps, OP_NEG, 0, 0) : SSB_OK;
     }
-    if (parse_primary(ps)) return ps->err;
+    if (parse_primary(ps))
+        return ps->err;
     skip(ps);
     if (ps->p[0] == '*' && ps->p[1] == '*') {
         ps->p += 2;
-        if (parse_unary(ps)) return ps->err;
+        if (parse_unary(ps))
+            return ps->err;
         return emit(ps, OP_POW, 0, -1);
     }
-    if (ps->p[0] == '^') return perr(ps, "use '**' for powers");
+    if (ps->p[0] == '^')
+        return perr(ps, "use '**' for powers");
     return SSB_OK;
 }
 
 static int parse_term(parser *ps)
 {
-    if (parse_unary(ps)) return ps->err;
+    if (parse_unary(ps))
+        return ps->err;
     for (;;) {
         skip(ps);
         char c = *ps->p;
         if ((c == '*' && ps->p[1] != '*') || c == '/') {
             ps->p++;
-            if (parse_unary(ps)) return ps->err;
-            if (emit(ps, c == '*' ? OP_MUL : OP_DIV, 0, -1)) return ps->err;
+            if (parse_unary(ps))
+                return ps->err;
+            if (emit(ps, c == '*' ? OP_MUL : OP_DIV, 0, -1))
+                return ps->err;
         } else
             return SSB_OK;
     }
@@ -181,14 +223,17 @@ static int parse_term(parser *ps)
 
 static int parse_expr(parser *ps)
 {
-    if (parse_term(ps)) return ps->err;
+    if (parse_term(ps))
+        return ps->err;
     for (;;) {
         skip(ps);
         char c = *ps->p;
         if (c == '+' || c == '-') {
             ps->p++;
-            if (parse_term(ps)) return ps->err;
-            if (emit(ps, c == '+' ? OP_ADD : OP_SUB, 0, -1)) return ps->err;
+            if (parse_term(ps))
+                return ps->err;
+            if (emit(ps, c == '+' ? OP_ADD : OP_SUB, 0, -1))
+                return ps->err;
         } else
             return SSB_OK;
     }
@@ -197,20 +242,25 @@ static int parse_expr(parser *ps)
 int ssbi_expr_compile(ssb_ctx *ctx, const char *text, const char *var, const char *what, ssbi_expr **out)
 {
     *out = NULL;
-    if (!text) return SSB_ERROR(ctx, SSB_ERR_ARG, "%s: no expression", what);
+    if (!text)
+        return SSB_ERROR(ctx, SSB_ERR_ARG, "%s: no expression", what);
     ssbi_expr *e = calloc(1, sizeof *e);
-    if (!e) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
+    if (!e)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
     parser ps = {.ctx = ctx, .s = text, .p = text, .var = var, .what = what, .e = e};
     int rc = parse_expr(&ps);
     if (rc == SSB_OK) {
         skip(&ps);
-        if (*ps.p) rc = perr(&ps, "unexpected text");
+        if (*ps.p)
+            rc = perr(&ps, "unexpected text");
     }
-    if (rc == SSB_OK && e->n == 0) rc = perr(&ps, "empty expression");
+    if (rc == SSB_OK && e->n == 0)
+        rc = perr(&ps, "empty expression");
     if (rc == SSB_OK) {
         e->depth = ps.maxsp;
         e->text = strdup(text);
-        if (!e->text) rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
+        if (!e->text)
+            rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
     }
     if (rc != SSB_OK) {
         ssbi_expr_destroy(&e);
@@ -222,7 +272,8 @@ int ssbi_expr_compile(ssb_ctx *ctx, const char *text, const char *var, const cha
 
 void ssbi_expr_destroy(ssbi_expr **e)
 {
-    if (!e || !*e) return;
+    if (!e || !*e)
+        return;
     free((*e)->code);
     free((*e)->text);
     free(*e);
@@ -232,9 +283,11 @@ void ssbi_expr_destroy(ssbi_expr **e)
 int ssbi_expr_copy(ssb_ctx *ctx, const ssbi_expr *src, ssbi_expr **dst)
 {
     *dst = NULL;
-    if (!src) return SSB_OK;
+    if (!src)
+        return SSB_OK;
     ssbi_expr *e = calloc(1, sizeof *e);
-    if (!e) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
+    if (!e)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
     e->code = malloc((size_t)(src->n ? src->n : 1) * sizeof *e->code);
     e->text = strdup(src->text ? src->text : "");
     if (!e->code || !e->text) {
@@ -248,7 +301,10 @@ int ssbi_expr_copy(ssb_ctx *ctx, const ssbi_expr *src, ssbi_expr **dst)
     return SSB_OK;
 }
 
-const char *ssbi_expr_text(const ssbi_expr *e) { return e ? e->text : ""; }
+const char *ssbi_expr_text(const ssbi_expr *e)
+{
+    return e ? e->text : "";
+}
 
 double ssbi_expr_eval(const ssbi_expr *e, double x, double *dfdx)
 {
@@ -258,7 +314,8 @@ double ssbi_expr_eval(const ssbi_expr *e, double x, double *dfdx)
     if (e->depth > 64) {
         hv = malloc(2 * (size_t)e->depth * sizeof *hv);
         if (!hv) {
-            if (dfdx) *dfdx = NAN;
+            if (dfdx)
+                *dfdx = NAN;
             return NAN;
         }
         v = hv;
@@ -268,10 +325,26 @@ double ssbi_expr_eval(const ssbi_expr *e, double x, double *dfdx)
     for (int k = 0; k < e->n; k++) {
         const instr *in = &e->code[k];
         switch (in->op) {
-        case OP_NUM: v[sp] = in->v; d[sp] = 0; sp++; break;
-        case OP_X: v[sp] = x; d[sp] = 1; sp++; break;
-        case OP_ADD: sp--; v[sp - 1] += v[sp]; d[sp - 1] += d[sp]; break;
-        case OP_SUB: sp--; v[sp - 1] -= v[sp]; d[sp - 1] -= d[sp]; break;
+        case OP_NUM:
+            v[sp] = in->v;
+            d[sp] = 0;
+            sp++;
+            break;
+        case OP_X:
+            v[sp] = x;
+            d[sp] = 1;
+            sp++;
+            break;
+        case OP_ADD:
+            sp--;
+            v[sp - 1] += v[sp];
+            d[sp - 1] += d[sp];
+            break;
+        case OP_SUB:
+            sp--;
+            v[sp - 1] -= v[sp];
+            d[sp - 1] -= d[sp];
+            break;
         case OP_MUL:
             sp--;
             d[sp - 1] = d[sp - 1] * v[sp] + v[sp - 1] * d[sp];
@@ -287,34 +360,71 @@ double ssbi_expr_eval(const ssbi_expr *e, double x, double *dfdx)
             double a = v[sp - 1], da = d[sp - 1], b = v[sp], db = d[sp];
             double r = pow(a, b);
             double dr;
-            if (db == 0.0) dr = (b == 0.0) ? 0.0 : b * pow(a, b - 1.0) * da;
-            else dr = r * (db * log(a) + (a != 0.0 ? b * da / a : 0.0));
+            if (db == 0.0)
+                dr = (b == 0.0) ? 0.0 : b * pow(a, b - 1.0) * da;
+            else
+                dr = r * (db * log(a) + (a != 0.0 ? b * da / a : 0.0));
             v[sp - 1] = r;
             d[sp - 1] = dr;
             break;
         }
-        case OP_NEG: v[sp - 1] = -v[sp - 1]; d[sp - 1] = -d[sp - 1]; break;
-        case OP_EXP: v[sp - 1] = exp(v[sp - 1]); d[sp - 1] *= v[sp - 1]; break;
-        case OP_LOG: d[sp - 1] /= v[sp - 1]; v[sp - 1] = log(v[sp - 1]); break;
-        case OP_LOG10: d[sp - 1] /= v[sp - 1] * log(10.0); v[sp - 1] = log10(v[sp - 1]); break;
-        case OP_SQRT: v[sp - 1] = sqrt(v[sp - 1]); d[sp - 1] /= 2.0 * v[sp - 1]; break;
+        case OP_NEG:
+            v[sp - 1] = -v[sp - 1];
+            d[sp - 1] = -d[sp - 1];
+            break;
+        case OP_EXP:
+            v[sp - 1] = exp(v[sp - 1]);
+            d[sp - 1] *= v[sp - 1];
+            break;
+        case OP_LOG:
+            d[sp - 1] /= v[sp - 1];
+            v[sp - 1] = log(v[sp - 1]);
+            break;
+        case OP_LOG10:
+            d[sp - 1] /= v[sp - 1] * log(10.0);
+            v[sp - 1] = log10(v[sp - 1]);
+            break;
+        case OP_SQRT:
+            v[sp - 1] = sqrt(v[sp - 1]);
+            d[sp - 1] /= 2.0 * v[sp - 1];
+            break;
         case OP_TANH: {
             double t = tanh(v[sp - 1]);
             v[sp - 1] = t;
             d[sp - 1] *= 1.0 - t * t;
             break;
         }
-        case OP_COSH: d[sp - 1] *= sinh(v[sp - 1]); v[sp - 1] = cosh(v[sp - 1]); break;
-        case OP_SINH: d[sp - 1] *= cosh(v[sp - 1]); v[sp - 1] = sinh(v[sp - 1]); break;
-        case OP_ABS: d[sp - 1] *= v[sp - 1] < 0 ? -1.0 : 1.0; v[sp - 1] = fabs(v[sp - 1]); break;
-        case OP_COS: d[sp - 1] *= -sin(v[sp - 1]); v[sp - 1] = cos(v[sp - 1]); break;
-        case OP_SIN: d[sp - 1] *= cos(v[sp - 1]); v[sp - 1] = sin(v[sp - 1]); break;
-        case OP_ARCTAN: d[sp - 1] /= 1.0 + v[sp - 1] * v[sp - 1]; v[sp - 1] = atan(v[sp - 1]); break;
-        default: break;
+        case OP_COSH:
+            d[sp - 1] *= sinh(v[sp - 1]);
+            v[sp - 1] = cosh(v[sp - 1]);
+            break;
+        case OP_SINH:
+            d[sp - 1] *= cosh(v[sp - 1]);
+            v[sp - 1] = sinh(v[sp - 1]);
+            break;
+        case OP_ABS:
+            d[sp - 1] *= v[sp - 1] < 0 ? -1.0 : 1.0;
+            v[sp - 1] = fabs(v[sp - 1]);
+            break;
+        case OP_COS:
+            d[sp - 1] *= -sin(v[sp - 1]);
+            v[sp - 1] = cos(v[sp - 1]);
+            break;
+        case OP_SIN:
+            d[sp - 1] *= cos(v[sp - 1]);
+            v[sp - 1] = sin(v[sp - 1]);
+            break;
+        case OP_ARCTAN:
+            d[sp - 1] /= 1.0 + v[sp - 1] * v[sp - 1];
+            v[sp - 1] = atan(v[sp - 1]);
+            break;
+        default:
+            break;
         }
     }
     double r = v[0], dr = d[0];
     free(hv);
-    if (dfdx) *dfdx = dr;
+    if (dfdx)
+        *dfdx = dr;
     return r;
 }

@@ -23,7 +23,8 @@ int ssbi_fn_copy(ssb_ctx *ctx, const ssbi_fn *src, ssbi_fn *dst)
     dst->expr = NULL;
     dst->x = dst->y = dst->d = NULL;
     dst->idx = NULL;
-    if (src->expr) SSB_CHECK(ctx, ssbi_expr_copy(ctx, src->expr, &dst->expr));
+    if (src->expr)
+        SSB_CHECK(ctx, ssbi_expr_copy(ctx, src->expr, &dst->expr));
     if (src->n > 0) {
         size_t b = (size_t)src->n * sizeof(double);
         dst->x = malloc(b);
@@ -62,7 +63,8 @@ static void pchip_slopes(int n, const double *x, const double *y, double *d)
     for (int i = 1; i < n - 1; i++) {
         double h0 = x[i] - x[i - 1], h1 = x[i + 1] - x[i];
         double m0 = (y[i] - y[i - 1]) / h0, m1 = (y[i + 1] - y[i]) / h1;
-        if (m0 * m1 <= 0) d[i] = 0;
+        if (m0 * m1 <= 0)
+            d[i] = 0;
         else {
             double w1 = 2 * h1 + h0, w2 = h1 + 2 * h0;
             d[i] = (w1 + w2) / (w1 / m0 + w2 / m1);
@@ -75,8 +77,10 @@ static void pchip_slopes(int n, const double *x, const double *y, double *d)
         double m0 = (y[i0 + s] - y[i0]) / (x[i0 + s] - x[i0]);
         double m1 = (y[i0 + 2 * s] - y[i0 + s]) / (x[i0 + 2 * s] - x[i0 + s]);
         double dd = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1);
-        if (dd * m0 <= 0) dd = 0;
-        else if (m0 * m1 <= 0 && fabs(dd) > 3 * fabs(m0)) dd = 3 * m0;
+        if (dd * m0 <= 0)
+            dd = 0;
+        else if (m0 * m1 <= 0 && fabs(dd) > 3 * fabs(m0))
+            dd = 3 * m0;
         d[i0] = dd;
     }
 }
@@ -140,7 +144,8 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
     double ih = nb / (tx[n - 1] - tx[0]);
     for (int b = 0, i = 0; b < nb; b++) {
         double xb = tx[0] + b / ih;
-        while (i < n - 2 && tx[i + 1] <= xb) i++;
+        while (i < n - 2 && tx[i + 1] <= xb)
+            i++;
         ix[b] = i;
     }
     ssbi_fn_clear(f);
@@ -173,24 +178,30 @@ double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
 {
     switch (f->kind) {
     case SSBI_FN_CONST:
-        if (dfdx) *dfdx = 0;
+        if (dfdx)
+            *dfdx = 0;
         return f->c;
-    case SSBI_FN_EXPR: return ssbi_expr_eval(f->expr, x, dfdx);
+    case SSBI_FN_EXPR:
+        return ssbi_expr_eval(f->expr, x, dfdx);
     case SSBI_FN_TABLE: {
         const double *X = f->x, *Y = f->y, *D = f->d;
         int n = f->n;
         if (x <= X[0]) {
-            if (dfdx) *dfdx = D[0];
+            if (dfdx)
+                *dfdx = D[0];
             return Y[0] + D[0] * (x - X[0]);
         }
         if (x >= X[n - 1]) {
-            if (dfdx) *dfdx = D[n - 1];
+            if (dfdx)
+                *dfdx = D[n - 1];
             return Y[n - 1] + D[n - 1] * (x - X[n - 1]);
         }
         int b = (int)((x - X[0]) * f->inv_h);
-        if (b >= f->nidx) b = f->nidx - 1;
+        if (b >= f->nidx)
+            b = f->nidx - 1;
         int lo = f->idx[b];
-        while (lo < n - 2 && X[lo + 1] <= x) lo++;
+        while (lo < n - 2 && X[lo + 1] <= x)
+            lo++;
         int hi = lo + 1;
         double h = X[hi] - X[lo], t = (x - X[lo]) / h;
         double t2 = t * t, t3 = t2 * t;
@@ -203,7 +214,8 @@ double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
         return h00 * Y[lo] + h10 * h * D[lo] + h01 * Y[hi] + h11 * h * D[hi];
     }
     default:
-        if (dfdx) *dfdx = NAN;
+        if (dfdx)
+            *dfdx = NAN;
         return NAN;
     }
 }
@@ -220,10 +232,12 @@ static int push(samples *s, double x, double y)
     if (s->n == s->cap) {
         int nc = s->cap ? 2 * s->cap : 512;
         double *nx = realloc(s->x, (size_t)nc * sizeof *nx);
-        if (!nx) return -1;
+        if (!nx)
+            return -1;
         s->x = nx;
         double *ny = realloc(s->y, (size_t)nc * sizeof *ny);
-        if (!ny) return -1;
+        if (!ny)
+            return -1;
         s->y = ny;
         s->cap = nc;
     }
@@ -233,7 +247,7 @@ static int push(samples *s, double x, double y)
     return 0;
 }
 
-#define OCV_TOL 2e-6   /* V: largest deviation of the midpoint from the chord that stops refinement */
+#define OCV_TOL 2e-6 /* V: largest deviation of the midpoint from the chord that stops refinement */
 #define OCV_MAXDEPTH 16
 
 static int refine(ssb_ctx *ctx, const ssb_material *m, int curve, samples *s, double xa, double ya, double xb,
@@ -241,12 +255,14 @@ static int refine(ssb_ctx *ctx, const ssb_material *m, int curve, samples *s, do
 {
     double xm = 0.5 * (xa + xb), ym;
     int rc = ssb_materials_ocv_eval(ctx, m, curve, xm, &ym);
-    if (rc != SSB_OK) return rc;
+    if (rc != SSB_OK)
+        return rc;
     if (depth < OCV_MAXDEPTH && fabs(ym - 0.5 * (ya + yb)) > OCV_TOL) {
         SSB_CHECK(ctx, refine(ctx, m, curve, s, xa, ya, xm, ym, depth + 1));
         return refine(ctx, m, curve, s, xm, ym, xb, yb, depth + 1);
     }
-    if (push(s, xm, ym) || push(s, xb, yb)) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory sampling an OCV");
+    if (push(s, xm, ym) || push(s, xb, yb))
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory sampling an OCV");
     return SSB_OK;
 }
 
@@ -272,12 +288,16 @@ int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, i
     int rc = SSB_OK;
     const int n0 = 128;
     double xp = a, yp = ya;
-    if (push(&s, a, ya)) rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory sampling an OCV");
+    if (push(&s, a, ya))
+        rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory sampling an OCV");
     for (int k = 1; k <= n0 && rc == SSB_OK; k++) {
         double xk = k == n0 ? b : a + (b - a) * k / n0, yk;
-        if (k == n0) yk = yb;
-        else rc = ssb_materials_ocv_eval(ctx, m, curve, xk, &yk);
-        if (rc == SSB_OK) rc = refine(ctx, m, curve, &s, xp, yp, xk, yk, 0);
+        if (k == n0)
+            yk = yb;
+        else
+            rc = ssb_materials_ocv_eval(ctx, m, curve, xk, &yk);
+        if (rc == SSB_OK)
+            rc = refine(ctx, m, curve, &s, xp, yp, xk, yk, 0);
         xp = xk;
         yp = yk;
     }

@@ -28,14 +28,14 @@ typedef enum { SSBI_FN_NONE = 0, SSBI_FN_CONST, SSBI_FN_EXPR, SSBI_FN_TABLE } ss
 
 typedef struct {
     ssbi_fn_kind kind;
-    double c;                 /* constant */
-    ssbi_expr *expr;          /* owned */
-    int n;                    /* table */
-    double *x, *y, *d;        /* owned; d: PCHIP slopes */
-    int *idx, nidx;           /* owned; uniform bucket -> first table interval (O(1) lookup) */
-    double inv_h;             /* buckets per unit x */
-    double x_min, x_max;      /* validity (NaN: none) */
-    char source[160];         /* description for messages */
+    double c;            /* constant */
+    ssbi_expr *expr;     /* owned */
+    int n;               /* table */
+    double *x, *y, *d;   /* owned; d: PCHIP slopes */
+    int *idx, nidx;      /* owned; uniform bucket -> first table interval (O(1) lookup) */
+    double inv_h;        /* buckets per unit x */
+    double x_min, x_max; /* validity (NaN: none) */
+    char source[160];    /* description for messages */
 } ssbi_fn;
 
 void ssbi_fn_clear(ssbi_fn *f);
@@ -44,7 +44,10 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
 int ssbi_fn_set_expr(ssb_ctx *ctx, ssbi_fn *f, const char *text, const char *var, const char *what);
 /* Sample a database OCV curve adaptively into a table. */
 int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve);
-static inline int ssbi_fn_set(const ssbi_fn *f) { return f->kind != SSBI_FN_NONE; }
+static inline int ssbi_fn_set(const ssbi_fn *f)
+{
+    return f->kind != SSBI_FN_NONE;
+}
 /* Value and derivative (dfdx may be NULL). */
 double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx);
 
@@ -59,9 +62,9 @@ typedef struct {
 struct ssb_cell_params {
     ssb_cell_values v;
     ssbi_fn fn[SSB_CELL_FN_COUNT];
-    char *protocol;           /* owned, NULL if none */
+    char *protocol; /* owned, NULL if none */
     int nvalid;
-    ssbi_bpx_series *valid;   /* owned BPX validation series */
+    ssbi_bpx_series *valid; /* owned BPX validation series */
     /* which values were given explicitly by a file or setter (bit flags, used to decide what the database
        may fill in) are not needed: the database fills values when a material name is read, before later keys */
 };
@@ -86,7 +89,7 @@ static inline double ssbi_arrh(double Ea, double T, double Tref)
 struct ssb_cell_protocol {
     int n, cap;
     ssb_cell_step *steps;
-    char **texts;             /* owned step texts */
+    char **texts; /* owned step texts */
     int ntexts;
     int nblocks;
 };
@@ -98,47 +101,48 @@ enum { SSBI_REG_NEG = 0, SSBI_REG_SEP = 1, SSBI_REG_POS = 2 };
 /* Operating mode of the current protocol step. */
 typedef struct {
     ssb_cell_step_kind kind;
-    double value;             /* A/m2, V, W/m2, ohm m2 */
+    double value; /* A/m2, V, W/m2, ohm m2 */
 } ssbi_mode;
 
 /* Per-region resolved constants at T. */
 typedef struct {
     int present;
-    double a;                 /* active area per volume [1/m] */
-    double sigma_e;           /* effective electronic conductivity [S/m] */
-    double sigma_i;           /* effective ionic conductivity [S/m] (single ion) */
-    double te;                /* transport efficiency (liquid: kappa_eff = kappa(c) te) */
-    double eps_e;             /* electrolyte volume fraction */
-    double eps_s;             /* active volume fraction */
-    double R;                 /* particle radius [m] */
+    double a;       /* active area per volume [1/m] */
+    double sigma_e; /* effective electronic conductivity [S/m] */
+    double sigma_i; /* effective ionic conductivity [S/m] (single ion) */
+    double te;      /* transport efficiency (liquid: kappa_eff = kappa(c) te) */
+    double eps_e;   /* electrolyte volume fraction */
+    double eps_s;   /* active volume fraction */
+    double R;       /* particle radius [m] */
     double c_max;
-    double D_ref;             /* [m2/s] incl. Arrhenius */
-    double darr;              /* Arrhenius factor applied to D_s(x) */
-    double i0_ref;            /* [A/m2] at T */
+    double D_ref;  /* [m2/s] incl. Arrhenius */
+    double darr;   /* Arrhenius factor applied to D_s(x) */
+    double i0_ref; /* [A/m2] at T */
     double alpha;
-    double R_film;            /* ohm m2 */
-    const ssbi_fn *ocv;       /* borrowed from the params copy */
-    const ssbi_fn *ds;        /* NULL: constant D_ref */
-    double dx;                /* CV width [m] */
-    int n;                    /* CVs */
-    int first;                /* index of the first CV */
+    double R_film;        /* ohm m2 */
+    const ssbi_fn *ocv;   /* borrowed from the params copy */
+    const ssbi_fn *ds;    /* NULL: constant D_ref */
+    double *ivol, *garea; /* owned: 1 / shell volume, R * face factor (radial FV constants) */
+    double dx;            /* CV width [m] */
+    int n;                /* CVs */
+    int first;            /* index of the first CV */
 } ssbi_region;
 
 typedef struct ssbi_model {
-    ssb_cell_params *par;     /* owned copy */
-    ssb_cell_values v;        /* resolved */
+    ssb_cell_params *par; /* owned copy */
+    ssb_cell_values v;    /* resolved */
     ssb_cell_derived der;
     int liquid, limetal;
     int ncv, nr;
     ssbi_region reg[3];
-    int *cv_reg;              /* region per CV */
-    long *cv_off;             /* first unknown of each CV */
-    long N;                   /* unknowns */
+    int *cv_reg;  /* region per CV */
+    long *cv_off; /* first unknown of each CV */
+    long N;       /* unknowns */
     long i_phie0, i_I, i_Q, i_E;
-    double *rvol;             /* particle shell volumes / (4 pi) (n_r) per unit radius^3 */
-    double *rface;            /* interior faces: r_f^2 / (centre distance), unit radius (n_r - 1) */
-    double rsurf;             /* distance of the outermost shell centre from the surface (unit radius) */
-    double f;                 /* F / (R T) */
+    double *rvol;  /* particle shell volumes / (4 pi) (n_r) per unit radius^3 */
+    double *rface; /* interior faces: r_f^2 / (centre distance), unit radius (n_r - 1) */
+    double rsurf;  /* distance of the outermost shell centre from the surface (unit radius) */
+    double f;      /* F / (R T) */
     double T;
     /* liquid electrolyte */
     double t_plus, c_ref;
@@ -152,12 +156,13 @@ typedef struct ssbi_model {
     long nnz;
     long *colptr;             /* N + 1 */
     long *rowind;             /* nnz */
-    int pattern_pass;         /* 1 while recording the pattern */
+    int pattern_pass;         /* 1 while recording the pattern, 2 while recording the call positions */
+    long *jseq, njseq, jcall; /* CSC position of each Jacobian call, in call order */
     long npat, cappat;
-    long *pat;                /* (row, col) pairs while recording */
-    double *jdata;            /* values target during a Jacobian evaluation */
-    int bad_state;            /* set by the residual on a recoverable problem */
-    double *scale;            /* per-variable scales for the absolute tolerances */
+    long *pat;     /* (row, col) pairs while recording */
+    double *jdata; /* values target during a Jacobian evaluation */
+    int bad_state; /* set by the residual on a recoverable problem */
+    double *scale; /* per-variable scales for the absolute tolerances */
 } ssbi_model;
 
 int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **m);
@@ -168,7 +173,7 @@ void ssbi_model_initial(const ssbi_model *m, double *y, double *yp, double *id);
 int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double *res);
 /* Record the CSC sparsity pattern of the Jacobian (colptr, rowind, nnz). */
 int ssbi_model_pattern(ssb_ctx *ctx, ssbi_model *m, const double *y);
-/* Jacobian dF/dy + cj dF/dy' into CSC values (pattern from ssbi_model_pattern). */
+/* Jacobian dF/dy + cj dF/dy' added into CSC values (pattern from ssbi_model_pattern; values zeroed by the caller). */
 int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *values);
 /* Cell voltage of a state. */
 double ssbi_model_voltage(const ssbi_model *m, const double *y);
@@ -203,9 +208,9 @@ typedef struct {
 struct ssb_cell_result {
     int n, cap;
     double *ser[SSB_CELL_SERIES_COUNT];
-    double *loss;             /* n x SSB_CELL_LOSS_COUNT */
-    double *resid;            /* n */
-    double *nli_pos, *nli_neg;/* Li inventory per point */
+    double *loss;              /* n x SSB_CELL_LOSS_COUNT */
+    double *resid;             /* n */
+    double *nli_pos, *nli_neg; /* Li inventory per point */
     int has_breakdown;
     int nsteps, capsteps;
     ssb_cell_step_result *steps;
@@ -214,7 +219,7 @@ struct ssb_cell_result {
     ssbi_profile *prof;
     int ncv;
     ssb_cell_stats stats;
-    double mass, volume;      /* stack per area */
+    double mass, volume; /* stack per area */
 };
 
 int ssbi_result_create(ssb_ctx *ctx, int ncv, ssb_cell_result **r);

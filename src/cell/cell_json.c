@@ -13,7 +13,8 @@ int ssbi_read_file(ssb_ctx *ctx, const char *path, char **text)
 {
     *text = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    if (!f)
+        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     if (fseek(f, 0, SEEK_END) != 0) {
         fclose(f);
         return SSB_ERROR(ctx, SSB_ERR_IO, "cannot read '%s'", path);
@@ -94,7 +95,8 @@ static int find_material(jctx *j, const char *path, const char *mname, const ssb
         int ns = ssb_materials_suggest(db, mname, 3, sug);
         char buf[256] = "";
         size_t o = 0;
-        for (int i = 0; i < ns; i++) o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", sug[i]);
+        for (int i = 0; i < ns; i++)
+            o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", sug[i]);
         return SSB_ERROR(j->ctx, SSB_ERR_NOTFOUND, "%s: %s: unknown material '%s'; closest: %s", j->name, path, mname,
                          ns ? buf : "(none)");
     }
@@ -122,8 +124,10 @@ static int unknown_key(jctx *j, const char *sect, const char *key, const ssbi_ke
 {
     const char *names[160];
     int n = 0;
-    for (int i = 0; tab && tab[i].key && n < 150; i++) names[n++] = tab[i].key;
-    for (int i = 0; extra && extra[i] && n < 159; i++) names[n++] = extra[i];
+    for (int i = 0; tab && tab[i].key && n < 150; i++)
+        names[n++] = tab[i].key;
+    for (int i = 0; extra && extra[i] && n < 159; i++)
+        names[n++] = extra[i];
     char sug[256];
     ssbi_key_suggest(names, n, key, sug, sizeof sug);
     return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: unknown key '%s%s%s'; closest: %s", j->name, sect, *sect ? "." : "",
@@ -133,7 +137,8 @@ static int unknown_key(jctx *j, const char *sect, const char *key, const ssbi_ke
 static int in_list(const char *key, const char *const *list)
 {
     for (int i = 0; list[i]; i++)
-        if (strcmp(list[i], key) == 0) return 1;
+        if (strcmp(list[i], key) == 0)
+            return 1;
     return 0;
 }
 
@@ -148,7 +153,8 @@ static int read_fn(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot 
     }
     char what[160];
     snprintf(what, sizeof what, "%s: %s", j->name, path);
-    if (cJSON_IsString(it)) return ssb_cell_params_set_fn_expr(j->ctx, j->p, slot, it->valuestring, NAN, NAN);
+    if (cJSON_IsString(it))
+        return ssb_cell_params_set_fn_expr(j->ctx, j->p, slot, it->valuestring, NAN, NAN);
     if (cJSON_IsObject(it)) {
         const cJSON *ex = cJSON_GetObjectItemCaseSensitive(it, "expression");
         if (cJSON_IsString(ex)) {
@@ -165,7 +171,8 @@ static int read_fn(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot 
         }
         const cJSON *xs = cJSON_GetObjectItemCaseSensitive(it, "x");
         const cJSON *ys = cJSON_GetObjectItemCaseSensitive(it, "U");
-        if (!ys) ys = cJSON_GetObjectItemCaseSensitive(it, "y");
+        if (!ys)
+            ys = cJSON_GetObjectItemCaseSensitive(it, "y");
         if (cJSON_IsArray(xs) && cJSON_IsArray(ys)) {
             int n = cJSON_GetArraySize(xs);
             if (n != cJSON_GetArraySize(ys))
@@ -181,7 +188,8 @@ static int read_fn(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot 
             const cJSON *a, *b = ys->child;
             cJSON_ArrayForEach(a, xs)
             {
-                if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b)) bad = 1;
+                if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b))
+                    bad = 1;
                 else {
                     x[k] = a->valuedouble;
                     y[k] = b->valuedouble;
@@ -205,7 +213,8 @@ static int read_fn(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot 
 
 static int apply_se(jctx *j, const char *path, const char *mname, double *sigma, double *rho, char *name_out)
 {
-    if (name_out) copy_name(name_out, mname);
+    if (name_out)
+        copy_name(name_out, mname);
     if (j->p->v.el.kind == SSB_CELL_LIQUID) {
         /* a liquid is not in the materials database: the name is informational */
         const ssb_materials *db = NULL;
@@ -215,7 +224,8 @@ static int apply_se(jctx *j, const char *path, const char *mname, double *sigma,
             ssb_ctx_clear_error(j->ctx);
             return SSB_OK;
         }
-        if (rho) mat_si(j->ctx, m, "density", rho);
+        if (rho)
+            mat_si(j->ctx, m, "density", rho);
         return SSB_OK;
     }
     const ssb_material *m = NULL;
@@ -224,10 +234,12 @@ static int apply_se(jctx *j, const char *path, const char *mname, double *sigma,
     int outside = 0;
     if (ssb_materials_sigma_ion(j->ctx, m, SSB_SIGMA_TOTAL, j->p->v.cell.T, &s, &outside) == SSB_OK ||
         ssb_materials_sigma_ion(j->ctx, m, SSB_SIGMA_BULK, j->p->v.cell.T, &s, &outside) == SSB_OK) {
-        if (sigma) *sigma = s;
+        if (sigma)
+            *sigma = s;
     }
     ssb_ctx_clear_error(j->ctx);
-    if (rho) mat_si(j->ctx, m, "density", rho);
+    if (rho)
+        mat_si(j->ctx, m, "density", rho);
     return SSB_OK;
 }
 
@@ -276,8 +288,10 @@ static int apply_num(jctx *j, int which, const ssbi_key *tab, const char *sect, 
     char path[160];
     snprintf(path, sizeof path, "%s%s%s", sect, *sect ? "." : "", it->string);
     const ssbi_key *k = ssbi_find_key(tab, it->string);
-    if (!k) return -1;
-    if (!cJSON_IsNumber(it)) return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s must be a number", j->name, path);
+    if (!k)
+        return -1;
+    if (!cJSON_IsNumber(it))
+        return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s must be a number", j->name, path);
     int rc = ssbi_apply_key(j->ctx, &j->p->v, which, k, it->valuedouble, path);
     if (rc != SSB_OK) {
         /* prefix the file name */
@@ -288,9 +302,9 @@ static int apply_num(jctx *j, int which, const ssbi_key *tab, const char *sect, 
     return SSB_OK;
 }
 
-static const char *const electrode_specials[] = {"active_material", "ocv_curve", "ocv", "electrolyte", "carbon",
-                                                  "type", "cam_gsd", "carbon_diameter_um", "pore_diameter_um",
-                                                  "overlap", NULL};
+static const char *const electrode_specials[] = {"active_material",  "ocv_curve", "ocv",     "electrolyte",
+                                                 "carbon",           "type",      "cam_gsd", "carbon_diameter_um",
+                                                 "pore_diameter_um", "overlap",   NULL};
 
 static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int which)
 {
@@ -312,7 +326,8 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
     } else if (str_item(obj, "ocv_curve"))
         return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s.ocv_curve needs %s.active_material", j->name, sect, sect);
     const char *se = str_item(obj, "electrolyte");
-    if (!se && v->el.material[0] && isnan(e->sigma_i)) se = v->el.material;
+    if (!se && v->el.material[0] && isnan(e->sigma_i))
+        se = v->el.material;
     if (se) {
         snprintf(path, sizeof path, "%s.electrolyte", sect);
         SSB_CHECK(j->ctx, apply_se(j, path, se, &e->sigma_i, &e->rho_electrolyte, e->electrolyte));
@@ -324,14 +339,19 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
         SSB_CHECK(j->ctx, find_material(j, path, cb, &m));
         mat_si(j->ctx, m, "density", &e->rho_inert);
     }
-    /* 2. numbers, functions */
+    /* 2. numbers, functions (a new electrolyte fraction without a transport efficiency resets the latter) */
+    if ((cJSON_GetObjectItemCaseSensitive(obj, "electrolyte_volume_fraction") ||
+         cJSON_GetObjectItemCaseSensitive(obj, "porosity")) &&
+        !cJSON_GetObjectItemCaseSensitive(obj, "transport_efficiency"))
+        e->transport_eff = NAN;
     int liquid = v->el.kind == SSB_CELL_LIQUID;
     int has_ev = cJSON_GetObjectItemCaseSensitive(obj, "electrolyte_volume_fraction") != NULL;
     const cJSON *it;
     cJSON_ArrayForEach(it, obj)
     {
         const char *key = it->string;
-        if (in_list(key, electrode_specials)) continue;
+        if (in_list(key, electrode_specials))
+            continue;
         snprintf(path, sizeof path, "%s.%s", sect, key);
         if ((strcmp(key, "diffusivity_m2_per_s") == 0) && !cJSON_IsNumber(it)) {
             int isnum;
@@ -342,14 +362,17 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
         }
         if (liquid && !has_ev && strcmp(key, "porosity") == 0) {
             /* liquid cells: the pores are the electrolyte */
-            if (!cJSON_IsNumber(it)) return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s must be a number", j->name, path);
+            if (!cJSON_IsNumber(it))
+                return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s must be a number", j->name, path);
             const ssbi_key *k = ssbi_find_key(ssbi_keys_electrode, "electrolyte_volume_fraction");
             SSB_CHECK(j->ctx, ssbi_apply_key(j->ctx, v, which, k, it->valuedouble, path));
             continue;
         }
         int rc = apply_num(j, which, ssbi_keys_electrode, sect, it);
-        if (rc == -1) return unknown_key(j, sect, key, ssbi_keys_electrode, electrode_specials);
-        if (rc != SSB_OK) return rc;
+        if (rc == -1)
+            return unknown_key(j, sect, key, ssbi_keys_electrode, electrode_specials);
+        if (rc != SSB_OK)
+            return rc;
         if (strcmp(key, "diffusivity_m2_per_s") == 0 || strcmp(key, "diffusivity_cm2_per_s") == 0)
             ssb_cell_params_clear_fn(j->p, ds_slot);
     }
@@ -359,7 +382,8 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
         int isnum;
         double x;
         SSB_CHECK(j->ctx, read_fn(j, ocv, path, ocv_slot, &isnum, &x));
-        if (isnum) SSB_CHECK(j->ctx, ssb_cell_params_set_fn_const(j->ctx, j->p, ocv_slot, x));
+        if (isnum)
+            SSB_CHECK(j->ctx, ssb_cell_params_set_fn_const(j->ctx, j->p, ocv_slot, x));
     }
     return SSB_OK;
 }
@@ -381,10 +405,10 @@ static int apply_negative(jctx *j, const cJSON *obj)
             return SSB_ERROR(j->ctx, SSB_ERR_FORMAT,
                              "%s: negative.type = '%s' is not valid (lithium_metal or composite)", j->name,
                              t->valuestring);
-    } else if (cJSON_GetObjectItemCaseSensitive(obj, "active_material") ||
-               cJSON_GetObjectItemCaseSensitive(obj, "ocv"))
+    } else if (cJSON_GetObjectItemCaseSensitive(obj, "active_material") || cJSON_GetObjectItemCaseSensitive(obj, "ocv"))
         v->anode = SSB_CELL_ANODE_COMPOSITE;
-    if (v->anode == SSB_CELL_ANODE_COMPOSITE) return apply_electrode(j, obj, "negative", 2);
+    if (v->anode == SSB_CELL_ANODE_COMPOSITE)
+        return apply_electrode(j, obj, "negative", 2);
     const char *mat = str_item(obj, "material");
     if (mat) {
         const ssb_material *m = NULL;
@@ -394,10 +418,13 @@ static int apply_negative(jctx *j, const cJSON *obj)
     const cJSON *it;
     cJSON_ArrayForEach(it, obj)
     {
-        if (in_list(it->string, li_specials)) continue;
+        if (in_list(it->string, li_specials))
+            continue;
         int rc = apply_num(j, 2, ssbi_keys_limetal, "negative", it);
-        if (rc == -1) return unknown_key(j, "negative", it->string, ssbi_keys_limetal, li_specials);
-        if (rc != SSB_OK) return rc;
+        if (rc == -1)
+            return unknown_key(j, "negative", it->string, ssbi_keys_limetal, li_specials);
+        if (rc != SSB_OK)
+            return rc;
     }
     return SSB_OK;
 }
@@ -409,16 +436,26 @@ static int apply_separator(jctx *j, const cJSON *obj)
     ssb_cell_values *v = &j->p->v;
     SSB_CHECK(j->ctx, need_string(j, obj, "separator", "electrolyte"));
     const char *se = str_item(obj, "electrolyte");
-    if (!se && v->el.material[0] && isnan(v->sep.sigma_i)) se = v->el.material;
-    if (se) SSB_CHECK(j->ctx, apply_se(j, "separator.electrolyte", se, &v->sep.sigma_i, &v->sep.rho_electrolyte,
-                                       v->sep.electrolyte));
+    if (!se && v->el.material[0] && isnan(v->sep.sigma_i))
+        se = v->el.material;
+    if (se)
+        SSB_CHECK(j->ctx, apply_se(j, "separator.electrolyte", se, &v->sep.sigma_i, &v->sep.rho_electrolyte,
+                                   v->sep.electrolyte));
+    /* a new electrolyte fraction without a transport efficiency: derive the efficiency again (Bruggeman) */
+    if ((cJSON_GetObjectItemCaseSensitive(obj, "electrolyte_volume_fraction") ||
+         cJSON_GetObjectItemCaseSensitive(obj, "porosity")) &&
+        !cJSON_GetObjectItemCaseSensitive(obj, "transport_efficiency"))
+        v->sep.transport_eff = NAN;
     const cJSON *it;
     cJSON_ArrayForEach(it, obj)
     {
-        if (in_list(it->string, sep_specials)) continue;
+        if (in_list(it->string, sep_specials))
+            continue;
         int rc = apply_num(j, 3, ssbi_keys_separator, "separator", it);
-        if (rc == -1) return unknown_key(j, "separator", it->string, ssbi_keys_separator, sep_specials);
-        if (rc != SSB_OK) return rc;
+        if (rc == -1)
+            return unknown_key(j, "separator", it->string, ssbi_keys_separator, sep_specials);
+        if (rc != SSB_OK)
+            return rc;
     }
     return SSB_OK;
 }
@@ -430,8 +467,10 @@ static int apply_electrolyte(jctx *j, const cJSON *obj)
     ssb_cell_values *v = &j->p->v;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type");
     if (t) {
-        if (cJSON_IsString(t) && strcmp(t->valuestring, "single_ion") == 0) v->el.kind = SSB_CELL_SINGLE_ION;
-        else if (cJSON_IsString(t) && strcmp(t->valuestring, "liquid") == 0) v->el.kind = SSB_CELL_LIQUID;
+        if (cJSON_IsString(t) && strcmp(t->valuestring, "single_ion") == 0)
+            v->el.kind = SSB_CELL_SINGLE_ION;
+        else if (cJSON_IsString(t) && strcmp(t->valuestring, "liquid") == 0)
+            v->el.kind = SSB_CELL_LIQUID;
         else
             return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: electrolyte.type must be \"single_ion\" or \"liquid\"",
                              j->name);
@@ -450,23 +489,30 @@ static int apply_electrolyte(jctx *j, const cJSON *obj)
     cJSON_ArrayForEach(it, obj)
     {
         const char *key = it->string;
-        if (in_list(key, el_specials)) continue;
+        if (in_list(key, el_specials))
+            continue;
         char path[160];
         snprintf(path, sizeof path, "electrolyte.%s", key);
         ssb_cell_fn_slot slot = SSB_CELL_FN_COUNT;
-        if (strcmp(key, "conductivity_S_per_m") == 0) slot = SSB_CELL_FN_KAPPA;
-        else if (strcmp(key, "diffusivity_m2_per_s") == 0) slot = SSB_CELL_FN_DIFF;
-        else if (strcmp(key, "thermodynamic_factor") == 0) slot = SSB_CELL_FN_TDF;
+        if (strcmp(key, "conductivity_S_per_m") == 0)
+            slot = SSB_CELL_FN_KAPPA;
+        else if (strcmp(key, "diffusivity_m2_per_s") == 0)
+            slot = SSB_CELL_FN_DIFF;
+        else if (strcmp(key, "thermodynamic_factor") == 0)
+            slot = SSB_CELL_FN_TDF;
         if (slot != SSB_CELL_FN_COUNT && !cJSON_IsNumber(it)) {
             int isnum;
             double x;
             SSB_CHECK(j->ctx, read_fn(j, it, path, slot, &isnum, &x));
             continue;
         }
-        if (slot != SSB_CELL_FN_COUNT) ssb_cell_params_clear_fn(j->p, slot);
+        if (slot != SSB_CELL_FN_COUNT)
+            ssb_cell_params_clear_fn(j->p, slot);
         int rc = apply_num(j, 4, ssbi_keys_electrolyte, "electrolyte", it);
-        if (rc == -1) return unknown_key(j, "electrolyte", key, ssbi_keys_electrolyte, el_specials);
-        if (rc != SSB_OK) return rc;
+        if (rc == -1)
+            return unknown_key(j, "electrolyte", key, ssbi_keys_electrolyte, el_specials);
+        if (rc != SSB_OK)
+            return rc;
     }
     return SSB_OK;
 }
@@ -477,20 +523,23 @@ static int apply_plain(jctx *j, const cJSON *obj, const char *sect, int which, c
     cJSON_ArrayForEach(it, obj)
     {
         int rc = apply_num(j, which, tab, sect, it);
-        if (rc == -1) return unknown_key(j, sect, it->string, tab, NULL);
-        if (rc != SSB_OK) return rc;
+        if (rc == -1)
+            return unknown_key(j, sect, it->string, tab, NULL);
+        if (rc != SSB_OK)
+            return rc;
     }
     return SSB_OK;
 }
 
-static const char *const top_specials[] = {"schema", "title", "description", "protocol", "microstructure",
-                                           "positive", "cathode", "negative", "anode", "separator", "electrolyte",
-                                           "current_collectors", "numerics", "ssbnet", NULL};
+static const char *const top_specials[] = {
+    "schema", "title",     "description", "protocol",           "microstructure", "positive", "cathode", "negative",
+    "anode",  "separator", "electrolyte", "current_collectors", "numerics",       "ssbnet",   NULL};
 
 static const cJSON *section(const cJSON *root, const char *a, const char *b)
 {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, a);
-    if (!s && b) s = cJSON_GetObjectItemCaseSensitive(root, b);
+    if (!s && b)
+        s = cJSON_GetObjectItemCaseSensitive(root, b);
     return s;
 }
 
@@ -507,8 +556,10 @@ static int apply_root(jctx *j, const cJSON *root)
     const cJSON *it;
     cJSON_ArrayForEach(it, root)
     {
-        if (in_list(it->string, top_specials)) continue;
-        if (!ssbi_find_key(ssbi_keys_cell, it->string)) return unknown_key(j, "", it->string, ssbi_keys_cell, top_specials);
+        if (in_list(it->string, top_specials))
+            continue;
+        if (!ssbi_find_key(ssbi_keys_cell, it->string))
+            return unknown_key(j, "", it->string, ssbi_keys_cell, top_specials);
     }
     if (cJSON_GetObjectItemCaseSensitive(root, "positive") && cJSON_GetObjectItemCaseSensitive(root, "cathode"))
         return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: give either \"positive\" or \"cathode\", not both", j->name);
@@ -520,14 +571,17 @@ static int apply_root(jctx *j, const cJSON *root)
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, first[i]);
         if (t) {
             int rc = apply_num(j, 0, ssbi_keys_cell, "", t);
-            if (rc != SSB_OK) return rc;
+            if (rc != SSB_OK)
+                return rc;
         }
     }
     cJSON_ArrayForEach(it, root)
     {
-        if (in_list(it->string, top_specials) || in_list(it->string, first)) continue;
+        if (in_list(it->string, top_specials) || in_list(it->string, first))
+            continue;
         int rc = apply_num(j, 0, ssbi_keys_cell, "", it);
-        if (rc != SSB_OK) return rc;
+        if (rc != SSB_OK)
+            return rc;
     }
     const cJSON *el = section(root, "electrolyte", NULL), *sep = section(root, "separator", NULL),
                 *pos = section(root, "positive", "cathode"), *neg = section(root, "negative", "anode"),
@@ -538,19 +592,26 @@ static int apply_root(jctx *j, const cJSON *root)
     SSB_CHECK(j->ctx, check_object(j, neg, "negative"));
     SSB_CHECK(j->ctx, check_object(j, cc, "current_collectors"));
     SSB_CHECK(j->ctx, check_object(j, num, "numerics"));
-    if (el) SSB_CHECK(j->ctx, apply_electrolyte(j, el));
-    if (sep) SSB_CHECK(j->ctx, apply_separator(j, sep));
+    if (el)
+        SSB_CHECK(j->ctx, apply_electrolyte(j, el));
+    if (sep)
+        SSB_CHECK(j->ctx, apply_separator(j, sep));
     else if (p->v.el.material[0] && isnan(p->v.sep.sigma_i) && isnan(p->v.sep.sigma_i_eff))
         SSB_CHECK(j->ctx, apply_se(j, "electrolyte.material", p->v.el.material, &p->v.sep.sigma_i,
                                    &p->v.sep.rho_electrolyte, p->v.sep.electrolyte));
-    if (pos) SSB_CHECK(j->ctx, apply_electrode(j, pos, "positive", 1));
-    if (neg) SSB_CHECK(j->ctx, apply_negative(j, neg));
-    if (cc) SSB_CHECK(j->ctx, apply_plain(j, cc, "current_collectors", 5, ssbi_keys_cc));
-    if (num) SSB_CHECK(j->ctx, apply_plain(j, num, "numerics", 6, ssbi_keys_numerics));
+    if (pos)
+        SSB_CHECK(j->ctx, apply_electrode(j, pos, "positive", 1));
+    if (neg)
+        SSB_CHECK(j->ctx, apply_negative(j, neg));
+    if (cc)
+        SSB_CHECK(j->ctx, apply_plain(j, cc, "current_collectors", 5, ssbi_keys_cc));
+    if (num)
+        SSB_CHECK(j->ctx, apply_plain(j, num, "numerics", 6, ssbi_keys_numerics));
     const cJSON *pr = cJSON_GetObjectItemCaseSensitive(root, "protocol");
     if (pr) {
         size_t len = 1;
-        if (cJSON_IsString(pr)) len += strlen(pr->valuestring);
+        if (cJSON_IsString(pr))
+            len += strlen(pr->valuestring);
         else if (cJSON_IsArray(pr)) {
             const cJSON *s;
             cJSON_ArrayForEach(s, pr)
@@ -562,9 +623,11 @@ static int apply_root(jctx *j, const cJSON *root)
         } else
             return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: protocol must be a string or a list of strings", j->name);
         char *t = malloc(len);
-        if (!t) return SSB_ERROR(j->ctx, SSB_ERR_NOMEM, "out of memory");
+        if (!t)
+            return SSB_ERROR(j->ctx, SSB_ERR_NOMEM, "out of memory");
         t[0] = '\0';
-        if (cJSON_IsString(pr)) strcpy(t, pr->valuestring);
+        if (cJSON_IsString(pr))
+            strcpy(t, pr->valuestring);
         else {
             const cJSON *s;
             cJSON_ArrayForEach(s, pr)
@@ -592,13 +655,15 @@ int ssb_cell_params_apply_json_string(ssb_ctx *ctx, const ssb_materials *db, con
                                       ssb_cell_params *p)
 {
     SSB_REQUIRE(ctx, text && p, SSB_ERR_ARG, "ssb_cell_params_apply_json_string: NULL argument");
-    if (!name) name = "cell JSON";
+    if (!name)
+        name = "cell JSON";
     cJSON *root = NULL;
     SSB_CHECK(ctx, ssbi_json_parse(ctx, text, name, &root));
     /* all or nothing: work on a copy */
     ssb_cell_params *tmp = NULL;
     int rc = ssb_cell_params_copy(ctx, p, &tmp);
-    if (rc == SSB_OK) rc = ssbi_params_apply_json(ctx, db, root, name, tmp);
+    if (rc == SSB_OK)
+        rc = ssbi_params_apply_json(ctx, db, root, name, tmp);
     cJSON_Delete(root);
     if (rc != SSB_OK) {
         ssb_cell_params_destroy(&tmp);
@@ -651,7 +716,8 @@ static int bnum(bctx *b, const cJSON *obj, const char *sect, const char *key, in
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!it) {
-        if (required) return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX parameter %s.\"%s\"", b->name, sect, key);
+        if (required)
+            return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX parameter %s.\"%s\"", b->name, sect, key);
         return SSB_OK;
     }
     if (!cJSON_IsNumber(it))
@@ -665,7 +731,8 @@ static int bfn(bctx *b, const cJSON *obj, const char *sect, const char *key, ssb
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!it) {
-        if (required) return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX parameter %s.\"%s\"", b->name, sect, key);
+        if (required)
+            return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX parameter %s.\"%s\"", b->name, sect, key);
         return SSB_OK;
     }
     jctx j = {.ctx = b->ctx, .name = b->name, .p = b->p};
@@ -688,7 +755,8 @@ static int bfn(bctx *b, const cJSON *obj, const char *sect, const char *key, ssb
 static int bpx_electrode(bctx *b, const cJSON *e, const char *sect, ssb_cell_electrode *el, ssb_cell_fn_slot ocv,
                          ssb_cell_fn_slot ds, double soc, int positive)
 {
-    if (!cJSON_IsObject(e)) return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX section \"%s\"", b->name, sect);
+    if (!cJSON_IsObject(e))
+        return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX section \"%s\"", b->name, sect);
     if (cJSON_GetObjectItemCaseSensitive(e, "Particle"))
         return SSB_ERROR(b->ctx, SSB_ERR_UNSUPPORTED, "%s: %s: blended electrodes (\"Particle\") are not supported",
                          b->name, sect);
@@ -742,9 +810,11 @@ static int bpx_electrode(bctx *b, const cJSON *e, const char *sect, ssb_cell_ele
 static int bpx_validation(bctx *b, const cJSON *val, double area)
 {
     int n = cJSON_GetArraySize(val);
-    if (n <= 0) return SSB_OK;
+    if (n <= 0)
+        return SSB_OK;
     b->p->valid = calloc((size_t)n, sizeof *b->p->valid);
-    if (!b->p->valid) return SSB_ERROR(b->ctx, SSB_ERR_NOMEM, "out of memory");
+    if (!b->p->valid)
+        return SSB_ERROR(b->ctx, SSB_ERR_NOMEM, "out of memory");
     const cJSON *s;
     cJSON_ArrayForEach(s, val)
     {
@@ -753,8 +823,8 @@ static int bpx_validation(bctx *b, const cJSON *val, double area)
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "Time [s]");
         const cJSON *I = cJSON_GetObjectItemCaseSensitive(s, "Current [A]");
         const cJSON *V = cJSON_GetObjectItemCaseSensitive(s, "Voltage [V]");
-        if (!cJSON_IsArray(t) || !cJSON_IsArray(I) || !cJSON_IsArray(V) || cJSON_GetArraySize(t) != cJSON_GetArraySize(I) ||
-            cJSON_GetArraySize(t) != cJSON_GetArraySize(V))
+        if (!cJSON_IsArray(t) || !cJSON_IsArray(I) || !cJSON_IsArray(V) ||
+            cJSON_GetArraySize(t) != cJSON_GetArraySize(I) || cJSON_GetArraySize(t) != cJSON_GetArraySize(V))
             return SSB_ERROR(b->ctx, SSB_ERR_FORMAT,
                              "%s: validation \"%s\" needs equally long \"Time [s]\", \"Current [A]\", \"Voltage [V]\"",
                              b->name, s->string);
@@ -763,7 +833,8 @@ static int bpx_validation(bctx *b, const cJSON *val, double area)
         d->I = malloc((size_t)(m ? m : 1) * sizeof(double));
         d->V = malloc((size_t)(m ? m : 1) * sizeof(double));
         b->p->nvalid++;
-        if (!d->t || !d->I || !d->V) return SSB_ERROR(b->ctx, SSB_ERR_NOMEM, "out of memory");
+        if (!d->t || !d->I || !d->V)
+            return SSB_ERROR(b->ctx, SSB_ERR_NOMEM, "out of memory");
         d->n = m;
         for (int i = 0; i < m; i++) {
             const cJSON *a = cJSON_GetArrayItem(t, i), *c = cJSON_GetArrayItem(I, i), *e = cJSON_GetArrayItem(V, i);
@@ -796,26 +867,33 @@ static int bpx_apply(bctx *b, const ssb_materials *db, const cJSON *root)
     /* State (v1) or Cell (v0) */
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(root, "State");
     const cJSON *ic = state ? cJSON_GetObjectItemCaseSensitive(state, "Initial conditions") : NULL;
-    if (!ic) ic = state;
+    if (!ic)
+        ic = state;
     double soc = 1.0, T = 298.15, Tref = 298.15, c0 = NAN;
-    if (ic) SSB_CHECK(b->ctx, bnum(b, ic, "State", "Initial state-of-charge", 0, &soc));
+    if (ic)
+        SSB_CHECK(b->ctx, bnum(b, ic, "State", "Initial state-of-charge", 0, &soc));
     SSB_CHECK(b->ctx, bnum(b, cell, "Cell", "Reference temperature [K]", 0, &Tref));
     T = Tref;
     SSB_CHECK(b->ctx, bnum(b, cell, "Cell", "Initial temperature [K]", 0, &T));
-    if (ic) SSB_CHECK(b->ctx, bnum(b, ic, "State", "Initial temperature [K]", 0, &T));
+    if (ic)
+        SSB_CHECK(b->ctx, bnum(b, ic, "State", "Initial temperature [K]", 0, &T));
     SSB_CHECK(b->ctx, bnum(b, ely, "Electrolyte", "Initial concentration [mol.m-3]", 0, &c0));
-    if (ic) SSB_CHECK(b->ctx, bnum(b, ic, "State", "Initial electrolyte concentration [mol.m-3]", 0, &c0));
-    if (isnan(c0)) return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX initial electrolyte concentration", b->name);
+    if (ic)
+        SSB_CHECK(b->ctx, bnum(b, ic, "State", "Initial electrolyte concentration [mol.m-3]", 0, &c0));
+    if (isnan(c0))
+        return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: missing BPX initial electrolyte concentration", b->name);
     if (!(soc >= 0 && soc <= 1))
         return SSB_ERROR(b->ctx, SSB_ERR_RANGE, "%s: Initial state-of-charge = %g (valid 0 to 1)", b->name, soc);
     double area = NAN, pairs = 1, cap = NAN;
     SSB_CHECK(b->ctx, bnum(b, cell, "Cell", "Electrode area [m2]", 1, &area));
-    SSB_CHECK(b->ctx, bnum(b, cell, "Cell", "Number of electrode pairs connected in parallel to make a cell", 0, &pairs));
+    SSB_CHECK(b->ctx,
+              bnum(b, cell, "Cell", "Number of electrode pairs connected in parallel to make a cell", 0, &pairs));
     SSB_CHECK(b->ctx, bnum(b, cell, "Cell", "Nominal cell capacity [A.h]", 0, &cap));
     v->cell.T = T;
     v->cell.T_ref = Tref;
     v->cell.area = area * pairs;
-    if (isfinite(cap)) v->cell.nominal_capacity = cap * 3600.0 / (area * pairs);
+    if (isfinite(cap))
+        v->cell.nominal_capacity = cap * 3600.0 / (area * pairs);
     v->el.kind = SSB_CELL_LIQUID;
     v->el.c_ref = c0;
     SSB_CHECK(b->ctx, bnum(b, ely, "Electrolyte", "Cation transference number", 1, &v->el.t_plus));
@@ -824,18 +902,20 @@ static int bpx_apply(bctx *b, const ssb_materials *db, const cJSON *root)
     SSB_CHECK(b->ctx, bnum(b, ely, "Electrolyte", "Conductivity activation energy [J.mol-1]", 0, &v->el.Ea_kappa));
     SSB_CHECK(b->ctx, bnum(b, ely, "Electrolyte", "Diffusivity activation energy [J.mol-1]", 0, &v->el.Ea_D));
     v->anode = SSB_CELL_ANODE_COMPOSITE;
-    SSB_CHECK(b->ctx, bpx_electrode(b, cJSON_GetObjectItemCaseSensitive(par, "Negative electrode"), "Negative electrode",
-                                    &v->neg, SSB_CELL_FN_OCV_NEG, SSB_CELL_FN_DS_NEG, soc, 0));
-    SSB_CHECK(b->ctx, bpx_electrode(b, cJSON_GetObjectItemCaseSensitive(par, "Positive electrode"), "Positive electrode",
-                                    &v->pos, SSB_CELL_FN_OCV_POS, SSB_CELL_FN_DS_POS, soc, 1));
+    SSB_CHECK(b->ctx, bpx_electrode(b, cJSON_GetObjectItemCaseSensitive(par, "Negative electrode"),
+                                    "Negative electrode", &v->neg, SSB_CELL_FN_OCV_NEG, SSB_CELL_FN_DS_NEG, soc, 0));
+    SSB_CHECK(b->ctx, bpx_electrode(b, cJSON_GetObjectItemCaseSensitive(par, "Positive electrode"),
+                                    "Positive electrode", &v->pos, SSB_CELL_FN_OCV_POS, SSB_CELL_FN_DS_POS, soc, 1));
     SSB_CHECK(b->ctx, bnum(b, sep, "Separator", "Thickness [m]", 1, &v->sep.thickness));
     SSB_CHECK(b->ctx, bnum(b, sep, "Separator", "Porosity", 1, &v->sep.eps_electrolyte));
     SSB_CHECK(b->ctx, bnum(b, sep, "Separator", "Transport efficiency", 1, &v->sep.transport_eff));
     const cJSON *val = cJSON_GetObjectItemCaseSensitive(root, "Validation");
-    if (cJSON_IsObject(val)) SSB_CHECK(b->ctx, bpx_validation(b, val, area * pairs));
+    if (cJSON_IsObject(val))
+        SSB_CHECK(b->ctx, bpx_validation(b, val, area * pairs));
     const cJSON *ov = cJSON_GetObjectItemCaseSensitive(root, "ssbnet");
     if (ov) {
-        if (!cJSON_IsObject(ov)) return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: \"ssbnet\" must be an object", b->name);
+        if (!cJSON_IsObject(ov))
+            return SSB_ERROR(b->ctx, SSB_ERR_FORMAT, "%s: \"ssbnet\" must be an object", b->name);
         char nm[512];
         snprintf(nm, sizeof nm, "%s (ssbnet block)", b->name);
         SSB_CHECK(b->ctx, ssbi_params_apply_json(b->ctx, db, ov, nm, p));
@@ -852,7 +932,8 @@ int ssb_cell_params_from_bpx(ssb_ctx *ctx, const ssb_materials *db, const char *
     cJSON *root = NULL;
     int rc = ssbi_json_parse(ctx, text, path, &root);
     free(text);
-    if (rc != SSB_OK) return rc;
+    if (rc != SSB_OK)
+        return rc;
     ssb_cell_params *p = NULL;
     rc = ssbi_params_alloc(ctx, &p);
     if (rc == SSB_OK) {

@@ -7,14 +7,14 @@
 enum { SSBI_KT_DOUBLE = 0, SSBI_KT_INT, SSBI_KT_LONG };
 
 typedef struct {
-    const char *key;   /* JSON key with its unit */
-    size_t off;        /* offset in the section's struct */
-    double scale;      /* SI = value * scale + shift */
+    const char *key; /* JSON key with its unit */
+    size_t off;      /* offset in the section's struct */
+    double scale;    /* SI = value * scale + shift */
     double shift;
-    double lo, hi;     /* valid range in the key's unit */
+    double lo, hi; /* valid range in the key's unit */
     int lo_open, hi_open;
-    int type;          /* SSBI_KT_* */
-    int kin;           /* kinetics kind set by this key, -1 none */
+    int type; /* SSBI_KT_* */
+    int kin;  /* kinetics kind set by this key, -1 none */
 } ssbi_key;
 
 extern const ssbi_key ssbi_keys_electrode[], ssbi_keys_limetal[], ssbi_keys_separator[], ssbi_keys_electrolyte[],

@@ -10,14 +10,35 @@
 
 /* ---------------------------------------------------------------- layout */
 
-static inline int is_elec(const ssbi_model *m, int i) { return m->cv_reg[i] != SSBI_REG_SEP; }
-static inline long I_CS(const ssbi_model *m, int i, int k) { return m->cv_off[i] + k; }
-static inline long I_PS(const ssbi_model *m, int i) { return m->cv_off[i] + m->nr; }
-static inline long I_PE(const ssbi_model *m, int i) { return is_elec(m, i) ? m->cv_off[i] + m->nr + 1 : m->cv_off[i]; }
-static inline long I_J(const ssbi_model *m, int i) { return m->cv_off[i] + m->nr + 2; }
-static inline long I_CE(const ssbi_model *m, int i) { return is_elec(m, i) ? m->cv_off[i] + m->nr + 3 : m->cv_off[i] + 1; }
+static inline int is_elec(const ssbi_model *m, int i)
+{
+    return m->cv_reg[i] != SSBI_REG_SEP;
+}
+static inline long I_CS(const ssbi_model *m, int i, int k)
+{
+    return m->cv_off[i] + k;
+}
+static inline long I_PS(const ssbi_model *m, int i)
+{
+    return m->cv_off[i] + m->nr;
+}
+static inline long I_PE(const ssbi_model *m, int i)
+{
+    return is_elec(m, i) ? m->cv_off[i] + m->nr + 1 : m->cv_off[i];
+}
+static inline long I_J(const ssbi_model *m, int i)
+{
+    return m->cv_off[i] + m->nr + 2;
+}
+static inline long I_CE(const ssbi_model *m, int i)
+{
+    return is_elec(m, i) ? m->cv_off[i] + m->nr + 3 : m->cv_off[i] + 1;
+}
 
-static inline const ssbi_region *REG(const ssbi_model *m, int i) { return &m->reg[m->cv_reg[i]]; }
+static inline const ssbi_region *REG(const ssbi_model *m, int i)
+{
+    return &m->reg[m->cv_reg[i]];
+}
 
 /* ---------------------------------------------------------------- material functions */
 
@@ -34,7 +55,10 @@ static inline double dsol(const ssbi_region *g, double th, double *dd)
     return D;
 }
 
-static inline double ocv(const ssbi_region *g, double th, double *dU) { return ssbi_fn_eval(g->ocv, th, dU); }
+static inline double ocv(const ssbi_region *g, double th, double *dU)
+{
+    return ssbi_fn_eval(g->ocv, th, dU);
+}
 
 /* liquid electrolyte conductivity kappa(c) [S/m] (bulk, at T) */
 static inline double kap(const ssbi_model *m, double c, double *dk)
@@ -61,7 +85,8 @@ static inline double dif(const ssbi_model *m, double c, double *dd)
 
 static inline double tdf(const ssbi_model *m, double c, double *dt)
 {
-    if (m->tdf) return ssbi_fn_eval(m->tdf, c, dt);
+    if (m->tdf)
+        return ssbi_fn_eval(m->tdf, c, dt);
     *dt = 0;
     return m->v.el.tdf;
 }
@@ -72,9 +97,11 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
 {
     *out = NULL;
     ssbi_model *m = calloc(1, sizeof *m);
-    if (!m) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell model)");
+    if (!m)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell model)");
     int rc = ssb_cell_params_copy(ctx, p, &m->par);
-    if (rc == SSB_OK) rc = ssbi_params_resolve(ctx, m->par, &m->v, &m->der);
+    if (rc == SSB_OK)
+        rc = ssbi_params_resolve(ctx, m->par, &m->v, &m->der);
     if (rc != SSB_OK) {
         ssbi_model_destroy(&m);
         return rc;
@@ -103,7 +130,8 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
             continue;
         }
         const ssb_cell_electrode *e = r == SSBI_REG_POS ? &v->pos : &v->neg;
-        if (r == SSBI_REG_NEG && m->limetal) continue;
+        if (r == SSBI_REG_NEG && m->limetal)
+            continue;
         g->present = 1;
         g->n = r == SSBI_REG_POS ? np : nn;
         g->first = r == SSBI_REG_POS ? nn + ns : 0;
@@ -164,17 +192,34 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         int n = m->nr;
         double ratio = v->num.particle_grid_ratio > 0 ? v->num.particle_grid_ratio : 1.0;
         double q = n > 1 ? pow(1.0 / ratio, 1.0 / (n - 1)) : 1.0, w = 0, rf = 0, rcp = 0;
-        for (int k = 0; k < n; k++) w += pow(q, k);
+        for (int k = 0; k < n; k++)
+            w += pow(q, k);
         double w0 = 1.0 / w;
         for (int k = 0; k < n; k++) {
             double a = rf, b = k == n - 1 ? 1.0 : rf + w0 * pow(q, k);
             double rc = 0.5 * (a + b);
             m->rvol[k] = (b * b * b - a * a * a) / 3.0;
-            if (k > 0) m->rface[k - 1] = a * a / (rc - rcp); /* face area / centre distance */
+            if (k > 0)
+                m->rface[k - 1] = a * a / (rc - rcp); /* face area / centre distance */
             rcp = rc;
             rf = b;
         }
         m->rsurf = 1.0 - rcp; /* outermost centre to the surface */
+        for (int r = 0; r < 3; r++) {
+            ssbi_region *g = &m->reg[r];
+            if (!g->present || r == SSBI_REG_SEP)
+                continue;
+            g->ivol = malloc(2 * (size_t)n * sizeof *g->ivol);
+            if (!g->ivol) {
+                ssbi_model_destroy(&m);
+                return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell model)");
+            }
+            g->garea = g->ivol + n;
+            for (int k = 0; k < n; k++) {
+                g->ivol[k] = 1.0 / (g->R * g->R * g->R * m->rvol[k]);
+                g->garea[k] = k < n - 1 ? g->R * m->rface[k] : 0.0;
+            }
+        }
     }
     /* variable scales (absolute tolerances) */
     m->scale = malloc((size_t)m->N * sizeof *m->scale);
@@ -186,14 +231,17 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
     for (int i = 0; i < m->ncv; i++) {
         const ssbi_region *g = REG(m, i);
         if (is_elec(m, i)) {
-            for (int k = 0; k < m->nr; k++) m->scale[I_CS(m, i, k)] = g->c_max;
+            for (int k = 0; k < m->nr; k++)
+                m->scale[I_CS(m, i, k)] = g->c_max;
             m->scale[I_PS(m, i)] = 1.0;
             m->scale[I_J(m, i)] = fmax(I1 / (g->a * g->dx * g->n), 1e-12);
         }
         m->scale[I_PE(m, i)] = 1.0;
-        if (m->liquid) m->scale[I_CE(m, i)] = m->c_ref;
+        if (m->liquid)
+            m->scale[I_CE(m, i)] = m->c_ref;
     }
-    if (m->limetal) m->scale[m->i_phie0] = 1.0;
+    if (m->limetal)
+        m->scale[m->i_phie0] = 1.0;
     m->scale[m->i_I] = I1;
     m->scale[m->i_Q] = m->der.nominal_capacity;
     m->scale[m->i_E] = m->der.nominal_capacity * 4.0;
@@ -205,16 +253,20 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
 
 void ssbi_model_destroy(ssbi_model **pm)
 {
-    if (!pm || !*pm) return;
+    if (!pm || !*pm)
+        return;
     ssbi_model *m = *pm;
     ssb_cell_params_destroy(&m->par);
     free(m->cv_reg);
     free(m->cv_off);
     free(m->rvol);
     free(m->rface);
+    for (int r = 0; r < 3; r++)
+        free(m->reg[r].ivol);
     free(m->colptr);
     free(m->rowind);
     free(m->pat);
+    free(m->jseq);
     free(m->scale);
     free(m);
     *pm = NULL;
@@ -224,7 +276,8 @@ void ssbi_model_initial(const ssbi_model *m, double *y, double *yp, double *id)
 {
     const ssb_cell_values *v = &m->v;
     double Un = 0.0;
-    if (!m->limetal) Un = ocv(&m->reg[SSBI_REG_NEG], v->neg.sto_init, NULL);
+    if (!m->limetal)
+        Un = ocv(&m->reg[SSBI_REG_NEG], v->neg.sto_init, NULL);
     double Up = ocv(&m->reg[SSBI_REG_POS], v->pos.sto_init, NULL);
     for (long k = 0; k < m->N; k++) {
         y[k] = 0;
@@ -249,7 +302,8 @@ void ssbi_model_initial(const ssbi_model *m, double *y, double *yp, double *id)
             id[I_CE(m, i)] = 1;
         }
     }
-    if (m->limetal) y[m->i_phie0] = 0;
+    if (m->limetal)
+        y[m->i_phie0] = 0;
     y[m->i_I] = 0;
     id[m->i_Q] = 1;
     id[m->i_E] = 1;
@@ -277,22 +331,25 @@ static inline surf_t surface(const ssbi_region *g, double clast, double j, doubl
 
 double ssbi_model_csurf(const ssbi_model *m, const double *y, int i)
 {
-    if (!is_elec(m, i)) return NAN;
+    if (!is_elec(m, i))
+        return NAN;
     surf_t s = surface(REG(m, i), y[I_CS(m, i, m->nr - 1)], y[I_J(m, i)], m->rsurf);
     return s.cs;
 }
 
 double ssbi_model_cavg(const ssbi_model *m, const double *y, int i)
 {
-    if (!is_elec(m, i)) return NAN;
+    if (!is_elec(m, i))
+        return NAN;
     double s = 0;
-    for (int k = 0; k < m->nr; k++) s += m->rvol[k] * y[I_CS(m, i, k)];
+    for (int k = 0; k < m->nr; k++)
+        s += m->rvol[k] * y[I_CS(m, i, k)];
     return 3.0 * s; /* rvol sums to 1/3 */
 }
 
 /* Kinetic residual pieces. Returns 0, or 1 if theta_s is outside (0, 1). */
 typedef struct {
-    double r;       /* residual */
+    double r; /* residual */
     double dphis, dphie, dj, dclast, dce;
     double eta, U, i0;
 } kin_t;
@@ -302,13 +359,15 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
 {
     surf_t s = surface(g, clast, j, m->rsurf);
     double th = s.cs / g->c_max;
-    if (!(th > 0.0 && th < 1.0)) return 1;
+    if (!(th > 0.0 && th < 1.0))
+        return 1;
     double dU;
     double U = ocv(g, th, &dU);
     double q = th * (1.0 - th), sq = sqrt(q);
     double cef = 1.0, dcef = 0.0;
     if (m->liquid) {
-        if (!(ce > 0)) return 1;
+        if (!(ce > 0))
+            return 1;
         cef = sqrt(ce / m->c_ref);
         dcef = 0.5 * cef / ce;
     }
@@ -341,7 +400,8 @@ static inline int li_kin(const ssbi_model *m, double phie0, double I, double ce,
 {
     double cef = 1.0, dcef = 0.0;
     if (m->liquid) {
-        if (!(ce > 0)) return 1;
+        if (!(ce > 0))
+            return 1;
         cef = sqrt(ce / m->c_ref);
         dcef = 0.5 * cef / ce;
     }
@@ -359,11 +419,11 @@ static inline int li_kin(const ssbi_model *m, double phie0, double I, double ce,
 
 /* Electrolyte face between CV i and i+1 (conductance, flux and derivatives). */
 typedef struct {
-    double G;                     /* conductance [S/m2] */
-    double i;                     /* current density +x */
-    double di_dpl, di_dpr;        /* d i / d phie_left, right */
-    double di_dcl, di_dcr;        /* liquid: d i / d c_left, right */
-    double N, dN_dcl, dN_dcr;     /* liquid: diffusive salt flux +x */
+    double G;                 /* conductance [S/m2] */
+    double i;                 /* current density +x */
+    double di_dpl, di_dpr;    /* d i / d phie_left, right */
+    double di_dcl, di_dcr;    /* liquid: d i / d c_left, right */
+    double N, dN_dcl, dN_dcr; /* liquid: diffusive salt flux +x */
 } eface_t;
 
 static inline double keff(const ssbi_model *m, int i, double c, double *dk)
@@ -427,7 +487,10 @@ static inline void eface(const ssbi_model *m, const double *y, int i, eface_t *f
     f->dN_dcr = -H - dH_dcr * (cr - cl);
 }
 
-static inline int last_pos(const ssbi_model *m) { return m->ncv - 1; }
+static inline int last_pos(const ssbi_model *m)
+{
+    return m->ncv - 1;
+}
 
 double ssbi_model_voltage(const ssbi_model *m, const double *y)
 {
@@ -450,48 +513,61 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
     const int nr = m->nr, n = m->ncv;
     const int liq = m->liquid;
     double I = y[m->i_I];
-    for (long k = 0; k < m->N; k++) res[k] = 0.0;
+    for (long k = 0; k < m->N; k++)
+        res[k] = 0.0;
     /* particles and kinetics */
     for (int i = 0; i < n; i++) {
-        if (!is_elec(m, i)) continue;
+        if (!is_elec(m, i))
+            continue;
         const ssbi_region *g = REG(m, i);
         const double *c = y + I_CS(m, i, 0);
         const double *cp = yp + I_CS(m, i, 0);
         double *rc = res + I_CS(m, i, 0);
         double R = g->R, cm = g->c_max;
         double jj = y[I_J(m, i)];
+        const double *iv = g->ivol, *ga = g->garea;
         double qin = 0.0;
-        for (int k = 0; k < nr; k++) {
-            double qout;
-            if (k < nr - 1) {
+        if (!g->ds) {
+            double D = g->D_ref;
+            for (int k = 0; k < nr - 1; k++) {
+                double qout = -D * ga[k] * (c[k + 1] - c[k]);
+                rc[k] = cp[k] - (qin - qout) * iv[k];
+                qin = qout;
+            }
+        } else {
+            for (int k = 0; k < nr - 1; k++) {
                 double dD;
                 double D = dsol(g, 0.5 * (c[k] + c[k + 1]) / cm, &dD);
-                qout = -D * R * m->rface[k] * (c[k + 1] - c[k]);
-            } else
-                qout = R * R * jj / F_;
-            rc[k] = cp[k] - (qin - qout) / (R * R * R * m->rvol[k]);
-            qin = qout;
+                double qout = -D * ga[k] * (c[k + 1] - c[k]);
+                rc[k] = cp[k] - (qin - qout) * iv[k];
+                qin = qout;
+            }
         }
+        rc[nr - 1] = cp[nr - 1] - (qin - R * R * jj / F_) * iv[nr - 1];
         kin_t kk;
         double ce = liq ? y[I_CE(m, i)] : 0;
-        if (kinetics(m, g, c[nr - 1], y[I_PS(m, i)], y[I_PE(m, i)], jj, ce, &kk)) return 1;
+        if (kinetics(m, g, c[nr - 1], y[I_PS(m, i)], y[I_PE(m, i)], jj, ce, &kk))
+            return 1;
         res[I_J(m, i)] = kk.r;
         double src = g->a * jj * g->dx;
         res[I_PS(m, i)] -= src;
         res[I_PE(m, i)] += src;
-        if (liq) res[I_CE(m, i)] += g->eps_e * g->dx * yp[I_CE(m, i)] - (1.0 - m->t_plus) * src / F_;
+        if (liq)
+            res[I_CE(m, i)] += g->eps_e * g->dx * yp[I_CE(m, i)] - (1.0 - m->t_plus) * src / F_;
     }
     /* separator storage */
     if (liq)
         for (int i = 0; i < n; i++)
             if (!is_elec(m, i)) {
-                if (!(y[I_CE(m, i)] > 0)) return 1;
+                if (!(y[I_CE(m, i)] > 0))
+                    return 1;
                 res[I_CE(m, i)] += REG(m, i)->eps_e * REG(m, i)->dx * yp[I_CE(m, i)];
             }
     /* electrolyte faces */
     for (int i = 0; i + 1 < n; i++) {
         eface_t f;
-        if (liq && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0)) return 1;
+        if (liq && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0))
+            return 1;
         eface(m, y, i, &f);
         res[I_PE(m, i)] -= f.i;
         res[I_PE(m, i + 1)] += f.i;
@@ -508,22 +584,26 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
         double G0 = 2.0 * keff(m, i, ce, &dk) / g->dx;
         double il = G0 * (y[m->i_phie0] - y[I_PE(m, i)]);
         res[I_PE(m, i)] += il;
-        if (liq) res[I_CE(m, i)] -= (1.0 - m->t_plus) * I / F_;
+        if (liq)
+            res[I_CE(m, i)] -= (1.0 - m->t_plus) * I / F_;
         li_t lk;
-        if (li_kin(m, y[m->i_phie0], I, ce, &lk)) return 1;
+        if (li_kin(m, y[m->i_phie0], I, ce, &lk))
+            return 1;
         res[m->i_phie0] = lk.r;
     }
     /* solid faces */
     for (int r = 0; r < 3; r++) {
         const ssbi_region *g = &m->reg[r];
-        if (r == SSBI_REG_SEP || !g->present) continue;
+        if (r == SSBI_REG_SEP || !g->present)
+            continue;
         double S = g->sigma_e / g->dx;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
             double is = S * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
             res[I_PS(m, i)] -= is;
             res[I_PS(m, i + 1)] += is;
         }
-        if (r == SSBI_REG_POS) res[I_PS(m, g->first + g->n - 1)] -= I;
+        if (r == SSBI_REG_POS)
+            res[I_PS(m, g->first + g->n - 1)] -= I;
         else {
             double is = 2.0 * S * (0.0 - y[I_PS(m, g->first)]);
             res[I_PS(m, g->first)] += is;
@@ -532,11 +612,21 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
     /* operating mode, charge and energy */
     double V = ssbi_model_voltage(m, y);
     switch (m->mode.kind) {
-    case SSB_CELL_STEP_VOLTAGE: res[m->i_I] = V - m->mode.value; break;
-    case SSB_CELL_STEP_POWER: res[m->i_I] = I * V - m->mode.value; break;
-    case SSB_CELL_STEP_RESISTANCE: res[m->i_I] = V - I * m->mode.value; break;
-    case SSB_CELL_STEP_REST: res[m->i_I] = I; break;
-    default: res[m->i_I] = I - m->mode.value; break;
+    case SSB_CELL_STEP_VOLTAGE:
+        res[m->i_I] = V - m->mode.value;
+        break;
+    case SSB_CELL_STEP_POWER:
+        res[m->i_I] = I * V - m->mode.value;
+        break;
+    case SSB_CELL_STEP_RESISTANCE:
+        res[m->i_I] = V - I * m->mode.value;
+        break;
+    case SSB_CELL_STEP_REST:
+        res[m->i_I] = I;
+        break;
+    default:
+        res[m->i_I] = I - m->mode.value;
+        break;
     }
     res[m->i_Q] = yp[m->i_Q] - I;
     res[m->i_E] = yp[m->i_E] - I * V;
@@ -550,7 +640,8 @@ static int pat_add(ssbi_model *m, long r, long c)
     if (m->npat == m->cappat) {
         long nc = m->cappat ? 2 * m->cappat : 4096;
         long *np = realloc(m->pat, (size_t)nc * 2 * sizeof *np);
-        if (!np) return -1;
+        if (!np)
+            return -1;
         m->pat = np;
         m->cappat = nc;
     }
@@ -560,20 +651,39 @@ static int pat_add(ssbi_model *m, long r, long c)
     return 0;
 }
 
+/* Jacobian entry sink. pattern_pass 1: record (row, col); 2: record the CSC position of each call in order;
+   0: add the value at the recorded position of this call (the calls come in the same order every time). */
 static inline void J(ssbi_model *m, long r, long c, double v)
 {
-    if (m->pattern_pass) {
-        if (pat_add(m, r, c)) m->bad_state = -1;
+    if (m->pattern_pass == 0) {
+        m->jdata[m->jseq[m->jcall++]] += v;
+        return;
+    }
+    if (m->pattern_pass == 1) {
+        if (pat_add(m, r, c))
+            m->bad_state = -1;
         return;
     }
     long lo = m->colptr[c], hi = m->colptr[c + 1] - 1;
     const long *ri = m->rowind;
     while (lo < hi) {
         long mid = (lo + hi) >> 1;
-        if (ri[mid] < r) lo = mid + 1;
-        else hi = mid;
+        if (ri[mid] < r)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    m->jdata[lo] += v;
+    if (m->jcall == m->njseq) {
+        long nc = m->njseq ? 2 * m->njseq : 4096;
+        long *ns = realloc(m->jseq, (size_t)nc * sizeof *ns);
+        if (!ns) {
+            m->bad_state = -1;
+            return;
+        }
+        m->jseq = ns;
+        m->njseq = nc;
+    }
+    m->jseq[m->jcall++] = lo;
 }
 
 int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *values)
@@ -581,26 +691,27 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
     const int nr = m->nr, n = m->ncv;
     const int liq = m->liquid;
     double I = y[m->i_I];
-    m->jdata = values;
-    if (!m->pattern_pass)
-        for (long k = 0; k < m->nnz; k++) values[k] = 0.0;
+    m->jdata = values; /* zeroed by the caller (IDA zeroes its matrix before each evaluation) */
+    m->jcall = 0;
     for (int i = 0; i < n; i++) {
-        if (!is_elec(m, i)) continue;
+        if (!is_elec(m, i))
+            continue;
         const ssbi_region *g = REG(m, i);
         const double *c = y + I_CS(m, i, 0);
         long o = I_CS(m, i, 0);
         double R = g->R, cm = g->c_max;
         long ij = I_J(m, i);
         /* particle rows */
-        for (int k = 0; k < nr; k++) J(m, o + k, o + k, cj);
+        for (int k = 0; k < nr; k++)
+            J(m, o + k, o + k, cj);
         for (int k = 0; k < nr - 1; k++) {
             double dD;
             double D = dsol(g, 0.5 * (c[k] + c[k + 1]) / cm, &dD);
-            double A = R * m->rface[k];
+            double A = g->garea[k];
             /* qout_k = -D A (c_{k+1} - c_k); derivatives */
             double dq_dck = D * A - dD * 0.5 / cm * A * (c[k + 1] - c[k]);
             double dq_dck1 = -D * A - dD * 0.5 / cm * A * (c[k + 1] - c[k]);
-            double wk = 1.0 / (R * R * R * m->rvol[k]), wk1 = 1.0 / (R * R * R * m->rvol[k + 1]);
+            double wk = g->ivol[k], wk1 = g->ivol[k + 1];
             /* res_k += qout / V_k ; res_{k+1} -= qout / V_{k+1} */
             J(m, o + k, o + k, dq_dck * wk);
             J(m, o + k, o + k + 1, dq_dck1 * wk);
@@ -612,14 +723,16 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         kin_t kk;
         double ce = liq ? y[I_CE(m, i)] : 0;
         if (kinetics(m, g, c[nr - 1], y[I_PS(m, i)], y[I_PE(m, i)], y[ij], ce, &kk)) {
-            if (!m->pattern_pass) return 1;
+            if (!m->pattern_pass)
+                return 1;
             memset(&kk, 0, sizeof kk);
         }
         J(m, ij, o + nr - 1, kk.dclast);
         J(m, ij, I_PS(m, i), kk.dphis);
         J(m, ij, I_PE(m, i), kk.dphie);
         J(m, ij, ij, kk.dj);
-        if (liq) J(m, ij, I_CE(m, i), kk.dce);
+        if (liq)
+            J(m, ij, I_CE(m, i), kk.dce);
         /* sources */
         double sa = g->a * g->dx;
         J(m, I_PS(m, i), ij, -sa);
@@ -631,14 +744,18 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
     }
     if (liq)
         for (int i = 0; i < n; i++)
-            if (!is_elec(m, i)) J(m, I_CE(m, i), I_CE(m, i), REG(m, i)->eps_e * REG(m, i)->dx * cj);
+            if (!is_elec(m, i))
+                J(m, I_CE(m, i), I_CE(m, i), REG(m, i)->eps_e * REG(m, i)->dx * cj);
     for (int i = 0; i + 1 < n; i++) {
         eface_t f;
         if (liq && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0)) {
-            if (!m->pattern_pass) return 1;
+            if (!m->pattern_pass)
+                return 1;
         }
-        if (liq && m->pattern_pass && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0)) memset(&f, 0, sizeof f);
-        else eface(m, y, i, &f);
+        if (liq && m->pattern_pass && !(y[I_CE(m, i)] > 0 && y[I_CE(m, i + 1)] > 0))
+            memset(&f, 0, sizeof f);
+        else
+            eface(m, y, i, &f);
         long pl = I_PE(m, i), pr = I_PE(m, i + 1);
         J(m, pl, pl, -f.di_dpl);
         J(m, pl, pr, -f.di_dpr);
@@ -671,16 +788,19 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         }
         li_t lk;
         if (li_kin(m, y[p0], I, ce, &lk)) {
-            if (!m->pattern_pass) return 1;
+            if (!m->pattern_pass)
+                return 1;
             memset(&lk, 0, sizeof lk);
         }
         J(m, p0, p0, lk.dphie0);
         J(m, p0, m->i_I, lk.dI);
-        if (liq) J(m, p0, I_CE(m, i), lk.dce);
+        if (liq)
+            J(m, p0, I_CE(m, i), lk.dce);
     }
     for (int r = 0; r < 3; r++) {
         const ssbi_region *g = &m->reg[r];
-        if (r == SSBI_REG_SEP || !g->present) continue;
+        if (r == SSBI_REG_SEP || !g->present)
+            continue;
         double S = g->sigma_e / g->dx;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
             long a = I_PS(m, i), b = I_PS(m, i + 1);
@@ -689,18 +809,32 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
             J(m, b, a, S);
             J(m, b, b, -S);
         }
-        if (r == SSBI_REG_POS) J(m, I_PS(m, g->first + g->n - 1), m->i_I, -1.0);
-        else J(m, I_PS(m, g->first), I_PS(m, g->first), -2.0 * S);
+        if (r == SSBI_REG_POS)
+            J(m, I_PS(m, g->first + g->n - 1), m->i_I, -1.0);
+        else
+            J(m, I_PS(m, g->first), I_PS(m, g->first), -2.0 * S);
     }
     /* mode row: all structural entries always present */
     long ps = I_PS(m, last_pos(m));
     double V = ssbi_model_voltage(m, y), dVI = dV_dI(m);
     double rI = 0, rP = 0;
     switch (m->mode.kind) {
-    case SSB_CELL_STEP_VOLTAGE: rI = dVI; rP = 1; break;
-    case SSB_CELL_STEP_POWER: rI = V + I * dVI; rP = I; break;
-    case SSB_CELL_STEP_RESISTANCE: rI = dVI - m->mode.value; rP = 1; break;
-    default: rI = 1; rP = 0; break;
+    case SSB_CELL_STEP_VOLTAGE:
+        rI = dVI;
+        rP = 1;
+        break;
+    case SSB_CELL_STEP_POWER:
+        rI = V + I * dVI;
+        rP = I;
+        break;
+    case SSB_CELL_STEP_RESISTANCE:
+        rI = dVI - m->mode.value;
+        rP = 1;
+        break;
+    default:
+        rI = 1;
+        rP = 0;
+        break;
     }
     J(m, m->i_I, m->i_I, rI);
     J(m, m->i_I, ps, rP);
@@ -715,8 +849,10 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
 static int cmp_pair(const void *a, const void *b)
 {
     const long *x = a, *y = b;
-    if (x[1] != y[1]) return x[1] < y[1] ? -1 : 1;
-    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    if (x[1] != y[1])
+        return x[1] < y[1] ? -1 : 1;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
     return 0;
 }
 
@@ -727,28 +863,39 @@ int ssbi_model_pattern(ssb_ctx *ctx, ssbi_model *m, const double *y)
     m->bad_state = 0;
     ssbi_model_jacobian(m, y, 1.0, NULL);
     m->pattern_pass = 0;
-    if (m->bad_state < 0) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
+    if (m->bad_state < 0)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
     /* every diagonal entry (KLU wants a structurally non-singular matrix; cheap insurance) */
     for (long k = 0; k < m->N; k++)
-        if (pat_add(m, k, k)) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
+        if (pat_add(m, k, k))
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
     qsort(m->pat, (size_t)m->npat, 2 * sizeof(long), cmp_pair);
     free(m->colptr);
     free(m->rowind);
     m->colptr = calloc((size_t)m->N + 1, sizeof *m->colptr);
     m->rowind = malloc((size_t)m->npat * sizeof *m->rowind);
-    if (!m->colptr || !m->rowind) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
+    if (!m->colptr || !m->rowind)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
     long nnz = 0;
     for (long k = 0; k < m->npat; k++) {
         long r = m->pat[2 * k], c = m->pat[2 * k + 1];
-        if (k > 0 && r == m->pat[2 * (k - 1)] && c == m->pat[2 * (k - 1) + 1]) continue;
+        if (k > 0 && r == m->pat[2 * (k - 1)] && c == m->pat[2 * (k - 1) + 1])
+            continue;
         m->rowind[nnz++] = r;
         m->colptr[c + 1]++;
     }
-    for (long c = 0; c < m->N; c++) m->colptr[c + 1] += m->colptr[c];
+    for (long c = 0; c < m->N; c++)
+        m->colptr[c + 1] += m->colptr[c];
     m->nnz = nnz;
     free(m->pat);
     m->pat = NULL;
     m->npat = m->cappat = 0;
+    /* the CSC position of every Jacobian call, in call order */
+    m->pattern_pass = 2;
+    ssbi_model_jacobian(m, y, 1.0, NULL);
+    m->pattern_pass = 0;
+    if (m->bad_state < 0)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (Jacobian pattern)");
     return SSB_OK;
 }
 
@@ -757,9 +904,11 @@ int ssbi_model_pattern(ssb_ctx *ctx, ssbi_model *m, const double *y)
 double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r)
 {
     const ssbi_region *g = &m->reg[r];
-    if (!g->present || r == SSBI_REG_SEP) return NAN;
+    if (!g->present || r == SSBI_REG_SEP)
+        return NAN;
     double s = 0;
-    for (int i = g->first; i < g->first + g->n; i++) s += ssbi_model_cavg(m, y, i);
+    for (int i = g->first; i < g->first + g->n; i++)
+        s += ssbi_model_cavg(m, y, i);
     return s / (g->n * g->c_max);
 }
 
@@ -773,9 +922,11 @@ double ssbi_model_ocv(const ssbi_model *m, const double *y)
 double ssbi_model_lithium(const ssbi_model *m, const double *y, int r)
 {
     const ssbi_region *g = &m->reg[r];
-    if (!g->present || r == SSBI_REG_SEP) return NAN;
+    if (!g->present || r == SSBI_REG_SEP)
+        return NAN;
     double s = 0;
-    for (int i = g->first; i < g->first + g->n; i++) s += ssbi_model_cavg(m, y, i);
+    for (int i = g->first; i < g->first + g->n; i++)
+        s += ssbi_model_cavg(m, y, i);
     return s * g->dx * g->eps_s;
 }
 
@@ -784,19 +935,25 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
     double lo = 2, hi = -1, margin = 1;
     int sd = -1;
     for (int i = 0; i < m->ncv; i++) {
-        if (!is_elec(m, i)) continue;
+        if (!is_elec(m, i))
+            continue;
         double th = ssbi_model_csurf(m, y, i) / REG(m, i)->c_max;
-        if (th < lo) lo = th;
-        if (th > hi) hi = th;
+        if (th < lo)
+            lo = th;
+        if (th > hi)
+            hi = th;
         double mg = fmin(th, 1.0 - th);
         if (mg < margin) {
             margin = mg;
             sd = m->cv_reg[i] == SSBI_REG_POS ? 1 : 0;
         }
     }
-    if (th_min) *th_min = lo;
-    if (th_max) *th_max = hi;
-    if (side) *side = sd;
+    if (th_min)
+        *th_min = lo;
+    if (th_max)
+        *th_max = hi;
+    if (side)
+        *side = sd;
     return margin;
 }
 
@@ -806,7 +963,8 @@ static void ie_faces(const ssbi_model *m, const double *y, double *ie, double *G
     int n = m->ncv;
     double I = y[m->i_I];
     ie[0] = m->limetal ? I : 0.0;
-    if (G) G[0] = 0;
+    if (G)
+        G[0] = 0;
     if (m->limetal && G) {
         double dk, ce = m->liquid ? y[I_CE(m, 0)] : 0;
         G[0] = 2.0 * keff(m, 0, ce, &dk) / REG(m, 0)->dx;
@@ -815,10 +973,12 @@ static void ie_faces(const ssbi_model *m, const double *y, double *ie, double *G
         eface_t f;
         eface(m, y, i, &f);
         ie[i + 1] = f.i;
-        if (G) G[i + 1] = f.G;
+        if (G)
+            G[i + 1] = f.G;
     }
     ie[n] = 0.0;
-    if (G) G[n] = 0;
+    if (G)
+        G[n] = 0;
 }
 
 void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdown *b)
@@ -836,7 +996,8 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
         int fl = sp->first, fr = sp->first + sp->n; /* faces: left of the first / right of the last sep CV */
         double dk;
         double phe_n, phe_p;
-        if (m->limetal) phe_n = y[m->i_phie0];
+        if (m->limetal)
+            phe_n = y[m->i_phie0];
         else {
             double rl = 0.5 * REG(m, fl - 1)->dx / keff(m, fl - 1, m->liquid ? y[I_CE(m, fl - 1)] : 0, &dk);
             double rr = 0.5 * REG(m, fl)->dx / keff(m, fl, m->liquid ? y[I_CE(m, fl)] : 0, &dk);
@@ -854,13 +1015,15 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
         b->loss[SSB_CELL_LOSS_DIFF_NEG] = Hn - Un;
         b->loss[SSB_CELL_LOSS_ELECTROLYTE] = -(phe_p - phe_n);
         double sum = 0;
-        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) sum += b->loss[k];
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            sum += b->loss[k];
         b->residual = b->ocv - sum - b->voltage;
         return;
     }
     double *ie = malloc(2 * ((size_t)n + 1) * sizeof *ie);
     if (!ie) {
-        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) b->loss[k] = NAN;
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            b->loss[k] = NAN;
         b->residual = NAN;
         return;
     }
@@ -868,15 +1031,19 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
     ie_faces(m, y, ie, G);
     /* ionic ohmic: sum over faces i^2 / G, attributed to the region of the face (half cells to each side) */
     for (int f = 0; f <= n; f++) {
-        if (G[f] <= 0) continue;
+        if (G[f] <= 0)
+            continue;
         double w = ie[f] * ie[f] / G[f] / I;
         int l = f > 0 ? m->cv_reg[f - 1] : m->cv_reg[0], r = f < n ? m->cv_reg[f] : m->cv_reg[n - 1];
         double dl = f > 0 ? REG(m, f - 1)->dx : 0, dr = f < n ? REG(m, f)->dx : 0;
         /* split the face resistance between the two half cells in proportion to their resistances */
         double kl = 0, kr = 0, dk;
-        if (f > 0) kl = 0.5 * dl / keff(m, f - 1, m->liquid ? y[I_CE(m, f - 1)] : 0, &dk);
-        if (f < n) kr = 0.5 * dr / keff(m, f, m->liquid ? y[I_CE(m, f)] : 0, &dk);
-        if (f == 0) kl = 0;
+        if (f > 0)
+            kl = 0.5 * dl / keff(m, f - 1, m->liquid ? y[I_CE(m, f - 1)] : 0, &dk);
+        if (f < n)
+            kr = 0.5 * dr / keff(m, f, m->liquid ? y[I_CE(m, f)] : 0, &dk);
+        if (f == 0)
+            kl = 0;
         double tot = kl + kr;
         double wl = tot > 0 ? kl / tot : 0, wr = tot > 0 ? kr / tot : 0;
         int ks[3] = {SSB_CELL_LOSS_IONIC_NEG, SSB_CELL_LOSS_IONIC_SEP, SSB_CELL_LOSS_IONIC_POS};
@@ -896,7 +1063,8 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
     /* electronic ohmic + reaction-weighted electrode terms */
     for (int r = 0; r < 3; r++) {
         const ssbi_region *g = &m->reg[r];
-        if (r == SSBI_REG_SEP || !g->present) continue;
+        if (r == SSBI_REG_SEP || !g->present)
+            continue;
         int pos = r == SSBI_REG_POS;
         double S = g->sigma_e / g->dx;
         double el = 0;
@@ -905,7 +1073,8 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
             el += is * is / S;
         }
         /* half cells at the current collector */
-        if (pos) el += I * I / (2.0 * S);
+        if (pos)
+            el += I * I / (2.0 * S);
         else {
             double is = 2.0 * S * (0.0 - y[I_PS(m, g->first)]);
             el += is * is / (2.0 * S);
@@ -921,7 +1090,8 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
             double w = sgn * g->a * jj * g->dx / I;
             kin_t kk;
             double ce = m->liquid ? y[I_CE(m, i)] : 0;
-            if (kinetics(m, g, y[I_CS(m, i, m->nr - 1)], y[I_PS(m, i)], y[I_PE(m, i)], jj, ce, &kk)) continue;
+            if (kinetics(m, g, y[I_CS(m, i, m->nr - 1)], y[I_PS(m, i)], y[I_PE(m, i)], jj, ce, &kk))
+                continue;
             ct += w * kk.eta;
             film += w * jj * g->R_film;
             Ubar += w * kk.U;
@@ -949,7 +1119,8 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
     }
     b->loss[SSB_CELL_LOSS_CONTACT] = I * m->R_contact;
     double sum = 0;
-    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) sum += b->loss[k];
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        sum += b->loss[k];
     b->residual = b->ocv - sum - b->voltage;
     free(ie);
 }
@@ -960,7 +1131,8 @@ void ssbi_model_profile(const ssbi_model *m, const double *y, double *x, int *re
     int n = m->ncv;
     double xx = 0;
     double *fc = malloc(((size_t)n + 1) * sizeof *fc);
-    if (fc) ie_faces(m, y, fc, NULL);
+    if (fc)
+        ie_faces(m, y, fc, NULL);
     for (int i = 0; i < n; i++) {
         const ssbi_region *g = REG(m, i);
         x[i] = xx + 0.5 * g->dx;

@@ -19,14 +19,16 @@ static void v_linearsum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x), *yd = DAT(y);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = a * xd[i] + b * yd[i];
 }
 
 static void v_const(sunrealtype c, N_Vector z)
 {
     sunindextype n = LEN(z);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = c;
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = c;
 }
 
 static void v_prod(N_Vector x, N_Vector y, N_Vector z)
@@ -34,7 +36,8 @@ static void v_prod(N_Vector x, N_Vector y, N_Vector z)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x), *yd = DAT(y);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] * yd[i];
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = xd[i] * yd[i];
 }
 
 static void v_div(N_Vector x, N_Vector y, N_Vector z)
@@ -42,7 +45,8 @@ static void v_div(N_Vector x, N_Vector y, N_Vector z)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x), *yd = DAT(y);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] / yd[i];
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = xd[i] / yd[i];
 }
 
 static void v_scale(sunrealtype c, N_Vector x, N_Vector z)
@@ -50,7 +54,8 @@ static void v_scale(sunrealtype c, N_Vector x, N_Vector z)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = c * xd[i];
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = c * xd[i];
 }
 
 static void v_abs(N_Vector x, N_Vector z)
@@ -58,7 +63,8 @@ static void v_abs(N_Vector x, N_Vector z)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = fabs(xd[i]);
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = fabs(xd[i]);
 }
 
 static void v_inv(N_Vector x, N_Vector z)
@@ -66,7 +72,8 @@ static void v_inv(N_Vector x, N_Vector z)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = 1.0 / xd[i];
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = 1.0 / xd[i];
 }
 
 static void v_addconst(N_Vector x, sunrealtype b, N_Vector z)
@@ -74,7 +81,8 @@ static void v_addconst(N_Vector x, sunrealtype b, N_Vector z)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + b;
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = xd[i] + b;
 }
 
 static sunrealtype v_dotprod(N_Vector x, N_Vector y)
@@ -82,7 +90,8 @@ static sunrealtype v_dotprod(N_Vector x, N_Vector y)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x), *yd = DAT(y);
     sunrealtype s = 0;
-    for (sunindextype i = 0; i < n; i++) s += xd[i] * yd[i];
+    for (sunindextype i = 0; i < n; i++)
+        s += xd[i] * yd[i];
     return s;
 }
 
@@ -92,7 +101,8 @@ static sunrealtype v_maxnorm(N_Vector x)
     const sunrealtype *xd = DAT(x);
     sunrealtype m = 0;
     for (sunindextype i = 0; i < n; i++)
-        if (fabs(xd[i]) > m) m = fabs(xd[i]);
+        if (fabs(xd[i]) > m)
+            m = fabs(xd[i]);
     return m;
 }
 
@@ -121,7 +131,10 @@ static sunrealtype v_wsqrsummask(N_Vector x, N_Vector w, N_Vector id)
     return s;
 }
 
-static sunrealtype v_wrmsnorm(N_Vector x, N_Vector w) { return sqrt(v_wsqrsum(x, w) / LEN(x)); }
+static sunrealtype v_wrmsnorm(N_Vector x, N_Vector w)
+{
+    return sqrt(v_wsqrsum(x, w) / LEN(x));
+}
 
 static sunrealtype v_wrmsnormmask(N_Vector x, N_Vector w, N_Vector id)
 {
@@ -134,7 +147,8 @@ static sunrealtype v_min(N_Vector x)
     const sunrealtype *xd = DAT(x);
     sunrealtype m = xd[0];
     for (sunindextype i = 1; i < n; i++)
-        if (xd[i] < m) m = xd[i];
+        if (xd[i] < m)
+            m = xd[i];
     return m;
 }
 
@@ -143,7 +157,8 @@ static void v_compare(sunrealtype c, N_Vector x, N_Vector z)
     sunindextype n = LEN(x);
     const sunrealtype *xd = DAT(x);
     sunrealtype *zd = DAT(z);
-    for (sunindextype i = 0; i < n; i++) zd[i] = fabs(xd[i]) >= c ? 1.0 : 0.0;
+    for (sunindextype i = 0; i < n; i++)
+        zd[i] = fabs(xd[i]) >= c ? 1.0 : 0.0;
 }
 
 static sunbooleantype v_invtest(N_Vector x, N_Vector z)
@@ -153,8 +168,10 @@ static sunbooleantype v_invtest(N_Vector x, N_Vector z)
     sunrealtype *zd = DAT(z);
     sunbooleantype ok = SUNTRUE;
     for (sunindextype i = 0; i < n; i++) {
-        if (xd[i] == 0.0) ok = SUNFALSE;
-        else zd[i] = 1.0 / xd[i];
+        if (xd[i] == 0.0)
+            ok = SUNFALSE;
+        else
+            zd[i] = 1.0 / xd[i];
     }
     return ok;
 }
@@ -167,7 +184,8 @@ static sunbooleantype v_constrmask(N_Vector c, N_Vector x, N_Vector m)
     sunbooleantype ok = SUNTRUE;
     for (sunindextype i = 0; i < n; i++) {
         md[i] = 0.0;
-        if (cd[i] == 0.0) continue;
+        if (cd[i] == 0.0)
+            continue;
         int bad = (fabs(cd[i]) > 1.5 && xd[i] * cd[i] <= 0.0) || (fabs(cd[i]) > 0.5 && xd[i] * cd[i] < 0.0);
         if (bad) {
             ok = SUNFALSE;
@@ -184,9 +202,11 @@ static sunrealtype v_minquotient(N_Vector num, N_Vector denom)
     sunrealtype m = 1e300; /* BIG_REAL as in SUNDIALS */
     int found = 0;
     for (sunindextype i = 0; i < n; i++) {
-        if (dd[i] == 0.0) continue;
+        if (dd[i] == 0.0)
+            continue;
         sunrealtype q = nd[i] / dd[i];
-        if (!found || q < m) m = q;
+        if (!found || q < m)
+            m = q;
         found = 1;
     }
     return found ? m : SUN_BIG_REAL;
@@ -196,17 +216,21 @@ static int v_linearcombination(int nv, sunrealtype *c, N_Vector *X, N_Vector z)
 {
     sunindextype n = LEN(z);
     sunrealtype *zd = DAT(z);
-    if (nv < 1) return -1;
+    if (nv < 1)
+        return -1;
     const sunrealtype *x0 = DAT(X[0]);
     if (X[0] == z) {
         if (c[0] != 1.0)
-            for (sunindextype i = 0; i < n; i++) zd[i] *= c[0];
+            for (sunindextype i = 0; i < n; i++)
+                zd[i] *= c[0];
     } else
-        for (sunindextype i = 0; i < n; i++) zd[i] = c[0] * x0[i];
+        for (sunindextype i = 0; i < n; i++)
+            zd[i] = c[0] * x0[i];
     for (int k = 1; k < nv; k++) {
         const sunrealtype *xk = DAT(X[k]);
         sunrealtype ck = c[k];
-        for (sunindextype i = 0; i < n; i++) zd[i] += ck * xk[i];
+        for (sunindextype i = 0; i < n; i++)
+            zd[i] += ck * xk[i];
     }
     return 0;
 }
@@ -219,32 +243,37 @@ static int v_scaleaddmulti(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Ve
         const sunrealtype *yd = DAT(Y[k]);
         sunrealtype *zd = DAT(Z[k]);
         sunrealtype ak = a[k];
-        for (sunindextype i = 0; i < n; i++) zd[i] = ak * xd[i] + yd[i];
+        for (sunindextype i = 0; i < n; i++)
+            zd[i] = ak * xd[i] + yd[i];
     }
     return 0;
 }
 
 static int v_linearsumvectorarray(int nv, sunrealtype a, N_Vector *X, sunrealtype b, N_Vector *Y, N_Vector *Z)
 {
-    for (int k = 0; k < nv; k++) v_linearsum(a, X[k], b, Y[k], Z[k]);
+    for (int k = 0; k < nv; k++)
+        v_linearsum(a, X[k], b, Y[k], Z[k]);
     return 0;
 }
 
 static int v_scalevectorarray(int nv, sunrealtype *c, N_Vector *X, N_Vector *Z)
 {
-    for (int k = 0; k < nv; k++) v_scale(c[k], X[k], Z[k]);
+    for (int k = 0; k < nv; k++)
+        v_scale(c[k], X[k], Z[k]);
     return 0;
 }
 
 static int v_constvectorarray(int nv, sunrealtype c, N_Vector *Z)
 {
-    for (int k = 0; k < nv; k++) v_const(c, Z[k]);
+    for (int k = 0; k < nv; k++)
+        v_const(c, Z[k]);
     return 0;
 }
 
 static int v_wrmsnormvectorarray(int nv, N_Vector *X, N_Vector *W, sunrealtype *nrm)
 {
-    for (int k = 0; k < nv; k++) nrm[k] = v_wrmsnorm(X[k], W[k]);
+    for (int k = 0; k < nv; k++)
+        nrm[k] = v_wrmsnorm(X[k], W[k]);
     return 0;
 }
 

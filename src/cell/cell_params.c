@@ -49,8 +49,7 @@ const ssbi_key ssbi_keys_electrode[] = {
     {"active_area_per_volume_per_m", E_(area_per_volume), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"interface_utilisation", E_(utilisation), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"exchange_current_density_A_per_m2", E_(kinetic_constant), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, SSB_CELL_KIN_I0},
-    {"exchange_current_density_mA_per_cm2", E_(kinetic_constant), 10, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE,
-     SSB_CELL_KIN_I0},
+    {"exchange_current_density_mA_per_cm2", E_(kinetic_constant), 10, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, SSB_CELL_KIN_I0},
     {"rate_constant_mol_per_m2_s", E_(kinetic_constant), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, SSB_CELL_KIN_BPX_K},
     {"rate_constant_m2.5_per_mol0.5_s", E_(kinetic_constant), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE,
      SSB_CELL_KIN_DUALFOIL},
@@ -150,21 +149,25 @@ const ssbi_key ssbi_keys_numerics[] = {
     {"max_steps", N_(max_steps), 1, 0, 1, 1e9, 0, 0, SSBI_KT_LONG, -1},
     {"max_step_s", N_(max_step), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"max_step_duration_s", N_(max_step_duration), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"full_klu", N_(full_klu), 1, 0, 0, 1, 0, 0, SSBI_KT_INT, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key *ssbi_find_key(const ssbi_key *tab, const char *key)
 {
     for (int i = 0; tab[i].key; i++)
-        if (strcmp(tab[i].key, key) == 0) return &tab[i];
+        if (strcmp(tab[i].key, key) == 0)
+            return &tab[i];
     return NULL;
 }
 
 static int levenshtein(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > 80 || lb > 80) return 1000;
+    if (la > 80 || lb > 80)
+        return 1000;
     int row[81];
-    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
         int prev = row[0];
         row[0] = (int)i;
@@ -226,7 +229,9 @@ int ssbi_key_set(ssb_ctx *ctx, const ssbi_key *k, void *base, double value, cons
             return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g must be an integer", path, value);
         *(long *)p = (long)value;
         break;
-    default: *(double *)p = si; break;
+    default:
+        *(double *)p = si;
+        break;
     }
     return SSB_OK;
 }
@@ -235,9 +240,12 @@ double ssbi_key_get(const ssbi_key *k, const void *base)
 {
     const char *p = (const char *)base + k->off;
     switch (k->type) {
-    case SSBI_KT_INT: return *(const int *)p;
-    case SSBI_KT_LONG: return (double)*(const long *)p;
-    default: return (*(const double *)p - k->shift) / k->scale;
+    case SSBI_KT_INT:
+        return *(const int *)p;
+    case SSBI_KT_LONG:
+        return (double)*(const long *)p;
+    default:
+        return (*(const double *)p - k->shift) / k->scale;
     }
 }
 
@@ -266,8 +274,10 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
 {
     *out = NULL;
     ssb_cell_params *p = calloc(1, sizeof *p);
-    if (!p) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell parameters)");
-    for (int i = 0; i < SSB_CELL_FN_COUNT; i++) ssbi_fn_clear(&p->fn[i]);
+    if (!p)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell parameters)");
+    for (int i = 0; i < SSB_CELL_FN_COUNT; i++)
+        ssbi_fn_clear(&p->fn[i]);
     ssb_cell_values *v = &p->v;
     v->cell.T = 298.15;
     v->cell.T_ref = 298.15;
@@ -325,9 +335,11 @@ int ssb_cell_params_create(ssb_ctx *ctx, ssb_cell_params **p)
 
 void ssb_cell_params_destroy(ssb_cell_params **pp)
 {
-    if (!pp || !*pp) return;
+    if (!pp || !*pp)
+        return;
     ssb_cell_params *p = *pp;
-    for (int i = 0; i < SSB_CELL_FN_COUNT; i++) ssbi_fn_clear(&p->fn[i]);
+    for (int i = 0; i < SSB_CELL_FN_COUNT; i++)
+        ssbi_fn_clear(&p->fn[i]);
     free(p->protocol);
     for (int i = 0; i < p->nvalid; i++) {
         free(p->valid[i].t);
@@ -347,15 +359,19 @@ int ssb_cell_params_copy(ssb_ctx *ctx, const ssb_cell_params *src, ssb_cell_para
     SSB_CHECK(ctx, ssbi_params_alloc(ctx, &p));
     p->v = src->v;
     int rc = SSB_OK;
-    for (int i = 0; i < SSB_CELL_FN_COUNT && rc == SSB_OK; i++) rc = ssbi_fn_copy(ctx, &src->fn[i], &p->fn[i]);
+    for (int i = 0; i < SSB_CELL_FN_COUNT && rc == SSB_OK; i++)
+        rc = ssbi_fn_copy(ctx, &src->fn[i], &p->fn[i]);
     if (rc == SSB_OK && src->protocol) {
         p->protocol = strdup(src->protocol);
-        if (!p->protocol) rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
+        if (!p->protocol)
+            rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
     }
     if (rc == SSB_OK && src->nvalid > 0) {
         p->valid = calloc((size_t)src->nvalid, sizeof *p->valid);
-        if (!p->valid) rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
-        else p->nvalid = src->nvalid;
+        if (!p->valid)
+            rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
+        else
+            p->nvalid = src->nvalid;
         for (int i = 0; i < src->nvalid && rc == SSB_OK; i++) {
             const ssbi_bpx_series *s = &src->valid[i];
             ssbi_bpx_series *d = &p->valid[i];
@@ -365,7 +381,8 @@ int ssb_cell_params_copy(ssb_ctx *ctx, const ssb_cell_params *src, ssb_cell_para
             d->t = malloc(b ? b : 1);
             d->I = malloc(b ? b : 1);
             d->V = malloc(b ? b : 1);
-            if (!d->t || !d->I || !d->V) rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
+            if (!d->t || !d->I || !d->V)
+                rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory");
             else {
                 memcpy(d->t, s->t, b);
                 memcpy(d->I, s->I, b);
@@ -381,20 +398,31 @@ int ssb_cell_params_copy(ssb_ctx *ctx, const ssb_cell_params *src, ssb_cell_para
     return SSB_OK;
 }
 
-const char *ssb_cell_params_protocol(const ssb_cell_params *p) { return p ? p->protocol : NULL; }
+const char *ssb_cell_params_protocol(const ssb_cell_params *p)
+{
+    return p ? p->protocol : NULL;
+}
 
-int ssb_cell_params_bpx_nvalidation(const ssb_cell_params *p) { return p ? p->nvalid : 0; }
+int ssb_cell_params_bpx_nvalidation(const ssb_cell_params *p)
+{
+    return p ? p->nvalid : 0;
+}
 
 int ssb_cell_params_bpx_validation(ssb_ctx *ctx, const ssb_cell_params *p, int i, const char **name, int *n,
                                    const double **t, const double **I, const double **V)
 {
     SSB_REQUIRE(ctx, p && i >= 0 && i < p->nvalid, SSB_ERR_RANGE, "validation series %d out of range (0 to %d)", i,
                 p ? p->nvalid - 1 : -1);
-    if (name) *name = p->valid[i].name;
-    if (n) *n = p->valid[i].n;
-    if (t) *t = p->valid[i].t;
-    if (I) *I = p->valid[i].I;
-    if (V) *V = p->valid[i].V;
+    if (name)
+        *name = p->valid[i].name;
+    if (n)
+        *n = p->valid[i].n;
+    if (t)
+        *t = p->valid[i].t;
+    if (I)
+        *I = p->valid[i].I;
+    if (V)
+        *V = p->valid[i].V;
     return SSB_OK;
 }
 
@@ -402,21 +430,15 @@ int ssb_cell_params_bpx_validation(ssb_ctx *ctx, const ssb_cell_params *p, int i
 
 void ssb_cell_params_get_values(const ssb_cell_params *p, ssb_cell_values *v)
 {
-    if (p && v) *v = p->v;
+    if (p && v)
+        *v = p->v;
 }
 
 int ssb_cell_params_set_values(ssb_ctx *ctx, ssb_cell_params *p, const ssb_cell_values *v)
 {
     SSB_REQUIRE(ctx, p && v, SSB_ERR_ARG, "ssb_cell_params_set_values: NULL argument");
-    ssb_cell_params tmp = *p;
-    tmp.v = *v;
-    ssb_cell_values r;
-    ssb_cell_derived d;
-    /* Only range errors block here; missing values are reported at ssb_cell_create. */
-    int rc = ssbi_params_check_ranges(ctx, &tmp.v);
-    if (rc != SSB_OK) return rc;
-    (void)r;
-    (void)d;
+    /* only range errors block here; missing values are reported by ssb_cell_create */
+    SSB_CHECK(ctx, ssbi_params_check_ranges(ctx, v));
     p->v = *v;
     return SSB_OK;
 }
@@ -424,7 +446,8 @@ int ssb_cell_params_set_values(ssb_ctx *ctx, ssb_cell_params *p, const ssb_cell_
 /* Range checks of every value that is set (NaN = not set is allowed here). */
 static int chk(ssb_ctx *ctx, const char *path, double x, double lo, double hi, int lo_open, int hi_open)
 {
-    if (isnan(x)) return SSB_OK;
+    if (isnan(x))
+        return SSB_OK;
     if (!isfinite(x) || (lo_open ? x <= lo : x < lo) || (hi_open ? x >= hi : x > hi))
         return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%g to %g%s)", path, x,
                          lo_open ? "above " : "", lo, hi, hi_open ? " (excluded)" : "");
@@ -434,10 +457,10 @@ static int chk(ssb_ctx *ctx, const char *path, double x, double lo, double hi, i
 static int check_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char *s)
 {
     char k[96];
-#define CK(field, key, lo, hi, lo_o, hi_o)                                                                         \
-    do {                                                                                                           \
-        snprintf(k, sizeof k, "%s.%s", s, key);                                                                    \
-        SSB_CHECK(ctx, chk(ctx, k, e->field, lo, hi, lo_o, hi_o));                                                 \
+#define CK(field, key, lo, hi, lo_o, hi_o)                                                                             \
+    do {                                                                                                               \
+        snprintf(k, sizeof k, "%s.%s", s, key);                                                                        \
+        SSB_CHECK(ctx, chk(ctx, k, e->field, lo, hi, lo_o, hi_o));                                                     \
     } while (0)
     CK(thickness, "thickness_um (in m)", 0, INF, 1, 0);
     CK(eps_active, "active_volume_fraction", 0, 1, 1, 1);
@@ -469,14 +492,16 @@ static int check_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char
     CK(rho_inert, "density_carbon_kg_per_m3", 0, INF, 0, 0);
 #undef CK
     if ((int)e->kinetics_kind < 0 || e->kinetics_kind > SSB_CELL_KIN_PYBAMM)
-        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s.kinetics_kind = %d is out of range (0 to 3)", s, (int)e->kinetics_kind);
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s.kinetics_kind = %d is out of range (0 to 3)", s,
+                         (int)e->kinetics_kind);
     return SSB_OK;
 }
 
 int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
 {
     SSB_CHECK(ctx, check_electrode(ctx, &v->pos, "positive"));
-    if (v->anode == SSB_CELL_ANODE_COMPOSITE) SSB_CHECK(ctx, check_electrode(ctx, &v->neg, "negative"));
+    if (v->anode == SSB_CELL_ANODE_COMPOSITE)
+        SSB_CHECK(ctx, check_electrode(ctx, &v->neg, "negative"));
     SSB_REQUIRE(ctx, v->anode == SSB_CELL_ANODE_LI_METAL || v->anode == SSB_CELL_ANODE_COMPOSITE, SSB_ERR_RANGE,
                 "anode kind %d is out of range (0 lithium_metal, 1 composite)", (int)v->anode);
     SSB_REQUIRE(ctx, v->el.kind == SSB_CELL_SINGLE_ION || v->el.kind == SSB_CELL_LIQUID, SSB_ERR_RANGE,
@@ -518,8 +543,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
                 "numerics: cells per region must be >= 1 (positive %d, separator %d, negative %d)", v->num.n_pos,
                 v->num.n_sep, v->num.n_neg);
     SSB_REQUIRE(ctx, v->num.n_r >= 2, SSB_ERR_RANGE, "numerics.particle_cells = %d must be >= 2", v->num.n_r);
-    SSB_REQUIRE(ctx, v->num.max_steps >= 1, SSB_ERR_RANGE, "numerics.max_steps = %ld must be >= 1",
-                v->num.max_steps);
+    SSB_REQUIRE(ctx, v->num.max_steps >= 1, SSB_ERR_RANGE, "numerics.max_steps = %ld must be >= 1", v->num.max_steps);
     SSB_REQUIRE(ctx, v->cell.V_min < v->cell.V_max, SSB_ERR_RANGE,
                 "voltage_min_V = %g must be below voltage_max_V = %g", v->cell.V_min, v->cell.V_max);
     return SSB_OK;
@@ -532,33 +556,54 @@ typedef struct {
     int which; /* 0 cell, 1 pos, 2 neg, 3 sep, 4 el, 5 cc, 6 num */
 } section_def;
 
-static const section_def sections[] = {{"positive", 1}, {"cathode", 1},     {"negative", 2},
-                                       {"anode", 2},    {"separator", 3},   {"electrolyte", 4},
-                                       {"current_collectors", 5}, {"numerics", 6}};
+static const section_def sections[] = {
+    {"positive", 1},  {"cathode", 1},     {"negative", 2},           {"anode", 2},
+    {"separator", 3}, {"electrolyte", 4}, {"current_collectors", 5}, {"numerics", 6}};
 
 int ssbi_section_table(const ssb_cell_values *v, int which, const ssbi_key **tab)
 {
     switch (which) {
-    case 0: *tab = ssbi_keys_cell; return 0;
-    case 1: *tab = ssbi_keys_electrode; return 1;
-    case 2: *tab = v->anode == SSB_CELL_ANODE_COMPOSITE ? ssbi_keys_electrode : ssbi_keys_limetal; return 2;
-    case 3: *tab = ssbi_keys_separator; return 3;
-    case 4: *tab = ssbi_keys_electrolyte; return 4;
-    case 5: *tab = ssbi_keys_cc; return 5;
-    default: *tab = ssbi_keys_numerics; return 6;
+    case 0:
+        *tab = ssbi_keys_cell;
+        return 0;
+    case 1:
+        *tab = ssbi_keys_electrode;
+        return 1;
+    case 2:
+        *tab = v->anode == SSB_CELL_ANODE_COMPOSITE ? ssbi_keys_electrode : ssbi_keys_limetal;
+        return 2;
+    case 3:
+        *tab = ssbi_keys_separator;
+        return 3;
+    case 4:
+        *tab = ssbi_keys_electrolyte;
+        return 4;
+    case 5:
+        *tab = ssbi_keys_cc;
+        return 5;
+    default:
+        *tab = ssbi_keys_numerics;
+        return 6;
     }
 }
 
 void *ssbi_section_base(ssb_cell_values *v, int which)
 {
     switch (which) {
-    case 0: return &v->cell;
-    case 1: return &v->pos;
-    case 2: return v->anode == SSB_CELL_ANODE_COMPOSITE ? (void *)&v->neg : (void *)&v->li;
-    case 3: return &v->sep;
-    case 4: return &v->el;
-    case 5: return &v->cell;
-    default: return &v->num;
+    case 0:
+        return &v->cell;
+    case 1:
+        return &v->pos;
+    case 2:
+        return v->anode == SSB_CELL_ANODE_COMPOSITE ? (void *)&v->neg : (void *)&v->li;
+    case 3:
+        return &v->sep;
+    case 4:
+        return &v->el;
+    case 5:
+        return &v->cell;
+    default:
+        return &v->num;
     }
 }
 
@@ -571,7 +616,8 @@ static int lookup_key(ssb_ctx *ctx, const ssb_cell_values *v, const char *path, 
         size_t len = (size_t)(dot - path);
         w = -1;
         for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
-            if (strlen(sections[i].name) == len && strncmp(sections[i].name, path, len) == 0) w = sections[i].which;
+            if (strlen(sections[i].name) == len && strncmp(sections[i].name, path, len) == 0)
+                w = sections[i].which;
         if (w < 0)
             return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
                              "unknown section in '%s' (valid: positive, negative, separator, electrolyte, "
@@ -585,7 +631,8 @@ static int lookup_key(ssb_ctx *ctx, const ssb_cell_values *v, const char *path, 
     if (!f) {
         const char *names[128];
         int n = 0;
-        for (int i = 0; tab[i].key && n < 128; i++) names[n++] = tab[i].key;
+        for (int i = 0; tab[i].key && n < 128; i++)
+            names[n++] = tab[i].key;
         char sug[256];
         ssbi_key_suggest(names, n, key, sug, sizeof sug);
         return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown numeric key '%s'; closest: %s", path, sug);
@@ -636,15 +683,20 @@ int ssb_cell_params_get(ssb_ctx *ctx, const ssb_cell_params *p, const char *key,
 
 static const char *slot_name(ssb_cell_fn_slot s)
 {
-    static const char *n[] = {"positive OCV", "negative OCV", "positive diffusivity", "negative diffusivity",
-                              "electrolyte conductivity", "electrolyte diffusivity", "thermodynamic factor"};
+    static const char *n[] = {"positive OCV",
+                              "negative OCV",
+                              "positive diffusivity",
+                              "negative diffusivity",
+                              "electrolyte conductivity",
+                              "electrolyte diffusivity",
+                              "thermodynamic factor"};
     return (int)s >= 0 && s < SSB_CELL_FN_COUNT ? n[s] : "?";
 }
 
 #define SLOT_OK(s) ((int)(s) >= 0 && (s) < SSB_CELL_FN_COUNT)
 
-int ssb_cell_params_set_fn_expr(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_slot slot, const char *expr,
-                                double x_min, double x_max)
+int ssb_cell_params_set_fn_expr(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_slot slot, const char *expr, double x_min,
+                                double x_max)
 {
     SSB_REQUIRE(ctx, p && expr && SLOT_OK(slot), SSB_ERR_ARG, "ssb_cell_params_set_fn_expr: bad argument");
     ssbi_fn f;
@@ -701,7 +753,8 @@ int ssb_cell_params_set_ocv_material(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_
 
 void ssb_cell_params_clear_fn(ssb_cell_params *p, ssb_cell_fn_slot slot)
 {
-    if (p && SLOT_OK(slot)) ssbi_fn_clear(&p->fn[slot]);
+    if (p && SLOT_OK(slot))
+        ssbi_fn_clear(&p->fn[slot]);
 }
 
 int ssb_cell_params_eval_fn(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_fn_slot slot, double x, double *y,
@@ -717,7 +770,8 @@ int ssb_cell_params_eval_fn(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_fn_
 
 static int need(ssb_ctx *ctx, double x, const char *key)
 {
-    if (isnan(x)) return SSB_ERROR(ctx, SSB_ERR_FORMAT, "missing parameter %s (required)", key);
+    if (isnan(x))
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "missing parameter %s (required)", key);
     return SSB_OK;
 }
 
@@ -726,43 +780,50 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
                              int positive)
 {
     char k[128];
-#define NEED(field, key)                                                                                           \
-    do {                                                                                                           \
-        snprintf(k, sizeof k, "%s.%s", s, key);                                                                    \
-        SSB_CHECK(ctx, need(ctx, e->field, k));                                                                    \
+#define NEED(field, key)                                                                                               \
+    do {                                                                                                               \
+        snprintf(k, sizeof k, "%s.%s", s, key);                                                                        \
+        SSB_CHECK(ctx, need(ctx, e->field, k));                                                                        \
     } while (0)
     NEED(thickness, "thickness_um");
     NEED(eps_active, "active_volume_fraction");
     NEED(particle_radius, "particle_radius_um");
     NEED(c_max, "max_concentration_mol_per_m3");
     NEED(sto_init, "initial_stoichiometry");
-    if (!ssbi_fn_set(ds)) NEED(D_s, "diffusivity_m2_per_s");
+    if (!ssbi_fn_set(ds))
+        NEED(D_s, "diffusivity_m2_per_s");
     NEED(kinetic_constant, "exchange_current_density_A_per_m2");
     if (!ssbi_fn_set(ocv))
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "missing parameter %s.ocv (or %s.active_material with an OCV curve)",
-                         s, s);
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "missing parameter %s.ocv (or %s.active_material with an OCV curve)", s,
+                         s);
     /* volume fractions: electrolyte or inert (not both) may be left as the remainder */
     double known = e->eps_active + e->eps_active_dead + e->porosity;
-    if (isnan(e->eps_electrolyte) && isnan(e->eps_inert)) e->eps_inert = 0;
-    if (isnan(e->eps_electrolyte)) e->eps_electrolyte = 1.0 - known - e->eps_inert;
-    else if (isnan(e->eps_inert)) e->eps_inert = 1.0 - known - e->eps_electrolyte;
+    if (isnan(e->eps_electrolyte) && isnan(e->eps_inert))
+        e->eps_inert = 0;
+    if (isnan(e->eps_electrolyte))
+        e->eps_electrolyte = 1.0 - known - e->eps_inert;
+    else if (isnan(e->eps_inert))
+        e->eps_inert = 1.0 - known - e->eps_electrolyte;
     double sum = known + e->eps_electrolyte + e->eps_inert;
     if (e->eps_electrolyte <= 0 || e->eps_inert < -1e-9 || fabs(sum - 1.0) > 1e-6)
         return SSB_ERROR(ctx, SSB_ERR_RANGE,
                          "%s: volume fractions active %g + inactive %g + electrolyte %g + carbon %g + porosity %g = "
                          "%g (must be 1, each in [0, 1), electrolyte > 0)",
                          s, e->eps_active, e->eps_active_dead, e->eps_electrolyte, e->eps_inert, e->porosity, sum);
-    if (e->eps_inert < 0) e->eps_inert = 0;
+    if (e->eps_inert < 0)
+        e->eps_inert = 0;
     if (isnan(e->sigma_e_eff)) {
         NEED(sigma_e, "electronic_conductivity_S_per_m (or effective_electronic_conductivity_S_per_m)");
         e->sigma_e_eff = e->sigma_e * pow(e->eps_active + e->eps_active_dead + e->eps_inert, e->brugg_e);
     }
-    if (isnan(e->transport_eff)) e->transport_eff = pow(e->eps_electrolyte, e->brugg_i);
+    if (isnan(e->transport_eff))
+        e->transport_eff = pow(e->eps_electrolyte, e->brugg_i);
     if (!liquid && isnan(e->sigma_i_eff)) {
         NEED(sigma_i, "ionic_conductivity_S_per_m (or effective_ionic_conductivity_S_per_m)");
         e->sigma_i_eff = e->sigma_i * e->transport_eff;
     }
-    if (isnan(e->area_per_volume)) e->area_per_volume = 3.0 * e->eps_active / e->particle_radius * e->utilisation;
+    if (isnan(e->area_per_volume))
+        e->area_per_volume = 3.0 * e->eps_active / e->particle_radius * e->utilisation;
     if (isnan(e->sto_discharged)) {
         double lim = positive ? ocv->x_max : ocv->x_min;
         e->sto_discharged = isfinite(lim) ? lim : (positive ? 1.0 : 0.0);
@@ -783,10 +844,18 @@ static double i0_ref_of(const ssb_cell_electrode *e, double c_ref, double T, dou
 {
     double k = e->kinetic_constant, i0;
     switch (e->kinetics_kind) {
-    case SSB_CELL_KIN_BPX_K: i0 = F_ * k * 0.5; break;
-    case SSB_CELL_KIN_DUALFOIL: i0 = F_ * k * sqrt(c_ref) * 0.5 * e->c_max; break;
-    case SSB_CELL_KIN_PYBAMM: i0 = k * sqrt(c_ref) * 0.5 * e->c_max; break;
-    default: i0 = k; break;
+    case SSB_CELL_KIN_BPX_K:
+        i0 = F_ * k * 0.5;
+        break;
+    case SSB_CELL_KIN_DUALFOIL:
+        i0 = F_ * k * sqrt(c_ref) * 0.5 * e->c_max;
+        break;
+    case SSB_CELL_KIN_PYBAMM:
+        i0 = k * sqrt(c_ref) * 0.5 * e->c_max;
+        break;
+    default:
+        i0 = k;
+        break;
     }
     return i0 * ssbi_arrh(e->Ea_kinetics, T, Tref);
 }
@@ -794,7 +863,8 @@ static double i0_ref_of(const ssb_cell_electrode *e, double c_ref, double T, dou
 static double electrode_mass(const ssb_cell_electrode *e)
 {
     double m = (e->eps_active + e->eps_active_dead) * e->rho_active + e->eps_electrolyte * e->rho_electrolyte;
-    if (e->eps_inert > 0) m += e->eps_inert * e->rho_inert;
+    if (e->eps_inert > 0)
+        m += e->eps_inert * e->rho_inert;
     return m * e->thickness;
 }
 
@@ -813,10 +883,12 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
     else
         SSB_CHECK(ctx, need(ctx, v.li.i0, "negative.exchange_current_density_A_per_m2"));
     SSB_CHECK(ctx, need(ctx, v.sep.thickness, "separator.thickness_um"));
-    if (isnan(v.sep.transport_eff)) v.sep.transport_eff = pow(v.sep.eps_electrolyte, v.sep.brugg);
+    if (isnan(v.sep.transport_eff))
+        v.sep.transport_eff = pow(v.sep.eps_electrolyte, v.sep.brugg);
     if (!liquid && isnan(v.sep.sigma_i_eff)) {
-        SSB_CHECK(ctx, need(ctx, v.sep.sigma_i, "separator.ionic_conductivity_S_per_m (or "
-                                                "separator.effective_ionic_conductivity_S_per_m)"));
+        SSB_CHECK(ctx, need(ctx, v.sep.sigma_i,
+                            "separator.ionic_conductivity_S_per_m (or "
+                            "separator.effective_ionic_conductivity_S_per_m)"));
         v.sep.sigma_i_eff = v.sep.sigma_i * v.sep.transport_eff;
     }
     if (liquid) {
@@ -852,28 +924,30 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
     }
     d->sigma_sep_eff = liquid ? NAN : v.sep.sigma_i_eff;
     double Up = ssbi_fn_eval(&p->fn[SSB_CELL_FN_OCV_POS], P->sto_init, NULL);
-    double Un = v.anode == SSB_CELL_ANODE_COMPOSITE
-                    ? ssbi_fn_eval(&p->fn[SSB_CELL_FN_OCV_NEG], v.neg.sto_init, NULL)
-                    : 0.0;
+    double Un =
+        v.anode == SSB_CELL_ANODE_COMPOSITE ? ssbi_fn_eval(&p->fn[SSB_CELL_FN_OCV_NEG], v.neg.sto_init, NULL) : 0.0;
     d->ocv_init = Up - Un;
     /* stack mass and thickness per electrode area */
     double rho_el_sep = isnan(v.sep.rho_electrolyte) ? v.el.density : v.sep.rho_electrolyte;
     d->mass_cc = v.cell.cc_pos_thickness * v.cell.cc_pos_density + v.cell.cc_neg_thickness * v.cell.cc_neg_density;
     ssb_cell_electrode pe = v.pos;
-    if (liquid && isnan(pe.rho_electrolyte)) pe.rho_electrolyte = v.el.density;
+    if (liquid && isnan(pe.rho_electrolyte))
+        pe.rho_electrolyte = v.el.density;
     d->mass_pos = electrode_mass(&pe);
     d->mass_sep = v.sep.thickness * (v.sep.eps_electrolyte * rho_el_sep +
                                      (v.sep.eps_electrolyte < 1 ? (1 - v.sep.eps_electrolyte) * v.sep.rho_matrix : 0));
     if (v.anode == SSB_CELL_ANODE_COMPOSITE) {
         ssb_cell_electrode ne = v.neg;
-        if (liquid && isnan(ne.rho_electrolyte)) ne.rho_electrolyte = v.el.density;
+        if (liquid && isnan(ne.rho_electrolyte))
+            ne.rho_electrolyte = v.el.density;
         d->mass_neg = electrode_mass(&ne);
     } else
         d->mass_neg = v.li.thickness * v.li.density;
     d->mass = d->mass_cc + d->mass_pos + d->mass_sep + d->mass_neg;
     d->volume = v.cell.cc_pos_thickness + v.cell.cc_neg_thickness + v.pos.thickness + v.sep.thickness +
                 (v.anode == SSB_CELL_ANODE_COMPOSITE ? v.neg.thickness : v.li.thickness);
-    if (out) *out = v;
+    if (out)
+        *out = v;
     return SSB_OK;
 }
 

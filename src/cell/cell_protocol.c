@@ -13,8 +13,8 @@
 typedef struct {
     const char *s; /* token start in the line */
     int len;
-    int col;       /* 1-based column in the line */
-    int num;       /* 1 if the token is a number */
+    int col; /* 1-based column in the line */
+    int num; /* 1 if the token is a number */
     double v;
 } tok;
 
@@ -23,7 +23,7 @@ typedef struct {
     int line;
     const char *ltext; /* the whole line (for messages) */
     tok t[64];
-    int n, k;          /* tokens, cursor */
+    int n, k; /* tokens, cursor */
     int endcol;
 } lexer;
 
@@ -39,7 +39,8 @@ static int lex_err(lexer *L, int col, const char *what, const char *word, int wl
 
 static int err_here(lexer *L, const char *what)
 {
-    if (L->k < L->n) return lex_err(L, L->t[L->k].col, what, L->t[L->k].s, L->t[L->k].len);
+    if (L->k < L->n)
+        return lex_err(L, L->t[L->k].col, what, L->t[L->k].s, L->t[L->k].len);
     return lex_err(L, L->endcol, what, NULL, 0);
 }
 
@@ -50,16 +51,19 @@ static int lex(lexer *L, const char *line, const char *a, const char *b)
     L->endcol = (int)(b - line) + 1;
     const char *p = a;
     while (p < b) {
-        while (p < b && (isspace((unsigned char)*p) || *p == ',')) p++;
-        if (p >= b) break;
+        while (p < b && (isspace((unsigned char)*p) || *p == ','))
+            p++;
+        if (p >= b)
+            break;
         const char *q = p;
-        while (q < b && !isspace((unsigned char)*q) && *q != ',') q++;
+        while (q < b && !isspace((unsigned char)*q) && *q != ',')
+            q++;
         /* number prefix? */
         char *end = NULL;
         double v = 0;
         int isnum = 0;
-        if (isdigit((unsigned char)*p) || ((*p == '.' || *p == '-' || *p == '+') && p + 1 < q &&
-                                           (isdigit((unsigned char)p[1]) || p[1] == '.'))) {
+        if (isdigit((unsigned char)*p) ||
+            ((*p == '.' || *p == '-' || *p == '+') && p + 1 < q && (isdigit((unsigned char)p[1]) || p[1] == '.'))) {
             char buf[64];
             int l = (int)(q - p) < 63 ? (int)(q - p) : 63;
             memcpy(buf, p, (size_t)l);
@@ -71,7 +75,8 @@ static int lex(lexer *L, const char *line, const char *a, const char *b)
             }
             if (isnum) {
                 int nl = (int)(end - buf);
-                if (L->n >= 62) return lex_err(L, (int)(p - line) + 1, "too many words", p, (int)(q - p));
+                if (L->n >= 62)
+                    return lex_err(L, (int)(p - line) + 1, "too many words", p, (int)(q - p));
                 L->t[L->n] = (tok){p, nl, (int)(p - line) + 1, 1, v};
                 L->n++;
                 p += nl;
@@ -83,7 +88,8 @@ static int lex(lexer *L, const char *line, const char *a, const char *b)
                 continue;
             }
         }
-        if (L->n >= 62) return lex_err(L, (int)(p - line) + 1, "too many words", p, (int)(q - p));
+        if (L->n >= 62)
+            return lex_err(L, (int)(p - line) + 1, "too many words", p, (int)(q - p));
         L->t[L->n] = (tok){p, (int)(q - p), (int)(p - line) + 1, 0, 0};
         L->n++;
         p = q;
@@ -91,8 +97,10 @@ static int lex(lexer *L, const char *line, const char *a, const char *b)
     /* drop a trailing '.' token or trailing dot on the last word */
     if (L->n > 0) {
         tok *t = &L->t[L->n - 1];
-        if (t->len == 1 && t->s[0] == '.') L->n--;
-        else if (!t->num && t->len > 1 && t->s[t->len - 1] == '.') t->len--;
+        if (t->len == 1 && t->s[0] == '.')
+            L->n--;
+        else if (!t->num && t->len > 1 && t->s[t->len - 1] == '.')
+            t->len--;
     }
     return SSB_OK;
 }
@@ -102,7 +110,10 @@ static int is_word(const tok *t, const char *w)
     return !t->num && (int)strlen(w) == t->len && strncasecmp(t->s, w, (size_t)t->len) == 0;
 }
 
-static int peek_word(lexer *L, const char *w) { return L->k < L->n && is_word(&L->t[L->k], w); }
+static int peek_word(lexer *L, const char *w)
+{
+    return L->k < L->n && is_word(&L->t[L->k], w);
+}
 
 static int accept(lexer *L, const char *w)
 {
@@ -116,7 +127,8 @@ static int accept(lexer *L, const char *w)
 static int word_in(const tok *t, const char *const *list)
 {
     for (int i = 0; list[i]; i++)
-        if (is_word(t, list[i])) return 1;
+        if (is_word(t, list[i]))
+            return 1;
     return 0;
 }
 
@@ -130,11 +142,11 @@ typedef struct {
 /* Parse a quantity whose kind is in `allowed`. */
 static int parse_qty(lexer *L, int allowed, const char *expect, qty *q)
 {
-    if (L->k >= L->n) return err_here(L, expect);
+    if (L->k >= L->n)
+        return err_here(L, expect);
     tok *t = &L->t[L->k];
     /* C-rate forms without a leading number: C, C/3 */
-    if (!t->num && (allowed & Q_CRATE) && (t->s[0] == 'C' || t->s[0] == 'c') &&
-        (t->len == 1 || t->s[1] == '/')) {
+    if (!t->num && (allowed & Q_CRATE) && (t->s[0] == 'C' || t->s[0] == 'c') && (t->len == 1 || t->s[1] == '/')) {
         double d = 1.0;
         if (t->len > 1) {
             char buf[32];
@@ -143,17 +155,20 @@ static int parse_qty(lexer *L, int allowed, const char *expect, qty *q)
             buf[l] = '\0';
             char *end = NULL;
             d = strtod(buf, &end);
-            if (l == 0 || *end || !(d > 0)) return lex_err(L, t->col, "bad C-rate", t->s, t->len);
+            if (l == 0 || *end || !(d > 0))
+                return lex_err(L, t->col, "bad C-rate", t->s, t->len);
         }
         L->k++;
         q->kind = Q_CRATE;
         q->v = 1.0 / d;
         return SSB_OK;
     }
-    if (!t->num) return err_here(L, expect);
+    if (!t->num)
+        return err_here(L, expect);
     double v = t->v;
     L->k++;
-    if (L->k >= L->n) return lex_err(L, t->col, "a unit is missing after the number", t->s, t->len);
+    if (L->k >= L->n)
+        return lex_err(L, t->col, "a unit is missing after the number", t->s, t->len);
     tok *u = &L->t[L->k];
     static const char *const amp_m2[] = {"A/m2", "A/m^2", "A.m-2", NULL};
     static const char *const ma_cm2[] = {"mA/cm2", "mA/cm^2", "mA.cm-2", NULL};
@@ -164,21 +179,34 @@ static int parse_qty(lexer *L, int allowed, const char *expect, qty *q)
     static const char *const hrs[] = {"h", "hr", "hrs", "hour", "hours", NULL};
     static const char *const ohm[] = {"ohm", "ohms", "Ω", NULL};
     int got = 0;
-    if ((allowed & Q_CRATE) && is_word(u, "C")) got = Q_CRATE, q->v = v;
-    else if ((allowed & Q_CURRENT) && word_in(u, amp_m2)) got = Q_CURRENT, q->v = v;
-    else if ((allowed & Q_CURRENT) && word_in(u, ma_cm2)) got = Q_CURRENT, q->v = v * 10.0;
-    else if ((allowed & Q_VOLTAGE) && is_word(u, "V")) got = Q_VOLTAGE, q->v = v;
-    else if ((allowed & Q_VOLTAGE) && is_word(u, "mV")) got = Q_VOLTAGE, q->v = v * 1e-3;
-    else if ((allowed & Q_POWER) && word_in(u, w_m2)) got = Q_POWER, q->v = v;
-    else if ((allowed & Q_POWER) && word_in(u, mw_cm2)) got = Q_POWER, q->v = v * 10.0;
-    else if ((allowed & Q_DURATION) && word_in(u, sec)) got = Q_DURATION, q->v = v;
-    else if ((allowed & Q_DURATION) && word_in(u, mins)) got = Q_DURATION, q->v = v * 60.0;
-    else if ((allowed & Q_DURATION) && word_in(u, hrs)) got = Q_DURATION, q->v = v * 3600.0;
+    if ((allowed & Q_CRATE) && is_word(u, "C"))
+        got = Q_CRATE, q->v = v;
+    else if ((allowed & Q_CURRENT) && word_in(u, amp_m2))
+        got = Q_CURRENT, q->v = v;
+    else if ((allowed & Q_CURRENT) && word_in(u, ma_cm2))
+        got = Q_CURRENT, q->v = v * 10.0;
+    else if ((allowed & Q_VOLTAGE) && is_word(u, "V"))
+        got = Q_VOLTAGE, q->v = v;
+    else if ((allowed & Q_VOLTAGE) && is_word(u, "mV"))
+        got = Q_VOLTAGE, q->v = v * 1e-3;
+    else if ((allowed & Q_POWER) && word_in(u, w_m2))
+        got = Q_POWER, q->v = v;
+    else if ((allowed & Q_POWER) && word_in(u, mw_cm2))
+        got = Q_POWER, q->v = v * 10.0;
+    else if ((allowed & Q_DURATION) && word_in(u, sec))
+        got = Q_DURATION, q->v = v;
+    else if ((allowed & Q_DURATION) && word_in(u, mins))
+        got = Q_DURATION, q->v = v * 60.0;
+    else if ((allowed & Q_DURATION) && word_in(u, hrs))
+        got = Q_DURATION, q->v = v * 3600.0;
     else if ((allowed & Q_RESIST) && word_in(u, ohm)) {
         L->k++;
-        if (L->k < L->n && is_word(&L->t[L->k], "m2")) got = Q_RESIST, q->v = v;
-        else if (L->k < L->n && is_word(&L->t[L->k], "cm2")) got = Q_RESIST, q->v = v * 1e-4;
-        else return err_here(L, "expected 'm2' or 'cm2' after 'ohm'");
+        if (L->k < L->n && is_word(&L->t[L->k], "m2"))
+            got = Q_RESIST, q->v = v;
+        else if (L->k < L->n && is_word(&L->t[L->k], "cm2"))
+            got = Q_RESIST, q->v = v * 1e-4;
+        else
+            return err_here(L, "expected 'm2' or 'cm2' after 'ohm'");
     } else if ((allowed & Q_RESIST) && (is_word(u, "ohm.m2") || is_word(u, "ohm*m2") || is_word(u, "ohm-m2")))
         got = Q_RESIST, q->v = v;
     else if ((allowed & Q_RESIST) && (is_word(u, "ohm.cm2") || is_word(u, "ohm*cm2") || is_word(u, "ohm-cm2")))
@@ -190,7 +218,8 @@ static int parse_qty(lexer *L, int allowed, const char *expect, qty *q)
     }
     L->k++;
     q->kind = got;
-    if (!isfinite(q->v)) return lex_err(L, t->col, "number out of range", t->s, t->len);
+    if (!isfinite(q->v))
+        return lex_err(L, t->col, "number out of range", t->s, t->len);
     return SSB_OK;
 }
 
@@ -200,31 +229,44 @@ static int parse_step(lexer *L, ssb_cell_step *st)
     st->duration = st->v_cut = st->i_cut = NAN;
     st->block = -1;
     st->line = L->line;
-    if (L->n == 0) return err_here(L, "empty step");
+    if (L->n == 0)
+        return err_here(L, "empty step");
     tok *verb = &L->t[0];
     qty q;
     int sign = 0;
-    if (accept(L, "discharge")) sign = 1;
-    else if (accept(L, "charge")) sign = -1;
+    if (accept(L, "discharge"))
+        sign = 1;
+    else if (accept(L, "charge"))
+        sign = -1;
     if (sign) {
-        if (!accept(L, "at")) return err_here(L, "expected 'at' after the verb");
+        if (!accept(L, "at"))
+            return err_here(L, "expected 'at' after the verb");
         SSB_CHECK(L->ctx, parse_qty(L, Q_CURRENT | Q_CRATE | Q_POWER | Q_RESIST,
                                     "a current (1C, C/3, 20 A/m2, 2 mA/cm2), a power (W/m2, mW/cm2) or a "
                                     "resistance (ohm m2, ohm cm2)",
                                     &q));
-        if (!(q.v > 0)) return lex_err(L, L->t[1].col, "the value must be positive (the verb gives the sign)",
-                                       L->t[2 < L->n ? 2 : 1].s, L->t[2 < L->n ? 2 : 1].len);
+        if (!(q.v > 0))
+            return lex_err(L, L->t[1].col, "the value must be positive (the verb gives the sign)",
+                           L->t[2 < L->n ? 2 : 1].s, L->t[2 < L->n ? 2 : 1].len);
         switch (q.kind) {
-        case Q_CRATE: st->kind = SSB_CELL_STEP_CURRENT, st->crate = 1, st->value = sign * q.v; break;
-        case Q_CURRENT: st->kind = SSB_CELL_STEP_CURRENT, st->value = sign * q.v; break;
-        case Q_POWER: st->kind = SSB_CELL_STEP_POWER, st->value = sign * q.v; break;
+        case Q_CRATE:
+            st->kind = SSB_CELL_STEP_CURRENT, st->crate = 1, st->value = sign * q.v;
+            break;
+        case Q_CURRENT:
+            st->kind = SSB_CELL_STEP_CURRENT, st->value = sign * q.v;
+            break;
+        case Q_POWER:
+            st->kind = SSB_CELL_STEP_POWER, st->value = sign * q.v;
+            break;
         default:
-            if (sign < 0) return lex_err(L, verb->col, "a resistive load can only discharge", verb->s, verb->len);
+            if (sign < 0)
+                return lex_err(L, verb->col, "a resistive load can only discharge", verb->s, verb->len);
             st->kind = SSB_CELL_STEP_RESISTANCE, st->value = q.v;
             break;
         }
     } else if (accept(L, "hold")) {
-        if (!accept(L, "at")) return err_here(L, "expected 'at' after 'Hold'");
+        if (!accept(L, "at"))
+            return err_here(L, "expected 'at' after 'Hold'");
         SSB_CHECK(L->ctx, parse_qty(L, Q_VOLTAGE, "a voltage (4.2 V, 4200 mV)", &q));
         st->kind = SSB_CELL_STEP_VOLTAGE;
         st->value = q.v;
@@ -237,16 +279,20 @@ static int parse_step(lexer *L, ssb_cell_step *st)
     int had_for = 0, had_until = 0;
     while (L->k < L->n) {
         if (accept(L, "for")) {
-            if (had_for) return err_here(L, "a second 'for'");
+            if (had_for)
+                return err_here(L, "a second 'for'");
             SSB_CHECK(L->ctx, parse_qty(L, Q_DURATION, "a duration (30 s, 10 minutes, 1 hour)", &q));
-            if (!(q.v > 0)) return err_here(L, "the duration must be positive");
+            if (!(q.v > 0))
+                return err_here(L, "the duration must be positive");
             st->duration = q.v;
             had_for = 1;
         } else if (accept(L, "until")) {
-            if (had_until) return err_here(L, "a second 'until'");
+            if (had_until)
+                return err_here(L, "a second 'until'");
             if (st->kind == SSB_CELL_STEP_VOLTAGE) {
                 SSB_CHECK(L->ctx, parse_qty(L, Q_CURRENT | Q_CRATE, "a current (C/20, 0.05C, 1 A/m2, 0.1 mA/cm2)", &q));
-                if (!(q.v > 0)) return err_here(L, "the current cut-off must be positive");
+                if (!(q.v > 0))
+                    return err_here(L, "the current cut-off must be positive");
                 st->i_cut = q.v;
                 st->i_cut_crate = q.kind == Q_CRATE;
             } else {
@@ -261,7 +307,8 @@ static int parse_step(lexer *L, ssb_cell_step *st)
     }
     if (st->kind == SSB_CELL_STEP_REST && !had_for)
         return err_here(L, "'Rest' needs a duration ('Rest for 1 hour')");
-    if (!had_for && !had_until) return err_here(L, "expected 'for <duration>' or 'until <limit>'");
+    if (!had_for && !had_until)
+        return err_here(L, "expected 'for <duration>' or 'until <limit>'");
     return SSB_OK;
 }
 
@@ -272,7 +319,8 @@ static int push_step(ssb_ctx *ctx, ssb_cell_protocol *p, const ssb_cell_step *st
     if (p->n == p->cap) {
         int nc = p->cap ? 2 * p->cap : 16;
         ssb_cell_step *s = realloc(p->steps, (size_t)nc * sizeof *s);
-        if (!s) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
+        if (!s)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
         p->steps = s;
         p->cap = nc;
     }
@@ -282,13 +330,17 @@ static int push_step(ssb_ctx *ctx, ssb_cell_protocol *p, const ssb_cell_step *st
 
 static int keep_text(ssb_ctx *ctx, ssb_cell_protocol *p, const char *a, const char *b, const char **out)
 {
-    while (a < b && isspace((unsigned char)*a)) a++;
-    while (b > a && isspace((unsigned char)b[-1])) b--;
+    while (a < b && isspace((unsigned char)*a))
+        a++;
+    while (b > a && isspace((unsigned char)b[-1]))
+        b--;
     char **nt = realloc(p->texts, ((size_t)p->ntexts + 1) * sizeof *nt);
-    if (!nt) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
+    if (!nt)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
     p->texts = nt;
     char *s = malloc((size_t)(b - a) + 1);
-    if (!s) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
+    if (!s)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
     memcpy(s, a, (size_t)(b - a));
     s[b - a] = '\0';
     p->texts[p->ntexts++] = s;
@@ -324,20 +376,23 @@ static int parse_repeat_head(lexer *L, long *reps, const char **rest, const char
     }
     const tok *pt = &L->t[L->k - 1];
     const char *r = pt->s + pt->len;
-    while (r < b && (isspace((unsigned char)*r) || *r == ':')) r++;
+    while (r < b && (isspace((unsigned char)*r) || *r == ':'))
+        r++;
     *rest = r;
     return SSB_OK;
 }
 
-static int parse_segment(ssb_ctx *ctx, ssb_cell_protocol *p, lexer *L, const char *line, const char *a,
-                         const char *b, steplist *out, int allow_repeat)
+static int parse_segment(ssb_ctx *ctx, ssb_cell_protocol *p, lexer *L, const char *line, const char *a, const char *b,
+                         steplist *out, int allow_repeat)
 {
     const char *q = a;
     while (q <= b) {
         const char *e = q;
-        while (e < b && *e != ';') e++;
+        while (e < b && *e != ';')
+            e++;
         const char *x = q;
-        while (x < e && isspace((unsigned char)*x)) x++;
+        while (x < e && isspace((unsigned char)*x))
+            x++;
         if (x < e) {
             SSB_CHECK(ctx, lex(L, line, q, e));
             if (L->n >= 1 && is_word(&L->t[0], "repeat")) {
@@ -348,13 +403,16 @@ static int parse_segment(ssb_ctx *ctx, ssb_cell_protocol *p, lexer *L, const cha
                 long reps;
                 const char *rest;
                 SSB_CHECK(ctx, parse_repeat_head(L, &reps, &rest, b));
-                if (rest >= b) return err_here(L, "a one-line Repeat needs its steps after 'times:'");
+                if (rest >= b)
+                    return err_here(L, "a one-line Repeat needs its steps after 'times:'");
                 /* flush what came before on this line, then the block */
-                for (int i = 0; i < out->n; i++) SSB_CHECK(ctx, push_step(ctx, p, &out->s[i]));
+                for (int i = 0; i < out->n; i++)
+                    SSB_CHECK(ctx, push_step(ctx, p, &out->s[i]));
                 out->n = 0;
                 steplist one = {0};
                 int rc = parse_segment(ctx, p, L, line, rest, b, &one, 0);
-                if (rc == SSB_OK) rc = flush_block(ctx, p, &one, reps);
+                if (rc == SSB_OK)
+                    rc = flush_block(ctx, p, &one, reps);
                 free(one.s);
                 return rc;
             }
@@ -364,7 +422,8 @@ static int parse_segment(ssb_ctx *ctx, ssb_cell_protocol *p, lexer *L, const cha
             if (out->n == out->cap) {
                 int nc = out->cap ? 2 * out->cap : 8;
                 ssb_cell_step *ns = realloc(out->s, (size_t)nc * sizeof *ns);
-                if (!ns) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
+                if (!ns)
+                    return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
                 out->s = ns;
                 out->cap = nc;
             }
@@ -400,22 +459,27 @@ static int parse_all(ssb_ctx *ctx, const char *text, ssb_cell_protocol *p)
     char linebuf[1024];
     while (*ls && rc == SSB_OK) {
         const char *le = ls;
-        while (*le && *le != '\n') le++;
+        while (*le && *le != '\n')
+            le++;
         lineno++;
         size_t len = (size_t)(le - ls);
-        if (len >= sizeof linebuf) len = sizeof linebuf - 1;
+        if (len >= sizeof linebuf)
+            len = sizeof linebuf - 1;
         memcpy(linebuf, ls, len);
         linebuf[len] = '\0';
         /* strip comments */
         char *hash = strchr(linebuf, '#');
-        if (hash) *hash = '\0';
+        if (hash)
+            *hash = '\0';
         L.line = lineno;
         L.ltext = linebuf;
         const char *a = linebuf, *b = linebuf + strlen(linebuf);
-        while (a < b && isspace((unsigned char)*a)) a++;
+        while (a < b && isspace((unsigned char)*a))
+            a++;
         if (a < b) {
             rc = lex(&L, linebuf, a, b);
-            if (rc != SSB_OK) break;
+            if (rc != SSB_OK)
+                break;
             if (L.n >= 1 && is_word(&L.t[0], "repeat")) {
                 if (in_block) {
                     rc = lex_err(&L, L.t[0].col, "nested Repeat blocks are not supported", L.t[0].s, L.t[0].len);
@@ -424,11 +488,13 @@ static int parse_all(ssb_ctx *ctx, const char *text, ssb_cell_protocol *p)
                 long reps;
                 const char *rest;
                 rc = parse_repeat_head(&L, &reps, &rest, b);
-                if (rc != SSB_OK) break;
+                if (rc != SSB_OK)
+                    break;
                 if (rest < b) {
                     steplist one = {0};
                     rc = parse_segment(ctx, p, &L, linebuf, rest, b, &one, 0);
-                    if (rc == SSB_OK) rc = flush_block(ctx, p, &one, reps);
+                    if (rc == SSB_OK)
+                        rc = flush_block(ctx, p, &one, reps);
                     free(one.s);
                 } else {
                     in_block = 1;
@@ -449,14 +515,16 @@ static int parse_all(ssb_ctx *ctx, const char *text, ssb_cell_protocol *p)
             } else {
                 plain.n = 0;
                 rc = parse_segment(ctx, p, &L, linebuf, a, b, in_block ? &bl : &plain, !in_block);
-                for (int i = 0; rc == SSB_OK && !in_block && i < plain.n; i++) rc = push_step(ctx, p, &plain.s[i]);
+                for (int i = 0; rc == SSB_OK && !in_block && i < plain.n; i++)
+                    rc = push_step(ctx, p, &plain.s[i]);
             }
         }
         ls = *le ? le + 1 : le;
     }
     if (rc == SSB_OK && in_block)
         rc = SSB_ERROR(ctx, SSB_ERR_ARG, "protocol line %d: 'Repeat' block without 'End'", block_line);
-    if (rc == SSB_OK && p->n == 0) rc = SSB_ERROR(ctx, SSB_ERR_ARG, "protocol: no steps");
+    if (rc == SSB_OK && p->n == 0)
+        rc = SSB_ERROR(ctx, SSB_ERR_ARG, "protocol: no steps");
     free(bl.s);
     free(plain.s);
     return rc;
@@ -467,7 +535,8 @@ int ssb_cell_protocol_parse(ssb_ctx *ctx, const char *text, ssb_cell_protocol **
     SSB_REQUIRE(ctx, text && out, SSB_ERR_ARG, "ssb_cell_protocol_parse: NULL argument");
     *out = NULL;
     ssb_cell_protocol *p = calloc(1, sizeof *p);
-    if (!p) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
+    if (!p)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol)");
     int rc = parse_all(ctx, text, p);
     if (rc != SSB_OK) {
         ssb_cell_protocol_destroy(&p);
@@ -479,16 +548,21 @@ int ssb_cell_protocol_parse(ssb_ctx *ctx, const char *text, ssb_cell_protocol **
 
 void ssb_cell_protocol_destroy(ssb_cell_protocol **pp)
 {
-    if (!pp || !*pp) return;
+    if (!pp || !*pp)
+        return;
     ssb_cell_protocol *p = *pp;
-    for (int i = 0; i < p->ntexts; i++) free(p->texts[i]);
+    for (int i = 0; i < p->ntexts; i++)
+        free(p->texts[i]);
     free(p->texts);
     free(p->steps);
     free(p);
     *pp = NULL;
 }
 
-int ssb_cell_protocol_nsteps(const ssb_cell_protocol *p) { return p ? p->n : 0; }
+int ssb_cell_protocol_nsteps(const ssb_cell_protocol *p)
+{
+    return p ? p->n : 0;
+}
 
 const ssb_cell_step *ssb_cell_protocol_step(const ssb_cell_protocol *p, int i)
 {

@@ -12,7 +12,8 @@ int ssbi_result_create(ssb_ctx *ctx, int ncv, ssb_cell_result **out)
 {
     *out = NULL;
     ssb_cell_result *r = calloc(1, sizeof *r);
-    if (!r) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
+    if (!r)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
     r->ncv = ncv;
     *out = r;
     return SSB_OK;
@@ -26,17 +27,21 @@ static void free_profile(ssbi_profile *p)
 
 void ssb_cell_result_destroy(ssb_cell_result **pr)
 {
-    if (!pr || !*pr) return;
+    if (!pr || !*pr)
+        return;
     ssb_cell_result *r = *pr;
-    for (int k = 0; k < SSB_CELL_SERIES_COUNT; k++) free(r->ser[k]);
+    for (int k = 0; k < SSB_CELL_SERIES_COUNT; k++)
+        free(r->ser[k]);
     free(r->loss);
     free(r->resid);
     free(r->nli_pos);
     free(r->nli_neg);
-    for (int i = 0; i < r->nsteps; i++) free(r->step_texts[i]);
+    for (int i = 0; i < r->nsteps; i++)
+        free(r->step_texts[i]);
     free(r->step_texts);
     free(r->steps);
-    for (int i = 0; i < r->nprof; i++) free_profile(&r->prof[i]);
+    for (int i = 0; i < r->nprof; i++)
+        free_profile(&r->prof[i]);
     free(r->prof);
     free(r);
     *pr = NULL;
@@ -49,25 +54,32 @@ int ssbi_result_push(ssb_ctx *ctx, ssb_cell_result *r, const double *vals, const
         int nc = r->cap ? 2 * r->cap : 256;
         for (int k = 0; k < SSB_CELL_SERIES_COUNT; k++) {
             double *s = realloc(r->ser[k], (size_t)nc * sizeof *s);
-            if (!s) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result, %d points)", nc);
+            if (!s)
+                return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result, %d points)", nc);
             r->ser[k] = s;
         }
         double *l = realloc(r->loss, (size_t)nc * SSB_CELL_LOSS_COUNT * sizeof *l);
-        if (!l) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
+        if (!l)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
         r->loss = l;
         double *q = realloc(r->resid, (size_t)nc * sizeof *q);
-        if (!q) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
+        if (!q)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
         r->resid = q;
         q = realloc(r->nli_pos, (size_t)nc * sizeof *q);
-        if (!q) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
+        if (!q)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
         r->nli_pos = q;
         q = realloc(r->nli_neg, (size_t)nc * sizeof *q);
-        if (!q) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
+        if (!q)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell result)");
         r->nli_neg = q;
         r->cap = nc;
     }
-    for (int k = 0; k < SSB_CELL_SERIES_COUNT; k++) r->ser[k][r->n] = vals[k];
-    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) r->loss[(size_t)r->n * SSB_CELL_LOSS_COUNT + k] = b ? b->loss[k] : NAN;
+    for (int k = 0; k < SSB_CELL_SERIES_COUNT; k++)
+        r->ser[k][r->n] = vals[k];
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        r->loss[(size_t)r->n * SSB_CELL_LOSS_COUNT + k] = b ? b->loss[k] : NAN;
     r->resid[r->n] = b ? b->residual : NAN;
     r->nli_pos[r->n] = nlp;
     r->nli_neg[r->n] = nln;
@@ -80,7 +92,8 @@ int ssbi_result_add_profile(ssb_ctx *ctx, ssb_cell_result *r, const ssbi_model *
     if (r->nprof == r->capprof) {
         int nc = r->capprof ? 2 * r->capprof : 8;
         ssbi_profile *p = realloc(r->prof, (size_t)nc * sizeof *p);
-        if (!p) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (profiles)");
+        if (!p)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (profiles)");
         r->prof = p;
         r->capprof = nc;
     }
@@ -112,15 +125,18 @@ int ssbi_result_add_step(ssb_ctx *ctx, ssb_cell_result *r, const ssb_cell_step_r
     if (r->nsteps == r->capsteps) {
         int nc = r->capsteps ? 2 * r->capsteps : 8;
         ssb_cell_step_result *p = realloc(r->steps, (size_t)nc * sizeof *p);
-        if (!p) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (steps)");
+        if (!p)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (steps)");
         r->steps = p;
         char **t = realloc(r->step_texts, (size_t)nc * sizeof *t);
-        if (!t) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (steps)");
+        if (!t)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (steps)");
         r->step_texts = t;
         r->capsteps = nc;
     }
     char *txt = strdup(s->text ? s->text : "");
-    if (!txt) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (steps)");
+    if (!txt)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (steps)");
     r->steps[r->nsteps] = *s;
     r->steps[r->nsteps].text = txt;
     r->step_texts[r->nsteps] = txt;
@@ -128,30 +144,33 @@ int ssbi_result_add_step(ssb_ctx *ctx, ssb_cell_result *r, const ssb_cell_step_r
     return SSB_OK;
 }
 
-int ssb_cell_result_npoints(const ssb_cell_result *r) { return r ? r->n : 0; }
+int ssb_cell_result_npoints(const ssb_cell_result *r)
+{
+    return r ? r->n : 0;
+}
 
 const double *ssb_cell_result_series(const ssb_cell_result *r, ssb_cell_series s)
 {
-    if (!r || (int)s < 0 || s >= SSB_CELL_SERIES_COUNT) return NULL;
+    if (!r || (int)s < 0 || s >= SSB_CELL_SERIES_COUNT)
+        return NULL;
     return r->ser[s];
 }
 
 static const struct {
     const char *name, *label;
-} loss_names[SSB_CELL_LOSS_COUNT] = {
-    {"ionic_separator", "ionic ohmic, separator"},
-    {"ionic_positive", "ionic ohmic, positive composite"},
-    {"ionic_negative", "ionic ohmic, negative composite"},
-    {"electronic_positive", "electronic ohmic, positive"},
-    {"electronic_negative", "electronic ohmic, negative"},
-    {"charge_transfer_positive", "charge transfer, positive"},
-    {"charge_transfer_negative", "charge transfer, negative (Li metal interface)"},
-    {"interface_positive", "interface resistance, positive"},
-    {"interface_negative", "interface resistance, negative"},
-    {"solid_diffusion_positive", "solid diffusion, positive"},
-    {"solid_diffusion_negative", "solid diffusion, negative"},
-    {"electrolyte_concentration", "electrolyte concentration (liquid)"},
-    {"contact", "contact resistance"}};
+} loss_names[SSB_CELL_LOSS_COUNT] = {{"ionic_separator", "ionic ohmic, separator"},
+                                     {"ionic_positive", "ionic ohmic, positive composite"},
+                                     {"ionic_negative", "ionic ohmic, negative composite"},
+                                     {"electronic_positive", "electronic ohmic, positive"},
+                                     {"electronic_negative", "electronic ohmic, negative"},
+                                     {"charge_transfer_positive", "charge transfer, positive"},
+                                     {"charge_transfer_negative", "charge transfer, negative (Li metal interface)"},
+                                     {"interface_positive", "interface resistance, positive"},
+                                     {"interface_negative", "interface resistance, negative"},
+                                     {"solid_diffusion_positive", "solid diffusion, positive"},
+                                     {"solid_diffusion_negative", "solid diffusion, negative"},
+                                     {"electrolyte_concentration", "electrolyte concentration (liquid)"},
+                                     {"contact", "contact resistance"}};
 
 const char *ssb_cell_loss_name(ssb_cell_loss k)
 {
@@ -170,12 +189,16 @@ int ssb_cell_result_breakdown_at(ssb_ctx *ctx, const ssb_cell_result *r, int i, 
     SSB_REQUIRE(ctx, r->has_breakdown, SSB_ERR_UNSUPPORTED, "the run was made without the breakdown");
     b->ocv = r->ser[SSB_CELL_OCV][i];
     b->voltage = r->ser[SSB_CELL_V][i];
-    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) b->loss[k] = r->loss[(size_t)i * SSB_CELL_LOSS_COUNT + k];
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        b->loss[k] = r->loss[(size_t)i * SSB_CELL_LOSS_COUNT + k];
     b->residual = r->resid[i];
     return SSB_OK;
 }
 
-int ssb_cell_result_nsteps(const ssb_cell_result *r) { return r ? r->nsteps : 0; }
+int ssb_cell_result_nsteps(const ssb_cell_result *r)
+{
+    return r ? r->nsteps : 0;
+}
 
 int ssb_cell_result_step(ssb_ctx *ctx, const ssb_cell_result *r, int i, ssb_cell_step_result *s)
 {
@@ -192,13 +215,19 @@ int ssb_cell_result_bottleneck(ssb_ctx *ctx, const ssb_cell_result *r, int i, ss
     SSB_REQUIRE(ctx, r->has_breakdown, SSB_ERR_UNSUPPORTED, "the run was made without the breakdown");
     int best = 0;
     for (int q = 1; q < SSB_CELL_LOSS_COUNT; q++)
-        if (fabs(s.mean.loss[q]) > fabs(s.mean.loss[best])) best = q;
-    if (k) *k = (ssb_cell_loss)best;
-    if (value) *value = s.mean.loss[best];
+        if (fabs(s.mean.loss[q]) > fabs(s.mean.loss[best]))
+            best = q;
+    if (k)
+        *k = (ssb_cell_loss)best;
+    if (value)
+        *value = s.mean.loss[best];
     return SSB_OK;
 }
 
-int ssb_cell_result_nprofiles(const ssb_cell_result *r) { return r ? r->nprof : 0; }
+int ssb_cell_result_nprofiles(const ssb_cell_result *r)
+{
+    return r ? r->nprof : 0;
+}
 
 int ssb_cell_result_profile(ssb_ctx *ctx, const ssb_cell_result *r, int i, ssb_cell_profile *p)
 {
@@ -223,15 +252,19 @@ int ssb_cell_result_lithium(ssb_ctx *ctx, const ssb_cell_result *r, int i, doubl
 {
     SSB_REQUIRE(ctx, r, SSB_ERR_ARG, "ssb_cell_result_lithium: NULL argument");
     SSB_REQUIRE(ctx, i >= 0 && i < r->n, SSB_ERR_RANGE, "point %d out of range (0 to %d)", i, r->n - 1);
-    if (n_pos) *n_pos = r->nli_pos[i];
-    if (n_neg) *n_neg = r->nli_neg[i];
-    if (Q) *Q = r->ser[SSB_CELL_Q][i];
+    if (n_pos)
+        *n_pos = r->nli_pos[i];
+    if (n_neg)
+        *n_neg = r->nli_neg[i];
+    if (Q)
+        *Q = r->ser[SSB_CELL_Q][i];
     return SSB_OK;
 }
 
 void ssb_cell_result_stats(const ssb_cell_result *r, ssb_cell_stats *s)
 {
-    if (r && s) *s = r->stats;
+    if (r && s)
+        *s = r->stats;
 }
 
 int ssb_cell_result_energy_density(ssb_ctx *ctx, const ssb_cell_result *r, int step, double *wh_per_kg,
@@ -240,8 +273,10 @@ int ssb_cell_result_energy_density(ssb_ctx *ctx, const ssb_cell_result *r, int s
     ssb_cell_step_result s;
     SSB_CHECK(ctx, ssb_cell_result_step(ctx, r, step, &s));
     double wh = s.energy / 3600.0; /* Wh/m2 */
-    if (wh_per_kg) *wh_per_kg = wh / r->mass;
-    if (wh_per_l) *wh_per_l = wh / (r->volume * 1000.0);
+    if (wh_per_kg)
+        *wh_per_kg = wh / r->mass;
+    if (wh_per_l)
+        *wh_per_l = wh / (r->volume * 1000.0);
     return SSB_OK;
 }
 
@@ -250,7 +285,8 @@ int ssb_cell_result_energy_density(ssb_ctx *ctx, const ssb_cell_result *r, int s
 int ssbi_out_open(ssb_ctx *ctx, ssbi_outfile *of, const char *path)
 {
     memset(of, 0, sizeof *of);
-    if (strlen(path) + 16 >= sizeof of->tmp) return SSB_ERROR(ctx, SSB_ERR_IO, "path too long: '%s'", path);
+    if (strlen(path) + 16 >= sizeof of->tmp)
+        return SSB_ERROR(ctx, SSB_ERR_IO, "path too long: '%s'", path);
     snprintf(of->path, sizeof of->path, "%s", path);
     snprintf(of->tmp, sizeof of->tmp, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(of->tmp);
@@ -273,7 +309,8 @@ int ssbi_out_commit(ssb_ctx *ctx, ssbi_outfile *of)
 {
     FILE *fp = of->fp;
     int bad = ferror(fp);
-    if (fclose(fp) != 0) bad = 1;
+    if (fclose(fp) != 0)
+        bad = 1;
     of->fp = NULL;
     if (bad || rename(of->tmp, of->path) != 0) {
         int e = errno;
@@ -287,9 +324,11 @@ int ssbi_out_commit(ssb_ctx *ctx, ssbi_outfile *of)
 
 void ssbi_out_abort(ssbi_outfile *of)
 {
-    if (of->fp) fclose(of->fp);
+    if (of->fp)
+        fclose(of->fp);
     of->fp = NULL;
-    if (of->tmp[0]) unlink(of->tmp);
+    if (of->tmp[0])
+        unlink(of->tmp);
     of->tmp[0] = '\0';
 }
 
@@ -301,7 +340,8 @@ int ssb_cell_result_write_csv(ssb_ctx *ctx, const ssb_cell_result *r, const char
     FILE *fp = of.fp;
     fprintf(fp, "t_s,V_V,I_A_per_m2,Q_Ah_per_m2,E_Wh_per_m2,OCV_V,step");
     if (r->has_breakdown)
-        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) fprintf(fp, ",%s_V", ssb_cell_loss_name((ssb_cell_loss)k));
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            fprintf(fp, ",%s_V", ssb_cell_loss_name((ssb_cell_loss)k));
     fprintf(fp, "\n");
     for (int i = 0; i < r->n; i++) {
         fprintf(fp, "%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%d", r->ser[SSB_CELL_T][i], r->ser[SSB_CELL_V][i],

@@ -14,6 +14,8 @@
 
 /* cell_nvec.c: optimised arithmetic for serial vectors (see there) */
 void ssbi_nvec_fast(N_Vector v);
+/* cell_linsol.c: condensed direct solver (particle blocks eliminated) */
+SUNLinearSolver ssbi_condensed_linsol(ssb_ctx *ctx, ssbi_model *m, SUNContext sun);
 
 #define NROOT 5
 enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
@@ -61,8 +63,10 @@ static int jac_fn(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vect
     ssb_cell *c = ud;
     ssbi_model *m = c->m;
     sunindextype *cp = SUNSparseMatrix_IndexPointers(J), *ri = SUNSparseMatrix_IndexValues(J);
-    for (long k = 0; k <= m->N; k++) cp[k] = (sunindextype)m->colptr[k];
-    for (long k = 0; k < m->nnz; k++) ri[k] = (sunindextype)m->rowind[k];
+    for (long k = 0; k <= m->N; k++)
+        cp[k] = (sunindextype)m->colptr[k];
+    for (long k = 0; k < m->nnz; k++)
+        ri[k] = (sunindextype)m->rowind[k];
     return ssbi_model_jacobian(m, N_VGetArrayPointer(y), cj, SUNSparseMatrix_Data(J));
 }
 
@@ -93,17 +97,27 @@ static void err_fn(int code, const char *module, const char *function, char *msg
 
 void ssb_cell_destroy(ssb_cell **pc)
 {
-    if (!pc || !*pc) return;
+    if (!pc || !*pc)
+        return;
     ssb_cell *c = *pc;
-    if (c->ida) IDAFree(&c->ida);
-    if (c->LS) SUNLinSolFree(c->LS);
-    if (c->A) SUNMatDestroy(c->A);
-    if (c->y) N_VDestroy(c->y);
-    if (c->yp) N_VDestroy(c->yp);
-    if (c->id) N_VDestroy(c->id);
-    if (c->atol) N_VDestroy(c->atol);
-    if (c->dky) N_VDestroy(c->dky);
-    if (c->sun) SUNContext_Free(&c->sun);
+    if (c->ida)
+        IDAFree(&c->ida);
+    if (c->LS)
+        SUNLinSolFree(c->LS);
+    if (c->A)
+        SUNMatDestroy(c->A);
+    if (c->y)
+        N_VDestroy(c->y);
+    if (c->yp)
+        N_VDestroy(c->yp);
+    if (c->id)
+        N_VDestroy(c->id);
+    if (c->atol)
+        N_VDestroy(c->atol);
+    if (c->dky)
+        N_VDestroy(c->dky);
+    if (c->sun)
+        SUNContext_Free(&c->sun);
     ssbi_model_destroy(&c->m);
     free(c);
     *pc = NULL;
@@ -114,7 +128,8 @@ int ssb_cell_create(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell **out)
     SSB_REQUIRE(ctx, p && out, SSB_ERR_ARG, "ssb_cell_create: NULL argument");
     *out = NULL;
     ssb_cell *c = calloc(1, sizeof *c);
-    if (!c) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell)");
+    if (!c)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (cell)");
     int rc = ssbi_model_create(ctx, p, &c->m);
     if (rc != SSB_OK) {
         ssb_cell_destroy(&c);
@@ -148,33 +163,48 @@ int ssb_cell_create(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell **out)
         return rc;
     }
     double *at = N_VGetArrayPointer(c->atol);
-    for (long k = 0; k < N; k++) at[k] = m->v.num.atol * m->scale[k];
+    for (long k = 0; k < N; k++)
+        at[k] = m->v.num.atol * m->scale[k];
     c->ida = IDACreate(c->sun);
     if (!c->ida) {
         ssb_cell_destroy(&c);
         return SSB_ERROR(ctx, SSB_ERR_NOMEM, "IDACreate failed");
     }
     int f = IDASetErrHandlerFn(c->ida, err_fn, c);
-    if (f == 0) f = IDAInit(c->ida, res_fn, 0.0, c->y, c->yp);
-    if (f == 0) f = IDASVtolerances(c->ida, m->v.num.rtol, c->atol);
-    if (f == 0) f = IDASetId(c->ida, c->id);
-    if (f == 0) f = IDASetUserData(c->ida, c);
+    if (f == 0)
+        f = IDAInit(c->ida, res_fn, 0.0, c->y, c->yp);
+    if (f == 0)
+        f = IDASVtolerances(c->ida, m->v.num.rtol, c->atol);
+    if (f == 0)
+        f = IDASetId(c->ida, c->id);
+    if (f == 0)
+        f = IDASetUserData(c->ida, c);
     if (f == 0) {
         c->A = SUNSparseMatrix(N, N, m->nnz, CSC_MAT, c->sun);
-        c->LS = c->A ? SUNLinSol_KLU(c->y, c->A, c->sun) : NULL;
-        if (!c->A || !c->LS) f = -1;
+        if (c->A)
+            c->LS = m->v.num.full_klu ? SUNLinSol_KLU(c->y, c->A, c->sun) : ssbi_condensed_linsol(ctx, m, c->sun);
+        if (!c->A || !c->LS)
+            f = -1;
     }
-    if (f == 0 && getenv("SSB_ORD")) f = SUNLinSol_KLUSetOrdering(c->LS, atoi(getenv("SSB_ORD")));
-    if (f == 0) f = IDASetLinearSolver(c->ida, c->LS, c->A);
-    if (f == 0) f = IDASetJacFn(c->ida, jac_fn);
-    if (f == 0) f = IDARootInit(c->ida, NROOT, root_fn);
-    if (f == 0) f = IDASetMaxNumStepsIC(c->ida, 10);
-    if (f == 0) f = IDASetMaxNumItersIC(c->ida, 25);
-    if (f == 0) f = IDASetMaxNumJacsIC(c->ida, 10);
-    if (f == 0) f = IDASetMaxNumSteps(c->ida, 1000000);
+    if (f == 0)
+        f = IDASetLinearSolver(c->ida, c->LS, c->A);
+    if (f == 0)
+        f = IDASetJacFn(c->ida, jac_fn);
+    if (f == 0)
+        f = IDARootInit(c->ida, NROOT, root_fn);
+    if (f == 0)
+        f = IDASetMaxNumStepsIC(c->ida, 10);
+    if (f == 0)
+        f = IDASetMaxNumItersIC(c->ida, 25);
+    if (f == 0)
+        f = IDASetMaxNumJacsIC(c->ida, 10);
+    if (f == 0)
+        f = IDASetMaxNumSteps(c->ida, 1000000);
     /* algebraic variables (potentials, j, I) follow the differential ones: keep them out of the error test */
-    if (f == 0) f = IDASetSuppressAlg(c->ida, SUNTRUE);
-    if (f == 0 && m->v.num.max_step > 0) f = IDASetMaxStep(c->ida, m->v.num.max_step);
+    if (f == 0)
+        f = IDASetSuppressAlg(c->ida, SUNTRUE);
+    if (f == 0 && m->v.num.max_step > 0)
+        f = IDASetMaxStep(c->ida, m->v.num.max_step);
     if (f != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", c->idamsg);
@@ -187,12 +217,17 @@ int ssb_cell_create(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell **out)
 
 long ssb_cell_size(const ssb_cell *c, long *nnz)
 {
-    if (!c) return 0;
-    if (nnz) *nnz = c->m->nnz;
+    if (!c)
+        return 0;
+    if (nnz)
+        *nnz = c->m->nnz;
     return c->m->N;
 }
 
-const ssb_cell_derived *ssb_cell_get_derived(const ssb_cell *c) { return c ? &c->m->der : NULL; }
+const ssb_cell_derived *ssb_cell_get_derived(const ssb_cell *c)
+{
+    return c ? &c->m->der : NULL;
+}
 
 ssb_cell_run_params ssb_cell_run_params_default(void)
 {
@@ -210,16 +245,42 @@ typedef struct {
     ssb_cell *c;
     const ssb_cell_run_params *rp;
     ssb_cell_result *res;
-    double n_neg0;       /* initial Li in a foil [mol/m2] */
-    int next_prof;       /* next profile time index */
-    double *ybuf;        /* state for interpolated profiles */
+    double n_neg0; /* initial Li in a foil [mol/m2] */
+    int next_prof; /* next profile time index */
+    double *ybuf;  /* state for interpolated profiles */
     const double *ptimes;
     int nptimes;
+    int warned_ocv; /* the OCV-range warning was logged */
 } runctx;
+
+/* Log once per run when a surface stoichiometry leaves the validity range of its OCV curve (extrapolation). */
+static void check_ocv_range(runctx *R, const double *y, double t)
+{
+    if (R->warned_ocv)
+        return;
+    const ssbi_model *m = R->c->m;
+    for (int i = 0; i < m->ncv; i++) {
+        int r = m->cv_reg[i];
+        if (r == SSBI_REG_SEP)
+            continue;
+        const ssbi_region *g = &m->reg[r];
+        double th = ssbi_model_csurf(m, y, i) / g->c_max;
+        double lo = g->ocv->x_min, hi = g->ocv->x_max;
+        if ((isfinite(lo) && th < lo - 1e-9) || (isfinite(hi) && th > hi + 1e-9)) {
+            ssbi_log(R->ctx, SSB_LOG_WARN, "cell",
+                     "%s OCV extrapolated: surface stoichiometry %.5f outside its validity range [%g, %g] at t = "
+                     "%.6g s (%s)",
+                     r == SSBI_REG_POS ? "positive" : "negative", th, lo, hi, t, g->ocv->source);
+            R->warned_ocv = 1;
+            return;
+        }
+    }
+}
 
 static int record(runctx *R, double t, const double *y, int step)
 {
     ssbi_model *m = R->c->m;
+    check_ocv_range(R, y, t);
     double vals[SSB_CELL_SERIES_COUNT];
     vals[SSB_CELL_T] = t;
     vals[SSB_CELL_V] = ssbi_model_voltage(m, y);
@@ -241,24 +302,42 @@ static int record(runctx *R, double t, const double *y, int step)
 static const char *ida_cause(int flag)
 {
     switch (flag) {
-    case IDA_TOO_MUCH_WORK: return "too many internal steps";
-    case IDA_TOO_MUCH_ACC: return "the requested accuracy cannot be reached";
-    case IDA_ERR_FAIL: return "the error test failed repeatedly (or the step size became too small)";
-    case IDA_CONV_FAIL: return "the nonlinear (Newton) iteration failed to converge repeatedly";
-    case IDA_LINIT_FAIL: return "linear solver initialisation failed";
-    case IDA_LSETUP_FAIL: return "the sparse LU factorisation (KLU) failed: singular Jacobian";
-    case IDA_LSOLVE_FAIL: return "the linear solve failed";
-    case IDA_RES_FAIL: return "the residual failed unrecoverably";
-    case IDA_REP_RES_ERR: return "the residual failed repeatedly (a concentration left its bounds)";
-    case IDA_RTFUNC_FAIL: return "the root function failed";
-    case IDA_CONSTR_FAIL: return "inequality constraints could not be met";
-    case IDA_FIRST_RES_FAIL: return "the first residual evaluation failed (state out of bounds)";
-    case IDA_NO_RECOVERY: return "no recovery possible after a residual failure";
-    case IDA_NLS_FAIL: return "the nonlinear solver failed";
-    case IDA_ILL_INPUT: return "illegal input to IDA";
-    case IDA_LINESEARCH_FAIL: return "the consistent-initialisation line search failed";
-    case IDA_BAD_EWT: return "a weight became non-positive";
-    default: return "solver error";
+    case IDA_TOO_MUCH_WORK:
+        return "too many internal steps";
+    case IDA_TOO_MUCH_ACC:
+        return "the requested accuracy cannot be reached";
+    case IDA_ERR_FAIL:
+        return "the error test failed repeatedly (or the step size became too small)";
+    case IDA_CONV_FAIL:
+        return "the nonlinear (Newton) iteration failed to converge repeatedly";
+    case IDA_LINIT_FAIL:
+        return "linear solver initialisation failed";
+    case IDA_LSETUP_FAIL:
+        return "the sparse LU factorisation (KLU) failed: singular Jacobian";
+    case IDA_LSOLVE_FAIL:
+        return "the linear solve failed";
+    case IDA_RES_FAIL:
+        return "the residual failed unrecoverably";
+    case IDA_REP_RES_ERR:
+        return "the residual failed repeatedly (a concentration left its bounds)";
+    case IDA_RTFUNC_FAIL:
+        return "the root function failed";
+    case IDA_CONSTR_FAIL:
+        return "inequality constraints could not be met";
+    case IDA_FIRST_RES_FAIL:
+        return "the first residual evaluation failed (state out of bounds)";
+    case IDA_NO_RECOVERY:
+        return "no recovery possible after a residual failure";
+    case IDA_NLS_FAIL:
+        return "the nonlinear solver failed";
+    case IDA_ILL_INPUT:
+        return "illegal input to IDA";
+    case IDA_LINESEARCH_FAIL:
+        return "the consistent-initialisation line search failed";
+    case IDA_BAD_EWT:
+        return "a weight became non-positive";
+    default:
+        return "solver error";
     }
 }
 
@@ -272,7 +351,8 @@ static int state_msg(const ssbi_model *m, const double *y, char *buf, size_t n)
         double cmin = 1e300;
         for (int i = 0; i < m->ncv; i++) {
             long k = m->cv_reg[i] == SSBI_REG_SEP ? m->cv_off[i] + 1 : m->cv_off[i] + m->nr + 3;
-            if (y[k] < cmin) cmin = y[k];
+            if (y[k] < cmin)
+                cmin = y[k];
         }
         snprintf(buf + o, n - (size_t)o, ", min c_e = %.4g mol/m3", cmin);
     }
@@ -288,7 +368,8 @@ static void step_mean(const ssb_cell_result *r, int first, int last, ssb_cell_st
     memset(&tb, 0, sizeof tb);
     for (int i = first; i < last; i++) {
         double dt = t[i + 1] - t[i];
-        if (dt <= 0) continue;
+        if (dt <= 0)
+            continue;
         double w = 0.5 * (fabs(I[i]) + fabs(I[i + 1])) * dt;
         wsum += w;
         tsum += dt;
@@ -307,13 +388,15 @@ static void step_mean(const ssb_cell_result *r, int first, int last, ssb_cell_st
         tb.residual += dt * 0.5 * (r->resid[i] + r->resid[i + 1]);
     }
     if (wsum > 0) {
-        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) mb.loss[k] /= wsum;
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            mb.loss[k] /= wsum;
         mb.ocv /= wsum;
         mb.voltage /= wsum;
         mb.residual /= wsum;
         s->mean = mb;
     } else if (tsum > 0) {
-        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) tb.loss[k] /= tsum;
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            tb.loss[k] /= tsum;
         tb.ocv /= tsum;
         tb.voltage /= tsum;
         tb.residual /= tsum;
@@ -336,7 +419,8 @@ static int add_profiles_upto(runctx *R, double t, double tprev)
     while (R->next_prof < R->nptimes && R->ptimes[R->next_prof] <= t) {
         double tp = R->ptimes[R->next_prof];
         if (tp >= tprev) {
-            if (IDAGetDky(c->ida, tp, 0, c->dky) != IDA_SUCCESS) N_VScale(1.0, c->y, c->dky);
+            if (IDAGetDky(c->ida, tp, 0, c->dky) != IDA_SUCCESS)
+                N_VScale(1.0, c->y, c->dky);
             SSB_CHECK(R->ctx, ssbi_result_add_profile(R->ctx, R->res, c->m, N_VGetArrayPointer(c->dky), tp));
         }
         R->next_prof++;
@@ -347,11 +431,16 @@ static int add_profiles_upto(runctx *R, double t, double tprev)
 static const char *kind_word(ssb_cell_step_kind k)
 {
     switch (k) {
-    case SSB_CELL_STEP_VOLTAGE: return "hold";
-    case SSB_CELL_STEP_POWER: return "power";
-    case SSB_CELL_STEP_RESISTANCE: return "load";
-    case SSB_CELL_STEP_REST: return "rest";
-    default: return "current";
+    case SSB_CELL_STEP_VOLTAGE:
+        return "hold";
+    case SSB_CELL_STEP_POWER:
+        return "power";
+    case SSB_CELL_STEP_RESISTANCE:
+        return "load";
+    case SSB_CELL_STEP_REST:
+        return "rest";
+    default:
+        return "current";
     }
 }
 
@@ -430,8 +519,10 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         if (c->use_v) {
             double V0 = sr.v_start;
             int sense;
-            if (ps->kind == SSB_CELL_STEP_REST) sense = c->v_cut > V0 ? 1 : -1;
-            else sense = m->mode.value > 0 || ps->kind == SSB_CELL_STEP_RESISTANCE ? -1 : 1;
+            if (ps->kind == SSB_CELL_STEP_REST)
+                sense = c->v_cut > V0 ? 1 : -1;
+            else
+                sense = m->mode.value > 0 || ps->kind == SSB_CELL_STEP_RESISTANCE ? -1 : 1;
             dirs[RT_V] = sense;
             if ((sense < 0 && V0 <= c->v_cut) || (sense > 0 && V0 >= c->v_cut)) {
                 done = 1;
@@ -483,7 +574,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     ssbi_model_sto_margin(m, y, &thmin, &thmax, &side);
                     const char *el = side == 1 ? "positive" : "negative";
                     if (c->use_v || c->use_i)
-                        return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                        return SSB_ERROR(ctx, SSB_ERR_CUTOFF,
                                          "cut-off never reached in step %d ('%s'): the %s electrode surface is "
                                          "exhausted (stoichiometry within %g of its bound) at t = %.6g s before the "
                                          "%s cut-off; state: %s",
@@ -502,7 +593,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 if (isnan(ps->duration)) {
                     char sm[256];
                     state_msg(m, y, sm, sizeof sm);
-                    return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                    return SSB_ERROR(ctx, SSB_ERR_CUTOFF,
                                      "cut-off never reached in step %d ('%s') within %g s "
                                      "(numerics.max_step_duration_s); state: %s",
                                      s + 1, ps->text, dur, sm);
@@ -518,14 +609,18 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                                  "(numerics.max_steps); state: %s",
                                  s + 1, ps->text, t, m->v.num.max_steps, sm);
             }
-            if (nstep % R->rp->record_every == 0) SSB_CHECK(ctx, record(R, t, y, s));
-            if ((nstep & 63) == 0) SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + fmin(1.0, (t - sr.t_start) / dur), nsteps));
+            if (nstep % R->rp->record_every == 0)
+                SSB_CHECK(ctx, record(R, t, y, s));
+            if ((nstep & 63) == 0)
+                SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + fmin(1.0, (t - sr.t_start) / dur), nsteps));
         }
         SSB_CHECK(ctx, add_profiles_upto(R, t, tprev));
         /* always store the step end (replacing a point stored at the same instant of this step) */
-        if (R->res->n - 1 >= sr.first && R->res->ser[SSB_CELL_T][R->res->n - 1] == t) R->res->n--;
+        if (R->res->n - 1 >= sr.first && R->res->ser[SSB_CELL_T][R->res->n - 1] == t)
+            R->res->n--;
         SSB_CHECK(ctx, record(R, t, y, s));
-        if (R->rp->profiles_at_step_ends) SSB_CHECK(ctx, ssbi_result_add_profile(ctx, R->res, m, y, t));
+        if (R->rp->profiles_at_step_ends)
+            SSB_CHECK(ctx, ssbi_result_add_profile(ctx, R->res, m, y, t));
         long ns = 0, nre = 0, nje = 0, nni = 0, netf = 0;
         IDAGetNumSteps(c->ida, &ns);
         IDAGetNumResEvals(c->ida, &nre);
@@ -546,7 +641,9 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         sr.i_mean = t > sr.t_start ? sr.capacity / (t - sr.t_start) : y[m->i_I];
         step_mean(R->res, sr.first, sr.last, &sr);
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
-        if (why == SSB_CELL_END_VOLTAGE && ps->block >= 0) skip_block = ps->block;
+        /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
+        if (why == SSB_CELL_END_VOLTAGE && ps->block >= 0 && !isnan(ps->duration))
+            skip_block = ps->block;
         SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + 1, nsteps));
     }
     return SSB_OK;
@@ -558,7 +655,8 @@ int ssb_cell_run(ssb_ctx *ctx, ssb_cell *c, const ssb_cell_protocol *proto, cons
     SSB_REQUIRE(ctx, c && proto && out, SSB_ERR_ARG, "ssb_cell_run: NULL argument");
     *out = NULL;
     ssb_cell_run_params def = ssb_cell_run_params_default();
-    if (!rp) rp = &def;
+    if (!rp)
+        rp = &def;
     SSB_REQUIRE(ctx, rp->record_every >= 1, SSB_ERR_RANGE, "record_every = %d must be >= 1", rp->record_every);
     SSB_REQUIRE(ctx, rp->nprofiles == 0 || rp->profile_times, SSB_ERR_ARG, "profile_times is NULL");
     for (int i = 1; i < rp->nprofiles; i++)
@@ -592,14 +690,20 @@ int ssb_cell_run_protocol(ssb_ctx *ctx, ssb_cell *c, const char *text, const ssb
     return rc;
 }
 
-int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, double v_cut,
-                        ssb_cell_rate_point *out)
+int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, double v_cut, ssb_cell_rate_point *out,
+                        ssb_cell_result **results)
 {
     SSB_REQUIRE(ctx, c && crates && out && n >= 1, SSB_ERR_ARG, "ssb_cell_rate_sweep: bad argument");
+    if (results)
+        for (int i = 0; i < n; i++)
+            results[i] = NULL;
     double I1 = c->m->der.nominal_capacity / 3600.0;
-    for (int i = 0; i < n; i++) {
-        SSB_REQUIRE(ctx, crates[i] > 0 && isfinite(crates[i]), SSB_ERR_RANGE, "C-rate %d = %g must be positive", i,
-                    crates[i]);
+    int rc = SSB_OK;
+    for (int i = 0; i < n && rc == SSB_OK; i++) {
+        if (!(crates[i] > 0 && isfinite(crates[i]))) {
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "C-rate %d = %g must be positive", i, crates[i]);
+            break;
+        }
         ssb_cell_step step;
         memset(&step, 0, sizeof step);
         char text[96];
@@ -616,13 +720,15 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
         ssb_cell_protocol proto = {.n = 1, .cap = 1, .steps = &step};
         ssb_cell_run_params rp = ssb_cell_run_params_default();
         ssb_cell_result *r = NULL;
-        SSB_CHECK(ctx, ssb_cell_run(ctx, c, &proto, &rp, &r));
+        rc = ssb_cell_run(ctx, c, &proto, &rp, &r);
+        if (rc != SSB_OK)
+            break;
         ssb_cell_rate_point *o = &out[i];
         memset(o, 0, sizeof *o);
         o->crate = crates[i];
         o->current = crates[i] * I1;
         ssb_cell_step_result sr;
-        int rc = ssb_cell_result_step(ctx, r, 0, &sr);
+        rc = ssb_cell_result_step(ctx, r, 0, &sr);
         if (rc == SSB_OK) {
             o->capacity = sr.capacity;
             o->energy = sr.energy;
@@ -630,9 +736,15 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->mean = sr.mean;
             rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
         }
-        if (rc == SSB_OK) rc = ssb_cell_result_bottleneck(ctx, r, 0, &o->bottleneck, NULL);
-        ssb_cell_result_destroy(&r);
-        if (rc != SSB_OK) return rc;
+        if (rc == SSB_OK)
+            rc = ssb_cell_result_bottleneck(ctx, r, 0, &o->bottleneck, NULL);
+        if (results && rc == SSB_OK)
+            results[i] = r;
+        else
+            ssb_cell_result_destroy(&r);
     }
-    return SSB_OK;
+    if (rc != SSB_OK && results)
+        for (int i = 0; i < n; i++)
+            ssb_cell_result_destroy(&results[i]);
+    return rc;
 }

@@ -23,7 +23,8 @@ static const char *cell_lin =
     " \"positive\": {\"ocv\": \"3.917 - 0.1213*x\", \"thickness_um\": 47.3, \"active_volume_fraction\": 0.553,"
     "   \"electrolyte_volume_fraction\": 0.361, \"carbon_volume_fraction\": 0.046, \"porosity\": 0.04,"
     "   \"particle_radius_um\": 3.17, \"max_concentration_mol_per_m3\": 31873, \"initial_stoichiometry\": 0.5,"
-    "   \"diffusivity_m2_per_s\": 2.31e-14, \"electronic_conductivity_S_per_m\": 1.93, \"ionic_conductivity_S_per_m\": 0.0877,"
+    "   \"diffusivity_m2_per_s\": 2.31e-14, \"electronic_conductivity_S_per_m\": 1.93, \"ionic_conductivity_S_per_m\": "
+    "0.0877,"
     "   \"exchange_current_density_A_per_m2\": 0.383, \"interface_resistance_ohm_cm2\": 4.71},"
     " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 31, \"exchange_current_density_A_per_m2\": 17.9,"
     "   \"interface_resistance_ohm_cm2\": 2.13},"
@@ -70,8 +71,8 @@ static void test_expr(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     ssbi_expr *e = NULL;
     /* Python precedence: -x**2 = -(x**2), right-associative **, 2**-1 */
-    TU_OK(ctx, ssbi_expr_compile(ctx, "-x**2 + 2**-1 + 2**3**2/1e3 + np.exp(0.5*x)*tanh(x) - (1.5 - x)/3", NULL,
-                                 "t", &e));
+    TU_OK(ctx,
+          ssbi_expr_compile(ctx, "-x**2 + 2**-1 + 2**3**2/1e3 + np.exp(0.5*x)*tanh(x) - (1.5 - x)/3", NULL, "t", &e));
     double x = 0.7314, d;
     double v = ssbi_expr_eval(e, x, &d);
     double ref = -x * x + 0.5 + 512.0 / 1e3 + exp(0.5 * x) * tanh(x) - (1.5 - x) / 3;
@@ -109,7 +110,8 @@ static void test_table(void **state)
     /* unsorted input, monotone data: PCHIP keeps monotonicity, hits the knots, extrapolates linearly */
     double x[] = {0.9, 0.1, 0.5, 0.3, 0.7}, y[] = {3.41, 4.23, 3.87, 4.02, 3.76};
     TU_OK(ctx, ssbi_fn_set_table(ctx, &f, 5, x, y, "test"));
-    for (int i = 0; i < 5; i++) TU_ASSERT_REL(ssbi_fn_eval(&f, x[i], NULL), y[i], 1e-14);
+    for (int i = 0; i < 5; i++)
+        TU_ASSERT_REL(ssbi_fn_eval(&f, x[i], NULL), y[i], 1e-14);
     double prev = 10, d;
     for (int k = 0; k <= 400; k++) {
         double v = ssbi_fn_eval(&f, 0.1 + 0.8 * k / 400.0, &d);
@@ -199,7 +201,8 @@ static void test_protocol(void **state)
         const char *msg = ssb_ctx_get_error(ctx);
         char want[64];
         snprintf(want, sizeof want, "line %d, column %d", bad[i].line, bad[i].col);
-        if (!strstr(msg, want) || !strstr(msg, bad[i].word)) fail_msg("case %zu: '%s' lacks '%s' / '%s'", i, msg, want, bad[i].word);
+        if (!strstr(msg, want) || !strstr(msg, bad[i].word))
+            fail_msg("case %zu: '%s' lacks '%s' / '%s'", i, msg, want, bad[i].word);
         assert_null(p);
     }
     assert_int_equal(ssb_cell_protocol_parse(ctx, "Repeat 2 times\nRest for 1 s\n", &p), SSB_ERR_ARG);
@@ -272,9 +275,9 @@ static void test_params(void **state)
 
     /* bad input files: unknown material (suggestions), missing parameter, negative thickness, porosity > 1,
        unknown key, malformed JSON */
-    assert_int_equal(ssb_cell_params_from_json_string(
-                         ctx, db, "{\"positive\": {\"active_material\": \"NCM812\"}}", "bad.json", &p),
-                     SSB_ERR_NOTFOUND);
+    assert_int_equal(
+        ssb_cell_params_from_json_string(ctx, db, "{\"positive\": {\"active_material\": \"NCM812\"}}", "bad.json", &p),
+        SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "'NCM812'"));
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "NCM811"));
     assert_null(p);
@@ -290,16 +293,17 @@ static void test_params(void **state)
     assert_int_equal(ssb_cell_params_from_json_string(ctx, db, "{\"positive\": {\"thicknes_um\": 60}}", "bad.json", &p),
                      SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "thickness_um"));
-    assert_int_equal(ssb_cell_params_from_json_string(ctx, db, "{\"positive\": {\n \"thickness_um\": 60,,\n}}",
-                                                      "bad.json", &p),
-                     SSB_ERR_FORMAT);
+    assert_int_equal(
+        ssb_cell_params_from_json_string(ctx, db, "{\"positive\": {\n \"thickness_um\": 60,,\n}}", "bad.json", &p),
+        SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "bad.json:2:"));
     /* missing parameter: reported by name when the model is built */
-    p = load(ctx, "{\"separator\": {\"thickness_um\": 30, \"electrolyte\": \"Li6PS5Cl\"},"
-                  " \"positive\": {\"active_material\": \"NCM811\", \"thickness_um\": 60, \"active_volume_fraction\": 0.6,"
-                  "  \"particle_radius_um\": 2.5, \"initial_stoichiometry\": 0.3, \"electrolyte\": \"Li6PS5Cl\","
-                  "  \"exchange_current_density_A_per_m2\": 2.1},"
-                  " \"negative\": {\"type\": \"lithium_metal\"}}");
+    p = load(ctx,
+             "{\"separator\": {\"thickness_um\": 30, \"electrolyte\": \"Li6PS5Cl\"},"
+             " \"positive\": {\"active_material\": \"NCM811\", \"thickness_um\": 60, \"active_volume_fraction\": 0.6,"
+             "  \"particle_radius_um\": 2.5, \"initial_stoichiometry\": 0.3, \"electrolyte\": \"Li6PS5Cl\","
+             "  \"exchange_current_density_A_per_m2\": 2.1},"
+             " \"negative\": {\"type\": \"lithium_metal\"}}");
     ssb_cell *c = NULL;
     assert_int_equal(ssb_cell_create(ctx, p, &c), SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "negative.exchange_current_density_A_per_m2"));
@@ -346,6 +350,7 @@ static void check_jacobian(ssb_ctx *ctx, const char *json)
         m->mode.kind = kinds[mi];
         m->mode.value = vals[mi];
         double cj = 123.4;
+        memset(J, 0, (size_t)m->nnz * sizeof *J);
         assert_int_equal(ssbi_model_jacobian(m, y, cj, J), 0);
         assert_int_equal(ssbi_model_residual(m, y, yp, r0), 0);
         double worst = 0;
@@ -361,13 +366,17 @@ static void check_jacobian(ssb_ctx *ctx, const char *json)
                 double fd = (r1[r] - r0[r]) / h, an = 0;
                 int in_pattern = 0;
                 for (long q = m->colptr[c]; q < m->colptr[c + 1]; q++)
-                    if (m->rowind[q] == r) an = J[q], in_pattern = 1;
-                if (!in_pattern && fd != 0) fail_msg("entry (%ld, %ld) = %g missing from the pattern", r, c, fd);
+                    if (m->rowind[q] == r)
+                        an = J[q], in_pattern = 1;
+                if (!in_pattern && fd != 0)
+                    fail_msg("entry (%ld, %ld) = %g missing from the pattern", r, c, fd);
                 double sc = fmax(fabs(fd), fabs(an));
-                if (sc > 1e-9) worst = fmax(worst, fabs(fd - an) / sc);
+                if (sc > 1e-9)
+                    worst = fmax(worst, fabs(fd - an) / sc);
             }
         }
-        if (worst > 2e-4) fail_msg("mode %d: Jacobian differs from finite differences by %g (relative)", mi, worst);
+        if (worst > 2e-4)
+            fail_msg("mode %d: Jacobian differs from finite differences by %g (relative)", mi, worst);
     }
     printf("  Jacobian (N = %ld, nnz = %ld) matches finite differences in 4 modes\n", N, m->nnz);
     free(J);
@@ -449,8 +458,8 @@ static void test_linear_resistance(void **state)
     ssb_cell_step_result sr;
     TU_OK(ctx, ssb_cell_result_step(ctx, r, 0, &sr));
     double R_model = (d->ocv_init - sr.v_start) / I;
-    printf("  linear porous electrode (nu = %.3f): R model %.6e, analytic %.6e ohm m2 (rel %.2e)\n", nu, R_model,
-           Rtot, R_model / Rtot - 1);
+    printf("  linear porous electrode (nu = %.3f): R model %.6e, analytic %.6e ohm m2 (rel %.2e)\n", nu, R_model, Rtot,
+           R_model / Rtot - 1);
     TU_ASSERT_REL(R_model, Rtot, 2e-5);
     /* breakdown: separator share is exact, Li interface shares too */
     ssb_cell_breakdown b;
@@ -546,7 +555,8 @@ static void test_run_outputs(void **state)
         ssb_cell_breakdown b;
         TU_OK(ctx, ssb_cell_result_breakdown_at(ctx, r, i, &b));
         double sum = 0;
-        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) sum += b.loss[k];
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            sum += b.loss[k];
         assert_true(fabs(b.ocv - sum - b.residual - b.voltage) < 1e-12);
         worst = fmax(worst, fabs(b.residual));
     }
@@ -582,7 +592,8 @@ static void test_run_outputs(void **state)
     assert_non_null(strstr(line, "t_s,V_V,I_A_per_m2,Q_Ah_per_m2"));
     assert_non_null(strstr(line, "ionic_separator_V"));
     int rows = 0;
-    while (fgets(line, sizeof line, fp)) rows++;
+    while (fgets(line, sizeof line, fp))
+        rows++;
     fclose(fp);
     assert_int_equal(rows, n);
     snprintf(path, sizeof path, "%s/profiles.csv", tu_tmpdir());
@@ -594,13 +605,47 @@ static void test_run_outputs(void **state)
     /* rate sweep: capacity falls with rate */
     double rates[] = {0.2, 1.0, 3.0};
     ssb_cell_rate_point rpnt[3];
-    TU_OK(ctx, ssb_cell_rate_sweep(ctx, c, 3, rates, 3.5, rpnt));
+    ssb_cell_result *curves[3];
+    TU_OK(ctx, ssb_cell_rate_sweep(ctx, c, 3, rates, 3.5, rpnt, curves));
+    for (int i = 0; i < 3; i++) {
+        ssb_cell_step_result cs;
+        TU_OK(ctx, ssb_cell_result_step(ctx, curves[i], 0, &cs));
+        TU_ASSERT_REL(cs.capacity, rpnt[i].capacity, 1e-15);
+        ssb_cell_result_destroy(&curves[i]);
+    }
     assert_true(rpnt[0].capacity > rpnt[1].capacity && rpnt[1].capacity > rpnt[2].capacity);
     assert_true(rpnt[0].v_mean > rpnt[2].v_mean && rpnt[2].wh_per_kg > 0);
 
+    /* cycling: steps without a duration end at their cut-off and the block goes on */
+    TU_OK(ctx, ssb_cell_run_protocol(
+                   ctx, c, "Repeat 2 times\nDischarge at 2C until 3.7 V\nCharge at 1.3C until 4.0 V\nEnd", NULL, &r));
+    assert_int_equal(ssb_cell_result_nsteps(r), 4);
+    for (int i = 0; i < 4; i++) {
+        TU_OK(ctx, ssb_cell_result_step(ctx, r, i, &s));
+        assert_int_equal(s.end, SSB_CELL_END_VOLTAGE);
+        TU_ASSERT_REL(s.v_end, i % 2 ? 4.0 : 3.7, 1e-9);
+    }
+    ssb_cell_result_destroy(&r);
+    /* GITT: a pulse cut short by the voltage limit ends the Repeat block */
+    TU_OK(ctx, ssb_cell_run_protocol(
+                   ctx, c, "Repeat 40 times: Discharge at 1.7C for 10 minutes or until 3.6 V; Rest for 7 minutes", NULL,
+                   &r));
+    int nst = ssb_cell_result_nsteps(r), last = -1;
+    assert_int_equal(nst, 80);
+    for (int i = 0; i < nst; i++) {
+        TU_OK(ctx, ssb_cell_result_step(ctx, r, i, &s));
+        if (s.end == SSB_CELL_END_VOLTAGE)
+            last = i;
+    }
+    assert_true(last > 2 && last % 2 == 0 && last < 78);
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, last + 1, &s));
+    assert_int_equal(s.end, SSB_CELL_END_SKIPPED);
+    printf("  GITT: the voltage limit ends pulse %d of 40, the remaining steps are skipped\n", last / 2 + 1);
+    ssb_cell_result_destroy(&r);
+
     /* cut-off never reached: NCM811's fit stays above 3.4 V, so 2.0 V cannot be reached before the particle
        surfaces are full */
-    assert_int_equal(ssb_cell_run_protocol(ctx, c, "Discharge at C/2 until 2.0 V", NULL, &r), SSB_ERR_RANGE);
+    assert_int_equal(ssb_cell_run_protocol(ctx, c, "Discharge at C/2 until 2.0 V", NULL, &r), SSB_ERR_CUTOFF);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "cut-off never reached"));
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "positive electrode"));
     assert_null(r);
@@ -608,7 +653,7 @@ static void test_run_outputs(void **state)
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "numerics.max_step_duration_s", 600));
     ssb_cell *c2 = NULL;
     TU_OK(ctx, ssb_cell_create(ctx, p, &c2));
-    assert_int_equal(ssb_cell_run_protocol(ctx, c2, "Hold at 3.9 V until C/1000", NULL, &r), SSB_ERR_RANGE);
+    assert_int_equal(ssb_cell_run_protocol(ctx, c2, "Hold at 3.9 V until C/1000", NULL, &r), SSB_ERR_CUTOFF);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "within 600 s"));
     ssb_cell_destroy(&c2);
     /* solver failure: report time, state and cause */

@@ -43,13 +43,17 @@ static const char *cell_ms =
 
 static double interp(const double *x, const double *y, int n, double xi)
 {
-    if (xi <= x[0]) return y[0];
-    if (xi >= x[n - 1]) return y[n - 1];
+    if (xi <= x[0])
+        return y[0];
+    if (xi >= x[n - 1])
+        return y[n - 1];
     int lo = 0, hi = n - 1;
     while (hi - lo > 1) {
         int mid = (lo + hi) / 2;
-        if (x[mid] <= xi) lo = mid;
-        else hi = mid;
+        if (x[mid] <= xi)
+            lo = mid;
+        else
+            hi = mid;
     }
     return y[lo] + (y[hi] - y[lo]) * (xi - x[lo]) / (x[hi] - x[lo]);
 }
@@ -57,7 +61,8 @@ static double interp(const double *x, const double *y, int n, double xi)
 static double crossing(const double *t, const double *V, int n, double vc)
 {
     for (int i = 1; i < n; i++)
-        if (V[i] <= vc && V[i - 1] > vc) return t[i - 1] + (t[i] - t[i - 1]) * (V[i - 1] - vc) / (V[i - 1] - V[i]);
+        if (V[i] <= vc && V[i - 1] > vc)
+            return t[i - 1] + (t[i] - t[i - 1]) * (V[i - 1] - vc) / (V[i - 1] - V[i]);
     return NAN;
 }
 
@@ -74,19 +79,23 @@ static void test_voltage(void **state)
         const char *file;
         double crate, duration;
         int required;
-    } cs[] = {{"01C", 0.1, 36000, 1}, {"05C", 0.5, 7200, 1}, {"1C", 1, 3600, 1}, {"2C", 2, 1800, 0}, {"3C", 3, 1200, 0}};
+    } cs[] = {
+        {"01C", 0.1, 36000, 1}, {"05C", 0.5, 7200, 1}, {"1C", 1, 3600, 1}, {"2C", 2, 1800, 0}, {"3C", 3, 1200, 0}};
     for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
         char path[256];
         snprintf(path, sizeof path, "cell/pybamm_comsol_dfn/comsol_%s_voltage.csv", cs[k].file);
         FILE *f = fopen(tu_ref(path), "r");
-        if (!f) fail_msg("cannot read %s", tu_ref(path));
+        if (!f)
+            fail_msg("cannot read %s", tu_ref(path));
         static double tr[1000], Vr[1000];
         int nr = 0;
         char line[256];
-        if (!fgets(line, sizeof line, f)) fail_msg("empty %s", path);
+        if (!fgets(line, sizeof line, f))
+            fail_msg("empty %s", path);
         while (nr < 1000 && fgets(line, sizeof line, f)) {
             double I;
-            if (sscanf(line, "%lf,%lf,%lf", &tr[nr], &Vr[nr], &I) == 3) nr++;
+            if (sscanf(line, "%lf,%lf,%lf", &tr[nr], &Vr[nr], &I) == 3)
+                nr++;
         }
         fclose(f);
         char proto[96];
@@ -98,7 +107,8 @@ static void test_voltage(void **state)
         double s2 = 0, mx = 0;
         int m = 0;
         for (int i = 0; i < nr; i++) {
-            if (tr[i] > 0.85 * cs[k].duration) break;
+            if (tr[i] > 0.85 * cs[k].duration)
+                break;
             double d = interp(t, V, n, tr[i]) - Vr[i];
             s2 += d * d;
             mx = fmax(mx, fabs(d));
@@ -108,10 +118,11 @@ static void test_voltage(void **state)
         double tc_ref = crossing(tr, Vr, nr, 3.5), tc = crossing(t, V, n, 3.5);
         ssb_cell_stats st;
         ssb_cell_result_stats(r, &st);
-        printf("  %gC: V rms %.2f mV (max %.2f) over %d COMSOL points; capacity to 3.5 V %.4f vs %.4f Ah/m2 (%+.3f %%); "
-               "%.0f ms\n",
-               cs[k].crate, rms * 1e3, mx * 1e3, m, tc * 24 * cs[k].crate / 3600, tc_ref * 24 * cs[k].crate / 3600,
-               100 * (tc / tc_ref - 1), st.wall * 1e3);
+        printf(
+            "  %gC: V rms %.2f mV (max %.2f) over %d COMSOL points; capacity to 3.5 V %.4f vs %.4f Ah/m2 (%+.3f %%); "
+            "%.0f ms\n",
+            cs[k].crate, rms * 1e3, mx * 1e3, m, tc * 24 * cs[k].crate / 3600, tc_ref * 24 * cs[k].crate / 3600,
+            100 * (tc / tc_ref - 1), st.wall * 1e3);
         if (cs[k].required) {
             assert_true(rms < 10e-3);
             assert_true(fabs(tc / tc_ref - 1) < 0.01);
@@ -136,7 +147,8 @@ static void test_fields(void **state)
 {
     (void)state;
     FILE *f = fopen(tu_ref("cell/pybamm_comsol_dfn/comsol_1C_fields.json"), "rb");
-    if (!f) fail_msg("cannot open comsol_1C_fields.json");
+    if (!f)
+        fail_msg("cannot open comsol_1C_fields.json");
     fseek(f, 0, SEEK_END);
     long len = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -183,7 +195,8 @@ static void test_fields(void **state)
     double e_cs = 0;
     int np = cJSON_GetArraySize(xp);
     int p0 = 0;
-    while (p0 < pr.n && pr.region[p0] != 2) p0++;
+    while (p0 < pr.n && pr.region[p0] != 2)
+        p0++;
     for (int i = 0; i < np; i++) {
         double x = cJSON_GetArrayItem(xp, i)->valuedouble;
         double cs = interp(pr.x + p0, pr.c_surf + p0, pr.n - p0, x);

@@ -38,7 +38,8 @@ typedef struct {
 static int read_dualfoil(const char *path, curve *c)
 {
     FILE *f = fopen(path, "r");
-    if (!f) return -1;
+    if (!f)
+        return -1;
     char line[512];
     c->n = 0;
     if (!fgets(line, sizeof line, f)) {
@@ -47,8 +48,7 @@ static int read_dualfoil(const char *path, curve *c)
     }
     while (fgets(line, sizeof line, f) && c->n < NMAX) {
         double v[8];
-        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) <
-            6)
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 6)
             continue;
         c->t[c->n] = v[0] * 60.0;
         c->V[c->n] = v[3];
@@ -61,13 +61,17 @@ static int read_dualfoil(const char *path, curve *c)
 
 static double interp(const double *x, const double *y, int n, double xi)
 {
-    if (xi <= x[0]) return y[0];
-    if (xi >= x[n - 1]) return y[n - 1];
+    if (xi <= x[0])
+        return y[0];
+    if (xi >= x[n - 1])
+        return y[n - 1];
     int lo = 0, hi = n - 1;
     while (hi - lo > 1) {
         int mid = (lo + hi) / 2;
-        if (x[mid] <= xi) lo = mid;
-        else hi = mid;
+        if (x[mid] <= xi)
+            lo = mid;
+        else
+            hi = mid;
     }
     return y[lo] + (y[hi] - y[lo]) * (xi - x[lo]) / (x[hi] - x[lo]);
 }
@@ -82,20 +86,23 @@ static double rms85(const ssb_cell_result *r, const curve *ref, double *vmax)
     int k = 0;
     double tend = ref->t[ref->n - 1];
     for (int i = 0; i < ref->n; i++) {
-        if (ref->t[i] > 0.85 * tend) break;
+        if (ref->t[i] > 0.85 * tend)
+            break;
         double d = interp(t, V, n, ref->t[i]) - ref->V[i];
         s += d * d;
         mx = fmax(mx, fabs(d));
         k++;
     }
-    if (vmax) *vmax = mx;
+    if (vmax)
+        *vmax = mx;
     return sqrt(s / k);
 }
 
 static const char *case_c =
     "{\"temperature_K\": 298.0, \"nominal_capacity_Ah_per_m2\": 20.59,"
     " \"electrolyte\": {\"type\": \"single_ion\", \"concentration_mol_per_m3\": 1000},"
-    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": 0.01},"
+    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": "
+    "0.01},"
     " \"positive\": {\"ocv\": \"2.16216 + 0.07645*tanh(30.834 - 54.4806*x) + 2.1581*tanh(52.294 - 50.294*x) - "
     "0.14169*tanh(11.0923 - 19.8543*x) + 0.2051*tanh(1.4684 - 5.4888*x) + 0.2531*tanh((-x + 0.56478)/0.1316) - "
     "0.02167*tanh((x - 0.525)/0.006)\","
@@ -109,7 +116,8 @@ static const char *case_c =
 static const char *case_f =
     "{\"temperature_K\": 298.0, \"nominal_capacity_Ah_per_m2\": 15.2,"
     " \"electrolyte\": {\"type\": \"single_ion\", \"concentration_mol_per_m3\": 1000},"
-    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": 0.01},"
+    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": "
+    "0.01},"
     " \"positive\": {\"active_material\": \"LiMn2O4\", \"thickness_um\": 60, \"active_volume_fraction\": 0.5,"
     "   \"electrolyte_volume_fraction\": 0.3, \"carbon_volume_fraction\": 0.2, \"particle_radius_um\": 5,"
     "   \"max_concentration_mol_per_m3\": 23634.4, \"initial_stoichiometry\": 0.2, \"diffusivity_m2_per_s\": 1e-13,"
@@ -132,12 +140,14 @@ static void run_cases(const vcase *cs, int n)
     for (int i = 0; i < n; i++) {
         char path[512];
         snprintf(path, sizeof path, "cell/dualfoil/%s/voltage.csv", cs[i].dir);
-        if (read_dualfoil(tu_ref(path), &ref) != 0) fail_msg("cannot read %s", tu_ref(path));
+        if (read_dualfoil(tu_ref(path), &ref) != 0)
+            fail_msg("cannot read %s", tu_ref(path));
         for (int foil = 0; foil < 2; foil++) {
             ssb_cell_params *p = NULL;
             TU_OK(ctx, ssb_cell_params_from_json_string(ctx, NULL, cs[i].json, cs[i].dir, &p));
             /* foil = 1: the deck's rka1 = 1e-5 (i0 = F rka1 sqrt(1000)) */
-            if (foil) TU_OK(ctx, ssb_cell_params_set(ctx, p, "negative.rate_constant_m2.5_per_mol0.5_s", 1e-5));
+            if (foil)
+                TU_OK(ctx, ssb_cell_params_set(ctx, p, "negative.rate_constant_m2.5_per_mol0.5_s", 1e-5));
             ssb_cell *c = NULL;
             TU_OK(ctx, ssb_cell_create(ctx, p, &c));
             char proto[128];

@@ -43,6 +43,12 @@
 
 enum { FL_XM = 1, FL_XP = 2, FL_RED = 4 };
 
+/* Rows [i0, i1) of a coarse level with len entries each, stored from entry k0 on. */
+typedef struct {
+    int64_t i0, i1, k0;
+    int64_t len;
+} gmg_run;
+
 typedef struct {
     int64_t n, d[3];
     int64_t *ps;    /* plane starts, d[2] + 1 */
@@ -50,10 +56,16 @@ typedef struct {
     uint8_t *fl;    /* flags */
     uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy) */
     int32_t *nb4;   /* y-, y+, z-, z+ neighbours (n if absent) */
-    /* coarse levels only */
-    int32_t *nb;    /* 6 per unknown: -x, +x, -y, +y, -z, +z (n if absent) */
-    float *g;       /* 6 per unknown, conductance of each face (0 if absent) */
+    /* coarse levels only: off-diagonal conductances (a_ij = -cv), as compressed rows during the set-up (rp, col)
+     * and, above the coarsest level, as runs afterwards (see finalize_level) */
+    int64_t *rp;    /* row starts, n + 1 */
     uint8_t *col;   /* 1 if red */
+    int32_t *ci;    /* column of each entry */
+    float *cv;      /* conductance of each entry (> 0) */
+    int64_t *pb;    /* first black unknown of each plane */
+    int64_t *rs;    /* runs of plane Z and colour c (0 red, 1 black): [rs[2Z + c], rs[2Z + c + 1]) */
+    gmg_run *run;
+    int64_t nrun;
     /* all levels */
     float *invd;    /* 1 / diagonal */
     float *dg;      /* diagonal */
@@ -63,6 +75,7 @@ typedef struct {
     int32_t *agg;   /* parent in level l+1 (not on the last level) */
     float *x, *b;   /* n + 1 entries, x[n] = 0 */
     double *chol;   /* last level: dense Cholesky factor (n x n, lower) */
+    int64_t nnz;    /* coarse levels: number of off-diagonal entries */
 } gmg_level;
 
 typedef struct {
@@ -74,6 +87,9 @@ typedef struct {
     double gscale;
     int nt;
     int64_t bytes, peak;
+    const uint8_t *ph;        /* the problem's phase map (level-0 positions) */
+    uint8_t pc_np[256];       /* pieces of a 2x2x2 voxel block by occupancy pattern (bit c: corner x + 2y + 4z) */
+    uint8_t pc_id[256][8];    /* piece of each occupied corner */
 } gmg;
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -102,8 +118,12 @@ static void level_free(gmg_level *L)
     free(L->fl);
     free(L->pi);
     free(L->nb4);
-    free(L->nb);
-    free(L->g);
+    free(L->rp);
+    free(L->ci);
+    free(L->cv);
+    free(L->pb);
+    free(L->rs);
+    free(L->run);
     free(L->col);
     free(L->invd);
     free(L->dg);
@@ -143,8 +163,9 @@ static inline void fine_nbg(const gmg *m, const gmg_level *L, int64_t i, int64_t
 /* ---------------------------------------------------------------------------------------------------------- */
 /* set-up */
 
-/* Level 0 from the problem. map receives the structured index map of the local grid (n = absent). */
-static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map)
+/* Level 0 from the problem. cs (nvox + 1 entries) receives the position starts of the local grid: cs[v] is the
+ * number of unknowns before voxel v. */
+static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *cs)
 {
     gmg_level *L = &m->lev[0];
     const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny, n = p->nunk;
@@ -164,14 +185,18 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     memcpy(L->ps, p->plane_start, (size_t)(nz + 1) * 8);
     const uint8_t *ph = p->ph;
     const int64_t *ps = p->plane_start;
-    /* index map */
+    /* position starts */
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nt)
 #endif
     for (int64_t z = 0; z < nz; z++) {
         int64_t c = ps[z];
-        for (int64_t v = z * npl; v < (z + 1) * npl; v++) map[v] = ph[v] ? (int32_t)c++ : (int32_t)n;
+        for (int64_t v = z * npl; v < (z + 1) * npl; v++) {
+            cs[v] = (int32_t)c;
+            c += ph[v] != 0;
+        }
     }
+    cs[nz * npl] = (int32_t)n;
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nt)
 #endif
@@ -187,10 +212,10 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                 L->fl[i] = f;
                 L->pi[i] = (uint8_t)(ph[v] - 1);
                 int32_t *q = L->nb4 + 4 * i;
-                q[0] = y > 0 ? map[v - nx] : (int32_t)n;
-                q[1] = y + 1 < ny ? map[v + nx] : (int32_t)n;
-                q[2] = z > 0 ? map[v - npl] : (int32_t)n;
-                q[3] = z + 1 < nz ? map[v + npl] : (int32_t)n;
+                q[0] = y > 0 && ph[v - nx] ? cs[v - nx] : (int32_t)n;
+                q[1] = y + 1 < ny && ph[v + nx] ? cs[v + nx] : (int32_t)n;
+                q[2] = z > 0 && ph[v - npl] ? cs[v - npl] : (int32_t)n;
+                q[3] = z + 1 < nz && ph[v + npl] ? cs[v + npl] : (int32_t)n;
                 i++;
             }
     }
@@ -220,57 +245,469 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     return SSB_OK;
 }
 
-/* Build level l+1 from level l; map is the structured index map of level l (replaced by that of level l+1). */
-static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **mapp)
+/* Level l+1 from level l by aggregation. The unknowns of level l sit on a structured grid of positions (d[]),
+ * several unknowns may share a position, and an unknown couples only to unknowns at the six face-adjacent
+ * positions; cs[v] (npos + 1 entries) is the first unknown at position v (unknowns are ordered by position).
+ * Every 2x2x2 block of positions is split into the connected pieces of its unknowns (coupling inside the
+ * block); each piece becomes one unknown of level l+1 (split = 0: the whole block is one aggregate). So the
+ * coarse unknowns keep those properties, and the parity of the block is a red-black colouring on every level. */
+
+/* Unknown ranges of the 2x2x2 block (X, Y, Z) of a level with position dims fd: at most 4 contiguous ranges
+ * (one per (y, z) row pair of positions). */
+typedef struct {
+    int64_t lo[4], hi[4], base[4], k;
+    int nr;
+} blk_ranges;
+
+static void block_ranges(const int32_t *cs, const int64_t fd[3], int64_t X, int64_t Y, int64_t Z, blk_ranges *r)
+{
+    const int64_t fx = fd[0], fy = fd[1], fz = fd[2];
+    const int64_t x0 = 2 * X, x1 = 2 * X + 2 < fx ? 2 * X + 2 : fx;
+    r->nr = 0;
+    r->k = 0;
+    for (int64_t z = 2 * Z; z < 2 * Z + 2 && z < fz; z++)
+        for (int64_t y = 2 * Y; y < 2 * Y + 2 && y < fy; y++) {
+            const int64_t row = fx * (y + fy * z);
+            const int64_t lo = cs[row + x0], hi = cs[row + x1];
+            if (hi > lo) {
+                r->lo[r->nr] = lo;
+                r->hi[r->nr] = hi;
+                r->base[r->nr] = r->k;
+                r->k += hi - lo;
+                r->nr++;
+            }
+        }
+}
+
+static inline int64_t block_local(const blk_ranges *r, int64_t j)
+{
+    for (int q = 0; q < r->nr; q++)
+        if (j >= r->lo[q] && j < r->hi[q]) return r->base[q] + j - r->lo[q];
+    return -1;
+}
+
+static inline int64_t block_global(const blk_ranges *r, int64_t a)
+{
+    int q = 0;
+    while (q + 1 < r->nr && a >= r->base[q + 1]) q++;
+    return r->lo[q] + a - r->base[q];
+}
+
+/* Couplings of unknown i of level l: count, and pointers to the neighbour indices and conductances (level 0:
+ * filled into the caller's 6-entry buffers). */
+static inline int level_edges(const gmg *m, int l, int64_t i, int32_t tj[6], float tg[6], const int32_t **pj,
+                              const float **pg)
+{
+    const gmg_level *L = &m->lev[l];
+    if (l == 0) {
+        int64_t nb[6];
+        float g[6];
+        fine_nbg(m, L, i, nb, g);
+        int c = 0;
+        for (int k = 0; k < 6; k++)
+            if (nb[k] != L->n && g[k] > 0.0f) {
+                tj[c] = (int32_t)nb[k];
+                tg[c] = g[k];
+                c++;
+            }
+        *pj = tj;
+        *pg = tg;
+        return c;
+    }
+    *pj = L->ci + L->rp[i];
+    *pg = L->cv + L->rp[i];
+    return (int)(L->rp[i + 1] - L->rp[i]);
+}
+
+/* Per-thread work space of the aggregation. */
+typedef struct {
+    int64_t cap, rcap;
+    int32_t *par, *pid, *ord, *cnt;
+    int32_t *rj;
+    float *rg;
+} agg_ws;
+
+static int ws_reserve(agg_ws *w, int64_t k, int64_t r)
+{
+    if (k > w->cap) {
+        int64_t c = k > 2 * w->cap ? k : 2 * w->cap;
+        int32_t *a = realloc(w->par, (size_t)c * 4), *b = a ? realloc(w->pid, (size_t)c * 4) : NULL;
+        if (a) w->par = a;
+        if (b) w->pid = b;
+        int32_t *o = b ? realloc(w->ord, (size_t)c * 4) : NULL;
+        if (o) w->ord = o;
+        int32_t *n = o ? realloc(w->cnt, (size_t)(c + 1) * 4) : NULL;
+        if (n) w->cnt = n;
+        if (!n) return SSB_ERR_NOMEM;
+        w->cap = c;
+    }
+    if (r > w->rcap) {
+        int64_t c = r > 2 * w->rcap ? r : 2 * w->rcap;
+        int32_t *a = realloc(w->rj, (size_t)c * 4);
+        if (a) w->rj = a;
+        float *b = a ? realloc(w->rg, (size_t)c * 4) : NULL;
+        if (b) w->rg = b;
+        if (!b) return SSB_ERR_NOMEM;
+        w->rcap = c;
+    }
+    return SSB_OK;
+}
+
+static void ws_free(agg_ws *w)
+{
+    free(w->par);
+    free(w->pid);
+    free(w->ord);
+    free(w->cnt);
+    free(w->rj);
+    free(w->rg);
+}
+
+static inline int32_t uf_find(int32_t *par, int32_t a)
+{
+    while (par[a] != a) {
+        par[a] = par[par[a]];
+        a = par[a];
+    }
+    return a;
+}
+
+/* Connected pieces (6-connectivity) of every occupancy pattern of a 2x2x2 voxel block. */
+static void piece_tables(gmg *m)
+{
+    for (int pat = 0; pat < 256; pat++) {
+        int par[8], np = 0;
+        for (int c = 0; c < 8; c++) par[c] = c;
+        for (int c = 0; c < 8; c++)
+            for (int d = 1; d < 8; d <<= 1) {
+                const int c2 = c ^ d;
+                if (!((pat >> c) & 1) || !((pat >> c2) & 1)) continue;
+                int a = c, b = c2;
+                while (par[a] != a) a = par[a];
+                while (par[b] != b) b = par[b];
+                if (a != b) par[a > b ? a : b] = a < b ? a : b;
+            }
+        int id[8];
+        for (int c = 0; c < 8; c++) id[c] = -1;
+        for (int c = 0; c < 8; c++) {
+            m->pc_id[pat][c] = 255;
+            if (!((pat >> c) & 1)) continue;
+            int r = c;
+            while (par[r] != r) r = par[r];
+            if (id[r] < 0) id[r] = np++;
+            m->pc_id[pat][c] = (uint8_t)id[r];
+        }
+        m->pc_np[pat] = (uint8_t)np;
+    }
+}
+
+/* Occupancy pattern of the voxel block (X, Y, Z) of level 0 and the positions of its 8 corners (-1 outside). */
+static inline int voxel_block(const gmg *m, int64_t X, int64_t Y, int64_t Z, int64_t v[8])
+{
+    const int64_t *d = m->lev[0].d;
+    int pat = 0;
+    for (int c = 0; c < 8; c++) {
+        const int64_t x = 2 * X + (c & 1), y = 2 * Y + ((c >> 1) & 1), z = 2 * Z + (c >> 2);
+        v[c] = -1;
+        if (x >= d[0] || y >= d[1] || z >= d[2]) continue;
+        v[c] = x + d[0] * (y + d[1] * z);
+        if (m->ph[v[c]]) pat |= 1 << c;
+    }
+    return pat;
+}
+
+/* Pass 1 over the blocks of coarse plane Z: local piece index of every unknown in agg, piece count of every block
+ * in bc. Returns the plane's piece count, or -1 when out of memory. */
+static int64_t agg_pieces(const gmg *m, int l, const int32_t *cs, int64_t Z, int split, int32_t *bc, agg_ws *w)
+{
+    const gmg_level *F = &m->lev[l];
+    const int64_t cx = (F->d[0] + 1) / 2, cy = (F->d[1] + 1) / 2;
+    int32_t *agg = F->agg;
+    int64_t total = 0;
+    for (int64_t Y = 0; Y < cy; Y++)
+        for (int64_t X = 0; X < cx; X++) {
+            const int64_t blk = X + cx * (Y + cy * Z);
+            if (l == 0 && split) { /* voxel blocks: pieces from the occupancy pattern */
+                int64_t v[8];
+                const int pat = voxel_block(m, X, Y, Z, v);
+                for (int c = 0; c < 8; c++)
+                    if ((pat >> c) & 1) agg[cs[v[c]]] = m->pc_id[pat][c];
+                bc[blk] = m->pc_np[pat];
+                total += m->pc_np[pat];
+                continue;
+            }
+            blk_ranges r;
+            block_ranges(cs, F->d, X, Y, Z, &r);
+            if (r.k == 0) {
+                bc[blk] = 0;
+                continue;
+            }
+            if (!split) {
+                for (int q = 0; q < r.nr; q++)
+                    for (int64_t i = r.lo[q]; i < r.hi[q]; i++) agg[i] = 0;
+                bc[blk] = 1;
+                total++;
+                continue;
+            }
+            if (ws_reserve(w, r.k, 0) != SSB_OK) return -1;
+            int32_t *par = w->par, *pid = w->pid;
+            for (int64_t a = 0; a < r.k; a++) {
+                par[a] = (int32_t)a;
+                pid[a] = -1;
+            }
+            for (int q = 0; q < r.nr; q++)
+                for (int64_t i = r.lo[q]; i < r.hi[q]; i++) {
+                    int32_t tj[6];
+                    float tg[6];
+                    const int32_t *pj;
+                    const float *pg;
+                    const int ne = level_edges(m, l, i, tj, tg, &pj, &pg);
+                    const int32_t a = (int32_t)(r.base[q] + i - r.lo[q]);
+                    for (int e = 0; e < ne; e++) {
+                        const int64_t b = block_local(&r, pj[e]);
+                        if (b < 0) continue;
+                        int32_t ra = uf_find(par, a), rb = uf_find(par, (int32_t)b);
+                        if (ra != rb) par[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+                    }
+                }
+            int32_t np = 0;
+            for (int q = 0; q < r.nr; q++)
+                for (int64_t i = r.lo[q]; i < r.hi[q]; i++) {
+                    const int32_t root = uf_find(par, (int32_t)(r.base[q] + i - r.lo[q]));
+                    if (pid[root] < 0) pid[root] = np++;
+                    agg[i] = pid[root];
+                }
+            bc[blk] = np;
+            total += np;
+        }
+    return total;
+}
+
+/* Entries of the coarse rows of one coarse plane, in row order (moved into the level's arrays afterwards). */
+typedef struct {
+    int32_t *j;
+    float *g;
+    int64_t nnz, cap;
+} plane_rows;
+
+/* Store the row of coarse unknown I (entries in w->rj / w->rg) and its diagonal, colour (parity of the block
+ * coordinate sum par) and Dirichlet conductances. */
+static int agg_emit(const gmg_level *C, int32_t I, int64_t par, int64_t len, double dsum, double glo, double ghi,
+                    int64_t cn0, int64_t chs, plane_rows *pr, const agg_ws *w)
+{
+    if (pr->nnz + len > pr->cap) {
+        int64_t c = pr->nnz + len > 2 * pr->cap ? pr->nnz + len + 1024 : 2 * pr->cap;
+        int32_t *nj = realloc(pr->j, (size_t)c * 4);
+        if (nj) pr->j = nj;
+        float *ng = nj ? realloc(pr->g, (size_t)c * 4) : NULL;
+        if (!ng) return SSB_ERR_NOMEM;
+        pr->g = ng;
+        pr->cap = c;
+    }
+    memcpy(pr->j + pr->nnz, w->rj, (size_t)len * 4);
+    memcpy(pr->g + pr->nnz, w->rg, (size_t)len * 4);
+    pr->nnz += len;
+    C->rp[I + 1] = len;
+    if (I < cn0) C->gdlo[I] = (float)glo;
+    if (I >= chs) C->gdhi[I - chs] = (float)ghi;
+    const double d = dsum + glo + ghi;
+    C->dg[I] = (float)d;
+    C->invd[I] = (float)(1.0 / d);
+    C->col[I] = (par & 1) == 0;
+    return SSB_OK;
+}
+
+/* Pass 2 over the blocks of coarse plane Z: the Galerkin rows of its coarse unknowns (lengths into C->rp[I + 1],
+ * entries into pr), diagonal, colour and Dirichlet conductances. Returns SSB_OK or SSB_ERR_NOMEM. */
+static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, int64_t Z, plane_rows *pr,
+                    agg_ws *w)
+{
+    const gmg_level *F = &m->lev[l];
+    const gmg_level *C = &m->lev[l + 1];
+    const int64_t cx = (F->d[0] + 1) / 2, cy = (F->d[1] + 1) / 2;
+    const int64_t fn0 = F->ps[1], fhs = F->ps[F->d[2] - 1], cn0 = C->ps[1], chs = C->ps[C->d[2] - 1];
+    const int32_t *agg = F->agg;
+    for (int64_t Y = 0; Y < cy; Y++)
+        for (int64_t X = 0; X < cx; X++) {
+            const int64_t blk = X + cx * (Y + cy * Z);
+            const int64_t base = ccs[blk], np = ccs[blk + 1] - base;
+            if (np == 0) continue;
+            if (l == 0) { /* voxel blocks: every corner couples outside the block along its three outer faces */
+                int64_t v[8];
+                const int pat = voxel_block(m, X, Y, Z, v);
+                const int64_t *d = F->d, str[3] = {1, d[0], d[0] * d[1]};
+                const int st = m->nph + 1;
+                if (ws_reserve(w, 8, 24) != SSB_OK) return SSB_ERR_NOMEM;
+                for (int64_t p = 0; p < np; p++) {
+                    const int32_t I = (int32_t)(base + p);
+                    int64_t len = 0;
+                    double dsum = 0.0, glo = 0.0, ghi = 0.0;
+                    for (int c = 0; c < 8; c++) {
+                        if (!((pat >> c) & 1) || (np > 1 && F->agg[cs[v[c]]] != I)) continue;
+                        const int64_t i = cs[v[c]];
+                        const int pii = F->pi[i] * st;
+                        for (int a = 0; a < 3; a++) {
+                            const int hi = (c >> a) & 1;
+                            const int64_t co = a == 0 ? 2 * X + hi : a == 1 ? 2 * Y + hi : 2 * Z + hi;
+                            if (hi ? co + 1 >= d[a] : co == 0) continue;
+                            const int64_t wv = v[c] + (hi ? str[a] : -str[a]);
+                            if (!m->ph[wv]) continue;
+                            const int32_t j = cs[wv], J = F->agg[j];
+                            const float g = m->gf[a][pii + F->pi[j]];
+                            dsum += g;
+                            int64_t s = 0;
+                            while (s < len && w->rj[s] != J) s++;
+                            if (s == len) {
+                                w->rj[len] = J;
+                                w->rg[len] = 0.0f;
+                                len++;
+                            }
+                            w->rg[s] += g;
+                        }
+                        if (i < fn0) glo += F->gdlo[i];
+                        if (i >= fhs) ghi += F->gdhi[i - fhs];
+                    }
+                    if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, cn0, chs, pr, w) != SSB_OK)
+                        return SSB_ERR_NOMEM;
+                }
+                continue;
+            }
+            blk_ranges r;
+            block_ranges(cs, F->d, X, Y, Z, &r);
+            if (ws_reserve(w, r.k, 16) != SSB_OK) return SSB_ERR_NOMEM;
+            /* members of each piece (counting sort of the block's unknowns by piece) */
+            int32_t *cnt = w->cnt, *ord = w->ord;
+            if (np == 1) {
+                for (int64_t a = 0; a < r.k; a++) ord[a] = (int32_t)a;
+                cnt[0] = 0;
+                cnt[1] = (int32_t)r.k;
+            } else {
+                for (int64_t p = 0; p <= np; p++) cnt[p] = 0;
+                for (int64_t a = 0; a < r.k; a++) cnt[agg[block_global(&r, a)] - base + 1]++;
+                for (int64_t p = 0; p < np; p++) cnt[p + 1] += cnt[p];
+                for (int64_t a = 0; a < r.k; a++) ord[cnt[agg[block_global(&r, a)] - base]++] = (int32_t)a;
+                for (int64_t p = np; p > 0; p--) cnt[p] = cnt[p - 1];
+                cnt[0] = 0;
+            }
+            for (int64_t p = 0; p < np; p++) {
+                const int32_t I = (int32_t)(base + p);
+                int64_t len = 0;
+                double dsum = 0.0, glo = 0.0, ghi = 0.0;
+                for (int32_t t = cnt[p]; t < cnt[p + 1]; t++) {
+                    const int64_t i = block_global(&r, ord[t]);
+                    int32_t tj[6];
+                    float tg[6];
+                    const int32_t *pj;
+                    const float *pg;
+                    const int ne = level_edges(m, l, i, tj, tg, &pj, &pg);
+                    for (int e = 0; e < ne; e++) {
+                        const int32_t J = agg[pj[e]];
+                        if (J == I) continue;
+                        dsum += pg[e];
+                        int64_t s = 0;
+                        while (s < len && w->rj[s] != J) s++;
+                        if (s == len) {
+                            if (ws_reserve(w, 0, len + 1) != SSB_OK) return SSB_ERR_NOMEM;
+                            w->rj[len] = J;
+                            w->rg[len] = 0.0f;
+                            len++;
+                        }
+                        w->rg[s] += pg[e];
+                    }
+                    if (i < fn0) glo += F->gdlo[i];
+                    if (i >= fhs) ghi += F->gdhi[i - fhs];
+                }
+                if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, cn0, chs, pr, w) != SSB_OK) return SSB_ERR_NOMEM;
+            }
+        }
+    return SSB_OK;
+}
+
+/* Build level l+1 from level l; *csp holds the position starts of level l (replaced by those of level l+1). */
+static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
 {
     gmg_level *F = &m->lev[l], *C = &m->lev[l + 1];
     const int nt = m->nt;
     const int64_t fx = F->d[0], fy = F->d[1], fz = F->d[2];
-    const int64_t cx = (fx + 1) / 2, cy = (fy + 1) / 2, cz = (fz + 1) / 2, cpl = cx * cy;
+    const int64_t cx = (fx + 1) / 2, cy = (fy + 1) / 2, cz = (fz + 1) / 2, cpl = cx * cy, cpos = cpl * cz;
     const int64_t fn = F->n;
-    int32_t *fmap = *mapp;
+    const int32_t *cs = *csp;
     C->d[0] = cx;
     C->d[1] = cy;
     C->d[2] = cz;
     C->ps = gmalloc(ctx, m, (size_t)(cz + 1) * 8, "gmg plane offsets");
-    int32_t *cmap = gmalloc(ctx, m, (size_t)(cpl * cz) * 4, "gmg coarse index map");
-    if (!C->ps || !cmap) {
-        gfree(m, cmap, (size_t)(cpl * cz) * 4);
+    int32_t *ccs = gmalloc(ctx, m, (size_t)(cpos + 1) * 4, "gmg coarse position starts");
+    F->agg = gmalloc(ctx, m, (size_t)(fn + 1) * 4, "gmg aggregates");
+    if (!C->ps || !ccs || !F->agg) {
+        gfree(m, ccs, (size_t)(cpos + 1) * 4);
         return SSB_ERR_NOMEM;
     }
     int64_t *ps = C->ps;
-    ps[0] = 0;
-    /* occupancy per coarse cell, count per plane */
+    int err = 0;
+    /* pass 1: pieces (whole blocks when splitting coarsens too slowly or only one block is left) */
+    for (int split = !(cx == 1 && cy == 1 && cz == 1);; split = 0) {
 #if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp parallel num_threads(nt)
 #endif
-    for (int64_t Z = 0; Z < cz; Z++) {
-        int64_t c = 0;
-        for (int64_t Y = 0; Y < cy; Y++)
-            for (int64_t X = 0; X < cx; X++) {
-                int occ = 0;
-                for (int64_t z = 2 * Z; z < 2 * Z + 2 && z < fz; z++)
-                    for (int64_t y = 2 * Y; y < 2 * Y + 2 && y < fy; y++)
-                        for (int64_t x = 2 * X; x < 2 * X + 2 && x < fx; x++)
-                            occ |= fmap[x + fx * (y + fy * z)] != (int32_t)fn;
-                cmap[X + cx * (Y + cy * Z)] = occ;
-                c += occ;
+        {
+            agg_ws w;
+            memset(&w, 0, sizeof w);
+#if SSB_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (int64_t Z = 0; Z < cz; Z++) {
+                int64_t c = agg_pieces(m, l, cs, Z, split, ccs, &w);
+                if (c < 0) {
+#if SSB_HAVE_OPENMP
+#pragma omp atomic write
+#endif
+                    err = 1;
+                    c = 0;
+                }
+                ps[Z + 1] = c;
             }
-        ps[Z + 1] = c;
+            ws_free(&w);
+        }
+        if (err) break;
+        ps[0] = 0;
+        for (int64_t Z = 0; Z < cz; Z++) ps[Z + 1] += ps[Z];
+        if (!split || 2 * ps[cz] <= fn) break;
     }
-    for (int64_t Z = 0; Z < cz; Z++) ps[Z + 1] += ps[Z];
     const int64_t cn = ps[cz];
     C->n = cn;
+    if (err) {
+        gfree(m, ccs, (size_t)(cpos + 1) * 4);
+        return SSB_ERR_NOMEM;
+    }
+    /* coarse position starts; local piece indices -> coarse unknowns */
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nt)
 #endif
     for (int64_t Z = 0; Z < cz; Z++) {
         int64_t c = ps[Z];
-        for (int64_t v = Z * cpl; v < (Z + 1) * cpl; v++) cmap[v] = cmap[v] ? (int32_t)c++ : (int32_t)cn;
+        for (int64_t v = Z * cpl; v < (Z + 1) * cpl; v++) {
+            const int64_t k = ccs[v];
+            ccs[v] = (int32_t)c;
+            c += k;
+        }
     }
-    F->agg = gmalloc(ctx, m, (size_t)fn * 4, "gmg aggregates");
-    C->nb = gmalloc(ctx, m, (size_t)cn * 24, "gmg neighbours");
-    C->g = gmalloc(ctx, m, (size_t)(cn + 1) * 24, "gmg conductances");
+    ccs[cpos] = (int32_t)cn;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+    for (int64_t Z = 0; Z < cz; Z++)
+        for (int64_t Y = 0; Y < cy; Y++)
+            for (int64_t X = 0; X < cx; X++) {
+                const int64_t blk = X + cx * (Y + cy * Z);
+                if (ccs[blk + 1] == ccs[blk]) continue;
+                blk_ranges r;
+                block_ranges(cs, F->d, X, Y, Z, &r);
+                for (int q = 0; q < r.nr; q++)
+                    for (int64_t i = r.lo[q]; i < r.hi[q]; i++) F->agg[i] += ccs[blk];
+            }
+    F->agg[fn] = (int32_t)cn;
+    /* passes 2 and 3: Galerkin rows */
+    C->rp = gmalloc(ctx, m, (size_t)(cn + 1) * 8, "gmg coarse rows");
     C->col = gmalloc(ctx, m, (size_t)cn, "gmg colours");
     C->invd = gmalloc(ctx, m, (size_t)cn * 4, "gmg diagonal");
     C->dg = gmalloc(ctx, m, (size_t)cn * 4, "gmg diagonal");
@@ -280,78 +717,70 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **mapp)
     const int64_t cn0 = ps[1], chs = ps[cz - 1];
     C->gdlo = gmalloc(ctx, m, (size_t)(cn0 + 1) * 4, "gmg Dirichlet");
     C->gdhi = gmalloc(ctx, m, (size_t)(cn - chs + 1) * 4, "gmg Dirichlet");
-    if (!F->agg || !C->nb || !C->g || !C->col || !C->invd || !C->dg || !C->x || !C->b || !C->gdlo || !C->gdhi) {
-        gfree(m, cmap, (size_t)(cpl * cz) * 4);
+    if (!C->rp || !C->col || !C->invd || !C->dg || !C->x || !C->b || !C->gdlo || !C->gdhi) {
+        gfree(m, ccs, (size_t)(cpos + 1) * 4);
         return SSB_ERR_NOMEM;
     }
-    /* aggregates */
-#if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(nt)
-#endif
-    for (int64_t z = 0; z < fz; z++)
-        for (int64_t y = 0; y < fy; y++)
-            for (int64_t x = 0; x < fx; x++) {
-                int32_t i = fmap[x + fx * (y + fy * z)];
-                if (i != (int32_t)fn) F->agg[i] = cmap[x / 2 + cx * (y / 2 + cy * (z / 2))];
-            }
-    /* Galerkin operator: per coarse plane (the children of coarse plane Z live in fine planes 2Z, 2Z+1) */
-    memset(C->g, 0, (size_t)(cn + 1) * 24);
     memset(C->gdlo, 0, (size_t)(cn0 + 1) * 4);
     memset(C->gdhi, 0, (size_t)(cn - chs + 1) * 4);
-    const int64_t fn0 = F->ps[1], fhs = F->ps[fz - 1];
+    C->rp[0] = 0;
+    plane_rows *pr = calloc((size_t)cz, sizeof *pr);
+    if (!pr) err = 1;
+    if (!err) {
 #if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp parallel num_threads(nt)
 #endif
-    for (int64_t Z = 0; Z < cz; Z++) {
-        const int64_t i0 = F->ps[2 * Z], i1 = F->ps[2 * Z + 2 < fz ? 2 * Z + 2 : fz];
-        for (int64_t i = i0; i < i1; i++) {
-            int64_t nb[6];
-            float g[6];
-            if (l == 0) {
-                fine_nbg(m, F, i, nb, g);
-            } else {
-                for (int k = 0; k < 6; k++) {
-                    nb[k] = F->nb[6 * i + k];
-                    g[k] = F->g[6 * i + k];
+        {
+            agg_ws w;
+            memset(&w, 0, sizeof w);
+#if SSB_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (int64_t Z = 0; Z < cz; Z++)
+                if (agg_rows(m, l, cs, ccs, Z, &pr[Z], &w) != SSB_OK) {
+#if SSB_HAVE_OPENMP
+#pragma omp atomic write
+#endif
+                    err = 1;
                 }
-            }
-            const int32_t I = F->agg[i];
-            for (int k = 0; k < 6; k++)
-                if (nb[k] != fn && F->agg[nb[k]] != I) C->g[6 * (int64_t)I + k] += g[k];
-            if (i < fn0) C->gdlo[I] += F->gdlo[i];
-            if (i >= fhs) C->gdhi[I - chs] += F->gdhi[i - fhs];
+            ws_free(&w);
         }
     }
-    /* neighbours, colours, diagonal */
+    if (!err) {
+        for (int64_t I = 0; I < cn; I++) C->rp[I + 1] += C->rp[I];
+        C->nnz = C->rp[cn];
+        m->bytes += C->nnz * 8; /* the plane buffers */
+        C->ci = gmalloc(ctx, m, (size_t)(C->nnz + 1) * 4, "gmg coarse columns");
+        C->cv = gmalloc(ctx, m, (size_t)(C->nnz + 1) * 4, "gmg coarse conductances");
+        m->bytes -= C->nnz * 8;
+        if (!C->ci || !C->cv) err = 1;
+    }
+    if (!err) {
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nt)
 #endif
-    for (int64_t Z = 0; Z < cz; Z++)
-        for (int64_t Y = 0; Y < cy; Y++)
-            for (int64_t X = 0; X < cx; X++) {
-                const int64_t v = X + cx * (Y + cy * Z);
-                const int32_t I = cmap[v];
-                if (I == (int32_t)cn) continue;
-                const float *gi = C->g + 6 * (int64_t)I;
-                int32_t *q = C->nb + 6 * (int64_t)I;
-                q[0] = (X > 0 && gi[0] > 0) ? cmap[v - 1] : (int32_t)cn;
-                q[1] = (X + 1 < cx && gi[1] > 0) ? cmap[v + 1] : (int32_t)cn;
-                q[2] = (Y > 0 && gi[2] > 0) ? cmap[v - cx] : (int32_t)cn;
-                q[3] = (Y + 1 < cy && gi[3] > 0) ? cmap[v + cx] : (int32_t)cn;
-                q[4] = (Z > 0 && gi[4] > 0) ? cmap[v - cpl] : (int32_t)cn;
-                q[5] = (Z + 1 < cz && gi[5] > 0) ? cmap[v + cpl] : (int32_t)cn;
-                double d = 0.0;
-                for (int k = 0; k < 6; k++) d += gi[k];
-                if (I < cn0) d += C->gdlo[I];
-                if (I >= chs) d += C->gdhi[I - chs];
-                C->invd[I] = (float)(1.0 / d);
-                C->dg[I] = (float)d;
-                C->col[I] = ((X + Y + Z) & 1) == 0;
+        for (int64_t Z = 0; Z < cz; Z++) {
+            const int64_t k0 = C->rp[ps[Z]];
+            if (pr[Z].nnz) {
+                memcpy(C->ci + k0, pr[Z].j, (size_t)pr[Z].nnz * 4);
+                memcpy(C->cv + k0, pr[Z].g, (size_t)pr[Z].nnz * 4);
             }
+        }
+    }
+    if (pr)
+        for (int64_t Z = 0; Z < cz; Z++) {
+            free(pr[Z].j);
+            free(pr[Z].g);
+        }
+    free(pr);
+    if (err) {
+        gfree(m, ccs, (size_t)(cpos + 1) * 4);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg: out of memory while aggregating level %d", l + 1);
+    }
     C->x[cn] = 0.0f;
     C->b[cn] = 0.0f;
-    gfree(m, fmap, (size_t)(fx * fy * fz) * 4);
-    *mapp = cmap;
+    gfree(m, (void *)cs, (size_t)(fx * fy * fz + 1) * 4);
+    *csp = ccs;
     return SSB_OK;
 }
 
@@ -365,11 +794,10 @@ static int setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L)
     memset(A, 0, (size_t)(n * n) * 8);
     for (int64_t i = 0; i < n; i++) {
         double d = 0.0;
-        for (int k = 0; k < 6; k++) {
-            int64_t j = L->nb[6 * i + k];
-            double g = L->g[6 * i + k];
+        for (int64_t k = L->rp[i]; k < L->rp[i + 1]; k++) {
+            const double g = L->cv[k];
             d += g;
-            if (j != n) A[i * n + j] -= g;
+            A[i * n + L->ci[k]] -= g;
         }
         if (i < L->ps[1]) d += L->gdlo[i];
         if (i >= L->ps[L->d[2] - 1]) d += L->gdhi[i - L->ps[L->d[2] - 1]];
@@ -431,9 +859,11 @@ static inline float fine_off(const gmg *m, const gmg_level *L, int64_t i, const 
 #define GMG_FOR(n) GMG_PRAGMA(omp parallel for schedule(static) num_threads(m->nt) if ((n) > GMG_PAR_MIN))
 #define GMG_FOR_RED(n, ...)                                                                                    \
     GMG_PRAGMA(omp parallel for schedule(static) num_threads(m->nt) reduction(+ : __VA_ARGS__) if ((n) > GMG_PAR_MIN))
+#define GMG_PRAGMA_FOR_NT GMG_PRAGMA(omp parallel for schedule(static) num_threads(nt))
 #else
 #define GMG_FOR(n)
 #define GMG_FOR_RED(n, ...)
+#define GMG_PRAGMA_FOR_NT
 #endif
 
 /* One GS half-sweep on level 0 (right-hand side L->b, normalised single precision). */
@@ -455,38 +885,213 @@ static void fine_half(const gmg *m, const gmg_level *L, int red)
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* coarse kernels */
+/* Coarse levels above the coarsest are renumbered for the cycle: inside every plane the red unknowns come first,
+ * then the black ones, and inside each colour the rows are sorted by their number of entries. A run is a range of
+ * rows of equal length whose entries lie back to back (no row pointers), so the kernels below walk one colour of
+ * a plane without tests and with inner loops of fixed length. */
 
-static inline float coarse_off(const gmg_level *L, int64_t i, const float *x)
+/* Renumber level l (1 <= l <= nlev - 2) as described above; updates the aggregates of level l-1. */
+static int finalize_level(ssb_ctx *ctx, gmg *m, int l)
 {
-    const int32_t *q = L->nb + 6 * i;
-    const float *g = L->g + 6 * i;
-    return g[0] * x[q[0]] + g[1] * x[q[1]] + g[2] * x[q[2]] + g[3] * x[q[3]] + g[4] * x[q[4]] + g[5] * x[q[5]];
-}
-
-static void coarse_half(const gmg *m, const gmg_level *L, int red)
-{
-    const int64_t n = L->n;
-    float *x = L->x;
-    const float *b = L->b;
-    GMG_FOR(n)
+    gmg_level *L = &m->lev[l], *F = &m->lev[l - 1];
+    const int64_t n = L->n, nz = L->d[2], nnz = L->nnz;
+    const int nt = m->nt;
+    int32_t *perm = gmalloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
+    int64_t *off = gmalloc(ctx, m, (size_t)(n + 1) * 8, "gmg renumbering");
+    int64_t *nrun = gmalloc(ctx, m, (size_t)(nz + 1) * 8, "gmg run counts");
+    L->pb = gmalloc(ctx, m, (size_t)nz * 8, "gmg colour starts");
+    L->rs = gmalloc(ctx, m, (size_t)(2 * nz + 1) * 8, "gmg run starts");
+    int32_t *ci = gmalloc(ctx, m, (size_t)(nnz + 1) * 4, "gmg coarse columns");
+    float *cv = gmalloc(ctx, m, (size_t)(nnz + 1) * 4, "gmg coarse conductances");
+    float *tmp = gmalloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
+    int32_t *len = gmalloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
+    int rc = SSB_OK;
+    if (!perm || !off || !nrun || !L->pb || !L->rs || !ci || !cv || !tmp || !len) {
+        rc = SSB_ERR_NOMEM;
+        goto out;
+    }
+    int64_t maxlen = 0;
     for (int64_t i = 0; i < n; i++)
-        if (L->col[i] == red) x[i] = (b[i] + coarse_off(L, i, x)) * L->invd[i];
+        if (L->rp[i + 1] - L->rp[i] > maxlen) maxlen = L->rp[i + 1] - L->rp[i];
+    const int64_t nb = 2 * (maxlen + 1); /* buckets: (colour, length), red first */
+    int64_t *cnt = gmalloc(ctx, m, (size_t)(nb + 1) * 8 * (size_t)nt, "gmg renumbering");
+    if (!cnt) {
+        rc = SSB_ERR_NOMEM;
+        goto out;
+    }
+    /* new index of every row (counting sort inside each plane), number of runs per plane */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t Z = 0; Z < nz; Z++) {
+#if SSB_HAVE_OPENMP
+        int64_t *c = cnt + (nb + 1) * omp_get_thread_num();
+#else
+        int64_t *c = cnt;
+#endif
+        const int64_t i0 = L->ps[Z], i1 = L->ps[Z + 1];
+        for (int64_t k = 0; k <= nb; k++) c[k] = 0;
+        for (int64_t i = i0; i < i1; i++) c[1 + (L->col[i] ? 0 : maxlen + 1) + L->rp[i + 1] - L->rp[i]]++;
+        int64_t runs = 0;
+        for (int64_t k = 0; k < nb; k++) runs += c[k + 1] > 0;
+        nrun[Z + 1] = runs;
+        for (int64_t k = 0; k < nb; k++) c[k + 1] += c[k];
+        L->pb[Z] = i0 + c[maxlen + 1];
+        for (int64_t i = i0; i < i1; i++) {
+            const int64_t ni = i0 + c[(L->col[i] ? 0 : maxlen + 1) + L->rp[i + 1] - L->rp[i]]++;
+            perm[i] = (int32_t)ni;
+            len[ni] = (int32_t)(L->rp[i + 1] - L->rp[i]);
+        }
+    }
+    gfree(m, cnt, (size_t)(nb + 1) * 8 * (size_t)nt);
+    perm[n] = (int32_t)n;
+    nrun[0] = 0;
+    for (int64_t Z = 0; Z < nz; Z++) nrun[Z + 1] += nrun[Z];
+    L->nrun = nrun[nz];
+    L->run = gmalloc(ctx, m, (size_t)(L->nrun + 1) * sizeof(gmg_run), "gmg runs");
+    if (!L->run) {
+        rc = SSB_ERR_NOMEM;
+        goto out;
+    }
+    /* runs and entry offsets in the new order */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t Z = 0; Z < nz; Z++) {
+        const int64_t i0 = L->ps[Z], i1 = L->ps[Z + 1], pb = L->pb[Z];
+        int64_t k = L->rp[i0], r = nrun[Z];
+        L->rs[2 * Z] = r;
+        L->rs[2 * Z + 1] = -1;
+        for (int64_t j = i0; j < i1;) {
+            if (j == pb) L->rs[2 * Z + 1] = r;
+            int64_t e = j + 1;
+            while (e < i1 && e != pb && len[e] == len[j]) e++;
+            L->run[r].i0 = j;
+            L->run[r].i1 = e;
+            L->run[r].k0 = k;
+            L->run[r].len = len[j];
+            for (int64_t t = j; t < e; t++) off[t] = k + (t - j) * len[j];
+            k += (e - j) * len[j];
+            r++;
+            j = e;
+        }
+        if (L->rs[2 * Z + 1] < 0) L->rs[2 * Z + 1] = r;
+    }
+    L->rs[2 * nz] = L->nrun;
+    /* entries, renumbered */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) {
+        const int64_t dst = off[perm[i]];
+        for (int64_t k = L->rp[i]; k < L->rp[i + 1]; k++) {
+            ci[dst + k - L->rp[i]] = perm[L->ci[k]];
+            cv[dst + k - L->rp[i]] = L->cv[k];
+        }
+    }
+    /* per-unknown arrays */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) tmp[perm[i]] = L->dg[i];
+    memcpy(L->dg, tmp, (size_t)n * 4);
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) tmp[perm[i]] = L->invd[i];
+    memcpy(L->invd, tmp, (size_t)n * 4);
+    if (L->agg) {
+        GMG_PRAGMA_FOR_NT
+        for (int64_t i = 0; i < n; i++) len[perm[i]] = L->agg[i];
+        memcpy(L->agg, len, (size_t)n * 4);
+    }
+    {
+        const int64_t n0 = L->ps[1], hs = L->ps[nz - 1];
+        for (int64_t i = 0; i < n0; i++) tmp[perm[i]] = L->gdlo[i];
+        memcpy(L->gdlo, tmp, (size_t)n0 * 4);
+        for (int64_t i = hs; i < n; i++) tmp[perm[i] - hs] = L->gdhi[i - hs];
+        memcpy(L->gdhi, tmp, (size_t)(n - hs) * 4);
+    }
+    {
+        const int64_t fn = F->n;
+        int32_t *fa = F->agg;
+        GMG_PRAGMA_FOR_NT
+        for (int64_t i = 0; i < fn; i++) fa[i] = perm[fa[i]];
+    }
+    gfree(m, L->ci, (size_t)(nnz + 1) * 4);
+    gfree(m, L->cv, (size_t)(nnz + 1) * 4);
+    L->ci = ci;
+    L->cv = cv;
+    ci = NULL;
+    cv = NULL;
+    gfree(m, L->rp, (size_t)(n + 1) * 8);
+    gfree(m, L->col, (size_t)n);
+    L->rp = NULL;
+    L->col = NULL;
+out:
+    gfree(m, perm, (size_t)(n + 1) * 4);
+    gfree(m, off, (size_t)(n + 1) * 8);
+    gfree(m, nrun, (size_t)(nz + 1) * 8);
+    gfree(m, ci, (size_t)(nnz + 1) * 4);
+    gfree(m, cv, (size_t)(nnz + 1) * 4);
+    gfree(m, tmp, (size_t)(n + 1) * 4);
+    gfree(m, len, (size_t)(n + 1) * 4);
+    return rc;
 }
 
-/* y = A_l x on a coarse level; returns x . y and (if rhs) x . rhs */
+/* Rows of run r of level L with off = sum_j g_ij v_j (v: the vector read through the couplings, named v_ by the
+ * caller); BODY sees i and off. Fixed-length copies for the usual lengths. */
+#define GMG_RUN_LEN(L, r, LEN, ...)                                                                              \
+    do {                                                                                                      \
+        const int32_t *q_ = (L)->ci + (r)->k0;                                                                \
+        const float *g_ = (L)->cv + (r)->k0;                                                                  \
+        for (int64_t i = (r)->i0; i < (r)->i1; i++, q_ += (LEN), g_ += (LEN)) {                               \
+            float off = 0.0f;                                                                                 \
+            for (int e_ = 0; e_ < (LEN); e_++) off += g_[e_] * v_[q_[e_]];                                   \
+            __VA_ARGS__                                                                                       \
+        }                                                                                                     \
+    } while (0)
+#define GMG_RUN(L, r, ...)                                                                                       \
+    switch ((r)->len) {                                                                                       \
+    case 0: GMG_RUN_LEN(L, r, 0, __VA_ARGS__); break;                                                         \
+    case 1: GMG_RUN_LEN(L, r, 1, __VA_ARGS__); break;                                                         \
+    case 2: GMG_RUN_LEN(L, r, 2, __VA_ARGS__); break;                                                         \
+    case 3: GMG_RUN_LEN(L, r, 3, __VA_ARGS__); break;                                                         \
+    case 4: GMG_RUN_LEN(L, r, 4, __VA_ARGS__); break;                                                         \
+    case 5: GMG_RUN_LEN(L, r, 5, __VA_ARGS__); break;                                                         \
+    case 6: GMG_RUN_LEN(L, r, 6, __VA_ARGS__); break;                                                         \
+    case 7: GMG_RUN_LEN(L, r, 7, __VA_ARGS__); break;                                                         \
+    case 8: GMG_RUN_LEN(L, r, 8, __VA_ARGS__); break;                                                         \
+    default: {                                                                                                \
+        const int len_ = (r)->len;                                                                            \
+        GMG_RUN_LEN(L, r, len_, __VA_ARGS__);                                                                 \
+    }                                                                                                         \
+    }
+
+/* One GS half-sweep on a coarse level (colour 0 red, 1 black). */
+static void coarse_half(const gmg *m, const gmg_level *L, int black)
+{
+    float *x = L->x;
+    const float *v_ = x, *b = L->b, *invd = L->invd;
+    const int64_t nz = L->d[2];
+    (void)m;
+    GMG_FOR(L->n)
+    for (int64_t Z = 0; Z < nz; Z++)
+        for (int64_t r = L->rs[2 * Z + black]; r < L->rs[2 * Z + black + 1]; r++) {
+            const gmg_run *ru = &L->run[r];
+            GMG_RUN(L, ru, x[i] = (b[i] + off) * invd[i];)
+        }
+}
+
+/* y = A_l x on a coarse level; returns x . y and x . rhs */
 static void coarse_apply(const gmg *m, const gmg_level *L, const float *x, float *y, const float *rhs, double *xy,
                          double *xr)
 {
-    const int64_t n = L->n;
+    const float *v_ = x, *dg = L->dg;
+    const int64_t nz = L->d[2];
     double s1 = 0.0, s2 = 0.0;
-    GMG_FOR_RED(n, s1, s2)
-    for (int64_t i = 0; i < n; i++) {
-        float v = x[i] * L->dg[i] - coarse_off(L, i, x);
-        y[i] = v;
-        s1 += (double)x[i] * v;
-        s2 += (double)x[i] * rhs[i];
-    }
+    (void)m;
+    GMG_FOR_RED(L->n, s1, s2)
+    for (int64_t Z = 0; Z < nz; Z++)
+        for (int64_t r = L->rs[2 * Z]; r < L->rs[2 * Z + 2]; r++) {
+            const gmg_run *ru = &L->run[r];
+            GMG_RUN(L, ru, {
+                const float v = x[i] * dg[i] - off;
+                y[i] = v;
+                s1 += (double)x[i] * v;
+                s2 += (double)x[i] * rhs[i];
+            })
+        }
     *xy = s1;
     *xr = s2;
 }
@@ -514,8 +1119,13 @@ static void restrict_res(const gmg *m, int l)
             for (int64_t i = i0; i < i1; i++)
                 if (F->fl[i] & FL_RED) cb[F->agg[i]] += F->b[i] + fine_off(m, F, i, x, 0) - x[i] * F->dg[i];
         } else {
-            for (int64_t i = i0; i < i1; i++)
-                if (F->col[i]) cb[F->agg[i]] += F->b[i] + coarse_off(F, i, x) - x[i] * F->dg[i];
+            const float *v_ = x, *fb = F->b, *dg = F->dg;
+            const int32_t *agg = F->agg;
+            for (int64_t z = 2 * Z; z < 2 * Z + 2 && z < fz; z++)
+                for (int64_t r = F->rs[2 * z]; r < F->rs[2 * z + 1]; r++) {
+                    const gmg_run *ru = &F->run[r];
+                    GMG_RUN(F, ru, cb[agg[i]] += fb[i] + off - x[i] * dg[i];)
+                }
         }
     }
 }
@@ -566,12 +1176,20 @@ static void coarse_solve(const gmg *m, int l)
     }
     vcycle(m, l); /* x = c2 */
     double gamma = 0.0, beta = 0.0, alpha2 = 0.0;
-    GMG_FOR_RED(n, gamma, beta, alpha2)
-    for (int64_t i = 0; i < n; i++) {
-        float av = x[i] * L->dg[i] - coarse_off(L, i, x);
-        gamma += (double)x[i] * v1[i];
-        beta += (double)x[i] * av;
-        alpha2 += (double)x[i] * b[i];
+    {
+        const float *v_ = x, *dg = L->dg;
+        const int64_t nz = L->d[2];
+        GMG_FOR_RED(n, gamma, beta, alpha2)
+        for (int64_t Z = 0; Z < nz; Z++)
+            for (int64_t r = L->rs[2 * Z]; r < L->rs[2 * Z + 2]; r++) {
+                const gmg_run *ru = &L->run[r];
+                GMG_RUN(L, ru, {
+                    const float av = x[i] * dg[i] - off;
+                    gamma += (double)x[i] * v1[i];
+                    beta += (double)x[i] * av;
+                    alpha2 += (double)x[i] * b[i];
+                })
+            }
     }
     const double rho2 = beta - gamma * gamma / rho1;
     if (!(rho2 > 0.0)) {
@@ -593,24 +1211,27 @@ static void vcycle(const gmg *m, int l)
         dense_solve(L);
         return;
     }
-    const int64_t n = L->n;
     float *x = L->x;
-    GMG_FOR(n)
-    for (int64_t i = 0; i < n; i++) x[i] = L->col[i] ? L->b[i] * L->invd[i] : 0.0f;
-    coarse_half(m, L, 0);
+    const int64_t nz = L->d[2];
+    GMG_FOR(L->n)
+    for (int64_t Z = 0; Z < nz; Z++) {
+        for (int64_t i = L->ps[Z]; i < L->pb[Z]; i++) x[i] = L->b[i] * L->invd[i];
+        for (int64_t i = L->pb[Z]; i < L->ps[Z + 1]; i++) x[i] = 0.0f;
+    }
+    coarse_half(m, L, 1);
     for (int s = 1; s < L->nsweep; s++) {
-        coarse_half(m, L, 1);
         coarse_half(m, L, 0);
+        coarse_half(m, L, 1);
     }
     restrict_res(m, l);
     coarse_solve(m, l + 1);
     prolong(m, l, m->lev[l + 1].kr ? 1.0f : GMG_OMEGA);
     for (int s = 1; s < L->nsweep; s++) {
-        coarse_half(m, L, 0);
         coarse_half(m, L, 1);
+        coarse_half(m, L, 0);
     }
-    coarse_half(m, L, 0);
     coarse_half(m, L, 1);
+    coarse_half(m, L, 0);
 }
 
 /* z = M^{-1} r on level 0 (z in double); returns r . z and z . q (for the flexible-CG beta). */
@@ -724,6 +1345,8 @@ static double apply_a(const gmg *m, const ssbi_tproblem *p, const double *x, dou
 static int build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
 {
     m->nph = p->nph;
+    m->ph = p->ph;
+    piece_tables(m);
     const int st = p->nph + 1;
     double gmax = 0.0;
     for (int k = 0; k < 3; k++)
@@ -737,25 +1360,32 @@ static int build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
         m->g1[k] = m->gf[k][0];
     }
     const int64_t nvox = p->n[0] * p->n[1] * p->n[2];
-    int32_t *map = gmalloc(ctx, m, (size_t)nvox * 4, "gmg index map");
-    if (!map) return SSB_ERR_NOMEM;
+    int32_t *cs = gmalloc(ctx, m, (size_t)(nvox + 1) * 4, "gmg position starts");
+    if (!cs) return SSB_ERR_NOMEM;
     m->nlev = 1;
-    int rc = setup_fine(ctx, m, p, map);
+    int rc = setup_fine(ctx, m, p, cs);
     while (rc == SSB_OK) {
         gmg_level *F = &m->lev[m->nlev - 1];
         if (F->n <= GMG_NCOARSE || m->nlev == GMG_MAXLEV) break;
         if (m->nlev > 1 && F->d[0] == 1 && F->d[1] == 1 && F->d[2] == 1) break;
-        rc = setup_coarse(ctx, m, m->nlev - 1, &map);
+        rc = setup_coarse(ctx, m, m->nlev - 1, &cs);
         if (rc == SSB_OK) m->nlev++;
     }
     gmg_level *Lc = &m->lev[m->nlev - 1];
-    gfree(m, map, (size_t)(Lc->d[0] * Lc->d[1] * Lc->d[2]) * 4);
+    gfree(m, cs, (size_t)(Lc->d[0] * Lc->d[1] * Lc->d[2] + 1) * 4);
     if (rc != SSB_OK) return rc;
     if (m->nlev > 1) {
         if (Lc->n > GMG_NCOARSE)
             return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "gmg: coarsest level has %lld unknowns", (long long)Lc->n);
         SSB_CHECK(ctx, setup_dense(ctx, m, Lc));
     }
+    for (int l = 1; l < m->nlev - 1; l++) SSB_CHECK(ctx, finalize_level(ctx, m, l));
+#ifdef GMG_STATS
+    for (int l = 0; l < m->nlev; l++)
+        fprintf(stderr, "level %d: n %lld d %lld %lld %lld nnz %lld\n", l, (long long)m->lev[l].n,
+                (long long)m->lev[l].d[0], (long long)m->lev[l].d[1], (long long)m->lev[l].d[2],
+                (long long)m->lev[l].nnz);
+#endif
     /* K-cycle work vectors on the coarse levels above the coarsest; extra smoothing where it is cheap */
     for (int l = 1; l < m->nlev - 1; l++) {
         gmg_level *L = &m->lev[l];
