@@ -285,6 +285,184 @@ static int flood(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256], int
     return SSB_OK;
 }
 
+/* Parallel path of ssb_grid_through_mask (grids below 2^32 - 1 voxels): connected components by union-find on a
+ * 32-bit parent array, then the components that touch the inlet / outlet plane.
+ *   1. z-slabs in parallel: every set voxel joins its already visited neighbours inside the slab (parents always
+ *      point to smaller indices; along x a voxel points to the start of its run, and for 6-connectivity a voxel
+ *      joins its y- / z- neighbour only where the run overlap with that row starts).
+ *   2. slab boundaries, serially: the first plane of every slab joins the plane before it.
+ *   3. the roots of the inlet / outlet voxels get bit 1 / 2 (serially, in mask);
+ *   4. in parallel, read-only on the parents: every voxel takes the bits of its root.
+ * The result is exactly that of the two flood fills. */
+#define TM_NONE UINT32_MAX
+
+static inline uint32_t tm_root(uint32_t *par, uint32_t a)
+{
+    while (par[a] != a) {
+        par[a] = par[par[a]];
+        a = par[a];
+    }
+    return a;
+}
+
+static inline uint32_t tm_root_ro(const uint32_t *par, uint32_t a)
+{
+    while (par[a] != a) a = par[a];
+    return a;
+}
+
+static inline void tm_union(uint32_t *par, uint32_t a, uint32_t b)
+{
+    a = tm_root(par, a);
+    b = tm_root(par, b);
+    if (a < b) par[b] = a;
+    else if (b < a) par[a] = b;
+}
+
+/* Backward neighbour offsets (those visited before the voxel in index order) of a connectivity. */
+static int tm_offsets(ssb_connectivity conn, int off[13][3])
+{
+    int k = 0;
+    for (int dz = -1; dz <= 0; dz++)
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                if (dz == 0 && (dy > 0 || (dy == 0 && dx >= 0))) continue;
+                const int m = abs(dx) + abs(dy) + abs(dz);
+                if ((conn == SSB_CONN_6 && m > 1) || (conn == SSB_CONN_18 && m > 2)) continue;
+                off[k][0] = dx;
+                off[k][1] = dy;
+                off[k][2] = dz;
+                k++;
+            }
+    return k;
+}
+
+/* Joins voxel v = (x, y, z) with its set backward neighbours; dz = -1 neighbours only if z - 1 >= zlo. */
+static inline void tm_join(const ssb_grid *g, uint32_t *par, int64_t v, int64_t x, int64_t y, int64_t z, int64_t zlo,
+                           int noff, const int off[13][3])
+{
+    const int64_t nx = g->n[0], ny = g->n[1];
+    for (int k = 0; k < noff; k++) {
+        const int64_t xx = x + off[k][0], yy = y + off[k][1], zz = z + off[k][2];
+        if (xx < 0 || xx >= nx || yy < 0 || yy >= ny || zz < zlo) continue;
+        const int64_t w = v + off[k][0] + nx * (off[k][1] + ny * off[k][2]);
+        if (par[w] != TM_NONE) tm_union(par, (uint32_t)v, (uint32_t)w);
+    }
+}
+
+static void tm_slab(const ssb_grid *g, const uint8_t in_set[256], ssb_connectivity conn, uint32_t *par, int64_t z0,
+                    int64_t z1, int noff, const int off[13][3])
+{
+    const int64_t nx = g->n[0], ny = g->n[1], npl = nx * ny;
+    const uint8_t *lab = g->labels;
+    for (int64_t z = z0; z < z1; z++)
+        for (int64_t y = 0; y < ny; y++) {
+            const int64_t row = nx * y + npl * z;
+            uint32_t start = TM_NONE;
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t v = row + x;
+                if (!in_set[lab[v]]) {
+                    par[v] = TM_NONE;
+                    start = TM_NONE;
+                    continue;
+                }
+                const int first = start == TM_NONE;
+                if (first) start = (uint32_t)v;
+                par[v] = start;
+                if (conn == SSB_CONN_6) {
+                    if (y > 0 && par[v - nx] != TM_NONE && (first || par[v - nx - 1] == TM_NONE))
+                        tm_union(par, (uint32_t)v, (uint32_t)(v - nx));
+                    if (z > z0 && par[v - npl] != TM_NONE && (first || par[v - npl - 1] == TM_NONE))
+                        tm_union(par, (uint32_t)v, (uint32_t)(v - npl));
+                } else {
+                    tm_join(g, par, v, x, y, z, z0, noff, off);
+                }
+            }
+        }
+}
+
+static int through_mask_uf(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256], ssb_axis axis,
+                           ssb_connectivity conn, uint8_t *mask, int64_t nset, int64_t counts[4])
+{
+    const int64_t nx = g->n[0], ny = g->n[1], nz = g->n[2], npl = nx * ny, nv = npl * nz;
+    uint32_t *par = ssbi_malloc(ctx, (size_t)nv * sizeof *par, "through-mask labels");
+    if (!par) return SSB_ERR_NOMEM;
+    int off[13][3];
+    const int noff = tm_offsets(conn, off);
+    const int nt = ssbi_threads(ctx);
+    int64_t nslab = nt > 1 ? 4 * (int64_t)nt : 1;
+    if (nslab > nz) nslab = nz;
+    /* 1. slabs */
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nslab > 1)
+#endif
+    for (int64_t s = 0; s < nslab; s++) tm_slab(g, in_set, conn, par, nz * s / nslab, nz * (s + 1) / nslab, noff, off);
+    int rc = ssbi_progress(ctx, "flood fill", 0.5 * (double)nset, (double)nset);
+    if (rc != SSB_OK) goto out;
+    /* 2. slab boundaries */
+    for (int64_t s = 1; s < nslab; s++) {
+        const int64_t z = nz * s / nslab;
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t v = x + nx * y + npl * z;
+                if (par[v] == TM_NONE) continue;
+                for (int k = 0; k < noff; k++) {
+                    if (off[k][2] != -1) continue;
+                    const int64_t xx = x + off[k][0], yy = y + off[k][1];
+                    if (xx < 0 || xx >= nx || yy < 0 || yy >= ny) continue;
+                    const int64_t w = v + off[k][0] + nx * (off[k][1] - ny);
+                    if (par[w] != TM_NONE) tm_union(par, (uint32_t)v, (uint32_t)w);
+                }
+            }
+    }
+    /* 3. component bits on the roots */
+    memset(mask, 0, (size_t)nv);
+    {
+        const int64_t st[3] = {1, nx, npl};
+        const int a1 = ((int)axis + 1) % 3, a2 = ((int)axis + 2) % 3;
+        for (int side = 0; side < 2; side++) {
+            const int64_t base = side == 0 ? 0 : (g->n[axis] - 1) * st[axis];
+            for (int64_t j = 0; j < g->n[a2]; j++)
+                for (int64_t i = 0; i < g->n[a1]; i++) {
+                    const int64_t v = base + i * st[a1] + j * st[a2];
+                    if (par[v] != TM_NONE) mask[tm_root(par, (uint32_t)v)] |= (uint8_t)(1 + side);
+                }
+        }
+    }
+    /* 4. every voxel takes its root's bits (roots keep theirs; nothing else is read) */
+    int64_t c1 = 0, c2 = 0, c3 = 0;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) reduction(+ : c1, c2, c3) if (nslab > 1)
+#endif
+    for (int64_t s = 0; s < nslab; s++) {
+        const int64_t v0 = npl * (nz * s / nslab), v1 = npl * (nz * (s + 1) / nslab);
+        for (int64_t v = v0; v < v1; v++) {
+            const uint32_t p = par[v];
+            if (p == TM_NONE) continue;
+            uint8_t mv;
+            if (p == (uint32_t)v) {
+                mv = mask[v];
+            } else {
+                mv = mask[tm_root_ro(par, p)];
+                mask[v] = mv;
+            }
+            c1 += mv == 1;
+            c2 += mv == 2;
+            c3 += mv == 3;
+        }
+    }
+    if (counts) {
+        counts[0] = nset;
+        counts[1] = c1;
+        counts[2] = c2;
+        counts[3] = c3;
+    }
+    rc = ssbi_progress(ctx, "flood fill", (double)nset, (double)nset);
+out:
+    free(par);
+    return rc;
+}
+
 int ssb_grid_through_mask(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[256], ssb_axis axis,
                           ssb_connectivity conn, uint8_t *mask, int64_t counts[4])
 {
@@ -298,6 +476,10 @@ int ssb_grid_through_mask(ssb_ctx *ctx, const ssb_grid *g, const uint8_t in_set[
     ssb_grid_histogram(g, hist);
     for (int k = 0; k < 256; k++)
         if (in_set[k]) nset += hist[k];
+    if (nv < (int64_t)TM_NONE) {
+        SSB_CHECK(ctx, through_mask_uf(ctx, g, in_set, axis, conn, mask, nset, counts));
+        return SSB_OK;
+    }
     memset(mask, 0, (size_t)nv);
     SSB_CHECK(ctx, flood(ctx, g, in_set, axis, 0, conn, 1, mask, nset, NULL));
     SSB_CHECK(ctx, flood(ctx, g, in_set, axis, g->n[axis] - 1, conn, 2, mask, nset, NULL));

@@ -1235,6 +1235,17 @@ static void vcycle(const gmg *m, int l)
 }
 
 /* z = M^{-1} r on level 0 (z in double); returns r . z and z . q (for the flexible-CG beta). */
+#ifdef GMG_STATS
+static double gst[16];
+#define GST(k, stmt)                                                                                               \
+    do {                                                                                                        \
+        double t_ = ssbi_transport_wtime();                                                                     \
+        stmt;                                                                                                   \
+        gst[k] += ssbi_transport_wtime() - t_;                                                                  \
+    } while (0)
+#else
+#define GST(k, stmt) stmt
+#endif
 static void precond(const gmg *m, const double *r, double *z, const double *q, double *rz, double *zq)
 {
     const gmg_level *L = &m->lev[0];
@@ -1247,21 +1258,24 @@ static void precond(const gmg *m, const double *r, double *z, const double *q, d
         b[i] = bi;
         x[i] = (L->fl[i] & FL_RED) ? bi * L->invd[i] : 0.0f;
     }
-    fine_half(m, L, 0);
+    GST(0, fine_half(m, L, 0));
     for (int s = 1; s < GMG_FINE_SWEEPS; s++) {
         fine_half(m, L, 1);
         fine_half(m, L, 0);
     }
     if (m->nlev > 1) {
-        restrict_res(m, 0);
-        coarse_solve(m, 1);
-        prolong(m, 0, m->lev[1].kr ? 1.0f : GMG_OMEGA);
+        GST(1, restrict_res(m, 0));
+        GST(2, coarse_solve(m, 1));
+        GST(3, prolong(m, 0, m->lev[1].kr ? 1.0f : GMG_OMEGA));
     }
     for (int s = 1; s < GMG_FINE_SWEEPS; s++) {
         fine_half(m, L, 0);
         fine_half(m, L, 1);
     }
-    fine_half(m, L, 0);
+    GST(4, fine_half(m, L, 0));
+#ifdef GMG_STATS
+    double t5_ = ssbi_transport_wtime();
+#endif
     /* last red half-sweep fused with z = x / rs and the dot products */
     double s1 = 0.0, s2 = 0.0;
     const double zs = m->gscale;
@@ -1278,6 +1292,9 @@ static void precond(const gmg *m, const double *r, double *z, const double *q, d
         s1 += r[i] * zi;
         if (q) s2 += q[i] * zi;
     }
+#ifdef GMG_STATS
+    gst[5] += ssbi_transport_wtime() - t5_;
+#endif
     *rz = s1;
     *zq = s2;
 }
@@ -1474,7 +1491,8 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
             restart = 0;
         }
         confirmed = 0;
-        const double pq = apply_a(m, p, pv, q);
+        double pq;
+        GST(6, pq = apply_a(m, p, pv, q));
         if (!(pq > 0.0) || !isfinite(pq)) {
             snprintf(sol->reason, sizeof sol->reason, "CG breakdown (p.Ap = %g)", pq);
             break;
@@ -1493,7 +1511,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
         if (rc != SSB_OK) break;
         if (rel <= rtol_eff) continue; /* confirm at the top of the loop */
         double rzn, zq;
-        precond(m, r, z, q, &rzn, &zq);
+        GST(7, precond(m, r, z, q, &rzn, &zq));
         double beta = -alpha * zq / rz;
         if (!isfinite(beta)) beta = 0.0;
         rz = rzn;
@@ -1502,6 +1520,11 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     }
     sol->iterations = it;
     sol->rel_residual = rel;
+#ifdef GMG_STATS
+    fprintf(stderr, "half0 %.3f restrict0 %.3f coarse %.3f prolong0 %.3f half1 %.3f final %.3f apply %.3f precond %.3f\n",
+            gst[0], gst[1], gst[2], gst[3], gst[4], gst[5], gst[6], gst[7]);
+    memset(gst, 0, sizeof gst);
+#endif
 out:
     gfree(m, r, (size_t)n * 8);
     gfree(m, z, (size_t)n * 8);
