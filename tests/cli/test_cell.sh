@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# CLI tests of 'ssbnet cell' and 'ssbnet run': outputs, JSON keys, exit codes of bad input, no partial files.
+# usage: test_cell.sh SSBNET REFDIR
+set -u
+BIN="$1"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "PASS: $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+expect_rc() {
+  local name="$1" want="$2"
+  shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, expected $want; stderr: $(head -c 300 "$T/err")"; fi
+}
+
+# the main job on a small generated cathode: report, plots, CSV
+expect_rc "run (48^3 cathode)" 0 "$BIN" run --size 48 -o "$T/run" --rates 0.5,2 --quiet
+for f in report.json voltage_curves rate_capability overpotential_breakdown discharge_0.5C.csv cathode.tif; do
+  ls "$T/run/$f"* >/dev/null 2>&1 && ok "run wrote $f" || bad "run did not write $f"
+done
+grep -q '"bottleneck"' "$T/run/report.json" && ok "report names the bottleneck" || bad "report lacks bottleneck"
+grep -q '"active_fraction"' "$T/run/report.json" && ok "report has the active CAM fraction" || bad "report lacks active_fraction"
+grep -q '"capacity_mAh_per_cm2"' "$T/run/report.json" && ok "report has capacities" || bad "report lacks capacities"
+if ls "$T/run/"*.tmp* >/dev/null 2>&1; then bad "temporary files left"; else ok "no temporary files"; fi
+
+# cell model: protocol errors point at the word; a cut-off that is never reached has its own exit code
+expect_rc "protocol parse error" 4 "$BIN" cell run -p "Discharge at 1C untill 3.5 V"
+grep -q "untill" "$T/err" && grep -q "column" "$T/err" && ok "protocol message points at the word" || bad "protocol message: $(cat "$T/err")"
+expect_rc "cut-off never reached" 14 "$BIN" cell run -p "Discharge at C/2 until 2.0 V" -o "$T/never.csv"
+[ ! -e "$T/never.csv" ] && ok "no partial CSV after a failed run" || bad "partial CSV left"
+expect_rc "cell run json" 0 "$BIN" cell run -p "Discharge at 1C until 3.5 V" --json
+grep -q '"steps"' "$T/out" && ok "cell JSON has steps" || bad "cell JSON lacks steps"
+
+# bad cell files for 'run': every message names the key and value; nothing written
+echo '{"positive": {"thickness_um": -3}}' >"$T/neg.json"
+expect_rc "negative thickness" 7 "$BIN" run "$T/neg.json" -o "$T/bad1"
+grep -q "thickness_um = -3" "$T/err" && ok "message names key and value" || bad "message: $(cat "$T/err")"
+[ ! -e "$T/bad1" ] && ok "no output folder on bad input" || bad "output folder created on bad input"
+echo '{"positive": {"porosity": 1.2}}' >"$T/por.json"
+expect_rc "porosity above 1" 7 "$BIN" run "$T/por.json" -o "$T/bad2"
+echo '{"positive": {"active_material": "NCM812"}}' >"$T/mat.json"
+expect_rc "unknown material" 8 "$BIN" run "$T/mat.json" -o "$T/bad3"
+grep -q "NCM811" "$T/err" && ok "suggests NCM811" || bad "suggestion: $(cat "$T/err")"
+echo '{"positive": {"thickness_um": 60,}' >"$T/malformed.json"
+expect_rc "malformed JSON" 6 "$BIN" run "$T/malformed.json" -o "$T/bad4"
+grep -q "malformed.json:1:" "$T/err" && ok "JSON error gives file:line:col" || bad "JSON message: $(cat "$T/err")"
+echo '{"run": {"rates_C": [1, -2]}}' >"$T/rates.json"
+expect_rc "negative C-rate" 7 "$BIN" run "$T/rates.json" -o "$T/bad5"
+expect_rc "unknown option" 2 "$BIN" run --frobnicate
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
