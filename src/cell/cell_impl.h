@@ -108,6 +108,9 @@ typedef struct {
 typedef struct {
     int present;
     double a;       /* active area per volume [1/m] */
+    double jscale;  /* a R / (3 eps_s): the reaction current j [A/m2 of active interface] spread over the whole
+                       particle surface as the particle's surface flux (1 when a = 3 eps_s / R); keeps lithium
+                       conserved when the active area is measured on a microstructure */
     double sigma_e; /* effective electronic conductivity [S/m] */
     double sigma_i; /* effective ionic conductivity [S/m] (single ion) */
     double te;      /* transport efficiency (liquid: kappa_eff = kappa(c) te) */

@@ -137,6 +137,7 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         g->first = r == SSBI_REG_POS ? nn + ns : 0;
         g->dx = e->thickness / g->n;
         g->a = e->area_per_volume;
+        g->jscale = e->area_per_volume * e->particle_radius / (3.0 * e->eps_active);
         g->sigma_e = e->sigma_e_eff;
         g->sigma_i = m->liquid ? NAN : e->sigma_i_eff;
         g->te = e->transport_eff;
@@ -543,7 +544,7 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
                 qin = qout;
             }
         }
-        rc[nr - 1] = cp[nr - 1] - (qin - R * R * jj / F_) * iv[nr - 1];
+        rc[nr - 1] = cp[nr - 1] - (qin - R * R * g->jscale * jj / F_) * iv[nr - 1];
         kin_t kk;
         double ce = liq ? y[I_CE(m, i)] : 0;
         if (kinetics(m, g, c[nr - 1], y[I_PS(m, i)], y[I_PE(m, i)], jj, ce, &kk))
@@ -718,7 +719,7 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
             J(m, o + k + 1, o + k, -dq_dck * wk1);
             J(m, o + k + 1, o + k + 1, -dq_dck1 * wk1);
         }
-        J(m, o + nr - 1, ij, R * R / F_ / (R * R * R * m->rvol[nr - 1]));
+        J(m, o + nr - 1, ij, R * R * g->jscale / F_ / (R * R * R * m->rvol[nr - 1]));
         /* kinetics row */
         kin_t kk;
         double ce = liq ? y[I_CE(m, i)] : 0;

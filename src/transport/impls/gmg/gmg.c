@@ -1141,6 +1141,17 @@ static void prolong(const gmg *m, int l, float omega)
     for (int64_t i = 0; i < n; i++) x[i] += omega * xc[agg[i]];
 }
 
+#ifdef GMG_STATS
+static double gst[16];
+#define GST(k, stmt)                                                                                               \
+    do {                                                                                                        \
+        double t_ = ssbi_transport_wtime();                                                                     \
+        stmt;                                                                                                   \
+        gst[k] += ssbi_transport_wtime() - t_;                                                                  \
+    } while (0)
+#else
+#define GST(k, stmt) stmt
+#endif
 static void vcycle(const gmg *m, int l);
 
 /* Approximate solve on level l >= 1 (b -> x): a K-cycle (two flexible-CG steps preconditioned by the cycle of
@@ -1204,7 +1215,12 @@ static void coarse_solve(const gmg *m, int l)
 }
 
 /* One multigrid cycle on level l >= 1: x = M_l^{-1} b. */
+static void vcycle_(const gmg *m, int l);
 static void vcycle(const gmg *m, int l)
+{
+    GST(8 + (l < 7 ? l : 7), vcycle_(m, l));
+}
+static void vcycle_(const gmg *m, int l)
 {
     const gmg_level *L = &m->lev[l];
     if (l == m->nlev - 1) {
@@ -1235,17 +1251,6 @@ static void vcycle(const gmg *m, int l)
 }
 
 /* z = M^{-1} r on level 0 (z in double); returns r . z and z . q (for the flexible-CG beta). */
-#ifdef GMG_STATS
-static double gst[16];
-#define GST(k, stmt)                                                                                               \
-    do {                                                                                                        \
-        double t_ = ssbi_transport_wtime();                                                                     \
-        stmt;                                                                                                   \
-        gst[k] += ssbi_transport_wtime() - t_;                                                                  \
-    } while (0)
-#else
-#define GST(k, stmt) stmt
-#endif
 static void precond(const gmg *m, const double *r, double *z, const double *q, double *rz, double *zq)
 {
     const gmg_level *L = &m->lev[0];
@@ -1521,6 +1526,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     sol->iterations = it;
     sol->rel_residual = rel;
 #ifdef GMG_STATS
+    fprintf(stderr, "vcycle incl: l1 %.3f l2 %.3f l3 %.3f l4 %.3f l5 %.3f l6 %.3f l7+ %.3f\n", gst[9], gst[10], gst[11], gst[12], gst[13], gst[14], gst[15]);
     fprintf(stderr, "half0 %.3f restrict0 %.3f coarse %.3f prolong0 %.3f half1 %.3f final %.3f apply %.3f precond %.3f\n",
             gst[0], gst[1], gst[2], gst[3], gst[4], gst[5], gst[6], gst[7]);
     memset(gst, 0, sizeof gst);
