@@ -28,6 +28,12 @@
 #define GMG_MAXLEV 40
 #define GMG_PAR_MIN 131072 /* below this many unknowns a kernel runs on one thread */
 
+#ifndef GMG_KFIRST
+#define GMG_KFIRST 1
+#endif
+#ifndef GMG_KEVERY
+#define GMG_KEVERY 1
+#endif
 #ifndef GMG_KCYCLE
 #define GMG_KCYCLE 1
 #endif
@@ -1412,7 +1418,7 @@ static int build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
     for (int l = 1; l < m->nlev - 1; l++) {
         gmg_level *L = &m->lev[l];
         const size_t nb = (size_t)(L->n + 1) * 4;
-        if (GMG_KCYCLE) {
+        if (GMG_KCYCLE && l >= GMG_KFIRST && (l - GMG_KFIRST) % GMG_KEVERY == 0) {
             L->kr = gmalloc(ctx, m, nb, "gmg K-cycle vector");
             L->kc = gmalloc(ctx, m, nb, "gmg K-cycle vector");
             L->kv = gmalloc(ctx, m, nb, "gmg K-cycle vector");
