@@ -83,6 +83,9 @@ void cli_json_print(cJSON *obj);
 /* Add a number that may be non-finite: finite -> number, +inf -> "inf", NaN -> null. */
 cJSON *cli_json_add_number(cJSON *obj, const char *key, double v);
 
+/* Read a whole file into a NUL-terminated buffer (caller frees); NULL with errno set on failure. */
+char *cli_read_file(const char *path);
+
 /* Atomic output: writes go to PATH.tmpXXXXXX; commit renames onto PATH, abort removes the temporary. */
 typedef struct {
     FILE *fp;

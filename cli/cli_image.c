@@ -175,29 +175,6 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
     return rc;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap) break;
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-        }
-        buf = nb;
-    }
-    fclose(f);
-    if (buf) buf[n] = '\0';
-    if (len) *len = n;
-    return buf;
-}
 
 static void line_col(const char *text, const char *at, int *line, int *col)
 {
@@ -215,7 +192,7 @@ static void line_col(const char *text, const char *at, int *line, int *col)
 
 int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
 {
-    char *text = slurp(path, NULL);
+    char *text = cli_read_file(path);
     if (!text) {
         fprintf(stderr, "ssbnet: error: cannot read phases file '%s': %s\n", path, strerror(errno));
         return CLI_EXIT_IO;

@@ -285,6 +285,35 @@ cJSON *cli_json_add_number(cJSON *obj, const char *key, double v)
     return cJSON_AddNumberToObject(obj, key, v);
 }
 
+char *cli_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    while (b) {
+        n += fread(b + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *nb = realloc(b, 2 * cap + 1);
+        if (!nb) {
+            free(b);
+            b = NULL;
+            errno = ENOMEM;
+            break;
+        }
+        b = nb;
+        cap *= 2;
+    }
+    if (b && ferror(f)) {
+        free(b);
+        b = NULL;
+        errno = EIO;
+    }
+    fclose(f);
+    if (b) b[n] = '\0';
+    return b;
+}
+
 /* ---- atomic output ---- */
 int cli_atomic_open(cli_env *env, cli_outfile *of, const char *path)
 {

@@ -44,24 +44,6 @@ static void cell_help(void)
            "  ssbnet cell rates --rates 0.1,1,3 --cutoff 3.5 --json\n");
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    if (b)
-        b[n] = '\0';
-    fclose(f);
-    return b;
-}
 
 /* Parse "a,b,c" into at most nmax doubles. Returns the count or -1. */
 static int parse_list(const char *s, double *out, int nmax)
@@ -247,7 +229,7 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         goto done;
     const char *text = o->protocol;
     if (o->protocol_file) {
-        ptext = slurp(o->protocol_file);
+        ptext = cli_read_file(o->protocol_file);
         if (!ptext) {
             fprintf(stderr, "ssbnet: error: cannot read protocol file '%s': %s\n", o->protocol_file, strerror(errno));
             rc = CLI_EXIT_IO;

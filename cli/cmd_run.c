@@ -65,28 +65,6 @@ static void run_help(void)
            "  ssbnet run cell.json -o out --rates 0.2,1,3 --json\n");
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap + 1);
-    while (b) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *nb = realloc(b, 2 * cap + 1);
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (b) b[n] = '\0';
-    return b;
-}
 
 static int json_pos(const char *text, const char *endp, int *line, int *col)
 {
@@ -145,7 +123,7 @@ static int check_keys(const char *file, const cJSON *obj, const char *sect, cons
 static int read_run_blocks(const char *path, cli_cathode_spec *s, run_opts *o, char **cell_text,
                            char *image_buf, size_t nimage)
 {
-    char *text = slurp(path);
+    char *text = cli_read_file(path);
     if (!text) {
         fprintf(stderr, "ssbnet: error: cannot read cell file '%s': %s\n", path, strerror(errno));
         return CLI_EXIT_IO;

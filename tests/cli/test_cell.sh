@@ -5,17 +5,7 @@ set -u
 BIN="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-expect_rc() {
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, expected $want; stderr: $(head -c 300 "$T/err")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # the main job on a small generated cathode: report, plots, CSV
 expect_rc "run (48^3 cathode)" 0 "$BIN" run --size 48 -o "$T/run" --rates 0.5,2 --quiet
@@ -52,5 +42,4 @@ echo '{"run": {"rates_C": [1, -2]}}' >"$T/rates.json"
 expect_rc "negative C-rate" 7 "$BIN" run "$T/rates.json" -o "$T/bad5"
 expect_rc "unknown option" 2 "$BIN" run --frobnicate
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

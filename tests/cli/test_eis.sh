@@ -6,17 +6,7 @@ BIN="$1"
 REF="$2/eis"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-expect_rc() {
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, expected $want; stderr: $(head -c 300 "$T/err")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 num() { grep -E "\"$1\":" "$T/out" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'; }
 
 # impedance.py exampleData.csv from the documented guess: rss <= 1.95e-5 (reference README)
@@ -47,5 +37,4 @@ printf '' >"$T/empty.csv"
 expect_rc "empty file" 6 "$BIN" eis drt "$T/empty.csv"
 expect_rc "missing file" 5 "$BIN" eis fit "$T/none.csv" --circuit R0
 expect_rc "unknown option" 2 "$BIN" eis kk "$T/dup.csv" --bogus
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

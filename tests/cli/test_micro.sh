@@ -6,17 +6,7 @@ BIN="$1"
 REF="$2"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-expect_rc() { # name expected_rc cmd...
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, expected $want; stderr: $(head -c 400 "$T/err")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 json_get() { # file key -> value via python3 if present, else grep
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d$2)" "$1" 2>/dev/null
 }
@@ -75,5 +65,4 @@ grep -q "cam_volume_fraction = 1.4" "$T/err" && ok "run message names key and va
 echo '{"cathode": {"thickness": -3}}' >"$T/cell2.json"
 expect_rc "run: unknown key" 6 "$BIN" run "$T/cell2.json" -o "$T/runout"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,17 +5,7 @@ set -u
 BIN="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-expect_rc() {
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, expected $want; stderr: $(head -c 300 "$T/err")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 expect_rc "materials list" 0 "$BIN" materials list
 grep -q "Li6PS5Cl" "$T/out" && ok "list shows Li6PS5Cl" || bad "list lacks Li6PS5Cl"
 expect_rc "show by alias" 0 "$BIN" materials show LPSCl --json
@@ -24,5 +14,4 @@ expect_rc "unknown material" 8 "$BIN" materials show LPSC1
 grep -q "Li6PS5Cl" "$T/err" && ok "suggests the closest name" || bad "suggestion: $(cat "$T/err")"
 expect_rc "se brick unknown option" 2 "$BIN" se brick --bogus 1
 expect_rc "se spacecharge out of range" 7 "$BIN" se spacecharge --eps-r 50 --c-inf-per-m3 1e24 --ratio 1.2
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
