@@ -7,6 +7,16 @@
 # volume; default 1), SKIP_HYPRE=1 to skip the hypre baseline, SSB_REF_DIR (default ../shared/reference).
 # Timings are wall-clock seconds of ssb_transport_solve (percolation analysis + set-up + solve, image reading
 # excluded). The machine is shared by other engineers: the numbers are noisy, hence the medians.
+#
+# Last measured (gmg, 2 threads, SKIP_HYPRE=1 REPEAT=5, load average 1.6-1.9 from other engineers' jobs):
+#   1. electrode.tiff: 3.6 s median of 5 (3.2-3.6 s), 15 iterations, tau 2.077242, 90 B/unknown, 0.72 GB peak
+#      (before the split aggregates / fused passes / thread team / parallel through-mask: 8.1 s median of 5 at
+#      load 2.1, 28 iterations, runs interleaved with the new code; earlier 6.7 s quiet, 16.5 s under load)
+#   2. 500^3, three axes: 13.8 + 11.2 + 11.5 = 36.5 s, 10/10/11 iterations, peak RSS 3.7 GB (before: 65.6 s at
+#      load 1.8, 13/12/13 iterations)
+#   3. 64^3 .. 256^3 corners: 0.047 / 0.095 / 0.22 / 0.70 / 1.74 s, exponent p = 0.88 (before: 256^3 3.6 s)
+#   At load 0.8-1.0 the electrode took 2.8-3.3 s. With one busy-loop process started beside it, ~5.3 s on 2 threads
+#   and ~6.0 s on 1 (--threads 1); with two such processes ~6.7 s and ~7.3 s.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}

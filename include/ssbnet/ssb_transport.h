@@ -23,7 +23,7 @@
  * (the default choice, see src/transport/interface/registry.c for the measurements behind it).
  *
  * Thread-safety: one solve per ssb_ctx at a time; solves on different contexts may run concurrently with the gmg
- * backend. The hypre backend initialises MPI on first use (MPI_Init if MPI_Initialized says it is not) and runs
+ * backend. The gmg backend gives bit-identical results for any thread count. The hypre backend initialises MPI on first use (MPI_Init if MPI_Initialized says it is not) and runs
  * on MPI_COMM_SELF.
  */
 #ifndef SSB_TRANSPORT_H
