@@ -59,7 +59,7 @@
  *     "positive" (or "cathode"): ELECTRODE, "negative" (or "anode"): NEGATIVE, "separator": SEPARATOR,
  *     "electrolyte": ELECTROLYTE, "current_collectors": CC, "numerics": NUMERICS,
  *     "protocol": "text" | ["step", ...],    (used by ssbnet cell run when no --protocol is given)
- *     "microstructure": {...}                (read by ssbnet run; ignored here) }
+ *     "microstructure": {...}, "run": {...}  (read by ssbnet run; ignored here) }
  *
  *   ELECTRODE: "active_material": name (OCV, c_max, density, D_s from the database), "ocv_curve": name,
  *     "ocv": "expression in x" | {"expression": "...", "x_range": [a, b]} | {"x": [...], "U": [...]},

@@ -533,7 +533,7 @@ static int apply_plain(jctx *j, const cJSON *obj, const char *sect, int which, c
 
 static const char *const top_specials[] = {
     "schema", "title",     "description", "protocol",           "microstructure", "positive", "cathode", "negative",
-    "anode",  "separator", "electrolyte", "current_collectors", "numerics",       "ssbnet",   NULL};
+    "anode",  "separator", "electrolyte", "current_collectors", "numerics",       "ssbnet",   "run",     NULL};
 
 static const cJSON *section(const cJSON *root, const char *a, const char *b)
 {

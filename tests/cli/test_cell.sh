@@ -17,6 +17,12 @@ grep -q '"active_fraction"' "$T/run/report.json" && ok "report has the active CA
 grep -q '"capacity_mAh_per_cm2"' "$T/run/report.json" && ok "report has capacities" || bad "report lacks capacities"
 if ls "$T/run/"*.tmp* >/dev/null 2>&1; then bad "temporary files left"; else ok "no temporary files"; fi
 
+# the example cell file of the README, for both commands
+EX="$(cd "$(dirname "$0")/../.." && pwd)/examples/cell.json"
+expect_rc "run examples/cell.json" 0 "$BIN" run "$EX" --size 40 --rates 1 -o "$T/ex" --quiet
+grep -Eq '"interface_positive":[[:space:]]*(0\.0*[1-9]|[1-9])' "$T/ex/report.json" && ok "example report has a positive interface-resistance loss" || bad "example report lacks the interface loss"
+expect_rc "cell run examples/cell.json" 0 "$BIN" cell run "$EX" -p "Discharge at 1C until 3.5 V" --quiet
+
 # cell model: protocol errors point at the word; a cut-off that is never reached has its own exit code
 expect_rc "protocol parse error" 4 "$BIN" cell run -p "Discharge at 1C untill 3.5 V"
 grep -q "untill" "$T/err" && grep -q "column" "$T/err" && ok "protocol message points at the word" || bad "protocol message: $(cat "$T/err")"
