@@ -27,6 +27,7 @@
 typedef struct {
     int enabled;         /* generate (or read) a microstructure; 0: Bruggeman relations of the cell model */
     const char *image;   /* segmented image instead of a generated one (with phases file) */
+    cli_image_opts io;   /* reader options of the image (--phases, --phase-map, --voxel-um, ...) */
     double rates[RUN_MAX_RATES];
     int nrates;
     double cutoff;       /* V */
@@ -52,7 +53,9 @@ static void run_help(void)
            "  --cutoff V         discharge cut-off voltage (default 3.5; the NCM811 OCV fit ends near 3.45 V)\n"
            "  --size N           voxels per edge of the generated cathode (default 96)\n"
            "  --seed S           seed of the generated cathode (default 1)\n"
-           "  --image IMAGE      use a segmented image of the cathode (phase roles from IMAGE.phases.json)\n"
+           "  --image IMAGE      use a segmented image of the cathode, z = through the thickness (phase roles\n"
+           "                     from IMAGE.phases.json, --phases FILE or --phase-map; the image options of\n"
+           "                     'ssbnet micro analyze --help' apply)\n"
            "  --no-micro         skip the microstructure: Bruggeman relations for the effective properties\n\n"
            "CELL.json is the cell model's file (ssbnet cell --help; keys carry units, e.g. positive.thickness_um)\n"
            "plus two optional blocks read here:\n"
@@ -273,10 +276,29 @@ static int run_micro(cli_env *env, const run_opts *o, cli_cathode_spec *s, ssb_c
     ssb_grid *g = NULL;
     int rc = 0;
     if (o->image) {
-        cli_image_opts io;
-        memset(&io, 0, sizeof io);
-        rc = cli_image_load(env, &io, o->image, &g);
+        rc = cli_image_load(env, &o->io, o->image, &g);
         if (rc) return rc;
+        int64_t n_act = 0, n_se = 0;
+        int64_t hist[256];
+        ssb_grid_histogram(g, hist);
+        for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
+            const ssb_phase *ph = ssb_grid_get_phase(g, i);
+            if (ph->role == SSB_ROLE_ACTIVE) n_act += hist[ph->label];
+            if (ph->role == SSB_ROLE_SE || ph->role == SSB_ROLE_GB) n_se += hist[ph->label];
+        }
+        if (!n_act || !n_se) {
+            fprintf(stderr,
+                    "ssbnet: error: %s: no phase has the role '%s': give the phase table with --phases FILE, "
+                    "--phase-map 'LABEL=NAME:ROLE,...' or IMAGE.phases.json (roles: active, se, carbon, pore, ...)\n",
+                    o->image, n_act ? "se" : "active");
+            ssb_grid_destroy(&g);
+            return CLI_EXIT_NOTFOUND;
+        }
+        rc = cli_micro_assign_materials(env, g);
+        if (rc) {
+            ssb_grid_destroy(&g);
+            return rc;
+        }
     } else {
         s->cam_vf = v->pos.eps_active + v->pos.eps_active_dead;
         s->carbon_vf = v->pos.eps_inert;
@@ -497,7 +519,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
     const char *rates_opt = NULL, *image_opt = NULL;
     double cutoff_opt = NAN;
     long long size = -1, seed = -1;
-    int no_micro = 0;
+    int no_micro = 0, kimg;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -528,6 +550,8 @@ int cmd_run(cli_env *env, int argc, char **argv)
             i++;
         } else if (strcmp(a, "--no-micro") == 0) {
             no_micro = 1;
+        } else if ((kimg = cli_image_parse_opt(env, &o.io, argc, argv, &i)) != 0) {
+            if (kimg < 0) return CLI_EXIT_USAGE; /* bad value, already reported */
         } else if (a[0] == '-') {
             return cli_usage_error(env, "run: unknown option '%s' (see --help)", a);
         } else if (!cell) {

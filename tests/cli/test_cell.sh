@@ -23,6 +23,11 @@ expect_rc "run examples/cell.json" 0 "$BIN" run "$EX" --size 40 --rates 1 -o "$T
 grep -Eq '"interface_positive":[[:space:]]*(0\.0*[1-9]|[1-9])' "$T/ex/report.json" && ok "example report has a positive interface-resistance loss" || bad "example report lacks the interface loss"
 expect_rc "cell run examples/cell.json" 0 "$BIN" cell run "$EX" -p "Discharge at 1C until 3.5 V" --quiet
 
+# a segmented image without phase roles is refused with a message; with --phase-map it runs
+echo '{"phases": [{"label": 0, "name": "a"}, {"label": 1, "name": "b"}, {"label": 2, "name": "c"}, {"label": 3, "name": "d"}]}' >"$T/noroles.json"
+expect_rc "run --image without roles" 8 "$BIN" run --image "$T/run/cathode.tif" --phases "$T/noroles.json" -o "$T/img0"
+expect_rc "run --image of the generated cathode" 0 "$BIN" run --image "$T/run/cathode.tif" --rates 1 -o "$T/img" --quiet
+
 # cell model: protocol errors point at the word; a cut-off that is never reached has its own exit code
 expect_rc "protocol parse error" 4 "$BIN" cell run -p "Discharge at 1C untill 3.5 V"
 grep -q "untill" "$T/err" && grep -q "column" "$T/err" && ok "protocol message points at the word" || bad "protocol message: $(cat "$T/err")"
