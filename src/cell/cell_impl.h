@@ -231,14 +231,4 @@ int ssbi_result_push(ssb_ctx *ctx, ssb_cell_result *r, const double *vals, const
 int ssbi_result_add_profile(ssb_ctx *ctx, ssb_cell_result *r, const ssbi_model *m, const double *y, double t);
 int ssbi_result_add_step(ssb_ctx *ctx, ssb_cell_result *r, const ssb_cell_step_result *s);
 
-/* Atomic text output. */
-typedef struct {
-    void *fp;
-    char tmp[4096];
-    char path[4096];
-} ssbi_outfile;
-int ssbi_out_open(ssb_ctx *ctx, ssbi_outfile *of, const char *path);
-int ssbi_out_commit(ssb_ctx *ctx, ssbi_outfile *of);
-void ssbi_out_abort(ssbi_outfile *of);
-
 #endif

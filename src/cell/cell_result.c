@@ -282,61 +282,11 @@ int ssb_cell_result_energy_density(ssb_ctx *ctx, const ssb_cell_result *r, int s
 
 /* ---------------------------------------------------------------- atomic output */
 
-int ssbi_out_open(ssb_ctx *ctx, ssbi_outfile *of, const char *path)
-{
-    memset(of, 0, sizeof *of);
-    if (strlen(path) + 16 >= sizeof of->tmp)
-        return SSB_ERROR(ctx, SSB_ERR_IO, "path too long: '%s'", path);
-    snprintf(of->path, sizeof of->path, "%s", path);
-    snprintf(of->tmp, sizeof of->tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(of->tmp);
-    if (fd < 0) {
-        of->tmp[0] = '\0';
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-    }
-    FILE *fp = fdopen(fd, "w");
-    if (!fp) {
-        close(fd);
-        unlink(of->tmp);
-        of->tmp[0] = '\0';
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-    }
-    of->fp = fp;
-    return SSB_OK;
-}
-
-int ssbi_out_commit(ssb_ctx *ctx, ssbi_outfile *of)
-{
-    FILE *fp = of->fp;
-    int bad = ferror(fp);
-    if (fclose(fp) != 0)
-        bad = 1;
-    of->fp = NULL;
-    if (bad || rename(of->tmp, of->path) != 0) {
-        int e = errno;
-        unlink(of->tmp);
-        of->tmp[0] = '\0';
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot write '%s': %s", of->path, strerror(e));
-    }
-    of->tmp[0] = '\0';
-    return SSB_OK;
-}
-
-void ssbi_out_abort(ssbi_outfile *of)
-{
-    if (of->fp)
-        fclose(of->fp);
-    of->fp = NULL;
-    if (of->tmp[0])
-        unlink(of->tmp);
-    of->tmp[0] = '\0';
-}
-
 int ssb_cell_result_write_csv(ssb_ctx *ctx, const ssb_cell_result *r, const char *path)
 {
     SSB_REQUIRE(ctx, r && path, SSB_ERR_ARG, "ssb_cell_result_write_csv: NULL argument");
-    ssbi_outfile of;
-    SSB_CHECK(ctx, ssbi_out_open(ctx, &of, path));
+    ssbi_atomic of;
+    SSB_CHECK(ctx, ssbi_atomic_open(ctx, &of, path, 1));
     FILE *fp = of.fp;
     fprintf(fp, "t_s,V_V,I_A_per_m2,Q_Ah_per_m2,E_Wh_per_m2,OCV_V,step");
     if (r->has_breakdown)
@@ -352,14 +302,14 @@ int ssb_cell_result_write_csv(ssb_ctx *ctx, const ssb_cell_result *r, const char
                 fprintf(fp, ",%.6g", r->loss[(size_t)i * SSB_CELL_LOSS_COUNT + k]);
         fprintf(fp, "\n");
     }
-    return ssbi_out_commit(ctx, &of);
+    return ssbi_atomic_commit(ctx, &of);
 }
 
 int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *r, const char *path)
 {
     SSB_REQUIRE(ctx, r && path, SSB_ERR_ARG, "ssb_cell_result_write_profiles_csv: NULL argument");
-    ssbi_outfile of;
-    SSB_CHECK(ctx, ssbi_out_open(ctx, &of, path));
+    ssbi_atomic of;
+    SSB_CHECK(ctx, ssbi_atomic_open(ctx, &of, path, 1));
     FILE *fp = of.fp;
     fprintf(fp, "profile,t_s,x_um,region,c_surf_mol_per_m3,c_avg_mol_per_m3,phi_s_V,phi_e_V,j_A_per_m2,"
                 "c_e_mol_per_m3,i_e_A_per_m2\n");
@@ -370,5 +320,5 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *r, c
             fprintf(fp, "%d,%.9g,%.6g,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", p, q->t, q->x[i] * 1e6,
                     reg[q->region[i]], q->csurf[i], q->cavg[i], q->phis[i], q->phie[i], q->j[i], q->ce[i], q->ie[i]);
     }
-    return ssbi_out_commit(ctx, &of);
+    return ssbi_atomic_commit(ctx, &of);
 }

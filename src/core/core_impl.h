@@ -6,6 +6,7 @@
 #include "ssb_config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define SSBI_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -63,6 +64,25 @@ void ssbi_log(ssb_ctx *ctx, ssb_log_level level, const char *object, const char 
 
 /* Report progress; returns SSB_ERR_CANCELLED (recorded in ctx) if the callback asks to stop, else SSB_OK. */
 int ssbi_progress(ssb_ctx *ctx, const char *stage, double done, double total);
+
+/* ---- atomic output files (src/core/atomic.c) ---- */
+typedef struct {
+    char *path; /* final path (owned copy) */
+    char *tmp;  /* temporary path PATH.tmp.XXXXXX */
+    int fd;     /* open descriptor (-1 when handed to a FILE or closed) */
+    FILE *fp;   /* stream (when opened with stream = 1) */
+} ssbi_atomic;
+
+/* Create PATH.tmp.XXXXXX (mode 0666 & ~umask). stream = 1: also wrap it in a FILE (a->fp).
+ * SSB_ERR_IO names the path and strerror on failure; nothing is created then. */
+int ssbi_atomic_open(ssb_ctx *ctx, ssbi_atomic *a, const char *path, int stream);
+/* Write n bytes to a->fp; SSB_ERR_IO naming the path on failure. */
+int ssbi_atomic_write(ssb_ctx *ctx, ssbi_atomic *a, const void *buf, size_t n);
+/* Flush and close the stream/descriptor (if still open) and rename the temporary onto PATH. On failure the
+ * temporary is removed. Always releases a. */
+int ssbi_atomic_commit(ssb_ctx *ctx, ssbi_atomic *a);
+/* Close and remove the temporary (no-op after commit or on a zeroed struct). Releases a. */
+void ssbi_atomic_abort(ssbi_atomic *a);
 
 /* Threads to use for an OpenMP region (context setting or omp_get_max_threads()). */
 int ssbi_threads(const ssb_ctx *ctx);

@@ -512,8 +512,8 @@ done:
 int ssb_eis_drt_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_drt_result *res)
 {
     SSB_REQUIRE(ctx, res != NULL, SSB_ERR_ARG, "write DRT: NULL result");
-    ssbi_eis_out o;
-    SSB_CHECK(ctx, ssbi_eis_out_open(ctx, &o, path));
+    ssbi_atomic o;
+    SSB_CHECK(ctx, ssbi_atomic_open(ctx, &o, path, 1));
     FILE *fp = o.fp;
     fprintf(fp, "# DRT (Tikhonov, Gaussian RBF eps %.8g) lambda %.6e R_inf_Ohm %.8e L_H %.6e R_pol_Ohm %.8e\n",
             res->eps, res->lambda, res->R_inf, res->L, res->R_pol);
@@ -522,5 +522,5 @@ int ssb_eis_drt_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_drt_resu
                 res->peak_R[k]);
     fprintf(fp, "tau_s,gamma_Ohm\n");
     for (int64_t j = 0; j < res->ntau; j++) fprintf(fp, "%.10e,%.10e\n", res->tau[j], res->gamma[j]);
-    return ssbi_eis_out_commit(ctx, &o);
+    return ssbi_atomic_commit(ctx, &o);
 }

@@ -782,8 +782,8 @@ int ssb_eis_fit_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_circuit 
     SSB_REQUIRE(ctx, c && s && res, SSB_ERR_ARG, "write fit: NULL argument");
     SSB_REQUIRE(ctx, res->npoints == s->n && res->nparams == c->np, SSB_ERR_ARG,
                 "write fit %s: the result does not belong to this spectrum / circuit", path ? path : "");
-    ssbi_eis_out o;
-    SSB_CHECK(ctx, ssbi_eis_out_open(ctx, &o, path));
+    ssbi_atomic o;
+    SSB_CHECK(ctx, ssbi_atomic_open(ctx, &o, path, 1));
     FILE *fp = o.fp;
     fprintf(fp, "# circuit %s\n# rss %.10e chi2_red %.10e dof %d converged %d (%s)\n", c->str, res->rss,
             res->chi2_red, res->dof, res->converged, res->reason);
@@ -794,5 +794,5 @@ int ssb_eis_fit_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_circuit 
     for (int64_t i = 0; i < s->n; i++)
         fprintf(fp, "%.10e,%.10e,%.10e,%.10e,%.10e,%.10e,%.10e\n", s->f[i], s->zre[i], s->zim[i], res->zre_fit[i],
                 res->zim_fit[i], s->zre[i] - res->zre_fit[i], s->zim[i] - res->zim_fit[i]);
-    return ssbi_eis_out_commit(ctx, &o);
+    return ssbi_atomic_commit(ctx, &o);
 }

@@ -99,14 +99,4 @@ void ssbi_eis_drt_rbf_matrices(int64_t n, const double *w, int nb, const double 
 /* Second-derivative penalty M2 (nb x nb, row-major) of the Gaussian RBFs. */
 void ssbi_eis_drt_penalty(int nb, const double *tau, double eps, double *m2);
 
-/* Write helpers (atomic CSV): open a temporary next to path; commit renames; abort removes. */
-typedef struct {
-    void *fp;
-    char tmp[4096];
-    char path[4096];
-} ssbi_eis_out;
-int ssbi_eis_out_open(ssb_ctx *ctx, ssbi_eis_out *o, const char *path);
-int ssbi_eis_out_commit(ssb_ctx *ctx, ssbi_eis_out *o);
-void ssbi_eis_out_abort(ssbi_eis_out *o);
-
 #endif

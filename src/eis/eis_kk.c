@@ -307,8 +307,8 @@ done:
 int ssb_eis_kk_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *s, const ssb_eis_kk_result *res)
 {
     SSB_REQUIRE(ctx, s && res && res->n == s->n, SSB_ERR_ARG, "write lin-KK: result and spectrum do not match");
-    ssbi_eis_out o;
-    SSB_CHECK(ctx, ssbi_eis_out_open(ctx, &o, path));
+    ssbi_atomic o;
+    SSB_CHECK(ctx, ssbi_atomic_open(ctx, &o, path, 1));
     FILE *fp = o.fp;
     fprintf(fp, "# lin-KK M %d mu %.10g R_ohm %.10e L %.10e max_res %.6e\n", res->M, res->mu, res->r_ohm, res->L,
             res->max_res);
@@ -316,5 +316,5 @@ int ssb_eis_kk_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum 
     for (int64_t i = 0; i < s->n; i++)
         fprintf(fp, "%.10e,%.10e,%.10e,%.10e,%.10e,%.6e,%.6e\n", s->f[i], s->zre[i], s->zim[i], res->zre_fit[i],
                 res->zim_fit[i], 100.0 * res->res_re[i], 100.0 * res->res_im[i]);
-    return ssbi_eis_out_commit(ctx, &o);
+    return ssbi_atomic_commit(ctx, &o);
 }

@@ -97,54 +97,6 @@ int ssb_eis_spectrum_drop_inductive(ssb_ctx *ctx, ssb_eis_spectrum *s, int64_t *
     return SSB_OK;
 }
 
-int ssbi_eis_out_open(ssb_ctx *ctx, ssbi_eis_out *o, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    SSB_REQUIRE(ctx, path && path[0], SSB_ERR_ARG, "output: empty file name");
-    SSB_REQUIRE(ctx, strlen(path) + 16 < sizeof o->tmp, SSB_ERR_ARG, "output: path too long: %s", path);
-    snprintf(o->path, sizeof o->path, "%s", path);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot create %s: %s", o->tmp, strerror(errno));
-    mode_t um = umask(022); /* mkstemp creates 0600; give the file the usual 0666 & ~umask */
-    umask(um);
-    fchmod(fd, 0666 & ~um);
-    FILE *fp = fdopen(fd, "w");
-    if (!fp) {
-        int e = errno;
-        close(fd);
-        unlink(o->tmp);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open %s: %s", o->tmp, strerror(e));
-    }
-    o->fp = fp;
-    return SSB_OK;
-}
-
-int ssbi_eis_out_commit(ssb_ctx *ctx, ssbi_eis_out *o)
-{
-    FILE *fp = o->fp;
-    o->fp = NULL;
-    int bad = ferror(fp);
-    if (fclose(fp) != 0) bad = 1;
-    if (bad) {
-        unlink(o->tmp);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "writing %s failed", o->path);
-    }
-    if (rename(o->tmp, o->path) != 0) {
-        int e = errno;
-        unlink(o->tmp);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot rename %s to %s: %s", o->tmp, o->path, strerror(e));
-    }
-    return SSB_OK;
-}
-
-void ssbi_eis_out_abort(ssbi_eis_out *o)
-{
-    if (o->fp) fclose(o->fp);
-    o->fp = NULL;
-    if (o->tmp[0]) unlink(o->tmp);
-}
-
 int ssb_eis_spectrum_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *data,
                                const ssb_eis_spectrum *model)
 {
@@ -152,8 +104,8 @@ int ssb_eis_spectrum_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spe
     SSB_REQUIRE(ctx, !model || model->n == data->n, SSB_ERR_ARG,
                 "write spectrum %s: model has %lld points, data %lld", path ? path : "", (long long)model->n,
                 (long long)data->n);
-    ssbi_eis_out o;
-    SSB_CHECK(ctx, ssbi_eis_out_open(ctx, &o, path));
+    ssbi_atomic o;
+    SSB_CHECK(ctx, ssbi_atomic_open(ctx, &o, path, 1));
     FILE *fp = o.fp;
     fprintf(fp, "f_Hz,Zre_Ohm,Zim_Ohm%s\n", model ? ",Zre_model_Ohm,Zim_model_Ohm,res_re_Ohm,res_im_Ohm" : "");
     for (int64_t i = 0; i < data->n; i++) {
@@ -163,5 +115,5 @@ int ssb_eis_spectrum_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spe
                     data->zim[i] - model->zim[i]);
         fputc('\n', fp);
     }
-    return ssbi_eis_out_commit(ctx, &o);
+    return ssbi_atomic_commit(ctx, &o);
 }

@@ -1,4 +1,4 @@
-/* Private helpers of the io module: gray-value mapping, atomic output files, sidecars, paths. Not installed. */
+/* Private helpers of the io module: gray-value mapping, sidecars, paths (atomic output files: core_impl.h). Not installed. */
 #ifndef SSB_IO_IMPL_H
 #define SSB_IO_IMPL_H
 
@@ -72,25 +72,6 @@ int ssbi_sidecar_find(const char *datapath, const char *explicit_path, char *out
 int ssbi_sidecar_read(ssb_ctx *ctx, const char *path, int layout, ssbi_sidecar *sc);
 /* Write the sidecar text of a uint8 grid into an open stream. */
 int ssbi_sidecar_write(ssb_ctx *ctx, FILE *fp, const char *path, const ssb_grid *grid, const char *data_name);
-
-/* ---- atomic output files ---- */
-typedef struct {
-    char *path; /* final path (owned copy) */
-    char *tmp;  /* temporary path PATH.tmp.XXXXXX */
-    int fd;     /* open descriptor (-1 when handed to a FILE or closed) */
-    FILE *fp;   /* stream (when opened with stream = 1) */
-} ssbi_atomic;
-
-/* Create PATH.tmp.XXXXXX (mode 0666 & ~umask). stream = 1: also wrap it in a FILE (a->fp).
- * SSB_ERR_IO names the path and strerror on failure; nothing is created then. */
-int ssbi_atomic_open(ssb_ctx *ctx, ssbi_atomic *a, const char *path, int stream);
-/* Write n bytes to a->fp; SSB_ERR_IO naming the path on failure. */
-int ssbi_atomic_write(ssb_ctx *ctx, ssbi_atomic *a, const void *buf, size_t n);
-/* Flush and close the stream/descriptor (if still open) and rename the temporary onto PATH. On failure the
- * temporary is removed. Always releases a. */
-int ssbi_atomic_commit(ssb_ctx *ctx, ssbi_atomic *a);
-/* Close and remove the temporary (no-op after commit or on a zeroed struct). Releases a. */
-void ssbi_atomic_abort(ssbi_atomic *a);
 
 /* Shortest of %.15g / %.16g / %.17g that reads back as exactly v. Returns buf. */
 const char *ssbi_fmt_double(char *buf, size_t n, double v);

@@ -441,7 +441,6 @@ int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
             total += fig->p[i].s[k].n;
         }
     SSB_REQUIRE(ctx, total > 0, SSB_ERR_ARG, "plot: %s: the figure has no data", path);
-    SSB_REQUIRE(ctx, strlen(path) + 16 < 4096, SSB_ERR_ARG, "plot: path too long");
     double *bx = malloc((size_t)nmax * sizeof(double)), *by = malloc((size_t)nmax * sizeof(double));
     if (!bx || !by) {
         free(bx);
@@ -449,7 +448,7 @@ int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
         return SSB_ERROR(ctx, SSB_ERR_NOMEM, "plot: out of memory");
     }
     int rc = SSB_OK;
-    char tmp[4096];
+    ssbi_atomic out = {.fd = -1};
     pthread_mutex_lock(&g_lock);
     const char *dev = pl_device(e);
     if (!dev) {
@@ -458,17 +457,12 @@ int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
                        path, e);
         goto unlock;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = SSB_ERROR(ctx, SSB_ERR_IO, "plot: cannot create %s: %s", tmp, strerror(errno));
-        goto unlock;
-    }
-    /* mkstemp creates 0600; give the image the usual 0666 & ~umask */
-    mode_t um = umask(022);
-    umask(um);
-    fchmod(fd, 0666 & ~um);
-    close(fd);
+    /* PLplot writes the file by name: reserve the temporary, let PLplot fill it, rename it on success */
+    rc = ssbi_atomic_open(ctx, &out, path, 0);
+    if (rc != SSB_OK) goto unlock;
+    close(out.fd);
+    out.fd = -1;
+    const char *tmp = out.tmp;
     g_plmsg[0] = '\0';
     g_plabort = 0;
     plsexit(pl_exit_handler);
@@ -477,7 +471,7 @@ int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
         /* PLplot called plexit(): its state is unreliable, but the process survives */
         plsexit(NULL);
         plsabort(NULL);
-        unlink(tmp);
+        ssbi_atomic_abort(&out);
         rc = SSB_ERROR(ctx, SSB_ERR_BACKEND, "plot %s: PLplot aborted: %s", path, g_plmsg);
         goto unlock;
     }
@@ -502,19 +496,16 @@ int ssb_plot_save(ssb_ctx *ctx, ssb_plot *fig, const char *path)
     plsexit(NULL);
     plsabort(NULL);
     if (g_plabort) {
-        unlink(tmp);
+        ssbi_atomic_abort(&out);
         rc = SSB_ERROR(ctx, SSB_ERR_BACKEND, "plot %s: PLplot: %s", path, g_plmsg);
         goto unlock;
     }
     if (access(tmp, F_OK) != 0) {
+        ssbi_atomic_abort(&out);
         rc = SSB_ERROR(ctx, SSB_ERR_IO, "plot %s: PLplot wrote no file", path);
         goto unlock;
     }
-    if (rename(tmp, path) != 0) {
-        int er = errno;
-        unlink(tmp);
-        rc = SSB_ERROR(ctx, SSB_ERR_IO, "plot: cannot rename %s to %s: %s", tmp, path, strerror(er));
-    }
+    rc = ssbi_atomic_commit(ctx, &out);
 unlock:
     pthread_mutex_unlock(&g_lock);
     free(bx);
