@@ -85,6 +85,8 @@ cJSON *cli_json_add_number(cJSON *obj, const char *key, double v);
 
 /* Read a whole file into a NUL-terminated buffer (caller frees); NULL with errno set on failure. */
 char *cli_read_file(const char *path);
+/* 1-based line and column of position at in text (at NULL: 1:1), for file:line:col messages. */
+void cli_text_line_col(const char *text, const char *at, int *line, int *col);
 
 /* Atomic output: writes go to PATH.tmpXXXXXX; commit renames onto PATH, abort removes the temporary. */
 typedef struct {

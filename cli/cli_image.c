@@ -176,20 +176,6 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
 }
 
 
-static void line_col(const char *text, const char *at, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (const char *p = text; p < at && *p; p++) {
-        if (*p == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
 int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
 {
     char *text = cli_read_file(path);
@@ -201,7 +187,7 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
     cJSON *root = cJSON_ParseWithOpts(text, &endp, 0);
     if (!root) {
         int line, col;
-        line_col(text, endp ? endp : text, &line, &col);
+        cli_text_line_col(text, endp, &line, &col);
         fprintf(stderr, "ssbnet: error: %s:%d:%d: malformed JSON\n", path, line, col);
         free(text);
         return CLI_EXIT_FORMAT;

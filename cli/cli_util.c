@@ -314,6 +314,20 @@ char *cli_read_file(const char *path)
     return b;
 }
 
+void cli_text_line_col(const char *text, const char *at, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; at && p < at && *p; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
 /* ---- atomic output ---- */
 int cli_atomic_open(cli_env *env, cli_outfile *of, const char *path)
 {

@@ -69,21 +69,6 @@ static void run_help(void)
 }
 
 
-static int json_pos(const char *text, const char *endp, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (const char *p = text; endp && p < endp && *p; p++) {
-        if (*p == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-    return 0;
-}
-
 /* Number key with range check; 0 or an exit status after printing. */
 static int num_key(const char *file, const cJSON *obj, const char *sect, const char *key, double lo, double hi,
                    double *out)
@@ -135,7 +120,7 @@ static int read_run_blocks(const char *path, cli_cathode_spec *s, run_opts *o, c
     cJSON *root = cJSON_ParseWithOpts(text, &endp, 0);
     if (!root || !cJSON_IsObject(root)) {
         int line, col;
-        json_pos(text, endp, &line, &col);
+        cli_text_line_col(text, endp, &line, &col);
         fprintf(stderr, "ssbnet: error: %s:%d:%d: malformed JSON (expected an object)\n", path, line, col);
         cJSON_Delete(root);
         free(text);

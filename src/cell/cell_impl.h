@@ -77,7 +77,6 @@ int ssbi_params_apply_json(ssb_ctx *ctx, const ssb_materials *db, const cJSON *r
                            ssb_cell_params *p);
 /* Parse JSON text with file:line:col errors. */
 int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, cJSON **root);
-int ssbi_read_file(ssb_ctx *ctx, const char *path, char **text);
 /* Arrhenius factor exp(-Ea/R (1/T - 1/Tref)). */
 static inline double ssbi_arrh(double Ea, double T, double Tref)
 {

@@ -9,51 +9,13 @@
 
 #define F_ SSB_CONST_FARADAY
 
-int ssbi_read_file(ssb_ctx *ctx, const char *path, char **text)
-{
-    *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0) {
-        fclose(f);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot read '%s'", path);
-    }
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (n < 0) {
-        fclose(f);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot read '%s'", path);
-    }
-    char *b = malloc((size_t)n + 1);
-    if (!b) {
-        fclose(f);
-        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading '%s' (%ld bytes)", path, n);
-    }
-    if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        fclose(f);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot read '%s'", path);
-    }
-    fclose(f);
-    b[n] = '\0';
-    *text = b;
-    return SSB_OK;
-}
-
 int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, cJSON **root)
 {
     const char *end = NULL;
     *root = cJSON_ParseWithOpts(text, &end, 0);
     if (!*root) {
-        int line = 1, col = 1;
-        for (const char *q = text; end && q < end && *q; q++) {
-            if (*q == '\n') {
-                line++;
-                col = 1;
-            } else
-                col++;
-        }
+        int line, col;
+        ssbi_text_line_col(text, end, &line, &col);
         return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON", name, line, col);
     }
     if (!cJSON_IsObject(*root)) {
@@ -698,7 +660,7 @@ int ssb_cell_params_from_json(ssb_ctx *ctx, const ssb_materials *db, const char 
     SSB_REQUIRE(ctx, path && out, SSB_ERR_ARG, "ssb_cell_params_from_json: NULL argument");
     *out = NULL;
     char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_file(ctx, path, &text));
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "cell file", 0, &text));
     int rc = ssb_cell_params_from_json_string(ctx, db, text, path, out);
     free(text);
     return rc;
@@ -928,7 +890,7 @@ int ssb_cell_params_from_bpx(ssb_ctx *ctx, const ssb_materials *db, const char *
     SSB_REQUIRE(ctx, path && out, SSB_ERR_ARG, "ssb_cell_params_from_bpx: NULL argument");
     *out = NULL;
     char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_file(ctx, path, &text));
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "BPX file", 0, &text));
     cJSON *root = NULL;
     int rc = ssbi_json_parse(ctx, text, path, &root);
     free(text);

@@ -84,6 +84,14 @@ int ssbi_atomic_commit(ssb_ctx *ctx, ssbi_atomic *a);
 /* Close and remove the temporary (no-op after commit or on a zeroed struct). Releases a. */
 void ssbi_atomic_abort(ssbi_atomic *a);
 
+/* ---- text files (src/core/text.c) ---- */
+/* Read a whole text file into *text (NUL-terminated, caller frees). what names the file in messages ("sidecar",
+ * "materials file"). max_bytes > 0 caps the size. Errors: SSB_ERR_IO (cannot open or read), SSB_ERR_FORMAT (larger
+ * than max_bytes, or NUL bytes: not a text file), SSB_ERR_NOMEM. */
+int ssbi_read_text(ssb_ctx *ctx, const char *path, const char *what, size_t max_bytes, char **text);
+/* 1-based line and column of position at in text (at NULL: 1:1). */
+void ssbi_text_line_col(const char *text, const char *at, int *line, int *col);
+
 /* Threads to use for an OpenMP region (context setting or omp_get_max_threads()). */
 int ssbi_threads(const ssb_ctx *ctx);
 

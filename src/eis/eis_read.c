@@ -32,46 +32,9 @@ static void text_free(text *t)
 static int text_load(ssb_ctx *ctx, const char *path, text *t)
 {
     memset(t, 0, sizeof *t);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(fp);
-        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
-    }
-    for (;;) {
-        if (len + 1 >= cap) {
-            if (cap >= MAX_FILE_BYTES) {
-                free(buf);
-                fclose(fp);
-                return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: larger than 1 GiB, not an impedance spectrum", path);
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(fp);
-                return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - 1 - len, fp);
-        len += got;
-        if (got == 0) break;
-    }
-    int err = ferror(fp);
-    fclose(fp);
-    if (err) {
-        free(buf);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "error reading %s", path);
-    }
-    buf[len] = '\0';
-    if (memchr(buf, '\0', len)) {
-        free(buf);
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: contains NUL bytes (a binary file? export the data as text)",
-                         path);
-    }
+    char *buf = NULL;
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "spectrum file", MAX_FILE_BYTES, &buf));
+    size_t len = strlen(buf);
     int64_t nl = 1;
     for (size_t i = 0; i < len; i++)
         if (buf[i] == '\n' || buf[i] == '\r') nl++;

@@ -58,24 +58,7 @@ static int slurp(ssb_ctx *ctx, const char *path, const char *what, char **text)
     SSB_CHECK(ctx, ssbi_file_size(ctx, path, what, &size));
     SSB_REQUIRE(ctx, size <= SIDECAR_MAX_BYTES, SSB_ERR_FORMAT, "%s '%s' has %lld bytes (at most %d expected)", what,
                 path, (long long)size, SIDECAR_MAX_BYTES);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open %s '%s': %s", what, path, strerror(errno));
-    char *buf = ssbi_malloc(ctx, (size_t)size + 1, what);
-    if (!buf) {
-        fclose(fp);
-        return SSB_ERR_NOMEM;
-    }
-    size_t got = fread(buf, 1, (size_t)size, fp);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad || got != (size_t)size) {
-        free(buf);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot read %s '%s'", what, path);
-    }
-    buf[size] = '\0';
-    *text = buf;
-    return SSB_OK;
+    return ssbi_read_text(ctx, path, what, SIDECAR_MAX_BYTES, text);
 }
 
 /* Short printed form of a JSON value for messages, in buf. */
@@ -213,16 +196,8 @@ int ssbi_sidecar_read(ssb_ctx *ctx, const char *path, int layout, ssbi_sidecar *
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
     if (!root) {
-        int line = 1, col = 1;
-        const char *stop = end ? end : text;
-        for (const char *c = text; c < stop && *c; c++) {
-            if (*c == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
+        int line, col;
+        ssbi_text_line_col(text, end, &line, &col);
         int rc =
             SSB_ERROR(ctx, SSB_ERR_FORMAT, "sidecar '%s': JSON syntax error at line %d, column %d", path, line, col);
         free(text);

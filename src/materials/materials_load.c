@@ -73,62 +73,6 @@ void ssbi_mat_free(ssb_material *m)
 
 /* ---- file reading and location helpers ---- */
 
-static int read_text(ssb_ctx *ctx, const char *path, char **text)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open materials file '%s': %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = ssbi_malloc(ctx, cap, "materials file");
-    if (!buf) {
-        fclose(fp);
-        return SSB_ERR_NOMEM;
-    }
-    for (;;) {
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(fp);
-                return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading '%s'", path);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, fp);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        free(buf);
-        return SSB_ERROR(ctx, SSB_ERR_IO, "read error on materials file '%s'", path);
-    }
-    buf[n] = 0;
-    if (strlen(buf) != n) {
-        free(buf);
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "materials file '%s' contains a NUL byte", path);
-    }
-    *text = buf;
-    return SSB_OK;
-}
-
-static void line_col(const char *text, const char *at, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (const char *p = text; p < at && *p; p++) {
-        if (*p == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
 /* Parsing context: file name and a key path for messages. */
 typedef struct {
     ssb_ctx *ctx;
@@ -734,12 +678,12 @@ int ssbi_mat_parse_file(ssb_ctx *ctx, const char *path, int user, ssb_mat_class 
     int rc;
     *recs = NULL;
     *nrec = 0;
-    SSB_CHECK(ctx, read_text(ctx, path, &text));
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "materials file", 0, &text));
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
     if (!root) {
         int line, col;
-        line_col(text, end ? end : text, &line, &col);
+        ssbi_text_line_col(text, end, &line, &col);
         rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: JSON syntax error%s", path, line, col,
                        (end && !*end) ? " (truncated file?)" : "");
         free(text);
