@@ -12,42 +12,12 @@
  *     --threads N
  * One line per run and one "median" line per axis: tau, sigma_rel, eps, iterations, wall, setup, Mvox/s,
  * solver bytes per voxel and per unknown, and the process peak RSS (VmHWM). */
+#include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tiffio.h>
-
-static int read_tiff(const char *path, ssb_ctx *ctx, ssb_grid **out)
-{
-    TIFF *t = TIFFOpen(path, "r");
-    if (!t) return -1;
-    uint32_t w = 0, h = 0;
-    uint16_t bps = 8;
-    int pages = 0;
-    do pages++;
-    while (TIFFReadDirectory(t));
-    TIFFSetDirectory(t, 0);
-    TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
-    TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
-    TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
-    if (ssb_grid_create(ctx, w, h, pages, 1e-6, 1e-6, 1e-6, out) != SSB_OK) return -1;
-    uint8_t *lab = ssb_grid_get_labels(*out);
-    uint8_t *buf = malloc(TIFFScanlineSize(t) + 16);
-    for (int z = 0; z < pages; z++) {
-        TIFFSetDirectory(t, (uint16_t)z);
-        for (uint32_t y = 0; y < h; y++) {
-            if (TIFFReadScanline(t, buf, y, 0) < 0) return -1;
-            uint8_t *row = lab + (size_t)w * (y + (size_t)h * z);
-            for (uint32_t x = 0; x < w; x++)
-                row[x] = bps == 1 ? (buf[x >> 3] >> (7 - (x & 7))) & 1 : bps == 16 ? buf[2 * x + 1] : buf[x];
-        }
-    }
-    free(buf);
-    TIFFClose(t);
-    return 0;
-}
 
 static long long vmhwm_kb(void)
 {
@@ -100,8 +70,8 @@ int main(int argc, char **argv)
     ssb_ctx *ctx = NULL;
     ssb_ctx_create(&ctx);
     ssb_grid *g = NULL;
-    if (read_tiff(path, ctx, &g) != 0) {
-        fprintf(stderr, "cannot read %s\n", path);
+    if (ssb_io_read_image(ctx, path, NULL, &g) != SSB_OK) {
+        fprintf(stderr, "cannot read %s: %s\n", path, ssb_ctx_get_error(ctx));
         return 1;
     }
     int64_t d[3];

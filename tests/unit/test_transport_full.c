@@ -5,46 +5,21 @@
  * Slow (several seconds per backend on 2 cores): label "full". */
 #include "testutil.h"
 
+#include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tiffio.h>
-
-static ssb_grid *read_tiff8(ssb_ctx *ctx, const char *path)
-{
-    TIFF *t = TIFFOpen(path, "r");
-    if (!t) fail_msg("cannot open %s", path);
-    uint32_t w = 0, h = 0;
-    uint16_t bps = 8;
-    int pages = 0;
-    do pages++;
-    while (TIFFReadDirectory(t));
-    TIFFSetDirectory(t, 0);
-    TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
-    TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
-    TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
-    if (bps != 8) fail_msg("%s: %d bits per sample, expected 8", path, bps);
-    ssb_grid *g = NULL;
-    TU_OK(ctx, ssb_grid_create(ctx, w, h, pages, 1e-6, 1e-6, 1e-6, &g));
-    uint8_t *lab = ssb_grid_get_labels(g);
-    for (int z = 0; z < pages; z++) {
-        if (z > 0 && !TIFFReadDirectory(t)) fail_msg("%s: page %d", path, z);
-        for (uint32_t y = 0; y < h; y++)
-            if (TIFFReadScanline(t, lab + (size_t)w * (y + (size_t)h * z), y, 0) < 0) fail_msg("%s: row %u", path, y);
-    }
-    TIFFClose(t);
-    return g;
-}
 
 static void test_electrode(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_grid *g = read_tiff8(ctx, tu_ref("microstructure/taufactor/electrode.tiff"));
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_io_read_image(ctx, tu_ref("microstructure/taufactor/electrode.tiff"), NULL, &g));
     double sigma[256] = {0};
     sigma[0] = 2.385;
     const char *backends[] = {"gmg", "hypre"};

@@ -1,74 +1,25 @@
 /* Transport against published and independent reference values on real images (each solve well under a second):
  * OpenImpala spheres.tif vs Maxwell, PuMA 100_fiberform.tif (cell-centred Dirichlet), PoreSpy's 2-D lattice
  * (cell-centred, eps_active), OpenImpala Dataset A in both conventions. Reference numbers and conventions:
- * shared/reference/microstructure/ (README.md, INDEPENDENT_CHECKS.md and each folder README). Images are read with
- * libtiff and a small .npy parser so that this test does not depend on the io module. */
+ * shared/reference/microstructure/ (README.md, INDEPENDENT_CHECKS.md and each folder README). Images are read by the
+ * io module with the identity mapping: stored sample values are the labels (1-bit and bool as 0 / 1). */
 #include "testutil.h"
 
+#include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tiffio.h>
 
 /* Multi-page 8- or 1-bit TIFF -> grid (page = z, row = y, column = x), stored sample values as labels. */
-static ssb_grid *read_tiff(ssb_ctx *ctx, const char *path)
-{
-    TIFF *t = TIFFOpen(path, "r");
-    if (!t) fail_msg("cannot open %s", path);
-    uint32_t w = 0, h = 0;
-    uint16_t bps = 8, spp = 1;
-    int pages = 0;
-    do pages++;
-    while (TIFFReadDirectory(t));
-    TIFFSetDirectory(t, 0);
-    TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
-    TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
-    TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
-    TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLESPERPIXEL, &spp);
-    if ((bps != 8 && bps != 1) || spp != 1) fail_msg("%s: %d bits x %d samples not handled here", path, bps, spp);
-    ssb_grid *g = NULL;
-    TU_OK(ctx, ssb_grid_create(ctx, w, h, pages, 1e-6, 1e-6, 1e-6, &g));
-    uint8_t *lab = ssb_grid_get_labels(g);
-    uint8_t *buf = malloc((size_t)TIFFScanlineSize(t) + 8);
-    assert_non_null(buf);
-    for (int z = 0; z < pages; z++) {
-        if (z > 0 && !TIFFReadDirectory(t)) fail_msg("%s: page %d", path, z);
-        for (uint32_t y = 0; y < h; y++) {
-            if (TIFFReadScanline(t, buf, y, 0) < 0) fail_msg("%s: page %d row %u", path, z, y);
-            uint8_t *row = lab + (size_t)w * (y + (size_t)h * z);
-            for (uint32_t x = 0; x < w; x++) row[x] = bps == 1 ? (buf[x >> 3] >> (7 - (x & 7))) & 1 : buf[x];
-        }
-    }
-    free(buf);
-    TIFFClose(t);
-    return g;
-}
-
 /* NumPy .npy (version 1, C order, |b1 or |u1, 2-D (rows, cols) -> ny = rows, nx = cols). */
-static ssb_grid *read_npy2d(ssb_ctx *ctx, const char *path)
+/* An image with its stored values as labels (page = z, row = y, column = x; a 2-D .npy has nz = 1). */
+static ssb_grid *read_image(ssb_ctx *ctx, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s", path);
-    unsigned char pre[10];
-    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0 || pre[6] != 1) fail_msg("%s: not npy v1", path);
-    size_t hl = (size_t)pre[8] | ((size_t)pre[9] << 8);
-    char *hdr = calloc(hl + 1, 1);
-    assert_non_null(hdr);
-    if (fread(hdr, 1, hl, f) != hl) fail_msg("%s: short header", path);
-    if (!strstr(hdr, "'fortran_order': False") || !(strstr(hdr, "|b1") || strstr(hdr, "|u1")))
-        fail_msg("%s: unsupported header %s", path, hdr);
-    const char *s = strstr(hdr, "'shape': (");
-    assert_non_null(s);
-    long rows = 0, cols = 0;
-    if (sscanf(s, "'shape': (%ld, %ld)", &rows, &cols) != 2) fail_msg("%s: shape", path);
-    free(hdr);
     ssb_grid *g = NULL;
-    TU_OK(ctx, ssb_grid_create(ctx, cols, rows, 1, 1e-6, 1e-6, 1e-6, &g));
-    if (fread(ssb_grid_get_labels(g), 1, (size_t)(rows * cols), f) != (size_t)(rows * cols)) fail_msg("%s: data", path);
-    fclose(f);
+    TU_OK(ctx, ssb_io_read_image(ctx, path, NULL, &g));
     return g;
 }
 
@@ -94,7 +45,7 @@ static void test_spheres(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_grid *g = read_tiff(ctx, tu_ref("microstructure/openimpala/spheres.tif"));
+    ssb_grid *g = read_image(ctx, tu_ref("microstructure/openimpala/spheres.tif"));
     int64_t h[256];
     ssb_grid_histogram(g, h);
     double sigma[256] = {0};
@@ -123,7 +74,7 @@ static void test_puma(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_grid *g = read_tiff(ctx, tu_ref("microstructure/puma/100_fiberform.tif"));
+    ssb_grid *g = read_image(ctx, tu_ref("microstructure/puma/100_fiberform.tif"));
     const double h[3] = {1.3e-6, 1.3e-6, 1.3e-6};
     TU_OK(ctx, ssb_grid_set_voxel_size(ctx, g, h));
     double sigma[256] = {0};
@@ -152,7 +103,7 @@ static void test_porespy(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_grid *g = read_npy2d(ctx, tu_ref("microstructure/porespy/lattice_spheres_2d_200x200_r8_s26.npy"));
+    ssb_grid *g = read_image(ctx, tu_ref("microstructure/porespy/lattice_spheres_2d_200x200_r8_s26.npy"));
     double sigma[256] = {0};
     sigma[1] = 0.417;
     for (size_t b = 0; b < 2; b++) {
@@ -176,7 +127,7 @@ static void test_openimpala(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_grid *g = read_tiff(ctx, tu_ref("microstructure/openimpala/SampleData_2Phase_stack_3d_1bit.tif"));
+    ssb_grid *g = read_image(ctx, tu_ref("microstructure/openimpala/SampleData_2Phase_stack_3d_1bit.tif"));
     static const struct {
         int phase;
         ssb_axis ax;
