@@ -13,6 +13,7 @@
  *   3. a sweep of 8 C-rates (0.1 ... 10C) of the default cell to 3.5 V with ssb_cell_rate_sweep; target < 100 ms;
  *   4. peak memory (VmHWM).
  */
+#include "cells.h"
 #include <ssbnet/ssb_cell.h>
 
 #include <math.h>
@@ -111,17 +112,7 @@ static double rms_between(const ssb_cell_result *a, const ssb_cell_result *b)
     return n ? sqrt(s2 / n) : NAN;
 }
 
-static const char *case_f =
-    "{\"temperature_K\": 298.0, \"nominal_capacity_Ah_per_m2\": 15.2,"
-    " \"electrolyte\": {\"type\": \"single_ion\", \"concentration_mol_per_m3\": 1000},"
-    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": "
-    "0.01},"
-    " \"positive\": {\"active_material\": \"LiMn2O4\", \"thickness_um\": 60, \"active_volume_fraction\": 0.5,"
-    "   \"electrolyte_volume_fraction\": 0.3, \"carbon_volume_fraction\": 0.2, \"particle_radius_um\": 5,"
-    "   \"max_concentration_mol_per_m3\": 23634.4, \"initial_stoichiometry\": 0.2, \"diffusivity_m2_per_s\": 1e-13,"
-    "   \"electronic_conductivity_S_per_m\": 10, \"ionic_conductivity_S_per_m\": 0.01,"
-    "   \"rate_constant_m2.5_per_mol0.5_s\": 3e-11},"
-    " \"negative\": {\"type\": \"lithium_metal\", \"exchange_current_density_A_per_m2\": 1e6},"
+static const char *case_f = SSB_TEST_CELL_DUALFOIL_F
     " \"numerics\": {\"positive_cells\": 80, \"separator_cells\": 40, \"particle_cells\": 20}}";
 
 int main(int argc, char **argv)

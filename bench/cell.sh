@@ -25,7 +25,7 @@ if [ ! -x "$B" ]; then
     LIBS="-lsundials_ida -lsundials_sunlinsolklu -lsundials_sunmatrixsparse -lsundials_nvecserial -lklu"
     LIBS="$LIBS $(pkg-config --libs libcjson libtiff-4 plplot) -llapack -lm"
     HYPRE=$(ls /usr/lib/x86_64-linux-gnu/libHYPRE*.so 2>/dev/null | head -1 || true)
-    ${CC:-cc} -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I"$ROOT/include" "$ROOT/bench/bench_cell.c" \
+    ${CC:-cc} -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I"$ROOT/include" -I"$ROOT/tests" "$ROOT/bench/bench_cell.c" \
         "$BUILD/libssbnet.a" $LIBS -fopenmp ${HYPRE:+$HYPRE $(pkg-config --libs ompi-c 2>/dev/null || echo -lmpi)} \
         -o "$B"
 fi

@@ -44,3 +44,18 @@ void tu_assert_ok(ssb_ctx *ctx, int rc, const char *expr, const char *file, int 
         _fail(file, line);
     }
 }
+
+double tu_interp(const double *x, const double *y, int n, double xi)
+{
+    if (xi <= x[0]) return y[0];
+    if (xi >= x[n - 1]) return y[n - 1];
+    int lo = 0, hi = n - 1;
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (x[mid] <= xi)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return y[lo] + (y[hi] - y[lo]) * (xi - x[lo]) / (x[hi] - x[lo]);
+}

@@ -22,4 +22,6 @@ void tu_assert_rel(double a, double b, double rtol, const char *expr, const char
 /* Assert a library call returns SSB_OK, printing the context's message otherwise. */
 #define TU_OK(ctx, call) tu_assert_ok((ctx), (call), #call, __FILE__, __LINE__)
 void tu_assert_ok(ssb_ctx *ctx, int rc, const char *expr, const char *file, int line);
+/* Linear interpolation of y(x) at xi (x ascending, n >= 2), clamped to the end values outside [x0, x_{n-1}]. */
+double tu_interp(const double *x, const double *y, int n, double xi);
 #endif

@@ -1,6 +1,7 @@
 /* Cell model (quick): expressions, tables, protocol parser, parameters and their error paths, the analytic
  * Jacobian, the linear-regime porous-electrode resistance (Newman), vanishing current, lithium conservation,
  * the overpotential breakdown identity, cut-off / solver-failure errors, CSV output, energy density. */
+#include "cells.h"
 #include "testutil.h"
 
 #include "cell/cell_impl.h"
@@ -32,27 +33,7 @@ static const char *cell_lin =
     " \"numerics\": {\"positive_cells\": 12, \"separator_cells\": 5, \"particle_cells\": 10}}";
 
 /* Marquis 2019 liquid cell (PyBaMM parameter set, shared/reference/cell/pybamm_params/Marquis2019_parameters.json) */
-static const char *cell_ms =
-    "{\"temperature_K\": 298.15, \"nominal_capacity_Ah_per_m2\": 24.0,"
-    " \"electrolyte\": {\"type\": \"liquid\", \"concentration_mol_per_m3\": 1000, \"transference_number\": 0.4,"
-    "   \"conductivity_S_per_m\": \"0.0911 + 1.9101*(x/1000) - 1.052*(x/1000)**2 + 0.1554*(x/1000)**3\","
-    "   \"diffusivity_m2_per_s\": \"5.34e-10*exp(-0.65*x/1000)\", \"thermodynamic_factor\": 1.0},"
-    " \"separator\": {\"thickness_um\": 25, \"porosity\": 1.0},"
-    " \"negative\": {\"type\": \"composite\", \"ocv\": \"0.194 + 1.5*exp(-120*x) + 0.0351*tanh((x-0.286)/0.083) - "
-    "0.0045*tanh((x-0.849)/0.119) - 0.035*tanh((x-0.9233)/0.05) - 0.0147*tanh((x-0.5)/0.034) - "
-    "0.102*tanh((x-0.194)/0.142) - 0.022*tanh((x-0.9)/0.0164) - 0.011*tanh((x-0.124)/0.0226) + "
-    "0.0155*tanh((x-0.105)/0.029)\","
-    "   \"thickness_um\": 100, \"active_volume_fraction\": 0.6, \"electrolyte_volume_fraction\": 0.3,"
-    "   \"particle_radius_um\": 10, \"max_concentration_mol_per_m3\": 24983.2619938437, \"initial_stoichiometry\": 0.8,"
-    "   \"diffusivity_m2_per_s\": 3.9e-14, \"effective_electronic_conductivity_S_per_m\": 58.5595,"
-    "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 2e-5},"
-    " \"positive\": {\"ocv\": \"2.16216 + 0.07645*tanh(30.834 - 54.4806*(1.062*x)) + 2.1581*tanh(52.294 - "
-    "50.294*(1.062*x)) - 0.14169*tanh(11.0923 - 19.8543*(1.062*x)) + 0.2051*tanh(1.4684 - 5.4888*(1.062*x)) + "
-    "0.2531*tanh((-(1.062*x) + 0.56478)/0.1316) - 0.02167*tanh(((1.062*x) - 0.525)/0.006)\","
-    "   \"thickness_um\": 100, \"active_volume_fraction\": 0.5, \"electrolyte_volume_fraction\": 0.3,"
-    "   \"particle_radius_um\": 10, \"max_concentration_mol_per_m3\": 51217.9257309275, \"initial_stoichiometry\": 0.6,"
-    "   \"diffusivity_m2_per_s\": 1e-13, \"effective_electronic_conductivity_S_per_m\": 5.86899,"
-    "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 6e-7},"
+static const char *cell_ms = SSB_TEST_CELL_MARQUIS2019
     " \"numerics\": {\"negative_cells\": 8, \"separator_cells\": 4, \"positive_cells\": 8, \"particle_cells\": 8}}";
 
 static ssb_cell_params *load(ssb_ctx *ctx, const char *json)

@@ -8,6 +8,7 @@
  * voltage crosses 3.5 V, which every curve up to 3C crosses on its end-of-discharge knee).
  * The 1C field data are compared too: electrolyte concentration, electrolyte potential and positive surface
  * concentration profiles at t = 1809 s. */
+#include "cells.h"
 #include "testutil.h"
 
 #include <ssbnet/ssb_cell.h>
@@ -18,45 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *cell_ms =
-    "{\"temperature_K\": 298.15, \"nominal_capacity_Ah_per_m2\": 24.0,"
-    " \"electrolyte\": {\"type\": \"liquid\", \"concentration_mol_per_m3\": 1000, \"transference_number\": 0.4,"
-    "   \"conductivity_S_per_m\": \"0.0911 + 1.9101*(x/1000) - 1.052*(x/1000)**2 + 0.1554*(x/1000)**3\","
-    "   \"diffusivity_m2_per_s\": \"5.34e-10*exp(-0.65*x/1000)\", \"thermodynamic_factor\": 1.0},"
-    " \"separator\": {\"thickness_um\": 25, \"porosity\": 1.0},"
-    " \"negative\": {\"type\": \"composite\", \"ocv\": \"0.194 + 1.5*exp(-120*x) + 0.0351*tanh((x-0.286)/0.083) - "
-    "0.0045*tanh((x-0.849)/0.119) - 0.035*tanh((x-0.9233)/0.05) - 0.0147*tanh((x-0.5)/0.034) - "
-    "0.102*tanh((x-0.194)/0.142) - 0.022*tanh((x-0.9)/0.0164) - 0.011*tanh((x-0.124)/0.0226) + "
-    "0.0155*tanh((x-0.105)/0.029)\","
-    "   \"thickness_um\": 100, \"active_volume_fraction\": 0.6, \"electrolyte_volume_fraction\": 0.3,"
-    "   \"particle_radius_um\": 10, \"max_concentration_mol_per_m3\": 24983.2619938437, \"initial_stoichiometry\": 0.8,"
-    "   \"diffusivity_m2_per_s\": 3.9e-14, \"effective_electronic_conductivity_S_per_m\": 58.5595,"
-    "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 2e-5},"
-    " \"positive\": {\"ocv\": \"2.16216 + 0.07645*tanh(30.834 - 54.4806*(1.062*x)) + 2.1581*tanh(52.294 - "
-    "50.294*(1.062*x)) - 0.14169*tanh(11.0923 - 19.8543*(1.062*x)) + 0.2051*tanh(1.4684 - 5.4888*(1.062*x)) + "
-    "0.2531*tanh((-(1.062*x) + 0.56478)/0.1316) - 0.02167*tanh(((1.062*x) - 0.525)/0.006)\","
-    "   \"thickness_um\": 100, \"active_volume_fraction\": 0.5, \"electrolyte_volume_fraction\": 0.3,"
-    "   \"particle_radius_um\": 10, \"max_concentration_mol_per_m3\": 51217.9257309275, \"initial_stoichiometry\": 0.6,"
-    "   \"diffusivity_m2_per_s\": 1e-13, \"effective_electronic_conductivity_S_per_m\": 5.86899,"
-    "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 6e-7},"
+static const char *cell_ms = SSB_TEST_CELL_MARQUIS2019
     " \"numerics\": {\"negative_cells\": 20, \"separator_cells\": 10, \"positive_cells\": 20, \"particle_cells\": 20}}";
-
-static double interp(const double *x, const double *y, int n, double xi)
-{
-    if (xi <= x[0])
-        return y[0];
-    if (xi >= x[n - 1])
-        return y[n - 1];
-    int lo = 0, hi = n - 1;
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (x[mid] <= xi)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return y[lo] + (y[hi] - y[lo]) * (xi - x[lo]) / (x[hi] - x[lo]);
-}
 
 static double crossing(const double *t, const double *V, int n, double vc)
 {
@@ -109,7 +73,7 @@ static void test_voltage(void **state)
         for (int i = 0; i < nr; i++) {
             if (tr[i] > 0.85 * cs[k].duration)
                 break;
-            double d = interp(t, V, n, tr[i]) - Vr[i];
+            double d = tu_interp(t, V, n, tr[i]) - Vr[i];
             s2 += d * d;
             mx = fmax(mx, fabs(d));
             m++;
@@ -181,7 +145,7 @@ static void test_fields(void **state)
     int nx = cJSON_GetArraySize(xs);
     for (int i = 0; i < nx; i++) {
         double x = cJSON_GetArrayItem(xs, i)->valuedouble;
-        double ce = interp(pr.x, pr.c_e, pr.n, x), pe = interp(pr.x, pr.phi_e, pr.n, x);
+        double ce = tu_interp(pr.x, pr.c_e, pr.n, x), pe = tu_interp(pr.x, pr.phi_e, pr.n, x);
         double cr = *row_at(cJSON_GetObjectItem(root, "c_e"), i, it);
         double per = *row_at(cJSON_GetObjectItem(root, "phi_e"), i, it);
         e_ce += (ce - cr) * (ce - cr);
@@ -199,7 +163,7 @@ static void test_fields(void **state)
         p0++;
     for (int i = 0; i < np; i++) {
         double x = cJSON_GetArrayItem(xp, i)->valuedouble;
-        double cs = interp(pr.x + p0, pr.c_surf + p0, pr.n - p0, x);
+        double cs = tu_interp(pr.x + p0, pr.c_surf + p0, pr.n - p0, x);
         double cr = *row_at(cJSON_GetObjectItem(root, "c_p_surf"), i, it);
         e_cs += (cs - cr) * (cs - cr);
     }

@@ -18,6 +18,7 @@
  *  - LiCoO2 OCP: DUALFOIL material 6 (the Dualfoil1998 fit without PyBaMM's 1.062 stretch), as an inline
  *    expression; LiMn2O4 OCP: material 4 from the materials database ("Dualfoil-spinel-upper", clipped 3.0-4.5 V).
  */
+#include "cells.h"
 #include "testutil.h"
 
 #include <ssbnet/ssb_cell.h>
@@ -59,23 +60,6 @@ static int read_dualfoil(const char *path, curve *c)
     return c->n > 1 ? 0 : -1;
 }
 
-static double interp(const double *x, const double *y, int n, double xi)
-{
-    if (xi <= x[0])
-        return y[0];
-    if (xi >= x[n - 1])
-        return y[n - 1];
-    int lo = 0, hi = n - 1;
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (x[mid] <= xi)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return y[lo] + (y[hi] - y[lo]) * (xi - x[lo]) / (x[hi] - x[lo]);
-}
-
 /* RMS of (model - reference) over reference points with t <= 0.85 t_end; the model's series starts after its
    initial rest point (index 1 = loaded state at t = 0). */
 static double rms85(const ssb_cell_result *r, const curve *ref, double *vmax)
@@ -88,7 +72,7 @@ static double rms85(const ssb_cell_result *r, const curve *ref, double *vmax)
     for (int i = 0; i < ref->n; i++) {
         if (ref->t[i] > 0.85 * tend)
             break;
-        double d = interp(t, V, n, ref->t[i]) - ref->V[i];
+        double d = tu_interp(t, V, n, ref->t[i]) - ref->V[i];
         s += d * d;
         mx = fmax(mx, fabs(d));
         k++;
@@ -113,17 +97,7 @@ static const char *case_c =
     " \"negative\": {\"type\": \"lithium_metal\", \"exchange_current_density_A_per_m2\": 1e6},"
     " \"numerics\": {\"positive_cells\": 40, \"separator_cells\": 10, \"particle_cells\": 30}}";
 
-static const char *case_f =
-    "{\"temperature_K\": 298.0, \"nominal_capacity_Ah_per_m2\": 15.2,"
-    " \"electrolyte\": {\"type\": \"single_ion\", \"concentration_mol_per_m3\": 1000},"
-    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": "
-    "0.01},"
-    " \"positive\": {\"active_material\": \"LiMn2O4\", \"thickness_um\": 60, \"active_volume_fraction\": 0.5,"
-    "   \"electrolyte_volume_fraction\": 0.3, \"carbon_volume_fraction\": 0.2, \"particle_radius_um\": 5,"
-    "   \"max_concentration_mol_per_m3\": 23634.4, \"initial_stoichiometry\": 0.2, \"diffusivity_m2_per_s\": 1e-13,"
-    "   \"electronic_conductivity_S_per_m\": 10, \"ionic_conductivity_S_per_m\": 0.01,"
-    "   \"rate_constant_m2.5_per_mol0.5_s\": 3e-11},"
-    " \"negative\": {\"type\": \"lithium_metal\", \"exchange_current_density_A_per_m2\": 1e6},"
+static const char *case_f = SSB_TEST_CELL_DUALFOIL_F
     " \"numerics\": {\"positive_cells\": 40, \"separator_cells\": 10, \"particle_cells\": 30}}";
 
 typedef struct {
