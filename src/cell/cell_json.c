@@ -495,7 +495,9 @@ static int apply_plain(jctx *j, const cJSON *obj, const char *sect, int which, c
 
 static const char *const top_specials[] = {
     "schema", "title",     "description", "protocol",           "microstructure", "positive", "cathode", "negative",
-    "anode",  "separator", "electrolyte", "current_collectors", "numerics",       "ssbnet",   "run",     NULL};
+    "anode",  "separator", "electrolyte", "current_collectors", "numerics",       "ssbnet",   "run",
+    "interfaces", /* read by the iface module (ssb_iface_ageing_from_cell) */
+    NULL};
 
 static const cJSON *section(const cJSON *root, const char *a, const char *b)
 {
