@@ -13,6 +13,7 @@ CLI_GROUP(eis)
 CLI_GROUP(cell)
 CLI_GROUP(materials)
 CLI_GROUP(design)
+CLI_GROUP(iface)
 #undef CLI_GROUP
 
 typedef int (*cli_cmd_fn)(cli_env *, int, char **);
@@ -29,6 +30,7 @@ static const struct {
     {"cell", cmd_cell, "the solid-state cell model"},
     {"materials", cmd_materials, "the materials database: list, show"},
     {"design", cmd_design, "interface strategies and design"},
+    {"iface", cmd_iface, "apparent interfaces: stability, growth, coating, spacecharge"},
 };
 
 static void usage(FILE *out)

@@ -31,6 +31,11 @@ static double prop_si(ssb_ctx *ctx, const ssb_material *m, const char *key, cons
         return p.si_value;
     if (isfinite(p.si_min) && isfinite(p.si_max) && p.si_min > 0)
         return sqrt(p.si_min * p.si_max);
+    /* a bound only: the conservative side of a window limit ("E_ox >= 4.5" -> 4.5; "E_red <= x" -> x) */
+    if (!strcmp(key, "E_ox") && isfinite(p.si_min) && !isfinite(p.si_max))
+        return p.si_min;
+    if (!strcmp(key, "E_red") && isfinite(p.si_max) && !isfinite(p.si_min))
+        return p.si_max;
     return NAN;
 }
 
