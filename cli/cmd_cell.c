@@ -434,8 +434,12 @@ done:
     return rc;
 }
 
+int cmd_cell_cycle(cli_env *env, int argc, char **argv); /* cli/cmd_cell_cycle.c */
+
 int cmd_cell(cli_env *env, int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "cycle"))
+        return cmd_cell_cycle(env, argc, argv);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         cell_help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;

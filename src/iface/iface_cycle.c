@@ -265,6 +265,7 @@ int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
 /* What the mechanisms need to know about the cell at cycle 1. */
 typedef struct {
     ssb_cell_values v0;
+    double eps_se;    /* SE volume fraction of the positive composite */
     double a0;        /* active CAM|SE area per volume [1/m] */
     double sig_i0;    /* effective ionic conductivity of the positive composite [S/m] */
     double L_pos;     /* positive thickness [m] */
@@ -317,7 +318,7 @@ static int mech_active_area(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_
     (void)ctx;
     /* SE turned into interphase (taken volume for volume) no longer touches the CAM: contact area scales with
      * the remaining SE fraction of the composite. */
-    double eps = b->v0.pos.eps_electrolyte;
+    double eps = b->eps_se;
     double consumed = (site_volume(ag, b, s, SSB_IFACE_POS) + site_volume(ag, b, s, SSB_IFACE_CARBON)) / b->L_pos;
     double f = eps > 0 ? fmax(0.0, 1.0 - consumed / eps) : 1.0;
     SSB_REQUIRE(ctx, f > 0, SSB_ERR_RANGE, "the interphases have consumed the whole SE of the positive composite");
@@ -328,7 +329,7 @@ static int mech_active_area(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_
 static int mech_ionic_network(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
                               ssb_cell_values *v)
 {
-    double eps = b->v0.pos.eps_electrolyte;
+    double eps = b->eps_se;
     double consumed = site_volume(ag, b, s, SSB_IFACE_CARBON) / b->L_pos;
     double f = eps > 0 ? fmax(0.0, 1.0 - consumed / eps) : 1.0;
     SSB_REQUIRE(ctx, f > 0, SSB_ERR_RANGE, "the SE|carbon interphase has consumed the whole SE of the composite");
@@ -472,6 +473,15 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     b.a0 = d.a_pos;
     b.sig_i0 = d.sigma_i_eff_pos;
     b.L_pos = b.v0.pos.thickness;
+    b.eps_se = b.v0.pos.eps_electrolyte;
+    if (isnan(b.eps_se)) { /* the remainder of the other fractions, as the cell model derives it */
+        const ssb_cell_electrode *e = &b.v0.pos;
+        double other = 0;
+        const double f[] = {e->eps_active, e->eps_active_dead, e->eps_inert, e->porosity};
+        for (int i = 0; i < 4; i++)
+            other += isfinite(f[i]) ? f[i] : 0.0;
+        b.eps_se = 1.0 - other;
+    }
     b.area[SSB_IFACE_POS] = d.a_pos * b.L_pos;
     b.area[SSB_IFACE_CARBON] = ag->site[SSB_IFACE_CARBON].area_per_volume * b.L_pos;
     double U_neg = 0;
