@@ -27,9 +27,12 @@
  * conductivities: k_p = sigma_ion sigma_e / (sigma_ion + sigma_e) * dE / (F c_Li) with c_Li [mol/m3] the lithium
  * consumed per interphase volume (ssb_iface_wagner_kp).
  *
- * Coatings (thickness d, coverage theta, sigma_ion_c, sigma_e_c). Covered fraction: series resistance d/sigma_ion_c
- * and growth slowed by the electron path through the coating, v_c = sigma_e_c dE_ref / (F c_Li d); uncovered
- * fraction: the bare law. Both in parallel per interface area:
+ * Coatings (thickness d, coverage theta, sigma_ion_c, sigma_e_c, tunnelling length lambda). Covered fraction:
+ * series resistance d/sigma_ion_c, and the decomposition under the coating suppressed: the bare law runs on the
+ * effective time tau exp(-d/lambda) (electrons reach the SE through a thin insulating film by tunnelling, which
+ * decays over ~1 nm: the SEI-thickness argument of Peled, J. Electrochem. Soc. 126, 2047 (1979); lambda default
+ * 1 nm, a model parameter) and in series with the electron conduction through the coating,
+ * v_c = sigma_e_c dE_ref / (F c_Li d); uncovered fraction: the bare law. Both in parallel per interface area:
  *     1/R = theta / (d/sigma_ion_c + L_cov/sigma_ion) + (1 - theta) / (L_unc/sigma_ion)
  * (a branch of zero resistance and non-zero weight makes R = 0).
  *
@@ -103,6 +106,7 @@ typedef struct {
     double coverage;  /* covered fraction of the interface, [0, 1] */
     double sigma_ion; /* [S/m], > 0 when thickness > 0 */
     double sigma_e;   /* [S/m], >= 0: 0 blocks growth on the covered part completely */
+    double tunnelling; /* electron tunnelling length lambda [m], > 0 (default 1 nm) */
 } ssb_iface_coating;
 ssb_iface_coating ssb_iface_coating_default(void); /* no coating */
 int ssb_iface_coating_check(ssb_ctx *ctx, const ssb_iface_coating *c);
@@ -258,7 +262,7 @@ typedef struct {
  *       "interphase_ionic_conductivity_S_per_cm", "lithium_consumed_mol_per_cm3",
  *       "area_per_volume_per_m" (carbon only),
  *       "coating": {"material": name, "thickness_nm", "coverage", "ionic_conductivity_S_per_cm",
- *                   "electronic_conductivity_S_per_cm"} } }
+ *                   "electronic_conductivity_S_per_cm", "tunnelling_length_nm"} } }
  * "database" takes the pair's record and lets the other keys override it. Errors: SSB_ERR_NOTFOUND (unknown model,
  * material or pair; the key is named), SSB_ERR_RANGE (negative thickness, coverage outside [0, 1]),
  * SSB_ERR_FORMAT (missing growth parameters: the key is named; unknown keys). */

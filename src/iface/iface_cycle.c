@@ -76,7 +76,7 @@ static int parse_coating(ssb_ctx *ctx, const ssb_materials *mdb, const cJSON *o,
                          ssb_iface_coating *c)
 {
     static const char *const keys[] = {"material", "thickness_nm", "coverage", "ionic_conductivity_S_per_cm",
-                                       "electronic_conductivity_S_per_cm", NULL};
+                                       "electronic_conductivity_S_per_cm", "tunnelling_length_nm", NULL};
     SSB_REQUIRE(ctx, cJSON_IsObject(o), SSB_ERR_FORMAT, "%s: expected an object", where);
     for (const cJSON *it = o->child; it; it = it->next) {
         int ok = 0;
@@ -84,7 +84,7 @@ static int parse_coating(ssb_ctx *ctx, const ssb_materials *mdb, const cJSON *o,
             ok |= !strcmp(it->string, keys[i]);
         SSB_REQUIRE(ctx, ok, SSB_ERR_FORMAT,
                     "%s: unknown key '%s' (valid: material, thickness_nm, coverage, ionic_conductivity_S_per_cm, "
-                    "electronic_conductivity_S_per_cm)",
+                    "electronic_conductivity_S_per_cm, tunnelling_length_nm)",
                     where, it->string);
     }
     *c = ssb_iface_coating_default();
@@ -94,8 +94,11 @@ static int parse_coating(ssb_ctx *ctx, const ssb_materials *mdb, const cJSON *o,
         SSB_REQUIRE(ctx, cJSON_IsString(mat), SSB_ERR_FORMAT, "%s.material: expected a string", where);
         const ssb_material *m = NULL;
         int rc = ssb_materials_find(ctx, mdb, mat->valuestring, &m);
-        if (rc)
-            return SSB_ERROR(ctx, rc, "%s.material: %s", where, ssb_ctx_get_error(ctx));
+        if (rc) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+            return SSB_ERROR(ctx, rc, "%s.material: %s", where, msg);
+        }
         snprintf(c->material, sizeof c->material, "%s", ssb_materials_name(m));
         double v;
         ssb_mat_prop p;
@@ -119,6 +122,7 @@ static int parse_coating(ssb_ctx *ctx, const ssb_materials *mdb, const cJSON *o,
                                          &c->sigma_ion, NULL));
     SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "electronic_conductivity_S_per_cm", where, SSBI_S_PER_CM, 0,
                                          &c->sigma_e, NULL));
+    SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "tunnelling_length_nm", where, SSBI_NM, 0, &c->tunnelling, NULL));
     if (c->thickness > 0 && c->coverage > 0) {
         SSB_REQUIRE(ctx, isfinite(c->sigma_ion) && c->sigma_ion > 0, SSB_ERR_FORMAT,
                     "%s: needs \"ionic_conductivity_S_per_cm\" (the database has none for '%s')", where,
@@ -140,8 +144,11 @@ static int parse_site(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db
         SSB_REQUIRE(ctx, cJSON_IsString(it), SSB_ERR_FORMAT, "%s.%s: expected a string", where, name);
         const char *canon = NULL;
         int rc = ssbi_iface_canonical(ctx, mdb, it->valuestring, &canon);
-        if (rc)
-            return SSB_ERROR(ctx, rc, "%s.%s: %s", where, name, ssb_ctx_get_error(ctx));
+        if (rc) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+            return SSB_ERROR(ctx, rc, "%s.%s: %s", where, name, msg);
+        }
         snprintf(k ? s->electrolyte : s->electrode, SSB_IFACE_NAME_LEN, "%s", canon);
     }
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(o, "model");
@@ -173,8 +180,11 @@ static int parse_site(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db
     if (s->growth.law == SSB_IFACE_LAW_NONE && isnan(s->growth.sigma_ion) && s->growth.L0 == 0)
         s->growth.sigma_ion = 1.0; /* no layer, no growth: the conductivity never enters */
     int rc = ssb_iface_growth_check(ctx, &s->growth);
-    if (rc)
-        return SSB_ERROR(ctx, rc, "%s: %s", where, ssb_ctx_get_error(ctx));
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+        return SSB_ERROR(ctx, rc, "%s: %s", where, msg);
+    }
     const cJSON *coat = cJSON_GetObjectItemCaseSensitive(o, "coating");
     if (coat) {
         snprintf(key, sizeof key, "%s.coating", where);

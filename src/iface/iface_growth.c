@@ -157,6 +157,7 @@ ssb_iface_coating ssb_iface_coating_default(void)
     ssb_iface_coating c;
     memset(&c, 0, sizeof c);
     c.sigma_ion = NAN;
+    c.tunnelling = 1e-9;
     return c;
 }
 
@@ -173,6 +174,8 @@ int ssb_iface_coating_check(ssb_ctx *ctx, const ssb_iface_coating *c)
                     c->sigma_ion / SSBI_S_PER_CM);
         SSB_REQUIRE(ctx, isfinite(c->sigma_e) && c->sigma_e >= 0, SSB_ERR_RANGE,
                     "coating electronic_conductivity_S_per_cm = %g, must be >= 0", c->sigma_e / SSBI_S_PER_CM);
+        SSB_REQUIRE(ctx, isfinite(c->tunnelling) && c->tunnelling > 0, SSB_ERR_RANGE,
+                    "coating tunnelling_length_nm = %g, must be > 0", c->tunnelling / SSBI_NM);
     }
     return SSB_OK;
 }
@@ -195,7 +198,8 @@ ssb_iface_state ssb_iface_state_initial(const ssb_iface_growth *g)
 void ssb_iface_state_advance(const ssb_iface_growth *g, const ssb_iface_coating *c, ssb_iface_state *s, double dtau)
 {
     s->L_unc = ssb_iface_thickness(g, s->L_unc, dtau, INFINITY);
-    s->L_cov = ssb_iface_thickness(g, s->L_cov, dtau, ssb_iface_coating_vc(g, c));
+    double damp = (c && c->thickness > 0) ? exp(-c->thickness / c->tunnelling) : 1.0;
+    s->L_cov = ssb_iface_thickness(g, s->L_cov, dtau * damp, ssb_iface_coating_vc(g, c));
 }
 
 double ssb_iface_state_resistance(const ssb_iface_growth *g, const ssb_iface_coating *c, const ssb_iface_state *s)
