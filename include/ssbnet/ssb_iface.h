@@ -263,7 +263,8 @@ typedef struct {
  *       "area_per_volume_per_m" (carbon only),
  *       "coating": {"material": name, "thickness_nm", "coverage", "ionic_conductivity_S_per_cm",
  *                   "electronic_conductivity_S_per_cm", "tunnelling_length_nm"} } }
- * "database" takes the pair's record and lets the other keys override it. Errors: SSB_ERR_NOTFOUND (unknown model,
+ * Interfaces the block does not name keep the database records. "database" takes the pair's record and lets the
+ * other keys override it. Errors: SSB_ERR_NOTFOUND (unknown model,
  * material or pair; the key is named), SSB_ERR_RANGE (negative thickness, coverage outside [0, 1]),
  * SSB_ERR_FORMAT (missing growth parameters: the key is named; unknown keys). */
 int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db,

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LI_MOLAR_MASS 6.94e-3 /* kg/mol (IUPAC abridged standard atomic weight) */
 
 const char *ssb_iface_site_name(ssb_iface_site s)
 {
@@ -239,13 +238,14 @@ int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
         free(text);
         block = cJSON_GetObjectItemCaseSensitive(root, "interfaces");
     }
+    /* the database records for the cell's materials (positive|SE, negative|SE); no SE|carbon ageing without its
+     * area; the block's entries replace these */
     int rc = SSB_OK;
-    if (!block) {
-        /* the database records for the cell's materials; no SE|carbon ageing without its area */
-        if (ag->site[SSB_IFACE_POS].electrode[0] && ag->site[SSB_IFACE_POS].electrolyte[0])
-            rc = site_from_database(ctx, mdb, db, &ag->site[SSB_IFACE_POS], 0, "interfaces.positive");
-        if (!rc && ag->site[SSB_IFACE_NEG].electrode[0] && ag->site[SSB_IFACE_NEG].electrolyte[0])
-            rc = site_from_database(ctx, mdb, db, &ag->site[SSB_IFACE_NEG], 0, "interfaces.negative");
+    if (ag->site[SSB_IFACE_POS].electrode[0] && ag->site[SSB_IFACE_POS].electrolyte[0])
+        rc = site_from_database(ctx, mdb, db, &ag->site[SSB_IFACE_POS], 0, "interfaces.positive");
+    if (!rc && ag->site[SSB_IFACE_NEG].electrode[0] && ag->site[SSB_IFACE_NEG].electrolyte[0])
+        rc = site_from_database(ctx, mdb, db, &ag->site[SSB_IFACE_NEG], 0, "interfaces.negative");
+    if (rc || !block) {
         cJSON_Delete(root);
         return rc;
     }
@@ -495,25 +495,30 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     b.area[SSB_IFACE_POS] = d.a_pos * b.L_pos;
     b.area[SSB_IFACE_CARBON] = ag->site[SSB_IFACE_CARBON].area_per_volume * b.L_pos;
     double U_neg = 0;
+    /* the negative electrode's lithium as the cell model counts it (a 1 s rest of the fresh cell) */
+    {
+        ssb_cell_result *r0 = NULL;
+        SSB_CHECK(ctx, run_cycle(ctx, cell, &b.v0, "Rest for 1 s", &r0));
+        int rc0 = ssb_cell_result_lithium(ctx, r0, 0, NULL, &b.n_neg0, NULL);
+        ssb_cell_result_destroy(&r0);
+        SSB_CHECK(ctx, rc0);
+    }
     if (b.v0.anode == SSB_CELL_ANODE_LI_METAL) {
-        double rho = b.v0.li.density > 0 ? b.v0.li.density : 534.0;
-        b.vm_li = LI_MOLAR_MASS / rho;
         b.area[SSB_IFACE_NEG] = 1.0;
-        b.n_neg0 = b.v0.li.thickness / b.vm_li;
+        b.vm_li = b.n_neg0 > 0 ? b.v0.li.thickness / b.n_neg0 : 0.0;
     } else {
         b.area[SSB_IFACE_NEG] = d.a_neg * b.v0.neg.thickness;
-        b.neg_cap = b.v0.neg.c_max * b.v0.neg.eps_active * b.v0.neg.thickness;
-        b.n_neg0 = b.neg_cap * b.v0.neg.sto_init;
+        b.neg_cap = b.n_neg0 / b.v0.neg.sto_init;
         double y;
         SSB_CHECK(ctx, ssb_cell_params_eval_fn(ctx, cell, SSB_CELL_FN_OCV_NEG, b.v0.neg.sto_init, &y, NULL));
         U_neg = y;
     }
     /* the rate factor of the cathode side sees the cathode potential vs Li: V + U_neg */
     char protocol[512];
-    int len = snprintf(protocol, sizeof protocol, "Discharge at %.17gC until %.17g V; Charge at %.17gC until %.17g V",
+    int len = snprintf(protocol, sizeof protocol, "Discharge at %.10gC until %.10g V; Charge at %.10gC until %.10g V",
                        cp->crate_discharge, cp->v_min, cp->crate_charge, cp->v_max);
     if (cp->hold_crate > 0)
-        snprintf(protocol + len, sizeof protocol - (size_t)len, "; Hold at %.17g V until %.17gC", cp->v_max,
+        snprintf(protocol + len, sizeof protocol - (size_t)len, "; Hold at %.10g V until %.10gC", cp->v_max,
                  cp->hold_crate);
     int n = cp->cycles, rc = SSB_OK;
     res->capacity = calloc((size_t)n, sizeof(double));
@@ -548,14 +553,14 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         res->R_neg[c] = b.v0.anode == SSB_CELL_ANODE_LI_METAL ? v.li.R_interface : v.neg.R_interface;
         res->a_pos[c] = v.pos.area_per_volume;
         res->li_interphase[c] = li_in_interphases(ag, &b, &cur);
-        res->li_inventory[c] = b.v0.anode == SSB_CELL_ANODE_LI_METAL ? v.li.thickness / b.vm_li
-                                                                      : v.neg.sto_init * b.neg_cap;
         for (int k = 0; k < SSB_IFACE_NSITES; k++)
             res->thickness[k][c] =
                 ag->site[k].enabled ? ssb_iface_state_volume(&ag->site[k].coating, &cur.st[k]) : 0.0;
         last_start = cur;
         SSB_CHECK_GOTO(ctx, rc, run_cycle(ctx, cell, &v, protocol, &r), fail);
         rc = discharge_capacity(ctx, r, &res->capacity[c]);
+        if (!rc) /* cyclable Li of the negative as the cell model reports it */
+            rc = ssb_cell_result_lithium(ctx, r, 0, NULL, &res->li_inventory[c], NULL);
         if (!rc) {
             const double *t = ssb_cell_result_series(r, SSB_CELL_T);
             t_total += t[ssb_cell_result_npoints(r) - 1] + cp->rest;
