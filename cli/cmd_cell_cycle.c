@@ -20,10 +20,12 @@ static void cycle_help(void)
 {
     printf("usage: ssbnet cell cycle [CELL.json] --cycles N [--crate C] [--crate-discharge C] [--crate-charge C]\n"
            "                         [--v-min V] [--v-max V] [--hold-crate C] [--rest-h H] [-o CYCLES.csv]\n"
-           "                         [--plot FILE.png] [--interfaces-data FILE] [--json]\n\n"
+           "                         [--plot FILE.png] [-p \"PROTOCOL OF ONE CYCLE\"] [--interfaces-data FILE] [--json]\n\n"
            "Cycles the cell (built-in default without a file) with interface ageing: each cycle discharges at\n"
            "--crate-discharge (default 1C) to --v-min (3.5 V), charges at --crate-charge (1C) to --v-max (4.2 V) and\n"
-           "holds until --hold-crate (C/20); the charge is taken to restore the initial (charged) state. Between\n"
+           "holds until --hold-crate (C/20); the charge is taken to restore the initial (charged) state (-p replaces\n"
+           "this cycle by any protocol text, Repeat blocks included; its discharge capacity is the sum of its\n"
+           "discharging steps). Between\n"
            "cycles the interphases grow over the cycle's potential history (cathode|SE, SE|carbon, Li|SE) and update\n"
            "the cell: interface resistances, active CAM|SE area, effective ionic conductivity and cyclable lithium\n"
            "(lithium bound in interphases is lost inventory; with a Li-metal foil it thins the foil and costs no\n"
@@ -66,6 +68,8 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
             ds = &plot;
         else if (!strcmp(a, "--interfaces-data"))
             ds = &idata;
+        else if (!strcmp(a, "-p") || !strcmp(a, "--protocol"))
+            ds = &cp.protocol;
         if ((dd || ds || !strcmp(a, "--cycles") || !strcmp(a, "--crate")) && i + 1 >= argc)
             return cli_usage_error(env, "option %s needs a value", a);
         if (dd) {

@@ -247,9 +247,27 @@ static int cmd_stability(cli_env *env, int argc, char **argv)
 
 /* The pair's growth parameters with the SE window; returns exit status. */
 static int pair_growth(cli_env *env, const ssb_materials *mdb, const ssb_iface_db *idb, const char *el, const char *se,
-                       const ssb_iface_record **rec, ssb_iface_stability *s)
+                       double U, const ssb_iface_record **rec, ssb_iface_stability *s)
 {
     int rc = ssb_iface_stability_assess(env->ctx, mdb, idb, el, se, NULL, NAN, NAN, s);
+    if (rc == SSB_ERR_NOTFOUND && isfinite(U)) {
+        /* an electrode without an operating window (carbon): the given potential; the SE window only */
+        const ssb_material *me = NULL, *ms = NULL;
+        ssb_ctx_clear_error(env->ctx);
+        rc = ssb_materials_find(env->ctx, mdb, el, &me);
+        if (!rc)
+            rc = ssb_materials_find(env->ctx, mdb, se, &ms);
+        if (!rc) {
+            snprintf(s->electrode, sizeof s->electrode, "%s", ssb_materials_name(me));
+            snprintf(s->electrolyte, sizeof s->electrolyte, "%s", ssb_materials_name(ms));
+            s->U_lo = s->U_hi = U;
+            if (ssb_materials_get_si(env->ctx, ms, "E_red", &s->E_red))
+                s->E_red = NAN;
+            if (ssb_materials_get_si(env->ctx, ms, "E_ox", &s->E_ox))
+                s->E_ox = NAN;
+            ssb_ctx_clear_error(env->ctx);
+        }
+    }
     if (!rc)
         rc = ssb_iface_db_find(env->ctx, idb, mdb, s->electrode, s->electrolyte, rec);
     return rc ? cli_fail(env, rc) : 0;
@@ -290,7 +308,7 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
     const ssb_iface_record *rec = NULL;
     r = load_db(env, &mdb, &idb);
     if (!r)
-        r = pair_growth(env, mdb, idb, el, se, &rec, s);
+        r = pair_growth(env, mdb, idb, el, se, U, &rec, s);
     ssb_iface_growth g;
     double T = TC + 273.15, f = 0, wagner = NAN;
     if (!r) {
@@ -486,7 +504,7 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
     const ssb_iface_record *rec = NULL;
     r = load_db(env, &mdb, &idb);
     if (!r)
-        r = pair_growth(env, mdb, idb, el, se, &rec, s);
+        r = pair_growth(env, mdb, idb, el, se, U, &rec, s);
     ssb_iface_growth g;
     ssb_iface_coating c = ssb_iface_coating_default();
     const ssb_material *cm = NULL;

@@ -277,6 +277,9 @@ typedef struct {
     double v_min, v_max;        /* cut-offs [V] (default 3.5, 4.2) */
     double hold_crate;          /* CV hold at v_max until this C-rate (default 0.05; <= 0: no hold) */
     double rest;                /* rest after each cycle [s] (default 0) */
+    const char *protocol;       /* NULL (default): the CC-CV cycle above; else the protocol text of one cycle
+                                   (ssb_cell.h grammar, Repeat blocks allowed); its discharge capacity is the sum
+                                   of its discharging steps. Borrowed. */
 } ssb_iface_cycle_params;
 ssb_iface_cycle_params ssb_iface_cycle_params_default(void);
 

@@ -24,7 +24,7 @@ const char *ssb_iface_mech_name(ssb_iface_mech m)
 
 ssb_iface_cycle_params ssb_iface_cycle_params_default(void)
 {
-    ssb_iface_cycle_params c = {1, 1.0, 1.0, 3.5, 4.2, 0.05, 0.0};
+    ssb_iface_cycle_params c = {1, 1.0, 1.0, 3.5, 4.2, 0.05, 0.0, NULL};
     return c;
 }
 
@@ -408,11 +408,16 @@ static int run_cycle(ssb_ctx *ctx, const ssb_cell_params *base, const ssb_cell_v
     return rc;
 }
 
+/* Discharge capacity of a cycle: the charge of its discharging steps. */
 static int discharge_capacity(ssb_ctx *ctx, const ssb_cell_result *res, double *Q)
 {
-    ssb_cell_step_result s;
-    SSB_CHECK(ctx, ssb_cell_result_step(ctx, res, 0, &s));
-    *Q = s.capacity;
+    *Q = 0;
+    for (int i = 0; i < ssb_cell_result_nsteps(res); i++) {
+        ssb_cell_step_result s;
+        SSB_CHECK(ctx, ssb_cell_result_step(ctx, res, i, &s));
+        if (s.capacity > 0)
+            *Q += s.capacity;
+    }
     return SSB_OK;
 }
 
@@ -514,12 +519,20 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         U_neg = y;
     }
     /* the rate factor of the cathode side sees the cathode potential vs Li: V + U_neg */
-    char protocol[512];
+    char protocol[4096];
     int len = snprintf(protocol, sizeof protocol, "Discharge at %.10gC until %.10g V; Charge at %.10gC until %.10g V",
                        cp->crate_discharge, cp->v_min, cp->crate_charge, cp->v_max);
     if (cp->hold_crate > 0)
         snprintf(protocol + len, sizeof protocol - (size_t)len, "; Hold at %.10g V until %.10gC", cp->v_max,
                  cp->hold_crate);
+    if (cp->protocol) {
+        ssb_cell_protocol *pr = NULL;
+        SSB_CHECK(ctx, ssb_cell_protocol_parse(ctx, cp->protocol, &pr));
+        ssb_cell_protocol_destroy(&pr);
+        SSB_REQUIRE(ctx, strlen(cp->protocol) < sizeof protocol, SSB_ERR_RANGE, "cycle protocol longer than %zu characters",
+                    sizeof protocol - 1);
+        snprintf(protocol, sizeof protocol, "%s", cp->protocol);
+    }
     int n = cp->cycles, rc = SSB_OK;
     res->capacity = calloc((size_t)n, sizeof(double));
     res->retention = calloc((size_t)n, sizeof(double));
