@@ -12,7 +12,8 @@
 static void cell_help(void)
 {
     printf("usage: ssbnet cell run   [CELL.json | --bpx FILE.json] [options]\n"
-           "       ssbnet cell rates [CELL.json | --bpx FILE.json] [--rates 0.1,0.5,1,2] [--cutoff V] [options]\n\n"
+           "       ssbnet cell rates [CELL.json | --bpx FILE.json] [--rates 0.1,0.5,1,2] [--cutoff V] [options]\n"
+           "       ssbnet cell cycle [CELL.json] --cycles N [options]   (cycling with interface ageing: --help there)\n\n"
            "The P2D model of a solid-state cell (composite positive electrode, SE separator, Li-metal or composite\n"
            "negative electrode; single-ion conductor, or a liquid electrolyte with concentrated-solution theory).\n"
            "Without a file it uses the built-in default cell (NCM811 + Li6PS5Cl + carbon | Li6PS5Cl | Li metal).\n\n"

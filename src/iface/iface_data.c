@@ -231,7 +231,7 @@ static int parse_record(ssb_ctx *ctx, ssb_iface_db *db, const cJSON *o, const ch
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "growth");
     if (g) {
         static const char *const extra[] = {"source", "status", "note", NULL};
-        char w[600];
+        char w[4300];
         snprintf(w, sizeof w, "%s.growth", where);
         SSB_CHECK(ctx, ssbi_iface_parse_growth(ctx, g, w, extra, &r->growth, &r->sigma_e));
         r->growth_source = own(ctx, db, str_member(g, "source"));
@@ -314,7 +314,7 @@ int ssb_iface_db_load(ssb_ctx *ctx, const char *path, ssb_iface_db **out)
         db->ne++;
     }
     for (int i = 0; i < ni; i++) {
-        char where[512];
+        char where[4200];
         snprintf(where, sizeof where, "%s: interphases[%d]", path, i);
         rc = parse_record(ctx, db, cJSON_GetArrayItem(ips, i), where, &db->rec[i]);
         if (rc)
