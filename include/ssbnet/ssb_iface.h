@@ -253,7 +253,8 @@ typedef struct {
 } ssb_iface_ageing;
 
 /* Ageing of a cell from the "interfaces" block of its JSON file (path; NULL or a file without the block: the
- * database records for the cell's materials, positive|SE and Li|SE, no SE|carbon ageing). Block schema:
+ * database records for the cell's materials, positive|SE and Li (or negative)|SE, no SE|carbon ageing; a pair
+ * without a record does not age). Block schema:
  *   "interfaces": { "positive" | "carbon" | "negative": {
  *       "model": "database" | "none" | "parabolic" | "linear" | "deal-grove",
  *       "electrode": name, "electrolyte": name (default: the cell's),
@@ -312,9 +313,11 @@ typedef struct {
 /* Cycle a cell with ageing: every cycle starts from the cell's initial (charged) state, discharges at
  * crate_discharge to v_min, charges at crate_charge to v_max and holds; the charge is taken as restoring the
  * initial state of the positive electrode (CCCV). Between cycles the mechanisms advance the interphases over
- * the cycle's potential history (cathode potential = cell voltage + Li-metal 0 V; composite anodes: the cell
- * voltage is used) and update the cell. The fade split runs the last cycle's discharge with the mechanisms
- * applied one by one (in enum order), so the parts add up to the total fade exactly.
+ * the cycle's potential history (cathode potential vs Li = cell voltage + U_neg, with U_neg = 0 for Li metal and
+ * the negative's OCV at its initial stoichiometry for a composite; the negative interface sees U_neg) and update
+ * the cell. The negative's cyclable lithium is read from the cell model (ssb_cell_result_lithium at the start of
+ * each cycle); lithium bound in interphases is taken from it. The fade split runs the last cycle's protocol with
+ * the mechanisms switched one by one (in enum order), so the parts add up to the total fade exactly.
  * progress: stage "cycle". Errors as ssb_cell_run; SSB_ERR_RANGE when the Li foil or the negative electrode's
  * lithium is used up. res is filled (caller calls ssb_iface_cycle_result_destroy). */
 int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag,
