@@ -88,5 +88,15 @@ grep -q 'rate_constant_nm2_per_h' "$T/err" && ok "message names rate_constant_nm
 cell '{"positive": {"coating": {"material": "LiNbO3", "thickness_nm": 8, "coverage": 0.95}}}'
 expect_rc "coated cell cycles" 0 "$BIN" cell cycle "$T/c.json" --cycles 3 --quiet
 expect_rc "cell run still accepts the block" 0 "$BIN" cell run "$T/c.json" -p "Discharge at 1C until 3.5 V" --quiet
+# no growth, no fade; the fade split adds up to the total
+cell '{"positive": {"rate_constant_nm2_per_h": 0}, "negative": {"rate_constant_nm2_per_h": 0}}'
+expect_rc "cycle without growth" 0 "$BIN" cell cycle "$T/c.json" --cycles 4 --json --quiet
+[ "$(jget total_fade_mAh_per_cm2)" = "0" ] && ok "no growth -> no fade" || bad "fade $(jget total_fade_mAh_per_cm2)"
+expect_rc "cycle with growth" 0 "$BIN" cell cycle --cycles 30 --json --quiet
+sum=$(tr -d '\n\t ' <"$T/out" | grep -o '"fade_by_mechanism":{[^}]*}' | grep -o ':[-0-9.e+]*' | tr -d ':' |
+  awk '{s+=$1} END{printf "%.15g", s}')
+tot=$(jget total_fade_mAh_per_cm2)
+awk -v a="$sum" -v b="$tot" 'BEGIN{d=a-b; if(d<0)d=-d; exit !(b > 0 && d <= 1e-9 * b)}' && ok "fade by mechanism sums to the total ($tot)" \
+  || bad "fade sum $sum vs total $tot"
 expect_rc "cycle without --cycles" 2 "$BIN" cell cycle
 finish
