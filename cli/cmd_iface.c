@@ -142,6 +142,8 @@ static cJSON *rank_json(const ssb_iface_coating_rank *r)
     cJSON_AddItemToObject(o, "E_ox_V", num_or_null(r->E_ox));
     cJSON_AddItemToObject(o, "sigma_ion_S_per_cm", num_or_null(r->sigma_ion / 100.0));
     cJSON_AddBoolToObject(o, "stable", r->stable);
+    /* the database has no coating|SE reaction energies: chemical compatibility with the SE is not assessed */
+    cJSON_AddStringToObject(o, "stable_against_electrolyte", "unknown");
     cJSON_AddItemToObject(o, "excess_V", num_or_null(r->excess));
     cJSON_AddStringToObject(o, "source", r->source);
     return o;
@@ -236,6 +238,8 @@ static int cmd_stability(cli_env *env, int argc, char **argv)
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        printf("(stable = the coating's window contains the electrode's operating window; its chemical "
+               "compatibility with the SE is not assessed: no reaction energies in the database)\n");
     }
     free(s);
     ssb_iface_db_destroy(&idb);
