@@ -19,7 +19,8 @@ static void iface_help(void)
            "       ssbnet iface growth --electrode NAME --electrolyte NAME --hours H [--potential-V U]\n"
            "                           [--temperature-C T] [--law parabolic|linear|deal-grove] [--points N]\n"
            "                           [--rate-constant-nm2-per-h K] [--linear-rate-nm-per-h K]\n"
-           "                           [--initial-thickness-nm L] [--plot FILE.png] [--json]\n"
+           "                           [--initial-thickness-nm L] [--activation-energy-kJ-per-mol E]\n"
+           "                           [--plot FILE.png] [--json]\n"
            "       ssbnet iface coating --electrode NAME --electrolyte NAME --coating NAME (--hours H | --cycles N)\n"
            "                            [--cycle-hours H] [--thickness-nm LIST] [--coverage LIST]\n"
            "                            [--coating-sigma-S-per-cm S] [--coating-sigma-e-S-per-cm S]\n"
@@ -280,7 +281,7 @@ static int pair_growth(cli_env *env, const ssb_materials *mdb, const ssb_iface_d
 static int cmd_growth(cli_env *env, int argc, char **argv)
 {
     const char *el = NULL, *se = NULL, *law = NULL, *plot = NULL;
-    double hours = NAN, U = NAN, TC = 25, kp = NAN, kl = NAN, L0 = NAN;
+    double hours = NAN, U = NAN, TC = 25, kp = NAN, kl = NAN, L0 = NAN, Ea = NAN;
     int npts = 60;
     opt o[] = {{"--electrode", O_STR, &el},
                {"--electrolyte", O_STR, &se},
@@ -292,8 +293,9 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
                {"--rate-constant-nm2-per-h", O_DBL, &kp},
                {"--linear-rate-nm-per-h", O_DBL, &kl},
                {"--initial-thickness-nm", O_DBL, &L0},
+               {"--activation-energy-kJ-per-mol", O_DBL, &Ea},
                {"--plot", O_STR, &plot}};
-    int r = parse(env, argc, argv, o, 11, NULL);
+    int r = parse(env, argc, argv, o, 12, NULL);
     if (r)
         return r;
     if (!el || !se || isnan(hours))
@@ -330,6 +332,8 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
             g.k_l = kl * NM / 3600.0;
         if (!isnan(L0))
             g.L0 = L0 * NM;
+        if (!isnan(Ea))
+            g.Ea = Ea * 1e3;
         if (isnan(U))
             U = s->U_hi;
         if (isfinite(rec->sigma_e) && isfinite(g.dE_ref) && g.c_li != 0 &&
@@ -391,6 +395,7 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
         cJSON_AddStringToObject(j, "law", ssb_iface_law_name(g.law));
         cJSON_AddNumberToObject(j, "potential_V", U);
         cJSON_AddNumberToObject(j, "temperature_K", T);
+        cJSON_AddNumberToObject(j, "activation_energy_kJ_per_mol", g.Ea / 1e3);
         cJSON_AddNumberToObject(j, "rate_factor", f);
         cJSON_AddItemToObject(j, "rate_constant_nm2_per_h", num_or_null(g.k_p / (NM * NM) * 3600.0));
         cJSON_AddItemToObject(j, "linear_rate_nm_per_h", num_or_null(g.k_l / NM * 3600.0));

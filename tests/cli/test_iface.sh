@@ -37,6 +37,11 @@ expect_rc "growth Li|LiPON linear law override" 0 "$BIN" iface growth --electrod
   --law linear --linear-rate-nm-per-h 2.5 --json
 s=$(jget loglog_slope_last_decade)
 [ "$(jget law)" = "linear" ] && ok "law linear" || bad "law = $(jget law)"
+expect_rc "growth at 60 C with an activation energy" 0 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 24 \
+  --temperature-C 60 --activation-energy-kJ-per-mol 40 --json
+f=$(jget rate_factor)
+awk -v f="$f" 'BEGIN{e=exp(-40000/8.314462618*(1/333.15-1/298.15)); d=f/e-1; if(d<0)d=-d; exit !(d < 1e-9)}' \
+  && ok "Arrhenius rate factor $f" || bad "rate factor $f"
 expect_rc "deal-grove without k_l" 6 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --law deal-grove
 grep -q linear_rate_nm_per_h "$T/err" && ok "message names the missing parameter" || bad "message: $(cat "$T/err")"
 expect_rc "growth of a pair without data" 8 "$BIN" iface growth --electrode Li --electrolyte LATP --hours 5
