@@ -313,6 +313,15 @@ static void test_cycle(void **state)
     ssb_iface_ageing ag;
     TU_OK(ctx, ssb_iface_ageing_from_cell(ctx, mdb, idb, p, NULL, &ag));
     assert_true(ag.site[SSB_IFACE_POS].enabled && ag.site[SSB_IFACE_NEG].enabled);
+    /* values handed over from the materials database and the cell: the SE window, the active area */
+    {
+        const ssb_material *m = NULL;
+        double E_ox, E_red;
+        TU_OK(ctx, ssb_materials_find(ctx, mdb, "Li6PS5Cl", &m));
+        TU_OK(ctx, ssb_materials_get_si(ctx, m, "E_ox", &E_ox));
+        TU_OK(ctx, ssb_materials_get_si(ctx, m, "E_red", &E_red));
+        assert_true(ag.site[SSB_IFACE_POS].growth.E_ox == E_ox && ag.site[SSB_IFACE_NEG].growth.E_red == E_red);
+    }
     /* SE|carbon too, with an area per volume */
     ag.site[SSB_IFACE_CARBON].enabled = 1;
     ag.site[SSB_IFACE_CARBON].growth = record_growth("carbon", "Li6PS5Cl", NULL);
@@ -322,6 +331,10 @@ static void test_cycle(void **state)
     ssb_iface_cycle_result r;
     TU_OK(ctx, ssb_iface_cycle_run(ctx, p, &ag, &cp, &r));
     int n = r.n;
+    ssb_cell_derived dv;
+    TU_OK(ctx, ssb_cell_params_derive(ctx, p, &dv));
+    TU_ASSERT_REL(r.a_pos[0], dv.a_pos, 1e-14); /* no SE consumed before cycle 1 */
+    assert_true(r.a_pos[n - 1] < r.a_pos[0]);
     /* lost inventory = lithium in the interphases */
     double dint = r.li_interphase[n - 1] - r.li_interphase[0];
     printf("Li lost %.6e mol/m2, Li in interphases %.6e mol/m2\n", r.li_lost, dint);
@@ -407,6 +420,8 @@ static void test_cycle_composite(void **state)
 }
 
 /* Bad interface blocks: the key is named, the code is distinct. */
+static ssb_iface_ageing last_ag;
+
 static int block_rc(const char *block, char *msg, size_t n)
 {
     char path[512];
@@ -420,6 +435,7 @@ static int block_rc(const char *block, char *msg, size_t n)
     ssb_iface_ageing ag;
     int rc = ssb_iface_ageing_from_cell(ctx, mdb, idb, p, path, &ag);
     snprintf(msg, n, "%s", ssb_ctx_get_error(ctx));
+    last_ag = ag;
     ssb_cell_params_destroy(&p);
     return rc;
 }
@@ -451,6 +467,69 @@ static void test_bad_blocks(void **state)
                               " \"interphase_ionic_conductivity_S_per_cm\": 1e-6}}",
                               m, sizeof m),
                      SSB_OK);
+    /* the coating's conductivities come from the materials database (LiNbO3: sigma_ion range 1e-6..1e-5 S/cm) */
+    const ssb_material *nb = NULL;
+    ssb_mat_prop pr;
+    TU_OK(ctx, ssb_materials_find(ctx, mdb, "LiNbO3", &nb));
+    TU_OK(ctx, ssb_materials_get_prop(ctx, nb, "sigma_ion", &pr));
+    TU_ASSERT_REL(last_ag.site[SSB_IFACE_POS].coating.sigma_ion, sqrt(pr.si_min * pr.si_max), 1e-14);
+    TU_ASSERT_REL(last_ag.site[SSB_IFACE_POS].coating.thickness, 5e-9, 1e-14);
+    assert_true(last_ag.site[SSB_IFACE_NEG].growth.law == SSB_IFACE_LAW_LINEAR);
+    TU_ASSERT_REL(last_ag.site[SSB_IFACE_NEG].growth.k_l, 0.5e-9 / 3600.0, 1e-14);
+}
+
+/* The interphase data file: every malformed record is refused with the file and key named. */
+static int load_text(const char *text, char *msg, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/interfaces.json", tu_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    ssb_iface_db *db = NULL;
+    int rc = ssb_iface_db_load(ctx, path, &db);
+    snprintf(msg, n, "%s", rc ? ssb_ctx_get_error(ctx) : "");
+    if (!rc)
+        assert_int_equal(ssb_iface_db_count(db), 1);
+    ssb_iface_db_destroy(&db);
+    return rc;
+}
+
+static void test_data_file(void **state)
+{
+    (void)state;
+    char m[1024];
+    const char *ok = "{\"schema\": \"ssbnet-interfaces-1\", \"interphases\": [{\"electrode\": \"Li\", "
+                     "\"electrolyte\": \"LGPS\", \"type\": \"MCI\", \"source\": \"x\", \"growth\": {\"law\": "
+                     "\"linear\", \"linear_rate_nm_per_h\": 2, \"interphase_ionic_conductivity_S_per_cm\": 1e-7, "
+                     "\"source\": \"y\", \"status\": \"E\"}}]}";
+    assert_int_equal(load_text(ok, m, sizeof m), SSB_OK);
+    assert_int_equal(load_text("{\"schema\": \"other\"}", m, sizeof m), SSB_ERR_FORMAT);
+    assert_non_null(strstr(m, "schema"));
+    assert_int_equal(load_text("{\"schema\": ", m, sizeof m), SSB_ERR_FORMAT);
+    assert_non_null(strstr(m, "malformed"));
+    assert_int_equal(load_text("{\"schema\": \"ssbnet-interfaces-1\", \"interphases\": [{\"electrode\": \"Li\", "
+                               "\"electrolyte\": \"LGPS\", \"type\": \"MCI\"}]}",
+                               m, sizeof m),
+                     SSB_ERR_FORMAT);
+    assert_non_null(strstr(m, "source"));
+    assert_int_equal(load_text("{\"schema\": \"ssbnet-interfaces-1\", \"interphases\": [{\"electrode\": \"Li\", "
+                               "\"electrolyte\": \"LGPS\", \"type\": \"passivating\", \"source\": \"x\"}]}",
+                               m, sizeof m),
+                     SSB_ERR_FORMAT);
+    assert_non_null(strstr(m, "type"));
+    assert_int_equal(load_text("{\"schema\": \"ssbnet-interfaces-1\", \"interphases\": [{\"electrode\": \"Li\", "
+                               "\"electrolyte\": \"LGPS\", \"type\": \"MCI\", \"source\": \"x\", \"growth\": "
+                               "{\"law\": \"parabolic\", \"rate_constant_nm2_per_h\": 5, \"colour\": 1, "
+                               "\"source\": \"y\", \"status\": \"E\"}}]}",
+                               m, sizeof m),
+                     SSB_ERR_FORMAT);
+    assert_non_null(strstr(m, "colour"));
+    ssb_iface_law law;
+    assert_int_equal(ssb_iface_law_parse(ctx, "cubic", &law), SSB_ERR_NOTFOUND);
+    TU_OK(ctx, ssb_iface_law_parse(ctx, "Deal_Grove", &law));
+    assert_int_equal(law, SSB_IFACE_LAW_DEAL_GROVE);
 }
 
 /* The run chain's assessment of the default cell. */
@@ -480,7 +559,7 @@ int main(void)
         cmocka_unit_test(test_coating_optimum),  cmocka_unit_test(test_spacecharge),
         cmocka_unit_test(test_stability),        cmocka_unit_test(test_cycle),
         cmocka_unit_test(test_cycle_composite),  cmocka_unit_test(test_bad_blocks),
-        cmocka_unit_test(test_assess_cell),
+        cmocka_unit_test(test_assess_cell),      cmocka_unit_test(test_data_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
