@@ -611,7 +611,7 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
             cJSON_AddStringToObject(j, "electrolyte", s->electrolyte);
             cJSON_AddStringToObject(j, "coating", c.material);
             cJSON_AddNumberToObject(j, "coating_sigma_ion_S_per_cm", c.sigma_ion / 100.0);
-            cJSON_AddNumberToObject(j, "coating_sigma_e_S_per_cm", c.sigma_e / 100.0);
+            cJSON_AddItemToObject(j, "coating_sigma_e_S_per_cm", num_or_null(c.sigma_e / 100.0));
             cJSON_AddStringToObject(j, "coating_source", csrc);
             cJSON_AddStringToObject(j, "law", ssb_iface_law_name(g.law));
             cJSON_AddNumberToObject(j, "hours", hours);
@@ -639,11 +639,19 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
             printf("%s coating on %s | %s after %g h at %.3f V, %.2f K (%s growth; %s)\n", c.material, s->electrode,
                    s->electrolyte, hours, U, T, ssb_iface_law_name(g.law),
                    rec->growth_status ? rec->growth_status : "");
-            printf("  coating sigma_ion %s S/cm, sigma_e %s S/cm (%s)\n", cli_fmt(c.sigma_ion / 100.0),
-                   cli_fmt(c.sigma_e / 100.0), csrc);
+            char se_txt[96];
+            if (isnan(c.sigma_e))
+                snprintf(se_txt, sizeof se_txt, "unknown (tunnelling suppression only)");
+            else
+                snprintf(se_txt, sizeof se_txt, "%s S/cm", cli_fmt(c.sigma_e / 100.0));
+            printf("  coating sigma_ion %s S/cm, sigma_e %s (%s)\n", cli_fmt(c.sigma_ion / 100.0), se_txt, csrc);
             printf("  bare interface: %s ohm cm2\n", cli_fmt(R_bare / OHM_CM2));
-            printf("  optimum: thickness %s nm, coverage %s -> %s ohm cm2\n\n", cli_fmt(bt / NM), cli_fmt(bc),
-                   cli_fmt(R[best] / OHM_CM2));
+            if (bt > 0)
+                printf("  optimum: thickness %s nm, coverage %s -> %s ohm cm2\n\n", cli_fmt(bt / NM), cli_fmt(bc),
+                       cli_fmt(R[best] / OHM_CM2));
+            else
+                printf("  optimum: no coating (%s ohm cm2): every coating of the scan adds more than it saves\n\n",
+                       cli_fmt(R[best] / OHM_CM2));
             const char *hdr[] = {"thickness [nm]", "coverage [-]", "R [ohm cm2]"};
             cli_table *tb = cli_table_create(3, hdr);
             for (int i = 0; i < nt; i += (nt > 14 ? nt / 14 : 1)) {

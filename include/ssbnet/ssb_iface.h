@@ -105,7 +105,8 @@ typedef struct {
     double thickness; /* [m], >= 0 (0: no coating) */
     double coverage;  /* covered fraction of the interface, [0, 1] */
     double sigma_ion; /* [S/m], > 0 when thickness > 0 */
-    double sigma_e;   /* [S/m], >= 0: 0 blocks growth on the covered part completely */
+    double sigma_e;   /* [S/m], >= 0: 0 blocks growth on the covered part completely; NaN (default): not known,
+                         only the tunnelling suppression acts */
     double tunnelling; /* electron tunnelling length lambda [m], > 0 (default 1 nm) */
 } ssb_iface_coating;
 ssb_iface_coating ssb_iface_coating_default(void); /* no coating */

@@ -157,6 +157,7 @@ ssb_iface_coating ssb_iface_coating_default(void)
     ssb_iface_coating c;
     memset(&c, 0, sizeof c);
     c.sigma_ion = NAN;
+    c.sigma_e = NAN;
     c.tunnelling = 1e-9;
     return c;
 }
@@ -172,7 +173,7 @@ int ssb_iface_coating_check(ssb_ctx *ctx, const ssb_iface_coating *c)
         SSB_REQUIRE(ctx, isfinite(c->sigma_ion) && c->sigma_ion > 0, SSB_ERR_FORMAT,
                     "coating ionic_conductivity_S_per_cm must be given and > 0 (given: %g)",
                     c->sigma_ion / SSBI_S_PER_CM);
-        SSB_REQUIRE(ctx, isfinite(c->sigma_e) && c->sigma_e >= 0, SSB_ERR_RANGE,
+        SSB_REQUIRE(ctx, isnan(c->sigma_e) || (isfinite(c->sigma_e) && c->sigma_e >= 0), SSB_ERR_RANGE,
                     "coating electronic_conductivity_S_per_cm = %g, must be >= 0", c->sigma_e / SSBI_S_PER_CM);
         SSB_REQUIRE(ctx, isfinite(c->tunnelling) && c->tunnelling > 0, SSB_ERR_RANGE,
                     "coating tunnelling_length_nm = %g, must be > 0", c->tunnelling / SSBI_NM);
@@ -182,8 +183,8 @@ int ssb_iface_coating_check(ssb_ctx *ctx, const ssb_iface_coating *c)
 
 double ssb_iface_coating_vc(const ssb_iface_growth *g, const ssb_iface_coating *c)
 {
-    if (!c || !(c->thickness > 0))
-        return INFINITY;
+    if (!c || !(c->thickness > 0) || isnan(c->sigma_e))
+        return INFINITY; /* no coating, or its electronic conductivity unknown: no electron-conduction limit */
     if (!(c->sigma_e > 0) || !isfinite(g->dE_ref) || g->c_li == 0)
         return 0; /* electronically blocking (or no driving-force reference): no growth under the coating */
     return c->sigma_e * g->dE_ref / (SSB_CONST_FARADAY * fabs(g->c_li) * c->thickness);
