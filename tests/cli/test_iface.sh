@@ -103,5 +103,13 @@ sum=$(tr -d '\n\t ' <"$T/out" | grep -o '"fade_by_mechanism":{[^}]*}' | grep -o 
 tot=$(jget total_fade_mAh_per_cm2)
 awk -v a="$sum" -v b="$tot" 'BEGIN{d=a-b; if(d<0)d=-d; exit !(b > 0 && d <= 1e-9 * b)}' && ok "fade by mechanism sums to the total ($tot)" \
   || bad "fade sum $sum vs total $tot"
+# SE|carbon decomposition: its area is an input; it costs ionic conductivity
+cell '{"carbon": {"area_per_volume_per_m": 3e5}}'
+expect_rc "cycle with SE|carbon ageing" 0 "$BIN" cell cycle "$T/c.json" --cycles 6 --json --quiet
+awk -v f="$(jget ionic_network_loss)" 'BEGIN{exit !(f > 0)}' && ok "SE|carbon decomposition costs capacity" \
+  || bad "ionic_network_loss = $(jget ionic_network_loss)"
+cell '{"carbon": {}}'
+expect_rc "SE|carbon without its area" 6 "$BIN" cell cycle "$T/c.json" --cycles 2
+grep -q area_per_volume_per_m "$T/err" && ok "message names area_per_volume_per_m" || bad "message: $(cat "$T/err")"
 expect_rc "cycle without --cycles" 2 "$BIN" cell cycle
 finish
