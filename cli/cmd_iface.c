@@ -146,6 +146,13 @@ static cJSON *rank_json(const ssb_iface_coating_rank *r)
     /* the database has no coating|SE reaction energies: chemical compatibility with the SE is not assessed */
     cJSON_AddStringToObject(o, "stable_against_electrolyte", "unknown");
     cJSON_AddItemToObject(o, "excess_V", num_or_null(r->excess));
+    cJSON *ur = cJSON_AddArrayToObject(o, "unstable_ranges_V");
+    for (int i = 0; i < r->n_unstable; i++) {
+        cJSON *p = cJSON_CreateArray();
+        cJSON_AddItemToArray(p, cJSON_CreateNumber(r->unstable[i][0]));
+        cJSON_AddItemToArray(p, cJSON_CreateNumber(r->unstable[i][1]));
+        cJSON_AddItemToArray(ur, p);
+    }
     cJSON_AddStringToObject(o, "source", r->source);
     return o;
 }
@@ -222,6 +229,9 @@ static int cmd_stability(cli_env *env, int argc, char **argv)
         printf("  SE window        %s - %s V vs Li (%s)\n", fmt_cell(s->E_red), fmt_cell(s->E_ox), s->window_source);
         for (int i = 0; i < s->n_unstable; i++)
             printf("  unstable         %.3f - %.3f V\n", s->unstable[i][0], s->unstable[i][1]);
+        for (int i = 0; s->has_coating && i < s->coating.n_unstable; i++)
+            printf("  coating %s unstable %.3f - %.3f V\n", s->coating.name, s->coating.unstable[i][0],
+                   s->coating.unstable[i][1]);
         printf("  products         %s\n  interphase data  %s\n\n", s->products[0] ? s->products : "not in the data",
                s->type_source);
         const char *hdr[] = {"coating", "E_red [V]", "E_ox [V]", "sigma_ion [S/cm]", "stable", "excess [V]",

@@ -201,6 +201,8 @@ typedef struct {
     double sigma_ion;        /* nominal or geometric mean of the range [S/m] (NaN: not known) */
     int stable;              /* 1: window contains the electrode window, 0: not */
     double excess;           /* largest distance of the electrode window outside the coating window [V] */
+    int n_unstable;          /* 0..2 ranges of the electrode window outside the coating window */
+    double unstable[2][2];   /* [lo, hi] [V] */
     char source[SSB_IFACE_TEXT_LEN];
 } ssb_iface_coating_rank;
 

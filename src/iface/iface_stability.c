@@ -85,6 +85,23 @@ static double excess_outside(double lo, double hi, double E_red, double E_ox)
     return e;
 }
 
+/* Ranges of [lo, hi] outside [E_red, E_ox] (a missing limit: no range on that side). */
+static int unstable_ranges(double lo, double hi, double E_red, double E_ox, double out[2][2])
+{
+    int n = 0;
+    if (isfinite(E_red) && lo < E_red) {
+        out[n][0] = lo;
+        out[n][1] = fmin(hi, E_red);
+        n++;
+    }
+    if (isfinite(E_ox) && hi > E_ox) {
+        out[n][0] = fmax(lo, E_ox);
+        out[n][1] = hi;
+        n++;
+    }
+    return n;
+}
+
 static void rank_coating(ssb_ctx *ctx, const ssb_material *m, double lo, double hi, ssb_iface_coating_rank *r)
 {
     memset(r, 0, sizeof *r);
@@ -95,6 +112,7 @@ static void rank_coating(ssb_ctx *ctx, const ssb_material *m, double lo, double 
     if (!src)
         prop_si(ctx, m, "E_red", &src, &doi);
     r->sigma_ion = prop_si(ctx, m, "sigma_ion", NULL, NULL);
+    r->n_unstable = unstable_ranges(lo, hi, r->E_red, r->E_ox, r->unstable);
     if (isfinite(r->E_red) && isfinite(r->E_ox)) {
         r->excess = excess_outside(lo, hi, r->E_red, r->E_ox);
         r->stable = r->excess <= 0;
@@ -148,16 +166,7 @@ int ssb_iface_stability_assess(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
     snprintf(out->window_source, sizeof out->window_source, "%s%s%s", src ? src : "no window data in the database",
              doi ? ", doi:" : "", doi ? doi : "");
     /* unstable ranges of the operating window */
-    if (isfinite(out->E_red) && out->U_lo < out->E_red) {
-        out->unstable[out->n_unstable][0] = out->U_lo;
-        out->unstable[out->n_unstable][1] = fmin(out->U_hi, out->E_red);
-        out->n_unstable++;
-    }
-    if (isfinite(out->E_ox) && out->U_hi > out->E_ox) {
-        out->unstable[out->n_unstable][0] = fmax(out->U_lo, out->E_ox);
-        out->unstable[out->n_unstable][1] = out->U_hi;
-        out->n_unstable++;
-    }
+    out->n_unstable = unstable_ranges(out->U_lo, out->U_hi, out->E_red, out->E_ox, out->unstable);
     if (out->n_unstable > 0) {
         out->stable = 0;
         out->excess = excess_outside(out->U_lo, out->U_hi, out->E_red, out->E_ox);

@@ -289,6 +289,11 @@ static void test_stability(void **state)
             assert_true(s->coatings[i].excess >= s->coatings[i - 1].excess);
     }
     assert_true(nb >= 0 && po >= 0 && po < nb); /* Li3PO4 exceeds its window by less than LiNbO3 over 4.3 V */
+    /* a given coating: LiNbO3's computed window ends at 3.7 V, below NCM811's top of charge (4.3 V cut-off) */
+    TU_OK(ctx, ssb_iface_stability_assess(ctx, mdb, idb, "NCM811", "LPSCl", "LiNbO3", NAN, 4.3, s));
+    assert_true(s->has_coating && !s->coating.stable && s->coating.n_unstable == 1);
+    TU_ASSERT_REL(s->coating.unstable[0][0], s->coating.E_ox, 1e-15);
+    TU_ASSERT_REL(s->coating.unstable[0][1], 4.3, 1e-15);
     TU_OK(ctx, ssb_iface_stability_assess(ctx, mdb, idb, "Li", "LLZO", NULL, NAN, NAN, s));
     assert_true(s->stable == 0 && s->nearly_stable && s->excess < 0.1);
     /* a pair without window data is unknown, never stable */
