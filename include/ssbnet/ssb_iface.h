@@ -161,7 +161,18 @@ int ssb_iface_spacecharge(ssb_ctx *ctx, const ssb_iface_scl_params *p, ssb_iface
 /* Interphase data (data/iface/interfaces.json, schema "ssbnet-interfaces-1"; every value with its source):
  * electrodes without an OCV curve (fixed potential) and interphase records of electrode|SE pairs (type,
  * products, law and parameters, validation band). Found like the materials data: $SSBNET_DATA_DIR/iface,
- * <datadir>/ssbnet/iface, the source tree's data/iface. */
+ * <datadir>/ssbnet/iface, the source tree's data/iface.
+ *   { "schema": "ssbnet-interfaces-1",
+ *     "electrodes": [ {"name": "Li", "potential_V": 0.0, "source": "...", "status": "D"} ],
+ *     "interphases": [ {
+ *        "electrode": name ("carbon" matches every carbon), "electrolyte": name, "type": "SEI" | "MCI" | ...,
+ *        "products": "text", "source": "authors, journal, year", "doi": "...", "note": "...",
+ *        "growth": { "law": ..., the growth keys of the cell block below, "interphase_electronic_conductivity_
+ *                    S_per_cm", "rate_constant_from": "wagner" (k_p from the conductivities), "source", "status",
+ *                    "note" },
+ *        "check": { "time_h": t, "resistance_ohm_cm2": [lo, hi] and/or "thickness_nm": [lo, hi], "source" } } ] }
+ * Names are matched through the materials database (aliases work). Errors: SSB_ERR_IO, SSB_ERR_FORMAT (file,
+ * record and key named: unknown keys, a missing source or status, a bad type or law). */
 typedef struct ssb_iface_db ssb_iface_db;
 
 typedef struct {
