@@ -285,6 +285,25 @@ static int pair_growth(cli_env *env, const ssb_materials *mdb, const ssb_iface_d
     }
     if (!rc)
         rc = ssb_iface_db_find(env->ctx, idb, mdb, s->electrode, s->electrolyte, rec);
+    if (rc == SSB_ERR_NOTFOUND && s->stable == 1) {
+        /* thermodynamically stable over the window (both limits known): no interphase forms */
+        static ssb_iface_record stable_rec;
+        memset(&stable_rec, 0, sizeof stable_rec);
+        stable_rec.electrode = s->electrode;
+        stable_rec.electrolyte = s->electrolyte;
+        stable_rec.type = SSB_IFACE_STABLE;
+        stable_rec.source = s->window_source;
+        stable_rec.growth = ssb_iface_growth_default();
+        stable_rec.growth.sigma_ion = 1.0; /* no layer: never enters */
+        stable_rec.sigma_e = NAN;
+        stable_rec.growth_source = "the SE window contains the electrode's operating window: no interphase forms";
+        stable_rec.growth_status = "C";
+        stable_rec.check_t = stable_rec.check_R_lo = stable_rec.check_R_hi = NAN;
+        stable_rec.check_L_lo = stable_rec.check_L_hi = NAN;
+        ssb_ctx_clear_error(env->ctx);
+        *rec = &stable_rec;
+        rc = SSB_OK;
+    }
     return rc ? cli_fail(env, rc) : 0;
 }
 

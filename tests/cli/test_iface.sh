@@ -44,6 +44,9 @@ awk -v f="$f" 'BEGIN{e=exp(-40000/8.314462618*(1/333.15-1/298.15)); d=f/e-1; if(
   && ok "Arrhenius rate factor $f" || bad "rate factor $f"
 expect_rc "deal-grove without k_l" 6 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --law deal-grove
 grep -q linear_rate_nm_per_h "$T/err" && ok "message names the missing parameter" || bad "message: $(cat "$T/err")"
+expect_rc "growth of a stable pair" 0 "$BIN" iface growth --electrode In-Li --electrolyte Li3YCl6 --hours 5 --json
+[ "$(jget law)" = "none" ] && [ "$(jget interphase_type)" = "stable" ] && ok "stable pair: no interphase" \
+  || bad "stable pair: law $(jget law), type $(jget interphase_type)"
 expect_rc "growth of a pair without data" 8 "$BIN" iface growth --electrode Li --electrolyte LATP --hours 5
 expect_rc "growth unknown material" 8 "$BIN" iface growth --electrode Li --electrolyte unobtainium --hours 5
 expect_rc "growth negative hours" 2 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours -5
