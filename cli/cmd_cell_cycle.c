@@ -20,7 +20,8 @@ static void cycle_help(void)
 {
     printf("usage: ssbnet cell cycle [CELL.json] --cycles N [--crate C] [--crate-discharge C] [--crate-charge C]\n"
            "                         [--v-min V] [--v-max V] [--hold-crate C] [--rest-h H] [-o CYCLES.csv]\n"
-           "                         [--plot FILE.png] [-p \"PROTOCOL OF ONE CYCLE\"] [--interfaces-data FILE] [--json]\n\n"
+           "                         [--plot FILE.png] [-p \"PROTOCOL OF ONE CYCLE\"] [--set KEY=VALUE ...]\n"
+           "                         [--interfaces-data FILE] [--json]\n\n"
            "Cycles the cell (built-in default without a file) with interface ageing: each cycle discharges at\n"
            "--crate-discharge (default 1C) to --v-min (3.5 V), charges at --crate-charge (1C) to --v-max (4.2 V) and\n"
            "holds until --hold-crate (C/20); the charge is taken to restore the initial (charged) state (-p replaces\n"
@@ -42,6 +43,8 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
     ssb_iface_cycle_params cp = ssb_iface_cycle_params_default();
     double rest_h = 0;
     long long cycles = 0;
+    const char *sets[64];
+    int nsets = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -70,7 +73,7 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
             ds = &idata;
         else if (!strcmp(a, "-p") || !strcmp(a, "--protocol"))
             ds = &cp.protocol;
-        if ((dd || ds || !strcmp(a, "--cycles") || !strcmp(a, "--crate")) && i + 1 >= argc)
+        if ((dd || ds || !strcmp(a, "--cycles") || !strcmp(a, "--crate") || !strcmp(a, "--set")) && i + 1 >= argc)
             return cli_usage_error(env, "option %s needs a value", a);
         if (dd) {
             int r = cli_parse_double(env, a, argv[++i], dd);
@@ -82,6 +85,10 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
             int r = cli_parse_int(env, a, argv[++i], &cycles);
             if (r)
                 return r;
+        } else if (!strcmp(a, "--set")) {
+            if (nsets >= 64)
+                return cli_usage_error(env, "too many --set options (64 at most)");
+            sets[nsets++] = argv[++i];
         } else if (!strcmp(a, "--crate")) {
             int r = cli_parse_double(env, a, argv[++i], &cp.crate_discharge);
             if (r)
@@ -114,6 +121,27 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         rc = ssb_iface_db_load(env->ctx, idata, &idb);
     if (!rc)
         rc = file ? ssb_cell_params_from_json(env->ctx, mdb, file, &p) : ssb_cell_params_default(env->ctx, mdb, &p);
+    for (int k = 0; !rc && k < nsets; k++) {
+        char key[256];
+        const char *eq = strchr(sets[k], '=');
+        if (!eq || eq == sets[k] || (size_t)(eq - sets[k]) >= sizeof key) {
+            ssb_cell_params_destroy(&p);
+            ssb_iface_db_destroy(&idb);
+            ssb_materials_destroy(&mdb);
+            return cli_usage_error(env, "--set needs KEY=VALUE (got '%s')", sets[k]);
+        }
+        memcpy(key, sets[k], (size_t)(eq - sets[k]));
+        key[eq - sets[k]] = '\0';
+        double val;
+        int r = cli_parse_double(env, "--set", eq + 1, &val);
+        if (r) {
+            ssb_cell_params_destroy(&p);
+            ssb_iface_db_destroy(&idb);
+            ssb_materials_destroy(&mdb);
+            return r;
+        }
+        rc = ssb_cell_params_set(env->ctx, p, key, val);
+    }
     if (!rc)
         rc = ssb_iface_ageing_from_cell(env->ctx, mdb, idb, p, file, &ag);
     if (!rc)

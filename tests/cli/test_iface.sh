@@ -114,5 +114,7 @@ awk -v f="$(jget ionic_network_loss)" 'BEGIN{exit !(f > 0)}' && ok "SE|carbon de
 cell '{"carbon": {}}'
 expect_rc "SE|carbon without its area" 6 "$BIN" cell cycle "$T/c.json" --cycles 2
 grep -q area_per_volume_per_m "$T/err" && ok "message names area_per_volume_per_m" || bad "message: $(cat "$T/err")"
+expect_rc "cycle with --set" 0 "$BIN" cell cycle --cycles 2 --set positive.thickness_um=40 --json --quiet
+expect_rc "cycle with a bad --set key" 8 "$BIN" cell cycle --cycles 2 --set positive.thickness=40
 expect_rc "cycle without --cycles" 2 "$BIN" cell cycle
 finish
