@@ -53,6 +53,10 @@
  * OCV (open-circuit potential U(x) in V vs Li/Li+, x = Li fraction as stated in "x_def"):
  *   { "name": "Chen2020-fit", "kind": "table" | "function" | "msmr",
  *     "x_def": "stoichiometry c_s/c_max", "x_range": [0.25, 0.99],   validity (evaluation outside -> RANGE)
+ *     "x_basis_mol_per_m3": 63104,          optional: the concentration on which the SOURCE defined x (a fitted
+ *                                          c_max); x_range and the terms are in that x. The library converts
+ *                                          the curve to x = c / c_max of the material (needs "c_max"), see
+ *                                          ssb_materials_ocv_eval
  *     "source": "...", "doi": "...", "status": "D", "note": "...",
  *     table:    "x": [...], "U": [...]            (linear interpolation; x strictly monotone after sorting)
  *     function: "terms": [ TERM, ... ]            U(x) = sum of terms, each one of
@@ -156,6 +160,8 @@ typedef struct {
     int npoints;         /* table points (0 for functions) */
     const char *source, *doi, *note;
     ssb_mat_status status;
+    double x_basis; /* mol/m3 on which the source defined its x ("x_basis_mol_per_m3"); NaN: the material's c_max */
+    double x_scale; /* c_max / x_basis: x_source = x * x_scale (1 without a separate basis) */
 } ssb_ocv_info;
 
 /* ---- database ---- */
@@ -242,7 +248,11 @@ int ssb_materials_ocv_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_ocv_i
 /* Index of the curve named `name` (case-insensitive); NULL or "" gives 0 (the default, first curve).
  * SSB_ERR_NOTFOUND when the material has no such curve (or no curve at all). */
 int ssb_materials_ocv_find(ssb_ctx *ctx, const ssb_material *m, const char *name, int *i);
-/* U(x) in V vs Li/Li+ of curve i. Tables interpolate linearly. SSB_ERR_RANGE when x is outside
+/* U(x) in V vs Li/Li+ of curve i, x = c / c_max with the material's c_max (the physical Li fraction: c_max is
+ * computed from the formula and the density). A curve whose source defined its x on another concentration
+ * ("x_basis_mol_per_m3", e.g. a c_max fitted with an electrode's active fraction) is converted:
+ * U(x) = U_source(x c_max / x_basis), and its range [x_min, x_max] (ssb_materials_ocv_info) is the source range
+ * divided by c_max / x_basis and clipped to [0, 1]. Tables interpolate linearly. SSB_ERR_RANGE when x is outside
  * [x_min, x_max] or not finite; SSB_ERR_NOCONV if an MSMR inversion fails (never for valid data). */
 int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x, double *U);
 

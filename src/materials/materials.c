@@ -640,17 +640,50 @@ int ssb_materials_sigma_ion(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind 
 
 /* ---- OCV ---- */
 
+/* Scale from the physical Li fraction x = c / c_max (c_max of the material, from formula and density) to the
+ * curve's own variable x_curve = c / x_basis = x * c_max / x_basis. 1 when the curve has no separate basis. */
+static int ocv_scale(ssb_ctx *ctx, const ssb_material *m, const ssbi_ocv *o, double *s)
+{
+    *s = 1.0;
+    if (isnan(o->x_basis))
+        return SSB_OK;
+    for (int k = 0; k < m->nprop; k++)
+        if (strcmp(m->props[k].key, "c_max") == 0 && m->props[k].has_value) {
+            *s = m->props[k].value * m->props[k].factor / o->x_basis;
+            return SSB_OK;
+        }
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                     "%s OCV '%s' is defined on c = %g mol/m3 but the material has no c_max to convert it to", m->name,
+                     o->name, o->x_basis);
+}
+
+/* Validity range of a curve in the physical Li fraction (clipped to [0, 1]). */
+static void ocv_range(const ssbi_ocv *o, double s, double *lo, double *hi)
+{
+    *lo = o->x_min / s;
+    *hi = o->x_max / s;
+    if (!isnan(o->x_basis)) {
+        if (*lo < 0)
+            *lo = 0;
+        if (*hi > 1)
+            *hi = 1;
+    }
+}
+
 int ssb_materials_ocv_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_ocv_info *info)
 {
     SSB_REQUIRE(ctx, m != NULL && info != NULL, SSB_ERR_ARG, "ssb_materials_ocv_info: NULL argument");
     SSB_REQUIRE(ctx, i >= 0 && i < m->nocv, SSB_ERR_RANGE, "OCV index %d out of range [0, %d) for '%s'", i, m->nocv,
                 m->name);
     const ssbi_ocv *o = &m->ocv[i];
+    double s;
+    SSB_CHECK(ctx, ocv_scale(ctx, m, o, &s));
     info->name = o->name;
     info->kind = o->kind;
     info->x_def = o->x_def;
-    info->x_min = o->x_min;
-    info->x_max = o->x_max;
+    ocv_range(o, s, &info->x_min, &info->x_max);
+    info->x_basis = o->x_basis;
+    info->x_scale = s;
     info->npoints = o->kind == SSB_OCV_TABLE ? o->n : 0;
     info->source = o->source;
     info->doi = o->doi;
@@ -689,10 +722,13 @@ int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x,
     SSB_REQUIRE(ctx, i >= 0 && i < m->nocv, SSB_ERR_RANGE, "OCV index %d out of range [0, %d) for '%s'", i, m->nocv,
                 m->name);
     const ssbi_ocv *o = &m->ocv[i];
+    double s, lo, hi;
+    SSB_CHECK(ctx, ocv_scale(ctx, m, o, &s));
+    ocv_range(o, s, &lo, &hi);
     int open = o->kind == SSB_OCV_MSMR;
-    int inside = open ? (x > o->x_min && x < o->x_max) : (x >= o->x_min && x <= o->x_max);
+    int inside = open ? (x > lo && x < hi) : (x >= lo && x <= hi);
     SSB_REQUIRE(ctx, isfinite(x) && inside, SSB_ERR_RANGE, "%s OCV '%s': x = %g outside its validity range %s%g, %g%s",
-                m->name, o->name, x, open ? "(" : "[", o->x_min, o->x_max, open ? ")" : "]");
-    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x, U));
+                m->name, o->name, x, open ? "(" : "[", lo, hi, open ? ")" : "]");
+    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x * s, U));
     return SSB_OK;
 }

@@ -279,6 +279,41 @@ static int read_fit_table(const char *path, double *x, double *u, int nmax)
     return n;
 }
 
+/* Issue 14: for every active material with a c_max, c_max F / rho equals the theoretical specific capacity of its
+ * formula, n F / M (n = Li_per_formula, M from the formula with IUPAC atomic weights), within 0.5 %, and the
+ * stored Q_theor agrees with it; c_max is therefore the crystallographic value, not an electrode-fitted one. */
+static void test_cmax_from_formula(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    int checked = 0;
+    for (int i = 0; i < ssb_materials_count(db); i++) {
+        const ssb_material *m = ssb_materials_at(db, i);
+        double cmax, rho, n, M, Q;
+        if (ssb_materials_get_si(ctx, m, "c_max", &cmax) != SSB_OK)
+            continue;
+        const char *name = ssb_materials_name(m);
+        if (!ssb_materials_formula(m) || ssb_materials_get_si(ctx, m, "density", &rho) != SSB_OK ||
+            ssb_materials_get_si(ctx, m, "Li_per_formula", &n) != SSB_OK)
+            fail_msg("%s has c_max but not formula + density + Li_per_formula to check it", name);
+        TU_OK(ctx, ssb_materials_molar_mass(ctx, ssb_materials_formula(m), &M)); /* g/mol */
+        double q_cmax = cmax * SSB_CONST_FARADAY / rho / 3600.0; /* C/kg -> mAh/g */
+        double q_form = n * SSB_CONST_FARADAY / (3.6 * M);
+        if (fabs(q_cmax / q_form - 1) > 5e-3)
+            fail_msg("%s: c_max F / rho = %.2f mAh/g, n F / M = %.2f mAh/g", name, q_cmax, q_form);
+        if (ssb_materials_get_si(ctx, m, "Q_theor", &Q) == SSB_OK && fabs(Q / 3600.0 / q_form - 1) > 5e-3)
+            fail_msg("%s: Q_theor = %.2f mAh/g, n F / M = %.2f mAh/g", name, Q / 3600.0, q_form);
+        print_message("PASS %-16s c_max F/rho = %8.2f mAh/g, formula %8.2f mAh/g (%+.3f %%)\n", name, q_cmax, q_form,
+                      100 * (q_cmax / q_form - 1));
+        checked++;
+    }
+    assert_true(checked >= 12);
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
 /* The analytic OCV functions reproduce the reference fit tables (values rounded to 1e-5 V). */
 static void test_ocv_functions(void **state)
 {
@@ -304,31 +339,47 @@ static void test_ocv_functions(void **state)
         TU_OK(ctx, ssb_materials_ocv_find(ctx, m, cases[c].curve, &idx));
         int n = read_fit_table(tu_ref(cases[c].file), x, u, 200);
         assert_int_equal(n, 101);
+        /* the fit tables are in the source's x; the database evaluates in x = c / c_max(formula, density) */
+        ssb_ocv_info fi;
+        TU_OK(ctx, ssb_materials_ocv_info(ctx, m, idx, &fi));
         double worst = 0;
+        int used = 0;
         for (int i = 0; i < n; i++) {
-            double U;
-            TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, x[i], &U));
+            double U, xp = x[i] / fi.x_scale;
+            if (xp < fi.x_min - 1e-12 || xp > fi.x_max + 1e-12)
+                continue; /* beyond full lithiation of the physical host (x > 1) */
+            used++;
+            TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, fmin(fmax(xp, fi.x_min), fi.x_max), &U));
             if (fabs(U - u[i]) > worst)
                 worst = fabs(U - u[i]);
         }
         assert_true(worst <= 5.1e-6);
-        print_message("PASS OCV %s %s: max |U - table| = %.2g V over %d points\n", cases[c].mat, cases[c].curve, worst,
-                      n);
+        assert_true(used >= 50);
+        print_message("PASS OCV %s %s: max |U - table| = %.2g V over %d points (x scale %.4f)\n", cases[c].mat,
+                      cases[c].curve, worst, used, fi.x_scale);
     }
     /* tables: nodes exact, linear in between; outside the range -> RANGE */
     const ssb_material *m = find(ctx, db, "NCM811");
     int idx;
     TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "chen2020-measured", &idx));
-    /* nmc_LGM50_ocp_Chen2020.csv (PyBaMM): first point (0.248797280909757, 4.40) */
-    double U, U2, U3;
-    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.248797280909757, &U));
-    TU_ASSERT_REL(U, 4.40, 1e-15);
+    /* nmc_LGM50_ocp_Chen2020.csv (PyBaMM): first point (0.248797280909757, 4.40), x on Chen2020's fitted
+     * c_max = 63104 mol/m3; in the physical Li fraction x = c / c_max(LiNi0.8Mn0.1Co0.1O2, 4.75 g/cm3) the same
+     * point lies at 0.248797... * 63104 / c_max */
+    double U, U2, U3, cmax;
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "c_max", &cmax));
     ssb_ocv_info oi;
     TU_OK(ctx, ssb_materials_ocv_info(ctx, m, idx, &oi));
+    TU_ASSERT_REL(oi.x_basis, 63104.0, 1e-15);
+    TU_ASSERT_REL(oi.x_scale, cmax / 63104.0, 1e-15);
+    TU_ASSERT_REL(oi.x_min, 0.248797280909757 * 63104.0 / cmax, 1e-14);
+    assert_true(oi.x_max == 1.0); /* the source range ends at x = 1.29: clipped at full lithiation */
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.248797280909757 * 63104.0 / cmax, &U));
+    TU_ASSERT_REL(U, 4.40, 1e-14);
     assert_int_equal(oi.kind, SSB_OCV_TABLE);
     assert_true(oi.npoints > 200);
     assert_int_equal(ssb_materials_ocv_eval(ctx, m, idx, oi.x_min - 1e-3, &U), SSB_ERR_RANGE);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "validity range"));
+    assert_int_equal(ssb_materials_ocv_eval(ctx, m, idx, 1.0 + 1e-9, &U), SSB_ERR_RANGE);
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.6, &U));
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.61, &U2));
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.605, &U3));
@@ -494,6 +545,7 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_builtin_complete),
                                        cmocka_unit_test(test_lookup_alias_suggest),
                                        cmocka_unit_test(test_molar_mass_derived),
+                                       cmocka_unit_test(test_cmax_from_formula),
                                        cmocka_unit_test(test_arrhenius),
                                        cmocka_unit_test(test_ocv_functions),
                                        cmocka_unit_test(test_user_file),
