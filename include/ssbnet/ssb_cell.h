@@ -68,7 +68,9 @@
  *     "electrolyte_volume_fraction", "carbon_volume_fraction" (alias "inert_volume_fraction"), "porosity" (voids;
  *     with a liquid electrolyte and no electrolyte_volume_fraction the pores are the electrolyte),
  *     "inactive_active_volume_fraction" (isolated AM: mass only), "particle_radius_um" | "particle_diameter_um" |
- *     "cam_diameter_um", "max_concentration_mol_per_m3", "initial_stoichiometry", "discharged_stoichiometry",
+ *     "cam_diameter_um", "max_concentration_mol_per_m3" (default: the database's c_max from formula and density),
+ *     "initial_stoichiometry" | "initial_voltage_V" (OCV of the initial state, e.g. the upper charge voltage),
+ *     "discharged_stoichiometry" | "discharged_voltage_V" (window of the nominal capacity),
  *     "diffusivity_m2_per_s" | "diffusivity_cm2_per_s": number or expression in x = c/c_max,
  *     "electronic_conductivity_S_per_m" (bulk, Bruggeman), "effective_electronic_conductivity_S_per_m",
  *     "ionic_conductivity_S_per_m" | "ionic_conductivity_mS_per_cm" (bulk SE), "effective_ionic_conductivity_S_per_m"
@@ -188,6 +190,11 @@ typedef struct {
     double Ea_kinetics;      /* [J/mol], >= 0 */
     double Ea_diffusion;     /* [J/mol], >= 0 */
     double rho_active, rho_electrolyte, rho_inert; /* densities [kg/m3] for the energy density, >= 0 */
+    double V_init;       /* OCV [V vs Li] of the initial state (e.g. the upper charge voltage); when given and
+                            sto_init is NaN, sto_init solves U(sto_init) = V_init inside the OCV's range; NaN: unused */
+    double V_discharged; /* OCV [V vs Li] ending the nominal discharge window; when given and sto_discharged is NaN,
+                            U(sto_discharged) = V_discharged, or the OCV's range end (full lithiation) when the curve
+                            stays above V_discharged; NaN: unused */
 } ssb_cell_electrode;
 
 typedef struct {
@@ -354,6 +361,8 @@ typedef struct {
     double ocv_init;      /* open-circuit voltage at the initial state [V] */
     double mass, volume;  /* stack mass [kg/m2] and thickness [m] incl. current collectors */
     double mass_cc, mass_pos, mass_sep, mass_neg; /* [kg/m2] */
+    double mass_am_pos; /* [kg/m2] active material of the positive electrode (active + inactive AM), the mass that
+                           specific capacities are given per */
 } ssb_cell_derived;
 int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_derived *d);
 
@@ -556,6 +565,7 @@ typedef struct {
     double wh_per_kg, wh_per_l; /* stack energy densities */
     ssb_cell_breakdown mean;    /* mean breakdown over the discharge */
     ssb_cell_loss bottleneck;
+    double specific_capacity; /* capacity per mass of positive active material [C/kg] (mAh/g = C/kg / 3600) */
 } ssb_cell_rate_point;
 
 /* Discharge from the initial state of the parameters at each C-rate until v_cut (each rate starts from the same

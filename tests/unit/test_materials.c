@@ -362,28 +362,38 @@ static void test_ocv_functions(void **state)
     const ssb_material *m = find(ctx, db, "NCM811");
     int idx;
     TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "chen2020-measured", &idx));
-    /* nmc_LGM50_ocp_Chen2020.csv (PyBaMM): first point (0.248797280909757, 4.40), x on Chen2020's fitted
-     * c_max = 63104 mol/m3; in the physical Li fraction x = c / c_max(LiNi0.8Mn0.1Co0.1O2, 4.75 g/cm3) the same
-     * point lies at 0.248797... * 63104 / c_max */
-    double U, U2, U3, cmax;
-    TU_OK(ctx, ssb_materials_get_si(ctx, m, "c_max", &cmax));
+    /* nmc_LGM50_ocp_Chen2020.csv (PyBaMM): first point (0.248797280909757, 4.40); Chen2020's sto is taken as the
+     * physical Li fraction (no separate basis, see the curve's note) */
+    double U, U2, U3;
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.248797280909757, &U));
+    TU_ASSERT_REL(U, 4.40, 1e-15);
     ssb_ocv_info oi;
     TU_OK(ctx, ssb_materials_ocv_info(ctx, m, idx, &oi));
-    TU_ASSERT_REL(oi.x_basis, 63104.0, 1e-15);
-    TU_ASSERT_REL(oi.x_scale, cmax / 63104.0, 1e-15);
-    TU_ASSERT_REL(oi.x_min, 0.248797280909757 * 63104.0 / cmax, 1e-14);
-    assert_true(oi.x_max == 1.0); /* the source range ends at x = 1.29: clipped at full lithiation */
-    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.248797280909757 * 63104.0 / cmax, &U));
-    TU_ASSERT_REL(U, 4.40, 1e-14);
+    assert_true(isnan(oi.x_basis) && oi.x_scale == 1.0);
     assert_int_equal(oi.kind, SSB_OCV_TABLE);
     assert_true(oi.npoints > 200);
     assert_int_equal(ssb_materials_ocv_eval(ctx, m, idx, oi.x_min - 1e-3, &U), SSB_ERR_RANGE);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "validity range"));
-    assert_int_equal(ssb_materials_ocv_eval(ctx, m, idx, 1.0 + 1e-9, &U), SSB_ERR_RANGE);
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.6, &U));
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.61, &U2));
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.605, &U3));
     assert_true(U2 < U && fabs(U3 - 0.5 * (U + U2)) < 2e-3); /* monotone cathode curve, near-linear locally */
+    /* a curve defined on a fitted basis is converted to x = c / c_max(formula, density): graphite Chen2020-measured
+     * (sto on c_max = 33133 mol/m3): scale c_max / 33133, range = source range / scale clipped at x = 1 */
+    {
+        const ssb_material *g = find(ctx, db, "graphite");
+        int gi;
+        double cmax, Us;
+        TU_OK(ctx, ssb_materials_ocv_find(ctx, g, "Chen2020-measured", &gi));
+        TU_OK(ctx, ssb_materials_get_si(ctx, g, "c_max", &cmax));
+        ssb_ocv_info gin;
+        TU_OK(ctx, ssb_materials_ocv_info(ctx, g, gi, &gin));
+        TU_ASSERT_REL(gin.x_basis, 33133.0, 1e-15);
+        TU_ASSERT_REL(gin.x_scale, cmax / 33133.0, 1e-15);
+        assert_true(gin.x_max <= 1.0);
+        /* values: the fit-table loop above checks U(x) = U_source(x c_max / basis) to 5e-6 V */
+        assert_int_equal(ssb_materials_ocv_eval(ctx, g, gi, gin.x_max + 1e-6, &Us), SSB_ERR_RANGE);
+    }
     assert_int_equal(ssb_materials_ocv_find(ctx, m, "nope", &idx), SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "Chen2020-fit"));
     m = find(ctx, db, "LLZO");
