@@ -72,7 +72,8 @@
  *     "initial_stoichiometry" | "initial_voltage_V" (OCV of the initial state, e.g. the upper charge voltage),
  *     "discharged_stoichiometry" | "discharged_voltage_V" (window of the nominal capacity),
  *     "diffusivity_m2_per_s" | "diffusivity_cm2_per_s": number or expression in x = c/c_max,
- *     "electronic_conductivity_S_per_m" (bulk, Bruggeman), "effective_electronic_conductivity_S_per_m",
+ *     "electronic_conductivity_S_per_m" (bulk, Bruggeman; a number, or an expression in x = theta / a table: state-
+ *     dependent, evaluated at each control volume's mean stoichiometry), "effective_electronic_conductivity_S_per_m",
  *     "ionic_conductivity_S_per_m" | "ionic_conductivity_mS_per_cm" (bulk SE), "effective_ionic_conductivity_S_per_m"
  *     | "effective_ionic_conductivity_mS_per_cm", "bruggeman_electronic", "bruggeman_ionic",
  *     "transport_efficiency" (eps/tau of the ion-conducting phase), "active_area_per_volume_per_m",
@@ -276,6 +277,11 @@ typedef enum {
     SSB_CELL_FN_KAPPA, /* liquid conductivity kappa(c_e) [S/m], c_e in mol/m3 */
     SSB_CELL_FN_DIFF,  /* liquid diffusivity D_e(c_e) [m2/s] */
     SSB_CELL_FN_TDF,   /* thermodynamic factor(c_e) */
+    SSB_CELL_FN_SIGE_POS, /* bulk electronic conductivity sigma_e(x) [S/m] of the solid matrix, x = theta, the mean
+                             stoichiometry of each control volume's particles; replaces sigma_e when set: the local
+                             effective value is sigma_e(theta) times the microstructure factor (sigma_e_eff /
+                             sigma_e when both are given, else eps_solid^brugg_e) */
+    SSB_CELL_FN_SIGE_NEG,
     SSB_CELL_FN_COUNT
 } ssb_cell_fn_slot;
 

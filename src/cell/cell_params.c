@@ -694,7 +694,9 @@ static const char *slot_name(ssb_cell_fn_slot s)
                               "negative diffusivity",
                               "electrolyte conductivity",
                               "electrolyte diffusivity",
-                              "thermodynamic factor"};
+                              "thermodynamic factor",
+                              "positive electronic conductivity",
+                              "negative electronic conductivity"};
     return (int)s >= 0 && s < SSB_CELL_FN_COUNT ? n[s] : "?";
 }
 
@@ -706,7 +708,7 @@ int ssb_cell_params_set_fn_expr(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_sl
     SSB_REQUIRE(ctx, p && expr && SLOT_OK(slot), SSB_ERR_ARG, "ssb_cell_params_set_fn_expr: bad argument");
     ssbi_fn f;
     memset(&f, 0, sizeof f);
-    const char *var = slot <= SSB_CELL_FN_DS_NEG ? "sto" : "c";
+    const char *var = slot <= SSB_CELL_FN_DS_NEG || slot >= SSB_CELL_FN_SIGE_POS ? "sto" : "c";
     SSB_CHECK(ctx, ssbi_fn_set_expr(ctx, &f, expr, var, slot_name(slot)));
     f.x_min = x_min;
     f.x_max = x_max;
@@ -886,6 +888,22 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
                          s, e->eps_active, e->eps_active_dead, e->eps_electrolyte, e->eps_inert, e->porosity, sum);
     if (e->eps_inert < 0)
         e->eps_inert = 0;
+    const ssbi_fn *sige = &p->fn[positive ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG];
+    if (ssbi_fn_set(sige)) {
+        /* state-dependent bulk sigma_e(theta): must be positive on [0, 1]; the reported effective value is the
+         * one at the initial state */
+        for (int k = 0; k <= 100; k++) {
+            double sg = ssbi_fn_eval(sige, k / 100.0, NULL);
+            if (!(sg > 0) || !isfinite(sg))
+                return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                                 "%s.electronic_conductivity_S_per_m(x) = %g S/m at x = %g (must be > 0 on [0, 1])", s,
+                                 sg, k / 100.0);
+        }
+        double fac = !isnan(e->sigma_e_eff) && !isnan(e->sigma_e)
+                         ? e->sigma_e_eff / e->sigma_e
+                         : pow(e->eps_active + e->eps_active_dead + e->eps_inert, e->brugg_e);
+        e->sigma_e_eff = fac * ssbi_fn_eval(sige, e->sto_init, NULL);
+    }
     if (isnan(e->sigma_e_eff)) {
         NEED(sigma_e, "electronic_conductivity_S_per_m (or effective_electronic_conductivity_S_per_m)");
         e->sigma_e_eff = e->sigma_e * pow(e->eps_active + e->eps_active_dead + e->eps_inert, e->brugg_e);
@@ -906,7 +924,6 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
         return SSB_ERROR(ctx, SSB_ERR_RANGE,
                          "%s.discharged_stoichiometry = %g must be %s than initial_stoichiometry = %g", s,
                          e->sto_discharged, positive ? "larger" : "smaller", e->sto_init);
-    (void)p;
     (void)T;
     (void)Tref;
     (void)c_ref;
