@@ -93,6 +93,8 @@
  *   V_avg            average potential                                          V vs Li/Li+
  *   dV_rel           relative volume change on (de)lithiation                   %
  *   D_Li             Li diffusivity                                             cm2/s
+ *   Li_per_formula   exchangeable Li per formula unit (c_max = n rho / M)        1
+ *   grain_size, gb_thickness   brick-layer geometry for the total sigma_ion     um, nm
  *   molar_volume, BET, diameter, ...  as written in the file
  *
  * Thread-safety: a database is read-only after loading; concurrent lookups are safe, loading is not.
@@ -234,6 +236,9 @@ int ssb_materials_get_si(ssb_ctx *ctx, const ssb_material *m, const char *key, d
  * i.e. sigma(T) = sigma_ref (T_ref / T) exp(-(Ea / k_B)(1/T - 1/T_ref)), with sigma_ref, T_ref from
  * sigma_ion[_bulk|_gb] and Ea from Ea_ion[_bulk|_gb]. When the Ea record says form "sigma" the prefactor form
  * sigma = s0 exp(-Ea/kT) is used instead. At T = T_ref the stored value is returned without Ea.
+ * SSB_SIGMA_TOTAL without a measured total ("sigma_ion") but with bulk and GB records and the keys "grain_size"
+ * and "gb_thickness" (d, delta): the brick layer at T, sigma = [1/sigma_b + (delta/d)/sigma_gb]^-1 +
+ * 2 (delta/d) sigma_gb (ssb_se_brick_solve with the GB conductivity equal across and along).
  * Returns SSB_OK, SSB_ERR_NOTFOUND (missing conductivity or Ea, or only a range known; message names the key),
  * SSB_ERR_RANGE (T <= 0 or not finite). Extrapolation outside [T_min, T_max] is allowed (the reference gives
  * no validity ranges); *outside is set to 1 then (may be NULL). */

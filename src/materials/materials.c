@@ -601,8 +601,49 @@ int ssb_materials_get_si(ssb_ctx *ctx, const ssb_material *m, const char *key, d
     return SSB_OK;
 }
 
+static int sigma_ion_one(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind kind, double T, double *sigma,
+                         int *outside);
+
+/* Has the key (nominal value, any unit)? */
+static int has_key(const ssb_material *m, const char *key)
+{
+    for (int k = 0; k < m->nprop; k++)
+        if (strcmp(m->props[k].key, key) == 0 && m->props[k].has_value)
+            return 1;
+    return 0;
+}
+
 int ssb_materials_sigma_ion(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind kind, double T, double *sigma,
                             int *outside)
+{
+    SSB_REQUIRE(ctx, m != NULL && sigma != NULL, SSB_ERR_ARG, "ssb_materials_sigma_ion: NULL argument");
+    if (kind != SSB_SIGMA_TOTAL || has_key(m, "sigma_ion") || !has_key(m, "sigma_ion_bulk") ||
+        !has_key(m, "sigma_ion_gb"))
+        return sigma_ion_one(ctx, m, kind, T, sigma, outside);
+    /* no measured total: brick layer from bulk and specific GB conductivity at T with the database's grain size
+     * d and GB thickness delta (the se module's default brick layer: GB conductivity equal across and along) */
+    double d, delta, sb, sg;
+    int ob = 0, og = 0;
+    if (!has_key(m, "grain_size") || !has_key(m, "gb_thickness"))
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                         "%s: no measured total conductivity ('sigma_ion'), and the brick layer from bulk and GB needs "
+                         "'grain_size' and 'gb_thickness', which the database does not give",
+                         m->name);
+    SSB_CHECK(ctx, ssb_materials_get_si(ctx, m, "grain_size", &d));
+    SSB_CHECK(ctx, ssb_materials_get_si(ctx, m, "gb_thickness", &delta));
+    SSB_REQUIRE(ctx, d > 0 && delta >= 0 && delta < d, SSB_ERR_RANGE,
+                "%s: gb_thickness = %g m must lie in [0, grain_size = %g m)", m->name, delta, d);
+    SSB_CHECK(ctx, sigma_ion_one(ctx, m, SSB_SIGMA_BULK, T, &sb, &ob));
+    SSB_CHECK(ctx, sigma_ion_one(ctx, m, SSB_SIGMA_GB, T, &sg, &og));
+    double dd = delta / d;
+    *sigma = 1.0 / (1.0 / sb + dd / sg) + 2.0 * dd * sg;
+    if (outside)
+        *outside = ob || og;
+    return SSB_OK;
+}
+
+static int sigma_ion_one(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind kind, double T, double *sigma,
+                         int *outside)
 {
     static const char *const skey[] = {"sigma_ion", "sigma_ion_bulk", "sigma_ion_gb"};
     static const char *const ekey[] = {"Ea_ion", "Ea_ion_bulk", "Ea_ion_gb"};
