@@ -51,6 +51,10 @@ static void test_builtin_complete(void **state)
             assert_non_null(p.si_unit);
             assert_non_null(p.source);
             assert_true(strlen(p.source) > 10);
+            /* issue 14: sources cite the paper (or say how the value was computed), not an internal notes file */
+            if (strstr(p.source, "properties.md") || strstr(p.source, "processed_text_only") ||
+                strstr(p.source, "MK repo"))
+                fail_msg("%s.%s cites a notes file: %s", ssb_materials_name(m), p.key, p.source);
             assert_true(p.status == SSB_MAT_STATUS_DATA || p.status == SSB_MAT_STATUS_LITERATURE ||
                         p.status == SSB_MAT_STATUS_COMPUTED);
             assert_true(p.has_value || !isnan(p.min) || !isnan(p.max));
