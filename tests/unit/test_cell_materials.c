@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <ssbnet/ssb_cell.h>
+#include <ssbnet/ssb_materials.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -131,6 +132,20 @@ static void test_carbon_free_electronic(void **state)
     const char *cells[2] = {
         CELL_CF_HEAD "{\"expression\": \"1e-5 * exp(15.350567 * (1 - x))\", \"x_range\": [0.25, 1.0]}" CELL_CF_TAIL,
         NULL};
+    /* the expression's end points are the database's values (NCM111 record, Amin and Chiang 2016) */
+    {
+        ssb_materials *db = NULL;
+        TU_OK(ctx, ssb_materials_create(ctx, &db));
+        TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+        const ssb_material *nm = NULL;
+        double s_lith, s_del;
+        TU_OK(ctx, ssb_materials_find(ctx, db, "NCM111", &nm));
+        TU_OK(ctx, ssb_materials_get_si(ctx, nm, "sigma_el_lithiated", &s_lith));
+        TU_OK(ctx, ssb_materials_get_si(ctx, nm, "sigma_el_delithiated", &s_del));
+        TU_ASSERT_REL(1e-5 * exp(15.350567 * (1 - 1.0)), s_lith, 1e-6);
+        TU_ASSERT_REL(1e-5 * exp(15.350567 * (1 - 0.25)), s_del, 1e-6);
+        ssb_materials_destroy(&db);
+    }
     /* the constant comparison cell: sigma_e(theta_init) of the function */
     ssb_cell_params *p = from_json(ctx, cells[0]);
     ssb_cell_derived d;
