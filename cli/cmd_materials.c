@@ -287,6 +287,8 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             cJSON_AddItemToArray(xr, cJSON_CreateNumber(oi.x_max));
             if (oi.npoints)
                 cJSON_AddNumberToObject(c, "points", oi.npoints);
+            if (!isnan(oi.x_basis)) /* converted from the source's fitted basis to x = c / c_max */
+                cJSON_AddNumberToObject(c, "x_basis_mol_per_m3", oi.x_basis);
             cJSON_AddStringToObject(c, "source", oi.source);
             if (oi.doi)
                 cJSON_AddStringToObject(c, "doi", oi.doi);
@@ -357,7 +359,11 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 snprintf(np, sizeof np, "%d", oi.npoints);
                 if (!isnan(U[k]))
                     snprintf(u, sizeof u, "%.5f", U[k]);
-                snprintf(src, sizeof src, "%s; %s", oi.x_def, oi.source);
+                if (!isnan(oi.x_basis))
+                    snprintf(src, sizeof src, "%s, converted to x = c / c_max (x_source = %.4f x); %s", oi.x_def,
+                             oi.x_scale, oi.source);
+                else
+                    snprintf(src, sizeof src, "%s; %s", oi.x_def, oi.source);
                 const char *cells[] = {oi.name, kinds[oi.kind], a, b, np, u, ssb_mat_status_name(oi.status), src};
                 cli_table_add_row(o, cells);
             }
