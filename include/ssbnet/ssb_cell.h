@@ -288,9 +288,9 @@ typedef enum {
 /* Parameter set (opaque: owns the function tables and expressions). */
 typedef struct ssb_cell_params ssb_cell_params;
 
-/* The built-in default solid-state cell (the `ssbnet run` cell): NCM811 (Chen2020 OCV fit) 60 um composite
- * cathode with Li6PS5Cl (0.60 / 0.32 / 0.03 carbon / 0.05 voids, R = 2.5 um), a 30 um Li6PS5Cl separator and a
- * 20 um Li metal foil, 298.15 K. Values and sources are listed in src/cell/cell_params.c. db: the materials
+/* The built-in default solid-state cell (the `ssbnet run` cell): NCM811 (Chen2020 OCV fit read as the Li fraction,
+ * crystallographic c_max from the database, initial OCV 4.3 V) 60 um composite cathode with Li6PS5Cl (0.60 / 0.32 /
+ * 0.03 carbon / 0.05 voids, R = 2.5 um), a 30 um Li6PS5Cl separator and a 20 um Li metal foil, 298.15 K. Values and sources are listed in src/cell/cell_params.c. db: the materials
  * database (OCV, SE conductivity, densities); NULL loads the built-in one. Returns SSB_OK, SSB_ERR_NOMEM, or an
  * error of the database. Caller owns *p (ssb_cell_params_destroy). */
 int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_params **p);
