@@ -521,7 +521,8 @@ static void test_user_file(void **state)
 }
 
 /* Loader checks (issue 8 items of the materials scope): a value outside its own [min, max], a non-positive or
- * non-finite molar mass / density, an OCV basis without c_max are refused naming file, key, value and range; a
+ * non-finite molar mass / density are refused naming file, key, value and range; an OCV defined on a fitted basis
+ * in a record without c_max cannot be converted and says so when used; a
  * 200k-point OCV table in reverse order loads (O(n log n) sort) in well under a second and evaluates exactly at
  * its nodes. The brick-layer total conductivity of a record with bulk, GB, grain size and GB thickness equals
  * ssb_se_brick_solve on the same numbers (value handed from materials to the se module's model). */
@@ -554,6 +555,20 @@ static void test_loader_checks_and_brick_total(void **state)
             fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
     }
     assert_int_equal(ssb_materials_count(db), n0);
+    const char *nb = write_tmp("nobasis.json",
+                               "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NoCmax\", "
+                               "\"class\": \"cathode\", \"ocv\": [{\"name\": \"f\", \"kind\": \"function\", "
+                               "\"x_def\": \"x\", \"x_basis_mol_per_m3\": 51234, \"x_range\": [0.2, 0.9], "
+                               "\"source\": \"t\", \"status\": \"E\", \"terms\": [{\"poly\": [4.1, -0.7]}]}]}]}");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, nb));
+    {
+        const ssb_material *nc = find(ctx, db, "NoCmax");
+        ssb_ocv_info ni;
+        double Un;
+        assert_int_equal(ssb_materials_ocv_info(ctx, nc, 0, &ni), SSB_ERR_NOTFOUND);
+        assert_non_null(strstr(ssb_ctx_get_error(ctx), "no c_max"));
+        assert_int_equal(ssb_materials_ocv_eval(ctx, nc, 0, 0.5, &Un), SSB_ERR_NOTFOUND);
+    }
     /* large reversed table: sorted on load */
     const int N = 200000;
     size_t cap = (size_t)N * 48 + 512;
