@@ -224,7 +224,9 @@ const char *ssb_materials_alias(const ssb_material *m, int i); /* NULL when out 
 int ssb_materials_matches(const ssb_material *m, const char *name);
 
 /* Properties: count, i-th (file order; SSB_ERR_RANGE when out of range) and by key. by key: SSB_OK, or
- * SSB_ERR_NOTFOUND ("<material> has no '<key>' in the database: the reference gives no value") when absent. */
+ * SSB_ERR_NOTFOUND ("<material> has no '<key>' in the database: the reference gives no value") when absent.
+ * "c_max" that a record does not store is computed as Li_per_formula rho / M from its formula, density and
+ * Li_per_formula when all three are given (status C; not listed by prop_at). */
 int ssb_materials_nprop(const ssb_material *m);
 int ssb_materials_prop_at(ssb_ctx *ctx, const ssb_material *m, int i, ssb_mat_prop *p);
 int ssb_materials_get_prop(ssb_ctx *ctx, const ssb_material *m, const char *key, ssb_mat_prop *p);

@@ -575,6 +575,23 @@ int ssb_materials_prop_at(ssb_ctx *ctx, const ssb_material *m, int i, ssb_mat_pr
     return SSB_OK;
 }
 
+/* Nominal SI value of a stored key, NaN when absent or only a range. */
+static double stored_si(const ssb_material *m, const char *key)
+{
+    for (int k = 0; k < m->nprop; k++)
+        if (strcmp(m->props[k].key, key) == 0 && m->props[k].has_value)
+            return m->props[k].value * m->props[k].factor;
+    return NAN;
+}
+
+/* c_max [mol/m3] = Li_per_formula rho / M from the record's formula (molar mass), density and Li_per_formula,
+ * for records that do not store c_max (issue 14); NaN when one of them is missing. */
+static double cmax_computed(const ssb_material *m)
+{
+    double n = stored_si(m, "Li_per_formula"), rho = stored_si(m, "density"), M = stored_si(m, "molar_mass");
+    return n > 0 && rho > 0 && M > 0 ? n * rho / M : NAN;
+}
+
 int ssb_materials_get_prop(ssb_ctx *ctx, const ssb_material *m, const char *key, ssb_mat_prop *p)
 {
     SSB_REQUIRE(ctx, m != NULL && key != NULL && p != NULL, SSB_ERR_ARG, "ssb_materials_get_prop: NULL argument");
@@ -583,6 +600,18 @@ int ssb_materials_get_prop(ssb_ctx *ctx, const ssb_material *m, const char *key,
             fill_prop(&m->props[i], p);
             return SSB_OK;
         }
+    double c = strcmp(key, "c_max") == 0 ? cmax_computed(m) : NAN;
+    if (!isnan(c)) {
+        memset(p, 0, sizeof *p);
+        p->key = "c_max";
+        p->has_value = 1;
+        p->value = p->si_value = c;
+        p->min = p->max = p->si_min = p->si_max = p->T = p->T_min = p->T_max = NAN;
+        p->unit = p->si_unit = "mol/m3";
+        p->source = "computed from the formula, density and Li_per_formula: c_max = Li_per_formula rho / M";
+        p->status = SSB_MAT_STATUS_COMPUTED;
+        return SSB_OK;
+    }
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s has no '%s' in the database: the reference gives no value", m->name,
                      key);
 }
@@ -688,11 +717,13 @@ static int ocv_scale(ssb_ctx *ctx, const ssb_material *m, const ssbi_ocv *o, dou
     *s = 1.0;
     if (isnan(o->x_basis))
         return SSB_OK;
-    for (int k = 0; k < m->nprop; k++)
-        if (strcmp(m->props[k].key, "c_max") == 0 && m->props[k].has_value) {
-            *s = m->props[k].value * m->props[k].factor / o->x_basis;
-            return SSB_OK;
-        }
+    double c = stored_si(m, "c_max");
+    if (isnan(c))
+        c = cmax_computed(m);
+    if (!isnan(c)) {
+        *s = c / o->x_basis;
+        return SSB_OK;
+    }
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
                      "%s OCV '%s' is defined on c = %g mol/m3 but the material has no c_max to convert it to", m->name,
                      o->name, o->x_basis);

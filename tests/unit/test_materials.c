@@ -569,6 +569,23 @@ static void test_loader_checks_and_brick_total(void **state)
         assert_non_null(strstr(ssb_ctx_get_error(ctx), "no c_max"));
         assert_int_equal(ssb_materials_ocv_eval(ctx, nc, 0, 0.5, &Un), SSB_ERR_NOTFOUND);
     }
+    /* c_max not stored: computed from formula, density and Li_per_formula (user materials, issue 14) */
+    const char *uc = write_tmp("usercam.json",
+                               "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"UserCAM\", "
+                               "\"class\": \"cathode\", \"formula\": \"LiNi0.6Mn0.2Co0.2O2\", \"properties\": {"
+                               "\"density\": {\"value\": 4.713, \"unit\": \"g/cm3\", \"source\": \"t\", \"status\": \"E\"},"
+                               "\"Li_per_formula\": {\"value\": 0.913, \"unit\": \"1\", \"source\": \"t\", \"status\": \"E\"}}}]}");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, uc));
+    {
+        const ssb_material *ucm = find(ctx, db, "UserCAM");
+        double Mu, cu;
+        ssb_mat_prop cp;
+        TU_OK(ctx, ssb_materials_molar_mass(ctx, "LiNi0.6Mn0.2Co0.2O2", &Mu));
+        TU_OK(ctx, ssb_materials_get_si(ctx, ucm, "c_max", &cu));
+        TU_ASSERT_REL(cu, 0.913 * 4713.0 / (Mu * 1e-3), 1e-12);
+        TU_OK(ctx, ssb_materials_get_prop(ctx, ucm, "c_max", &cp));
+        assert_int_equal(cp.status, SSB_MAT_STATUS_COMPUTED);
+    }
     /* large reversed table: sorted on load */
     const int N = 200000;
     size_t cap = (size_t)N * 48 + 512;
