@@ -19,8 +19,8 @@ static void cell_help(void)
            "Without a file it uses the built-in default cell (NCM811 + Li6PS5Cl + carbon | Li6PS5Cl | Li metal).\n\n"
            "run: applies a protocol (text steps) and prints each step with its capacity, energy and the\n"
            "overpotential breakdown by process.\n"
-           "rates: discharges from the initial state at each C-rate to the cut-off (capacity, energy, Wh/kg, Wh/L,\n"
-           "bottleneck).\n\n"
+           "rates: discharges from the initial state at each C-rate to the cut-off (capacity per cm2 and per gram of\n"
+           "positive active material, energy, Wh/kg, Wh/L, bottleneck).\n\n"
            "options:\n"
            "  --bpx FILE            import a BPX parameter file (with an optional \"ssbnet\" block)\n"
            "  -p, --protocol TEXT   protocol, steps separated by ';' or newlines (default: the file's \"protocol\",\n"
@@ -207,6 +207,7 @@ static void add_derived_json(cJSON *json, const ssb_cell_derived *d)
     cli_json_add_number(o, "separator_sigma_eff_S_per_m", d->sigma_sep_eff);
     cli_json_add_number(o, "stack_mass_kg_per_m2", d->mass);
     cli_json_add_number(o, "stack_thickness_um", d->volume * 1e6);
+    cli_json_add_number(o, "positive_active_material_g_per_cm2", d->mass_am_pos * 0.1);
 }
 
 static int run_cmd(cli_env *env, const cell_opts *o)
@@ -293,6 +294,8 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             cli_json_add_number(o2, "V_start_V", s.v_start);
             cli_json_add_number(o2, "V_end_V", s.v_end);
             cli_json_add_number(o2, "capacity_mAh_per_cm2", s.capacity / 36000.0);
+            cli_json_add_number(o2, "specific_capacity_mAh_per_g",
+                                d->mass_am_pos > 0 ? s.capacity / d->mass_am_pos / 3600.0 : NAN);
             cli_json_add_number(o2, "energy_mWh_per_cm2", s.energy / 36000.0);
             double wk = NAN, wl = NAN;
             if (s.capacity > 0)
@@ -318,8 +321,9 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         printf("cell: %s, nominal capacity %.4g mAh/cm2 (1C = %.4g mA/cm2), OCV %.4f V\n",
                o->bpx ? o->bpx : (o->file ? o->file : "built-in default"), d->nominal_capacity / 36000.0,
                d->nominal_capacity / 36000.0, d->ocv_init);
-        cli_table *t = cli_table_create(8, (const char *[]){"step", "protocol step", "end", "t_end [s]", "V_end [V]",
-                                                            "capacity [mAh/cm2]", "energy [mWh/cm2]", "bottleneck"});
+        cli_table *t = cli_table_create(9, (const char *[]){"step", "protocol step", "end", "t_end [s]", "V_end [V]",
+                                                            "capacity [mAh/cm2]", "capacity [mAh/g AM]",
+                                                            "energy [mWh/cm2]", "bottleneck"});
         for (int i = 0; i < ns; i++) {
             ssb_cell_step_result s;
             ssb_cell_result_step(ctx, res, i, &s);
@@ -330,8 +334,10 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             const char *bn = "-";
             if (s.capacity != 0 && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
                 bn = ssb_cell_loss_name(bk);
+            const char *spc = d->mass_am_pos > 0 ? cli_fmt(s.capacity / d->mass_am_pos / 3600.0) : "-";
             cli_table_add_row(t, (const char *[]){idx, s.text, end_name(s.end), cli_fmt(s.t_end), cli_fmt(s.v_end),
-                                                  cli_fmt(s.capacity / 36000.0), cli_fmt(s.energy / 36000.0), bn});
+                                                  cli_fmt(s.capacity / 36000.0), spc, cli_fmt(s.energy / 36000.0),
+                                                  bn});
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
@@ -402,6 +408,7 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
             cli_json_add_number(q, "c_rate", pts[i].crate);
             cli_json_add_number(q, "current_mA_per_cm2", pts[i].current / 10.0);
             cli_json_add_number(q, "capacity_mAh_per_cm2", pts[i].capacity / 36000.0);
+            cli_json_add_number(q, "specific_capacity_mAh_per_g", pts[i].specific_capacity / 3600.0);
             cli_json_add_number(q, "energy_mWh_per_cm2", pts[i].energy / 36000.0);
             cli_json_add_number(q, "mean_voltage_V", pts[i].v_mean);
             cli_json_add_number(q, "energy_density_Wh_per_kg", pts[i].wh_per_kg);
@@ -414,16 +421,19 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
     } else {
         printf("rate capability to %.3g V (%s)\n", o->cutoff,
                o->bpx ? o->bpx : (o->file ? o->file : "built-in default"));
-        cli_table *t = cli_table_create(8, (const char *[]){"C-rate [1/h]", "I [mA/cm2]", "capacity [mAh/cm2]",
-                                                            "energy [mWh/cm2]", "mean V [V]", "stack [Wh/kg]",
-                                                            "stack [Wh/L]", "bottleneck (mean loss [mV])"});
+        cli_table *t = cli_table_create(9, (const char *[]){"C-rate [1/h]", "I [mA/cm2]", "capacity [mAh/cm2]",
+                                                            "capacity [mAh/g AM]", "energy [mWh/cm2]", "mean V [V]",
+                                                            "stack [Wh/kg]", "stack [Wh/L]",
+                                                            "bottleneck (mean loss [mV])"});
         for (int i = 0; i < n; i++) {
             char bn[96];
             snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
                      pts[i].mean.loss[pts[i].bottleneck] * 1e3);
             cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
-                                                  cli_fmt(pts[i].capacity / 36000.0), cli_fmt(pts[i].energy / 36000.0),
-                                                  cli_fmt(pts[i].v_mean), cli_fmt(pts[i].wh_per_kg),
+                                                  cli_fmt(pts[i].capacity / 36000.0),
+                                                  cli_fmt(pts[i].specific_capacity / 3600.0),
+                                                  cli_fmt(pts[i].energy / 36000.0), cli_fmt(pts[i].v_mean),
+                                                  cli_fmt(pts[i].wh_per_kg),
                                                   cli_fmt(pts[i].wh_per_l), bn});
         }
         cli_table_print(t, stdout);

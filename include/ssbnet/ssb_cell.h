@@ -68,9 +68,12 @@
  *     "electrolyte_volume_fraction", "carbon_volume_fraction" (alias "inert_volume_fraction"), "porosity" (voids;
  *     with a liquid electrolyte and no electrolyte_volume_fraction the pores are the electrolyte),
  *     "inactive_active_volume_fraction" (isolated AM: mass only), "particle_radius_um" | "particle_diameter_um" |
- *     "cam_diameter_um", "max_concentration_mol_per_m3", "initial_stoichiometry", "discharged_stoichiometry",
+ *     "cam_diameter_um", "max_concentration_mol_per_m3" (default: the database's c_max from formula and density),
+ *     "initial_stoichiometry" | "initial_voltage_V" (OCV of the initial state, e.g. the upper charge voltage),
+ *     "discharged_stoichiometry" | "discharged_voltage_V" (window of the nominal capacity),
  *     "diffusivity_m2_per_s" | "diffusivity_cm2_per_s": number or expression in x = c/c_max,
- *     "electronic_conductivity_S_per_m" (bulk, Bruggeman), "effective_electronic_conductivity_S_per_m",
+ *     "electronic_conductivity_S_per_m" (bulk, Bruggeman; a number, or an expression in x = theta / a table: state-
+ *     dependent, evaluated at each control volume's mean stoichiometry), "effective_electronic_conductivity_S_per_m",
  *     "ionic_conductivity_S_per_m" | "ionic_conductivity_mS_per_cm" (bulk SE), "effective_ionic_conductivity_S_per_m"
  *     | "effective_ionic_conductivity_mS_per_cm", "bruggeman_electronic", "bruggeman_ionic",
  *     "transport_efficiency" (eps/tau of the ion-conducting phase), "active_area_per_volume_per_m",
@@ -188,6 +191,11 @@ typedef struct {
     double Ea_kinetics;      /* [J/mol], >= 0 */
     double Ea_diffusion;     /* [J/mol], >= 0 */
     double rho_active, rho_electrolyte, rho_inert; /* densities [kg/m3] for the energy density, >= 0 */
+    double V_init;       /* OCV [V vs Li] of the initial state (e.g. the upper charge voltage); when given and
+                            sto_init is NaN, sto_init solves U(sto_init) = V_init inside the OCV's range; NaN: unused */
+    double V_discharged; /* OCV [V vs Li] ending the nominal discharge window; when given and sto_discharged is NaN,
+                            U(sto_discharged) = V_discharged, or the OCV's range end (full lithiation) when the curve
+                            stays above V_discharged; NaN: unused */
 } ssb_cell_electrode;
 
 typedef struct {
@@ -269,15 +277,20 @@ typedef enum {
     SSB_CELL_FN_KAPPA, /* liquid conductivity kappa(c_e) [S/m], c_e in mol/m3 */
     SSB_CELL_FN_DIFF,  /* liquid diffusivity D_e(c_e) [m2/s] */
     SSB_CELL_FN_TDF,   /* thermodynamic factor(c_e) */
+    SSB_CELL_FN_SIGE_POS, /* bulk electronic conductivity sigma_e(x) [S/m] of the solid matrix, x = theta, the mean
+                             stoichiometry of each control volume's particles; replaces sigma_e when set: the local
+                             effective value is sigma_e(theta) times the microstructure factor (sigma_e_eff /
+                             sigma_e when both are given, else eps_solid^brugg_e) */
+    SSB_CELL_FN_SIGE_NEG,
     SSB_CELL_FN_COUNT
 } ssb_cell_fn_slot;
 
 /* Parameter set (opaque: owns the function tables and expressions). */
 typedef struct ssb_cell_params ssb_cell_params;
 
-/* The built-in default solid-state cell (the `ssbnet run` cell): NCM811 (Chen2020 OCV fit) 60 um composite
- * cathode with Li6PS5Cl (0.60 / 0.32 / 0.03 carbon / 0.05 voids, R = 2.5 um), a 30 um Li6PS5Cl separator and a
- * 20 um Li metal foil, 298.15 K. Values and sources are listed in src/cell/cell_params.c. db: the materials
+/* The built-in default solid-state cell (the `ssbnet run` cell): NCM811 (Chen2020 OCV fit read as the Li fraction,
+ * crystallographic c_max from the database, initial OCV 4.3 V) 60 um composite cathode with Li6PS5Cl (0.60 / 0.32 /
+ * 0.03 carbon / 0.05 voids, R = 2.5 um), a 30 um Li6PS5Cl separator and a 20 um Li metal foil, 298.15 K. Values and sources are listed in src/cell/cell_params.c. db: the materials
  * database (OCV, SE conductivity, densities); NULL loads the built-in one. Returns SSB_OK, SSB_ERR_NOMEM, or an
  * error of the database. Caller owns *p (ssb_cell_params_destroy). */
 int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_params **p);
@@ -354,6 +367,8 @@ typedef struct {
     double ocv_init;      /* open-circuit voltage at the initial state [V] */
     double mass, volume;  /* stack mass [kg/m2] and thickness [m] incl. current collectors */
     double mass_cc, mass_pos, mass_sep, mass_neg; /* [kg/m2] */
+    double mass_am_pos; /* [kg/m2] active material of the positive electrode (active + inactive AM), the mass that
+                           specific capacities are given per */
 } ssb_cell_derived;
 int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_derived *d);
 
@@ -556,6 +571,7 @@ typedef struct {
     double wh_per_kg, wh_per_l; /* stack energy densities */
     ssb_cell_breakdown mean;    /* mean breakdown over the discharge */
     ssb_cell_loss bottleneck;
+    double specific_capacity; /* capacity per mass of positive active material [C/kg] (mAh/g = C/kg / 3600) */
 } ssb_cell_rate_point;
 
 /* Discharge from the initial state of the parameters at each C-rate until v_cut (each rate starts from the same

@@ -125,6 +125,8 @@ typedef struct {
     const ssbi_fn *ocv;   /* borrowed from the params copy */
     const ssbi_fn *ds;    /* NULL: constant D_ref */
     double *ivol, *garea; /* owned: 1 / shell volume, R * face factor (radial FV constants) */
+    const ssbi_fn *sige;  /* NULL: constant sigma_e; else bulk sigma_e(theta) [S/m] (borrowed), issue 14 */
+    double sige_fac;      /* microstructure factor: local effective = sige_fac * sigma_e(theta of the CV) */
     double dx;            /* CV width [m] */
     int n;                /* CVs */
     int first;            /* index of the first CV */

@@ -275,6 +275,7 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
     ssb_cell_electrode *e = pos ? &v->pos : &v->neg;
     ssb_cell_fn_slot ocv_slot = pos ? SSB_CELL_FN_OCV_POS : SSB_CELL_FN_OCV_NEG;
     ssb_cell_fn_slot ds_slot = pos ? SSB_CELL_FN_DS_POS : SSB_CELL_FN_DS_NEG;
+    ssb_cell_fn_slot se_slot = pos ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG;
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "active_material"));
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "ocv_curve"));
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "electrolyte"));
@@ -322,6 +323,12 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
             e->D_s = 1.0; /* the function gives D_s in m2/s */
             continue;
         }
+        if ((strcmp(key, "electronic_conductivity_S_per_m") == 0) && !cJSON_IsNumber(it)) {
+            int isnum;
+            double x;
+            SSB_CHECK(j->ctx, read_fn(j, it, path, se_slot, &isnum, &x)); /* sigma_e(theta) [S/m] */
+            continue;
+        }
         if (liquid && !has_ev && strcmp(key, "porosity") == 0) {
             /* liquid cells: the pores are the electrolyte */
             if (!cJSON_IsNumber(it))
@@ -337,6 +344,8 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
             return rc;
         if (strcmp(key, "diffusivity_m2_per_s") == 0 || strcmp(key, "diffusivity_cm2_per_s") == 0)
             ssb_cell_params_clear_fn(j->p, ds_slot);
+        if (strcmp(key, "electronic_conductivity_S_per_m") == 0)
+            ssb_cell_params_clear_fn(j->p, se_slot);
     }
     const cJSON *ocv = cJSON_GetObjectItemCaseSensitive(obj, "ocv");
     if (ocv) {

@@ -153,6 +153,9 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         g->ocv = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_OCV_POS : SSB_CELL_FN_OCV_NEG];
         const ssbi_fn *ds = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_DS_POS : SSB_CELL_FN_DS_NEG];
         g->ds = ssbi_fn_set(ds) ? ds : NULL;
+        const ssbi_fn *sf = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG];
+        g->sige = ssbi_fn_set(sf) ? sf : NULL;
+        g->sige_fac = g->sige ? e->sigma_e_eff / ssbi_fn_eval(sf, e->sto_init, NULL) : 1.0;
     }
     m->t_plus = m->liquid ? v->el.t_plus : 1.0;
     m->c_ref = v->el.c_ref;
@@ -493,18 +496,38 @@ static inline int last_pos(const ssbi_model *m)
     return m->ncv - 1;
 }
 
+/* Effective electronic conductivity of CV i [S/m]: the region's constant, or (state-dependent sigma_e, issue 14)
+ * sige_fac * sigma_e(theta_avg of the CV's particles). The Jacobian treats it as frozen in the concentrations
+ * (its weak dependence on c is left out; IDA's Newton iteration converges on the exact residual). */
+static inline double sig_cv(const ssbi_model *m, const ssbi_region *g, const double *y, int i)
+{
+    if (!g->sige)
+        return g->sigma_e;
+    return g->sige_fac * ssbi_fn_eval(g->sige, ssbi_model_cavg(m, y, i) / g->c_max, NULL);
+}
+
+/* Conductance of the face between CVs i and i + 1 [S/m2] (harmonic mean of the two CVs). */
+static inline double sig_face(const ssbi_model *m, const ssbi_region *g, const double *y, int i)
+{
+    if (!g->sige)
+        return g->sigma_e / g->dx;
+    double a = sig_cv(m, g, y, i), b = sig_cv(m, g, y, i + 1);
+    return 2.0 * a * b / ((a + b) * g->dx);
+}
+
 double ssbi_model_voltage(const ssbi_model *m, const double *y)
 {
     int i = last_pos(m);
     const ssbi_region *g = REG(m, i);
     double I = y[m->i_I];
-    return y[I_PS(m, i)] - I * 0.5 * g->dx / g->sigma_e - I * m->R_contact;
+    return y[I_PS(m, i)] - I * 0.5 * g->dx / sig_cv(m, g, y, i) - I * m->R_contact;
 }
 
-static inline double dV_dI(const ssbi_model *m)
+static inline double dV_dI(const ssbi_model *m, const double *y)
 {
-    const ssbi_region *g = REG(m, last_pos(m));
-    return -0.5 * g->dx / g->sigma_e - m->R_contact;
+    int i = last_pos(m);
+    const ssbi_region *g = REG(m, i);
+    return -0.5 * g->dx / sig_cv(m, g, y, i) - m->R_contact;
 }
 
 /* ---------------------------------------------------------------- residual */
@@ -597,15 +620,15 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
         const ssbi_region *g = &m->reg[r];
         if (r == SSBI_REG_SEP || !g->present)
             continue;
-        double S = g->sigma_e / g->dx;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
-            double is = S * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
+            double is = sig_face(m, g, y, i) * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
             res[I_PS(m, i)] -= is;
             res[I_PS(m, i + 1)] += is;
         }
         if (r == SSBI_REG_POS)
             res[I_PS(m, g->first + g->n - 1)] -= I;
         else {
+            double S = sig_cv(m, g, y, g->first) / g->dx;
             double is = 2.0 * S * (0.0 - y[I_PS(m, g->first)]);
             res[I_PS(m, g->first)] += is;
         }
@@ -802,9 +825,9 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         const ssbi_region *g = &m->reg[r];
         if (r == SSBI_REG_SEP || !g->present)
             continue;
-        double S = g->sigma_e / g->dx;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
             long a = I_PS(m, i), b = I_PS(m, i + 1);
+            double S = sig_face(m, g, y, i);
             J(m, a, a, -S);
             J(m, a, b, S);
             J(m, b, a, S);
@@ -813,11 +836,11 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         if (r == SSBI_REG_POS)
             J(m, I_PS(m, g->first + g->n - 1), m->i_I, -1.0);
         else
-            J(m, I_PS(m, g->first), I_PS(m, g->first), -2.0 * S);
+            J(m, I_PS(m, g->first), I_PS(m, g->first), -2.0 * sig_cv(m, g, y, g->first) / g->dx);
     }
     /* mode row: all structural entries always present */
     long ps = I_PS(m, last_pos(m));
-    double V = ssbi_model_voltage(m, y), dVI = dV_dI(m);
+    double V = ssbi_model_voltage(m, y), dVI = dV_dI(m, y);
     double rI = 0, rP = 0;
     switch (m->mode.kind) {
     case SSB_CELL_STEP_VOLTAGE:
@@ -1067,13 +1090,14 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
         if (r == SSBI_REG_SEP || !g->present)
             continue;
         int pos = r == SSBI_REG_POS;
-        double S = g->sigma_e / g->dx;
         double el = 0;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
-            double is = S * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
-            el += is * is / S;
+            double Sf = sig_face(m, g, y, i);
+            double is = Sf * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
+            el += is * is / Sf;
         }
         /* half cells at the current collector */
+        double S = sig_cv(m, g, y, pos ? g->first + g->n - 1 : g->first) / g->dx;
         if (pos)
             el += I * I / (2.0 * S);
         else {

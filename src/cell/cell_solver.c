@@ -733,6 +733,8 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->capacity = sr.capacity;
             o->energy = sr.energy;
             o->v_mean = sr.capacity > 0 ? sr.energy / sr.capacity : NAN;
+            double m_am = ssb_cell_get_derived(c)->mass_am_pos;
+            o->specific_capacity = m_am > 0 ? sr.capacity / m_am : NAN;
             o->mean = sr.mean;
             rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
         }
