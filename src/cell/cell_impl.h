@@ -183,7 +183,9 @@ double ssbi_model_voltage(const ssbi_model *m, const double *y);
 double ssbi_model_csurf(const ssbi_model *m, const double *y, int i);
 /* Particle average concentration of CV i. */
 double ssbi_model_cavg(const ssbi_model *m, const double *y, int i);
-/* Minimum distance of any surface theta from [0, 1] bounds scaled (for the exhaustion root). */
+/* Exhaustion margin (for the exhaustion root): over the composite electrodes, the smallest of each electrode's
+   largest surface distance from the theta bounds 0 and 1 (an electrode is exhausted when every particle surface in
+   it is at a limit); th_min / th_max: extreme surface stoichiometries; side: 1 positive, 0 negative. */
 double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_min, double *th_max, int *side);
 /* Volume-averaged theta of region r. */
 double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r);

@@ -49,15 +49,51 @@ static inline double dsol(const ssbi_region *g, double th, double *dd)
         *dd = 0;
         return g->D_ref;
     }
-    double d;
-    double D = ssbi_fn_eval(g->ds, th, &d) * g->darr;
-    *dd = d * g->darr;
+    /* a Newton iterate may step a hair outside [0, 1]: D_s(x) is held at its end value there (an expression in x
+       need not be defined outside) */
+    double d, thc = th < 0.0 ? 0.0 : (th > 1.0 ? 1.0 : th);
+    double D = ssbi_fn_eval(g->ds, thc, &d) * g->darr;
+    *dd = thc == th ? d * g->darr : 0.0;
     return D;
 }
 
+/* Stoichiometry margin inside which the OCV is evaluated as given; outside [SSBI_OCV_EDGE, 1 - SSBI_OCV_EDGE] it
+   continues linearly with the slope at the edge, so that U stays finite and monotone at and beyond the limits
+   (expressions with log(x) or log(1 - x) terms would give inf / NaN there). */
+#define SSBI_OCV_EDGE 1e-9
+
 static inline double ocv(const ssbi_region *g, double th, double *dU)
 {
-    return ssbi_fn_eval(g->ocv, th, dU);
+    const double lo = SSBI_OCV_EDGE, hi = 1.0 - SSBI_OCV_EDGE;
+    if (th >= lo && th <= hi)
+        return ssbi_fn_eval(g->ocv, th, dU);
+    double e = th < lo ? lo : hi, d;
+    double U = ssbi_fn_eval(g->ocv, e, &d);
+    if (dU)
+        *dU = d;
+    return U + d * (th - e);
+}
+
+/* Kinetic factor theta (1 - theta) of the exchange current density with a smooth positive floor:
+   q_eff = (q + sqrt(q^2 + 4 delta^2)) / 2, q = theta (1 - theta). Inside the range q_eff = q to relative
+   (delta / q)^2, so i0 -> 0 as sqrt(1 - theta) at a full (or sqrt(theta) at an empty) particle surface, and the
+   reaction moves elsewhere as the surface saturates (the log barrier -ln(q)/(2 alpha f) in eta). Beyond the limits
+   q_eff = delta^2 / |q| keeps decreasing, so the barrier keeps growing and pushes a Newton iterate back inside
+   instead of failing the residual. delta = 1e-13 makes the floor matter only within 1e-13 of a limit. */
+#define SSBI_KIN_DELTA 1e-5
+
+static inline double kin_q(double th, double *dq_dth)
+{
+    double q = th * (1.0 - th);
+    double s = sqrt(q * q + 4.0 * SSBI_KIN_DELTA * SSBI_KIN_DELTA);
+    if (q >= 0) {
+        double qe = 0.5 * (q + s);
+        *dq_dth = qe / s * (1.0 - 2.0 * th);
+        return qe;
+    }
+    double qe = SSBI_KIN_DELTA * exp(q / (2.0 * SSBI_KIN_DELTA));
+    *dq_dth = qe / (2.0 * SSBI_KIN_DELTA) * (1.0 - 2.0 * th);
+    return qe;
 }
 
 /* liquid electrolyte conductivity kappa(c) [S/m] (bulk, at T) */
@@ -348,7 +384,7 @@ double ssbi_model_cavg(const ssbi_model *m, const double *y, int i)
     return 3.0 * s; /* rvol sums to 1/3 */
 }
 
-/* Kinetic residual pieces. Returns 0, or 1 if theta_s is outside (0, 1). */
+/* Kinetic residual pieces. Returns 0, or 1 for a non-finite surface stoichiometry or (liquid) c_e <= 0. */
 typedef struct {
     double r; /* residual */
     double dphis, dphie, dj, dclast, dce;
@@ -360,11 +396,11 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
 {
     surf_t s = surface(g, clast, j, m->rsurf);
     double th = s.cs / g->c_max;
-    if (!(th > 0.0 && th < 1.0))
+    if (!isfinite(th))
         return 1;
     double dU;
     double U = ocv(g, th, &dU);
-    double q = th * (1.0 - th), sq = sqrt(q);
+    double dq, q = kin_q(th, &dq), sq = sqrt(q);
     double cef = 1.0, dcef = 0.0;
     if (m->liquid) {
         if (!(ce > 0))
@@ -373,7 +409,7 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
         dcef = 0.5 * cef / ce;
     }
     double i0 = g->i0_ref * 2.0 * sq * cef;
-    double di0_dth = g->i0_ref * (1.0 - 2.0 * th) / sq * cef;
+    double di0_dth = g->i0_ref * dq / sq * cef;
     double af = g->alpha * m->f;
     double root = sqrt(j * j + 4.0 * i0 * i0);
     double eta = asinh(j / (2.0 * i0)) / af;
@@ -935,18 +971,22 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
 {
     double lo = 2, hi = -1, margin = 1;
     int sd = -1;
-    for (int i = 0; i < m->ncv; i++) {
-        if (!is_elec(m, i))
+    for (int r = 0; r < 3; r++) {
+        const ssbi_region *g = &m->reg[r];
+        if (r == SSBI_REG_SEP || !g->present)
             continue;
-        double th = ssbi_model_csurf(m, y, i) / REG(m, i)->c_max;
-        if (th < lo)
-            lo = th;
-        if (th > hi)
-            hi = th;
-        double mg = fmin(th, 1.0 - th);
-        if (mg < margin) {
-            margin = mg;
-            sd = m->cv_reg[i] == SSBI_REG_POS ? 1 : 0;
+        /* an electrode is exhausted when the surfaces of all its particles are at a limit: the largest margin
+           over its CVs (the surface furthest from its limit, where the reaction can still go) */
+        double rmax = -1;
+        for (int i = g->first; i < g->first + g->n; i++) {
+            double th = ssbi_model_csurf(m, y, i) / g->c_max;
+            lo = fmin(lo, th);
+            hi = fmax(hi, th);
+            rmax = fmax(rmax, fmin(th, 1.0 - th));
+        }
+        if (rmax < margin) {
+            margin = rmax;
+            sd = r == SSBI_REG_POS ? 1 : 0;
         }
     }
     if (th_min)

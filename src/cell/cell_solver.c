@@ -19,7 +19,7 @@ SUNLinearSolver ssbi_condensed_linsol(ssb_ctx *ctx, ssbi_model *m, SUNContext su
 
 #define NROOT 5
 enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
-#define STO_EPS 1e-10 /* surface stoichiometry margin from 0 and 1 that counts as an exhausted electrode */
+#define STO_EPS 1e-10 /* an electrode is exhausted when every particle surface in it is this close to 0 or 1 */
 
 struct ssb_cell {
     ssbi_model *m;
@@ -428,6 +428,28 @@ static int add_profiles_upto(runctx *R, double t, double tprev)
     return SSB_OK;
 }
 
+/* Store points interpolated inside the last internal step (t0, t1] when the voltage moved more than numerics.max_dV
+   in it, so that the stored curve has at most about max_dV between points (when every step is stored). */
+static int densify(runctx *R, int step, double t0, double t1, double v0, double v1)
+{
+    ssb_cell *c = R->c;
+    double dv = c->m->v.num.max_dV;
+    if (R->rp->record_every != 1 || !(dv > 0))
+        return SSB_OK;
+    int k = (int)ceil(fabs(v1 - v0) / dv);
+    if (k < 2)
+        return SSB_OK;
+    if (k > 64)
+        k = 64;
+    for (int i = 1; i < k; i++) {
+        double tq = t0 + (t1 - t0) * i / k;
+        if (IDAGetDky(c->ida, tq, 0, c->dky) != IDA_SUCCESS)
+            return SSB_OK;
+        SSB_CHECK(R->ctx, record(R, tq, N_VGetArrayPointer(c->dky), step));
+    }
+    return SSB_OK;
+}
+
 static const char *kind_word(ssb_cell_step_kind k)
 {
     switch (k) {
@@ -539,7 +561,9 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double tstop = t + dur;
         IDASetStopTime(c->ida, tstop);
         long nstep = 0;
-        double tprev = t;
+        double tprev = t, vprev = sr.v_start;
+        double hmax_user = m->v.num.max_step > 0 ? m->v.num.max_step : INFINITY;
+        IDASetMaxStep(c->ida, isfinite(hmax_user) ? hmax_user : 0.0);
         while (!done) {
             double tret = t;
             c->idamsg[0] = '\0';
@@ -550,6 +574,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 return SSB_ERROR(ctx, SSB_ERR_NOCONV,
                                  "solver failure in step %d ('%s') at t = %.6g s: %s; state: %s; IDA: %s", s + 1,
                                  ps->text, tret, ida_cause(f), sm, c->idamsg);
+            }
+            if (tret > tprev) {
+                /* the voltage is algebraic (outside the error test): limit the next step so that it moves at most
+                   about numerics.max_dV, and store interpolated points (IDA's interpolating polynomial of this step)
+                   where one step moved it more, so that the stored curve follows a fast fall (end of discharge) */
+                double V = ssbi_model_voltage(m, y), rate = fabs(V - vprev) / (tret - tprev);
+                double h = rate > 0 && m->v.num.max_dV > 0 ? m->v.num.max_dV / rate : INFINITY;
+                h = fmin(h, hmax_user);
+                IDASetMaxStep(c->ida, isfinite(h) ? h : 0.0);
+                SSB_CHECK(ctx, densify(R, s, tprev, tret, vprev, V));
+                vprev = V;
             }
             t = tret;
             nstep++;
@@ -575,13 +610,13 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     const char *el = side == 1 ? "positive" : "negative";
                     if (c->use_v || c->use_i)
                         return SSB_ERROR(ctx, SSB_ERR_CUTOFF,
-                                         "cut-off never reached in step %d ('%s'): the %s electrode surface is "
-                                         "exhausted (stoichiometry within %g of its bound) at t = %.6g s before the "
+                                         "cut-off never reached in step %d ('%s'): the %s electrode is "
+                                         "exhausted (every particle surface within %g of its limit) at t = %.6g s before the "
                                          "%s cut-off; state: %s",
                                          s + 1, ps->text, el, STO_EPS, t, c->use_v ? "voltage" : "current", sm);
                     return SSB_ERROR(ctx, SSB_ERR_RANGE,
-                                     "step %d ('%s') cannot be completed: the %s electrode surface is exhausted "
-                                     "(stoichiometry within %g of its bound) at t = %.6g s; state: %s",
+                                     "step %d ('%s') cannot be completed: the %s electrode is exhausted "
+                                     "(every particle surface within %g of its limit) at t = %.6g s; state: %s",
                                      s + 1, ps->text, el, STO_EPS, t, sm);
                 }
                 return SSB_ERROR(ctx, SSB_ERR_RANGE,
