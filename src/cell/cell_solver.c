@@ -19,6 +19,7 @@ SUNLinearSolver ssbi_condensed_linsol(ssb_ctx *ctx, ssbi_model *m, SUNContext su
 
 #define NROOT 5
 enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
+#define SSBI_MAX_RESTARTS 20 /* integrator restarts per protocol step after a convergence failure */
 #define STO_EPS 1e-10 /* an electrode is exhausted when every particle surface in it is this close to 0 or 1 */
 
 struct ssb_cell {
@@ -450,6 +451,22 @@ static int densify(runctx *R, int step, double t0, double t1, double v0, double 
     return SSB_OK;
 }
 
+/* Add IDA's counters since its last (re)initialisation to st. */
+static void add_stats(ssb_cell *c, ssb_cell_stats *st)
+{
+    long ns = 0, nre = 0, nje = 0, nni = 0, netf = 0;
+    IDAGetNumSteps(c->ida, &ns);
+    IDAGetNumResEvals(c->ida, &nre);
+    IDAGetNumJacEvals(c->ida, &nje);
+    IDAGetNumNonlinSolvIters(c->ida, &nni);
+    IDAGetNumErrTestFails(c->ida, &netf);
+    st->steps += ns;
+    st->resevals += nre;
+    st->jacevals += nje;
+    st->nliters += nni;
+    st->etfails += netf;
+}
+
 static const char *kind_word(ssb_cell_step_kind k)
 {
     switch (k) {
@@ -564,10 +581,26 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double tprev = t, vprev = sr.v_start;
         double hmax_user = m->v.num.max_step > 0 ? m->v.num.max_step : INFINITY;
         IDASetMaxStep(c->ida, isfinite(hmax_user) ? hmax_user : 0.0);
+        int restarts = 0;
         while (!done) {
             double tret = t;
             c->idamsg[0] = '\0';
             f = IDASolve(c->ida, tstop, &tret, c->y, c->yp, IDA_ONE_STEP);
+            if ((f == IDA_CONV_FAIL || f == IDA_ERR_FAIL || f == IDA_REP_RES_ERR) && restarts < SSBI_MAX_RESTARTS &&
+                tret < tstop) {
+                /* restart from the last accepted state: fresh consistent algebraic variables and a first-order start
+                   (a saturating particle surface can leave the BDF history hard to continue) */
+                restarts++;
+                t = tret;
+                add_stats(c, st);
+                if (IDAReInit(c->ida, t, c->y, c->yp) == IDA_SUCCESS &&
+                    IDACalcIC(c->ida, IDA_YA_YDP_INIT, t + fmin(1e-3, 0.5 * (tstop - t))) >= 0) {
+                    IDAGetConsistentIC(c->ida, c->y, c->yp);
+                    vprev = ssbi_model_voltage(m, y);
+                    tprev = t;
+                    continue;
+                }
+            }
             if (f < 0) {
                 char sm[256];
                 state_msg(m, y, sm, sizeof sm);
@@ -656,17 +689,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         SSB_CHECK(ctx, record(R, t, y, s));
         if (R->rp->profiles_at_step_ends)
             SSB_CHECK(ctx, ssbi_result_add_profile(ctx, R->res, m, y, t));
-        long ns = 0, nre = 0, nje = 0, nni = 0, netf = 0;
-        IDAGetNumSteps(c->ida, &ns);
-        IDAGetNumResEvals(c->ida, &nre);
-        IDAGetNumJacEvals(c->ida, &nje);
-        IDAGetNumNonlinSolvIters(c->ida, &nni);
-        IDAGetNumErrTestFails(c->ida, &netf);
-        st->steps += ns;
-        st->resevals += nre;
-        st->jacevals += nje;
-        st->nliters += nni;
-        st->etfails += netf;
+        add_stats(c, st);
         sr.end = why;
         sr.t_end = t;
         sr.last = R->res->n - 1;
