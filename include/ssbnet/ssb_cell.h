@@ -247,9 +247,9 @@ typedef struct {
     double max_step_duration; /* longest "until" step without a duration [s] (default 1e6) */
     int full_klu;             /* 0 (default): particle blocks eliminated, KLU on the remaining system;
                                  1: KLU on the full system (same Jacobian; for cross-checks) */
-    double max_dV; /* largest change of the cell voltage per internal step [V] (default 0.01; 0: unlimited). The
+    double max_dV; /* largest change of the cell voltage per internal step [V] (default 0.005; 0: unlimited). The
                       voltage is algebraic (outside IDA's error test); this bound keeps the cut-off time and the
-                      energy accurate (1C default cell: energy within 2e-6 of a fine-step run at rtol 1e-4) */
+                      energy accurate (default cell, 0.5C-3C: energy within 4e-7 of a fine-step run at rtol 1e-4) */
 } ssb_cell_numerics;
 
 /* All scalar parameters; copy out, change, copy back (ssb_cell_params_get_values / set_values). */
@@ -550,23 +550,38 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
 
 /* ---------------------------------------------------------------------------------------- rate capability */
 
+#define SSB_CELL_REASON_LEN 384
+
+/* One C-rate of a rate sweep. A rate the cell cannot carry at all (sustained = 0: the voltage under load at
+ * t = 0+, from the consistent initial state, is already at or below the cut-off) delivers nothing: capacity,
+ * energy, wh_per_kg and wh_per_l are 0, v_mean is NaN (print "-"), mean = start, bottleneck is the largest loss
+ * at t = 0+ (why it is not sustained, not a bottleneck of a discharge), and reason says so in words with the
+ * voltage, the cut-off and the largest losses at t = 0+. Rank bottlenecks over sustained points only
+ * (ssb_cell_rate_sweep_last_sustained). */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */
     double capacity;            /* discharged to the cut-off [C/m2] */
-    double energy;              /* [J/m2] */
-    double v_mean;              /* energy / capacity [V] */
+    double energy;              /* [J/m2] (the solver's integral of V I dt, exact for the model's own voltage) */
+    double v_mean;              /* energy / capacity [V]; NaN when not sustained */
     double wh_per_kg, wh_per_l; /* stack energy densities */
-    ssb_cell_breakdown mean;    /* mean breakdown over the discharge */
+    ssb_cell_breakdown mean;    /* mean breakdown over the discharge (not sustained: the breakdown at t = 0+) */
     ssb_cell_loss bottleneck;
+    int sustained;                     /* 1: the discharge ran to the cut-off; 0: the rate cannot be carried */
+    ssb_cell_breakdown start;          /* breakdown at t = 0+ under load (V = OCV - sum of losses) */
+    char reason[SSB_CELL_REASON_LEN]; /* empty when sustained, else why not (one line, no trailing newline) */
 } ssb_cell_rate_point;
 
 /* Discharge from the initial state of the parameters at each C-rate until v_cut (each rate starts from the same
  * initial state; nothing is charged in between). out: n points. results: NULL, or an array of n pointers that
  * receive each run's result (time series for voltage curves, profiles none; the caller destroys them). On error
- * every result already made is destroyed and set to NULL. Errors as ssb_cell_run. */
+ * every result already made is destroyed and set to NULL. Errors as ssb_cell_run; a rate that cannot be carried is
+ * not an error (sustained = 0 above). */
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out, ssb_cell_result **results);
+/* Index of the highest C-rate among the sustained points of a sweep (the one whose bottleneck to report), -1 if
+ * none was sustained. */
+int ssb_cell_rate_sweep_last_sustained(int n, const ssb_cell_rate_point *pts);
 
 #ifdef __cplusplus
 }

@@ -324,7 +324,7 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->num.max_steps = 100000;
     v->num.max_step = 0;
     v->num.max_step_duration = 1e6;
-    v->num.max_dV = 0.01;
+    v->num.max_dV = 0.005;
     *out = p;
     return SSB_OK;
 }

@@ -748,6 +748,51 @@ int ssb_cell_run_protocol(ssb_ctx *ctx, ssb_cell *c, const char *text, const ssb
     return rc;
 }
 
+static ssb_cell_loss largest_loss(const ssb_cell_breakdown *b)
+{
+    ssb_cell_loss k = SSB_CELL_LOSS_IONIC_SEP;
+    for (int i = 1; i < SSB_CELL_LOSS_COUNT; i++)
+        if (fabs(b->loss[i]) > fabs(b->loss[k]))
+            k = (ssb_cell_loss)i;
+    return k;
+}
+
+/* "not sustained: ..." with the voltage at t = 0+, the cut-off, the OCV and the three largest losses. */
+static void not_sustained_reason(ssb_cell_rate_point *o, double v_cut)
+{
+    const ssb_cell_breakdown *b = &o->start;
+    double tot = 0;
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        tot += b->loss[k];
+    int n = snprintf(o->reason, sizeof o->reason,
+                     "not sustained: at %gC the voltage under load at t = 0+ is %.4f V, at or below the %.4g V cut-off "
+                     "(OCV %.4f V, total overpotential %.1f mV; largest:",
+                     o->crate, b->voltage, v_cut, b->ocv, tot * 1e3);
+    int used[SSB_CELL_LOSS_COUNT] = {0};
+    for (int r = 0; r < 3 && n > 0 && (size_t)n < sizeof o->reason; r++) {
+        int best = -1;
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            if (!used[k] && (best < 0 || fabs(b->loss[k]) > fabs(b->loss[best])))
+                best = k;
+        if (best < 0 || b->loss[best] == 0.0)
+            break;
+        used[best] = 1;
+        n += snprintf(o->reason + n, sizeof o->reason - (size_t)n, "%s %s %.1f mV", r ? "," : "",
+                      ssb_cell_loss_name((ssb_cell_loss)best), b->loss[best] * 1e3);
+    }
+    if (n > 0 && (size_t)n < sizeof o->reason)
+        snprintf(o->reason + n, sizeof o->reason - (size_t)n, ")");
+}
+
+int ssb_cell_rate_sweep_last_sustained(int n, const ssb_cell_rate_point *pts)
+{
+    int best = -1;
+    for (int i = 0; pts && i < n; i++)
+        if (pts[i].sustained && (best < 0 || pts[i].crate > pts[best].crate))
+            best = i;
+    return best;
+}
+
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, double v_cut, ssb_cell_rate_point *out,
                         ssb_cell_result **results)
 {
@@ -787,15 +832,25 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
         o->current = crates[i] * I1;
         ssb_cell_step_result sr;
         rc = ssb_cell_result_step(ctx, r, 0, &sr);
-        if (rc == SSB_OK) {
+        if (rc == SSB_OK)
+            rc = ssb_cell_result_breakdown_at(ctx, r, sr.first, &o->start);
+        if (rc == SSB_OK && sr.end == SSB_CELL_END_VOLTAGE && !(sr.t_end > sr.t_start)) {
+            /* the voltage under load at t = 0+ is already at the cut-off: the rate cannot be carried */
+            o->sustained = 0;
+            o->v_mean = NAN;
+            o->mean = o->start;
+            o->bottleneck = largest_loss(&o->start);
+            not_sustained_reason(o, v_cut);
+        } else if (rc == SSB_OK) {
+            o->sustained = 1;
             o->capacity = sr.capacity;
             o->energy = sr.energy;
             o->v_mean = sr.capacity > 0 ? sr.energy / sr.capacity : NAN;
             o->mean = sr.mean;
             rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
+            if (rc == SSB_OK)
+                rc = ssb_cell_result_bottleneck(ctx, r, 0, &o->bottleneck, NULL);
         }
-        if (rc == SSB_OK)
-            rc = ssb_cell_result_bottleneck(ctx, r, 0, &o->bottleneck, NULL);
         if (results && rc == SSB_OK)
             results[i] = r;
         else
