@@ -334,6 +334,14 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        for (int i = 0; i < ns; i++) {
+            ssb_cell_step_result s;
+            ssb_cell_result_step(ctx, res, i, &s);
+            if (s.end == SSB_CELL_END_VOLTAGE && !(s.t_end > s.t_start))
+                printf("step %d '%s' ended at once: the voltage at its start, %.4f V, is already at its cut-off "
+                       "(for a discharge or charge: the set-point cannot be sustained)\n",
+                       i + 1, s.text, s.v_start);
+        }
         /* breakdown of the first step that passes charge */
         for (int i = 0; i < ns; i++) {
             ssb_cell_step_result s;

@@ -503,7 +503,8 @@ typedef struct {
     double v_start, v_end;        /* [V] */
     double i_mean;                /* mean current [A/m2] */
     int first, last;              /* stored-point range */
-    ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values) */
+    ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values;
+                                     mean.voltage = energy / capacity when charge passed) */
     ssb_cell_breakdown end_state; /* breakdown at the step end */
 } ssb_cell_step_result;
 

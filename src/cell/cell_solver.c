@@ -701,6 +701,13 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         sr.energy = y[m->i_E] - E0;
         sr.i_mean = t > sr.t_start ? sr.capacity / (t - sr.t_start) : y[m->i_I];
         step_mean(R->res, sr.first, sr.last, &sr);
+        if (sr.capacity != 0 && isfinite(sr.energy)) {
+            /* mean voltage = energy / charge, both integrated exactly by the solver (states of the DAE); the
+               residual of the mean breakdown takes the (small) difference from the trapezoid over stored points */
+            double vm = sr.energy / sr.capacity;
+            sr.mean.residual += sr.mean.voltage - vm;
+            sr.mean.voltage = vm;
+        }
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
         /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
         if (why == SSB_CELL_END_VOLTAGE && ps->block >= 0 && !isnan(ps->duration))

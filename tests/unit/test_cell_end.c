@@ -278,8 +278,10 @@ static void test_energy_exact(void **state)
         ssb_cell_step_result s;
         TU_OK(ctx, ssb_cell_result_step(ctx, rf, 0, &s));
         double ef = trapezoid_energy(rf, s.first, s.last);
-        /* the fine run's own state agrees with its trapezoid (0.5 s steps: quadrature error ~1e-8) */
+        /* the fine run's own state agrees with its trapezoid (0.5 s steps: quadrature error ~1e-8); its mean
+           voltage is energy / charge */
         TU_ASSERT_REL(s.energy, ef, 1e-7);
+        TU_ASSERT_REL(s.mean.voltage, s.energy / s.capacity, 1e-15);
         printf("  %gC: energy %.7f Wh/m2, fine-step trapezoid %.7f Wh/m2 (%+.2e), mean V %.6f V\n", rates[i],
                pt[i].energy / 3600, ef / 3600, pt[i].energy / ef - 1, pt[i].v_mean);
         TU_ASSERT_REL(pt[i].energy, ef, 1e-5);
