@@ -74,13 +74,13 @@ static inline double ocv(const ssbi_region *g, double th, double *dU)
     return U + d * (th - e);
 }
 
-/* Kinetic factor theta (1 - theta) of the exchange current density with a smooth positive floor:
-   q_eff = (q + sqrt(q^2 + 4 delta^2)) / 2, q = theta (1 - theta). Inside the range q_eff = q to relative
-   (delta / q)^2, so i0 -> 0 as sqrt(1 - theta) at a full (or sqrt(theta) at an empty) particle surface, and the
-   reaction moves elsewhere as the surface saturates (the log barrier -ln(q)/(2 alpha f) in eta). Beyond the limits
-   q_eff = delta^2 / |q| keeps decreasing, so the barrier keeps growing and pushes a Newton iterate back inside
-   instead of failing the residual. delta = 1e-13 makes the floor matter only within 1e-13 of a limit. */
-#define SSBI_KIN_DELTA 1e-5
+/* Kinetic factor theta (1 - theta) of the exchange current density with a smooth positive floor (SSBI_KIN_DELTA,
+   cell_impl.h): inside the limits q_eff = (q + sqrt(q^2 + 4 delta^2)) / 2, q = theta (1 - theta), equal to q to
+   relative (delta / q)^2, so i0 -> 0 as sqrt(1 - theta) at a full (sqrt(theta) at an empty) particle surface and the
+   reaction moves elsewhere as the surface saturates (the log barrier -ln(q) / (2 alpha f) in eta); beyond the limits
+   (q < 0) q_eff = delta exp(q / (2 delta)), continuous with its slope at q = 0, so the barrier grows linearly with the
+   overfill u (eta = u / (4 delta alpha f)) and pushes a Newton iterate back inside instead of failing the residual:
+   an overfill of at most 4 delta alpha f per volt of extra overpotential. */
 
 static inline double kin_q(double th, double *dq_dth)
 {

@@ -20,10 +20,6 @@ SUNLinearSolver ssbi_condensed_linsol(ssb_ctx *ctx, ssbi_model *m, SUNContext su
 #define NROOT 5
 enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
 #define SSBI_MAX_RESTARTS 20 /* integrator restarts per protocol step after a convergence failure */
-/* An electrode is exhausted when every particle surface in it is beyond its stoichiometry limit (0 or 1) by more than
-   this: inside the kinetic floor of cell_model.c (SSBI_KIN_DELTA = 1e-5), where the reaction has nowhere left to go
-   and the voltage falls steeply. Up to there a discharge continues as the reaction moves deeper. */
-#define STO_OVERFILL 1e-4
 
 struct ssb_cell {
     ssbi_model *m;
@@ -84,7 +80,7 @@ static int root_fn(sunrealtype t, N_Vector y, N_Vector yp, sunrealtype *g, void 
     double V = ssbi_model_voltage(m, Y);
     g[RT_V] = c->use_v ? V - c->v_cut : 1.0;
     g[RT_I] = c->use_i ? fabs(Y[m->i_I]) - c->i_cut : 1.0;
-    g[RT_STO] = ssbi_model_sto_margin(m, Y, NULL, NULL, NULL) + STO_OVERFILL;
+    g[RT_STO] = ssbi_model_sto_margin(m, Y, NULL, NULL, NULL) + SSBI_EXHAUSTED_OVERFILL;
     g[RT_VMIN] = V - m->v.cell.V_min;
     g[RT_VMAX] = m->v.cell.V_max - V;
     return 0;
@@ -649,11 +645,11 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                                          "cut-off never reached in step %d ('%s'): the %s electrode is "
                                          "exhausted (every particle surface %g beyond its limit) at t = %.6g s before the "
                                          "%s cut-off; state: %s",
-                                         s + 1, ps->text, el, STO_OVERFILL, t, c->use_v ? "voltage" : "current", sm);
+                                         s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, c->use_v ? "voltage" : "current", sm);
                     return SSB_ERROR(ctx, SSB_ERR_RANGE,
                                      "step %d ('%s') cannot be completed: the %s electrode is exhausted "
                                      "(every particle surface %g beyond its limit) at t = %.6g s; state: %s",
-                                     s + 1, ps->text, el, STO_OVERFILL, t, sm);
+                                     s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, sm);
                 }
                 return SSB_ERROR(ctx, SSB_ERR_RANGE,
                                  "step %d ('%s'): the voltage left the safety window [%g, %g] V at t = %.6g s "
