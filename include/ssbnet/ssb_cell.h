@@ -22,7 +22,7 @@
  *   electrode; theta (1 - theta) has a smooth floor of 1e-5 and beyond the limits decays exponentially (an overfill
  *   of about 1e-4 per 100 mV of extra overpotential at most), and U is continued linearly outside 1e-9 of the
  *   limits, so a Newton iterate never meets an undefined residual. A discharge ends at its cut-off or duration, or
- *   with "electrode exhausted" once every particle surface of an electrode is 1e-4 beyond its limit.
+ *   with "electrode exhausted" once every particle surface of an electrode is 3e-4 beyond its limit.
  * j [A/m2] is the current density per ACTIVE interface area, positive for deintercalation (anodic); a [1/m] is
  * the active interface area per electrode volume: given (from the microstructure analysis) or
  * a = 3 eps_active / R * interface_utilisation. R_int [ohm m2 of active interface] is an area-specific interface

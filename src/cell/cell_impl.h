@@ -99,7 +99,7 @@ struct ssb_cell_protocol {
    matters only within about this distance of a stoichiometry limit; an electrode counts as exhausted once every
    particle surface is SSBI_EXHAUSTED_OVERFILL beyond its limit, inside this floor (cell_solver.c). */
 #define SSBI_KIN_DELTA 1e-5
-#define SSBI_EXHAUSTED_OVERFILL (10.0 * SSBI_KIN_DELTA)
+#define SSBI_EXHAUSTED_OVERFILL (30.0 * SSBI_KIN_DELTA)
 
 enum { SSBI_REG_NEG = 0, SSBI_REG_SEP = 1, SSBI_REG_POS = 2 };
 
