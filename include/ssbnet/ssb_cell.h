@@ -562,8 +562,10 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
  * t = 0+, from the consistent initial state, is already at or below the cut-off) delivers nothing: capacity,
  * energy, wh_per_kg and wh_per_l are 0, v_mean is NaN (print "-"), mean = start, bottleneck is the largest loss
  * at t = 0+ (why it is not sustained, not a bottleneck of a discharge), and reason says so in words with the
- * voltage, the cut-off and the largest losses at t = 0+. Rank bottlenecks over sustained points only
- * (ssb_cell_rate_sweep_last_sustained). */
+ * voltage, the cut-off and the largest losses at t = 0+. When not even a consistent state under load exists at
+ * t = 0+ (the solver fails at the start of the discharge, e.g. the particle surfaces would pass their limit at
+ * once), the point is also not sustained, start and mean are all NaN, bottleneck is SSB_CELL_LOSS_COUNT and the
+ * reason quotes the solver. Rank bottlenecks over sustained points only (ssb_cell_rate_sweep_last_sustained). */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */
@@ -582,7 +584,7 @@ typedef struct {
  * initial state; nothing is charged in between). out: n points. results: NULL, or an array of n pointers that
  * receive each run's result (time series for voltage curves, profiles none; the caller destroys them). On error
  * every result already made is destroyed and set to NULL. Errors as ssb_cell_run; a rate that cannot be carried is
- * not an error (sustained = 0 above). */
+ * not an error (sustained = 0 above; results[i] is NULL when no consistent state under load exists at t = 0+). */
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out, ssb_cell_result **results);
 /* Index of the highest C-rate among the sustained points of a sweep (the one whose bottleneck to report), -1 if

@@ -29,6 +29,7 @@ struct ssb_cell {
     SUNMatrix A;
     SUNLinearSolver LS;
     char idamsg[512];
+    int start_failed; /* the last run failed to find a consistent state at the start of a step */
     /* per step */
     double v_cut, i_cut;
     int use_v, use_i;
@@ -539,6 +540,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         if (f < 0) {
             char sm[256];
             state_msg(m, y, sm, sizeof sm);
+            c->start_failed = 1;
             return SSB_ERROR(ctx, SSB_ERR_NOCONV,
                              "solver failure at the start of step %d ('%s') at t = %.6g s: %s (the %s set-point may "
                              "be out of reach); state before the step: %s; IDA: %s",
@@ -727,6 +729,7 @@ int ssb_cell_run(ssb_ctx *ctx, ssb_cell *c, const ssb_cell_protocol *proto, cons
         SSB_REQUIRE(ctx, rp->profile_times[i] >= rp->profile_times[i - 1], SSB_ERR_ARG,
                     "profile_times must be sorted (%g after %g)", rp->profile_times[i], rp->profile_times[i - 1]);
     double t0 = now_s();
+    c->start_failed = 0;
     runctx R = {.ctx = ctx, .c = c, .rp = rp, .ptimes = rp->profile_times, .nptimes = rp->nprofiles};
     SSB_CHECK(ctx, ssbi_result_create(ctx, c->m->ncv, &R.res));
     R.res->has_breakdown = rp->breakdown;
@@ -830,6 +833,27 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
         ssb_cell_run_params rp = ssb_cell_run_params_default();
         ssb_cell_result *r = NULL;
         rc = ssb_cell_run(ctx, c, &proto, &rp, &r);
+        if (rc == SSB_ERR_NOCONV && c->start_failed) {
+            /* no consistent state under this current at t = 0+ (e.g. the particle surfaces would have to pass their
+               limit at once): the rate cannot be carried; no loss breakdown exists */
+            ssb_cell_rate_point *o = &out[i];
+            memset(o, 0, sizeof *o);
+            o->crate = crates[i];
+            o->current = crates[i] * I1;
+            o->sustained = 0;
+            o->v_mean = NAN;
+            o->start.ocv = o->start.voltage = o->start.residual = NAN;
+            for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+                o->start.loss[k] = NAN;
+            o->mean = o->start;
+            o->bottleneck = SSB_CELL_LOSS_COUNT;
+            snprintf(o->reason, sizeof o->reason,
+                     "not sustained: at %gC no consistent state under load exists at t = 0+ (%.*s)", crates[i],
+                     (int)(sizeof o->reason - 96), ssb_ctx_get_error(ctx));
+            ssb_ctx_clear_error(ctx);
+            rc = SSB_OK;
+            continue;
+        }
         if (rc != SSB_OK)
             break;
         ssb_cell_rate_point *o = &out[i];

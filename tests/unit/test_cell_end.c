@@ -87,6 +87,23 @@ static void test_unsustained_rate(void **state)
     TU_ASSERT_REL(pt[1].current, 5.0 * ssb_cell_get_derived(c)->nominal_capacity / 3600.0, 1e-14);
     ssb_cell_result_destroy(&r);
     ssb_cell_destroy(&c);
+    /* 500 um at 50C: not even a consistent state under load exists at t = 0+ (the solver fails at the start); the
+       point is not sustained with the solver's reason and no numbers, and the sweep goes on to the next rate */
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.thickness_um", 500));
+    TU_OK(ctx, ssb_cell_create(ctx, p, &c));
+    double r2[2] = {50, 0.2};
+    ssb_cell_result *curves[2] = {NULL, NULL};
+    TU_OK(ctx, ssb_cell_rate_sweep(ctx, c, 2, r2, vcut, pt, curves));
+    assert_int_equal(pt[0].sustained, 0);
+    assert_true(isnan(pt[0].start.voltage) && isnan(pt[0].v_mean) && pt[0].capacity == 0);
+    assert_non_null(strstr(pt[0].reason, "no consistent state under load"));
+    assert_null(curves[0]);
+    assert_int_equal(pt[1].sustained, 1);
+    assert_non_null(curves[1]);
+    assert_true(pt[1].capacity > 0);
+    printf("  500 um cathode: %.120s...\n", pt[0].reason);
+    ssb_cell_result_destroy(&curves[1]);
+    ssb_cell_destroy(&c);
     ssb_cell_params_destroy(&p);
     ssb_ctx_destroy(&ctx);
 }
