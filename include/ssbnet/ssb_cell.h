@@ -564,8 +564,8 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
  * at t = 0+ (why it is not sustained, not a bottleneck of a discharge), and reason says so in words with the
  * voltage, the cut-off and the largest losses at t = 0+. When not even a consistent state under load exists at
  * t = 0+ (the solver fails at the start of the discharge, e.g. the particle surfaces would pass their limit at
- * once), the point is also not sustained, start and mean are all NaN, bottleneck is SSB_CELL_LOSS_COUNT and the
- * reason quotes the solver. Rank bottlenecks over sustained points only (ssb_cell_rate_sweep_last_sustained). */
+ * once), the point is also not sustained, start and mean are all NaN (bottleneck is a valid index without meaning)
+ * and the reason quotes the solver. Rank bottlenecks over sustained points only (ssb_cell_rate_sweep_last_sustained). */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */

@@ -846,7 +846,7 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
                 o->start.loss[k] = NAN;
             o->mean = o->start;
-            o->bottleneck = SSB_CELL_LOSS_COUNT;
+            o->bottleneck = SSB_CELL_LOSS_IONIC_SEP; /* a valid index; meaningless here (the losses are NaN) */
             snprintf(o->reason, sizeof o->reason,
                      "not sustained: at %gC no consistent state under load exists at t = 0+ (%.*s)", crates[i],
                      (int)(sizeof o->reason - 96), ssb_ctx_get_error(ctx));
