@@ -102,7 +102,8 @@
  *     "density_kg_per_m3".
  *   CC: "positive_thickness_um", "negative_thickness_um", "positive_density_kg_per_m3", "negative_density_kg_per_m3".
  *   NUMERICS: "positive_cells", "separator_cells", "negative_cells", "particle_cells", "particle_grid_ratio",
- *     "rtol", "atol", "max_steps", "max_step_s", "max_step_duration_s", "full_klu", "max_voltage_step_mV" (see ssb_cell_numerics).
+ *     "rtol", "atol", "max_steps", "max_step_s", "max_step_duration_s", "full_klu", "max_voltage_step_mV"
+ *     (see ssb_cell_numerics).
  * Expressions use Python syntax in one variable x (numbers, + - * / **, parentheses, exp log log10 sqrt tanh
  * cosh sinh abs, an optional "np." prefix), as in BPX files.
  *
@@ -565,7 +566,7 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
  * voltage, the cut-off and the largest losses at t = 0+. When not even a consistent state under load exists at
  * t = 0+ (the solver fails at the start of the discharge, e.g. the particle surfaces would pass their limit at
  * once), the point is also not sustained, start and mean are all NaN (bottleneck is a valid index without meaning)
- * and the reason quotes the solver. Rank bottlenecks over sustained points only (ssb_cell_rate_sweep_last_sustained). */
+ * and the reason quotes the solver. Rank bottlenecks over sustained points only: ssb_cell_rate_sweep_last_sustained. */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */
@@ -575,8 +576,8 @@ typedef struct {
     double wh_per_kg, wh_per_l; /* stack energy densities */
     ssb_cell_breakdown mean;    /* mean breakdown over the discharge (not sustained: the breakdown at t = 0+) */
     ssb_cell_loss bottleneck;
-    int sustained;                     /* 1: the discharge ran to the cut-off; 0: the rate cannot be carried */
-    ssb_cell_breakdown start;          /* breakdown at t = 0+ under load (V = OCV - sum of losses) */
+    int sustained;                    /* 1: the discharge ran to the cut-off; 0: the rate cannot be carried */
+    ssb_cell_breakdown start;         /* breakdown at t = 0+ under load (V = OCV - sum of losses) */
     char reason[SSB_CELL_REASON_LEN]; /* empty when sustained, else why not (one line, no trailing newline) */
 } ssb_cell_rate_point;
 

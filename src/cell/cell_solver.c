@@ -643,11 +643,12 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     ssbi_model_sto_margin(m, y, &thmin, &thmax, &side);
                     const char *el = side == 1 ? "positive" : "negative";
                     if (c->use_v || c->use_i)
-                        return SSB_ERROR(ctx, SSB_ERR_CUTOFF,
-                                         "cut-off never reached in step %d ('%s'): the %s electrode is "
-                                         "exhausted (every particle surface %g beyond its limit) at t = %.6g s before the "
-                                         "%s cut-off; state: %s",
-                                         s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, c->use_v ? "voltage" : "current", sm);
+                        return SSB_ERROR(
+                            ctx, SSB_ERR_CUTOFF,
+                            "cut-off never reached in step %d ('%s'): the %s electrode is "
+                            "exhausted (every particle surface %g beyond its limit) at t = %.6g s before the "
+                            "%s cut-off; state: %s",
+                            s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, c->use_v ? "voltage" : "current", sm);
                     return SSB_ERROR(ctx, SSB_ERR_RANGE,
                                      "step %d ('%s') cannot be completed: the %s electrode is exhausted "
                                      "(every particle surface %g beyond its limit) at t = %.6g s; state: %s",

@@ -209,7 +209,8 @@ static void test_case_ms(void **state)
                                                "5.4888*x) + 0.2531*tanh((-x + 0.56478)/0.1316) - 0.02167*tanh((x - "
                                                "0.525)/0.006)",
                                                NAN, NAN));
-        TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.max_concentration_mol_per_m3", 3600 * 258.0038 * 5010 / 96487.0));
+        TU_OK(ctx,
+              ssb_cell_params_set(ctx, p, "positive.max_concentration_mol_per_m3", 3600 * 258.0038 * 5010 / 96487.0));
         TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.initial_stoichiometry", 0.637194));
         TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.rate_constant_m2.5_per_mol0.5_s", 6.2186e-12));
         TU_OK(ctx, ssb_cell_params_set(ctx, p, "negative.rate_constant_m2.5_per_mol0.5_s", 2.0728e-10));
@@ -237,8 +238,9 @@ static void test_case_ms(void **state)
         }
         double rms = rc == SSB_OK ? sqrt(ss / ref.n) : NAN;
         if (rc == SSB_OK)
-            printf("  %-34s timed %.2f min: V rms %.2f mV over the whole run, %.3f mV (max %.2f) over the first 85 %%\n",
-                   cs[i].dir, tend / 60, rms * 1e3, rms85v * 1e3, vmax * 1e3);
+            printf(
+                "  %-34s timed %.2f min: V rms %.2f mV over the whole run, %.3f mV (max %.2f) over the first 85 %%\n",
+                cs[i].dir, tend / 60, rms * 1e3, rms85v * 1e3, vmax * 1e3);
         else
             printf("  %-34s first 90 %% of the time: V rms %.3f mV (max %.2f) over the first 85 %%\n", cs[i].dir,
                    rms85v * 1e3, vmax * 1e3);

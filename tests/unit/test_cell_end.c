@@ -234,8 +234,8 @@ static void test_front_and_resolution(void **state)
                 }
             printf("  C %g A/m2 to %g V, %d x %d cells: %.4f Ah/m2 (%.1f %% of 20.59), surface theta %.6f at the "
                    "separator, %.4f at the collector\n",
-                   cs[i].I, cs[i].vcut, cs[i].nx << res, cs[i].nr << res, cap[res] / 3600, 100 * cap[res] / 3600 / 20.59, thsep,
-                   thcc);
+                   cs[i].I, cs[i].vcut, cs[i].nx << res, cs[i].nr << res, cap[res] / 3600,
+                   100 * cap[res] / 3600 / 20.59, thsep, thcc);
             assert_true(thsep > 0.99 && thmax < 1.0 + 1e-3);
             ssb_cell_result_destroy(&r);
             ssb_cell_params_destroy(&p);
@@ -345,9 +345,8 @@ static void test_energy_monotone_in_rint(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_unsustained_rate), cmocka_unit_test(test_dualfoil_timed),
-        cmocka_unit_test(test_front_and_resolution), cmocka_unit_test(test_energy_exact),
-        cmocka_unit_test(test_energy_monotone_in_rint)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_unsustained_rate), cmocka_unit_test(test_dualfoil_timed),
+                                       cmocka_unit_test(test_front_and_resolution), cmocka_unit_test(test_energy_exact),
+                                       cmocka_unit_test(test_energy_monotone_in_rint)};
     return cmocka_run_group_tests_name("cell_end", tests, NULL, NULL);
 }
