@@ -91,7 +91,7 @@ static inline double kin_q(double th, double *dq_dth)
         *dq_dth = qe / s * (1.0 - 2.0 * th);
         return qe;
     }
-    double qe = SSBI_KIN_DELTA * exp(q / (2.0 * SSBI_KIN_DELTA));
+    double qe = SSBI_KIN_DELTA * exp(fmax(q / (2.0 * SSBI_KIN_DELTA), -600.0));
     *dq_dth = qe / (2.0 * SSBI_KIN_DELTA) * (1.0 - 2.0 * th);
     return qe;
 }
@@ -400,7 +400,19 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
         return 1;
     double dU;
     double U = ocv(g, th, &dU);
-    double dq, q = kin_q(th, &dq), sq = sqrt(q);
+    /* Butler-Volmer j = A exp(alpha f eta) - C exp(-alpha f eta), A = C = i0 inside the limits (j = 2 i0 sinh). Beyond
+       a limit only the branch that would move the surface further out meets the barrier of kin_q; the branch that
+       brings it back keeps the floor value, so a surface left a hair beyond its limit at the end of a discharge can
+       be charged again (and vice versa). */
+    double dq, q = kin_q(th, &dq);
+    double qa = q, dqa = dq, qc = q, dqc = dq;
+    if (th > 1.0) {
+        qa = SSBI_KIN_DELTA; /* anodic (emptying) branch of a too-full surface */
+        dqa = 0.0;
+    } else if (th < 0.0) {
+        qc = SSBI_KIN_DELTA; /* cathodic (filling) branch of a too-empty surface */
+        dqc = 0.0;
+    }
     double cef = 1.0, dcef = 0.0;
     if (m->liquid) {
         if (!(ce > 0))
@@ -408,23 +420,27 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
         cef = sqrt(ce / m->c_ref);
         dcef = 0.5 * cef / ce;
     }
-    double i0 = g->i0_ref * 2.0 * sq * cef;
-    double di0_dth = g->i0_ref * dq / sq * cef;
+    double sa = sqrt(qa), sc = sqrt(qc);
+    double A = g->i0_ref * 2.0 * sa * cef, C = g->i0_ref * 2.0 * sc * cef;
+    double dA_dth = g->i0_ref * dqa / sa * cef, dC_dth = g->i0_ref * dqc / sc * cef;
     double af = g->alpha * m->f;
-    double root = sqrt(j * j + 4.0 * i0 * i0);
-    double eta = asinh(j / (2.0 * i0)) / af;
-    double deta_dj = 1.0 / (af * root);
-    double deta_di0 = -j / (af * i0 * root);
+    double S = sqrt(j * j + 4.0 * A * C);
+    /* e^x = (j + S) / (2 A) = 2 C / (S - j), x = alpha f eta; the form without cancellation for each sign of j */
+    double ex = j >= 0 ? (j + S) / (2.0 * A) : 2.0 * C / (S - j);
+    double emx = j >= 0 ? 2.0 * A / (j + S) : (S - j) / (2.0 * C);
+    double eta = log(ex) / af;
+    double deta_dj = 1.0 / (af * S);
+    double deta_dA = -ex / (af * S), deta_dC = emx / (af * S);
     k->r = phis - phie - U - j * g->R_film - eta;
-    double dr_dth = -dU - deta_di0 * di0_dth;
+    double dr_dth = -dU - (deta_dA * dA_dth + deta_dC * dC_dth);
     k->dphis = 1.0;
     k->dphie = -1.0;
     k->dj = -g->R_film - deta_dj + dr_dth * s.dcs_dj / g->c_max;
     k->dclast = dr_dth * s.dcs_dc / g->c_max;
-    k->dce = m->liquid ? -deta_di0 * g->i0_ref * 2.0 * sq * dcef : 0.0;
+    k->dce = m->liquid ? -(deta_dA * A + deta_dC * C) / cef * dcef : 0.0;
     k->eta = eta;
     k->U = U;
-    k->i0 = i0;
+    k->i0 = sqrt(A * C);
     return 0;
 }
 

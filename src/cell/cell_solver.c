@@ -451,6 +451,53 @@ static int densify(runctx *R, int step, double t0, double t1, double v0, double 
     return SSB_OK;
 }
 
+/* Consistent algebraic variables for a current, rest or power set-point that the direct IDACalcIC could not reach from
+   the previous state (e.g. a rest or a charge right after the particle surfaces saturated): continuation in the
+   set-point from the current before the step, each stage starting from the consistent state of the one before. Returns
+   IDACalcIC's flag of the last stage; on failure c->y is left at the state before the step. */
+static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
+{
+    static const double frac[] = {0.01, 0.05, 0.2, 0.5, 1.0};
+    ssbi_model *m = c->m;
+    ssbi_mode goal = m->mode;
+    /* a current (or rest) is approached from the current before the step, a power from 0 */
+    double from = goal.kind == SSB_CELL_STEP_POWER ? 0.0 : N_VGetArrayPointer(c->y)[m->i_I];
+    double target = goal.kind == SSB_CELL_STEP_REST ? 0.0 : goal.value;
+    N_Vector y0 = N_VClone(c->y), yp0 = N_VClone(c->yp);
+    if (!y0 || !yp0) {
+        if (y0)
+            N_VDestroy(y0);
+        if (yp0)
+            N_VDestroy(yp0);
+        return IDA_MEM_FAIL;
+    }
+    N_VScale(1.0, c->y, y0);
+    N_VScale(1.0, c->yp, yp0);
+    int f = IDA_SUCCESS;
+    for (size_t k = 0; k < sizeof frac / sizeof frac[0]; k++) {
+        m->mode.kind = goal.kind == SSB_CELL_STEP_REST ? SSB_CELL_STEP_CURRENT : goal.kind;
+        m->mode.value = from + (target - from) * frac[k];
+        if (IDAReInit(c->ida, t, c->y, c->yp) != IDA_SUCCESS) {
+            f = IDA_ILL_INPUT;
+            break;
+        }
+        f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, tout1);
+        if (f < 0)
+            break;
+        IDAGetConsistentIC(c->ida, c->y, c->yp);
+    }
+    m->mode = goal;
+    if (f < 0) {
+        N_VScale(1.0, y0, c->y);
+        N_VScale(1.0, yp0, c->yp);
+    } else if (IDAReInit(c->ida, t, c->y, c->yp) == IDA_SUCCESS) {
+        f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, tout1); /* a consistent start: converges at once */
+    }
+    N_VDestroy(y0);
+    N_VDestroy(yp0);
+    return f;
+}
+
 /* Add IDA's counters since its last (re)initialisation to st. */
 static void add_stats(ssb_cell *c, ssb_cell_stats *st)
 {
@@ -537,6 +584,9 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double dur = isnan(ps->duration) ? m->v.num.max_step_duration : ps->duration;
         c->idamsg[0] = '\0';
         f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, t + fmin(1.0, 0.01 * dur));
+        if (f < 0 &&
+            (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_POWER || ps->kind == SSB_CELL_STEP_REST))
+            f = calc_ic_ramp(c, t, t + fmin(1.0, 0.01 * dur));
         if (f < 0) {
             char sm[256];
             state_msg(m, y, sm, sizeof sm);

@@ -257,6 +257,47 @@ static void test_front_and_resolution(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A rest and a charge right after a discharge that saturated every particle surface (default cell, 1C to 3.0 V):
+   the steps start (the set-point is approached by continuation when the direct consistent initialisation fails),
+   the charge returns about the charge passed, the next discharge no more than was charged, and lithium stays
+   conserved over the whole run. */
+static void test_cycle_after_full_discharge(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_cell_params *p = NULL;
+    TU_OK(ctx, ssb_cell_params_default(ctx, NULL, &p));
+    ssb_cell_result *r = run(ctx, p,
+                             "Discharge at 1C until 3.0 V; Rest for 1 hour; Charge at 1C until 4.3 V; Hold at 4.3 V "
+                             "until C/20; Discharge at 2C until 3.0 V",
+                             NULL);
+    const ssb_cell_end_reason want[5] = {SSB_CELL_END_VOLTAGE, SSB_CELL_END_DURATION, SSB_CELL_END_VOLTAGE,
+                                         SSB_CELL_END_CURRENT, SSB_CELL_END_VOLTAGE};
+    double q[5];
+    assert_int_equal(ssb_cell_result_nsteps(r), 5);
+    for (int i = 0; i < 5; i++) {
+        ssb_cell_step_result s;
+        TU_OK(ctx, ssb_cell_result_step(ctx, r, i, &s));
+        assert_int_equal(s.end, want[i]);
+        q[i] = s.capacity;
+    }
+    double charged = -(q[2] + q[3]);
+    printf("  default cell: discharged %.4f, charged %.4f (CC %.4f + CV %.4f), discharged again %.4f Ah/m2\n",
+           q[0] / 3600, charged / 3600, -q[2] / 3600, -q[3] / 3600, q[4] / 3600);
+    /* the CV hold at 4.3 V goes a little past the initial state (OCV 4.273 V) */
+    assert_true(charged > 0.95 * q[0] && charged < 1.05 * q[0]);
+    assert_true(q[4] > 0.9 * charged && q[4] <= charged);
+    int n = ssb_cell_result_npoints(r);
+    double n0, n1, nn, Q0, Q;
+    TU_OK(ctx, ssb_cell_result_lithium(ctx, r, 0, &n0, &nn, &Q0));
+    TU_OK(ctx, ssb_cell_result_lithium(ctx, r, n - 1, &n1, &nn, &Q));
+    assert_true(fabs(SSB_CONST_FARADAY * (n1 - n0) - Q) < 1e-10 * q[0]);
+    ssb_cell_result_destroy(&r);
+    ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
 /* ---------------------------------------------------------------- item 5: energy */
 
 static double trapezoid_energy(const ssb_cell_result *r, int first, int last)
@@ -345,8 +386,9 @@ static void test_energy_monotone_in_rint(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_unsustained_rate), cmocka_unit_test(test_dualfoil_timed),
-                                       cmocka_unit_test(test_front_and_resolution), cmocka_unit_test(test_energy_exact),
-                                       cmocka_unit_test(test_energy_monotone_in_rint)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unsustained_rate),     cmocka_unit_test(test_dualfoil_timed),
+        cmocka_unit_test(test_front_and_resolution), cmocka_unit_test(test_cycle_after_full_discharge),
+        cmocka_unit_test(test_energy_exact),         cmocka_unit_test(test_energy_monotone_in_rint)};
     return cmocka_run_group_tests_name("cell_end", tests, NULL, NULL);
 }
