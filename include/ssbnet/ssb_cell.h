@@ -19,8 +19,9 @@
  *                        i0 = i0_ref sqrt(c_e/c_e,ref) 2 sqrt(theta (1 - theta)), theta = c_surf / c_max
  *                        (single-ion conductor: c_e = c_e,ref, so i0 depends on theta only)
  *   near a full (or empty) particle surface i0 -> 0 as sqrt(1 - theta) and the reaction moves deeper into the
- *   electrode; theta (1 - theta) has a smooth floor of 1e-5 and beyond the limits decays exponentially (an overfill
- *   of about 1e-4 per 100 mV of extra overpotential at most), and U is continued linearly outside 1e-9 of the
+ *   electrode; theta (1 - theta) has a smooth floor of 1e-5 and beyond the limits decays exponentially for the
+ *   branch of the reaction that would go further (an overfill of about 1e-4 per 100 mV of extra overpotential at
+ *   most) while the branch that comes back keeps at least half the floor; U is continued linearly outside 1e-9 of the
  *   limits, so a Newton iterate never meets an undefined residual. A discharge ends at its cut-off or duration, or
  *   with "electrode exhausted" once every particle surface of an electrode is 3e-4 beyond its limit.
  * j [A/m2] is the current density per ACTIVE interface area, positive for deintercalation (anodic); a [1/m] is

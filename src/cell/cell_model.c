@@ -96,6 +96,16 @@ static inline double kin_q(double th, double *dq_dth)
     return qe;
 }
 
+/* The kinetic factor of the branch that brings a surface beyond its limit back (q = theta (1 - theta) < 0):
+   delta (1 + tanh(q / delta) / 2), continuous with kin_q and its slope at q = 0 and bounded below by delta / 2, so
+   that a surface left a hair beyond its limit can always react back. */
+static inline double kin_q_back(double th, double *dq_dth)
+{
+    double q = th * (1.0 - th), tq = tanh(q / SSBI_KIN_DELTA);
+    *dq_dth = 0.5 * (1.0 - tq * tq) * (1.0 - 2.0 * th);
+    return SSBI_KIN_DELTA * (1.0 + 0.5 * tq);
+}
+
 /* liquid electrolyte conductivity kappa(c) [S/m] (bulk, at T) */
 static inline double kap(const ssbi_model *m, double c, double *dk)
 {
@@ -406,13 +416,10 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
        be charged again (and vice versa). */
     double dq, q = kin_q(th, &dq);
     double qa = q, dqa = dq, qc = q, dqc = dq;
-    if (th > 1.0) {
-        qa = SSBI_KIN_DELTA; /* anodic (emptying) branch of a too-full surface */
-        dqa = 0.0;
-    } else if (th < 0.0) {
-        qc = SSBI_KIN_DELTA; /* cathodic (filling) branch of a too-empty surface */
-        dqc = 0.0;
-    }
+    if (th > 1.0)
+        qa = kin_q_back(th, &dqa); /* anodic (emptying) branch of a too-full surface */
+    else if (th < 0.0)
+        qc = kin_q_back(th, &dqc); /* cathodic (filling) branch of a too-empty surface */
     double cef = 1.0, dcef = 0.0;
     if (m->liquid) {
         if (!(ce > 0))
