@@ -341,6 +341,14 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        for (int i = 0; i < ns; i++) {
+            ssb_cell_step_result s;
+            ssb_cell_result_step(ctx, res, i, &s);
+            if (s.end == SSB_CELL_END_VOLTAGE && !(s.t_end > s.t_start))
+                printf("step %d '%s' ended at once: the voltage at its start, %.4f V, is already at its cut-off "
+                       "(for a discharge or charge: the set-point cannot be sustained)\n",
+                       i + 1, s.text, s.v_start);
+        }
         /* breakdown of the first step that passes charge */
         for (int i = 0; i < ns; i++) {
             ssb_cell_step_result s;
@@ -407,14 +415,20 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
             cJSON *q = cJSON_CreateObject();
             cli_json_add_number(q, "c_rate", pts[i].crate);
             cli_json_add_number(q, "current_mA_per_cm2", pts[i].current / 10.0);
+            cJSON_AddBoolToObject(q, "sustained", pts[i].sustained);
+            if (!pts[i].sustained)
+                cJSON_AddStringToObject(q, "reason", pts[i].reason);
             cli_json_add_number(q, "capacity_mAh_per_cm2", pts[i].capacity / 36000.0);
             cli_json_add_number(q, "specific_capacity_mAh_per_g", pts[i].specific_capacity / 3600.0);
             cli_json_add_number(q, "energy_mWh_per_cm2", pts[i].energy / 36000.0);
             cli_json_add_number(q, "mean_voltage_V", pts[i].v_mean);
             cli_json_add_number(q, "energy_density_Wh_per_kg", pts[i].wh_per_kg);
             cli_json_add_number(q, "energy_density_Wh_per_L", pts[i].wh_per_l);
-            cJSON_AddStringToObject(q, "bottleneck", ssb_cell_loss_name(pts[i].bottleneck));
-            cJSON_AddItemToObject(q, "mean_breakdown", breakdown_json(&pts[i].mean));
+            if (pts[i].sustained) {
+                cJSON_AddStringToObject(q, "bottleneck", ssb_cell_loss_name(pts[i].bottleneck));
+                cJSON_AddItemToObject(q, "mean_breakdown", breakdown_json(&pts[i].mean));
+            }
+            cJSON_AddItemToObject(q, "start_breakdown", breakdown_json(&pts[i].start));
             cJSON_AddItemToArray(a, q);
         }
         cli_json_print(json);
@@ -427,6 +441,11 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
                                                             "bottleneck (mean loss [mV])"});
         for (int i = 0; i < n; i++) {
             char bn[96];
+            if (!pts[i].sustained) {
+                cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
+                                                      "not sustained", "-", "-", "-", "-", "- (see below)"});
+                continue;
+            }
             snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
                      pts[i].mean.loss[pts[i].bottleneck] * 1e3);
             cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
@@ -438,6 +457,9 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        for (int i = 0; i < n; i++)
+            if (!pts[i].sustained)
+                printf("%s\n", pts[i].reason);
     }
 done:
     ssb_cell_destroy(&cell);

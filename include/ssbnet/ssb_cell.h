@@ -18,6 +18,12 @@
  *   kinetics             j = 2 i0 sinh(alpha F eta / (R T)),  eta = phi_s - phi_e - U(c_surf/c_max) - j R_int
  *                        i0 = i0_ref sqrt(c_e/c_e,ref) 2 sqrt(theta (1 - theta)), theta = c_surf / c_max
  *                        (single-ion conductor: c_e = c_e,ref, so i0 depends on theta only)
+ *   near a full (or empty) particle surface i0 -> 0 as sqrt(1 - theta) and the reaction moves deeper into the
+ *   electrode; theta (1 - theta) has a smooth floor of 1e-5 and beyond the limits decays exponentially for the
+ *   branch of the reaction that would go further (an overfill of about 1e-4 per 100 mV of extra overpotential at
+ *   most) while the branch that comes back keeps at least half the floor; U is continued linearly outside 1e-9 of the
+ *   limits, so a Newton iterate never meets an undefined residual. A discharge ends at its cut-off or duration, or
+ *   with "electrode exhausted" once every particle surface of an electrode is 3e-4 beyond its limit.
  * j [A/m2] is the current density per ACTIVE interface area, positive for deintercalation (anodic); a [1/m] is
  * the active interface area per electrode volume: given (from the microstructure analysis) or
  * a = 3 eps_active / R * interface_utilisation. R_int [ohm m2 of active interface] is an area-specific interface
@@ -100,7 +106,8 @@
  *     "density_kg_per_m3".
  *   CC: "positive_thickness_um", "negative_thickness_um", "positive_density_kg_per_m3", "negative_density_kg_per_m3".
  *   NUMERICS: "positive_cells", "separator_cells", "negative_cells", "particle_cells", "particle_grid_ratio",
- *     "rtol", "atol", "max_steps", "max_step_s", "max_step_duration_s", "full_klu" (see ssb_cell_numerics).
+ *     "rtol", "atol", "max_steps", "max_step_s", "max_step_duration_s", "full_klu", "max_voltage_step_mV"
+ *     (see ssb_cell_numerics).
  * Expressions use Python syntax in one variable x (numbers, + - * / **, parentheses, exp log log10 sqrt tanh
  * cosh sinh abs, an optional "np." prefix), as in BPX files.
  *
@@ -255,6 +262,9 @@ typedef struct {
     double max_step_duration; /* longest "until" step without a duration [s] (default 1e6) */
     int full_klu;             /* 0 (default): particle blocks eliminated, KLU on the remaining system;
                                  1: KLU on the full system (same Jacobian; for cross-checks) */
+    double max_dV; /* largest change of the cell voltage per internal step [V] (default 0.005; 0: unlimited). The
+                      voltage is algebraic (outside IDA's error test); this bound keeps the cut-off time and the
+                      energy accurate (default cell, 0.5C-3C: energy within 4e-7 of a fine-step run at rtol 1e-4) */
 } ssb_cell_numerics;
 
 /* All scalar parameters; copy out, change, copy back (ssb_cell_params_get_values / set_values). */
@@ -510,7 +520,8 @@ typedef struct {
     double v_start, v_end;        /* [V] */
     double i_mean;                /* mean current [A/m2] */
     int first, last;              /* stored-point range */
-    ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values) */
+    ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values;
+                                     mean.voltage = energy / capacity when charge passed) */
     ssb_cell_breakdown end_state; /* breakdown at the step end */
 } ssb_cell_step_result;
 
@@ -562,24 +573,41 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
 
 /* ---------------------------------------------------------------------------------------- rate capability */
 
+#define SSB_CELL_REASON_LEN 384
+
+/* One C-rate of a rate sweep. A rate the cell cannot carry at all (sustained = 0: the voltage under load at
+ * t = 0+, from the consistent initial state, is already at or below the cut-off) delivers nothing: capacity,
+ * energy, wh_per_kg and wh_per_l are 0, v_mean is NaN (print "-"), mean = start, bottleneck is the largest loss
+ * at t = 0+ (why it is not sustained, not a bottleneck of a discharge), and reason says so in words with the
+ * voltage, the cut-off and the largest losses at t = 0+. When not even a consistent state under load exists at
+ * t = 0+ (the solver fails at the start of the discharge, e.g. the particle surfaces would pass their limit at
+ * once), the point is also not sustained, start and mean are all NaN (bottleneck is a valid index without meaning)
+ * and the reason quotes the solver. Rank bottlenecks over sustained points only: ssb_cell_rate_sweep_last_sustained. */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */
     double capacity;            /* discharged to the cut-off [C/m2] */
-    double energy;              /* [J/m2] */
-    double v_mean;              /* energy / capacity [V] */
+    double energy;              /* [J/m2] (the solver's integral of V I dt, exact for the model's own voltage) */
+    double v_mean;              /* energy / capacity [V]; NaN when not sustained */
     double wh_per_kg, wh_per_l; /* stack energy densities */
-    ssb_cell_breakdown mean;    /* mean breakdown over the discharge */
+    ssb_cell_breakdown mean;    /* mean breakdown over the discharge (not sustained: the breakdown at t = 0+) */
     ssb_cell_loss bottleneck;
     double specific_capacity; /* capacity per mass of positive active material [C/kg] (mAh/g = C/kg / 3600) */
+    int sustained;                    /* 1: the discharge ran to the cut-off; 0: the rate cannot be carried */
+    ssb_cell_breakdown start;         /* breakdown at t = 0+ under load (V = OCV - sum of losses) */
+    char reason[SSB_CELL_REASON_LEN]; /* empty when sustained, else why not (one line, no trailing newline) */
 } ssb_cell_rate_point;
 
 /* Discharge from the initial state of the parameters at each C-rate until v_cut (each rate starts from the same
  * initial state; nothing is charged in between). out: n points. results: NULL, or an array of n pointers that
  * receive each run's result (time series for voltage curves, profiles none; the caller destroys them). On error
- * every result already made is destroyed and set to NULL. Errors as ssb_cell_run. */
+ * every result already made is destroyed and set to NULL. Errors as ssb_cell_run; a rate that cannot be carried is
+ * not an error (sustained = 0 above; results[i] is NULL when no consistent state under load exists at t = 0+). */
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out, ssb_cell_result **results);
+/* Index of the highest C-rate among the sustained points of a sweep (the one whose bottleneck to report), -1 if
+ * none was sustained. */
+int ssb_cell_rate_sweep_last_sustained(int n, const ssb_cell_rate_point *pts);
 
 #ifdef __cplusplus
 }

@@ -152,6 +152,7 @@ const ssbi_key ssbi_keys_numerics[] = {
     {"max_step_s", N_(max_step), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"max_step_duration_s", N_(max_step_duration), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"full_klu", N_(full_klu), 1, 0, 0, 1, 0, 0, SSBI_KT_INT, -1},
+    {"max_voltage_step_mV", N_(max_dV), 1e-3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key *ssbi_find_key(const ssbi_key *tab, const char *key)
@@ -326,6 +327,7 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->num.max_steps = 100000;
     v->num.max_step = 0;
     v->num.max_step_duration = 1e6;
+    v->num.max_dV = 0.005;
     *out = p;
     return SSB_OK;
 }
@@ -544,6 +546,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_CHECK(ctx, chk(ctx, "numerics.max_step_s", v->num.max_step, 0, INF, 0, 0));
     SSB_CHECK(ctx, chk(ctx, "numerics.particle_grid_ratio", v->num.particle_grid_ratio, 1, 1000, 0, 0));
     SSB_CHECK(ctx, chk(ctx, "numerics.max_step_duration_s", v->num.max_step_duration, 0, INF, 1, 0));
+    SSB_CHECK(ctx, chk(ctx, "numerics.max_voltage_step_mV (in V)", v->num.max_dV, 0, INF, 0, 0));
     SSB_REQUIRE(ctx, v->num.n_pos >= 1 && v->num.n_sep >= 1 && v->num.n_neg >= 1, SSB_ERR_RANGE,
                 "numerics: cells per region must be >= 1 (positive %d, separator %d, negative %d)", v->num.n_pos,
                 v->num.n_sep, v->num.n_neg);
