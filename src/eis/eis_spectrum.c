@@ -117,3 +117,43 @@ int ssb_eis_spectrum_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spe
     }
     return ssbi_atomic_commit(ctx, &o);
 }
+
+int ssb_eis_spectrum_select(ssb_ctx *ctx, ssb_eis_spectrum *s, double fmin, double fmax, int64_t *nremoved)
+{
+    SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "select frequencies: NULL spectrum");
+    SSB_REQUIRE(ctx, !isnan(fmin) && !isnan(fmax) && fmin >= 0 && fmax > 0 && fmin <= fmax, SSB_ERR_RANGE,
+                "select frequencies: range [%g, %g] Hz; need 0 <= fmin <= fmax, fmax > 0", fmin, fmax);
+    int64_t k = 0;
+    double lo = INFINITY, hi = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        if (s->f[i] < lo) lo = s->f[i];
+        if (s->f[i] > hi) hi = s->f[i];
+    }
+    for (int64_t i = 0; i < s->n; i++) {
+        if (!(s->f[i] >= fmin && s->f[i] <= fmax)) continue;
+        s->f[k] = s->f[i];
+        s->zre[k] = s->zre[i];
+        s->zim[k] = s->zim[i];
+        k++;
+    }
+    SSB_REQUIRE(ctx, k >= 1, SSB_ERR_RANGE,
+                "select frequencies: no point between %g and %g Hz (the data span %g .. %g Hz)", fmin, fmax, lo, hi);
+    if (nremoved) *nremoved = s->n - k;
+    s->n = k;
+    return SSB_OK;
+}
+
+int ssb_eis_spectrum_add_noise(ssb_ctx *ctx, ssb_eis_spectrum *s, double rel, uint64_t seed)
+{
+    SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "noise: NULL spectrum");
+    SSB_REQUIRE(ctx, rel >= 0 && rel <= 1, SSB_ERR_RANGE, "noise: relative standard deviation %g, valid [0, 1]",
+                rel);
+    ssb_rng rng;
+    ssb_rng_seed(&rng, seed);
+    for (int64_t i = 0; i < s->n; i++) {
+        double a = ssb_rng_normal(&rng), b = ssb_rng_normal(&rng);
+        s->zre[i] *= 1.0 + rel * a;
+        s->zim[i] *= 1.0 + rel * b;
+    }
+    return SSB_OK;
+}
