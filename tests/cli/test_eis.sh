@@ -9,9 +9,10 @@ trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
 num() { grep -E "\"$1\":" "$T/out" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'; }
 
-# impedance.py exampleData.csv from the documented guess: rss <= 1.95e-5 (reference README)
+# impedance.py exampleData.csv from the documented guess with impedance.py's unit weights: rss <= 1.95e-5
+# (reference README)
 expect_rc "fit exampleData" 0 "$BIN" eis fit "$REF/impedance.py/exampleData.csv" --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' \
-  --guess .01,.01,100,.01,.05,100,1 --drop-inductive --json --quiet
+  --guess .01,.01,100,.01,.05,100,1 --drop-inductive --weight unit --json --quiet
 rss=$(num rss)
 awk -v r="$rss" 'BEGIN{exit !(r > 0 && r <= 1.95e-5)}' && ok "fit rss $rss <= 1.95e-5" || bad "fit rss '$rss'"
 for k in parameters stderr rss; do grep -q "\"$k\"" "$T/out" && ok "fit JSON has $k" || bad "fit JSON lacks $k"; done
@@ -37,4 +38,72 @@ printf '' >"$T/empty.csv"
 expect_rc "empty file" 6 "$BIN" eis drt "$T/empty.csv"
 expect_rc "missing file" 5 "$BIN" eis fit "$T/none.csv" --circuit R0
 expect_rc "unknown option" 2 "$BIN" eis kk "$T/dup.csv" --bogus
+
+# ---- solid-electrolyte pellet (issue 7 item 6): bulk R||CPE + GB R||CPE + blocking CPE, 1 MHz .. 0.1 Hz, 1 %
+# proportional noise. Pellet L = 0.1 mm, A = 1 cm^2, sigma_b = 1e-5 S/cm (R_b = 1000 ohm), eps_r 60 (C_b 5.3125e-10 F),
+# d = 2 um, delta = 5 nm, sigma_gb = 5e-9 S/cm (R_gb = 5000 ohm, C_gb 2.125e-7 F); Q = C^n R^(n-1) (Hirschorn 2010
+# eq. 18) with n = 0.95 / 0.85 (tests/unit/test_eis_pellet.c has the same numbers).
+PC='p(R1,CPE1)-p(R2,CPE2)-CPE3'
+PV=1000,1.094043e-09,0.95,5000,5.934864e-07,0.85,5e-6,0.85
+expect_rc "simulate pellet with noise" 0 "$BIN" eis simulate --circuit "$PC" --params "$PV" --fmin 0.1 --fmax 1e6 \
+  --noise 0.01 --seed 20261203 -o "$T/pellet.csv" --quiet
+"$BIN" eis simulate --circuit "$PC" --params "$PV" --fmin 0.1 --fmax 1e6 --noise 0.01 --seed 20261203 \
+  -o "$T/pellet2.csv" --quiet >/dev/null
+cmp -s "$T/pellet.csv" "$T/pellet2.csv" && ok "same seed, same noisy spectrum" || bad "seeded noise not reproducible"
+"$BIN" eis simulate --circuit "$PC" --params "$PV" --fmin 0.1 --fmax 1e6 --noise 0.01 --seed 7 -o "$T/pellet3.csv" \
+  --quiet >/dev/null
+cmp -s "$T/pellet.csv" "$T/pellet3.csv" && bad "another seed gives the same spectrum" || ok "another seed, other noise"
+[ "$(grep -c . "$T/pellet.csv")" = "72" ] && ok "pellet: 71 points" || bad "pellet rows $(grep -c . "$T/pellet.csv")"
+expect_rc "fit pellet, default options" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --quiet
+cp "$T/out" "$T/fit.txt"
+grep -q "modulus weights" "$T/fit.txt" && ok "fit says which weighting" || bad "weighting not stated"
+# every true value inside its stated 95 % interval and no parameter flagged
+i=0
+for v in 1000 1.094043e-09 0.95 5000 5.934864e-07 0.85 5e-6 0.85; do
+  i=$((i + 1))
+  row=$(awk '/^parameter/{f=1; next} f && /^---/{next} f{print; n++} n>=8{exit}' "$T/fit.txt" | sed -n "${i}p")
+  echo "$row" | awk -v t="$v" '{ lo=$(NF-2); hi=$(NF-1); fl=$NF; exit !(t+0 >= lo+0 && t+0 <= hi+0 && fl == "-") }' \
+    && ok "pellet $(echo "$row" | awk '{print $1}') true $v in [CI], no flag" || bad "pellet row '$row' vs true $v"
+done
+grep -E "^status +ok$" "$T/fit.txt" >/dev/null && ok "status ok" || bad "status: $(grep status "$T/fit.txt")"
+expect_rc "fit pellet --json" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --json --quiet
+cp "$T/out" "$T/fit.json"
+for k in capacitances C_eff_F C_hsu_mansfeld_F C_brug_F flags status weight; do
+  grep -q "\"$k\"" "$T/fit.json" && ok "fit JSON has $k" || bad "fit JSON lacks $k"
+done
+grep -q '"weight":[[:space:]]*"modulus"' "$T/fit.json" && ok "JSON weight modulus" || bad "JSON weight"
+grep -q '"status":[[:space:]]*"ok"' "$T/fit.json" && ok "JSON status ok" || bad "JSON status"
+# the fit feeds the brick layer: sigma_gb within 5 % of 5e-9 S/cm, sigma_b within 2 % of 1e-5 S/cm
+expect_rc "se brick --fit" 0 "$BIN" se brick --fit "$T/fit.json" --thickness-mm 0.1 --area-cm2 1 --grain-size-um 2 \
+  --json --quiet
+g=$(num sigma_gb_specific_S_per_cm)
+awk -v g="$g" 'BEGIN{exit !(g > 4.75e-9 && g < 5.25e-9)}' && ok "brick sigma_gb $g S/cm within 5 % of 5e-9" \
+  || bad "brick sigma_gb '$g'"
+b=$(num sigma_bulk_S_per_cm)
+awk -v b="$b" 'BEGIN{exit !(b > 0.98e-5 && b < 1.02e-5)}' && ok "brick sigma_b $b S/cm" || bad "brick sigma_b '$b'"
+d=$(num gb_thickness_nm)
+awk -v d="$d" 'BEGIN{exit !(d > 4.75 && d < 5.25)}' && ok "brick GB thickness $d nm" || bad "brick delta '$d'"
+# the same from the CPE parameters on the command line (true values: exact)
+expect_rc "se brick --q-gb" 0 "$BIN" se brick --r-bulk-ohm 1000 --q-bulk 1.094043e-09 --n-bulk 0.95 --r-gb-ohm 5000 \
+  --q-gb 5.934864e-07 --n-gb 0.85 --thickness-mm 0.1 --grain-size-um 2 --json --quiet
+g=$(num sigma_gb_specific_S_per_cm)
+awk -v g="$g" 'BEGIN{exit !(g > 4.999e-9 && g < 5.001e-9)}' && ok "brick from CPEs sigma_gb $g" || bad "brick CPE '$g'"
+expect_rc "se brick --q-gb without --n-gb" 2 "$BIN" se brick --r-bulk-ohm 1000 --c-bulk-F 5e-10 --r-gb-ohm 5000 \
+  --q-gb 5e-7 --thickness-mm 0.1
+printf '{"circuit": "R0"}' >"$T/nofit.json"
+expect_rc "se brick --fit without capacitances" 6 "$BIN" se brick --fit "$T/nofit.json"
+# unit weights on the same data: the problem is reported, not "converged yes" alone
+expect_rc "fit pellet --weight unit" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --weight unit
+grep -E "^status +(undetermined|at_bound)" "$T/out" >/dev/null && ok "unit weights: status not ok" \
+  || bad "unit weights status: $(grep status "$T/out")"
+grep -q "not determined" "$T/err" && ok "unit weights: warning names the parameter" || bad "no warning: $(cat "$T/err")"
+# a series resistance the data do not have is flagged
+expect_rc "fit pellet with R0" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "R0-$PC" --json --quiet
+grep -q '"status":[[:space:]]*"undetermined"' "$T/out" && ok "R0: status undetermined" || bad "R0 status"
+grep -Eq '"R0":[[:space:]]*"[a-z_,]*(wide_ci|at_bound)' "$T/out" && ok "R0 flagged" || bad "R0 not flagged"
+# frequency range selection
+expect_rc "fit --fmin 1 --fmax 1e5" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fmin 1 --fmax 1e5 --json --quiet
+[ "$(num npoints)" = "51" ] && ok "range 1 Hz .. 100 kHz: 51 points" || bad "range points $(num npoints)"
+expect_rc "empty frequency range" 7 "$BIN" eis kk "$T/pellet.csv" --fmin 1e7
+expect_rc "noise out of range" 2 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
 finish
