@@ -91,6 +91,14 @@ static void test_pellet_default_fit(void **state)
     assert_string_equal(cap[1].name, "CPE2");
     TU_ASSERT_REL(cap[0].C_eff, Cb, 0.05);
     TU_ASSERT_REL(cap[1].C_eff, Cgb, 0.05);
+    /* hand-over to the se module: the same number as ssb_se_cpe_capacitance(Q, n, R), which se brick uses for
+     * --q-gb / --n-gb */
+    for (int a = 0; a < 2; a++) {
+        double Cse;
+        TU_OK(ctx, ssb_se_cpe_capacitance(ctx, cap[a].Q, cap[a].n, cap[a].R, &Cse));
+        TU_ASSERT_REL(cap[a].C_eff, Cse, 1e-12);
+        assert_true(cap[a].Q == r->p[cap[a].iQ] && cap[a].n == r->p[cap[a].in] && cap[a].R == r->p[cap[a].iR]);
+    }
     /* Hsu-Mansfeld's Q omega_max^(n-1) is the same number for an ideal R||CPE */
     TU_ASSERT_REL(cap[1].C_hsu_mansfeld, cap[1].C_eff, 1e-12);
     TU_ASSERT_REL(cap[0].f_max, 1.0 / (2 * 3.14159265358979323846 * 1000 * Cb), 0.1);
