@@ -59,6 +59,7 @@ static void drt_help(void)
            "centres tau = 1/f, FWHM coefficient 0.5, second-derivative penalty, x >= 0), lambda by generalised\n"
            "cross-validation unless given. gamma(tau) is reported on a fine tau grid (Ohm per unit ln tau).\n\n"
            "  --lambda X             regularisation parameter (default: GCV over 1e-7 .. 1)\n"
+           "  --lambda-min X, --lambda-max X  GCV search range (a warning says when GCV ends on its edge)\n"
            "  --fwhm C               RBF FWHM coefficient (default 0.5)\n"
            "  --no-inductance        no series inductance column\n"
            "  --fmin X, --fmax X     use only the points with fmin <= f <= fmax (Hz)\n"
@@ -105,7 +106,7 @@ static void sim_help(void)
 typedef struct {
     const char *file;
     const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type;
-    double lambda, fwhm, c, fmin, fmax, confidence;
+    double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
     int has_lambda, has_starts, has_seed, has_fmin, has_fmax, has_noise;
@@ -153,6 +154,8 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const char
         else if (!strcmp(key, "--fit")) sv = &o->fit_type;
         else if (!strcmp(key, "--lambda")) dv = &o->lambda, o->has_lambda = 1;
         else if (!strcmp(key, "--fwhm")) dv = &o->fwhm;
+        else if (!strcmp(key, "--lambda-min")) dv = &o->lambda_min;
+        else if (!strcmp(key, "--lambda-max")) dv = &o->lambda_max;
         else if (!strcmp(key, "--c")) dv = &o->c;
         else if (!strcmp(key, "--fmin")) dv = &o->fmin, o->has_fmin = 1;
         else if (!strcmp(key, "--fmax")) dv = &o->fmax, o->has_fmax = 1;
@@ -548,7 +551,9 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     opts o;
     memset(&o, 0, sizeof o);
     o.fwhm = 0.5;
-    int r = scan(env, "drt", argc, argv, " --lambda --fwhm --no-inductance --drop-inductive --plot --output --fmin --fmax ",
+    o.lambda_min = o.lambda_max = NAN;
+    int r = scan(env, "drt", argc, argv, " --lambda --lambda-min --lambda-max --fwhm --no-inductance --drop-inductive --plot --output --fmin "
+                 "--fmax ",
                  drt_help, &o);
     if (r) return r < 0 ? 0 : r;
     ssb_eis_spectrum *s = NULL;
@@ -557,6 +562,8 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     int code = load_spectrum(env, &o, &s, &dropped);
     if (code) return code;
     ssb_eis_drt_params P = ssb_eis_drt_params_default();
+    if (!isnan(o.lambda_min)) P.lambda_min = o.lambda_min;
+    if (!isnan(o.lambda_max)) P.lambda_max = o.lambda_max;
     if (o.has_lambda) {
         if (!(o.lambda > 0)) {
             code = cli_usage_error(env, "eis drt: --lambda %g must be > 0 (omit it for GCV)", o.lambda);
@@ -584,6 +591,9 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         cJSON_AddStringToObject(j, "file", o.file);
         cli_json_add_number(j, "lambda", d->lambda);
         cli_json_add_number(j, "gcv", d->gcv);
+        cJSON_AddStringToObject(j, "lambda_at_bound", d->lambda_at_bound < 0   ? "lower"
+                                                      : d->lambda_at_bound > 0 ? "upper"
+                                                                               : "no");
         cli_json_add_number(j, "eps", d->eps);
         cli_json_add_number(j, "R_inf", d->R_inf);
         cli_json_add_number(j, "L", d->L);
@@ -636,6 +646,12 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         cli_table_destroy(&t);
         if (!o.output) printf("(gamma(tau) on %lld points: use -o FILE.csv or --json)\n", (long long)d->ntau);
     }
+    if (d->lambda_at_bound && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis drt: GCV chose lambda = %g at the %s end of its search range [%g, %g]; the "
+                "optimum may lie beyond it: widen it with --lambda-%s or give --lambda\n",
+                d->lambda, d->lambda_at_bound < 0 ? "lower" : "upper", P.lambda_min, P.lambda_max,
+                d->lambda_at_bound < 0 ? "min" : "max");
 done:
     ssb_eis_drt_result_destroy(&d);
     ssb_eis_spectrum_destroy(&s);
@@ -686,6 +702,8 @@ static int eis_kk(cli_env *env, int argc, char **argv)
         cli_json_add_number(j, "R_ohm", k->r_ohm);
         cli_json_add_number(j, "L", k->L);
         if (P.add_cap) cli_json_add_number(j, "C", k->C);
+        cJSON_AddBoolToObject(j, "needs_capacitor", k->needs_capacitor);
+        if (k->needs_capacitor) cli_json_add_number(j, "max_residual_with_capacitor", k->max_res_with_capacitor);
         cli_json_add_number(j, "max_residual", k->max_res);
         cli_json_add_number(j, "chi2", k->chi2);
         cJSON_AddItemToObject(j, "f", json_array(s->f, s->n));
@@ -729,6 +747,17 @@ static int eis_kk(cli_env *env, int argc, char **argv)
             cli_table_destroy(&t);
         }
     }
+    if (k->needs_capacitor && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis kk: the spectrum ends in a capacitive tail (no low-frequency intercept, e.g. a "
+                "blocking electrode); lin-KK needs a series capacitor here: max residual %.3g %% without it, %.3g %% "
+                "with it; rerun with --add-capacitor\n",
+                100 * k->max_res, 100 * k->max_res_with_capacitor);
+    else if (k->max_res > 0.05 && P.m == 0 && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis kk: max residual %.3g %% with M = %d chosen by mu <= c: either the data are not "
+                "KK-consistent or M is too small for them; compare with --m %d\n",
+                100 * k->max_res, k->M, 2 * k->M + 10);
 done:
     ssb_eis_kk_result_destroy(&k);
     ssb_eis_spectrum_destroy(&s);

@@ -75,7 +75,7 @@ int ssb_eis_spectrum_create(ssb_ctx *ctx, int64_t n, ssb_eis_spectrum **s);
 int ssb_eis_spectrum_duplicate(ssb_ctx *ctx, const ssb_eis_spectrum *src, ssb_eis_spectrum **dst);
 /* Free; no-op on NULL; sets *s = NULL. */
 void ssb_eis_spectrum_destroy(ssb_eis_spectrum **s);
-/* Validate a spectrum: n >= 1, every value finite (SSB_ERR_RANGE), f > 0 (SSB_ERR_RANGE), frequencies strictly
+/* Validate a spectrum: n >= 1, every value finite (SSB_ERR_RANGE), 1e-30 <= f <= 1e30 Hz (SSB_ERR_RANGE), frequencies strictly
  * monotonic: a repeated frequency or a change of sweep direction gives SSB_ERR_ARG. The message names the
  * point index (0-based) and the value; `what` (may be NULL) prefixes it, e.g. the file name. */
 int ssb_eis_spectrum_check(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what);
@@ -343,9 +343,15 @@ typedef struct {
     double *res_im;   /* (Z''_data - Z''_model) / |Z_data| */
     double max_res;   /* max of |res_re|, |res_im| */
     double chi2;      /* pseudo chi-square sum(res_re^2 + res_im^2) */
+    int needs_capacitor; /* 1 when add_cap was off and the data end in a capacitive tail (phase below -45 deg and
+                            -Z'' still rising at the lowest frequencies: no DC intercept, e.g. a blocking
+                            electrode); such data need add_cap */
+    double max_res_with_capacitor; /* needs_capacitor: max_res of the same test with add_cap; NaN otherwise */
 } ssb_eis_kk_result;
 
-/* Linear Kramers-Kronig test (Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20). Time constants
+/* Linear Kramers-Kronig test (Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20). The data are
+ * divided by max |Z| for the solve (values up to 1e308 work); a result that is still not finite is refused with
+ * SSB_ERR_RANGE, never returned with NaN mu / chi2. Time constants
  * and the M loop as impedance.py 1.7 (M = 1 uses tau = 1/(2 pi f_min)); rows weighted by 1/|Z|; linear least
  * squares by LAPACK dgelss_ (SVD, like numpy.linalg.pinv). Errors: spectrum errors, SSB_ERR_RANGE (options,
  * fewer points than M + 2), SSB_ERR_BACKEND, SSB_ERR_NOMEM. params may be NULL. */
@@ -373,6 +379,9 @@ ssb_eis_drt_params ssb_eis_drt_params_default(void);
 typedef struct {
     double lambda;        /* regularisation parameter used */
     double gcv;           /* GCV score at lambda (unconstrained; NaN when lambda was given) */
+    int lambda_at_bound;  /* GCV's minimum sits on the search range's edge (within half a grid step of 0.25
+                             decade): -1 lambda_min, +1 lambda_max, 0 inside (or lambda given). The GCV optimum may
+                             lie outside: widen lambda_min / lambda_max or give lambda */
     double eps;           /* RBF shape factor (1/ln-tau units) */
     double R_inf;         /* high-frequency resistance, Ohm */
     double L;             /* series inductance, H (0 without the inductance column) */

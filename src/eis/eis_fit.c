@@ -563,6 +563,7 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     ssb_eis_fit_params P = params ? *params : ssb_eis_fit_params_default();
     SSB_CHECK(ctx, check_params(ctx, &P));
     SSB_CHECK(ctx, ssb_eis_spectrum_check(ctx, s, "fit"));
+    SSB_CHECK(ctx, ssbi_eis_check_magnitude(ctx, s, "fit"));
     int np = c->np;
     int64_t n = s->n;
     SSB_REQUIRE(ctx, n <= 50000000, SSB_ERR_RANGE, "fit: %lld points, at most 5e7", (long long)n);

@@ -100,6 +100,7 @@ int ssb_eis_fit_guess(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spec
 {
     SSB_REQUIRE(ctx, c && s && p, SSB_ERR_ARG, "fit guess: NULL argument");
     SSB_CHECK(ctx, ssb_eis_spectrum_check(ctx, s, "fit guess"));
+    SSB_CHECK(ctx, ssbi_eis_check_magnitude(ctx, s, "fit guess"));
     int64_t n = s->n;
     int np = c->np;
     /* data by descending frequency */

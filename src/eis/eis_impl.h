@@ -99,4 +99,8 @@ void ssbi_eis_drt_rbf_matrices(int64_t n, const double *w, int nb, const double 
 /* Second-derivative penalty M2 (nb x nb, row-major) of the Gaussian RBFs. */
 void ssbi_eis_drt_penalty(int nb, const double *tau, double eps, double *m2);
 
+/* Nonlinear fit and DRT: every |Z| within 1e-100 .. 1e100 Ohm (beyond that sums of squares overflow);
+ * SSB_ERR_RANGE names the point. */
+int ssbi_eis_check_magnitude(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what);
+
 #endif

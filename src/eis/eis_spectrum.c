@@ -61,6 +61,9 @@ int ssb_eis_spectrum_check(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *
                     (long long)i, s->f[i]);
         SSB_REQUIRE(ctx, s->f[i] > 0, SSB_ERR_RANGE, "%s: point %lld: frequency %g Hz, must be > 0", w,
                     (long long)i, s->f[i]);
+        SSB_REQUIRE(ctx, s->f[i] >= 1e-30 && s->f[i] <= 1e30, SSB_ERR_RANGE,
+                    "%s: point %lld: frequency %g Hz outside 1e-30 .. 1e30 Hz (omega and 1/omega must stay finite)", w,
+                    (long long)i, s->f[i]);
         SSB_REQUIRE(ctx, isfinite(s->zre[i]), SSB_ERR_RANGE, "%s: point %lld (f = %g Hz): Z' = %g is not finite", w,
                     (long long)i, s->f[i], s->zre[i]);
         SSB_REQUIRE(ctx, isfinite(s->zim[i]), SSB_ERR_RANGE, "%s: point %lld (f = %g Hz): Z'' = %g is not finite",
@@ -155,5 +158,24 @@ int ssb_eis_spectrum_add_noise(ssb_ctx *ctx, ssb_eis_spectrum *s, double rel, ui
         s->zre[i] *= 1.0 + rel * a;
         s->zim[i] *= 1.0 + rel * b;
     }
+    return SSB_OK;
+}
+
+int ssbi_eis_check_magnitude(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what)
+{
+    double zmax = 0, zmin = INFINITY;
+    int64_t imax = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        double a = hypot(s->zre[i], s->zim[i]);
+        if (a > zmax) zmax = a, imax = i;
+        if (a > 0 && a < zmin) zmin = a;
+    }
+    SSB_REQUIRE(ctx, zmax <= 1e100 && isfinite(zmax), SSB_ERR_RANGE,
+                "%s: point %lld (f = %g Hz) has |Z| = %g Ohm; impedances must stay within 1e-100 .. 1e100 Ohm "
+                "(rescale the data, e.g. to kOhm or GOhm)",
+                what, (long long)imax, s->f[imax], zmax);
+    SSB_REQUIRE(ctx, zmax > 0, SSB_ERR_RANGE, "%s: every impedance is zero", what);
+    SSB_REQUIRE(ctx, zmin >= 1e-100, SSB_ERR_RANGE,
+                "%s: |Z| = %g Ohm; impedances must stay within 1e-100 .. 1e100 Ohm (rescale the data)", what, zmin);
     return SSB_OK;
 }

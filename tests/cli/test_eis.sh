@@ -105,5 +105,31 @@ grep -Eq '"R0":[[:space:]]*"[a-z_,]*(wide_ci|at_bound)' "$T/out" && ok "R0 flagg
 expect_rc "fit --fmin 1 --fmax 1e5" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fmin 1 --fmax 1e5 --json --quiet
 [ "$(num npoints)" = "51" ] && ok "range 1 Hz .. 100 kHz: 51 points" || bad "range points $(num npoints)"
 expect_rc "empty frequency range" 7 "$BIN" eis kk "$T/pellet.csv" --fmin 1e7
+# lin-KK on the pellet: the blocking-electrode tail needs a series capacitor, and the CLI says so
+expect_rc "kk pellet" 0 "$BIN" eis kk "$T/pellet.csv"
+grep -q -- "--add-capacitor" "$T/err" && ok "kk suggests --add-capacitor" || bad "kk tail warning: $(cat "$T/err")"
+expect_rc "kk pellet --add-capacitor" 0 "$BIN" eis kk "$T/pellet.csv" --add-capacitor --json --quiet
+awk -v r="$(num max_residual)" 'BEGIN{exit !(r > 0 && r < 0.05)}' && ok "kk with capacitor: max residual $(num max_residual)" \
+  || bad "kk with capacitor residual $(num max_residual)"
+# issue 8 defect 5: finite but extreme values (1e308): finite mu and chi2, or a refusal; never NaN with exit 0
+printf '1e5,1e308,-1e307\n1e4,1.2e308,-5e307\n1e3,1.5e308,-6e307\n1e2,1.7e308,-2e307\n10,1.75e308,-1e306\n' >"$T/big.csv"
+"$BIN" eis kk "$T/big.csv" --json --quiet >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 0 ]; then
+  awk -v m="$(num mu)" -v c="$(num chi2)" 'BEGIN{exit !(m ~ /^[-0-9.eE+]+$/ && c ~ /^[-0-9.eE+]+$/ && c > 0)}' \
+    && ok "kk 1e308: finite mu $(num mu), chi2 $(num chi2)" || bad "kk 1e308: $(head -c 300 "$T/out")"
+  grep -qi nan "$T/out" && bad "kk 1e308 prints NaN" || ok "kk 1e308: no NaN"
+else
+  [ $rc -eq 7 ] && ok "kk 1e308 refused (exit 7)" || bad "kk 1e308 exit $rc"
+fi
+expect_rc "fit 1e308 refused" 7 "$BIN" eis fit "$T/big.csv" --circuit 'R0-p(R1,C1)'
+grep -q "1e-100 .. 1e100" "$T/err" && ok "fit 1e308 message gives the valid range" || bad "fit 1e308: $(cat "$T/err")"
+expect_rc "drt 1e308 refused" 7 "$BIN" eis drt "$T/big.csv"
+# DRT: GCV on the edge of its range is reported
+if [ -n "$Z1" ]; then
+  expect_rc "drt narrow lambda range" 0 "$BIN" eis drt "$Z1" --lambda-min 0.1 --lambda-max 1 --json
+  grep -q '"lambda_at_bound":[[:space:]]*"lower"' "$T/out" && ok "drt JSON lambda_at_bound lower" || bad "drt bound JSON"
+  grep -q "lambda-min" "$T/err" && ok "drt warns at the search bound" || bad "drt bound warning: $(cat "$T/err")"
+fi
 expect_rc "noise out of range" 2 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
 finish

@@ -320,7 +320,30 @@ static void test_two_arc_and_errors(void **state)
         ssb_eis_drt_result *r0 = NULL;
         TU_OK(ctx, ssb_eis_drt(ctx, s, NULL, &r0));
         TU_ASSERT_REL(r0->R_pol, 42.0 + 77.0 * 0.985, 0.03); /* the 0.35 s arc is partly below f_min */
+        double lam = r0->lambda;
+        assert_int_equal(r0->lambda_at_bound, 0); /* GCV's minimum inside 1e-7 .. 1 */
         ssb_eis_drt_result_destroy(&r0);
+        /* a search range that excludes that minimum: GCV ends on the edge next to it, and says so */
+        ssb_eis_drt_params Pb = ssb_eis_drt_params_default();
+        Pb.lambda_min = lam * 1e-4;
+        Pb.lambda_max = lam * 1e-2;
+        TU_OK(ctx, ssb_eis_drt(ctx, s, &Pb, &r0));
+        assert_int_equal(r0->lambda_at_bound, 1);
+        TU_ASSERT_REL(r0->lambda, Pb.lambda_max, 1e-3);
+        ssb_eis_drt_result_destroy(&r0);
+        Pb.lambda_min = lam * 1e2;
+        Pb.lambda_max = lam * 1e4;
+        TU_OK(ctx, ssb_eis_drt(ctx, s, &Pb, &r0));
+        assert_int_equal(r0->lambda_at_bound, -1);
+        TU_ASSERT_REL(r0->lambda, Pb.lambda_min, 1e-3);
+        ssb_eis_drt_result_destroy(&r0);
+        Pb = ssb_eis_drt_params_default();
+        Pb.lambda = 1e-3; /* given: no search, no flag */
+        TU_OK(ctx, ssb_eis_drt(ctx, s, &Pb, &r0));
+        assert_int_equal(r0->lambda_at_bound, 0);
+        ssb_eis_drt_result_destroy(&r0);
+        print_message("PASS GCV lambda %.3e inside the range; flagged at either edge of a range that excludes it\n",
+                      lam);
     }
     ssb_eis_drt_params P = ssb_eis_drt_params_default();
     ssb_eis_drt_result *r = NULL;
