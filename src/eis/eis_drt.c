@@ -289,7 +289,11 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     SSB_CHECK(ctx, check_params(ctx, &P));
     SSB_CHECK(ctx, ssb_eis_spectrum_check(ctx, s, "DRT"));
     SSB_CHECK(ctx, ssbi_eis_check_magnitude(ctx, s, "DRT"));
-    SSB_REQUIRE(ctx, s->n >= 4 && s->n <= 20000, SSB_ERR_RANGE, "DRT: %lld points; valid 4..20000",
+    SSB_REQUIRE(ctx, s->n >= 4, SSB_ERR_RANGE, "DRT: %lld points; need at least 4", (long long)s->n);
+    /* memory ~72 N^2 bytes and time ~N^3 per GCV step (480 points: 5 s, 960 points: 50 s on one core) */
+    SSB_REQUIRE(ctx, s->n <= 1000, SSB_ERR_RANGE,
+                "DRT: %lld points; at most 1000 (memory grows as N^2 and time as N^3: 1000 points already take about "
+                "a minute); select a frequency range (--fmin/--fmax) or fewer points per decade",
                 (long long)s->n);
     int N = (int)s->n;
     int off = P.inductance ? 2 : 1; /* R_inf [, L] before the RBF weights */

@@ -566,7 +566,11 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     SSB_CHECK(ctx, ssbi_eis_check_magnitude(ctx, s, "fit"));
     int np = c->np;
     int64_t n = s->n;
-    SSB_REQUIRE(ctx, n <= 50000000, SSB_ERR_RANGE, "fit: %lld points, at most 5e7", (long long)n);
+    /* the Jacobians (J, Jn, the damped system and the covariance copy): 4 x 2n x np doubles */
+    SSB_REQUIRE(ctx, n <= 1000000 && (double)n * 2.0 * (np > 0 ? np : 1) * 8.0 * 4.0 <= 2147483648.0, SSB_ERR_RANGE,
+                "fit: %lld points for %d parameters would need %.3g GB of Jacobians; at most 1e6 points and 2 GB "
+                "(select a frequency range with --fmin/--fmax)",
+                (long long)n, np, (double)n * 2.0 * (np > 0 ? np : 1) * 8.0 * 4.0 / 1e9);
 
     fitws W;
     memset(&W, 0, sizeof W);

@@ -196,8 +196,12 @@ static int kk_run(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_para
         SSB_REQUIRE(ctx, P.max_m >= 1 && P.max_m <= 100000, SSB_ERR_RANGE, "lin-KK: max_m = %d, valid 1..100000",
                     P.max_m);
     }
-    SSB_REQUIRE(ctx, s->n <= 10000000, SSB_ERR_RANGE, "lin-KK: %lld points, at most 1e7", (long long)s->n);
     int Mmax = P.m > 0 ? P.m : P.max_m;
+    /* the design matrix: 2n x (M + 3) doubles */
+    SSB_REQUIRE(ctx, s->n <= 10000000 && (double)s->n * 2.0 * (Mmax + 3) * 8.0 <= 2147483648.0, SSB_ERR_RANGE,
+                "lin-KK: %lld points with up to %d RC elements would need %.3g GB; at most 2 GB (select a frequency "
+                "range with --fmin/--fmax or lower --max-m)",
+                (long long)s->n, Mmax, (double)s->n * 2.0 * (Mmax + 3) * 8.0 / 1e9);
     int n = (int)s->n;
     SSB_REQUIRE(ctx, n >= 3, SSB_ERR_RANGE, "lin-KK: %d points; need at least 3", n);
     if (Mmax + 2 > 2 * n && P.m > 0)

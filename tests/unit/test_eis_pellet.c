@@ -268,6 +268,48 @@ static void test_noise(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Hostile sizes end with a message before any large allocation (a 20000-point DRT needed ~29 GB and days; a
+ * lin-KK of 1e7 points ~8 GB): DRT at most 1000 points, fit at most 1e6 points / 2 GB of Jacobians, lin-KK at
+ * most 2 GB of design matrix. */
+static void test_size_limits(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_circuit *c = NULL;
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,C1)", &c));
+    const double p[3] = {10, 100, 1e-6};
+    ssb_eis_spectrum *s = NULL;
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, p, 1e-2, 1e6, 125, &s)); /* 1001 points */
+    assert_int_equal(s->n, 1001);
+    ssb_eis_drt_result *d = NULL;
+    assert_int_equal(ssb_eis_drt(ctx, s, NULL, &d), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "at most 1000"));
+    ssb_eis_kk_params K = ssb_eis_kk_params_default();
+    K.max_m = 100000;
+    K.c = 1e-9; /* never stops by mu */
+    ssb_eis_kk_result *k = NULL;
+    ssb_eis_spectrum_destroy(&s);
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, p, 1e-2, 1e6, 250, &s)); /* 2001 points: 3.2 GB */
+    assert_int_equal(ssb_eis_kk(ctx, s, &K, &k), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "GB"));
+    assert_null(k);
+    ssb_eis_spectrum_destroy(&s);
+    TU_OK(ctx, ssb_eis_spectrum_create(ctx, 1000001, &s));
+    for (int64_t i = 0; i < s->n; i++) {
+        s->f[i] = 1e6 - (double)i * 0.5;
+        s->zre[i] = 1;
+        s->zim[i] = -1;
+    }
+    ssb_eis_fit_result *r = NULL;
+    assert_int_equal(ssb_eis_fit(ctx, c, s, p, NULL, &r), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "1e6 points"));
+    print_message("PASS size limits: DRT 1001 points, lin-KK 3.2 GB, fit 1000001 points refused with messages\n");
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_pellet_undetermined_r0),
         cmocka_unit_test(test_pellet_coverage),
         cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_size_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
