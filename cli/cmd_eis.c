@@ -340,8 +340,8 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         for (int k = 0; k < np; k++)
             if (!fixed[k]) p[k] = g[k];
     } else if (!env->quiet) {
-        fprintf(stderr, "ssbnet: info: eis fit: no --guess; starting from a heuristic guess (%s)%s\n",
-                param_list(c, order, nfree), o.global ? "" : "; consider --global");
+        fprintf(stderr, "ssbnet: info: eis fit: no --guess; automatic start values from the arcs of the data (%s)\n",
+                param_list(c, order, nfree));
     }
     P.fixed = fixed;
     P.global = o.global;
@@ -671,8 +671,12 @@ static int eis_kk(cli_env *env, int argc, char **argv)
                  kk_help, &o);
     if (r) return r < 0 ? 0 : r;
     P.c = o.c;
-    P.max_m = (int)(o.max_m > 100000 ? 100001 : o.max_m < 0 ? -1 : o.max_m);
-    P.m = (int)(o.m > 100000 ? 100001 : o.m < 0 ? -1 : o.m);
+    if (o.max_m < 1 || o.max_m > 100000)
+        return cli_usage_error(env, "eis kk: --max-m %lld, valid 1 .. 100000", o.max_m);
+    if (o.m < 0 || o.m > 100000)
+        return cli_usage_error(env, "eis kk: --m %lld, valid 1 .. 100000 (omit it for the mu criterion)", o.m);
+    P.max_m = (int)o.max_m;
+    P.m = (int)o.m;
     P.add_cap = o.add_cap;
     if (o.fit_type) {
         if (!strcmp(o.fit_type, "real")) P.fit_type = SSB_EIS_KK_REAL;

@@ -288,7 +288,7 @@ int ssb_eis_cpe_capacitances(ssb_ctx *ctx, const ssb_eis_circuit *c, const doubl
                              ssb_eis_cap **caps, int *ncaps);
 
 /* Fit circuit c to spectrum s from guess (nparams values; each free parameter strictly above its lower bound and
- * at most its upper bound; fixed parameters are taken as given). Projected Levenberg-Marquardt (Marquardt scaling,
+ * at most its upper bound; fixed parameters are taken as given, within [lower, upper]). Projected Levenberg-Marquardt (Marquardt scaling,
  * Nielsen damping) on u = ln(p - lower) for parameters with a finite lower bound (u = p otherwise); finite upper
  * bounds are box constraints on u handled by projection, so a guess on an upper bound (alpha = 1) is fine.
  * Residuals stacked [Z'; Z''] divided by sigma (see ssb_eis_weight); linear algebra by LAPACK (dgels_ for the

@@ -640,7 +640,14 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
         W.hi[k] = hi;
         W.p[k] = g;
         W.kind[k] = isfinite(lo) ? TR_LOG : TR_LIN;
-        if (P.fixed && P.fixed[k]) continue;
+        if (P.fixed && P.fixed[k]) {
+            if (g < lo || g > hi) {
+                rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "fit: fixed %s = %g lies outside its bounds [%g, %g]", nm, g, lo,
+                               hi);
+                goto fail;
+            }
+            continue;
+        }
         if (g < lo || g > hi) {
             rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "fit: guess %s = %g lies outside its bounds [%g, %g]", nm, g, lo, hi);
             goto fail;

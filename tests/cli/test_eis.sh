@@ -131,5 +131,8 @@ if [ -n "$Z1" ]; then
   grep -q '"lambda_at_bound":[[:space:]]*"lower"' "$T/out" && ok "drt JSON lambda_at_bound lower" || bad "drt bound JSON"
   grep -q "lambda-min" "$T/err" && ok "drt warns at the search bound" || bad "drt bound warning: $(cat "$T/err")"
 fi
+expect_rc "kk --m -5" 2 "$BIN" eis kk "$T/pellet.csv" --m -5
+grep -q -- "--m -5" "$T/err" && ok "kk names the value -5" || bad "kk --m message: $(cat "$T/err")"
+expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix CPE1_1=1.5
 expect_rc "noise out of range" 2 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
 finish

@@ -371,6 +371,14 @@ static void test_fit_errors(void **state)
     ssb_eis_fit_params P = unit_defaults();
     P.confidence = 1.5;
     assert_int_equal(ssb_eis_fit(ctx, c, s, g, &P, &r), SSB_ERR_RANGE);
+    /* a held parameter outside its bounds (alpha = 1.5) is refused, not used */
+    P = unit_defaults();
+    const int fx[4] = {0, 0, 0, 1};
+    P.fixed = fx;
+    g[3] = 1.5;
+    assert_int_equal(ssb_eis_fit(ctx, c, s, g, &P, &r), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "fixed CPE1_1 = 1.5"));
+    g[3] = 0.9;
     P = unit_defaults();
     const double lo[4] = {0, 0, 0, 0}, hi[4] = {10, 0, 1, 1};
     P.lower = lo;
