@@ -348,7 +348,7 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         kv_add(&o, "GB thickness [nm]", "gb_thickness_nm", q.gb_thickness * 1e9);
         kv_add(&o, "sigma_gb specific [S/cm]", "sigma_gb_specific_S_per_cm", q.sigma_gb_specific / S_CM);
         kv_add(&o, "sigma_gb macroscopic L/(A R_gb) [S/cm]", "sigma_gb_macro_S_per_cm", q.sigma_gb_macro / S_CM);
-        kv_add(&o, "f_bulk apex [Hz]", "f_bulk_Hz", q.f_b);
+        kv_add(&o, "f_bulk apex [Hz]", "f_b_Hz", q.f_b);
         kv_add(&o, "f_gb apex [Hz]", "f_gb_Hz", q.f_gb);
         kv_add(&o, "GB share of R_b + R_gb [%]", "gb_share_percent", 100 * q.gb_share);
         kv_end(&o);
