@@ -278,7 +278,8 @@ typedef struct {
     double C_hsu_mansfeld; /* PARALLEL: Q omega_max^(n-1) with omega_max from the fitted R, Q, n, F; NaN SERIES */
     double C_brug;         /* Brug's surface-distribution form Q^(1/n) (1/R_s + 1/R)^((n-1)/n) (PARALLEL; NaN
                               when R_s = 0), Q^(1/n) R_s^((1-n)/n) (SERIES), F */
-    double C_eff_std_err;  /* 1-sigma of C_eff from the fit covariance (delta method), F; NaN without covariance */
+    double C_eff_std_err;  /* 1-sigma of C_eff from the fit covariance (delta method over R, Q, n), F; NaN without
+                              covariance. SERIES: over Q and n only (the uncertainty of R_s is left out) */
 } ssb_eis_cap;
 
 /* Every R||CPE (R||C) pair and series CPE (C) of the circuit with its effective capacitance, in the order of the

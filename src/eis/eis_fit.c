@@ -845,11 +845,14 @@ int ssb_eis_fit_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_circuit 
     ssbi_atomic o;
     SSB_CHECK(ctx, ssbi_atomic_open(ctx, &o, path, 1));
     FILE *fp = o.fp;
-    fprintf(fp, "# circuit %s\n# rss %.10e chi2_red %.10e dof %d converged %d (%s)\n", c->str, res->rss,
-            res->chi2_red, res->dof, res->converged, res->reason);
-    for (int k = 0; k < c->np; k++)
-        fprintf(fp, "# %s = %.10e +- %.4e %s\n", c->pname[k], res->p[k], res->std_err[k],
-                ssb_eis_circuit_get_param_unit(c, k));
+    fprintf(fp, "# circuit %s\n# rss %.10e chi2_red %.10e dof %d converged %d (%s) status %s\n", c->str, res->rss,
+            res->chi2_red, res->dof, res->converged, res->reason, ssb_eis_fit_status_name(res->status));
+    for (int k = 0; k < c->np; k++) {
+        char fb[64];
+        const char *fl = res->flags ? ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb) : "";
+        fprintf(fp, "# %s = %.10e +- %.4e %s%s%s\n", c->pname[k], res->p[k], res->std_err[k],
+                ssb_eis_circuit_get_param_unit(c, k), fl[0] ? " flags " : "", fl);
+    }
     fprintf(fp, "f_Hz,Zre_Ohm,Zim_Ohm,Zre_model_Ohm,Zim_model_Ohm,res_re_Ohm,res_im_Ohm\n");
     for (int64_t i = 0; i < s->n; i++)
         fprintf(fp, "%.10e,%.10e,%.10e,%.10e,%.10e,%.10e,%.10e\n", s->f[i], s->zre[i], s->zim[i], res->zre_fit[i],
