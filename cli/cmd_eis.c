@@ -470,12 +470,8 @@ static int eis_fit(cli_env *env, int argc, char **argv)
             for (int q = 0; q < ncaps; q++) {
                 const ssb_eis_cap *e = &caps[q];
                 char b[6][32];
-                snprintf(b[0], 32, "%s", cli_fmt(e->R));
-                snprintf(b[1], 32, "%s", cli_fmt(e->n));
-                snprintf(b[2], 32, "%s", cli_fmt(e->f_max));
-                snprintf(b[3], 32, "%s", cli_fmt(e->C_eff));
-                snprintf(b[4], 32, "%s", cli_fmt(e->C_eff_std_err));
-                snprintf(b[5], 32, "%s", cli_fmt(e->C_brug));
+                const double v[6] = {e->R, e->n, e->f_max, e->C_eff, e->C_eff_std_err, e->C_brug};
+                for (int u = 0; u < 6; u++) snprintf(b[u], 32, "%s", isnan(v[u]) ? "-" : cli_fmt(v[u]));
                 const char *cells[] = {e->name, e->kind == SSB_EIS_CAP_PARALLEL ? "R||CPE" : "series (Brug)",
                                        b[0], b[1], b[2], b[3], b[4], b[5]};
                 cli_table_add_row(t, cells);
@@ -497,8 +493,8 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         const char *r3[] = {"reduced chi-square [-]", v3};
         const char *r4[] = {"degrees of freedom [-]", v4};
         char conv[96];
-        snprintf(conv, sizeof conv, "%s (%s, %d iterations)", res->converged ? "yes" : "no", res->reason,
-                 res->iterations);
+        snprintf(conv, sizeof conv, "%s (%s, %d iterations)%s", res->converged ? "yes" : "no", res->reason,
+                 res->iterations, res->converged && res->n_flagged > 0 ? ", see status" : "");
         const char *r5[] = {"converged", conv};
         char st[96];
         if (res->n_flagged > 0)
