@@ -352,6 +352,31 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         code = cli_fail(env, r);
         goto done;
     }
+    /* automatic start values that end with undetermined parameters (e.g. arcs in the string not ordered from
+     * fast to slow): a seeded multi-start search around them, kept when its objective is lower */
+    int retried = 0;
+    if (!o.guess && !o.global && (res->status == SSB_EIS_FIT_UNDETERMINED || res->status == SSB_EIS_FIT_NOT_CONVERGED)) {
+        ssb_eis_fit_params G = P;
+        G.global = 1;
+        ssb_eis_fit_result *r2 = NULL;
+        if ((r = ssb_eis_fit(env->ctx, c, s, p, &G, &r2)) != SSB_OK) {
+            code = cli_fail(env, r);
+            goto done;
+        }
+        if (r2->rss < res->rss) {
+            if (!env->quiet)
+                fprintf(stderr,
+                        "ssbnet: info: eis fit: the fit from the automatic start values left %d parameter%s "
+                        "undetermined (rss %.4g); a %d-start search (seed %llu) found rss %.4g, reported below\n",
+                        res->n_flagged, res->n_flagged == 1 ? "" : "s", res->rss, G.n_starts,
+                        (unsigned long long)G.seed, r2->rss);
+            ssb_eis_fit_result_destroy(&res);
+            res = r2;
+            retried = 1;
+        } else {
+            ssb_eis_fit_result_destroy(&r2);
+        }
+    }
     cli_progress_done();
     if (o.output && (r = ssb_eis_fit_write_csv(env->ctx, o.output, c, s, res)) != SSB_OK) {
         code = cli_fail(env, r);
@@ -428,7 +453,7 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         cJSON_AddNumberToObject(j, "npoints", (double)res->npoints);
         cJSON_AddNumberToObject(j, "dropped_inductive", (double)dropped);
         cJSON_AddStringToObject(j, "weight", ssb_eis_weight_name(P.weight));
-        cJSON_AddStringToObject(j, "guess", o.guess ? "given" : "automatic");
+        cJSON_AddStringToObject(j, "guess", o.guess ? "given" : retried ? "automatic+global" : "automatic");
         cJSON_AddBoolToObject(j, "converged", res->converged);
         cJSON_AddStringToObject(j, "reason", res->reason);
         cJSON_AddNumberToObject(j, "iterations", res->iterations);

@@ -71,6 +71,32 @@ static int rc_pair(const ssb_eis_circuit *c, int k, int *kr, int *kc)
     return 1;
 }
 
+/* For start values only: a PAR node of two branches, one a C or CPE and the other an R or a series that contains
+ * an R on its top level (p(R2-Wo1,C2)); *kr, *kc get the R and the C / CPE element nodes. */
+static int arc_pair(const ssb_eis_circuit *c, int k, int *kr, int *kc)
+{
+    if (rc_pair(c, k, kr, kc)) return 1;
+    const ssbi_eis_node *nd = &c->nodes[k];
+    if (nd->kind != SSBI_NODE_PAR || nd->nkids != 2) return 0;
+    int a = c->kids[nd->kid0], b = c->kids[nd->kid0 + 1];
+    if (is_elem(c, a, SSBI_EL_C) || is_elem(c, a, SSBI_EL_CPE)) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    if (!is_elem(c, b, SSBI_EL_C) && !is_elem(c, b, SSBI_EL_CPE)) return 0;
+    if (c->nodes[a].kind != SSBI_NODE_SERIES) return 0;
+    for (int q = 0; q < c->nodes[a].nkids; q++) {
+        int e = c->kids[c->nodes[a].kid0 + q];
+        if (is_elem(c, e, SSBI_EL_R)) {
+            *kr = e;
+            *kc = b;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- start values */
 
 typedef struct {
@@ -160,7 +186,7 @@ int ssb_eis_fit_guess(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spec
     int narc = 0;
     for (int k = 0; k < c->nnodes; k++) {
         int kr, kc;
-        if (rc_pair(c, k, &kr, &kc) || is_elem(c, k, SSBI_EL_K) || is_elem(c, k, SSBI_EL_ZARC)) {
+        if (arc_pair(c, k, &kr, &kc) || is_elem(c, k, SSBI_EL_K) || is_elem(c, k, SSBI_EL_ZARC)) {
             arcs[narc].node = k;
             arcs[narc].col = first_col(c, k);
             narc++;
@@ -225,7 +251,7 @@ int ssb_eis_fit_guess(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spec
         if (!(R > 0)) R = span / (narc > 0 ? narc : 1);
         double wp = 2.0 * PI_ * fp;
         int k = arcs[a].node, kr, kc;
-        if (rc_pair(c, k, &kr, &kc)) {
+        if (arc_pair(c, k, &kr, &kc)) {
             int ir = c->nodes[kr].poff, ic = c->nodes[kc].poff;
             p[ir] = R;
             done[ir] = 1;
