@@ -139,6 +139,25 @@ expect_rc "fit exampleData, automatic start" 0 "$BIN" eis fit "$REF/impedance.py
 grep -q '"guess":[[:space:]]*"automatic+global"' "$T/out" && ok "automatic start retried globally" || bad "no retry"
 awk -v r="$(num rss)" 'BEGIN{exit !(r > 0 && r < 0.02)}' && ok "retry rss $(num rss) < 0.02" || bad "retry rss $(num rss)"
 grep -q "start search" "$T/err" && ok "retry reported on stderr" || bad "retry not reported: $(cat "$T/err")"
+# wrong inputs a new user tries: one point, too many points for DRT, unknown units, overflowing header counts
+printf '100,1,-1\n' >"$T/one.csv"
+expect_rc "kk one point" 7 "$BIN" eis kk "$T/one.csv"
+expect_rc "drt one point" 7 "$BIN" eis drt "$T/one.csv"
+expect_rc "fit one point, 3 parameters" 7 "$BIN" eis fit "$T/one.csv" --circuit 'R0-p(R1,C1)'
+grep -q "2 data values" "$T/err" && ok "fit says how many values it has" || bad "one point: $(cat "$T/err")"
+"$BIN" eis simulate --circuit 'R0-p(R1,C1)' --params 1,2,3e-3 --fmin 0.01 --fmax 1e6 --ppd 125 -o "$T/big1001.csv" \
+  --quiet >/dev/null
+expect_rc "drt 1001 points" 7 "$BIN" eis drt "$T/big1001.csv"
+grep -q "at most 1000" "$T/err" && ok "drt names its limit" || bad "drt limit: $(cat "$T/err")"
+printf 'f (uHz),re,im\n1,2,-3\n2,2,-3\n' >"$T/uhz.csv"
+expect_rc "unknown frequency unit" 6 "$BIN" eis kk "$T/uhz.csv"
+printf 'EC-Lab ASCII FILE\nNb header lines : -9223372036854775808\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n1\t2\t3\n' \
+  >"$T/ovf.mpt"
+expect_rc "BioLogic header count overflow" 6 "$BIN" eis kk "$T/ovf.mpt"
+grep -q "Nb header lines" "$T/err" && ok "overflow message names the key" || bad "overflow: $(cat "$T/err")"
+printf 'Frequency (kHz),Re [kOhm],-Im [kOhm]\n100,1.5,0.25\n10,2,1\n1,2.5,1.5\n0.1,3,1\n' >"$T/khz.csv"
+expect_rc "kk kHz file" 0 "$BIN" eis kk "$T/khz.csv" --m 1 --json --quiet
+grep -Eq '"f":[[:space:]]*\[[[:space:]]*100000' "$T/out" && ok "kHz read as 1e5 Hz" || bad "kHz: $(grep -A2 '"f"' "$T/out")"
 expect_rc "kk --m -5" 2 "$BIN" eis kk "$T/pellet.csv" --m -5
 grep -q -- "--m -5" "$T/err" && ok "kk names the value -5" || bad "kk --m message: $(cat "$T/err")"
 expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix CPE1_1=1.5
