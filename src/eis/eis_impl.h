@@ -6,6 +6,15 @@
 
 #include <complex.h>
 
+/* C11's CMPLX is missing from some C libraries' headers under clang (glibc defines it for gcc >= 4.7 only) */
+#ifndef CMPLX
+#if defined(__clang__)
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#else
+#define CMPLX(x, y) ((double complex)((double)(x) + _Complex_I * (double)(y)))
+#endif
+#endif
+
 /* LAPACK (Fortran symbols, column-major). Character arguments carry gfortran's hidden length arguments (size_t,
  * appended), passed explicitly as 1 so that callees built with gfortran >= 9 see a well-formed call. */
 void dgels_(const char *trans, const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b,
