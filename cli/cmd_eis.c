@@ -348,35 +348,18 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     P.confidence = o.confidence;
     if (o.has_starts) P.n_starts = (int)(o.starts > 1000000 ? 1000000 : o.starts);
     if (o.has_seed) P.seed = (uint64_t)o.seed;
-    if ((r = ssb_eis_fit(env->ctx, c, s, p, &P, &res)) != SSB_OK) {
+    int retried = 0;
+    if (o.guess) r = ssb_eis_fit(env->ctx, c, s, p, &P, &res);
+    else r = ssb_eis_fit_auto(env->ctx, c, s, p, &P, &res, &retried);
+    if (r != SSB_OK) {
         code = cli_fail(env, r);
         goto done;
     }
-    /* automatic start values that end with undetermined parameters (e.g. arcs in the string not ordered from
-     * fast to slow): a seeded multi-start search around them, kept when its objective is lower */
-    int retried = 0;
-    if (!o.guess && !o.global && (res->status == SSB_EIS_FIT_UNDETERMINED || res->status == SSB_EIS_FIT_NOT_CONVERGED)) {
-        ssb_eis_fit_params G = P;
-        G.global = 1;
-        ssb_eis_fit_result *r2 = NULL;
-        if ((r = ssb_eis_fit(env->ctx, c, s, p, &G, &r2)) != SSB_OK) {
-            code = cli_fail(env, r);
-            goto done;
-        }
-        if (r2->rss < res->rss) {
-            if (!env->quiet)
-                fprintf(stderr,
-                        "ssbnet: info: eis fit: the fit from the automatic start values left %d parameter%s "
-                        "undetermined (rss %.4g); a %d-start search (seed %llu) found rss %.4g, reported below\n",
-                        res->n_flagged, res->n_flagged == 1 ? "" : "s", res->rss, G.n_starts,
-                        (unsigned long long)G.seed, r2->rss);
-            ssb_eis_fit_result_destroy(&res);
-            res = r2;
-            retried = 1;
-        } else {
-            ssb_eis_fit_result_destroy(&r2);
-        }
-    }
+    if (retried && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: info: eis fit: the fit from the automatic start values left parameters undetermined; a "
+                "%d-start search (seed %llu) from them reached a lower objective (rss %.4g), reported below\n",
+                P.n_starts, (unsigned long long)P.seed, res->rss);
     cli_progress_done();
     if (o.output && (r = ssb_eis_fit_write_csv(env->ctx, o.output, c, s, res)) != SSB_OK) {
         code = cli_fail(env, r);

@@ -253,6 +253,13 @@ const char *ssb_eis_param_flags_string(unsigned flags, char *buf, size_t len);
  * Errors: SSB_ERR_ARG (NULL), spectrum errors. */
 int ssb_eis_fit_guess(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, double *p);
 
+/* The fit behind "no guess given": ssb_eis_fit from start (typically ssb_eis_fit_guess's values, fixed parameters
+ * set), and when that ends undetermined or not converged and params->global is off, the seeded multi-start
+ * search (params->n_starts, params->seed) from the same start; the result with the lower objective is kept and
+ * *retried (may be NULL) is 1 when it is the multi-start one. Errors as ssb_eis_fit. */
+int ssb_eis_fit_auto(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, const double *start,
+                     const ssb_eis_fit_params *params, ssb_eis_fit_result **res, int *retried);
+
 /* ---------------------------------------------------------------- CPE -> effective capacitance */
 
 typedef enum {

@@ -302,6 +302,32 @@ out:
     return rc;
 }
 
+int ssb_eis_fit_auto(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, const double *start,
+                     const ssb_eis_fit_params *params, ssb_eis_fit_result **res, int *retried)
+{
+    if (retried) *retried = 0;
+    ssb_eis_fit_params P = params ? *params : ssb_eis_fit_params_default();
+    SSB_CHECK(ctx, ssb_eis_fit(ctx, c, s, start, &P, res));
+    ssb_eis_fit_result *R = *res;
+    if (P.global || !(R->status == SSB_EIS_FIT_UNDETERMINED || R->status == SSB_EIS_FIT_NOT_CONVERGED))
+        return SSB_OK;
+    P.global = 1;
+    ssb_eis_fit_result *R2 = NULL;
+    int rc = ssb_eis_fit(ctx, c, s, start, &P, &R2);
+    if (rc != SSB_OK) {
+        ssb_eis_fit_result_destroy(res);
+        return rc;
+    }
+    if (R2->rss < R->rss) {
+        ssb_eis_fit_result_destroy(res);
+        *res = R2;
+        if (retried) *retried = 1;
+    } else {
+        ssb_eis_fit_result_destroy(&R2);
+    }
+    return SSB_OK;
+}
+
 /* ---------------------------------------------------------------- effective capacitances */
 
 /* Sum of the R elements on the main path (not inside a parallel block). */
