@@ -424,6 +424,10 @@ static int eis_fit(cli_env *env, int argc, char **argv)
             cli_json_add_number(x, "R_s_Ohm", e->R_s);
             cli_json_add_number(x, "f_max_Hz", e->f_max);
             cli_json_add_number(x, "C_eff_F", e->C_eff);
+            cJSON_AddStringToObject(x, "C_eff_method",
+                                    e->in < 0                           ? "ideal capacitor"
+                                    : e->kind == SSB_EIS_CAP_PARALLEL ? "(Q R^(1-n))^(1/n) (Hirschorn 2010, Hsu-Mansfeld)"
+                                                                      : "Q^(1/n) R_s^((1-n)/n) (Brug 1984)");
             cli_json_add_number(x, "C_eff_std_err_F", e->C_eff_std_err);
             cli_json_add_number(x, "C_hsu_mansfeld_F", e->C_hsu_mansfeld);
             cli_json_add_number(x, "C_brug_F", e->C_brug);
