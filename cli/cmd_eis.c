@@ -600,6 +600,7 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         cJSON_AddStringToObject(j, "file", o.file);
         cli_json_add_number(j, "lambda", d->lambda);
         cli_json_add_number(j, "gcv", d->gcv);
+        cJSON_AddBoolToObject(j, "capacitive_tail", d->capacitive_tail);
         cJSON_AddStringToObject(j, "lambda_at_bound", d->lambda_at_bound < 0   ? "lower"
                                                       : d->lambda_at_bound > 0 ? "upper"
                                                                                : "no");
@@ -655,6 +656,10 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         cli_table_destroy(&t);
         if (!o.output) printf("(gamma(tau) on %lld points: use -o FILE.csv or --json)\n", (long long)d->ntau);
     }
+    if (d->capacitive_tail && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis drt: the spectrum ends in a capacitive tail (blocking electrode, no "
+                "low-frequency intercept) that the DRT model cannot describe; exclude it with --fmin\n");
     if (d->lambda_at_bound && !env->quiet)
         fprintf(stderr,
                 "ssbnet: warning: eis drt: GCV chose lambda = %g at the %s end of its search range [%g, %g]; the "

@@ -391,6 +391,8 @@ typedef struct {
                              decade): -1 lambda_min, +1 lambda_max, 0 inside (or lambda given). The GCV optimum may
                              lie outside: widen lambda_min / lambda_max or give lambda */
     double eps;           /* RBF shape factor (1/ln-tau units) */
+    int capacitive_tail;  /* 1: the data end in a capacitive tail (blocking electrode, no DC intercept) that the
+                             DRT model (R_inf + L + RC distribution) cannot describe; exclude it (fmin) */
     double R_inf;         /* high-frequency resistance, Ohm */
     double L;             /* series inductance, H (0 without the inductance column) */
     double R_pol;         /* polarisation resistance = integral of gamma d ln tau, Ohm */

@@ -451,6 +451,7 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     R->lambda = lambda;
     R->gcv = gcv;
     R->lambda_at_bound = at_bound;
+    R->capacitive_tail = ssbi_eis_capacitive_tail(s);
     R->eps = eps;
     R->R_inf = W.x[0];
     R->L = P.inductance ? W.x[1] : 0.0;

@@ -111,5 +111,8 @@ void ssbi_eis_drt_penalty(int nb, const double *tau, double eps, double *m2);
 /* Nonlinear fit and DRT: every |Z| within 1e-100 .. 1e100 Ohm (beyond that sums of squares overflow);
  * SSB_ERR_RANGE names the point. */
 int ssbi_eis_check_magnitude(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what);
+/* 1 when the spectrum ends in a capacitive tail (no DC intercept, e.g. a blocking electrode): at the lowest
+ * frequency -Z'' > |Z'| and -Z'' still grows over the last three points towards low frequency. */
+int ssbi_eis_capacitive_tail(const ssb_eis_spectrum *s);
 
 #endif

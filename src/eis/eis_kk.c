@@ -309,18 +309,6 @@ done:
     return rc;
 }
 
-/* A capacitive low-frequency tail (blocking electrode, no DC intercept): at the lowest frequency the phase is
- * below -45 deg and -Z'' still grows towards low frequency over the last three points. */
-static int capacitive_tail(const ssb_eis_spectrum *s)
-{
-    int64_t n = s->n;
-    if (n < 4) return 0;
-    int asc = s->f[n - 1] > s->f[0];
-    int64_t i0 = asc ? 0 : n - 1, st = asc ? 1 : -1; /* lowest frequency first */
-    double y0 = -s->zim[i0], y1 = -s->zim[i0 + st], y2 = -s->zim[i0 + 2 * st];
-    return y0 > fabs(s->zre[i0]) && y0 > y1 && y1 > y2;
-}
-
 int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res)
 {
     SSB_REQUIRE(ctx, res != NULL, SSB_ERR_ARG, "lin-KK: output pointer is NULL");
@@ -343,7 +331,7 @@ int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params 
     }
     ssb_eis_kk_result *R = NULL;
     int rc = kk_run(ctx, sc, &P, &R);
-    if (rc == SSB_OK && !P.add_cap && capacitive_tail(sc)) {
+    if (rc == SSB_OK && !P.add_cap && ssbi_eis_capacitive_tail(sc)) {
         R->needs_capacitor = 1;
         ssb_eis_kk_params Q = P;
         Q.add_cap = 1;

@@ -179,3 +179,16 @@ int ssbi_eis_check_magnitude(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char
                 "%s: |Z| = %g Ohm; impedances must stay within 1e-100 .. 1e100 Ohm (rescale the data)", what, zmin);
     return SSB_OK;
 }
+
+/* A capacitive low-frequency tail (blocking electrode, no DC intercept): at the lowest frequency the phase is
+ * below -45 deg and -Z'' still grows towards low frequency over the last three points. */
+int ssbi_eis_capacitive_tail(const ssb_eis_spectrum *s)
+{
+    int64_t n = s->n;
+    if (n < 4) return 0;
+    int asc = s->f[n - 1] > s->f[0];
+    int64_t i0 = asc ? 0 : n - 1, st = asc ? 1 : -1; /* lowest frequency first */
+    double y0 = -s->zim[i0], y1 = -s->zim[i0 + st], y2 = -s->zim[i0 + 2 * st];
+    return y0 > fabs(s->zre[i0]) && y0 > y1 && y1 > y2;
+}
+
