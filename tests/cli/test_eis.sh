@@ -101,6 +101,9 @@ grep -q "not determined" "$T/err" && ok "unit weights: warning names the paramet
 expect_rc "fit pellet with R0" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "R0-$PC" --json --quiet
 grep -q '"status":[[:space:]]*"undetermined"' "$T/out" && ok "R0: status undetermined" || bad "R0 status"
 grep -Eq '"R0":[[:space:]]*"[a-z_,]*(wide_ci|at_bound)' "$T/out" && ok "R0 flagged" || bad "R0 not flagged"
+cp "$T/out" "$T/fitR0.json"
+expect_rc "se brick --fit from an undetermined fit" 0 "$BIN" se brick --fit "$T/fitR0.json" --thickness-mm 0.1
+grep -q "status is 'undetermined'" "$T/err" && ok "se brick warns about the fit status" || bad "no status warning"
 # frequency range selection
 expect_rc "fit --fmin 1 --fmax 1e5" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fmin 1 --fmax 1e5 --json --quiet
 [ "$(num npoints)" = "51" ] && ok "range 1 Hz .. 100 kHz: 51 points" || bad "range points $(num npoints)"
