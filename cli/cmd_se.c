@@ -318,6 +318,13 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         if ((r = brick_cpe(env, "gb", seen(d, nd, "--q-gb"), seen(d, nd, "--n-gb"), seen(d, nd, "--c-gb-F"), Qg, ng,
                            Rg, &Cg, &src_g)))
             return r;
+        if ((!seen(d, nd, "--thickness-mm") || !seen(d, nd, "--area-cm2")) && !env->quiet)
+            fprintf(stderr,
+                    "ssbnet: warning: se brick: pellet %s%s%s taken as the default; the conductivities scale with "
+                    "them (give --thickness-mm and --area-cm2)\n",
+                    seen(d, nd, "--thickness-mm") ? "" : "thickness 1 mm",
+                    !seen(d, nd, "--thickness-mm") && !seen(d, nd, "--area-cm2") ? " and " : "",
+                    seen(d, nd, "--area-cm2") ? "" : "area 1 cm^2");
         ssb_se_brick_fit f = ssb_se_brick_fit_default();
         f.R_b = Rb;
         f.C_b = Cb;
