@@ -6,6 +6,8 @@
 #include <ssbnet/ssb_eis.h>
 
 #include <complex.h>
+
+#include "eis/eis_impl.h" /* CMPLX under clang */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
