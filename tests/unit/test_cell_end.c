@@ -47,10 +47,10 @@ static void test_unsustained_rate(void **state)
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.thickness_um", 200));
     ssb_cell *c = NULL;
     TU_OK(ctx, ssb_cell_create(ctx, p, &c));
-    double rates[3] = {2, 5, 0.5}, vcut = 3.5;
+    double rates[3] = {2, 10, 0.5}, vcut = 3.5;
     ssb_cell_rate_point pt[3];
     TU_OK(ctx, ssb_cell_rate_sweep(ctx, c, 3, rates, vcut, pt, NULL));
-    /* 2C and 0.5C run; 5C cannot: its voltage under load at t = 0+ is below the cut-off */
+    /* 2C and 0.5C run; 10C cannot: its voltage under load at t = 0+ is below the cut-off */
     assert_int_equal(pt[0].sustained, 1);
     assert_int_equal(pt[2].sustained, 1);
     assert_int_equal(pt[1].sustained, 0);
@@ -60,7 +60,7 @@ static void test_unsustained_rate(void **state)
     assert_non_null(strstr(pt[1].reason, "not sustained"));
     assert_non_null(strstr(pt[1].reason, ssb_cell_loss_name(pt[1].bottleneck)));
     printf("  200 um cathode: %s\n", pt[1].reason);
-    /* the highest sustained rate (whose bottleneck a report names) is 2C, not 5C */
+    /* the highest sustained rate (whose bottleneck a report names) is 2C, not 10C */
     assert_int_equal(ssb_cell_rate_sweep_last_sustained(3, pt), 0);
     assert_int_equal(ssb_cell_rate_sweep_last_sustained(1, &pt[1]), -1);
     /* the start breakdown is the model's loaded state at t = 0+: V = OCV - sum(losses) - residual, and it equals
@@ -73,7 +73,7 @@ static void test_unsustained_rate(void **state)
         assert_true(fabs(pt[i].start.residual) < 1e-6);
     }
     char proto[64];
-    snprintf(proto, sizeof proto, "Discharge at 5C until %g V", vcut);
+    snprintf(proto, sizeof proto, "Discharge at 10C until %g V", vcut);
     ssb_cell_result *r = NULL;
     TU_OK(ctx, ssb_cell_run_protocol(ctx, c, proto, NULL, &r));
     ssb_cell_step_result s;
@@ -84,7 +84,7 @@ static void test_unsustained_rate(void **state)
     TU_ASSERT_REL(pt[1].start.ocv, b.ocv, 1e-12);
     for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
         assert_true(fabs(pt[1].start.loss[k] - b.loss[k]) <= 1e-12 * fabs(b.loss[k]) + 1e-15);
-    TU_ASSERT_REL(pt[1].current, 5.0 * ssb_cell_get_derived(c)->nominal_capacity / 3600.0, 1e-14);
+    TU_ASSERT_REL(pt[1].current, 10.0 * ssb_cell_get_derived(c)->nominal_capacity / 3600.0, 1e-14);
     ssb_cell_result_destroy(&r);
     ssb_cell_destroy(&c);
     /* 500 um at 50C: not even a consistent state under load exists at t = 0+ (the solver fails at the start); the
