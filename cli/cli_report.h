@@ -13,6 +13,7 @@ typedef struct {
     int cc_high;          /* current collector at the high-index face */
     int marching_cubes;
     ssb_micro_cam_result *cam_out; /* optional: receives the active-CAM result */
+    const ssb_micro_cam_result *cam_in; /* optional: an active-CAM result already computed (ssb_run) to report */
 } cli_network_opts;
 
 /* Analyse g, add the results to json, and print tables to out (NULL: no tables). Exit status. */

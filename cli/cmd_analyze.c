@@ -153,8 +153,12 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
         cp.cc_side = o->cc_high ? SSB_MICRO_SIDE_HIGH : SSB_MICRO_SIDE_LOW;
         cp.area.marching_cubes = o->marching_cubes;
         ssb_micro_cam_result cr;
-        r = ssb_micro_cam_compute(env->ctx, g, &cp, &cr);
-        if (r != SSB_OK) return cli_fail(env, r);
+        if (o->cam_in) {
+            cr = *o->cam_in;
+        } else {
+            r = ssb_micro_cam_compute(env->ctx, g, &cp, &cr);
+            if (r != SSB_OK) return cli_fail(env, r);
+        }
         cJSON *jc = cJSON_AddObjectToObject(json, "active_material");
         cJSON_AddStringToObject(jc, "axis", ssb_axis_name(o->axis));
         cJSON_AddStringToObject(jc, "current_collector_side", o->cc_high ? "high" : "low");
