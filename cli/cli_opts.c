@@ -100,7 +100,10 @@ static int parse_value(cli_env *env, const cli_opt *o, const char *v, cli_optval
             }
             c = comma ? comma + 1 : NULL;
         }
-        return cli_usage_error(env, "option %s: '%s' is invalid (valid: %s)", o->name, v, o->choices);
+        cli_progress_done();
+        fprintf(stderr, "%s: error: option %s: '%s' is invalid (valid: %s)\n", env && env->prog ? env->prog : "ssbnet",
+                o->name, v, o->choices);
+        return CLI_EXIT_ARG;
     }
     }
     return rc;

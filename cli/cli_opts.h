@@ -9,7 +9,8 @@
  *
  * Messages: "option --cutoff: 'x' is not a number", "option --cutoff: 7 V is out of range (0.5 to 6 V)",
  * "run: unknown option '--frobnicate' (see --help)". Exit status: CLI_EXIT_USAGE for unknown options, missing
- * and malformed values; CLI_EXIT_RANGE for a number outside its range. */
+ * and malformed values; CLI_EXIT_RANGE for a number outside its range; CLI_EXIT_ARG for a word outside its
+ * choices. */
 #ifndef SSB_CLI_OPTS_H
 #define SSB_CLI_OPTS_H
 
