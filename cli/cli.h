@@ -98,4 +98,7 @@ int cli_atomic_open(cli_env *env, cli_outfile *of, const char *path);
 int cli_atomic_commit(cli_env *env, cli_outfile *of);
 void cli_atomic_abort(cli_outfile *of);
 
+/* ssbnet cell defaults (cmd_cell_defaults.c). */
+int cli_cell_defaults(cli_env *env, int argc, char **argv);
+
 #endif

@@ -3,6 +3,7 @@
 #include "cli_image.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
+#include "cli_report.h"
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_io.h>
@@ -345,29 +346,7 @@ static int image_hook(cli_env *env, void *user, int argc, char **argv, int *i)
 
 static cJSON *result_json(const ssb_transport_result *r)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "axis", ssb_axis_name(r->axis));
-    cJSON_AddBoolToObject(o, "percolates", r->percolates);
-    cli_json_add_number(o, "tau", r->tau);
-    cli_json_add_number(o, "tau_percolating", r->tau_percolating);
-    cJSON_AddNumberToObject(o, "sigma_rel", r->sigma_rel);
-    cJSON_AddNumberToObject(o, "sigma_eff_S_per_m", r->sigma_eff);
-    cJSON_AddNumberToObject(o, "sigma_bulk_S_per_m", r->sigma_bulk);
-    cli_json_add_number(o, "macmullin", r->macmullin);
-    cJSON_AddNumberToObject(o, "eps", r->eps);
-    cJSON_AddNumberToObject(o, "eps_percolating", r->eps_percolating);
-    cJSON_AddBoolToObject(o, "converged", r->converged);
-    cJSON_AddNumberToObject(o, "iterations", (double)r->iterations);
-    cJSON_AddNumberToObject(o, "rel_residual", r->rel_residual);
-    cJSON_AddNumberToObject(o, "flux_mismatch", r->flux_mismatch);
-    cJSON_AddNumberToObject(o, "current_in_A", r->current_in);
-    cJSON_AddNumberToObject(o, "current_out_A", r->current_out);
-    cJSON_AddNumberToObject(o, "unknowns", (double)r->n_unknowns);
-    cJSON_AddStringToObject(o, "reason", r->reason);
-    cJSON_AddStringToObject(o, "backend", r->backend);
-    cJSON_AddNumberToObject(o, "time_s", r->time_s);
-    cJSON_AddNumberToObject(o, "solver_bytes", (double)r->peak_bytes);
-    return o;
+    return cli_report_json(cJSON_CreateObject(), ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT), r);
 }
 
 static int cmd_transport(cli_env *env, int argc, char **argv)
@@ -504,17 +483,13 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
             cli_json_print(root);
         } else {
             printf("%s: transport through phase(s) %s\n", image, phases);
-            cli_table *t = cli_table_create(
-                10, (const char *[]){"axis", "eps [-]", "eps_perc [-]", "sigma_eff [S/m]", "sigma_rel [-]", "tau [-]",
-                                     "tau_perc [-]", "N_M [-]", "iter", "time [s]"});
+            static const char *const cols[] = {"axis", "eps", "eps_percolating", "sigma_eff", "sigma_rel", "tau",
+                                               "tau_percolating", "macmullin", "iterations", "time", NULL};
+            const ssb_report_type *tt = ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT);
+            cli_table *t = cli_report_table(tt, NULL, cols);
             for (int a = 0; a < nres; a++) {
-                char it[32];
-                snprintf(it, sizeof it, "%lld%s", (long long)res[a].iterations, res[a].converged ? "" : "*");
-                cli_table_add_row(t, (const char *[]){ssb_axis_name(res[a].axis), cli_fmt(res[a].eps),
-                                                      cli_fmt(res[a].eps_percolating), cli_fmt(res[a].sigma_eff),
-                                                      cli_fmt(res[a].sigma_rel), cli_fmt(res[a].tau),
-                                                      cli_fmt(res[a].tau_percolating), cli_fmt(res[a].macmullin), it,
-                                                      cli_fmt(res[a].time_s)});
+                cli_report_table_row(t, tt, NULL, cols, &res[a]);
+                if (!res[a].converged) printf("axis %s: not converged (%s)\n", ssb_axis_name(res[a].axis), res[a].reason);
             }
             cli_table_print(t, stdout);
             cli_table_destroy(&t);

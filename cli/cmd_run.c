@@ -115,17 +115,18 @@ static int apply_set(cli_env *env, const char *kv, ssb_cell_params *p, ssb_run_p
 
 static cJSON *transport_json(const ssb_transport_result *r)
 {
+    return cli_report_json(cJSON_CreateObject(), ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT), r);
+}
+
+/* The mean overpotential breakdown of a discharge, with the keys of 'ssbnet cell rates'. */
+static cJSON *breakdown_json(const ssb_cell_breakdown *b)
+{
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "percolates", r->percolates);
-    cJSON_AddNumberToObject(o, "sigma_eff_S_per_m", r->sigma_eff);
-    cJSON_AddNumberToObject(o, "sigma_bulk_S_per_m", r->sigma_bulk);
-    cJSON_AddNumberToObject(o, "sigma_rel", r->sigma_rel);
-    cJSON_AddNumberToObject(o, "eps", r->eps);
-    cJSON_AddNumberToObject(o, "eps_percolating", r->eps_percolating);
-    cli_json_add_number(o, "tau", r->tau);
-    cli_json_add_number(o, "macmullin", r->macmullin);
-    cJSON_AddBoolToObject(o, "converged", r->converged);
-    cJSON_AddNumberToObject(o, "iterations", (double)r->iterations);
+    cli_json_add_number(o, "ocv_V", b->ocv);
+    cli_json_add_number(o, "voltage_V", b->voltage);
+    cJSON *l = cJSON_AddObjectToObject(o, "losses_V");
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) cli_json_add_number(l, ssb_cell_loss_name((ssb_cell_loss)k), b->loss[k]);
+    cli_json_add_number(o, "residual_V", b->residual);
     return o;
 }
 
@@ -168,15 +169,11 @@ static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FI
     if (out) {
         fprintf(out, "effective transport through the cathode (z, current collector to separator; phases at %.2f K)\n",
                 res->temperature);
-        cli_table *t = cli_table_create(7, (const char *[]){"network", "eps [-]", "sigma_bulk [S/m]",
-                                                            "sigma_eff [S/m]", "tau [-]", "N_M [-]", "iter"});
-        char i1[24], i2[24];
-        snprintf(i1, sizeof i1, "%lld", (long long)ion->iterations);
-        snprintf(i2, sizeof i2, "%lld", (long long)el->iterations);
-        cli_table_add_row(t, (const char *[]){"ionic (Li+)", cli_fmt(ion->eps), cli_fmt(ion->sigma_bulk),
-                                              cli_fmt(ion->sigma_eff), cli_fmt(ion->tau), cli_fmt(ion->macmullin), i1});
-        cli_table_add_row(t, (const char *[]){"electronic (e-)", cli_fmt(el->eps), cli_fmt(el->sigma_bulk),
-                                              cli_fmt(el->sigma_eff), cli_fmt(el->tau), cli_fmt(el->macmullin), i2});
+        static const char *const cols[] = {"eps", "sigma_bulk", "sigma_eff", "tau", "macmullin", "iterations", NULL};
+        const ssb_report_type *tt = ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT);
+        cli_table *t = cli_report_table(tt, "network", cols);
+        cli_report_table_row(t, tt, "ionic (Li+)", cols, ion);
+        cli_report_table_row(t, tt, "electronic (e-)", cols, el);
         cli_table_print(t, out);
         cli_table_destroy(&t);
         fputc('\n', out);
@@ -197,49 +194,24 @@ static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FI
 /* Every value handed from the structure to the cell model, next to the quantity it comes from. */
 static void report_handover(const ssb_run_result *res, cJSON *json, FILE *out)
 {
-    const ssb_cell_derived *d = &res->derived;
-    cJSON *jh = cJSON_AddObjectToObject(json, "handover");
-    cJSON_AddNumberToObject(jh, "temperature_K", res->temperature);
-    cJSON_AddNumberToObject(jh, "temperature_factor", res->temperature_factor);
-    cJSON *ji = cJSON_AddObjectToObject(jh, "ionic");
-    cJSON_AddNumberToObject(ji, "transport_sigma_eff_S_per_m", res->ion.sigma_eff);
-    cJSON_AddNumberToObject(ji, "cell_sigma_eff_S_per_m", d->sigma_i_eff_pos);
-    cJSON *jl = cJSON_AddObjectToObject(jh, "electronic");
-    cJSON_AddNumberToObject(jl, "transport_sigma_eff_S_per_m", res->el.sigma_eff);
-    cJSON_AddNumberToObject(jl, "cell_sigma_eff_S_per_m", d->sigma_e_eff_pos);
-    cJSON *ja = cJSON_AddObjectToObject(jh, "active_cam");
-    cJSON_AddNumberToObject(ja, "cam_volume_fraction", res->fractions.role_fraction[SSB_ROLE_ACTIVE]);
-    cJSON_AddNumberToObject(ja, "active_fraction", res->cam.active_fraction);
-    cJSON_AddNumberToObject(ja, "cell_eps_active", res->values.pos.eps_active);
-    cJSON *jr = cJSON_AddObjectToObject(jh, "active_area");
-    cJSON_AddNumberToObject(jr, "face_count_per_volume_1_per_m", res->area_face);
-    cJSON_AddNumberToObject(jr, "area_factor", res->area_factor);
-    cJSON_AddStringToObject(jr, "area_factor_method", res->area_factor_method);
-    cJSON_AddNumberToObject(jr, "area_factor_sphere", res->area_factor_sphere);
-    cJSON_AddNumberToObject(jr, "cell_area_per_volume_1_per_m", d->a_pos);
+    const ssb_report_type *ht = ssb_run_report_type(SSB_RUN_REPORT_HANDOVER);
+    cJSON *jh = cli_report_json(cJSON_AddObjectToObject(json, "handover"), ht, res);
+    cJSON_AddStringToObject(jh, "area_factor_method", res->area_factor_method);
     if (!out) return;
-    fprintf(out, "hand-over to the cell model (materials at %.2f K, temperature factor %g)\n", res->temperature,
-            res->temperature_factor);
-    cli_table *t = cli_table_create(3, (const char *[]){"quantity", "measured", "cell model"});
-    char a[4][32], b[4][32];
-    snprintf(a[0], 32, "%.6g", res->ion.sigma_eff);
-    snprintf(b[0], 32, "%.6g", d->sigma_i_eff_pos);
-    snprintf(a[1], 32, "%.6g", res->el.sigma_eff);
-    snprintf(b[1], 32, "%.6g", d->sigma_e_eff_pos);
-    snprintf(a[2], 32, "%.4f x %.4f", res->fractions.role_fraction[SSB_ROLE_ACTIVE], res->cam.active_fraction);
-    snprintf(b[2], 32, "%.4f", res->values.pos.eps_active);
-    snprintf(a[3], 32, "%.5g x %.4f (%s)", res->area_face * 1e-6, res->area_factor,
-             strcmp(res->area_factor_method, "voxelised_sphere") == 0 ? "sphere" : "mc");
-    snprintf(b[3], 32, "%.5g", d->a_pos * 1e-6);
-    cli_table_add_row(t, (const char *[]){"ionic sigma_eff [S/m]", a[0], b[0]});
-    cli_table_add_row(t, (const char *[]){"electronic sigma_eff [S/m]", a[1], b[1]});
-    cli_table_add_row(t, (const char *[]){"active CAM eps [-]: CAM x active", a[2], b[2]});
-    cli_table_add_row(t, (const char *[]){"active area [1/um]: face count x factor", a[3], b[3]});
+    fprintf(out, "hand-over to the cell model (each value next to the one it comes from)\n");
+    cli_table *t = cli_table_create(2, (const char *[]){"quantity", "value"});
+    for (int k = 0; k < ht->nfields; k++) {
+        char h[128], v[64];
+        ssb_report_field_header(&ht->fields[k], h, sizeof h);
+        ssb_report_field_format(&ht->fields[k], res, v, sizeof v);
+        cli_table_add_row(t, (const char *[]){h, v});
+    }
     cli_table_print(t, out);
     cli_table_destroy(&t);
-    fprintf(out, "(area factor = smooth / face-count area: %.4f measured by marching cubes on this structure, %.4f on a "
-                 "voxelised sphere of the CAM diameter)\n\n",
-            res->cam.mc_face_ratio, res->area_factor_sphere);
+    fprintf(out, "(area factor: %s; face counting over-estimates a smooth surface by 3/2 on average)\n\n",
+            strcmp(res->area_factor_method, "voxelised_sphere") == 0
+                ? "measured on a voxelised sphere of the CAM diameter"
+                : "marching-cubes / face-count area of this structure's CAM|SE interface");
 }
 
 static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
@@ -254,32 +226,12 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     cJSON_AddNumberToObject(jc, "separator_sigma_S_per_m", vv->sep.sigma_i);
     cJSON_AddNumberToObject(jc, "cutoff_V", res->cutoff);
     cJSON *jr = cJSON_AddArrayToObject(json, "rates");
-    cli_table *t = cli_table_create(8, (const char *[]){"C-rate", "I [mA/cm2]", "capacity [mAh/cm2]",
-                                                        "energy [mWh/cm2]", "mean V [V]", "stack [Wh/kg]",
-                                                        "stack [Wh/L]", "bottleneck"});
+    const ssb_report_type *rt = ssb_run_report_type(SSB_RUN_REPORT_RATE_POINT);
+    cli_table *t = cli_report_table(rt, NULL, NULL);
     for (int i = 0; i < n; i++) {
-        char c[7][32];
-        snprintf(c[0], 32, "%g", pt[i].crate);
-        snprintf(c[1], 32, "%.4g", pt[i].current / 10.0);
-        snprintf(c[2], 32, "%.4f", pt[i].capacity / 36000.0);
-        snprintf(c[3], 32, "%.4f", pt[i].energy / 36000.0);
-        snprintf(c[4], 32, "%.4f", pt[i].v_mean);
-        snprintf(c[5], 32, "%.1f", pt[i].wh_per_kg);
-        snprintf(c[6], 32, "%.1f", pt[i].wh_per_l);
-        cli_table_add_row(t, (const char *[]){c[0], c[1], c[2], c[3], c[4], c[5], c[6],
-                                              ssb_cell_loss_label(pt[i].bottleneck)});
-        cJSON *o1 = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o1, "C_rate", pt[i].crate);
-        cJSON_AddNumberToObject(o1, "current_A_per_m2", pt[i].current);
-        cJSON_AddNumberToObject(o1, "capacity_mAh_per_cm2", pt[i].capacity / 36000.0);
-        cJSON_AddNumberToObject(o1, "energy_mWh_per_cm2", pt[i].energy / 36000.0);
-        cJSON_AddNumberToObject(o1, "mean_voltage_V", pt[i].v_mean);
-        cli_json_add_number(o1, "stack_Wh_per_kg", pt[i].wh_per_kg);
-        cli_json_add_number(o1, "stack_Wh_per_L", pt[i].wh_per_l);
-        cJSON_AddStringToObject(o1, "bottleneck", ssb_cell_loss_name(pt[i].bottleneck));
-        cJSON *jl = cJSON_AddObjectToObject(o1, "mean_overpotential_V");
-        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
-            cJSON_AddNumberToObject(jl, ssb_cell_loss_name((ssb_cell_loss)k), pt[i].mean.loss[k]);
+        cli_report_table_row(t, rt, NULL, NULL, &pt[i]);
+        cJSON *o1 = cli_report_json(cJSON_CreateObject(), rt, &pt[i]);
+        cJSON_AddItemToObject(o1, "mean_breakdown", breakdown_json(&pt[i].mean));
         cJSON_AddItemToArray(jr, o1);
     }
     if (out) {
@@ -326,7 +278,7 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     }
     cli_table_destroy(&t);
     cJSON *jb = cJSON_AddObjectToObject(json, "bottleneck");
-    cJSON_AddNumberToObject(jb, "C_rate", pt[hi].crate);
+    cJSON_AddNumberToObject(jb, "c_rate", pt[hi].crate);
     cJSON_AddStringToObject(jb, "process", ssb_cell_loss_name(pt[hi].bottleneck));
     cJSON_AddNumberToObject(jb, "overpotential_V", pt[hi].mean.loss[pt[hi].bottleneck]);
 }
@@ -470,7 +422,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
                     v->pos.thickness * 1e6, v->sep.electrolyte[0] ? v->sep.electrolyte : "SE", v->sep.thickness * 1e6,
                     v->anode == SSB_CELL_ANODE_LI_METAL ? "Li metal" : "composite anode");
         cJSON_AddStringToObject(json, "version", ssb_version());
-        cJSON_AddStringToObject(json, "cell", cell ? cell : "built-in default");
+        cJSON_AddStringToObject(json, "cell_file", cell ? cell : "built-in default");
         /* what was measured is reported also when a later stage fails (e.g. a network that does not percolate) */
         if (res.micro && res.grid) rc = report_micro(env, &res, json, r == SSB_OK ? out : NULL);
         if (!rc && r == SSB_OK) {

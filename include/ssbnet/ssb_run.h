@@ -68,6 +68,7 @@
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_micro_analysis.h>
 #include <ssbnet/ssb_micro_gen.h>
+#include <ssbnet/ssb_report.h>
 #include <ssbnet/ssb_transport.h>
 
 #ifdef __cplusplus
@@ -192,6 +193,13 @@ void ssb_run_result_destroy(ssb_run_result *res);
  * comma-separated file names. Errors: those of ssb_plot_save (SSB_ERR_IO, SSB_ERR_UNSUPPORTED, ...). Not
  * thread-safe (PLplot, see ssb_plot.h). */
 int ssb_run_write_plots(ssb_ctx *ctx, const ssb_run_result *res, const char *outdir, char *written, size_t n);
+
+/* Descriptions of the chain's result types for the report writers (ssb_report.h): rows are
+ * ssb_transport_result (TRANSPORT), ssb_cell_rate_point (RATE_POINT) and ssb_run_result (HANDOVER: every value
+ * handed to the cell model next to its source). NULL for an invalid kind. */
+typedef enum { SSB_RUN_REPORT_TRANSPORT = 0, SSB_RUN_REPORT_RATE_POINT, SSB_RUN_REPORT_HANDOVER,
+               SSB_RUN_REPORT_COUNT } ssb_run_report_kind;
+const ssb_report_type *ssb_run_report_type(ssb_run_report_kind k);
 
 /* Validation of a cell and params for the chain (see the header comment). SSB_OK, or the error naming the key. */
 int ssb_run_check(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_params *params);

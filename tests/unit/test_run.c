@@ -6,6 +6,8 @@
 
 #include <ssbnet/ssb_run.h>
 
+#include <cjson/cJSON.h>
+
 #include "ssb_config.h"
 
 #include <math.h>
@@ -423,6 +425,174 @@ static void test_cancel(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+
+/* ------------------------------------------------------------------ the CLI against the library */
+
+/* Run the CLI (SSBNET_BIN) with args; its stdout parsed as JSON. */
+static cJSON *cli_json(const char *args)
+{
+    const char *bin = getenv("SSBNET_BIN");
+    if (!bin) return NULL;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' %s --json --quiet", bin, args);
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    size_t k;
+    while (buf && (k = fread(buf + n, 1, cap - n - 1, p)) > 0) {
+        n += k;
+        if (n + 1 >= cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) break;
+            buf = nb;
+        }
+    }
+    int rc = pclose(p);
+    if (!buf) return NULL;
+    buf[n] = '\0';
+    cJSON *j = rc == 0 ? cJSON_Parse(buf) : NULL;
+    if (!j) printf("CLI '%s' failed (status %d): %.300s\n", args, rc, buf);
+    free(buf);
+    return j;
+}
+
+/* The keys of obj as one sorted, comma-separated string. */
+static void key_set(const cJSON *obj, char *out, size_t n)
+{
+    const char *keys[128];
+    int m = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        if (m < 128) keys[m++] = it->string;
+    }
+    for (int i = 1; i < m; i++)
+        for (int j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+            const char *t = keys[j];
+            keys[j] = keys[j - 1];
+            keys[j - 1] = t;
+        }
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < m && len < n; i++) len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "," : "", keys[i]);
+}
+
+static double num_at(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* ssb_run and `ssbnet run --json` give the same numbers for the default cell and examples/cell.json; the keys of
+ * the same quantities agree across run, cell rates, micro transport and micro analyze. */
+static void test_cli_matches_library(void **state)
+{
+    (void)state;
+    if (!getenv("SSBNET_BIN")) {
+        printf("SKIP: SSBNET_BIN not set (ctest sets it)\n");
+        skip();
+    }
+    ssb_ctx *ctx;
+    TU_OK(ctx, ssb_ctx_create(&ctx));
+    ssb_materials *db = db_load(ctx);
+    const char *dir = tu_tmpdir();
+    char args[1024];
+    for (int c = 0; c < 2; c++) {
+        ssb_cell_params *cell = NULL;
+        ssb_run_params rp = small_params();
+        if (c == 0) {
+            TU_OK(ctx, ssb_cell_params_default(ctx, db, &cell));
+            snprintf(args, sizeof args, "run --size 32 --rates 0.5,2 -o '%s/r0'", dir);
+        } else {
+            char *text = read_text(SSB_SOURCE_DIR "/examples/cell.json");
+            assert_non_null(text);
+            TU_OK(ctx, ssb_cell_params_from_json_string(ctx, db, text, "examples/cell.json", &cell));
+            TU_OK(ctx, ssb_run_params_from_json_string(ctx, text, "examples/cell.json", &rp));
+            free(text);
+            rp.cross_section = 32;
+            rp.nrates = 2;
+            rp.rates[0] = 0.5;
+            rp.rates[1] = 2;
+            snprintf(args, sizeof args, "run '%s/examples/cell.json' --size 32 --rates 0.5,2 -o '%s/r1'",
+                     SSB_SOURCE_DIR, dir);
+        }
+        ssb_run_result res;
+        TU_OK(ctx, ssb_run(ctx, db, cell, &rp, &res));
+        cJSON *j = cli_json(args);
+        assert_non_null(j);
+        const cJSON *rates = cJSON_GetObjectItemCaseSensitive(j, "rates");
+        assert_int_equal(cJSON_GetArraySize(rates), 2);
+        for (int i = 0; i < 2; i++) {
+            const cJSON *r = cJSON_GetArrayItem(rates, i);
+            TU_ASSERT_REL(num_at(r, "capacity_mAh_per_cm2"), res.points[i].capacity / 36000.0, 1e-12);
+            TU_ASSERT_REL(num_at(r, "energy_mWh_per_cm2"), res.points[i].energy / 36000.0, 1e-12);
+        }
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "handover");
+        TU_ASSERT_REL(num_at(h, "cell_sigma_i_eff_S_per_m"), res.derived.sigma_i_eff_pos, 1e-12);
+        TU_ASSERT_REL(num_at(h, "transport_sigma_i_eff_S_per_m"), num_at(h, "cell_sigma_i_eff_S_per_m"), 1e-12);
+        TU_ASSERT_REL(num_at(h, "transport_sigma_e_eff_S_per_m"), num_at(h, "cell_sigma_e_eff_S_per_m"), 1e-12);
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "structure");
+        const cJSON *dims = cJSON_GetObjectItemCaseSensitive(st, "dimensions");
+        double nz = cJSON_GetArrayItem(dims, 2)->valuedouble, h_um = num_at(st, "voxel_size_um");
+        assert_true(fabs(nz * h_um - res.values_in.pos.thickness * 1e6) <= h_um);
+        printf("PASS: %s: CLI = library (capacities, hand-over to 1e-12); %g voxels x %g um through %g um\n",
+               c ? "examples/cell.json" : "default cell", nz, h_um, res.values_in.pos.thickness * 1e6);
+        ssb_run_result_destroy(&res);
+        ssb_cell_params_destroy(&cell);
+        if (c == 1) {
+            cJSON_Delete(j);
+            continue;
+        }
+        /* the same quantity, the same key: run vs cell rates, micro transport and micro analyze */
+        char a[4096], b[4096];
+        cJSON *cr = cli_json("cell rates --rates 0.5,2");
+        assert_non_null(cr);
+        key_set(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cr, "rates"), 0), b, sizeof b);
+        cJSON *r0 = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(j, "rates"), 0);
+        key_set(r0, a, sizeof a);
+        assert_string_equal(a, b);
+        key_set(cJSON_GetObjectItemCaseSensitive(r0, "mean_breakdown"), a, sizeof a);
+        key_set(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cr, "rates"), 0),
+                                                 "mean_breakdown"),
+                b, sizeof b);
+        assert_string_equal(a, b);
+        cJSON_Delete(r0);
+        cJSON_Delete(cr);
+        snprintf(args, sizeof args, "micro transport '%s/r0/cathode.tif' --phase Li6PS5Cl --carrier ion --axis z",
+                 dir);
+        cJSON *mt = cli_json(args);
+        assert_non_null(mt);
+        cJSON_DeleteItemFromObjectCaseSensitive(mt, "image");
+        cJSON_DeleteItemFromObjectCaseSensitive(mt, "phases");
+        key_set(mt, b, sizeof b);
+        const cJSON *jm = cJSON_GetObjectItemCaseSensitive(j, "microstructure");
+        const cJSON *ion = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(jm, "transport_z"), "ionic");
+        key_set(ion, a, sizeof a);
+        assert_string_equal(a, b);
+        /* and the same number: the SE of the run's structure, solved by micro transport */
+        TU_ASSERT_REL(num_at(mt, "sigma_eff_S_per_m"), num_at(ion, "sigma_eff_S_per_m"), 1e-9);
+        cJSON_Delete(mt);
+        snprintf(args, sizeof args, "micro analyze '%s/r0/cathode.tif'", dir);
+        cJSON *ma = cli_json(args);
+        assert_non_null(ma);
+        key_set(cJSON_GetObjectItemCaseSensitive(ma, "active_material"), b, sizeof b);
+        key_set(cJSON_GetObjectItemCaseSensitive(jm, "active_material"), a, sizeof a);
+        assert_string_equal(a, b);
+        key_set(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ma, "phases"), 0), b, sizeof b);
+        key_set(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(jm, "phases"), 0), a, sizeof a);
+        assert_string_equal(a, b);
+        TU_ASSERT_REL(num_at(cJSON_GetObjectItemCaseSensitive(ma, "active_material"), "active_fraction"),
+                      num_at(cJSON_GetObjectItemCaseSensitive(jm, "active_material"), "active_fraction"), 1e-15);
+        cJSON_Delete(ma);
+        cJSON_Delete(j);
+        printf("PASS: keys of rate points, breakdowns, transport, active CAM and phases agree across run, cell "
+               "rates, micro transport and micro analyze\n");
+    }
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_handover_example_40C),
         cmocka_unit_test(test_reproducible_and_cell_identity),
         cmocka_unit_test(test_percolation_vs_thickness),
+        cmocka_unit_test(test_cli_matches_library),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
