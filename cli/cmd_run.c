@@ -414,7 +414,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
     }
     FILE *out = env->json ? NULL : stdout;
     cJSON *json = cJSON_CreateObject();
-    if (!rc && res.stage >= 0 && res.params) {
+    if (!rc && r == SSB_OK) {
         const ssb_cell_values *v = &res.values_in;
         if (out)
             fprintf(out, "ssbnet %s: %s\n%s (%.3g um) | %s separator (%.3g um) | %s\n\n", ssb_version(),
@@ -423,9 +423,8 @@ int cmd_run(cli_env *env, int argc, char **argv)
                     v->anode == SSB_CELL_ANODE_LI_METAL ? "Li metal" : "composite anode");
         cJSON_AddStringToObject(json, "version", ssb_version());
         cJSON_AddStringToObject(json, "cell_file", cell ? cell : "built-in default");
-        /* what was measured is reported also when a later stage fails (e.g. a network that does not percolate) */
-        if (res.micro && res.grid) rc = report_micro(env, &res, json, r == SSB_OK ? out : NULL);
-        if (!rc && r == SSB_OK) {
+        if (res.micro && res.grid) rc = report_micro(env, &res, json, out);
+        if (!rc) {
             if (res.micro) report_handover(&res, json, out);
             report_cell(&res, json, out);
         }

@@ -45,10 +45,11 @@
  * Validation (ssb_run_check): the cell is validated by the cell model first (a partial file names the missing
  * key instead of producing NaN fractions); then the run refuses what cannot give a meaningful answer
  * (SSB_ERR_RANGE naming key, value and range): a cut-off at or above the open-circuit voltage of the initial
- * state, a cathode thinner than its mean CAM particle, a structure with fewer than 4 voxels through the
- * thickness or more than 2^31 voxels; and it logs a warning (level SSB_LOG_WARN, object "run") for physically
- * implausible combinations that still run: a cathode thinner than 5 um or thicker than 2 mm, particles smaller
- * than 3 voxels, a cross-section narrower than two CAM particles.
+ * state, a cathode thinner than its mean CAM particle, and for a generated structure one with fewer than 4 voxels
+ * through the thickness, more than 2^31 voxels, or an extent under two mean CAM diameters (the generator could not
+ * place the particles); and it logs a warning (level SSB_LOG_WARN, object "run") for physically implausible
+ * combinations that still run: a cathode thinner than 5 um or thicker than 2 mm, particles smaller than 3 voxels,
+ * a cross-section narrower than four CAM particles.
  *
  * Progress and cancellation: the stages report to the context's progress callback, each stage name prefixed
  * with the run stage ("structure: electrode", "Li+ network: transport z", "e- network: transport z",

@@ -1,7 +1,7 @@
 /*
  * ssb_units.h - the one table of display units. Values are SI inside the library; a display unit says how a value
  * is shown to users: its symbol in table headers ("mAh/cm2"), its suffix in JSON keys and cell-file keys
- * ("mAh_per_cm2", DESIGN.md "Units in keys") and the factor from SI (display = SI x scale). The CLI, the report
+ * ("mAh_per_cm2", DESIGN.md "Units in keys") and its SI value (display = SI / si_per_unit). The CLI, the report
  * descriptions (ssb_report.h) and the run module convert through this table instead of scattered literals.
  * Thread-safe (constant data).
  */
@@ -48,7 +48,7 @@ typedef struct {
     const char *symbol; /* for table headers: "mAh/cm2" ("-" for NONE) */
     const char *key;    /* JSON / cell-file key suffix: "mAh_per_cm2" ("" for NONE and PER_H) */
     const char *si;     /* the SI unit the value is stored in: "C/m2" */
-    double scale;       /* display value = SI value x scale */
+    double si_per_unit; /* SI value of one display unit: display = SI / si_per_unit, SI = display x si_per_unit */
 } ssb_unit_info;
 
 /* The entry of a unit (NONE's entry for an invalid one). */

@@ -112,11 +112,13 @@ int ssb_run_check(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_param
                      "CAM particles of %g um are under 3 voxels of %g um across: the structure does not resolve "
                      "them (lower microstructure.voxel_size_um)",
                      d * 1e6, rp->voxel_size * 1e6);
-        if ((double)rp->cross_section * rp->voxel_size < 2 * d)
+        if ((double)rp->cross_section * rp->voxel_size < 4 * d)
             ssbi_log(ctx, SSB_LOG_WARN, "run",
-                     "the in-plane cross-section (%g um) is narrower than two CAM particles (%g um): raise "
-                     "microstructure.size_voxels",
-                     (double)rp->cross_section * rp->voxel_size * 1e6, 2 * d * 1e6);
+                     "the in-plane cross-section (%g um) is narrower than four CAM particles (%g um): its networks "
+                     "may not represent the electrode (raise microstructure.size_voxels)",
+                     (double)rp->cross_section * rp->voxel_size * 1e6, 4 * d * 1e6);
+        ssb_run_cathode c;
+        SSB_CHECK(ctx, ssb_run_cathode_from_cell(ctx, &v, rp, &c));
     }
     return SSB_OK;
 }

@@ -110,6 +110,18 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
                 (long long)rp->cross_section, (long long)rp->cross_section, (long long)nz);
     c->dims[0] = c->dims[1] = rp->cross_section;
     c->dims[2] = nz;
+    /* the generator draws diameters up to half the smallest box edge: the mean must fit */
+    double inplane = (double)rp->cross_section * rp->voxel_size, through = (double)nz * rp->voxel_size;
+    SSB_REQUIRE(ctx, inplane >= 2 * c->cam_diameter, SSB_ERR_RANGE,
+                "microstructure.size_voxels = %lld gives a cross-section of %g um, less than two CAM particle "
+                "diameters (%g um) (valid: >= %lld voxels at %g um)",
+                (long long)rp->cross_section, inplane * 1e6, 2e6 * c->cam_diameter,
+                (long long)ceil(2 * c->cam_diameter / rp->voxel_size - 1e-9), rp->voxel_size * 1e6);
+    SSB_REQUIRE(ctx, through >= 2 * c->cam_diameter, SSB_ERR_RANGE,
+                "positive.thickness_um = %g is less than two CAM particle diameters (%g um): no structure can be "
+                "generated for it (give a segmented image as microstructure.image, or run without the "
+                "microstructure)",
+                through * 1e6, 2e6 * c->cam_diameter);
     return SSB_OK;
 }
 
