@@ -225,6 +225,9 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     cJSON_AddNumberToObject(jc, "separator_thickness_um", vv->sep.thickness * 1e6);
     cJSON_AddNumberToObject(jc, "separator_sigma_S_per_m", vv->sep.sigma_i);
     cJSON_AddNumberToObject(jc, "cutoff_V", res->cutoff);
+    char missing[512];
+    if (ssb_run_missing_densities(vv, missing, sizeof missing))
+        cJSON_AddStringToObject(jc, "missing_densities", missing);
     cJSON *jr = cJSON_AddArrayToObject(json, "rates");
     const ssb_report_type *rt = ssb_run_report_type(SSB_RUN_REPORT_RATE_POINT);
     cli_table *t = cli_report_table(rt, NULL, NULL);
@@ -238,9 +241,10 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
         fprintf(out, "cell: separator %s sigma = %.4g S/m at %.1f K; discharge to %.2f V\n",
                 vv->sep.electrolyte[0] ? vv->sep.electrolyte : "SE", vv->sep.sigma_i, vv->cell.T, res->cutoff);
         cli_table_print(t, out);
+        char miss[512];
         if (n > 0 && !isfinite(pt[0].wh_per_kg))
-            fprintf(out, "(stack Wh/kg is not a number: a density of the stack is missing; give the density keys "
-                         "of include/ssbnet/ssb_cell.h, e.g. positive.density_active_kg_per_m3)\n");
+            fprintf(out, "(stack Wh/kg is not a number: the cell lacks %s)\n",
+                    ssb_run_missing_densities(vv, miss, sizeof miss) ? miss : "a density of the stack is missing");
         fputc('\n', out);
     }
     cli_table_destroy(&t);

@@ -202,6 +202,10 @@ typedef enum { SSB_RUN_REPORT_TRANSPORT = 0, SSB_RUN_REPORT_RATE_POINT, SSB_RUN_
                SSB_RUN_REPORT_COUNT } ssb_run_report_kind;
 const ssb_report_type *ssb_run_report_type(ssb_run_report_kind k);
 
+/* The density keys a stack energy density needs and the cell lacks (a comma-separated list into buf): Wh/kg is
+ * NaN exactly when one is missing. Returns 1 if any is missing, else 0. */
+int ssb_run_missing_densities(const ssb_cell_values *v, char *buf, size_t n);
+
 /* Validation of a cell and params for the chain (see the header comment). SSB_OK, or the error naming the key. */
 int ssb_run_check(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_params *params);
 

@@ -286,3 +286,49 @@ int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, 
     if (rc != SSB_OK) return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     return SSB_OK;
 }
+
+/* ------------------------------------------------------------------------------------------- diagnostics */
+
+static void add_key(char *buf, size_t n, size_t *len, const char *key)
+{
+    if (*len < n) *len += (size_t)snprintf(buf + *len, n - *len, "%s%s", *len ? ", " : "", key);
+}
+
+static void electrode_densities(const ssb_cell_electrode *e, const char *side, double rho_el_fallback, char *buf,
+                                size_t n, size_t *len)
+{
+    char key[96];
+    if (e->eps_active + e->eps_active_dead > 0 && !isfinite(e->rho_active)) {
+        snprintf(key, sizeof key, "%s.density_active_kg_per_m3", side);
+        add_key(buf, n, len, key);
+    }
+    if (e->eps_electrolyte > 0 && !isfinite(e->rho_electrolyte) && !isfinite(rho_el_fallback)) {
+        snprintf(key, sizeof key, "%s.density_electrolyte_kg_per_m3", side);
+        add_key(buf, n, len, key);
+    }
+    if (e->eps_inert > 0 && !isfinite(e->rho_inert)) {
+        snprintf(key, sizeof key, "%s.density_carbon_kg_per_m3", side);
+        add_key(buf, n, len, key);
+    }
+}
+
+int ssb_run_missing_densities(const ssb_cell_values *v, char *buf, size_t n)
+{
+    if (!v || !buf || n == 0) return 0;
+    size_t len = 0;
+    buf[0] = '\0';
+    electrode_densities(&v->pos, "positive", v->el.density, buf, n, &len);
+    if (v->anode == SSB_CELL_ANODE_COMPOSITE)
+        electrode_densities(&v->neg, "negative", v->el.density, buf, n, &len);
+    else if (v->li.thickness > 0 && !isfinite(v->li.density))
+        add_key(buf, n, &len, "negative.density_kg_per_m3");
+    if (!isfinite(v->sep.rho_electrolyte) && !isfinite(v->el.density))
+        add_key(buf, n, &len, "separator.density_electrolyte_kg_per_m3");
+    if (v->sep.eps_electrolyte < 1 && !isfinite(v->sep.rho_matrix))
+        add_key(buf, n, &len, "separator.density_matrix_kg_per_m3");
+    if (v->cell.cc_pos_thickness > 0 && !isfinite(v->cell.cc_pos_density))
+        add_key(buf, n, &len, "current_collectors.positive_density_kg_per_m3");
+    if (v->cell.cc_neg_thickness > 0 && !isfinite(v->cell.cc_neg_density))
+        add_key(buf, n, &len, "current_collectors.negative_density_kg_per_m3");
+    return len > 0;
+}

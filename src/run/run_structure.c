@@ -279,6 +279,12 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
                  "the structure is %.3g um thick, less than one CAM particle (%.3g um): its through-plane "
                  "networks are not those of an electrode",
                  res->extent[2] * 1e6, 2e6 * res->values_in.pos.particle_radius);
+    double t = res->values_in.pos.thickness;
+    if (rp->image && fabs(res->extent[2] - t) > fmax(res->voxel_size[2], 0.05 * t))
+        ssbi_log(ctx, SSB_LOG_WARN, "run",
+                 "the image spans %.4g um through the thickness (z) but the cell's cathode is %.4g um "
+                 "(positive.thickness_um): its percolation and tortuosity are those of the image's thickness",
+                 res->extent[2] * 1e6, t * 1e6);
     if (!rp->image && fabs(res->extent[2] - res->values_in.pos.thickness) > res->voxel_size[2] &&
         rp->through_plane <= 0)
         return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "structure thickness %g um differs from the cathode's %g um",
