@@ -33,7 +33,7 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
     int r = ssb_micro_fractions_compute(env->ctx, g, &fr);
     if (r != SSB_OK) return cli_fail(env, r);
     cJSON *jgrid = cJSON_AddObjectToObject(json, "grid");
-    cJSON *jd = cJSON_AddArrayToObject(jgrid, "dims");
+    cJSON *jd = cJSON_AddArrayToObject(jgrid, "dimensions");
     cJSON *jh = cJSON_AddArrayToObject(jgrid, "voxel_size_um");
     for (int k = 0; k < 3; k++) {
         cJSON_AddItemToArray(jd, cJSON_CreateNumber((double)dims[k]));

@@ -53,7 +53,7 @@
  *
  * Progress and cancellation: the stages report to the context's progress callback, each stage name prefixed
  * with the run stage ("structure: electrode", "Li+ network: transport z", "e- network: transport z",
- * "cell: 1C"); params.cancel (optional) is polled at every progress report: when *cancel != 0 the running
+ * "discharge 1C: cell"); params.cancel (optional) is polled at every progress report: when *cancel != 0 the running
  * stage stops with SSB_ERR_CANCELLED. The context's callback is restored when a stage returns.
  * Reproducibility: a seed, params and cell give bit-identical results on one platform, whatever the thread
  * count (the generator and the gmg transport backend are deterministic).

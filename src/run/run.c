@@ -246,7 +246,7 @@ int ssb_run_cell(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res)
     int rc = SSB_OK;
     for (int i = 0; i < rp->nrates && rc == SSB_OK; i++) {
         char prefix[48];
-        snprintf(prefix, sizeof prefix, "cell %gC", rp->rates[i]);
+        snprintf(prefix, sizeof prefix, "discharge %gC", rp->rates[i]);
         ssbi_run_stage st;
         ssbi_run_stage_begin(ctx, &st, rp, prefix);
         rc = ssb_cell_rate_sweep(ctx, model, 1, &rp->rates[i], rp->cutoff, &res->points[i], &res->curves[i]);

@@ -64,6 +64,14 @@ static void check_handover(const ssb_run_result *res)
     double f_cam = res->fractions.role_fraction[SSB_ROLE_ACTIVE];
     TU_ASSERT_REL(res->values.pos.eps_active, f_cam * res->cam.active_fraction, 1e-12);
     TU_ASSERT_REL(res->values.pos.eps_active + res->values.pos.eps_active_dead, f_cam, 1e-12);
+    /* the other fractions are the structure's role fractions, and the five sum to 1 */
+    const double *rf = res->fractions.role_fraction;
+    TU_ASSERT_REL(res->values.pos.eps_electrolyte, rf[SSB_ROLE_SE] + rf[SSB_ROLE_GB], 1e-12);
+    assert_true(fabs(res->values.pos.eps_inert - (rf[SSB_ROLE_CARBON] + rf[SSB_ROLE_BINDER] + rf[SSB_ROLE_COATING])) <
+                1e-15);
+    assert_true(fabs(res->values.pos.porosity - (rf[SSB_ROLE_PORE] + rf[SSB_ROLE_UNDEFINED])) < 1e-15);
+    assert_true(fabs(res->values.pos.eps_active + res->values.pos.eps_active_dead + res->values.pos.eps_electrolyte +
+                     res->values.pos.eps_inert + res->values.pos.porosity - 1.0) < 1e-12);
     /* area: face count x the marching-cubes ratio measured on this structure = the mc-corrected area */
     TU_ASSERT_REL(res->area_face, res->cam.active_cam_se.per_volume, 1e-12);
     TU_ASSERT_REL(d->a_pos, res->area_face * res->area_factor, 1e-12);
@@ -417,7 +425,7 @@ static void test_cancel(void **state)
     stop = 0;
     rp.micro = 0;
     TU_OK(ctx, ssb_run(ctx, db, cell, &rp, &res));
-    assert_non_null(strstr(seen, "cell 0.5C: "));
+    assert_non_null(strstr(seen, "discharge 0.5C: "));
     printf("PASS: cancelled; progress stage '%s'\n", seen);
     ssb_run_result_destroy(&res);
     ssb_cell_params_destroy(&cell);
