@@ -178,3 +178,19 @@ void cli_opts_help(FILE *out, const cli_opt *opts, int n)
         fputc('\n', out);
     }
 }
+
+static int image_hook(cli_env *env, void *user, int argc, char **argv, int *i)
+{
+    return cli_image_parse_opt(env, user, argc, argv, i);
+}
+
+int cli_opts_parse_image(cli_env *env, const char *cmd, const cli_opt *opts, int n, int argc, char **argv, int first,
+                         cli_optval *vals, cli_image_opts *io, const char **arg)
+{
+    memset(io, 0, sizeof *io);
+    const char *pos[1] = {NULL};
+    int npos = 0;
+    int rc = cli_opts_parse(env, cmd, opts, n, argc, argv, first, vals, pos, 1, &npos, image_hook, io);
+    *arg = npos ? pos[0] : NULL;
+    return rc;
+}

@@ -15,6 +15,7 @@
 #define SSB_CLI_OPTS_H
 
 #include "cli.h"
+#include "cli_image.h"
 
 typedef enum {
     CLI_OPT_FLAG = 0, /* no value */
@@ -57,6 +58,10 @@ typedef int (*cli_opt_hook)(cli_env *env, void *user, int argc, char **argv, int
  * (see cli_opts_wants_help). Returns 0 or an exit status after printing the message. */
 int cli_opts_parse(cli_env *env, const char *cmd, const cli_opt *opts, int n, int argc, char **argv, int first,
                    cli_optval *vals, const char **pos, int maxpos, int *npos, cli_opt_hook hook, void *hook_user);
+/* The shape every image command shares: the table's options plus the image reader options (cli_image.h, into io,
+ * zeroed here) and at most one positional argument (*arg, NULL if none). Returns 0 or an exit status. */
+int cli_opts_parse_image(cli_env *env, const char *cmd, const cli_opt *opts, int n, int argc, char **argv, int first,
+                         cli_optval *vals, cli_image_opts *io, const char **arg);
 /* 1 if argv[first..] contains --help or -h. */
 int cli_opts_wants_help(int argc, char **argv, int first);
 /* The options part of --help from the table: "  --cutoff V          discharge cut-off ... [V, 0.5 to 6]". */

@@ -248,11 +248,6 @@ static void analyze_help(void)
            "  ssbnet micro analyze electrode.tiff --phase-map '0=pore:pore,85=NCM811:active,170=CBD:carbon'\n");
 }
 
-static int image_hook(cli_env *env, void *user, int argc, char **argv, int *i)
-{
-    return cli_image_parse_opt(env, user, argc, argv, i);
-}
-
 int cli_micro_analyze(cli_env *env, int argc, char **argv)
 {
     if (cli_opts_wants_help(argc, argv, 2)) {
@@ -260,15 +255,12 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
         return 0;
     }
     cli_image_opts io;
-    memset(&io, 0, sizeof io);
     cli_network_opts o = {.conn = SSB_CONN_6, .axis = SSB_AXIS_Z, .marching_cubes = 1};
     cli_optval val[A_COUNT];
-    const char *pos[1] = {NULL};
-    int npos = 0;
-    int prc = cli_opts_parse(env, "micro analyze", analyze_opts, A_COUNT, argc, argv, 2, val, pos, 1, &npos,
-                             image_hook, &io);
+    const char *image = NULL;
+    int prc = cli_opts_parse_image(env, "micro analyze", analyze_opts, A_COUNT, argc, argv, 2, val, &io, &image);
     if (prc) return prc;
-    const char *image = npos ? pos[0] : NULL, *classify = val[A_CLASSIFY].str;
+    const char *classify = val[A_CLASSIFY].str;
     if (val[A_AXIS].given) {
         int r = ssb_axis_parse(env->ctx, val[A_AXIS].str, &o.axis);
         if (r != SSB_OK) return cli_fail(env, r);

@@ -339,11 +339,6 @@ static void transport_help(void)
            "  ssbnet micro transport electrode.tiff --phase 0 --axis z --json\n");
 }
 
-static int image_hook(cli_env *env, void *user, int argc, char **argv, int *i)
-{
-    return cli_image_parse_opt(env, user, argc, argv, i);
-}
-
 static cJSON *result_json(const ssb_transport_result *r)
 {
     return cli_report_json(cJSON_CreateObject(), ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT), r);
@@ -356,14 +351,11 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
         return 0;
     }
     cli_image_opts io;
-    memset(&io, 0, sizeof io);
     cli_optval val[T_COUNT];
-    const char *pos[1] = {NULL};
-    int npos = 0;
-    int prc = cli_opts_parse(env, "micro transport", transport_opts, T_COUNT, argc, argv, 2, val, pos, 1, &npos,
-                             image_hook, &io);
+    const char *image = NULL, *phases = NULL;
+    int prc = cli_opts_parse_image(env, "micro transport", transport_opts, T_COUNT, argc, argv, 2, val, &io, &image);
     if (prc) return prc;
-    const char *image = npos ? pos[0] : NULL, *phases = val[T_PHASE].str;
+    phases = val[T_PHASE].str;
     const char *axis_s = val[T_AXIS].given ? val[T_AXIS].str : "z", *carrier = val[T_CARRIER].str;
     const char *sigma_spec = val[T_SIGMA].str, *vti = val[T_VTI].str;
     ssb_transport_params tp = ssb_transport_params_default();

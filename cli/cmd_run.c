@@ -72,11 +72,6 @@ static void run_help(void)
            "  ssbnet run --set positive.thickness_um=100 --set microstructure.seed=4\n");
 }
 
-static int image_hook(cli_env *env, void *user, int argc, char **argv, int *i)
-{
-    return cli_image_parse_opt(env, user, argc, argv, i);
-}
-
 /* --set KEY=VALUE: microstructure.* and run.* keys through the run module's reader, the others through the
  * cell's key table. */
 static int apply_set(cli_env *env, const char *kv, ssb_cell_params *p, ssb_run_params *rp)
@@ -357,13 +352,10 @@ int cmd_run(cli_env *env, int argc, char **argv)
         return 0;
     }
     cli_image_opts io;
-    memset(&io, 0, sizeof io);
     cli_optval val[O_COUNT];
-    const char *pos[1] = {NULL};
-    int npos = 0;
-    int rc = cli_opts_parse(env, "run", run_opts, O_COUNT, argc, argv, 1, val, pos, 1, &npos, image_hook, &io);
+    const char *cell = NULL;
+    int rc = cli_opts_parse_image(env, "run", run_opts, O_COUNT, argc, argv, 1, val, &io, &cell);
     if (rc) return rc;
-    const char *cell = npos ? pos[0] : NULL;
     const char *outdir = val[O_OUT].given ? val[O_OUT].str : "ssbnet-out";
 
     /* the cell file, read once: the cell model's keys and the run's blocks */
