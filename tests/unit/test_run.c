@@ -91,7 +91,7 @@ static void check_handover(const ssb_run_result *res)
 static void test_handover_default(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     ssb_materials *db = db_load(ctx);
     ssb_cell_params *cell = NULL;
@@ -120,7 +120,7 @@ static void test_handover_default(void **state)
 static void test_handover_example_40C(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     ssb_materials *db = db_load(ctx);
     ssb_cell_params *cell = NULL;
@@ -159,7 +159,7 @@ static void test_handover_example_40C(void **state)
 static void test_reproducible_and_cell_identity(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     ssb_materials *db = db_load(ctx);
     ssb_cell_params *cell = NULL;
@@ -210,7 +210,7 @@ static void test_reproducible_and_cell_identity(void **state)
 static void test_percolation_vs_thickness(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     ssb_materials *db = db_load(ctx);
     ssb_cell_params *cell = NULL;
@@ -267,7 +267,7 @@ static void test_percolation_vs_thickness(void **state)
 static void test_sphere_area_factor(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     double f10, f40;
     TU_OK(ctx, ssb_run_sphere_area_factor(ctx, 10e-6, 1e-6, &f10));
@@ -298,7 +298,7 @@ static void capture(void *user, ssb_log_level level, const char *object, const c
 static void test_validation(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     log_capture lc = {0};
     ssb_ctx_set_log(ctx, capture, &lc, SSB_LOG_WARN);
@@ -352,7 +352,7 @@ static void test_validation(void **state)
 static void test_params_json(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     ssb_run_params rp = ssb_run_params_default();
     TU_OK(ctx, ssb_run_params_from_json_string(
@@ -405,7 +405,7 @@ static int cancel_cb(void *user, const char *stage, double done, double total)
 static void test_cancel(void **state)
 {
     (void)state;
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     char seen[96] = "";
     ssb_ctx_set_progress(ctx, cancel_cb, seen);
@@ -501,7 +501,7 @@ static void test_cli_matches_library(void **state)
         printf("SKIP: SSBNET_BIN not set (ctest sets it)\n");
         skip();
     }
-    ssb_ctx *ctx;
+    ssb_ctx *ctx = NULL;
     TU_OK(ctx, ssb_ctx_create(&ctx));
     ssb_materials *db = db_load(ctx);
     const char *dir = tu_tmpdir();
