@@ -10,6 +10,7 @@
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_run.h>
+#include <ssbnet/ssb_units.h>
 
 #include <errno.h>
 #include <math.h>
@@ -18,6 +19,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* display units through the one table (ssb_units.h) */
+#define UM(x) ssb_unit_from_si(SSB_UNIT_UM, (x))
+#define MV(x) ssb_unit_from_si(SSB_UNIT_MV, (x))
 
 enum { O_OUT, O_RATES, O_CUTOFF, O_SIZE, O_VOXEL, O_SEED, O_IMAGE, O_NOMICRO, O_SET, O_COUNT };
 static const cli_opt run_opts[O_COUNT] = {
@@ -133,10 +138,10 @@ static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FI
         fprintf(out,
                 "cathode microstructure: %s %.2f (d %.3g um), %s %.2f, %s %.2f, voids %.2f; %lld x %lld x %lld "
                 "voxels of %.3g um (%.4g x %.4g um in-plane, %.4g um through the thickness), seed %llu\n\n",
-                c->cam, c->cam_fraction, c->cam_diameter * 1e6, c->se,
+                c->cam, c->cam_fraction, UM(c->cam_diameter), c->se,
                 1 - c->cam_fraction - c->carbon_fraction - c->pore_fraction, c->carbon, c->carbon_fraction,
                 c->pore_fraction, (long long)c->dims[0], (long long)c->dims[1], (long long)c->dims[2],
-                c->voxel_size * 1e6, res->extent[0] * 1e6, res->extent[1] * 1e6, res->extent[2] * 1e6,
+                UM(c->voxel_size), UM(res->extent[0]), UM(res->extent[1]), UM(res->extent[2]),
                 (unsigned long long)c->seed);
     }
     cJSON *js = cJSON_AddObjectToObject(json, "structure");
@@ -145,11 +150,11 @@ static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FI
     cJSON *je = cJSON_AddArrayToObject(js, "extent_um");
     for (int k = 0; k < 3; k++) {
         cJSON_AddItemToArray(jd, cJSON_CreateNumber((double)res->dims[k]));
-        cJSON_AddItemToArray(je, cJSON_CreateNumber(res->extent[k] * 1e6));
+        cJSON_AddItemToArray(je, cJSON_CreateNumber(UM(res->extent[k])));
     }
-    cJSON_AddNumberToObject(js, "voxel_size_um", res->voxel_size[2] * 1e6);
+    cJSON_AddNumberToObject(js, "voxel_size_um", UM(res->voxel_size[2]));
     cJSON_AddStringToObject(js, "through_plane_axis", "z");
-    cJSON_AddNumberToObject(js, "cathode_thickness_um", res->values_in.pos.thickness * 1e6);
+    cJSON_AddNumberToObject(js, "cathode_thickness_um", UM(res->values_in.pos.thickness));
     if (res->generated) cJSON_AddNumberToObject(js, "seed", (double)res->cathode.seed);
 
     cli_network_opts no = {.conn = SSB_CONN_6, .axis = SSB_AXIS_Z, .cc_high = 0, .marching_cubes = 1,
@@ -216,8 +221,8 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     int n = res->nrates;
     cJSON *jc = cJSON_AddObjectToObject(json, "cell");
     cJSON_AddNumberToObject(jc, "temperature_K", vv->cell.T);
-    cJSON_AddNumberToObject(jc, "cathode_thickness_um", vv->pos.thickness * 1e6);
-    cJSON_AddNumberToObject(jc, "separator_thickness_um", vv->sep.thickness * 1e6);
+    cJSON_AddNumberToObject(jc, "cathode_thickness_um", UM(vv->pos.thickness));
+    cJSON_AddNumberToObject(jc, "separator_thickness_um", UM(vv->sep.thickness));
     cJSON_AddNumberToObject(jc, "separator_sigma_S_per_m", vv->sep.sigma_i);
     cJSON_AddNumberToObject(jc, "cutoff_V", res->cutoff);
     char missing[512];
@@ -261,7 +266,7 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
         char cb[SSB_RUN_MAX_RATES][24];
         cells[0] = ssb_cell_loss_label((ssb_cell_loss)k);
         for (int i = 0; i < n; i++) {
-            snprintf(cb[i], sizeof cb[i], "%.2f", 1e3 * pt[i].mean.loss[k]);
+            snprintf(cb[i], sizeof cb[i], "%.2f", MV(pt[i].mean.loss[k]));
             cells[i + 1] = cb[i];
         }
         cli_table_add_row(t, cells);
@@ -272,7 +277,7 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     if (out) {
         cli_table_print(t, out);
         fprintf(out, "\nbottleneck at %gC: %s, %.1f mV of %.1f mV total overpotential (%.0f %%)\n", pt[hi].crate,
-                ssb_cell_loss_label(pt[hi].bottleneck), 1e3 * pt[hi].mean.loss[pt[hi].bottleneck], 1e3 * tot,
+                ssb_cell_loss_label(pt[hi].bottleneck), MV(pt[hi].mean.loss[pt[hi].bottleneck]), MV(tot),
                 tot > 0 ? 100.0 * pt[hi].mean.loss[pt[hi].bottleneck] / tot : 0.0);
     }
     cli_table_destroy(&t);
@@ -390,7 +395,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
     if (val[O_SIZE].given) rp.cross_section = (int64_t)val[O_SIZE].num;
     if (val[O_SEED].given) rp.seed = (uint64_t)val[O_SEED].num;
     if (val[O_VOXEL].given) {
-        rp.voxel_size = val[O_VOXEL].num * 1e-6;
+        rp.voxel_size = ssb_unit_to_si(SSB_UNIT_UM, val[O_VOXEL].num);
         io.voxel_um = val[O_VOXEL].num;
     }
     if (val[O_IMAGE].given) snprintf(rp.image_file, sizeof rp.image_file, "%s", val[O_IMAGE].str);
@@ -415,7 +420,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
         if (out)
             fprintf(out, "ssbnet %s: %s\n%s (%.3g um) | %s separator (%.3g um) | %s\n\n", ssb_version(),
                     cell ? cell : "built-in default cell", v->pos.active_material[0] ? v->pos.active_material : "cathode",
-                    v->pos.thickness * 1e6, v->sep.electrolyte[0] ? v->sep.electrolyte : "SE", v->sep.thickness * 1e6,
+                    UM(v->pos.thickness), v->sep.electrolyte[0] ? v->sep.electrolyte : "SE", UM(v->sep.thickness),
                     v->anode == SSB_CELL_ANODE_LI_METAL ? "Li metal" : "composite anode");
         cJSON_AddStringToObject(json, "version", ssb_version());
         cJSON_AddStringToObject(json, "cell_file", cell ? cell : "built-in default");

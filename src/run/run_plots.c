@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define C_PER_M2_TO_MAH_PER_CM2 (1.0 / 36000.0) /* 1 mAh/cm2 = 3.6 C / 1e-4 m2 = 36000 C/m2 */
 
 static int save(ssb_ctx *ctx, ssb_plot *fig, const char *outdir, const char *stem, const char *ext, char *written,
                 size_t n)
@@ -37,7 +36,7 @@ static int plot_curves(ssb_ctx *ctx, const ssb_run_result *res, ssb_plot *fig)
         if (n < 1 || !q || !v) continue;
         double *qm = ssbi_malloc(ctx, (size_t)n * sizeof *qm, "plot series");
         if (!qm) return SSB_ERR_NOMEM;
-        for (int k = 0; k < n; k++) qm[k] = q[k] * C_PER_M2_TO_MAH_PER_CM2;
+        for (int k = 0; k < n; k++) qm[k] = ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, q[k]);
         char label[32];
         snprintf(label, sizeof label, "%gC", res->points[i].crate);
         ssb_plot_series st = ssb_plot_series_default();
@@ -61,7 +60,7 @@ static int plot_rates(ssb_ctx *ctx, const ssb_run_result *res, ssb_plot *fig)
     SSB_CHECK(ctx, ssb_plot_set_axes(ctx, fig, 0, &ax));
     for (int i = 0; i < res->nrates; i++) {
         x[i] = res->points[i].crate;
-        y[i] = res->points[i].capacity * C_PER_M2_TO_MAH_PER_CM2;
+        y[i] = ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, res->points[i].capacity);
     }
     ssb_plot_series st = ssb_plot_series_default();
     st.style = SSB_PLOT_LINE_MARKERS;
@@ -79,7 +78,7 @@ static int plot_breakdown(ssb_ctx *ctx, const ssb_run_result *res, ssb_plot *fig
     ax.xlog = res->nrates > 1;
     double ymax = 0;
     for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
-        for (int i = 0; i < res->nrates; i++) ymax = fmax(ymax, 1e3 * res->points[i].mean.loss[k]);
+        for (int i = 0; i < res->nrates; i++) ymax = fmax(ymax, ssb_unit_from_si(SSB_UNIT_MV, res->points[i].mean.loss[k]));
     ax.ymin = 0;
     ax.ymax = ymax > 0 ? 1.8 * ymax : 1; /* room for the legend above the curves */
     SSB_CHECK(ctx, ssb_plot_set_axes(ctx, fig, 0, &ax));
@@ -87,7 +86,7 @@ static int plot_breakdown(ssb_ctx *ctx, const ssb_run_result *res, ssb_plot *fig
     for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) {
         double mx = 0;
         for (int i = 0; i < res->nrates; i++) {
-            y[i] = 1e3 * res->points[i].mean.loss[k];
+            y[i] = ssb_unit_from_si(SSB_UNIT_MV, res->points[i].mean.loss[k]);
             mx = fmax(mx, fabs(y[i]));
         }
         if (mx < 1e-3) continue; /* processes absent in this cell */
