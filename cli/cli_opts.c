@@ -10,14 +10,16 @@
 int cli_opt_index(const cli_opt *opts, int n, const char *name)
 {
     for (int k = 0; k < n; k++)
-        if (strcmp(opts[k].name, name) == 0) return k;
+        if (strcmp(opts[k].name, name) == 0)
+            return k;
     return -1;
 }
 
 int cli_opts_wants_help(int argc, char **argv, int first)
 {
     for (int i = first; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
     return 0;
 }
 
@@ -45,7 +47,8 @@ static int parse_number(cli_env *env, const cli_opt *o, const char *s, const cha
         return cli_usage_error(env, "option %s: '%s' is not a finite number", o->name, s);
     if (o->type == CLI_OPT_INT && v != floor(v))
         return cli_usage_error(env, "option %s: '%s' is not a whole number", o->name, s);
-    if (v < o->min || v > o->max) return range_error(env, o, v);
+    if (v < o->min || v > o->max)
+        return range_error(env, o, v);
     *endp = end;
     *out = v;
     return 0;
@@ -56,8 +59,11 @@ static int parse_value(cli_env *env, const cli_opt *o, const char *v, cli_optval
     const char *end = NULL;
     int rc = 0;
     switch (o->type) {
-    case CLI_OPT_FLAG: break;
-    case CLI_OPT_STRING: val->str = v; break;
+    case CLI_OPT_FLAG:
+        break;
+    case CLI_OPT_STRING:
+        val->str = v;
+        break;
     case CLI_OPT_MULTI:
         if (val->n >= CLI_OPT_LIST_MAX)
             return cli_usage_error(env, "option %s: given more than %d times", o->name, CLI_OPT_LIST_MAX);
@@ -67,7 +73,8 @@ static int parse_value(cli_env *env, const cli_opt *o, const char *v, cli_optval
     case CLI_OPT_DOUBLE:
     case CLI_OPT_INT:
         rc = parse_number(env, o, v, &end, &val->num);
-        if (!rc && *end) return cli_usage_error(env, "option %s: '%s' is not a number", o->name, v);
+        if (!rc && *end)
+            return cli_usage_error(env, "option %s: '%s' is not a number", o->name, v);
         break;
     case CLI_OPT_LIST: {
         val->n = 0;
@@ -76,16 +83,18 @@ static int parse_value(cli_env *env, const cli_opt *o, const char *v, cli_optval
             if (val->n >= CLI_OPT_LIST_MAX)
                 return cli_usage_error(env, "option %s: more than %d values", o->name, CLI_OPT_LIST_MAX);
             rc = parse_number(env, o, p, &end, &val->list[val->n]);
-            if (rc) break;
+            if (rc)
+                break;
             val->n++;
             p = end;
             if (*p == ',')
                 p++;
             else if (*p)
-                return cli_usage_error(env, "option %s: unexpected '%s' in '%s' (comma-separated numbers)", o->name,
-                                       p, v);
+                return cli_usage_error(env, "option %s: unexpected '%s' in '%s' (comma-separated numbers)", o->name, p,
+                                       v);
         }
-        if (!rc && val->n == 0) return cli_usage_error(env, "option %s: empty list", o->name);
+        if (!rc && val->n == 0)
+            return cli_usage_error(env, "option %s: empty list", o->name);
         break;
     }
     case CLI_OPT_CHOICE: {
@@ -113,7 +122,8 @@ int cli_opts_parse(cli_env *env, const char *cmd, const cli_opt *opts, int n, in
                    cli_optval *vals, const char **pos, int maxpos, int *npos, cli_opt_hook hook, void *hook_user)
 {
     memset(vals, 0, (size_t)n * sizeof *vals);
-    if (npos) *npos = 0;
+    if (npos)
+        *npos = 0;
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         int k = -1;
@@ -135,27 +145,34 @@ int cli_opts_parse(cli_env *env, const char *cmd, const cli_opt *opts, int n, in
         if (k < 0) {
             if (hook && a[0] == '-') {
                 int h = hook(env, hook_user, argc, argv, &i);
-                if (h < 0) return CLI_EXIT_USAGE;
-                if (h > 0) continue;
+                if (h < 0)
+                    return CLI_EXIT_USAGE;
+                if (h > 0)
+                    continue;
             }
-            if (a[0] == '-' && a[1]) return cli_usage_error(env, "%s: unknown option '%s' (see --help)", cmd, a);
-            if (!pos || !npos || *npos >= maxpos) return cli_usage_error(env, "%s: unexpected argument '%s'", cmd, a);
+            if (a[0] == '-' && a[1])
+                return cli_usage_error(env, "%s: unknown option '%s' (see --help)", cmd, a);
+            if (!pos || !npos || *npos >= maxpos)
+                return cli_usage_error(env, "%s: unexpected argument '%s'", cmd, a);
             pos[(*npos)++] = a;
             continue;
         }
         const cli_opt *o = &opts[k];
         vals[k].given++;
         if (o->type == CLI_OPT_FLAG) {
-            if (inline_val) return cli_usage_error(env, "option %s takes no value", o->name);
+            if (inline_val)
+                return cli_usage_error(env, "option %s takes no value", o->name);
             continue;
         }
         const char *v = inline_val;
         if (!v) {
-            if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value (%s)", o->name, o->metavar);
+            if (i + 1 >= argc)
+                return cli_usage_error(env, "option %s needs a value (%s)", o->name, o->metavar);
             v = argv[++i];
         }
         int rc = parse_value(env, o, v, &vals[k]);
-        if (rc) return rc;
+        if (rc)
+            return rc;
     }
     return 0;
 }

@@ -30,8 +30,8 @@ typedef enum {
 #define CLI_OPT_LIST_MAX 32
 
 typedef struct {
-    const char *name;    /* "--cutoff" */
-    const char *alias;   /* "-o", or NULL */
+    const char *name;  /* "--cutoff" */
+    const char *alias; /* "-o", or NULL */
     cli_opt_type type;
     const char *metavar; /* value placeholder in the help ("V", "LIST", "DIR") */
     const char *unit;    /* unit of a number ("V", "um"), or NULL */
@@ -41,12 +41,12 @@ typedef struct {
 } cli_opt;
 
 typedef struct {
-    int given;                            /* times given */
-    const char *str;                      /* STRING / CHOICE / the last MULTI value (borrowed from argv) */
-    double num;                           /* DOUBLE / INT */
-    double list[CLI_OPT_LIST_MAX];        /* LIST */
-    const char *multi[CLI_OPT_LIST_MAX];  /* MULTI */
-    int n;                                /* LIST / MULTI entries */
+    int given;                           /* times given */
+    const char *str;                     /* STRING / CHOICE / the last MULTI value (borrowed from argv) */
+    double num;                          /* DOUBLE / INT */
+    double list[CLI_OPT_LIST_MAX];       /* LIST */
+    const char *multi[CLI_OPT_LIST_MAX]; /* MULTI */
+    int n;                               /* LIST / MULTI entries */
 } cli_optval;
 
 /* Hook for options parsed elsewhere (e.g. the image options): returns > 0 if it consumed argv[*i] (advancing *i

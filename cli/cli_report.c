@@ -11,14 +11,19 @@ cJSON *cli_report_json(cJSON *obj, const ssb_report_type *t, const void *row)
         const ssb_report_field *f = &t->fields[k];
         ssb_report_field_key(f, key, sizeof key);
         switch (f->kind) {
-        case SSB_FIELD_BOOL: cJSON_AddBoolToObject(obj, key, ssb_report_field_value(f, row) != 0); break;
-        case SSB_FIELD_STRING: ssb_report_field_format(f, row, cell, sizeof cell);
+        case SSB_FIELD_BOOL:
+            cJSON_AddBoolToObject(obj, key, ssb_report_field_value(f, row) != 0);
+            break;
+        case SSB_FIELD_STRING:
+            ssb_report_field_format(f, row, cell, sizeof cell);
             cJSON_AddStringToObject(obj, key, cell);
             break;
         case SSB_FIELD_ENUM:
             cJSON_AddStringToObject(obj, key, f->name_of ? f->name_of((int)ssb_report_field_value(f, row)) : "?");
             break;
-        default: cli_json_add_number(obj, key, ssb_report_field_value(f, row)); break;
+        default:
+            cli_json_add_number(obj, key, ssb_report_field_value(f, row));
+            break;
         }
     }
     return obj;
@@ -29,12 +34,14 @@ static int columns(const ssb_report_type *t, const char *const *keys, const ssb_
 {
     int n = 0;
     if (!keys) {
-        for (int k = 0; k < t->nfields && n < max; k++) cols[n++] = &t->fields[k];
+        for (int k = 0; k < t->nfields && n < max; k++)
+            cols[n++] = &t->fields[k];
         return n;
     }
     for (int i = 0; keys[i]; i++)
         for (int k = 0; k < t->nfields && n < max; k++)
-            if (strcmp(keys[i], t->fields[k].key) == 0) cols[n++] = &t->fields[k];
+            if (strcmp(keys[i], t->fields[k].key) == 0)
+                cols[n++] = &t->fields[k];
     return n;
 }
 
@@ -45,7 +52,8 @@ cli_table *cli_report_table(const ssb_report_type *t, const char *first_header, 
     char hb[65][96];
     const char *hdr[65];
     int m = 0;
-    if (first_header) hdr[m++] = first_header;
+    if (first_header)
+        hdr[m++] = first_header;
     for (int k = 0; k < n; k++) {
         ssb_report_field_header(cols[k], hb[m], sizeof hb[m]);
         hdr[m] = hb[m];
@@ -62,7 +70,8 @@ void cli_report_table_row(cli_table *tab, const ssb_report_type *t, const char *
     char cb[65][96];
     const char *cells[65];
     int m = 0;
-    if (first_cell) cells[m++] = first_cell;
+    if (first_cell)
+        cells[m++] = first_cell;
     for (int k = 0; k < n; k++) {
         ssb_report_field_format(cols[k], row, cb[m], sizeof cb[m]);
         cells[m] = cb[m];

@@ -11,10 +11,11 @@ int cli_cell_defaults(cli_env *env, int argc, char **argv)
 {
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: ssbnet cell defaults > cell.json\n\n"
-                   "Print the built-in default cell (the cell of 'ssbnet run' and 'ssbnet cell run|rates' without a\n"
-                   "file) as a cell file: the cell model's keys (include/ssbnet/ssb_cell.h) and the \"microstructure\"\n"
-                   "and \"run\" blocks of 'ssbnet run'. Edit it and pass it back: 'ssbnet run cell.json'.\n");
+            printf(
+                "usage: ssbnet cell defaults > cell.json\n\n"
+                "Print the built-in default cell (the cell of 'ssbnet run' and 'ssbnet cell run|rates' without a\n"
+                "file) as a cell file: the cell model's keys (include/ssbnet/ssb_cell.h) and the \"microstructure\"\n"
+                "and \"run\" blocks of 'ssbnet run'. Edit it and pass it back: 'ssbnet run cell.json'.\n");
             return 0;
         }
         return cli_usage_error(env, "cell defaults: unexpected argument '%s' (it takes none)", argv[i]);

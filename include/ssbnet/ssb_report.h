@@ -30,19 +30,19 @@ typedef enum {
 } ssb_field_kind;
 
 typedef struct {
-    const char *key;           /* JSON key without the unit suffix, e.g. "capacity" */
-    const char *label;         /* table header without the unit, e.g. "capacity" */
-    ssb_unit stored;           /* unit of the value in the struct (SI for library results) */
-    ssb_unit shown;            /* unit in keys, headers and written values */
+    const char *key;   /* JSON key without the unit suffix, e.g. "capacity" */
+    const char *label; /* table header without the unit, e.g. "capacity" */
+    ssb_unit stored;   /* unit of the value in the struct (SI for library results) */
+    ssb_unit shown;    /* unit in keys, headers and written values */
     ssb_field_kind kind;
-    size_t offset;             /* offsetof(struct, member) */
-    const char *fmt;           /* printf format of a table cell ("%.4f"); NULL: "%.6g" */
-    const char *(*name_of)(int); /* SSB_FIELD_ENUM: value -> name (JSON, CSV) */
+    size_t offset;                /* offsetof(struct, member) */
+    const char *fmt;              /* printf format of a table cell ("%.4f"); NULL: "%.6g" */
+    const char *(*name_of)(int);  /* SSB_FIELD_ENUM: value -> name (JSON, CSV) */
     const char *(*label_of)(int); /* SSB_FIELD_ENUM: value -> readable label in tables (NULL: name_of) */
 } ssb_report_field;
 
 typedef struct {
-    const char *name;              /* "transport", "rate_point", ... */
+    const char *name; /* "transport", "rate_point", ... */
     int nfields;
     const ssb_report_field *fields;
 } ssb_report_type;

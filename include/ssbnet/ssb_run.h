@@ -99,28 +99,28 @@ typedef struct {
 
 /* Options of the chain. Defaults (ssb_run_params_default) in brackets. */
 typedef struct {
-    int micro;              /* 1: measure a structure [1]; 0: the cell's Bruggeman relations */
-    const ssb_grid *image;  /* segmented image of the cathode (borrowed; z through the thickness) [NULL: generate] */
-    char image_file[1024];  /* the cell file's microstructure.image [""]: not read here; the caller loads it (with
-                               its phase table) into image */
+    int micro;             /* 1: measure a structure [1]; 0: the cell's Bruggeman relations */
+    const ssb_grid *image; /* segmented image of the cathode (borrowed; z through the thickness) [NULL: generate] */
+    char image_file[1024]; /* the cell file's microstructure.image [""]: not read here; the caller loads it (with
+                              its phase table) into image */
     /* recipe of a generated structure */
-    double voxel_size;      /* [m] [0.4e-6], 1e-9 to 1e-4 */
-    int64_t cross_section;  /* in-plane voxels per edge [96], 16 to 1024 */
-    int64_t through_plane;  /* voxels through the thickness [0: round(thickness / voxel_size)], 0 or 4 to 4096 */
-    uint64_t seed;          /* [1] */
-    double cam_gsd;         /* [1.3], 1 to 3 */
+    double voxel_size;         /* [m] [0.4e-6], 1e-9 to 1e-4 */
+    int64_t cross_section;     /* in-plane voxels per edge [96], 16 to 1024 */
+    int64_t through_plane;     /* voxels through the thickness [0: round(thickness / voxel_size)], 0 or 4 to 4096 */
+    uint64_t seed;             /* [1] */
+    double cam_gsd;            /* [1.3], 1 to 3 */
     char carbon[SSB_NAME_MAX]; /* carbon material ["Super P"] */
-    double carbon_diameter; /* [m] [1e-6] */
-    double pore_diameter;   /* [m] [1.2e-6] */
-    double overlap;         /* [0.15], 0 to 0.9 */
-    int marching_cubes;     /* measure the area factor with marching cubes [1]; 0: on a voxelised sphere */
+    double carbon_diameter;    /* [m] [1e-6] */
+    double pore_diameter;      /* [m] [1.2e-6] */
+    double overlap;            /* [0.15], 0 to 0.9 */
+    int marching_cubes;        /* measure the area factor with marching cubes [1]; 0: on a voxelised sphere */
     /* transport */
     ssb_transport_params transport; /* [ssb_transport_params_default()] */
     /* cell */
-    int nrates;                          /* [5] */
-    double rates[SSB_RUN_MAX_RATES];     /* C-rates [0.1, 0.2, 0.5, 1, 2], each in (0, 100] */
-    double cutoff;                       /* discharge cut-off [V] [3.5], 0.5 to 6 */
-    volatile const int *cancel;          /* optional: non-zero cancels at the next progress report */
+    int nrates;                      /* [5] */
+    double rates[SSB_RUN_MAX_RATES]; /* C-rates [0.1, 0.2, 0.5, 1, 2], each in (0, 100] */
+    double cutoff;                   /* discharge cut-off [V] [3.5], 0.5 to 6 */
+    volatile const int *cancel;      /* optional: non-zero cancels at the next progress report */
 } ssb_run_params;
 
 ssb_run_params ssb_run_params_default(void);
@@ -139,35 +139,35 @@ int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *
 
 /* Everything the chain measured and handed over. Fields of stages not run are zero / NULL. */
 typedef struct {
-    int stage;                     /* stages completed: 0 none, 1 structure, 2 networks, 3 effective, 4 cell */
+    int stage; /* stages completed: 0 none, 1 structure, 2 networks, 3 effective, 4 cell */
     /* cell (owned copy; after stage 3 it holds the measured properties) */
     ssb_cell_params *params;
-    ssb_cell_values values_in;     /* the cell as given (before the hand-over) */
-    double temperature;            /* [K] at which the materials were evaluated (the cell temperature) */
+    ssb_cell_values values_in; /* the cell as given (before the hand-over) */
+    double temperature;        /* [K] at which the materials were evaluated (the cell temperature) */
     /* stage 1 */
-    int micro;                     /* a structure was measured */
-    int generated;                 /* 1: generated, 0: the caller's image */
-    ssb_run_cathode cathode;       /* the generated cathode's recipe (generated only) */
-    ssb_micro_electrode_result gen;/* generator outcome (generated only) */
-    ssb_grid *grid;                /* the structure (owned) */
-    int64_t dims[3];               /* voxels (z through the thickness) */
-    double voxel_size[3];          /* [m] */
-    double extent[3];              /* dims x voxel_size [m] */
+    int micro;                      /* a structure was measured */
+    int generated;                  /* 1: generated, 0: the caller's image */
+    ssb_run_cathode cathode;        /* the generated cathode's recipe (generated only) */
+    ssb_micro_electrode_result gen; /* generator outcome (generated only) */
+    ssb_grid *grid;                 /* the structure (owned) */
+    int64_t dims[3];                /* voxels (z through the thickness) */
+    double voxel_size[3];           /* [m] */
+    double extent[3];               /* dims x voxel_size [m] */
     /* stage 2 */
     ssb_micro_fractions fractions;
     ssb_micro_cam_result cam;
-    ssb_transport_result ion, el;  /* along z; fields not kept */
+    ssb_transport_result ion, el; /* along z; fields not kept */
     /* stage 3: hand-over and where each value comes from */
-    double temperature_factor;     /* multiplies the transport conductivities (1: phases evaluated at T) */
-    double area_face;              /* active CAM|SE face count per volume [1/m] */
-    double area_factor;            /* smooth / face-count area ratio used */
-    const char *area_factor_method;/* "marching_cubes_of_structure" or "voxelised_sphere" */
-    double area_factor_sphere;     /* the ratio on a voxelised sphere of the mean CAM diameter (always computed) */
-    ssb_cell_values values;        /* the values handed to the cell model */
+    double temperature_factor;      /* multiplies the transport conductivities (1: phases evaluated at T) */
+    double area_face;               /* active CAM|SE face count per volume [1/m] */
+    double area_factor;             /* smooth / face-count area ratio used */
+    const char *area_factor_method; /* "marching_cubes_of_structure" or "voxelised_sphere" */
+    double area_factor_sphere;      /* the ratio on a voxelised sphere of the mean CAM diameter (always computed) */
+    ssb_cell_values values;         /* the values handed to the cell model */
     /* stage 4 */
-    ssb_cell_derived derived;      /* as used by the model (sigma_i_eff_pos etc.) */
+    ssb_cell_derived derived; /* as used by the model (sigma_i_eff_pos etc.) */
     int nrates;
-    double cutoff;                 /* [V] */
+    double cutoff; /* [V] */
     ssb_cell_rate_point points[SSB_RUN_MAX_RATES];
     ssb_cell_result *curves[SSB_RUN_MAX_RATES]; /* owned */
 } ssb_run_result;
@@ -198,8 +198,12 @@ int ssb_run_write_plots(ssb_ctx *ctx, const ssb_run_result *res, const char *out
 /* Descriptions of the chain's result types for the report writers (ssb_report.h): rows are
  * ssb_transport_result (TRANSPORT), ssb_cell_rate_point (RATE_POINT) and ssb_run_result (HANDOVER: every value
  * handed to the cell model next to its source). NULL for an invalid kind. */
-typedef enum { SSB_RUN_REPORT_TRANSPORT = 0, SSB_RUN_REPORT_RATE_POINT, SSB_RUN_REPORT_HANDOVER,
-               SSB_RUN_REPORT_COUNT } ssb_run_report_kind;
+typedef enum {
+    SSB_RUN_REPORT_TRANSPORT = 0,
+    SSB_RUN_REPORT_RATE_POINT,
+    SSB_RUN_REPORT_HANDOVER,
+    SSB_RUN_REPORT_COUNT
+} ssb_run_report_kind;
 const ssb_report_type *ssb_run_report_type(ssb_run_report_kind k);
 
 /* The density keys a stack energy density needs and the cell lacks (a comma-separated list into buf): Wh/kg is
@@ -215,8 +219,8 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *cell, const s
                               ssb_run_cathode *c);
 /* Generate that cathode (phases labelled SSB_RUN_LABEL_*), conductivities from db at temperature T [K]. Caller
  * owns *grid. gen (optional) receives the generator's outcome. Errors of the generator and of the db. */
-int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T,
-                             ssb_grid **grid, ssb_micro_electrode_result *gen);
+int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **grid,
+                             ssb_micro_electrode_result *gen);
 /* Conductivities of every phase of g from the materials database at T [K] (one rule for every command):
  * pores 0; SE, GB and coating phases sigma_ion = ssb_materials_sigma_ion(TOTAL, T) (else the record's sigma_ion);
  * active and carbon phases sigma_el from the record. A phase is looked up by its material name, else its name;

@@ -13,34 +13,34 @@ extern "C" {
 #endif
 
 typedef enum {
-    SSB_UNIT_NONE = 0,     /* dimensionless: no key suffix, header "[-]" */
-    SSB_UNIT_S_PER_M,      /* conductivity S/m */
-    SSB_UNIT_MS_PER_CM,    /* conductivity mS/cm (0.1 S/m) */
-    SSB_UNIT_S_PER_CM,     /* conductivity S/cm */
-    SSB_UNIT_V,            /* voltage V */
-    SSB_UNIT_MV,           /* voltage mV */
-    SSB_UNIT_K,            /* temperature K */
-    SSB_UNIT_M,            /* length m */
-    SSB_UNIT_UM,           /* length um */
-    SSB_UNIT_NM,           /* length nm */
-    SSB_UNIT_PER_M,        /* area per volume 1/m */
-    SSB_UNIT_PER_UM,       /* area per volume 1/um */
-    SSB_UNIT_M2,           /* area m2 */
-    SSB_UNIT_A,            /* current A */
-    SSB_UNIT_A_PER_M2,     /* current density A/m2 */
-    SSB_UNIT_MA_PER_CM2,   /* current density mA/cm2 */
-    SSB_UNIT_C_PER_M2,     /* areal charge C/m2 */
-    SSB_UNIT_MAH_PER_CM2,  /* areal capacity mAh/cm2 */
-    SSB_UNIT_J_PER_M2,     /* areal energy J/m2 */
-    SSB_UNIT_MWH_PER_CM2,  /* areal energy mWh/cm2 */
-    SSB_UNIT_WH_PER_KG,    /* specific energy Wh/kg (from J/kg) */
-    SSB_UNIT_WH_PER_L,     /* energy density Wh/L (from J/m3) */
-    SSB_UNIT_OHM_M2,       /* area-specific resistance ohm m2 */
-    SSB_UNIT_OHM_CM2,      /* area-specific resistance ohm cm2 */
-    SSB_UNIT_S,            /* time s */
-    SSB_UNIT_H,            /* time h */
-    SSB_UNIT_PER_H,        /* C-rate 1/h: shown as a C-rate (key without suffix) */
-    SSB_UNIT_BYTES,        /* memory */
+    SSB_UNIT_NONE = 0,    /* dimensionless: no key suffix, header "[-]" */
+    SSB_UNIT_S_PER_M,     /* conductivity S/m */
+    SSB_UNIT_MS_PER_CM,   /* conductivity mS/cm (0.1 S/m) */
+    SSB_UNIT_S_PER_CM,    /* conductivity S/cm */
+    SSB_UNIT_V,           /* voltage V */
+    SSB_UNIT_MV,          /* voltage mV */
+    SSB_UNIT_K,           /* temperature K */
+    SSB_UNIT_M,           /* length m */
+    SSB_UNIT_UM,          /* length um */
+    SSB_UNIT_NM,          /* length nm */
+    SSB_UNIT_PER_M,       /* area per volume 1/m */
+    SSB_UNIT_PER_UM,      /* area per volume 1/um */
+    SSB_UNIT_M2,          /* area m2 */
+    SSB_UNIT_A,           /* current A */
+    SSB_UNIT_A_PER_M2,    /* current density A/m2 */
+    SSB_UNIT_MA_PER_CM2,  /* current density mA/cm2 */
+    SSB_UNIT_C_PER_M2,    /* areal charge C/m2 */
+    SSB_UNIT_MAH_PER_CM2, /* areal capacity mAh/cm2 */
+    SSB_UNIT_J_PER_M2,    /* areal energy J/m2 */
+    SSB_UNIT_MWH_PER_CM2, /* areal energy mWh/cm2 */
+    SSB_UNIT_WH_PER_KG,   /* specific energy Wh/kg (from J/kg) */
+    SSB_UNIT_WH_PER_L,    /* energy density Wh/L (from J/m3) */
+    SSB_UNIT_OHM_M2,      /* area-specific resistance ohm m2 */
+    SSB_UNIT_OHM_CM2,     /* area-specific resistance ohm cm2 */
+    SSB_UNIT_S,           /* time s */
+    SSB_UNIT_H,           /* time h */
+    SSB_UNIT_PER_H,       /* C-rate 1/h: shown as a C-rate (key without suffix) */
+    SSB_UNIT_BYTES,       /* memory */
     SSB_UNIT_COUNT
 } ssb_unit;
 

@@ -54,8 +54,10 @@ double ssb_unit_to_si(ssb_unit u, double v)
 
 ssb_unit ssb_unit_from_key(const char *key)
 {
-    if (!key || !*key) return SSB_UNIT_COUNT;
+    if (!key || !*key)
+        return SSB_UNIT_COUNT;
     for (int u = 1; u < SSB_UNIT_COUNT; u++)
-        if (units[u].key[0] && strcmp(units[u].key, key) == 0) return (ssb_unit)u;
+        if (units[u].key[0] && strcmp(units[u].key, key) == 0)
+            return (ssb_unit)u;
     return SSB_UNIT_COUNT;
 }

@@ -10,8 +10,10 @@
 static int stage_progress(void *user, const char *stage, double done, double total)
 {
     ssbi_run_stage *st = user;
-    if (st->cancel && *st->cancel) return 1;
-    if (!st->fn) return 0;
+    if (st->cancel && *st->cancel)
+        return 1;
+    if (!st->fn)
+        return 0;
     char name[96];
     snprintf(name, sizeof name, "%s: %s", st->prefix, stage);
     return st->fn(st->user, name, done, total);
@@ -64,14 +66,16 @@ static int check_params(ssb_ctx *ctx, const ssb_run_params *rp)
                     "run.rates_C[%d] = %g is out of range (valid: (0, 100])", i, rp->rates[i]);
     SSB_REQUIRE(ctx, rp->cutoff >= 0.5 && rp->cutoff <= 6, SSB_ERR_RANGE,
                 "run.cutoff_V = %g is out of range (valid: 0.5 to 6)", rp->cutoff);
-    if (!rp->micro || rp->image) return SSB_OK;
+    if (!rp->micro || rp->image)
+        return SSB_OK;
     SSB_REQUIRE(ctx, rp->voxel_size >= 1e-9 && rp->voxel_size <= 1e-4, SSB_ERR_RANGE,
                 "microstructure.voxel_size_um = %g is out of range (0.001 to 100)", rp->voxel_size * 1e6);
     SSB_REQUIRE(ctx, rp->cross_section >= 16 && rp->cross_section <= 1024, SSB_ERR_RANGE,
                 "microstructure.size_voxels = %lld is out of range (16 to 1024)", (long long)rp->cross_section);
-    SSB_REQUIRE(ctx, rp->through_plane == 0 || (rp->through_plane >= 4 && rp->through_plane <= 4096),
-                SSB_ERR_RANGE, "microstructure.through_plane_voxels = %lld is out of range (0 = from the "
-                "thickness, or 4 to 4096)", (long long)rp->through_plane);
+    SSB_REQUIRE(ctx, rp->through_plane == 0 || (rp->through_plane >= 4 && rp->through_plane <= 4096), SSB_ERR_RANGE,
+                "microstructure.through_plane_voxels = %lld is out of range (0 = from the "
+                "thickness, or 4 to 4096)",
+                (long long)rp->through_plane);
     SSB_REQUIRE(ctx, rp->cam_gsd >= 1 && rp->cam_gsd <= 3, SSB_ERR_RANGE,
                 "microstructure.cam_gsd = %g is out of range (1 to 3)", rp->cam_gsd);
     SSB_REQUIRE(ctx, rp->carbon_diameter > 0 && rp->carbon_diameter <= 1e-3, SSB_ERR_RANGE,
@@ -139,8 +143,10 @@ int ssb_run_init(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_params
 
 void ssb_run_result_destroy(ssb_run_result *res)
 {
-    if (!res) return;
-    for (int i = 0; i < SSB_RUN_MAX_RATES; i++) ssb_cell_result_destroy(&res->curves[i]);
+    if (!res)
+        return;
+    for (int i = 0; i < SSB_RUN_MAX_RATES; i++)
+        ssb_cell_result_destroy(&res->curves[i]);
     ssb_transport_result_destroy(&res->ion);
     ssb_transport_result_destroy(&res->el);
     ssb_grid_destroy(&res->grid);
@@ -161,7 +167,8 @@ static int solve_carrier(ssb_ctx *ctx, const ssb_run_params *rp, const ssb_grid 
     ssbi_run_stage_begin(ctx, &st, rp, prefix);
     int rc = ssb_transport_solve(ctx, g, sigma, SSB_AXIS_Z, &tp, out);
     ssbi_run_stage_end(ctx, &st);
-    if (rc != SSB_OK) return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     return SSB_OK;
 }
 
@@ -178,7 +185,8 @@ int ssb_run_networks(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res
     ssbi_run_stage_begin(ctx, &st, rp, "active CAM");
     int rc = ssb_micro_cam_compute(ctx, res->grid, &cp, &res->cam);
     ssbi_run_stage_end(ctx, &st);
-    if (rc != SSB_OK) return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     ssb_transport_result_destroy(&res->ion);
     ssb_transport_result_destroy(&res->el);
     SSB_CHECK(ctx, solve_carrier(ctx, rp, res->grid, SSB_CARRIER_ION, "Li+ network", &res->ion));
@@ -215,8 +223,10 @@ int ssb_run_effective(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *re
     double h = cbrt(res->voxel_size[0] * res->voxel_size[1] * res->voxel_size[2]);
     double d = res->generated && res->gen.phase[0].mean_diameter > 0 ? res->gen.phase[0].mean_diameter
                                                                      : 2.0 * res->values_in.pos.particle_radius;
-    if (d < 2 * h) d = 2 * h;
-    if (d > 100 * h) d = 100 * h;
+    if (d < 2 * h)
+        d = 2 * h;
+    if (d > 100 * h)
+        d = 100 * h;
     SSB_CHECK(ctx, ssb_run_sphere_area_factor(ctx, d, h, &res->area_factor_sphere));
     res->area_face = res->cam.active_cam_se.per_volume;
     if (res->cam.active_cam_se_mc.method && res->cam.mc_face_ratio > 0) {
@@ -242,7 +252,8 @@ int ssb_run_cell(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res)
     ssb_cell *model = NULL;
     SSB_CHECK(ctx, ssb_cell_create(ctx, res->params, &model));
     res->derived = *ssb_cell_get_derived(model);
-    for (int i = 0; i < SSB_RUN_MAX_RATES; i++) ssb_cell_result_destroy(&res->curves[i]);
+    for (int i = 0; i < SSB_RUN_MAX_RATES; i++)
+        ssb_cell_result_destroy(&res->curves[i]);
     int rc = SSB_OK;
     for (int i = 0; i < rp->nrates && rc == SSB_OK; i++) {
         char prefix[48];
@@ -254,7 +265,8 @@ int ssb_run_cell(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res)
     }
     ssb_cell_destroy(&model);
     if (rc != SSB_OK) {
-        for (int i = 0; i < SSB_RUN_MAX_RATES; i++) ssb_cell_result_destroy(&res->curves[i]);
+        for (int i = 0; i < SSB_RUN_MAX_RATES; i++)
+            ssb_cell_result_destroy(&res->curves[i]);
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     }
     res->nrates = rp->nrates;
@@ -273,17 +285,22 @@ int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, 
     int rc = ssb_run_init(ctx, cell, rp, res);
     if (rc == SSB_OK && rp->micro && !db) {
         rc = ssb_materials_create(ctx, &own);
-        if (rc == SSB_OK) rc = ssb_materials_load_builtin(ctx, own);
+        if (rc == SSB_OK)
+            rc = ssb_materials_load_builtin(ctx, own);
         db = own;
     }
     if (rc == SSB_OK && rp->micro) {
         rc = ssb_run_structure(ctx, db, rp, res);
-        if (rc == SSB_OK) rc = ssb_run_networks(ctx, rp, res);
-        if (rc == SSB_OK) rc = ssb_run_effective(ctx, rp, res);
+        if (rc == SSB_OK)
+            rc = ssb_run_networks(ctx, rp, res);
+        if (rc == SSB_OK)
+            rc = ssb_run_effective(ctx, rp, res);
     }
-    if (rc == SSB_OK) rc = ssb_run_cell(ctx, rp, res);
+    if (rc == SSB_OK)
+        rc = ssb_run_cell(ctx, rp, res);
     ssb_materials_destroy(&own);
-    if (rc != SSB_OK) return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     return SSB_OK;
 }
 
@@ -291,7 +308,8 @@ int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, 
 
 static void add_key(char *buf, size_t n, size_t *len, const char *key)
 {
-    if (*len < n) *len += (size_t)snprintf(buf + *len, n - *len, "%s%s", *len ? ", " : "", key);
+    if (*len < n)
+        *len += (size_t)snprintf(buf + *len, n - *len, "%s%s", *len ? ", " : "", key);
 }
 
 static void electrode_densities(const ssb_cell_electrode *e, const char *side, double rho_el_fallback, char *buf,
@@ -314,7 +332,8 @@ static void electrode_densities(const ssb_cell_electrode *e, const char *side, d
 
 int ssb_run_missing_densities(const ssb_cell_values *v, char *buf, size_t n)
 {
-    if (!v || !buf || n == 0) return 0;
+    if (!v || !buf || n == 0)
+        return 0;
     size_t len = 0;
     buf[0] = '\0';
     electrode_densities(&v->pos, "positive", v->el.density, buf, n, &len);

@@ -5,21 +5,23 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const micro_keys[] = {"enabled", "image", "size_voxels", "through_plane_voxels", "voxel_size_um",
-                                         "seed", "cam_gsd", "carbon", "carbon_diameter_um", "pore_diameter_um",
-                                         "overlap", "marching_cubes", NULL};
+static const char *const micro_keys[] = {
+    "enabled", "image",          "size_voxels", "through_plane_voxels", "voxel_size_um",
+    "seed",    "cam_gsd",        "carbon",      "carbon_diameter_um",   "pore_diameter_um",
+    "overlap", "marching_cubes", NULL};
 static const char *const run_keys[] = {"rates_C", "cutoff_V", NULL};
 
-static int check_keys(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect,
-                      const char *const *valid)
+static int check_keys(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *const *valid)
 {
     SSB_REQUIRE(ctx, cJSON_IsObject(obj), SSB_ERR_FORMAT, "%s: '%s' must be an object", name, sect);
     const cJSON *it;
     cJSON_ArrayForEach(it, obj)
     {
         int ok = 0;
-        for (int i = 0; valid[i]; i++) ok |= strcmp(it->string, valid[i]) == 0;
-        if (ok) continue;
+        for (int i = 0; valid[i]; i++)
+            ok |= strcmp(it->string, valid[i]) == 0;
+        if (ok)
+            continue;
         char list[512] = "";
         size_t len = 0;
         for (int i = 0; valid[i] && len < sizeof list; i++)
@@ -34,7 +36,8 @@ static int num_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char 
                    double hi, double scale, double *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v) return SSB_OK;
+    if (!v)
+        return SSB_OK;
     SSB_REQUIRE(ctx, cJSON_IsNumber(v), SSB_ERR_FORMAT, "%s: %s.%s must be a number", name, sect, key);
     SSB_REQUIRE(ctx, isfinite(v->valuedouble) && v->valuedouble >= lo && v->valuedouble <= hi, SSB_ERR_RANGE,
                 "%s: %s.%s = %g is out of range (valid: %g to %g)", name, sect, key, v->valuedouble, lo, hi);
@@ -47,7 +50,8 @@ static int int_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char 
 {
     double d = NAN;
     SSB_CHECK(ctx, num_key(ctx, name, obj, sect, key, lo, hi, 1.0, &d));
-    if (isnan(d)) return SSB_OK;
+    if (isnan(d))
+        return SSB_OK;
     SSB_REQUIRE(ctx, d == floor(d), SSB_ERR_RANGE, "%s: %s.%s = %g must be a whole number", name, sect, key, d);
     *out = (int64_t)d;
     return SSB_OK;
@@ -56,7 +60,8 @@ static int int_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char 
 static int bool_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *key, int *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v) return SSB_OK;
+    if (!v)
+        return SSB_OK;
     SSB_REQUIRE(ctx, cJSON_IsBool(v), SSB_ERR_FORMAT, "%s: %s.%s must be true or false", name, sect, key);
     *out = cJSON_IsTrue(v);
     return SSB_OK;
@@ -66,11 +71,12 @@ static int str_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char 
                    size_t n)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v) return SSB_OK;
+    if (!v)
+        return SSB_OK;
     SSB_REQUIRE(ctx, cJSON_IsString(v) && v->valuestring[0], SSB_ERR_FORMAT, "%s: %s.%s must be a non-empty string",
                 name, sect, key);
-    SSB_REQUIRE(ctx, strlen(v->valuestring) < n, SSB_ERR_RANGE, "%s: %s.%s is longer than %zu characters", name,
-                sect, key, n - 1);
+    SSB_REQUIRE(ctx, strlen(v->valuestring) < n, SSB_ERR_RANGE, "%s: %s.%s is longer than %zu characters", name, sect,
+                key, n - 1);
     snprintf(out, n, "%s", v->valuestring);
     return SSB_OK;
 }
@@ -105,7 +111,8 @@ static int read_run(ssb_ctx *ctx, const char *name, const cJSON *r, ssb_run_para
     SSB_CHECK(ctx, check_keys(ctx, name, r, "run", run_keys));
     SSB_CHECK(ctx, num_key(ctx, name, r, "run", "cutoff_V", 0.5, 6, 1.0, &p->cutoff));
     const cJSON *rates = cJSON_GetObjectItemCaseSensitive(r, "rates_C");
-    if (!rates) return SSB_OK;
+    if (!rates)
+        return SSB_OK;
     int n = cJSON_GetArraySize(rates);
     SSB_REQUIRE(ctx, cJSON_IsArray(rates) && n >= 1 && n <= SSB_RUN_MAX_RATES, SSB_ERR_FORMAT,
                 "%s: run.rates_C must be an array of 1 to %d C-rates", name, SSB_RUN_MAX_RATES);
@@ -123,7 +130,8 @@ static int read_run(ssb_ctx *ctx, const char *name, const cJSON *r, ssb_run_para
 int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *name, ssb_run_params *p)
 {
     SSB_REQUIRE(ctx, text && p, SSB_ERR_ARG, "ssb_run_params_from_json_string: NULL argument");
-    if (!name) name = "cell file";
+    if (!name)
+        name = "cell file";
     const char *endp = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &endp, 0);
     if (!root || !cJSON_IsObject(root)) {
@@ -135,11 +143,14 @@ int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *
     ssb_run_params q = *p; /* p unchanged on error */
     int rc = SSB_OK;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "microstructure");
-    if (m) rc = read_micro(ctx, name, m, &q);
+    if (m)
+        rc = read_micro(ctx, name, m, &q);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "run");
-    if (rc == SSB_OK && r) rc = read_run(ctx, name, r, &q);
+    if (rc == SSB_OK && r)
+        rc = read_run(ctx, name, r, &q);
     cJSON_Delete(root);
-    if (rc != SSB_OK) return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     *p = q;
     return SSB_OK;
 }

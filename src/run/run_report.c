@@ -70,8 +70,8 @@ static const ssb_report_field rate_fields[] = {
 #define HO(m) offsetof(ssb_run_result, m)
 static const ssb_report_field handover_fields[] = {
     {"temperature", "temperature", SSB_UNIT_K, SSB_UNIT_K, SSB_FIELD_DOUBLE, HO(temperature), "%.2f", NULL, NULL},
-    {"temperature_factor", "temperature factor", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
-     HO(temperature_factor), NULL, NULL, NULL},
+    {"temperature_factor", "temperature factor", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, HO(temperature_factor),
+     NULL, NULL, NULL},
     {"transport_sigma_i_eff", "ionic sigma_eff, transport", SSB_UNIT_S_PER_M, SSB_UNIT_S_PER_M, SSB_FIELD_DOUBLE,
      HO(ion.sigma_eff), NULL, NULL, NULL},
     {"cell_sigma_i_eff", "ionic sigma_eff, cell model", SSB_UNIT_S_PER_M, SSB_UNIT_S_PER_M, SSB_FIELD_DOUBLE,
@@ -82,8 +82,8 @@ static const ssb_report_field handover_fields[] = {
      HO(derived.sigma_e_eff_pos), NULL, NULL, NULL},
     {"cam_fraction", "CAM volume fraction", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
      HO(fractions.role_fraction[SSB_ROLE_ACTIVE]), "%.4f", NULL, NULL},
-    {"active_fraction", "active CAM fraction", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
-     HO(cam.active_fraction), "%.4f", NULL, NULL},
+    {"active_fraction", "active CAM fraction", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, HO(cam.active_fraction),
+     "%.4f", NULL, NULL},
     {"cell_eps_active", "eps_active, cell model", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
      HO(values.pos.eps_active), "%.4f", NULL, NULL},
     {"active_area_face_count", "active CAM|SE area, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_UM, SSB_FIELD_DOUBLE,
@@ -92,8 +92,8 @@ static const ssb_report_field handover_fields[] = {
      HO(area_factor), "%.4f", NULL, NULL},
     {"area_factor_sphere", "area factor of a voxelised sphere", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
      HO(area_factor_sphere), "%.4f", NULL, NULL},
-    {"cell_active_area", "active area, cell model", SSB_UNIT_PER_M, SSB_UNIT_PER_UM, SSB_FIELD_DOUBLE, HO(derived.a_pos),
-     "%.5g", NULL, NULL},
+    {"cell_active_area", "active area, cell model", SSB_UNIT_PER_M, SSB_UNIT_PER_UM, SSB_FIELD_DOUBLE,
+     HO(derived.a_pos), "%.5g", NULL, NULL},
 };
 #undef HO
 

@@ -62,7 +62,8 @@ int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g,
             ph.sigma_el = v;
         SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
     }
-    if (n_unknown) *n_unknown = unknown;
+    if (n_unknown)
+        *n_unknown = unknown;
     return SSB_OK;
 }
 
@@ -86,11 +87,11 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
     c->seed = rp->seed;
     SSB_REQUIRE(ctx, c->cam_fraction > 0 && c->cam_fraction < 1, SSB_ERR_RANGE,
                 "positive.active_volume_fraction = %g: the CAM volume fraction must lie in (0, 1)", c->cam_fraction);
-    SSB_REQUIRE(ctx, c->carbon_fraction >= 0 && c->pore_fraction >= 0 &&
-                         c->cam_fraction + c->carbon_fraction + c->pore_fraction < 1,
-                SSB_ERR_RANGE,
-                "positive: CAM %g + carbon %g + voids %g leave no solid electrolyte (the sum must be < 1)",
-                c->cam_fraction, c->carbon_fraction, c->pore_fraction);
+    SSB_REQUIRE(
+        ctx,
+        c->carbon_fraction >= 0 && c->pore_fraction >= 0 && c->cam_fraction + c->carbon_fraction + c->pore_fraction < 1,
+        SSB_ERR_RANGE, "positive: CAM %g + carbon %g + voids %g leave no solid electrolyte (the sum must be < 1)",
+        c->cam_fraction, c->carbon_fraction, c->pore_fraction);
     SSB_REQUIRE(ctx, e->thickness > 0 && isfinite(e->thickness), SSB_ERR_RANGE,
                 "positive.thickness_um = %g must be > 0", e->thickness * 1e6);
     SSB_REQUIRE(ctx, rp->voxel_size >= 1e-9 && rp->voxel_size <= 1e-4, SSB_ERR_RANGE,
@@ -98,7 +99,8 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
     SSB_REQUIRE(ctx, rp->cross_section >= 16 && rp->cross_section <= 1024, SSB_ERR_RANGE,
                 "microstructure.size_voxels = %lld is out of range (16 to 1024)", (long long)rp->cross_section);
     int64_t nz = rp->through_plane;
-    if (nz <= 0) nz = (int64_t)llround(e->thickness / rp->voxel_size);
+    if (nz <= 0)
+        nz = (int64_t)llround(e->thickness / rp->voxel_size);
     SSB_REQUIRE(ctx, nz >= 4 && nz <= 4096, SSB_ERR_RANGE,
                 "positive.thickness_um = %g at voxel_size_um = %g gives %lld voxels through the thickness "
                 "(valid: 4 to 4096; change microstructure.voxel_size_um)",
@@ -125,14 +127,14 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
     return SSB_OK;
 }
 
-int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T,
-                             ssb_grid **out, ssb_micro_electrode_result *gen)
+int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **out,
+                             ssb_micro_electrode_result *gen)
 {
     SSB_REQUIRE(ctx, db && c && out, SSB_ERR_ARG, "ssb_run_generate_cathode: NULL argument");
     *out = NULL;
     ssb_grid *g = NULL;
-    SSB_CHECK(ctx, ssb_grid_create(ctx, c->dims[0], c->dims[1], c->dims[2], c->voxel_size, c->voxel_size,
-                                   c->voxel_size, &g));
+    SSB_CHECK(
+        ctx, ssb_grid_create(ctx, c->dims[0], c->dims[1], c->dims[2], c->voxel_size, c->voxel_size, c->voxel_size, &g));
     ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
     p.seed = c->seed;
     p.overlap = c->overlap;
@@ -171,8 +173,10 @@ int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
     ssb_micro_electrode_result r;
     memset(&r, 0, sizeof r);
     int rc = ssb_micro_generate_electrode(ctx, g, &p, &r);
-    if (gen) *gen = r;
-    if (rc == SSB_OK) rc = ssb_run_assign_materials(ctx, db, g, T, NULL);
+    if (gen)
+        *gen = r;
+    if (rc == SSB_OK)
+        rc = ssb_run_assign_materials(ctx, db, g, T, NULL);
     if (rc != SSB_OK) {
         ssb_grid_destroy(&g);
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
@@ -219,8 +223,10 @@ static int structure_image(ssb_ctx *ctx, const ssb_materials *db, const ssb_grid
     ssb_grid_histogram(image, hist);
     for (int i = 0; i < ssb_grid_get_nphases(image); i++) {
         const ssb_phase *ph = ssb_grid_get_phase(image, i);
-        if (ph->role == SSB_ROLE_ACTIVE) n_act += hist[ph->label];
-        if (ph->role == SSB_ROLE_SE || ph->role == SSB_ROLE_GB) n_se += hist[ph->label];
+        if (ph->role == SSB_ROLE_ACTIVE)
+            n_act += hist[ph->label];
+        if (ph->role == SSB_ROLE_SE || ph->role == SSB_ROLE_GB)
+            n_se += hist[ph->label];
     }
     SSB_REQUIRE(ctx, n_act > 0 && n_se > 0, SSB_ERR_NOTFOUND,
                 "the image has no phase with the role '%s': give its phase table (roles: active, se, carbon, "
@@ -229,7 +235,8 @@ static int structure_image(ssb_ctx *ctx, const ssb_materials *db, const ssb_grid
     SSB_CHECK(ctx, ssb_grid_check_phases(ctx, image));
     SSB_CHECK(ctx, ssb_grid_duplicate(ctx, image, out));
     int rc = ssb_run_assign_materials(ctx, db, *out, T, NULL);
-    if (rc != SSB_OK) ssb_grid_destroy(out);
+    if (rc != SSB_OK)
+        ssb_grid_destroy(out);
     return rc;
 }
 
@@ -237,10 +244,12 @@ static int structure_image(ssb_ctx *ctx, const ssb_materials *db, const ssb_grid
  * so that the structure and the cell model use one bulk value (temperature factor 1). */
 static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_electrode *e)
 {
-    if (!(e->sigma_i > 0) || !isfinite(e->sigma_i)) return SSB_OK;
+    if (!(e->sigma_i > 0) || !isfinite(e->sigma_i))
+        return SSB_OK;
     for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
         ssb_phase ph = *ssb_grid_get_phase(g, i);
-        if (ph.role != SSB_ROLE_SE) continue;
+        if (ph.role != SSB_ROLE_SE)
+            continue;
         if (e->electrolyte[0] && strcasecmp(ph.material, e->electrolyte) != 0 && strcasecmp(ph.name, e->electrolyte))
             continue;
         ph.sigma_ion = e->sigma_i;
@@ -264,7 +273,8 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
         if (rc == SSB_OK)
             rc = ssb_run_generate_cathode(ctx, db, &res->cathode, res->temperature, &res->grid, &res->gen);
     }
-    if (rc == SSB_OK) rc = align_se_sigma(ctx, res->grid, &res->values_in.pos);
+    if (rc == SSB_OK)
+        rc = align_se_sigma(ctx, res->grid, &res->values_in.pos);
     ssbi_run_stage_end(ctx, &st);
     if (rc != SSB_OK) {
         ssb_grid_destroy(&res->grid);
@@ -273,7 +283,8 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
     res->micro = 1;
     ssb_grid_get_dims(res->grid, res->dims);
     ssb_grid_get_voxel_size(res->grid, res->voxel_size);
-    for (int k = 0; k < 3; k++) res->extent[k] = (double)res->dims[k] * res->voxel_size[k];
+    for (int k = 0; k < 3; k++)
+        res->extent[k] = (double)res->dims[k] * res->voxel_size[k];
     if (res->extent[2] < 2.0 * res->values_in.pos.particle_radius * 0.999)
         ssbi_log(ctx, SSB_LOG_WARN, "run",
                  "the structure is %.3g um thick, less than one CAM particle (%.3g um): its through-plane "

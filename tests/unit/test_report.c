@@ -31,7 +31,8 @@ static void test_units(void **state)
         const ssb_unit_info *in = ssb_unit_get((ssb_unit)u);
         assert_non_null(in->symbol);
         assert_true(in->si_per_unit > 0);
-        if (in->key[0]) assert_int_equal(ssb_unit_from_key(in->key), u);
+        if (in->key[0])
+            assert_int_equal(ssb_unit_from_key(in->key), u);
     }
     /* a cell-file key suffix names its unit */
     assert_int_equal(ssb_unit_from_key("mS_per_cm"), SSB_UNIT_MS_PER_CM);
@@ -96,11 +97,16 @@ static void test_descriptions(void **state)
         const ssb_report_field *f = &tt->fields[k];
         ssb_report_field_key(f, key, sizeof key);
         ssb_report_field_format(f, &tr, cell, sizeof cell);
-        if (!strcmp(key, "sigma_eff_S_per_m")) TU_ASSERT_REL(ssb_report_field_value(f, &tr), 0.020488, 1e-15);
-        if (!strcmp(key, "tau")) assert_string_equal(cell, "inf");
-        if (!strcmp(key, "iterations")) assert_string_equal(cell, "17");
-        if (!strcmp(key, "axis")) assert_string_equal(cell, "y");
-        if (!strcmp(key, "backend")) assert_string_equal(cell, "gmg");
+        if (!strcmp(key, "sigma_eff_S_per_m"))
+            TU_ASSERT_REL(ssb_report_field_value(f, &tr), 0.020488, 1e-15);
+        if (!strcmp(key, "tau"))
+            assert_string_equal(cell, "inf");
+        if (!strcmp(key, "iterations"))
+            assert_string_equal(cell, "17");
+        if (!strcmp(key, "axis"))
+            assert_string_equal(cell, "y");
+        if (!strcmp(key, "backend"))
+            assert_string_equal(cell, "gmg");
     }
     assert_null(ssb_run_report_type(SSB_RUN_REPORT_COUNT));
     printf("PASS: rate point and transport descriptions: keys, headers and values in display units\n");

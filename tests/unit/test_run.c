@@ -26,11 +26,13 @@ static ssb_materials *db_load(ssb_ctx *ctx)
 static char *read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     char *buf = calloc(1, 1 << 16);
     size_t n = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
     fclose(f);
-    if (buf) buf[n] = '\0';
+    if (buf)
+        buf[n] = '\0';
     return buf;
 }
 
@@ -79,7 +81,8 @@ static void check_handover(const ssb_run_result *res)
     assert_string_equal(res->area_factor_method, "marching_cubes_of_structure");
     /* the sphere factor is 2/3 (randomly oriented smooth surface) to 10 %; the structure's own factor is lower
      * where marching cubes smooths away thin SE necks between particles, but stays in a plausible band */
-    if (!(res->area_factor > 0.45 && res->area_factor < 0.75)) printf("area factor %g\n", res->area_factor);
+    if (!(res->area_factor > 0.45 && res->area_factor < 0.75))
+        printf("area factor %g\n", res->area_factor);
     assert_true(res->area_factor > 0.45 && res->area_factor < 0.75);
     assert_true(res->area_factor_sphere > 0.6 && res->area_factor_sphere < 0.72);
     /* the structure spans the thickness within one voxel */
@@ -146,8 +149,8 @@ static void test_handover_example_40C(void **state)
     TU_ASSERT_REL(se->sigma_ion, s40, 1e-12);
     TU_ASSERT_REL(res.ion.sigma_bulk, s40, 1e-12); /* the only ion conductor */
     assert_int_equal(res.dims[2], 160);            /* 80 um / 0.5 um (the file's voxel_size_um is read) */
-    printf("PASS: examples/cell.json at 313.15 K: SE %.4g S/m (25 C: %.4g), sigma_i_eff %.5g S/m handed over\n",
-           s40, s25, res.derived.sigma_i_eff_pos);
+    printf("PASS: examples/cell.json at 313.15 K: SE %.4g S/m (25 C: %.4g), sigma_i_eff %.5g S/m handed over\n", s40,
+           s25, res.derived.sigma_i_eff_pos);
     ssb_run_result_destroy(&res);
     ssb_cell_params_destroy(&cell);
     ssb_materials_destroy(&db);
@@ -192,7 +195,8 @@ static void test_reproducible_and_cell_identity(void **state)
     TU_OK(ctx, ssb_run(ctx, db, cell, &nm, &c));
     TU_OK(ctx, ssb_cell_create(ctx, cell, &model));
     TU_OK(ctx, ssb_cell_rate_sweep(ctx, model, 2, rp.rates, rp.cutoff, pt, NULL));
-    for (int i = 0; i < 2; i++) TU_ASSERT_REL(pt[i].capacity, c.points[i].capacity, 1e-12);
+    for (int i = 0; i < 2; i++)
+        TU_ASSERT_REL(pt[i].capacity, c.points[i].capacity, 1e-12);
     ssb_cell_destroy(&model);
     printf("PASS: identical twice in one process; cell model on the handed-over cell: %.6g mAh/cm2 at 2C\n",
            pt[1].capacity / 36000.0);
@@ -396,7 +400,8 @@ static int cancel_cb(void *user, const char *stage, double done, double total)
     (void)done;
     (void)total;
     char *seen = user;
-    if (!seen[0]) snprintf(seen, 96, "%s", stage);
+    if (!seen[0])
+        snprintf(seen, 96, "%s", stage);
     return 0;
 }
 
@@ -433,18 +438,19 @@ static void test_cancel(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
-
 /* ------------------------------------------------------------------ the CLI against the library */
 
 /* Run the CLI (SSBNET_BIN) with args; its stdout parsed as JSON. */
 static cJSON *cli_json(const char *args)
 {
     const char *bin = getenv("SSBNET_BIN");
-    if (!bin) return NULL;
+    if (!bin)
+        return NULL;
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "'%s' %s --json --quiet", bin, args);
     FILE *p = popen(cmd, "r");
-    if (!p) return NULL;
+    if (!p)
+        return NULL;
     size_t cap = 1 << 20, n = 0;
     char *buf = malloc(cap);
     size_t k;
@@ -452,15 +458,18 @@ static cJSON *cli_json(const char *args)
         n += k;
         if (n + 1 >= cap) {
             char *nb = realloc(buf, cap *= 2);
-            if (!nb) break;
+            if (!nb)
+                break;
             buf = nb;
         }
     }
     int rc = pclose(p);
-    if (!buf) return NULL;
+    if (!buf)
+        return NULL;
     buf[n] = '\0';
     cJSON *j = rc == 0 ? cJSON_Parse(buf) : NULL;
-    if (!j) printf("CLI '%s' failed (status %d): %.300s\n", args, rc, buf);
+    if (!j)
+        printf("CLI '%s' failed (status %d): %.300s\n", args, rc, buf);
     free(buf);
     return j;
 }
@@ -473,7 +482,8 @@ static void key_set(const cJSON *obj, char *out, size_t n)
     const cJSON *it;
     cJSON_ArrayForEach(it, obj)
     {
-        if (m < 128) keys[m++] = it->string;
+        if (m < 128)
+            keys[m++] = it->string;
     }
     for (int i = 1; i < m; i++)
         for (int j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
@@ -483,7 +493,8 @@ static void key_set(const cJSON *obj, char *out, size_t n)
         }
     size_t len = 0;
     out[0] = '\0';
-    for (int i = 0; i < m && len < n; i++) len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "," : "", keys[i]);
+    for (int i = 0; i < m && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "," : "", keys[i]);
 }
 
 static double num_at(const cJSON *o, const char *key)
@@ -567,15 +578,15 @@ static void test_cli_matches_library(void **state)
         assert_string_equal(a, b);
         cJSON_Delete(r0);
         cJSON_Delete(cr);
-        snprintf(args, sizeof args, "micro transport '%s/r0/cathode.tif' --phase Li6PS5Cl --carrier ion --axis z",
-                 dir);
+        snprintf(args, sizeof args, "micro transport '%s/r0/cathode.tif' --phase Li6PS5Cl --carrier ion --axis z", dir);
         cJSON *mt = cli_json(args);
         assert_non_null(mt);
         cJSON_DeleteItemFromObjectCaseSensitive(mt, "image");
         cJSON_DeleteItemFromObjectCaseSensitive(mt, "phases");
         key_set(mt, b, sizeof b);
         const cJSON *jm = cJSON_GetObjectItemCaseSensitive(j, "microstructure");
-        const cJSON *ion = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(jm, "transport_z"), "ionic");
+        const cJSON *ion =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(jm, "transport_z"), "ionic");
         key_set(ion, a, sizeof a);
         assert_string_equal(a, b);
         /* and the same number: the SE of the run's structure, solved by micro transport */
