@@ -21,7 +21,7 @@
 enum {
     G_OUT, G_KIND, G_SIZE, G_DIMS, G_VOXEL, G_SEED, G_CAM, G_SE, G_CARBON, G_CAM_VF, G_CAM_D, G_CAM_GSD, G_CARBON_VF,
     G_CARBON_D, G_PORE_VF, G_PORE_D, G_OVERLAP, G_GRAIN, G_GB, G_POROSITY, G_RADIUS, G_SPACING, G_AXIS, G_THICKNESS,
-    G_COUNT
+    G_THICKNESS_UM, G_COUNT
 };
 static const cli_opt gen_opts[G_COUNT] = {
     [G_OUT] = {"--output", "-o", CLI_OPT_STRING, "FILE", NULL, 0, 0, "output image (required; .tif .raw .npy .vti)", NULL},
@@ -59,6 +59,9 @@ static const cli_opt gen_opts[G_COUNT] = {
     [G_AXIS] = {"--axis", NULL, CLI_OPT_CHOICE, "AXIS", NULL, 0, 0, "layers: normal axis (default z)", "x,y,z"},
     [G_THICKNESS] = {"--thickness", NULL, CLI_OPT_INT, "T", "voxels", 1, 1e6, "layers: layer thickness (default 4)",
                      NULL},
+    [G_THICKNESS_UM] = {"--thickness-um", NULL, CLI_OPT_DOUBLE, "T", "um", 1e-3, 1e5,
+                        "box extent along z (through the electrode) in um: nz = T / voxel size, as 'ssbnet run' does",
+                        NULL},
 };
 
 static void generate_help(void)
@@ -156,6 +159,14 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
             return cli_usage_error(env, "option --dims: '%s' is not NX,NY,NZ (positive whole numbers)",
                                    val[G_DIMS].str);
         for (int k = 0; k < 3; k++) s.dims[k] = d[k];
+    }
+    if (val[G_THICKNESS_UM].given) {
+        double nz = val[G_THICKNESS_UM].num / s.voxel_um;
+        if (!(nz >= 1 && nz <= 1e5))
+            return cli_usage_error(env, "option --thickness-um: %g um at %g um voxels gives %.3g voxels (valid: 1 to 1e5)",
+                                   val[G_THICKNESS_UM].num, s.voxel_um, nz);
+        s.dims[2] = (int64_t)llround(nz);
+        dims_given = 1;
     }
     if (!out) return cli_usage_error(env, "micro generate: an output file is required (-o FILE)");
     if (ssb_io_format_from_path(out) == SSB_IO_FORMAT_UNKNOWN)

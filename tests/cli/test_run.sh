@@ -91,6 +91,9 @@ for d in e1 e2 e3 e4 e5 e6 e7 e8; do [ -e "$T/$d" ] && left=1; done
 # --- the database's conductivities in every command (issue 7 item 8)
 expect_rc "micro generate cathode" 0 "$BIN" micro generate --kind cathode --size 40 --seed 2 -o "$T/g.tif" --json --quiet
 grep -A8 '"Super P"' "$T/out" | grep -Eq '"sigma_el_S_per_m":[[:space:]]*[1-9]' && ok "generate: carbon is Super P with its conductivity" || bad "generate carbon: $(grep -A8 carbon "$T/out" | head -9)"
+expect_rc "micro generate --thickness-um" 0 "$BIN" micro generate --kind cathode --size 32 --thickness-um 20 -o "$T/g20.tif" --quiet
+expect_rc "analyze it" 0 "$BIN" micro analyze "$T/g20.tif" --json --quiet
+[ "$(arr "$T/out" dimensions)" = "32,32,50" ] && ok "--thickness-um 20 gives 50 layers of 0.4 um" || bad "dimensions $(arr "$T/out" dimensions)"
 expect_rc "analyze with a coating phase" 0 "$BIN" micro analyze "$T/g.tif" --json --quiet \
   --phase-map '0=pore:pore,1=Li6PS5Cl:se,2=NCM811:active,3=LiNbO3:coating'
 grep -A6 '"LiNbO3"' "$T/out" | grep -Eq '"sigma_ion_S_per_m":[[:space:]]*[0-9.]*[1-9]' && ok "analyze: the coating conducts Li+ (database value)" || bad "coating sigma_ion: $(grep -A6 LiNbO3 "$T/out" | head -7)"
