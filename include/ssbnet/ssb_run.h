@@ -212,6 +212,12 @@ int ssb_run_missing_densities(const ssb_cell_values *v, char *buf, size_t n);
 
 /* Validation of a cell and params for the chain (see the header comment). SSB_OK, or the error naming the key. */
 int ssb_run_check(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_params *params);
+/* The cell part of that validation, for every command that runs a cell (`cell run|rates` too): the cell model's
+ * own checks (ssb_cell_create: a missing key is named), a composite electrode thinner than its particle diameter
+ * (SSB_ERR_RANGE naming "positive.thickness_um" and the value), and warnings for an electrode under 5 um or over
+ * 2 mm, particles outside 0.02 to 100 um, a separator outside 1 um to 2 mm, a temperature outside 200 to 500 K.
+ * ocv_init (optional) receives the open-circuit voltage of the initial state [V]. */
+int ssb_run_check_cell(ssb_ctx *ctx, const ssb_cell_params *cell, double *ocv_init);
 
 /* The cathode to generate for a cell: composition from the cell's positive electrode, recipe from params, z
  * spanning the thickness. Errors: SSB_ERR_RANGE (composition, or a structure too thin / too large). */

@@ -339,6 +339,15 @@ static void test_validation(void **state)
     assert_true(lc.nwarn >= 1);
     assert_non_null(strstr(lc.last, "voxel"));
     rp.voxel_size = 0.4e-6;
+    /* the cell part alone (for `cell run|rates`): a 0.5 um separator is a warning, the OCV is returned */
+    TU_OK(ctx, ssb_cell_params_set(ctx, cell, "separator.thickness_um", 0.5));
+    lc.nwarn = 0;
+    double ocv0 = 0;
+    TU_OK(ctx, ssb_run_check_cell(ctx, cell, &ocv0));
+    assert_true(lc.nwarn == 1);
+    assert_non_null(strstr(lc.last, "separator.thickness_um = 0.5"));
+    assert_true(ocv0 > 4.0 && ocv0 < 4.4); /* NCM811 at theta 0.27 (Chen2020 fit): 4.27 V */
+    TU_OK(ctx, ssb_cell_params_set(ctx, cell, "separator.thickness_um", 30));
     /* params out of range */
     rp.nrates = 0;
     assert_int_equal(ssb_run_check(ctx, cell, &rp), SSB_ERR_RANGE);
