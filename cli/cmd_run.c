@@ -413,7 +413,11 @@ int cmd_run(cli_env *env, int argc, char **argv)
         r = ssb_run(env->ctx, db, p, &rp, &res);
         cli_progress_done();
     }
-    FILE *out = env->json ? NULL : stdout;
+    /* the readable report goes to a buffer and reaches stdout only when everything succeeded */
+    char *report = NULL;
+    size_t report_len = 0;
+    FILE *out = env->json ? NULL : open_memstream(&report, &report_len);
+    if (!env->json && !out && !rc) rc = CLI_EXIT_NOMEM;
     cJSON *json = cJSON_CreateObject();
     if (!rc && r == SSB_OK) {
         const ssb_cell_values *v = &res.values_in;
@@ -436,6 +440,11 @@ int cmd_run(cli_env *env, int argc, char **argv)
     if (!rc && out)
         fprintf(out, "\nwrote %s/: report.json, discharge_<rate>C.csv, %s%s\n", outdir, written,
                 res.micro && res.generated ? ", cathode.tif (+ .phases.json)" : "");
+    if (out) {
+        fclose(out);
+        if (!rc) fwrite(report, 1, report_len, stdout);
+        free(report);
+    }
     if (!rc && env->json)
         cli_json_print(json);
     else
