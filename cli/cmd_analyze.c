@@ -6,6 +6,7 @@
 
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_micro_analysis.h>
+#include <ssbnet/ssb_run.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -163,24 +164,14 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
         cJSON *jc = cJSON_AddObjectToObject(json, "active_material");
         cJSON_AddStringToObject(jc, "axis", ssb_axis_name(o->axis));
         cJSON_AddStringToObject(jc, "current_collector_side", o->cc_high ? "high" : "low");
-        cJSON_AddNumberToObject(jc, "cam_fraction", cr.cam_fraction);
-        cJSON_AddNumberToObject(jc, "particles", (double)cr.n_particles);
-        cJSON_AddNumberToObject(jc, "particles_active", (double)cr.n_particles_active);
-        cJSON_AddNumberToObject(jc, "active_fraction", cr.active_fraction);
-        cJSON_AddNumberToObject(jc, "dead_no_e_fraction", cr.dead_no_e_fraction);
-        cJSON_AddNumberToObject(jc, "dead_no_li_fraction", cr.dead_no_li_fraction);
-        cJSON_AddNumberToObject(jc, "dead_neither_fraction", cr.dead_neither_fraction);
-        cJSON_AddNumberToObject(jc, "active_cam_se_area_per_volume_face_1_per_m", cr.active_cam_se.per_volume);
-        if (cr.active_cam_se_mc.method)
-            cJSON_AddNumberToObject(jc, "active_cam_se_area_per_volume_mc_1_per_m", cr.active_cam_se_mc.per_volume);
-        cJSON_AddNumberToObject(jc, "cam_se_area_per_volume_face_1_per_m", cr.cam_se.per_volume);
-        if (cr.cam_se_mc.method)
-            cJSON_AddNumberToObject(jc, "cam_se_area_per_volume_mc_1_per_m", cr.cam_se_mc.per_volume);
-        cJSON_AddNumberToObject(jc, "cam_carbon_area_per_volume_face_1_per_m", cr.cam_carbon.per_volume);
-        cJSON_AddBoolToObject(jc, "electronic_percolates", cr.electronic_percolates);
-        cJSON_AddBoolToObject(jc, "ionic_percolates", cr.ionic_percolates);
-        cJSON_AddNumberToObject(jc, "electronic_percolating_fraction", cr.electronic_percolating_fraction);
-        cJSON_AddNumberToObject(jc, "ionic_percolating_fraction", cr.ionic_percolating_fraction);
+        cli_report_json(jc, ssb_run_report_type(SSB_RUN_REPORT_CAM), &cr);
+        /* marching-cubes areas only where they were computed */
+        if (!cr.active_cam_se_mc.method)
+            cJSON_DeleteItemFromObjectCaseSensitive(jc, "active_cam_se_area_per_volume_mc_1_per_m");
+        if (!cr.cam_se_mc.method) {
+            cJSON_DeleteItemFromObjectCaseSensitive(jc, "cam_se_area_per_volume_mc_1_per_m");
+            cJSON_DeleteItemFromObjectCaseSensitive(jc, "mc_face_ratio");
+        }
         if (o->cam_out) *o->cam_out = cr;
         if (out) {
             fprintf(out, "composite electrode (current collector at %s = %s, separator opposite)\n",

@@ -202,6 +202,7 @@ typedef enum {
     SSB_RUN_REPORT_TRANSPORT = 0,
     SSB_RUN_REPORT_RATE_POINT,
     SSB_RUN_REPORT_HANDOVER,
+    SSB_RUN_REPORT_CAM, /* ssb_micro_cam_result: active and dead CAM, CAM|SE areas, network percolation */
     SSB_RUN_REPORT_COUNT
 } ssb_run_report_kind;
 const ssb_report_type *ssb_run_report_type(ssb_run_report_kind k);

@@ -97,11 +97,50 @@ static const ssb_report_field handover_fields[] = {
 };
 #undef HO
 
+#define CM(m) offsetof(ssb_micro_cam_result, m)
+static const ssb_report_field cam_fields[] = {
+    {"cam_fraction", "CAM volume fraction", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, CM(cam_fraction), "%.4f",
+     NULL, NULL},
+    {"particles", "CAM particles", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_INT64, CM(n_particles), NULL, NULL, NULL},
+    {"particles_active", "active CAM particles", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_INT64, CM(n_particles_active),
+     NULL, NULL, NULL},
+    {"active_fraction", "active CAM fraction", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, CM(active_fraction),
+     "%.4f", NULL, NULL},
+    {"dead_no_e_fraction", "dead CAM, no e- path", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
+     CM(dead_no_e_fraction), "%.4f", NULL, NULL},
+    {"dead_no_li_fraction", "dead CAM, no Li+ path", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
+     CM(dead_no_li_fraction), "%.4f", NULL, NULL},
+    {"dead_neither_fraction", "dead CAM, neither", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
+     CM(dead_neither_fraction), "%.4f", NULL, NULL},
+    {"active_cam_se_area_per_volume_face", "active CAM|SE area, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M,
+     SSB_FIELD_DOUBLE, CM(active_cam_se.per_volume), "%.5g", NULL, NULL},
+    {"active_cam_se_area_per_volume_mc", "active CAM|SE area, mc-corrected", SSB_UNIT_PER_M, SSB_UNIT_PER_M,
+     SSB_FIELD_DOUBLE, CM(active_cam_se_mc.per_volume), "%.5g", NULL, NULL},
+    {"cam_se_area_per_volume_face", "CAM|SE area, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M, SSB_FIELD_DOUBLE,
+     CM(cam_se.per_volume), "%.5g", NULL, NULL},
+    {"cam_se_area_per_volume_mc", "CAM|SE area, marching cubes", SSB_UNIT_PER_M, SSB_UNIT_PER_M, SSB_FIELD_DOUBLE,
+     CM(cam_se_mc.per_volume), "%.5g", NULL, NULL},
+    {"mc_face_ratio", "marching cubes / face count", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, CM(mc_face_ratio),
+     "%.4f", NULL, NULL},
+    {"cam_carbon_area_per_volume_face", "CAM|carbon area, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M, SSB_FIELD_DOUBLE,
+     CM(cam_carbon.per_volume), "%.5g", NULL, NULL},
+    {"electronic_percolates", "electronic network percolates", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_BOOL,
+     CM(electronic_percolates), NULL, NULL, NULL},
+    {"ionic_percolates", "ionic network percolates", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_BOOL, CM(ionic_percolates),
+     NULL, NULL, NULL},
+    {"electronic_percolating_fraction", "electronic network, percolating fraction", SSB_UNIT_NONE, SSB_UNIT_NONE,
+     SSB_FIELD_DOUBLE, CM(electronic_percolating_fraction), "%.3f", NULL, NULL},
+    {"ionic_percolating_fraction", "ionic network, percolating fraction", SSB_UNIT_NONE, SSB_UNIT_NONE,
+     SSB_FIELD_DOUBLE, CM(ionic_percolating_fraction), "%.3f", NULL, NULL},
+};
+#undef CM
+
 #define NF(a) ((int)(sizeof a / sizeof a[0]))
 static const ssb_report_type types[SSB_RUN_REPORT_COUNT] = {
     [SSB_RUN_REPORT_TRANSPORT] = {"transport", NF(transport_fields), transport_fields},
     [SSB_RUN_REPORT_RATE_POINT] = {"rate_point", NF(rate_fields), rate_fields},
     [SSB_RUN_REPORT_HANDOVER] = {"handover", NF(handover_fields), handover_fields},
+    [SSB_RUN_REPORT_CAM] = {"active_material", NF(cam_fields), cam_fields},
 };
 
 const ssb_report_type *ssb_run_report_type(ssb_run_report_kind k)

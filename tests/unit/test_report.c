@@ -108,8 +108,28 @@ static void test_descriptions(void **state)
         if (!strcmp(key, "backend"))
             assert_string_equal(cell, "gmg");
     }
+    /* the CAM description: each key reads its member */
+    ssb_micro_cam_result cr;
+    memset(&cr, 0, sizeof cr);
+    cr.active_fraction = 0.9995;
+    cr.n_particles = 13;
+    cr.active_cam_se_mc.per_volume = 0.34998e6;
+    cr.ionic_percolating_fraction = 0.994;
+    const ssb_report_type *ct = ssb_run_report_type(SSB_RUN_REPORT_CAM);
+    int nfound = 0;
+    for (int k = 0; k < ct->nfields; k++) {
+        const ssb_report_field *f = &ct->fields[k];
+        ssb_report_field_key(f, key, sizeof key);
+        double v = ssb_report_field_value(f, &cr);
+        if (!strcmp(key, "active_fraction")) nfound += v == 0.9995;
+        if (!strcmp(key, "particles")) nfound += v == 13;
+        if (!strcmp(key, "active_cam_se_area_per_volume_mc_1_per_m")) nfound += v == 0.34998e6;
+        if (!strcmp(key, "ionic_percolating_fraction")) nfound += v == 0.994;
+        if (!strcmp(key, "dead_no_e_fraction")) nfound += v == 0;
+    }
+    assert_int_equal(nfound, 5);
     assert_null(ssb_run_report_type(SSB_RUN_REPORT_COUNT));
-    printf("PASS: rate point and transport descriptions: keys, headers and values in display units\n");
+    printf("PASS: rate point, transport and CAM descriptions: keys, headers and values in display units\n");
 }
 
 static void test_csv(void **state)
