@@ -79,3 +79,15 @@ void cli_report_table_row(cli_table *tab, const ssb_report_type *t, const char *
     }
     cli_table_add_row(tab, cells);
 }
+
+cJSON *cli_report_breakdown_json(const ssb_cell_breakdown *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cli_json_add_number(o, "ocv_V", b->ocv);
+    cli_json_add_number(o, "voltage_V", b->voltage);
+    cJSON *l = cJSON_AddObjectToObject(o, "losses_V");
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        cli_json_add_number(l, ssb_cell_loss_name((ssb_cell_loss)k), b->loss[k]);
+    cli_json_add_number(o, "residual_V", b->residual);
+    return o;
+}

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 
+#include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_micro_analysis.h>
 #include <ssbnet/ssb_report.h>
@@ -22,6 +23,9 @@ typedef struct {
 /* Analyse g, add the results to json, and print tables to out (NULL: no tables). Exit status. */
 int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *o, cJSON *json, FILE *out);
 
+/* An overpotential breakdown as JSON: {"ocv_V", "voltage_V", "losses_V": {<ssb_cell_loss_name>: V}, "residual_V"}
+ * (the keys of 'ssbnet cell rates'; cmd_cell.c's breakdown_json can use this one). */
+cJSON *cli_report_breakdown_json(const ssb_cell_breakdown *b);
 /* Add every field of row to obj (keys with their unit suffix; +inf as "inf", NaN as null). Returns obj. */
 cJSON *cli_report_json(cJSON *obj, const ssb_report_type *t, const void *row);
 /* A table whose first column is first_header (NULL: none) followed by the fields named in keys (field keys

@@ -118,18 +118,6 @@ static cJSON *transport_json(const ssb_transport_result *r)
     return cli_report_json(cJSON_CreateObject(), ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT), r);
 }
 
-/* The mean overpotential breakdown of a discharge, with the keys of 'ssbnet cell rates'. */
-static cJSON *breakdown_json(const ssb_cell_breakdown *b)
-{
-    cJSON *o = cJSON_CreateObject();
-    cli_json_add_number(o, "ocv_V", b->ocv);
-    cli_json_add_number(o, "voltage_V", b->voltage);
-    cJSON *l = cJSON_AddObjectToObject(o, "losses_V");
-    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) cli_json_add_number(l, ssb_cell_loss_name((ssb_cell_loss)k), b->loss[k]);
-    cli_json_add_number(o, "residual_V", b->residual);
-    return o;
-}
-
 /* The structure, its networks and the hand-over to the cell model. */
 static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FILE *out)
 {
@@ -234,7 +222,7 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     for (int i = 0; i < n; i++) {
         cli_report_table_row(t, rt, NULL, NULL, &pt[i]);
         cJSON *o1 = cli_report_json(cJSON_CreateObject(), rt, &pt[i]);
-        cJSON_AddItemToObject(o1, "mean_breakdown", breakdown_json(&pt[i].mean));
+        cJSON_AddItemToObject(o1, "mean_breakdown", cli_report_breakdown_json(&pt[i].mean));
         cJSON_AddItemToArray(jr, o1);
     }
     if (out) {
