@@ -36,6 +36,35 @@ static char *read_text(const char *path)
     return buf;
 }
 
+/* Fixture of most tests: a context, the built-in database and the built-in default cell. */
+typedef struct {
+    ssb_ctx *ctx;
+    ssb_materials *db;
+    ssb_cell_params *cell;
+} fixture;
+
+static int fx_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f || ssb_ctx_create(&f->ctx) != SSB_OK)
+        return -1;
+    f->db = db_load(f->ctx);
+    if (ssb_cell_params_default(f->ctx, f->db, &f->cell) != SSB_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params_destroy(&f->cell);
+    ssb_materials_destroy(&f->db);
+    ssb_ctx_destroy(&f->ctx);
+    free(f);
+    return 0;
+}
+
 /* A small but real structure: 32 x 32 voxels in-plane, the full thickness through-plane. */
 static ssb_run_params small_params(void)
 {
@@ -93,12 +122,10 @@ static void check_handover(const ssb_run_result *res)
 
 static void test_handover_default(void **state)
 {
-    (void)state;
-    ssb_ctx *ctx = NULL;
-    TU_OK(ctx, ssb_ctx_create(&ctx));
-    ssb_materials *db = db_load(ctx);
-    ssb_cell_params *cell = NULL;
-    TU_OK(ctx, ssb_cell_params_default(ctx, db, &cell));
+    fixture *fx = *state;
+    ssb_ctx *ctx = fx->ctx;
+    ssb_materials *db = fx->db;
+    ssb_cell_params *cell = fx->cell;
     ssb_run_params rp = small_params();
     ssb_run_result res;
     TU_OK(ctx, ssb_run(ctx, db, cell, &rp, &res));
@@ -114,9 +141,6 @@ static void test_handover_default(void **state)
            res.derived.sigma_i_eff_pos, res.ion.sigma_eff, res.ion.eps, res.ion.tau, res.area_factor,
            res.area_factor_sphere);
     ssb_run_result_destroy(&res);
-    ssb_cell_params_destroy(&cell);
-    ssb_materials_destroy(&db);
-    ssb_ctx_destroy(&ctx);
 }
 
 /* examples/cell.json: 80 um at 40 C. The phases are evaluated at 313.15 K, not 298.15 K. */
@@ -161,12 +185,10 @@ static void test_handover_example_40C(void **state)
  * in one process gives identical results. */
 static void test_reproducible_and_cell_identity(void **state)
 {
-    (void)state;
-    ssb_ctx *ctx = NULL;
-    TU_OK(ctx, ssb_ctx_create(&ctx));
-    ssb_materials *db = db_load(ctx);
-    ssb_cell_params *cell = NULL;
-    TU_OK(ctx, ssb_cell_params_default(ctx, db, &cell));
+    fixture *fx = *state;
+    ssb_ctx *ctx = fx->ctx;
+    ssb_materials *db = fx->db;
+    ssb_cell_params *cell = fx->cell;
     ssb_run_params rp = small_params();
     rp.cross_section = 24;
     rp.voxel_size = 0.5e-6;
@@ -199,13 +221,10 @@ static void test_reproducible_and_cell_identity(void **state)
         TU_ASSERT_REL(pt[i].capacity, c.points[i].capacity, 1e-12);
     ssb_cell_destroy(&model);
     printf("PASS: identical twice in one process; cell model on the handed-over cell: %.6g mAh/cm2 at 2C\n",
-           pt[1].capacity / 36000.0);
+           a.points[1].capacity / 36000.0);
     ssb_run_result_destroy(&a);
     ssb_run_result_destroy(&b);
     ssb_run_result_destroy(&c);
-    ssb_cell_params_destroy(&cell);
-    ssb_materials_destroy(&db);
-    ssb_ctx_destroy(&ctx);
 }
 
 /* Percolation through the thickness of one recipe: a thicker electrode never percolates more often than a thinner
@@ -213,12 +232,10 @@ static void test_reproducible_and_cell_identity(void **state)
  * conductor here) at 27 vol%, 2 um particles. Seeds fixed, averaged over 8. */
 static void test_percolation_vs_thickness(void **state)
 {
-    (void)state;
-    ssb_ctx *ctx = NULL;
-    TU_OK(ctx, ssb_ctx_create(&ctx));
-    ssb_materials *db = db_load(ctx);
-    ssb_cell_params *cell = NULL;
-    TU_OK(ctx, ssb_cell_params_default(ctx, db, &cell));
+    fixture *fx = *state;
+    ssb_ctx *ctx = fx->ctx;
+    ssb_materials *db = fx->db;
+    ssb_cell_params *cell = fx->cell;
     ssb_cell_values v;
     ssb_cell_params_get_values(cell, &v);
     v.pos.eps_active = 0.27;
@@ -261,9 +278,6 @@ static void test_percolation_vs_thickness(void **state)
     assert_true(p[0] >= p[1] && p[1] >= p[2]);
     assert_true(frac[0] >= frac[1] - 0.02 && frac[1] >= frac[2] - 0.02);
     assert_true(p[0] > 0 && p[2] < 1); /* near the threshold: the test can fail */
-    ssb_cell_params_destroy(&cell);
-    ssb_materials_destroy(&db);
-    ssb_ctx_destroy(&ctx);
 }
 
 /* Face counting over-estimates a smooth surface by 3/2 on average: the factor measured on voxelised spheres tends
@@ -628,10 +642,10 @@ int main(void)
         cmocka_unit_test(test_params_json),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_cancel),
-        cmocka_unit_test(test_handover_default),
+        cmocka_unit_test_setup_teardown(test_handover_default, fx_setup, fx_teardown),
         cmocka_unit_test(test_handover_example_40C),
-        cmocka_unit_test(test_reproducible_and_cell_identity),
-        cmocka_unit_test(test_percolation_vs_thickness),
+        cmocka_unit_test_setup_teardown(test_reproducible_and_cell_identity, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_percolation_vs_thickness, fx_setup, fx_teardown),
         cmocka_unit_test(test_cli_matches_library),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
