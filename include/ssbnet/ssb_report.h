@@ -60,6 +60,21 @@ int ssb_report_field_format(const ssb_report_field *f, const void *row, char *bu
 int ssb_report_csv_write(ssb_ctx *ctx, const char *path, const ssb_report_type *t, const void *rows, int n,
                          size_t stride);
 
+/* Figures of a rate sweep (the main job's plots), PNG or SVG by the extension of path, written atomically
+ * (ssb_plot_save). Inputs in SI; shown in mAh/cm2 and mV through the units table.
+ *   discharge: n curves, curve i at C-rate crates[i] with npts[i] points of discharged charge q[i] [C/m2] and
+ *              voltage v[i] [V] (a curve with no points is skipped);
+ *   rate capability: capacity [C/m2] against the n C-rates;
+ *   breakdown: nloss processes (labels) x n C-rates of mean overpotential loss[k * n + i] [V]; processes under
+ *              1 uV at every rate are left out.
+ * Errors: SSB_ERR_ARG (NULL, n < 1; n > 64 for the last two), those of ssb_plot_save. Not thread-safe (PLplot). */
+int ssb_report_plot_discharge(ssb_ctx *ctx, const char *path, int n, const double *crates, const int *npts,
+                              const double *const *q, const double *const *v);
+int ssb_report_plot_rate_capability(ssb_ctx *ctx, const char *path, int n, const double *crates,
+                                    const double *capacity);
+int ssb_report_plot_breakdown(ssb_ctx *ctx, const char *path, int n, const double *crates, int nloss,
+                              const char *const *labels, const double *loss);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@
  * reading the struct members they name. */
 #include "testutil.h"
 
+#include <ssbnet/ssb_plot.h>
 #include <ssbnet/ssb_report.h>
 #include <ssbnet/ssb_run.h>
 #include <ssbnet/ssb_units.h>
@@ -121,11 +122,16 @@ static void test_descriptions(void **state)
         const ssb_report_field *f = &ct->fields[k];
         ssb_report_field_key(f, key, sizeof key);
         double v = ssb_report_field_value(f, &cr);
-        if (!strcmp(key, "active_fraction")) nfound += v == 0.9995;
-        if (!strcmp(key, "particles")) nfound += v == 13;
-        if (!strcmp(key, "active_cam_se_area_per_volume_mc_1_per_m")) nfound += v == 0.34998e6;
-        if (!strcmp(key, "ionic_percolating_fraction")) nfound += v == 0.994;
-        if (!strcmp(key, "dead_no_e_fraction")) nfound += v == 0;
+        if (!strcmp(key, "active_fraction"))
+            nfound += v == 0.9995;
+        if (!strcmp(key, "particles"))
+            nfound += v == 13;
+        if (!strcmp(key, "active_cam_se_area_per_volume_mc_1_per_m"))
+            nfound += v == 0.34998e6;
+        if (!strcmp(key, "ionic_percolating_fraction"))
+            nfound += v == 0.994;
+        if (!strcmp(key, "dead_no_e_fraction"))
+            nfound += v == 0;
     }
     assert_int_equal(nfound, 5);
     assert_null(ssb_run_report_type(SSB_RUN_REPORT_COUNT));
@@ -166,12 +172,42 @@ static void test_csv(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* The figures of a rate sweep from plain arrays: files written, bad arguments refused. */
+static void test_plots(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    TU_OK(ctx, ssb_ctx_create(&ctx));
+    const char *ext = ssb_plot_available(".png") ? "png" : "svg";
+    double crates[2] = {0.5, 2}, cap[2] = {3.94 * 36000, 2.92 * 36000};
+    double q0[3] = {0, 5e4, 1.4e5}, v0[3] = {4.2, 3.9, 3.5}, q1[2] = {0, 1.05e5}, v1[2] = {4.1, 3.5};
+    const double *q[2] = {q0, q1}, *v[2] = {v0, v1};
+    int npts[2] = {3, 2};
+    const char *labels[2] = {"ionic ohmic", "charge transfer"};
+    double loss[4] = {0.021, 0.080, 0.009, 0.032};
+    char path[600];
+    snprintf(path, sizeof path, "%s/curves.%s", tu_tmpdir(), ext);
+    TU_OK(ctx, ssb_report_plot_discharge(ctx, path, 2, crates, npts, q, v));
+    assert_true(tu_exists(path));
+    snprintf(path, sizeof path, "%s/rates.%s", tu_tmpdir(), ext);
+    TU_OK(ctx, ssb_report_plot_rate_capability(ctx, path, 2, crates, cap));
+    assert_true(tu_exists(path));
+    snprintf(path, sizeof path, "%s/breakdown.%s", tu_tmpdir(), ext);
+    TU_OK(ctx, ssb_report_plot_breakdown(ctx, path, 2, crates, 2, labels, loss));
+    assert_true(tu_exists(path));
+    assert_int_equal(ssb_report_plot_rate_capability(ctx, path, 0, crates, cap), SSB_ERR_ARG);
+    assert_int_equal(ssb_report_plot_breakdown(ctx, path, 2, crates, 2, NULL, loss), SSB_ERR_ARG);
+    printf("PASS: discharge, rate-capability and breakdown figures written (%s); bad arguments refused\n", ext);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_descriptions),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_plots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
