@@ -267,8 +267,14 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
         fprintf(out, "\nbottleneck at %gC: %s, %.1f mV of %.1f mV total overpotential (%.0f %%)\n", pt[hi].crate,
                 ssb_cell_loss_label(pt[hi].bottleneck), MV(pt[hi].mean.loss[pt[hi].bottleneck]), MV(tot),
                 tot > 0 ? 100.0 * pt[hi].mean.loss[pt[hi].bottleneck] / tot : 0.0);
+        if (res->micro)
+            fprintf(out, "time: structure %.2f s, networks %.2f s, cell %.2f s\n", res->time_s[0], res->time_s[1],
+                    res->time_s[3]);
     }
     cli_table_destroy(&t);
+    cJSON *jt = cJSON_AddObjectToObject(json, "stage_time_s");
+    static const char *const stage[4] = {"structure", "networks", "handover", "cell"};
+    for (int k = 0; k < 4; k++) cJSON_AddNumberToObject(jt, stage[k], res->time_s[k]);
     cJSON *jb = cJSON_AddObjectToObject(json, "bottleneck");
     cJSON_AddNumberToObject(jb, "c_rate", pt[hi].crate);
     cJSON_AddStringToObject(jb, "process", ssb_cell_loss_name(pt[hi].bottleneck));

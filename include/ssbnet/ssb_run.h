@@ -170,6 +170,7 @@ typedef struct {
     double cutoff; /* [V] */
     ssb_cell_rate_point points[SSB_RUN_MAX_RATES];
     ssb_cell_result *curves[SSB_RUN_MAX_RATES]; /* owned */
+    double time_s[4]; /* wall time of each stage [s]: structure, networks (analysis + transport), hand-over, cell */
 } ssb_run_result;
 
 /* Initialise res for the stages: copies cell (validated by ssb_run_check first). Errors: those of ssb_run_check,

@@ -4,6 +4,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* ------------------------------------------------------------------------------------------- stages */
 
@@ -318,15 +326,23 @@ int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, 
             rc = ssb_materials_load_builtin(ctx, own);
         db = own;
     }
+    double t = now_s();
     if (rc == SSB_OK && rp->micro) {
         rc = ssb_run_structure(ctx, db, rp, res);
+        res->time_s[0] = now_s() - t;
+        t += res->time_s[0];
         if (rc == SSB_OK)
             rc = ssb_run_networks(ctx, rp, res);
+        res->time_s[1] = now_s() - t;
+        t += res->time_s[1];
         if (rc == SSB_OK)
             rc = ssb_run_effective(ctx, rp, res);
+        res->time_s[2] = now_s() - t;
+        t += res->time_s[2];
     }
     if (rc == SSB_OK)
         rc = ssb_run_cell(ctx, rp, res);
+    res->time_s[3] = now_s() - t;
     ssb_materials_destroy(&own);
     if (rc != SSB_OK)
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
