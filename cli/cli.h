@@ -63,8 +63,8 @@ int cli_parse_double(cli_env *env, const char *opt, const char *s, double *out);
 int cli_parse_int(cli_env *env, const char *opt, const char *s, long long *out);
 
 /* Progress bar on stderr (installed by main as the context's progress callback unless --quiet): a bar with
- * rate and ETA when stderr is a terminal, otherwise a line every few seconds. Call cli_progress_done() after
- * a stage finishes to end the line. */
+ * elapsed time and ETA when stderr is a terminal, otherwise a line every few seconds. A new stage replaces the
+ * bar of the previous one and cli_progress_done() clears it, so no part-way bar is left on the terminal. */
 int cli_progress_cb(void *user, const char *stage, double done, double total);
 void cli_progress_done(void);
 
@@ -97,5 +97,8 @@ typedef struct {
 int cli_atomic_open(cli_env *env, cli_outfile *of, const char *path);
 int cli_atomic_commit(cli_env *env, cli_outfile *of);
 void cli_atomic_abort(cli_outfile *of);
+
+/* ssbnet cell defaults (cmd_cell_defaults.c). */
+int cli_cell_defaults(cli_env *env, int argc, char **argv);
 
 #endif

@@ -131,7 +131,7 @@ int cli_progress_cb(void *user, const char *stage, double done, double total)
     }
     double t = now_s();
     if (!prog.active || strncmp(prog.stage, stage, sizeof prog.stage - 1) != 0) {
-        if (prog.active && prog.tty) fputc('\n', stderr);
+        if (prog.active && prog.tty) fputs("\r\033[K", stderr); /* a finished stage leaves no frozen bar */
         snprintf(prog.stage, sizeof prog.stage, "%s", stage);
         prog.t0 = t;
         prog.last_draw = 0;
@@ -141,7 +141,6 @@ int cli_progress_cb(void *user, const char *stage, double done, double total)
     if (frac < 0) frac = 0;
     if (frac > 1) frac = 1;
     double el = t - prog.t0;
-    double rate = el > 0 ? done / el : 0;
     double eta = (frac > 0 && frac < 1) ? el * (1 - frac) / frac : (frac >= 1 ? 0 : NAN);
     char e1[16], e2[16];
     fmt_time(e1, sizeof e1, el);
@@ -153,7 +152,8 @@ int cli_progress_cb(void *user, const char *stage, double done, double total)
         int filled = (int)(frac * 30 + 0.5);
         for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r%-22.22s [%s] %5.1f%%  %.3g/s  %s  ETA %s ", stage, bar, 100 * frac, rate, e1, e2);
+        /* no rate: the stages count in their own units (iterations, layers, steps) */
+        fprintf(stderr, "\r%-30.30s [%s] %5.1f%%  %s  ETA %s ", stage, bar, 100 * frac, e1, e2);
         fflush(stderr);
     } else if (t - prog.t0 >= 2.0 && t - prog.last_draw >= 5.0) {
         /* not a terminal: a line for stages that run longer than 2 s, then every 5 s */
@@ -165,7 +165,7 @@ int cli_progress_cb(void *user, const char *stage, double done, double total)
 
 void cli_progress_done(void)
 {
-    if (prog.active && prog.tty) fputc('\n', stderr);
+    if (prog.active && prog.tty) fputs("\r\033[K", stderr); /* clear the bar: results follow on stdout */
     prog.active = 0;
 }
 

@@ -13,7 +13,8 @@ static void cell_help(void)
 {
     printf("usage: ssbnet cell run   [CELL.json | --bpx FILE.json] [options]\n"
            "       ssbnet cell rates [CELL.json | --bpx FILE.json] [--rates 0.1,0.5,1,2] [--cutoff V] [options]\n"
-           "       ssbnet cell cycle [CELL.json] --cycles N [options]   (cycling with interface ageing: --help there)\n\n"
+           "       ssbnet cell cycle [CELL.json] --cycles N [options]   (cycling with interface ageing: --help there)\n"
+           "       ssbnet cell defaults > cell.json    (the built-in default cell as a file)\n\n"
            "The P2D model of a solid-state cell (composite positive electrode, SE separator, Li-metal or composite\n"
            "negative electrode; single-ion conductor, or a liquid electrolyte with concentrated-solution theory).\n"
            "Without a file it uses the built-in default cell (NCM811 + Li6PS5Cl + carbon | Li6PS5Cl | Li metal).\n\n"
@@ -477,6 +478,8 @@ int cmd_cell(cli_env *env, int argc, char **argv)
         cell_help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
+    if (!strcmp(argv[1], "defaults"))
+        return cli_cell_defaults(env, argc, argv);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             cell_help();
@@ -490,5 +493,5 @@ int cmd_cell(cli_env *env, int argc, char **argv)
         return run_cmd(env, &o);
     if (!strcmp(argv[1], "rates"))
         return rates_cmd(env, &o);
-    return cli_usage_error(env, "unknown subcommand 'cell %s' (run, rates)", argv[1]);
+    return cli_usage_error(env, "unknown subcommand 'cell %s' (run, rates, defaults)", argv[1]);
 }

@@ -304,6 +304,8 @@ typedef struct ssb_cell_params ssb_cell_params;
  * database (OCV, SE conductivity, densities); NULL loads the built-in one. Returns SSB_OK, SSB_ERR_NOMEM, or an
  * error of the database. Caller owns *p (ssb_cell_params_destroy). */
 int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_params **p);
+/* The built-in default cell as cell JSON (static string; what ssb_cell_params_default reads). */
+const char *ssb_cell_params_default_json(void);
 /* An empty parameter set: every required value NaN, no OCV (to be filled by set_values / set_fn). */
 int ssb_cell_params_create(ssb_ctx *ctx, ssb_cell_params **p);
 void ssb_cell_params_destroy(ssb_cell_params **p);

@@ -1054,6 +1054,26 @@ int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_deri
 
 /* ---------------------------------------------------------------- the built-in default cell */
 
+/* The built-in default cell as cell JSON: the one definition ssb_cell_params_default reads (see there for sources). */
+const char *ssb_cell_params_default_json(void)
+{
+    static const char *const json =
+        "{\"temperature_K\": 298.15,"
+        " \"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"},"
+        " \"positive\": {\"active_material\": \"NCM811\", \"ocv_curve\": \"Chen2020-fit\", \"electrolyte\": "
+        "\"Li6PS5Cl\", \"carbon\": \"carbon black\","
+        "   \"thickness_um\": 60, \"active_volume_fraction\": 0.60, \"carbon_volume_fraction\": 0.03,"
+        "   \"porosity\": 0.05, \"particle_radius_um\": 2.5,"
+        "   \"initial_voltage_V\": 4.3, \"discharged_voltage_V\": 3.5,"
+        "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-6, \"bruggeman_ionic\": 1.5,"
+        "   \"bruggeman_electronic\": 1.5},"
+        " \"separator\": {\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 30},"
+        " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 20, "
+        "   \"exchange_current_density_mA_per_cm2\": 25.7},"
+        " \"current_collectors\": {\"positive_thickness_um\": 12, \"negative_thickness_um\": 8}}";
+    return json;
+}
+
 int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_params **out)
 {
     SSB_REQUIRE(ctx, out, SSB_ERR_ARG, "ssb_cell_params_default: out is NULL");
@@ -1086,21 +1106,7 @@ int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_para
         }
         db = own;
     }
-    static const char *json =
-        "{\"temperature_K\": 298.15,"
-        " \"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"},"
-        " \"positive\": {\"active_material\": \"NCM811\", \"ocv_curve\": \"Chen2020-fit\", \"electrolyte\": "
-        "\"Li6PS5Cl\", \"carbon\": \"carbon black\","
-        "   \"thickness_um\": 60, \"active_volume_fraction\": 0.60, \"carbon_volume_fraction\": 0.03,"
-        "   \"porosity\": 0.05, \"particle_radius_um\": 2.5,"
-        "   \"initial_voltage_V\": 4.3, \"discharged_voltage_V\": 3.5,"
-        "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-6, \"bruggeman_ionic\": 1.5,"
-        "   \"bruggeman_electronic\": 1.5},"
-        " \"separator\": {\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 30},"
-        " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 20, "
-        "   \"exchange_current_density_mA_per_cm2\": 25.7},"
-        " \"current_collectors\": {\"positive_thickness_um\": 12, \"negative_thickness_um\": 8}}";
-    rc = ssb_cell_params_from_json_string(ctx, db, json, "built-in default cell", out);
+    rc = ssb_cell_params_from_json_string(ctx, db, ssb_cell_params_default_json(), "built-in default cell", out);
     ssb_materials_destroy(&own);
     return rc;
 }
