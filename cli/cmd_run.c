@@ -202,6 +202,24 @@ static void report_handover(const ssb_run_result *res, cJSON *json, FILE *out)
                 : "marching-cubes / face-count area of this structure's CAM|SE interface");
 }
 
+/* A rate the cell cannot carry: its C-rate and current, "not sustained" under the capacity, "-" elsewhere (the
+ * numbers of such a point are zero or NaN by definition; its reason is printed under the table). */
+static void unsustained_row(cli_table *t, const ssb_report_type *rt, const ssb_cell_rate_point *p)
+{
+    char cb[64][96];
+    const char *cells[64];
+    int m = 0;
+    for (int k = 0; k < rt->nfields && m < 64; k++, m++) {
+        const char *key = rt->fields[k].key;
+        if (strcmp(key, "c_rate") == 0 || strcmp(key, "current") == 0 || strcmp(key, "sustained") == 0)
+            ssb_report_field_format(&rt->fields[k], p, cb[m], sizeof cb[m]);
+        else
+            snprintf(cb[m], sizeof cb[m], "%s", strcmp(key, "capacity") == 0 ? "not sustained" : "-");
+        cells[m] = cb[m];
+    }
+    cli_table_add_row(t, cells);
+}
+
 static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
 {
     const ssb_cell_values *vv = &res->values;
@@ -220,15 +238,22 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     const ssb_report_type *rt = ssb_run_report_type(SSB_RUN_REPORT_RATE_POINT);
     cli_table *t = cli_report_table(rt, NULL, NULL);
     for (int i = 0; i < n; i++) {
-        cli_report_table_row(t, rt, NULL, NULL, &pt[i]);
+        if (pt[i].sustained)
+            cli_report_table_row(t, rt, NULL, NULL, &pt[i]);
+        else
+            unsustained_row(t, rt, &pt[i]);
         cJSON *o1 = cli_report_json(cJSON_CreateObject(), rt, &pt[i]);
         cJSON_AddItemToObject(o1, "mean_breakdown", cli_report_breakdown_json(&pt[i].mean));
+        cJSON_AddItemToObject(o1, "start_breakdown", cli_report_breakdown_json(&pt[i].start));
+        if (!pt[i].sustained) cJSON_AddStringToObject(o1, "reason", pt[i].reason);
         cJSON_AddItemToArray(jr, o1);
     }
     if (out) {
         fprintf(out, "cell: separator %s sigma = %.4g S/m at %.1f K; discharge to %.2f V\n",
                 vv->sep.electrolyte[0] ? vv->sep.electrolyte : "SE", vv->sep.sigma_i, vv->cell.T, res->cutoff);
         cli_table_print(t, out);
+        for (int i = 0; i < n; i++)
+            if (!pt[i].sustained) fprintf(out, "%s\n", pt[i].reason);
         char miss[512];
         if (n > 0 && !isfinite(pt[0].wh_per_kg))
             fprintf(out, "(stack Wh/kg is not a number: the cell lacks %s)\n",
@@ -239,7 +264,7 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     /* breakdown table: losses (mV) per C-rate */
     int show[SSB_CELL_LOSS_COUNT] = {0};
     for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
-        for (int i = 0; i < n; i++) show[k] |= fabs(pt[i].mean.loss[k]) > 1e-6;
+        for (int i = 0; i < n; i++) show[k] |= pt[i].sustained && fabs(pt[i].mean.loss[k]) > 1e-6;
     const char *hdr[SSB_RUN_MAX_RATES + 1];
     char hbuf[SSB_RUN_MAX_RATES][24];
     hdr[0] = "mean overpotential [mV]";
@@ -254,17 +279,24 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
         char cb[SSB_RUN_MAX_RATES][24];
         cells[0] = ssb_cell_loss_label((ssb_cell_loss)k);
         for (int i = 0; i < n; i++) {
-            snprintf(cb[i], sizeof cb[i], "%.2f", MV(pt[i].mean.loss[k]));
+            if (pt[i].sustained)
+                snprintf(cb[i], sizeof cb[i], "%.2f", MV(pt[i].mean.loss[k]));
+            else
+                snprintf(cb[i], sizeof cb[i], "-");
             cells[i + 1] = cb[i];
         }
         cli_table_add_row(t, cells);
     }
-    int hi = n - 1;
+    /* the bottleneck is named at the highest rate the cell carries (a rate that is not sustained has none) */
+    int hi = ssb_cell_rate_sweep_last_sustained(n, pt);
     double tot = 0;
-    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) tot += pt[hi].mean.loss[k];
+    for (int k = 0; hi >= 0 && k < SSB_CELL_LOSS_COUNT; k++) tot += pt[hi].mean.loss[k];
     if (out) {
         cli_table_print(t, out);
-        fprintf(out, "\nbottleneck at %gC: %s, %.1f mV of %.1f mV total overpotential (%.0f %%)\n", pt[hi].crate,
+        if (hi < 0)
+            fprintf(out, "\nno bottleneck: the cell carries none of these rates (reasons above)\n");
+        else
+            fprintf(out, "\nbottleneck at %gC: %s, %.1f mV of %.1f mV total overpotential (%.0f %%)\n", pt[hi].crate,
                 ssb_cell_loss_label(pt[hi].bottleneck), MV(pt[hi].mean.loss[pt[hi].bottleneck]), MV(tot),
                 tot > 0 ? 100.0 * pt[hi].mean.loss[pt[hi].bottleneck] / tot : 0.0);
         if (res->micro)
@@ -275,6 +307,10 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     cJSON *jt = cJSON_AddObjectToObject(json, "stage_time_s");
     static const char *const stage[4] = {"structure", "networks", "handover", "cell"};
     for (int k = 0; k < 4; k++) cJSON_AddNumberToObject(jt, stage[k], res->time_s[k]);
+    if (hi < 0) {
+        cJSON_AddNullToObject(json, "bottleneck");
+        return;
+    }
     cJSON *jb = cJSON_AddObjectToObject(json, "bottleneck");
     cJSON_AddNumberToObject(jb, "c_rate", pt[hi].crate);
     cJSON_AddStringToObject(jb, "process", ssb_cell_loss_name(pt[hi].bottleneck));
@@ -303,6 +339,7 @@ static int write_outputs(cli_env *env, const ssb_run_result *res, const char *ou
     char path[4200];
     int rc = 0;
     for (int i = 0; i < res->nrates && !rc; i++) {
+        if (!res->curves[i]) continue; /* a rate without a consistent start under load has no curve */
         snprintf(path, sizeof path, "%s/discharge_%gC.csv", outdir, res->points[i].crate);
         int r = ssb_cell_result_write_csv(env->ctx, res->curves[i], path);
         if (r != SSB_OK) rc = cli_fail(env, r);

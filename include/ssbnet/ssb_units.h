@@ -41,6 +41,8 @@ typedef enum {
     SSB_UNIT_H,           /* time h */
     SSB_UNIT_PER_H,       /* C-rate 1/h: shown as a C-rate (key without suffix) */
     SSB_UNIT_BYTES,       /* memory */
+    SSB_UNIT_C_PER_KG,    /* specific charge C/kg (SI) */
+    SSB_UNIT_MAH_PER_G,   /* specific capacity mAh/g (from C/kg) */
     SSB_UNIT_COUNT
 } ssb_unit;
 

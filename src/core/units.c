@@ -34,6 +34,8 @@ static const ssb_unit_info units[SSB_UNIT_COUNT] = {
     [SSB_UNIT_S] = {"s", "s", "s", 1.0},
     [SSB_UNIT_H] = {"h", "h", "s", 3600.0},
     [SSB_UNIT_PER_H] = {"1/h", "", "1/h", 1.0},
+    [SSB_UNIT_C_PER_KG] = {"C/kg", "C_per_kg", "C/kg", 1.0},
+    [SSB_UNIT_MAH_PER_G] = {"mAh/g", "mAh_per_g", "C/kg", 3600.0},
     [SSB_UNIT_BYTES] = {"bytes", "bytes", "bytes", 1.0},
 };
 

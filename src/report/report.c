@@ -73,7 +73,7 @@ int ssb_report_field_format(const ssb_report_field *f, const void *row, char *bu
     if (isinf(v))
         return snprintf(buf, n, "%s", v > 0 ? "inf" : "-inf");
     if (isnan(v))
-        return snprintf(buf, n, "nan");
+        return snprintf(buf, n, "-"); /* not available (e.g. a rate that is not sustained): never "nan" */
     return snprintf(buf, n, f->fmt ? f->fmt : "%.6g", v);
 }
 

@@ -56,6 +56,8 @@ static const ssb_report_field rate_fields[] = {
     {"current", "I", SSB_UNIT_A_PER_M2, SSB_UNIT_MA_PER_CM2, SSB_FIELD_DOUBLE, RP(current), "%.4g", NULL, NULL},
     {"capacity", "capacity", SSB_UNIT_C_PER_M2, SSB_UNIT_MAH_PER_CM2, SSB_FIELD_DOUBLE, RP(capacity), "%.4f", NULL,
      NULL},
+    {"specific_capacity", "capacity", SSB_UNIT_C_PER_KG, SSB_UNIT_MAH_PER_G, SSB_FIELD_DOUBLE, RP(specific_capacity),
+     "%.1f", NULL, NULL},
     {"energy", "energy", SSB_UNIT_J_PER_M2, SSB_UNIT_MWH_PER_CM2, SSB_FIELD_DOUBLE, RP(energy), "%.4f", NULL, NULL},
     {"mean_voltage", "mean V", SSB_UNIT_V, SSB_UNIT_V, SSB_FIELD_DOUBLE, RP(v_mean), "%.4f", NULL, NULL},
     {"energy_density", "stack", SSB_UNIT_WH_PER_KG, SSB_UNIT_WH_PER_KG, SSB_FIELD_DOUBLE, RP(wh_per_kg), "%.1f", NULL,
@@ -64,6 +66,7 @@ static const ssb_report_field rate_fields[] = {
      NULL},
     {"bottleneck", "bottleneck", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_ENUM, RP(bottleneck), NULL, loss_name,
      loss_label},
+    {"sustained", "sustained", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_BOOL, RP(sustained), NULL, NULL, NULL},
 };
 #undef RP
 
