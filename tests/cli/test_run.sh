@@ -62,7 +62,7 @@ expect_rc "--set unknown key" 8 "$BIN" run --set positive.thicknes_um=30 -o "$T/
 expect_rc "--set unknown microstructure key" 6 "$BIN" run --set microstructure.sise=3 -o "$T/e2"
 
 # --- a missing density is named where Wh/kg cannot be computed
-sed 's/"active_material":[^,]*,//; s/"ocv_curve":[^,]*,/"ocv": "4.3 - 0.6*x", "diffusivity_m2_per_s": 4e-15, "electronic_conductivity_S_per_m": 0.85,/' "$T/def.json" >"$T/nodens.json"
+sed 's/"active_material":[^,]*,//; s/"ocv_curve":[^,]*,/"ocv": {"expression": "4.3 - 0.9*x", "x_range": [0, 1]}, "max_concentration_mol_per_m3": 48830, "diffusivity_m2_per_s": 4e-15, "electronic_conductivity_S_per_m": 0.85,/' "$T/def.json" >"$T/nodens.json"
 expect_rc "run without a CAM density" 0 "$BIN" run "$T/nodens.json" --no-micro --rates 1 -o "$T/nd"
 grep -q "positive.density_active_kg_per_m3" "$T/out" && ok "the missing density is named" || bad "missing density not named: $(grep -i stack "$T/out")"
 
