@@ -103,6 +103,13 @@ typedef struct {
     int periodic;            /* 1: the box is periodic (particles wrap); 0: centres lie in the box and the box
                                 faces cut the spheres */
     uint64_t seed;
+    /* Dense packings (see "Dense compositions" at ssb_micro_generate_electrode). */
+    double overlap_max;      /* [0, 0.5]: when a phase jams below its target, its overlap rule is raised in steps of
+                                0.05 up to max(overlap, overlap_max) (calendered / sintered contacts); default 0.4;
+                                0 = never raised */
+    int fill_voids;          /* 1 (default): a phase placed after the first one that jams switches to void filling
+                                (its spheres ignore the earlier phases' spheres, their centres lie on matrix voxels,
+                                and they take only matrix voxels); 0: never */
 } ssb_micro_electrode_params;
 
 /* Outcome per particle phase (in the order of the params). */
@@ -115,6 +122,8 @@ typedef struct {
     int64_t ndropped;      /* particles drawn but dropped after max_attempts */
     double mean_diameter;  /* m, number mean of the placed particles' diameters */
     double psd_mean;       /* m, number mean of the truncated distribution that was sampled */
+    double overlap;        /* overlap rule in force at the end (params.overlap unless raised towards overlap_max) */
+    int void_fill;         /* 1 if the phase ended in void filling (params.fill_voids) */
 } ssb_micro_phase_result;
 
 typedef struct {
