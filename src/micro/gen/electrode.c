@@ -284,6 +284,7 @@ typedef struct {
     double *pos; /* 3 per particle */
     double *rad;
     int32_t *next;
+    uint8_t *phq; /* phase (params index) per particle */
 } packer;
 
 static int cell_list_init(ssb_ctx *ctx, cell_list *c, const ssbi_box *b, double rmax)
@@ -332,13 +333,16 @@ static int packer_add(packer *P, const double p[3], double r, int phase)
         if (rad) P->rad = rad;
         int32_t *nx = realloc(P->next, (size_t)nc * sizeof *nx);
         if (nx) P->next = nx;
-        if (!pos || !rad || !nx)
+        uint8_t *pq = realloc(P->phq, (size_t)nc);
+        if (pq) P->phq = pq;
+        if (!pos || !rad || !nx || !pq)
             return SSB_ERROR(P->ctx, SSB_ERR_NOMEM, "out of memory for %d particles", (int)nc);
         P->cap = nc;
     }
     int32_t k = P->np++;
     memcpy(&P->pos[3 * k], p, 3 * sizeof *p);
     P->rad[k] = r;
+    P->phq[k] = (uint8_t)phase;
     cell_list *c = &P->cl[phase];
     int64_t idx[3];
     int64_t cell = cell_of(c, p, idx);
@@ -694,6 +698,14 @@ static int check_params(ssb_ctx *ctx, const ssb_micro_electrode_params *par)
 int ssb_micro_generate_electrode(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electrode_params *par,
                                  ssb_micro_electrode_result *result)
 {
+    return ssbi_electrode_generate(ctx, grid, par, result, NULL, NULL);
+}
+
+int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electrode_params *par,
+                            ssb_micro_electrode_result *result, ssbi_sphere **spheres, int64_t *nspheres)
+{
+    if (spheres) *spheres = NULL;
+    if (nspheres) *nspheres = 0;
     SSB_REQUIRE(ctx, grid && par, SSB_ERR_ARG, "ssb_micro_generate_electrode: NULL grid or params");
     if (result) memset(result, 0, sizeof *result);
     SSB_CHECK(ctx, check_params(ctx, par));
@@ -788,10 +800,39 @@ int ssb_micro_generate_electrode(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_e
         }
     }
 
+    if (spheres && (rc == SSB_OK || rc == SSB_ERR_RANGE) && P.np > 0) {
+        ssbi_sphere *sp = ssbi_malloc(ctx, (size_t)P.np * sizeof *sp, "sphere list");
+        if (!sp) {
+            rc = SSB_ERR_NOMEM;
+            goto cleanup;
+        }
+        for (int32_t k = 0; k < P.np; k++) {
+            memcpy(sp[k].c, &P.pos[3 * k], sizeof sp[k].c);
+            sp[k].r = P.rad[k];
+            sp[k].phase = P.phq[k];
+        }
+        *spheres = sp;
+        *nspheres = P.np;
+    }
+
 cleanup:
     for (int i = 0; i < par->nphases; i++) free(P.cl[i].head);
+    free(P.phq);
     free(P.pos);
     free(P.rad);
     free(P.next);
     return rc;
+}
+
+void ssbi_electrode_paint(ssb_grid *grid, const ssb_micro_electrode_params *par, const ssbi_sphere *sp, int64_t n,
+                          int64_t counts[SSB_MICRO_MAX_PARTICLE_PHASES])
+{
+    ssbi_box b;
+    ssbi_box_init(&b, grid, par->periodic);
+    memset(b.lab, par->matrix_label, (size_t)ssb_grid_get_nvoxels(grid));
+    for (int i = 0; i < SSB_MICRO_MAX_PARTICLE_PHASES; i++) counts[i] = 0;
+    for (int64_t k = 0; k < n; k++)
+        counts[sp[k].phase] +=
+            ssbi_sphere_visit(&b, sp[k].c, sp[k].r, SSBI_SPHERE_FILL, par->matrix_label, par->phase[sp[k].phase].label,
+                              NULL);
 }
