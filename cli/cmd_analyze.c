@@ -1,6 +1,7 @@
 /* ssbnet micro analyze: volume fractions, percolation, interface areas, active cathode material. */
 #include "cli_image.h"
 #include "cli_micro.h"
+#include "cli_micro_res.h"
 #include "cli_report.h"
 
 #include <ssbnet/ssb_io.h>
@@ -282,6 +283,10 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
     ssb_grid *g = NULL;
     int rc = cli_image_load(env, &io, image, &g);
     if (rc) return rc;
+    if ((rc = cli_micro_feature_warnings(env, g)) != 0) {
+        ssb_grid_destroy(&g);
+        return rc;
+    }
     cJSON *json = cJSON_CreateObject();
     cJSON_AddStringToObject(json, "image", image);
     if (!env->json) printf("%s\n", image);
