@@ -119,6 +119,34 @@ int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier
 int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
                         const ssb_transport_params *params, ssb_transport_result *result);
 
+/* ---- Life cycle: create -> setup (optional) -> compute (any axis, any number of times) -> get_fields -> destroy.
+ * A transport object holds, per axis, what depends only on the grid and the SET of conducting labels (those with
+ * sigma > 0): the through-mask flood fill, the local phase map and the plane offsets of the unknowns. A compute with
+ * new conductivities over the same set reuses them and starts the solver from that axis's last solution (identical
+ * conductivities: the solver confirms the stored solution, 0 iterations, an identical result); a compute whose set
+ * differs drops the stored geometry of every axis and builds it again. The backend's own set-up (gmg: multigrid
+ * hierarchy; hypre: AMG) depends on the conductances and is rebuilt by every compute. Results of a first compute are
+ * identical to ssb_transport_solve's. Thread-safety: one object per thread (it uses its context). */
+typedef struct ssb_transport ssb_transport;
+
+/* Create an object for grid g (borrowed: it must outlive the object and its labels must not change) with params
+ * (NULL = defaults; checked as in ssb_transport_solve). *t is NULL on error.
+ * Errors: SSB_ERR_ARG, SSB_ERR_RANGE, SSB_ERR_UNSUPPORTED (backend not built), SSB_ERR_NOMEM. */
+int ssb_transport_create(ssb_ctx *ctx, const ssb_grid *g, const ssb_transport_params *params, ssb_transport **t);
+/* Build the geometry of axis for the conducting set of sigma now (compute does it on demand; setup lets a caller
+ * pay it up front). Errors: SSB_ERR_ARG, SSB_ERR_RANGE (a sigma entry), SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
+int ssb_transport_setup(ssb_transport *t, const double sigma[256], ssb_axis axis);
+/* Solve along axis with conductivities sigma (S/m); fills result exactly as ssb_transport_solve does (fields when
+ * params.want_fields). Errors: those of ssb_transport_solve. */
+int ssb_transport_compute(ssb_transport *t, const double sigma[256], ssb_axis axis, ssb_transport_result *result);
+/* Fields of the last compute along axis into caller arrays of nvoxels doubles (potential in V, axial current
+ * density in A/m^2; definitions as in ssb_transport_result); zeros when nothing percolates. In cell mode the
+ * object must have been created with params.want_fields = 1. Errors: SSB_ERR_ARG (NULL, axis not computed yet),
+ * SSB_ERR_NOMEM. */
+int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current);
+/* Free the object and set *t to NULL; no-op on NULL. */
+void ssb_transport_destroy(ssb_transport **t);
+
 /* Free the arrays owned by a result and set them to NULL; no-op on NULL. */
 void ssb_transport_result_destroy(ssb_transport_result *result);
 
