@@ -3,6 +3,8 @@
  * and fields; ssb_transport_solve is the one-shot driver (create, compute, destroy). */
 #include "transport/transport_impl.h"
 
+#include <ssbnet/ssb_micro_analysis.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,40 +216,32 @@ static void local_axes(ssb_axis axis, int *p0, int *p1)
     *p1 = axis == SSB_AXIS_Z ? 1 : 2;
 }
 
-/* The geometry of one axis for the object's conducting set: the through-mask, the local phase map and the plane
- * offsets of the unknowns (in cell mode the first and last layers are fixed, not unknowns). */
-static int axis_setup(ssb_transport *t, ssb_axis axis)
+/* The geometry of one axis from its through-mask (mask[v] == 3: connected to both planes; npercolating such
+ * voxels): the local phase map and the plane offsets of the unknowns (in cell mode the first and last layers are
+ * fixed, not unknowns). Takes ownership of mask. */
+static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, int64_t npercolating)
 {
     ssb_ctx *ctx = t->ctx;
     tr_axis *A = &t->ax[axis];
-    if (A->ready) return SSB_OK;
     axis_free(A);
     const int64_t *n = t->n;
-    const int64_t nv = n[0] * n[1] * n[2];
     const int cell = t->par.dirichlet == SSB_DIRICHLET_CELL;
-    int rc = SSB_OK;
-    int64_t cnt[4] = {0, 0, 0, 0};
-    uint8_t *mask = NULL;
-    if (t->nph > 0) {
-        mask = ssbi_malloc(ctx, (size_t)nv, "transport through-mask");
-        if (!mask) return SSB_ERR_NOMEM;
-        SSB_CHECK_GOTO(ctx, rc, ssb_grid_through_mask(ctx, t->g, t->in_set, axis, SSB_CONN_6, mask, cnt), fail);
-    }
-    A->npercolating = cnt[3];
+    A->npercolating = npercolating;
     int p0, p1;
     local_axes(axis, &p0, &p1);
     A->nl[0] = n[p0];
     A->nl[1] = n[p1];
     A->nl[2] = cell ? n[axis] - 2 : n[axis];
-    if (cnt[3] > 0) {
+    if (npercolating > 0) {
         const int64_t gs[3] = {1, n[0], n[0] * n[1]};
         const int64_t zoff = cell ? 1 : 0, s0 = gs[p0], s1 = gs[p1], s2 = gs[axis];
         const int64_t *nl = A->nl, npl = nl[0] * nl[1], nvl = npl * nl[2];
         A->ph = ssbi_malloc(ctx, (size_t)nvl, "transport phase map");
         A->plane_start = ssbi_calloc(ctx, (size_t)nl[2] + 1, sizeof(int64_t), "transport plane offsets");
         if (!A->ph || !A->plane_start) {
-            rc = SSB_ERR_NOMEM;
-            goto fail;
+            free(mask);
+            axis_free(A);
+            return SSB_ERR_NOMEM;
         }
         const uint8_t *lab = ssb_grid_get_labels_const(t->g);
         uint8_t *ph = A->ph;
@@ -282,10 +276,91 @@ static int axis_setup(ssb_transport *t, ssb_axis axis)
     free(mask);
     A->ready = 1;
     return SSB_OK;
-fail:
-    free(mask);
-    axis_free(A);
+}
+
+/* The geometry of one axis for the object's conducting set (two flood fills of ssb_grid_through_mask). */
+static int axis_setup(ssb_transport *t, ssb_axis axis)
+{
+    ssb_ctx *ctx = t->ctx;
+    if (t->ax[axis].ready) return SSB_OK;
+    const int64_t nv = t->n[0] * t->n[1] * t->n[2];
+    int64_t cnt[4] = {0, 0, 0, 0};
+    uint8_t *mask = NULL;
+    if (t->nph > 0) {
+        mask = ssbi_malloc(ctx, (size_t)nv, "transport through-mask");
+        if (!mask) return SSB_ERR_NOMEM;
+        int rc = ssb_grid_through_mask(ctx, t->g, t->in_set, axis, SSB_CONN_6, mask, cnt);
+        if (rc != SSB_OK) {
+            free(mask);
+            return rc;
+        }
+    }
+    return axis_from_mask(t, axis, mask, cnt[3]);
+}
+
+/* The geometry of the three axes from one connected-component labelling of the conducting set (a voxel is
+ * connected to a face when its component touches that face; the same sets as ssb_grid_through_mask's flood fills).
+ * Extra memory during the call: 4 bytes per voxel for the component ids. */
+static int axes_setup_all(ssb_transport *t)
+{
+    ssb_ctx *ctx = t->ctx;
+    if (t->ax[0].ready && t->ax[1].ready && t->ax[2].ready) return SSB_OK;
+    if (t->nph == 0) {
+        for (int a = 0; a < 3; a++) SSB_CHECK(ctx, axis_from_mask(t, (ssb_axis)a, NULL, 0));
+        return SSB_OK;
+    }
+    const int64_t *n = t->n, nv = n[0] * n[1] * n[2];
+    ssb_micro_components comp;
+    SSB_CHECK(ctx, ssb_micro_components_compute(ctx, t->g, t->in_set, SSB_CONN_6, NULL, &comp));
+    int rc = SSB_OK;
+    uint8_t *flags = ssbi_calloc(ctx, (size_t)comp.ncomponents + 1, 1, "component face flags");
+    if (!flags) {
+        ssb_micro_components_destroy(&comp);
+        return SSB_ERR_NOMEM;
+    }
+    const int64_t st[3] = {1, n[0], n[0] * n[1]};
+    for (int a = 0; a < 3; a++) { /* bit 2a: touches the face at index 0 along a; bit 2a + 1: the face at n - 1 */
+        const int a1 = (a + 1) % 3, a2 = (a + 2) % 3;
+        for (int side = 0; side < 2; side++) {
+            const int64_t base = side == 0 ? 0 : (n[a] - 1) * st[a];
+            for (int64_t j = 0; j < n[a2]; j++)
+                for (int64_t i = 0; i < n[a1]; i++) {
+                    const int32_t id = comp.ids[base + i * st[a1] + j * st[a2]];
+                    if (id >= 0) flags[id] |= (uint8_t)(1u << (2 * a + side));
+                }
+        }
+    }
+    for (int a = 0; a < 3 && rc == SSB_OK; a++) {
+        if (t->ax[a].ready) continue;
+        uint8_t *mask = ssbi_malloc(ctx, (size_t)nv, "transport through-mask");
+        if (!mask) {
+            rc = SSB_ERR_NOMEM;
+            break;
+        }
+        int64_t c3 = 0;
+        const int32_t *ids = comp.ids;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(t->nt) reduction(+ : c3)
+#endif
+        for (int64_t v = 0; v < nv; v++) {
+            const int32_t id = ids[v];
+            const uint8_t m = id >= 0 ? (uint8_t)((flags[id] >> (2 * a)) & 3u) : 0;
+            mask[v] = m;
+            c3 += m == 3;
+        }
+        rc = axis_from_mask(t, (ssb_axis)a, mask, c3);
+    }
+    free(flags);
+    ssb_micro_components_destroy(&comp);
     return rc;
+}
+
+int ssb_transport_setup_all(ssb_transport *t, const double sigma[256])
+{
+    SSB_REQUIRE(t ? t->ctx : NULL, t, SSB_ERR_ARG, "ssb_transport_setup_all: NULL transport object");
+    SSB_CHECK(t->ctx, check_sigma(t->ctx, sigma));
+    adopt_set(t, sigma);
+    return axes_setup_all(t);
 }
 
 int ssb_transport_setup(ssb_transport *t, const double sigma[256], ssb_axis axis)
