@@ -124,9 +124,13 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
  * sigma > 0): the through-mask flood fill, the local phase map and the plane offsets of the unknowns. A compute with
  * new conductivities over the same set reuses them and starts the solver from that axis's last solution (identical
  * conductivities: the solver confirms the stored solution, 0 iterations, an identical result); a compute whose set
- * differs drops the stored geometry of every axis and builds it again. The backend's own set-up (gmg: multigrid
- * hierarchy; hypre: AMG) depends on the conductances and is rebuilt by every compute. Results of a first compute are
- * identical to ssb_transport_solve's. Thread-safety: one object per thread (it uses its context). */
+ * differs drops the stored geometry of every axis and builds it again. The gmg backend's multigrid hierarchy is kept
+ * per axis too and reused while the conductivities are those it was built with times one common factor (a single
+ * conducting phase at another temperature); other changes rebuild it (hypre rebuilds its AMG every time). The
+ * hierarchies of different axes cannot be shared (each is built in its axis's frame); setup_all shares the
+ * percolation analysis. Results of a first compute are identical to ssb_transport_solve's.
+ * Memory: per axis the phase map (1 byte per voxel), the solution (8 bytes per unknown) and the gmg hierarchy
+ * (~90 bytes per unknown) stay allocated until destroy. Thread-safety: one object per thread (it uses its context). */
 typedef struct ssb_transport ssb_transport;
 
 /* Create an object for grid g (borrowed: it must outlive the object and its labels must not change) with params
@@ -148,6 +152,9 @@ int ssb_transport_compute(ssb_transport *t, const double sigma[256], ssb_axis ax
  * object must have been created with params.want_fields = 1. Errors: SSB_ERR_ARG (NULL, axis not computed yet),
  * SSB_ERR_NOMEM. */
 int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current);
+/* Free what axis keeps for later computes (the solution and the backend's set-up; the geometry stays), e.g. to
+ * hold only one axis's hierarchy at a time on large volumes. No-op on NULL or an invalid axis. */
+void ssb_transport_release(ssb_transport *t, ssb_axis axis);
 /* Free the object and set *t to NULL; no-op on NULL. */
 void ssb_transport_destroy(ssb_transport **t);
 

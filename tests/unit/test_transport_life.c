@@ -112,6 +112,14 @@ static void test_life_cycle(void **state)
     assert_memory_equal(cur, fresh.current, (size_t)nv * sizeof *cur);
     ssb_transport_result_destroy(&fresh);
 
+    /* release: the axis starts again from scratch (linear guess, new hierarchy): the one-shot numbers again */
+    ssb_transport_release(t, SSB_AXIS_Y);
+    assert_int_equal(ssb_transport_get_fields(t, SSB_AXIS_Y, pot, cur), SSB_ERR_ARG);
+    TU_OK(ctx, ssb_transport_solve(ctx, g, s2, SSB_AXIS_Y, NULL, &fresh));
+    TU_OK(ctx, ssb_transport_compute(t, s2, SSB_AXIS_Y, &r));
+    same_result(&r, &fresh);
+    ssb_transport_release(NULL, SSB_AXIS_X); /* no-op */
+
     /* errors */
     ssb_transport *t2 = NULL;
     TU_OK(ctx, ssb_transport_create(ctx, g, NULL, &t2));

@@ -123,7 +123,9 @@ typedef struct {
     int64_t npercolating;   /* voxels connected to both planes (counts[3] of the through-mask) */
     double *x;              /* last solution (nunk + 1), NULL before the first solve */
     double sigma[256];      /* conductivities of the last solution */
-    ssb_transport_result last; /* its result (no arrays) */
+    void *bstate;           /* the backend's set-up kept between computes (gmg: the multigrid hierarchy) */
+    void (*bdestroy)(void *);
+    double bsigma[256];     /* conductivities the kept set-up was built with */
 } tr_axis;
 
 struct ssb_transport {
@@ -144,6 +146,7 @@ struct ssb_transport {
 
 static void axis_free(tr_axis *A)
 {
+    if (A->bstate && A->bdestroy) A->bdestroy(A->bstate);
     free(A->mask);
     free(A->ph);
     free(A->plane_start);
@@ -614,6 +617,22 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
                           .gd_lo = V.gd_lo,
                           .gd_hi = V.gd_hi,
                           .stage = stage};
+    /* keep the backend's set-up in the object; reuse it when the conductances are those it was built with times
+     * one factor (a single conducting phase always is) */
+    if (t->ops->destroy_state) {
+        int same_ratio = A->bstate != NULL;
+        double ratio = 0.0;
+        for (int k = 0; k < 256 && same_ratio; k++) {
+            if (!t->in_set[k]) continue;
+            const double q = sigma[k] / A->bsigma[k];
+            if (ratio == 0.0) ratio = q;
+            else if (!(fabs(q - ratio) <= 1e-12 * ratio)) same_ratio = 0;
+        }
+        prob.state = &A->bstate;
+        prob.reuse = same_ratio;
+        A->bdestroy = t->ops->destroy_state;
+        if (!same_ratio) memcpy(A->bsigma, sigma, sizeof A->bsigma);
+    }
     ssbi_tsolution sol;
     memset(&sol, 0, sizeof sol);
     sol.x = x;
@@ -664,6 +683,16 @@ int ssb_transport_compute(ssb_transport *t, const double sigma[256], ssb_axis ax
     return compute_axis(t, sigma, axis, result);
 }
 
+void ssb_transport_release(ssb_transport *t, ssb_axis axis)
+{
+    if (!t || (int)axis < 0 || axis > 2) return;
+    tr_axis *A = &t->ax[axis];
+    if (A->bstate && A->bdestroy) A->bdestroy(A->bstate);
+    A->bstate = NULL;
+    free(A->x);
+    A->x = NULL;
+}
+
 int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current)
 {
     SSB_REQUIRE(t ? t->ctx : NULL, t, SSB_ERR_ARG, "ssb_transport_get_fields: NULL transport object");
@@ -674,8 +703,8 @@ int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential,
     memset(potential, 0, (size_t)nv * sizeof(double));
     memset(current, 0, (size_t)nv * sizeof(double));
     tr_axis *A = &t->ax[axis];
-    SSB_REQUIRE(ctx, A->ready, SSB_ERR_ARG, "ssb_transport_get_fields: axis %s has not been solved",
-                ssb_axis_name(axis));
+    SSB_REQUIRE(ctx, A->ready && (A->x || A->nunk == 0), SSB_ERR_ARG,
+                "ssb_transport_get_fields: axis %s has not been solved (or was released)", ssb_axis_name(axis));
     if (!A->x) return SSB_OK; /* nothing percolates: zero fields */
     SSB_REQUIRE(ctx, t->par.dirichlet != SSB_DIRICHLET_CELL || A->mask, SSB_ERR_ARG,
                 "ssb_transport_get_fields: cell-mode fields need params.want_fields = 1 at create");

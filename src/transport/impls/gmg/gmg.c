@@ -118,15 +118,41 @@ static void cg_run(cg_state *c)
     sol->rel_residual = rel;
 }
 
+/* A kept hierarchy serves a problem whose conductances are those of its build times one factor: the hierarchy
+ * (float, normalised) stays a valid preconditioner, but the exact operator's Dirichlet conductances (double, solver
+ * numbering) must be those of the new problem. The renumbering keeps every plane's unknowns in that plane. */
+static void refresh_dirichlet(gmg *m, const ssbi_tproblem *p, double *v, double *tmp)
+{
+    const int64_t n = p->nunk, n0 = p->plane_start[1], hs = p->plane_start[p->n[2] - 1];
+    memset(v, 0, (size_t)n * 8);
+    memcpy(v, p->gd_lo, (size_t)n0 * 8);
+    ssbi_gmg_renumber(m, p, v, tmp, 1);
+    memcpy(m->gdlo, v, (size_t)n0 * 8);
+    memset(v, 0, (size_t)n * 8);
+    memcpy(v + hs, p->gd_hi, (size_t)(n - hs) * 8);
+    ssbi_gmg_renumber(m, p, v, tmp, 1);
+    memcpy(m->gdhi, v + hs, (size_t)(n - hs) * 8);
+}
+
 int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
                              ssbi_tsolution *sol)
 {
-    gmg mm_;
-    gmg *m = &mm_;
-    memset(m, 0, sizeof *m);
-    m->nt = nthreads > 0 ? nthreads : 1;
+    /* the hierarchy: kept from an earlier solve of the same object when the front end allows it, else built */
+    gmg *m = p->state ? (gmg *)*p->state : NULL;
+    int rc = SSB_OK;
+    if (m && !p->reuse) {
+        ssbi_transport_destroy_gmg(m);
+        *p->state = m = NULL;
+    }
     const double ts = ssbi_transport_wtime();
-    int rc = ssbi_gmg_build(ctx, m, p);
+    const int reused = m != NULL;
+    if (!m) {
+        m = ssbi_calloc(ctx, 1, sizeof *m, "gmg hierarchy");
+        if (!m) return SSB_ERR_NOMEM;
+        m->nt = nthreads > 0 ? nthreads : 1;
+        rc = ssbi_gmg_build(ctx, m, p);
+        if (rc == SSB_OK && p->state) *p->state = m;
+    }
     sol->setup_time_s = ssbi_transport_wtime() - ts;
     const int64_t n = p->nunk;
     double *r = NULL, *pv = NULL, *q = NULL;
@@ -139,6 +165,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
         if (!r || !pv || !q) rc = SSB_ERR_NOMEM;
     }
     if (rc != SSB_OK) goto out;
+    if (reused) refresh_dirichlet(m, p, r, q);
     pv[n] = 0.0;
     ssbi_gmg_renumber(m, p, x, q, 1);
     renumbered = 1;
@@ -185,6 +212,13 @@ out:
     ssbi_gmg_free(m, pv, (size_t)(n + 1) * 8);
     ssbi_gmg_free(m, q, (size_t)n * 8);
     sol->peak_bytes = m->peak;
-    ssbi_gmg_destroy(m);
+    if (!p->state || *p->state != m) ssbi_transport_destroy_gmg(m);
     return rc;
+}
+
+void ssbi_transport_destroy_gmg(void *state)
+{
+    if (!state) return;
+    ssbi_gmg_destroy((gmg *)state);
+    free(state);
 }
