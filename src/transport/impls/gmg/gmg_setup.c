@@ -578,7 +578,9 @@ static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, 
     return SSB_OK;
 }
 
-/* Build level l+1 from level l; *csp holds the position starts of level l (replaced by those of level l+1). */
+/* Build level l+1 from level l; *csp holds the position starts of level l (replaced by those of level l+1).
+ * Longer than 150 lines on purpose: the per-plane parallel passes (count pieces, prefix sums, rows, Galerkin sums)
+ * share many local arrays and offsets; split into functions they would need a dozen-field context each. */
 static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
 {
     gmg_level *F = &m->lev[l], *C = &m->lev[l + 1];
