@@ -596,19 +596,22 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
     return rc;
 }
 
-/* Place one phase (index q in the params; first = 1 for the first phase placed). When the phase jams under its
+/* Place one phase (index q in the params; first = 1 for the first phase placed; before = the target fractions of
+ * the phases placed before it). When the phase jams under its
  * rule, the rule is relaxed step by step: a later (smaller) phase first switches to void filling (if
  * params.fill_voids), then the overlap rule of the phase is raised by 0.05 at a time up to params.overlap_max. The
  * spheres already placed stay where they are. */
-static int place_phase(packer *P, int q, int first, const psd_prep *psd, ssb_rng *rng, phase_state *st,
-                       int64_t *ntrials, int64_t *done_vox, int64_t total_vox)
+static int place_phase(packer *P, int q, int first, double before, const psd_prep *psd, ssb_rng *rng,
+                       phase_state *st, int64_t *ntrials, int64_t *done_vox, int64_t total_vox)
 {
     const ssb_micro_electrode_params *par = P->par;
     double *pool = NULL;
     size_t pool_cap = 0, pool_n = 0, pool_next = 0;
     int rc = SSB_OK;
     P->ov[q] = first ? start_overlap(par, par->phase[q].fraction) : par->overlap;
-    P->fill[q] = 0;
+    /* behind phases that fill >= 0.7 of the box, hard placement between their spheres is hopeless: fill the voids
+     * from the start instead of finding that out by a slow jam */
+    P->fill[q] = !first && par->fill_voids && before >= 0.7;
     for (;;) {
         const int can_fill = !first && par->fill_voids && !P->fill[q];
         const int can_raise = P->ov[q] < par->overlap_max;
@@ -756,12 +759,14 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
 
     ssb_rng base;
     ssb_rng_seed(&base, par->seed);
+    double before = 0.0;
     for (int k = 0; k < par->nphases; k++) {
         int q = order[k];
         ssb_rng rng = ssb_rng_split(&base, (uint64_t)q);
         SSB_CHECK_GOTO(ctx, rc,
-                       place_phase(&P, q, k == 0, &psd[q], &rng, &st[q], &ntrials, &done_vox, total_target),
+                       place_phase(&P, q, k == 0, before, &psd[q], &rng, &st[q], &ntrials, &done_vox, total_target),
                        cleanup);
+        before += par->phase[q].fraction;
         SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "electrode", (double)done_vox, (double)total_target), cleanup);
     }
 
