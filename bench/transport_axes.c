@@ -56,25 +56,32 @@ int main(int argc, char **argv)
     }
     int label = -1, crop = 0, repeat = 3;
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--label") && i + 1 < argc) label = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--crop") && i + 1 < argc) crop = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
+        if (!strcmp(argv[i], "--label") && i + 1 < argc)
+            label = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--crop") && i + 1 < argc)
+            crop = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            repeat = atoi(argv[++i]);
         else {
             fprintf(stderr, "transport_axes: unknown option %s\n", argv[i]);
             return 2;
         }
     }
-    if (repeat < 1 || repeat > 50) repeat = 3;
+    if (repeat < 1 || repeat > 50)
+        repeat = 3;
     ssb_ctx *ctx = NULL;
-    if (ssb_ctx_create(&ctx) != SSB_OK) return 1;
+    if (ssb_ctx_create(&ctx) != SSB_OK)
+        return 1;
     ssb_grid *g = NULL;
-    if (ssb_io_read_image(ctx, argv[1], NULL, &g) != SSB_OK) return fail(ctx, argv[1]);
+    if (ssb_io_read_image(ctx, argv[1], NULL, &g) != SSB_OK)
+        return fail(ctx, argv[1]);
     int64_t d[3];
     ssb_grid_get_dims(g, d);
     if (crop > 0 && (crop < d[0] || crop < d[1] || crop < d[2])) {
         ssb_grid *c = NULL;
         int64_t cd[3] = {crop < d[0] ? crop : d[0], crop < d[1] ? crop : d[1], crop < d[2] ? crop : d[2]};
-        if (ssb_grid_create(ctx, cd[0], cd[1], cd[2], 1e-6, 1e-6, 1e-6, &c) != SSB_OK) return fail(ctx, "crop");
+        if (ssb_grid_create(ctx, cd[0], cd[1], cd[2], 1e-6, 1e-6, 1e-6, &c) != SSB_OK)
+            return fail(ctx, "crop");
         const uint8_t *s = ssb_grid_get_labels_const(g);
         uint8_t *t = ssb_grid_get_labels(c);
         for (int64_t z = 0; z < cd[2]; z++)
@@ -86,7 +93,8 @@ int main(int argc, char **argv)
     }
     int64_t hist[256];
     ssb_grid_histogram(g, hist);
-    if (label < 0) label = hist[255] > 0 ? 255 : 0;
+    if (label < 0)
+        label = hist[255] > 0 ? 255 : 0;
     double sigma[256] = {0}, sigma2[256] = {0};
     sigma[label & 255] = 1.0;
     sigma2[label & 255] = 1.37;
@@ -95,46 +103,58 @@ int main(int argc, char **argv)
 
     double *t_ind = calloc((size_t)repeat, sizeof(double)), *t_one = calloc((size_t)repeat, sizeof(double));
     double *t_new_ind = calloc((size_t)repeat, sizeof(double)), *t_new_one = calloc((size_t)repeat, sizeof(double));
-    if (!t_ind || !t_one || !t_new_ind || !t_new_one) return 1;
+    if (!t_ind || !t_one || !t_new_ind || !t_new_one)
+        return 1;
     double tau_ind[3] = {0}, tau_one[3] = {0}, tau_new[3] = {0};
     long long it_new_ind = 0, it_new_one = 0;
     ssb_transport_result r;
     for (int k = 0; k < repeat; k++) {
-        /* interleave the variants so that the machine's load affects them alike */
-        double t0 = wtime();
-        for (int a = 0; a < 3; a++) {
-            if (ssb_transport_solve(ctx, g, sigma, (ssb_axis)a, NULL, &r) != SSB_OK) return fail(ctx, "solve");
-            tau_ind[a] = r.tau;
+        /* interleave the variants, alternating which goes first, so that the machine's load affects them alike */
+        for (int pass = 0; pass < 2; pass++) {
+            if ((pass == 0) == (k % 2 == 0)) {
+                double t0 = wtime();
+                for (int a = 0; a < 3; a++) {
+                    if (ssb_transport_solve(ctx, g, sigma, (ssb_axis)a, NULL, &r) != SSB_OK)
+                        return fail(ctx, "solve");
+                    tau_ind[a] = r.tau;
+                }
+                t_ind[k] = wtime() - t0;
+                t0 = wtime();
+                it_new_ind = 0;
+                for (int a = 0; a < 3; a++) {
+                    if (ssb_transport_solve(ctx, g, sigma2, (ssb_axis)a, NULL, &r) != SSB_OK)
+                        return fail(ctx, "solve");
+                    it_new_ind += r.iterations;
+                }
+                t_new_ind[k] = wtime() - t0;
+            } else {
+                ssb_transport *t = NULL;
+                double t0 = wtime();
+                if (ssb_transport_create(ctx, g, NULL, &t) != SSB_OK)
+                    return fail(ctx, "create");
+                if (ssb_transport_setup_all(t, sigma) != SSB_OK)
+                    return fail(ctx, "setup_all");
+                t_one[k] = wtime() - t0; /* create + setup_all, then the solves below */
+                t_new_one[k] = 0.0;
+                it_new_one = 0;
+                for (int a = 0; a < 3; a++) {
+                    t0 = wtime();
+                    if (ssb_transport_compute(t, sigma, (ssb_axis)a, &r) != SSB_OK)
+                        return fail(ctx, "compute");
+                    tau_one[a] = r.tau;
+                    t_one[k] += wtime() - t0;
+                    t0 = wtime();
+                    if (ssb_transport_compute(t, sigma2, (ssb_axis)a, &r) != SSB_OK)
+                        return fail(ctx, "compute");
+                    tau_new[a] = r.tau;
+                    it_new_one += r.iterations;
+                    t_new_one[k] += wtime() - t0;
+                    ssb_transport_release(t,
+                                          (ssb_axis)a); /* one axis's hierarchy at a time, as the independent solves */
+                }
+                ssb_transport_destroy(&t);
+            }
         }
-        t_ind[k] = wtime() - t0;
-        t0 = wtime();
-        it_new_ind = 0;
-        for (int a = 0; a < 3; a++) {
-            if (ssb_transport_solve(ctx, g, sigma2, (ssb_axis)a, NULL, &r) != SSB_OK) return fail(ctx, "solve");
-            it_new_ind += r.iterations;
-        }
-        t_new_ind[k] = wtime() - t0;
-
-        ssb_transport *t = NULL;
-        t0 = wtime();
-        if (ssb_transport_create(ctx, g, NULL, &t) != SSB_OK) return fail(ctx, "create");
-        if (ssb_transport_setup_all(t, sigma) != SSB_OK) return fail(ctx, "setup_all");
-        t_one[k] = wtime() - t0; /* create + setup_all, then the solves below */
-        t_new_one[k] = 0.0;
-        it_new_one = 0;
-        for (int a = 0; a < 3; a++) {
-            t0 = wtime();
-            if (ssb_transport_compute(t, sigma, (ssb_axis)a, &r) != SSB_OK) return fail(ctx, "compute");
-            tau_one[a] = r.tau;
-            t_one[k] += wtime() - t0;
-            t0 = wtime();
-            if (ssb_transport_compute(t, sigma2, (ssb_axis)a, &r) != SSB_OK) return fail(ctx, "compute");
-            tau_new[a] = r.tau;
-            it_new_one += r.iterations;
-            t_new_one[k] += wtime() - t0;
-            ssb_transport_release(t, (ssb_axis)a); /* one axis's hierarchy at a time, as the independent solves */
-        }
-        ssb_transport_destroy(&t);
         printf("run %d: independent %.3f s, one setup %.3f s; new sigma: fresh %.3f s, on the object %.3f s\n", k,
                t_ind[k], t_one[k], t_new_ind[k], t_new_one[k]);
         fflush(stdout);
@@ -152,18 +172,23 @@ int main(int argc, char **argv)
     printf("median three axes: independent %.3f s, one setup %.3f s (%.1f %% less)\n", mi, mo, 100.0 * (1.0 - mo / mi));
     /* the geometry alone: three per-axis set-ups (two flood fills each) vs one labelling for the three axes */
     double *t_g3 = calloc((size_t)repeat, sizeof(double)), *t_ga = calloc((size_t)repeat, sizeof(double));
-    if (!t_g3 || !t_ga) return 1;
+    if (!t_g3 || !t_ga)
+        return 1;
     for (int k = 0; k < repeat; k++) {
         ssb_transport *t = NULL;
         double t0 = wtime();
-        if (ssb_transport_create(ctx, g, NULL, &t) != SSB_OK) return fail(ctx, "create");
+        if (ssb_transport_create(ctx, g, NULL, &t) != SSB_OK)
+            return fail(ctx, "create");
         for (int a = 0; a < 3; a++)
-            if (ssb_transport_setup(t, sigma, (ssb_axis)a) != SSB_OK) return fail(ctx, "setup");
+            if (ssb_transport_setup(t, sigma, (ssb_axis)a) != SSB_OK)
+                return fail(ctx, "setup");
         ssb_transport_destroy(&t);
         t_g3[k] = wtime() - t0;
         t0 = wtime();
-        if (ssb_transport_create(ctx, g, NULL, &t) != SSB_OK) return fail(ctx, "create");
-        if (ssb_transport_setup_all(t, sigma) != SSB_OK) return fail(ctx, "setup_all");
+        if (ssb_transport_create(ctx, g, NULL, &t) != SSB_OK)
+            return fail(ctx, "create");
+        if (ssb_transport_setup_all(t, sigma) != SSB_OK)
+            return fail(ctx, "setup_all");
         ssb_transport_destroy(&t);
         t_ga[k] = wtime() - t0;
     }

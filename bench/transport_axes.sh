@@ -9,12 +9,14 @@
 # Cases: electrode.tiff (pore, 7.5 M unknowns), the 256^3 corner of the 500^3 volume, the full 500^3 volume
 # (about 40 s per variant and run; the object holds one axis's hierarchy at a time, peak ~4 GB).
 #
-# Figures (2026-12-03, shared 2-core development machine at load average 9-14 from seven other builds: absolute
-# times vary by 2x, compare the variants of one run only), electrode.tiff, 1 run:
-#   three axes: independent 37.1 s, one setup 37.6 s (equal within the noise: the solves dominate; the geometry
-#   alone: 2.48 s per axis vs 1.92 s with one labelling for the three axes)
-#   three axes with every conductivity x 1.37 (one phase at another temperature): fresh 33.7 s, on the object 1.86 s
-#   (0 iterations: warm start from the stored solution and the kept multigrid hierarchy)
+# Figures (2026-12-03, shared 2-core development machine at load average 6-14 from seven other builds: absolute
+# times vary by 2x, compare the variants of one run only; the variants alternate which goes first):
+#   electrode.tiff 112^3 corner, pore phase, medians of 4 runs:
+#     three axes: independent 5.60 s, one setup 5.74 s (equal within the noise: the solves dominate; the geometry
+#     alone: 0.255 s per axis vs 0.210 s with one labelling for the three axes)
+#     the three axes again with every conductivity x 1.37 (one phase at another temperature): fresh 6.14 s, on the
+#     object 0.31 s (0 iterations: warm start from the stored solution and the kept multigrid hierarchy)
+#   electrode.tiff (7.5 M unknowns), 1 run: three axes 37.1 s vs 37.6 s; new sigma 33.7 s fresh vs 1.9 s
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}
