@@ -120,6 +120,7 @@ static ssb_micro_electrode_params spec_params(const cli_cathode_spec *s)
     p.tolerance = 0.01;
     int k = 0;
     p.phase[k].label = CLI_LABEL_CAM;
+    snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", s->cam);
     p.phase[k].role = SSB_ROLE_ACTIVE;
     p.phase[k].fraction = s->cam_vf;
     p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
@@ -127,6 +128,7 @@ static ssb_micro_electrode_params spec_params(const cli_cathode_spec *s)
     p.phase[k++].psd.gsd = s->cam_gsd;
     if (s->carbon_vf > 0) {
         p.phase[k].label = CLI_LABEL_CARBON;
+        snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", s->carbon);
         p.phase[k].role = SSB_ROLE_CARBON;
         p.phase[k].fraction = s->carbon_vf;
         p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
@@ -134,6 +136,7 @@ static ssb_micro_electrode_params spec_params(const cli_cathode_spec *s)
     }
     if (s->pore_vf > 0) {
         p.phase[k].label = CLI_LABEL_PORE;
+        snprintf(p.phase[k].name, sizeof p.phase[k].name, "pore");
         p.phase[k].role = SSB_ROLE_PORE;
         p.phase[k].fraction = s->pore_vf;
         p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
