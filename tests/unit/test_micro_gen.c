@@ -482,6 +482,43 @@ static void test_electrode_dense_reproducible(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* The sphere list the generator hands to the resolution check: painted on a grid of the same voxels it gives the
+ * generated labels exactly (and the counts of the result); painted at half the voxel size, the same spheres give
+ * fractions within 1 % (absolute) of those at h. */
+static void test_electrode_sphere_list(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    ssb_grid *a = NULL, *b = NULL, *c = NULL;
+    const double h = 0.4e-6;
+    TU_OK(ctx, ssb_grid_create(ctx, 50, 40, 30, h, h, h, &a));
+    TU_OK(ctx, ssb_grid_create(ctx, 50, 40, 30, h, h, h, &b));
+    TU_OK(ctx, ssb_grid_create(ctx, 100, 80, 60, h / 2, h / 2, h / 2, &c));
+    ssb_micro_electrode_params p = cathode_params(0.55, 77);
+    p.phase[1].psd.d_mean = 3e-6;
+    ssb_micro_electrode_result r;
+    ssbi_sphere *sp = NULL;
+    int64_t n = 0;
+    TU_OK(ctx, ssbi_electrode_generate(ctx, a, &p, &r, &sp, &n));
+    assert_int_equal(n, r.phase[0].nparticles + r.phase[1].nparticles);
+    int64_t cnt[SSB_MICRO_MAX_PARTICLE_PHASES];
+    ssbi_electrode_paint(b, &p, sp, n, cnt);
+    assert_memory_equal(ssb_grid_get_labels(a), ssb_grid_get_labels(b), (size_t)50 * 40 * 30);
+    for (int i = 0; i < 2; i++) assert_int_equal(cnt[i], r.phase[i].nvoxels);
+    ssbi_electrode_paint(c, &p, sp, n, cnt);
+    for (int i = 0; i < 2; i++) {
+        double f2 = (double)cnt[i] / (100.0 * 80 * 60);
+        assert_true(fabs(f2 - r.phase[i].fraction) < 0.01);
+        print_message("PASS sphere list: phase %d: %.4f at h, %.4f at h/2 (same spheres)\n", i, r.phase[i].fraction,
+                      f2);
+    }
+    free(sp);
+    ssb_grid_destroy(&a);
+    ssb_grid_destroy(&b);
+    ssb_grid_destroy(&c);
+    ssb_ctx_destroy(&ctx);
+}
+
 static int cancel_cb(void *user, const char *stage, double done, double total)
 {
     (void)done;
@@ -1198,7 +1235,7 @@ int main(void)
         cmocka_unit_test(test_electrode_cross_phase),
         cmocka_unit_test(test_electrode_unreachable),  cmocka_unit_test(test_electrode_errors),
         cmocka_unit_test(test_electrode_dense_grid),   cmocka_unit_test(test_electrode_infeasible_at_once),
-        cmocka_unit_test(test_electrode_dense_reproducible),
+        cmocka_unit_test(test_electrode_dense_reproducible), cmocka_unit_test(test_electrode_sphere_list),
         cmocka_unit_test(test_periodic_wrap),          cmocka_unit_test(test_polycrystal_voronoi),
         cmocka_unit_test(test_polycrystal_two_seeds),  cmocka_unit_test(test_polycrystal_brute_force),
         cmocka_unit_test(test_polycrystal_pores),
