@@ -30,10 +30,12 @@ int main(int argc, char **argv)
     int nn = 6;
     if (argc > 5) {
         nn = 0;
-        for (char *t = strtok(argv[5], ","); t && nn < 16; t = strtok(NULL, ",")) ns[nn++] = atof(t);
+        for (char *t = strtok(argv[5], ","); t && nn < 16; t = strtok(NULL, ","))
+            ns[nn++] = atof(t);
     }
     ssb_ctx *ctx = NULL;
-    if (ssb_ctx_create(&ctx) != SSB_OK) return 1;
+    if (ssb_ctx_create(&ctx) != SSB_OK)
+        return 1;
     ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
     int k = 0;
     p.phase[k].label = 2;
@@ -67,7 +69,8 @@ int main(int argc, char **argv)
            "area_h2", "rel_area", "time_s");
     for (int i = 0; i < nn; i++) {
         double h1;
-        if (ssb_micro_resolution_voxel_size(ctx, &p, 1, &h1) != SSB_OK) return 1;
+        if (ssb_micro_resolution_voxel_size(ctx, &p, 1, &h1) != SSB_OK)
+            return 1;
         double h = h1 / ns[i];
         int64_t n = (int64_t)llround(box_um * 1e-6 / h);
         int64_t dims[3] = {n, n, n};

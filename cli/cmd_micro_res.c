@@ -34,11 +34,14 @@ int cli_micro_feature_warnings(cli_env *env, const ssb_grid *g)
 {
     ssb_micro_features f;
     int rc = ssb_micro_feature_sizes(env->ctx, g, 0, &f);
-    if (rc != SSB_OK) return cli_fail(env, rc);
-    if (env->quiet) return 0;
+    if (rc != SSB_OK)
+        return cli_fail(env, rc);
+    if (env->quiet)
+        return 0;
     for (int i = 0; i < f.nlabels; i++) {
         const ssb_micro_feature *x = &f.label[i];
-        if (!x->under_resolved) continue;
+        if (!x->under_resolved)
+            continue;
         const ssb_phase *ph = ssb_grid_find_phase(g, x->label);
         fprintf(stderr,
                 "ssbnet: warning: label %d (%s): features about %.1f voxels across (%.3g um), under %d: results "
@@ -53,7 +56,8 @@ static int image_mode(cli_env *env, const cli_image_opts *io, const char *path, 
 {
     ssb_grid *g = NULL;
     int st = cli_image_load(env, io, path, &g);
-    if (st) return st;
+    if (st)
+        return st;
     ssb_micro_features f;
     int rc = ssb_micro_feature_sizes(env->ctx, g, n_across, &f);
     if (rc != SSB_OK) {
@@ -80,8 +84,8 @@ static int image_mode(cli_env *env, const cli_image_opts *io, const char *path, 
         }
         cli_json_print(o);
     } else {
-        static const char *hd[] = {"label", "name", "chord x [um]", "chord y [um]", "chord z [um]",
-                                   "feature [um]", "voxels across", "resolved"};
+        static const char *hd[] = {"label",        "name",         "chord x [um]",  "chord y [um]",
+                                   "chord z [um]", "feature [um]", "voxels across", "resolved"};
         cli_table *t = cli_table_create(8, hd);
         for (int i = 0; i < f.nlabels; i++) {
             const ssb_micro_feature *x = &f.label[i];
@@ -151,11 +155,13 @@ static int check_mode(cli_env *env, const cli_cathode_spec *s, const ssb_micro_r
     ssb_micro_electrode_params p = spec_params(s);
     double hrule;
     int rc = ssb_micro_resolution_voxel_size(env->ctx, &p, n_across, &hrule);
-    if (rc != SSB_OK) return cli_fail(env, rc);
+    if (rc != SSB_OK)
+        return cli_fail(env, rc);
     ssb_micro_resolution_result r;
     rc = ssb_micro_resolution_check(env->ctx, &p, s->dims, s->voxel_um * 1e-6, rp, &r);
     cli_progress_done();
-    if (rc != SSB_OK) return cli_fail(env, rc);
+    if (rc != SSB_OK)
+        return cli_fail(env, rc);
     if (env->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "voxel_size_um", r.h * 1e6);
@@ -225,43 +231,56 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
             return 0;
         }
         int used = cli_image_parse_opt(env, &io, argc, argv, &i);
-        if (used < 0) return CLI_EXIT_USAGE;
-        if (used > 0) continue;
+        if (used < 0)
+            return CLI_EXIT_USAGE;
+        if (used > 0)
+            continue;
         struct {
             const char *opt;
             double *var;
-        } dbl[] = {{"--voxel-um", &s.voxel_um},       {"--cam-vf", &s.cam_vf},       {"--cam-d-um", &s.cam_d_um},
-                   {"--cam-gsd", &s.cam_gsd},         {"--carbon-vf", &s.carbon_vf}, {"--carbon-d-um", &s.carbon_d_um},
-                   {"--pore-vf", &s.pore_vf},         {"--pore-d-um", &s.pore_d_um}, {"--overlap", &s.overlap},
+        } dbl[] = {{"--voxel-um", &s.voxel_um},     {"--cam-vf", &s.cam_vf},       {"--cam-d-um", &s.cam_d_um},
+                   {"--cam-gsd", &s.cam_gsd},       {"--carbon-vf", &s.carbon_vf}, {"--carbon-d-um", &s.carbon_d_um},
+                   {"--pore-vf", &s.pore_vf},       {"--pore-d-um", &s.pore_d_um}, {"--overlap", &s.overlap},
                    {"--box-factor", &rp.box_factor}};
         int done = 0;
         for (size_t k = 0; k < sizeof dbl / sizeof dbl[0] && !done; k++)
             if (strcmp(a, dbl[k].opt) == 0) {
-                if (cli_parse_double(env, a, v, dbl[k].var)) return CLI_EXIT_USAGE;
+                if (cli_parse_double(env, a, v, dbl[k].var))
+                    return CLI_EXIT_USAGE;
                 i++;
                 done = 1;
             }
-        if (done) continue;
+        if (done)
+            continue;
         if (strcmp(a, "--image") == 0 && v) {
             image = v;
             i++;
         } else if (strcmp(a, "--size") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--n-across") == 0) {
-            if (cli_parse_int(env, a, v, &ll)) return CLI_EXIT_USAGE;
-            if (a[2] == 's' && a[3] == 'i') s.dims[0] = s.dims[1] = s.dims[2] = ll;
-            else if (a[2] == 's') s.seed = (uint64_t)ll;
-            else n_across = ll;
+            if (cli_parse_int(env, a, v, &ll))
+                return CLI_EXIT_USAGE;
+            if (a[2] == 's' && a[3] == 'i')
+                s.dims[0] = s.dims[1] = s.dims[2] = ll;
+            else if (a[2] == 's')
+                s.seed = (uint64_t)ll;
+            else
+                n_across = ll;
             i++;
         } else if (strcmp(a, "--dims") == 0 && v) {
             long long d[3];
             if (sscanf(v, "%lld,%lld,%lld", &d[0], &d[1], &d[2]) != 3 || d[0] < 1 || d[1] < 1 || d[2] < 1)
                 return cli_usage_error(env, "--dims '%s' is invalid (expected NX,NY,NZ, each >= 1)", v);
-            for (int k = 0; k < 3; k++) s.dims[k] = d[k];
+            for (int k = 0; k < 3; k++)
+                s.dims[k] = d[k];
             i++;
         } else if (strcmp(a, "--axis") == 0 && v) {
-            if (strcmp(v, "x") == 0) rp.axis = SSB_AXIS_X;
-            else if (strcmp(v, "y") == 0) rp.axis = SSB_AXIS_Y;
-            else if (strcmp(v, "z") == 0) rp.axis = SSB_AXIS_Z;
-            else return cli_usage_error(env, "--axis '%s' is invalid (valid: x, y, z)", v);
+            if (strcmp(v, "x") == 0)
+                rp.axis = SSB_AXIS_X;
+            else if (strcmp(v, "y") == 0)
+                rp.axis = SSB_AXIS_Y;
+            else if (strcmp(v, "z") == 0)
+                rp.axis = SSB_AXIS_Z;
+            else
+                return cli_usage_error(env, "--axis '%s' is invalid (valid: x, y, z)", v);
             i++;
         } else {
             return cli_usage_error(env, "micro resolution: unknown option '%s' (see --help)", a);
@@ -269,7 +288,8 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
     }
     if (n_across < 0 || n_across > 100)
         return cli_usage_error(env, "--n-across %lld is invalid (valid: 1 to 100)", n_across);
-    if (image) return image_mode(env, &io, image, (int)n_across);
+    if (image)
+        return image_mode(env, &io, image, (int)n_across);
     if (!(s.voxel_um > 0) || !isfinite(s.voxel_um))
         return cli_usage_error(env, "--voxel-um %g is invalid (must be > 0)", s.voxel_um);
     return check_mode(env, &s, &rp, (int)n_across);

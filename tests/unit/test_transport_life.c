@@ -55,7 +55,8 @@ static void test_life_cycle(void **state)
     sigma[1] = 0.2385; /* SE matrix */
     sigma[3] = 1.7;    /* small particles conduct too: two conducting phases */
     ssb_transport_result ref[3], r;
-    for (int a = 0; a < 3; a++) TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, (ssb_axis)a, NULL, &ref[a]));
+    for (int a = 0; a < 3; a++)
+        TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, (ssb_axis)a, NULL, &ref[a]));
 
     /* one object, one labelling for the three axes: bit-identical to the one-shot solves */
     ssb_transport *t = NULL;
@@ -74,7 +75,8 @@ static void test_life_cycle(void **state)
     }
     /* every conductivity times 2.385 (e.g. one Arrhenius factor): sigma_eff x 2.385, tau unchanged */
     double s2[256];
-    for (int k = 0; k < 256; k++) s2[k] = 2.385 * sigma[k];
+    for (int k = 0; k < 256; k++)
+        s2[k] = 2.385 * sigma[k];
     TU_OK(ctx, ssb_transport_compute(t, s2, SSB_AXIS_Z, &r));
     assert_int_equal(r.iterations, 0);
     TU_ASSERT_REL(r.sigma_eff, 2.385 * ref[2].sigma_eff, 1e-12);
@@ -90,8 +92,7 @@ static void test_life_cycle(void **state)
                   "iterations); repeat 0 iterations; ratio change: %lld iterations warm vs %lld fresh, tau %.8f vs "
                   "%.8f\n",
                   ref[0].tau, ref[1].tau, ref[2].tau, (long long)ref[0].iterations, (long long)ref[1].iterations,
-                  (long long)ref[2].iterations, (long long)r.iterations, (long long)fresh.iterations, r.tau,
-                  fresh.tau);
+                  (long long)ref[2].iterations, (long long)r.iterations, (long long)fresh.iterations, r.tau, fresh.tau);
     /* a new conducting set (the small particles stop conducting): geometry rebuilt, equal to a fresh solve */
     s2[3] = 0.0;
     TU_OK(ctx, ssb_transport_solve(ctx, g, s2, SSB_AXIS_Y, NULL, &fresh));

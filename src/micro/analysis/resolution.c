@@ -37,8 +37,10 @@ static double psd_number_mean(const ssb_micro_psd *p)
         double ws = 0.0, wd = 0.0;
         for (int i = 0; i < p->ntable && i < SSB_MICRO_PSD_TABLE_MAX; i++) {
             double d = p->table_d[i], w = p->table_w[i];
-            if (!(d > 0.0) || !(w >= 0.0)) return NAN;
-            if (p->kind == SSB_MICRO_PSD_TABLE_VOLUME) w /= d * d * d;
+            if (!(d > 0.0) || !(w >= 0.0))
+                return NAN;
+            if (p->kind == SSB_MICRO_PSD_TABLE_VOLUME)
+                w /= d * d * d;
             ws += w;
             wd += w * d;
         }
@@ -66,13 +68,16 @@ static int phase_means(ssb_ctx *ctx, const ssb_micro_electrode_params *p, double
         d[i] = psd_number_mean(&p->phase[i].psd);
         SSB_REQUIRE(ctx, isfinite(d[i]) && d[i] > 0.0, SSB_ERR_RANGE,
                     "particle phase %d ('%s'): no valid mean diameter (got %g m)", i, p->phase[i].name, d[i]);
-        if (d[i] > d[il]) il = i;
+        if (d[i] > d[il])
+            il = i;
     }
     *dlarge = d[il];
     *dsmall = INFINITY;
     for (int i = 0; i < p->nphases; i++)
-        if (i != il) *dsmall = fmin(*dsmall, d[i]);
-    if (p->nphases == 1) *dsmall = d[il];
+        if (i != il)
+            *dsmall = fmin(*dsmall, d[i]);
+    if (p->nphases == 1)
+        *dsmall = d[il];
     return SSB_OK;
 }
 
@@ -84,7 +89,8 @@ int ssb_micro_resolution_voxel_size(ssb_ctx *ctx, const ssb_micro_electrode_para
     double dl, ds;
     SSB_CHECK(ctx, phase_means(ctx, p, &dl, &ds));
     *h = dl / SSB_MICRO_VOXELS_ACROSS_LARGEST;
-    if (p->nphases > 1) *h = fmin(*h, ds / (double)n);
+    if (p->nphases > 1)
+        *h = fmin(*h, ds / (double)n);
     return SSB_OK;
 }
 
@@ -113,7 +119,8 @@ static int measure(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_electrode_pa
     uint8_t a[256] = {0}, b[256] = {0};
     b[p->matrix_label] = 1;
     for (int i = 0; i < p->nphases; i++)
-        if (p->phase[i].role == SSB_ROLE_ACTIVE) a[p->phase[i].label] = 1;
+        if (p->phase[i].role == SSB_ROLE_ACTIVE)
+            a[p->phase[i].label] = 1;
     ssb_micro_area face;
     SSB_CHECK(ctx, ssb_micro_set_interface_area(ctx, g, a, b, NULL, &face, NULL));
     *area = face.per_volume;
@@ -122,8 +129,10 @@ static int measure(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_electrode_pa
 
 static double rel_change(double x, double ref)
 {
-    if (isinf(x) && isinf(ref)) return 0.0;
-    if (!isfinite(x) || !isfinite(ref) || ref == 0.0) return x == ref ? 0.0 : INFINITY;
+    if (isinf(x) && isinf(ref))
+        return 0.0;
+    if (!isfinite(x) || !isfinite(ref) || ref == 0.0)
+        return x == ref ? 0.0 : INFINITY;
     return fabs(x - ref) / fabs(ref);
 }
 
@@ -174,7 +183,8 @@ int ssb_micro_resolution_check(ssb_ctx *ctx, const ssb_micro_electrode_params *p
     out->box_ok = 1;
     if (rp.box_factor > 1.0) {
         int64_t nb[3];
-        for (int a = 0; a < 3; a++) nb[a] = a == (int)rp.axis ? dims[a] : (int64_t)llround(rp.box_factor * (double)dims[a]);
+        for (int a = 0; a < 3; a++)
+            nb[a] = a == (int)rp.axis ? dims[a] : (int64_t)llround(rp.box_factor * (double)dims[a]);
         memcpy(out->dims_box, nb, sizeof nb);
         SSB_CHECK_GOTO(ctx, rc, ssb_grid_create(ctx, nb[0], nb[1], nb[2], h, h, h, &g), done);
         SSB_CHECK_GOTO(ctx, rc, ssb_micro_generate_electrode(ctx, g, p, NULL), done);
@@ -205,7 +215,8 @@ int ssb_micro_feature_sizes(ssb_ctx *ctx, const ssb_grid *g, int n_across, ssb_m
     const int64_t nx = dims[0], ny = dims[1], nz = dims[2];
     /* runs[a][l]: chords of label l along axis a = voxels whose predecessor along a is outside the box or differs */
     int64_t *acc = ssbi_calloc(ctx, 4 * 256, sizeof(int64_t), "chord counts");
-    if (!acc) return SSB_ERR_NOMEM;
+    if (!acc)
+        return SSB_ERR_NOMEM;
     const int nt = ssbi_threads(ctx);
 #if SSB_HAVE_OPENMP
 #pragma omp parallel num_threads(nt)
@@ -232,20 +243,23 @@ int ssb_micro_feature_sizes(ssb_ctx *ctx, const ssb_grid *g, int n_across, ssb_m
 #pragma omp critical
 #endif
         for (int a = 0; a < 4; a++)
-            for (int l = 0; l < 256; l++) acc[a * 256 + l] += loc[a][l];
+            for (int l = 0; l < 256; l++)
+                acc[a * 256 + l] += loc[a][l];
     }
     (void)nt;
     out->n_across = n;
     for (int l = 0; l < 256; l++) {
         const int64_t cnt = acc[3 * 256 + l];
-        if (cnt == 0) continue;
+        if (cnt == 0)
+            continue;
         ssb_micro_feature *f = &out->label[out->nlabels++];
         f->label = (uint8_t)l;
         f->nvoxels = cnt;
         int amin = 0;
         for (int a = 0; a < 3; a++) {
             f->chord_mean[a] = (double)cnt / (double)acc[a * 256 + l] * h[a];
-            if (f->chord_mean[a] < f->chord_mean[amin]) amin = a;
+            if (f->chord_mean[a] < f->chord_mean[amin])
+                amin = a;
         }
         f->feature_size = 1.5 * f->chord_mean[amin];
         f->voxels_across = f->feature_size / h[amin];
