@@ -105,7 +105,8 @@ ssb_transport_params ssb_transport_params_default(void);
 int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier carrier, double sigma[256]);
 
 /* Solve steady conduction through grid g along axis with per-label conductivities sigma[256] (S/m, finite, >= 0;
- * labels with 0 do not conduct). params may be NULL (defaults). On SSB_OK result is filled (also when the
+ * labels with 0 do not conduct). The one-shot driver: ssb_transport_create, _compute and _destroy (see "Life cycle"
+ * below for repeated solves). params may be NULL (defaults). On SSB_OK result is filled (also when the
  * structure does not percolate or the solver did not converge: see result->converged / reason); the caller owns
  * result->potential / current and releases them with ssb_transport_result_destroy.
  * Progress: stage "transport x|y|z", done = -log10(residual reduction reached), total = -log10(rtol), after
