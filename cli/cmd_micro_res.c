@@ -18,7 +18,8 @@ static void res_help(void)
            "Rule (convergence study in the README): at least %d voxels across the CAM's mean diameter and %d\n"
            "across every smaller phase keep the SE tau within 5 %% from h to h/2.\n\n"
            "with --image FILE: the feature size of every label (1.5 x the shortest mean chord, the diameter of\n"
-           "  an equivalent sphere), with a warning for labels under the threshold.\n"
+           "  an equivalent sphere), with a warning for labels under the threshold; with --phase P[,P...] also\n"
+           "  the tau of those phases along --axis at the image's voxel size and coarsened to twice it.\n"
            "otherwise: generate the cathode recipe (same options as micro generate --kind cathode) at --voxel-um\n"
            "  and at half of it (the same spheres), compare the SE tau along --axis and the CAM|SE area, and\n"
            "  generate it in a box --box-factor times wider to compare tau; warn when a change exceeds 5 %%.\n\n"
@@ -52,7 +53,8 @@ int cli_micro_feature_warnings(cli_env *env, const ssb_grid *g)
     return 0;
 }
 
-static int image_mode(cli_env *env, const cli_image_opts *io, const char *path, int n_across)
+static int image_mode(cli_env *env, const cli_image_opts *io, const char *path, int n_across, const char *phases,
+                      ssb_axis axis)
 {
     ssb_grid *g = NULL;
     int st = cli_image_load(env, io, path, &g);
@@ -64,11 +66,34 @@ static int image_mode(cli_env *env, const cli_image_opts *io, const char *path, 
         ssb_grid_destroy(&g);
         return cli_fail(env, rc);
     }
+    double tau_h = 0, tau_2h = 0, rel = 0;
+    if (phases) { /* tau of the chosen phases at h and on the image coarsened to 2h */
+        uint8_t in_set[256];
+        st = cli_parse_phase_set(env, g, phases, in_set);
+        if (st) {
+            ssb_grid_destroy(&g);
+            return st;
+        }
+        double sigma[256];
+        for (int k = 0; k < 256; k++)
+            sigma[k] = in_set[k] ? 1.0 : 0.0;
+        rc = ssb_micro_resolution_check_image(env->ctx, g, sigma, axis, NULL, &tau_h, &tau_2h, &rel);
+        cli_progress_done();
+        if (rc != SSB_OK) {
+            ssb_grid_destroy(&g);
+            return cli_fail(env, rc);
+        }
+    }
     if (env->json) {
         cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "features");
         cJSON_AddStringToObject(o, "image", path);
         cJSON_AddNumberToObject(o, "n_across", f.n_across);
         cJSON_AddNumberToObject(o, "n_under_resolved", f.n_under);
+        if (phases) {
+            cli_json_add_number(o, "tau", tau_h);
+            cli_json_add_number(o, "tau_double_voxel", tau_2h);
+            cli_json_add_number(o, "tau_rel_change", rel);
+        }
         for (int i = 0; i < f.nlabels; i++) {
             const ssb_micro_feature *x = &f.label[i];
             cJSON *e = cJSON_CreateObject();
@@ -104,7 +129,15 @@ static int image_mode(cli_env *env, const cli_image_opts *io, const char *path, 
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        if (phases)
+            printf("tau of %s along %s: %s at the image's voxel size, %s at twice it (change %s %%)\n", phases,
+                   ssb_axis_name(axis), cli_fmt(tau_h), cli_fmt(tau_2h), cli_fmt(100 * rel));
     }
+    if (!env->quiet && phases && !(rel <= 0.05))
+        fprintf(stderr,
+                "ssbnet: warning: tau changes by %.1f %% between the image's voxel size and twice it: at first-order "
+                "convergence the image's own tau is uncertain by about as much\n",
+                100 * rel);
     if (!env->quiet)
         for (int i = 0; i < f.nlabels; i++)
             if (f.label[i].under_resolved)
@@ -222,7 +255,7 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
     cli_image_opts io;
     memset(&io, 0, sizeof io);
     ssb_micro_resolution_params rp = ssb_micro_resolution_params_default();
-    const char *image = NULL;
+    const char *image = NULL, *phases = NULL;
     long long n_across = 0, ll;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -254,6 +287,9 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
             continue;
         if (strcmp(a, "--image") == 0 && v) {
             image = v;
+            i++;
+        } else if (strcmp(a, "--phase") == 0 && v) {
+            phases = v;
             i++;
         } else if (strcmp(a, "--size") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--n-across") == 0) {
             if (cli_parse_int(env, a, v, &ll))
@@ -289,7 +325,7 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
     if (n_across < 0 || n_across > 100)
         return cli_usage_error(env, "--n-across %lld is invalid (valid: 1 to 100)", n_across);
     if (image)
-        return image_mode(env, &io, image, (int)n_across);
+        return image_mode(env, &io, image, (int)n_across, phases, rp.axis);
     if (!(s.voxel_um > 0) || !isfinite(s.voxel_um))
         return cli_usage_error(env, "--voxel-um %g is invalid (must be > 0)", s.voxel_um);
     return check_mode(env, &s, &rp, (int)n_across);

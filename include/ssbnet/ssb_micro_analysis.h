@@ -332,6 +332,16 @@ ssb_micro_resolution_params ssb_micro_resolution_params_default(void);
 int ssb_micro_resolution_check(ssb_ctx *ctx, const ssb_micro_electrode_params *p, const int64_t dims[3], double h,
                                const ssb_micro_resolution_params *params, ssb_micro_resolution_result *out);
 
+/* Resolution check of an image (which cannot be refined): the tortuosity factor of the conducting labels (sigma,
+ * S/m) along axis at the image's voxel size h and on the image coarsened to 2h (each 2 x 2 x 2 block takes its most
+ * frequent label, ties to the smaller label; an odd last layer is dropped). Voxel taus converge at first order
+ * (see above), so |tau(2h) - tau(h)| estimates the error left in tau(h): rel = |tau(2h) - tau(h)| / tau(h) above
+ * 0.05 means the image is too coarse for a 5 % tau. tp: transport options (NULL = defaults). tau values are +inf
+ * when the set does not percolate (rel is then 0 if both are inf, +inf if only one is).
+ * Errors: those of ssb_transport_solve, SSB_ERR_RANGE (a dimension below 2 voxels), SSB_ERR_NOMEM. */
+int ssb_micro_resolution_check_image(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
+                                     const ssb_transport_params *tp, double *tau_h, double *tau_2h, double *rel);
+
 /* Feature size of one label of an image: runs of equal labels along each axis are chords; the mean chord of a
  * sphere of diameter d is 2d/3 (Underwood, Quantitative Stereology, 1970: mean intercept 4V/S), so the sphere-
  * equivalent feature size is 1.5 x the mean chord along the axis where it is shortest (a slab of thickness T

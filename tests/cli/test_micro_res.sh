@@ -31,6 +31,16 @@ grep -q "warning: label 3 (carbon_black): features about" "$T/err" && ok "genera
 expect_rc "resolution --image" 0 "$BIN" micro resolution --image "$T/c.tif" --json --quiet
 grep -q '"feature_size_um"' "$T/out" && ok "feature sizes in JSON" || bad "features: $(cat "$T/out")"
 [ ! -s "$T/err" ] && ok "--quiet: no warnings" || bad "--quiet printed: $(cat "$T/err")"
+expect_rc "resolution --image --phase" 0 "$BIN" micro resolution --image "$T/c.tif" --phase Li6PS5Cl --json
+cp "$T/out" "$T/img.json"
+rel=$(json_num "$T/img.json" tau_rel_change)
+grep -q '"tau_double_voxel"' "$T/img.json" && ok "image tau at 2h in JSON" || bad "image JSON: $(cat "$T/img.json")"
+if awk -v r="$rel" 'BEGIN { exit !(r > 0.05) }'; then
+  grep -q "warning: tau changes by" "$T/err" && ok "image tau change $rel > 5 %: warning" || bad "no image warning"
+else
+  grep -q "warning: tau changes by" "$T/err" && bad "warning for a change of $rel" || ok "image tau change $rel <= 5 %: no warning"
+fi
+expect_rc "resolution --image --phase unknown" 8 "$BIN" micro resolution --image "$T/c.tif" --phase nosuch --quiet
 expect_rc "analyze warns" 0 "$BIN" micro analyze "$T/c.tif"
 grep -q "warning: label 3 (carbon_black)" "$T/err" && ok "analyze warns about the carbon" || bad "analyze: $(cat "$T/err")"
 

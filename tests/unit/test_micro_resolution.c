@@ -184,12 +184,69 @@ static void test_resolution_check(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Images: tau at h vs the image coarsened to 2h. Series layers of 4 and 6 voxels normal to z coarsen exactly
+ * (2 and 3 voxels, same fractions): the same tau, rel 0 (tau of series layers = eps sigma_bulk * sum(t_i / s_i) / L,
+ * independent of h). A cathode generated at 8 voxels across the CAM changes by more than 5 % (under-resolved); a
+ * set that does not percolate gives inf at both sizes and rel 0. */
+static void test_resolution_image(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, 20, 22, 40, 0.3e-6, 0.3e-6, 0.3e-6, &g));
+    ssb_micro_shape_params lp = ssb_micro_shape_params_default(SSB_MICRO_SHAPE_LAYERS);
+    lp.nlayers = 2;
+    lp.labels[0] = 1;
+    lp.labels[1] = 2;
+    lp.thickness[0] = 4;
+    lp.thickness[1] = 6;
+    lp.axis = SSB_AXIS_Z;
+    TU_OK(ctx, ssb_micro_generate_shape(ctx, g, &lp));
+    double sigma[256] = {0};
+    sigma[1] = 2.385;
+    sigma[2] = 0.1;
+    double th, t2h, rel;
+    TU_OK(ctx, ssb_micro_resolution_check_image(ctx, g, sigma, SSB_AXIS_Z, NULL, &th, &t2h, &rel));
+    /* eps = 1, sigma_bulk = 0.4 * 2.385 + 0.6 * 0.1, sigma_eff = 1 / (0.4 / 2.385 + 0.6 / 0.1) */
+    const double sb = 0.4 * 2.385 + 0.6 * 0.1, se = 1.0 / (0.4 / 2.385 + 0.6 / 0.1);
+    TU_ASSERT_REL(th, sb / se, 1e-6);
+    TU_ASSERT_REL(t2h, sb / se, 1e-6);
+    assert_true(rel < 1e-6);
+    /* not percolating along z when only label 1 conducts */
+    sigma[2] = 0.0;
+    TU_OK(ctx, ssb_micro_resolution_check_image(ctx, g, sigma, SSB_AXIS_Z, NULL, &th, &t2h, &rel));
+    assert_true(isinf(th) && isinf(t2h) && rel == 0.0);
+    ssb_grid_destroy(&g);
+
+    /* a coarse cathode image: SE tau changes by far more than 5 % from h to 2h */
+    ssb_micro_electrode_params p = recipe(0.6, 3e-6, 0, 0);
+    p.tolerance = 0.02;
+    const double h = 3e-6 / 8;
+    TU_OK(ctx, ssb_grid_create(ctx, 32, 32, 32, h, h, h, &g));
+    TU_OK(ctx, ssb_micro_generate_electrode(ctx, g, &p, NULL));
+    double s2[256] = {0};
+    s2[1] = 1.0;
+    TU_OK(ctx, ssb_micro_resolution_check_image(ctx, g, s2, SSB_AXIS_Z, NULL, &th, &t2h, &rel));
+    assert_true(rel > 0.05 && t2h > th);
+    TU_ASSERT_REL(rel, fabs(t2h - th) / th, 1e-12);
+    print_message("PASS image check: layers tau %.6f at h and 2h; cathode at 8 voxels across the CAM: tau %.4f at h, "
+                  "%.4f at 2h (%.1f %%)\n",
+                  sb / se, th, t2h, 100 * rel);
+    ssb_grid_destroy(&g);
+    g = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, 1, 4, 4, h, h, h, &g));
+    assert_int_equal(ssb_micro_resolution_check_image(ctx, g, s2, SSB_AXIS_Z, NULL, &th, &t2h, &rel), SSB_ERR_RANGE);
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_voxel_size),
         cmocka_unit_test(test_feature_sizes),
         cmocka_unit_test(test_resolution_check),
+        cmocka_unit_test(test_resolution_image),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,6 +201,65 @@ done:
     return rc;
 }
 
+/* 2 x 2 x 2 majority coarsening of src into dst (dims floor(n / 2)); ties go to the smaller label. */
+static void coarsen2(const ssb_grid *src, ssb_grid *dst)
+{
+    int64_t n[3], m[3];
+    ssb_grid_get_dims(src, n);
+    ssb_grid_get_dims(dst, m);
+    const uint8_t *a = ssb_grid_get_labels_const(src);
+    uint8_t *b = ssb_grid_get_labels(dst);
+    for (int64_t z = 0; z < m[2]; z++)
+        for (int64_t y = 0; y < m[1]; y++)
+            for (int64_t x = 0; x < m[0]; x++) {
+                uint8_t l[8];
+                int k = 0;
+                for (int dz = 0; dz < 2; dz++)
+                    for (int dy = 0; dy < 2; dy++)
+                        for (int dx = 0; dx < 2; dx++)
+                            l[k++] = a[(2 * x + dx) + n[0] * ((2 * y + dy) + n[1] * (2 * z + dz))];
+                int best = 0, bestc = 0;
+                for (int i = 0; i < 8; i++) {
+                    int c = 0;
+                    for (int j = 0; j < 8; j++)
+                        c += l[j] == l[i];
+                    if (c > bestc || (c == bestc && l[i] < l[best])) {
+                        best = i;
+                        bestc = c;
+                    }
+                }
+                b[x + m[0] * (y + m[1] * z)] = l[best];
+            }
+}
+
+int ssb_micro_resolution_check_image(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
+                                     const ssb_transport_params *tp, double *tau_h, double *tau_2h, double *rel)
+{
+    SSB_REQUIRE(ctx, g && sigma && tau_h && tau_2h && rel, SSB_ERR_ARG,
+                "ssb_micro_resolution_check_image: NULL argument");
+    int64_t n[3];
+    double h[3];
+    ssb_grid_get_dims(g, n);
+    ssb_grid_get_voxel_size(g, h);
+    SSB_REQUIRE(ctx, n[0] >= 2 && n[1] >= 2 && n[2] >= 2, SSB_ERR_RANGE,
+                "resolution check: the image (%lld x %lld x %lld) needs at least 2 voxels per axis", (long long)n[0],
+                (long long)n[1], (long long)n[2]);
+    ssb_transport_result r;
+    SSB_CHECK(ctx, ssb_transport_solve(ctx, g, sigma, axis, tp, &r));
+    ssb_transport_result_destroy(&r);
+    *tau_h = r.tau;
+    ssb_grid *c = NULL;
+    SSB_CHECK(ctx, ssb_grid_create(ctx, n[0] / 2, n[1] / 2, n[2] / 2, 2 * h[0], 2 * h[1], 2 * h[2], &c));
+    coarsen2(g, c);
+    int rc = ssb_transport_solve(ctx, c, sigma, axis, tp, &r);
+    ssb_transport_result_destroy(&r);
+    ssb_grid_destroy(&c);
+    SSB_CHECK(ctx, rc);
+    *tau_2h = r.tau;
+    *rel = rel_change(*tau_2h, *tau_h);
+    return SSB_OK;
+}
+
 int ssb_micro_feature_sizes(ssb_ctx *ctx, const ssb_grid *g, int n_across, ssb_micro_features *out)
 {
     SSB_REQUIRE(ctx, g && out, SSB_ERR_ARG, "ssb_micro_feature_sizes: NULL argument");
