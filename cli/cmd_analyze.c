@@ -2,6 +2,7 @@
 #include "cli_image.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
+#include "cli_micro_res.h"
 #include "cli_report.h"
 
 #include <ssbnet/ssb_io.h>
@@ -264,6 +265,7 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
     ssb_grid *g = NULL;
     int rc = cli_image_load(env, &io, image, &g);
     if (!rc) rc = cli_micro_assign_materials(env, g, T);
+    if (!rc) rc = cli_micro_feature_warnings(env, g);
     if (rc) {
         ssb_grid_destroy(&g);
         return rc;

@@ -4,6 +4,7 @@
 #include "cli_micro.h"
 #include "cli_opts.h"
 #include "cli_report.h"
+#include "cli_micro_res.h"
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_io.h>
@@ -292,6 +293,8 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
                                       (long long)s.dims[1], (long long)s.dims[2]);
     }
     if (rc == 0) rc = write_image_and_phases(env, g, out);
+    if (rc == 0 && (strcmp(kind, "cathode") == 0 || strcmp(kind, "polycrystal") == 0))
+        rc = cli_micro_feature_warnings(env, g);
     if (rc == 0) {
         cJSON_AddStringToObject(js, "output", out);
         if (env->json)
@@ -513,10 +516,11 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
 
 static void micro_help(void)
 {
-    printf("usage: ssbnet micro <generate|analyze|transport> [options]\n\n"
+    printf("usage: ssbnet micro <generate|analyze|transport|resolution> [options]\n\n"
            "  generate    make a seeded 3D microstructure (composite cathode, polycrystal, test geometries)\n"
            "  analyze     volume fractions, percolation, interface areas, active cathode material\n"
-           "  transport   effective conductivity and tortuosity factor of a phase along an axis\n\n"
+           "  transport   effective conductivity and tortuosity factor of a phase along an axis\n"
+           "  resolution  voxel-size rule, resolution / box-size check, feature sizes of an image\n\n"
            "Run 'ssbnet micro <subcommand> --help' for its options.\n");
 }
 
@@ -529,5 +533,6 @@ int cmd_micro(cli_env *env, int argc, char **argv)
     if (strcmp(argv[1], "generate") == 0) return cmd_generate(env, argc, argv);
     if (strcmp(argv[1], "transport") == 0) return cmd_transport(env, argc, argv);
     if (strcmp(argv[1], "analyze") == 0 || strcmp(argv[1], "analyse") == 0) return cli_micro_analyze(env, argc, argv);
-    return cli_usage_error(env, "micro: unknown subcommand '%s' (valid: generate, analyze, transport)", argv[1]);
+    if (strcmp(argv[1], "resolution") == 0) return cli_micro_resolution(env, argc, argv);
+    return cli_usage_error(env, "micro: unknown subcommand '%s' (valid: generate, analyze, transport, resolution)", argv[1]);
 }
