@@ -5,6 +5,11 @@
 #include "cli.h"
 
 #include <ssbnet/ssb_grid.h>
+#include <ssbnet/ssb_run.h>
+
+/* The cathode recipe of the built-in default cell (ssb_cell_params_default + ssb_run_params_default) in a 96^3
+ * box. Exit status. */
+int cli_micro_default_cathode(cli_env *env, ssb_run_cathode *c);
 
 /* Conductivities of every phase of g from the materials database at temperature T [K] (ssb_run_assign_materials:
  * the one rule every command uses; pores 0, SE/GB/coating sigma_ion(T), CAM/carbon sigma_el). Exit status. */

@@ -83,7 +83,7 @@ static void generate_help(void)
 
 /* The cathode of the built-in default cell with the default recipe (one definition: ssb_cell_params_default +
  * ssb_run_params_default), in a 96^3 box. */
-static int default_cathode(cli_env *env, ssb_run_cathode *c)
+int cli_micro_default_cathode(cli_env *env, ssb_run_cathode *c)
 {
     ssb_cell_params *p = NULL;
     int r = ssb_cell_params_default(env->ctx, NULL, &p);
@@ -118,7 +118,7 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
     int rc = cli_opts_parse(env, "micro generate", gen_opts, G_COUNT, argc, argv, 2, val, NULL, 0, NULL, NULL, NULL);
     if (rc) return rc;
     ssb_run_cathode c;
-    rc = default_cathode(env, &c);
+    rc = cli_micro_default_cathode(env, &c);
     if (rc) return rc;
     struct {
         int64_t dims[3];

@@ -147,51 +147,15 @@ static int image_mode(cli_env *env, const cli_image_opts *io, const char *path, 
     return 0;
 }
 
-/* Electrode parameters of a cathode spec (labels as micro generate writes them). */
-static ssb_micro_electrode_params spec_params(const cli_cathode_spec *s)
+static int check_mode(cli_env *env, const ssb_run_cathode *s, const ssb_micro_resolution_params *rp, int n_across)
 {
-    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
-    p.seed = s->seed;
-    p.overlap = s->overlap;
-    p.matrix_label = CLI_LABEL_SE;
-    p.tolerance = 0.01;
-    int k = 0;
-    p.phase[k].label = CLI_LABEL_CAM;
-    snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", s->cam);
-    p.phase[k].role = SSB_ROLE_ACTIVE;
-    p.phase[k].fraction = s->cam_vf;
-    p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
-    p.phase[k].psd.d_mean = s->cam_d_um * 1e-6;
-    p.phase[k++].psd.gsd = s->cam_gsd;
-    if (s->carbon_vf > 0) {
-        p.phase[k].label = CLI_LABEL_CARBON;
-        snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", s->carbon);
-        p.phase[k].role = SSB_ROLE_CARBON;
-        p.phase[k].fraction = s->carbon_vf;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k++].psd.d_mean = s->carbon_d_um * 1e-6;
-    }
-    if (s->pore_vf > 0) {
-        p.phase[k].label = CLI_LABEL_PORE;
-        snprintf(p.phase[k].name, sizeof p.phase[k].name, "pore");
-        p.phase[k].role = SSB_ROLE_PORE;
-        p.phase[k].fraction = s->pore_vf;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k++].psd.d_mean = s->pore_d_um * 1e-6;
-    }
-    p.nphases = k;
-    return p;
-}
-
-static int check_mode(cli_env *env, const cli_cathode_spec *s, const ssb_micro_resolution_params *rp, int n_across)
-{
-    ssb_micro_electrode_params p = spec_params(s);
+    ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(s);
     double hrule;
     int rc = ssb_micro_resolution_voxel_size(env->ctx, &p, n_across, &hrule);
     if (rc != SSB_OK)
         return cli_fail(env, rc);
     ssb_micro_resolution_result r;
-    rc = ssb_micro_resolution_check(env->ctx, &p, s->dims, s->voxel_um * 1e-6, rp, &r);
+    rc = ssb_micro_resolution_check(env->ctx, &p, s->dims, s->voxel_size, rp, &r);
     cli_progress_done();
     if (rc != SSB_OK)
         return cli_fail(env, rc);
@@ -251,7 +215,12 @@ static int check_mode(cli_env *env, const cli_cathode_spec *s, const ssb_micro_r
 
 int cli_micro_resolution(cli_env *env, int argc, char **argv)
 {
-    cli_cathode_spec s = cli_cathode_spec_default();
+    ssb_run_cathode s;
+    int rc0 = cli_micro_default_cathode(env, &s);
+    if (rc0) return rc0;
+    /* options in um; the recipe is in m */
+    double voxel_um = s.voxel_size * 1e6, cam_d_um = s.cam_diameter * 1e6, carbon_d_um = s.carbon_diameter * 1e6,
+           pore_d_um = s.pore_diameter * 1e6;
     cli_image_opts io;
     memset(&io, 0, sizeof io);
     ssb_micro_resolution_params rp = ssb_micro_resolution_params_default();
@@ -271,10 +240,11 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
         struct {
             const char *opt;
             double *var;
-        } dbl[] = {{"--voxel-um", &s.voxel_um},     {"--cam-vf", &s.cam_vf},       {"--cam-d-um", &s.cam_d_um},
-                   {"--cam-gsd", &s.cam_gsd},       {"--carbon-vf", &s.carbon_vf}, {"--carbon-d-um", &s.carbon_d_um},
-                   {"--pore-vf", &s.pore_vf},       {"--pore-d-um", &s.pore_d_um}, {"--overlap", &s.overlap},
-                   {"--box-factor", &rp.box_factor}};
+        } dbl[] = {{"--voxel-um", &voxel_um},          {"--cam-vf", &s.cam_fraction},
+                   {"--cam-d-um", &cam_d_um},          {"--cam-gsd", &s.cam_gsd},
+                   {"--carbon-vf", &s.carbon_fraction}, {"--carbon-d-um", &carbon_d_um},
+                   {"--pore-vf", &s.pore_fraction},     {"--pore-d-um", &pore_d_um},
+                   {"--overlap", &s.overlap},           {"--box-factor", &rp.box_factor}};
         int done = 0;
         for (size_t k = 0; k < sizeof dbl / sizeof dbl[0] && !done; k++)
             if (strcmp(a, dbl[k].opt) == 0) {
@@ -326,7 +296,11 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
         return cli_usage_error(env, "--n-across %lld is invalid (valid: 1 to 100)", n_across);
     if (image)
         return image_mode(env, &io, image, (int)n_across, phases, rp.axis);
-    if (!(s.voxel_um > 0) || !isfinite(s.voxel_um))
-        return cli_usage_error(env, "--voxel-um %g is invalid (must be > 0)", s.voxel_um);
+    if (!(voxel_um > 0) || !isfinite(voxel_um))
+        return cli_usage_error(env, "--voxel-um %g is invalid (must be > 0)", voxel_um);
+    s.voxel_size = voxel_um * 1e-6;
+    s.cam_diameter = cam_d_um * 1e-6;
+    s.carbon_diameter = carbon_d_um * 1e-6;
+    s.pore_diameter = pore_d_um * 1e-6;
     return check_mode(env, &s, &rp, (int)n_across);
 }

@@ -225,6 +225,8 @@ int ssb_run_check_cell(ssb_ctx *ctx, const ssb_cell_params *cell, double *ocv_in
  * spanning the thickness. Errors: SSB_ERR_RANGE (composition, or a structure too thin / too large). */
 int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *cell, const ssb_run_params *params,
                               ssb_run_cathode *c);
+/* The generator's parameters of that cathode (phases labelled SSB_RUN_LABEL_*, tolerance 0.01). */
+ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathode *c);
 /* Generate that cathode (phases labelled SSB_RUN_LABEL_*), conductivities from db at temperature T [K]. Caller
  * owns *grid. gen (optional) receives the generator's outcome. Errors of the generator and of the db. */
 int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **grid,

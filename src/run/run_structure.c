@@ -127,14 +127,8 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
     return SSB_OK;
 }
 
-int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **out,
-                             ssb_micro_electrode_result *gen)
+ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathode *c)
 {
-    SSB_REQUIRE(ctx, db && c && out, SSB_ERR_ARG, "ssb_run_generate_cathode: NULL argument");
-    *out = NULL;
-    ssb_grid *g = NULL;
-    SSB_CHECK(
-        ctx, ssb_grid_create(ctx, c->dims[0], c->dims[1], c->dims[2], c->voxel_size, c->voxel_size, c->voxel_size, &g));
     ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
     p.seed = c->seed;
     p.overlap = c->overlap;
@@ -170,6 +164,18 @@ int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
     }
     p.nphases = k;
     p.tolerance = 0.01;
+    return p;
+}
+
+int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **out,
+                             ssb_micro_electrode_result *gen)
+{
+    SSB_REQUIRE(ctx, db && c && out, SSB_ERR_ARG, "ssb_run_generate_cathode: NULL argument");
+    *out = NULL;
+    ssb_grid *g = NULL;
+    SSB_CHECK(
+        ctx, ssb_grid_create(ctx, c->dims[0], c->dims[1], c->dims[2], c->voxel_size, c->voxel_size, c->voxel_size, &g));
+    ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(c);
     ssb_micro_electrode_result r;
     memset(&r, 0, sizeof r);
     int rc = ssb_micro_generate_electrode(ctx, g, &p, &r);

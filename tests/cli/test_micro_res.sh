@@ -26,7 +26,7 @@ if awk -v r="$rule" 'BEGIN { d = r - 0.1; exit !(d < 1e-9 && d > -1e-9) }'; then
 
 # an image: feature sizes, warnings for labels under the threshold (1 um carbon at 0.4 um voxels)
 expect_rc "generate cathode" 0 "$BIN" micro generate --kind cathode --size 40 --voxel-um 0.4 --seed 5 -o "$T/c.tif"
-grep -q "warning: label 3 (carbon_black): features about" "$T/err" && ok "generate warns about the carbon" \
+grep -q "warning: label 3 (Super P): features about" "$T/err" && ok "generate warns about the carbon" \
   || bad "generate warnings: $(cat "$T/err")"
 expect_rc "resolution --image" 0 "$BIN" micro resolution --image "$T/c.tif" --json --quiet
 grep -q '"feature_size_um"' "$T/out" && ok "feature sizes in JSON" || bad "features: $(cat "$T/out")"
@@ -42,7 +42,7 @@ else
 fi
 expect_rc "resolution --image --phase unknown" 8 "$BIN" micro resolution --image "$T/c.tif" --phase nosuch --quiet
 expect_rc "analyze warns" 0 "$BIN" micro analyze "$T/c.tif"
-grep -q "warning: label 3 (carbon_black)" "$T/err" && ok "analyze warns about the carbon" || bad "analyze: $(cat "$T/err")"
+grep -q "warning: label 3 (Super P)" "$T/err" && ok "analyze warns about the carbon" || bad "analyze: $(cat "$T/err")"
 
 # bad input
 expect_rc "bad axis" 2 "$BIN" micro resolution --axis w
