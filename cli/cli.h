@@ -56,11 +56,18 @@ int cli_fail(cli_env *env, int rc);
 int cli_usage_error(cli_env *env, const char *fmt, ...);
 
 /* Option scanning helpers: strip the global flags (--json, --quiet, --threads N) from argv in place,
- * setting env; returns the new argc. */
+ * setting env; returns the new argc, or minus an exit code after a message (bad --threads). */
 int cli_strip_global_flags(cli_env *env, int argc, char **argv);
 /* Parse a double / int64 option value; on failure prints a message naming the option and returns CLI_EXIT_USAGE. */
 int cli_parse_double(cli_env *env, const char *opt, const char *s, double *out);
 int cli_parse_int(cli_env *env, const char *opt, const char *s, long long *out);
+/* Checked whole number in [lo, hi]: CLI_EXIT_USAGE (2) when malformed ("abc", "4.9", "1,"), CLI_EXIT_RANGE (7)
+ * naming the range when outside it (also numbers beyond 64 bits such as 1e30). One list NX,NY,...: n numbers. */
+int cli_parse_int_range(cli_env *env, const char *opt, const char *s, long long lo, long long hi, long long *out);
+int cli_parse_int_list(cli_env *env, const char *opt, const char *s, int n, long long lo, long long hi,
+                       long long *out);
+/* Largest --threads: 4 x the online CPUs (at least 16, at most 4096). */
+long long cli_threads_max(void);
 
 /* Progress bar on stderr (installed by main as the context's progress callback unless --quiet): a bar with
  * rate and ETA when stderr is a terminal, otherwise a line every few seconds. Call cli_progress_done() after

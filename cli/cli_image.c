@@ -8,11 +8,13 @@
 #include <strings.h>
 #include <unistd.h>
 
+/* Comma-separated finite numbers; -1 when malformed, -3 when there are more than max. */
 static int parse_list(const char *s, double *v, int max)
 {
     int n = 0;
     const char *p = s;
-    while (*p && n < max) {
+    while (*p) {
+        if (n >= max) return -3;
         char *end;
         errno = 0;
         double x = strtod(p, &end);
@@ -51,7 +53,7 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
     do {                                                                                          \
         if (!val) {                                                                               \
             cli_usage_error(env, "option %s needs a value", a);                                   \
-            return -1;                                                                            \
+            return -CLI_EXIT_USAGE;                                                                            \
         }                                                                                         \
         (*i)++;                                                                                   \
     } while (0)
@@ -63,17 +65,22 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
         o->phase_map = val;
     } else if (strcmp(a, "--voxel-um") == 0) {
         NEED();
-        if (cli_parse_double(env, a, val, &o->voxel_um)) return -1;
+        if (cli_parse_double(env, a, val, &o->voxel_um)) return -CLI_EXIT_USAGE;
         if (!(o->voxel_um > 0)) {
             cli_usage_error(env, "option --voxel-um: %s is invalid (must be > 0 micrometres)", val);
-            return -1;
+            return -CLI_EXIT_USAGE;
         }
     } else if (strcmp(a, "--threshold") == 0) {
         NEED();
         o->nthresholds = parse_list(val, o->thresholds, 16);
+        if (o->nthresholds == -3) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: option --threshold: '%s' has more than 16 thresholds\n", val);
+            return -CLI_EXIT_RANGE;
+        }
         if (o->nthresholds < 1) {
             cli_usage_error(env, "option --threshold: '%s' is not a list of numbers", val);
-            return -1;
+            return -CLI_EXIT_USAGE;
         }
     } else if (strcmp(a, "--label-map") == 0) {
         NEED();
@@ -84,13 +91,13 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
             double g = strtod(p, &end);
             if (end == p || *end != ':') {
                 cli_usage_error(env, "option --label-map: expected GRAY:LABEL at '%s'", p);
-                return -1;
+                return -CLI_EXIT_USAGE;
             }
             p = end + 1;
             long l = strtol(p, &end, 10);
             if (end == p || l < 0 || l > 255 || o->map_n >= 256) {
                 cli_usage_error(env, "option --label-map: label at '%s' must be 0..255", p);
-                return -1;
+                return -CLI_EXIT_USAGE;
             }
             o->map_gray[o->map_n] = g;
             o->map_label[o->map_n++] = (uint8_t)l;
@@ -102,12 +109,10 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
         o->sidecar = val;
     } else if (strcmp(a, "--raw-dims") == 0) {
         NEED();
-        double d[3];
-        if (parse_list(val, d, 3) != 3) {
-            cli_usage_error(env, "option --raw-dims: '%s' is not NX,NY,NZ", val);
-            return -1;
-        }
-        for (int k = 0; k < 3; k++) o->raw_dims[k] = (long long)d[k];
+        long long d[3];
+        int rc = cli_parse_int_list(env, "--raw-dims NX,NY,NZ (each 1 to 2147483647)", val, 3, 1, 2147483647LL, d);
+        if (rc) return -rc;
+        for (int k = 0; k < 3; k++) o->raw_dims[k] = d[k];
     } else if (strcmp(a, "--raw-dtype") == 0) {
         NEED();
         o->raw_dtype = val;
@@ -124,6 +129,7 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
     if (!copy) return CLI_EXIT_NOMEM;
     int rc = 0;
     char *save = NULL;
+    unsigned char seen[256] = {0};
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         ssb_phase ph;
         memset(&ph, 0, sizeof ph);
@@ -139,6 +145,13 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
             rc = cli_usage_error(env, "--phase-map: label '%s' must be an integer 0..255", tok);
             break;
         }
+        if (seen[l]) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: --phase-map: label %ld is given twice\n", l);
+            rc = CLI_EXIT_ARG;
+            break;
+        }
+        seen[l] = 1;
         ph.label = (uint8_t)l;
         char *fields[4] = {0};
         int nf = 0;
@@ -146,6 +159,13 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
         for (char *f = strtok_r(eq + 1, ":", &s2); f && nf < 4; f = strtok_r(NULL, ":", &s2)) fields[nf++] = f;
         if (nf < 2) {
             rc = cli_usage_error(env, "--phase-map: label %ld needs NAME:ROLE", l);
+            break;
+        }
+        if (strlen(fields[0]) >= sizeof ph.name) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: --phase-map: the name of label %ld is longer than %d bytes\n", l,
+                    (int)sizeof ph.name - 1);
+            rc = CLI_EXIT_RANGE;
             break;
         }
         snprintf(ph.name, sizeof ph.name, "%s", fields[0]);
@@ -219,6 +239,7 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
         goto done;
     }
     int idx = 0;
+    unsigned char seen[256] = {0};
     cJSON *it;
     cJSON_ArrayForEach(it, phases)
     {
@@ -235,6 +256,19 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
             goto done;
         }
         ph.label = (uint8_t)lab->valueint;
+        if (seen[ph.label]) {
+            fprintf(stderr, "ssbnet: error: %s: phases[%d].label %d is given twice\n", path, idx, ph.label);
+            rc = CLI_EXIT_FORMAT;
+            goto done;
+        }
+        seen[ph.label] = 1;
+        if ((cJSON_IsString(name) && strlen(name->valuestring) >= sizeof ph.name) ||
+            (cJSON_IsString(mat) && strlen(mat->valuestring) >= sizeof ph.material)) {
+            fprintf(stderr, "ssbnet: error: %s: phases[%d]: name or material longer than %d bytes\n", path, idx,
+                    (int)sizeof ph.name - 1);
+            rc = CLI_EXIT_RANGE;
+            goto done;
+        }
         snprintf(ph.name, sizeof ph.name, "%s", cJSON_IsString(name) ? name->valuestring : "");
         if (!ph.name[0]) snprintf(ph.name, sizeof ph.name, "label%d", ph.label);
         snprintf(ph.material, sizeof ph.material, "%s", cJSON_IsString(mat) ? mat->valuestring : "");
@@ -340,9 +374,9 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
     if (r != SSB_OK) return cli_fail(env, r);
     /* phase table: explicit file, inline map, or IMAGE.phases.json */
     char auto_path[4200];
-    snprintf(auto_path, sizeof auto_path, "%s.phases.json", path);
+    int alen = snprintf(auto_path, sizeof auto_path, "%s.phases.json", path);
     const char *ppath = o->phases_path;
-    if (!ppath && access(auto_path, R_OK) == 0) ppath = auto_path;
+    if (!ppath && alen > 0 && (size_t)alen < sizeof auto_path && access(auto_path, R_OK) == 0) ppath = auto_path;
     int rc = 0;
     if (ppath) rc = cli_phases_read(env, *grid, ppath, o->voxel_um <= 0 && info.voxel_size_defaulted);
     if (rc == 0 && o->phase_map) rc = parse_phase_map(env, *grid, o->phase_map);

@@ -59,9 +59,13 @@ int cli_strip_global_flags(cli_env *env, int argc, char **argv)
             env->json = 1;
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             env->quiet = 1;
-        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
-            long long n = 0;
-            if (cli_parse_int(env, "--threads", argv[++i], &n) != 0 || n < 0) n = 0;
+        } else if (strcmp(argv[i], "--threads") == 0) {
+            if (i + 1 >= argc) return -cli_usage_error(env, "option --threads needs a value");
+            long long n = 0, max = cli_threads_max();
+            char opt[64];
+            snprintf(opt, sizeof opt, "--threads (1 to 4 x the CPU count, at least 16)");
+            int rc = cli_parse_int_range(env, opt, argv[++i], 1, max, &n);
+            if (rc) return -rc;
             ssb_ctx_set_threads(env->ctx, (int)n);
         } else {
             argv[out++] = argv[i];
@@ -80,6 +84,64 @@ int cli_parse_double(cli_env *env, const char *opt, const char *s, double *out)
     if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
         return cli_usage_error(env, "option %s: '%s' is not a finite number", opt, s);
     *out = v;
+    return 0;
+}
+
+long long cli_threads_max(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 4) n = 4;
+    if (n > 1024) n = 1024;
+    return 4LL * n;
+}
+
+int cli_parse_int_range(cli_env *env, const char *opt, const char *s, long long lo, long long hi, long long *out)
+{
+    if (!s) return cli_usage_error(env, "option %s needs a value", opt);
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0') {
+        /* a number that is not a whole number is malformed; a whole number beyond 64 bits is out of range */
+        errno = 0;
+        double d = strtod(s, &end);
+        if (end != s && *end == '\0' && (errno == ERANGE || isfinite(d)) && d == floor(d) && fabs(d) >= 9.2e18) {
+            cli_progress_done();
+            fprintf(stderr, "%s: error: option %s: %s is out of range (%lld to %lld)\n",
+                    env && env->prog ? env->prog : "ssbnet", opt, s, lo, hi);
+            return CLI_EXIT_RANGE;
+        }
+        return cli_usage_error(env, "option %s: '%s' is not a whole number", opt, s);
+    }
+    if (errno == ERANGE || v < lo || v > hi) {
+        cli_progress_done();
+        fprintf(stderr, "%s: error: option %s: %s is out of range (%lld to %lld)\n",
+                env && env->prog ? env->prog : "ssbnet", opt, s, lo, hi);
+        return CLI_EXIT_RANGE;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_int_list(cli_env *env, const char *opt, const char *s, int n, long long lo, long long hi,
+                       long long *out)
+{
+    if (!s) return cli_usage_error(env, "option %s needs a value", opt);
+    const char *p = s;
+    for (int k = 0; k < n; k++) {
+        const char *q = strchr(p, ',');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if ((k < n - 1 && !q) || (k == n - 1 && q))
+            return cli_usage_error(env, "option %s: '%s' is not a list of %d whole numbers", opt, s, n);
+        char item[64];
+        if (len == 0 || len >= sizeof item)
+            return cli_usage_error(env, "option %s: '%.*s' in '%s' is not a whole number", opt, (int)len, p, s);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        int rc = cli_parse_int_range(env, opt, item, lo, hi, &out[k]);
+        if (rc) return rc;
+        p = q ? q + 1 : p + len;
+    }
     return 0;
 }
 

@@ -244,7 +244,7 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
             return 0;
         }
         int k = cli_image_parse_opt(env, &io, argc, argv, &i);
-        if (k < 0) return CLI_EXIT_USAGE;
+        if (k < 0) return -k; /* exit status of the bad value, already reported */
         if (k > 0) continue;
         if (strcmp(a, "--axis") == 0 && v) {
             int r = ssb_axis_parse(env->ctx, v, &o.axis);

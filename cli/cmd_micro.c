@@ -414,7 +414,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
             return 0;
         }
         int k = cli_image_parse_opt(env, &io, argc, argv, &i);
-        if (k < 0) return CLI_EXIT_USAGE;
+        if (k < 0) return -k; /* exit status of the bad value, already reported */
         if (k > 0) continue;
         long long ll;
         if (strcmp(a, "--phase") == 0 && v) {

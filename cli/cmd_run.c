@@ -536,7 +536,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
         } else if (strcmp(a, "--no-micro") == 0) {
             no_micro = 1;
         } else if ((kimg = cli_image_parse_opt(env, &o.io, argc, argv, &i)) != 0) {
-            if (kimg < 0) return CLI_EXIT_USAGE; /* bad value, already reported */
+            if (kimg < 0) return -kimg; /* exit status of the bad value, already reported */
         } else if (a[0] == '-') {
             return cli_usage_error(env, "run: unknown option '%s' (see --help)", a);
         } else if (!cell) {
