@@ -105,4 +105,19 @@ int cli_atomic_open(cli_env *env, cli_outfile *of, const char *path);
 int cli_atomic_commit(cli_env *env, cli_outfile *of);
 void cli_atomic_abort(cli_outfile *of);
 
+/* A command's output files appear together or not at all. cli_outset_add reserves DIR/.ssbtmp-XXXXXXXX-BASE
+ * beside PATH (same extension, so writers pick the same format) and returns that name to write to (NULL after a
+ * message when it cannot be created); cli_outset_commit renames every staged file, and a sidecar STAGED.json
+ * written beside it, onto its final name; cli_outset_abort removes them all. Start from a zeroed set. Files
+ * get 0666 less the umask. */
+#define CLI_OUTSET_MAX 16
+typedef struct {
+    int n;
+    char *final[CLI_OUTSET_MAX];
+    char *tmp[CLI_OUTSET_MAX];
+} cli_outset;
+const char *cli_outset_add(cli_env *env, cli_outset *os, const char *path);
+int cli_outset_commit(cli_env *env, cli_outset *os);
+void cli_outset_abort(cli_outset *os);
+
 #endif

@@ -2,11 +2,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_exit_code(int rc)
@@ -391,12 +393,33 @@ void cli_text_line_col(const char *text, const char *at, int *line, int *col)
 }
 
 /* ---- atomic output ---- */
+static mode_t current_umask(void)
+{
+    mode_t m = umask(022);
+    umask(m);
+    return m;
+}
+
 int cli_atomic_open(cli_env *env, cli_outfile *of, const char *path)
 {
     memset(of, 0, sizeof *of);
+    if (strlen(path) + 12 > sizeof of->tmp) {
+        cli_progress_done();
+        fprintf(stderr, "%s: error: output path '%.80s...' is longer than %zu bytes\n",
+                env && env->prog ? env->prog : "ssbnet", path, sizeof of->tmp - 12);
+        return CLI_EXIT_IO;
+    }
     snprintf(of->path, sizeof of->path, "%s", path);
     snprintf(of->tmp, sizeof of->tmp, "%s.tmpXXXXXX", path);
     int fd = mkstemp(of->tmp);
+    /* mkstemp creates mode 0600; an output gets what any new file gets (0666 less the umask) */
+    if (fd >= 0 && fchmod(fd, 0666 & ~current_umask()) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(of->tmp);
+        errno = e;
+        fd = -1;
+    }
     if (fd < 0) {
         fprintf(stderr, "%s: error: cannot write '%s': %s\n", env && env->prog ? env->prog : "ssbnet", path,
                 strerror(errno));
@@ -435,4 +458,121 @@ void cli_atomic_abort(cli_outfile *of)
     of->fp = NULL;
     if (of->tmp[0]) unlink(of->tmp);
     of->tmp[0] = '\0';
+}
+
+/* ---- output sets: all or nothing ---- */
+const char *cli_outset_add(cli_env *env, cli_outset *os, const char *path)
+{
+    if (!path || !*path) {
+        cli_usage_error(env, "an output path is empty");
+        return NULL;
+    }
+    if (os->n >= CLI_OUTSET_MAX) {
+        cli_usage_error(env, "more than %d output files", CLI_OUTSET_MAX);
+        return NULL;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+    size_t len = strlen(path);
+    char *fin = malloc(len + 1), *tmp = malloc(len + 32);
+    if (!fin || !tmp) {
+        free(fin);
+        free(tmp);
+        fprintf(stderr, "%s: error: out of memory\n", env && env->prog ? env->prog : "ssbnet");
+        return NULL;
+    }
+    memcpy(fin, path, len + 1);
+    static unsigned long counter;
+    int fd = -1, err = 0;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long r = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (++counter * 2654435761UL);
+        /* DIR/.ssbtmp-XXXXXXXX-BASE: same directory (rename stays atomic), same extension (same format) */
+        snprintf(tmp, len + 32, "%.*s.ssbtmp-%08lx-%s", (int)dlen, path, r & 0xffffffffUL, path + dlen);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0) err = errno;
+        if (fd < 0 && err != EEXIST) break;
+    }
+    if (fd < 0) {
+        cli_progress_done();
+        fprintf(stderr, "%s: error: cannot write '%s': %s\n", env && env->prog ? env->prog : "ssbnet", path,
+                strerror(err));
+        free(fin);
+        free(tmp);
+        return NULL;
+    }
+    close(fd);
+    os->final[os->n] = fin;
+    os->tmp[os->n] = tmp;
+    os->n++;
+    return tmp;
+}
+
+static void outset_release(cli_outset *os)
+{
+    for (int i = 0; i < os->n; i++) {
+        free(os->final[i]);
+        free(os->tmp[i]);
+    }
+    os->n = 0;
+}
+
+/* companion files that writers put beside PATH (raw and .npy sidecars) */
+static const char *const companions[] = {"", ".json"};
+
+int cli_outset_commit(cli_env *env, cli_outset *os)
+{
+    int rc = 0;
+    /* a rename that would fail (a folder in the way) must fail before any file is in place */
+    for (int i = 0; i < os->n && rc == 0; i++) {
+        struct stat st;
+        if (stat(os->final[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            cli_progress_done();
+            fprintf(stderr, "%s: error: cannot write '%s': it is a folder\n", env && env->prog ? env->prog : "ssbnet",
+                    os->final[i]);
+            rc = CLI_EXIT_IO;
+        }
+    }
+    for (int i = 0; i < os->n && rc == 0; i++) {
+        for (size_t c = 0; c < sizeof companions / sizeof companions[0] && rc == 0; c++) {
+            size_t lt = strlen(os->tmp[i]) + 8, lf = strlen(os->final[i]) + 8;
+            char *t = malloc(lt), *f = malloc(lf);
+            if (!t || !f) {
+                rc = CLI_EXIT_NOMEM;
+            } else {
+                snprintf(t, lt, "%s%s", os->tmp[i], companions[c]);
+                snprintf(f, lf, "%s%s", os->final[i], companions[c]);
+                if ((c == 0 || access(t, F_OK) == 0) && rename(t, f) != 0) {
+                    cli_progress_done();
+                    fprintf(stderr, "%s: error: cannot write '%s': %s\n", env && env->prog ? env->prog : "ssbnet",
+                            f, strerror(errno));
+                    rc = CLI_EXIT_IO;
+                }
+            }
+            free(t);
+            free(f);
+        }
+    }
+    if (rc) {
+        cli_outset_abort(os);
+        return rc;
+    }
+    outset_release(os);
+    return 0;
+}
+
+void cli_outset_abort(cli_outset *os)
+{
+    for (int i = 0; i < os->n; i++) {
+        for (size_t c = 0; c < sizeof companions / sizeof companions[0]; c++) {
+            size_t lt = strlen(os->tmp[i]) + 8;
+            char *t = malloc(lt);
+            if (!t) continue;
+            snprintf(t, lt, "%s%s", os->tmp[i], companions[c]);
+            unlink(t);
+            free(t);
+        }
+    }
+    outset_release(os);
 }

@@ -259,14 +259,23 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         rc = cli_fail(env, r);
         goto done;
     }
-    /* outputs only after a successful run (each written atomically) */
-    if (o->output && (r = ssb_cell_result_write_csv(ctx, res, o->output)) != SSB_OK) {
-        rc = cli_fail(env, r);
-        goto done;
-    }
-    if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, o->profiles)) != SSB_OK) {
-        rc = cli_fail(env, r);
-        goto done;
+    /* outputs only after a successful run, all of them or none */
+    if (o->output || o->profiles) {
+        cli_outset os = {0};
+        const char *t1 = o->output ? cli_outset_add(env, &os, o->output) : "";
+        const char *t2 = t1 && o->profiles ? cli_outset_add(env, &os, o->profiles) : "";
+        if (!t1 || !t2)
+            rc = CLI_EXIT_IO;
+        else if (o->output && (r = ssb_cell_result_write_csv(ctx, res, t1)) != SSB_OK)
+            rc = cli_fail(env, r);
+        else if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, t2)) != SSB_OK)
+            rc = cli_fail(env, r);
+        else
+            rc = cli_outset_commit(env, &os);
+        if (rc) {
+            cli_outset_abort(&os);
+            goto done;
+        }
     }
     const ssb_cell_derived *d = ssb_cell_get_derived(cell);
     ssb_cell_values v;

@@ -121,13 +121,27 @@ cli_cathode_spec cli_cathode_spec_default(void)
     return s;
 }
 
+/* The image (with its sidecar) and OUT.phases.json appear together or not at all. */
 static int write_image_and_phases(cli_env *env, const ssb_grid *g, const char *out)
 {
-    int r = ssb_io_write_image(env->ctx, out, g, NULL);
-    if (r != SSB_OK) return cli_fail(env, r);
-    char ppath[4200];
-    snprintf(ppath, sizeof ppath, "%s.phases.json", out);
-    return cli_phases_write(env, g, ppath);
+    size_t len = strlen(out);
+    char *ppath = malloc(len + 13);
+    if (!ppath) return CLI_EXIT_NOMEM;
+    snprintf(ppath, len + 13, "%s.phases.json", out);
+    cli_outset os = {0};
+    const char *timg = cli_outset_add(env, &os, out);
+    const char *tph = timg ? cli_outset_add(env, &os, ppath) : NULL;
+    int rc = 0;
+    if (!timg || !tph) {
+        rc = CLI_EXIT_IO;
+    } else {
+        int r = ssb_io_write_image(env->ctx, timg, g, NULL);
+        rc = r != SSB_OK ? cli_fail(env, r) : cli_phases_write(env, g, tph);
+        if (rc == 0) rc = cli_outset_commit(env, &os);
+    }
+    if (rc) cli_outset_abort(&os);
+    free(ppath);
+    return rc;
 }
 
 static int cmd_generate(cli_env *env, int argc, char **argv)
