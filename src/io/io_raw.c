@@ -404,6 +404,7 @@ int ssb_io_read_raw(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         src = SSB_IO_VSIZE_SIDECAR;
     }
     ssb_grid *g = NULL;
+    SSB_CHECK(ctx, ssbi_check_image_memory(ctx, path, dims[0], dims[1], dims[2]));
     SSB_CHECK(ctx, ssb_grid_create(ctx, dims[0], dims[1], dims[2], h[0], h[1], h[2], &g));
     ssbi_mapper m;
     int rc = ssbi_mapper_init(ctx, &m, p, dt, isz > 1 && big != ssbi_host_big_endian(), path, dims);
