@@ -215,8 +215,8 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
             i++;
         } else if (strcmp(a, "--dims") == 0 && v) {
             long long d[3];
-            if (sscanf(v, "%lld,%lld,%lld", &d[0], &d[1], &d[2]) != 3)
-                return cli_usage_error(env, "option --dims: '%s' is not NX,NY,NZ", v);
+            int r = cli_parse_int_list(env, "--dims NX,NY,NZ (each 1 to 16777216)", v, 3, 1, 16777216, d);
+            if (r) return r;
             for (int k = 0; k < 3; k++) s.dims[k] = d[k];
             dims_given = 1;
             i++;

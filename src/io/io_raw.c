@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,13 @@ int ssbi_sidecar_find(const char *datapath, const char *explicit_path, char *out
 {
     if (tried && ntried)
         tried[0] = '\0';
+    if (strlen(datapath) + 6 > nout || (explicit_path && strlen(explicit_path) >= nout)) {
+        /* a path that does not fit is not cut short (another file could answer to the cut name) */
+        if (tried)
+            snprintf(tried, ntried, "(a path longer than %zu bytes)", nout - 6);
+        out[0] = '\0';
+        return 0;
+    }
     if (explicit_path) {
         snprintf(out, nout, "%s", explicit_path);
         if (tried)
@@ -234,6 +242,9 @@ int ssbi_sidecar_write(ssb_ctx *ctx, FILE *fp, const char *path, const ssb_grid 
     ssb_grid_get_dims(grid, n);
     ssb_grid_get_voxel_size(grid, h);
     const int raw = data_name == NULL;
+    SSB_REQUIRE(ctx, n[0] <= INT_MAX && n[1] <= INT_MAX && n[2] <= INT_MAX, SSB_ERR_RANGE,
+                "sidecar '%s': dims [%lld, %lld, %lld] exceed %d", path, (long long)n[0], (long long)n[1],
+                (long long)n[2], INT_MAX);
     cJSON *root = cJSON_CreateObject();
     const int dims[3] = {(int)n[0], (int)n[1], (int)n[2]};
     const double hum[3] = {h[0] * 1e6, h[1] * 1e6, h[2] * 1e6};

@@ -76,8 +76,8 @@ static void gather(const tess *T, const double lo[3], const double hi[3], double
     int64_t bmin[3], bmax[3];
     B->n = 0;
     for (int a = 0; a < 3; a++) {
-        bmin[a] = (int64_t)floor((lo[a] - R) / T->bs[a]);
-        bmax[a] = (int64_t)floor((hi[a] + R) / T->bs[a]);
+        bmin[a] = ssbi_clamp_i64(floor((lo[a] - R) / T->bs[a]), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
+        bmax[a] = ssbi_clamp_i64(floor((hi[a] + R) / T->bs[a]), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
         if (!b->periodic) {
             if (bmin[a] < 0) bmin[a] = 0;
             if (bmax[a] > T->nb[a] - 1) bmax[a] = T->nb[a] - 1;
@@ -281,8 +281,7 @@ static int make_seeds(ssb_ctx *ctx, const ssb_micro_polycrystal_params *p, tess 
     for (int64_t i = 0; i < n; i++) {
         int64_t idx[3];
         for (int a = 0; a < 3; a++) {
-            int64_t k = (int64_t)floor(T->s[3 * i + a] / T->bs[a]);
-            idx[a] = k < 0 ? 0 : (k >= T->nb[a] ? T->nb[a] - 1 : k);
+            idx[a] = ssbi_clamp_i64(floor(T->s[3 * i + a] / T->bs[a]), 0, T->nb[a] - 1);
         }
         bin_of[i] = idx[0] + T->nb[0] * (idx[1] + T->nb[1] * idx[2]);
         T->bin_start[bin_of[i] + 1]++;
