@@ -950,8 +950,8 @@ static int phys_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char 
     } while (0)
     /* densest lithium host is Li metal itself, 7.7e4 mol/m3: 1e6 leaves an order of magnitude */
     PHYS(c_max, "max_concentration_mol_per_m3", 0, SSBI_PHYS_CMAX, "mol/m3");
-    PHYS(thickness, "thickness_um (in m)", 0, SSBI_PHYS_THICKNESS, "m");
-    PHYS(particle_radius, "particle_radius_um (in m)", 0, 1e-3, "m");
+    PHYS(thickness, "thickness_um (in m)", SSBI_PHYS_THICKNESS_MIN, SSBI_PHYS_THICKNESS, "m");
+    PHYS(particle_radius, "particle_radius_um (in m)", 1e-10, 1e-3, "m");
     PHYS(D_s, "diffusivity_m2_per_s", 1e-30, 1e3, "m2/s");
     PHYS(sigma_e, "electronic_conductivity_S_per_m", 0, SSBI_PHYS_SIGMA, "S/m");
     PHYS(sigma_e_eff, "effective_electronic_conductivity_S_per_m", 0, SSBI_PHYS_SIGMA, "S/m");
@@ -971,7 +971,7 @@ int ssbi_params_check_physical(ssb_ctx *ctx, const ssb_cell_values *v)
         SSB_CHECK(ctx, phys_electrode(ctx, &v->neg, "negative"));
     else
         SSB_CHECK(ctx, phys(ctx, "negative.thickness_um (in m)", v->li.thickness, 0, SSBI_PHYS_THICKNESS, "m"));
-    SSB_CHECK(ctx, phys(ctx, "separator.thickness_um (in m)", v->sep.thickness, 0, SSBI_PHYS_THICKNESS, "m"));
+    SSB_CHECK(ctx, phys(ctx, "separator.thickness_um (in m)", v->sep.thickness, SSBI_PHYS_THICKNESS_MIN, SSBI_PHYS_THICKNESS, "m"));
     SSB_CHECK(ctx, phys(ctx, "separator.ionic_conductivity_S_per_m", v->sep.sigma_i, 0, SSBI_PHYS_SIGMA, "S/m"));
     SSB_CHECK(ctx, phys(ctx, "separator.effective_ionic_conductivity_S_per_m", v->sep.sigma_i_eff, 0, SSBI_PHYS_SIGMA,
                         "S/m"));

@@ -36,6 +36,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v);
 /* Bounds beyond which the model is meaningless (SI), checked after the key ranges (cell_json.c). */
 #define SSBI_PHYS_CMAX 1e6          /* mol/m3 */
 #define SSBI_PHYS_THICKNESS 1e-2    /* m */
+#define SSBI_PHYS_THICKNESS_MIN 1e-9 /* m */
 #define SSBI_PHYS_SIGMA 1e9         /* S/m */
 #define SSBI_PHYS_EA 1e6            /* J/mol */
 #define SSBI_PHYS_TMIN 100.0        /* K */
