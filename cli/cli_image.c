@@ -70,6 +70,11 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
             cli_usage_error(env, "option --voxel-um: %s is invalid (must be > 0 micrometres)", val);
             return -CLI_EXIT_USAGE;
         }
+        if (o->voxel_um > 1e6) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: option --voxel-um: %s is out of range (above 0 to 1e6 micrometres)\n", val);
+            return -CLI_EXIT_RANGE;
+        }
     } else if (strcmp(a, "--threshold") == 0) {
         NEED();
         o->nthresholds = parse_list(val, o->thresholds, 16);
@@ -130,6 +135,7 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
     int rc = 0;
     char *save = NULL;
     unsigned char seen[256] = {0};
+    int nentries = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         ssb_phase ph;
         memset(&ph, 0, sizeof ph);
@@ -156,7 +162,12 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
         char *fields[4] = {0};
         int nf = 0;
         char *s2 = NULL;
-        for (char *f = strtok_r(eq + 1, ":", &s2); f && nf < 4; f = strtok_r(NULL, ":", &s2)) fields[nf++] = f;
+        char *f = strtok_r(eq + 1, ":", &s2);
+        for (; f && nf < 4; f = strtok_r(NULL, ":", &s2)) fields[nf++] = f;
+        if (f) {
+            rc = cli_usage_error(env, "--phase-map: label %ld has more than NAME:ROLE:SIGMA_ION:SIGMA_EL ('%s')", l, f);
+            break;
+        }
         if (nf < 2) {
             rc = cli_usage_error(env, "--phase-map: label %ld needs NAME:ROLE", l);
             break;
@@ -190,8 +201,11 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
             rc = cli_fail(env, r);
             break;
         }
+        nentries++;
     }
     free(copy);
+    if (rc == 0 && nentries == 0)
+        rc = cli_usage_error(env, "--phase-map: '%s' has no entry (LABEL=NAME:ROLE,...)", spec);
     return rc;
 }
 
@@ -214,17 +228,40 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
     }
     int rc = 0;
     cJSON *vs = cJSON_GetObjectItemCaseSensitive(root, "voxel_size_um");
-    if (set_voxel && vs) {
+    if (vs) {
+        /* checked whether or not it is used (the image may carry its own voxel size) */
         double h[3];
+        int okv = 1;
         if (cJSON_IsNumber(vs)) {
             h[0] = h[1] = h[2] = vs->valuedouble * 1e-6;
         } else if (cJSON_IsArray(vs) && cJSON_GetArraySize(vs) == 3) {
-            for (int k = 0; k < 3; k++) h[k] = cJSON_GetArrayItem(vs, k)->valuedouble * 1e-6;
+            for (int k = 0; k < 3; k++) {
+                const cJSON *e = cJSON_GetArrayItem(vs, k);
+                okv = okv && cJSON_IsNumber(e);
+                h[k] = okv ? e->valuedouble * 1e-6 : 0;
+            }
         } else {
+            okv = 0;
+        }
+        if (!okv) {
             fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um' must be a number or [hx, hy, hz]\n", path);
             rc = CLI_EXIT_FORMAT;
             goto done;
         }
+        for (int k = 0; k < 3; k++)
+            if (!(h[k] > 0) || !(h[k] <= 1.0)) {
+                fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um' = %g is invalid (valid: above 0 to 1e6 um)\n",
+                        path, h[k] * 1e6);
+                rc = CLI_EXIT_RANGE;
+                goto done;
+            }
+    }
+    if (set_voxel && vs) {
+        double h[3];
+        if (cJSON_IsNumber(vs))
+            h[0] = h[1] = h[2] = vs->valuedouble * 1e-6;
+        else
+            for (int k = 0; k < 3; k++) h[k] = cJSON_GetArrayItem(vs, k)->valuedouble * 1e-6;
         int r = ssb_grid_set_voxel_size(env->ctx, g, h);
         if (r != SSB_OK) {
             fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um': %s\n", path, ssb_ctx_get_error(env->ctx));

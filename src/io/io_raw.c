@@ -136,8 +136,8 @@ static int parse_vsize(ssb_ctx *ctx, const char *path, const cJSON *v, ssbi_side
         }
     }
     for (int a = 0; a < 3; a++) {
-        SSB_REQUIRE(ctx, isfinite(h[a]) && h[a] > 0.0, SSB_ERR_RANGE,
-                    "sidecar '%s': key 'voxel_size_um' = %s is invalid (valid: finite and > 0 um)", path,
+        SSB_REQUIRE(ctx, isfinite(h[a]) && h[a] > 0.0 && h[a] <= SSBI_VOXEL_UM_MAX, SSB_ERR_RANGE,
+                    "sidecar '%s': key 'voxel_size_um' = %s is invalid (valid: above 0 to 1e6 um)", path,
                     jshow(v, show, sizeof show));
         sc->vsize[a] = h[a] * 1e-6;
     }

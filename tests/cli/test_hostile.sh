@@ -152,6 +152,13 @@ expect_rc "duplicate label in a phase file" 6 "$BIN" micro analyze "$T/l.tif" --
 expect_rc "--phase-map name of 300 bytes" 7 "$BIN" micro analyze "$T/l.tif" --phase-map "0=$(rep a 300):pore,1=b:se" -q
 printf '{"phases": %s%s}' "$(rep '[' 5000)" "$(rep ']' 5000)" >"$T/deep.json"
 expect_rc "phase file nested 5000 deep" 6 "$BIN" micro analyze "$T/l.tif" --phases "$T/deep.json" -q
+echo '{"voxel_size_um": [1, "x", 1], "phases": [{"label": 0, "name": "a", "role": "pore"}, {"label": 1, "name": "b", "role": "se"}]}' >"$T/vx.json"
+expect_rc "phase file voxel size [1, \"x\", 1]" 6 "$BIN" micro analyze "$T/l.tif" --phases "$T/vx.json" -q
+echo '{"voxel_size_um": 1e308, "phases": [{"label": 0, "name": "a", "role": "pore"}, {"label": 1, "name": "b", "role": "se"}]}' >"$T/vb.json"
+expect_rc "phase file voxel size 1e308 um" 7 "$BIN" micro analyze "$T/l.tif" --phases "$T/vb.json" -q
+expect_rc "--voxel-um 1e300" 7 "$BIN" micro analyze "$T/l.tif" --voxel-um 1e300 -q
+expect_rc "empty --phase-map" 2 "$BIN" micro analyze "$T/l.tif" --phase-map ',,,' -q
+expect_rc "--phase-map with 6 fields" 2 "$BIN" micro analyze "$T/l.tif" --phase-map '0=a:pore,1=b:se:1:2:3:4' -q
 expect_rc "negative --profile-times" 7 "$BIN" cell run -q -p "$P1" --profile-times 1,-5 --profiles "$T/o/q.csv"
 expect_rc "--profile-times nan" 2 "$BIN" cell run -q -p "$P1" --profile-times nan --profiles "$T/o/q.csv"
 expect_rc "--rates 0" 7 "$BIN" cell rates -q --rates 0,1
