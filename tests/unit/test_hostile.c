@@ -2,6 +2,8 @@
  * Cell tables and expressions, the protocol parser, image readers with lying headers, atomic outputs and the umask. */
 #include "testutil.h"
 
+#include "core_impl.h"
+
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_io.h>
 
@@ -207,6 +209,76 @@ static void test_protocol_long_lines(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+
+/* Float-to-index conversions: (int64_t)NaN and (int64_t)1e300 are undefined behaviour; the helper clamps. */
+static void test_clamp_index(void **state)
+{
+    (void)state;
+    assert_int_equal(ssbi_clamp_i64(NAN, -3, 17), -3);
+    assert_int_equal(ssbi_clamp_i64(INFINITY, -3, 17), 17);
+    assert_int_equal(ssbi_clamp_i64(-INFINITY, -3, 17), -3);
+    assert_int_equal(ssbi_clamp_i64(1e300, 0, INT64_MAX), INT64_MAX);
+    assert_int_equal(ssbi_clamp_i64(-1e300, INT64_MIN, 0), INT64_MIN);
+    assert_int_equal(ssbi_clamp_i64(12.97, -3, 17), 12);
+    assert_int_equal(ssbi_clamp_i64(-2.5, -3, 17), -2);
+}
+
+/* A little-endian TIFF of one page w x h, 8-bit, compression c, one strip of 16 bytes at offset 8. */
+static void write_tiff(const char *path, uint32_t w, uint32_t h, uint16_t c)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const uint8_t head[8] = {'I', 'I', 42, 0, 24, 0, 0, 0};
+    fwrite(head, 1, 8, f);
+    const uint8_t zero[16] = {0};
+    fwrite(zero, 1, 16, f);
+    const struct {
+        uint16_t tag, type;
+        uint32_t v;
+    } e[9] = {{256, 4, w}, {257, 4, h}, {258, 3, 8}, {259, 3, c}, {262, 3, 1},
+              {273, 4, 8}, {277, 3, 1}, {278, 4, h}, {279, 4, 16}};
+    uint8_t b[2 + 9 * 12 + 4] = {9, 0};
+    for (int i = 0; i < 9; i++) {
+        uint8_t *q = b + 2 + 12 * i;
+        q[0] = (uint8_t)e[i].tag, q[1] = (uint8_t)(e[i].tag >> 8), q[2] = (uint8_t)e[i].type, q[3] = 0;
+        q[4] = 1, q[5] = q[6] = q[7] = 0;
+        for (int k = 0; k < 4; k++) q[8 + k] = (uint8_t)(e[i].v >> (8 * k));
+    }
+    fwrite(b, 1, sizeof b, f);
+    fclose(f);
+}
+
+/* Defect 8: the TIFF reader allocated width x height x pages from the header before reading any data: a 144-byte
+ * file that claims 60000 x 60000 pixels asked for 3.6 GB. Now the strips must lie in the file and hold the pixels
+ * (compressed: at the scheme's largest ratio, deflate 1032:1) before anything is allocated. */
+static void test_tiff_header_lies(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx;
+    ssb_ctx_create(&ctx);
+    char path[512];
+    snprintf(path, sizeof path, "%s/lie.tif", tu_tmpdir());
+    ssb_grid *g = NULL;
+    write_tiff(path, 4, 4, 1); /* honest: 16 pixels in 16 bytes */
+    TU_OK(ctx, ssb_io_read_image(ctx, path, NULL, &g));
+    int64_t n[3];
+    ssb_grid_get_dims(g, n);
+    assert_true(n[0] == 4 && n[1] == 4 && n[2] == 1);
+    ssb_grid_destroy(&g);
+    write_tiff(path, 60000, 60000, 1);
+    assert_int_equal(ssb_io_read_image(ctx, path, NULL, &g), SSB_ERR_FORMAT);
+    assert_null(g);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "lie.tif"));
+    write_tiff(path, 60000, 60000, 8);
+    assert_int_equal(ssb_io_read_image(ctx, path, NULL, &g), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "needs 3600000000 bytes but holds 16"));
+    write_tiff(path, 100, 100, 8); /* 10000 pixels in 16 deflate bytes: possible (ratio 625), so no early refusal */
+    assert_int_not_equal(ssb_io_read_image(ctx, path, NULL, &g), SSB_OK); /* the zeros are not a deflate stream */
+    assert_null(strstr(ssb_ctx_get_error(ctx), "needs"));
+    unlink(path);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +286,8 @@ int main(void)
         cmocka_unit_test(test_table_sort_200k),
         cmocka_unit_test(test_expression_depth),
         cmocka_unit_test(test_protocol_long_lines),
+        cmocka_unit_test(test_clamp_index),
+        cmocka_unit_test(test_tiff_header_lies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
