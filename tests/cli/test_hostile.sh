@@ -45,9 +45,10 @@ expect_rc "deep circuit string" 4 "$BIN" eis simulate --circuit "$(rep 'p(' 2000
 msg "deep circuit string" "nested deeper"
 
 # ---- defect 4: protocol lines longer than 1023 bytes were cut ("until C/20" became "until C/2"); > 62 words failed
-LONG="Discharge at 1C until 3.5 V;$(rep ' ' 1000)Hold at 4.2 V until C/20"
-expect_rc "protocol line of 1052 bytes" 0 "$BIN" cell run -p "$LONG" --json -q
-grep -q 'until C/20"' "$T/out" && ok "the step keeps 'until C/20'" || bad "the step text was cut: $(grep -o 'Hold[^"]*' "$T/out")"
+# 28 + 972 + 24 bytes: the old 1023-byte buffer ended just before the '0' of C/20
+LONG="Discharge at 1C until 3.5 V;$(rep ' ' 972)Hold at 4.2 V until C/20"
+expect_rc "protocol line of 1024 bytes" 0 "$BIN" cell run -p "$LONG" --json -q
+grep -Eq '"step":[[:space:]]*"Hold at 4.2 V until C/20"' "$T/out" && ok "the step keeps 'until C/20'" || bad "the step text was cut: $(grep -Eo '"step":[[:space:]]*"Hold[^"]*' "$T/out")"
 expect_rc "protocol line of 160 words" 0 "$BIN" cell run -q -p "$(rep 'Rest for 1 s; ' 40)$P1"
 printf '%s' "$(rep 'Rest for 1 s; ' 20000)" >"$T/long.txt"
 expect_rc "protocol file with a 280 kB line" 0 "$BIN" cell run -q --protocol-file "$T/long.txt"
@@ -69,7 +70,7 @@ expect_rc "--raw-dims 4,4,4,4" 2 "$BIN" micro analyze "$T/z.raw" --raw-dims 4,4,
 expect_rc "--raw-dims 4,4,4" 0 "$BIN" micro analyze "$T/z.raw" --raw-dims 4,4,4 --raw-dtype uint8 -q
 expect_rc "--raw-dims 4,4,5 (file too short)" 6 "$BIN" micro analyze "$T/z.raw" --raw-dims 4,4,5 --raw-dtype uint8 -q
 expect_rc "--dims 99999999999999999999,1,1" 7 "$BIN" micro generate --kind layers --dims 99999999999999999999,1,1 -o "$T/g.tif" -q
-expect_rc "--threshold with 17 values" 7 "$BIN" micro analyze "$T/z.raw" --raw-dims 4,4,4 --raw-dtype uint8 --threshold "$(rep '1,' 16)17" -q
+expect_rc "--threshold with 17 values" 7 "$BIN" micro analyze "$T/z.raw" --raw-dims 4,4,4 --raw-dtype uint8 --threshold 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17 -q
 
 # ---- defect 7: --threads abc exited 0; 0, -1, 1000000000 were accepted
 expect_rc "--threads abc" 2 "$BIN" --threads abc cell run -q -p "$P1"
