@@ -142,6 +142,9 @@ mode=$(stat -c %a "$T/o/s.raw.phases.json")
 [ "$mode" = 644 ] && ok "phase table mode 644 under umask 022" || bad "phase table mode $mode under umask 022"
 mode=$(stat -c %a "$T/o/ok.csv")
 [ "$mode" = 644 ] && ok "CSV mode 644 under umask 022" || bad "CSV mode $mode under umask 022"
+expect_rc "run --size 32" 0 "$BIN" run --size 32 --rates 1 -o "$T/o/run" -q
+mode=$(stat -c %a "$T/o/run/report.json")
+[ "$mode" = 644 ] && ok "report.json mode 644 under umask 022" || bad "report.json mode $mode under umask 022"
 if ls -A "$T/o" | grep -q 'tmp'; then bad "temporary files left: $(ls -A "$T/o")"; else ok "no temporary files left"; fi
 
 # ---- defect 11: duplicate --phase-map labels, negative --profile-times
