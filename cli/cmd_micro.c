@@ -169,6 +169,9 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
 #define STR(opt, var, n)                                                                          \
     if (strcmp(a, opt) == 0) {                                                                    \
         if (!v) return cli_usage_error(env, "option %s needs a value", opt);                      \
+        if (strlen(v) >= (size_t)(n))                                                             \
+            return cli_usage_error(env, "option %s: '%.40s...' is longer than %d bytes", opt, v,  \
+                                   (int)(n) - 1);                                                 \
         snprintf(var, n, "%s", v);                                                                \
         i++;                                                                                      \
         continue;                                                                                 \
