@@ -90,7 +90,9 @@ void cli_json_print(cJSON *obj);
 /* Add a number that may be non-finite: finite -> number, +inf -> "inf", NaN -> null. */
 cJSON *cli_json_add_number(cJSON *obj, const char *key, double v);
 
-/* Read a whole file into a NUL-terminated buffer (caller frees); NULL with errno set on failure. */
+/* Read a whole file into a NUL-terminated buffer (caller frees); NULL with errno set on failure (EFBIG beyond
+ * CLI_READ_FILE_MAX bytes). */
+#define CLI_READ_FILE_MAX ((size_t)1 << 28)
 char *cli_read_file(const char *path);
 /* 1-based line and column of position at in text (at NULL: 1:1), for file:line:col messages. */
 void cli_text_line_col(const char *text, const char *at, int *line, int *col);

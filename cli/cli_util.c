@@ -358,6 +358,13 @@ char *cli_read_file(const char *path)
     while (b) {
         n += fread(b + n, 1, cap - n, f);
         if (n < cap) break;
+        if (cap >= CLI_READ_FILE_MAX) { /* /dev/zero or a file far beyond any protocol or phase table */
+            free(b);
+            b = NULL;
+            fclose(f);
+            errno = EFBIG;
+            return NULL;
+        }
         char *nb = realloc(b, 2 * cap + 1);
         if (!nb) {
             free(b);

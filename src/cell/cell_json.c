@@ -8,6 +8,8 @@
 #include <string.h>
 
 #define F_ SSB_CONST_FARADAY
+/* Largest cell or BPX file (256 MiB: tables of millions of points fit); /dev/zero is refused, not read forever */
+#define SSBI_CELL_FILE_MAX_BYTES ((size_t)1 << 28)
 
 int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, cJSON **root)
 {
@@ -677,7 +679,7 @@ int ssb_cell_params_from_json(ssb_ctx *ctx, const ssb_materials *db, const char 
     SSB_REQUIRE(ctx, path && out, SSB_ERR_ARG, "ssb_cell_params_from_json: NULL argument");
     *out = NULL;
     char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "cell file", 0, &text));
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "cell file", SSBI_CELL_FILE_MAX_BYTES, &text));
     int rc = ssb_cell_params_from_json_string(ctx, db, text, path, out);
     free(text);
     return rc;
@@ -907,7 +909,7 @@ int ssb_cell_params_from_bpx(ssb_ctx *ctx, const ssb_materials *db, const char *
     SSB_REQUIRE(ctx, path && out, SSB_ERR_ARG, "ssb_cell_params_from_bpx: NULL argument");
     *out = NULL;
     char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "BPX file", 0, &text));
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "BPX file", SSBI_CELL_FILE_MAX_BYTES, &text));
     cJSON *root = NULL;
     int rc = ssbi_json_parse(ctx, text, path, &root);
     free(text);

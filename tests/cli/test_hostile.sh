@@ -169,6 +169,13 @@ expect_rc "--rates 0" 7 "$BIN" cell rates -q --rates 0,1
 expect_rc "--cutoff above the starting voltage" 7 "$BIN" cell rates -q --rates 1 --cutoff 1e300
 [ ! -e "$T/o/q.csv" ] && ok "no profiles written after refused options" || bad "q.csv written"
 
+# ---- endless inputs are refused, not read until memory runs out
+expect_rc "cell file /dev/zero" 6 "$BIN" cell run /dev/zero -q
+expect_rc "BPX file /dev/zero" 6 "$BIN" cell run --bpx /dev/zero -q
+expect_rc "protocol file /dev/zero" 5 "$BIN" cell run -q --protocol-file /dev/zero
+expect_rc "phase file /dev/zero" 5 "$BIN" micro analyze "$T/l.tif" --phases /dev/zero -q
+expect_rc "image /dev/zero" 5 "$BIN" micro analyze /dev/zero -q
+
 # ---- cell files: empty, truncated, deeply nested, non-finite
 : >"$T/e.json"
 expect_rc "empty cell file" 6 "$BIN" cell run "$T/e.json" -q
