@@ -10,7 +10,7 @@ trap 'rm -rf "$T"' EXIT
 umask 022
 # msg NAME PATTERN: the last stderr holds PATTERN
 msg() { if grep -q -- "$2" "$T/err"; then ok "$1 message"; else bad "$1 message lacks '$2': $(head -c 300 "$T/err")"; fi; }
-rep() { local s="$1" n="$2" out=""; for ((k = 0; k < n; k++)); do out+="$s"; done; printf '%s' "$out"; }
+rep() { awk -v n="$2" -v s="$1" 'BEGIN { for (i = 0; i < n; i++) printf "%s", s }'; }
 P1="Discharge at 1C for 10 s"
 
 # ---- defect 1: c_max = 1e308 crashed 'cell run' (SIGSEGV); now refused with the key and the range
@@ -97,10 +97,12 @@ tiff 60000 60000 1 "$T/huge.tif"
 tiff 60000 60000 8 "$T/hugez.tif"
 tiff 4 4 1 "$T/ok.tif"
 expect_rc "TIFF 4 x 4 in 16 bytes" 0 "$BIN" micro analyze "$T/ok.tif" -q
-( ulimit -v 2000000; "$BIN" micro analyze "$T/huge.tif" -q >"$T/out" 2>"$T/err"; echo $? >"$T/rc" )
+# (under a 2 GB address-space limit, which AddressSanitizer's shadow memory cannot take)
+lim() { [ -n "${ASAN_OPTIONS:-}" ] || ulimit -v 2000000; }
+( lim; "$BIN" micro analyze "$T/huge.tif" -q >"$T/out" 2>"$T/err"; echo $? >"$T/rc" )
 [ "$(cat "$T/rc")" = 6 ] && ok "TIFF of 60000^2 pixels in 144 bytes (exit 6 under a 2 GB limit)" || bad "TIFF 60000^2: exit $(cat "$T/rc"): $(head -c 300 "$T/err")"
 msg "TIFF of 60000^2 pixels" "truncated"
-( ulimit -v 2000000; "$BIN" micro analyze "$T/hugez.tif" -q >"$T/out" 2>"$T/err"; echo $? >"$T/rc" )
+( lim; "$BIN" micro analyze "$T/hugez.tif" -q >"$T/out" 2>"$T/err"; echo $? >"$T/rc" )
 [ "$(cat "$T/rc")" = 6 ] && ok "deflate TIFF of 60000^2 pixels in 144 bytes (exit 6)" || bad "deflate TIFF 60000^2: exit $(cat "$T/rc"): $(head -c 300 "$T/err")"
 msg "deflate TIFF" "needs 3600000000 bytes"
 # .npy and raw headers that promise more than the file holds
