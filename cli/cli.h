@@ -117,6 +117,7 @@ typedef struct {
     int n;
     char *final[CLI_OUTSET_MAX];
     char *tmp[CLI_OUTSET_MAX];
+    int err; /* exit status of the last failed cli_outset_add (2 usage, 3 memory, 5 I/O) */
 } cli_outset;
 const char *cli_outset_add(cli_env *env, cli_outset *os, const char *path);
 int cli_outset_commit(cli_env *env, cli_outset *os);

@@ -471,13 +471,18 @@ void cli_atomic_abort(cli_outfile *of)
 const char *cli_outset_add(cli_env *env, cli_outset *os, const char *path)
 {
     if (!path || !*path) {
-        cli_usage_error(env, "an output path is empty");
+        os->err = cli_usage_error(env, "an output path is empty");
         return NULL;
     }
     if (os->n >= CLI_OUTSET_MAX) {
-        cli_usage_error(env, "more than %d output files", CLI_OUTSET_MAX);
+        os->err = cli_usage_error(env, "more than %d output files", CLI_OUTSET_MAX);
         return NULL;
     }
+    for (int i = 0; i < os->n; i++)
+        if (strcmp(os->final[i], path) == 0) {
+            os->err = cli_usage_error(env, "output '%s' is given twice", path);
+            return NULL;
+        }
     const char *slash = strrchr(path, '/');
     size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
     size_t len = strlen(path);
@@ -486,6 +491,7 @@ const char *cli_outset_add(cli_env *env, cli_outset *os, const char *path)
         free(fin);
         free(tmp);
         fprintf(stderr, "%s: error: out of memory\n", env && env->prog ? env->prog : "ssbnet");
+        os->err = CLI_EXIT_NOMEM;
         return NULL;
     }
     memcpy(fin, path, len + 1);
@@ -507,6 +513,7 @@ const char *cli_outset_add(cli_env *env, cli_outset *os, const char *path)
                 strerror(err));
         free(fin);
         free(tmp);
+        os->err = CLI_EXIT_IO;
         return NULL;
     }
     close(fd);

@@ -272,7 +272,7 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         const char *t1 = o->output ? cli_outset_add(env, &os, o->output) : "";
         const char *t2 = t1 && o->profiles ? cli_outset_add(env, &os, o->profiles) : "";
         if (!t1 || !t2)
-            rc = CLI_EXIT_IO;
+            rc = os.err;
         else if (o->output && (r = ssb_cell_result_write_csv(ctx, res, t1)) != SSB_OK)
             rc = cli_fail(env, r);
         else if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, t2)) != SSB_OK)

@@ -133,7 +133,7 @@ static int write_image_and_phases(cli_env *env, const ssb_grid *g, const char *o
     const char *tph = timg ? cli_outset_add(env, &os, ppath) : NULL;
     int rc = 0;
     if (!timg || !tph) {
-        rc = CLI_EXIT_IO;
+        rc = os.err;
     } else {
         int r = ssb_io_write_image(env->ctx, timg, g, NULL);
         rc = r != SSB_OK ? cli_fail(env, r) : cli_phases_write(env, g, tph);

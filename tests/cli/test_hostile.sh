@@ -135,6 +135,8 @@ expect_rc "cell run -o ok.csv --profiles /nonexistent/p.csv" 5 "$BIN" cell run -
 [ ! -e "$T/o/ok.csv" ] && ok "no ok.csv without its profiles" || bad "ok.csv left behind"
 expect_rc "cell run -o and --profiles" 0 "$BIN" cell run -q -p "$P1" -o "$T/o/ok.csv" --profiles "$T/o/p.csv"
 [ -s "$T/o/ok.csv" ] && [ -s "$T/o/p.csv" ] && ok "both CSVs written" || bad "a CSV is missing"
+expect_rc "cell run -o and --profiles the same file" 2 "$BIN" cell run -q -p "$P1" -o "$T/o/same.csv" --profiles "$T/o/same.csv"
+[ ! -e "$T/o/same.csv" ] && ok "nothing written for the same file twice" || bad "same.csv written"
 mkdir -p "$T/o/s.tif.phases.json"
 expect_rc "micro generate with its phase table blocked" 5 "$BIN" micro generate --kind staircase -o "$T/o/s.tif" -q
 [ ! -e "$T/o/s.tif" ] && ok "no image without its phase table" || bad "image left without its phase table"
