@@ -10,6 +10,8 @@
 #include <strings.h>
 
 #define MAX_STEPS 1000000
+/* shortest step duration [s]: below it the time integrator cannot place its stop time */
+#define SSBI_PROTOCOL_MIN_DURATION 1e-6
 
 typedef struct {
     const char *s; /* token start in the line */
@@ -288,6 +290,9 @@ static int parse_step(lexer *L, ssb_cell_step *st)
             SSB_CHECK(L->ctx, parse_qty(L, Q_DURATION, "a duration (30 s, 10 minutes, 1 hour)", &q));
             if (!(q.v > 0))
                 return err_here(L, "the duration must be positive");
+            if (q.v < SSBI_PROTOCOL_MIN_DURATION)
+                return lex_err(L, L->t[L->k - 2].col, "the duration must be at least 1e-6 s", L->t[L->k - 2].s,
+                               L->t[L->k - 2].len);
             st->duration = q.v;
             had_for = 1;
         } else if (accept(L, "until")) {

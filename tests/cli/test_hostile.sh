@@ -58,6 +58,8 @@ printf 'Discharge at 1C until 3.5 V\n\xff\xfe\x80\n' >"$T/bin.txt"
 expect_rc "protocol file with non-UTF-8 bytes" 4 "$BIN" cell run -q --protocol-file "$T/bin.txt"
 : >"$T/empty.txt"
 expect_rc "empty protocol file" 4 "$BIN" cell run -q --protocol-file "$T/empty.txt"
+expect_rc "step of 1e-300 s" 4 "$BIN" cell run -q -p "Discharge at 1C for 1e-300 s"
+msg "step of 1e-300 s" "at least 1e-6 s"
 expect_rc "protocol file that is a folder" 5 "$BIN" cell run -q --protocol-file "$T"
 
 # ---- defect 6: --raw-dims 1e30,1,1 was undefined behaviour; -5,1,1 and 4.9,1,1 were ignored or truncated
