@@ -123,8 +123,7 @@ static int read_fn(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot 
     return SSB_ERROR(j->ctx, rc, "%s: %s", prefix, msg);
 }
 
-static int read_fn_value(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot slot, int *is_number,
-                         double *num)
+static int read_fn_value(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot slot, int *is_number, double *num)
 {
     *is_number = 0;
     if (cJSON_IsNumber(it)) {
@@ -973,7 +972,8 @@ int ssbi_params_check_physical(ssb_ctx *ctx, const ssb_cell_values *v)
         SSB_CHECK(ctx, phys_electrode(ctx, &v->neg, "negative"));
     else
         SSB_CHECK(ctx, phys(ctx, "negative.thickness_um (in m)", v->li.thickness, 0, SSBI_PHYS_THICKNESS, "m"));
-    SSB_CHECK(ctx, phys(ctx, "separator.thickness_um (in m)", v->sep.thickness, SSBI_PHYS_THICKNESS_MIN, SSBI_PHYS_THICKNESS, "m"));
+    SSB_CHECK(ctx, phys(ctx, "separator.thickness_um (in m)", v->sep.thickness, SSBI_PHYS_THICKNESS_MIN,
+                        SSBI_PHYS_THICKNESS, "m"));
     SSB_CHECK(ctx, phys(ctx, "separator.ionic_conductivity_S_per_m", v->sep.sigma_i, 0, SSBI_PHYS_SIGMA, "S/m"));
     SSB_CHECK(ctx, phys(ctx, "separator.effective_ionic_conductivity_S_per_m", v->sep.sigma_i_eff, 0, SSBI_PHYS_SIGMA,
                         "S/m"));
@@ -984,8 +984,9 @@ int ssbi_params_check_physical(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_CHECK(ctx, phys(ctx, "reference_temperature_K", v->cell.T_ref, SSBI_PHYS_TMIN, SSBI_PHYS_TMAX, "K"));
     /* grid size: cells per region, shells, and the unknowns (about SSBI_PHYS_BYTES_PER_UNKNOWN bytes each, measured
      * as the peak memory of a 1C run per unknown: 2000 x 100 cells took 100 MB) */
-    SSB_REQUIRE(ctx, v->num.n_pos <= SSBI_PHYS_MAX_CELLS && v->num.n_sep <= SSBI_PHYS_MAX_CELLS &&
-                         v->num.n_neg <= SSBI_PHYS_MAX_CELLS,
+    SSB_REQUIRE(ctx,
+                v->num.n_pos <= SSBI_PHYS_MAX_CELLS && v->num.n_sep <= SSBI_PHYS_MAX_CELLS &&
+                    v->num.n_neg <= SSBI_PHYS_MAX_CELLS,
                 SSB_ERR_RANGE, "numerics: cells per region must be 1 to %d (positive %d, separator %d, negative %d)",
                 SSBI_PHYS_MAX_CELLS, v->num.n_pos, v->num.n_sep, v->num.n_neg);
     SSB_REQUIRE(ctx, v->num.n_r <= SSBI_PHYS_MAX_SHELLS, SSB_ERR_RANGE,

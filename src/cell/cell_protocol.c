@@ -25,8 +25,8 @@ typedef struct {
     ssb_ctx *ctx;
     int line;
     const char *ltext; /* the whole line (for messages) */
-    tok *t;   /* tokens (grown as needed: no limit on the words of a line) */
-    int n, k; /* tokens, cursor */
+    tok *t;            /* tokens (grown as needed: no limit on the words of a line) */
+    int n, k;          /* tokens, cursor */
     int cap;
     int endcol;
 } lexer;

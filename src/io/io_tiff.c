@@ -102,19 +102,23 @@ static int page_read_info(ssb_ctx *ctx, TIFF *tif, const char *path, int64_t pag
 static double max_ratio(uint16_t comp)
 {
     switch (comp) {
-    case COMPRESSION_NONE: return 1.0;
-    case COMPRESSION_PACKBITS: return 64.0;
-    case COMPRESSION_LZW: return 4096.0 * 8.0 / 9.0;
+    case COMPRESSION_NONE:
+        return 1.0;
+    case COMPRESSION_PACKBITS:
+        return 64.0;
+    case COMPRESSION_LZW:
+        return 4096.0 * 8.0 / 9.0;
     case COMPRESSION_ADOBE_DEFLATE:
-    case COMPRESSION_DEFLATE: return 1032.0;
-    default: return 0.0;
+    case COMPRESSION_DEFLATE:
+        return 1032.0;
+    default:
+        return 0.0;
     }
 }
 
 /* The current page's data must lie inside the file and (for the compressions above) be able to hold its pixels:
  * a header that promises 60000 x 60000 pixels in a 138-byte file is refused before anything is allocated. */
-static int page_check_data(ssb_ctx *ctx, TIFF *tif, const char *path, int64_t page, const page_info *pi,
-                           int64_t fsize)
+static int page_check_data(ssb_ctx *ctx, TIFF *tif, const char *path, int64_t page, const page_info *pi, int64_t fsize)
 {
     const int tiled = TIFFIsTiled(tif);
     const uint32_t nchunks = tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);

@@ -28,7 +28,8 @@ static char *repeat_text(const char *head, const char *unit, int n, const char *
     char *s = malloc(hl + ul * (size_t)n + tl + 1);
     assert_non_null(s);
     memcpy(s, head, hl);
-    for (int i = 0; i < n; i++) memcpy(s + hl + ul * (size_t)i, unit, ul);
+    for (int i = 0; i < n; i++)
+        memcpy(s + hl + ul * (size_t)i, unit, ul);
     memcpy(s + hl + ul * (size_t)n, tail, tl + 1);
     return s;
 }
@@ -192,7 +193,8 @@ static void test_protocol_long_lines(void **state)
     assert_int_equal(ssb_cell_protocol_nsteps(pr), 123);
     ssb_cell_protocol_destroy(&pr);
     /* a C-rate written with more digits than the old 31-byte buffer: not cut, read exactly */
-    TU_OK(ctx, ssb_cell_protocol_parse(ctx, "Discharge at C/4.000000000000000000000000000000000000000001 for 1 s", &pr));
+    TU_OK(ctx,
+          ssb_cell_protocol_parse(ctx, "Discharge at C/4.000000000000000000000000000000000000000001 for 1 s", &pr));
     TU_ASSERT_REL(ssb_cell_protocol_step(pr, 0)->value, 0.25, 1e-15);
     ssb_cell_protocol_destroy(&pr);
     /* a number longer than the old 63-byte buffer: 0.0...01 with 70 zeros is 1e-71 hours, not 0 */
@@ -208,7 +210,6 @@ static void test_protocol_long_lines(void **state)
     free(num);
     ssb_ctx_destroy(&ctx);
 }
-
 
 /* Float-to-index conversions: (int64_t)NaN and (int64_t)1e300 are undefined behaviour; the helper clamps. */
 static void test_clamp_index(void **state)
@@ -242,7 +243,8 @@ static void write_tiff(const char *path, uint32_t w, uint32_t h, uint16_t c)
         uint8_t *q = b + 2 + 12 * i;
         q[0] = (uint8_t)e[i].tag, q[1] = (uint8_t)(e[i].tag >> 8), q[2] = (uint8_t)e[i].type, q[3] = 0;
         q[4] = 1, q[5] = q[6] = q[7] = 0;
-        for (int k = 0; k < 4; k++) q[8 + k] = (uint8_t)(e[i].v >> (8 * k));
+        for (int k = 0; k < 4; k++)
+            q[8 + k] = (uint8_t)(e[i].v >> (8 * k));
     }
     fwrite(b, 1, sizeof b, f);
     fclose(f);
