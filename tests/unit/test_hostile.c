@@ -197,10 +197,15 @@ static void test_protocol_long_lines(void **state)
           ssb_cell_protocol_parse(ctx, "Discharge at C/4.000000000000000000000000000000000000000001 for 1 s", &pr));
     TU_ASSERT_REL(ssb_cell_protocol_step(pr, 0)->value, 0.25, 1e-15);
     ssb_cell_protocol_destroy(&pr);
-    /* a number longer than the old 63-byte buffer: 0.0...01 with 70 zeros is 1e-71 hours, not 0 */
-    char *num = repeat_text("Rest for 0.", "0", 70, "1 hours");
+    /* a number longer than the old 63-byte buffer: 70 leading zeros, then 2.5 (hours), read whole */
+    char *num = repeat_text("Rest for ", "0", 70, "2.5 hours");
     TU_OK(ctx, ssb_cell_protocol_parse(ctx, num, &pr));
-    TU_ASSERT_REL(ssb_cell_protocol_step(pr, 0)->duration, 3600e-71, 1e-12);
+    TU_ASSERT_REL(ssb_cell_protocol_step(pr, 0)->duration, 9000.0, 1e-15);
+    ssb_cell_protocol_destroy(&pr);
+    /* a step shorter than the integrator can place is refused at the word */
+    assert_int_equal(ssb_cell_protocol_parse(ctx, "Discharge at 1C for 1e-300 s", &pr), SSB_ERR_ARG);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "1e-300"));
+    TU_OK(ctx, ssb_cell_protocol_parse(ctx, "Discharge at 1C for 2.385e-6 s", &pr));
     ssb_cell_protocol_destroy(&pr);
     assert_int_equal(ssb_cell_protocol_parse(ctx, "Discharge at C/2x until 3 V", &pr), SSB_ERR_ARG);
     assert_int_equal(ssb_cell_protocol_parse(ctx, "Discharge at C/1e999 until 3 V", &pr), SSB_ERR_ARG);
