@@ -87,6 +87,9 @@ void cli_table_destroy(cli_table **t);
 /* Print a cJSON object to stdout (formatted) and delete it. Non-finite numbers become JSON null, except that
  * +inf is written as the string "inf" where the schema documents it. */
 void cli_json_print(cJSON *obj);
+/* fputs that replaces every byte which is not part of valid UTF-8 by U+FFFD (JSON text must be UTF-8; names
+ * and texts read from files are copied as given). cli_json_print writes through it. */
+void cli_fputs_utf8(const char *s, FILE *out);
 /* Add a number that may be non-finite: finite -> number, +inf -> "inf", NaN -> null. */
 cJSON *cli_json_add_number(cJSON *obj, const char *key, double v);
 

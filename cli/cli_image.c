@@ -376,7 +376,7 @@ int cli_phases_write(cli_env *env, const ssb_grid *g, const char *path)
     cli_outfile of;
     int rc = cli_atomic_open(env, &of, path);
     if (rc == 0) {
-        fputs(s, of.fp);
+        cli_fputs_utf8(s, of.fp);
         fputc('\n', of.fp);
         rc = cli_atomic_commit(env, &of);
     }

@@ -330,12 +330,42 @@ void cli_table_destroy(cli_table **t)
     *t = NULL;
 }
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 if the bytes there are not one. */
+static int utf8_len(const unsigned char *p)
+{
+    if (p[0] < 0x80) return 1;
+    int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : 0;
+    if (!n) return 0;
+    for (int k = 1; k < n; k++)
+        if ((p[k] & 0xc0) != 0x80) return 0;
+    if (n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) return 0; /* overlong, surrogate */
+    if (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))) return 0; /* overlong, > U+10FFFF */
+    return n;
+}
+
+/* Write s with every byte that is not part of valid UTF-8 (names and texts from files are copied as given)
+ * replaced by U+FFFD, so that the JSON output is always valid UTF-8. */
+void cli_fputs_utf8(const char *s, FILE *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = utf8_len(p);
+        if (n) {
+            fwrite(p, 1, (size_t)n, out);
+            p += n;
+        } else {
+            fputs("\xef\xbf\xbd", out);
+            p++;
+        }
+    }
+}
+
 void cli_json_print(cJSON *obj)
 {
     if (!obj) return;
     char *s = cJSON_Print(obj);
     if (s) {
-        fputs(s, stdout);
+        cli_fputs_utf8(s, stdout);
         fputc('\n', stdout);
         free(s);
     }

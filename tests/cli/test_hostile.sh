@@ -169,6 +169,9 @@ expect_rc "phase file voxel size 1e308 um" 7 "$BIN" micro analyze "$T/l.tif" --p
 expect_rc "--voxel-um 1e300" 7 "$BIN" micro analyze "$T/l.tif" --voxel-um 1e300 -q
 expect_rc "empty --phase-map" 2 "$BIN" micro analyze "$T/l.tif" --phase-map ',,,' -q
 expect_rc "--phase-map with 6 fields" 2 "$BIN" micro analyze "$T/l.tif" --phase-map '0=a:pore,1=b:se:1:2:3:4' -q
+# names of invalid UTF-8 bytes: JSON output and the phase table written stay valid UTF-8 (U+FFFD in their place)
+expect_rc "--phase-map name of invalid UTF-8" 0 "$BIN" micro analyze "$T/l.tif" --phase-map "$(printf '0=a\xff\xfe:pore,1=b\xc3\xa9:se')" --json -q
+iconv -f UTF-8 -t UTF-8 "$T/out" >/dev/null 2>&1 && grep -q 'bé' "$T/out" && ok "JSON output is valid UTF-8, 'bé' kept" || bad "JSON output is not valid UTF-8"
 expect_rc "negative --profile-times" 7 "$BIN" cell run -q -p "$P1" --profile-times 1,-5 --profiles "$T/o/q.csv"
 expect_rc "--profile-times nan" 2 "$BIN" cell run -q -p "$P1" --profile-times nan --profiles "$T/o/q.csv"
 expect_rc "--rates 0" 7 "$BIN" cell rates -q --rates 0,1
