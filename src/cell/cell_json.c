@@ -980,6 +980,10 @@ int ssbi_params_check_physical(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_CHECK(ctx, phys(ctx, "electrolyte.concentration_mol_per_m3", v->el.c_ref, 0, SSBI_PHYS_CMAX, "mol/m3"));
     SSB_CHECK(ctx, phys(ctx, "electrolyte.conductivity_S_per_m", v->el.kappa, 0, SSBI_PHYS_SIGMA, "S/m"));
     SSB_CHECK(ctx, phys(ctx, "electrolyte.diffusivity_m2_per_s", v->el.D_e, 1e-30, 1e3, "m2/s"));
+    SSB_CHECK(ctx, phys(ctx, "electrolyte.activation_energy_conductivity_J_per_mol", v->el.Ea_kappa, 0, SSBI_PHYS_EA,
+                        "J/mol"));
+    SSB_CHECK(ctx, phys(ctx, "electrolyte.activation_energy_diffusivity_J_per_mol", v->el.Ea_D, 0, SSBI_PHYS_EA,
+                        "J/mol"));
     SSB_CHECK(ctx, phys(ctx, "temperature_K", v->cell.T, SSBI_PHYS_TMIN, SSBI_PHYS_TMAX, "K"));
     SSB_CHECK(ctx, phys(ctx, "reference_temperature_K", v->cell.T_ref, SSBI_PHYS_TMIN, SSBI_PHYS_TMAX, "K"));
     /* grid size: cells per region, shells, and the unknowns (about SSBI_PHYS_BYTES_PER_UNKNOWN bytes each, measured
