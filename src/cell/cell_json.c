@@ -961,6 +961,9 @@ static int phys_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char 
     PHYS(area_per_volume, "active_area_per_volume_per_m", 0, 1e12, "1/m");
     PHYS(Ea_kinetics, "activation_energy_kinetics_J_per_mol", 0, SSBI_PHYS_EA, "J/mol");
     PHYS(Ea_diffusion, "activation_energy_diffusion_J_per_mol", 0, SSBI_PHYS_EA, "J/mol");
+    PHYS(rho_active, "density_active_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
+    PHYS(rho_electrolyte, "density_electrolyte_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
+    PHYS(rho_inert, "density_carbon_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
 #undef PHYS
     return SSB_OK;
 }
@@ -982,8 +985,16 @@ int ssbi_params_check_physical(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_CHECK(ctx, phys(ctx, "electrolyte.diffusivity_m2_per_s", v->el.D_e, 1e-30, 1e3, "m2/s"));
     SSB_CHECK(ctx, phys(ctx, "electrolyte.activation_energy_conductivity_J_per_mol", v->el.Ea_kappa, 0, SSBI_PHYS_EA,
                         "J/mol"));
-    SSB_CHECK(ctx, phys(ctx, "electrolyte.activation_energy_diffusivity_J_per_mol", v->el.Ea_D, 0, SSBI_PHYS_EA,
-                        "J/mol"));
+    SSB_CHECK(ctx,
+              phys(ctx, "electrolyte.activation_energy_diffusivity_J_per_mol", v->el.Ea_D, 0, SSBI_PHYS_EA, "J/mol"));
+    SSB_CHECK(ctx, phys(ctx, "current_collectors.positive_thickness_um (in m)", v->cell.cc_pos_thickness, 0,
+                        SSBI_PHYS_THICKNESS, "m"));
+    SSB_CHECK(ctx, phys(ctx, "current_collectors.negative_thickness_um (in m)", v->cell.cc_neg_thickness, 0,
+                        SSBI_PHYS_THICKNESS, "m"));
+    SSB_CHECK(ctx, phys(ctx, "current_collectors.positive_density_kg_per_m3", v->cell.cc_pos_density, 0,
+                        SSBI_PHYS_DENSITY, "kg/m3"));
+    SSB_CHECK(ctx, phys(ctx, "current_collectors.negative_density_kg_per_m3", v->cell.cc_neg_density, 0,
+                        SSBI_PHYS_DENSITY, "kg/m3"));
     SSB_CHECK(ctx, phys(ctx, "temperature_K", v->cell.T, SSBI_PHYS_TMIN, SSBI_PHYS_TMAX, "K"));
     SSB_CHECK(ctx, phys(ctx, "reference_temperature_K", v->cell.T_ref, SSBI_PHYS_TMIN, SSBI_PHYS_TMAX, "K"));
     /* grid size: cells per region, shells, and the unknowns (about SSBI_PHYS_BYTES_PER_UNKNOWN bytes each, measured

@@ -39,6 +39,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v);
 #define SSBI_PHYS_THICKNESS_MIN 1e-9 /* m */
 #define SSBI_PHYS_SIGMA 1e9          /* S/m */
 #define SSBI_PHYS_EA 1e6             /* J/mol */
+#define SSBI_PHYS_DENSITY 1e5        /* kg/m3 (osmium: 2.26e4) */
 #define SSBI_PHYS_TMIN 100.0         /* K */
 #define SSBI_PHYS_TMAX 1000.0        /* K */
 #define SSBI_PHYS_MAX_CELLS 10000    /* finite volumes per region */

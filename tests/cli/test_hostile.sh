@@ -19,6 +19,7 @@ msg "c_max 1e308" "positive.max_concentration_mol_per_m3 = 1e+308"
 echo '{"positive": {"max_concentration_mol_per_m3": 1e308}}' >"$T/cmax.json"
 expect_rc "c_max 1e308 in a cell file (cell rates)" 7 "$BIN" cell rates "$T/cmax.json" -q --rates 1
 expect_rc "thickness 1e-300 um" 7 "$BIN" cell run -q --set positive.thickness_um=1e-300 -p "$P1"
+expect_rc "current collector of 1e308 um" 7 "$BIN" cell run -q --set current_collectors.positive_thickness_um=1e308 -p "$P1"
 expect_rc "temperature 50 K" 7 "$BIN" cell run -q --set temperature_K=50 -p "$P1"
 # ---- defect 11: the grid has a cap (100000 cells ran 3.6 GB and on)
 expect_rc "100000 positive cells" 7 "$BIN" cell run -q --set numerics.positive_cells=100000 -p "$P1"
