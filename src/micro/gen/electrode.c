@@ -189,7 +189,7 @@ static int cell_list_init(ssb_ctx *ctx, cell_list *c, const ssbi_box *b, double 
         int64_t tot = 1;
         for (int a = 0; a < 3; a++) {
             double m = floor(b->len[a] / edge);
-            c->nc[a] = m < 1.0 ? 1 : (m > 4096.0 ? 4096 : (int64_t)m);
+            c->nc[a] = ssbi_clamp_i64(m, 1, 4096); /* NaN: 1 */
             c->cs[a] = b->len[a] / (double)c->nc[a];
             tot *= c->nc[a];
         }

@@ -224,7 +224,7 @@ static int make_seeds(ssb_ctx *ctx, const ssb_micro_polycrystal_params *p, tess 
     } else {
         double vmean = PI / 6.0 * p->grain_size * p->grain_size * p->grain_size;
         double nd = floor(vbox / vmean + 0.5);
-        n = nd < 1.0 ? 1 : (nd > 9e18 ? INT64_MAX : (int64_t)nd);
+        n = ssbi_clamp_i64(nd, 1, INT64_MAX); /* NaN: 1 */
     }
     SSB_REQUIRE(ctx, n <= INT32_MAX && n <= nvox, SSB_ERR_RANGE,
                 "polycrystal: %lld grains is too many (at most one per voxel and 2^31 - 1); grain_size = %g m is too "
@@ -267,7 +267,7 @@ static int make_seeds(ssb_ctx *ctx, const ssb_micro_polycrystal_params *p, tess 
     int64_t nbins = 1;
     for (int a = 0; a < 3; a++) {
         double m = floor(b->len[a] / spacing);
-        T->nb[a] = m < 1.0 ? 1 : (m > 2048.0 ? 2048 : (int64_t)m);
+        T->nb[a] = ssbi_clamp_i64(m, 1, 2048);
         nbins *= T->nb[a];
     }
     for (int a = 0; a < 3; a++) T->bs[a] = b->len[a] / (double)T->nb[a];
@@ -426,7 +426,7 @@ int ssb_micro_generate_polycrystal(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro
     int64_t bv[3], nblk[3];
     for (int a = 0; a < 3; a++) {
         double m = floor(0.5 * spacing / b->h[a] + 0.5);
-        bv[a] = m < 2.0 ? 2 : (m > 16.0 ? 16 : (int64_t)m);
+        bv[a] = ssbi_clamp_i64(m, 2, 16);
         nblk[a] = (b->n[a] + bv[a] - 1) / bv[a];
     }
     const double t = p->gb_thickness;
