@@ -146,7 +146,7 @@ int cli_opts_parse(cli_env *env, const char *cmd, const cli_opt *opts, int n, in
             if (hook && a[0] == '-') {
                 int h = hook(env, hook_user, argc, argv, &i);
                 if (h < 0)
-                    return CLI_EXIT_USAGE;
+                    return -h; /* the hook's exit status (e.g. 7 for a value out of range), already reported */
                 if (h > 0)
                     continue;
             }

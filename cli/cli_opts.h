@@ -50,7 +50,7 @@ typedef struct {
 } cli_optval;
 
 /* Hook for options parsed elsewhere (e.g. the image options): returns > 0 if it consumed argv[*i] (advancing *i
- * past its value), 0 if not, < 0 after reporting an error. */
+ * past its value), 0 if not, minus the exit status after reporting an error. */
 typedef int (*cli_opt_hook)(cli_env *env, void *user, int argc, char **argv, int *i);
 
 /* Parse argv[first..argc-1] against opts (n entries) into vals (n entries, zeroed here). Arguments that are not

@@ -47,15 +47,16 @@ static void cell_help(void)
 }
 
 
-/* Parse "a,b,c" into at most nmax doubles. Returns the count or -1. */
+/* Parse "a,b,c" into at most nmax finite doubles. Returns the count or -1. */
 static int parse_list(const char *s, double *out, int nmax)
 {
     int n = 0;
     const char *p = s;
     while (*p) {
         char *end = NULL;
+        errno = 0;
         double v = strtod(p, &end);
-        if (end == p || n >= nmax)
+        if (end == p || n >= nmax || errno == ERANGE || !isfinite(v))
             return -1;
         out[n++] = v;
         p = end;
@@ -227,6 +228,12 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         npt = parse_list(o->ptimes, ptimes, 256);
         if (npt < 0)
             return cli_usage_error(env, "--profile-times needs comma-separated numbers (256 at most)");
+        for (int i = 0; i < npt; i++)
+            if (ptimes[i] < 0) {
+                fprintf(stderr, "ssbnet: error: --profile-times: time %d = %g s is negative (valid: >= 0 s)\n", i + 1,
+                        ptimes[i]);
+                return CLI_EXIT_RANGE;
+            }
     }
     if ((rc = load_params(env, o, NULL, &p)))
         goto done;
@@ -262,14 +269,23 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         rc = cli_fail(env, r);
         goto done;
     }
-    /* outputs only after a successful run (each written atomically) */
-    if (o->output && (r = ssb_cell_result_write_csv(ctx, res, o->output)) != SSB_OK) {
-        rc = cli_fail(env, r);
-        goto done;
-    }
-    if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, o->profiles)) != SSB_OK) {
-        rc = cli_fail(env, r);
-        goto done;
+    /* outputs only after a successful run, all of them or none */
+    if (o->output || o->profiles) {
+        cli_outset os = {0};
+        const char *t1 = o->output ? cli_outset_add(env, &os, o->output) : "";
+        const char *t2 = t1 && o->profiles ? cli_outset_add(env, &os, o->profiles) : "";
+        if (!t1 || !t2)
+            rc = os.err;
+        else if (o->output && (r = ssb_cell_result_write_csv(ctx, res, t1)) != SSB_OK)
+            rc = cli_fail(env, r);
+        else if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, t2)) != SSB_OK)
+            rc = cli_fail(env, r);
+        else
+            rc = cli_outset_commit(env, &os);
+        if (rc) {
+            cli_outset_abort(&os);
+            goto done;
+        }
     }
     const ssb_cell_derived *d = ssb_cell_get_derived(cell);
     ssb_cell_values v;
@@ -389,6 +405,11 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         n = parse_list(o->rates, rates, 64);
         if (n <= 0)
             return cli_usage_error(env, "--rates needs comma-separated C-rates (64 at most)");
+        for (int i = 0; i < n; i++)
+            if (!(rates[i] > 0)) {
+                fprintf(stderr, "ssbnet: error: --rates: C-rate %d = %g is invalid (valid: > 0)\n", i + 1, rates[i]);
+                return CLI_EXIT_RANGE;
+            }
     }
     ssb_cell_params *p = NULL;
     ssb_cell *cell = NULL;
@@ -397,6 +418,15 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         goto done;
     if ((r = ssb_cell_create(ctx, p, &cell)) != SSB_OK) {
         rc = cli_fail(env, r);
+        goto done;
+    }
+    const double ocv0 = ssb_cell_get_derived(cell)->ocv_init;
+    if (!(o->cutoff < ocv0)) {
+        fprintf(stderr,
+                "ssbnet: error: --cutoff %g V is not below the open-circuit voltage at the start (%.4f V): a "
+                "discharge would end before it starts\n",
+                o->cutoff, ocv0);
+        rc = CLI_EXIT_RANGE;
         goto done;
     }
     ssb_cell_rate_point pts[64];

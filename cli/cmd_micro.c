@@ -99,13 +99,27 @@ int cli_micro_default_cathode(cli_env *env, ssb_run_cathode *c)
     return 0;
 }
 
+/* The image (with its sidecar) and OUT.phases.json appear together or not at all. */
 static int write_image_and_phases(cli_env *env, const ssb_grid *g, const char *out)
 {
-    int r = ssb_io_write_image(env->ctx, out, g, NULL);
-    if (r != SSB_OK) return cli_fail(env, r);
-    char ppath[4200];
-    snprintf(ppath, sizeof ppath, "%s.phases.json", out);
-    return cli_phases_write(env, g, ppath);
+    size_t len = strlen(out);
+    char *ppath = malloc(len + 13);
+    if (!ppath) return CLI_EXIT_NOMEM;
+    snprintf(ppath, len + 13, "%s.phases.json", out);
+    cli_outset os = {0};
+    const char *timg = cli_outset_add(env, &os, out);
+    const char *tph = timg ? cli_outset_add(env, &os, ppath) : NULL;
+    int rc = 0;
+    if (!timg || !tph) {
+        rc = os.err;
+    } else {
+        int r = ssb_io_write_image(env->ctx, timg, g, NULL);
+        rc = r != SSB_OK ? cli_fail(env, r) : cli_phases_write(env, g, tph);
+        if (rc == 0) rc = cli_outset_commit(env, &os);
+    }
+    if (rc) cli_outset_abort(&os);
+    free(ppath);
+    return rc;
 }
 
 static int cmd_generate(cli_env *env, int argc, char **argv)
@@ -148,9 +162,17 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
     c.pore_diameter = pore_d_um * 1e-6;
     if (val[G_THICKNESS].given) thickness = (long long)val[G_THICKNESS].num;
     if (val[G_SEED].given) c.seed = (uint64_t)val[G_SEED].num;
-    if (val[G_CAM].given) snprintf(c.cam, sizeof c.cam, "%s", val[G_CAM].str);
-    if (val[G_SE].given) snprintf(c.se, sizeof c.se, "%s", val[G_SE].str);
-    if (val[G_CARBON].given) snprintf(c.carbon, sizeof c.carbon, "%s", val[G_CARBON].str);
+    struct {
+        int k;
+        char *dst;
+    } names[] = {{G_CAM, c.cam}, {G_SE, c.se}, {G_CARBON, c.carbon}};
+    for (int k = 0; k < 3; k++) {
+        if (!val[names[k].k].given) continue;
+        if (strlen(val[names[k].k].str) >= sizeof c.cam) /* no silent truncation of a material name */
+            return cli_usage_error(env, "option %s: '%.40s...' is longer than %d bytes", gen_opts[names[k].k].name,
+                                   val[names[k].k].str, (int)sizeof c.cam - 1);
+        snprintf(names[k].dst, sizeof c.cam, "%s", val[names[k].k].str);
+    }
     if (val[G_SIZE].given) s.dims[0] = s.dims[1] = s.dims[2] = (int64_t)val[G_SIZE].num;
     if (val[G_DIMS].given) {
         long long d[3];

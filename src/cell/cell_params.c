@@ -554,6 +554,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_REQUIRE(ctx, v->num.max_steps >= 1, SSB_ERR_RANGE, "numerics.max_steps = %ld must be >= 1", v->num.max_steps);
     SSB_REQUIRE(ctx, v->cell.V_min < v->cell.V_max, SSB_ERR_RANGE,
                 "voltage_min_V = %g must be below voltage_max_V = %g", v->cell.V_min, v->cell.V_max);
+    SSB_CHECK(ctx, ssbi_params_check_physical(ctx, v));
     return SSB_OK;
 }
 

@@ -56,7 +56,7 @@ void ssbi_eis_drt_rbf_matrices(int64_t n, const double *w, int nb, const double 
     double h = 0.4 / eps;
     if (h > 0.25) h = 0.25;
     double Y = sqrt(42.0) / eps;
-    int J = (int)ceil(Y / h);
+    int J = (int)ssbi_clamp_i64(ceil(Y / h), 0, 4097); /* capped at 4096 below */
     int nq = 2 * J + 1;
     double phi[2 * 4096 + 1], ey[2 * 4096 + 1];
     if (J > 4096) J = 4096, nq = 2 * J + 1;
@@ -366,7 +366,7 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     if (lambda <= 0) {
         /* coarse scan of log10 lambda, then golden-section refinement around the best grid point */
         double l0 = log10(P.lambda_min), l1 = log10(P.lambda_max);
-        int ng = (int)ceil((l1 - l0) / 0.25) + 1;
+        int ng = (int)ssbi_clamp_i64(ceil((l1 - l0) / 0.25), 1, 100000) + 1;
         double step = (l1 - l0) / (ng - 1);
         double bestv = INFINITY;
         int besti = -1;
@@ -432,7 +432,7 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     }
     double ext = P.extend_decades;
     double lt0 = log10(tau[0]) - ext, lt1 = log10(tau[N - 1]) + ext;
-    int64_t nt = (int64_t)ceil((lt1 - lt0) * P.ppd_out - 1e-9) + 1;
+    int64_t nt = ssbi_clamp_i64(ceil((lt1 - lt0) * P.ppd_out - 1e-9), 0, INT64_C(1) << 40) + 1;
     R->nbasis = N;
     R->tau_basis = malloc((size_t)N * sizeof(double));
     R->x = malloc((size_t)N * sizeof(double));

@@ -295,7 +295,7 @@ static int cell_list_init(ssb_ctx *ctx, cell_list *c, const ssbi_box *b, double 
         int64_t tot = 1;
         for (int a = 0; a < 3; a++) {
             double m = floor(b->len[a] / edge);
-            c->nc[a] = m < 1.0 ? 1 : (m > 4096.0 ? 4096 : (int64_t)m);
+            c->nc[a] = ssbi_clamp_i64(m, 1, 4096); /* NaN: 1 */
             c->cs[a] = b->len[a] / (double)c->nc[a];
             tot *= c->nc[a];
         }
@@ -314,9 +314,7 @@ static int cell_list_init(ssb_ctx *ctx, cell_list *c, const ssbi_box *b, double 
 static int64_t cell_of(const cell_list *c, const double p[3], int64_t idx[3])
 {
     for (int a = 0; a < 3; a++) {
-        int64_t i = (int64_t)floor(p[a] / c->cs[a]);
-        if (i < 0) i = 0;
-        if (i >= c->nc[a]) i = c->nc[a] - 1;
+        int64_t i = ssbi_clamp_i64(floor(p[a] / c->cs[a]), 0, c->nc[a] - 1);
         idx[a] = i;
     }
     return idx[0] + c->nc[0] * (idx[1] + c->nc[1] * idx[2]);
@@ -356,8 +354,8 @@ static int packer_add(packer *P, const double p[3], double r, int phase)
  * (unwrapped) index. A periodic range that covers the whole axis is returned as 0 .. nc-1. */
 static int64_t cell_range(const cell_list *c, const ssbi_box *b, int a, double x, double reach, int64_t *first)
 {
-    int64_t lo = (int64_t)floor((x - reach) / c->cs[a]);
-    int64_t hi = (int64_t)floor((x + reach) / c->cs[a]);
+    int64_t lo = ssbi_clamp_i64(floor((x - reach) / c->cs[a]), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
+    int64_t hi = ssbi_clamp_i64(floor((x + reach) / c->cs[a]), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
     if (b->periodic) {
         if (hi - lo + 1 >= c->nc[a]) {
             lo = 0;
