@@ -18,6 +18,7 @@
 #define SSB_CLI_H
 
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_iface.h>
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -128,5 +129,8 @@ typedef struct {
 const char *cli_outset_add(cli_env *env, cli_outset *os, const char *path);
 int cli_outset_commit(cli_env *env, cli_outset *os);
 void cli_outset_abort(cli_outset *os);
+
+/* One contact's interface stability as JSON (the keys of `iface stability --json`), cmd_iface.c. */
+cJSON *cli_iface_stability_json(const ssb_iface_stability *s);
 
 #endif

@@ -159,6 +159,47 @@ static cJSON *rank_json(const ssb_iface_coating_rank *r)
 
 /* ------------------------------------------------------------------------------------------------ stability */
 
+/* One contact's stability as JSON (the keys of `iface stability --json`; also used by `run`). */
+cJSON *cli_iface_stability_json(const ssb_iface_stability *s)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "electrode", s->electrode);
+    cJSON_AddStringToObject(j, "electrolyte", s->electrolyte);
+    cJSON *w = cJSON_AddArrayToObject(j, "operating_window_V");
+    cJSON_AddItemToArray(w, cJSON_CreateNumber(s->U_lo));
+    cJSON_AddItemToArray(w, cJSON_CreateNumber(s->U_hi));
+    cJSON_AddStringToObject(j, "operating_window_source", s->electrode_source);
+    cJSON *sw = cJSON_AddArrayToObject(j, "stability_window_V");
+    cJSON_AddItemToArray(sw, num_or_null(s->E_red));
+    cJSON_AddItemToArray(sw, num_or_null(s->E_ox));
+    cJSON_AddStringToObject(j, "source", s->window_source);
+    if (s->stable < 0)
+        cJSON_AddStringToObject(j, "stable", "unknown");
+    else
+        cJSON_AddBoolToObject(j, "stable", s->stable);
+    cJSON_AddBoolToObject(j, "nearly_stable", s->nearly_stable);
+    cJSON_AddItemToObject(j, "excess_V", num_or_null(s->excess));
+    cJSON *ur = cJSON_AddArrayToObject(j, "unstable_ranges_V");
+    for (int i = 0; i < s->n_unstable; i++) {
+        cJSON *p = cJSON_CreateArray();
+        cJSON_AddItemToArray(p, cJSON_CreateNumber(s->unstable[i][0]));
+        cJSON_AddItemToArray(p, cJSON_CreateNumber(s->unstable[i][1]));
+        cJSON_AddItemToArray(ur, p);
+    }
+    cJSON_AddStringToObject(j, "interphase_type", ssb_iface_type_name(s->type));
+    if (s->products[0])
+        cJSON_AddStringToObject(j, "products", s->products);
+    else
+        cJSON_AddNullToObject(j, "products");
+    cJSON_AddStringToObject(j, "interphase_source", s->type_source);
+    if (s->has_coating)
+        cJSON_AddItemToObject(j, "coating", rank_json(&s->coating));
+    cJSON *c = cJSON_AddArrayToObject(j, "coatings");
+    for (int i = 0; i < s->ncoatings; i++)
+        cJSON_AddItemToArray(c, rank_json(&s->coatings[i]));
+    return j;
+}
+
 static int cmd_stability(cli_env *env, int argc, char **argv)
 {
     const char *el = NULL, *se = NULL, *coat = NULL;
@@ -185,41 +226,7 @@ static int cmd_stability(cli_env *env, int argc, char **argv)
             r = cli_fail(env, rc);
     }
     if (!r && env->json) {
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "electrode", s->electrode);
-        cJSON_AddStringToObject(j, "electrolyte", s->electrolyte);
-        cJSON *w = cJSON_AddArrayToObject(j, "operating_window_V");
-        cJSON_AddItemToArray(w, cJSON_CreateNumber(s->U_lo));
-        cJSON_AddItemToArray(w, cJSON_CreateNumber(s->U_hi));
-        cJSON_AddStringToObject(j, "operating_window_source", s->electrode_source);
-        cJSON *sw = cJSON_AddArrayToObject(j, "stability_window_V");
-        cJSON_AddItemToArray(sw, num_or_null(s->E_red));
-        cJSON_AddItemToArray(sw, num_or_null(s->E_ox));
-        cJSON_AddStringToObject(j, "source", s->window_source);
-        if (s->stable < 0)
-            cJSON_AddStringToObject(j, "stable", "unknown");
-        else
-            cJSON_AddBoolToObject(j, "stable", s->stable);
-        cJSON_AddBoolToObject(j, "nearly_stable", s->nearly_stable);
-        cJSON_AddItemToObject(j, "excess_V", num_or_null(s->excess));
-        cJSON *ur = cJSON_AddArrayToObject(j, "unstable_ranges_V");
-        for (int i = 0; i < s->n_unstable; i++) {
-            cJSON *p = cJSON_CreateArray();
-            cJSON_AddItemToArray(p, cJSON_CreateNumber(s->unstable[i][0]));
-            cJSON_AddItemToArray(p, cJSON_CreateNumber(s->unstable[i][1]));
-            cJSON_AddItemToArray(ur, p);
-        }
-        cJSON_AddStringToObject(j, "interphase_type", ssb_iface_type_name(s->type));
-        if (s->products[0])
-            cJSON_AddStringToObject(j, "products", s->products);
-        else
-            cJSON_AddNullToObject(j, "products");
-        cJSON_AddStringToObject(j, "interphase_source", s->type_source);
-        if (s->has_coating)
-            cJSON_AddItemToObject(j, "coating", rank_json(&s->coating));
-        cJSON *c = cJSON_AddArrayToObject(j, "coatings");
-        for (int i = 0; i < s->ncoatings; i++)
-            cJSON_AddItemToArray(c, rank_json(&s->coatings[i]));
+        cJSON *j = cli_iface_stability_json(s);
         cli_json_print(j);
     } else if (!r) {
         const char *st = s->stable < 0 ? "unknown (no window data)" : s->stable ? "stable" : s->nearly_stable ?

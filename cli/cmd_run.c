@@ -317,6 +317,58 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     cJSON_AddNumberToObject(jb, "overpotential_V", pt[hi].mean.loss[pt[hi].bottleneck]);
 }
 
+/* Interface stability of both contacts and the resistance after the ageing the data imply (stage 5). */
+static void report_interfaces(const ssb_run_result *res, cJSON *json, FILE *out)
+{
+    if (!res->iface) {
+        if (res->iface_note[0]) {
+            cJSON_AddStringToObject(json, "interfaces_note", res->iface_note);
+            if (out) fprintf(out, "\ninterfaces: not assessed: %s\n", res->iface_note);
+        }
+        return;
+    }
+    const ssb_iface_assessment *a = &res->interfaces;
+    cJSON *ji = cJSON_AddObjectToObject(json, "interfaces");
+    cJSON_AddNumberToObject(ji, "ageing_h", a->hours);
+    const ssb_iface_stability *st[2] = {&a->pos, &a->neg};
+    const double R0[2] = {a->R_pos_initial, a->R_neg_initial}, R1[2] = {a->R_pos_aged, a->R_neg_aged};
+    static const char *const side[2] = {"positive", "negative"};
+    static const char *hd[] = {"contact", "stable", "interphase", "unstable range [V vs Li]", "R initial [ohm cm2]",
+                               "R aged [ohm cm2]"};
+    cli_table *t = cli_table_create(6, hd);
+    for (int k = 0; k < 2; k++) {
+        cJSON *o = cli_iface_stability_json(st[k]);
+        cli_json_add_number(o, "resistance_initial_ohm_cm2", 1e4 * R0[k]);
+        cli_json_add_number(o, "resistance_aged_ohm_cm2", 1e4 * R1[k]);
+        cJSON_AddItemToObject(ji, side[k], o);
+        char c0[160], c3[64] = "-", c4[32], c5[32];
+        snprintf(c0, sizeof c0, "%s|%s", st[k]->electrode, st[k]->electrolyte);
+        size_t len = 0;
+        for (int i = 0; i < st[k]->n_unstable && len < sizeof c3; i++)
+            len += (size_t)snprintf(c3 + len, sizeof c3 - len, "%s%.2f-%.2f", i ? ", " : "", st[k]->unstable[i][0],
+                                    st[k]->unstable[i][1]);
+        snprintf(c4, sizeof c4, "%.4g", 1e4 * R0[k]);
+        snprintf(c5, sizeof c5, "%.4g", 1e4 * R1[k]);
+        const char *row[6] = {c0,
+                              st[k]->stable < 0 ? "unknown" : st[k]->stable ? "yes" : st[k]->nearly_stable ? "nearly" : "no",
+                              ssb_iface_type_name(st[k]->type), c3, c4, c5};
+        cli_table_add_row(t, row);
+    }
+    if (out) {
+        fprintf(out, "\ninterfaces (stability over the operating window; resistance after %g h at the top-of-charge "
+                     "potential, cell temperature; the cathode's per CAM|SE area)\n",
+                a->hours);
+        cli_table_print(t, out);
+        for (int k = 0; k < 2; k++)
+            if (st[k]->stable >= 0) fprintf(out, "  %s window: %s\n", side[k], st[k]->window_source);
+        const ssb_iface_stability *p = &a->pos;
+        if (p->stable == 0 && p->ncoatings > 0 && p->coatings[0].stable)
+            fprintf(out, "  best-ranked coating for the %s|%s contact: %s (%s)\n", p->electrode, p->electrolyte,
+                    p->coatings[0].name, p->coatings[0].source);
+    }
+    cli_table_destroy(&t);
+}
+
 static int write_text(cli_env *env, const char *path, const char *text)
 {
     cli_outfile of;
@@ -463,6 +515,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
         if (!rc) {
             if (res.micro) report_handover(&res, json, out);
             report_cell(&res, json, out);
+            report_interfaces(&res, json, out);
         }
     }
     if (!rc && r != SSB_OK) rc = cli_fail(env, r);

@@ -66,6 +66,7 @@
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_core.h>
 #include <ssbnet/ssb_grid.h>
+#include <ssbnet/ssb_iface.h>
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_micro_analysis.h>
 #include <ssbnet/ssb_micro_gen.h>
@@ -120,6 +121,9 @@ typedef struct {
     int nrates;                      /* [5] */
     double rates[SSB_RUN_MAX_RATES]; /* C-rates [0.1, 0.2, 0.5, 1, 2], each in (0, 100] */
     double cutoff;                   /* discharge cut-off [V] [3.5], 0.5 to 6 */
+    /* interfaces */
+    double iface_hours; /* ageing time of the interface assessment [h] [1000] (about 500 cycles at 1C/1C), 0 to
+                           1e6; 0 skips the assessment */
     volatile const int *cancel;      /* optional: non-zero cancels at the next progress report */
 } ssb_run_params;
 
@@ -131,7 +135,7 @@ ssb_run_params ssb_run_params_default(void);
  *       "through_plane_voxels": 0 (0: thickness / voxel size), "voxel_size_um": 0.4, "seed": 1, "cam_gsd": 1.3,
  *       "carbon": "Super P", "carbon_diameter_um": 1.0, "pore_diameter_um": 1.2, "overlap": 0.15,
  *       "marching_cubes": true}
- *   "run": {"rates_C": [0.1, 0.2, 0.5, 1, 2], "cutoff_V": 3.5}
+ *   "run": {"rates_C": [0.1, 0.2, 0.5, 1, 2], "cutoff_V": 3.5, "interface_ageing_h": 1000}
  * Other top-level keys belong to the cell model and are not looked at. name labels messages (file name).
  * Errors: SSB_ERR_FORMAT (malformed JSON with line:col, unknown key listing the valid ones, wrong type),
  * SSB_ERR_RANGE (key, value and valid range). */
@@ -170,6 +174,10 @@ typedef struct {
     double cutoff; /* [V] */
     ssb_cell_rate_point points[SSB_RUN_MAX_RATES];
     ssb_cell_result *curves[SSB_RUN_MAX_RATES]; /* owned */
+    /* stage 5: interfaces (ssb_iface_assess_cell on the cell as handed over) */
+    int iface;                        /* 1: assessed; 0: skipped (iface_hours 0) or not possible (iface_note says why) */
+    ssb_iface_assessment interfaces;  /* stability of cathode|SE and anode|SE, resistance before / after ageing */
+    char iface_note[512];             /* why the assessment was not possible ("" otherwise) */
     double time_s[4]; /* wall time of each stage [s]: structure, networks (analysis + transport), hand-over, cell */
 } ssb_run_result;
 
@@ -183,7 +191,13 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
 int ssb_run_networks(ssb_ctx *ctx, const ssb_run_params *params, ssb_run_result *res);
 int ssb_run_effective(ssb_ctx *ctx, const ssb_run_params *params, ssb_run_result *res);
 int ssb_run_cell(ssb_ctx *ctx, const ssb_run_params *params, ssb_run_result *res);
-/* All of it: init + the four stages (structure, networks and effective only when params->micro). db: the
+/* Stage 5: the interface stability of the cell's cathode|SE and anode|SE contacts and their resistance after
+ * params->iface_hours of ageing (ssb_iface_assess_cell with the built-in interface data, on the cell as handed
+ * over). A cell the data cannot judge sets iface = 0 and iface_note; other errors of the iface module. */
+int ssb_run_interfaces(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_params *params, ssb_run_result *res);
+
+/* All of it: init + the five stages (structure, networks and effective only when params->micro; interfaces when
+ * params->iface_hours > 0). db: the
  * materials database (NULL: the built-in one); params NULL: defaults. Destroy res in every case (see above). */
 int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *params,
             ssb_run_result *res);

@@ -62,6 +62,7 @@ ssb_run_params ssb_run_params_default(void)
     p.nrates = 5;
     memcpy(p.rates, rates, sizeof rates);
     p.cutoff = 3.5;
+    p.iface_hours = 1000;
     return p;
 }
 
@@ -74,6 +75,8 @@ static int check_params(ssb_ctx *ctx, const ssb_run_params *rp)
                     "run.rates_C[%d] = %g is out of range (valid: (0, 100])", i, rp->rates[i]);
     SSB_REQUIRE(ctx, rp->cutoff >= 0.5 && rp->cutoff <= 6, SSB_ERR_RANGE,
                 "run.cutoff_V = %g is out of range (valid: 0.5 to 6)", rp->cutoff);
+    SSB_REQUIRE(ctx, rp->iface_hours >= 0 && rp->iface_hours <= 1e6, SSB_ERR_RANGE,
+                "run.interface_ageing_h = %g is out of range (valid: 0 to 1e6)", rp->iface_hours);
     if (!rp->micro || rp->image)
         return SSB_OK;
     SSB_REQUIRE(ctx, rp->voxel_size >= 1e-9 && rp->voxel_size <= 1e-4, SSB_ERR_RANGE,
@@ -312,6 +315,31 @@ int ssb_run_cell(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res)
     return SSB_OK;
 }
 
+int ssb_run_interfaces(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_params *rp, ssb_run_result *res)
+{
+    SSB_REQUIRE(ctx, rp && res && res->params, SSB_ERR_ARG, "ssb_run_interfaces: call ssb_run_init first");
+    res->iface = 0;
+    res->iface_note[0] = '\0';
+    if (!(rp->iface_hours > 0))
+        return SSB_OK;
+    SSB_REQUIRE(ctx, db, SSB_ERR_ARG, "ssb_run_interfaces: no materials database");
+    ssb_iface_db *idb = NULL;
+    int rc = ssb_iface_db_load(ctx, NULL, &idb);
+    if (rc == SSB_OK)
+        rc = ssb_iface_assess_cell(ctx, db, idb, res->params, rp->iface_hours, &res->interfaces);
+    ssb_iface_db_destroy(&idb);
+    if (rc == SSB_ERR_NOTFOUND) {
+        /* a cell whose materials the interface data cannot judge (e.g. an electrode without an OCV curve or fixed
+           potential): reported, not an error of the run */
+        snprintf(res->iface_note, sizeof res->iface_note, "%s", ssb_ctx_get_error(ctx));
+        ssb_ctx_clear_error(ctx);
+        return SSB_OK;
+    }
+    SSB_CHECK(ctx, rc);
+    res->iface = 1;
+    return SSB_OK;
+}
+
 int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *params,
             ssb_run_result *res)
 {
@@ -342,6 +370,14 @@ int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, 
     }
     if (rc == SSB_OK)
         rc = ssb_run_cell(ctx, rp, res);
+    if (rc == SSB_OK && rp->iface_hours > 0 && !db) {
+        rc = ssb_materials_create(ctx, &own);
+        if (rc == SSB_OK)
+            rc = ssb_materials_load_builtin(ctx, own);
+        db = own;
+    }
+    if (rc == SSB_OK)
+        rc = ssb_run_interfaces(ctx, db, rp, res);
     res->time_s[3] = now_s() - t;
     ssb_materials_destroy(&own);
     if (rc != SSB_OK)

@@ -9,7 +9,7 @@ static const char *const micro_keys[] = {
     "enabled", "image",          "size_voxels", "through_plane_voxels", "voxel_size_um",
     "seed",    "cam_gsd",        "carbon",      "carbon_diameter_um",   "pore_diameter_um",
     "overlap", "marching_cubes", NULL};
-static const char *const run_keys[] = {"rates_C", "cutoff_V", NULL};
+static const char *const run_keys[] = {"rates_C", "cutoff_V", "interface_ageing_h", NULL};
 
 static int check_keys(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *const *valid)
 {
@@ -110,6 +110,7 @@ static int read_run(ssb_ctx *ctx, const char *name, const cJSON *r, ssb_run_para
 {
     SSB_CHECK(ctx, check_keys(ctx, name, r, "run", run_keys));
     SSB_CHECK(ctx, num_key(ctx, name, r, "run", "cutoff_V", 0.5, 6, 1.0, &p->cutoff));
+    SSB_CHECK(ctx, num_key(ctx, name, r, "run", "interface_ageing_h", 0, 1e6, 1.0, &p->iface_hours));
     const cJSON *rates = cJSON_GetObjectItemCaseSensitive(r, "rates_C");
     if (!rates)
         return SSB_OK;

@@ -98,4 +98,11 @@ expect_rc "analyze with a coating phase" 0 "$BIN" micro analyze "$T/g.tif" --jso
   --phase-map '0=pore:pore,1=Li6PS5Cl:se,2=NCM811:active,3=LiNbO3:coating'
 grep -A6 '"LiNbO3"' "$T/out" | grep -Eq '"sigma_ion_S_per_m":[[:space:]]*[0-9.]*[1-9]' && ok "analyze: the coating conducts Li+ (database value)" || bad "coating sigma_ion: $(grep -A6 LiNbO3 "$T/out" | head -7)"
 
+# --- the interfaces of the cell (issue 10): stability with sources and the aged resistance in the report
+expect_rc "run reports interfaces" 0 "$BIN" run --no-micro --rates 1 -o "$T/if" --json --quiet
+grep -q '"interfaces"' "$T/out" && grep -q '"interphase_type":[[:space:]]*"SEI"' "$T/out" \
+  && grep -q '"resistance_aged_ohm_cm2"' "$T/out" && ok "report has interfaces" || bad "no interfaces in the report"
+expect_rc "run.interface_ageing_h out of range" 7 "$BIN" run --no-micro --set run.interface_ageing_h=-5 -o "$T/if2"
+[ -e "$T/if2" ] && bad "output folder left after a refused option" || ok "no output folder after a refused option"
+
 finish

@@ -528,6 +528,43 @@ static double num_at(const cJSON *o, const char *key)
 
 /* ssb_run and `ssbnet run --json` give the same numbers for the default cell and examples/cell.json; the keys of
  * the same quantities agree across run, cell rates, micro transport and micro analyze. */
+/* Stage 5 hands the cell as handed over to the iface module: its assessment equals a direct call on the same cell
+ * (a hand-over test), the default NCM811|Li6PS5Cl contact is unstable (Li6PS5Cl oxidises above ~2.0 V, Zhu, He,
+ * Mo, ACS AMI 2015) with an SEI-type interphase, the aged resistance is above the initial one, and 0 h skips it. */
+static void test_interfaces(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = ssb_run_params_default();
+    rp.micro = 0;
+    rp.nrates = 1;
+    rp.rates[0] = 1;
+    rp.iface_hours = 250;
+    ssb_run_result res;
+    TU_OK(f->ctx, ssb_run(f->ctx, f->db, f->cell, &rp, &res));
+    assert_int_equal(res.iface, 1);
+    ssb_iface_db *idb = NULL;
+    TU_OK(f->ctx, ssb_iface_db_load(f->ctx, NULL, &idb));
+    ssb_iface_assessment a;
+    TU_OK(f->ctx, ssb_iface_assess_cell(f->ctx, f->db, idb, res.params, 250, &a));
+    TU_ASSERT_REL(res.interfaces.R_pos_aged, a.R_pos_aged, 1e-12);
+    TU_ASSERT_REL(res.interfaces.R_neg_aged, a.R_neg_aged, 1e-12);
+    assert_int_equal(res.interfaces.pos.stable, a.pos.stable);
+    assert_int_equal(res.interfaces.pos.stable, 0);
+    assert_int_equal(res.interfaces.pos.type, SSB_IFACE_SEI);
+    assert_true(res.interfaces.R_pos_aged > res.interfaces.R_pos_initial);
+    assert_true(res.interfaces.hours == 250);
+    printf("PASS: interfaces after 250 h: R_pos %.4g -> %.4g ohm cm2, R_neg %.4g -> %.4g ohm cm2\n",
+           1e4 * res.interfaces.R_pos_initial, 1e4 * res.interfaces.R_pos_aged, 1e4 * res.interfaces.R_neg_initial,
+           1e4 * res.interfaces.R_neg_aged);
+    ssb_run_result_destroy(&res);
+    rp.iface_hours = 0;
+    TU_OK(f->ctx, ssb_run(f->ctx, f->db, f->cell, &rp, &res));
+    assert_int_equal(res.iface, 0);
+    assert_int_equal(res.iface_note[0], 0);
+    ssb_run_result_destroy(&res);
+    ssb_iface_db_destroy(&idb);
+}
+
 static void test_cli_matches_library(void **state)
 {
     (void)state;
@@ -646,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_handover_example_40C),
         cmocka_unit_test_setup_teardown(test_reproducible_and_cell_identity, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_percolation_vs_thickness, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_interfaces, fx_setup, fx_teardown),
         cmocka_unit_test(test_cli_matches_library),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
