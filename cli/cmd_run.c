@@ -24,7 +24,7 @@
 #define UM(x) ssb_unit_from_si(SSB_UNIT_UM, (x))
 #define MV(x) ssb_unit_from_si(SSB_UNIT_MV, (x))
 
-enum { O_OUT, O_RATES, O_CUTOFF, O_SIZE, O_VOXEL, O_SEED, O_IMAGE, O_NOMICRO, O_SET, O_COUNT };
+enum { O_OUT, O_RATES, O_CUTOFF, O_SIZE, O_VOXEL, O_SEED, O_IMAGE, O_NOMICRO, O_SET, O_CHECKRES, O_COUNT };
 static const cli_opt run_opts[O_COUNT] = {
     [O_OUT] = {"--output", "-o", CLI_OPT_STRING, "DIR", NULL, 0, 0, "output folder (default ssbnet-out; created "
                                                                      "only when the run succeeds)", NULL},
@@ -45,6 +45,10 @@ static const cli_opt run_opts[O_COUNT] = {
                "set a cell key in its JSON units (positive.thickness_um=80, temperature_C=40) or a "
                "microstructure./run. key; repeatable",
                NULL},
+    [O_CHECKRES] = {"--check-resolution", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0,
+                    "resolution check of the structure: SE tau and CAM|SE area at h and h/2 and in a wider box "
+                    "(generated), SE tau at h and 2h (image)",
+                    NULL},
 };
 
 static void run_help(void)
@@ -119,6 +123,55 @@ static cJSON *transport_json(const ssb_transport_result *r)
 }
 
 /* The structure, its networks and the hand-over to the cell model. */
+/* The voxel-size rule, the phases under it and the resolution check (issue 7 item 2). */
+static void report_resolution(const ssb_run_result *res, cJSON *js, FILE *out)
+{
+    const ssb_micro_features *f = &res->features;
+    cJSON *jr = cJSON_AddObjectToObject(js, "resolution");
+    if (res->generated) cJSON_AddNumberToObject(jr, "voxel_size_rule_um", UM(res->voxel_size_rule));
+    cJSON_AddNumberToObject(jr, "voxels_across_required", f->n_across);
+    cJSON *ju = cJSON_AddArrayToObject(jr, "under_resolved_phases");
+    for (int i = 0; i < f->nlabels; i++) {
+        if (!f->label[i].under_resolved) continue;
+        const ssb_phase *ph = ssb_grid_find_phase(res->grid, f->label[i].label);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "phase", ph ? ph->name : "?");
+        cJSON_AddNumberToObject(o, "feature_size_um", UM(f->label[i].feature_size));
+        cJSON_AddNumberToObject(o, "voxels_across", f->label[i].voxels_across);
+        cJSON_AddItemToArray(ju, o);
+    }
+    const ssb_micro_resolution_result *r = &res->resolution;
+    if (res->resolution_checked) {
+        cJSON *jc = cJSON_AddObjectToObject(jr, "check");
+        cli_json_add_number(jc, "tau", r->tau[0]);
+        cli_json_add_number(jc, res->generated ? "tau_half_voxel" : "tau_double_voxel", r->tau[1]);
+        cli_json_add_number(jc, "tau_rel_change", r->rel_tau);
+        if (res->generated) {
+            cli_json_add_number(jc, "tau_extrapolated", r->tau_extrapolated);
+            cli_json_add_number(jc, "area_rel_change", r->rel_area);
+            cli_json_add_number(jc, "tau_larger_box", r->tau_box);
+            cli_json_add_number(jc, "tau_box_rel_change", r->rel_tau_box);
+            cJSON_AddBoolToObject(jc, "box_ok", r->box_ok);
+        }
+        cJSON_AddBoolToObject(jc, "resolved", r->resolved);
+    }
+    if (!out) return;
+    if (res->generated)
+        fprintf(out, "resolution: the voxel-size rule (%d voxels across the CAM, %d across smaller phases) asks for "
+                     "%.3g um; this structure uses %.3g um\n",
+                SSB_MICRO_VOXELS_ACROSS_LARGEST, SSB_MICRO_VOXELS_ACROSS, UM(res->voxel_size_rule),
+                UM(res->voxel_size[2]));
+    if (res->resolution_checked && res->generated)
+        fprintf(out, "resolution check (%lld^3 voxels): SE tau %.4g at h, %.4g at h/2 (change %.1f %%; extrapolated "
+                     "%.4g), CAM|SE area change %.1f %%, tau in a %.2gx wider box %.4g (change %.1f %%)\n",
+                (long long)r->dims[0], r->tau[0], r->tau[1], 100 * r->rel_tau, r->tau_extrapolated,
+                100 * r->rel_area, 1.5, r->tau_box, 100 * r->rel_tau_box);
+    else if (res->resolution_checked)
+        fprintf(out, "resolution check: SE tau %.4g at the image's voxel size, %.4g at twice it (change %.1f %%)\n",
+                r->tau[0], r->tau[1], 100 * r->rel_tau);
+    fputc('\n', out);
+}
+
 static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FILE *out)
 {
     if (out && res->generated) {
@@ -144,6 +197,7 @@ static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FI
     cJSON_AddStringToObject(js, "through_plane_axis", "z");
     cJSON_AddNumberToObject(js, "cathode_thickness_um", UM(res->values_in.pos.thickness));
     if (res->generated) cJSON_AddNumberToObject(js, "seed", (double)res->cathode.seed);
+    report_resolution(res, js, out);
 
     cli_network_opts no = {.conn = SSB_CONN_6, .axis = SSB_AXIS_Z, .cc_high = 0, .marching_cubes = 1,
                            .cam_in = &res->cam};
@@ -483,6 +537,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
     }
     if (val[O_IMAGE].given) snprintf(rp.image_file, sizeof rp.image_file, "%s", val[O_IMAGE].str);
     if (val[O_NOMICRO].given) rp.micro = 0;
+    if (val[O_CHECKRES].given) rp.check_resolution = 1;
     for (int i = 0; i < val[O_SET].n && !rc; i++) rc = apply_set(env, val[O_SET].multi[i], p, &rp);
     ssb_grid *image = NULL;
     if (!rc && rp.micro && rp.image_file[0]) {

@@ -115,6 +115,9 @@ typedef struct {
     double pore_diameter;      /* [m] [1.2e-6] */
     double overlap;            /* [0.15], 0 to 0.9 */
     int marching_cubes;        /* measure the area factor with marching cubes [1]; 0: on a voxelised sphere */
+    int check_resolution;      /* [0]; 1: resolution check of the structure (generated: SE tau and CAM|SE area at
+                                  h and h/2 and in a wider box, ssb_micro_resolution_check, on a cube of up to 64
+                                  voxels; image: SE tau at h and 2h, ssb_micro_resolution_check_image) */
     /* transport */
     ssb_transport_params transport; /* [ssb_transport_params_default()] */
     /* cell */
@@ -153,6 +156,13 @@ typedef struct {
     int generated;                  /* 1: generated, 0: the caller's image */
     ssb_run_cathode cathode;        /* the generated cathode's recipe (generated only) */
     ssb_micro_electrode_result gen; /* generator outcome (generated only) */
+    /* resolution (issue 7 item 2): the voxel-size rule (SSB_MICRO_VOXELS_ACROSS_LARGEST voxels across the CAM,
+       SSB_MICRO_VOXELS_ACROSS across every smaller phase, generated only), the phases under that many voxels, and
+       on request the check. A structure coarser than the rule gives a warning through the context log. */
+    double voxel_size_rule;         /* [m] (generated; 0 for an image) */
+    ssb_micro_features features;    /* feature sizes of every label of the structure */
+    int resolution_checked;         /* params.check_resolution ran */
+    ssb_micro_resolution_result resolution; /* generated: the full check; image: tau[0] at h, tau[1] at 2h, rel_tau */
     ssb_grid *grid;                 /* the structure (owned) */
     int64_t dims[3];                /* voxels (z through the thickness) */
     double voxel_size[3];           /* [m] */

@@ -264,6 +264,55 @@ static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_electrode *e
     return SSB_OK;
 }
 
+/* The voxel-size rule, feature sizes and (on request) the resolution check of the structure (issue 7 item 2). */
+static int run_resolution(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res)
+{
+    SSB_CHECK(ctx, ssb_micro_feature_sizes(ctx, res->grid, 0, &res->features));
+    for (int i = 0; i < res->features.nlabels; i++) {
+        const ssb_micro_feature *f = &res->features.label[i];
+        if (!f->under_resolved)
+            continue;
+        const ssb_phase *ph = ssb_grid_find_phase(res->grid, f->label);
+        ssbi_log(ctx, SSB_LOG_WARN, "run",
+                 "phase %s (label %d): features about %.1f voxels across (%.3g um), under %d: tortuosity and areas "
+                 "depend on the voxel size (--check-resolution measures by how much)",
+                 ph ? ph->name : "?", f->label, f->voxels_across, f->feature_size * 1e6, res->features.n_across);
+    }
+    ssb_micro_resolution_params cp = ssb_micro_resolution_params_default();
+    cp.transport = rp->transport;
+    if (res->generated) {
+        ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(&res->cathode);
+        SSB_CHECK(ctx, ssb_micro_resolution_voxel_size(ctx, &p, 0, &res->voxel_size_rule));
+        if (rp->check_resolution) {
+            /* a cube of at least 3 CAM diameters, at most 64 voxels (the h/2 copy has 8x the voxels) */
+            int64_t n = (int64_t)ceil(3.0 * res->cathode.cam_diameter / res->cathode.voxel_size);
+            n = n < 32 ? 32 : n > 64 ? 64 : n;
+            int64_t dims[3] = {n, n, n};
+            SSB_CHECK(ctx, ssb_micro_resolution_check(ctx, &p, dims, res->cathode.voxel_size, &cp, &res->resolution));
+            res->resolution_checked = 1;
+        }
+    } else if (rp->check_resolution) {
+        double sigma[256] = {0};
+        for (int i = 0; i < ssb_grid_get_nphases(res->grid); i++) {
+            const ssb_phase *ph = ssb_grid_get_phase(res->grid, i);
+            if (ph->role == SSB_ROLE_SE)
+                sigma[ph->label] = 1.0;
+        }
+        ssb_micro_resolution_result *r = &res->resolution;
+        SSB_CHECK(ctx, ssb_micro_resolution_check_image(ctx, res->grid, sigma, SSB_AXIS_Z, &cp.transport, &r->tau[0],
+                                                        &r->tau[1], &r->rel_tau));
+        ssb_grid_get_dims(res->grid, r->dims);
+        r->resolved = r->rel_tau <= cp.rtol;
+        res->resolution_checked = 1;
+    }
+    if (res->resolution_checked && !res->resolution.resolved)
+        ssbi_log(ctx, SSB_LOG_WARN, "run",
+                 "resolution check: the SE tortuosity changes by %.1f %% %s (more than %.0f %%): the structure's "
+                 "tau and areas are not converged in the voxel size",
+                 100 * res->resolution.rel_tau, res->generated ? "from h to h/2" : "from h to 2h", 100 * cp.rtol);
+    return SSB_OK;
+}
+
 int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_params *rp, ssb_run_result *res)
 {
     SSB_REQUIRE(ctx, db && rp && res && res->params, SSB_ERR_ARG, "ssb_run_structure: call ssb_run_init first");
@@ -287,6 +336,11 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     }
     res->micro = 1;
+    rc = run_resolution(ctx, rp, res);
+    if (rc != SSB_OK) {
+        ssb_grid_destroy(&res->grid);
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    }
     ssb_grid_get_dims(res->grid, res->dims);
     ssb_grid_get_voxel_size(res->grid, res->voxel_size);
     for (int k = 0; k < 3; k++)
