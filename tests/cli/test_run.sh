@@ -105,4 +105,15 @@ grep -q '"interfaces"' "$T/out" && grep -q '"interphase_type":[[:space:]]*"SEI"'
 expect_rc "run.interface_ageing_h out of range" 7 "$BIN" run --no-micro --set run.interface_ageing_h=-5 -o "$T/if2"
 [ -e "$T/if2" ] && bad "output folder left after a refused option" || ok "no output folder after a refused option"
 
+# --- resolution (issue 7 item 2): the rule, the check on request and its warning when tau is not converged
+expect_rc "run --check-resolution" 0 "$BIN" run --size 32 --rates 1 --check-resolution -o "$T/res" --json
+grep -q '"voxel_size_rule_um"' "$T/out" && grep -q '"tau_half_voxel"' "$T/out" && ok "resolution check in the report" \
+  || bad "no resolution check in the report"
+rel=$(grep -o '"tau_rel_change":[[:space:]]*[0-9.eE+-]*' "$T/out" | head -1 | sed 's/.*://')
+if awk -v r="$rel" 'BEGIN { exit !(r > 0.05) }'; then
+  grep -q "resolution check: the SE tortuosity changes by" "$T/err" && ok "warning for a tau change of $rel" || bad "no warning ($rel)"
+else
+  grep -q "resolution check: the SE tortuosity changes by" "$T/err" && bad "warning for $rel" || ok "no warning for $rel"
+fi
+
 finish
