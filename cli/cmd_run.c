@@ -34,7 +34,7 @@ static const cli_opt run_opts[O_COUNT] = {
     [O_SIZE] = {"--size", NULL, CLI_OPT_INT, "N", "voxels", 16, 1024,
                 "in-plane cross-section of the generated cathode (default 96)", NULL},
     [O_VOXEL] = {"--voxel-um", NULL, CLI_OPT_DOUBLE, "H", "um", 1e-3, 100,
-                 "voxel size (default 0.4; with --image: overrides the image's)", NULL},
+                 "voxel size (default: CAM diameter / 12.5, 0.4 for 5 um; with --image: overrides the image's)", NULL},
     [O_SEED] = {"--seed", NULL, CLI_OPT_INT, "S", NULL, 0, 9.007199254740992e15,
                 "seed of the generated cathode (default 1)", NULL},
     [O_IMAGE] = {"--image", NULL, CLI_OPT_STRING, "IMAGE", NULL, 0, 0,
@@ -70,11 +70,11 @@ static void run_help(void)
     printf("  image options of 'ssbnet micro analyze --help' (--phases, --phase-map, ...) apply to --image\n\n"
            "CELL.json is the cell model's file (keys carry units, e.g. positive.thickness_um; list in\n"
            "include/ssbnet/ssb_cell.h) plus two optional blocks, every key of which acts:\n"
-           "  \"microstructure\": {\"size_voxels\": 96, \"through_plane_voxels\": 0, \"voxel_size_um\": 0.4,\n"
+           "  \"microstructure\": {\"size_voxels\": 96, \"through_plane_voxels\": 0, \"voxel_size_um\": 0 (auto),\n"
            "                     \"seed\": 1, \"cam_gsd\": 1.3, \"carbon\": \"Super P\", \"carbon_diameter_um\": 1.0,\n"
            "                     \"pore_diameter_um\": 1.2, \"overlap\": 0.15, \"marching_cubes\": true,\n"
            "                     \"image\": \"cathode.tif\", \"enabled\": true}\n"
-           "  \"run\": {\"rates_C\": [0.1, 0.5, 1, 2], \"cutoff_V\": 3.5}\n\n"
+           "  \"run\": {\"rates_C\": [0.1, 0.5, 1, 2], \"cutoff_V\": 3.5, \"interface_ageing_h\": 1000}\n\n"
            "examples:\n"
            "  ssbnet run                                  # built-in default cell\n"
            "  ssbnet run cell.json -o out --rates 0.2,1,3 --json\n"

@@ -47,7 +47,7 @@ ssb_run_params ssb_run_params_default(void)
     ssb_run_params p;
     memset(&p, 0, sizeof p);
     p.micro = 1;
-    p.voxel_size = 0.4e-6;
+    p.voxel_size = 0; /* from the CAM diameter (ssb_run_voxel_size) */
     p.cross_section = 96;
     p.through_plane = 0;
     p.seed = 1;
@@ -79,8 +79,9 @@ static int check_params(ssb_ctx *ctx, const ssb_run_params *rp)
                 "run.interface_ageing_h = %g is out of range (valid: 0 to 1e6)", rp->iface_hours);
     if (!rp->micro || rp->image)
         return SSB_OK;
-    SSB_REQUIRE(ctx, rp->voxel_size >= 1e-9 && rp->voxel_size <= 1e-4, SSB_ERR_RANGE,
-                "microstructure.voxel_size_um = %g is out of range (0.001 to 100)", rp->voxel_size * 1e6);
+    SSB_REQUIRE(ctx, rp->voxel_size == 0 || (rp->voxel_size >= 1e-9 && rp->voxel_size <= 1e-4), SSB_ERR_RANGE,
+                "microstructure.voxel_size_um = %g is out of range (0 = from the CAM diameter, or 0.001 to 100)",
+                rp->voxel_size * 1e6);
     SSB_REQUIRE(ctx, rp->cross_section >= 16 && rp->cross_section <= 1024, SSB_ERR_RANGE,
                 "microstructure.size_voxels = %lld is out of range (16 to 1024)", (long long)rp->cross_section);
     SSB_REQUIRE(ctx, rp->through_plane == 0 || (rp->through_plane >= 4 && rp->through_plane <= 4096), SSB_ERR_RANGE,
@@ -151,16 +152,17 @@ int ssb_run_check(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_param
     ssb_cell_params_get_values(cell, &v);
     double d = 2.0 * v.pos.particle_radius;
     if (rp->micro && !rp->image) {
-        if (d < 3 * rp->voxel_size)
+        const double hv = ssb_run_voxel_size(rp, d);
+        if (d < 3 * hv)
             ssbi_log(ctx, SSB_LOG_WARN, "run",
                      "CAM particles of %g um are under 3 voxels of %g um across: the structure does not resolve "
                      "them (lower microstructure.voxel_size_um)",
-                     d * 1e6, rp->voxel_size * 1e6);
-        if ((double)rp->cross_section * rp->voxel_size < 4 * d)
+                     d * 1e6, hv * 1e6);
+        if ((double)rp->cross_section * hv < 4 * d)
             ssbi_log(ctx, SSB_LOG_WARN, "run",
                      "the in-plane cross-section (%g um) is narrower than four CAM particles (%g um): its networks "
                      "may not represent the electrode (raise microstructure.size_voxels)",
-                     (double)rp->cross_section * rp->voxel_size * 1e6, 4 * d * 1e6);
+                     (double)rp->cross_section * hv * 1e6, 4 * d * 1e6);
         ssb_run_cathode c;
         SSB_CHECK(ctx, ssb_run_cathode_from_cell(ctx, &v, rp, &c));
     }

@@ -93,7 +93,7 @@ static int read_micro(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_run_pa
                 "%s: microstructure.through_plane_voxels = %lld is out of range (0 = from the thickness, or 4 to "
                 "4096)",
                 name, (long long)p->through_plane);
-    SSB_CHECK(ctx, num_key(ctx, name, m, s, "voxel_size_um", 1e-3, 100, 1e-6, &p->voxel_size));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "voxel_size_um", 0, 100, 1e-6, &p->voxel_size));
     int64_t seed = (int64_t)p->seed;
     SSB_CHECK(ctx, int_key(ctx, name, m, s, "seed", 0, 9.007199254740992e15, &seed));
     p->seed = (uint64_t)seed;

@@ -67,6 +67,11 @@ int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g,
     return SSB_OK;
 }
 
+double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter)
+{
+    return params->voxel_size > 0 ? params->voxel_size : cam_diameter / SSB_RUN_VOXELS_ACROSS_CAM;
+}
+
 int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_run_params *rp, ssb_run_cathode *c)
 {
     SSB_REQUIRE(ctx, v && rp && c, SSB_ERR_ARG, "ssb_run_cathode_from_cell: NULL argument");
@@ -83,7 +88,8 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
     c->carbon_diameter = rp->carbon_diameter;
     c->pore_diameter = rp->pore_diameter;
     c->overlap = rp->overlap;
-    c->voxel_size = rp->voxel_size;
+    const double h = ssb_run_voxel_size(rp, c->cam_diameter);
+    c->voxel_size = h;
     c->seed = rp->seed;
     SSB_REQUIRE(ctx, c->cam_fraction > 0 && c->cam_fraction < 1, SSB_ERR_RANGE,
                 "positive.active_volume_fraction = %g: the CAM volume fraction must lie in (0, 1)", c->cam_fraction);
@@ -94,17 +100,17 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
         c->cam_fraction, c->carbon_fraction, c->pore_fraction);
     SSB_REQUIRE(ctx, e->thickness > 0 && isfinite(e->thickness), SSB_ERR_RANGE,
                 "positive.thickness_um = %g must be > 0", e->thickness * 1e6);
-    SSB_REQUIRE(ctx, rp->voxel_size >= 1e-9 && rp->voxel_size <= 1e-4, SSB_ERR_RANGE,
-                "microstructure.voxel_size_um = %g is out of range (0.001 to 100)", rp->voxel_size * 1e6);
+    SSB_REQUIRE(ctx, h >= 1e-9 && h <= 1e-4, SSB_ERR_RANGE,
+                "microstructure.voxel_size_um = %g is out of range (0.001 to 100)", h * 1e6);
     SSB_REQUIRE(ctx, rp->cross_section >= 16 && rp->cross_section <= 1024, SSB_ERR_RANGE,
                 "microstructure.size_voxels = %lld is out of range (16 to 1024)", (long long)rp->cross_section);
     int64_t nz = rp->through_plane;
     if (nz <= 0)
-        nz = (int64_t)llround(e->thickness / rp->voxel_size);
+        nz = (int64_t)llround(e->thickness / h);
     SSB_REQUIRE(ctx, nz >= 4 && nz <= 4096, SSB_ERR_RANGE,
                 "positive.thickness_um = %g at voxel_size_um = %g gives %lld voxels through the thickness "
                 "(valid: 4 to 4096; change microstructure.voxel_size_um)",
-                e->thickness * 1e6, rp->voxel_size * 1e6, (long long)nz);
+                e->thickness * 1e6, h * 1e6, (long long)nz);
     double nvox = (double)rp->cross_section * (double)rp->cross_section * (double)nz;
     SSB_REQUIRE(ctx, nvox <= 2147483648.0, SSB_ERR_RANGE,
                 "the structure of %lld x %lld x %lld voxels exceeds 2^31 voxels (coarsen "
@@ -113,12 +119,12 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
     c->dims[0] = c->dims[1] = rp->cross_section;
     c->dims[2] = nz;
     /* the generator draws diameters up to half the smallest box edge: the mean must fit */
-    double inplane = (double)rp->cross_section * rp->voxel_size, through = (double)nz * rp->voxel_size;
+    double inplane = (double)rp->cross_section * h, through = (double)nz * h;
     SSB_REQUIRE(ctx, inplane >= 2 * c->cam_diameter, SSB_ERR_RANGE,
                 "microstructure.size_voxels = %lld gives a cross-section of %g um, less than two CAM particle "
                 "diameters (%g um) (valid: >= %lld voxels at %g um)",
                 (long long)rp->cross_section, inplane * 1e6, 2e6 * c->cam_diameter,
-                (long long)ceil(2 * c->cam_diameter / rp->voxel_size - 1e-9), rp->voxel_size * 1e6);
+                (long long)ceil(2 * c->cam_diameter / h - 1e-9), h * 1e6);
     SSB_REQUIRE(ctx, through >= 2 * c->cam_diameter, SSB_ERR_RANGE,
                 "positive.thickness_um = %g is less than two CAM particle diameters (%g um): no structure can be "
                 "generated for it (give a segmented image as microstructure.image, or run without the "
