@@ -531,6 +531,29 @@ static double num_at(const cJSON *o, const char *key)
 /* Stage 5 hands the cell as handed over to the iface module: its assessment equals a direct call on the same cell
  * (a hand-over test), the default NCM811|Li6PS5Cl contact is unstable (Li6PS5Cl oxidises above ~2.0 V, Zhu, He,
  * Mo, ACS AMI 2015) with an SEI-type interphase, the aged resistance is above the initial one, and 0 h skips it. */
+/* The voxel size follows the CAM when not given (issue 7 item 2): the same voxels across every particle size, and the
+ * cathode recipe handed to the generator carries it; a given size is kept. */
+static void test_voxel_size_from_cam(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = ssb_run_params_default();
+    assert_true(rp.voxel_size == 0);
+    TU_ASSERT_REL(ssb_run_voxel_size(&rp, 5e-6), 0.4e-6, 1e-15);
+    TU_ASSERT_REL(ssb_run_voxel_size(&rp, 2e-6), 0.16e-6, 1e-15);
+    ssb_cell_values v;
+    ssb_cell_params_get_values(f->cell, &v);
+    v.pos.particle_radius = 1.1e-6;
+    ssb_run_cathode c;
+    TU_OK(f->ctx, ssb_run_cathode_from_cell(f->ctx, &v, &rp, &c));
+    TU_ASSERT_REL(c.voxel_size, 2.2e-6 / SSB_RUN_VOXELS_ACROSS_CAM, 1e-15);
+    assert_true(llabs((long long)c.dims[2] - llround(v.pos.thickness / c.voxel_size)) == 0);
+    rp.voxel_size = 0.3e-6;
+    TU_OK(f->ctx, ssb_run_cathode_from_cell(f->ctx, &v, &rp, &c));
+    assert_true(c.voxel_size == 0.3e-6);
+    printf("PASS: voxel size from the CAM: %.3g um for 2.2 um particles; a given 0.3 um is kept\n",
+           2.2 / SSB_RUN_VOXELS_ACROSS_CAM);
+}
+
 static void test_interfaces(void **state)
 {
     fixture *f = *state;
@@ -684,6 +707,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reproducible_and_cell_identity, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_percolation_vs_thickness, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_interfaces, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_voxel_size_from_cam, fx_setup, fx_teardown),
         cmocka_unit_test(test_cli_matches_library),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
