@@ -39,6 +39,9 @@ extern "C" {
  * tends to sigma_b for delta -> 0. Arc apex frequencies are geometry-free: f = sigma / (2 pi eps eps0).
  * ================================================================================================= */
 
+/* Thinnest grain boundary the brick layer accepts [m]: about one atomic layer (0.1 nm). */
+#define SSB_SE_GB_THICKNESS_MIN 1e-10
+
 typedef struct {
     double grain_size;    /* d [m], > 0 */
     double gb_thickness;  /* delta [m], >= 0 and < grain_size */

@@ -61,15 +61,22 @@ static void test_brick_forward(void **state)
     TU_OK(ctx, ssb_se_brick_solve(ctx, &p, &r2));
     TU_ASSERT_REL(r2.sigma_total, p.sigma_bulk, 1e-15);
     assert_true(r2.R_gb == 0.0 && isinf(r2.C_gb));
-    double prev = 1e300;
-    for (double delta = 1e-9; delta >= 1e-15; delta *= 0.1) {
-        p.gb_thickness = delta;
+    /* delta / d -> 0 (larger grains at the thinnest physical GB): converges monotonically to the bulk */
+    double prev = 1e300, g0 = p.grain_size;
+    p.gb_thickness = 1e-9;
+    for (double f = 1; f <= 1e6; f *= 10) {
+        p.grain_size = g0 * f;
         TU_OK(ctx, ssb_se_brick_solve(ctx, &p, &r2));
         double err = fabs(r2.sigma_total - p.sigma_bulk) / p.sigma_bulk;
-        assert_true(err < prev); /* converges monotonically, linearly in delta */
+        assert_true(err < prev); /* converges monotonically, linearly in delta / d */
         prev = err;
     }
     assert_true(prev < 1e-6);
+    p.grain_size = g0;
+    /* thinner than one atomic layer: refused, naming the parameter and the range (issue 7: 2e-9 nm ran) */
+    p.gb_thickness = 2e-18;
+    assert_int_equal(ssb_se_brick_solve(ctx, &p, &r2), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "atomic layer"));
     /* errors name the parameter and the range */
     p.gb_thickness = 3e-6;
     assert_int_equal(ssb_se_brick_solve(ctx, &p, &r2), SSB_ERR_RANGE);
