@@ -987,6 +987,17 @@ static int phys_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char 
     PHYS(rho_electrolyte, "density_electrolyte_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
     PHYS(rho_inert, "density_carbon_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
 #undef PHYS
+    /* a composite electrode is at least one particle thick (issue 7: a 60 nm cathode of 5 um particles ran) */
+    double t = e->thickness, d = 2.0 * e->particle_radius;
+    SSB_REQUIRE(ctx, !(t < d), SSB_ERR_RANGE,
+                "%s.thickness_um = %g is less than the particle diameter (%g um): no composite electrode is that thin "
+                "(valid: >= %g)",
+                s, t * 1e6, d * 1e6, d * 1e6);
+    if (t < 5e-6 || t > 2e-3)
+        ssbi_log(ctx, SSB_LOG_WARN, "cell", "%s.thickness_um = %g is outside the usual 5 to 2000 um", s, t * 1e6);
+    if (d < 20e-9 || d > 100e-6)
+        ssbi_log(ctx, SSB_LOG_WARN, "cell", "%s particle diameter %g um is outside the usual 0.02 to 100 um", s,
+                 d * 1e6);
     return SSB_OK;
 }
 

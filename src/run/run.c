@@ -101,21 +101,6 @@ static int check_params(ssb_ctx *ctx, const ssb_run_params *rp)
 }
 
 /* A composite electrode cannot be thinner than its particles; thinner than 5 um or thicker than 2 mm is unusual. */
-static int check_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char *side)
-{
-    double t = e->thickness, d = 2.0 * e->particle_radius;
-    SSB_REQUIRE(ctx, t >= d, SSB_ERR_RANGE,
-                "%s.thickness_um = %g is less than the particle diameter (%g um): no composite electrode is that "
-                "thin (valid: >= %g)",
-                side, t * 1e6, d * 1e6, d * 1e6);
-    if (t < 5e-6 || t > 2e-3)
-        ssbi_log(ctx, SSB_LOG_WARN, "run", "%s.thickness_um = %g is outside the usual 5 to 2000 um", side, t * 1e6);
-    if (d < 20e-9 || d > 100e-6)
-        ssbi_log(ctx, SSB_LOG_WARN, "run", "%s particle diameter %g um is outside the usual 0.02 to 100 um", side,
-                 d * 1e6);
-    return SSB_OK;
-}
-
 int ssb_run_check_cell(ssb_ctx *ctx, const ssb_cell_params *cell, double *ocv_init)
 {
     SSB_REQUIRE(ctx, cell, SSB_ERR_ARG, "ssb_run_check_cell: NULL cell");
@@ -125,11 +110,9 @@ int ssb_run_check_cell(ssb_ctx *ctx, const ssb_cell_params *cell, double *ocv_in
     if (ocv_init)
         *ocv_init = ssb_cell_get_derived(model)->ocv_init;
     ssb_cell_destroy(&model);
+    /* electrode thickness against the particle size: checked (and warned about) by the cell model itself */
     ssb_cell_values v;
     ssb_cell_params_get_values(cell, &v);
-    SSB_CHECK(ctx, check_electrode(ctx, &v.pos, "positive"));
-    if (v.anode == SSB_CELL_ANODE_COMPOSITE)
-        SSB_CHECK(ctx, check_electrode(ctx, &v.neg, "negative"));
     if (v.sep.thickness < 1e-6 || v.sep.thickness > 2e-3)
         ssbi_log(ctx, SSB_LOG_WARN, "run", "separator.thickness_um = %g is outside the usual 1 to 2000 um",
                  v.sep.thickness * 1e6);

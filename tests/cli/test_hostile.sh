@@ -197,4 +197,12 @@ echo '{"positive": {"thickness_um": 1e999}}' >"$T/inf.json"
 expect_rc "thickness 1e999 in a cell file" 7 "$BIN" cell rates "$T/inf.json" -q
 expect_rc "--set 1e999" 2 "$BIN" cell run -q --set positive.thickness_um=1e999
 
+# issue 7 item 7: a cathode thinner than its particles is refused by the cell model itself (cell run, cell rates, run)
+expect_rc "60 nm cathode of 5 um particles (cell run)" 7 "$BIN" cell run -q --set positive.thickness_um=0.06
+grep -q "positive.thickness_um = 0.06 is less than the particle diameter" "$T/err" && ok "thin cathode named" \
+  || bad "thin cathode message: $(cat "$T/err")"
+expect_rc "60 nm cathode of 5 um particles (cell rates)" 7 "$BIN" cell rates -q --set positive.thickness_um=0.06
+expect_rc "GB of 2e-9 nm (se brick)" 7 "$BIN" se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2e-9 --eps-r 60
+grep -q "thinner than one atomic layer" "$T/err" && ok "GB thickness range named" || bad "GB message: $(cat "$T/err")"
+
 finish
