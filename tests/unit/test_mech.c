@@ -135,17 +135,17 @@ static void test_gw(void **state)
  * radius b, solved with the transport engine (the no-flux faces x = 0 and y = 0 are mirror planes). The constriction
  * part R_c = R - R_bar is compared with Holm's 1/(2 sigma a) times the finite-bar factor of a contact centred on a
  * bar, f(eps) = 1 - 1.40925 eps + 0.29591 eps^3 + 0.05254 eps^5 (eps = a/b), after removing the resistance of the
- * plane's one-voxel thickness (h / (sigma pi a^2) less the bar slab it replaces). a and b are the radii of the
- * circles with the voxelised areas. Three resolutions (a = 3, 6, 12 voxels) are extrapolated to h -> 0 (Aitken).
- * Observed: 1.158, 1.086, 1.050 -> 1.012 (and 1.011 from a first-order fit of a = 8..16): the voxel solve
- * converges slowly at the contact edge (field singular there) and the extrapolation carries about 1 %; the check
- * uses 2 % (the issue asks 1 %, not reached). */
-static double constriction_voxel(int a_vox, double *a_eff)
+ * plane's one-layer thickness t (t / (sigma pi a^2) less the bar slab it replaces). a and b are the radii of the
+ * circles with the voxelised areas. The finite thickness of the plane converges slowly (an orifice in a plate of
+ * thickness t has a t ln t end correction): with t = h alone the sequence a = 3..16 voxels levels off at 1.011.
+ * So the plane is made thinner than the in-plane voxels (voxel size h / zsub along z) and the two are extrapolated
+ * separately. Observed: a = 4: 1.0899 (zsub 2), 1.0765 (zsub 4); a = 8: 1.0493, 1.0402 -> 0.9993. */
+static double constriction_voxel(int a_vox, int zsub, double *a_eff)
 {
-    int N = 6 * a_vox, M = 2 * N, nz = 2 * M + 1;
-    double h = 1e-6, A = a_vox, B = N;
+    int N = 6 * a_vox, M = 2 * N * zsub, nz = 2 * M + 1;
+    double h = 1e-6, A = a_vox, B = N, hz = h / zsub;
     ssb_grid *g = NULL;
-    TU_OK(ctx, ssb_grid_create(ctx, N, N, nz, h, h, h, &g));
+    TU_OK(ctx, ssb_grid_create(ctx, N, N, nz, h, h, hz, &g));
     uint8_t *L = ssb_grid_get_labels(g);
     int64_t nd = 0, nb = 0;
     for (int z = 0; z < nz; z++)
@@ -170,11 +170,11 @@ static double constriction_voxel(int a_vox, double *a_eff)
     double R = 1.0 / r.current_in / 4.0; /* the full contact: four quarters in parallel */
     ssb_transport_result_destroy(&r);
     ssb_grid_destroy(&g);
-    double Abar = 4.0 * (double)nb * h * h, Lz = nz * h;
+    double Abar = 4.0 * (double)nb * h * h, Lz = nz * hz;
     double a = sqrt(4.0 * (double)nd / PI) * h, b = sqrt(Abar / PI);
     double eps = a / b;
     double f = 1 - 1.40925 * eps + 0.29591 * pow(eps, 3) + 0.05254 * pow(eps, 5);
-    double Rc = R - Lz / (sigma * Abar) - (h / (sigma * PI * a * a) - h / (sigma * Abar));
+    double Rc = R - Lz / (sigma * Abar) - (hz / (sigma * PI * a * a) - hz / (sigma * Abar));
     *a_eff = a;
     return Rc / f * (2 * sigma * a); /* ratio to Holm */
 }
@@ -187,16 +187,18 @@ static void test_constriction(void **state)
     TU_ASSERT_REL(R, 5e6, 1e-14); /* FORMULAS 5.3: 1 mS/cm, a = 1 um -> 5 MOhm */
     TU_OK(ctx, ssb_mech_constriction(ctx, 1e-6, 0.1, INFINITY, &R));
     TU_ASSERT_REL(R, 2.5e6, 1e-14);
-    double a[3], q[3];
-    for (int k = 0; k < 3; k++)
-        q[k] = constriction_voxel(3 << k, &a[k]);
-    double d1 = q[1] - q[0], d2 = q[2] - q[1];
-    double qx = q[2] - d2 * d2 / (d2 - d1);
-    print_message("constriction / Holm: %.5f, %.5f, %.5f (a = %.2f, %.2f, %.2f voxels), extrapolated %.5f, "
-                  "observed order %.2f\n", q[0], q[1], q[2], a[0] / 1e-6, a[1] / 1e-6, a[2] / 1e-6, qx,
-                  log(d1 / d2) / log(2.0));
-    assert_true(fabs(q[2] - 1.0) < 0.06); /* the finest grid alone is within 6 % */
-    assert_true(fabs(qx - 1.0) < 0.02);
+    /* q(a, zsub): contact radius a = 4, 8 voxels, plane thickness h / zsub with zsub = 2, 4 (finer voxels along
+     * z). First-order Richardson in the thickness, then in the in-plane voxel size. */
+    double aa, q[2][2];
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 2; k++)
+            q[i][k] = constriction_voxel(4 << i, 2 << k, &aa);
+    double qt[2] = {2 * q[0][1] - q[0][0], 2 * q[1][1] - q[1][0]};
+    double qx = 2 * qt[1] - qt[0];
+    print_message("constriction / Holm: a = 4: %.5f %.5f (t -> 0: %.5f); a = 8: %.5f %.5f (t -> 0: %.5f); "
+                  "extrapolated %.5f\n", q[0][0], q[0][1], qt[0], q[1][0], q[1][1], qt[1], qx);
+    assert_true(fabs(q[1][1] - 1.0) < 0.05); /* the finest grid alone is within 5 % */
+    assert_true(fabs(qx - 1.0) < 0.01);
 }
 
 /* Li | Li6PS5Cl: the critical stripping current rises with pressure and temperature, at 3 MPa and 25 C it is within
