@@ -47,6 +47,7 @@
 #define SSB_MECH_H
 
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_materials.h>
 
 #ifdef __cplusplus
@@ -183,6 +184,22 @@ typedef struct {
 int ssb_mech_li_evaluate(ssb_ctx *ctx, const ssb_mech_anode *a, const ssb_mech_solid *se,
                          const ssb_mech_li_params *p, double j, int n, const double *t, double *phi,
                          ssb_mech_li_point *out);
+
+/* ==================================================================================== volume change on an image */
+
+/* Volume change of the active material on a voxel image (cubic voxels): the CAM voxels (label cam_label) of the
+ * ORIGINAL image shrink (dv < 0) or grow (dv > 0) by a uniform depth measured with the exact Euclidean distance
+ * transform (Felzenszwalb & Huttenlocher, Theory Comput. 8, 415 (2012)): shrinking turns the CAM voxels nearest to
+ * the non-CAM voxels into gap (label gap_label, added to the phase table as role PORE, sigma 0, when not there);
+ * growing turns the non-CAM voxels nearest to the CAM into CAM. Exactly round(|dv| n_CAM) voxels change (ties at
+ * the threshold depth in voxel index order), so the CAM volume is (1 + dv) of the original to one voxel. The
+ * result is always derived from the original image: dv = 0 returns it unchanged, so a particle that swells back
+ * to its original volume is restored exactly. Every particle loses (gains) the same depth, i.e. the same
+ * relative volume only for particles of one size. *out: a new grid (caller destroys); *dv_done (may be NULL):
+ * achieved relative change. Errors: SSB_ERR_RANGE (dv outside (-1, 2], no CAM voxel, gap label equal to the CAM
+ * label or used by a non-pore phase, non-cubic voxels, not enough voxels to grow into), SSB_ERR_NOMEM. */
+int ssb_mech_volume_change(ssb_ctx *ctx, const ssb_grid *orig, uint8_t cam_label, uint8_t gap_label, double dv,
+                           ssb_grid **out, double *dv_done);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #include "testutil.h"
 
 #include <ssbnet/ssb_grid.h>
+#include <ssbnet/ssb_micro_analysis.h>
+#include <ssbnet/ssb_micro_gen.h>
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_mech.h>
 #include <ssbnet/ssb_se.h>
@@ -341,6 +343,126 @@ static void test_bad(void **state)
     assert_null(bad);
 }
 
+/* Volume change on the image. (1) An isolated sphere (radius 72 voxels) in an SE matrix shrunk by 5 % in volume:
+ * exactly 5 % of its voxels become gap, they form the outer shell (every removed voxel lies farther from the centre
+ * than every kept voxel, within 1.5 voxels: the distance transform works), and the face-counted CAM|SE contact is
+ * zero; dv = 0 returns the original image byte for byte. (2) A packing of spheres: the CAM|SE area falls
+ * monotonically with shrinkage and swelling adds exactly the requested volume. */
+static ssb_grid *sphere_grid(int n, double r)
+{
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, n, n, n, 1e-7, 1e-7, 1e-7, &g));
+    ssb_phase se = {.label = 1, .name = "Li6PS5Cl", .role = SSB_ROLE_SE, .sigma_ion = 0.3};
+    ssb_phase cam = {.label = 2, .name = "NCM811", .role = SSB_ROLE_ACTIVE, .sigma_el = 10};
+    TU_OK(ctx, ssb_grid_set_phase(ctx, g, &se));
+    TU_OK(ctx, ssb_grid_set_phase(ctx, g, &cam));
+    uint8_t *L = ssb_grid_get_labels(g);
+    double c = 0.5 * n;
+    for (int z = 0; z < n; z++)
+        for (int y = 0; y < n; y++)
+            for (int x = 0; x < n; x++) {
+                double d2 = (x + 0.5 - c) * (x + 0.5 - c) + (y + 0.5 - c) * (y + 0.5 - c) + (z + 0.5 - c) * (z + 0.5 - c);
+                L[((size_t)z * n + y) * n + x] = (uint8_t)(d2 < r * r ? 2 : 1);
+            }
+    return g;
+}
+
+static double cam_se_faces(const ssb_grid *g)
+{
+    uint8_t a[256] = {0}, b[256] = {0};
+    a[2] = 1;
+    b[1] = 1;
+    ssb_micro_area_params ap = ssb_micro_area_params_default();
+    ap.marching_cubes = 0;
+    ssb_micro_area face;
+    TU_OK(ctx, ssb_micro_set_interface_area(ctx, g, a, b, &ap, &face, NULL));
+    return face.area;
+}
+
+static void test_volume_sphere(void **state)
+{
+    (void)state;
+    int n = 152;
+    ssb_grid *g = sphere_grid(n, 72), *s = NULL, *back = NULL;
+    int64_t n0 = 0, n1 = 0;
+    const uint8_t *L0 = ssb_grid_get_labels_const(g);
+    int64_t nv = ssb_grid_get_nvoxels(g);
+    for (int64_t i = 0; i < nv; i++)
+        n0 += L0[i] == 2;
+    assert_true(cam_se_faces(g) > 0);
+    double done;
+    TU_OK(ctx, ssb_mech_volume_change(ctx, g, 2, 3, -0.05, &s, &done));
+    const uint8_t *L1 = ssb_grid_get_labels_const(s);
+    double rin_max = 0, rgap_min = 1e30, c = 0.5 * n;
+    for (int64_t i = 0; i < nv; i++) {
+        int x = (int)(i % n), y = (int)((i / n) % n), z = (int)(i / ((int64_t)n * n));
+        double r = sqrt((x + 0.5 - c) * (x + 0.5 - c) + (y + 0.5 - c) * (y + 0.5 - c) + (z + 0.5 - c) * (z + 0.5 - c));
+        if (L1[i] == 2) {
+            n1++;
+            rin_max = fmax(rin_max, r);
+        } else if (L1[i] == 3) {
+            rgap_min = fmin(rgap_min, r);
+            assert_int_equal(L0[i], 2); /* only CAM turns into gap */
+        } else {
+            assert_int_equal(L0[i], L1[i]);
+        }
+    }
+    assert_int_equal(n0 - n1, llround(0.05 * (double)n0));
+    TU_ASSERT_REL(done, -(double)(n0 - n1) / (double)n0, 1e-15);
+    assert_true(rgap_min > rin_max - 1.5);
+    assert_non_null(ssb_grid_find_phase(s, 3));
+    assert_true(cam_se_faces(s) == 0.0);
+    TU_OK(ctx, ssb_mech_volume_change(ctx, g, 2, 3, 0.0, &back, NULL));
+    assert_memory_equal(ssb_grid_get_labels_const(back), L0, (size_t)nv);
+    assert_int_equal(ssb_mech_volume_change(ctx, g, 2, 1, -0.05, &back, NULL), SSB_ERR_RANGE); /* gap = SE label */
+    assert_int_equal(ssb_mech_volume_change(ctx, g, 2, 3, -1.0, &back, NULL), SSB_ERR_RANGE);
+    ssb_grid_destroy(&s);
+    ssb_grid_destroy(&back);
+    ssb_grid_destroy(&g);
+}
+
+static void test_volume_packing(void **state)
+{
+    (void)state;
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, 64, 64, 64, 0.25e-6, 0.25e-6, 0.25e-6, &g));
+    ssb_micro_electrode_params ep = ssb_micro_electrode_params_default();
+    ep.nphases = 1;
+    ep.phase[0].label = 2;
+    snprintf(ep.phase[0].name, sizeof ep.phase[0].name, "NCM811");
+    ep.phase[0].role = SSB_ROLE_ACTIVE;
+    ep.phase[0].fraction = 0.45;
+    ep.phase[0].psd.kind = SSB_MICRO_PSD_MONO;
+    ep.phase[0].psd.d_mean = 4e-6;
+    ep.overlap = 0.1;
+    ep.matrix_label = 1;
+    snprintf(ep.matrix_name, sizeof ep.matrix_name, "Li6PS5Cl");
+    ep.matrix_role = SSB_ROLE_SE;
+    TU_OK(ctx, ssb_micro_generate_electrode(ctx, g, &ep, NULL));
+    const double dv[] = {0, -0.02, -0.05, -0.10, -0.20};
+    double prev = INFINITY;
+    for (int i = 0; i < 5; i++) {
+        ssb_grid *s = NULL;
+        TU_OK(ctx, ssb_mech_volume_change(ctx, g, 2, 3, dv[i], &s, NULL));
+        double a = cam_se_faces(s);
+        print_message("dv = %+.2f: CAM|SE faces %.4g um2\n", dv[i], a * 1e12);
+        assert_true(a < prev);
+        prev = a;
+        ssb_grid_destroy(&s);
+    }
+    ssb_grid *s = NULL;
+    double done;
+    TU_OK(ctx, ssb_mech_volume_change(ctx, g, 2, 3, 0.10, &s, &done));
+    int64_t n0 = 0, n1 = 0, nv = ssb_grid_get_nvoxels(g);
+    for (int64_t i = 0; i < nv; i++) {
+        n0 += ssb_grid_get_labels_const(g)[i] == 2;
+        n1 += ssb_grid_get_labels_const(s)[i] == 2;
+    }
+    assert_int_equal(n1 - n0, llround(0.10 * (double)n0));
+    ssb_grid_destroy(&s);
+    ssb_grid_destroy(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +473,8 @@ int main(void)
         cmocka_unit_test(test_li_plating),
         cmocka_unit_test(test_alloy),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_volume_sphere),
+        cmocka_unit_test(test_volume_packing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
