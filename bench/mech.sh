@@ -1,7 +1,8 @@
 #!/bin/bash
 # mech benchmark: a 20 x 20 stack pressure x stripping current map of Li | Li6PS5Cl through the CLI
 # (ssbnet iface lithium: database load, CCS and dendrite onset per pressure, 400 contact-fraction runs over 100 h;
-# target < 1 s) and the contact scan of 20 pressures (ssbnet iface contact). Medians of REPEAT runs (default 5).
+# target < 1 s), the contact scan of 20 pressures (ssbnet iface contact), medians of REPEAT runs (default 5), and
+# once the volume-change update of a 128^3 cathode with re-analysis and transport (bench_mech; target < 10 s).
 #
 #   bash bench/mech.sh [BUILD_DIR]
 set -euo pipefail
@@ -10,7 +11,7 @@ BUILD=${1:-${BUILD:-$ROOT/build-bench}}
 case "$BUILD" in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 REPEAT=${REPEAT:-5}
 mkdir -p "$BUILD"
-if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target ssbnet_cli; } \
+if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target ssbnet_cli bench_mech; } \
     >"$BUILD/bench_mech_build.log" 2>&1; then
     tail -30 "$BUILD/bench_mech_build.log"
     echo "bench/mech.sh: build failed (log: $BUILD/bench_mech_build.log)" >&2
@@ -35,3 +36,4 @@ run() { # label target_s cmd...
 run "iface lithium 20 x 20 map" 1 "$BUILD/ssbnet" iface lithium --electrolyte Li6PS5Cl --pressure-MPa "$P" \
     --current-mA-cm2 "$J" --json --quiet
 run "iface contact 20 pressures" 1 "$BUILD/ssbnet" iface contact --material Li6PS5Cl --pressure-MPa "$P" --json --quiet
+"$BUILD/bench/bench_mech" 128
