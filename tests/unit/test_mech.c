@@ -414,6 +414,7 @@ static void test_volume_sphere(void **state)
     assert_true(cam_se_faces(s) == 0.0);
     TU_OK(ctx, ssb_mech_volume_change(ctx, g, 2, 3, 0.0, &back, NULL));
     assert_memory_equal(ssb_grid_get_labels_const(back), L0, (size_t)nv);
+    ssb_grid_destroy(&back);
     assert_int_equal(ssb_mech_volume_change(ctx, g, 2, 1, -0.05, &back, NULL), SSB_ERR_RANGE); /* gap = SE label */
     assert_int_equal(ssb_mech_volume_change(ctx, g, 2, 3, -1.0, &back, NULL), SSB_ERR_RANGE);
     ssb_grid_destroy(&s);
