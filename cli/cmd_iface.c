@@ -39,6 +39,8 @@ static void iface_help(void)
            "spacecharge: resistance of the Li-depleted space-charge layer at a cathode|SE interface (se module's\n"
            "  Mott-Schottky / Gouy-Chapman solver) and with an oxide interlayer.\n"
            "Every value carries its source; a pair without data is 'unknown', never 'stable'.\n\n"
+           "lithium, contact: Li-metal anode voids and critical currents, particle contacts under pressure\n"
+           "  (ssbnet iface lithium --help, ssbnet iface contact --help).\n\n"
            "examples:\n"
            "  ssbnet iface stability --electrode NCM811 --electrolyte Li6PS5Cl\n"
            "  ssbnet iface growth --electrode Li --electrolyte LGPS --hours 24 --json\n"
@@ -802,12 +804,19 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
     return 0;
 }
 
+int cmd_iface_lithium(cli_env *env, int argc, char **argv); /* cmd_iface_mech.c */
+int cmd_iface_contact(cli_env *env, int argc, char **argv);
+
 int cmd_iface(cli_env *env, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         iface_help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
+    if (!strcmp(argv[1], "lithium"))
+        return cmd_iface_lithium(env, argc, argv);
+    if (!strcmp(argv[1], "contact"))
+        return cmd_iface_contact(env, argc, argv);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             iface_help();
@@ -821,5 +830,6 @@ int cmd_iface(cli_env *env, int argc, char **argv)
         return cmd_coating(env, argc, argv);
     if (!strcmp(argv[1], "spacecharge"))
         return cmd_spacecharge(env, argc, argv);
-    return cli_usage_error(env, "unknown subcommand 'iface %s' (stability, growth, coating, spacecharge)", argv[1]);
+    return cli_usage_error(env, "unknown subcommand 'iface %s' (stability, growth, coating, spacecharge, lithium, contact)",
+                           argv[1]);
 }
