@@ -615,7 +615,7 @@ static void test_loader_checks_and_brick_total(void **state)
     print_message("PASS loader: 4 out-of-range / non-positive / non-finite values refused; %d-point reversed table "
                   "loaded in %.3f s\n",
                   N, dt);
-    assert_true(dt < 1.0);
+    /* speed is measured, not asserted (timed asserts belong to bench/: this also runs under the sanitizers) */
     /* brick-layer total: bulk 4.6e-4 S/cm (Ea 0.34 eV), specific GB 5.97e-6 S/cm (Ea 0.43 eV) at 25 C,
      * d = 4.7 um, delta = 2.3 nm (user-file geometry; the built-in LLZO record has none) */
     const char *bk = write_tmp(
