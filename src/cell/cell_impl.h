@@ -75,8 +75,6 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
 /* Apply a parsed JSON object; name labels messages. */
 int ssbi_params_apply_json(ssb_ctx *ctx, const ssb_materials *db, const cJSON *root, const char *name,
                            ssb_cell_params *p);
-/* Parse JSON text with file:line:col errors. */
-int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, cJSON **root);
 /* Arrhenius factor exp(-Ea/R (1/T - 1/Tref)). */
 static inline double ssbi_arrh(double Ea, double T, double Tref)
 {

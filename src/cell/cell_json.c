@@ -11,23 +11,6 @@
 /* Largest cell or BPX file (256 MiB: tables of millions of points fit); /dev/zero is refused, not read forever */
 #define SSBI_CELL_FILE_MAX_BYTES ((size_t)1 << 28)
 
-int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, cJSON **root)
-{
-    const char *end = NULL;
-    *root = cJSON_ParseWithOpts(text, &end, 0);
-    if (!*root) {
-        int line, col;
-        ssbi_text_line_col(text, end, &line, &col);
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON", name, line, col);
-    }
-    if (!cJSON_IsObject(*root)) {
-        cJSON_Delete(*root);
-        *root = NULL;
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: the top level must be a JSON object", name);
-    }
-    return SSB_OK;
-}
-
 /* ---------------------------------------------------------------- helpers */
 
 typedef struct {

@@ -91,6 +91,17 @@ void ssbi_atomic_abort(ssbi_atomic *a);
 int ssbi_read_text(ssb_ctx *ctx, const char *path, const char *what, size_t max_bytes, char **text);
 /* 1-based line and column of position at in text (at NULL: 1:1). */
 void ssbi_text_line_col(const char *text, const char *at, int *line, int *col);
+/* Parse JSON text whose top level must be an object; name labels messages (file:line:col). *root: caller deletes.
+ * Errors: SSB_ERR_FORMAT. */
+struct cJSON;
+int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, struct cJSON **root);
+/* Read and parse a JSON file (ssbi_read_text + ssbi_json_parse). */
+int ssbi_read_json(ssb_ctx *ctx, const char *path, const char *what, size_t max_bytes, struct cJSON **root);
+/* Path of a built-in data file relpath ("iface/interfaces.json") into buf: $SSBNET_DATA_DIR/relpath, then
+ * $SSBNET_DATA_DIR/<its base name>, the install data dir <datadir>/ssbnet/relpath, the source tree's data/relpath;
+ * the first that opens. what names it in the message. Errors: SSB_ERR_NOTFOUND (naming the places tried),
+ * SSB_ERR_RANGE (path longer than n). */
+int ssbi_data_file(ssb_ctx *ctx, const char *relpath, const char *what, char *buf, size_t n);
 
 /* Float to integer index without undefined behaviour: NaN gives lo, values outside [lo, hi] are clamped. */
 static inline int64_t ssbi_clamp_i64(double x, int64_t lo, int64_t hi)

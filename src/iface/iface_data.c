@@ -166,31 +166,6 @@ int ssbi_iface_parse_growth(ssb_ctx *ctx, const cJSON *obj, const char *where, c
     return SSB_OK;
 }
 
-static int data_path(ssb_ctx *ctx, char *buf, size_t n)
-{
-    char cand[4][4096];
-    int nc = 0;
-    const char *env = getenv("SSBNET_DATA_DIR");
-    if (env && env[0]) {
-        snprintf(cand[nc++], sizeof cand[0], "%s/iface/interfaces.json", env);
-        snprintf(cand[nc++], sizeof cand[0], "%s/interfaces.json", env);
-    }
-    snprintf(cand[nc++], sizeof cand[0], "%s/ssbnet/iface/interfaces.json", SSB_INSTALL_DATADIR);
-    snprintf(cand[nc++], sizeof cand[0], "%s/data/iface/interfaces.json", SSB_SOURCE_DIR);
-    for (int i = 0; i < nc; i++) {
-        FILE *f = fopen(cand[i], "r");
-        if (f) {
-            fclose(f);
-            SSB_REQUIRE(ctx, strlen(cand[i]) < n, SSB_ERR_RANGE, "path '%s' too long", cand[i]);
-            strcpy(buf, cand[i]);
-            return SSB_OK;
-        }
-    }
-    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
-                     "no interphase database found (tried %s, %s and %s); set SSBNET_DATA_DIR", cand[0],
-                     cand[nc - 2], cand[nc - 1]);
-}
-
 static const char *str_member(const cJSON *o, const char *k)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -266,20 +241,11 @@ int ssb_iface_db_load(ssb_ctx *ctx, const char *path, ssb_iface_db **out)
     *out = NULL;
     char pbuf[4096];
     if (!path) {
-        SSB_CHECK(ctx, data_path(ctx, pbuf, sizeof pbuf));
+        SSB_CHECK(ctx, ssbi_data_file(ctx, "iface/interfaces.json", "interphase database", pbuf, sizeof pbuf));
         path = pbuf;
     }
-    char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "interphase database", 1u << 24, &text));
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
-    if (!root) {
-        int line, col;
-        ssbi_text_line_col(text, end, &line, &col);
-        free(text);
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON", path, line, col);
-    }
-    free(text);
+    cJSON *root = NULL;
+    SSB_CHECK(ctx, ssbi_read_json(ctx, path, "interphase database", 1u << 24, &root));
     int rc = SSB_OK;
     ssb_iface_db *db = ssbi_calloc(ctx, 1, sizeof *db, "interphase database");
     if (!db) {

@@ -36,30 +36,6 @@ void ssb_mech_db_destroy(ssb_mech_db **pdb)
     *pdb = NULL;
 }
 
-static int data_path(ssb_ctx *ctx, char *buf, size_t n)
-{
-    char cand[4][4096];
-    int nc = 0;
-    const char *env = getenv("SSBNET_DATA_DIR");
-    if (env && env[0]) {
-        snprintf(cand[nc++], sizeof cand[0], "%s/iface/mechanics.json", env);
-        snprintf(cand[nc++], sizeof cand[0], "%s/mechanics.json", env);
-    }
-    snprintf(cand[nc++], sizeof cand[0], "%s/ssbnet/iface/mechanics.json", SSB_INSTALL_DATADIR);
-    snprintf(cand[nc++], sizeof cand[0], "%s/data/iface/mechanics.json", SSB_SOURCE_DIR);
-    for (int i = 0; i < nc; i++) {
-        FILE *f = fopen(cand[i], "r");
-        if (f) {
-            fclose(f);
-            SSB_REQUIRE(ctx, strlen(cand[i]) < n, SSB_ERR_RANGE, "path '%s' too long", cand[i]);
-            strcpy(buf, cand[i]);
-            return SSB_OK;
-        }
-    }
-    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "no mechanics database found (tried %s and %s); set SSBNET_DATA_DIR",
-                     cand[0], cand[nc - 1]);
-}
-
 static const char *str(const cJSON *o, const char *k)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -146,20 +122,11 @@ int ssb_mech_db_load(ssb_ctx *ctx, const char *path, ssb_mech_db **out)
     *out = NULL;
     char pbuf[4096];
     if (!path) {
-        SSB_CHECK(ctx, data_path(ctx, pbuf, sizeof pbuf));
+        SSB_CHECK(ctx, ssbi_data_file(ctx, "iface/mechanics.json", "mechanics database", pbuf, sizeof pbuf));
         path = pbuf;
     }
-    char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "mechanics database", 1u << 22, &text));
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
-    if (!root) {
-        int line, col;
-        ssbi_text_line_col(text, end, &line, &col);
-        free(text);
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON", path, line, col);
-    }
-    free(text);
+    cJSON *root = NULL;
+    SSB_CHECK(ctx, ssbi_read_json(ctx, path, "mechanics database", 1u << 22, &root));
     int rc = SSB_OK;
     ssb_mech_db *db = ssbi_calloc(ctx, 1, sizeof *db, "mechanics database");
     if (!db) {
