@@ -4,7 +4,7 @@
 
 #include <ssbnet/ssb_eis.h>
 
-#include <complex.h>
+#include "cmplx.h" /* <complex.h> + CMPLX with clang */
 
 /* LAPACK (Fortran symbols, column-major). Character arguments carry gfortran's hidden length arguments (size_t,
  * appended), passed explicitly as 1 so that callees built with gfortran >= 9 see a well-formed call. */
