@@ -8,6 +8,8 @@
 #   RUNS=2000000 bash tests/fuzz/campaign.sh fuzz_tiff fuzz_npy
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+# The targets write each input to a temporary file: keep those in memory where possible.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 RUNS=${RUNS:-1000000}
 MAX_TIME=${MAX_TIME:-3600}
 rc=0

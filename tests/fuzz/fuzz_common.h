@@ -5,6 +5,7 @@
 
 #include <ssbnet/ssb_core.h>
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,16 +21,33 @@ static inline ssb_ctx *fz_ctx(void)
     return ctx;
 }
 
-/* Private temporary directory of this process (created once). */
+static char fz_dir_buf[256];
+
+/* At exit: remove the private directory and the files in it. */
+static inline void fz_cleanup(void)
+{
+    DIR *d = opendir(fz_dir_buf);
+    if (!d) return;
+    char path[512];
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "%s/%s", fz_dir_buf, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(fz_dir_buf);
+}
+
+/* Private temporary directory of this process (created once, under $TMPDIR or /tmp; removed at exit). */
 static inline const char *fz_dir(void)
 {
-    static char dir[256];
-    if (!dir[0]) {
+    if (!fz_dir_buf[0]) {
         const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/ssbfuzz.XXXXXX", t && t[0] ? t : "/tmp");
-        if (!mkdtemp(dir)) abort();
+        snprintf(fz_dir_buf, sizeof fz_dir_buf, "%s/ssbfuzz.XXXXXX", t && t[0] ? t : "/tmp");
+        if (!mkdtemp(fz_dir_buf)) abort();
+        atexit(fz_cleanup);
     }
-    return dir;
+    return fz_dir_buf;
 }
 
 /* Path dir/name (static ring of 4 buffers). */
