@@ -12,6 +12,13 @@ const char *tu_ref(const char *rel)
     const char *dir = getenv("SSB_REF_DIR");
     if (!dir) dir = SSB_REF_DIR;
     snprintf(buf, sizeof buf, "%s/%s", dir, rel);
+#ifdef SSB_REF_UNPACKED_DIR
+    if (!tu_exists(buf)) { /* stored as .tar.xz in tests/reference, unpacked into the build tree by CMake */
+        static char alt[4096];
+        snprintf(alt, sizeof alt, "%s/%s", SSB_REF_UNPACKED_DIR, rel);
+        if (tu_exists(alt)) return alt;
+    }
+#endif
     return buf;
 }
 
