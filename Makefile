@@ -43,4 +43,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(FUZZ_BUILD).log
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

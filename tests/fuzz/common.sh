@@ -21,11 +21,13 @@ fuzz_build() {
         return 2
     fi
     rm -rf "$probe"
+    mkdir -p "$FUZZ_BUILD"
+    local log=$FUZZ_BUILD/fuzz-build.log
     if ! { CC=$cc cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSB_FUZZ=ON \
                -DSSB_BUILD_TESTS=OFF -DSSB_WERROR=ON && cmake --build "$FUZZ_BUILD" --target fuzz -j"${JOBS:-2}"; } \
-        >"$FUZZ_BUILD.log" 2>&1; then
-        tail -30 "$FUZZ_BUILD.log" >&2
-        echo "fuzz: build failed (log: $FUZZ_BUILD.log)" >&2
+        >"$log" 2>&1; then
+        tail -30 "$log" >&2
+        echo "fuzz: build failed (log: $log)" >&2
         return 1
     fi
 }
