@@ -8,11 +8,13 @@
 #include <strings.h>
 #include <unistd.h>
 
+/* Comma-separated finite numbers; -1 when malformed, -3 when there are more than max. */
 static int parse_list(const char *s, double *v, int max)
 {
     int n = 0;
     const char *p = s;
-    while (*p && n < max) {
+    while (*p) {
+        if (n >= max) return -3;
         char *end;
         errno = 0;
         double x = strtod(p, &end);
@@ -51,7 +53,7 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
     do {                                                                                          \
         if (!val) {                                                                               \
             cli_usage_error(env, "option %s needs a value", a);                                   \
-            return -1;                                                                            \
+            return -CLI_EXIT_USAGE;                                                                            \
         }                                                                                         \
         (*i)++;                                                                                   \
     } while (0)
@@ -63,17 +65,27 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
         o->phase_map = val;
     } else if (strcmp(a, "--voxel-um") == 0) {
         NEED();
-        if (cli_parse_double(env, a, val, &o->voxel_um)) return -1;
+        if (cli_parse_double(env, a, val, &o->voxel_um)) return -CLI_EXIT_USAGE;
         if (!(o->voxel_um > 0)) {
             cli_usage_error(env, "option --voxel-um: %s is invalid (must be > 0 micrometres)", val);
-            return -1;
+            return -CLI_EXIT_USAGE;
+        }
+        if (o->voxel_um > 1e6) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: option --voxel-um: %s is out of range (above 0 to 1e6 micrometres)\n", val);
+            return -CLI_EXIT_RANGE;
         }
     } else if (strcmp(a, "--threshold") == 0) {
         NEED();
         o->nthresholds = parse_list(val, o->thresholds, 16);
+        if (o->nthresholds == -3) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: option --threshold: '%s' has more than 16 thresholds\n", val);
+            return -CLI_EXIT_RANGE;
+        }
         if (o->nthresholds < 1) {
             cli_usage_error(env, "option --threshold: '%s' is not a list of numbers", val);
-            return -1;
+            return -CLI_EXIT_USAGE;
         }
     } else if (strcmp(a, "--label-map") == 0) {
         NEED();
@@ -84,13 +96,13 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
             double g = strtod(p, &end);
             if (end == p || *end != ':') {
                 cli_usage_error(env, "option --label-map: expected GRAY:LABEL at '%s'", p);
-                return -1;
+                return -CLI_EXIT_USAGE;
             }
             p = end + 1;
             long l = strtol(p, &end, 10);
             if (end == p || l < 0 || l > 255 || o->map_n >= 256) {
                 cli_usage_error(env, "option --label-map: label at '%s' must be 0..255", p);
-                return -1;
+                return -CLI_EXIT_USAGE;
             }
             o->map_gray[o->map_n] = g;
             o->map_label[o->map_n++] = (uint8_t)l;
@@ -102,12 +114,10 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
         o->sidecar = val;
     } else if (strcmp(a, "--raw-dims") == 0) {
         NEED();
-        double d[3];
-        if (parse_list(val, d, 3) != 3) {
-            cli_usage_error(env, "option --raw-dims: '%s' is not NX,NY,NZ", val);
-            return -1;
-        }
-        for (int k = 0; k < 3; k++) o->raw_dims[k] = (long long)d[k];
+        long long d[3];
+        int rc = cli_parse_int_list(env, "--raw-dims NX,NY,NZ (each 1 to 2147483647)", val, 3, 1, 2147483647LL, d);
+        if (rc) return -rc;
+        for (int k = 0; k < 3; k++) o->raw_dims[k] = d[k];
     } else if (strcmp(a, "--raw-dtype") == 0) {
         NEED();
         o->raw_dtype = val;
@@ -124,6 +134,8 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
     if (!copy) return CLI_EXIT_NOMEM;
     int rc = 0;
     char *save = NULL;
+    unsigned char seen[256] = {0};
+    int nentries = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         ssb_phase ph;
         memset(&ph, 0, sizeof ph);
@@ -139,13 +151,32 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
             rc = cli_usage_error(env, "--phase-map: label '%s' must be an integer 0..255", tok);
             break;
         }
+        if (seen[l]) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: --phase-map: label %ld is given twice\n", l);
+            rc = CLI_EXIT_ARG;
+            break;
+        }
+        seen[l] = 1;
         ph.label = (uint8_t)l;
         char *fields[4] = {0};
         int nf = 0;
         char *s2 = NULL;
-        for (char *f = strtok_r(eq + 1, ":", &s2); f && nf < 4; f = strtok_r(NULL, ":", &s2)) fields[nf++] = f;
+        char *f = strtok_r(eq + 1, ":", &s2);
+        for (; f && nf < 4; f = strtok_r(NULL, ":", &s2)) fields[nf++] = f;
+        if (f) {
+            rc = cli_usage_error(env, "--phase-map: label %ld has more than NAME:ROLE:SIGMA_ION:SIGMA_EL ('%s')", l, f);
+            break;
+        }
         if (nf < 2) {
             rc = cli_usage_error(env, "--phase-map: label %ld needs NAME:ROLE", l);
+            break;
+        }
+        if (strlen(fields[0]) >= sizeof ph.name) {
+            cli_progress_done();
+            fprintf(stderr, "ssbnet: error: --phase-map: the name of label %ld is longer than %d bytes\n", l,
+                    (int)sizeof ph.name - 1);
+            rc = CLI_EXIT_RANGE;
             break;
         }
         snprintf(ph.name, sizeof ph.name, "%s", fields[0]);
@@ -170,8 +201,11 @@ static int parse_phase_map(cli_env *env, ssb_grid *g, const char *spec)
             rc = cli_fail(env, r);
             break;
         }
+        nentries++;
     }
     free(copy);
+    if (rc == 0 && nentries == 0)
+        rc = cli_usage_error(env, "--phase-map: '%s' has no entry (LABEL=NAME:ROLE,...)", spec);
     return rc;
 }
 
@@ -194,17 +228,40 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
     }
     int rc = 0;
     cJSON *vs = cJSON_GetObjectItemCaseSensitive(root, "voxel_size_um");
-    if (set_voxel && vs) {
+    if (vs) {
+        /* checked whether or not it is used (the image may carry its own voxel size) */
         double h[3];
+        int okv = 1;
         if (cJSON_IsNumber(vs)) {
             h[0] = h[1] = h[2] = vs->valuedouble * 1e-6;
         } else if (cJSON_IsArray(vs) && cJSON_GetArraySize(vs) == 3) {
-            for (int k = 0; k < 3; k++) h[k] = cJSON_GetArrayItem(vs, k)->valuedouble * 1e-6;
+            for (int k = 0; k < 3; k++) {
+                const cJSON *e = cJSON_GetArrayItem(vs, k);
+                okv = okv && cJSON_IsNumber(e);
+                h[k] = okv ? e->valuedouble * 1e-6 : 0;
+            }
         } else {
+            okv = 0;
+        }
+        if (!okv) {
             fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um' must be a number or [hx, hy, hz]\n", path);
             rc = CLI_EXIT_FORMAT;
             goto done;
         }
+        for (int k = 0; k < 3; k++)
+            if (!(h[k] > 0) || !(h[k] <= 1.0)) {
+                fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um' = %g is invalid (valid: above 0 to 1e6 um)\n",
+                        path, h[k] * 1e6);
+                rc = CLI_EXIT_RANGE;
+                goto done;
+            }
+    }
+    if (set_voxel && vs) {
+        double h[3];
+        if (cJSON_IsNumber(vs))
+            h[0] = h[1] = h[2] = vs->valuedouble * 1e-6;
+        else
+            for (int k = 0; k < 3; k++) h[k] = cJSON_GetArrayItem(vs, k)->valuedouble * 1e-6;
         int r = ssb_grid_set_voxel_size(env->ctx, g, h);
         if (r != SSB_OK) {
             fprintf(stderr, "ssbnet: error: %s: key 'voxel_size_um': %s\n", path, ssb_ctx_get_error(env->ctx));
@@ -219,6 +276,7 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
         goto done;
     }
     int idx = 0;
+    unsigned char seen[256] = {0};
     cJSON *it;
     cJSON_ArrayForEach(it, phases)
     {
@@ -235,6 +293,19 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
             goto done;
         }
         ph.label = (uint8_t)lab->valueint;
+        if (seen[ph.label]) {
+            fprintf(stderr, "ssbnet: error: %s: phases[%d].label %d is given twice\n", path, idx, ph.label);
+            rc = CLI_EXIT_FORMAT;
+            goto done;
+        }
+        seen[ph.label] = 1;
+        if ((cJSON_IsString(name) && strlen(name->valuestring) >= sizeof ph.name) ||
+            (cJSON_IsString(mat) && strlen(mat->valuestring) >= sizeof ph.material)) {
+            fprintf(stderr, "ssbnet: error: %s: phases[%d]: name or material longer than %d bytes\n", path, idx,
+                    (int)sizeof ph.name - 1);
+            rc = CLI_EXIT_RANGE;
+            goto done;
+        }
         snprintf(ph.name, sizeof ph.name, "%s", cJSON_IsString(name) ? name->valuestring : "");
         if (!ph.name[0]) snprintf(ph.name, sizeof ph.name, "label%d", ph.label);
         snprintf(ph.material, sizeof ph.material, "%s", cJSON_IsString(mat) ? mat->valuestring : "");
@@ -305,7 +376,7 @@ int cli_phases_write(cli_env *env, const ssb_grid *g, const char *path)
     cli_outfile of;
     int rc = cli_atomic_open(env, &of, path);
     if (rc == 0) {
-        fputs(s, of.fp);
+        cli_fputs_utf8(s, of.fp);
         fputc('\n', of.fp);
         rc = cli_atomic_commit(env, &of);
     }
@@ -340,9 +411,9 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
     if (r != SSB_OK) return cli_fail(env, r);
     /* phase table: explicit file, inline map, or IMAGE.phases.json */
     char auto_path[4200];
-    snprintf(auto_path, sizeof auto_path, "%s.phases.json", path);
+    int alen = snprintf(auto_path, sizeof auto_path, "%s.phases.json", path);
     const char *ppath = o->phases_path;
-    if (!ppath && access(auto_path, R_OK) == 0) ppath = auto_path;
+    if (!ppath && alen > 0 && (size_t)alen < sizeof auto_path && access(auto_path, R_OK) == 0) ppath = auto_path;
     int rc = 0;
     if (ppath) rc = cli_phases_read(env, *grid, ppath, o->voxel_um <= 0 && info.voxel_size_defaulted);
     if (rc == 0 && o->phase_map) rc = parse_phase_map(env, *grid, o->phase_map);

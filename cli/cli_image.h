@@ -23,7 +23,7 @@ typedef struct {
 } cli_image_opts;
 
 /* If argv[*i] is an image option, consume it (and its value) and return 1; return 0 if not an image option;
- * return -1 (after printing) on a bad value. */
+ * return minus the exit status (after printing) on a bad value: -2 malformed, -7 out of range. */
 int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, int *i);
 /* Help text of the image options. */
 void cli_image_help(FILE *out);

@@ -1,10 +1,13 @@
 /* ssbnet micro analyze: volume fractions, percolation, interface areas, active cathode material. */
 #include "cli_image.h"
 #include "cli_micro.h"
+#include "cli_opts.h"
+#include "cli_micro_res.h"
 #include "cli_report.h"
 
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_micro_analysis.h>
+#include <ssbnet/ssb_run.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,7 +35,7 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
     int r = ssb_micro_fractions_compute(env->ctx, g, &fr);
     if (r != SSB_OK) return cli_fail(env, r);
     cJSON *jgrid = cJSON_AddObjectToObject(json, "grid");
-    cJSON *jd = cJSON_AddArrayToObject(jgrid, "dims");
+    cJSON *jd = cJSON_AddArrayToObject(jgrid, "dimensions");
     cJSON *jh = cJSON_AddArrayToObject(jgrid, "voxel_size_um");
     for (int k = 0; k < 3; k++) {
         cJSON_AddItemToArray(jd, cJSON_CreateNumber((double)dims[k]));
@@ -153,29 +156,23 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
         cp.cc_side = o->cc_high ? SSB_MICRO_SIDE_HIGH : SSB_MICRO_SIDE_LOW;
         cp.area.marching_cubes = o->marching_cubes;
         ssb_micro_cam_result cr;
-        r = ssb_micro_cam_compute(env->ctx, g, &cp, &cr);
-        if (r != SSB_OK) return cli_fail(env, r);
+        if (o->cam_in) {
+            cr = *o->cam_in;
+        } else {
+            r = ssb_micro_cam_compute(env->ctx, g, &cp, &cr);
+            if (r != SSB_OK) return cli_fail(env, r);
+        }
         cJSON *jc = cJSON_AddObjectToObject(json, "active_material");
         cJSON_AddStringToObject(jc, "axis", ssb_axis_name(o->axis));
         cJSON_AddStringToObject(jc, "current_collector_side", o->cc_high ? "high" : "low");
-        cJSON_AddNumberToObject(jc, "cam_fraction", cr.cam_fraction);
-        cJSON_AddNumberToObject(jc, "particles", (double)cr.n_particles);
-        cJSON_AddNumberToObject(jc, "particles_active", (double)cr.n_particles_active);
-        cJSON_AddNumberToObject(jc, "active_fraction", cr.active_fraction);
-        cJSON_AddNumberToObject(jc, "dead_no_e_fraction", cr.dead_no_e_fraction);
-        cJSON_AddNumberToObject(jc, "dead_no_li_fraction", cr.dead_no_li_fraction);
-        cJSON_AddNumberToObject(jc, "dead_neither_fraction", cr.dead_neither_fraction);
-        cJSON_AddNumberToObject(jc, "active_cam_se_area_per_volume_face_1_per_m", cr.active_cam_se.per_volume);
-        if (cr.active_cam_se_mc.method)
-            cJSON_AddNumberToObject(jc, "active_cam_se_area_per_volume_mc_1_per_m", cr.active_cam_se_mc.per_volume);
-        cJSON_AddNumberToObject(jc, "cam_se_area_per_volume_face_1_per_m", cr.cam_se.per_volume);
-        if (cr.cam_se_mc.method)
-            cJSON_AddNumberToObject(jc, "cam_se_area_per_volume_mc_1_per_m", cr.cam_se_mc.per_volume);
-        cJSON_AddNumberToObject(jc, "cam_carbon_area_per_volume_face_1_per_m", cr.cam_carbon.per_volume);
-        cJSON_AddBoolToObject(jc, "electronic_percolates", cr.electronic_percolates);
-        cJSON_AddBoolToObject(jc, "ionic_percolates", cr.ionic_percolates);
-        cJSON_AddNumberToObject(jc, "electronic_percolating_fraction", cr.electronic_percolating_fraction);
-        cJSON_AddNumberToObject(jc, "ionic_percolating_fraction", cr.ionic_percolating_fraction);
+        cli_report_json(jc, ssb_run_report_type(SSB_RUN_REPORT_CAM), &cr);
+        /* marching-cubes areas only where they were computed */
+        if (!cr.active_cam_se_mc.method)
+            cJSON_DeleteItemFromObjectCaseSensitive(jc, "active_cam_se_area_per_volume_mc_1_per_m");
+        if (!cr.cam_se_mc.method) {
+            cJSON_DeleteItemFromObjectCaseSensitive(jc, "cam_se_area_per_volume_mc_1_per_m");
+            cJSON_DeleteItemFromObjectCaseSensitive(jc, "mc_face_ratio");
+        }
         if (o->cam_out) *o->cam_out = cr;
         if (out) {
             fprintf(out, "composite electrode (current collector at %s = %s, separator opposite)\n",
@@ -211,6 +208,21 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
     return rc;
 }
 
+enum { A_AXIS, A_CC, A_CONN, A_NOMC, A_CLASSIFY, A_TEMP, A_COUNT };
+static const cli_opt analyze_opts[A_COUNT] = {
+    [A_AXIS] = {"--axis", NULL, CLI_OPT_CHOICE, "AXIS", NULL, 0, 0, "normal to the current collector (default z)",
+                "x,y,z"},
+    [A_CC] = {"--cc-side", NULL, CLI_OPT_CHOICE, "SIDE", NULL, 0, 0,
+              "current collector at index 0 (low, default) or at the last layer", "low,high"},
+    [A_CONN] = {"--conn", NULL, CLI_OPT_CHOICE, "N", NULL, 0, 0, "connectivity of the percolation analysis (default 6)",
+                "6,18,26"},
+    [A_NOMC] = {"--no-mc", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "skip the marching-cubes areas", NULL},
+    [A_CLASSIFY] = {"--classify", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0,
+                    "write per-voxel CAM classes (0 other, 1 active, 2 no e-, 3 no Li+, 4 neither)", NULL},
+    [A_TEMP] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 1000,
+                "temperature of the phases' conductivities from the materials database (default 25)", NULL},
+};
+
 static void analyze_help(void)
 {
     printf("usage: ssbnet micro analyze IMAGE [options]\n\n"
@@ -218,13 +230,11 @@ static void analyze_help(void)
            "the percolating, dead-end and isolated fractions; interface area per volume of every phase pair by\n"
            "face counting and marching cubes; for a composite electrode (a phase with role 'active') the active\n"
            "CAM fraction (electronically wired to the current collector AND touching solid electrolyte that\n"
-           "reaches the separator), dead CAM by cause, and the active CAM|SE area.\n\n"
-           "options:\n"
-           "  --axis x|y|z          normal to the current collector (default z)\n"
-           "  --cc-side low|high    current collector at index 0 (low, default) or at the last layer\n"
-           "  --conn 6|18|26        connectivity of the percolation analysis (default 6)\n"
-           "  --no-mc               skip the marching-cubes areas\n"
-           "  --classify FILE       write per-voxel CAM classes (0 other, 1 active, 2 no e-, 3 no Li+, 4 neither)\n");
+           "reaches the separator), dead CAM by cause, and the active CAM|SE area. Phases named like a material\n"
+           "of the database take its conductivities (as in 'ssbnet run'), so a Li+-conducting coating is part\n"
+           "of the ionic network.\n\n"
+           "options:\n");
+    cli_opts_help(stdout, analyze_opts, A_COUNT);
     cli_image_help(stdout);
     printf("\nexample:\n"
            "  ssbnet micro analyze electrode.tiff --phase-map '0=pore:pore,85=NCM811:active,170=CBD:carbon'\n");
@@ -232,56 +242,34 @@ static void analyze_help(void)
 
 int cli_micro_analyze(cli_env *env, int argc, char **argv)
 {
-    cli_image_opts io;
-    memset(&io, 0, sizeof io);
-    cli_network_opts o = {.conn = SSB_CONN_6, .axis = SSB_AXIS_Z, .marching_cubes = 1};
-    const char *image = NULL, *classify = NULL;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            analyze_help();
-            return 0;
-        }
-        int k = cli_image_parse_opt(env, &io, argc, argv, &i);
-        if (k < 0) return CLI_EXIT_USAGE;
-        if (k > 0) continue;
-        if (strcmp(a, "--axis") == 0 && v) {
-            int r = ssb_axis_parse(env->ctx, v, &o.axis);
-            if (r != SSB_OK) return cli_fail(env, r);
-            i++;
-        } else if (strcmp(a, "--cc-side") == 0 && v) {
-            if (strcasecmp(v, "low") == 0)
-                o.cc_high = 0;
-            else if (strcasecmp(v, "high") == 0)
-                o.cc_high = 1;
-            else
-                return cli_usage_error(env, "option --cc-side: '%s' is invalid (valid: low, high)", v);
-            i++;
-        } else if (strcmp(a, "--conn") == 0 && v) {
-            long long c;
-            if (cli_parse_int(env, a, v, &c)) return CLI_EXIT_USAGE;
-            if (c != 6 && c != 18 && c != 26)
-                return cli_usage_error(env, "option --conn: %lld is invalid (valid: 6, 18, 26)", c);
-            o.conn = (ssb_connectivity)c;
-            i++;
-        } else if (strcmp(a, "--no-mc") == 0) {
-            o.marching_cubes = 0;
-        } else if (strcmp(a, "--classify") == 0 && v) {
-            classify = v;
-            i++;
-        } else if (a[0] == '-') {
-            return cli_usage_error(env, "micro analyze: unknown option '%s' (see --help)", a);
-        } else if (!image) {
-            image = a;
-        } else {
-            return cli_usage_error(env, "micro analyze: unexpected argument '%s'", a);
-        }
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        analyze_help();
+        return 0;
     }
+    cli_image_opts io;
+    cli_network_opts o = {.conn = SSB_CONN_6, .axis = SSB_AXIS_Z, .marching_cubes = 1};
+    cli_optval val[A_COUNT];
+    const char *image = NULL;
+    int prc = cli_opts_parse_image(env, "micro analyze", analyze_opts, A_COUNT, argc, argv, 2, val, &io, &image);
+    if (prc) return prc;
+    const char *classify = val[A_CLASSIFY].str;
+    if (val[A_AXIS].given) {
+        int r = ssb_axis_parse(env->ctx, val[A_AXIS].str, &o.axis);
+        if (r != SSB_OK) return cli_fail(env, r);
+    }
+    o.cc_high = val[A_CC].given && strcasecmp(val[A_CC].str, "high") == 0;
+    if (val[A_CONN].given) o.conn = (ssb_connectivity)atoi(val[A_CONN].str);
+    o.marching_cubes = !val[A_NOMC].given;
+    double T = 273.15 + (val[A_TEMP].given ? val[A_TEMP].num : 25.0);
     if (!image) return cli_usage_error(env, "micro analyze: an IMAGE is required (see --help)");
     ssb_grid *g = NULL;
     int rc = cli_image_load(env, &io, image, &g);
-    if (rc) return rc;
+    if (!rc) rc = cli_micro_assign_materials(env, g, T);
+    if (!rc) rc = cli_micro_feature_warnings(env, g);
+    if (rc) {
+        ssb_grid_destroy(&g);
+        return rc;
+    }
     cJSON *json = cJSON_CreateObject();
     cJSON_AddStringToObject(json, "image", image);
     if (!env->json) printf("%s\n", image);

@@ -12,14 +12,16 @@
 static void cell_help(void)
 {
     printf("usage: ssbnet cell run   [CELL.json | --bpx FILE.json] [options]\n"
-           "       ssbnet cell rates [CELL.json | --bpx FILE.json] [--rates 0.1,0.5,1,2] [--cutoff V] [options]\n\n"
+           "       ssbnet cell rates [CELL.json | --bpx FILE.json] [--rates 0.1,0.5,1,2] [--cutoff V] [options]\n"
+           "       ssbnet cell cycle [CELL.json] --cycles N [options]   (cycling with interface ageing: --help there)\n"
+           "       ssbnet cell defaults > cell.json    (the built-in default cell as a file)\n\n"
            "The P2D model of a solid-state cell (composite positive electrode, SE separator, Li-metal or composite\n"
            "negative electrode; single-ion conductor, or a liquid electrolyte with concentrated-solution theory).\n"
            "Without a file it uses the built-in default cell (NCM811 + Li6PS5Cl + carbon | Li6PS5Cl | Li metal).\n\n"
            "run: applies a protocol (text steps) and prints each step with its capacity, energy and the\n"
            "overpotential breakdown by process.\n"
-           "rates: discharges from the initial state at each C-rate to the cut-off (capacity, energy, Wh/kg, Wh/L,\n"
-           "bottleneck).\n\n"
+           "rates: discharges from the initial state at each C-rate to the cut-off (capacity per cm2 and per gram of\n"
+           "positive active material, energy, Wh/kg, Wh/L, bottleneck).\n\n"
            "options:\n"
            "  --bpx FILE            import a BPX parameter file (with an optional \"ssbnet\" block)\n"
            "  -p, --protocol TEXT   protocol, steps separated by ';' or newlines (default: the file's \"protocol\",\n"
@@ -45,15 +47,16 @@ static void cell_help(void)
 }
 
 
-/* Parse "a,b,c" into at most nmax doubles. Returns the count or -1. */
+/* Parse "a,b,c" into at most nmax finite doubles. Returns the count or -1. */
 static int parse_list(const char *s, double *out, int nmax)
 {
     int n = 0;
     const char *p = s;
     while (*p) {
         char *end = NULL;
+        errno = 0;
         double v = strtod(p, &end);
-        if (end == p || n >= nmax)
+        if (end == p || n >= nmax || errno == ERANGE || !isfinite(v))
             return -1;
         out[n++] = v;
         p = end;
@@ -206,6 +209,7 @@ static void add_derived_json(cJSON *json, const ssb_cell_derived *d)
     cli_json_add_number(o, "separator_sigma_eff_S_per_m", d->sigma_sep_eff);
     cli_json_add_number(o, "stack_mass_kg_per_m2", d->mass);
     cli_json_add_number(o, "stack_thickness_um", d->volume * 1e6);
+    cli_json_add_number(o, "positive_active_material_g_per_cm2", d->mass_am_pos * 0.1);
 }
 
 static int run_cmd(cli_env *env, const cell_opts *o)
@@ -224,6 +228,12 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         npt = parse_list(o->ptimes, ptimes, 256);
         if (npt < 0)
             return cli_usage_error(env, "--profile-times needs comma-separated numbers (256 at most)");
+        for (int i = 0; i < npt; i++)
+            if (ptimes[i] < 0) {
+                fprintf(stderr, "ssbnet: error: --profile-times: time %d = %g s is negative (valid: >= 0 s)\n", i + 1,
+                        ptimes[i]);
+                return CLI_EXIT_RANGE;
+            }
     }
     if ((rc = load_params(env, o, NULL, &p)))
         goto done;
@@ -259,14 +269,23 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         rc = cli_fail(env, r);
         goto done;
     }
-    /* outputs only after a successful run (each written atomically) */
-    if (o->output && (r = ssb_cell_result_write_csv(ctx, res, o->output)) != SSB_OK) {
-        rc = cli_fail(env, r);
-        goto done;
-    }
-    if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, o->profiles)) != SSB_OK) {
-        rc = cli_fail(env, r);
-        goto done;
+    /* outputs only after a successful run, all of them or none */
+    if (o->output || o->profiles) {
+        cli_outset os = {0};
+        const char *t1 = o->output ? cli_outset_add(env, &os, o->output) : "";
+        const char *t2 = t1 && o->profiles ? cli_outset_add(env, &os, o->profiles) : "";
+        if (!t1 || !t2)
+            rc = os.err;
+        else if (o->output && (r = ssb_cell_result_write_csv(ctx, res, t1)) != SSB_OK)
+            rc = cli_fail(env, r);
+        else if (o->profiles && (r = ssb_cell_result_write_profiles_csv(ctx, res, t2)) != SSB_OK)
+            rc = cli_fail(env, r);
+        else
+            rc = cli_outset_commit(env, &os);
+        if (rc) {
+            cli_outset_abort(&os);
+            goto done;
+        }
     }
     const ssb_cell_derived *d = ssb_cell_get_derived(cell);
     ssb_cell_values v;
@@ -292,6 +311,8 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             cli_json_add_number(o2, "V_start_V", s.v_start);
             cli_json_add_number(o2, "V_end_V", s.v_end);
             cli_json_add_number(o2, "capacity_mAh_per_cm2", s.capacity / 36000.0);
+            cli_json_add_number(o2, "specific_capacity_mAh_per_g",
+                                d->mass_am_pos > 0 ? s.capacity / d->mass_am_pos / 3600.0 : NAN);
             cli_json_add_number(o2, "energy_mWh_per_cm2", s.energy / 36000.0);
             double wk = NAN, wl = NAN;
             if (s.capacity > 0)
@@ -317,8 +338,9 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         printf("cell: %s, nominal capacity %.4g mAh/cm2 (1C = %.4g mA/cm2), OCV %.4f V\n",
                o->bpx ? o->bpx : (o->file ? o->file : "built-in default"), d->nominal_capacity / 36000.0,
                d->nominal_capacity / 36000.0, d->ocv_init);
-        cli_table *t = cli_table_create(8, (const char *[]){"step", "protocol step", "end", "t_end [s]", "V_end [V]",
-                                                            "capacity [mAh/cm2]", "energy [mWh/cm2]", "bottleneck"});
+        cli_table *t = cli_table_create(9, (const char *[]){"step", "protocol step", "end", "t_end [s]", "V_end [V]",
+                                                            "capacity [mAh/cm2]", "capacity [mAh/g AM]",
+                                                            "energy [mWh/cm2]", "bottleneck"});
         for (int i = 0; i < ns; i++) {
             ssb_cell_step_result s;
             ssb_cell_result_step(ctx, res, i, &s);
@@ -329,11 +351,21 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             const char *bn = "-";
             if (s.capacity != 0 && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
                 bn = ssb_cell_loss_name(bk);
+            const char *spc = d->mass_am_pos > 0 ? cli_fmt(s.capacity / d->mass_am_pos / 3600.0) : "-";
             cli_table_add_row(t, (const char *[]){idx, s.text, end_name(s.end), cli_fmt(s.t_end), cli_fmt(s.v_end),
-                                                  cli_fmt(s.capacity / 36000.0), cli_fmt(s.energy / 36000.0), bn});
+                                                  cli_fmt(s.capacity / 36000.0), spc, cli_fmt(s.energy / 36000.0),
+                                                  bn});
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        for (int i = 0; i < ns; i++) {
+            ssb_cell_step_result s;
+            ssb_cell_result_step(ctx, res, i, &s);
+            if (s.end == SSB_CELL_END_VOLTAGE && !(s.t_end > s.t_start))
+                printf("step %d '%s' ended at once: the voltage at its start, %.4f V, is already at its cut-off "
+                       "(for a discharge or charge: the set-point cannot be sustained)\n",
+                       i + 1, s.text, s.v_start);
+        }
         /* breakdown of the first step that passes charge */
         for (int i = 0; i < ns; i++) {
             ssb_cell_step_result s;
@@ -373,6 +405,11 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         n = parse_list(o->rates, rates, 64);
         if (n <= 0)
             return cli_usage_error(env, "--rates needs comma-separated C-rates (64 at most)");
+        for (int i = 0; i < n; i++)
+            if (!(rates[i] > 0)) {
+                fprintf(stderr, "ssbnet: error: --rates: C-rate %d = %g is invalid (valid: > 0)\n", i + 1, rates[i]);
+                return CLI_EXIT_RANGE;
+            }
     }
     ssb_cell_params *p = NULL;
     ssb_cell *cell = NULL;
@@ -381,6 +418,15 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         goto done;
     if ((r = ssb_cell_create(ctx, p, &cell)) != SSB_OK) {
         rc = cli_fail(env, r);
+        goto done;
+    }
+    const double ocv0 = ssb_cell_get_derived(cell)->ocv_init;
+    if (!(o->cutoff < ocv0)) {
+        fprintf(stderr,
+                "ssbnet: error: --cutoff %g V is not below the open-circuit voltage at the start (%.4f V): a "
+                "discharge would end before it starts\n",
+                o->cutoff, ocv0);
+        rc = CLI_EXIT_RANGE;
         goto done;
     }
     ssb_cell_rate_point pts[64];
@@ -400,33 +446,51 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
             cJSON *q = cJSON_CreateObject();
             cli_json_add_number(q, "c_rate", pts[i].crate);
             cli_json_add_number(q, "current_mA_per_cm2", pts[i].current / 10.0);
+            cJSON_AddBoolToObject(q, "sustained", pts[i].sustained);
+            if (!pts[i].sustained)
+                cJSON_AddStringToObject(q, "reason", pts[i].reason);
             cli_json_add_number(q, "capacity_mAh_per_cm2", pts[i].capacity / 36000.0);
+            cli_json_add_number(q, "specific_capacity_mAh_per_g", pts[i].specific_capacity / 3600.0);
             cli_json_add_number(q, "energy_mWh_per_cm2", pts[i].energy / 36000.0);
             cli_json_add_number(q, "mean_voltage_V", pts[i].v_mean);
             cli_json_add_number(q, "energy_density_Wh_per_kg", pts[i].wh_per_kg);
             cli_json_add_number(q, "energy_density_Wh_per_L", pts[i].wh_per_l);
-            cJSON_AddStringToObject(q, "bottleneck", ssb_cell_loss_name(pts[i].bottleneck));
-            cJSON_AddItemToObject(q, "mean_breakdown", breakdown_json(&pts[i].mean));
+            if (pts[i].sustained) {
+                cJSON_AddStringToObject(q, "bottleneck", ssb_cell_loss_name(pts[i].bottleneck));
+                cJSON_AddItemToObject(q, "mean_breakdown", breakdown_json(&pts[i].mean));
+            }
+            cJSON_AddItemToObject(q, "start_breakdown", breakdown_json(&pts[i].start));
             cJSON_AddItemToArray(a, q);
         }
         cli_json_print(json);
     } else {
         printf("rate capability to %.3g V (%s)\n", o->cutoff,
                o->bpx ? o->bpx : (o->file ? o->file : "built-in default"));
-        cli_table *t = cli_table_create(8, (const char *[]){"C-rate [1/h]", "I [mA/cm2]", "capacity [mAh/cm2]",
-                                                            "energy [mWh/cm2]", "mean V [V]", "stack [Wh/kg]",
-                                                            "stack [Wh/L]", "bottleneck (mean loss [mV])"});
+        cli_table *t = cli_table_create(9, (const char *[]){"C-rate [1/h]", "I [mA/cm2]", "capacity [mAh/cm2]",
+                                                            "capacity [mAh/g AM]", "energy [mWh/cm2]", "mean V [V]",
+                                                            "stack [Wh/kg]", "stack [Wh/L]",
+                                                            "bottleneck (mean loss [mV])"});
         for (int i = 0; i < n; i++) {
             char bn[96];
+            if (!pts[i].sustained) {
+                cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
+                                                      "not sustained", "-", "-", "-", "-", "- (see below)"});
+                continue;
+            }
             snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
                      pts[i].mean.loss[pts[i].bottleneck] * 1e3);
             cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
-                                                  cli_fmt(pts[i].capacity / 36000.0), cli_fmt(pts[i].energy / 36000.0),
-                                                  cli_fmt(pts[i].v_mean), cli_fmt(pts[i].wh_per_kg),
+                                                  cli_fmt(pts[i].capacity / 36000.0),
+                                                  cli_fmt(pts[i].specific_capacity / 3600.0),
+                                                  cli_fmt(pts[i].energy / 36000.0), cli_fmt(pts[i].v_mean),
+                                                  cli_fmt(pts[i].wh_per_kg),
                                                   cli_fmt(pts[i].wh_per_l), bn});
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        for (int i = 0; i < n; i++)
+            if (!pts[i].sustained)
+                printf("%s\n", pts[i].reason);
     }
 done:
     ssb_cell_destroy(&cell);
@@ -434,12 +498,18 @@ done:
     return rc;
 }
 
+int cmd_cell_cycle(cli_env *env, int argc, char **argv); /* cli/cmd_cell_cycle.c */
+
 int cmd_cell(cli_env *env, int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "cycle"))
+        return cmd_cell_cycle(env, argc, argv);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         cell_help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
+    if (!strcmp(argv[1], "defaults"))
+        return cli_cell_defaults(env, argc, argv);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             cell_help();
@@ -453,5 +523,5 @@ int cmd_cell(cli_env *env, int argc, char **argv)
         return run_cmd(env, &o);
     if (!strcmp(argv[1], "rates"))
         return rates_cmd(env, &o);
-    return cli_usage_error(env, "unknown subcommand 'cell %s' (run, rates)", argv[1]);
+    return cli_usage_error(env, "unknown subcommand 'cell %s' (run, rates, defaults)", argv[1]);
 }

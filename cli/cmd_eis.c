@@ -31,17 +31,26 @@ static void fit_help(void)
            "Wo1_0 (Z0), Wo1_1 (tau), ...\n\n"
            "  --circuit STR          circuit string (required)\n"
            "  --guess v1,v2,...      initial values in the order the parameters appear in the string (or\n"
-           "                         NAME=value pairs); without it a heuristic start from the data is used\n"
+           "                         NAME=value pairs); without it: start values from the arcs\n"
+           "                         of the data, and a seeded 48-start search when that fit ends undetermined\n"
            "  --fix NAME=v,...       hold parameters (impedance.py 'constants'); --guess may then list only the\n"
            "                         free parameters\n"
-           "  --weight W             unit (default), proportional or modulus\n"
+           "  --weight W             modulus (default: sigma = |Z|, every decade counts), proportional\n"
+           "                         (sigma' = |Z'|, sigma'' = |Z''|) or unit (sigma = 1 Ohm, impedance.py's default)\n"
+           "  --fmin X, --fmax X     fit only the points with fmin <= f <= fmax (Hz)\n"
            "  --global               multi-start global search (48 seeded starts)\n"
            "  --starts N, --seed N   number of starts and seed of the global search\n"
            "  --drop-inductive       drop the points with Z'' > 0 before fitting\n"
            "  --confidence P         level of the intervals (default 0.95)\n"
            "  --plot FILE.png|svg    Nyquist plot of data and fit;  --bode FILE  Bode plot\n"
            "  -o, --output FILE.csv  data, model and residuals\n"
-           "  --json                 {parameters, stderr, ci_low, ci_high, units, rss, chi2_red, ...}\n");
+           "  --json                 {parameters, stderr, ci_low, ci_high, units, flags, status, capacitances,\n"
+           "                         rss, chi2_red, weight, ...}\n\n"
+           "A parameter the data do not determine is flagged: wide_ci (95 %% interval wider than +-100 %%), at_bound,\n"
+           "correlated (|correlation| > 0.9995 with another one); the status is then 'undetermined' or 'at_bound'\n"
+           "instead of 'ok'. Every p(R,CPE) pair and series CPE gets an effective capacitance C_eff [F]: R||CPE\n"
+           "(Q R^(1-n))^(1/n) (Hirschorn 2010 eq. 18, = Hsu-Mansfeld Q omega_max^(n-1)); series CPE Brug's\n"
+           "Q^(1/n) R_s^((1-n)/n). 'ssbnet se brick --fit FIT.json' takes the bulk and GB arcs from --json output.\n");
 }
 
 static void drt_help(void)
@@ -51,8 +60,10 @@ static void drt_help(void)
            "centres tau = 1/f, FWHM coefficient 0.5, second-derivative penalty, x >= 0), lambda by generalised\n"
            "cross-validation unless given. gamma(tau) is reported on a fine tau grid (Ohm per unit ln tau).\n\n"
            "  --lambda X             regularisation parameter (default: GCV over 1e-7 .. 1)\n"
+           "  --lambda-min X, --lambda-max X  GCV search range (a warning says when GCV ends on its edge)\n"
            "  --fwhm C               RBF FWHM coefficient (default 0.5)\n"
            "  --no-inductance        no series inductance column\n"
+           "  --fmin X, --fmax X     use only the points with fmin <= f <= fmax (Hz)\n"
            "  --drop-inductive       drop the points with Z'' > 0\n"
            "  --plot FILE.png|svg    gamma(tau) with the peaks\n"
            "  -o, --output FILE.csv  tau_s, gamma_Ohm\n"
@@ -68,7 +79,9 @@ static void kk_help(void)
            "  --m M                  fixed number of RC elements (no mu criterion)\n"
            "  --max-m N              largest M (default 50)\n"
            "  --fit real|imag|complex  which part is fitted (default real, as impedance.py)\n"
-           "  --add-cap              series capacitance (no low-frequency intercept)\n"
+           "  --add-capacitor        series capacitance (data with a capacitive low-frequency tail, e.g. a\n"
+           "                         blocking electrode; also --add-cap)\n"
+           "  --fmin X, --fmax X     use only the points with fmin <= f <= fmax (Hz)\n"
            "  --residuals            print the residual of every point\n"
            "  -o, --output FILE.csv  data, KK model and residuals [%%]\n"
            "  --json                 {M, mu, R_ohm, L, max_residual, chi2, f, res_re, res_im}\n");
@@ -82,6 +95,8 @@ static void sim_help(void)
            "  --params v1,...        parameter values (or NAME=value pairs)\n"
            "  --fmin X, --fmax X     frequency range in Hz (default 0.01 .. 1e6)\n"
            "  --ppd N                points per decade (default 10)\n"
+           "  --noise REL            proportional Gaussian noise: Z' and Z'' times (1 + REL N(0,1)), REL in [0, 1]\n"
+           "  --seed N               seed of the noise (default 1; the same seed gives the same spectrum)\n"
            "  --plot FILE.png|svg    Nyquist plot;  --bode FILE  Bode plot\n"
            "  -o, --output FILE.csv  f_Hz, Zre_Ohm, Zim_Ohm\n"
            "  --json                 {circuit, f, zre, zim}\n");
@@ -92,10 +107,11 @@ static void sim_help(void)
 typedef struct {
     const char *file;
     const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type;
-    double lambda, fwhm, c, fmin, fmax, confidence;
+    double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
-    int has_lambda, has_starts, has_seed;
+    int has_lambda, has_starts, has_seed, has_fmin, has_fmax, has_noise;
+    double noise;
 } opts;
 
 static int need_value(cli_env *env, int i, int argc, char **argv)
@@ -139,9 +155,12 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const char
         else if (!strcmp(key, "--fit")) sv = &o->fit_type;
         else if (!strcmp(key, "--lambda")) dv = &o->lambda, o->has_lambda = 1;
         else if (!strcmp(key, "--fwhm")) dv = &o->fwhm;
+        else if (!strcmp(key, "--lambda-min")) dv = &o->lambda_min;
+        else if (!strcmp(key, "--lambda-max")) dv = &o->lambda_max;
         else if (!strcmp(key, "--c")) dv = &o->c;
-        else if (!strcmp(key, "--fmin")) dv = &o->fmin;
-        else if (!strcmp(key, "--fmax")) dv = &o->fmax;
+        else if (!strcmp(key, "--fmin")) dv = &o->fmin, o->has_fmin = 1;
+        else if (!strcmp(key, "--fmax")) dv = &o->fmax, o->has_fmax = 1;
+        else if (!strcmp(key, "--noise")) dv = &o->noise, o->has_noise = 1;
         else if (!strcmp(key, "--confidence")) dv = &o->confidence;
         else if (!strcmp(key, "--m")) iv = &o->m;
         else if (!strcmp(key, "--max-m")) iv = &o->max_m;
@@ -151,7 +170,7 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const char
         else if (!strcmp(key, "--global")) flag = &o->global;
         else if (!strcmp(key, "--drop-inductive")) flag = &o->drop_inductive;
         else if (!strcmp(key, "--no-inductance")) flag = &o->no_inductance;
-        else if (!strcmp(key, "--add-cap")) flag = &o->add_cap;
+        else if (!strcmp(key, "--add-cap") || !strcmp(key, "--add-capacitor")) flag = &o->add_cap;
         else if (!strcmp(key, "--residuals")) flag = &o->residuals;
         if (flag) {
             *flag = 1;
@@ -224,58 +243,24 @@ static const char *param_list(const ssb_eis_circuit *c, const int *order, int n)
     return buf;
 }
 
-/* Heuristic start values from the data: resistances share the span of Z', time constants are spread over the
- * measured frequency range in the order the elements appear (first = fastest). */
-static void heuristic_guess(const ssb_eis_circuit *c, const ssb_eis_spectrum *s, double *p)
-{
-    double rmin = INFINITY, rmax = -INFINITY, flo = INFINITY, fhi = 0;
-    for (int64_t i = 0; i < s->n; i++) {
-        rmin = fmin(rmin, s->zre[i]);
-        rmax = fmax(rmax, s->zre[i]);
-        flo = fmin(flo, s->f[i]);
-        fhi = fmax(fhi, s->f[i]);
-    }
-    double span = rmax - rmin;
-    if (!(span > 0)) span = fabs(rmax) > 0 ? fabs(rmax) : 1.0;
-    int np = ssb_eis_circuit_get_nparams(c), nr = 0, nt = 0;
-    /* count resistances and time-scale elements (one per element: the first parameter after "_0" or a C) */
-    for (int k = 0; k < np; k++) {
-        const char *nm = ssb_eis_circuit_get_param_name(c, k), *u = ssb_eis_circuit_get_param_unit(c, k);
-        if (strcmp(u, "Ohm") == 0 && (nm[0] == 'R' && (nm[1] == '_' || (nm[1] >= '0' && nm[1] <= '9')))) nr++;
-        if (strcmp(u, "s") == 0 || strcmp(u, "F") == 0 || strncmp(u, "F s^", 4) == 0) nt++;
-    }
-    int ir = 0, it = 0;
-    for (int k = 0; k < np; k++) {
-        const char *nm = ssb_eis_circuit_get_param_name(c, k), *u = ssb_eis_circuit_get_param_unit(c, k);
-        double ft = nt > 0 ? fhi * pow(flo / fhi, (it + 0.5) / nt) : sqrt(flo * fhi);
-        double w = 2.0 * PI_ * ft, Rk = span / (nr > 0 ? nr : 1);
-        if (strcmp(u, "Ohm") == 0) {
-            int isR = nm[0] == 'R' && (nm[1] == '_' || (nm[1] >= '0' && nm[1] <= '9'));
-            if (isR && ir == 0 && rmin > 0) p[k] = rmin;
-            else p[k] = isR ? Rk : span;
-            if (isR) ir++;
-        } else if (strcmp(u, "F") == 0 || strncmp(u, "F s^", 4) == 0) {
-            p[k] = 1.0 / (w * Rk);
-            it++;
-        } else if (strcmp(u, "s") == 0) {
-            p[k] = 1.0 / w;
-            it++;
-        } else if (strcmp(u, "H") == 0) {
-            p[k] = 0.01 * span / (2.0 * PI_ * fhi);
-        } else if (strcmp(u, "Ohm s^-1/2") == 0) {
-            p[k] = span * sqrt(2.0 * PI_ * flo);
-        } else { /* exponents and dimensionless factors */
-            p[k] = strstr(nm, "_1") || strstr(nm, "_2") || strstr(nm, "_4") ? 0.9 : 1.0;
-        }
-    }
-}
-
 static int load_spectrum(cli_env *env, const opts *o, ssb_eis_spectrum **s, int64_t *dropped)
 {
     *dropped = 0;
     if (!o->file) return cli_usage_error(env, "missing input FILE");
     int rc = ssb_eis_spectrum_read(env->ctx, o->file, SSB_EIS_FORMAT_AUTO, s);
     if (rc != SSB_OK) return cli_fail(env, rc);
+    if (o->has_fmin || o->has_fmax) {
+        int64_t nout = 0;
+        rc = ssb_eis_spectrum_select(env->ctx, *s, o->has_fmin ? o->fmin : 0.0, o->has_fmax ? o->fmax : INFINITY,
+                                     &nout);
+        if (rc != SSB_OK) {
+            ssb_eis_spectrum_destroy(s);
+            return cli_fail(env, rc);
+        }
+        if (nout > 0 && !env->quiet)
+            fprintf(stderr, "ssbnet: info: %s: %lld of %lld points outside the frequency range removed\n", o->file,
+                    (long long)nout, (long long)(nout + (*s)->n));
+    }
     if (o->drop_inductive) {
         rc = ssb_eis_spectrum_drop_inductive(env->ctx, *s, dropped);
         if (rc != SSB_OK) {
@@ -302,7 +287,7 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     o.confidence = 0.95;
     int r = scan(env, "fit", argc, argv,
                  " --circuit --guess --fix --weight --global --starts --seed --drop-inductive --confidence --plot "
-                 "--bode --output ",
+                 "--bode --output --fmin --fmax ",
                  fit_help, &o);
     if (r) return r < 0 ? 0 : r;
     if (!o.circuit) return cli_usage_error(env, "eis fit: --circuit is required (e.g. --circuit 'R0-p(R1,CPE1)')");
@@ -313,6 +298,8 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     int np = ssb_eis_circuit_get_nparams(c);
     ssb_eis_spectrum *s = NULL, *model = NULL;
     ssb_eis_fit_result *res = NULL;
+    ssb_eis_cap *caps = NULL;
+    int ncaps = 0;
     int64_t dropped = 0;
     int code = load_spectrum(env, &o, &s, &dropped);
     if (code) goto done;
@@ -322,7 +309,10 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     }
     double p[MAXP] = {0};
     int set[MAXP] = {0}, fixed[MAXP] = {0}, order[MAXP] = {0}, nfree = 0;
-    heuristic_guess(c, s, p);
+    if ((r = ssb_eis_fit_guess(env->ctx, c, s, p)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
     if (o.fix) {
         int all[MAXP];
         for (int k = 0; k < np; k++) all[k] = -1; /* positional values are not allowed for --fix */
@@ -351,18 +341,26 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         for (int k = 0; k < np; k++)
             if (!fixed[k]) p[k] = g[k];
     } else if (!env->quiet) {
-        fprintf(stderr, "ssbnet: info: eis fit: no --guess; starting from a heuristic guess (%s)%s\n",
-                param_list(c, order, nfree), o.global ? "" : "; consider --global");
+        fprintf(stderr, "ssbnet: info: eis fit: no --guess; automatic start values from the arcs of the data (%s)\n",
+                param_list(c, order, nfree));
     }
     P.fixed = fixed;
     P.global = o.global;
     P.confidence = o.confidence;
     if (o.has_starts) P.n_starts = (int)(o.starts > 1000000 ? 1000000 : o.starts);
     if (o.has_seed) P.seed = (uint64_t)o.seed;
-    if ((r = ssb_eis_fit(env->ctx, c, s, p, &P, &res)) != SSB_OK) {
+    int retried = 0;
+    if (o.guess) r = ssb_eis_fit(env->ctx, c, s, p, &P, &res);
+    else r = ssb_eis_fit_auto(env->ctx, c, s, p, &P, &res, &retried);
+    if (r != SSB_OK) {
         code = cli_fail(env, r);
         goto done;
     }
+    if (retried && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: info: eis fit: the fit from the automatic start values left parameters undetermined; a "
+                "%d-start search (seed %llu) from them reached a lower objective (rss %.4g), reported below\n",
+                P.n_starts, (unsigned long long)P.seed, res->rss);
     cli_progress_done();
     if (o.output && (r = ssb_eis_fit_write_csv(env->ctx, o.output, c, s, res)) != SSB_OK) {
         code = cli_fail(env, r);
@@ -385,6 +383,10 @@ static int eis_fit(cli_env *env, int argc, char **argv)
             goto done;
         }
     }
+    if ((r = ssb_eis_cpe_capacitances(env->ctx, c, res->p, res->cov, &caps, &ncaps)) != SSB_OK) {
+        code = cli_fail(env, r);
+        goto done;
+    }
     if (env->json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "circuit", ssb_eis_circuit_get_string(c));
@@ -392,14 +394,44 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         cJSON *pv = cJSON_AddObjectToObject(j, "parameters"), *se = cJSON_AddObjectToObject(j, "stderr");
         cJSON *lo = cJSON_AddObjectToObject(j, "ci_low"), *hi = cJSON_AddObjectToObject(j, "ci_high");
         cJSON *un = cJSON_AddObjectToObject(j, "units"), *fx = cJSON_AddObjectToObject(j, "fixed");
+        cJSON *fl = cJSON_AddObjectToObject(j, "flags"), *cm = cJSON_AddObjectToObject(j, "corr_max");
         for (int k = 0; k < np; k++) {
             const char *nm = ssb_eis_circuit_get_param_name(c, k);
+            char fb[64];
             cli_json_add_number(pv, nm, res->p[k]);
             cli_json_add_number(se, nm, res->std_err[k]);
             cli_json_add_number(lo, nm, res->ci_low[k]);
             cli_json_add_number(hi, nm, res->ci_high[k]);
             cJSON_AddStringToObject(un, nm, ssb_eis_circuit_get_param_unit(c, k));
             cJSON_AddBoolToObject(fx, nm, fixed[k] != 0);
+            cJSON_AddStringToObject(fl, nm, ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb));
+            cli_json_add_number(cm, nm, res->corr_max[k]);
+        }
+        cJSON_AddStringToObject(j, "status", ssb_eis_fit_status_name(res->status));
+        cJSON_AddNumberToObject(j, "n_flagged", res->n_flagged);
+        cJSON *ca = cJSON_AddArrayToObject(j, "capacitances");
+        for (int q = 0; q < ncaps; q++) {
+            const ssb_eis_cap *e = &caps[q];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "element", e->name);
+            cJSON_AddStringToObject(x, "kind", e->kind == SSB_EIS_CAP_PARALLEL ? "parallel" : "series");
+            if (e->kind == SSB_EIS_CAP_PARALLEL)
+                cJSON_AddStringToObject(x, "R_param", ssb_eis_circuit_get_param_name(c, e->iR));
+            cli_json_add_number(x, "R_Ohm", e->R);
+            cli_json_add_number(x, "Q", e->Q);
+            cJSON_AddStringToObject(x, "Q_unit", e->in < 0 ? "F" : "F s^(n-1)");
+            cli_json_add_number(x, "n", e->n);
+            cli_json_add_number(x, "R_s_Ohm", e->R_s);
+            cli_json_add_number(x, "f_max_Hz", e->f_max);
+            cli_json_add_number(x, "C_eff_F", e->C_eff);
+            cJSON_AddStringToObject(x, "C_eff_method",
+                                    e->in < 0                           ? "ideal capacitor"
+                                    : e->kind == SSB_EIS_CAP_PARALLEL ? "(Q R^(1-n))^(1/n) (Hirschorn 2010, Hsu-Mansfeld)"
+                                                                      : "Q^(1/n) R_s^((1-n)/n) (Brug 1984)");
+            cli_json_add_number(x, "C_eff_std_err_F", e->C_eff_std_err);
+            cli_json_add_number(x, "C_hsu_mansfeld_F", e->C_hsu_mansfeld);
+            cli_json_add_number(x, "C_brug_F", e->C_brug);
+            cJSON_AddItemToArray(ca, x);
         }
         cli_json_add_number(j, "confidence", res->confidence);
         cli_json_add_number(j, "rss", res->rss);
@@ -409,6 +441,7 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         cJSON_AddNumberToObject(j, "npoints", (double)res->npoints);
         cJSON_AddNumberToObject(j, "dropped_inductive", (double)dropped);
         cJSON_AddStringToObject(j, "weight", ssb_eis_weight_name(P.weight));
+        cJSON_AddStringToObject(j, "guess", o.guess ? "given" : retried ? "automatic+global" : "automatic");
         cJSON_AddBoolToObject(j, "converged", res->converged);
         cJSON_AddStringToObject(j, "reason", res->reason);
         cJSON_AddNumberToObject(j, "iterations", res->iterations);
@@ -420,46 +453,99 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         snprintf(ci, sizeof ci, "%g%% CI low", 100 * res->confidence);
         char ch[64];
         snprintf(ch, sizeof ch, "%g%% CI high", 100 * res->confidence);
-        const char *hdr[] = {"parameter [unit]", "value", "std err", ci, ch};
-        cli_table *t = cli_table_create(5, hdr);
+        const char *hdr[] = {"parameter [unit]", "value", "std err", ci, ch, "flags"};
+        cli_table *t = cli_table_create(6, hdr);
         for (int k = 0; k < np; k++) {
-            char name[128];
+            char name[128], fb[64];
             snprintf(name, sizeof name, "%s [%s]%s", ssb_eis_circuit_get_param_name(c, k),
                      ssb_eis_circuit_get_param_unit(c, k), fixed[k] ? " (fixed)" : "");
-            const char *cells[] = {name, cli_fmt(res->p[k]), cli_fmt(res->std_err[k]), cli_fmt(res->ci_low[k]),
-                                   cli_fmt(res->ci_high[k])};
+            ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb);
+            char v0[32], v1[32], v2[32], v3[32];
+            snprintf(v0, sizeof v0, "%s", cli_fmt(res->p[k]));
+            snprintf(v1, sizeof v1, "%s", cli_fmt(res->std_err[k]));
+            snprintf(v2, sizeof v2, "%s", cli_fmt(res->ci_low[k]));
+            snprintf(v3, sizeof v3, "%s", cli_fmt(res->ci_high[k]));
+            const char *cells[] = {name, v0, v1, v2, v3, fb[0] ? fb : "-"};
             cli_table_add_row(t, cells);
         }
-        printf("circuit %s, %lld points%s, %s weights\n", ssb_eis_circuit_get_string(c), (long long)res->npoints,
-               dropped ? " (inductive points dropped)" : "", ssb_eis_weight_name(P.weight));
+        printf("circuit %s, %lld points%s, %s weights (sigma = %s), %s start values\n", ssb_eis_circuit_get_string(c),
+               (long long)res->npoints, dropped ? " (inductive points dropped)" : "", ssb_eis_weight_name(P.weight),
+               P.weight == SSB_EIS_WEIGHT_MODULUS        ? "|Z|"
+               : P.weight == SSB_EIS_WEIGHT_PROPORTIONAL ? "|Z'|, |Z''|"
+                                                         : "1 Ohm",
+               o.guess ? "given" : "automatic");
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        if (ncaps > 0) {
+            const char *hc[] = {"element", "kind", "R [Ohm]", "n [-]", "f_max [Hz]", "C_eff [F]", "C_eff std err [F]",
+                                "C Brug [F]"};
+            t = cli_table_create(8, hc);
+            for (int q = 0; q < ncaps; q++) {
+                const ssb_eis_cap *e = &caps[q];
+                char b[6][32];
+                const double v[6] = {e->R, e->n, e->f_max, e->C_eff, e->C_eff_std_err, e->C_brug};
+                for (int u = 0; u < 6; u++) snprintf(b[u], 32, "%s", isnan(v[u]) ? "-" : cli_fmt(v[u]));
+                const char *cells[] = {e->name, e->kind == SSB_EIS_CAP_PARALLEL ? "R||CPE" : "series (Brug)",
+                                       b[0], b[1], b[2], b[3], b[4], b[5]};
+                cli_table_add_row(t, cells);
+            }
+            cli_table_print(t, stdout);
+            cli_table_destroy(&t);
+        }
         const char *h2[] = {"quantity [unit]", "value"};
         t = cli_table_create(2, h2);
         char l1[64];
         snprintf(l1, sizeof l1, "rss [%s]", P.weight == SSB_EIS_WEIGHT_UNIT ? "Ohm^2" : "1");
-        const char *r1[] = {l1, cli_fmt(res->rss)};
-        const char *r2[] = {"rss unweighted [Ohm^2]", cli_fmt(res->rss_unit)};
-        const char *r3[] = {"reduced chi-square [-]", cli_fmt(res->chi2_red)};
-        const char *r4[] = {"degrees of freedom [-]", cli_fmt(res->dof)};
-        char conv[64];
-        snprintf(conv, sizeof conv, "%s (%s, %d iterations)", res->converged ? "yes" : "no", res->reason,
-                 res->iterations);
+        char v1[32], v2[32], v3[32], v4[32];
+        snprintf(v1, sizeof v1, "%s", cli_fmt(res->rss));
+        snprintf(v2, sizeof v2, "%s", cli_fmt(res->rss_unit));
+        snprintf(v3, sizeof v3, "%s", cli_fmt(res->chi2_red));
+        snprintf(v4, sizeof v4, "%d", res->dof);
+        const char *r1[] = {l1, v1};
+        const char *r2[] = {"rss unweighted [Ohm^2]", v2};
+        const char *r3[] = {"reduced chi-square [-]", v3};
+        const char *r4[] = {"degrees of freedom [-]", v4};
+        char conv[96];
+        snprintf(conv, sizeof conv, "%s (%s, %d iterations)%s", res->converged ? "yes" : "no", res->reason,
+                 res->iterations, res->converged && res->n_flagged > 0 ? ", see status" : "");
         const char *r5[] = {"converged", conv};
+        char st[96];
+        if (res->n_flagged > 0)
+            snprintf(st, sizeof st, "%s (%d parameter%s flagged)", ssb_eis_fit_status_name(res->status),
+                     res->n_flagged, res->n_flagged == 1 ? "" : "s");
+        else
+            snprintf(st, sizeof st, "%s", ssb_eis_fit_status_name(res->status));
+        const char *r6[] = {"status", st};
         cli_table_add_row(t, r1);
         cli_table_add_row(t, r2);
         cli_table_add_row(t, r3);
         cli_table_add_row(t, r4);
         cli_table_add_row(t, r5);
+        cli_table_add_row(t, r6);
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (res->rank_deficient) printf("note: J^T J is singular; some parameters are not determined by the data\n");
+    }
+    if (res->n_flagged > 0 && !env->quiet) {
+        for (int k = 0; k < np; k++) {
+            if (!res->flags[k]) continue;
+            char fb[64];
+            double rel = res->p[k] != 0 ? 50.0 * (res->ci_high[k] - res->ci_low[k]) / fabs(res->p[k]) : INFINITY;
+            fprintf(stderr,
+                    "ssbnet: warning: eis fit: %s = %g is not determined by the data (%s; CI +-%.3g %%, max "
+                    "|correlation| %.5f)\n",
+                    ssb_eis_circuit_get_param_name(c, k), res->p[k],
+                    ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb), rel, res->corr_max[k]);
+        }
+        if (P.weight == SSB_EIS_WEIGHT_UNIT)
+            fprintf(stderr, "ssbnet: hint: unit weights fit the largest |Z| only; try the default --weight modulus\n");
     }
     code = 0;
     if (!res->converged && !env->quiet)
         fprintf(stderr, "ssbnet: warning: eis fit: no convergence (%s); the values above are the last iterate\n",
                 res->reason);
 done:
+    free(caps);
     ssb_eis_fit_result_destroy(&res);
     ssb_eis_spectrum_destroy(&model);
     ssb_eis_spectrum_destroy(&s);
@@ -474,7 +560,9 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     opts o;
     memset(&o, 0, sizeof o);
     o.fwhm = 0.5;
-    int r = scan(env, "drt", argc, argv, " --lambda --fwhm --no-inductance --drop-inductive --plot --output ",
+    o.lambda_min = o.lambda_max = NAN;
+    int r = scan(env, "drt", argc, argv, " --lambda --lambda-min --lambda-max --fwhm --no-inductance --drop-inductive --plot --output --fmin "
+                 "--fmax ",
                  drt_help, &o);
     if (r) return r < 0 ? 0 : r;
     ssb_eis_spectrum *s = NULL;
@@ -483,6 +571,8 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     int code = load_spectrum(env, &o, &s, &dropped);
     if (code) return code;
     ssb_eis_drt_params P = ssb_eis_drt_params_default();
+    if (!isnan(o.lambda_min)) P.lambda_min = o.lambda_min;
+    if (!isnan(o.lambda_max)) P.lambda_max = o.lambda_max;
     if (o.has_lambda) {
         if (!(o.lambda > 0)) {
             code = cli_usage_error(env, "eis drt: --lambda %g must be > 0 (omit it for GCV)", o.lambda);
@@ -510,6 +600,10 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         cJSON_AddStringToObject(j, "file", o.file);
         cli_json_add_number(j, "lambda", d->lambda);
         cli_json_add_number(j, "gcv", d->gcv);
+        cJSON_AddBoolToObject(j, "capacitive_tail", d->capacitive_tail);
+        cJSON_AddStringToObject(j, "lambda_at_bound", d->lambda_at_bound < 0   ? "lower"
+                                                      : d->lambda_at_bound > 0 ? "upper"
+                                                                               : "no");
         cli_json_add_number(j, "eps", d->eps);
         cli_json_add_number(j, "R_inf", d->R_inf);
         cli_json_add_number(j, "L", d->L);
@@ -562,6 +656,16 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         cli_table_destroy(&t);
         if (!o.output) printf("(gamma(tau) on %lld points: use -o FILE.csv or --json)\n", (long long)d->ntau);
     }
+    if (d->capacitive_tail && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis drt: the spectrum ends in a capacitive tail (blocking electrode, no "
+                "low-frequency intercept) that the DRT model cannot describe; exclude it with --fmin\n");
+    if (d->lambda_at_bound && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis drt: GCV chose lambda = %g at the %s end of its search range [%g, %g]; the "
+                "optimum may lie beyond it: widen it with --lambda-%s or give --lambda\n",
+                d->lambda, d->lambda_at_bound < 0 ? "lower" : "upper", P.lambda_min, P.lambda_max,
+                d->lambda_at_bound < 0 ? "min" : "max");
 done:
     ssb_eis_drt_result_destroy(&d);
     ssb_eis_spectrum_destroy(&s);
@@ -577,12 +681,16 @@ static int eis_kk(cli_env *env, int argc, char **argv)
     ssb_eis_kk_params P = ssb_eis_kk_params_default();
     o.c = P.c;
     o.max_m = P.max_m;
-    int r = scan(env, "kk", argc, argv, " --c --m --max-m --fit --add-cap --residuals --drop-inductive --output ",
+    int r = scan(env, "kk", argc, argv, " --c --m --max-m --fit --add-cap --add-capacitor --residuals --drop-inductive --output --fmin --fmax ",
                  kk_help, &o);
     if (r) return r < 0 ? 0 : r;
     P.c = o.c;
-    P.max_m = (int)(o.max_m > 100000 ? 100001 : o.max_m < 0 ? -1 : o.max_m);
-    P.m = (int)(o.m > 100000 ? 100001 : o.m < 0 ? -1 : o.m);
+    if (o.max_m < 1 || o.max_m > 100000)
+        return cli_usage_error(env, "eis kk: --max-m %lld, valid 1 .. 100000", o.max_m);
+    if (o.m < 0 || o.m > 100000)
+        return cli_usage_error(env, "eis kk: --m %lld, valid 1 .. 100000 (omit it for the mu criterion)", o.m);
+    P.max_m = (int)o.max_m;
+    P.m = (int)o.m;
     P.add_cap = o.add_cap;
     if (o.fit_type) {
         if (!strcmp(o.fit_type, "real")) P.fit_type = SSB_EIS_KK_REAL;
@@ -612,6 +720,8 @@ static int eis_kk(cli_env *env, int argc, char **argv)
         cli_json_add_number(j, "R_ohm", k->r_ohm);
         cli_json_add_number(j, "L", k->L);
         if (P.add_cap) cli_json_add_number(j, "C", k->C);
+        cJSON_AddBoolToObject(j, "needs_capacitor", k->needs_capacitor);
+        if (k->needs_capacitor) cli_json_add_number(j, "max_residual_with_capacitor", k->max_res_with_capacitor);
         cli_json_add_number(j, "max_residual", k->max_res);
         cli_json_add_number(j, "chi2", k->chi2);
         cJSON_AddItemToObject(j, "f", json_array(s->f, s->n));
@@ -655,6 +765,17 @@ static int eis_kk(cli_env *env, int argc, char **argv)
             cli_table_destroy(&t);
         }
     }
+    if (k->needs_capacitor && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis kk: the spectrum ends in a capacitive tail (no low-frequency intercept, e.g. a "
+                "blocking electrode); lin-KK needs a series capacitor here: max residual %.3g %% without it, %.3g %% "
+                "with it; rerun with --add-capacitor\n",
+                100 * k->max_res, 100 * k->max_res_with_capacitor);
+    else if (k->max_res > 0.05 && P.m == 0 && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis kk: max residual %.3g %% with M = %d chosen by mu <= c: either the data are not "
+                "KK-consistent or M is too small for them; compare with --m %d\n",
+                100 * k->max_res, k->M, 2 * k->M + 10);
 done:
     ssb_eis_kk_result_destroy(&k);
     ssb_eis_spectrum_destroy(&s);
@@ -670,7 +791,7 @@ static int eis_simulate(cli_env *env, int argc, char **argv)
     o.fmin = 0.01;
     o.fmax = 1e6;
     o.ppd = 10;
-    int r = scan(env, "simulate", argc, argv, " --circuit --params --fmin --fmax --ppd --plot --bode --output ",
+    int r = scan(env, "simulate", argc, argv, " --circuit --params --fmin --fmax --ppd --noise --seed --plot --bode --output ",
                  sim_help, &o);
     if (r) return r < 0 ? 0 : r;
     if (o.file) return cli_usage_error(env, "eis simulate: takes no input file ('%s')", o.file);
@@ -700,6 +821,22 @@ static int eis_simulate(cli_env *env, int argc, char **argv)
         code = cli_fail(env, r);
         goto done;
     }
+    if (o.has_noise) {
+        if (!(o.noise >= 0 && o.noise <= 1)) {
+            code = cli_usage_error(env, "eis simulate: --noise %g: relative standard deviation, valid 0 .. 1", o.noise);
+            goto done;
+        }
+        if (o.has_seed && o.seed < 0) {
+            code = cli_usage_error(env, "eis simulate: --seed %lld must be >= 0", o.seed);
+            goto done;
+        }
+        if ((r = ssb_eis_spectrum_add_noise(env->ctx, s, o.noise, o.has_seed ? (uint64_t)o.seed : 1u)) != SSB_OK) {
+            code = cli_fail(env, r);
+            goto done;
+        }
+    } else if (o.has_seed && !env->quiet) {
+        fprintf(stderr, "ssbnet: warning: eis simulate: --seed without --noise has no effect\n");
+    }
     if (o.output && (r = ssb_eis_spectrum_write_csv(env->ctx, o.output, s, NULL)) != SSB_OK) {
         code = cli_fail(env, r);
         goto done;
@@ -717,6 +854,8 @@ static int eis_simulate(cli_env *env, int argc, char **argv)
         cJSON_AddStringToObject(j, "circuit", ssb_eis_circuit_get_string(c));
         cJSON *pv = cJSON_AddObjectToObject(j, "parameters");
         for (int k = 0; k < np; k++) cli_json_add_number(pv, ssb_eis_circuit_get_param_name(c, k), p[k]);
+        cli_json_add_number(j, "noise", o.has_noise ? o.noise : 0.0);
+        if (o.has_noise) cJSON_AddNumberToObject(j, "seed", (double)(o.has_seed ? o.seed : 1));
         cJSON_AddItemToObject(j, "f", json_array(s->f, s->n));
         cJSON_AddItemToObject(j, "zre", json_array(s->zre, s->n));
         cJSON_AddItemToObject(j, "zim", json_array(s->zim, s->n));

@@ -228,12 +228,21 @@ static int cmd_show(cli_env *env, int argc, char **argv)
     }
     static const char *const sk[] = {"total", "bulk", "gb"};
     double sig[3] = {NAN, NAN, NAN};
+    char why_total[320] = ""; /* why the total is unavailable (the library's message) */
     if (!isnan(T_C))
         for (int k = 0; k < 3; k++)
             if (ssb_materials_sigma_ion(env->ctx, m, (ssb_sigma_kind)k, T_C + 273.15, &sig[k], NULL) != SSB_OK) {
                 sig[k] = NAN;
+                if (k == 0)
+                    snprintf(why_total, sizeof why_total, "%s", ssb_ctx_get_error(env->ctx));
                 ssb_ctx_clear_error(env->ctx);
             }
+    int brick = 0; /* total from the brick layer (no measured total) */
+    {
+        ssb_mat_prop tp;
+        brick = !isnan(sig[0]) && ssb_materials_get_prop(env->ctx, m, "sigma_ion", &tp) != SSB_OK;
+        ssb_ctx_clear_error(env->ctx);
+    }
     double *U = calloc((size_t)ssb_materials_nocv(m) + 1, sizeof(double));
     if (!U) {
         ssb_materials_destroy(&db);
@@ -278,6 +287,8 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             cJSON_AddItemToArray(xr, cJSON_CreateNumber(oi.x_max));
             if (oi.npoints)
                 cJSON_AddNumberToObject(c, "points", oi.npoints);
+            if (!isnan(oi.x_basis)) /* converted from the source's fitted basis to x = c / c_max */
+                cJSON_AddNumberToObject(c, "x_basis_mol_per_m3", oi.x_basis);
             cJSON_AddStringToObject(c, "source", oi.source);
             if (oi.doi)
                 cJSON_AddStringToObject(c, "doi", oi.doi);
@@ -296,6 +307,10 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 snprintf(key, sizeof key, "%s_S_per_cm", sk[k]);
                 cli_json_add_number(s, key, sig[k] / 100.0);
             }
+            if (brick)
+                cJSON_AddStringToObject(s, "total_from", "brick layer (bulk, grain boundary, grain_size, gb_thickness)");
+            else if (why_total[0])
+                cJSON_AddStringToObject(s, "total_missing", why_total);
         }
         cli_json_print(o);
     } else {
@@ -344,7 +359,11 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 snprintf(np, sizeof np, "%d", oi.npoints);
                 if (!isnan(U[k]))
                     snprintf(u, sizeof u, "%.5f", U[k]);
-                snprintf(src, sizeof src, "%s; %s", oi.x_def, oi.source);
+                if (!isnan(oi.x_basis))
+                    snprintf(src, sizeof src, "%s, converted to x = c / c_max (x_source = %.4f x); %s", oi.x_def,
+                             oi.x_scale, oi.source);
+                else
+                    snprintf(src, sizeof src, "%s; %s", oi.x_def, oi.source);
                 const char *cells[] = {oi.name, kinds[oi.kind], a, b, np, u, ssb_mat_status_name(oi.status), src};
                 cli_table_add_row(o, cells);
             }
@@ -368,6 +387,11 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             }
             cli_table_print(s, stdout);
             cli_table_destroy(&s);
+            if (brick)
+                printf("total: brick layer from bulk and grain boundary with the database's grain_size and "
+                       "gb_thickness\n");
+            else if (why_total[0])
+                printf("total: %s\n", why_total);
         }
         printf("\nstatus: D = read from a stored data/text file, L = from the cited paper (not re-read), "
                "C = computed, E = estimate (user file)\n");

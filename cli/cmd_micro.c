@@ -2,9 +2,14 @@
 #include "cli.h"
 #include "cli_image.h"
 #include "cli_micro.h"
+#include "cli_opts.h"
+#include "cli_report.h"
+#include "cli_micro_res.h"
 
+#include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_micro_gen.h>
+#include <ssbnet/ssb_run.h>
 #include <ssbnet/ssb_transport.h>
 
 #include <math.h>
@@ -14,211 +19,194 @@
 
 /* ------------------------------------------------------------------ generate */
 
+enum {
+    G_OUT, G_KIND, G_SIZE, G_DIMS, G_VOXEL, G_SEED, G_CAM, G_SE, G_CARBON, G_CAM_VF, G_CAM_D, G_CAM_GSD, G_CARBON_VF,
+    G_CARBON_D, G_PORE_VF, G_PORE_D, G_OVERLAP, G_GRAIN, G_GB, G_POROSITY, G_RADIUS, G_SPACING, G_AXIS, G_THICKNESS,
+    G_THICKNESS_UM, G_COUNT
+};
+static const cli_opt gen_opts[G_COUNT] = {
+    [G_OUT] = {"--output", "-o", CLI_OPT_STRING, "FILE", NULL, 0, 0, "output image (required; .tif .raw .npy .vti)", NULL},
+    [G_KIND] = {"--kind", NULL, CLI_OPT_CHOICE, "KIND", NULL, 0, 0, "structure (default cathode)",
+                "cathode,polycrystal,staircase,spheres,layers"},
+    [G_SIZE] = {"--size", NULL, CLI_OPT_INT, "N", "voxels", 1, 4096, "cubic box of N voxels per edge (default 96)", NULL},
+    [G_DIMS] = {"--dims", NULL, CLI_OPT_STRING, "NX,NY,NZ", NULL, 0, 0, "box dimensions in voxels", NULL},
+    [G_VOXEL] = {"--voxel-um", NULL, CLI_OPT_DOUBLE, "H", "um", 1e-3, 100, "voxel edge (default 0.4)", NULL},
+    [G_SEED] = {"--seed", NULL, CLI_OPT_INT, "S", NULL, 0, 9.007199254740992e15, "random seed (default 1)", NULL},
+    [G_CAM] = {"--cam", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "cathode: active material (default NCM811)", NULL},
+    [G_SE] = {"--se", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "cathode matrix / polycrystal grains (default Li6PS5Cl)",
+              NULL},
+    [G_CARBON] = {"--carbon", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "cathode: carbon (default Super P)", NULL},
+    [G_CAM_VF] = {"--cam-vf", NULL, CLI_OPT_DOUBLE, "F", NULL, 1e-6, 0.99, "cathode: CAM volume fraction (default 0.60)",
+                  NULL},
+    [G_CAM_D] = {"--cam-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", 1e-3, 1e3, "cathode: mean CAM diameter (default 5)",
+                 NULL},
+    [G_CAM_GSD] = {"--cam-gsd", NULL, CLI_OPT_DOUBLE, "G", NULL, 1, 3,
+                   "cathode: geometric std of the lognormal CAM diameters (default 1.3)", NULL},
+    [G_CARBON_VF] = {"--carbon-vf", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 0.99, "cathode: carbon fraction (default 0.03)",
+                     NULL},
+    [G_CARBON_D] = {"--carbon-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", 1e-3, 1e3, "cathode: carbon diameter (default 1)",
+                    NULL},
+    [G_PORE_VF] = {"--pore-vf", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 0.99, "cathode: voids (default 0.05)", NULL},
+    [G_PORE_D] = {"--pore-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", 1e-3, 1e3, "void diameter (default 1.2)", NULL},
+    [G_OVERLAP] = {"--overlap", NULL, CLI_OPT_DOUBLE, "X", NULL, 0, 0.9, "cathode: allowed sphere overlap (default 0.15)",
+                   NULL},
+    [G_GRAIN] = {"--grain-um", NULL, CLI_OPT_DOUBLE, "D", "um", 1e-3, 1e4, "polycrystal: mean grain size (default 4)",
+                 NULL},
+    [G_GB] = {"--gb-um", NULL, CLI_OPT_DOUBLE, "T", "um", 1e-4, 1e3, "polycrystal: GB thickness (default 0.4)", NULL},
+    [G_POROSITY] = {"--porosity", NULL, CLI_OPT_DOUBLE, "P", NULL, 0, 0.99, "polycrystal: pore fraction (default 0)",
+                    NULL},
+    [G_RADIUS] = {"--radius", NULL, CLI_OPT_DOUBLE, "R", "voxels", 0.5, 1e4, "spheres: radius (default 5)", NULL},
+    [G_SPACING] = {"--spacing", NULL, CLI_OPT_DOUBLE, "S", "voxels", 1, 1e4, "spheres: spacing (default 16)", NULL},
+    [G_AXIS] = {"--axis", NULL, CLI_OPT_CHOICE, "AXIS", NULL, 0, 0, "layers: normal axis (default z)", "x,y,z"},
+    [G_THICKNESS] = {"--thickness", NULL, CLI_OPT_INT, "T", "voxels", 1, 1e6, "layers: layer thickness (default 4)",
+                     NULL},
+    [G_THICKNESS_UM] = {"--thickness-um", NULL, CLI_OPT_DOUBLE, "T", "um", 1e-3, 1e5,
+                        "box extent along z (through the electrode) in um: nz = T / voxel size, as 'ssbnet run' does",
+                        NULL},
+};
+
 static void generate_help(void)
 {
     printf("usage: ssbnet micro generate [--kind cathode|polycrystal|staircase|spheres|layers] -o OUT [options]\n\n"
            "Generate a seeded, reproducible 3D microstructure and write it (.tif .raw .npy .vti by extension)\n"
-           "with its phase table OUT.phases.json.\n\n"
-           "common options:\n"
-           "  -o, --output FILE   output image (required)\n"
-           "  --size N            cubic box of N voxels per edge (default 96)\n"
-           "  --dims NX,NY,NZ     box dimensions in voxels\n"
-           "  --voxel-um H        voxel edge in micrometres (default 0.4)\n"
-           "  --seed S            random seed (default 1)\n"
-           "cathode (composite electrode: CAM spheres + carbon + optional pores in a solid-electrolyte matrix):\n"
-           "  --cam NAME          active material (default NCM811)    --se NAME  electrolyte (default Li6PS5Cl)\n"
-           "  --cam-vf F          CAM volume fraction (default 0.60)  --cam-d-um D  mean diameter (default 5.0)\n"
-           "  --cam-gsd G         geometric std of the lognormal CAM diameters (default 1.3)\n"
-           "  --carbon-vf F       carbon volume fraction (default 0.03) --carbon-d-um D (default 1.0)\n"
-           "  --pore-vf F         porosity as small voids (default 0.05) --pore-d-um D (default 1.2)\n"
-           "  --overlap X         allowed sphere overlap fraction (default 0.15)\n"
-           "polycrystal (solid electrolyte: Voronoi grains with a grain-boundary phase):\n"
-           "  --grain-um D        mean grain size, equivalent-sphere diameter (default 4)\n"
-           "  --gb-um T           grain-boundary thickness (default 0.4)\n"
-           "  --porosity P        pore fraction (default 0)     --pore-d-um D pore diameter (default 1.2)\n"
-           "staircase: TauFactor's slanted strip (20x21x21, tau_z = 451/60); spheres: simple-cubic sphere array\n"
-           "  (--radius R --spacing S in voxels); layers: alternating layers normal to --axis (--thickness T)\n\n"
-           "example:\n"
+           "with its phase table OUT.phases.json (conductivities from the materials database at 25 C).\n"
+           "cathode: CAM spheres + carbon + voids in a solid-electrolyte matrix; its default composition is the\n"
+           "  cathode of the built-in default cell ('ssbnet cell defaults'), the one 'ssbnet run' generates.\n"
+           "polycrystal: Voronoi grains of --se with a grain-boundary phase.\n"
+           "staircase: TauFactor's slanted strip (20x21x21, tau_z = 451/60); spheres: simple-cubic sphere array;\n"
+           "layers: alternating layers normal to --axis.\n\n"
+           "options:\n");
+    cli_opts_help(stdout, gen_opts, G_COUNT);
+    printf("\nexample:\n"
            "  ssbnet micro generate --kind cathode --size 96 --voxel-um 0.4 --seed 7 -o cathode.tif\n");
 }
 
-int cli_micro_default_cathode(cli_env *env, const cli_cathode_spec *s, ssb_grid **out,
-                              ssb_micro_electrode_result *res)
+/* The cathode of the built-in default cell with the default recipe (one definition: ssb_cell_params_default +
+ * ssb_run_params_default), in a 96^3 box. */
+int cli_micro_default_cathode(cli_env *env, ssb_run_cathode *c)
 {
-    ssb_grid *g = NULL;
-    int r = ssb_grid_create(env->ctx, s->dims[0], s->dims[1], s->dims[2], s->voxel_um * 1e-6, s->voxel_um * 1e-6,
-                            s->voxel_um * 1e-6, &g);
+    ssb_cell_params *p = NULL;
+    int r = ssb_cell_params_default(env->ctx, NULL, &p);
+    if (r == SSB_OK) {
+        ssb_cell_values v;
+        ssb_cell_params_get_values(p, &v);
+        ssb_run_params rp = ssb_run_params_default();
+        r = ssb_run_cathode_from_cell(env->ctx, &v, &rp, c);
+    }
+    ssb_cell_params_destroy(&p);
     if (r != SSB_OK) return cli_fail(env, r);
-    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
-    p.seed = s->seed;
-    p.overlap = s->overlap;
-    p.matrix_label = CLI_LABEL_SE;
-    snprintf(p.matrix_name, sizeof p.matrix_name, "%s", s->se);
-    p.matrix_role = SSB_ROLE_SE;
-    int k = 0;
-    p.phase[k].label = CLI_LABEL_CAM;
-    snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", s->cam);
-    p.phase[k].role = SSB_ROLE_ACTIVE;
-    p.phase[k].fraction = s->cam_vf;
-    p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
-    p.phase[k].psd.d_mean = s->cam_d_um * 1e-6;
-    p.phase[k].psd.gsd = s->cam_gsd;
-    k++;
-    if (s->carbon_vf > 0) {
-        p.phase[k].label = CLI_LABEL_CARBON;
-        snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", s->carbon);
-        p.phase[k].role = SSB_ROLE_CARBON;
-        p.phase[k].fraction = s->carbon_vf;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k].psd.d_mean = s->carbon_d_um * 1e-6;
-        k++;
-    }
-    if (s->pore_vf > 0) {
-        p.phase[k].label = CLI_LABEL_PORE;
-        snprintf(p.phase[k].name, sizeof p.phase[k].name, "pore");
-        p.phase[k].role = SSB_ROLE_PORE;
-        p.phase[k].fraction = s->pore_vf;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k].psd.d_mean = s->pore_d_um * 1e-6;
-        k++;
-    }
-    p.nphases = k;
-    p.tolerance = 0.01;
-    r = ssb_micro_generate_electrode(env->ctx, g, &p, res);
-    if (r != SSB_OK) {
-        ssb_grid_destroy(&g);
-        return cli_fail(env, r);
-    }
-    cli_progress_done();
-    /* materials and conductivities of each phase */
-    r = cli_micro_assign_materials(env, g);
-    if (r != 0) {
-        ssb_grid_destroy(&g);
-        return r;
-    }
-    *out = g;
+    c->dims[0] = c->dims[1] = c->dims[2] = 96;
     return 0;
 }
 
-cli_cathode_spec cli_cathode_spec_default(void)
-{
-    cli_cathode_spec s;
-    memset(&s, 0, sizeof s);
-    s.dims[0] = s.dims[1] = s.dims[2] = 96;
-    s.voxel_um = 0.4;
-    s.seed = 1;
-    snprintf(s.cam, sizeof s.cam, "NCM811");
-    snprintf(s.se, sizeof s.se, "Li6PS5Cl");
-    snprintf(s.carbon, sizeof s.carbon, "carbon_black");
-    s.cam_vf = 0.60;
-    s.cam_d_um = 5.0;
-    s.cam_gsd = 1.3;
-    s.carbon_vf = 0.03;
-    s.carbon_d_um = 1.0;
-    s.pore_vf = 0.05;
-    s.pore_d_um = 1.2;
-    s.overlap = 0.15;
-    return s;
-}
-
+/* The image (with its sidecar) and OUT.phases.json appear together or not at all. */
 static int write_image_and_phases(cli_env *env, const ssb_grid *g, const char *out)
 {
-    int r = ssb_io_write_image(env->ctx, out, g, NULL);
-    if (r != SSB_OK) return cli_fail(env, r);
-    char ppath[4200];
-    snprintf(ppath, sizeof ppath, "%s.phases.json", out);
-    return cli_phases_write(env, g, ppath);
+    size_t len = strlen(out);
+    char *ppath = malloc(len + 13);
+    if (!ppath) return CLI_EXIT_NOMEM;
+    snprintf(ppath, len + 13, "%s.phases.json", out);
+    cli_outset os = {0};
+    const char *timg = cli_outset_add(env, &os, out);
+    const char *tph = timg ? cli_outset_add(env, &os, ppath) : NULL;
+    int rc = 0;
+    if (!timg || !tph) {
+        rc = os.err;
+    } else {
+        int r = ssb_io_write_image(env->ctx, timg, g, NULL);
+        rc = r != SSB_OK ? cli_fail(env, r) : cli_phases_write(env, g, tph);
+        if (rc == 0) rc = cli_outset_commit(env, &os);
+    }
+    if (rc) cli_outset_abort(&os);
+    free(ppath);
+    return rc;
 }
 
 static int cmd_generate(cli_env *env, int argc, char **argv)
 {
-    const char *kind = "cathode", *out = NULL;
-    cli_cathode_spec s = cli_cathode_spec_default();
-    double grain_um = 4, gb_um = 0.4, porosity = 0, radius = 5, spacing = 16;
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        generate_help();
+        return 0;
+    }
+    cli_optval val[G_COUNT];
+    int rc = cli_opts_parse(env, "micro generate", gen_opts, G_COUNT, argc, argv, 2, val, NULL, 0, NULL, NULL, NULL);
+    if (rc) return rc;
+    ssb_run_cathode c;
+    rc = cli_micro_default_cathode(env, &c);
+    if (rc) return rc;
+    struct {
+        int64_t dims[3];
+        double voxel_um;
+    } s = {{96, 96, 96}, 0.4};
+    const char *kind = val[G_KIND].given ? val[G_KIND].str : "cathode", *out = val[G_OUT].str;
+    const char *axis_s = val[G_AXIS].given ? val[G_AXIS].str : "z";
+    double grain_um = 4, gb_um = 0.4, porosity = 0, radius = 5, spacing = 16, pore_d_um = 1.2;
     long long thickness = 4;
-    const char *axis_s = "z";
-    int dims_given = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long long ll;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            generate_help();
-            return 0;
-        }
-#define DBL(opt, var)                                                                             \
-    if (strcmp(a, opt) == 0) {                                                                    \
-        if (cli_parse_double(env, opt, v, &(var))) return CLI_EXIT_USAGE;                         \
-        i++;                                                                                      \
-        continue;                                                                                 \
-    }
-#define STR(opt, var, n)                                                                          \
-    if (strcmp(a, opt) == 0) {                                                                    \
-        if (!v) return cli_usage_error(env, "option %s needs a value", opt);                      \
-        snprintf(var, n, "%s", v);                                                                \
-        i++;                                                                                      \
-        continue;                                                                                 \
-    }
-        DBL("--voxel-um", s.voxel_um)
-        DBL("--cam-vf", s.cam_vf)
-        DBL("--cam-d-um", s.cam_d_um)
-        DBL("--cam-gsd", s.cam_gsd)
-        DBL("--carbon-vf", s.carbon_vf)
-        DBL("--carbon-d-um", s.carbon_d_um)
-        DBL("--pore-vf", s.pore_vf)
-        DBL("--pore-d-um", s.pore_d_um)
-        DBL("--overlap", s.overlap)
-        DBL("--grain-um", grain_um)
-        DBL("--gb-um", gb_um)
-        DBL("--porosity", porosity)
-        DBL("--radius", radius)
-        DBL("--spacing", spacing)
-        STR("--cam", s.cam, sizeof s.cam)
-        STR("--se", s.se, sizeof s.se)
-        STR("--carbon", s.carbon, sizeof s.carbon)
+    int dims_given = val[G_SIZE].given || val[G_DIMS].given;
+#define DBL(k, var) if (val[k].given) var = val[k].num
+    DBL(G_VOXEL, s.voxel_um);
+    DBL(G_CAM_VF, c.cam_fraction);
+    DBL(G_CAM_GSD, c.cam_gsd);
+    DBL(G_CARBON_VF, c.carbon_fraction);
+    DBL(G_PORE_VF, c.pore_fraction);
+    DBL(G_OVERLAP, c.overlap);
+    DBL(G_GRAIN, grain_um);
+    DBL(G_GB, gb_um);
+    DBL(G_POROSITY, porosity);
+    DBL(G_RADIUS, radius);
+    DBL(G_SPACING, spacing);
+    DBL(G_PORE_D, pore_d_um);
 #undef DBL
-#undef STR
-        if (strcmp(a, "--kind") == 0 && v) {
-            kind = v;
-            i++;
-        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && v) {
-            out = v;
-            i++;
-        } else if (strcmp(a, "--axis") == 0 && v) {
-            axis_s = v;
-            i++;
-        } else if (strcmp(a, "--size") == 0) {
-            if (cli_parse_int(env, a, v, &ll)) return CLI_EXIT_USAGE;
-            s.dims[0] = s.dims[1] = s.dims[2] = ll;
-            dims_given = 1;
-            i++;
-        } else if (strcmp(a, "--thickness") == 0) {
-            if (cli_parse_int(env, a, v, &thickness)) return CLI_EXIT_USAGE;
-            i++;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (cli_parse_int(env, a, v, &ll)) return CLI_EXIT_USAGE;
-            s.seed = (uint64_t)ll;
-            i++;
-        } else if (strcmp(a, "--dims") == 0 && v) {
-            long long d[3];
-            if (sscanf(v, "%lld,%lld,%lld", &d[0], &d[1], &d[2]) != 3)
-                return cli_usage_error(env, "option --dims: '%s' is not NX,NY,NZ", v);
-            for (int k = 0; k < 3; k++) s.dims[k] = d[k];
-            dims_given = 1;
-            i++;
-        } else {
-            return cli_usage_error(env, "micro generate: unknown option '%s' (see --help)", a);
-        }
+    if (val[G_CAM_D].given) c.cam_diameter = val[G_CAM_D].num * 1e-6;
+    if (val[G_CARBON_D].given) c.carbon_diameter = val[G_CARBON_D].num * 1e-6;
+    c.pore_diameter = pore_d_um * 1e-6;
+    if (val[G_THICKNESS].given) thickness = (long long)val[G_THICKNESS].num;
+    if (val[G_SEED].given) c.seed = (uint64_t)val[G_SEED].num;
+    struct {
+        int k;
+        char *dst;
+    } names[] = {{G_CAM, c.cam}, {G_SE, c.se}, {G_CARBON, c.carbon}};
+    for (int k = 0; k < 3; k++) {
+        if (!val[names[k].k].given) continue;
+        if (strlen(val[names[k].k].str) >= sizeof c.cam) /* no silent truncation of a material name */
+            return cli_usage_error(env, "option %s: '%.40s...' is longer than %d bytes", gen_opts[names[k].k].name,
+                                   val[names[k].k].str, (int)sizeof c.cam - 1);
+        snprintf(names[k].dst, sizeof c.cam, "%s", val[names[k].k].str);
+    }
+    if (val[G_SIZE].given) s.dims[0] = s.dims[1] = s.dims[2] = (int64_t)val[G_SIZE].num;
+    if (val[G_DIMS].given) {
+        long long d[3];
+        char tail;
+        if (sscanf(val[G_DIMS].str, "%lld,%lld,%lld%c", &d[0], &d[1], &d[2], &tail) != 3 || d[0] < 1 || d[1] < 1 ||
+            d[2] < 1)
+            return cli_usage_error(env, "option --dims: '%s' is not NX,NY,NZ (positive whole numbers)",
+                                   val[G_DIMS].str);
+        for (int k = 0; k < 3; k++) s.dims[k] = d[k];
+    }
+    if (val[G_THICKNESS_UM].given) {
+        double nz = val[G_THICKNESS_UM].num / s.voxel_um;
+        if (!(nz >= 1 && nz <= 1e5))
+            return cli_usage_error(env, "option --thickness-um: %g um at %g um voxels gives %.3g voxels (valid: 1 to 1e5)",
+                                   val[G_THICKNESS_UM].num, s.voxel_um, nz);
+        s.dims[2] = (int64_t)llround(nz);
+        dims_given = 1;
     }
     if (!out) return cli_usage_error(env, "micro generate: an output file is required (-o FILE)");
     if (ssb_io_format_from_path(out) == SSB_IO_FORMAT_UNKNOWN)
         return cli_usage_error(env, "micro generate: output '%s' needs an extension .tif, .raw, .npy or .vti", out);
     ssb_grid *g = NULL;
-    int rc = 0;
     cJSON *js = cJSON_CreateObject();
     if (strcasecmp(kind, "cathode") == 0) {
         ssb_micro_electrode_result res;
-        rc = cli_micro_default_cathode(env, &s, &g, &res);
+        for (int k = 0; k < 3; k++) c.dims[k] = s.dims[k];
+        c.voxel_size = s.voxel_um * 1e-6;
+        ssb_materials *db = NULL;
+        int r = ssb_materials_create(env->ctx, &db);
+        if (r == SSB_OK) r = ssb_materials_load_builtin(env->ctx, db);
+        if (r == SSB_OK) r = ssb_run_generate_cathode(env->ctx, db, &c, 298.15, &g, &res);
+        cli_progress_done();
+        ssb_materials_destroy(&db);
+        if (r != SSB_OK) rc = cli_fail(env, r);
         if (rc == 0) {
             cJSON *arr = cJSON_AddArrayToObject(js, "phases");
             cli_table *t = cli_table_create(
@@ -240,15 +228,19 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
                 cJSON_AddNumberToObject(o, "fraction", res.phase[k].fraction);
                 cJSON_AddNumberToObject(o, "particles", (double)res.phase[k].nparticles);
                 cJSON_AddNumberToObject(o, "mean_diameter_um", res.phase[k].mean_diameter * 1e6);
+                if (ph) {
+                    cJSON_AddNumberToObject(o, "sigma_ion_S_per_m", ph->sigma_ion);
+                    cJSON_AddNumberToObject(o, "sigma_el_S_per_m", ph->sigma_el);
+                }
                 cJSON_AddItemToArray(arr, o);
             }
             cJSON_AddNumberToObject(js, "matrix_fraction", res.matrix_fraction);
             if (!env->json) {
                 printf("composite cathode, %lld x %lld x %lld voxels of %.3g um, seed %llu\n",
                        (long long)s.dims[0], (long long)s.dims[1], (long long)s.dims[2], s.voxel_um,
-                       (unsigned long long)s.seed);
+                       (unsigned long long)c.seed);
                 cli_table_print(t, stdout);
-                printf("matrix (%s): %.4f\n", s.se, res.matrix_fraction);
+                printf("matrix (%s): %.4f\n", c.se, res.matrix_fraction);
             }
             cli_table_destroy(&t);
         }
@@ -262,24 +254,24 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
             p.grain_size = grain_um * 1e-6;
             p.gb_thickness = gb_um * 1e-6;
             p.porosity = porosity;
-            p.pore_radius = 0.5 * s.pore_d_um * 1e-6;
-            p.seed = s.seed;
-            snprintf(p.grain_name, sizeof p.grain_name, "%s", s.se);
+            p.pore_radius = 0.5 * pore_d_um * 1e-6;
+            p.seed = c.seed;
+            snprintf(p.grain_name, sizeof p.grain_name, "%s", c.se);
             ssb_micro_polycrystal_result res;
             r = ssb_micro_generate_polycrystal(env->ctx, g, &p, NULL, &res);
             cli_progress_done();
             if (r != SSB_OK) {
                 rc = cli_fail(env, r);
             } else {
-                rc = cli_micro_assign_materials(env, g);
+                rc = cli_micro_assign_materials(env, g, 298.15);
                 cJSON_AddNumberToObject(js, "grains", (double)res.ngrains);
                 cJSON_AddNumberToObject(js, "mean_grain_diameter_um", res.mean_grain_diameter * 1e6);
                 cJSON_AddNumberToObject(js, "gb_fraction", res.gb_fraction);
                 cJSON_AddNumberToObject(js, "pore_fraction", res.pore_fraction);
                 if (!env->json)
-                    printf("polycrystal: %lld grains, mean grain diameter %.3f um, GB fraction %.4f, pore fraction "
-                           "%.4f\n",
-                           (long long)res.ngrains, res.mean_grain_diameter * 1e6, res.gb_fraction,
+                    printf("polycrystal of %s: %lld grains, mean grain diameter %.3f um, GB fraction %.4f, pore "
+                           "fraction %.4f\n",
+                           c.se, (long long)res.ngrains, res.mean_grain_diameter * 1e6, res.gb_fraction,
                            res.pore_fraction);
             }
         }
@@ -293,14 +285,8 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
             }
         } else if (strcasecmp(kind, "spheres") == 0) {
             sk = SSB_MICRO_SHAPE_SPHERE_ARRAY;
-        } else if (strcasecmp(kind, "layers") == 0) {
-            sk = SSB_MICRO_SHAPE_LAYERS;
         } else {
-            cJSON_Delete(js);
-            return cli_usage_error(env,
-                                   "micro generate: --kind '%s' is unknown (valid: cathode, polycrystal, staircase, "
-                                   "spheres, layers)",
-                                   kind);
+            sk = SSB_MICRO_SHAPE_LAYERS;
         }
         ssb_micro_shape_params p = ssb_micro_shape_params_default(sk);
         ssb_axis ax = SSB_AXIS_Z;
@@ -329,6 +315,8 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
                                       (long long)s.dims[1], (long long)s.dims[2]);
     }
     if (rc == 0) rc = write_image_and_phases(env, g, out);
+    if (rc == 0 && (strcmp(kind, "cathode") == 0 || strcmp(kind, "polycrystal") == 0))
+        rc = cli_micro_feature_warnings(env, g);
     if (rc == 0) {
         cJSON_AddStringToObject(js, "output", out);
         if (env->json)
@@ -346,6 +334,32 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------ transport */
 
+enum { T_PHASE, T_AXIS, T_CARRIER, T_SIGMA, T_BACKEND, T_RTOL, T_FLUXTOL, T_MAXIT, T_DIRICHLET, T_STRICT, T_VTI,
+       T_TEMP, T_COUNT };
+static const cli_opt transport_opts[T_COUNT] = {
+    [T_PHASE] = {"--phase", NULL, CLI_OPT_STRING, "P[,P...]", NULL, 0, 0, "conducting phases, labels or names (required)",
+                 NULL},
+    [T_AXIS] = {"--axis", NULL, CLI_OPT_CHOICE, "AXIS", NULL, 0, 0, "transport direction (default z)", "x,y,z,all"},
+    [T_CARRIER] = {"--carrier", NULL, CLI_OPT_CHOICE, "C", NULL, 0, 0,
+                   "phase conductivities from the materials database (default: every chosen phase 1 S/m, geometry "
+                   "only)", "ion,electron"},
+    [T_SIGMA] = {"--sigma", NULL, CLI_OPT_STRING, "P:S,...", NULL, 0, 0, "conductivity S (S/m) of phase P (overrides)",
+                 NULL},
+    [T_BACKEND] = {"--backend", NULL, CLI_OPT_CHOICE, "NAME", NULL, 0, 0, "linear solver (default auto)",
+                   "auto,gmg,hypre"},
+    [T_RTOL] = {"--rtol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1, "relative residual (default 1e-8)", NULL},
+    [T_FLUXTOL] = {"--flux-tol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1,
+                   "inlet/outlet current agreement (default 1e-4)", NULL},
+    [T_MAXIT] = {"--max-iter", NULL, CLI_OPT_INT, "N", NULL, 1, 1e6, "iteration limit (default 2000)", NULL},
+    [T_DIRICHLET] = {"--dirichlet", NULL, CLI_OPT_CHOICE, "WHERE", NULL, 0, 0,
+                     "potentials on the faces (default) or in the first/last layers (PuMA/PoreSpy)", "face,cell"},
+    [T_STRICT] = {"--strict", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "exit 9 if the solver does not converge", NULL},
+    [T_VTI] = {"--vti", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "write labels, potential and current density (ParaView)",
+               NULL},
+    [T_TEMP] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 1000,
+                "temperature of the database conductivities with --carrier (default 25)", NULL},
+};
+
 static void transport_help(void)
 {
     printf("usage: ssbnet micro transport IMAGE --phase P[,P...] [--axis x|y|z|all] [options]\n\n"
@@ -354,19 +368,8 @@ static void transport_help(void)
            "conducting phases, TauFactor's convention), MacMullin number. Dirichlet potentials on the two faces\n"
            "normal to the axis, no flux elsewhere; only voxels connected to both faces carry current.\n"
            "Axes: for a TIFF stack z is the page index, y the row, x the column.\n\n"
-           "options:\n"
-           "  --phase P[,P...]      conducting phases (required)\n"
-           "  --axis x|y|z|all      transport direction (default z)\n"
-           "  --carrier ion|electron  use the phase table's ionic or electronic conductivities\n"
-           "                        (default: every chosen phase conducts with 1 S/m, i.e. geometry only)\n"
-           "  --sigma P:S,...       conductivity S (S/m) of phase P (overrides the above)\n"
-           "  --backend auto|gmg|hypre  linear solver (default auto)\n"
-           "  --rtol X              relative residual (default 1e-8)\n"
-           "  --flux-tol X          inlet/outlet current agreement (default 1e-4)\n"
-           "  --max-iter N          iteration limit (default 2000)\n"
-           "  --dirichlet face|cell potentials on the faces (default) or in the first/last layers (PuMA/PoreSpy)\n"
-           "  --strict              exit 9 if the solver does not converge\n"
-           "  --vti FILE            write labels, potential and current density for ParaView\n");
+           "options:\n");
+    cli_opts_help(stdout, transport_opts, T_COUNT);
     cli_image_help(stdout);
     printf("\nexample:\n"
            "  ssbnet micro transport electrode.tiff --phase 0 --axis z --json\n");
@@ -374,95 +377,31 @@ static void transport_help(void)
 
 static cJSON *result_json(const ssb_transport_result *r)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "axis", ssb_axis_name(r->axis));
-    cJSON_AddBoolToObject(o, "percolates", r->percolates);
-    cli_json_add_number(o, "tau", r->tau);
-    cli_json_add_number(o, "tau_percolating", r->tau_percolating);
-    cJSON_AddNumberToObject(o, "sigma_rel", r->sigma_rel);
-    cJSON_AddNumberToObject(o, "sigma_eff_S_per_m", r->sigma_eff);
-    cJSON_AddNumberToObject(o, "sigma_bulk_S_per_m", r->sigma_bulk);
-    cli_json_add_number(o, "macmullin", r->macmullin);
-    cJSON_AddNumberToObject(o, "eps", r->eps);
-    cJSON_AddNumberToObject(o, "eps_percolating", r->eps_percolating);
-    cJSON_AddBoolToObject(o, "converged", r->converged);
-    cJSON_AddNumberToObject(o, "iterations", (double)r->iterations);
-    cJSON_AddNumberToObject(o, "rel_residual", r->rel_residual);
-    cJSON_AddNumberToObject(o, "flux_mismatch", r->flux_mismatch);
-    cJSON_AddNumberToObject(o, "current_in_A", r->current_in);
-    cJSON_AddNumberToObject(o, "current_out_A", r->current_out);
-    cJSON_AddNumberToObject(o, "unknowns", (double)r->n_unknowns);
-    cJSON_AddStringToObject(o, "reason", r->reason);
-    cJSON_AddStringToObject(o, "backend", r->backend);
-    cJSON_AddNumberToObject(o, "time_s", r->time_s);
-    cJSON_AddNumberToObject(o, "solver_bytes", (double)r->peak_bytes);
-    return o;
+    return cli_report_json(cJSON_CreateObject(), ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT), r);
 }
 
 static int cmd_transport(cli_env *env, int argc, char **argv)
 {
-    cli_image_opts io;
-    memset(&io, 0, sizeof io);
-    const char *image = NULL, *phases = NULL, *axis_s = "z", *carrier = NULL, *sigma_spec = NULL, *vti = NULL;
-    ssb_transport_params tp = ssb_transport_params_default();
-    int strict = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            transport_help();
-            return 0;
-        }
-        int k = cli_image_parse_opt(env, &io, argc, argv, &i);
-        if (k < 0) return CLI_EXIT_USAGE;
-        if (k > 0) continue;
-        long long ll;
-        if (strcmp(a, "--phase") == 0 && v) {
-            phases = v;
-            i++;
-        } else if (strcmp(a, "--axis") == 0 && v) {
-            axis_s = v;
-            i++;
-        } else if (strcmp(a, "--carrier") == 0 && v) {
-            carrier = v;
-            i++;
-        } else if (strcmp(a, "--sigma") == 0 && v) {
-            sigma_spec = v;
-            i++;
-        } else if (strcmp(a, "--vti") == 0 && v) {
-            vti = v;
-            i++;
-        } else if (strcmp(a, "--backend") == 0 && v) {
-            snprintf(tp.backend, sizeof tp.backend, "%s", v);
-            i++;
-        } else if (strcmp(a, "--rtol") == 0) {
-            if (cli_parse_double(env, a, v, &tp.rtol)) return CLI_EXIT_USAGE;
-            i++;
-        } else if (strcmp(a, "--flux-tol") == 0) {
-            if (cli_parse_double(env, a, v, &tp.flux_tol)) return CLI_EXIT_USAGE;
-            i++;
-        } else if (strcmp(a, "--max-iter") == 0) {
-            if (cli_parse_int(env, a, v, &ll)) return CLI_EXIT_USAGE;
-            tp.max_iter = ll;
-            i++;
-        } else if (strcmp(a, "--dirichlet") == 0 && v) {
-            if (strcasecmp(v, "face") == 0)
-                tp.dirichlet = SSB_DIRICHLET_FACE;
-            else if (strcasecmp(v, "cell") == 0)
-                tp.dirichlet = SSB_DIRICHLET_CELL;
-            else
-                return cli_usage_error(env, "option --dirichlet: '%s' is invalid (valid: face, cell)", v);
-            i++;
-        } else if (strcmp(a, "--strict") == 0) {
-            strict = 1;
-        } else if (a[0] == '-') {
-            return cli_usage_error(env, "micro transport: unknown option '%s' (see --help)", a);
-        } else if (!image) {
-            image = a;
-        } else {
-            return cli_usage_error(env, "micro transport: unexpected argument '%s'", a);
-        }
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        transport_help();
+        return 0;
     }
+    cli_image_opts io;
+    cli_optval val[T_COUNT];
+    const char *image = NULL, *phases = NULL;
+    int prc = cli_opts_parse_image(env, "micro transport", transport_opts, T_COUNT, argc, argv, 2, val, &io, &image);
+    if (prc) return prc;
+    phases = val[T_PHASE].str;
+    const char *axis_s = val[T_AXIS].given ? val[T_AXIS].str : "z", *carrier = val[T_CARRIER].str;
+    const char *sigma_spec = val[T_SIGMA].str, *vti = val[T_VTI].str;
+    ssb_transport_params tp = ssb_transport_params_default();
+    if (val[T_BACKEND].given) snprintf(tp.backend, sizeof tp.backend, "%s", val[T_BACKEND].str);
+    if (val[T_RTOL].given) tp.rtol = val[T_RTOL].num;
+    if (val[T_FLUXTOL].given) tp.flux_tol = val[T_FLUXTOL].num;
+    if (val[T_MAXIT].given) tp.max_iter = (int64_t)val[T_MAXIT].num;
+    if (val[T_DIRICHLET].given && strcasecmp(val[T_DIRICHLET].str, "cell") == 0) tp.dirichlet = SSB_DIRICHLET_CELL;
+    int strict = val[T_STRICT].given;
+    double T = 273.15 + (val[T_TEMP].given ? val[T_TEMP].num : 25.0);
     if (!image) return cli_usage_error(env, "micro transport: an IMAGE is required (see --help)");
     if (!phases) return cli_usage_error(env, "micro transport: --phase LABEL[,LABEL...] is required");
     tp.error_if_not_converged = strict;
@@ -489,6 +428,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     uint8_t in_set[256];
     rc = cli_parse_phase_set(env, g, phases, in_set);
     double sigma[256] = {0};
+    if (!rc && carrier) rc = cli_micro_assign_materials(env, g, T);
     if (!rc && carrier) {
         double all[256];
         int r = ssb_transport_sigma_from_phases(env->ctx, g, strcasecmp(carrier, "ion") == 0 ? SSB_CARRIER_ION
@@ -571,17 +511,13 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
             cli_json_print(root);
         } else {
             printf("%s: transport through phase(s) %s\n", image, phases);
-            cli_table *t = cli_table_create(
-                10, (const char *[]){"axis", "eps [-]", "eps_perc [-]", "sigma_eff [S/m]", "sigma_rel [-]", "tau [-]",
-                                     "tau_perc [-]", "N_M [-]", "iter", "time [s]"});
+            static const char *const cols[] = {"axis", "eps", "eps_percolating", "sigma_eff", "sigma_rel", "tau",
+                                               "tau_percolating", "macmullin", "iterations", "time", NULL};
+            const ssb_report_type *tt = ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT);
+            cli_table *t = cli_report_table(tt, NULL, cols);
             for (int a = 0; a < nres; a++) {
-                char it[32];
-                snprintf(it, sizeof it, "%lld%s", (long long)res[a].iterations, res[a].converged ? "" : "*");
-                cli_table_add_row(t, (const char *[]){ssb_axis_name(res[a].axis), cli_fmt(res[a].eps),
-                                                      cli_fmt(res[a].eps_percolating), cli_fmt(res[a].sigma_eff),
-                                                      cli_fmt(res[a].sigma_rel), cli_fmt(res[a].tau),
-                                                      cli_fmt(res[a].tau_percolating), cli_fmt(res[a].macmullin), it,
-                                                      cli_fmt(res[a].time_s)});
+                cli_report_table_row(t, tt, NULL, cols, &res[a]);
+                if (!res[a].converged) printf("axis %s: not converged (%s)\n", ssb_axis_name(res[a].axis), res[a].reason);
             }
             cli_table_print(t, stdout);
             cli_table_destroy(&t);
@@ -602,10 +538,11 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
 
 static void micro_help(void)
 {
-    printf("usage: ssbnet micro <generate|analyze|transport> [options]\n\n"
+    printf("usage: ssbnet micro <generate|analyze|transport|resolution> [options]\n\n"
            "  generate    make a seeded 3D microstructure (composite cathode, polycrystal, test geometries)\n"
            "  analyze     volume fractions, percolation, interface areas, active cathode material\n"
-           "  transport   effective conductivity and tortuosity factor of a phase along an axis\n\n"
+           "  transport   effective conductivity and tortuosity factor of a phase along an axis\n"
+           "  resolution  voxel-size rule, resolution / box-size check, feature sizes of an image\n\n"
            "Run 'ssbnet micro <subcommand> --help' for its options.\n");
 }
 
@@ -618,5 +555,6 @@ int cmd_micro(cli_env *env, int argc, char **argv)
     if (strcmp(argv[1], "generate") == 0) return cmd_generate(env, argc, argv);
     if (strcmp(argv[1], "transport") == 0) return cmd_transport(env, argc, argv);
     if (strcmp(argv[1], "analyze") == 0 || strcmp(argv[1], "analyse") == 0) return cli_micro_analyze(env, argc, argv);
-    return cli_usage_error(env, "micro: unknown subcommand '%s' (valid: generate, analyze, transport)", argv[1]);
+    if (strcmp(argv[1], "resolution") == 0) return cli_micro_resolution(env, argc, argv);
+    return cli_usage_error(env, "micro: unknown subcommand '%s' (valid: generate, analyze, transport, resolution)", argv[1]);
 }

@@ -4,6 +4,7 @@
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_se.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,18 +157,132 @@ static void brick_help(void)
         "  --thickness-mm L       pellet thickness (default 1)  --area-cm2 A  electrode area (default 1)\n"
         "inverse (fitted arcs -> GB conductivity and delta/d ~ C_b/C_gb):\n"
         "  --r-bulk-ohm R --c-bulk-F C --r-gb-ohm R --c-gb-F C  [--eps-ratio eps_gb/eps_b (default 1)]\n"
-        "  [--grain-size-um D gives the GB thickness] --thickness-mm L --area-cm2 A\n\n"
+        "  [--grain-size-um D gives the GB thickness] --thickness-mm L --area-cm2 A\n"
+        "  a fitted CPE instead of a capacitance: --q-bulk Q --n-bulk n (--q-gb Q --n-gb n), converted with the arc's\n"
+        "  R to C_eff = (Q R^(1-n))^(1/n) (Hirschorn et al. 2010 eq. 18; Hsu & Mansfeld 2001)\n"
+        "  --fit FIT.json          the output of 'ssbnet eis fit ... --json': the two highest-frequency R||CPE (or\n"
+        "                          R||C) arcs are bulk and GB, with their R and C_eff (options above override)\n\n"
         "examples:\n"
         "  ssbnet se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2 --eps-r 60\n"
         "  ssbnet se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 "
-        "0.8\n");
+        "0.8\n"
+        "  ssbnet eis fit pellet.csv --circuit 'p(R1,CPE1)-p(R2,CPE2)-CPE3' --json > fit.json\n"
+        "  ssbnet se brick --fit fit.json --thickness-mm 0.1 --area-cm2 1 --grain-size-um 2\n");
+}
+
+/* --q-X / --n-X: the CPE of an arc to its effective capacitance with the arc's R (library formula). */
+static int brick_cpe(cli_env *env, const char *which, int hasQ, int hasN, int hasC, double Q, double n, double R,
+                     double *C, const char **src)
+{
+    if (!hasQ && !hasN)
+        return 0;
+    if (hasQ != hasN)
+        return cli_usage_error(env, "se brick: --q-%s and --n-%s go together (the CPE of the %s arc)", which, which,
+                               which);
+    if (hasC)
+        return cli_usage_error(env, "se brick: give either --c-%s-F or --q-%s/--n-%s, not both", which, which, which);
+    if (isnan(R))
+        return cli_usage_error(env, "se brick: --q-%s needs the arc's resistance (--r-%s-ohm or --fit)", which, which);
+    int rc = ssb_se_cpe_capacitance(env->ctx, Q, n, R, C);
+    if (rc != SSB_OK)
+        return cli_fail(env, rc);
+    *src = "CPE (Q R^(1-n))^(1/n)";
+    return 0;
+}
+
+/* The bulk and GB arcs of an 'eis fit --json' result: the two R||CPE / R||C pairs of highest apex frequency. */
+static int brick_from_fit(cli_env *env, const char *path, double *Rb, double *Cb, double *Rg, double *Cg)
+{
+    char *text = cli_read_file(path);
+    if (!text) {
+        fprintf(stderr, "ssbnet: error: cannot read fit file '%s': %s\n", path, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    const char *endp = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &endp, 0);
+    if (!root) {
+        int line, col;
+        cli_text_line_col(text, endp, &line, &col);
+        fprintf(stderr, "ssbnet: error: %s:%d:%d: malformed JSON (expected the output of 'ssbnet eis fit --json')\n",
+                path, line, col);
+        free(text);
+        return CLI_EXIT_FORMAT;
+    }
+    free(text);
+    int code = 0;
+    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(root, "capacitances");
+    if (!cJSON_IsArray(caps)) {
+        fprintf(stderr, "ssbnet: error: %s: no 'capacitances' array (not the output of 'ssbnet eis fit --json'?)\n",
+                path);
+        cJSON_Delete(root);
+        return CLI_EXIT_FORMAT;
+    }
+    /* the two parallel pairs of highest f_max */
+    double best[2][3] = {{-1, NAN, NAN}, {-1, NAN, NAN}}; /* f_max, R, C */
+    const char *nm[2] = {NULL, NULL};
+    int npar = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, caps)
+    {
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(e, "kind");
+        if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "parallel") != 0)
+            continue;
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "f_max_Hz");
+        const cJSON *R = cJSON_GetObjectItemCaseSensitive(e, "R_Ohm");
+        const cJSON *C = cJSON_GetObjectItemCaseSensitive(e, "C_eff_F");
+        const cJSON *el = cJSON_GetObjectItemCaseSensitive(e, "element");
+        if (!cJSON_IsNumber(f) || !cJSON_IsNumber(R) || !cJSON_IsNumber(C) || !(R->valuedouble > 0) ||
+            !(C->valuedouble > 0) || !isfinite(f->valuedouble)) {
+            fprintf(stderr, "ssbnet: error: %s: capacitance entry %s lacks a positive R_Ohm, C_eff_F or f_max_Hz\n",
+                    path, cJSON_IsString(el) ? el->valuestring : "?");
+            cJSON_Delete(root);
+            return CLI_EXIT_FORMAT;
+        }
+        npar++;
+        double v[3] = {f->valuedouble, R->valuedouble, C->valuedouble};
+        const char *name = cJSON_IsString(el) ? el->valuestring : "?";
+        if (v[0] > best[0][0]) {
+            memcpy(best[1], best[0], sizeof best[0]);
+            nm[1] = nm[0];
+            memcpy(best[0], v, sizeof v);
+            nm[0] = name;
+        } else if (v[0] > best[1][0]) {
+            memcpy(best[1], v, sizeof v);
+            nm[1] = name;
+        }
+    }
+    if (npar < 2) {
+        fprintf(stderr,
+                "ssbnet: error: %s: %d R||CPE arc%s in the fit; the brick layer needs a bulk and a GB arc (fit e.g. "
+                "'p(R1,CPE1)-p(R2,CPE2)-CPE3')\n",
+                path, npar, npar == 1 ? "" : "s");
+        cJSON_Delete(root);
+        return CLI_EXIT_FORMAT;
+    }
+    *Rb = best[0][1];
+    *Cb = best[0][2];
+    *Rg = best[1][1];
+    *Cg = best[1][2];
+    if (!env->quiet) {
+        fprintf(stderr, "ssbnet: info: se brick: bulk arc %s (f_max %.4g Hz), GB arc %s (f_max %.4g Hz) from %s\n",
+                nm[0], best[0][0], nm[1], best[1][0], path);
+        if (npar > 2)
+            fprintf(stderr, "ssbnet: warning: se brick: %s has %d arcs; the two of highest frequency are taken\n",
+                    path, npar);
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "status");
+        if (cJSON_IsString(st) && strcmp(st->valuestring, "ok") != 0)
+            fprintf(stderr, "ssbnet: warning: se brick: the fit's status is '%s'; the numbers below inherit it\n",
+                    st->valuestring);
+    }
+    cJSON_Delete(root);
+    return code;
 }
 
 static int cmd_brick(cli_env *env, int argc, char **argv)
 {
     double d_um = NAN, t_nm = NAN, sb = NAN, sg = NAN, sgp = NAN, eps = NAN, epsg = NAN, L_mm = 1, A_cm2 = 1;
-    double T_C = 25, Rb = NAN, Cb = NAN, Rg = NAN, Cg = NAN, er = 1;
-    const char *mat = NULL;
+    double T_C = 25, Rb = NAN, Cb = NAN, Rg = NAN, Cg = NAN, er = 1, Qb = NAN, nb = NAN, Qg = NAN, ng = NAN;
+    const char *mat = NULL, *fitfile = NULL;
     dopt d[] = {{"--grain-size-um", &d_um, 0},    {"--gb-thickness-nm", &t_nm, 0},
                 {"--sigma-bulk-S-cm", &sb, 0},    {"--sigma-gb-S-cm", &sg, 0},
                 {"--sigma-gb-par-S-cm", &sgp, 0}, {"--eps-r", &eps, 0},
@@ -175,16 +290,41 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
                 {"--area-cm2", &A_cm2, 0},        {"--temperature-C", &T_C, 0},
                 {"--r-bulk-ohm", &Rb, 0},         {"--c-bulk-F", &Cb, 0},
                 {"--r-gb-ohm", &Rg, 0},           {"--c-gb-F", &Cg, 0},
-                {"--eps-ratio", &er, 0}};
-    sopt s[] = {{"--material", &mat}};
+                {"--eps-ratio", &er, 0},          {"--q-bulk", &Qb, 0},
+                {"--n-bulk", &nb, 0},             {"--q-gb", &Qg, 0},
+                {"--n-gb", &ng, 0}};
+    sopt s[] = {{"--material", &mat}, {"--fit", &fitfile}};
     int nd = (int)(sizeof d / sizeof d[0]);
-    int r = parse_opts(env, "brick", argc, argv, d, nd, s, 1, brick_help);
+    int r = parse_opts(env, "brick", argc, argv, d, nd, s, 2, brick_help);
     if (r)
         return r < 0 ? 0 : r;
     int inverse = seen(d, nd, "--r-bulk-ohm") || seen(d, nd, "--r-gb-ohm") || seen(d, nd, "--c-bulk-F") ||
-                  seen(d, nd, "--c-gb-F");
+                  seen(d, nd, "--c-gb-F") || seen(d, nd, "--q-bulk") || seen(d, nd, "--q-gb") || fitfile;
     kv_out o;
     if (inverse) {
+        const char *src_b = "given", *src_g = "given";
+        if (fitfile) {
+            double fRb, fCb, fRg, fCg;
+            if ((r = brick_from_fit(env, fitfile, &fRb, &fCb, &fRg, &fCg)))
+                return r;
+            if (!seen(d, nd, "--r-bulk-ohm")) Rb = fRb;
+            if (!seen(d, nd, "--c-bulk-F") && !seen(d, nd, "--q-bulk")) Cb = fCb, src_b = "fit C_eff";
+            if (!seen(d, nd, "--r-gb-ohm")) Rg = fRg;
+            if (!seen(d, nd, "--c-gb-F") && !seen(d, nd, "--q-gb")) Cg = fCg, src_g = "fit C_eff";
+        }
+        if ((r = brick_cpe(env, "bulk", seen(d, nd, "--q-bulk"), seen(d, nd, "--n-bulk"), seen(d, nd, "--c-bulk-F"),
+                           Qb, nb, Rb, &Cb, &src_b)))
+            return r;
+        if ((r = brick_cpe(env, "gb", seen(d, nd, "--q-gb"), seen(d, nd, "--n-gb"), seen(d, nd, "--c-gb-F"), Qg, ng,
+                           Rg, &Cg, &src_g)))
+            return r;
+        if ((!seen(d, nd, "--thickness-mm") || !seen(d, nd, "--area-cm2")) && !env->quiet)
+            fprintf(stderr,
+                    "ssbnet: warning: se brick: pellet %s%s%s taken as the default; the conductivities scale with "
+                    "them (give --thickness-mm and --area-cm2)\n",
+                    seen(d, nd, "--thickness-mm") ? "" : "thickness 1 mm",
+                    !seen(d, nd, "--thickness-mm") && !seen(d, nd, "--area-cm2") ? " and " : "",
+                    seen(d, nd, "--area-cm2") ? "" : "area 1 cm^2");
         ssb_se_brick_fit f = ssb_se_brick_fit_default();
         f.R_b = Rb;
         f.C_b = Cb;
@@ -199,13 +339,23 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         if (r != SSB_OK)
             return cli_fail(env, r);
         kv_begin(env, &o);
+        kv_add(&o, "R_bulk (input) [ohm]", "R_b_ohm", Rb);
+        kv_add(&o, "C_bulk (input) [F]", "C_b_F", Cb);
+        kv_add(&o, "R_gb (input) [ohm]", "R_gb_ohm", Rg);
+        kv_add(&o, "C_gb (input) [F]", "C_gb_F", Cg);
+        if (o.j) {
+            cJSON_AddStringToObject(o.j, "C_b_source", src_b);
+            cJSON_AddStringToObject(o.j, "C_gb_source", src_g);
+        } else {
+            printf("capacitances: bulk %s, GB %s\n", src_b, src_g);
+        }
         kv_add(&o, "sigma_bulk [S/cm]", "sigma_bulk_S_per_cm", q.sigma_bulk / S_CM);
         kv_add(&o, "eps_r_bulk [-]", "eps_r_bulk", q.eps_r_bulk);
         kv_add(&o, "delta/d = (eps_gb/eps_b) C_b/C_gb [-]", "delta_over_d", q.delta_over_d);
         kv_add(&o, "GB thickness [nm]", "gb_thickness_nm", q.gb_thickness * 1e9);
         kv_add(&o, "sigma_gb specific [S/cm]", "sigma_gb_specific_S_per_cm", q.sigma_gb_specific / S_CM);
         kv_add(&o, "sigma_gb macroscopic L/(A R_gb) [S/cm]", "sigma_gb_macro_S_per_cm", q.sigma_gb_macro / S_CM);
-        kv_add(&o, "f_bulk apex [Hz]", "f_bulk_Hz", q.f_b);
+        kv_add(&o, "f_bulk apex [Hz]", "f_b_Hz", q.f_b);
         kv_add(&o, "f_gb apex [Hz]", "f_gb_Hz", q.f_gb);
         kv_add(&o, "GB share of R_b + R_gb [%]", "gb_share_percent", 100 * q.gb_share);
         kv_end(&o);

@@ -13,6 +13,7 @@ CLI_GROUP(eis)
 CLI_GROUP(cell)
 CLI_GROUP(materials)
 CLI_GROUP(design)
+CLI_GROUP(iface)
 #undef CLI_GROUP
 
 typedef int (*cli_cmd_fn)(cli_env *, int, char **);
@@ -29,6 +30,7 @@ static const struct {
     {"cell", cmd_cell, "the solid-state cell model"},
     {"materials", cmd_materials, "the materials database: list, show"},
     {"design", cmd_design, "interface strategies and design"},
+    {"iface", cmd_iface, "apparent interfaces: stability, growth, coating, spacecharge"},
 };
 
 static void usage(FILE *out)
@@ -43,7 +45,7 @@ static void usage(FILE *out)
             "\nglobal options (any command):\n"
             "  --json         results as JSON on stdout\n"
             "  --quiet, -q    no progress or info messages on stderr\n"
-            "  --threads N    OpenMP threads (default: all)\n"
+            "  --threads N    OpenMP threads, 1 to 4 x the CPU count, at least 16 (default: all)\n"
             "  --help         help of a command\n"
             "  --version      version and compiled backends\n"
             "\nexit codes: 0 ok, 2 usage, 3 memory, 4 invalid value, 5 I/O, 6 malformed file, 7 out of range,\n"
@@ -83,6 +85,11 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < argc; i++) args[i] = argv[i];
     int n = cli_strip_global_flags(&env, argc - 1, args + 1) + 1;
+    if (n <= 0) {
+        free(args);
+        ssb_ctx_destroy(&env.ctx);
+        return 1 - n;
+    }
     ssb_ctx_set_log(env.ctx, log_sink, NULL, env.quiet ? SSB_LOG_ERROR : SSB_LOG_WARN);
     if (!env.quiet) ssb_ctx_set_progress(env.ctx, cli_progress_cb, NULL);
 

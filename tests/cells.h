@@ -42,4 +42,21 @@
     "   \"rate_constant_m2.5_per_mol0.5_s\": 3e-11}," \
     " \"negative\": {\"type\": \"lithium_metal\", \"exchange_current_density_A_per_m2\": 1e6},"
 
+/* SSB_TEST_CELL_DUALFOIL_C: DUALFOIL 5.1 case C, LiCoO2 composite (DUALFOIL material 6 OCP, without PyBaMM's 1.062
+ * stretch), single-ion conductor, Li foil treated as non-polarizable (tests/reference/cell/dualfoil/C_Lifoil_SIC_LCO_*,
+ * dualfoil5.in; see test_cell_dualfoil_full.c for the conventions). */
+#define SSB_TEST_CELL_DUALFOIL_C \
+    "{\"temperature_K\": 298.0, \"nominal_capacity_Ah_per_m2\": 20.59," \
+    " \"electrolyte\": {\"type\": \"single_ion\", \"concentration_mol_per_m3\": 1000}," \
+    " \"separator\": {\"thickness_um\": 25, \"electrolyte_volume_fraction\": 1.0, \"ionic_conductivity_S_per_m\": " \
+    "0.01}," \
+    " \"positive\": {\"ocv\": \"2.16216 + 0.07645*tanh(30.834 - 54.4806*x) + 2.1581*tanh(52.294 - 50.294*x) - " \
+    "0.14169*tanh(11.0923 - 19.8543*x) + 0.2051*tanh(1.4684 - 5.4888*x) + 0.2531*tanh((-x + 0.56478)/0.1316) - " \
+    "0.02167*tanh((x - 0.525)/0.006)\"," \
+    "   \"thickness_um\": 60, \"active_volume_fraction\": 0.5, \"electrolyte_volume_fraction\": 0.3," \
+    "   \"carbon_volume_fraction\": 0.2, \"particle_radius_um\": 5, \"max_concentration_mol_per_m3\": 51217.9," \
+    "   \"initial_stoichiometry\": 0.5, \"diffusivity_m2_per_s\": 1e-13, \"electronic_conductivity_S_per_m\": 10," \
+    "   \"ionic_conductivity_S_per_m\": 0.01, \"rate_constant_m2.5_per_mol0.5_s\": 3e-11}," \
+    " \"negative\": {\"type\": \"lithium_metal\", \"exchange_current_density_A_per_m2\": 1e6},"
+
 #endif

@@ -18,6 +18,12 @@
  *   kinetics             j = 2 i0 sinh(alpha F eta / (R T)),  eta = phi_s - phi_e - U(c_surf/c_max) - j R_int
  *                        i0 = i0_ref sqrt(c_e/c_e,ref) 2 sqrt(theta (1 - theta)), theta = c_surf / c_max
  *                        (single-ion conductor: c_e = c_e,ref, so i0 depends on theta only)
+ *   near a full (or empty) particle surface i0 -> 0 as sqrt(1 - theta) and the reaction moves deeper into the
+ *   electrode; theta (1 - theta) has a smooth floor of 1e-5 and beyond the limits decays exponentially for the
+ *   branch of the reaction that would go further (an overfill of about 1e-4 per 100 mV of extra overpotential at
+ *   most) while the branch that comes back keeps at least half the floor; U is continued linearly outside 1e-9 of the
+ *   limits, so a Newton iterate never meets an undefined residual. A discharge ends at its cut-off or duration, or
+ *   with "electrode exhausted" once every particle surface of an electrode is 3e-4 beyond its limit.
  * j [A/m2] is the current density per ACTIVE interface area, positive for deintercalation (anodic); a [1/m] is
  * the active interface area per electrode volume: given (from the microstructure analysis) or
  * a = 3 eps_active / R * interface_utilisation. R_int [ohm m2 of active interface] is an area-specific interface
@@ -68,9 +74,12 @@
  *     "electrolyte_volume_fraction", "carbon_volume_fraction" (alias "inert_volume_fraction"), "porosity" (voids;
  *     with a liquid electrolyte and no electrolyte_volume_fraction the pores are the electrolyte),
  *     "inactive_active_volume_fraction" (isolated AM: mass only), "particle_radius_um" | "particle_diameter_um" |
- *     "cam_diameter_um", "max_concentration_mol_per_m3", "initial_stoichiometry", "discharged_stoichiometry",
+ *     "cam_diameter_um", "max_concentration_mol_per_m3" (default: the database's c_max from formula and density),
+ *     "initial_stoichiometry" | "initial_voltage_V" (OCV of the initial state, e.g. the upper charge voltage),
+ *     "discharged_stoichiometry" | "discharged_voltage_V" (window of the nominal capacity),
  *     "diffusivity_m2_per_s" | "diffusivity_cm2_per_s": number or expression in x = c/c_max,
- *     "electronic_conductivity_S_per_m" (bulk, Bruggeman), "effective_electronic_conductivity_S_per_m",
+ *     "electronic_conductivity_S_per_m" (bulk, Bruggeman; a number, or an expression in x = theta / a table: state-
+ *     dependent, evaluated at each control volume's mean stoichiometry), "effective_electronic_conductivity_S_per_m",
  *     "ionic_conductivity_S_per_m" | "ionic_conductivity_mS_per_cm" (bulk SE), "effective_ionic_conductivity_S_per_m"
  *     | "effective_ionic_conductivity_mS_per_cm", "bruggeman_electronic", "bruggeman_ionic",
  *     "transport_efficiency" (eps/tau of the ion-conducting phase), "active_area_per_volume_per_m",
@@ -97,7 +106,8 @@
  *     "density_kg_per_m3".
  *   CC: "positive_thickness_um", "negative_thickness_um", "positive_density_kg_per_m3", "negative_density_kg_per_m3".
  *   NUMERICS: "positive_cells", "separator_cells", "negative_cells", "particle_cells", "particle_grid_ratio",
- *     "rtol", "atol", "max_steps", "max_step_s", "max_step_duration_s", "full_klu" (see ssb_cell_numerics).
+ *     "rtol", "atol", "max_steps", "max_step_s", "max_step_duration_s", "full_klu", "max_voltage_step_mV"
+ *     (see ssb_cell_numerics).
  * Expressions use Python syntax in one variable x (numbers, + - * / **, parentheses, exp log log10 sqrt tanh
  * cosh sinh abs, an optional "np." prefix), as in BPX files.
  *
@@ -188,6 +198,11 @@ typedef struct {
     double Ea_kinetics;      /* [J/mol], >= 0 */
     double Ea_diffusion;     /* [J/mol], >= 0 */
     double rho_active, rho_electrolyte, rho_inert; /* densities [kg/m3] for the energy density, >= 0 */
+    double V_init;       /* OCV [V vs Li] of the initial state (e.g. the upper charge voltage); when given and
+                            sto_init is NaN, sto_init solves U(sto_init) = V_init inside the OCV's range; NaN: unused */
+    double V_discharged; /* OCV [V vs Li] ending the nominal discharge window; when given and sto_discharged is NaN,
+                            U(sto_discharged) = V_discharged, or the OCV's range end (full lithiation) when the curve
+                            stays above V_discharged; NaN: unused */
 } ssb_cell_electrode;
 
 typedef struct {
@@ -247,6 +262,9 @@ typedef struct {
     double max_step_duration; /* longest "until" step without a duration [s] (default 1e6) */
     int full_klu;             /* 0 (default): particle blocks eliminated, KLU on the remaining system;
                                  1: KLU on the full system (same Jacobian; for cross-checks) */
+    double max_dV; /* largest change of the cell voltage per internal step [V] (default 0.005; 0: unlimited). The
+                      voltage is algebraic (outside IDA's error test); this bound keeps the cut-off time and the
+                      energy accurate (default cell, 0.5C-3C: energy within 4e-7 of a fine-step run at rtol 1e-4) */
 } ssb_cell_numerics;
 
 /* All scalar parameters; copy out, change, copy back (ssb_cell_params_get_values / set_values). */
@@ -269,18 +287,25 @@ typedef enum {
     SSB_CELL_FN_KAPPA, /* liquid conductivity kappa(c_e) [S/m], c_e in mol/m3 */
     SSB_CELL_FN_DIFF,  /* liquid diffusivity D_e(c_e) [m2/s] */
     SSB_CELL_FN_TDF,   /* thermodynamic factor(c_e) */
+    SSB_CELL_FN_SIGE_POS, /* bulk electronic conductivity sigma_e(x) [S/m] of the solid matrix, x = theta, the mean
+                             stoichiometry of each control volume's particles; replaces sigma_e when set: the local
+                             effective value is sigma_e(theta) times the microstructure factor (sigma_e_eff /
+                             sigma_e when both are given, else eps_solid^brugg_e) */
+    SSB_CELL_FN_SIGE_NEG,
     SSB_CELL_FN_COUNT
 } ssb_cell_fn_slot;
 
 /* Parameter set (opaque: owns the function tables and expressions). */
 typedef struct ssb_cell_params ssb_cell_params;
 
-/* The built-in default solid-state cell (the `ssbnet run` cell): NCM811 (Chen2020 OCV fit) 60 um composite
- * cathode with Li6PS5Cl (0.60 / 0.32 / 0.03 carbon / 0.05 voids, R = 2.5 um), a 30 um Li6PS5Cl separator and a
- * 20 um Li metal foil, 298.15 K. Values and sources are listed in src/cell/cell_params.c. db: the materials
+/* The built-in default solid-state cell (the `ssbnet run` cell): NCM811 (Chen2020 OCV fit read as the Li fraction,
+ * crystallographic c_max from the database, initial OCV 4.3 V) 60 um composite cathode with Li6PS5Cl (0.60 / 0.32 /
+ * 0.03 carbon / 0.05 voids, R = 2.5 um), a 30 um Li6PS5Cl separator and a 20 um Li metal foil, 298.15 K. Values and sources are listed in src/cell/cell_params.c. db: the materials
  * database (OCV, SE conductivity, densities); NULL loads the built-in one. Returns SSB_OK, SSB_ERR_NOMEM, or an
  * error of the database. Caller owns *p (ssb_cell_params_destroy). */
 int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_params **p);
+/* The built-in default cell as cell JSON (static string; what ssb_cell_params_default reads). */
+const char *ssb_cell_params_default_json(void);
 /* An empty parameter set: every required value NaN, no OCV (to be filled by set_values / set_fn). */
 int ssb_cell_params_create(ssb_ctx *ctx, ssb_cell_params **p);
 void ssb_cell_params_destroy(ssb_cell_params **p);
@@ -354,6 +379,8 @@ typedef struct {
     double ocv_init;      /* open-circuit voltage at the initial state [V] */
     double mass, volume;  /* stack mass [kg/m2] and thickness [m] incl. current collectors */
     double mass_cc, mass_pos, mass_sep, mass_neg; /* [kg/m2] */
+    double mass_am_pos; /* [kg/m2] active material of the positive electrode (active + inactive AM), the mass that
+                           specific capacities are given per */
 } ssb_cell_derived;
 int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_derived *d);
 
@@ -495,7 +522,8 @@ typedef struct {
     double v_start, v_end;        /* [V] */
     double i_mean;                /* mean current [A/m2] */
     int first, last;              /* stored-point range */
-    ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values) */
+    ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values;
+                                     mean.voltage = energy / capacity when charge passed) */
     ssb_cell_breakdown end_state; /* breakdown at the step end */
 } ssb_cell_step_result;
 
@@ -547,23 +575,41 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
 
 /* ---------------------------------------------------------------------------------------- rate capability */
 
+#define SSB_CELL_REASON_LEN 384
+
+/* One C-rate of a rate sweep. A rate the cell cannot carry at all (sustained = 0: the voltage under load at
+ * t = 0+, from the consistent initial state, is already at or below the cut-off) delivers nothing: capacity,
+ * energy, wh_per_kg and wh_per_l are 0, v_mean is NaN (print "-"), mean = start, bottleneck is the largest loss
+ * at t = 0+ (why it is not sustained, not a bottleneck of a discharge), and reason says so in words with the
+ * voltage, the cut-off and the largest losses at t = 0+. When not even a consistent state under load exists at
+ * t = 0+ (the solver fails at the start of the discharge, e.g. the particle surfaces would pass their limit at
+ * once), the point is also not sustained, start and mean are all NaN (bottleneck is a valid index without meaning)
+ * and the reason quotes the solver. Rank bottlenecks over sustained points only: ssb_cell_rate_sweep_last_sustained. */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */
     double capacity;            /* discharged to the cut-off [C/m2] */
-    double energy;              /* [J/m2] */
-    double v_mean;              /* energy / capacity [V] */
+    double energy;              /* [J/m2] (the solver's integral of V I dt, exact for the model's own voltage) */
+    double v_mean;              /* energy / capacity [V]; NaN when not sustained */
     double wh_per_kg, wh_per_l; /* stack energy densities */
-    ssb_cell_breakdown mean;    /* mean breakdown over the discharge */
+    ssb_cell_breakdown mean;    /* mean breakdown over the discharge (not sustained: the breakdown at t = 0+) */
     ssb_cell_loss bottleneck;
+    double specific_capacity; /* capacity per mass of positive active material [C/kg] (mAh/g = C/kg / 3600) */
+    int sustained;                    /* 1: the discharge ran to the cut-off; 0: the rate cannot be carried */
+    ssb_cell_breakdown start;         /* breakdown at t = 0+ under load (V = OCV - sum of losses) */
+    char reason[SSB_CELL_REASON_LEN]; /* empty when sustained, else why not (one line, no trailing newline) */
 } ssb_cell_rate_point;
 
 /* Discharge from the initial state of the parameters at each C-rate until v_cut (each rate starts from the same
  * initial state; nothing is charged in between). out: n points. results: NULL, or an array of n pointers that
  * receive each run's result (time series for voltage curves, profiles none; the caller destroys them). On error
- * every result already made is destroyed and set to NULL. Errors as ssb_cell_run. */
+ * every result already made is destroyed and set to NULL. Errors as ssb_cell_run; a rate that cannot be carried is
+ * not an error (sustained = 0 above; results[i] is NULL when no consistent state under load exists at t = 0+). */
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out, ssb_cell_result **results);
+/* Index of the highest C-rate among the sustained points of a sweep (the one whose bottleneck to report), -1 if
+ * none was sustained. */
+int ssb_cell_rate_sweep_last_sustained(int n, const ssb_cell_rate_point *pts);
 
 #ifdef __cplusplus
 }

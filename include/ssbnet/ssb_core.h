@@ -67,6 +67,8 @@ void ssb_ctx_destroy(ssb_ctx **ctx);
 void ssb_ctx_set_log(ssb_ctx *ctx, ssb_log_fn fn, void *user, ssb_log_level max_level);
 /* Install a progress callback (NULL: none). */
 void ssb_ctx_set_progress(ssb_ctx *ctx, ssb_progress_fn fn, void *user);
+/* The installed progress callback and its user pointer (NULL, NULL if none); for wrapping it. */
+void ssb_ctx_get_progress(const ssb_ctx *ctx, ssb_progress_fn *fn, void **user);
 /* Number of OpenMP threads the library may use (0 = OpenMP default). */
 void ssb_ctx_set_threads(ssb_ctx *ctx, int nthreads);
 int ssb_ctx_get_threads(const ssb_ctx *ctx);

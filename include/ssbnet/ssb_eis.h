@@ -75,13 +75,21 @@ int ssb_eis_spectrum_create(ssb_ctx *ctx, int64_t n, ssb_eis_spectrum **s);
 int ssb_eis_spectrum_duplicate(ssb_ctx *ctx, const ssb_eis_spectrum *src, ssb_eis_spectrum **dst);
 /* Free; no-op on NULL; sets *s = NULL. */
 void ssb_eis_spectrum_destroy(ssb_eis_spectrum **s);
-/* Validate a spectrum: n >= 1, every value finite (SSB_ERR_RANGE), f > 0 (SSB_ERR_RANGE), frequencies strictly
+/* Validate a spectrum: n >= 1, every value finite (SSB_ERR_RANGE), 1e-30 <= f <= 1e30 Hz (SSB_ERR_RANGE), frequencies strictly
  * monotonic: a repeated frequency or a change of sweep direction gives SSB_ERR_ARG. The message names the
  * point index (0-based) and the value; `what` (may be NULL) prefixes it, e.g. the file name. */
 int ssb_eis_spectrum_check(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what);
 /* Remove the points with Z'' > 0 (inductive) in place; *ndropped (may be NULL) receives their number.
  * SSB_ERR_RANGE if no point would remain. */
 int ssb_eis_spectrum_drop_inductive(ssb_ctx *ctx, ssb_eis_spectrum *s, int64_t *ndropped);
+
+/* Keep the points with fmin <= f <= fmax (Hz; fmin may be 0, fmax may be inf) in place; *nremoved (may be NULL)
+ * receives the number removed. SSB_ERR_RANGE for a bad range or when no point would remain (the message gives
+ * the data's span). */
+int ssb_eis_spectrum_select(ssb_ctx *ctx, ssb_eis_spectrum *s, double fmin, double fmax, int64_t *nremoved);
+/* Proportional Gaussian noise: Z' *= 1 + rel N(0,1), Z'' *= 1 + rel N(0,1), independent draws from the core RNG
+ * seeded with seed (the same seed gives the same spectrum). rel in [0, 1], else SSB_ERR_RANGE. */
+int ssb_eis_spectrum_add_noise(ssb_ctx *ctx, ssb_eis_spectrum *s, double rel, uint64_t seed);
 
 typedef enum {
     SSB_EIS_FORMAT_AUTO = 0, /* by extension (.csv .txt .dat / .z / .mpt / .dta, case-insensitive), then content */
@@ -153,16 +161,18 @@ int ssb_eis_circuit_simulate(ssb_ctx *ctx, const ssb_eis_circuit *c, const doubl
 /* ---------------------------------------------------------------- fitting */
 
 typedef enum {
-    SSB_EIS_WEIGHT_UNIT = 0,     /* sigma = 1 (Ohm): plain least squares on [Z'; Z''] */
+    SSB_EIS_WEIGHT_UNIT = 0,     /* sigma = 1 (Ohm): plain least squares on [Z'; Z''] (impedance.py's default) */
     SSB_EIS_WEIGHT_PROPORTIONAL, /* sigma' = |Z'_data|, sigma'' = |Z''_data| (each >= weight_floor * |Z_data|) */
-    SSB_EIS_WEIGHT_MODULUS       /* sigma' = sigma'' = |Z_data| */
+    SSB_EIS_WEIGHT_MODULUS       /* sigma' = sigma'' = |Z_data| (the default: every decade of |Z| counts, Boukamp
+                                    1995; with unit weights a spectrum over decades is fitted to its largest |Z|
+                                    only and the small arcs are not determined) */
 } ssb_eis_weight;
 /* "unit", "proportional", "modulus" (case-insensitive). SSB_ERR_ARG names the value and the choices. */
 int ssb_eis_weight_parse(ssb_ctx *ctx, const char *s, ssb_eis_weight *w);
 const char *ssb_eis_weight_name(ssb_eis_weight w);
 
 typedef struct {
-    ssb_eis_weight weight;  /* default UNIT */
+    ssb_eis_weight weight;  /* default MODULUS */
     double weight_floor;    /* PROPORTIONAL only: smallest sigma as a fraction of |Z_data|; default 1e-3, (0, 1] */
     const double *lower;    /* nparams lower bounds or NULL (default: 0; -INFINITY allowed) */
     const double *upper;    /* nparams upper bounds or NULL (default: inf; alpha-like parameters 1) */
@@ -207,10 +217,86 @@ typedef struct {
     int starts;         /* starts run (1 for a local fit) */
     int best_start;     /* index of the start that won (0 = the guess) */
     int rank_deficient; /* 1 if J^T J was singular to working precision (some std_err are inf) */
+    /* Parameters the data do not determine (free parameters only; 0 for fixed ones): a bit set of
+     * SSB_EIS_PARAM_* per parameter, the largest |correlation| with another free parameter, and a status. */
+    unsigned *flags;    /* nparams */
+    double *corr_max;   /* nparams; 0 for fixed parameters */
+    int n_flagged;      /* free parameters with any flag */
+    int status;         /* ssb_eis_fit_status */
 } ssb_eis_fit_result;
 
+/* Per-parameter flags of a fit result. */
+#define SSB_EIS_PARAM_WIDE_CI 1u    /* confidence half-width > 100 % of |value| (or std_err infinite / NaN) */
+#define SSB_EIS_PARAM_AT_BOUND 2u   /* on a finite upper bound, or at its lower bound to 1e-8 of the start's
+                                       distance from it (the symmetric interval is then not meaningful) */
+#define SSB_EIS_PARAM_CORRELATED 4u /* |correlation| > SSB_EIS_CORR_LIMIT with another free parameter */
+#define SSB_EIS_CORR_LIMIT 0.9995
+
+typedef enum {
+    SSB_EIS_FIT_OK = 0,          /* converged, every free parameter determined */
+    SSB_EIS_FIT_UNDETERMINED,    /* converged, but some parameters have WIDE_CI or CORRELATED flags */
+    SSB_EIS_FIT_AT_BOUND,        /* converged, determined, but some parameters sit on a bound */
+    SSB_EIS_FIT_NOT_CONVERGED    /* the iteration limit was hit (flags still set) */
+} ssb_eis_fit_status;
+/* "ok", "undetermined", "at_bound", "not_converged". */
+const char *ssb_eis_fit_status_name(int status);
+/* Comma-separated flag names of one parameter ("wide_ci,correlated"; "" for none) into buf. */
+const char *ssb_eis_param_flags_string(unsigned flags, char *buf, size_t len);
+
+/* Automatic start values from the data, used when the user gives no guess. The circuit is read as a series of
+ * arcs: each p(R, C|CPE) pair, K and Zarc element, in the order of the string, gets one maximum of -Z'' of the
+ * data (from high to low frequency; found after 3-point smoothing, with 5 % prominence), R = the rise of Z'
+ * between the minima of -Z'' around it, tau = 1 / (2 pi f_peak), alpha 0.9 (Q = 1 / (R omega_peak^alpha)); a C or
+ * CPE in series on the main path (a blocking electrode) is matched to -Z'' at the lowest frequency (alpha 0.85);
+ * a series R takes the high-frequency intercept. Arcs beyond the maxima found, and other elements, are spread
+ * over the remaining frequency range. p receives nparams values inside the default bounds.
+ * Errors: SSB_ERR_ARG (NULL), spectrum errors. */
+int ssb_eis_fit_guess(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, double *p);
+
+/* The fit behind "no guess given": ssb_eis_fit from start (typically ssb_eis_fit_guess's values, fixed parameters
+ * set), and when that ends undetermined or not converged and params->global is off, the seeded multi-start
+ * search (params->n_starts, params->seed) from the same start; the result with the lower objective is kept and
+ * *retried (may be NULL) is 1 when it is the multi-start one. Errors as ssb_eis_fit. */
+int ssb_eis_fit_auto(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, const double *start,
+                     const ssb_eis_fit_params *params, ssb_eis_fit_result **res, int *retried);
+
+/* ---------------------------------------------------------------- CPE -> effective capacitance */
+
+typedef enum {
+    SSB_EIS_CAP_PARALLEL = 0, /* p(R, CPE) or p(R, C): an arc */
+    SSB_EIS_CAP_SERIES        /* a CPE or C in series on the main path (blocking electrode) */
+} ssb_eis_cap_kind;
+
+typedef struct {
+    int kind;              /* ssb_eis_cap_kind */
+    int iR, iQ, in;        /* parameter indices (iR = -1 for SERIES, in = -1 for a C) */
+    char name[48];         /* element name of the C / CPE ("CPE1") */
+    double R;              /* Ohm (PARALLEL); NaN for SERIES */
+    double Q;              /* F s^(n-1) (F for a C) */
+    double n;              /* exponent (1 for a C) */
+    double R_s;            /* series resistance on the main path outside the pair (sum of the series R and the R
+                              of the other arcs for SERIES; the series R only for PARALLEL), Ohm */
+    double f_max;          /* PARALLEL: apex frequency 1 / (2 pi (R Q)^(1/n)), Hz; NaN for SERIES */
+    double C_eff;          /* the capacitance to use, F: PARALLEL: (Q R^(1-n))^(1/n) (normal distribution of time
+                              constants, Hirschorn et al. Electrochim. Acta 55 (2010) 6218 eq. 18; equal to
+                              Hsu-Mansfeld's Q omega_max^(n-1), Corrosion 57 (2001) 747, at the fitted apex);
+                              SERIES: Brug's form Q^(1/n) R_s^((1-n)/n) (Brug et al. J. Electroanal. Chem. 176
+                              (1984) 275, blocking electrode with series resistance R_s) */
+    double C_hsu_mansfeld; /* PARALLEL: Q omega_max^(n-1) with omega_max from the fitted R, Q, n, F; NaN SERIES */
+    double C_brug;         /* Brug's surface-distribution form Q^(1/n) (1/R_s + 1/R)^((n-1)/n) (PARALLEL; NaN
+                              when R_s = 0), Q^(1/n) R_s^((1-n)/n) (SERIES), F */
+    double C_eff_std_err;  /* 1-sigma of C_eff from the fit covariance (delta method over R, Q, n), F; NaN without
+                              covariance. SERIES: over Q and n only (the uncertainty of R_s is left out) */
+} ssb_eis_cap;
+
+/* Every R||CPE (R||C) pair and series CPE (C) of the circuit with its effective capacitance, in the order of the
+ * string. p: fitted parameters; cov: nparams x nparams covariance or NULL. *caps (free()) gets *ncaps entries
+ * (0 entries: *caps = NULL). Errors: SSB_ERR_ARG, SSB_ERR_NOMEM. */
+int ssb_eis_cpe_capacitances(ssb_ctx *ctx, const ssb_eis_circuit *c, const double *p, const double *cov,
+                             ssb_eis_cap **caps, int *ncaps);
+
 /* Fit circuit c to spectrum s from guess (nparams values; each free parameter strictly above its lower bound and
- * at most its upper bound; fixed parameters are taken as given). Projected Levenberg-Marquardt (Marquardt scaling,
+ * at most its upper bound; fixed parameters are taken as given, within [lower, upper]). Projected Levenberg-Marquardt (Marquardt scaling,
  * Nielsen damping) on u = ln(p - lower) for parameters with a finite lower bound (u = p otherwise); finite upper
  * bounds are box constraints on u handled by projection, so a guess on an upper bound (alpha = 1) is fine.
  * Residuals stacked [Z'; Z''] divided by sigma (see ssb_eis_weight); linear algebra by LAPACK (dgels_ for the
@@ -265,9 +351,15 @@ typedef struct {
     double *res_im;   /* (Z''_data - Z''_model) / |Z_data| */
     double max_res;   /* max of |res_re|, |res_im| */
     double chi2;      /* pseudo chi-square sum(res_re^2 + res_im^2) */
+    int needs_capacitor; /* 1 when add_cap was off and the data end in a capacitive tail (phase below -45 deg and
+                            -Z'' still rising at the lowest frequencies: no DC intercept, e.g. a blocking
+                            electrode); such data need add_cap */
+    double max_res_with_capacitor; /* needs_capacitor: max_res of the same test with add_cap; NaN otherwise */
 } ssb_eis_kk_result;
 
-/* Linear Kramers-Kronig test (Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20). Time constants
+/* Linear Kramers-Kronig test (Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20). The data are
+ * divided by max |Z| for the solve (values up to 1e308 work); a result that is still not finite is refused with
+ * SSB_ERR_RANGE, never returned with NaN mu / chi2. Time constants
  * and the M loop as impedance.py 1.7 (M = 1 uses tau = 1/(2 pi f_min)); rows weighted by 1/|Z|; linear least
  * squares by LAPACK dgelss_ (SVD, like numpy.linalg.pinv). Errors: spectrum errors, SSB_ERR_RANGE (options,
  * fewer points than M + 2), SSB_ERR_BACKEND, SSB_ERR_NOMEM. params may be NULL. */
@@ -295,7 +387,12 @@ ssb_eis_drt_params ssb_eis_drt_params_default(void);
 typedef struct {
     double lambda;        /* regularisation parameter used */
     double gcv;           /* GCV score at lambda (unconstrained; NaN when lambda was given) */
+    int lambda_at_bound;  /* GCV's minimum sits on the search range's edge (within half a grid step of 0.25
+                             decade): -1 lambda_min, +1 lambda_max, 0 inside (or lambda given). The GCV optimum may
+                             lie outside: widen lambda_min / lambda_max or give lambda */
     double eps;           /* RBF shape factor (1/ln-tau units) */
+    int capacitive_tail;  /* 1: the data end in a capacitive tail (blocking electrode, no DC intercept) that the
+                             DRT model (R_inf + L + RC distribution) cannot describe; exclude it (fmin) */
     double R_inf;         /* high-frequency resistance, Ohm */
     double L;             /* series inductance, H (0 without the inductance column) */
     double R_pol;         /* polarisation resistance = integral of gamma d ln tau, Ohm */

@@ -53,6 +53,10 @@
  * OCV (open-circuit potential U(x) in V vs Li/Li+, x = Li fraction as stated in "x_def"):
  *   { "name": "Chen2020-fit", "kind": "table" | "function" | "msmr",
  *     "x_def": "stoichiometry c_s/c_max", "x_range": [0.25, 0.99],   validity (evaluation outside -> RANGE)
+ *     "x_basis_mol_per_m3": 63104,          optional: the concentration on which the SOURCE defined x (a fitted
+ *                                          c_max); x_range and the terms are in that x. The library converts
+ *                                          the curve to x = c / c_max of the material (needs "c_max"), see
+ *                                          ssb_materials_ocv_eval
  *     "source": "...", "doi": "...", "status": "D", "note": "...",
  *     table:    "x": [...], "U": [...]            (linear interpolation; x strictly monotone after sorting)
  *     function: "terms": [ TERM, ... ]            U(x) = sum of terms, each one of
@@ -89,6 +93,8 @@
  *   V_avg            average potential                                          V vs Li/Li+
  *   dV_rel           relative volume change on (de)lithiation                   %
  *   D_Li             Li diffusivity                                             cm2/s
+ *   Li_per_formula   exchangeable Li per formula unit (c_max = n rho / M)        1
+ *   grain_size, gb_thickness   brick-layer geometry for the total sigma_ion     um, nm
  *   molar_volume, BET, diameter, ...  as written in the file
  *
  * Thread-safety: a database is read-only after loading; concurrent lookups are safe, loading is not.
@@ -156,6 +162,8 @@ typedef struct {
     int npoints;         /* table points (0 for functions) */
     const char *source, *doi, *note;
     ssb_mat_status status;
+    double x_basis; /* mol/m3 on which the source defined its x ("x_basis_mol_per_m3"); NaN: the material's c_max */
+    double x_scale; /* c_max / x_basis: x_source = x * x_scale (1 without a separate basis) */
 } ssb_ocv_info;
 
 /* ---- database ---- */
@@ -216,7 +224,9 @@ const char *ssb_materials_alias(const ssb_material *m, int i); /* NULL when out 
 int ssb_materials_matches(const ssb_material *m, const char *name);
 
 /* Properties: count, i-th (file order; SSB_ERR_RANGE when out of range) and by key. by key: SSB_OK, or
- * SSB_ERR_NOTFOUND ("<material> has no '<key>' in the database: the reference gives no value") when absent. */
+ * SSB_ERR_NOTFOUND ("<material> has no '<key>' in the database: the reference gives no value") when absent.
+ * "c_max" that a record does not store is computed as Li_per_formula rho / M from its formula, density and
+ * Li_per_formula when all three are given (status C; not listed by prop_at). */
 int ssb_materials_nprop(const ssb_material *m);
 int ssb_materials_prop_at(ssb_ctx *ctx, const ssb_material *m, int i, ssb_mat_prop *p);
 int ssb_materials_get_prop(ssb_ctx *ctx, const ssb_material *m, const char *key, ssb_mat_prop *p);
@@ -228,6 +238,9 @@ int ssb_materials_get_si(ssb_ctx *ctx, const ssb_material *m, const char *key, d
  * i.e. sigma(T) = sigma_ref (T_ref / T) exp(-(Ea / k_B)(1/T - 1/T_ref)), with sigma_ref, T_ref from
  * sigma_ion[_bulk|_gb] and Ea from Ea_ion[_bulk|_gb]. When the Ea record says form "sigma" the prefactor form
  * sigma = s0 exp(-Ea/kT) is used instead. At T = T_ref the stored value is returned without Ea.
+ * SSB_SIGMA_TOTAL without a measured total ("sigma_ion") but with bulk and GB records and the keys "grain_size"
+ * and "gb_thickness" (d, delta): the brick layer at T, sigma = [1/sigma_b + (delta/d)/sigma_gb]^-1 +
+ * 2 (delta/d) sigma_gb (ssb_se_brick_solve with the GB conductivity equal across and along).
  * Returns SSB_OK, SSB_ERR_NOTFOUND (missing conductivity or Ea, or only a range known; message names the key),
  * SSB_ERR_RANGE (T <= 0 or not finite). Extrapolation outside [T_min, T_max] is allowed (the reference gives
  * no validity ranges); *outside is set to 1 then (may be NULL). */
@@ -242,7 +255,11 @@ int ssb_materials_ocv_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_ocv_i
 /* Index of the curve named `name` (case-insensitive); NULL or "" gives 0 (the default, first curve).
  * SSB_ERR_NOTFOUND when the material has no such curve (or no curve at all). */
 int ssb_materials_ocv_find(ssb_ctx *ctx, const ssb_material *m, const char *name, int *i);
-/* U(x) in V vs Li/Li+ of curve i. Tables interpolate linearly. SSB_ERR_RANGE when x is outside
+/* U(x) in V vs Li/Li+ of curve i, x = c / c_max with the material's c_max (the physical Li fraction: c_max is
+ * computed from the formula and the density). A curve whose source defined its x on another concentration
+ * ("x_basis_mol_per_m3", e.g. a c_max fitted with an electrode's active fraction) is converted:
+ * U(x) = U_source(x c_max / x_basis), and its range [x_min, x_max] (ssb_materials_ocv_info) is the source range
+ * divided by c_max / x_basis and clipped to [0, 1]. Tables interpolate linearly. SSB_ERR_RANGE when x is outside
  * [x_min, x_max] or not finite; SSB_ERR_NOCONV if an MSMR inversion fails (never for valid data). */
 int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x, double *U);
 

@@ -105,7 +105,8 @@ ssb_transport_params ssb_transport_params_default(void);
 int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier carrier, double sigma[256]);
 
 /* Solve steady conduction through grid g along axis with per-label conductivities sigma[256] (S/m, finite, >= 0;
- * labels with 0 do not conduct). params may be NULL (defaults). On SSB_OK result is filled (also when the
+ * labels with 0 do not conduct). The one-shot driver: ssb_transport_create, _compute and _destroy (see "Life cycle"
+ * below for repeated solves). params may be NULL (defaults). On SSB_OK result is filled (also when the
  * structure does not percolate or the solver did not converge: see result->converged / reason); the caller owns
  * result->potential / current and releases them with ssb_transport_result_destroy.
  * Progress: stage "transport x|y|z", done = -log10(residual reduction reached), total = -log10(rtol), after
@@ -118,6 +119,45 @@ int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier
  * result holds no arrays. */
 int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
                         const ssb_transport_params *params, ssb_transport_result *result);
+
+/* ---- Life cycle: create -> setup (optional) -> compute (any axis, any number of times) -> get_fields -> destroy.
+ * A transport object holds, per axis, what depends only on the grid and the SET of conducting labels (those with
+ * sigma > 0): the through-mask flood fill, the local phase map and the plane offsets of the unknowns. A compute with
+ * new conductivities over the same set reuses them and starts the solver from that axis's last solution (identical
+ * conductivities: the solver confirms the stored solution, 0 iterations, an identical result); a compute whose set
+ * differs drops the stored geometry of every axis and builds it again. The gmg backend's multigrid hierarchy is kept
+ * per axis too and reused while the conductivities are those it was built with times one common factor (a single
+ * conducting phase at another temperature); other changes rebuild it (hypre rebuilds its AMG every time). The
+ * hierarchies of different axes cannot be shared (each is built in its axis's frame); setup_all shares the
+ * percolation analysis. Results of a first compute are identical to ssb_transport_solve's.
+ * Memory: per axis the phase map (1 byte per voxel), the solution (8 bytes per unknown) and the gmg hierarchy
+ * (~90 bytes per unknown) stay allocated until destroy. Thread-safety: one object per thread (it uses its context). */
+typedef struct ssb_transport ssb_transport;
+
+/* Create an object for grid g (borrowed: it must outlive the object and its labels must not change) with params
+ * (NULL = defaults; checked as in ssb_transport_solve). *t is NULL on error.
+ * Errors: SSB_ERR_ARG, SSB_ERR_RANGE, SSB_ERR_UNSUPPORTED (backend not built), SSB_ERR_NOMEM. */
+int ssb_transport_create(ssb_ctx *ctx, const ssb_grid *g, const ssb_transport_params *params, ssb_transport **t);
+/* Build the geometry of axis for the conducting set of sigma now (compute does it on demand; setup lets a caller
+ * pay it up front). Errors: SSB_ERR_ARG, SSB_ERR_RANGE (a sigma entry), SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
+int ssb_transport_setup(ssb_transport *t, const double sigma[256], ssb_axis axis);
+/* The geometry of all three axes for the conducting set of sigma from ONE connected-component labelling (instead of
+ * two flood fills per axis); the through-masks are the same sets. Extra memory during the call: 4 bytes per voxel.
+ * Errors: as ssb_transport_setup, SSB_ERR_RANGE (more than 2^31 - 1 components). */
+int ssb_transport_setup_all(ssb_transport *t, const double sigma[256]);
+/* Solve along axis with conductivities sigma (S/m); fills result exactly as ssb_transport_solve does (fields when
+ * params.want_fields). Errors: those of ssb_transport_solve. */
+int ssb_transport_compute(ssb_transport *t, const double sigma[256], ssb_axis axis, ssb_transport_result *result);
+/* Fields of the last compute along axis into caller arrays of nvoxels doubles (potential in V, axial current
+ * density in A/m^2; definitions as in ssb_transport_result); zeros when nothing percolates. In cell mode the
+ * object must have been created with params.want_fields = 1. Errors: SSB_ERR_ARG (NULL, axis not computed yet),
+ * SSB_ERR_NOMEM. */
+int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current);
+/* Free what axis keeps for later computes (the solution and the backend's set-up; the geometry stays), e.g. to
+ * hold only one axis's hierarchy at a time on large volumes. No-op on NULL or an invalid axis. */
+void ssb_transport_release(ssb_transport *t, ssb_axis axis);
+/* Free the object and set *t to NULL; no-op on NULL. */
+void ssb_transport_destroy(ssb_transport **t);
 
 /* Free the arrays owned by a result and set them to NULL; no-op on NULL. */
 void ssb_transport_result_destroy(ssb_transport_result *result);

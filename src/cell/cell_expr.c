@@ -54,8 +54,13 @@ typedef struct {
     const char *what;
     ssbi_expr *e;
     int sp, maxsp;
+    int level; /* current recursion depth of parse_unary */
     int err;
 } parser;
+
+/* Deepest nesting of parentheses, function calls, signs and powers: every recursion of the parser passes through
+ * parse_unary, so bounding its depth bounds the stack (a few hundred bytes per level). */
+#define SSBI_EXPR_MAX_NESTING 256
 
 static int perr(parser *ps, const char *problem)
 {
@@ -75,8 +80,9 @@ static int perr(parser *ps, const char *problem)
         }
         word[k] = '\0';
     }
-    ps->err = SSB_ERROR(ps->ctx, SSB_ERR_ARG, "%s: %s at column %d ('%s') in \"%s\"", ps->what, problem,
-                        (int)(ps->p - ps->s) + 1, word, ps->s);
+    size_t tl = strlen(ps->s);
+    ps->err = SSB_ERROR(ps->ctx, SSB_ERR_ARG, "%s: %s at column %d ('%s') in \"%.80s%s\"", ps->what, problem,
+                        (int)(ps->p - ps->s) + 1, word, ps->s, tl > 80 ? "..." : "");
     return ps->err;
 }
 
@@ -179,7 +185,23 @@ static int parse_primary(parser *ps)
 }
 
 /* unary := ('-'|'+') unary | power ;  power := primary ('**' unary)? */
+static int parse_unary_body(parser *ps);
+
 static int parse_unary(parser *ps)
+{
+    if (ps->level >= SSBI_EXPR_MAX_NESTING) {
+        char problem[96];
+        snprintf(problem, sizeof problem, "nested deeper than %d levels (parentheses, signs, powers)",
+                 SSBI_EXPR_MAX_NESTING);
+        return perr(ps, problem);
+    }
+    ps->level++;
+    int rc = parse_unary_body(ps);
+    ps->level--;
+    return rc;
+}
+
+static int parse_unary_body(parser *ps)
 {
     skip(ps);
     if (*ps->p == '-' || *ps->p == '+') {

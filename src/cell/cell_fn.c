@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* longest table (points): keeps the bucket count 4 n an int and the memory below 1 GB */
+#define SSBI_FN_TABLE_MAX (1 << 24)
+
 void ssbi_fn_clear(ssbi_fn *f)
 {
     ssbi_expr_destroy(&f->expr);
@@ -85,17 +88,29 @@ static void pchip_slopes(int n, const double *x, const double *y, double *d)
     }
 }
 
+typedef struct {
+    double x, y;
+} xy_point;
+
+static int cmp_point_x(const void *a, const void *b)
+{
+    double xa = ((const xy_point *)a)->x, xb = ((const xy_point *)b)->x;
+    return (xa > xb) - (xa < xb);
+}
+
 int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const double *y, const char *what)
 {
     SSB_REQUIRE(ctx, n >= 2, SSB_ERR_FORMAT, "%s: a table needs at least 2 points (got %d)", what, n);
+    SSB_REQUIRE(ctx, n <= SSBI_FN_TABLE_MAX, SSB_ERR_RANGE, "%s: a table of %d points is too long (at most %d)", what,
+                n, SSBI_FN_TABLE_MAX);
     double *tx = malloc((size_t)n * sizeof *tx), *ty = malloc((size_t)n * sizeof *ty),
            *td = malloc((size_t)n * sizeof *td);
-    int *ord = malloc((size_t)n * sizeof *ord);
-    if (!tx || !ty || !td || !ord) {
+    xy_point *pt = malloc((size_t)n * sizeof *pt);
+    if (!tx || !ty || !td || !pt) {
         free(tx);
         free(ty);
         free(td);
-        free(ord);
+        free(pt);
         return SSB_ERROR(ctx, SSB_ERR_NOMEM, "%s: out of memory (%d points)", what, n);
     }
     for (int i = 0; i < n; i++) {
@@ -103,25 +118,19 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
             free(tx);
             free(ty);
             free(td);
-            free(ord);
+            free(pt);
             return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: point %d is not finite (x = %g, y = %g)", what, i, x[i], y[i]);
         }
-        ord[i] = i;
+        pt[i].x = x[i];
+        pt[i].y = y[i];
     }
-    /* insertion sort by x (tables are small and usually sorted) */
-    for (int i = 1; i < n; i++) {
-        int k = ord[i], j = i - 1;
-        while (j >= 0 && x[ord[j]] > x[k]) {
-            ord[j + 1] = ord[j];
-            j--;
-        }
-        ord[j + 1] = k;
-    }
+    /* O(n log n); duplicate x values are refused below, so the order among equal keys does not matter */
+    qsort(pt, (size_t)n, sizeof *pt, cmp_point_x);
     for (int i = 0; i < n; i++) {
-        tx[i] = x[ord[i]];
-        ty[i] = y[ord[i]];
+        tx[i] = pt[i].x;
+        ty[i] = pt[i].y;
     }
-    free(ord);
+    free(pt);
     for (int i = 1; i < n; i++) {
         if (!(tx[i] > tx[i - 1])) {
             double dup = tx[i];
@@ -130,6 +139,14 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
             free(td);
             return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: table x values must be distinct (x = %g twice)", what, dup);
         }
+    }
+    /* the bucket index needs a finite 1 / (x range) */
+    if (!isfinite((double)(4 * n) / (tx[n - 1] - tx[0]))) {
+        double lo = tx[0], hi = tx[n - 1];
+        free(tx);
+        free(ty);
+        free(td);
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s: table x range [%g, %g] is too narrow or too wide", what, lo, hi);
     }
     pchip_slopes(n, tx, ty, td);
     /* bucket index: 4 buckets per interval on average */
@@ -186,6 +203,11 @@ double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
     case SSBI_FN_TABLE: {
         const double *X = f->x, *Y = f->y, *D = f->d;
         int n = f->n;
+        if (isnan(x)) {
+            if (dfdx)
+                *dfdx = NAN;
+            return NAN;
+        }
         if (x <= X[0]) {
             if (dfdx)
                 *dfdx = D[0];
@@ -196,9 +218,9 @@ double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
                 *dfdx = D[n - 1];
             return Y[n - 1] + D[n - 1] * (x - X[n - 1]);
         }
-        int b = (int)((x - X[0]) * f->inv_h);
-        if (b >= f->nidx)
-            b = f->nidx - 1;
+        /* x is inside (X[0], X[n-1]) here, so NaN cannot reach the bucket index; clamp it all the same */
+        double fb = (x - X[0]) * f->inv_h;
+        int b = fb > 0 ? (fb < (double)f->nidx ? (int)fb : f->nidx - 1) : 0;
         int lo = f->idx[b];
         while (lo < n - 2 && X[lo + 1] <= x)
             lo++;

@@ -95,6 +95,12 @@ struct ssb_cell_protocol {
 
 /* ------------------------------------------------------------------ model (cell_model.c) */
 
+/* Floor of the kinetic factor theta (1 - theta) of the exchange current density (see kin_q in cell_model.c): it
+   matters only within about this distance of a stoichiometry limit; an electrode counts as exhausted once every
+   particle surface is SSBI_EXHAUSTED_OVERFILL beyond its limit, inside this floor (cell_solver.c). */
+#define SSBI_KIN_DELTA 1e-5
+#define SSBI_EXHAUSTED_OVERFILL (30.0 * SSBI_KIN_DELTA)
+
 enum { SSBI_REG_NEG = 0, SSBI_REG_SEP = 1, SSBI_REG_POS = 2 };
 
 /* Operating mode of the current protocol step. */
@@ -125,6 +131,8 @@ typedef struct {
     const ssbi_fn *ocv;   /* borrowed from the params copy */
     const ssbi_fn *ds;    /* NULL: constant D_ref */
     double *ivol, *garea; /* owned: 1 / shell volume, R * face factor (radial FV constants) */
+    const ssbi_fn *sige;  /* NULL: constant sigma_e; else bulk sigma_e(theta) [S/m] (borrowed), issue 14 */
+    double sige_fac;      /* microstructure factor: local effective = sige_fac * sigma_e(theta of the CV) */
     double dx;            /* CV width [m] */
     int n;                /* CVs */
     int first;            /* index of the first CV */
@@ -183,7 +191,9 @@ double ssbi_model_voltage(const ssbi_model *m, const double *y);
 double ssbi_model_csurf(const ssbi_model *m, const double *y, int i);
 /* Particle average concentration of CV i. */
 double ssbi_model_cavg(const ssbi_model *m, const double *y, int i);
-/* Minimum distance of any surface theta from [0, 1] bounds scaled (for the exhaustion root). */
+/* Exhaustion margin (for the exhaustion root): over the composite electrodes, the smallest of each electrode's
+   largest surface distance from the theta bounds 0 and 1 (an electrode is exhausted when every particle surface in
+   it is at a limit); th_min / th_max: extreme surface stoichiometries; side: 1 positive, 0 negative. */
 double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_min, double *th_max, int *side);
 /* Volume-averaged theta of region r. */
 double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #define F_ SSB_CONST_FARADAY
+/* Largest cell or BPX file (256 MiB: tables of millions of points fit); /dev/zero is refused, not read forever */
+#define SSBI_CELL_FILE_MAX_BYTES ((size_t)1 << 28)
 
 int ssbi_json_parse(ssb_ctx *ctx, const char *text, const char *name, cJSON **root)
 {
@@ -104,8 +106,24 @@ static int in_list(const char *key, const char *const *list)
     return 0;
 }
 
-/* A number, or an expression / table into a function slot. */
+static int read_fn_value(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot slot, int *is_number,
+                         double *num);
+
+/* A number, or an expression / table into a function slot; an error names the file and the key. */
 static int read_fn(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot slot, int *is_number, double *num)
+{
+    int rc = read_fn_value(j, it, path, slot, is_number, num);
+    if (rc == SSB_OK)
+        return rc;
+    char prefix[200], msg[2048];
+    snprintf(prefix, sizeof prefix, "%s: %s", j->name, path);
+    snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(j->ctx));
+    if (strncmp(msg, prefix, strlen(prefix)) == 0)
+        return rc;
+    return SSB_ERROR(j->ctx, rc, "%s: %s", prefix, msg);
+}
+
+static int read_fn_value(jctx *j, const cJSON *it, const char *path, ssb_cell_fn_slot slot, int *is_number, double *num)
 {
     *is_number = 0;
     if (cJSON_IsNumber(it)) {
@@ -275,6 +293,7 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
     ssb_cell_electrode *e = pos ? &v->pos : &v->neg;
     ssb_cell_fn_slot ocv_slot = pos ? SSB_CELL_FN_OCV_POS : SSB_CELL_FN_OCV_NEG;
     ssb_cell_fn_slot ds_slot = pos ? SSB_CELL_FN_DS_POS : SSB_CELL_FN_DS_NEG;
+    ssb_cell_fn_slot se_slot = pos ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG;
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "active_material"));
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "ocv_curve"));
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "electrolyte"));
@@ -322,6 +341,12 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
             e->D_s = 1.0; /* the function gives D_s in m2/s */
             continue;
         }
+        if ((strcmp(key, "electronic_conductivity_S_per_m") == 0) && !cJSON_IsNumber(it)) {
+            int isnum;
+            double x;
+            SSB_CHECK(j->ctx, read_fn(j, it, path, se_slot, &isnum, &x)); /* sigma_e(theta) [S/m] */
+            continue;
+        }
         if (liquid && !has_ev && strcmp(key, "porosity") == 0) {
             /* liquid cells: the pores are the electrolyte */
             if (!cJSON_IsNumber(it))
@@ -337,6 +362,8 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
             return rc;
         if (strcmp(key, "diffusivity_m2_per_s") == 0 || strcmp(key, "diffusivity_cm2_per_s") == 0)
             ssb_cell_params_clear_fn(j->p, ds_slot);
+        if (strcmp(key, "electronic_conductivity_S_per_m") == 0)
+            ssb_cell_params_clear_fn(j->p, se_slot);
     }
     const cJSON *ocv = cJSON_GetObjectItemCaseSensitive(obj, "ocv");
     if (ocv) {
@@ -495,7 +522,9 @@ static int apply_plain(jctx *j, const cJSON *obj, const char *sect, int which, c
 
 static const char *const top_specials[] = {
     "schema", "title",     "description", "protocol",           "microstructure", "positive", "cathode", "negative",
-    "anode",  "separator", "electrolyte", "current_collectors", "numerics",       "ssbnet",   "run",     NULL};
+    "anode",  "separator", "electrolyte", "current_collectors", "numerics",       "ssbnet",   "run",
+    "interfaces", /* read by the iface module (ssb_iface_ageing_from_cell) */
+    NULL};
 
 static const cJSON *section(const cJSON *root, const char *a, const char *b)
 {
@@ -660,7 +689,7 @@ int ssb_cell_params_from_json(ssb_ctx *ctx, const ssb_materials *db, const char 
     SSB_REQUIRE(ctx, path && out, SSB_ERR_ARG, "ssb_cell_params_from_json: NULL argument");
     *out = NULL;
     char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "cell file", 0, &text));
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "cell file", SSBI_CELL_FILE_MAX_BYTES, &text));
     int rc = ssb_cell_params_from_json_string(ctx, db, text, path, out);
     free(text);
     return rc;
@@ -890,7 +919,7 @@ int ssb_cell_params_from_bpx(ssb_ctx *ctx, const ssb_materials *db, const char *
     SSB_REQUIRE(ctx, path && out, SSB_ERR_ARG, "ssb_cell_params_from_bpx: NULL argument");
     *out = NULL;
     char *text = NULL;
-    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "BPX file", 0, &text));
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "BPX file", SSBI_CELL_FILE_MAX_BYTES, &text));
     cJSON *root = NULL;
     int rc = ssbi_json_parse(ctx, text, path, &root);
     free(text);
@@ -908,5 +937,101 @@ int ssb_cell_params_from_bpx(ssb_ctx *ctx, const ssb_materials *db, const char *
         return rc;
     }
     *out = p;
+    return SSB_OK;
+}
+
+/* ---------------------------------------------------------------- physical bounds */
+
+/* Values that pass the key ranges (> 0, finite) but make the model meaningless: products such as
+ * c_max * F * thickness overflow, or the grid cannot fit in memory. NaN (not set) passes. */
+static int phys(ssb_ctx *ctx, const char *key, double si, double lo, double hi, const char *unit_note)
+{
+    if (isnan(si) || (si >= lo && si <= hi))
+        return SSB_OK;
+    return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g %s is outside the range the model is meaningful for (%g to %g %s)",
+                     key, si, unit_note, lo, hi, unit_note);
+}
+
+/* A length key in um (the value is held in m): message and range in the key's own unit. */
+static int phys_um(ssb_ctx *ctx, const char *key, double si, double lo, double hi)
+{
+    if (isnan(si) || (si >= lo && si <= hi))
+        return SSB_OK;
+    return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g um is outside the range the model is meaningful for (%g to %g um)",
+                     key, si * 1e6, lo * 1e6, hi * 1e6);
+}
+
+static int phys_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char *s)
+{
+    char k[128];
+#define PHYS(field, key, lo, hi, unit)                                                                                 \
+    do {                                                                                                               \
+        snprintf(k, sizeof k, "%s.%s", s, key);                                                                        \
+        SSB_CHECK(ctx, phys(ctx, k, e->field, lo, hi, unit));                                                          \
+    } while (0)
+    /* densest lithium host is Li metal itself, 7.7e4 mol/m3: 1e6 leaves an order of magnitude */
+    PHYS(c_max, "max_concentration_mol_per_m3", 0, SSBI_PHYS_CMAX, "mol/m3");
+    snprintf(k, sizeof k, "%s.thickness_um", s);
+    SSB_CHECK(ctx, phys_um(ctx, k, e->thickness, SSBI_PHYS_THICKNESS_MIN, SSBI_PHYS_THICKNESS));
+    snprintf(k, sizeof k, "%s.particle_radius_um", s);
+    SSB_CHECK(ctx, phys_um(ctx, k, e->particle_radius, 1e-10, 1e-3));
+    PHYS(D_s, "diffusivity_m2_per_s", 1e-30, 1e3, "m2/s");
+    PHYS(sigma_e, "electronic_conductivity_S_per_m", 0, SSBI_PHYS_SIGMA, "S/m");
+    PHYS(sigma_e_eff, "effective_electronic_conductivity_S_per_m", 0, SSBI_PHYS_SIGMA, "S/m");
+    PHYS(sigma_i, "ionic_conductivity_S_per_m", 0, SSBI_PHYS_SIGMA, "S/m");
+    PHYS(sigma_i_eff, "effective_ionic_conductivity_S_per_m", 0, SSBI_PHYS_SIGMA, "S/m");
+    PHYS(area_per_volume, "active_area_per_volume_per_m", 0, 1e12, "1/m");
+    PHYS(Ea_kinetics, "activation_energy_kinetics_J_per_mol", 0, SSBI_PHYS_EA, "J/mol");
+    PHYS(Ea_diffusion, "activation_energy_diffusion_J_per_mol", 0, SSBI_PHYS_EA, "J/mol");
+    PHYS(rho_active, "density_active_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
+    PHYS(rho_electrolyte, "density_electrolyte_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
+    PHYS(rho_inert, "density_carbon_kg_per_m3", 0, SSBI_PHYS_DENSITY, "kg/m3");
+#undef PHYS
+    return SSB_OK;
+}
+
+int ssbi_params_check_physical(ssb_ctx *ctx, const ssb_cell_values *v)
+{
+    SSB_CHECK(ctx, phys_electrode(ctx, &v->pos, "positive"));
+    if (v->anode == SSB_CELL_ANODE_COMPOSITE)
+        SSB_CHECK(ctx, phys_electrode(ctx, &v->neg, "negative"));
+    else
+        SSB_CHECK(ctx, phys_um(ctx, "negative.thickness_um", v->li.thickness, 0, SSBI_PHYS_THICKNESS));
+    SSB_CHECK(ctx, phys_um(ctx, "separator.thickness_um", v->sep.thickness, SSBI_PHYS_THICKNESS_MIN, SSBI_PHYS_THICKNESS));
+    SSB_CHECK(ctx, phys(ctx, "separator.ionic_conductivity_S_per_m", v->sep.sigma_i, 0, SSBI_PHYS_SIGMA, "S/m"));
+    SSB_CHECK(ctx, phys(ctx, "separator.effective_ionic_conductivity_S_per_m", v->sep.sigma_i_eff, 0, SSBI_PHYS_SIGMA,
+                        "S/m"));
+    SSB_CHECK(ctx, phys(ctx, "electrolyte.concentration_mol_per_m3", v->el.c_ref, 0, SSBI_PHYS_CMAX, "mol/m3"));
+    SSB_CHECK(ctx, phys(ctx, "electrolyte.conductivity_S_per_m", v->el.kappa, 0, SSBI_PHYS_SIGMA, "S/m"));
+    SSB_CHECK(ctx, phys(ctx, "electrolyte.diffusivity_m2_per_s", v->el.D_e, 1e-30, 1e3, "m2/s"));
+    SSB_CHECK(ctx, phys(ctx, "electrolyte.activation_energy_conductivity_J_per_mol", v->el.Ea_kappa, 0, SSBI_PHYS_EA,
+                        "J/mol"));
+    SSB_CHECK(ctx,
+              phys(ctx, "electrolyte.activation_energy_diffusivity_J_per_mol", v->el.Ea_D, 0, SSBI_PHYS_EA, "J/mol"));
+    SSB_CHECK(ctx, phys_um(ctx, "current_collectors.positive_thickness_um", v->cell.cc_pos_thickness, 0, SSBI_PHYS_THICKNESS));
+    SSB_CHECK(ctx, phys_um(ctx, "current_collectors.negative_thickness_um", v->cell.cc_neg_thickness, 0, SSBI_PHYS_THICKNESS));
+    SSB_CHECK(ctx, phys(ctx, "current_collectors.positive_density_kg_per_m3", v->cell.cc_pos_density, 0,
+                        SSBI_PHYS_DENSITY, "kg/m3"));
+    SSB_CHECK(ctx, phys(ctx, "current_collectors.negative_density_kg_per_m3", v->cell.cc_neg_density, 0,
+                        SSBI_PHYS_DENSITY, "kg/m3"));
+    SSB_CHECK(ctx, phys(ctx, "temperature_K", v->cell.T, SSBI_PHYS_TMIN, SSBI_PHYS_TMAX, "K"));
+    SSB_CHECK(ctx, phys(ctx, "reference_temperature_K", v->cell.T_ref, SSBI_PHYS_TMIN, SSBI_PHYS_TMAX, "K"));
+    /* grid size: cells per region, shells, and the unknowns (about SSBI_PHYS_BYTES_PER_UNKNOWN bytes each, measured
+     * as the peak memory of a 1C run per unknown: 2000 x 100 cells took 100 MB) */
+    SSB_REQUIRE(ctx,
+                v->num.n_pos <= SSBI_PHYS_MAX_CELLS && v->num.n_sep <= SSBI_PHYS_MAX_CELLS &&
+                    v->num.n_neg <= SSBI_PHYS_MAX_CELLS,
+                SSB_ERR_RANGE, "numerics: cells per region must be 1 to %d (positive %d, separator %d, negative %d)",
+                SSBI_PHYS_MAX_CELLS, v->num.n_pos, v->num.n_sep, v->num.n_neg);
+    SSB_REQUIRE(ctx, v->num.n_r <= SSBI_PHYS_MAX_SHELLS, SSB_ERR_RANGE,
+                "numerics.particle_cells = %d is out of range (2 to %d)", v->num.n_r, SSBI_PHYS_MAX_SHELLS);
+    int nneg = v->anode == SSB_CELL_ANODE_COMPOSITE ? v->num.n_neg : 0;
+    double unknowns = (double)(v->num.n_pos + nneg) * (v->num.n_r + 3) + 3.0 * v->num.n_sep + 2;
+    SSB_REQUIRE(ctx, unknowns <= SSBI_PHYS_MAX_UNKNOWNS, SSB_ERR_RANGE,
+                "numerics: %d positive + %d negative cells x %d particle cells = %.0f unknowns need about %.1f GB; "
+                "at most %.0f unknowns (about %.1f GB) are allowed: reduce positive_cells, negative_cells or "
+                "particle_cells",
+                v->num.n_pos, nneg, v->num.n_r, unknowns, unknowns * SSBI_PHYS_BYTES_PER_UNKNOWN / 1e9,
+                (double)SSBI_PHYS_MAX_UNKNOWNS, SSBI_PHYS_MAX_UNKNOWNS * SSBI_PHYS_BYTES_PER_UNKNOWN / 1e9);
     return SSB_OK;
 }

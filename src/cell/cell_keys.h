@@ -33,4 +33,19 @@ void *ssbi_section_base(ssb_cell_values *v, int which);
 int ssbi_apply_key(ssb_ctx *ctx, ssb_cell_values *v, int which, const ssbi_key *k, double value, const char *path);
 int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v);
 
+/* Bounds beyond which the model is meaningless (SI), checked after the key ranges (cell_json.c). */
+#define SSBI_PHYS_CMAX 1e6           /* mol/m3 */
+#define SSBI_PHYS_THICKNESS 1e-2     /* m */
+#define SSBI_PHYS_THICKNESS_MIN 1e-9 /* m */
+#define SSBI_PHYS_SIGMA 1e9          /* S/m */
+#define SSBI_PHYS_EA 1e6             /* J/mol */
+#define SSBI_PHYS_DENSITY 1e5        /* kg/m3 (osmium: 2.26e4) */
+#define SSBI_PHYS_TMIN 100.0         /* K */
+#define SSBI_PHYS_TMAX 1000.0        /* K */
+#define SSBI_PHYS_MAX_CELLS 10000    /* finite volumes per region */
+#define SSBI_PHYS_MAX_SHELLS 2000    /* particle shells */
+#define SSBI_PHYS_MAX_UNKNOWNS 1000000
+#define SSBI_PHYS_BYTES_PER_UNKNOWN 500.0
+int ssbi_params_check_physical(ssb_ctx *ctx, const ssb_cell_values *v);
+
 #endif

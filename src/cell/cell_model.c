@@ -49,15 +49,61 @@ static inline double dsol(const ssbi_region *g, double th, double *dd)
         *dd = 0;
         return g->D_ref;
     }
-    double d;
-    double D = ssbi_fn_eval(g->ds, th, &d) * g->darr;
-    *dd = d * g->darr;
+    /* a Newton iterate may step a hair outside [0, 1]: D_s(x) is held at its end value there (an expression in x
+       need not be defined outside) */
+    double d, thc = th < 0.0 ? 0.0 : (th > 1.0 ? 1.0 : th);
+    double D = ssbi_fn_eval(g->ds, thc, &d) * g->darr;
+    *dd = thc == th ? d * g->darr : 0.0;
     return D;
 }
 
+/* Stoichiometry margin inside which the OCV is evaluated as given; outside [SSBI_OCV_EDGE, 1 - SSBI_OCV_EDGE] it
+   continues linearly with the slope at the edge, so that U stays finite and monotone at and beyond the limits
+   (expressions with log(x) or log(1 - x) terms would give inf / NaN there). */
+#define SSBI_OCV_EDGE 1e-9
+
 static inline double ocv(const ssbi_region *g, double th, double *dU)
 {
-    return ssbi_fn_eval(g->ocv, th, dU);
+    const double lo = SSBI_OCV_EDGE, hi = 1.0 - SSBI_OCV_EDGE;
+    if (th >= lo && th <= hi)
+        return ssbi_fn_eval(g->ocv, th, dU);
+    double e = th < lo ? lo : hi, d;
+    double U = ssbi_fn_eval(g->ocv, e, &d);
+    if (dU)
+        *dU = d;
+    return U + d * (th - e);
+}
+
+/* Kinetic factor theta (1 - theta) of the exchange current density with a smooth positive floor (SSBI_KIN_DELTA,
+   cell_impl.h): inside the limits q_eff = (q + sqrt(q^2 + 4 delta^2)) / 2, q = theta (1 - theta), equal to q to
+   relative (delta / q)^2, so i0 -> 0 as sqrt(1 - theta) at a full (sqrt(theta) at an empty) particle surface and the
+   reaction moves elsewhere as the surface saturates (the log barrier -ln(q) / (2 alpha f) in eta); beyond the limits
+   (q < 0) q_eff = delta exp(q / (2 delta)), continuous with its slope at q = 0, so the barrier grows linearly with the
+   overfill u (eta = u / (4 delta alpha f)) and pushes a Newton iterate back inside instead of failing the residual:
+   an overfill of at most 4 delta alpha f per volt of extra overpotential. */
+
+static inline double kin_q(double th, double *dq_dth)
+{
+    double q = th * (1.0 - th);
+    double s = sqrt(q * q + 4.0 * SSBI_KIN_DELTA * SSBI_KIN_DELTA);
+    if (q >= 0) {
+        double qe = 0.5 * (q + s);
+        *dq_dth = qe / s * (1.0 - 2.0 * th);
+        return qe;
+    }
+    double qe = SSBI_KIN_DELTA * exp(fmax(q / (2.0 * SSBI_KIN_DELTA), -600.0));
+    *dq_dth = qe / (2.0 * SSBI_KIN_DELTA) * (1.0 - 2.0 * th);
+    return qe;
+}
+
+/* The kinetic factor of the branch that brings a surface beyond its limit back (q = theta (1 - theta) < 0):
+   delta (1 + tanh(q / delta) / 2), continuous with kin_q and its slope at q = 0 and bounded below by delta / 2, so
+   that a surface left a hair beyond its limit can always react back. */
+static inline double kin_q_back(double th, double *dq_dth)
+{
+    double q = th * (1.0 - th), tq = tanh(q / SSBI_KIN_DELTA);
+    *dq_dth = 0.5 * (1.0 - tq * tq) * (1.0 - 2.0 * th);
+    return SSBI_KIN_DELTA * (1.0 + 0.5 * tq);
 }
 
 /* liquid electrolyte conductivity kappa(c) [S/m] (bulk, at T) */
@@ -153,6 +199,9 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         g->ocv = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_OCV_POS : SSB_CELL_FN_OCV_NEG];
         const ssbi_fn *ds = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_DS_POS : SSB_CELL_FN_DS_NEG];
         g->ds = ssbi_fn_set(ds) ? ds : NULL;
+        const ssbi_fn *sf = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG];
+        g->sige = ssbi_fn_set(sf) ? sf : NULL;
+        g->sige_fac = g->sige ? e->sigma_e_eff / ssbi_fn_eval(sf, e->sto_init, NULL) : 1.0;
     }
     m->t_plus = m->liquid ? v->el.t_plus : 1.0;
     m->c_ref = v->el.c_ref;
@@ -348,7 +397,7 @@ double ssbi_model_cavg(const ssbi_model *m, const double *y, int i)
     return 3.0 * s; /* rvol sums to 1/3 */
 }
 
-/* Kinetic residual pieces. Returns 0, or 1 if theta_s is outside (0, 1). */
+/* Kinetic residual pieces. Returns 0, or 1 for a non-finite surface stoichiometry or (liquid) c_e <= 0. */
 typedef struct {
     double r; /* residual */
     double dphis, dphie, dj, dclast, dce;
@@ -360,11 +409,20 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
 {
     surf_t s = surface(g, clast, j, m->rsurf);
     double th = s.cs / g->c_max;
-    if (!(th > 0.0 && th < 1.0))
+    if (!isfinite(th))
         return 1;
     double dU;
     double U = ocv(g, th, &dU);
-    double q = th * (1.0 - th), sq = sqrt(q);
+    /* Butler-Volmer j = A exp(alpha f eta) - C exp(-alpha f eta), A = C = i0 inside the limits (j = 2 i0 sinh). Beyond
+       a limit only the branch that would move the surface further out meets the barrier of kin_q; the branch that
+       brings it back keeps the floor value, so a surface left a hair beyond its limit at the end of a discharge can
+       be charged again (and vice versa). */
+    double dq, q = kin_q(th, &dq);
+    double qa = q, dqa = dq, qc = q, dqc = dq;
+    if (th > 1.0)
+        qa = kin_q_back(th, &dqa); /* anodic (emptying) branch of a too-full surface */
+    else if (th < 0.0)
+        qc = kin_q_back(th, &dqc); /* cathodic (filling) branch of a too-empty surface */
     double cef = 1.0, dcef = 0.0;
     if (m->liquid) {
         if (!(ce > 0))
@@ -372,23 +430,27 @@ static inline int kinetics(const ssbi_model *m, const ssbi_region *g, double cla
         cef = sqrt(ce / m->c_ref);
         dcef = 0.5 * cef / ce;
     }
-    double i0 = g->i0_ref * 2.0 * sq * cef;
-    double di0_dth = g->i0_ref * (1.0 - 2.0 * th) / sq * cef;
+    double sa = sqrt(qa), sc = sqrt(qc);
+    double A = g->i0_ref * 2.0 * sa * cef, C = g->i0_ref * 2.0 * sc * cef;
+    double dA_dth = g->i0_ref * dqa / sa * cef, dC_dth = g->i0_ref * dqc / sc * cef;
     double af = g->alpha * m->f;
-    double root = sqrt(j * j + 4.0 * i0 * i0);
-    double eta = asinh(j / (2.0 * i0)) / af;
-    double deta_dj = 1.0 / (af * root);
-    double deta_di0 = -j / (af * i0 * root);
+    double S = sqrt(j * j + 4.0 * A * C);
+    /* e^x = (j + S) / (2 A) = 2 C / (S - j), x = alpha f eta; the form without cancellation for each sign of j */
+    double ex = j >= 0 ? (j + S) / (2.0 * A) : 2.0 * C / (S - j);
+    double emx = j >= 0 ? 2.0 * A / (j + S) : (S - j) / (2.0 * C);
+    double eta = log(ex) / af;
+    double deta_dj = 1.0 / (af * S);
+    double deta_dA = -ex / (af * S), deta_dC = emx / (af * S);
     k->r = phis - phie - U - j * g->R_film - eta;
-    double dr_dth = -dU - deta_di0 * di0_dth;
+    double dr_dth = -dU - (deta_dA * dA_dth + deta_dC * dC_dth);
     k->dphis = 1.0;
     k->dphie = -1.0;
     k->dj = -g->R_film - deta_dj + dr_dth * s.dcs_dj / g->c_max;
     k->dclast = dr_dth * s.dcs_dc / g->c_max;
-    k->dce = m->liquid ? -deta_di0 * g->i0_ref * 2.0 * sq * dcef : 0.0;
+    k->dce = m->liquid ? -(deta_dA * A + deta_dC * C) / cef * dcef : 0.0;
     k->eta = eta;
     k->U = U;
-    k->i0 = i0;
+    k->i0 = sqrt(A * C);
     return 0;
 }
 
@@ -493,18 +555,38 @@ static inline int last_pos(const ssbi_model *m)
     return m->ncv - 1;
 }
 
+/* Effective electronic conductivity of CV i [S/m]: the region's constant, or (state-dependent sigma_e, issue 14)
+ * sige_fac * sigma_e(theta_avg of the CV's particles). The Jacobian treats it as frozen in the concentrations
+ * (its weak dependence on c is left out; IDA's Newton iteration converges on the exact residual). */
+static inline double sig_cv(const ssbi_model *m, const ssbi_region *g, const double *y, int i)
+{
+    if (!g->sige)
+        return g->sigma_e;
+    return g->sige_fac * ssbi_fn_eval(g->sige, ssbi_model_cavg(m, y, i) / g->c_max, NULL);
+}
+
+/* Conductance of the face between CVs i and i + 1 [S/m2] (harmonic mean of the two CVs). */
+static inline double sig_face(const ssbi_model *m, const ssbi_region *g, const double *y, int i)
+{
+    if (!g->sige)
+        return g->sigma_e / g->dx;
+    double a = sig_cv(m, g, y, i), b = sig_cv(m, g, y, i + 1);
+    return 2.0 * a * b / ((a + b) * g->dx);
+}
+
 double ssbi_model_voltage(const ssbi_model *m, const double *y)
 {
     int i = last_pos(m);
     const ssbi_region *g = REG(m, i);
     double I = y[m->i_I];
-    return y[I_PS(m, i)] - I * 0.5 * g->dx / g->sigma_e - I * m->R_contact;
+    return y[I_PS(m, i)] - I * 0.5 * g->dx / sig_cv(m, g, y, i) - I * m->R_contact;
 }
 
-static inline double dV_dI(const ssbi_model *m)
+static inline double dV_dI(const ssbi_model *m, const double *y)
 {
-    const ssbi_region *g = REG(m, last_pos(m));
-    return -0.5 * g->dx / g->sigma_e - m->R_contact;
+    int i = last_pos(m);
+    const ssbi_region *g = REG(m, i);
+    return -0.5 * g->dx / sig_cv(m, g, y, i) - m->R_contact;
 }
 
 /* ---------------------------------------------------------------- residual */
@@ -597,15 +679,15 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
         const ssbi_region *g = &m->reg[r];
         if (r == SSBI_REG_SEP || !g->present)
             continue;
-        double S = g->sigma_e / g->dx;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
-            double is = S * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
+            double is = sig_face(m, g, y, i) * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
             res[I_PS(m, i)] -= is;
             res[I_PS(m, i + 1)] += is;
         }
         if (r == SSBI_REG_POS)
             res[I_PS(m, g->first + g->n - 1)] -= I;
         else {
+            double S = sig_cv(m, g, y, g->first) / g->dx;
             double is = 2.0 * S * (0.0 - y[I_PS(m, g->first)]);
             res[I_PS(m, g->first)] += is;
         }
@@ -802,9 +884,9 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         const ssbi_region *g = &m->reg[r];
         if (r == SSBI_REG_SEP || !g->present)
             continue;
-        double S = g->sigma_e / g->dx;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
             long a = I_PS(m, i), b = I_PS(m, i + 1);
+            double S = sig_face(m, g, y, i);
             J(m, a, a, -S);
             J(m, a, b, S);
             J(m, b, a, S);
@@ -813,11 +895,11 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         if (r == SSBI_REG_POS)
             J(m, I_PS(m, g->first + g->n - 1), m->i_I, -1.0);
         else
-            J(m, I_PS(m, g->first), I_PS(m, g->first), -2.0 * S);
+            J(m, I_PS(m, g->first), I_PS(m, g->first), -2.0 * sig_cv(m, g, y, g->first) / g->dx);
     }
     /* mode row: all structural entries always present */
     long ps = I_PS(m, last_pos(m));
-    double V = ssbi_model_voltage(m, y), dVI = dV_dI(m);
+    double V = ssbi_model_voltage(m, y), dVI = dV_dI(m, y);
     double rI = 0, rP = 0;
     switch (m->mode.kind) {
     case SSB_CELL_STEP_VOLTAGE:
@@ -935,18 +1017,22 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
 {
     double lo = 2, hi = -1, margin = 1;
     int sd = -1;
-    for (int i = 0; i < m->ncv; i++) {
-        if (!is_elec(m, i))
+    for (int r = 0; r < 3; r++) {
+        const ssbi_region *g = &m->reg[r];
+        if (r == SSBI_REG_SEP || !g->present)
             continue;
-        double th = ssbi_model_csurf(m, y, i) / REG(m, i)->c_max;
-        if (th < lo)
-            lo = th;
-        if (th > hi)
-            hi = th;
-        double mg = fmin(th, 1.0 - th);
-        if (mg < margin) {
-            margin = mg;
-            sd = m->cv_reg[i] == SSBI_REG_POS ? 1 : 0;
+        /* an electrode is exhausted when the surfaces of all its particles are at a limit: the largest margin
+           over its CVs (the surface furthest from its limit, where the reaction can still go) */
+        double rmax = -1;
+        for (int i = g->first; i < g->first + g->n; i++) {
+            double th = ssbi_model_csurf(m, y, i) / g->c_max;
+            lo = fmin(lo, th);
+            hi = fmax(hi, th);
+            rmax = fmax(rmax, fmin(th, 1.0 - th));
+        }
+        if (rmax < margin) {
+            margin = rmax;
+            sd = r == SSBI_REG_POS ? 1 : 0;
         }
     }
     if (th_min)
@@ -1067,13 +1153,14 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
         if (r == SSBI_REG_SEP || !g->present)
             continue;
         int pos = r == SSBI_REG_POS;
-        double S = g->sigma_e / g->dx;
         double el = 0;
         for (int i = g->first; i + 1 < g->first + g->n; i++) {
-            double is = S * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
-            el += is * is / S;
+            double Sf = sig_face(m, g, y, i);
+            double is = Sf * (y[I_PS(m, i)] - y[I_PS(m, i + 1)]);
+            el += is * is / Sf;
         }
         /* half cells at the current collector */
+        double S = sig_cv(m, g, y, pos ? g->first + g->n - 1 : g->first) / g->dx;
         if (pos)
             el += I * I / (2.0 * S);
         else {

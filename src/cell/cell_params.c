@@ -35,6 +35,8 @@ const ssbi_key ssbi_keys_electrode[] = {
     {"max_concentration_mol_per_m3", E_(c_max), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"initial_stoichiometry", E_(sto_init), 1, 0, 0, 1, 1, 1, SSBI_KT_DOUBLE, -1},
     {"discharged_stoichiometry", E_(sto_discharged), 1, 0, 0, 1, 1, 1, SSBI_KT_DOUBLE, -1},
+    {"initial_voltage_V", E_(V_init), 1, 0, 0, 10, 1, 1, SSBI_KT_DOUBLE, -1},
+    {"discharged_voltage_V", E_(V_discharged), 1, 0, 0, 10, 1, 1, SSBI_KT_DOUBLE, -1},
     {"diffusivity_m2_per_s", E_(D_s), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"diffusivity_cm2_per_s", E_(D_s), 1e-4, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"electronic_conductivity_S_per_m", E_(sigma_e), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
@@ -150,6 +152,7 @@ const ssbi_key ssbi_keys_numerics[] = {
     {"max_step_s", N_(max_step), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"max_step_duration_s", N_(max_step_duration), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"full_klu", N_(full_klu), 1, 0, 0, 1, 0, 0, SSBI_KT_INT, -1},
+    {"max_voltage_step_mV", N_(max_dV), 1e-3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key *ssbi_find_key(const ssbi_key *tab, const char *key)
@@ -258,6 +261,7 @@ static void electrode_empty(ssb_cell_electrode *e)
     e->eps_active_dead = 0;
     e->porosity = 0;
     e->particle_radius = e->c_max = e->sto_init = e->sto_discharged = e->D_s = NAN;
+    e->V_init = e->V_discharged = NAN;
     e->sigma_e = e->sigma_e_eff = e->sigma_i = e->sigma_i_eff = NAN;
     e->brugg_e = e->brugg_i = 1.5;
     e->transport_eff = e->area_per_volume = NAN;
@@ -323,6 +327,7 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->num.max_steps = 100000;
     v->num.max_step = 0;
     v->num.max_step_duration = 1e6;
+    v->num.max_dV = 0.005;
     *out = p;
     return SSB_OK;
 }
@@ -472,6 +477,8 @@ static int check_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char
     CK(c_max, "max_concentration_mol_per_m3", 0, INF, 1, 0);
     CK(sto_init, "initial_stoichiometry", 0, 1, 1, 1);
     CK(sto_discharged, "discharged_stoichiometry", 0, 1, 1, 1);
+    CK(V_init, "initial_voltage_V", 0, 10, 1, 1);
+    CK(V_discharged, "discharged_voltage_V", 0, 10, 1, 1);
     CK(D_s, "diffusivity_m2_per_s", 0, INF, 1, 0);
     CK(sigma_e, "electronic_conductivity_S_per_m", 0, INF, 1, 0);
     CK(sigma_e_eff, "effective_electronic_conductivity_S_per_m", 0, INF, 1, 0);
@@ -539,6 +546,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_CHECK(ctx, chk(ctx, "numerics.max_step_s", v->num.max_step, 0, INF, 0, 0));
     SSB_CHECK(ctx, chk(ctx, "numerics.particle_grid_ratio", v->num.particle_grid_ratio, 1, 1000, 0, 0));
     SSB_CHECK(ctx, chk(ctx, "numerics.max_step_duration_s", v->num.max_step_duration, 0, INF, 1, 0));
+    SSB_CHECK(ctx, chk(ctx, "numerics.max_voltage_step_mV (in V)", v->num.max_dV, 0, INF, 0, 0));
     SSB_REQUIRE(ctx, v->num.n_pos >= 1 && v->num.n_sep >= 1 && v->num.n_neg >= 1, SSB_ERR_RANGE,
                 "numerics: cells per region must be >= 1 (positive %d, separator %d, negative %d)", v->num.n_pos,
                 v->num.n_sep, v->num.n_neg);
@@ -546,6 +554,7 @@ int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
     SSB_REQUIRE(ctx, v->num.max_steps >= 1, SSB_ERR_RANGE, "numerics.max_steps = %ld must be >= 1", v->num.max_steps);
     SSB_REQUIRE(ctx, v->cell.V_min < v->cell.V_max, SSB_ERR_RANGE,
                 "voltage_min_V = %g must be below voltage_max_V = %g", v->cell.V_min, v->cell.V_max);
+    SSB_CHECK(ctx, ssbi_params_check_physical(ctx, v));
     return SSB_OK;
 }
 
@@ -689,7 +698,9 @@ static const char *slot_name(ssb_cell_fn_slot s)
                               "negative diffusivity",
                               "electrolyte conductivity",
                               "electrolyte diffusivity",
-                              "thermodynamic factor"};
+                              "thermodynamic factor",
+                              "positive electronic conductivity",
+                              "negative electronic conductivity"};
     return (int)s >= 0 && s < SSB_CELL_FN_COUNT ? n[s] : "?";
 }
 
@@ -701,7 +712,7 @@ int ssb_cell_params_set_fn_expr(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_sl
     SSB_REQUIRE(ctx, p && expr && SLOT_OK(slot), SSB_ERR_ARG, "ssb_cell_params_set_fn_expr: bad argument");
     ssbi_fn f;
     memset(&f, 0, sizeof f);
-    const char *var = slot <= SSB_CELL_FN_DS_NEG ? "sto" : "c";
+    const char *var = slot <= SSB_CELL_FN_DS_NEG || slot >= SSB_CELL_FN_SIGE_POS ? "sto" : "c";
     SSB_CHECK(ctx, ssbi_fn_set_expr(ctx, &f, expr, var, slot_name(slot)));
     f.x_min = x_min;
     f.x_max = x_max;
@@ -775,6 +786,73 @@ static int need(ssb_ctx *ctx, double x, const char *key)
     return SSB_OK;
 }
 
+/* Stoichiometry at which the OCV equals V inside the curve's range [x_min, x_max] (bisection on a sign change
+ * found by scanning; OCV curves are monotone). Returns 1 and *x when found, 0 when V is not reached: *x is then
+ * the range end whose OCV is nearest to V. */
+static int sto_at_voltage(const ssbi_fn *ocv, double V, double *x)
+{
+    double a = ocv->x_min, b = ocv->x_max;
+    const int n = 512;
+    double xp = a, fp = ssbi_fn_eval(ocv, a, NULL) - V;
+    for (int k = 1; k <= n; k++) {
+        double xk = a + (b - a) * k / n, fk = ssbi_fn_eval(ocv, xk, NULL) - V;
+        if (fp == 0) {
+            *x = xp;
+            return 1;
+        }
+        if ((fp < 0) != (fk < 0)) {
+            double lo = xp, hi = xk, flo = fp;
+            for (int it = 0; it < 100 && hi - lo > 1e-14; it++) {
+                double mid = 0.5 * (lo + hi), fm = ssbi_fn_eval(ocv, mid, NULL) - V;
+                if ((fm < 0) == (flo < 0)) {
+                    lo = mid;
+                    flo = fm;
+                } else
+                    hi = mid;
+            }
+            *x = 0.5 * (lo + hi);
+            return 1;
+        }
+        xp = xk;
+        fp = fk;
+    }
+    double fa = fabs(ssbi_fn_eval(ocv, a, NULL) - V), fb = fabs(ssbi_fn_eval(ocv, b, NULL) - V);
+    *x = fa < fb ? a : b;
+    return 0;
+}
+
+/* initial_voltage_V / discharged_voltage_V -> stoichiometries (issue 14: the window follows from the OCV and the
+ * voltages, not from a fixed stoichiometry pair). */
+static int sto_from_voltages(ssb_ctx *ctx, ssb_cell_electrode *e, const char *s, const ssbi_fn *ocv, int positive)
+{
+    if ((isnan(e->V_init) || !isnan(e->sto_init)) && (isnan(e->V_discharged) || !isnan(e->sto_discharged)))
+        return SSB_OK;
+    SSB_REQUIRE(ctx, isfinite(ocv->x_min) && isfinite(ocv->x_max), SSB_ERR_FORMAT,
+                "%s: initial/discharged_voltage_V need an OCV with a stated x range", s);
+    double Ua = ssbi_fn_eval(ocv, ocv->x_min, NULL), Ub = ssbi_fn_eval(ocv, ocv->x_max, NULL);
+    if (!isnan(e->V_init) && isnan(e->sto_init)) {
+        if (!sto_at_voltage(ocv, e->V_init, &e->sto_init))
+            return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                             "%s.initial_voltage_V = %g V lies outside the OCV's range [%.4g, %.4g] V (x in [%g, %g])",
+                             s, e->V_init, fmin(Ua, Ub), fmax(Ua, Ub), ocv->x_min, ocv->x_max);
+    }
+    if (!isnan(e->V_discharged) && isnan(e->sto_discharged)) {
+        double x;
+        int hit = sto_at_voltage(ocv, e->V_discharged, &x);
+        if (!hit) {
+            /* the curve does not reach the voltage: the host is full (positive) / empty (negative) first */
+            double end = positive ? ocv->x_max : ocv->x_min;
+            double Uend = positive ? Ub : Ua;
+            SSB_REQUIRE(ctx, positive ? Uend > e->V_discharged : Uend < e->V_discharged, SSB_ERR_RANGE,
+                        "%s.discharged_voltage_V = %g V is not reached on the OCV's range [%.4g, %.4g] V", s,
+                        e->V_discharged, fmin(Ua, Ub), fmax(Ua, Ub));
+            x = end;
+        }
+        e->sto_discharged = x;
+    }
+    return SSB_OK;
+}
+
 static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_electrode *e, const char *s,
                              const ssbi_fn *ocv, const ssbi_fn *ds, int liquid, double T, double Tref, double c_ref,
                              int positive)
@@ -789,7 +867,9 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
     NEED(eps_active, "active_volume_fraction");
     NEED(particle_radius, "particle_radius_um");
     NEED(c_max, "max_concentration_mol_per_m3");
-    NEED(sto_init, "initial_stoichiometry");
+    if (ssbi_fn_set(ocv))
+        SSB_CHECK(ctx, sto_from_voltages(ctx, e, s, ocv, positive));
+    NEED(sto_init, "initial_stoichiometry (or initial_voltage_V)");
     if (!ssbi_fn_set(ds))
         NEED(D_s, "diffusivity_m2_per_s");
     NEED(kinetic_constant, "exchange_current_density_A_per_m2");
@@ -812,6 +892,22 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
                          s, e->eps_active, e->eps_active_dead, e->eps_electrolyte, e->eps_inert, e->porosity, sum);
     if (e->eps_inert < 0)
         e->eps_inert = 0;
+    const ssbi_fn *sige = &p->fn[positive ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG];
+    if (ssbi_fn_set(sige)) {
+        /* state-dependent bulk sigma_e(theta): must be positive on [0, 1]; the reported effective value is the
+         * one at the initial state */
+        for (int k = 0; k <= 100; k++) {
+            double sg = ssbi_fn_eval(sige, k / 100.0, NULL);
+            if (!(sg > 0) || !isfinite(sg))
+                return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                                 "%s.electronic_conductivity_S_per_m(x) = %g S/m at x = %g (must be > 0 on [0, 1])", s,
+                                 sg, k / 100.0);
+        }
+        double fac = !isnan(e->sigma_e_eff) && !isnan(e->sigma_e)
+                         ? e->sigma_e_eff / e->sigma_e
+                         : pow(e->eps_active + e->eps_active_dead + e->eps_inert, e->brugg_e);
+        e->sigma_e_eff = fac * ssbi_fn_eval(sige, e->sto_init, NULL);
+    }
     if (isnan(e->sigma_e_eff)) {
         NEED(sigma_e, "electronic_conductivity_S_per_m (or effective_electronic_conductivity_S_per_m)");
         e->sigma_e_eff = e->sigma_e * pow(e->eps_active + e->eps_active_dead + e->eps_inert, e->brugg_e);
@@ -832,7 +928,6 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
         return SSB_ERROR(ctx, SSB_ERR_RANGE,
                          "%s.discharged_stoichiometry = %g must be %s than initial_stoichiometry = %g", s,
                          e->sto_discharged, positive ? "larger" : "smaller", e->sto_init);
-    (void)p;
     (void)T;
     (void)Tref;
     (void)c_ref;
@@ -934,6 +1029,7 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
     if (liquid && isnan(pe.rho_electrolyte))
         pe.rho_electrolyte = v.el.density;
     d->mass_pos = electrode_mass(&pe);
+    d->mass_am_pos = (pe.eps_active + pe.eps_active_dead) * pe.rho_active * pe.thickness;
     d->mass_sep = v.sep.thickness * (v.sep.eps_electrolyte * rho_el_sep +
                                      (v.sep.eps_electrolyte < 1 ? (1 - v.sep.eps_electrolyte) * v.sep.rho_matrix : 0));
     if (v.anode == SSB_CELL_ANODE_COMPOSITE) {
@@ -959,18 +1055,42 @@ int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_deri
 
 /* ---------------------------------------------------------------- the built-in default cell */
 
+/* The built-in default cell as cell JSON: the one definition ssb_cell_params_default reads (see there for sources). */
+const char *ssb_cell_params_default_json(void)
+{
+    static const char *const json =
+        "{\"temperature_K\": 298.15,"
+        " \"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"},"
+        " \"positive\": {\"active_material\": \"NCM811\", \"ocv_curve\": \"Chen2020-fit\", \"electrolyte\": "
+        "\"Li6PS5Cl\", \"carbon\": \"carbon black\","
+        "   \"thickness_um\": 60, \"active_volume_fraction\": 0.60, \"carbon_volume_fraction\": 0.03,"
+        "   \"porosity\": 0.05, \"particle_radius_um\": 2.5,"
+        "   \"initial_voltage_V\": 4.3, \"discharged_voltage_V\": 3.5,"
+        "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-6, \"bruggeman_ionic\": 1.5,"
+        "   \"bruggeman_electronic\": 1.5},"
+        " \"separator\": {\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 30},"
+        " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 20, "
+        "   \"exchange_current_density_mA_per_cm2\": 25.7},"
+        " \"current_collectors\": {\"positive_thickness_um\": 12, \"negative_thickness_um\": 8}}";
+    return json;
+}
+
 int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_params **out)
 {
     SSB_REQUIRE(ctx, out, SSB_ERR_ARG, "ssb_cell_params_default: out is NULL");
     *out = NULL;
     /* NCM811 | Li6PS5Cl | carbon composite cathode (volume fractions and particle size of the ssbnet run default
      * microstructure), Li6PS5Cl separator, Li metal. Numbers and sources:
-     *  - NCM811: OCV "Chen2020-fit" (materials DB), c_max 63104 mol/m3 = the stoichiometry basis of that fit
-     *    (Chen et al., JES 167, 080534 (2020); the DB's crystallographic 48800 would be inconsistent with the fit),
+     *  - NCM811: c_max 48830 mol/m3 from the database (crystallographic: one exchangeable Li per formula unit of
+     *    LiNi0.8Mn0.1Co0.1O2, c_max = rho / M = 4750 kg/m3 / 97.28 g/mol; 275.5 mAh/g), OCV "Chen2020-fit" (Chen et
+     *    al., JES 167, 080534 (2020)) converted by the database from Chen2020's fitted basis c = 63104 theta to
+     *    x = c / 48830 (the fit's range 0.25..0.99 becomes 0.323..1, clipped at full lithiation, issue 14).
+     *    Initial state: OCV = 4.3 V (the usual upper charge voltage of NCM811 half cells; x = 0.330);
+     *    nominal window to 3.5 V, which the converted curve does not reach before x = 1 (U(1) = 3.67 V), so the
+     *    nominal capacity is (1 - 0.330) x 275.5 = 185 mAh/g of NCM811.
      *    D_s 4e-15 m2/s (DB D_Li, Chen2020), sigma_e 0.8473 S/m (DB, O'Regan 2022), density 4750 kg/m3 (DB),
      *    i0 at theta = 0.5: m_ref sqrt(1000) c_max / 2 with Chen2020's m_ref = 3.42e-6 A/m2 (m3/mol)^1.5 (a liquid
-     *    electrolyte value; no SE-specific value exists in the reference), initial theta 0.27 (Chen2020 initial
-     *    17038/63104), discharged theta 0.99 (end of the fit's range).
+     *    electrolyte value; no SE-specific value exists in the reference).
      *  - Li6PS5Cl: sigma_ion 1.95e-3 S/cm at 25 C and density 1.86 g/cm3 from the DB; Bruggeman 1.5 in the composite.
      *  - carbon black density 1950 kg/m3 (DB).
      *  - Li metal: i0 = RT/(F R_ct) with R_ct = 1 ohm cm2 (properties.md 3.4: Li|LLZO intrinsic <= 1 ohm cm2;
@@ -987,21 +1107,7 @@ int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_para
         }
         db = own;
     }
-    static const char *json =
-        "{\"temperature_K\": 298.15,"
-        " \"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"},"
-        " \"positive\": {\"active_material\": \"NCM811\", \"ocv_curve\": \"Chen2020-fit\", \"electrolyte\": "
-        "\"Li6PS5Cl\", \"carbon\": \"carbon black\","
-        "   \"thickness_um\": 60, \"active_volume_fraction\": 0.60, \"carbon_volume_fraction\": 0.03,"
-        "   \"porosity\": 0.05, \"particle_radius_um\": 2.5, \"max_concentration_mol_per_m3\": 63104,"
-        "   \"initial_stoichiometry\": 0.27, \"discharged_stoichiometry\": 0.99,"
-        "   \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-6, \"bruggeman_ionic\": 1.5,"
-        "   \"bruggeman_electronic\": 1.5},"
-        " \"separator\": {\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 30},"
-        " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 20, "
-        "   \"exchange_current_density_mA_per_cm2\": 25.7},"
-        " \"current_collectors\": {\"positive_thickness_um\": 12, \"negative_thickness_um\": 8}}";
-    rc = ssb_cell_params_from_json_string(ctx, db, json, "built-in default cell", out);
+    rc = ssb_cell_params_from_json_string(ctx, db, ssb_cell_params_default_json(), "built-in default cell", out);
     ssb_materials_destroy(&own);
     return rc;
 }

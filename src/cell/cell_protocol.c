@@ -3,12 +3,15 @@
 #include "cell_impl.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define MAX_STEPS 1000000
+/* shortest step duration [s]: below it the time integrator cannot place its stop time */
+#define SSBI_PROTOCOL_MIN_DURATION 1e-6
 
 typedef struct {
     const char *s; /* token start in the line */
@@ -22,8 +25,9 @@ typedef struct {
     ssb_ctx *ctx;
     int line;
     const char *ltext; /* the whole line (for messages) */
-    tok t[64];
-    int n, k; /* tokens, cursor */
+    tok *t;            /* tokens (grown as needed: no limit on the words of a line) */
+    int n, k;          /* tokens, cursor */
+    int cap;
     int endcol;
 } lexer;
 
@@ -33,8 +37,10 @@ static int lex_err(lexer *L, int col, const char *what, const char *word, int wl
         word = "end of step";
         wlen = (int)strlen(word);
     }
-    return SSB_ERROR(L->ctx, SSB_ERR_ARG, "protocol line %d, column %d: %s at '%.*s' (in \"%s\")", L->line, col, what,
-                     wlen, word, L->ltext);
+    if (wlen > 80)
+        wlen = 80;
+    return SSB_ERROR(L->ctx, SSB_ERR_ARG, "protocol line %d, column %d: %s at '%.*s' (in \"%.200s%s\")", L->line, col,
+                     what, wlen, word, L->ltext, strlen(L->ltext) > 200 ? "..." : "");
 }
 
 static int err_here(lexer *L, const char *what)
@@ -44,7 +50,22 @@ static int err_here(lexer *L, const char *what)
     return lex_err(L, L->endcol, what, NULL, 0);
 }
 
-/* Split [a, b) of line into tokens: whitespace separated; a leading number is split from an attached unit. */
+static int push_tok(lexer *L, tok t)
+{
+    if (L->n == L->cap) {
+        int nc = L->cap ? 2 * L->cap : 64;
+        tok *nt = realloc(L->t, (size_t)nc * sizeof *nt);
+        if (!nt)
+            return SSB_ERROR(L->ctx, SSB_ERR_NOMEM, "out of memory (protocol line %d)", L->line);
+        L->t = nt;
+        L->cap = nc;
+    }
+    L->t[L->n++] = t;
+    return SSB_OK;
+}
+
+/* Split [a, b) of line into tokens: whitespace separated; a leading number is split from an attached unit.
+ * b points at ';', a blank or the NUL that ends the line, none of which strtod consumes. */
 static int lex(lexer *L, const char *line, const char *a, const char *b)
 {
     L->n = L->k = 0;
@@ -64,34 +85,20 @@ static int lex(lexer *L, const char *line, const char *a, const char *b)
         int isnum = 0;
         if (isdigit((unsigned char)*p) ||
             ((*p == '.' || *p == '-' || *p == '+') && p + 1 < q && (isdigit((unsigned char)p[1]) || p[1] == '.'))) {
-            char buf[64];
-            int l = (int)(q - p) < 63 ? (int)(q - p) : 63;
-            memcpy(buf, p, (size_t)l);
-            buf[l] = '\0';
-            v = strtod(buf, &end);
-            if (end != buf) {
+            v = strtod(p, &end);
+            if (end != p && end <= q)
                 isnum = 1;
-                /* do not swallow an exponent-less 'e' unit; strtod handles 1e-3 correctly */
-            }
             if (isnum) {
-                int nl = (int)(end - buf);
-                if (L->n >= 62)
-                    return lex_err(L, (int)(p - line) + 1, "too many words", p, (int)(q - p));
-                L->t[L->n] = (tok){p, nl, (int)(p - line) + 1, 1, v};
-                L->n++;
+                int nl = (int)(end - p);
+                SSB_CHECK(L->ctx, push_tok(L, (tok){p, nl, (int)(p - line) + 1, 1, v}));
                 p += nl;
-                if (p < q) {
-                    L->t[L->n] = (tok){p, (int)(q - p), (int)(p - line) + 1, 0, 0};
-                    L->n++;
-                }
+                if (p < q)
+                    SSB_CHECK(L->ctx, push_tok(L, (tok){p, (int)(q - p), (int)(p - line) + 1, 0, 0}));
                 p = q;
                 continue;
             }
         }
-        if (L->n >= 62)
-            return lex_err(L, (int)(p - line) + 1, "too many words", p, (int)(q - p));
-        L->t[L->n] = (tok){p, (int)(q - p), (int)(p - line) + 1, 0, 0};
-        L->n++;
+        SSB_CHECK(L->ctx, push_tok(L, (tok){p, (int)(q - p), (int)(p - line) + 1, 0, 0}));
         p = q;
     }
     /* drop a trailing '.' token or trailing dot on the last word */
@@ -149,13 +156,12 @@ static int parse_qty(lexer *L, int allowed, const char *expect, qty *q)
     if (!t->num && (allowed & Q_CRATE) && (t->s[0] == 'C' || t->s[0] == 'c') && (t->len == 1 || t->s[1] == '/')) {
         double d = 1.0;
         if (t->len > 1) {
-            char buf[32];
-            int l = t->len - 2 < 31 ? t->len - 2 : 31;
-            memcpy(buf, t->s + 2, (size_t)l);
-            buf[l] = '\0';
+            /* the whole rest of the word is the divisor (the token ends at a blank, ',', ';' or NUL; a trailing
+             * '.' dropped by lex may be read as the number's decimal point) */
+            const char *d0 = t->s + 2, *dend = t->s + t->len;
             char *end = NULL;
-            d = strtod(buf, &end);
-            if (l == 0 || *end || !(d > 0))
+            d = t->len > 2 && (isdigit((unsigned char)*d0) || *d0 == '.') ? strtod(d0, &end) : 0;
+            if (t->len == 2 || !end || end < dend || !isfinite(d) || !(d > 0))
                 return lex_err(L, t->col, "bad C-rate", t->s, t->len);
         }
         L->k++;
@@ -284,6 +290,9 @@ static int parse_step(lexer *L, ssb_cell_step *st)
             SSB_CHECK(L->ctx, parse_qty(L, Q_DURATION, "a duration (30 s, 10 minutes, 1 hour)", &q));
             if (!(q.v > 0))
                 return err_here(L, "the duration must be positive");
+            if (q.v < SSBI_PROTOCOL_MIN_DURATION)
+                return lex_err(L, L->t[L->k - 2].col, "the duration must be at least 1e-6 s", L->t[L->k - 2].s,
+                               L->t[L->k - 2].len);
             st->duration = q.v;
             had_for = 1;
         } else if (accept(L, "until")) {
@@ -456,15 +465,27 @@ static int parse_all(ssb_ctx *ctx, const char *text, ssb_cell_protocol *p)
     int rc = SSB_OK;
     int lineno = 0;
     const char *ls = text;
-    char linebuf[1024];
+    char *linebuf = NULL; /* the current line, as long as it is */
+    size_t linecap = 0;
     while (*ls && rc == SSB_OK) {
         const char *le = ls;
         while (*le && *le != '\n')
             le++;
         lineno++;
         size_t len = (size_t)(le - ls);
-        if (len >= sizeof linebuf)
-            len = sizeof linebuf - 1;
+        if (len >= (size_t)INT_MAX / 2) {
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "protocol line %d: %zu bytes is too long", lineno, len);
+            break;
+        }
+        if (len + 1 > linecap) {
+            char *nb = realloc(linebuf, len + 1);
+            if (!nb) {
+                rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (protocol line %d, %zu bytes)", lineno, len);
+                break;
+            }
+            linebuf = nb;
+            linecap = len + 1;
+        }
         memcpy(linebuf, ls, len);
         linebuf[len] = '\0';
         /* strip comments */
@@ -527,6 +548,8 @@ static int parse_all(ssb_ctx *ctx, const char *text, ssb_cell_protocol *p)
         rc = SSB_ERROR(ctx, SSB_ERR_ARG, "protocol: no steps");
     free(bl.s);
     free(plain.s);
+    free(L.t);
+    free(linebuf);
     return rc;
 }
 

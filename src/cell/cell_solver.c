@@ -19,7 +19,7 @@ SUNLinearSolver ssbi_condensed_linsol(ssb_ctx *ctx, ssbi_model *m, SUNContext su
 
 #define NROOT 5
 enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
-#define STO_EPS 1e-10 /* surface stoichiometry margin from 0 and 1 that counts as an exhausted electrode */
+#define SSBI_MAX_RESTARTS 20 /* integrator restarts per protocol step after a convergence failure */
 
 struct ssb_cell {
     ssbi_model *m;
@@ -29,6 +29,7 @@ struct ssb_cell {
     SUNMatrix A;
     SUNLinearSolver LS;
     char idamsg[512];
+    int start_failed; /* the last run failed to find a consistent state at the start of a step */
     /* per step */
     double v_cut, i_cut;
     int use_v, use_i;
@@ -80,7 +81,7 @@ static int root_fn(sunrealtype t, N_Vector y, N_Vector yp, sunrealtype *g, void 
     double V = ssbi_model_voltage(m, Y);
     g[RT_V] = c->use_v ? V - c->v_cut : 1.0;
     g[RT_I] = c->use_i ? fabs(Y[m->i_I]) - c->i_cut : 1.0;
-    g[RT_STO] = ssbi_model_sto_margin(m, Y, NULL, NULL, NULL) - STO_EPS;
+    g[RT_STO] = ssbi_model_sto_margin(m, Y, NULL, NULL, NULL) + SSBI_EXHAUSTED_OVERFILL;
     g[RT_VMIN] = V - m->v.cell.V_min;
     g[RT_VMAX] = m->v.cell.V_max - V;
     return 0;
@@ -428,6 +429,91 @@ static int add_profiles_upto(runctx *R, double t, double tprev)
     return SSB_OK;
 }
 
+/* Store points interpolated inside the last internal step (t0, t1] when the voltage moved more than numerics.max_dV
+   in it, so that the stored curve has at most about max_dV between points (when every step is stored). */
+static int densify(runctx *R, int step, double t0, double t1, double v0, double v1)
+{
+    ssb_cell *c = R->c;
+    double dv = c->m->v.num.max_dV;
+    if (R->rp->record_every != 1 || !(dv > 0))
+        return SSB_OK;
+    int k = (int)ceil(fabs(v1 - v0) / dv);
+    if (k < 2)
+        return SSB_OK;
+    if (k > 64)
+        k = 64;
+    for (int i = 1; i < k; i++) {
+        double tq = t0 + (t1 - t0) * i / k;
+        if (IDAGetDky(c->ida, tq, 0, c->dky) != IDA_SUCCESS)
+            return SSB_OK;
+        SSB_CHECK(R->ctx, record(R, tq, N_VGetArrayPointer(c->dky), step));
+    }
+    return SSB_OK;
+}
+
+/* Consistent algebraic variables for a current, rest or power set-point that the direct IDACalcIC could not reach from
+   the previous state (e.g. a rest or a charge right after the particle surfaces saturated): continuation in the
+   set-point from the current before the step, each stage starting from the consistent state of the one before. Returns
+   IDACalcIC's flag of the last stage; on failure c->y is left at the state before the step. */
+static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
+{
+    static const double frac[] = {0.01, 0.05, 0.2, 0.5, 1.0};
+    ssbi_model *m = c->m;
+    ssbi_mode goal = m->mode;
+    /* a current (or rest) is approached from the current before the step, a power from 0 */
+    double from = goal.kind == SSB_CELL_STEP_POWER ? 0.0 : N_VGetArrayPointer(c->y)[m->i_I];
+    double target = goal.kind == SSB_CELL_STEP_REST ? 0.0 : goal.value;
+    N_Vector y0 = N_VClone(c->y), yp0 = N_VClone(c->yp);
+    if (!y0 || !yp0) {
+        if (y0)
+            N_VDestroy(y0);
+        if (yp0)
+            N_VDestroy(yp0);
+        return IDA_MEM_FAIL;
+    }
+    N_VScale(1.0, c->y, y0);
+    N_VScale(1.0, c->yp, yp0);
+    int f = IDA_SUCCESS;
+    for (size_t k = 0; k < sizeof frac / sizeof frac[0]; k++) {
+        m->mode.kind = goal.kind == SSB_CELL_STEP_REST ? SSB_CELL_STEP_CURRENT : goal.kind;
+        m->mode.value = from + (target - from) * frac[k];
+        if (IDAReInit(c->ida, t, c->y, c->yp) != IDA_SUCCESS) {
+            f = IDA_ILL_INPUT;
+            break;
+        }
+        f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, tout1);
+        if (f < 0)
+            break;
+        IDAGetConsistentIC(c->ida, c->y, c->yp);
+    }
+    m->mode = goal;
+    if (f < 0) {
+        N_VScale(1.0, y0, c->y);
+        N_VScale(1.0, yp0, c->yp);
+    } else if (IDAReInit(c->ida, t, c->y, c->yp) == IDA_SUCCESS) {
+        f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, tout1); /* a consistent start: converges at once */
+    }
+    N_VDestroy(y0);
+    N_VDestroy(yp0);
+    return f;
+}
+
+/* Add IDA's counters since its last (re)initialisation to st. */
+static void add_stats(ssb_cell *c, ssb_cell_stats *st)
+{
+    long ns = 0, nre = 0, nje = 0, nni = 0, netf = 0;
+    IDAGetNumSteps(c->ida, &ns);
+    IDAGetNumResEvals(c->ida, &nre);
+    IDAGetNumJacEvals(c->ida, &nje);
+    IDAGetNumNonlinSolvIters(c->ida, &nni);
+    IDAGetNumErrTestFails(c->ida, &netf);
+    st->steps += ns;
+    st->resevals += nre;
+    st->jacevals += nje;
+    st->nliters += nni;
+    st->etfails += netf;
+}
+
 static const char *kind_word(ssb_cell_step_kind k)
 {
     switch (k) {
@@ -498,9 +584,13 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double dur = isnan(ps->duration) ? m->v.num.max_step_duration : ps->duration;
         c->idamsg[0] = '\0';
         f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, t + fmin(1.0, 0.01 * dur));
+        if (f < 0 &&
+            (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_POWER || ps->kind == SSB_CELL_STEP_REST))
+            f = calc_ic_ramp(c, t, t + fmin(1.0, 0.01 * dur));
         if (f < 0) {
             char sm[256];
             state_msg(m, y, sm, sizeof sm);
+            c->start_failed = 1;
             return SSB_ERROR(ctx, SSB_ERR_NOCONV,
                              "solver failure at the start of step %d ('%s') at t = %.6g s: %s (the %s set-point may "
                              "be out of reach); state before the step: %s; IDA: %s",
@@ -539,17 +629,46 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double tstop = t + dur;
         IDASetStopTime(c->ida, tstop);
         long nstep = 0;
-        double tprev = t;
+        double tprev = t, vprev = sr.v_start;
+        double hmax_user = m->v.num.max_step > 0 ? m->v.num.max_step : INFINITY;
+        IDASetMaxStep(c->ida, isfinite(hmax_user) ? hmax_user : 0.0);
+        int restarts = 0;
         while (!done) {
             double tret = t;
             c->idamsg[0] = '\0';
             f = IDASolve(c->ida, tstop, &tret, c->y, c->yp, IDA_ONE_STEP);
+            if ((f == IDA_CONV_FAIL || f == IDA_ERR_FAIL || f == IDA_REP_RES_ERR) && restarts < SSBI_MAX_RESTARTS &&
+                tret < tstop) {
+                /* restart from the last accepted state: fresh consistent algebraic variables and a first-order start
+                   (a saturating particle surface can leave the BDF history hard to continue) */
+                restarts++;
+                t = tret;
+                add_stats(c, st);
+                if (IDAReInit(c->ida, t, c->y, c->yp) == IDA_SUCCESS &&
+                    IDACalcIC(c->ida, IDA_YA_YDP_INIT, t + fmin(1e-3, 0.5 * (tstop - t))) >= 0) {
+                    IDAGetConsistentIC(c->ida, c->y, c->yp);
+                    vprev = ssbi_model_voltage(m, y);
+                    tprev = t;
+                    continue;
+                }
+            }
             if (f < 0) {
                 char sm[256];
                 state_msg(m, y, sm, sizeof sm);
                 return SSB_ERROR(ctx, SSB_ERR_NOCONV,
                                  "solver failure in step %d ('%s') at t = %.6g s: %s; state: %s; IDA: %s", s + 1,
                                  ps->text, tret, ida_cause(f), sm, c->idamsg);
+            }
+            if (tret > tprev) {
+                /* the voltage is algebraic (outside the error test): limit the next step so that it moves at most
+                   about numerics.max_dV, and store interpolated points (IDA's interpolating polynomial of this step)
+                   where one step moved it more, so that the stored curve follows a fast fall (end of discharge) */
+                double V = ssbi_model_voltage(m, y), rate = fabs(V - vprev) / (tret - tprev);
+                double h = rate > 0 && m->v.num.max_dV > 0 ? m->v.num.max_dV / rate : INFINITY;
+                h = fmin(h, hmax_user);
+                IDASetMaxStep(c->ida, isfinite(h) ? h : 0.0);
+                SSB_CHECK(ctx, densify(R, s, tprev, tret, vprev, V));
+                vprev = V;
             }
             t = tret;
             nstep++;
@@ -574,15 +693,16 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     ssbi_model_sto_margin(m, y, &thmin, &thmax, &side);
                     const char *el = side == 1 ? "positive" : "negative";
                     if (c->use_v || c->use_i)
-                        return SSB_ERROR(ctx, SSB_ERR_CUTOFF,
-                                         "cut-off never reached in step %d ('%s'): the %s electrode surface is "
-                                         "exhausted (stoichiometry within %g of its bound) at t = %.6g s before the "
-                                         "%s cut-off; state: %s",
-                                         s + 1, ps->text, el, STO_EPS, t, c->use_v ? "voltage" : "current", sm);
+                        return SSB_ERROR(
+                            ctx, SSB_ERR_CUTOFF,
+                            "cut-off never reached in step %d ('%s'): the %s electrode is "
+                            "exhausted (every particle surface %g beyond its limit) at t = %.6g s before the "
+                            "%s cut-off; state: %s",
+                            s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, c->use_v ? "voltage" : "current", sm);
                     return SSB_ERROR(ctx, SSB_ERR_RANGE,
-                                     "step %d ('%s') cannot be completed: the %s electrode surface is exhausted "
-                                     "(stoichiometry within %g of its bound) at t = %.6g s; state: %s",
-                                     s + 1, ps->text, el, STO_EPS, t, sm);
+                                     "step %d ('%s') cannot be completed: the %s electrode is exhausted "
+                                     "(every particle surface %g beyond its limit) at t = %.6g s; state: %s",
+                                     s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, sm);
                 }
                 return SSB_ERROR(ctx, SSB_ERR_RANGE,
                                  "step %d ('%s'): the voltage left the safety window [%g, %g] V at t = %.6g s "
@@ -621,17 +741,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         SSB_CHECK(ctx, record(R, t, y, s));
         if (R->rp->profiles_at_step_ends)
             SSB_CHECK(ctx, ssbi_result_add_profile(ctx, R->res, m, y, t));
-        long ns = 0, nre = 0, nje = 0, nni = 0, netf = 0;
-        IDAGetNumSteps(c->ida, &ns);
-        IDAGetNumResEvals(c->ida, &nre);
-        IDAGetNumJacEvals(c->ida, &nje);
-        IDAGetNumNonlinSolvIters(c->ida, &nni);
-        IDAGetNumErrTestFails(c->ida, &netf);
-        st->steps += ns;
-        st->resevals += nre;
-        st->jacevals += nje;
-        st->nliters += nni;
-        st->etfails += netf;
+        add_stats(c, st);
         sr.end = why;
         sr.t_end = t;
         sr.last = R->res->n - 1;
@@ -640,6 +750,13 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         sr.energy = y[m->i_E] - E0;
         sr.i_mean = t > sr.t_start ? sr.capacity / (t - sr.t_start) : y[m->i_I];
         step_mean(R->res, sr.first, sr.last, &sr);
+        if (sr.capacity != 0 && isfinite(sr.energy)) {
+            /* mean voltage = energy / charge, both integrated exactly by the solver (states of the DAE); the
+               residual of the mean breakdown takes the (small) difference from the trapezoid over stored points */
+            double vm = sr.energy / sr.capacity;
+            sr.mean.residual += sr.mean.voltage - vm;
+            sr.mean.voltage = vm;
+        }
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
         /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
         if (why == SSB_CELL_END_VOLTAGE && ps->block >= 0 && !isnan(ps->duration))
@@ -663,6 +780,7 @@ int ssb_cell_run(ssb_ctx *ctx, ssb_cell *c, const ssb_cell_protocol *proto, cons
         SSB_REQUIRE(ctx, rp->profile_times[i] >= rp->profile_times[i - 1], SSB_ERR_ARG,
                     "profile_times must be sorted (%g after %g)", rp->profile_times[i], rp->profile_times[i - 1]);
     double t0 = now_s();
+    c->start_failed = 0;
     runctx R = {.ctx = ctx, .c = c, .rp = rp, .ptimes = rp->profile_times, .nptimes = rp->nprofiles};
     SSB_CHECK(ctx, ssbi_result_create(ctx, c->m->ncv, &R.res));
     R.res->has_breakdown = rp->breakdown;
@@ -688,6 +806,51 @@ int ssb_cell_run_protocol(ssb_ctx *ctx, ssb_cell *c, const char *text, const ssb
     int rc = ssb_cell_run(ctx, c, p, rp, out);
     ssb_cell_protocol_destroy(&p);
     return rc;
+}
+
+static ssb_cell_loss largest_loss(const ssb_cell_breakdown *b)
+{
+    ssb_cell_loss k = SSB_CELL_LOSS_IONIC_SEP;
+    for (int i = 1; i < SSB_CELL_LOSS_COUNT; i++)
+        if (fabs(b->loss[i]) > fabs(b->loss[k]))
+            k = (ssb_cell_loss)i;
+    return k;
+}
+
+/* "not sustained: ..." with the voltage at t = 0+, the cut-off, the OCV and the three largest losses. */
+static void not_sustained_reason(ssb_cell_rate_point *o, double v_cut)
+{
+    const ssb_cell_breakdown *b = &o->start;
+    double tot = 0;
+    for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+        tot += b->loss[k];
+    int n = snprintf(o->reason, sizeof o->reason,
+                     "not sustained: at %gC the voltage under load at t = 0+ is %.4f V, at or below the %.4g V cut-off "
+                     "(OCV %.4f V, total overpotential %.1f mV; largest:",
+                     o->crate, b->voltage, v_cut, b->ocv, tot * 1e3);
+    int used[SSB_CELL_LOSS_COUNT] = {0};
+    for (int r = 0; r < 3 && n > 0 && (size_t)n < sizeof o->reason; r++) {
+        int best = -1;
+        for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+            if (!used[k] && (best < 0 || fabs(b->loss[k]) > fabs(b->loss[best])))
+                best = k;
+        if (best < 0 || b->loss[best] == 0.0)
+            break;
+        used[best] = 1;
+        n += snprintf(o->reason + n, sizeof o->reason - (size_t)n, "%s %s %.1f mV", r ? "," : "",
+                      ssb_cell_loss_name((ssb_cell_loss)best), b->loss[best] * 1e3);
+    }
+    if (n > 0 && (size_t)n < sizeof o->reason)
+        snprintf(o->reason + n, sizeof o->reason - (size_t)n, ")");
+}
+
+int ssb_cell_rate_sweep_last_sustained(int n, const ssb_cell_rate_point *pts)
+{
+    int best = -1;
+    for (int i = 0; pts && i < n; i++)
+        if (pts[i].sustained && (best < 0 || pts[i].crate > pts[best].crate))
+            best = i;
+    return best;
 }
 
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, double v_cut, ssb_cell_rate_point *out,
@@ -721,6 +884,27 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
         ssb_cell_run_params rp = ssb_cell_run_params_default();
         ssb_cell_result *r = NULL;
         rc = ssb_cell_run(ctx, c, &proto, &rp, &r);
+        if (rc == SSB_ERR_NOCONV && c->start_failed) {
+            /* no consistent state under this current at t = 0+ (e.g. the particle surfaces would have to pass their
+               limit at once): the rate cannot be carried; no loss breakdown exists */
+            ssb_cell_rate_point *o = &out[i];
+            memset(o, 0, sizeof *o);
+            o->crate = crates[i];
+            o->current = crates[i] * I1;
+            o->sustained = 0;
+            o->v_mean = NAN;
+            o->start.ocv = o->start.voltage = o->start.residual = NAN;
+            for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++)
+                o->start.loss[k] = NAN;
+            o->mean = o->start;
+            o->bottleneck = SSB_CELL_LOSS_IONIC_SEP; /* a valid index; meaningless here (the losses are NaN) */
+            snprintf(o->reason, sizeof o->reason,
+                     "not sustained: at %gC no consistent state under load exists at t = 0+ (%.*s)", crates[i],
+                     (int)(sizeof o->reason - 96), ssb_ctx_get_error(ctx));
+            ssb_ctx_clear_error(ctx);
+            rc = SSB_OK;
+            continue;
+        }
         if (rc != SSB_OK)
             break;
         ssb_cell_rate_point *o = &out[i];
@@ -729,15 +913,27 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
         o->current = crates[i] * I1;
         ssb_cell_step_result sr;
         rc = ssb_cell_result_step(ctx, r, 0, &sr);
-        if (rc == SSB_OK) {
+        if (rc == SSB_OK)
+            rc = ssb_cell_result_breakdown_at(ctx, r, sr.first, &o->start);
+        if (rc == SSB_OK && sr.end == SSB_CELL_END_VOLTAGE && !(sr.t_end > sr.t_start)) {
+            /* the voltage under load at t = 0+ is already at the cut-off: the rate cannot be carried */
+            o->sustained = 0;
+            o->v_mean = NAN;
+            o->mean = o->start;
+            o->bottleneck = largest_loss(&o->start);
+            not_sustained_reason(o, v_cut);
+        } else if (rc == SSB_OK) {
+            o->sustained = 1;
             o->capacity = sr.capacity;
             o->energy = sr.energy;
             o->v_mean = sr.capacity > 0 ? sr.energy / sr.capacity : NAN;
+            double m_am = ssb_cell_get_derived(c)->mass_am_pos;
+            o->specific_capacity = m_am > 0 ? sr.capacity / m_am : NAN;
             o->mean = sr.mean;
             rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
+            if (rc == SSB_OK)
+                rc = ssb_cell_result_bottleneck(ctx, r, 0, &o->bottleneck, NULL);
         }
-        if (rc == SSB_OK)
-            rc = ssb_cell_result_bottleneck(ctx, r, 0, &o->bottleneck, NULL);
         if (results && rc == SSB_OK)
             results[i] = r;
         else

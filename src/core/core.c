@@ -99,6 +99,12 @@ void ssb_ctx_set_progress(ssb_ctx *ctx, ssb_progress_fn fn, void *user)
     ctx->progress_user = user;
 }
 
+void ssb_ctx_get_progress(const ssb_ctx *ctx, ssb_progress_fn *fn, void **user)
+{
+    if (fn) *fn = ctx ? ctx->progress_fn : NULL;
+    if (user) *user = ctx ? ctx->progress_user : NULL;
+}
+
 void ssb_ctx_set_threads(ssb_ctx *ctx, int nthreads)
 {
     if (ctx) ctx->nthreads = nthreads > 0 ? nthreads : 0;

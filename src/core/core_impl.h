@@ -92,6 +92,18 @@ int ssbi_read_text(ssb_ctx *ctx, const char *path, const char *what, size_t max_
 /* 1-based line and column of position at in text (at NULL: 1:1). */
 void ssbi_text_line_col(const char *text, const char *at, int *line, int *col);
 
+/* Float to integer index without undefined behaviour: NaN gives lo, values outside [lo, hi] are clamped. */
+static inline int64_t ssbi_clamp_i64(double x, int64_t lo, int64_t hi)
+{
+    if (!(x > (double)lo))
+        return lo;
+    if (!(x < (double)hi))
+        return hi;
+    return (int64_t)x;
+}
+/* Bound for unwrapped cell and bin indices (|index| below 2^52: exact in a double, no int64 overflow in sums). */
+#define SSBI_INDEX_BOUND (INT64_C(1) << 52)
+
 /* Threads to use for an OpenMP region (context setting or omp_get_max_threads()). */
 int ssbi_threads(const ssb_ctx *ctx);
 

@@ -56,7 +56,7 @@ void ssbi_eis_drt_rbf_matrices(int64_t n, const double *w, int nb, const double 
     double h = 0.4 / eps;
     if (h > 0.25) h = 0.25;
     double Y = sqrt(42.0) / eps;
-    int J = (int)ceil(Y / h);
+    int J = (int)ssbi_clamp_i64(ceil(Y / h), 0, 4097); /* capped at 4096 below */
     int nq = 2 * J + 1;
     double phi[2 * 4096 + 1], ey[2 * 4096 + 1];
     if (J > 4096) J = 4096, nq = 2 * J + 1;
@@ -288,7 +288,12 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     ssb_eis_drt_params P = params ? *params : ssb_eis_drt_params_default();
     SSB_CHECK(ctx, check_params(ctx, &P));
     SSB_CHECK(ctx, ssb_eis_spectrum_check(ctx, s, "DRT"));
-    SSB_REQUIRE(ctx, s->n >= 4 && s->n <= 20000, SSB_ERR_RANGE, "DRT: %lld points; valid 4..20000",
+    SSB_CHECK(ctx, ssbi_eis_check_magnitude(ctx, s, "DRT"));
+    SSB_REQUIRE(ctx, s->n >= 4, SSB_ERR_RANGE, "DRT: %lld points; need at least 4", (long long)s->n);
+    /* memory ~72 N^2 bytes and time ~N^3 per GCV step (480 points: 5 s, 960 points: 50 s on one core) */
+    SSB_REQUIRE(ctx, s->n <= 1000, SSB_ERR_RANGE,
+                "DRT: %lld points; at most 1000 (memory grows as N^2 and time as N^3: 1000 points already take about "
+                "a minute); select a frequency range (--fmin/--fmax) or fewer points per decade",
                 (long long)s->n);
     int N = (int)s->n;
     int off = P.inductance ? 2 : 1; /* R_inf [, L] before the RBF weights */
@@ -357,10 +362,11 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
         W.c[a] = acc;
     }
     double lambda = P.lambda, gcv = NAN;
+    int at_bound = 0;
     if (lambda <= 0) {
         /* coarse scan of log10 lambda, then golden-section refinement around the best grid point */
         double l0 = log10(P.lambda_min), l1 = log10(P.lambda_max);
-        int ng = (int)ceil((l1 - l0) / 0.25) + 1;
+        int ng = (int)ssbi_clamp_i64(ceil((l1 - l0) / 0.25), 1, 100000) + 1;
         double step = (l1 - l0) / (ng - 1);
         double bestv = INFINITY;
         int besti = -1;
@@ -410,6 +416,10 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
             lambda = pow(10.0, l0 + besti * step);
             gcv = bestv;
         }
+        /* the GCV minimum on the edge of the search range: the true minimum may lie outside it */
+        double ll = log10(lambda);
+        if (besti == 0 && ll - l0 < 0.5 * step) at_bound = -1;
+        if (besti == ng - 1 && l1 - ll < 0.5 * step) at_bound = 1;
     }
     /* constrained solution at lambda */
     for (int q = 0; q < p * p; q++) W.H[q] = W.G[q] + lambda * W.M[q];
@@ -422,7 +432,7 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     }
     double ext = P.extend_decades;
     double lt0 = log10(tau[0]) - ext, lt1 = log10(tau[N - 1]) + ext;
-    int64_t nt = (int64_t)ceil((lt1 - lt0) * P.ppd_out - 1e-9) + 1;
+    int64_t nt = ssbi_clamp_i64(ceil((lt1 - lt0) * P.ppd_out - 1e-9), 0, INT64_C(1) << 40) + 1;
     R->nbasis = N;
     R->tau_basis = malloc((size_t)N * sizeof(double));
     R->x = malloc((size_t)N * sizeof(double));
@@ -440,6 +450,8 @@ int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_param
     }
     R->lambda = lambda;
     R->gcv = gcv;
+    R->lambda_at_bound = at_bound;
+    R->capacitive_tail = ssbi_eis_capacitive_tail(s);
     R->eps = eps;
     R->R_inf = W.x[0];
     R->L = P.inductance ? W.x[1] : 0.0;

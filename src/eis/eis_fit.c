@@ -20,7 +20,7 @@ ssb_eis_fit_params ssb_eis_fit_params_default(void)
 {
     ssb_eis_fit_params p;
     memset(&p, 0, sizeof p);
-    p.weight = SSB_EIS_WEIGHT_UNIT;
+    p.weight = SSB_EIS_WEIGHT_MODULUS;
     p.weight_floor = 1e-3;
     p.max_iter = 500;
     p.ftol = 1e-13;
@@ -389,6 +389,8 @@ void ssb_eis_fit_result_destroy(ssb_eis_fit_result **res)
     free(R->cov);
     free(R->zre_fit);
     free(R->zim_fit);
+    free(R->flags);
+    free(R->corr_max);
     free(R);
     *res = NULL;
 }
@@ -513,6 +515,45 @@ done:
     return rc;
 }
 
+/* Parameters the data do not determine: wide intervals, bounds, correlations; sets flags, corr_max, n_flagged
+ * and status (after the covariance and the intervals). */
+static void diagnose(const fitws *W, const double *pguess, ssb_eis_fit_result *R)
+{
+    int np = W->np;
+    R->n_flagged = 0;
+    int wide = 0, bound = 0;
+    for (int j = 0; j < W->nf; j++) {
+        int k = W->fidx[j];
+        unsigned fl = 0;
+        double se = R->std_err[k], half = 0.5 * (R->ci_high[k] - R->ci_low[k]);
+        if (!isfinite(se) || !isfinite(half) || half > fabs(R->p[k])) fl |= SSB_EIS_PARAM_WIDE_CI;
+        double lo = W->lo[k], hi = W->hi[k];
+        if (isfinite(hi) && R->p[k] >= hi - 1e-12 * fabs(hi)) fl |= SSB_EIS_PARAM_AT_BOUND;
+        if (isfinite(lo) && pguess && R->p[k] - lo <= 1e-8 * fabs(pguess[k] - lo)) fl |= SSB_EIS_PARAM_AT_BOUND;
+        double cm = 0;
+        double vk = R->cov[(size_t)k * np + k];
+        for (int i = 0; i < W->nf; i++) {
+            int q = W->fidx[i];
+            if (q == k) continue;
+            double vq = R->cov[(size_t)q * np + q];
+            if (!(vk > 0 && vq > 0 && isfinite(vk) && isfinite(vq))) continue;
+            double r = fabs(R->cov[(size_t)k * np + q]) / sqrt(vk * vq);
+            if (r > cm) cm = r;
+        }
+        R->corr_max[k] = cm;
+        if (cm > SSB_EIS_CORR_LIMIT) fl |= SSB_EIS_PARAM_CORRELATED;
+        R->flags[k] = fl;
+        if (fl) R->n_flagged++;
+        if (fl & (SSB_EIS_PARAM_WIDE_CI | SSB_EIS_PARAM_CORRELATED)) wide = 1;
+        if (fl & SSB_EIS_PARAM_AT_BOUND) bound = 1;
+    }
+    if (R->rank_deficient) wide = 1;
+    R->status = !R->converged ? SSB_EIS_FIT_NOT_CONVERGED
+                : wide        ? SSB_EIS_FIT_UNDETERMINED
+                : bound       ? SSB_EIS_FIT_AT_BOUND
+                              : SSB_EIS_FIT_OK;
+}
+
 int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, const double *guess,
                 const ssb_eis_fit_params *params, ssb_eis_fit_result **res)
 {
@@ -522,9 +563,14 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     ssb_eis_fit_params P = params ? *params : ssb_eis_fit_params_default();
     SSB_CHECK(ctx, check_params(ctx, &P));
     SSB_CHECK(ctx, ssb_eis_spectrum_check(ctx, s, "fit"));
+    SSB_CHECK(ctx, ssbi_eis_check_magnitude(ctx, s, "fit"));
     int np = c->np;
     int64_t n = s->n;
-    SSB_REQUIRE(ctx, n <= 50000000, SSB_ERR_RANGE, "fit: %lld points, at most 5e7", (long long)n);
+    /* the Jacobians (J, Jn, the damped system and the covariance copy): 4 x 2n x np doubles */
+    SSB_REQUIRE(ctx, n <= 1000000 && (double)n * 2.0 * (np > 0 ? np : 1) * 8.0 * 4.0 <= 2147483648.0, SSB_ERR_RANGE,
+                "fit: %lld points for %d parameters would need %.3g GB of Jacobians; at most 1e6 points and 2 GB "
+                "(select a frequency range with --fmin/--fmax)",
+                (long long)n, np, (double)n * 2.0 * (np > 0 ? np : 1) * 8.0 * 4.0 / 1e9);
 
     fitws W;
     memset(&W, 0, sizeof W);
@@ -537,6 +583,7 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     W.zi = s->zim;
     int rc = SSB_OK;
     ssb_eis_fit_result *R = NULL;
+    double *pguess_kept = NULL;
     size_t npa = (size_t)(np > 0 ? np : 1);
     W.w = malloc((size_t)n * sizeof(double));
     W.isr = malloc((size_t)n * sizeof(double));
@@ -593,7 +640,14 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
         W.hi[k] = hi;
         W.p[k] = g;
         W.kind[k] = isfinite(lo) ? TR_LOG : TR_LIN;
-        if (P.fixed && P.fixed[k]) continue;
+        if (P.fixed && P.fixed[k]) {
+            if (g < lo || g > hi) {
+                rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "fit: fixed %s = %g lies outside its bounds [%g, %g]", nm, g, lo,
+                               hi);
+                goto fail;
+            }
+            continue;
+        }
         if (g < lo || g > hi) {
             rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "fit: guess %s = %g lies outside its bounds [%g, %g]", nm, g, lo, hi);
             goto fail;
@@ -703,7 +757,7 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
         if (rc != SSB_OK) break;
     }
     free(u0);
-    free(pguess);
+    pguess_kept = pguess;
     if (rc != SSB_OK) {
         free(ubest);
         goto fail;
@@ -730,7 +784,10 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
     R->cov = calloc(npa * npa, sizeof(double));
     R->zre_fit = calloc((size_t)n, sizeof(double));
     R->zim_fit = calloc((size_t)n, sizeof(double));
-    if (!R->p || !R->std_err || !R->ci_low || !R->ci_high || !R->cov || !R->zre_fit || !R->zim_fit) {
+    R->flags = calloc(npa, sizeof(unsigned));
+    R->corr_max = calloc(npa, sizeof(double));
+    if (!R->p || !R->std_err || !R->ci_low || !R->ci_high || !R->cov || !R->zre_fit || !R->zim_fit || !R->flags ||
+        !R->corr_max) {
         free(ubest);
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "fit: out of memory for the result");
         goto fail;
@@ -763,16 +820,19 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
         R->ci_low[k] = R->p[k] - d;
         R->ci_high[k] = R->p[k] + d;
     }
+    diagnose(&W, pguess_kept, R);
     if (!R->converged && P.error_if_not_converged) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOCONV, "fit: no convergence in %d iterations (rss = %g)", P.max_iter, R->rss);
         goto fail;
     }
     ws_free(&W);
+    free(pguess_kept);
     *res = R;
     return SSB_OK;
 fail:
     ssb_eis_fit_result_destroy(&R);
     ws_free(&W);
+    free(pguess_kept);
     return rc;
 }
 
@@ -785,11 +845,14 @@ int ssb_eis_fit_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_circuit 
     ssbi_atomic o;
     SSB_CHECK(ctx, ssbi_atomic_open(ctx, &o, path, 1));
     FILE *fp = o.fp;
-    fprintf(fp, "# circuit %s\n# rss %.10e chi2_red %.10e dof %d converged %d (%s)\n", c->str, res->rss,
-            res->chi2_red, res->dof, res->converged, res->reason);
-    for (int k = 0; k < c->np; k++)
-        fprintf(fp, "# %s = %.10e +- %.4e %s\n", c->pname[k], res->p[k], res->std_err[k],
-                ssb_eis_circuit_get_param_unit(c, k));
+    fprintf(fp, "# circuit %s\n# rss %.10e chi2_red %.10e dof %d converged %d (%s) status %s\n", c->str, res->rss,
+            res->chi2_red, res->dof, res->converged, res->reason, ssb_eis_fit_status_name(res->status));
+    for (int k = 0; k < c->np; k++) {
+        char fb[64];
+        const char *fl = res->flags ? ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb) : "";
+        fprintf(fp, "# %s = %.10e +- %.4e %s%s%s\n", c->pname[k], res->p[k], res->std_err[k],
+                ssb_eis_circuit_get_param_unit(c, k), fl[0] ? " flags " : "", fl);
+    }
     fprintf(fp, "f_Hz,Zre_Ohm,Zim_Ohm,Zre_model_Ohm,Zim_model_Ohm,res_re_Ohm,res_im_Ohm\n");
     for (int64_t i = 0; i < s->n; i++)
         fprintf(fp, "%.10e,%.10e,%.10e,%.10e,%.10e,%.10e,%.10e\n", s->f[i], s->zre[i], s->zim[i], res->zre_fit[i],

@@ -4,7 +4,16 @@
 
 #include <ssbnet/ssb_eis.h>
 
-#include "cmplx.h" /* <complex.h> + CMPLX with clang */
+#include <complex.h>
+
+/* C11's CMPLX is missing from some C libraries' headers under clang (glibc defines it for gcc >= 4.7 only) */
+#ifndef CMPLX
+#if defined(__clang__)
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#else
+#define CMPLX(x, y) ((double complex)((double)(x) + _Complex_I * (double)(y)))
+#endif
+#endif
 
 /* LAPACK (Fortran symbols, column-major). Character arguments carry gfortran's hidden length arguments (size_t,
  * appended), passed explicitly as 1 so that callees built with gfortran >= 9 see a well-formed call. */
@@ -98,5 +107,12 @@ void ssbi_eis_drt_rbf_matrices(int64_t n, const double *w, int nb, const double 
                                double *a_im);
 /* Second-derivative penalty M2 (nb x nb, row-major) of the Gaussian RBFs. */
 void ssbi_eis_drt_penalty(int nb, const double *tau, double eps, double *m2);
+
+/* Nonlinear fit and DRT: every |Z| within 1e-100 .. 1e100 Ohm (beyond that sums of squares overflow);
+ * SSB_ERR_RANGE names the point. */
+int ssbi_eis_check_magnitude(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what);
+/* 1 when the spectrum ends in a capacitive tail (no DC intercept, e.g. a blocking electrode): at the lowest
+ * frequency -Z'' > |Z'| and -Z'' still grows over the last three points towards low frequency. */
+int ssbi_eis_capacitive_tail(const ssb_eis_spectrum *s);
 
 #endif

@@ -182,7 +182,7 @@ static double kk_mu(const double *rk, int M)
     return 1.0 - neg / pos;
 }
 
-int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res)
+static int kk_run(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res)
 {
     SSB_REQUIRE(ctx, res != NULL, SSB_ERR_ARG, "lin-KK: output pointer is NULL");
     *res = NULL;
@@ -196,8 +196,12 @@ int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params 
         SSB_REQUIRE(ctx, P.max_m >= 1 && P.max_m <= 100000, SSB_ERR_RANGE, "lin-KK: max_m = %d, valid 1..100000",
                     P.max_m);
     }
-    SSB_REQUIRE(ctx, s->n <= 10000000, SSB_ERR_RANGE, "lin-KK: %lld points, at most 1e7", (long long)s->n);
     int Mmax = P.m > 0 ? P.m : P.max_m;
+    /* the design matrix: 2n x (M + 3) doubles */
+    SSB_REQUIRE(ctx, s->n <= 10000000 && (double)s->n * 2.0 * (Mmax + 3) * 8.0 <= 2147483648.0, SSB_ERR_RANGE,
+                "lin-KK: %lld points with up to %d RC elements would need %.3g GB; at most 2 GB (select a frequency "
+                "range with --fmin/--fmax or lower --max-m)",
+                (long long)s->n, Mmax, (double)s->n * 2.0 * (Mmax + 3) * 8.0 / 1e9);
     int n = (int)s->n;
     SSB_REQUIRE(ctx, n >= 3, SSB_ERR_RANGE, "lin-KK: %d points; need at least 3", n);
     if (Mmax + 2 > 2 * n && P.m > 0)
@@ -254,6 +258,7 @@ int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params 
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "lin-KK: out of memory");
         goto done;
     }
+    R->max_res_with_capacitor = NAN;
     R->tau = malloc((size_t)M * sizeof(double));
     R->r_k = malloc((size_t)M * sizeof(double));
     R->zre_fit = malloc((size_t)n * sizeof(double));
@@ -302,6 +307,65 @@ done:
     free(tau);
     free(rk);
     return rc;
+}
+
+int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res)
+{
+    SSB_REQUIRE(ctx, res != NULL, SSB_ERR_ARG, "lin-KK: output pointer is NULL");
+    *res = NULL;
+    SSB_CHECK(ctx, ssb_eis_spectrum_check(ctx, s, "lin-KK"));
+    ssb_eis_kk_params P = params ? *params : ssb_eis_kk_params_default();
+    /* work on Z / max|Z|: data near the largest doubles (1e308) would overflow the normal equations and the
+     * residual sums; the coefficients scale back linearly, the residuals are relative anyway */
+    double scale = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        double a = fabs(s->zre[i]) > fabs(s->zim[i]) ? fabs(s->zre[i]) : fabs(s->zim[i]);
+        if (a > scale) scale = a;
+    }
+    SSB_REQUIRE(ctx, scale > 0, SSB_ERR_RANGE, "lin-KK: every impedance is zero");
+    ssb_eis_spectrum *sc = NULL;
+    SSB_CHECK(ctx, ssb_eis_spectrum_duplicate(ctx, s, &sc));
+    for (int64_t i = 0; i < s->n; i++) {
+        sc->zre[i] = s->zre[i] / scale;
+        sc->zim[i] = s->zim[i] / scale;
+    }
+    ssb_eis_kk_result *R = NULL;
+    int rc = kk_run(ctx, sc, &P, &R);
+    if (rc == SSB_OK && !P.add_cap && ssbi_eis_capacitive_tail(sc)) {
+        R->needs_capacitor = 1;
+        ssb_eis_kk_params Q = P;
+        Q.add_cap = 1;
+        ssb_eis_kk_result *R2 = NULL;
+        if (kk_run(ctx, sc, &Q, &R2) == SSB_OK) R->max_res_with_capacitor = R2->max_res;
+        else ssb_ctx_clear_error(ctx);
+        ssb_eis_kk_result_destroy(&R2);
+    } else if (R) {
+        R->max_res_with_capacitor = NAN;
+    }
+    ssb_eis_spectrum_destroy(&sc);
+    if (rc != SSB_OK) return rc;
+    R->r_ohm *= scale;
+    R->L *= scale;
+    R->C /= scale;
+    for (int k = 0; k < R->M; k++) R->r_k[k] *= scale;
+    int finite = isfinite(R->mu) && isfinite(R->chi2) && isfinite(R->max_res) && isfinite(R->r_ohm) &&
+                 isfinite(R->L);
+    for (int64_t i = 0; i < R->n && finite; i++) {
+        R->zre_fit[i] *= scale;
+        R->zim_fit[i] *= scale;
+        finite = isfinite(R->zre_fit[i]) && isfinite(R->zim_fit[i]) && isfinite(R->res_re[i]) &&
+                 isfinite(R->res_im[i]);
+    }
+    for (int k = 0; k < R->M && finite; k++) finite = isfinite(R->r_k[k]);
+    if (!finite) {
+        ssb_eis_kk_result_destroy(&R);
+        return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                         "lin-KK: the KK model is not finite for these data (|Z| up to %g Ohm): values this large "
+                         "overflow double precision; rescale the data (e.g. to kOhm or MOhm)",
+                         scale);
+    }
+    *res = R;
+    return SSB_OK;
 }
 
 int ssb_eis_kk_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *s, const ssb_eis_kk_result *res)

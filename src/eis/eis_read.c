@@ -125,6 +125,57 @@ static int parse_num(const char *tok, int decimal_comma, double *v)
     return 1;
 }
 
+/* The unit of a column name: the text after the last '/' ("freq/Hz"), or inside the last [...] or (...) group
+ * ("Frequency (kHz)", "Z' [kOhm]"), blanks trimmed; "" when there is none. */
+static void column_unit(const char *name, char *unit, size_t len)
+{
+    unit[0] = '\0';
+    const char *slash = strrchr(name, '/'), *br = strrchr(name, '['), *pa = strrchr(name, '(');
+    const char *st = slash;
+    if (br && (!st || br > st)) st = br;
+    if (pa && (!st || pa > st)) st = pa;
+    if (!st) return;
+    st++;
+    while (*st && isspace((unsigned char)*st)) st++;
+    size_t n = 0;
+    while (st[n] && st[n] != ']' && st[n] != ')' && n + 1 < len) n++;
+    while (n > 0 && isspace((unsigned char)st[n - 1])) n--;
+    memcpy(unit, st, n);
+    unit[n] = '\0';
+}
+
+/* Factor from the unit of a column to SI (Hz, Ohm): 1 and *known = 0 when the unit is not a frequency /
+ * impedance unit (e.g. "Z" of "Im(Z)"). Case matters for "MHz" (1e6) against "mHz" (1e-3). *bad = 1 for a unit
+ * that looks like a frequency or impedance unit but is not one we know (e.g. "uHz"). */
+static double unit_factor(int role, const char *u, int *bad)
+{
+    *bad = 0;
+    if (!u[0]) return 1.0;
+    if (role == 1) {
+        static const struct {
+            const char *u;
+            double f;
+        } tab[] = {{"Hz", 1.0},  {"hz", 1.0},   {"HZ", 1.0},  {"kHz", 1e3},  {"KHz", 1e3},  {"khz", 1e3},
+                   {"KHZ", 1e3}, {"MHz", 1e6},  {"MHZ", 1e6}, {"mHz", 1e-3}, {"GHz", 1e9},  {"GHZ", 1e9}};
+        for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++)
+            if (strcmp(u, tab[k].u) == 0) return tab[k].f;
+        size_t n = strlen(u);
+        if (n >= 2 && strcasecmp(u + n - 2, "hz") == 0) *bad = 1;
+        return 1.0;
+    }
+    static const struct {
+        const char *u;
+        double f;
+    } tz[] = {{"Ohm", 1.0},   {"ohm", 1.0},   {"Ohms", 1.0},   {"ohms", 1.0},   {"OHM", 1.0},  {"\xce\xa9", 1.0},
+              {"kOhm", 1e3},  {"kohm", 1e3},  {"KOhm", 1e3},   {"k\xce\xa9", 1e3}, {"MOhm", 1e6}, {"Mohm", 1e6},
+              {"M\xce\xa9", 1e6}, {"mOhm", 1e-3}, {"mohm", 1e-3}, {"m\xce\xa9", 1e-3}, {"GOhm", 1e9}};
+    for (size_t k = 0; k < sizeof tz / sizeof tz[0]; k++)
+        if (strcmp(u, tz[k].u) == 0) return tz[k].f;
+    size_t n = strlen(u);
+    if (n >= 3 && strcasecmp(u + n - 3, "ohm") == 0) *bad = 1;
+    return 1.0;
+}
+
 /* Column role from a header name: 1 frequency, 2 real, 3 imaginary, 0 unknown; *neg = 1 for "-Im(Z)" style. */
 static int column_role(const char *name, int *neg)
 {
@@ -145,7 +196,8 @@ static int column_role(const char *name, int *neg)
     }
     k[n] = '\0';
     /* drop a trailing unit group such as "(hz)", "(ohm)", "(a)", "(b)" */
-    static const char *unit_groups[] = {"(hz)", "(ohm)", "(ohms)", "(a)", "(b)", "(\xce\xa9)"};
+    static const char *unit_groups[] = {"(hz)",   "(ohm)",  "(ohms)", "(a)",    "(b)",    "(\xce\xa9)", "(khz)",
+                                        "(mhz)",  "(ghz)",  "(kohm)", "(mohm)"};
     for (size_t u = 0; u < sizeof unit_groups / sizeof unit_groups[0]; u++) {
         size_t lu = strlen(unit_groups[u]);
         if (n > lu && strcmp(k + n - lu, unit_groups[u]) == 0) {
@@ -167,17 +219,29 @@ static int column_role(const char *name, int *neg)
     if (strncmp(k, "freq", 4) == 0) return 1;
     if (strncmp(k, "zre", 3) == 0 || strncmp(k, "real", 4) == 0) return 2;
     if (strncmp(k, "zim", 3) == 0 || strncmp(k, "imag", 4) == 0) return 3;
+    /* an unlisted unit group such as "f(uhz)": drop it and try again ("re(z)" matched above) */
+    char *lp = strrchr(k, '(');
+    if (lp && lp > k && k[n - 1] == ')') {
+        *lp = '\0';
+        for (int i = 0; fre[i]; i++)
+            if (strcmp(k, fre[i]) == 0) return 1;
+        for (int i = 0; re[i]; i++)
+            if (strcmp(k, re[i]) == 0) return 2;
+        for (int i = 0; im[i]; i++)
+            if (strcmp(k, im[i]) == 0) return 3;
+    }
     return 0;
 }
 
 typedef struct {
     int col[3];      /* frequency, real, imaginary columns */
-    double sign[3];  /* multiply by (imaginary: -1 for "-Im") */
+    double sign[3];  /* multiply by (imaginary: -1 for "-Im"; units: "kHz" 1e3, "kOhm" 1e3, ...) */
     char delim;      /* ',', ';', '\t' or ' ' (runs of blanks) */
     int decimal_comma;
     int skip_comments; /* lines starting with '#' are comments */
     int stop_on_unindented; /* Gamry: the table ends at a line that does not start with a blank */
     int64_t expect;  /* rows announced by the file header, -1 if none */
+    char bad_unit[64]; /* a column name with an unknown frequency / impedance unit */
 } table_spec;
 
 /* Header row: map the named columns into spec. Returns the number of roles found (0..3); *err_role gets a role
@@ -192,7 +256,12 @@ static int map_header(char **tok, int ntok, table_spec *sp)
         if (r == 0 || have[r]) continue;
         have[r] = 1;
         sp->col[r - 1] = i;
-        sp->sign[r - 1] = neg ? -1.0 : 1.0;
+        char unit[32];
+        int bad = 0;
+        column_unit(tok[i], unit, sizeof unit);
+        double fac = unit_factor(r, unit, &bad);
+        if (bad && sp->bad_unit[0] == '\0') snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", tok[i]);
+        sp->sign[r - 1] = (neg ? -1.0 : 1.0) * fac;
         found++;
     }
     return found;
@@ -241,6 +310,10 @@ static const char *role_name(int r) { return r == 0 ? "frequency" : r == 1 ? "Z'
 /* Read data rows from line `first` on. */
 static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, const table_spec *sp, rows *out)
 {
+    SSB_REQUIRE(ctx, sp->bad_unit[0] == '\0', SSB_ERR_FORMAT,
+                "%s: column '%s': unknown unit (frequency: Hz, kHz, MHz, mHz, GHz; impedance: Ohm, kOhm, "
+                "MOhm, mOhm)",
+                path, sp->bad_unit);
     char *tok[MAX_TOK];
     int need = sp->col[0];
     if (sp->col[1] > need) need = sp->col[1];
@@ -322,7 +395,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
     }
     SSB_REQUIRE(ctx, l < t->nlines, SSB_ERR_FORMAT, "%s: empty file (no data rows)", path);
     const char *first = t->line[l];
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, ""};
     if (strchr(first, ';')) {
         sp.delim = ';';
         sp.decimal_comma = 1;
@@ -356,7 +429,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
                 sp.sign[r] = 1.0;
             }
         } else if (found < 3) {
-            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1};
+            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, ""};
             map_header(tok, ntok, &probe);
             char missing[64] = "";
             for (int r = 0; r < 3; r++)
@@ -376,20 +449,42 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
     return read_rows(ctx, path, t, l, &sp, out);
 }
 
+/* A count from a file header ("Nb header lines : 57"): digits only (blanks around), 0 <= value <= max.
+ * Returns 1 on success. No signed overflow: the digits are accumulated with a bound check. */
+static int parse_count(const char *s, int64_t max, int64_t *out)
+{
+    while (*s && isspace((unsigned char)*s)) s++;
+    if (*s == '+') s++;
+    if (!isdigit((unsigned char)*s)) return 0;
+    int64_t v = 0;
+    for (; isdigit((unsigned char)*s); s++) {
+        int d = *s - '0';
+        if (v > (max - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    while (*s && isspace((unsigned char)*s)) s++;
+    if (*s) return 0;
+    *out = v;
+    return 1;
+}
+
 static int read_zplot(ssb_ctx *ctx, const char *path, text *t, rows *out)
 {
     int64_t end = -1, expect = -1;
     for (int64_t l = 0; l < t->nlines; l++) {
         const char *q = t->line[l];
         while (isspace((unsigned char)*q)) q++;
-        if (strncasecmp(q, "Data Points:", 12) == 0) expect = strtoll(q + 12, NULL, 10);
+        if (strncasecmp(q, "Data Points:", 12) == 0 && !parse_count(q + 12, t->nlines, &expect))
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                             "%s:%lld: 'Data Points:' = '%.40s' is not a count in 0..%lld (the file's lines)", path,
+                             (long long)(l + 1), q + 12, (long long)t->nlines);
         if (strncasecmp(q, "End Comments", 12) == 0) {
             end = l;
             break;
         }
     }
     SSB_REQUIRE(ctx, end >= 0, SSB_ERR_FORMAT, "%s: no 'End Comments' line (not a complete ZPlot .z file)", path);
-    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 0, 0, 0, expect};
+    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 0, 0, 0, expect, ""};
     if (end > 0) {
         char *h = t->line[end - 1];
         size_t hl = strlen(h);
@@ -416,7 +511,12 @@ static int read_biologic(ssb_ctx *ctx, const char *path, text *t, rows *out)
         const char *q = strstr(t->line[l], "Nb header lines");
         if (q) {
             q = strchr(q, ':');
-            if (q) hdr = strtoll(q + 1, NULL, 10) - 1; /* 1-based count includes the column-name line */
+            int64_t nh = 0;
+            if (q && (!parse_count(q + 1, t->nlines, &nh) || nh < 1))
+                return SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                                 "%s:%lld: 'Nb header lines' = '%.40s' is not a count in 1..%lld (the file's lines)",
+                                 path, (long long)(l + 1), q + 1, (long long)t->nlines);
+            if (q) hdr = nh - 1; /* 1-based count includes the column-name line */
             break;
         }
     }
@@ -437,7 +537,7 @@ static int read_biologic(ssb_ctx *ctx, const char *path, text *t, rows *out)
     memcpy(copy, h, hl + 1);
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, ""};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT,
@@ -467,11 +567,34 @@ static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
     memcpy(copy, h, hl + 1);
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 0, 0, 1, -1};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 0, 0, 1, -1, ""};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT, "%s:%lld: the ZCURVE table lacks a Freq, Zreal or Zimag column",
                 path, (long long)(tab + 2));
+    /* the units line under the names ("#  s  Hz  ohm  ohm ...") */
+    {
+        char *ul = t->line[tab + 2];
+        size_t ulen = strlen(ul);
+        char *uc = malloc(ulen + 1);
+        if (!uc) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+        memcpy(uc, ul, ulen + 1);
+        char *ut[MAX_TOK];
+        int nu = split(uc, '\t', ut);
+        for (int r = 0; r < 3; r++) {
+            if (sp.col[r] >= nu) continue;
+            int bad = 0;
+            double fac = unit_factor(r + 1, ut[sp.col[r]], &bad);
+            if (bad) {
+                int rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d: unknown unit '%s'", path,
+                                   (long long)(tab + 3), sp.col[r] + 1, ut[sp.col[r]]);
+                free(uc);
+                return rc;
+            }
+            sp.sign[r] *= fac;
+        }
+        free(uc);
+    }
     return read_rows(ctx, path, t, tab + 3, &sp, out);
 }
 

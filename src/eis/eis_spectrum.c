@@ -61,6 +61,9 @@ int ssb_eis_spectrum_check(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *
                     (long long)i, s->f[i]);
         SSB_REQUIRE(ctx, s->f[i] > 0, SSB_ERR_RANGE, "%s: point %lld: frequency %g Hz, must be > 0", w,
                     (long long)i, s->f[i]);
+        SSB_REQUIRE(ctx, s->f[i] >= 1e-30 && s->f[i] <= 1e30, SSB_ERR_RANGE,
+                    "%s: point %lld: frequency %g Hz outside 1e-30 .. 1e30 Hz (omega and 1/omega must stay finite)", w,
+                    (long long)i, s->f[i]);
         SSB_REQUIRE(ctx, isfinite(s->zre[i]), SSB_ERR_RANGE, "%s: point %lld (f = %g Hz): Z' = %g is not finite", w,
                     (long long)i, s->f[i], s->zre[i]);
         SSB_REQUIRE(ctx, isfinite(s->zim[i]), SSB_ERR_RANGE, "%s: point %lld (f = %g Hz): Z'' = %g is not finite",
@@ -117,3 +120,75 @@ int ssb_eis_spectrum_write_csv(ssb_ctx *ctx, const char *path, const ssb_eis_spe
     }
     return ssbi_atomic_commit(ctx, &o);
 }
+
+int ssb_eis_spectrum_select(ssb_ctx *ctx, ssb_eis_spectrum *s, double fmin, double fmax, int64_t *nremoved)
+{
+    SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "select frequencies: NULL spectrum");
+    SSB_REQUIRE(ctx, !isnan(fmin) && !isnan(fmax) && fmin >= 0 && fmax > 0 && fmin <= fmax, SSB_ERR_RANGE,
+                "select frequencies: range [%g, %g] Hz; need 0 <= fmin <= fmax, fmax > 0", fmin, fmax);
+    int64_t k = 0;
+    double lo = INFINITY, hi = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        if (s->f[i] < lo) lo = s->f[i];
+        if (s->f[i] > hi) hi = s->f[i];
+    }
+    for (int64_t i = 0; i < s->n; i++) {
+        if (!(s->f[i] >= fmin && s->f[i] <= fmax)) continue;
+        s->f[k] = s->f[i];
+        s->zre[k] = s->zre[i];
+        s->zim[k] = s->zim[i];
+        k++;
+    }
+    SSB_REQUIRE(ctx, k >= 1, SSB_ERR_RANGE,
+                "select frequencies: no point between %g and %g Hz (the data span %g .. %g Hz)", fmin, fmax, lo, hi);
+    if (nremoved) *nremoved = s->n - k;
+    s->n = k;
+    return SSB_OK;
+}
+
+int ssb_eis_spectrum_add_noise(ssb_ctx *ctx, ssb_eis_spectrum *s, double rel, uint64_t seed)
+{
+    SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "noise: NULL spectrum");
+    SSB_REQUIRE(ctx, rel >= 0 && rel <= 1, SSB_ERR_RANGE, "noise: relative standard deviation %g, valid [0, 1]",
+                rel);
+    ssb_rng rng;
+    ssb_rng_seed(&rng, seed);
+    for (int64_t i = 0; i < s->n; i++) {
+        double a = ssb_rng_normal(&rng), b = ssb_rng_normal(&rng);
+        s->zre[i] *= 1.0 + rel * a;
+        s->zim[i] *= 1.0 + rel * b;
+    }
+    return SSB_OK;
+}
+
+int ssbi_eis_check_magnitude(ssb_ctx *ctx, const ssb_eis_spectrum *s, const char *what)
+{
+    double zmax = 0, zmin = INFINITY;
+    int64_t imax = 0;
+    for (int64_t i = 0; i < s->n; i++) {
+        double a = hypot(s->zre[i], s->zim[i]);
+        if (a > zmax) zmax = a, imax = i;
+        if (a > 0 && a < zmin) zmin = a;
+    }
+    SSB_REQUIRE(ctx, zmax <= 1e100 && isfinite(zmax), SSB_ERR_RANGE,
+                "%s: point %lld (f = %g Hz) has |Z| = %g Ohm; impedances must stay within 1e-100 .. 1e100 Ohm "
+                "(rescale the data, e.g. to kOhm or GOhm)",
+                what, (long long)imax, s->f[imax], zmax);
+    SSB_REQUIRE(ctx, zmax > 0, SSB_ERR_RANGE, "%s: every impedance is zero", what);
+    SSB_REQUIRE(ctx, zmin >= 1e-100, SSB_ERR_RANGE,
+                "%s: |Z| = %g Ohm; impedances must stay within 1e-100 .. 1e100 Ohm (rescale the data)", what, zmin);
+    return SSB_OK;
+}
+
+/* A capacitive low-frequency tail (blocking electrode, no DC intercept): at the lowest frequency the phase is
+ * below -45 deg and -Z'' still grows towards low frequency over the last three points. */
+int ssbi_eis_capacitive_tail(const ssb_eis_spectrum *s)
+{
+    int64_t n = s->n;
+    if (n < 4) return 0;
+    int asc = s->f[n - 1] > s->f[0];
+    int64_t i0 = asc ? 0 : n - 1, st = asc ? 1 : -1; /* lowest frequency first */
+    double y0 = -s->zim[i0], y1 = -s->zim[i0 + st], y2 = -s->zim[i0 + 2 * st];
+    return y0 > fabs(s->zre[i0]) && y0 > y1 && y1 > y2;
+}
+

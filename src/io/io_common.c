@@ -241,3 +241,20 @@ int ssb_io_write_image(ssb_ctx *ctx, const char *path, const ssb_grid *grid, con
     return SSB_OK;
 }
 
+
+/* ---- memory ---- */
+
+int ssbi_check_image_memory(ssb_ctx *ctx, const char *path, int64_t nx, int64_t ny, int64_t nz)
+{
+    const double need = (double)nx * (double)ny * (double)nz; /* bytes of uint8 labels */
+    const long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || psize <= 0)
+        return SSB_OK; /* unknown: let the allocation decide */
+    const double have = (double)pages * (double)psize;
+    if (need > have)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM,
+                         "image '%s' of %lld x %lld x %lld voxels needs %.3g GB for its labels alone, more than the "
+                         "%.3g GB of memory of this machine",
+                         path, (long long)nx, (long long)ny, (long long)nz, need / 1e9, have / 1e9);
+    return SSB_OK;
+}

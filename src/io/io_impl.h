@@ -85,6 +85,13 @@ int ssbi_file_size(ssb_ctx *ctx, const char *path, const char *what, int64_t *si
 void ssbi_info_set(ssb_io_read_info *info, ssb_io_format fmt, ssb_dtype dt, int bits, const ssb_grid *g,
                    ssb_io_vsize_source src);
 
+/* Refuse an image whose labels alone (nx * ny * nz bytes) need more than the machine's physical memory:
+ * SSB_ERR_NOMEM naming the file, the dims and both sizes, before anything is allocated. */
+int ssbi_check_image_memory(ssb_ctx *ctx, const char *path, int64_t nx, int64_t ny, int64_t nz);
+
+/* Largest voxel size read from a sidecar [um] (1 m: areas and volumes of any grid stay finite). */
+#define SSBI_VOXEL_UM_MAX 1e6
+
 #define SSBI_IO_OBJ "io"
 
 #endif

@@ -325,7 +325,9 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
             src = SSB_IO_VSIZE_SIDECAR;
         }
     }
-    rc = ssb_grid_create(ctx, dims[0], dims[1], dims[2], vs[0], vs[1], vs[2], &g);
+    rc = ssbi_check_image_memory(ctx, path, dims[0], dims[1], dims[2]);
+    if (rc == SSB_OK)
+        rc = ssb_grid_create(ctx, dims[0], dims[1], dims[2], vs[0], vs[1], vs[2], &g);
     if (rc != SSB_OK)
         goto out;
     rc = ssbi_mapper_init(ctx, &m, p, dt, isz > 1 && big != ssbi_host_big_endian(), path, dims);

@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,13 @@ int ssbi_sidecar_find(const char *datapath, const char *explicit_path, char *out
 {
     if (tried && ntried)
         tried[0] = '\0';
+    if (strlen(datapath) + 6 > nout || (explicit_path && strlen(explicit_path) >= nout)) {
+        /* a path that does not fit is not cut short (another file could answer to the cut name) */
+        if (tried)
+            snprintf(tried, ntried, "(a path longer than %zu bytes)", nout - 6);
+        out[0] = '\0';
+        return 0;
+    }
     if (explicit_path) {
         snprintf(out, nout, "%s", explicit_path);
         if (tried)
@@ -128,8 +136,8 @@ static int parse_vsize(ssb_ctx *ctx, const char *path, const cJSON *v, ssbi_side
         }
     }
     for (int a = 0; a < 3; a++) {
-        SSB_REQUIRE(ctx, isfinite(h[a]) && h[a] > 0.0, SSB_ERR_RANGE,
-                    "sidecar '%s': key 'voxel_size_um' = %s is invalid (valid: finite and > 0 um)", path,
+        SSB_REQUIRE(ctx, isfinite(h[a]) && h[a] > 0.0 && h[a] <= SSBI_VOXEL_UM_MAX, SSB_ERR_RANGE,
+                    "sidecar '%s': key 'voxel_size_um' = %s is invalid (valid: above 0 to 1e6 um)", path,
                     jshow(v, show, sizeof show));
         sc->vsize[a] = h[a] * 1e-6;
     }
@@ -234,6 +242,9 @@ int ssbi_sidecar_write(ssb_ctx *ctx, FILE *fp, const char *path, const ssb_grid 
     ssb_grid_get_dims(grid, n);
     ssb_grid_get_voxel_size(grid, h);
     const int raw = data_name == NULL;
+    SSB_REQUIRE(ctx, n[0] <= INT_MAX && n[1] <= INT_MAX && n[2] <= INT_MAX, SSB_ERR_RANGE,
+                "sidecar '%s': dims [%lld, %lld, %lld] exceed %d", path, (long long)n[0], (long long)n[1],
+                (long long)n[2], INT_MAX);
     cJSON *root = cJSON_CreateObject();
     const int dims[3] = {(int)n[0], (int)n[1], (int)n[2]};
     const double hum[3] = {h[0] * 1e6, h[1] * 1e6, h[2] * 1e6};
@@ -404,6 +415,7 @@ int ssb_io_read_raw(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         src = SSB_IO_VSIZE_SIDECAR;
     }
     ssb_grid *g = NULL;
+    SSB_CHECK(ctx, ssbi_check_image_memory(ctx, path, dims[0], dims[1], dims[2]));
     SSB_CHECK(ctx, ssb_grid_create(ctx, dims[0], dims[1], dims[2], h[0], h[1], h[2], &g));
     ssbi_mapper m;
     int rc = ssbi_mapper_init(ctx, &m, p, dt, isz > 1 && big != ssbi_host_big_endian(), path, dims);

@@ -97,6 +97,58 @@ static int page_read_info(ssb_ctx *ctx, TIFF *tif, const char *path, int64_t pag
     return SSB_OK;
 }
 
+/* Largest ratio of decoded to stored bytes of a compression scheme (0: unknown, not checked). PackBits: a 2-byte
+ * run gives 128 bytes; LZW: a 12-bit code gives at most 4096 bytes; deflate: 1032:1 (zlib technical details). */
+static double max_ratio(uint16_t comp)
+{
+    switch (comp) {
+    case COMPRESSION_NONE:
+        return 1.0;
+    case COMPRESSION_PACKBITS:
+        return 64.0;
+    case COMPRESSION_LZW:
+        return 4096.0 * 8.0 / 9.0;
+    case COMPRESSION_ADOBE_DEFLATE:
+    case COMPRESSION_DEFLATE:
+        return 1032.0;
+    default:
+        return 0.0;
+    }
+}
+
+/* The current page's data must lie inside the file and (for the compressions above) be able to hold its pixels:
+ * a header that promises 60000 x 60000 pixels in a 138-byte file is refused before anything is allocated. */
+static int page_check_data(ssb_ctx *ctx, TIFF *tif, const char *path, int64_t page, const page_info *pi, int64_t fsize)
+{
+    const int tiled = TIFFIsTiled(tif);
+    const uint32_t nchunks = tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    uint64_t *counts = NULL, *offsets = NULL;
+    if (!TIFFGetField(tif, tiled ? TIFFTAG_TILEBYTECOUNTS : TIFFTAG_STRIPBYTECOUNTS, &counts) ||
+        !TIFFGetField(tif, tiled ? TIFFTAG_TILEOFFSETS : TIFFTAG_STRIPOFFSETS, &offsets) || !counts || !offsets)
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "TIFF '%s': page %lld has no %s offsets or byte counts", path,
+                         (long long)page, tiled ? "tile" : "strip");
+    double stored = 0;
+    for (uint32_t i = 0; i < nchunks; i++) {
+        if (offsets[i] > (uint64_t)fsize || counts[i] > (uint64_t)fsize - offsets[i])
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                             "TIFF '%s' (%lld bytes) is truncated: page %lld, %s %u lies at bytes %llu to %llu", path,
+                             (long long)fsize, (long long)page, tiled ? "tile" : "strip", (unsigned)i,
+                             (unsigned long long)offsets[i], (unsigned long long)offsets[i] + counts[i]);
+        stored += (double)counts[i];
+    }
+    uint16_t comp = COMPRESSION_NONE;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &comp);
+    const double need = ceil((double)pi->w * pi->bps * pi->spp / 8.0) * (double)pi->h;
+    const double r = max_ratio(comp);
+    if (r > 0 && stored * r < need)
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                         "TIFF '%s' (%lld bytes) is truncated or its header is wrong: page %lld of %u x %u pixels "
+                         "needs %.0f bytes but holds %.0f (compression %u, at most %g:1)",
+                         path, (long long)fsize, (long long)page, (unsigned)pi->w, (unsigned)pi->h, need, stored,
+                         (unsigned)comp, r);
+    return SSB_OK;
+}
+
 /* Data type of a page's samples; SSB_ERR_UNSUPPORTED naming the layout if none fits. */
 static int page_dtype(ssb_ctx *ctx, const char *path, int64_t page, const page_info *pi, ssb_dtype *dt)
 {
@@ -342,6 +394,8 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         if (!skip) {
             ssb_dtype pdt;
             rc = page_dtype(ctx, path, npages, &pi, &pdt);
+            if (rc == SSB_OK)
+                rc = page_check_data(ctx, tif, path, npages, &pi, fsize);
             if (rc != SSB_OK)
                 goto out;
             if (npages == 0) {
@@ -386,7 +440,9 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         memcpy(h, ph, sizeof h);
         src = SSB_IO_VSIZE_PARAMS;
     }
-    rc = ssb_grid_create(ctx, first.w, first.h, npages, h[0], h[1], h[2], &g);
+    rc = ssbi_check_image_memory(ctx, path, first.w, first.h, npages);
+    if (rc == SSB_OK)
+        rc = ssb_grid_create(ctx, first.w, first.h, npages, h[0], h[1], h[2], &g);
     if (rc != SSB_OK)
         goto out;
     int64_t dims[3];

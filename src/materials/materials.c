@@ -575,6 +575,23 @@ int ssb_materials_prop_at(ssb_ctx *ctx, const ssb_material *m, int i, ssb_mat_pr
     return SSB_OK;
 }
 
+/* Nominal SI value of a stored key, NaN when absent or only a range. */
+static double stored_si(const ssb_material *m, const char *key)
+{
+    for (int k = 0; k < m->nprop; k++)
+        if (strcmp(m->props[k].key, key) == 0 && m->props[k].has_value)
+            return m->props[k].value * m->props[k].factor;
+    return NAN;
+}
+
+/* c_max [mol/m3] = Li_per_formula rho / M from the record's formula (molar mass), density and Li_per_formula,
+ * for records that do not store c_max (issue 14); NaN when one of them is missing. */
+static double cmax_computed(const ssb_material *m)
+{
+    double n = stored_si(m, "Li_per_formula"), rho = stored_si(m, "density"), M = stored_si(m, "molar_mass");
+    return n > 0 && rho > 0 && M > 0 ? n * rho / M : NAN;
+}
+
 int ssb_materials_get_prop(ssb_ctx *ctx, const ssb_material *m, const char *key, ssb_mat_prop *p)
 {
     SSB_REQUIRE(ctx, m != NULL && key != NULL && p != NULL, SSB_ERR_ARG, "ssb_materials_get_prop: NULL argument");
@@ -583,6 +600,18 @@ int ssb_materials_get_prop(ssb_ctx *ctx, const ssb_material *m, const char *key,
             fill_prop(&m->props[i], p);
             return SSB_OK;
         }
+    double c = strcmp(key, "c_max") == 0 ? cmax_computed(m) : NAN;
+    if (!isnan(c)) {
+        memset(p, 0, sizeof *p);
+        p->key = "c_max";
+        p->has_value = 1;
+        p->value = p->si_value = c;
+        p->min = p->max = p->si_min = p->si_max = p->T = p->T_min = p->T_max = NAN;
+        p->unit = p->si_unit = "mol/m3";
+        p->source = "computed from the formula, density and Li_per_formula: c_max = Li_per_formula rho / M";
+        p->status = SSB_MAT_STATUS_COMPUTED;
+        return SSB_OK;
+    }
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s has no '%s' in the database: the reference gives no value", m->name,
                      key);
 }
@@ -601,8 +630,49 @@ int ssb_materials_get_si(ssb_ctx *ctx, const ssb_material *m, const char *key, d
     return SSB_OK;
 }
 
+static int sigma_ion_one(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind kind, double T, double *sigma,
+                         int *outside);
+
+/* Has the key (nominal value, any unit)? */
+static int has_key(const ssb_material *m, const char *key)
+{
+    for (int k = 0; k < m->nprop; k++)
+        if (strcmp(m->props[k].key, key) == 0 && m->props[k].has_value)
+            return 1;
+    return 0;
+}
+
 int ssb_materials_sigma_ion(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind kind, double T, double *sigma,
                             int *outside)
+{
+    SSB_REQUIRE(ctx, m != NULL && sigma != NULL, SSB_ERR_ARG, "ssb_materials_sigma_ion: NULL argument");
+    if (kind != SSB_SIGMA_TOTAL || has_key(m, "sigma_ion") || !has_key(m, "sigma_ion_bulk") ||
+        !has_key(m, "sigma_ion_gb"))
+        return sigma_ion_one(ctx, m, kind, T, sigma, outside);
+    /* no measured total: brick layer from bulk and specific GB conductivity at T with the database's grain size
+     * d and GB thickness delta (the se module's default brick layer: GB conductivity equal across and along) */
+    double d, delta, sb, sg;
+    int ob = 0, og = 0;
+    if (!has_key(m, "grain_size") || !has_key(m, "gb_thickness"))
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                         "%s: no measured total conductivity ('sigma_ion'), and the brick layer from bulk and GB needs "
+                         "'grain_size' and 'gb_thickness', which the database does not give",
+                         m->name);
+    SSB_CHECK(ctx, ssb_materials_get_si(ctx, m, "grain_size", &d));
+    SSB_CHECK(ctx, ssb_materials_get_si(ctx, m, "gb_thickness", &delta));
+    SSB_REQUIRE(ctx, d > 0 && delta >= 0 && delta < d, SSB_ERR_RANGE,
+                "%s: gb_thickness = %g m must lie in [0, grain_size = %g m)", m->name, delta, d);
+    SSB_CHECK(ctx, sigma_ion_one(ctx, m, SSB_SIGMA_BULK, T, &sb, &ob));
+    SSB_CHECK(ctx, sigma_ion_one(ctx, m, SSB_SIGMA_GB, T, &sg, &og));
+    double dd = delta / d;
+    *sigma = 1.0 / (1.0 / sb + dd / sg) + 2.0 * dd * sg;
+    if (outside)
+        *outside = ob || og;
+    return SSB_OK;
+}
+
+static int sigma_ion_one(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind kind, double T, double *sigma,
+                         int *outside)
 {
     static const char *const skey[] = {"sigma_ion", "sigma_ion_bulk", "sigma_ion_gb"};
     static const char *const ekey[] = {"Ea_ion", "Ea_ion_bulk", "Ea_ion_gb"};
@@ -640,17 +710,52 @@ int ssb_materials_sigma_ion(ssb_ctx *ctx, const ssb_material *m, ssb_sigma_kind 
 
 /* ---- OCV ---- */
 
+/* Scale from the physical Li fraction x = c / c_max (c_max of the material, from formula and density) to the
+ * curve's own variable x_curve = c / x_basis = x * c_max / x_basis. 1 when the curve has no separate basis. */
+static int ocv_scale(ssb_ctx *ctx, const ssb_material *m, const ssbi_ocv *o, double *s)
+{
+    *s = 1.0;
+    if (isnan(o->x_basis))
+        return SSB_OK;
+    double c = stored_si(m, "c_max");
+    if (isnan(c))
+        c = cmax_computed(m);
+    if (!isnan(c)) {
+        *s = c / o->x_basis;
+        return SSB_OK;
+    }
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                     "%s OCV '%s' is defined on c = %g mol/m3 but the material has no c_max to convert it to", m->name,
+                     o->name, o->x_basis);
+}
+
+/* Validity range of a curve in the physical Li fraction (clipped to [0, 1]). */
+static void ocv_range(const ssbi_ocv *o, double s, double *lo, double *hi)
+{
+    *lo = o->x_min / s;
+    *hi = o->x_max / s;
+    if (!isnan(o->x_basis)) {
+        if (*lo < 0)
+            *lo = 0;
+        if (*hi > 1)
+            *hi = 1;
+    }
+}
+
 int ssb_materials_ocv_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_ocv_info *info)
 {
     SSB_REQUIRE(ctx, m != NULL && info != NULL, SSB_ERR_ARG, "ssb_materials_ocv_info: NULL argument");
     SSB_REQUIRE(ctx, i >= 0 && i < m->nocv, SSB_ERR_RANGE, "OCV index %d out of range [0, %d) for '%s'", i, m->nocv,
                 m->name);
     const ssbi_ocv *o = &m->ocv[i];
+    double s;
+    SSB_CHECK(ctx, ocv_scale(ctx, m, o, &s));
     info->name = o->name;
     info->kind = o->kind;
     info->x_def = o->x_def;
-    info->x_min = o->x_min;
-    info->x_max = o->x_max;
+    ocv_range(o, s, &info->x_min, &info->x_max);
+    info->x_basis = o->x_basis;
+    info->x_scale = s;
     info->npoints = o->kind == SSB_OCV_TABLE ? o->n : 0;
     info->source = o->source;
     info->doi = o->doi;
@@ -689,10 +794,13 @@ int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x,
     SSB_REQUIRE(ctx, i >= 0 && i < m->nocv, SSB_ERR_RANGE, "OCV index %d out of range [0, %d) for '%s'", i, m->nocv,
                 m->name);
     const ssbi_ocv *o = &m->ocv[i];
+    double s, lo, hi;
+    SSB_CHECK(ctx, ocv_scale(ctx, m, o, &s));
+    ocv_range(o, s, &lo, &hi);
     int open = o->kind == SSB_OCV_MSMR;
-    int inside = open ? (x > o->x_min && x < o->x_max) : (x >= o->x_min && x <= o->x_max);
+    int inside = open ? (x > lo && x < hi) : (x >= lo && x <= hi);
     SSB_REQUIRE(ctx, isfinite(x) && inside, SSB_ERR_RANGE, "%s OCV '%s': x = %g outside its validity range %s%g, %g%s",
-                m->name, o->name, x, open ? "(" : "[", o->x_min, o->x_max, open ? ")" : "]");
-    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x, U));
+                m->name, o->name, x, open ? "(" : "[", lo, hi, open ? ")" : "]");
+    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x * s, U));
     return SSB_OK;
 }

@@ -40,6 +40,8 @@ typedef struct {
     int nterms; /* function */
     ssbi_term *terms;
     double clip_lo, clip_hi; /* NaN: no clipping */
+    double x_basis;          /* mol/m3 on which the curve's x is defined (x = c / x_basis); NaN: the material's
+                                c_max (then x is already the physical Li fraction) */
     int nreact;              /* msmr */
     double *U0, *X, *w;
     double T;

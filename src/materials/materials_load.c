@@ -189,6 +189,17 @@ static int parse_status(pctx *P, const char *s, ssb_mat_status *st)
 
 /* ---- one property ---- */
 
+/* Keys whose values are physically positive (a zero or negative number is a data error). */
+static int positive_key(const char *key)
+{
+    static const char *const k[] = {"molar_mass", "density", "c_max", "c_Li", "Q_theor", "Li_per_formula",
+                                    "molar_volume", NULL};
+    for (int i = 0; k[i]; i++)
+        if (strcmp(key, k[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int parse_prop(pctx *P, const cJSON *obj, ssbi_prop *p)
 {
     static const char *const allowed[] = {"value", "min",    "max", "unit",   "T_C",  "valid_T_C",
@@ -218,6 +229,15 @@ static int parse_prop(pctx *P, const cJSON *obj, ssbi_prop *p)
     }
     if (!isnan(p->min) && !isnan(p->max) && p->min > p->max) {
         rc = PFAIL(P, "min = %g > max = %g", p->min, p->max);
+        goto fail;
+    }
+    if (p->has_value && ((!isnan(p->min) && p->value < p->min) || (!isnan(p->max) && p->value > p->max))) {
+        rc = PFAIL(P, "value = %g lies outside its own range [%g, %g]", p->value, isnan(p->min) ? -HUGE_VAL : p->min,
+                   isnan(p->max) ? HUGE_VAL : p->max);
+        goto fail;
+    }
+    if (positive_key(p->key) && ((p->has_value && !(p->value > 0)) || (!isnan(p->min) && !(p->min > 0)))) {
+        rc = PFAIL(P, "%s must be > 0 (got %g)", p->key, p->has_value ? p->value : p->min);
         goto fail;
     }
     SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "unit", 1, &p->unit), fail);
@@ -271,19 +291,36 @@ fail:
 
 /* ---- one OCV curve ---- */
 
+typedef struct {
+    double x, U;
+} xu_pair;
+
+static int cmp_xu(const void *a, const void *b)
+{
+    double xa = ((const xu_pair *)a)->x, xb = ((const xu_pair *)b)->x;
+    return (xa > xb) - (xa < xb);
+}
+
 static int sort_table(pctx *P, ssbi_ocv *o)
 {
-    /* insertion sort of (x, U) by x; tables are a few hundred points */
-    for (int i = 1; i < o->n; i++) {
-        double x = o->x[i], u = o->U[i];
-        int j = i - 1;
-        while (j >= 0 && o->x[j] > x) {
-            o->x[j + 1] = o->x[j];
-            o->U[j + 1] = o->U[j];
-            j--;
+    /* O(n log n): tables may hold 1e5+ points */
+    int sorted = 1;
+    for (int i = 1; i < o->n && sorted; i++)
+        sorted = o->x[i] > o->x[i - 1];
+    if (!sorted) {
+        xu_pair *t = ssbi_malloc(P->ctx, (size_t)o->n * sizeof *t, "OCV table");
+        if (!t)
+            return SSB_ERR_NOMEM;
+        for (int i = 0; i < o->n; i++) {
+            t[i].x = o->x[i];
+            t[i].U = o->U[i];
         }
-        o->x[j + 1] = x;
-        o->U[j + 1] = u;
+        qsort(t, (size_t)o->n, sizeof *t, cmp_xu);
+        for (int i = 0; i < o->n; i++) {
+            o->x[i] = t[i].x;
+            o->U[i] = t[i].U;
+        }
+        free(t);
     }
     for (int i = 1; i < o->n; i++)
         if (!(o->x[i] > o->x[i - 1]))
@@ -345,13 +382,15 @@ static int parse_term(pctx *P, const cJSON *t, ssbi_term *term)
 static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
 {
     static const char *const allowed[] = {"name", "kind", "x_def", "x_range", "source", "doi",       "status", "note",
-                                          "x",    "U",    "terms", "clip_U",  "T_K",    "reactions", NULL};
+                                          "x",    "U",    "terms", "clip_U",  "T_K",    "reactions",
+                                          "x_basis_mol_per_m3", NULL};
     int rc, n;
     char *kind = NULL, *status = NULL;
     double *r = NULL;
     memset(o, 0, sizeof *o);
     o->clip_lo = o->clip_hi = NAN;
     o->x_min = o->x_max = NAN;
+    o->x_basis = NAN;
     if (!cJSON_IsObject(obj))
         return PFAIL(P, "an OCV entry must be an object");
     SSB_CHECK(P->ctx, check_keys(P, obj, allowed));
@@ -374,6 +413,13 @@ static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
         r = NULL;
         if (!(o->x_min < o->x_max)) {
             rc = PFAIL(P, "x_range [%g, %g] must be increasing", o->x_min, o->x_max);
+            goto fail;
+        }
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "x_basis_mol_per_m3"))) {
+        SSB_CHECK_GOTO(P->ctx, rc, get_number(P, it, "x_basis_mol_per_m3", &o->x_basis), fail);
+        if (!(o->x_basis > 0)) {
+            rc = PFAIL(P, "x_basis_mol_per_m3 = %g must be > 0", o->x_basis);
             goto fail;
         }
     }

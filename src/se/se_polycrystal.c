@@ -80,8 +80,8 @@ int ssb_se_polycrystal_solve(ssb_ctx *ctx, const ssb_se_polycrystal_params *p, s
     int64_t period = 0, wall = 0;
     double d3 = p->grain_size, t3 = p->gb_thickness;
     if (p->geometry == SSB_SE_POLY_CUBIC) {
-        period = (int64_t)llround(p->grain_size / h);
-        wall = (int64_t)llround(p->gb_thickness / h);
+        period = ssbi_clamp_i64(round(p->grain_size / h), 0, INT64_C(1) << 40);
+        wall = ssbi_clamp_i64(round(p->gb_thickness / h), 0, INT64_C(1) << 40);
         SSB_REQUIRE(ctx, period >= 2 && wall >= 1 && wall < period, SSB_ERR_RANGE,
                     "cubic brick: period %lld and wall %lld voxels (need 1 <= wall < period)", (long long)period,
                     (long long)wall);

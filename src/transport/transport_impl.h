@@ -26,6 +26,12 @@ typedef struct {
     const double *gd_lo;       /* Dirichlet conductances (S) of unknowns [0, plane_start[1]) to phi = 1 V */
     const double *gd_hi;       /* ... of unknowns [plane_start[n2-1], nunk) to phi = 0 V */
     const char *stage;         /* progress stage name, e.g. "transport z" */
+    /* Optional backend state kept between solves of one transport object (NULL: none, build and free per solve).
+     * *state is NULL before the first solve; the backend stores its set-up there and the front end frees it with
+     * ops->destroy_state. reuse = 1 tells the backend that ph, plane_start and the conductance RATIOS are those of
+     * the stored set-up (conductances possibly scaled by one factor), so it may keep it as the preconditioner. */
+    void **state;
+    int reuse;
 } ssbi_tproblem;
 
 /* What a backend returns. x (nunk + 1 doubles, x[nunk] = 0 is scratch for an "absent neighbour") is allocated by
@@ -44,6 +50,7 @@ typedef struct {
     const char *name;
     int (*solve)(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
                  ssbi_tsolution *sol);
+    void (*destroy_state)(void *state); /* NULL: the backend keeps no state (ignores p->state) */
 } ssbi_transport_ops;
 
 /* Registry: the ops of a backend name ("auto" resolves to the default), or NULL if not compiled. */
@@ -59,6 +66,7 @@ double ssbi_transport_wtime(void);
 /* Backends. */
 int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
                              ssbi_tsolution *sol);
+void ssbi_transport_destroy_gmg(void *state);
 int ssbi_transport_solve_hypre(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par,
                                int nthreads, ssbi_tsolution *sol);
 

@@ -36,6 +36,17 @@ expect_rc "cut-off never reached" 14 "$BIN" cell run -p "Discharge at C/2 until 
 expect_rc "cell run json" 0 "$BIN" cell run -p "Discharge at 1C until 3.5 V" --json
 grep -q '"steps"' "$T/out" && ok "cell JSON has steps" || bad "cell JSON lacks steps"
 
+# a rate the cell cannot carry (200 um cathode at 10C: the voltage under load at t = 0+ is below the cut-off) is
+# reported as not sustained, with the reason, never as capacity 0 / nan
+expect_rc "cell rates with an unsustainable rate" 0 "$BIN" cell rates --set positive.thickness_um=200 --rates 2,10
+grep -Eq '^10 .*not sustained' "$T/out" && ok "table marks 10C as not sustained" || bad "table: $(cat "$T/out")"
+grep -q 'not sustained: at 10C the voltage under load at t = 0+' "$T/out" && ok "table gives the reason" || bad "no reason: $(cat "$T/out")"
+grep -qi 'nan' "$T/out" && bad "table prints nan" || ok "no nan in the table"
+expect_rc "cell rates --json with an unsustainable rate" 0 "$BIN" cell rates --set positive.thickness_um=200 --rates 2,10 --json
+grep -Eq '"sustained":[[:space:]]*false' "$T/out" && grep -q '"reason":' "$T/out" && grep -q '"start_breakdown"' "$T/out" \
+  && ok "JSON: sustained false, reason, start breakdown" || bad "JSON lacks sustained/reason"
+grep -Eq '"sustained":[[:space:]]*true' "$T/out" && ok "JSON: 2C sustained" || bad "JSON: 2C not marked sustained"
+
 # bad cell files for 'run': every message names the key and value; nothing written
 echo '{"positive": {"thickness_um": -3}}' >"$T/neg.json"
 expect_rc "negative thickness" 7 "$BIN" run "$T/neg.json" -o "$T/bad1"

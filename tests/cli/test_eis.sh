@@ -9,9 +9,10 @@ trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
 num() { grep -E "\"$1\":" "$T/out" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'; }
 
-# impedance.py exampleData.csv from the documented guess: rss <= 1.95e-5 (reference README)
+# impedance.py exampleData.csv from the documented guess with impedance.py's unit weights: rss <= 1.95e-5
+# (reference README)
 expect_rc "fit exampleData" 0 "$BIN" eis fit "$REF/impedance.py/exampleData.csv" --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' \
-  --guess .01,.01,100,.01,.05,100,1 --drop-inductive --json --quiet
+  --guess .01,.01,100,.01,.05,100,1 --drop-inductive --weight unit --json --quiet
 rss=$(num rss)
 awk -v r="$rss" 'BEGIN{exit !(r > 0 && r <= 1.95e-5)}' && ok "fit rss $rss <= 1.95e-5" || bad "fit rss '$rss'"
 for k in parameters stderr rss; do grep -q "\"$k\"" "$T/out" && ok "fit JSON has $k" || bad "fit JSON lacks $k"; done
@@ -37,4 +38,131 @@ printf '' >"$T/empty.csv"
 expect_rc "empty file" 6 "$BIN" eis drt "$T/empty.csv"
 expect_rc "missing file" 5 "$BIN" eis fit "$T/none.csv" --circuit R0
 expect_rc "unknown option" 2 "$BIN" eis kk "$T/dup.csv" --bogus
+
+# ---- solid-electrolyte pellet (issue 7 item 6): bulk R||CPE + GB R||CPE + blocking CPE, 1 MHz .. 0.1 Hz, 1 %
+# proportional noise. Pellet L = 0.1 mm, A = 1 cm^2, sigma_b = 1e-5 S/cm (R_b = 1000 ohm), eps_r 60 (C_b 5.3125e-10 F),
+# d = 2 um, delta = 5 nm, sigma_gb = 5e-9 S/cm (R_gb = 5000 ohm, C_gb 2.125e-7 F); Q = C^n R^(n-1) (Hirschorn 2010
+# eq. 18) with n = 0.95 / 0.85 (tests/unit/test_eis_pellet.c has the same numbers).
+PC='p(R1,CPE1)-p(R2,CPE2)-CPE3'
+PV=1000,1.094043e-09,0.95,5000,5.934864e-07,0.85,5e-6,0.85
+expect_rc "simulate pellet with noise" 0 "$BIN" eis simulate --circuit "$PC" --params "$PV" --fmin 0.1 --fmax 1e6 \
+  --noise 0.01 --seed 20261203 -o "$T/pellet.csv" --quiet
+"$BIN" eis simulate --circuit "$PC" --params "$PV" --fmin 0.1 --fmax 1e6 --noise 0.01 --seed 20261203 \
+  -o "$T/pellet2.csv" --quiet >/dev/null
+cmp -s "$T/pellet.csv" "$T/pellet2.csv" && ok "same seed, same noisy spectrum" || bad "seeded noise not reproducible"
+"$BIN" eis simulate --circuit "$PC" --params "$PV" --fmin 0.1 --fmax 1e6 --noise 0.01 --seed 7 -o "$T/pellet3.csv" \
+  --quiet >/dev/null
+cmp -s "$T/pellet.csv" "$T/pellet3.csv" && bad "another seed gives the same spectrum" || ok "another seed, other noise"
+[ "$(grep -c . "$T/pellet.csv")" = "72" ] && ok "pellet: 71 points" || bad "pellet rows $(grep -c . "$T/pellet.csv")"
+expect_rc "fit pellet, default options" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --quiet
+cp "$T/out" "$T/fit.txt"
+grep -q "modulus weights" "$T/fit.txt" && ok "fit says which weighting" || bad "weighting not stated"
+# every true value inside its stated 95 % interval and no parameter flagged
+i=0
+for v in 1000 1.094043e-09 0.95 5000 5.934864e-07 0.85 5e-6 0.85; do
+  i=$((i + 1))
+  row=$(awk '/^parameter/{f=1; next} f && /^---/{next} f{print; n++} n>=8{exit}' "$T/fit.txt" | sed -n "${i}p")
+  echo "$row" | awk -v t="$v" '{ lo=$(NF-2); hi=$(NF-1); fl=$NF; exit !(t+0 >= lo+0 && t+0 <= hi+0 && fl == "-") }' \
+    && ok "pellet $(echo "$row" | awk '{print $1}') true $v in [CI], no flag" || bad "pellet row '$row' vs true $v"
+done
+grep -E "^status +ok$" "$T/fit.txt" >/dev/null && ok "status ok" || bad "status: $(grep status "$T/fit.txt")"
+expect_rc "fit pellet --json" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --json --quiet
+cp "$T/out" "$T/fit.json"
+for k in capacitances C_eff_F C_hsu_mansfeld_F C_brug_F flags status weight; do
+  grep -q "\"$k\"" "$T/fit.json" && ok "fit JSON has $k" || bad "fit JSON lacks $k"
+done
+grep -q '"weight":[[:space:]]*"modulus"' "$T/fit.json" && ok "JSON weight modulus" || bad "JSON weight"
+grep -q '"status":[[:space:]]*"ok"' "$T/fit.json" && ok "JSON status ok" || bad "JSON status"
+# the fit feeds the brick layer: sigma_gb within 5 % of 5e-9 S/cm, sigma_b within 2 % of 1e-5 S/cm
+expect_rc "se brick --fit" 0 "$BIN" se brick --fit "$T/fit.json" --thickness-mm 0.1 --area-cm2 1 --grain-size-um 2 \
+  --json --quiet
+g=$(num sigma_gb_specific_S_per_cm)
+awk -v g="$g" 'BEGIN{exit !(g > 4.75e-9 && g < 5.25e-9)}' && ok "brick sigma_gb $g S/cm within 5 % of 5e-9" \
+  || bad "brick sigma_gb '$g'"
+b=$(num sigma_bulk_S_per_cm)
+awk -v b="$b" 'BEGIN{exit !(b > 0.98e-5 && b < 1.02e-5)}' && ok "brick sigma_b $b S/cm" || bad "brick sigma_b '$b'"
+d=$(num gb_thickness_nm)
+awk -v d="$d" 'BEGIN{exit !(d > 4.75 && d < 5.25)}' && ok "brick GB thickness $d nm" || bad "brick delta '$d'"
+# the same from the CPE parameters on the command line (true values: exact)
+expect_rc "se brick --q-gb" 0 "$BIN" se brick --r-bulk-ohm 1000 --q-bulk 1.094043e-09 --n-bulk 0.95 --r-gb-ohm 5000 \
+  --q-gb 5.934864e-07 --n-gb 0.85 --thickness-mm 0.1 --grain-size-um 2 --json --quiet
+g=$(num sigma_gb_specific_S_per_cm)
+awk -v g="$g" 'BEGIN{exit !(g > 4.999e-9 && g < 5.001e-9)}' && ok "brick from CPEs sigma_gb $g" || bad "brick CPE '$g'"
+expect_rc "se brick --q-gb without --n-gb" 2 "$BIN" se brick --r-bulk-ohm 1000 --c-bulk-F 5e-10 --r-gb-ohm 5000 \
+  --q-gb 5e-7 --thickness-mm 0.1
+printf '{"circuit": "R0"}' >"$T/nofit.json"
+expect_rc "se brick --fit without capacitances" 6 "$BIN" se brick --fit "$T/nofit.json"
+# unit weights on the same data: the problem is reported, not "converged yes" alone
+expect_rc "fit pellet --weight unit" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --weight unit
+grep -E "^status +(undetermined|at_bound)" "$T/out" >/dev/null && ok "unit weights: status not ok" \
+  || bad "unit weights status: $(grep status "$T/out")"
+grep -q "not determined" "$T/err" && ok "unit weights: warning names the parameter" || bad "no warning: $(cat "$T/err")"
+# a series resistance the data do not have is flagged
+expect_rc "fit pellet with R0" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "R0-$PC" --json --quiet
+grep -q '"status":[[:space:]]*"undetermined"' "$T/out" && ok "R0: status undetermined" || bad "R0 status"
+grep -Eq '"R0":[[:space:]]*"[a-z_,]*(wide_ci|at_bound)' "$T/out" && ok "R0 flagged" || bad "R0 not flagged"
+cp "$T/out" "$T/fitR0.json"
+expect_rc "se brick --fit from an undetermined fit" 0 "$BIN" se brick --fit "$T/fitR0.json" --thickness-mm 0.1
+grep -q "status is 'undetermined'" "$T/err" && ok "se brick warns about the fit status" || bad "no status warning"
+# frequency range selection
+expect_rc "fit --fmin 1 --fmax 1e5" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fmin 1 --fmax 1e5 --json --quiet
+[ "$(num npoints)" = "51" ] && ok "range 1 Hz .. 100 kHz: 51 points" || bad "range points $(num npoints)"
+expect_rc "empty frequency range" 7 "$BIN" eis kk "$T/pellet.csv" --fmin 1e7
+# lin-KK on the pellet: the blocking-electrode tail needs a series capacitor, and the CLI says so
+expect_rc "kk pellet" 0 "$BIN" eis kk "$T/pellet.csv"
+grep -q -- "--add-capacitor" "$T/err" && ok "kk suggests --add-capacitor" || bad "kk tail warning: $(cat "$T/err")"
+expect_rc "kk pellet --add-capacitor" 0 "$BIN" eis kk "$T/pellet.csv" --add-capacitor --json --quiet
+awk -v r="$(num max_residual)" 'BEGIN{exit !(r > 0 && r < 0.05)}' && ok "kk with capacitor: max residual $(num max_residual)" \
+  || bad "kk with capacitor residual $(num max_residual)"
+# issue 8 defect 5: finite but extreme values (1e308): finite mu and chi2, or a refusal; never NaN with exit 0
+printf '1e5,1e308,-1e307\n1e4,1.2e308,-5e307\n1e3,1.5e308,-6e307\n1e2,1.7e308,-2e307\n10,1.75e308,-1e306\n' >"$T/big.csv"
+"$BIN" eis kk "$T/big.csv" --json --quiet >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 0 ]; then
+  awk -v m="$(num mu)" -v c="$(num chi2)" 'BEGIN{exit !(m ~ /^[-0-9.eE+]+$/ && c ~ /^[-0-9.eE+]+$/ && c > 0)}' \
+    && ok "kk 1e308: finite mu $(num mu), chi2 $(num chi2)" || bad "kk 1e308: $(head -c 300 "$T/out")"
+  grep -qi nan "$T/out" && bad "kk 1e308 prints NaN" || ok "kk 1e308: no NaN"
+else
+  [ $rc -eq 7 ] && ok "kk 1e308 refused (exit 7)" || bad "kk 1e308 exit $rc"
+fi
+expect_rc "fit 1e308 refused" 7 "$BIN" eis fit "$T/big.csv" --circuit 'R0-p(R1,C1)'
+grep -q "1e-100 .. 1e100" "$T/err" && ok "fit 1e308 message gives the valid range" || bad "fit 1e308: $(cat "$T/err")"
+expect_rc "drt 1e308 refused" 7 "$BIN" eis drt "$T/big.csv"
+# DRT: GCV on the edge of its range is reported
+if [ -n "$Z1" ]; then
+  expect_rc "drt narrow lambda range" 0 "$BIN" eis drt "$Z1" --lambda-min 0.1 --lambda-max 1 --json
+  grep -q '"lambda_at_bound":[[:space:]]*"lower"' "$T/out" && ok "drt JSON lambda_at_bound lower" || bad "drt bound JSON"
+  grep -q "lambda-min" "$T/err" && ok "drt warns at the search bound" || bad "drt bound warning: $(cat "$T/err")"
+fi
+# exampleData without --guess: the automatic start values put the arcs in string order (fast first), but here the
+# second arc is the faster one; the fit ends undetermined, the CLI retries with the seeded global search and keeps
+# the better result (modulus-weighted rss 0.0184 against 0.976), saying so
+expect_rc "fit exampleData, automatic start" 0 "$BIN" eis fit "$REF/impedance.py/exampleData.csv" \
+  --circuit 'R0-p(R1,C1)-p(R2-Wo1,C2)' --drop-inductive --json
+grep -q '"guess":[[:space:]]*"automatic+global"' "$T/out" && ok "automatic start retried globally" || bad "no retry"
+awk -v r="$(num rss)" 'BEGIN{exit !(r > 0 && r < 0.02)}' && ok "retry rss $(num rss) < 0.02" || bad "retry rss $(num rss)"
+grep -q "start search" "$T/err" && ok "retry reported on stderr" || bad "retry not reported: $(cat "$T/err")"
+# wrong inputs a new user tries: one point, too many points for DRT, unknown units, overflowing header counts
+printf '100,1,-1\n' >"$T/one.csv"
+expect_rc "kk one point" 7 "$BIN" eis kk "$T/one.csv"
+expect_rc "drt one point" 7 "$BIN" eis drt "$T/one.csv"
+expect_rc "fit one point, 3 parameters" 7 "$BIN" eis fit "$T/one.csv" --circuit 'R0-p(R1,C1)'
+grep -q "2 data values" "$T/err" && ok "fit says how many values it has" || bad "one point: $(cat "$T/err")"
+"$BIN" eis simulate --circuit 'R0-p(R1,C1)' --params 1,2,3e-3 --fmin 0.01 --fmax 1e6 --ppd 125 -o "$T/big1001.csv" \
+  --quiet >/dev/null
+expect_rc "drt 1001 points" 7 "$BIN" eis drt "$T/big1001.csv"
+grep -q "at most 1000" "$T/err" && ok "drt names its limit" || bad "drt limit: $(cat "$T/err")"
+printf 'f (uHz),re,im\n1,2,-3\n2,2,-3\n' >"$T/uhz.csv"
+expect_rc "unknown frequency unit" 6 "$BIN" eis kk "$T/uhz.csv"
+printf 'EC-Lab ASCII FILE\nNb header lines : -9223372036854775808\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n1\t2\t3\n' \
+  >"$T/ovf.mpt"
+expect_rc "BioLogic header count overflow" 6 "$BIN" eis kk "$T/ovf.mpt"
+grep -q "Nb header lines" "$T/err" && ok "overflow message names the key" || bad "overflow: $(cat "$T/err")"
+printf 'Frequency (kHz),Re [kOhm],-Im [kOhm]\n100,1.5,0.25\n10,2,1\n1,2.5,1.5\n0.1,3,1\n' >"$T/khz.csv"
+expect_rc "kk kHz file" 0 "$BIN" eis kk "$T/khz.csv" --m 1 --json --quiet
+grep -Eq '"f":[[:space:]]*\[[[:space:]]*100000' "$T/out" && ok "kHz read as 1e5 Hz" || bad "kHz: $(grep -A2 '"f"' "$T/out")"
+expect_rc "kk --m -5" 2 "$BIN" eis kk "$T/pellet.csv" --m -5
+grep -q -- "--m -5" "$T/err" && ok "kk names the value -5" || bad "kk --m message: $(cat "$T/err")"
+expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix CPE1_1=1.5
+expect_rc "noise out of range" 2 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
 finish

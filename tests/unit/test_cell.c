@@ -212,14 +212,57 @@ static void test_params(void **state)
     /* NCM811 sigma_el 0.8473 S/m (DB, O'Regan 2022) on the solid fraction 0.63 */
     TU_ASSERT_REL(d.sigma_e_eff_pos, 0.8473 * pow(0.63, 1.5), 1e-9);
     TU_ASSERT_REL(d.a_pos, 3 * 0.6 / 2.5e-6, 1e-12);
-    /* i0 = m_ref sqrt(1000) c_max / 2 with Chen2020 m_ref = 3.42e-6 */
-    TU_ASSERT_REL(d.i0_ref_pos, 3.42e-6 * sqrt(1000.0) * 63104 / 2, 1e-12);
-    TU_ASSERT_REL(d.capacity_pos, F_ * 63104 * 0.6 * 60e-6, 1e-12);
-    TU_ASSERT_REL(d.nominal_capacity, d.capacity_pos * (0.99 - 0.27), 1e-12);
+    /* c_max = the database's crystallographic value (rho / M of LiNi0.8Mn0.1Co0.1O2, issue 14), not Chen2020's
+     * fitted 63104; i0 = m_ref sqrt(1000) c_max / 2 with Chen2020 m_ref = 3.42e-6 */
+    const ssb_material *ncm = NULL;
+    double cmax;
+    TU_OK(ctx, ssb_materials_find(ctx, db, "NCM811", &ncm));
+    TU_OK(ctx, ssb_materials_get_si(ctx, ncm, "c_max", &cmax));
+    TU_ASSERT_REL(cmax, 4750.0 / 97.276e-3, 1e-3);
+    TU_ASSERT_REL(d.i0_ref_pos, 3.42e-6 * sqrt(1000.0) * cmax / 2, 1e-12);
+    TU_ASSERT_REL(d.capacity_pos, F_ * cmax * 0.6 * 60e-6, 1e-12);
+    /* window from the voltages: U(sto_init) = 4.3 V, U(sto_discharged) = 3.5 V on the NCM811 OCV */
+    ssb_cell_values v0;
+    ssb_cell_params_get_values(p, &v0);
+    assert_true(isnan(v0.pos.sto_init) && v0.pos.V_init == 4.3 && v0.pos.V_discharged == 3.5);
+    double x0, th1, U0, U1;
+    {
+        /* invert independently: bisection on the material's curve */
+        int ic;
+        TU_OK(ctx, ssb_materials_ocv_find(ctx, ncm, "Chen2020-fit", &ic));
+        double lo = 0.25, hi = 0.99;
+        for (int it = 0; it < 200; it++) {
+            double mid = 0.5 * (lo + hi), Um;
+            TU_OK(ctx, ssb_materials_ocv_eval(ctx, ncm, ic, mid, &Um));
+            if (Um > 4.3)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        x0 = 0.5 * (lo + hi);
+        lo = 0.5, hi = 0.99;
+        for (int it = 0; it < 200; it++) {
+            double mid = 0.5 * (lo + hi), Um;
+            TU_OK(ctx, ssb_materials_ocv_eval(ctx, ncm, ic, mid, &Um));
+            if (Um > 3.5)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        th1 = 0.5 * (lo + hi);
+        TU_OK(ctx, ssb_materials_ocv_eval(ctx, ncm, ic, x0, &U0));
+        TU_OK(ctx, ssb_materials_ocv_eval(ctx, ncm, ic, th1, &U1));
+        TU_ASSERT_REL(U0, 4.3, 1e-9);
+        TU_ASSERT_REL(U1, 3.5, 1e-9);
+    }
+    /* the cell samples the curve (to 2e-6 V), so the roots agree to ~1e-5 in x */
+    TU_ASSERT_REL(d.ocv_init, 4.3, 1e-5);
+    assert_true(fabs(d.nominal_capacity / (d.capacity_pos * (th1 - x0)) - 1) < 1e-4);
     /* stack: 12 um Al + 8 um Cu + cathode + 30 um LPSCl + 20 um Li */
     double m_pos = 60e-6 * (0.6 * 4750 + 0.32 * 1860 + 0.03 * 1950);
     double m = 12e-6 * 2700 + 8e-6 * 8960 + m_pos + 30e-6 * 1860 + 20e-6 * 534;
     TU_ASSERT_REL(d.mass, m, 1e-9);
+    TU_ASSERT_REL(d.mass_am_pos, 60e-6 * 0.6 * 4750, 1e-12);
     TU_ASSERT_REL(d.volume, 130e-6, 1e-12);
     /* set / get by key, with units */
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.thickness_um", 83.7));

@@ -105,6 +105,9 @@ static void test_time(void **state)
     ssb_cell_params *p = NULL;
     TU_OK(ctx, ssb_cell_params_default(ctx, NULL, &p));
     double Qref, Vref;
+    /* tolerance proportionality of IDA itself: without the voltage-step bound (which alone keeps the error near
+       1e-7 at every rtol here) */
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "numerics.max_voltage_step_mV", 0));
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "numerics.rtol", 1e-10));
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "numerics.atol", 1e-12));
     run(ctx, p, &Qref, &Vref);
@@ -127,7 +130,9 @@ static void test_time(void **state)
     double slope = (4 * sxy - sx * sy) / (4 * sxx - sx * sx);
     printf("  t: observed order of the capacity error in rtol: %.2f\n", slope);
     assert_true(slope > 0.6);
-    assert_true(eq[3] < 1e-5 && ev[3] < 1e-5);
+    /* 2e-5 V: since issue 14 the default cell starts at 4.3 V, next to the NCM811 fit's steep H2-H3 step, where the
+     * 600 s voltage is more sensitive to the step size (1.2e-5 V at rtol 1e-6) */
+    assert_true(eq[3] < 1e-5 && ev[3] < 2e-5);
     ssb_cell_params_destroy(&p);
     ssb_ctx_destroy(&ctx);
 }

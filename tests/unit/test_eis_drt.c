@@ -320,7 +320,45 @@ static void test_two_arc_and_errors(void **state)
         ssb_eis_drt_result *r0 = NULL;
         TU_OK(ctx, ssb_eis_drt(ctx, s, NULL, &r0));
         TU_ASSERT_REL(r0->R_pol, 42.0 + 77.0 * 0.985, 0.03); /* the 0.35 s arc is partly below f_min */
+        double lam = r0->lambda;
+        assert_int_equal(r0->lambda_at_bound, 0); /* GCV's minimum inside 1e-7 .. 1 */
+        assert_int_equal(r0->capacitive_tail, 0);
         ssb_eis_drt_result_destroy(&r0);
+        /* a search range that excludes that minimum: GCV ends on the edge next to it, and says so */
+        ssb_eis_drt_params Pb = ssb_eis_drt_params_default();
+        Pb.lambda_min = lam * 1e-4;
+        Pb.lambda_max = lam * 1e-2;
+        TU_OK(ctx, ssb_eis_drt(ctx, s, &Pb, &r0));
+        assert_int_equal(r0->lambda_at_bound, 1);
+        TU_ASSERT_REL(r0->lambda, Pb.lambda_max, 1e-3);
+        ssb_eis_drt_result_destroy(&r0);
+        Pb.lambda_min = lam * 1e2;
+        Pb.lambda_max = lam * 1e4;
+        TU_OK(ctx, ssb_eis_drt(ctx, s, &Pb, &r0));
+        assert_int_equal(r0->lambda_at_bound, -1);
+        TU_ASSERT_REL(r0->lambda, Pb.lambda_min, 1e-3);
+        ssb_eis_drt_result_destroy(&r0);
+        Pb = ssb_eis_drt_params_default();
+        Pb.lambda = 1e-3; /* given: no search, no flag */
+        TU_OK(ctx, ssb_eis_drt(ctx, s, &Pb, &r0));
+        assert_int_equal(r0->lambda_at_bound, 0);
+        ssb_eis_drt_result_destroy(&r0);
+        print_message("PASS GCV lambda %.3e inside the range; flagged at either edge of a range that excludes it\n",
+                      lam);
+    }
+    /* a blocking electrode behind the arcs: the capacitive tail is reported */
+    {
+        ssb_eis_circuit *cb = NULL;
+        TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-Zarc1-CPE1", &cb));
+        const double pb[6] = {9.3, 42.0, 2.1e-4, 0.83, 1e-4, 0.85};
+        ssb_eis_spectrum *sb = NULL;
+        TU_OK(ctx, ssb_eis_circuit_simulate(ctx, cb, pb, 0.01, 1e6, 8, &sb));
+        ssb_eis_drt_result *rb = NULL;
+        TU_OK(ctx, ssb_eis_drt(ctx, sb, NULL, &rb));
+        assert_int_equal(rb->capacitive_tail, 1);
+        ssb_eis_drt_result_destroy(&rb);
+        ssb_eis_spectrum_destroy(&sb);
+        ssb_eis_circuit_destroy(&cb);
     }
     ssb_eis_drt_params P = ssb_eis_drt_params_default();
     ssb_eis_drt_result *r = NULL;

@@ -5,7 +5,9 @@
 
 #include <ssbnet/ssb_eis.h>
 
-#include "cmplx.h" /* <complex.h> + CMPLX with clang */
+#include <complex.h>
+
+#include "eis/eis_impl.h" /* CMPLX under clang */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,6 +11,22 @@
 #include <string.h>
 #include <time.h>
 
+/* The impedance.py references below were fitted with its default unit weights (sigma = 1 Ohm); ssbnet's default
+ * is modulus weighting (test_eis_pellet.c), so these tests ask for unit weights. */
+static ssb_eis_fit_params unit_defaults(void)
+{
+    ssb_eis_fit_params P = ssb_eis_fit_params_default();
+    P.weight = SSB_EIS_WEIGHT_UNIT;
+    return P;
+}
+
+static const ssb_eis_fit_params *unit_p(void)
+{
+    static ssb_eis_fit_params P;
+    P = unit_defaults();
+    return &P;
+}
+
 static ssb_eis_spectrum *example_data(ssb_ctx *ctx)
 {
     ssb_eis_spectrum *s = NULL;
@@ -66,7 +82,7 @@ static void test_example_fit(void **state)
     /* (b) from impedance.py's documented initial guess: SSR <= 1.95e-5 */
     const double guess[7] = {.01, .01, 100, .01, .05, 100, 1};
     ssb_eis_fit_result *r = NULL;
-    TU_OK(ctx, ssb_eis_fit(ctx, c, s, guess, NULL, &r));
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, guess, unit_p(), &r));
     print_message("fit from the documented guess: rss %.6e (%s, %d iterations, %d evaluations)\n", r->rss, r->reason,
                   r->iterations, r->nfev);
     for (int k = 0; k < 7; k++)
@@ -81,7 +97,7 @@ static void test_example_fit(void **state)
      * unbounded run stopped at Wo1 = (6.309e-2, 232.5) while its bounded run (README) went on to (6.37e-2, 238);
      * we reach the latter with an SSR 1.4e-4 lower (delta chi^2 = 0.015). So: R0, R1, C1, R2, C2 within 0.2 %,
      * the Warburg pair within 0.5 standard errors (README 1.94e-3, 16.2) and at the bounded-run values. */
-    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g_local, NULL, &r));
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g_local, unit_p(), &r));
     const int keep[5] = {0, 1, 2, 3, 6};
     for (int k = 0; k < 5; k++) TU_ASSERT_REL(r->p[keep[k]], g_local[keep[k]], 2e-3);
     assert_true(fabs(r->p[4] - g_local[4]) < 0.5 * 1.94e-3);
@@ -96,7 +112,7 @@ static void test_example_fit(void **state)
     ssb_eis_fit_result_destroy(&r);
     /* covariance at exactly the documented point (gtol = 1 stops before the first step): the 1-sigma errors
      * SciPy's curve_fit reports (README: 1.54e-4, 1.91e-4, 0.190, 2.06e-4, 1.94e-3, 16.2, 1.75e-2) */
-    ssb_eis_fit_params P0 = ssb_eis_fit_params_default();
+    ssb_eis_fit_params P0 = unit_defaults();
     P0.gtol = 1.0;
     TU_OK(ctx, ssb_eis_fit(ctx, c, s, g_local, &P0, &r));
     assert_int_equal(r->iterations, 0);
@@ -115,7 +131,7 @@ static void test_example_fit(void **state)
     ssb_eis_fit_result_destroy(&r);
 
     /* global search finds the lower basin (README basinhopping: SSR 1.406e-5, R1*C1 = 1.2e-3 s) */
-    ssb_eis_fit_params P = ssb_eis_fit_params_default();
+    ssb_eis_fit_params P = unit_defaults();
     P.global = 1;
     TU_OK(ctx, ssb_eis_fit(ctx, c, s, guess, &P, &r));
     print_message("global: rss %.6e, best start %d of %d, R1 C1 = %.3g s\n", r->rss, r->best_start, r->starts,
@@ -126,7 +142,7 @@ static void test_example_fit(void **state)
     ssb_eis_fit_result_destroy(&r);
 
     /* README "weighted by |Z|" (sigma = [|Z|, |Z|]): 1.64e-2 9.06e-3 3.06 5.29e-3 1.45e-1 1.32e3 2.02e-1, SSR 1.499e-5 */
-    P = ssb_eis_fit_params_default();
+    P = unit_defaults();
     P.weight = SSB_EIS_WEIGHT_MODULUS;
     TU_OK(ctx, ssb_eis_fit(ctx, c, s, guess, &P, &r));
     const double em[7] = {1.64e-2, 9.06e-3, 3.06, 5.29e-3, 1.45e-1, 1.32e3, 2.02e-1};
@@ -138,7 +154,7 @@ static void test_example_fit(void **state)
 
     /* README bounds case ([0]*7, [10,1,1e3,1,1,1e4,100]): R0 1.65e-2 R1 8.68e-3 C1 3.32 R2 5.39e-3 C2 0.220 */
     const double lo[7] = {0, 0, 0, 0, 0, 0, 0}, hi[7] = {10, 1, 1e3, 1, 1, 1e4, 100};
-    P = ssb_eis_fit_params_default();
+    P = unit_defaults();
     P.lower = lo;
     P.upper = hi;
     TU_OK(ctx, ssb_eis_fit(ctx, c, s, guess, &P, &r));
@@ -164,7 +180,7 @@ static void test_other_documented_fits(void **state)
     TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1-Wo1,C1)", &c));
     const double g1[5] = {.01, .005, .01, 200, .1};
     const double e1[5] = {1.86235717e-2, 1.16804085e-2, 6.27121224e-2, 2.21232935e2, 1.17171440};
-    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g1, NULL, &r));
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g1, unit_p(), &r));
     for (int k = 0; k < 5; k++) TU_ASSERT_REL(r->p[k], e1[k], 2e-4);
     double f10 = 10, zr, zi; /* prediction at 10 Hz: 0.0251618 - 0.00601304j */
     TU_OK(ctx, ssb_eis_circuit_impedance(ctx, c, r->p, 1, &f10, &zr, &zi));
@@ -180,7 +196,7 @@ static void test_other_documented_fits(void **state)
     ssb_eis_spectrum *s66 = NULL;
     TU_OK(ctx, ssb_eis_spectrum_read(ctx, tu_ref("eis/impedance.py/exampleData.csv"), SSB_EIS_FORMAT_CSV, &s66));
     TU_OK(ctx, ssb_eis_spectrum_drop_inductive(ctx, s66, NULL));
-    TU_OK(ctx, ssb_eis_fit(ctx, c, s66, g2, NULL, &r));
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s66, g2, unit_p(), &r));
     for (int k = 0; k < 10; k++) TU_ASSERT_REL(r->p[k], e2[k], 3e-3);
     assert_string_equal(ssb_eis_circuit_get_param_name(c, 4), "CPE_1_1");
     ssb_eis_fit_result_destroy(&r);
@@ -192,7 +208,7 @@ static void test_other_documented_fits(void **state)
     TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R_0-p(R_1,C_1)-p(R_2,C_2)-Wo_1", &c));
     const double g3[7] = {0.02, .005, .1, .005, .1, .001, 200};
     const int fixed[7] = {1, 0, 0, 0, 0, 0, 1};
-    ssb_eis_fit_params P = ssb_eis_fit_params_default();
+    ssb_eis_fit_params P = unit_defaults();
     P.fixed = fixed;
     TU_OK(ctx, ssb_eis_fit(ctx, c, s, g3, &P, &r));
     assert_int_equal(r->nfree, 5);
@@ -228,7 +244,7 @@ static void coverage(ssb_ctx *ctx, const char *circ, const double *ptrue, const 
     TU_OK(ctx, ssb_eis_spectrum_duplicate(ctx, clean, &s));
     ssb_rng rng;
     ssb_rng_seed(&rng, 4817);
-    ssb_eis_fit_params P = ssb_eis_fit_params_default();
+    ssb_eis_fit_params P = unit_defaults();
     P.weight = w;
     int inside = 0, total = 0;
     double chi = 0;
@@ -301,7 +317,7 @@ static void test_three_arc_fit(void **state)
     /* The fit of a three-arc circuit to 60 noisy points recovers every parameter within 4 standard errors.
      * (Its speed is measured in bench/bench_eis.c, not here.) */
     ssb_eis_fit_result *r = NULL;
-    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, NULL, &r));
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, unit_p(), &r));
     for (int j = 0; j < 10; j++) assert_true(fabs(r->p[j] - pt[j]) <= 4 * r->std_err[j]);
     ssb_eis_fit_result_destroy(&r);
     ssb_eis_spectrum_destroy(&s);
@@ -338,24 +354,32 @@ static void test_fit_errors(void **state)
     TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, pt, 0.1, 1e5, 5, &s));
     ssb_eis_fit_result *r = NULL;
     double g[4] = {5, 20, 1e-5, 1.2};
-    assert_int_equal(ssb_eis_fit(ctx, c, s, g, NULL, &r), SSB_ERR_RANGE);
+    assert_int_equal(ssb_eis_fit(ctx, c, s, g, unit_p(), &r), SSB_ERR_RANGE);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "CPE1_1"));
     assert_null(r);
     g[3] = 1.0; /* on the bound alpha <= 1: moved inside, fits the noiseless data exactly */
-    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, NULL, &r));
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, unit_p(), &r));
     for (int k = 0; k < 4; k++) TU_ASSERT_REL(r->p[k], pt[k], 1e-6);
     assert_true(r->rss < 1e-16);
     ssb_eis_fit_result_destroy(&r);
     g[3] = 0.9;
     g[0] = 0.0; /* R on its lower bound 0 of a log transform */
-    assert_int_equal(ssb_eis_fit(ctx, c, s, g, NULL, &r), SSB_ERR_RANGE);
+    assert_int_equal(ssb_eis_fit(ctx, c, s, g, unit_p(), &r), SSB_ERR_RANGE);
     g[0] = NAN;
-    assert_int_equal(ssb_eis_fit(ctx, c, s, g, NULL, &r), SSB_ERR_RANGE);
+    assert_int_equal(ssb_eis_fit(ctx, c, s, g, unit_p(), &r), SSB_ERR_RANGE);
     g[0] = 5;
-    ssb_eis_fit_params P = ssb_eis_fit_params_default();
+    ssb_eis_fit_params P = unit_defaults();
     P.confidence = 1.5;
     assert_int_equal(ssb_eis_fit(ctx, c, s, g, &P, &r), SSB_ERR_RANGE);
-    P = ssb_eis_fit_params_default();
+    /* a held parameter outside its bounds (alpha = 1.5) is refused, not used */
+    P = unit_defaults();
+    const int fx[4] = {0, 0, 0, 1};
+    P.fixed = fx;
+    g[3] = 1.5;
+    assert_int_equal(ssb_eis_fit(ctx, c, s, g, &P, &r), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "fixed CPE1_1 = 1.5"));
+    g[3] = 0.9;
+    P = unit_defaults();
     const double lo[4] = {0, 0, 0, 0}, hi[4] = {10, 0, 1, 1};
     P.lower = lo;
     P.upper = hi;
@@ -369,23 +393,23 @@ static void test_fit_errors(void **state)
     /* too few points for the free parameters */
     int64_t n0 = s->n;
     s->n = 1;
-    assert_int_equal(ssb_eis_fit(ctx, c, s, g, NULL, &r), SSB_ERR_RANGE);
+    assert_int_equal(ssb_eis_fit(ctx, c, s, g, unit_p(), &r), SSB_ERR_RANGE);
     s->n = n0;
     /* unsorted data is refused by the spectrum check */
     double t = s->f[3];
     s->f[3] = s->f[4];
     s->f[4] = t;
-    assert_int_equal(ssb_eis_fit(ctx, c, s, g, NULL, &r), SSB_ERR_ARG);
+    assert_int_equal(ssb_eis_fit(ctx, c, s, g, unit_p(), &r), SSB_ERR_ARG);
     s->f[4] = s->f[3];
     s->f[3] = t;
     /* proportional weighting of noiseless data recovers the parameters too */
-    P = ssb_eis_fit_params_default();
+    P = unit_defaults();
     P.weight = SSB_EIS_WEIGHT_PROPORTIONAL;
     TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, &P, &r));
     for (int k = 0; k < 4; k++) TU_ASSERT_REL(r->p[k], pt[k], 1e-6);
     ssb_eis_fit_result_destroy(&r);
     /* the iteration limit is a result unless asked to be an error */
-    P = ssb_eis_fit_params_default();
+    P = unit_defaults();
     P.max_iter = 1;
     TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, &P, &r));
     assert_false(r->converged);
@@ -398,11 +422,51 @@ static void test_fit_errors(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Automatic start values: exampleData's second arc (p(R2-Wo1,C2), R2 C2 = 1.2e-3 s) is faster than the first
+ * (R1 C1 = 2.9e-2 s; README local fit), so the string-order assignment starts in the wrong basin: the plain fit
+ * ends with flagged parameters, ssb_eis_fit_auto retries with the seeded global search and reaches the good
+ * basin (modulus weights: rss 0.0184 against 0.976). The pellet of test_eis_pellet.c needs no retry. */
+static void test_fit_auto(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_spectrum *s = example_data(ctx);
+    ssb_eis_circuit *c = NULL;
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,C1)-p(R2-Wo1,C2)", &c));
+    double g[7];
+    TU_OK(ctx, ssb_eis_fit_guess(ctx, c, s, g));
+    ssb_eis_fit_result *r = NULL;
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, g, NULL, &r));
+    assert_int_equal(r->status, SSB_EIS_FIT_UNDETERMINED);
+    double rss0 = r->rss;
+    ssb_eis_fit_result_destroy(&r);
+    int retried = -1;
+    TU_OK(ctx, ssb_eis_fit_auto(ctx, c, s, g, NULL, &r, &retried));
+    assert_int_equal(retried, 1);
+    assert_true(r->rss < 0.02 && r->rss < 0.1 * rss0);
+    assert_int_equal(r->starts, 48);
+    /* the good basin: R0, R1 C1 and R2 C2 as the README's fits (R1, C2 swap roles with the arc order) */
+    TU_ASSERT_REL(r->p[0], 1.64e-2, 0.02);
+    print_message("PASS automatic start: plain fit rss %.4g (undetermined), retried rss %.4g, R0 %.4g, R1 C1 %.3g s, "
+                  "R2 C2 %.3g s\n",
+                  rss0, r->rss, r->p[0], r->p[1] * r->p[2], r->p[3] * r->p[6]);
+    ssb_eis_fit_result_destroy(&r);
+    /* a fit that is fine is not retried */
+    TU_OK(ctx, ssb_eis_fit_auto(ctx, c, s, g_local, unit_p(), &r, &retried));
+    assert_int_equal(retried, 0);
+    assert_int_equal(r->starts, 1);
+    ssb_eis_fit_result_destroy(&r);
+    ssb_eis_circuit_destroy(&c);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_prediction), cmocka_unit_test(test_example_fit),
         cmocka_unit_test(test_other_documented_fits), cmocka_unit_test(test_coverage),
-        cmocka_unit_test(test_three_arc_fit), cmocka_unit_test(test_student_t), cmocka_unit_test(test_fit_errors)};
+        cmocka_unit_test(test_three_arc_fit), cmocka_unit_test(test_student_t), cmocka_unit_test(test_fit_errors), cmocka_unit_test(test_fit_auto)};
     return cmocka_run_group_tests_name("eis_fit", tests, NULL, NULL);
 }

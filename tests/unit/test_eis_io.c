@@ -124,6 +124,64 @@ static void test_instrument_formats(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Frequency and impedance units from the column names (CSV, BioLogic) and from Gamry's units line; checked
+ * counts in file headers (issue 8 defect 3: "Nb header lines : -9223372036854775808" was signed overflow). */
+static void test_units_and_counts(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_spectrum *s = NULL;
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("khz.csv", "Frequency (kHz),Z' [kOhm],-Z'' [kOhm]\n"
+                                                                "100,1.5,0.25\n1,2.5,1.5\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->f[0] == 1e5 && s->f[1] == 1e3 && s->zre[0] == 1500 && s->zim[1] == -1500);
+    ssb_eis_spectrum_destroy(&s);
+    /* mHz is milli, MHz is mega */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("mhz.csv", "f/mHz,Zre/Ohm,Zim/Ohm\n500,10,-1\n100,11,-2\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    TU_ASSERT_REL(s->f[0], 0.5, 1e-15);
+    TU_ASSERT_REL(s->f[1], 0.1, 1e-15);
+    ssb_eis_spectrum_destroy(&s);
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("MHz.csv", "f [MHz],Zre [mOhm],Zim [mOhm]\n2,10,-1\n1,11,-2\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->f[0] == 2e6 && s->f[1] == 1e6);
+    TU_ASSERT_REL(s->zre[0], 0.01, 1e-15);
+    ssb_eis_spectrum_destroy(&s);
+    /* BioLogic with freq/kHz */
+    const char *mpt = "EC-Lab ASCII FILE\nNb header lines : 4\n\nfreq/kHz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n"
+                      "1,0\t2,5\t1,0\n0,1\t3,0\t2,0\n";
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("k.mpt", mpt), SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->f[0] == 1000 && s->zim[1] == -2.0);
+    TU_ASSERT_REL(s->f[1], 100, 1e-14);
+    ssb_eis_spectrum_destroy(&s);
+    /* Gamry: the units line says kHz */
+    const char *dta = "EXPLAIN\nZCURVE\tTABLE\n\tPt\tFreq\tZreal\tZimag\n\t#\tkHz\tohm\tohm\n"
+                      "\t0\t100\t224.5\t-3.75\n\t1\t10\t225\t-4.5\n";
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("k.DTA", dta), SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->f[0] == 1e5 && s->f[1] == 1e4 && s->zre[0] == 224.5);
+    ssb_eis_spectrum_destroy(&s);
+    expect_read(ctx, "uhz.csv", "f (uHz),re,im\n1,2,-3\n", SSB_ERR_FORMAT, "uHz", "unknown unit");
+    expect_read(ctx, "uhz.DTA", "EXPLAIN\nZCURVE\tTABLE\n\tPt\tFreq\tZreal\tZimag\n\t#\tuHz\tohm\tohm\n\t0\t1\t2\t-3\n",
+                SSB_ERR_FORMAT, "uHz", NULL);
+    /* header counts: overflow, negative, zero, beyond the file, words */
+    const char *bad[] = {"-9223372036854775808", "9223372036854775808", "99999999999999999999", "-1", "0", "4 x",
+                         "abc", "", "1e3"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char txt[512];
+        snprintf(txt, sizeof txt, "EC-Lab ASCII FILE\nNb header lines : %s\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n1\t2\t3\n",
+                 bad[k]);
+        expect_read(ctx, "count.mpt", txt, SSB_ERR_FORMAT, "Nb header lines", NULL);
+    }
+    expect_read(ctx, "many.mpt",
+                "EC-Lab ASCII FILE\nNb header lines : 1000\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n1\t2\t3\n",
+                SSB_ERR_FORMAT, "1000", "1..");
+    expect_read(ctx, "count.z", "ZPLOT2 ASCII\nData Points: -9223372036854775808\nEnd Comments\n1 0 0 0 2 -3\n",
+                SSB_ERR_FORMAT, "Data Points", NULL);
+    print_message("PASS units kHz/mHz/MHz/kOhm/mOhm from names and Gamry's units line; header counts checked\n");
+    ssb_ctx_destroy(&ctx);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -245,6 +303,7 @@ static void test_writers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_csv_variants), cmocka_unit_test(test_instrument_formats),
-                                       cmocka_unit_test(test_bad_input), cmocka_unit_test(test_writers)};
+                                       cmocka_unit_test(test_bad_input), cmocka_unit_test(test_writers),
+                                       cmocka_unit_test(test_units_and_counts)};
     return cmocka_run_group_tests_name("eis_io", tests, NULL, NULL);
 }

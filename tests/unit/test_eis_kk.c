@@ -129,8 +129,70 @@ static void test_compliance(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Issue 8 defect 5: finite but extreme data (|Z| ~ 1e308) gave mu and chi2 NaN with "max residual 0 %". The
+ * test is scale-free: the same spectrum times 1e305 gives the same M, mu and relative residuals, and the
+ * coefficients times 1e305. Also: a capacitive tail (blocking electrode) is detected and add_cap fixes it. */
+static void test_extreme_and_tail(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_circuit *c = NULL;
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,CPE1)", &c));
+    const double p[4] = {100, 1000, 1e-6, 0.9};
+    ssb_eis_spectrum *s = NULL, *big = NULL;
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, p, 0.1, 1e6, 8, &s));
+    TU_OK(ctx, ssb_eis_spectrum_duplicate(ctx, s, &big));
+    for (int64_t i = 0; i < s->n; i++) {
+        big->zre[i] *= 1e305;
+        big->zim[i] *= 1e305;
+    }
+    ssb_eis_kk_result *a = NULL, *b = NULL;
+    /* M fixed at 20: the mu criterion (c = 0.85, as impedance.py) stops this smooth CPE arc at M = 4 */
+    ssb_eis_kk_params P20 = ssb_eis_kk_params_default();
+    P20.m = 20;
+    TU_OK(ctx, ssb_eis_kk(ctx, s, &P20, &a));
+    TU_OK(ctx, ssb_eis_kk(ctx, big, &P20, &b));
+    assert_int_equal(a->M, b->M);
+    assert_true(isfinite(b->mu) && isfinite(b->chi2) && isfinite(b->max_res));
+    TU_ASSERT_REL(b->mu, a->mu, 1e-9);
+    TU_ASSERT_REL(b->max_res, a->max_res, 1e-6);
+    TU_ASSERT_REL(b->r_ohm, 1e305 * a->r_ohm, 1e-9);
+    print_message("  R-CPE arc: M %d mu %.4f max residual %.3e\n", a->M, a->mu, a->max_res);
+    assert_true(a->max_res < 0.01 && a->max_res > 0); /* a KK-compliant R-CPE arc */
+    assert_false(a->needs_capacitor);
+    print_message("PASS |Z| x 1e305: M %d, mu %.6f, max residual %.3e (unscaled %.3e)\n", b->M, b->mu, b->max_res,
+                  a->max_res);
+    ssb_eis_kk_result_destroy(&a);
+    ssb_eis_kk_result_destroy(&b);
+    ssb_eis_spectrum_destroy(&big);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    /* blocking electrode: R0-p(R1,CPE1)-CPE2 has no DC intercept */
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,CPE1)-CPE2", &c));
+    const double q[6] = {100, 1000, 1e-6, 0.9, 1e-5, 0.85};
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, q, 0.1, 1e6, 8, &s));
+    TU_OK(ctx, ssb_eis_kk(ctx, s, &P20, &a));
+    assert_true(a->needs_capacitor);
+    ssb_eis_kk_params P = P20;
+    P.add_cap = 1;
+    TU_OK(ctx, ssb_eis_kk(ctx, s, &P, &b));
+    assert_false(b->needs_capacitor);
+    TU_ASSERT_REL(a->max_res_with_capacitor, b->max_res, 1e-12);
+    /* exact data: with the capacitor the residuals are small, without it they are not */
+    assert_true(b->max_res < 0.02 && a->max_res > 5 * b->max_res);
+    print_message("PASS capacitive tail detected: max residual %.3g %% without, %.3g %% with the capacitor\n",
+                  100 * a->max_res, 100 * b->max_res);
+    ssb_eis_kk_result_destroy(&a);
+    ssb_eis_kk_result_destroy(&b);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_circuit3), cmocka_unit_test(test_compliance)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_circuit3), cmocka_unit_test(test_compliance),
+                                       cmocka_unit_test(test_extreme_and_tail)};
     return cmocka_run_group_tests_name("eis_kk", tests, NULL, NULL);
 }

@@ -4,11 +4,13 @@
 #include "testutil.h"
 
 #include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_se.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static ssb_materials *load_db(ssb_ctx *ctx)
 {
@@ -49,6 +51,10 @@ static void test_builtin_complete(void **state)
             assert_non_null(p.si_unit);
             assert_non_null(p.source);
             assert_true(strlen(p.source) > 10);
+            /* issue 14: sources cite the paper (or say how the value was computed), not an internal notes file */
+            if (strstr(p.source, "properties.md") || strstr(p.source, "processed_text_only") ||
+                strstr(p.source, "MK repo"))
+                fail_msg("%s.%s cites a notes file: %s", ssb_materials_name(m), p.key, p.source);
             assert_true(p.status == SSB_MAT_STATUS_DATA || p.status == SSB_MAT_STATUS_LITERATURE ||
                         p.status == SSB_MAT_STATUS_COMPUTED);
             assert_true(p.has_value || !isnan(p.min) || !isnan(p.max));
@@ -279,6 +285,41 @@ static int read_fit_table(const char *path, double *x, double *u, int nmax)
     return n;
 }
 
+/* Issue 14: for every active material with a c_max, c_max F / rho equals the theoretical specific capacity of its
+ * formula, n F / M (n = Li_per_formula, M from the formula with IUPAC atomic weights), within 0.5 %, and the
+ * stored Q_theor agrees with it; c_max is therefore the crystallographic value, not an electrode-fitted one. */
+static void test_cmax_from_formula(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    int checked = 0;
+    for (int i = 0; i < ssb_materials_count(db); i++) {
+        const ssb_material *m = ssb_materials_at(db, i);
+        double cmax, rho, n, M, Q;
+        if (ssb_materials_get_si(ctx, m, "c_max", &cmax) != SSB_OK)
+            continue;
+        const char *name = ssb_materials_name(m);
+        if (!ssb_materials_formula(m) || ssb_materials_get_si(ctx, m, "density", &rho) != SSB_OK ||
+            ssb_materials_get_si(ctx, m, "Li_per_formula", &n) != SSB_OK)
+            fail_msg("%s has c_max but not formula + density + Li_per_formula to check it", name);
+        TU_OK(ctx, ssb_materials_molar_mass(ctx, ssb_materials_formula(m), &M)); /* g/mol */
+        double q_cmax = cmax * SSB_CONST_FARADAY / rho / 3600.0; /* C/kg -> mAh/g */
+        double q_form = n * SSB_CONST_FARADAY / (3.6 * M);
+        if (fabs(q_cmax / q_form - 1) > 5e-3)
+            fail_msg("%s: c_max F / rho = %.2f mAh/g, n F / M = %.2f mAh/g", name, q_cmax, q_form);
+        if (ssb_materials_get_si(ctx, m, "Q_theor", &Q) == SSB_OK && fabs(Q / 3600.0 / q_form - 1) > 5e-3)
+            fail_msg("%s: Q_theor = %.2f mAh/g, n F / M = %.2f mAh/g", name, Q / 3600.0, q_form);
+        print_message("PASS %-16s c_max F/rho = %8.2f mAh/g, formula %8.2f mAh/g (%+.3f %%)\n", name, q_cmax, q_form,
+                      100 * (q_cmax / q_form - 1));
+        checked++;
+    }
+    assert_true(checked >= 12);
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
 /* The analytic OCV functions reproduce the reference fit tables (values rounded to 1e-5 V). */
 static void test_ocv_functions(void **state)
 {
@@ -304,27 +345,37 @@ static void test_ocv_functions(void **state)
         TU_OK(ctx, ssb_materials_ocv_find(ctx, m, cases[c].curve, &idx));
         int n = read_fit_table(tu_ref(cases[c].file), x, u, 200);
         assert_int_equal(n, 101);
+        /* the fit tables are in the source's x; the database evaluates in x = c / c_max(formula, density) */
+        ssb_ocv_info fi;
+        TU_OK(ctx, ssb_materials_ocv_info(ctx, m, idx, &fi));
         double worst = 0;
+        int used = 0;
         for (int i = 0; i < n; i++) {
-            double U;
-            TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, x[i], &U));
+            double U, xp = x[i] / fi.x_scale;
+            if (xp < fi.x_min - 1e-12 || xp > fi.x_max + 1e-12)
+                continue; /* beyond full lithiation of the physical host (x > 1) */
+            used++;
+            TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, fmin(fmax(xp, fi.x_min), fi.x_max), &U));
             if (fabs(U - u[i]) > worst)
                 worst = fabs(U - u[i]);
         }
         assert_true(worst <= 5.1e-6);
-        print_message("PASS OCV %s %s: max |U - table| = %.2g V over %d points\n", cases[c].mat, cases[c].curve, worst,
-                      n);
+        assert_true(used >= 50);
+        print_message("PASS OCV %s %s: max |U - table| = %.2g V over %d points (x scale %.4f)\n", cases[c].mat,
+                      cases[c].curve, worst, used, fi.x_scale);
     }
     /* tables: nodes exact, linear in between; outside the range -> RANGE */
     const ssb_material *m = find(ctx, db, "NCM811");
     int idx;
     TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "chen2020-measured", &idx));
-    /* nmc_LGM50_ocp_Chen2020.csv (PyBaMM): first point (0.248797280909757, 4.40) */
+    /* nmc_LGM50_ocp_Chen2020.csv (PyBaMM): first point (0.248797280909757, 4.40); Chen2020's sto is taken as the
+     * physical Li fraction (no separate basis, see the curve's note) */
     double U, U2, U3;
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.248797280909757, &U));
     TU_ASSERT_REL(U, 4.40, 1e-15);
     ssb_ocv_info oi;
     TU_OK(ctx, ssb_materials_ocv_info(ctx, m, idx, &oi));
+    assert_true(isnan(oi.x_basis) && oi.x_scale == 1.0);
     assert_int_equal(oi.kind, SSB_OCV_TABLE);
     assert_true(oi.npoints > 200);
     assert_int_equal(ssb_materials_ocv_eval(ctx, m, idx, oi.x_min - 1e-3, &U), SSB_ERR_RANGE);
@@ -333,6 +384,22 @@ static void test_ocv_functions(void **state)
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.61, &U2));
     TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, 0.605, &U3));
     assert_true(U2 < U && fabs(U3 - 0.5 * (U + U2)) < 2e-3); /* monotone cathode curve, near-linear locally */
+    /* a curve defined on a fitted basis is converted to x = c / c_max(formula, density): graphite Chen2020-measured
+     * (sto on c_max = 33133 mol/m3): scale c_max / 33133, range = source range / scale clipped at x = 1 */
+    {
+        const ssb_material *g = find(ctx, db, "graphite");
+        int gi;
+        double cmax, Us;
+        TU_OK(ctx, ssb_materials_ocv_find(ctx, g, "Chen2020-measured", &gi));
+        TU_OK(ctx, ssb_materials_get_si(ctx, g, "c_max", &cmax));
+        ssb_ocv_info gin;
+        TU_OK(ctx, ssb_materials_ocv_info(ctx, g, gi, &gin));
+        TU_ASSERT_REL(gin.x_basis, 33133.0, 1e-15);
+        TU_ASSERT_REL(gin.x_scale, cmax / 33133.0, 1e-15);
+        assert_true(gin.x_max <= 1.0);
+        /* values: the fit-table loop above checks U(x) = U_source(x c_max / basis) to 5e-6 V */
+        assert_int_equal(ssb_materials_ocv_eval(ctx, g, gi, gin.x_max + 1e-6, &Us), SSB_ERR_RANGE);
+    }
     assert_int_equal(ssb_materials_ocv_find(ctx, m, "nope", &idx), SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "Chen2020-fit"));
     m = find(ctx, db, "LLZO");
@@ -453,6 +520,139 @@ static void test_user_file(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Loader checks (issue 8 items of the materials scope): a value outside its own [min, max], a non-positive or
+ * non-finite molar mass / density are refused naming file, key, value and range; an OCV defined on a fitted basis
+ * in a record without c_max cannot be converted and says so when used; a
+ * 200k-point OCV table in reverse order loads (O(n log n) sort) in well under a second and evaluates exactly at
+ * its nodes. The brick-layer total conductivity of a record with bulk, GB, grain size and GB thickness equals
+ * ssb_se_brick_solve on the same numbers (value handed from materials to the se module's model). */
+static void test_loader_checks_and_brick_total(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    int n0 = ssb_materials_count(db);
+    static const struct {
+        const char *name, *prop, *want;
+    } bad[] = {
+        {"out1.json", "\"sigma_ion\": {\"value\": 7.3e-3, \"min\": 1e-4, \"max\": 5e-3, \"unit\": \"S/cm\", \"T_C\": 25, ",
+         "value = 0.0073 lies outside its own range [0.0001, 0.005]"},
+        {"out2.json", "\"molar_mass\": {\"value\": -12.5, \"unit\": \"g/mol\", ", "molar_mass must be > 0 (got -12.5)"},
+        {"out3.json", "\"molar_mass\": {\"value\": 1e999, \"unit\": \"g/mol\", ", "is not finite"},
+        {"out4.json", "\"density\": {\"value\": 0, \"unit\": \"g/cm3\", ", "density must be > 0"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"Bad%zu\", \"properties\": "
+                 "{%s\"source\": \"test\", \"status\": \"E\"}}}]}",
+                 i, bad[i].prop);
+        const char *f = write_tmp(bad[i].name, text);
+        assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
+        const char *e = ssb_ctx_get_error(ctx);
+        if (!strstr(e, bad[i].want) || !strstr(e, bad[i].name))
+            fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
+    }
+    assert_int_equal(ssb_materials_count(db), n0);
+    const char *nb = write_tmp("nobasis.json",
+                               "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"NoCmax\", "
+                               "\"class\": \"cathode\", \"ocv\": [{\"name\": \"f\", \"kind\": \"function\", "
+                               "\"x_def\": \"x\", \"x_basis_mol_per_m3\": 51234, \"x_range\": [0.2, 0.9], "
+                               "\"source\": \"t\", \"status\": \"E\", \"terms\": [{\"poly\": [4.1, -0.7]}]}]}]}");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, nb));
+    {
+        const ssb_material *nc = find(ctx, db, "NoCmax");
+        ssb_ocv_info ni;
+        double Un;
+        assert_int_equal(ssb_materials_ocv_info(ctx, nc, 0, &ni), SSB_ERR_NOTFOUND);
+        assert_non_null(strstr(ssb_ctx_get_error(ctx), "no c_max"));
+        assert_int_equal(ssb_materials_ocv_eval(ctx, nc, 0, 0.5, &Un), SSB_ERR_NOTFOUND);
+    }
+    /* c_max not stored: computed from formula, density and Li_per_formula (user materials, issue 14) */
+    const char *uc = write_tmp("usercam.json",
+                               "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"UserCAM\", "
+                               "\"class\": \"cathode\", \"formula\": \"LiNi0.6Mn0.2Co0.2O2\", \"properties\": {"
+                               "\"density\": {\"value\": 4.713, \"unit\": \"g/cm3\", \"source\": \"t\", \"status\": \"E\"},"
+                               "\"Li_per_formula\": {\"value\": 0.913, \"unit\": \"1\", \"source\": \"t\", \"status\": \"E\"}}}]}");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, uc));
+    {
+        const ssb_material *ucm = find(ctx, db, "UserCAM");
+        double Mu, cu;
+        ssb_mat_prop cp;
+        TU_OK(ctx, ssb_materials_molar_mass(ctx, "LiNi0.6Mn0.2Co0.2O2", &Mu));
+        TU_OK(ctx, ssb_materials_get_si(ctx, ucm, "c_max", &cu));
+        TU_ASSERT_REL(cu, 0.913 * 4713.0 / (Mu * 1e-3), 1e-12);
+        TU_OK(ctx, ssb_materials_get_prop(ctx, ucm, "c_max", &cp));
+        assert_int_equal(cp.status, SSB_MAT_STATUS_COMPUTED);
+    }
+    /* large reversed table: sorted on load */
+    const int N = 200000;
+    size_t cap = (size_t)N * 48 + 512;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    size_t len = (size_t)snprintf(big, cap,
+                                  "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"BigTable\", "
+                                  "\"class\": \"cathode\", \"ocv\": [{\"name\": \"t\", \"kind\": \"table\", "
+                                  "\"x_def\": \"x\", \"source\": \"test\", \"status\": \"E\", \"x\": [");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(big + len, cap - len, "%s%.9f", i ? "," : "", 1.0 - (double)i / N);
+    len += (size_t)snprintf(big + len, cap - len, "], \"U\": [");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(big + len, cap - len, "%s%.9f", i ? "," : "", 3.0 + 1.0 * i / N);
+    snprintf(big + len, cap - len, "]}]}]}");
+    const char *bf = write_tmp("big.json", big);
+    free(big);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, bf));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    const ssb_material *m = find(ctx, db, "BigTable");
+    double U;
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, 0, 1.0 - 12345.0 / N, &U));
+    TU_ASSERT_REL(U, 3.0 + 12345.0 / N, 1e-8);
+    print_message("PASS loader: 4 out-of-range / non-positive / non-finite values refused; %d-point reversed table "
+                  "loaded in %.3f s\n",
+                  N, dt);
+    assert_true(dt < 1.0);
+    /* brick-layer total: bulk 4.6e-4 S/cm (Ea 0.34 eV), specific GB 5.97e-6 S/cm (Ea 0.43 eV) at 25 C,
+     * d = 4.7 um, delta = 2.3 nm (user-file geometry; the built-in LLZO record has none) */
+    const char *bk = write_tmp(
+        "brick.json",
+        "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"BrickSE\", \"class\": \"se\", "
+        "\"properties\": {"
+        "\"sigma_ion_bulk\": {\"value\": 4.6e-4, \"unit\": \"S/cm\", \"T_C\": 25, \"source\": \"t\", \"status\": \"E\"},"
+        "\"Ea_ion_bulk\": {\"value\": 0.34, \"unit\": \"eV\", \"source\": \"t\", \"status\": \"E\"},"
+        "\"sigma_ion_gb\": {\"value\": 5.97e-6, \"unit\": \"S/cm\", \"T_C\": 25, \"source\": \"t\", \"status\": \"E\"},"
+        "\"Ea_ion_gb\": {\"value\": 0.43, \"unit\": \"eV\", \"source\": \"t\", \"status\": \"E\"},"
+        "\"grain_size\": {\"value\": 4.7, \"unit\": \"um\", \"source\": \"t\", \"status\": \"E\"},"
+        "\"gb_thickness\": {\"value\": 2.3, \"unit\": \"nm\", \"source\": \"t\", \"status\": \"E\"}}}]}");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, bk));
+    m = find(ctx, db, "BrickSE");
+    double T = 333.15, st, sb, sg;
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, T, &st, NULL));
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_BULK, T, &sb, NULL));
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_GB, T, &sg, NULL));
+    ssb_se_brick_params bp = ssb_se_brick_params_default();
+    bp.grain_size = 4.7e-6;
+    bp.gb_thickness = 2.3e-9;
+    bp.sigma_bulk = sb;
+    bp.sigma_gb_perp = sg;
+    ssb_se_brick_result br;
+    TU_OK(ctx, ssb_se_brick_solve(ctx, &bp, &br));
+    TU_ASSERT_REL(st, br.sigma_total, 1e-12);
+    assert_true(st < sb); /* the blocking GBs lower the total */
+    /* without the geometry: NOTFOUND naming the missing keys (the built-in LLZO) */
+    m = find(ctx, db, "LLZO");
+    assert_int_equal(ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, T, &st, NULL), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "gb_thickness"));
+    print_message("PASS brick-layer total at 60 C: %.4g S/m (bulk %.4g, GB %.4g) = ssb_se_brick_solve\n", br.sigma_total,
+                  sb, sg);
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
 /* Built-in directories refuse status E; SSBNET_DATA_DIR selects the directory. */
 static void test_data_dir(void **state)
 {
@@ -494,9 +694,11 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_builtin_complete),
                                        cmocka_unit_test(test_lookup_alias_suggest),
                                        cmocka_unit_test(test_molar_mass_derived),
+                                       cmocka_unit_test(test_cmax_from_formula),
                                        cmocka_unit_test(test_arrhenius),
                                        cmocka_unit_test(test_ocv_functions),
                                        cmocka_unit_test(test_user_file),
+                                       cmocka_unit_test(test_loader_checks_and_brick_total),
                                        cmocka_unit_test(test_data_dir)};
     return cmocka_run_group_tests_name("materials", tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PI 3.14159265358979323846
 
@@ -274,6 +275,8 @@ static void test_electrode_cross_phase(void **state)
     p.seed = 606;
     ssb_micro_electrode_result r;
     double ratio[2][2];
+    p.overlap_max = 0.0;
+    p.fill_voids = 0;
     for (int cross = 0; cross < 2; cross++) {
         p.cross_phase_overlap = cross;
         p.overlap = cross ? 0.3 : 0.0;
@@ -313,6 +316,7 @@ static void test_electrode_unreachable(void **state)
     p.phase[0].psd.d_mean = 4e-6;
     p.relax_steps = 0;
     p.max_attempts = 100;
+    p.overlap_max = 0.0; /* no relaxation of the rule: the jam is final */
     ssb_micro_electrode_result r;
     assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, &r), SSB_ERR_RANGE);
     const char *msg = ssb_ctx_get_error(ctx);
@@ -325,6 +329,193 @@ static void test_electrode_unreachable(void **state)
     assert_int_equal(r.phase[0].nvoxels, count_label(g, 2));
     print_message("PASS unreachable target: %s\n", msg);
     ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* Dense cathodes (issue 7 item 9): a grid of compositions up to 80 % CAM with small carbon and pore spheres in an
+ * anisotropic box (nx != ny != nz, through-plane x the longest); every phase within +-0.01 of its target, the
+ * labels' histogram equal to the reported counts, the CAM mean diameter within 6 % of the distribution's, and a
+ * CAM overlap rule above params.overlap only where the composition needs it (above ~0.75 of hard-ish packing). */
+static void test_electrode_dense_grid(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    static const double rows[][4] = {/* CAM fraction, CAM d (um), carbon, pores */
+                                     {0.70, 2.0, 0.03, 0.05}, {0.75, 3.0, 0.02, 0.03}, {0.78, 4.0, 0.02, 0.03},
+                                     {0.80, 3.0, 0.02, 0.02}};
+    const int64_t nx = 120, ny = 72, nz = 64;
+    const double h = 0.4e-6;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        ssb_grid *g = NULL;
+        TU_OK(ctx, ssb_grid_create(ctx, nx, ny, nz, h, h, h, &g));
+        ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
+        p.nphases = 3;
+        p.phase[0].label = 2;
+        p.phase[0].fraction = rows[i][0];
+        p.phase[0].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
+        p.phase[0].psd.d_mean = rows[i][1] * 1e-6;
+        p.phase[0].psd.gsd = 1.3;
+        p.phase[1].label = 3;
+        p.phase[1].role = SSB_ROLE_CARBON;
+        p.phase[1].fraction = rows[i][2];
+        p.phase[1].psd.kind = SSB_MICRO_PSD_MONO;
+        p.phase[1].psd.d_mean = 1.0e-6;
+        p.phase[2].label = 4;
+        p.phase[2].role = SSB_ROLE_PORE;
+        p.phase[2].fraction = rows[i][3];
+        p.phase[2].psd.kind = SSB_MICRO_PSD_MONO;
+        p.phase[2].psd.d_mean = 1.2e-6;
+        p.matrix_label = 1;
+        p.overlap = 0.15;
+        p.tolerance = 0.01;
+        p.seed = 2385 + i;
+        ssb_micro_electrode_result r;
+        TU_OK(ctx, ssb_micro_generate_electrode(ctx, g, &p, &r));
+        int64_t sum = 0;
+        for (int k = 0; k < 3; k++) {
+            assert_true(fabs(r.phase[k].fraction - p.phase[k].fraction) <= 0.01);
+            assert_int_equal(r.phase[k].nvoxels, count_label(g, p.phase[k].label));
+            sum += r.phase[k].nvoxels;
+        }
+        assert_int_equal(count_label(g, 1), nx * ny * nz - sum);
+        TU_ASSERT_REL(r.phase[0].mean_diameter, r.phase[0].psd_mean, 0.06);
+        assert_true(r.phase[0].overlap >= 0.15 && r.phase[0].overlap <= 0.4);
+        if (rows[i][0] <= 0.70) assert_true(r.phase[0].overlap < 0.25);
+        print_message("PASS dense grid %zu (%lld x %lld x %lld): CAM %.4f (target %.2f, d %.2f um, mean %.3f um, "
+                      "overlap %.2f), carbon %.4f (%.2f, void fill %d), pores %.4f (%.2f), SE %.4f\n",
+                      i, (long long)nx, (long long)ny, (long long)nz, r.phase[0].fraction, rows[i][0], rows[i][1],
+                      r.phase[0].mean_diameter * 1e6, r.phase[0].overlap, r.phase[1].fraction, rows[i][2],
+                      r.phase[1].void_fill, r.phase[2].fraction, rows[i][3], r.matrix_fraction);
+        ssb_grid_destroy(&g);
+    }
+    ssb_ctx_destroy(&ctx);
+}
+
+/* Infeasible compositions are refused before any packing, naming the limit: hard spheres (no overlap allowed)
+ * above the random close packing fraction of their size distribution (monodisperse: 0.634, Desmond & Weeks 2014),
+ * and any CAM fraction above what the overlap cap reaches. Timed: the refusal takes < 0.1 s on a 200^3 box. */
+static void test_electrode_infeasible_at_once(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, 200, 200, 200, 0.4e-6, 0.4e-6, 0.4e-6, &g));
+    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
+    p.nphases = 1;
+    p.phase[0].label = 2;
+    strcpy(p.phase[0].name, "NCM");
+    p.phase[0].fraction = 0.70;
+    p.phase[0].psd.kind = SSB_MICRO_PSD_MONO;
+    p.phase[0].psd.d_mean = 3e-6;
+    p.overlap = 0.0;
+    p.overlap_max = 0.0;
+    p.tolerance = 0.01;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, NULL), SSB_ERR_RANGE);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    assert_true(dt < 0.1);
+    const char *msg = ssb_ctx_get_error(ctx);
+    assert_non_null(strstr(msg, "random close packing limit 0.634"));
+    assert_non_null(strstr(msg, "'NCM'"));
+    print_message("PASS hard spheres above RCP refused in %.3f s: %s\n", dt, msg);
+    /* polydisperse lognormal gsd 1.3 hard spheres: cv 0.267, skewness 0.82 -> 0.656 */
+    p.phase[0].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
+    p.phase[0].psd.gsd = 1.3;
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, NULL), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "limit 0.656"));
+    /* with overlap up to 0.4: 0.97 is beyond reach, refused at once */
+    p.overlap = 0.15;
+    p.overlap_max = 0.4;
+    p.phase[0].fraction = 0.97;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, NULL), SSB_ERR_RANGE);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    assert_true(dt < 0.1);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "overlap up to 0.40"));
+    print_message("PASS overlap-capped limit refused in %.3f s: %s\n", dt, ssb_ctx_get_error(ctx));
+    p.overlap_max = 0.6;
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, NULL), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "overlap_max = 0.6"));
+    p.overlap_max = 0.4;
+    p.fill_voids = 2;
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, NULL), SSB_ERR_ARG);
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* Same seed, same dense image whatever the thread count (the escalation path included). */
+static void test_electrode_dense_reproducible(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    ssb_grid *a = NULL, *b = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, 70, 50, 40, 0.4e-6, 0.4e-6, 0.4e-6, &a));
+    TU_OK(ctx, ssb_grid_create(ctx, 70, 50, 40, 0.4e-6, 0.4e-6, 0.4e-6, &b));
+    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
+    p.nphases = 2;
+    p.phase[0].label = 2;
+    p.phase[0].fraction = 0.78;
+    p.phase[0].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
+    p.phase[0].psd.d_mean = 3e-6;
+    p.phase[0].psd.gsd = 1.3;
+    p.phase[1].label = 4;
+    p.phase[1].fraction = 0.04;
+    p.phase[1].psd.kind = SSB_MICRO_PSD_MONO;
+    p.phase[1].psd.d_mean = 1.2e-6;
+    p.overlap = 0.15;
+    p.tolerance = 0.01;
+    p.seed = 99;
+    ssb_micro_electrode_result ra, rb;
+    ssb_ctx_set_threads(ctx, 1);
+    TU_OK(ctx, ssb_micro_generate_electrode(ctx, a, &p, &ra));
+    ssb_ctx_set_threads(ctx, 2);
+    TU_OK(ctx, ssb_micro_generate_electrode(ctx, b, &p, &rb));
+    assert_memory_equal(ssb_grid_get_labels(a), ssb_grid_get_labels(b), (size_t)70 * 50 * 40);
+    assert_true(ra.phase[0].overlap == rb.phase[0].overlap);
+    print_message("PASS dense reproducible: CAM %.4f, overlap %.2f, identical for 1 and 2 threads\n",
+                  ra.phase[0].fraction, ra.phase[0].overlap);
+    ssb_grid_destroy(&a);
+    ssb_grid_destroy(&b);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* The sphere list the generator hands to the resolution check: painted on a grid of the same voxels it gives the
+ * generated labels exactly (and the counts of the result); painted at half the voxel size, the same spheres give
+ * fractions within 1 % (absolute) of those at h. */
+static void test_electrode_sphere_list(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    ssb_grid *a = NULL, *b = NULL, *c = NULL;
+    const double h = 0.4e-6;
+    TU_OK(ctx, ssb_grid_create(ctx, 50, 40, 30, h, h, h, &a));
+    TU_OK(ctx, ssb_grid_create(ctx, 50, 40, 30, h, h, h, &b));
+    TU_OK(ctx, ssb_grid_create(ctx, 100, 80, 60, h / 2, h / 2, h / 2, &c));
+    ssb_micro_electrode_params p = cathode_params(0.55, 77);
+    p.phase[1].psd.d_mean = 3e-6;
+    ssb_micro_electrode_result r;
+    ssbi_sphere *sp = NULL;
+    int64_t n = 0;
+    TU_OK(ctx, ssbi_electrode_generate(ctx, a, &p, &r, &sp, &n));
+    assert_int_equal(n, r.phase[0].nparticles + r.phase[1].nparticles);
+    int64_t cnt[SSB_MICRO_MAX_PARTICLE_PHASES];
+    ssbi_electrode_paint(b, &p, sp, n, cnt);
+    assert_memory_equal(ssb_grid_get_labels(a), ssb_grid_get_labels(b), (size_t)50 * 40 * 30);
+    for (int i = 0; i < 2; i++) assert_int_equal(cnt[i], r.phase[i].nvoxels);
+    ssbi_electrode_paint(c, &p, sp, n, cnt);
+    for (int i = 0; i < 2; i++) {
+        double f2 = (double)cnt[i] / (100.0 * 80 * 60);
+        assert_true(fabs(f2 - r.phase[i].fraction) < 0.01);
+        print_message("PASS sphere list: phase %d: %.4f at h, %.4f at h/2 (same spheres)\n", i, r.phase[i].fraction,
+                      f2);
+    }
+    free(sp);
+    ssb_grid_destroy(&a);
+    ssb_grid_destroy(&b);
+    ssb_grid_destroy(&c);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -1043,6 +1234,8 @@ int main(void)
         cmocka_unit_test(test_electrode_reproducible), cmocka_unit_test(test_electrode_table_and_mono),
         cmocka_unit_test(test_electrode_cross_phase),
         cmocka_unit_test(test_electrode_unreachable),  cmocka_unit_test(test_electrode_errors),
+        cmocka_unit_test(test_electrode_dense_grid),   cmocka_unit_test(test_electrode_infeasible_at_once),
+        cmocka_unit_test(test_electrode_dense_reproducible), cmocka_unit_test(test_electrode_sphere_list),
         cmocka_unit_test(test_periodic_wrap),          cmocka_unit_test(test_polycrystal_voronoi),
         cmocka_unit_test(test_polycrystal_two_seeds),  cmocka_unit_test(test_polycrystal_brute_force),
         cmocka_unit_test(test_polycrystal_pores),

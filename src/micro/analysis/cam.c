@@ -96,6 +96,8 @@ static ssb_micro_area make_area(const char *method, double area, double vol)
     return a;
 }
 
+/* Longer than 150 lines on purpose: the analysis is one pipeline over shared per-voxel flags (networks, particles,
+ * classes, areas) with one cleanup path; its stages are documented inline. */
 static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params *params, uint8_t *fl,
                     ssb_micro_cam_result *res)
 {

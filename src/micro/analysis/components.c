@@ -90,6 +90,8 @@ static int thread_id(void)
 #endif
 }
 
+/* Longer than 150 lines on purpose: the run extraction, the lock-free union passes and the renumbering share the
+ * run arrays and one cleanup path. */
 int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in_set[256],
                   ssb_connectivity conn, int32_t *ids, int64_t *ncomp, int64_t **sizes)
 {

@@ -237,9 +237,12 @@ static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
     const int64_t nx = n[0], ny = n[1], nz = n[2], ncr = (ny - 1) * (nz - 1);
     const int nth = ssbi_threads(ctx);
     (void)nth;
-    double sum = 0.0;
+    /* per-row sums added in row order afterwards: the same area bit for bit on every run and thread count */
+    double *rows = ssbi_malloc(ctx, (size_t)(ncr > 0 ? ncr : 1) * sizeof *rows, "marching-cubes row sums");
+    if (!rows)
+        return SSB_ERR_NOMEM;
 #if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 16) reduction(+ : sum) num_threads(nth)
+#pragma omp parallel for schedule(dynamic, 16) num_threads(nth)
 #endif
     for (int64_t r = 0; r < ncr; r++) {
         const int64_t y = r % (ny - 1), z = r / (ny - 1);
@@ -255,8 +258,12 @@ static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
             s += lut[cfg];
             colp = coln;
         }
-        sum += s;
+        rows[r] = s;
     }
+    double sum = 0.0;
+    for (int64_t r = 0; r < ncr; r++)
+        sum += rows[r];
+    free(rows);
     *area = sum;
     return ssbi_progress(ctx, "marching cubes", 1.0, 1.0);
 }
@@ -374,11 +381,16 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
     if (chunk < 8)
         chunk = 8;
     const int64_t nchunks = (nlayers + chunk - 1) / chunk;
-    double sum = 0.0;
+    /* per-chunk sums added in chunk order afterwards: the same area bit for bit on every run */
+    double *csum = ssbi_calloc(ctx, (size_t)nchunks, sizeof *csum, "marching-cubes chunk sums");
+    if (!csum) {
+        free(buf);
+        return SSB_ERR_NOMEM;
+    }
     int stop = 0, rc = SSB_OK;
     int64_t done = 0;
 #if SSB_HAVE_OPENMP
-#pragma omp parallel num_threads(nth) reduction(+ : sum)
+#pragma omp parallel num_threads(nth)
 #endif
     {
         const int tid = thread_num();
@@ -403,7 +415,7 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
             if (halt)
                 continue;
             const int64_t z0 = c * chunk, z1 = z0 + chunk < nlayers ? z0 + chunk : nlayers;
-            sum += mc_smooth_chunk(n, lab, in, w0, w1, t, &w, z0, z1);
+            csum[c] = mc_smooth_chunk(n, lab, in, w0, w1, t, &w, z0, z1);
             int64_t d;
 #if SSB_HAVE_OPENMP
 #pragma omp atomic capture
@@ -418,6 +430,10 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
         }
     }
     free(buf);
+    double sum = 0.0;
+    for (int64_t c = 0; c < nchunks; c++)
+        sum += csum[c];
+    free(csum);
     if (stop)
         rc = SSB_ERR_CANCELLED;
     else

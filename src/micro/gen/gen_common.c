@@ -17,8 +17,8 @@ void ssbi_box_init(ssbi_box *b, ssb_grid *g, int periodic)
 static int axis_range(const ssbi_box *b, int a, double c, double w, int64_t *lo, int64_t *hi)
 {
     double h = b->h[a];
-    int64_t l = (int64_t)ceil((c - w) / h - 0.5);
-    int64_t u = (int64_t)floor((c + w) / h - 0.5);
+    int64_t l = ssbi_clamp_i64(ceil((c - w) / h - 0.5), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
+    int64_t u = ssbi_clamp_i64(floor((c + w) / h - 0.5), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
     if (b->periodic) {
         if (u - l + 1 > b->n[a]) u = l + b->n[a] - 1;
     } else {

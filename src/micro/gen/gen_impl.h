@@ -33,4 +33,23 @@ int64_t ssbi_sphere_visit(const ssbi_box *b, const double c[3], double r, ssbi_s
 /* Add or update the phase-table entry of a label a generator writes (rules in ssb_micro_gen.h). */
 int ssbi_gen_touch_phase(ssb_ctx *ctx, ssb_grid *g, uint8_t label, const char *name, ssb_phase_role role);
 
+/* A placed sphere of the electrode generator: centre (m), radius (m), particle phase (params index). */
+typedef struct {
+    double c[3];
+    double r;
+    int phase;
+} ssbi_sphere;
+
+#include <ssbnet/ssb_micro_gen.h>
+
+/* ssb_micro_generate_electrode that also returns the spheres in placement order (caller frees *spheres; NULL
+ * and 0 when the generation fails before placing any, or on errors other than SSB_ERR_RANGE). */
+int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electrode_params *par,
+                            ssb_micro_electrode_result *result, ssbi_sphere **spheres, int64_t *nspheres);
+/* Voxelise a sphere list on grid (same box in m, any voxel size) the way the generator does: matrix everywhere,
+ * then every sphere in order takes the matrix voxels whose centres it covers. counts receives voxels per phase.
+ * The phase table is not touched. */
+void ssbi_electrode_paint(ssb_grid *grid, const ssb_micro_electrode_params *par, const ssbi_sphere *sp, int64_t n,
+                          int64_t counts[SSB_MICRO_MAX_PARTICLE_PHASES]);
+
 #endif

@@ -76,8 +76,8 @@ static void gather(const tess *T, const double lo[3], const double hi[3], double
     int64_t bmin[3], bmax[3];
     B->n = 0;
     for (int a = 0; a < 3; a++) {
-        bmin[a] = (int64_t)floor((lo[a] - R) / T->bs[a]);
-        bmax[a] = (int64_t)floor((hi[a] + R) / T->bs[a]);
+        bmin[a] = ssbi_clamp_i64(floor((lo[a] - R) / T->bs[a]), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
+        bmax[a] = ssbi_clamp_i64(floor((hi[a] + R) / T->bs[a]), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
         if (!b->periodic) {
             if (bmin[a] < 0) bmin[a] = 0;
             if (bmax[a] > T->nb[a] - 1) bmax[a] = T->nb[a] - 1;
@@ -224,7 +224,7 @@ static int make_seeds(ssb_ctx *ctx, const ssb_micro_polycrystal_params *p, tess 
     } else {
         double vmean = PI / 6.0 * p->grain_size * p->grain_size * p->grain_size;
         double nd = floor(vbox / vmean + 0.5);
-        n = nd < 1.0 ? 1 : (nd > 9e18 ? INT64_MAX : (int64_t)nd);
+        n = ssbi_clamp_i64(nd, 1, INT64_MAX); /* NaN: 1 */
     }
     SSB_REQUIRE(ctx, n <= INT32_MAX && n <= nvox, SSB_ERR_RANGE,
                 "polycrystal: %lld grains is too many (at most one per voxel and 2^31 - 1); grain_size = %g m is too "
@@ -267,7 +267,7 @@ static int make_seeds(ssb_ctx *ctx, const ssb_micro_polycrystal_params *p, tess 
     int64_t nbins = 1;
     for (int a = 0; a < 3; a++) {
         double m = floor(b->len[a] / spacing);
-        T->nb[a] = m < 1.0 ? 1 : (m > 2048.0 ? 2048 : (int64_t)m);
+        T->nb[a] = ssbi_clamp_i64(m, 1, 2048);
         nbins *= T->nb[a];
     }
     for (int a = 0; a < 3; a++) T->bs[a] = b->len[a] / (double)T->nb[a];
@@ -281,8 +281,7 @@ static int make_seeds(ssb_ctx *ctx, const ssb_micro_polycrystal_params *p, tess 
     for (int64_t i = 0; i < n; i++) {
         int64_t idx[3];
         for (int a = 0; a < 3; a++) {
-            int64_t k = (int64_t)floor(T->s[3 * i + a] / T->bs[a]);
-            idx[a] = k < 0 ? 0 : (k >= T->nb[a] ? T->nb[a] - 1 : k);
+            idx[a] = ssbi_clamp_i64(floor(T->s[3 * i + a] / T->bs[a]), 0, T->nb[a] - 1);
         }
         bin_of[i] = idx[0] + T->nb[0] * (idx[1] + T->nb[1] * idx[2]);
         T->bin_start[bin_of[i] + 1]++;
@@ -427,7 +426,7 @@ int ssb_micro_generate_polycrystal(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro
     int64_t bv[3], nblk[3];
     for (int a = 0; a < 3; a++) {
         double m = floor(0.5 * spacing / b->h[a] + 0.5);
-        bv[a] = m < 2.0 ? 2 : (m > 16.0 ? 16 : (int64_t)m);
+        bv[a] = ssbi_clamp_i64(m, 2, 16);
         nblk[a] = (b->n[a] + bv[a] - 1) / bv[a];
     }
     const double t = p->gb_thickness;

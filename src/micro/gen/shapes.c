@@ -109,7 +109,7 @@ int ssb_micro_generate_shape(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_shape
     int64_t pitch = p->kind == SSB_MICRO_SHAPE_CHANNELS ? llround(p->spacing) : 0;
     int64_t m[3] = {0, 0, 0};
     if (p->kind == SSB_MICRO_SHAPE_SPHERE_ARRAY)
-        for (int a = 0; a < 3; a++) m[a] = (int64_t)floor((double)n[a] / p->spacing);
+        for (int a = 0; a < 3; a++) m[a] = ssbi_clamp_i64(floor((double)n[a] / p->spacing), 0, n[a]);
     int64_t cube0[3];
     for (int a = 0; a < 3; a++) cube0[a] = p->corner ? 0 : (n[a] - p->width) / 2;
     const double r2 = p->radius * p->radius;

@@ -1,6 +1,9 @@
-/* Transport front end: argument checks, percolating set, problem set-up in the local frame (transport along z),
- * dispatch to a backend, currents, effective properties and fields. */
+/* Transport front end: argument checks, the transport object (per axis: percolating set and problem set-up in the
+ * local frame with transport along z, kept for later solves), dispatch to a backend, currents, effective properties
+ * and fields; ssb_transport_solve is the one-shot driver (create, compute, destroy). */
 #include "transport/transport_impl.h"
+
+#include <ssbnet/ssb_micro_analysis.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -95,25 +98,6 @@ static int check_params(ssb_ctx *ctx, const ssb_transport_params *p)
 
 static double harm(double a, double b) { return (a > 0.0 && b > 0.0) ? 2.0 * a * b / (a + b) : 0.0; }
 
-/* Everything the front end allocates; freed in one place. */
-typedef struct {
-    uint8_t *mask, *ph;
-    int64_t *plane_start;
-    double *gface[3], *gd_lo, *gd_hi, *x;
-} fe_arrays;
-
-static void fe_free(fe_arrays *a)
-{
-    free(a->mask);
-    free(a->ph);
-    free(a->plane_start);
-    for (int k = 0; k < 3; k++) free(a->gface[k]);
-    free(a->gd_lo);
-    free(a->gd_hi);
-    free(a->x);
-    memset(a, 0, sizeof *a);
-}
-
 static void fill_nonpercolating(ssb_transport_result *r)
 {
     r->percolates = 0;
@@ -127,18 +111,63 @@ static void fill_nonpercolating(ssb_transport_result *r)
     snprintf(r->backend, sizeof r->backend, "none");
 }
 
-int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
-                        const ssb_transport_params *params, ssb_transport_result *result)
+/* ---- the transport object: per axis, the geometry of one conducting set (setup) and the last solution ---- */
+
+typedef struct {
+    int ready;              /* geometry built for the object's conducting set */
+    uint8_t *mask;          /* through-mask of the whole grid (kept in cell mode only, for the fixed layers) */
+    uint8_t *ph;            /* local phase map (transport along local z), 0 = not an unknown */
+    int64_t *plane_start;   /* nl[2] + 1 */
+    int64_t nl[3];          /* local dims */
+    int64_t nunk;           /* unknowns */
+    int64_t npercolating;   /* voxels connected to both planes (counts[3] of the through-mask) */
+    double *x;              /* last solution (nunk + 1), NULL before the first solve */
+    double sigma[256];      /* conductivities of the last solution */
+    void *bstate;           /* the backend's set-up kept between computes (gmg: the multigrid hierarchy) */
+    void (*bdestroy)(void *);
+    double bsigma[256];     /* conductivities the kept set-up was built with */
+} tr_axis;
+
+struct ssb_transport {
+    ssb_ctx *ctx;
+    const ssb_grid *g;      /* borrowed */
+    ssb_transport_params par;
+    const ssbi_transport_ops *ops;
+    int nt;
+    int64_t n[3];
+    double h[3];
+    int64_t hist[256];
+    int have_set;           /* in_set / phase_of below are valid */
+    uint8_t in_set[256];    /* conducting set of the cached geometry (labels with sigma > 0) */
+    int phase_of[256];      /* label -> conducting phase index (ascending labels), -1 outside the set */
+    int nph;
+    tr_axis ax[3];
+};
+
+static void axis_free(tr_axis *A)
 {
-    SSB_REQUIRE(ctx, g && sigma && result, SSB_ERR_ARG, "ssb_transport_solve: NULL argument");
-    SSB_REQUIRE(ctx, (int)axis >= 0 && axis <= 2, SSB_ERR_ARG, "transport axis %d does not exist (valid: x, y or z)",
-                (int)axis);
-    memset(result, 0, sizeof *result);
+    if (A->bstate && A->bdestroy) A->bdestroy(A->bstate);
+    free(A->mask);
+    free(A->ph);
+    free(A->plane_start);
+    free(A->x);
+    memset(A, 0, sizeof *A);
+}
+
+void ssb_transport_destroy(ssb_transport **t)
+{
+    if (!t || !*t) return;
+    for (int a = 0; a < 3; a++) axis_free(&(*t)->ax[a]);
+    free(*t);
+    *t = NULL;
+}
+
+int ssb_transport_create(ssb_ctx *ctx, const ssb_grid *g, const ssb_transport_params *params, ssb_transport **t)
+{
+    SSB_REQUIRE(ctx, g && t, SSB_ERR_ARG, "ssb_transport_create: NULL argument");
+    *t = NULL;
     const ssb_transport_params par = params ? *params : ssb_transport_params_default();
     SSB_CHECK(ctx, check_params(ctx, &par));
-    for (int k = 0; k < 256; k++)
-        SSB_REQUIRE(ctx, isfinite(sigma[k]) && sigma[k] >= 0.0, SSB_ERR_RANGE,
-                    "conductivity of label %d = %g S/m is invalid (must be finite and >= 0)", k, sigma[k]);
     const ssbi_transport_ops *ops = ssbi_transport_find(par.backend);
     if (!ops) {
         if (strcmp(par.backend, "hypre") == 0)
@@ -147,82 +176,83 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
         return SSB_ERROR(ctx, SSB_ERR_ARG, "transport backend '%s' is unknown (valid: auto, gmg, hypre)",
                          par.backend);
     }
-    const double t0 = ssbi_transport_wtime();
-    const int nt = par.nthreads > 0 ? par.nthreads : ssbi_threads(ctx);
+    ssb_transport *o = ssbi_calloc(ctx, 1, sizeof *o, "transport object");
+    if (!o) return SSB_ERR_NOMEM;
+    o->ctx = ctx;
+    o->g = g;
+    o->par = par;
+    o->ops = ops;
+    o->nt = par.nthreads > 0 ? par.nthreads : ssbi_threads(ctx);
+    ssb_grid_get_dims(g, o->n);
+    ssb_grid_get_voxel_size(g, o->h);
+    ssb_grid_histogram(g, o->hist);
+    *t = o;
+    return SSB_OK;
+}
 
-    int64_t n[3];
-    double h[3];
-    ssb_grid_get_dims(g, n);
-    ssb_grid_get_voxel_size(g, h);
-    const int64_t nv = n[0] * n[1] * n[2];
-    const int cell = par.dirichlet == SSB_DIRICHLET_CELL;
-    SSB_REQUIRE(ctx, !cell || n[axis] >= 3, SSB_ERR_RANGE,
-                "cell-centred Dirichlet needs at least 3 voxel layers along %s (image has %lld)", ssb_axis_name(axis),
-                (long long)n[axis]);
+static int check_sigma(ssb_ctx *ctx, const double sigma[256])
+{
+    SSB_REQUIRE(ctx, sigma, SSB_ERR_ARG, "transport: NULL conductivity table");
+    for (int k = 0; k < 256; k++)
+        SSB_REQUIRE(ctx, isfinite(sigma[k]) && sigma[k] >= 0.0, SSB_ERR_RANGE,
+                    "conductivity of label %d = %g S/m is invalid (must be finite and >= 0)", k, sigma[k]);
+    return SSB_OK;
+}
 
-    /* volume fractions and bulk conductivity */
-    int64_t hist[256];
-    ssb_grid_histogram(g, hist);
+/* Adopt the conducting set of sigma; a different set drops the geometry of every axis. */
+static void adopt_set(ssb_transport *t, const double sigma[256])
+{
     uint8_t in_set[256];
-    int phase_of[256], nph = 0;
-    double phsig[256];
-    double eps = 0.0, seps = 0.0;
-    for (int k = 0; k < 256; k++) {
-        in_set[k] = sigma[k] > 0.0;
-        phase_of[k] = -1;
-        if (in_set[k]) {
-            phase_of[k] = nph;
-            phsig[nph++] = sigma[k];
-            double e = (double)hist[k] / (double)nv;
-            eps += e;
-            seps += e * sigma[k];
+    for (int k = 0; k < 256; k++) in_set[k] = sigma[k] > 0.0;
+    if (t->have_set && memcmp(in_set, t->in_set, sizeof in_set) == 0) return;
+    for (int a = 0; a < 3; a++) axis_free(&t->ax[a]);
+    memcpy(t->in_set, in_set, sizeof in_set);
+    t->nph = 0;
+    for (int k = 0; k < 256; k++) t->phase_of[k] = in_set[k] ? t->nph++ : -1;
+    t->have_set = 1;
+}
+
+/* Local frame of axis: local (x, y, z) = global (p0, p1, axis). */
+static void local_axes(ssb_axis axis, int *p0, int *p1)
+{
+    *p0 = axis == SSB_AXIS_X ? 1 : 0;
+    *p1 = axis == SSB_AXIS_Z ? 1 : 2;
+}
+
+/* The geometry of one axis from its through-mask (mask[v] == 3: connected to both planes; npercolating such
+ * voxels): the local phase map and the plane offsets of the unknowns (in cell mode the first and last layers are
+ * fixed, not unknowns). Takes ownership of mask. */
+static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, int64_t npercolating)
+{
+    ssb_ctx *ctx = t->ctx;
+    tr_axis *A = &t->ax[axis];
+    axis_free(A);
+    const int64_t *n = t->n;
+    const int cell = t->par.dirichlet == SSB_DIRICHLET_CELL;
+    A->npercolating = npercolating;
+    int p0, p1;
+    local_axes(axis, &p0, &p1);
+    A->nl[0] = n[p0];
+    A->nl[1] = n[p1];
+    A->nl[2] = cell ? n[axis] - 2 : n[axis];
+    if (npercolating > 0) {
+        const int64_t gs[3] = {1, n[0], n[0] * n[1]};
+        const int64_t zoff = cell ? 1 : 0, s0 = gs[p0], s1 = gs[p1], s2 = gs[axis];
+        const int64_t *nl = A->nl, npl = nl[0] * nl[1], nvl = npl * nl[2];
+        A->ph = ssbi_malloc(ctx, (size_t)nvl, "transport phase map");
+        A->plane_start = ssbi_calloc(ctx, (size_t)nl[2] + 1, sizeof(int64_t), "transport plane offsets");
+        if (!A->ph || !A->plane_start) {
+            free(mask);
+            axis_free(A);
+            return SSB_ERR_NOMEM;
         }
-    }
-    result->axis = axis;
-    result->eps = eps;
-    result->sigma_bulk = eps > 0.0 ? seps / eps : 0.0;
-    const int p0 = axis == SSB_AXIS_X ? 1 : 0, p1 = axis == SSB_AXIS_Z ? 1 : 2;
-    result->length = (double)(cell ? n[axis] - 1 : n[axis]) * h[axis];
-    result->area = (double)n[p0] * h[p0] * (double)n[p1] * h[p1];
-    snprintf(result->backend, sizeof result->backend, "%s", ops->name);
-
-    fe_arrays a;
-    memset(&a, 0, sizeof a);
-    int rc = SSB_OK;
-    int64_t cnt[4] = {0, 0, 0, 0};
-    if (nph > 0) {
-        a.mask = ssbi_malloc(ctx, (size_t)nv, "transport through-mask");
-        if (!a.mask) return SSB_ERR_NOMEM;
-        SSB_CHECK_GOTO(ctx, rc, ssb_grid_through_mask(ctx, g, in_set, axis, SSB_CONN_6, a.mask, cnt), done);
-    }
-    result->eps_percolating = (double)cnt[3] / (double)nv;
-    if (cnt[3] == 0) {
-        fill_nonpercolating(result);
-        goto done;
-    }
-
-    /* local frame: local (x, y, z) = global (p0, p1, axis); in cell mode the first and last layers are fixed */
-    const int64_t gs[3] = {1, n[0], n[0] * n[1]};
-    const int64_t nl[3] = {n[p0], n[p1], cell ? n[axis] - 2 : n[axis]};
-    const int64_t zoff = cell ? 1 : 0;
-    const int64_t s0 = gs[p0], s1 = gs[p1], s2 = gs[axis];
-    const double hl[3] = {h[p0], h[p1], h[axis]};
-    const int64_t npl = nl[0] * nl[1], nvl = npl * nl[2];
-    a.ph = ssbi_malloc(ctx, (size_t)nvl, "transport phase map");
-    a.plane_start = ssbi_calloc(ctx, (size_t)nl[2] + 1, sizeof(int64_t), "transport plane offsets");
-    if (!a.ph || !a.plane_start) {
-        rc = SSB_ERR_NOMEM;
-        goto done;
-    }
-    {
-        const uint8_t *lab = ssb_grid_get_labels_const(g);
-        const uint8_t *mask = a.mask;
-        uint8_t *ph = a.ph;
-        int64_t *ps = a.plane_start;
+        const uint8_t *lab = ssb_grid_get_labels_const(t->g);
+        uint8_t *ph = A->ph;
+        int64_t *ps = A->plane_start;
         uint8_t umap[256];
-        for (int k = 0; k < 256; k++) umap[k] = phase_of[k] >= 0 ? (uint8_t)(phase_of[k] + 1) : 0;
+        for (int k = 0; k < 256; k++) umap[k] = t->phase_of[k] >= 0 ? (uint8_t)(t->phase_of[k] + 1) : 0;
 #if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
+#pragma omp parallel for schedule(dynamic, 4) num_threads(t->nt)
 #endif
         for (int64_t z = 0; z < nl[2]; z++) {
             int64_t c = 0;
@@ -240,193 +270,462 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
             ps[z + 1] = c;
         }
         for (int64_t z = 0; z < nl[2]; z++) ps[z + 1] += ps[z];
+        A->nunk = ps[nl[2]];
     }
-    const int64_t nunk = a.plane_start[nl[2]];
-    result->n_unknowns = nunk;
-    if (nunk == 0) { /* cell mode: a path made only of the fixed layers cannot exist for n >= 3 */
-        fill_nonpercolating(result);
-        goto done;
+    if (cell && t->par.want_fields) {
+        A->mask = mask; /* the fixed layers' fields need it */
+        mask = NULL;
     }
-    if (nunk > INT32_MAX - 2) {
-        rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "transport: %lld unknowns exceed the limit of %d",
-                       (long long)nunk, INT32_MAX - 2);
-        goto done;
-    }
+    free(mask);
+    A->ready = 1;
+    return SSB_OK;
+}
 
+/* The geometry of one axis for the object's conducting set (two flood fills of ssb_grid_through_mask). */
+static int axis_setup(ssb_transport *t, ssb_axis axis)
+{
+    ssb_ctx *ctx = t->ctx;
+    if (t->ax[axis].ready) return SSB_OK;
+    const int64_t nv = t->n[0] * t->n[1] * t->n[2];
+    int64_t cnt[4] = {0, 0, 0, 0};
+    uint8_t *mask = NULL;
+    if (t->nph > 0) {
+        mask = ssbi_malloc(ctx, (size_t)nv, "transport through-mask");
+        if (!mask) return SSB_ERR_NOMEM;
+        int rc = ssb_grid_through_mask(ctx, t->g, t->in_set, axis, SSB_CONN_6, mask, cnt);
+        if (rc != SSB_OK) {
+            free(mask);
+            return rc;
+        }
+    }
+    return axis_from_mask(t, axis, mask, cnt[3]);
+}
+
+/* The geometry of the three axes from one connected-component labelling of the conducting set (a voxel is
+ * connected to a face when its component touches that face; the same sets as ssb_grid_through_mask's flood fills).
+ * Extra memory during the call: 4 bytes per voxel for the component ids. */
+static int axes_setup_all(ssb_transport *t)
+{
+    ssb_ctx *ctx = t->ctx;
+    if (t->ax[0].ready && t->ax[1].ready && t->ax[2].ready) return SSB_OK;
+    if (t->nph == 0) {
+        for (int a = 0; a < 3; a++) SSB_CHECK(ctx, axis_from_mask(t, (ssb_axis)a, NULL, 0));
+        return SSB_OK;
+    }
+    const int64_t *n = t->n, nv = n[0] * n[1] * n[2];
+    ssb_micro_components comp;
+    SSB_CHECK(ctx, ssb_micro_components_compute(ctx, t->g, t->in_set, SSB_CONN_6, NULL, &comp));
+    int rc = SSB_OK;
+    uint8_t *flags = ssbi_calloc(ctx, (size_t)comp.ncomponents + 1, 1, "component face flags");
+    if (!flags) {
+        ssb_micro_components_destroy(&comp);
+        return SSB_ERR_NOMEM;
+    }
+    const int64_t st[3] = {1, n[0], n[0] * n[1]};
+    for (int a = 0; a < 3; a++) { /* bit 2a: touches the face at index 0 along a; bit 2a + 1: the face at n - 1 */
+        const int a1 = (a + 1) % 3, a2 = (a + 2) % 3;
+        for (int side = 0; side < 2; side++) {
+            const int64_t base = side == 0 ? 0 : (n[a] - 1) * st[a];
+            for (int64_t j = 0; j < n[a2]; j++)
+                for (int64_t i = 0; i < n[a1]; i++) {
+                    const int32_t id = comp.ids[base + i * st[a1] + j * st[a2]];
+                    if (id >= 0) flags[id] |= (uint8_t)(1u << (2 * a + side));
+                }
+        }
+    }
+    for (int a = 0; a < 3 && rc == SSB_OK; a++) {
+        if (t->ax[a].ready) continue;
+        uint8_t *mask = ssbi_malloc(ctx, (size_t)nv, "transport through-mask");
+        if (!mask) {
+            rc = SSB_ERR_NOMEM;
+            break;
+        }
+        int64_t c3 = 0;
+        const int32_t *ids = comp.ids;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(t->nt) reduction(+ : c3)
+#endif
+        for (int64_t v = 0; v < nv; v++) {
+            const int32_t id = ids[v];
+            const uint8_t m = id >= 0 ? (uint8_t)((flags[id] >> (2 * a)) & 3u) : 0;
+            mask[v] = m;
+            c3 += m == 3;
+        }
+        rc = axis_from_mask(t, (ssb_axis)a, mask, c3);
+    }
+    free(flags);
+    ssb_micro_components_destroy(&comp);
+    return rc;
+}
+
+int ssb_transport_setup_all(ssb_transport *t, const double sigma[256])
+{
+    SSB_REQUIRE(t ? t->ctx : NULL, t, SSB_ERR_ARG, "ssb_transport_setup_all: NULL transport object");
+    SSB_CHECK(t->ctx, check_sigma(t->ctx, sigma));
+    adopt_set(t, sigma);
+    return axes_setup_all(t);
+}
+
+int ssb_transport_setup(ssb_transport *t, const double sigma[256], ssb_axis axis)
+{
+    SSB_REQUIRE(t ? t->ctx : NULL, t, SSB_ERR_ARG, "ssb_transport_setup: NULL transport object");
+    ssb_ctx *ctx = t->ctx;
+    SSB_REQUIRE(ctx, (int)axis >= 0 && axis <= 2, SSB_ERR_ARG, "transport axis %d does not exist (valid: x, y or z)",
+                (int)axis);
+    SSB_CHECK(ctx, check_sigma(ctx, sigma));
+    adopt_set(t, sigma);
+    return axis_setup(t, axis);
+}
+
+/* Conductance data of one solve: phase conductivities, face tables per local axis and Dirichlet conductances. */
+typedef struct {
+    double phsig[256];
+    double *gface[3], *gd_lo, *gd_hi;
+} tr_values;
+
+static void values_free(tr_values *v)
+{
+    for (int k = 0; k < 3; k++) free(v->gface[k]);
+    free(v->gd_lo);
+    free(v->gd_hi);
+    memset(v, 0, sizeof *v);
+}
+
+static int values_build(ssb_transport *t, const double sigma[256], ssb_axis axis, tr_values *V)
+{
+    ssb_ctx *ctx = t->ctx;
+    const tr_axis *A = &t->ax[axis];
+    const int64_t *n = t->n, *nl = A->nl;
+    const double *h = t->h;
+    const int cell = t->par.dirichlet == SSB_DIRICHLET_CELL, nph = t->nph;
+    memset(V, 0, sizeof *V);
+    for (int k = 0; k < 256; k++)
+        if (t->phase_of[k] >= 0) V->phsig[t->phase_of[k]] = sigma[k];
+    int p0, p1;
+    local_axes(axis, &p0, &p1);
+    const double hl[3] = {h[p0], h[p1], h[axis]};
     /* face conductance tables per local axis (S), with a zero "absent" phase nph */
     for (int k = 0; k < 3; k++) {
         const int ga = k == 0 ? p0 : k == 1 ? p1 : (int)axis;
         const double area = h[(ga + 1) % 3] * h[(ga + 2) % 3];
-        a.gface[k] = ssbi_calloc(ctx, (size_t)(nph + 1) * (size_t)(nph + 1), sizeof(double), "conductance table");
-        if (!a.gface[k]) {
-            rc = SSB_ERR_NOMEM;
-            goto done;
-        }
+        V->gface[k] = ssbi_calloc(ctx, (size_t)(nph + 1) * (size_t)(nph + 1), sizeof(double), "conductance table");
+        if (!V->gface[k]) goto nomem;
         for (int i = 0; i < nph; i++)
-            for (int j = 0; j < nph; j++) a.gface[k][i * (nph + 1) + j] = harm(phsig[i], phsig[j]) * area / h[ga];
+            for (int j = 0; j < nph; j++)
+                V->gface[k][i * (nph + 1) + j] = harm(V->phsig[i], V->phsig[j]) * area / h[ga];
     }
     /* Dirichlet conductances of the first and last unknown planes */
-    {
-        const int64_t nlo = a.plane_start[1], hs = a.plane_start[nl[2] - 1], nhi = nunk - hs;
-        a.gd_lo = ssbi_malloc(ctx, (size_t)nlo * sizeof(double), "Dirichlet conductances");
-        a.gd_hi = ssbi_malloc(ctx, (size_t)nhi * sizeof(double), "Dirichlet conductances");
-        if (!a.gd_lo || !a.gd_hi) {
-            rc = SSB_ERR_NOMEM;
-            goto done;
-        }
-        const double area = hl[0] * hl[1];
-        const uint8_t *lab = ssb_grid_get_labels_const(g);
+    const int64_t nlo = A->plane_start[1], hs = A->plane_start[nl[2] - 1], nhi = A->nunk - hs;
+    V->gd_lo = ssbi_malloc(ctx, (size_t)nlo * sizeof(double), "Dirichlet conductances");
+    V->gd_hi = ssbi_malloc(ctx, (size_t)nhi * sizeof(double), "Dirichlet conductances");
+    if (!V->gd_lo || !V->gd_hi) goto nomem;
+    const int64_t gs[3] = {1, n[0], n[0] * n[1]};
+    const int64_t s0 = gs[p0], s1 = gs[p1], s2 = gs[axis];
+    const double area = hl[0] * hl[1];
+    const uint8_t *lab = ssb_grid_get_labels_const(t->g);
+    for (int side = 0; side < 2; side++) {
+        const int64_t z = side == 0 ? 0 : nl[2] - 1;
+        double *gd = side == 0 ? V->gd_lo : V->gd_hi;
+        int64_t c = 0;
+        for (int64_t y = 0; y < nl[1]; y++)
+            for (int64_t x = 0; x < nl[0]; x++) {
+                uint8_t u = A->ph[x + nl[0] * (y + nl[1] * z)];
+                if (!u) continue;
+                double s = V->phsig[u - 1], gdv;
+                if (!cell) {
+                    gdv = 2.0 * s * area / hl[2];
+                } else {
+                    int64_t gzf = side == 0 ? 0 : n[axis] - 1;
+                    int64_t v = x * s0 + y * s1 + gzf * s2;
+                    gdv = harm(s, sigma[lab[v]]) * area / hl[2];
+                }
+                gd[c++] = gdv;
+            }
+    }
+    return SSB_OK;
+nomem:
+    values_free(V);
+    return SSB_ERR_NOMEM;
+}
+
+/* Potential and axial current density at voxel centres (full-grid arrays, zeroed by the caller) from the solution x
+ * of axis with conductances V. */
+static void fill_fields(const ssb_transport *t, ssb_axis axis, const tr_values *V, const double *sigma,
+                        const double *x, double *pot, double *cur)
+{
+    const tr_axis *A = &t->ax[axis];
+    const int64_t *n = t->n, *nl = A->nl;
+    const double *h = t->h;
+    const int cell = t->par.dirichlet == SSB_DIRICHLET_CELL;
+    int p0, p1;
+    local_axes(axis, &p0, &p1);
+    const int64_t gs[3] = {1, n[0], n[0] * n[1]};
+    const int64_t s0 = gs[p0], s1 = gs[p1], s2 = gs[axis], zoff = cell ? 1 : 0;
+    const double hl[3] = {h[p0], h[p1], h[axis]};
+    const double area = hl[0] * hl[1];
+    const double *gz = V->gface[2];
+    const uint8_t *lab = ssb_grid_get_labels_const(t->g);
+    const uint8_t *ph = A->ph;
+    const int64_t *ps = A->plane_start;
+    const int64_t stride = t->nph + 1, nz = nl[2], npl = nl[0] * nl[1];
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 4) num_threads(t->nt)
+#endif
+    for (int64_t z = 0; z < nz; z++) {
+        int64_t i = ps[z];
+        int64_t ib = z > 0 ? ps[z - 1] : 0, ia = z + 1 < nz ? ps[z + 1] : 0;
+        int64_t ilo = 0, ihi = 0;
+        for (int64_t y = 0; y < nl[1]; y++)
+            for (int64_t x0 = 0; x0 < nl[0]; x0++) {
+                const int64_t l = x0 + nl[0] * y;
+                const uint8_t u = ph[l + z * npl];
+                const uint8_t ub = z > 0 ? ph[l + (z - 1) * npl] : 0;
+                const uint8_t ua = z + 1 < nz ? ph[l + (z + 1) * npl] : 0;
+                if (u) {
+                    const int64_t v = x0 * s0 + y * s1 + (z + zoff) * s2;
+                    double xi = x[i], fb, fa;
+                    if (z == 0) fb = V->gd_lo[ilo++] * (1.0 - xi);
+                    else fb = ub ? gz[(u - 1) * stride + (ub - 1)] * (x[ib] - xi) : 0.0;
+                    if (z == nz - 1) fa = V->gd_hi[ihi++] * xi;
+                    else fa = ua ? gz[(u - 1) * stride + (ua - 1)] * (xi - x[ia]) : 0.0;
+                    pot[v] = xi;
+                    cur[v] = 0.5 * (fb + fa) / area;
+                    i++;
+                }
+                if (ub) ib++;
+                if (ua) ia++;
+            }
+    }
+    if (cell) { /* the fixed layers: potential 1 V / 0 V on their percolating voxels; their current is the current
+                 * through the face to the adjacent unknown */
         for (int side = 0; side < 2; side++) {
-            const int64_t z = side == 0 ? 0 : nl[2] - 1;
-            double *gd = side == 0 ? a.gd_lo : a.gd_hi;
-            int64_t c = 0;
+            const int64_t gzf = side == 0 ? 0 : n[axis] - 1, zl = side == 0 ? 0 : nz - 1;
             for (int64_t y = 0; y < nl[1]; y++)
-                for (int64_t x = 0; x < nl[0]; x++) {
-                    uint8_t u = a.ph[x + nl[0] * (y + nl[1] * z)];
-                    if (!u) continue;
-                    double s = phsig[u - 1], gdv;
-                    if (!cell) {
-                        gdv = 2.0 * s * area / hl[2];
-                    } else {
-                        int64_t gzf = side == 0 ? 0 : n[axis] - 1;
-                        int64_t v = x * s0 + y * s1 + gzf * s2;
-                        gdv = harm(s, sigma[lab[v]]) * area / hl[2];
+                for (int64_t x0 = 0; x0 < nl[0]; x0++) {
+                    const int64_t v = x0 * s0 + y * s1 + gzf * s2, w = x0 * s0 + y * s1 + (zl + zoff) * s2;
+                    if (A->mask[v] != 3) continue;
+                    pot[v] = side == 0 ? 1.0 : 0.0;
+                    if (ph[x0 + nl[0] * (y + nl[1] * zl)]) {
+                        const double gvw = harm(sigma[lab[v]], sigma[lab[w]]) * area / hl[2];
+                        cur[v] = gvw * (side == 0 ? 1.0 - pot[w] : pot[w]) / area;
                     }
-                    gd[c++] = gdv;
                 }
         }
     }
-    if (!(par.want_fields && cell)) { /* the fixed layers' fields need the mask */
-        free(a.mask);
-        a.mask = NULL;
-    }
+}
 
-    /* initial guess: the linear profile of a uniform block */
-    a.x = ssbi_malloc(ctx, (size_t)(nunk + 1) * sizeof(double), "transport solution");
-    if (!a.x) {
+/* Effective properties of a solved axis. */
+static void fill_result(ssb_transport *t, ssb_axis axis, const ssbi_tproblem *prob, const ssbi_tsolution *sol,
+                        ssb_transport_result *r)
+{
+    const tr_axis *A = &t->ax[axis];
+    double iin, iout;
+    ssbi_transport_currents(prob, sol->x, &iin, &iout);
+    r->percolates = 1;
+    r->current_in = iin;
+    r->current_out = iout;
+    r->flux_mismatch = ssbi_transport_mismatch(iin, iout);
+    r->sigma_eff = iin * r->length / r->area;
+    r->sigma_rel = r->sigma_bulk > 0 ? r->sigma_eff / r->sigma_bulk : 0.0;
+    r->tau = r->sigma_eff > 0 ? r->eps * r->sigma_bulk / r->sigma_eff : INFINITY;
+    r->tau_percolating = r->sigma_eff > 0 ? r->eps_percolating * r->sigma_bulk / r->sigma_eff : INFINITY;
+    r->macmullin = r->sigma_eff > 0 ? r->sigma_bulk / r->sigma_eff : INFINITY;
+    r->iterations = sol->iterations;
+    r->rel_residual = sol->rel_residual;
+    r->converged = sol->converged;
+    r->setup_time_s = sol->setup_time_s;
+    snprintf(r->reason, sizeof r->reason, "%s", sol->reason);
+    const int64_t nv = t->n[0] * t->n[1] * t->n[2], nvl = A->nl[0] * A->nl[1] * A->nl[2], nunk = A->nunk;
+    const int64_t fe = nvl + 8 * nunk + 8 * (A->nl[2] + 1) + 8 * (A->plane_start[1] + nunk - A->plane_start[A->nl[2] - 1]);
+    const int64_t p = fe + sol->peak_bytes;
+    r->peak_bytes = p > 2 * nv ? p : 2 * nv;
+}
+
+/* The solve of one axis on a set-up object (the body of ssb_transport_compute; result is zeroed, axis checked). */
+static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis, ssb_transport_result *result)
+{
+    ssb_ctx *ctx = t->ctx;
+    const ssb_transport_params *par = &t->par;
+    const double t0 = ssbi_transport_wtime();
+    const int64_t *n = t->n;
+    const double *h = t->h;
+    const int64_t nv = n[0] * n[1] * n[2];
+    const int cell = par->dirichlet == SSB_DIRICHLET_CELL;
+    SSB_REQUIRE(ctx, !cell || n[axis] >= 3, SSB_ERR_RANGE,
+                "cell-centred Dirichlet needs at least 3 voxel layers along %s (image has %lld)", ssb_axis_name(axis),
+                (long long)n[axis]);
+    adopt_set(t, sigma);
+    /* volume fractions and bulk conductivity */
+    double eps = 0.0, seps = 0.0;
+    for (int k = 0; k < 256; k++)
+        if (t->in_set[k]) {
+            double e = (double)t->hist[k] / (double)nv;
+            eps += e;
+            seps += e * sigma[k];
+        }
+    result->axis = axis;
+    result->eps = eps;
+    result->sigma_bulk = eps > 0.0 ? seps / eps : 0.0;
+    int p0, p1;
+    local_axes(axis, &p0, &p1);
+    result->length = (double)(cell ? n[axis] - 1 : n[axis]) * h[axis];
+    result->area = (double)n[p0] * h[p0] * (double)n[p1] * h[p1];
+    snprintf(result->backend, sizeof result->backend, "%s", t->ops->name);
+
+    int rc = SSB_OK;
+    SSB_CHECK_GOTO(ctx, rc, axis_setup(t, axis), done);
+    tr_axis *A = &t->ax[axis];
+    result->eps_percolating = (double)A->npercolating / (double)nv;
+    result->n_unknowns = A->nunk;
+    if (A->npercolating == 0 || A->nunk == 0) { /* cell mode: a path of only the fixed layers cannot exist */
+        fill_nonpercolating(result);
+        goto done;
+    }
+    if (A->nunk > INT32_MAX - 2) {
+        rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "transport: %lld unknowns exceed the limit of %d",
+                       (long long)A->nunk, INT32_MAX - 2);
+        goto done;
+    }
+    tr_values V;
+    SSB_CHECK_GOTO(ctx, rc, values_build(t, sigma, axis, &V), done);
+    /* initial guess: the last solution of this axis (same conducting set) or the linear profile of a block */
+    const int64_t nunk = A->nunk, *nl = A->nl;
+    double *x = ssbi_malloc(ctx, (size_t)(nunk + 1) * sizeof(double), "transport solution");
+    if (!x) {
+        values_free(&V);
         rc = SSB_ERR_NOMEM;
         goto done;
     }
-    for (int64_t z = 0; z < nl[2]; z++) {
-        double v = cell ? 1.0 - (double)(z + 1) / (double)(n[axis] - 1) : 1.0 - ((double)z + 0.5) / (double)nl[2];
-        for (int64_t i = a.plane_start[z]; i < a.plane_start[z + 1]; i++) a.x[i] = v;
+    if (A->x) {
+        memcpy(x, A->x, (size_t)nunk * sizeof(double));
+    } else {
+        for (int64_t z = 0; z < nl[2]; z++) {
+            double v = cell ? 1.0 - (double)(z + 1) / (double)(n[axis] - 1) : 1.0 - ((double)z + 0.5) / (double)nl[2];
+            for (int64_t i = A->plane_start[z]; i < A->plane_start[z + 1]; i++) x[i] = v;
+        }
     }
-    a.x[nunk] = 0.0;
-
+    x[nunk] = 0.0;
     char stage[32];
     snprintf(stage, sizeof stage, "transport %s", ssb_axis_name(axis));
     ssbi_tproblem prob = {.n = {nl[0], nl[1], nl[2]},
-                          .h = {hl[0], hl[1], hl[2]},
-                          .ph = a.ph,
-                          .nph = nph,
-                          .gface = {a.gface[0], a.gface[1], a.gface[2]},
+                          .h = {h[p0], h[p1], h[axis]},
+                          .ph = A->ph,
+                          .nph = t->nph,
+                          .gface = {V.gface[0], V.gface[1], V.gface[2]},
                           .nunk = nunk,
-                          .plane_start = a.plane_start,
-                          .gd_lo = a.gd_lo,
-                          .gd_hi = a.gd_hi,
+                          .plane_start = A->plane_start,
+                          .gd_lo = V.gd_lo,
+                          .gd_hi = V.gd_hi,
                           .stage = stage};
+    /* keep the backend's set-up in the object; reuse it when the conductances are those it was built with times
+     * one factor (a single conducting phase always is) */
+    if (t->ops->destroy_state) {
+        int same_ratio = A->bstate != NULL;
+        double ratio = 0.0;
+        for (int k = 0; k < 256 && same_ratio; k++) {
+            if (!t->in_set[k]) continue;
+            const double q = sigma[k] / A->bsigma[k];
+            if (ratio == 0.0) ratio = q;
+            else if (!(fabs(q - ratio) <= 1e-12 * ratio)) same_ratio = 0;
+        }
+        prob.state = &A->bstate;
+        prob.reuse = same_ratio;
+        A->bdestroy = t->ops->destroy_state;
+        if (!same_ratio) memcpy(A->bsigma, sigma, sizeof A->bsigma);
+    }
     ssbi_tsolution sol;
     memset(&sol, 0, sizeof sol);
-    sol.x = a.x;
-    SSB_CHECK_GOTO(ctx, rc, ops->solve(ctx, &prob, &par, nt, &sol), done);
-
-    double iin, iout;
-    ssbi_transport_currents(&prob, a.x, &iin, &iout);
-    result->percolates = 1;
-    result->current_in = iin;
-    result->current_out = iout;
-    result->flux_mismatch = ssbi_transport_mismatch(iin, iout);
-    result->sigma_eff = iin * result->length / result->area;
-    result->sigma_rel = result->sigma_bulk > 0 ? result->sigma_eff / result->sigma_bulk : 0.0;
-    result->tau = result->sigma_eff > 0 ? eps * result->sigma_bulk / result->sigma_eff : INFINITY;
-    result->tau_percolating =
-        result->sigma_eff > 0 ? result->eps_percolating * result->sigma_bulk / result->sigma_eff : INFINITY;
-    result->macmullin = result->sigma_eff > 0 ? result->sigma_bulk / result->sigma_eff : INFINITY;
-    result->iterations = sol.iterations;
-    result->rel_residual = sol.rel_residual;
-    result->converged = sol.converged;
-    result->setup_time_s = sol.setup_time_s;
-    snprintf(result->reason, sizeof result->reason, "%s", sol.reason);
-    {
-        int64_t fe = (int64_t)nvl + 8 * nunk + 8 * (nl[2] + 1) + 8 * (a.plane_start[1] + nunk - a.plane_start[nl[2] - 1]);
-        int64_t p = fe + sol.peak_bytes;
-        result->peak_bytes = p > 2 * nv ? p : 2 * nv;
+    sol.x = x;
+    rc = t->ops->solve(ctx, &prob, par, t->nt, &sol);
+    if (rc != SSB_OK) {
+        free(x);
+        values_free(&V);
+        goto done;
     }
-
-    if (par.want_fields) {
+    fill_result(t, axis, &prob, &sol, result);
+    free(A->x);
+    A->x = x;
+    memcpy(A->sigma, sigma, sizeof A->sigma);
+    if (par->want_fields) {
         result->potential = ssbi_calloc(ctx, (size_t)nv, sizeof(double), "potential field");
         result->current = ssbi_calloc(ctx, (size_t)nv, sizeof(double), "current field");
         if (!result->potential || !result->current) {
             ssb_transport_result_destroy(result);
+            values_free(&V);
             rc = SSB_ERR_NOMEM;
             goto done;
         }
-        const double area = hl[0] * hl[1];
-        const double *gz = a.gface[2];
-        const uint8_t *lab = ssb_grid_get_labels_const(g);
-        double *pot = result->potential, *cur = result->current;
-        const uint8_t *ph = a.ph;
-        const int64_t *ps = a.plane_start;
-        const double *x = a.x;
-        const int64_t stride = nph + 1;
-        const int64_t nz = nl[2];
-#if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
-#endif
-        for (int64_t z = 0; z < nz; z++) {
-            int64_t i = ps[z];
-            int64_t ib = z > 0 ? ps[z - 1] : 0, ia = z + 1 < nz ? ps[z + 1] : 0;
-            int64_t ilo = 0, ihi = 0;
-            for (int64_t y = 0; y < nl[1]; y++)
-                for (int64_t x0 = 0; x0 < nl[0]; x0++) {
-                    const int64_t l = x0 + nl[0] * y;
-                    const uint8_t u = ph[l + z * npl];
-                    const uint8_t ub = z > 0 ? ph[l + (z - 1) * npl] : 0;
-                    const uint8_t ua = z + 1 < nz ? ph[l + (z + 1) * npl] : 0;
-                    if (u) {
-                        const int64_t v = x0 * s0 + y * s1 + (z + zoff) * s2;
-                        double xi = x[i], fb, fa;
-                        if (z == 0) fb = a.gd_lo[ilo++] * (1.0 - xi);
-                        else fb = ub ? gz[(u - 1) * stride + (ub - 1)] * (x[ib] - xi) : 0.0;
-                        if (z == nz - 1) fa = a.gd_hi[ihi++] * xi;
-                        else fa = ua ? gz[(u - 1) * stride + (ua - 1)] * (xi - x[ia]) : 0.0;
-                        pot[v] = xi;
-                        cur[v] = 0.5 * (fb + fa) / area;
-                        i++;
-                    }
-                    if (ub) ib++;
-                    if (ua) ia++;
-                }
-        }
-        if (cell) { /* the fixed layers: potential 1 V / 0 V on their percolating voxels; their current is the
-                     * current through the face to the adjacent unknown */
-            for (int side = 0; side < 2; side++) {
-                const int64_t gzf = side == 0 ? 0 : n[axis] - 1, zl = side == 0 ? 0 : nz - 1;
-                for (int64_t y = 0; y < nl[1]; y++)
-                    for (int64_t x0 = 0; x0 < nl[0]; x0++) {
-                        const int64_t v = x0 * s0 + y * s1 + gzf * s2, w = x0 * s0 + y * s1 + (zl + zoff) * s2;
-                        if (a.mask[v] != 3) continue;
-                        pot[v] = side == 0 ? 1.0 : 0.0;
-                        if (ph[x0 + nl[0] * (y + nl[1] * zl)]) {
-                            const double gvw = harm(sigma[lab[v]], sigma[lab[w]]) * area / hl[2];
-                            cur[v] = gvw * (side == 0 ? 1.0 - pot[w] : pot[w]) / area;
-                        }
-                    }
-            }
-        }
+        fill_fields(t, axis, &V, sigma, x, result->potential, result->current);
     }
-
-    if (!result->converged && par.error_if_not_converged) {
+    values_free(&V);
+    if (!result->converged && par->error_if_not_converged) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOCONV,
                        "transport %s (%s): not converged after %lld iterations: relative residual %.3g (rtol %g), "
                        "flux mismatch %.3g (flux_tol %g): %s",
                        ssb_axis_name(axis), result->backend, (long long)result->iterations, result->rel_residual,
-                       par.rtol, result->flux_mismatch, par.flux_tol, result->reason);
+                       par->rtol, result->flux_mismatch, par->flux_tol, result->reason);
     }
-
 done:
-    fe_free(&a);
     result->time_s = ssbi_transport_wtime() - t0;
     if (rc != SSB_OK && rc != SSB_ERR_NOCONV) ssb_transport_result_destroy(result);
+    return rc;
+}
+
+int ssb_transport_compute(ssb_transport *t, const double sigma[256], ssb_axis axis, ssb_transport_result *result)
+{
+    SSB_REQUIRE(t ? t->ctx : NULL, t, SSB_ERR_ARG, "ssb_transport_compute: NULL transport object");
+    ssb_ctx *ctx = t->ctx;
+    SSB_REQUIRE(ctx, sigma && result, SSB_ERR_ARG, "ssb_transport_compute: NULL argument");
+    SSB_REQUIRE(ctx, (int)axis >= 0 && axis <= 2, SSB_ERR_ARG, "transport axis %d does not exist (valid: x, y or z)",
+                (int)axis);
+    memset(result, 0, sizeof *result);
+    SSB_CHECK(ctx, check_sigma(ctx, sigma));
+    return compute_axis(t, sigma, axis, result);
+}
+
+void ssb_transport_release(ssb_transport *t, ssb_axis axis)
+{
+    if (!t || (int)axis < 0 || axis > 2) return;
+    tr_axis *A = &t->ax[axis];
+    if (A->bstate && A->bdestroy) A->bdestroy(A->bstate);
+    A->bstate = NULL;
+    free(A->x);
+    A->x = NULL;
+}
+
+int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current)
+{
+    SSB_REQUIRE(t ? t->ctx : NULL, t, SSB_ERR_ARG, "ssb_transport_get_fields: NULL transport object");
+    ssb_ctx *ctx = t->ctx;
+    SSB_REQUIRE(ctx, (int)axis >= 0 && axis <= 2 && potential && current, SSB_ERR_ARG,
+                "ssb_transport_get_fields: NULL array or axis %d invalid", (int)axis);
+    const int64_t nv = t->n[0] * t->n[1] * t->n[2];
+    memset(potential, 0, (size_t)nv * sizeof(double));
+    memset(current, 0, (size_t)nv * sizeof(double));
+    tr_axis *A = &t->ax[axis];
+    SSB_REQUIRE(ctx, A->ready && (A->x || A->nunk == 0), SSB_ERR_ARG,
+                "ssb_transport_get_fields: axis %s has not been solved (or was released)", ssb_axis_name(axis));
+    if (!A->x) return SSB_OK; /* nothing percolates: zero fields */
+    SSB_REQUIRE(ctx, t->par.dirichlet != SSB_DIRICHLET_CELL || A->mask, SSB_ERR_ARG,
+                "ssb_transport_get_fields: cell-mode fields need params.want_fields = 1 at create");
+    tr_values V;
+    SSB_CHECK(ctx, values_build(t, A->sigma, axis, &V));
+    fill_fields(t, axis, &V, A->sigma, A->x, potential, current);
+    values_free(&V);
+    return SSB_OK;
+}
+
+int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
+                        const ssb_transport_params *params, ssb_transport_result *result)
+{
+    SSB_REQUIRE(ctx, g && sigma && result, SSB_ERR_ARG, "ssb_transport_solve: NULL argument");
+    SSB_REQUIRE(ctx, (int)axis >= 0 && axis <= 2, SSB_ERR_ARG, "transport axis %d does not exist (valid: x, y or z)",
+                (int)axis);
+    memset(result, 0, sizeof *result);
+    SSB_CHECK(ctx, check_sigma(ctx, sigma));
+    ssb_transport *t = NULL;
+    SSB_CHECK(ctx, ssb_transport_create(ctx, g, params, &t));
+    int rc = compute_axis(t, sigma, axis, result);
+    ssb_transport_destroy(&t);
     return rc;
 }

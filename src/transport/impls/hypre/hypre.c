@@ -74,6 +74,8 @@ static int init_mpi(ssb_ctx *ctx)
         }                                                                                                     \
     } while (0)
 
+/* Longer than 150 lines on purpose: hypre's create / set / assemble / setup / solve / destroy sequence with one
+ * cleanup path (HYPRE_CALL jumps to out) reads best in one function. */
 int ssbi_transport_solve_hypre(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par,
                                int nthreads, ssbi_tsolution *sol)
 {

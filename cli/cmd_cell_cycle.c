@@ -1,0 +1,289 @@
+/* ssbnet cell cycle: cycling with interface ageing (ssb_iface_cycle_run), per-cycle table / CSV / JSON / plot and
+ * the capacity fade split by mechanism. Registered from cmd_cell.c's dispatch. */
+#include "cli.h"
+
+#include <ssbnet/ssb_cell.h>
+#include <ssbnet/ssb_iface.h>
+#include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_plot.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAH_PER_CM2 36000.0 /* C/m2 per mAh/cm2 */
+#define OHM_CM2 1e-4
+
+int cmd_cell_cycle(cli_env *env, int argc, char **argv);
+
+static void cycle_help(void)
+{
+    printf("usage: ssbnet cell cycle [CELL.json] --cycles N [--crate C] [--crate-discharge C] [--crate-charge C]\n"
+           "                         [--v-min V] [--v-max V] [--hold-crate C] [--rest-h H] [-o CYCLES.csv]\n"
+           "                         [--plot FILE.png] [-p \"PROTOCOL OF ONE CYCLE\"] [--set KEY=VALUE ...]\n"
+           "                         [--interfaces-data FILE] [--json]\n\n"
+           "Cycles the cell (built-in default without a file) with interface ageing: each cycle discharges at\n"
+           "--crate-discharge (default 1C) to --v-min (3.5 V), charges at --crate-charge (1C) to --v-max (4.2 V) and\n"
+           "holds until --hold-crate (C/20); the charge is taken to restore the initial (charged) state (-p replaces\n"
+           "this cycle by any protocol text, Repeat blocks included; its discharge capacity is the sum of its\n"
+           "discharging steps). Between\n"
+           "cycles the interphases grow over the cycle's potential history (cathode|SE, SE|carbon, Li|SE) and update\n"
+           "the cell: interface resistances, active CAM|SE area, effective ionic conductivity and cyclable lithium\n"
+           "(lithium bound in interphases is lost inventory; with a Li-metal foil it thins the foil and costs no\n"
+           "capacity while Li is in excess). The cell JSON's \"interfaces\" block sets the models (see\n"
+           "include/ssbnet/ssb_iface.h); without it the database records for the cell's materials are used.\n"
+           "Outputs: per-cycle table (or CSV with -o), JSON arrays cycle, discharge_capacity_mAh_per_cm2,\n"
+           "capacity_retention, ..., and fade_by_mechanism (mAh/cm2, summing to total_fade_mAh_per_cm2).\n\n"
+           "example:\n  ssbnet cell cycle --cycles 100 --json\n");
+}
+
+int cmd_cell_cycle(cli_env *env, int argc, char **argv)
+{
+    const char *file = NULL, *csv = NULL, *plot = NULL, *idata = NULL;
+    ssb_iface_cycle_params cp = ssb_iface_cycle_params_default();
+    double rest_h = 0;
+    long long cycles = 0;
+    const char *sets[64];
+    int nsets = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            cycle_help();
+            return 0;
+        }
+        double *dd = NULL;
+        const char **ds = NULL;
+        if (!strcmp(a, "--crate-discharge"))
+            dd = &cp.crate_discharge;
+        else if (!strcmp(a, "--crate-charge"))
+            dd = &cp.crate_charge;
+        else if (!strcmp(a, "--v-min"))
+            dd = &cp.v_min;
+        else if (!strcmp(a, "--v-max"))
+            dd = &cp.v_max;
+        else if (!strcmp(a, "--hold-crate"))
+            dd = &cp.hold_crate;
+        else if (!strcmp(a, "--rest-h"))
+            dd = &rest_h;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            ds = &csv;
+        else if (!strcmp(a, "--plot"))
+            ds = &plot;
+        else if (!strcmp(a, "--interfaces-data"))
+            ds = &idata;
+        else if (!strcmp(a, "-p") || !strcmp(a, "--protocol"))
+            ds = &cp.protocol;
+        if ((dd || ds || !strcmp(a, "--cycles") || !strcmp(a, "--crate") || !strcmp(a, "--set")) && i + 1 >= argc)
+            return cli_usage_error(env, "option %s needs a value", a);
+        if (dd) {
+            int r = cli_parse_double(env, a, argv[++i], dd);
+            if (r)
+                return r;
+        } else if (ds) {
+            *ds = argv[++i];
+        } else if (!strcmp(a, "--cycles")) {
+            int r = cli_parse_int(env, a, argv[++i], &cycles);
+            if (r)
+                return r;
+        } else if (!strcmp(a, "--set")) {
+            if (nsets >= 64)
+                return cli_usage_error(env, "too many --set options (64 at most)");
+            sets[nsets++] = argv[++i];
+        } else if (!strcmp(a, "--crate")) {
+            int r = cli_parse_double(env, a, argv[++i], &cp.crate_discharge);
+            if (r)
+                return r;
+            cp.crate_charge = cp.crate_discharge;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error(env, "unknown option '%s' (see ssbnet cell cycle --help)", a);
+        } else if (!file) {
+            file = a;
+        } else {
+            return cli_usage_error(env, "unexpected argument '%s'", a);
+        }
+    }
+    if (cycles < 1 || cycles > 1000000)
+        return cli_usage_error(env, "cell cycle needs --cycles N with 1 <= N <= 1000000");
+    if (!(rest_h >= 0))
+        return cli_usage_error(env, "--rest-h = %g, must be >= 0", rest_h);
+    cp.cycles = (int)cycles;
+    cp.rest = rest_h * 3600.0;
+    ssb_materials *mdb = NULL;
+    ssb_iface_db *idb = NULL;
+    ssb_cell_params *p = NULL;
+    ssb_iface_ageing ag;
+    ssb_iface_cycle_result res;
+    memset(&res, 0, sizeof res);
+    int rc = ssb_materials_create(env->ctx, &mdb);
+    if (!rc)
+        rc = ssb_materials_load_builtin(env->ctx, mdb);
+    if (!rc)
+        rc = ssb_iface_db_load(env->ctx, idata, &idb);
+    if (!rc)
+        rc = file ? ssb_cell_params_from_json(env->ctx, mdb, file, &p) : ssb_cell_params_default(env->ctx, mdb, &p);
+    for (int k = 0; !rc && k < nsets; k++) {
+        char key[256];
+        const char *eq = strchr(sets[k], '=');
+        if (!eq || eq == sets[k] || (size_t)(eq - sets[k]) >= sizeof key) {
+            ssb_cell_params_destroy(&p);
+            ssb_iface_db_destroy(&idb);
+            ssb_materials_destroy(&mdb);
+            return cli_usage_error(env, "--set needs KEY=VALUE (got '%s')", sets[k]);
+        }
+        memcpy(key, sets[k], (size_t)(eq - sets[k]));
+        key[eq - sets[k]] = '\0';
+        double val;
+        int r = cli_parse_double(env, "--set", eq + 1, &val);
+        if (r) {
+            ssb_cell_params_destroy(&p);
+            ssb_iface_db_destroy(&idb);
+            ssb_materials_destroy(&mdb);
+            return r;
+        }
+        rc = ssb_cell_params_set(env->ctx, p, key, val);
+    }
+    if (!rc)
+        rc = ssb_iface_ageing_from_cell(env->ctx, mdb, idb, p, file, &ag);
+    if (!rc)
+        rc = ssb_iface_cycle_run(env->ctx, p, &ag, &cp, &res);
+    int ret = rc ? cli_fail(env, rc) : 0;
+    int n = res.n;
+    if (!ret && csv) {
+        cli_outfile of;
+        ret = cli_atomic_open(env, &of, csv);
+        if (!ret) {
+            fprintf(of.fp, "cycle,discharge_capacity_mAh_per_cm2,capacity_retention,positive_interface_resistance_"
+                           "ohm_cm2,negative_interface_resistance_ohm_cm2,active_area_per_volume_per_m,"
+                           "lithium_in_interphases_mol_per_m2,lithium_inventory_mol_per_m2,positive_interphase_nm,"
+                           "carbon_interphase_nm,negative_interphase_nm\n");
+            for (int c = 0; c < n; c++)
+                fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", c + 1,
+                        res.capacity[c] / MAH_PER_CM2, res.retention[c], res.R_pos[c] / OHM_CM2,
+                        res.R_neg[c] / OHM_CM2, res.a_pos[c], res.li_interphase[c], res.li_inventory[c],
+                        res.thickness[0][c] * 1e9, res.thickness[1][c] * 1e9, res.thickness[2][c] * 1e9);
+            ret = cli_atomic_commit(env, &of);
+        }
+    }
+    if (!ret && plot) {
+        ssb_plot *fig = NULL;
+        double *x = malloc(sizeof(double) * (size_t)n), *y = malloc(sizeof(double) * (size_t)n),
+               *y2 = malloc(sizeof(double) * (size_t)n);
+        rc = ssb_plot_create(env->ctx, 2, 1, 900, 900, &fig);
+        if (!rc && x && y && y2) {
+            for (int c = 0; c < n; c++) {
+                x[c] = c + 1;
+                y[c] = res.retention[c] * 100.0;
+            }
+            ssb_plot_axes ax = ssb_plot_axes_default();
+            ax.title = "capacity retention with interface ageing";
+            ax.xlabel = "cycle";
+            ax.ylabel = "retention [%]";
+            rc = ssb_plot_set_axes(env->ctx, fig, 0, &ax);
+            if (!rc)
+                rc = ssb_plot_add_series(env->ctx, fig, 0, n, x, y, NULL);
+            ax = ssb_plot_axes_default();
+            ax.title = "interface resistances";
+            ax.xlabel = "cycle";
+            ax.ylabel = "R [Ω cm²]";
+            for (int c = 0; c < n; c++) {
+                y[c] = res.R_pos[c] / OHM_CM2;
+                y2[c] = res.R_neg[c] / OHM_CM2;
+            }
+            ssb_plot_series s1 = ssb_plot_series_default(), s2 = ssb_plot_series_default();
+            s1.label = "cathode|SE (per active area)";
+            s2.label = "negative|SE";
+            if (!rc)
+                rc = ssb_plot_set_axes(env->ctx, fig, 1, &ax);
+            if (!rc)
+                rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y, &s1);
+            if (!rc)
+                rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y2, &s2);
+            if (!rc)
+                rc = ssb_plot_save(env->ctx, fig, plot);
+        }
+        free(x), free(y), free(y2);
+        ssb_plot_destroy(&fig);
+        if (rc)
+            ret = cli_fail(env, rc);
+    }
+    if (!ret && env->json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON *jc = cJSON_AddArrayToObject(j, "cycle"), *jq = cJSON_AddArrayToObject(j, "discharge_capacity_mAh_per_cm2"),
+              *jr = cJSON_AddArrayToObject(j, "capacity_retention"),
+              *jp = cJSON_AddArrayToObject(j, "positive_interface_resistance_ohm_cm2"),
+              *jn = cJSON_AddArrayToObject(j, "negative_interface_resistance_ohm_cm2"),
+              *ja = cJSON_AddArrayToObject(j, "active_area_per_volume_per_m"),
+              *jl = cJSON_AddArrayToObject(j, "lithium_in_interphases_mol_per_m2"),
+              *ji = cJSON_AddArrayToObject(j, "lithium_inventory_mol_per_m2");
+        for (int c = 0; c < n; c++) {
+            cJSON_AddItemToArray(jc, cJSON_CreateNumber(c + 1));
+            cJSON_AddItemToArray(jq, cJSON_CreateNumber(res.capacity[c] / MAH_PER_CM2));
+            cJSON_AddItemToArray(jr, cJSON_CreateNumber(res.retention[c]));
+            cJSON_AddItemToArray(jp, cJSON_CreateNumber(res.R_pos[c] / OHM_CM2));
+            cJSON_AddItemToArray(jn, cJSON_CreateNumber(res.R_neg[c] / OHM_CM2));
+            cJSON_AddItemToArray(ja, cJSON_CreateNumber(res.a_pos[c]));
+            cJSON_AddItemToArray(jl, cJSON_CreateNumber(res.li_interphase[c]));
+            cJSON_AddItemToArray(ji, cJSON_CreateNumber(res.li_inventory[c]));
+        }
+        cJSON *f = cJSON_AddObjectToObject(j, "fade_by_mechanism");
+        for (int m = 0; m < SSB_IFACE_NMECH; m++)
+            cJSON_AddNumberToObject(f, ssb_iface_mech_name((ssb_iface_mech)m), res.fade[m] / MAH_PER_CM2);
+        cJSON_AddNumberToObject(j, "total_fade_mAh_per_cm2", res.fade_total / MAH_PER_CM2);
+        cJSON_AddNumberToObject(j, "lithium_lost_mol_per_m2", res.li_lost);
+        cJSON_AddNumberToObject(j, "hours", res.hours);
+        cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
+        for (int k = 0; k < SSB_IFACE_NSITES; k++) {
+            cJSON *o = cJSON_AddObjectToObject(ifs, ssb_iface_site_name((ssb_iface_site)k));
+            cJSON_AddBoolToObject(o, "ageing", ag.site[k].enabled);
+            cJSON_AddStringToObject(o, "electrode", ag.site[k].electrode);
+            cJSON_AddStringToObject(o, "electrolyte", ag.site[k].electrolyte);
+            cJSON_AddStringToObject(o, "interphase_type", ssb_iface_type_name(ag.site[k].type));
+            cJSON_AddStringToObject(o, "law", ssb_iface_law_name(ag.site[k].growth.law));
+            cJSON_AddNumberToObject(o, "final_thickness_nm", n ? res.thickness[k][n - 1] * 1e9 : 0);
+        }
+        cli_json_print(j);
+    } else if (!ret) {
+        printf("cycling with interface ageing: %d cycles, %.4g h\n", n, res.hours);
+        for (int k = 0; k < SSB_IFACE_NSITES; k++)
+            printf("  %-8s %s|%s: %s\n", ssb_iface_site_name((ssb_iface_site)k), ag.site[k].electrode,
+                   ag.site[k].electrolyte,
+                   ag.site[k].enabled ? ssb_iface_law_name(ag.site[k].growth.law) : "no ageing (no data or not set)");
+        printf("\n");
+        const char *hdr[] = {"cycle", "capacity [mAh/cm2]", "retention [%]", "R_pos [ohm cm2]", "R_neg [ohm cm2]",
+                             "a_pos [1/m]", "Li in interphases [umol/cm2]"};
+        cli_table *t = cli_table_create(7, hdr);
+        int step = n > 20 ? n / 20 : 1;
+        for (int c = 0; c < n; c++) {
+            if (c % step && c != n - 1)
+                continue;
+            char cyc[16];
+            snprintf(cyc, sizeof cyc, "%d", c + 1);
+            const char *cells[] = {cyc,
+                                   cli_fmt(res.capacity[c] / MAH_PER_CM2),
+                                   cli_fmt(res.retention[c] * 100.0),
+                                   cli_fmt(res.R_pos[c] / OHM_CM2),
+                                   cli_fmt(res.R_neg[c] / OHM_CM2),
+                                   cli_fmt(res.a_pos[c]),
+                                   cli_fmt(res.li_interphase[c] * 100.0)};
+            cli_table_add_row(t, cells);
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+        printf("\ncapacity fade by mechanism, cycle 1 -> %d\n", n);
+        const char *h2[] = {"mechanism", "fade [mAh/cm2]"};
+        t = cli_table_create(2, h2);
+        for (int m = 0; m < SSB_IFACE_NMECH; m++) {
+            const char *cells[] = {ssb_iface_mech_name((ssb_iface_mech)m), cli_fmt(res.fade[m] / MAH_PER_CM2)};
+            cli_table_add_row(t, cells);
+        }
+        const char *tot[] = {"total", cli_fmt(res.fade_total / MAH_PER_CM2)};
+        cli_table_add_row(t, tot);
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+    }
+    ssb_iface_cycle_result_destroy(&res);
+    ssb_cell_params_destroy(&p);
+    ssb_iface_db_destroy(&idb);
+    ssb_materials_destroy(&mdb);
+    return ret;
+}

@@ -1,0 +1,248 @@
+/*
+ * ssb_run.h - the main job as one library call: cell -> structure -> networks -> effective properties -> cell
+ * model -> rate sweep. The CLI's `ssbnet run`, and any program that compares designs, calls this.
+ *
+ * ---------------------------------------------------------------------------------------------------------------
+ * The chain (DESIGN.md "Data flow of the main job"); each stage is a function of its own and fills its part of an
+ * ssb_run_result, so a caller may stop after any stage, or replace a stage's output before the next one:
+ *
+ *   1. ssb_run_structure   the composite cathode as voxels. Generated from the cell's composition (volume
+ *      fractions, CAM particle diameter, CAM / SE names of the "positive" block) and the recipe of the params
+ *      (ssb_run_params: voxel size, in-plane cross-section, seed, carbon, sizes), or a segmented image given by the
+ *      caller (z through the thickness, label roles in its phase table). A generated structure SPANS THE
+ *      ELECTRODE'S THICKNESS through-plane (z): nz = round(thickness / voxel size), so percolation and
+ *      tortuosity are those of the real thickness; the in-plane box (x, y) is a representative cross-section.
+ *      Every phase takes its conductivities from the materials database at the CELL TEMPERATURE
+ *      (ssb_run_assign_materials; the SE from ssb_materials_sigma_ion(T)). Where the cell states the bulk ionic
+ *      conductivity of its composite's electrolyte itself (a number in the cell file, or a database value at T),
+ *      the phases named like that electrolyte take exactly that number, so the structure and the cell model
+ *      agree on the bulk value and the temperature factor handed on is 1 (reported as temperature_factor).
+ *   2. ssb_run_networks    network analysis of the structure: role fractions, active CAM (wired to the current
+ *      collector at z = 0 and touching SE connected to the separator at z = nz - 1, ssb_micro_cam_compute),
+ *      the active CAM|SE area, and transport solves along z for Li+ (SE, GB, conducting coatings) and e- (CAM,
+ *      carbon) with the phase conductivities of stage 1.
+ *   3. ssb_run_effective   the hand-over to the cell model (every quantity handed over is stored in the result
+ *      next to the one it comes from, and tests/unit/test_run.c compares each pair):
+ *        eps_active        = CAM volume fraction x active CAM fraction;
+ *        eps_active_dead   = CAM volume fraction x (1 - active CAM fraction) (mass only);
+ *        eps_electrolyte   = SE + GB volume fractions; eps_inert = carbon + binder + coating; porosity = pores;
+ *        sigma_i_eff       = transport result sigma_eff (Li+) x temperature_factor (1, see stage 1). The
+ *                            transport's sigma_eff = eps sigma_bulk / tau already contains the volume fraction:
+ *                            it is NOT multiplied by eps again (issue 7 item 1: it once was, which handed over
+ *                            sigma_bulk eps^2 / tau, a third of the measured 0.0214 S/m of the default cell);
+ *        sigma_e_eff       = transport result sigma_eff (e-) x temperature_factor (1);
+ *        area_per_volume   = active CAM|SE face count per volume x area_factor. Face counting measures a
+ *                            staircase: for a smooth surface at random orientation its expected area is 3/2 of
+ *                            the true one (mean of |nx| + |ny| + |nz| over the sphere = 3/2). The factor is
+ *                            MEASURED, not assumed: area_factor = marching-cubes area / face-count area of the
+ *                            whole CAM|SE interface of this structure (ssb_micro_cam_result.mc_face_ratio); with
+ *                            marching cubes off it is the same ratio measured on a voxelised sphere of the mean
+ *                            CAM diameter at this voxel size (ssb_run_sphere_area_factor). Both are reported.
+ *      With the microstructure disabled, the cell's own Bruggeman relations apply and nothing is handed over.
+ *   4. ssb_run_cell       the P2D model (ssb_cell.h) built with these values, discharged from the initial state
+ *      at each C-rate to the cut-off (ssb_cell_rate_sweep).
+ *
+ * Validation (ssb_run_check): the cell is validated by the cell model first (a partial file names the missing
+ * key instead of producing NaN fractions); then the run refuses what cannot give a meaningful answer
+ * (SSB_ERR_RANGE naming key, value and range): a cut-off at or above the open-circuit voltage of the initial
+ * state, a cathode thinner than its mean CAM particle, and for a generated structure one with fewer than 4 voxels
+ * through the thickness, more than 2^31 voxels, or an extent under two mean CAM diameters (the generator could not
+ * place the particles); and it logs a warning (level SSB_LOG_WARN, object "run") for physically implausible
+ * combinations that still run: a cathode thinner than 5 um or thicker than 2 mm, particles smaller than 3 voxels,
+ * a cross-section narrower than four CAM particles.
+ *
+ * Progress and cancellation: the stages report to the context's progress callback, each stage name prefixed
+ * with the run stage ("structure: electrode", "Li+ network: transport z", "e- network: transport z",
+ * "discharge 1C: cell"); params.cancel (optional) is polled at every progress report: when *cancel != 0 the running
+ * stage stops with SSB_ERR_CANCELLED. The context's callback is restored when a stage returns.
+ * Reproducibility: a seed, params and cell give bit-identical results on one platform, whatever the thread
+ * count (the generator and the gmg transport backend are deterministic).
+ * Thread-safety: separate contexts, databases and results may run concurrently; the db is only read.
+ * Ownership: the result owns its grid, cell parameters and curves; ssb_run_result_destroy frees them.
+ */
+#ifndef SSB_RUN_H
+#define SSB_RUN_H
+
+#include <ssbnet/ssb_cell.h>
+#include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_grid.h>
+#include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_micro_analysis.h>
+#include <ssbnet/ssb_micro_gen.h>
+#include <ssbnet/ssb_report.h>
+#include <ssbnet/ssb_transport.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SSB_RUN_MAX_RATES 16
+
+/* Labels of a generated composite cathode. */
+enum { SSB_RUN_LABEL_PORE = 0, SSB_RUN_LABEL_SE = 1, SSB_RUN_LABEL_CAM = 2, SSB_RUN_LABEL_CARBON = 3 };
+
+/* A composite cathode to generate: the composition (from the cell) and the recipe (from the params). */
+typedef struct {
+    char cam[SSB_NAME_MAX], se[SSB_NAME_MAX], carbon[SSB_NAME_MAX]; /* material / phase names */
+    double cam_fraction;    /* CAM volume fraction (active + isolated), (0, 1) */
+    double carbon_fraction; /* carbon volume fraction, [0, 1) */
+    double pore_fraction;   /* voids, [0, 1); the SE is the rest */
+    double cam_diameter;    /* number-mean CAM diameter [m] */
+    double cam_gsd;         /* geometric standard deviation of the lognormal CAM diameters, >= 1 */
+    double carbon_diameter; /* [m] */
+    double pore_diameter;   /* [m] */
+    double overlap;         /* allowed sphere overlap fraction, [0, 0.9] */
+    int64_t dims[3];        /* voxels (z through the thickness) */
+    double voxel_size;      /* [m] */
+    uint64_t seed;
+} ssb_run_cathode;
+
+/* Options of the chain. Defaults (ssb_run_params_default) in brackets. */
+typedef struct {
+    int micro;             /* 1: measure a structure [1]; 0: the cell's Bruggeman relations */
+    const ssb_grid *image; /* segmented image of the cathode (borrowed; z through the thickness) [NULL: generate] */
+    char image_file[1024]; /* the cell file's microstructure.image [""]: not read here; the caller loads it (with
+                              its phase table) into image */
+    /* recipe of a generated structure */
+    double voxel_size;         /* [m] [0.4e-6], 1e-9 to 1e-4 */
+    int64_t cross_section;     /* in-plane voxels per edge [96], 16 to 1024 */
+    int64_t through_plane;     /* voxels through the thickness [0: round(thickness / voxel_size)], 0 or 4 to 4096 */
+    uint64_t seed;             /* [1] */
+    double cam_gsd;            /* [1.3], 1 to 3 */
+    char carbon[SSB_NAME_MAX]; /* carbon material ["Super P"] */
+    double carbon_diameter;    /* [m] [1e-6] */
+    double pore_diameter;      /* [m] [1.2e-6] */
+    double overlap;            /* [0.15], 0 to 0.9 */
+    int marching_cubes;        /* measure the area factor with marching cubes [1]; 0: on a voxelised sphere */
+    /* transport */
+    ssb_transport_params transport; /* [ssb_transport_params_default()] */
+    /* cell */
+    int nrates;                      /* [5] */
+    double rates[SSB_RUN_MAX_RATES]; /* C-rates [0.1, 0.2, 0.5, 1, 2], each in (0, 100] */
+    double cutoff;                   /* discharge cut-off [V] [3.5], 0.5 to 6 */
+    volatile const int *cancel;      /* optional: non-zero cancels at the next progress report */
+} ssb_run_params;
+
+ssb_run_params ssb_run_params_default(void);
+
+/* The cell file's optional blocks on top of p (p unchanged on error). Every key acts (none is accepted and
+ * ignored); lengths in um, as in the cell keys:
+ *   "microstructure": {"enabled": true, "image": "cathode.tif", "size_voxels": 96 (in-plane cross-section),
+ *       "through_plane_voxels": 0 (0: thickness / voxel size), "voxel_size_um": 0.4, "seed": 1, "cam_gsd": 1.3,
+ *       "carbon": "Super P", "carbon_diameter_um": 1.0, "pore_diameter_um": 1.2, "overlap": 0.15,
+ *       "marching_cubes": true}
+ *   "run": {"rates_C": [0.1, 0.2, 0.5, 1, 2], "cutoff_V": 3.5}
+ * Other top-level keys belong to the cell model and are not looked at. name labels messages (file name).
+ * Errors: SSB_ERR_FORMAT (malformed JSON with line:col, unknown key listing the valid ones, wrong type),
+ * SSB_ERR_RANGE (key, value and valid range). */
+int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *name, ssb_run_params *p);
+
+/* Everything the chain measured and handed over. Fields of stages not run are zero / NULL. */
+typedef struct {
+    int stage; /* stages completed: 0 none, 1 structure, 2 networks, 3 effective, 4 cell */
+    /* cell (owned copy; after stage 3 it holds the measured properties) */
+    ssb_cell_params *params;
+    ssb_cell_values values_in; /* the cell as given (before the hand-over) */
+    double temperature;        /* [K] at which the materials were evaluated (the cell temperature) */
+    /* stage 1 */
+    int micro;                      /* a structure was measured */
+    int generated;                  /* 1: generated, 0: the caller's image */
+    ssb_run_cathode cathode;        /* the generated cathode's recipe (generated only) */
+    ssb_micro_electrode_result gen; /* generator outcome (generated only) */
+    ssb_grid *grid;                 /* the structure (owned) */
+    int64_t dims[3];                /* voxels (z through the thickness) */
+    double voxel_size[3];           /* [m] */
+    double extent[3];               /* dims x voxel_size [m] */
+    /* stage 2 */
+    ssb_micro_fractions fractions;
+    ssb_micro_cam_result cam;
+    ssb_transport_result ion, el; /* along z; fields not kept */
+    /* stage 3: hand-over and where each value comes from */
+    double temperature_factor;      /* multiplies the transport conductivities (1: phases evaluated at T) */
+    double area_face;               /* active CAM|SE face count per volume [1/m] */
+    double area_factor;             /* smooth / face-count area ratio used */
+    const char *area_factor_method; /* "marching_cubes_of_structure" or "voxelised_sphere" */
+    double area_factor_sphere;      /* the ratio on a voxelised sphere of the mean CAM diameter (always computed) */
+    ssb_cell_values values;         /* the values handed to the cell model */
+    /* stage 4 */
+    ssb_cell_derived derived; /* as used by the model (sigma_i_eff_pos etc.) */
+    int nrates;
+    double cutoff; /* [V] */
+    ssb_cell_rate_point points[SSB_RUN_MAX_RATES];
+    ssb_cell_result *curves[SSB_RUN_MAX_RATES]; /* owned */
+    double time_s[4]; /* wall time of each stage [s]: structure, networks (analysis + transport), hand-over, cell */
+} ssb_run_result;
+
+/* Initialise res for the stages: copies cell (validated by ssb_run_check first). Errors: those of ssb_run_check,
+ * SSB_ERR_NOMEM. */
+int ssb_run_init(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_params *params, ssb_run_result *res);
+/* The stages, in order (each needs the previous ones; SSB_ERR_ARG otherwise). On error res keeps what the
+ * completed stages measured (res->stage tells how far it got; ssb_run_networks sets stage 2 before it reports
+ * SSB_ERR_NOPERC, so the networks can still be reported). Destroy res in every case. */
+int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_params *params, ssb_run_result *res);
+int ssb_run_networks(ssb_ctx *ctx, const ssb_run_params *params, ssb_run_result *res);
+int ssb_run_effective(ssb_ctx *ctx, const ssb_run_params *params, ssb_run_result *res);
+int ssb_run_cell(ssb_ctx *ctx, const ssb_run_params *params, ssb_run_result *res);
+/* All of it: init + the four stages (structure, networks and effective only when params->micro). db: the
+ * materials database (NULL: the built-in one); params NULL: defaults. Destroy res in every case (see above). */
+int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *params,
+            ssb_run_result *res);
+/* Free what res owns and zero it. NULL-safe. */
+void ssb_run_result_destroy(ssb_run_result *res);
+
+/* Plots of a finished run (stage 4) into outdir: voltage_curves, rate_capability and overpotential_breakdown
+ * (.png, or .svg without the PNG driver), each written atomically. written (optional, n bytes) receives the
+ * comma-separated file names. Errors: those of ssb_plot_save (SSB_ERR_IO, SSB_ERR_UNSUPPORTED, ...). Not
+ * thread-safe (PLplot, see ssb_plot.h). */
+int ssb_run_write_plots(ssb_ctx *ctx, const ssb_run_result *res, const char *outdir, char *written, size_t n);
+
+/* Descriptions of the chain's result types for the report writers (ssb_report.h): rows are
+ * ssb_transport_result (TRANSPORT), ssb_cell_rate_point (RATE_POINT) and ssb_run_result (HANDOVER: every value
+ * handed to the cell model next to its source). NULL for an invalid kind. */
+typedef enum {
+    SSB_RUN_REPORT_TRANSPORT = 0,
+    SSB_RUN_REPORT_RATE_POINT,
+    SSB_RUN_REPORT_HANDOVER,
+    SSB_RUN_REPORT_CAM, /* ssb_micro_cam_result: active and dead CAM, CAM|SE areas, network percolation */
+    SSB_RUN_REPORT_COUNT
+} ssb_run_report_kind;
+const ssb_report_type *ssb_run_report_type(ssb_run_report_kind k);
+
+/* The density keys a stack energy density needs and the cell lacks (a comma-separated list into buf): Wh/kg is
+ * NaN exactly when one is missing. Returns 1 if any is missing, else 0. */
+int ssb_run_missing_densities(const ssb_cell_values *v, char *buf, size_t n);
+
+/* Validation of a cell and params for the chain (see the header comment). SSB_OK, or the error naming the key. */
+int ssb_run_check(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_params *params);
+/* The cell part of that validation, for every command that runs a cell (`cell run|rates` too): the cell model's
+ * own checks (ssb_cell_create: a missing key is named), a composite electrode thinner than its particle diameter
+ * (SSB_ERR_RANGE naming "positive.thickness_um" and the value), and warnings for an electrode under 5 um or over
+ * 2 mm, particles outside 0.02 to 100 um, a separator outside 1 um to 2 mm, a temperature outside 200 to 500 K.
+ * ocv_init (optional) receives the open-circuit voltage of the initial state [V]. */
+int ssb_run_check_cell(ssb_ctx *ctx, const ssb_cell_params *cell, double *ocv_init);
+
+/* The cathode to generate for a cell: composition from the cell's positive electrode, recipe from params, z
+ * spanning the thickness. Errors: SSB_ERR_RANGE (composition, or a structure too thin / too large). */
+int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *cell, const ssb_run_params *params,
+                              ssb_run_cathode *c);
+/* The generator's parameters of that cathode (phases labelled SSB_RUN_LABEL_*, tolerance 0.01). */
+ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathode *c);
+/* Generate that cathode (phases labelled SSB_RUN_LABEL_*), conductivities from db at temperature T [K]. Caller
+ * owns *grid. gen (optional) receives the generator's outcome. Errors of the generator and of the db. */
+int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **grid,
+                             ssb_micro_electrode_result *gen);
+/* Conductivities of every phase of g from the materials database at T [K] (one rule for every command):
+ * pores 0; SE, GB and coating phases sigma_ion = ssb_materials_sigma_ion(TOTAL, T) (else the record's sigma_ion);
+ * active and carbon phases sigma_el from the record. A phase is looked up by its material name, else its name;
+ * a phase that is not in the database keeps its values and is counted in *n_unknown (optional).
+ * A reported range [a, b] gives its geometric mean. Errors: SSB_ERR_ARG, errors of the db. */
+int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g, double T, int *n_unknown);
+/* Face-count / smooth-area factor measured on a sphere of the given diameter [m] voxelised at voxel size h [m]:
+ * 4 pi r^2 / (face count), averaged over 8 sub-voxel centre offsets. Errors: SSB_ERR_RANGE (d < 2 h or
+ * d > 100 h). */
+int ssb_run_sphere_area_factor(ssb_ctx *ctx, double diameter, double h, double *factor);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,623 @@
+/* iface: cycling a cell with interface ageing. A layer on top of the cell API: each cycle builds the cell from
+ * parameters updated by a list of ageing mechanisms, runs discharge / charge / hold, and advances the interphases
+ * over the cycle's potential history. The "interfaces" block of the cell JSON configures it. */
+#include "iface_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+const char *ssb_iface_site_name(ssb_iface_site s)
+{
+    static const char *n[] = {"positive", "carbon", "negative"};
+    return (s >= 0 && s < SSB_IFACE_NSITES) ? n[s] : "?";
+}
+
+const char *ssb_iface_mech_name(ssb_iface_mech m)
+{
+    static const char *n[] = {"positive_interphase_resistance", "active_area_loss", "ionic_network_loss",
+                              "negative_interphase_resistance", "lithium_inventory"};
+    return (m >= 0 && m < SSB_IFACE_NMECH) ? n[m] : "?";
+}
+
+ssb_iface_cycle_params ssb_iface_cycle_params_default(void)
+{
+    ssb_iface_cycle_params c = {1, 1.0, 1.0, 3.5, 4.2, 0.05, 0.0, NULL};
+    return c;
+}
+
+/* ------------------------------------------------------------------------------------ the interfaces block */
+
+static void fill_window(ssb_ctx *ctx, const ssb_materials *mdb, const char *se, ssb_iface_growth *g)
+{
+    const ssb_material *m = NULL;
+    if (ssb_materials_find(ctx, mdb, se, &m) != SSB_OK) {
+        ssb_ctx_clear_error(ctx);
+        return;
+    }
+    double v;
+    if (ssb_materials_get_si(ctx, m, "E_red", &v) == SSB_OK)
+        g->E_red = v;
+    else
+        ssb_ctx_clear_error(ctx);
+    if (ssb_materials_get_si(ctx, m, "E_ox", &v) == SSB_OK)
+        g->E_ox = v;
+    else
+        ssb_ctx_clear_error(ctx);
+}
+
+static int site_from_database(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, ssb_iface_site_params *s,
+                              int required, const char *where)
+{
+    const ssb_iface_record *rec = NULL;
+    int rc = ssb_iface_db_find(ctx, db, mdb, s->electrode, s->electrolyte, &rec);
+    if (rc != SSB_OK) {
+        if (required)
+            return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                             "%s: no interphase data for %s|%s in the database; give \"model\" (parabolic, linear, "
+                             "deal-grove or none) and its parameters",
+                             where, s->electrode, s->electrolyte);
+        ssb_ctx_clear_error(ctx);
+        s->enabled = 0;
+        s->type = SSB_IFACE_UNKNOWN;
+        return SSB_OK;
+    }
+    s->enabled = 1;
+    s->type = rec->type;
+    s->growth = rec->growth;
+    fill_window(ctx, mdb, s->electrolyte, &s->growth);
+    return SSB_OK;
+}
+
+static int parse_coating(ssb_ctx *ctx, const ssb_materials *mdb, const cJSON *o, const char *where,
+                         ssb_iface_coating *c)
+{
+    static const char *const keys[] = {"material", "thickness_nm", "coverage", "ionic_conductivity_S_per_cm",
+                                       "electronic_conductivity_S_per_cm", "tunnelling_length_nm", NULL};
+    SSB_REQUIRE(ctx, cJSON_IsObject(o), SSB_ERR_FORMAT, "%s: expected an object", where);
+    for (const cJSON *it = o->child; it; it = it->next) {
+        int ok = 0;
+        for (int i = 0; keys[i]; i++)
+            ok |= !strcmp(it->string, keys[i]);
+        SSB_REQUIRE(ctx, ok, SSB_ERR_FORMAT,
+                    "%s: unknown key '%s' (valid: material, thickness_nm, coverage, ionic_conductivity_S_per_cm, "
+                    "electronic_conductivity_S_per_cm, tunnelling_length_nm)",
+                    where, it->string);
+    }
+    *c = ssb_iface_coating_default();
+    c->coverage = 1.0;
+    const cJSON *mat = cJSON_GetObjectItemCaseSensitive(o, "material");
+    if (mat) {
+        SSB_REQUIRE(ctx, cJSON_IsString(mat), SSB_ERR_FORMAT, "%s.material: expected a string", where);
+        const ssb_material *m = NULL;
+        int rc = ssb_materials_find(ctx, mdb, mat->valuestring, &m);
+        if (rc) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+            return SSB_ERROR(ctx, rc, "%s.material: %s", where, msg);
+        }
+        snprintf(c->material, sizeof c->material, "%s", ssb_materials_name(m));
+        double v;
+        ssb_mat_prop p;
+        if (ssb_materials_get_prop(ctx, m, "sigma_ion", &p) == SSB_OK)
+            c->sigma_ion = p.has_value ? p.si_value : sqrt(p.si_min * p.si_max);
+        else
+            ssb_ctx_clear_error(ctx);
+        if (ssb_materials_get_si(ctx, m, "sigma_el", &v) == SSB_OK)
+            c->sigma_e = v;
+        else
+            ssb_ctx_clear_error(ctx);
+    }
+    int present;
+    double d = 0;
+    SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "thickness_nm", where, SSBI_NM, 0, &d, &present));
+    SSB_REQUIRE(ctx, present, SSB_ERR_FORMAT, "%s: needs \"thickness_nm\"", where);
+    c->thickness = d;
+    SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "coverage", where, 1.0, 0, &c->coverage, NULL));
+    SSB_REQUIRE(ctx, c->coverage <= 1, SSB_ERR_RANGE, "%s.coverage = %g, must be in [0, 1]", where, c->coverage);
+    SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "ionic_conductivity_S_per_cm", where, SSBI_S_PER_CM, 0,
+                                         &c->sigma_ion, NULL));
+    SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "electronic_conductivity_S_per_cm", where, SSBI_S_PER_CM, 0,
+                                         &c->sigma_e, NULL));
+    SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "tunnelling_length_nm", where, SSBI_NM, 0, &c->tunnelling, NULL));
+    if (c->thickness > 0 && c->coverage > 0) {
+        SSB_REQUIRE(ctx, isfinite(c->sigma_ion) && c->sigma_ion > 0, SSB_ERR_FORMAT,
+                    "%s: needs \"ionic_conductivity_S_per_cm\" (the database has none for '%s')", where,
+                    c->material[0] ? c->material : "the coating");
+    }
+    return SSB_OK;
+}
+
+static int parse_site(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, const cJSON *o,
+                      const char *where, ssb_iface_site site, ssb_iface_site_params *s)
+{
+    SSB_REQUIRE(ctx, cJSON_IsObject(o), SSB_ERR_FORMAT, "%s: expected an object", where);
+    char key[600];
+    for (int k = 0; k < 2; k++) {
+        const char *name = k ? "electrolyte" : "electrode";
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+        if (!it)
+            continue;
+        SSB_REQUIRE(ctx, cJSON_IsString(it), SSB_ERR_FORMAT, "%s.%s: expected a string", where, name);
+        const char *canon = NULL;
+        int rc = ssbi_iface_canonical(ctx, mdb, it->valuestring, &canon);
+        if (rc) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+            return SSB_ERROR(ctx, rc, "%s.%s: %s", where, name, msg);
+        }
+        snprintf(k ? s->electrolyte : s->electrode, SSB_IFACE_NAME_LEN, "%s", canon);
+    }
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(o, "model");
+    const char *mname = "database";
+    if (model) {
+        SSB_REQUIRE(ctx, cJSON_IsString(model), SSB_ERR_FORMAT, "%s.model: expected a string", where);
+        mname = model->valuestring;
+    }
+    if (!strcmp(mname, "database")) {
+        SSB_CHECK(ctx, site_from_database(ctx, mdb, db, s, 1, where));
+    } else {
+        ssb_iface_law law;
+        if (ssb_iface_law_parse(ctx, mname, &law) != SSB_OK)
+            return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                             "%s.model = '%s': unknown model (valid: database, none, parabolic, linear, deal-grove)",
+                             where, mname);
+        s->growth = ssb_iface_growth_default();
+        s->growth.law = law;
+        s->enabled = 1;
+        s->type = law == SSB_IFACE_LAW_LINEAR ? SSB_IFACE_MCI : SSB_IFACE_SEI;
+        fill_window(ctx, mdb, s->electrolyte, &s->growth);
+    }
+    static const char *const extra_pos[] = {"model", "electrode", "electrolyte", "coating", NULL};
+    static const char *const extra_c[] = {"model", "electrode", "electrolyte", "coating", "area_per_volume_per_m",
+                                          NULL};
+    double se_dummy = NAN;
+    SSB_CHECK(ctx, ssbi_iface_parse_growth(ctx, o, where, site == SSB_IFACE_CARBON ? extra_c : extra_pos, &s->growth,
+                                           &se_dummy));
+    if (s->growth.law == SSB_IFACE_LAW_NONE && isnan(s->growth.sigma_ion) && s->growth.L0 == 0)
+        s->growth.sigma_ion = 1.0; /* no layer, no growth: the conductivity never enters */
+    int rc = ssb_iface_growth_check(ctx, &s->growth);
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+        return SSB_ERROR(ctx, rc, "%s: %s", where, msg);
+    }
+    const cJSON *coat = cJSON_GetObjectItemCaseSensitive(o, "coating");
+    if (coat) {
+        snprintf(key, sizeof key, "%s.coating", where);
+        SSB_CHECK(ctx, parse_coating(ctx, mdb, coat, key, &s->coating));
+    }
+    if (site == SSB_IFACE_CARBON) {
+        int present;
+        SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "area_per_volume_per_m", where, 1.0, 0, &s->area_per_volume,
+                                             &present));
+        SSB_REQUIRE(ctx, present || !s->enabled, SSB_ERR_FORMAT,
+                    "%s: needs \"area_per_volume_per_m\" (SE|carbon interface area per electrode volume)", where);
+    }
+    return SSB_OK;
+}
+
+int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db,
+                               const ssb_cell_params *cell, const char *path, ssb_iface_ageing *ag)
+{
+    SSB_REQUIRE(ctx, mdb && db && cell && ag, SSB_ERR_ARG, "ssb_iface_ageing_from_cell: NULL argument");
+    memset(ag, 0, sizeof *ag);
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    const char *se_pos = v.pos.electrolyte[0] ? v.pos.electrolyte : v.el.material;
+    const char *se_sep = v.sep.electrolyte[0] ? v.sep.electrolyte : v.el.material;
+    for (int s = 0; s < SSB_IFACE_NSITES; s++) {
+        ag->site[s].growth = ssb_iface_growth_default();
+        ag->site[s].growth.sigma_ion = 1.0;
+        ag->site[s].coating = ssb_iface_coating_default();
+        ag->site[s].type = SSB_IFACE_UNKNOWN;
+    }
+    snprintf(ag->site[SSB_IFACE_POS].electrode, SSB_IFACE_NAME_LEN, "%s", v.pos.active_material);
+    snprintf(ag->site[SSB_IFACE_POS].electrolyte, SSB_IFACE_NAME_LEN, "%s", se_pos);
+    snprintf(ag->site[SSB_IFACE_CARBON].electrode, SSB_IFACE_NAME_LEN, "carbon");
+    snprintf(ag->site[SSB_IFACE_CARBON].electrolyte, SSB_IFACE_NAME_LEN, "%s", se_pos);
+    snprintf(ag->site[SSB_IFACE_NEG].electrode, SSB_IFACE_NAME_LEN, "%s",
+             v.anode == SSB_CELL_ANODE_LI_METAL ? "Li" : v.neg.active_material);
+    snprintf(ag->site[SSB_IFACE_NEG].electrolyte, SSB_IFACE_NAME_LEN, "%s",
+             v.anode == SSB_CELL_ANODE_LI_METAL ? se_sep : (v.neg.electrolyte[0] ? v.neg.electrolyte : se_sep));
+    const cJSON *block = NULL;
+    cJSON *root = NULL;
+    if (path) {
+        char *text = NULL;
+        SSB_CHECK(ctx, ssbi_read_text(ctx, path, "cell file", 1u << 26, &text));
+        const char *end = NULL;
+        root = cJSON_ParseWithOpts(text, &end, 0);
+        if (!root) {
+            int line, col;
+            ssbi_text_line_col(text, end, &line, &col);
+            free(text);
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON", path, line, col);
+        }
+        free(text);
+        block = cJSON_GetObjectItemCaseSensitive(root, "interfaces");
+    }
+    /* the database records for the cell's materials (positive|SE, negative|SE); no SE|carbon ageing without its
+     * area; the block's entries replace these */
+    int rc = SSB_OK;
+    if (ag->site[SSB_IFACE_POS].electrode[0] && ag->site[SSB_IFACE_POS].electrolyte[0])
+        rc = site_from_database(ctx, mdb, db, &ag->site[SSB_IFACE_POS], 0, "interfaces.positive");
+    if (!rc && ag->site[SSB_IFACE_NEG].electrode[0] && ag->site[SSB_IFACE_NEG].electrolyte[0])
+        rc = site_from_database(ctx, mdb, db, &ag->site[SSB_IFACE_NEG], 0, "interfaces.negative");
+    if (rc || !block) {
+        cJSON_Delete(root);
+        return rc;
+    }
+    if (!cJSON_IsObject(block)) {
+        cJSON_Delete(root);
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: \"interfaces\" must be an object", path);
+    }
+    for (const cJSON *it = block->child; it && !rc; it = it->next) {
+        int s = -1;
+        for (int k = 0; k < SSB_IFACE_NSITES; k++)
+            if (!strcmp(it->string, ssb_iface_site_name((ssb_iface_site)k)))
+                s = k;
+        char where[512];
+        snprintf(where, sizeof where, "%s: interfaces.%s", path, it->string);
+        if (s < 0) {
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: unknown interface (valid: positive, carbon, negative)", where);
+            break;
+        }
+        rc = parse_site(ctx, mdb, db, it, where, (ssb_iface_site)s, &ag->site[s]);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* --------------------------------------------------------------------------------------------- mechanisms */
+
+/* What the mechanisms need to know about the cell at cycle 1. */
+typedef struct {
+    ssb_cell_values v0;
+    double eps_se;    /* SE volume fraction of the positive composite */
+    double a0;        /* active CAM|SE area per volume [1/m] */
+    double sig_i0;    /* effective ionic conductivity of the positive composite [S/m] */
+    double L_pos;     /* positive thickness [m] */
+    double area[SSB_IFACE_NSITES]; /* interface area per electrode area [m2/m2] (Li metal: 1) */
+    double n_neg0;    /* cyclable Li in the negative at the start [mol/m2] */
+    double vm_li;     /* Li molar volume [m3/mol] */
+    double neg_cap;   /* composite negative: mol/m2 per unit stoichiometry */
+} age_base;
+
+typedef struct {
+    ssb_iface_state st[SSB_IFACE_NSITES];
+} age_state;
+
+static double site_R(const ssb_iface_ageing *ag, const age_state *s, int k)
+{
+    const ssb_iface_site_params *p = &ag->site[k];
+    return p->enabled ? ssb_iface_state_resistance(&p->growth, &p->coating, &s->st[k]) : 0.0;
+}
+
+static double site_volume(const ssb_iface_ageing *ag, const age_base *b, const age_state *s, int k)
+{
+    const ssb_iface_site_params *p = &ag->site[k];
+    return p->enabled ? ssb_iface_state_volume(&p->coating, &s->st[k]) * b->area[k] : 0.0; /* m3 per m2 electrode */
+}
+
+static double li_in_interphases(const ssb_iface_ageing *ag, const age_base *b, const age_state *s)
+{
+    double n = 0;
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        n += site_volume(ag, b, s, k) * ag->site[k].growth.c_li;
+    return n;
+}
+
+/* One mechanism: updates the cell values from the state it is given. A new mechanism (contact loss, ...) is one
+ * more function here and one more entry in the enum. */
+typedef int (*mech_fn)(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                       ssb_cell_values *v);
+
+static int mech_pos_resistance(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                               ssb_cell_values *v)
+{
+    (void)ctx;
+    v->pos.R_interface = b->v0.pos.R_interface + site_R(ag, s, SSB_IFACE_POS);
+    return SSB_OK;
+}
+
+static int mech_active_area(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                            ssb_cell_values *v)
+{
+    (void)ctx;
+    /* SE turned into interphase (taken volume for volume) no longer touches the CAM: contact area scales with
+     * the remaining SE fraction of the composite. */
+    double eps = b->eps_se;
+    double consumed = (site_volume(ag, b, s, SSB_IFACE_POS) + site_volume(ag, b, s, SSB_IFACE_CARBON)) / b->L_pos;
+    double f = eps > 0 ? fmax(0.0, 1.0 - consumed / eps) : 1.0;
+    SSB_REQUIRE(ctx, f > 0, SSB_ERR_RANGE, "the interphases have consumed the whole SE of the positive composite");
+    v->pos.area_per_volume = b->a0 * f;
+    return SSB_OK;
+}
+
+static int mech_ionic_network(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                              ssb_cell_values *v)
+{
+    double eps = b->eps_se;
+    double consumed = site_volume(ag, b, s, SSB_IFACE_CARBON) / b->L_pos;
+    double f = eps > 0 ? fmax(0.0, 1.0 - consumed / eps) : 1.0;
+    SSB_REQUIRE(ctx, f > 0, SSB_ERR_RANGE, "the SE|carbon interphase has consumed the whole SE of the composite");
+    double brugg = isfinite(b->v0.pos.brugg_i) ? b->v0.pos.brugg_i : 1.5;
+    v->pos.sigma_i_eff = b->sig_i0 * pow(f, brugg);
+    return SSB_OK;
+}
+
+static int mech_neg_resistance(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                               ssb_cell_values *v)
+{
+    (void)ctx;
+    if (b->v0.anode == SSB_CELL_ANODE_LI_METAL)
+        v->li.R_interface = b->v0.li.R_interface + site_R(ag, s, SSB_IFACE_NEG);
+    else
+        v->neg.R_interface = b->v0.neg.R_interface + site_R(ag, s, SSB_IFACE_NEG);
+    return SSB_OK;
+}
+
+static int mech_lithium(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                        ssb_cell_values *v)
+{
+    double n = b->n_neg0 - li_in_interphases(ag, b, s);
+    SSB_REQUIRE(ctx, n > 0, SSB_ERR_RANGE,
+                "the interphases have used up the lithium of the negative electrode (%.4g mol/m2 at the start)",
+                b->n_neg0);
+    if (b->v0.anode == SSB_CELL_ANODE_LI_METAL)
+        v->li.thickness = n * b->vm_li; /* mass only: a Li-metal cell with excess Li loses no capacity */
+    else
+        v->neg.sto_init = n / b->neg_cap;
+    return SSB_OK;
+}
+
+static const mech_fn mechs[SSB_IFACE_NMECH] = {mech_pos_resistance, mech_active_area, mech_ionic_network,
+                                               mech_neg_resistance, mech_lithium};
+
+/* Cell values with each mechanism taking its state from states[m]. */
+static int apply_mechanisms(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b,
+                            const age_state *const states[SSB_IFACE_NMECH], ssb_cell_values *v)
+{
+    *v = b->v0;
+    for (int m = 0; m < SSB_IFACE_NMECH; m++)
+        SSB_CHECK(ctx, mechs[m](ctx, ag, b, states[m], v));
+    return SSB_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- one cycle */
+
+static int run_cycle(ssb_ctx *ctx, const ssb_cell_params *base, const ssb_cell_values *v, const char *protocol,
+                     ssb_cell_result **res)
+{
+    ssb_cell_params *p = NULL;
+    ssb_cell *cell = NULL;
+    int rc = ssb_cell_params_copy(ctx, base, &p);
+    if (!rc)
+        rc = ssb_cell_params_set_values(ctx, p, v);
+    if (!rc)
+        rc = ssb_cell_create(ctx, p, &cell);
+    if (!rc) {
+        ssb_cell_run_params rp = ssb_cell_run_params_default();
+        rp.breakdown = 0;
+        rc = ssb_cell_run_protocol(ctx, cell, protocol, &rp, res);
+    }
+    ssb_cell_destroy(&cell);
+    ssb_cell_params_destroy(&p);
+    return rc;
+}
+
+/* Discharge capacity of a cycle: the charge of its discharging steps. */
+static int discharge_capacity(ssb_ctx *ctx, const ssb_cell_result *res, double *Q)
+{
+    *Q = 0;
+    for (int i = 0; i < ssb_cell_result_nsteps(res); i++) {
+        ssb_cell_step_result s;
+        SSB_CHECK(ctx, ssb_cell_result_step(ctx, res, i, &s));
+        if (s.capacity > 0)
+            *Q += s.capacity;
+    }
+    return SSB_OK;
+}
+
+/* Advance the interphases over the potential history of a run (+ a rest at the last voltage). */
+static void advance_states(const ssb_iface_ageing *ag, const ssb_cell_result *res, double T, double U_neg, double rest,
+                           age_state *s)
+{
+    int n = ssb_cell_result_npoints(res);
+    const double *t = ssb_cell_result_series(res, SSB_CELL_T), *V = ssb_cell_result_series(res, SSB_CELL_V);
+    double tau[SSB_IFACE_NSITES] = {0, 0, 0};
+    for (int i = 0; i + 1 < n; i++) {
+        double dt = t[i + 1] - t[i], U = 0.5 * (V[i] + V[i + 1]) + U_neg;
+        for (int k = 0; k < SSB_IFACE_NSITES; k++)
+            if (ag->site[k].enabled)
+                tau[k] += dt * ssb_iface_rate_factor(&ag->site[k].growth, k == SSB_IFACE_NEG ? U_neg : U, T);
+    }
+    if (rest > 0 && n > 0)
+        for (int k = 0; k < SSB_IFACE_NSITES; k++)
+            if (ag->site[k].enabled)
+                tau[k] += rest * ssb_iface_rate_factor(&ag->site[k].growth,
+                                                       k == SSB_IFACE_NEG ? U_neg : V[n - 1] + U_neg, T);
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        if (ag->site[k].enabled)
+            ssb_iface_state_advance(&ag->site[k].growth, &ag->site[k].coating, &s->st[k], tau[k]);
+}
+
+void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *r)
+{
+    if (!r)
+        return;
+    free(r->capacity);
+    free(r->retention);
+    free(r->R_pos);
+    free(r->R_neg);
+    free(r->a_pos);
+    free(r->li_interphase);
+    free(r->li_inventory);
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        free(r->thickness[k]);
+    memset(r, 0, sizeof *r);
+}
+
+int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag,
+                        const ssb_iface_cycle_params *cp, ssb_iface_cycle_result *res)
+{
+    SSB_REQUIRE(ctx, cell && ag && cp && res, SSB_ERR_ARG, "ssb_iface_cycle_run: NULL argument");
+    memset(res, 0, sizeof *res);
+    SSB_REQUIRE(ctx, cp->cycles >= 1 && cp->cycles <= 1000000, SSB_ERR_RANGE, "cycles = %d, must be in [1, 1e6]",
+                cp->cycles);
+    SSB_REQUIRE(ctx, cp->crate_discharge > 0 && cp->crate_charge > 0 && isfinite(cp->crate_discharge) &&
+                         isfinite(cp->crate_charge),
+                SSB_ERR_RANGE, "C-rates %g / %g, must be > 0", cp->crate_discharge, cp->crate_charge);
+    SSB_REQUIRE(ctx, cp->v_min < cp->v_max, SSB_ERR_RANGE, "cut-offs %g V / %g V: the lower must be below the upper",
+                cp->v_min, cp->v_max);
+    SSB_REQUIRE(ctx, isfinite(cp->rest) && cp->rest >= 0, SSB_ERR_RANGE, "rest %g s, must be >= 0", cp->rest);
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        if (ag->site[k].enabled) {
+            SSB_CHECK(ctx, ssb_iface_growth_check(ctx, &ag->site[k].growth));
+            SSB_CHECK(ctx, ssb_iface_coating_check(ctx, &ag->site[k].coating));
+        }
+    age_base b;
+    memset(&b, 0, sizeof b);
+    ssb_cell_params_get_values(cell, &b.v0);
+    ssb_cell_derived d;
+    SSB_CHECK(ctx, ssb_cell_params_derive(ctx, cell, &d));
+    /* keep the C-rate definition fixed while the cell ages */
+    b.v0.cell.nominal_capacity = d.nominal_capacity;
+    b.a0 = d.a_pos;
+    b.sig_i0 = d.sigma_i_eff_pos;
+    b.L_pos = b.v0.pos.thickness;
+    b.eps_se = b.v0.pos.eps_electrolyte;
+    if (isnan(b.eps_se)) { /* the remainder of the other fractions, as the cell model derives it */
+        const ssb_cell_electrode *e = &b.v0.pos;
+        double other = 0;
+        const double f[] = {e->eps_active, e->eps_active_dead, e->eps_inert, e->porosity};
+        for (int i = 0; i < 4; i++)
+            other += isfinite(f[i]) ? f[i] : 0.0;
+        b.eps_se = 1.0 - other;
+    }
+    b.area[SSB_IFACE_POS] = d.a_pos * b.L_pos;
+    b.area[SSB_IFACE_CARBON] = ag->site[SSB_IFACE_CARBON].area_per_volume * b.L_pos;
+    double U_neg = 0;
+    /* the negative electrode's lithium as the cell model counts it (a 1 s rest of the fresh cell) */
+    {
+        ssb_cell_result *r0 = NULL;
+        SSB_CHECK(ctx, run_cycle(ctx, cell, &b.v0, "Rest for 1 s", &r0));
+        int rc0 = ssb_cell_result_lithium(ctx, r0, 0, NULL, &b.n_neg0, NULL);
+        ssb_cell_result_destroy(&r0);
+        SSB_CHECK(ctx, rc0);
+    }
+    if (b.v0.anode == SSB_CELL_ANODE_LI_METAL) {
+        b.area[SSB_IFACE_NEG] = 1.0;
+        b.vm_li = b.n_neg0 > 0 ? b.v0.li.thickness / b.n_neg0 : 0.0;
+    } else {
+        b.area[SSB_IFACE_NEG] = d.a_neg * b.v0.neg.thickness;
+        b.neg_cap = b.n_neg0 / b.v0.neg.sto_init;
+        double y;
+        SSB_CHECK(ctx, ssb_cell_params_eval_fn(ctx, cell, SSB_CELL_FN_OCV_NEG, b.v0.neg.sto_init, &y, NULL));
+        U_neg = y;
+    }
+    /* the rate factor of the cathode side sees the cathode potential vs Li: V + U_neg */
+    char protocol[4096];
+    int len = snprintf(protocol, sizeof protocol, "Discharge at %.10gC until %.10g V; Charge at %.10gC until %.10g V",
+                       cp->crate_discharge, cp->v_min, cp->crate_charge, cp->v_max);
+    if (cp->hold_crate > 0)
+        snprintf(protocol + len, sizeof protocol - (size_t)len, "; Hold at %.10g V until %.10gC", cp->v_max,
+                 cp->hold_crate);
+    if (cp->protocol) {
+        ssb_cell_protocol *pr = NULL;
+        SSB_CHECK(ctx, ssb_cell_protocol_parse(ctx, cp->protocol, &pr));
+        ssb_cell_protocol_destroy(&pr);
+        SSB_REQUIRE(ctx, strlen(cp->protocol) < sizeof protocol, SSB_ERR_RANGE, "cycle protocol longer than %zu characters",
+                    sizeof protocol - 1);
+        snprintf(protocol, sizeof protocol, "%s", cp->protocol);
+    }
+    int n = cp->cycles, rc = SSB_OK;
+    res->capacity = calloc((size_t)n, sizeof(double));
+    res->retention = calloc((size_t)n, sizeof(double));
+    res->R_pos = calloc((size_t)n, sizeof(double));
+    res->R_neg = calloc((size_t)n, sizeof(double));
+    res->a_pos = calloc((size_t)n, sizeof(double));
+    res->li_interphase = calloc((size_t)n, sizeof(double));
+    res->li_inventory = calloc((size_t)n, sizeof(double));
+    int ok = res->capacity && res->retention && res->R_pos && res->R_neg && res->a_pos && res->li_interphase &&
+             res->li_inventory;
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        ok = ok && (res->thickness[k] = calloc((size_t)n, sizeof(double))) != NULL;
+    if (!ok) {
+        ssb_iface_cycle_result_destroy(res);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (%d cycles)", n);
+    }
+    age_state first, cur, last_start;
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        first.st[k] = ssb_iface_state_initial(&ag->site[k].growth);
+    cur = first;
+    last_start = first;
+    double T = b.v0.cell.T, t_total = 0;
+    for (int c = 0; c < n; c++) {
+        const age_state *sts[SSB_IFACE_NMECH];
+        for (int m = 0; m < SSB_IFACE_NMECH; m++)
+            sts[m] = &cur;
+        ssb_cell_values v;
+        ssb_cell_result *r = NULL;
+        SSB_CHECK_GOTO(ctx, rc, apply_mechanisms(ctx, ag, &b, sts, &v), fail);
+        res->R_pos[c] = v.pos.R_interface;
+        res->R_neg[c] = b.v0.anode == SSB_CELL_ANODE_LI_METAL ? v.li.R_interface : v.neg.R_interface;
+        res->a_pos[c] = v.pos.area_per_volume;
+        res->li_interphase[c] = li_in_interphases(ag, &b, &cur);
+        for (int k = 0; k < SSB_IFACE_NSITES; k++)
+            res->thickness[k][c] =
+                ag->site[k].enabled ? ssb_iface_state_volume(&ag->site[k].coating, &cur.st[k]) : 0.0;
+        last_start = cur;
+        SSB_CHECK_GOTO(ctx, rc, run_cycle(ctx, cell, &v, protocol, &r), fail);
+        rc = discharge_capacity(ctx, r, &res->capacity[c]);
+        if (!rc) /* cyclable Li of the negative as the cell model reports it */
+            rc = ssb_cell_result_lithium(ctx, r, 0, NULL, &res->li_inventory[c], NULL);
+        if (!rc) {
+            const double *t = ssb_cell_result_series(r, SSB_CELL_T);
+            t_total += t[ssb_cell_result_npoints(r) - 1] + cp->rest;
+            advance_states(ag, r, T, U_neg, cp->rest, &cur);
+        }
+        ssb_cell_result_destroy(&r);
+        if (rc)
+            goto fail;
+        res->retention[c] = res->capacity[c] / res->capacity[0];
+        res->n = c + 1;
+        SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "cycle", c + 1, n), fail);
+    }
+    res->hours = t_total / SSBI_HOUR;
+    res->fade_total = res->capacity[0] - res->capacity[n - 1];
+    res->li_lost = res->li_inventory[0] - res->li_inventory[n - 1];
+    /* Fade split: switch the mechanisms from the first cycle's state to the last cycle's starting state one at a
+     * time (enum order); the differences add up to capacity[0] - capacity[n-1]. */
+    if (n >= 2) {
+        const age_state *sts[SSB_IFACE_NMECH];
+        for (int m = 0; m < SSB_IFACE_NMECH; m++)
+            sts[m] = &first;
+        ssb_cell_values vprev;
+        SSB_CHECK_GOTO(ctx, rc, apply_mechanisms(ctx, ag, &b, sts, &vprev), fail);
+        double Qprev = res->capacity[0];
+        for (int m = 0; m < SSB_IFACE_NMECH; m++) {
+            sts[m] = &last_start;
+            ssb_cell_values v;
+            SSB_CHECK_GOTO(ctx, rc, apply_mechanisms(ctx, ag, &b, sts, &v), fail);
+            double Q = Qprev;
+            if (memcmp(&v, &vprev, sizeof v) != 0) {
+                ssb_cell_result *r = NULL;
+                SSB_CHECK_GOTO(ctx, rc, run_cycle(ctx, cell, &v, protocol, &r), fail);
+                rc = discharge_capacity(ctx, r, &Q);
+                ssb_cell_result_destroy(&r);
+                if (rc)
+                    goto fail;
+            }
+            res->fade[m] = Qprev - Q;
+            Qprev = Q;
+            vprev = v;
+        }
+    }
+    return SSB_OK;
+fail:
+    ssb_iface_cycle_result_destroy(res);
+    return rc;
+}

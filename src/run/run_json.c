@@ -1,0 +1,156 @@
+/* run: the cell file's "microstructure" and "run" blocks -> ssb_run_params (ssb_run.h). */
+#include "run_impl.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <string.h>
+
+static const char *const micro_keys[] = {
+    "enabled", "image",          "size_voxels", "through_plane_voxels", "voxel_size_um",
+    "seed",    "cam_gsd",        "carbon",      "carbon_diameter_um",   "pore_diameter_um",
+    "overlap", "marching_cubes", NULL};
+static const char *const run_keys[] = {"rates_C", "cutoff_V", NULL};
+
+static int check_keys(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *const *valid)
+{
+    SSB_REQUIRE(ctx, cJSON_IsObject(obj), SSB_ERR_FORMAT, "%s: '%s' must be an object", name, sect);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        int ok = 0;
+        for (int i = 0; valid[i]; i++)
+            ok |= strcmp(it->string, valid[i]) == 0;
+        if (ok)
+            continue;
+        char list[512] = "";
+        size_t len = 0;
+        for (int i = 0; valid[i] && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", valid[i]);
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: unknown key '%s.%s' (valid: %s)", name, sect, it->string, list);
+    }
+    return SSB_OK;
+}
+
+/* A number in [lo, hi] times scale into *out; absent: unchanged. */
+static int num_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *key, double lo,
+                   double hi, double scale, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v)
+        return SSB_OK;
+    SSB_REQUIRE(ctx, cJSON_IsNumber(v), SSB_ERR_FORMAT, "%s: %s.%s must be a number", name, sect, key);
+    SSB_REQUIRE(ctx, isfinite(v->valuedouble) && v->valuedouble >= lo && v->valuedouble <= hi, SSB_ERR_RANGE,
+                "%s: %s.%s = %g is out of range (valid: %g to %g)", name, sect, key, v->valuedouble, lo, hi);
+    *out = v->valuedouble * scale;
+    return SSB_OK;
+}
+
+static int int_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *key, double lo,
+                   double hi, int64_t *out)
+{
+    double d = NAN;
+    SSB_CHECK(ctx, num_key(ctx, name, obj, sect, key, lo, hi, 1.0, &d));
+    if (isnan(d))
+        return SSB_OK;
+    SSB_REQUIRE(ctx, d == floor(d), SSB_ERR_RANGE, "%s: %s.%s = %g must be a whole number", name, sect, key, d);
+    *out = (int64_t)d;
+    return SSB_OK;
+}
+
+static int bool_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *key, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v)
+        return SSB_OK;
+    SSB_REQUIRE(ctx, cJSON_IsBool(v), SSB_ERR_FORMAT, "%s: %s.%s must be true or false", name, sect, key);
+    *out = cJSON_IsTrue(v);
+    return SSB_OK;
+}
+
+static int str_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *key, char *out,
+                   size_t n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v)
+        return SSB_OK;
+    SSB_REQUIRE(ctx, cJSON_IsString(v) && v->valuestring[0], SSB_ERR_FORMAT, "%s: %s.%s must be a non-empty string",
+                name, sect, key);
+    SSB_REQUIRE(ctx, strlen(v->valuestring) < n, SSB_ERR_RANGE, "%s: %s.%s is longer than %zu characters", name, sect,
+                key, n - 1);
+    snprintf(out, n, "%s", v->valuestring);
+    return SSB_OK;
+}
+
+static int read_micro(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_run_params *p)
+{
+    const char *s = "microstructure";
+    SSB_CHECK(ctx, check_keys(ctx, name, m, s, micro_keys));
+    SSB_CHECK(ctx, bool_key(ctx, name, m, s, "enabled", &p->micro));
+    SSB_CHECK(ctx, str_key(ctx, name, m, s, "image", p->image_file, sizeof p->image_file));
+    SSB_CHECK(ctx, int_key(ctx, name, m, s, "size_voxels", 16, 1024, &p->cross_section));
+    SSB_CHECK(ctx, int_key(ctx, name, m, s, "through_plane_voxels", 0, 4096, &p->through_plane));
+    SSB_REQUIRE(ctx, p->through_plane == 0 || p->through_plane >= 4, SSB_ERR_RANGE,
+                "%s: microstructure.through_plane_voxels = %lld is out of range (0 = from the thickness, or 4 to "
+                "4096)",
+                name, (long long)p->through_plane);
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "voxel_size_um", 1e-3, 100, 1e-6, &p->voxel_size));
+    int64_t seed = (int64_t)p->seed;
+    SSB_CHECK(ctx, int_key(ctx, name, m, s, "seed", 0, 9.007199254740992e15, &seed));
+    p->seed = (uint64_t)seed;
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "cam_gsd", 1, 3, 1.0, &p->cam_gsd));
+    SSB_CHECK(ctx, str_key(ctx, name, m, s, "carbon", p->carbon, sizeof p->carbon));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "carbon_diameter_um", 1e-3, 1e3, 1e-6, &p->carbon_diameter));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "pore_diameter_um", 1e-3, 1e3, 1e-6, &p->pore_diameter));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "overlap", 0, 0.9, 1.0, &p->overlap));
+    SSB_CHECK(ctx, bool_key(ctx, name, m, s, "marching_cubes", &p->marching_cubes));
+    return SSB_OK;
+}
+
+static int read_run(ssb_ctx *ctx, const char *name, const cJSON *r, ssb_run_params *p)
+{
+    SSB_CHECK(ctx, check_keys(ctx, name, r, "run", run_keys));
+    SSB_CHECK(ctx, num_key(ctx, name, r, "run", "cutoff_V", 0.5, 6, 1.0, &p->cutoff));
+    const cJSON *rates = cJSON_GetObjectItemCaseSensitive(r, "rates_C");
+    if (!rates)
+        return SSB_OK;
+    int n = cJSON_GetArraySize(rates);
+    SSB_REQUIRE(ctx, cJSON_IsArray(rates) && n >= 1 && n <= SSB_RUN_MAX_RATES, SSB_ERR_FORMAT,
+                "%s: run.rates_C must be an array of 1 to %d C-rates", name, SSB_RUN_MAX_RATES);
+    for (int i = 0; i < n; i++) {
+        const cJSON *v = cJSON_GetArrayItem(rates, i);
+        SSB_REQUIRE(ctx, cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble <= 100, SSB_ERR_RANGE,
+                    "%s: run.rates_C[%d] = %g must be a C-rate in (0, 100]", name, i,
+                    cJSON_IsNumber(v) ? v->valuedouble : NAN);
+        p->rates[i] = v->valuedouble;
+    }
+    p->nrates = n;
+    return SSB_OK;
+}
+
+int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *name, ssb_run_params *p)
+{
+    SSB_REQUIRE(ctx, text && p, SSB_ERR_ARG, "ssb_run_params_from_json_string: NULL argument");
+    if (!name)
+        name = "cell file";
+    const char *endp = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &endp, 0);
+    if (!root || !cJSON_IsObject(root)) {
+        int line, col;
+        ssbi_text_line_col(text, endp, &line, &col);
+        cJSON_Delete(root);
+        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON (expected an object)", name, line, col);
+    }
+    ssb_run_params q = *p; /* p unchanged on error */
+    int rc = SSB_OK;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "microstructure");
+    if (m)
+        rc = read_micro(ctx, name, m, &q);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "run");
+    if (rc == SSB_OK && r)
+        rc = read_run(ctx, name, r, &q);
+    cJSON_Delete(root);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    *p = q;
+    return SSB_OK;
+}

@@ -1,0 +1,311 @@
+/* run: the structure of the composite cathode (generated from the cell, or the caller's image) and the
+ * conductivities of its phases from the materials database at the cell temperature. See ssb_run.h. */
+#include "run_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* SI value of a record's property: its value, or the geometric mean of a reported range. -1 if absent. */
+static int prop_si(ssb_ctx *ctx, const ssb_material *m, const char *key, double *v)
+{
+    ssb_mat_prop p;
+    if (ssb_materials_get_prop(ctx, m, key, &p) != SSB_OK) {
+        ssb_ctx_clear_error(ctx);
+        return -1;
+    }
+    if (p.has_value && isfinite(p.si_value)) {
+        *v = p.si_value;
+        return 0;
+    }
+    if (isfinite(p.si_min) && isfinite(p.si_max) && p.si_min > 0) {
+        *v = sqrt(p.si_min * p.si_max);
+        return 0;
+    }
+    return -1;
+}
+
+int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g, double T, int *n_unknown)
+{
+    SSB_REQUIRE(ctx, db && g, SSB_ERR_ARG, "ssb_run_assign_materials: NULL argument");
+    SSB_REQUIRE(ctx, T > 0 && isfinite(T), SSB_ERR_RANGE, "temperature %g K must be > 0", T);
+    int unknown = 0;
+    for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
+        ssb_phase ph = *ssb_grid_get_phase(g, i);
+        if (ph.role == SSB_ROLE_PORE) {
+            ph.sigma_ion = ph.sigma_el = 0;
+            SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
+            continue;
+        }
+        const ssb_material *m = NULL;
+        const char *name = ph.material[0] ? ph.material : ph.name;
+        if (ssb_materials_find(ctx, db, name, &m) != SSB_OK) {
+            ssb_ctx_clear_error(ctx);
+            ssbi_log(ctx, SSB_LOG_WARN, "run",
+                     "phase '%s' is not in the materials database; its conductivities stay %g (ion) and %g "
+                     "(electron) S/m",
+                     ph.name, ph.sigma_ion, ph.sigma_el);
+            unknown++;
+            continue;
+        }
+        snprintf(ph.material, sizeof ph.material, "%s", ssb_materials_name(m));
+        double v;
+        if (ph.role == SSB_ROLE_SE || ph.role == SSB_ROLE_GB || ph.role == SSB_ROLE_COATING) {
+            if (ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, T, &v, NULL) == SSB_OK)
+                ph.sigma_ion = v;
+            else if (prop_si(ctx, m, "sigma_ion", &v) == 0)
+                ph.sigma_ion = v;
+            ssb_ctx_clear_error(ctx);
+        }
+        if ((ph.role == SSB_ROLE_ACTIVE || ph.role == SSB_ROLE_CARBON) && prop_si(ctx, m, "sigma_el", &v) == 0)
+            ph.sigma_el = v;
+        SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
+    }
+    if (n_unknown)
+        *n_unknown = unknown;
+    return SSB_OK;
+}
+
+int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_run_params *rp, ssb_run_cathode *c)
+{
+    SSB_REQUIRE(ctx, v && rp && c, SSB_ERR_ARG, "ssb_run_cathode_from_cell: NULL argument");
+    memset(c, 0, sizeof *c);
+    const ssb_cell_electrode *e = &v->pos;
+    snprintf(c->cam, sizeof c->cam, "%s", e->active_material[0] ? e->active_material : "NCM811");
+    snprintf(c->se, sizeof c->se, "%s", e->electrolyte[0] ? e->electrolyte : "Li6PS5Cl");
+    snprintf(c->carbon, sizeof c->carbon, "%s", rp->carbon);
+    c->cam_fraction = e->eps_active + e->eps_active_dead;
+    c->carbon_fraction = e->eps_inert;
+    c->pore_fraction = e->porosity;
+    c->cam_diameter = 2.0 * e->particle_radius;
+    c->cam_gsd = rp->cam_gsd;
+    c->carbon_diameter = rp->carbon_diameter;
+    c->pore_diameter = rp->pore_diameter;
+    c->overlap = rp->overlap;
+    c->voxel_size = rp->voxel_size;
+    c->seed = rp->seed;
+    SSB_REQUIRE(ctx, c->cam_fraction > 0 && c->cam_fraction < 1, SSB_ERR_RANGE,
+                "positive.active_volume_fraction = %g: the CAM volume fraction must lie in (0, 1)", c->cam_fraction);
+    SSB_REQUIRE(
+        ctx,
+        c->carbon_fraction >= 0 && c->pore_fraction >= 0 && c->cam_fraction + c->carbon_fraction + c->pore_fraction < 1,
+        SSB_ERR_RANGE, "positive: CAM %g + carbon %g + voids %g leave no solid electrolyte (the sum must be < 1)",
+        c->cam_fraction, c->carbon_fraction, c->pore_fraction);
+    SSB_REQUIRE(ctx, e->thickness > 0 && isfinite(e->thickness), SSB_ERR_RANGE,
+                "positive.thickness_um = %g must be > 0", e->thickness * 1e6);
+    SSB_REQUIRE(ctx, rp->voxel_size >= 1e-9 && rp->voxel_size <= 1e-4, SSB_ERR_RANGE,
+                "microstructure.voxel_size_um = %g is out of range (0.001 to 100)", rp->voxel_size * 1e6);
+    SSB_REQUIRE(ctx, rp->cross_section >= 16 && rp->cross_section <= 1024, SSB_ERR_RANGE,
+                "microstructure.size_voxels = %lld is out of range (16 to 1024)", (long long)rp->cross_section);
+    int64_t nz = rp->through_plane;
+    if (nz <= 0)
+        nz = (int64_t)llround(e->thickness / rp->voxel_size);
+    SSB_REQUIRE(ctx, nz >= 4 && nz <= 4096, SSB_ERR_RANGE,
+                "positive.thickness_um = %g at voxel_size_um = %g gives %lld voxels through the thickness "
+                "(valid: 4 to 4096; change microstructure.voxel_size_um)",
+                e->thickness * 1e6, rp->voxel_size * 1e6, (long long)nz);
+    double nvox = (double)rp->cross_section * (double)rp->cross_section * (double)nz;
+    SSB_REQUIRE(ctx, nvox <= 2147483648.0, SSB_ERR_RANGE,
+                "the structure of %lld x %lld x %lld voxels exceeds 2^31 voxels (coarsen "
+                "microstructure.voxel_size_um or reduce size_voxels)",
+                (long long)rp->cross_section, (long long)rp->cross_section, (long long)nz);
+    c->dims[0] = c->dims[1] = rp->cross_section;
+    c->dims[2] = nz;
+    /* the generator draws diameters up to half the smallest box edge: the mean must fit */
+    double inplane = (double)rp->cross_section * rp->voxel_size, through = (double)nz * rp->voxel_size;
+    SSB_REQUIRE(ctx, inplane >= 2 * c->cam_diameter, SSB_ERR_RANGE,
+                "microstructure.size_voxels = %lld gives a cross-section of %g um, less than two CAM particle "
+                "diameters (%g um) (valid: >= %lld voxels at %g um)",
+                (long long)rp->cross_section, inplane * 1e6, 2e6 * c->cam_diameter,
+                (long long)ceil(2 * c->cam_diameter / rp->voxel_size - 1e-9), rp->voxel_size * 1e6);
+    SSB_REQUIRE(ctx, through >= 2 * c->cam_diameter, SSB_ERR_RANGE,
+                "positive.thickness_um = %g is less than two CAM particle diameters (%g um): no structure can be "
+                "generated for it (give a segmented image as microstructure.image, or run without the "
+                "microstructure)",
+                through * 1e6, 2e6 * c->cam_diameter);
+    return SSB_OK;
+}
+
+ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathode *c)
+{
+    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
+    p.seed = c->seed;
+    p.overlap = c->overlap;
+    p.matrix_label = SSB_RUN_LABEL_SE;
+    snprintf(p.matrix_name, sizeof p.matrix_name, "%s", c->se);
+    p.matrix_role = SSB_ROLE_SE;
+    int k = 0;
+    p.phase[k].label = SSB_RUN_LABEL_CAM;
+    snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", c->cam);
+    p.phase[k].role = SSB_ROLE_ACTIVE;
+    p.phase[k].fraction = c->cam_fraction;
+    p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
+    p.phase[k].psd.d_mean = c->cam_diameter;
+    p.phase[k].psd.gsd = c->cam_gsd;
+    k++;
+    if (c->carbon_fraction > 0) {
+        p.phase[k].label = SSB_RUN_LABEL_CARBON;
+        snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", c->carbon);
+        p.phase[k].role = SSB_ROLE_CARBON;
+        p.phase[k].fraction = c->carbon_fraction;
+        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
+        p.phase[k].psd.d_mean = c->carbon_diameter;
+        k++;
+    }
+    if (c->pore_fraction > 0) {
+        p.phase[k].label = SSB_RUN_LABEL_PORE;
+        snprintf(p.phase[k].name, sizeof p.phase[k].name, "pore");
+        p.phase[k].role = SSB_ROLE_PORE;
+        p.phase[k].fraction = c->pore_fraction;
+        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
+        p.phase[k].psd.d_mean = c->pore_diameter;
+        k++;
+    }
+    p.nphases = k;
+    p.tolerance = 0.01;
+    return p;
+}
+
+int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **out,
+                             ssb_micro_electrode_result *gen)
+{
+    SSB_REQUIRE(ctx, db && c && out, SSB_ERR_ARG, "ssb_run_generate_cathode: NULL argument");
+    *out = NULL;
+    ssb_grid *g = NULL;
+    SSB_CHECK(
+        ctx, ssb_grid_create(ctx, c->dims[0], c->dims[1], c->dims[2], c->voxel_size, c->voxel_size, c->voxel_size, &g));
+    ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(c);
+    ssb_micro_electrode_result r;
+    memset(&r, 0, sizeof r);
+    int rc = ssb_micro_generate_electrode(ctx, g, &p, &r);
+    if (gen)
+        *gen = r;
+    if (rc == SSB_OK)
+        rc = ssb_run_assign_materials(ctx, db, g, T, NULL);
+    if (rc != SSB_OK) {
+        ssb_grid_destroy(&g);
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    }
+    *out = g;
+    return SSB_OK;
+}
+
+int ssb_run_sphere_area_factor(ssb_ctx *ctx, double d, double h, double *factor)
+{
+    SSB_REQUIRE(ctx, factor, SSB_ERR_ARG, "ssb_run_sphere_area_factor: NULL factor");
+    SSB_REQUIRE(ctx, h > 0 && d >= 2 * h && d <= 100 * h, SSB_ERR_RANGE,
+                "sphere diameter %g um at voxel size %g um: valid 2 to 100 voxels", d * 1e6, h * 1e6);
+    /* The voxel set {centre inside the sphere}; count the faces between inside and outside voxels (the area
+     * face counting measures) and compare with 4 pi r^2. Eight centre offsets average out the lattice phase. */
+    const double off[2] = {0.13, 0.61};
+    double r = 0.5 * d / h; /* radius in voxels */
+    int n = (int)ceil(r) + 2;
+    double sum = 0;
+    for (int o = 0; o < 8; o++) {
+        double cx = off[o & 1], cy = off[(o >> 1) & 1], cz = off[(o >> 2) & 1];
+        int64_t faces = 0;
+        for (int k = -n; k <= n; k++)
+            for (int j = -n; j <= n; j++)
+                for (int i = -n; i <= n; i++) {
+                    /* voxel (i, j, k) centre at (i + 0.5, ...) - (cx, cy, cz) relative to the sphere centre */
+                    double x = i + 0.5 - cx, y = j + 0.5 - cy, z = k + 0.5 - cz;
+                    int in = x * x + y * y + z * z < r * r;
+                    double xn = x + 1, yn = y + 1, zn = z + 1;
+                    faces += in != (xn * xn + y * y + z * z < r * r);
+                    faces += in != (x * x + yn * yn + z * z < r * r);
+                    faces += in != (x * x + y * y + zn * zn < r * r);
+                }
+        sum += 4.0 * 3.14159265358979323846 * r * r / (double)faces;
+    }
+    *factor = sum / 8.0;
+    return SSB_OK;
+}
+
+/* The caller's image: it must have active and SE phases; conductivities from the database at T. */
+static int structure_image(ssb_ctx *ctx, const ssb_materials *db, const ssb_grid *image, double T, ssb_grid **out)
+{
+    int64_t hist[256], n_act = 0, n_se = 0;
+    ssb_grid_histogram(image, hist);
+    for (int i = 0; i < ssb_grid_get_nphases(image); i++) {
+        const ssb_phase *ph = ssb_grid_get_phase(image, i);
+        if (ph->role == SSB_ROLE_ACTIVE)
+            n_act += hist[ph->label];
+        if (ph->role == SSB_ROLE_SE || ph->role == SSB_ROLE_GB)
+            n_se += hist[ph->label];
+    }
+    SSB_REQUIRE(ctx, n_act > 0 && n_se > 0, SSB_ERR_NOTFOUND,
+                "the image has no phase with the role '%s': give its phase table (roles: active, se, carbon, "
+                "pore, coating, gb, binder)",
+                n_act ? "se" : "active");
+    SSB_CHECK(ctx, ssb_grid_check_phases(ctx, image));
+    SSB_CHECK(ctx, ssb_grid_duplicate(ctx, image, out));
+    int rc = ssb_run_assign_materials(ctx, db, *out, T, NULL);
+    if (rc != SSB_OK)
+        ssb_grid_destroy(out);
+    return rc;
+}
+
+/* The cell's bulk ionic conductivity of the composite's electrolyte, given to the phases of that electrolyte,
+ * so that the structure and the cell model use one bulk value (temperature factor 1). */
+static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_electrode *e)
+{
+    if (!(e->sigma_i > 0) || !isfinite(e->sigma_i))
+        return SSB_OK;
+    for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
+        ssb_phase ph = *ssb_grid_get_phase(g, i);
+        if (ph.role != SSB_ROLE_SE)
+            continue;
+        if (e->electrolyte[0] && strcasecmp(ph.material, e->electrolyte) != 0 && strcasecmp(ph.name, e->electrolyte))
+            continue;
+        ph.sigma_ion = e->sigma_i;
+        SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
+    }
+    return SSB_OK;
+}
+
+int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_params *rp, ssb_run_result *res)
+{
+    SSB_REQUIRE(ctx, db && rp && res && res->params, SSB_ERR_ARG, "ssb_run_structure: call ssb_run_init first");
+    ssbi_run_stage st;
+    ssbi_run_stage_begin(ctx, &st, rp, "structure");
+    int rc;
+    if (rp->image) {
+        res->generated = 0;
+        rc = structure_image(ctx, db, rp->image, res->temperature, &res->grid);
+    } else {
+        res->generated = 1;
+        rc = ssb_run_cathode_from_cell(ctx, &res->values_in, rp, &res->cathode);
+        if (rc == SSB_OK)
+            rc = ssb_run_generate_cathode(ctx, db, &res->cathode, res->temperature, &res->grid, &res->gen);
+    }
+    if (rc == SSB_OK)
+        rc = align_se_sigma(ctx, res->grid, &res->values_in.pos);
+    ssbi_run_stage_end(ctx, &st);
+    if (rc != SSB_OK) {
+        ssb_grid_destroy(&res->grid);
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    }
+    res->micro = 1;
+    ssb_grid_get_dims(res->grid, res->dims);
+    ssb_grid_get_voxel_size(res->grid, res->voxel_size);
+    for (int k = 0; k < 3; k++)
+        res->extent[k] = (double)res->dims[k] * res->voxel_size[k];
+    if (res->extent[2] < 2.0 * res->values_in.pos.particle_radius * 0.999)
+        ssbi_log(ctx, SSB_LOG_WARN, "run",
+                 "the structure is %.3g um thick, less than one CAM particle (%.3g um): its through-plane "
+                 "networks are not those of an electrode",
+                 res->extent[2] * 1e6, 2e6 * res->values_in.pos.particle_radius);
+    double t = res->values_in.pos.thickness;
+    if (rp->image && fabs(res->extent[2] - t) > fmax(res->voxel_size[2], 0.05 * t))
+        ssbi_log(ctx, SSB_LOG_WARN, "run",
+                 "the image spans %.4g um through the thickness (z) but the cell's cathode is %.4g um "
+                 "(positive.thickness_um): its percolation and tortuosity are those of the image's thickness",
+                 res->extent[2] * 1e6, t * 1e6);
+    if (!rp->image && fabs(res->extent[2] - res->values_in.pos.thickness) > res->voxel_size[2] &&
+        rp->through_plane <= 0)
+        return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "structure thickness %g um differs from the cathode's %g um",
+                         res->extent[2] * 1e6, res->values_in.pos.thickness * 1e6);
+    res->stage = 1;
+    return SSB_OK;
+}

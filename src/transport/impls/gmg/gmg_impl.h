@@ -1,0 +1,196 @@
+/* Private interface of the "gmg" transport backend, split by job: gmg_setup.c (levels, aggregation, Galerkin
+ * operators), gmg_team.c (threads and pipelined passes), gmg_cycle.c (smoothers, K-cycle, preconditioner) and gmg.c
+ * (the Krylov driver).
+ *
+ * "gmg": matrix-free flexible conjugate gradients (double) on the compressed set of unknowns, preconditioned by
+ * an aggregation multigrid K-cycle in single precision.
+ *
+ * Level 0 is the voxel problem itself. Its unknowns are renumbered plane by plane, red (x+y+z even) before black,
+ * so that a Gauss-Seidel half-sweep walks one contiguous range per plane without tests; each unknown stores its six
+ * neighbour indices (the dummy unknown n, of value 0, where a neighbour is absent) and its phase. The outer CG runs
+ * in that numbering too; the solution is put back into the front end's order at the end. (16-bit neighbour
+ * offsets instead of the 32-bit indices were tried: half the bytes, but the decoding made the sweeps slower.)
+ * Coarse levels aggregate 2x2x2 blocks of the level below, but split every block into the connected pieces of
+ * its unknowns (coupling inside the block): a piece, not a block, is one coarse unknown (piecewise-constant
+ * prolongation P). Without the split, pore pieces that only meet outside the block were merged, which cost the
+ * pore phase of TauFactor's electrode.tiff 28 outer iterations instead of 15. The coarse unknowns then have a
+ * variable number of neighbours, so the Galerkin operators P^T A P are stored row-wise (float conductances, int32
+ * columns) in runs of equal row length (see finalize_level). The parity of the block stays a red-black colouring
+ * on every level (pieces of one block never couple, blocks couple only across faces). Where splitting coarsens too
+ * slowly (more than half as many coarse as fine unknowns), whole blocks are aggregated. Coarsening stops at
+ * GMG_NCOARSE unknowns, solved by a dense Cholesky factorisation in double.
+ * Smoother: red-black Gauss-Seidel, forward before and backward after the coarse correction. Plain aggregation
+ * underestimates the smooth error, so the coarse problems are solved by Notay's K-cycle: two flexible-CG steps per
+ * coarse level, each preconditioned by the cycle of that level (a V-cycle with its correction scaled by 1.7 needs
+ * twice as many outer iterations). The preconditioner is then slightly nonlinear and the outer iteration uses the
+ * Polak-Ribiere (flexible) beta. GMG_KCYCLE=0 gives the scaled V-cycle instead.
+ * Passes: a smoothing step is one pass over the planes of a level with up to three stages per plane and a lag of
+ * one plane between them (e.g. red initialisation, black update, red residual and restriction), so it reads the
+ * level's data once; the CG update of x and r is fused into the first pass of the preconditioner.
+ * Threads: levels of >= GMG_PAR_MIN unknowns are cut into up to GMG_SLAB_MAX slabs of planes that the threads take
+ * one by one (a thread that the system holds up delays little); only the two planes at each slab end wait for the
+ * neighbouring slab (two barriers per pass). The slabs depend on the level alone and sums are formed per slab and
+ * added in slab order, so the results are the same for any thread count. Thread 0 runs the iteration and the small
+ * levels, the others wait in a team whose waits sleep after a short spin (see gmg_team).
+ * Memory: 41 bytes per unknown on level 0 + 24 for the CG vectors + ~75 per coarse unknown (about 1/6 of them);
+ * during the set-up a transient 4-byte index per voxel. */
+#ifndef SSB_GMG_IMPL_H
+#define SSB_GMG_IMPL_H
+
+#include "transport/transport_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if SSB_HAVE_OPENMP
+#include <omp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#endif
+
+#define GMG_NCOARSE 800
+#define GMG_MAXLEV 40
+#define GMG_PAR_MIN 131072 /* below this many unknowns a level runs on one thread */
+#define GMG_SLAB 65536     /* unknowns per slab of planes (see setup_slabs) */
+#ifndef GMG_SLAB_MAX
+#define GMG_SLAB_MAX 16
+#endif
+
+#ifndef GMG_KCYCLE
+#define GMG_KCYCLE 1
+#endif
+#ifndef GMG_OMEGA
+#define GMG_OMEGA 1.7f
+#endif
+
+#if SSB_HAVE_OPENMP
+#define GMG_PRAGMA(x) _Pragma(#x)
+#else
+#define GMG_PRAGMA(x)
+#endif
+/* kernels that must be inlined so that their constant flag (one conducting phase) specialises them */
+#if defined(__GNUC__)
+#define GMG_INLINE static inline __attribute__((always_inline))
+#else
+#define GMG_INLINE static inline
+#endif
+/* parallel loop with the set-up's thread count */
+#define GMG_PRAGMA_FOR_NT GMG_PRAGMA(omp parallel for schedule(static) num_threads(nt))
+
+/* Rows [i0, i1) of a coarse level with len entries each, stored from entry k0 on. */
+typedef struct {
+    int64_t i0, i1, k0;
+    int64_t len;
+} gmg_run;
+
+typedef struct {
+    int64_t n, d[3];
+    int64_t *ps;    /* plane starts, d[2] + 1 */
+    int64_t *pb;    /* first black unknown of each plane (after the renumbering) */
+    int nslab;      /* slabs of planes for the threads (1: serial) */
+    int64_t *sz;    /* slab s holds planes [sz[s], sz[s + 1]); sz[s] is even */
+    /* level 0 only */
+    int32_t *nb;    /* 6 per unknown: -x, +x, -y, +y, -z, +z (n if absent) */
+    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy) */
+    /* coarse levels only: off-diagonal conductances (a_ij = -cv), as compressed rows during the set-up (rp, col)
+     * and, above the coarsest level, as runs afterwards (see finalize_level) */
+    int64_t *rp;    /* row starts, n + 1 */
+    uint8_t *col;   /* 1 if red */
+    int32_t *ci;    /* column of each entry */
+    float *cv;      /* conductance of each entry (> 0) */
+    int64_t nnz;    /* number of entries */
+    int64_t *rs;    /* runs of plane Z and colour c (0 red, 1 black): [rs[2Z + c], rs[2Z + c + 1]) */
+    gmg_run *run;
+    int64_t nrun;
+    float *dg;      /* diagonal */
+    float *kr, *kc, *kv; /* K-cycle work vectors (NULL: plain cycle on this level) */
+    double *chol;   /* last level: dense Cholesky factor (n x n, lower) */
+    /* all levels */
+    float *invd;    /* 1 / diagonal */
+    float *gdlo, *gdhi; /* Dirichlet conductances of the first / last plane */
+    int32_t *agg;   /* parent in level l+1 (not on the last level), agg[n] = n(l+1) */
+    float *x, *b;   /* n + 1 entries, x[n] = 0 */
+} gmg_level;
+
+typedef struct {
+    int nlev;
+    gmg_level lev[GMG_MAXLEV];
+    int nph;
+    float *gf[3]; /* float conductance tables (normalised) */
+    float g1[3];  /* the same for a single conducting phase */
+    double gscale;
+    int nt;
+    int64_t bytes, peak;
+    const uint8_t *ph;     /* the problem's phase map (level-0 positions) */
+    uint8_t pc_np[256];    /* pieces of a 2x2x2 voxel block by occupancy pattern (bit c: corner x + 2y + 4z) */
+    uint8_t pc_id[256][8]; /* piece of each occupied corner */
+    uint8_t pc_face[256][3][2]; /* occupied corners on the low / high face normal to each axis (bit k: corner
+                                 * face_corner[a][side][k]) */
+    double *gdlo, *gdhi;   /* exact Dirichlet conductances of level 0, in its numbering */
+    double *part;          /* per-slab partial sums, 4 per slab */
+    struct gmg_team *team; /* the threads of the solve (NULL during the set-up) */
+    uint8_t *bpat;         /* set-up of level 1: occupancy pattern of every voxel block */
+    int split0;            /* set-up of level 1: 1 if blocks are split into pieces */
+} gmg;
+
+typedef struct {
+    const ssbi_tproblem *prob;
+    double *x, *r, *pv, *q; /* outer CG vectors (level 0, solver numbering) */
+    const double *rhs;      /* level 0: right-hand side of plane 0 (NULL: none) */
+    double alpha, beta;
+    int upd;                /* ssbi_gmg_precond_pre: apply the CG update first */
+    float omega;            /* prolongation weight */
+    int l;                  /* level */
+    const float *u;         /* coarse-level vector operands */
+    float *y;
+    const float *w, *v;
+    float a1, a2;
+} gmg_args;
+
+/* Work on one plane z; acc: the four partial sums of the plane's slab. */
+typedef void (*gmg_stage)(const gmg *m, const gmg_args *a, int64_t z, double *acc);
+
+#if SSB_HAVE_OPENMP
+typedef struct gmg_team {
+    int nt;
+    atomic_uint epoch; /* pass generation (workers wait for it to change) */
+    atomic_int quit;
+    atomic_int bcount; /* barrier */
+    atomic_uint bgen;
+    atomic_int nsleep;
+    atomic_int ctr[3]; /* dynamic loop counters of the current pass */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    void (*fn)(struct gmg_team *t, int tid, const void *arg);
+    const void *arg;
+} gmg_team;
+#else
+typedef struct gmg_team {
+    int nt;
+} gmg_team;
+#endif
+
+/* gmg_setup.c */
+void *ssbi_gmg_malloc(ssb_ctx *ctx, gmg *m, size_t nbytes, const char *what); /* counted in m->bytes / peak */
+void ssbi_gmg_free(gmg *m, void *p, size_t nbytes);
+void ssbi_gmg_destroy(gmg *m); /* frees every level; m itself is the caller's */
+int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
+/* to = 1: front-end order -> solver numbering of level 0 (tmp: n scratch doubles); to = 0: back */
+void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *tmp, int to);
+/* gmg_team.c */
+void ssbi_gmg_pipeline(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, const gmg_args *a,
+                       double out[4]);
+#if SSB_HAVE_OPENMP
+void ssbi_gmg_team_worker(gmg_team *t, int tid);
+void ssbi_gmg_team_stop(gmg_team *t);
+#endif
+/* gmg_cycle.c: level-0 stages of the outer iteration and the preconditioner */
+void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc);
+void ssbi_gmg_q_dir(const gmg *m, const gmg_args *a, int64_t z, double *acc);
+void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc);
+double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a);
+void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq);
+int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L);
+
+#endif

@@ -1,0 +1,1030 @@
+/* gmg set-up: allocation accounting, level 0, aggregation into pieces, coarse Galerkin operators, runs, slabs,
+ * the dense coarsest level and the whole hierarchy (ssbi_gmg_build). See gmg_impl.h for the method. */
+#include "gmg_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* allocation accounting */
+
+void *ssbi_gmg_malloc(ssb_ctx *ctx, gmg *m, size_t nbytes, const char *what)
+{
+    void *p = ssbi_malloc(ctx, nbytes, what);
+    if (p) {
+        m->bytes += (int64_t)nbytes;
+        if (m->bytes > m->peak) m->peak = m->bytes;
+    }
+    return p;
+}
+
+void ssbi_gmg_free(gmg *m, void *p, size_t nbytes)
+{
+    if (!p) return;
+    free(p);
+    m->bytes -= (int64_t)nbytes;
+}
+
+static void level_free(gmg_level *L)
+{
+    free(L->ps);
+    free(L->pb);
+    free(L->sz);
+    free(L->nb);
+    free(L->pi);
+    free(L->rp);
+    free(L->col);
+    free(L->ci);
+    free(L->cv);
+    free(L->rs);
+    free(L->run);
+    free(L->dg);
+    free(L->kr);
+    free(L->kc);
+    free(L->kv);
+    free(L->chol);
+    free(L->invd);
+    free(L->gdlo);
+    free(L->gdhi);
+    free(L->agg);
+    free(L->x);
+    free(L->b);
+    memset(L, 0, sizeof *L);
+}
+
+void ssbi_gmg_destroy(gmg *m)
+{
+    for (int l = 0; l < GMG_MAXLEV; l++) level_free(&m->lev[l]);
+    for (int k = 0; k < 3; k++) free(m->gf[k]);
+    free(m->gdlo);
+    free(m->gdhi);
+    free(m->part);
+    free(m->bpat);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* set-up of level 0 */
+
+/* Level 0 from the problem: renumbering (red before black inside each plane), neighbours, phases, diagonal and
+ * Dirichlet conductances. map (nvox entries) receives the new index of every voxel (n where inactive). */
+static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map)
+{
+    gmg_level *L = &m->lev[0];
+    const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny, n = p->nunk;
+    const int nt = m->nt;
+    (void)nt; /* (without OpenMP) */
+    L->n = n;
+    memcpy(L->d, p->n, sizeof L->d);
+    L->ps = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg plane offsets");
+    L->pb = ssbi_gmg_malloc(ctx, m, (size_t)nz * 8, "gmg colour offsets");
+    L->pi = ssbi_gmg_malloc(ctx, m, (size_t)n + 1, "gmg phases");
+    L->nb = ssbi_gmg_malloc(ctx, m, (size_t)n * 24, "gmg neighbours");
+    L->invd = ssbi_gmg_malloc(ctx, m, (size_t)n * 4, "gmg diagonal");
+    L->x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
+    L->b = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
+    if (!L->ps || !L->pb || !L->pi || !L->nb || !L->invd || !L->x || !L->b) return SSB_ERR_NOMEM;
+    memcpy(L->ps, p->plane_start, (size_t)(nz + 1) * 8);
+    const uint8_t *ph = p->ph;
+    const int64_t *ps = L->ps;
+    /* new index of every voxel */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t z = 0; z < nz; z++) {
+        int64_t nred = 0;
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = (y + z) & 1; x < nx; x += 2) nred += ph[x + nx * y + npl * z] != 0;
+        int64_t cr = ps[z], cb = ps[z] + nred;
+        L->pb[z] = cb;
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) { /* without branches: ph is random */
+                const int64_t v = x + nx * y + npl * z;
+                const int64_t act = ph[v] != 0, red = ((x + y + z) & 1) == 0;
+                const int64_t idx = red ? cr : cb;
+                map[v] = (int32_t)(act ? idx : n);
+                cr += act & red;
+                cb += act & !red;
+            }
+    }
+    /* neighbours, phases, diagonal without the Dirichlet terms */
+    const int st = m->nph + 1;
+    GMG_PRAGMA_FOR_NT
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t v = x + nx * y + npl * z;
+                if (!ph[v]) continue;
+                const int64_t i = map[v];
+                int32_t *q = L->nb + 6 * i;
+                const int64_t w[6] = {x > 0 ? v - 1 : -1,           x + 1 < nx ? v + 1 : -1,
+                                      y > 0 ? v - nx : -1,          y + 1 < ny ? v + nx : -1,
+                                      z > 0 ? v - npl : -1,         z + 1 < nz ? v + npl : -1};
+                const int pp = (ph[v] - 1) * st;
+                float d = 0.0f;
+                for (int k = 0; k < 6; k++) { /* map is n and the phase index nph (conductance 0) where inactive */
+                    q[k] = w[k] >= 0 ? map[w[k]] : (int32_t)n;
+                    const int pw = w[k] >= 0 ? ph[w[k]] : 0;
+                    d += m->gf[k >> 1][pp + (pw ? pw - 1 : st - 1)];
+                }
+                L->pi[i] = (uint8_t)(ph[v] - 1);
+                L->invd[i] = d;
+            }
+    L->pi[n] = (uint8_t)m->nph;
+    /* Dirichlet conductances in the new numbering (exact and float, normalised) */
+    const int64_t n0 = ps[1], hs = ps[nz - 1];
+    L->gdlo = ssbi_gmg_malloc(ctx, m, (size_t)(n0 + 1) * 4, "gmg Dirichlet");
+    L->gdhi = ssbi_gmg_malloc(ctx, m, (size_t)(n - hs + 1) * 4, "gmg Dirichlet");
+    m->gdlo = ssbi_gmg_malloc(ctx, m, (size_t)(n0 + 1) * 8, "gmg Dirichlet");
+    m->gdhi = ssbi_gmg_malloc(ctx, m, (size_t)(n - hs + 1) * 8, "gmg Dirichlet");
+    if (!L->gdlo || !L->gdhi || !m->gdlo || !m->gdhi) return SSB_ERR_NOMEM;
+    for (int side = 0; side < 2; side++) {
+        const int64_t z = side == 0 ? 0 : nz - 1, off = side == 0 ? 0 : hs;
+        const double *src = side == 0 ? p->gd_lo : p->gd_hi;
+        double *dst = side == 0 ? m->gdlo : m->gdhi;
+        int64_t c = 0;
+        for (int64_t v = npl * z; v < npl * (z + 1); v++)
+            if (ph[v]) dst[map[v] - off] = src[c++];
+    }
+    for (int64_t i = 0; i < n0; i++) L->gdlo[i] = (float)(m->gdlo[i] / m->gscale);
+    for (int64_t i = hs; i < n; i++) L->gdhi[i - hs] = (float)(m->gdhi[i - hs] / m->gscale);
+    for (int64_t i = 0; i < n0; i++) L->invd[i] += L->gdlo[i];
+    for (int64_t i = hs; i < n; i++) L->invd[i] += L->gdhi[i - hs];
+    /* invd holds the diagonal so far */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) L->invd[i] = 1.0f / L->invd[i];
+    L->x[n] = 0.0f;
+    L->b[n] = 0.0f;
+    return SSB_OK;
+}
+
+/* Moves a vector of level 0 between the front end's numbering (lexicographic) and the solver's (to = 1: into
+ * the solver's numbering). tmp has n entries. */
+void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *tmp, int to)
+{
+    const gmg_level *L = &m->lev[0];
+    const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny;
+    const uint8_t *ph = p->ph;
+    const int nt = m->nt;
+    (void)nt; /* (without OpenMP) */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t z = 0; z < nz; z++) {
+        int64_t il = p->plane_start[z], cr = L->ps[z], cb = L->pb[z];
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                if (!ph[x + nx * y + npl * z]) continue;
+                const int64_t in = ((x + y + z) & 1) == 0 ? cr++ : cb++;
+                if (to) tmp[in] = v[il];
+                else tmp[il] = v[in];
+                il++;
+            }
+    }
+    memcpy(v, tmp, (size_t)L->n * 8);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* set-up of the coarse levels */
+
+/* Level l+1 from level l by aggregation. The unknowns of a level l >= 1 sit on a structured grid of positions (d[]),
+ * several unknowns may share a position, they are ordered by position and couple only to unknowns at the six
+ * face-adjacent positions; cs[v] (npos + 1 entries) is the first unknown at position v. On level 0, cs[v] is the
+ * (renumbered) index of voxel v, n where it is inactive, and the pieces of a block follow from its occupancy
+ * pattern (piece_tables). Every 2x2x2 block of positions is split into the connected pieces of its unknowns
+ * (coupling inside the block); each piece becomes one unknown of level l+1 (split = 0: the whole block is one
+ * aggregate). So the coarse unknowns keep those properties, and the parity of the block is a red-black colouring
+ * on every level. */
+
+/* Unknown ranges of the 2x2x2 block (X, Y, Z) of a level with position dims fd: at most 4 contiguous ranges
+ * (one per (y, z) row pair of positions). */
+typedef struct {
+    int64_t lo[4], hi[4], base[4], k;
+    int nr;
+} blk_ranges;
+
+static void block_ranges(const int32_t *cs, const int64_t fd[3], int64_t X, int64_t Y, int64_t Z, blk_ranges *r)
+{
+    const int64_t fx = fd[0], fy = fd[1], fz = fd[2];
+    const int64_t x0 = 2 * X, x1 = 2 * X + 2 < fx ? 2 * X + 2 : fx;
+    r->nr = 0;
+    r->k = 0;
+    for (int64_t z = 2 * Z; z < 2 * Z + 2 && z < fz; z++)
+        for (int64_t y = 2 * Y; y < 2 * Y + 2 && y < fy; y++) {
+            const int64_t row = fx * (y + fy * z);
+            const int64_t lo = cs[row + x0], hi = cs[row + x1];
+            if (hi > lo) {
+                r->lo[r->nr] = lo;
+                r->hi[r->nr] = hi;
+                r->base[r->nr] = r->k;
+                r->k += hi - lo;
+                r->nr++;
+            }
+        }
+}
+
+static inline int64_t block_local(const blk_ranges *r, int64_t j)
+{
+    for (int q = 0; q < r->nr; q++)
+        if (j >= r->lo[q] && j < r->hi[q]) return r->base[q] + j - r->lo[q];
+    return -1;
+}
+
+static inline int64_t block_global(const blk_ranges *r, int64_t a)
+{
+    int q = 0;
+    while (q + 1 < r->nr && a >= r->base[q + 1]) q++;
+    return r->lo[q] + a - r->base[q];
+}
+
+/* Couplings of unknown i of a coarse level l >= 1 (set-up form): count, neighbour indices, conductances. */
+static inline int level_edges(const gmg *m, int l, int64_t i, const int32_t **pj, const float **pg)
+{
+    const gmg_level *L = &m->lev[l];
+    *pj = L->ci + L->rp[i];
+    *pg = L->cv + L->rp[i];
+    return (int)(L->rp[i + 1] - L->rp[i]);
+}
+
+/* Per-thread work space of the aggregation. */
+typedef struct {
+    int64_t cap, rcap;
+    int32_t *par, *pid, *ord, *cnt;
+    int32_t *rj;
+    float *rg;
+} agg_ws;
+
+static int ws_reserve(agg_ws *w, int64_t k, int64_t r)
+{
+    if (k > w->cap) {
+        int64_t c = k > 2 * w->cap ? k : 2 * w->cap;
+        int32_t *a = realloc(w->par, (size_t)c * 4), *b = a ? realloc(w->pid, (size_t)c * 4) : NULL;
+        if (a) w->par = a;
+        if (b) w->pid = b;
+        int32_t *o = b ? realloc(w->ord, (size_t)c * 4) : NULL;
+        if (o) w->ord = o;
+        int32_t *n = o ? realloc(w->cnt, (size_t)(c + 1) * 4) : NULL;
+        if (n) w->cnt = n;
+        if (!n) return SSB_ERR_NOMEM;
+        w->cap = c;
+    }
+    if (r > w->rcap) {
+        int64_t c = r > 2 * w->rcap ? r : 2 * w->rcap;
+        int32_t *a = realloc(w->rj, (size_t)c * 4);
+        if (a) w->rj = a;
+        float *b = a ? realloc(w->rg, (size_t)c * 4) : NULL;
+        if (b) w->rg = b;
+        if (!b) return SSB_ERR_NOMEM;
+        w->rcap = c;
+    }
+    return SSB_OK;
+}
+
+static void ws_free(agg_ws *w)
+{
+    free(w->par);
+    free(w->pid);
+    free(w->ord);
+    free(w->cnt);
+    free(w->rj);
+    free(w->rg);
+}
+
+static inline int32_t uf_find(int32_t *par, int32_t a)
+{
+    while (par[a] != a) {
+        par[a] = par[par[a]];
+        a = par[a];
+    }
+    return a;
+}
+
+/* Corners of a 2x2x2 block on its low (side 0) / high (side 1) face normal to axis a. */
+static const int face_corner[3][2][4] = {{{0, 2, 4, 6}, {1, 3, 5, 7}}, {{0, 1, 4, 5}, {2, 3, 6, 7}},
+                                         {{0, 1, 2, 3}, {4, 5, 6, 7}}};
+
+/* Connected pieces (6-connectivity) of every occupancy pattern of a 2x2x2 voxel block. */
+static void piece_tables(gmg *m)
+{
+    for (int pat = 0; pat < 256; pat++) {
+        int par[8], np = 0;
+        for (int c = 0; c < 8; c++) par[c] = c;
+        for (int c = 0; c < 8; c++)
+            for (int d = 1; d < 8; d <<= 1) {
+                const int c2 = c ^ d;
+                if (!((pat >> c) & 1) || !((pat >> c2) & 1)) continue;
+                int a = c, b = c2;
+                while (par[a] != a) a = par[a];
+                while (par[b] != b) b = par[b];
+                if (a != b) par[a > b ? a : b] = a < b ? a : b;
+            }
+        int id[8];
+        for (int c = 0; c < 8; c++) id[c] = -1;
+        for (int c = 0; c < 8; c++) {
+            m->pc_id[pat][c] = 255;
+            if (!((pat >> c) & 1)) continue;
+            int r = c;
+            while (par[r] != r) r = par[r];
+            if (id[r] < 0) id[r] = np++;
+            m->pc_id[pat][c] = (uint8_t)id[r];
+        }
+        m->pc_np[pat] = (uint8_t)np;
+        for (int a = 0; a < 3; a++)
+            for (int side = 0; side < 2; side++) {
+                int f = 0;
+                for (int k = 0; k < 4; k++) f |= ((pat >> face_corner[a][side][k]) & 1) << k;
+                m->pc_face[pat][a][side] = (uint8_t)f;
+            }
+    }
+}
+
+/* Voxel of corner c of the voxel block (X, Y, Z) (grid dims d; the corner must lie inside the grid). */
+static inline int64_t corner_voxel(const int64_t d[3], int64_t X, int64_t Y, int64_t Z, int c)
+{
+    return 2 * X + (c & 1) + d[0] * (2 * Y + ((c >> 1) & 1) + d[1] * (2 * Z + (c >> 2)));
+}
+
+/* Occupancy pattern of the voxel block (X, Y, Z) of level 0. */
+static inline int voxel_block(const gmg *m, int64_t X, int64_t Y, int64_t Z)
+{
+    const int64_t *d = m->lev[0].d;
+    int pat = 0;
+    for (int c = 0; c < 8; c++) {
+        const int64_t x = 2 * X + (c & 1), y = 2 * Y + ((c >> 1) & 1), z = 2 * Z + (c >> 2);
+        if (x < d[0] && y < d[1] && z < d[2] && m->ph[x + d[0] * (y + d[1] * z)]) pat |= 1 << c;
+    }
+    return pat;
+}
+
+/* Pass 1 over the blocks of coarse plane Z: piece count of every block in bc and the local piece index of every
+ * unknown in agg (level 0: the occupancy pattern of every block in m->bpat instead). Returns the plane's piece
+ * count, or -1 when out of memory. */
+static int64_t agg_pieces(const gmg *m, int l, const int32_t *cs, int64_t Z, int split, int32_t *bc, agg_ws *w)
+{
+    const gmg_level *F = &m->lev[l];
+    const int64_t cx = (F->d[0] + 1) / 2, cy = (F->d[1] + 1) / 2;
+    int32_t *agg = F->agg;
+    int64_t total = 0;
+    for (int64_t Y = 0; Y < cy; Y++)
+        for (int64_t X = 0; X < cx; X++) {
+            const int64_t blk = X + cx * (Y + cy * Z);
+            if (l == 0) { /* voxel blocks: pieces from the occupancy pattern (kept in m->bpat) */
+                const int pat = voxel_block(m, X, Y, Z);
+                m->bpat[blk] = (uint8_t)pat;
+                const int np = !pat ? 0 : split ? m->pc_np[pat] : 1;
+                bc[blk] = np;
+                total += np;
+                continue;
+            }
+            blk_ranges r;
+            block_ranges(cs, F->d, X, Y, Z, &r);
+            if (r.k == 0) {
+                bc[blk] = 0;
+                continue;
+            }
+            if (!split) {
+                for (int q = 0; q < r.nr; q++)
+                    for (int64_t i = r.lo[q]; i < r.hi[q]; i++) agg[i] = 0;
+                bc[blk] = 1;
+                total++;
+                continue;
+            }
+            if (ws_reserve(w, r.k, 0) != SSB_OK) return -1;
+            int32_t *par = w->par, *pid = w->pid;
+            for (int64_t a = 0; a < r.k; a++) {
+                par[a] = (int32_t)a;
+                pid[a] = -1;
+            }
+            for (int q = 0; q < r.nr; q++)
+                for (int64_t i = r.lo[q]; i < r.hi[q]; i++) {
+                    const int32_t *pj;
+                    const float *pg;
+                    const int ne = level_edges(m, l, i, &pj, &pg);
+                    const int32_t a = (int32_t)(r.base[q] + i - r.lo[q]);
+                    for (int e = 0; e < ne; e++) {
+                        const int64_t b = block_local(&r, pj[e]);
+                        if (b < 0) continue;
+                        int32_t ra = uf_find(par, a), rb = uf_find(par, (int32_t)b);
+                        if (ra != rb) par[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+                    }
+                }
+            int32_t np = 0;
+            for (int q = 0; q < r.nr; q++)
+                for (int64_t i = r.lo[q]; i < r.hi[q]; i++) {
+                    const int32_t root = uf_find(par, (int32_t)(r.base[q] + i - r.lo[q]));
+                    if (pid[root] < 0) pid[root] = np++;
+                    agg[i] = pid[root];
+                }
+            bc[blk] = np;
+            total += np;
+        }
+    return total;
+}
+
+/* Entries of the coarse rows of one coarse plane, in row order (moved into the level's arrays afterwards). */
+typedef struct {
+    int32_t *j;
+    float *g;
+    int64_t nnz, cap;
+} plane_rows;
+
+/* Store the row of coarse unknown I (entries in w->rj / w->rg) and its diagonal, colour (parity of the block
+ * coordinate sum par) and Dirichlet conductances. */
+static int agg_emit(const gmg_level *C, int32_t I, int64_t par, int64_t len, double dsum, double glo, double ghi,
+                    int64_t cn0, int64_t chs, plane_rows *pr, const agg_ws *w)
+{
+    if (pr->nnz + len > pr->cap) {
+        int64_t c = pr->nnz + len > 2 * pr->cap ? pr->nnz + len + 1024 : 2 * pr->cap;
+        int32_t *nj = realloc(pr->j, (size_t)c * 4);
+        if (nj) pr->j = nj;
+        float *ng = nj ? realloc(pr->g, (size_t)c * 4) : NULL;
+        if (!ng) return SSB_ERR_NOMEM;
+        pr->g = ng;
+        pr->cap = c;
+    }
+    memcpy(pr->j + pr->nnz, w->rj, (size_t)len * 4);
+    memcpy(pr->g + pr->nnz, w->rg, (size_t)len * 4);
+    pr->nnz += len;
+    C->rp[I + 1] = len;
+    if (I < cn0) C->gdlo[I] = (float)glo;
+    if (I >= chs) C->gdhi[I - chs] = (float)ghi;
+    const double d = dsum + glo + ghi;
+    C->dg[I] = (float)d;
+    C->invd[I] = (float)(1.0 / d);
+    C->col[I] = (par & 1) == 0;
+    return SSB_OK;
+}
+
+/* Pass 2 over the blocks of coarse plane Z: the Galerkin rows of its coarse unknowns (lengths into C->rp[I + 1],
+ * entries into pr), diagonal, colour and Dirichlet conductances. Returns SSB_OK or SSB_ERR_NOMEM. */
+static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, int64_t Z, plane_rows *pr,
+                    agg_ws *w)
+{
+    const gmg_level *F = &m->lev[l];
+    const gmg_level *C = &m->lev[l + 1];
+    const int64_t cx = (F->d[0] + 1) / 2, cy = (F->d[1] + 1) / 2;
+    const int64_t fn0 = F->ps[1], fhs = F->ps[F->d[2] - 1], cn0 = C->ps[1], chs = C->ps[C->d[2] - 1];
+    const int32_t *agg = F->agg;
+    for (int64_t Y = 0; Y < cy; Y++)
+        for (int64_t X = 0; X < cx; X++) {
+            const int64_t blk = X + cx * (Y + cy * Z);
+            const int64_t base = ccs[blk], np = ccs[blk + 1] - base;
+            if (np == 0) continue;
+            if (l == 0) { /* voxel blocks: the corners on a face of the block couple to the facing corners of the
+                           * next block; pieces and coarse indices come from the occupancy patterns */
+                const int pat = m->bpat[blk], split = m->split0, one = m->nph == 1, st = m->nph + 1;
+                const int64_t *d = F->d, B[3] = {X, Y, Z}, bs[3] = {1, cx, cx * cy};
+                if (ws_reserve(w, 8, 24) != SSB_OK) return SSB_ERR_NOMEM;
+                for (int64_t p = 0; p < np; p++) {
+                    const int32_t I = (int32_t)(base + p);
+                    int64_t len = 0;
+                    double dsum = 0.0, glo = 0.0, ghi = 0.0;
+                    for (int a = 0; a < 3; a++)
+                        for (int side = 0; side < 2; side++) {
+                            if (side ? (B[a] + 1) * 2 >= d[a] : B[a] == 0) continue;
+                            const int64_t nblk = blk + (side ? bs[a] : -bs[a]);
+                            const int npat = m->bpat[nblk];
+                            const int both = m->pc_face[pat][a][side] & m->pc_face[npat][a][!side];
+                            if (!both) continue;
+                            if (one && (!split || (m->pc_np[pat] == 1 && m->pc_np[npat] == 1))) {
+                                /* one piece on either side: one entry, a conductance per facing pair */
+                                const float g = m->g1[a] * (float)((both & 1) + ((both >> 1) & 1) + ((both >> 2) & 1) +
+                                                                   ((both >> 3) & 1));
+                                dsum += g;
+                                w->rj[len] = ccs[nblk];
+                                w->rg[len] = g;
+                                len++;
+                                continue;
+                            }
+                            for (int k = 0; k < 4; k++) {
+                                const int c = face_corner[a][side][k], c2 = c ^ (1 << a);
+                                if (!((pat >> c) & 1) || !((npat >> c2) & 1)) continue;
+                                if (split && m->pc_id[pat][c] != p) continue;
+                                const int32_t J = ccs[nblk] + (split ? m->pc_id[npat][c2] : 0);
+                                float g = m->g1[a];
+                                if (!one) {
+                                    const int64_t vc = corner_voxel(d, X, Y, Z, c);
+                                    const int64_t vs = a == 0 ? 1 : a == 1 ? d[0] : d[0] * d[1];
+                                    const int64_t wv = side ? vc + vs : vc - vs;
+                                    g = m->gf[a][F->pi[cs[vc]] * st + F->pi[cs[wv]]];
+                                }
+                                dsum += g;
+                                int64_t s = 0;
+                                while (s < len && w->rj[s] != J) s++;
+                                if (s == len) {
+                                    w->rj[len] = J;
+                                    w->rg[len] = 0.0f;
+                                    len++;
+                                }
+                                w->rg[s] += g;
+                            }
+                        }
+                    if (Z == 0 || 2 * Z + 2 >= d[2]) /* Dirichlet planes */
+                        for (int c = 0; c < 8; c++) {
+                            if (!((pat >> c) & 1) || (split && m->pc_id[pat][c] != p)) continue;
+                            const int64_t z = 2 * Z + (c >> 2);
+                            const int64_t i = cs[corner_voxel(d, X, Y, Z, c)];
+                            if (z == 0) glo += F->gdlo[i];
+                            if (z == d[2] - 1) ghi += F->gdhi[i - fhs];
+                        }
+                    if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, cn0, chs, pr, w) != SSB_OK)
+                        return SSB_ERR_NOMEM;
+                }
+                continue;
+            }
+            blk_ranges r;
+            block_ranges(cs, F->d, X, Y, Z, &r);
+            if (ws_reserve(w, r.k, 16) != SSB_OK) return SSB_ERR_NOMEM;
+            /* members of each piece (counting sort of the block's unknowns by piece) */
+            int32_t *cnt = w->cnt, *ord = w->ord;
+            if (np == 1) {
+                for (int64_t a = 0; a < r.k; a++) ord[a] = (int32_t)a;
+                cnt[0] = 0;
+                cnt[1] = (int32_t)r.k;
+            } else {
+                for (int64_t p = 0; p <= np; p++) cnt[p] = 0;
+                for (int64_t a = 0; a < r.k; a++) cnt[agg[block_global(&r, a)] - base + 1]++;
+                for (int64_t p = 0; p < np; p++) cnt[p + 1] += cnt[p];
+                for (int64_t a = 0; a < r.k; a++) ord[cnt[agg[block_global(&r, a)] - base]++] = (int32_t)a;
+                for (int64_t p = np; p > 0; p--) cnt[p] = cnt[p - 1];
+                cnt[0] = 0;
+            }
+            for (int64_t p = 0; p < np; p++) {
+                const int32_t I = (int32_t)(base + p);
+                int64_t len = 0;
+                double dsum = 0.0, glo = 0.0, ghi = 0.0;
+                for (int32_t t = cnt[p]; t < cnt[p + 1]; t++) {
+                    const int64_t i = block_global(&r, ord[t]);
+                    const int32_t *pj;
+                    const float *pg;
+                    const int ne = level_edges(m, l, i, &pj, &pg);
+                    for (int e = 0; e < ne; e++) {
+                        const int32_t J = agg[pj[e]];
+                        if (J == I) continue;
+                        dsum += pg[e];
+                        int64_t s = 0;
+                        while (s < len && w->rj[s] != J) s++;
+                        if (s == len) {
+                            if (ws_reserve(w, 0, len + 1) != SSB_OK) return SSB_ERR_NOMEM;
+                            w->rj[len] = J;
+                            w->rg[len] = 0.0f;
+                            len++;
+                        }
+                        w->rg[s] += pg[e];
+                    }
+                    if (i < fn0) glo += F->gdlo[i];
+                    if (i >= fhs) ghi += F->gdhi[i - fhs];
+                }
+                if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, cn0, chs, pr, w) != SSB_OK) return SSB_ERR_NOMEM;
+            }
+        }
+    return SSB_OK;
+}
+
+/* Build level l+1 from level l; *csp holds the position starts of level l (replaced by those of level l+1).
+ * Longer than 150 lines on purpose: the per-plane parallel passes (count pieces, prefix sums, rows, Galerkin sums)
+ * share many local arrays and offsets; split into functions they would need a dozen-field context each. */
+static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
+{
+    gmg_level *F = &m->lev[l], *C = &m->lev[l + 1];
+    const int nt = m->nt;
+    (void)nt; /* (without OpenMP) */
+    const int64_t fx = F->d[0], fy = F->d[1], fz = F->d[2];
+    const int64_t cx = (fx + 1) / 2, cy = (fy + 1) / 2, cz = (fz + 1) / 2, cpl = cx * cy, cpos = cpl * cz;
+    const int64_t fn = F->n;
+    const int32_t *cs = *csp;
+    C->d[0] = cx;
+    C->d[1] = cy;
+    C->d[2] = cz;
+    C->ps = ssbi_gmg_malloc(ctx, m, (size_t)(cz + 1) * 8, "gmg plane offsets");
+    int32_t *ccs = ssbi_gmg_malloc(ctx, m, (size_t)(cpos + 1) * 4, "gmg coarse position starts");
+    F->agg = ssbi_gmg_malloc(ctx, m, (size_t)(fn + 1) * 4, "gmg aggregates");
+    if (!C->ps || !ccs || !F->agg) {
+        ssbi_gmg_free(m, ccs, (size_t)(cpos + 1) * 4);
+        return SSB_ERR_NOMEM;
+    }
+    int64_t *ps = C->ps;
+    int err = 0;
+    if (l == 0) {
+        m->bpat = ssbi_gmg_malloc(ctx, m, (size_t)cpos, "gmg block patterns");
+        if (!m->bpat) {
+            ssbi_gmg_free(m, ccs, (size_t)(cpos + 1) * 4);
+            return SSB_ERR_NOMEM;
+        }
+    }
+    /* pass 1: pieces (whole blocks when splitting coarsens too slowly or only one block is left) */
+    for (int split = !(cx == 1 && cy == 1 && cz == 1);; split = 0) {
+        m->split0 = split;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+        {
+            agg_ws w;
+            memset(&w, 0, sizeof w);
+#if SSB_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (int64_t Z = 0; Z < cz; Z++) {
+                int64_t c = agg_pieces(m, l, cs, Z, split, ccs, &w);
+                if (c < 0) {
+#if SSB_HAVE_OPENMP
+#pragma omp atomic write
+#endif
+                    err = 1;
+                    c = 0;
+                }
+                ps[Z + 1] = c;
+            }
+            ws_free(&w);
+        }
+        if (err) break;
+        ps[0] = 0;
+        for (int64_t Z = 0; Z < cz; Z++) ps[Z + 1] += ps[Z];
+        if (!split || 2 * ps[cz] <= fn) break;
+    }
+    const int64_t cn = ps[cz];
+    C->n = cn;
+    if (err) {
+        ssbi_gmg_free(m, ccs, (size_t)(cpos + 1) * 4);
+        return SSB_ERR_NOMEM;
+    }
+    /* coarse position starts; local piece indices -> coarse unknowns */
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+    for (int64_t Z = 0; Z < cz; Z++) {
+        int64_t c = ps[Z];
+        for (int64_t v = Z * cpl; v < (Z + 1) * cpl; v++) {
+            const int64_t k = ccs[v];
+            ccs[v] = (int32_t)c;
+            c += k;
+        }
+    }
+    ccs[cpos] = (int32_t)cn;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+    for (int64_t Z = 0; Z < cz; Z++)
+        for (int64_t Y = 0; Y < cy; Y++)
+            for (int64_t X = 0; X < cx; X++) {
+                const int64_t blk = X + cx * (Y + cy * Z);
+                if (ccs[blk + 1] == ccs[blk]) continue;
+                if (l == 0) {
+                    const int pat = m->bpat[blk];
+                    for (int c = 0; c < 8; c++)
+                        if ((pat >> c) & 1)
+                            F->agg[cs[corner_voxel(F->d, X, Y, Z, c)]] = ccs[blk] + (m->split0 ? m->pc_id[pat][c] : 0);
+                    continue;
+                }
+                blk_ranges r;
+                block_ranges(cs, F->d, X, Y, Z, &r);
+                for (int q = 0; q < r.nr; q++)
+                    for (int64_t i = r.lo[q]; i < r.hi[q]; i++) F->agg[i] += ccs[blk];
+            }
+    F->agg[fn] = (int32_t)cn;
+    /* pass 2: Galerkin rows, per coarse plane into plane buffers, then moved into the level's arrays */
+    C->rp = ssbi_gmg_malloc(ctx, m, (size_t)(cn + 1) * 8, "gmg coarse rows");
+    C->col = ssbi_gmg_malloc(ctx, m, (size_t)cn, "gmg colours");
+    C->invd = ssbi_gmg_malloc(ctx, m, (size_t)cn * 4, "gmg diagonal");
+    C->dg = ssbi_gmg_malloc(ctx, m, (size_t)cn * 4, "gmg diagonal");
+    C->x = ssbi_gmg_malloc(ctx, m, (size_t)(cn + 1) * 4, "gmg vector");
+    C->b = ssbi_gmg_malloc(ctx, m, (size_t)(cn + 1) * 4, "gmg vector");
+    const int64_t cn0 = ps[1], chs = ps[cz - 1];
+    C->gdlo = ssbi_gmg_malloc(ctx, m, (size_t)(cn0 + 1) * 4, "gmg Dirichlet");
+    C->gdhi = ssbi_gmg_malloc(ctx, m, (size_t)(cn - chs + 1) * 4, "gmg Dirichlet");
+    if (!C->rp || !C->col || !C->invd || !C->dg || !C->x || !C->b || !C->gdlo || !C->gdhi) {
+        ssbi_gmg_free(m, ccs, (size_t)(cpos + 1) * 4);
+        return SSB_ERR_NOMEM;
+    }
+    memset(C->gdlo, 0, (size_t)(cn0 + 1) * 4);
+    memset(C->gdhi, 0, (size_t)(cn - chs + 1) * 4);
+    C->rp[0] = 0;
+    plane_rows *pr = calloc((size_t)cz, sizeof *pr);
+    if (!pr) err = 1;
+    if (!err) {
+#if SSB_HAVE_OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+        {
+            agg_ws w;
+            memset(&w, 0, sizeof w);
+#if SSB_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (int64_t Z = 0; Z < cz; Z++)
+                if (agg_rows(m, l, cs, ccs, Z, &pr[Z], &w) != SSB_OK) {
+#if SSB_HAVE_OPENMP
+#pragma omp atomic write
+#endif
+                    err = 1;
+                }
+            ws_free(&w);
+        }
+    }
+    if (!err) {
+        for (int64_t I = 0; I < cn; I++) C->rp[I + 1] += C->rp[I];
+        C->nnz = C->rp[cn];
+        m->bytes += C->nnz * 8; /* the plane buffers */
+        C->ci = ssbi_gmg_malloc(ctx, m, (size_t)(C->nnz + 1) * 4, "gmg coarse columns");
+        C->cv = ssbi_gmg_malloc(ctx, m, (size_t)(C->nnz + 1) * 4, "gmg coarse conductances");
+        m->bytes -= C->nnz * 8;
+        if (!C->ci || !C->cv) err = 1;
+    }
+    if (!err) {
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+        for (int64_t Z = 0; Z < cz; Z++) {
+            const int64_t k0 = C->rp[ps[Z]];
+            if (pr[Z].nnz) {
+                memcpy(C->ci + k0, pr[Z].j, (size_t)pr[Z].nnz * 4);
+                memcpy(C->cv + k0, pr[Z].g, (size_t)pr[Z].nnz * 4);
+            }
+        }
+    }
+    if (pr)
+        for (int64_t Z = 0; Z < cz; Z++) {
+            free(pr[Z].j);
+            free(pr[Z].g);
+        }
+    free(pr);
+    if (l == 0) {
+        ssbi_gmg_free(m, m->bpat, (size_t)cpos);
+        m->bpat = NULL;
+    }
+    if (err) {
+        ssbi_gmg_free(m, ccs, (size_t)(cpos + 1) * 4);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg: out of memory while aggregating level %d", l + 1);
+    }
+    C->x[cn] = 0.0f;
+    C->b[cn] = 0.0f;
+    ssbi_gmg_free(m, (void *)cs, (size_t)(fx * fy * fz + 1) * 4);
+    *csp = ccs;
+    return SSB_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Coarse levels above the coarsest are renumbered for the cycle: inside every plane the red unknowns come first,
+ * then the black ones, and inside each colour the rows are sorted by their number of entries. A run is a range of
+ * rows of equal length whose entries lie back to back (no row pointers), so the kernels below walk one colour of
+ * a plane without tests and with inner loops of fixed length. */
+
+/* Renumber level l (1 <= l <= nlev - 2) as described above; updates the aggregates of level l-1. */
+static int finalize_level(ssb_ctx *ctx, gmg *m, int l)
+{
+    gmg_level *L = &m->lev[l], *F = &m->lev[l - 1];
+    const int64_t n = L->n, nz = L->d[2], nnz = L->nnz;
+    const int nt = m->nt;
+    int32_t *perm = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
+    int64_t *off = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "gmg renumbering");
+    int64_t *nrun = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg run counts");
+    L->pb = ssbi_gmg_malloc(ctx, m, (size_t)nz * 8, "gmg colour starts");
+    L->rs = ssbi_gmg_malloc(ctx, m, (size_t)(2 * nz + 1) * 8, "gmg run starts");
+    int32_t *ci = ssbi_gmg_malloc(ctx, m, (size_t)(nnz + 1) * 4, "gmg coarse columns");
+    float *cv = ssbi_gmg_malloc(ctx, m, (size_t)(nnz + 1) * 4, "gmg coarse conductances");
+    float *tmp = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
+    int32_t *len = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
+    int rc = SSB_OK;
+    if (!perm || !off || !nrun || !L->pb || !L->rs || !ci || !cv || !tmp || !len) {
+        rc = SSB_ERR_NOMEM;
+        goto out;
+    }
+    int64_t maxlen = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (L->rp[i + 1] - L->rp[i] > maxlen) maxlen = L->rp[i + 1] - L->rp[i];
+    const int64_t nb = 2 * (maxlen + 1); /* buckets: (colour, length), red first */
+    int64_t *cnt = ssbi_gmg_malloc(ctx, m, (size_t)(nb + 1) * 8 * (size_t)nt, "gmg renumbering");
+    if (!cnt) {
+        rc = SSB_ERR_NOMEM;
+        goto out;
+    }
+    /* new index of every row (counting sort inside each plane), number of runs per plane */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t Z = 0; Z < nz; Z++) {
+#if SSB_HAVE_OPENMP
+        int64_t *c = cnt + (nb + 1) * omp_get_thread_num();
+#else
+        int64_t *c = cnt;
+#endif
+        const int64_t i0 = L->ps[Z], i1 = L->ps[Z + 1];
+        for (int64_t k = 0; k <= nb; k++) c[k] = 0;
+        for (int64_t i = i0; i < i1; i++) c[1 + (L->col[i] ? 0 : maxlen + 1) + L->rp[i + 1] - L->rp[i]]++;
+        int64_t runs = 0;
+        for (int64_t k = 0; k < nb; k++) runs += c[k + 1] > 0;
+        nrun[Z + 1] = runs;
+        for (int64_t k = 0; k < nb; k++) c[k + 1] += c[k];
+        L->pb[Z] = i0 + c[maxlen + 1];
+        for (int64_t i = i0; i < i1; i++) {
+            const int64_t ni = i0 + c[(L->col[i] ? 0 : maxlen + 1) + L->rp[i + 1] - L->rp[i]]++;
+            perm[i] = (int32_t)ni;
+            len[ni] = (int32_t)(L->rp[i + 1] - L->rp[i]);
+        }
+    }
+    ssbi_gmg_free(m, cnt, (size_t)(nb + 1) * 8 * (size_t)nt);
+    perm[n] = (int32_t)n;
+    nrun[0] = 0;
+    for (int64_t Z = 0; Z < nz; Z++) nrun[Z + 1] += nrun[Z];
+    L->nrun = nrun[nz];
+    L->run = ssbi_gmg_malloc(ctx, m, (size_t)(L->nrun + 1) * sizeof(gmg_run), "gmg runs");
+    if (!L->run) {
+        rc = SSB_ERR_NOMEM;
+        goto out;
+    }
+    /* runs and entry offsets in the new order */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t Z = 0; Z < nz; Z++) {
+        const int64_t i0 = L->ps[Z], i1 = L->ps[Z + 1], pb = L->pb[Z];
+        int64_t k = L->rp[i0], r = nrun[Z];
+        L->rs[2 * Z] = r;
+        L->rs[2 * Z + 1] = -1;
+        for (int64_t j = i0; j < i1;) {
+            if (j == pb) L->rs[2 * Z + 1] = r;
+            int64_t e = j + 1;
+            while (e < i1 && e != pb && len[e] == len[j]) e++;
+            L->run[r].i0 = j;
+            L->run[r].i1 = e;
+            L->run[r].k0 = k;
+            L->run[r].len = len[j];
+            for (int64_t t = j; t < e; t++) off[t] = k + (t - j) * len[j];
+            k += (e - j) * len[j];
+            r++;
+            j = e;
+        }
+        if (L->rs[2 * Z + 1] < 0) L->rs[2 * Z + 1] = r;
+    }
+    L->rs[2 * nz] = L->nrun;
+    /* entries, renumbered */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) {
+        const int64_t dst = off[perm[i]];
+        for (int64_t k = L->rp[i]; k < L->rp[i + 1]; k++) {
+            ci[dst + k - L->rp[i]] = perm[L->ci[k]];
+            cv[dst + k - L->rp[i]] = L->cv[k];
+        }
+    }
+    /* per-unknown arrays */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) tmp[perm[i]] = L->dg[i];
+    memcpy(L->dg, tmp, (size_t)n * 4);
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) tmp[perm[i]] = L->invd[i];
+    memcpy(L->invd, tmp, (size_t)n * 4);
+    if (L->agg) {
+        GMG_PRAGMA_FOR_NT
+        for (int64_t i = 0; i < n; i++) len[perm[i]] = L->agg[i];
+        memcpy(L->agg, len, (size_t)n * 4);
+    }
+    {
+        const int64_t n0 = L->ps[1], hs = L->ps[nz - 1];
+        for (int64_t i = 0; i < n0; i++) tmp[perm[i]] = L->gdlo[i];
+        memcpy(L->gdlo, tmp, (size_t)n0 * 4);
+        for (int64_t i = hs; i < n; i++) tmp[perm[i] - hs] = L->gdhi[i - hs];
+        memcpy(L->gdhi, tmp, (size_t)(n - hs) * 4);
+    }
+    {
+        const int64_t fn = F->n;
+        int32_t *fa = F->agg;
+        GMG_PRAGMA_FOR_NT
+        for (int64_t i = 0; i < fn; i++) fa[i] = perm[fa[i]];
+    }
+    ssbi_gmg_free(m, L->ci, (size_t)(nnz + 1) * 4);
+    ssbi_gmg_free(m, L->cv, (size_t)(nnz + 1) * 4);
+    L->ci = ci;
+    L->cv = cv;
+    ci = NULL;
+    cv = NULL;
+    ssbi_gmg_free(m, L->rp, (size_t)(n + 1) * 8);
+    ssbi_gmg_free(m, L->col, (size_t)n);
+    L->rp = NULL;
+    L->col = NULL;
+out:
+    ssbi_gmg_free(m, perm, (size_t)(n + 1) * 4);
+    ssbi_gmg_free(m, off, (size_t)(n + 1) * 8);
+    ssbi_gmg_free(m, nrun, (size_t)(nz + 1) * 8);
+    ssbi_gmg_free(m, ci, (size_t)(nnz + 1) * 4);
+    ssbi_gmg_free(m, cv, (size_t)(nnz + 1) * 4);
+    ssbi_gmg_free(m, tmp, (size_t)(n + 1) * 4);
+    ssbi_gmg_free(m, len, (size_t)(n + 1) * 4);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* slabs and the pipelined pass */
+
+/* Slabs of a level: GMG_SLAB unknowns each (at least 2, at most GMG_SLAB_MAX) with equal numbers of unknowns, each
+ * starting at an even plane (so that the children of a coarse plane lie in one slab); one slab for levels below
+ * GMG_PAR_MIN unknowns. The slabs do not depend on the thread count, nor do the sums formed per slab: the results
+ * are the same for any number of threads. */
+static int setup_slabs(ssb_ctx *ctx, gmg *m, gmg_level *L)
+{
+    const int64_t nz = L->d[2];
+    int64_t ns = L->n < GMG_PAR_MIN ? 1 : L->n / GMG_SLAB < 2 ? 2 : L->n / GMG_SLAB > GMG_SLAB_MAX ? GMG_SLAB_MAX
+                                                                                                 : L->n / GMG_SLAB;
+    if (ns > (nz + 1) / 2) ns = (nz + 1) / 2;
+    if (ns < 1) ns = 1;
+    L->sz = ssbi_gmg_malloc(ctx, m, (size_t)(ns + 1) * 8, "gmg slabs");
+    if (!L->sz) return SSB_ERR_NOMEM;
+    int64_t k = 1, z = 0;
+    L->sz[0] = 0;
+    for (int64_t s = 1; s < ns; s++) {
+        const int64_t target = L->n * s / ns;
+        while (z < nz && L->ps[z] < target) z++;
+        const int64_t ze = z + (z & 1);
+        if (ze > L->sz[k - 1] && ze < nz) L->sz[k++] = ze;
+    }
+    L->sz[k] = nz;
+    L->nslab = (int)k;
+    return SSB_OK;
+}
+
+/* Dense Cholesky of the last level (double). */
+int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L)
+{
+    const int64_t n = L->n;
+    L->chol = ssbi_gmg_malloc(ctx, m, (size_t)(n * n) * 8, "gmg coarse factor");
+    if (!L->chol) return SSB_ERR_NOMEM;
+    double *A = L->chol;
+    memset(A, 0, (size_t)(n * n) * 8);
+    for (int64_t i = 0; i < n; i++) {
+        double d = 0.0;
+        for (int64_t k = L->rp[i]; k < L->rp[i + 1]; k++) {
+            const double g = L->cv[k];
+            d += g;
+            A[i * n + L->ci[k]] -= g;
+        }
+        if (i < L->ps[1]) d += L->gdlo[i];
+        if (i >= L->ps[L->d[2] - 1]) d += L->gdhi[i - L->ps[L->d[2] - 1]];
+        A[i * n + i] = d;
+    }
+    for (int64_t j = 0; j < n; j++) {
+        double s = A[j * n + j];
+        for (int64_t k = 0; k < j; k++) s -= A[j * n + k] * A[j * n + k];
+        if (!(s > 0.0)) return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "gmg: coarse matrix is not positive definite");
+        s = sqrt(s);
+        A[j * n + j] = s;
+        for (int64_t i = j + 1; i < n; i++) {
+            double t = A[i * n + j];
+            for (int64_t k = 0; k < j; k++) t -= A[i * n + k] * A[j * n + k];
+            A[i * n + j] = t / s;
+        }
+    }
+    return SSB_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+
+int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
+{
+    m->nph = p->nph;
+    m->ph = p->ph;
+    piece_tables(m);
+    const int st = p->nph + 1;
+    double gmax = 0.0;
+    for (int k = 0; k < 3; k++)
+        for (int j = 0; j < st * st; j++) gmax = fmax(gmax, p->gface[k][j]);
+    for (int64_t i = 0; i < p->plane_start[1]; i++) gmax = fmax(gmax, p->gd_lo[i]);
+    m->gscale = gmax > 0.0 ? gmax : 1.0;
+    for (int k = 0; k < 3; k++) {
+        m->gf[k] = ssbi_malloc(ctx, (size_t)(st * st) * sizeof(float), "gmg conductance table");
+        if (!m->gf[k]) return SSB_ERR_NOMEM;
+        for (int j = 0; j < st * st; j++) m->gf[k][j] = (float)(p->gface[k][j] / m->gscale);
+        m->g1[k] = m->gf[k][0];
+    }
+    const int64_t nvox = p->n[0] * p->n[1] * p->n[2];
+    int32_t *cs = ssbi_gmg_malloc(ctx, m, (size_t)(nvox + 1) * 4, "gmg index map");
+    if (!cs) return SSB_ERR_NOMEM;
+    cs[nvox] = (int32_t)p->nunk;
+    m->nlev = 1;
+    int rc = setup_fine(ctx, m, p, cs);
+    while (rc == SSB_OK) {
+        gmg_level *F = &m->lev[m->nlev - 1];
+        if (F->n <= GMG_NCOARSE || m->nlev == GMG_MAXLEV) break;
+        if (m->nlev > 1 && F->d[0] == 1 && F->d[1] == 1 && F->d[2] == 1) break;
+        rc = setup_coarse(ctx, m, m->nlev - 1, &cs);
+        if (rc == SSB_OK) m->nlev++;
+    }
+    gmg_level *Lc = &m->lev[m->nlev - 1];
+    ssbi_gmg_free(m, cs, (size_t)(Lc->d[0] * Lc->d[1] * Lc->d[2] + 1) * 4);
+    if (rc != SSB_OK) return rc;
+    if (m->nlev > 1) {
+        if (Lc->n > GMG_NCOARSE)
+            return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "gmg: coarsest level has %lld unknowns", (long long)Lc->n);
+        SSB_CHECK(ctx, ssbi_gmg_setup_dense(ctx, m, Lc));
+    }
+    for (int l = 1; l < m->nlev - 1; l++) SSB_CHECK(ctx, finalize_level(ctx, m, l));
+    /* K-cycle work vectors on the coarse levels above the coarsest; slabs */
+    int maxslab = 1;
+    for (int l = 0; l < m->nlev; l++) {
+        gmg_level *L = &m->lev[l];
+        if (l >= 1 && l < m->nlev - 1 && GMG_KCYCLE) {
+            const size_t nb = (size_t)(L->n + 1) * 4;
+            L->kr = ssbi_gmg_malloc(ctx, m, nb, "gmg K-cycle vector");
+            L->kc = ssbi_gmg_malloc(ctx, m, nb, "gmg K-cycle vector");
+            L->kv = ssbi_gmg_malloc(ctx, m, nb, "gmg K-cycle vector");
+            if (!L->kr || !L->kc || !L->kv) return SSB_ERR_NOMEM;
+        }
+        SSB_CHECK(ctx, setup_slabs(ctx, m, L));
+        if (L->nslab > maxslab) maxslab = L->nslab;
+    }
+    m->part = ssbi_gmg_malloc(ctx, m, (size_t)maxslab * 4 * sizeof(double), "gmg partial sums");
+    if (!m->part) return SSB_ERR_NOMEM;
+    return SSB_OK;
+}
+

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# CLI tests of issue 14 in 'ssbnet cell': specific capacity per gram of active material next to the areal one
+# (table and JSON), the carbon-free NCM example whose bottleneck is the electronic conduction through the CAM,
+# and a voltage window outside the OCV refused with the key and the range.
+# usage: test_cell_materials.sh SSBNET REFDIR
+set -u
+BIN="$1"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
+EX="$(cd "$(dirname "$0")/../.." && pwd)/examples"
+
+expect_rc "cell rates (default) --json" 0 "$BIN" cell rates --rates 0.1 --cutoff 3.5 --json --quiet
+# 180-215 mAh/g of NCM811 at C/10 (issue 14)
+q=$(grep -o '"specific_capacity_mAh_per_g":[[:space:]]*[0-9.eE+-]*' "$T/out" | head -1 | sed 's/.*://')
+awk -v q="$q" 'BEGIN { exit !(q >= 180 && q <= 215) }' && ok "default C/10: $q mAh/g in [180, 215]" || bad "default C/10 specific capacity '$q'"
+grep -q '"positive_active_material_g_per_cm2"' "$T/out" && ok "JSON has the active-material loading" || bad "JSON lacks positive_active_material_g_per_cm2"
+expect_rc "cell rates (default) table" 0 "$BIN" cell rates --rates 0.1 --cutoff 3.5 --quiet
+grep -q 'capacity \[mAh/g AM\]' "$T/out" && ok "table has a mAh/g column" || bad "table lacks the mAh/g column"
+
+# carbon-free NCM811 with sigma_e(x) (Amin and Chiang 2016): the breakdown names the electronic loss
+expect_rc "cell run carbon-free example" 0 "$BIN" cell run "$EX/cell_carbon_free.json" -p "Discharge at C/10 until 3.5 V" --json --quiet
+grep -q '"bottleneck":[[:space:]]*"electronic_positive"' "$T/out" && ok "carbon-free cathode: bottleneck electronic_positive" || bad "carbon-free bottleneck: $(grep -o '"bottleneck":[^,]*' "$T/out")"
+
+# an initial voltage the OCV never reaches: exit 7 (value out of range) naming the key
+expect_rc "initial voltage above the OCV" 7 "$BIN" cell rates --rates 0.1 --set positive.initial_voltage_V=4.9 --quiet
+grep -q "positive.initial_voltage_V" "$T/err" && ok "message names the key" || bad "message: $(cat "$T/err")"
+finish
