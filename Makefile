@@ -1,11 +1,13 @@
 # Convenience wrapper around CMake. The two set-up commands of the README:
 #   make run    install dependencies, build, run the main job on the built-in default example
-#   make test   install dependencies, build (warnings as errors), run the test suite, then again under ASan+UBSan
+#   make test   install dependencies, build (warnings as errors), run the test suite, then again under ASan+UBSan,
+#               then each fuzz target for a few seconds (clang + libFuzzer; skipped with a message without them)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS ?= 2
 
-.PHONY: deps build run test test-asan bench install clean
+.PHONY: deps build run test test-asan test-fuzz fuzz-campaign bench install clean
 
 deps:
 	./scripts/install-deps
@@ -20,12 +22,19 @@ run: build
 test: build
 	ctest --test-dir $(BUILD) -L quick --output-on-failure -j$(JOBS)
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSSB_WERROR=ON -DSSB_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) -L quick -LE nosan --output-on-failure -j$(JOBS)
+
+test-fuzz: deps
+	FUZZ_BUILD=$(CURDIR)/$(FUZZ_BUILD) JOBS=$(JOBS) bash tests/fuzz/run.sh
+
+fuzz-campaign: deps
+	FUZZ_BUILD=$(CURDIR)/$(FUZZ_BUILD) JOBS=$(JOBS) bash tests/fuzz/campaign.sh
 
 bench: build
 	./bench/run-all
@@ -34,4 +43,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -4,7 +4,10 @@
 #   bash bench/transport.sh [BUILD_DIR]
 #
 # Environment: REPEAT (runs per case, medians reported; default 3), REPEAT500 (runs per axis of the 500^3
-# volume; default 1), SKIP_HYPRE=1 to skip the hypre baseline, SSB_REF_DIR (default ../shared/reference).
+# volume; default 1), SKIP_HYPRE=1 to skip the hypre baseline, SSB_REF_DIR (default tests/reference), SSB_REF_500
+# (the TauFactor 500^3 volume, .zip or unzipped .tiff; not in the repository: download TF-500x500x500-1x2x6-v3.tiff.zip
+# from https://github.com/tldr-group/taufactor, docs/paper/, see tests/reference/PROVENANCE.md; without it the
+# 500^3 parts are skipped with that message).
 # Timings are wall-clock seconds of ssb_transport_solve (percolation analysis + set-up + solve, image reading
 # excluded). The machine is shared by other engineers: the numbers are noisy, hence the medians.
 #
@@ -20,7 +23,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}
-REF=${SSB_REF_DIR:-$ROOT/../shared/reference}/microstructure
+REF=${SSB_REF_DIR:-$ROOT/tests/reference}/microstructure
 REPEAT=${REPEAT:-3}
 REPEAT500=${REPEAT500:-1}
 DATA=$ROOT/bench/data
@@ -34,9 +37,15 @@ if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build 
     exit 1
 fi
 B=$BUILD/bench/bench_transport
-mkdir -p "$DATA"
-if [ ! -f "$TF500" ]; then
-    unzip -o -q "$REF/taufactor/TF-500x500x500-1x2x6-v3.tiff.zip" -d "$DATA"
+SRC500=${SSB_REF_500:-$REF/taufactor/TF-500x500x500-1x2x6-v3.tiff.zip}
+HAVE500=1
+if [ ! -f "$SRC500" ]; then
+    HAVE500=0
+elif [[ "$SRC500" == *.zip ]]; then
+    mkdir -p "$DATA"
+    [ -f "$TF500" ] || unzip -o -q "$SRC500" -d "$DATA"
+else
+    TF500=$SRC500
 fi
 echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{printf "%.1f GB", $2/1048576}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "OMP_NUM_THREADS=${OMP_NUM_THREADS:-default}"
@@ -47,6 +56,14 @@ echo "   reference: tau 2.0776 (TF2), 2.077242 (independent); TF2 on this 2-core
 "$B" "$REF/taufactor/electrode.tiff" --label 0 --axis z --backend gmg --repeat "$REPEAT"
 if [ "${SKIP_HYPRE:-0}" != 1 ]; then
     "$B" "$REF/taufactor/electrode.tiff" --label 0 --axis z --backend hypre --repeat 1 || true
+fi
+
+if [ "$HAVE500" = 0 ]; then
+    echo
+    echo "== 2.-4. SKIPPED: the TauFactor 500^3 volume is not at $SRC500. It is not part of the repository:"
+    echo "   download TF-500x500x500-1x2x6-v3.tiff.zip from https://github.com/tldr-group/taufactor (docs/paper/,"
+    echo "   commit fb6454851241247e780e20056845c94c42e4c4fd) and set SSB_REF_500 to the .zip or the unzipped .tiff."
+    exit 0
 fi
 
 echo

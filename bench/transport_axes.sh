@@ -20,7 +20,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}
-REF=${SSB_REF_DIR:-$ROOT/../shared/reference}/microstructure
+REF=${SSB_REF_DIR:-$ROOT/tests/reference}/microstructure
 REPEAT=${REPEAT:-3}
 mkdir -p "$BUILD"
 if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target transport_axes; } \

@@ -2,9 +2,9 @@
  * "numerics" block, so that each user appends the resolution it needs:
  *     static const char *cell = SSB_TEST_CELL_DUALFOIL_F " \"numerics\": {\"positive_cells\": 40}}";
  * SSB_TEST_CELL_MARQUIS2019: Marquis et al. 2019 liquid cell, PyBaMM parameter set
- *   (shared/reference/cell/pybamm_params/Marquis2019_parameters.json), compared with the COMSOL DFN solution.
+ *   (tests/reference/cell/pybamm_params/Marquis2019_parameters.json), compared with the COMSOL DFN solution.
  * SSB_TEST_CELL_DUALFOIL_F: DUALFOIL 5.1 case F, LiMn2O4 composite, single-ion conductor, Li foil
- *   (shared/reference/cell/dualfoil/F_Lifoil_SIC_LMO_*, dualfoil5.in). */
+ *   (tests/reference/cell/dualfoil/F_Lifoil_SIC_LMO_*, dualfoil5.in). */
 #ifndef SSB_TEST_CELLS_H
 #define SSB_TEST_CELLS_H
 
@@ -43,7 +43,7 @@
     " \"negative\": {\"type\": \"lithium_metal\", \"exchange_current_density_A_per_m2\": 1e6},"
 
 /* SSB_TEST_CELL_DUALFOIL_C: DUALFOIL 5.1 case C, LiCoO2 composite (DUALFOIL material 6 OCP, without PyBaMM's 1.062
- * stretch), single-ion conductor, Li foil treated as non-polarizable (shared/reference/cell/dualfoil/C_Lifoil_SIC_LCO_*,
+ * stretch), single-ion conductor, Li foil treated as non-polarizable (tests/reference/cell/dualfoil/C_Lifoil_SIC_LCO_*,
  * dualfoil5.in; see test_cell_dualfoil_full.c for the conventions). */
 #define SSB_TEST_CELL_DUALFOIL_C \
     "{\"temperature_K\": 298.0, \"nominal_capacity_Ah_per_m2\": 20.59," \

@@ -12,10 +12,34 @@ const char *tu_ref(const char *rel)
     const char *dir = getenv("SSB_REF_DIR");
     if (!dir) dir = SSB_REF_DIR;
     snprintf(buf, sizeof buf, "%s/%s", dir, rel);
+#ifdef SSB_REF_UNPACKED_DIR
+    if (!tu_exists(buf)) { /* stored as .tar.xz in tests/reference, unpacked into the build tree by CMake */
+        static char alt[4096];
+        snprintf(alt, sizeof alt, "%s/%s", SSB_REF_UNPACKED_DIR, rel);
+        if (tu_exists(alt)) return alt;
+    }
+#endif
     return buf;
 }
 
 int tu_exists(const char *path) { return access(path, R_OK) == 0; }
+
+const char *tu_ref_500(void)
+{
+    static char buf[4096];
+    const char *env = getenv("SSB_REF_500");
+    if (env && env[0])
+        snprintf(buf, sizeof buf, "%s", env);
+    else
+        snprintf(buf, sizeof buf, "%s", tu_ref("microstructure/taufactor/TF-500x500x500-1x2x6-v3.tiff.zip"));
+    if (tu_exists(buf)) return buf;
+    print_message("SKIP: the TauFactor 500^3 volume is not at %s. It is not part of the repository: download\n"
+                  "  TF-500x500x500-1x2x6-v3.tiff.zip from https://github.com/tldr-group/taufactor (docs/paper/, commit\n"
+                  "  fb6454851241247e780e20056845c94c42e4c4fd) and set SSB_REF_500 to the .zip or the unzipped .tiff\n"
+                  "  (tests/reference/PROVENANCE.md).\n",
+                  buf);
+    return NULL;
+}
 
 const char *tu_tmpdir(void)
 {

@@ -9,8 +9,16 @@
 
 #include <ssbnet/ssb_core.h>
 
-/* Path of a reference file: $SSB_REF_DIR/rel (static buffer). */
+/* Path of a reference file: $SSB_REF_DIR/rel (static buffer). SSB_REF_DIR defaults to the repository's
+ * tests/reference (set at configure time); the environment variable overrides it, e.g. to a full reference tree.
+ * A file missing there is looked up in the build tree's tests/reference, where CMake unpacks the *.tar.xz archives
+ * of tests/reference (large, well-compressible files). */
 const char *tu_ref(const char *rel);
+/* The TauFactor 2 500^3 benchmark volume, which is not in the repository (4 MB zip, 125 MB TIFF; see
+ * tests/reference/PROVENANCE.md for where to get it): $SSB_REF_500 (the .zip or the unzipped .tiff), else
+ * $SSB_REF_DIR/microstructure/taufactor/TF-500x500x500-1x2x6-v3.tiff.zip. Returns the path (static buffer) or NULL
+ * after printing how to obtain it, for the caller to skip(). */
+const char *tu_ref_500(void);
 /* 1 if the file exists and is readable. */
 int tu_exists(const char *path);
 /* Fresh temporary directory path (static buffer) for output files. */

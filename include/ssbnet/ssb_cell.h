@@ -3,7 +3,7 @@
  * binary liquid electrolyte (Doyle-Fuller-Newman) so that the same code runs liquid and hybrid cells.
  *
  * ---------------------------------------------------------------------------------------------------------------
- * Model (shared/reference/cell/EQUATIONS.md sections 5.1-5.4; DESIGN.md "Solid-state P2D")
+ * Model (tests/reference/cell/EQUATIONS.md sections 5.1-5.4; DESIGN.md "Solid-state P2D")
  *
  * Geometry along x (through the cell), x = 0 at the negative side:
  *   [negative electrode: Li metal foil (planar interface at x = 0) or a composite electrode]
@@ -111,7 +111,7 @@
  * Expressions use Python syntax in one variable x (numbers, + - * / **, parentheses, exp log log10 sqrt tanh
  * cosh sinh abs, an optional "np." prefix), as in BPX files.
  *
- * BPX import (Battery Parameter eXchange, shared/reference/cell/bpx): see ssb_cell_params_from_bpx.
+ * BPX import (Battery Parameter eXchange, tests/reference/cell/bpx): see ssb_cell_params_from_bpx.
  * ---------------------------------------------------------------------------------------------------------------
  * Protocols (ssb_cell_protocol_parse): steps separated by newlines or ';', case-insensitive:
  *   Discharge|Charge at <current> [for <duration>] [or] [until <voltage>]

@@ -4,7 +4,7 @@
  * cathode|sulfide interface, and cycling of a cell with interface ageing.
  *
  * ---------------------------------------------------------------------------------------------------------------
- * Physics (shared/reference/FORMULAS-interfaces.md section 4)
+ * Physics (tests/reference/FORMULAS-interfaces.md section 4)
  *
  * Stability. An SE is thermodynamically stable at an electrode whose potential U (V vs Li/Li+) lies inside its
  * computed window [E_red, E_ox] (grand-potential phase diagrams: Zhu, He, Mo, ACS Appl. Mater. Interfaces 7,

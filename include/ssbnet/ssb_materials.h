@@ -8,7 +8,7 @@
  * case-insensitively, ignoring spaces, '-' and '_' ("lpscl", "LPS-Cl" and "LPSCl" all find Li6PS5Cl); a miss
  * returns SSB_ERR_NOTFOUND with the closest names (edit distance) in the message.
  *
- * Only numbers found in the project's reference (shared/reference/materials/properties.md, the OBELiX / PyBaMM /
+ * Only numbers found in the project's reference (tests/reference/materials/properties.md, the OBELiX / PyBaMM /
  * diffthermo / DUALFOIL data files next to it) are in the built-in files. A property the reference lacks is simply
  * absent: ssb_materials_get_prop() then returns SSB_ERR_NOTFOUND saying so. Nothing is filled in by guess.
  *

@@ -3,7 +3,7 @@
  * leakage.
  *
  * Units: SI (m, S/m, F, ohm, K, A, C), potentials in V, energies (activation, segregation) in eV per particle.
- * Formulas follow shared/reference/FORMULAS-interfaces.md section 2 (cited below as F2.x). All functions are
+ * Formulas follow tests/reference/FORMULAS-interfaces.md section 2 (cited below as F2.x). All functions are
  * pure computations: thread-safe, no allocation unless stated, errors name the bad value and its range.
  *
  * Contents

@@ -32,7 +32,7 @@ static const char *cell_lin =
     " \"contact_resistance_ohm_cm2\": 0.77,"
     " \"numerics\": {\"positive_cells\": 12, \"separator_cells\": 5, \"particle_cells\": 10}}";
 
-/* Marquis 2019 liquid cell (PyBaMM parameter set, shared/reference/cell/pybamm_params/Marquis2019_parameters.json) */
+/* Marquis 2019 liquid cell (PyBaMM parameter set, tests/reference/cell/pybamm_params/Marquis2019_parameters.json) */
 static const char *cell_ms = SSB_TEST_CELL_MARQUIS2019
     " \"numerics\": {\"negative_cells\": 8, \"separator_cells\": 4, \"positive_cells\": 8, \"particle_cells\": 8}}";
 

@@ -1,4 +1,4 @@
-/* BPX import (shared/reference/cell/bpx): parameter mapping, the About:Energy NMC111|graphite pouch cell against its
+/* BPX import (tests/reference/cell/bpx): parameter mapping, the About:Energy NMC111|graphite pouch cell against its
  * measured C/20 and 1C discharges (the file's "Validation" block), the "ssbnet" block that turns the cell into a
  * solid-state cell, and the error paths (blended electrodes, SPM-only files). */
 #include "testutil.h"

@@ -1,6 +1,6 @@
 /* Cell model validation (full), liquid option: the Marquis 2019 graphite | LiPF6 EC:DMC | LiCoO2 cell against the
- * COMSOL DFN solution that PyBaMM uses for its own validation (shared/reference/cell/pybamm_comsol_dfn).
- * Parameters: PyBaMM Marquis2019 (shared/reference/cell/pybamm_params/Marquis2019_parameters.json) with the
+ * COMSOL DFN solution that PyBaMM uses for its own validation (tests/reference/cell/pybamm_comsol_dfn).
+ * Parameters: PyBaMM Marquis2019 (tests/reference/cell/pybamm_params/Marquis2019_parameters.json) with the
  * comparison script's overrides (negative / positive conductivity 126 / 16.6 S/m with the eps_s^1.5 Bruggeman
  * factor, entered here as effective values 58.5595 / 5.86899 S/m), 1C = 24 A/m2, T = 298.15 K.
  * Criteria (issue 4): voltage within 10 mV RMS over the first 85 % of each discharge at rates up to 1C; capacity

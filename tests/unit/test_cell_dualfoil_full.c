@@ -1,6 +1,6 @@
 /* Cell model validation (full): DUALFOIL 5.1 solid-state proxies, Li foil | ideal single-ion conductor (t+ = 1) |
  * composite cathode, cases C (LiCoO2, cut-off 3.8 V) and F (LiMn2O4, cut-off 3.5 V).
- * Reference: shared/reference/cell/dualfoil (README: decks, conventions; voltage.csv, summary.csv).
+ * Reference: tests/reference/cell/dualfoil (README: decks, conventions; voltage.csv, summary.csv).
  * Criteria (issue 4): voltage within 10 mV RMS over the first 85 % of each discharge (by time) at rates up to 1C,
  * delivered capacity within 1 %. Case MS (issue 7 item 4): the liquid Marquis 2019 cell as DUALFOIL ran it, timed
  * discharges over DUALFOIL's whole run time (see test_case_ms).

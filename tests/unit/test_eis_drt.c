@@ -1,4 +1,4 @@
-/* eis: distribution of relaxation times against pyDRTtools (../shared/reference/eis/pyDRTtools/README.md):
+/* eis: distribution of relaxation times against pyDRTtools (tests/reference/eis/pyDRTtools/README.md):
  * RBF discretisation and penalty matrices, the 1ZARC tutorial case (GCV lambda, R_inf, R_pol, coefficients,
  * gamma), the 2ZARC series (two peaks), an ideal RC element, options, errors, timing. */
 #include "testutil.h"

@@ -15,7 +15,7 @@
 
 #define PI_ 3.14159265358979323846
 
-/* Reference: ../shared/reference/eis/impedance.py/element_values_reference.csv (impedance.py v1.7.1, commit
+/* Reference: tests/reference/eis/impedance.py/element_values_reference.csv (impedance.py v1.7.1, commit
  * 0b302ca9, every element at params = first n of [0.1, 0.2, 0.3, 0.4] and f = 1e-3, 1, 1e3 Hz). */
 static void test_element_table(void **state)
 {

@@ -1,5 +1,5 @@
 /* eis: complex nonlinear least-squares fitting against impedance.py's documented fits of exampleData.csv
- * (../shared/reference/eis/impedance.py/README.md), confidence-interval coverage on synthetic spectra with seeded
+ * (tests/reference/eis/impedance.py/README.md), confidence-interval coverage on synthetic spectra with seeded
  * noise, weighting, fixed parameters, bounds, the Student-t quantile and error paths. */
 #include "testutil.h"
 

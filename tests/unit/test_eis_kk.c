@@ -1,5 +1,5 @@
 /* eis: lin-KK (Schoenleber et al. 2014) against impedance.py's validation test on Circuit3_EIS_1.z
- * (../shared/reference/eis/impedance.py/README.md), residuals of KK-compliant and drifting spectra, options. */
+ * (tests/reference/eis/impedance.py/README.md), residuals of KK-compliant and drifting spectra, options. */
 #include "testutil.h"
 
 #include <ssbnet/ssb_eis.h>

@@ -1,7 +1,7 @@
 /* io: TIFF / raw / .npy readers on the reference microstructures, gray-value mappings, writer round trips,
  * .vti structure and every error path (truncated, missing, malformed, out-of-range, failed writes).
  *
- * Reference numbers (all measured by the data's curators, see /work/shared/reference/microstructure):
+ * Reference numbers (all measured by the data's curators, see tests/reference/microstructure):
  *   openimpala/README.md: Dataset B (raw uint8 / uint16le {0,257} / int16le {0,128} / float32le {0.0,1.0}, 100^3)
  *       phase-1 VF 0.399553 -> 399553 voxels; Dataset A (1-bit TIFF, 100^3) label-1 VF 0.398309 -> 398309 voxels.
  *   taufactor/README.md: electrode.tiff 256^3, labels 0 / 85 / 170 with VF 0.449917 / 0.400466 / 0.149616.

@@ -297,7 +297,7 @@ static void test_cmax_from_formula(void **state)
     int checked = 0;
     for (int i = 0; i < ssb_materials_count(db); i++) {
         const ssb_material *m = ssb_materials_at(db, i);
-        double cmax, rho, n, M, Q;
+        double cmax, rho = 0.0, n = 0.0, M, Q; /* initialised: clang cannot see that fail_msg does not return */
         if (ssb_materials_get_si(ctx, m, "c_max", &cmax) != SSB_OK)
             continue;
         const char *name = ssb_materials_name(m);

@@ -3,7 +3,7 @@
  *
  * Reference numbers:
  *  [TF]  TauFactor 2, tests/test_metrics.py (tldr-group/taufactor, snapshot fb64548), copied in
- *        shared/reference/microstructure/taufactor/README.md "Metric tests". Arrays there are numpy img[i, j, k];
+ *        tests/reference/microstructure/taufactor/README.md "Metric tests". Arrays there are numpy img[i, j, k];
  *        here i -> x, j -> y, k -> z (all cases are symmetric under the axis permutation).
  *  [SK]  scikit-image 0.19.3 (Debian bookworm python3-skimage), measure.marching_cubes(field, 0.5,
  *        method='lewiner') + mesh_surface_area on the same arrays, without padding, field = binary indicator or

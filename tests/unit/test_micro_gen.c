@@ -2,7 +2,7 @@
  *
  * References used below:
  *  - TauFactor tests/test_taufactor.py "slanted strip": zeros((20,21,21)); img[i, i:i+2, i:i+2] = 1 (numpy axes
- *    (z, y, x)); tau = 451/60 (see /work/shared/reference/microstructure/taufactor/README.md).
+ *    (z, y, x)); tau = 451/60 (see tests/reference/microstructure/taufactor/README.md).
  *  - Poisson-Voronoi tessellation with lambda seeds per volume: face area per volume S_V = 2.910 lambda^(1/3),
  *    edge length per volume L_V = 5.832 lambda^(2/3) (Meijering 1953, Philips Res. Rep. 8, 270; Okabe, Boots,
  *    Sugihara, Chiu, Spatial Tessellations, 2nd ed., Wiley 2000, Table 5.5.1). With lambda = 1/V_mean and

@@ -1,7 +1,7 @@
 /* SE: brick layer (limits, exact series formula, inverse), space charge (Lambert W, Mott-Schottky and its inverse on
  * both branches, exact MS average, Gouy-Chapman identity, Debye lengths of FORMULAS-interfaces.md 2.2), Arrhenius
  * (round trips, apparent Ea), electronic leakage and the dendrite indicator by hand, PB solver vs the Grahame and
- * Mott-Schottky first integrals. Reference numbers: shared/reference/FORMULAS-interfaces.md section 2 (F2.x). */
+ * Mott-Schottky first integrals. Reference numbers: tests/reference/FORMULAS-interfaces.md section 2 (F2.x). */
 #include "testutil.h"
 
 #include <ssbnet/ssb_se.h>

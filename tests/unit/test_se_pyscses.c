@@ -1,4 +1,4 @@
-/* SE: the 1-D Poisson-Boltzmann solver against the pyscses reference cases (shared/reference/space-charge/pyscses,
+/* SE: the 1-D Poisson-Boltzmann solver against the pyscses reference cases (tests/reference/space-charge/pyscses,
  * Gd-doped CeO2 grain boundary, 773.15 K, eps_r 55, periodic, site area b = c = 7.65327e-10 m; Wellock & Morgan,
  * JOSS 4, 1209 (2019)). The assumptions match for all four cases: site-explicit Mott-Schottky (test 1, Gd fixed),
  * continuum Mott-Schottky (test 2), site-explicit Gouy-Chapman (test 3, Gd mobile) and site-explicit

@@ -1,7 +1,7 @@
 /* Transport against published and independent reference values on real images (each solve well under a second):
  * OpenImpala spheres.tif vs Maxwell, PuMA 100_fiberform.tif (cell-centred Dirichlet), PoreSpy's 2-D lattice
  * (cell-centred, eps_active), OpenImpala Dataset A in both conventions. Reference numbers and conventions:
- * shared/reference/microstructure/ (README.md, INDEPENDENT_CHECKS.md and each folder README). Images are read by the
+ * tests/reference/microstructure/ (README.md, INDEPENDENT_CHECKS.md and each folder README). Images are read by the
  * io module with the identity mapping: stored sample values are the labels (1-bit and bool as 0 / 1). */
 #include "testutil.h"
 
