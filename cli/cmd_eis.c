@@ -1,5 +1,6 @@
 /* ssbnet eis fit | drt | kk | simulate */
 #include "cli.h"
+#include "cli_report.h"
 
 #include <ssbnet/ssb_eis.h>
 #include <ssbnet/ssb_plot.h>
@@ -44,6 +45,7 @@ static void fit_help(void)
            "  --confidence P         level of the intervals (default 0.95)\n"
            "  --plot FILE.png|svg    Nyquist plot of data and fit;  --bode FILE  Bode plot\n"
            "  -o, --output FILE.csv  data, model and residuals\n"
+           "  --params-csv FILE.csv  the parameter table (parameter, unit, value, stderr, ci_low, ci_high, ...)\n"
            "  --json                 {parameters, stderr, ci_low, ci_high, units, flags, status, capacitances,\n"
            "                         rss, chi2_red, weight, ...}\n\n"
            "A parameter the data do not determine is flagged: wide_ci (95 %% interval wider than +-100 %%), at_bound,\n"
@@ -67,6 +69,7 @@ static void drt_help(void)
            "  --drop-inductive       drop the points with Z'' > 0\n"
            "  --plot FILE.png|svg    gamma(tau) with the peaks\n"
            "  -o, --output FILE.csv  tau_s, gamma_Ohm\n"
+           "  --peaks-csv FILE.csv   the peak table (tau_s, f_Hz, gamma_Ohm, R_Ohm)\n"
            "  --json                 {lambda, gcv, R_inf, L, R_pol, tau, gamma, peaks, units}\n");
 }
 
@@ -106,7 +109,7 @@ static void sim_help(void)
 
 typedef struct {
     const char *file;
-    const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type;
+    const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type, *params_csv, *peaks_csv;
     double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
@@ -153,6 +156,8 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const char
         else if (!strcmp(key, "--output")) sv = &o->output;
         else if (!strcmp(key, "--params")) sv = &o->params;
         else if (!strcmp(key, "--fit")) sv = &o->fit_type;
+        else if (!strcmp(key, "--params-csv")) sv = &o->params_csv;
+        else if (!strcmp(key, "--peaks-csv")) sv = &o->peaks_csv;
         else if (!strcmp(key, "--lambda")) dv = &o->lambda, o->has_lambda = 1;
         else if (!strcmp(key, "--fwhm")) dv = &o->fwhm;
         else if (!strcmp(key, "--lambda-min")) dv = &o->lambda_min;
@@ -278,6 +283,47 @@ static cJSON *json_array(const double *v, int64_t n)
     return a;
 }
 
+/* The EIS JSON convention (kept from before the report layer): keys without unit suffixes, the units named in a
+ * "units" object (units may be NULL). Values, booleans and names come from the description t. */
+static void json_bare(cJSON *o, cJSON *units, const ssb_report_type *t, const void *row)
+{
+    char cell[256];
+    for (int k = 0; k < t->nfields; k++) {
+        const ssb_report_field *f = &t->fields[k];
+        if (f->kind == SSB_FIELD_BOOL)
+            cJSON_AddBoolToObject(o, f->key, ssb_report_field_value(f, row) != 0);
+        else if (f->kind == SSB_FIELD_STRING) {
+            ssb_report_field_format(f, row, cell, sizeof cell);
+            cJSON_AddStringToObject(o, f->key, cell);
+        } else if (f->kind == SSB_FIELD_ENUM)
+            cJSON_AddStringToObject(o, f->key, f->name_of((int)ssb_report_field_value(f, row)));
+        else
+            cli_json_add_number(o, f->key, ssb_report_field_value(f, row));
+        if (units && f->shown != SSB_UNIT_NONE && !cJSON_GetObjectItemCaseSensitive(units, f->key))
+            cJSON_AddStringToObject(units, f->key, ssb_unit_get(f->shown)->symbol);
+    }
+}
+
+/* A field of t by key (NULL if absent). */
+static const ssb_report_field *field(const ssb_report_type *t, const char *key)
+{
+    for (int k = 0; k < t->nfields; k++)
+        if (!strcmp(t->fields[k].key, key)) return &t->fields[k];
+    return NULL;
+}
+
+/* A "quantity [unit] | value" row of field key of row. */
+static void quantity_row(cli_table *t, const ssb_report_type *rt, const char *key, const void *row, const char *suffix)
+{
+    const ssb_report_field *f = field(rt, key);
+    char h[128], v[96];
+    ssb_report_field_header(f, h, sizeof h);
+    if (suffix) snprintf(h + strlen(h), sizeof h - strlen(h), "%s", suffix);
+    ssb_report_field_format(f, row, v, sizeof v);
+    const char *cells[] = {h, v};
+    cli_table_add_row(t, cells);
+}
+
 /* ---------------------------------------------------------------- fit */
 
 static int eis_fit(cli_env *env, int argc, char **argv)
@@ -287,7 +333,7 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     o.confidence = 0.95;
     int r = scan(env, "fit", argc, argv,
                  " --circuit --guess --fix --weight --global --starts --seed --drop-inductive --confidence --plot "
-                 "--bode --output --fmin --fmax ",
+                 "--bode --output --fmin --fmax --params-csv ",
                  fit_help, &o);
     if (r) return r < 0 ? 0 : r;
     if (!o.circuit) return cli_usage_error(env, "eis fit: --circuit is required (e.g. --circuit 'R0-p(R1,CPE1)')");
@@ -387,85 +433,84 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         code = cli_fail(env, r);
         goto done;
     }
+    const ssb_report_type *PT = ssb_eis_report_type(SSB_EIS_REPORT_FIT_PARAM);
+    const ssb_report_type *FT = ssb_eis_report_type(SSB_EIS_REPORT_FIT);
+    const ssb_report_type *CT = ssb_eis_report_type(SSB_EIS_REPORT_CAPACITANCE);
+    ssb_eis_fit_param_row *rows = calloc((size_t)(np > 0 ? np : 1), sizeof *rows);
+    if (!rows) {
+        code = cli_usage_error(env, "out of memory");
+        goto done;
+    }
+    for (int k = 0; k < np; k++) ssb_eis_fit_param_row_get(c, res, fixed, k, &rows[k]);
+    if (o.params_csv && (r = ssb_report_csv_write(env->ctx, o.params_csv, PT, rows, np, sizeof *rows)) != SSB_OK) {
+        free(rows);
+        code = cli_fail(env, r);
+        goto done;
+    }
     if (env->json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "circuit", ssb_eis_circuit_get_string(c));
         cJSON_AddStringToObject(j, "file", o.file);
-        cJSON *pv = cJSON_AddObjectToObject(j, "parameters"), *se = cJSON_AddObjectToObject(j, "stderr");
-        cJSON *lo = cJSON_AddObjectToObject(j, "ci_low"), *hi = cJSON_AddObjectToObject(j, "ci_high");
-        cJSON *un = cJSON_AddObjectToObject(j, "units"), *fx = cJSON_AddObjectToObject(j, "fixed");
-        cJSON *fl = cJSON_AddObjectToObject(j, "flags"), *cm = cJSON_AddObjectToObject(j, "corr_max");
-        for (int k = 0; k < np; k++) {
-            const char *nm = ssb_eis_circuit_get_param_name(c, k);
-            char fb[64];
-            cli_json_add_number(pv, nm, res->p[k]);
-            cli_json_add_number(se, nm, res->std_err[k]);
-            cli_json_add_number(lo, nm, res->ci_low[k]);
-            cli_json_add_number(hi, nm, res->ci_high[k]);
-            cJSON_AddStringToObject(un, nm, ssb_eis_circuit_get_param_unit(c, k));
-            cJSON_AddBoolToObject(fx, nm, fixed[k] != 0);
-            cJSON_AddStringToObject(fl, nm, ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb));
-            cli_json_add_number(cm, nm, res->corr_max[k]);
+        /* one object per column of the parameter table, keyed by parameter name ("parameters": the values) */
+        cJSON *col[16] = {0};
+        for (int f = 1; f < PT->nfields && f < 16; f++) {
+            const char *key = PT->fields[f].key;
+            col[f] = cJSON_AddObjectToObject(j, !strcmp(key, "value") ? "parameters" : !strcmp(key, "unit") ? "units" : key);
         }
-        cJSON_AddStringToObject(j, "status", ssb_eis_fit_status_name(res->status));
-        cJSON_AddNumberToObject(j, "n_flagged", res->n_flagged);
+        for (int k = 0; k < np; k++)
+            for (int f = 1; f < PT->nfields && f < 16; f++) {
+                const ssb_report_field *fd = &PT->fields[f];
+                char cell[96];
+                if (fd->kind == SSB_FIELD_BOOL)
+                    cJSON_AddBoolToObject(col[f], rows[k].name, ssb_report_field_value(fd, &rows[k]) != 0);
+                else if (fd->kind == SSB_FIELD_STRING) {
+                    ssb_report_field_format(fd, &rows[k], cell, sizeof cell);
+                    cJSON_AddStringToObject(col[f], rows[k].name, cell);
+                } else
+                    cli_json_add_number(col[f], rows[k].name, ssb_report_field_value(fd, &rows[k]));
+            }
+        cli_report_json(j, FT, res);
         cJSON *ca = cJSON_AddArrayToObject(j, "capacitances");
         for (int q = 0; q < ncaps; q++) {
             const ssb_eis_cap *e = &caps[q];
-            cJSON *x = cJSON_CreateObject();
-            cJSON_AddStringToObject(x, "element", e->name);
-            cJSON_AddStringToObject(x, "kind", e->kind == SSB_EIS_CAP_PARALLEL ? "parallel" : "series");
+            cJSON *x = cli_report_json(cJSON_CreateObject(), CT, e);
             if (e->kind == SSB_EIS_CAP_PARALLEL)
                 cJSON_AddStringToObject(x, "R_param", ssb_eis_circuit_get_param_name(c, e->iR));
-            cli_json_add_number(x, "R_Ohm", e->R);
-            cli_json_add_number(x, "Q", e->Q);
             cJSON_AddStringToObject(x, "Q_unit", e->in < 0 ? "F" : "F s^(n-1)");
-            cli_json_add_number(x, "n", e->n);
-            cli_json_add_number(x, "R_s_Ohm", e->R_s);
-            cli_json_add_number(x, "f_max_Hz", e->f_max);
-            cli_json_add_number(x, "C_eff_F", e->C_eff);
             cJSON_AddStringToObject(x, "C_eff_method",
                                     e->in < 0                           ? "ideal capacitor"
                                     : e->kind == SSB_EIS_CAP_PARALLEL ? "(Q R^(1-n))^(1/n) (Hirschorn 2010, Hsu-Mansfeld)"
                                                                       : "Q^(1/n) R_s^((1-n)/n) (Brug 1984)");
-            cli_json_add_number(x, "C_eff_std_err_F", e->C_eff_std_err);
-            cli_json_add_number(x, "C_hsu_mansfeld_F", e->C_hsu_mansfeld);
-            cli_json_add_number(x, "C_brug_F", e->C_brug);
             cJSON_AddItemToArray(ca, x);
         }
-        cli_json_add_number(j, "confidence", res->confidence);
-        cli_json_add_number(j, "rss", res->rss);
-        cli_json_add_number(j, "rss_unweighted_Ohm2", res->rss_unit);
-        cli_json_add_number(j, "chi2_red", res->chi2_red);
-        cJSON_AddNumberToObject(j, "dof", res->dof);
-        cJSON_AddNumberToObject(j, "npoints", (double)res->npoints);
         cJSON_AddNumberToObject(j, "dropped_inductive", (double)dropped);
         cJSON_AddStringToObject(j, "weight", ssb_eis_weight_name(P.weight));
         cJSON_AddStringToObject(j, "guess", o.guess ? "given" : retried ? "automatic+global" : "automatic");
-        cJSON_AddBoolToObject(j, "converged", res->converged);
         cJSON_AddStringToObject(j, "reason", res->reason);
-        cJSON_AddNumberToObject(j, "iterations", res->iterations);
-        cJSON_AddNumberToObject(j, "starts", res->starts);
-        cJSON_AddBoolToObject(j, "rank_deficient", res->rank_deficient);
         cli_json_print(j);
     } else {
-        char ci[64];
-        snprintf(ci, sizeof ci, "%g%% CI low", 100 * res->confidence);
-        char ch[64];
-        snprintf(ch, sizeof ch, "%g%% CI high", 100 * res->confidence);
-        const char *hdr[] = {"parameter [unit]", "value", "std err", ci, ch, "flags"};
+        /* the parameter table: the unit of each row's value sits in its first column */
+        static const char *const pkeys[] = {"value", "stderr", "ci_low", "ci_high", "flags"};
+        char hb[6][64];
+        const char *hdr[6] = {"parameter [unit]"};
+        for (int u = 0; u < 5; u++) {
+            const ssb_report_field *f = field(PT, pkeys[u]);
+            if (!strncmp(pkeys[u], "ci_", 3))
+                snprintf(hb[u + 1], sizeof hb[u + 1], "%g%% %s", 100 * res->confidence, f->label);
+            else
+                snprintf(hb[u + 1], sizeof hb[u + 1], "%s", f->label);
+            hdr[u + 1] = hb[u + 1];
+        }
         cli_table *t = cli_table_create(6, hdr);
         for (int k = 0; k < np; k++) {
-            char name[128], fb[64];
-            snprintf(name, sizeof name, "%s [%s]%s", ssb_eis_circuit_get_param_name(c, k),
-                     ssb_eis_circuit_get_param_unit(c, k), fixed[k] ? " (fixed)" : "");
-            ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb);
-            char v0[32], v1[32], v2[32], v3[32];
-            snprintf(v0, sizeof v0, "%s", cli_fmt(res->p[k]));
-            snprintf(v1, sizeof v1, "%s", cli_fmt(res->std_err[k]));
-            snprintf(v2, sizeof v2, "%s", cli_fmt(res->ci_low[k]));
-            snprintf(v3, sizeof v3, "%s", cli_fmt(res->ci_high[k]));
-            const char *cells[] = {name, v0, v1, v2, v3, fb[0] ? fb : "-"};
+            char cb[6][96];
+            const char *cells[6];
+            snprintf(cb[0], sizeof cb[0], "%s [%s]%s", rows[k].name, rows[k].unit, rows[k].fixed ? " (fixed)" : "");
+            for (int u = 0; u < 5; u++) {
+                ssb_report_field_format(field(PT, pkeys[u]), &rows[k], cb[u + 1], sizeof cb[u + 1]);
+                if (!cb[u + 1][0]) snprintf(cb[u + 1], sizeof cb[u + 1], "-");
+            }
+            for (int u = 0; u < 6; u++) cells[u] = cb[u];
             cli_table_add_row(t, cells);
         }
         printf("circuit %s, %lld points%s, %s weights (sigma = %s), %s start values\n", ssb_eis_circuit_get_string(c),
@@ -477,34 +522,23 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (ncaps > 0) {
-            const char *hc[] = {"element", "kind", "R [Ohm]", "n [-]", "f_max [Hz]", "C_eff [F]", "C_eff std err [F]",
-                                "C Brug [F]"};
-            t = cli_table_create(8, hc);
-            for (int q = 0; q < ncaps; q++) {
-                const ssb_eis_cap *e = &caps[q];
-                char b[6][32];
-                const double v[6] = {e->R, e->n, e->f_max, e->C_eff, e->C_eff_std_err, e->C_brug};
-                for (int u = 0; u < 6; u++) snprintf(b[u], 32, "%s", isnan(v[u]) ? "-" : cli_fmt(v[u]));
-                const char *cells[] = {e->name, e->kind == SSB_EIS_CAP_PARALLEL ? "R||CPE" : "series (Brug)",
-                                       b[0], b[1], b[2], b[3], b[4], b[5]};
-                cli_table_add_row(t, cells);
-            }
+            static const char *const ckeys[] = {"element", "kind", "R", "n", "f_max", "C_eff", "C_eff_std_err",
+                                                "C_brug", NULL};
+            t = cli_report_table(CT, NULL, ckeys);
+            for (int q = 0; q < ncaps; q++) cli_report_table_row(t, CT, NULL, ckeys, &caps[q]);
             cli_table_print(t, stdout);
             cli_table_destroy(&t);
         }
         const char *h2[] = {"quantity [unit]", "value"};
         t = cli_table_create(2, h2);
-        char l1[64];
+        char l1[64], v1[32];
         snprintf(l1, sizeof l1, "rss [%s]", P.weight == SSB_EIS_WEIGHT_UNIT ? "Ohm^2" : "1");
-        char v1[32], v2[32], v3[32], v4[32];
         snprintf(v1, sizeof v1, "%s", cli_fmt(res->rss));
-        snprintf(v2, sizeof v2, "%s", cli_fmt(res->rss_unit));
-        snprintf(v3, sizeof v3, "%s", cli_fmt(res->chi2_red));
-        snprintf(v4, sizeof v4, "%d", res->dof);
         const char *r1[] = {l1, v1};
-        const char *r2[] = {"rss unweighted [Ohm^2]", v2};
-        const char *r3[] = {"reduced chi-square [-]", v3};
-        const char *r4[] = {"degrees of freedom [-]", v4};
+        cli_table_add_row(t, r1);
+        quantity_row(t, FT, "rss_unweighted", res, NULL);
+        quantity_row(t, FT, "chi2_red", res, NULL);
+        quantity_row(t, FT, "dof", res, " [-]");
         char conv[96];
         snprintf(conv, sizeof conv, "%s (%s, %d iterations)%s", res->converged ? "yes" : "no", res->reason,
                  res->iterations, res->converged && res->n_flagged > 0 ? ", see status" : "");
@@ -516,16 +550,13 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         else
             snprintf(st, sizeof st, "%s", ssb_eis_fit_status_name(res->status));
         const char *r6[] = {"status", st};
-        cli_table_add_row(t, r1);
-        cli_table_add_row(t, r2);
-        cli_table_add_row(t, r3);
-        cli_table_add_row(t, r4);
         cli_table_add_row(t, r5);
         cli_table_add_row(t, r6);
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (res->rank_deficient) printf("note: J^T J is singular; some parameters are not determined by the data\n");
     }
+    free(rows);
     if (res->n_flagged > 0 && !env->quiet) {
         for (int k = 0; k < np; k++) {
             if (!res->flags[k]) continue;
@@ -562,7 +593,7 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     o.fwhm = 0.5;
     o.lambda_min = o.lambda_max = NAN;
     int r = scan(env, "drt", argc, argv, " --lambda --lambda-min --lambda-max --fwhm --no-inductance --drop-inductive --plot --output --fmin "
-                 "--fmax ",
+                 "--fmax --peaks-csv ",
                  drt_help, &o);
     if (r) return r < 0 ? 0 : r;
     ssb_eis_spectrum *s = NULL;
@@ -595,67 +626,54 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         code = cli_fail(env, r);
         goto done;
     }
+    const ssb_report_type *DT = ssb_eis_report_type(SSB_EIS_REPORT_DRT);
+    const ssb_report_type *KT = ssb_eis_report_type(SSB_EIS_REPORT_DRT_PEAK);
+    ssb_eis_drt_peak *peaks = calloc((size_t)(d->npeaks > 0 ? d->npeaks : 1), sizeof *peaks);
+    if (!peaks) {
+        code = cli_usage_error(env, "out of memory");
+        goto done;
+    }
+    for (int k = 0; k < d->npeaks; k++) ssb_eis_drt_peak_get(d, k, &peaks[k]);
+    if (o.peaks_csv &&
+        (r = ssb_report_csv_write(env->ctx, o.peaks_csv, KT, peaks, d->npeaks, sizeof *peaks)) != SSB_OK) {
+        free(peaks);
+        code = cli_fail(env, r);
+        goto done;
+    }
     if (env->json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "file", o.file);
-        cli_json_add_number(j, "lambda", d->lambda);
-        cli_json_add_number(j, "gcv", d->gcv);
-        cJSON_AddBoolToObject(j, "capacitive_tail", d->capacitive_tail);
-        cJSON_AddStringToObject(j, "lambda_at_bound", d->lambda_at_bound < 0   ? "lower"
-                                                      : d->lambda_at_bound > 0 ? "upper"
-                                                                               : "no");
-        cli_json_add_number(j, "eps", d->eps);
-        cli_json_add_number(j, "R_inf", d->R_inf);
-        cli_json_add_number(j, "L", d->L);
-        cli_json_add_number(j, "R_pol", d->R_pol);
-        cli_json_add_number(j, "rms", d->rms);
+        cJSON *u = cJSON_CreateObject();
+        json_bare(j, u, DT, d);
         cJSON_AddItemToObject(j, "tau", json_array(d->tau, d->ntau));
         cJSON_AddItemToObject(j, "gamma", json_array(d->gamma, d->ntau));
         cJSON *pk = cJSON_AddArrayToObject(j, "peaks");
         for (int k = 0; k < d->npeaks; k++) {
             cJSON *q = cJSON_CreateObject();
-            cli_json_add_number(q, "tau", d->peak_tau[k]);
-            cli_json_add_number(q, "f", 1.0 / (2.0 * PI_ * d->peak_tau[k]));
-            cli_json_add_number(q, "gamma", d->peak_gamma[k]);
-            cli_json_add_number(q, "R", d->peak_R[k]);
+            json_bare(q, u, KT, &peaks[k]);
             cJSON_AddItemToArray(pk, q);
         }
-        cJSON *u = cJSON_AddObjectToObject(j, "units");
-        cJSON_AddStringToObject(u, "R_inf", "Ohm");
-        cJSON_AddStringToObject(u, "R_pol", "Ohm");
-        cJSON_AddStringToObject(u, "L", "H");
-        cJSON_AddStringToObject(u, "tau", "s");
-        cJSON_AddStringToObject(u, "gamma", "Ohm");
-        cJSON_AddStringToObject(u, "rms", "Ohm");
-        cJSON_AddStringToObject(u, "f", "Hz");
+        cJSON_AddItemToObject(j, "units", u);
         cli_json_print(j);
     } else {
         const char *h[] = {"quantity [unit]", "value"};
         cli_table *t = cli_table_create(2, h);
-        char lam[64];
-        snprintf(lam, sizeof lam, "lambda [-]%s", o.has_lambda ? " (given)" : " (GCV)");
-        const char *rows[][2] = {{lam, cli_fmt(d->lambda)},
-                                 {"R_inf [Ohm]", cli_fmt(d->R_inf)},
-                                 {"L [H]", cli_fmt(d->L)},
-                                 {"R_pol [Ohm]", cli_fmt(d->R_pol)},
-                                 {"rms residual [Ohm]", cli_fmt(d->rms)},
-                                 {"RBF shape eps [-]", cli_fmt(d->eps)}};
-        for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) cli_table_add_row(t, rows[k]);
+        quantity_row(t, DT, "lambda", d, o.has_lambda ? " (given)" : " (GCV)");
+        static const char *const dkeys[] = {"R_inf", "L", "R_pol", "rms", "eps"};
+        for (size_t k = 0; k < sizeof dkeys / sizeof dkeys[0]; k++) quantity_row(t, DT, dkeys[k], d, NULL);
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
-        const char *hp[] = {"peak", "tau [s]", "f [Hz]", "gamma [Ohm]", "R [Ohm]"};
-        t = cli_table_create(5, hp);
+        t = cli_report_table(KT, "peak", NULL);
         for (int k = 0; k < d->npeaks; k++) {
             char idx[16];
             snprintf(idx, sizeof idx, "%d", k + 1);
-            const char *cells[] = {idx, cli_fmt(d->peak_tau[k]), cli_fmt(1.0 / (2.0 * PI_ * d->peak_tau[k])),
-                                   cli_fmt(d->peak_gamma[k]), cli_fmt(d->peak_R[k])};
-            cli_table_add_row(t, cells);
+            cli_report_table_row(t, KT, idx, NULL, &peaks[k]);
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (!o.output) printf("(gamma(tau) on %lld points: use -o FILE.csv or --json)\n", (long long)d->ntau);
     }
+    free(peaks);
     if (d->capacitive_tail && !env->quiet)
         fprintf(stderr,
                 "ssbnet: warning: eis drt: the spectrum ends in a capacitive tail (blocking electrode, no "

@@ -3,6 +3,7 @@
  * reading the struct members they name. */
 #include "testutil.h"
 
+#include <ssbnet/ssb_eis.h>
 #include <ssbnet/ssb_plot.h>
 #include <ssbnet/ssb_report.h>
 #include <ssbnet/ssb_run.h>
@@ -201,6 +202,108 @@ static void test_plots(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* The EIS fit and DRT descriptions: a fit of R0-p(R1,C1) to its own exact spectrum (R0 = 10 Ohm, R1 = 100 Ohm,
+ * C1 = 1e-6 F) hands its parameters to the rows unchanged (the hand-over), the keys are those of 'eis fit
+ * --json' (C_eff_F, f_max_Hz, rss_unweighted_Ohm2), and a DRT peak's frequency is 1 / (2 pi tau). */
+static void test_eis_descriptions(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    TU_OK(ctx, ssb_ctx_create(&ctx));
+    ssb_eis_circuit *c = NULL;
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "R0-p(R1,C1)", &c));
+    const double truth[3] = {10, 100, 1e-6};
+    ssb_eis_spectrum *s = NULL;
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, truth, 0.1, 1e5, 10, &s));
+    const double guess[3] = {12, 80, 2e-6};
+    ssb_eis_fit_result *res = NULL;
+    TU_OK(ctx, ssb_eis_fit(ctx, c, s, guess, NULL, &res));
+    const int fixed[3] = {0, 1, 0};
+    const ssb_report_type *pt = ssb_eis_report_type(SSB_EIS_REPORT_FIT_PARAM);
+    assert_non_null(pt);
+    char key[128], cell[128];
+    for (int k = 0; k < 3; k++) {
+        ssb_eis_fit_param_row row;
+        assert_int_equal(ssb_eis_fit_param_row_get(c, res, fixed, k, &row), SSB_OK);
+        assert_string_equal(row.name, ssb_eis_circuit_get_param_name(c, k));
+        assert_string_equal(row.unit, ssb_eis_circuit_get_param_unit(c, k));
+        assert_int_equal(row.fixed, fixed[k]);
+        TU_ASSERT_REL(row.value, truth[k], 1e-6);
+        int seen = 0;
+        for (int f = 0; f < pt->nfields; f++) {
+            const ssb_report_field *fd = &pt->fields[f];
+            ssb_report_field_key(fd, key, sizeof key);
+            double v = ssb_report_field_value(fd, &row);
+            if (!strcmp(key, "value")) seen += v == res->p[k];
+            if (!strcmp(key, "stderr")) seen += v == res->std_err[k];
+            if (!strcmp(key, "ci_low")) seen += v == res->ci_low[k];
+            if (!strcmp(key, "ci_high")) seen += v == res->ci_high[k];
+            if (!strcmp(key, "corr_max")) seen += v == res->corr_max[k];
+        }
+        assert_int_equal(seen, 5);
+    }
+    ssb_eis_fit_param_row row;
+    assert_int_equal(ssb_eis_fit_param_row_get(c, res, NULL, 3, &row), SSB_ERR_ARG);
+    /* per-fit numbers and the capacitance of the R||C pair with their JSON keys */
+    const ssb_report_type *ft = ssb_eis_report_type(SSB_EIS_REPORT_FIT);
+    int found = 0;
+    for (int f = 0; f < ft->nfields; f++) {
+        ssb_report_field_key(&ft->fields[f], key, sizeof key);
+        ssb_report_field_format(&ft->fields[f], res, cell, sizeof cell);
+        if (!strcmp(key, "rss_unweighted_Ohm2")) found += ssb_report_field_value(&ft->fields[f], res) == res->rss_unit;
+        if (!strcmp(key, "status")) found += !strcmp(cell, ssb_eis_fit_status_name(res->status));
+        if (!strcmp(key, "npoints")) found += ssb_report_field_value(&ft->fields[f], res) == (double)s->n;
+    }
+    assert_int_equal(found, 3);
+    ssb_eis_cap *caps = NULL;
+    int ncaps = 0;
+    TU_OK(ctx, ssb_eis_cpe_capacitances(ctx, c, res->p, res->cov, &caps, &ncaps));
+    assert_int_equal(ncaps, 1);
+    const ssb_report_type *ct = ssb_eis_report_type(SSB_EIS_REPORT_CAPACITANCE);
+    found = 0;
+    for (int f = 0; f < ct->nfields; f++) {
+        ssb_report_field_key(&ct->fields[f], key, sizeof key);
+        double v = ssb_report_field_value(&ct->fields[f], &caps[0]);
+        if (!strcmp(key, "C_eff_F")) found += v == caps[0].C_eff && fabs(v / 1e-6 - 1) < 1e-5;
+        if (!strcmp(key, "f_max_Hz")) found += v == caps[0].f_max && fabs(v * 2 * 3.14159265358979323846 * 1e-4 - 1) < 1e-5;
+        if (!strcmp(key, "R_Ohm")) found += v == caps[0].R;
+    }
+    assert_int_equal(found, 3);
+    free(caps);
+    /* a DRT peak */
+    double tau[1] = {0.0905}, gam[1] = {20.87}, R[1] = {45.6};
+    ssb_eis_drt_result d;
+    memset(&d, 0, sizeof d);
+    d.npeaks = 1;
+    d.peak_tau = tau;
+    d.peak_gamma = gam;
+    d.peak_R = R;
+    d.R_inf = 10.07;
+    ssb_eis_drt_peak pk;
+    assert_int_equal(ssb_eis_drt_peak_get(&d, 0, &pk), SSB_OK);
+    TU_ASSERT_REL(pk.f * 2 * 3.14159265358979323846 * 0.0905, 1.0, 1e-14);
+    assert_int_equal(ssb_eis_drt_peak_get(&d, 1, &pk), SSB_ERR_ARG);
+    const ssb_report_type *kt = ssb_eis_report_type(SSB_EIS_REPORT_DRT_PEAK);
+    char hdr[128];
+    ssb_report_field_header(&kt->fields[0], hdr, sizeof hdr);
+    assert_string_equal(hdr, "tau [s]");
+    const ssb_report_type *dt = ssb_eis_report_type(SSB_EIS_REPORT_DRT);
+    for (int f = 0; f < dt->nfields; f++)
+        if (!strcmp(dt->fields[f].key, "R_inf")) {
+            TU_ASSERT_REL(ssb_report_field_value(&dt->fields[f], &d), 10.07, 1e-15);
+            ssb_report_field_header(&dt->fields[f], hdr, sizeof hdr);
+            assert_string_equal(hdr, "R_inf [Ohm]");
+        }
+    assert_null(ssb_eis_report_type(SSB_EIS_REPORT_COUNT));
+    printf("PASS: EIS fit rows equal the fit result (R0 %.6g, R1 %.6g, C1 %.6g), keys C_eff_F, f_max_Hz, "
+           "rss_unweighted_Ohm2; DRT peak f = 1/(2 pi tau)\n",
+           res->p[0], res->p[1], res->p[2]);
+    ssb_eis_fit_result_destroy(&res);
+    ssb_eis_spectrum_destroy(&s);
+    ssb_eis_circuit_destroy(&c);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_descriptions),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_plots),
+        cmocka_unit_test(test_eis_descriptions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
