@@ -1,5 +1,6 @@
 /* ssbnet eis fit | drt | kk | simulate */
 #include "cli.h"
+#include "cli_opts.h"
 #include "cli_report.h"
 
 #include <ssbnet/ssb_eis.h>
@@ -24,30 +25,116 @@ static void eis_help(void)
            ssb_eis_element_types());
 }
 
+/* ---------------------------------------------------------------- option tables (cli_opts.h)
+ * Ranges: the subcommands check their numbers themselves (with the exit statuses they always had) or leave them
+ * to the library, so numbers are declared over the whole double range (ANY) and eis_opts_help prints a range only
+ * where the table bounds it. */
+#define ANY -1e308, 1e308
+#define ANYINT -9.2e18, 9.2e18
+#define FMIN_OPT {"--fmin", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "use only the points with f >= X", NULL}
+#define FMAX_OPT {"--fmax", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "use only the points with f <= X", NULL}
+#define DROP_OPT {"--drop-inductive", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "drop the points with Z'' > 0", NULL}
+
+static const cli_opt fit_opts[] = {
+    {"--circuit", NULL, CLI_OPT_STRING, "STR", NULL, 0, 0, "circuit string (required)", NULL},
+    {"--guess", NULL, CLI_OPT_STRING, "v1,v2,...", NULL, 0, 0,
+     "initial values in the order the parameters appear in the string (or NAME=value pairs); without it: start "
+     "values from the arcs of the data, and a seeded 48-start search when that fit ends undetermined",
+     NULL},
+    {"--fix", NULL, CLI_OPT_STRING, "NAME=v,...", NULL, 0, 0,
+     "hold parameters (impedance.py 'constants'); --guess may then list only the free parameters", NULL},
+    {"--weight", NULL, CLI_OPT_STRING, "W", NULL, 0, 0,
+     "modulus (default: sigma = |Z|, every decade counts), proportional (sigma' = |Z'|, sigma'' = |Z''|) or unit "
+     "(sigma = 1 Ohm, impedance.py's default)",
+     NULL},
+    FMIN_OPT,
+    FMAX_OPT,
+    {"--global", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "multi-start global search (48 seeded starts)", NULL},
+    {"--starts", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "number of starts of the global search", NULL},
+    {"--seed", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "seed of the global search", NULL},
+    DROP_OPT,
+    {"--confidence", NULL, CLI_OPT_DOUBLE, "P", NULL, ANY, "level of the intervals (default 0.95)", NULL},
+    {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "Nyquist plot of data and fit", NULL},
+    {"--bode", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "Bode plot of data and fit", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "data, model and residuals", NULL},
+    {"--params-csv", NULL, CLI_OPT_STRING, "FILE.csv", NULL, 0, 0,
+     "the parameter table (parameter, unit, value, stderr, ci_low, ci_high, fixed, flags, corr_max)", NULL},
+};
+
+static const cli_opt drt_opts[] = {
+    {"--lambda", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "regularisation parameter, > 0 (default: GCV over 1e-7 .. 1)",
+     NULL},
+    {"--lambda-min", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY,
+     "lower end of the GCV search range (a warning says when GCV ends on its edge)", NULL},
+    {"--lambda-max", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "upper end of the GCV search range", NULL},
+    {"--fwhm", NULL, CLI_OPT_DOUBLE, "C", NULL, ANY, "RBF FWHM coefficient (default 0.5)", NULL},
+    {"--no-inductance", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "no series inductance column", NULL},
+    FMIN_OPT,
+    FMAX_OPT,
+    DROP_OPT,
+    {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "gamma(tau) with the peaks", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "tau_s, gamma_Ohm", NULL},
+    {"--peaks-csv", NULL, CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "the peak table (tau_s, f_Hz, gamma_Ohm, R_Ohm)",
+     NULL},
+};
+
+static const cli_opt kk_opts[] = {
+    {"--c", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "mu cut-off (default 0.85)", NULL},
+    {"--m", NULL, CLI_OPT_INT, "M", NULL, ANYINT, "fixed number of RC elements, 1 .. 100000 (no mu criterion)", NULL},
+    {"--max-m", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "largest M, 1 .. 100000 (default 50)", NULL},
+    {"--fit", NULL, CLI_OPT_STRING, "real|imag|complex", NULL, 0, 0, "which part is fitted (default real, as "
+                                                                     "impedance.py)", NULL},
+    {"--add-capacitor", "--add-cap", CLI_OPT_FLAG, NULL, NULL, 0, 0,
+     "series capacitance (data with a capacitive low-frequency tail, e.g. a blocking electrode)", NULL},
+    FMIN_OPT,
+    FMAX_OPT,
+    DROP_OPT,
+    {"--residuals", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "print the residual of every point", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "data, KK model and residuals [%]", NULL},
+};
+
+static const cli_opt sim_opts[] = {
+    {"--circuit", NULL, CLI_OPT_STRING, "STR", NULL, 0, 0, "circuit string (required)", NULL},
+    {"--params", NULL, CLI_OPT_STRING, "v1,...", NULL, 0, 0, "parameter values (or NAME=value pairs; required)",
+     NULL},
+    {"--fmin", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "lowest frequency (default 0.01)", NULL},
+    {"--fmax", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "highest frequency (default 1e6)", NULL},
+    {"--ppd", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "points per decade (default 10)", NULL},
+    {"--noise", NULL, CLI_OPT_DOUBLE, "REL", NULL, ANY,
+     "proportional Gaussian noise: Z' and Z'' times (1 + REL N(0,1)), REL in [0, 1]", NULL},
+    {"--seed", NULL, CLI_OPT_INT, "N", NULL, ANYINT,
+     "seed of the noise, >= 0 (default 1; the same seed gives the same spectrum)", NULL},
+    {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "Nyquist plot", NULL},
+    {"--bode", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "Bode plot", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "f_Hz, Zre_Ohm, Zim_Ohm", NULL},
+};
+#define NOPTS(a) ((int)(sizeof a / sizeof a[0]))
+
+/* The options part of a subcommand's --help from its table (cli_opts_help, with ranges only where bounded). */
+static void eis_opts_help(const cli_opt *t, int n)
+{
+    for (int k = 0; k < n; k++) {
+        cli_opt o = t[k];
+        if (o.type == CLI_OPT_DOUBLE || o.type == CLI_OPT_INT) {
+            char left[64];
+            snprintf(left, sizeof left, "%s%s%s", o.name, o.metavar ? " " : "", o.metavar ? o.metavar : "");
+            printf("  %-22s %s%s%s%s\n", left, o.help, o.unit ? " [" : "", o.unit ? o.unit : "", o.unit ? "]" : "");
+            continue;
+        }
+        cli_opts_help(stdout, &o, 1);
+    }
+    printf("  %-22s %s\n", "--json", "one JSON object on stdout");
+}
+
 static void fit_help(void)
 {
     printf("usage: ssbnet eis fit FILE --circuit STR [options]\n\n"
            "Fit an equivalent circuit by complex nonlinear least squares (Levenberg-Marquardt on ln(p), residuals\n"
            "stacked [Z'; Z'']). Parameters are named as impedance.py names them: R0, C1, CPE1_0 (Q), CPE1_1 (alpha),\n"
-           "Wo1_0 (Z0), Wo1_1 (tau), ...\n\n"
-           "  --circuit STR          circuit string (required)\n"
-           "  --guess v1,v2,...      initial values in the order the parameters appear in the string (or\n"
-           "                         NAME=value pairs); without it: start values from the arcs\n"
-           "                         of the data, and a seeded 48-start search when that fit ends undetermined\n"
-           "  --fix NAME=v,...       hold parameters (impedance.py 'constants'); --guess may then list only the\n"
-           "                         free parameters\n"
-           "  --weight W             modulus (default: sigma = |Z|, every decade counts), proportional\n"
-           "                         (sigma' = |Z'|, sigma'' = |Z''|) or unit (sigma = 1 Ohm, impedance.py's default)\n"
-           "  --fmin X, --fmax X     fit only the points with fmin <= f <= fmax (Hz)\n"
-           "  --global               multi-start global search (48 seeded starts)\n"
-           "  --starts N, --seed N   number of starts and seed of the global search\n"
-           "  --drop-inductive       drop the points with Z'' > 0 before fitting\n"
-           "  --confidence P         level of the intervals (default 0.95)\n"
-           "  --plot FILE.png|svg    Nyquist plot of data and fit;  --bode FILE  Bode plot\n"
-           "  -o, --output FILE.csv  data, model and residuals\n"
-           "  --params-csv FILE.csv  the parameter table (parameter, unit, value, stderr, ci_low, ci_high, ...)\n"
-           "  --json                 {parameters, stderr, ci_low, ci_high, units, flags, status, capacitances,\n"
-           "                         rss, chi2_red, weight, ...}\n\n"
+           "Wo1_0 (Z0), Wo1_1 (tau), ...\n\n");
+    eis_opts_help(fit_opts, NOPTS(fit_opts));
+    printf("\n--json: {parameters, stderr, ci_low, ci_high, units, fixed, flags, corr_max, status, capacitances, rss,\n"
+           "chi2_red, weight, ...}\n\n"
            "A parameter the data do not determine is flagged: wide_ci (95 %% interval wider than +-100 %%), at_bound,\n"
            "correlated (|correlation| > 0.9995 with another one); the status is then 'undetermined' or 'at_bound'\n"
            "instead of 'ok'. Every p(R,CPE) pair and series CPE gets an effective capacitance C_eff [F]: R||CPE\n"
@@ -60,49 +147,26 @@ static void drt_help(void)
     printf("usage: ssbnet eis drt FILE [options]\n\n"
            "Distribution of relaxation times by Tikhonov regression with Gaussian RBFs (pyDRTtools conventions:\n"
            "centres tau = 1/f, FWHM coefficient 0.5, second-derivative penalty, x >= 0), lambda by generalised\n"
-           "cross-validation unless given. gamma(tau) is reported on a fine tau grid (Ohm per unit ln tau).\n\n"
-           "  --lambda X             regularisation parameter (default: GCV over 1e-7 .. 1)\n"
-           "  --lambda-min X, --lambda-max X  GCV search range (a warning says when GCV ends on its edge)\n"
-           "  --fwhm C               RBF FWHM coefficient (default 0.5)\n"
-           "  --no-inductance        no series inductance column\n"
-           "  --fmin X, --fmax X     use only the points with fmin <= f <= fmax (Hz)\n"
-           "  --drop-inductive       drop the points with Z'' > 0\n"
-           "  --plot FILE.png|svg    gamma(tau) with the peaks\n"
-           "  -o, --output FILE.csv  tau_s, gamma_Ohm\n"
-           "  --peaks-csv FILE.csv   the peak table (tau_s, f_Hz, gamma_Ohm, R_Ohm)\n"
-           "  --json                 {lambda, gcv, R_inf, L, R_pol, tau, gamma, peaks, units}\n");
+           "cross-validation unless given. gamma(tau) is reported on a fine tau grid (Ohm per unit ln tau).\n\n");
+    eis_opts_help(drt_opts, NOPTS(drt_opts));
+    printf("\n--json: {lambda, gcv, R_inf, L, R_pol, tau, gamma, peaks, units}\n");
 }
 
 static void kk_help(void)
 {
     printf("usage: ssbnet eis kk FILE [options]\n\n"
            "Linear Kramers-Kronig test (Schoenleber et al. 2014): R_ohm + M RC elements + L fitted linearly, M\n"
-           "grows until mu = 1 - sum|R_k<0| / sum|R_k>=0| <= c. Residuals are relative to |Z|.\n\n"
-           "  --c X                  mu cut-off (default 0.85)\n"
-           "  --m M                  fixed number of RC elements (no mu criterion)\n"
-           "  --max-m N              largest M (default 50)\n"
-           "  --fit real|imag|complex  which part is fitted (default real, as impedance.py)\n"
-           "  --add-capacitor        series capacitance (data with a capacitive low-frequency tail, e.g. a\n"
-           "                         blocking electrode; also --add-cap)\n"
-           "  --fmin X, --fmax X     use only the points with fmin <= f <= fmax (Hz)\n"
-           "  --residuals            print the residual of every point\n"
-           "  -o, --output FILE.csv  data, KK model and residuals [%%]\n"
-           "  --json                 {M, mu, R_ohm, L, max_residual, chi2, f, res_re, res_im}\n");
+           "grows until mu = 1 - sum|R_k<0| / sum|R_k>=0| <= c. Residuals are relative to |Z|.\n\n");
+    eis_opts_help(kk_opts, NOPTS(kk_opts));
+    printf("\n--json: {M, mu, R_ohm, L, max_residual, chi2, f, res_re, res_im}\n");
 }
 
 static void sim_help(void)
 {
     printf("usage: ssbnet eis simulate --circuit STR --params v1,v2,... [options]\n\n"
-           "Impedance of a circuit on a logarithmic frequency grid (from fmax down to fmin).\n\n"
-           "  --circuit STR          circuit string\n"
-           "  --params v1,...        parameter values (or NAME=value pairs)\n"
-           "  --fmin X, --fmax X     frequency range in Hz (default 0.01 .. 1e6)\n"
-           "  --ppd N                points per decade (default 10)\n"
-           "  --noise REL            proportional Gaussian noise: Z' and Z'' times (1 + REL N(0,1)), REL in [0, 1]\n"
-           "  --seed N               seed of the noise (default 1; the same seed gives the same spectrum)\n"
-           "  --plot FILE.png|svg    Nyquist plot;  --bode FILE  Bode plot\n"
-           "  -o, --output FILE.csv  f_Hz, Zre_Ohm, Zim_Ohm\n"
-           "  --json                 {circuit, f, zre, zim}\n");
+           "Impedance of a circuit on a logarithmic frequency grid (from fmax down to fmin).\n\n");
+    eis_opts_help(sim_opts, NOPTS(sim_opts));
+    printf("\n--json: {circuit, f, zre, zim}\n");
 }
 
 /* ---------------------------------------------------------------- option scanning */
@@ -117,76 +181,57 @@ typedef struct {
     double noise;
 } opts;
 
-static int need_value(cli_env *env, int i, int argc, char **argv)
-{
-    if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value", argv[i]);
-    return 0;
-}
-
-/* Parse argv[2..]; returns 0, an exit code, or -1 after --help. `allowed` lists the options of the subcommand. */
-static int scan(cli_env *env, const char *sub, int argc, char **argv, const char *allowed, void (*help)(void),
+/* Parse argv[2..] against the subcommand's table into o; returns 0, an exit code, or -1 after --help. */
+static int scan(cli_env *env, const char *sub, int argc, char **argv, const cli_opt *t, int n, void (*help)(void),
                 opts *o)
 {
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            help();
-            return -1;
-        }
-        if (a[0] != '-' || a[1] == '\0') {
-            if (o->file) return cli_usage_error(env, "eis %s: more than one input file ('%s', '%s')", sub, o->file, a);
-            o->file = a;
-            continue;
-        }
-        const char *key = strcmp(a, "-o") == 0 ? "--output" : a;
-        char probe[64];
-        snprintf(probe, sizeof probe, " %s ", key);
-        if (!strstr(allowed, probe))
-            return cli_usage_error(env, "eis %s: unknown option '%s' (see 'ssbnet eis %s --help')", sub, a, sub);
-        const char **sv = NULL;
-        double *dv = NULL;
-        long long *iv = NULL;
-        int *flag = NULL;
-        if (!strcmp(key, "--circuit")) sv = &o->circuit;
-        else if (!strcmp(key, "--guess")) sv = &o->guess;
-        else if (!strcmp(key, "--fix")) sv = &o->fix;
-        else if (!strcmp(key, "--weight")) sv = &o->weight;
-        else if (!strcmp(key, "--plot")) sv = &o->plot;
-        else if (!strcmp(key, "--bode")) sv = &o->bode;
-        else if (!strcmp(key, "--output")) sv = &o->output;
-        else if (!strcmp(key, "--params")) sv = &o->params;
-        else if (!strcmp(key, "--fit")) sv = &o->fit_type;
-        else if (!strcmp(key, "--params-csv")) sv = &o->params_csv;
-        else if (!strcmp(key, "--peaks-csv")) sv = &o->peaks_csv;
-        else if (!strcmp(key, "--lambda")) dv = &o->lambda, o->has_lambda = 1;
-        else if (!strcmp(key, "--fwhm")) dv = &o->fwhm;
-        else if (!strcmp(key, "--lambda-min")) dv = &o->lambda_min;
-        else if (!strcmp(key, "--lambda-max")) dv = &o->lambda_max;
-        else if (!strcmp(key, "--c")) dv = &o->c;
-        else if (!strcmp(key, "--fmin")) dv = &o->fmin, o->has_fmin = 1;
-        else if (!strcmp(key, "--fmax")) dv = &o->fmax, o->has_fmax = 1;
-        else if (!strcmp(key, "--noise")) dv = &o->noise, o->has_noise = 1;
-        else if (!strcmp(key, "--confidence")) dv = &o->confidence;
-        else if (!strcmp(key, "--m")) iv = &o->m;
-        else if (!strcmp(key, "--max-m")) iv = &o->max_m;
-        else if (!strcmp(key, "--ppd")) iv = &o->ppd;
-        else if (!strcmp(key, "--starts")) iv = &o->starts, o->has_starts = 1;
-        else if (!strcmp(key, "--seed")) iv = &o->seed, o->has_seed = 1;
-        else if (!strcmp(key, "--global")) flag = &o->global;
-        else if (!strcmp(key, "--drop-inductive")) flag = &o->drop_inductive;
-        else if (!strcmp(key, "--no-inductance")) flag = &o->no_inductance;
-        else if (!strcmp(key, "--add-cap") || !strcmp(key, "--add-capacitor")) flag = &o->add_cap;
-        else if (!strcmp(key, "--residuals")) flag = &o->residuals;
-        if (flag) {
-            *flag = 1;
-            continue;
-        }
-        int r = need_value(env, i, argc, argv);
-        if (r) return r;
-        if (sv) *sv = argv[++i];
-        else if (dv && cli_parse_double(env, a, argv[i + 1], dv)) return CLI_EXIT_USAGE;
-        else if (iv && cli_parse_int(env, a, argv[i + 1], iv)) return CLI_EXIT_USAGE;
-        if (dv || iv) i++;
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        help();
+        return -1;
+    }
+    cli_optval val[24];
+    const char *pos[1] = {NULL};
+    int npos = 0;
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "eis %s", sub);
+    if (n > 24) return cli_usage_error(env, "%s: too many options", cmd);
+    int rc = cli_opts_parse(env, cmd, t, n, argc, argv, 2, val, pos, 1, &npos, NULL, NULL);
+    if (rc) return rc;
+    o->file = npos ? pos[0] : NULL;
+    for (int k = 0; k < n; k++) {
+        if (!val[k].given) continue;
+        const char *nm = t[k].name;
+        const cli_optval *v = &val[k];
+        if (!strcmp(nm, "--circuit")) o->circuit = v->str;
+        else if (!strcmp(nm, "--guess")) o->guess = v->str;
+        else if (!strcmp(nm, "--fix")) o->fix = v->str;
+        else if (!strcmp(nm, "--weight")) o->weight = v->str;
+        else if (!strcmp(nm, "--plot")) o->plot = v->str;
+        else if (!strcmp(nm, "--bode")) o->bode = v->str;
+        else if (!strcmp(nm, "--output")) o->output = v->str;
+        else if (!strcmp(nm, "--params")) o->params = v->str;
+        else if (!strcmp(nm, "--fit")) o->fit_type = v->str;
+        else if (!strcmp(nm, "--params-csv")) o->params_csv = v->str;
+        else if (!strcmp(nm, "--peaks-csv")) o->peaks_csv = v->str;
+        else if (!strcmp(nm, "--lambda")) o->lambda = v->num, o->has_lambda = 1;
+        else if (!strcmp(nm, "--fwhm")) o->fwhm = v->num;
+        else if (!strcmp(nm, "--lambda-min")) o->lambda_min = v->num;
+        else if (!strcmp(nm, "--lambda-max")) o->lambda_max = v->num;
+        else if (!strcmp(nm, "--c")) o->c = v->num;
+        else if (!strcmp(nm, "--fmin")) o->fmin = v->num, o->has_fmin = 1;
+        else if (!strcmp(nm, "--fmax")) o->fmax = v->num, o->has_fmax = 1;
+        else if (!strcmp(nm, "--noise")) o->noise = v->num, o->has_noise = 1;
+        else if (!strcmp(nm, "--confidence")) o->confidence = v->num;
+        else if (!strcmp(nm, "--m")) o->m = (long long)v->num;
+        else if (!strcmp(nm, "--max-m")) o->max_m = (long long)v->num;
+        else if (!strcmp(nm, "--ppd")) o->ppd = (long long)v->num;
+        else if (!strcmp(nm, "--starts")) o->starts = (long long)v->num, o->has_starts = 1;
+        else if (!strcmp(nm, "--seed")) o->seed = (long long)v->num, o->has_seed = 1;
+        else if (!strcmp(nm, "--global")) o->global = 1;
+        else if (!strcmp(nm, "--drop-inductive")) o->drop_inductive = 1;
+        else if (!strcmp(nm, "--no-inductance")) o->no_inductance = 1;
+        else if (!strcmp(nm, "--add-capacitor")) o->add_cap = 1;
+        else if (!strcmp(nm, "--residuals")) o->residuals = 1;
     }
     return 0;
 }
@@ -331,10 +376,7 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     opts o;
     memset(&o, 0, sizeof o);
     o.confidence = 0.95;
-    int r = scan(env, "fit", argc, argv,
-                 " --circuit --guess --fix --weight --global --starts --seed --drop-inductive --confidence --plot "
-                 "--bode --output --fmin --fmax --params-csv ",
-                 fit_help, &o);
+    int r = scan(env, "fit", argc, argv, fit_opts, NOPTS(fit_opts), fit_help, &o);
     if (r) return r < 0 ? 0 : r;
     if (!o.circuit) return cli_usage_error(env, "eis fit: --circuit is required (e.g. --circuit 'R0-p(R1,CPE1)')");
     ssb_eis_fit_params P = ssb_eis_fit_params_default();
@@ -592,9 +634,7 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.fwhm = 0.5;
     o.lambda_min = o.lambda_max = NAN;
-    int r = scan(env, "drt", argc, argv, " --lambda --lambda-min --lambda-max --fwhm --no-inductance --drop-inductive --plot --output --fmin "
-                 "--fmax --peaks-csv ",
-                 drt_help, &o);
+    int r = scan(env, "drt", argc, argv, drt_opts, NOPTS(drt_opts), drt_help, &o);
     if (r) return r < 0 ? 0 : r;
     ssb_eis_spectrum *s = NULL;
     ssb_eis_drt_result *d = NULL;
@@ -699,8 +739,7 @@ static int eis_kk(cli_env *env, int argc, char **argv)
     ssb_eis_kk_params P = ssb_eis_kk_params_default();
     o.c = P.c;
     o.max_m = P.max_m;
-    int r = scan(env, "kk", argc, argv, " --c --m --max-m --fit --add-cap --add-capacitor --residuals --drop-inductive --output --fmin --fmax ",
-                 kk_help, &o);
+    int r = scan(env, "kk", argc, argv, kk_opts, NOPTS(kk_opts), kk_help, &o);
     if (r) return r < 0 ? 0 : r;
     P.c = o.c;
     if (o.max_m < 1 || o.max_m > 100000)
@@ -809,8 +848,7 @@ static int eis_simulate(cli_env *env, int argc, char **argv)
     o.fmin = 0.01;
     o.fmax = 1e6;
     o.ppd = 10;
-    int r = scan(env, "simulate", argc, argv, " --circuit --params --fmin --fmax --ppd --noise --seed --plot --bode --output ",
-                 sim_help, &o);
+    int r = scan(env, "simulate", argc, argv, sim_opts, NOPTS(sim_opts), sim_help, &o);
     if (r) return r < 0 ? 0 : r;
     if (o.file) return cli_usage_error(env, "eis simulate: takes no input file ('%s')", o.file);
     if (!o.circuit || !o.params)
