@@ -68,6 +68,7 @@ typedef enum {
  * tables); the units table (units.c) is built from the same constants, and tests compare the two. */
 #define SSB_UNIT_SI_UM 1e-6
 #define SSB_UNIT_SI_NM 1e-9
+#define SSB_UNIT_SI_MV 1e-3
 #define SSB_UNIT_SI_MS_PER_CM 0.1
 #define SSB_UNIT_SI_S_PER_CM 100.0
 #define SSB_UNIT_SI_MA_PER_CM2 10.0

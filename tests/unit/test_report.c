@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <ssbnet/ssb_eis.h>
+#include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_plot.h>
 #include <ssbnet/ssb_report.h>
 #include <ssbnet/ssb_run.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cell/cell_keys.h"
 
 /* 1 mAh/cm2 = 1e-3 A * 3600 s / 1e-4 m2 = 36000 C/m2; 1 mA/cm2 = 10 A/m2; 1 mS/cm = 0.1 S/m; 1 Wh/L = 3600 J /
  * 1e-3 m3 = 3.6e6 J/m3; 1 ohm cm2 = 1e-4 ohm m2. */
@@ -304,6 +307,82 @@ static void test_eis_descriptions(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* The unit of a key: the longest unit key suffix ("_mS_per_cm") of the key, SSB_UNIT_COUNT when none. */
+static ssb_unit key_unit(const char *key)
+{
+    size_t lk = strlen(key), best = 0;
+    ssb_unit found = SSB_UNIT_COUNT;
+    for (int u = 1; u < SSB_UNIT_COUNT; u++) {
+        const char *uk = ssb_unit_get((ssb_unit)u)->key;
+        size_t lu = strlen(uk);
+        if (lu && lu + 1 < lk && key[lk - lu - 1] == '_' && !strcmp(key + lk - lu, uk) && lu > best) {
+            best = lu;
+            found = (ssb_unit)u;
+        }
+    }
+    return found;
+}
+
+/* The hand-over of a unit: every cell-file key with a unit suffix converts with the units table's factor
+ * (thickness_um: 1e-6, ionic_conductivity_mS_per_cm: 0.1, nominal_capacity_mAh_per_cm2: 36000, ...); the
+ * diameter keys that set a radius convert with half of it. Keys without a unit suffix are dimensionless or SI
+ * (scale 1); temperature_C is the one key with an offset (273.15 K). The materials database's file units agree
+ * with the table too. */
+static void test_unit_handover(void **state)
+{
+    (void)state;
+    const ssbi_key *tabs[] = {ssbi_keys_electrode, ssbi_keys_limetal,  ssbi_keys_separator, ssbi_keys_electrolyte,
+                              ssbi_keys_cell,      ssbi_keys_cc,       ssbi_keys_numerics};
+    int nunit = 0, nplain = 0;
+    for (size_t t = 0; t < sizeof tabs / sizeof tabs[0]; t++)
+        for (const ssbi_key *k = tabs[t]; k->key; k++) {
+            ssb_unit u = key_unit(k->key);
+            double expect = u == SSB_UNIT_COUNT ? 1.0 : ssb_unit_get(u)->si_per_unit;
+            if (strstr(k->key, "diameter_um"))
+                expect *= 0.5; /* sets the radius */
+            if (k->scale != expect)
+                fail_msg("cell key %s: scale %g, units table %g (%s)", k->key, k->scale, expect,
+                         u == SSB_UNIT_COUNT ? "no unit" : ssb_unit_get(u)->symbol);
+            if (u == SSB_UNIT_COUNT)
+                nplain++;
+            else
+                nunit++;
+            if (strcmp(k->key, "temperature_C") == 0)
+                assert_true(k->shift == 273.15);
+            else
+                assert_true(k->shift == 0);
+        }
+    assert_true(nunit > 40);
+    /* the materials database's units */
+    ssb_ctx *ctx = NULL;
+    TU_OK(ctx, ssb_ctx_create(&ctx));
+    const char *sym[] = {"S/cm", "S/m", "g/cm3", "kg/m3", "GPa", "MPa", "g/mol", "mol/m3", "cm2/s", "m2/s",
+                         "mAh/g", "ohm cm2", "mA/cm2", "nm", "um", "m", "V"};
+    for (size_t i = 0; i < sizeof sym / sizeof sym[0]; i++) {
+        double si = 0;
+        const char *siu = NULL;
+        TU_OK(ctx, ssb_materials_unit_to_si(ctx, sym[i], 1.0, &si, &siu));
+        int hit = 0;
+        for (int u = 1; u < SSB_UNIT_COUNT; u++)
+            if (!strcmp(ssb_unit_get((ssb_unit)u)->symbol, sym[i])) {
+                assert_true(si == ssb_unit_get((ssb_unit)u)->si_per_unit);
+                assert_string_equal(siu, ssb_unit_get((ssb_unit)u)->si);
+                hit = 1;
+            }
+        if (!hit)
+            fail_msg("materials unit %s is not in the units table", sym[i]);
+    }
+    /* energies stay in eV there: 1 kJ/mol = 1000 / F eV per particle (F = 96485.33212 C/mol) */
+    double ev = 0;
+    TU_OK(ctx, ssb_materials_unit_to_si(ctx, "kJ/mol", 1.0, &ev, NULL));
+    TU_ASSERT_REL(ev, 1000.0 / 96485.33212, 1e-15);
+    assert_int_equal(ssb_materials_unit_to_si(ctx, "J/mol", 1.0, &ev, NULL), SSB_ERR_NOTFOUND);
+    printf("PASS: %d cell keys with a unit suffix convert with the units table's factor (%d without); %zu "
+           "materials units agree with it\n",
+           nunit, nplain, sizeof sym / sizeof sym[0]);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_plots),
         cmocka_unit_test(test_eis_descriptions),
+        cmocka_unit_test(test_unit_handover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
