@@ -383,6 +383,56 @@ static void test_unit_handover(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* One key, one quantity: over every description of the library (the chain's and the EIS ones), two fields with
+ * the same JSON key have the same unit and kind, and the quantities the CLI test tests/cli/test_keys.sh finds in
+ * several commands have the keys listed there (here: the face-count active CAM|SE area of the CAM description and
+ * of the hand-over). */
+static void test_one_key_per_quantity(void **state)
+{
+    (void)state;
+    const ssb_report_type *all[SSB_RUN_REPORT_COUNT + SSB_EIS_REPORT_COUNT];
+    int n = 0;
+    for (int k = 0; k < SSB_RUN_REPORT_COUNT; k++)
+        all[n++] = ssb_run_report_type((ssb_run_report_kind)k);
+    for (int k = 0; k < SSB_EIS_REPORT_COUNT; k++)
+        all[n++] = ssb_eis_report_type((ssb_eis_report_kind)k);
+    int shared = 0;
+    char ka[160], kb[160];
+    for (int a = 0; a < n; a++)
+        for (int fa = 0; fa < all[a]->nfields; fa++)
+            for (int b = a + 1; b < n; b++)
+                for (int fb = 0; fb < all[b]->nfields; fb++) {
+                    const ssb_report_field *x = &all[a]->fields[fa], *y = &all[b]->fields[fb];
+                    ssb_report_field_key(x, ka, sizeof ka);
+                    ssb_report_field_key(y, kb, sizeof kb);
+                    if (strcmp(ka, kb))
+                        continue;
+                    shared++;
+                    /* int and int64 are both whole numbers in JSON */
+                    int kx = x->kind == SSB_FIELD_INT64 ? SSB_FIELD_INT : (int)x->kind;
+                    int ky = y->kind == SSB_FIELD_INT64 ? SSB_FIELD_INT : (int)y->kind;
+                    if (x->shown != y->shown || kx != ky)
+                        fail_msg("key %s: %s and %s describe it with different units or kinds", ka, all[a]->name,
+                                 all[b]->name);
+                }
+    const char *want = "active_cam_se_area_per_volume_face_1_per_m";
+    int in_cam = 0, in_handover = 0;
+    const ssb_report_type *cam = ssb_run_report_type(SSB_RUN_REPORT_CAM);
+    const ssb_report_type *ho = ssb_run_report_type(SSB_RUN_REPORT_HANDOVER);
+    for (int f = 0; f < cam->nfields; f++) {
+        ssb_report_field_key(&cam->fields[f], ka, sizeof ka);
+        in_cam += !strcmp(ka, want);
+    }
+    for (int f = 0; f < ho->nfields; f++) {
+        ssb_report_field_key(&ho->fields[f], ka, sizeof ka);
+        in_handover += !strcmp(ka, want);
+    }
+    assert_int_equal(in_cam, 1);
+    assert_int_equal(in_handover, 1);
+    assert_true(shared >= 4); /* cam_fraction, active_fraction, the area, converged/iterations/reason */
+    printf("PASS: %d keys shared between %d descriptions, each with one unit and kind\n", shared, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_plots),
         cmocka_unit_test(test_eis_descriptions),
         cmocka_unit_test(test_unit_handover),
+        cmocka_unit_test(test_one_key_per_quantity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
