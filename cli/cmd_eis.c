@@ -480,7 +480,9 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     const ssb_report_type *CT = ssb_eis_report_type(SSB_EIS_REPORT_CAPACITANCE);
     ssb_eis_fit_param_row *rows = calloc((size_t)(np > 0 ? np : 1), sizeof *rows);
     if (!rows) {
-        code = cli_usage_error(env, "out of memory");
+        cli_progress_done();
+        fprintf(stderr, "ssbnet: error: eis fit: out of memory for %d parameter rows\n", np);
+        code = CLI_EXIT_NOMEM;
         goto done;
     }
     for (int k = 0; k < np; k++) ssb_eis_fit_param_row_get(c, res, fixed, k, &rows[k]);
@@ -670,7 +672,9 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     const ssb_report_type *KT = ssb_eis_report_type(SSB_EIS_REPORT_DRT_PEAK);
     ssb_eis_drt_peak *peaks = calloc((size_t)(d->npeaks > 0 ? d->npeaks : 1), sizeof *peaks);
     if (!peaks) {
-        code = cli_usage_error(env, "out of memory");
+        cli_progress_done();
+        fprintf(stderr, "ssbnet: error: eis drt: out of memory for %d peaks\n", d->npeaks);
+        code = CLI_EXIT_NOMEM;
         goto done;
     }
     for (int k = 0; k < d->npeaks; k++) ssb_eis_drt_peak_get(d, k, &peaks[k]);
