@@ -1,5 +1,7 @@
 /* ssbnet eis fit | drt | kk | simulate */
 #include "cli.h"
+#include "cli_opts.h"
+#include "cli_report.h"
 
 #include <ssbnet/ssb_eis.h>
 #include <ssbnet/ssb_plot.h>
@@ -23,29 +25,116 @@ static void eis_help(void)
            ssb_eis_element_types());
 }
 
+/* ---------------------------------------------------------------- option tables (cli_opts.h)
+ * Ranges: the subcommands check their numbers themselves (with the exit statuses they always had) or leave them
+ * to the library, so numbers are declared over the whole double range (ANY) and eis_opts_help prints a range only
+ * where the table bounds it. */
+#define ANY -1e308, 1e308
+#define ANYINT -9.2e18, 9.2e18
+#define FMIN_OPT {"--fmin", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "use only the points with f >= X", NULL}
+#define FMAX_OPT {"--fmax", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "use only the points with f <= X", NULL}
+#define DROP_OPT {"--drop-inductive", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "drop the points with Z'' > 0", NULL}
+
+static const cli_opt fit_opts[] = {
+    {"--circuit", NULL, CLI_OPT_STRING, "STR", NULL, 0, 0, "circuit string (required)", NULL},
+    {"--guess", NULL, CLI_OPT_STRING, "v1,v2,...", NULL, 0, 0,
+     "initial values in the order the parameters appear in the string (or NAME=value pairs); without it: start "
+     "values from the arcs of the data, and a seeded 48-start search when that fit ends undetermined",
+     NULL},
+    {"--fix", NULL, CLI_OPT_STRING, "NAME=v,...", NULL, 0, 0,
+     "hold parameters (impedance.py 'constants'); --guess may then list only the free parameters", NULL},
+    {"--weight", NULL, CLI_OPT_STRING, "W", NULL, 0, 0,
+     "modulus (default: sigma = |Z|, every decade counts), proportional (sigma' = |Z'|, sigma'' = |Z''|) or unit "
+     "(sigma = 1 Ohm, impedance.py's default)",
+     NULL},
+    FMIN_OPT,
+    FMAX_OPT,
+    {"--global", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "multi-start global search (48 seeded starts)", NULL},
+    {"--starts", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "number of starts of the global search", NULL},
+    {"--seed", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "seed of the global search", NULL},
+    DROP_OPT,
+    {"--confidence", NULL, CLI_OPT_DOUBLE, "P", NULL, ANY, "level of the intervals (default 0.95)", NULL},
+    {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "Nyquist plot of data and fit", NULL},
+    {"--bode", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "Bode plot of data and fit", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "data, model and residuals", NULL},
+    {"--params-csv", NULL, CLI_OPT_STRING, "FILE.csv", NULL, 0, 0,
+     "the parameter table (parameter, unit, value, stderr, ci_low, ci_high, fixed, flags, corr_max)", NULL},
+};
+
+static const cli_opt drt_opts[] = {
+    {"--lambda", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "regularisation parameter, > 0 (default: GCV over 1e-7 .. 1)",
+     NULL},
+    {"--lambda-min", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY,
+     "lower end of the GCV search range (a warning says when GCV ends on its edge)", NULL},
+    {"--lambda-max", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "upper end of the GCV search range", NULL},
+    {"--fwhm", NULL, CLI_OPT_DOUBLE, "C", NULL, ANY, "RBF FWHM coefficient (default 0.5)", NULL},
+    {"--no-inductance", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "no series inductance column", NULL},
+    FMIN_OPT,
+    FMAX_OPT,
+    DROP_OPT,
+    {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "gamma(tau) with the peaks", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "tau_s, gamma_Ohm", NULL},
+    {"--peaks-csv", NULL, CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "the peak table (tau_s, f_Hz, gamma_Ohm, R_Ohm)",
+     NULL},
+};
+
+static const cli_opt kk_opts[] = {
+    {"--c", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "mu cut-off (default 0.85)", NULL},
+    {"--m", NULL, CLI_OPT_INT, "M", NULL, ANYINT, "fixed number of RC elements, 1 .. 100000 (no mu criterion)", NULL},
+    {"--max-m", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "largest M, 1 .. 100000 (default 50)", NULL},
+    {"--fit", NULL, CLI_OPT_STRING, "real|imag|complex", NULL, 0, 0, "which part is fitted (default real, as "
+                                                                     "impedance.py)", NULL},
+    {"--add-capacitor", "--add-cap", CLI_OPT_FLAG, NULL, NULL, 0, 0,
+     "series capacitance (data with a capacitive low-frequency tail, e.g. a blocking electrode)", NULL},
+    FMIN_OPT,
+    FMAX_OPT,
+    DROP_OPT,
+    {"--residuals", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "print the residual of every point", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "data, KK model and residuals [%]", NULL},
+};
+
+static const cli_opt sim_opts[] = {
+    {"--circuit", NULL, CLI_OPT_STRING, "STR", NULL, 0, 0, "circuit string (required)", NULL},
+    {"--params", NULL, CLI_OPT_STRING, "v1,...", NULL, 0, 0, "parameter values (or NAME=value pairs; required)",
+     NULL},
+    {"--fmin", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "lowest frequency (default 0.01)", NULL},
+    {"--fmax", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "highest frequency (default 1e6)", NULL},
+    {"--ppd", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "points per decade (default 10)", NULL},
+    {"--noise", NULL, CLI_OPT_DOUBLE, "REL", NULL, ANY,
+     "proportional Gaussian noise: Z' and Z'' times (1 + REL N(0,1)), REL in [0, 1]", NULL},
+    {"--seed", NULL, CLI_OPT_INT, "N", NULL, ANYINT,
+     "seed of the noise, >= 0 (default 1; the same seed gives the same spectrum)", NULL},
+    {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "Nyquist plot", NULL},
+    {"--bode", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "Bode plot", NULL},
+    {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "f_Hz, Zre_Ohm, Zim_Ohm", NULL},
+};
+#define NOPTS(a) ((int)(sizeof a / sizeof a[0]))
+
+/* The options part of a subcommand's --help from its table (cli_opts_help, with ranges only where bounded). */
+static void eis_opts_help(const cli_opt *t, int n)
+{
+    for (int k = 0; k < n; k++) {
+        cli_opt o = t[k];
+        if (o.type == CLI_OPT_DOUBLE || o.type == CLI_OPT_INT) {
+            char left[64];
+            snprintf(left, sizeof left, "%s%s%s", o.name, o.metavar ? " " : "", o.metavar ? o.metavar : "");
+            printf("  %-22s %s%s%s%s\n", left, o.help, o.unit ? " [" : "", o.unit ? o.unit : "", o.unit ? "]" : "");
+            continue;
+        }
+        cli_opts_help(stdout, &o, 1);
+    }
+    printf("  %-22s %s\n", "--json", "one JSON object on stdout");
+}
+
 static void fit_help(void)
 {
     printf("usage: ssbnet eis fit FILE --circuit STR [options]\n\n"
            "Fit an equivalent circuit by complex nonlinear least squares (Levenberg-Marquardt on ln(p), residuals\n"
            "stacked [Z'; Z'']). Parameters are named as impedance.py names them: R0, C1, CPE1_0 (Q), CPE1_1 (alpha),\n"
-           "Wo1_0 (Z0), Wo1_1 (tau), ...\n\n"
-           "  --circuit STR          circuit string (required)\n"
-           "  --guess v1,v2,...      initial values in the order the parameters appear in the string (or\n"
-           "                         NAME=value pairs); without it: start values from the arcs\n"
-           "                         of the data, and a seeded 48-start search when that fit ends undetermined\n"
-           "  --fix NAME=v,...       hold parameters (impedance.py 'constants'); --guess may then list only the\n"
-           "                         free parameters\n"
-           "  --weight W             modulus (default: sigma = |Z|, every decade counts), proportional\n"
-           "                         (sigma' = |Z'|, sigma'' = |Z''|) or unit (sigma = 1 Ohm, impedance.py's default)\n"
-           "  --fmin X, --fmax X     fit only the points with fmin <= f <= fmax (Hz)\n"
-           "  --global               multi-start global search (48 seeded starts)\n"
-           "  --starts N, --seed N   number of starts and seed of the global search\n"
-           "  --drop-inductive       drop the points with Z'' > 0 before fitting\n"
-           "  --confidence P         level of the intervals (default 0.95)\n"
-           "  --plot FILE.png|svg    Nyquist plot of data and fit;  --bode FILE  Bode plot\n"
-           "  -o, --output FILE.csv  data, model and residuals\n"
-           "  --json                 {parameters, stderr, ci_low, ci_high, units, flags, status, capacitances,\n"
-           "                         rss, chi2_red, weight, ...}\n\n"
+           "Wo1_0 (Z0), Wo1_1 (tau), ...\n\n");
+    eis_opts_help(fit_opts, NOPTS(fit_opts));
+    printf("\n--json: {parameters, stderr, ci_low, ci_high, units, fixed, flags, corr_max, status, capacitances, rss,\n"
+           "chi2_red, weight, ...}\n\n"
            "A parameter the data do not determine is flagged: wide_ci (95 %% interval wider than +-100 %%), at_bound,\n"
            "correlated (|correlation| > 0.9995 with another one); the status is then 'undetermined' or 'at_bound'\n"
            "instead of 'ok'. Every p(R,CPE) pair and series CPE gets an effective capacitance C_eff [F]: R||CPE\n"
@@ -58,55 +147,33 @@ static void drt_help(void)
     printf("usage: ssbnet eis drt FILE [options]\n\n"
            "Distribution of relaxation times by Tikhonov regression with Gaussian RBFs (pyDRTtools conventions:\n"
            "centres tau = 1/f, FWHM coefficient 0.5, second-derivative penalty, x >= 0), lambda by generalised\n"
-           "cross-validation unless given. gamma(tau) is reported on a fine tau grid (Ohm per unit ln tau).\n\n"
-           "  --lambda X             regularisation parameter (default: GCV over 1e-7 .. 1)\n"
-           "  --lambda-min X, --lambda-max X  GCV search range (a warning says when GCV ends on its edge)\n"
-           "  --fwhm C               RBF FWHM coefficient (default 0.5)\n"
-           "  --no-inductance        no series inductance column\n"
-           "  --fmin X, --fmax X     use only the points with fmin <= f <= fmax (Hz)\n"
-           "  --drop-inductive       drop the points with Z'' > 0\n"
-           "  --plot FILE.png|svg    gamma(tau) with the peaks\n"
-           "  -o, --output FILE.csv  tau_s, gamma_Ohm\n"
-           "  --json                 {lambda, gcv, R_inf, L, R_pol, tau, gamma, peaks, units}\n");
+           "cross-validation unless given. gamma(tau) is reported on a fine tau grid (Ohm per unit ln tau).\n\n");
+    eis_opts_help(drt_opts, NOPTS(drt_opts));
+    printf("\n--json: {lambda, gcv, R_inf, L, R_pol, tau, gamma, peaks, units}\n");
 }
 
 static void kk_help(void)
 {
     printf("usage: ssbnet eis kk FILE [options]\n\n"
            "Linear Kramers-Kronig test (Schoenleber et al. 2014): R_ohm + M RC elements + L fitted linearly, M\n"
-           "grows until mu = 1 - sum|R_k<0| / sum|R_k>=0| <= c. Residuals are relative to |Z|.\n\n"
-           "  --c X                  mu cut-off (default 0.85)\n"
-           "  --m M                  fixed number of RC elements (no mu criterion)\n"
-           "  --max-m N              largest M (default 50)\n"
-           "  --fit real|imag|complex  which part is fitted (default real, as impedance.py)\n"
-           "  --add-capacitor        series capacitance (data with a capacitive low-frequency tail, e.g. a\n"
-           "                         blocking electrode; also --add-cap)\n"
-           "  --fmin X, --fmax X     use only the points with fmin <= f <= fmax (Hz)\n"
-           "  --residuals            print the residual of every point\n"
-           "  -o, --output FILE.csv  data, KK model and residuals [%%]\n"
-           "  --json                 {M, mu, R_ohm, L, max_residual, chi2, f, res_re, res_im}\n");
+           "grows until mu = 1 - sum|R_k<0| / sum|R_k>=0| <= c. Residuals are relative to |Z|.\n\n");
+    eis_opts_help(kk_opts, NOPTS(kk_opts));
+    printf("\n--json: {M, mu, R_ohm, L, max_residual, chi2, f, res_re, res_im}\n");
 }
 
 static void sim_help(void)
 {
     printf("usage: ssbnet eis simulate --circuit STR --params v1,v2,... [options]\n\n"
-           "Impedance of a circuit on a logarithmic frequency grid (from fmax down to fmin).\n\n"
-           "  --circuit STR          circuit string\n"
-           "  --params v1,...        parameter values (or NAME=value pairs)\n"
-           "  --fmin X, --fmax X     frequency range in Hz (default 0.01 .. 1e6)\n"
-           "  --ppd N                points per decade (default 10)\n"
-           "  --noise REL            proportional Gaussian noise: Z' and Z'' times (1 + REL N(0,1)), REL in [0, 1]\n"
-           "  --seed N               seed of the noise (default 1; the same seed gives the same spectrum)\n"
-           "  --plot FILE.png|svg    Nyquist plot;  --bode FILE  Bode plot\n"
-           "  -o, --output FILE.csv  f_Hz, Zre_Ohm, Zim_Ohm\n"
-           "  --json                 {circuit, f, zre, zim}\n");
+           "Impedance of a circuit on a logarithmic frequency grid (from fmax down to fmin).\n\n");
+    eis_opts_help(sim_opts, NOPTS(sim_opts));
+    printf("\n--json: {circuit, f, zre, zim}\n");
 }
 
 /* ---------------------------------------------------------------- option scanning */
 
 typedef struct {
     const char *file;
-    const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type;
+    const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type, *params_csv, *peaks_csv;
     double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
@@ -114,74 +181,57 @@ typedef struct {
     double noise;
 } opts;
 
-static int need_value(cli_env *env, int i, int argc, char **argv)
-{
-    if (i + 1 >= argc) return cli_usage_error(env, "option %s needs a value", argv[i]);
-    return 0;
-}
-
-/* Parse argv[2..]; returns 0, an exit code, or -1 after --help. `allowed` lists the options of the subcommand. */
-static int scan(cli_env *env, const char *sub, int argc, char **argv, const char *allowed, void (*help)(void),
+/* Parse argv[2..] against the subcommand's table into o; returns 0, an exit code, or -1 after --help. */
+static int scan(cli_env *env, const char *sub, int argc, char **argv, const cli_opt *t, int n, void (*help)(void),
                 opts *o)
 {
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            help();
-            return -1;
-        }
-        if (a[0] != '-' || a[1] == '\0') {
-            if (o->file) return cli_usage_error(env, "eis %s: more than one input file ('%s', '%s')", sub, o->file, a);
-            o->file = a;
-            continue;
-        }
-        const char *key = strcmp(a, "-o") == 0 ? "--output" : a;
-        char probe[64];
-        snprintf(probe, sizeof probe, " %s ", key);
-        if (!strstr(allowed, probe))
-            return cli_usage_error(env, "eis %s: unknown option '%s' (see 'ssbnet eis %s --help')", sub, a, sub);
-        const char **sv = NULL;
-        double *dv = NULL;
-        long long *iv = NULL;
-        int *flag = NULL;
-        if (!strcmp(key, "--circuit")) sv = &o->circuit;
-        else if (!strcmp(key, "--guess")) sv = &o->guess;
-        else if (!strcmp(key, "--fix")) sv = &o->fix;
-        else if (!strcmp(key, "--weight")) sv = &o->weight;
-        else if (!strcmp(key, "--plot")) sv = &o->plot;
-        else if (!strcmp(key, "--bode")) sv = &o->bode;
-        else if (!strcmp(key, "--output")) sv = &o->output;
-        else if (!strcmp(key, "--params")) sv = &o->params;
-        else if (!strcmp(key, "--fit")) sv = &o->fit_type;
-        else if (!strcmp(key, "--lambda")) dv = &o->lambda, o->has_lambda = 1;
-        else if (!strcmp(key, "--fwhm")) dv = &o->fwhm;
-        else if (!strcmp(key, "--lambda-min")) dv = &o->lambda_min;
-        else if (!strcmp(key, "--lambda-max")) dv = &o->lambda_max;
-        else if (!strcmp(key, "--c")) dv = &o->c;
-        else if (!strcmp(key, "--fmin")) dv = &o->fmin, o->has_fmin = 1;
-        else if (!strcmp(key, "--fmax")) dv = &o->fmax, o->has_fmax = 1;
-        else if (!strcmp(key, "--noise")) dv = &o->noise, o->has_noise = 1;
-        else if (!strcmp(key, "--confidence")) dv = &o->confidence;
-        else if (!strcmp(key, "--m")) iv = &o->m;
-        else if (!strcmp(key, "--max-m")) iv = &o->max_m;
-        else if (!strcmp(key, "--ppd")) iv = &o->ppd;
-        else if (!strcmp(key, "--starts")) iv = &o->starts, o->has_starts = 1;
-        else if (!strcmp(key, "--seed")) iv = &o->seed, o->has_seed = 1;
-        else if (!strcmp(key, "--global")) flag = &o->global;
-        else if (!strcmp(key, "--drop-inductive")) flag = &o->drop_inductive;
-        else if (!strcmp(key, "--no-inductance")) flag = &o->no_inductance;
-        else if (!strcmp(key, "--add-cap") || !strcmp(key, "--add-capacitor")) flag = &o->add_cap;
-        else if (!strcmp(key, "--residuals")) flag = &o->residuals;
-        if (flag) {
-            *flag = 1;
-            continue;
-        }
-        int r = need_value(env, i, argc, argv);
-        if (r) return r;
-        if (sv) *sv = argv[++i];
-        else if (dv && cli_parse_double(env, a, argv[i + 1], dv)) return CLI_EXIT_USAGE;
-        else if (iv && cli_parse_int(env, a, argv[i + 1], iv)) return CLI_EXIT_USAGE;
-        if (dv || iv) i++;
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        help();
+        return -1;
+    }
+    cli_optval val[24];
+    const char *pos[1] = {NULL};
+    int npos = 0;
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "eis %s", sub);
+    if (n > 24) return cli_usage_error(env, "%s: too many options", cmd);
+    int rc = cli_opts_parse(env, cmd, t, n, argc, argv, 2, val, pos, 1, &npos, NULL, NULL);
+    if (rc) return rc;
+    o->file = npos ? pos[0] : NULL;
+    for (int k = 0; k < n; k++) {
+        if (!val[k].given) continue;
+        const char *nm = t[k].name;
+        const cli_optval *v = &val[k];
+        if (!strcmp(nm, "--circuit")) o->circuit = v->str;
+        else if (!strcmp(nm, "--guess")) o->guess = v->str;
+        else if (!strcmp(nm, "--fix")) o->fix = v->str;
+        else if (!strcmp(nm, "--weight")) o->weight = v->str;
+        else if (!strcmp(nm, "--plot")) o->plot = v->str;
+        else if (!strcmp(nm, "--bode")) o->bode = v->str;
+        else if (!strcmp(nm, "--output")) o->output = v->str;
+        else if (!strcmp(nm, "--params")) o->params = v->str;
+        else if (!strcmp(nm, "--fit")) o->fit_type = v->str;
+        else if (!strcmp(nm, "--params-csv")) o->params_csv = v->str;
+        else if (!strcmp(nm, "--peaks-csv")) o->peaks_csv = v->str;
+        else if (!strcmp(nm, "--lambda")) o->lambda = v->num, o->has_lambda = 1;
+        else if (!strcmp(nm, "--fwhm")) o->fwhm = v->num;
+        else if (!strcmp(nm, "--lambda-min")) o->lambda_min = v->num;
+        else if (!strcmp(nm, "--lambda-max")) o->lambda_max = v->num;
+        else if (!strcmp(nm, "--c")) o->c = v->num;
+        else if (!strcmp(nm, "--fmin")) o->fmin = v->num, o->has_fmin = 1;
+        else if (!strcmp(nm, "--fmax")) o->fmax = v->num, o->has_fmax = 1;
+        else if (!strcmp(nm, "--noise")) o->noise = v->num, o->has_noise = 1;
+        else if (!strcmp(nm, "--confidence")) o->confidence = v->num;
+        else if (!strcmp(nm, "--m")) o->m = (long long)v->num;
+        else if (!strcmp(nm, "--max-m")) o->max_m = (long long)v->num;
+        else if (!strcmp(nm, "--ppd")) o->ppd = (long long)v->num;
+        else if (!strcmp(nm, "--starts")) o->starts = (long long)v->num, o->has_starts = 1;
+        else if (!strcmp(nm, "--seed")) o->seed = (long long)v->num, o->has_seed = 1;
+        else if (!strcmp(nm, "--global")) o->global = 1;
+        else if (!strcmp(nm, "--drop-inductive")) o->drop_inductive = 1;
+        else if (!strcmp(nm, "--no-inductance")) o->no_inductance = 1;
+        else if (!strcmp(nm, "--add-capacitor")) o->add_cap = 1;
+        else if (!strcmp(nm, "--residuals")) o->residuals = 1;
     }
     return 0;
 }
@@ -278,6 +328,47 @@ static cJSON *json_array(const double *v, int64_t n)
     return a;
 }
 
+/* The EIS JSON convention (kept from before the report layer): keys without unit suffixes, the units named in a
+ * "units" object (units may be NULL). Values, booleans and names come from the description t. */
+static void json_bare(cJSON *o, cJSON *units, const ssb_report_type *t, const void *row)
+{
+    char cell[256];
+    for (int k = 0; k < t->nfields; k++) {
+        const ssb_report_field *f = &t->fields[k];
+        if (f->kind == SSB_FIELD_BOOL)
+            cJSON_AddBoolToObject(o, f->key, ssb_report_field_value(f, row) != 0);
+        else if (f->kind == SSB_FIELD_STRING) {
+            ssb_report_field_format(f, row, cell, sizeof cell);
+            cJSON_AddStringToObject(o, f->key, cell);
+        } else if (f->kind == SSB_FIELD_ENUM)
+            cJSON_AddStringToObject(o, f->key, f->name_of((int)ssb_report_field_value(f, row)));
+        else
+            cli_json_add_number(o, f->key, ssb_report_field_value(f, row));
+        if (units && f->shown != SSB_UNIT_NONE && !cJSON_GetObjectItemCaseSensitive(units, f->key))
+            cJSON_AddStringToObject(units, f->key, ssb_unit_get(f->shown)->symbol);
+    }
+}
+
+/* A field of t by key (NULL if absent). */
+static const ssb_report_field *field(const ssb_report_type *t, const char *key)
+{
+    for (int k = 0; k < t->nfields; k++)
+        if (!strcmp(t->fields[k].key, key)) return &t->fields[k];
+    return NULL;
+}
+
+/* A "quantity [unit] | value" row of field key of row. */
+static void quantity_row(cli_table *t, const ssb_report_type *rt, const char *key, const void *row, const char *suffix)
+{
+    const ssb_report_field *f = field(rt, key);
+    char h[128], v[96];
+    ssb_report_field_header(f, h, sizeof h);
+    if (suffix) snprintf(h + strlen(h), sizeof h - strlen(h), "%s", suffix);
+    ssb_report_field_format(f, row, v, sizeof v);
+    const char *cells[] = {h, v};
+    cli_table_add_row(t, cells);
+}
+
 /* ---------------------------------------------------------------- fit */
 
 static int eis_fit(cli_env *env, int argc, char **argv)
@@ -285,10 +376,7 @@ static int eis_fit(cli_env *env, int argc, char **argv)
     opts o;
     memset(&o, 0, sizeof o);
     o.confidence = 0.95;
-    int r = scan(env, "fit", argc, argv,
-                 " --circuit --guess --fix --weight --global --starts --seed --drop-inductive --confidence --plot "
-                 "--bode --output --fmin --fmax ",
-                 fit_help, &o);
+    int r = scan(env, "fit", argc, argv, fit_opts, NOPTS(fit_opts), fit_help, &o);
     if (r) return r < 0 ? 0 : r;
     if (!o.circuit) return cli_usage_error(env, "eis fit: --circuit is required (e.g. --circuit 'R0-p(R1,CPE1)')");
     ssb_eis_fit_params P = ssb_eis_fit_params_default();
@@ -387,85 +475,86 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         code = cli_fail(env, r);
         goto done;
     }
+    const ssb_report_type *PT = ssb_eis_report_type(SSB_EIS_REPORT_FIT_PARAM);
+    const ssb_report_type *FT = ssb_eis_report_type(SSB_EIS_REPORT_FIT);
+    const ssb_report_type *CT = ssb_eis_report_type(SSB_EIS_REPORT_CAPACITANCE);
+    ssb_eis_fit_param_row *rows = calloc((size_t)(np > 0 ? np : 1), sizeof *rows);
+    if (!rows) {
+        cli_progress_done();
+        fprintf(stderr, "ssbnet: error: eis fit: out of memory for %d parameter rows\n", np);
+        code = CLI_EXIT_NOMEM;
+        goto done;
+    }
+    for (int k = 0; k < np; k++) ssb_eis_fit_param_row_get(c, res, fixed, k, &rows[k]);
+    if (o.params_csv && (r = ssb_report_csv_write(env->ctx, o.params_csv, PT, rows, np, sizeof *rows)) != SSB_OK) {
+        free(rows);
+        code = cli_fail(env, r);
+        goto done;
+    }
     if (env->json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "circuit", ssb_eis_circuit_get_string(c));
         cJSON_AddStringToObject(j, "file", o.file);
-        cJSON *pv = cJSON_AddObjectToObject(j, "parameters"), *se = cJSON_AddObjectToObject(j, "stderr");
-        cJSON *lo = cJSON_AddObjectToObject(j, "ci_low"), *hi = cJSON_AddObjectToObject(j, "ci_high");
-        cJSON *un = cJSON_AddObjectToObject(j, "units"), *fx = cJSON_AddObjectToObject(j, "fixed");
-        cJSON *fl = cJSON_AddObjectToObject(j, "flags"), *cm = cJSON_AddObjectToObject(j, "corr_max");
-        for (int k = 0; k < np; k++) {
-            const char *nm = ssb_eis_circuit_get_param_name(c, k);
-            char fb[64];
-            cli_json_add_number(pv, nm, res->p[k]);
-            cli_json_add_number(se, nm, res->std_err[k]);
-            cli_json_add_number(lo, nm, res->ci_low[k]);
-            cli_json_add_number(hi, nm, res->ci_high[k]);
-            cJSON_AddStringToObject(un, nm, ssb_eis_circuit_get_param_unit(c, k));
-            cJSON_AddBoolToObject(fx, nm, fixed[k] != 0);
-            cJSON_AddStringToObject(fl, nm, ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb));
-            cli_json_add_number(cm, nm, res->corr_max[k]);
+        /* one object per column of the parameter table, keyed by parameter name ("parameters": the values) */
+        cJSON *col[16] = {0};
+        for (int f = 1; f < PT->nfields && f < 16; f++) {
+            const char *key = PT->fields[f].key;
+            col[f] = cJSON_AddObjectToObject(j, !strcmp(key, "value") ? "parameters" : !strcmp(key, "unit") ? "units" : key);
         }
-        cJSON_AddStringToObject(j, "status", ssb_eis_fit_status_name(res->status));
-        cJSON_AddNumberToObject(j, "n_flagged", res->n_flagged);
+        for (int k = 0; k < np; k++)
+            for (int f = 1; f < PT->nfields && f < 16; f++) {
+                const ssb_report_field *fd = &PT->fields[f];
+                char cell[96];
+                if (fd->kind == SSB_FIELD_BOOL)
+                    cJSON_AddBoolToObject(col[f], rows[k].name, ssb_report_field_value(fd, &rows[k]) != 0);
+                else if (fd->kind == SSB_FIELD_STRING) {
+                    ssb_report_field_format(fd, &rows[k], cell, sizeof cell);
+                    cJSON_AddStringToObject(col[f], rows[k].name, cell);
+                } else
+                    cli_json_add_number(col[f], rows[k].name, ssb_report_field_value(fd, &rows[k]));
+            }
+        cli_report_json(j, FT, res);
         cJSON *ca = cJSON_AddArrayToObject(j, "capacitances");
         for (int q = 0; q < ncaps; q++) {
             const ssb_eis_cap *e = &caps[q];
-            cJSON *x = cJSON_CreateObject();
-            cJSON_AddStringToObject(x, "element", e->name);
-            cJSON_AddStringToObject(x, "kind", e->kind == SSB_EIS_CAP_PARALLEL ? "parallel" : "series");
+            cJSON *x = cli_report_json(cJSON_CreateObject(), CT, e);
             if (e->kind == SSB_EIS_CAP_PARALLEL)
                 cJSON_AddStringToObject(x, "R_param", ssb_eis_circuit_get_param_name(c, e->iR));
-            cli_json_add_number(x, "R_Ohm", e->R);
-            cli_json_add_number(x, "Q", e->Q);
             cJSON_AddStringToObject(x, "Q_unit", e->in < 0 ? "F" : "F s^(n-1)");
-            cli_json_add_number(x, "n", e->n);
-            cli_json_add_number(x, "R_s_Ohm", e->R_s);
-            cli_json_add_number(x, "f_max_Hz", e->f_max);
-            cli_json_add_number(x, "C_eff_F", e->C_eff);
             cJSON_AddStringToObject(x, "C_eff_method",
                                     e->in < 0                           ? "ideal capacitor"
                                     : e->kind == SSB_EIS_CAP_PARALLEL ? "(Q R^(1-n))^(1/n) (Hirschorn 2010, Hsu-Mansfeld)"
                                                                       : "Q^(1/n) R_s^((1-n)/n) (Brug 1984)");
-            cli_json_add_number(x, "C_eff_std_err_F", e->C_eff_std_err);
-            cli_json_add_number(x, "C_hsu_mansfeld_F", e->C_hsu_mansfeld);
-            cli_json_add_number(x, "C_brug_F", e->C_brug);
             cJSON_AddItemToArray(ca, x);
         }
-        cli_json_add_number(j, "confidence", res->confidence);
-        cli_json_add_number(j, "rss", res->rss);
-        cli_json_add_number(j, "rss_unweighted_Ohm2", res->rss_unit);
-        cli_json_add_number(j, "chi2_red", res->chi2_red);
-        cJSON_AddNumberToObject(j, "dof", res->dof);
-        cJSON_AddNumberToObject(j, "npoints", (double)res->npoints);
         cJSON_AddNumberToObject(j, "dropped_inductive", (double)dropped);
         cJSON_AddStringToObject(j, "weight", ssb_eis_weight_name(P.weight));
         cJSON_AddStringToObject(j, "guess", o.guess ? "given" : retried ? "automatic+global" : "automatic");
-        cJSON_AddBoolToObject(j, "converged", res->converged);
         cJSON_AddStringToObject(j, "reason", res->reason);
-        cJSON_AddNumberToObject(j, "iterations", res->iterations);
-        cJSON_AddNumberToObject(j, "starts", res->starts);
-        cJSON_AddBoolToObject(j, "rank_deficient", res->rank_deficient);
         cli_json_print(j);
     } else {
-        char ci[64];
-        snprintf(ci, sizeof ci, "%g%% CI low", 100 * res->confidence);
-        char ch[64];
-        snprintf(ch, sizeof ch, "%g%% CI high", 100 * res->confidence);
-        const char *hdr[] = {"parameter [unit]", "value", "std err", ci, ch, "flags"};
+        /* the parameter table: the unit of each row's value sits in its first column */
+        static const char *const pkeys[] = {"value", "stderr", "ci_low", "ci_high", "flags"};
+        char hb[6][64];
+        const char *hdr[6] = {"parameter [unit]"};
+        for (int u = 0; u < 5; u++) {
+            const ssb_report_field *f = field(PT, pkeys[u]);
+            if (!strncmp(pkeys[u], "ci_", 3))
+                snprintf(hb[u + 1], sizeof hb[u + 1], "%g%% %s", 100 * res->confidence, f->label);
+            else
+                snprintf(hb[u + 1], sizeof hb[u + 1], "%s", f->label);
+            hdr[u + 1] = hb[u + 1];
+        }
         cli_table *t = cli_table_create(6, hdr);
         for (int k = 0; k < np; k++) {
-            char name[128], fb[64];
-            snprintf(name, sizeof name, "%s [%s]%s", ssb_eis_circuit_get_param_name(c, k),
-                     ssb_eis_circuit_get_param_unit(c, k), fixed[k] ? " (fixed)" : "");
-            ssb_eis_param_flags_string(res->flags[k], fb, sizeof fb);
-            char v0[32], v1[32], v2[32], v3[32];
-            snprintf(v0, sizeof v0, "%s", cli_fmt(res->p[k]));
-            snprintf(v1, sizeof v1, "%s", cli_fmt(res->std_err[k]));
-            snprintf(v2, sizeof v2, "%s", cli_fmt(res->ci_low[k]));
-            snprintf(v3, sizeof v3, "%s", cli_fmt(res->ci_high[k]));
-            const char *cells[] = {name, v0, v1, v2, v3, fb[0] ? fb : "-"};
+            char cb[6][96];
+            const char *cells[6];
+            snprintf(cb[0], sizeof cb[0], "%s [%s]%s", rows[k].name, rows[k].unit, rows[k].fixed ? " (fixed)" : "");
+            for (int u = 0; u < 5; u++) {
+                ssb_report_field_format(field(PT, pkeys[u]), &rows[k], cb[u + 1], sizeof cb[u + 1]);
+                if (!cb[u + 1][0]) snprintf(cb[u + 1], sizeof cb[u + 1], "-");
+            }
+            for (int u = 0; u < 6; u++) cells[u] = cb[u];
             cli_table_add_row(t, cells);
         }
         printf("circuit %s, %lld points%s, %s weights (sigma = %s), %s start values\n", ssb_eis_circuit_get_string(c),
@@ -477,34 +566,23 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (ncaps > 0) {
-            const char *hc[] = {"element", "kind", "R [Ohm]", "n [-]", "f_max [Hz]", "C_eff [F]", "C_eff std err [F]",
-                                "C Brug [F]"};
-            t = cli_table_create(8, hc);
-            for (int q = 0; q < ncaps; q++) {
-                const ssb_eis_cap *e = &caps[q];
-                char b[6][32];
-                const double v[6] = {e->R, e->n, e->f_max, e->C_eff, e->C_eff_std_err, e->C_brug};
-                for (int u = 0; u < 6; u++) snprintf(b[u], 32, "%s", isnan(v[u]) ? "-" : cli_fmt(v[u]));
-                const char *cells[] = {e->name, e->kind == SSB_EIS_CAP_PARALLEL ? "R||CPE" : "series (Brug)",
-                                       b[0], b[1], b[2], b[3], b[4], b[5]};
-                cli_table_add_row(t, cells);
-            }
+            static const char *const ckeys[] = {"element", "kind", "R", "n", "f_max", "C_eff", "C_eff_std_err",
+                                                "C_brug", NULL};
+            t = cli_report_table(CT, NULL, ckeys);
+            for (int q = 0; q < ncaps; q++) cli_report_table_row(t, CT, NULL, ckeys, &caps[q]);
             cli_table_print(t, stdout);
             cli_table_destroy(&t);
         }
         const char *h2[] = {"quantity [unit]", "value"};
         t = cli_table_create(2, h2);
-        char l1[64];
+        char l1[64], v1[32];
         snprintf(l1, sizeof l1, "rss [%s]", P.weight == SSB_EIS_WEIGHT_UNIT ? "Ohm^2" : "1");
-        char v1[32], v2[32], v3[32], v4[32];
         snprintf(v1, sizeof v1, "%s", cli_fmt(res->rss));
-        snprintf(v2, sizeof v2, "%s", cli_fmt(res->rss_unit));
-        snprintf(v3, sizeof v3, "%s", cli_fmt(res->chi2_red));
-        snprintf(v4, sizeof v4, "%d", res->dof);
         const char *r1[] = {l1, v1};
-        const char *r2[] = {"rss unweighted [Ohm^2]", v2};
-        const char *r3[] = {"reduced chi-square [-]", v3};
-        const char *r4[] = {"degrees of freedom [-]", v4};
+        cli_table_add_row(t, r1);
+        quantity_row(t, FT, "rss_unweighted", res, NULL);
+        quantity_row(t, FT, "chi2_red", res, NULL);
+        quantity_row(t, FT, "dof", res, " [-]");
         char conv[96];
         snprintf(conv, sizeof conv, "%s (%s, %d iterations)%s", res->converged ? "yes" : "no", res->reason,
                  res->iterations, res->converged && res->n_flagged > 0 ? ", see status" : "");
@@ -516,16 +594,13 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         else
             snprintf(st, sizeof st, "%s", ssb_eis_fit_status_name(res->status));
         const char *r6[] = {"status", st};
-        cli_table_add_row(t, r1);
-        cli_table_add_row(t, r2);
-        cli_table_add_row(t, r3);
-        cli_table_add_row(t, r4);
         cli_table_add_row(t, r5);
         cli_table_add_row(t, r6);
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (res->rank_deficient) printf("note: J^T J is singular; some parameters are not determined by the data\n");
     }
+    free(rows);
     if (res->n_flagged > 0 && !env->quiet) {
         for (int k = 0; k < np; k++) {
             if (!res->flags[k]) continue;
@@ -561,9 +636,7 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.fwhm = 0.5;
     o.lambda_min = o.lambda_max = NAN;
-    int r = scan(env, "drt", argc, argv, " --lambda --lambda-min --lambda-max --fwhm --no-inductance --drop-inductive --plot --output --fmin "
-                 "--fmax ",
-                 drt_help, &o);
+    int r = scan(env, "drt", argc, argv, drt_opts, NOPTS(drt_opts), drt_help, &o);
     if (r) return r < 0 ? 0 : r;
     ssb_eis_spectrum *s = NULL;
     ssb_eis_drt_result *d = NULL;
@@ -595,67 +668,56 @@ static int eis_drt(cli_env *env, int argc, char **argv)
         code = cli_fail(env, r);
         goto done;
     }
+    const ssb_report_type *DT = ssb_eis_report_type(SSB_EIS_REPORT_DRT);
+    const ssb_report_type *KT = ssb_eis_report_type(SSB_EIS_REPORT_DRT_PEAK);
+    ssb_eis_drt_peak *peaks = calloc((size_t)(d->npeaks > 0 ? d->npeaks : 1), sizeof *peaks);
+    if (!peaks) {
+        cli_progress_done();
+        fprintf(stderr, "ssbnet: error: eis drt: out of memory for %d peaks\n", d->npeaks);
+        code = CLI_EXIT_NOMEM;
+        goto done;
+    }
+    for (int k = 0; k < d->npeaks; k++) ssb_eis_drt_peak_get(d, k, &peaks[k]);
+    if (o.peaks_csv &&
+        (r = ssb_report_csv_write(env->ctx, o.peaks_csv, KT, peaks, d->npeaks, sizeof *peaks)) != SSB_OK) {
+        free(peaks);
+        code = cli_fail(env, r);
+        goto done;
+    }
     if (env->json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "file", o.file);
-        cli_json_add_number(j, "lambda", d->lambda);
-        cli_json_add_number(j, "gcv", d->gcv);
-        cJSON_AddBoolToObject(j, "capacitive_tail", d->capacitive_tail);
-        cJSON_AddStringToObject(j, "lambda_at_bound", d->lambda_at_bound < 0   ? "lower"
-                                                      : d->lambda_at_bound > 0 ? "upper"
-                                                                               : "no");
-        cli_json_add_number(j, "eps", d->eps);
-        cli_json_add_number(j, "R_inf", d->R_inf);
-        cli_json_add_number(j, "L", d->L);
-        cli_json_add_number(j, "R_pol", d->R_pol);
-        cli_json_add_number(j, "rms", d->rms);
+        cJSON *u = cJSON_CreateObject();
+        json_bare(j, u, DT, d);
         cJSON_AddItemToObject(j, "tau", json_array(d->tau, d->ntau));
         cJSON_AddItemToObject(j, "gamma", json_array(d->gamma, d->ntau));
         cJSON *pk = cJSON_AddArrayToObject(j, "peaks");
         for (int k = 0; k < d->npeaks; k++) {
             cJSON *q = cJSON_CreateObject();
-            cli_json_add_number(q, "tau", d->peak_tau[k]);
-            cli_json_add_number(q, "f", 1.0 / (2.0 * PI_ * d->peak_tau[k]));
-            cli_json_add_number(q, "gamma", d->peak_gamma[k]);
-            cli_json_add_number(q, "R", d->peak_R[k]);
+            json_bare(q, u, KT, &peaks[k]);
             cJSON_AddItemToArray(pk, q);
         }
-        cJSON *u = cJSON_AddObjectToObject(j, "units");
-        cJSON_AddStringToObject(u, "R_inf", "Ohm");
-        cJSON_AddStringToObject(u, "R_pol", "Ohm");
-        cJSON_AddStringToObject(u, "L", "H");
-        cJSON_AddStringToObject(u, "tau", "s");
-        cJSON_AddStringToObject(u, "gamma", "Ohm");
-        cJSON_AddStringToObject(u, "rms", "Ohm");
-        cJSON_AddStringToObject(u, "f", "Hz");
+        cJSON_AddItemToObject(j, "units", u);
         cli_json_print(j);
     } else {
         const char *h[] = {"quantity [unit]", "value"};
         cli_table *t = cli_table_create(2, h);
-        char lam[64];
-        snprintf(lam, sizeof lam, "lambda [-]%s", o.has_lambda ? " (given)" : " (GCV)");
-        const char *rows[][2] = {{lam, cli_fmt(d->lambda)},
-                                 {"R_inf [Ohm]", cli_fmt(d->R_inf)},
-                                 {"L [H]", cli_fmt(d->L)},
-                                 {"R_pol [Ohm]", cli_fmt(d->R_pol)},
-                                 {"rms residual [Ohm]", cli_fmt(d->rms)},
-                                 {"RBF shape eps [-]", cli_fmt(d->eps)}};
-        for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) cli_table_add_row(t, rows[k]);
+        quantity_row(t, DT, "lambda", d, o.has_lambda ? " (given)" : " (GCV)");
+        static const char *const dkeys[] = {"R_inf", "L", "R_pol", "rms", "eps"};
+        for (size_t k = 0; k < sizeof dkeys / sizeof dkeys[0]; k++) quantity_row(t, DT, dkeys[k], d, NULL);
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
-        const char *hp[] = {"peak", "tau [s]", "f [Hz]", "gamma [Ohm]", "R [Ohm]"};
-        t = cli_table_create(5, hp);
+        t = cli_report_table(KT, "peak", NULL);
         for (int k = 0; k < d->npeaks; k++) {
             char idx[16];
             snprintf(idx, sizeof idx, "%d", k + 1);
-            const char *cells[] = {idx, cli_fmt(d->peak_tau[k]), cli_fmt(1.0 / (2.0 * PI_ * d->peak_tau[k])),
-                                   cli_fmt(d->peak_gamma[k]), cli_fmt(d->peak_R[k])};
-            cli_table_add_row(t, cells);
+            cli_report_table_row(t, KT, idx, NULL, &peaks[k]);
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (!o.output) printf("(gamma(tau) on %lld points: use -o FILE.csv or --json)\n", (long long)d->ntau);
     }
+    free(peaks);
     if (d->capacitive_tail && !env->quiet)
         fprintf(stderr,
                 "ssbnet: warning: eis drt: the spectrum ends in a capacitive tail (blocking electrode, no "
@@ -681,8 +743,7 @@ static int eis_kk(cli_env *env, int argc, char **argv)
     ssb_eis_kk_params P = ssb_eis_kk_params_default();
     o.c = P.c;
     o.max_m = P.max_m;
-    int r = scan(env, "kk", argc, argv, " --c --m --max-m --fit --add-cap --add-capacitor --residuals --drop-inductive --output --fmin --fmax ",
-                 kk_help, &o);
+    int r = scan(env, "kk", argc, argv, kk_opts, NOPTS(kk_opts), kk_help, &o);
     if (r) return r < 0 ? 0 : r;
     P.c = o.c;
     if (o.max_m < 1 || o.max_m > 100000)
@@ -791,8 +852,7 @@ static int eis_simulate(cli_env *env, int argc, char **argv)
     o.fmin = 0.01;
     o.fmax = 1e6;
     o.ppd = 10;
-    int r = scan(env, "simulate", argc, argv, " --circuit --params --fmin --fmax --ppd --noise --seed --plot --bode --output ",
-                 sim_help, &o);
+    int r = scan(env, "simulate", argc, argv, sim_opts, NOPTS(sim_opts), sim_help, &o);
     if (r) return r < 0 ? 0 : r;
     if (o.file) return cli_usage_error(env, "eis simulate: takes no input file ('%s')", o.file);
     if (!o.circuit || !o.params)

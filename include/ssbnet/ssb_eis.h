@@ -54,6 +54,7 @@
 #define SSB_EIS_H
 
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_report.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -435,6 +436,46 @@ int ssb_eis_plot_bode(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *da
                       const char *title);
 /* gamma(tau) against tau (log x) with the peaks marked. */
 int ssb_eis_plot_drt(ssb_ctx *ctx, const char *path, const ssb_eis_drt_result *drt, const char *title);
+
+/* ---------------------------------------------------------------- report descriptions (ssb_report.h) */
+
+/* One row of a fit's parameter table: parameter k of a result with its unit (the circuit's, e.g. "Ohm",
+ * "F s^(a-1)"), value, 1-sigma standard error, confidence interval, whether it was held fixed, its flags
+ * ("wide_ci,correlated"; "" for none) and its largest |correlation| with another free parameter. */
+typedef struct {
+    char name[48];
+    char unit[32];
+    double value, std_err, ci_low, ci_high;
+    int fixed;
+    char flags[64];
+    double corr_max;
+} ssb_eis_fit_param_row;
+/* Row k of res (fixed: nparams flags or NULL). SSB_ERR_ARG for NULL or k out of range. */
+int ssb_eis_fit_param_row_get(const ssb_eis_circuit *c, const ssb_eis_fit_result *res, const int *fixed, int k,
+                              ssb_eis_fit_param_row *row);
+
+/* One DRT peak: time constant, its frequency 1 / (2 pi tau), gamma at the peak and the resistance under it. */
+typedef struct {
+    double tau;   /* s */
+    double f;     /* Hz */
+    double gamma; /* Ohm */
+    double R;     /* Ohm */
+} ssb_eis_drt_peak;
+/* Peak k of d (0 .. npeaks - 1). SSB_ERR_ARG for NULL or k out of range. */
+int ssb_eis_drt_peak_get(const ssb_eis_drt_result *d, int k, ssb_eis_drt_peak *peak);
+
+typedef enum {
+    SSB_EIS_REPORT_FIT_PARAM = 0, /* ssb_eis_fit_param_row */
+    SSB_EIS_REPORT_FIT,           /* ssb_eis_fit_result: rss, chi2_red, dof, status, ... (per-fit numbers) */
+    SSB_EIS_REPORT_CAPACITANCE,   /* ssb_eis_cap: R, Q, n, f_max, C_eff ... */
+    SSB_EIS_REPORT_DRT,           /* ssb_eis_drt_result: lambda, R_inf, L, R_pol, ... */
+    SSB_EIS_REPORT_DRT_PEAK,      /* ssb_eis_drt_peak */
+    SSB_EIS_REPORT_COUNT
+} ssb_eis_report_kind;
+/* The description of an EIS result type (NULL for an invalid kind). Keys are those of 'ssbnet eis fit|drt
+ * --json'. The fit parameters' value, std_err, ci_low and ci_high carry the unit of their row (unit), so they
+ * are described dimensionless. */
+const ssb_report_type *ssb_eis_report_type(ssb_eis_report_kind k);
 
 #ifdef __cplusplus
 }

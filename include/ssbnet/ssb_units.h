@@ -43,8 +43,45 @@ typedef enum {
     SSB_UNIT_BYTES,       /* memory */
     SSB_UNIT_C_PER_KG,    /* specific charge C/kg (SI) */
     SSB_UNIT_MAH_PER_G,   /* specific capacity mAh/g (from C/kg) */
+    SSB_UNIT_OHM,         /* resistance Ohm */
+    SSB_UNIT_OHM2,        /* squared impedance Ohm^2 (least-squares sums) */
+    SSB_UNIT_F,           /* capacitance F */
+    SSB_UNIT_HZ,          /* frequency Hz */
+    SSB_UNIT_HENRY,       /* inductance H (symbol "H"; no key suffix of its own, EIS reports name units apart) */
+    SSB_UNIT_MOL_PER_M3,  /* concentration mol/m3 */
+    SSB_UNIT_M2_PER_S,    /* diffusivity m2/s */
+    SSB_UNIT_CM2_PER_S,   /* diffusivity cm2/s */
+    SSB_UNIT_J_PER_MOL,   /* molar energy J/mol */
+    SSB_UNIT_KJ_PER_MOL,  /* molar energy kJ/mol */
+    SSB_UNIT_KG_PER_M3,   /* density kg/m3 */
+    SSB_UNIT_G_PER_CM3,   /* density g/cm3 */
+    SSB_UNIT_G_PER_MOL,   /* molar mass g/mol (SI kg/mol) */
+    SSB_UNIT_PA,          /* pressure, modulus Pa */
+    SSB_UNIT_MPA,         /* MPa */
+    SSB_UNIT_GPA,         /* GPa */
+    SSB_UNIT_AH_PER_M2,   /* areal capacity Ah/m2 (SI C/m2) */
+    SSB_UNIT_CM2,         /* area cm2 */
     SSB_UNIT_COUNT
 } ssb_unit;
+
+/* SI value of one display unit as constants, for tables that must be constant initialisers (the cell's key
+ * tables); the units table (units.c) is built from the same constants, and tests compare the two. */
+#define SSB_UNIT_SI_UM 1e-6
+#define SSB_UNIT_SI_NM 1e-9
+#define SSB_UNIT_SI_MV 1e-3
+#define SSB_UNIT_SI_MS_PER_CM 0.1
+#define SSB_UNIT_SI_S_PER_CM 100.0
+#define SSB_UNIT_SI_MA_PER_CM2 10.0
+#define SSB_UNIT_SI_MAH_PER_CM2 36000.0 /* 3.6 C / 1e-4 m2 */
+#define SSB_UNIT_SI_AH_PER_M2 3600.0
+#define SSB_UNIT_SI_OHM_CM2 1e-4
+#define SSB_UNIT_SI_CM2 1e-4
+#define SSB_UNIT_SI_CM2_PER_S 1e-4
+#define SSB_UNIT_SI_KJ_PER_MOL 1e3
+#define SSB_UNIT_SI_G_PER_CM3 1e3
+#define SSB_UNIT_SI_G_PER_MOL 1e-3
+#define SSB_UNIT_SI_MPA 1e6
+#define SSB_UNIT_SI_GPA 1e9
 
 typedef struct {
     const char *symbol; /* for table headers: "mAh/cm2" ("-" for NONE) */

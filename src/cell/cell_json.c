@@ -1,6 +1,8 @@
 /* Cell JSON reader ("ssbnet-cell-1") and BPX import. */
 #include "cell_keys.h"
 
+#include <ssbnet/ssb_units.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -867,7 +869,7 @@ static int bpx_apply(bctx *b, const ssb_materials *db, const cJSON *root)
     v->cell.T_ref = Tref;
     v->cell.area = area * pairs;
     if (isfinite(cap))
-        v->cell.nominal_capacity = cap * 3600.0 / (area * pairs);
+        v->cell.nominal_capacity = ssb_unit_to_si(SSB_UNIT_AH_PER_M2, cap / (area * pairs)); /* Ah over the total area, in C/m2 */
     v->el.kind = SSB_CELL_LIQUID;
     v->el.c_ref = c0;
     SSB_CHECK(b->ctx, bnum(b, ely, "Electrolyte", "Cation transference number", 1, &v->el.t_plus));
@@ -941,7 +943,8 @@ static int phys_um(ssb_ctx *ctx, const char *key, double si, double lo, double h
     if (isnan(si) || (si >= lo && si <= hi))
         return SSB_OK;
     return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g um is outside the range the model is meaningful for (%g to %g um)",
-                     key, si * 1e6, lo * 1e6, hi * 1e6);
+                     key, ssb_unit_from_si(SSB_UNIT_UM, si), ssb_unit_from_si(SSB_UNIT_UM, lo),
+                     ssb_unit_from_si(SSB_UNIT_UM, hi));
 }
 
 static int phys_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char *s)

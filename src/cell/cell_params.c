@@ -1,6 +1,8 @@
 /* Cell parameters: defaults, key table (JSON keys with units), validation, derived quantities. */
 #include "cell_keys.h"
 
+#include <ssbnet/ssb_units.h>
+
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -21,7 +23,7 @@
 #define INF HUGE_VAL
 /* lo_open / hi_open: 1 = bound excluded */
 const ssbi_key ssbi_keys_electrode[] = {
-    {"thickness_um", E_(thickness), 1e-6, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"thickness_um", E_(thickness), SSB_UNIT_SI_UM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"active_volume_fraction", E_(eps_active), 1, 0, 0, 1, 1, 1, SSBI_KT_DOUBLE, -1},
     {"cam_volume_fraction", E_(eps_active), 1, 0, 0, 1, 1, 1, SSBI_KT_DOUBLE, -1},
     {"inactive_active_volume_fraction", E_(eps_active_dead), 1, 0, 0, 1, 0, 1, SSBI_KT_DOUBLE, -1},
@@ -29,78 +31,84 @@ const ssbi_key ssbi_keys_electrode[] = {
     {"carbon_volume_fraction", E_(eps_inert), 1, 0, 0, 1, 0, 1, SSBI_KT_DOUBLE, -1},
     {"inert_volume_fraction", E_(eps_inert), 1, 0, 0, 1, 0, 1, SSBI_KT_DOUBLE, -1},
     {"porosity", E_(porosity), 1, 0, 0, 1, 0, 1, SSBI_KT_DOUBLE, -1},
-    {"particle_radius_um", E_(particle_radius), 1e-6, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"particle_diameter_um", E_(particle_radius), 0.5e-6, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"cam_diameter_um", E_(particle_radius), 0.5e-6, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"particle_radius_um", E_(particle_radius), SSB_UNIT_SI_UM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"particle_diameter_um", E_(particle_radius), 0.5 * SSB_UNIT_SI_UM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"cam_diameter_um", E_(particle_radius), 0.5 * SSB_UNIT_SI_UM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"max_concentration_mol_per_m3", E_(c_max), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"initial_stoichiometry", E_(sto_init), 1, 0, 0, 1, 1, 1, SSBI_KT_DOUBLE, -1},
     {"discharged_stoichiometry", E_(sto_discharged), 1, 0, 0, 1, 1, 1, SSBI_KT_DOUBLE, -1},
     {"initial_voltage_V", E_(V_init), 1, 0, 0, 10, 1, 1, SSBI_KT_DOUBLE, -1},
     {"discharged_voltage_V", E_(V_discharged), 1, 0, 0, 10, 1, 1, SSBI_KT_DOUBLE, -1},
     {"diffusivity_m2_per_s", E_(D_s), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"diffusivity_cm2_per_s", E_(D_s), 1e-4, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"diffusivity_cm2_per_s", E_(D_s), SSB_UNIT_SI_CM2_PER_S, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"electronic_conductivity_S_per_m", E_(sigma_e), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"effective_electronic_conductivity_S_per_m", E_(sigma_e_eff), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"ionic_conductivity_S_per_m", E_(sigma_i), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"ionic_conductivity_mS_per_cm", E_(sigma_i), 0.1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"ionic_conductivity_mS_per_cm", E_(sigma_i), SSB_UNIT_SI_MS_PER_CM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"effective_ionic_conductivity_S_per_m", E_(sigma_i_eff), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"effective_ionic_conductivity_mS_per_cm", E_(sigma_i_eff), 0.1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"effective_ionic_conductivity_mS_per_cm", E_(sigma_i_eff), SSB_UNIT_SI_MS_PER_CM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE,
+     -1},
     {"bruggeman_electronic", E_(brugg_e), 1, 0, 0, 10, 0, 0, SSBI_KT_DOUBLE, -1},
     {"bruggeman_ionic", E_(brugg_i), 1, 0, 0, 10, 0, 0, SSBI_KT_DOUBLE, -1},
     {"transport_efficiency", E_(transport_eff), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"active_area_per_volume_per_m", E_(area_per_volume), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"interface_utilisation", E_(utilisation), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"exchange_current_density_A_per_m2", E_(kinetic_constant), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, SSB_CELL_KIN_I0},
-    {"exchange_current_density_mA_per_cm2", E_(kinetic_constant), 10, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, SSB_CELL_KIN_I0},
+    {"exchange_current_density_mA_per_cm2", E_(kinetic_constant), SSB_UNIT_SI_MA_PER_CM2, 0, 0, INF, 1, 0,
+     SSBI_KT_DOUBLE, SSB_CELL_KIN_I0},
     {"rate_constant_mol_per_m2_s", E_(kinetic_constant), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, SSB_CELL_KIN_BPX_K},
     {"rate_constant_m2.5_per_mol0.5_s", E_(kinetic_constant), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE,
      SSB_CELL_KIN_DUALFOIL},
     {"exchange_current_prefactor_A_m2.5_per_mol1.5", E_(kinetic_constant), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE,
      SSB_CELL_KIN_PYBAMM},
     {"transfer_coefficient", E_(alpha), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"interface_resistance_ohm_cm2", E_(R_interface), 1e-4, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"interface_resistance_ohm_cm2", E_(R_interface), SSB_UNIT_SI_OHM_CM2, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"interface_resistance_ohm_m2", E_(R_interface), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"activation_energy_kinetics_kJ_per_mol", E_(Ea_kinetics), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"activation_energy_kinetics_kJ_per_mol", E_(Ea_kinetics), SSB_UNIT_SI_KJ_PER_MOL, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE,
+     -1},
     {"activation_energy_kinetics_J_per_mol", E_(Ea_kinetics), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"activation_energy_diffusion_kJ_per_mol", E_(Ea_diffusion), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"activation_energy_diffusion_kJ_per_mol", E_(Ea_diffusion), SSB_UNIT_SI_KJ_PER_MOL, 0, 0, INF, 0, 0,
+     SSBI_KT_DOUBLE, -1},
     {"activation_energy_diffusion_J_per_mol", E_(Ea_diffusion), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"density_active_kg_per_m3", E_(rho_active), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"density_active_g_per_cm3", E_(rho_active), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"density_active_g_per_cm3", E_(rho_active), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"density_electrolyte_kg_per_m3", E_(rho_electrolyte), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"density_electrolyte_g_per_cm3", E_(rho_electrolyte), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"density_electrolyte_g_per_cm3", E_(rho_electrolyte), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"density_carbon_kg_per_m3", E_(rho_inert), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"density_carbon_g_per_cm3", E_(rho_inert), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"density_carbon_g_per_cm3", E_(rho_inert), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key ssbi_keys_limetal[] = {
-    {"thickness_um", L_(thickness), 1e-6, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"thickness_um", L_(thickness), SSB_UNIT_SI_UM, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"exchange_current_density_A_per_m2", L_(i0), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"exchange_current_density_mA_per_cm2", L_(i0), 10, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"exchange_current_density_mA_per_cm2", L_(i0), SSB_UNIT_SI_MA_PER_CM2, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"rate_constant_m2.5_per_mol0.5_s", L_(i0), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, SSB_CELL_KIN_DUALFOIL},
-    {"interface_resistance_ohm_cm2", L_(R_interface), 1e-4, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"interface_resistance_ohm_cm2", L_(R_interface), SSB_UNIT_SI_OHM_CM2, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"interface_resistance_ohm_m2", L_(R_interface), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"contact_fraction", L_(contact_fraction), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"transfer_coefficient", L_(alpha), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"activation_energy_kinetics_kJ_per_mol", L_(Ea_kinetics), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"activation_energy_kinetics_kJ_per_mol", L_(Ea_kinetics), SSB_UNIT_SI_KJ_PER_MOL, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE,
+     -1},
     {"activation_energy_kinetics_J_per_mol", L_(Ea_kinetics), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"density_kg_per_m3", L_(density), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"density_g_per_cm3", L_(density), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"density_g_per_cm3", L_(density), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key ssbi_keys_separator[] = {
-    {"thickness_um", S_(thickness), 1e-6, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"thickness_um", S_(thickness), SSB_UNIT_SI_UM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"electrolyte_volume_fraction", S_(eps_electrolyte), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"porosity", S_(eps_electrolyte), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"ionic_conductivity_S_per_m", S_(sigma_i), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"ionic_conductivity_mS_per_cm", S_(sigma_i), 0.1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"ionic_conductivity_mS_per_cm", S_(sigma_i), SSB_UNIT_SI_MS_PER_CM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"effective_ionic_conductivity_S_per_m", S_(sigma_i_eff), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"effective_ionic_conductivity_mS_per_cm", S_(sigma_i_eff), 0.1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"effective_ionic_conductivity_mS_per_cm", S_(sigma_i_eff), SSB_UNIT_SI_MS_PER_CM, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE,
+     -1},
     {"bruggeman", S_(brugg), 1, 0, 0, 10, 0, 0, SSBI_KT_DOUBLE, -1},
     {"transport_efficiency", S_(transport_eff), 1, 0, 0, 1, 1, 0, SSBI_KT_DOUBLE, -1},
     {"density_electrolyte_kg_per_m3", S_(rho_electrolyte), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"density_electrolyte_g_per_cm3", S_(rho_electrolyte), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"density_electrolyte_g_per_cm3", S_(rho_electrolyte), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"density_matrix_kg_per_m3", S_(rho_matrix), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"density_matrix_g_per_cm3", S_(rho_matrix), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"density_matrix_g_per_cm3", S_(rho_matrix), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key ssbi_keys_electrolyte[] = {
@@ -109,35 +117,37 @@ const ssbi_key ssbi_keys_electrolyte[] = {
     {"conductivity_S_per_m", Y_(kappa), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"diffusivity_m2_per_s", Y_(D_e), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"thermodynamic_factor", Y_(tdf), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"activation_energy_conductivity_kJ_per_mol", Y_(Ea_kappa), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"activation_energy_conductivity_kJ_per_mol", Y_(Ea_kappa), SSB_UNIT_SI_KJ_PER_MOL, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE,
+     -1},
     {"activation_energy_conductivity_J_per_mol", Y_(Ea_kappa), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"activation_energy_diffusivity_kJ_per_mol", Y_(Ea_D), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"activation_energy_diffusivity_kJ_per_mol", Y_(Ea_D), SSB_UNIT_SI_KJ_PER_MOL, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"activation_energy_diffusivity_J_per_mol", Y_(Ea_D), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"density_kg_per_m3", Y_(density), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"density_g_per_cm3", Y_(density), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"density_g_per_cm3", Y_(density), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key ssbi_keys_cell[] = {
     {"temperature_K", C_(T), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"temperature_C", C_(T), 1, 273.15, -273.15, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"reference_temperature_K", C_(T_ref), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"contact_resistance_ohm_cm2", C_(R_contact), 1e-4, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"contact_resistance_ohm_cm2", C_(R_contact), SSB_UNIT_SI_OHM_CM2, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"contact_resistance_ohm_m2", C_(R_contact), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"nominal_capacity_mAh_per_cm2", C_(nominal_capacity), 36000, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"nominal_capacity_Ah_per_m2", C_(nominal_capacity), 3600, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
-    {"electrode_area_cm2", C_(area), 1e-4, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"nominal_capacity_mAh_per_cm2", C_(nominal_capacity), SSB_UNIT_SI_MAH_PER_CM2, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE,
+     -1},
+    {"nominal_capacity_Ah_per_m2", C_(nominal_capacity), SSB_UNIT_SI_AH_PER_M2, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
+    {"electrode_area_cm2", C_(area), SSB_UNIT_SI_CM2, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"electrode_area_m2", C_(area), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"voltage_min_V", C_(V_min), 1, 0, -INF, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"voltage_max_V", C_(V_max), 1, 0, -INF, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key ssbi_keys_cc[] = {
-    {"positive_thickness_um", C_(cc_pos_thickness), 1e-6, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"negative_thickness_um", C_(cc_neg_thickness), 1e-6, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"positive_thickness_um", C_(cc_pos_thickness), SSB_UNIT_SI_UM, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"negative_thickness_um", C_(cc_neg_thickness), SSB_UNIT_SI_UM, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"positive_density_kg_per_m3", C_(cc_pos_density), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"negative_density_kg_per_m3", C_(cc_neg_density), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"positive_density_g_per_cm3", C_(cc_pos_density), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
-    {"negative_density_g_per_cm3", C_(cc_neg_density), 1e3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"positive_density_g_per_cm3", C_(cc_pos_density), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"negative_density_g_per_cm3", C_(cc_neg_density), SSB_UNIT_SI_G_PER_CM3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key ssbi_keys_numerics[] = {
@@ -152,7 +162,7 @@ const ssbi_key ssbi_keys_numerics[] = {
     {"max_step_s", N_(max_step), 1, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {"max_step_duration_s", N_(max_step_duration), 1, 0, 0, INF, 1, 0, SSBI_KT_DOUBLE, -1},
     {"full_klu", N_(full_klu), 1, 0, 0, 1, 0, 0, SSBI_KT_INT, -1},
-    {"max_voltage_step_mV", N_(max_dV), 1e-3, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
+    {"max_voltage_step_mV", N_(max_dV), SSB_UNIT_SI_MV, 0, 0, INF, 0, 0, SSBI_KT_DOUBLE, -1},
     {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
 
 const ssbi_key *ssbi_find_key(const ssbi_key *tab, const char *key)

@@ -1,43 +1,48 @@
 /* Materials: unit table, chemical-formula molar masses, name normalisation. */
 #include "materials_impl.h"
 
+#include <ssbnet/ssb_units.h>
+
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* File unit -> SI factor. Energies stay in eV (1 kJ/mol = 1/96.485332 eV per particle). */
+/* File unit -> SI factor. The factors of units that the core units table knows (ssb_units.h) come from it; the
+ * rest are the materials database's own: energies stay in eV (1 kJ/mol = 1/96.485332 eV per particle), fractions
+ * and fracture toughness. Only the symbols listed here are accepted (e.g. J/mol is not: energies are in eV). */
 static const struct {
     const char *unit;
-    double factor;
+    int core;      /* ssb_unit, or -1: factor and si below */
+    double factor; /* core < 0 only */
     const char *si;
 } unit_table[] = {
-    {"S/cm", 100.0, "S/m"},
-    {"S/m", 1.0, "S/m"},
-    {"eV", 1.0, "eV"},
-    {"kJ/mol", 1000.0 / SSB_CONST_FARADAY, "eV"},
-    {"V", 1.0, "V"},
-    {"g/cm3", 1000.0, "kg/m3"},
-    {"kg/m3", 1.0, "kg/m3"},
-    {"GPa", 1e9, "Pa"},
-    {"MPa", 1e6, "Pa"},
-    {"Pa", 1.0, "Pa"},
-    {"g/mol", 1e-3, "kg/mol"},
-    {"mol/m3", 1.0, "mol/m3"},
-    {"cm2/s", 1e-4, "m2/s"},
-    {"m2/s", 1.0, "m2/s"},
-    {"mAh/g", 3600.0, "C/kg"},
-    {"%", 0.01, "1"},
-    {"1", 1.0, "1"},
-    {"MPa m0.5", 1e6, "Pa m0.5"},
-    {"ohm cm2", 1e-4, "ohm m2"},
-    {"mA/cm2", 10.0, "A/m2"},
-    {"nm", 1e-9, "m"},
-    {"um", 1e-6, "m"},
-    {"m", 1.0, "m"},
-    {"m2/g", 1000.0, "m2/kg"},
-    {"cm3/mol", 1e-6, "m3/mol"},
-    {"m3/mol", 1.0, "m3/mol"},
+    {"S/cm", SSB_UNIT_S_PER_CM, 0, NULL},
+    {"S/m", SSB_UNIT_S_PER_M, 0, NULL},
+    {"eV", -1, 1.0, "eV"},
+    {"kJ/mol", -1, SSB_UNIT_SI_KJ_PER_MOL / SSB_CONST_FARADAY, "eV"},
+    {"V", SSB_UNIT_V, 0, NULL},
+    {"g/cm3", SSB_UNIT_G_PER_CM3, 0, NULL},
+    {"kg/m3", SSB_UNIT_KG_PER_M3, 0, NULL},
+    {"GPa", SSB_UNIT_GPA, 0, NULL},
+    {"MPa", SSB_UNIT_MPA, 0, NULL},
+    {"Pa", SSB_UNIT_PA, 0, NULL},
+    {"g/mol", SSB_UNIT_G_PER_MOL, 0, NULL},
+    {"mol/m3", SSB_UNIT_MOL_PER_M3, 0, NULL},
+    {"cm2/s", SSB_UNIT_CM2_PER_S, 0, NULL},
+    {"m2/s", SSB_UNIT_M2_PER_S, 0, NULL},
+    {"mAh/g", SSB_UNIT_MAH_PER_G, 0, NULL},
+    {"%", -1, 0.01, "1"},
+    {"1", -1, 1.0, "1"},
+    {"MPa m0.5", -1, SSB_UNIT_SI_MPA, "Pa m0.5"},
+    {"ohm cm2", SSB_UNIT_OHM_CM2, 0, NULL},
+    {"mA/cm2", SSB_UNIT_MA_PER_CM2, 0, NULL},
+    {"nm", SSB_UNIT_NM, 0, NULL},
+    {"um", SSB_UNIT_UM, 0, NULL},
+    {"m", SSB_UNIT_M, 0, NULL},
+    {"m2/g", -1, 1000.0, "m2/kg"},
+    {"cm3/mol", -1, 1e-6, "m3/mol"},
+    {"m3/mol", -1, 1.0, "m3/mol"},
 };
 
 int ssbi_unit_lookup(const char *unit, double *factor, const char **si_unit)
@@ -46,10 +51,11 @@ int ssbi_unit_lookup(const char *unit, double *factor, const char **si_unit)
         return 0;
     for (size_t i = 0; i < sizeof unit_table / sizeof unit_table[0]; i++)
         if (strcmp(unit, unit_table[i].unit) == 0) {
+            const ssb_unit_info *u = unit_table[i].core >= 0 ? ssb_unit_get((ssb_unit)unit_table[i].core) : NULL;
             if (factor)
-                *factor = unit_table[i].factor;
+                *factor = u ? u->si_per_unit : unit_table[i].factor;
             if (si_unit)
-                *si_unit = unit_table[i].si;
+                *si_unit = u ? u->si : unit_table[i].si;
             return 1;
         }
     return 0;

@@ -89,13 +89,14 @@ static const ssb_report_field handover_fields[] = {
      "%.4f", NULL, NULL},
     {"cell_eps_active", "eps_active, cell model", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
      HO(values.pos.eps_active), "%.4f", NULL, NULL},
-    {"active_area_face_count", "active CAM|SE area, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_UM, SSB_FIELD_DOUBLE,
-     HO(area_face), "%.5g", NULL, NULL},
+    /* the key of the CAM description's same quantity (one key per quantity in every command) */
+    {"active_cam_se_area_per_volume_face", "active CAM|SE area, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M,
+     SSB_FIELD_DOUBLE, HO(area_face), "%.5g", NULL, NULL},
     {"area_factor", "area factor (smooth / face count)", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
      HO(area_factor), "%.4f", NULL, NULL},
     {"area_factor_sphere", "area factor of a voxelised sphere", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE,
      HO(area_factor_sphere), "%.4f", NULL, NULL},
-    {"cell_active_area", "active area, cell model", SSB_UNIT_PER_M, SSB_UNIT_PER_UM, SSB_FIELD_DOUBLE,
+    {"cell_active_area", "active area, cell model", SSB_UNIT_PER_M, SSB_UNIT_PER_M, SSB_FIELD_DOUBLE,
      HO(derived.a_pos), "%.5g", NULL, NULL},
 };
 #undef HO

@@ -165,4 +165,20 @@ expect_rc "kk --m -5" 2 "$BIN" eis kk "$T/pellet.csv" --m -5
 grep -q -- "--m -5" "$T/err" && ok "kk names the value -5" || bad "kk --m message: $(cat "$T/err")"
 expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix CPE1_1=1.5
 expect_rc "noise out of range" 2 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
+# the report layer: the parameter table as CSV (--params-csv) holds the values of the JSON, row by row; the DRT
+# peak table (--peaks-csv) has f = 1 / (2 pi tau)
+expect_rc "fit pellet --params-csv" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --params-csv "$T/params.csv" --quiet
+head -1 "$T/params.csv" | grep -q '^parameter,unit,value,stderr,ci_low,ci_high,fixed,flags,corr_max$' \
+  && ok "params CSV header of keys" || bad "params CSV header: $(head -1 "$T/params.csv")"
+[ "$(grep -c . "$T/params.csv")" = "9" ] && ok "params CSV: 8 rows" || bad "params CSV rows $(grep -c . "$T/params.csv")"
+r2=$(awk -F, '$1 == "R2" {print $3}' "$T/params.csv")
+j2=$(grep -A5 '"parameters"' "$T/fit.json" | grep '"R2"' | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/')
+awk -v a="$r2" -v b="$j2" 'BEGIN{exit !(a > 0 && (a - b) / b < 1e-12 && (b - a) / b < 1e-12)}' \
+  && ok "params CSV R2 $r2 = JSON $j2" || bad "params CSV R2 '$r2' vs JSON '$j2'"
+if [ -n "$Z1" ]; then
+  expect_rc "drt --peaks-csv" 0 "$BIN" eis drt "$Z1" --peaks-csv "$T/peaks.csv" --quiet
+  head -1 "$T/peaks.csv" | grep -q '^tau_s,f_Hz,gamma_Ohm,R_Ohm$' && ok "peaks CSV header" || bad "peaks header"
+  awk -F, 'NR == 2 {x = $1 * $2 * 2 * 3.14159265358979; exit !(x > 0.999999 && x < 1.000001)}' "$T/peaks.csv" \
+    && ok "peaks CSV f = 1/(2 pi tau)" || bad "peaks CSV: $(cat "$T/peaks.csv")"
+fi
 finish
