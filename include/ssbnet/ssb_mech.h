@@ -3,7 +3,7 @@
  * plating criterion) and particle contacts (Hertz, Greenwood-Williamson, constriction resistance).
  *
  * ---------------------------------------------------------------------------------------------------------------
- * Physics (shared/reference/FORMULAS-interfaces.md sections 5.1-5.3 and 2.4)
+ * Physics (tests/reference/FORMULAS-interfaces.md sections 5.1-5.3 and 2.4)
  *
  * Li | SE on stripping. The contact fraction phi in (0, 1] of the Li foil on the SE changes with the balance of the
  * Li removed at the contacts by the stripping current density j [A/m2 of geometric area] and the Li supplied to the
