@@ -188,8 +188,11 @@ void cli_opts_help(FILE *out, const cli_opt *opts, int n)
         else
             snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
         fprintf(out, "  %-22s %s", left, o->help);
-        if (o->type == CLI_OPT_DOUBLE || o->type == CLI_OPT_INT || o->type == CLI_OPT_LIST)
+        int bounded = isfinite(o->min) || isfinite(o->max);
+        if ((o->type == CLI_OPT_DOUBLE || o->type == CLI_OPT_INT || o->type == CLI_OPT_LIST) && bounded)
             fprintf(out, " [%s%s%g to %g]", o->unit ? o->unit : "", o->unit ? ", " : "", o->min, o->max);
+        else if ((o->type == CLI_OPT_DOUBLE || o->type == CLI_OPT_LIST) && o->unit)
+            fprintf(out, " [%s]", o->unit);
         else if (o->type == CLI_OPT_CHOICE)
             fprintf(out, " [%s]", o->choices);
         fputc('\n', out);
