@@ -27,7 +27,7 @@ typedef enum {
     CLI_OPT_MULTI     /* text, may be given several times (e.g. --set key=value), up to CLI_OPT_LIST_MAX */
 } cli_opt_type;
 
-#define CLI_OPT_LIST_MAX 32
+#define CLI_OPT_LIST_MAX 64
 
 typedef struct {
     const char *name;  /* "--cutoff" */
