@@ -465,7 +465,7 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
             char bn[96];
             if (!pts[i].sustained) {
                 cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
-                                                      "not sustained", "-", "-", "-", "-", "- (see below)"});
+                                                      "not sustained", "-", "-", "-", "-", "-", "- (see below)"});
                 continue;
             }
             snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
