@@ -35,7 +35,8 @@ typedef struct {
     cli_opt_type type;
     const char *metavar; /* value placeholder in the help ("V", "LIST", "DIR") */
     const char *unit;    /* unit of a number ("V", "um"), or NULL */
-    double min, max;     /* range of numbers (inclusive); -INFINITY, INFINITY: any finite number (no range in the help) */
+    double min, max;     /* range of numbers (inclusive); -INFINITY, INFINITY: any finite number (no range in the
+                          * help); max INFINITY alone: ">= min" */
     const char *help;    /* one line; "choices" of a CHOICE go in choices */
     const char *choices; /* CHOICE: "low,high" */
 } cli_opt;
