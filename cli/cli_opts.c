@@ -31,6 +31,12 @@ static const char *unit_sp(const cli_opt *o)
 static int range_error(cli_env *env, const cli_opt *o, double v)
 {
     cli_progress_done();
+    if (!isfinite(o->max)) { /* only a lower bound */
+        fprintf(stderr, "%s: error: option %s: %g%s%s is out of range (>= %g%s%s)\n",
+                env && env->prog ? env->prog : "ssbnet", o->name, v, unit_sp(o), o->unit ? o->unit : "", o->min,
+                unit_sp(o), o->unit ? o->unit : "");
+        return CLI_EXIT_RANGE;
+    }
     fprintf(stderr, "%s: error: option %s: %g%s%s is out of range (%g to %g%s%s)\n",
             env && env->prog ? env->prog : "ssbnet", o->name, v, unit_sp(o), o->unit ? o->unit : "", o->min, o->max,
             unit_sp(o), o->unit ? o->unit : "");
@@ -188,8 +194,14 @@ void cli_opts_help(FILE *out, const cli_opt *opts, int n)
         else
             snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
         fprintf(out, "  %-22s %s", left, o->help);
-        if (o->type == CLI_OPT_DOUBLE || o->type == CLI_OPT_INT || o->type == CLI_OPT_LIST)
+        int bounded = isfinite(o->min) || isfinite(o->max);
+        if ((o->type == CLI_OPT_DOUBLE || o->type == CLI_OPT_INT || o->type == CLI_OPT_LIST) && bounded &&
+            !isfinite(o->max))
+            fprintf(out, " [%s%s>= %g]", o->unit ? o->unit : "", o->unit ? ", " : "", o->min);
+        else if ((o->type == CLI_OPT_DOUBLE || o->type == CLI_OPT_INT || o->type == CLI_OPT_LIST) && bounded)
             fprintf(out, " [%s%s%g to %g]", o->unit ? o->unit : "", o->unit ? ", " : "", o->min, o->max);
+        else if ((o->type == CLI_OPT_DOUBLE || o->type == CLI_OPT_LIST) && o->unit)
+            fprintf(out, " [%s]", o->unit);
         else if (o->type == CLI_OPT_CHOICE)
             fprintf(out, " [%s]", o->choices);
         fputc('\n', out);

@@ -27,7 +27,7 @@ typedef enum {
     CLI_OPT_MULTI     /* text, may be given several times (e.g. --set key=value), up to CLI_OPT_LIST_MAX */
 } cli_opt_type;
 
-#define CLI_OPT_LIST_MAX 32
+#define CLI_OPT_LIST_MAX 64
 
 typedef struct {
     const char *name;  /* "--cutoff" */
@@ -35,7 +35,8 @@ typedef struct {
     cli_opt_type type;
     const char *metavar; /* value placeholder in the help ("V", "LIST", "DIR") */
     const char *unit;    /* unit of a number ("V", "um"), or NULL */
-    double min, max;     /* range of numbers (inclusive) */
+    double min, max;     /* range of numbers (inclusive); -INFINITY, INFINITY: any finite number (no range in the
+                          * help); max INFINITY alone: ">= min" */
     const char *help;    /* one line; "choices" of a CHOICE go in choices */
     const char *choices; /* CHOICE: "low,high" */
 } cli_opt;

@@ -1,5 +1,6 @@
 /* ssbnet cell run | rates: the cell model (P2D for solid-state cells, optional liquid electrolyte). */
 #include "cli.h"
+#include "cli_opts.h"
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_materials.h>
@@ -8,6 +9,34 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One table for 'cell run' and 'cell rates' (both accept every option, as before). --rates and --profile-times are
+ * read by parse_list below (their bounds are exclusive / up to 256 values); --cutoff is checked by the cell model. */
+enum { C_BPX, C_PROTOCOL, C_PROTOCOL_FILE, C_SET, C_OUT, C_PROFILES, C_PTIMES, C_RATES, C_CUTOFF, C_COUNT };
+static const cli_opt cell_opts_table[C_COUNT] = {
+    [C_BPX] = {"--bpx", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0,
+               "import a BPX parameter file (with an optional \"ssbnet\" block)", NULL},
+    [C_PROTOCOL] = {"--protocol", "-p", CLI_OPT_STRING, "TEXT", NULL, 0, 0,
+                    "run: steps separated by ';' or newlines (default: the file's \"protocol\", else \"Discharge at "
+                    "1C until 3.5 V\")",
+                    NULL},
+    [C_PROTOCOL_FILE] = {"--protocol-file", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "run: protocol from a text file",
+                         NULL},
+    [C_SET] = {"--set", NULL, CLI_OPT_MULTI, "KEY=VALUE", NULL, 0, 0,
+               "override a parameter by its JSON key in JSON units (repeatable, 64 at most), e.g. "
+               "positive.thickness_um=80",
+               NULL},
+    [C_OUT] = {"--output", "-o", CLI_OPT_STRING, "FILE", NULL, 0, 0, "run: time series CSV (t, V, I, Q, E, OCV, step, losses)",
+               NULL},
+    [C_PROFILES] = {"--profiles", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0,
+                    "run: x-profiles CSV at --profile-times and at every step end", NULL},
+    [C_PTIMES] = {"--profile-times", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
+                  "run: comma-separated times for profiles [s, >= 0, 256 at most]", NULL},
+    [C_RATES] = {"--rates", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
+                 "rates: C-rates (default 0.1,0.2,0.5,1,2,3,5,10) [> 0, 64 at most]", NULL},
+    [C_CUTOFF] = {"--cutoff", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY, "rates: discharge cut-off (default 3.5)",
+                  NULL},
+};
 
 static void cell_help(void)
 {
@@ -22,19 +51,9 @@ static void cell_help(void)
            "overpotential breakdown by process.\n"
            "rates: discharges from the initial state at each C-rate to the cut-off (capacity per cm2 and per gram of\n"
            "positive active material, energy, Wh/kg, Wh/L, bottleneck).\n\n"
-           "options:\n"
-           "  --bpx FILE            import a BPX parameter file (with an optional \"ssbnet\" block)\n"
-           "  -p, --protocol TEXT   protocol, steps separated by ';' or newlines (default: the file's \"protocol\",\n"
-           "                        else \"Discharge at 1C until 3.5 V\")\n"
-           "  --protocol-file FILE  protocol from a text file\n"
-           "  --set KEY=VALUE       override a parameter by its JSON key in JSON units (repeatable), e.g.\n"
-           "                        --set positive.thickness_um=80 --set separator.ionic_conductivity_mS_per_cm=1.2\n"
-           "  -o, --output FILE     time series CSV (t, V, I, Q, E, OCV, step, losses)\n"
-           "  --profiles FILE       x-profiles CSV at --profile-times and at every step end\n"
-           "  --profile-times LIST  comma-separated times [s] for profiles\n"
-           "  --rates LIST          C-rates for 'rates' (default 0.1,0.2,0.5,1,2,3,5,10)\n"
-           "  --cutoff V            discharge cut-off for 'rates' (default 3.5)\n"
-           "  --json                results as JSON\n\n"
+           "options:\n");
+    cli_opts_help(stdout, cell_opts_table, C_COUNT);
+    printf("  --json                 results as JSON\n\n"
            "Protocol steps: \"Discharge at 1C until 3.0 V\", \"Charge at C/3 until 4.2 V\", \"Hold at 4.2 V until "
            "C/20\",\n"
            "\"Rest for 1 hour\", \"Discharge at 20 A/m2 for 30 minutes\", \"Discharge at 5 mW/cm2 until 3 V\",\n"
@@ -78,51 +97,23 @@ typedef struct {
 static int parse_opts(cli_env *env, int argc, char **argv, cell_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->cutoff = 3.5;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-#define NEXT()                                                                                                         \
-    do {                                                                                                               \
-        if (i + 1 >= argc)                                                                                             \
-            return cli_usage_error(env, "option %s needs a value", a);                                                 \
-        i++;                                                                                                           \
-    } while (0)
-        const char **dst = NULL;
-        if (!strcmp(a, "--bpx"))
-            dst = &o->bpx;
-        else if (!strcmp(a, "-p") || !strcmp(a, "--protocol"))
-            dst = &o->protocol;
-        else if (!strcmp(a, "--protocol-file"))
-            dst = &o->protocol_file;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            dst = &o->output;
-        else if (!strcmp(a, "--profiles"))
-            dst = &o->profiles;
-        else if (!strcmp(a, "--profile-times"))
-            dst = &o->ptimes;
-        else if (!strcmp(a, "--rates"))
-            dst = &o->rates;
-        if (dst) {
-            NEXT();
-            *dst = argv[i];
-        } else if (!strcmp(a, "--cutoff")) {
-            NEXT();
-            int r = cli_parse_double(env, a, argv[i], &o->cutoff);
-            if (r)
-                return r;
-        } else if (!strcmp(a, "--set")) {
-            NEXT();
-            if (o->nsets >= 64)
-                return cli_usage_error(env, "too many --set options (64 at most)");
-            o->sets[o->nsets++] = argv[i];
-        } else if (a[0] == '-' && a[1])
-            return cli_usage_error(env, "unknown option '%s' (see ssbnet cell --help)", a);
-        else if (!o->file)
-            o->file = a;
-        else
-            return cli_usage_error(env, "unexpected argument '%s'", a);
-#undef NEXT
-    }
+    cli_optval val[C_COUNT];
+    int npos = 0;
+    int rc = cli_opts_parse(env, strcmp(argv[1], "rates") ? "cell run" : "cell rates", cell_opts_table,
+                            C_COUNT, argc, argv, 2, val, &o->file, 1, &npos, NULL, NULL);
+    if (rc)
+        return rc;
+    o->bpx = val[C_BPX].str;
+    o->protocol = val[C_PROTOCOL].str;
+    o->protocol_file = val[C_PROTOCOL_FILE].str;
+    o->output = val[C_OUT].str;
+    o->profiles = val[C_PROFILES].str;
+    o->ptimes = val[C_PTIMES].str;
+    o->rates = val[C_RATES].str;
+    o->cutoff = val[C_CUTOFF].given ? val[C_CUTOFF].num : 3.5;
+    o->nsets = val[C_SET].n;
+    for (int k = 0; k < o->nsets; k++)
+        o->sets[k] = val[C_SET].multi[k];
     if (o->file && o->bpx)
         return cli_usage_error(env, "give either a cell JSON file or --bpx, not both");
     if (o->protocol && o->protocol_file)
@@ -474,7 +465,7 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
             char bn[96];
             if (!pts[i].sustained) {
                 cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
-                                                      "not sustained", "-", "-", "-", "-", "- (see below)"});
+                                                      "not sustained", "-", "-", "-", "-", "-", "- (see below)"});
                 continue;
             }
             snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
@@ -510,11 +501,12 @@ int cmd_cell(cli_env *env, int argc, char **argv)
     }
     if (!strcmp(argv[1], "defaults"))
         return cli_cell_defaults(env, argc, argv);
-    for (int i = 2; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            cell_help();
-            return 0;
-        }
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        cell_help();
+        return 0;
+    }
+    if (strcmp(argv[1], "run") && strcmp(argv[1], "rates"))
+        return cli_usage_error(env, "unknown subcommand 'cell %s' (run, rates, cycle, defaults)", argv[1]);
     cell_opts o;
     int rc = parse_opts(env, argc, argv, &o);
     if (rc)

@@ -1,6 +1,7 @@
 /* ssbnet cell cycle: cycling with interface ageing (ssb_iface_cycle_run), per-cycle table / CSV / JSON / plot and
  * the capacity fade split by mechanism. Registered from cmd_cell.c's dispatch. */
 #include "cli.h"
+#include "cli_opts.h"
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_iface.h>
@@ -15,6 +16,32 @@
 #define OHM_CM2 1e-4
 
 int cmd_cell_cycle(cli_env *env, int argc, char **argv);
+
+enum { Y_CYCLES, Y_CRATE, Y_CRATE_D, Y_CRATE_C, Y_VMIN, Y_VMAX, Y_HOLD, Y_REST, Y_OUT, Y_PLOT, Y_PROTOCOL, Y_SET,
+       Y_IDATA, Y_COUNT };
+/* Rates, voltages and the hold rate are checked by ssb_iface_cycle_run (as before the table). */
+static const cli_opt cycle_opts[Y_COUNT] = {
+    [Y_CYCLES] = {"--cycles", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "number of cycles (required)", NULL},
+    [Y_CRATE] = {"--crate", NULL, CLI_OPT_DOUBLE, "C", "C-rate", -INFINITY, INFINITY,
+                 "discharge and charge rate (the two options below override it)", NULL},
+    [Y_CRATE_D] = {"--crate-discharge", NULL, CLI_OPT_DOUBLE, "C", "C-rate", -INFINITY, INFINITY,
+                   "discharge rate (default 1)", NULL},
+    [Y_CRATE_C] = {"--crate-charge", NULL, CLI_OPT_DOUBLE, "C", "C-rate", -INFINITY, INFINITY, "charge rate (default 1)",
+                   NULL},
+    [Y_VMIN] = {"--v-min", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY, "discharge cut-off (default 3.5)", NULL},
+    [Y_VMAX] = {"--v-max", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY, "charge cut-off (default 4.2)", NULL},
+    [Y_HOLD] = {"--hold-crate", NULL, CLI_OPT_DOUBLE, "C", "C-rate", -INFINITY, INFINITY,
+                "end of the constant-voltage hold (default 0.05)", NULL},
+    [Y_REST] = {"--rest-h", NULL, CLI_OPT_DOUBLE, "H", "h", 0, INFINITY, "rest between cycles (default 0)", NULL},
+    [Y_OUT] = {"--output", "-o", CLI_OPT_STRING, "CYCLES.csv", NULL, 0, 0, "per-cycle CSV", NULL},
+    [Y_PLOT] = {"--plot", NULL, CLI_OPT_STRING, "FILE.png", NULL, 0, 0, "retention and resistance plot", NULL},
+    [Y_PROTOCOL] = {"--protocol", "-p", CLI_OPT_STRING, "TEXT", NULL, 0, 0, "protocol of one cycle (replaces the above)",
+                    NULL},
+    [Y_SET] = {"--set", NULL, CLI_OPT_MULTI, "KEY=VALUE", NULL, 0, 0,
+               "set a cell key in its JSON units (positive.thickness_um=40); repeatable", NULL},
+    [Y_IDATA] = {"--interfaces-data", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0,
+                 "interface records instead of the built-in database", NULL},
+};
 
 static void cycle_help(void)
 {
@@ -34,78 +61,43 @@ static void cycle_help(void)
            "include/ssbnet/ssb_iface.h); without it the database records for the cell's materials are used.\n"
            "Outputs: per-cycle table (or CSV with -o), JSON arrays cycle, discharge_capacity_mAh_per_cm2,\n"
            "capacity_retention, ..., and fade_by_mechanism (mAh/cm2, summing to total_fade_mAh_per_cm2).\n\n"
-           "example:\n  ssbnet cell cycle --cycles 100 --json\n");
+           "options:\n");
+    cli_opts_help(stdout, cycle_opts, Y_COUNT);
+    printf("\nexample:\n  ssbnet cell cycle --cycles 100 --json\n");
 }
 
 int cmd_cell_cycle(cli_env *env, int argc, char **argv)
 {
-    const char *file = NULL, *csv = NULL, *plot = NULL, *idata = NULL;
-    ssb_iface_cycle_params cp = ssb_iface_cycle_params_default();
-    double rest_h = 0;
-    long long cycles = 0;
-    const char *sets[64];
-    int nsets = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            cycle_help();
-            return 0;
-        }
-        double *dd = NULL;
-        const char **ds = NULL;
-        if (!strcmp(a, "--crate-discharge"))
-            dd = &cp.crate_discharge;
-        else if (!strcmp(a, "--crate-charge"))
-            dd = &cp.crate_charge;
-        else if (!strcmp(a, "--v-min"))
-            dd = &cp.v_min;
-        else if (!strcmp(a, "--v-max"))
-            dd = &cp.v_max;
-        else if (!strcmp(a, "--hold-crate"))
-            dd = &cp.hold_crate;
-        else if (!strcmp(a, "--rest-h"))
-            dd = &rest_h;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            ds = &csv;
-        else if (!strcmp(a, "--plot"))
-            ds = &plot;
-        else if (!strcmp(a, "--interfaces-data"))
-            ds = &idata;
-        else if (!strcmp(a, "-p") || !strcmp(a, "--protocol"))
-            ds = &cp.protocol;
-        if ((dd || ds || !strcmp(a, "--cycles") || !strcmp(a, "--crate") || !strcmp(a, "--set")) && i + 1 >= argc)
-            return cli_usage_error(env, "option %s needs a value", a);
-        if (dd) {
-            int r = cli_parse_double(env, a, argv[++i], dd);
-            if (r)
-                return r;
-        } else if (ds) {
-            *ds = argv[++i];
-        } else if (!strcmp(a, "--cycles")) {
-            int r = cli_parse_int(env, a, argv[++i], &cycles);
-            if (r)
-                return r;
-        } else if (!strcmp(a, "--set")) {
-            if (nsets >= 64)
-                return cli_usage_error(env, "too many --set options (64 at most)");
-            sets[nsets++] = argv[++i];
-        } else if (!strcmp(a, "--crate")) {
-            int r = cli_parse_double(env, a, argv[++i], &cp.crate_discharge);
-            if (r)
-                return r;
-            cp.crate_charge = cp.crate_discharge;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error(env, "unknown option '%s' (see ssbnet cell cycle --help)", a);
-        } else if (!file) {
-            file = a;
-        } else {
-            return cli_usage_error(env, "unexpected argument '%s'", a);
-        }
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        cycle_help();
+        return 0;
     }
-    if (cycles < 1 || cycles > 1000000)
+    cli_optval val[Y_COUNT];
+    const char *file = NULL;
+    int npos = 0;
+    int prc = cli_opts_parse(env, "cell cycle", cycle_opts, Y_COUNT, argc, argv, 2, val, &file, 1, &npos, NULL, NULL);
+    if (prc)
+        return prc;
+    if (!val[Y_CYCLES].given)
         return cli_usage_error(env, "cell cycle needs --cycles N with 1 <= N <= 1000000");
-    if (!(rest_h >= 0))
-        return cli_usage_error(env, "--rest-h = %g, must be >= 0", rest_h);
+    ssb_iface_cycle_params cp = ssb_iface_cycle_params_default();
+    if (val[Y_CRATE].given)
+        cp.crate_discharge = cp.crate_charge = val[Y_CRATE].num;
+    struct {
+        int k;
+        double *var;
+    } dbl[] = {{Y_CRATE_D, &cp.crate_discharge}, {Y_CRATE_C, &cp.crate_charge}, {Y_VMIN, &cp.v_min},
+               {Y_VMAX, &cp.v_max},              {Y_HOLD, &cp.hold_crate}};
+    for (size_t k = 0; k < sizeof dbl / sizeof dbl[0]; k++)
+        if (val[dbl[k].k].given)
+            *dbl[k].var = val[dbl[k].k].num;
+    if (val[Y_PROTOCOL].given)
+        cp.protocol = val[Y_PROTOCOL].str;
+    const char *csv = val[Y_OUT].str, *plot = val[Y_PLOT].str, *idata = val[Y_IDATA].str;
+    const char *const *sets = val[Y_SET].multi;
+    int nsets = val[Y_SET].n;
+    double rest_h = val[Y_REST].given ? val[Y_REST].num : 0;
+    long long cycles = (long long)val[Y_CYCLES].num;
     cp.cycles = (int)cycles;
     cp.rest = rest_h * 3600.0;
     ssb_materials *mdb = NULL;

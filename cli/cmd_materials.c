@@ -1,11 +1,30 @@
 /* ssbnet materials list | show */
 #include "cli.h"
+#include "cli_opts.h"
 
 #include <ssbnet/ssb_materials.h>
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { L_CLASS, L_FILE, L_COUNT };
+static const cli_opt list_opts[L_COUNT] = {
+    [L_CLASS] = {"--class", NULL, CLI_OPT_CHOICE, "C", NULL, 0, 0, "list only one class",
+                 "se,cathode,anode,coating,carbon,other"},
+    [L_FILE] = {"--file", NULL, CLI_OPT_STRING, "F", NULL, 0, 0,
+                "add / override materials from a user JSON file (schema in ssb_materials.h)", NULL},
+};
+enum { S_FILE, S_TEMP, S_OCVX, S_COUNT };
+static const cli_opt show_opts[S_COUNT] = {
+    [S_FILE] = {"--file", NULL, CLI_OPT_STRING, "F", NULL, 0, 0,
+                "add / override materials from a user JSON file (schema in ssb_materials.h)", NULL},
+    [S_TEMP] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY,
+                "Li+ conductivities (total, bulk, GB) at T from the Arrhenius data", NULL},
+    [S_OCVX] = {"--ocv-x", NULL, CLI_OPT_DOUBLE, "X", NULL, -INFINITY, INFINITY,
+                "evaluate every OCV curve at Li fraction X", NULL},
+};
 
 static void materials_help(void)
 {
@@ -15,12 +34,11 @@ static void materials_help(void)
            "source (DOI) and status (D = read from a stored data/text file, L = from the cited paper, not re-read,\n"
            "C = computed, E = estimate in a user file). A value the reference lacks is absent, never guessed.\n"
            "Names and aliases match case-insensitively, ignoring spaces, '-' and '_' (LPSCl = Li6PS5Cl).\n\n"
-           "options:\n"
-           "  --class C           list only one class\n"
-           "  --file F            add / override materials from a user JSON file (schema in ssb_materials.h)\n"
-           "  --temperature-C T   show: Li+ conductivities (total, bulk, GB) at T from the Arrhenius data\n"
-           "  --ocv-x X           show: evaluate every OCV curve at Li fraction X\n"
-           "  --json              JSON instead of tables\n\n"
+           "options of 'list':\n");
+    cli_opts_help(stdout, list_opts, L_COUNT);
+    printf("options of 'show':\n");
+    cli_opts_help(stdout, show_opts, S_COUNT);
+    printf("  --json                 JSON instead of tables\n\n"
            "examples:\n"
            "  ssbnet materials list --class se\n"
            "  ssbnet materials show LLZO --temperature-C 60\n"
@@ -111,18 +129,23 @@ static cJSON *prop_json(const ssb_mat_prop *p)
 
 static int cmd_list(cli_env *env, int argc, char **argv)
 {
-    const char *cls_s = NULL, *user = NULL;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            materials_help();
-            return 0;
-        } else if (strcmp(argv[i], "--class") == 0 && i + 1 < argc) {
-            cls_s = argv[++i];
-        } else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc) {
-            user = argv[++i];
-        } else {
-            return cli_usage_error(env, "materials list: unknown option '%s' (see --help)", argv[i]);
-        }
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        materials_help();
+        return 0;
+    }
+    cli_optval val[L_COUNT];
+    int prc = cli_opts_parse(env, "materials list", list_opts, L_COUNT, argc, argv, 2, val, NULL, 0, NULL, NULL, NULL);
+    if (prc)
+        return prc;
+    const char *user = val[L_FILE].str;
+    char cls_buf[16] = ""; /* the choice in lower case (choices match case-insensitively) */
+    const char *cls_s = NULL;
+    if (val[L_CLASS].given) {
+        size_t k = 0;
+        for (const char *c = val[L_CLASS].str; *c && k + 1 < sizeof cls_buf; c++)
+            cls_buf[k++] = (char)tolower((unsigned char)*c);
+        cls_buf[k] = '\0';
+        cls_s = cls_buf;
     }
     ssb_mat_class cls = SSB_MAT_OTHER;
     if (cls_s && ssb_mat_class_parse(env->ctx, cls_s, &cls) != SSB_OK)
@@ -189,30 +212,20 @@ static int cmd_list(cli_env *env, int argc, char **argv)
 
 static int cmd_show(cli_env *env, int argc, char **argv)
 {
-    const char *name = NULL, *user = NULL;
-    double T_C = NAN, ocv_x = NAN;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            materials_help();
-            return 0;
-        } else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc) {
-            user = argv[++i];
-        } else if (strcmp(argv[i], "--temperature-C") == 0) {
-            if (cli_parse_double(env, argv[i], argv[i + 1], &T_C))
-                return CLI_EXIT_USAGE;
-            i++;
-        } else if (strcmp(argv[i], "--ocv-x") == 0) {
-            if (cli_parse_double(env, argv[i], argv[i + 1], &ocv_x))
-                return CLI_EXIT_USAGE;
-            i++;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return cli_usage_error(env, "materials show: unknown option '%s' (see --help)", argv[i]);
-        } else if (!name) {
-            name = argv[i];
-        } else {
-            return cli_usage_error(env, "materials show: one NAME only ('%s' and '%s' given)", name, argv[i]);
-        }
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        materials_help();
+        return 0;
     }
+    cli_optval val[S_COUNT];
+    const char *pos[2] = {NULL, NULL};
+    int npos = 0;
+    int prc = cli_opts_parse(env, "materials show", show_opts, S_COUNT, argc, argv, 2, val, pos, 2, &npos, NULL, NULL);
+    if (prc)
+        return prc;
+    if (npos > 1)
+        return cli_usage_error(env, "materials show: one NAME only ('%s' and '%s' given)", pos[0], pos[1]);
+    const char *name = pos[0], *user = val[S_FILE].str;
+    double T_C = val[S_TEMP].given ? val[S_TEMP].num : NAN, ocv_x = val[S_OCVX].given ? val[S_OCVX].num : NAN;
     if (!name)
         return cli_usage_error(env, "materials show: NAME missing (see 'ssbnet materials list')");
     ssb_materials *db = NULL;

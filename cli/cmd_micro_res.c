@@ -4,12 +4,41 @@
 
 #include "cli_image.h"
 #include "cli_micro.h"
+#include "cli_opts.h"
 
 #include <ssbnet/ssb_micro_analysis.h>
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Numbers without a range here are checked by the library (ssb_micro_resolution_check, the cathode generator), as
+ * before the table. --axis, --n-across and --voxel-um keep their usage exit status 2 (tests/cli/test_micro_res.sh). */
+#define UNB -INFINITY, INFINITY
+enum { R_IMAGE, R_PHASE, R_NACROSS, R_AXIS, R_BOX, R_SIZE, R_DIMS, R_VOXEL, R_SEED, R_CAM_VF, R_CAM_D, R_CAM_GSD,
+       R_CARBON_VF, R_CARBON_D, R_PORE_VF, R_PORE_D, R_OVERLAP, R_COUNT };
+static const cli_opt res_opts[R_COUNT] = {
+    [R_IMAGE] = {"--image", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "check the feature sizes of an image", NULL},
+    [R_PHASE] = {"--phase", NULL, CLI_OPT_STRING, "P[,P...]", NULL, 0, 0, "with --image: tau of these phases at h, 2h",
+                 NULL},
+    [R_NACROSS] = {"--n-across", NULL, CLI_OPT_INT, "N", "voxels", UNB,
+                   "threshold for the smaller phases, 0 to 100 (0 = default)", NULL},
+    [R_AXIS] = {"--axis", NULL, CLI_OPT_STRING, "x|y|z", NULL, 0, 0, "tau axis (default z)", NULL},
+    [R_BOX] = {"--box-factor", NULL, CLI_OPT_DOUBLE, "F", NULL, UNB, "wider box for tau (default 1.5; 1 = skip)", NULL},
+    [R_SIZE] = {"--size", NULL, CLI_OPT_INT, "N", "voxels", UNB, "cubic box of N voxels per edge", NULL},
+    [R_DIMS] = {"--dims", NULL, CLI_OPT_STRING, "NX,NY,NZ", NULL, 0, 0, "box dimensions in voxels", NULL},
+    [R_VOXEL] = {"--voxel-um", NULL, CLI_OPT_DOUBLE, "H", "um", UNB, "voxel edge h (> 0)", NULL},
+    [R_SEED] = {"--seed", NULL, CLI_OPT_INT, "S", NULL, UNB, "random seed", NULL},
+    [R_CAM_VF] = {"--cam-vf", NULL, CLI_OPT_DOUBLE, "F", NULL, UNB, "CAM volume fraction", NULL},
+    [R_CAM_D] = {"--cam-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "mean CAM diameter", NULL},
+    [R_CAM_GSD] = {"--cam-gsd", NULL, CLI_OPT_DOUBLE, "G", NULL, UNB, "geometric std of the CAM diameters", NULL},
+    [R_CARBON_VF] = {"--carbon-vf", NULL, CLI_OPT_DOUBLE, "F", NULL, UNB, "carbon fraction", NULL},
+    [R_CARBON_D] = {"--carbon-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "carbon diameter", NULL},
+    [R_PORE_VF] = {"--pore-vf", NULL, CLI_OPT_DOUBLE, "F", NULL, UNB, "void fraction", NULL},
+    [R_PORE_D] = {"--pore-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "void diameter", NULL},
+    [R_OVERLAP] = {"--overlap", NULL, CLI_OPT_DOUBLE, "X", NULL, UNB, "allowed sphere overlap", NULL},
+};
+#undef UNB
 
 static void res_help(void)
 {
@@ -23,12 +52,10 @@ static void res_help(void)
            "otherwise: generate the cathode recipe (same options as micro generate --kind cathode) at --voxel-um\n"
            "  and at half of it (the same spheres), compare the SE tau along --axis and the CAM|SE area, and\n"
            "  generate it in a box --box-factor times wider to compare tau; warn when a change exceeds 5 %%.\n\n"
-           "options:\n"
-           "  --n-across N        threshold for the smaller phases (default %d)\n"
-           "  --axis x|y|z        tau axis (default z)     --box-factor F  (default 1.5; 1 = skip)\n"
-           "  --size N | --dims NX,NY,NZ | --voxel-um H | --seed S\n"
-           "  --cam-vf --cam-d-um --cam-gsd --carbon-vf --carbon-d-um --pore-vf --pore-d-um --overlap\n",
+           "options (--n-across default %d voxels):\n",
            SSB_MICRO_VOXELS_ACROSS_LARGEST, SSB_MICRO_VOXELS_ACROSS, SSB_MICRO_VOXELS_ACROSS);
+    cli_opts_help(stdout, res_opts, R_COUNT);
+    printf("  plus the image options of 'micro analyze' with --image\n");
 }
 
 int cli_micro_feature_warnings(cli_env *env, const ssb_grid *g)
@@ -213,6 +240,11 @@ static int check_mode(cli_env *env, const ssb_run_cathode *s, const ssb_micro_re
     return 0;
 }
 
+static int image_hook(cli_env *env, void *user, int argc, char **argv, int *i)
+{
+    return cli_image_parse_opt(env, user, argc, argv, i);
+}
+
 int cli_micro_resolution(cli_env *env, int argc, char **argv)
 {
     ssb_run_cathode s;
@@ -224,73 +256,49 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
     cli_image_opts io;
     memset(&io, 0, sizeof io);
     ssb_micro_resolution_params rp = ssb_micro_resolution_params_default();
-    const char *image = NULL, *phases = NULL;
-    long long n_across = 0, ll;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            res_help();
-            return 0;
-        }
-        int used = cli_image_parse_opt(env, &io, argc, argv, &i);
-        if (used < 0)
-            return CLI_EXIT_USAGE;
-        if (used > 0)
-            continue;
-        struct {
-            const char *opt;
-            double *var;
-        } dbl[] = {{"--voxel-um", &voxel_um},          {"--cam-vf", &s.cam_fraction},
-                   {"--cam-d-um", &cam_d_um},          {"--cam-gsd", &s.cam_gsd},
-                   {"--carbon-vf", &s.carbon_fraction}, {"--carbon-d-um", &carbon_d_um},
-                   {"--pore-vf", &s.pore_fraction},     {"--pore-d-um", &pore_d_um},
-                   {"--overlap", &s.overlap},           {"--box-factor", &rp.box_factor}};
-        int done = 0;
-        for (size_t k = 0; k < sizeof dbl / sizeof dbl[0] && !done; k++)
-            if (strcmp(a, dbl[k].opt) == 0) {
-                if (cli_parse_double(env, a, v, dbl[k].var))
-                    return CLI_EXIT_USAGE;
-                i++;
-                done = 1;
-            }
-        if (done)
-            continue;
-        if (strcmp(a, "--image") == 0 && v) {
-            image = v;
-            i++;
-        } else if (strcmp(a, "--phase") == 0 && v) {
-            phases = v;
-            i++;
-        } else if (strcmp(a, "--size") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--n-across") == 0) {
-            if (cli_parse_int(env, a, v, &ll))
-                return CLI_EXIT_USAGE;
-            if (a[2] == 's' && a[3] == 'i')
-                s.dims[0] = s.dims[1] = s.dims[2] = ll;
-            else if (a[2] == 's')
-                s.seed = (uint64_t)ll;
-            else
-                n_across = ll;
-            i++;
-        } else if (strcmp(a, "--dims") == 0 && v) {
-            long long d[3];
-            if (sscanf(v, "%lld,%lld,%lld", &d[0], &d[1], &d[2]) != 3 || d[0] < 1 || d[1] < 1 || d[2] < 1)
-                return cli_usage_error(env, "--dims '%s' is invalid (expected NX,NY,NZ, each >= 1)", v);
-            for (int k = 0; k < 3; k++)
-                s.dims[k] = d[k];
-            i++;
-        } else if (strcmp(a, "--axis") == 0 && v) {
-            if (strcmp(v, "x") == 0)
-                rp.axis = SSB_AXIS_X;
-            else if (strcmp(v, "y") == 0)
-                rp.axis = SSB_AXIS_Y;
-            else if (strcmp(v, "z") == 0)
-                rp.axis = SSB_AXIS_Z;
-            else
-                return cli_usage_error(env, "--axis '%s' is invalid (valid: x, y, z)", v);
-            i++;
-        } else {
-            return cli_usage_error(env, "micro resolution: unknown option '%s' (see --help)", a);
-        }
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        res_help();
+        return 0;
+    }
+    cli_optval val[R_COUNT];
+    int rc = cli_opts_parse(env, "micro resolution", res_opts, R_COUNT, argc, argv, 2, val, NULL, 0, NULL, image_hook,
+                            &io);
+    if (rc)
+        return rc;
+    struct {
+        int k;
+        double *var;
+    } dbl[] = {{R_VOXEL, &voxel_um},          {R_CAM_VF, &s.cam_fraction},     {R_CAM_D, &cam_d_um},
+               {R_CAM_GSD, &s.cam_gsd},       {R_CARBON_VF, &s.carbon_fraction}, {R_CARBON_D, &carbon_d_um},
+               {R_PORE_VF, &s.pore_fraction}, {R_PORE_D, &pore_d_um},          {R_OVERLAP, &s.overlap},
+               {R_BOX, &rp.box_factor}};
+    for (size_t k = 0; k < sizeof dbl / sizeof dbl[0]; k++)
+        if (val[dbl[k].k].given)
+            *dbl[k].var = val[dbl[k].k].num;
+    const char *image = val[R_IMAGE].str, *phases = val[R_PHASE].str;
+    long long n_across = val[R_NACROSS].given ? (long long)val[R_NACROSS].num : 0;
+    if (val[R_SIZE].given)
+        s.dims[0] = s.dims[1] = s.dims[2] = (int64_t)val[R_SIZE].num;
+    if (val[R_SEED].given)
+        s.seed = (uint64_t)(long long)val[R_SEED].num;
+    if (val[R_DIMS].given) {
+        const char *v = val[R_DIMS].str;
+        long long d[3];
+        if (sscanf(v, "%lld,%lld,%lld", &d[0], &d[1], &d[2]) != 3 || d[0] < 1 || d[1] < 1 || d[2] < 1)
+            return cli_usage_error(env, "--dims '%s' is invalid (expected NX,NY,NZ, each >= 1)", v);
+        for (int k = 0; k < 3; k++)
+            s.dims[k] = d[k];
+    }
+    if (val[R_AXIS].given) {
+        const char *v = val[R_AXIS].str;
+        if (strcmp(v, "x") == 0)
+            rp.axis = SSB_AXIS_X;
+        else if (strcmp(v, "y") == 0)
+            rp.axis = SSB_AXIS_Y;
+        else if (strcmp(v, "z") == 0)
+            rp.axis = SSB_AXIS_Z;
+        else
+            return cli_usage_error(env, "--axis '%s' is invalid (valid: x, y, z)", v);
     }
     if (n_across < 0 || n_across > 100)
         return cli_usage_error(env, "--n-across %lld is invalid (valid: 1 to 100)", n_across);

@@ -1,13 +1,16 @@
 /* ssbnet se brick | arrhenius | spacecharge | leakage | polycrystal */
 #include "cli.h"
+#include "cli_opts.h"
 
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_se.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NA_AVOGADRO 6.02214076e23
 #define S_CM 100.0 /* S/cm -> S/m */
@@ -23,56 +26,40 @@ static void se_help(void)
            "Conductivities are given in S/cm, lengths in the unit named by the option.\n");
 }
 
-/* ---- small option table ---- */
+/* ---- option tables (cli_opts.h) ----
+ * Each subcommand declares one static cli_opt table and, in the same order, the variables the values go to. Numbers
+ * the library checks (conductivities, lengths, permittivities, ...) are unbounded here, as before the tables; the
+ * library names the value and its valid range. */
+#define UNB -INFINITY, INFINITY
 
-typedef struct {
-    const char *name;
-    double *v;
-    int seen;
-} dopt;
-
-typedef struct {
-    const char *name;
-    const char **v;
-} sopt;
-
-/* Parse argv[2..] against double and string option tables; returns 0, or an exit code (usage error / help = -1). */
-static int parse_opts(cli_env *env, const char *cmd, int argc, char **argv, dopt *d, int nd, sopt *s, int ns,
-                      void (*help)(void))
+/* Parse argv[2..] against table t; each given option's value is stored through vars[k] (double * for numbers, const
+ * char ** for text and choices). Returns 0, -1 after printing the help, or an exit status. */
+static int se_parse(cli_env *env, const char *cmd, const cli_opt *t, int n, void *const *vars, cli_optval *val, int argc,
+                    char **argv, void (*help)(void))
 {
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            help();
-            return -1;
-        }
-        int found = 0;
-        for (int k = 0; k < nd && !found; k++)
-            if (strcmp(argv[i], d[k].name) == 0) {
-                if (cli_parse_double(env, argv[i], argv[i + 1], d[k].v))
-                    return CLI_EXIT_USAGE;
-                d[k].seen = 1;
-                i++;
-                found = 1;
-            }
-        for (int k = 0; k < ns && !found; k++)
-            if (strcmp(argv[i], s[k].name) == 0) {
-                if (i + 1 >= argc)
-                    return cli_usage_error(env, "option %s needs a value", argv[i]);
-                *s[k].v = argv[++i];
-                found = 1;
-            }
-        if (!found)
-            return cli_usage_error(env, "se %s: unknown option '%s' (see 'ssbnet se %s --help')", cmd, argv[i], cmd);
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        help();
+        return -1;
     }
+    char name[32];
+    snprintf(name, sizeof name, "se %s", cmd);
+    int rc = cli_opts_parse(env, name, t, n, argc, argv, 2, val, NULL, 0, NULL, NULL, NULL);
+    if (rc)
+        return rc;
+    for (int k = 0; k < n; k++)
+        if (val[k].given && vars[k]) {
+            if (t[k].type == CLI_OPT_DOUBLE || t[k].type == CLI_OPT_INT)
+                *(double *)vars[k] = val[k].num;
+            else
+                *(const char **)vars[k] = val[k].str;
+        }
     return 0;
 }
 
-static int seen(const dopt *d, int nd, const char *name)
+static int seen(const cli_opt *t, int n, const cli_optval *val, const char *name)
 {
-    for (int k = 0; k < nd; k++)
-        if (strcmp(d[k].name, name) == 0)
-            return d[k].seen;
-    return 0;
+    int k = cli_opt_index(t, n, name);
+    return k >= 0 && val[k].given;
 }
 
 /* key-value table "quantity [unit]" | "value" */
@@ -138,6 +125,37 @@ static int material_sigma(cli_env *env, const ssb_material *m, ssb_sigma_kind k,
 
 /* ================================================================ brick */
 
+enum { B_D, B_T, B_SB, B_SG, B_SGP, B_MAT, B_EPS, B_EPSG, B_L, B_A, B_TC, B_RB, B_CB, B_RG, B_CG, B_ER, B_QB, B_NB, B_QG,
+       B_NG, B_FIT, B_COUNT };
+static const cli_opt brick_opts[B_COUNT] = {
+    [B_D] = {"--grain-size-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "grain size (forward: required)", NULL},
+    [B_T] = {"--gb-thickness-nm", NULL, CLI_OPT_DOUBLE, "T", "nm", UNB, "GB thickness (forward: required)", NULL},
+    [B_SB] = {"--sigma-bulk-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "bulk conductivity", NULL},
+    [B_SG] = {"--sigma-gb-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "specific GB conductivity (across)", NULL},
+    [B_SGP] = {"--sigma-gb-par-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB,
+               "along the GBs (default = across; 0 = no parallel path)", NULL},
+    [B_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0,
+               "bulk and GB conductivities from the database at --temperature-C", NULL},
+    [B_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, UNB, "relative permittivity of the grains (for capacitances)",
+               NULL},
+    [B_EPSG] = {"--eps-r-gb", NULL, CLI_OPT_DOUBLE, "E", NULL, UNB, "of the GBs (default = --eps-r)", NULL},
+    [B_L] = {"--thickness-mm", NULL, CLI_OPT_DOUBLE, "L", "mm", UNB, "pellet thickness (default 1)", NULL},
+    [B_A] = {"--area-cm2", NULL, CLI_OPT_DOUBLE, "A", "cm2", UNB, "electrode area (default 1)", NULL},
+    [B_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "temperature for --material (default 25)", NULL},
+    [B_RB] = {"--r-bulk-ohm", NULL, CLI_OPT_DOUBLE, "R", "ohm", UNB, "inverse: fitted bulk arc resistance", NULL},
+    [B_CB] = {"--c-bulk-F", NULL, CLI_OPT_DOUBLE, "C", "F", UNB, "inverse: bulk arc capacitance", NULL},
+    [B_RG] = {"--r-gb-ohm", NULL, CLI_OPT_DOUBLE, "R", "ohm", UNB, "inverse: GB arc resistance", NULL},
+    [B_CG] = {"--c-gb-F", NULL, CLI_OPT_DOUBLE, "C", "F", UNB, "inverse: GB arc capacitance", NULL},
+    [B_ER] = {"--eps-ratio", NULL, CLI_OPT_DOUBLE, "X", NULL, UNB, "inverse: eps_gb/eps_b (default 1)", NULL},
+    [B_QB] = {"--q-bulk", NULL, CLI_OPT_DOUBLE, "Q", "F s^(n-1)", UNB, "inverse: CPE of the bulk arc (with --n-bulk)",
+              NULL},
+    [B_NB] = {"--n-bulk", NULL, CLI_OPT_DOUBLE, "N", NULL, UNB, "inverse: CPE exponent of the bulk arc", NULL},
+    [B_QG] = {"--q-gb", NULL, CLI_OPT_DOUBLE, "Q", "F s^(n-1)", UNB, "inverse: CPE of the GB arc (with --n-gb)", NULL},
+    [B_NG] = {"--n-gb", NULL, CLI_OPT_DOUBLE, "N", NULL, UNB, "inverse: CPE exponent of the GB arc", NULL},
+    [B_FIT] = {"--fit", NULL, CLI_OPT_STRING, "FIT.json", NULL, 0, 0,
+               "inverse: the output of 'ssbnet eis fit ... --json' (options above override)", NULL},
+};
+
 static void brick_help(void)
 {
     printf(
@@ -146,22 +164,16 @@ static void brick_help(void)
         "  R_b = L/(sigma_b A), R_gb = (L/d) delta/(sigma_gb A), C_b = eps_b eps0 A/L, C_gb = eps_gb eps0 A d/(L "
         "delta),\n"
         "  sigma_total = [1/sigma_b + (delta/d)/sigma_gb]^-1 + 2 (delta/d) sigma_gb_par.\n\n"
-        "forward (microstructure -> conductivity and impedance arcs):\n"
-        "  --grain-size-um D      grain size (required)        --gb-thickness-nm T  GB thickness (required)\n"
-        "  --sigma-bulk-S-cm S    bulk conductivity             --sigma-gb-S-cm S    specific GB conductivity "
-        "(across)\n"
-        "  --sigma-gb-par-S-cm S  along the GBs (default = across; 0 = no parallel path)\n"
-        "  --material NAME        take bulk and GB conductivities from the database at --temperature-C (default 25)\n"
-        "  --eps-r E              relative permittivity of the grains (capacitances need it); --eps-r-gb E (default = "
-        "E)\n"
-        "  --thickness-mm L       pellet thickness (default 1)  --area-cm2 A  electrode area (default 1)\n"
-        "inverse (fitted arcs -> GB conductivity and delta/d ~ C_b/C_gb):\n"
-        "  --r-bulk-ohm R --c-bulk-F C --r-gb-ohm R --c-gb-F C  [--eps-ratio eps_gb/eps_b (default 1)]\n"
-        "  [--grain-size-um D gives the GB thickness] --thickness-mm L --area-cm2 A\n"
-        "  a fitted CPE instead of a capacitance: --q-bulk Q --n-bulk n (--q-gb Q --n-gb n), converted with the arc's\n"
-        "  R to C_eff = (Q R^(1-n))^(1/n) (Hirschorn et al. 2010 eq. 18; Hsu & Mansfeld 2001)\n"
-        "  --fit FIT.json          the output of 'ssbnet eis fit ... --json': the two highest-frequency R||CPE (or\n"
-        "                          R||C) arcs are bulk and GB, with their R and C_eff (options above override)\n\n"
+        "forward (microstructure -> conductivity and impedance arcs): --grain-size-um, --gb-thickness-nm and the\n"
+        "  conductivities (or --material); capacitances need --eps-r.\n"
+        "inverse (fitted arcs -> GB conductivity and delta/d ~ C_b/C_gb): --r-bulk-ohm --c-bulk-F --r-gb-ohm --c-gb-F\n"
+        "  (--grain-size-um then gives the GB thickness) with --thickness-mm and --area-cm2; a fitted CPE instead of\n"
+        "  a capacitance (--q-bulk Q --n-bulk n, --q-gb Q --n-gb n) is converted with the arc's R to\n"
+        "  C_eff = (Q R^(1-n))^(1/n) (Hirschorn et al. 2010 eq. 18; Hsu & Mansfeld 2001); --fit takes the two\n"
+        "  highest-frequency R||CPE (or R||C) arcs of an 'eis fit' as bulk and GB.\n\n"
+        "options:\n");
+    cli_opts_help(stdout, brick_opts, B_COUNT);
+    printf("\n"
         "examples:\n"
         "  ssbnet se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2 --eps-r 60\n"
         "  ssbnet se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 "
@@ -283,23 +295,18 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
     double d_um = NAN, t_nm = NAN, sb = NAN, sg = NAN, sgp = NAN, eps = NAN, epsg = NAN, L_mm = 1, A_cm2 = 1;
     double T_C = 25, Rb = NAN, Cb = NAN, Rg = NAN, Cg = NAN, er = 1, Qb = NAN, nb = NAN, Qg = NAN, ng = NAN;
     const char *mat = NULL, *fitfile = NULL;
-    dopt d[] = {{"--grain-size-um", &d_um, 0},    {"--gb-thickness-nm", &t_nm, 0},
-                {"--sigma-bulk-S-cm", &sb, 0},    {"--sigma-gb-S-cm", &sg, 0},
-                {"--sigma-gb-par-S-cm", &sgp, 0}, {"--eps-r", &eps, 0},
-                {"--eps-r-gb", &epsg, 0},         {"--thickness-mm", &L_mm, 0},
-                {"--area-cm2", &A_cm2, 0},        {"--temperature-C", &T_C, 0},
-                {"--r-bulk-ohm", &Rb, 0},         {"--c-bulk-F", &Cb, 0},
-                {"--r-gb-ohm", &Rg, 0},           {"--c-gb-F", &Cg, 0},
-                {"--eps-ratio", &er, 0},          {"--q-bulk", &Qb, 0},
-                {"--n-bulk", &nb, 0},             {"--q-gb", &Qg, 0},
-                {"--n-gb", &ng, 0}};
-    sopt s[] = {{"--material", &mat}, {"--fit", &fitfile}};
-    int nd = (int)(sizeof d / sizeof d[0]);
-    int r = parse_opts(env, "brick", argc, argv, d, nd, s, 2, brick_help);
+    void *const vars[B_COUNT] = {[B_D] = &d_um, [B_T] = &t_nm, [B_SB] = &sb,  [B_SG] = &sg,   [B_SGP] = &sgp,
+                                 [B_MAT] = &mat, [B_EPS] = &eps, [B_EPSG] = &epsg, [B_L] = &L_mm, [B_A] = &A_cm2,
+                                 [B_TC] = &T_C,  [B_RB] = &Rb,   [B_CB] = &Cb,     [B_RG] = &Rg,  [B_CG] = &Cg,
+                                 [B_ER] = &er,   [B_QB] = &Qb,   [B_NB] = &nb,     [B_QG] = &Qg,  [B_NG] = &ng,
+                                 [B_FIT] = &fitfile};
+    cli_optval val[B_COUNT];
+    const int nd = B_COUNT;
+    int r = se_parse(env, "brick", brick_opts, nd, vars, val, argc, argv, brick_help);
     if (r)
         return r < 0 ? 0 : r;
-    int inverse = seen(d, nd, "--r-bulk-ohm") || seen(d, nd, "--r-gb-ohm") || seen(d, nd, "--c-bulk-F") ||
-                  seen(d, nd, "--c-gb-F") || seen(d, nd, "--q-bulk") || seen(d, nd, "--q-gb") || fitfile;
+    int inverse = seen(brick_opts, nd, val, "--r-bulk-ohm") || seen(brick_opts, nd, val, "--r-gb-ohm") || seen(brick_opts, nd, val, "--c-bulk-F") ||
+                  seen(brick_opts, nd, val, "--c-gb-F") || seen(brick_opts, nd, val, "--q-bulk") || seen(brick_opts, nd, val, "--q-gb") || fitfile;
     kv_out o;
     if (inverse) {
         const char *src_b = "given", *src_g = "given";
@@ -307,24 +314,24 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
             double fRb, fCb, fRg, fCg;
             if ((r = brick_from_fit(env, fitfile, &fRb, &fCb, &fRg, &fCg)))
                 return r;
-            if (!seen(d, nd, "--r-bulk-ohm")) Rb = fRb;
-            if (!seen(d, nd, "--c-bulk-F") && !seen(d, nd, "--q-bulk")) Cb = fCb, src_b = "fit C_eff";
-            if (!seen(d, nd, "--r-gb-ohm")) Rg = fRg;
-            if (!seen(d, nd, "--c-gb-F") && !seen(d, nd, "--q-gb")) Cg = fCg, src_g = "fit C_eff";
+            if (!seen(brick_opts, nd, val, "--r-bulk-ohm")) Rb = fRb;
+            if (!seen(brick_opts, nd, val, "--c-bulk-F") && !seen(brick_opts, nd, val, "--q-bulk")) Cb = fCb, src_b = "fit C_eff";
+            if (!seen(brick_opts, nd, val, "--r-gb-ohm")) Rg = fRg;
+            if (!seen(brick_opts, nd, val, "--c-gb-F") && !seen(brick_opts, nd, val, "--q-gb")) Cg = fCg, src_g = "fit C_eff";
         }
-        if ((r = brick_cpe(env, "bulk", seen(d, nd, "--q-bulk"), seen(d, nd, "--n-bulk"), seen(d, nd, "--c-bulk-F"),
+        if ((r = brick_cpe(env, "bulk", seen(brick_opts, nd, val, "--q-bulk"), seen(brick_opts, nd, val, "--n-bulk"), seen(brick_opts, nd, val, "--c-bulk-F"),
                            Qb, nb, Rb, &Cb, &src_b)))
             return r;
-        if ((r = brick_cpe(env, "gb", seen(d, nd, "--q-gb"), seen(d, nd, "--n-gb"), seen(d, nd, "--c-gb-F"), Qg, ng,
+        if ((r = brick_cpe(env, "gb", seen(brick_opts, nd, val, "--q-gb"), seen(brick_opts, nd, val, "--n-gb"), seen(brick_opts, nd, val, "--c-gb-F"), Qg, ng,
                            Rg, &Cg, &src_g)))
             return r;
-        if ((!seen(d, nd, "--thickness-mm") || !seen(d, nd, "--area-cm2")) && !env->quiet)
+        if ((!seen(brick_opts, nd, val, "--thickness-mm") || !seen(brick_opts, nd, val, "--area-cm2")) && !env->quiet)
             fprintf(stderr,
                     "ssbnet: warning: se brick: pellet %s%s%s taken as the default; the conductivities scale with "
                     "them (give --thickness-mm and --area-cm2)\n",
-                    seen(d, nd, "--thickness-mm") ? "" : "thickness 1 mm",
-                    !seen(d, nd, "--thickness-mm") && !seen(d, nd, "--area-cm2") ? " and " : "",
-                    seen(d, nd, "--area-cm2") ? "" : "area 1 cm^2");
+                    seen(brick_opts, nd, val, "--thickness-mm") ? "" : "thickness 1 mm",
+                    !seen(brick_opts, nd, val, "--thickness-mm") && !seen(brick_opts, nd, val, "--area-cm2") ? " and " : "",
+                    seen(brick_opts, nd, val, "--area-cm2") ? "" : "area 1 cm^2");
         ssb_se_brick_fit f = ssb_se_brick_fit_default();
         f.R_b = Rb;
         f.C_b = Cb;
@@ -373,12 +380,12 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         if (!m)
             return code;
         double v;
-        if (!seen(d, nd, "--sigma-bulk-S-cm")) {
+        if (!seen(brick_opts, nd, val, "--sigma-bulk-S-cm")) {
             if ((r = material_sigma(env, m, SSB_SIGMA_BULK, T_C + 273.15, &v)))
                 goto out;
             sb = v / S_CM;
         }
-        if (!seen(d, nd, "--sigma-gb-S-cm")) {
+        if (!seen(brick_opts, nd, val, "--sigma-gb-S-cm")) {
             if ((r = material_sigma(env, m, SSB_SIGMA_GB, T_C + 273.15, &v)))
                 goto out;
             sg = v / S_CM;
@@ -429,6 +436,31 @@ out:
 
 /* ================================================================ arrhenius */
 
+enum { A_MAT, A_SB, A_EB, A_SG, A_EG, A_SP, A_EP, A_TREF, A_D, A_T, A_TMIN, A_TMAX, A_STEPS, A_FORM, A_FIT, A_COUNT };
+static const cli_opt arrh_opts[A_COUNT] = {
+    [A_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "bulk and GB (or total) sigma and Ea from the database",
+               NULL},
+    [A_SB] = {"--sigma-bulk-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "bulk conductivity at --t-ref-C", NULL},
+    [A_EB] = {"--ea-bulk-eV", NULL, CLI_OPT_DOUBLE, "E", "eV", UNB, "bulk activation energy", NULL},
+    [A_SG] = {"--sigma-gb-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "specific GB conductivity across the GBs",
+              NULL},
+    [A_EG] = {"--ea-gb-eV", NULL, CLI_OPT_DOUBLE, "E", "eV", UNB, "its activation energy", NULL},
+    [A_SP] = {"--sigma-gb-par-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "along the GBs (default: none)", NULL},
+    [A_EP] = {"--ea-gb-par-eV", NULL, CLI_OPT_DOUBLE, "E", "eV", UNB, "its activation energy", NULL},
+    [A_TREF] = {"--t-ref-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "reference temperature of the inputs (default 25)",
+                NULL},
+    [A_D] = {"--grain-size-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "brick-layer grain size (required with GB data)",
+             NULL},
+    [A_T] = {"--gb-thickness-nm", NULL, CLI_OPT_DOUBLE, "T", "nm", UNB, "GB thickness (required with GB data)", NULL},
+    [A_TMIN] = {"--tmin-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "table start (default -20)", NULL},
+    [A_TMAX] = {"--tmax-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "table end (default 100)", NULL},
+    [A_STEPS] = {"--steps", NULL, CLI_OPT_INT, "N", NULL, 1, 10000, "table rows (default 7)", NULL},
+    [A_FORM] = {"--form", NULL, CLI_OPT_CHOICE, "FORM", NULL, 0, 0, "Arrhenius form of the inputs (default sigmaT)",
+                "sigmaT,sigma"},
+    [A_FIT] = {"--fit", NULL, CLI_OPT_STRING, "T_C:S_cm,...", NULL, 0, 0,
+               "fit Ea and sigma(25 C) to measured points instead", NULL},
+};
+
 static void arrhenius_help(void)
 {
     printf(
@@ -436,14 +468,9 @@ static void arrhenius_help(void)
         "Conductivity vs temperature with sigma*T = A exp(-Ea/kT) (or sigma = s0 exp(-Ea/kT) with --form sigma) for\n"
         "the bulk and the GBs, combined by the brick layer: sigma_total(T), the GB share of the resistance and the\n"
         "apparent activation energy Ea_app = -k d ln(sigma_total T)/d(1/T).\n\n"
-        "  --material NAME         bulk and GB (or total) sigma and Ea from the database\n"
-        "  --sigma-bulk-S-cm S --ea-bulk-eV E     bulk at --t-ref-C (default 25)\n"
-        "  --sigma-gb-S-cm S --ea-gb-eV E         specific GB conductivity across the GBs\n"
-        "  --sigma-gb-par-S-cm S --ea-gb-par-eV E along the GBs (default: none)\n"
-        "  --grain-size-um D --gb-thickness-nm T  brick-layer geometry (required with GB data)\n"
-        "  --tmin-C T --tmax-C T --steps N        temperature table (default -20 .. 100 C, 7 steps)\n"
-        "  --form sigmaT|sigma                    Arrhenius form of the inputs (default sigmaT)\n"
-        "  --fit \"T_C:S_cm,T_C:S_cm,...\"         fit Ea and sigma(25 C) to measured points instead\n\n"
+        "options:\n");
+    cli_opts_help(stdout, arrh_opts, A_COUNT);
+    printf("\n"
         "examples:\n"
         "  ssbnet se arrhenius --material LLZO --grain-size-um 3 --gb-thickness-nm 2\n"
         "  ssbnet se arrhenius --fit \"25:4.6e-4,50:1.2e-3,75:2.7e-3\"\n");
@@ -493,19 +520,18 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
     double sb = NAN, eb = NAN, sg = NAN, eg = NAN, sp = NAN, ep = NAN, tref = 25, d_um = NAN, t_nm = NAN;
     double tmin = -20, tmax = 100, steps = 7;
     const char *mat = NULL, *form_s = "sigmaT", *fit = NULL;
-    dopt d[] = {{"--sigma-bulk-S-cm", &sb, 0}, {"--ea-bulk-eV", &eb, 0},        {"--sigma-gb-S-cm", &sg, 0},
-                {"--ea-gb-eV", &eg, 0},        {"--sigma-gb-par-S-cm", &sp, 0}, {"--ea-gb-par-eV", &ep, 0},
-                {"--t-ref-C", &tref, 0},       {"--grain-size-um", &d_um, 0},   {"--gb-thickness-nm", &t_nm, 0},
-                {"--tmin-C", &tmin, 0},        {"--tmax-C", &tmax, 0},          {"--steps", &steps, 0}};
-    sopt s[] = {{"--material", &mat}, {"--form", &form_s}, {"--fit", &fit}};
-    int nd = (int)(sizeof d / sizeof d[0]);
-    int r = parse_opts(env, "arrhenius", argc, argv, d, nd, s, 3, arrhenius_help);
+    void *const vars[A_COUNT] = {[A_MAT] = &mat,   [A_SB] = &sb,     [A_EB] = &eb,     [A_SG] = &sg,
+                                 [A_EG] = &eg,     [A_SP] = &sp,     [A_EP] = &ep,     [A_TREF] = &tref,
+                                 [A_D] = &d_um,    [A_T] = &t_nm,    [A_TMIN] = &tmin, [A_TMAX] = &tmax,
+                                 [A_STEPS] = &steps, [A_FORM] = &form_s, [A_FIT] = &fit};
+    cli_optval val[A_COUNT];
+    int r = se_parse(env, "arrhenius", arrh_opts, A_COUNT, vars, val, argc, argv, arrhenius_help);
     if (r)
         return r < 0 ? 0 : r;
     ssb_se_arrh_form form;
-    if (strcmp(form_s, "sigmaT") == 0)
+    if (strcasecmp(form_s, "sigmaT") == 0)
         form = SSB_SE_ARRH_SIGMA_T;
-    else if (strcmp(form_s, "sigma") == 0)
+    else if (strcasecmp(form_s, "sigma") == 0)
         form = SSB_SE_ARRH_SIGMA;
     else
         return cli_usage_error(env, "se arrhenius: --form '%s' must be sigmaT or sigma", form_s);
@@ -649,6 +675,25 @@ fail : {
 
 /* ================================================================ spacecharge */
 
+enum { SC_MODEL, SC_EPS, SC_TC, SC_Z, SC_C, SC_FRAC, SC_CLI, SC_MAT, SC_PHI0, SC_RATIO, SC_BRANCH, SC_SB, SC_COUNT };
+static const cli_opt sc_opts[SC_COUNT] = {
+    [SC_MODEL] = {"--model", NULL, CLI_OPT_CHOICE, "M", NULL, 0, 0, "Mott-Schottky or Gouy-Chapman (default ms)", "ms,gc"},
+    [SC_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, UNB, "relative permittivity (required)", NULL},
+    [SC_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "temperature (default 25)", NULL},
+    [SC_Z] = {"--z", NULL, CLI_OPT_DOUBLE, "Z", NULL, UNB, "charge number of the carrier (default 1)", NULL},
+    [SC_C] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", UNB, "mobile-carrier concentration, or", NULL},
+    [SC_FRAC] = {"--site-fraction", NULL, CLI_OPT_DOUBLE, "F", NULL, UNB,
+                 "fraction of the Li sites that are mobile carriers, with --c-li-mol-m3 or --material", NULL},
+    [SC_CLI] = {"--c-li-mol-m3", NULL, CLI_OPT_DOUBLE, "C", "mol/m3", UNB, "Li site concentration c_Li", NULL},
+    [SC_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "c_Li and sigma_bulk from the database", NULL},
+    [SC_PHI0] = {"--phi0-V", NULL, CLI_OPT_DOUBLE, "P", "V", UNB, "core potential, or", NULL},
+    [SC_RATIO] = {"--ratio", NULL, CLI_OPT_DOUBLE, "R", NULL, UNB, "GB/bulk resistivity ratio -> Phi0", NULL},
+    [SC_BRANCH] = {"--branch", NULL, CLI_OPT_CHOICE, "B", NULL, 0, 0,
+                   "Lambert W branch for --ratio (default physical = W_-1, y > 1)", "physical,w0"},
+    [SC_SB] = {"--sigma-bulk-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB,
+               "bulk conductivity for the GB resistance (or from --material at T)", NULL},
+};
+
 static void spacecharge_help(void)
 {
     printf(
@@ -657,15 +702,9 @@ static void spacecharge_help(void)
         "Mott-Schottky (immobile dopants): width 2 lambda sqrt(y), r = e^y/(2y) with y = z e Phi0/kT, inverted with\n"
         "the Lambert W function (physical branch W_-1); Gouy-Chapman (all mobile): r = e^(y/2) over 2 lambda per "
         "layer.\n\n"
-        "  --model ms|gc            (default ms)\n"
-        "  --eps-r E                relative permittivity (required)\n"
-        "  --temperature-C T        (default 25)         --z Z  charge number of the carrier (default 1)\n"
-        "  --c-inf-per-m3 C         mobile-carrier concentration, or\n"
-        "  --site-fraction F        fraction of the Li sites that are mobile carriers, with --c-li-mol-m3 C or\n"
-        "                           --material NAME (its Li site concentration c_Li)\n"
-        "  --phi0-V P               core potential, or --ratio R: GB/bulk resistivity ratio -> Phi0\n"
-        "  --branch physical|w0     Lambert W branch for --ratio (default physical = W_-1, y > 1)\n"
-        "  --sigma-bulk-S-cm S      bulk conductivity for the GB resistance (or from --material at T)\n\n"
+        "options:\n");
+    cli_opts_help(stdout, sc_opts, SC_COUNT);
+    printf("\n"
         "example:\n"
         "  ssbnet se spacecharge --material LLZO --site-fraction 1e-4 --eps-r 50 --phi0-V 0.2\n");
 }
@@ -674,25 +713,24 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
 {
     double eps = NAN, T_C = 25, z = 1, c = NAN, frac = NAN, cli_ = NAN, phi0 = NAN, ratio = NAN, sb = NAN;
     const char *model_s = "ms", *branch_s = "physical", *mat = NULL;
-    dopt d[] = {{"--eps-r", &eps, 0},      {"--temperature-C", &T_C, 0},  {"--z", &z, 0},
-                {"--c-inf-per-m3", &c, 0}, {"--site-fraction", &frac, 0}, {"--c-li-mol-m3", &cli_, 0},
-                {"--phi0-V", &phi0, 0},    {"--ratio", &ratio, 0},        {"--sigma-bulk-S-cm", &sb, 0}};
-    sopt s[] = {{"--model", &model_s}, {"--branch", &branch_s}, {"--material", &mat}};
-    int nd = (int)(sizeof d / sizeof d[0]);
-    int r = parse_opts(env, "spacecharge", argc, argv, d, nd, s, 3, spacecharge_help);
+    void *const vars[SC_COUNT] = {[SC_MODEL] = &model_s, [SC_EPS] = &eps,     [SC_TC] = &T_C,     [SC_Z] = &z,
+                                  [SC_C] = &c,           [SC_FRAC] = &frac,   [SC_CLI] = &cli_,   [SC_MAT] = &mat,
+                                  [SC_PHI0] = &phi0,     [SC_RATIO] = &ratio, [SC_BRANCH] = &branch_s, [SC_SB] = &sb};
+    cli_optval val[SC_COUNT];
+    int r = se_parse(env, "spacecharge", sc_opts, SC_COUNT, vars, val, argc, argv, spacecharge_help);
     if (r)
         return r < 0 ? 0 : r;
     ssb_se_scl_params p = ssb_se_scl_params_default();
-    if (strcmp(model_s, "ms") == 0)
+    if (strcasecmp(model_s, "ms") == 0)
         p.model = SSB_SE_MOTT_SCHOTTKY;
-    else if (strcmp(model_s, "gc") == 0)
+    else if (strcasecmp(model_s, "gc") == 0)
         p.model = SSB_SE_GOUY_CHAPMAN;
     else
         return cli_usage_error(env, "se spacecharge: --model '%s' must be ms or gc", model_s);
     ssb_se_branch br;
-    if (strcmp(branch_s, "physical") == 0)
+    if (strcasecmp(branch_s, "physical") == 0)
         br = SSB_SE_BRANCH_PHYSICAL;
-    else if (strcmp(branch_s, "w0") == 0)
+    else if (strcasecmp(branch_s, "w0") == 0)
         br = SSB_SE_BRANCH_W0;
     else
         return cli_usage_error(env, "se spacecharge: --branch '%s' must be physical or w0", branch_s);
@@ -763,6 +801,24 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
 
 /* ================================================================ leakage */
 
+enum { LK_L, LK_A, LK_V, LK_SE, LK_SEG, LK_D, LK_T, LK_SI, LK_SIG, LK_MAT, LK_CAP, LK_J, LK_ETA, LK_COUNT };
+static const cli_opt leak_opts[LK_COUNT] = {
+    [LK_L] = {"--thickness-um", NULL, CLI_OPT_DOUBLE, "L", "um", UNB, "separator thickness (required)", NULL},
+    [LK_A] = {"--area-cm2", NULL, CLI_OPT_DOUBLE, "A", "cm2", UNB, "area (default 1)", NULL},
+    [LK_V] = {"--voltage-V", NULL, CLI_OPT_DOUBLE, "V", "V", UNB, "cell voltage across the separator (required)", NULL},
+    [LK_SE] = {"--sigma-el-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "bulk electronic conductivity", NULL},
+    [LK_SEG] = {"--sigma-el-gb-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "along GBs (default = bulk)", NULL},
+    [LK_D] = {"--grain-size-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "GB geometry (default: no GBs)", NULL},
+    [LK_T] = {"--gb-thickness-nm", NULL, CLI_OPT_DOUBLE, "T", "nm", UNB, "GB thickness", NULL},
+    [LK_SI] = {"--sigma-ion-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "ionic conductivity of the bulk path", NULL},
+    [LK_SIG] = {"--sigma-ion-gb-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "of the GB path", NULL},
+    [LK_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "sigma_el and sigma_ion from the database when not given",
+                NULL},
+    [LK_CAP] = {"--capacity-mAh", NULL, CLI_OPT_DOUBLE, "Q", "mAh", UNB, "cell capacity for the self-discharge rate", NULL},
+    [LK_J] = {"--current-mA-cm2", NULL, CLI_OPT_DOUBLE, "J", "mA/cm2", UNB, "plating current density (default 1)", NULL},
+    [LK_ETA] = {"--overpotential-mV", NULL, CLI_OPT_DOUBLE, "E", "mV", UNB, "plating overpotential (default 10)", NULL},
+};
+
 static void leakage_help(void)
 {
     printf(
@@ -771,14 +827,9 @@ static void leakage_help(void)
         "discharge; and where Li+ can be reduced inside the separator during plating (E(x) <= 0 V vs Li) along the\n"
         "bulk and along the GBs, for a path that conducts electrons to both electrodes or only to the Li anode\n"
         "(FORMULAS-interfaces.md 2.4).\n\n"
-        "  --thickness-um L         separator thickness (required)   --area-cm2 A  (default 1)\n"
-        "  --voltage-V V            cell voltage across the separator (required)\n"
-        "  --sigma-el-S-cm S        bulk electronic conductivity     --sigma-el-gb-S-cm S  along GBs (default = bulk)\n"
-        "  --grain-size-um D --gb-thickness-nm T   GB geometry (default: no GBs)\n"
-        "  --sigma-ion-S-cm S       ionic conductivity of the bulk path  --sigma-ion-gb-S-cm S  of the GB path\n"
-        "  --material NAME          sigma_el and sigma_ion from the database when not given\n"
-        "  --capacity-mAh Q         cell capacity for the self-discharge rate\n"
-        "  --current-mA-cm2 J       plating current density (default 1)   --overpotential-mV E (default 10)\n\n"
+        "options:\n");
+    cli_opts_help(stdout, leak_opts, LK_COUNT);
+    printf("\n"
         "example:\n"
         "  ssbnet se leakage --material LLZTO --thickness-um 50 --voltage-V 4.2 --grain-size-um 5 \\\n"
         "        --gb-thickness-nm 2 --sigma-el-gb-S-cm 1e-5 --capacity-mAh 3\n");
@@ -789,13 +840,11 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
     double L_um = NAN, A_cm2 = 1, V = NAN, se_b = NAN, se_g = NAN, d_um = NAN, t_nm = 0, si_b = NAN, si_g = NAN;
     double cap = NAN, j = 1, eta_mV = 10;
     const char *mat = NULL;
-    dopt d[] = {{"--thickness-um", &L_um, 0},    {"--area-cm2", &A_cm2, 0},        {"--voltage-V", &V, 0},
-                {"--sigma-el-S-cm", &se_b, 0},   {"--sigma-el-gb-S-cm", &se_g, 0}, {"--grain-size-um", &d_um, 0},
-                {"--gb-thickness-nm", &t_nm, 0}, {"--sigma-ion-S-cm", &si_b, 0},   {"--sigma-ion-gb-S-cm", &si_g, 0},
-                {"--capacity-mAh", &cap, 0},     {"--current-mA-cm2", &j, 0},      {"--overpotential-mV", &eta_mV, 0}};
-    sopt s[] = {{"--material", &mat}};
-    int nd = (int)(sizeof d / sizeof d[0]);
-    int r = parse_opts(env, "leakage", argc, argv, d, nd, s, 1, leakage_help);
+    void *const vars[LK_COUNT] = {[LK_L] = &L_um,  [LK_A] = &A_cm2, [LK_V] = &V,       [LK_SE] = &se_b, [LK_SEG] = &se_g,
+                                  [LK_D] = &d_um,  [LK_T] = &t_nm,  [LK_SI] = &si_b,   [LK_SIG] = &si_g, [LK_MAT] = &mat,
+                                  [LK_CAP] = &cap, [LK_J] = &j,     [LK_ETA] = &eta_mV};
+    cli_optval val[LK_COUNT];
+    int r = se_parse(env, "leakage", leak_opts, LK_COUNT, vars, val, argc, argv, leakage_help);
     if (r)
         return r < 0 ? 0 : r;
     if (mat) {
@@ -956,6 +1005,30 @@ int cmd_se(cli_env *env, int argc, char **argv)
 
 /* ================================================================ polycrystal */
 
+enum { P_D, P_T, P_SB, P_SG, P_MAT, P_TC, P_DD, P_RATIO, P_GEO, P_VOX, P_KGB, P_REAL, P_SEED, P_AXIS, P_COUNT };
+static const cli_opt poly_opts[P_COUNT] = {
+    [P_D] = {"--grain-size-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "mean grain size (equivalent-sphere diameter)",
+             NULL},
+    [P_T] = {"--gb-thickness-nm", NULL, CLI_OPT_DOUBLE, "T", "nm", UNB, "GB thickness", NULL},
+    [P_SB] = {"--sigma-bulk-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "grain conductivity", NULL},
+    [P_SG] = {"--sigma-gb-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "GB-phase conductivity (isotropic)", NULL},
+    [P_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0,
+               "bulk and GB conductivities from the database at --temperature-C", NULL},
+    [P_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "temperature for --material (default 25)", NULL},
+    [P_DD] = {"--d-over-delta", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
+              "sweep grain size / GB thickness, e.g. 5,10,20 (grain size = value x T)", NULL},
+    [P_RATIO] = {"--ratio", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
+                 "sweep sigma_bulk / sigma_gb, e.g. 0.1,1,10,100,1000 (sigma_gb = S / value)", NULL},
+    [P_GEO] = {"--geometry", NULL, CLI_OPT_CHOICE, "G", NULL, 0, 0, "grain geometry (default voronoi)", "voronoi,cubic"},
+    [P_VOX] = {"--voxels", NULL, CLI_OPT_INT, "N", "voxels", 0, 2048,
+               "per box edge, 8 to 2048 (default 0: 3 grains per edge, at most 256)", NULL},
+    [P_KGB] = {"--voxels-per-gb", NULL, CLI_OPT_DOUBLE, "K", "voxels", UNB, "voxels across the GB thickness (default 2)",
+               NULL},
+    [P_REAL] = {"--realisations", NULL, CLI_OPT_INT, "R", NULL, 1, 1000, "Voronoi seeds averaged (default 1)", NULL},
+    [P_SEED] = {"--seed", NULL, CLI_OPT_INT, "S", NULL, 0, 9.007199254740992e15, "random seed (default 1)", NULL},
+    [P_AXIS] = {"--axis", NULL, CLI_OPT_CHOICE, "AXIS", NULL, 0, 0, "transport direction (default z)", "x,y,z"},
+};
+
 static void polycrystal_help(void)
 {
     printf(
@@ -964,15 +1037,9 @@ static void polycrystal_help(void)
         "effective conductivity with the transport engine and compare it with the brick-layer model: nominal (the\n"
         "grain size and GB thickness as given) and matched (the brick layer with the same GB volume fraction).\n"
         "err = (sigma_BLM - sigma_3D) / sigma_3D. Lists after --d-over-delta and --ratio sweep the model.\n\n"
-        "  --grain-size-um D        mean grain size (equivalent-sphere diameter)   --gb-thickness-nm T  GB thickness\n"
-        "  --sigma-bulk-S-cm S      grain conductivity    --sigma-gb-S-cm S  GB-phase conductivity (isotropic)\n"
-        "  --material NAME          bulk and GB conductivities from the database at --temperature-C (default 25)\n"
-        "  --d-over-delta LIST      sweep grain size / GB thickness, e.g. 5,10,20 (grain size = value x T)\n"
-        "  --ratio LIST             sweep sigma_bulk / sigma_gb, e.g. 0.1,1,10,100,1000 (sigma_gb = S / value)\n"
-        "  --geometry voronoi|cubic (default voronoi)\n"
-        "  --voxels N               voxels per box edge (default: 3 grains per edge, at most 256)\n"
-        "  --voxels-per-gb K        voxels across the GB thickness (default 2)\n"
-        "  --realisations R         Voronoi seeds averaged (default 1)   --seed S (default 1)   --axis x|y|z (z)\n\n"
+        "options:\n");
+    cli_opts_help(stdout, poly_opts, P_COUNT);
+    printf("\n"
         "example:\n"
         "  ssbnet se polycrystal --gb-thickness-nm 100 --sigma-bulk-S-cm 1e-3 --d-over-delta 5,10,20 --ratio "
         "1,10,100\n");
@@ -1005,27 +1072,24 @@ static int se_polycrystal(cli_env *env, int argc, char **argv)
 {
     double d_um = NAN, t_nm = NAN, sb = NAN, sg = NAN, T_C = 25, nvox = 0, kgb = 2, real = 1, seed = 1;
     const char *mat = NULL, *geo_s = "voronoi", *dd_s = NULL, *ratio_s = NULL, *axis_s = "z";
-    dopt d[] = {{"--grain-size-um", &d_um, 0}, {"--gb-thickness-nm", &t_nm, 0}, {"--sigma-bulk-S-cm", &sb, 0},
-                {"--sigma-gb-S-cm", &sg, 0},   {"--temperature-C", &T_C, 0},    {"--voxels", &nvox, 0},
-                {"--voxels-per-gb", &kgb, 0},  {"--realisations", &real, 0},    {"--seed", &seed, 0}};
-    sopt s[] = {{"--material", &mat},
-                {"--geometry", &geo_s},
-                {"--d-over-delta", &dd_s},
-                {"--ratio", &ratio_s},
-                {"--axis", &axis_s}};
-    int nd = (int)(sizeof d / sizeof d[0]);
-    int r = parse_opts(env, "polycrystal", argc, argv, d, nd, s, 5, polycrystal_help);
+    void *const vars[P_COUNT] = {[P_D] = &d_um,    [P_T] = &t_nm,      [P_SB] = &sb,      [P_SG] = &sg,
+                                 [P_MAT] = &mat,   [P_TC] = &T_C,      [P_DD] = &dd_s,    [P_RATIO] = &ratio_s,
+                                 [P_GEO] = &geo_s, [P_VOX] = &nvox,    [P_KGB] = &kgb,    [P_REAL] = &real,
+                                 [P_SEED] = &seed, [P_AXIS] = &axis_s};
+    cli_optval val[P_COUNT];
+    int r = se_parse(env, "polycrystal", poly_opts, P_COUNT, vars, val, argc, argv, polycrystal_help);
     if (r)
         return r < 0 ? 0 : r;
     ssb_se_poly_geometry geo;
-    if (strcmp(geo_s, "voronoi") == 0)
+    if (strcasecmp(geo_s, "voronoi") == 0)
         geo = SSB_SE_POLY_VORONOI;
-    else if (strcmp(geo_s, "cubic") == 0)
+    else if (strcasecmp(geo_s, "cubic") == 0)
         geo = SSB_SE_POLY_CUBIC;
     else
         return cli_usage_error(env, "se polycrystal: --geometry '%s' must be voronoi or cubic", geo_s);
     ssb_axis axis;
-    if (ssb_axis_parse(env->ctx, axis_s, &axis) != SSB_OK)
+    char axis_lc[2] = {(char)tolower((unsigned char)axis_s[0]), '\0'};
+    if (ssb_axis_parse(env->ctx, axis_lc, &axis) != SSB_OK)
         return cli_fail(env, SSB_ERR_ARG);
     if (!(real >= 1 && real <= 1000 && real == floor(real)))
         return cli_usage_error(env, "se polycrystal: --realisations %g must be an integer in [1, 1000]", real);

@@ -64,4 +64,18 @@ echo '{"run": {"rates_C": [1, -2]}}' >"$T/rates.json"
 expect_rc "negative C-rate" 7 "$BIN" run "$T/rates.json" -o "$T/bad5"
 expect_rc "unknown option" 2 "$BIN" run --frobnicate
 
+# Option tables (cli/cli_opts.h): --help comes from the table; malformed 2, out of range 7, with the option named.
+expect_rc "cell --help" 0 "$BIN" cell run --help
+grep -q -- "--cutoff V .*\[V\]" "$T/out" && ok "cell help lists --cutoff with its unit" || bad "cell help: $(grep -- --cutoff "$T/out")"
+expect_rc "cell rates malformed --cutoff" 2 "$BIN" cell rates --cutoff 3.5V
+grep -q -- "--cutoff" "$T/err" && ok "message names --cutoff" || bad "message: $(cat "$T/err")"
+expect_rc "cell rates --cutoff without value" 2 "$BIN" cell rates --cutoff
+expect_rc "cell unknown subcommand" 2 "$BIN" cell frobnicate
+expect_rc "cell cycle --cycles 0" 7 "$BIN" cell cycle --cycles 0
+grep -q "1 to 1e+06" "$T/err" && ok "cycles range in the message" || bad "cycles message: $(cat "$T/err")"
+expect_rc "cell cycle --rest-h -1" 7 "$BIN" cell cycle --cycles 1 --rest-h -1
+expect_rc "cell cycle --cycles 2.5" 2 "$BIN" cell cycle --cycles 2.5
+expect_rc "cell cycle --help" 0 "$BIN" cell cycle --help
+grep -q -- "--rest-h H .*\[h, >= 0\]" "$T/out" && ok "cycle help lists --rest-h with unit and range" || bad "cycle help: $(grep -- --rest-h "$T/out")"
+
 finish

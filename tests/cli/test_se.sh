@@ -14,4 +14,21 @@ expect_rc "unknown material" 8 "$BIN" materials show LPSC1
 grep -q "Li6PS5Cl" "$T/err" && ok "suggests the closest name" || bad "suggestion: $(cat "$T/err")"
 expect_rc "se brick unknown option" 2 "$BIN" se brick --bogus 1
 expect_rc "se spacecharge out of range" 7 "$BIN" se spacecharge --eps-r 50 --c-inf-per-m3 1e24 --ratio 1.2
+# Option tables (cli/cli_opts.h): help from the table, a word outside the choices exits 4, a number outside its range 7
+expect_rc "se brick --help" 0 "$BIN" se brick --help
+grep -q -- "--grain-size-um D .*\[um\]" "$T/out" && ok "brick help lists --grain-size-um in um" || bad "brick help: $(grep -- --grain-size-um "$T/out")"
+expect_rc "se arrhenius --form outside its choices" 4 "$BIN" se arrhenius --form sigmaX
+grep -q "sigmaT,sigma" "$T/err" && ok "form message lists the choices" || bad "form message: $(cat "$T/err")"
+expect_rc "se arrhenius --steps 0" 7 "$BIN" se arrhenius --sigma-bulk-S-cm 1e-3 --ea-bulk-eV 0.3 --steps 0
+expect_rc "se arrhenius --steps 2.5" 2 "$BIN" se arrhenius --sigma-bulk-S-cm 1e-3 --ea-bulk-eV 0.3 --steps 2.5
+expect_rc "se arrhenius --form SIGMA (choices ignore case)" 0 "$BIN" se arrhenius --sigma-bulk-S-cm 1e-3 --ea-bulk-eV 0.3 --form SIGMA --steps 2
+expect_rc "se spacecharge --model outside its choices" 4 "$BIN" se spacecharge --model xx
+expect_rc "se polycrystal --realisations 0" 7 "$BIN" se polycrystal --realisations 0
+expect_rc "se polycrystal --geometry hex" 4 "$BIN" se polycrystal --geometry hex
+expect_rc "se leakage malformed number" 2 "$BIN" se leakage --thickness-um 5e
+expect_rc "materials list --class outside its choices" 4 "$BIN" materials list --class bogus
+expect_rc "materials list --class SE (case)" 0 "$BIN" materials list --class SE --json
+grep -q '"Li6PS5Cl"' "$T/out" && ! grep -q '"cathode"' "$T/out" && ok "--class SE lists SEs only" || bad "class SE: $(head -c 300 "$T/out")"
+expect_rc "materials show two names" 2 "$BIN" materials show LLZO LPSCl
+expect_rc "materials show malformed --temperature-C" 2 "$BIN" materials show LLZO --temperature-C 25C
 finish
