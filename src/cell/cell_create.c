@@ -6,6 +6,8 @@
 
 /* ---------------------------------------------------------------- create */
 
+/* Long (about 160 lines) on purpose: lays out the grid, the regions and their material functions in the order the
+ * unknown layout needs them; every allocation is undone on one error path at the end. */
 int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
 {
     *out = NULL;

@@ -415,6 +415,8 @@ static inline void J(ssbi_model *m, long r, long c, double v)
     m->jseq[m->jcall++] = lo;
 }
 
+/* Long (about 160 lines) on purpose: the analytic Jacobian row by row in the same order as the residual
+ * (ssbi_model_residual), so that each entry can be read against the equation it differentiates. */
 int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *values)
 {
     const int nr = m->nr, n = m->ncv;

@@ -530,6 +530,9 @@ static const char *kind_word(ssb_cell_step_kind k)
     }
 }
 
+/* Long (about 235 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
+ * integration with cut-off roots and restarts, step bookkeeping) runs on one solver state; its pieces are
+ * sequential phases of one loop body that share that state. */
 static int run_steps(runctx *R, const ssb_cell_protocol *proto)
 {
     ssb_ctx *ctx = R->ctx;

@@ -122,6 +122,8 @@ static int cmp_arc(const void *a, const void *b)
     return (x->col > y->col) - (x->col < y->col);
 }
 
+/* Long (about 180 lines) on purpose: one pass over the circuit's elements assigning each its start value from the
+ * spectrum's arcs and tails, in circuit order; the element cases share the arc bookkeeping. */
 int ssb_eis_fit_guess(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, double *p)
 {
     SSB_REQUIRE(ctx, c && s && p, SSB_ERR_ARG, "fit guess: NULL argument");

@@ -222,6 +222,8 @@ static uint32_t le32(const unsigned char *b)
     return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
 }
 
+/* Long (about 155 lines) on purpose: header parsing, every size and dtype check before any allocation, and the
+ * conversion of the data, in the order the file is read (one open file, one error path). */
 int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid)
 {
     SSB_REQUIRE(ctx, path && grid, SSB_ERR_ARG, "ssb_io_read_npy: NULL path or grid pointer");

@@ -277,6 +277,9 @@ typedef struct {
     char **alias;     /* new alias array for merges (pre-allocated) */
 } merge_plan;
 
+/* Long (about 170 lines) on purpose: an all-or-nothing merge. Every allocation of the merge plan happens before the
+ * database is touched, and the commit loop after it cannot fail; keeping both phases in one function keeps that
+ * invariant visible. */
 int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
 {
     SSB_REQUIRE(ctx, db != NULL && path != NULL, SSB_ERR_ARG, "ssb_materials_load_file: NULL argument");

@@ -379,6 +379,8 @@ static int parse_term(pctx *P, const cJSON *t, ssbi_term *term)
     return SSB_OK;
 }
 
+/* Long (about 155 lines) on purpose: the three OCV forms (table, expression, MSMR) share one schema and one set of
+ * range and basis checks; split up, the checks of one curve would be spread over several functions. */
 static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
 {
     static const char *const allowed[] = {"name", "kind", "x_def", "x_range", "source", "doi",       "status", "note",

@@ -163,6 +163,8 @@ static double residual(const ssb_se_pb_problem *p, pbw *w, const double *phi, do
     return sqrt(nrm);
 }
 
+/* Long (about 155 lines) on purpose: one damped Newton iteration of the site-resolved Poisson-Boltzmann problem with
+ * its line search, convergence tests and result assembly; the steps share the workspace and iteration state. */
 int ssb_se_pb_solve(ssb_ctx *ctx, const ssb_se_pb_problem *p, ssb_se_pb_result *r)
 {
     SSB_REQUIRE(ctx, p != NULL && r != NULL && r->phi != NULL, SSB_ERR_ARG, "ssb_se_pb_solve: NULL argument");
