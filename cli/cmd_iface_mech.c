@@ -1,5 +1,6 @@
 /* ssbnet iface lithium | contact: contact under pressure (ssb_mech.h). Dispatched from cmd_iface.c. */
 #include "cli.h"
+#include "cli_opts.h"
 
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_mech.h>
@@ -9,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MA_CM2 10.0   /* A/m2 per mA/cm2 */
 #define MPA 1e6
@@ -30,37 +32,6 @@ static int range_error(const char *fmt, ...)
     return CLI_EXIT_RANGE;
 }
 
-/* Comma-separated numbers into out[MAXLIST]; returns the count or -exit code. */
-static int number_list(cli_env *env, const char *opt, const char *s, double *out)
-{
-    int n = 0;
-    char buf[4096];
-    if (strlen(s) >= sizeof buf)
-        return -cli_usage_error(env, "%s: list too long", opt);
-    strcpy(buf, s);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (n >= MAXLIST)
-            return -cli_usage_error(env, "%s: at most %d values", opt, MAXLIST);
-        int r = cli_parse_double(env, opt, tok, &out[n]);
-        if (r)
-            return -r;
-        n++;
-    }
-    if (n == 0)
-        return -cli_usage_error(env, "%s needs at least one number", opt);
-    return n;
-}
-
-/* Value of option argv[i] (i + 1 must exist). */
-static const char *value(cli_env *env, int argc, char **argv, int *i, int *err)
-{
-    if (*i + 1 >= argc) {
-        *err = cli_usage_error(env, "option %s needs a value", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int load(cli_env *env, ssb_materials **mdb, ssb_mech_db **db)
 {
     int rc = ssb_materials_create(env->ctx, mdb);
@@ -72,6 +43,24 @@ static int load(cli_env *env, ssb_materials **mdb, ssb_mech_db **db)
 }
 
 /* ------------------------------------------------------------------------------------------------ lithium */
+
+enum { L_SE, L_ANODE, L_P, L_J, L_T, L_HOURS, L_SEP, L_VOLT, L_PLOT, L_COUNT };
+/* Open lower bounds (hours, separator) are checked after parsing. */
+static const cli_opt lithium_opts[L_COUNT] = {
+    [L_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
+    [L_ANODE] = {"--anode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "Li metal or alloy (default Li)", NULL},
+    [L_P] = {"--pressure-MPa", NULL, CLI_OPT_LIST, "P[,P...]", "MPa", 0, 1000, "stack pressures (required)", NULL},
+    [L_J] = {"--current-mA-cm2", NULL, CLI_OPT_LIST, "J[,J...]", "mA/cm2", 0, SSB_MECH_J_MAX / MA_CM2,
+             "stripping currents of the map (default 20 from 0.01 to 10)", NULL},
+    [L_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -73.15, 176.85,
+             "temperature (default 25; Li melts at 180.5 C)", NULL},
+    [L_HOURS] = {"--hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, 1e5, "stripping time of the map (default 100, > 0)", NULL},
+    [L_SEP] = {"--separator-um", NULL, CLI_OPT_DOUBLE, "L", "um", 0, INFINITY, "separator thickness (default 500, > 0)",
+               NULL},
+    [L_VOLT] = {"--voltage-V", NULL, CLI_OPT_DOUBLE, "V", "V", 0, INFINITY,
+                "voltage across the separator for the leakage (default 0.1)", NULL},
+    [L_PLOT] = {"--plot", NULL, CLI_OPT_STRING, "FILE.png", NULL, 0, 0, "pressure x current map", NULL},
+};
 
 static void lithium_help(void)
 {
@@ -85,8 +74,10 @@ static void lithium_help(void)
            "through the remaining contacts, j/phi, reaches the SE's plating CCD less its electronic leakage\n"
            "sigma_e V / L through a separator of --separator-um (default 500) at --voltage-V (default 0.1)).\n"
            "Currents default to 20 values from 0.01 to 10 mA/cm2; the model covers 0..%g mA/cm2 and 0..1000 MPa.\n\n"
-           "example:\n  ssbnet iface lithium --electrolyte Li6PS5Cl --pressure-MPa 1,3,5,7 --plot li_map.png\n",
+           "options:\n",
            SSB_MECH_J_MAX / MA_CM2);
+    cli_opts_help(stdout, lithium_opts, L_COUNT);
+    printf("\nexample:\n  ssbnet iface lithium --electrolyte Li6PS5Cl --pressure-MPa 1,3,5,7 --plot li_map.png\n");
 }
 
 /* Stripping current above which the next plating makes dendrites (bisection on j / phi_end(j) = CCD_eff). */
@@ -168,72 +159,38 @@ static int lithium_plot(cli_env *env, const char *path, int np, const double *P,
 
 int cmd_iface_lithium(cli_env *env, int argc, char **argv)
 {
-    const char *se_name = NULL, *anode = "Li", *plist = NULL, *jlist = NULL, *plot = NULL;
-    double TC = 25, hours = 100, sep_um = 500, volt = 0.1;
-    for (int i = 2; i < argc; i++) {
-        int err = 0;
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            lithium_help();
-            return 0;
-        }
-        const char *v = value(env, argc, argv, &i, &err);
-        if (err)
-            return err;
-        if (!strcmp(a, "--electrolyte"))
-            se_name = v;
-        else if (!strcmp(a, "--anode"))
-            anode = v;
-        else if (!strcmp(a, "--pressure-MPa"))
-            plist = v;
-        else if (!strcmp(a, "--current-mA-cm2"))
-            jlist = v;
-        else if (!strcmp(a, "--plot"))
-            plot = v;
-        else if (!strcmp(a, "--temperature-C"))
-            err = cli_parse_double(env, a, v, &TC);
-        else if (!strcmp(a, "--hours"))
-            err = cli_parse_double(env, a, v, &hours);
-        else if (!strcmp(a, "--separator-um"))
-            err = cli_parse_double(env, a, v, &sep_um);
-        else if (!strcmp(a, "--voltage-V"))
-            err = cli_parse_double(env, a, v, &volt);
-        else
-            return cli_usage_error(env, "unknown option '%s' for 'ssbnet iface lithium' (see --help)", a);
-        if (err)
-            return err;
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        lithium_help();
+        return 0;
     }
-    if (!se_name || !plist)
+    cli_optval val[L_COUNT];
+    int npos = 0;
+    int prc = cli_opts_parse(env, "iface lithium", lithium_opts, L_COUNT, argc, argv, 2, val, NULL, 0, &npos, NULL,
+                             NULL);
+    if (prc)
+        return prc;
+    if (!val[L_SE].given || !val[L_P].given)
         return cli_usage_error(env, "iface lithium needs --electrolyte NAME and --pressure-MPa P[,P...]");
+    const char *se_name = val[L_SE].str, *anode = val[L_ANODE].given ? val[L_ANODE].str : "Li",
+               *plot = val[L_PLOT].str;
+    double TC = val[L_T].given ? val[L_T].num : 25, hours = val[L_HOURS].given ? val[L_HOURS].num : 100,
+           sep_um = val[L_SEP].given ? val[L_SEP].num : 500, volt = val[L_VOLT].given ? val[L_VOLT].num : 0.1;
     double P[MAXLIST], J[MAXLIST];
-    int np = number_list(env, "--pressure-MPa", plist, P), nj = 20;
-    if (np < 0)
-        return -np;
-    for (int i = 0; i < np; i++) {
-        if (!(P[i] >= 0) || P[i] > 1000)
-            return range_error("--pressure-MPa = %g: the stack pressure must be in [0, 1000] MPa", P[i]);
-        P[i] *= MPA;
-    }
-    if (jlist) {
-        nj = number_list(env, "--current-mA-cm2", jlist, J);
-        if (nj < 0)
-            return -nj;
-        for (int k = 0; k < nj; k++) {
-            if (!(J[k] >= 0) || J[k] > SSB_MECH_J_MAX / MA_CM2)
-                return range_error("--current-mA-cm2 = %g: outside the model's range [0, %g] mA/cm2 (above it "
-                                   "the interface kinetics, not the Li supply, limit)", J[k], SSB_MECH_J_MAX / MA_CM2);
-            J[k] *= MA_CM2;
-        }
+    int np = val[L_P].n, nj = 20;
+    for (int i = 0; i < np; i++)
+        P[i] = val[L_P].list[i] * MPA;
+    if (val[L_J].given) {
+        nj = val[L_J].n;
+        for (int k = 0; k < nj; k++)
+            J[k] = val[L_J].list[k] * MA_CM2;
     } else {
         for (int k = 0; k < nj; k++)
             J[k] = 0.01 * pow(1000.0, k / (double)(nj - 1)) * MA_CM2;
     }
-    if (!(TC >= -73.15 && TC <= 176.85))
-        return range_error("--temperature-C = %g: outside [-73, 176] C (Li melts at 180.5 C)", TC);
-    if (!(hours > 0 && hours <= 1e5))
-        return range_error("--hours = %g: must be in (0, 1e5]", hours);
-    if (!(sep_um > 0) || !(volt >= 0))
-        return range_error("--separator-um = %g must be > 0 and --voltage-V = %g >= 0", sep_um, volt);
+    if (!(hours > 0))
+        return range_error("option --hours: %g h is out of range (> 0 to 1e5 h)", hours);
+    if (!(sep_um > 0))
+        return range_error("option --separator-um: %g um is out of range (must be > 0)", sep_um);
 
     ssb_materials *mdb = NULL;
     ssb_mech_db *db = NULL;
@@ -359,6 +316,28 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------------ contact */
 
+enum { C_MAT, C_AGAINST, C_P, C_DIST, C_T, C_ROUGH, C_RAD, C_DENS, C_RCT, C_SIGMA, C_COUNT };
+/* Open lower bounds (> 0) are checked after parsing. */
+static const cli_opt contact_opts[C_COUNT] = {
+    [C_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
+    [C_AGAINST] = {"--against", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "particle material (default NCM811)", NULL},
+    [C_P] = {"--pressure-MPa", NULL, CLI_OPT_LIST, "P[,P...]", "MPa", 0, 1e4, "nominal pressures, > 0 (required)",
+             NULL},
+    [C_DIST] = {"--distribution", NULL, CLI_OPT_CHOICE, "WORD", NULL, 0, 0,
+                "asperity height distribution (default gaussian)", "gaussian,exponential"},
+    [C_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -73.15, 400, "temperature (default 25)", NULL},
+    [C_ROUGH] = {"--roughness-nm", NULL, CLI_OPT_DOUBLE, "S", "nm", 0, INFINITY, "rms roughness (default 50, > 0)",
+                 NULL},
+    [C_RAD] = {"--asperity-radius-um", NULL, CLI_OPT_DOUBLE, "R", "um", 0, INFINITY,
+               "asperity tip radius (default 1, > 0)", NULL},
+    [C_DENS] = {"--asperity-density-per-um2", NULL, CLI_OPT_DOUBLE, "N", "1/um2", 0, INFINITY,
+                "asperities per area (default 0.1, > 0)", NULL},
+    [C_RCT] = {"--charge-transfer-ohm-cm2", NULL, CLI_OPT_DOUBLE, "R", "ohm cm2", 0, INFINITY,
+               "charge-transfer resistance of the contacted area (default 0)", NULL},
+    [C_SIGMA] = {"--sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
+                 "Li+ conductivity of --material, > 0 (default: materials database at T)", NULL},
+};
+
 static void contact_help(void)
 {
     printf("usage: ssbnet iface contact --material NAME --pressure-MPa P[,P...] [--against NAME (default NCM811)]\n"
@@ -372,69 +351,50 @@ static void contact_help(void)
            "of the Li+ current in the SE into the microcontacts, 1/(4 sigma a N), plus the charge-transfer\n"
            "resistance of the contacted area (default 0) / contact fraction. sigma: --sigma-S-per-cm or the\n"
            "materials database's Li+ conductivity of --material at T.\n\n"
-           "example:\n  ssbnet iface contact --material Li6PS5Cl --pressure-MPa 5,10,50,100\n");
+           "options:\n");
+    cli_opts_help(stdout, contact_opts, C_COUNT);
+    printf("\nexample:\n  ssbnet iface contact --material Li6PS5Cl --pressure-MPa 5,10,50,100\n");
 }
 
 int cmd_iface_contact(cli_env *env, int argc, char **argv)
 {
-    const char *mat = NULL, *against = "NCM811", *plist = NULL, *dist = "gaussian";
-    double TC = 25, rough = 50, rad = 1, dens = 0.1, rct = 0, sig_cli = NAN;
-    for (int i = 2; i < argc; i++) {
-        int err = 0;
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            contact_help();
-            return 0;
-        }
-        const char *v = value(env, argc, argv, &i, &err);
-        if (err)
-            return err;
-        if (!strcmp(a, "--material"))
-            mat = v;
-        else if (!strcmp(a, "--against"))
-            against = v;
-        else if (!strcmp(a, "--pressure-MPa"))
-            plist = v;
-        else if (!strcmp(a, "--distribution"))
-            dist = v;
-        else if (!strcmp(a, "--temperature-C"))
-            err = cli_parse_double(env, a, v, &TC);
-        else if (!strcmp(a, "--roughness-nm"))
-            err = cli_parse_double(env, a, v, &rough);
-        else if (!strcmp(a, "--asperity-radius-um"))
-            err = cli_parse_double(env, a, v, &rad);
-        else if (!strcmp(a, "--asperity-density-per-um2"))
-            err = cli_parse_double(env, a, v, &dens);
-        else if (!strcmp(a, "--charge-transfer-ohm-cm2"))
-            err = cli_parse_double(env, a, v, &rct);
-        else if (!strcmp(a, "--sigma-S-per-cm"))
-            err = cli_parse_double(env, a, v, &sig_cli);
-        else
-            return cli_usage_error(env, "unknown option '%s' for 'ssbnet iface contact' (see --help)", a);
-        if (err)
-            return err;
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        contact_help();
+        return 0;
     }
-    if (!mat || !plist)
+    cli_optval val[C_COUNT];
+    int npos = 0;
+    int prc = cli_opts_parse(env, "iface contact", contact_opts, C_COUNT, argc, argv, 2, val, NULL, 0, &npos, NULL,
+                             NULL);
+    if (prc)
+        return prc;
+    if (!val[C_MAT].given || !val[C_P].given)
         return cli_usage_error(env, "iface contact needs --material NAME and --pressure-MPa P[,P...]");
+    const char *mat = val[C_MAT].str, *against = val[C_AGAINST].given ? val[C_AGAINST].str : "NCM811";
+    int expo = val[C_DIST].given && !strcasecmp(val[C_DIST].str, "exponential");
+    const char *dist = expo ? "exponential" : "gaussian";
+    struct {
+        int k;
+        double def;
+    } d[] = {{C_T, 25}, {C_ROUGH, 50}, {C_RAD, 1}, {C_DENS, 0.1}, {C_RCT, 0}, {C_SIGMA, NAN}};
+    double x[6];
+    for (int k = 0; k < 6; k++)
+        x[k] = val[d[k].k].given ? val[d[k].k].num : d[k].def;
+    double TC = x[0], rough = x[1], rad = x[2], dens = x[3], rct = x[4], sig_cli = x[5];
     double P[MAXLIST];
-    int np = number_list(env, "--pressure-MPa", plist, P);
-    if (np < 0)
-        return -np;
-    for (int i = 0; i < np; i++)
-        if (!(P[i] > 0) || P[i] > 1e4)
-            return range_error("--pressure-MPa = %g: the nominal pressure must be in (0, 10000] MPa", P[i]);
+    int np = val[C_P].n;
+    for (int i = 0; i < np; i++) {
+        P[i] = val[C_P].list[i];
+        if (!(P[i] > 0))
+            return range_error("option --pressure-MPa: %g MPa is out of range (> 0 to 10000 MPa)", P[i]);
+    }
     if (!isnan(sig_cli) && !(sig_cli > 0))
-        return range_error("--sigma-S-per-cm = %g: must be > 0", sig_cli);
-    if (!(rough > 0) || !(rad > 0) || !(dens > 0) || !(rct >= 0))
-        return range_error("--roughness-nm, --asperity-radius-um, --asperity-density-per-um2 must be > 0 and "
-                           "--charge-transfer-ohm-cm2 >= 0");
-    if (!(TC >= -73.15 && TC <= 400))
-        return range_error("--temperature-C = %g: outside [-73, 400] C", TC);
+        return range_error("option --sigma-S-per-cm: %g S/cm is out of range (must be > 0)", sig_cli);
+    if (!(rough > 0) || !(rad > 0) || !(dens > 0))
+        return range_error("--roughness-nm, --asperity-radius-um, --asperity-density-per-um2 must be > 0");
     ssb_mech_gw_params gp = ssb_mech_gw_params_default();
-    if (!strcmp(dist, "exponential"))
+    if (expo)
         gp.dist = SSB_MECH_EXPONENTIAL;
-    else if (strcmp(dist, "gaussian"))
-        return cli_usage_error(env, "--distribution must be gaussian or exponential, not '%s'", dist);
     gp.roughness = rough * 1e-9;
     gp.asperity_radius = rad * 1e-6;
     gp.asperity_density = dens * 1e12;
