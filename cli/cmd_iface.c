@@ -1,5 +1,6 @@
 /* ssbnet iface stability | growth | coating | spacecharge: apparent electrode|SE interfaces (ssb_iface.h). */
 #include "cli.h"
+#include "cli_opts.h"
 
 #include <ssbnet/ssb_iface.h>
 #include <ssbnet/ssb_materials.h>
@@ -47,73 +48,97 @@ static void iface_help(void)
            "  ssbnet iface coating --electrode NCM811 --electrolyte Li6PS5Cl --coating LiNbO3 --hours 1000\n");
 }
 
-typedef enum { O_STR, O_DBL, O_FLAG, O_INT } okind;
-typedef struct {
-    const char *name;
-    okind kind;
-    void *dst;
-} opt;
+/* One option table per subcommand (cli_opts.h): parsing, --help list and messages come from it. Open lower
+ * bounds (> 0) are checked after parsing and exit CLI_EXIT_RANGE like the table's ranges. */
+enum { S_EL, S_SE, S_COAT, S_VLO, S_VHI, S_COUNT };
+static const cli_opt stability_opts[S_COUNT] = {
+    [S_EL] = {"--electrode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "electrode material (required)", NULL},
+    [S_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
+    [S_COAT] = {"--coating", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "coating to assess besides the ranking", NULL},
+    [S_VLO] = {"--cutoff-low", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY,
+               "lower end of the operating window (default 3.0)", NULL},
+    [S_VHI] = {"--cutoff-high", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY,
+               "upper end of the operating window (default 4.3)", NULL},
+};
 
-static int parse(cli_env *env, int argc, char **argv, const opt *o, int no, const char **positional)
+enum { G_EL, G_SE, G_HOURS, G_U, G_T, G_LAW, G_POINTS, G_KP, G_KL, G_L0, G_EA, G_PLOT, G_COUNT };
+static const cli_opt growth_opts[G_COUNT] = {
+    [G_EL] = {"--electrode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "electrode material (required)", NULL},
+    [G_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
+    [G_HOURS] = {"--hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, INFINITY, "time span, > 0 (required)", NULL},
+    [G_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
+             "electrode potential vs Li (default: top of its window)", NULL},
+    [G_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [G_LAW] = {"--law", NULL, CLI_OPT_CHOICE, "LAW", NULL, 0, 0, "growth law (default: the pair's record)",
+               "none,parabolic,linear,deal-grove"},
+    [G_POINTS] = {"--points", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "time points (default 60)", NULL},
+    [G_KP] = {"--rate-constant-nm2-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm2/h", -INFINITY, INFINITY,
+              "parabolic rate constant (overrides the record)", NULL},
+    [G_KL] = {"--linear-rate-nm-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm/h", -INFINITY, INFINITY,
+              "linear rate (overrides the record)", NULL},
+    [G_L0] = {"--initial-thickness-nm", NULL, CLI_OPT_DOUBLE, "L", "nm", -INFINITY, INFINITY,
+              "initial interphase thickness (overrides the record)", NULL},
+    [G_EA] = {"--activation-energy-kJ-per-mol", NULL, CLI_OPT_DOUBLE, "E", "kJ/mol", -INFINITY, INFINITY,
+              "activation energy (overrides the record)", NULL},
+    [G_PLOT] = {"--plot", NULL, CLI_OPT_STRING, "FILE.png", NULL, 0, 0, "R vs t plot", NULL},
+};
+
+#define MAXGRID CLI_OPT_LIST_MAX
+
+enum { K_EL, K_SE, K_COAT, K_HOURS, K_CYCLES, K_CYCH, K_THICK, K_COV, K_U, K_T, K_SIG, K_SIGE, K_PLOT, K_COUNT };
+static const cli_opt coating_opts[K_COUNT] = {
+    [K_EL] = {"--electrode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "electrode material (required)", NULL},
+    [K_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
+    [K_COAT] = {"--coating", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "coating material (required)", NULL},
+    [K_HOURS] = {"--hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, INFINITY, "time span, > 0 (or --cycles)", NULL},
+    [K_CYCLES] = {"--cycles", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "cycles (or --hours)", NULL},
+    [K_CYCH] = {"--cycle-hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, INFINITY, "hours per cycle, > 0 (default 2)",
+                NULL},
+    [K_THICK] = {"--thickness-nm", NULL, CLI_OPT_LIST, "LIST", "nm", 0, INFINITY,
+                 "coating thicknesses (default 0 and 41 from 0.1 to 100)", NULL},
+    [K_COV] = {"--coverage", NULL, CLI_OPT_LIST, "LIST", NULL, 0, 1,
+               "coverage fractions (default 0.5,0.8,0.9,0.95,0.99,1)", NULL},
+    [K_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
+             "electrode potential vs Li (default: top of its window)", NULL},
+    [K_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [K_SIG] = {"--coating-sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
+               "coating Li+ conductivity, > 0 (default: materials database)", NULL},
+    [K_SIGE] = {"--coating-sigma-e-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
+                "coating electronic conductivity (default: materials database)", NULL},
+    [K_PLOT] = {"--plot", NULL, CLI_OPT_STRING, "FILE.png", NULL, 0, 0, "R vs thickness plot", NULL},
+};
+
+enum { Q_PHI0, Q_EPS, Q_CINF, Q_SIG, Q_SE, Q_GC, Q_IL, Q_ILD, Q_ILC, Q_T, Q_COUNT };
+static const cli_opt spacecharge_opts[Q_COUNT] = {
+    [Q_PHI0] = {"--phi0-V", NULL, CLI_OPT_DOUBLE, "P", "V", -INFINITY, INFINITY, "interface potential step (required)",
+                NULL},
+    [Q_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, -INFINITY, INFINITY, "relative permittivity (required)",
+               NULL},
+    [Q_CINF] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", -INFINITY, INFINITY,
+                "bulk mobile carrier density (required)", NULL},
+    [Q_SIG] = {"--sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", -INFINITY, INFINITY,
+               "bulk Li+ conductivity (or --electrolyte)", NULL},
+    [Q_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "SE whose database conductivity is used", NULL},
+    [Q_GC] = {"--gouy-chapman", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "Gouy-Chapman instead of Mott-Schottky", NULL},
+    [Q_IL] = {"--interlayer", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "oxide interlayer material", NULL},
+    [Q_ILD] = {"--interlayer-thickness-nm", NULL, CLI_OPT_DOUBLE, "D", "nm", 0, INFINITY,
+               "interlayer thickness, > 0 with --interlayer", NULL},
+    [Q_ILC] = {"--interlayer-coverage", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 1, "interlayer coverage (default 1)", NULL},
+    [Q_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+};
+
+/* Number of option k, or def when not given. */
+static double num_or(const cli_optval *v, int k, double def)
 {
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        int k = 0;
-        for (; k < no; k++)
-            if (!strcmp(a, o[k].name))
-                break;
-        if (k == no) {
-            if (positional && a[0] != '-' && !*positional) {
-                *positional = a;
-                continue;
-            }
-            return cli_usage_error(env, "unknown option '%s' for 'ssbnet %s %s' (see --help)", a, argv[0], argv[1]);
-        }
-        if (o[k].kind == O_FLAG) {
-            *(int *)o[k].dst = 1;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return cli_usage_error(env, "option %s needs a value", a);
-        const char *val = argv[++i];
-        if (o[k].kind == O_STR) {
-            *(const char **)o[k].dst = val;
-        } else if (o[k].kind == O_DBL) {
-            int r = cli_parse_double(env, a, val, (double *)o[k].dst);
-            if (r)
-                return r;
-        } else {
-            long long v;
-            int r = cli_parse_int(env, a, val, &v);
-            if (r)
-                return r;
-            if (v < 1 || v > 1000000)
-                return cli_usage_error(env, "%s = %lld, must be in [1, 1000000]", a, v);
-            *(int *)o[k].dst = (int)v;
-        }
-    }
-    return 0;
+    return v[k].given ? v[k].num : def;
 }
 
-static int parse_list(cli_env *env, const char *opt_name, const char *s, double *out, int max, double scale)
+/* A value outside an open range: message naming the option, CLI_EXIT_RANGE. */
+static int open_range_error(cli_env *env, const char *opt, double v, const char *unit)
 {
-    int n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || !isfinite(v) || n >= max)
-            return -cli_usage_error(env, "%s needs comma-separated numbers (%d at most): '%s'", opt_name, max, s);
-        out[n++] = v * scale;
-        p = end;
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return -cli_usage_error(env, "%s needs comma-separated numbers: '%s'", opt_name, s);
-    }
-    if (n == 0)
-        return -cli_usage_error(env, "%s needs at least one number", opt_name);
-    return n;
+    (void)env;
+    fprintf(stderr, "ssbnet: error: option %s: %g %s is out of range (must be > 0)\n", opt, v, unit);
+    return CLI_EXIT_RANGE;
 }
 
 static int load_db(cli_env *env, ssb_materials **mdb, ssb_iface_db **idb)
@@ -204,16 +229,14 @@ cJSON *cli_iface_stability_json(const ssb_iface_stability *s)
 
 static int cmd_stability(cli_env *env, int argc, char **argv)
 {
-    const char *el = NULL, *se = NULL, *coat = NULL;
-    double vlo = NAN, vhi = NAN;
-    opt o[] = {{"--electrode", O_STR, &el},
-               {"--electrolyte", O_STR, &se},
-               {"--coating", O_STR, &coat},
-               {"--cutoff-low", O_DBL, &vlo},
-               {"--cutoff-high", O_DBL, &vhi}};
-    int r = parse(env, argc, argv, o, 5, NULL);
+    cli_optval v[S_COUNT];
+    int npos = 0;
+    int r = cli_opts_parse(env, "iface stability", stability_opts, S_COUNT, argc, argv, 2, v, NULL, 0, &npos, NULL,
+                           NULL);
     if (r)
         return r;
+    const char *el = v[S_EL].str, *se = v[S_SE].str, *coat = v[S_COAT].str;
+    double vlo = num_or(v, S_VLO, NAN), vhi = num_or(v, S_VHI, NAN);
     if (!el || !se)
         return cli_usage_error(env, "iface stability needs --electrode NAME and --electrolyte NAME");
     ssb_materials *mdb = NULL;
@@ -318,28 +341,19 @@ static int pair_growth(cli_env *env, const ssb_materials *mdb, const ssb_iface_d
 
 static int cmd_growth(cli_env *env, int argc, char **argv)
 {
-    const char *el = NULL, *se = NULL, *law = NULL, *plot = NULL;
-    double hours = NAN, U = NAN, TC = 25, kp = NAN, kl = NAN, L0 = NAN, Ea = NAN;
-    int npts = 60;
-    opt o[] = {{"--electrode", O_STR, &el},
-               {"--electrolyte", O_STR, &se},
-               {"--hours", O_DBL, &hours},
-               {"--potential-V", O_DBL, &U},
-               {"--temperature-C", O_DBL, &TC},
-               {"--law", O_STR, &law},
-               {"--points", O_INT, &npts},
-               {"--rate-constant-nm2-per-h", O_DBL, &kp},
-               {"--linear-rate-nm-per-h", O_DBL, &kl},
-               {"--initial-thickness-nm", O_DBL, &L0},
-               {"--activation-energy-kJ-per-mol", O_DBL, &Ea},
-               {"--plot", O_STR, &plot}};
-    int r = parse(env, argc, argv, o, 12, NULL);
+    cli_optval v[G_COUNT];
+    int npos = 0;
+    int r = cli_opts_parse(env, "iface growth", growth_opts, G_COUNT, argc, argv, 2, v, NULL, 0, &npos, NULL, NULL);
     if (r)
         return r;
+    const char *el = v[G_EL].str, *se = v[G_SE].str, *law = v[G_LAW].str, *plot = v[G_PLOT].str;
+    double hours = num_or(v, G_HOURS, NAN), U = num_or(v, G_U, NAN), TC = num_or(v, G_T, 25),
+           kp = num_or(v, G_KP, NAN), kl = num_or(v, G_KL, NAN), L0 = num_or(v, G_L0, NAN), Ea = num_or(v, G_EA, NAN);
+    int npts = (int)num_or(v, G_POINTS, 60);
     if (!el || !se || isnan(hours))
         return cli_usage_error(env, "iface growth needs --electrode NAME, --electrolyte NAME and --hours H");
     if (!(hours > 0))
-        return cli_usage_error(env, "--hours = %g, must be > 0", hours);
+        return open_range_error(env, "--hours", hours, "h");
     ssb_materials *mdb = NULL;
     ssb_iface_db *idb = NULL;
     ssb_iface_stability *s = calloc(1, sizeof *s);
@@ -492,57 +506,47 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------------ coating */
 
-#define MAXGRID 128
-
 static int cmd_coating(cli_env *env, int argc, char **argv)
 {
-    const char *el = NULL, *se = NULL, *coat = NULL, *thick_s = NULL, *cov_s = NULL, *plot = NULL;
-    double hours = NAN, cyc_h = 2.0, U = NAN, TC = 25, sig = NAN, sige = NAN;
-    int cycles = 0;
-    opt o[] = {{"--electrode", O_STR, &el},         {"--electrolyte", O_STR, &se},
-               {"--coating", O_STR, &coat},         {"--hours", O_DBL, &hours},
-               {"--cycles", O_INT, &cycles},        {"--cycle-hours", O_DBL, &cyc_h},
-               {"--thickness-nm", O_STR, &thick_s}, {"--coverage", O_STR, &cov_s},
-               {"--potential-V", O_DBL, &U},        {"--temperature-C", O_DBL, &TC},
-               {"--coating-sigma-S-per-cm", O_DBL, &sig}, {"--coating-sigma-e-S-per-cm", O_DBL, &sige},
-               {"--plot", O_STR, &plot}};
-    int r = parse(env, argc, argv, o, 13, NULL);
+    cli_optval v[K_COUNT];
+    int npos = 0;
+    int r = cli_opts_parse(env, "iface coating", coating_opts, K_COUNT, argc, argv, 2, v, NULL, 0, &npos, NULL, NULL);
     if (r)
         return r;
+    const char *el = v[K_EL].str, *se = v[K_SE].str, *coat = v[K_COAT].str, *plot = v[K_PLOT].str;
+    double hours = num_or(v, K_HOURS, NAN), cyc_h = num_or(v, K_CYCH, 2.0), U = num_or(v, K_U, NAN),
+           TC = num_or(v, K_T, 25), sig = num_or(v, K_SIG, NAN), sige = num_or(v, K_SIGE, NAN);
+    int cycles = (int)num_or(v, K_CYCLES, 0);
     if (!el || !se || !coat)
         return cli_usage_error(env, "iface coating needs --electrode, --electrolyte and --coating");
     if (isnan(hours) == (cycles == 0))
         return cli_usage_error(env, "iface coating needs one of --hours H or --cycles N");
+    if (!(cyc_h > 0))
+        return open_range_error(env, "--cycle-hours", cyc_h, "h");
     if (cycles)
         hours = cycles * cyc_h;
-    if (!(hours > 0) || !(cyc_h > 0))
-        return cli_usage_error(env, "--hours and --cycle-hours must be > 0");
-    double thick[MAXGRID], cov[MAXGRID];
+    if (!(hours > 0))
+        return open_range_error(env, "--hours", hours, "h");
+    if (!isnan(sig) && !(sig > 0))
+        return open_range_error(env, "--coating-sigma-S-per-cm", sig, "S/cm");
+    double thick[MAXGRID + 1], cov[MAXGRID];
     int nt = 0, nc = 0;
-    if (thick_s) {
-        nt = parse_list(env, "--thickness-nm", thick_s, thick, MAXGRID, NM);
-        if (nt < 0)
-            return -nt;
+    if (v[K_THICK].given) {
+        for (int i = 0; i < v[K_THICK].n; i++)
+            thick[nt++] = v[K_THICK].list[i] * NM;
     } else {
         thick[nt++] = 0;
         for (int i = 0; i < 41; i++)
             thick[nt++] = 0.1 * pow(10.0, 3.0 * i / 40.0) * NM; /* 0.1 to 100 nm */
     }
-    if (cov_s) {
-        nc = parse_list(env, "--coverage", cov_s, cov, MAXGRID, 1.0);
-        if (nc < 0)
-            return -nc;
+    if (v[K_COV].given) {
+        for (int i = 0; i < v[K_COV].n; i++)
+            cov[nc++] = v[K_COV].list[i];
     } else {
         const double d[] = {0.5, 0.8, 0.9, 0.95, 0.99, 1.0};
         for (int i = 0; i < 6; i++)
             cov[nc++] = d[i];
     }
-    for (int i = 0; i < nt; i++)
-        if (thick[i] < 0)
-            return cli_usage_error(env, "--thickness-nm: %g is negative (thickness must be >= 0)", thick[i] / NM);
-    for (int i = 0; i < nc; i++)
-        if (cov[i] < 0 || cov[i] > 1)
-            return cli_usage_error(env, "--coverage: %g is outside [0, 1]", cov[i]);
     ssb_materials *mdb = NULL;
     ssb_iface_db *idb = NULL;
     ssb_iface_stability *s = calloc(1, sizeof *s);
@@ -713,17 +717,16 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
 
 static int cmd_spacecharge(cli_env *env, int argc, char **argv)
 {
-    const char *se = NULL, *il = NULL;
-    double phi0 = NAN, eps = NAN, cinf = NAN, sig = NAN, TC = 25, d = 0, cov = 1;
-    int gc = 0;
-    opt o[] = {{"--phi0-V", O_DBL, &phi0},           {"--eps-r", O_DBL, &eps},
-               {"--c-inf-per-m3", O_DBL, &cinf},     {"--sigma-S-per-cm", O_DBL, &sig},
-               {"--electrolyte", O_STR, &se},        {"--gouy-chapman", O_FLAG, &gc},
-               {"--interlayer", O_STR, &il},         {"--interlayer-thickness-nm", O_DBL, &d},
-               {"--interlayer-coverage", O_DBL, &cov}, {"--temperature-C", O_DBL, &TC}};
-    int r = parse(env, argc, argv, o, 10, NULL);
+    cli_optval v[Q_COUNT];
+    int npos = 0;
+    int r = cli_opts_parse(env, "iface spacecharge", spacecharge_opts, Q_COUNT, argc, argv, 2, v, NULL, 0, &npos,
+                           NULL, NULL);
     if (r)
         return r;
+    const char *se = v[Q_SE].str, *il = v[Q_IL].str;
+    double phi0 = num_or(v, Q_PHI0, NAN), eps = num_or(v, Q_EPS, NAN), cinf = num_or(v, Q_CINF, NAN),
+           sig = num_or(v, Q_SIG, NAN), TC = num_or(v, Q_T, 25), d = num_or(v, Q_ILD, 0), cov = num_or(v, Q_ILC, 1);
+    int gc = v[Q_GC].given > 0;
     if (isnan(phi0) || isnan(eps) || isnan(cinf) || (isnan(sig) && !se))
         return cli_usage_error(env, "iface spacecharge needs --phi0-V, --eps-r, --c-inf-per-m3 and "
                                     "--sigma-S-per-cm or --electrolyte");
@@ -817,11 +820,23 @@ int cmd_iface(cli_env *env, int argc, char **argv)
         return cmd_iface_lithium(env, argc, argv);
     if (!strcmp(argv[1], "contact"))
         return cmd_iface_contact(env, argc, argv);
-    for (int i = 2; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            iface_help();
-            return 0;
-        }
+    static const struct {
+        const char *name;
+        const cli_opt *opts;
+        int n;
+    } subs[] = {{"stability", stability_opts, S_COUNT},
+                {"growth", growth_opts, G_COUNT},
+                {"coating", coating_opts, K_COUNT},
+                {"spacecharge", spacecharge_opts, Q_COUNT}};
+    if (cli_opts_wants_help(argc, argv, 2)) {
+        iface_help();
+        for (size_t k = 0; k < sizeof subs / sizeof subs[0]; k++)
+            if (!strcmp(argv[1], subs[k].name)) {
+                printf("\noptions of iface %s:\n", subs[k].name);
+                cli_opts_help(stdout, subs[k].opts, subs[k].n);
+            }
+        return 0;
+    }
     if (!strcmp(argv[1], "stability"))
         return cmd_stability(env, argc, argv);
     if (!strcmp(argv[1], "growth"))

@@ -49,16 +49,22 @@ expect_rc "growth of a stable pair" 0 "$BIN" iface growth --electrode In-Li --el
   || bad "stable pair: law $(jget law), type $(jget interphase_type)"
 expect_rc "growth of a pair without data" 8 "$BIN" iface growth --electrode Li --electrolyte LATP --hours 5
 expect_rc "growth unknown material" 8 "$BIN" iface growth --electrode Li --electrolyte unobtainium --hours 5
-expect_rc "growth negative hours" 2 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours -5
+expect_rc "growth negative hours" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours -5
+grep -q -- '--hours' "$T/err" && ok "negative hours names --hours" || bad "message: $(cat "$T/err")"
+expect_rc "growth law outside the choices" 4 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --law cubic
+grep -q 'deal-grove' "$T/err" && ok "law message lists the choices" || bad "message: $(cat "$T/err")"
+expect_rc "growth points out of range" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --points 0
+expect_rc "growth malformed number" 2 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5h
+expect_rc "growth stray argument" 2 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 extra
 
 # coating scan: finite optimum, plot written, bad grids refused
 expect_rc "coating LiNbO3" 0 "$BIN" iface coating --electrode NCM811 --electrolyte Li6PS5Cl --coating LiNbO3 --hours 1000 \
   --json --plot "$T/coat.png"
 grep -q '"optimum"' "$T/out" && ok "coating reports the optimum" || bad "no optimum"
 [ -s "$T/coat.png" ] && ok "coating plot written" || bad "no coating plot"
-expect_rc "coating negative thickness" 2 "$BIN" iface coating --electrode NCM811 --electrolyte LPSCl --coating LiNbO3 \
+expect_rc "coating negative thickness" 7 "$BIN" iface coating --electrode NCM811 --electrolyte LPSCl --coating LiNbO3 \
   --hours 10 --thickness-nm 5,-1
-expect_rc "coating coverage above 1" 2 "$BIN" iface coating --electrode NCM811 --electrolyte LPSCl --coating LiNbO3 \
+expect_rc "coating coverage above 1" 7 "$BIN" iface coating --electrode NCM811 --electrolyte LPSCl --coating LiNbO3 \
   --hours 10 --coverage 0.5,1.2
 grep -q coverage "$T/err" && ok "message names coverage" || bad "message: $(cat "$T/err")"
 
