@@ -59,5 +59,9 @@ f_o=$(jall contact_fraction)
 awk -v a="$f_s" -v b="$f_o" 'BEGIN{exit !(a > 2 * b)}' && ok "sulfide touches more than oxide ($f_s vs $f_o)" || bad "sulfide $f_s oxide $f_o"
 expect_rc "contact negative pressure" 7 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa -5
 grep -q -- '--pressure-MPa' "$T/err" && [ ! -s "$T/out" ] && ok "contact: key named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "contact distribution outside the choices" 4 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa 5 --distribution cubic
+grep -q 'exponential' "$T/err" && ok "distribution message lists the choices" || bad "message: $(cat "$T/err")"
+expect_rc "contact zero roughness" 7 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa 5 --roughness-nm 0
+expect_rc "lithium malformed pressure list" 2 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3,x
 expect_rc "contact unknown material" 8 "$BIN" iface contact --material Unobtainium --pressure-MPa 5
 finish
