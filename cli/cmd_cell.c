@@ -4,6 +4,7 @@
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_units.h>
 
 #include <errno.h>
 #include <math.h>
@@ -183,7 +184,8 @@ static void print_breakdown(const ssb_cell_breakdown *b, int liquid_or_composite
     for (int k = 0; k < SSB_CELL_LOSS_COUNT; k++) {
         if (b->loss[k] == 0.0 && !liquid_or_composite)
             continue;
-        cli_table_add_row(t, (const char *[]){ssb_cell_loss_label((ssb_cell_loss)k), cli_fmt(b->loss[k] * 1e3)});
+        cli_table_add_row(t, (const char *[]){ssb_cell_loss_label((ssb_cell_loss)k),
+                                              cli_fmt(ssb_unit_from_si(SSB_UNIT_MV, b->loss[k]))});
     }
     cli_table_print(t, stdout);
     cli_table_destroy(&t);
@@ -192,14 +194,14 @@ static void print_breakdown(const ssb_cell_breakdown *b, int liquid_or_composite
 static void add_derived_json(cJSON *json, const ssb_cell_derived *d)
 {
     cJSON *o = cJSON_AddObjectToObject(json, "cell");
-    cli_json_add_number(o, "nominal_capacity_mAh_per_cm2", d->nominal_capacity / 36000.0);
+    cli_json_add_number(o, "nominal_capacity_mAh_per_cm2", ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, d->nominal_capacity));
     cli_json_add_number(o, "ocv_initial_V", d->ocv_init);
     cli_json_add_number(o, "positive_sigma_e_eff_S_per_m", d->sigma_e_eff_pos);
     cli_json_add_number(o, "positive_sigma_i_eff_S_per_m", d->sigma_i_eff_pos);
     cli_json_add_number(o, "positive_active_area_per_m", d->a_pos);
     cli_json_add_number(o, "separator_sigma_eff_S_per_m", d->sigma_sep_eff);
     cli_json_add_number(o, "stack_mass_kg_per_m2", d->mass);
-    cli_json_add_number(o, "stack_thickness_um", d->volume * 1e6);
+    cli_json_add_number(o, "stack_thickness_um", ssb_unit_from_si(SSB_UNIT_UM, d->volume));
     cli_json_add_number(o, "positive_active_material_g_per_cm2", d->mass_am_pos * 0.1);
 }
 
@@ -301,10 +303,11 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             cli_json_add_number(o2, "t_end_s", s.t_end);
             cli_json_add_number(o2, "V_start_V", s.v_start);
             cli_json_add_number(o2, "V_end_V", s.v_end);
-            cli_json_add_number(o2, "capacity_mAh_per_cm2", s.capacity / 36000.0);
+            cli_json_add_number(o2, "capacity_mAh_per_cm2", ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, s.capacity));
             cli_json_add_number(o2, "specific_capacity_mAh_per_g",
-                                d->mass_am_pos > 0 ? s.capacity / d->mass_am_pos / 3600.0 : NAN);
-            cli_json_add_number(o2, "energy_mWh_per_cm2", s.energy / 36000.0);
+                                d->mass_am_pos > 0 ? ssb_unit_from_si(SSB_UNIT_MAH_PER_G, s.capacity / d->mass_am_pos)
+                                                   : NAN);
+            cli_json_add_number(o2, "energy_mWh_per_cm2", ssb_unit_from_si(SSB_UNIT_MWH_PER_CM2, s.energy));
             double wk = NAN, wl = NAN;
             if (s.capacity > 0)
                 ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
@@ -327,8 +330,9 @@ static int run_cmd(cli_env *env, const cell_opts *o)
         json = NULL;
     } else {
         printf("cell: %s, nominal capacity %.4g mAh/cm2 (1C = %.4g mA/cm2), OCV %.4f V\n",
-               o->bpx ? o->bpx : (o->file ? o->file : "built-in default"), d->nominal_capacity / 36000.0,
-               d->nominal_capacity / 36000.0, d->ocv_init);
+               o->bpx ? o->bpx : (o->file ? o->file : "built-in default"),
+               ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, d->nominal_capacity),
+               ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, d->nominal_capacity), d->ocv_init);
         cli_table *t = cli_table_create(9, (const char *[]){"step", "protocol step", "end", "t_end [s]", "V_end [V]",
                                                             "capacity [mAh/cm2]", "capacity [mAh/g AM]",
                                                             "energy [mWh/cm2]", "bottleneck"});
@@ -342,10 +346,11 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             const char *bn = "-";
             if (s.capacity != 0 && ssb_cell_result_bottleneck(ctx, res, i, &bk, &bv) == SSB_OK && bv != 0)
                 bn = ssb_cell_loss_name(bk);
-            const char *spc = d->mass_am_pos > 0 ? cli_fmt(s.capacity / d->mass_am_pos / 3600.0) : "-";
+            const char *spc =
+                d->mass_am_pos > 0 ? cli_fmt(ssb_unit_from_si(SSB_UNIT_MAH_PER_G, s.capacity / d->mass_am_pos)) : "-";
             cli_table_add_row(t, (const char *[]){idx, s.text, end_name(s.end), cli_fmt(s.t_end), cli_fmt(s.v_end),
-                                                  cli_fmt(s.capacity / 36000.0), spc, cli_fmt(s.energy / 36000.0),
-                                                  bn});
+                                                  cli_fmt(ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, s.capacity)), spc,
+                                                  cli_fmt(ssb_unit_from_si(SSB_UNIT_MWH_PER_CM2, s.energy)), bn});
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
@@ -436,13 +441,14 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         for (int i = 0; i < n; i++) {
             cJSON *q = cJSON_CreateObject();
             cli_json_add_number(q, "c_rate", pts[i].crate);
-            cli_json_add_number(q, "current_mA_per_cm2", pts[i].current / 10.0);
+            cli_json_add_number(q, "current_mA_per_cm2", ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, pts[i].current));
             cJSON_AddBoolToObject(q, "sustained", pts[i].sustained);
             if (!pts[i].sustained)
                 cJSON_AddStringToObject(q, "reason", pts[i].reason);
-            cli_json_add_number(q, "capacity_mAh_per_cm2", pts[i].capacity / 36000.0);
-            cli_json_add_number(q, "specific_capacity_mAh_per_g", pts[i].specific_capacity / 3600.0);
-            cli_json_add_number(q, "energy_mWh_per_cm2", pts[i].energy / 36000.0);
+            cli_json_add_number(q, "capacity_mAh_per_cm2", ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, pts[i].capacity));
+            cli_json_add_number(q, "specific_capacity_mAh_per_g",
+                                ssb_unit_from_si(SSB_UNIT_MAH_PER_G, pts[i].specific_capacity));
+            cli_json_add_number(q, "energy_mWh_per_cm2", ssb_unit_from_si(SSB_UNIT_MWH_PER_CM2, pts[i].energy));
             cli_json_add_number(q, "mean_voltage_V", pts[i].v_mean);
             cli_json_add_number(q, "energy_density_Wh_per_kg", pts[i].wh_per_kg);
             cli_json_add_number(q, "energy_density_Wh_per_L", pts[i].wh_per_l);
@@ -464,18 +470,20 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         for (int i = 0; i < n; i++) {
             char bn[96];
             if (!pts[i].sustained) {
-                cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
+                cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate),
+                                                      cli_fmt(ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, pts[i].current)),
                                                       "not sustained", "-", "-", "-", "-", "-", "- (see below)"});
                 continue;
             }
             snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
-                     pts[i].mean.loss[pts[i].bottleneck] * 1e3);
-            cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate), cli_fmt(pts[i].current / 10.0),
-                                                  cli_fmt(pts[i].capacity / 36000.0),
-                                                  cli_fmt(pts[i].specific_capacity / 3600.0),
-                                                  cli_fmt(pts[i].energy / 36000.0), cli_fmt(pts[i].v_mean),
-                                                  cli_fmt(pts[i].wh_per_kg),
-                                                  cli_fmt(pts[i].wh_per_l), bn});
+                     ssb_unit_from_si(SSB_UNIT_MV, pts[i].mean.loss[pts[i].bottleneck]));
+            cli_table_add_row(
+                t,
+                (const char *[]){cli_fmt(pts[i].crate), cli_fmt(ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, pts[i].current)),
+                                 cli_fmt(ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, pts[i].capacity)),
+                                 cli_fmt(ssb_unit_from_si(SSB_UNIT_MAH_PER_G, pts[i].specific_capacity)),
+                                 cli_fmt(ssb_unit_from_si(SSB_UNIT_MWH_PER_CM2, pts[i].energy)), cli_fmt(pts[i].v_mean),
+                                 cli_fmt(pts[i].wh_per_kg), cli_fmt(pts[i].wh_per_l), bn});
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
