@@ -6,6 +6,8 @@
  * smallest particle phase's mean diameter) and checked with ssb_micro_resolution_check: the same spheres at h and
  * h/2 (SE tau along z, CAM|SE face area), no larger-box check. Prints N, h, tau(h), tau(h/2), the relative
  * changes and the wall time. */
+#include "recipes.h"
+
 #include <ssbnet/ssb_core.h>
 #include <ssbnet/ssb_micro_analysis.h>
 
@@ -36,31 +38,7 @@ int main(int argc, char **argv)
     ssb_ctx *ctx = NULL;
     if (ssb_ctx_create(&ctx) != SSB_OK)
         return 1;
-    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
-    int k = 0;
-    p.phase[k].label = 2;
-    p.phase[k].fraction = 0.60;
-    p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
-    p.phase[k].psd.d_mean = cam_d * 1e-6;
-    p.phase[k++].psd.gsd = 1.3;
-    if (carbon > 0) {
-        p.phase[k].label = 3;
-        p.phase[k].role = SSB_ROLE_CARBON;
-        p.phase[k].fraction = carbon;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k++].psd.d_mean = 1.0e-6;
-    }
-    if (pore > 0) {
-        p.phase[k].label = 4;
-        p.phase[k].role = SSB_ROLE_PORE;
-        p.phase[k].fraction = pore;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k++].psd.d_mean = 1.2e-6;
-    }
-    p.nphases = k;
-    p.matrix_label = 1;
-    p.overlap = 0.15;
-    p.tolerance = 0.01;
+    ssb_micro_electrode_params p = tu_cathode_recipe(0.60, cam_d * 1e-6, carbon, pore);
     p.seed = 11;
     ssb_micro_resolution_params rp = ssb_micro_resolution_params_default();
     rp.box_factor = 1.0;

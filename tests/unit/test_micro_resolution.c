@@ -14,43 +14,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "recipes.h"
+
 static ssb_ctx *new_ctx(void)
 {
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     return ctx;
-}
-
-/* CAM lognormal (first phase), optional carbon and pores, SE matrix label 1. */
-static ssb_micro_electrode_params recipe(double cam_vf, double cam_d, double carbon_vf, double pore_vf)
-{
-    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
-    int k = 0;
-    p.phase[k].label = 2;
-    p.phase[k].fraction = cam_vf;
-    p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
-    p.phase[k].psd.d_mean = cam_d;
-    p.phase[k++].psd.gsd = 1.3;
-    if (carbon_vf > 0) {
-        p.phase[k].label = 3;
-        p.phase[k].role = SSB_ROLE_CARBON;
-        p.phase[k].fraction = carbon_vf;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k++].psd.d_mean = 1.0e-6;
-    }
-    if (pore_vf > 0) {
-        p.phase[k].label = 4;
-        p.phase[k].role = SSB_ROLE_PORE;
-        p.phase[k].fraction = pore_vf;
-        p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
-        p.phase[k++].psd.d_mean = 1.2e-6;
-    }
-    p.nphases = k;
-    p.matrix_label = 1;
-    p.overlap = 0.15;
-    p.tolerance = 0.01;
-    p.seed = 2385;
-    return p;
 }
 
 static void test_voxel_size(void **state)
@@ -59,11 +29,11 @@ static void test_voxel_size(void **state)
     ssb_ctx *ctx = new_ctx();
     double h;
     /* CAM only: the largest phase's rule */
-    ssb_micro_electrode_params p = recipe(0.6, 4.5e-6, 0, 0);
+    ssb_micro_electrode_params p = tu_cathode_recipe(0.6, 4.5e-6, 0, 0);
     TU_OK(ctx, ssb_micro_resolution_voxel_size(ctx, &p, 0, &h));
     TU_ASSERT_REL(h, 4.5e-6 / SSB_MICRO_VOXELS_ACROSS_LARGEST, 1e-14);
     /* CAM 5 um + carbon 1 um + pores 1.2 um: the carbon decides (1 um / N) unless the CAM rule is finer */
-    p = recipe(0.6, 5e-6, 0.03, 0.05);
+    p = tu_cathode_recipe(0.6, 5e-6, 0.03, 0.05);
     TU_OK(ctx, ssb_micro_resolution_voxel_size(ctx, &p, 0, &h));
     TU_ASSERT_REL(h, fmin(5e-6 / SSB_MICRO_VOXELS_ACROSS_LARGEST, 1e-6 / SSB_MICRO_VOXELS_ACROSS), 1e-14);
     /* an explicit N for the small phases */
@@ -71,7 +41,7 @@ static void test_voxel_size(void **state)
     TU_ASSERT_REL(h, fmin(5e-6 / SSB_MICRO_VOXELS_ACROSS_LARGEST, 0.25e-6), 1e-14);
     assert_true(5e-6 / SSB_MICRO_VOXELS_ACROSS_LARGEST < 0.25e-6); /* so here the CAM decides */
     /* table by volume 3 um / 6 um at 0.5 / 0.5: number mean (8 * 3 + 6) / 9 = 10/3 um */
-    p = recipe(0.6, 5e-6, 0, 0);
+    p = tu_cathode_recipe(0.6, 5e-6, 0, 0);
     p.phase[0].psd.kind = SSB_MICRO_PSD_TABLE_VOLUME;
     p.phase[0].psd.ntable = 2;
     p.phase[0].psd.table_d[0] = 3e-6;
@@ -147,7 +117,7 @@ static void test_resolution_check(void **state)
 {
     (void)state;
     ssb_ctx *ctx = new_ctx();
-    ssb_micro_electrode_params p = recipe(0.6, 3e-6, 0, 0);
+    ssb_micro_electrode_params p = tu_cathode_recipe(0.6, 3e-6, 0, 0);
     p.tolerance = 0.02; /* ~40 particles in the box: one particle is ~1.5 % of it */
     double h;
     TU_OK(ctx, ssb_micro_resolution_voxel_size(ctx, &p, 0, &h));
@@ -219,7 +189,7 @@ static void test_resolution_image(void **state)
     ssb_grid_destroy(&g);
 
     /* a coarse cathode image: SE tau changes by far more than 5 % from h to 2h */
-    ssb_micro_electrode_params p = recipe(0.6, 3e-6, 0, 0);
+    ssb_micro_electrode_params p = tu_cathode_recipe(0.6, 3e-6, 0, 0);
     p.tolerance = 0.02;
     const double h = 3e-6 / 8;
     TU_OK(ctx, ssb_grid_create(ctx, 32, 32, 32, h, h, h, &g));
