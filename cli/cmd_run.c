@@ -165,7 +165,7 @@ static void report_resolution(const ssb_run_result *res, cJSON *js, FILE *out)
         fprintf(out, "resolution check (%lld^3 voxels): SE tau %.4g at h, %.4g at h/2 (change %.1f %%; extrapolated "
                      "%.4g), CAM|SE area change %.1f %%, tau in a %.2gx wider box %.4g (change %.1f %%)\n",
                 (long long)r->dims[0], r->tau[0], r->tau[1], 100 * r->rel_tau, r->tau_extrapolated,
-                100 * r->rel_area, 1.5, r->tau_box, 100 * r->rel_tau_box);
+                100 * r->rel_area, ssb_micro_resolution_params_default().box_factor, r->tau_box, 100 * r->rel_tau_box);
     else if (res->resolution_checked)
         fprintf(out, "resolution check: SE tau %.4g at the image's voxel size, %.4g at twice it (change %.1f %%)\n",
                 r->tau[0], r->tau[1], 100 * r->rel_tau);
