@@ -1,0 +1,147 @@
+"""Loading of the compiled extension and the error machinery shared by the package's modules."""
+import glob
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import warnings
+
+__all__ = ["ffi", "lib", "SsbError", "Context", "find_extension"]
+
+
+def _candidates():
+    """Places to look for the compiled extension _ssbnet*.so, in order."""
+    env = os.environ.get("SSBNET_LIBRARY")
+    if env:
+        if os.path.isdir(env):
+            yield from sorted(glob.glob(os.path.join(env, "_ssbnet*.so")))
+        else:
+            yield env
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    yield from sorted(glob.glob(os.path.join(here, "_ssbnet*.so")))  # installed next to the package
+    root = os.path.dirname(os.path.dirname(here))  # repository root when run from python/
+    for build in ["build"] + sorted(d for d in os.listdir(root) if d.startswith("build") and d != "build"):
+        yield from sorted(glob.glob(os.path.join(root, build, "python", "_ssbnet*.so")))
+
+
+def find_extension():
+    """Path of the compiled extension that `import ssbnet` uses.
+
+    Order: $SSBNET_LIBRARY (the .so itself or its directory), next to the package (installed), then
+    build*/python/ in the repository (the README's build). Raises ImportError naming every place tried."""
+    tried = []
+    suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    for path in _candidates():
+        tried.append(path)
+        if os.path.isfile(path) and any(path.endswith(s) for s in suffixes):
+            return path
+    raise ImportError(
+        "ssbnet: the compiled extension _ssbnet%s was not found (tried: %s). Build the project first "
+        "(cmake -S . -B build && cmake --build build, or `make build`), or set SSBNET_LIBRARY to the "
+        "extension's path." % (suffixes[0], ", ".join(tried) if tried else "nothing: SSBNET_LIBRARY is empty"))
+
+
+def _load():
+    path = find_extension()
+    spec = importlib.util.spec_from_file_location("_ssbnet", path)
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except ImportError as e:  # e.g. built for another Python version
+        raise ImportError("ssbnet: cannot load %s with %s %s: %s" % (path, sys.executable, sys.version.split()[0], e))
+    return mod
+
+
+_mod = _load()
+ffi = _mod.ffi
+lib = _mod.lib
+
+
+class SsbError(Exception):
+    """An error reported by the ssbnet library.
+
+    Attributes: `code` (the library's error name, e.g. "SSB_ERR_RANGE"), `status` (the negative integer code) and
+    `message` (the library's message, the same text the command-line tool prints)."""
+
+    def __init__(self, status, message):
+        self.status = status
+        self.code = ffi.string(lib.ssb_errcode_name(status)).decode()
+        self.message = message
+        super().__init__(message)
+
+
+class SsbValueError(SsbError, ValueError):
+    """Invalid argument, value out of range, or malformed input (SSB_ERR_ARG, SSB_ERR_RANGE, SSB_ERR_FORMAT)."""
+
+
+class SsbFileError(SsbError, OSError):
+    """A file could not be opened, read or written (SSB_ERR_IO)."""
+
+
+class SsbNotFoundError(SsbError, LookupError):
+    """An unknown name or label (SSB_ERR_NOTFOUND)."""
+
+
+class SsbMemoryError(SsbError, MemoryError):
+    """Out of memory (SSB_ERR_NOMEM)."""
+
+
+_ERRCLASS = {
+    "SSB_ERR_ARG": SsbValueError, "SSB_ERR_RANGE": SsbValueError, "SSB_ERR_FORMAT": SsbValueError,
+    "SSB_ERR_IO": SsbFileError, "SSB_ERR_NOTFOUND": SsbNotFoundError, "SSB_ERR_NOMEM": SsbMemoryError,
+}
+
+
+@ffi.def_extern()
+def ssbpy_log(user, level, obj, message):
+    """Library warnings become Python warnings (category RuntimeWarning)."""
+    if level <= lib.SSB_LOG_WARN:
+        text = ffi.string(message).decode(errors="replace")
+        where = ffi.string(obj).decode(errors="replace") if obj != ffi.NULL else "ssbnet"
+        warnings.warn("%s: %s" % (where, text), RuntimeWarning, stacklevel=3)
+
+
+class Context:
+    """One library context (error state, log, threads). Functions of the package make their own; pass
+    `threads=` to them to set the number of OpenMP threads."""
+
+    def __init__(self, threads=0):
+        p = ffi.new("ssb_ctx **")
+        if lib.ssb_ctx_create(p) != 0:
+            raise MemoryError("ssbnet: cannot create a library context")
+        self.ptr = p[0]
+        lib.ssb_ctx_set_log(self.ptr, lib.ssbpy_log, ffi.NULL, lib.SSB_LOG_WARN)
+        if threads:
+            if not isinstance(threads, int) or threads < 0:
+                raise ValueError("ssbnet: threads = %r is invalid (valid: an integer >= 0)" % (threads,))
+            lib.ssb_ctx_set_threads(self.ptr, threads)
+
+    def check(self, status):
+        """Raise the library's error for a negative status; return status otherwise."""
+        if status < 0:
+            msg = ffi.string(lib.ssb_ctx_get_error(self.ptr)).decode(errors="replace")
+            if not msg:
+                msg = ffi.string(lib.ssb_errcode_message(status)).decode()
+            lib.ssb_ctx_clear_error(self.ptr)
+            cls = _ERRCLASS.get(ffi.string(lib.ssb_errcode_name(status)).decode(), SsbError)
+            raise cls(status, msg)
+        return status
+
+    def close(self):
+        if self.ptr is not None:
+            p = ffi.new("ssb_ctx **", self.ptr)
+            lib.ssb_ctx_destroy(p)
+            self.ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -1,0 +1,341 @@
+"""Voxel images: read and write, generate composite cathodes, analyse carrier networks, solve transport.
+
+Arrays are numpy arrays of uint8 labels indexed [z, y, x] (C order, x fastest): the layout of a .npy file that
+`ssbnet micro ...` reads, so that an array and the same array saved with numpy.save give the same results. Voxel
+sizes are in metres (SI, as everywhere in the library); the command-line tool's options are in micrometres.
+"""
+import os
+
+import numpy as np
+
+from ._lib import Context, SsbValueError, ffi, lib
+
+__all__ = ["read_image", "write_image", "generate_cathode", "percolation", "analyze", "transport", "Result",
+           "ROLES"]
+
+_AXES = {"x": lib.SSB_AXIS_X, "y": lib.SSB_AXIS_Y, "z": lib.SSB_AXIS_Z}
+ROLES = ("undefined", "active", "se", "carbon", "pore", "coating", "gb", "binder")
+
+
+class Result(dict):
+    """A dict whose keys are also attributes (res.tau == res["tau"]). Keys are the JSON keys of the CLI."""
+
+    def __getattr__(self, k):
+        try:
+            return self[k]
+        except KeyError:
+            raise AttributeError(k) from None
+
+    def __repr__(self):
+        def short(v):
+            if isinstance(v, np.ndarray) and v.size > 8:
+                return "array(shape=%s, dtype=%s)" % (v.shape, v.dtype)
+            return repr(v)
+        items = ", ".join("%s=%s" % (k, short(v)) for k, v in self.items())
+        return "Result(%s)" % items
+
+
+def _err(msg):
+    return SsbValueError(lib.SSB_ERR_ARG, "ssbnet: " + msg)
+
+
+def _as_labels(array, what="array"):
+    """A C-contiguous uint8 3-D view (or copy) of array, with clear errors for what cannot be labels."""
+    if isinstance(array, (str, os.PathLike)):
+        raise _err("%s: expected a numpy array, got the path %r (use ssbnet.read_image first)" % (what, array))
+    a = np.asarray(array)
+    if a.dtype == np.bool_:
+        a = a.astype(np.uint8)
+    elif a.dtype != np.uint8:
+        if not np.issubdtype(a.dtype, np.integer):
+            raise _err("%s: dtype %s is not an integer type; labels are whole numbers 0 to 255 (convert with "
+                       "array.astype(numpy.uint8) after checking the values)" % (what, a.dtype))
+        if a.size and (a.min() < 0 or a.max() > 255):
+            raise _err("%s: labels %d to %d are outside 0 to 255" % (what, int(a.min()), int(a.max())))
+        a = a.astype(np.uint8)
+    if a.ndim == 2:
+        a = a[np.newaxis, :, :]
+    if a.ndim != 3:
+        raise _err("%s: %d dimensions (valid: 3, indexed [z, y, x]; or 2, one slice [y, x])" % (what, a.ndim))
+    if a.size == 0:
+        raise _err("%s: the array is empty (shape %s)" % (what, a.shape))
+    return np.ascontiguousarray(a)
+
+
+def _voxel(voxel_size):
+    v = np.broadcast_to(np.asarray(voxel_size, dtype=float), (3,)) if np.ndim(voxel_size) == 0 else \
+        np.asarray(voxel_size, dtype=float)
+    if v.shape != (3,) or not np.all(np.isfinite(v)) or np.any(v <= 0):
+        raise _err("voxel_size = %r m is invalid (valid: one value or three values (x, y, z) > 0, in metres)"
+                   % (voxel_size,))
+    return [float(x) for x in v]
+
+
+class _Grid:
+    """A library grid owned by Python (freed with the object)."""
+
+    def __init__(self, ctx, ptr):
+        self.ctx, self.ptr = ctx, ptr
+
+    @classmethod
+    def from_array(cls, ctx, array, voxel_size=1e-6, roles=None, names=None):
+        a = _as_labels(array)
+        nz, ny, nx = a.shape
+        h = _voxel(voxel_size)
+        p = ffi.new("ssb_grid **")
+        ctx.check(lib.ssb_grid_create(ctx.ptr, nx, ny, nz, h[0], h[1], h[2], p))
+        g = cls(ctx, p[0])
+        ffi.memmove(lib.ssb_grid_get_labels(g.ptr), ffi.from_buffer(a), a.size)
+        for label, role in (roles or {}).items():
+            g.set_phase(label, role, (names or {}).get(label, ""))
+        return g
+
+    def set_phase(self, label, role, name=""):
+        if not isinstance(label, (int, np.integer)) or not 0 <= int(label) <= 255:
+            raise _err("roles: label %r is invalid (valid: 0 to 255)" % (label,))
+        ph = ffi.new("ssb_phase *")
+        ph.label = int(label)
+        r = ffi.new("ssb_phase_role *")
+        if lib.ssb_role_parse(str(role).encode(), r) != 0:
+            raise _err("roles: label %d: role %r is invalid (valid: %s)" % (label, role, ", ".join(ROLES)))
+        ph.role = r[0]
+        nm = (name or "phase%d" % label).encode()[:63]
+        ph.name = nm
+        self.ctx.check(lib.ssb_grid_set_phase(self.ctx.ptr, self.ptr, ph))
+
+    def dims(self):
+        d = ffi.new("int64_t[3]")
+        lib.ssb_grid_get_dims(self.ptr, d)
+        return int(d[0]), int(d[1]), int(d[2])
+
+    def voxel_size(self):
+        h = ffi.new("double[3]")
+        lib.ssb_grid_get_voxel_size(self.ptr, h)
+        return (h[0], h[1], h[2])
+
+    def to_array(self):
+        nx, ny, nz = self.dims()
+        buf = ffi.buffer(lib.ssb_grid_get_labels(self.ptr), nx * ny * nz)
+        return np.frombuffer(buf, dtype=np.uint8).reshape(nz, ny, nx).copy()
+
+    def phases(self):
+        out = {}
+        for i in range(lib.ssb_grid_get_nphases(self.ptr)):
+            ph = lib.ssb_grid_get_phase(self.ptr, i)
+            out[int(ph.label)] = {"name": ffi.string(ph.name).decode(), "role": ROLES[int(ph.role)],
+                                  "material": ffi.string(ph.material).decode(),
+                                  "sigma_ion_S_per_m": ph.sigma_ion, "sigma_el_S_per_m": ph.sigma_el}
+        return out
+
+    def __del__(self):
+        if getattr(self, "ptr", None) is not None:
+            p = ffi.new("ssb_grid **", self.ptr)
+            lib.ssb_grid_destroy(p)
+            self.ptr = None
+
+
+def _read(ctx, path, voxel_size=None):
+    rp = ffi.new("ssb_io_read_params *", lib.ssb_io_read_params_default())
+    if voxel_size is not None:
+        h = _voxel(voxel_size)
+        for k in range(3):
+            rp.voxel_size[k] = h[k]
+    p = ffi.new("ssb_grid **")
+    ctx.check(lib.ssb_io_read_image(ctx.ptr, os.fsencode(path), rp, p))
+    return _Grid(ctx, p[0])
+
+
+def read_image(path, voxel_size=None, with_info=False):
+    """Read a segmented image (.tif/.tiff stack, .raw with its .json sidecar, .npy, .vti) as a uint8 array
+    indexed [z, y, x].
+
+    voxel_size: metres (one value or (x, y, z)) overriding the file's. with_info: also return a dict with
+    `voxel_size_m` (x, y, z) and `phases` (the phase table when the file has one). Errors raise SsbError
+    subclasses carrying the library's message (the same text as `ssbnet micro ...`)."""
+    with Context() as ctx:
+        g = _read(ctx, path, voxel_size)
+        a = g.to_array()
+        info = {"voxel_size_m": g.voxel_size(), "phases": g.phases()}
+        del g
+    return (a, info) if with_info else a
+
+
+def write_image(path, array, voxel_size=1e-6):
+    """Write a uint8 label array ([z, y, x]) as .tif, .raw (+ .json sidecar), .npy or .vti (chosen by the
+    extension; written atomically)."""
+    with Context() as ctx:
+        g = _Grid.from_array(ctx, array, voxel_size)
+        wp = ffi.new("ssb_io_write_params *", lib.ssb_io_write_params_default())
+        ctx.check(lib.ssb_io_write_image(ctx.ptr, os.fsencode(path), g.ptr, wp))
+        del g
+
+
+def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, carbon_fraction=None,
+                     pore_fraction=None, cam_diameter=None, cam_gsd=None, carbon_diameter=None, pore_diameter=None,
+                     overlap=None, seed=1, with_info=False, threads=0):
+    """Generate a composite cathode: CAM, carbon and pore spheres in a solid-electrolyte matrix, the generator of
+    `ssbnet micro generate` and `ssbnet run`. Labels: 0 pore, 1 SE, 2 CAM, 3 carbon.
+
+    shape: (nz, ny, nx) voxels. Sizes in metres. Parameters left at None take the built-in default cell's recipe
+    (NCM811 60 vol% of 5 um, Super P 3 vol%, 5 % voids, Li6PS5Cl). Returns the label array, or (array, info) with
+    with_info (phase table with conductivities at 25 C, achieved fractions)."""
+    shape = tuple(int(x) for x in shape)
+    if len(shape) != 3 or min(shape) < 1:
+        raise _err("shape = %r is invalid (valid: three whole numbers >= 1, (nz, ny, nx))" % (shape,))
+    with Context(threads) as ctx:
+        dbp = ffi.new("ssb_materials **")
+        ctx.check(lib.ssb_materials_create(ctx.ptr, dbp))
+        try:
+            ctx.check(lib.ssb_materials_load_builtin(ctx.ptr, dbp[0]))
+            cp = ffi.new("ssb_cell_params **")
+            ctx.check(lib.ssb_cell_params_default(ctx.ptr, dbp[0], cp))
+            vals = ffi.new("ssb_cell_values *")
+            lib.ssb_cell_params_get_values(cp[0], vals)
+            lib.ssb_cell_params_destroy(cp)
+            rp = ffi.new("ssb_run_params *", lib.ssb_run_params_default())
+            c = ffi.new("ssb_run_cathode *")
+            ctx.check(lib.ssb_run_cathode_from_cell(ctx.ptr, vals, rp, c))
+            for k, v in (("cam_fraction", cam_fraction), ("carbon_fraction", carbon_fraction),
+                         ("pore_fraction", pore_fraction), ("cam_diameter", cam_diameter), ("cam_gsd", cam_gsd),
+                         ("carbon_diameter", carbon_diameter), ("pore_diameter", pore_diameter),
+                         ("overlap", overlap)):
+                if v is not None:
+                    setattr(c, k, float(v))
+            c.dims[0], c.dims[1], c.dims[2] = shape[2], shape[1], shape[0]
+            c.voxel_size = float(_voxel(voxel_size)[0])
+            c.seed = int(seed)
+            gp = ffi.new("ssb_grid **")
+            gen = ffi.new("ssb_micro_electrode_result *")
+            ctx.check(lib.ssb_run_generate_cathode(ctx.ptr, dbp[0], c, 298.15, gp, gen))
+            g = _Grid(ctx, gp[0])
+            a = g.to_array()
+            info = {"voxel_size_m": g.voxel_size(), "phases": g.phases(),
+                    "fractions": {int(gen.phase[k].label): gen.phase[k].fraction for k in range(gen.nphases)}}
+            del g
+        finally:
+            lib.ssb_materials_destroy(dbp)
+    return (a, info) if with_info else a
+
+
+def _label_set(labels, what):
+    if isinstance(labels, (int, np.integer)):
+        labels = [labels]
+    s = ffi.new("uint8_t[256]")
+    for x in labels:
+        if not isinstance(x, (int, np.integer)) or not 0 <= int(x) <= 255:
+            raise _err("%s: label %r is invalid (valid: 0 to 255)" % (what, x))
+        s[int(x)] = 1
+    return s
+
+
+def percolation(array, phase, connectivity=6, threads=0):
+    """Percolating / dead-end / isolated fractions of the voxels with the given label(s) along x, y, z.
+
+    Returns a Result with `set_fraction` and per axis (dict keyed "x", "y", "z") `percolates`,
+    `percolating_fraction`, `dead_end_fraction`, `isolated_fraction` (of the set's volume)."""
+    if connectivity not in (6, 18, 26):
+        raise _err("connectivity = %r is invalid (valid: 6, 18, 26)" % (connectivity,))
+    with Context(threads) as ctx:
+        g = _Grid.from_array(ctx, array)
+        out = ffi.new("ssb_micro_percolation *")
+        ctx.check(lib.ssb_micro_percolation_compute(ctx.ptr, g.ptr, _label_set(phase, "phase"), connectivity, out))
+        del g
+    ax = "xyz"
+    return Result(set_fraction=out.set_fraction,
+                  percolates={ax[k]: bool(out.percolates[k]) for k in range(3)},
+                  percolating_fraction={ax[k]: out.percolating_fraction[k] for k in range(3)},
+                  dead_end_fraction={ax[k]: out.dead_end_fraction[k] for k in range(3)},
+                  isolated_fraction={ax[k]: out.isolated_fraction[k] for k in range(3)})
+
+
+def analyze(array, roles, voxel_size=1e-6, axis="z", classes=False, threads=0):
+    """Composite-electrode network analysis (`ssbnet micro analyze`): active CAM (wired to the current collector at
+    the low side of `axis` and touching electrolyte that reaches the separator at the high side), dead CAM by
+    cause, active CAM|SE area, percolation of the ionic and electronic networks.
+
+    roles: {label: role} with roles from ssbnet.ROLES ("active", "se", "carbon", "pore", ...), every label of
+    the array included. classes=True adds `classes`: a uint8 array of per-voxel codes (0 not CAM, 1 active,
+    2 dead: no e- path, 3 dead: no Li+ path, 4 dead: neither)."""
+    if axis not in _AXES:
+        raise _err("axis = %r is invalid (valid: x, y, z)" % (axis,))
+    a = _as_labels(array)
+    with Context(threads) as ctx:
+        g = _Grid.from_array(ctx, a, voxel_size, roles)
+        prm = ffi.new("ssb_micro_cam_params *", lib.ssb_micro_cam_params_default())
+        prm.axis = _AXES[axis]
+        out = ffi.new("ssb_micro_cam_result *")
+        cls = np.zeros(a.shape, dtype=np.uint8)
+        ctx.check(lib.ssb_micro_cam_classify(ctx.ptr, g.ptr, prm, ffi.from_buffer(cls), out))
+        del g
+    r = Result(cam_fraction=out.cam_fraction, active_fraction=out.active_fraction,
+               dead_no_e_fraction=out.dead_no_e_fraction, dead_no_li_fraction=out.dead_no_li_fraction,
+               dead_neither_fraction=out.dead_neither_fraction, particles=int(out.n_particles),
+               particles_active=int(out.n_particles_active),
+               active_area_per_volume_1_per_m=out.active_cam_se.per_volume,
+               electronic_percolates=bool(out.electronic_percolates), ionic_percolates=bool(out.ionic_percolates),
+               electronic_percolating_fraction=out.electronic_percolating_fraction,
+               ionic_percolating_fraction=out.ionic_percolating_fraction)
+    if classes:
+        r["classes"] = cls
+    return r
+
+
+def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, fields=False, backend="auto",
+              dirichlet="face", threads=0):
+    """Steady conduction through the voxels of `phase` along `axis` (`ssbnet micro transport`): tortuosity factor
+    and effective conductivity.
+
+    array: uint8 labels [z, y, x] (other integer dtypes are converted when their values fit; a path is read with
+    read_image). phase: a label or a list of labels that conduct (1 S/m each unless `sigma` = {label: S/m}).
+    voxel_size: metres (default: the file's for a path, else 1e-6; tau does not depend on it).
+    fields=True adds `potential` (V, for 1 V across) and `current` (A/m2 along the axis) arrays [z, y, x].
+    Returns a Result with the CLI's JSON keys: tau, sigma_eff (S/m), sigma_rel, eps, eps_percolating,
+    tau_percolating, percolates, converged, iterations, ..."""
+    if axis not in _AXES:
+        raise _err("axis = %r is invalid (valid: x, y, z)" % (axis,))
+    if dirichlet not in ("face", "cell"):
+        raise _err("dirichlet = %r is invalid (valid: face, cell)" % (dirichlet,))
+    with Context(threads) as ctx:
+        if isinstance(array, (str, os.PathLike)):
+            g = _read(ctx, array, voxel_size)
+        else:
+            g = _Grid.from_array(ctx, array, 1e-6 if voxel_size is None else voxel_size)
+        sig = ffi.new("double[256]")
+        chosen = _label_set(phase, "phase")
+        for k in range(256):
+            sig[k] = 1.0 if chosen[k] else 0.0
+        for k, v in (sigma or {}).items():
+            if not isinstance(k, (int, np.integer)) or not 0 <= int(k) <= 255:
+                raise _err("sigma: label %r is invalid (valid: 0 to 255)" % (k,))
+            if not np.isfinite(v) or v < 0:
+                raise _err("sigma: label %d: %r S/m is invalid (valid: >= 0, finite)" % (k, v))
+            sig[int(k)] = float(v)
+        tp = ffi.new("ssb_transport_params *", lib.ssb_transport_params_default())
+        tp.rtol = float(rtol)
+        tp.backend = str(backend).encode()[:15]
+        tp.want_fields = 1 if fields else 0
+        tp.dirichlet = lib.SSB_DIRICHLET_CELL if dirichlet == "cell" else lib.SSB_DIRICHLET_FACE
+        res = ffi.new("ssb_transport_result *")
+        ctx.check(lib.ssb_transport_solve(ctx.ptr, g.ptr, sig, _AXES[axis], tp, res))
+        try:
+            inf = float("inf")
+            out = Result(axis=axis, percolates=bool(res.percolates),
+                         tau=res.tau if res.percolates else inf, sigma_eff=res.sigma_eff,
+                         sigma_bulk=res.sigma_bulk, sigma_rel=res.sigma_rel, eps=res.eps,
+                         eps_percolating=res.eps_percolating,
+                         tau_percolating=res.tau_percolating if res.percolates else inf,
+                         macmullin=res.macmullin if res.percolates else inf, current_in=res.current_in,
+                         current_out=res.current_out, flux_mismatch=res.flux_mismatch,
+                         n_unknowns=int(res.n_unknowns), iterations=int(res.iterations),
+                         rel_residual=res.rel_residual, converged=bool(res.converged),
+                         reason=ffi.string(res.reason).decode(), backend=ffi.string(res.backend).decode(),
+                         time_s=res.time_s, peak_bytes=int(res.peak_bytes))
+            if fields:
+                nx, ny, nz = g.dims()
+                n = nx * ny * nz
+                for key, ptr in (("potential", res.potential), ("current", res.current)):
+                    out[key] = np.frombuffer(ffi.buffer(ptr, 8 * n), dtype=np.float64).reshape(nz, ny, nx).copy()
+        finally:
+            lib.ssb_transport_result_destroy(res)
+        del g
+    return out

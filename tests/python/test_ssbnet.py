@@ -1,0 +1,218 @@
+"""Tests of the Python module (python/ssbnet) against the command-line tool and analytic cases.
+
+Run by ctest (python_ssbnet) with PYTHONPATH, SSBNET_LIBRARY, SSBNET_CLI and SSB_REF_DIR set by tests/CMakeLists.txt.
+"""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+import warnings
+
+import numpy as np
+
+import ssbnet
+
+REF = os.environ.get("SSB_REF_DIR", os.path.join(os.path.dirname(__file__), "..", "reference"))
+CLI = os.environ.get("SSBNET_CLI", "")
+ELECTRODE = os.path.join(REF, "microstructure", "taufactor", "electrode.tiff")
+EXAMPLE = os.path.join(REF, "eis", "impedance.py", "exampleData.csv")
+
+
+def cli(*args, rc=0):
+    """Run the CLI; return (stdout, stderr). Fails the test on another exit code."""
+    p = subprocess.run([CLI] + [str(a) for a in args], capture_output=True, text=True)
+    if p.returncode != rc:
+        raise AssertionError("ssbnet %s: exit %d (expected %d)\n%s" % (" ".join(map(str, args)), p.returncode, rc,
+                                                                         p.stderr))
+    return p.stdout, p.stderr
+
+
+@unittest.skipUnless(CLI and os.path.exists(CLI), "SSBNET_CLI not set")
+class AgainstCli(unittest.TestCase):
+    def test_electrode_tau_equals_cli(self):
+        # TauFactor's electrode.tiff, pore phase (label 0) along z: the CLI gives 2.077242 (README validation table,
+        # TauFactor 2: 2.0776). The Python call must give the CLI's number, not merely a close one.
+        a = ssbnet.read_image(ELECTRODE)
+        self.assertEqual(a.shape, (256, 256, 256))
+        self.assertEqual(a.dtype, np.uint8)
+        r = ssbnet.transport(a, phase=0, axis="z")
+        out, _ = cli("micro", "transport", ELECTRODE, "--phase", "0", "--axis", "z", "--json", "--quiet")
+        tau_cli = json.loads(out)["tau"]
+        self.assertTrue(r.converged)
+        self.assertAlmostEqual(r.tau / tau_cli, 1.0, delta=1e-9)
+        self.assertAlmostEqual(r.tau, 2.077242, delta=5e-6)
+        # a path gives the same as the array
+        self.assertEqual(ssbnet.transport(ELECTRODE, phase=0, axis="z").tau, r.tau)
+
+    def test_numpy_array_equals_npy_through_cli(self):
+        # A random two-phase field made here, solved from memory and saved with numpy.save through the CLI.
+        rng = np.random.default_rng(7)
+        a = (rng.random((24, 20, 16)) < 0.62).astype(np.uint8)  # label 1 above the site-percolation threshold
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "field.npy")
+            np.save(path, a)
+            for axis in "xyz":
+                r = ssbnet.transport(a, phase=1, axis=axis)
+                out, _ = cli("micro", "transport", path, "--phase", "1", "--axis", axis, "--json", "--quiet")
+                j = json.loads(out)
+                self.assertTrue(r.percolates)
+                self.assertAlmostEqual(r.tau / j["tau"], 1.0, delta=1e-10, msg=axis)
+                self.assertAlmostEqual(r.eps, j["eps"], delta=1e-15)
+            back = ssbnet.read_image(path)
+            np.testing.assert_array_equal(back, a)
+
+    def test_example_fit_equals_cli(self):
+        # impedance.py's exampleData.csv with its documented guess and unit weights (impedance.py's default):
+        # rss <= 1.95e-5 (tests/reference/eis/impedance.py/README.md), and the same parameters as `ssbnet eis fit`.
+        data = np.loadtxt(EXAMPLE, delimiter=",")
+        f, Z = data[:, 0], data[:, 1] + 1j * data[:, 2]
+        keep = Z.imag < 0  # --drop-inductive
+        circuit = "R0-p(R1,C1)-p(R2-Wo1,C2)"
+        guess = [.01, .01, 100, .01, .05, 100, 1]
+        r = ssbnet.eis_fit(f[keep], Z[keep], circuit, guess=guess, weight="unit")
+        out, _ = cli("eis", "fit", EXAMPLE, "--circuit", circuit, "--guess", ",".join(map(str, guess)),
+                     "--drop-inductive", "--weight", "unit", "--json", "--quiet")
+        j = json.loads(out)
+        self.assertLessEqual(r.rss, 1.95e-5)
+        self.assertAlmostEqual(r.rss / j["rss"], 1.0, delta=1e-9)
+        for name, v in j["parameters"].items():
+            self.assertAlmostEqual(r.parameters[name] / v, 1.0, delta=1e-8, msg=name)
+            self.assertAlmostEqual(r.stderr[name] / j["stderr"][name], 1.0, delta=1e-6, msg=name)
+
+    def test_cell_rates_equal_cli(self):
+        r = ssbnet.cell_rates([0.1, 1])
+        out, _ = cli("cell", "rates", "--rates", "0.1,1", "--json", "--quiet")
+        j = json.loads(out)["rates"]
+        for i in range(2):
+            for key in ("capacity_mAh_per_cm2", "specific_capacity_mAh_per_g", "energy_mWh_per_cm2",
+                        "mean_voltage_V", "energy_density_Wh_per_kg", "current_mA_per_cm2"):
+                self.assertAlmostEqual(r[key][i] / j[i][key], 1.0, delta=1e-12, msg=key)
+            self.assertEqual(r.bottleneck[i], j[i]["bottleneck"])
+        # issue 14's window for the default cell at C/10
+        self.assertTrue(180 <= r.specific_capacity_mAh_per_g[0] <= 215)
+
+    def test_errors_carry_the_cli_message(self):
+        missing = "/nonexistent/cathode.tif"
+        with self.assertRaises(ssbnet.SsbFileError) as cm:
+            ssbnet.read_image(missing)
+        _, err = cli("micro", "transport", missing, "--phase", "0", rc=5)
+        self.assertIn(cm.exception.message, err)
+        self.assertEqual(cm.exception.code, "SSB_ERR_IO")
+        with tempfile.TemporaryDirectory() as d:
+            bad = os.path.join(d, "cell.json")
+            with open(bad, "w") as fh:
+                fh.write('{"positive": {"thickness_um": -5}}')
+            with self.assertRaises(ssbnet.SsbError) as cm:
+                ssbnet.cell_rates([1], cell=bad)
+            _, err = cli("cell", "rates", bad, "--rates", "1", rc=None or _rc_of(bad))
+            self.assertIn(cm.exception.message, err)
+
+
+def _rc_of(bad):
+    p = subprocess.run([CLI, "cell", "rates", bad, "--rates", "1"], capture_output=True, text=True)
+    return p.returncode if p.returncode != 0 else -1
+
+
+class Analytic(unittest.TestCase):
+    def test_straight_channels_and_series_layers(self):
+        # Straight channels along z: tau = 1, sigma_eff = eps sigma.
+        a = np.zeros((10, 8, 8), dtype=np.uint8)
+        a[:, 2:6, 2:6] = 1
+        r = ssbnet.transport(a, phase=1, axis="z", sigma={1: 2.0})
+        self.assertAlmostEqual(r.tau, 1.0, delta=1e-9)
+        self.assertAlmostEqual(r.sigma_eff, 2.0 * 16 / 64, delta=1e-9)
+        self.assertFalse(ssbnet.transport(a, phase=1, axis="x").percolates)
+        self.assertEqual(ssbnet.transport(a, phase=1, axis="x").tau, float("inf"))
+        # Two layers in series along z, sigma 1 and 3 (5 voxels each): sigma_eff = harmonic mean = 1.5.
+        b = np.ones((10, 4, 4), dtype=np.uint8)
+        b[5:] = 2
+        r = ssbnet.transport(b, phase=[1, 2], axis="z", sigma={1: 1.0, 2: 3.0}, fields=True)
+        self.assertAlmostEqual(r.sigma_eff, 1.5, delta=1e-8)
+        self.assertEqual(r.potential.shape, b.shape)
+        # current conservation: the same mean current density through every slice, equal to sigma_eff * 1 V / L
+        j = r.current.mean(axis=(1, 2))
+        L = 10 * 1e-6
+        np.testing.assert_allclose(j, r.sigma_eff / L, rtol=1e-7)
+        self.assertTrue(np.all(np.diff(r.potential[:, 0, 0]) < 0))
+
+    def test_dtypes_and_layouts(self):
+        rng = np.random.default_rng(3)
+        a = (rng.random((12, 12, 12)) < 0.7).astype(np.uint8)
+        ref = ssbnet.transport(a, phase=1).tau
+        self.assertEqual(ssbnet.transport(a.astype(np.int32), phase=1).tau, ref)
+        self.assertEqual(ssbnet.transport(a.astype(bool), phase=1).tau, ref)
+        big = np.zeros((12, 12, 24), dtype=np.uint8)
+        big[:, :, ::2] = a  # a non-contiguous view is copied, not misread
+        self.assertEqual(ssbnet.transport(big[:, :, ::2], phase=1).tau, ref)
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.transport(a.astype(float), phase=1)
+        self.assertIn("float64", str(cm.exception))
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.transport(a.astype(np.int16) + 300, phase=1)
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.transport(a, phase=1, axis="w")
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.transport(np.zeros((2, 2, 2, 2), dtype=np.uint8), phase=1)
+
+    def test_generate_and_analyze(self):
+        a, info = ssbnet.generate_cathode((40, 40, 40), seed=5, with_info=True)
+        counts = np.bincount(a.ravel(), minlength=4) / a.size
+        for label, frac in info["fractions"].items():
+            self.assertAlmostEqual(counts[label], frac, delta=1e-12)
+        self.assertAlmostEqual(counts[2], 0.60, delta=0.01)  # default cell: 60 vol% CAM
+        roles = {label: p["role"] for label, p in info["phases"].items()}
+        r = ssbnet.analyze(a, roles, voxel_size=0.4e-6, classes=True)
+        self.assertAlmostEqual(r.cam_fraction, counts[2], delta=1e-12)
+        n_cam = np.count_nonzero(r.classes)
+        self.assertAlmostEqual(r.active_fraction, np.count_nonzero(r.classes == 1) / n_cam, delta=1e-12)
+        self.assertAlmostEqual(r.active_fraction + r.dead_no_e_fraction + r.dead_no_li_fraction +
+                               r.dead_neither_fraction, 1.0, delta=1e-12)
+        self.assertEqual(np.count_nonzero(r.classes[a != 2]), 0)
+        p = ssbnet.percolation(a, phase=1)
+        self.assertAlmostEqual(p.set_fraction, counts[1], delta=1e-12)
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.analyze(a, {0: "pore", 1: "electrolyte?", 2: "active", 3: "carbon"})
+
+    def test_image_round_trip(self):
+        rng = np.random.default_rng(11)
+        a = rng.integers(0, 4, size=(5, 6, 7), dtype=np.uint8)
+        with tempfile.TemporaryDirectory() as d:
+            for ext in ("tif", "npy", "raw"):
+                path = os.path.join(d, "img." + ext)
+                ssbnet.write_image(path, a, voxel_size=0.5e-6)
+                back, info = ssbnet.read_image(path, with_info=True)
+                np.testing.assert_array_equal(back, a, err_msg=ext)
+                self.assertAlmostEqual(info["voxel_size_m"][0], 0.5e-6, delta=1e-15, msg=ext)
+
+    def test_drt_of_one_rc(self):
+        # One R||C (R = 10 Ohm, tau = 1 ms) in series with 2 Ohm: the DRT's polarisation resistance is R and its
+        # single peak sits at tau (pyDRTtools' method; 1 % and 5 % tolerances for the regularised solution).
+        f = np.logspace(-2, 6, 81)
+        Z = ssbnet.eis_impedance("R0-p(R1,C1)", [2.0, 10.0, 1e-4], f)
+        self.assertAlmostEqual(Z[0].real, 12.0, delta=1e-3)
+        d = ssbnet.eis_drt(f, Z)
+        self.assertAlmostEqual(d.R_pol_Ohm, 10.0, delta=0.1)
+        self.assertAlmostEqual(d.R_inf_Ohm, 2.0, delta=0.05)
+        self.assertEqual(len(d.peaks), 1)
+        self.assertAlmostEqual(np.log10(d.peaks[0]["tau_s"]), -3.0, delta=0.05)
+        fit = ssbnet.eis_fit(f, Z, "R0-p(R1,C1)")
+        np.testing.assert_allclose(fit.parameter_values, [2.0, 10.0, 1e-4], rtol=1e-6)
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.eis_fit(f, Z.real, "R0-p(R1,C1)")
+        with self.assertRaises(ssbnet.SsbError):
+            ssbnet.eis_fit(f, Z, "R0-p(R1,C1")
+
+    def test_discharge_conserves_charge(self):
+        d = ssbnet.cell_discharge("Discharge at 1C until 3.5 V")
+        # Q(t) is the integral of the current: trapezoid of I dt against the series, to the solver's accuracy.
+        q = np.concatenate([[0], np.cumsum(0.5 * (d.current_A_per_m2[1:] + d.current_A_per_m2[:-1]) *
+                                             np.diff(d.time_s))])
+        self.assertAlmostEqual(q[-1] / d.capacity_C_per_m2[-1], 1.0, delta=1e-6)
+        self.assertAlmostEqual(d.voltage_V[-1], 3.5, delta=1e-6)
+        r = ssbnet.cell_rates([1])
+        self.assertAlmostEqual(r.capacity_mAh_per_cm2[0] * 36000.0 / d.capacity_C_per_m2[-1], 1.0, delta=1e-9)
+
+
+if __name__ == "__main__":
+    unittest.main()
