@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= 2
 
-.PHONY: deps build run test test-asan test-fuzz fuzz-campaign bench install clean
+.PHONY: deps build run test test-asan test-fuzz fuzz-campaign bench install python-install clean
 
 deps:
 	./scripts/install-deps
@@ -35,6 +35,9 @@ test-fuzz: deps
 
 fuzz-campaign: deps
 	FUZZ_BUILD=$(CURDIR)/$(FUZZ_BUILD) JOBS=$(JOBS) bash tests/fuzz/campaign.sh
+
+python-install: build
+	cmake --install $(BUILD) --component python
 
 bench: build
 	./bench/run-all

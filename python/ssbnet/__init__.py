@@ -12,6 +12,29 @@ SsbValueError, SsbFileError, SsbNotFoundError, SsbMemoryError) with the library'
 become Python RuntimeWarnings. The extension is found next to the package, in build*/python/ of the repository,
 or through $SSBNET_LIBRARY.
 """
+import glob as _glob
+import os as _os
+import sys as _sys
+import sysconfig as _sysconfig
+
+
+def _use_system_packages():
+    """numpy and the cffi backend from the system (Debian's python3-numpy, python3-cffi) for an interpreter that has
+    none of its own but the same ABI (e.g. a pyenv or venv python 3.11 next to Debian's python3.11)."""
+    try:
+        import _cffi_backend  # noqa: F401
+        import numpy  # noqa: F401
+        return
+    except ImportError:
+        pass
+    suffix = _sysconfig.get_config_var("EXT_SUFFIX") or ""
+    for d in ("/usr/lib/python3/dist-packages",):
+        if d not in _sys.path and suffix and _glob.glob(_os.path.join(d, "_cffi_backend" + suffix)):
+            _sys.path.append(d)
+
+
+_use_system_packages()
+
 from ._lib import (SsbError, SsbFileError, SsbMemoryError, SsbNotFoundError, SsbValueError, ffi, find_extension,
                    lib)
 from .cell import discharge as cell_discharge
