@@ -384,11 +384,9 @@ int cli_phases_write(cli_env *env, const ssb_grid *g, const char *path)
     return rc;
 }
 
-int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid)
+int cli_image_read_params(cli_env *env, const cli_image_opts *o, ssb_io_read_params *pp)
 {
     ssb_io_read_params p = ssb_io_read_params_default();
-    ssb_io_read_info info;
-    p.info = &info;
     if (o->voxel_um > 0) p.voxel_size[0] = p.voxel_size[1] = p.voxel_size[2] = o->voxel_um * 1e-6;
     if (o->nthresholds > 0) {
         p.map = SSB_IO_MAP_THRESHOLDS;
@@ -407,6 +405,18 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
         int r = ssb_io_dtype_parse(env->ctx, o->raw_dtype, &p.raw_dtype);
         if (r != SSB_OK) return cli_fail(env, r);
     }
+    *pp = p;
+    return 0;
+}
+
+int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid)
+{
+    ssb_io_read_params p;
+    int prc = cli_image_read_params(env, o, &p);
+    if (prc) return prc;
+    ssb_io_read_info info;
+    p.info = &info;
+    if (o->first_planes > 0) p.nz = o->first_planes;
     int r = ssb_io_read_image(env->ctx, path, &p, grid);
     if (r != SSB_OK) return cli_fail(env, r);
     /* phase table: explicit file, inline map, or IMAGE.phases.json */

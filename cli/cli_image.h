@@ -20,6 +20,8 @@ typedef struct {
     const char *sidecar;       /* --sidecar FILE */
     long long raw_dims[3];     /* --raw-dims NX,NY,NZ */
     const char *raw_dtype;     /* --raw-dtype NAME */
+    int64_t first_planes;      /* not an option: > 0 reads only the first planes (the phase table of an image that the
+                                  MPI ranks read slab by slab); 0 = the whole image */
 } cli_image_opts;
 
 /* If argv[*i] is an image option, consume it (and its value) and return 1; return 0 if not an image option;
@@ -27,6 +29,8 @@ typedef struct {
 int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, int *i);
 /* Help text of the image options. */
 void cli_image_help(FILE *out);
+/* The reader options of o (mapping, voxel size, raw layout). Returns an exit status. */
+int cli_image_read_params(cli_env *env, const cli_image_opts *o, ssb_io_read_params *p);
 /* Read an image and its phase table. Returns an exit status. */
 int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid);
 /* Write the phase table of g (and its voxel size) as a phases file; atomic. Returns an exit status. */

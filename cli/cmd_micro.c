@@ -7,6 +7,7 @@
 #include "cli_micro_res.h"
 
 #include <ssbnet/ssb_cell.h>
+#include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_micro_gen.h>
 #include <ssbnet/ssb_run.h>
@@ -422,6 +423,15 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     if (carrier && strcasecmp(carrier, "ion") != 0 && strcasecmp(carrier, "electron") != 0)
         return cli_usage_error(env, "option --carrier: '%s' is invalid (valid: ion, electron)", carrier);
 
+    /* Under mpirun with several ranks every rank reads only its slab of the image (ssb_dist_transport_file); here
+       only the first plane is read, for the phase table that --phase, --sigma and --carrier use. */
+    const int nranks = ssb_dist_size();
+    if (nranks > 1) {
+        if (vti) return cli_usage_error(env, "micro transport: --vti is not available over MPI ranks (run without mpirun)");
+        if (val[T_DIRICHLET].given && tp.dirichlet == SSB_DIRICHLET_CELL)
+            return cli_usage_error(env, "micro transport: --dirichlet cell is not available over MPI ranks (face only)");
+        io.first_planes = 1;
+    }
     ssb_grid *g = NULL;
     int rc = cli_image_load(env, &io, image, &g);
     if (rc) return rc;
@@ -478,8 +488,11 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     ssb_transport_result res[3];
     memset(res, 0, sizeof res);
     int nres = 0;
+    ssb_io_read_params drp;
+    if (!rc && nranks > 1) rc = cli_image_read_params(env, &io, &drp);
     for (int a = 0; a < naxes && !rc; a++) {
-        int r = ssb_transport_solve(env->ctx, g, sigma, axes[a], &tp, &res[a]);
+        int r = nranks > 1 ? ssb_dist_transport_file(env->ctx, image, &drp, sigma, axes[a], &tp, &res[a], NULL)
+                           : ssb_transport_solve(env->ctx, g, sigma, axes[a], &tp, &res[a]);
         cli_progress_done();
         if (r != SSB_OK) {
             rc = cli_fail(env, r);
@@ -508,6 +521,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
             }
             cJSON_AddStringToObject(root, "image", image);
             cJSON_AddStringToObject(root, "phases", phases);
+            if (ssb_dist_launched()) cJSON_AddNumberToObject(root, "ranks", nranks);
             cli_json_print(root);
         } else {
             printf("%s: transport through phase(s) %s\n", image, phases);

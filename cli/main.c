@@ -1,6 +1,8 @@
 /* ssbnet: command dispatch. Each command group lives in cli/cmd_<group>.c. */
 #include "cli.h"
 
+#include <ssbnet/ssb_dist.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,15 @@ int main(int argc, char **argv)
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
         usage(stdout);
         return 0;
+    }
+    /* Started by mpirun: initialise MPI (finalised at exit); ranks other than 0 work but print nothing, so the
+       output is the serial command's (micro transport shares the image between the ranks; other commands run on
+       every rank alike). */
+    if (ssb_dist_launched() && ssb_dist_init(&argc, &argv) == SSB_OK) {
+        atexit(ssb_dist_finalize);
+        if (ssb_dist_rank() > 0) {
+            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) return CLI_EXIT_IO;
+        }
     }
     if (ssb_ctx_create(&env.ctx) != SSB_OK) {
         fprintf(stderr, "ssbnet: error: out of memory\n");

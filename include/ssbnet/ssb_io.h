@@ -99,6 +99,8 @@ typedef struct {
     int voxel_size_defaulted; /* 1 if the 1 um default was used: the caller should warn */
     int big_endian;           /* the file's byte order is big-endian (raw, npy, TIFF "MM") */
     char sidecar[4096];       /* raw / npy: path of the sidecar that was read ("" if none) */
+    int64_t full_dims[3];     /* dims of the whole image in the file (= dims unless a z slab was read) */
+    int64_t z0;               /* first plane of the slab read (0 for the whole image) */
 } ssb_io_read_info;
 
 /* Reader options. Start from ssb_io_read_params_default(). Arrays are borrowed: they must stay valid during the call.
@@ -121,7 +123,12 @@ typedef struct {
  *   raw_endian          SSB_ENDIAN_DEFAULT = from the sidecar, else little.
  *   raw_header_bytes    bytes to skip before the data; -1 = from the sidecar, else 0.
  * Output:
- *   info                optional (may be NULL): receives ssb_io_read_info on success. */
+ *   info                optional (may be NULL): receives ssb_io_read_info on success.
+ * Slab (TIFF, raw, npy; distributed reading, ssb_dist.h):
+ *   z0, nz              read only the planes z0 .. z0 + nz - 1 (the grid has nz planes; plane k is the file's plane
+ *                       z0 + k); nz 0 (default) = the whole image. z0 >= 0, z0 + nz <= the file's planes, else
+ *                       SSB_ERR_RANGE. Only the slab's samples are read (TIFF: the other pages' directories are
+ *                       walked, their data skipped); the memory check is for the slab. VTI files are read whole. */
 typedef struct {
     ssb_io_map_kind map;
     int map_n;
@@ -137,6 +144,8 @@ typedef struct {
     ssb_endian raw_endian;
     int64_t raw_header_bytes;
     ssb_io_read_info *info;
+    int64_t z0; /* z slab (see above); default 0 */
+    int64_t nz; /* default 0: the whole image */
 } ssb_io_read_params;
 
 /* Defaults: identity mapping, voxel size from the file, layout from the sidecar, no info. */

@@ -107,8 +107,35 @@ void ssbi_info_set(ssb_io_read_info *info, ssb_io_format fmt, ssb_dtype dt, int 
     info->dtype = dt;
     info->bits_per_sample = bits;
     ssb_grid_get_dims(g, info->dims);
+    memcpy(info->full_dims, info->dims, sizeof info->full_dims);
+    info->z0 = 0;
     info->voxel_size_source = src;
     info->voxel_size_defaulted = (src == SSB_IO_VSIZE_DEFAULT);
+}
+
+int ssbi_params_slab(ssb_ctx *ctx, const ssb_io_read_params *p, const char *path, int64_t nz_full, int64_t *z0,
+                     int64_t *nz)
+{
+    *z0 = 0;
+    *nz = nz_full;
+    if (!p || (p->z0 == 0 && p->nz == 0))
+        return SSB_OK;
+    if (!(p->nz >= 1 && p->z0 >= 0 && p->z0 <= nz_full - p->nz))
+        return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                         "'%s': slab of planes z0 = %lld, nz = %lld is outside the image's %lld planes (valid: nz >= 1, "
+                         "0 <= z0 <= %lld - nz)",
+                         path, (long long)p->z0, (long long)p->nz, (long long)nz_full, (long long)nz_full);
+    *z0 = p->z0;
+    *nz = p->nz;
+    return SSB_OK;
+}
+
+void ssbi_info_set_slab(ssb_io_read_info *info, const int64_t full[3], int64_t z0)
+{
+    if (!info)
+        return;
+    memcpy(info->full_dims, full, sizeof info->full_dims);
+    info->z0 = z0;
 }
 
 const char *ssbi_fmt_double(char *buf, size_t n, double v)

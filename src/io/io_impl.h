@@ -28,6 +28,7 @@ typedef struct {
     const char *file; /* for messages */
     int64_t dims[3];  /* grid dims for (x, y, z) in messages */
     int fortran;      /* message indices are in Fortran order of the array shape (z, y, x) */
+    int64_t first_offset; /* added to element indices in messages (a slab or a run starts inside the file) */
 } ssbi_mapper;
 
 /* Validate the mapping part of p (NULL = identity) and build a mapper for samples of type dt. */
@@ -48,6 +49,12 @@ int ssbi_mapper_apply_bits(ssb_ctx *ctx, const ssbi_mapper *m, const uint8_t *sr
 int ssbi_read_samples(ssb_ctx *ctx, FILE *fp, const char *path, const ssbi_mapper *m, int64_t nv, uint8_t *dst,
                       const char *stage);
 
+/* The z slab of p for an image of nz_full planes: *z0, *nz (the whole image when p has none). SSB_ERR_RANGE naming the
+ * file and the valid range. */
+int ssbi_params_slab(ssb_ctx *ctx, const ssb_io_read_params *p, const char *path, int64_t nz_full, int64_t *z0,
+                     int64_t *nz);
+/* info's slab fields after ssbi_info_set: full dims and first plane. */
+void ssbi_info_set_slab(ssb_io_read_info *info, const int64_t full[3], int64_t z0);
 /* Validate the voxel-size part of p; *given = 1 and h = metres if set. */
 int ssbi_params_voxel_size(ssb_ctx *ctx, const ssb_io_read_params *p, int *given, double h[3]);
 

@@ -84,6 +84,7 @@ static int map_error(ssb_ctx *ctx, const ssbi_mapper *m, int64_t idx, double g)
 {
     int64_t x, y, z;
     const int64_t nx = m->dims[0], ny = m->dims[1], nz = m->dims[2];
+    idx += m->first_offset;
     if (m->fortran) {
         z = idx % nz;
         y = (idx / nz) % ny;

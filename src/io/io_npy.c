@@ -224,6 +224,43 @@ static uint32_t le32(const unsigned char *b)
 
 /* Long (about 155 lines) on purpose: header parsing, every size and dtype check before any allocation, and the
  * conversion of the data, in the order the file is read (one open file, one error path). */
+/* A z slab of a Fortran-order array (z fastest in the file): for every (x, y) the run of nz samples from plane z0
+ * is contiguous; read the runs one by one (fp at the start of the data). */
+static int read_fortran_slab(ssb_ctx *ctx, FILE *fp, const char *path, ssbi_mapper *m, const int64_t dims[3],
+                             int64_t z0, int64_t nz, size_t isz, uint8_t *lab)
+{
+    const int64_t nx = dims[0], ny = dims[1], nzf = dims[2];
+    const off_t start = ftello(fp);
+    uint8_t *run = ssbi_malloc(ctx, (size_t)nz, "Fortran-order run buffer");
+    if (!run)
+        return SSB_ERR_NOMEM;
+    int rc = SSB_OK;
+    ssb_progress_fn pf;
+    void *pu;
+    ssb_ctx_get_progress(ctx, &pf, &pu);
+    m->fortran = 1;
+    for (int64_t x = 0; x < nx && rc == SSB_OK; x++) {
+        ssb_ctx_set_progress(ctx, NULL, NULL); /* one bar for the slab (below), not one per run */
+        for (int64_t y = 0; y < ny && rc == SSB_OK; y++) {
+            const int64_t first = z0 + nzf * (y + ny * x);
+            if (fseeko(fp, start + (off_t)(first * (int64_t)isz), SEEK_SET) != 0) {
+                rc = SSB_ERROR(ctx, SSB_ERR_IO, "'%s': cannot seek to element %lld: %s", path, (long long)first,
+                               strerror(errno));
+                break;
+            }
+            m->first_offset = first;
+            rc = ssbi_read_samples(ctx, fp, path, m, nz, run, "read npy");
+            for (int64_t z = 0; z < nz && rc == SSB_OK; z++)
+                lab[x + nx * (y + ny * z)] = run[z];
+        }
+        ssb_ctx_set_progress(ctx, pf, pu);
+        if (rc == SSB_OK)
+            rc = ssbi_progress(ctx, "read npy", (double)(x + 1), (double)nx);
+    }
+    free(run);
+    return rc;
+}
+
 int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid)
 {
     SSB_REQUIRE(ctx, path && grid, SSB_ERR_ARG, "ssb_io_read_npy: NULL path or grid pointer");
@@ -327,9 +364,12 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
             src = SSB_IO_VSIZE_SIDECAR;
         }
     }
-    rc = ssbi_check_image_memory(ctx, path, dims[0], dims[1], dims[2]);
+    int64_t z0 = 0, nzs = dims[2];
+    rc = ssbi_params_slab(ctx, p, path, dims[2], &z0, &nzs);
     if (rc == SSB_OK)
-        rc = ssb_grid_create(ctx, dims[0], dims[1], dims[2], vs[0], vs[1], vs[2], &g);
+        rc = ssbi_check_image_memory(ctx, path, dims[0], dims[1], nzs);
+    if (rc == SSB_OK)
+        rc = ssb_grid_create(ctx, dims[0], dims[1], nzs, vs[0], vs[1], vs[2], &g);
     if (rc != SSB_OK)
         goto out;
     rc = ssbi_mapper_init(ctx, &m, p, dt, isz > 1 && big != ssbi_host_big_endian(), path, dims);
@@ -337,7 +377,15 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         goto out;
     uint8_t *lab = ssb_grid_get_labels(g);
     if (!h.fortran) {
-        rc = ssbi_read_samples(ctx, fp, path, &m, nv, lab, "read npy");
+        if (z0 > 0 && fseeko(fp, (off_t)(z0 * nxy * (int64_t)isz), SEEK_CUR) != 0) {
+            rc = SSB_ERROR(ctx, SSB_ERR_IO, "'%s': cannot seek to plane %lld: %s", path, (long long)z0,
+                           strerror(errno));
+            goto out;
+        }
+        m.first_offset = z0 * nxy;
+        rc = ssbi_read_samples(ctx, fp, path, &m, nzs * nxy, lab, "read npy");
+    } else if (nzs < dims[2]) {
+        rc = read_fortran_slab(ctx, fp, path, &m, dims, z0, nzs, isz, lab);
     } else {
         /* Fortran order: the first array index (z) is fastest in the file. Map in file order, then transpose. */
         m.fortran = 1;
@@ -363,6 +411,7 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
     if (p && p->info) {
         memset(p->info, 0, sizeof *p->info);
         ssbi_info_set(p->info, SSB_IO_FORMAT_NPY, dt, (int)isz * 8, g, src);
+        ssbi_info_set_slab(p->info, dims, z0);
         p->info->big_endian = big;
         if (src == SSB_IO_VSIZE_SIDECAR)
             snprintf(p->info->sidecar, sizeof p->info->sidecar, "%s", scpath);

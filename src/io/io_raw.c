@@ -415,8 +415,10 @@ int ssb_io_read_raw(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         src = SSB_IO_VSIZE_SIDECAR;
     }
     ssb_grid *g = NULL;
-    SSB_CHECK(ctx, ssbi_check_image_memory(ctx, path, dims[0], dims[1], dims[2]));
-    SSB_CHECK(ctx, ssb_grid_create(ctx, dims[0], dims[1], dims[2], h[0], h[1], h[2], &g));
+    int64_t z0, nzs;
+    SSB_CHECK(ctx, ssbi_params_slab(ctx, p, path, dims[2], &z0, &nzs));
+    SSB_CHECK(ctx, ssbi_check_image_memory(ctx, path, dims[0], dims[1], nzs));
+    SSB_CHECK(ctx, ssb_grid_create(ctx, dims[0], dims[1], nzs, h[0], h[1], h[2], &g));
     ssbi_mapper m;
     int rc = ssbi_mapper_init(ctx, &m, p, dt, isz > 1 && big != ssbi_host_big_endian(), path, dims);
     if (rc != SSB_OK) {
@@ -428,12 +430,14 @@ int ssb_io_read_raw(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         rc = SSB_ERROR(ctx, SSB_ERR_IO, "cannot open raw image '%s': %s", path, strerror(errno));
         goto out;
     }
-    if (hdr > 0 && fseeko(fp, (off_t)hdr, SEEK_SET) != 0) {
-        rc = SSB_ERROR(ctx, SSB_ERR_IO, "cannot seek past the %lld header bytes of '%s': %s", (long long)hdr, path,
-                       strerror(errno));
+    const int64_t skip = z0 * dims[0] * dims[1];
+    if ((hdr > 0 || skip > 0) && fseeko(fp, (off_t)(hdr + skip * (int64_t)isz), SEEK_SET) != 0) {
+        rc = SSB_ERROR(ctx, SSB_ERR_IO, "cannot seek to plane %lld (past %lld header bytes) of '%s': %s",
+                       (long long)z0, (long long)hdr, path, strerror(errno));
         goto out;
     }
-    rc = ssbi_read_samples(ctx, fp, path, &m, nv, ssb_grid_get_labels(g), "read raw");
+    m.first_offset = skip;
+    rc = ssbi_read_samples(ctx, fp, path, &m, nzs * dims[0] * dims[1], ssb_grid_get_labels(g), "read raw");
 out:
     if (fp)
         fclose(fp);
@@ -445,6 +449,7 @@ out:
     if (p && p->info) {
         memset(p->info, 0, sizeof *p->info);
         ssbi_info_set(p->info, SSB_IO_FORMAT_RAW, dt, (int)isz * 8, g, src);
+        ssbi_info_set_slab(p->info, dims, z0);
         p->info->big_endian = big;
         if (found)
             snprintf(p->info->sidecar, sizeof p->info->sidecar, "%s", scpath);

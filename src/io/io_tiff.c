@@ -205,7 +205,8 @@ static int convert_row(ssb_ctx *ctx, const ssbi_mapper *m, int bps, const uint8_
     return ssbi_mapper_apply(ctx, m, src, n, dst, first);
 }
 
-/* Read one page (current directory) into lab (w*h labels of page z). */
+/* Read one page (current directory) into lab (the w*h labels of page z; messages count elements from the file's
+ * first page). */
 static int read_page(ssb_ctx *ctx, TIFF *tif, tiff_diag *d, const char *path, int64_t z, int64_t npages,
                      const page_info *pi, const ssbi_mapper *m, uint8_t *lab, uint8_t **buf, size_t *bufsize)
 {
@@ -232,7 +233,7 @@ static int read_page(ssb_ctx *ctx, TIFF *tif, tiff_diag *d, const char *path, in
             const int64_t rows = (h - row0 < (int64_t)rps) ? h - row0 : (int64_t)rps;
             const tmsize_t need = rowbytes * (tmsize_t)rows;
             const uint32_t strip = TIFFComputeStrip(tif, (uint32_t)row0, 0);
-            uint8_t *to = direct ? lab + base + row0 * w : *buf;
+            uint8_t *to = direct ? lab + row0 * w : *buf;
             const tmsize_t got = TIFFReadEncodedStrip(tif, strip, to, need);
             if (got != need)
                 return SSB_ERROR(ctx, SSB_ERR_FORMAT, "TIFF '%s': page %lld of %lld, strip %u (rows %lld-%lld): %s",
@@ -243,7 +244,7 @@ static int read_page(ssb_ctx *ctx, TIFF *tif, tiff_diag *d, const char *path, in
                 SSB_CHECK(ctx, ssbi_mapper_apply_inplace8(ctx, m, to, rows * w, base + row0 * w));
             } else {
                 for (int64_t r = 0; r < rows; r++)
-                    SSB_CHECK(ctx, convert_row(ctx, m, pi->bps, *buf + r * rowbytes, w, lab + base + (row0 + r) * w,
+                    SSB_CHECK(ctx, convert_row(ctx, m, pi->bps, *buf + r * rowbytes, w, lab + (row0 + r) * w,
                                                base + (row0 + r) * w));
             }
         }
@@ -274,8 +275,8 @@ static int read_page(ssb_ctx *ctx, TIFF *tif, tiff_diag *d, const char *path, in
             const int64_t cols = (w - tx < (int64_t)tw) ? w - tx : (int64_t)tw;
             const int64_t rows = (h - ty < (int64_t)th) ? h - ty : (int64_t)th;
             for (int64_t r = 0; r < rows; r++) {
-                const int64_t at = base + (ty + r) * w + tx;
-                SSB_CHECK(ctx, convert_row(ctx, m, pi->bps, *buf + r * trow, cols, lab + at, at));
+                const int64_t at = (ty + r) * w + tx;
+                SSB_CHECK(ctx, convert_row(ctx, m, pi->bps, *buf + r * trow, cols, lab + at, base + at));
             }
         }
     return SSB_OK;
@@ -440,25 +441,29 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         memcpy(h, ph, sizeof h);
         src = SSB_IO_VSIZE_PARAMS;
     }
-    rc = ssbi_check_image_memory(ctx, path, first.w, first.h, npages);
+    int64_t z0, nzs;
+    rc = ssbi_params_slab(ctx, p, path, npages, &z0, &nzs);
     if (rc == SSB_OK)
-        rc = ssb_grid_create(ctx, first.w, first.h, npages, h[0], h[1], h[2], &g);
+        rc = ssbi_check_image_memory(ctx, path, first.w, first.h, nzs);
+    if (rc == SSB_OK)
+        rc = ssb_grid_create(ctx, first.w, first.h, nzs, h[0], h[1], h[2], &g);
     if (rc != SSB_OK)
         goto out;
-    int64_t dims[3];
-    ssb_grid_get_dims(g, dims);
+    const int64_t dims[3] = {first.w, first.h, npages};
     rc = ssbi_mapper_init(ctx, &m, p, dt, 0, path, dims);
     if (rc != SSB_OK)
         goto out;
 
-    /* Pass 2: read every page straight into its slice of the label array. */
+    /* Pass 2: read every page of the slab straight into its slice of the label array (the directories before the
+       slab are walked, not decoded; reading stops after the slab). */
     if (!TIFFSetDirectory(tif, 0)) {
         rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "TIFF '%s': cannot return to page 0: %s", path,
                        diag_msg(&d, "directory unreadable"));
         goto out;
     }
     uint8_t *lab = ssb_grid_get_labels(g);
-    for (int64_t z = 0, dir = 0; z < npages; dir++) {
+    const int64_t plane = (int64_t)first.w * first.h;
+    for (int64_t z = 0, dir = 0; z < z0 + nzs; dir++) {
         int skip;
         if (dir > 0 && !TIFFReadDirectory(tif)) {
             rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "TIFF '%s': cannot read page %lld of %lld: %s", path, (long long)z,
@@ -470,17 +475,20 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
             goto out;
         if (skip)
             continue;
-        rc = read_page(ctx, tif, &d, path, z, npages, &pi, &m, lab, &buf, &bufsize);
-        if (rc != SSB_OK)
-            goto out;
+        if (z >= z0) {
+            rc = read_page(ctx, tif, &d, path, z, npages, &pi, &m, lab + (z - z0) * plane, &buf, &bufsize);
+            if (rc != SSB_OK)
+                goto out;
+        }
         z++;
-        rc = ssbi_progress(ctx, "read tiff", (double)z, (double)npages);
+        rc = ssbi_progress(ctx, "read tiff", (double)z, (double)(z0 + nzs));
         if (rc != SSB_OK)
             goto out;
     }
     if (p && p->info) {
         memset(p->info, 0, sizeof *p->info);
         ssbi_info_set(p->info, SSB_IO_FORMAT_TIFF, dt, first.bps, g, src);
+        ssbi_info_set_slab(p->info, dims, z0);
         p->info->big_endian = TIFFIsBigEndian(tif) != 0;
     }
 out:

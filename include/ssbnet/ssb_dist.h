@@ -1,0 +1,83 @@
+/* ssb_dist.h - distributed (MPI) runs: an image decomposed over ranks, and sweeps shared between them.
+ *
+ * DESIGN. A program started by mpirun calls ssb_dist_init first and ssb_dist_finalize last (the CLI does it when it
+ * sees it was launched by mpirun); every other call here is collective: all ranks call it with the same
+ * arguments, and all ranks get the same return code and the same results. An error on one rank (a file it cannot
+ * read, memory it lacks) is agreed between the ranks before anyone continues, and every rank's context then holds
+ * the failing rank's message, so no rank waits forever for another. Without MPI (a build without it, or a program
+ * not started by mpirun) there is one rank and the calls run serially.
+ *
+ * Image decomposition: z slabs. Rank r of N owns the planes [z0_r, z0_r + nz_r) with the planes shared out as
+ * evenly as possible (nz_r differ by at most one). Each rank reads only its slab and one plane on each side
+ * (ssb_io_read_params.z0 / .nz: TIFF stacks, raw and .npy files), labels the connected conducting voxels of its
+ * slab, joins the labels across the slab faces by exchanging the face planes with its neighbours and one
+ * union-find over the components (not the voxels) on rank 0, and classifies every voxel as percolating (connected
+ * to both Dirichlet planes), dead-end (one) or isolated (neither) - the serial classes, voxel for voxel. The
+ * conduction problem on the percolating voxels is then solved by hypre's distributed structured-grid PCG with the
+ * PFMG multigrid preconditioner (hypre Struct interface: halo exchange and the coarse levels are hypre's); the
+ * serial default backend (gmg) is not distributed.
+ */
+#ifndef SSB_DIST_H
+#define SSB_DIST_H
+
+#include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_grid.h>
+#include <ssbnet/ssb_io.h>
+#include <ssbnet/ssb_transport.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* 1 if the environment says this process was started by mpirun / mpiexec (OpenMPI, MPICH, PMI or PMIx variables),
+ * 0 otherwise. Not collective; safe before ssb_dist_init. */
+int ssb_dist_launched(void);
+/* Initialise MPI unless it already is (MPI_Init_thread, funneled). SSB_OK; SSB_ERR_UNSUPPORTED in a build without
+ * MPI; SSB_ERR_BACKEND if MPI fails. */
+int ssb_dist_init(int *argc, char ***argv);
+/* Finalise MPI if it is initialised and not finalised (also after the hypre backend initialised it). */
+void ssb_dist_finalize(void);
+/* Ranks of MPI_COMM_WORLD and this process's rank (1 and 0 without MPI or before ssb_dist_init). */
+int ssb_dist_size(void);
+int ssb_dist_rank(void);
+
+/* The slab of rank r of nranks for an image of nz planes: planes [*z0, *z0 + *nzr). */
+void ssb_dist_slab(int64_t nz, int nranks, int r, int64_t *z0, int64_t *nzr);
+
+/* What a distributed solve did, per rank and in total. */
+typedef struct {
+    int ranks;                /* MPI ranks */
+    int64_t dims[3];          /* the whole image */
+    int64_t z0, nz;           /* this rank's slab */
+    int64_t peak_bytes_rank;  /* this rank's peak: labels read + classes + the solver's growth of the resident set */
+    int64_t peak_bytes_max;   /* the largest peak over the ranks */
+    int64_t n_percolating, n_dead_end, n_isolated; /* conducting voxels by class, all ranks */
+    double read_time_s, label_time_s, solve_time_s; /* wall times (rank 0) */
+} ssb_dist_info;
+
+/* Effective conductivity and tortuosity factor of the image file path along axis, decomposed over the ranks of
+ * MPI_COMM_WORLD (collective). rp: reader options (mapping, voxel size, raw layout; its z0 / nz / info are set
+ * here), sigma: conductivity [S/m] per label (> 0 conducts), params: rtol, max_iter, error_if_not_converged (the
+ * distributed solve is hypre's; backend, want_fields and dirichlet = cell are refused with SSB_ERR_UNSUPPORTED).
+ * result: as ssb_transport_solve (same definitions: eps, sigma_bulk, tau = eps sigma_bulk / sigma_eff, currents),
+ * identical on every rank; backend "hypre-mpi". info (optional) as above.
+ * Errors: those of the reader (on any rank), SSB_ERR_RANGE (more ranks than planes; the message names both; or an
+ * image whose slab per rank would not fit the memory: the message gives the estimate and the memory available,
+ * before anything large is allocated), SSB_ERR_UNSUPPORTED, SSB_ERR_BACKEND (MPI or hypre), SSB_ERR_NOCONV
+ * (params.error_if_not_converged), SSB_ERR_NOMEM. */
+int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, const double sigma[256],
+                            ssb_axis axis, const ssb_transport_params *params, ssb_transport_result *result,
+                            ssb_dist_info *info);
+
+/* The percolation classes of this rank's slab (collective): slab is this rank's planes [z0, z0 + nz) of the image
+ * with one plane more on each side where the image has it (halo_lo, halo_hi: 1 if present), in_set the conducting
+ * labels, axis the Dirichlet axis. cls (nx ny nz bytes of the owned planes) receives 0 not in the set, 1 percolating,
+ * 2 dead-end, 3 isolated (6-connectivity; the classes of ssb_micro_percolation_compute). counts (optional, all
+ * ranks): n_percolating, n_dead_end, n_isolated over the whole image. */
+int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_hi, const uint8_t in_set[256],
+                     ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

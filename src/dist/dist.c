@@ -1,0 +1,581 @@
+/* Distributed runs (ssb_dist.h): MPI set-up, agreement on errors, slab reading and the distributed conduction solve
+ * (hypre Struct PCG + PFMG) on the percolating voxels. */
+#include "dist_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ssb_dist_slab(int64_t nz, int nranks, int r, int64_t *z0, int64_t *nzr)
+{
+    if (nranks < 1)
+        nranks = 1;
+    const int64_t base = nz / nranks, extra = nz % nranks;
+    *nzr = base + (r < extra ? 1 : 0);
+    *z0 = (int64_t)r * base + (r < extra ? r : extra);
+}
+
+int ssb_dist_launched(void)
+{
+    static const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && atoi(v) >= 1)
+            return 1;
+    }
+    return 0;
+}
+
+#if !SSB_HAVE_HYPRE
+int ssb_dist_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return SSB_ERR_UNSUPPORTED;
+}
+void ssb_dist_finalize(void) {}
+int ssb_dist_size(void) { return 1; }
+int ssb_dist_rank(void) { return 0; }
+int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, const double sigma[256],
+                            ssb_axis axis, const ssb_transport_params *params, ssb_transport_result *result,
+                            ssb_dist_info *info)
+{
+    (void)path, (void)rp, (void)sigma, (void)axis, (void)params, (void)result, (void)info;
+    return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "this build of ssbnet has no MPI (it needs hypre and MPI)");
+}
+int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_hi, const uint8_t in_set[256],
+                     ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3])
+{
+    (void)slab, (void)halo_lo, (void)halo_hi, (void)in_set, (void)axis, (void)nz_total, (void)cls, (void)counts;
+    return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "this build of ssbnet has no MPI (it needs hypre and MPI)");
+}
+#else
+#include <HYPRE_struct_ls.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static int we_initialised = 0;
+
+int ssb_dist_init(int *argc, char ***argv)
+{
+    int flag = 0;
+    MPI_Initialized(&flag);
+    if (flag)
+        return SSB_OK;
+    int provided = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return SSB_ERR_BACKEND;
+    we_initialised = 1;
+    return SSB_OK;
+}
+
+void ssb_dist_finalize(void)
+{
+    int init = 0, fin = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (init && !fin)
+        MPI_Finalize();
+    (void)we_initialised;
+}
+
+int ssb_dist_size(void)
+{
+    int init = 0, fin = 0, n = 1;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (init && !fin)
+        MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+int ssb_dist_rank(void)
+{
+    int init = 0, fin = 0, r = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (init && !fin)
+        MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int64_t ssbi_dist_rss(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    long pages = 0, res = 0;
+    const int n = fscanf(f, "%ld %ld", &pages, &res);
+    fclose(f);
+    return n == 2 ? (int64_t)res * (int64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+int ssbi_dist_agree(ssb_ctx *ctx, int rc)
+{
+    int size, rank;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (size == 1)
+        return rc;
+    int who = rc != SSB_OK ? rank : size, first = size;
+    MPI_Allreduce(&who, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first == size)
+        return SSB_OK;
+    char msg[1024];
+    int code = rc;
+    if (rank == first)
+        snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, MPI_COMM_WORLD);
+    MPI_Bcast(&code, 1, MPI_INT, first, MPI_COMM_WORLD);
+    if (code == SSB_OK)
+        code = SSB_ERR_INTERNAL;
+    ssb_ctx_clear_error(ctx);
+    return ssbi_error(ctx, code, __FILE__, __LINE__, __func__, "%s", msg);
+}
+
+int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_hi, const uint8_t in_set[256],
+                     ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3])
+{
+    SSB_REQUIRE(ctx, slab && in_set && cls, SSB_ERR_ARG, "ssb_dist_classes: NULL argument");
+    SSB_REQUIRE(ctx, axis >= SSB_AXIS_X && axis <= SSB_AXIS_Z, SSB_ERR_ARG, "ssb_dist_classes: axis %d is invalid",
+                (int)axis);
+    int init = 0;
+    MPI_Initialized(&init);
+    if (!init)
+        SSB_CHECK(ctx, ssb_dist_init(NULL, NULL));
+    return ssbi_dist_classes(ctx, MPI_COMM_WORLD, slab, halo_lo, halo_hi, in_set, axis, nz_total, cls, counts);
+}
+
+static double wtime(void)
+{
+    return MPI_Wtime();
+}
+
+/* Memory available to this process: MemAvailable of /proc/meminfo shared by the ranks on this node [bytes]
+ * (0 when unknown). */
+static int64_t mem_available_per_rank(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+            break;
+    fclose(f);
+    const char *lr = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    int local = lr ? atoi(lr) : 1;
+    if (local < 1)
+        local = 1;
+    return (int64_t)kb * 1024 / local;
+}
+
+/* Bytes per voxel of a rank's share: labels and classes (2), hypre Struct matrix (7 doubles), vectors x, b and
+ * PCG's work vectors (6 doubles), PFMG hierarchy (about 8/7 of the fine matrix and vectors again). Measured on
+ * electrode.tiff with 1-4 ranks: see bench/dist.sh. */
+#define DIST_BYTES_PER_VOXEL 250.0
+
+/* Read this rank's slab with one halo plane on each side where the image has one. */
+static int read_slab(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp0, int64_t nz_total, int size,
+                     int rank, ssb_grid **g, int64_t *z0, int64_t *nz, int *hlo, int *hhi)
+{
+    ssb_dist_slab(nz_total, size, rank, z0, nz);
+    *hlo = *z0 > 0;
+    *hhi = *z0 + *nz < nz_total;
+    ssb_io_read_params rp = rp0 ? *rp0 : ssb_io_read_params_default();
+    rp.info = NULL;
+    rp.z0 = *z0 - *hlo;
+    rp.nz = *nz + *hlo + *hhi;
+    return ssb_io_read_image(ctx, path, &rp, g);
+}
+
+/* hypre error -> SSB_ERR_BACKEND with the description. */
+static int hypre_fail(ssb_ctx *ctx, HYPRE_Int herr, const char *what)
+{
+    char m[256];
+    HYPRE_DescribeError(herr, m);
+    HYPRE_ClearAllErrors();
+    return SSB_ERROR(ctx, SSB_ERR_BACKEND, "hypre (distributed): %s failed: %s", what, m);
+}
+#define HY(call, what)                                                                                             \
+    do {                                                                                                           \
+        HYPRE_Int e_ = (call);                                                                                     \
+        if (e_) {                                                                                                  \
+            rc = hypre_fail(ctx, e_, what);                                                                        \
+            goto solve_out;                                                                                        \
+        }                                                                                                          \
+    } while (0)
+
+static double harm(double a, double b)
+{
+    return a > 0 && b > 0 ? 2.0 * a * b / (a + b) : 0.0;
+}
+
+typedef struct {
+    int64_t nx, ny, nz, nzt, z0; /* owned planes nz of nzt, first z0 */
+    int hlo, hhi;
+    double h[3];
+    const uint8_t *lab; /* labels of the slab with halos */
+    const uint8_t *cls; /* classes of the owned planes (1 = percolating) */
+    const double *sigma;
+    ssb_axis axis;
+    double gscale; /* conductances are divided by gscale (O(1) matrix entries) */
+} slab_problem;
+
+/* Conductance [S] between owned voxel (x, y, z) and its neighbour in direction dir (0..5: -x +x -y +y -z +z); 0 when
+ * the neighbour is outside the image or does not conduct. *bnd receives the Dirichlet conductance of a face on the
+ * low (1) or high (2) Dirichlet plane, 0 otherwise (returned conductance is then that of the boundary). */
+static double face_g(const slab_problem *S, int64_t x, int64_t y, int64_t z, int dir, int *bnd)
+{
+    static const int dx[6] = {-1, 1, 0, 0, 0, 0}, dy[6] = {0, 0, -1, 1, 0, 0}, dz[6] = {0, 0, 0, 0, -1, 1};
+    const int a = dir / 2;
+    const int64_t nxy = S->nx * S->ny;
+    const int64_t zl = z + S->hlo; /* index in the slab with halos */
+    const double s = S->sigma[S->lab[x + S->nx * y + nxy * zl]];
+    const double area = S->h[(a + 1) % 3] * S->h[(a + 2) % 3], hd = S->h[a];
+    const int64_t X = x + dx[dir], Y = y + dy[dir], Zg = S->z0 + z + dz[dir];
+    *bnd = 0;
+    const int outside = X < 0 || X >= S->nx || Y < 0 || Y >= S->ny || Zg < 0 || Zg >= S->nzt;
+    if (outside) {
+        if ((int)S->axis != a)
+            return 0.0;
+        *bnd = (dir % 2 == 0) ? 1 : 2;
+        return 2.0 * s * area / hd;
+    }
+    const double s2 = S->sigma[S->lab[X + S->nx * Y + nxy * (zl + dz[dir])]];
+    return harm(s, s2) * area / hd;
+}
+
+/* The distributed solve on the percolating voxels of the slab: fills currents, iterations, residual. */
+static int solve_slab(ssb_ctx *ctx, const slab_problem *S, const ssb_transport_params *par, double *iin,
+                      double *iout, int64_t *iters, double *relres, int64_t *peak_growth)
+{
+    int rc = SSB_OK;
+    const int64_t rss0 = ssbi_dist_rss();
+    HYPRE_StructGrid grid = NULL;
+    HYPRE_StructStencil st = NULL;
+    HYPRE_StructMatrix A = NULL;
+    HYPRE_StructVector b = NULL, xv = NULL;
+    HYPRE_StructSolver pcg = NULL, pfmg = NULL;
+    const int64_t nx = S->nx, ny = S->ny, nxy = nx * ny;
+    double *vals = malloc((size_t)nxy * 7 * sizeof(double)), *rhs = malloc((size_t)nxy * sizeof(double));
+    double *sol = NULL;
+    if (!vals || !rhs) {
+        rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for a plane of matrix values");
+        goto solve_out;
+    }
+    HYPRE_Int ilo[3] = {0, 0, (HYPRE_Int)S->z0}, ihi[3] = {(HYPRE_Int)nx - 1, (HYPRE_Int)ny - 1,
+                                                              (HYPRE_Int)(S->z0 + S->nz - 1)};
+    HY(HYPRE_StructGridCreate(MPI_COMM_WORLD, 3, &grid), "grid create");
+    HY(HYPRE_StructGridSetExtents(grid, ilo, ihi), "grid extents");
+    HY(HYPRE_StructGridAssemble(grid), "grid assemble");
+    HYPRE_Int off[7][3] = {{0, 0, 0}, {-1, 0, 0}, {1, 0, 0}, {0, -1, 0}, {0, 1, 0}, {0, 0, -1}, {0, 0, 1}};
+    HY(HYPRE_StructStencilCreate(3, 7, &st), "stencil create");
+    for (int e = 0; e < 7; e++)
+        HY(HYPRE_StructStencilSetElement(st, e, off[e]), "stencil element");
+    HY(HYPRE_StructMatrixCreate(MPI_COMM_WORLD, grid, st, &A), "matrix create");
+    HY(HYPRE_StructMatrixInitialize(A), "matrix initialise");
+    HY(HYPRE_StructVectorCreate(MPI_COMM_WORLD, grid, &b), "vector create");
+    HY(HYPRE_StructVectorCreate(MPI_COMM_WORLD, grid, &xv), "vector create");
+    HY(HYPRE_StructVectorInitialize(b), "vector initialise");
+    HY(HYPRE_StructVectorInitialize(xv), "vector initialise");
+    HYPRE_Int ent[7] = {0, 1, 2, 3, 4, 5, 6};
+    for (int64_t z = 0; z < S->nz; z++) {
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t i = x + nx * y;
+                double *row = vals + 7 * i;
+                memset(row, 0, 7 * sizeof(double));
+                rhs[i] = 0.0;
+                if (S->cls[i + nxy * z] != 1) {
+                    row[0] = 1.0; /* not an unknown: x = 0, decoupled (its neighbours do not conduct into it) */
+                    continue;
+                }
+                double diag = 0.0;
+                for (int d = 0; d < 6; d++) {
+                    int bnd;
+                    const double g = face_g(S, x, y, z, d, &bnd) / S->gscale;
+                    diag += g;
+                    if (bnd == 1)
+                        rhs[i] += g; /* phi = 1 V on the low plane */
+                    else if (!bnd)
+                        row[1 + d] = -g;
+                }
+                row[0] = diag;
+            }
+        HYPRE_Int pl[3] = {0, 0, (HYPRE_Int)(S->z0 + z)}, pu[3] = {(HYPRE_Int)nx - 1, (HYPRE_Int)ny - 1,
+                                                                   (HYPRE_Int)(S->z0 + z)};
+        HY(HYPRE_StructMatrixSetBoxValues(A, pl, pu, 7, ent, vals), "matrix values");
+        HY(HYPRE_StructVectorSetBoxValues(b, pl, pu, rhs), "vector values");
+        for (int64_t i = 0; i < nxy; i++)
+            rhs[i] = 0.0;
+        HY(HYPRE_StructVectorSetBoxValues(xv, pl, pu, rhs), "vector values");
+    }
+    free(vals);
+    vals = NULL;
+    HY(HYPRE_StructMatrixAssemble(A), "matrix assemble");
+    HY(HYPRE_StructVectorAssemble(b), "vector assemble");
+    HY(HYPRE_StructVectorAssemble(xv), "vector assemble");
+    HY(HYPRE_StructPCGCreate(MPI_COMM_WORLD, &pcg), "PCG create");
+    HY(HYPRE_StructPCGSetTol(pcg, par->rtol), "PCG tolerance");
+    HY(HYPRE_StructPCGSetMaxIter(pcg, (HYPRE_Int)(par->max_iter < 1000000 ? par->max_iter : 1000000)), "PCG max_iter");
+    HY(HYPRE_StructPCGSetTwoNorm(pcg, 1), "PCG norm");
+    HY(HYPRE_StructPCGSetRelChange(pcg, 0), "PCG rel change");
+    HY(HYPRE_StructPCGSetLogging(pcg, 1), "PCG logging");
+    HY(HYPRE_StructPFMGCreate(MPI_COMM_WORLD, &pfmg), "PFMG create");
+    HY(HYPRE_StructPFMGSetMaxIter(pfmg, 1), "PFMG max_iter");
+    HY(HYPRE_StructPFMGSetTol(pfmg, 0.0), "PFMG tolerance");
+    HY(HYPRE_StructPFMGSetZeroGuess(pfmg), "PFMG zero guess");
+    HY(HYPRE_StructPFMGSetRAPType(pfmg, getenv("SSB_DIST_RAP") ? atoi(getenv("SSB_DIST_RAP")) : 0), "PFMG RAP type");
+    HY(HYPRE_StructPFMGSetRelaxType(pfmg, getenv("SSB_DIST_RELAX") ? atoi(getenv("SSB_DIST_RELAX")) : 1), "PFMG relax type");
+    HY(HYPRE_StructPFMGSetNumPreRelax(pfmg, 1), "PFMG pre-relax");
+    HY(HYPRE_StructPFMGSetNumPostRelax(pfmg, 1), "PFMG post-relax");
+    HY(HYPRE_StructPCGSetPrecond(pcg, HYPRE_StructPFMGSolve, HYPRE_StructPFMGSetup, pfmg), "PCG preconditioner");
+    HY(HYPRE_StructPCGSetup(pcg, A, b, xv), "PCG setup");
+    {
+        HYPRE_Int e = HYPRE_StructPCGSolve(pcg, A, b, xv);
+        if (e && !HYPRE_CheckError(e, HYPRE_ERROR_CONV)) {
+            rc = hypre_fail(ctx, e, "PCG solve");
+            goto solve_out;
+        }
+        HYPRE_ClearAllErrors();
+    }
+    {
+        HYPRE_Int it = 0;
+        HYPRE_Real rr = 0;
+        HYPRE_StructPCGGetNumIterations(pcg, &it);
+        HYPRE_StructPCGGetFinalRelativeResidualNorm(pcg, &rr);
+        *iters = it;
+        *relres = rr;
+    }
+    *peak_growth = ssbi_dist_rss() - rss0;
+    /* currents through the Dirichlet planes from the solution (per plane of the slab) */
+    sol = malloc((size_t)nxy * sizeof(double));
+    if (!sol) {
+        rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for a plane of the solution");
+        goto solve_out;
+    }
+    double cin = 0.0, cout = 0.0;
+    for (int64_t z = 0; z < S->nz; z++) {
+        HYPRE_Int pl[3] = {0, 0, (HYPRE_Int)(S->z0 + z)}, pu[3] = {(HYPRE_Int)nx - 1, (HYPRE_Int)ny - 1,
+                                                                   (HYPRE_Int)(S->z0 + z)};
+        HY(HYPRE_StructVectorGetBoxValues(xv, pl, pu, sol), "solution values");
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                if (S->cls[x + nx * y + nxy * z] != 1)
+                    continue;
+                for (int d = 0; d < 6; d++) {
+                    int bnd;
+                    const double g = face_g(S, x, y, z, d, &bnd);
+                    if (bnd == 1)
+                        cin += g * (1.0 - sol[x + nx * y]);
+                    else if (bnd == 2)
+                        cout += g * sol[x + nx * y];
+                }
+            }
+    }
+    double loc[2] = {cin, cout}, glob[2];
+    MPI_Allreduce(loc, glob, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    *iin = glob[0];
+    *iout = glob[1];
+solve_out:
+    if (pcg) HYPRE_StructPCGDestroy(pcg);
+    if (pfmg) HYPRE_StructPFMGDestroy(pfmg);
+    if (xv) HYPRE_StructVectorDestroy(xv);
+    if (b) HYPRE_StructVectorDestroy(b);
+    if (A) HYPRE_StructMatrixDestroy(A);
+    if (st) HYPRE_StructStencilDestroy(st);
+    if (grid) HYPRE_StructGridDestroy(grid);
+    free(vals);
+    free(rhs);
+    free(sol);
+    return rc;
+}
+#undef HY
+
+int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, const double sigma[256],
+                            ssb_axis axis, const ssb_transport_params *params, ssb_transport_result *result,
+                            ssb_dist_info *info)
+{
+    SSB_REQUIRE(ctx, path && sigma && result, SSB_ERR_ARG, "ssb_dist_transport_file: NULL argument");
+    SSB_REQUIRE(ctx, axis >= SSB_AXIS_X && axis <= SSB_AXIS_Z, SSB_ERR_ARG, "distributed transport: axis %d is invalid",
+                (int)axis);
+    ssb_transport_params par = params ? *params : ssb_transport_params_default();
+    SSB_REQUIRE(ctx, par.rtol >= 1e-14 && par.rtol <= 1e-1, SSB_ERR_RANGE,
+                "transport rtol = %g is invalid (valid: 1e-14 to 0.1)", par.rtol);
+    SSB_REQUIRE(ctx, !par.want_fields, SSB_ERR_UNSUPPORTED,
+                "distributed transport: fields (--vti) are not gathered over ranks; run without mpirun for fields");
+    SSB_REQUIRE(ctx, par.dirichlet == SSB_DIRICHLET_FACE, SSB_ERR_UNSUPPORTED,
+                "distributed transport: --dirichlet cell is not supported over ranks (face only)");
+    for (int k = 0; k < 256; k++)
+        SSB_REQUIRE(ctx, sigma[k] >= 0 && isfinite(sigma[k]), SSB_ERR_RANGE,
+                    "conductivity of label %d = %g S/m is invalid (valid: >= 0, finite)", k, sigma[k]);
+    int init = 0;
+    MPI_Initialized(&init);
+    if (!init)
+        SSB_CHECK(ctx, ssb_dist_init(NULL, NULL));
+    int size, rank;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    memset(result, 0, sizeof *result);
+    ssb_dist_info di;
+    memset(&di, 0, sizeof di);
+    di.ranks = size;
+    const double t0 = wtime();
+
+    /* 1. dims: rank 0 reads the first plane (the header) and tells the others */
+    int64_t dims[3] = {0, 0, 0};
+    double hv[3] = {0, 0, 0};
+    int rc = SSB_OK;
+    if (rank == 0) {
+        ssb_io_read_info ri;
+        ssb_io_read_params p1 = rp ? *rp : ssb_io_read_params_default();
+        p1.info = &ri;
+        p1.z0 = 0;
+        p1.nz = 1;
+        ssb_grid *g1 = NULL;
+        rc = ssb_io_read_image(ctx, path, &p1, &g1);
+        if (rc == SSB_OK) {
+            memcpy(dims, ri.full_dims, sizeof dims);
+            ssb_grid_get_voxel_size(g1, hv);
+        }
+        ssb_grid_destroy(&g1);
+    }
+    SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
+    MPI_Bcast(dims, 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    MPI_Bcast(hv, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    memcpy(di.dims, dims, sizeof dims);
+    /* 2. checks before anything large is allocated */
+    if (size > dims[2])
+        rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                       "'%s' has %lld planes along z but %d MPI ranks were started (valid: at most one rank per plane, "
+                       "<= %lld ranks)",
+                       path, (long long)dims[2], size, (long long)dims[2]);
+    if (rc == SSB_OK) {
+        int64_t z0, nzr;
+        ssb_dist_slab(dims[2], size, rank, &z0, &nzr);
+        const double need = DIST_BYTES_PER_VOXEL * (double)dims[0] * (double)dims[1] * (double)(nzr + 2);
+        const int64_t avail = mem_available_per_rank();
+        if (avail > 0 && need > (double)avail)
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                           "'%s' (%lld x %lld x %lld voxels) over %d ranks needs about %.1f GB per rank (%.0f bytes "
+                           "per voxel of %lld planes) but %.1f GB are available per rank on this node: start more "
+                           "ranks or use more nodes",
+                           path, (long long)dims[0], (long long)dims[1], (long long)dims[2], size, need / 1e9,
+                           DIST_BYTES_PER_VOXEL, (long long)nzr, (double)avail / 1e9);
+    }
+    SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
+    /* 3. each rank reads its slab and the halo planes */
+    ssb_grid *g = NULL;
+    int64_t z0 = 0, nz = 0;
+    int hlo = 0, hhi = 0;
+    rc = read_slab(ctx, path, rp, dims[2], size, rank, &g, &z0, &nz, &hlo, &hhi);
+    rc = ssbi_dist_agree(ctx, rc);
+    if (rc != SSB_OK) {
+        ssb_grid_destroy(&g);
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    }
+    ssb_grid_get_voxel_size(g, hv);
+    di.z0 = z0;
+    di.nz = nz;
+    const double t1 = wtime();
+    /* 4. volume fractions and bulk conductivity (all voxels with sigma > 0) */
+    const int64_t nxy = dims[0] * dims[1], nloc = nxy * nz;
+    const uint8_t *lab = ssb_grid_get_labels_const(g) + hlo * nxy;
+    int64_t cnt[256], gcnt[256];
+    memset(cnt, 0, sizeof cnt);
+    for (int64_t v = 0; v < nloc; v++)
+        cnt[lab[v]]++;
+    MPI_Allreduce(cnt, gcnt, 256, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    const double nv = (double)dims[0] * (double)dims[1] * (double)dims[2];
+    double eps = 0.0, seps = 0.0, smax = 0.0;
+    uint8_t in_set[256];
+    for (int k = 0; k < 256; k++) {
+        in_set[k] = sigma[k] > 0;
+        if (sigma[k] > 0) {
+            eps += (double)gcnt[k] / nv;
+            seps += (double)gcnt[k] / nv * sigma[k];
+            if (gcnt[k] > 0 && sigma[k] > smax)
+                smax = sigma[k];
+        }
+    }
+    result->axis = axis;
+    result->eps = eps;
+    result->sigma_bulk = eps > 0 ? seps / eps : 0.0;
+    int p0 = axis == SSB_AXIS_X ? 1 : 0, p1 = axis == SSB_AXIS_Z ? 1 : 2;
+    result->length = (double)dims[axis] * hv[axis];
+    result->area = (double)dims[p0] * hv[p0] * (double)dims[p1] * hv[p1];
+    /* 5. classes */
+    uint8_t *cls = malloc((size_t)(nloc > 0 ? nloc : 1));
+    rc = ssbi_dist_agree(ctx, cls ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the classes"));
+    int64_t counts[3] = {0, 0, 0};
+    if (rc == SSB_OK)
+        rc = ssbi_dist_classes(ctx, MPI_COMM_WORLD, g, hlo, hhi, in_set, axis, dims[2], cls, counts);
+    const double t2 = wtime();
+    di.n_percolating = counts[0];
+    di.n_dead_end = counts[1];
+    di.n_isolated = counts[2];
+    result->eps_percolating = (double)counts[0] / nv;
+    result->n_unknowns = counts[0];
+    snprintf(result->backend, sizeof result->backend, "%s", "hypre-mpi");
+    if (rc == SSB_OK && counts[0] == 0) {
+        result->percolates = 0;
+        result->tau = result->tau_percolating = result->macmullin = INFINITY;
+        result->converged = 1;
+        snprintf(result->reason, sizeof result->reason, "%s", "no percolating path: nothing to solve");
+    } else if (rc == SSB_OK) {
+        slab_problem S = {dims[0], dims[1], nz, dims[2], z0, hlo, hhi, {hv[0], hv[1], hv[2]},
+                          ssb_grid_get_labels_const(g), cls, sigma, axis, 0};
+        S.gscale = smax * hv[0]; /* conductance of a voxel face of the best conductor, about */
+        double iin = 0, iout = 0, rr = 0;
+        int64_t it = 0, growth = 0;
+        rc = solve_slab(ctx, &S, &par, &iin, &iout, &it, &rr, &growth);
+        rc = ssbi_dist_agree(ctx, rc);
+        if (rc == SSB_OK) {
+            result->percolates = 1;
+            result->current_in = iin;
+            result->current_out = iout;
+            const double mx = fabs(iin) > fabs(iout) ? fabs(iin) : fabs(iout);
+            result->flux_mismatch = mx > 0 ? fabs(iin - iout) / mx : 0.0;
+            result->sigma_eff = iin * result->length / result->area;
+            result->sigma_rel = result->sigma_bulk > 0 ? result->sigma_eff / result->sigma_bulk : 0.0;
+            result->tau = result->sigma_eff > 0 ? result->eps * result->sigma_bulk / result->sigma_eff : INFINITY;
+            result->tau_percolating =
+                result->sigma_eff > 0 ? result->eps_percolating * result->sigma_bulk / result->sigma_eff : INFINITY;
+            result->macmullin = result->sigma_eff > 0 ? result->sigma_bulk / result->sigma_eff : INFINITY;
+            result->iterations = it;
+            result->rel_residual = rr;
+            result->converged = rr <= par.rtol && result->flux_mismatch <= par.flux_tol;
+            snprintf(result->reason, sizeof result->reason, "%s",
+                     result->converged ? "rtol and flux_tol reached (hypre Struct PCG + PFMG over MPI)"
+                                       : "iteration limit reached before rtol and flux_tol");
+            di.peak_bytes_rank = (int64_t)(nloc + 2 * nxy) * 2 + growth;
+        }
+    }
+    const double t3 = wtime();
+    free(cls);
+    ssb_grid_destroy(&g);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    MPI_Allreduce(&di.peak_bytes_rank, &di.peak_bytes_max, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
+    result->peak_bytes = di.peak_bytes_max;
+    result->time_s = t3 - t0;
+    result->setup_time_s = t2 - t1;
+    di.read_time_s = t1 - t0;
+    di.label_time_s = t2 - t1;
+    di.solve_time_s = t3 - t2;
+    MPI_Bcast(&result->time_s, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (info)
+        *info = di;
+    if (par.error_if_not_converged && result->percolates && !result->converged)
+        return SSB_ERROR(ctx, SSB_ERR_NOCONV,
+                         "distributed transport did not converge: relative residual %.3g after %lld iterations "
+                         "(rtol %.3g), flux mismatch %.3g (flux_tol %.3g)",
+                         result->rel_residual, (long long)result->iterations, par.rtol, result->flux_mismatch,
+                         par.flux_tol);
+    return SSB_OK;
+}
+#endif

@@ -1,0 +1,280 @@
+/* Percolation classes of a z-slab decomposed image: local union-find over the slab's conducting voxels, the slab
+ * faces joined through the neighbours' face planes, and one union-find over the components on rank 0. */
+#include "dist_impl.h"
+
+#if SSB_HAVE_HYPRE
+#include <stdlib.h>
+#include <string.h>
+
+/* Union-find on 64-bit indices with path halving. */
+static int64_t uf_find(int64_t *p, int64_t i)
+{
+    while (p[i] != i) {
+        p[i] = p[p[i]];
+        i = p[i];
+    }
+    return i;
+}
+
+static void uf_union(int64_t *p, int64_t a, int64_t b)
+{
+    a = uf_find(p, a);
+    b = uf_find(p, b);
+    if (a == b)
+        return;
+    if (a < b)
+        p[b] = a;
+    else
+        p[a] = b;
+}
+
+/* Flags of a component: touches the low Dirichlet plane (1), the high one (2). */
+enum { TOUCH_LO = 1, TOUCH_HI = 2 };
+
+/* Gather variable-length int64 arrays on rank 0 (counts in elements); *all (rank 0) is new, *displs as well. */
+static int gather_i64(ssb_ctx *ctx, MPI_Comm comm, const int64_t *mine, int n, int64_t **all, int **counts,
+                      int **displs, int64_t *total)
+{
+    int size, rank;
+    MPI_Comm_size(comm, &size);
+    MPI_Comm_rank(comm, &rank);
+    *all = NULL;
+    *counts = *displs = NULL;
+    *total = 0;
+    int rc = SSB_OK;
+    if (rank == 0) {
+        *counts = calloc((size_t)size, sizeof(int));
+        *displs = calloc((size_t)size, sizeof(int));
+        if (!*counts || !*displs)
+            rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory gathering %d ranks' component tables", size);
+    }
+    MPI_Gather(&n, 1, MPI_INT, rank == 0 ? *counts : NULL, 1, MPI_INT, 0, comm);
+    if (rank == 0 && rc == SSB_OK) {
+        int64_t t = 0;
+        for (int r = 0; r < size; r++) {
+            (*displs)[r] = (int)t;
+            t += (*counts)[r];
+        }
+        if (t > INT32_MAX)
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                           "%lld component-table entries exceed what one MPI message carries (2^31 - 1): use more "
+                           "ranks per plane or a coarser image",
+                           (long long)t);
+        *total = t;
+        if (rc == SSB_OK) {
+            *all = malloc((size_t)(t > 0 ? t : 1) * sizeof(int64_t));
+            if (!*all)
+                rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for %lld component-table entries", (long long)t);
+        }
+    }
+    rc = ssbi_dist_agree(ctx, rc);
+    if (rc != SSB_OK)
+        return rc;
+    MPI_Gatherv(mine, n, MPI_INT64_T, *all, *counts, *displs, MPI_INT64_T, 0, comm);
+    return SSB_OK;
+}
+
+int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                      const uint8_t in_set[256], ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3])
+{
+    int size, rank;
+    MPI_Comm_size(comm, &size);
+    MPI_Comm_rank(comm, &rank);
+    int64_t d[3];
+    ssb_grid_get_dims(slab, d);
+    const int64_t nx = d[0], ny = d[1], nxy = nx * ny, nz = d[2] - halo_lo - halo_hi;
+    const int64_t nloc = nxy * nz;
+    const uint8_t *lab = ssb_grid_get_labels_const(slab) + halo_lo * nxy;
+    int64_t *par = malloc((size_t)(nloc > 0 ? nloc : 1) * sizeof(int64_t));
+    int rc = par ? SSB_OK
+                 : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the slab's union-find (%lld voxels)", (long long)nloc);
+    rc = ssbi_dist_agree(ctx, rc);
+    if (rc != SSB_OK) {
+        free(par);
+        return rc;
+    }
+    /* 1. local components (6-connectivity inside the owned planes) */
+    for (int64_t v = 0; v < nloc; v++)
+        par[v] = in_set[lab[v]] ? v : -1;
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t v = x + nx * (y + ny * z);
+                if (par[v] < 0)
+                    continue;
+                if (x > 0 && par[v - 1] >= 0) uf_union(par, v, v - 1);
+                if (y > 0 && par[v - nx] >= 0) uf_union(par, v, v - nx);
+                if (z > 0 && par[v - nxy] >= 0) uf_union(par, v, v - nxy);
+            }
+    /* 2. compact component ids (local root -> 0..nc-1), kept in par of the roots as -(id + 2) */
+    int64_t nc = 0;
+    for (int64_t v = 0; v < nloc; v++)
+        if (par[v] == v)
+            nc++;
+    int64_t *root_id = malloc((size_t)(nc > 0 ? nc : 1) * sizeof(int64_t));
+    uint8_t *flag = calloc((size_t)(nc > 0 ? nc : 1), 1);
+    int64_t *plane_lo = malloc((size_t)nxy * sizeof(int64_t)), *plane_hi = malloc((size_t)nxy * sizeof(int64_t));
+    int64_t *recv = malloc((size_t)nxy * sizeof(int64_t));
+    rc = (root_id && flag && plane_lo && plane_hi && recv)
+             ? SSB_OK
+             : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for %lld components", (long long)nc);
+    rc = ssbi_dist_agree(ctx, rc);
+    int64_t *comp = NULL, *pairs = NULL, *all = NULL, *gflag = NULL;
+    int *cnt = NULL, *dsp = NULL;
+    uint8_t *cls_of = NULL;
+    if (rc != SSB_OK)
+        goto out;
+    {
+        int64_t c = 0;
+        for (int64_t v = 0; v < nloc; v++)
+            if (par[v] == v)
+                root_id[c] = v, par[v] = -(c++) - 2;
+        /* component of every conducting voxel: find the root (roots hold -(id+2)) */
+        for (int64_t v = 0; v < nloc; v++) {
+            if (par[v] == -1)
+                continue;
+            int64_t r = v;
+            while (par[r] >= 0)
+                r = par[r];
+            const int64_t id = -par[r] - 2;
+            if (par[v] >= 0)
+                par[v] = r; /* flatten: point straight at the root */
+            (void)id;
+        }
+    }
+#define COMP(v) (par[v] == -1 ? -1 : (par[v] >= 0 ? -par[par[v]] - 2 : -par[v] - 2))
+    /* global id offset of this rank's components */
+    int64_t off = 0;
+    MPI_Exscan(&nc, &off, 1, MPI_INT64_T, MPI_SUM, comm);
+    if (rank == 0)
+        off = 0;
+    /* 3. Dirichlet-plane flags of the components */
+    {
+        int64_t zg0, nzr;
+        ssb_dist_slab(nz_total, size, rank, &zg0, &nzr);
+        const int64_t nax = axis == SSB_AXIS_X ? nx : axis == SSB_AXIS_Y ? ny : nz_total;
+        for (int64_t z = 0; z < nz; z++)
+            for (int64_t y = 0; y < ny; y++)
+                for (int64_t x = 0; x < nx; x++) {
+                    const int64_t v = x + nx * (y + ny * z);
+                    const int64_t id = COMP(v);
+                    if (id < 0)
+                        continue;
+                    int64_t c;
+                    if (axis == SSB_AXIS_X) c = x;
+                    else if (axis == SSB_AXIS_Y) c = y;
+                    else c = zg0 + z;
+                    if (c == 0) flag[id] |= TOUCH_LO;
+                    if (c == nax - 1) flag[id] |= TOUCH_HI;
+                }
+    }
+    /* 4. face planes: global ids of the first and last owned planes, exchanged with the neighbours */
+    for (int64_t i = 0; i < nxy; i++) {
+        const int64_t a = COMP(i), b = COMP(i + (nz - 1) * nxy);
+        plane_lo[i] = a < 0 ? -1 : a + off;
+        plane_hi[i] = b < 0 ? -1 : b + off;
+    }
+    const int up = rank + 1 < size ? rank + 1 : MPI_PROC_NULL, down = rank > 0 ? rank - 1 : MPI_PROC_NULL;
+    for (int64_t i = 0; i < nxy; i++)
+        recv[i] = -1;
+    /* my last plane goes up; I receive the plane below me (the lower neighbour's last plane) */
+    MPI_Sendrecv(plane_hi, (int)nxy, MPI_INT64_T, up, 11, recv, (int)nxy, MPI_INT64_T, down, 11, comm,
+                 MPI_STATUS_IGNORE);
+    int64_t npairs = 0;
+    for (int64_t i = 0; i < nxy; i++)
+        if (recv[i] >= 0 && plane_lo[i] >= 0)
+            npairs++;
+    pairs = malloc((size_t)(2 * npairs + 1) * sizeof(int64_t));
+    comp = malloc((size_t)(nc + 1) * sizeof(int64_t));
+    rc = ssbi_dist_agree(ctx, pairs && comp ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the face pairs"));
+    if (rc != SSB_OK)
+        goto out;
+    {
+        int64_t k = 0;
+        for (int64_t i = 0; i < nxy; i++)
+            if (recv[i] >= 0 && plane_lo[i] >= 0) {
+                pairs[k++] = recv[i];
+                pairs[k++] = plane_lo[i];
+            }
+        for (int64_t c = 0; c < nc; c++)
+            comp[c] = flag[c];
+    }
+    /* 5. rank 0: union-find over all components, OR of the flags per root, class per component */
+    int64_t ncall = 0, npall = 0;
+    int *pcnt = NULL, *pdsp = NULL;
+    if (nc > INT32_MAX || 2 * npairs > INT32_MAX) {
+        rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "rank %d holds %lld components (more than one MPI message carries): use "
+                       "more ranks", rank, (long long)nc);
+    }
+    rc = ssbi_dist_agree(ctx, rc);
+    if (rc != SSB_OK)
+        goto out;
+    rc = gather_i64(ctx, comm, comp, (int)nc, &gflag, &cnt, &dsp, &ncall);
+    if (rc == SSB_OK)
+        rc = gather_i64(ctx, comm, pairs, (int)(2 * npairs), &all, &pcnt, &pdsp, &npall);
+    free(pcnt);
+    free(pdsp);
+    if (rc != SSB_OK)
+        goto out;
+    cls_of = malloc((size_t)(nc + 1));
+    uint8_t *gcls = NULL;
+    int rc0 = SSB_OK;
+    if (rank == 0) {
+        int64_t *gp = malloc((size_t)(ncall + 1) * sizeof(int64_t));
+        gcls = malloc((size_t)(ncall + 1));
+        if (!gp || !gcls) {
+            rc0 = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for %lld components on rank 0", (long long)ncall);
+        } else {
+            for (int64_t c = 0; c < ncall; c++)
+                gp[c] = c;
+            for (int64_t k = 0; k + 1 < npall; k += 2)
+                uf_union(gp, all[k], all[k + 1]);
+            uint8_t *rf = calloc((size_t)(ncall + 1), 1);
+            if (!rf) {
+                rc0 = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for %lld components on rank 0", (long long)ncall);
+            } else {
+                for (int64_t c = 0; c < ncall; c++)
+                    rf[uf_find(gp, c)] |= (uint8_t)gflag[c];
+                for (int64_t c = 0; c < ncall; c++) {
+                    const uint8_t f = rf[uf_find(gp, c)];
+                    gcls[c] = f == (TOUCH_LO | TOUCH_HI) ? 1 : f ? 2 : 3;
+                }
+                free(rf);
+            }
+        }
+        free(gp);
+    }
+    rc = ssbi_dist_agree(ctx, rc0 != SSB_OK ? rc0 : (cls_of ? SSB_OK : SSB_ERR_NOMEM));
+    if (rc == SSB_OK)
+        MPI_Scatterv(gcls, cnt, dsp, MPI_UINT8_T, cls_of, (int)nc, MPI_UINT8_T, 0, comm);
+    free(gcls);
+    if (rc != SSB_OK)
+        goto out;
+    /* 6. classes of the voxels */
+    int64_t cn[3] = {0, 0, 0};
+    for (int64_t v = 0; v < nloc; v++) {
+        const int64_t id = COMP(v);
+        cls[v] = id < 0 ? 0 : cls_of[id];
+        if (id >= 0)
+            cn[cls[v] - 1]++;
+    }
+#undef COMP
+    if (counts)
+        MPI_Allreduce(cn, counts, 3, MPI_INT64_T, MPI_SUM, comm);
+out:
+    free(par);
+    free(root_id);
+    free(flag);
+    free(plane_lo);
+    free(plane_hi);
+    free(recv);
+    free(comp);
+    free(pairs);
+    free(all);
+    free(gflag);
+    free(cnt);
+    free(dsp);
+    free(cls_of);
+    return rc;
+}
+#endif
