@@ -3,6 +3,7 @@
 #include "cli_opts.h"
 
 #include <ssbnet/ssb_cell.h>
+#include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_units.h>
 
@@ -426,7 +427,7 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         goto done;
     }
     ssb_cell_rate_point pts[64];
-    r = ssb_cell_rate_sweep(ctx, cell, n, rates, o->cutoff, pts, NULL);
+    r = ssb_dist_rate_sweep(ctx, cell, n, rates, o->cutoff, pts); /* over the MPI ranks under mpirun */
     cli_progress_done();
     if (r != SSB_OK) {
         rc = cli_fail(env, r);

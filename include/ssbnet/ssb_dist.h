@@ -20,6 +20,7 @@
 #ifndef SSB_DIST_H
 #define SSB_DIST_H
 
+#include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_core.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_io.h>
@@ -76,6 +77,12 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
  * ranks): n_percolating, n_dead_end, n_isolated over the whole image. */
 int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_hi, const uint8_t in_set[256],
                      ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3]);
+
+/* A rate sweep shared between the ranks (collective; serial without MPI): rate i runs on rank i mod N, and every
+ * rank gets all n points, identical to ssb_cell_rate_sweep of the same cell on one process (each rate starts from
+ * the cell's initial state, so which process runs it does not matter). Errors as ssb_cell_rate_sweep, agreed. */
+int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
+                        ssb_cell_rate_point *out);
 
 #ifdef __cplusplus
 }

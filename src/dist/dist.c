@@ -28,6 +28,11 @@ int ssb_dist_launched(void)
 }
 
 #if !SSB_HAVE_HYPRE
+int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
+                        ssb_cell_rate_point *out)
+{
+    return ssb_cell_rate_sweep(ctx, cell, n, crates, v_cut, out, NULL);
+}
 int ssb_dist_init(int *argc, char ***argv)
 {
     (void)argc;
@@ -146,6 +151,30 @@ int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_h
     if (!init)
         SSB_CHECK(ctx, ssb_dist_init(NULL, NULL));
     return ssbi_dist_classes(ctx, MPI_COMM_WORLD, slab, halo_lo, halo_hi, in_set, axis, nz_total, cls, counts);
+}
+
+int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
+                        ssb_cell_rate_point *out)
+{
+    SSB_REQUIRE(ctx, cell && crates && out && n >= 1, SSB_ERR_ARG, "ssb_dist_rate_sweep: NULL argument or n < 1");
+    int init = 0, fin = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    int size = 1, rank = 0;
+    if (init && !fin) {
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    }
+    if (size == 1)
+        return ssb_cell_rate_sweep(ctx, cell, n, crates, v_cut, out, NULL);
+    memset(out, 0, (size_t)n * sizeof *out);
+    int rc = SSB_OK;
+    for (int i = rank; i < n && rc == SSB_OK; i += size)
+        rc = ssb_cell_rate_sweep(ctx, cell, 1, crates + i, v_cut, out + i, NULL);
+    SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
+    for (int i = 0; i < n; i++)
+        MPI_Bcast(out + i, (int)sizeof *out, MPI_BYTE, i % size, MPI_COMM_WORLD);
+    return SSB_OK;
 }
 
 static double wtime(void)

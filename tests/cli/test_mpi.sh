@@ -40,4 +40,9 @@ expect_rc "--vti under MPI" 2 "${MPI[@]}" -n 2 "$BIN" micro transport "$T/thin.r
 # a missing file: the reader's message once (rank 0), exit 5
 expect_rc "missing image under MPI" 5 "${MPI[@]}" -n 2 "$BIN" micro transport "$T/none.tif" --phase 1
 [ "$(grep -c "error" "$T/err")" = "1" ] && ok "one error message" || bad "error messages: $(cat "$T/err")"
+# a rate sweep shared between 3 ranks: the same JSON as on one process, byte for byte
+expect_rc "serial cell rates" 0 "$BIN" cell rates --rates 0.1,0.5,1,2,3 --json --quiet
+mv "$T/out" "$T/rates1.json"
+expect_rc "mpirun -n 3 cell rates" 0 "${MPI[@]}" -n 3 "$BIN" cell rates --rates 0.1,0.5,1,2,3 --json --quiet
+cmp -s "$T/rates1.json" "$T/out" && ok "cell rates over 3 ranks identical to serial" || bad "cell rates differ"
 finish
