@@ -208,8 +208,25 @@ static int apply_se(jctx *j, const char *path, const char *mname, double *sigma,
     return SSB_OK;
 }
 
+/* The material's state-dependent diffusivity D(x) (first database curve, log-linear in its table) as the electrode's
+ * D_s(x) slot, sampled at 401 points over the curve's range; a diffusivity given in the cell file replaces it. */
+static int apply_active_diffusivity(jctx *j, const ssb_material *m, ssb_cell_electrode *e, ssb_cell_fn_slot ds_slot)
+{
+    enum { NS = 401 };
+    ssb_diffusivity_info di;
+    SSB_CHECK(j->ctx, ssb_materials_diffusivity_info(j->ctx, m, 0, &di));
+    double xs[NS], ds[NS];
+    for (int k = 0; k < NS; k++) {
+        xs[k] = k == NS - 1 ? di.x_max : di.x_min + (di.x_max - di.x_min) * k / (NS - 1);
+        SSB_CHECK(j->ctx, ssb_materials_diffusivity_eval(j->ctx, m, 0, xs[k], &ds[k]));
+    }
+    SSB_CHECK(j->ctx, ssb_cell_params_set_fn_table(j->ctx, j->p, ds_slot, NS, xs, ds));
+    e->D_s = 1.0; /* the function gives D_s in m2/s */
+    return SSB_OK;
+}
+
 static int apply_active(jctx *j, const char *path, const char *mname, const char *curve, ssb_cell_electrode *e,
-                        ssb_cell_fn_slot ocv_slot)
+                        ssb_cell_fn_slot ocv_slot, ssb_cell_fn_slot ds_slot)
 {
     const ssb_material *m = NULL;
     SSB_CHECK(j->ctx, find_material(j, path, mname, &m));
@@ -230,6 +247,8 @@ static int apply_active(jctx *j, const char *path, const char *mname, const char
         ssbi_fn_clear(&j->p->fn[ocv_slot]);
         j->p->fn[ocv_slot] = f;
     }
+    if (ssb_materials_ndiffusivity(m) > 0)
+        SSB_CHECK(j->ctx, apply_active_diffusivity(j, m, e, ds_slot));
     return SSB_OK;
 }
 
@@ -288,7 +307,7 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
     const char *am = str_item(obj, "active_material");
     if (am) {
         snprintf(path, sizeof path, "%s.active_material", sect);
-        SSB_CHECK(j->ctx, apply_active(j, path, am, str_item(obj, "ocv_curve"), e, ocv_slot));
+        SSB_CHECK(j->ctx, apply_active(j, path, am, str_item(obj, "ocv_curve"), e, ocv_slot, ds_slot));
     } else if (str_item(obj, "ocv_curve"))
         return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s.ocv_curve needs %s.active_material", j->name, sect, sect);
     const char *se = str_item(obj, "electrolyte");
