@@ -282,6 +282,9 @@ typedef struct {
 } ssb_diffusivity_info;
 
 int ssb_materials_ndiffusivity(const ssb_material *m);
+/* Index of the diffusivity curve named `name` (case-insensitive); NULL or "" gives 0 (the first curve).
+ * SSB_ERR_NOTFOUND when the material has no such curve (message lists the available ones). */
+int ssb_materials_diffusivity_find(ssb_ctx *ctx, const ssb_material *m, const char *name, int *i);
 /* Info of curve i. SSB_ERR_RANGE when out of range. */
 int ssb_materials_diffusivity_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_diffusivity_info *info);
 /* D(x) in m2/s of curve i (log-linear interpolation of the table). SSB_ERR_RANGE when x is outside

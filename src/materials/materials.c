@@ -824,6 +824,28 @@ int ssb_materials_ndiffusivity(const ssb_material *m)
     return m ? m->ndif : 0;
 }
 
+int ssb_materials_diffusivity_find(ssb_ctx *ctx, const ssb_material *m, const char *name, int *i)
+{
+    SSB_REQUIRE(ctx, m != NULL && i != NULL, SSB_ERR_ARG, "ssb_materials_diffusivity_find: NULL argument");
+    if (m->ndif == 0)
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s has no diffusivity curve D(x) in the database", m->name);
+    if (!name || !name[0]) {
+        *i = 0;
+        return SSB_OK;
+    }
+    char list[512] = "";
+    for (int k = 0; k < m->ndif; k++) {
+        if (names_equal(m->dif[k].name, name)) {
+            *i = k;
+            return SSB_OK;
+        }
+        strncat(list, m->dif[k].name, sizeof list - strlen(list) - 1);
+        if (k + 1 < m->ndif)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+    }
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s has no diffusivity curve '%s' (available: %s)", m->name, name, list);
+}
+
 int ssb_materials_diffusivity_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_diffusivity_info *info)
 {
     SSB_REQUIRE(ctx, m != NULL && info != NULL, SSB_ERR_ARG, "ssb_materials_diffusivity_info: NULL argument");
