@@ -413,8 +413,9 @@ static int cmd_show(cli_env *env, int argc, char **argv)
         }
         if (ssb_materials_ndiffusivity(m) > 0) {
             printf("\nLi diffusivity curves D(x) (cell files select one with \"diffusivity_curve\"):\n");
-            static const char *const dh[] = {"curve",  "x_min", "x_max", "points", "D(x_min) [cm2/s]", "D(x_max) [cm2/s]",
-                                             "D(x) [cm2/s]", "status", "source"};
+            static const char *const dh[] = {
+                "curve",        "x_min",  "x_max", "points", "D(x_min) [cm2/s]", "D(x_max) [cm2/s]",
+                "D(x) [cm2/s]", "status", "source"};
             cli_table *dt = cli_table_create(9, dh);
             for (int k = 0; k < ssb_materials_ndiffusivity(m); k++) {
                 ssb_diffusivity_info di;

@@ -297,7 +297,8 @@ static int apply_num(jctx *j, int which, const ssbi_key *tab, const char *sect, 
 
 static const char *const electrode_specials[] = {"active_material",  "ocv_curve", "ocv",     "electrolyte",
                                                  "carbon",           "type",      "cam_gsd", "carbon_diameter_um",
-                                                 "pore_diameter_um", "overlap",   "diffusivity_curve", NULL};
+                                                 "pore_diameter_um", "overlap",   "diffusivity_curve",
+                                                 NULL};
 
 static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int which)
 {

@@ -546,7 +546,7 @@ fail:
 static int parse_diffusivity(pctx *P, const cJSON *obj, ssbi_ocv *o)
 {
     static const char *const allowed[] = {"name", "kind", "x_def", "x_range", "source", "doi",
-                                          "status", "note", "x", "D", "unit", NULL};
+                                          "status", "note", "x",     "D",       "unit",   NULL};
     int rc, n, nd;
     char *kind = NULL, *status = NULL, *unit = NULL;
     double *r = NULL;

@@ -51,7 +51,7 @@ static void check_paper_basis(ssb_cell *cell, double crate, const ssb_cell_rate_
     const ssb_cell_derived *d = ssb_cell_get_derived(cell);
     TU_ASSERT_REL(d->mass_am_pos, 0.107, 5e-3);
     TU_ASSERT_REL(d->nominal_capacity, 2.14e-3 * 3600.0 * 1e4, 1e-12); /* 2.14 mAh/cm2 in C/m2 */
-    TU_ASSERT_REL(pt->current, crate * 21.4, 1e-12);                 /* 1C = 2.14 mA/cm2 = 21.4 A/m2 */
+    TU_ASSERT_REL(pt->current, crate * 21.4, 1e-12);                   /* 1C = 2.14 mA/cm2 = 21.4 A/m2 */
     TU_ASSERT_REL(pt->specific_capacity, pt->capacity / d->mass_am_pos, 1e-14);
 }
 
@@ -243,8 +243,8 @@ static void test_ocv_range(void **state)
     static const char *const cell_fmt =
         "{\"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": "
         "\"NCM811\", \"ocv_curve\": \"%s\", \"diffusivity_curve\": \"trend-Kasnatscheew2016\", \"thickness_um\": 55, "
-        "\"active_volume_fraction\": 0.41, \"porosity\": 0.14, \"carbon_volume_fraction\": 0, \"particle_diameter_um\": "
-        "3.4, \"initial_voltage_V\": %g, \"effective_ionic_conductivity_mS_per_cm\": 0.254, "
+        "\"active_volume_fraction\": 0.41, \"porosity\": 0.14, \"carbon_volume_fraction\": 0, "
+        "\"particle_diameter_um\": 3.4, \"initial_voltage_V\": %g, \"effective_ionic_conductivity_mS_per_cm\": 0.254, "
         "\"effective_electronic_conductivity_S_per_m\": 0.0301, \"exchange_current_prefactor_A_m2.5_per_mol1.5\": "
         "3.42e-6}, \"separator\": {\"thickness_um\": 400, \"ionic_conductivity_mS_per_cm\": 8}, \"negative\": "
         "{\"type\": \"lithium_metal\", \"thickness_um\": 100, \"exchange_current_density_mA_per_cm2\": 25.7}}";

@@ -729,10 +729,11 @@ static void test_diffusivity_curves(void **state)
     }
     assert_int_equal(ssb_materials_ndiffusivity(find(ctx, db, "LiFePO4")), 0);
     /* a user file replaces NCM811's curves; D given in m2/s */
-    const char *uf = write_tmp("dx.json", "{\"schema\": \"ssbnet-materials-1\", \"materials\": [{\"name\": \"NCM811\", "
-                                          "\"diffusivity\": [{\"name\": \"mine\", \"kind\": \"table\", \"x_def\": \"x\", "
-                                          "\"x\": [0.5, 0.2, 1.0], \"D\": [1e-15, 1e-14, 1e-17], \"unit\": \"m2/s\", "
-                                          "\"x_range\": [0.2, 0.9], \"source\": \"test\", \"status\": \"E\"}]}]}");
+    const char *uf = write_tmp("dx.json", "{\"schema\": \"ssbnet-materials-1\", \"materials\": [{\"name\": "
+                                          "\"NCM811\", \"diffusivity\": [{\"name\": \"mine\", \"kind\": \"table\", "
+                                          "\"x_def\": \"x\", \"x\": [0.5, 0.2, 1.0], \"D\": [1e-15, 1e-14, 1e-17], "
+                                          "\"unit\": \"m2/s\", \"x_range\": [0.2, 0.9], \"source\": \"test\", "
+                                          "\"status\": \"E\"}]}]}");
     TU_OK(ctx, ssb_materials_load_file(ctx, db, uf));
     {
         const ssb_material *m = find(ctx, db, "NCM811");
@@ -748,7 +749,8 @@ static void test_diffusivity_curves(void **state)
         {"dx1.json", "\"x\": [0, 1], \"D\": [1e-11, 0], \"unit\": \"cm2/s\"", "D[1] = 0 cm2/s must be > 0"},
         {"dx2.json", "\"x\": [0, 1.2], \"D\": [1e-11, 1e-12], \"unit\": \"cm2/s\"", "x[1] = 1.2 must lie in [0, 1]"},
         {"dx3.json", "\"x\": [0, 1], \"D\": [1e-11, 1e-12], \"unit\": \"S/cm\"", "unit 'S/cm' must be cm2/s or m2/s"},
-        {"dx4.json", "\"x\": [0, 0.5, 1], \"D\": [1e-11, 1e-12], \"unit\": \"cm2/s\"", "'x' has 3 points but 'D' has 2"},
+        {"dx4.json", "\"x\": [0, 0.5, 1], \"D\": [1e-11, 1e-12], \"unit\": \"cm2/s\"",
+         "'x' has 3 points but 'D' has 2"},
         {"dx5.json", "\"x\": [0, 1], \"D\": [1e-11, 1e-12], \"unit\": \"cm2/s\", \"x_range\": [0.5, 1.5]",
          "x_range [0.5, 1.5] must be increasing and inside the table span"},
     };
