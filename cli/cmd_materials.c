@@ -312,6 +312,32 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             }
             cJSON_AddItemToArray(oc, c);
         }
+        cJSON *dj = cJSON_AddArrayToObject(o, "diffusivity");
+        for (int k = 0; k < ssb_materials_ndiffusivity(m); k++) {
+            ssb_diffusivity_info di;
+            if (ssb_materials_diffusivity_info(env->ctx, m, k, &di) != SSB_OK)
+                continue;
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddStringToObject(c, "name", di.name);
+            cJSON_AddStringToObject(c, "x_def", di.x_def);
+            cJSON *xr = cJSON_AddArrayToObject(c, "x_range");
+            cJSON_AddItemToArray(xr, cJSON_CreateNumber(di.x_min));
+            cJSON_AddItemToArray(xr, cJSON_CreateNumber(di.x_max));
+            cJSON_AddNumberToObject(c, "points", di.npoints);
+            double d;
+            if (!isnan(ocv_x) && ssb_materials_diffusivity_eval(env->ctx, m, k, ocv_x, &d) == SSB_OK) {
+                cli_json_add_number(c, "x", ocv_x);
+                cli_json_add_number(c, "D_cm2_per_s", d * 1e4);
+            }
+            ssb_ctx_clear_error(env->ctx);
+            cJSON_AddStringToObject(c, "source", di.source);
+            if (di.doi)
+                cJSON_AddStringToObject(c, "doi", di.doi);
+            cJSON_AddStringToObject(c, "status", ssb_mat_status_name(di.status));
+            if (di.note)
+                cJSON_AddStringToObject(c, "note", di.note);
+            cJSON_AddItemToArray(dj, c);
+        }
         if (!isnan(T_C)) {
             cJSON *s = cJSON_AddObjectToObject(o, "sigma_ion_at_T");
             cli_json_add_number(s, "T_C", T_C);
@@ -384,6 +410,35 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             cli_table_destroy(&o);
             if (!isnan(ocv_x))
                 printf("U(x) at x = %g ('-': outside the curve's range)\n", ocv_x);
+        }
+        if (ssb_materials_ndiffusivity(m) > 0) {
+            printf("\nLi diffusivity curves D(x) (cell files select one with \"diffusivity_curve\"):\n");
+            static const char *const dh[] = {
+                "curve",        "x_min",  "x_max", "points", "D(x_min) [cm2/s]", "D(x_max) [cm2/s]",
+                "D(x) [cm2/s]", "status", "source"};
+            cli_table *dt = cli_table_create(9, dh);
+            for (int k = 0; k < ssb_materials_ndiffusivity(m); k++) {
+                ssb_diffusivity_info di;
+                if (ssb_materials_diffusivity_info(env->ctx, m, k, &di) != SSB_OK)
+                    continue;
+                char a[32], b[32], np[16], da[32] = "-", db_[32] = "-", dx[32] = "-", src[800];
+                double d;
+                snprintf(a, sizeof a, "%.4g", di.x_min);
+                snprintf(b, sizeof b, "%.4g", di.x_max);
+                snprintf(np, sizeof np, "%d", di.npoints);
+                if (ssb_materials_diffusivity_eval(env->ctx, m, k, di.x_min, &d) == SSB_OK)
+                    snprintf(da, sizeof da, "%.4g", d * 1e4);
+                if (ssb_materials_diffusivity_eval(env->ctx, m, k, di.x_max, &d) == SSB_OK)
+                    snprintf(db_, sizeof db_, "%.4g", d * 1e4);
+                if (!isnan(ocv_x) && ssb_materials_diffusivity_eval(env->ctx, m, k, ocv_x, &d) == SSB_OK)
+                    snprintf(dx, sizeof dx, "%.4g", d * 1e4);
+                ssb_ctx_clear_error(env->ctx);
+                snprintf(src, sizeof src, "%s%s%s", di.source, di.doi ? " doi:" : "", di.doi ? di.doi : "");
+                const char *cells[] = {di.name, a, b, np, da, db_, dx, ssb_mat_status_name(di.status), src};
+                cli_table_add_row(dt, cells);
+            }
+            cli_table_print(dt, stdout);
+            cli_table_destroy(&dt);
         }
         if (!isnan(T_C)) {
             printf("\nLi+ conductivity at %g C (sigma*T Arrhenius from the stored value and Ea; '-' = not in the "

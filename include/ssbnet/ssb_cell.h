@@ -68,6 +68,7 @@
  *     "microstructure": {...}, "run": {...}  (read by ssbnet run; ignored here) }
  *
  *   ELECTRODE: "active_material": name (OCV, c_max, density, D_s from the database), "ocv_curve": name,
+ *     "diffusivity_curve": name (the material's database D(x) as D_s(x); without it the constant D_Li),
  *     "ocv": "expression in x" | {"expression": "...", "x_range": [a, b]} | {"x": [...], "U": [...]},
  *     "electrolyte": SE name (sigma_i from the database at T), "carbon": name (density),
  *     "thickness_um" (required unless set elsewhere), "active_volume_fraction" (alias "cam_volume_fraction"),

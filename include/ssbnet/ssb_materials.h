@@ -31,7 +31,8 @@
  *     "replace": false,                    user files only: true replaces an existing record entirely instead
  *                                          of merging into it (see ssb_materials_load_file)
  *     "properties": { KEY: PROP, ... },    optional
- *     "ocv": [ OCV, ... ] }                optional (active materials)
+ *     "ocv": [ OCV, ... ],                 optional (active materials)
+ *     "diffusivity": [ DCURVE, ... ] }     optional: state-dependent Li diffusivity D(x) (active materials)
  *
  * PROP (one per key):
  *   { "value": 1.95e-3,                    nominal value (optional if min/max given: a range without a nominal)
@@ -68,6 +69,12 @@
  *     msmr:     "T_K": 298.15, "reactions": [[U0, X, w], ...]
  *                 x(U) = sum_j X_j / (1 + exp(F (U - U0_j) / (w_j R T)))  inverted for U by bisection;
  *                 x_range defaults to the open interval (0, sum X_j) }
+ *
+ * DCURVE (solid-state Li diffusivity D(x), x = Li fraction c / c_max with the material's c_max):
+ *   { "name": "trend", "kind": "table", "x_def": "...", "x": [...], "D": [...], "unit": "cm2/s" | "m2/s",
+ *     "x_range": [0, 1] (optional; default the table span; evaluation outside -> RANGE),
+ *     "source": "...", "doi": "...", "status": "D" | "L" | "C", "note": "..." }
+ *   D > 0; interpolated linearly in log10 D (a diffusivity that changes by orders of magnitude).
  *
  * Units accepted (file unit -> SI unit used by si_value): S/cm, S/m -> S/m; eV, kJ/mol -> eV (energies stay in
  * eV per particle, the one non-SI unit of the library); V; g/cm3, kg/m3 -> kg/m3; GPa, MPa, Pa -> Pa;
@@ -262,6 +269,27 @@ int ssb_materials_ocv_find(ssb_ctx *ctx, const ssb_material *m, const char *name
  * divided by c_max / x_basis and clipped to [0, 1]. Tables interpolate linearly. SSB_ERR_RANGE when x is outside
  * [x_min, x_max] or not finite; SSB_ERR_NOCONV if an MSMR inversion fails (never for valid data). */
 int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x, double *U);
+
+/* ---- state-dependent diffusivity D(x) ---- */
+
+/* Description of one diffusivity curve. Borrowed pointers. */
+typedef struct {
+    const char *name, *x_def;
+    double x_min, x_max; /* validity range of x (Li fraction c / c_max) */
+    int npoints;
+    const char *source, *doi, *note;
+    ssb_mat_status status;
+} ssb_diffusivity_info;
+
+int ssb_materials_ndiffusivity(const ssb_material *m);
+/* Index of the diffusivity curve named `name` (case-insensitive); NULL or "" gives 0 (the first curve).
+ * SSB_ERR_NOTFOUND when the material has no such curve (message lists the available ones). */
+int ssb_materials_diffusivity_find(ssb_ctx *ctx, const ssb_material *m, const char *name, int *i);
+/* Info of curve i. SSB_ERR_RANGE when out of range. */
+int ssb_materials_diffusivity_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_diffusivity_info *info);
+/* D(x) in m2/s of curve i (log-linear interpolation of the table). SSB_ERR_RANGE when x is outside
+ * [x_min, x_max] or not finite. */
+int ssb_materials_diffusivity_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x, double *D);
 
 /* ---- helpers ---- */
 

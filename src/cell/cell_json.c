@@ -208,8 +208,34 @@ static int apply_se(jctx *j, const char *path, const char *mname, double *sigma,
     return SSB_OK;
 }
 
-static int apply_active(jctx *j, const char *path, const char *mname, const char *curve, ssb_cell_electrode *e,
-                        ssb_cell_fn_slot ocv_slot)
+/* The material's state-dependent diffusivity D(x) named by "diffusivity_curve" (database, log-linear in its table)
+ * as the electrode's D_s(x) slot, sampled at 401 points over the curve's range (opt-in: without the key the
+ * material's constant D_Li is used); a diffusivity given in the cell file replaces it. */
+static int apply_active_diffusivity(jctx *j, const char *path, const ssb_material *m, const char *curve,
+                                    ssb_cell_electrode *e, ssb_cell_fn_slot ds_slot)
+{
+    enum { NS = 401 };
+    int ic = 0;
+    int rc = ssb_materials_diffusivity_find(j->ctx, m, curve, &ic);
+    if (rc != SSB_OK) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(j->ctx));
+        return SSB_ERROR(j->ctx, rc, "%s: %s: %s", j->name, path, msg);
+    }
+    ssb_diffusivity_info di;
+    SSB_CHECK(j->ctx, ssb_materials_diffusivity_info(j->ctx, m, ic, &di));
+    double xs[NS], ds[NS];
+    for (int k = 0; k < NS; k++) {
+        xs[k] = k == NS - 1 ? di.x_max : di.x_min + (di.x_max - di.x_min) * k / (NS - 1);
+        SSB_CHECK(j->ctx, ssb_materials_diffusivity_eval(j->ctx, m, ic, xs[k], &ds[k]));
+    }
+    SSB_CHECK(j->ctx, ssb_cell_params_set_fn_table(j->ctx, j->p, ds_slot, NS, xs, ds));
+    e->D_s = 1.0; /* the function gives D_s in m2/s */
+    return SSB_OK;
+}
+
+static int apply_active(jctx *j, const char *path, const char *mname, const char *curve, const char *dcurve,
+                        ssb_cell_electrode *e, ssb_cell_fn_slot ocv_slot, ssb_cell_fn_slot ds_slot)
 {
     const ssb_material *m = NULL;
     SSB_CHECK(j->ctx, find_material(j, path, mname, &m));
@@ -230,6 +256,8 @@ static int apply_active(jctx *j, const char *path, const char *mname, const char
         ssbi_fn_clear(&j->p->fn[ocv_slot]);
         j->p->fn[ocv_slot] = f;
     }
+    if (dcurve)
+        SSB_CHECK(j->ctx, apply_active_diffusivity(j, path, m, dcurve, e, ds_slot));
     return SSB_OK;
 }
 
@@ -269,7 +297,8 @@ static int apply_num(jctx *j, int which, const ssbi_key *tab, const char *sect, 
 
 static const char *const electrode_specials[] = {"active_material",  "ocv_curve", "ocv",     "electrolyte",
                                                  "carbon",           "type",      "cam_gsd", "carbon_diameter_um",
-                                                 "pore_diameter_um", "overlap",   NULL};
+                                                 "pore_diameter_um", "overlap",   "diffusivity_curve",
+                                                 NULL};
 
 static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int which)
 {
@@ -281,6 +310,7 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
     ssb_cell_fn_slot se_slot = pos ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG;
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "active_material"));
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "ocv_curve"));
+    SSB_CHECK(j->ctx, need_string(j, obj, sect, "diffusivity_curve"));
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "electrolyte"));
     SSB_CHECK(j->ctx, need_string(j, obj, sect, "carbon"));
     char path[160];
@@ -288,9 +318,13 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
     const char *am = str_item(obj, "active_material");
     if (am) {
         snprintf(path, sizeof path, "%s.active_material", sect);
-        SSB_CHECK(j->ctx, apply_active(j, path, am, str_item(obj, "ocv_curve"), e, ocv_slot));
+        SSB_CHECK(j->ctx, apply_active(j, path, am, str_item(obj, "ocv_curve"), str_item(obj, "diffusivity_curve"), e,
+                                       ocv_slot, ds_slot));
     } else if (str_item(obj, "ocv_curve"))
         return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s.ocv_curve needs %s.active_material", j->name, sect, sect);
+    else if (str_item(obj, "diffusivity_curve"))
+        return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: %s.diffusivity_curve needs %s.active_material", j->name, sect,
+                         sect);
     const char *se = str_item(obj, "electrolyte");
     if (!se && v->el.material[0] && isnan(e->sigma_i))
         se = v->el.material;

@@ -422,6 +422,15 @@ int ssb_materials_load_file(ssb_ctx *ctx, ssb_materials *db, const char *path)
             r->ocv = NULL;
             r->nocv = 0;
         }
+        if (r->ndif > 0) {
+            for (int k = 0; k < t->ndif; k++)
+                ssbi_ocv_clear(&t->dif[k]);
+            free(t->dif);
+            t->dif = r->dif;
+            t->ndif = r->ndif;
+            r->dif = NULL;
+            r->ndif = 0;
+        }
         if (r->formula) {
             free(t->formula);
             t->formula = r->formula;
@@ -805,5 +814,67 @@ int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x,
     SSB_REQUIRE(ctx, isfinite(x) && inside, SSB_ERR_RANGE, "%s OCV '%s': x = %g outside its validity range %s%g, %g%s",
                 m->name, o->name, x, open ? "(" : "[", lo, hi, open ? ")" : "]");
     SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x * s, U));
+    return SSB_OK;
+}
+
+/* ---- D(x) ---- */
+
+int ssb_materials_ndiffusivity(const ssb_material *m)
+{
+    return m ? m->ndif : 0;
+}
+
+int ssb_materials_diffusivity_find(ssb_ctx *ctx, const ssb_material *m, const char *name, int *i)
+{
+    SSB_REQUIRE(ctx, m != NULL && i != NULL, SSB_ERR_ARG, "ssb_materials_diffusivity_find: NULL argument");
+    if (m->ndif == 0)
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s has no diffusivity curve D(x) in the database", m->name);
+    if (!name || !name[0]) {
+        *i = 0;
+        return SSB_OK;
+    }
+    char list[512] = "";
+    for (int k = 0; k < m->ndif; k++) {
+        if (names_equal(m->dif[k].name, name)) {
+            *i = k;
+            return SSB_OK;
+        }
+        strncat(list, m->dif[k].name, sizeof list - strlen(list) - 1);
+        if (k + 1 < m->ndif)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+    }
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "%s has no diffusivity curve '%s' (available: %s)", m->name, name, list);
+}
+
+int ssb_materials_diffusivity_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_diffusivity_info *info)
+{
+    SSB_REQUIRE(ctx, m != NULL && info != NULL, SSB_ERR_ARG, "ssb_materials_diffusivity_info: NULL argument");
+    SSB_REQUIRE(ctx, i >= 0 && i < m->ndif, SSB_ERR_RANGE, "diffusivity index %d out of range [0, %d) for '%s'", i,
+                m->ndif, m->name);
+    const ssbi_ocv *o = &m->dif[i];
+    info->name = o->name;
+    info->x_def = o->x_def;
+    info->x_min = o->x_min;
+    info->x_max = o->x_max;
+    info->npoints = o->n;
+    info->source = o->source;
+    info->doi = o->doi;
+    info->note = o->note;
+    info->status = o->status;
+    return SSB_OK;
+}
+
+int ssb_materials_diffusivity_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x, double *D)
+{
+    SSB_REQUIRE(ctx, m != NULL && D != NULL, SSB_ERR_ARG, "ssb_materials_diffusivity_eval: NULL argument");
+    SSB_REQUIRE(ctx, i >= 0 && i < m->ndif, SSB_ERR_RANGE, "diffusivity index %d out of range [0, %d) for '%s'", i,
+                m->ndif, m->name);
+    const ssbi_ocv *o = &m->dif[i];
+    SSB_REQUIRE(ctx, isfinite(x) && x >= o->x_min && x <= o->x_max, SSB_ERR_RANGE,
+                "%s diffusivity '%s': x = %g outside its validity range [%g, %g]", m->name, o->name, x, o->x_min,
+                o->x_max);
+    double lg;
+    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x, &lg)); /* linear interpolation of log10 D */
+    *D = pow(10.0, lg);
     return SSB_OK;
 }

@@ -57,6 +57,8 @@ struct ssb_material {
     ssbi_prop *props;
     int nocv;
     ssbi_ocv *ocv;
+    int ndif;
+    ssbi_ocv *dif; /* D(x) tables: kind SSB_OCV_TABLE, x = Li fraction, U = log10(D / (m2/s)) */
     /* loader bookkeeping for user-file merges */
     int has_cls, replace;
 };

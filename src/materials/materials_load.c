@@ -68,6 +68,9 @@ void ssbi_mat_free(ssb_material *m)
     for (int i = 0; i < m->nocv; i++)
         ssbi_ocv_clear(&m->ocv[i]);
     free(m->ocv);
+    for (int i = 0; i < m->ndif; i++)
+        ssbi_ocv_clear(&m->dif[i]);
+    free(m->dif);
     free(m);
 }
 
@@ -539,12 +542,99 @@ fail:
     return rc;
 }
 
+/* One D(x) table: stored as an ssbi_ocv table with U = log10(D [m2/s]). */
+static int parse_diffusivity(pctx *P, const cJSON *obj, ssbi_ocv *o)
+{
+    static const char *const allowed[] = {"name", "kind", "x_def", "x_range", "source", "doi",
+                                          "status", "note", "x",     "D",       "unit",   NULL};
+    int rc, n, nd;
+    char *kind = NULL, *status = NULL, *unit = NULL;
+    double *r = NULL;
+    memset(o, 0, sizeof *o);
+    o->clip_lo = o->clip_hi = NAN;
+    o->x_min = o->x_max = NAN;
+    o->x_basis = NAN;
+    o->kind = SSB_OCV_TABLE;
+    if (!cJSON_IsObject(obj))
+        return PFAIL(P, "a diffusivity entry must be an object");
+    SSB_CHECK(P->ctx, check_keys(P, obj, allowed));
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "name", 1, &o->name), fail);
+    size_t wl = strlen(P->where);
+    snprintf(P->where + wl, sizeof P->where - wl, " '%s'", o->name);
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "kind", 1, &kind), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "x_def", 1, &o->x_def), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "source", 1, &o->source), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "doi", 0, &o->doi), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "note", 0, &o->note), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "status", 1, &status), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, parse_status(P, status, &o->status), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, get_string(P, obj, "unit", 1, &unit), fail);
+    if (strcmp(kind, "table") != 0) {
+        rc = PFAIL(P, "kind '%s' must be table", kind);
+        goto fail;
+    }
+    double f;
+    const char *si;
+    if (!ssbi_unit_lookup(unit, &f, &si) || strcmp(si, "m2/s") != 0) {
+        rc = PFAIL(P, "unit '%s' must be cm2/s or m2/s", unit);
+        goto fail;
+    }
+    const cJSON *jx = cJSON_GetObjectItemCaseSensitive(obj, "x"), *jd = cJSON_GetObjectItemCaseSensitive(obj, "D");
+    if (!jx || !jd) {
+        rc = PFAIL(P, "a diffusivity table needs 'x' and 'D'");
+        goto fail;
+    }
+    SSB_CHECK_GOTO(P->ctx, rc, get_numbers(P, jx, "x", 2, 0, &o->x, &o->n), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, get_numbers(P, jd, "D", 2, 0, &o->U, &nd), fail);
+    if (nd != o->n) {
+        rc = PFAIL(P, "'x' has %d points but 'D' has %d", o->n, nd);
+        goto fail;
+    }
+    for (int k = 0; k < o->n; k++) {
+        if (!(o->U[k] > 0)) {
+            rc = PFAIL(P, "D[%d] = %g %s must be > 0", k, o->U[k], unit);
+            goto fail;
+        }
+        if (o->x[k] < 0 || o->x[k] > 1) {
+            rc = PFAIL(P, "x[%d] = %g must lie in [0, 1] (Li fraction)", k, o->x[k]);
+            goto fail;
+        }
+        o->U[k] = log10(o->U[k] * f);
+    }
+    SSB_CHECK_GOTO(P->ctx, rc, sort_table(P, o), fail);
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, "x_range");
+    if (it) {
+        SSB_CHECK_GOTO(P->ctx, rc, get_numbers(P, it, "x_range", 2, 2, &r, &n), fail);
+        o->x_min = r[0];
+        o->x_max = r[1];
+        if (!(o->x_min < o->x_max) || o->x_min < o->x[0] - 1e-12 || o->x_max > o->x[o->n - 1] + 1e-12) {
+            rc = PFAIL(P, "x_range [%g, %g] must be increasing and inside the table span [%g, %g]", o->x_min,
+                       o->x_max, o->x[0], o->x[o->n - 1]);
+            goto fail;
+        }
+    } else {
+        o->x_min = o->x[0];
+        o->x_max = o->x[o->n - 1];
+    }
+    P->where[wl] = 0;
+    rc = SSB_OK;
+    goto done;
+fail:
+    ssbi_ocv_clear(o);
+done:
+    free(r);
+    free(kind);
+    free(status);
+    free(unit);
+    return rc;
+}
+
 /* ---- one record ---- */
 
 static int parse_record(pctx *P, const cJSON *obj, ssb_mat_class file_cls, ssb_material **out)
 {
     static const char *const allowed[] = {"name",    "aliases",    "class", "formula", "description",
-                                          "replace", "properties", "ocv",   NULL};
+                                          "replace", "properties", "ocv",   "diffusivity", NULL};
     int rc;
     char *cls = NULL;
     ssb_material *m = ssbi_calloc(P->ctx, 1, sizeof *m, "material");
@@ -643,6 +733,24 @@ static int parse_record(pctx *P, const cJSON *obj, ssb_mat_class file_cls, ssb_m
             snprintf(P->where + wl, sizeof P->where - wl, ".ocv[%d]", m->nocv);
             SSB_CHECK_GOTO(P->ctx, rc, parse_ocv(P, o, &m->ocv[m->nocv]), fail);
             m->nocv++;
+        }
+        P->where[wl] = 0;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "diffusivity"))) {
+        if (!cJSON_IsArray(it)) {
+            rc = PFAIL(P, "'diffusivity' must be an array");
+            goto fail;
+        }
+        int nd = cJSON_GetArraySize(it);
+        m->dif = ssbi_calloc(P->ctx, (size_t)(nd > 0 ? nd : 1), sizeof *m->dif, "diffusivity");
+        if (!m->dif) {
+            rc = SSB_ERR_NOMEM;
+            goto fail;
+        }
+        for (const cJSON *o = it->child; o; o = o->next) {
+            snprintf(P->where + wl, sizeof P->where - wl, ".diffusivity[%d]", m->ndif);
+            SSB_CHECK_GOTO(P->ctx, rc, parse_diffusivity(P, o, &m->dif[m->ndif]), fail);
+            m->ndif++;
         }
         P->where[wl] = 0;
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CLI tests of issue 14 in 'ssbnet cell': specific capacity per gram of active material next to the areal one
 # (table and JSON), the carbon-free NCM example whose bottleneck is the electronic conduction through the CAM,
-# and a voltage window outside the OCV refused with the key and the range.
+# a voltage window outside the OCV refused with the key and the range, and the database D(x) selected by name.
 # usage: test_cell_materials.sh SSBNET REFDIR
 set -u
 BIN="$1"
@@ -25,4 +25,16 @@ grep -q '"bottleneck":[[:space:]]*"electronic_positive"' "$T/out" && ok "carbon-
 # an initial voltage the OCV never reaches: exit 7 (value out of range) naming the key
 expect_rc "initial voltage above the OCV" 7 "$BIN" cell rates --rates 0.1 --set positive.initial_voltage_V=4.9 --quiet
 grep -q "positive.initial_voltage_V" "$T/err" && ok "message names the key" || bad "message: $(cat "$T/err")"
+
+# a database D(x) selected by name: an unknown curve exits 8 listing the available ones, the key without an active
+# material exits 6; 'materials show' lists the curve with D at --ocv-x (two orders below D_mid at x = 1)
+printf '{"positive": {"active_material": "NCM811", "diffusivity_curve": "nope"}}' >"$T/d1.json"
+expect_rc "unknown diffusivity curve" 8 "$BIN" cell rates "$T/d1.json" --rates 0.1 --quiet
+grep -q "no diffusivity curve 'nope' (available: trend-Kasnatscheew2016)" "$T/err" && ok "message lists the curves" || bad "message: $(cat "$T/err")"
+printf '{"positive": {"diffusivity_curve": "trend-Kasnatscheew2016"}}' >"$T/d2.json"
+expect_rc "diffusivity curve without a material" 6 "$BIN" cell rates "$T/d2.json" --rates 0.1 --quiet
+grep -q "positive.diffusivity_curve needs positive.active_material" "$T/err" && ok "message names the key" || bad "message: $(cat "$T/err")"
+expect_rc "materials show D(x)" 0 "$BIN" materials show NCM811 --ocv-x 1 --json
+d=$(grep -o '"D_cm2_per_s":[[:space:]]*[0-9.eE+-]*' "$T/out" | head -1 | sed 's/.*://')
+awk -v d="$d" 'BEGIN { exit !(d > 3.9999e-13 && d < 4.0001e-13) }' && ok "NCM811 D(1) = $d cm2/s" || bad "NCM811 D(1) '$d'"
 finish

@@ -1,28 +1,35 @@
 /* Validation of the cell model against published all-solid-state composite cathodes (issue 14): the cell files in
  * examples/validation/ rebuild each paper's cathode (composition, CAM loading, porosity, measured effective
  * conductivities, temperature, rate and voltage window; Li-In anodes as Li metal with the cut-offs shifted by
- * +0.62 V) and are discharged at the paper's rate. The figures quoted here are the papers' (stated in the text or
- * the SI unless marked); the README table "Validation against published solid-state cathodes" lists them with the
- * model's values and the reasons where the two differ.
+ * +0.62 V) and are discharged at the paper's rate to the paper's cut-off. The figures quoted here are the papers'
+ * (stated in the text or the SI unless marked); the README table "Validation against published solid-state
+ * cathodes" lists them with the model's values and the reasons where the two differ.
  *
  * Sources:
  *  [S] E. Schlautmann et al., Adv. Energy Mater. 13, 2302309 (2023), doi:10.1002/aenm.202302309: NCM811
  *      (LiNi0.83Co0.11Mn0.06O2, D50 3.4 um) : Li6PS5Cl 70:30 wt%, no carbon, 12 mg composite on 0.785 cm2
- *      (10.7 mg/cm2 NCM), 1C = 2.14 mA/cm2, 25 C, 2.0-3.7 V vs In/InLi; composite "S" (SE D50 4 um): porosity
- *      14.1 %, sigma_ion,eff 0.254 / sigma_el,eff 0.301 mS/cm; first discharge at C/20 198 +- 18 mAh/g; composite
- *      "XL" (SE D50 40 um): porosity 24.3 %, 0.165 / 0.406 mS/cm, 152 +- 3 mAh/g.
+ *      (10.7 mg/cm2 NCM), 1C = 2.14 mA/cm2, 25 C, 2.0-3.7 V vs In/InLi (2.62-4.32 V vs Li); composite "S" (SE D50
+ *      4 um): porosity 14.1 %, sigma_ion,eff 0.254 / sigma_el,eff 0.301 mS/cm; first discharge at C/20
+ *      198 +- 18 mAh/g (p. 4), about 179 mAh/g at C/10 (Fig. 4c, read from the figure); composite "XL" (SE D50
+ *      40 um): porosity 24.3 %, 0.165 / 0.406 mS/cm, 152 +- 3 mAh/g at C/20.
  *  [M] P. Minnmann et al., J. Electrochem. Soc. 168, 040537 (2021), doi:10.1149/1945-7111/abf8d7: NCM622 :
  *      Li6PS5Cl 70:30 wt% (42 vol% NCM at 14 % porosity), no carbon, 10.7 mg/cm2 NCM (2.14 mAh/cm2 at 200 mAh/g),
  *      sigma_ion,eff 0.166 / sigma_el,eff 0.556 mS/cm (SI Table S2), 25 C; 154 mAh/g at 0.1C (Fig. 3); window
- *      2.6-4.3 V vs Li as read from SI Fig. S2 (not stated in the text). */
+ *      2.6-4.3 V vs Li as read from SI Fig. S2 (not stated in the text).
+ * The NCM OCVs are expressed vs the Li fraction on the crystallographic c_max (database); the first discharge
+ * ends at the kinetic limit of nearly lithiated NCM, the state-dependent diffusivity D(x) of the database
+ * ("trend-Kasnatscheew2016", status L: the trend reported by Kasnatscheew et al., PCCP 18, 3956 (2016), Amin &
+ * Chiang, JES 163, A1512 (2016), Ruess et al., JES 167, 020533 (2020); not digitised data). */
 #include "testutil.h"
 
 #include "ssb_config.h"
 
 #include <ssbnet/ssb_cell.h>
+#include <ssbnet/ssb_materials.h>
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MAH_PER_G(c_per_kg) ((c_per_kg) / 3600.0)
 
@@ -44,73 +51,129 @@ static void check_paper_basis(ssb_cell *cell, double crate, const ssb_cell_rate_
     const ssb_cell_derived *d = ssb_cell_get_derived(cell);
     TU_ASSERT_REL(d->mass_am_pos, 0.107, 5e-3);
     TU_ASSERT_REL(d->nominal_capacity, 2.14e-3 * 3600.0 * 1e4, 1e-12); /* 2.14 mAh/cm2 in C/m2 */
-    TU_ASSERT_REL(pt->current, crate * 21.4, 1e-12);                 /* 1C = 2.14 mA/cm2 = 21.4 A/m2 */
+    TU_ASSERT_REL(pt->current, crate * 21.4, 1e-12);                   /* 1C = 2.14 mA/cm2 = 21.4 A/m2 */
     TU_ASSERT_REL(pt->specific_capacity, pt->capacity / d->mass_am_pos, 1e-14);
 }
 
-/* [S], composite S at the paper's C/20 (0.107 mA/cm2, the stated first-discharge value). The database's NCM811 OCV
- * (Chen 2020) ends at 3.49 V at x = 1, above the paper's 2.62 V vs Li cut-off, so the discharge runs to 3.5 V, the
- * end of the OCV data (README). Measured 198 +- 18 mAh/g; the model must be within 10 %. */
-static void test_schlautmann_S_c20(void **state)
+/* Specific capacity [mAh/g] of one discharge at crate to v_cut. */
+static double discharge(ssb_ctx *ctx, ssb_cell *cell, double crate, double v_cut)
+{
+    ssb_cell_rate_point pt;
+    TU_OK(ctx, ssb_cell_rate_sweep(ctx, cell, 1, &crate, v_cut, &pt, NULL));
+    assert_true(pt.sustained);
+    check_paper_basis(cell, crate, &pt);
+    return MAH_PER_G(pt.specific_capacity);
+}
+
+/* Li fraction at which the database OCV curve of material `mat` equals U (bisection; the curve falls with x). */
+static double x_at(ssb_ctx *ctx, const ssb_material *m, int ic, double U)
+{
+    ssb_ocv_info info;
+    TU_OK(ctx, ssb_materials_ocv_info(ctx, m, ic, &info));
+    double lo = info.x_min, hi = info.x_max;
+    for (int it = 0; it < 200; it++) {
+        double mid = 0.5 * (lo + hi), Um;
+        TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, ic, mid, &Um));
+        if (Um > U)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* The database D(x) handed to the cell: the positive D_s(x) slot equals the database curve at its sample points
+ * (every 1/400 in x), including the kinetic end x -> 1. */
+static void check_dx_handoff(ssb_ctx *ctx, const ssb_cell_params *p, const char *mat)
+{
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    const ssb_material *m = NULL;
+    TU_OK(ctx, ssb_materials_find(ctx, db, mat, &m));
+    static const double xs[] = {0.1, 0.5, 0.8, 0.9, 0.95, 0.9975, 1.0};
+    for (size_t k = 0; k < sizeof xs / sizeof xs[0]; k++) {
+        double dc, dm;
+        TU_OK(ctx, ssb_cell_params_eval_fn(ctx, p, SSB_CELL_FN_DS_POS, xs[k], &dc, NULL));
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, 0, xs[k], &dm));
+        TU_ASSERT_REL(dc, dm, 1e-9);
+    }
+    ssb_materials_destroy(&db);
+}
+
+/* [S], composite S: C/20 (the stated first discharge, 198 +- 18 mAh/g) and C/10 (about 179 mAh/g, read from
+ * Fig. 4c) to the paper's 2.62 V vs Li, both within 10 %. The start is the OCV's 4.32 V; with a constant D the
+ * discharge drains the whole OCV window to full lithiation, (1 - x(4.32 V)) Q_theor, and the D(x) of nearly
+ * lithiated NCM ends it earlier: the first-discharge loss comes from the kinetic limit, not from a fitted window. */
+static void test_schlautmann_S(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     ssb_cell_params *p = NULL;
     ssb_cell *cell = load(ctx, "schlautmann2023_ncm811_S.json", &p);
-    double rate = 0.05;
-    ssb_cell_rate_point pt;
-    TU_OK(ctx, ssb_cell_rate_sweep(ctx, cell, 1, &rate, 3.5, &pt, NULL));
-    assert_true(pt.sustained);
-    check_paper_basis(cell, rate, &pt);
-    double q = MAH_PER_G(pt.specific_capacity), meas = 198.0;
-    print_message("Schlautmann 2023 S, C/20 to 3.5 V: ssbnet %.1f mAh/g, measured %.0f +- 18 mAh/g (%+.1f %%)\n", q,
-                  meas, 100.0 * (q / meas - 1.0));
-    assert_true(fabs(q / meas - 1.0) <= 0.10);
+    check_dx_handoff(ctx, p, "NCM811");
+    double q20 = discharge(ctx, cell, 0.05, 2.62), q10 = discharge(ctx, cell, 0.1, 2.62);
+    print_message("Schlautmann 2023 S, to 2.62 V: C/20 ssbnet %.1f mAh/g, measured 198 +- 18 (%+.1f %%); C/10 %.1f, "
+                  "measured ~179 (Fig. 4c; %+.1f %%)\n",
+                  q20, 100.0 * (q20 / 198.0 - 1.0), q10, 100.0 * (q10 / 179.0 - 1.0));
+    assert_true(fabs(q20 / 198.0 - 1.0) <= 0.10);
+    assert_true(fabs(q10 / 179.0 - 1.0) <= 0.10);
+    assert_true(q10 < q20);
+    /* the same cell with the constant D_Li of the database (4e-11 cm2/s) */
+    ssb_cell_params_clear_fn(p, SSB_CELL_FN_DS_POS);
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.diffusivity_cm2_per_s", 4e-11));
+    ssb_cell *cc = NULL;
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cc));
+    double qc = discharge(ctx, cc, 0.05, 2.62);
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    const ssb_material *m = NULL;
+    TU_OK(ctx, ssb_materials_find(ctx, db, "NCM811", &m));
+    int ic;
+    TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "Chen2020-halfcell", &ic));
+    double x0 = x_at(ctx, m, ic, 4.32), Qth;
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "Q_theor", &Qth));
+    double window = (1.0 - x0) * MAH_PER_G(Qth);
+    print_message("  constant D: %.1f mAh/g = OCV window (1 - x(4.32 V) = %.4f) x Q_theor = %.1f mAh/g; D(x): %.1f\n",
+                  qc, 1.0 - x0, window, q20);
+    TU_ASSERT_REL(qc, window, 5e-3);
+    assert_true(q20 < 0.98 * qc);
+    ssb_materials_destroy(&db);
+    ssb_cell_destroy(&cc);
     ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
     ssb_ctx_destroy(&ctx);
 }
 
-/* A discharge at rate to v_cut delivers the model's near-equilibrium capacity (C/100 to the same cut-off) within
- * tol: with the paper's measured effective conductivities, transport in the P2D model does not limit the capacity
- * at the paper's rate. Returns the specific capacity in mAh/g. */
-static double transport_free(ssb_ctx *ctx, ssb_cell *cell, double rate, double v_cut, double tol)
-{
-    double rates[2] = {rate, 0.01};
-    ssb_cell_rate_point pt[2];
-    TU_OK(ctx, ssb_cell_rate_sweep(ctx, cell, 2, rates, v_cut, pt, NULL));
-    assert_true(pt[0].sustained && pt[1].sustained);
-    check_paper_basis(cell, rate, &pt[0]);
-    assert_true(pt[0].capacity <= pt[1].capacity);
-    assert_true(pt[0].capacity >= (1.0 - tol) * pt[1].capacity);
-    return MAH_PER_G(pt[0].specific_capacity);
-}
-
-/* [S], composite XL (SE D50 40 um): its measured sigma_ion,eff (0.165 mS/cm) and 24 % porosity leave the model's
- * C/20 capacity within 1 % of its equilibrium value, as for S; the measured 152 +- 3 mAh/g (23 % below S) comes
- * from losses the model does not hold (CAM|SE contact, utilisation; README), so the model is not compared with it
- * here. */
-static void test_schlautmann_XL_c20(void **state)
+/* [S], composite XL (SE D50 40 um): NOT reproduced. Its measured sigma_ion,eff (0.165 mS/cm) and 24 % porosity
+ * leave the model's C/20 capacity within 0.5 % of composite S's: the model holds no mechanism for the 23 % lower
+ * capacity measured with the coarse SE (CAM|SE contact and utilisation, not given by the paper; README). This test
+ * pins that state: when a contact model makes XL differ from S, the README table must be updated. */
+static void test_schlautmann_XL(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_cell_params *p = NULL;
-    ssb_cell *cell = load(ctx, "schlautmann2023_ncm811_XL.json", &p);
-    double q = transport_free(ctx, cell, 0.05, 3.5, 0.01);
-    print_message("Schlautmann 2023 XL, C/20 to 3.5 V: ssbnet %.1f mAh/g, measured 152 +- 3 mAh/g (%+.1f %%)\n", q,
-                  100.0 * (q / 152.0 - 1.0));
-    ssb_cell_destroy(&cell);
-    ssb_cell_params_destroy(&p);
+    ssb_cell_params *ps = NULL, *px = NULL;
+    ssb_cell *cs = load(ctx, "schlautmann2023_ncm811_S.json", &ps);
+    ssb_cell *cx = load(ctx, "schlautmann2023_ncm811_XL.json", &px);
+    double qs = discharge(ctx, cs, 0.05, 2.62), qx = discharge(ctx, cx, 0.05, 2.62);
+    print_message("Schlautmann 2023 XL, C/20 to 2.62 V: ssbnet %.1f mAh/g, measured 152 +- 3 (%+.1f %%); S %.1f\n", qx,
+                  100.0 * (qx / 152.0 - 1.0), qs);
+    assert_true(fabs(qx / qs - 1.0) < 5e-3);
+    ssb_cell_destroy(&cs);
+    ssb_cell_destroy(&cx);
+    ssb_cell_params_destroy(&ps);
+    ssb_cell_params_destroy(&px);
     ssb_ctx_destroy(&ctx);
 }
 
-/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: the capacity is the model's equilibrium window within 1 % (transport with
- * the measured sigma_eff does not limit), and that window, from the Verbrugge 2017 MSMR OCV taken on the
- * crystallographic c_max, is 4.3 V -> 2.6 V = 0.87 Li per formula, far above both the measured 154 mAh/g and the
- * database's practical 175-185 mAh/g for NCM622 to 4.3 V: the disagreement is the OCV's basis (README), so the
- * model is not compared with 154 mAh/g here. */
+/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: NOT reproduced. The model's capacity lies within 3 % below its OCV window,
+ * and that window, from the Verbrugge 2017 MSMR OCV read on the crystallographic c_max, is 4.3 V -> 2.6 V = 0.87 Li
+ * per formula unit (241 mAh/g), far above both the measured 154 mAh/g and the database's practical 175-185 mAh/g
+ * for NCM622 to 4.3 V: the disagreement is the basis of the stored NCM622 OCV (README), not the rate. */
 static void test_minnmann_c10(void **state)
 {
     (void)state;
@@ -118,20 +181,107 @@ static void test_minnmann_c10(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     ssb_cell_params *p = NULL;
     ssb_cell *cell = load(ctx, "minnmann2021_ncm622_42vol.json", &p);
-    double q = transport_free(ctx, cell, 0.1, 2.6, 0.01);
-    print_message("Minnmann 2021 42 vol%%, 0.1C to 2.6 V: ssbnet %.1f mAh/g, measured 154 mAh/g (%+.1f %%)\n", q,
-                  100.0 * (q / 154.0 - 1.0));
+    check_dx_handoff(ctx, p, "NCM622");
+    double q = discharge(ctx, cell, 0.1, 2.6);
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    const ssb_material *m = NULL;
+    TU_OK(ctx, ssb_materials_find(ctx, db, "NCM622", &m));
+    double x0 = x_at(ctx, m, 0, 4.3), x1 = x_at(ctx, m, 0, 2.6), Qth;
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "Q_theor", &Qth));
+    double window = (x1 - x0) * MAH_PER_G(Qth);
+    print_message("Minnmann 2021 42 vol%%, 0.1C to 2.6 V: ssbnet %.1f mAh/g, measured 154 (%+.1f %%); OCV window "
+                  "%.4f Li = %.1f mAh/g\n",
+                  q, 100.0 * (q / 154.0 - 1.0), x1 - x0, window);
+    TU_ASSERT_REL(x1 - x0, 0.87, 0.01);
+    assert_true(q <= window && q >= 0.97 * window);
+    ssb_materials_destroy(&db);
     ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
+typedef struct {
+    int nwarn;
+    char last[512];
+} log_capture;
+
+static void capture(void *user, ssb_log_level level, const char *object, const char *msg)
+{
+    log_capture *c = user;
+    (void)object;
+    if (level == SSB_LOG_WARN) {
+        c->nwarn++;
+        snprintf(c->last, sizeof c->last, "%s", msg);
+    }
+}
+
+/* An OCV curve used beyond its stated range is refused or warned (issue 14): evaluation outside the range is
+ * refused by the database, a start voltage the curve does not reach is refused by the cell, and a discharge whose
+ * particle surfaces leave the range (Chen2020-fit, x in [0.25, 0.99], to 2.62 V) logs a warning naming the curve. */
+static void test_ocv_range(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    log_capture lc = {0};
+    ssb_ctx_set_log(ctx, capture, &lc, SSB_LOG_WARN);
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    const ssb_material *m = NULL;
+    TU_OK(ctx, ssb_materials_find(ctx, db, "NCM811", &m));
+    int ic;
+    double U;
+    TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "Chen2020-fit", &ic));
+    assert_int_equal(ssb_materials_ocv_eval(ctx, m, ic, 0.2, &U), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "outside its validity range [0.25, 0.99]"));
+    TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "Chen2020-halfcell", &ic));
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, ic, 1.0, &U));
+    assert_true(U < 2.6); /* covers the half-cell window down to the 2.6 V cut-offs */
+    static const char *const cell_fmt =
+        "{\"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": "
+        "\"NCM811\", \"ocv_curve\": \"%s\", \"diffusivity_curve\": \"trend-Kasnatscheew2016\", \"thickness_um\": 55, "
+        "\"active_volume_fraction\": 0.41, \"porosity\": 0.14, \"carbon_volume_fraction\": 0, "
+        "\"particle_diameter_um\": 3.4, \"initial_voltage_V\": %g, \"effective_ionic_conductivity_mS_per_cm\": 0.254, "
+        "\"effective_electronic_conductivity_S_per_m\": 0.0301, \"exchange_current_prefactor_A_m2.5_per_mol1.5\": "
+        "3.42e-6}, \"separator\": {\"thickness_um\": 400, \"ionic_conductivity_mS_per_cm\": 8}, \"negative\": "
+        "{\"type\": \"lithium_metal\", \"thickness_um\": 100, \"exchange_current_density_mA_per_cm2\": 25.7}}";
+    char text[2048];
+    ssb_cell_params *p = NULL;
+    snprintf(text, sizeof text, cell_fmt, "Chen2020-halfcell", 4.5);
+    TU_OK(ctx, ssb_cell_params_from_json_string(ctx, db, text, "above.json", &p));
+    ssb_cell *cell = NULL;
+    assert_int_equal(ssb_cell_create(ctx, p, &cell), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "initial_voltage_V = 4.5 V lies outside the OCV's range"));
+    assert_null(cell);
+    ssb_cell_params_destroy(&p);
+    snprintf(text, sizeof text, cell_fmt, "Chen2020-fit", 4.32);
+    TU_OK(ctx, ssb_cell_params_from_json_string(ctx, db, text, "fit.json", &p));
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
+    double rate = 0.1;
+    ssb_cell_rate_point pt;
+    assert_int_equal(lc.nwarn, 0);
+    int rc = ssb_cell_rate_sweep(ctx, cell, 1, &rate, 2.62, &pt, NULL);
+    print_message("Chen2020-fit to 2.62 V: rc %d, %d warning(s): %s\n", rc, lc.nwarn, lc.last);
+    assert_true(lc.nwarn >= 1);
+    assert_non_null(strstr(lc.last, "positive OCV extrapolated"));
+    assert_non_null(strstr(lc.last, "outside its validity range [0.25, 0.99]"));
+    assert_non_null(strstr(lc.last, "Chen2020-fit"));
+    ssb_cell_destroy(&cell);
+    ssb_cell_params_destroy(&p);
+    ssb_materials_destroy(&db);
     ssb_ctx_destroy(&ctx);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_schlautmann_S_c20),
-        cmocka_unit_test(test_schlautmann_XL_c20),
+        cmocka_unit_test(test_schlautmann_S),
+        cmocka_unit_test(test_schlautmann_XL),
         cmocka_unit_test(test_minnmann_c10),
+        cmocka_unit_test(test_ocv_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

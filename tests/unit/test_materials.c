@@ -689,6 +689,89 @@ static void test_data_dir(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* State-dependent diffusivity D(x) (issue 14): the built-in NCM811 / NCM622 trend curves (status L, cited), the
+ * log-linear interpolation (the value half-way between two table points is their geometric mean), the range check,
+ * a user file that replaces the curves, and malformed tables refused with the key and the value. */
+static void test_diffusivity_curves(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = load_db(ctx);
+    static const char *const names[] = {"NCM811", "NCM622"};
+    static const double dmid[] = {4e-15, 1e-14}; /* m2/s: 4e-11 and 1e-10 cm2/s as written in cathode.json */
+    for (int k = 0; k < 2; k++) {
+        const ssb_material *m = find(ctx, db, names[k]);
+        assert_int_equal(ssb_materials_ndiffusivity(m), 1);
+        int ic = -1;
+        TU_OK(ctx, ssb_materials_diffusivity_find(ctx, m, "Trend-Kasnatscheew2016", &ic));
+        assert_int_equal(ic, 0);
+        ssb_diffusivity_info di;
+        TU_OK(ctx, ssb_materials_diffusivity_info(ctx, m, 0, &di));
+        assert_true(di.status == SSB_MAT_STATUS_LITERATURE);
+        assert_non_null(strstr(di.source, "Kasnatscheew"));
+        assert_non_null(strstr(di.note, "NOT digitised"));
+        assert_true(di.x_min == 0.0 && di.x_max == 1.0);
+        double d0, d8, d9, d1;
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, 0, 0.3, &d0));
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, 0, 0.8, &d8));
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, 0, 0.9, &d9));
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, 0, 1.0, &d1));
+        TU_ASSERT_REL(d0, dmid[k], 1e-12);
+        TU_ASSERT_REL(d8, dmid[k], 1e-12);
+        TU_ASSERT_REL(d1, 1e-2 * dmid[k], 1e-12);
+        TU_ASSERT_REL(d9, sqrt(d8 * d1), 1e-12);
+        assert_int_equal(ssb_materials_diffusivity_eval(ctx, m, 0, 1.01, &d1), SSB_ERR_RANGE);
+        assert_non_null(strstr(ssb_ctx_get_error(ctx), "outside its validity range"));
+        assert_int_equal(ssb_materials_diffusivity_eval(ctx, m, 0, NAN, &d1), SSB_ERR_RANGE);
+        assert_int_equal(ssb_materials_diffusivity_find(ctx, m, "nope", &ic), SSB_ERR_NOTFOUND);
+        assert_non_null(strstr(ssb_ctx_get_error(ctx), "trend-Kasnatscheew2016"));
+    }
+    assert_int_equal(ssb_materials_ndiffusivity(find(ctx, db, "LiFePO4")), 0);
+    /* a user file replaces NCM811's curves; D given in m2/s */
+    const char *uf = write_tmp("dx.json", "{\"schema\": \"ssbnet-materials-1\", \"materials\": [{\"name\": "
+                                          "\"NCM811\", \"diffusivity\": [{\"name\": \"mine\", \"kind\": \"table\", "
+                                          "\"x_def\": \"x\", \"x\": [0.5, 0.2, 1.0], \"D\": [1e-15, 1e-14, 1e-17], "
+                                          "\"unit\": \"m2/s\", \"x_range\": [0.2, 0.9], \"source\": \"test\", "
+                                          "\"status\": \"E\"}]}]}");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, uf));
+    {
+        const ssb_material *m = find(ctx, db, "NCM811");
+        assert_int_equal(ssb_materials_ndiffusivity(m), 1);
+        double d;
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, 0, 0.35, &d)); /* half-way 0.2 -> 0.5 (sorted) */
+        TU_ASSERT_REL(d, sqrt(1e-14 * 1e-15), 1e-12);
+        assert_int_equal(ssb_materials_diffusivity_eval(ctx, m, 0, 0.95, &d), SSB_ERR_RANGE);
+    }
+    static const struct {
+        const char *name, *curve, *want;
+    } bad[] = {
+        {"dx1.json", "\"x\": [0, 1], \"D\": [1e-11, 0], \"unit\": \"cm2/s\"", "D[1] = 0 cm2/s must be > 0"},
+        {"dx2.json", "\"x\": [0, 1.2], \"D\": [1e-11, 1e-12], \"unit\": \"cm2/s\"", "x[1] = 1.2 must lie in [0, 1]"},
+        {"dx3.json", "\"x\": [0, 1], \"D\": [1e-11, 1e-12], \"unit\": \"S/cm\"", "unit 'S/cm' must be cm2/s or m2/s"},
+        {"dx4.json", "\"x\": [0, 0.5, 1], \"D\": [1e-11, 1e-12], \"unit\": \"cm2/s\"",
+         "'x' has 3 points but 'D' has 2"},
+        {"dx5.json", "\"x\": [0, 1], \"D\": [1e-11, 1e-12], \"unit\": \"cm2/s\", \"x_range\": [0.5, 1.5]",
+         "x_range [0.5, 1.5] must be increasing and inside the table span"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "{\"schema\": \"ssbnet-materials-1\", \"materials\": [{\"name\": \"BadD%zu\", \"diffusivity\": "
+                 "[{\"name\": \"t\", \"kind\": \"table\", \"x_def\": \"x\", %s, \"source\": \"t\", "
+                 "\"status\": \"E\"}]}]}",
+                 i, bad[i].curve);
+        const char *f = write_tmp(bad[i].name, text);
+        assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
+        const char *e = ssb_ctx_get_error(ctx);
+        if (!strstr(e, bad[i].want) || !strstr(e, bad[i].name) || !strstr(e, "diffusivity[0]"))
+            fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
+    }
+    print_message("PASS D(x): NCM811/NCM622 trend curves, log-linear interpolation, range, user file, 5 bad tables\n");
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_builtin_complete),
@@ -699,6 +782,7 @@ int main(void)
                                        cmocka_unit_test(test_ocv_functions),
                                        cmocka_unit_test(test_user_file),
                                        cmocka_unit_test(test_loader_checks_and_brick_total),
-                                       cmocka_unit_test(test_data_dir)};
+                                       cmocka_unit_test(test_data_dir),
+                                       cmocka_unit_test(test_diffusivity_curves)};
     return cmocka_run_group_tests_name("materials", tests, NULL, NULL);
 }
