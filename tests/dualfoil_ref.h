@@ -51,6 +51,7 @@ typedef struct {
     double rms_rows;   /* over the reference rows with t <= t_max [V] */
     double max_rows;   /* largest |difference| over those rows [V] */
     double rms_85;     /* over the rows of the first 85 % of the reference run time [V] */
+    double max_rows85; /* largest |difference| over those rows [V] */
     double rms_time;   /* time-weighted (trapezoid over the reference rows) up to t_max [V] */
     double t_max;      /* end of the compared range: min(model end, reference end) [s] */
 } df_cmp;
@@ -62,7 +63,7 @@ static inline df_cmp df_compare(const ssb_cell_result *r, const df_curve *ref)
     int n = ssb_cell_result_npoints(r) - 1;
     const double *t = ssb_cell_result_series(r, SSB_CELL_T) + 1, *V = ssb_cell_result_series(r, SSB_CELL_V) + 1;
     double tend = ref->t[ref->n - 1];
-    df_cmp o = {0, 0, 0, 0, fmin(t[n - 1], tend)};
+    df_cmp o = {0, 0, 0, 0, 0, fmin(t[n - 1], tend)};
     double s = 0, s85 = 0, st = 0, dprev = 0, tprev = 0;
     int k = 0, k85 = 0;
     for (int i = 0; i < ref->n && ref->t[i] <= o.t_max; i++) {
@@ -72,6 +73,7 @@ static inline df_cmp df_compare(const ssb_cell_result *r, const df_curve *ref)
         k++;
         if (ref->t[i] <= 0.85 * tend) {
             s85 += d * d;
+            o.max_rows85 = fmax(o.max_rows85, fabs(d));
             k85++;
         }
         if (i > 0)

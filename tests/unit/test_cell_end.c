@@ -7,6 +7,7 @@
  * saturate first and the reaction front runs through the electrode (DUALFOIL reaches 3.8 V at 10 A/m2 with 45 % of
  * the cathode's capacity left). */
 #include "cells.h"
+#include "dualfoil_ref.h"
 #include "testutil.h"
 
 #include <ssbnet/ssb_cell.h>
@@ -15,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NMAX 4000
 
 static ssb_cell_params *params(ssb_ctx *ctx, const char *json)
 {
@@ -110,34 +109,6 @@ static void test_unsustained_rate(void **state)
 
 /* ---------------------------------------------------------------- item 4: end of discharge */
 
-typedef struct {
-    int n;
-    double t[NMAX], V[NMAX];
-} curve;
-
-/* DUALFOIL voltage.csv: time_min, util_neg_x, util_pos_y, cell_V, ... */
-static void read_dualfoil(const char *rel, curve *c)
-{
-    const char *path = tu_ref(rel);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot read %s", path);
-    char line[512];
-    c->n = 0;
-    if (!fgets(line, sizeof line, f))
-        fail_msg("empty %s", path);
-    while (fgets(line, sizeof line, f) && c->n < NMAX) {
-        double v[4];
-        if (sscanf(line, "%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3]) == 4) {
-            c->t[c->n] = v[0] * 60.0;
-            c->V[c->n] = v[3];
-            c->n++;
-        }
-    }
-    fclose(f);
-    assert_true(c->n > 10);
-}
-
 /* Timed discharges for DUALFOIL's whole run time (no voltage cut-off): the model runs to the end of the time and
    agrees over the whole curve, including the end where the particles next to the separator are saturated. */
 static void test_dualfoil_timed(void **state)
@@ -145,7 +116,7 @@ static void test_dualfoil_timed(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    static curve ref;
+    static df_curve ref;
     const char *num = " \"numerics\": {\"positive_cells\": 40, \"separator_cells\": 10, \"particle_cells\": 30}}";
     char json_c[4096], json_f[4096];
     snprintf(json_c, sizeof json_c, "%s%s", SSB_TEST_CELL_DUALFOIL_C, num);
@@ -158,9 +129,8 @@ static void test_dualfoil_timed(void **state)
               {"F_Lifoil_SIC_LMO_15.2Am2_to3.5V", json_f, 15.2}};
     for (int i = 0; i < 3; i++) {
         ssb_cell_params *p = params(ctx, cs[i].json);
-        char rel[256], proto[128];
-        snprintf(rel, sizeof rel, "cell/dualfoil/%s/voltage.csv", cs[i].dir);
-        read_dualfoil(rel, &ref);
+        char proto[128];
+        df_read(cs[i].dir, &ref);
         double tend = ref.t[ref.n - 1];
         snprintf(proto, sizeof proto, "Discharge at %g A/m2 for %.6f s", cs[i].I, tend);
         ssb_cell_result *r = run(ctx, p, proto, NULL);
@@ -168,18 +138,10 @@ static void test_dualfoil_timed(void **state)
         TU_OK(ctx, ssb_cell_result_step(ctx, r, 0, &s));
         assert_int_equal(s.end, SSB_CELL_END_DURATION);
         TU_ASSERT_REL(s.t_end, tend, 1e-12);
-        int n = ssb_cell_result_npoints(r) - 1;
-        const double *t = ssb_cell_result_series(r, SSB_CELL_T) + 1, *V = ssb_cell_result_series(r, SSB_CELL_V) + 1;
-        double ss = 0, mx = 0;
-        for (int k = 0; k < ref.n; k++) {
-            double d = tu_interp(t, V, n, ref.t[k]) - ref.V[k];
-            ss += d * d;
-            mx = fmax(mx, fabs(d));
-        }
-        double rms = sqrt(ss / ref.n);
-        printf("  %s timed %.1f min: V rms %.2f mV (max %.2f) over the whole run, %d points\n", cs[i].dir, tend / 60,
-               rms * 1e3, mx * 1e3, ref.n);
-        assert_true(rms < 10e-3);
+        df_cmp d = df_compare(r, &ref);
+        printf("  %s timed %.1f min: V rms %.2f mV (max %.2f) over the whole run, %d points; %.3f mV over time\n",
+               cs[i].dir, tend / 60, d.rms_rows * 1e3, d.max_rows * 1e3, ref.n, d.rms_time * 1e3);
+        assert_true(d.rms_rows < 10e-3);
         ssb_cell_result_destroy(&r);
         ssb_cell_params_destroy(&p);
     }
