@@ -19,12 +19,13 @@
  * superposition over its stored history of surface concentrations, and from step 501 on it thins that history
  * (dualfoil5.1.f, main loop: "if (k.GE.501) ... trim stored solid concentrations": every other stored point of the
  * oldest 400 is dropped, once per 200 steps). In the tail this happens every 200 tiny steps, so the recent history
- * is coarsened over and over and the surface concentration falls behind the flux it carries. Rebuilt outside this
- * repository from the algorithm as described (sphere kernel, piecewise-linear surface concentration, the same
- * trimming), a constant flux N R / (D c_t) = 0.205 (the back of the 3C electrode) run like the 3C case (1090 s of
- * steps growing to 5 s, then 1 ms steps) gives a surface concentration below the exact one by 1e-4 of c_t without
- * the tail, 1.2e-3 after 6000 tail steps and 2.8e-3 after 13000: at the 3C end the surfaces rise 7e-4 of c_t per
- * second, so DUALFOIL reaches its end seconds late, and the longer its tail the later. Our model resolves the
+ * is coarsened over and over and the surface concentration falls behind the flux it carries. Rebuilt outside the
+ * library from the algorithm as described (scripts/dualfoil_superposition_check.py: sphere kernel, piecewise-linear
+ * surface concentration, the same trimming), a constant flux N R / (D c_t) = 0.205 (the back of the 3C electrode)
+ * run like the 3C case (1090 s of steps growing to 5 s, then 1 ms steps) gives a surface concentration below the
+ * exact one by 1e-4 of c_t without the tail, 1.2e-3 after 6000 tail steps, 2.8e-3 after 13000 and 5.6e-3 after
+ * 26000: at the 3C end the surfaces rise 7e-4 of c_t per second, so DUALFOIL reaches its end seconds late, and the
+ * longer its tail the later. Our model resolves the
  * particles itself (finite volumes, no history), agrees with the COMSOL DFN solution of the same cell within
  * 0.3 mV RMS to the 3C knee (test_cell_comsol_full) and with itself at twice the resolution; so over the rows of
  * the last seconds the comparison measures DUALFOIL's tail, over time it measures the discharge. Both are printed;
