@@ -293,6 +293,7 @@ typedef enum {
                              effective value is sigma_e(theta) times the microstructure factor (sigma_e_eff /
                              sigma_e when both are given, else eps_solid^brugg_e) */
     SSB_CELL_FN_SIGE_NEG,
+    SSB_CELL_FN_TPLUS, /* liquid cation transference number t+(c_e), c_e in mol/m3; replaces transference_number */
     SSB_CELL_FN_COUNT
 } ssb_cell_fn_slot;
 

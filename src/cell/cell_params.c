@@ -710,7 +710,8 @@ static const char *slot_name(ssb_cell_fn_slot s)
                               "electrolyte diffusivity",
                               "thermodynamic factor",
                               "positive electronic conductivity",
-                              "negative electronic conductivity"};
+                              "negative electronic conductivity",
+                              "transference number"};
     return (int)s >= 0 && s < SSB_CELL_FN_COUNT ? n[s] : "?";
 }
 

@@ -99,8 +99,10 @@ static void test_case_a_b_timed(void **state)
     const struct {
         const char *dir;
         double I, rms_max; /* A/m2, V */
-    } cs[] = {{"A_default_20Am2_60min", 20, 1e-3},        {"B_graphite_LCO_2.4Am2_to3V", 2.4, 10e-3},
-              {"B_graphite_LCO_12.0Am2_to3V", 12, 10e-3}, {"B_graphite_LCO_24.0Am2_to3V", 24, 10e-3},
+    } cs[] = {{"A_default_20Am2_60min", 20, 1e-3},
+              {"B_graphite_LCO_2.4Am2_to3V", 2.4, 10e-3},
+              {"B_graphite_LCO_12.0Am2_to3V", 12, 10e-3},
+              {"B_graphite_LCO_24.0Am2_to3V", 24, 10e-3},
               {"B_graphite_LCO_48.0Am2_to3V", 48, 10e-3}};
     ssb_cell_params *p = deck_b(ctx, 40, 30);
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
@@ -113,8 +115,8 @@ static void test_case_a_b_timed(void **state)
         df_cmp d = df_compare(r, &ref);
         printf("  %-28s timed %7.2f min: V rms %.2f mV over the whole run (max %.2f, %d rows), %.3f mV over time, "
                "V0 %.5f (DUALFOIL %.5f), V_end %.5f (%.5f)\n",
-               cs[i].dir, tend / 60, d.rms_rows * 1e3, d.max_rows * 1e3, ref.n, d.rms_time * 1e3, s.v_start,
-               ref.V[0], s.v_end, ref.V[ref.n - 1]);
+               cs[i].dir, tend / 60, d.rms_rows * 1e3, d.max_rows * 1e3, ref.n, d.rms_time * 1e3, s.v_start, ref.V[0],
+               s.v_end, ref.V[ref.n - 1]);
         assert_true(d.rms_rows < cs[i].rms_max);
         assert_true(d.rms_85 < 1e-3);
         ssb_cell_result_destroy(&r);
@@ -134,7 +136,8 @@ static void test_case_b_end_resolution(void **state)
     const struct {
         const char *dir;
         double I;
-    } cs[] = {{"B_graphite_LCO_2.4Am2_to3V", 2.4}, {"B_graphite_LCO_24.0Am2_to3V", 24}, {"B_graphite_LCO_48.0Am2_to3V", 48}};
+    } cs[] = {
+        {"B_graphite_LCO_2.4Am2_to3V", 2.4}, {"B_graphite_LCO_24.0Am2_to3V", 24}, {"B_graphite_LCO_48.0Am2_to3V", 48}};
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         df_read(cs[i].dir, &ref);
         double tdf = ref.t[ref.n - 1], te[2];
@@ -180,8 +183,8 @@ static void test_case_ms(void **state)
     const struct {
         const char *dir;
         double I;
-        int rows;       /* whole-run RMS over the rows required */
-        int exhausted;  /* ends exhausted before DUALFOIL's end */
+        int rows;      /* whole-run RMS over the rows required */
+        int exhausted; /* ends exhausted before DUALFOIL's end */
     } cs[] = {{"MS_Marquis2019_COMSOLmatched_0.1C", 2.4, 1, 0},
               {"MS_Marquis2019_COMSOLmatched_0.5C", 12, 1, 0},
               {"MS_Marquis2019_COMSOLmatched_1C", 24, 0, 0},
@@ -211,8 +214,8 @@ static void test_case_ms(void **state)
             /* the same end at twice the resolution, a few seconds before DUALFOIL's */
             ssb_cell_step_result s2;
             ssb_cell_result *r2 = run_timed(ctx, p2, cs[i].I, tend, &s2);
-            printf("    exhausted at %.2f s at twice the resolution (%+.2f s), %.2f s before DUALFOIL's end\n", s2.t_end,
-                   s2.t_end - s.t_end, tend - s.t_end);
+            printf("    exhausted at %.2f s at twice the resolution (%+.2f s), %.2f s before DUALFOIL's end\n",
+                   s2.t_end, s2.t_end - s.t_end, tend - s.t_end);
             assert_int_equal(s.end, SSB_CELL_END_EXHAUSTED);
             assert_int_equal(s2.end, SSB_CELL_END_EXHAUSTED);
             assert_true(fabs(s2.t_end - s.t_end) < 0.5);
@@ -226,9 +229,92 @@ static void test_case_ms(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A transference number that varies with the salt concentration (DUALFOIL's polymer electrolytes 3, 6, 10 and 12 have
+   one; here t+ = 0.7 - 3e-4 c, 0.4 at 1000 mol/m3 as in the deck) in a Li foil | LiPF6 | LiCoO2 cell at 24 A/m2.
+   The salt balance is written for the anion, which does not react: its flux -D grad c - (1 - t+(c)) i / F vanishes at
+   the foil, so once the profile is quasi-steady it vanishes through the whole separator, D(c) dc/dx = -(1 - t+(c)) I
+   / F at every separator face (with t+ frozen at its value for 1000 mol/m3 this flux would be 3 % of the migration
+   flux, the change of t+ from 1000 to the separator's 1056-1068 mol/m3), and the salt in the electrolyte is
+   conserved; t+ given as the constant expression "0.4" runs the same cell as the number 0.4. */
+static void test_variable_transference(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    double V[2];
+    for (int k = 0; k < 3; k++) {
+        /* the deck with its graphite electrode replaced by a (non-polarizable) Li foil */
+        const char *deck = SSB_TEST_CELL_DUALFOIL_B, *a = strstr(deck, " \"negative\""),
+                   *b = strstr(deck, " \"positive\"");
+        char json[8192];
+        snprintf(json, sizeof json,
+                 "%.*s \"negative\": {\"type\": \"lithium_metal\", \"exchange_current_density_A_per_m2\": 1e6},%s"
+                 " \"numerics\": {\"positive_cells\": 40, \"separator_cells\": 20, \"particle_cells\": 20}}",
+                 (int)(a - deck), deck, b);
+        ssb_cell_params *p = NULL;
+        TU_OK(ctx, ssb_cell_params_from_json_string(ctx, NULL, json, "Li foil deck", &p));
+        if (k > 0)
+            TU_OK(ctx,
+                  ssb_cell_params_set_fn_expr(ctx, p, SSB_CELL_FN_TPLUS, k == 2 ? "0.7 - 3e-4*x" : "0.4", NAN, NAN));
+        ssb_cell *c = NULL;
+        TU_OK(ctx, ssb_cell_create(ctx, p, &c));
+        ssb_cell_run_params rp = ssb_cell_run_params_default();
+        double tp[2] = {0, 2000};
+        rp.profile_times = tp;
+        rp.nprofiles = 2;
+        ssb_cell_result *r = NULL;
+        TU_OK(ctx, ssb_cell_run_protocol(ctx, c, "Discharge at 24 A/m2 for 2000 s", &rp, &r));
+        ssb_cell_step_result s;
+        TU_OK(ctx, ssb_cell_result_step(ctx, r, 0, &s));
+        if (k < 2) {
+            V[k] = s.v_end;
+        } else {
+            /* salt: sum of eps_e dx c_e over the control volumes, at t = 0 and at the end */
+            double salt[2], worst = 0, worst_frozen = 0, cmin = INFINITY, cmax = 0;
+            for (int q = 0; q < 2; q++) {
+                ssb_cell_profile pr;
+                TU_OK(ctx, ssb_cell_result_profile(ctx, r, q, &pr));
+                salt[q] = 0;
+                double xl = 0;
+                for (int i = 0; i < pr.n; i++) { /* control volumes: x[i] is the centre of [xl, xr] */
+                    double xr = 2 * pr.x[i] - xl;
+                    salt[q] += (pr.region[i] == 1 ? 1.0 : 0.3) * (xr - xl) * pr.c_e[i];
+                    xl = xr;
+                }
+                if (q == 0)
+                    continue;
+                for (int i = 0; i + 1 < pr.n && pr.region[i + 1] == 1; i++) {
+                    double cf = 0.5 * (pr.c_e[i] + pr.c_e[i + 1]), dx = pr.x[i + 1] - pr.x[i];
+                    double D = 5.34e-10 * exp(-0.65 * cf / 1000),
+                           mig = (1 - (0.7 - 3e-4 * cf)) * 24 / SSB_CONST_FARADAY;
+                    double flux = -D * (pr.c_e[i + 1] - pr.c_e[i]) / dx - mig;
+                    worst = fmax(worst, fabs(flux) / mig);
+                    worst_frozen = fmax(
+                        worst_frozen, fabs(-D * (pr.c_e[i + 1] - pr.c_e[i]) / dx - 0.6 * 24 / SSB_CONST_FARADAY) / mig);
+                    cmin = fmin(cmin, pr.c_e[i]);
+                    cmax = fmax(cmax, pr.c_e[i + 1]);
+                }
+            }
+            printf(
+                "  t+ = 0.7 - 3e-4 c: separator c_e %.1f..%.1f mol/m3, anion flux / migration flux <= %.2e (frozen t+: "
+                "%.2e); salt %.12e -> %.12e mol/m2 (%+.1e)\n",
+                cmin, cmax, worst, worst_frozen, salt[0], salt[1], salt[1] / salt[0] - 1);
+            assert_true(worst < 2e-3 && worst_frozen > 1e-2);
+            TU_ASSERT_REL(salt[1], salt[0], 1e-9);
+        }
+        ssb_cell_result_destroy(&r);
+        ssb_cell_destroy(&c);
+        ssb_cell_params_destroy(&p);
+    }
+    printf("  t+ as the number 0.4 and as the expression \"0.4\": V after 2000 s %.9f / %.9f V\n", V[0], V[1]);
+    TU_ASSERT_REL(V[1], V[0], 1e-9);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_case_a_b_timed), cmocka_unit_test(test_case_b_end_resolution),
-                                       cmocka_unit_test(test_case_ms)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_case_a_b_timed),
+                                       cmocka_unit_test(test_case_b_end_resolution), cmocka_unit_test(test_case_ms),
+                                       cmocka_unit_test(test_variable_transference)};
     return cmocka_run_group_tests_name("cell_dualfoil_liquid", tests, NULL, NULL);
 }
