@@ -511,7 +511,7 @@ typedef enum {
     SSB_CELL_END_DURATION = 0, /* its duration elapsed */
     SSB_CELL_END_VOLTAGE,      /* voltage cut-off reached */
     SSB_CELL_END_CURRENT,      /* current cut-off reached */
-    SSB_CELL_END_SKIPPED,      /* skipped (a voltage cut-off ended its Repeat block) */
+    SSB_CELL_END_SKIPPED,      /* skipped (a voltage cut-off or an exhausted electrode ended its Repeat block) */
     SSB_CELL_END_EXHAUSTED     /* an electrode is exhausted: every particle surface in it at its limit, so that it
                                   takes no more charge at this current (the voltage falls without bound, like
                                   DUALFOIL's end of a leg); a timed step ends early, a step with a cut-off ends here

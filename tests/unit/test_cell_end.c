@@ -227,6 +227,22 @@ static void test_front_and_resolution(void **state)
     assert_true(s.t_end < 200 * 60.0 && s.capacity / 3600 > 0.95 * 20.59 && s.capacity / 3600 < 20.59);
     assert_true(s2.v_end > s.v_end);
     ssb_cell_result_destroy(&r);
+    /* inside a Repeat block an exhausted electrode ends the block like a voltage cut-off (pulses until the end) */
+    TU_OK(ctx, ssb_cell_run_protocol(ctx, c, "Repeat 30 times: Discharge at 20 A/m2 for 5 minutes; Rest for 1 minute",
+                                     NULL, &r));
+    int nst = ssb_cell_result_nsteps(r), ex = -1;
+    assert_int_equal(nst, 60);
+    for (int i = 0; i < nst && ex < 0; i++) {
+        TU_OK(ctx, ssb_cell_result_step(ctx, r, i, &s));
+        if (s.end == SSB_CELL_END_EXHAUSTED)
+            ex = i;
+    }
+    printf("  C pulses of 5 min at 20 A/m2: the electrode is exhausted in pulse %d of 30, the rest is skipped\n",
+           ex / 2 + 1);
+    assert_true(ex == 24); /* 20.52 Ah/m2 at 20 A/m2: 61.6 min, the 13th pulse */
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, ex + 1, &s));
+    assert_int_equal(s.end, SSB_CELL_END_SKIPPED);
+    ssb_cell_result_destroy(&r);
     ssb_cell_destroy(&c);
     ssb_cell_params_destroy(&p);
     ssb_ctx_destroy(&ctx);
