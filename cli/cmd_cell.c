@@ -162,6 +162,8 @@ static const char *end_name(ssb_cell_end_reason e)
         return "current";
     case SSB_CELL_END_SKIPPED:
         return "skipped";
+    case SSB_CELL_END_EXHAUSTED:
+        return "exhausted";
     default:
         return "duration";
     }

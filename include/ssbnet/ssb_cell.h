@@ -23,7 +23,8 @@
  *   branch of the reaction that would go further (an overfill of about 1e-4 per 100 mV of extra overpotential at
  *   most) while the branch that comes back keeps at least half the floor; U is continued linearly outside 1e-9 of the
  *   limits, so a Newton iterate never meets an undefined residual. A discharge ends at its cut-off or duration, or
- *   with "electrode exhausted" once every particle surface of an electrode is 3e-4 beyond its limit.
+ *   (end reason SSB_CELL_END_EXHAUSTED, not an error) once every particle surface of an electrode is 3e-4 beyond
+ *   its limit.
  * j [A/m2] is the current density per ACTIVE interface area, positive for deintercalation (anodic); a [1/m] is
  * the active interface area per electrode volume: given (from the microstructure analysis) or
  * a = 3 eps_active / R * interface_utilisation. R_int [ohm m2 of active interface] is an area-specific interface
@@ -131,10 +132,10 @@
  * A parse error is SSB_ERR_ARG; the message names the line, the column and the offending word.
  * ---------------------------------------------------------------------------------------------------------------
  * Error codes specific to this module:
- *   SSB_ERR_CUTOFF    a cut-off that is never reached (electrode exhausted, or the step's duration limit hit
- *                     first): the message says which cut-off, the time and the state.
- *   SSB_ERR_RANGE     parameters out of range; an electrode exhausted in a step without a cut-off; the voltage
- *                     leaving the safety window.
+ *   SSB_ERR_CUTOFF    a cut-off that is never reached (the step's duration limit hit first): the message says
+ *                     which cut-off, the time and the state. (An exhausted electrode ends its step with
+ *                     SSB_CELL_END_EXHAUSTED instead of an error.)
+ *   SSB_ERR_RANGE     parameters out of range; the voltage leaving the safety window.
  *   SSB_ERR_NOCONV    solver failure: the message gives the step, time, voltage, current, the extreme surface
  *                     stoichiometries and the IDA cause.
  *   SSB_ERR_NOTFOUND  unknown material or OCV curve (with suggestions from the database).
@@ -293,6 +294,7 @@ typedef enum {
                              effective value is sigma_e(theta) times the microstructure factor (sigma_e_eff /
                              sigma_e when both are given, else eps_solid^brugg_e) */
     SSB_CELL_FN_SIGE_NEG,
+    SSB_CELL_FN_TPLUS, /* liquid cation transference number t+(c_e), c_e in mol/m3; replaces transference_number */
     SSB_CELL_FN_COUNT
 } ssb_cell_fn_slot;
 
@@ -510,7 +512,11 @@ typedef enum {
     SSB_CELL_END_DURATION = 0, /* its duration elapsed */
     SSB_CELL_END_VOLTAGE,      /* voltage cut-off reached */
     SSB_CELL_END_CURRENT,      /* current cut-off reached */
-    SSB_CELL_END_SKIPPED       /* skipped (a voltage cut-off ended its Repeat block) */
+    SSB_CELL_END_SKIPPED,      /* skipped (a voltage cut-off or an exhausted electrode ended its Repeat block) */
+    SSB_CELL_END_EXHAUSTED     /* an electrode is exhausted: every particle surface in it at its limit, so that it
+                                  takes no more charge at this current (the voltage falls without bound, like
+                                  DUALFOIL's end of a leg); a timed step ends early, a step with a cut-off ends here
+                                  just before reaching it; ends its Repeat block like a voltage cut-off */
 } ssb_cell_end_reason;
 
 typedef struct {

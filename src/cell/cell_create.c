@@ -79,6 +79,7 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
     m->kappa = ssbi_fn_set(&m->par->fn[SSB_CELL_FN_KAPPA]) ? &m->par->fn[SSB_CELL_FN_KAPPA] : NULL;
     m->diff = ssbi_fn_set(&m->par->fn[SSB_CELL_FN_DIFF]) ? &m->par->fn[SSB_CELL_FN_DIFF] : NULL;
     m->tdf = ssbi_fn_set(&m->par->fn[SSB_CELL_FN_TDF]) ? &m->par->fn[SSB_CELL_FN_TDF] : NULL;
+    m->tplus = ssbi_fn_set(&m->par->fn[SSB_CELL_FN_TPLUS]) ? &m->par->fn[SSB_CELL_FN_TPLUS] : NULL;
     m->i0_li = m->der.i0_li;
     m->R_li = m->limetal ? v->li.R_interface / v->li.contact_fraction : 0;
     m->alpha_li = v->li.alpha;

@@ -155,7 +155,7 @@ typedef struct ssbi_model {
     /* liquid electrolyte */
     double t_plus, c_ref;
     double kap_arr, dif_arr;
-    const ssbi_fn *kappa, *diff, *tdf;
+    const ssbi_fn *kappa, *diff, *tdf, *tplus; /* NULL: the constant of the values */
     /* Li metal */
     double i0_li, R_li, alpha_li;
     double R_contact;

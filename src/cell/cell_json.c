@@ -508,6 +508,8 @@ static int apply_electrolyte(jctx *j, const cJSON *obj)
             slot = SSB_CELL_FN_DIFF;
         else if (strcmp(key, "thermodynamic_factor") == 0)
             slot = SSB_CELL_FN_TDF;
+        else if (strcmp(key, "transference_number") == 0)
+            slot = SSB_CELL_FN_TPLUS;
         if (slot != SSB_CELL_FN_COUNT && !cJSON_IsNumber(it)) {
             int isnum;
             double x;

@@ -132,7 +132,8 @@ typedef struct {
     double i;                 /* current density +x */
     double di_dpl, di_dpr;    /* d i / d phie_left, right */
     double di_dcl, di_dcr;    /* liquid: d i / d c_left, right */
-    double N, dN_dcl, dN_dcr; /* liquid: diffusive salt flux +x */
+    double N, dN_dcl, dN_dcr; /* liquid: salt flux +x, diffusion and migration -(1 - t+) i / F */
+    double dN_dpl, dN_dpr;    /* liquid: d N / d phie_left, right */
 } eface_t;
 
 static inline double keff(const ssbi_model *m, int i, double c, double *dk)
@@ -171,13 +172,15 @@ static inline void eface(const ssbi_model *m, const double *y, int i, eface_t *f
     if (!m->liquid) {
         f->i = G * dphi;
         f->di_dcl = f->di_dcr = 0;
-        f->N = f->dN_dcl = f->dN_dcr = 0;
+        f->N = f->dN_dcl = f->dN_dcr = f->dN_dpl = f->dN_dpr = 0;
         return;
     }
-    double cm = 0.5 * (cl + cr), dt;
-    double nu0 = 2.0 / m->f * (1.0 - m->t_plus);
-    double nu = nu0 * tdf(m, cm, &dt);
-    double dnu = nu0 * dt * 0.5;
+    double cm = 0.5 * (cl + cr), dt, dtp;
+    double tp = tpl(m, cm, &dtp);
+    double nu0 = 2.0 / m->f * (1.0 - tp);
+    double th = tdf(m, cm, &dt);
+    double nu = nu0 * th;
+    double dnu = 0.5 * 2.0 / m->f * ((1.0 - tp) * dt - dtp * th); /* d nu / d c_left = d nu / d c_right */
     double dln = log(cr) - log(cl);
     double X = dphi + nu * dln;
     f->i = G * X;
@@ -191,9 +194,15 @@ static inline void eface(const ssbi_model *m, const double *y, int i, eface_t *f
     double H = 1.0 / rh;
     double dH_dcl = H * H * 0.5 * dxl / (Dl * Dl) * ddl;
     double dH_dcr = H * H * 0.5 * dxr / (Dr * Dr) * ddr;
-    f->N = -H * (cr - cl);
-    f->dN_dcl = H - dH_dcl * (cr - cl);
-    f->dN_dcr = -H - dH_dcr * (cr - cl);
+    /* salt flux = anion flux (the anion does not react): diffusion and migration -(1 - t+) i / F at the face,
+       conservative for a t+ that varies with c (the divergence gives (1 - t+) a j / F + i grad(1 - t+) / F); for a
+       constant t+ it is the reaction source (1 - t+) a j / F through the charge balance */
+    double tm = -(1.0 - tp) / F_;
+    f->N = -H * (cr - cl) + tm * f->i;
+    f->dN_dcl = H - dH_dcl * (cr - cl) + tm * f->di_dcl + 0.5 * dtp / F_ * f->i;
+    f->dN_dcr = -H - dH_dcr * (cr - cl) + tm * f->di_dcr + 0.5 * dtp / F_ * f->i;
+    f->dN_dpl = tm * f->di_dpl;
+    f->dN_dpr = tm * f->di_dpr;
 }
 
 static inline int last_pos(const ssbi_model *m)
@@ -282,7 +291,7 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
         res[I_PS(m, i)] -= src;
         res[I_PE(m, i)] += src;
         if (liq)
-            res[I_CE(m, i)] += g->eps_e * g->dx * yp[I_CE(m, i)] - (1.0 - m->t_plus) * src / F_;
+            res[I_CE(m, i)] += g->eps_e * g->dx * yp[I_CE(m, i)]; /* its source: the face migration fluxes */
     }
     /* separator storage */
     if (liq)
@@ -313,8 +322,8 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
         double G0 = 2.0 * keff(m, i, ce, &dk) / g->dx;
         double il = G0 * (y[m->i_phie0] - y[I_PE(m, i)]);
         res[I_PE(m, i)] += il;
-        if (liq)
-            res[I_CE(m, i)] -= (1.0 - m->t_plus) * I / F_;
+        /* liquid: no salt flux through the foil (the anion does not react there); the cations the foil releases
+           enter the salt balance through the migration flux of the first face */
         li_t lk;
         if (li_kin(m, y[m->i_phie0], I, ce, &lk))
             return 1;
@@ -468,10 +477,8 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         double sa = g->a * g->dx;
         J(m, I_PS(m, i), ij, -sa);
         J(m, I_PE(m, i), ij, sa);
-        if (liq) {
+        if (liq)
             J(m, I_CE(m, i), I_CE(m, i), g->eps_e * g->dx * cj);
-            J(m, I_CE(m, i), ij, -(1.0 - m->t_plus) * sa / F_);
-        }
     }
     if (liq)
         for (int i = 0; i < n; i++)
@@ -502,6 +509,10 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
             J(m, cl, cr, f.dN_dcr);
             J(m, cr, cl, -f.dN_dcl);
             J(m, cr, cr, -f.dN_dcr);
+            J(m, cl, pl, f.dN_dpl);
+            J(m, cl, pr, f.dN_dpr);
+            J(m, cr, pl, -f.dN_dpl);
+            J(m, cr, pr, -f.dN_dpr);
         }
     }
     if (m->limetal) {
@@ -515,7 +526,6 @@ int ssbi_model_jacobian(ssbi_model *m, const double *y, double cj, double *value
         J(m, pe, pe, -G0);
         if (liq) {
             J(m, pe, I_CE(m, i), dG0 * (y[p0] - y[pe]));
-            J(m, I_CE(m, i), m->i_I, -(1.0 - m->t_plus) / F_);
         }
         li_t lk;
         if (li_kin(m, y[p0], I, ce, &lk)) {
@@ -790,7 +800,7 @@ void ssbi_model_breakdown(const ssbi_model *m, const double *y, ssb_cell_breakdo
         double s = 0;
         for (int f = 1; f < n; f++) {
             double cl = y[I_CE(m, f - 1)], cr = y[I_CE(m, f)], dt;
-            double nu = 2.0 / m->f * (1.0 - m->t_plus) * tdf(m, 0.5 * (cl + cr), &dt);
+            double dtp, nu = 2.0 / m->f * (1.0 - tpl(m, 0.5 * (cl + cr), &dtp)) * tdf(m, 0.5 * (cl + cr), &dt);
             s += ie[f] * nu * (log(cr) - log(cl));
         }
         b->loss[SSB_CELL_LOSS_ELECTROLYTE] = -s / I;

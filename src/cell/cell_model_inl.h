@@ -130,6 +130,15 @@ static inline double dif(const ssbi_model *m, double c, double *dd)
     return m->v.el.D_e * m->dif_arr;
 }
 
+/* cation transference number t+(c) of a liquid (constant unless given as a function) */
+static inline double tpl(const ssbi_model *m, double c, double *dt)
+{
+    if (m->tplus)
+        return ssbi_fn_eval(m->tplus, c, dt);
+    *dt = 0;
+    return m->t_plus;
+}
+
 static inline double tdf(const ssbi_model *m, double c, double *dt)
 {
     if (m->tdf)

@@ -710,7 +710,8 @@ static const char *slot_name(ssb_cell_fn_slot s)
                               "electrolyte diffusivity",
                               "thermodynamic factor",
                               "positive electronic conductivity",
-                              "negative electronic conductivity"};
+                              "negative electronic conductivity",
+                              "transference number"};
     return (int)s >= 0 && s < SSB_CELL_FN_COUNT ? n[s] : "?";
 }
 
@@ -997,7 +998,8 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
         v.sep.sigma_i_eff = v.sep.sigma_i * v.sep.transport_eff;
     }
     if (liquid) {
-        SSB_CHECK(ctx, need(ctx, v.el.t_plus, "electrolyte.transference_number"));
+        if (!ssbi_fn_set(&p->fn[SSB_CELL_FN_TPLUS]))
+            SSB_CHECK(ctx, need(ctx, v.el.t_plus, "electrolyte.transference_number"));
         if (!ssbi_fn_set(&p->fn[SSB_CELL_FN_KAPPA]))
             SSB_CHECK(ctx, need(ctx, v.el.kappa, "electrolyte.conductivity_S_per_m"));
         if (!ssbi_fn_set(&p->fn[SSB_CELL_FN_DIFF]))

@@ -691,21 +691,18 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 char sm[256];
                 state_msg(m, y, sm, sizeof sm);
                 if (rf[RT_STO]) {
+                    /* the whole electrode is exhausted: it takes no more charge at this current (the voltage falls
+                       without bound). The step ends here, as DUALFOIL ends a leg: a stop criterion, not an error
+                       (issue 7 item 4: the stop criterion is the cell voltage or the whole electrode). */
                     double thmin, thmax;
                     int side;
                     ssbi_model_sto_margin(m, y, &thmin, &thmax, &side);
-                    const char *el = side == 1 ? "positive" : "negative";
-                    if (c->use_v || c->use_i)
-                        return SSB_ERROR(
-                            ctx, SSB_ERR_CUTOFF,
-                            "cut-off never reached in step %d ('%s'): the %s electrode is "
-                            "exhausted (every particle surface %g beyond its limit) at t = %.6g s before the "
-                            "%s cut-off; state: %s",
-                            s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, c->use_v ? "voltage" : "current", sm);
-                    return SSB_ERROR(ctx, SSB_ERR_RANGE,
-                                     "step %d ('%s') cannot be completed: the %s electrode is exhausted "
-                                     "(every particle surface %g beyond its limit) at t = %.6g s; state: %s",
-                                     s + 1, ps->text, el, SSBI_EXHAUSTED_OVERFILL, t, sm);
+                    ssbi_log(ctx, SSB_LOG_INFO, "cell",
+                             "step %d ('%s') ends: the %s electrode is exhausted (every particle surface %g beyond "
+                             "its limit) at t = %.6g s; state: %s",
+                             s + 1, ps->text, side == 1 ? "positive" : "negative", SSBI_EXHAUSTED_OVERFILL, t, sm);
+                    why = SSB_CELL_END_EXHAUSTED;
+                    break;
                 }
                 return SSB_ERROR(ctx, SSB_ERR_RANGE,
                                  "step %d ('%s'): the voltage left the safety window [%g, %g] V at t = %.6g s "
@@ -762,7 +759,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         }
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
         /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
-        if (why == SSB_CELL_END_VOLTAGE && ps->block >= 0 && !isnan(ps->duration))
+        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED) && ps->block >= 0 && !isnan(ps->duration))
             skip_block = ps->block;
         SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + 1, nsteps));
     }

@@ -31,8 +31,14 @@ expect_rc "run --image of the generated cathode" 0 "$BIN" run --image "$T/run/ca
 # cell model: protocol errors point at the word; a cut-off that is never reached has its own exit code
 expect_rc "protocol parse error" 4 "$BIN" cell run -p "Discharge at 1C untill 3.5 V"
 grep -q "untill" "$T/err" && grep -q "column" "$T/err" && ok "protocol message points at the word" || bad "protocol message: $(cat "$T/err")"
-expect_rc "cut-off never reached" 14 "$BIN" cell run -p "Discharge at C/2 until 2.0 V" -o "$T/never.csv"
+expect_rc "cut-off never reached" 14 "$BIN" cell run --set numerics.max_step_duration_s=600 \
+    -p "Discharge at C/2 until 2.0 V" -o "$T/never.csv"
 [ ! -e "$T/never.csv" ] && ok "no partial CSV after a failed run" || bad "partial CSV left"
+# an electrode exhausted before the cut-off (every particle surface at its limit, the voltage falling without bound)
+# ends the step with its own end reason, not an error
+expect_rc "exhausted electrode ends the step" 0 "$BIN" cell run -p "Discharge at C/2 until 2.0 V; Rest for 10 min" --json
+grep -q '"end":[[:space:]]*"exhausted"' "$T/out" && grep -q '"end":[[:space:]]*"duration"' "$T/out" && ok "end reason exhausted, next step runs" ||
+    bad "exhausted end: $(head -c 300 "$T/out")"
 expect_rc "cell run json" 0 "$BIN" cell run -p "Discharge at 1C until 3.5 V" --json
 grep -q '"steps"' "$T/out" && ok "cell JSON has steps" || bad "cell JSON lacks steps"
 
