@@ -522,11 +522,17 @@ static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[
         for (int a = 0; a < 3; a++) p[a] = ssb_rng_uniform(rng) * b->len[a];
         if (g != 0.0 && !ssbi_arch_gradient_accept(b, g, p[2], rng)) continue;
         if (P->fill[q] && label_at(b, p) != par->matrix_label) continue;
+        const double z0 = p[2];
         for (int step = 0;; step++) {
             int nv = violations(P, p, r, q, push, rng);
             if (nv == 0) {
                 if (P->fill[q] && label_at(b, p) != par->matrix_label) break;
                 if (P->blocked && label_at(b, p) == P->blocked_label) break;
+                /* graded: a push-out toward the sparse end is kept with the density ratio (Metropolis), so that
+                 * relaxing out of the dense end does not flatten the profile */
+                if (g != 0.0 && p[2] != z0 &&
+                    ssb_rng_uniform(rng) * ssbi_arch_gradient_weight(b, g, z0) >= ssbi_arch_gradient_weight(b, g, p[2]))
+                    break;
                 int64_t nnew = ssbi_sphere_visit(b, p, r, SSBI_SPHERE_COUNT, par->matrix_label, 0, NULL);
                 if (nnew > 0) return nnew;
                 break;

@@ -115,11 +115,15 @@ int64_t ssbi_arch_paint_channels(const ssbi_box *b, double fc, double d, uint8_t
     return count;
 }
 
-int ssbi_arch_gradient_accept(const ssbi_box *b, double g, double z, ssb_rng *rng)
+double ssbi_arch_gradient_weight(const ssbi_box *b, double g, double z)
 {
     /* density proportional to 1 + g (1/2 - z / L): the fraction f (1 + g/2) at z = 0 to f (1 - g/2) at z = L */
-    double w = 1.0 + g * (0.5 - z / b->len[2]), wmax = 1.0 + 0.5 * fabs(g);
-    return ssb_rng_uniform(rng) * wmax < w;
+    return 1.0 + g * (0.5 - z / b->len[2]);
+}
+
+int ssbi_arch_gradient_accept(const ssbi_box *b, double g, double z, ssb_rng *rng)
+{
+    return ssb_rng_uniform(rng) * (1.0 + 0.5 * fabs(g)) < ssbi_arch_gradient_weight(b, g, z);
 }
 
 void ssbi_arch_direction(ssb_rng *rng, int in_plane, double u[3])

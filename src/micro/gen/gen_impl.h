@@ -64,7 +64,9 @@ uint8_t ssbi_arch_free_label(const ssb_micro_electrode_params *par, int skip);
  * diameter then adjusted so that the area fraction is fc); returns the voxels labelled, *nch the channels and
  * *dused the diameter. */
 int64_t ssbi_arch_paint_channels(const ssbi_box *b, double fc, double d, uint8_t label, int64_t *nch, double *dused);
-/* Rejection step of the graded fraction: 1 if a centre at height z is kept for gradient g. */
+/* Relative density 1 + g (1/2 - z / L_z) of a graded phase's centres at height z (m), and the rejection step: 1 if
+ * a centre at height z is kept for gradient g. */
+double ssbi_arch_gradient_weight(const ssbi_box *b, double g, double z);
 int ssbi_arch_gradient_accept(const ssbi_box *b, double g, double z, ssb_rng *rng);
 /* Random unit vector: isotropic, or uniform in the x-y plane. */
 void ssbi_arch_direction(ssb_rng *rng, int in_plane, double u[3]);
