@@ -257,6 +257,42 @@ static void test_channels_tau_trend(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A thick cathode (150 um) discharged at 1C through the whole chain (structure -> networks -> effective
+ * properties -> cell) gives more capacity with vertical SE channels (0.25 of the cross-section) than without, at the
+ * same overall composition. A small cross-section (32 voxels) keeps it fast. */
+static void test_channels_thick_capacity(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    ssb_cell_params *cell = NULL;
+    TU_OK(ctx, ssb_cell_params_default(ctx, NULL, &cell));
+    TU_OK(ctx, ssb_cell_params_set(ctx, cell, "positive.thickness_um", 150));
+    double cap[2] = {0, 0}, tau[2] = {0, 0};
+    for (int c = 0; c < 2; c++) {
+        ssb_run_params rp = ssb_run_params_default();
+        rp.cross_section = 32;
+        rp.nrates = 1;
+        rp.rates[0] = 1.0;
+        rp.iface_hours = 0;
+        rp.channel_fraction = c ? 0.25 : 0.0;
+        rp.channel_diameter = 6e-6;
+        ssb_run_result res;
+        TU_OK(ctx, ssb_run(ctx, NULL, cell, &rp, &res));
+        assert_int_equal(res.stage, 4);
+        cap[c] = res.points[0].capacity;
+        tau[c] = res.ion.tau;
+        if (c) /* the recipe the run reports is the one asked for */
+            assert_true(res.cathode.channel_fraction == 0.25 && res.gen.nchannels >= 1);
+        ssb_run_result_destroy(&res);
+    }
+    printf("PASS: 150 um cathode at 1C: capacity %.4g -> %.4g C/m2 with channels 0.25 (ionic tau %.3f -> %.3f)\n",
+           cap[0], cap[1], tau[0], tau[1]);
+    assert_true(tau[1] < tau[0]);
+    assert_true(cap[1] > cap[0]);
+    ssb_cell_params_destroy(&cell);
+    ssb_ctx_destroy(&ctx);
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* fibres                                                                                                     */
 
@@ -417,7 +453,7 @@ static void test_gradient_slabs(void **state)
     for (int k = 0; k < nslab; k++) {
         double zc = (k + 0.5) / (double)nslab, want = f * (1.0 + gr * (0.5 - zc));
         printf(" %.3f (%.3f)", slab[k], want);
-        assert_true(fabs(slab[k] - want) < 0.04);
+        assert_true(fabs(slab[k] - want) < 0.03); /* the periodic box mixes the two ends within a particle radius */
     }
     printf("\n");
     assert_true(slab[0] > slab[1] && slab[1] > slab[2] && slab[2] > slab[3]);
@@ -614,7 +650,7 @@ int main(void)
         cmocka_unit_test(test_fibres_in_plane),        cmocka_unit_test(test_bimodal_modes),
         cmocka_unit_test(test_gradient_slabs),         cmocka_unit_test(test_se_particles_recipe),
         cmocka_unit_test(test_se_size_ratio_trend),    cmocka_unit_test(test_run_keys),
-        cmocka_unit_test(test_generator_errors),
+        cmocka_unit_test(test_generator_errors),        cmocka_unit_test(test_channels_thick_capacity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

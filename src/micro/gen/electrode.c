@@ -289,6 +289,7 @@ typedef struct {
     uint8_t blocked_label; /* label of the channel voxels while packing (no particle takes them) */
     int blocked;           /* 1: channels are painted with blocked_label */
     uint8_t tmp_label;     /* scratch label for counting a fibre's new voxels */
+    ssbi_grad *grad;       /* profile of the graded phase being placed (NULL: uniform) */
 } packer;
 
 static int cell_list_init(ssb_ctx *ctx, cell_list *c, const ssbi_box *b, double rmax)
@@ -467,6 +468,46 @@ static uint8_t label_at(const ssbi_box *b, const double p[3])
     return b->lab[i[0] + b->n[0] * (i[1] + b->n[1] * i[2])];
 }
 
+/* Fill the matrix voxels of sphere (c, r) with label lab, counting them per z plane into the graded profile G. */
+static int64_t fill_tracked(const packer *P, const double c[3], double r, uint8_t lab, ssbi_grad *G)
+{
+    const ssbi_box *b = &P->box;
+    int64_t got = ssbi_sphere_visit(b, c, r, SSBI_SPHERE_FILL, P->par->matrix_label, P->tmp_label, NULL);
+    int64_t lo[3], cnt[3];
+    for (int a = 0; a < 3; a++) {
+        lo[a] = (int64_t)floor((c[a] - r) / b->h[a]);
+        cnt[a] = (int64_t)floor((c[a] + r) / b->h[a]) - lo[a] + 1;
+        if (cnt[a] > b->n[a]) cnt[a] = b->n[a];
+    }
+    for (int64_t dk = 0; dk < cnt[2]; dk++) {
+        int64_t k = lo[2] + dk;
+        if (!b->periodic && (k < 0 || k >= b->n[2])) continue;
+        k = (k % b->n[2] + b->n[2]) % b->n[2];
+        for (int64_t dj = 0; dj < cnt[1]; dj++) {
+            int64_t j = lo[1] + dj;
+            if (!b->periodic && (j < 0 || j >= b->n[1])) continue;
+            j = (j % b->n[1] + b->n[1]) % b->n[1];
+            for (int64_t di = 0; di < cnt[0]; di++) {
+                int64_t i = lo[0] + di;
+                if (!b->periodic && (i < 0 || i >= b->n[0])) continue;
+                i = (i % b->n[0] + b->n[0]) % b->n[0];
+                uint8_t *v = &b->lab[i + b->n[0] * (j + b->n[1] * k)];
+                if (*v != P->tmp_label) continue;
+                *v = lab;
+                G->count[k] += 1.0;
+            }
+        }
+    }
+    return got;
+}
+
+/* Fill sphere (c, r) of phase q: matrix voxels -> lab (tracked per plane for a graded phase). */
+static int64_t fill_sphere(const packer *P, const double c[3], double r, uint8_t lab)
+{
+    if (P->grad) return fill_tracked(P, c, r, lab, P->grad);
+    return ssbi_sphere_visit(&P->box, c, r, SSBI_SPHERE_FILL, P->par->matrix_label, lab, NULL);
+}
+
 /* Visit the chain of spheres of a fibre (centre c, axis u, radius r) of phase q with ssbi_sphere_visit; returns
  * the voxel count of the mode summed over the spheres (FILL counts every voxel once). */
 static int64_t fibre_visit(const packer *P, int q, const double c[3], const double u[3], double r,
@@ -495,7 +536,7 @@ static int64_t find_fibre(packer *P, double r, int q, ssb_rng *rng, double p[3],
     for (int64_t att = 0; att < par->max_attempts; att++) {
         (*ntrials)++;
         for (int a = 0; a < 3; a++) p[a] = ssb_rng_uniform(rng) * b->len[a];
-        if (ph->gradient != 0.0 && !ssbi_arch_gradient_accept(b, ph->gradient, p[2], rng)) continue;
+        if (P->grad && !ssbi_grad_accept(P->grad, p[2], rng)) continue;
         if (label_at(b, p) != par->matrix_label) continue;
         ssbi_arch_direction(rng, ph->fibre_in_plane, u);
         /* count the new voxels once: mark them with the scratch label, then put the matrix back */
@@ -514,13 +555,12 @@ static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[
 {
     const ssbi_box *b = &P->box;
     const ssb_micro_electrode_params *par = P->par;
-    const double g = par->phase[q].gradient;
     if (par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE) return find_fibre(P, r, q, rng, p, u, ntrials);
     double push[3];
     for (int64_t att = 0; att < par->max_attempts; att++) {
         (*ntrials)++;
         for (int a = 0; a < 3; a++) p[a] = ssb_rng_uniform(rng) * b->len[a];
-        if (g != 0.0 && !ssbi_arch_gradient_accept(b, g, p[2], rng)) continue;
+        if (P->grad && !ssbi_grad_accept(P->grad, p[2], rng)) continue;
         if (P->fill[q] && label_at(b, p) != par->matrix_label) continue;
         const double z0 = p[2];
         for (int step = 0;; step++) {
@@ -530,8 +570,8 @@ static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[
                 if (P->blocked && label_at(b, p) == P->blocked_label) break;
                 /* graded: a push-out toward the sparse end is kept with the density ratio (Metropolis), so that
                  * relaxing out of the dense end does not flatten the profile */
-                if (g != 0.0 && p[2] != z0 &&
-                    ssb_rng_uniform(rng) * ssbi_arch_gradient_weight(b, g, z0) >= ssbi_arch_gradient_weight(b, g, p[2]))
+                if (P->grad && p[2] != z0 &&
+                    ssb_rng_uniform(rng) * ssbi_grad_weight(P->grad, z0) >= ssbi_grad_weight(P->grad, p[2]))
                     break;
                 int64_t nnew = ssbi_sphere_visit(b, p, r, SSBI_SPHERE_COUNT, par->matrix_label, 0, NULL);
                 if (nnew > 0) return nnew;
@@ -632,11 +672,17 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
                     ssbi_arch_fibre_centre(p, u, r, par->phase[q].fibre_length, n, k, s);
                     SSB_CHECK(ctx, packer_add(P, s, r, q));
                 }
-                got = fibre_visit(P, q, p, u, r, SSBI_SPHERE_FILL, par->matrix_label, lab);
+                got = 0;
+                for (int64_t k = 0; k < n; k++) {
+                    double s[3];
+                    ssbi_arch_fibre_centre(p, u, r, par->phase[q].fibre_length, n, k, s);
+                    got += fill_sphere(P, s, r, lab);
+                }
             } else {
                 SSB_CHECK(ctx, packer_add(P, p, r, q));
-                got = ssbi_sphere_visit(b, p, r, SSBI_SPHERE_FILL, par->matrix_label, lab, NULL);
+                got = fill_sphere(P, p, r, lab);
             }
+            if (P->grad) ssbi_grad_update(P->grad);
             st->count += got;
             gained += got;
             *done_vox += got;
@@ -676,6 +722,12 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
     /* behind phases that fill >= 0.7 of the box, hard placement between their spheres is hopeless: fill the voids
      * from the start instead of finding that out by a slow jam */
     P->fill[q] = !first && par->fill_voids && before >= 0.7;
+    ssbi_grad grad;
+    if (par->phase[q].gradient != 0.0) {
+        SSB_CHECK(P->ctx, ssbi_grad_init(P->ctx, &grad, &P->box, par->phase[q].gradient, st->target - st->count,
+                                         0.5 * psd->mean));
+        P->grad = &grad;
+    }
     for (;;) {
         const int can_fill = !first && par->fill_voids && !P->fill[q];
         const int can_raise = P->ov[q] < par->overlap_max;
@@ -696,6 +748,10 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
                  P->fill[q] ? "void filling" : "hard against earlier phases", P->ov[q]);
     }
     free(pool);
+    if (P->grad) {
+        ssbi_grad_free(P->grad);
+        P->grad = NULL;
+    }
     return rc;
 }
 

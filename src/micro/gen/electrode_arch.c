@@ -4,6 +4,7 @@
 #include "gen_impl.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #define PI 3.14159265358979323846
 
@@ -115,15 +116,73 @@ int64_t ssbi_arch_paint_channels(const ssbi_box *b, double fc, double d, uint8_t
     return count;
 }
 
-double ssbi_arch_gradient_weight(const ssbi_box *b, double g, double z)
+int ssbi_grad_init(ssb_ctx *ctx, ssbi_grad *G, const ssbi_box *b, double g, int64_t target, double radius)
 {
-    /* density proportional to 1 + g (1/2 - z / L): the fraction f (1 + g/2) at z = 0 to f (1 - g/2) at z = L */
-    return 1.0 + g * (0.5 - z / b->len[2]);
+    const int64_t nz = b->n[2];
+    G->nz = nz;
+    G->periodic = b->periodic;
+    G->hz = b->h[2];
+    G->half = (int64_t)ceil(radius / b->h[2]);
+    if (G->half > nz / 2)
+        G->half = nz / 2;
+    G->target = ssbi_malloc(ctx, 3 * (size_t)nz * sizeof *G->target, "graded-fraction profile");
+    if (!G->target)
+        return SSB_ERR_NOMEM;
+    G->count = G->target + nz;
+    G->smooth = G->count + nz;
+    /* plane targets: f (1 + g (1/2 - z/L)) at the plane centres, scaled so that they sum to the phase's target */
+    double sum = 0.0;
+    for (int64_t k = 0; k < nz; k++) {
+        G->target[k] = 1.0 + g * (0.5 - ((double)k + 0.5) / (double)nz);
+        sum += G->target[k];
+        G->count[k] = 0.0;
+    }
+    for (int64_t k = 0; k < nz; k++)
+        G->target[k] *= (double)target / sum;
+    ssbi_grad_update(G);
+    return SSB_OK;
 }
 
-int ssbi_arch_gradient_accept(const ssbi_box *b, double g, double z, ssb_rng *rng)
+void ssbi_grad_free(ssbi_grad *G)
 {
-    return ssb_rng_uniform(rng) * (1.0 + 0.5 * fabs(g)) < ssbi_arch_gradient_weight(b, g, z);
+    free(G->target);
+    G->target = G->count = G->smooth = NULL;
+}
+
+void ssbi_grad_update(ssbi_grad *G)
+{
+    /* the shortfall per plane, averaged over the planes a particle of the phase spans */
+    G->max = 0.0;
+    for (int64_t k = 0; k < G->nz; k++) {
+        double s = 0.0;
+        int m = 0;
+        for (int64_t d = -G->half; d <= G->half; d++) {
+            int64_t kk = k + d;
+            if (G->periodic)
+                kk = (kk % G->nz + G->nz) % G->nz;
+            else if (kk < 0 || kk >= G->nz)
+                continue;
+            s += fmax(0.0, G->target[kk] - G->count[kk]);
+            m++;
+        }
+        G->smooth[k] = m ? s / m : 0.0;
+        if (G->smooth[k] > G->max)
+            G->max = G->smooth[k];
+    }
+}
+
+double ssbi_grad_weight(const ssbi_grad *G, double z)
+{
+    if (!(G->max > 0.0))
+        return 1.0; /* every plane at its target: the rounding rest goes anywhere */
+    int64_t k = (int64_t)floor(z / G->hz);
+    k = k < 0 ? 0 : k >= G->nz ? G->nz - 1 : k;
+    return G->smooth[k] / G->max;
+}
+
+int ssbi_grad_accept(const ssbi_grad *G, double z, ssb_rng *rng)
+{
+    return ssb_rng_uniform(rng) < ssbi_grad_weight(G, z);
 }
 
 void ssbi_arch_direction(ssb_rng *rng, int in_plane, double u[3])

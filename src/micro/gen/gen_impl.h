@@ -64,10 +64,24 @@ uint8_t ssbi_arch_free_label(const ssb_micro_electrode_params *par, int skip);
  * diameter then adjusted so that the area fraction is fc); returns the voxels labelled, *nch the channels and
  * *dused the diameter. */
 int64_t ssbi_arch_paint_channels(const ssbi_box *b, double fc, double d, uint8_t label, int64_t *nch, double *dused);
-/* Relative density 1 + g (1/2 - z / L_z) of a graded phase's centres at height z (m), and the rejection step: 1 if
- * a centre at height z is kept for gradient g. */
-double ssbi_arch_gradient_weight(const ssbi_box *b, double g, double z);
-int ssbi_arch_gradient_accept(const ssbi_box *b, double g, double z, ssb_rng *rng);
+/* Graded fraction through the thickness: per z plane the phase's target voxels f (1 + g (1/2 - z/L)) (scaled to
+ * the phase's target), the voxels placed so far, and the shortfall averaged over the planes a particle spans
+ * (radius). Particle centres are drawn with a density proportional to that shortfall (rejection sampling), so the
+ * profile is met even where the dense end packs with more failed trials than the sparse end. */
+typedef struct {
+    int64_t nz, half;
+    int periodic;
+    double hz;
+    double *target, *count, *smooth; /* nz each (one allocation) */
+    double max;                      /* largest smoothed shortfall */
+} ssbi_grad;
+int ssbi_grad_init(ssb_ctx *ctx, ssbi_grad *G, const ssbi_box *b, double g, int64_t target, double radius);
+void ssbi_grad_free(ssbi_grad *G);
+/* Recompute the smoothed shortfall after count changed. */
+void ssbi_grad_update(ssbi_grad *G);
+/* Relative density (0 to 1) at height z (m), and the rejection step with it. */
+double ssbi_grad_weight(const ssbi_grad *G, double z);
+int ssbi_grad_accept(const ssbi_grad *G, double z, ssb_rng *rng);
 /* Random unit vector: isotropic, or uniform in the x-y plane. */
 void ssbi_arch_direction(ssb_rng *rng, int in_plane, double u[3]);
 /* A fibre (capsule of radius r and tip-to-tip length len, centre c, axis u) as a chain of n spheres of radius r:
