@@ -98,6 +98,8 @@ int ssbi_run_check_arch(ssb_ctx *ctx, const ssb_run_params *rp)
     return SSB_OK;
 }
 
+static int cathode_arch_check(ssb_ctx *ctx, const ssb_run_cathode *c);
+
 /* The architecture part of the recipe: the params' fields, and the composition they need. */
 static int cathode_arch(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_cathode *c)
 {
@@ -110,6 +112,12 @@ static int cathode_arch(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_cathode 
     c->cam_small_fraction = rp->cam_small_fraction;
     c->cam_small_diameter = rp->cam_small_diameter;
     c->cam_gradient = rp->cam_gradient;
+    return cathode_arch_check(ctx, c);
+}
+
+/* The composition the architecture needs (also checked for a recipe given directly to ssb_run_generate_cathode). */
+static int cathode_arch_check(ssb_ctx *ctx, const ssb_run_cathode *c)
+{
     const double se = 1 - c->cam_fraction - c->carbon_fraction - c->pore_fraction;
     SSB_REQUIRE(ctx, c->se_diameter == 0 || c->pore_fraction >= 0.005, SSB_ERR_RANGE,
                 "microstructure.se_diameter_um = %g makes the SE a particle phase, which needs voids between the "
@@ -259,6 +267,7 @@ int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
 {
     SSB_REQUIRE(ctx, db && c && out, SSB_ERR_ARG, "ssb_run_generate_cathode: NULL argument");
     *out = NULL;
+    SSB_CHECK(ctx, cathode_arch_check(ctx, c));
     ssb_grid *g = NULL;
     SSB_CHECK(
         ctx, ssb_grid_create(ctx, c->dims[0], c->dims[1], c->dims[2], c->voxel_size, c->voxel_size, c->voxel_size, &g));
