@@ -471,7 +471,10 @@ static uint8_t label_at(const ssbi_box *b, const double p[3])
 /* Fill the matrix voxels of sphere (c, r) with label lab, counting them per z plane into the graded profile G. */
 static int64_t fill_tracked(const packer *P, const double c[3], double r, uint8_t lab, ssbi_grad *G)
 {
-    const ssbi_box *b = &P->box;
+    /* graded phases do not wrap through z: the current-collector and separator ends of the profile stay apart */
+    ssbi_box zb = P->box;
+    const ssbi_box *b = &zb;
+    zb.zclip = 1;
     int64_t got = ssbi_sphere_visit(b, c, r, SSBI_SPHERE_FILL, P->par->matrix_label, P->tmp_label, NULL);
     int64_t lo[3], cnt[3];
     for (int a = 0; a < 3; a++) {
@@ -481,7 +484,7 @@ static int64_t fill_tracked(const packer *P, const double c[3], double r, uint8_
     }
     for (int64_t dk = 0; dk < cnt[2]; dk++) {
         int64_t k = lo[2] + dk;
-        if (!b->periodic && (k < 0 || k >= b->n[2])) continue;
+        if (k < 0 || k >= b->n[2]) continue; /* zclip */
         k = (k % b->n[2] + b->n[2]) % b->n[2];
         for (int64_t dj = 0; dj < cnt[1]; dj++) {
             int64_t j = lo[1] + dj;
@@ -990,10 +993,12 @@ void ssbi_electrode_paint(ssb_grid *grid, const ssb_micro_electrode_params *par,
         int64_t nc = ssbi_arch_paint_channels(&b, par->channel_fraction, par->channel_diameter, blocked, &nch, &dch);
         if (par->channel_phase >= 0) counts[par->channel_phase] += nc;
     }
+    ssbi_box zb = b;
+    zb.zclip = 1; /* graded phases: as fill_tracked draws them */
     for (int64_t k = 0; k < n; k++)
-        counts[sp[k].phase] +=
-            ssbi_sphere_visit(&b, sp[k].c, sp[k].r, SSBI_SPHERE_FILL, par->matrix_label, par->phase[sp[k].phase].label,
-                              NULL);
+        counts[sp[k].phase] += ssbi_sphere_visit(par->phase[sp[k].phase].gradient != 0.0 ? &zb : &b, sp[k].c, sp[k].r,
+                                                 SSBI_SPHERE_FILL, par->matrix_label, par->phase[sp[k].phase].label,
+                                                 NULL);
     if (par->channel_fraction > 0.0) {
         const uint8_t to = par->channel_phase >= 0 ? par->phase[par->channel_phase].label : par->matrix_label;
         for (int64_t v = 0; v < nv; v++)

@@ -120,7 +120,7 @@ int ssbi_grad_init(ssb_ctx *ctx, ssbi_grad *G, const ssbi_box *b, double g, int6
 {
     const int64_t nz = b->n[2];
     G->nz = nz;
-    G->periodic = b->periodic;
+    G->periodic = 0; /* graded phases are cut by the z faces (fill_tracked): no wrap through z */
     G->hz = b->h[2];
     G->half = (int64_t)ceil(radius / b->h[2]);
     if (G->half > nz / 2)

@@ -12,6 +12,7 @@ typedef struct {
     double h[3];    /* voxel size per axis, m */
     double len[3];  /* box edge per axis, m */
     int periodic;   /* 1: sphere voxels wrap around the box */
+    int zclip;      /* 1: ... except along z, where the box faces cut the spheres (graded phases; 0 by init) */
     uint8_t *lab;   /* borrowed label array */
 } ssbi_box;
 
