@@ -215,9 +215,8 @@ ssb_micro_electrode_params ssb_micro_electrode_params_default(void);
  *  - phases of one name and role may share a label (e.g. the modes of a bimodal CAM).
  *
  * result (optional) receives the achieved fractions, counts and realised mean diameters, also on SSB_ERR_RANGE.
- * Errors: SSB_ERR_ARG (NULL grid or params, nphases out of range, duplicate labels of different name or role, invalid enum or
- * shape, channel_phase out of range),
- * SSB_ERR_RANGE (a fraction outside (0, 1) or the fractions summing to >= 1; a size <= 0 or not finite;
+ * Errors: SSB_ERR_ARG (NULL grid or params, nphases out of range, duplicate labels of different name or role,
+ * invalid enum or shape, channel_phase out of range), SSB_ERR_RANGE (a fraction outside (0, 1) or the fractions summing to >= 1; a size <= 0 or not finite;
  * gsd < 1; d_min > d_max or d_max above half the box; overlap outside [0, 1); tolerance, max_attempts or
  * relax_steps out of range; gradient outside [-1, 1]; a fibre not MONO or its length outside [diameter, smallest box
  * edge]; channel_fraction outside [0, 0.5], channel_diameter <= 0 or above the in-plane box edge, channels leaving
