@@ -208,7 +208,8 @@ ssb_micro_electrode_params ssb_micro_electrode_params_default(void);
  *    channels, which the overlap heuristics account for).
  *  - phase[i].gradient != 0: the phase's centres are drawn with a density proportional to the remaining shortfall
  *    of each z plane against f (1 + g (1/2 - z / L)) (smoothed over a particle radius), and its spheres are cut by
- *    the z faces instead of wrapping through them.
+ *    the z faces instead of wrapping through them (centres up to one radius outside, as in a cut through a bulk
+ *    packing, so that the faces add no wall effect).
  *  - phase[i].shape FIBRE: capsules of the phase's diameter and fibre_length, random axis (isotropic or in-plane),
  *    centre on a matrix voxel, taking only matrix voxels and crossing each other freely (penetrable sticks); they
  *    enter the sphere list as chains of spheres spaced by at most r / 2.
