@@ -28,7 +28,8 @@
  * max_grid designs; fewer per variable when over), evaluated in parallel with OpenMP, one context per thread;
  * (2) a local stage from the best feasible grid point (the least infeasible when none is): NLopt's COBYLA
  * (LN_COBYLA: bounds and inequality constraints, derivative-free) in variables scaled to [0, 1], up to max_evals
- * evaluations, relative tolerance xtol_rel; (3) the sensitivity of the objective at the optimum: central
+ * evaluations, stopping when a step is under xtol_rel of each variable's range; (3) the sensitivity of the
+ * objective at the optimum: central
  * differences of step fd_step (fraction of each variable's range; one-sided at a bound), normalised as
  * (dObj/dx) (x / Obj) (elasticity), the 2 n evaluations in parallel. A constraint is active when its slack is under
  * active_tol x max(1, |bound|). Every evaluation is kept (for the Ragone plot of the designs).
@@ -100,7 +101,7 @@ typedef struct {
     int grid_points;                         /* per variable in the global stage [5], 2..50 */
     int max_grid;                            /* designs in the global stage at most [400], 4..100000 */
     int max_evals;                           /* local-stage evaluations [60], 0..10000 */
-    double xtol_rel;                         /* [1e-3], (0, 0.5] */
+    double xtol_rel;                         /* step tolerance, fraction of each range [1e-5], (0, 0.5] */
     double fd_step;                          /* [0.02], (0, 0.25] */
     double active_tol;                       /* [0.01], (0, 1) */
 } ssb_design_opt_params;

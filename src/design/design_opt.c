@@ -184,7 +184,7 @@ static int local_stage(opt_state *st, const ssb_design_eval *start, int grid_n)
         nlopt_set_max_objective(st->opt, f_objective, st);
     if (prm->ncons > 0)
         nlopt_add_inequality_mconstraint(st->opt, (unsigned)prm->ncons, f_constraints, st, tol);
-    nlopt_set_xtol_abs1(st->opt, prm->xtol_rel);
+    nlopt_set_xtol_abs1(st->opt, prm->xtol_rel); /* in the scaled variables: a fraction of each range */
     nlopt_set_maxeval(st->opt, prm->max_evals);
     nlopt_set_initial_step1(st->opt, fmin(0.25, 0.5 / (grid_n - 1)));
     double f = 0;
@@ -277,8 +277,22 @@ static int infeasible(ssb_ctx *ctx, const ssb_design_opt_params *prm, const ssb_
     if (nok == 0)
         return SSB_ERROR(ctx, SSB_ERR_RANGE, "none of the %d designs could be run (first: %s)", res->nevals,
                          res->nevals ? res->evals[0].reason : "-");
-    if (len == 0)
-        snprintf(msg, sizeof msg, "each constraint is met by some design, but never all of them together");
+    if (len == 0) {
+        /* each is met somewhere, never together: name those the least infeasible design violates */
+        const ssb_design_eval *lb = NULL;
+        for (int k = 0; k < res->nevals; k++)
+            if (res->evals[k].ok && (!lb || res->evals[k].violation < lb->violation))
+                lb = &res->evals[k];
+        len = (size_t)snprintf(msg, sizeof msg, "each constraint is met by some design but never all together; "
+                                                "the closest design violates");
+        for (int i = 0; lb && i < prm->ncons && len < sizeof msg; i++) {
+            const ssb_design_constraint *c = &prm->cons[i];
+            double v = lb->metric[c->metric];
+            if (!(c->upper ? v <= c->bound : v >= c->bound))
+                len += (size_t)snprintf(msg + len, sizeof msg - len, " %s %s %g (%g there)",
+                                        ssb_design_metric_name(c->metric), c->upper ? "<=" : ">=", c->bound, v);
+        }
+    }
     return SSB_ERROR(ctx, SSB_ERR_RANGE, "infeasible constraints over %d designs within the bounds: %s",
                      res->nevals, msg);
 }

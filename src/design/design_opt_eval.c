@@ -47,7 +47,7 @@ ssb_design_opt_params ssb_design_opt_params_default(void)
     p.grid_points = 5;
     p.max_grid = 400;
     p.max_evals = 60;
-    p.xtol_rel = 1e-3;
+    p.xtol_rel = 1e-5;
     p.fd_step = 0.02;
     p.active_tol = 0.01;
     return p;
