@@ -68,7 +68,8 @@ typedef enum {
 } ssb_design_metric;
 /* The metric's name (key above); NULL for an invalid one. */
 const char *ssb_design_metric_name(ssb_design_metric m);
-/* The metric of a name. SSB_ERR_NOTFOUND naming the closest metrics. */
+/* The metric of a name (also the rate-point keys energy_density_Wh_per_kg and energy_density_Wh_per_L of `ssbnet
+ * run`). SSB_ERR_NOTFOUND naming the closest metrics. */
 int ssb_design_metric_parse(ssb_ctx *ctx, const char *name, ssb_design_metric *m);
 
 typedef struct {

@@ -29,6 +29,11 @@ int ssb_design_metric_parse(ssb_ctx *ctx, const char *name, ssb_design_metric *m
             *m = (ssb_design_metric)i;
             return SSB_OK;
         }
+    /* the rate-point keys of `ssbnet run` / `cell rates` for the same stack energies */
+    if (strcmp(name, "energy_density_Wh_per_kg") == 0 || strcmp(name, "energy_density_Wh_per_L") == 0) {
+        *m = name[strlen(name) - 1] == 'L' ? SSB_DESIGN_M_ENERGY_WH_PER_L : SSB_DESIGN_M_ENERGY_WH_PER_KG;
+        return SSB_OK;
+    }
     char sug[256];
     ssbi_key_suggest(metric_names, SSB_DESIGN_M_COUNT, name, sug, sizeof sug);
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown metric '%s'; closest: %s", name, sug);
