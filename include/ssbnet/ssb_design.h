@@ -34,7 +34,8 @@
  * whose structure recipe, conductivities and temperature equal the baseline's reuses the baseline's measured
  * structure and effective properties (reused = 1), others run the whole chain. Variants run in parallel (OpenMP,
  * one context each); the result is deterministic for a seed whatever the thread count. Ranked by stack Wh/kg at
- * the target rate (areal energy where densities are missing), failures last.
+ * the target rate (areal energy where densities are missing), ties broken by power capability, critical stripping
+ * current and aged capacity retention; failures last; and by each criterion alone.
  *
  * Units: SI inside. Thread-safety: separate contexts may evaluate concurrently; the materials db is only read.
  * ---------------------------------------------------------------------------------------------------------------
@@ -122,9 +123,10 @@ typedef struct {
 int ssb_design_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *rp,
                         const ssb_design_eval_params *ep, ssb_design_metrics *m);
 
-/* The same on a run result that completed stage 3 (or stage 0 with rp->micro = 0): the cell as handed over in
- * base->params... with the cell's own values for every key the hand-over does not set. Used by compare to reuse a
- * measured structure: cell is the (modified) cell, base the measured structure of a cell with the same recipe. */
+/* The same on a structure measured before: base is a run result that completed stage 3 (its hand-over values
+ * replace the cell's eps_*, porosity, sigma_i_eff, sigma_e_eff and area_per_volume of the positive composite, every
+ * other key stays cell's own), or NULL / not measured: the cell's own Bruggeman relations. Compare uses it to reuse
+ * the baseline's structure for a modified cell with the same recipe. base is only read. */
 int ssb_design_evaluate_on(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
                            const ssb_run_result *base, const ssb_run_params *rp, const ssb_design_eval_params *ep,
                            ssb_design_metrics *m);
@@ -202,6 +204,11 @@ int ssb_design_strategy_apply(ssb_ctx *ctx, const ssb_materials *db, int index, 
 
 /* ============================================================================================ comparison */
 
+/* Ranking criteria, in order: stack energy at the target rate (areal energy where densities are missing), power
+ * capability, critical stripping current, capacity retention with the aged interfaces (larger is better each). */
+#define SSB_DESIGN_NCRITERIA 4
+const char *ssb_design_criterion_name(int c); /* the metric key of criterion c, NULL out of range */
+
 typedef struct {
     int strategy;                        /* index (-1: the baseline) */
     double values[SSB_DESIGN_MAX_PARAMS]; /* NaN: default strength */
@@ -215,7 +222,8 @@ typedef struct {
     int error_code;
     char error[SSB_DESIGN_NOTE_LEN];
     int reused;                     /* reused the baseline's structure */
-    int rank;                       /* 1 = best; failures last */
+    int rank;                       /* 1 = best: by energy, ties by the other criteria in order; failures last */
+    int rank_by[SSB_DESIGN_NCRITERIA]; /* rank by each criterion alone (equal values share a rank) */
     ssb_design_metrics m;
 } ssb_design_variant;
 
@@ -224,13 +232,19 @@ typedef struct {
     ssb_design_variant *v; /* v[0] is the baseline */
 } ssb_design_comparison;
 
-/* Baseline (cell, rp, ep) and each choice applied to it (choices must be available: SSB_ERR_UNSUPPORTED names the
+/* db: the materials database (required). Baseline (cell, rp, ep) and each choice applied to it (choices must be available: SSB_ERR_UNSUPPORTED names the
  * first that is not; parameters out of range: SSB_ERR_RANGE; both before anything runs). A baseline that fails is
  * an error (its error); a variant that fails is reported in its ok / error fields. progress: stage "design
  * variants" (done / total). Caller destroys out (ssb_design_comparison_destroy). */
 int ssb_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *rp,
                        const ssb_design_eval_params *ep, int nchoices, const ssb_design_choice *choices,
                        ssb_design_comparison *out);
+/* The same with the baseline's structure already measured (measured: a run result of cell that completed stage 3,
+ * e.g. of ssb_run, with rp's recipe; borrowed, only read): variants with the same recipe reuse it, the others run
+ * the whole chain. `ssbnet run` ranks the cell-level strategies this way without measuring again. */
+int ssb_design_compare_on(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
+                          const ssb_run_result *measured, const ssb_run_params *rp, const ssb_design_eval_params *ep,
+                          int nchoices, const ssb_design_choice *choices, ssb_design_comparison *out);
 void ssb_design_comparison_destroy(ssb_design_comparison *out);
 
 #ifdef __cplusplus
