@@ -5,9 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* Everything a generated structure and its measured conductivities depend on: the run's recipe (all params but the
    cell stage's rates, cut-off, ageing time and cancel flag) and the positive composite's composition, sizes,
@@ -176,7 +173,8 @@ int ssb_design_compare_on(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_
     int done = 0;
     if (rc == SSB_OK) {
         ssbi_progress(ctx, "design variants", 0, n);
-#pragma omp parallel for schedule(dynamic, 1)
+        const int nth = ssbi_threads(ctx);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
         for (int i = 0; i < n; i++) {
             ssb_ctx *c = NULL;
             if (ssb_ctx_create(&c) != SSB_OK) {
