@@ -115,7 +115,7 @@ static int list_cmd(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------- compare */
 
-enum { C_STRAT, C_RATE, C_OUT, C_PARAM, C_SIZE, C_SEED, C_VOXEL, C_CUTOFF, C_PRESSURE, C_COUNT };
+enum { C_STRAT, C_RATE, C_OUT, C_PARAM, C_SET, C_SIZE, C_SEED, C_VOXEL, C_CUTOFF, C_PRESSURE, C_COUNT };
 static const cli_opt compare_opts[C_COUNT] = {
     [C_STRAT] = {"--strategies", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
                  "comma-separated strategy names (default: every available one; 'ssbnet design list')", NULL},
@@ -124,6 +124,8 @@ static const cli_opt compare_opts[C_COUNT] = {
                "output folder: compare.json (created only when the comparison succeeds)", NULL},
     [C_PARAM] = {"--param", NULL, CLI_OPT_MULTI, "S.P=V", NULL, 0, 0,
                  "a strategy parameter in its unit (coating.thickness_nm=5); repeatable", NULL},
+    [C_SET] = {"--set", NULL, CLI_OPT_MULTI, "KEY=VALUE", NULL, 0, 0,
+               "set a cell key of the baseline in its JSON units (positive.thickness_um=80); repeatable", NULL},
     [C_SIZE] = {"--size", NULL, CLI_OPT_INT, "N", "voxels", 16, 1024,
                 "in-plane cross-section of the generated cathode (default 96)", NULL},
     [C_SEED] = {"--seed", NULL, CLI_OPT_INT, "S", NULL, 0, 9.007199254740992e15,
@@ -411,6 +413,18 @@ static int compare_cmd(cli_env *env, int argc, char **argv)
         r = ssb_cell_params_default(env->ctx, db, &p);
     }
     if (r != SSB_OK) rc = cli_fail(env, r);
+    for (int i = 0; i < val[C_SET].n && !rc; i++) {
+        const char *kv = val[C_SET].multi[i], *eq = strchr(kv, '=');
+        char key[128];
+        double x;
+        if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
+            rc = cli_usage_error(env, "option --set: '%s' is not KEY=VALUE", kv);
+            break;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+        if ((rc = cli_parse_double(env, "--set", eq + 1, &x))) break;
+        if ((r = ssb_cell_params_set(env->ctx, p, key, x)) != SSB_OK) rc = cli_fail(env, r);
+    }
     if (val[C_RATE].given) ep.rate = val[C_RATE].num;
     if (ep.ref_rate > ep.rate) ep.ref_rate = ep.rate;
     if (val[C_SIZE].given) rp.cross_section = (int64_t)val[C_SIZE].num;
