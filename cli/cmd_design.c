@@ -2,6 +2,7 @@
  * review's Table 1 (include/ssbnet/ssb_design.h holds their physics). Also the short "strategies that would help
  * this cell most" table that `ssbnet run` ends with (cli_design_suggest). */
 #include "cli.h"
+#include "cli_design.h"
 #include "cli_opts.h"
 #include "cli_report.h"
 
@@ -462,9 +463,6 @@ static int compare_cmd(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------- run's ending */
 
-/* The three cell-level strategies (those that reuse the measured structure) that raise the energy at `rate` most,
- * ranked on res's structure: a short table into out and "top_strategies" into json. Strategies that would change
- * the structure are left to `ssbnet design compare` (they need the chain again). Returns 0 or an exit status. */
 int cli_design_suggest(cli_env *env, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *rp,
                        const ssb_run_result *res, double rate, cJSON *json, FILE *out)
 {
@@ -480,21 +478,27 @@ int cli_design_suggest(cli_env *env, const ssb_materials *db, const ssb_cell_par
     ssb_design_eval_params ep = ssb_design_eval_params_default();
     ep.rate = rate;
     if (ep.ref_rate > rate) ep.ref_rate = rate;
-    ep.npower = 0;         /* the ranking needs the energy at the rate only */
-    ep.aged_discharge = 0;
+    ep.npower = 0; /* no power ladder: the energy at the rate, the CCS and the aged capacity rank them */
     ssb_design_comparison cmp = {0};
     int r = ssb_design_compare_on(env->ctx, db, cell, res, rp, &ep, n, ch, &cmp);
     cli_progress_done();
-    if (r != SSB_OK) return cli_fail(env, r);
+    if (r != SSB_OK) {
+        /* the run itself succeeded: its report stands, the suggestion says why it is missing */
+        cJSON_AddStringToObject(json, "top_strategies_note", ssb_ctx_get_error(env->ctx));
+        if (out) fprintf(out, "\nstrategies: not ranked: %s\n", ssb_ctx_get_error(env->ctx));
+        ssb_ctx_clear_error(env->ctx);
+        return 0;
+    }
     const ssb_design_metrics *b = &cmp.v[0].m;
     cJSON *arr = cJSON_AddArrayToObject(json, "top_strategies");
-    static const char *hd[] = {"strategy", "energy before [Wh/kg]", "energy after [Wh/kg]", "bottleneck moved"};
+    static const char *hd[] = {"strategy", "energy before [Wh/kg]", "energy after [Wh/kg]", "what moved"};
     cli_table *t = cli_table_create(4, hd);
     int shown = 0;
     for (int rk = 1; rk <= cmp.n && shown < 3; rk++)
         for (int i = 1; i < cmp.n && shown < 3; i++) {
             const ssb_design_variant *v = &cmp.v[i];
-            if (v->rank != rk || !v->ok) continue;
+            /* only what ranks above the baseline helps */
+            if (v->rank != rk || !v->ok || v->rank > cmp.v[0].rank) continue;
             double d;
             int k = largest_change(b, &v->m, &d);
             cJSON *o = cJSON_CreateObject();
@@ -507,13 +511,20 @@ int cli_design_suggest(cli_env *env, const ssb_materials *db, const ssb_cell_par
             char e0[32], e1[32], mv[160];
             fmtv(e0, sizeof e0, b->wh_per_kg, "%.1f");
             fmtv(e1, sizeof e1, v->m.wh_per_kg, "%.1f");
-            snprintf(mv, sizeof mv, "%s %+.3g mV", ssb_cell_loss_name((ssb_cell_loss)k),
-                     ssb_unit_from_si(SSB_UNIT_MV, d));
+            if (d != 0)
+                snprintf(mv, sizeof mv, "%s %+.3g mV", ssb_cell_loss_name((ssb_cell_loss)k),
+                         ssb_unit_from_si(SSB_UNIT_MV, d));
+            else
+                snprintf(mv, sizeof mv, "none at %gC (acts on: %s)", rate, acts_on(b, &v->m));
+            cJSON_AddStringToObject(o, "acts_on", d != 0 ? "discharge" : acts_on(b, &v->m));
             const char *row[4] = {v->name, e0, e1, mv};
             cli_table_add_row(t, row);
             shown++;
         }
-    if (out) {
+    if (out && shown == 0)
+        fprintf(out, "\nstrategies: none of the cell-level ones improves this cell at %gC ('ssbnet design compare' "
+                     "runs all)\n", rate);
+    else if (out) {
         fprintf(out, "\nstrategies that would help this cell most at %gC (cell-level ones on this structure; "
                      "'ssbnet design compare' runs all)\n", rate);
         cli_table_print(t, out);

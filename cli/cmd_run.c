@@ -1,6 +1,7 @@
 /* ssbnet run [CELL.json]: the main job. Argument parsing, one call of the library's chain (ssb_run, see
  * include/ssbnet/ssb_run.h for the physics of each stage), and the output: tables on stdout, one JSON object with
  * --json, and the output folder (report.json, discharge curves, plots, the structure). */
+#include "cli_design.h"
 #include "cli_image.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
@@ -571,6 +572,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
             if (res.micro) report_handover(&res, json, out);
             report_cell(&res, json, out);
             report_interfaces(&res, json, out);
+            rc = cli_design_suggest(env, db, p, &rp, &res, 1.0, json, out);
         }
     }
     if (!rc && r != SSB_OK) rc = cli_fail(env, r);

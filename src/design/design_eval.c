@@ -297,9 +297,11 @@ static int evaluate_cell(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_p
     ssb_run_params r2 = *rp;
     r2.micro = 0;
     r2.image = NULL;
-    r2.nrates = 2;
+    /* the reference rate only for the power capability */
+    const int iref = ep->npower > 0 ? 0 : -1, it = ep->npower > 0 ? 1 : 0;
+    r2.nrates = it + 1;
     r2.rates[0] = ep->ref_rate;
-    r2.rates[1] = ep->rate;
+    r2.rates[it] = ep->rate;
     ssb_cell_params *cell = NULL;
     SSB_CHECK(ctx, ssb_cell_params_copy(ctx, handed, &cell));
     int rc = apply_coating(ctx, db, cell, ep);
@@ -312,7 +314,7 @@ static int evaluate_cell(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_p
     if (rc == SSB_OK)
         rc = ssb_run_interfaces(ctx, db, &r2, &res);
     if (rc == SSB_OK) {
-        const ssb_cell_rate_point *ref = &res.points[0], *pt = &res.points[1];
+        const ssb_cell_rate_point *pt = &res.points[it];
         m->sustained = pt->sustained;
         m->capacity = pt->capacity;
         m->specific_capacity = pt->specific_capacity;
@@ -324,11 +326,13 @@ static int evaluate_cell(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_p
         m->breakdown = pt->mean;
         m->bottleneck_loss = pt->mean.loss[pt->bottleneck];
         m->current = pt->current;
-        m->ref_capacity = ref->sustained ? ref->capacity : 0.0;
+        if (iref >= 0)
+            m->ref_capacity = res.points[iref].sustained ? res.points[iref].capacity : 0.0;
         char missing[256];
         if (ssb_run_missing_densities(&res.values, missing, sizeof missing))
             m->wh_per_kg = m->wh_per_l = NAN;
-        rc = power_capability(ctx, res.params, ep, rp->cutoff, m);
+        if (iref >= 0)
+            rc = power_capability(ctx, res.params, ep, rp->cutoff, m);
     }
     if (rc == SSB_OK)
         rc = ageing(ctx, db, &res, rp, ep, m);
