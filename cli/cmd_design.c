@@ -1,4 +1,4 @@
-/* ssbnet design list|compare (and optimise, cli_design_optimise where built): the interface strategies of the
+/* ssbnet design list|compare (and optimise: cmd_design_optimise, cli/cmd_design_opt.c): the interface strategies of the
  * review's Table 1 (include/ssbnet/ssb_design.h holds their physics). Also the short "strategies that would help
  * this cell most" table that `ssbnet run` ends with (cli_design_suggest). */
 #include "cli.h"
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 /* `design optimise` lives in its own file (the opt scope); weak so that this group links without it. */
-__attribute__((weak)) int cli_design_optimise(cli_env *env, int argc, char **argv);
+__attribute__((weak)) int cmd_design_optimise(cli_env *env, int argc, char **argv);
 /* The HTML report writer of the opt scope, when built (include/ssbnet/ssb_html.h). */
 
 static void design_help(void)
@@ -543,9 +543,9 @@ int cmd_design(cli_env *env, int argc, char **argv)
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     if (!strcmp(argv[1], "optimise") || !strcmp(argv[1], "optimize")) {
-        if (!cli_design_optimise)
+        if (!cmd_design_optimise)
             return cli_usage_error(env, "'design optimise' is not available in this build yet");
-        return cli_design_optimise(env, argc, argv);
+        return cmd_design_optimise(env, argc, argv);
     }
     if (strcmp(argv[1], "list") && strcmp(argv[1], "compare"))
         return cli_usage_error(env, "unknown subcommand 'design %s' (list, compare, optimise)", argv[1]);

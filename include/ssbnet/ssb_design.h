@@ -53,7 +53,7 @@
 extern "C" {
 #endif
 
-#define SSB_DESIGN_NAME_LEN 64
+#define SSB_DESIGN_NAME_LEN 96
 #define SSB_DESIGN_NOTE_LEN 640
 #define SSB_DESIGN_MAX_POWER_RATES 12
 #define SSB_DESIGN_MAX_PARAMS 4
