@@ -122,7 +122,7 @@ static const cli_opt compare_opts[C_COUNT] = {
                  "comma-separated strategy names (default: every available one; 'ssbnet design list')", NULL},
     [C_RATE] = {"--rate", NULL, CLI_OPT_DOUBLE, "C", "C", 1e-3, 100, "target C-rate of the ranking (default 1)", NULL},
     [C_OUT] = {"--output", "-o", CLI_OPT_STRING, "DIR", NULL, 0, 0,
-               "output folder: compare.json (created only when the comparison succeeds)", NULL},
+               "output folder: compare.json and report.html (created only when the comparison succeeds)", NULL},
     [C_PARAM] = {"--param", NULL, CLI_OPT_MULTI, "S.P=V", NULL, 0, 0,
                  "a strategy parameter in its unit (coating.thickness_nm=5); repeatable", NULL},
     [C_SET] = {"--set", NULL, CLI_OPT_MULTI, "KEY=VALUE", NULL, 0, 0,
@@ -354,29 +354,36 @@ static cJSON *comparison_json(const ssb_design_comparison *cmp, const char *cell
     return json;
 }
 
-/* DIR/compare.json, the folder created only now (removed again if it was new and the write fails). */
-static int write_dir(cli_env *env, const char *dir, cJSON *json)
+/* DIR/compare.json and DIR/report.html, both or neither; the folder created only now (removed again if it was new
+ * and a write fails). */
+static int write_dir(cli_env *env, const char *dir, cJSON *json, const ssb_design_comparison *cmp)
 {
     int created = mkdir(dir, 0777) == 0;
     if (!created && errno != EEXIST) {
         fprintf(stderr, "ssbnet: error: cannot create output folder '%s': %s\n", dir, strerror(errno));
         return CLI_EXIT_IO;
     }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/compare.json", dir);
+    char pj[4200], ph[4200];
+    snprintf(pj, sizeof pj, "%s/compare.json", dir);
+    snprintf(ph, sizeof ph, "%s/report.html", dir);
     cli_outset os = {0};
-    const char *tmp = cli_outset_add(env, &os, path);
-    int rc = tmp ? 0 : os.err;
+    const char *tj = cli_outset_add(env, &os, pj);
+    const char *th = tj ? cli_outset_add(env, &os, ph) : NULL;
+    int rc = tj && th ? 0 : os.err;
     char *txt = rc ? NULL : cJSON_Print(json);
     if (!rc && !txt) rc = CLI_EXIT_NOMEM;
     if (!rc) {
-        FILE *f = fopen(tmp, "w");
+        FILE *f = fopen(tj, "w");
         if (!f || fputs(txt, f) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "ssbnet: error: cannot write '%s': %s\n", path, strerror(errno));
+            fprintf(stderr, "ssbnet: error: cannot write '%s': %s\n", pj, strerror(errno));
             rc = CLI_EXIT_IO;
         }
     }
     free(txt);
+    if (!rc) {
+        int r = ssb_design_comparison_write_html(env->ctx, cmp, "ssbnet design compare", th);
+        if (r != SSB_OK) rc = cli_fail(env, r);
+    }
     if (!rc) rc = cli_outset_commit(env, &os);
     if (rc) {
         cli_outset_abort(&os);
@@ -444,14 +451,14 @@ static int compare_cmd(cli_env *env, int argc, char **argv)
         if (r != SSB_OK) rc = cli_fail(env, r);
     }
     cJSON *json = rc ? NULL : comparison_json(&cmp, cellfile);
-    if (!rc && val[C_OUT].given) rc = write_dir(env, val[C_OUT].str, json);
+    if (!rc && val[C_OUT].given) rc = write_dir(env, val[C_OUT].str, json, &cmp);
     if (!rc) {
         if (env->json) {
             cli_json_print(json);
             json = NULL;
         } else {
             compare_text(&cmp, ep.rate, stdout);
-            if (val[C_OUT].given) printf("\nwrote %s/compare.json\n", val[C_OUT].str);
+            if (val[C_OUT].given) printf("\nwrote %s/: compare.json, report.html\n", val[C_OUT].str);
         }
     }
     cJSON_Delete(json);

@@ -247,6 +247,13 @@ int ssb_design_compare_on(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_
                           int nchoices, const ssb_design_choice *choices, ssb_design_comparison *out);
 void ssb_design_comparison_destroy(ssb_design_comparison *out);
 
+/* The comparison as one self-contained HTML page at path (ssb_html.h, written atomically): the ranked table, the
+ * stack energy per variant (id "energy"), the mean overpotentials of each variant's target-rate discharge
+ * ("overpotential-breakdown") and the variants on a Ragone plot ("ragone"). title NULL: "ssbnet design compare".
+ * Errors: SSB_ERR_ARG, those of ssb_html.h. Thread-safe. */
+int ssb_design_comparison_write_html(ssb_ctx *ctx, const ssb_design_comparison *c, const char *title,
+                                     const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,7 @@ MF(m_bneck, m->bottleneck_loss)
 MF(m_ccs, m->ccs_available ? ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs) : NAN)
 MF(m_phi, m->li_contact_fraction)
 MF(m_ccd, ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccd_effective))
+MF(m_power_w, m->wh_per_kg * 3600.0 / (m->capacity / m->current)) /* energy / discharge time */
 MF(m_pressure, ssb_unit_from_si(SSB_UNIT_MPA, m->pressure))
 MF(m_current, ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->current))
 MF(m_rpos0, ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_pos_initial))
@@ -51,7 +52,8 @@ static const struct {
     {{"critical_stripping_current_mA_per_cm2", "critical stripping current of the Li anode", "mA/cm2", 1}, m_ccs},
     {{"li_contact_fraction", "Li|SE contact fraction after stripping at the target current", "-", 1}, m_phi},
     {{"effective_plating_ccd_mA_per_cm2", "plating CCD minus the SE's electronic leakage", "mA/cm2", 1}, m_ccd},
-    {{"pressure_MPa", "stack pressure", "MPa", -1}, m_pressure},
+    {{"power_W_per_kg", "stack power of the target-rate discharge (energy / time)", "W/kg", 1}, m_power_w},
+    {{"stack_pressure_MPa", "stack pressure", "MPa", -1}, m_pressure},
     {{"current_mA_per_cm2", "current density at the target rate", "mA/cm2", 0}, m_current},
     {{"resistance_initial_ohm_cm2", "cathode|SE resistance, fresh (per CAM|SE area)", "ohm cm2", -1}, m_rpos0},
     {{"resistance_aged_ohm_cm2", "cathode|SE resistance after ageing (per CAM|SE area)", "ohm cm2", -1}, m_rpos},
