@@ -23,3 +23,26 @@ echo "== 2a. resolution: CAM 3 um only, box 9.6 um, N voxels across the CAM"
 "$BUILD/bench/bench_micro_res" 9.6 3 0 0 16,20,24,28,32
 echo "== 2b. resolution: CAM 3 um + carbon 1 um + pores 1.2 um, N voxels across the carbon"
 "$BUILD/bench/bench_micro_res" 9.6 3 0.03 0.05 4,6,8,10,12,16
+echo "== 3. electrode architecture (issue 12): default cathode 96 x 96 x 150 voxels of 0.4 um (60 um), seed 1,"
+echo "      median of 3 generations (ssbnet micro generate)"
+cmake --build "$BUILD" -j2 --target ssbnet_cli >>"$BUILD/bench_build.log" 2>&1
+arch_case() {
+    local name="$1"; shift
+    local t ts=()
+    for s in 1 2 3; do
+        /usr/bin/time -o "$BUILD/arch.time" -f "%e %M" "$BUILD/ssbnet" micro generate --kind cathode \
+            --dims 96,96,150 --seed 1 -o "$BUILD/arch.raw" --json --quiet "$@" >/dev/null 2>&1
+        ts+=("$(tail -1 "$BUILD/arch.time")")
+    done
+    printf '%-44s %s\n' "$name" "$(printf '%s\n' "${ts[@]}" | sort -n | sed -n 2p | awk '{printf "%.2f s, %.0f MB peak", $1, $2/1024}')"
+}
+arch_case "default (SE matrix)"
+arch_case "SE particles 2 um (--se-d-um 2)" --se-d-um 2
+arch_case "SE particles 5 um (--se-d-um 5)" --se-d-um 5
+arch_case "channels 0.2 x 10 um" --channel-fraction 0.2 --channel-d-um 10
+arch_case "carbon fibres 10 um" --carbon-shape fibre --fibre-length-um 10
+arch_case "bimodal CAM 0.3 at 1.5 um" --cam-small-fraction 0.3 --cam-small-d-um 1.5
+arch_case "graded CAM 0.5" --cam-gradient 0.5
+arch_case "all of them" --se-d-um 2 --channel-fraction 0.2 --carbon-shape fibre --cam-small-fraction 0.3 \
+    --cam-small-d-um 1.5 --cam-gradient 0.5
+rm -f "$BUILD/arch.raw" "$BUILD/arch.raw.phases.json" "$BUILD/arch.time"

@@ -22,7 +22,8 @@
 enum {
     G_OUT, G_KIND, G_SIZE, G_DIMS, G_VOXEL, G_SEED, G_CAM, G_SE, G_CARBON, G_CAM_VF, G_CAM_D, G_CAM_GSD, G_CARBON_VF,
     G_CARBON_D, G_PORE_VF, G_PORE_D, G_OVERLAP, G_GRAIN, G_GB, G_POROSITY, G_RADIUS, G_SPACING, G_AXIS, G_THICKNESS,
-    G_THICKNESS_UM, G_COUNT
+    G_THICKNESS_UM, G_SE_D, G_CHANNEL_F, G_CHANNEL_D, G_CARBON_SHAPE, G_FIBRE_L, G_CAM_SMALL_F, G_CAM_SMALL_D,
+    G_CAM_GRADIENT, G_COUNT
 };
 static const cli_opt gen_opts[G_COUNT] = {
     [G_OUT] = {"--output", "-o", CLI_OPT_STRING, "FILE", NULL, 0, 0, "output image (required; .tif .raw .npy .vti)", NULL},
@@ -62,6 +63,28 @@ static const cli_opt gen_opts[G_COUNT] = {
                      NULL},
     [G_THICKNESS_UM] = {"--thickness-um", NULL, CLI_OPT_DOUBLE, "T", "um", 1e-3, 1e5,
                         "box extent along z (through the electrode) in um: nz = T / voxel size, as 'ssbnet run' does",
+                        NULL},
+    /* electrode architecture (issue 12; the run keys microstructure.se_diameter_um, ...) */
+    [G_SE_D] = {"--se-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", 0, 100,
+                "cathode: SE as lognormal particles of mean diameter D (gsd --cam-gsd), the voids the rest "
+                "(default 0: the SE is the matrix)",
+                NULL},
+    [G_CHANNEL_F] = {"--channel-fraction", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 0.5,
+                     "cathode: vertical SE channels along z, area fraction of the cross-section (default 0)", NULL},
+    [G_CHANNEL_D] = {"--channel-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", 0.1, 1000,
+                     "cathode: channel diameter (default 10; adjusted to the lattice)", NULL},
+    [G_CARBON_SHAPE] = {"--carbon-shape", NULL, CLI_OPT_CHOICE, "SHAPE", NULL, 0, 0,
+                        "cathode: carbon particles (default sphere; fibre: random capsules of --carbon-d-um)",
+                        "sphere,fibre"},
+    [G_FIBRE_L] = {"--fibre-length-um", NULL, CLI_OPT_DOUBLE, "L", "um", 0.1, 1000,
+                   "cathode: carbon fibre length, tip to tip (default 10)", NULL},
+    [G_CAM_SMALL_F] = {"--cam-small-fraction", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 0.95,
+                       "cathode: bimodal CAM, volume share of the small mode (default 0)", NULL},
+    [G_CAM_SMALL_D] = {"--cam-small-d-um", NULL, CLI_OPT_DOUBLE, "D", "um", 0.1, 1000,
+                       "cathode: mean diameter of the small CAM mode (default 1)", NULL},
+    [G_CAM_GRADIENT] = {"--cam-gradient", NULL, CLI_OPT_DOUBLE, "G", NULL, -1, 1,
+                        "cathode: CAM fraction f(1+G/2) at z = 0 (current collector) to f(1-G/2) at the top "
+                        "(default 0)",
                         NULL},
 };
 
@@ -156,7 +179,23 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
     DBL(G_RADIUS, radius);
     DBL(G_SPACING, spacing);
     DBL(G_PORE_D, pore_d_um);
+    DBL(G_CHANNEL_F, c.channel_fraction);
+    DBL(G_CAM_SMALL_F, c.cam_small_fraction);
+    DBL(G_CAM_GRADIENT, c.cam_gradient);
 #undef DBL
+    if (val[G_SE_D].given) {
+        if (val[G_SE_D].num > 0 && val[G_SE_D].num < 0.1)
+            return cli_usage_error(env, "option --se-d-um: %g um is out of range (0 = the SE is the matrix, or 0.1 to "
+                                   "100)",
+                                   val[G_SE_D].num);
+        c.se_diameter = val[G_SE_D].num * 1e-6;
+    }
+    if (val[G_CHANNEL_D].given) c.channel_diameter = val[G_CHANNEL_D].num * 1e-6;
+    if (val[G_FIBRE_L].given) c.fibre_length = val[G_FIBRE_L].num * 1e-6;
+    if (val[G_CAM_SMALL_D].given) c.cam_small_diameter = val[G_CAM_SMALL_D].num * 1e-6;
+    if (val[G_CARBON_SHAPE].given)
+        c.carbon_shape = strcasecmp(val[G_CARBON_SHAPE].str, "fibre") == 0 ? SSB_MICRO_PARTICLE_FIBRE
+                                                                         : SSB_MICRO_PARTICLE_SPHERE;
     if (val[G_CAM_D].given) c.cam_diameter = val[G_CAM_D].num * 1e-6;
     if (val[G_CARBON_D].given) c.carbon_diameter = val[G_CARBON_D].num * 1e-6;
     c.pore_diameter = pore_d_um * 1e-6;
@@ -235,12 +274,21 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
                 cJSON_AddItemToArray(arr, o);
             }
             cJSON_AddNumberToObject(js, "matrix_fraction", res.matrix_fraction);
+            if (res.nchannels > 0) {
+                cJSON *jc = cJSON_AddObjectToObject(js, "channels");
+                cJSON_AddNumberToObject(jc, "count", (double)res.nchannels);
+                cJSON_AddNumberToObject(jc, "diameter_um", res.channel_diameter * 1e6);
+                cJSON_AddNumberToObject(jc, "fraction", res.channel_fraction);
+            }
             if (!env->json) {
                 printf("composite cathode, %lld x %lld x %lld voxels of %.3g um, seed %llu\n",
                        (long long)s.dims[0], (long long)s.dims[1], (long long)s.dims[2], s.voxel_um,
                        (unsigned long long)c.seed);
                 cli_table_print(t, stdout);
-                printf("matrix (%s): %.4f\n", c.se, res.matrix_fraction);
+                printf("matrix (%s): %.4f\n", c.se_diameter > 0 ? "voids" : c.se, res.matrix_fraction);
+                if (res.nchannels > 0)
+                    printf("vertical SE channels: %lld of %.3g um, area fraction %.4f\n", (long long)res.nchannels,
+                           res.channel_diameter * 1e6, res.channel_fraction);
             }
             cli_table_destroy(&t);
         }

@@ -1,6 +1,7 @@
 /* ssbnet run [CELL.json]: the main job. Argument parsing, one call of the library's chain (ssb_run, see
  * include/ssbnet/ssb_run.h for the physics of each stage), and the output: tables on stdout, one JSON object with
  * --json, and the output folder (report.json, discharge curves, plots, the structure). */
+#include "cli_design.h"
 #include "cli_image.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
@@ -73,7 +74,11 @@ static void run_help(void)
            "  \"microstructure\": {\"size_voxels\": 96, \"through_plane_voxels\": 0, \"voxel_size_um\": 0 (auto),\n"
            "                     \"seed\": 1, \"cam_gsd\": 1.3, \"carbon\": \"Super P\", \"carbon_diameter_um\": 1.0,\n"
            "                     \"pore_diameter_um\": 1.2, \"overlap\": 0.15, \"marching_cubes\": true,\n"
-           "                     \"image\": \"cathode.tif\", \"enabled\": true}\n"
+           "                     \"image\": \"cathode.tif\", \"enabled\": true,\n"
+           "                     electrode architecture (0 = off): \"se_diameter_um\": 0, \"channel_fraction\": 0,\n"
+           "                     \"channel_diameter_um\": 10, \"carbon_shape\": \"sphere\"|\"fibre\",\n"
+           "                     \"fibre_length_um\": 10, \"cam_small_fraction\": 0, \"cam_small_diameter_um\": 1,\n"
+           "                     \"cam_gradient\": 0}\n"
            "  \"run\": {\"rates_C\": [0.1, 0.5, 1, 2], \"cutoff_V\": 3.5, \"interface_ageing_h\": 1000}\n\n"
            "examples:\n"
            "  ssbnet run                                  # built-in default cell\n"
@@ -172,6 +177,43 @@ static void report_resolution(const ssb_run_result *res, cJSON *js, FILE *out)
     fputc('\n', out);
 }
 
+/* The electrode-architecture part of the recipe (issue 12): every key in JSON, a line only when one is on. */
+static void report_architecture(const ssb_run_result *res, cJSON *js, FILE *out)
+{
+    const ssb_run_cathode *c = &res->cathode;
+    const int fibre = c->carbon_shape == SSB_MICRO_PARTICLE_FIBRE;
+    cJSON *ja = cJSON_AddObjectToObject(js, "architecture");
+    cJSON_AddNumberToObject(ja, "se_diameter_um", UM(c->se_diameter));
+    cJSON_AddNumberToObject(ja, "channel_fraction", c->channel_fraction);
+    cJSON_AddNumberToObject(ja, "channel_diameter_um", UM(c->channel_diameter));
+    cJSON_AddStringToObject(ja, "carbon_shape", fibre ? "fibre" : "sphere");
+    cJSON_AddNumberToObject(ja, "fibre_length_um", UM(c->fibre_length));
+    cJSON_AddNumberToObject(ja, "cam_small_fraction", c->cam_small_fraction);
+    cJSON_AddNumberToObject(ja, "cam_small_diameter_um", UM(c->cam_small_diameter));
+    cJSON_AddNumberToObject(ja, "cam_gradient", c->cam_gradient);
+    if (res->gen.nchannels > 0) {
+        cJSON *jc = cJSON_AddObjectToObject(js, "channels");
+        cJSON_AddNumberToObject(jc, "count", (double)res->gen.nchannels);
+        cJSON_AddNumberToObject(jc, "diameter_um", UM(res->gen.channel_diameter));
+        cJSON_AddNumberToObject(jc, "fraction", res->gen.channel_fraction);
+    }
+    if (!out || !(c->se_diameter > 0 || c->channel_fraction > 0 || fibre || c->cam_small_fraction > 0 ||
+                  c->cam_gradient != 0))
+        return;
+    fprintf(out, "electrode architecture:");
+    if (c->se_diameter > 0) fprintf(out, " SE particles of %.3g um (voids the rest);", UM(c->se_diameter));
+    if (res->gen.nchannels > 0)
+        fprintf(out, " %lld vertical SE channel(s) of %.3g um (%.4f of the cross-section);", (long long)res->gen.nchannels,
+                UM(res->gen.channel_diameter), res->gen.channel_fraction);
+    if (fibre) fprintf(out, " carbon fibres %.3g um long;", UM(c->fibre_length));
+    if (c->cam_small_fraction > 0)
+        fprintf(out, " bimodal CAM, %.2f of it at %.3g um;", c->cam_small_fraction, UM(c->cam_small_diameter));
+    if (c->cam_gradient != 0)
+        fprintf(out, " CAM fraction graded %.3f at the current collector to %.3f at the separator;",
+                c->cam_fraction * (1 + 0.5 * c->cam_gradient), c->cam_fraction * (1 - 0.5 * c->cam_gradient));
+    fprintf(out, "\n\n");
+}
+
 static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FILE *out)
 {
     if (out && res->generated) {
@@ -197,6 +239,7 @@ static int report_micro(cli_env *env, const ssb_run_result *res, cJSON *json, FI
     cJSON_AddStringToObject(js, "through_plane_axis", "z");
     cJSON_AddNumberToObject(js, "cathode_thickness_um", UM(res->values_in.pos.thickness));
     if (res->generated) cJSON_AddNumberToObject(js, "seed", (double)res->cathode.seed);
+    if (res->generated) report_architecture(res, js, out);
     report_resolution(res, js, out);
 
     cli_network_opts no = {.conn = SSB_CONN_6, .axis = SSB_AXIS_Z, .cc_high = 0, .marching_cubes = 1,
@@ -577,6 +620,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
             if (res.micro) report_handover(&res, json, out);
             report_cell(&res, json, out);
             report_interfaces(&res, json, out);
+            rc = cli_design_suggest(env, db, p, &rp, &res, 1.0, json, out);
         }
     }
     if (!rc && r != SSB_OK) rc = cli_fail(env, r);

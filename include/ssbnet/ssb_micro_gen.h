@@ -75,12 +75,30 @@ typedef struct {
 
 #define SSB_MICRO_MAX_PARTICLE_PHASES 8
 
+/* Particle shape of a phase (issue 12). */
+typedef enum {
+    SSB_MICRO_PARTICLE_SPHERE = 0, /* spheres of the phase's size distribution */
+    SSB_MICRO_PARTICLE_FIBRE = 1   /* straight fibres / tubes: capsules (cylinder with hemispherical ends) of diameter
+                                      drawn from the size distribution and tip-to-tip length fibre_length */
+} ssb_micro_particle_shape;
+
 typedef struct {
-    uint8_t label;           /* voxel label of the phase (distinct from the matrix and the other phases) */
+    uint8_t label;           /* voxel label of the phase (distinct from the matrix and from the other phases, except
+                                that phases of the same name and role may share a label: modes of one material, e.g.
+                                a bimodal CAM; each keeps its own target and result) */
     char name[SSB_NAME_MAX]; /* phase-table name, e.g. "NCM811" ("" keeps an existing name) */
     ssb_phase_role role;     /* phase-table role, e.g. SSB_ROLE_ACTIVE */
     double fraction;         /* target voxel fraction, (0, 1) */
     ssb_micro_psd psd;       /* diameter distribution */
+    /* Appended for the electrode-architecture strategies (issue 12); zero (the defaults) = spheres, uniform. */
+    double gradient;                /* [-1, 1]: the phase's fraction falls linearly through the thickness (z) from
+                                       fraction (1 + gradient/2) at z = 0 (current collector) to fraction
+                                       (1 - gradient/2) at the top face (separator), the mean kept: particle centres
+                                       are drawn with that density (rejection sampling); 0 = uniform */
+    ssb_micro_particle_shape shape; /* SPHERE (default) or FIBRE */
+    double fibre_length;            /* m, FIBRE: tip-to-tip length, >= the diameter and <= the smallest box edge */
+    int fibre_in_plane;             /* FIBRE: 0 = isotropic random orientation; 1 = random direction in the x-y plane
+                                       (fibres lying in the electrode plane, as after calendering) */
 } ssb_micro_particle_phase;
 
 /* Options of ssb_micro_generate_electrode. Defaults (ssb_micro_electrode_params_default): nphases 0 (each
@@ -110,6 +128,13 @@ typedef struct {
     int fill_voids;          /* 1 (default): a phase placed after the first one that jams switches to void filling
                                 (its spheres ignore the earlier phases' spheres, their centres lie on matrix voxels,
                                 and they take only matrix voxels); 0: never */
+    /* Vertical channels (issue 12, "electrode architecture"; see ssb_micro_generate_electrode). 0 = none. */
+    double channel_fraction; /* [0, 0.5]: area fraction of the x-y cross-section taken by straight cylinders along z */
+    double channel_diameter; /* m, > 0 when channel_fraction > 0: the requested channel diameter (the lattice is
+                                chosen from it; the diameter is then adjusted so that the area fraction is met) */
+    int channel_phase;       /* -1 (default): the channels hold the matrix label; 0 to nphases-1: that particle
+                                phase's label (e.g. the SE when it is a particle phase); its target fraction then
+                                includes the channel voxels */
 } ssb_micro_electrode_params;
 
 /* Outcome per particle phase (in the order of the params). */
@@ -131,6 +156,10 @@ typedef struct {
     ssb_micro_phase_result phase[SSB_MICRO_MAX_PARTICLE_PHASES];
     double matrix_fraction; /* voxel fraction of the matrix label */
     int64_t ntrials;        /* trial positions tried, all phases together */
+    /* vertical channels (channel_fraction > 0) */
+    int64_t nchannels;         /* channels (cylinders along z) */
+    double channel_diameter;   /* m, the diameter used (adjusted to the area fraction) */
+    double channel_fraction;   /* achieved voxel fraction of the channels */
 } ssb_micro_electrode_result;
 
 /* Defaults as listed above. */

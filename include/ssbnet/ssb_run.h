@@ -96,6 +96,15 @@ typedef struct {
     int64_t dims[3];        /* voxels (z through the thickness) */
     double voxel_size;      /* [m] */
     uint64_t seed;
+    /* electrode architecture (issue 12; from ssb_run_params, same names and units; 0 = today's structure) */
+    double se_diameter;        /* [m] mean SE particle diameter (lognormal, cam_gsd); 0: the SE is the matrix */
+    double channel_fraction;   /* vertical SE channels: area fraction of the cross-section, [0, 0.5] */
+    double channel_diameter;   /* [m] channel diameter */
+    int carbon_shape;          /* ssb_micro_particle_shape: SPHERE or FIBRE */
+    double fibre_length;       /* [m] tip-to-tip carbon fibre length */
+    double cam_small_fraction; /* bimodal CAM: volume share of the small mode in the CAM, [0, 1) */
+    double cam_small_diameter; /* [m] number-mean diameter of the small mode */
+    double cam_gradient;       /* CAM fraction f (1 + g/2) at the current collector to f (1 - g/2) at the separator */
 } ssb_run_cathode;
 
 /* Options of the chain. Defaults (ssb_run_params_default) in brackets. */
@@ -128,6 +137,22 @@ typedef struct {
     double iface_hours; /* ageing time of the interface assessment [h] [1000] (about 500 cycles at 1C/1C), 0 to
                            1e6; 0 skips the assessment */
     volatile const int *cancel;      /* optional: non-zero cancels at the next progress report */
+    /* electrode architecture of a generated structure (issue 12; cell-file keys microstructure.<name>[_um]).
+       The defaults give today's structure bit for bit. */
+    double se_diameter;        /* [m] [0: the SE is the matrix], 0 or 1e-7 to 1e-4: the SE as lognormal particles
+                                  (geometric std cam_gsd) of this mean diameter, the voids (positive.porosity, > 0
+                                  needed) the rest; the SE densifies by overlap (overlap_max 0.4) */
+    double channel_fraction;   /* [0], 0 to 0.5: vertical SE channels through the thickness, area fraction of the
+                                  cross-section (the overall composition is kept: the channels are SE taken from
+                                  the SE's share, the other phases pack denser around them) */
+    double channel_diameter;   /* [m] [10e-6], 1e-7 to 1e-3: channel diameter (adjusted to fit the lattice) */
+    int carbon_shape;          /* [SSB_MICRO_PARTICLE_SPHERE]; SSB_MICRO_PARTICLE_FIBRE: carbon fibres / tubes of
+                                  diameter carbon_diameter, random orientation */
+    double fibre_length;       /* [m] [10e-6], 1e-7 to 1e-3, >= carbon_diameter: carbon fibre length */
+    double cam_small_fraction; /* [0], 0 to 0.95: bimodal CAM, volume share of the small mode in the CAM */
+    double cam_small_diameter; /* [m] [1e-6], 1e-7 to 1e-3: number-mean diameter of the small CAM mode */
+    double cam_gradient;       /* [0], -1 to 1: graded CAM fraction, f (1 + g/2) at the current collector to
+                                  f (1 - g/2) at the separator (mean f kept) */
 } ssb_run_params;
 
 ssb_run_params ssb_run_params_default(void);
@@ -147,7 +172,9 @@ double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter);
  *   "microstructure": {"enabled": true, "image": "cathode.tif", "size_voxels": 96 (in-plane cross-section),
  *       "through_plane_voxels": 0 (0: thickness / voxel size), "voxel_size_um": 0.4, "seed": 1, "cam_gsd": 1.3,
  *       "carbon": "Super P", "carbon_diameter_um": 1.0, "pore_diameter_um": 1.2, "overlap": 0.15,
- *       "marching_cubes": true}
+ *       "marching_cubes": true, "se_diameter_um": 0, "channel_fraction": 0, "channel_diameter_um": 10,
+ *       "carbon_shape": "sphere" | "fibre", "fibre_length_um": 10, "cam_small_fraction": 0,
+ *       "cam_small_diameter_um": 1, "cam_gradient": 0}
  *   "run": {"rates_C": [0.1, 0.2, 0.5, 1, 2], "cutoff_V": 3.5, "interface_ageing_h": 1000}
  * Other top-level keys belong to the cell model and are not looked at. name labels messages (file name).
  * Errors: SSB_ERR_FORMAT (malformed JSON with line:col, unknown key listing the valid ones, wrong type),

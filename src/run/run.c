@@ -63,6 +63,14 @@ ssb_run_params ssb_run_params_default(void)
     memcpy(p.rates, rates, sizeof rates);
     p.cutoff = 3.5;
     p.iface_hours = 1000;
+    p.se_diameter = 0;
+    p.channel_fraction = 0;
+    p.channel_diameter = 10e-6;
+    p.carbon_shape = SSB_MICRO_PARTICLE_SPHERE;
+    p.fibre_length = 10e-6;
+    p.cam_small_fraction = 0;
+    p.cam_small_diameter = 1e-6;
+    p.cam_gradient = 0;
     return p;
 }
 
@@ -97,7 +105,7 @@ static int check_params(ssb_ctx *ctx, const ssb_run_params *rp)
     SSB_REQUIRE(ctx, rp->overlap >= 0 && rp->overlap <= 0.9, SSB_ERR_RANGE,
                 "microstructure.overlap = %g is out of range (0 to 0.9)", rp->overlap);
     SSB_REQUIRE(ctx, rp->carbon[0], SSB_ERR_ARG, "microstructure.carbon: empty material name");
-    return SSB_OK;
+    return ssbi_run_check_arch(ctx, rp);
 }
 
 /* A composite electrode cannot be thinner than its particles; thinner than 5 um or thicker than 2 mm is unusual. */

@@ -19,4 +19,7 @@ typedef struct {
 void ssbi_run_stage_begin(ssb_ctx *ctx, ssbi_run_stage *st, const ssb_run_params *rp, const char *prefix);
 void ssbi_run_stage_end(ssb_ctx *ctx, ssbi_run_stage *st);
 
+/* Ranges of the electrode-architecture fields of the params (run_structure.c; issue 12). */
+int ssbi_run_check_arch(ssb_ctx *ctx, const ssb_run_params *rp);
+
 #endif

@@ -8,7 +8,10 @@
 static const char *const micro_keys[] = {
     "enabled", "image",          "size_voxels", "through_plane_voxels", "voxel_size_um",
     "seed",    "cam_gsd",        "carbon",      "carbon_diameter_um",   "pore_diameter_um",
-    "overlap", "marching_cubes", NULL};
+    "overlap", "marching_cubes",
+    /* electrode architecture (issue 12) */
+    "se_diameter_um", "channel_fraction", "channel_diameter_um", "carbon_shape", "fibre_length_um",
+    "cam_small_fraction", "cam_small_diameter_um", "cam_gradient", NULL};
 static const char *const run_keys[] = {"rates_C", "cutoff_V", "interface_ageing_h", NULL};
 
 static int check_keys(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *const *valid)
@@ -81,6 +84,34 @@ static int str_key(ssb_ctx *ctx, const char *name, const cJSON *obj, const char 
     return SSB_OK;
 }
 
+/* The electrode-architecture keys (issue 12). */
+static int read_micro_arch(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_run_params *p)
+{
+    const char *s = "microstructure";
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "se_diameter_um", 0, 100, 1e-6, &p->se_diameter));
+    SSB_REQUIRE(ctx, p->se_diameter == 0 || p->se_diameter >= 1e-7, SSB_ERR_RANGE,
+                "%s: microstructure.se_diameter_um = %g is out of range (0 = the SE is the matrix, or 0.1 to 100)", name,
+                p->se_diameter * 1e6);
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "channel_fraction", 0, 0.5, 1.0, &p->channel_fraction));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "channel_diameter_um", 0.1, 1000, 1e-6, &p->channel_diameter));
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "carbon_shape");
+    if (v) {
+        SSB_REQUIRE(ctx, cJSON_IsString(v), SSB_ERR_FORMAT, "%s: microstructure.carbon_shape must be a string", name);
+        if (strcmp(v->valuestring, "sphere") == 0)
+            p->carbon_shape = SSB_MICRO_PARTICLE_SPHERE;
+        else if (strcmp(v->valuestring, "fibre") == 0 || strcmp(v->valuestring, "fiber") == 0)
+            p->carbon_shape = SSB_MICRO_PARTICLE_FIBRE;
+        else
+            return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s: microstructure.carbon_shape = '%s' is invalid (valid: sphere, fibre)",
+                             name, v->valuestring);
+    }
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "fibre_length_um", 0.1, 1000, 1e-6, &p->fibre_length));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "cam_small_fraction", 0, 0.95, 1.0, &p->cam_small_fraction));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "cam_small_diameter_um", 0.1, 1000, 1e-6, &p->cam_small_diameter));
+    SSB_CHECK(ctx, num_key(ctx, name, m, s, "cam_gradient", -1, 1, 1.0, &p->cam_gradient));
+    return SSB_OK;
+}
+
 static int read_micro(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_run_params *p)
 {
     const char *s = "microstructure";
@@ -103,7 +134,7 @@ static int read_micro(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_run_pa
     SSB_CHECK(ctx, num_key(ctx, name, m, s, "pore_diameter_um", 1e-3, 1e3, 1e-6, &p->pore_diameter));
     SSB_CHECK(ctx, num_key(ctx, name, m, s, "overlap", 0, 0.9, 1.0, &p->overlap));
     SSB_CHECK(ctx, bool_key(ctx, name, m, s, "marching_cubes", &p->marching_cubes));
-    return SSB_OK;
+    return read_micro_arch(ctx, name, m, p);
 }
 
 static int read_run(ssb_ctx *ctx, const char *name, const cJSON *r, ssb_run_params *p)

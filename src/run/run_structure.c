@@ -72,6 +72,64 @@ double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter)
     return params->voxel_size > 0 ? params->voxel_size : cam_diameter / SSB_RUN_VOXELS_ACROSS_CAM;
 }
 
+int ssbi_run_check_arch(ssb_ctx *ctx, const ssb_run_params *rp)
+{
+    SSB_REQUIRE(ctx, rp->se_diameter == 0 || (rp->se_diameter >= 1e-7 && rp->se_diameter <= 1e-4), SSB_ERR_RANGE,
+                "microstructure.se_diameter_um = %g is out of range (0 = the SE is the matrix, or 0.1 to 100)",
+                rp->se_diameter * 1e6);
+    SSB_REQUIRE(ctx, rp->channel_fraction >= 0 && rp->channel_fraction <= 0.5, SSB_ERR_RANGE,
+                "microstructure.channel_fraction = %g is out of range (0 to 0.5)", rp->channel_fraction);
+    SSB_REQUIRE(ctx, rp->channel_diameter >= 1e-7 && rp->channel_diameter <= 1e-3, SSB_ERR_RANGE,
+                "microstructure.channel_diameter_um = %g is out of range (0.1 to 1000)", rp->channel_diameter * 1e6);
+    SSB_REQUIRE(ctx, rp->carbon_shape == SSB_MICRO_PARTICLE_SPHERE || rp->carbon_shape == SSB_MICRO_PARTICLE_FIBRE,
+                SSB_ERR_RANGE, "microstructure.carbon_shape = %d is invalid (sphere or fibre)", rp->carbon_shape);
+    SSB_REQUIRE(ctx, rp->fibre_length >= 1e-7 && rp->fibre_length <= 1e-3, SSB_ERR_RANGE,
+                "microstructure.fibre_length_um = %g is out of range (0.1 to 1000)", rp->fibre_length * 1e6);
+    SSB_REQUIRE(ctx, rp->carbon_shape != SSB_MICRO_PARTICLE_FIBRE || rp->fibre_length >= rp->carbon_diameter,
+                SSB_ERR_RANGE, "microstructure.fibre_length_um = %g is shorter than the fibre diameter "
+                "microstructure.carbon_diameter_um = %g",
+                rp->fibre_length * 1e6, rp->carbon_diameter * 1e6);
+    SSB_REQUIRE(ctx, rp->cam_small_fraction >= 0 && rp->cam_small_fraction <= 0.95, SSB_ERR_RANGE,
+                "microstructure.cam_small_fraction = %g is out of range (0 to 0.95)", rp->cam_small_fraction);
+    SSB_REQUIRE(ctx, rp->cam_small_diameter >= 1e-7 && rp->cam_small_diameter <= 1e-3, SSB_ERR_RANGE,
+                "microstructure.cam_small_diameter_um = %g is out of range (0.1 to 1000)", rp->cam_small_diameter * 1e6);
+    SSB_REQUIRE(ctx, rp->cam_gradient >= -1 && rp->cam_gradient <= 1, SSB_ERR_RANGE,
+                "microstructure.cam_gradient = %g is out of range (-1 to 1)", rp->cam_gradient);
+    return SSB_OK;
+}
+
+static int cathode_arch_check(ssb_ctx *ctx, const ssb_run_cathode *c);
+
+/* The architecture part of the recipe: the params' fields, and the composition they need. */
+static int cathode_arch(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_cathode *c)
+{
+    SSB_CHECK(ctx, ssbi_run_check_arch(ctx, rp));
+    c->se_diameter = rp->se_diameter;
+    c->channel_fraction = rp->channel_fraction;
+    c->channel_diameter = rp->channel_diameter;
+    c->carbon_shape = rp->carbon_shape;
+    c->fibre_length = rp->fibre_length;
+    c->cam_small_fraction = rp->cam_small_fraction;
+    c->cam_small_diameter = rp->cam_small_diameter;
+    c->cam_gradient = rp->cam_gradient;
+    return cathode_arch_check(ctx, c);
+}
+
+/* The composition the architecture needs (also checked for a recipe given directly to ssb_run_generate_cathode). */
+static int cathode_arch_check(ssb_ctx *ctx, const ssb_run_cathode *c)
+{
+    const double se = 1 - c->cam_fraction - c->carbon_fraction - c->pore_fraction;
+    SSB_REQUIRE(ctx, c->se_diameter == 0 || c->pore_fraction >= 0.005, SSB_ERR_RANGE,
+                "microstructure.se_diameter_um = %g makes the SE a particle phase, which needs voids between the "
+                "particles: positive.porosity = %g (valid: >= 0.005 with SE particles)",
+                c->se_diameter * 1e6, c->pore_fraction);
+    SSB_REQUIRE(ctx, c->channel_fraction < se, SSB_ERR_RANGE,
+                "microstructure.channel_fraction = %g: the channels are SE, but the composite holds only %g SE "
+                "(valid: below the SE fraction)",
+                c->channel_fraction, se);
+    return SSB_OK;
+}
+
 int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_run_params *rp, ssb_run_cathode *c)
 {
     SSB_REQUIRE(ctx, v && rp && c, SSB_ERR_ARG, "ssb_run_cathode_from_cell: NULL argument");
@@ -116,6 +174,7 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
                 "the structure of %lld x %lld x %lld voxels exceeds 2^31 voxels (coarsen "
                 "microstructure.voxel_size_um or reduce size_voxels)",
                 (long long)rp->cross_section, (long long)rp->cross_section, (long long)nz);
+    SSB_CHECK(ctx, cathode_arch(ctx, rp, c));
     c->dims[0] = c->dims[1] = rp->cross_section;
     c->dims[2] = nz;
     /* the generator draws diameters up to half the smallest box edge: the mean must fit */
@@ -149,7 +208,15 @@ ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathod
     p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
     p.phase[k].psd.d_mean = c->cam_diameter;
     p.phase[k].psd.gsd = c->cam_gsd;
+    p.phase[k].gradient = c->cam_gradient;
     k++;
+    if (c->cam_small_fraction > 0) { /* bimodal CAM: a second mode of the same material and label */
+        p.phase[k] = p.phase[k - 1];
+        p.phase[k - 1].fraction = c->cam_fraction * (1 - c->cam_small_fraction);
+        p.phase[k].fraction = c->cam_fraction * c->cam_small_fraction;
+        p.phase[k].psd.d_mean = c->cam_small_diameter;
+        k++;
+    }
     if (c->carbon_fraction > 0) {
         p.phase[k].label = SSB_RUN_LABEL_CARBON;
         snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", c->carbon);
@@ -157,9 +224,27 @@ ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathod
         p.phase[k].fraction = c->carbon_fraction;
         p.phase[k].psd.kind = SSB_MICRO_PSD_MONO;
         p.phase[k].psd.d_mean = c->carbon_diameter;
+        if (c->carbon_shape == SSB_MICRO_PARTICLE_FIBRE) {
+            p.phase[k].shape = SSB_MICRO_PARTICLE_FIBRE;
+            p.phase[k].fibre_length = c->fibre_length;
+        }
         k++;
     }
-    if (c->pore_fraction > 0) {
+    if (c->se_diameter > 0) { /* SE particles: the voids are the matrix */
+        p.phase[k].label = SSB_RUN_LABEL_SE;
+        snprintf(p.phase[k].name, sizeof p.phase[k].name, "%s", c->se);
+        p.phase[k].role = SSB_ROLE_SE;
+        p.phase[k].fraction = 1 - c->cam_fraction - c->carbon_fraction - c->pore_fraction;
+        p.phase[k].psd.kind = SSB_MICRO_PSD_LOGNORMAL_GSD;
+        p.phase[k].psd.d_mean = c->se_diameter;
+        p.phase[k].psd.gsd = c->cam_gsd;
+        if (c->channel_fraction > 0)
+            p.channel_phase = k;
+        k++;
+        p.matrix_label = SSB_RUN_LABEL_PORE;
+        snprintf(p.matrix_name, sizeof p.matrix_name, "pore");
+        p.matrix_role = SSB_ROLE_PORE;
+    } else if (c->pore_fraction > 0) {
         p.phase[k].label = SSB_RUN_LABEL_PORE;
         snprintf(p.phase[k].name, sizeof p.phase[k].name, "pore");
         p.phase[k].role = SSB_ROLE_PORE;
@@ -170,6 +255,10 @@ ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathod
     }
     p.nphases = k;
     p.tolerance = 0.01;
+    if (c->channel_fraction > 0) { /* vertical SE channels: the matrix's label, or the SE phase's */
+        p.channel_fraction = c->channel_fraction;
+        p.channel_diameter = c->channel_diameter;
+    }
     return p;
 }
 
@@ -178,6 +267,7 @@ int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
 {
     SSB_REQUIRE(ctx, db && c && out, SSB_ERR_ARG, "ssb_run_generate_cathode: NULL argument");
     *out = NULL;
+    SSB_CHECK(ctx, cathode_arch_check(ctx, c));
     ssb_grid *g = NULL;
     SSB_CHECK(
         ctx, ssb_grid_create(ctx, c->dims[0], c->dims[1], c->dims[2], c->voxel_size, c->voxel_size, c->voxel_size, &g));

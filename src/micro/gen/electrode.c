@@ -237,7 +237,7 @@ static double start_overlap(const ssb_micro_electrode_params *par, double f)
  * random close packing limit, or overlapping spheres above what the overlap cap reaches. */
 static int check_feasible(ssb_ctx *ctx, const ssb_micro_electrode_params *par, int q, const psd_prep *psd)
 {
-    const double f = par->phase[q].fraction, delta = fmax(par->overlap, par->overlap_max);
+    const double f = ssbi_arch_local_fraction(par, q), delta = fmax(par->overlap, par->overlap_max);
     double cv, skew;
     psd_moments(psd, &cv, &skew);
     const double rcp = rcp_fraction(cv, skew);
@@ -285,6 +285,11 @@ typedef struct {
     double *rad;
     int32_t *next;
     uint8_t *phq; /* phase (params index) per particle */
+    /* architecture (electrode_arch.c) */
+    uint8_t blocked_label; /* label of the channel voxels while packing (no particle takes them) */
+    int blocked;           /* 1: channels are painted with blocked_label */
+    uint8_t tmp_label;     /* scratch label for counting a fibre's new voxels */
+    ssbi_grad *grad;       /* profile of the graded phase being placed (NULL: uniform) */
 } packer;
 
 static int cell_list_init(ssb_ctx *ctx, cell_list *c, const ssbi_box *b, double rmax)
@@ -463,22 +468,114 @@ static uint8_t label_at(const ssbi_box *b, const double p[3])
     return b->lab[i[0] + b->n[0] * (i[1] + b->n[1] * i[2])];
 }
 
-/* Find a centre for a sphere of radius r of phase q that obeys the overlap rule and covers at least one matrix
- * voxel (void filling: and whose centre lies on a matrix voxel). Returns the number of matrix voxels it covers (0:
- * dropped after max_attempts). */
-static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[3], int64_t *ntrials)
+/* Fill the matrix voxels of sphere (c, r) with label lab, counting them per z plane into the graded profile G. */
+static int64_t fill_tracked(const packer *P, const double c[3], double r, uint8_t lab, ssbi_grad *G)
+{
+    /* graded phases do not wrap through z: the current-collector and separator ends of the profile stay apart */
+    ssbi_box zb = P->box;
+    const ssbi_box *b = &zb;
+    zb.zclip = 1;
+    int64_t got = ssbi_sphere_visit(b, c, r, SSBI_SPHERE_FILL, P->par->matrix_label, P->tmp_label, NULL);
+    int64_t lo[3], cnt[3];
+    for (int a = 0; a < 3; a++) {
+        lo[a] = (int64_t)floor((c[a] - r) / b->h[a]);
+        cnt[a] = (int64_t)floor((c[a] + r) / b->h[a]) - lo[a] + 1;
+        if (cnt[a] > b->n[a]) cnt[a] = b->n[a];
+    }
+    for (int64_t dk = 0; dk < cnt[2]; dk++) {
+        int64_t k = lo[2] + dk;
+        if (k < 0 || k >= b->n[2]) continue; /* zclip */
+        k = (k % b->n[2] + b->n[2]) % b->n[2];
+        for (int64_t dj = 0; dj < cnt[1]; dj++) {
+            int64_t j = lo[1] + dj;
+            if (!b->periodic && (j < 0 || j >= b->n[1])) continue;
+            j = (j % b->n[1] + b->n[1]) % b->n[1];
+            for (int64_t di = 0; di < cnt[0]; di++) {
+                int64_t i = lo[0] + di;
+                if (!b->periodic && (i < 0 || i >= b->n[0])) continue;
+                i = (i % b->n[0] + b->n[0]) % b->n[0];
+                uint8_t *v = &b->lab[i + b->n[0] * (j + b->n[1] * k)];
+                if (*v != P->tmp_label) continue;
+                *v = lab;
+                G->count[k] += 1.0;
+            }
+        }
+    }
+    return got;
+}
+
+/* Fill sphere (c, r) of phase q: matrix voxels -> lab (tracked per plane for a graded phase). */
+static int64_t fill_sphere(const packer *P, const double c[3], double r, uint8_t lab)
+{
+    if (P->grad) return fill_tracked(P, c, r, lab, P->grad);
+    return ssbi_sphere_visit(&P->box, c, r, SSBI_SPHERE_FILL, P->par->matrix_label, lab, NULL);
+}
+
+/* Visit the chain of spheres of a fibre (centre c, axis u, radius r) of phase q with ssbi_sphere_visit; returns
+ * the voxel count of the mode summed over the spheres (FILL counts every voxel once). */
+static int64_t fibre_visit(const packer *P, int q, const double c[3], const double u[3], double r,
+                           ssbi_sphere_mode mode, uint8_t from, uint8_t to)
+{
+    const double len = P->par->phase[q].fibre_length;
+    const int64_t n = ssbi_arch_fibre_spheres(r, len);
+    int64_t count = 0;
+    for (int64_t k = 0; k < n; k++) {
+        double s[3];
+        ssbi_arch_fibre_centre(c, u, r, len, n, k, s);
+        count += ssbi_sphere_visit(&P->box, s, r, mode, from, to, NULL);
+    }
+    return count;
+}
+
+/* Find a place for a fibre of radius r of phase q: a random centre on a matrix voxel (graded phases: drawn with
+ * their density) and a random axis. Fibres are penetrable (no overlap rule: they cross each other and take only
+ * the matrix voxels, like void filling), the excluded-volume model of stick percolation (Balberg et al. 1984).
+ * Returns the matrix voxels it covers (0: dropped after max_attempts); u receives the axis. */
+static int64_t find_fibre(packer *P, double r, int q, ssb_rng *rng, double p[3], double u[3], int64_t *ntrials)
 {
     const ssbi_box *b = &P->box;
     const ssb_micro_electrode_params *par = P->par;
+    const ssb_micro_particle_phase *ph = &par->phase[q];
+    for (int64_t att = 0; att < par->max_attempts; att++) {
+        (*ntrials)++;
+        for (int a = 0; a < 3; a++) p[a] = ssb_rng_uniform(rng) * b->len[a];
+        if (P->grad && !ssbi_grad_accept(P->grad, p[2], rng)) continue;
+        if (label_at(b, p) != par->matrix_label) continue;
+        ssbi_arch_direction(rng, ph->fibre_in_plane, u);
+        /* count the new voxels once: mark them with the scratch label, then put the matrix back */
+        int64_t nnew = fibre_visit(P, q, p, u, r, SSBI_SPHERE_FILL, par->matrix_label, P->tmp_label);
+        fibre_visit(P, q, p, u, r, SSBI_SPHERE_FILL, P->tmp_label, par->matrix_label);
+        if (nnew > 0) return nnew;
+    }
+    return 0;
+}
+
+/* Find a centre for a sphere of radius r of phase q that obeys the overlap rule and covers at least one matrix
+ * voxel (void filling: and whose centre lies on a matrix voxel; channels: whose centre is not in a channel; graded
+ * phases: drawn with their density). Fibres: find_fibre (u receives the axis). Returns the number of matrix voxels
+ * it covers (0: dropped after max_attempts). */
+static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[3], double u[3], int64_t *ntrials)
+{
+    const ssbi_box *b = &P->box;
+    const ssb_micro_electrode_params *par = P->par;
+    if (par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE) return find_fibre(P, r, q, rng, p, u, ntrials);
     double push[3];
     for (int64_t att = 0; att < par->max_attempts; att++) {
         (*ntrials)++;
         for (int a = 0; a < 3; a++) p[a] = ssb_rng_uniform(rng) * b->len[a];
+        if (P->grad && !ssbi_grad_accept(P->grad, p[2], rng)) continue;
         if (P->fill[q] && label_at(b, p) != par->matrix_label) continue;
+        const double z0 = p[2];
         for (int step = 0;; step++) {
             int nv = violations(P, p, r, q, push, rng);
             if (nv == 0) {
                 if (P->fill[q] && label_at(b, p) != par->matrix_label) break;
+                if (P->blocked && label_at(b, p) == P->blocked_label) break;
+                /* graded: a push-out toward the sparse end is kept with the density ratio (Metropolis), so that
+                 * relaxing out of the dense end does not flatten the profile */
+                if (P->grad && p[2] != z0 &&
+                    ssb_rng_uniform(rng) * ssbi_grad_weight(P->grad, z0) >= ssbi_grad_weight(P->grad, p[2]))
+                    break;
                 int64_t nnew = ssbi_sphere_visit(b, p, r, SSBI_SPHERE_COUNT, par->matrix_label, 0, NULL);
                 if (nnew > 0) return nnew;
                 break;
@@ -540,7 +637,7 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
             }
             double d = psd_draw(psd, rng);
             (*pool)[npool++] = d;
-            drawn += PI / 6.0 * d * d * d;
+            drawn += ssbi_arch_particle_volume(&par->phase[q], d);
         }
         double *pl = *pool;
         if (i0 == 0) qsort(pl, npool, sizeof *pl, cmp_desc);
@@ -550,9 +647,9 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
         double placed_vol = 0.0;
         int stop_rounds = 0;
         for (size_t i = i0; i < npool; i++) {
-            double r = 0.5 * pl[i], p[3];
+            double r = 0.5 * pl[i], p[3], u[3];
             *pool_next = i + 1;
-            int64_t nnew = find_position(P, r, q, rng, p, ntrials);
+            int64_t nnew = find_position(P, r, q, rng, p, u, ntrials);
             if (slow_jam > 0.0 && ++in_window >= window) {
                 if ((double)(*ntrials - window_trials0) > slow_jam * window) return SSB_OK; /* too slow: jammed */
                 in_window = 0;
@@ -569,12 +666,30 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
                 stop_rounds = 1;
                 if (st->count + nnew - st->target >= st->target - st->count) continue;
             }
-            SSB_CHECK(ctx, packer_add(P, p, r, q));
-            int64_t got = ssbi_sphere_visit(b, p, r, SSBI_SPHERE_FILL, par->matrix_label, lab, NULL);
+            int64_t got;
+            if (par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE) {
+                /* the fibre enters the sphere list as its chain of spheres (ssbi_electrode_paint redraws it) */
+                const int64_t n = ssbi_arch_fibre_spheres(r, par->phase[q].fibre_length);
+                for (int64_t k = 0; k < n; k++) {
+                    double s[3];
+                    ssbi_arch_fibre_centre(p, u, r, par->phase[q].fibre_length, n, k, s);
+                    SSB_CHECK(ctx, packer_add(P, s, r, q));
+                }
+                got = 0;
+                for (int64_t k = 0; k < n; k++) {
+                    double s[3];
+                    ssbi_arch_fibre_centre(p, u, r, par->phase[q].fibre_length, n, k, s);
+                    got += fill_sphere(P, s, r, lab);
+                }
+            } else {
+                SSB_CHECK(ctx, packer_add(P, p, r, q));
+                got = fill_sphere(P, p, r, lab);
+            }
+            if (P->grad) ssbi_grad_update(P->grad);
             st->count += got;
             gained += got;
             *done_vox += got;
-            placed_vol += PI / 6.0 * pl[i] * pl[i] * pl[i];
+            placed_vol += ssbi_arch_particle_volume(&par->phase[q], pl[i]);
             st->nplaced++;
             st->dsum += pl[i];
             if (st->count >= st->target) {
@@ -606,10 +721,16 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
     double *pool = NULL;
     size_t pool_cap = 0, pool_n = 0, pool_next = 0;
     int rc = SSB_OK;
-    P->ov[q] = first ? start_overlap(par, par->phase[q].fraction) : par->overlap;
+    P->ov[q] = first ? start_overlap(par, ssbi_arch_local_fraction(par, q)) : par->overlap;
     /* behind phases that fill >= 0.7 of the box, hard placement between their spheres is hopeless: fill the voids
      * from the start instead of finding that out by a slow jam */
     P->fill[q] = !first && par->fill_voids && before >= 0.7;
+    ssbi_grad grad;
+    if (par->phase[q].gradient != 0.0) {
+        SSB_CHECK(P->ctx, ssbi_grad_init(P->ctx, &grad, &P->box, par->phase[q].gradient, st->target - st->count,
+                                         0.5 * psd->mean));
+        P->grad = &grad;
+    }
     for (;;) {
         const int can_fill = !first && par->fill_voids && !P->fill[q];
         const int can_raise = P->ov[q] < par->overlap_max;
@@ -630,6 +751,10 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
                  P->fill[q] ? "void filling" : "hard against earlier phases", P->ov[q]);
     }
     free(pool);
+    if (P->grad) {
+        ssbi_grad_free(P->grad);
+        P->grad = NULL;
+    }
     return rc;
 }
 
@@ -650,6 +775,7 @@ ssb_micro_electrode_params ssb_micro_electrode_params_default(void)
     p.seed = 1;
     p.overlap_max = 0.4;
     p.fill_voids = 1;
+    p.channel_phase = -1;
     for (int i = 0; i < SSB_MICRO_MAX_PARTICLE_PHASES; i++) {
         p.phase[i].label = (uint8_t)(i + 1);
         p.phase[i].role = SSB_ROLE_ACTIVE;
@@ -672,9 +798,11 @@ static int check_params(ssb_ctx *ctx, const ssb_micro_electrode_params *par)
                     "particle phase %d ('%s'): label %d equals the matrix label", i, ph->name, ph->label);
         SSB_REQUIRE(ctx, (int)ph->role >= 0 && ph->role < SSB_ROLE_COUNT, SSB_ERR_ARG,
                     "particle phase %d ('%s'): role %d is invalid", i, ph->name, (int)ph->role);
-        for (int j = 0; j < i; j++)
-            SSB_REQUIRE(ctx, par->phase[j].label != ph->label, SSB_ERR_ARG,
-                        "particle phases %d and %d have the same label %d", j, i, ph->label);
+        for (int j = 0; j < i; j++) /* one label for modes of one material (same name and role) */
+            SSB_REQUIRE(ctx,
+                        par->phase[j].label != ph->label ||
+                            (par->phase[j].role == ph->role && strcmp(par->phase[j].name, ph->name) == 0),
+                        SSB_ERR_ARG, "particle phases %d and %d have the same label %d", j, i, ph->label);
         sum += ph->fraction;
     }
     SSB_REQUIRE(ctx, sum < 1.0, SSB_ERR_RANGE,
@@ -717,6 +845,7 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
     P.par = par;
     P.nph = par->nphases;
     ssbi_box_init(&P.box, grid, par->periodic);
+    SSB_CHECK(ctx, ssbi_arch_check(ctx, par, &P.box));
 
     psd_prep psd[SSB_MICRO_MAX_PARTICLE_PHASES];
     for (int i = 0; i < par->nphases; i++)
@@ -748,6 +877,22 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
         SSB_CHECK_GOTO(ctx, rc, cell_list_init(ctx, &P.cl[i], &P.box, 0.5 * psd[i].dlargest), cleanup);
 
     memset(P.box.lab, par->matrix_label, (size_t)nv);
+    P.tmp_label = ssbi_arch_free_label(par, 0);
+    int64_t nchannel_vox = 0;
+    if (par->channel_fraction > 0.0) {
+        int64_t nch;
+        double dch;
+        P.blocked_label = ssbi_arch_free_label(par, 1);
+        P.blocked = 1;
+        nchannel_vox = ssbi_arch_paint_channels(&P.box, par->channel_fraction, par->channel_diameter,
+                                                P.blocked_label, &nch, &dch);
+        if (par->channel_phase >= 0) st[par->channel_phase].count = nchannel_vox;
+        if (result) {
+            result->nchannels = nch;
+            result->channel_diameter = dch;
+            result->channel_fraction = (double)nchannel_vox / (double)nv;
+        }
+    }
     SSB_CHECK_GOTO(ctx, rc, ssbi_gen_touch_phase(ctx, grid, par->matrix_label, par->matrix_name, par->matrix_role),
                    cleanup);
     for (int i = 0; i < par->nphases; i++)
@@ -764,7 +909,7 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
         SSB_CHECK_GOTO(ctx, rc,
                        place_phase(&P, q, k == 0, before, &psd[q], &rng, &st[q], &ntrials, &done_vox, total_target),
                        cleanup);
-        before += par->phase[q].fraction;
+        before += ssbi_arch_local_fraction(par, q);
         SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "electrode", (double)done_vox, (double)total_target), cleanup);
     }
 
@@ -819,6 +964,11 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
     }
 
 cleanup:
+    if (P.blocked) { /* the channels take their label: the matrix's, or the channel phase's */
+        const uint8_t to = par->channel_phase >= 0 ? par->phase[par->channel_phase].label : par->matrix_label;
+        for (int64_t v = 0; v < nv; v++)
+            if (P.box.lab[v] == P.blocked_label) P.box.lab[v] = to;
+    }
     for (int i = 0; i < par->nphases; i++) free(P.cl[i].head);
     free(P.phq);
     free(P.pos);
@@ -832,10 +982,26 @@ void ssbi_electrode_paint(ssb_grid *grid, const ssb_micro_electrode_params *par,
 {
     ssbi_box b;
     ssbi_box_init(&b, grid, par->periodic);
-    memset(b.lab, par->matrix_label, (size_t)ssb_grid_get_nvoxels(grid));
+    const int64_t nv = ssb_grid_get_nvoxels(grid);
+    memset(b.lab, par->matrix_label, (size_t)nv);
     for (int i = 0; i < SSB_MICRO_MAX_PARTICLE_PHASES; i++) counts[i] = 0;
+    uint8_t blocked = 0;
+    if (par->channel_fraction > 0.0) { /* the channels as the generator draws them (lattice from the box in m) */
+        int64_t nch;
+        double dch;
+        blocked = ssbi_arch_free_label(par, 1);
+        int64_t nc = ssbi_arch_paint_channels(&b, par->channel_fraction, par->channel_diameter, blocked, &nch, &dch);
+        if (par->channel_phase >= 0) counts[par->channel_phase] += nc;
+    }
+    ssbi_box zb = b;
+    zb.zclip = 1; /* graded phases: as fill_tracked draws them */
     for (int64_t k = 0; k < n; k++)
-        counts[sp[k].phase] +=
-            ssbi_sphere_visit(&b, sp[k].c, sp[k].r, SSBI_SPHERE_FILL, par->matrix_label, par->phase[sp[k].phase].label,
-                              NULL);
+        counts[sp[k].phase] += ssbi_sphere_visit(par->phase[sp[k].phase].gradient != 0.0 ? &zb : &b, sp[k].c, sp[k].r,
+                                                 SSBI_SPHERE_FILL, par->matrix_label, par->phase[sp[k].phase].label,
+                                                 NULL);
+    if (par->channel_fraction > 0.0) {
+        const uint8_t to = par->channel_phase >= 0 ? par->phase[par->channel_phase].label : par->matrix_label;
+        for (int64_t v = 0; v < nv; v++)
+            if (b.lab[v] == blocked) b.lab[v] = to;
+    }
 }

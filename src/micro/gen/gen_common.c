@@ -10,6 +10,7 @@ void ssbi_box_init(ssbi_box *b, ssb_grid *g, int periodic)
     ssb_grid_get_voxel_size(g, b->h);
     for (int a = 0; a < 3; a++) b->len[a] = (double)b->n[a] * b->h[a];
     b->periodic = periodic ? 1 : 0;
+    b->zclip = 0;
     b->lab = ssb_grid_get_labels(g);
 }
 
@@ -19,7 +20,7 @@ static int axis_range(const ssbi_box *b, int a, double c, double w, int64_t *lo,
     double h = b->h[a];
     int64_t l = ssbi_clamp_i64(ceil((c - w) / h - 0.5), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
     int64_t u = ssbi_clamp_i64(floor((c + w) / h - 0.5), -SSBI_INDEX_BOUND, SSBI_INDEX_BOUND);
-    if (b->periodic) {
+    if (b->periodic && !(a == 2 && b->zclip)) {
         if (u - l + 1 > b->n[a]) u = l + b->n[a] - 1;
     } else {
         if (l < 0) l = 0;

@@ -12,6 +12,7 @@ typedef struct {
     double h[3];    /* voxel size per axis, m */
     double len[3];  /* box edge per axis, m */
     int periodic;   /* 1: sphere voxels wrap around the box */
+    int zclip;      /* 1: ... except along z, where the box faces cut the spheres (graded phases; 0 by init) */
     uint8_t *lab;   /* borrowed label array */
 } ssbi_box;
 
@@ -51,5 +52,45 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
  * The phase table is not touched. */
 void ssbi_electrode_paint(ssb_grid *grid, const ssb_micro_electrode_params *par, const ssbi_sphere *sp, int64_t n,
                           int64_t counts[SSB_MICRO_MAX_PARTICLE_PHASES]);
+
+/* ---- electrode architecture (electrode_arch.c, issue 12) ---- */
+/* Validate the architecture fields of the params (gradient, shape, fibre length, channels) on box b. */
+int ssbi_arch_check(ssb_ctx *ctx, const ssb_micro_electrode_params *par, const ssbi_box *b);
+/* Fraction phase q must reach where it is densest: outside the channels, at the dense end of its gradient (the
+ * target fraction itself without channels and gradient). Used by the packing heuristics. */
+double ssbi_arch_local_fraction(const ssb_micro_electrode_params *par, int q);
+/* A label used neither by the matrix nor by a phase (skip = how many such labels to pass over first). */
+uint8_t ssbi_arch_free_label(const ssb_micro_electrode_params *par, int skip);
+/* Label the vertical channels (cylinders along z on a square in-plane lattice chosen from the diameter d, the
+ * diameter then adjusted so that the area fraction is fc); returns the voxels labelled, *nch the channels and
+ * *dused the diameter. */
+int64_t ssbi_arch_paint_channels(const ssbi_box *b, double fc, double d, uint8_t label, int64_t *nch, double *dused);
+/* Graded fraction through the thickness: per z plane the phase's target voxels f (1 + g (1/2 - z/L)) (scaled to
+ * the phase's target), the voxels placed so far, and the shortfall averaged over the planes a particle spans
+ * (radius). Particle centres are drawn with a density proportional to that shortfall (rejection sampling), so the
+ * profile is met even where the dense end packs with more failed trials than the sparse end. */
+typedef struct {
+    int64_t nz, half;
+    int periodic;
+    double hz;
+    double *target, *count, *smooth; /* nz each (one allocation) */
+    double max;                      /* largest smoothed shortfall */
+} ssbi_grad;
+int ssbi_grad_init(ssb_ctx *ctx, ssbi_grad *G, const ssbi_box *b, double g, int64_t target, double radius);
+void ssbi_grad_free(ssbi_grad *G);
+/* Recompute the smoothed shortfall after count changed. */
+void ssbi_grad_update(ssbi_grad *G);
+/* Relative density (0 to 1) at height z (m), and the rejection step with it. */
+double ssbi_grad_weight(const ssbi_grad *G, double z);
+int ssbi_grad_accept(const ssbi_grad *G, double z, ssb_rng *rng);
+/* Random unit vector: isotropic, or uniform in the x-y plane. */
+void ssbi_arch_direction(ssb_rng *rng, int in_plane, double u[3]);
+/* A fibre (capsule of radius r and tip-to-tip length len, centre c, axis u) as a chain of n spheres of radius r:
+ * n, and the centre of sphere k. */
+int64_t ssbi_arch_fibre_spheres(double r, double len);
+void ssbi_arch_fibre_centre(const double c[3], const double u[3], double r, double len, int64_t n, int64_t k,
+                            double out[3]);
+/* Volume of one particle of the phase with diameter d (sphere or capsule), m^3. */
+double ssbi_arch_particle_volume(const ssb_micro_particle_phase *ph, double d);
 
 #endif
