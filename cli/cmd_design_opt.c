@@ -132,7 +132,6 @@ static int parse_problem(cli_env *env, const cli_optval *val, ssb_design_opt_par
     if (val[O_GRID].given) prm->grid_points = (int)val[O_GRID].num;
     if (val[O_MAXEV].given) prm->max_evals = (int)val[O_MAXEV].num;
     prm->run.micro = val[O_MICRO].given > 0;
-    prm->run.iface_hours = 0;
     return rc;
 }
 

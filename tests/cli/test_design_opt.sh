@@ -55,6 +55,14 @@ expect_rc "infeasible" 7 "$BIN" design optimise --vary "$V,stack_pressure_MPa=0.
   --constraint 'critical_stripping_current_mA_per_cm2>=1' --max-evals 10 -o "$T/b3" --quiet
 grep -q "critical_stripping_current_mA_per_cm2 >= 1" "$T/err" && [ ! -e "$T/b3" ] && ok "infeasible constraint named" ||
   bad "infeasible: $(cat "$T/err")"
+# a strategy parameter as a variable (ssbnet design list): the coating thickness against the aged capacity
+expect_rc "coating thickness" 0 "$BIN" design optimise --vary strategy.coating.thickness_nm=0:50 \
+  --objective capacity_retention_aged --json --quiet
+grep -q '"strategy.coating.thickness_nm":' "$T/out" && ok "strategy variable optimised" || bad "strategy variable: $(head -c 300 "$T/out")"
+expect_rc "unknown strategy" 8 "$BIN" design optimise --vary strategy.coatin.thickness_nm=0:50 --quiet
+grep -q "closest: coating" "$T/err" && ok "closest strategy" || bad "unknown strategy: $(cat "$T/err")"
+expect_rc "strategy parameter out of range" 7 "$BIN" design optimise --vary strategy.coating.thickness_nm=0:500 --quiet
+expect_rc "unavailable strategy" 10 "$BIN" design optimise --vary strategy.void_filling.fill_fraction=0:1 --quiet
 expect_rc "malformed constraint" 2 "$BIN" design optimise --vary "$V" --constraint 'energy_Wh_per_kg=3' --quiet
 expect_rc "no --vary" 2 "$BIN" design optimise --quiet
 finish
