@@ -311,14 +311,15 @@ static const struct {
       "adds straight SE channels from the separator to the current collector: the ionic tortuosity of a thick "
       "electrode falls toward 1",
       "review outlook (thick electrodes with vertical channels; issue 12)", 0, 2,
-      {P("channel_fraction", "-", 0, 0.3, 0, 0.1, "volume fraction of the channels"),
+      {P("channel_fraction", "-", 0, 0.5, 0, 0.1, "area fraction of the cross-section (SE taken from the composite)"),
        P("channel_diameter_um", "um", 1, 50, 10, 10, "channel diameter")}},
      a_channels},
     {{"graded_cathode", "graded CAM fraction through the thickness",
       "CAM fraction graded from the current collector to the separator (more SE near the separator, where the "
       "ionic current is largest)",
       "review outlook (graded composition; issue 12)", 0, 1,
-      {P("cam_gradient", "-", -0.5, 0.5, 0, 0.2, "CAM fraction difference current collector - separator side")}},
+      {P("cam_gradient", "-", -1, 1, 0, 0.2,
+         "g: CAM fraction f (1 + g/2) at the current collector to f (1 - g/2) at the separator")}},
      a_graded},
     {{"bimodal_cam", "bimodal CAM particle sizes",
       "a share of small CAM particles fills the gaps between large ones (higher packing, more CAM|SE area)",
