@@ -40,6 +40,12 @@ static const cli_opt opt_opts[O_COUNT] = {
                "folder for report.html and ragone.png (created when the optimisation succeeds)", NULL},
 };
 
+static const char *mname(int k)
+{
+    const ssb_design_metric_info *in = ssb_design_metric_at(k);
+    return in ? in->name : "?";
+}
+
 static void opt_help(void)
 {
     printf("usage: ssbnet design optimise [CELL.json] --vary NAME=LO:HI[,...] [--objective NAME]\n"
@@ -51,8 +57,8 @@ static void opt_help(void)
            "built-in default cell.\n\noptions:\n");
     cli_opts_help(stdout, opt_opts, O_COUNT);
     printf("\nmetrics (objective and constraints):\n");
-    for (int k = 0; k < SSB_DESIGN_M_COUNT; k++)
-        printf("  %s\n", ssb_design_metric_name((ssb_design_metric)k));
+    for (int k = 0; k < ssb_design_metric_count(); k++)
+        printf("  %-40s %s [%s]\n", mname(k), ssb_design_metric_at(k)->label, ssb_design_metric_at(k)->unit);
     printf("\nexamples:\n"
            "  ssbnet design optimise --vary positive.thickness_um=40:200 --objective energy_Wh_per_kg --rate 1\n"
            "  ssbnet design optimise cell.json --vary positive.thickness_um=40:200,stack_pressure_MPa=0.1:5 \\\n"
@@ -105,7 +111,7 @@ static int parse_problem(cli_env *env, const cli_optval *val, ssb_design_opt_par
 {
     int rc = parse_vars(env, &val[O_VARY], prm);
     if (!rc && val[O_OBJ].given) {
-        int r = ssb_design_metric_parse(env->ctx, val[O_OBJ].str, &prm->objective);
+        int r = ssb_design_opt_metric_parse(env->ctx, val[O_OBJ].str, &prm->objective);
         if (r != SSB_OK)
             rc = cli_fail(env, r);
     }
@@ -132,14 +138,14 @@ static int parse_problem(cli_env *env, const cli_optval *val, ssb_design_opt_par
 
 static const char *cons_text(const ssb_design_constraint *c, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s%s%g", ssb_design_metric_name(c->metric), c->upper ? "<=" : ">=", c->bound);
+    snprintf(buf, n, "%s%s%g", mname(c->metric), c->upper ? "<=" : ">=", c->bound);
     return buf;
 }
 
 static cJSON *result_json(const ssb_design_opt_params *prm, const ssb_design_opt_result *res)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "objective_name", ssb_design_metric_name(prm->objective));
+    cJSON_AddStringToObject(j, "objective_name", mname(prm->objective));
     cJSON_AddStringToObject(j, "sense", prm->minimise ? "minimise" : "maximise");
     cJSON_AddNumberToObject(j, "c_rate", prm->rate);
     cli_json_add_number(j, "objective", res->objective);
@@ -165,8 +171,8 @@ static cJSON *result_json(const ssb_design_opt_params *prm, const ssb_design_opt
     for (int i = 0; i < prm->ncons; i++)
         cJSON_AddItemToArray(cons, cJSON_CreateString(cons_text(&prm->cons[i], buf, sizeof buf)));
     cJSON *m = cJSON_AddObjectToObject(j, "metrics");
-    for (int k = 0; k < SSB_DESIGN_M_COUNT; k++)
-        cli_json_add_number(m, ssb_design_metric_name((ssb_design_metric)k), res->metric[k]);
+    for (int k = 0; k < ssb_design_metric_count(); k++)
+        cli_json_add_number(m, mname(k), res->metric[k]);
     cJSON_AddNumberToObject(j, "evaluations", res->nevals);
     cJSON_AddNumberToObject(j, "grid_evaluations", res->ngrid);
     cJSON_AddNumberToObject(j, "local_evaluations", res->nlocal);
@@ -178,7 +184,7 @@ static cJSON *result_json(const ssb_design_opt_params *prm, const ssb_design_opt
 static void result_table(const ssb_design_opt_params *prm, const ssb_design_opt_result *res, FILE *out)
 {
     fprintf(out, "design optimise: %s %s at %gC; %d designs (%d grid, %d COBYLA, %d sensitivity) in %.1f s\n\n",
-            prm->minimise ? "minimise" : "maximise", ssb_design_metric_name(prm->objective), prm->rate,
+            prm->minimise ? "minimise" : "maximise", mname(prm->objective), prm->rate,
             res->nevals, res->ngrid, res->nlocal, res->nevals - res->ngrid - res->nlocal, res->time_s);
     static const char *const h[] = {"variable", "optimum", "lower", "upper", "at bound", "sensitivity [-]",
                                     "dObj/dx"};
@@ -193,11 +199,12 @@ static void result_table(const ssb_design_opt_params *prm, const ssb_design_opt_
     cli_table_print(t, out);
     cli_table_destroy(&t);
     fprintf(out, "\nobjective %s = %s (sensitivity: (dObj/dx)(x/Obj), central differences at the optimum)\n\n",
-            ssb_design_metric_name(prm->objective), cli_fmt(res->objective));
+            mname(prm->objective), cli_fmt(res->objective));
     static const char *const mh[] = {"metric at the optimum", "value"};
     t = cli_table_create(2, mh);
-    for (int k = 0; k < SSB_DESIGN_M_COUNT; k++) {
-        const char *row[2] = {ssb_design_metric_name((ssb_design_metric)k), cli_fmt(res->metric[k])};
+    for (int k = 0; k < ssb_design_metric_count(); k++) {
+        if (!isfinite(res->metric[k])) continue; /* not computed for this objective */
+        const char *row[2] = {mname(k), cli_fmt(res->metric[k])};
         cli_table_add_row(t, row);
     }
     cli_table_print(t, out);

@@ -5,33 +5,24 @@
  *
  * A design is the base cell (ssb_cell_params) and run params (ssb_run_params) with the variables set by name:
  *   - cell keys in their JSON units (ssb_cell_params_set): "positive.thickness_um", "positive.active_volume_fraction"
- *     (the CAM volume fraction), "separator.thickness_um", "positive.cam_diameter_um", ...;
+ *     (the CAM volume fraction), "separator.thickness_um", "positive.particle_radius_um", ...;
  *   - microstructure keys of the run's cell-file block (ssb_run_params_from_json_string): "microstructure.X"
  *     for a numeric key X, e.g. "microstructure.overlap" (used when params.run.micro is 1);
- *   - "stack_pressure_MPa": the stack pressure of a Li-metal anode, which sets the critical stripping current
- *     (ssb_mech_li_ccs); it changes no other metric.
- * Each design is run through the chain (ssb_run: structure, networks and hand-over when run.micro, then the cell
- * discharged at the one C-rate to the cut-off; the interface assessment is skipped) and gives the metrics below.
- *
- * Metrics (names are the JSON keys of `ssbnet run` / `ssbnet design compare`):
- *   energy_Wh_per_kg                       stack specific energy at the rate [Wh/kg] (0 when not sustained)
- *   energy_Wh_per_L                        stack energy density at the rate [Wh/L]
- *   capacity_mAh_per_cm2                   discharged areal capacity [mAh/cm2]
- *   specific_capacity_mAh_per_g            per gram of positive active material [mAh/g]
- *   mean_voltage_V                         energy / capacity [V] (NaN when not sustained)
- *   power_W_per_kg                         specific energy / discharge time [W/kg]
- *   critical_stripping_current_mA_per_cm2  of the Li-metal anode at the stack pressure and cell temperature
- *                                          [mA/cm2] (NaN for another anode)
- *   stack_pressure_MPa                     the stack pressure [MPa]
+ *   - "stack_pressure_MPa": the stack pressure of a Li-metal anode (ssb_design_eval_params.stack_pressure), which
+ *     sets the critical stripping current and the Li contact fraction; it changes no energy metric.
+ * Each design is evaluated by ssb_design_evaluate (ssb_design.h: the chain of ssb_run at the C-rate, the Li-metal
+ * anode under the stack pressure, and only where a metric in use needs them, the power ladder and the interface
+ * ageing); its metrics are those of ssb_design.h (ssb_design_metric_at: names are JSON keys with the unit, e.g.
+ * energy_Wh_per_kg, power_W_per_kg, capacity_mAh_per_cm2, critical_stripping_current_mA_per_cm2,
+ * stack_pressure_MPa). A metric the evaluation did not compute (power ladder or ageing not needed) is NaN.
  *
  * Algorithm (ssb_design_optimise): (1) a global stage: a full grid of grid_points per variable (at most
  * max_grid designs; fewer per variable when over), evaluated in parallel with OpenMP, one context per thread;
  * (2) a local stage from the best feasible grid point (the least infeasible when none is): NLopt's COBYLA
  * (LN_COBYLA: bounds and inequality constraints, derivative-free) in variables scaled to [0, 1], up to max_evals
  * evaluations, stopping when a step is under xtol_rel of each variable's range; (3) the sensitivity of the
- * objective at the optimum: central
- * differences of step fd_step (fraction of each variable's range; one-sided at a bound), normalised as
- * (dObj/dx) (x / Obj) (elasticity), the 2 n evaluations in parallel. A constraint is active when its slack is under
+ * objective at the optimum: central differences of step fd_step (fraction of each variable's range; one-sided at
+ * a bound), normalised as (dObj/dx) (x / Obj) (elasticity), the 2 n evaluations in parallel. A constraint is active when its slack is under
  * active_tol x max(1, |bound|). Every evaluation is kept (for the Ragone plot of the designs).
  * A design the cell model cannot run (out-of-range composition, a cell that fails to start) is infeasible with its
  * reason, not an error; the optimisation fails (SSB_ERR_RANGE naming the constraint and its best value) only when
@@ -44,6 +35,7 @@
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_design.h>
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_run.h>
 
@@ -53,24 +45,12 @@ extern "C" {
 
 #define SSB_DESIGN_MAX_VARS 8
 #define SSB_DESIGN_MAX_CONS 8
-#define SSB_DESIGN_NAME_LEN 96
+#define SSB_DESIGN_OPT_MAX_METRICS 40 /* >= ssb_design_metric_count() */
 
-typedef enum {
-    SSB_DESIGN_M_ENERGY_WH_PER_KG = 0,
-    SSB_DESIGN_M_ENERGY_WH_PER_L,
-    SSB_DESIGN_M_CAPACITY,
-    SSB_DESIGN_M_SPECIFIC_CAPACITY,
-    SSB_DESIGN_M_MEAN_VOLTAGE,
-    SSB_DESIGN_M_POWER,
-    SSB_DESIGN_M_CCS,
-    SSB_DESIGN_M_PRESSURE,
-    SSB_DESIGN_M_COUNT
-} ssb_design_metric;
-/* The metric's name (key above); NULL for an invalid one. */
-const char *ssb_design_metric_name(ssb_design_metric m);
-/* The metric of a name (also the rate-point keys energy_density_Wh_per_kg and energy_density_Wh_per_L of `ssbnet
- * run`). SSB_ERR_NOTFOUND naming the closest metrics. */
-int ssb_design_metric_parse(ssb_ctx *ctx, const char *name, ssb_design_metric *m);
+/* Index of a metric in the table of ssb_design.h (ssb_design_metric_at) by name; the rate-point keys of `ssbnet run`,
+ * energy_density_Wh_per_kg and energy_density_Wh_per_L, name the stack energies. SSB_ERR_NOTFOUND with the closest
+ * names. */
+int ssb_design_opt_metric_parse(ssb_ctx *ctx, const char *name, int *metric);
 
 typedef struct {
     char name[SSB_DESIGN_NAME_LEN]; /* key (see above) */
@@ -78,7 +58,7 @@ typedef struct {
 } ssb_design_var;
 
 typedef struct {
-    ssb_design_metric metric;
+    int metric;   /* index into ssb_design_metric_at */
     int upper;    /* 0: metric >= bound, 1: metric <= bound */
     double bound; /* in the metric's units */
 } ssb_design_constraint;
@@ -92,12 +72,12 @@ int ssb_design_constraint_parse(ssb_ctx *ctx, const char *text, ssb_design_const
 typedef struct {
     int nvars;                               /* 1..SSB_DESIGN_MAX_VARS */
     ssb_design_var vars[SSB_DESIGN_MAX_VARS];
-    ssb_design_metric objective;             /* [energy_Wh_per_kg] */
+    int objective;                           /* metric index [energy_Wh_per_kg] */
     int minimise;                            /* [0: maximise] */
     int ncons;                               /* 0..SSB_DESIGN_MAX_CONS [0] */
     ssb_design_constraint cons[SSB_DESIGN_MAX_CONS];
     double rate;                             /* C-rate [1/h] [1], (0, 100] */
-    double pressure;                         /* stack pressure [Pa] when not a variable [1e6], 0 to 1e9 */
+    double pressure;                         /* stack pressure [Pa] when not a variable [1e6], 0 to 1e8 */
     ssb_run_params run;                      /* [ssb_run_params_default() with micro 0, iface_hours 0] */
     int grid_points;                         /* per variable in the global stage [5], 2..50 */
     int max_grid;                            /* designs in the global stage at most [400], 4..100000 */
@@ -111,7 +91,7 @@ ssb_design_opt_params ssb_design_opt_params_default(void);
 /* One evaluated design. */
 typedef struct {
     double x[SSB_DESIGN_MAX_VARS];
-    double metric[SSB_DESIGN_M_COUNT];
+    double metric[SSB_DESIGN_OPT_MAX_METRICS]; /* by index of ssb_design_metric_at (NaN: not computed) */
     int ok;       /* the design ran (a sweep point exists) */
     int feasible; /* ok and every constraint holds */
     double violation; /* sum of the constraint violations in units of max(1, |bound|) (0 when feasible) */
@@ -123,7 +103,7 @@ typedef struct {
     int nvars;
     double x[SSB_DESIGN_MAX_VARS];          /* the optimum */
     double objective;                       /* the objective at the optimum */
-    double metric[SSB_DESIGN_M_COUNT];      /* every metric at the optimum */
+    double metric[SSB_DESIGN_OPT_MAX_METRICS]; /* every metric at the optimum */
     int nactive;                            /* active constraints (indices into params.cons) */
     int active[SSB_DESIGN_MAX_CONS];
     int at_bound[SSB_DESIGN_MAX_VARS];      /* -1 at lo, +1 at hi, 0 inside (within 1e-3 of the range) */

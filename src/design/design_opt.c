@@ -204,10 +204,10 @@ static int check_params(ssb_ctx *ctx, const ssb_cell_params *base, const ssb_des
                 "design optimisation: %d variables, must be 1 to %d", prm->nvars, SSB_DESIGN_MAX_VARS);
     SSB_REQUIRE(ctx, prm->ncons >= 0 && prm->ncons <= SSB_DESIGN_MAX_CONS, SSB_ERR_RANGE,
                 "design optimisation: %d constraints, must be 0 to %d", prm->ncons, SSB_DESIGN_MAX_CONS);
-    SSB_REQUIRE(ctx, ssb_design_metric_name(prm->objective), SSB_ERR_ARG, "objective %d: not a metric",
+    SSB_REQUIRE(ctx, ssbi_design_metric_name(prm->objective), SSB_ERR_ARG, "objective %d: not a metric",
                 (int)prm->objective);
     for (int i = 0; i < prm->ncons; i++)
-        SSB_REQUIRE(ctx, ssb_design_metric_name(prm->cons[i].metric) && isfinite(prm->cons[i].bound), SSB_ERR_ARG,
+        SSB_REQUIRE(ctx, ssbi_design_metric_name(prm->cons[i].metric) && isfinite(prm->cons[i].bound), SSB_ERR_ARG,
                     "constraint %d: not a metric or a non-finite bound", i);
     SSB_REQUIRE(ctx, prm->rate > 0 && prm->rate <= 100, SSB_ERR_RANGE, "rate %g C: must be in (0, 100]", prm->rate);
     SSB_REQUIRE(ctx, prm->pressure >= 0 && prm->pressure <= 1e9, SSB_ERR_RANGE,
@@ -271,7 +271,7 @@ static int infeasible(ssb_ctx *ctx, const ssb_design_opt_params *prm, const ssb_
         int met = isfinite(best) && (c->upper ? best <= c->bound : best >= c->bound);
         if (!met && len < sizeof msg)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s %s %g (best of the designs: %g)",
-                                    len ? "; " : "", ssb_design_metric_name(c->metric), c->upper ? "<=" : ">=",
+                                    len ? "; " : "", ssbi_design_metric_name(c->metric), c->upper ? "<=" : ">=",
                                     c->bound, best);
     }
     if (nok == 0)
@@ -290,7 +290,7 @@ static int infeasible(ssb_ctx *ctx, const ssb_design_opt_params *prm, const ssb_
             double v = lb->metric[c->metric];
             if (!(c->upper ? v <= c->bound : v >= c->bound))
                 len += (size_t)snprintf(msg + len, sizeof msg - len, " %s %s %g (%g there)",
-                                        ssb_design_metric_name(c->metric), c->upper ? "<=" : ">=", c->bound, v);
+                                        ssbi_design_metric_name(c->metric), c->upper ? "<=" : ">=", c->bound, v);
         }
     }
     return SSB_ERROR(ctx, SSB_ERR_RANGE, "infeasible constraints over %d designs within the bounds: %s",

@@ -2,7 +2,6 @@
  * the chain (ssb_run) at one C-rate, and its metrics; parsing of variables, constraints and metric names. */
 #include "design_opt_impl.h"
 
-#include <ssbnet/ssb_mech.h>
 #include <ssbnet/ssb_units.h>
 
 #include "cell/cell_keys.h"
@@ -12,38 +11,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_names[SSB_DESIGN_M_COUNT] = {
-    "energy_Wh_per_kg", "energy_Wh_per_L", "capacity_mAh_per_cm2", "specific_capacity_mAh_per_g",
-    "mean_voltage_V",   "power_W_per_kg",  "critical_stripping_current_mA_per_cm2", "stack_pressure_MPa"};
-
-const char *ssb_design_metric_name(ssb_design_metric m)
+int ssbi_design_metric_index(const char *name)
 {
-    return (int)m >= 0 && m < SSB_DESIGN_M_COUNT ? metric_names[m] : NULL;
+    for (int i = 0; i < ssb_design_metric_count(); i++)
+        if (strcmp(ssb_design_metric_at(i)->name, name) == 0)
+            return i;
+    return -1;
 }
 
-int ssb_design_metric_parse(ssb_ctx *ctx, const char *name, ssb_design_metric *m)
+const char *ssbi_design_metric_name(int k)
 {
-    SSB_REQUIRE(ctx, name && m, SSB_ERR_ARG, "ssb_design_metric_parse: NULL argument");
-    for (int i = 0; i < SSB_DESIGN_M_COUNT; i++)
-        if (strcmp(name, metric_names[i]) == 0) {
-            *m = (ssb_design_metric)i;
-            return SSB_OK;
-        }
+    const ssb_design_metric_info *in = ssb_design_metric_at(k);
+    return in ? in->name : NULL;
+}
+
+int ssb_design_opt_metric_parse(ssb_ctx *ctx, const char *name, int *metric)
+{
+    SSB_REQUIRE(ctx, name && metric, SSB_ERR_ARG, "ssb_design_opt_metric_parse: NULL argument");
     /* the rate-point keys of `ssbnet run` / `cell rates` for the same stack energies */
-    if (strcmp(name, "energy_density_Wh_per_kg") == 0 || strcmp(name, "energy_density_Wh_per_L") == 0) {
-        *m = name[strlen(name) - 1] == 'L' ? SSB_DESIGN_M_ENERGY_WH_PER_L : SSB_DESIGN_M_ENERGY_WH_PER_KG;
+    const char *alias = strcmp(name, "energy_density_Wh_per_kg") == 0  ? "energy_Wh_per_kg"
+                        : strcmp(name, "energy_density_Wh_per_L") == 0 ? "energy_Wh_per_L"
+                                                                        : name;
+    int k = ssbi_design_metric_index(alias);
+    if (k >= 0) {
+        *metric = k;
         return SSB_OK;
     }
+    const char *names[SSB_DESIGN_OPT_MAX_METRICS];
+    int n = 0;
+    for (int i = 0; i < ssb_design_metric_count() && n < SSB_DESIGN_OPT_MAX_METRICS; i++)
+        names[n++] = ssb_design_metric_at(i)->name;
     char sug[256];
-    ssbi_key_suggest(metric_names, SSB_DESIGN_M_COUNT, name, sug, sizeof sug);
-    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown metric '%s'; closest: %s", name, sug);
+    ssbi_key_suggest(names, n, name, sug, sizeof sug);
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown metric '%s'; closest: %s ('ssbnet design optimise --help' lists "
+                     "them)", name, sug);
 }
 
 ssb_design_opt_params ssb_design_opt_params_default(void)
 {
     ssb_design_opt_params p;
     memset(&p, 0, sizeof p);
-    p.objective = SSB_DESIGN_M_ENERGY_WH_PER_KG;
+    p.objective = ssbi_design_metric_index("energy_Wh_per_kg");
     p.rate = 1.0;
     p.pressure = 1e6;
     p.run = ssb_run_params_default();
@@ -118,7 +126,7 @@ int ssb_design_constraint_parse(ssb_ctx *ctx, const char *text, ssb_design_const
         vs++;
     SSB_REQUIRE(ctx, parse_number(vs, vs + strlen(vs), &c->bound) && isfinite(c->bound), SSB_ERR_ARG,
                 "constraint '%s': '%s' is not a number", text, vs);
-    SSB_CHECK(ctx, ssb_design_metric_parse(ctx, name, &c->metric));
+    SSB_CHECK(ctx, ssb_design_opt_metric_parse(ctx, name, &c->metric));
     return SSB_OK;
 }
 
@@ -139,8 +147,8 @@ int ssbi_design_set_var(ssb_ctx *ctx, const char *name, double value, ssb_cell_p
 {
     switch (ssbi_design_var_kind(name)) {
     case SSBI_DESIGN_VAR_PRESSURE:
-        SSB_REQUIRE(ctx, value >= 0 && value <= 1000, SSB_ERR_RANGE,
-                    "variable %s = %g: must be 0 to 1000 MPa", name, value);
+        SSB_REQUIRE(ctx, value >= 0 && value <= 100, SSB_ERR_RANGE,
+                    "variable %s = %g: must be 0 to 100 MPa", name, value);
         *pressure = ssb_unit_to_si(SSB_UNIT_MPA, value);
         return SSB_OK;
     case SSBI_DESIGN_VAR_MICRO: {
@@ -158,19 +166,17 @@ int ssbi_design_set_var(ssb_ctx *ctx, const char *name, double value, ssb_cell_p
     }
 }
 
-static int metric_ccs(ssb_ctx *ctx, const ssb_materials *db, double pressure, double T, double *ccs)
+/* Whether a metric in use (objective or constraint) has this name prefix. */
+static int uses(const ssb_design_opt_params *prm, const char *prefix)
 {
-    ssb_mech_db *mdb = NULL;
-    const ssb_mech_anode *a = NULL;
-    int rc = ssb_mech_db_load(ctx, NULL, &mdb);
-    if (rc == SSB_OK)
-        rc = ssb_mech_db_anode(ctx, mdb, db, "Li", &a);
-    double j = NAN;
-    if (rc == SSB_OK)
-        rc = ssb_mech_li_ccs(ctx, a, pressure, T, &j);
-    ssb_mech_db_destroy(&mdb);
-    *ccs = ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, j);
-    return rc;
+    size_t n = strlen(prefix);
+    const char *o = ssbi_design_metric_name(prm->objective);
+    int use = o && strncmp(o, prefix, n) == 0;
+    for (int i = 0; i < prm->ncons; i++) {
+        const char *c = ssbi_design_metric_name(prm->cons[i].metric);
+        use |= c && strncmp(c, prefix, n) == 0;
+    }
+    return use;
 }
 
 /* Constraint violations of e in units of max(1, |bound|) (NaN metrics violate by 1). */
@@ -198,38 +204,41 @@ int ssb_design_opt_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
 {
     SSB_REQUIRE(ctx, base && prm && x && e, SSB_ERR_ARG, "ssb_design_opt_evaluate: NULL argument");
     memset(e, 0, sizeof *e);
-    for (int k = 0; k < SSB_DESIGN_M_COUNT; k++)
+    int nm = ssb_design_metric_count();
+    SSB_REQUIRE(ctx, nm <= SSB_DESIGN_OPT_MAX_METRICS, SSB_ERR_RANGE, "design metrics: %d, at most %d", nm,
+                SSB_DESIGN_OPT_MAX_METRICS);
+    SSB_REQUIRE(ctx, ssbi_design_metric_name(prm->objective), SSB_ERR_ARG, "objective %d: not a metric index",
+                prm->objective);
+    for (int i = 0; i < prm->ncons; i++)
+        SSB_REQUIRE(ctx, ssbi_design_metric_name(prm->cons[i].metric), SSB_ERR_ARG,
+                    "constraint %d: metric %d is not a metric index", i, prm->cons[i].metric);
+    for (int k = 0; k < SSB_DESIGN_OPT_MAX_METRICS; k++)
         e->metric[k] = NAN;
     for (int i = 0; i < prm->nvars; i++)
         e->x[i] = x[i];
     ssb_cell_params *p = NULL;
     SSB_CHECK(ctx, ssb_cell_params_copy(ctx, base, &p));
     ssb_run_params rp = prm->run;
-    rp.nrates = 1;
-    rp.rates[0] = prm->rate;
-    rp.iface_hours = 0;
-    double pressure = prm->pressure;
+    /* only what the metrics in use need: the power ladder, the interface ageing, the aged discharge */
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.rate = prm->rate;
+    ep.stack_pressure = prm->pressure;
+    if (!uses(prm, "power_C_rate"))
+        ep.npower = 0;
+    ep.aged_discharge = uses(prm, "capacity_retention_aged");
+    if (!ep.aged_discharge && !uses(prm, "resistance_") && !uses(prm, "negative_resistance_"))
+        rp.iface_hours = 0;
     int rc = SSB_OK;
     for (int i = 0; i < prm->nvars && rc == SSB_OK; i++)
-        rc = ssbi_design_set_var(ctx, prm->vars[i].name, x[i], p, &rp, &pressure);
-    ssb_run_result res;
-    memset(&res, 0, sizeof res);
+        rc = ssbi_design_set_var(ctx, prm->vars[i].name, x[i], p, &rp, &ep.stack_pressure);
+    ssb_design_metrics m;
+    memset(&m, 0, sizeof m);
     if (rc == SSB_OK)
-        rc = ssb_run(ctx, db, p, &rp, &res);
-    if (rc == SSB_OK && res.stage >= 4 && res.nrates == 1) {
-        const ssb_cell_rate_point *pt = &res.points[0];
+        rc = ssb_design_evaluate(ctx, db, p, &rp, &ep, &m);
+    if (rc == SSB_OK) {
         e->ok = 1;
-        e->metric[SSB_DESIGN_M_ENERGY_WH_PER_KG] = pt->wh_per_kg;
-        e->metric[SSB_DESIGN_M_ENERGY_WH_PER_L] = pt->wh_per_l;
-        e->metric[SSB_DESIGN_M_CAPACITY] = ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, pt->capacity);
-        e->metric[SSB_DESIGN_M_SPECIFIC_CAPACITY] = ssb_unit_from_si(SSB_UNIT_MAH_PER_G, pt->specific_capacity);
-        e->metric[SSB_DESIGN_M_MEAN_VOLTAGE] = pt->v_mean;
-        /* power = specific energy / discharge time, time = capacity / current */
-        e->metric[SSB_DESIGN_M_POWER] =
-            pt->capacity > 0 ? ssb_unit_to_si(SSB_UNIT_WH_PER_KG, pt->wh_per_kg) * pt->current / pt->capacity : 0.0;
-        e->metric[SSB_DESIGN_M_PRESSURE] = ssb_unit_from_si(SSB_UNIT_MPA, pressure);
-        if (res.values_in.anode == SSB_CELL_ANODE_LI_METAL)
-            rc = metric_ccs(ctx, db, pressure, res.temperature, &e->metric[SSB_DESIGN_M_CCS]);
+        for (int k = 0; k < nm && rc == SSB_OK; k++)
+            rc = ssb_design_metric_value(ctx, &m, ssb_design_metric_at(k)->name, &e->metric[k]);
     }
     if (rc != SSB_OK && !hard_error(rc)) {
         /* a design the chain cannot run is a result (not runnable), not an error of the optimisation */
@@ -238,7 +247,6 @@ int ssb_design_opt_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
         ssb_ctx_clear_error(ctx);
         rc = SSB_OK;
     }
-    ssb_run_result_destroy(&res);
     ssb_cell_params_destroy(&p);
     ssbi_design_judge(prm, e);
     if (rc != SSB_OK)

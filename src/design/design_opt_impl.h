@@ -15,6 +15,10 @@ int ssbi_design_var_kind(const char *name);
  * closest in the message), SSB_ERR_RANGE (value refused), SSB_ERR_FORMAT. */
 int ssbi_design_set_var(ssb_ctx *ctx, const char *name, double value, ssb_cell_params *p, ssb_run_params *rp,
                         double *pressure);
+/* Index of a metric by its exact name in ssb_design_metric_at, -1 if none. */
+int ssbi_design_metric_index(const char *name);
+/* Name of metric index k, NULL when out of range. */
+const char *ssbi_design_metric_name(int k);
 /* Feasibility and violation of an evaluated design. */
 void ssbi_design_judge(const ssb_design_opt_params *prm, ssb_design_eval *e);
 

@@ -40,14 +40,15 @@ static int ragone_sets_make(ssb_ctx *ctx, const ssb_design_opt_result *res, rago
             return SSB_ERR_NOMEM;
         }
     }
-    for (int k = 0; k <= res->nevals; k++) {
+    const int ie = ssbi_design_metric_index("energy_Wh_per_kg"), ip = ssbi_design_metric_index("power_W_per_kg");
+    for (int k = 0; k <= res->nevals && ie >= 0 && ip >= 0; k++) {
         const double *m = k < res->nevals ? res->evals[k].metric : res->metric;
         int s = k == res->nevals ? SERIES_OPTIMUM
                 : !res->evals[k].feasible ? SERIES_INFEASIBLE
                 : res->evals[k].stage == 0 ? SERIES_GRID
                 : res->evals[k].stage == 1 ? SERIES_LOCAL
                                            : SERIES_SENS;
-        double e = m[SSB_DESIGN_M_ENERGY_WH_PER_KG], pw = m[SSB_DESIGN_M_POWER];
+        double e = m[ie], pw = m[ip];
         if (!(e > 0 && pw > 0) || (k < res->nevals && !res->evals[k].ok))
             continue;
         r->x[s][r->n[s]] = pw;
@@ -117,15 +118,16 @@ static int html_tables(ssb_ctx *ctx, ssb_html *page, const ssb_design_opt_params
     static const char *const vh[6] = {"variable", "optimum", "lower bound", "upper bound", "at bound",
                                       "sensitivity (dObj/dx)(x/Obj) [-]"};
     SSB_CHECK(ctx, ssb_html_add_text_table(ctx, page, "the optimum (variables in their keys' units)", 6, vh, n, cells));
-    char mv[SSB_DESIGN_M_COUNT][48];
-    const char *mc[SSB_DESIGN_M_COUNT * 2];
-    for (int k = 0; k < SSB_DESIGN_M_COUNT; k++) {
-        snprintf(mv[k], sizeof mv[k], "%.6g", res->metric[k]);
-        mc[2 * k] = ssb_design_metric_name((ssb_design_metric)k);
+    int nm = ssb_design_metric_count();
+    char mv[SSB_DESIGN_OPT_MAX_METRICS][48];
+    const char *mc[SSB_DESIGN_OPT_MAX_METRICS * 2];
+    for (int k = 0; k < nm; k++) {
+        snprintf(mv[k], sizeof mv[k], isfinite(res->metric[k]) ? "%.6g" : "-", res->metric[k]);
+        mc[2 * k] = ssbi_design_metric_name(k);
         mc[2 * k + 1] = mv[k];
     }
     static const char *const mh[2] = {"metric (unit in the name)", "value at the optimum"};
-    SSB_CHECK(ctx, ssb_html_add_text_table(ctx, page, "metrics at the optimum", 2, mh, SSB_DESIGN_M_COUNT, mc));
+    SSB_CHECK(ctx, ssb_html_add_text_table(ctx, page, "metrics at the optimum (- : not computed for this objective)", 2, mh, nm, mc));
     if (prm->ncons == 0)
         return SSB_OK;
     char cb[SSB_DESIGN_MAX_CONS][3][96];
@@ -135,7 +137,7 @@ static int html_tables(ssb_ctx *ctx, ssb_html *page, const ssb_design_opt_params
         int act = 0;
         for (int a = 0; a < res->nactive; a++)
             act |= res->active[a] == i;
-        snprintf(cb[i][0], 96, "%s %s %g", ssb_design_metric_name(c->metric), c->upper ? "<=" : ">=", c->bound);
+        snprintf(cb[i][0], 96, "%s %s %g", ssbi_design_metric_name(c->metric), c->upper ? "<=" : ">=", c->bound);
         snprintf(cb[i][1], 96, "%.6g", res->metric[c->metric]);
         snprintf(cb[i][2], 96, "%s", act ? "yes" : "no");
         for (int j = 0; j < 3; j++)
@@ -155,7 +157,7 @@ int ssb_design_opt_write_html(ssb_ctx *ctx, const ssb_design_opt_params *prm, co
     snprintf(txt, sizeof txt,
              "%s %s at %gC over %d variable%s: %.6g at the optimum; %d designs evaluated (%d grid, %d COBYLA, %d "
              "for the sensitivities) in %.1f s.",
-             prm->minimise ? "Minimise" : "Maximise", ssb_design_metric_name(prm->objective), prm->rate, prm->nvars,
+             prm->minimise ? "Minimise" : "Maximise", ssbi_design_metric_name(prm->objective), prm->rate, prm->nvars,
              prm->nvars > 1 ? "s" : "", res->objective, res->nevals, res->ngrid, res->nlocal,
              res->nevals - res->ngrid - res->nlocal, res->time_s);
     int rc = ssb_html_add_heading(ctx, page, 1, "Design optimisation");

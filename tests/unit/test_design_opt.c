@@ -46,6 +46,14 @@ static int teardown(void **state)
     return 0;
 }
 
+/* index of a metric of ssb_design.h by name */
+static int mi(const char *name)
+{
+    int k = -1;
+    assert_int_equal(ssb_design_opt_metric_parse(NULL, name, &k), SSB_OK);
+    return k;
+}
+
 static ssb_design_opt_params thickness_problem(double rate)
 {
     ssb_design_opt_params p = ssb_design_opt_params_default();
@@ -57,7 +65,7 @@ static ssb_design_opt_params thickness_problem(double rate)
     return p;
 }
 
-static double evaluate(fixture *f, const ssb_design_opt_params *p, const double *x, ssb_design_metric m)
+static double evaluate(fixture *f, const ssb_design_opt_params *p, const double *x, int m)
 {
     ssb_design_eval e;
     TU_OK(f->ctx, ssb_design_opt_evaluate(f->ctx, f->db, f->cell, p, x, &e));
@@ -77,12 +85,12 @@ static void test_interior_optimum_moves_thinner(void **state)
         assert_int_equal(r.at_bound[0], 0);
         /* interior: better than both bounds by a margin, and the sensitivity vanishes there (|elasticity| < 0.01:
          * 1 % thickness changes the energy by under 0.01 %) */
-        double lo = evaluate(f, &p, &p.vars[0].lo, SSB_DESIGN_M_ENERGY_WH_PER_KG);
-        double hi = evaluate(f, &p, &p.vars[0].hi, SSB_DESIGN_M_ENERGY_WH_PER_KG);
+        double lo = evaluate(f, &p, &p.vars[0].lo, mi("energy_Wh_per_kg"));
+        double hi = evaluate(f, &p, &p.vars[0].hi, mi("energy_Wh_per_kg"));
         assert_true(r.objective > 1.02 * lo && r.objective > 1.02 * hi);
         assert_true(fabs(r.sensitivity[0]) < 0.01);
         /* the objective reported is the evaluation at the optimum */
-        TU_ASSERT_REL(r.objective, evaluate(f, &p, r.x, SSB_DESIGN_M_ENERGY_WH_PER_KG), 1e-12);
+        TU_ASSERT_REL(r.objective, evaluate(f, &p, r.x, mi("energy_Wh_per_kg")), 1e-12);
         printf("  %gC: optimum thickness %.1f um, %.1f Wh/kg (%.1f at %g um, %.1f at %g um), %d evaluations\n",
                p.rate, r.x[0], r.objective, lo, p.vars[0].lo, hi, p.vars[0].hi, r.nevals);
         ssb_design_opt_result_destroy(&r);
@@ -102,7 +110,7 @@ static void test_optimum_beats_grid(void **state)
     double gbest = -INFINITY;
     for (int i = 0; i < 12; i++) {
         double x = 35 + i * 19.0;
-        gbest = fmax(gbest, evaluate(f, &p, &x, SSB_DESIGN_M_ENERGY_WH_PER_KG));
+        gbest = fmax(gbest, evaluate(f, &p, &x, mi("energy_Wh_per_kg")));
     }
     assert_true(r.objective >= gbest);
     printf("  1 variable: optimum %.3f Wh/kg >= best of 12 grid points %.3f\n", r.objective, gbest);
@@ -117,7 +125,7 @@ static void test_optimum_beats_grid(void **state)
     for (int i = 0; i < 6; i++)
         for (int j = 0; j < 6; j++) {
             double x[2] = {35 + i * 40.0, 0.47 + j * 0.055};
-            gbest = fmax(gbest, evaluate(f, &p, x, SSB_DESIGN_M_ENERGY_WH_PER_KG));
+            gbest = fmax(gbest, evaluate(f, &p, x, mi("energy_Wh_per_kg")));
         }
     assert_true(r.objective >= gbest);
     printf("  2 variables: optimum %.3f Wh/kg at (%.1f um, %.3f) >= best of a 6 x 6 grid %.3f\n", r.objective,
@@ -150,13 +158,13 @@ static void test_sensitivity_bound_constraint(void **state)
     /* a binding constraint: areal capacity at most 3 mAh/cm2 caps the thickness below the unconstrained optimum */
     p = thickness_problem(1.0);
     p.ncons = 1;
-    p.cons[0] = (ssb_design_constraint){SSB_DESIGN_M_CAPACITY, 1, 3.0};
+    p.cons[0] = (ssb_design_constraint){mi("capacity_mAh_per_cm2"), 1, 3.0};
     TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
     assert_int_equal(r.nactive, 1);
     assert_int_equal(r.active[0], 0);
-    assert_true(r.metric[SSB_DESIGN_M_CAPACITY] <= 3.0);
-    assert_true(r.metric[SSB_DESIGN_M_CAPACITY] > 3.0 * (1 - p.active_tol));
-    printf("  capacity <= 3 mAh/cm2: active, %.4f mAh/cm2 at %.2f um\n", r.metric[SSB_DESIGN_M_CAPACITY], r.x[0]);
+    assert_true(r.metric[mi("capacity_mAh_per_cm2")] <= 3.0);
+    assert_true(r.metric[mi("capacity_mAh_per_cm2")] > 3.0 * (1 - p.active_tol));
+    printf("  capacity <= 3 mAh/cm2: active, %.4f mAh/cm2 at %.2f um\n", r.metric[mi("capacity_mAh_per_cm2")], r.x[0]);
     ssb_design_opt_result_destroy(&r);
     printf("PASS: sensitivity = finite difference of its evaluations; bound and active constraint reported\n");
 }
@@ -172,7 +180,7 @@ static void test_bad_input(void **state)
     p.vars[1].lo = 0.1;
     p.vars[1].hi = 3;
     p.ncons = 1;
-    p.cons[0] = (ssb_design_constraint){SSB_DESIGN_M_CCS, 0, 1.0};
+    p.cons[0] = (ssb_design_constraint){mi("critical_stripping_current_mA_per_cm2"), 0, 1.0};
     p.max_evals = 10;
     assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_RANGE);
     assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "critical_stripping_current_mA_per_cm2 >= 1"));
@@ -183,8 +191,8 @@ static void test_bad_input(void **state)
     assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "thickness_um"));
     ssb_design_opt_result_destroy(&r);
-    ssb_design_metric m;
-    assert_int_equal(ssb_design_metric_parse(f->ctx, "energy_Wh_kg", &m), SSB_ERR_NOTFOUND);
+    int m;
+    assert_int_equal(ssb_design_opt_metric_parse(f->ctx, "energy_Wh_kg", &m), SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "energy_Wh_per_kg"));
     /* bounds */
     ssb_design_var v;
@@ -196,7 +204,10 @@ static void test_bad_input(void **state)
     assert_true(v.lo == 40 && v.hi == 200);
     ssb_design_constraint c;
     TU_OK(f->ctx, ssb_design_constraint_parse(f->ctx, "critical_stripping_current_mA_per_cm2>=1", &c));
-    assert_true(c.metric == SSB_DESIGN_M_CCS && !c.upper && c.bound == 1);
+    assert_true(c.metric == mi("critical_stripping_current_mA_per_cm2") && !c.upper && c.bound == 1);
+    /* the rate-point key of `ssbnet run` names the same metric */
+    TU_OK(f->ctx, ssb_design_opt_metric_parse(f->ctx, "energy_density_Wh_per_kg", &m));
+    assert_int_equal(m, mi("energy_Wh_per_kg"));
     assert_int_equal(ssb_design_constraint_parse(f->ctx, "energy_Wh_per_kg=3", &c), SSB_ERR_ARG);
     /* a bound the cell refuses names the key */
     p = thickness_problem(1.0);
@@ -223,6 +234,42 @@ static void test_threads(void **state)
     printf("PASS: same optimum with 1 and 2 threads\n");
 }
 
+/* The metrics the optimiser works with are those of ssb_design_evaluate on the cell with the variables set by hand
+ * (thickness through ssb_cell_params_set, the pressure through the eval params). */
+static void test_handover(void **state)
+{
+    fixture *f = *state;
+    ssb_design_opt_params p = thickness_problem(1.0);
+    p.nvars = 2;
+    snprintf(p.vars[1].name, sizeof p.vars[1].name, "stack_pressure_MPa");
+    p.vars[1].lo = 0.5;
+    p.vars[1].hi = 8;
+    double x[2] = {85.0, 4.5};
+    ssb_design_eval e;
+    TU_OK(f->ctx, ssb_design_opt_evaluate(f->ctx, f->db, f->cell, &p, x, &e));
+    ssb_cell_params *c = NULL;
+    TU_OK(f->ctx, ssb_cell_params_copy(f->ctx, f->cell, &c));
+    TU_OK(f->ctx, ssb_cell_params_set(f->ctx, c, "positive.thickness_um", 85.0));
+    ssb_run_params rp = p.run;
+    rp.iface_hours = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.rate = 1.0;
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    ep.stack_pressure = 4.5e6;
+    ssb_design_metrics m;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, c, &rp, &ep, &m));
+    TU_ASSERT_REL(e.metric[mi("energy_Wh_per_kg")], m.wh_per_kg, 1e-12);
+    TU_ASSERT_REL(e.metric[mi("capacity_mAh_per_cm2")], m.capacity / 36000.0, 1e-12);
+    TU_ASSERT_REL(e.metric[mi("critical_stripping_current_mA_per_cm2")], m.ccs / 10.0, 1e-12);
+    TU_ASSERT_REL(e.metric[mi("stack_pressure_MPa")], 4.5, 1e-12);
+    /* power = specific energy / discharge time */
+    TU_ASSERT_REL(e.metric[mi("power_W_per_kg")], m.wh_per_kg * 3600.0 * m.current / m.capacity, 1e-12);
+    ssb_cell_params_destroy(&c);
+    printf("PASS: the optimiser's metrics equal ssb_design_evaluate on the cell set by hand (%.2f Wh/kg, CCS %.3f "
+           "mA/cm2 at 4.5 MPa)\n", m.wh_per_kg, m.ccs / 10.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_sensitivity_bound_constraint),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_handover),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
