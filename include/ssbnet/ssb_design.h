@@ -28,12 +28,13 @@
  * Every figure handed on is stored next to its source (tests/unit/test_design.c compares them).
  *
  * Metric names are JSON keys (display units in the name, as everywhere in ssbnet) and the names `design optimise`
- * takes for objectives and constraints: ssb_design_metric_count / _info / _value.
+ * takes for objectives and constraints: ssb_design_metric_count / _at / _value.
  *
  * Comparison (ssb_design_compare): the baseline first, then each strategy applied to the baseline case; a variant
  * whose structure recipe, conductivities and temperature equal the baseline's reuses the baseline's measured
  * structure and effective properties (reused = 1), others run the whole chain. Variants run in parallel (OpenMP,
- * one context each); the result is deterministic for a seed whatever the thread count. Ranked by stack Wh/kg at
+ * one context each); the result is deterministic for a seed at a given thread count (across thread counts the
+ * marching-cubes area of the micro module differs in the last bits, so figures agree to ~1e-12). Ranked by stack Wh/kg at
  * the target rate (areal energy where densities are missing), ties broken by power capability, critical stripping
  * current and aged capacity retention; failures last; and by each criterion alone.
  *

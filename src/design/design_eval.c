@@ -117,6 +117,35 @@ int ssb_design_coated_resistance(ssb_ctx *ctx, const ssb_materials *mdb, const s
 
 /* ------------------------------------------------------------------------------------------- evaluation */
 
+int ssbi_design_db(ssb_ctx *ctx, const ssb_materials **db, ssb_materials **own)
+{
+    *own = NULL;
+    if (*db)
+        return SSB_OK;
+    SSB_CHECK(ctx, ssb_materials_create(ctx, own));
+    int rc = ssb_materials_load_builtin(ctx, *own);
+    if (rc != SSB_OK) {
+        ssb_materials_destroy(own);
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    }
+    *db = *own;
+    return SSB_OK;
+}
+
+int ssbi_design_closest(ssb_ctx *ctx, const char *what, const char *name, int n, const char *(*name_at)(int))
+{
+    int best = 0, dbest = 1 << 30;
+    for (int i = 0; i < n; i++) {
+        int d = ssb_materials_name_distance(name_at(i), name);
+        if (d < dbest) {
+            dbest = d;
+            best = i;
+        }
+    }
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown %s '%s' (closest: %s; 'ssbnet design list' lists them)", what,
+                     name, n > 0 ? name_at(best) : "-");
+}
+
 static void metrics_init(ssb_design_metrics *m, const ssb_design_eval_params *ep)
 {
     memset(m, 0, sizeof *m);
@@ -391,15 +420,7 @@ int ssb_design_evaluate_on(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell
     const double t0 = now_s();
     metrics_init(m, ep);
     ssb_materials *own = NULL;
-    if (!db) {
-        SSB_CHECK(ctx, ssb_materials_create(ctx, &own));
-        int rc = ssb_materials_load_builtin(ctx, own);
-        if (rc != SSB_OK) {
-            ssb_materials_destroy(&own);
-            return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
-        }
-        db = own;
-    }
+    SSB_CHECK(ctx, ssbi_design_db(ctx, &db, &own));
     ssb_cell_params *handed = NULL;
     int rc = ssbi_design_handover(ctx, cell, base, &handed);
     if (rc == SSB_OK)
@@ -441,15 +462,7 @@ int ssb_design_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
     SSB_CHECK(ctx, ssb_design_eval_params_check(ctx, ep));
     const double t0 = now_s();
     ssb_materials *own = NULL;
-    if (!db) {
-        SSB_CHECK(ctx, ssb_materials_create(ctx, &own));
-        int rc = ssb_materials_load_builtin(ctx, own);
-        if (rc != SSB_OK) {
-            ssb_materials_destroy(&own);
-            return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
-        }
-        db = own;
-    }
+    SSB_CHECK(ctx, ssbi_design_db(ctx, &db, &own));
     ssb_run_result base;
     int rc = ssbi_design_structure(ctx, db, cell, rp, &base);
     if (rc == SSB_OK)

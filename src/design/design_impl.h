@@ -12,4 +12,9 @@ int ssbi_design_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_
 /* A copy of cell with the hand-over fields of base (the ones ssb_run_effective sets) when base completed stage 3. */
 int ssbi_design_handover(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_run_result *base, ssb_cell_params **out);
 
+/* *db, or the built-in database loaded into *own (then *db = *own; the caller destroys *own). */
+int ssbi_design_db(ssb_ctx *ctx, const ssb_materials **db, ssb_materials **own);
+/* SSB_ERR_NOTFOUND "unknown <what> '<name>' (closest: ...)" over the n names name_at(i). */
+int ssbi_design_closest(ssb_ctx *ctx, const char *what, const char *name, int n, const char *(*name_at)(int));
+
 #endif

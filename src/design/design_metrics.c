@@ -76,22 +76,18 @@ const ssb_design_metric_info *ssb_design_metric_at(int i)
     return i >= 0 && i < NMETRICS ? &metrics[i].info : NULL;
 }
 
+static const char *metric_name(int i)
+{
+    return metrics[i].info.name;
+}
+
 int ssb_design_metric_value(ssb_ctx *ctx, const ssb_design_metrics *m, const char *name, double *value)
 {
     SSB_REQUIRE(ctx, m && name && value, SSB_ERR_ARG, "ssb_design_metric_value: NULL argument");
-    int best = 0, dbest = 1 << 30;
-    for (int i = 0; i < NMETRICS; i++) {
+    for (int i = 0; i < NMETRICS; i++)
         if (strcmp(metrics[i].info.name, name) == 0) {
             *value = metrics[i].fn(m);
             return SSB_OK;
         }
-        int d = ssb_materials_name_distance(metrics[i].info.name, name);
-        if (d < dbest) {
-            dbest = d;
-            best = i;
-        }
-    }
-    SSB_REQUIRE(ctx, 0, SSB_ERR_NOTFOUND, "unknown design metric '%s' (closest: %s; 'ssbnet design list' lists them)",
-                name, metrics[best].info.name);
-    return SSB_ERR_NOTFOUND;
+    return ssbi_design_closest(ctx, "design metric", name, NMETRICS, metric_name);
 }

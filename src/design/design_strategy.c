@@ -251,7 +251,7 @@ static int a_impurity(ssb_ctx *ctx, const ssb_materials *db, const double *v, ss
 
 static int a_alloy(ssb_ctx *ctx, const ssb_materials *db, const double *v, ssb_design_case *dc)
 {
-    if (v[0] == 0)
+    if (v[0] < 0.5) /* a switch: 0 Li, 1 Li-Mg (values round) */
         return SSB_OK;
     ssb_mech_db *mdb = NULL;
     const ssb_mech_anode *a = NULL;
@@ -311,14 +311,15 @@ static const struct {
       "adds straight SE channels from the separator to the current collector: the ionic tortuosity of a thick "
       "electrode falls toward 1",
       "review outlook (thick electrodes with vertical channels; issue 12)", 0, 2,
-      {P("channel_fraction", "-", 0, 0.3, 0, 0.1, "volume fraction of the channels"),
+      {P("channel_fraction", "-", 0, 0.5, 0, 0.1, "area fraction of the cross-section (SE taken from the composite)"),
        P("channel_diameter_um", "um", 1, 50, 10, 10, "channel diameter")}},
      a_channels},
     {{"graded_cathode", "graded CAM fraction through the thickness",
       "CAM fraction graded from the current collector to the separator (more SE near the separator, where the "
       "ionic current is largest)",
       "review outlook (graded composition; issue 12)", 0, 1,
-      {P("cam_gradient", "-", -0.5, 0.5, 0, 0.2, "CAM fraction difference current collector - separator side")}},
+      {P("cam_gradient", "-", -1, 1, 0, 0.2,
+         "g: CAM fraction f (1 + g/2) at the current collector to f (1 - g/2) at the separator")}},
      a_graded},
     {{"bimodal_cam", "bimodal CAM particle sizes",
       "a share of small CAM particles fills the gaps between large ones (higher packing, more CAM|SE area)",
@@ -377,7 +378,7 @@ static const struct {
       "a Li-Mg alloy anode instead of Li: its own vacancy diffusion and creep data set the critical stripping "
       "current (ssb_mech record Li-Mg); the alloy's potential shift and Li depletion are not modelled",
       "Krauskopf et al., Adv. Energy Mater. 9, 1902568 (2019)", 1, 1,
-      {P("alloy", "-", 0, 1, 0, 1, "1: Li-Mg, 0: Li")}},
+      {P("alloy", "-", 0, 1, 0, 1, "switch: 1 Li-Mg, 0 Li (rounded)")}},
      a_alloy},
     {{"small_cam", "smaller CAM particles",
       "smaller CAM particles: more CAM|SE area per volume and shorter solid diffusion; the structure is generated "
@@ -399,25 +400,20 @@ const ssb_design_strategy *ssb_design_strategy_at(int i)
     return i >= 0 && i < NSTRAT ? &strategies[i].s : NULL;
 }
 
+static const char *strategy_name(int i)
+{
+    return strategies[i].s.name;
+}
+
 int ssb_design_strategy_find(ssb_ctx *ctx, const char *name, int *index)
 {
     SSB_REQUIRE(ctx, name && index, SSB_ERR_ARG, "ssb_design_strategy_find: NULL argument");
-    int best = 0, dbest = 1 << 30;
-    for (int i = 0; i < NSTRAT; i++) {
+    for (int i = 0; i < NSTRAT; i++)
         if (strcmp(strategies[i].s.name, name) == 0) {
             *index = i;
             return SSB_OK;
         }
-        int d = ssb_materials_name_distance(strategies[i].s.name, name);
-        if (d < dbest) {
-            dbest = d;
-            best = i;
-        }
-    }
-    SSB_REQUIRE(ctx, 0, SSB_ERR_NOTFOUND,
-                "unknown strategy '%s' (closest: %s; 'ssbnet design list' lists them)", name,
-                strategies[best].s.name);
-    return SSB_ERR_NOTFOUND;
+    return ssbi_design_closest(ctx, "strategy", name, NSTRAT, strategy_name);
 }
 
 /* ------------------------------------------------------------------------------------------- cases */
@@ -463,15 +459,7 @@ int ssb_design_strategy_apply(ssb_ctx *ctx, const ssb_materials *db, int index, 
     double x[SSB_DESIGN_MAX_PARAMS];
     SSB_CHECK(ctx, resolve_values(ctx, s, v, x));
     ssb_materials *own = NULL;
-    if (!db) {
-        SSB_CHECK(ctx, ssb_materials_create(ctx, &own));
-        int rc = ssb_materials_load_builtin(ctx, own);
-        if (rc != SSB_OK) {
-            ssb_materials_destroy(&own);
-            return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
-        }
-        db = own;
-    }
+    SSB_CHECK(ctx, ssbi_design_db(ctx, &db, &own));
     /* on a copy: dc unchanged on error */
     ssb_design_case c;
     int rc = ssb_design_case_create(ctx, dc->cell, &dc->run, &dc->eval, &c);

@@ -80,6 +80,43 @@ PY
   [ $? -eq 0 ] && ok "JSON checks ($(grep -c PASS "$T/check.txt") passed)" || bad "JSON checks: $(grep FAIL "$T/check.txt")"
 fi
 
+# the same quantity under the same key as `ssbnet run` (tests/cli/test_keys.sh): the baseline at 1C on the same
+# structure is run's 1C rate point, value for value
+RUNSET=(--size 32 --voxel-um 1 --set positive.thickness_um=30 --quiet)
+expect_rc "run at 1C" 0 "$BIN" run "${RUNSET[@]}" --rates 1 -o "$T/run" --json
+cp "$T/out" "$T/run.json"
+expect_rc "compare baseline only" 0 "$BIN" design compare "${RUNSET[@]}" --strategies thin_separator --json
+cp "$T/out" "$T/cmp1.json"
+if command -v python3 >/dev/null; then
+  python3 - "$T" <<'PY' >"$T/keys.txt"
+import json, sys
+T = sys.argv[1]
+run = json.load(open(f"{T}/run.json"))
+b = json.load(open(f"{T}/cmp1.json"))["variants"][0]
+rp = run["rates"][0]
+bad = 0
+for k in ["c_rate", "capacity_mAh_per_cm2", "specific_capacity_mAh_per_g", "energy_mWh_per_cm2", "mean_voltage_V",
+          "current_mA_per_cm2", "bottleneck", "sustained"]:
+    ok = k in b and k in rp and type(b[k]) is type(rp[k]) and (
+        b[k] == rp[k] if isinstance(b[k], (str, bool)) else abs(b[k] - rp[k]) <= 1e-9 * abs(rp[k]))
+    print(("PASS: " if ok else "FAIL: ") + f"{k}: design {b.get(k)} run {rp.get(k)}")
+    bad += not ok
+ok = abs(b["energy_Wh_per_kg"] - rp["energy_density_Wh_per_kg"]) <= 1e-9 * rp["energy_density_Wh_per_kg"]
+print(("PASS: " if ok else "FAIL: ") + "energy_Wh_per_kg (issue-12 name) = run's energy_density_Wh_per_kg")
+bad += not ok
+lb, lr = b["mean_breakdown"]["losses_V"], rp["mean_breakdown"]["losses_V"]
+ok = set(lb) == set(lr) and all(abs(lb[k] - lr[k]) <= 1e-9 * max(1e-6, abs(lr[k])) for k in lr)
+print(("PASS: " if ok else "FAIL: ") + "mean_breakdown equal")
+bad += not ok
+ri = run["interfaces"]["positive"]["resistance_aged_ohm_cm2"]
+ok = abs(b["resistance_aged_ohm_cm2"] - ri) <= 1e-9 * ri
+print(("PASS: " if ok else "FAIL: ") + f"resistance_aged_ohm_cm2 = run's interfaces.positive ({ri})")
+bad += not ok
+sys.exit(1 if bad else 0)
+PY
+  [ $? -eq 0 ] && ok "design baseline = run's 1C point under the same keys" || bad "keys/values: $(grep FAIL "$T/keys.txt")"
+fi
+
 # bad input: nothing on stdout, no output folder
 expect_rc "unknown strategy" 8 "$BIN" design compare "${SMALL[@]}" --strategies coatng -o "$T/bad1"
 grep -q "closest: coating" "$T/err" && ok "unknown strategy suggests 'coating'" || bad "message: $(cat "$T/err")"
