@@ -1,6 +1,7 @@
 /* ssbnet run [CELL.json]: the main job. Argument parsing, one call of the library's chain (ssb_run, see
  * include/ssbnet/ssb_run.h for the physics of each stage), and the output: tables on stdout, one JSON object with
  * --json, and the output folder (report.json, discharge curves, plots, the structure). */
+#include "cli_design.h"
 #include "cli_image.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
@@ -496,6 +497,12 @@ static int write_outputs(cli_env *env, const ssb_run_result *res, const char *ou
         int r = ssb_run_write_plots(env->ctx, res, outdir, written, nwritten);
         if (r != SSB_OK) rc = cli_fail(env, r);
     }
+    if (!rc) { /* the self-contained HTML report (ssb_run_write_html) */
+        snprintf(path, sizeof path, "%s/report.html", outdir);
+        int r = ssb_run_write_html(env->ctx, res, path);
+        if (r != SSB_OK) rc = cli_fail(env, r);
+        else if (strlen(written) + 14 < nwritten) strcat(written, ", report.html");
+    }
     if (!rc && res->micro && res->generated) {
         snprintf(path, sizeof path, "%s/cathode.tif", outdir);
         int r = ssb_io_write_image(env->ctx, path, res->grid, NULL);
@@ -515,7 +522,7 @@ static int write_outputs(cli_env *env, const ssb_run_result *res, const char *ou
         static const char *const fixed[] = {"report.json", "cathode.tif", "cathode.tif.phases.json",
                                             "voltage_curves.png", "rate_capability.png",
                                             "overpotential_breakdown.png", "voltage_curves.svg",
-                                            "rate_capability.svg", "overpotential_breakdown.svg", NULL};
+                                            "rate_capability.svg", "overpotential_breakdown.svg", "report.html", NULL};
         for (int i = 0; fixed[i]; i++) {
             snprintf(path, sizeof path, "%s/%s", outdir, fixed[i]);
             unlink(path);
@@ -613,6 +620,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
             if (res.micro) report_handover(&res, json, out);
             report_cell(&res, json, out);
             report_interfaces(&res, json, out);
+            rc = cli_design_suggest(env, db, p, &rp, &res, 1.0, json, out);
         }
     }
     if (!rc && r != SSB_OK) rc = cli_fail(env, r);

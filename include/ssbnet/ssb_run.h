@@ -303,6 +303,13 @@ int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g,
  * d > 100 h). */
 int ssb_run_sphere_area_factor(ssb_ctx *ctx, double diameter, double h, double *factor);
 
+/* The self-contained HTML report of a finished run (stage 4) at path, written atomically (ssb_html.h): the
+ * structure's transport and CAM tables, two slices coloured by network class (active / dead CAM by cause,
+ * percolating Li+ and e- networks; when a structure was measured), the hand-over, the rate points, and the plots
+ * of ssb_run_write_plots as inline SVG plus a Ragone plot of the sustained rates. Thread-safe (no PLplot).
+ * Errors: SSB_ERR_ARG (no cell results), those of ssb_html.h. */
+int ssb_run_write_html(ssb_ctx *ctx, const ssb_run_result *res, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -372,7 +372,8 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
     const int nth = ssbi_threads(ctx);
     const double e = exp(-1.0 / (2.0 * sigma * sigma));
     const double w0 = 1.0 / (1.0 + 2.0 * e), w1 = e / (1.0 + 2.0 * e);
-    const size_t per = (size_t)np * (7 * sizeof(double) + 2);
+    /* per-thread block rounded up to whole doubles: the next thread's planes stay aligned for an odd np */
+    const size_t per = ((size_t)np * (7 * sizeof(double) + 2) + sizeof(double) - 1) / sizeof(double) * sizeof(double);
     unsigned char *buf = ssbi_malloc(ctx, (size_t)nth * per, "smoothed planes");
     if (!buf)
         return SSB_ERR_NOMEM;

@@ -1,0 +1,478 @@
+/* Unit tests of the design module (ssb_design.h): the evaluation's figures against the chain they come from, the
+ * metric table, strategies (zero strength = baseline, ranges, availability) and literature trends. Small structures
+ * (32 x 32 voxels in-plane) keep it in seconds. */
+#include "testutil.h"
+
+#include <ssbnet/ssb_design.h>
+#include <ssbnet/ssb_mech.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    ssb_ctx *ctx;
+    ssb_materials *db;
+    ssb_cell_params *cell;
+} fixture;
+
+static int fx_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f || ssb_ctx_create(&f->ctx) != SSB_OK)
+        return -1;
+    if (ssb_materials_create(f->ctx, &f->db) != SSB_OK || ssb_materials_load_builtin(f->ctx, f->db) != SSB_OK)
+        return -1;
+    if (ssb_cell_params_default(f->ctx, f->db, &f->cell) != SSB_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params_destroy(&f->cell);
+    ssb_materials_destroy(&f->db);
+    ssb_ctx_destroy(&f->ctx);
+    free(f);
+    return 0;
+}
+
+/* A small but real structure: 32 x 32 voxels of 0.4 um in-plane, the full 60 um through-plane. */
+static ssb_run_params small_params(void)
+{
+    ssb_run_params rp = ssb_run_params_default();
+    rp.cross_section = 32;
+    return rp;
+}
+
+/* Every figure of the evaluation against the quantity it comes from: ssb_run on the same cell at the same rates
+ * (rate point, interfaces of stage 5, networks of stage 2, hand-over of stage 3). */
+static void test_evaluate_matches_run(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = small_params();
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ssb_design_metrics m;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, f->cell, &rp, &ep, &m));
+    rp.nrates = 2;
+    rp.rates[0] = ep.ref_rate;
+    rp.rates[1] = ep.rate;
+    ssb_run_result res;
+    TU_OK(f->ctx, ssb_run(f->ctx, f->db, f->cell, &rp, &res));
+    const ssb_cell_rate_point *pt = &res.points[1];
+    assert_true(m.sustained && pt->sustained);
+    TU_ASSERT_REL(m.capacity, pt->capacity, 1e-12);
+    TU_ASSERT_REL(m.energy, pt->energy, 1e-12);
+    TU_ASSERT_REL(m.wh_per_kg, pt->wh_per_kg, 1e-12);
+    TU_ASSERT_REL(m.wh_per_l, pt->wh_per_l, 1e-12);
+    TU_ASSERT_REL(m.specific_capacity, pt->specific_capacity, 1e-12);
+    TU_ASSERT_REL(m.ref_capacity, res.points[0].capacity, 1e-12);
+    assert_int_equal(m.bottleneck, pt->bottleneck);
+    TU_ASSERT_REL(m.bottleneck_loss, pt->mean.loss[pt->bottleneck], 1e-12);
+    TU_ASSERT_REL(m.current, pt->current, 1e-12);
+    assert_true(res.iface && m.aged_available);
+    TU_ASSERT_REL(m.R_pos_aged, res.interfaces.R_pos_aged, 1e-12);
+    TU_ASSERT_REL(m.R_neg_aged, res.interfaces.R_neg_aged, 1e-12);
+    TU_ASSERT_REL(m.active_fraction, res.cam.active_fraction, 1e-12);
+    TU_ASSERT_REL(m.tau_ion, res.ion.tau, 1e-12);
+    TU_ASSERT_REL(m.sigma_i_eff, res.values.pos.sigma_i_eff, 1e-12);
+    TU_ASSERT_REL(m.area_per_volume, res.values.pos.area_per_volume, 1e-12);
+    /* power capability: C/10 -> 1C keeps > 80 % on this cell (about 90 %), so at least 1C; the next rung that it
+       reaches keeps the retention, checked by a discharge of its own */
+    assert_true(m.power_rate >= 1.0);
+    /* aged cell: higher resistances, no more capacity */
+    assert_true(m.R_pos_aged >= m.R_pos_initial && m.retention_aged <= 1.0 && m.retention_aged > 0.5);
+    /* Li anode at 1 MPa: the CCS of ssb_mech for the same record and temperature */
+    assert_true(m.ccs_available);
+    ssb_mech_db *mdb = NULL;
+    const ssb_mech_anode *a = NULL;
+    TU_OK(f->ctx, ssb_mech_db_load(f->ctx, NULL, &mdb));
+    TU_OK(f->ctx, ssb_mech_db_anode(f->ctx, mdb, f->db, "Li", &a));
+    double ccs;
+    TU_OK(f->ctx, ssb_mech_li_ccs(f->ctx, a, 1e6, 298.15, &ccs));
+    TU_ASSERT_REL(m.ccs, ccs, 1e-12);
+    ssb_mech_db_destroy(&mdb);
+    /* metric values in their display units */
+    double x;
+    TU_OK(f->ctx, ssb_design_metric_value(f->ctx, &m, "energy_Wh_per_kg", &x));
+    TU_ASSERT_REL(x, pt->wh_per_kg, 1e-12);
+    TU_OK(f->ctx, ssb_design_metric_value(f->ctx, &m, "capacity_mAh_per_cm2", &x));
+    TU_ASSERT_REL(x, pt->capacity / 36000.0, 1e-12); /* 1 mAh/cm2 = 3.6 C / 1e-4 m2 = 36000 C/m2 */
+    TU_OK(f->ctx, ssb_design_metric_value(f->ctx, &m, "critical_stripping_current_mA_per_cm2", &x));
+    TU_ASSERT_REL(x, ccs / 10.0, 1e-12); /* 1 mA/cm2 = 10 A/m2 */
+    printf("PASS: evaluate = run: %.4g Wh/kg at 1C, power %g C, R aged %.4g ohm cm2, CCS %.4g mA/cm2\n", m.wh_per_kg,
+           m.power_rate, m.R_pos_aged * 1e4, m.ccs / 10);
+    ssb_run_result_destroy(&res);
+}
+
+/* The coating model with no coating reproduces stage 5 (ssb_iface_assess_cell) exactly. */
+static void test_coated_resistance_bare(void **state)
+{
+    fixture *f = *state;
+    ssb_iface_db *idb = NULL;
+    TU_OK(f->ctx, ssb_iface_db_load(f->ctx, NULL, &idb));
+    ssb_iface_assessment a;
+    TU_OK(f->ctx, ssb_iface_assess_cell(f->ctx, f->db, idb, f->cell, 1000, &a));
+    double R0, R1;
+    TU_OK(f->ctx, ssb_design_coated_resistance(f->ctx, f->db, idb, f->cell, NULL, 1000, &R0, &R1));
+    TU_ASSERT_REL(R0, a.R_pos_initial, 1e-12);
+    TU_ASSERT_REL(R1, a.R_pos_aged, 1e-12);
+    assert_true(R1 > R0);
+    ssb_iface_db_destroy(&idb);
+    printf("PASS: bare coating model = stage 5 (%.4g -> %.4g ohm cm2 after 1000 h)\n", R0 * 1e4, R1 * 1e4);
+}
+
+static void test_metric_names(void **state)
+{
+    fixture *f = *state;
+    ssb_design_metrics m;
+    memset(&m, 0, sizeof m);
+    double x;
+    assert_int_equal(ssb_design_metric_value(f->ctx, &m, "energy_Wh_per_kgg", &x), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "energy_Wh_per_kg"));
+    int n = ssb_design_metric_count();
+    assert_true(n >= 10);
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            assert_string_not_equal(ssb_design_metric_at(i)->name, ssb_design_metric_at(j)->name);
+    assert_null(ssb_design_metric_at(n));
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.rate = 0;
+    assert_int_equal(ssb_design_eval_params_check(f->ctx, &ep), SSB_ERR_RANGE);
+    printf("PASS: %d metric names, unknown name suggests the closest\n", n);
+}
+
+/* The figures two evaluations must share bit for bit (not the wall time). */
+static void assert_same_metrics(const ssb_design_metrics *a, const ssb_design_metrics *b, const char *what)
+{
+    const double x[] = {a->capacity, a->energy, a->wh_per_kg, a->wh_per_l, a->v_mean, a->bottleneck_loss,
+                        a->ref_capacity, a->power_rate, a->ccs, a->li_contact_fraction, a->R_pos_initial,
+                        a->R_pos_aged, a->R_neg_aged, a->capacity_aged, a->active_fraction, a->tau_ion,
+                        a->sigma_i_eff, a->sigma_e_eff, a->area_per_volume};
+    const double y[] = {b->capacity, b->energy, b->wh_per_kg, b->wh_per_l, b->v_mean, b->bottleneck_loss,
+                        b->ref_capacity, b->power_rate, b->ccs, b->li_contact_fraction, b->R_pos_initial,
+                        b->R_pos_aged, b->R_neg_aged, b->capacity_aged, b->active_fraction, b->tau_ion,
+                        b->sigma_i_eff, b->sigma_e_eff, b->area_per_volume};
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) {
+        if (!(x[i] == y[i] || (isnan(x[i]) && isnan(y[i]))))
+            fail_msg("%s: figure %zu differs: %.17g vs %.17g", what, i, x[i], y[i]);
+    }
+    assert_int_equal(a->bottleneck, b->bottleneck);
+    assert_memory_equal(&a->breakdown, &b->breakdown, sizeof a->breakdown);
+}
+
+/* Issue 12 consistency: every available strategy at zero strength (its neutral values) reproduces the baseline
+ * exactly, and compare is deterministic for a seed whatever the thread count. */
+static void test_zero_strength_and_determinism(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = small_params();
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ssb_design_choice ch[32];
+    int n = 0;
+    for (int i = 0; i < ssb_design_strategy_count(); i++) {
+        if (!ssb_design_strategy_available(f->ctx, f->db, i, NULL, 0))
+            continue;
+        const ssb_design_strategy *s = ssb_design_strategy_at(i);
+        ch[n].strategy = i;
+        for (int k = 0; k < SSB_DESIGN_MAX_PARAMS; k++)
+            ch[n].values[k] = k < s->nparams ? s->params[k].neutral : NAN;
+        n++;
+    }
+    assert_true(n >= 8);
+    ssb_design_comparison c1, c2;
+    ssb_ctx_set_threads(f->ctx, 2);
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, n, ch, &c1));
+    assert_int_equal(c1.n, n + 1);
+    assert_string_equal(c1.v[0].name, "baseline");
+    for (int i = 1; i < c1.n; i++) {
+        assert_true(c1.v[i].ok);
+        assert_true(c1.v[i].reused); /* nothing changed: the baseline's structure serves */
+        assert_same_metrics(&c1.v[i].m, &c1.v[0].m, c1.v[i].name);
+    }
+    /* the baseline of compare = a single evaluation through the whole chain */
+    ssb_design_metrics m;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, f->cell, &rp, &ep, &m));
+    assert_same_metrics(&m, &c1.v[0].m, "evaluate vs compare baseline");
+    /* default strengths on a thinner cathode (30 um: fast): twice at 2 threads bit for bit; at 1 thread the same to
+       1e-12 (the marching-cubes area of the micro module sums in thread order: last bits differ) */
+    ssb_cell_params *thin = NULL;
+    TU_OK(f->ctx, ssb_cell_params_copy(f->ctx, f->cell, &thin));
+    TU_OK(f->ctx, ssb_cell_params_set(f->ctx, thin, "positive.thickness_um", 30));
+    /* the cell-level strategies and two that measure a structure again (not small_cam: its finer voxels cost) */
+    int m2 = 0;
+    for (int i = 0; i < n; i++) {
+        const ssb_design_strategy *s = ssb_design_strategy_at(ch[i].strategy);
+        if (!s->reuses_structure && strcmp(s->name, "densification") && strcmp(s->name, "vertical_channels"))
+            continue;
+        ch[m2].strategy = ch[i].strategy;
+        for (int k = 0; k < SSB_DESIGN_MAX_PARAMS; k++)
+            ch[m2].values[k] = NAN;
+        m2++;
+    }
+    n = m2;
+    ssb_design_comparison_destroy(&c1);
+    ssb_design_comparison c3;
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, thin, &rp, &ep, n, ch, &c1));
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, thin, &rp, &ep, n, ch, &c3));
+    ssb_ctx_set_threads(f->ctx, 1);
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, thin, &rp, &ep, n, ch, &c2));
+    ssb_ctx_set_threads(f->ctx, 0);
+    int nmeasured = 0;
+    for (int i = 0; i < c1.n; i++) {
+        assert_true(c1.v[i].ok);
+        nmeasured += !c1.v[i].reused;
+        assert_int_equal(c1.v[i].rank, c3.v[i].rank);
+        assert_same_metrics(&c1.v[i].m, &c3.v[i].m, c1.v[i].name);
+        assert_int_equal(c1.v[i].rank, c2.v[i].rank);
+        TU_ASSERT_REL(c2.v[i].m.energy, c1.v[i].m.energy, 1e-12);
+        TU_ASSERT_REL(c2.v[i].m.capacity, c1.v[i].m.capacity, 1e-12);
+        TU_ASSERT_REL(c2.v[i].m.area_per_volume, c1.v[i].m.area_per_volume, 1e-12);
+    }
+    assert_true(nmeasured == 3); /* baseline, densification and channels measured a structure */
+    ssb_cell_params_destroy(&thin);
+    ssb_design_comparison_destroy(&c3);
+    /* ranks are a permutation of 1..n */
+    int seen[64] = {0};
+    for (int i = 0; i < c1.n; i++)
+        seen[c1.v[i].rank]++;
+    for (int r = 1; r <= c1.n; r++)
+        assert_int_equal(seen[r], 1);
+    printf("PASS: every available strategy at zero strength = baseline bit for bit; compare deterministic (2 threads "
+           "twice bit for bit, 1 thread to 1e-12)\n");
+    ssb_design_comparison_destroy(&c1);
+    ssb_design_comparison_destroy(&c2);
+}
+
+/* Applies one strategy with values v (NULL: defaults) to a case of the fixture's cell. */
+static ssb_design_case apply_one(fixture *f, const char *name, const double *v, const ssb_run_params *rp)
+{
+    ssb_design_case dc;
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, name, &idx));
+    TU_OK(f->ctx, ssb_design_case_create(f->ctx, f->cell, rp, NULL, &dc));
+    TU_OK(f->ctx, ssb_design_strategy_apply(f->ctx, f->db, idx, v, &dc));
+    return dc;
+}
+
+/* Trend (issue 12): a coating with the right window lowers the aged cathode interface resistance. LiNbO3 lies
+ * inside the window between NCM811 and Li6PS5Cl (iface stability ranking) and its nm-thick layer suppresses the
+ * interphase growth (Ohta et al., Electrochem. Commun. 9, 1486 (2007); mechanism per FORMULAS-interfaces.md 4.3):
+ * thicker coatings at full coverage lower the aged resistance further until the coating's own d/sigma dominates. */
+static void test_trend_coating(void **state)
+{
+    fixture *f = *state;
+    ssb_iface_db *idb = NULL;
+    TU_OK(f->ctx, ssb_iface_db_load(f->ctx, NULL, &idb));
+    double R0b, R1b;
+    TU_OK(f->ctx, ssb_design_coated_resistance(f->ctx, f->db, idb, f->cell, NULL, 1000, &R0b, &R1b));
+    const double thick[] = {2, 5, 10};
+    double prev = R1b;
+    for (int i = 0; i < 3; i++) {
+        const double v[2] = {thick[i], 1.0};
+        ssb_design_case dc = apply_one(f, "coating", v, NULL);
+        assert_true(dc.eval.coating.thickness > 0);
+        TU_ASSERT_REL(dc.eval.coating.thickness, thick[i] * 1e-9, 1e-12);
+        double R0, R1;
+        TU_OK(f->ctx, ssb_design_coated_resistance(f->ctx, f->db, idb, f->cell, &dc.eval.coating, 1000, &R0, &R1));
+        /* fresh: the coating's series resistance d / sigma_ion exactly (full coverage, no interphase yet) */
+        TU_ASSERT_REL(R0 - R0b, dc.eval.coating.thickness / dc.eval.coating.sigma_ion, 1e-9);
+        assert_true(R1 < prev);
+        prev = R1;
+        ssb_design_case_destroy(&dc);
+    }
+    /* coverage 0: the bare interface */
+    const double v0[2] = {10, 0};
+    ssb_design_case dc = apply_one(f, "coating", v0, NULL);
+    double R0, R1;
+    TU_OK(f->ctx, ssb_design_coated_resistance(f->ctx, f->db, idb, f->cell, &dc.eval.coating, 1000, &R0, &R1));
+    TU_ASSERT_REL(R1, R1b, 1e-12);
+    ssb_design_case_destroy(&dc);
+    ssb_iface_db_destroy(&idb);
+    printf("PASS: LiNbO3 coating lowers the aged cathode resistance: %.4g (bare) -> %.4g ohm cm2 (10 nm)\n",
+           R1b * 1e4, prev * 1e4);
+}
+
+/* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
+ * 18, 1105 (2019): creep of Li feeds the interface; Doux et al., Adv. Energy Mater. 10, 1903253 (2020)), through
+ * the pressure strategy and the evaluation of the cell (Bruggeman cell, no structure: the anode is what changes). */
+static void test_trend_pressure(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    const double added[] = {0, 1, 4, 10};
+    double prev = -1;
+    for (int i = 0; i < 4; i++) {
+        const double v[1] = {added[i]};
+        ssb_design_case dc = apply_one(f, "pressure", v, &rp);
+        TU_ASSERT_REL(dc.eval.stack_pressure, 1e6 + added[i] * 1e6, 1e-12);
+        ssb_design_metrics m;
+        TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, dc.cell, &dc.run, &dc.eval, &m));
+        assert_true(m.ccs_available);
+        assert_true(m.ccs > prev);
+        prev = m.ccs;
+        ssb_design_case_destroy(&dc);
+    }
+    printf("PASS: CCS rises with stack pressure (1 -> 11 MPa: up to %.4g mA/cm2)\n", prev / 10);
+}
+
+/* A thinner separator: its ionic loss scales with its thickness (ohmic: I L / sigma_eff), every other process of
+ * the discharge nearly unchanged; the structure is reused. */
+static void test_thin_separator_ohmic(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = small_params();
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "thin_separator", &idx));
+    ssb_design_choice ch = {idx, {0.5, NAN, NAN, NAN}};
+    ssb_design_comparison c;
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, 1, &ch, &c));
+    assert_true(c.v[1].reused);
+    double l0 = c.v[0].m.breakdown.loss[SSB_CELL_LOSS_IONIC_SEP], l1 = c.v[1].m.breakdown.loss[SSB_CELL_LOSS_IONIC_SEP];
+    TU_ASSERT_REL(l1 / l0, 0.5, 0.01); /* the mean current differs slightly with the capacity delivered */
+    assert_true(c.v[1].m.wh_per_kg > c.v[0].m.wh_per_kg);
+    assert_int_equal(c.v[1].rank, 1);
+    printf("PASS: half the separator: ionic separator loss %.4g -> %.4g mV\n", l0 * 1e3, l1 * 1e3);
+    ssb_design_comparison_destroy(&c);
+}
+
+/* Bad input: unknown strategy (closest name), parameter out of range (name and range), unavailable strategy,
+ * the case unchanged on error; compare refuses before running anything. */
+static void test_strategy_errors(void **state)
+{
+    fixture *f = *state;
+    int idx;
+    assert_int_equal(ssb_design_strategy_find(f->ctx, "coatng", &idx), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "closest: coating"));
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "coating", &idx));
+    ssb_design_case dc;
+    TU_OK(f->ctx, ssb_design_case_create(f->ctx, f->cell, NULL, NULL, &dc));
+    const double bad[2] = {500, 0.9};
+    assert_int_equal(ssb_design_strategy_apply(f->ctx, f->db, idx, bad, &dc), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "thickness_nm = 500 is out of range (valid: 0 to 100 nm)"));
+    assert_true(dc.eval.coating.thickness == 0);
+    int vf;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "void_filling", &vf));
+    char reason[SSB_DESIGN_NOTE_LEN];
+    assert_int_equal(ssb_design_strategy_available(f->ctx, f->db, vf, reason, sizeof reason), 0);
+    assert_non_null(strstr(reason, "pore"));
+    assert_int_equal(ssb_design_strategy_apply(f->ctx, f->db, vf, NULL, &dc), SSB_ERR_UNSUPPORTED);
+    ssb_design_choice ch = {vf, {NAN, NAN, NAN, NAN}};
+    ssb_design_comparison c;
+    assert_int_equal(ssb_design_compare(f->ctx, f->db, f->cell, NULL, NULL, 1, &ch, &c), SSB_ERR_UNSUPPORTED);
+    assert_int_equal(c.n, 0);
+    ssb_design_case_destroy(&dc);
+    printf("PASS: unknown strategy, out-of-range parameter, unavailable strategy refused\n");
+}
+
+/* Evaluate the fixture's cell (thickness t_um) with one strategy at values v (NULL entry list: baseline). */
+static void eval_with(fixture *f, double t_um, const char *name, const double *v, ssb_design_metrics *m)
+{
+    ssb_run_params rp = small_params();
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    ssb_design_case dc;
+    TU_OK(f->ctx, ssb_design_case_create(f->ctx, f->cell, &rp, &ep, &dc));
+    TU_OK(f->ctx, ssb_cell_params_set(f->ctx, dc.cell, "positive.thickness_um", t_um));
+    if (name) {
+        int idx;
+        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, name, &idx));
+        TU_OK(f->ctx, ssb_design_strategy_apply(f->ctx, f->db, idx, v, &dc));
+    }
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, dc.cell, &dc.run, &dc.eval, m));
+    ssb_design_case_destroy(&dc);
+}
+
+/* Trend (Bielefeld, Weber, Janek, J. Phys. Chem. C 123, 1626 (2019)): SE particles smaller relative to the CAM
+ * raise the active CAM fraction and lower the ionic tortuosity of the composite. Through the se_particle_size
+ * strategy on the default composition (CAM 0.60 of 5 um, SE 0.32), a 30 um cathode of 40 x 40 voxels in-plane,
+ * seed 1: SE particles of 1.5 um (SE/CAM 0.3) percolate with nearly all CAM active and a finite tau; particles of
+ * 6 um (SE/CAM 1.2) leave no Li+ path through the thickness (tau infinite, active CAM 0: SSB_ERR_NOPERC from the
+ * chain). Sizes in between differ by less than the seed-to-seed scatter at this box size, so the test checks the
+ * trend where the chain resolves it; test_micro_gen_arch.c checks it on larger boxes over seeds. */
+static void test_trend_se_particles(void **state)
+{
+    fixture *f = *state;
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "se_particle_size", &idx));
+    if (!ssb_design_strategy_available(f->ctx, f->db, idx, NULL, 0))
+        skip();
+    for (uint64_t seed = 1; seed <= 1; seed++) { /* seeds 2 and 3 give the same picture (checked by hand) */
+        ssb_run_params rp = small_params();
+        rp.cross_section = 40;
+        rp.seed = seed;
+        ssb_design_eval_params ep = ssb_design_eval_params_default();
+        ep.npower = 0;
+        ep.aged_discharge = 0;
+        double act[2], tau[2];
+        const double d[2] = {1.5, 6.0};
+        for (int k = 0; k < 2; k++) {
+            ssb_design_case dc;
+            TU_OK(f->ctx, ssb_design_case_create(f->ctx, f->cell, &rp, &ep, &dc));
+            TU_OK(f->ctx, ssb_cell_params_set(f->ctx, dc.cell, "positive.thickness_um", 30));
+            TU_OK(f->ctx, ssb_design_strategy_apply(f->ctx, f->db, idx, &d[k], &dc));
+            TU_ASSERT_REL(dc.run.se_diameter, d[k] * 1e-6, 1e-12);
+            ssb_design_metrics m;
+            int rc = ssb_design_evaluate(f->ctx, f->db, dc.cell, &dc.run, &dc.eval, &m);
+            if (rc == SSB_ERR_NOPERC) {
+                act[k] = 0;
+                tau[k] = INFINITY;
+            } else {
+                TU_OK(f->ctx, rc);
+                act[k] = m.active_fraction;
+                tau[k] = m.tau_ion;
+            }
+            ssb_design_case_destroy(&dc);
+        }
+        assert_true(act[0] > 0.99 && act[0] > act[1]);
+        assert_true(isfinite(tau[0]) && tau[0] < tau[1]);
+        printf("PASS: seed %d: SE particles 6 -> 1.5 um: active CAM %.3f -> %.3f, ionic tau %.3g -> %.3g\n", (int)seed,
+               act[1], act[0], tau[1], tau[0]);
+    }
+}
+
+/* Trend (issue 12, review outlook: thick electrodes with vertical channels): SE channels through the thickness of
+ * a thick (120 um) cathode lower its ionic tortuosity toward 1 and raise its capacity at 1C. */
+static void test_trend_channels(void **state)
+{
+    fixture *f = *state;
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "vertical_channels", &idx));
+    if (!ssb_design_strategy_available(f->ctx, f->db, idx, NULL, 0))
+        skip();
+    const double ch[2] = {0.15, 4.0};
+    ssb_design_metrics m0, m1;
+    eval_with(f, 120, NULL, NULL, &m0);
+    eval_with(f, 120, "vertical_channels", ch, &m1);
+    assert_true(m1.tau_ion < m0.tau_ion);
+    assert_true(m1.tau_ion >= 1.0);
+    assert_true(m1.capacity > m0.capacity);
+    printf("PASS: 120 um cathode with 15 %% SE channels: ionic tau %.3g -> %.3g, 1C capacity %.4g -> %.4g mAh/cm2\n",
+           m0.tau_ion, m1.tau_ion, m0.capacity / 36000, m1.capacity / 36000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evaluate_matches_run),
+        cmocka_unit_test(test_coated_resistance_bare),
+        cmocka_unit_test(test_metric_names),
+        cmocka_unit_test(test_zero_strength_and_determinism),
+        cmocka_unit_test(test_trend_coating),
+        cmocka_unit_test(test_trend_pressure),
+        cmocka_unit_test(test_thin_separator_ohmic),
+        cmocka_unit_test(test_strategy_errors),
+        cmocka_unit_test(test_trend_se_particles),
+        cmocka_unit_test(test_trend_channels),
+    };
+    if (getenv("SSB_TEST_FILTER")) /* run a subset: SSB_TEST_FILTER=test_trend_* */
+        cmocka_set_test_filter(getenv("SSB_TEST_FILTER"));
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
+}
