@@ -48,6 +48,15 @@ int cli_cell_defaults(cli_env *env, int argc, char **argv)
     cJSON_AddNumberToObject(m, "pore_diameter_um", rp.pore_diameter * 1e6);
     cJSON_AddNumberToObject(m, "overlap", rp.overlap);
     cJSON_AddBoolToObject(m, "marching_cubes", rp.marching_cubes);
+    /* electrode architecture (issue 12), all off */
+    cJSON_AddNumberToObject(m, "se_diameter_um", rp.se_diameter * 1e6);
+    cJSON_AddNumberToObject(m, "channel_fraction", rp.channel_fraction);
+    cJSON_AddNumberToObject(m, "channel_diameter_um", rp.channel_diameter * 1e6);
+    cJSON_AddStringToObject(m, "carbon_shape", rp.carbon_shape == SSB_MICRO_PARTICLE_FIBRE ? "fibre" : "sphere");
+    cJSON_AddNumberToObject(m, "fibre_length_um", rp.fibre_length * 1e6);
+    cJSON_AddNumberToObject(m, "cam_small_fraction", rp.cam_small_fraction);
+    cJSON_AddNumberToObject(m, "cam_small_diameter_um", rp.cam_small_diameter * 1e6);
+    cJSON_AddNumberToObject(m, "cam_gradient", rp.cam_gradient);
     cJSON *r = cJSON_AddObjectToObject(out, "run");
     cJSON_AddItemToObject(r, "rates_C", cJSON_CreateDoubleArray(rp.rates, rp.nrates));
     cJSON_AddNumberToObject(r, "cutoff_V", rp.cutoff);

@@ -323,7 +323,9 @@ typedef struct {
 ssb_micro_resolution_params ssb_micro_resolution_params_default(void);
 
 /* Resolution and box-size check of a generated composite electrode: generates p in a box of dims voxels of edge h
- * (cubic voxels), measures the SE tau (conductivity 1 on the matrix label, 0 elsewhere) and the CAM|SE area, then
+ * (cubic voxels), measures the SE tau (conductivity 1 on the SE: the matrix label, and the labels of particle
+ * phases with the SE or GB role, e.g. SE particles; the matrix only if it has that role or no phase has; 0
+ * elsewhere) and the CAM|SE area, then
  * voxelises the same spheres at h/2 (2 dims voxels) and measures again; with box_factor > 1 also generates the
  * recipe in a box whose edges normal to axis are box_factor times larger and measures tau there. Memory: the h/2
  * grid has 8x the voxels. A structure whose matrix does not percolate gives tau = +inf and resolved = 0.

@@ -199,11 +199,29 @@ ssb_micro_electrode_params ssb_micro_electrode_params_default(void);
  * Measured (bench/bench_micro_gen.c, 150 x 96 x 96 voxels of 0.4 um): 0.80 CAM (2 um) + 0.02 carbon + 0.02 pores in
  * 7 s, 0.75 CAM (5 um) in ~1 s; see the README table.
  *
+ * Electrode architecture (issue 12; all off by default, and off leaves the structure bit for bit as before):
+ *  - channel_fraction > 0: before packing, cylinders along z on a square x-y lattice (pitch 0.5 d sqrt(pi / f_c) for
+ *    the requested diameter d, at least one per axis; the diameter is then set so that the channels cover f_c of
+ *    each lattice cell) are reserved: no particle takes their voxels and no sphere centre lies in one. Afterwards
+ *    they get the matrix label, or the label of phase channel_phase (whose target includes them). The phases'
+ *    fractions stay fractions of the whole box (the overall composition is kept; they pack denser outside the
+ *    channels, which the overlap heuristics account for).
+ *  - phase[i].gradient != 0: the phase's centres are drawn with a density proportional to the remaining shortfall
+ *    of each z plane against f (1 + g (1/2 - z / L)) (smoothed over a particle radius), and its spheres are cut by
+ *    the z faces instead of wrapping through them (centres up to one radius outside, as in a cut through a bulk
+ *    packing, so that the faces add no wall effect).
+ *  - phase[i].shape FIBRE: capsules of the phase's diameter and fibre_length, random axis (isotropic or in-plane),
+ *    centre on a matrix voxel, taking only matrix voxels and crossing each other freely (penetrable sticks); they
+ *    enter the sphere list as chains of spheres spaced by at most r / 2.
+ *  - phases of one name and role may share a label (e.g. the modes of a bimodal CAM).
+ *
  * result (optional) receives the achieved fractions, counts and realised mean diameters, also on SSB_ERR_RANGE.
- * Errors: SSB_ERR_ARG (NULL grid or params, nphases out of range, duplicate labels, invalid enum),
- * SSB_ERR_RANGE (a fraction outside (0, 1) or the fractions summing to >= 1; a size <= 0 or not finite;
+ * Errors: SSB_ERR_ARG (NULL grid or params, nphases out of range, duplicate labels of different name or role,
+ * invalid enum or shape, channel_phase out of range), SSB_ERR_RANGE (a fraction outside (0, 1) or the fractions summing to >= 1; a size <= 0 or not finite;
  * gsd < 1; d_min > d_max or d_max above half the box; overlap outside [0, 1); tolerance, max_attempts or
- * relax_steps out of range; or a target that could not be reached: the message names the phase, the achieved
+ * relax_steps out of range; gradient outside [-1, 1]; a fibre not MONO or its length outside [diameter, smallest box
+ * edge]; channel_fraction outside [0, 0.5], channel_diameter <= 0 or above the in-plane box edge, channels leaving
+ * no matrix or exceeding their phase's fraction; or a target that could not be reached: the message names the phase, the achieved
  * fraction and the target; the grid then holds the partial packing), SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
 int ssb_micro_generate_electrode(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electrode_params *params,
                                  ssb_micro_electrode_result *result);

@@ -109,15 +109,24 @@ ssb_micro_resolution_params ssb_micro_resolution_params_default(void)
 static int measure(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_electrode_params *p,
                    const ssb_micro_resolution_params *rp, double *tau, double *area)
 {
+    /* the SE: the matrix, and particle phases with the SE role (SE particles, issue 12: the matrix is then void) */
     double sigma[256] = {0};
-    sigma[p->matrix_label] = 1.0;
+    uint8_t a[256] = {0}, b[256] = {0};
+    int nse = 0;
+    for (int i = 0; i < p->nphases; i++)
+        if (p->phase[i].role == SSB_ROLE_SE || p->phase[i].role == SSB_ROLE_GB) {
+            b[p->phase[i].label] = 1;
+            nse++;
+        }
+    if (nse == 0 || p->matrix_role == SSB_ROLE_SE || p->matrix_role == SSB_ROLE_GB)
+        b[p->matrix_label] = 1; /* the matrix is the SE (and stands for it when no phase has the role) */
+    for (int i = 0; i < 256; i++)
+        sigma[i] = b[i] ? 1.0 : 0.0;
     ssb_transport_result tr;
     memset(&tr, 0, sizeof tr);
     SSB_CHECK(ctx, ssb_transport_solve(ctx, g, sigma, rp->axis, &rp->transport, &tr));
     ssb_transport_result_destroy(&tr);
     *tau = tr.tau;
-    uint8_t a[256] = {0}, b[256] = {0};
-    b[p->matrix_label] = 1;
     for (int i = 0; i < p->nphases; i++)
         if (p->phase[i].role == SSB_ROLE_ACTIVE)
             a[p->phase[i].label] = 1;

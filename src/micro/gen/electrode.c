@@ -407,7 +407,7 @@ static int violations(packer *P, const double p[3], double r, int q, double push
                         double d3[3], d2 = 0.0;
                         for (int a = 0; a < 3; a++) {
                             double dd = p[a] - pj[a];
-                            if (b->periodic) {
+                            if (b->periodic && !(a == 2 && P->grad)) { /* graded spheres do not wrap in z */
                                 if (dd > 0.5 * b->len[a]) dd -= b->len[a];
                                 else if (dd < -0.5 * b->len[a]) dd += b->len[a];
                             }
@@ -442,10 +442,12 @@ static int violations(packer *P, const double p[3], double r, int q, double push
     return nv;
 }
 
-static void place_in_box(const ssbi_box *b, double p[3])
+static void place_in_box(const ssbi_box *b, double p[3], double zmargin)
 {
     for (int a = 0; a < 3; a++) {
-        if (b->periodic) {
+        if (a == 2 && zmargin > 0.0) { /* graded phase: centres within zmargin outside the z faces, no wrap */
+            p[a] = fmin(fmax(p[a], -zmargin), b->len[a] + zmargin);
+        } else if (b->periodic) {
             p[a] = fmod(p[a], b->len[a]);
             if (p[a] < 0.0) p[a] += b->len[a];
             if (p[a] >= b->len[a]) p[a] = 0.0;
@@ -563,6 +565,9 @@ static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[
     for (int64_t att = 0; att < par->max_attempts; att++) {
         (*ntrials)++;
         for (int a = 0; a < 3; a++) p[a] = ssb_rng_uniform(rng) * b->len[a];
+        /* graded: the z faces cut the spheres as a cut through a bulk packing would (no wall effect): centres up to
+         * r outside them */
+        if (P->grad) p[2] = p[2] * (1.0 + 2.0 * r / b->len[2]) - r;
         if (P->grad && !ssbi_grad_accept(P->grad, p[2], rng)) continue;
         if (P->fill[q] && label_at(b, p) != par->matrix_label) continue;
         const double z0 = p[2];
@@ -582,7 +587,7 @@ static int64_t find_position(packer *P, double r, int q, ssb_rng *rng, double p[
             }
             if (step >= par->relax_steps) break;
             for (int a = 0; a < 3; a++) p[a] += push[a];
-            place_in_box(b, p);
+            place_in_box(b, p, P->grad ? r : 0.0);
         }
     }
     return 0;
