@@ -132,7 +132,6 @@ static int parse_problem(cli_env *env, const cli_optval *val, ssb_design_opt_par
     if (val[O_GRID].given) prm->grid_points = (int)val[O_GRID].num;
     if (val[O_MAXEV].given) prm->max_evals = (int)val[O_MAXEV].num;
     prm->run.micro = val[O_MICRO].given > 0;
-    prm->run.iface_hours = 0;
     return rc;
 }
 
@@ -300,18 +299,4 @@ int cmd_design_optimise(cli_env *env, int argc, char **argv)
     ssb_cell_params_destroy(&cell);
     ssb_materials_destroy(&db);
     return rc;
-}
-
-/* The `design` group until its dispatcher (list, compare: cli/cmd_design.c) is linked in: that definition, a strong
- * symbol, replaces this weak one and calls cmd_design_optimise for "optimise". */
-__attribute__((weak)) int cmd_design(cli_env *env, int argc, char **argv)
-{
-    if (argc >= 2 && (!strcmp(argv[1], "optimise") || !strcmp(argv[1], "optimize")))
-        return cmd_design_optimise(env, argc, argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        printf("usage: ssbnet design optimise [CELL.json] --vary NAME=LO:HI[,...] ... (see --help)\n");
-        return argc < 2 ? CLI_EXIT_USAGE : 0;
-    }
-    fprintf(stderr, "ssbnet: error: design %s: not in this build (available: optimise)\n", argv[1]);
-    return CLI_EXIT_UNSUPPORTED;
 }

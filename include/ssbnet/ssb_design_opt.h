@@ -26,7 +26,8 @@
  * active_tol x max(1, |bound|). Every evaluation is kept (for the Ragone plot of the designs).
  * A design the cell model cannot run (out-of-range composition, a cell that fails to start) is infeasible with its
  * reason, not an error; the optimisation fails (SSB_ERR_RANGE naming the constraint and its best value) only when
- * no evaluated design satisfies the constraints.
+ * no evaluated design satisfies the constraints, and with SSB_ERR_UNSUPPORTED when no design gives the objective
+ * (a metric this cell or its data cannot give, NaN).
  *
  * Thread-safety: one call uses its own contexts per thread; db and the base cell are only read.
  */
@@ -78,7 +79,8 @@ typedef struct {
     ssb_design_constraint cons[SSB_DESIGN_MAX_CONS];
     double rate;                             /* C-rate [1/h] [1], (0, 100] */
     double pressure;                         /* stack pressure [Pa] when not a variable [1e6], 0 to 1e8 */
-    ssb_run_params run;                      /* [ssb_run_params_default() with micro 0, iface_hours 0] */
+    ssb_run_params run;                      /* [ssb_run_params_default() with micro 0]; iface_hours is used only
+                                                when a metric in use needs the ageing */
     int grid_points;                         /* per variable in the global stage [5], 2..50 */
     int max_grid;                            /* designs in the global stage at most [400], 4..100000 */
     int max_evals;                           /* local-stage evaluations [60], 0..10000 */

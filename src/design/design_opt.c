@@ -198,7 +198,8 @@ static int local_stage(opt_state *st, const ssb_design_eval *start, int grid_n)
 
 /* ---------------------------------------------------------------------------------------- checks */
 
-static int check_params(ssb_ctx *ctx, const ssb_cell_params *base, const ssb_design_opt_params *prm)
+static int check_params(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
+                        const ssb_design_opt_params *prm)
 {
     SSB_REQUIRE(ctx, prm->nvars >= 1 && prm->nvars <= SSB_DESIGN_MAX_VARS, SSB_ERR_RANGE,
                 "design optimisation: %d variables, must be 1 to %d", prm->nvars, SSB_DESIGN_MAX_VARS);
@@ -210,8 +211,8 @@ static int check_params(ssb_ctx *ctx, const ssb_cell_params *base, const ssb_des
         SSB_REQUIRE(ctx, ssbi_design_metric_name(prm->cons[i].metric) && isfinite(prm->cons[i].bound), SSB_ERR_ARG,
                     "constraint %d: not a metric or a non-finite bound", i);
     SSB_REQUIRE(ctx, prm->rate > 0 && prm->rate <= 100, SSB_ERR_RANGE, "rate %g C: must be in (0, 100]", prm->rate);
-    SSB_REQUIRE(ctx, prm->pressure >= 0 && prm->pressure <= 1e9, SSB_ERR_RANGE,
-                "stack pressure %g Pa: must be 0 to 1e9", prm->pressure);
+    SSB_REQUIRE(ctx, prm->pressure >= 0 && prm->pressure <= 1e8, SSB_ERR_RANGE,
+                "stack pressure %g Pa: must be 0 to 1e8", prm->pressure);
     SSB_REQUIRE(ctx, prm->grid_points >= 2 && prm->grid_points <= 50, SSB_ERR_RANGE,
                 "grid points %d: must be 2 to 50", prm->grid_points);
     SSB_REQUIRE(ctx, prm->max_grid >= 4 && prm->max_grid <= 100000, SSB_ERR_RANGE,
@@ -222,9 +223,7 @@ static int check_params(ssb_ctx *ctx, const ssb_cell_params *base, const ssb_des
                          prm->active_tol > 0 && prm->active_tol < 1,
                 SSB_ERR_RANGE, "xtol_rel %g (0, 0.5], fd_step %g (0, 0.25], active_tol %g (0, 1)", prm->xtol_rel,
                 prm->fd_step, prm->active_tol);
-    /* every name known and unique, both bounds accepted by the cell */
-    ssb_cell_params *p = NULL;
-    SSB_CHECK(ctx, ssb_cell_params_copy(ctx, base, &p));
+    /* every name known and unique, strategy parameters available and within their range */
     int rc = SSB_OK;
     for (int i = 0; i < prm->nvars && rc == SSB_OK; i++) {
         const ssb_design_var *v = &prm->vars[i];
@@ -234,19 +233,35 @@ static int check_params(ssb_ctx *ctx, const ssb_cell_params *base, const ssb_des
         if (rc == SSB_OK && !(isfinite(v->lo) && isfinite(v->hi) && v->lo < v->hi))
             rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "variable %s: bounds %g:%g, need finite LO < HI", v->name, v->lo,
                            v->hi);
+        int kind = ssbi_design_var_kind(v->name), st, par;
         double dummy;
-        if (rc == SSB_OK && ssbi_design_var_kind(v->name) == SSBI_DESIGN_VAR_CELL) {
-            rc = ssb_cell_params_get(ctx, p, v->name, &dummy);
+        if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_CELL) {
+            rc = ssb_cell_params_get(ctx, base, v->name, &dummy);
             if (rc == SSB_ERR_NOTFOUND)
-                rc = SSB_ERROR(ctx, rc, "unknown variable: %s (or %s, microstructure.KEY)", ssb_ctx_get_error(ctx),
-                               SSBI_DESIGN_PRESSURE_KEY);
+                rc = SSB_ERROR(ctx, rc, "unknown variable: %s (or %s, microstructure.KEY, strategy.NAME.PARAM)",
+                               ssb_ctx_get_error(ctx), SSBI_DESIGN_PRESSURE_KEY);
         }
-        ssb_run_params rp = prm->run;
-        double pr = 0;
-        for (int b = 0; b < 2 && rc == SSB_OK; b++)
-            rc = ssbi_design_set_var(ctx, v->name, b ? v->hi : v->lo, p, &rp, &pr);
+        if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY)
+            rc = ssbi_design_strategy_var(ctx, db, v->name, &st, &par);
+        if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY) {
+            const ssb_design_param *pp = &ssb_design_strategy_at(st)->params[par];
+            if (v->lo < pp->lo || v->hi > pp->hi)
+                rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "variable %s: bounds %g:%g outside the parameter's range %g to %g %s",
+                               v->name, v->lo, v->hi, pp->lo, pp->hi, pp->unit);
+        }
     }
-    ssb_cell_params_destroy(&p);
+    /* both corners of the box accepted by the cell and the strategies */
+    double x[SSB_DESIGN_MAX_VARS];
+    for (int b = 0; b < 2 && rc == SSB_OK; b++) {
+        for (int i = 0; i < prm->nvars; i++)
+            x[i] = b ? prm->vars[i].hi : prm->vars[i].lo;
+        ssb_design_case dc;
+        rc = ssb_design_case_create(ctx, base, &prm->run, NULL, &dc);
+        if (rc == SSB_OK) {
+            rc = ssbi_design_set_vars(ctx, db, prm, x, &dc);
+            ssb_design_case_destroy(&dc);
+        }
+    }
     if (rc != SSB_OK)
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     return SSB_OK;
@@ -334,7 +349,6 @@ int ssb_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
 {
     SSB_REQUIRE(ctx, base && prm && res, SSB_ERR_ARG, "ssb_design_optimise: NULL argument");
     memset(res, 0, sizeof *res);
-    SSB_CHECK(ctx, check_params(ctx, base, prm));
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ssb_materials *own = NULL;
@@ -346,6 +360,11 @@ int ssb_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
             return ssbi_trace(ctx, r, __FILE__, __LINE__, __func__);
         }
         db = own;
+    }
+    int r0 = check_params(ctx, db, base, prm);
+    if (r0 != SSB_OK) {
+        ssb_materials_destroy(&own);
+        return ssbi_trace(ctx, r0, __FILE__, __LINE__, __func__);
     }
     opt_state st;
     memset(&st, 0, sizeof st);
@@ -393,6 +412,11 @@ int ssb_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
     }
     if (rc == SSB_OK && !res->evals[ibest].feasible)
         rc = infeasible(ctx, prm, res);
+    if (rc == SSB_OK && !isfinite(res->evals[ibest].metric[prm->objective]))
+        rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                       "objective %s is not available for any of the %d designs (this cell or its data cannot give it; "
+                       "see the notes of 'ssbnet design compare')",
+                       ssbi_design_metric_name(prm->objective), res->nevals);
     if (rc == SSB_OK) {
         ssb_design_eval best = res->evals[ibest];
         memcpy(res->x, best.x, sizeof res->x);

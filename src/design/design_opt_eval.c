@@ -55,8 +55,7 @@ ssb_design_opt_params ssb_design_opt_params_default(void)
     p.rate = 1.0;
     p.pressure = 1e6;
     p.run = ssb_run_params_default();
-    p.run.micro = 0;
-    p.run.iface_hours = 0;
+    p.run.micro = 0; /* iface_hours stays: the ageing runs only when a metric in use needs it */
     p.grid_points = 5;
     p.max_grid = 400;
     p.max_evals = 60;
@@ -138,32 +137,83 @@ int ssbi_design_var_kind(const char *name)
         return SSBI_DESIGN_VAR_PRESSURE;
     if (strncmp(name, "microstructure.", 15) == 0)
         return SSBI_DESIGN_VAR_MICRO;
+    if (strncmp(name, "strategy.", 9) == 0)
+        return SSBI_DESIGN_VAR_STRATEGY;
     return SSBI_DESIGN_VAR_CELL;
 }
 
-/* Set variable v to value on the cell p / run params rp / pressure. */
-int ssbi_design_set_var(ssb_ctx *ctx, const char *name, double value, ssb_cell_params *p, ssb_run_params *rp,
-                        double *pressure)
+int ssbi_design_strategy_var(ssb_ctx *ctx, const ssb_materials *db, const char *name, int *strategy, int *param)
 {
-    switch (ssbi_design_var_kind(name)) {
-    case SSBI_DESIGN_VAR_PRESSURE:
-        SSB_REQUIRE(ctx, value >= 0 && value <= 100, SSB_ERR_RANGE,
-                    "variable %s = %g: must be 0 to 100 MPa", name, value);
-        *pressure = ssb_unit_to_si(SSB_UNIT_MPA, value);
-        return SSB_OK;
-    case SSBI_DESIGN_VAR_MICRO: {
-        char json[256];
-        snprintf(json, sizeof json, "{\"microstructure\": {\"%s\": %.17g}}", name + 15, value);
-        int rc = ssb_run_params_from_json_string(ctx, json, "variable", rp);
-        if (rc == SSB_ERR_FORMAT && strstr(ssb_ctx_get_error(ctx), "unknown"))
-            return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown variable '%s': %s", name, ssb_ctx_get_error(ctx));
-        SSB_CHECK(ctx, rc);
-        return SSB_OK;
+    const char *s = name + 9, *dot = strchr(s, '.');
+    SSB_REQUIRE(ctx, dot && dot > s && dot[1], SSB_ERR_ARG,
+                "variable '%s': a strategy parameter is strategy.NAME.PARAM (e.g. strategy.coating.thickness_nm)",
+                name);
+    char sname[SSB_DESIGN_NAME_LEN];
+    snprintf(sname, sizeof sname, "%.*s", (int)(dot - s), s);
+    SSB_CHECK(ctx, ssb_design_strategy_find(ctx, sname, strategy));
+    const ssb_design_strategy *st = ssb_design_strategy_at(*strategy);
+    char list[256] = "";
+    size_t len = 0;
+    for (int k = 0; k < st->nparams; k++) {
+        if (strcmp(st->params[k].name, dot + 1) == 0) {
+            *param = k;
+            char why[SSB_DESIGN_NOTE_LEN];
+            if (db && !ssb_design_strategy_available(ctx, db, *strategy, why, sizeof why))
+                return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "variable %s: strategy %s is not available: %s", name,
+                                 sname, why);
+            return SSB_OK;
+        }
+        if (len < sizeof list)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", st->params[k].name);
     }
-    default:
-        SSB_CHECK(ctx, ssb_cell_params_set(ctx, p, name, value));
-        return SSB_OK;
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown variable '%s': strategy %s has the parameters %s", name, sname,
+                     list);
+}
+
+int ssbi_design_set_vars(ssb_ctx *ctx, const ssb_materials *db, const ssb_design_opt_params *prm, const double *x,
+                         ssb_design_case *dc)
+{
+    double sv[SSB_DESIGN_MAX_VARS][SSB_DESIGN_MAX_PARAMS];
+    int sidx[SSB_DESIGN_MAX_VARS], ns = 0;
+    for (int i = 0; i < prm->nvars; i++) {
+        const char *name = prm->vars[i].name;
+        double value = x[i];
+        switch (ssbi_design_var_kind(name)) {
+        case SSBI_DESIGN_VAR_PRESSURE:
+            SSB_REQUIRE(ctx, value >= 0 && value <= 100, SSB_ERR_RANGE, "variable %s = %g: must be 0 to 100 MPa",
+                        name, value);
+            dc->eval.stack_pressure = ssb_unit_to_si(SSB_UNIT_MPA, value);
+            break;
+        case SSBI_DESIGN_VAR_MICRO: {
+            char json[256];
+            snprintf(json, sizeof json, "{\"microstructure\": {\"%s\": %.17g}}", name + 15, value);
+            int rc = ssb_run_params_from_json_string(ctx, json, "variable", &dc->run);
+            if (rc == SSB_ERR_FORMAT && strstr(ssb_ctx_get_error(ctx), "unknown"))
+                return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown variable '%s': %s", name, ssb_ctx_get_error(ctx));
+            SSB_CHECK(ctx, rc);
+            break;
+        }
+        case SSBI_DESIGN_VAR_STRATEGY: {
+            int st, par, k;
+            SSB_CHECK(ctx, ssbi_design_strategy_var(ctx, NULL, name, &st, &par));
+            for (k = 0; k < ns && sidx[k] != st; k++)
+                ;
+            if (k == ns) {
+                sidx[ns++] = st;
+                for (int j = 0; j < SSB_DESIGN_MAX_PARAMS; j++)
+                    sv[k][j] = NAN; /* the strategy's default strength */
+            }
+            sv[k][par] = value;
+            break;
+        }
+        default:
+            SSB_CHECK(ctx, ssb_cell_params_set(ctx, dc->cell, name, value));
+        }
     }
+    /* the strategies act on the case with its cell keys set, each once with all its parameters */
+    for (int k = 0; k < ns; k++)
+        SSB_CHECK(ctx, ssb_design_strategy_apply(ctx, db, sidx[k], sv[k], dc));
+    return SSB_OK;
 }
 
 /* Whether a metric in use (objective or constraint) has this name prefix. */
@@ -216,8 +266,6 @@ int ssb_design_opt_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
         e->metric[k] = NAN;
     for (int i = 0; i < prm->nvars; i++)
         e->x[i] = x[i];
-    ssb_cell_params *p = NULL;
-    SSB_CHECK(ctx, ssb_cell_params_copy(ctx, base, &p));
     ssb_run_params rp = prm->run;
     /* only what the metrics in use need: the power ladder, the interface ageing, the aged discharge */
     ssb_design_eval_params ep = ssb_design_eval_params_default();
@@ -228,13 +276,13 @@ int ssb_design_opt_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
     ep.aged_discharge = uses(prm, "capacity_retention_aged");
     if (!ep.aged_discharge && !uses(prm, "resistance_") && !uses(prm, "negative_resistance_"))
         rp.iface_hours = 0;
-    int rc = SSB_OK;
-    for (int i = 0; i < prm->nvars && rc == SSB_OK; i++)
-        rc = ssbi_design_set_var(ctx, prm->vars[i].name, x[i], p, &rp, &ep.stack_pressure);
+    ssb_design_case dc;
+    SSB_CHECK(ctx, ssb_design_case_create(ctx, base, &rp, &ep, &dc));
+    int rc = ssbi_design_set_vars(ctx, db, prm, x, &dc);
     ssb_design_metrics m;
     memset(&m, 0, sizeof m);
     if (rc == SSB_OK)
-        rc = ssb_design_evaluate(ctx, db, p, &rp, &ep, &m);
+        rc = ssb_design_evaluate(ctx, db, dc.cell, &dc.run, &dc.eval, &m);
     if (rc == SSB_OK) {
         e->ok = 1;
         for (int k = 0; k < nm && rc == SSB_OK; k++)
@@ -247,7 +295,7 @@ int ssb_design_opt_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
         ssb_ctx_clear_error(ctx);
         rc = SSB_OK;
     }
-    ssb_cell_params_destroy(&p);
+    ssb_design_case_destroy(&dc);
     ssbi_design_judge(prm, e);
     if (rc != SSB_OK)
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);

@@ -151,6 +151,41 @@ static int html_breakdown(ssb_ctx *ctx, ssb_html *page, const ssb_run_result *re
     return ssb_html_add_bar_chart(ctx, page, &p, nr, cats, nl, labels, v);
 }
 
+/* Stage 5: stability of both contacts and their resistance before and after the ageing (or why not assessed). */
+static int html_interfaces(ssb_ctx *ctx, ssb_html *page, const ssb_run_result *res)
+{
+    SSB_CHECK(ctx, ssb_html_add_heading(ctx, page, 2, "Interfaces"));
+    if (!res->iface) {
+        if (!res->iface_note[0])
+            return SSB_OK;
+        char txt[600];
+        snprintf(txt, sizeof txt, "Not assessed: %s", res->iface_note);
+        return ssb_html_add_paragraph(ctx, page, txt);
+    }
+    const ssb_iface_assessment *a = &res->interfaces;
+    const ssb_iface_stability *st[2] = {&a->pos, &a->neg};
+    const double R0[2] = {a->R_pos_initial, a->R_neg_initial}, R1[2] = {a->R_pos_aged, a->R_neg_aged};
+    char buf[2][5][SSB_IFACE_TEXT_LEN];
+    const char *cells[12];
+    for (int k = 0; k < 2; k++) {
+        snprintf(buf[k][0], sizeof buf[k][0], "%s|%s", st[k]->electrode, st[k]->electrolyte);
+        snprintf(buf[k][1], sizeof buf[k][1], "%s",
+                 st[k]->stable < 0 ? "unknown" : st[k]->stable ? "yes" : st[k]->nearly_stable ? "nearly" : "no");
+        snprintf(buf[k][2], sizeof buf[k][2], "%.4g", ssb_unit_from_si(SSB_UNIT_OHM_CM2, R0[k]));
+        snprintf(buf[k][3], sizeof buf[k][3], "%.4g", ssb_unit_from_si(SSB_UNIT_OHM_CM2, R1[k]));
+        snprintf(buf[k][4], sizeof buf[k][4], "%s", st[k]->stable >= 0 ? st[k]->window_source : "-");
+        const char *row[6] = {buf[k][0], buf[k][1], ssb_iface_type_name(st[k]->type), buf[k][2], buf[k][3],
+                              buf[k][4]};
+        memcpy(cells + 6 * k, row, sizeof row);
+    }
+    static const char *const hd[6] = {"contact", "stable", "interphase", "R initial [ohm cm2]", "R aged [ohm cm2]",
+                                      "window source"};
+    char cap[200];
+    snprintf(cap, sizeof cap, "stability over the operating window; resistance after %g h at the top-of-charge "
+                              "potential (the cathode's per CAM|SE area)", a->hours);
+    return ssb_html_add_text_table(ctx, page, cap, 6, hd, 2, cells);
+}
+
 int ssb_run_write_html(ssb_ctx *ctx, const ssb_run_result *res, const char *path)
 {
     SSB_REQUIRE(ctx, res && path && res->stage >= 4, SSB_ERR_ARG, "ssb_run_write_html: no cell results");
@@ -187,6 +222,8 @@ int ssb_run_write_html(ssb_ctx *ctx, const ssb_run_result *res, const char *path
         rc = html_curves(ctx, page, res);
     if (rc == SSB_OK)
         rc = html_breakdown(ctx, page, res);
+    if (rc == SSB_OK)
+        rc = html_interfaces(ctx, page, res);
     if (rc == SSB_OK)
         rc = ssb_html_write(ctx, page, path);
     ssb_html_destroy(&page);

@@ -26,6 +26,17 @@ x1=$(num "$T/o1.json" positive.thickness_um); f1=$(num "$T/o1.json" objective)
 lt 31 "$x1" && lt "$x1" 249 && ok "interior optimum at 1C: $x1 um, $f1 Wh/kg" || bad "optimum at 1C: $x1 um"
 for f in report.html ragone.png; do [ -s "$T/o1/$f" ] && ok "wrote $f" || bad "did not write $f"; done
 grep -q 'id="ragone"' "$T/o1/report.html" && ok "report has the Ragone plot" || bad "no Ragone plot in report.html"
+# the page in a real browser (as tests/cli/test_html.sh): every plot drawn, no console message
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROME" ]; then
+  timeout 90 "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$T/profile" \
+    --enable-logging=stderr --v=0 --dump-dom "file://$T/o1/report.html" >"$T/dom" 2>"$T/log"
+  grep -q 'data-ssb-status="ok"' "$T/dom" && grep -q 'data-ssb-plots="2/2"' "$T/dom" && ! grep -q CONSOLE "$T/log" &&
+    ok "report.html drawn in chromium (2/2 plots, no console message)" ||
+    bad "chromium: $(grep -o 'data-ssb-[a-z]*="[^"]*"' "$T/dom") $(grep CONSOLE "$T/log" | head -2)"
+else
+  echo "chromium not found: the optimise report is checked without a browser (tests/cli/test_html.sh skips too)"
+fi
 expect_rc "optimise at 3C" 0 "$BIN" design optimise --vary "$V" --rate 3 --json --quiet
 x3=$(num "$T/out" positive.thickness_um)
 lt "$x3" "$x1" && ok "optimum thinner at 3C ($x3 um < $x1 um)" || bad "optimum at 3C $x3 um, at 1C $x1 um"
@@ -55,6 +66,14 @@ expect_rc "infeasible" 7 "$BIN" design optimise --vary "$V,stack_pressure_MPa=0.
   --constraint 'critical_stripping_current_mA_per_cm2>=1' --max-evals 10 -o "$T/b3" --quiet
 grep -q "critical_stripping_current_mA_per_cm2 >= 1" "$T/err" && [ ! -e "$T/b3" ] && ok "infeasible constraint named" ||
   bad "infeasible: $(cat "$T/err")"
+# a strategy parameter as a variable (ssbnet design list): the coating thickness against the aged capacity
+expect_rc "coating thickness" 0 "$BIN" design optimise --vary strategy.coating.thickness_nm=0:50 \
+  --objective capacity_retention_aged --json --quiet
+grep -q '"strategy.coating.thickness_nm":' "$T/out" && ok "strategy variable optimised" || bad "strategy variable: $(head -c 300 "$T/out")"
+expect_rc "unknown strategy" 8 "$BIN" design optimise --vary strategy.coatin.thickness_nm=0:50 --quiet
+grep -q "closest: coating" "$T/err" && ok "closest strategy" || bad "unknown strategy: $(cat "$T/err")"
+expect_rc "strategy parameter out of range" 7 "$BIN" design optimise --vary strategy.coating.thickness_nm=0:500 --quiet
+expect_rc "unavailable strategy" 10 "$BIN" design optimise --vary strategy.void_filling.fill_fraction=0:1 --quiet
 expect_rc "malformed constraint" 2 "$BIN" design optimise --vary "$V" --constraint 'energy_Wh_per_kg=3' --quiet
 expect_rc "no --vary" 2 "$BIN" design optimise --quiet
 finish

@@ -15,6 +15,15 @@ expect_rc "run writes the report" 0 "$BIN" run --size 32 --rates 0.5,2 -o "$T/r"
 H="$T/r/report.html"
 [ -s "$H" ] && ok "report.html written" || bad "no report.html"
 grep -q "report.html" "$T/out" && ok "listed among the files written" || bad "report.html not listed: $(tail -1 "$T/out")"
+# the page's numbers are the run's: the stack energy of each rate and the aged cathode|SE resistance of the JSON
+expect_rc "the same run as JSON" 0 "$BIN" run --size 32 --rates 0.5,2 -o "$T/r2" --json --quiet
+for e in $(grep -E '"energy_density_Wh_per_kg":' "$T/out" | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'); do
+  c=$(awk -v v="$e" 'BEGIN { printf "%.1f", v }')
+  grep -q "<td class=\"num\">$c</td>" "$H" && ok "stack energy $c Wh/kg in the page" || bad "stack energy $c Wh/kg not in the page"
+done
+ra=$(grep -E '"resistance_aged_ohm_cm2":' "$T/out" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/')
+ca=$(awk -v v="$ra" 'BEGIN { printf "%.4g", v }')
+grep -q "<td>$ca</td>" "$H" && ok "aged cathode|SE resistance $ca ohm cm2 in the page" || bad "aged resistance $ca not in the page"
 # self-contained: no external resource (the SVG namespace URI is a name, not a resource)
 if grep -Eiq '(src=|href=|<link|@import|url\()' "$H" || grep -Eo 'https?://[^"]*' "$H" | grep -vq '^http://www.w3.org/2000/svg$'; then
   bad "external resource in the page: $(grep -Eio '(src=|href=|<link|@import|url\(|https?://)[^ >]{0,60}' "$H" | grep -v 'w3.org/2000/svg' | head -3)"

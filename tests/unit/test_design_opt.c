@@ -266,6 +266,29 @@ static void test_handover(void **state)
     /* power = specific energy / discharge time */
     TU_ASSERT_REL(e.metric[mi("power_W_per_kg")], m.wh_per_kg * 3600.0 * m.current / m.capacity, 1e-12);
     ssb_cell_params_destroy(&c);
+    /* a strategy parameter as a variable: the same as applying the strategy by hand */
+    p = thickness_problem(1.0);
+    p.objective = mi("resistance_aged_ohm_cm2");
+    p.minimise = 1;
+    snprintf(p.vars[0].name, sizeof p.vars[0].name, "strategy.coating.thickness_nm");
+    p.vars[0].lo = 0;
+    p.vars[0].hi = 50;
+    double t = 12.0;
+    TU_OK(f->ctx, ssb_design_opt_evaluate(f->ctx, f->db, f->cell, &p, &t, &e));
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "coating", &idx));
+    ssb_design_case dc;
+    ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    TU_OK(f->ctx, ssb_design_case_create(f->ctx, f->cell, &p.run, &ep, &dc));
+    double v[SSB_DESIGN_MAX_PARAMS] = {12.0, NAN, NAN, NAN};
+    TU_OK(f->ctx, ssb_design_strategy_apply(f->ctx, f->db, idx, v, &dc));
+    ssb_design_metrics m2;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, dc.cell, &dc.run, &dc.eval, &m2));
+    TU_ASSERT_REL(e.metric[mi("resistance_aged_ohm_cm2")], m2.R_pos_aged / 1e-4, 1e-12);
+    assert_true(isfinite(e.metric[mi("resistance_aged_ohm_cm2")]));
+    ssb_design_case_destroy(&dc);
     printf("PASS: the optimiser's metrics equal ssb_design_evaluate on the cell set by hand (%.2f Wh/kg, CCS %.3f "
            "mA/cm2 at 4.5 MPa)\n", m.wh_per_kg, m.ccs / 10.0);
 }
