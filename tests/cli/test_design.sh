@@ -112,6 +112,13 @@ ri = run["interfaces"]["positive"]["resistance_aged_ohm_cm2"]
 ok = abs(b["resistance_aged_ohm_cm2"] - ri) <= 1e-9 * ri
 print(("PASS: " if ok else "FAIL: ") + f"resistance_aged_ohm_cm2 = run's interfaces.positive ({ri})")
 bad += not ok
+# `ssbnet run` ends with at most three strategies; their "before" is the run's own 1C energy
+top = run.get("top_strategies", [])
+ok = 1 <= len(top) <= 3 and all(abs(t["energy_before_Wh_per_kg"] - rp["energy_density_Wh_per_kg"]) <=
+                                1e-9 * rp["energy_density_Wh_per_kg"] for t in top)
+ok = ok and all(t["energy_after_Wh_per_kg"] >= t["energy_before_Wh_per_kg"] for t in top)
+print(("PASS: " if ok else "FAIL: ") + f"run's top_strategies ({[t['name'] for t in top]}) start from its 1C energy")
+bad += not ok
 sys.exit(1 if bad else 0)
 PY
   [ $? -eq 0 ] && ok "design baseline = run's 1C point under the same keys" || bad "keys/values: $(grep FAIL "$T/keys.txt")"
