@@ -10,6 +10,7 @@
  *     --crop N          use the N x N x N corner sub-volume
  *     --dirichlet face|cell
  *     --threads N
+ *     --lean -1|0|1    gmg level-0 storage (ssb_transport_params.lean; default -1 = auto)
  * One line per run and one "median" line per axis: tau, sigma_rel, eps, iterations, wall, setup, Mvox/s,
  * solver bytes per voxel and per unknown, and the process peak RSS (VmHWM). */
 #include <ssbnet/ssb_io.h>
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--crop") && i + 1 < argc) crop = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) par.nthreads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--lean") && i + 1 < argc) par.lean = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dirichlet") && i + 1 < argc)
             par.dirichlet = !strcmp(argv[++i], "cell") ? SSB_DIRICHLET_CELL : SSB_DIRICHLET_FACE;
         else {

@@ -50,6 +50,8 @@
 #endif
 
 #define GMG_NCOARSE 800
+/* params.lean = -1 (auto) chooses the lean level 0 above this many unknowns (stored neighbours: 2 GiB) */
+#define GMG_LEAN_AUTO_UNKNOWNS ((int64_t)89478485)
 #define GMG_MAXLEV 40
 #define GMG_PAR_MIN 131072 /* below this many unknowns a level runs on one thread */
 #define GMG_SLAB 65536     /* unknowns per slab of planes (see setup_slabs) */
@@ -62,6 +64,13 @@
 #endif
 #ifndef GMG_OMEGA
 #define GMG_OMEGA 1.7f
+#endif
+
+/* 1: compile the level-0 kernels for the x86 popcnt instruction (checked at run time by the backend) */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(__POPCNT__)
+#define GMG_X86_POPCNT 1
+#else
+#define GMG_X86_POPCNT 0
 #endif
 
 #if SSB_HAVE_OPENMP
@@ -90,9 +99,16 @@ typedef struct {
     int64_t *pb;    /* first black unknown of each plane (after the renumbering) */
     int nslab;      /* slabs of planes for the threads (1: serial) */
     int64_t *sz;    /* slab s holds planes [sz[s], sz[s + 1]); sz[s] is even */
-    /* level 0 only */
+    /* level 0 only; stored neighbours (gmg.lean = 0) */
     int32_t *nb;    /* 6 per unknown: -x, +x, -y, +y, -z, +z (n if absent) */
-    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy) */
+    /* level 0 only; neighbours from bit masks (gmg.lean = 1) */
+    int32_t *rst;   /* first unknown of colour c (0 red, 1 black) in row y of plane z: rst[2 * (z * d[1] + y) + c] */
+    uint64_t *bits; /* unknowns of colour c in row y of plane z: nwr words from (2 * (z * d[1] + y) + c) * nwr on,
+                     * bit k of word w = position x = 2 (64 w + k) + parity(y + z + c); the last word is 0 (the
+                     * neighbours are found from these and rst, see GMG_FINE_WALK in gmg_cycle.c) */
+    int64_t nwr;    /* words per row and colour: ceil(ceil(d[0] / 2) / 64) + 1 */
+    /* level 0 only */
+    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy); freed after the set-up when lean */
     /* coarse levels only: off-diagonal conductances (a_ij = -cv), as compressed rows during the set-up (rp, col)
      * and, above the coarsest level, as runs afterwards (see finalize_level) */
     int64_t *rp;    /* row starts, n + 1 */
@@ -117,12 +133,15 @@ typedef struct {
     int nlev;
     gmg_level lev[GMG_MAXLEV];
     int nph;
+    int lean;     /* level 0: 1 finds the neighbours from bit masks (rst, bits), 0 stores them (nb); set before
+                   * ssbi_gmg_build */
     float *gf[3]; /* float conductance tables (normalised) */
     float g1[3];  /* the same for a single conducting phase */
     double gscale;
     int nt;
     int64_t bytes, peak;
     const uint8_t *ph;     /* the problem's phase map (level-0 positions) */
+    uint64_t *zbits;       /* lev[0].nwr zero words: the mask of a row outside the image */
     uint8_t pc_np[256];    /* pieces of a 2x2x2 voxel block by occupancy pattern (bit c: corner x + 2y + 4z) */
     uint8_t pc_id[256][8]; /* piece of each occupied corner */
     uint8_t pc_face[256][3][2]; /* occupied corners on the low / high face normal to each axis (bit k: corner
