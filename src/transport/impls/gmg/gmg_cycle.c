@@ -161,40 +161,86 @@ GMG_INLINE float fine_off_tab(const gmg *m, uint8_t u, uint8_t w0, uint8_t w1, u
            gy[GMG_PCOL(w3, nph)] * x3 + gz[GMG_PCOL(w4, nph)] * x4 + gz[GMG_PCOL(w5, nph)] * x5;
 }
 
-/* Gauss-Seidel update of colour c (0 red, 1 black) on plane z of level 0. */
-GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const int one, const int lean)
+/* Diagonal of the unknown being walked (float, normalised), summed in the set-up's order (setup_fine), so that
+ * 1 / d equals the stored invd of the stored-index level 0 to the last bit; lo / hi: plane z is the first / last. */
+#define GMG_FINE_DIAG(m, L, one, lo, hi, hs)                                                                     \
+    fine_diag(m, L, one, lo, hi, hs, i, q0 != n_, q1 != n_, q2 != n_, q3 != n_, q4 != n_, q5 != n_, u, w0, w1, w2, w3, w4, w5)
+
+GMG_INLINE float fine_diag(const gmg *m, const gmg_level *L, const int one, int lo, int hi, int64_t hs, int64_t i,
+                           int p0, int p1, int p2, int p3, int p4, int p5, uint8_t u, uint8_t w0, uint8_t w1,
+                           uint8_t w2, uint8_t w3, uint8_t w4, uint8_t w5)
+{
+    float d = 0.0f;
+    if (one) {
+        d += p0 ? m->g1[0] : 0.0f;
+        d += p1 ? m->g1[0] : 0.0f;
+        d += p2 ? m->g1[1] : 0.0f;
+        d += p3 ? m->g1[1] : 0.0f;
+        d += p4 ? m->g1[2] : 0.0f;
+        d += p5 ? m->g1[2] : 0.0f;
+    } else {
+        const int nph = m->nph, pp = (u - 1) * (nph + 1);
+        d += m->gf[0][pp + GMG_PCOL(w0, nph)];
+        d += m->gf[0][pp + GMG_PCOL(w1, nph)];
+        d += m->gf[1][pp + GMG_PCOL(w2, nph)];
+        d += m->gf[1][pp + GMG_PCOL(w3, nph)];
+        d += m->gf[2][pp + GMG_PCOL(w4, nph)];
+        d += m->gf[2][pp + GMG_PCOL(w5, nph)];
+    }
+    if (lo) d += L->gdlo[i];
+    if (hi) d += L->gdhi[i - hs];
+    return d;
+}
+
+/* Gauss-Seidel update of colour c (0 red, 1 black) on plane z of level 0. The right-hand side of level 0 is the
+ * outer residual r in float, normalised: b = (float)r * rs with rs = 1 / gscale, formed where it is read (r does not
+ * change during the preconditioner; storing b cost 4 bytes per unknown). */
+GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const double *r, const int one, const int lean)
 {
     const gmg_level *L = &m->lev[0];
     float *x = L->x;
-    const float *b = L->b, *invd = L->invd;
-    GMG_FINE_LOOP(m, z, c, lean, x[i] = (b[i] + GMG_FINE_OFF(m, x, one)) * invd[i];);
+    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
+    if (lean) { /* no stored diagonal either */
+        const int lo = z == 0, hi = z == L->d[2] - 1;
+        const int64_t hs = L->ps[L->d[2] - 1];
+        GMG_FINE_WALK(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) *
+                                      (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
+    } else {
+        GMG_FINE_STORED(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
+    }
+}
+
+/* red x = b / d of plane z (the start of the pre-smoothing) when the diagonal is not stored */
+GMG_INLINE void fine_red_init(const gmg *m, int64_t z, const double *r, const int one, const int lean)
+{
+    const gmg_level *L = &m->lev[0];
+    float *x = L->x;
+    const float rs = (float)(1.0 / m->gscale);
+    const int lo = z == 0, hi = z == L->d[2] - 1;
+    const int64_t hs = L->ps[L->d[2] - 1];
+    (void)lean;
+    GMG_FINE_WALK(m, z, 0, x[i] = ((float)r[i] * rs) * (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
 }
 
 static void f_black(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    (void)a;
     (void)acc;
-    GMG_FINE(fine_gs, m, z, 1);
+    GMG_FINE(fine_gs, m, z, 1, a->r);
 }
 
-/* pre-smoothing, stage A: b = r (float, normalised), red x = b / d, black x = 0; zero the coarse right-hand side */
+/* pre-smoothing, stage A: red x = b / d, black x = 0 (b = r in float, normalised); zero the coarse right-hand side */
 static void f_pre_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
     const float rs = (float)(1.0 / m->gscale);
     const double *r = a->r;
-    float *x = L->x, *b = L->b;
+    float *x = L->x;
     const float *invd = L->invd;
     (void)acc;
-    for (int64_t i = L->ps[z]; i < L->pb[z]; i++) {
-        const float bi = (float)r[i] * rs;
-        b[i] = bi;
-        x[i] = bi * invd[i];
-    }
-    for (int64_t i = L->pb[z]; i < L->ps[z + 1]; i++) {
-        b[i] = (float)r[i] * rs;
-        x[i] = 0.0f;
-    }
+    if (m->lean) GMG_FINE(fine_red_init, m, z, r);
+    else
+        for (int64_t i = L->ps[z]; i < L->pb[z]; i++) x[i] = ((float)r[i] * rs) * invd[i];
+    memset(x + L->pb[z], 0, (size_t)(L->ps[z + 1] - L->pb[z]) * 4);
     if (m->nlev > 1 && !(z & 1)) {
         const gmg_level *C = &m->lev[1];
         memset(C->b + C->ps[z / 2], 0, (size_t)(C->ps[z / 2 + 1] - C->ps[z / 2]) * 4);
@@ -244,7 +290,7 @@ static void f_post_prolong(const gmg *m, const gmg_args *a, int64_t z, double *a
 static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
-    GMG_FINE(fine_gs, m, z, 0);
+    GMG_FINE(fine_gs, m, z, 0, a->r);
     const double zs = m->gscale;
     const float *x = L->x;
     const double *r = a->r, *q = a->q;

@@ -97,8 +97,7 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     }
     L->invd = ssbi_gmg_malloc(ctx, m, (size_t)n * 4, "gmg diagonal");
     L->x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
-    L->b = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
-    if (!L->ps || !L->pb || !L->pi || !L->invd || !L->x || !L->b) return SSB_ERR_NOMEM;
+    if (!L->ps || !L->pb || !L->pi || !L->invd || !L->x) return SSB_ERR_NOMEM; /* no b: see fine_gs */
     memcpy(L->ps, p->plane_start, (size_t)(nz + 1) * 8);
     const uint8_t *ph = p->ph;
     const int64_t *ps = L->ps;
@@ -180,7 +179,6 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     GMG_PRAGMA_FOR_NT
     for (int64_t i = 0; i < n; i++) L->invd[i] = 1.0f / L->invd[i];
     L->x[n] = 0.0f;
-    L->b[n] = 0.0f;
     return SSB_OK;
 }
 
@@ -1029,9 +1027,11 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
     }
     gmg_level *Lc = &m->lev[m->nlev - 1];
     ssbi_gmg_free(m, cs, (size_t)(Lc->d[0] * Lc->d[1] * Lc->d[2] + 1) * 4);
-    if (m->lean) { /* the lean cycle reads the phases from the phase map */
+    if (m->lean) { /* the lean cycle reads the phases from the phase map and sums the diagonal where it needs it */
         ssbi_gmg_free(m, m->lev[0].pi, (size_t)p->nunk + 1);
+        ssbi_gmg_free(m, m->lev[0].invd, (size_t)p->nunk * 4);
         m->lev[0].pi = NULL;
+        m->lev[0].invd = NULL;
     }
     if (rc != SSB_OK) return rc;
     if (m->nlev > 1) {
