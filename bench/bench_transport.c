@@ -8,6 +8,7 @@
  *     --rtol R          relative residual (default 1e-8)
  *     --repeat N        runs per axis, median reported (default 3)
  *     --crop N          use the N x N x N corner sub-volume
+ *     --tile K          K x K x K mirrored copies of the (cropped) image (a large volume of the same statistics)
  *     --dirichlet face|cell
  *     --threads N
  *     --lean -1|0|1    gmg level-0 storage (ssb_transport_params.lean; default -1 = auto)
@@ -110,7 +111,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *path = argv[1];
-    int labels[256], nlab = 0, lo = -1, hi = -1, repeat = 3, crop = 0;
+    int labels[256], nlab = 0, lo = -1, hi = -1, repeat = 3, crop = 0, tile = 1;
     const char *axes = "z";
     ssb_transport_params par = ssb_transport_params_default();
     for (int i = 2; i < argc; i++) {
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--crop") && i + 1 < argc) crop = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) par.nthreads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--lean") && i + 1 < argc) par.lean = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--tile") && i + 1 < argc) tile = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dirichlet") && i + 1 < argc)
             par.dirichlet = !strcmp(argv[++i], "cell") ? SSB_DIRICHLET_CELL : SSB_DIRICHLET_FACE;
         else {
@@ -159,6 +161,28 @@ int main(int argc, char **argv)
         ssb_grid_destroy(&g);
         g = c;
         memcpy(d, cd, sizeof d);
+    }
+    if (tile > 1 && tile <= 16) { /* mirror copies: K^3 times the voxels with the image's statistics, continuous */
+        ssb_grid *c = NULL;
+        const int64_t td[3] = {d[0] * tile, d[1] * tile, d[2] * tile};
+        if (ssb_grid_create(ctx, td[0], td[1], td[2], 1e-6, 1e-6, 1e-6, &c) != SSB_OK) {
+            fprintf(stderr, "cannot tile: %s\n", ssb_ctx_get_error(ctx));
+            return 1;
+        }
+        const uint8_t *s = ssb_grid_get_labels_const(g);
+        uint8_t *t = ssb_grid_get_labels(c);
+        for (int64_t z = 0; z < td[2]; z++)
+            for (int64_t y = 0; y < td[1]; y++)
+                for (int64_t x = 0; x < td[0]; x++) {
+                    int64_t sx = x % d[0], sy = y % d[1], sz = z % d[2];
+                    if ((x / d[0]) & 1) sx = d[0] - 1 - sx;
+                    if ((y / d[1]) & 1) sy = d[1] - 1 - sy;
+                    if ((z / d[2]) & 1) sz = d[2] - 1 - sz;
+                    t[x + td[0] * (y + td[1] * z)] = s[sx + d[0] * (sy + d[1] * sz)];
+                }
+        ssb_grid_destroy(&g);
+        g = c;
+        memcpy(d, td, sizeof d);
     }
     int64_t hist[256];
     ssb_grid_histogram(g, hist);

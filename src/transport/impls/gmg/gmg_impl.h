@@ -6,8 +6,13 @@
  * an aggregation multigrid K-cycle in single precision.
  *
  * Level 0 is the voxel problem itself. Its unknowns are renumbered plane by plane, red (x+y+z even) before black,
- * so that a Gauss-Seidel half-sweep walks one contiguous range per plane without tests; each unknown stores its six
- * neighbour indices (the dummy unknown n, of value 0, where a neighbour is absent) and its phase. The outer CG runs
+ * each colour row by row, so that a Gauss-Seidel half-sweep walks one contiguous range per plane without tests.
+ * Two storages of its neighbours (params.lean, identical arithmetic, bit-identical results): each unknown stores
+ * its six neighbour indices (the dummy unknown n, of value 0, where a neighbour is absent), its phase and its
+ * inverse diagonal (lean = 0: the fastest sweeps), or (lean = 1) the neighbours are found from one bit per voxel
+ * (the unknowns of each row and colour) and the start of each row, the phases from the front end's phase map and
+ * the diagonal is summed where it is needed: 29 bytes per unknown less, more arithmetic per sweep (GMG_FINE_WALK).
+ * The right-hand side of level 0 is the outer residual in float, formed where it is read. The outer CG runs
  * in that numbering too; the solution is put back into the front end's order at the end. (16-bit neighbour
  * offsets instead of the 32-bit indices were tried: half the bytes, but the decoding made the sweeps slower.)
  * Coarse levels aggregate 2x2x2 blocks of the level below, but split every block into the connected pieces of
@@ -32,8 +37,9 @@
  * neighbouring slab (two barriers per pass). The slabs depend on the level alone and sums are formed per slab and
  * added in slab order, so the results are the same for any thread count. Thread 0 runs the iteration and the small
  * levels, the others wait in a team whose waits sleep after a short spin (see gmg_team).
- * Memory: 41 bytes per unknown on level 0 + 24 for the CG vectors + ~75 per coarse unknown (about 1/6 of them);
- * during the set-up a transient 4-byte index per voxel. */
+ * Memory: 37 bytes per unknown on level 0 (lean: 8 + 1 bit per voxel) + 24 for the CG vectors + ~75 per coarse
+ * unknown (about 1/6 of them); during the set-up a transient 4-byte index per voxel (and, lean, the phases and
+ * the diagonal). */
 #ifndef SSB_GMG_IMPL_H
 #define SSB_GMG_IMPL_H
 
