@@ -62,8 +62,12 @@ fi
 # 0.30 of TauFactor's 500^3 volume) of 'ssbnet micro generate --kind cathode' structures, stored (lean 0) and lean
 # (lean 1) level 0 side by side; the 768^3 volume (4.5e8 voxels) is the 256^3 one mirrored 3 x 3 x 3 times
 # (bench_transport --tile 3) and runs only when `free` reports enough memory (SKIP768=1 skips it).
-# Last measured (2026-12-03, load average 6-20 from other engineers' builds on the 2 cores: times are NOT
-# comparable with the table in the README; memory is): see the README's benchmark table.
+# Last measured (2026-12-03, 1 run each, load average 6-21 from other engineers' jobs on the 2 cores: the times
+# are not comparable with quiet runs, the memory is):
+#   electrode.tiff: 15 iterations, tau 2.077242 both ways; solver 38.7 bytes per voxel stored, 25.9 lean; CPU time
+#     (perf stat task-clock, whole program) 5.9 s stored vs 10.0 s lean; triad 3.1-5.7 GB/s under that load
+#   synthetic 256^3 cathode, solid electrolyte (VF 0.32): 17 iterations, tau 2.944348 both ways; 29.0 vs 20.0
+#     bytes per voxel
 synthetic() {
     local N=$1
     local F=$DATA/cathode$N.raw
