@@ -68,6 +68,8 @@ fi
 #     (perf stat task-clock, whole program) 5.9 s stored vs 10.0 s lean; triad 3.1-5.7 GB/s under that load
 #   synthetic 256^3 cathode, solid electrolyte (VF 0.32): 17 iterations, tau 2.944348 both ways; 29.0 vs 20.0
 #     bytes per voxel
+#   768^3 (that cathode mirrored 3x3x3), auto = lean: 17 iterations, tau 2.944348, 19.7 bytes per voxel, peak RSS
+#     10.7 GiB (target 16 GiB); 1349 s wall but 203 s CPU (the process got ~15 % of the 2 cores at load 17-20)
 synthetic() {
     local N=$1
     local F=$DATA/cathode$N.raw
