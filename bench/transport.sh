@@ -65,7 +65,9 @@ fi
 # Last measured (2026-12-03, 1 run each, load average 6-21 from other engineers' jobs on the 2 cores: the times
 # are not comparable with quiet runs, the memory is):
 #   electrode.tiff: 15 iterations, tau 2.077242 both ways; solver 38.7 bytes per voxel stored, 25.9 lean; CPU time
-#     (perf stat task-clock, whole program) 5.9 s stored vs 10.0 s lean; triad 3.1-5.7 GB/s under that load
+#     (perf stat task-clock, whole program) 5.9 s stored vs 10.0 s lean; triad 3.1-5.7 GB/s under that load;
+#     at load 6.5-7.7, two interleaved rounds, medians of 3: main 10.7 / 11.7 s, stored 8.8 / 12.5 s, lean 9.6 /
+#     25.5 s; triad 7.9-19.7 GB/s; iterations 8.3x (stored) and 25x (lean) the one-pass bandwidth bound
 #   synthetic 256^3 cathode, solid electrolyte (VF 0.32): 17 iterations, tau 2.944348 both ways; 29.0 vs 20.0
 #     bytes per voxel
 #   768^3 (that cathode mirrored 3x3x3), auto = lean: 17 iterations, tau 2.944348, 19.7 bytes per voxel, peak RSS
