@@ -58,6 +58,12 @@ typedef struct {
     int want_fields;   /* 1: fill result->potential and result->current (full-grid arrays); default 0 */
     int error_if_not_converged; /* 1: non-convergence returns SSB_ERR_NOCONV (figures in the message); default 0 */
     ssb_transport_dirichlet dirichlet; /* default SSB_DIRICHLET_FACE */
+    /* gmg backend, storage of the voxel level of the multigrid hierarchy: 0 stores the six neighbour indices of
+     * every unknown (24 bytes per unknown, the fastest sweeps); 1 ("lean") finds them from bit masks of the
+     * unknowns (1 bit per voxel; solver memory 29 bytes per unknown lower, sweeps slower: see the README's
+     * benchmark table); -1 (default) = auto: lean above 89.5 M unknowns (where the indices alone would take
+     * 2 GiB). The results are bit-identical either way. Valid: -1, 0, 1; hypre ignores it. */
+    int lean;
 } ssb_transport_params;
 
 /* Results of one solve. ssb_transport_solve fills every field; release the arrays with
@@ -131,7 +137,8 @@ int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256]
  * hierarchies of different axes cannot be shared (each is built in its axis's frame); setup_all shares the
  * percolation analysis. Results of a first compute are identical to ssb_transport_solve's.
  * Memory: per axis the phase map (1 byte per voxel), the solution (8 bytes per unknown) and the gmg hierarchy
- * (~90 bytes per unknown) stay allocated until destroy. Thread-safety: one object per thread (it uses its context). */
+ * (~50 bytes per unknown, ~25 with params.lean = 1) stay allocated until destroy. Thread-safety: one object per
+ * thread (it uses its context). */
 typedef struct ssb_transport ssb_transport;
 
 /* Create an object for grid g (borrowed: it must outlive the object and its labels must not change) with params

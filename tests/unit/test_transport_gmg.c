@@ -9,7 +9,17 @@
  *    (see test_transport.c, test_layers), sigma_eff = eps_channels * N / sum_k 1/s_k, tau = sigma_bulk / that * eps.
  *  - Results do not depend on the thread count (sums are formed per slab of planes, in a fixed order): same
  *    iteration count and the same tau to the last bit for 1, 2 and 3 threads on a 64^3 two-phase structure
- *    (large enough for the parallel path, >= 131072 unknowns). */
+ *    (large enough for the parallel path, >= 131072 unknowns).
+ *  - The lean level 0 (params.lean = 1: neighbours found from bit masks of the unknowns instead of 24 bytes of
+ *    stored indices per unknown) visits the unknowns in the same order with the same arithmetic, so it must give the
+ *    stored-index solve's iterations, tau and currents to the last bit: one and two conducting phases, every axis
+ *    (each has its own local frame), rows longer than one 64-bit mask word and of odd length (the threads'
+ *    slabs are those of the stored level 0, whose thread independence test_threads checks). The
+ *    library's own memory accounting (peak_bytes) must drop by the index array: 24 bytes per unknown plus the
+ *    1-byte phase index and the 4-byte inverse diagonal, less the masks (per row and colour: 8 bytes per 128 voxels, rounded up, plus one word; a
+ *    4-byte row start) - exactly, as both peaks are reached in the solve. The default (auto) stores the indices at
+ *    this size. A
+ *    lean transport object reuses its hierarchy for scaled conductivities like a stored one. */
 #include "testutil.h"
 
 #include <ssbnet/ssb_transport.h>
@@ -198,9 +208,82 @@ static void test_threads(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+static void test_lean(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    const int64_t d[3] = {131, 23, 19}; /* 131: rows of two mask words, odd; the local frames permute the dims */
+    ssb_grid *g = mkgrid(ctx, d[0], d[1], d[2]);
+    ssb_rng rng;
+    ssb_rng_seed(&rng, 2026);
+    uint8_t *lab = ssb_grid_get_labels(g);
+    for (int64_t v = 0; v < d[0] * d[1] * d[2]; v++) {
+        const double u = ssb_rng_uniform(&rng);
+        lab[v] = u < 0.40 ? 1 : u < 0.62 ? 2 : 0;
+    }
+    for (int nphase = 1; nphase <= 2; nphase++) {
+        double sigma[256] = {0};
+        sigma[1] = 2.385;
+        if (nphase == 2) sigma[2] = 0.417;
+        for (int ax = 0; ax < 3; ax++) {
+            ssb_transport_result r[2];
+            for (int lean = 0; lean <= 1; lean++) {
+                ssb_transport_params p = ssb_transport_params_default();
+                snprintf(p.backend, sizeof p.backend, "gmg");
+                p.lean = lean;
+                TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, (ssb_axis)ax, &p, &r[lean]));
+                assert_int_equal(r[lean].converged, 1);
+            }
+            assert_int_equal(r[1].percolates, 1);
+            assert_int_equal(r[1].iterations, r[0].iterations);
+            assert_true(r[1].tau == r[0].tau);
+            assert_true(r[1].current_in == r[0].current_in && r[1].current_out == r[0].current_out);
+            const int64_t n = r[0].n_unknowns, nxl = ax == 0 ? d[1] : d[0];
+            const int64_t rows = d[0] * d[1] * d[2] / nxl, nwr = ((nxl + 1) / 2 + 63) / 64 + 1;
+            const int64_t masks = 2 * rows * nwr * 8 + 2 * rows * 4 + nwr * 8; /* bits, row starts, zero row */
+            assert_int_equal(r[0].peak_bytes - r[1].peak_bytes, 24 * n + (n + 1) + 4 * n - masks);
+            if (ax == 2) { /* the default (auto) stores the indices at this size (< 89.5 M unknowns) */
+                ssb_transport_result rd;
+                TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, SSB_AXIS_Z, NULL, &rd));
+                assert_int_equal(rd.peak_bytes, r[0].peak_bytes);
+                assert_true(rd.tau == r[0].tau);
+            }
+            printf("PASS lean level 0, %d phase(s), axis %s, %lld unknowns: %lld iterations, tau %.12f alike; "
+                   "solver memory %.1f -> %.1f bytes per unknown\n",
+                   nphase, ssb_axis_name((ssb_axis)ax), (long long)n, (long long)r[0].iterations, r[0].tau,
+                   (double)r[0].peak_bytes / (double)n, (double)r[1].peak_bytes / (double)n);
+        }
+    }
+    /* a lean object reuses its hierarchy for conductivities x 1.37 and matches a fresh stored-index solve */
+    double s1[256] = {0}, s2[256] = {0};
+    s1[1] = 2.385;
+    s2[1] = 2.385 * 1.37;
+    ssb_transport_params p = ssb_transport_params_default();
+    p.lean = 1;
+    ssb_transport *t = NULL;
+    ssb_transport_result a, b, c;
+    TU_OK(ctx, ssb_transport_create(ctx, g, &p, &t));
+    TU_OK(ctx, ssb_transport_compute(t, s1, SSB_AXIS_Z, &a));
+    TU_OK(ctx, ssb_transport_compute(t, s2, SSB_AXIS_Z, &b));
+    p.lean = 0;
+    TU_OK(ctx, ssb_transport_solve(ctx, g, s2, SSB_AXIS_Z, &p, &c));
+    assert_true(a.converged && b.converged && c.converged);
+    assert_true(b.setup_time_s < a.setup_time_s || b.setup_time_s < 1e-3);
+    TU_ASSERT_REL(b.sigma_eff, 1.37 * a.sigma_eff, 1e-8);
+    TU_ASSERT_REL(b.tau, c.tau, 1e-8);
+    ssb_transport_destroy(&t);
+    /* out of range */
+    p.lean = 2;
+    assert_int_equal(ssb_transport_solve(ctx, g, s1, SSB_AXIS_Z, &p, &c), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "lean = 2"));
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_through_mask), cmocka_unit_test(test_pieces),
-                                       cmocka_unit_test(test_threads)};
+                                       cmocka_unit_test(test_threads), cmocka_unit_test(test_lean)};
     return cmocka_run_group_tests_name("transport_gmg", tests, NULL, NULL);
 }

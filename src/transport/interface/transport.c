@@ -26,6 +26,7 @@ ssb_transport_params ssb_transport_params_default(void)
     p.want_fields = 0;
     p.error_if_not_converged = 0;
     p.dirichlet = SSB_DIRICHLET_FACE;
+    p.lean = -1;
     return p;
 }
 
@@ -91,6 +92,8 @@ static int check_params(ssb_ctx *ctx, const ssb_transport_params *p)
                 "transport error_if_not_converged = %d is invalid (valid: 0 or 1)", p->error_if_not_converged);
     SSB_REQUIRE(ctx, p->dirichlet == SSB_DIRICHLET_FACE || p->dirichlet == SSB_DIRICHLET_CELL, SSB_ERR_RANGE,
                 "transport dirichlet = %d is invalid (valid: face or cell)", (int)p->dirichlet);
+    SSB_REQUIRE(ctx, p->lean >= -1 && p->lean <= 1, SSB_ERR_RANGE,
+                "transport lean = %d is invalid (valid: -1 = auto, 0 or 1)", p->lean);
     SSB_REQUIRE(ctx, memchr(p->backend, '\0', sizeof p->backend) != NULL, SSB_ERR_ARG,
                 "transport backend name is not terminated (at most %d characters)", SSB_TRANSPORT_NAME_MAX - 1);
     return SSB_OK;

@@ -140,6 +140,14 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     /* the hierarchy: kept from an earlier solve of the same object when the front end allows it, else built */
     gmg *m = p->state ? (gmg *)*p->state : NULL;
     int rc = SSB_OK;
+    /* level-0 storage: neighbours from bit masks (lean) or stored (see ssb_transport_params.lean) */
+    const int lean = par->lean == 1 || (par->lean == -1 && p->nunk > GMG_LEAN_AUTO_UNKNOWNS);
+#if GMG_X86_POPCNT
+    if (lean && !(m && p->reuse) && !__builtin_cpu_supports("popcnt"))
+        return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                         "transport: the lean gmg storage needs the popcnt instruction, which this processor lacks "
+                         "(set params.lean = 0)");
+#endif
     if (m && !p->reuse) {
         ssbi_transport_destroy_gmg(m);
         *p->state = m = NULL;
@@ -150,6 +158,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
         m = ssbi_calloc(ctx, 1, sizeof *m, "gmg hierarchy");
         if (!m) return SSB_ERR_NOMEM;
         m->nt = nthreads > 0 ? nthreads : 1;
+        m->lean = lean;
         rc = ssbi_gmg_build(ctx, m, p);
         if (rc == SSB_OK && p->state) *p->state = m;
     }

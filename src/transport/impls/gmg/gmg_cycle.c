@@ -7,61 +7,240 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The level-0 walk counts bits (GMG_POPC): with the popcnt instruction on x86 (every x86-64 processor since 2008;
+ * ssbi_transport_solve_gmg checks it at run time), not the library call of the baseline x86-64 target. */
+#if GMG_X86_POPCNT
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("popcnt"))), apply_to = function)
+#else
+#pragma GCC target("popcnt")
+#endif
+#endif
+
 /* ---------------------------------------------------------------------------------------------------------- */
-/* level-0 kernels (one = single conducting phase: constant conductance per axis, no table look-ups). GMG_FINE
- * calls fn(..., one) with one as a constant. */
+/* level-0 kernels (one = single conducting phase: constant conductance per axis, no table look-ups; lean = the
+ * neighbours found from bit masks, not stored). GMG_FINE calls fn(..., one, lean) with constant flags. */
 #define GMG_FINE(fn, ...)                                                                                        \
     do {                                                                                                      \
-        if (m->nph == 1) fn(__VA_ARGS__, 1);                                                                  \
-        else fn(__VA_ARGS__, 0);                                                                              \
+        if (m->lean) {                                                                                        \
+            if (m->nph == 1) fn(__VA_ARGS__, 1, 1);                                                           \
+            else fn(__VA_ARGS__, 0, 1);                                                                       \
+        } else {                                                                                              \
+            if (m->nph == 1) fn(__VA_ARGS__, 1, 0);                                                           \
+            else fn(__VA_ARGS__, 0, 0);                                                                       \
+        }                                                                                                     \
     } while (0)
 
-GMG_INLINE float fine_off(const gmg *m, const gmg_level *L, int64_t i, const float *x, const int one)
+/* The unknowns of colour c on plane z of level 0 with their neighbours: stored indices (lean = 0,
+ * GMG_FINE_STORED) or found from bit masks (lean = 1, GMG_FINE_WALK); both visit the unknowns in the same order and
+ * give the body the same names, so the results are bit-identical. */
+#define GMG_FINE_LOOP(m, z, c, lean, ...)                                                                        \
+    do {                                                                                                      \
+        if (lean) GMG_FINE_WALK(m, z, c, __VA_ARGS__);                                                        \
+        else GMG_FINE_STORED(m, z, c, __VA_ARGS__);                                                           \
+    } while (0)
+
+/* Stored neighbours: 6 indices per unknown (n where absent) and the phase index per unknown (pi[n] = nph). */
+#define GMG_FINE_STORED(m, z, c, ...)                                                                            \
+    do {                                                                                                      \
+        const gmg_level *L_ = &(m)->lev[0];                                                                   \
+        const uint8_t *pi_ = L_->pi;                                                                          \
+        const int64_t i0_ = (c) ? L_->pb[z] : L_->ps[z], i1_ = (c) ? L_->ps[(z) + 1] : L_->pb[z];             \
+        for (int64_t i = i0_; i < i1_; i++) {                                                                 \
+            const int32_t *nq_ = L_->nb + 6 * i;                                                              \
+            const int32_t q0 = nq_[0], q1 = nq_[1], q2 = nq_[2], q3 = nq_[3], q4 = nq_[4], q5 = nq_[5];       \
+            const uint8_t u = (uint8_t)(pi_[i] + 1), w0 = (uint8_t)(pi_[q0] + 1), w1 = (uint8_t)(pi_[q1] + 1); \
+            const uint8_t w2 = (uint8_t)(pi_[q2] + 1), w3 = (uint8_t)(pi_[q3] + 1);                           \
+            const uint8_t w4 = (uint8_t)(pi_[q4] + 1), w5 = (uint8_t)(pi_[q5] + 1);                           \
+            (void)u; (void)w0; (void)w1; (void)w2; (void)w3; (void)w4; (void)w5;                              \
+            __VA_ARGS__                                                                                       \
+        }                                                                                                     \
+    } while (0)
+
+/* Walk over the unknowns of colour c (0 red, 1 black) on plane z of level 0 in the solver's order (row by row, x
+ * ascending), finding the six neighbours from bit masks of the unknowns and the row starts instead of storing them
+ * (that saves 24 bytes per unknown and a 12-byte read per unknown and half-sweep). On a colour-c position x of row
+ * (y, z) the six neighbours have the other colour: x - 1 and x + 1 in the same row, x in the rows y - 1, y + 1
+ * (plane z) and in row y of the planes z - 1, z + 1. Bit k of word w of the mask of (row, colour) is the position
+ * x = 2 (64 w + k) + x0 (x0 = the parity of y + z + colour); in the four other rows the other colour's bit k is at
+ * the same x. The index of a neighbour is its row's start plus the number of bits below it (popcount). The loop
+ * visits only the unknowns (ctz over the mask): no work and no mispredicted branch on inactive voxels.
+ * The body (the last argument) sees i (own index), u (own phase + 1), q0..q5 (neighbour indices, -x, +x, -y, +y,
+ * -z, +z; n where absent) and w0..w5 (their phase + 1, 0 where absent; only the multi-phase kernels read them). */
+#define GMG_FINE_WALK(m, z, c, ...)                                                                              \
+    do {                                                                                                      \
+        const gmg_level *L_ = &(m)->lev[0];                                                                   \
+        const int64_t nx_ = L_->d[0], ny_ = L_->d[1], nz_ = L_->d[2], npl_ = nx_ * ny_, nw_ = L_->nwr;        \
+        const int32_t n_ = (int32_t)L_->n;                                                                    \
+        const int oc_ = 1 - (c);                                                                              \
+        for (int64_t y_ = 0; y_ < ny_; y_++) {                                                                \
+            const int64_t r_ = (z) * ny_ + y_;                                                                \
+            const int64_t x0_ = (y_ + (z) + (c)) & 1;                                                         \
+            const uint8_t *cur_ = (m)->ph + r_ * nx_;                                                         \
+            const uint64_t *ow_ = L_->bits + (2 * r_ + (c)) * nw_, *c0w_ = L_->bits + (2 * r_ + oc_) * nw_;   \
+            const int has2_ = y_ > 0, has3_ = y_ + 1 < ny_, has4_ = (z) > 0, has5_ = (z) + 1 < nz_;           \
+            const uint64_t *c2w_ = has2_ ? c0w_ - 2 * nw_ : (m)->zbits;                                       \
+            const uint64_t *c3w_ = has3_ ? c0w_ + 2 * nw_ : (m)->zbits;                                       \
+            const uint64_t *c4w_ = has4_ ? c0w_ - 2 * ny_ * nw_ : (m)->zbits;                                 \
+            const uint64_t *c5w_ = has5_ ? c0w_ + 2 * ny_ * nw_ : (m)->zbits;                                 \
+            int32_t i = L_->rst[2 * r_ + (c)];                                                                \
+            int32_t k0_ = L_->rst[2 * r_ + oc_];                                                              \
+            int32_t k2_ = has2_ ? L_->rst[2 * (r_ - 1) + oc_] : n_, k3_ = has3_ ? L_->rst[2 * (r_ + 1) + oc_] : n_; \
+            int32_t k4_ = has4_ ? L_->rst[2 * (r_ - ny_) + oc_] : n_;                                         \
+            int32_t k5_ = has5_ ? L_->rst[2 * (r_ + ny_) + oc_] : n_;                                         \
+            for (int64_t wi_ = 0; wi_ + 1 < nw_; wi_++) {                                                     \
+                uint64_t o_ = ow_[wi_];                                                                       \
+                const uint64_t a0_ = c0w_[wi_], a2_ = c2w_[wi_], a3_ = c3w_[wi_], a4_ = c4w_[wi_], a5_ = c5w_[wi_]; \
+                while (o_) {                                                                                  \
+                    const int kb_ = __builtin_ctzll(o_);                                                      \
+                    o_ &= o_ - 1;                                                                             \
+                    const uint64_t lo_ = (UINT64_C(1) << kb_) - 1;                                            \
+                    const int64_t xx_ = 2 * (64 * wi_ + kb_) + x0_;                                           \
+                    /* same row: x - 1 and x + 1 are the other colour's bits kb - 1 + x0 and kb + x0 */        \
+                    int p0_, p1_;                                                                             \
+                    int32_t q0, q1;                                                                           \
+                    if (x0_) {                                                                                \
+                        p0_ = (int)((a0_ >> kb_) & 1);                                                        \
+                        q0 = p0_ ? k0_ + GMG_POPC(a0_ & lo_) : n_;                                            \
+                        if (kb_ < 63) {                                                                       \
+                            p1_ = (int)((a0_ >> (kb_ + 1)) & 1);                                              \
+                            q1 = p1_ ? k0_ + GMG_POPC(a0_ & ((lo_ << 1) | 1)) : n_;                           \
+                        } else {                                                                              \
+                            p1_ = (int)(c0w_[wi_ + 1] & 1);                                                   \
+                            q1 = p1_ ? k0_ + GMG_POPC(a0_) : n_;                                              \
+                        }                                                                                     \
+                    } else {                                                                                  \
+                        if (kb_ > 0) {                                                                        \
+                            p0_ = (int)((a0_ >> (kb_ - 1)) & 1);                                              \
+                            q0 = p0_ ? k0_ + GMG_POPC(a0_ & (lo_ >> 1)) : n_;                                 \
+                        } else {                                                                              \
+                            p0_ = wi_ > 0 ? (int)(c0w_[wi_ - 1] >> 63) : 0;                                   \
+                            q0 = p0_ ? k0_ - 1 : n_;                                                          \
+                        }                                                                                     \
+                        p1_ = (int)((a0_ >> kb_) & 1);                                                        \
+                        q1 = p1_ ? k0_ + GMG_POPC(a0_ & lo_) : n_;                                            \
+                    }                                                                                         \
+                    const int p2_ = (int)((a2_ >> kb_) & 1), p3_ = (int)((a3_ >> kb_) & 1);                   \
+                    const int p4_ = (int)((a4_ >> kb_) & 1), p5_ = (int)((a5_ >> kb_) & 1);                   \
+                    const int32_t q2 = p2_ ? k2_ + GMG_POPC(a2_ & lo_) : n_;                                  \
+                    const int32_t q3 = p3_ ? k3_ + GMG_POPC(a3_ & lo_) : n_;                                  \
+                    const int32_t q4 = p4_ ? k4_ + GMG_POPC(a4_ & lo_) : n_;                                  \
+                    const int32_t q5 = p5_ ? k5_ + GMG_POPC(a5_ & lo_) : n_;                                  \
+                    const uint8_t u = cur_[xx_];                                                              \
+                    const uint8_t w0 = p0_ ? cur_[xx_ - 1] : 0, w1 = p1_ ? cur_[xx_ + 1] : 0;                 \
+                    const uint8_t w2 = p2_ ? cur_[xx_ - nx_] : 0, w3 = p3_ ? cur_[xx_ + nx_] : 0;             \
+                    const uint8_t w4 = p4_ ? cur_[xx_ - npl_] : 0, w5 = p5_ ? cur_[xx_ + npl_] : 0;           \
+                    (void)u; (void)w0; (void)w1; (void)w2; (void)w3; (void)w4; (void)w5;                      \
+                    __VA_ARGS__                                                                               \
+                    i++;                                                                                      \
+                }                                                                                             \
+                k0_ += GMG_POPC(a0_);                                                                         \
+                k2_ += GMG_POPC(a2_);                                                                         \
+                k3_ += GMG_POPC(a3_);                                                                         \
+                k4_ += GMG_POPC(a4_);                                                                         \
+                k5_ += GMG_POPC(a5_);                                                                         \
+            }                                                                                                 \
+        }                                                                                                     \
+    } while (0)
+#define GMG_POPC(v) ((int32_t)__builtin_popcountll(v))
+
+/* phase-table column of a phase-map value (0: absent neighbour, column nph with conductance 0) */
+#define GMG_PCOL(w, nph) ((w) ? (w) - 1 : (nph))
+
+/* sum_j g_ij x_j over the six neighbours of the unknown being walked (float, normalised tables) */
+#define GMG_FINE_OFF(m, x, one)                                                                                  \
+    ((one) ? (m)->g1[0] * ((x)[q0] + (x)[q1]) + (m)->g1[1] * ((x)[q2] + (x)[q3]) + (m)->g1[2] * ((x)[q4] + (x)[q5]) \
+           : fine_off_tab(m, u, w0, w1, w2, w3, w4, w5, (x)[q0], (x)[q1], (x)[q2], (x)[q3], (x)[q4], (x)[q5]))
+
+GMG_INLINE float fine_off_tab(const gmg *m, uint8_t u, uint8_t w0, uint8_t w1, uint8_t w2, uint8_t w3, uint8_t w4,
+                              uint8_t w5, float x0, float x1, float x2, float x3, float x4, float x5)
 {
-    const int32_t *q = L->nb + 6 * i;
-    if (one) return m->g1[0] * (x[q[0]] + x[q[1]]) + m->g1[1] * (x[q[2]] + x[q[3]]) + m->g1[2] * (x[q[4]] + x[q[5]]);
-    const int p = L->pi[i] * (m->nph + 1);
+    const int nph = m->nph, p = (u - 1) * (nph + 1);
     const float *gx = m->gf[0] + p, *gy = m->gf[1] + p, *gz = m->gf[2] + p;
-    const uint8_t *pi = L->pi;
-    return gx[pi[q[0]]] * x[q[0]] + gx[pi[q[1]]] * x[q[1]] + gy[pi[q[2]]] * x[q[2]] + gy[pi[q[3]]] * x[q[3]] +
-           gz[pi[q[4]]] * x[q[4]] + gz[pi[q[5]]] * x[q[5]];
+    return gx[GMG_PCOL(w0, nph)] * x0 + gx[GMG_PCOL(w1, nph)] * x1 + gy[GMG_PCOL(w2, nph)] * x2 +
+           gy[GMG_PCOL(w3, nph)] * x3 + gz[GMG_PCOL(w4, nph)] * x4 + gz[GMG_PCOL(w5, nph)] * x5;
 }
 
-/* Gauss-Seidel update of colour c (0 red, 1 black) on plane z of level 0. */
-GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const int one)
+/* Diagonal of the unknown being walked (float, normalised), summed in the set-up's order (setup_fine), so that
+ * 1 / d equals the stored invd of the stored-index level 0 to the last bit; lo / hi: plane z is the first / last. */
+#define GMG_FINE_DIAG(m, L, one, lo, hi, hs)                                                                     \
+    fine_diag(m, L, one, lo, hi, hs, i, q0 != n_, q1 != n_, q2 != n_, q3 != n_, q4 != n_, q5 != n_, u, w0, w1, w2, w3, w4, w5)
+
+GMG_INLINE float fine_diag(const gmg *m, const gmg_level *L, const int one, int lo, int hi, int64_t hs, int64_t i,
+                           int p0, int p1, int p2, int p3, int p4, int p5, uint8_t u, uint8_t w0, uint8_t w1,
+                           uint8_t w2, uint8_t w3, uint8_t w4, uint8_t w5)
+{
+    float d = 0.0f;
+    if (one) {
+        d += p0 ? m->g1[0] : 0.0f;
+        d += p1 ? m->g1[0] : 0.0f;
+        d += p2 ? m->g1[1] : 0.0f;
+        d += p3 ? m->g1[1] : 0.0f;
+        d += p4 ? m->g1[2] : 0.0f;
+        d += p5 ? m->g1[2] : 0.0f;
+    } else {
+        const int nph = m->nph, pp = (u - 1) * (nph + 1);
+        d += m->gf[0][pp + GMG_PCOL(w0, nph)];
+        d += m->gf[0][pp + GMG_PCOL(w1, nph)];
+        d += m->gf[1][pp + GMG_PCOL(w2, nph)];
+        d += m->gf[1][pp + GMG_PCOL(w3, nph)];
+        d += m->gf[2][pp + GMG_PCOL(w4, nph)];
+        d += m->gf[2][pp + GMG_PCOL(w5, nph)];
+    }
+    if (lo) d += L->gdlo[i];
+    if (hi) d += L->gdhi[i - hs];
+    return d;
+}
+
+/* Gauss-Seidel update of colour c (0 red, 1 black) on plane z of level 0. The right-hand side of level 0 is the
+ * outer residual r in float, normalised: b = (float)r * rs with rs = 1 / gscale, formed where it is read (r does not
+ * change during the preconditioner; storing b cost 4 bytes per unknown). */
+GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const double *r, const int one, const int lean)
 {
     const gmg_level *L = &m->lev[0];
     float *x = L->x;
-    const float *b = L->b, *invd = L->invd;
-    const int64_t i0 = c ? L->pb[z] : L->ps[z], i1 = c ? L->ps[z + 1] : L->pb[z];
-    for (int64_t i = i0; i < i1; i++) x[i] = (b[i] + fine_off(m, L, i, x, one)) * invd[i];
+    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
+    if (lean) { /* no stored diagonal either */
+        const int lo = z == 0, hi = z == L->d[2] - 1;
+        const int64_t hs = L->ps[L->d[2] - 1];
+        GMG_FINE_WALK(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) *
+                                      (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
+    } else {
+        GMG_FINE_STORED(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
+    }
+}
+
+/* red x = b / d of plane z (the start of the pre-smoothing) when the diagonal is not stored */
+GMG_INLINE void fine_red_init(const gmg *m, int64_t z, const double *r, const int one, const int lean)
+{
+    const gmg_level *L = &m->lev[0];
+    float *x = L->x;
+    const float rs = (float)(1.0 / m->gscale);
+    const int lo = z == 0, hi = z == L->d[2] - 1;
+    const int64_t hs = L->ps[L->d[2] - 1];
+    (void)lean;
+    GMG_FINE_WALK(m, z, 0, x[i] = ((float)r[i] * rs) * (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
 }
 
 static void f_black(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    (void)a;
     (void)acc;
-    GMG_FINE(fine_gs, m, z, 1);
+    GMG_FINE(fine_gs, m, z, 1, a->r);
 }
 
-/* pre-smoothing, stage A: b = r (float, normalised), red x = b / d, black x = 0; zero the coarse right-hand side */
+/* pre-smoothing, stage A: red x = b / d, black x = 0 (b = r in float, normalised); zero the coarse right-hand side */
 static void f_pre_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
     const float rs = (float)(1.0 / m->gscale);
     const double *r = a->r;
-    float *x = L->x, *b = L->b;
+    float *x = L->x;
     const float *invd = L->invd;
     (void)acc;
-    for (int64_t i = L->ps[z]; i < L->pb[z]; i++) {
-        const float bi = (float)r[i] * rs;
-        b[i] = bi;
-        x[i] = bi * invd[i];
-    }
-    for (int64_t i = L->pb[z]; i < L->ps[z + 1]; i++) {
-        b[i] = (float)r[i] * rs;
-        x[i] = 0.0f;
-    }
+    if (m->lean) GMG_FINE(fine_red_init, m, z, r);
+    else
+        for (int64_t i = L->ps[z]; i < L->pb[z]; i++) x[i] = ((float)r[i] * rs) * invd[i];
+    memset(x + L->pb[z], 0, (size_t)(L->ps[z + 1] - L->pb[z]) * 4);
     if (m->nlev > 1 && !(z & 1)) {
         const gmg_level *C = &m->lev[1];
         memset(C->b + C->ps[z / 2], 0, (size_t)(C->ps[z / 2 + 1] - C->ps[z / 2]) * 4);
@@ -79,13 +258,13 @@ static void f_upd_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 
 /* pre-smoothing, stage C: residual of the red unknowns (= their coupling to the black ones, since red x = b / d)
  * added to the coarse right-hand side */
-GMG_INLINE void fine_restrict(const gmg *m, int64_t z, const int one)
+GMG_INLINE void fine_restrict(const gmg *m, int64_t z, const int one, const int lean)
 {
     const gmg_level *L = &m->lev[0];
     float *cb = m->lev[1].b;
     const float *x = L->x;
     const int32_t *agg = L->agg;
-    for (int64_t i = L->ps[z]; i < L->pb[z]; i++) cb[agg[i]] += fine_off(m, L, i, x, one);
+    GMG_FINE_LOOP(m, z, 0, lean, cb[agg[i]] += GMG_FINE_OFF(m, x, one););
 }
 
 static void f_pre_restrict(const gmg *m, const gmg_args *a, int64_t z, double *acc)
@@ -111,7 +290,7 @@ static void f_post_prolong(const gmg *m, const gmg_args *a, int64_t z, double *a
 static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
-    GMG_FINE(fine_gs, m, z, 0);
+    GMG_FINE(fine_gs, m, z, 0, a->r);
     const double zs = m->gscale;
     const float *x = L->x;
     const double *r = a->r, *q = a->q;
@@ -130,33 +309,33 @@ static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 
 /* y = A x on plane z (x has n + 1 entries with x[n] = 0); *xy += x . y over the plane */
 GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, const double *x, double *y,
-                            double *xy, const int one)
+                            double *xy, const int one, const int lean)
 {
     const gmg_level *L = &m->lev[0];
     const int64_t n = L->n;
     const double *G0 = p->gface[0], *G1 = p->gface[1], *G2 = p->gface[2];
-    const int st = m->nph + 1;
-    const uint8_t *pi = L->pi;
+    const int st = m->nph + 1, nph = m->nph;
     double s_xy = 0.0;
-    for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
-        const int32_t *q = L->nb + 6 * i;
-        const double xi = x[i];
-        double s;
-        if (one) {
-            const double c0 = (double)((q[0] != n) + (q[1] != n)), c1 = (double)((q[2] != n) + (q[3] != n)),
-                         c2 = (double)((q[4] != n) + (q[5] != n));
-            s = (G0[0] * c0 + G1[0] * c1 + G2[0] * c2) * xi - G0[0] * (x[q[0]] + x[q[1]]) -
-                G1[0] * (x[q[2]] + x[q[3]]) - G2[0] * (x[q[4]] + x[q[5]]);
-        } else {
-            const int pp = pi[i] * st;
-            const double a0 = G0[pp + pi[q[0]]], a1 = G0[pp + pi[q[1]]], a2 = G1[pp + pi[q[2]]],
-                         a3 = G1[pp + pi[q[3]]], a4 = G2[pp + pi[q[4]]], a5 = G2[pp + pi[q[5]]];
-            s = (a0 + a1 + a2 + a3 + a4 + a5) * xi - a0 * x[q[0]] - a1 * x[q[1]] - a2 * x[q[2]] - a3 * x[q[3]] -
-                a4 * x[q[4]] - a5 * x[q[5]];
-        }
-        y[i] = s;
-        s_xy += xi * s;
-    }
+    for (int c = 0; c < 2; c++)
+        GMG_FINE_LOOP(m, z, c, lean, {
+            const double xi = x[i];
+            double s;
+            if (one) {
+                const double c0 = (double)((q0 != n) + (q1 != n)), c1 = (double)((q2 != n) + (q3 != n)),
+                             c2 = (double)((q4 != n) + (q5 != n));
+                s = (G0[0] * c0 + G1[0] * c1 + G2[0] * c2) * xi - G0[0] * (x[q0] + x[q1]) -
+                    G1[0] * (x[q2] + x[q3]) - G2[0] * (x[q4] + x[q5]);
+            } else {
+                const int pp = (u - 1) * st;
+                const double a0 = G0[pp + GMG_PCOL(w0, nph)], a1 = G0[pp + GMG_PCOL(w1, nph)],
+                             a2 = G1[pp + GMG_PCOL(w2, nph)], a3 = G1[pp + GMG_PCOL(w3, nph)],
+                             a4 = G2[pp + GMG_PCOL(w4, nph)], a5 = G2[pp + GMG_PCOL(w5, nph)];
+                s = (a0 + a1 + a2 + a3 + a4 + a5) * xi - a0 * x[q0] - a1 * x[q1] - a2 * x[q2] - a3 * x[q3] -
+                    a4 * x[q4] - a5 * x[q5];
+            }
+            y[i] = s;
+            s_xy += xi * s;
+        });
     const int64_t i0 = L->ps[z], i1 = L->ps[z + 1];
     if (z == 0)
         for (int64_t i = i0; i < i1; i++) {
@@ -504,4 +683,6 @@ void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq)
     *rz = s[0];
     *zq = s[1];
 }
-
+#if GMG_X86_POPCNT && defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -6,8 +6,13 @@
  * an aggregation multigrid K-cycle in single precision.
  *
  * Level 0 is the voxel problem itself. Its unknowns are renumbered plane by plane, red (x+y+z even) before black,
- * so that a Gauss-Seidel half-sweep walks one contiguous range per plane without tests; each unknown stores its six
- * neighbour indices (the dummy unknown n, of value 0, where a neighbour is absent) and its phase. The outer CG runs
+ * each colour row by row, so that a Gauss-Seidel half-sweep walks one contiguous range per plane without tests.
+ * Two storages of its neighbours (params.lean, identical arithmetic, bit-identical results): each unknown stores
+ * its six neighbour indices (the dummy unknown n, of value 0, where a neighbour is absent), its phase and its
+ * inverse diagonal (lean = 0: the fastest sweeps), or (lean = 1) the neighbours are found from one bit per voxel
+ * (the unknowns of each row and colour) and the start of each row, the phases from the front end's phase map and
+ * the diagonal is summed where it is needed: 29 bytes per unknown less, more arithmetic per sweep (GMG_FINE_WALK).
+ * The right-hand side of level 0 is the outer residual in float, formed where it is read. The outer CG runs
  * in that numbering too; the solution is put back into the front end's order at the end. (16-bit neighbour
  * offsets instead of the 32-bit indices were tried: half the bytes, but the decoding made the sweeps slower.)
  * Coarse levels aggregate 2x2x2 blocks of the level below, but split every block into the connected pieces of
@@ -32,8 +37,9 @@
  * neighbouring slab (two barriers per pass). The slabs depend on the level alone and sums are formed per slab and
  * added in slab order, so the results are the same for any thread count. Thread 0 runs the iteration and the small
  * levels, the others wait in a team whose waits sleep after a short spin (see gmg_team).
- * Memory: 41 bytes per unknown on level 0 + 24 for the CG vectors + ~75 per coarse unknown (about 1/6 of them);
- * during the set-up a transient 4-byte index per voxel. */
+ * Memory: 37 bytes per unknown on level 0 (lean: 8 + 1 bit per voxel) + 24 for the CG vectors + ~75 per coarse
+ * unknown (about 1/6 of them); during the set-up a transient 4-byte index per voxel (and, lean, the phases and
+ * the diagonal). */
 #ifndef SSB_GMG_IMPL_H
 #define SSB_GMG_IMPL_H
 
@@ -50,6 +56,8 @@
 #endif
 
 #define GMG_NCOARSE 800
+/* params.lean = -1 (auto) chooses the lean level 0 above this many unknowns (stored neighbours: 2 GiB) */
+#define GMG_LEAN_AUTO_UNKNOWNS ((int64_t)89478485)
 #define GMG_MAXLEV 40
 #define GMG_PAR_MIN 131072 /* below this many unknowns a level runs on one thread */
 #define GMG_SLAB 65536     /* unknowns per slab of planes (see setup_slabs) */
@@ -62,6 +70,13 @@
 #endif
 #ifndef GMG_OMEGA
 #define GMG_OMEGA 1.7f
+#endif
+
+/* 1: compile the level-0 kernels for the x86 popcnt instruction (checked at run time by the backend) */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(__POPCNT__)
+#define GMG_X86_POPCNT 1
+#else
+#define GMG_X86_POPCNT 0
 #endif
 
 #if SSB_HAVE_OPENMP
@@ -90,9 +105,16 @@ typedef struct {
     int64_t *pb;    /* first black unknown of each plane (after the renumbering) */
     int nslab;      /* slabs of planes for the threads (1: serial) */
     int64_t *sz;    /* slab s holds planes [sz[s], sz[s + 1]); sz[s] is even */
-    /* level 0 only */
+    /* level 0 only; stored neighbours (gmg.lean = 0) */
     int32_t *nb;    /* 6 per unknown: -x, +x, -y, +y, -z, +z (n if absent) */
-    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy) */
+    /* level 0 only; neighbours from bit masks (gmg.lean = 1) */
+    int32_t *rst;   /* first unknown of colour c (0 red, 1 black) in row y of plane z: rst[2 * (z * d[1] + y) + c] */
+    uint64_t *bits; /* unknowns of colour c in row y of plane z: nwr words from (2 * (z * d[1] + y) + c) * nwr on,
+                     * bit k of word w = position x = 2 (64 w + k) + parity(y + z + c); the last word is 0 (the
+                     * neighbours are found from these and rst, see GMG_FINE_WALK in gmg_cycle.c) */
+    int64_t nwr;    /* words per row and colour: ceil(ceil(d[0] / 2) / 64) + 1 */
+    /* level 0 only */
+    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy); freed after the set-up when lean */
     /* coarse levels only: off-diagonal conductances (a_ij = -cv), as compressed rows during the set-up (rp, col)
      * and, above the coarsest level, as runs afterwards (see finalize_level) */
     int64_t *rp;    /* row starts, n + 1 */
@@ -117,12 +139,15 @@ typedef struct {
     int nlev;
     gmg_level lev[GMG_MAXLEV];
     int nph;
+    int lean;     /* level 0: 1 finds the neighbours from bit masks (rst, bits), 0 stores them (nb); set before
+                   * ssbi_gmg_build */
     float *gf[3]; /* float conductance tables (normalised) */
     float g1[3];  /* the same for a single conducting phase */
     double gscale;
     int nt;
     int64_t bytes, peak;
     const uint8_t *ph;     /* the problem's phase map (level-0 positions) */
+    uint64_t *zbits;       /* lev[0].nwr zero words: the mask of a row outside the image */
     uint8_t pc_np[256];    /* pieces of a 2x2x2 voxel block by occupancy pattern (bit c: corner x + 2y + 4z) */
     uint8_t pc_id[256][8]; /* piece of each occupied corner */
     uint8_t pc_face[256][3][2]; /* occupied corners on the low / high face normal to each axis (bit k: corner

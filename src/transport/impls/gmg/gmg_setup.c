@@ -33,6 +33,8 @@ static void level_free(gmg_level *L)
     free(L->pb);
     free(L->sz);
     free(L->nb);
+    free(L->rst);
+    free(L->bits);
     free(L->pi);
     free(L->rp);
     free(L->col);
@@ -62,6 +64,7 @@ void ssbi_gmg_destroy(gmg *m)
     free(m->gdhi);
     free(m->part);
     free(m->bpat);
+    free(m->zbits);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -80,11 +83,21 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     L->ps = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg plane offsets");
     L->pb = ssbi_gmg_malloc(ctx, m, (size_t)nz * 8, "gmg colour offsets");
     L->pi = ssbi_gmg_malloc(ctx, m, (size_t)n + 1, "gmg phases");
-    L->nb = ssbi_gmg_malloc(ctx, m, (size_t)n * 24, "gmg neighbours");
+    const int lean = m->lean;
+    if (lean) {
+        L->nwr = ((nx + 1) / 2 + 63) / 64 + 1;
+        L->rst = ssbi_gmg_malloc(ctx, m, (size_t)(2 * ny * nz) * 4, "gmg row starts");
+        L->bits = ssbi_gmg_malloc(ctx, m, (size_t)(2 * ny * nz * L->nwr) * 8, "gmg unknown masks");
+        m->zbits = ssbi_gmg_malloc(ctx, m, (size_t)L->nwr * 8, "gmg zero mask");
+        if (!L->rst || !L->bits || !m->zbits) return SSB_ERR_NOMEM;
+        memset(m->zbits, 0, (size_t)L->nwr * 8);
+    } else {
+        L->nb = ssbi_gmg_malloc(ctx, m, (size_t)n * 24, "gmg neighbours");
+        if (!L->nb) return SSB_ERR_NOMEM;
+    }
     L->invd = ssbi_gmg_malloc(ctx, m, (size_t)n * 4, "gmg diagonal");
     L->x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
-    L->b = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
-    if (!L->ps || !L->pb || !L->pi || !L->nb || !L->invd || !L->x || !L->b) return SSB_ERR_NOMEM;
+    if (!L->ps || !L->pb || !L->pi || !L->invd || !L->x) return SSB_ERR_NOMEM; /* no b: see fine_gs */
     memcpy(L->ps, p->plane_start, (size_t)(nz + 1) * 8);
     const uint8_t *ph = p->ph;
     const int64_t *ps = L->ps;
@@ -96,7 +109,19 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
             for (int64_t x = (y + z) & 1; x < nx; x += 2) nred += ph[x + nx * y + npl * z] != 0;
         int64_t cr = ps[z], cb = ps[z] + nred;
         L->pb[z] = cb;
-        for (int64_t y = 0; y < ny; y++)
+        for (int64_t y = 0; y < ny; y++) {
+            if (lean) {
+                const int64_t r = z * ny + y;
+                L->rst[2 * r] = (int32_t)cr;
+                L->rst[2 * r + 1] = (int32_t)cb;
+                uint64_t *bw = L->bits + 2 * r * L->nwr;
+                memset(bw, 0, (size_t)(2 * L->nwr) * 8);
+                for (int64_t x = 0; x < nx; x++)
+                    if (ph[x + nx * y + npl * z]) {
+                        const int64_t c = (x + y + z) & 1, k = x >> 1;
+                        bw[c * L->nwr + (k >> 6)] |= UINT64_C(1) << (k & 63);
+                    }
+            }
             for (int64_t x = 0; x < nx; x++) { /* without branches: ph is random */
                 const int64_t v = x + nx * y + npl * z;
                 const int64_t act = ph[v] != 0, red = ((x + y + z) & 1) == 0;
@@ -105,8 +130,9 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                 cr += act & red;
                 cb += act & !red;
             }
+        }
     }
-    /* neighbours, phases, diagonal without the Dirichlet terms */
+    /* neighbours (stored), phases, diagonal without the Dirichlet terms */
     const int st = m->nph + 1;
     GMG_PRAGMA_FOR_NT
     for (int64_t z = 0; z < nz; z++)
@@ -115,14 +141,14 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                 const int64_t v = x + nx * y + npl * z;
                 if (!ph[v]) continue;
                 const int64_t i = map[v];
-                int32_t *q = L->nb + 6 * i;
+                int32_t *q = lean ? NULL : L->nb + 6 * i;
                 const int64_t w[6] = {x > 0 ? v - 1 : -1,           x + 1 < nx ? v + 1 : -1,
                                       y > 0 ? v - nx : -1,          y + 1 < ny ? v + nx : -1,
                                       z > 0 ? v - npl : -1,         z + 1 < nz ? v + npl : -1};
                 const int pp = (ph[v] - 1) * st;
                 float d = 0.0f;
                 for (int k = 0; k < 6; k++) { /* map is n and the phase index nph (conductance 0) where inactive */
-                    q[k] = w[k] >= 0 ? map[w[k]] : (int32_t)n;
+                    if (q) q[k] = w[k] >= 0 ? map[w[k]] : (int32_t)n;
                     const int pw = w[k] >= 0 ? ph[w[k]] : 0;
                     d += m->gf[k >> 1][pp + (pw ? pw - 1 : st - 1)];
                 }
@@ -153,7 +179,6 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     GMG_PRAGMA_FOR_NT
     for (int64_t i = 0; i < n; i++) L->invd[i] = 1.0f / L->invd[i];
     L->x[n] = 0.0f;
-    L->b[n] = 0.0f;
     return SSB_OK;
 }
 
@@ -1002,6 +1027,12 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
     }
     gmg_level *Lc = &m->lev[m->nlev - 1];
     ssbi_gmg_free(m, cs, (size_t)(Lc->d[0] * Lc->d[1] * Lc->d[2] + 1) * 4);
+    if (m->lean) { /* the lean cycle reads the phases from the phase map and sums the diagonal where it needs it */
+        ssbi_gmg_free(m, m->lev[0].pi, (size_t)p->nunk + 1);
+        ssbi_gmg_free(m, m->lev[0].invd, (size_t)p->nunk * 4);
+        m->lev[0].pi = NULL;
+        m->lev[0].invd = NULL;
+    }
     if (rc != SSB_OK) return rc;
     if (m->nlev > 1) {
         if (Lc->n > GMG_NCOARSE)
