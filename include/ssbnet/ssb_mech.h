@@ -201,6 +201,84 @@ int ssb_mech_li_evaluate(ssb_ctx *ctx, const ssb_mech_anode *a, const ssb_mech_s
 int ssb_mech_volume_change(ssb_ctx *ctx, const ssb_grid *orig, uint8_t cam_label, uint8_t gap_label, double dv,
                            ssb_grid **out, double *dv_done);
 
+
+/* ======================================================================== volume change vs state of charge */
+
+#define SSB_MECH_CURVE_MAX 64
+/* dV/V of an active material vs its state of charge (data/iface/mechanics.json "volume_change"): soc in [0, 1] as
+ * the record's soc_definition says (cathode: delithiated fraction; alloy anode: lithiated fraction), linear
+ * interpolation between the points. fracture_strain and crack_dead_per_cycle are NaN when the record has none. */
+typedef struct {
+    char name[SSB_MECH_NAME_LEN];
+    int n;
+    double soc[SSB_MECH_CURVE_MAX], dv[SSB_MECH_CURVE_MAX]; /* dv: relative volume change (-0.05 = -5 %) */
+    double fracture_strain;      /* limit on the linear strain for cracking [-] */
+    double crack_dead_per_cycle; /* share of a cracked particle's active capacity isolated per cycle [-] */
+    const char *source, *status, *fracture_source, *crack_note;
+} ssb_mech_swelling;
+
+/* Lookup as ssb_mech_db_solid; SSB_ERR_NOTFOUND (no volume-change record) names the known ones. */
+int ssb_mech_db_swelling(ssb_ctx *ctx, const ssb_mech_db *db, const ssb_materials *mdb, const char *name,
+                         const ssb_mech_swelling **s);
+/* dV/V at soc (SSB_ERR_RANGE outside the curve's soc range) and its slope d(dV/V)/d soc (may be NULL). */
+int ssb_mech_swelling_at(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc, double *dv, double *slope);
+
+/* ============================================================= contact loss per cycle, cracking (cathode CAM) */
+
+/* Contact of a CAM particle (radius R) with the SE matrix over one cycle. At the top of charge the particle has
+ * shrunk by dv (< 0) relative to its discharged size: its surface moves in by u = R (1 - (1 + dv)^(1/3)). The SE
+ * matrix follows the particle under the stack pressure p by the elastic closure of a spherical cavity in an
+ * infinite matrix under remote pressure p, u_c = p R (1/(3K) + 1/(4G)) (Lame solution; K, G of the SE), so the
+ * rough CAM|SE contact (Greenwood-Williamson at nominal pressure p, ssb_mech_gw_*) is pulled apart by
+ * max(0, u - u_c). The contact kept at the top of charge is kept = A(d0 + max(0, u - u_c)) / A(d0) (d0 the
+ * separation at p); the rest, 1 - kept, opens. On discharge the particle swells back; a share `debond` of the
+ * particles whose contact opened do not re-bond (stated constant, ssb_mech_cycle_params), so per cycle the active
+ * area and the active CAM are multiplied by (1 - debond (1 - kept)). Higher pressure: larger u_c, more kept,
+ * less loss. Assumptions stated: hydrostatic stack pressure, elastic SE (no creep data for sulfide SEs in the
+ * database), all particles of radius R. */
+typedef struct {
+    double pressure;    /* stack pressure [Pa] > 0 */
+    double radius;      /* CAM particle radius [m] > 0 */
+    double dv;          /* volume change at the top of charge relative to discharged, (-1, 0] */
+    double debond;      /* share of the opened particles that stay debonded per cycle [0, 1] (default 0.002) */
+    ssb_mech_gw_params gw; /* rough contact (E_star, hardness set from the CAM and SE) */
+    double E_se, nu_se; /* SE matrix elastic constants [Pa], [-] */
+} ssb_mech_cycle_params;
+ssb_mech_cycle_params ssb_mech_cycle_params_default(void); /* NaN where it must be set */
+
+typedef struct {
+    double gap;        /* u [m] */
+    double closure;    /* u_c [m] */
+    double kept;       /* contact kept at the top of charge / contact at discharge [0, 1] */
+    double loss;       /* relative loss of active area and active CAM per cycle, debond (1 - kept) */
+} ssb_mech_cycle_result;
+int ssb_mech_contact_cycle(ssb_ctx *ctx, const ssb_mech_cycle_params *p, ssb_mech_cycle_result *r);
+
+/* Cracking of a CAM particle of radius R cycled between soc_lo and soc_hi at crate (C-rate) with solid
+ * diffusivity D and maximum concentration c_max: linear strain = |dv(soc_hi) - dv(soc_lo)| / 3 (volume swing,
+ * the intergranular mismatch of a polycrystalline particle taken as its linear strain: an upper estimate) plus the
+ * diffusion-induced strain of galvanostatic insertion at steady state, sigma_max / E = Omega j_n R / (15 (1 - nu)
+ * D) with j_n = c_max (soc_hi - soc_lo) R crate / (3 * 3600 s) the molar flux and Omega = |d(dV/V)/d soc| / c_max
+ * the partial molar volume at soc_hi (Christensen & Newman, J. Electrochem. Soc. 153, A1019 (2006); Zhang, Shyy &
+ * Sastry, J. Electrochem. Soc. 154, A910 (2007): surface tangential / centre stress of the parabolic profile).
+ * cracked = strain > fracture_strain of the record (SSB_ERR_UNSUPPORTED naming "fracture_strain" when missing). */
+typedef struct {
+    double strain_volume, strain_diffusion, strain; /* [-] */
+    double limit;                                   /* fracture_strain [-] */
+    int cracked;
+    double dead_per_cycle; /* crack_dead_per_cycle when cracked, else 0 */
+} ssb_mech_crack_result;
+int ssb_mech_crack(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc_lo, double soc_hi, double radius, double D,
+                   double c_max, double crate, double nu, ssb_mech_crack_result *r);
+
+/* Li | SE contact fraction after dt [s] at stripping current j [A/m2] (>= 0: stripping; < 0: plating, the Li
+ * arriving at the contacts does not refill voids, so it counts as j = 0) from phi0 in (0, 1]: the void model of
+ * ssb_mech_li_evaluate (d phi/dt = -(V_m/(F h)) (j - j_vac - j_creep(phi)), capped at 1) integrated by backward
+ * Euler in steps of at most 60 s; the supply refills voids when j is below it (recovery under pressure). phi is
+ * kept >= phi_floor (1e-4): a fully detached foil is outside the cell model. */
+int ssb_mech_li_advance(ssb_ctx *ctx, const ssb_mech_anode *a, double pressure, double T, double j, double phi0,
+                        double dt, double *phi);
+
 #ifdef __cplusplus
 }
 #endif
