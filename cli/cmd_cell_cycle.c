@@ -6,6 +6,7 @@
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_iface.h>
 #include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_mech.h>
 #include <ssbnet/ssb_plot.h>
 
 #include <math.h>
@@ -18,7 +19,7 @@
 int cmd_cell_cycle(cli_env *env, int argc, char **argv);
 
 enum { Y_CYCLES, Y_CRATE, Y_CRATE_D, Y_CRATE_C, Y_VMIN, Y_VMAX, Y_HOLD, Y_REST, Y_OUT, Y_PLOT, Y_PROTOCOL, Y_SET,
-       Y_IDATA, Y_COUNT };
+       Y_IDATA, Y_PRESSURE, Y_MECHS, Y_COUNT };
 /* Rates, voltages and the hold rate are checked by ssb_iface_cycle_run (as before the table). */
 static const cli_opt cycle_opts[Y_COUNT] = {
     [Y_CYCLES] = {"--cycles", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "number of cycles (required)", NULL},
@@ -41,6 +42,10 @@ static const cli_opt cycle_opts[Y_COUNT] = {
                "set a cell key in its JSON units (positive.thickness_um=40); repeatable", NULL},
     [Y_IDATA] = {"--interfaces-data", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0,
                  "interface records instead of the built-in database", NULL},
+    [Y_PRESSURE] = {"--pressure-MPa", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
+                    "stack pressure: contact mechanics on (overrides interfaces.mechanics.stack_pressure_MPa)", NULL},
+    [Y_MECHS] = {"--mechanics", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
+                 "lithium,cam,cracking | all | none (default: those the database has constants for)", NULL},
 };
 
 static void cycle_help(void)
@@ -48,7 +53,8 @@ static void cycle_help(void)
     printf("usage: ssbnet cell cycle [CELL.json] --cycles N [--crate C] [--crate-discharge C] [--crate-charge C]\n"
            "                         [--v-min V] [--v-max V] [--hold-crate C] [--rest-h H] [-o CYCLES.csv]\n"
            "                         [--plot FILE.png] [-p \"PROTOCOL OF ONE CYCLE\"] [--set KEY=VALUE ...]\n"
-           "                         [--interfaces-data FILE] [--json]\n\n"
+           "                         [--interfaces-data FILE] [--pressure-MPa P]\n"
+           "                         [--mechanics lithium,cam,cracking|all|none] [--json]\n\n"
            "Cycles the cell (built-in default without a file) with interface ageing: each cycle discharges at\n"
            "--crate-discharge (default 1C) to --v-min (3.5 V), charges at --crate-charge (1C) to --v-max (4.2 V) and\n"
            "holds until --hold-crate (C/20); the charge is taken to restore the initial (charged) state (-p replaces\n"
@@ -59,6 +65,13 @@ static void cycle_help(void)
            "(lithium bound in interphases is lost inventory; with a Li-metal foil it thins the foil and costs no\n"
            "capacity while Li is in excess). The cell JSON's \"interfaces\" block sets the models (see\n"
            "include/ssbnet/ssb_iface.h); without it the database records for the cell's materials are used.\n"
+           "With a stack pressure (--pressure-MPa or interfaces.mechanics.stack_pressure_MPa) contact mechanics\n"
+           "join in (data/iface/mechanics.json): the Li|SE contact fraction under the pressure with the cycle's\n"
+           "stripping current (voids, refilled by Li creep and vacancy diffusion), CAM|SE contact opened by the CAM's\n"
+           "shrinkage at the top of charge and partly kept by the SE closing in under pressure (a share of the\n"
+           "opened particles stays debonded per cycle), and CAM cracking (volume swing + diffusion-induced strain\n"
+           "above the fracture strain isolates a share of the capacity per cycle); fade_by_mechanism splits them as\n"
+           "lithium_contact, cam_contact_loss, cracking.\n"
            "Outputs: per-cycle table (or CSV with -o), JSON arrays cycle, discharge_capacity_mAh_per_cm2,\n"
            "capacity_retention, ..., and fade_by_mechanism (mAh/cm2, summing to total_fade_mAh_per_cm2).\n\n"
            "options:\n");
@@ -136,8 +149,44 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
     }
     if (!rc)
         rc = ssb_iface_ageing_from_cell(env->ctx, mdb, idb, p, file, &ag);
+    int want[3] = {-1, -1, -1}, mech_bad = 0;
+    if (val[Y_MECHS].given) {
+        const char *names[] = {"lithium", "cam", "cracking"};
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", val[Y_MECHS].str);
+        int all = !strcmp(buf, "all"), none = !strcmp(buf, "none");
+        for (int k = 0; k < 3; k++)
+            want[k] = all ? 1 : 0;
+        if (!all && !none)
+            for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+                int k = 0;
+                while (k < 3 && strcmp(tok, names[k]))
+                    k++;
+                if (k == 3)
+                    mech_bad = 1;
+                else
+                    want[k] = 1;
+            }
+    }
+    if (mech_bad || (val[Y_MECHS].given && !val[Y_PRESSURE].given)) {
+        ssb_cell_params_destroy(&p);
+        ssb_iface_db_destroy(&idb);
+        ssb_materials_destroy(&mdb);
+        return mech_bad ? cli_usage_error(env, "--mechanics: '%s' is not a list of lithium, cam, cracking (or all, "
+                                               "none)", val[Y_MECHS].str)
+                        : cli_usage_error(env, "--mechanics needs --pressure-MPa P");
+    }
+    if (!rc && val[Y_PRESSURE].given) {
+        ssb_mech_db *mechdb = NULL;
+        rc = ssb_mech_db_load(env->ctx, NULL, &mechdb);
+        if (!rc)
+            rc = ssb_iface_mech_setup(env->ctx, mdb, mechdb, p, val[Y_PRESSURE].num * 1e6, want[0], want[1], want[2],
+                                      &ag);
+        ssb_mech_db_destroy(&mechdb);
+    }
     if (!rc)
         rc = ssb_iface_cycle_run(env->ctx, p, &ag, &cp, &res);
+    int mech_on = !rc && !isnan(ag.mech.pressure);
     int ret = rc ? cli_fail(env, rc) : 0;
     int n = res.n;
     if (!ret && csv) {
@@ -147,12 +196,17 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
             fprintf(of.fp, "cycle,discharge_capacity_mAh_per_cm2,capacity_retention,positive_interface_resistance_"
                            "ohm_cm2,negative_interface_resistance_ohm_cm2,active_area_per_volume_per_m,"
                            "lithium_in_interphases_mol_per_m2,lithium_inventory_mol_per_m2,positive_interphase_nm,"
-                           "carbon_interphase_nm,negative_interphase_nm\n");
-            for (int c = 0; c < n; c++)
-                fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", c + 1,
+                           "carbon_interphase_nm,negative_interphase_nm%s\n",
+                    mech_on ? ",lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction" : "");
+            for (int c = 0; c < n; c++) {
+                fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c + 1,
                         res.capacity[c] / MAH_PER_CM2, res.retention[c], res.R_pos[c] / OHM_CM2,
                         res.R_neg[c] / OHM_CM2, res.a_pos[c], res.li_interphase[c], res.li_inventory[c],
                         res.thickness[0][c] * 1e9, res.thickness[1][c] * 1e9, res.thickness[2][c] * 1e9);
+                if (mech_on)
+                    fprintf(of.fp, ",%.10g,%.10g,%.10g", res.li_contact[c], res.cam_active[c], res.cam_intact[c]);
+                fputc('\n', of.fp);
+            }
             ret = cli_atomic_commit(env, &of);
         }
     }
@@ -223,6 +277,21 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         cJSON_AddNumberToObject(j, "total_fade_mAh_per_cm2", res.fade_total / MAH_PER_CM2);
         cJSON_AddNumberToObject(j, "lithium_lost_mol_per_m2", res.li_lost);
         cJSON_AddNumberToObject(j, "hours", res.hours);
+        if (mech_on) {
+            cJSON *mo = cJSON_AddObjectToObject(j, "mechanics");
+            cJSON_AddNumberToObject(mo, "stack_pressure_MPa", ag.mech.pressure / 1e6);
+            cJSON_AddBoolToObject(mo, "lithium_contact", ag.mech.li_contact);
+            cJSON_AddBoolToObject(mo, "cam_contact_loss", ag.mech.cam_contact);
+            cJSON_AddBoolToObject(mo, "cracking", ag.mech.cracking);
+            const char *keys[] = {"lithium_contact_fraction", "cam_in_contact_fraction", "cam_intact_fraction",
+                                  "cam_contact_kept_at_top_of_charge", "crack_strain"};
+            const double *arrs[] = {res.li_contact, res.cam_active, res.cam_intact, res.cam_kept, res.crack_strain};
+            for (int k = 0; k < 5; k++) {
+                cJSON *a = cJSON_AddArrayToObject(mo, keys[k]);
+                for (int c = 0; c < n; c++)
+                    cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c]) : cJSON_CreateNull());
+            }
+        }
         cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
         for (int k = 0; k < SSB_IFACE_NSITES; k++) {
             cJSON *o = cJSON_AddObjectToObject(ifs, ssb_iface_site_name((ssb_iface_site)k));
@@ -261,6 +330,29 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        if (mech_on) {
+            printf("\ncontact mechanics at %s MPa (lithium contact %s, CAM contact loss %s, cracking %s)\n",
+                   cli_fmt(ag.mech.pressure / 1e6), ag.mech.li_contact ? "on" : "off",
+                   ag.mech.cam_contact ? "on" : "off", ag.mech.cracking ? "on" : "off");
+            const char *hm[] = {"cycle", "Li contact [-]", "CAM in contact [-]", "CAM intact [-]",
+                                "kept at top of charge [-]", "crack strain [-]"};
+            t = cli_table_create(6, hm);
+            for (int c = 0; c < n; c++) {
+                if (c % step && c != n - 1)
+                    continue;
+                char cyc[16];
+                snprintf(cyc, sizeof cyc, "%d", c + 1);
+                const char *cells[] = {cyc,
+                                       cli_fmt(res.li_contact[c]),
+                                       cli_fmt(res.cam_active[c]),
+                                       cli_fmt(res.cam_intact[c]),
+                                       isfinite(res.cam_kept[c]) ? cli_fmt(res.cam_kept[c]) : "-",
+                                       isfinite(res.crack_strain[c]) ? cli_fmt(res.crack_strain[c]) : "-"};
+                cli_table_add_row(t, cells);
+            }
+            cli_table_print(t, stdout);
+            cli_table_destroy(&t);
+        }
         printf("\ncapacity fade by mechanism, cycle 1 -> %d\n", n);
         const char *h2[] = {"mechanism", "fade [mAh/cm2]"};
         t = cli_table_create(2, h2);

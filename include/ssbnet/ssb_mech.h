@@ -207,14 +207,16 @@ int ssb_mech_volume_change(ssb_ctx *ctx, const ssb_grid *orig, uint8_t cam_label
 #define SSB_MECH_CURVE_MAX 64
 /* dV/V of an active material vs its state of charge (data/iface/mechanics.json "volume_change"): soc in [0, 1] as
  * the record's soc_definition says (cathode: delithiated fraction; alloy anode: lithiated fraction), linear
- * interpolation between the points. fracture_strain and crack_dead_per_cycle are NaN when the record has none. */
+ * interpolation between the points. fracture_strain, crack_dead_per_cycle and debond are NaN when the record has
+ * none. */
 typedef struct {
     char name[SSB_MECH_NAME_LEN];
     int n;
     double soc[SSB_MECH_CURVE_MAX], dv[SSB_MECH_CURVE_MAX]; /* dv: relative volume change (-0.05 = -5 %) */
     double fracture_strain;      /* limit on the linear strain for cracking [-] */
     double crack_dead_per_cycle; /* share of a cracked particle's active capacity isolated per cycle [-] */
-    const char *source, *status, *fracture_source, *crack_note;
+    double debond;               /* share of the particles whose SE contact opened that stay debonded per cycle */
+    const char *source, *status, *fracture_source, *crack_note, *debond_note;
 } ssb_mech_swelling;
 
 /* Lookup as ssb_mech_db_solid; SSB_ERR_NOTFOUND (no volume-change record) names the known ones. */

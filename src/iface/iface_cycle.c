@@ -18,7 +18,8 @@ const char *ssb_iface_site_name(ssb_iface_site s)
 const char *ssb_iface_mech_name(ssb_iface_mech m)
 {
     static const char *n[] = {"positive_interphase_resistance", "active_area_loss", "ionic_network_loss",
-                              "negative_interphase_resistance", "lithium_inventory"};
+                              "negative_interphase_resistance", "lithium_inventory", "lithium_contact",
+                              "cam_contact_loss", "cracking"};
     return (m >= 0 && m < SSB_IFACE_NMECH) ? n[m] : "?";
 }
 
@@ -199,11 +200,15 @@ static int parse_site(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db
     return SSB_OK;
 }
 
+static int parse_mechanics(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_cell_params *cell, const cJSON *o,
+                           const char *path, ssb_iface_ageing *ag);
+
 int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db,
                                const ssb_cell_params *cell, const char *path, ssb_iface_ageing *ag)
 {
     SSB_REQUIRE(ctx, mdb && db && cell && ag, SSB_ERR_ARG, "ssb_iface_ageing_from_cell: NULL argument");
     memset(ag, 0, sizeof *ag);
+    ag->mech.pressure = NAN;
     ssb_cell_values v;
     ssb_cell_params_get_values(cell, &v);
     const char *se_pos = v.pos.electrolyte[0] ? v.pos.electrolyte : v.el.material;
@@ -254,6 +259,10 @@ int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
         return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: \"interfaces\" must be an object", path);
     }
     for (const cJSON *it = block->child; it && !rc; it = it->next) {
+        if (!strcmp(it->string, "mechanics")) {
+            rc = parse_mechanics(ctx, mdb, cell, it, path, ag);
+            continue;
+        }
         int s = -1;
         for (int k = 0; k < SSB_IFACE_NSITES; k++)
             if (!strcmp(it->string, ssb_iface_site_name((ssb_iface_site)k)))
@@ -261,13 +270,53 @@ int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
         char where[512];
         snprintf(where, sizeof where, "%s: interfaces.%s", path, it->string);
         if (s < 0) {
-            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: unknown interface (valid: positive, carbon, negative)", where);
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: unknown interface (valid: positive, carbon, negative, mechanics)", where);
             break;
         }
         rc = parse_site(ctx, mdb, db, it, where, (ssb_iface_site)s, &ag->site[s]);
     }
     cJSON_Delete(root);
     return rc;
+}
+
+/* The "mechanics" entry of the interfaces block: {"stack_pressure_MPa": P, "lithium_contact", "cam_contact_loss",
+ * "cracking": true | false (default: on where the database has the constants)}. */
+static int parse_mechanics(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_cell_params *cell, const cJSON *o,
+                           const char *path, ssb_iface_ageing *ag)
+{
+    static const char *const keys[] = {"stack_pressure_MPa", "lithium_contact", "cam_contact_loss", "cracking", NULL};
+    SSB_REQUIRE(ctx, cJSON_IsObject(o), SSB_ERR_FORMAT, "%s: interfaces.mechanics: expected an object", path);
+    int want[3] = {-1, -1, -1};
+    for (const cJSON *it = o->child; it; it = it->next) {
+        int k = -1;
+        for (int i = 0; keys[i]; i++)
+            if (!strcmp(it->string, keys[i]))
+                k = i;
+        SSB_REQUIRE(ctx, k >= 0, SSB_ERR_FORMAT,
+                    "%s: interfaces.mechanics: unknown key '%s' (valid: stack_pressure_MPa, lithium_contact, "
+                    "cam_contact_loss, cracking)", path, it->string);
+        if (k > 0) {
+            SSB_REQUIRE(ctx, cJSON_IsBool(it), SSB_ERR_FORMAT, "%s: interfaces.mechanics.%s: expected true or false",
+                        path, it->string);
+            want[k - 1] = cJSON_IsTrue(it);
+        }
+    }
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "stack_pressure_MPa");
+    SSB_REQUIRE(ctx, p, SSB_ERR_FORMAT, "%s: interfaces.mechanics needs \"stack_pressure_MPa\"", path);
+    SSB_REQUIRE(ctx, cJSON_IsNumber(p), SSB_ERR_FORMAT, "%s: interfaces.mechanics.stack_pressure_MPa: expected a number",
+                path);
+    SSB_REQUIRE(ctx, isfinite(p->valuedouble) && p->valuedouble >= 0 && p->valuedouble <= 1000, SSB_ERR_RANGE,
+                "%s: interfaces.mechanics.stack_pressure_MPa = %g: must be in [0, 1000] MPa", path, p->valuedouble);
+    ssb_mech_db *mdbm = NULL;
+    SSB_CHECK(ctx, ssb_mech_db_load(ctx, NULL, &mdbm));
+    int rc = ssb_iface_mech_setup(ctx, mdb, mdbm, cell, p->valuedouble * 1e6, want[0], want[1], want[2], ag);
+    ssb_mech_db_destroy(&mdbm);
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", ssb_ctx_get_error(ctx));
+        return SSB_ERROR(ctx, rc, "%s: interfaces.mechanics: %s", path, msg);
+    }
+    return SSB_OK;
 }
 
 /* --------------------------------------------------------------------------------------------- mechanisms */
@@ -287,6 +336,10 @@ typedef struct {
 
 typedef struct {
     ssb_iface_state st[SSB_IFACE_NSITES];
+    double li_phi;     /* Li | SE contact fraction the cell uses (mean over the previous cycle's stripping) */
+    double li_phi_end; /* contact fraction at the end of the previous cycle (start of the next integration) */
+    double cam_active; /* CAM still in contact, relative to the start */
+    double cam_intact; /* CAM not isolated by cracks, relative to the start */
 } age_state;
 
 static double site_R(const ssb_iface_ageing *ag, const age_state *s, int k)
@@ -373,8 +426,49 @@ static int mech_lithium(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base
     return SSB_OK;
 }
 
+static int mech_li_contact(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                           ssb_cell_values *v)
+{
+    (void)ctx;
+    if (ag->mech.li_contact && b->v0.anode == SSB_CELL_ANODE_LI_METAL)
+        v->li.contact_fraction = b->v0.li.contact_fraction * s->li_phi;
+    return SSB_OK;
+}
+
+/* Move a share (1 - f) of the active CAM to the dead fraction; the active area follows the active CAM. */
+static void lose_cam(ssb_cell_values *v, double f)
+{
+    double lost = v->pos.eps_active * (1.0 - f);
+    v->pos.eps_active -= lost;
+    v->pos.eps_active_dead = (isfinite(v->pos.eps_active_dead) ? v->pos.eps_active_dead : 0.0) + lost;
+    v->pos.area_per_volume *= f;
+}
+
+static int mech_cam_contact(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                            ssb_cell_values *v)
+{
+    (void)b;
+    if (ag->mech.cam_contact && s->cam_active < 1.0) {
+        SSB_REQUIRE(ctx, s->cam_active > 0, SSB_ERR_RANGE, "contact loss has isolated the whole CAM");
+        lose_cam(v, s->cam_active);
+    }
+    return SSB_OK;
+}
+
+static int mech_cracking(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                         ssb_cell_values *v)
+{
+    (void)b;
+    if (ag->mech.cracking && s->cam_intact < 1.0) {
+        SSB_REQUIRE(ctx, s->cam_intact > 0, SSB_ERR_RANGE, "cracking has isolated the whole CAM");
+        lose_cam(v, s->cam_intact);
+    }
+    return SSB_OK;
+}
+
 static const mech_fn mechs[SSB_IFACE_NMECH] = {mech_pos_resistance, mech_active_area, mech_ionic_network,
-                                               mech_neg_resistance, mech_lithium};
+                                               mech_neg_resistance, mech_lithium,        mech_li_contact,
+                                               mech_cam_contact,    mech_cracking};
 
 /* Cell values with each mechanism taking its state from states[m]. */
 static int apply_mechanisms(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b,
@@ -383,6 +477,175 @@ static int apply_mechanisms(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_
     *v = b->v0;
     for (int m = 0; m < SSB_IFACE_NMECH; m++)
         SSB_CHECK(ctx, mechs[m](ctx, ag, b, states[m], v));
+    return SSB_OK;
+}
+
+/* ------------------------------------------------------------------------------------ contact mechanics */
+
+/* One mechanism's database lookup: rc from the lookup; want 1 turns a failure into the error, -1 into "off". */
+static int mech_want(ssb_ctx *ctx, int want, int rc, int *on)
+{
+    *on = 0;
+    if (!want)
+        return SSB_OK;
+    if (rc) {
+        if (want == 1)
+            return rc;
+        ssb_ctx_clear_error(ctx);
+        return SSB_OK;
+    }
+    *on = 1;
+    return SSB_OK;
+}
+
+int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
+                         const ssb_cell_params *cell, double pressure, int want_li, int want_cam, int want_crack,
+                         ssb_iface_ageing *ag)
+{
+    SSB_REQUIRE(ctx, mechdb && cell && ag, SSB_ERR_ARG, "ssb_iface_mech_setup: NULL argument");
+    SSB_REQUIRE(ctx, isfinite(pressure) && pressure >= 0 && pressure <= 1e9, SSB_ERR_RANGE,
+                "stack_pressure_MPa = %g: must be in [0, 1000] MPa", pressure / 1e6);
+    ssb_iface_mech_params *m = &ag->mech;
+    memset(m, 0, sizeof *m);
+    m->pressure = pressure;
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    if (want_li == 1 && v.anode != SSB_CELL_ANODE_LI_METAL)
+        return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                         "lithium_contact: the cell has a composite negative electrode, not a Li-metal anode");
+    if (v.anode == SSB_CELL_ANODE_LI_METAL) {
+        const ssb_mech_anode *a = NULL;
+        int rc = want_li ? ssb_mech_db_anode(ctx, mechdb, mdb, "Li", &a) : SSB_OK;
+        SSB_CHECK(ctx, mech_want(ctx, want_li, rc, &m->li_contact));
+        if (m->li_contact) {
+            m->anode = *a;
+            m->anode.diffusion_source = m->anode.creep_source = m->anode.creep_note = m->anode.elastic_source = NULL;
+        }
+    }
+    const char *cam = v.pos.active_material, *se = v.pos.electrolyte[0] ? v.pos.electrolyte : v.el.material;
+    const ssb_mech_swelling *sw = NULL;
+    const ssb_mech_solid *sc = NULL, *ss = NULL;
+    if (want_cam || want_crack) {
+        int rc = cam[0] ? SSB_OK
+                        : SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "contact mechanics: the positive electrode names no "
+                                    "active_material (its volume-change curve and elastic constants are needed)");
+        if (!rc)
+            rc = ssb_mech_db_swelling(ctx, mechdb, mdb, cam, &sw);
+        if (!rc)
+            rc = ssb_mech_db_solid(ctx, mechdb, mdb, cam, &sc);
+        int rc_cam = rc;
+        if (!rc_cam)
+            rc_cam = ssb_mech_db_solid(ctx, mechdb, mdb, se, &ss);
+        if (!rc_cam && isnan(sw->debond))
+            rc_cam = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "cam_contact_loss: %s has no \"debond_fraction_per_cycle\" "
+                               "in data/iface/mechanics.json", sw->name);
+        SSB_CHECK(ctx, mech_want(ctx, want_cam, rc_cam, &m->cam_contact));
+        int rc_cr = rc;
+        if (!rc_cr && isnan(sw->fracture_strain))
+            rc_cr = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "cracking: %s has no \"fracture_strain\" in "
+                              "data/iface/mechanics.json", sw->name);
+        SSB_CHECK(ctx, mech_want(ctx, want_crack, rc_cr, &m->cracking));
+    }
+    if (m->cam_contact || m->cracking) {
+        m->swelling = *sw;
+        m->swelling.source = m->swelling.status = m->swelling.fracture_source = NULL;
+        m->swelling.crack_note = m->swelling.debond_note = NULL;
+        m->nu_cam = sc->nu;
+    }
+    if (m->cam_contact) {
+        m->contact = ssb_mech_cycle_params_default();
+        SSB_CHECK(ctx, ssb_mech_effective_modulus(ctx, ss->E, ss->nu, sc->E, sc->nu, &m->contact.gw.E_star));
+        double H1 = isnan(ss->H) ? INFINITY : ss->H, H2 = isnan(sc->H) ? INFINITY : sc->H;
+        m->contact.gw.hardness = fmin(H1, H2); /* the softer body yields */
+        m->contact.E_se = ss->E;
+        m->contact.nu_se = ss->nu;
+        m->contact.debond = sw->debond;
+    }
+    return SSB_OK;
+}
+
+/* State of charge of the positive's CAM (1 - theta) at the start of a run and at its deepest discharge. */
+static int pos_window(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_result *r, double *soc_top,
+                      double *soc_bot)
+{
+    int n = ssb_cell_result_npoints(r), imax = 0;
+    const double *Q = ssb_cell_result_series(r, SSB_CELL_Q);
+    for (int i = 1; i < n; i++)
+        if (Q[i] > Q[imax])
+            imax = i;
+    double n0, n1, cap = v->pos.c_max * v->pos.eps_active * v->pos.thickness;
+    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, 0, &n0, NULL, NULL));
+    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, imax, &n1, NULL, NULL));
+    *soc_top = 1.0 - n0 / cap;
+    *soc_bot = 1.0 - n1 / cap;
+    return SSB_OK;
+}
+
+static double clamp(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Advance the contact mechanics over one cycle's run r (cell values v of that cycle, rest after it); kept and
+ * strain report the cycle's CAM|SE contact kept at the top of charge and the cracking strain (NaN when off). */
+static int advance_mech(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag, const age_base *b,
+                        const ssb_cell_values *v, const ssb_cell_result *r, double rest, double crate, age_state *s,
+                        double *kept, double *strain)
+{
+    const ssb_iface_mech_params *m = &ag->mech;
+    *kept = *strain = NAN;
+    if (isnan(m->pressure))
+        return SSB_OK;
+    int n = ssb_cell_result_npoints(r);
+    const double *t = ssb_cell_result_series(r, SSB_CELL_T), *I = ssb_cell_result_series(r, SSB_CELL_I);
+    if (m->li_contact && b->v0.anode == SSB_CELL_ANODE_LI_METAL) {
+        double phi = s->li_phi_end, sum = 0, tstrip = 0, T = b->v0.cell.T;
+        for (int i = 0; i + 1 < n; i++) {
+            double dt = t[i + 1] - t[i], j = 0.5 * (I[i] + I[i + 1]), next;
+            SSB_CHECK(ctx, ssb_mech_li_advance(ctx, &m->anode, m->pressure, T, j, phi, dt, &next));
+            if (j > 0) { /* discharge strips the Li foil */
+                sum += 0.5 * (phi + next) * dt;
+                tstrip += dt;
+            }
+            phi = next;
+        }
+        if (rest > 0)
+            SSB_CHECK(ctx, ssb_mech_li_advance(ctx, &m->anode, m->pressure, T, 0.0, phi, rest, &phi));
+        s->li_phi = tstrip > 0 ? sum / tstrip : phi;
+        s->li_phi_end = phi;
+    }
+    if (!m->cam_contact && !m->cracking)
+        return SSB_OK;
+    double top = 0, bot = 0;
+    SSB_CHECK(ctx, pos_window(ctx, v, r, &top, &bot));
+    const ssb_mech_swelling *sw = &m->swelling;
+    /* outside the curve's points its end values are taken */
+    top = clamp(top, sw->soc[0], sw->soc[sw->n - 1]);
+    bot = clamp(bot, sw->soc[0], top);
+    if (m->cam_contact) {
+        double dv_top, dv_bot;
+        SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, sw, top, &dv_top, NULL));
+        SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, sw, bot, &dv_bot, NULL));
+        ssb_mech_cycle_params cp = m->contact;
+        cp.pressure = m->pressure;
+        cp.radius = v->pos.particle_radius;
+        cp.dv = fmin(0.0, (1.0 + dv_top) / (1.0 + dv_bot) - 1.0);
+        ssb_mech_cycle_result cr = {0, 0, 0, cp.debond}; /* no pressure: nothing holds the opened contact */
+        if (m->pressure > 0)
+            SSB_CHECK(ctx, ssb_mech_contact_cycle(ctx, &cp, &cr));
+        s->cam_active *= 1.0 - cr.loss;
+        *kept = cr.kept;
+    }
+    if (m->cracking) {
+        double D = v->pos.D_s;
+        if (!isfinite(D)) /* D_s(theta) given: its value at the top of charge */
+            SSB_CHECK(ctx, ssb_cell_params_eval_fn(ctx, cell, SSB_CELL_FN_DS_POS, 1.0 - top, &D, NULL));
+        ssb_mech_crack_result kr;
+        SSB_CHECK(ctx, ssb_mech_crack(ctx, sw, bot, top, v->pos.particle_radius, D, v->pos.c_max, crate, m->nu_cam,
+                                      &kr));
+        s->cam_intact *= 1.0 - kr.dead_per_cycle;
+        *strain = kr.strain;
+    }
     return SSB_OK;
 }
 
@@ -457,6 +720,11 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *r)
     free(r->li_inventory);
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         free(r->thickness[k]);
+    free(r->li_contact);
+    free(r->cam_active);
+    free(r->cam_intact);
+    free(r->cam_kept);
+    free(r->crack_strain);
     memset(r, 0, sizeof *r);
 }
 
@@ -541,8 +809,14 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     res->a_pos = calloc((size_t)n, sizeof(double));
     res->li_interphase = calloc((size_t)n, sizeof(double));
     res->li_inventory = calloc((size_t)n, sizeof(double));
+    res->li_contact = calloc((size_t)n, sizeof(double));
+    res->cam_active = calloc((size_t)n, sizeof(double));
+    res->cam_intact = calloc((size_t)n, sizeof(double));
+    res->cam_kept = calloc((size_t)n, sizeof(double));
+    res->crack_strain = calloc((size_t)n, sizeof(double));
     int ok = res->capacity && res->retention && res->R_pos && res->R_neg && res->a_pos && res->li_interphase &&
-             res->li_inventory;
+             res->li_inventory && res->li_contact && res->cam_active && res->cam_intact && res->cam_kept &&
+             res->crack_strain;
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         ok = ok && (res->thickness[k] = calloc((size_t)n, sizeof(double))) != NULL;
     if (!ok) {
@@ -552,6 +826,7 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     age_state first, cur, last_start;
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         first.st[k] = ssb_iface_state_initial(&ag->site[k].growth);
+    first.li_phi = first.li_phi_end = first.cam_active = first.cam_intact = 1.0;
     cur = first;
     last_start = first;
     double T = b.v0.cell.T, t_total = 0;
@@ -565,6 +840,9 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         res->R_pos[c] = v.pos.R_interface;
         res->R_neg[c] = b.v0.anode == SSB_CELL_ANODE_LI_METAL ? v.li.R_interface : v.neg.R_interface;
         res->a_pos[c] = v.pos.area_per_volume;
+        res->li_contact[c] = ag->mech.li_contact ? cur.li_phi : 1.0;
+        res->cam_active[c] = cur.cam_active;
+        res->cam_intact[c] = cur.cam_intact;
         res->li_interphase[c] = li_in_interphases(ag, &b, &cur);
         for (int k = 0; k < SSB_IFACE_NSITES; k++)
             res->thickness[k][c] =
@@ -578,6 +856,8 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
             const double *t = ssb_cell_result_series(r, SSB_CELL_T);
             t_total += t[ssb_cell_result_npoints(r) - 1] + cp->rest;
             advance_states(ag, r, T, U_neg, cp->rest, &cur);
+            rc = advance_mech(ctx, cell, ag, &b, &v, r, cp->rest, fmax(cp->crate_discharge, cp->crate_charge), &cur,
+                              &res->cam_kept[c], &res->crack_strain[c]);
         }
         ssb_cell_result_destroy(&r);
         if (rc)

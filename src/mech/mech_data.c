@@ -143,6 +143,10 @@ static int parse_swelling(ssb_ctx *ctx, const cJSON *o, const char *where, ssb_m
     w->n = n;
     SSB_CHECK(ctx, num(ctx, o, "fracture_strain", where, 1, 1e-6, 1, &w->fracture_strain));
     SSB_CHECK(ctx, num(ctx, o, "crack_dead_fraction_per_cycle", where, 1, 0, 1, &w->crack_dead_per_cycle));
+    SSB_CHECK(ctx, num(ctx, o, "debond_fraction_per_cycle", where, 1, 0, 1, &w->debond));
+    w->debond_note = str(o, "debond_note");
+    SSB_REQUIRE(ctx, isnan(w->debond) || w->debond_note, SSB_ERR_FORMAT,
+                "%s: \"debond_fraction_per_cycle\" needs a \"debond_note\"", where);
     w->source = str(o, "source");
     w->status = str(o, "status");
     w->fracture_source = str(o, "fracture_source");
