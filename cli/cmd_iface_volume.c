@@ -66,6 +66,7 @@ typedef struct {
     ssb_micro_cam_result cam;
     ssb_transport_result ion, el;
     int solved;
+    int shared_ion, shared_el; /* the result is the original image's (same field): not owned */
 } vstep;
 
 static int pick_cam(cli_env *env, const ssb_grid *g, const cli_optval *val, const ssb_phase **cam)
@@ -170,6 +171,8 @@ static void step_json(cJSON *arr, const vstep *s)
     cJSON_AddNumberToObject(o, "dv_percent", s->dv * 100.0);
     cli_report_json(cJSON_AddObjectToObject(o, "active_material"), ssb_run_report_type(SSB_RUN_REPORT_CAM), &s->cam);
     if (s->solved) {
+        cJSON_AddBoolToObject(o, "ionic_from_original", s->shared_ion);
+        cJSON_AddBoolToObject(o, "electronic_from_original", s->shared_el);
         cli_report_json(cJSON_AddObjectToObject(o, "ionic"), ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT), &s->ion);
         cli_report_json(cJSON_AddObjectToObject(o, "electronic"), ssb_run_report_type(SSB_RUN_REPORT_TRANSPORT),
                         &s->el);
@@ -227,22 +230,36 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
     cp.axis = axis;
     ssb_transport_params tp = ssb_transport_params_default();
     int lrc = SSB_OK, done = 0;
+    /* transport of the original image per carrier, solved once when a step's conductivity field equals it (the
+     * ionic field under shrinkage: CAM carries no ions) */
+    double sig0[2][256];
+    ssb_transport_result ref[2];
+    int have_ref[2] = {0, 0};
+    memset(ref, 0, sizeof ref);
+    for (int c = 0; transport && c < 2 && !lrc; c++)
+        lrc = ssb_transport_sigma_from_phases(env->ctx, g, c ? SSB_CARRIER_ELECTRON : SSB_CARRIER_ION, sig0[c]);
     for (int i = 0; i < n && !lrc; i++) {
         ssb_grid *s = NULL;
         double sig[256];
         lrc = ssb_mech_volume_change(env->ctx, g, cam_label, gap, st[i].dv_req, &s, &st[i].dv);
         if (!lrc)
             lrc = ssb_micro_cam_compute(env->ctx, s, &cp, &st[i].cam);
-        if (!lrc && transport) {
-            lrc = ssb_transport_sigma_from_phases(env->ctx, s, SSB_CARRIER_ION, sig);
-            if (!lrc)
-                lrc = ssb_transport_solve(env->ctx, s, sig, axis, &tp, &st[i].ion);
-            if (!lrc)
-                lrc = ssb_transport_sigma_from_phases(env->ctx, s, SSB_CARRIER_ELECTRON, sig);
-            if (!lrc)
-                lrc = ssb_transport_solve(env->ctx, s, sig, axis, &tp, &st[i].el);
-            st[i].solved = !lrc;
+        for (int c = 0; transport && c < 2 && !lrc; c++) {
+            ssb_transport_result *out = c ? &st[i].el : &st[i].ion;
+            lrc = ssb_transport_sigma_from_phases(env->ctx, s, c ? SSB_CARRIER_ELECTRON : SSB_CARRIER_ION, sig);
+            if (lrc)
+                break;
+            if (ssb_mech_same_field(g, sig0[c], s, sig)) {
+                if (!have_ref[c])
+                    lrc = ssb_transport_solve(env->ctx, g, sig0[c], axis, &tp, &ref[c]);
+                have_ref[c] = !lrc;
+                *out = ref[c];
+                *(c ? &st[i].shared_el : &st[i].shared_ion) = 1;
+            } else {
+                lrc = ssb_transport_solve(env->ctx, s, sig, axis, &tp, out);
+            }
         }
+        st[i].solved = transport && !lrc;
         ssb_grid_destroy(&s);
         if (!lrc) {
             done = i + 1;
@@ -252,9 +269,14 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
     }
     if (lrc) {
         for (int i = 0; i <= done && i < n; i++) {
-            ssb_transport_result_destroy(&st[i].ion);
-            ssb_transport_result_destroy(&st[i].el);
+            if (!st[i].shared_ion)
+                ssb_transport_result_destroy(&st[i].ion);
+            if (!st[i].shared_el)
+                ssb_transport_result_destroy(&st[i].el);
         }
+        for (int c = 0; c < 2; c++)
+            if (have_ref[c])
+                ssb_transport_result_destroy(&ref[c]);
         free(st);
         ssb_grid_destroy(&g);
         return cli_fail(env, lrc);
@@ -298,9 +320,14 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
         cli_table_destroy(&t);
     }
     for (int i = 0; i < n; i++) {
-        ssb_transport_result_destroy(&st[i].ion);
-        ssb_transport_result_destroy(&st[i].el);
+        if (!st[i].shared_ion)
+            ssb_transport_result_destroy(&st[i].ion);
+        if (!st[i].shared_el)
+            ssb_transport_result_destroy(&st[i].el);
     }
+    for (int c = 0; c < 2; c++)
+        if (have_ref[c])
+            ssb_transport_result_destroy(&ref[c]);
     free(st);
     ssb_grid_destroy(&g);
     return 0;

@@ -200,6 +200,10 @@ int ssb_mech_li_evaluate(ssb_ctx *ctx, const ssb_mech_anode *a, const ssb_mech_s
  * label or used by a non-pore phase, non-cubic voxels, not enough voxels to grow into), SSB_ERR_NOMEM. */
 int ssb_mech_volume_change(ssb_ctx *ctx, const ssb_grid *orig, uint8_t cam_label, uint8_t gap_label, double dv,
                            ssb_grid **out, double *dv_done);
+/* 1 when the conductivity fields sa[label of a] and sb[label of b] agree exactly in every voxel (same dimensions
+ * and voxel size), else 0. A volume change that only turns CAM into gap leaves the ionic field unchanged when the
+ * CAM carries no ions (the database rule of ssb_run_assign_materials): its transport result can be reused. */
+int ssb_mech_same_field(const ssb_grid *a, const double sa[256], const ssb_grid *b, const double sb[256]);
 
 
 /* ======================================================================== volume change vs state of charge */

@@ -5,8 +5,10 @@
  * cycle by cycle (against the constant-current run of ssb_mech_li_evaluate and the linear no-creep closed form). */
 #include "testutil.h"
 
+#include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_materials.h>
 #include <ssbnet/ssb_mech.h>
+#include <ssbnet/ssb_transport.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -203,6 +205,51 @@ static void test_li_advance(void **state)
     assert_int_equal(ssb_mech_li_advance(ctx, li, -1, 298.15, 1.0, 0.5, 10, &rec), SSB_ERR_RANGE);
 }
 
+/* Reuse of the ionic transport under shrinkage: a CAM sphere (no ionic conductivity) in an SE cube shrunk by 10 %
+ * leaves the ionic field unchanged (same_field 1; the solve of the shrunk image equals the original's), changes
+ * the electronic one (same_field 0). */
+static void test_same_field(void **state)
+{
+    (void)state;
+    ssb_grid *g = NULL, *s = NULL;
+    int n = 16;
+    TU_OK(ctx, ssb_grid_create(ctx, n, n, n, 1e-6, 1e-6, 1e-6, &g));
+    ssb_phase se = {.label = 1, .name = "SE", .role = SSB_ROLE_SE, .sigma_ion = 0.1, .sigma_el = 0};
+    ssb_phase cam = {.label = 2, .name = "CAM", .role = SSB_ROLE_ACTIVE, .sigma_ion = 0, .sigma_el = 1.0};
+    TU_OK(ctx, ssb_grid_set_phase(ctx, g, &se));
+    TU_OK(ctx, ssb_grid_set_phase(ctx, g, &cam));
+    uint8_t *L = ssb_grid_get_labels(g);
+    for (int z = 0; z < n; z++)
+        for (int y = 0; y < n; y++)
+            for (int x = 0; x < n; x++) {
+                double dx = x - 7.5, dy = y - 7.5;
+                L[(z * n + y) * n + x] = dx * dx + dy * dy < 25 ? 2 : 1; /* a CAM rod along z */
+            }
+    double dv;
+    TU_OK(ctx, ssb_mech_volume_change(ctx, g, 2, 9, -0.1, &s, &dv));
+    double si0[256], si1[256], se0[256], se1[256];
+    TU_OK(ctx, ssb_transport_sigma_from_phases(ctx, g, SSB_CARRIER_ION, si0));
+    TU_OK(ctx, ssb_transport_sigma_from_phases(ctx, s, SSB_CARRIER_ION, si1));
+    TU_OK(ctx, ssb_transport_sigma_from_phases(ctx, g, SSB_CARRIER_ELECTRON, se0));
+    TU_OK(ctx, ssb_transport_sigma_from_phases(ctx, s, SSB_CARRIER_ELECTRON, se1));
+    assert_int_equal(ssb_mech_same_field(g, si0, s, si1), 1);
+    assert_int_equal(ssb_mech_same_field(g, se0, s, se1), 0);
+    ssb_transport_params tp = ssb_transport_params_default();
+    ssb_transport_result r0, r1, e0, e1;
+    TU_OK(ctx, ssb_transport_solve(ctx, g, si0, SSB_AXIS_Z, &tp, &r0));
+    TU_OK(ctx, ssb_transport_solve(ctx, s, si1, SSB_AXIS_Z, &tp, &r1));
+    TU_ASSERT_REL(r1.sigma_eff, r0.sigma_eff, 1e-12);
+    TU_OK(ctx, ssb_transport_solve(ctx, g, se0, SSB_AXIS_Z, &tp, &e0));
+    TU_OK(ctx, ssb_transport_solve(ctx, s, se1, SSB_AXIS_Z, &tp, &e1));
+    assert_true(e1.sigma_eff < e0.sigma_eff); /* the rod got thinner */
+    ssb_transport_result_destroy(&r0);
+    ssb_transport_result_destroy(&r1);
+    ssb_transport_result_destroy(&e0);
+    ssb_transport_result_destroy(&e1);
+    ssb_grid_destroy(&s);
+    ssb_grid_destroy(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_contact_cycle),
         cmocka_unit_test(test_crack),
         cmocka_unit_test(test_li_advance),
+        cmocka_unit_test(test_same_field),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
