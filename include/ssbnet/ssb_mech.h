@@ -220,6 +220,8 @@ typedef struct {
     double fracture_strain;      /* limit on the linear strain for cracking [-] */
     double crack_dead_per_cycle; /* share of a cracked particle's active capacity isolated per cycle [-] */
     double debond;               /* share of the particles whose SE contact opened that stay debonded per cycle */
+    double V_m_host;             /* alloy anodes: molar volume of the host (e.g. Si) [m3/mol] (NaN: not given) */
+    double x_max;                /* alloy anodes: Li per host atom at soc 1 (Si: 3.75, Li15Si4) */
     const char *source, *status, *fracture_source, *crack_note, *debond_note;
 } ssb_mech_swelling;
 
@@ -284,6 +286,47 @@ int ssb_mech_crack(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc_lo, doub
  * kept >= phi_floor (1e-4): a fully detached foil is outside the cell model. */
 int ssb_mech_li_advance(ssb_ctx *ctx, const ssb_mech_anode *a, double pressure, double T, double j, double phi0,
                         double dt, double *phi);
+
+
+/* ============================================================================ alloy (Si) anode: closed forms */
+
+/* Lithium in an alloy composite negative electrode (not in the cell model: see README). A layer of thickness L
+ * with host (Si) volume fraction eps_host and porosity takes n_li [mol/m2] of lithium: soc = n_li / (x_max eps_host
+ * L / V_m_host) (lithium conservation: every mole from the cathode sits in the host); the host swells by
+ * dv(soc) (its volume-change curve), the pores take up to their volume, the rest is the layer's free volumetric
+ * strain e_v = max(0, eps_host dv - porosity). SSB_ERR_RANGE when n_li exceeds what the host takes (soc > 1),
+ * SSB_ERR_UNSUPPORTED (naming "host_molar_volume_cm3_per_mol" / "li_per_host_max") for a record without them. */
+typedef struct {
+    double soc;        /* lithiation of the host [0, 1] */
+    double capacity;   /* lithium the layer takes at soc 1 [mol/m2] */
+    double dv_host;    /* dV/V of the host at soc */
+    double e_v;        /* free volumetric strain of the layer */
+} ssb_mech_alloy_state;
+int ssb_mech_alloy_lithiate(ssb_ctx *ctx, const ssb_mech_swelling *host, double thickness, double eps_host,
+                            double porosity, double n_li, ssb_mech_alloy_state *out);
+
+/* Stack pressure of a cell stack held by a fixture: layers in series (thickness L_i, E_i, nu_i), each laterally
+ * constrained (no in-plane strain), layer i with a free isotropic volumetric strain e_i (e.g. the alloy layer's
+ * e_v). Its free through-thickness strain is eps_i = ((1 + e_i)^(1/3) - 1) (1 + nu_i) / (1 - nu_i) (isotropic
+ * eigenstrain under lateral constraint) and its stiffness the constrained modulus M_i = E_i (1 - nu_i) / ((1 + nu_i)
+ * (1 - 2 nu_i)); with a fixture of stiffness k [Pa/m] (INFINITY: rigid) the pressure rises by
+ *     dp = sum_i L_i eps_i / (sum_i L_i / M_i + 1 / k)              (linear-elastic constrained stack)
+ * and relaxes by creep as a Maxwell element, p(t) = p0 + dp exp(-t / tau) (tau INFINITY: no creep; tau is an
+ * input: the database has no creep data for SEs or lithiated Si). Linear elasticity: beyond a few % strain the
+ * figure is an upper bound (plastic flow of Li_xSi and the SE is not modelled). */
+#define SSB_MECH_STACK_MAX 8
+typedef struct {
+    int n;
+    double thickness[SSB_MECH_STACK_MAX], E[SSB_MECH_STACK_MAX], nu[SSB_MECH_STACK_MAX];
+    double e_v[SSB_MECH_STACK_MAX]; /* free volumetric strain of each layer (0: passive layer) */
+    double fixture_stiffness;       /* [Pa/m] > 0, INFINITY: rigid (default) */
+    double p0;                      /* stack pressure before the swelling [Pa] >= 0 */
+    double tau;                     /* creep relaxation time [s] > 0, INFINITY: none (default) */
+} ssb_mech_stack_params;
+ssb_mech_stack_params ssb_mech_stack_params_default(void);
+/* Pressure at time t >= 0 [s] after the swelling (*p) and the elastic rise dp (may be NULL). SSB_ERR_RANGE names
+ * the bad field. */
+int ssb_mech_stack_pressure(ssb_ctx *ctx, const ssb_mech_stack_params *sp, double t, double *p, double *dp);
 
 #ifdef __cplusplus
 }

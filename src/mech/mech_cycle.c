@@ -94,3 +94,66 @@ int ssb_mech_crack(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc_lo, doub
     r->dead_per_cycle = r->cracked && !isnan(s->crack_dead_per_cycle) ? s->crack_dead_per_cycle : 0.0;
     return SSB_OK;
 }
+
+int ssb_mech_alloy_lithiate(ssb_ctx *ctx, const ssb_mech_swelling *host, double thickness, double eps_host,
+                            double porosity, double n_li, ssb_mech_alloy_state *out)
+{
+    SSB_REQUIRE(ctx, host && out, SSB_ERR_ARG, "ssb_mech_alloy_lithiate: NULL argument");
+    SSB_REQUIRE(ctx, !isnan(host->V_m_host), SSB_ERR_UNSUPPORTED,
+                "%s has no \"host_molar_volume_cm3_per_mol\" in data/iface/mechanics.json: not an alloy host",
+                host->name);
+    SSB_REQUIRE(ctx, !isnan(host->x_max), SSB_ERR_UNSUPPORTED,
+                "%s has no \"li_per_host_max\" in data/iface/mechanics.json", host->name);
+    SSB_REQUIRE(ctx, isfinite(thickness) && thickness > 0, SSB_ERR_RANGE, "thickness %g m must be > 0", thickness);
+    SSB_REQUIRE(ctx, eps_host > 0 && eps_host <= 1 && porosity >= 0 && eps_host + porosity <= 1, SSB_ERR_RANGE,
+                "host fraction %g and porosity %g: need 0 < host <= 1, porosity >= 0, sum <= 1", eps_host, porosity);
+    SSB_REQUIRE(ctx, isfinite(n_li) && n_li >= 0, SSB_ERR_RANGE, "lithium %g mol/m2 must be >= 0", n_li);
+    memset(out, 0, sizeof *out);
+    out->capacity = host->x_max * eps_host * thickness / host->V_m_host;
+    SSB_REQUIRE(ctx, n_li <= out->capacity * (1 + 1e-12), SSB_ERR_RANGE,
+                "lithium %g mol/m2 exceeds what the %s layer takes (%g mol/m2 at Li%gSi): lithium would not be "
+                "conserved", n_li, host->name, out->capacity, host->x_max);
+    out->soc = fmin(1.0, n_li / out->capacity);
+    SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, host, out->soc, &out->dv_host, NULL));
+    out->e_v = fmax(0.0, eps_host * out->dv_host - porosity);
+    return SSB_OK;
+}
+
+ssb_mech_stack_params ssb_mech_stack_params_default(void)
+{
+    ssb_mech_stack_params p;
+    memset(&p, 0, sizeof p);
+    p.fixture_stiffness = INFINITY;
+    p.tau = INFINITY;
+    return p;
+}
+
+int ssb_mech_stack_pressure(ssb_ctx *ctx, const ssb_mech_stack_params *sp, double t, double *p, double *dp)
+{
+    SSB_REQUIRE(ctx, sp && p, SSB_ERR_ARG, "ssb_mech_stack_pressure: NULL argument");
+    SSB_REQUIRE(ctx, sp->n >= 1 && sp->n <= SSB_MECH_STACK_MAX, SSB_ERR_RANGE, "layers n = %d outside [1, %d]", sp->n,
+                SSB_MECH_STACK_MAX);
+    SSB_REQUIRE(ctx, sp->fixture_stiffness > 0, SSB_ERR_RANGE, "fixture_stiffness %g Pa/m must be > 0",
+                sp->fixture_stiffness);
+    SSB_REQUIRE(ctx, isfinite(sp->p0) && sp->p0 >= 0, SSB_ERR_RANGE, "p0 = %g MPa: stack pressure must be >= 0",
+                sp->p0 / 1e6);
+    SSB_REQUIRE(ctx, sp->tau > 0, SSB_ERR_RANGE, "tau = %g s: the creep relaxation time must be > 0", sp->tau);
+    SSB_REQUIRE(ctx, isfinite(t) && t >= 0, SSB_ERR_RANGE, "time %g s must be >= 0", t);
+    double num = 0, den = 1.0 / sp->fixture_stiffness;
+    for (int i = 0; i < sp->n; i++) {
+        double L = sp->thickness[i], E = sp->E[i], nu = sp->nu[i], e = sp->e_v[i];
+        SSB_REQUIRE(ctx, isfinite(L) && L > 0 && isfinite(E) && E > 0 && nu >= 0 && nu < 0.5 && e > -1 &&
+                             isfinite(e),
+                    SSB_ERR_RANGE, "layer %d: thickness %g m, E %g Pa, nu %g, e_v %g (need > 0, > 0, [0, 0.5), > -1)",
+                    i, L, E, nu, e);
+        double M = E * (1 - nu) / ((1 + nu) * (1 - 2 * nu));
+        num += L * (cbrt(1 + e) - 1) * (1 + nu) / (1 - nu);
+        den += L / M;
+    }
+    double rise = num / den;
+    double relax = isinf(sp->tau) ? 1.0 : exp(-t / sp->tau);
+    *p = fmax(0.0, sp->p0 + rise * relax); /* a shrinking stack can unload the fixture, not pull it */
+    if (dp)
+        *dp = rise;
+    return SSB_OK;
+}

@@ -144,6 +144,8 @@ static int parse_swelling(ssb_ctx *ctx, const cJSON *o, const char *where, ssb_m
     SSB_CHECK(ctx, num(ctx, o, "fracture_strain", where, 1, 1e-6, 1, &w->fracture_strain));
     SSB_CHECK(ctx, num(ctx, o, "crack_dead_fraction_per_cycle", where, 1, 0, 1, &w->crack_dead_per_cycle));
     SSB_CHECK(ctx, num(ctx, o, "debond_fraction_per_cycle", where, 1, 0, 1, &w->debond));
+    SSB_CHECK(ctx, num(ctx, o, "host_molar_volume_cm3_per_mol", where, 1e-6, 1, 1000, &w->V_m_host));
+    SSB_CHECK(ctx, num(ctx, o, "li_per_host_max", where, 1, 1e-3, 100, &w->x_max));
     w->debond_note = str(o, "debond_note");
     SSB_REQUIRE(ctx, isnan(w->debond) || w->debond_note, SSB_ERR_FORMAT,
                 "%s: \"debond_fraction_per_cycle\" needs a \"debond_note\"", where);

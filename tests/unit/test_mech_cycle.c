@@ -250,6 +250,79 @@ static void test_same_field(void **state)
     ssb_grid_destroy(&g);
 }
 
+/* Si composite anode, closed forms: lithium conservation (every mole from a 3 mAh/cm2 cathode sits in the Si; a
+ * return to zero restores the unswollen layer; more than Li15Si4 takes is refused), and the stack pressure rise
+ * of a laterally constrained stack against Hooke's law in 3D solved layer by layer (2 x 2 system for the lateral
+ * and axial stresses with an isotropic eigenstrain), plus Maxwell relaxation. */
+static void test_alloy_stack(void **state)
+{
+    (void)state;
+    const ssb_mech_swelling *si;
+    TU_OK(ctx, ssb_mech_db_swelling(ctx, db, mdb, "Si", &si));
+    const double L = 20e-6, eps = 0.3, por = 0.2, n_li = 3.0 * 36000.0 / FARADAY; /* 3 mAh/cm2 */
+    ssb_mech_alloy_state a;
+    TU_OK(ctx, ssb_mech_alloy_lithiate(ctx, si, L, eps, por, n_li, &a));
+    TU_ASSERT_REL(a.capacity, 3.75 * eps * L / 12.06e-6, 1e-12);
+    TU_ASSERT_REL(a.soc * a.capacity, n_li, 1e-12); /* lithium conserved */
+    TU_ASSERT_REL(a.dv_host, 2.8 * a.soc, 1e-12);
+    TU_ASSERT_REL(a.e_v, eps * a.dv_host - por, 1e-12);
+    print_message("Si composite 20 um, 30 %% Si, 20 %% pores, 3 mAh/cm2: soc %.4f, Si +%.1f %%, layer e_v %.4f\n",
+                  a.soc, 100 * a.dv_host, a.e_v);
+    ssb_mech_alloy_state z;
+    TU_OK(ctx, ssb_mech_alloy_lithiate(ctx, si, L, eps, por, 0.0, &z));
+    assert_true(z.soc == 0 && z.e_v == 0);
+    assert_int_equal(ssb_mech_alloy_lithiate(ctx, si, L, eps, por, 1.01 * a.capacity, &z), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "conserved"));
+    const ssb_mech_swelling *ncm;
+    TU_OK(ctx, ssb_mech_db_swelling(ctx, db, mdb, "NCM811", &ncm));
+    assert_int_equal(ssb_mech_alloy_lithiate(ctx, ncm, L, eps, por, n_li, &z), SSB_ERR_UNSUPPORTED);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "host_molar_volume_cm3_per_mol"));
+
+    /* stack: Si composite (E 80 GPa, nu 0.22), Li6PS5Cl separator 30 um, NCM composite 60 um (passive) */
+    ssb_mech_stack_params sp = ssb_mech_stack_params_default();
+    sp.n = 3;
+    const double Ls[3] = {L, 30e-6, 60e-6}, Es[3] = {80e9, 22.1e9, 60e9}, nus[3] = {0.22, 0.27, 0.25};
+    const double ev[3] = {0.002, 0, 0}; /* a small swelling: the linear-elastic range */
+    for (int i = 0; i < 3; i++) {
+        sp.thickness[i] = Ls[i];
+        sp.E[i] = Es[i];
+        sp.nu[i] = nus[i];
+        sp.e_v[i] = ev[i];
+    }
+    sp.p0 = 1e6;
+    sp.fixture_stiffness = 5e15; /* Pa/m */
+    double p, dp;
+    TU_OK(ctx, ssb_mech_stack_pressure(ctx, &sp, 0, &p, &dp));
+    /* 3D Hooke per layer: lateral strain 0, axial stress -q: (s - nu (s - q)) / E + e* = 0 and
+     * eps_zz = (-q - 2 nu s) / E + e*, so eps_zz = a_i + b_i q; the fixture pushes back with q = k sum_i L_i
+     * eps_zz,i */
+    double a0 = 0, a1 = 0;
+    for (int i = 0; i < 3; i++) {
+        double E = Es[i], nu = nus[i], es = cbrt(1 + ev[i]) - 1;
+        /* lateral: s (1 - nu) / E + nu q / E + es = 0 -> s = -(es E + nu q) / (1 - nu) */
+        /* axial strain as a + b q: eps_zz = -q/E - 2 nu s / E + es */
+        double s_a = -es * E / (1 - nu), s_b = -nu / (1 - nu);
+        double ez_a = -2 * nu * s_a / E + es, ez_b = -1 / E - 2 * nu * s_b / E;
+        a0 += Ls[i] * ez_a;
+        a1 += Ls[i] * ez_b;
+    }
+    double q = a0 / (1 / sp.fixture_stiffness - a1);
+    print_message("stack pressure rise %.4g MPa (3D Hooke %.4g MPa)\n", dp / 1e6, q / 1e6);
+    TU_ASSERT_REL(dp, q, 1e-10);
+    TU_ASSERT_REL(p, 1e6 + q, 1e-12);
+    sp.tau = 3600;
+    TU_OK(ctx, ssb_mech_stack_pressure(ctx, &sp, 3600, &p, NULL));
+    TU_ASSERT_REL(p, 1e6 + q * exp(-1), 1e-12);
+    /* a stiffer fixture holds more pressure */
+    sp.fixture_stiffness = INFINITY;
+    double p_rigid;
+    TU_OK(ctx, ssb_mech_stack_pressure(ctx, &sp, 0, &p_rigid, NULL));
+    assert_true(p_rigid > 1e6 + q);
+    sp.p0 = -1;
+    assert_int_equal(ssb_mech_stack_pressure(ctx, &sp, 0, &p, NULL), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "p0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_crack),
         cmocka_unit_test(test_li_advance),
         cmocka_unit_test(test_same_field),
+        cmocka_unit_test(test_alloy_stack),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
