@@ -120,10 +120,18 @@ c["interfaces"] = {"mechanics": {"stack_pressure_MPa": -2}}
 json.dump(c, open(sys.argv[1][:-5] + "_neg.json", "w"))
 c["interfaces"] = {"mechanics": {"stack_pressure_MPa": 5, "lithium_contact": False}}
 json.dump(c, open(sys.argv[1][:-5] + "_5.json", "w"))
+c["negative"] = {"type": "composite", "active_material": "graphite", "thickness_um": 60, "active_volume_fraction": 0.55,
+                 "electrolyte_volume_fraction": 0.4, "carbon_volume_fraction": 0.05, "particle_radius_um": 5,
+                 "initial_stoichiometry": 0.8, "electrolyte": "Li6PS5Cl", "exchange_current_density_A_per_m2": 10,
+                 "diffusivity_m2_per_s": 1e-14, "electronic_conductivity_S_per_m": 100}
+c["interfaces"] = {"mechanics": {"stack_pressure_MPa": 5, "lithium_contact": True}}
+json.dump(c, open(sys.argv[1][:-5] + "_gr.json", "w"))
 PY
 expect_rc "cell key negative pressure" 7 "$BIN" cell cycle "$T/cell_neg.json" --cycles 2 --json
 grep -q 'stack_pressure_MPa' "$T/err" && [ ! -s "$T/out" ] && ok "cell key named, no output" || bad "message: $(cat "$T/err")"
 expect_rc "cell key pressure" 0 "$BIN" cell cycle "$T/cell_5.json" --cycles 2 --json --quiet
 tr -d '\n\t ' <"$T/out" | grep -q '"stack_pressure_MPa":5,"lithium_contact":false,"cam_contact_loss":true' &&
   ok "interfaces.mechanics read from the cell file" || bad "mechanics: $(tr -d '\n\t ' <"$T/out" | grep -o '"mechanics":{[^]]*')"
+expect_rc "Li contact asked for a composite negative" 10 "$BIN" cell cycle "$T/cell_gr.json" --cycles 2 --json
+grep -q 'lithium_contact' "$T/err" && [ ! -s "$T/out" ] && ok "unsupported mechanism named, no output" || bad "message: $(cat "$T/err")"
 finish
