@@ -45,7 +45,7 @@ static const cli_opt cycle_opts[Y_COUNT] = {
     [Y_PRESSURE] = {"--pressure-MPa", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
                     "stack pressure: contact mechanics on (overrides interfaces.mechanics.stack_pressure_MPa)", NULL},
     [Y_MECHS] = {"--mechanics", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
-                 "lithium,cam,cracking | all | none (default: those the database has constants for)", NULL},
+                 "lithium,cam,cracking,negative | all | none (default: those the database has constants for)", NULL},
 };
 
 static void cycle_help(void)
@@ -54,7 +54,7 @@ static void cycle_help(void)
            "                         [--v-min V] [--v-max V] [--hold-crate C] [--rest-h H] [-o CYCLES.csv]\n"
            "                         [--plot FILE.png] [-p \"PROTOCOL OF ONE CYCLE\"] [--set KEY=VALUE ...]\n"
            "                         [--interfaces-data FILE] [--pressure-MPa P]\n"
-           "                         [--mechanics lithium,cam,cracking|all|none] [--json]\n\n"
+           "                         [--mechanics lithium,cam,cracking,negative|all|none] [--json]\n\n"
            "Cycles the cell (built-in default without a file) with interface ageing: each cycle discharges at\n"
            "--crate-discharge (default 1C) to --v-min (3.5 V), charges at --crate-charge (1C) to --v-max (4.2 V) and\n"
            "holds until --hold-crate (C/20); the charge is taken to restore the initial (charged) state (-p replaces\n"
@@ -70,8 +70,10 @@ static void cycle_help(void)
            "stripping current (voids, refilled by Li creep and vacancy diffusion), CAM|SE contact opened by the CAM's\n"
            "shrinkage at the top of charge and partly kept by the SE closing in under pressure (a share of the\n"
            "opened particles stays debonded per cycle), and CAM cracking (volume swing + diffusion-induced strain\n"
-           "above the fracture strain isolates a share of the capacity per cycle); fade_by_mechanism splits them as\n"
-           "lithium_contact, cam_contact_loss, cracking.\n"
+           "above the fracture strain isolates a share of the capacity per cycle), and for an alloy (Si) composite\n"
+           "negative its particles losing contact as they shrink on delithiation (with the lithium they hold) and\n"
+           "the stack pressure at the top of charge; fade_by_mechanism splits them as lithium_contact,\n"
+           "cam_contact_loss, cracking, negative_contact_loss.\n"
            "Outputs: per-cycle table (or CSV with -o), JSON arrays cycle, discharge_capacity_mAh_per_cm2,\n"
            "capacity_retention, ..., and fade_by_mechanism (mAh/cm2, summing to total_fade_mAh_per_cm2).\n\n"
            "options:\n");
@@ -149,20 +151,20 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
     }
     if (!rc)
         rc = ssb_iface_ageing_from_cell(env->ctx, mdb, idb, p, file, &ag);
-    int want[3] = {-1, -1, -1}, mech_bad = 0;
+    int want[4] = {-1, -1, -1, -1}, mech_bad = 0;
     if (val[Y_MECHS].given) {
-        const char *names[] = {"lithium", "cam", "cracking"};
+        const char *names[] = {"lithium", "cam", "cracking", "negative"};
         char buf[256];
         snprintf(buf, sizeof buf, "%s", val[Y_MECHS].str);
         int all = !strcmp(buf, "all"), none = !strcmp(buf, "none");
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 4; k++)
             want[k] = all ? 1 : 0;
         if (!all && !none)
             for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
                 int k = 0;
-                while (k < 3 && strcmp(tok, names[k]))
+                while (k < 4 && strcmp(tok, names[k]))
                     k++;
-                if (k == 3)
+                if (k == 4)
                     mech_bad = 1;
                 else
                     want[k] = 1;
@@ -172,8 +174,8 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         ssb_cell_params_destroy(&p);
         ssb_iface_db_destroy(&idb);
         ssb_materials_destroy(&mdb);
-        return mech_bad ? cli_usage_error(env, "--mechanics: '%s' is not a list of lithium, cam, cracking (or all, "
-                                               "none)", val[Y_MECHS].str)
+        return mech_bad ? cli_usage_error(env, "--mechanics: '%s' is not a list of lithium, cam, cracking, negative "
+                                               "(or all, none)", val[Y_MECHS].str)
                         : cli_usage_error(env, "--mechanics needs --pressure-MPa P");
     }
     if (!rc && val[Y_PRESSURE].given) {
@@ -181,7 +183,7 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         rc = ssb_mech_db_load(env->ctx, NULL, &mechdb);
         if (!rc)
             rc = ssb_iface_mech_setup(env->ctx, mdb, mechdb, p, val[Y_PRESSURE].num * 1e6, want[0], want[1], want[2],
-                                      &ag);
+                                      want[3], &ag);
         ssb_mech_db_destroy(&mechdb);
     }
     if (!rc)
@@ -283,13 +285,18 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
             cJSON_AddBoolToObject(mo, "lithium_contact", ag.mech.li_contact);
             cJSON_AddBoolToObject(mo, "cam_contact_loss", ag.mech.cam_contact);
             cJSON_AddBoolToObject(mo, "cracking", ag.mech.cracking);
+            cJSON_AddBoolToObject(mo, "negative_contact_loss", ag.mech.neg_contact);
             const char *keys[] = {"lithium_contact_fraction", "cam_in_contact_fraction", "cam_intact_fraction",
-                                  "cam_contact_kept_at_top_of_charge", "crack_strain"};
-            const double *arrs[] = {res.li_contact, res.cam_active, res.cam_intact, res.cam_kept, res.crack_strain};
-            for (int k = 0; k < 5; k++) {
+                                  "cam_contact_kept_at_top_of_charge", "crack_strain", "negative_in_contact_fraction",
+                                  "lithium_trapped_mol_per_m2", "stack_pressure_top_of_charge_MPa"};
+            const double *arrs[] = {res.li_contact, res.cam_active,  res.cam_intact, res.cam_kept,
+                                    res.crack_strain, res.neg_active, res.li_trapped, res.stack_pressure};
+            const double scale[] = {1, 1, 1, 1, 1, 1, 1, 1e-6};
+            for (int k = 0; k < 8; k++) {
                 cJSON *a = cJSON_AddArrayToObject(mo, keys[k]);
                 for (int c = 0; c < n; c++)
-                    cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c]) : cJSON_CreateNull());
+                    cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c] * scale[k])
+                                                                 : cJSON_CreateNull());
             }
         }
         cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
@@ -331,12 +338,15 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
         if (mech_on) {
-            printf("\ncontact mechanics at %s MPa (lithium contact %s, CAM contact loss %s, cracking %s)\n",
+            printf("\ncontact mechanics at %s MPa (lithium contact %s, CAM contact loss %s, cracking %s, negative "
+                   "contact loss %s)\n",
                    cli_fmt(ag.mech.pressure / 1e6), ag.mech.li_contact ? "on" : "off",
-                   ag.mech.cam_contact ? "on" : "off", ag.mech.cracking ? "on" : "off");
+                   ag.mech.cam_contact ? "on" : "off", ag.mech.cracking ? "on" : "off",
+                   ag.mech.neg_contact ? "on" : "off");
             const char *hm[] = {"cycle", "Li contact [-]", "CAM in contact [-]", "CAM intact [-]",
-                                "kept at top of charge [-]", "crack strain [-]"};
-            t = cli_table_create(6, hm);
+                                "kept at top of charge [-]", "crack strain [-]", "negative in contact [-]",
+                                "stack pressure, charged [MPa]"};
+            t = cli_table_create(8, hm);
             for (int c = 0; c < n; c++) {
                 if (c % step && c != n - 1)
                     continue;
@@ -347,7 +357,9 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
                                        cli_fmt(res.cam_active[c]),
                                        cli_fmt(res.cam_intact[c]),
                                        isfinite(res.cam_kept[c]) ? cli_fmt(res.cam_kept[c]) : "-",
-                                       isfinite(res.crack_strain[c]) ? cli_fmt(res.crack_strain[c]) : "-"};
+                                       isfinite(res.crack_strain[c]) ? cli_fmt(res.crack_strain[c]) : "-",
+                                       cli_fmt(res.neg_active[c]),
+                                       isfinite(res.stack_pressure[c]) ? cli_fmt(res.stack_pressure[c] / 1e6) : "-"};
                 cli_table_add_row(t, cells);
             }
             cli_table_print(t, stdout);

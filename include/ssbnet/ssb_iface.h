@@ -266,6 +266,11 @@ typedef struct {
     ssb_mech_cycle_params contact; /* CAM|SE rough contact, SE elastic constants, debonded share (radius and dv
                                       are set per cycle) */
     double nu_cam;          /* Poisson ratio of the CAM (cracking) */
+    int neg_contact;        /* 1: contact loss of an alloy (Si) composite negative (its volume-change curve) */
+    ssb_mech_swelling neg_swelling; /* the negative's host curve (copied; strings NULL) */
+    ssb_mech_cycle_params neg_contact_params; /* host|SE rough contact, SE constants, debonded share */
+    double E_neg_se;        /* Young's modulus of the SE for the stack-pressure estimate [Pa] */
+    double nu_neg_se;
 } ssb_iface_mech_params;
 
 typedef struct {
@@ -325,6 +330,7 @@ typedef enum {
     SSB_IFACE_MECH_LI_CONTACT,         /* Li | SE contact fraction (voids on stripping, refilled under pressure) */
     SSB_IFACE_MECH_CAM_CONTACT,        /* CAM|SE contact lost per cycle (shrinkage at the top of charge) */
     SSB_IFACE_MECH_CRACKING,           /* CAM capacity isolated by cracks */
+    SSB_IFACE_MECH_NEG_CONTACT,        /* alloy (Si) negative: particles losing SE contact on delithiation */
     SSB_IFACE_NMECH
 } ssb_iface_mech;
 const char *ssb_iface_mech_name(ssb_iface_mech m); /* JSON keys of fade_by_mechanism */
@@ -347,6 +353,10 @@ typedef struct {
     double *cam_intact;      /* CAM not isolated by cracks relative to cycle 1, per cycle */
     double *cam_kept;        /* CAM|SE contact kept at the top of charge in each cycle (NaN without mechanics) */
     double *crack_strain;    /* linear strain of the cracking criterion in each cycle (NaN without it) */
+    double *neg_active;      /* alloy negative: host still in contact relative to cycle 1 (1 without it) */
+    double *li_trapped;      /* lithium trapped in isolated host particles at the start of each cycle [mol/m2] */
+    double *stack_pressure;  /* alloy negative: stack pressure at the top of charge, rigid fixture [Pa] (NaN
+                                without it; ssb_mech_stack_pressure with the negative's free strain) */
 } ssb_iface_cycle_result;
 
 /* Cycle a cell with ageing: every cycle starts from the cell's initial (charged) state, discharges at
@@ -373,10 +383,18 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *res);
  * the mean over the stripping time of the previous cycle; the positive's state-of-charge window of the cycle (from
  * its lithium at the start and at the end of discharge) gives the shrinkage at the top of charge
  * (ssb_mech_contact_cycle: active area and active CAM times (1 - loss)) and the cracking criterion
- * (ssb_mech_crack at the larger C-rate: active CAM times (1 - dead_per_cycle)). */
+ * (ssb_mech_crack at the larger C-rate: active CAM times (1 - dead_per_cycle)). want_neg: contact loss of a
+ * composite negative whose active material has a volume-change curve with a debonded share (Si): the host
+ * shrinks from the top of charge to the end of discharge (ssb_mech_contact_cycle with the negative's particle
+ * radius and SE); the lost particles keep the lithium they hold at the end of discharge (li_trapped, lithium
+ * conserved: cyclable + trapped + interphase lithium stay the cycle-1 amount), the rest of the negative's lithium
+ * goes to the particles left (their initial stoichiometry rises, capped at 0.98: beyond it the negative cannot
+ * take the lithium and the cell's capacity is limited by it). Per cycle the stack pressure at the top of charge
+ * is estimated for a rigid fixture (ssb_mech_stack_pressure: the negative's free strain from its host's dV/V less
+ * its porosity; every layer with the SE's elastic constants, an upper bound for composites). */
 int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
                          const ssb_cell_params *cell, double pressure, int want_li, int want_cam, int want_crack,
-                         ssb_iface_ageing *ag);
+                         int want_neg, ssb_iface_ageing *ag);
 
 /* ============================================================================================ for ssb_run */
 

@@ -121,7 +121,7 @@ typedef struct {
 
 typedef struct {
     char name[SSB_MECH_NAME_LEN];
-    int kind;           /* 0: electrolyte, 1: cathode */
+    int kind;           /* 0: electrolyte, 1: cathode, 2: anode active material (alloy host) */
     double E, nu, H;    /* [Pa], [-], hardness [Pa] */
     double ccd_plating; /* [A/m2] (NaN: not known; electrolytes only) */
     double sigma_e;     /* electronic conductivity [S/m] (NaN: not known) */

@@ -19,7 +19,7 @@ const char *ssb_iface_mech_name(ssb_iface_mech m)
 {
     static const char *n[] = {"positive_interphase_resistance", "active_area_loss", "ionic_network_loss",
                               "negative_interphase_resistance", "lithium_inventory", "lithium_contact",
-                              "cam_contact_loss", "cracking"};
+                              "cam_contact_loss", "cracking", "negative_contact_loss"};
     return (m >= 0 && m < SSB_IFACE_NMECH) ? n[m] : "?";
 }
 
@@ -280,13 +280,14 @@ int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
 }
 
 /* The "mechanics" entry of the interfaces block: {"stack_pressure_MPa": P, "lithium_contact", "cam_contact_loss",
- * "cracking": true | false (default: on where the database has the constants)}. */
+ * "cracking", "negative_contact_loss": true | false (default: on where the database has the constants)}. */
 static int parse_mechanics(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_cell_params *cell, const cJSON *o,
                            const char *path, ssb_iface_ageing *ag)
 {
-    static const char *const keys[] = {"stack_pressure_MPa", "lithium_contact", "cam_contact_loss", "cracking", NULL};
+    static const char *const keys[] = {"stack_pressure_MPa", "lithium_contact", "cam_contact_loss", "cracking",
+                                       "negative_contact_loss", NULL};
     SSB_REQUIRE(ctx, cJSON_IsObject(o), SSB_ERR_FORMAT, "%s: interfaces.mechanics: expected an object", path);
-    int want[3] = {-1, -1, -1};
+    int want[4] = {-1, -1, -1, -1};
     for (const cJSON *it = o->child; it; it = it->next) {
         int k = -1;
         for (int i = 0; keys[i]; i++)
@@ -294,7 +295,7 @@ static int parse_mechanics(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_cel
                 k = i;
         SSB_REQUIRE(ctx, k >= 0, SSB_ERR_FORMAT,
                     "%s: interfaces.mechanics: unknown key '%s' (valid: stack_pressure_MPa, lithium_contact, "
-                    "cam_contact_loss, cracking)", path, it->string);
+                    "cam_contact_loss, cracking, negative_contact_loss)", path, it->string);
         if (k > 0) {
             SSB_REQUIRE(ctx, cJSON_IsBool(it), SSB_ERR_FORMAT, "%s: interfaces.mechanics.%s: expected true or false",
                         path, it->string);
@@ -309,7 +310,8 @@ static int parse_mechanics(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_cel
                 "%s: interfaces.mechanics.stack_pressure_MPa = %g: must be in [0, 1000] MPa", path, p->valuedouble);
     ssb_mech_db *mdbm = NULL;
     SSB_CHECK(ctx, ssb_mech_db_load(ctx, NULL, &mdbm));
-    int rc = ssb_iface_mech_setup(ctx, mdb, mdbm, cell, p->valuedouble * 1e6, want[0], want[1], want[2], ag);
+    int rc = ssb_iface_mech_setup(ctx, mdb, mdbm, cell, p->valuedouble * 1e6, want[0], want[1], want[2], want[3],
+                                  ag);
     ssb_mech_db_destroy(&mdbm);
     if (rc) {
         char msg[512];
@@ -340,6 +342,8 @@ typedef struct {
     double li_phi_end; /* contact fraction at the end of the previous cycle (start of the next integration) */
     double cam_active; /* CAM still in contact, relative to the start */
     double cam_intact; /* CAM not isolated by cracks, relative to the start */
+    double neg_active; /* alloy negative: host still in contact, relative to the start */
+    double neg_trapped; /* lithium held by the isolated host particles [mol/m2] */
 } age_state;
 
 static double site_R(const ssb_iface_ageing *ag, const age_state *s, int k)
@@ -466,9 +470,29 @@ static int mech_cracking(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_bas
     return SSB_OK;
 }
 
+/* Alloy negative: the isolated host particles leave the active fraction with the lithium they held at the end of
+ * discharge; the remaining lithium of the negative goes to the particles left. */
+static int mech_neg_contact(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                            ssb_cell_values *v)
+{
+    if (!ag->mech.neg_contact || b->v0.anode != SSB_CELL_ANODE_COMPOSITE || s->neg_active >= 1.0)
+        return SSB_OK;
+    SSB_REQUIRE(ctx, s->neg_active > 0, SSB_ERR_RANGE, "contact loss has isolated the whole negative electrode");
+    ssb_cell_electrode *e = &v->neg;
+    double cap = e->c_max * e->thickness; /* mol/m2 per unit volume fraction and stoichiometry */
+    double n = e->sto_init * e->eps_active * cap - s->neg_trapped;
+    SSB_REQUIRE(ctx, n > 0, SSB_ERR_RANGE, "the isolated negative particles hold all of its lithium");
+    double lost = e->eps_active * (1.0 - s->neg_active);
+    e->eps_active -= lost;
+    e->eps_active_dead = (isfinite(e->eps_active_dead) ? e->eps_active_dead : 0.0) + lost;
+    e->area_per_volume = isfinite(e->area_per_volume) ? e->area_per_volume * s->neg_active : e->area_per_volume;
+    e->sto_init = fmin(0.98, n / (e->eps_active * cap));
+    return SSB_OK;
+}
+
 static const mech_fn mechs[SSB_IFACE_NMECH] = {mech_pos_resistance, mech_active_area, mech_ionic_network,
                                                mech_neg_resistance, mech_lithium,        mech_li_contact,
-                                               mech_cam_contact,    mech_cracking};
+                                               mech_cam_contact,    mech_cracking,       mech_neg_contact};
 
 /* Cell values with each mechanism taking its state from states[m]. */
 static int apply_mechanisms(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b,
@@ -500,7 +524,7 @@ static int mech_want(ssb_ctx *ctx, int want, int rc, int *on)
 
 int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
                          const ssb_cell_params *cell, double pressure, int want_li, int want_cam, int want_crack,
-                         ssb_iface_ageing *ag)
+                         int want_neg, ssb_iface_ageing *ag)
 {
     SSB_REQUIRE(ctx, mechdb && cell && ag, SSB_ERR_ARG, "ssb_iface_mech_setup: NULL argument");
     SSB_REQUIRE(ctx, isfinite(pressure) && pressure >= 0 && pressure <= 1e9, SSB_ERR_RANGE,
@@ -561,6 +585,40 @@ int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_
         m->contact.nu_se = ss->nu;
         m->contact.debond = sw->debond;
     }
+    if (want_neg == 1 && v.anode != SSB_CELL_ANODE_COMPOSITE)
+        return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                         "negative_contact_loss: the cell has a Li-metal anode, not a composite negative electrode");
+    if (want_neg && v.anode == SSB_CELL_ANODE_COMPOSITE) {
+        const char *host = v.neg.active_material, *nse = v.neg.electrolyte[0] ? v.neg.electrolyte : v.el.material;
+        const ssb_mech_swelling *nw = NULL;
+        const ssb_mech_solid *sh = NULL, *sse = NULL;
+        int rc = host[0] ? ssb_mech_db_swelling(ctx, mechdb, mdb, host, &nw)
+                         : SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "negative_contact_loss: the negative electrode names "
+                                     "no active_material");
+        if (!rc)
+            rc = ssb_mech_db_solid(ctx, mechdb, mdb, host, &sh);
+        if (!rc)
+            rc = ssb_mech_db_solid(ctx, mechdb, mdb, nse, &sse);
+        if (!rc && isnan(nw->debond))
+            rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "negative_contact_loss: %s has no \"debond_fraction_per_cycle\" "
+                           "in data/iface/mechanics.json", nw->name);
+        SSB_CHECK(ctx, mech_want(ctx, want_neg, rc, &m->neg_contact));
+        if (m->neg_contact) {
+            m->neg_swelling = *nw;
+            m->neg_swelling.source = m->neg_swelling.status = m->neg_swelling.fracture_source = NULL;
+            m->neg_swelling.crack_note = m->neg_swelling.debond_note = NULL;
+            ssb_mech_cycle_params *c = &m->neg_contact_params;
+            *c = ssb_mech_cycle_params_default();
+            SSB_CHECK(ctx, ssb_mech_effective_modulus(ctx, sse->E, sse->nu, sh->E, sh->nu, &c->gw.E_star));
+            double H1 = isnan(sse->H) ? INFINITY : sse->H, H2 = isnan(sh->H) ? INFINITY : sh->H;
+            c->gw.hardness = fmin(H1, H2);
+            c->E_se = sse->E;
+            c->nu_se = sse->nu;
+            c->debond = nw->debond;
+            m->E_neg_se = sse->E;
+            m->nu_neg_se = sse->nu;
+        }
+    }
     return SSB_OK;
 }
 
@@ -581,6 +639,23 @@ static int pos_window(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_res
     return SSB_OK;
 }
 
+/* Lithiation (theta) of the negative's host at the start of a run and at its deepest discharge. */
+static int neg_window(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_result *r, double *soc_top,
+                      double *soc_bot)
+{
+    int n = ssb_cell_result_npoints(r), imax = 0;
+    const double *Q = ssb_cell_result_series(r, SSB_CELL_Q);
+    for (int i = 1; i < n; i++)
+        if (Q[i] > Q[imax])
+            imax = i;
+    double n0, n1, cap = v->neg.c_max * v->neg.eps_active * v->neg.thickness;
+    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, 0, NULL, &n0, NULL));
+    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, imax, NULL, &n1, NULL));
+    *soc_top = n0 / cap;
+    *soc_bot = n1 / cap;
+    return SSB_OK;
+}
+
 static double clamp(double x, double lo, double hi)
 {
     return x < lo ? lo : x > hi ? hi : x;
@@ -588,14 +663,54 @@ static double clamp(double x, double lo, double hi)
 
 /* Advance the contact mechanics over one cycle's run r (cell values v of that cycle, rest after it); kept and
  * strain report the cycle's CAM|SE contact kept at the top of charge and the cracking strain (NaN when off). */
-static int advance_mech(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag, const age_base *b,
-                        const ssb_cell_values *v, const ssb_cell_result *r, double rest, double crate, age_state *s,
-                        double *kept, double *strain)
+/* Alloy negative over one cycle: contact loss from the shrinkage between the top of charge and the end of
+ * discharge, the lithium the lost particles hold, and the stack pressure at the top of charge (*p_top). */
+static int advance_neg(ssb_ctx *ctx, const ssb_iface_ageing *ag, const ssb_cell_values *v, const ssb_cell_result *r,
+                       age_state *s, double *p_top)
 {
     const ssb_iface_mech_params *m = &ag->mech;
-    *kept = *strain = NAN;
+    const ssb_mech_swelling *sw = &m->neg_swelling;
+    double top = 0, bot = 0, dv_top, dv_bot;
+    SSB_CHECK(ctx, neg_window(ctx, v, r, &top, &bot));
+    top = clamp(top, sw->soc[0], sw->soc[sw->n - 1]);
+    bot = clamp(bot, sw->soc[0], top);
+    SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, sw, top, &dv_top, NULL));
+    SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, sw, bot, &dv_bot, NULL));
+    ssb_mech_cycle_params cp = m->neg_contact_params;
+    cp.pressure = m->pressure;
+    cp.radius = v->neg.particle_radius;
+    cp.dv = fmin(0.0, (1.0 + dv_bot) / (1.0 + dv_top) - 1.0);
+    ssb_mech_cycle_result cr = {0, 0, 0, cp.debond};
+    if (m->pressure > 0)
+        SSB_CHECK(ctx, ssb_mech_contact_cycle(ctx, &cp, &cr));
+    s->neg_trapped += cr.loss * v->neg.eps_active * v->neg.c_max * v->neg.thickness * bot;
+    s->neg_active *= 1.0 - cr.loss;
+    /* stack at the top of charge: negative (free strain of its host's swelling less its pores), separator,
+     * positive; rigid fixture, the SE's elastic constants for every layer */
+    ssb_mech_stack_params sp = ssb_mech_stack_params_default();
+    sp.n = 3;
+    double por = isfinite(v->neg.porosity) ? v->neg.porosity : 0.0;
+    const double L[3] = {v->neg.thickness, v->sep.thickness, v->pos.thickness};
+    for (int i = 0; i < 3; i++) {
+        sp.thickness[i] = L[i];
+        sp.E[i] = m->E_neg_se;
+        sp.nu[i] = m->nu_neg_se;
+    }
+    sp.e_v[0] = fmax(0.0, (v->neg.eps_active + v->neg.eps_active_dead) * dv_top - por);
+    sp.p0 = m->pressure;
+    return ssb_mech_stack_pressure(ctx, &sp, 0.0, p_top, NULL);
+}
+
+static int advance_mech(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag, const age_base *b,
+                        const ssb_cell_values *v, const ssb_cell_result *r, double rest, double crate, age_state *s,
+                        double *kept, double *strain, double *p_top)
+{
+    const ssb_iface_mech_params *m = &ag->mech;
+    *kept = *strain = *p_top = NAN;
     if (isnan(m->pressure))
         return SSB_OK;
+    if (m->neg_contact && b->v0.anode == SSB_CELL_ANODE_COMPOSITE)
+        SSB_CHECK(ctx, advance_neg(ctx, ag, v, r, s, p_top));
     int n = ssb_cell_result_npoints(r);
     const double *t = ssb_cell_result_series(r, SSB_CELL_T), *I = ssb_cell_result_series(r, SSB_CELL_I);
     if (m->li_contact && b->v0.anode == SSB_CELL_ANODE_LI_METAL) {
@@ -725,6 +840,9 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *r)
     free(r->cam_intact);
     free(r->cam_kept);
     free(r->crack_strain);
+    free(r->neg_active);
+    free(r->li_trapped);
+    free(r->stack_pressure);
     memset(r, 0, sizeof *r);
 }
 
@@ -814,9 +932,12 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     res->cam_intact = calloc((size_t)n, sizeof(double));
     res->cam_kept = calloc((size_t)n, sizeof(double));
     res->crack_strain = calloc((size_t)n, sizeof(double));
+    res->neg_active = calloc((size_t)n, sizeof(double));
+    res->li_trapped = calloc((size_t)n, sizeof(double));
+    res->stack_pressure = calloc((size_t)n, sizeof(double));
     int ok = res->capacity && res->retention && res->R_pos && res->R_neg && res->a_pos && res->li_interphase &&
              res->li_inventory && res->li_contact && res->cam_active && res->cam_intact && res->cam_kept &&
-             res->crack_strain;
+             res->crack_strain && res->neg_active && res->li_trapped && res->stack_pressure;
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         ok = ok && (res->thickness[k] = calloc((size_t)n, sizeof(double))) != NULL;
     if (!ok) {
@@ -826,7 +947,8 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     age_state first, cur, last_start;
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         first.st[k] = ssb_iface_state_initial(&ag->site[k].growth);
-    first.li_phi = first.li_phi_end = first.cam_active = first.cam_intact = 1.0;
+    first.li_phi = first.li_phi_end = first.cam_active = first.cam_intact = first.neg_active = 1.0;
+    first.neg_trapped = 0.0;
     cur = first;
     last_start = first;
     double T = b.v0.cell.T, t_total = 0;
@@ -843,6 +965,8 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         res->li_contact[c] = ag->mech.li_contact ? cur.li_phi : 1.0;
         res->cam_active[c] = cur.cam_active;
         res->cam_intact[c] = cur.cam_intact;
+        res->neg_active[c] = cur.neg_active;
+        res->li_trapped[c] = cur.neg_trapped;
         res->li_interphase[c] = li_in_interphases(ag, &b, &cur);
         for (int k = 0; k < SSB_IFACE_NSITES; k++)
             res->thickness[k][c] =
@@ -857,7 +981,7 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
             t_total += t[ssb_cell_result_npoints(r) - 1] + cp->rest;
             advance_states(ag, r, T, U_neg, cp->rest, &cur);
             rc = advance_mech(ctx, cell, ag, &b, &v, r, cp->rest, fmax(cp->crate_discharge, cp->crate_charge), &cur,
-                              &res->cam_kept[c], &res->crack_strain[c]);
+                              &res->cam_kept[c], &res->crack_strain[c], &res->stack_pressure[c]);
         }
         ssb_cell_result_destroy(&r);
         if (rc)

@@ -185,9 +185,11 @@ int ssb_mech_db_load(ssb_ctx *ctx, const char *path, ssb_mech_db **out)
     const cJSON *an = cJSON_GetObjectItemCaseSensitive(root, "anodes");
     const cJSON *el = cJSON_GetObjectItemCaseSensitive(root, "electrolytes");
     const cJSON *ca = cJSON_GetObjectItemCaseSensitive(root, "cathodes");
+    const cJSON *aa = cJSON_GetObjectItemCaseSensitive(root, "anode_actives");
     int na = cJSON_GetArraySize(an), ne = cJSON_GetArraySize(el), nc = cJSON_GetArraySize(ca);
+    int nsol = ne + nc + cJSON_GetArraySize(aa);
     db->an = ssbi_calloc(ctx, (size_t)(na > 0 ? na : 1), sizeof *db->an, "anode records");
-    db->so = ssbi_calloc(ctx, (size_t)(ne + nc > 0 ? ne + nc : 1), sizeof *db->so, "solid records");
+    db->so = ssbi_calloc(ctx, (size_t)(nsol > 0 ? nsol : 1), sizeof *db->so, "solid records");
     const cJSON *vc = cJSON_GetObjectItemCaseSensitive(root, "volume_change");
     int nv = cJSON_GetArraySize(vc);
     db->sw = ssbi_calloc(ctx, (size_t)(nv > 0 ? nv : 1), sizeof *db->sw, "volume-change records");
@@ -202,10 +204,11 @@ int ssb_mech_db_load(ssb_ctx *ctx, const char *path, ssb_mech_db **out)
             goto fail;
         db->na++;
     }
-    for (int k = 0; k < 2; k++) {
-        const cJSON *arr = k ? ca : el;
+    for (int k = 0; k < 3; k++) {
+        const cJSON *arr = k == 2 ? aa : k ? ca : el;
+        const char *aname = k == 2 ? "anode_actives" : k ? "cathodes" : "electrolytes";
         for (int i = 0; i < cJSON_GetArraySize(arr); i++) {
-            snprintf(where, sizeof where, "%s: %s[%d]", path, k ? "cathodes" : "electrolytes", i);
+            snprintf(where, sizeof where, "%s: %s[%d]", path, aname, i);
             if ((rc = parse_solid(ctx, cJSON_GetArrayItem(arr, i), where, k, &db->so[db->ns])))
                 goto fail;
             db->ns++;

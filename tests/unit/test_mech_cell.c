@@ -49,7 +49,7 @@ static void run(const ssb_cell_params *p, double pressure, int li, int cam, int 
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         ag->site[k].enabled = 0;
     if (!isnan(pressure))
-        TU_OK(ctx, ssb_iface_mech_setup(ctx, mdb, mechdb, p, pressure, li, cam, crack, ag));
+        TU_OK(ctx, ssb_iface_mech_setup(ctx, mdb, mechdb, p, pressure, li, cam, crack, 0, ag));
     ssb_iface_cycle_params cp = ssb_iface_cycle_params_default();
     cp.cycles = cycles;
     TU_OK(ctx, ssb_iface_cycle_run(ctx, p, ag, &cp, r));
@@ -136,6 +136,82 @@ static void test_cracking(void **state)
     ssb_cell_params_destroy(&p);
 }
 
+/* Si composite negative (NCM811 | Li6PS5Cl | Si-C-SE, N/P about 1.7): the Si shrinks by ~60 % of its lithiated
+ * volume on delithiation, so its contact opens at any pressure; lithium is conserved (cyclable + trapped in the
+ * isolated Si = the cycle-1 amount, interphases off); switched off, no fade from it; the stack pressure at the
+ * top of charge equals ssb_mech_stack_pressure for the charged Si layer. */
+static const char *si_cell =
+    "{\"schema\": \"ssbnet-cell-1\", \"temperature_K\": 298.15, \"electrolyte\": {\"type\": \"single_ion\", "
+    "\"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": \"NCM811\", \"ocv_curve\": \"Chen2020-fit\", "
+    "\"electrolyte\": \"Li6PS5Cl\", \"carbon\": \"carbon black\", \"thickness_um\": 60, \"active_volume_fraction\": "
+    "0.6, \"carbon_volume_fraction\": 0.03, \"porosity\": 0.05, \"particle_radius_um\": 2.5, \"initial_voltage_V\": 4.3, "
+    "\"discharged_voltage_V\": 3.5, \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-06}, \"separator\": "
+    "{\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 30}, \"negative\": {\"type\": \"composite\", \"active_material\": "
+    "\"Si\", \"thickness_um\": 20, \"active_volume_fraction\": 0.3, \"electrolyte_volume_fraction\": 0.4, "
+    "\"carbon_volume_fraction\": 0.1, \"porosity\": 0.2, \"particle_radius_um\": 1, \"initial_stoichiometry\": 0.65, "
+    "\"electrolyte\": \"Li6PS5Cl\", \"exchange_current_density_A_per_m2\": 5, \"electronic_conductivity_S_per_m\": 100}}";
+
+static void test_silicon(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/si_cell.json", tu_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(si_cell, f);
+    fclose(f);
+    ssb_cell_params *p = NULL;
+    TU_OK(ctx, ssb_cell_params_from_json(ctx, mdb, path, &p));
+    ssb_iface_ageing ag;
+    ssb_iface_cycle_result r, r0;
+    TU_OK(ctx, ssb_iface_ageing_from_cell(ctx, mdb, idb, p, NULL, &ag));
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        ag.site[k].enabled = 0;
+    TU_OK(ctx, ssb_iface_mech_setup(ctx, mdb, mechdb, p, 5 * MPA, 0, 0, 0, 1, &ag));
+    ssb_iface_cycle_params cp = ssb_iface_cycle_params_default();
+    cp.cycles = 6;
+    TU_OK(ctx, ssb_iface_cycle_run(ctx, p, &ag, &cp, &r));
+    const ssb_mech_swelling *si;
+    TU_OK(ctx, ssb_mech_db_swelling(ctx, mechdb, mdb, "Si", &si));
+    for (int c = 0; c < r.n; c++) {
+        TU_ASSERT_REL(r.li_inventory[c] + r.li_trapped[c], r.li_inventory[0], 1e-6); /* lithium conserved */
+        if (c)
+            TU_ASSERT_REL(r.neg_active[c], pow(1 - si->debond, c), 1e-4); /* contact opens (kept < 1e-3) */
+    }
+    print_message("Si: in contact %.5f after %d cycles, Li trapped %.4g mol/m2, fade %.4g mAh/cm2 (negative %.4g), "
+                  "stack pressure charged %.4g MPa\n", r.neg_active[r.n - 1], r.n, r.li_trapped[r.n - 1],
+                  r.fade_total / 36000, r.fade[SSB_IFACE_MECH_NEG_CONTACT] / 36000, r.stack_pressure[0] / 1e6);
+    assert_true(r.fade[SSB_IFACE_MECH_NEG_CONTACT] > 0 && r.li_trapped[r.n - 1] > 0);
+    /* the stack pressure of cycle 1 from the closed form: Si layer at its charged lithiation */
+    ssb_cell_values v;
+    ssb_cell_params_get_values(p, &v);
+    const ssb_mech_solid *se;
+    TU_OK(ctx, ssb_mech_db_solid(ctx, mechdb, mdb, "Li6PS5Cl", &se));
+    double dv;
+    TU_OK(ctx, ssb_mech_swelling_at(ctx, si, v.neg.sto_init, &dv, NULL));
+    ssb_mech_stack_params sp = ssb_mech_stack_params_default();
+    sp.n = 3;
+    const double L[3] = {20e-6, 30e-6, 60e-6};
+    for (int i = 0; i < 3; i++) {
+        sp.thickness[i] = L[i];
+        sp.E[i] = se->E;
+        sp.nu[i] = se->nu;
+    }
+    sp.e_v[0] = 0.3 * dv - 0.2;
+    sp.p0 = 5 * MPA;
+    double pst;
+    TU_OK(ctx, ssb_mech_stack_pressure(ctx, &sp, 0, &pst, NULL));
+    TU_ASSERT_REL(r.stack_pressure[0], pst, 1e-3); /* cycle 1 starts at the cell's initial stoichiometry */
+    /* switched off: no fade from it, no trapped lithium */
+    TU_OK(ctx, ssb_iface_mech_setup(ctx, mdb, mechdb, p, 5 * MPA, 0, 0, 0, 0, &ag));
+    TU_OK(ctx, ssb_iface_cycle_run(ctx, p, &ag, &cp, &r0));
+    assert_true(r0.fade[SSB_IFACE_MECH_NEG_CONTACT] == 0 && r0.li_trapped[r0.n - 1] == 0);
+    TU_ASSERT_REL(r0.capacity[r0.n - 1], r0.capacity[0], 1e-6);
+    ssb_iface_cycle_result_destroy(&r);
+    ssb_iface_cycle_result_destroy(&r0);
+    ssb_cell_params_destroy(&p);
+}
+
 static void test_bad(void **state)
 {
     (void)state;
@@ -144,7 +220,7 @@ static void test_bad(void **state)
     ssb_iface_ageing ag;
     TU_OK(ctx, ssb_iface_ageing_from_cell(ctx, mdb, idb, p, NULL, &ag));
     assert_true(isnan(ag.mech.pressure));
-    assert_int_equal(ssb_iface_mech_setup(ctx, mdb, mechdb, p, -1 * MPA, -1, -1, -1, &ag), SSB_ERR_RANGE);
+    assert_int_equal(ssb_iface_mech_setup(ctx, mdb, mechdb, p, -1 * MPA, -1, -1, -1, -1, &ag), SSB_ERR_RANGE);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "stack_pressure_MPa"));
     ssb_cell_params_destroy(&p);
 }
@@ -154,6 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_off_and_pressure),
         cmocka_unit_test(test_cracking),
+        cmocka_unit_test(test_silicon),
         cmocka_unit_test(test_bad),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
