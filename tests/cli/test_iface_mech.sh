@@ -126,6 +126,12 @@ c["negative"] = {"type": "composite", "active_material": "graphite", "thickness_
                  "diffusivity_m2_per_s": 1e-14, "electronic_conductivity_S_per_m": 100}
 c["interfaces"] = {"mechanics": {"stack_pressure_MPa": 5, "lithium_contact": True}}
 json.dump(c, open(sys.argv[1][:-5] + "_gr.json", "w"))
+c["negative"] = {"type": "composite", "active_material": "Si", "thickness_um": 20, "active_volume_fraction": 0.3,
+                 "electrolyte_volume_fraction": 0.4, "carbon_volume_fraction": 0.1, "porosity": 0.2,
+                 "particle_radius_um": 1, "initial_stoichiometry": 0.65, "electrolyte": "Li6PS5Cl",
+                 "exchange_current_density_A_per_m2": 5, "electronic_conductivity_S_per_m": 100}
+del c["interfaces"]
+json.dump(c, open(sys.argv[1][:-5] + "_si.json", "w"))
 PY
 expect_rc "cell key negative pressure" 7 "$BIN" cell cycle "$T/cell_neg.json" --cycles 2 --json
 grep -q 'stack_pressure_MPa' "$T/err" && [ ! -s "$T/out" ] && ok "cell key named, no output" || bad "message: $(cat "$T/err")"
@@ -134,4 +140,12 @@ tr -d '\n\t ' <"$T/out" | grep -q '"stack_pressure_MPa":5,"lithium_contact":fals
   ok "interfaces.mechanics read from the cell file" || bad "mechanics: $(tr -d '\n\t ' <"$T/out" | grep -o '"mechanics":{[^]]*')"
 expect_rc "Li contact asked for a composite negative" 10 "$BIN" cell cycle "$T/cell_gr.json" --cycles 2 --json
 grep -q 'lithium_contact' "$T/err" && [ ! -s "$T/out" ] && ok "unsupported mechanism named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "negative contact loss on a Li-metal cell" 10 "$BIN" cell cycle --cycles 2 --pressure-MPa 5 --mechanics negative
+grep -q 'negative_contact_loss' "$T/err" && ok "negative_contact_loss named" || bad "message: $(cat "$T/err")"
+expect_rc "Si composite negative" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 --json --quiet
+for k in negative_contact_loss negative_in_contact_fraction lithium_trapped_mol_per_m2 stack_pressure_top_of_charge_MPa; do
+  grep -q "\"$k\"" "$T/out" && ok "Si cycle has $k" || bad "Si cycle lacks $k"
+done
+f=$(jall negative_contact_loss | grep -v true | head -1)
+awk -v f="$f" 'BEGIN{exit !(f > 0)}' && ok "Si contact loss fades ($f mAh/cm2)" || bad "Si fade: $f"
 finish
