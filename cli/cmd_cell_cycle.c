@@ -48,6 +48,15 @@ static const cli_opt cycle_opts[Y_COUNT] = {
                  "lithium,cam,cracking,negative | all | none (default: those the database has constants for)", NULL},
 };
 
+/* The table shows about 20 cycles and the last: the label of cycle c (0-based) into buf, or NULL when skipped. */
+static const char *row_label(int c, int n, int step, char buf[16])
+{
+    if (c % step && c != n - 1)
+        return NULL;
+    snprintf(buf, 16, "%d", c + 1);
+    return buf;
+}
+
 static void cycle_help(void)
 {
     printf("usage: ssbnet cell cycle [CELL.json] --cycles N [--crate C] [--crate-discharge C] [--crate-charge C]\n"
@@ -321,11 +330,10 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
                              "a_pos [1/m]", "Li in interphases [umol/cm2]"};
         cli_table *t = cli_table_create(7, hdr);
         int step = n > 20 ? n / 20 : 1;
+        char cyc[16];
         for (int c = 0; c < n; c++) {
-            if (c % step && c != n - 1)
+            if (!row_label(c, n, step, cyc))
                 continue;
-            char cyc[16];
-            snprintf(cyc, sizeof cyc, "%d", c + 1);
             const char *cells[] = {cyc,
                                    cli_fmt(res.capacity[c] / MAH_PER_CM2),
                                    cli_fmt(res.retention[c] * 100.0),
@@ -348,10 +356,8 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
                                 "stack pressure, charged [MPa]"};
             t = cli_table_create(8, hm);
             for (int c = 0; c < n; c++) {
-                if (c % step && c != n - 1)
+                if (!row_label(c, n, step, cyc))
                     continue;
-                char cyc[16];
-                snprintf(cyc, sizeof cyc, "%d", c + 1);
                 const char *cells[] = {cyc,
                                        cli_fmt(res.li_contact[c]),
                                        cli_fmt(res.cam_active[c]),

@@ -162,6 +162,21 @@ static int step_changes(cli_env *env, const cli_optval *val, const ssb_phase *ca
     return rc ? cli_fail(env, rc) : 0;
 }
 
+/* Free the steps' results (those shared with the original image's are freed once, through ref) and st. */
+static void release(vstep *st, int n, ssb_transport_result ref[2], const int have_ref[2])
+{
+    for (int i = 0; i < n; i++) {
+        if (!st[i].shared_ion)
+            ssb_transport_result_destroy(&st[i].ion);
+        if (!st[i].shared_el)
+            ssb_transport_result_destroy(&st[i].el);
+    }
+    for (int c = 0; c < 2; c++)
+        if (have_ref[c])
+            ssb_transport_result_destroy(&ref[c]);
+    free(st);
+}
+
 static void step_json(cJSON *arr, const vstep *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -229,7 +244,7 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
     ssb_micro_cam_params cp = ssb_micro_cam_params_default();
     cp.axis = axis;
     ssb_transport_params tp = ssb_transport_params_default();
-    int lrc = SSB_OK, done = 0;
+    int lrc = SSB_OK;
     /* transport of the original image per carrier, solved once when a step's conductivity field equals it (the
      * ionic field under shrinkage: CAM carries no ions) */
     double sig0[2][256];
@@ -262,22 +277,12 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
         st[i].solved = transport && !lrc;
         ssb_grid_destroy(&s);
         if (!lrc) {
-            done = i + 1;
             if (!env->quiet)
                 fprintf(stderr, "iface volume: step %d/%d (dV %+.3g %%) done\n", i + 1, n, st[i].dv * 100.0);
         }
     }
     if (lrc) {
-        for (int i = 0; i <= done && i < n; i++) {
-            if (!st[i].shared_ion)
-                ssb_transport_result_destroy(&st[i].ion);
-            if (!st[i].shared_el)
-                ssb_transport_result_destroy(&st[i].el);
-        }
-        for (int c = 0; c < 2; c++)
-            if (have_ref[c])
-                ssb_transport_result_destroy(&ref[c]);
-        free(st);
+        release(st, n, ref, have_ref);
         ssb_grid_destroy(&g);
         return cli_fail(env, lrc);
     }
@@ -319,16 +324,7 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
     }
-    for (int i = 0; i < n; i++) {
-        if (!st[i].shared_ion)
-            ssb_transport_result_destroy(&st[i].ion);
-        if (!st[i].shared_el)
-            ssb_transport_result_destroy(&st[i].el);
-    }
-    for (int c = 0; c < 2; c++)
-        if (have_ref[c])
-            ssb_transport_result_destroy(&ref[c]);
-    free(st);
+    release(st, n, ref, have_ref);
     ssb_grid_destroy(&g);
     return 0;
 }

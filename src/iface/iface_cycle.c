@@ -622,37 +622,22 @@ int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_
     return SSB_OK;
 }
 
-/* State of charge of the positive's CAM (1 - theta) at the start of a run and at its deepest discharge. */
-static int pos_window(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_result *r, double *soc_top,
-                      double *soc_bot)
+/* Stoichiometry theta of an electrode's active material (positive: pos 1; negative composite: pos 0) at the start
+ * of a run and at its deepest discharge, from the lithium the cell model counts in it. */
+static int theta_window(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_result *r, int pos, double *th_start,
+                        double *th_deep)
 {
     int n = ssb_cell_result_npoints(r), imax = 0;
     const double *Q = ssb_cell_result_series(r, SSB_CELL_Q);
     for (int i = 1; i < n; i++)
         if (Q[i] > Q[imax])
             imax = i;
-    double n0, n1, cap = v->pos.c_max * v->pos.eps_active * v->pos.thickness;
-    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, 0, &n0, NULL, NULL));
-    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, imax, &n1, NULL, NULL));
-    *soc_top = 1.0 - n0 / cap;
-    *soc_bot = 1.0 - n1 / cap;
-    return SSB_OK;
-}
-
-/* Lithiation (theta) of the negative's host at the start of a run and at its deepest discharge. */
-static int neg_window(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_result *r, double *soc_top,
-                      double *soc_bot)
-{
-    int n = ssb_cell_result_npoints(r), imax = 0;
-    const double *Q = ssb_cell_result_series(r, SSB_CELL_Q);
-    for (int i = 1; i < n; i++)
-        if (Q[i] > Q[imax])
-            imax = i;
-    double n0, n1, cap = v->neg.c_max * v->neg.eps_active * v->neg.thickness;
-    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, 0, NULL, &n0, NULL));
-    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, imax, NULL, &n1, NULL));
-    *soc_top = n0 / cap;
-    *soc_bot = n1 / cap;
+    const ssb_cell_electrode *e = pos ? &v->pos : &v->neg;
+    double n0, n1, cap = e->c_max * e->eps_active * e->thickness;
+    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, 0, pos ? &n0 : NULL, pos ? NULL : &n0, NULL));
+    SSB_CHECK(ctx, ssb_cell_result_lithium(ctx, r, imax, pos ? &n1 : NULL, pos ? NULL : &n1, NULL));
+    *th_start = n0 / cap;
+    *th_deep = n1 / cap;
     return SSB_OK;
 }
 
@@ -670,8 +655,8 @@ static int advance_neg(ssb_ctx *ctx, const ssb_iface_ageing *ag, const ssb_cell_
 {
     const ssb_iface_mech_params *m = &ag->mech;
     const ssb_mech_swelling *sw = &m->neg_swelling;
-    double top = 0, bot = 0, dv_top, dv_bot;
-    SSB_CHECK(ctx, neg_window(ctx, v, r, &top, &bot));
+    double top = 0, bot = 0, dv_top, dv_bot; /* the host's lithiation is its soc */
+    SSB_CHECK(ctx, theta_window(ctx, v, r, 0, &top, &bot));
     top = clamp(top, sw->soc[0], sw->soc[sw->n - 1]);
     bot = clamp(bot, sw->soc[0], top);
     SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, sw, top, &dv_top, NULL));
@@ -731,8 +716,10 @@ static int advance_mech(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     }
     if (!m->cam_contact && !m->cracking)
         return SSB_OK;
-    double top = 0, bot = 0;
-    SSB_CHECK(ctx, pos_window(ctx, v, r, &top, &bot));
+    double top = 0, bot = 0, th_top, th_bot;
+    SSB_CHECK(ctx, theta_window(ctx, v, r, 1, &th_top, &th_bot));
+    top = 1.0 - th_top; /* soc of a cathode: its delithiated fraction */
+    bot = 1.0 - th_bot;
     const ssb_mech_swelling *sw = &m->swelling;
     /* outside the curve's points its end values are taken */
     top = clamp(top, sw->soc[0], sw->soc[sw->n - 1]);
