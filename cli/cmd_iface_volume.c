@@ -214,8 +214,11 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
     if (val[V_MAT].given && !val[V_SOC].given)
         return cli_usage_error(env, "--material goes with --soc (the volume-change curve)");
     ssb_axis axis = SSB_AXIS_Z;
-    if (val[V_AXIS].given)
-        axis = (ssb_axis)(val[V_AXIS].str[0] - 'x');
+    if (val[V_AXIS].given) {
+        int r = ssb_axis_parse(env->ctx, val[V_AXIS].str, &axis);
+        if (r != SSB_OK)
+            return cli_fail(env, r);
+    }
     double T = 273.15 + (val[V_TEMP].given ? val[V_TEMP].num : 25.0);
     int transport = !val[V_NOTR].given;
     ssb_grid *g = NULL;

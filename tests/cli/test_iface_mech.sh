@@ -148,4 +148,27 @@ for k in negative_contact_loss negative_in_contact_fraction lithium_trapped_mol_
 done
 f=$(jall negative_contact_loss | grep -v true | head -1)
 awk -v f="$f" 'BEGIN{exit !(f > 0)}' && ok "Si contact loss fades ($f mAh/cm2)" || bad "Si fade: $f"
+# iface stack: Si composite negative in a stack (closed forms): the pores take the first swelling, then the pressure
+# rises; a compliant fixture holds less; creep relaxes it; lithium beyond Li15Si4 and a host without constants
+# refused with the key named
+expect_rc "stack rigid" 0 "$BIN" iface stack --capacity-mAh-cm2 0.5,2,3,4 --json --quiet
+for k in points capacity_mAh_per_cm2 soc host_dv_percent free_volumetric_strain pressure_rise_MPa stack_pressure_MPa; do
+  grep -q "\"$k\"" "$T/out" && ok "stack has $k" || bad "stack lacks $k"
+done
+[ "$(jall pressure_rise_MPa | head -1)" = 0 ] && ok "pores take the first swelling" || bad "rise: $(jall pressure_rise_MPa | tr '\n' ' ')"
+jall pressure_rise_MPa | tail -3 | increasing && ok "pressure rises with lithiation" || bad "rise: $(jall pressure_rise_MPa | tr '\n' ' ')"
+soc=$(jall soc | sed -n 3p)
+awk -v s="$soc" 'BEGIN{exit !(s > 0.5999 && s < 0.6001)}' && ok "3 mAh/cm2 in 20 um of 30 % Si: soc 0.6 (Li conserved)" || bad "soc $soc"
+rigid=$(jall stack_pressure_MPa | sed -n 3p)
+expect_rc "stack compliant, creeping" 0 "$BIN" iface stack --capacity-mAh-cm2 3 --fixture-GPa-per-mm 1 --pressure-MPa 5 \
+  --creep-tau-h 10 --hours 10 --json --quiet
+soft=$(jall stack_pressure_MPa); rise=$(jall pressure_rise_MPa)
+awk -v a="$soft" -v b="$rigid" -v r="$rise" 'BEGIN{exit !(a < b && a > 5 && (a - 5 - r * exp(-1)) ^ 2 < 1e-18)}' &&
+  ok "compliant fixture $soft < rigid $rigid MPa, relaxed by exp(-1)" || bad "soft $soft rigid $rigid rise $rise"
+expect_rc "stack beyond Li15Si4" 7 "$BIN" iface stack --capacity-mAh-cm2 3,6 --json
+grep -q -- '--capacity-mAh-cm2' "$T/err" && grep -q 'conserved' "$T/err" && [ ! -s "$T/out" ] && ok "overlithiation named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "stack host without constants" 10 "$BIN" iface stack --capacity-mAh-cm2 1 --host NCM811
+grep -q 'host_molar_volume_cm3_per_mol' "$T/err" && ok "missing host key named" || bad "message: $(cat "$T/err")"
+expect_rc "stack zero fixture stiffness" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --fixture-GPa-per-mm 0
+expect_rc "stack negative pressure" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --pressure-MPa -1
 finish
