@@ -291,10 +291,13 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         if (mech_on) {
             cJSON *mo = cJSON_AddObjectToObject(j, "mechanics");
             cJSON_AddNumberToObject(mo, "stack_pressure_MPa", ag.mech.pressure / 1e6);
-            cJSON_AddBoolToObject(mo, "lithium_contact", ag.mech.li_contact);
-            cJSON_AddBoolToObject(mo, "cam_contact_loss", ag.mech.cam_contact);
-            cJSON_AddBoolToObject(mo, "cracking", ag.mech.cracking);
-            cJSON_AddBoolToObject(mo, "negative_contact_loss", ag.mech.neg_contact);
+            /* the mechanisms on, by their fade_by_mechanism keys (those keys stay numbers) */
+            cJSON *on = cJSON_AddArrayToObject(mo, "mechanisms_on");
+            const int flags[] = {ag.mech.li_contact, ag.mech.cam_contact, ag.mech.cracking, ag.mech.neg_contact};
+            for (int k = 0; k < 4; k++)
+                if (flags[k])
+                    cJSON_AddItemToArray(on, cJSON_CreateString(ssb_iface_mech_name(
+                                                 (ssb_iface_mech)(SSB_IFACE_MECH_LI_CONTACT + k))));
             const char *keys[] = {"lithium_contact_fraction", "cam_in_contact_fraction", "cam_intact_fraction",
                                   "cam_contact_kept_at_top_of_charge", "crack_strain", "negative_in_contact_fraction",
                                   "lithium_trapped_mol_per_m2", "stack_pressure_top_of_charge_MPa"};
