@@ -833,6 +833,54 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Fade split: switch the mechanisms from the first cycle's state to the last cycle's starting state one at a time
+ * (enum order); the differences add up to capacity[0] - capacity[n-1]. */
+static int fade_split(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag, const age_base *b,
+                      const char *protocol, const age_state *first, const age_state *last,
+                      ssb_iface_cycle_result *res)
+{
+    const age_state *sts[SSB_IFACE_NMECH];
+    for (int m = 0; m < SSB_IFACE_NMECH; m++)
+        sts[m] = first;
+    ssb_cell_values vprev;
+    SSB_CHECK(ctx, apply_mechanisms(ctx, ag, b, sts, &vprev));
+    double Qprev = res->capacity[0];
+    for (int m = 0; m < SSB_IFACE_NMECH; m++) {
+        sts[m] = last;
+        ssb_cell_values v;
+        SSB_CHECK(ctx, apply_mechanisms(ctx, ag, b, sts, &v));
+        double Q = Qprev;
+        if (memcmp(&v, &vprev, sizeof v) != 0) {
+            ssb_cell_result *r = NULL;
+            SSB_CHECK(ctx, run_cycle(ctx, cell, &v, protocol, &r));
+            int rc = discharge_capacity(ctx, r, &Q);
+            ssb_cell_result_destroy(&r);
+            SSB_CHECK(ctx, rc);
+        }
+        res->fade[m] = Qprev - Q;
+        Qprev = Q;
+        vprev = v;
+    }
+    return SSB_OK;
+}
+
+/* Per-cycle arrays of n entries (zeroed); SSB_ERR_NOMEM frees them. */
+static int alloc_result(ssb_ctx *ctx, int n, ssb_iface_cycle_result *res)
+{
+    double **arrs[] = {&res->capacity,   &res->retention,  &res->R_pos,        &res->R_neg,      &res->a_pos,
+                       &res->li_interphase, &res->li_inventory, &res->li_contact, &res->cam_active,
+                       &res->cam_intact, &res->cam_kept,   &res->crack_strain, &res->neg_active, &res->li_trapped,
+                       &res->stack_pressure, &res->thickness[0], &res->thickness[1], &res->thickness[2]};
+    int ok = 1;
+    for (size_t k = 0; k < sizeof arrs / sizeof arrs[0]; k++)
+        ok = ok && (*arrs[k] = calloc((size_t)n, sizeof(double))) != NULL;
+    if (!ok) {
+        ssb_iface_cycle_result_destroy(res);
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (%d cycles)", n);
+    }
+    return SSB_OK;
+}
+
 int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag,
                         const ssb_iface_cycle_params *cp, ssb_iface_cycle_result *res)
 {
@@ -907,30 +955,7 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         snprintf(protocol, sizeof protocol, "%s", cp->protocol);
     }
     int n = cp->cycles, rc = SSB_OK;
-    res->capacity = calloc((size_t)n, sizeof(double));
-    res->retention = calloc((size_t)n, sizeof(double));
-    res->R_pos = calloc((size_t)n, sizeof(double));
-    res->R_neg = calloc((size_t)n, sizeof(double));
-    res->a_pos = calloc((size_t)n, sizeof(double));
-    res->li_interphase = calloc((size_t)n, sizeof(double));
-    res->li_inventory = calloc((size_t)n, sizeof(double));
-    res->li_contact = calloc((size_t)n, sizeof(double));
-    res->cam_active = calloc((size_t)n, sizeof(double));
-    res->cam_intact = calloc((size_t)n, sizeof(double));
-    res->cam_kept = calloc((size_t)n, sizeof(double));
-    res->crack_strain = calloc((size_t)n, sizeof(double));
-    res->neg_active = calloc((size_t)n, sizeof(double));
-    res->li_trapped = calloc((size_t)n, sizeof(double));
-    res->stack_pressure = calloc((size_t)n, sizeof(double));
-    int ok = res->capacity && res->retention && res->R_pos && res->R_neg && res->a_pos && res->li_interphase &&
-             res->li_inventory && res->li_contact && res->cam_active && res->cam_intact && res->cam_kept &&
-             res->crack_strain && res->neg_active && res->li_trapped && res->stack_pressure;
-    for (int k = 0; k < SSB_IFACE_NSITES; k++)
-        ok = ok && (res->thickness[k] = calloc((size_t)n, sizeof(double))) != NULL;
-    if (!ok) {
-        ssb_iface_cycle_result_destroy(res);
-        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory (%d cycles)", n);
-    }
+    SSB_CHECK(ctx, alloc_result(ctx, n, res));
     age_state first, cur, last_start;
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         first.st[k] = ssb_iface_state_initial(&ag->site[k].growth);
@@ -980,33 +1005,8 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     res->hours = t_total / SSBI_HOUR;
     res->fade_total = res->capacity[0] - res->capacity[n - 1];
     res->li_lost = res->li_inventory[0] - res->li_inventory[n - 1];
-    /* Fade split: switch the mechanisms from the first cycle's state to the last cycle's starting state one at a
-     * time (enum order); the differences add up to capacity[0] - capacity[n-1]. */
-    if (n >= 2) {
-        const age_state *sts[SSB_IFACE_NMECH];
-        for (int m = 0; m < SSB_IFACE_NMECH; m++)
-            sts[m] = &first;
-        ssb_cell_values vprev;
-        SSB_CHECK_GOTO(ctx, rc, apply_mechanisms(ctx, ag, &b, sts, &vprev), fail);
-        double Qprev = res->capacity[0];
-        for (int m = 0; m < SSB_IFACE_NMECH; m++) {
-            sts[m] = &last_start;
-            ssb_cell_values v;
-            SSB_CHECK_GOTO(ctx, rc, apply_mechanisms(ctx, ag, &b, sts, &v), fail);
-            double Q = Qprev;
-            if (memcmp(&v, &vprev, sizeof v) != 0) {
-                ssb_cell_result *r = NULL;
-                SSB_CHECK_GOTO(ctx, rc, run_cycle(ctx, cell, &v, protocol, &r), fail);
-                rc = discharge_capacity(ctx, r, &Q);
-                ssb_cell_result_destroy(&r);
-                if (rc)
-                    goto fail;
-            }
-            res->fade[m] = Qprev - Q;
-            Qprev = Q;
-            vprev = v;
-        }
-    }
+    if (n >= 2)
+        SSB_CHECK_GOTO(ctx, rc, fade_split(ctx, cell, ag, &b, protocol, &first, &last_start, res), fail);
     return SSB_OK;
 fail:
     ssb_iface_cycle_result_destroy(res);
