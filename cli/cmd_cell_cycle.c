@@ -90,6 +90,209 @@ static void cycle_help(void)
     printf("\nexample:\n  ssbnet cell cycle --cycles 100 --json\n");
 }
 
+/* The per-cycle CSV (three more columns with contact mechanics), written atomically. Exit status. */
+static int write_csv(cli_env *env, const char *csv, const ssb_iface_cycle_result *res, int mech_on)
+{
+    int n = res->n;
+    cli_outfile of;
+    int ret = cli_atomic_open(env, &of, csv);
+    if (!ret) {
+        fprintf(of.fp, "cycle,discharge_capacity_mAh_per_cm2,capacity_retention,positive_interface_resistance_"
+                       "ohm_cm2,negative_interface_resistance_ohm_cm2,active_area_per_volume_per_m,"
+                       "lithium_in_interphases_mol_per_m2,lithium_inventory_mol_per_m2,positive_interphase_nm,"
+                       "carbon_interphase_nm,negative_interphase_nm%s\n",
+                mech_on ? ",lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction" : "");
+        for (int c = 0; c < n; c++) {
+            fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c + 1,
+                    res->capacity[c] / MAH_PER_CM2, res->retention[c], res->R_pos[c] / OHM_CM2,
+                    res->R_neg[c] / OHM_CM2, res->a_pos[c], res->li_interphase[c], res->li_inventory[c],
+                    res->thickness[0][c] * 1e9, res->thickness[1][c] * 1e9, res->thickness[2][c] * 1e9);
+            if (mech_on)
+                fprintf(of.fp, ",%.10g,%.10g,%.10g", res->li_contact[c], res->cam_active[c], res->cam_intact[c]);
+            fputc('\n', of.fp);
+        }
+        ret = cli_atomic_commit(env, &of);
+    }
+    return ret;
+}
+
+/* Retention and resistances per cycle (PNG or SVG). Exit status. */
+static int plot_cycles(cli_env *env, const char *plot, const ssb_iface_cycle_result *res)
+{
+    int n = res->n, rc;
+    ssb_plot *fig = NULL;
+    double *x = malloc(sizeof(double) * (size_t)n), *y = malloc(sizeof(double) * (size_t)n),
+           *y2 = malloc(sizeof(double) * (size_t)n);
+    rc = ssb_plot_create(env->ctx, 2, 1, 900, 900, &fig);
+    if (!rc && x && y && y2) {
+        for (int c = 0; c < n; c++) {
+            x[c] = c + 1;
+            y[c] = res->retention[c] * 100.0;
+        }
+        ssb_plot_axes ax = ssb_plot_axes_default();
+        ax.title = "capacity retention with interface ageing";
+        ax.xlabel = "cycle";
+        ax.ylabel = "retention [%]";
+        rc = ssb_plot_set_axes(env->ctx, fig, 0, &ax);
+        if (!rc)
+            rc = ssb_plot_add_series(env->ctx, fig, 0, n, x, y, NULL);
+        ax = ssb_plot_axes_default();
+        ax.title = "interface resistances";
+        ax.xlabel = "cycle";
+        ax.ylabel = "R [Ω cm²]";
+        for (int c = 0; c < n; c++) {
+            y[c] = res->R_pos[c] / OHM_CM2;
+            y2[c] = res->R_neg[c] / OHM_CM2;
+        }
+        ssb_plot_series s1 = ssb_plot_series_default(), s2 = ssb_plot_series_default();
+        s1.label = "cathode|SE (per active area)";
+        s2.label = "negative|SE";
+        if (!rc)
+            rc = ssb_plot_set_axes(env->ctx, fig, 1, &ax);
+        if (!rc)
+            rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y, &s1);
+        if (!rc)
+            rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y2, &s2);
+        if (!rc)
+            rc = ssb_plot_save(env->ctx, fig, plot);
+    }
+    free(x), free(y), free(y2);
+    ssb_plot_destroy(&fig);
+    return rc ? cli_fail(env, rc) : 0;
+}
+
+/* The JSON object of the run. */
+static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag, int mech_on)
+{
+    int n = res->n;
+    cJSON *j = cJSON_CreateObject();
+    cJSON *jc = cJSON_AddArrayToObject(j, "cycle"), *jq = cJSON_AddArrayToObject(j, "discharge_capacity_mAh_per_cm2"),
+          *jr = cJSON_AddArrayToObject(j, "capacity_retention"),
+          *jp = cJSON_AddArrayToObject(j, "positive_interface_resistance_ohm_cm2"),
+          *jn = cJSON_AddArrayToObject(j, "negative_interface_resistance_ohm_cm2"),
+          *ja = cJSON_AddArrayToObject(j, "active_area_per_volume_per_m"),
+          *jl = cJSON_AddArrayToObject(j, "lithium_in_interphases_mol_per_m2"),
+          *ji = cJSON_AddArrayToObject(j, "lithium_inventory_mol_per_m2");
+    for (int c = 0; c < n; c++) {
+        cJSON_AddItemToArray(jc, cJSON_CreateNumber(c + 1));
+        cJSON_AddItemToArray(jq, cJSON_CreateNumber(res->capacity[c] / MAH_PER_CM2));
+        cJSON_AddItemToArray(jr, cJSON_CreateNumber(res->retention[c]));
+        cJSON_AddItemToArray(jp, cJSON_CreateNumber(res->R_pos[c] / OHM_CM2));
+        cJSON_AddItemToArray(jn, cJSON_CreateNumber(res->R_neg[c] / OHM_CM2));
+        cJSON_AddItemToArray(ja, cJSON_CreateNumber(res->a_pos[c]));
+        cJSON_AddItemToArray(jl, cJSON_CreateNumber(res->li_interphase[c]));
+        cJSON_AddItemToArray(ji, cJSON_CreateNumber(res->li_inventory[c]));
+    }
+    cJSON *f = cJSON_AddObjectToObject(j, "fade_by_mechanism");
+    for (int m = 0; m < SSB_IFACE_NMECH; m++)
+        cJSON_AddNumberToObject(f, ssb_iface_mech_name((ssb_iface_mech)m), res->fade[m] / MAH_PER_CM2);
+    cJSON_AddNumberToObject(j, "total_fade_mAh_per_cm2", res->fade_total / MAH_PER_CM2);
+    cJSON_AddNumberToObject(j, "lithium_lost_mol_per_m2", res->li_lost);
+    cJSON_AddNumberToObject(j, "hours", res->hours);
+    if (mech_on) {
+        cJSON *mo = cJSON_AddObjectToObject(j, "mechanics");
+        cJSON_AddNumberToObject(mo, "stack_pressure_MPa", ag->mech.pressure / 1e6);
+        /* the mechanisms on, by their fade_by_mechanism keys (those keys stay numbers) */
+        cJSON *on = cJSON_AddArrayToObject(mo, "mechanisms_on");
+        const int flags[] = {ag->mech.li_contact, ag->mech.cam_contact, ag->mech.cracking, ag->mech.neg_contact};
+        for (int k = 0; k < 4; k++)
+            if (flags[k])
+                cJSON_AddItemToArray(on, cJSON_CreateString(ssb_iface_mech_name(
+                                             (ssb_iface_mech)(SSB_IFACE_MECH_LI_CONTACT + k))));
+        const char *keys[] = {"lithium_contact_fraction", "cam_in_contact_fraction", "cam_intact_fraction",
+                              "cam_contact_kept_at_top_of_charge", "crack_strain", "negative_in_contact_fraction",
+                              "lithium_trapped_mol_per_m2", "stack_pressure_top_of_charge_MPa"};
+        const double *arrs[] = {res->li_contact, res->cam_active,  res->cam_intact, res->cam_kept,
+                                res->crack_strain, res->neg_active, res->li_trapped, res->stack_pressure};
+        const double scale[] = {1, 1, 1, 1, 1, 1, 1, 1e-6};
+        for (int k = 0; k < 8; k++) {
+            cJSON *a = cJSON_AddArrayToObject(mo, keys[k]);
+            for (int c = 0; c < n; c++)
+                cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c] * scale[k])
+                                                             : cJSON_CreateNull());
+        }
+    }
+    cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
+    for (int k = 0; k < SSB_IFACE_NSITES; k++) {
+        cJSON *o = cJSON_AddObjectToObject(ifs, ssb_iface_site_name((ssb_iface_site)k));
+        cJSON_AddBoolToObject(o, "ageing", ag->site[k].enabled);
+        cJSON_AddStringToObject(o, "electrode", ag->site[k].electrode);
+        cJSON_AddStringToObject(o, "electrolyte", ag->site[k].electrolyte);
+        cJSON_AddStringToObject(o, "interphase_type", ssb_iface_type_name(ag->site[k].type));
+        cJSON_AddStringToObject(o, "law", ssb_iface_law_name(ag->site[k].growth.law));
+        cJSON_AddNumberToObject(o, "final_thickness_nm", n ? res->thickness[k][n - 1] * 1e9 : 0);
+    }
+    cli_json_print(j);
+}
+
+/* The per-cycle tables and the fade split. */
+static void print_text(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag, int mech_on)
+{
+    int n = res->n;
+    printf("cycling with interface ageing: %d cycles, %.4g h\n", n, res->hours);
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        printf("  %-8s %s|%s: %s\n", ssb_iface_site_name((ssb_iface_site)k), ag->site[k].electrode,
+               ag->site[k].electrolyte,
+               ag->site[k].enabled ? ssb_iface_law_name(ag->site[k].growth.law) : "no ageing (no data or not set)");
+    printf("\n");
+    const char *hdr[] = {"cycle", "capacity [mAh/cm2]", "retention [%]", "R_pos [ohm cm2]", "R_neg [ohm cm2]",
+                         "a_pos [1/m]", "Li in interphases [umol/cm2]"};
+    cli_table *t = cli_table_create(7, hdr);
+    int step = n > 20 ? n / 20 : 1;
+    char cyc[16];
+    for (int c = 0; c < n; c++) {
+        if (!row_label(c, n, step, cyc))
+            continue;
+        const char *cells[] = {cyc,
+                               cli_fmt(res->capacity[c] / MAH_PER_CM2),
+                               cli_fmt(res->retention[c] * 100.0),
+                               cli_fmt(res->R_pos[c] / OHM_CM2),
+                               cli_fmt(res->R_neg[c] / OHM_CM2),
+                               cli_fmt(res->a_pos[c]),
+                               cli_fmt(res->li_interphase[c] * 100.0)};
+        cli_table_add_row(t, cells);
+    }
+    cli_table_print(t, stdout);
+    cli_table_destroy(&t);
+    if (mech_on) {
+        printf("\ncontact mechanics at %s MPa (lithium contact %s, CAM contact loss %s, cracking %s, negative "
+               "contact loss %s)\n",
+               cli_fmt(ag->mech.pressure / 1e6), ag->mech.li_contact ? "on" : "off",
+               ag->mech.cam_contact ? "on" : "off", ag->mech.cracking ? "on" : "off",
+               ag->mech.neg_contact ? "on" : "off");
+        const char *hm[] = {"cycle", "Li contact [-]", "CAM in contact [-]", "CAM intact [-]",
+                            "kept at top of charge [-]", "crack strain [-]", "negative in contact [-]",
+                            "stack pressure, charged [MPa]"};
+        t = cli_table_create(8, hm);
+        for (int c = 0; c < n; c++) {
+            if (!row_label(c, n, step, cyc))
+                continue;
+            const char *cells[] = {cyc,
+                                   cli_fmt(res->li_contact[c]),
+                                   cli_fmt(res->cam_active[c]),
+                                   cli_fmt(res->cam_intact[c]),
+                                   isfinite(res->cam_kept[c]) ? cli_fmt(res->cam_kept[c]) : "-",
+                                   isfinite(res->crack_strain[c]) ? cli_fmt(res->crack_strain[c]) : "-",
+                                   cli_fmt(res->neg_active[c]),
+                                   isfinite(res->stack_pressure[c]) ? cli_fmt(res->stack_pressure[c] / 1e6) : "-"};
+            cli_table_add_row(t, cells);
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+    }
+    printf("\ncapacity fade by mechanism, cycle 1 -> %d\n", n);
+    const char *h2[] = {"mechanism", "fade [mAh/cm2]"};
+    t = cli_table_create(2, h2);
+    for (int m = 0; m < SSB_IFACE_NMECH; m++) {
+        const char *cells[] = {ssb_iface_mech_name((ssb_iface_mech)m), cli_fmt(res->fade[m] / MAH_PER_CM2)};
+        cli_table_add_row(t, cells);
+    }
+    const char *tot[] = {"total", cli_fmt(res->fade_total / MAH_PER_CM2)};
+    cli_table_add_row(t, tot);
+    cli_table_print(t, stdout);
+    cli_table_destroy(&t);
+}
+
 int cmd_cell_cycle(cli_env *env, int argc, char **argv)
 {
     if (cli_opts_wants_help(argc, argv, 2)) {
@@ -199,193 +402,14 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         rc = ssb_iface_cycle_run(env->ctx, p, &ag, &cp, &res);
     int mech_on = !rc && !isnan(ag.mech.pressure);
     int ret = rc ? cli_fail(env, rc) : 0;
-    int n = res.n;
-    if (!ret && csv) {
-        cli_outfile of;
-        ret = cli_atomic_open(env, &of, csv);
-        if (!ret) {
-            fprintf(of.fp, "cycle,discharge_capacity_mAh_per_cm2,capacity_retention,positive_interface_resistance_"
-                           "ohm_cm2,negative_interface_resistance_ohm_cm2,active_area_per_volume_per_m,"
-                           "lithium_in_interphases_mol_per_m2,lithium_inventory_mol_per_m2,positive_interphase_nm,"
-                           "carbon_interphase_nm,negative_interphase_nm%s\n",
-                    mech_on ? ",lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction" : "");
-            for (int c = 0; c < n; c++) {
-                fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c + 1,
-                        res.capacity[c] / MAH_PER_CM2, res.retention[c], res.R_pos[c] / OHM_CM2,
-                        res.R_neg[c] / OHM_CM2, res.a_pos[c], res.li_interphase[c], res.li_inventory[c],
-                        res.thickness[0][c] * 1e9, res.thickness[1][c] * 1e9, res.thickness[2][c] * 1e9);
-                if (mech_on)
-                    fprintf(of.fp, ",%.10g,%.10g,%.10g", res.li_contact[c], res.cam_active[c], res.cam_intact[c]);
-                fputc('\n', of.fp);
-            }
-            ret = cli_atomic_commit(env, &of);
-        }
-    }
-    if (!ret && plot) {
-        ssb_plot *fig = NULL;
-        double *x = malloc(sizeof(double) * (size_t)n), *y = malloc(sizeof(double) * (size_t)n),
-               *y2 = malloc(sizeof(double) * (size_t)n);
-        rc = ssb_plot_create(env->ctx, 2, 1, 900, 900, &fig);
-        if (!rc && x && y && y2) {
-            for (int c = 0; c < n; c++) {
-                x[c] = c + 1;
-                y[c] = res.retention[c] * 100.0;
-            }
-            ssb_plot_axes ax = ssb_plot_axes_default();
-            ax.title = "capacity retention with interface ageing";
-            ax.xlabel = "cycle";
-            ax.ylabel = "retention [%]";
-            rc = ssb_plot_set_axes(env->ctx, fig, 0, &ax);
-            if (!rc)
-                rc = ssb_plot_add_series(env->ctx, fig, 0, n, x, y, NULL);
-            ax = ssb_plot_axes_default();
-            ax.title = "interface resistances";
-            ax.xlabel = "cycle";
-            ax.ylabel = "R [Ω cm²]";
-            for (int c = 0; c < n; c++) {
-                y[c] = res.R_pos[c] / OHM_CM2;
-                y2[c] = res.R_neg[c] / OHM_CM2;
-            }
-            ssb_plot_series s1 = ssb_plot_series_default(), s2 = ssb_plot_series_default();
-            s1.label = "cathode|SE (per active area)";
-            s2.label = "negative|SE";
-            if (!rc)
-                rc = ssb_plot_set_axes(env->ctx, fig, 1, &ax);
-            if (!rc)
-                rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y, &s1);
-            if (!rc)
-                rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y2, &s2);
-            if (!rc)
-                rc = ssb_plot_save(env->ctx, fig, plot);
-        }
-        free(x), free(y), free(y2);
-        ssb_plot_destroy(&fig);
-        if (rc)
-            ret = cli_fail(env, rc);
-    }
-    if (!ret && env->json) {
-        cJSON *j = cJSON_CreateObject();
-        cJSON *jc = cJSON_AddArrayToObject(j, "cycle"), *jq = cJSON_AddArrayToObject(j, "discharge_capacity_mAh_per_cm2"),
-              *jr = cJSON_AddArrayToObject(j, "capacity_retention"),
-              *jp = cJSON_AddArrayToObject(j, "positive_interface_resistance_ohm_cm2"),
-              *jn = cJSON_AddArrayToObject(j, "negative_interface_resistance_ohm_cm2"),
-              *ja = cJSON_AddArrayToObject(j, "active_area_per_volume_per_m"),
-              *jl = cJSON_AddArrayToObject(j, "lithium_in_interphases_mol_per_m2"),
-              *ji = cJSON_AddArrayToObject(j, "lithium_inventory_mol_per_m2");
-        for (int c = 0; c < n; c++) {
-            cJSON_AddItemToArray(jc, cJSON_CreateNumber(c + 1));
-            cJSON_AddItemToArray(jq, cJSON_CreateNumber(res.capacity[c] / MAH_PER_CM2));
-            cJSON_AddItemToArray(jr, cJSON_CreateNumber(res.retention[c]));
-            cJSON_AddItemToArray(jp, cJSON_CreateNumber(res.R_pos[c] / OHM_CM2));
-            cJSON_AddItemToArray(jn, cJSON_CreateNumber(res.R_neg[c] / OHM_CM2));
-            cJSON_AddItemToArray(ja, cJSON_CreateNumber(res.a_pos[c]));
-            cJSON_AddItemToArray(jl, cJSON_CreateNumber(res.li_interphase[c]));
-            cJSON_AddItemToArray(ji, cJSON_CreateNumber(res.li_inventory[c]));
-        }
-        cJSON *f = cJSON_AddObjectToObject(j, "fade_by_mechanism");
-        for (int m = 0; m < SSB_IFACE_NMECH; m++)
-            cJSON_AddNumberToObject(f, ssb_iface_mech_name((ssb_iface_mech)m), res.fade[m] / MAH_PER_CM2);
-        cJSON_AddNumberToObject(j, "total_fade_mAh_per_cm2", res.fade_total / MAH_PER_CM2);
-        cJSON_AddNumberToObject(j, "lithium_lost_mol_per_m2", res.li_lost);
-        cJSON_AddNumberToObject(j, "hours", res.hours);
-        if (mech_on) {
-            cJSON *mo = cJSON_AddObjectToObject(j, "mechanics");
-            cJSON_AddNumberToObject(mo, "stack_pressure_MPa", ag.mech.pressure / 1e6);
-            /* the mechanisms on, by their fade_by_mechanism keys (those keys stay numbers) */
-            cJSON *on = cJSON_AddArrayToObject(mo, "mechanisms_on");
-            const int flags[] = {ag.mech.li_contact, ag.mech.cam_contact, ag.mech.cracking, ag.mech.neg_contact};
-            for (int k = 0; k < 4; k++)
-                if (flags[k])
-                    cJSON_AddItemToArray(on, cJSON_CreateString(ssb_iface_mech_name(
-                                                 (ssb_iface_mech)(SSB_IFACE_MECH_LI_CONTACT + k))));
-            const char *keys[] = {"lithium_contact_fraction", "cam_in_contact_fraction", "cam_intact_fraction",
-                                  "cam_contact_kept_at_top_of_charge", "crack_strain", "negative_in_contact_fraction",
-                                  "lithium_trapped_mol_per_m2", "stack_pressure_top_of_charge_MPa"};
-            const double *arrs[] = {res.li_contact, res.cam_active,  res.cam_intact, res.cam_kept,
-                                    res.crack_strain, res.neg_active, res.li_trapped, res.stack_pressure};
-            const double scale[] = {1, 1, 1, 1, 1, 1, 1, 1e-6};
-            for (int k = 0; k < 8; k++) {
-                cJSON *a = cJSON_AddArrayToObject(mo, keys[k]);
-                for (int c = 0; c < n; c++)
-                    cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c] * scale[k])
-                                                                 : cJSON_CreateNull());
-            }
-        }
-        cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
-        for (int k = 0; k < SSB_IFACE_NSITES; k++) {
-            cJSON *o = cJSON_AddObjectToObject(ifs, ssb_iface_site_name((ssb_iface_site)k));
-            cJSON_AddBoolToObject(o, "ageing", ag.site[k].enabled);
-            cJSON_AddStringToObject(o, "electrode", ag.site[k].electrode);
-            cJSON_AddStringToObject(o, "electrolyte", ag.site[k].electrolyte);
-            cJSON_AddStringToObject(o, "interphase_type", ssb_iface_type_name(ag.site[k].type));
-            cJSON_AddStringToObject(o, "law", ssb_iface_law_name(ag.site[k].growth.law));
-            cJSON_AddNumberToObject(o, "final_thickness_nm", n ? res.thickness[k][n - 1] * 1e9 : 0);
-        }
-        cli_json_print(j);
-    } else if (!ret) {
-        printf("cycling with interface ageing: %d cycles, %.4g h\n", n, res.hours);
-        for (int k = 0; k < SSB_IFACE_NSITES; k++)
-            printf("  %-8s %s|%s: %s\n", ssb_iface_site_name((ssb_iface_site)k), ag.site[k].electrode,
-                   ag.site[k].electrolyte,
-                   ag.site[k].enabled ? ssb_iface_law_name(ag.site[k].growth.law) : "no ageing (no data or not set)");
-        printf("\n");
-        const char *hdr[] = {"cycle", "capacity [mAh/cm2]", "retention [%]", "R_pos [ohm cm2]", "R_neg [ohm cm2]",
-                             "a_pos [1/m]", "Li in interphases [umol/cm2]"};
-        cli_table *t = cli_table_create(7, hdr);
-        int step = n > 20 ? n / 20 : 1;
-        char cyc[16];
-        for (int c = 0; c < n; c++) {
-            if (!row_label(c, n, step, cyc))
-                continue;
-            const char *cells[] = {cyc,
-                                   cli_fmt(res.capacity[c] / MAH_PER_CM2),
-                                   cli_fmt(res.retention[c] * 100.0),
-                                   cli_fmt(res.R_pos[c] / OHM_CM2),
-                                   cli_fmt(res.R_neg[c] / OHM_CM2),
-                                   cli_fmt(res.a_pos[c]),
-                                   cli_fmt(res.li_interphase[c] * 100.0)};
-            cli_table_add_row(t, cells);
-        }
-        cli_table_print(t, stdout);
-        cli_table_destroy(&t);
-        if (mech_on) {
-            printf("\ncontact mechanics at %s MPa (lithium contact %s, CAM contact loss %s, cracking %s, negative "
-                   "contact loss %s)\n",
-                   cli_fmt(ag.mech.pressure / 1e6), ag.mech.li_contact ? "on" : "off",
-                   ag.mech.cam_contact ? "on" : "off", ag.mech.cracking ? "on" : "off",
-                   ag.mech.neg_contact ? "on" : "off");
-            const char *hm[] = {"cycle", "Li contact [-]", "CAM in contact [-]", "CAM intact [-]",
-                                "kept at top of charge [-]", "crack strain [-]", "negative in contact [-]",
-                                "stack pressure, charged [MPa]"};
-            t = cli_table_create(8, hm);
-            for (int c = 0; c < n; c++) {
-                if (!row_label(c, n, step, cyc))
-                    continue;
-                const char *cells[] = {cyc,
-                                       cli_fmt(res.li_contact[c]),
-                                       cli_fmt(res.cam_active[c]),
-                                       cli_fmt(res.cam_intact[c]),
-                                       isfinite(res.cam_kept[c]) ? cli_fmt(res.cam_kept[c]) : "-",
-                                       isfinite(res.crack_strain[c]) ? cli_fmt(res.crack_strain[c]) : "-",
-                                       cli_fmt(res.neg_active[c]),
-                                       isfinite(res.stack_pressure[c]) ? cli_fmt(res.stack_pressure[c] / 1e6) : "-"};
-                cli_table_add_row(t, cells);
-            }
-            cli_table_print(t, stdout);
-            cli_table_destroy(&t);
-        }
-        printf("\ncapacity fade by mechanism, cycle 1 -> %d\n", n);
-        const char *h2[] = {"mechanism", "fade [mAh/cm2]"};
-        t = cli_table_create(2, h2);
-        for (int m = 0; m < SSB_IFACE_NMECH; m++) {
-            const char *cells[] = {ssb_iface_mech_name((ssb_iface_mech)m), cli_fmt(res.fade[m] / MAH_PER_CM2)};
-            cli_table_add_row(t, cells);
-        }
-        const char *tot[] = {"total", cli_fmt(res.fade_total / MAH_PER_CM2)};
-        cli_table_add_row(t, tot);
-        cli_table_print(t, stdout);
-        cli_table_destroy(&t);
-    }
+    if (!ret && csv)
+        ret = write_csv(env, csv, &res, mech_on);
+    if (!ret && plot)
+        ret = plot_cycles(env, plot, &res);
+    if (!ret && env->json)
+        print_json(&res, &ag, mech_on);
+    else if (!ret)
+        print_text(&res, &ag, mech_on);
     ssb_iface_cycle_result_destroy(&res);
     ssb_cell_params_destroy(&p);
     ssb_iface_db_destroy(&idb);
