@@ -43,7 +43,7 @@ static const cli_opt cycle_opts[Y_COUNT] = {
     [Y_IDATA] = {"--interfaces-data", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0,
                  "interface records instead of the built-in database", NULL},
     [Y_PRESSURE] = {"--pressure-MPa", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
-                    "stack pressure: contact mechanics on (overrides interfaces.mechanics.stack_pressure_MPa)", NULL},
+                    "stack pressure: contact mechanics on (replaces the cell file's interfaces.mechanics)", NULL},
     [Y_MECHS] = {"--mechanics", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
                  "lithium,cam,cracking,negative | all | none (default: those the database has constants for)", NULL},
 };

@@ -43,21 +43,23 @@ static const cli_opt stack_opts[K_COUNT] = {
 
 static void stack_help(void)
 {
-    printf("usage: ssbnet iface stack --capacity-mAh-cm2 Q[,Q...] [--host Si] [--thickness-um 20] [--host-fraction 0.3]\n"
-           "                          [--porosity 0.2] [--electrolyte Li6PS5Cl] [--separator-um 30] [--positive-um 60]\n"
-           "                          [--fixture-GPa-per-mm K] [--pressure-MPa P0] [--creep-tau-h TAU] [--hours T]\n"
-           "                          [--json]\n\n"
-           "An alloy (Si) composite negative layer takes Q of lithium: every mole sits in the host (soc = n_Li /\n"
-           "(3.75 eps_Si L / V_m,Si) for Si; more than the host takes is refused), the host swells by its curve in\n"
-           "data/iface/mechanics.json (Si +280 %% at Li15Si4, Obrovac & Krause 2007), the pores take up to their\n"
-           "volume and the rest swells the layer. In a laterally constrained stack (negative, separator, positive,\n"
-           "each with the SE's elastic constants: an upper bound for composites) held by a fixture of stiffness K\n"
-           "the pressure rises by dp = sum L_i eps_i / (sum L_i / M_i + 1/K) (M the constrained modulus) and relaxes\n"
-           "by creep as P0 + dp exp(-t/tau). Linear elasticity: beyond a few %% swelling the figure is an upper bound\n"
-           "(Li_xSi and the SE flow). Not part of the cell model's cycling (see cell cycle --mechanics negative).\n\n"
-           "options:\n");
+    printf(
+        "usage: ssbnet iface stack --capacity-mAh-cm2 Q[,Q...] [--host Si] [--thickness-um 20] [--host-fraction 0.3]\n"
+        "                          [--porosity 0.2] [--electrolyte Li6PS5Cl] [--separator-um 30] [--positive-um 60]\n"
+        "                          [--fixture-GPa-per-mm K] [--pressure-MPa P0] [--creep-tau-h TAU] [--hours T]\n"
+        "                          [--json]\n\n"
+        "An alloy (Si) composite negative layer takes Q of lithium: every mole sits in the host (soc = n_Li /\n"
+        "(3.75 eps_Si L / V_m,Si) for Si; more than the host takes is refused), the host swells by its curve in\n"
+        "data/iface/mechanics.json (Si +280 %% at Li15Si4, Obrovac & Krause 2007), the pores take up to their\n"
+        "volume and the rest swells the layer. In a laterally constrained stack (negative, separator, positive,\n"
+        "each with the SE's elastic constants: an upper bound for composites) held by a fixture of stiffness K\n"
+        "the pressure rises by dp = sum L_i eps_i / (sum L_i / M_i + 1/K) (M the constrained modulus) and relaxes\n"
+        "by creep as P0 + dp exp(-t/tau). Linear elasticity: beyond a few %% swelling the figure is an upper bound\n"
+        "(Li_xSi and the SE flow). Not part of the cell model's cycling (see cell cycle --mechanics negative).\n\n"
+        "options:\n");
     cli_opts_help(stdout, stack_opts, K_COUNT);
-    printf("\nexample:\n  ssbnet iface stack --capacity-mAh-cm2 1,2,3 --fixture-GPa-per-mm 5 --pressure-MPa 5 --json\n");
+    printf(
+        "\nexample:\n  ssbnet iface stack --capacity-mAh-cm2 1,2,3 --fixture-GPa-per-mm 5 --pressure-MPa 5 --json\n");
 }
 
 static double opt(const cli_optval *v, int k, double def)
@@ -164,14 +166,14 @@ int cmd_iface_stack(cli_env *env, int argc, char **argv)
     } else if (!ret) {
         printf("%s composite negative, %s um, host fraction %s, porosity %s; layers with %s's E = %s GPa, nu = %s; "
                "fixture %s%s\n",
-               sw->name, cli_fmt(L * 1e6), cli_fmt(eps), cli_fmt(por), se->name, cli_fmt(se->E / 1e9),
-               cli_fmt(se->nu), isinf(k) ? "rigid" : cli_fmt(k / 1e12), isinf(k) ? "" : " GPa/mm");
-        const char *hdr[] = {"capacity [mAh/cm2]", "soc [-]", "host dV [%]", "free strain [-]", "rise [MPa]",
-                             "stack pressure [MPa]"};
+               sw->name, cli_fmt(L * 1e6), cli_fmt(eps), cli_fmt(por), se->name, cli_fmt(se->E / 1e9), cli_fmt(se->nu),
+               isinf(k) ? "rigid" : cli_fmt(k / 1e12), isinf(k) ? "" : " GPa/mm");
+        const char *hdr[] = {"capacity [mAh/cm2]", "soc [-]",    "host dV [%]",
+                             "free strain [-]",    "rise [MPa]", "stack pressure [MPa]"};
         cli_table *tb = cli_table_create(6, hdr);
         for (int i = 0; i < n; i++) {
-            const char *row[] = {cli_fmt(val[K_Q].list[i]), cli_fmt(st[i].soc), cli_fmt(st[i].dv_host * 100.0),
-                                 cli_fmt(st[i].e_v), cli_fmt(dp[i] / 1e6), cli_fmt(p[i] / 1e6)};
+            const char *row[] = {cli_fmt(val[K_Q].list[i]), cli_fmt(st[i].soc),   cli_fmt(st[i].dv_host * 100.0),
+                                 cli_fmt(st[i].e_v),        cli_fmt(dp[i] / 1e6), cli_fmt(p[i] / 1e6)};
             cli_table_add_row(tb, row);
         }
         cli_table_print(tb, stdout);

@@ -305,9 +305,16 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
     } else {
         printf("%s: CAM phase '%s' (label %d), gap label %d, axis %s%s%s\n", image, cam->name, cam_label, gap,
                ssb_axis_name(axis), matname ? ", curve of " : "", matname ? matname : "");
-        const char *hdr[] = {"soc [-]", "dV [%]", "active CAM fraction [-]", "active CAM|SE area [1/m]",
-                             "CAM|SE area [1/m]", "active particles", "e- percolates", "Li+ percolates",
-                             "sigma_ion_eff [S/m]", "sigma_el_eff [S/m]"};
+        const char *hdr[] = {"soc [-]",
+                             "dV [%]",
+                             "active CAM fraction [-]",
+                             "active CAM|SE area [1/m]",
+                             "CAM|SE area [1/m]",
+                             "active particles",
+                             "e- percolates",
+                             "Li+ percolates",
+                             "sigma_ion_eff [S/m]",
+                             "sigma_el_eff [S/m]"};
         cli_table *t = cli_table_create(10, hdr);
         for (int i = 0; i < n; i++) {
             char np[32];

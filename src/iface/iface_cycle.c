@@ -270,7 +270,8 @@ int ssb_iface_ageing_from_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
         char where[512];
         snprintf(where, sizeof where, "%s: interfaces.%s", path, it->string);
         if (s < 0) {
-            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: unknown interface (valid: positive, carbon, negative, mechanics)", where);
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s: unknown interface (valid: positive, carbon, negative, mechanics)",
+                           where);
             break;
         }
         rc = parse_site(ctx, mdb, db, it, where, (ssb_iface_site)s, &ag->site[s]);
@@ -304,8 +305,8 @@ static int parse_mechanics(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_cel
     }
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "stack_pressure_MPa");
     SSB_REQUIRE(ctx, p, SSB_ERR_FORMAT, "%s: interfaces.mechanics needs \"stack_pressure_MPa\"", path);
-    SSB_REQUIRE(ctx, cJSON_IsNumber(p), SSB_ERR_FORMAT, "%s: interfaces.mechanics.stack_pressure_MPa: expected a number",
-                path);
+    SSB_REQUIRE(ctx, cJSON_IsNumber(p), SSB_ERR_FORMAT,
+                "%s: interfaces.mechanics.stack_pressure_MPa: expected a number", path);
     SSB_REQUIRE(ctx, isfinite(p->valuedouble) && p->valuedouble >= 0 && p->valuedouble <= 1000, SSB_ERR_RANGE,
                 "%s: interfaces.mechanics.stack_pressure_MPa = %g: must be in [0, 1000] MPa", path, p->valuedouble);
     ssb_mech_db *mdbm = NULL;

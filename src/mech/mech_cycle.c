@@ -49,8 +49,7 @@ int ssb_mech_contact_cycle(ssb_ctx *ctx, const ssb_mech_cycle_params *p, ssb_mec
                 p->radius);
     SSB_REQUIRE(ctx, isfinite(p->dv) && p->dv > -1 && p->dv <= 0, SSB_ERR_RANGE,
                 "volume change at the top of charge %g must be in (-1, 0] (shrinkage)", p->dv);
-    SSB_REQUIRE(ctx, p->debond >= 0 && p->debond <= 1, SSB_ERR_RANGE, "debonded share %g must be in [0, 1]",
-                p->debond);
+    SSB_REQUIRE(ctx, p->debond >= 0 && p->debond <= 1, SSB_ERR_RANGE, "debonded share %g must be in [0, 1]", p->debond);
     SSB_REQUIRE(ctx, isfinite(p->E_se) && p->E_se > 0 && p->nu_se >= 0 && p->nu_se < 0.5, SSB_ERR_RANGE,
                 "SE elastic constants E = %g Pa, nu = %g: need E > 0 and nu in [0, 0.5)", p->E_se, p->nu_se);
     double K = p->E_se / (3.0 * (1.0 - 2.0 * p->nu_se)), G = p->E_se / (2.0 * (1.0 + p->nu_se));
@@ -72,13 +71,13 @@ int ssb_mech_crack(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc_lo, doub
     SSB_REQUIRE(ctx, s && r, SSB_ERR_ARG, "ssb_mech_crack: NULL argument");
     SSB_REQUIRE(ctx, !isnan(s->fracture_strain), SSB_ERR_UNSUPPORTED,
                 "%s has no \"fracture_strain\" in data/iface/mechanics.json: the cracking model is not available "
-                "for it", s->name);
+                "for it",
+                s->name);
     SSB_REQUIRE(ctx, soc_lo <= soc_hi, SSB_ERR_RANGE, "state-of-charge window [%g, %g] reversed", soc_lo, soc_hi);
     SSB_REQUIRE(ctx, isfinite(radius) && radius > 0 && isfinite(D) && D > 0 && isfinite(c_max) && c_max > 0,
-                SSB_ERR_RANGE, "particle radius %g m, diffusivity %g m2/s and c_max %g mol/m3 must be > 0", radius,
-                D, c_max);
-    SSB_REQUIRE(ctx, isfinite(crate) && crate >= 0 && crate <= 100, SSB_ERR_RANGE, "C-rate %g outside [0, 100]",
-                crate);
+                SSB_ERR_RANGE, "particle radius %g m, diffusivity %g m2/s and c_max %g mol/m3 must be > 0", radius, D,
+                c_max);
+    SSB_REQUIRE(ctx, isfinite(crate) && crate >= 0 && crate <= 100, SSB_ERR_RANGE, "C-rate %g outside [0, 100]", crate);
     SSB_REQUIRE(ctx, nu >= 0 && nu < 0.5, SSB_ERR_RANGE, "Poisson ratio %g outside [0, 0.5)", nu);
     double dv_lo, dv_hi, slope;
     SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, s, soc_lo, &dv_lo, NULL));
@@ -86,7 +85,7 @@ int ssb_mech_crack(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc_lo, doub
     memset(r, 0, sizeof *r);
     r->strain_volume = fabs(dv_hi - dv_lo) / 3.0;
     double jn = c_max * (soc_hi - soc_lo) * radius * crate / (3.0 * HOUR); /* mol/(m2 s) */
-    double omega = fabs(slope) / c_max;                                  /* m3/mol */
+    double omega = fabs(slope) / c_max;                                    /* m3/mol */
     r->strain_diffusion = omega * jn * radius / (15.0 * (1.0 - nu) * D);
     r->strain = r->strain_volume + r->strain_diffusion;
     r->limit = s->fracture_strain;
@@ -112,7 +111,8 @@ int ssb_mech_alloy_lithiate(ssb_ctx *ctx, const ssb_mech_swelling *host, double 
     out->capacity = host->x_max * eps_host * thickness / host->V_m_host;
     SSB_REQUIRE(ctx, n_li <= out->capacity * (1 + 1e-12), SSB_ERR_RANGE,
                 "lithium %g mol/m2 exceeds what the %s layer takes (%g mol/m2 at Li%gSi): lithium would not be "
-                "conserved", n_li, host->name, out->capacity, host->x_max);
+                "conserved",
+                n_li, host->name, out->capacity, host->x_max);
     out->soc = fmin(1.0, n_li / out->capacity);
     SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, host, out->soc, &out->dv_host, NULL));
     out->e_v = fmax(0.0, eps_host * out->dv_host - porosity);
@@ -142,8 +142,7 @@ int ssb_mech_stack_pressure(ssb_ctx *ctx, const ssb_mech_stack_params *sp, doubl
     double num = 0, den = 1.0 / sp->fixture_stiffness;
     for (int i = 0; i < sp->n; i++) {
         double L = sp->thickness[i], E = sp->E[i], nu = sp->nu[i], e = sp->e_v[i];
-        SSB_REQUIRE(ctx, isfinite(L) && L > 0 && isfinite(E) && E > 0 && nu >= 0 && nu < 0.5 && e > -1 &&
-                             isfinite(e),
+        SSB_REQUIRE(ctx, isfinite(L) && L > 0 && isfinite(E) && E > 0 && nu >= 0 && nu < 0.5 && e > -1 && isfinite(e),
                     SSB_ERR_RANGE, "layer %d: thickness %g m, E %g Pa, nu %g, e_v %g (need > 0, > 0, [0, 0.5), > -1)",
                     i, L, E, nu, e);
         double M = E * (1 - nu) / ((1 + nu) * (1 - 2 * nu));

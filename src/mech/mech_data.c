@@ -123,7 +123,8 @@ static int parse_swelling(ssb_ctx *ctx, const cJSON *o, const char *where, ssb_m
     const char *name = str(o, "name");
     SSB_REQUIRE(ctx, name && strlen(name) < SSB_MECH_NAME_LEN, SSB_ERR_FORMAT, "%s: needs a \"name\"", where);
     snprintf(w->name, sizeof w->name, "%s", name);
-    const cJSON *soc = cJSON_GetObjectItemCaseSensitive(o, "soc"), *dv = cJSON_GetObjectItemCaseSensitive(o, "dv_percent");
+    const cJSON *soc = cJSON_GetObjectItemCaseSensitive(o, "soc");
+    const cJSON *dv = cJSON_GetObjectItemCaseSensitive(o, "dv_percent");
     int n = cJSON_GetArraySize(soc);
     SSB_REQUIRE(ctx, cJSON_IsArray(soc) && cJSON_IsArray(dv) && n >= 2 && n <= SSB_MECH_CURVE_MAX &&
                          cJSON_GetArraySize(dv) == n,

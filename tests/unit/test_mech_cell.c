@@ -42,8 +42,8 @@ static int teardown(void **state)
 
 /* Cycle the default cell (Li | Li6PS5Cl | NCM811) with only the contact mechanics ageing (interphases off, so the
  * fade is the mechanics' alone). pressure NaN: no mechanics. */
-static void run(const ssb_cell_params *p, double pressure, int li, int cam, int crack, int cycles,
-                ssb_iface_ageing *ag, ssb_iface_cycle_result *r)
+static void run(const ssb_cell_params *p, double pressure, int li, int cam, int crack, int cycles, ssb_iface_ageing *ag,
+                ssb_iface_cycle_result *r)
 {
     TU_OK(ctx, ssb_iface_ageing_from_cell(ctx, mdb, idb, p, NULL, ag));
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
@@ -144,12 +144,15 @@ static const char *si_cell =
     "{\"schema\": \"ssbnet-cell-1\", \"temperature_K\": 298.15, \"electrolyte\": {\"type\": \"single_ion\", "
     "\"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": \"NCM811\", \"ocv_curve\": \"Chen2020-fit\", "
     "\"electrolyte\": \"Li6PS5Cl\", \"carbon\": \"carbon black\", \"thickness_um\": 60, \"active_volume_fraction\": "
-    "0.6, \"carbon_volume_fraction\": 0.03, \"porosity\": 0.05, \"particle_radius_um\": 2.5, \"initial_voltage_V\": 4.3, "
+    "0.6, \"carbon_volume_fraction\": 0.03, \"porosity\": 0.05, \"particle_radius_um\": 2.5, \"initial_voltage_V\": "
+    "4.3, "
     "\"discharged_voltage_V\": 3.5, \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-06}, \"separator\": "
-    "{\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 30}, \"negative\": {\"type\": \"composite\", \"active_material\": "
+    "{\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 30}, \"negative\": {\"type\": \"composite\", "
+    "\"active_material\": "
     "\"Si\", \"thickness_um\": 20, \"active_volume_fraction\": 0.3, \"electrolyte_volume_fraction\": 0.4, "
     "\"carbon_volume_fraction\": 0.1, \"porosity\": 0.2, \"particle_radius_um\": 1, \"initial_stoichiometry\": 0.65, "
-    "\"electrolyte\": \"Li6PS5Cl\", \"exchange_current_density_A_per_m2\": 5, \"electronic_conductivity_S_per_m\": 100}}";
+    "\"electrolyte\": \"Li6PS5Cl\", \"exchange_current_density_A_per_m2\": 5, \"electronic_conductivity_S_per_m\": "
+    "100}}";
 
 static void test_silicon(void **state)
 {
@@ -179,8 +182,9 @@ static void test_silicon(void **state)
             TU_ASSERT_REL(r.neg_active[c], pow(1 - si->debond, c), 1e-4); /* contact opens (kept < 1e-3) */
     }
     print_message("Si: in contact %.5f after %d cycles, Li trapped %.4g mol/m2, fade %.4g mAh/cm2 (negative %.4g), "
-                  "stack pressure charged %.4g MPa\n", r.neg_active[r.n - 1], r.n, r.li_trapped[r.n - 1],
-                  r.fade_total / 36000, r.fade[SSB_IFACE_MECH_NEG_CONTACT] / 36000, r.stack_pressure[0] / 1e6);
+                  "stack pressure charged %.4g MPa\n",
+                  r.neg_active[r.n - 1], r.n, r.li_trapped[r.n - 1], r.fade_total / 36000,
+                  r.fade[SSB_IFACE_MECH_NEG_CONTACT] / 36000, r.stack_pressure[0] / 1e6);
     assert_true(r.fade[SSB_IFACE_MECH_NEG_CONTACT] > 0 && r.li_trapped[r.n - 1] > 0);
     /* the stack pressure of cycle 1 from the closed form: Si layer at its charged lithiation */
     ssb_cell_values v;

@@ -101,8 +101,8 @@ static void test_contact_cycle(void **state)
         TU_ASSERT_REL(r.closure, P[i] * MPA * 2.5e-6 * (1 / (3 * K) + 1 / (4 * G)), 1e-12);
         TU_ASSERT_REL(r.gap, 2.5e-6 * (1 - cbrt(0.995)), 1e-12);
         TU_ASSERT_REL(r.loss, cp.debond * (1 - r.kept), 1e-12);
-        print_message("p %6g MPa: gap %.3g nm, closure %.3g nm, kept %.4f, loss/cycle %.3g\n", P[i],
-                      r.gap * 1e9, r.closure * 1e9, r.kept, r.loss);
+        print_message("p %6g MPa: gap %.3g nm, closure %.3g nm, kept %.4f, loss/cycle %.3g\n", P[i], r.gap * 1e9,
+                      r.closure * 1e9, r.kept, r.loss);
         assert_true(r.kept >= prev_kept && r.kept <= 1);
         assert_true(r.loss <= prev_loss);
         prev_kept = r.kept;
@@ -150,8 +150,8 @@ static void test_crack(void **state)
     double cR = jn * R / D * (0.5 - 0.3);
     double sigma = Omega * E / (3 * (1 - nu)) * (2 / (R * R * R) * s - cR);
     TU_ASSERT_REL(r.strain_diffusion, fabs(sigma) / E, 1e-9);
-    print_message("NCM811 R 5 um, 1C, soc 0.1-0.6: strain volume %.3g + diffusion %.3g (limit %.3g)\n",
-                  r.strain_volume, r.strain_diffusion, r.limit);
+    print_message("NCM811 R 5 um, 1C, soc 0.1-0.6: strain volume %.3g + diffusion %.3g (limit %.3g)\n", r.strain_volume,
+                  r.strain_diffusion, r.limit);
     /* stays intact in the low-voltage window at C/10; cracks over the full window (c-axis collapse) */
     TU_OK(ctx, ssb_mech_crack(ctx, ncm, 0.0, 0.6, R, D, cmax, 0.1, nu, &r));
     assert_false(r.cracked);
@@ -326,12 +326,8 @@ static void test_alloy_stack(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_swelling),
-        cmocka_unit_test(test_contact_cycle),
-        cmocka_unit_test(test_crack),
-        cmocka_unit_test(test_li_advance),
-        cmocka_unit_test(test_same_field),
-        cmocka_unit_test(test_alloy_stack),
+        cmocka_unit_test(test_swelling),   cmocka_unit_test(test_contact_cycle), cmocka_unit_test(test_crack),
+        cmocka_unit_test(test_li_advance), cmocka_unit_test(test_same_field),    cmocka_unit_test(test_alloy_stack),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
