@@ -16,6 +16,7 @@
 #define MAH_CM2 36000.0 /* C/m2 per mAh/cm2 */
 
 int cmd_iface_stack(cli_env *env, int argc, char **argv);
+int cli_mech_load(cli_env *env, ssb_materials **mdb, ssb_mech_db **db); /* cmd_iface_mech.c */
 
 enum { K_HOST, K_L, K_EPS, K_POR, K_Q, K_SE, K_SEP, K_POS, K_FIX, K_P0, K_TAU, K_HOURS, K_COUNT };
 static const cli_opt stack_opts[K_COUNT] = {
@@ -101,11 +102,7 @@ int cmd_iface_stack(cli_env *env, int argc, char **argv)
     ssb_mech_db *db = NULL;
     const ssb_mech_swelling *sw = NULL;
     const ssb_mech_solid *se = NULL;
-    int rc = ssb_materials_create(env->ctx, &mdb);
-    if (!rc)
-        rc = ssb_materials_load_builtin(env->ctx, mdb);
-    if (!rc)
-        rc = ssb_mech_db_load(env->ctx, NULL, &db);
+    int rc = cli_mech_load(env, &mdb, &db);
     if (!rc)
         rc = ssb_mech_db_swelling(env->ctx, db, mdb, host, &sw);
     if (!rc)

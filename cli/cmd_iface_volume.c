@@ -20,6 +20,7 @@
 #include <strings.h>
 
 int cmd_iface_volume(cli_env *env, int argc, char **argv);
+int cli_mech_load(cli_env *env, ssb_materials **mdb, ssb_mech_db **db); /* cmd_iface_mech.c */
 
 enum { V_DV, V_SOC, V_MAT, V_CAM, V_GAP, V_AXIS, V_NOTR, V_TEMP, V_COUNT };
 static const cli_opt volume_opts[V_COUNT] = {
@@ -129,11 +130,7 @@ static int step_changes(cli_env *env, const cli_optval *val, const ssb_phase *ca
     ssb_materials *mdb = NULL;
     ssb_mech_db *db = NULL;
     const ssb_mech_swelling *sw = NULL;
-    int rc = ssb_materials_create(env->ctx, &mdb);
-    if (!rc)
-        rc = ssb_materials_load_builtin(env->ctx, mdb);
-    if (!rc)
-        rc = ssb_mech_db_load(env->ctx, NULL, &db);
+    int rc = cli_mech_load(env, &mdb, &db);
     if (!rc)
         rc = ssb_mech_db_swelling(env->ctx, db, mdb, mat, &sw);
     double dv0 = 0;
