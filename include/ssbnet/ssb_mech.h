@@ -251,6 +251,8 @@ typedef struct {
     double debond;      /* share of the opened particles that stay debonded per cycle [0, 1] (default 0.002) */
     ssb_mech_gw_params gw; /* rough contact (E_star, hardness set from the CAM and SE) */
     double E_se, nu_se; /* SE matrix elastic constants [Pa], [-] */
+    double separation0; /* GW separation d0 at the pressure [m]; NaN (default): solved here. A caller cycling at one
+                           pressure passes the separation of a first call's result to skip the solve. */
 } ssb_mech_cycle_params;
 ssb_mech_cycle_params ssb_mech_cycle_params_default(void); /* NaN where it must be set */
 
@@ -259,6 +261,7 @@ typedef struct {
     double closure;    /* u_c [m] */
     double kept;       /* contact kept at the top of charge / contact at discharge [0, 1] */
     double loss;       /* relative loss of active area and active CAM per cycle, debond (1 - kept) */
+    double separation0; /* GW separation at the pressure [m] */
 } ssb_mech_cycle_result;
 int ssb_mech_contact_cycle(ssb_ctx *ctx, const ssb_mech_cycle_params *p, ssb_mech_cycle_result *r);
 

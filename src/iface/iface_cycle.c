@@ -585,6 +585,11 @@ int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_
         m->contact.E_se = ss->E;
         m->contact.nu_se = ss->nu;
         m->contact.debond = sw->debond;
+        if (pressure > 0) { /* the rough contact's separation at the stack pressure, once for every cycle */
+            ssb_mech_gw_result g;
+            SSB_CHECK(ctx, ssb_mech_gw_at_pressure(ctx, &m->contact.gw, pressure, &g));
+            m->contact.separation0 = g.separation;
+        }
     }
     if (want_neg == 1 && v.anode != SSB_CELL_ANODE_COMPOSITE)
         return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
@@ -616,6 +621,11 @@ int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_
             c->E_se = sse->E;
             c->nu_se = sse->nu;
             c->debond = nw->debond;
+            if (pressure > 0) {
+                ssb_mech_gw_result g;
+                SSB_CHECK(ctx, ssb_mech_gw_at_pressure(ctx, &c->gw, pressure, &g));
+                c->separation0 = g.separation;
+            }
             m->E_neg_se = sse->E;
             m->nu_neg_se = sse->nu;
         }
@@ -666,7 +676,7 @@ static int advance_neg(ssb_ctx *ctx, const ssb_iface_ageing *ag, const ssb_cell_
     cp.pressure = m->pressure;
     cp.radius = v->neg.particle_radius;
     cp.dv = fmin(0.0, (1.0 + dv_bot) / (1.0 + dv_top) - 1.0);
-    ssb_mech_cycle_result cr = {0, 0, 0, cp.debond};
+    ssb_mech_cycle_result cr = {0, 0, 0, cp.debond, NAN};
     if (m->pressure > 0)
         SSB_CHECK(ctx, ssb_mech_contact_cycle(ctx, &cp, &cr));
     s->neg_trapped += cr.loss * v->neg.eps_active * v->neg.c_max * v->neg.thickness * bot;
@@ -733,7 +743,7 @@ static int advance_mech(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         cp.pressure = m->pressure;
         cp.radius = v->pos.particle_radius;
         cp.dv = fmin(0.0, (1.0 + dv_top) / (1.0 + dv_bot) - 1.0);
-        ssb_mech_cycle_result cr = {0, 0, 0, cp.debond}; /* no pressure: nothing holds the opened contact */
+        ssb_mech_cycle_result cr = {0, 0, 0, cp.debond, NAN}; /* no pressure: nothing holds the opened contact */
         if (m->pressure > 0)
             SSB_CHECK(ctx, ssb_mech_contact_cycle(ctx, &cp, &cr));
         s->cam_active *= 1.0 - cr.loss;

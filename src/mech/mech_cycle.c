@@ -37,6 +37,7 @@ ssb_mech_cycle_params ssb_mech_cycle_params_default(void)
     p.gw = ssb_mech_gw_params_default();
     p.E_se = NAN;
     p.nu_se = NAN;
+    p.separation0 = NAN;
     return p;
 }
 
@@ -57,7 +58,11 @@ int ssb_mech_contact_cycle(ssb_ctx *ctx, const ssb_mech_cycle_params *p, ssb_mec
     r->gap = p->radius * (1.0 - cbrt(1.0 + p->dv));
     r->closure = p->pressure * p->radius * (1.0 / (3.0 * K) + 1.0 / (4.0 * G));
     ssb_mech_gw_result g0, g1;
-    SSB_CHECK(ctx, ssb_mech_gw_at_pressure(ctx, &p->gw, p->pressure, &g0));
+    if (isnan(p->separation0))
+        SSB_CHECK(ctx, ssb_mech_gw_at_pressure(ctx, &p->gw, p->pressure, &g0));
+    else
+        SSB_CHECK(ctx, ssb_mech_gw_at_separation(ctx, &p->gw, p->separation0, &g0));
+    r->separation0 = g0.separation;
     double open = fmax(0.0, r->gap - r->closure);
     SSB_CHECK(ctx, ssb_mech_gw_at_separation(ctx, &p->gw, g0.separation + open, &g1));
     r->kept = g0.area_fraction > 0 ? fmin(1.0, g1.area_fraction / g0.area_fraction) : 0.0;

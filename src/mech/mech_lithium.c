@@ -218,7 +218,7 @@ int ssb_mech_li_advance(ssb_ctx *ctx, const ssb_mech_anode *a, double pressure, 
             if (lo - ph + h * k * (j - jv - jc) >= 0) {
                 ph = PHI_FLOOR;
             } else {
-                for (int it = 0; it < 80 && hi - lo > 1e-14; it++) {
+                for (int it = 0; it < 60 && hi - lo > 1e-12; it++) {
                     double mid = 0.5 * (lo + hi);
                     supply(a, pressure, T, mid, &jv, &jc);
                     if (mid - ph + h * k * (j - jv - jc) > 0)
