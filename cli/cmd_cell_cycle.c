@@ -90,7 +90,7 @@ static void cycle_help(void)
     printf("\nexample:\n  ssbnet cell cycle --cycles 100 --json\n");
 }
 
-/* The per-cycle CSV (three more columns with contact mechanics), written atomically. Exit status. */
+/* The per-cycle CSV (six more columns with contact mechanics), written atomically. Exit status. */
 static int write_csv(cli_env *env, const char *csv, const ssb_iface_cycle_result *res, int mech_on)
 {
     int n = res->n;
@@ -101,14 +101,18 @@ static int write_csv(cli_env *env, const char *csv, const ssb_iface_cycle_result
                        "ohm_cm2,negative_interface_resistance_ohm_cm2,active_area_per_volume_per_m,"
                        "lithium_in_interphases_mol_per_m2,lithium_inventory_mol_per_m2,positive_interphase_nm,"
                        "carbon_interphase_nm,negative_interphase_nm%s\n",
-                mech_on ? ",lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction" : "");
+                mech_on ? ",lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction,"
+                          "negative_in_contact_fraction,lithium_trapped_mol_per_m2,stack_pressure_top_of_charge_MPa"
+                        : "");
         for (int c = 0; c < n; c++) {
             fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c + 1,
                     res->capacity[c] / MAH_PER_CM2, res->retention[c], res->R_pos[c] / OHM_CM2,
                     res->R_neg[c] / OHM_CM2, res->a_pos[c], res->li_interphase[c], res->li_inventory[c],
                     res->thickness[0][c] * 1e9, res->thickness[1][c] * 1e9, res->thickness[2][c] * 1e9);
-            if (mech_on)
-                fprintf(of.fp, ",%.10g,%.10g,%.10g", res->li_contact[c], res->cam_active[c], res->cam_intact[c]);
+            const double mv[] = {res->li_contact[c], res->cam_active[c],  res->cam_intact[c],
+                                 res->neg_active[c], res->li_trapped[c], res->stack_pressure[c] / 1e6};
+            for (int k = 0; mech_on && k < 6; k++) /* a quantity the cell does not have: empty field */
+                isfinite(mv[k]) ? fprintf(of.fp, ",%.10g", mv[k]) : fputc(',', of.fp);
             fputc('\n', of.fp);
         }
         ret = cli_atomic_commit(env, &of);

@@ -146,6 +146,10 @@ expect_rc "Si composite negative" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles
 for k in negative_contact_loss negative_in_contact_fraction lithium_trapped_mol_per_m2 stack_pressure_top_of_charge_MPa; do
   grep -q "\"$k\"" "$T/out" && ok "Si cycle has $k" || bad "Si cycle lacks $k"
 done
+expect_rc "Si cycle CSV" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 -o "$T/si.csv" --quiet
+head -1 "$T/si.csv" | grep -q 'lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction,negative_in_contact_fraction,lithium_trapped_mol_per_m2,stack_pressure_top_of_charge_MPa' &&
+  [ "$(wc -l <"$T/si.csv")" -eq 4 ] && ok "CSV has the mechanics columns" || bad "CSV: $(head -2 "$T/si.csv")"
+expect_rc "Si composite negative (JSON again)" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 --json --quiet
 f=$(jall negative_contact_loss)
 awk -v f="$f" 'BEGIN{exit !(f > 0)}' && ok "Si contact loss fades ($f mAh/cm2)" || bad "Si fade: $f"
 # iface stack: Si composite negative in a stack (closed forms): the pores take the first swelling, then the pressure
