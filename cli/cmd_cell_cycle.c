@@ -198,18 +198,21 @@ static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing
         cJSON_AddNumberToObject(mo, "stack_pressure_MPa", ag->mech.pressure / 1e6);
         /* the mechanisms on, by their fade_by_mechanism keys (those keys stay numbers) */
         cJSON *on = cJSON_AddArrayToObject(mo, "mechanisms_on");
-        const int flags[] = {ag->mech.li_contact, ag->mech.cam_contact, ag->mech.cracking, ag->mech.neg_contact};
-        for (int k = 0; k < 4; k++)
+        const int flags[] = {ag->mech.li_contact, ag->mech.cam_contact, ag->mech.cracking, ag->mech.neg_contact,
+                             ag->mech.neg_contact && ag->site[SSB_IFACE_NEG].enabled};
+        for (int k = 0; k < 5; k++)
             if (flags[k])
                 cJSON_AddItemToArray(on, cJSON_CreateString(ssb_iface_mech_name(
                                              (ssb_iface_mech)(SSB_IFACE_MECH_LI_CONTACT + k))));
         const char *keys[] = {"lithium_contact_fraction", "cam_in_contact_fraction", "cam_intact_fraction",
                               "cam_contact_kept_at_top_of_charge", "crack_strain", "negative_in_contact_fraction",
-                              "lithium_trapped_mol_per_m2", "stack_pressure_top_of_charge_MPa"};
-        const double *arrs[] = {res->li_contact, res->cam_active,  res->cam_intact, res->cam_kept,
-                                res->crack_strain, res->neg_active, res->li_trapped, res->stack_pressure};
-        const double scale[] = {1, 1, 1, 1, 1, 1, 1, 1e-6};
-        for (int k = 0; k < 8; k++) {
+                              "lithium_trapped_mol_per_m2", "stack_pressure_top_of_charge_MPa",
+                              "lithium_in_sei_regrowth_mol_per_m2"};
+        const double *arrs[] = {res->li_contact,   res->cam_active, res->cam_intact, res->cam_kept,
+                                res->crack_strain, res->neg_active, res->li_trapped, res->stack_pressure,
+                                res->li_sei_regrowth};
+        const double scale[] = {1, 1, 1, 1, 1, 1, 1, 1e-6, 1};
+        for (int k = 0; k < 9; k++) {
             cJSON *a = cJSON_AddArrayToObject(mo, keys[k]);
             for (int c = 0; c < n; c++)
                 cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c] * scale[k])

@@ -331,6 +331,7 @@ typedef enum {
     SSB_IFACE_MECH_CAM_CONTACT,        /* CAM|SE contact lost per cycle (shrinkage at the top of charge) */
     SSB_IFACE_MECH_CRACKING,           /* CAM capacity isolated by cracks */
     SSB_IFACE_MECH_NEG_CONTACT,        /* alloy (Si) negative: particles losing SE contact on delithiation */
+    SSB_IFACE_MECH_NEG_SEI,            /* alloy negative: lithium in the SEI regrown on newly exposed surface */
     SSB_IFACE_NMECH
 } ssb_iface_mech;
 const char *ssb_iface_mech_name(ssb_iface_mech m); /* JSON keys of fade_by_mechanism */
@@ -357,6 +358,8 @@ typedef struct {
     double *li_trapped;      /* lithium trapped in isolated host particles at the start of each cycle [mol/m2] */
     double *stack_pressure;  /* alloy negative: stack pressure at the top of charge, rigid fixture [Pa] (NaN
                                 without it; ssb_mech_stack_pressure with the negative's free strain) */
+    double *li_sei_regrowth; /* lithium bound in SEI regrown on newly exposed host surface, start of each cycle
+                                [mol/m2] (0 without it) */
 } ssb_iface_cycle_result;
 
 /* Cycle a cell with ageing: every cycle starts from the cell's initial (charged) state, discharges at
@@ -391,7 +394,11 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *res);
  * goes to the particles left (their initial stoichiometry rises, capped at 0.98: beyond it the negative cannot
  * take the lithium and the cell's capacity is limited by it). Per cycle the stack pressure at the top of charge
  * is estimated for a rigid fixture (ssb_mech_stack_pressure: the negative's free strain from its host's dV/V less
- * its porosity; every layer with the SE's elastic constants, an upper bound for composites). */
+ * its porosity; every layer with the SE's elastic constants, an upper bound for composites). With the negative's
+ * interphase ageing on (a "negative" interfaces entry or a database record), the host surface exposed anew each
+ * cycle, 1 - ((1 + dv_end of discharge) / (1 + dv_top of charge))^(2/3) of the active surface, gets a fresh
+ * interphase grown over that cycle by the same law; its lithium (li_sei_regrowth) leaves the negative
+ * (mechanism negative_sei_regrowth). */
 int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
                          const ssb_cell_params *cell, double pressure, int want_li, int want_cam, int want_crack,
                          int want_neg, ssb_iface_ageing *ag);

@@ -19,7 +19,8 @@ const char *ssb_iface_mech_name(ssb_iface_mech m)
 {
     static const char *n[] = {"positive_interphase_resistance", "active_area_loss", "ionic_network_loss",
                               "negative_interphase_resistance", "lithium_inventory", "lithium_contact",
-                              "cam_contact_loss", "cracking", "negative_contact_loss"};
+                              "cam_contact_loss", "cracking", "negative_contact_loss",
+                              "negative_sei_regrowth"};
     return (m >= 0 && m < SSB_IFACE_NMECH) ? n[m] : "?";
 }
 
@@ -345,6 +346,8 @@ typedef struct {
     double cam_intact; /* CAM not isolated by cracks, relative to the start */
     double neg_active; /* alloy negative: host still in contact, relative to the start */
     double neg_trapped; /* lithium held by the isolated host particles [mol/m2] */
+    double neg_sei;     /* lithium bound in the SEI regrown on the host surface exposed anew each cycle [mol/m2] */
+    double tau_neg;     /* growth time of the negative's interphase in the last cycle (rate-weighted) [s] */
 } age_state;
 
 static double site_R(const ssb_iface_ageing *ag, const age_state *s, int k)
@@ -491,9 +494,24 @@ static int mech_neg_contact(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_
     return SSB_OK;
 }
 
+/* Alloy negative: lithium bound in the SEI regrown on the surface the host exposes anew each cycle. */
+static int mech_neg_sei(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                        ssb_cell_values *v)
+{
+    if (!ag->mech.neg_contact || b->v0.anode != SSB_CELL_ANODE_COMPOSITE || s->neg_sei <= 0)
+        return SSB_OK;
+    ssb_cell_electrode *e = &v->neg;
+    double cap = e->c_max * e->eps_active * e->thickness;
+    double n = e->sto_init * cap - s->neg_sei;
+    SSB_REQUIRE(ctx, n > 0, SSB_ERR_RANGE, "the regrown SEI has used up the lithium of the negative electrode");
+    e->sto_init = n / cap;
+    return SSB_OK;
+}
+
 static const mech_fn mechs[SSB_IFACE_NMECH] = {mech_pos_resistance, mech_active_area, mech_ionic_network,
                                                mech_neg_resistance, mech_lithium,        mech_li_contact,
-                                               mech_cam_contact,    mech_cracking,       mech_neg_contact};
+                                               mech_cam_contact,    mech_cracking,       mech_neg_contact,
+                                               mech_neg_sei};
 
 /* Cell values with each mechanism taking its state from states[m]. */
 static int apply_mechanisms(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b,
@@ -661,8 +679,8 @@ static double clamp(double x, double lo, double hi)
  * strain report the cycle's CAM|SE contact kept at the top of charge and the cracking strain (NaN when off). */
 /* Alloy negative over one cycle: contact loss from the shrinkage between the top of charge and the end of
  * discharge, the lithium the lost particles hold, and the stack pressure at the top of charge (*p_top). */
-static int advance_neg(ssb_ctx *ctx, const ssb_iface_ageing *ag, const ssb_cell_values *v, const ssb_cell_result *r,
-                       age_state *s, double *p_top)
+static int advance_neg(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const ssb_cell_values *v,
+                       const ssb_cell_result *r, age_state *s, double *p_top)
 {
     const ssb_iface_mech_params *m = &ag->mech;
     const ssb_mech_swelling *sw = &m->neg_swelling;
@@ -681,6 +699,17 @@ static int advance_neg(ssb_ctx *ctx, const ssb_iface_ageing *ag, const ssb_cell_
         SSB_CHECK(ctx, ssb_mech_contact_cycle(ctx, &cp, &cr));
     s->neg_trapped += cr.loss * v->neg.eps_active * v->neg.c_max * v->neg.thickness * bot;
     s->neg_active *= 1.0 - cr.loss;
+    /* SEI regrowth: the host surface grows by ((1 + dv_top) / (1 + dv_bot))^(2/3) from the end of discharge to the
+     * top of charge; the SEI cannot stretch that far, so the new surface share gets a fresh interphase that grows
+     * over the cycle as the negative's interphase law says (its rate-weighted time tau_neg of this cycle) */
+    const ssb_iface_site_params *ns = &ag->site[SSB_IFACE_NEG];
+    if (ns->enabled && s->tau_neg > 0) {
+        double f_new = 1.0 - pow((1.0 + dv_bot) / (1.0 + dv_top), 2.0 / 3.0);
+        ssb_iface_state fresh = ssb_iface_state_initial(&ns->growth);
+        ssb_iface_state_advance(&ns->growth, &ns->coating, &fresh, s->tau_neg);
+        double area = b->area[SSB_IFACE_NEG] * s->neg_active; /* active host surface per electrode area */
+        s->neg_sei += f_new * area * ssb_iface_state_volume(&ns->coating, &fresh) * ns->growth.c_li;
+    }
     /* stack at the top of charge: negative (free strain of its host's swelling less its pores), separator,
      * positive; rigid fixture, the SE's elastic constants for every layer */
     ssb_mech_stack_params sp = ssb_mech_stack_params_default();
@@ -706,7 +735,7 @@ static int advance_mech(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     if (isnan(m->pressure))
         return SSB_OK;
     if (m->neg_contact && b->v0.anode == SSB_CELL_ANODE_COMPOSITE)
-        SSB_CHECK(ctx, advance_neg(ctx, ag, v, r, s, p_top));
+        SSB_CHECK(ctx, advance_neg(ctx, ag, b, v, r, s, p_top));
     int n = ssb_cell_result_npoints(r);
     const double *t = ssb_cell_result_series(r, SSB_CELL_T), *I = ssb_cell_result_series(r, SSB_CELL_I);
     if (m->li_contact && b->v0.anode == SSB_CELL_ANODE_LI_METAL) {
@@ -818,6 +847,7 @@ static void advance_states(const ssb_iface_ageing *ag, const ssb_cell_result *re
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         if (ag->site[k].enabled)
             ssb_iface_state_advance(&ag->site[k].growth, &ag->site[k].coating, &s->st[k], tau[k]);
+    s->tau_neg = tau[SSB_IFACE_NEG];
 }
 
 void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *r)
@@ -841,6 +871,7 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *r)
     free(r->neg_active);
     free(r->li_trapped);
     free(r->stack_pressure);
+    free(r->li_sei_regrowth);
     memset(r, 0, sizeof *r);
 }
 
@@ -881,7 +912,8 @@ static int alloc_result(ssb_ctx *ctx, int n, ssb_iface_cycle_result *res)
     double **arrs[] = {&res->capacity,   &res->retention,  &res->R_pos,        &res->R_neg,      &res->a_pos,
                        &res->li_interphase, &res->li_inventory, &res->li_contact, &res->cam_active,
                        &res->cam_intact, &res->cam_kept,   &res->crack_strain, &res->neg_active, &res->li_trapped,
-                       &res->stack_pressure, &res->thickness[0], &res->thickness[1], &res->thickness[2]};
+                       &res->stack_pressure, &res->thickness[0], &res->thickness[1], &res->thickness[2],
+                       &res->li_sei_regrowth};
     int ok = 1;
     for (size_t k = 0; k < sizeof arrs / sizeof arrs[0]; k++)
         ok = ok && (*arrs[k] = calloc((size_t)n, sizeof(double))) != NULL;
@@ -971,7 +1003,7 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     for (int k = 0; k < SSB_IFACE_NSITES; k++)
         first.st[k] = ssb_iface_state_initial(&ag->site[k].growth);
     first.li_phi = first.li_phi_end = first.cam_active = first.cam_intact = first.neg_active = 1.0;
-    first.neg_trapped = 0.0;
+    first.neg_trapped = first.neg_sei = first.tau_neg = 0.0;
     cur = first;
     last_start = first;
     double T = b.v0.cell.T, t_total = 0;
@@ -990,6 +1022,7 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         res->cam_intact[c] = cur.cam_intact;
         res->neg_active[c] = cur.neg_active;
         res->li_trapped[c] = cur.neg_trapped;
+        res->li_sei_regrowth[c] = cur.neg_sei;
         res->li_interphase[c] = li_in_interphases(ag, &b, &cur);
         for (int k = 0; k < SSB_IFACE_NSITES; k++)
             res->thickness[k][c] =

@@ -143,7 +143,8 @@ grep -q 'lithium_contact' "$T/err" && [ ! -s "$T/out" ] && ok "unsupported mecha
 expect_rc "negative contact loss on a Li-metal cell" 10 "$BIN" cell cycle --cycles 2 --pressure-MPa 5 --mechanics negative
 grep -q 'negative_contact_loss' "$T/err" && ok "negative_contact_loss named" || bad "message: $(cat "$T/err")"
 expect_rc "Si composite negative" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 --json --quiet
-for k in negative_contact_loss negative_in_contact_fraction lithium_trapped_mol_per_m2 stack_pressure_top_of_charge_MPa; do
+for k in negative_contact_loss negative_sei_regrowth negative_in_contact_fraction lithium_trapped_mol_per_m2 \
+  stack_pressure_top_of_charge_MPa lithium_in_sei_regrowth_mol_per_m2; do
   grep -q "\"$k\"" "$T/out" && ok "Si cycle has $k" || bad "Si cycle lacks $k"
 done
 expect_rc "Si cycle CSV" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 -o "$T/si.csv" --quiet

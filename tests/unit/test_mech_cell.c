@@ -206,6 +206,36 @@ static void test_silicon(void **state)
     double pst;
     TU_OK(ctx, ssb_mech_stack_pressure(ctx, &sp, 0, &pst, NULL));
     TU_ASSERT_REL(r.stack_pressure[0], pst, 1e-3); /* cycle 1 starts at the cell's initial stoichiometry */
+    for (int c = 0; c < r.n; c++)
+        assert_true(r.li_sei_regrowth[c] == 0); /* no interphase ageing on the negative: no regrowth */
+    /* with the negative's interphase (parabolic, the Li|Li6PS5Cl constants of data/iface/interfaces.json) the host
+     * surface exposed anew each cycle gets a fresh SEI: lithium still conserved, now with the interphases */
+    char path2[4096];
+    snprintf(path2, sizeof path2, "%s/si_cell_sei.json", tu_tmpdir());
+    f = fopen(path2, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s, \"interfaces\": {\"negative\": {\"model\": \"parabolic\", \"rate_constant_nm2_per_h\": 31.25, "
+               "\"reference_driving_force_V\": 1.71, \"interphase_ionic_conductivity_S_per_cm\": 1e-6, "
+               "\"lithium_consumed_mol_per_cm3\": 0.041}}}",
+            (int)strlen(si_cell) - 1, si_cell);
+    fclose(f);
+    ssb_cell_params *p2 = NULL;
+    ssb_iface_ageing ag2;
+    ssb_iface_cycle_result rs;
+    TU_OK(ctx, ssb_cell_params_from_json(ctx, mdb, path2, &p2));
+    TU_OK(ctx, ssb_iface_ageing_from_cell(ctx, mdb, idb, p2, path2, &ag2));
+    assert_true(ag2.site[SSB_IFACE_NEG].enabled);
+    TU_OK(ctx, ssb_iface_mech_setup(ctx, mdb, mechdb, p2, 5 * MPA, 0, 0, 0, 1, &ag2));
+    TU_OK(ctx, ssb_iface_cycle_run(ctx, p2, &ag2, &cp, &rs));
+    for (int c = 0; c < rs.n; c++)
+        TU_ASSERT_REL(rs.li_inventory[c] + rs.li_trapped[c] + rs.li_sei_regrowth[c] + rs.li_interphase[c],
+                      rs.li_inventory[0] + rs.li_interphase[0], 1e-6);
+    print_message("Si with SEI regrowth: %.4g mol/m2 after %d cycles, fade from it %.4g mAh/cm2\n",
+                  rs.li_sei_regrowth[rs.n - 1], rs.n, rs.fade[SSB_IFACE_MECH_NEG_SEI] / 36000);
+    assert_true(rs.li_sei_regrowth[1] > 0 && rs.li_sei_regrowth[rs.n - 1] > rs.li_sei_regrowth[1]);
+    assert_true(rs.fade[SSB_IFACE_MECH_NEG_SEI] > 0);
+    ssb_iface_cycle_result_destroy(&rs);
+    ssb_cell_params_destroy(&p2);
     /* switched off: no fade from it, no trapped lithium */
     TU_OK(ctx, ssb_iface_mech_setup(ctx, mdb, mechdb, p, 5 * MPA, 0, 0, 0, 0, &ag));
     TU_OK(ctx, ssb_iface_cycle_run(ctx, p, &ag, &cp, &r0));
