@@ -159,6 +159,8 @@ static int lithium_plot(cli_env *env, const char *path, int np, const double *P,
     return rc;
 }
 
+/* Over 150 lines: option checks, the per-pressure points, the map and its three writers (JSON, table, plot) share
+ * the evaluated arrays; split, they would pass a dozen arrays around. */
 int cmd_iface_lithium(cli_env *env, int argc, char **argv)
 {
     if (cli_opts_wants_help(argc, argv, 2)) {
