@@ -2,7 +2,8 @@
 # mech benchmark: a 20 x 20 stack pressure x stripping current map of Li | Li6PS5Cl through the CLI
 # (ssbnet iface lithium: database load, CCS and dendrite onset per pressure, 400 contact-fraction runs over 100 h;
 # target < 1 s), the contact scan of 20 pressures (ssbnet iface contact), medians of REPEAT runs (default 5), and
-# once the volume-change update of a 128^3 cathode with re-analysis and transport (bench_mech; target < 10 s).
+# once the volume-change update of a 128^3 cathode with re-analysis and ionic + electronic transport (bench_mech;
+# the unchanged ionic field of a shrinkage reuses the original's result; target < 10 s).
 #
 #   bash bench/mech.sh [BUILD_DIR]
 set -euo pipefail

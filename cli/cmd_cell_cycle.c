@@ -6,6 +6,7 @@
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_iface.h>
 #include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_mech.h>
 #include <ssbnet/ssb_plot.h>
 
 #include <math.h>
@@ -18,7 +19,7 @@
 int cmd_cell_cycle(cli_env *env, int argc, char **argv);
 
 enum { Y_CYCLES, Y_CRATE, Y_CRATE_D, Y_CRATE_C, Y_VMIN, Y_VMAX, Y_HOLD, Y_REST, Y_OUT, Y_PLOT, Y_PROTOCOL, Y_SET,
-       Y_IDATA, Y_COUNT };
+       Y_IDATA, Y_PRESSURE, Y_MECHS, Y_COUNT };
 /* Rates, voltages and the hold rate are checked by ssb_iface_cycle_run (as before the table). */
 static const cli_opt cycle_opts[Y_COUNT] = {
     [Y_CYCLES] = {"--cycles", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "number of cycles (required)", NULL},
@@ -41,14 +42,28 @@ static const cli_opt cycle_opts[Y_COUNT] = {
                "set a cell key in its JSON units (positive.thickness_um=40); repeatable", NULL},
     [Y_IDATA] = {"--interfaces-data", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0,
                  "interface records instead of the built-in database", NULL},
+    [Y_PRESSURE] = {"--pressure-MPa", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
+                    "stack pressure: contact mechanics on (replaces the cell file's interfaces.mechanics)", NULL},
+    [Y_MECHS] = {"--mechanics", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
+                 "lithium,cam,cracking,negative | all | none (default: those the database has constants for)", NULL},
 };
+
+/* The table shows about 20 cycles and the last: the label of cycle c (0-based) into buf, or NULL when skipped. */
+static const char *row_label(int c, int n, int step, char buf[16])
+{
+    if (c % step && c != n - 1)
+        return NULL;
+    snprintf(buf, 16, "%d", c + 1);
+    return buf;
+}
 
 static void cycle_help(void)
 {
     printf("usage: ssbnet cell cycle [CELL.json] --cycles N [--crate C] [--crate-discharge C] [--crate-charge C]\n"
            "                         [--v-min V] [--v-max V] [--hold-crate C] [--rest-h H] [-o CYCLES.csv]\n"
            "                         [--plot FILE.png] [-p \"PROTOCOL OF ONE CYCLE\"] [--set KEY=VALUE ...]\n"
-           "                         [--interfaces-data FILE] [--json]\n\n"
+           "                         [--interfaces-data FILE] [--pressure-MPa P]\n"
+           "                         [--mechanics lithium,cam,cracking,negative|all|none] [--json]\n\n"
            "Cycles the cell (built-in default without a file) with interface ageing: each cycle discharges at\n"
            "--crate-discharge (default 1C) to --v-min (3.5 V), charges at --crate-charge (1C) to --v-max (4.2 V) and\n"
            "holds until --hold-crate (C/20); the charge is taken to restore the initial (charged) state (-p replaces\n"
@@ -59,11 +74,230 @@ static void cycle_help(void)
            "(lithium bound in interphases is lost inventory; with a Li-metal foil it thins the foil and costs no\n"
            "capacity while Li is in excess). The cell JSON's \"interfaces\" block sets the models (see\n"
            "include/ssbnet/ssb_iface.h); without it the database records for the cell's materials are used.\n"
+           "With a stack pressure (--pressure-MPa or interfaces.mechanics.stack_pressure_MPa) contact mechanics\n"
+           "join in (data/iface/mechanics.json): the Li|SE contact fraction under the pressure with the cycle's\n"
+           "stripping current (voids, refilled by Li creep and vacancy diffusion), CAM|SE contact opened by the CAM's\n"
+           "shrinkage at the top of charge and partly kept by the SE closing in under pressure (a share of the\n"
+           "opened particles stays debonded per cycle), and CAM cracking (volume swing + diffusion-induced strain\n"
+           "above the fracture strain isolates a share of the capacity per cycle), and for an alloy (Si) composite\n"
+           "negative its particles losing contact as they shrink on delithiation (with the lithium they hold) and\n"
+           "the stack pressure at the top of charge; fade_by_mechanism splits them as lithium_contact,\n"
+           "cam_contact_loss, cracking, negative_contact_loss.\n"
            "Outputs: per-cycle table (or CSV with -o), JSON arrays cycle, discharge_capacity_mAh_per_cm2,\n"
            "capacity_retention, ..., and fade_by_mechanism (mAh/cm2, summing to total_fade_mAh_per_cm2).\n\n"
            "options:\n");
     cli_opts_help(stdout, cycle_opts, Y_COUNT);
     printf("\nexample:\n  ssbnet cell cycle --cycles 100 --json\n");
+}
+
+/* The per-cycle CSV (six more columns with contact mechanics), written atomically. Exit status. */
+static int write_csv(cli_env *env, const char *csv, const ssb_iface_cycle_result *res, int mech_on)
+{
+    int n = res->n;
+    cli_outfile of;
+    int ret = cli_atomic_open(env, &of, csv);
+    if (!ret) {
+        fprintf(of.fp, "cycle,discharge_capacity_mAh_per_cm2,capacity_retention,positive_interface_resistance_"
+                       "ohm_cm2,negative_interface_resistance_ohm_cm2,active_area_per_volume_per_m,"
+                       "lithium_in_interphases_mol_per_m2,lithium_inventory_mol_per_m2,positive_interphase_nm,"
+                       "carbon_interphase_nm,negative_interphase_nm%s\n",
+                mech_on ? ",lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction,"
+                          "negative_in_contact_fraction,lithium_trapped_mol_per_m2,stack_pressure_top_of_charge_MPa"
+                        : "");
+        for (int c = 0; c < n; c++) {
+            fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c + 1,
+                    res->capacity[c] / MAH_PER_CM2, res->retention[c], res->R_pos[c] / OHM_CM2,
+                    res->R_neg[c] / OHM_CM2, res->a_pos[c], res->li_interphase[c], res->li_inventory[c],
+                    res->thickness[0][c] * 1e9, res->thickness[1][c] * 1e9, res->thickness[2][c] * 1e9);
+            const double mv[] = {res->li_contact[c], res->cam_active[c],  res->cam_intact[c],
+                                 res->neg_active[c], res->li_trapped[c], res->stack_pressure[c] / 1e6};
+            for (int k = 0; mech_on && k < 6; k++) /* a quantity the cell does not have: empty field */
+                isfinite(mv[k]) ? fprintf(of.fp, ",%.10g", mv[k]) : fputc(',', of.fp);
+            fputc('\n', of.fp);
+        }
+        ret = cli_atomic_commit(env, &of);
+    }
+    return ret;
+}
+
+/* Retention and resistances per cycle (PNG or SVG). Exit status. */
+static int plot_cycles(cli_env *env, const char *plot, const ssb_iface_cycle_result *res)
+{
+    int n = res->n, rc;
+    ssb_plot *fig = NULL;
+    double *x = malloc(sizeof(double) * (size_t)n), *y = malloc(sizeof(double) * (size_t)n),
+           *y2 = malloc(sizeof(double) * (size_t)n);
+    rc = ssb_plot_create(env->ctx, 2, 1, 900, 900, &fig);
+    if (!rc && x && y && y2) {
+        for (int c = 0; c < n; c++) {
+            x[c] = c + 1;
+            y[c] = res->retention[c] * 100.0;
+        }
+        ssb_plot_axes ax = ssb_plot_axes_default();
+        ax.title = "capacity retention with interface ageing";
+        ax.xlabel = "cycle";
+        ax.ylabel = "retention [%]";
+        rc = ssb_plot_set_axes(env->ctx, fig, 0, &ax);
+        if (!rc)
+            rc = ssb_plot_add_series(env->ctx, fig, 0, n, x, y, NULL);
+        ax = ssb_plot_axes_default();
+        ax.title = "interface resistances";
+        ax.xlabel = "cycle";
+        ax.ylabel = "R [Ω cm²]";
+        for (int c = 0; c < n; c++) {
+            y[c] = res->R_pos[c] / OHM_CM2;
+            y2[c] = res->R_neg[c] / OHM_CM2;
+        }
+        ssb_plot_series s1 = ssb_plot_series_default(), s2 = ssb_plot_series_default();
+        s1.label = "cathode|SE (per active area)";
+        s2.label = "negative|SE";
+        if (!rc)
+            rc = ssb_plot_set_axes(env->ctx, fig, 1, &ax);
+        if (!rc)
+            rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y, &s1);
+        if (!rc)
+            rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y2, &s2);
+        if (!rc)
+            rc = ssb_plot_save(env->ctx, fig, plot);
+    }
+    free(x), free(y), free(y2);
+    ssb_plot_destroy(&fig);
+    return rc ? cli_fail(env, rc) : 0;
+}
+
+/* The JSON object of the run. */
+static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag, int mech_on)
+{
+    int n = res->n;
+    cJSON *j = cJSON_CreateObject();
+    cJSON *jc = cJSON_AddArrayToObject(j, "cycle"), *jq = cJSON_AddArrayToObject(j, "discharge_capacity_mAh_per_cm2"),
+          *jr = cJSON_AddArrayToObject(j, "capacity_retention"),
+          *jp = cJSON_AddArrayToObject(j, "positive_interface_resistance_ohm_cm2"),
+          *jn = cJSON_AddArrayToObject(j, "negative_interface_resistance_ohm_cm2"),
+          *ja = cJSON_AddArrayToObject(j, "active_area_per_volume_per_m"),
+          *jl = cJSON_AddArrayToObject(j, "lithium_in_interphases_mol_per_m2"),
+          *ji = cJSON_AddArrayToObject(j, "lithium_inventory_mol_per_m2");
+    for (int c = 0; c < n; c++) {
+        cJSON_AddItemToArray(jc, cJSON_CreateNumber(c + 1));
+        cJSON_AddItemToArray(jq, cJSON_CreateNumber(res->capacity[c] / MAH_PER_CM2));
+        cJSON_AddItemToArray(jr, cJSON_CreateNumber(res->retention[c]));
+        cJSON_AddItemToArray(jp, cJSON_CreateNumber(res->R_pos[c] / OHM_CM2));
+        cJSON_AddItemToArray(jn, cJSON_CreateNumber(res->R_neg[c] / OHM_CM2));
+        cJSON_AddItemToArray(ja, cJSON_CreateNumber(res->a_pos[c]));
+        cJSON_AddItemToArray(jl, cJSON_CreateNumber(res->li_interphase[c]));
+        cJSON_AddItemToArray(ji, cJSON_CreateNumber(res->li_inventory[c]));
+    }
+    cJSON *f = cJSON_AddObjectToObject(j, "fade_by_mechanism");
+    for (int m = 0; m < SSB_IFACE_NMECH; m++)
+        cJSON_AddNumberToObject(f, ssb_iface_mech_name((ssb_iface_mech)m), res->fade[m] / MAH_PER_CM2);
+    cJSON_AddNumberToObject(j, "total_fade_mAh_per_cm2", res->fade_total / MAH_PER_CM2);
+    cJSON_AddNumberToObject(j, "lithium_lost_mol_per_m2", res->li_lost);
+    cJSON_AddNumberToObject(j, "hours", res->hours);
+    if (mech_on) {
+        cJSON *mo = cJSON_AddObjectToObject(j, "mechanics");
+        cJSON_AddNumberToObject(mo, "stack_pressure_MPa", ag->mech.pressure / 1e6);
+        /* the mechanisms on, by their fade_by_mechanism keys (those keys stay numbers) */
+        cJSON *on = cJSON_AddArrayToObject(mo, "mechanisms_on");
+        const int flags[] = {ag->mech.li_contact, ag->mech.cam_contact, ag->mech.cracking, ag->mech.neg_contact,
+                             ag->mech.neg_contact && ag->site[SSB_IFACE_NEG].enabled};
+        for (int k = 0; k < 5; k++)
+            if (flags[k])
+                cJSON_AddItemToArray(on, cJSON_CreateString(ssb_iface_mech_name(
+                                             (ssb_iface_mech)(SSB_IFACE_MECH_LI_CONTACT + k))));
+        const char *keys[] = {"lithium_contact_fraction", "cam_in_contact_fraction", "cam_intact_fraction",
+                              "cam_contact_kept_at_top_of_charge", "crack_strain", "negative_in_contact_fraction",
+                              "lithium_trapped_mol_per_m2", "stack_pressure_top_of_charge_MPa",
+                              "lithium_in_sei_regrowth_mol_per_m2"};
+        const double *arrs[] = {res->li_contact,   res->cam_active, res->cam_intact, res->cam_kept,
+                                res->crack_strain, res->neg_active, res->li_trapped, res->stack_pressure,
+                                res->li_sei_regrowth};
+        const double scale[] = {1, 1, 1, 1, 1, 1, 1, 1e-6, 1};
+        for (int k = 0; k < 9; k++) {
+            cJSON *a = cJSON_AddArrayToObject(mo, keys[k]);
+            for (int c = 0; c < n; c++)
+                cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c] * scale[k])
+                                                             : cJSON_CreateNull());
+        }
+    }
+    cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
+    for (int k = 0; k < SSB_IFACE_NSITES; k++) {
+        cJSON *o = cJSON_AddObjectToObject(ifs, ssb_iface_site_name((ssb_iface_site)k));
+        cJSON_AddBoolToObject(o, "ageing", ag->site[k].enabled);
+        cJSON_AddStringToObject(o, "electrode", ag->site[k].electrode);
+        cJSON_AddStringToObject(o, "electrolyte", ag->site[k].electrolyte);
+        cJSON_AddStringToObject(o, "interphase_type", ssb_iface_type_name(ag->site[k].type));
+        cJSON_AddStringToObject(o, "law", ssb_iface_law_name(ag->site[k].growth.law));
+        cJSON_AddNumberToObject(o, "final_thickness_nm", n ? res->thickness[k][n - 1] * 1e9 : 0);
+    }
+    cli_json_print(j);
+}
+
+/* The per-cycle tables and the fade split. */
+static void print_text(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag, int mech_on)
+{
+    int n = res->n;
+    printf("cycling with interface ageing: %d cycles, %.4g h\n", n, res->hours);
+    for (int k = 0; k < SSB_IFACE_NSITES; k++)
+        printf("  %-8s %s|%s: %s\n", ssb_iface_site_name((ssb_iface_site)k), ag->site[k].electrode,
+               ag->site[k].electrolyte,
+               ag->site[k].enabled ? ssb_iface_law_name(ag->site[k].growth.law) : "no ageing (no data or not set)");
+    printf("\n");
+    const char *hdr[] = {"cycle", "capacity [mAh/cm2]", "retention [%]", "R_pos [ohm cm2]", "R_neg [ohm cm2]",
+                         "a_pos [1/m]", "Li in interphases [umol/cm2]"};
+    cli_table *t = cli_table_create(7, hdr);
+    int step = n > 20 ? n / 20 : 1;
+    char cyc[16];
+    for (int c = 0; c < n; c++) {
+        if (!row_label(c, n, step, cyc))
+            continue;
+        const char *cells[] = {cyc,
+                               cli_fmt(res->capacity[c] / MAH_PER_CM2),
+                               cli_fmt(res->retention[c] * 100.0),
+                               cli_fmt(res->R_pos[c] / OHM_CM2),
+                               cli_fmt(res->R_neg[c] / OHM_CM2),
+                               cli_fmt(res->a_pos[c]),
+                               cli_fmt(res->li_interphase[c] * 100.0)};
+        cli_table_add_row(t, cells);
+    }
+    cli_table_print(t, stdout);
+    cli_table_destroy(&t);
+    if (mech_on) {
+        printf("\ncontact mechanics at %s MPa (lithium contact %s, CAM contact loss %s, cracking %s, negative "
+               "contact loss %s)\n",
+               cli_fmt(ag->mech.pressure / 1e6), ag->mech.li_contact ? "on" : "off",
+               ag->mech.cam_contact ? "on" : "off", ag->mech.cracking ? "on" : "off",
+               ag->mech.neg_contact ? "on" : "off");
+        const char *hm[] = {"cycle", "Li contact [-]", "CAM in contact [-]", "CAM intact [-]",
+                            "kept at top of charge [-]", "crack strain [-]", "negative in contact [-]",
+                            "stack pressure, charged [MPa]"};
+        t = cli_table_create(8, hm);
+        for (int c = 0; c < n; c++) {
+            if (!row_label(c, n, step, cyc))
+                continue;
+            const char *cells[] = {cyc,
+                                   cli_fmt(res->li_contact[c]),
+                                   cli_fmt(res->cam_active[c]),
+                                   cli_fmt(res->cam_intact[c]),
+                                   isfinite(res->cam_kept[c]) ? cli_fmt(res->cam_kept[c]) : "-",
+                                   isfinite(res->crack_strain[c]) ? cli_fmt(res->crack_strain[c]) : "-",
+                                   cli_fmt(res->neg_active[c]),
+                                   isfinite(res->stack_pressure[c]) ? cli_fmt(res->stack_pressure[c] / 1e6) : "-"};
+            cli_table_add_row(t, cells);
+        }
+        cli_table_print(t, stdout);
+        cli_table_destroy(&t);
+    }
+    printf("\ncapacity fade by mechanism, cycle 1 -> %d\n", n);
+    const char *h2[] = {"mechanism", "fade [mAh/cm2]"};
+    t = cli_table_create(2, h2);
+    for (int m = 0; m < SSB_IFACE_NMECH; m++) {
+        const char *cells[] = {ssb_iface_mech_name((ssb_iface_mech)m), cli_fmt(res->fade[m] / MAH_PER_CM2)};
+        cli_table_add_row(t, cells);
+    }
+    const char *tot[] = {"total", cli_fmt(res->fade_total / MAH_PER_CM2)};
+    cli_table_add_row(t, tot);
+    cli_table_print(t, stdout);
+    cli_table_destroy(&t);
 }
 
 int cmd_cell_cycle(cli_env *env, int argc, char **argv)
@@ -136,143 +370,53 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
     }
     if (!rc)
         rc = ssb_iface_ageing_from_cell(env->ctx, mdb, idb, p, file, &ag);
+    int want[4] = {-1, -1, -1, -1}, mech_bad = 0;
+    if (val[Y_MECHS].given) {
+        const char *names[] = {"lithium", "cam", "cracking", "negative"};
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", val[Y_MECHS].str);
+        int all = !strcmp(buf, "all"), none = !strcmp(buf, "none");
+        for (int k = 0; k < 4; k++)
+            want[k] = all ? 1 : 0;
+        if (!all && !none)
+            for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+                int k = 0;
+                while (k < 4 && strcmp(tok, names[k]))
+                    k++;
+                if (k == 4)
+                    mech_bad = 1;
+                else
+                    want[k] = 1;
+            }
+    }
+    if (mech_bad || (val[Y_MECHS].given && !val[Y_PRESSURE].given)) {
+        ssb_cell_params_destroy(&p);
+        ssb_iface_db_destroy(&idb);
+        ssb_materials_destroy(&mdb);
+        return mech_bad ? cli_usage_error(env, "--mechanics: '%s' is not a list of lithium, cam, cracking, negative "
+                                               "(or all, none)", val[Y_MECHS].str)
+                        : cli_usage_error(env, "--mechanics needs --pressure-MPa P");
+    }
+    if (!rc && val[Y_PRESSURE].given) {
+        ssb_mech_db *mechdb = NULL;
+        rc = ssb_mech_db_load(env->ctx, NULL, &mechdb);
+        if (!rc)
+            rc = ssb_iface_mech_setup(env->ctx, mdb, mechdb, p, val[Y_PRESSURE].num * 1e6, want[0], want[1], want[2],
+                                      want[3], &ag);
+        ssb_mech_db_destroy(&mechdb);
+    }
     if (!rc)
         rc = ssb_iface_cycle_run(env->ctx, p, &ag, &cp, &res);
+    int mech_on = !rc && !isnan(ag.mech.pressure);
     int ret = rc ? cli_fail(env, rc) : 0;
-    int n = res.n;
-    if (!ret && csv) {
-        cli_outfile of;
-        ret = cli_atomic_open(env, &of, csv);
-        if (!ret) {
-            fprintf(of.fp, "cycle,discharge_capacity_mAh_per_cm2,capacity_retention,positive_interface_resistance_"
-                           "ohm_cm2,negative_interface_resistance_ohm_cm2,active_area_per_volume_per_m,"
-                           "lithium_in_interphases_mol_per_m2,lithium_inventory_mol_per_m2,positive_interphase_nm,"
-                           "carbon_interphase_nm,negative_interphase_nm\n");
-            for (int c = 0; c < n; c++)
-                fprintf(of.fp, "%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", c + 1,
-                        res.capacity[c] / MAH_PER_CM2, res.retention[c], res.R_pos[c] / OHM_CM2,
-                        res.R_neg[c] / OHM_CM2, res.a_pos[c], res.li_interphase[c], res.li_inventory[c],
-                        res.thickness[0][c] * 1e9, res.thickness[1][c] * 1e9, res.thickness[2][c] * 1e9);
-            ret = cli_atomic_commit(env, &of);
-        }
-    }
-    if (!ret && plot) {
-        ssb_plot *fig = NULL;
-        double *x = malloc(sizeof(double) * (size_t)n), *y = malloc(sizeof(double) * (size_t)n),
-               *y2 = malloc(sizeof(double) * (size_t)n);
-        rc = ssb_plot_create(env->ctx, 2, 1, 900, 900, &fig);
-        if (!rc && x && y && y2) {
-            for (int c = 0; c < n; c++) {
-                x[c] = c + 1;
-                y[c] = res.retention[c] * 100.0;
-            }
-            ssb_plot_axes ax = ssb_plot_axes_default();
-            ax.title = "capacity retention with interface ageing";
-            ax.xlabel = "cycle";
-            ax.ylabel = "retention [%]";
-            rc = ssb_plot_set_axes(env->ctx, fig, 0, &ax);
-            if (!rc)
-                rc = ssb_plot_add_series(env->ctx, fig, 0, n, x, y, NULL);
-            ax = ssb_plot_axes_default();
-            ax.title = "interface resistances";
-            ax.xlabel = "cycle";
-            ax.ylabel = "R [Ω cm²]";
-            for (int c = 0; c < n; c++) {
-                y[c] = res.R_pos[c] / OHM_CM2;
-                y2[c] = res.R_neg[c] / OHM_CM2;
-            }
-            ssb_plot_series s1 = ssb_plot_series_default(), s2 = ssb_plot_series_default();
-            s1.label = "cathode|SE (per active area)";
-            s2.label = "negative|SE";
-            if (!rc)
-                rc = ssb_plot_set_axes(env->ctx, fig, 1, &ax);
-            if (!rc)
-                rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y, &s1);
-            if (!rc)
-                rc = ssb_plot_add_series(env->ctx, fig, 1, n, x, y2, &s2);
-            if (!rc)
-                rc = ssb_plot_save(env->ctx, fig, plot);
-        }
-        free(x), free(y), free(y2);
-        ssb_plot_destroy(&fig);
-        if (rc)
-            ret = cli_fail(env, rc);
-    }
-    if (!ret && env->json) {
-        cJSON *j = cJSON_CreateObject();
-        cJSON *jc = cJSON_AddArrayToObject(j, "cycle"), *jq = cJSON_AddArrayToObject(j, "discharge_capacity_mAh_per_cm2"),
-              *jr = cJSON_AddArrayToObject(j, "capacity_retention"),
-              *jp = cJSON_AddArrayToObject(j, "positive_interface_resistance_ohm_cm2"),
-              *jn = cJSON_AddArrayToObject(j, "negative_interface_resistance_ohm_cm2"),
-              *ja = cJSON_AddArrayToObject(j, "active_area_per_volume_per_m"),
-              *jl = cJSON_AddArrayToObject(j, "lithium_in_interphases_mol_per_m2"),
-              *ji = cJSON_AddArrayToObject(j, "lithium_inventory_mol_per_m2");
-        for (int c = 0; c < n; c++) {
-            cJSON_AddItemToArray(jc, cJSON_CreateNumber(c + 1));
-            cJSON_AddItemToArray(jq, cJSON_CreateNumber(res.capacity[c] / MAH_PER_CM2));
-            cJSON_AddItemToArray(jr, cJSON_CreateNumber(res.retention[c]));
-            cJSON_AddItemToArray(jp, cJSON_CreateNumber(res.R_pos[c] / OHM_CM2));
-            cJSON_AddItemToArray(jn, cJSON_CreateNumber(res.R_neg[c] / OHM_CM2));
-            cJSON_AddItemToArray(ja, cJSON_CreateNumber(res.a_pos[c]));
-            cJSON_AddItemToArray(jl, cJSON_CreateNumber(res.li_interphase[c]));
-            cJSON_AddItemToArray(ji, cJSON_CreateNumber(res.li_inventory[c]));
-        }
-        cJSON *f = cJSON_AddObjectToObject(j, "fade_by_mechanism");
-        for (int m = 0; m < SSB_IFACE_NMECH; m++)
-            cJSON_AddNumberToObject(f, ssb_iface_mech_name((ssb_iface_mech)m), res.fade[m] / MAH_PER_CM2);
-        cJSON_AddNumberToObject(j, "total_fade_mAh_per_cm2", res.fade_total / MAH_PER_CM2);
-        cJSON_AddNumberToObject(j, "lithium_lost_mol_per_m2", res.li_lost);
-        cJSON_AddNumberToObject(j, "hours", res.hours);
-        cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
-        for (int k = 0; k < SSB_IFACE_NSITES; k++) {
-            cJSON *o = cJSON_AddObjectToObject(ifs, ssb_iface_site_name((ssb_iface_site)k));
-            cJSON_AddBoolToObject(o, "ageing", ag.site[k].enabled);
-            cJSON_AddStringToObject(o, "electrode", ag.site[k].electrode);
-            cJSON_AddStringToObject(o, "electrolyte", ag.site[k].electrolyte);
-            cJSON_AddStringToObject(o, "interphase_type", ssb_iface_type_name(ag.site[k].type));
-            cJSON_AddStringToObject(o, "law", ssb_iface_law_name(ag.site[k].growth.law));
-            cJSON_AddNumberToObject(o, "final_thickness_nm", n ? res.thickness[k][n - 1] * 1e9 : 0);
-        }
-        cli_json_print(j);
-    } else if (!ret) {
-        printf("cycling with interface ageing: %d cycles, %.4g h\n", n, res.hours);
-        for (int k = 0; k < SSB_IFACE_NSITES; k++)
-            printf("  %-8s %s|%s: %s\n", ssb_iface_site_name((ssb_iface_site)k), ag.site[k].electrode,
-                   ag.site[k].electrolyte,
-                   ag.site[k].enabled ? ssb_iface_law_name(ag.site[k].growth.law) : "no ageing (no data or not set)");
-        printf("\n");
-        const char *hdr[] = {"cycle", "capacity [mAh/cm2]", "retention [%]", "R_pos [ohm cm2]", "R_neg [ohm cm2]",
-                             "a_pos [1/m]", "Li in interphases [umol/cm2]"};
-        cli_table *t = cli_table_create(7, hdr);
-        int step = n > 20 ? n / 20 : 1;
-        for (int c = 0; c < n; c++) {
-            if (c % step && c != n - 1)
-                continue;
-            char cyc[16];
-            snprintf(cyc, sizeof cyc, "%d", c + 1);
-            const char *cells[] = {cyc,
-                                   cli_fmt(res.capacity[c] / MAH_PER_CM2),
-                                   cli_fmt(res.retention[c] * 100.0),
-                                   cli_fmt(res.R_pos[c] / OHM_CM2),
-                                   cli_fmt(res.R_neg[c] / OHM_CM2),
-                                   cli_fmt(res.a_pos[c]),
-                                   cli_fmt(res.li_interphase[c] * 100.0)};
-            cli_table_add_row(t, cells);
-        }
-        cli_table_print(t, stdout);
-        cli_table_destroy(&t);
-        printf("\ncapacity fade by mechanism, cycle 1 -> %d\n", n);
-        const char *h2[] = {"mechanism", "fade [mAh/cm2]"};
-        t = cli_table_create(2, h2);
-        for (int m = 0; m < SSB_IFACE_NMECH; m++) {
-            const char *cells[] = {ssb_iface_mech_name((ssb_iface_mech)m), cli_fmt(res.fade[m] / MAH_PER_CM2)};
-            cli_table_add_row(t, cells);
-        }
-        const char *tot[] = {"total", cli_fmt(res.fade_total / MAH_PER_CM2)};
-        cli_table_add_row(t, tot);
-        cli_table_print(t, stdout);
-        cli_table_destroy(&t);
-    }
+    if (!ret && csv)
+        ret = write_csv(env, csv, &res, mech_on);
+    if (!ret && plot)
+        ret = plot_cycles(env, plot, &res);
+    if (!ret && env->json)
+        print_json(&res, &ag, mech_on);
+    else if (!ret)
+        print_text(&res, &ag, mech_on);
     ssb_iface_cycle_result_destroy(&res);
     ssb_cell_params_destroy(&p);
     ssb_iface_db_destroy(&idb);

@@ -41,7 +41,9 @@ static void iface_help(void)
            "  Mott-Schottky / Gouy-Chapman solver) and with an oxide interlayer.\n"
            "Every value carries its source; a pair without data is 'unknown', never 'stable'.\n\n"
            "lithium, contact: Li-metal anode voids and critical currents, particle contacts under pressure\n"
-           "  (ssbnet iface lithium --help, ssbnet iface contact --help).\n\n"
+           "  (ssbnet iface lithium --help, ssbnet iface contact --help).\n"
+           "volume: CAM volume change on a voxel image, re-analysed per step (ssbnet iface volume --help).\n"
+           "stack: stack pressure of a swelling Si composite negative (ssbnet iface stack --help).\n\n"
            "examples:\n"
            "  ssbnet iface stability --electrode NCM811 --electrolyte Li6PS5Cl\n"
            "  ssbnet iface growth --electrode Li --electrolyte LGPS --hours 24 --json\n"
@@ -809,6 +811,8 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
 
 int cmd_iface_lithium(cli_env *env, int argc, char **argv); /* cmd_iface_mech.c */
 int cmd_iface_contact(cli_env *env, int argc, char **argv);
+int cmd_iface_volume(cli_env *env, int argc, char **argv); /* cmd_iface_volume.c */
+int cmd_iface_stack(cli_env *env, int argc, char **argv);  /* cmd_iface_stack.c */
 
 int cmd_iface(cli_env *env, int argc, char **argv)
 {
@@ -820,6 +824,10 @@ int cmd_iface(cli_env *env, int argc, char **argv)
         return cmd_iface_lithium(env, argc, argv);
     if (!strcmp(argv[1], "contact"))
         return cmd_iface_contact(env, argc, argv);
+    if (!strcmp(argv[1], "volume"))
+        return cmd_iface_volume(env, argc, argv);
+    if (!strcmp(argv[1], "stack"))
+        return cmd_iface_stack(env, argc, argv);
     static const struct {
         const char *name;
         const cli_opt *opts;
@@ -845,6 +853,8 @@ int cmd_iface(cli_env *env, int argc, char **argv)
         return cmd_coating(env, argc, argv);
     if (!strcmp(argv[1], "spacecharge"))
         return cmd_spacecharge(env, argc, argv);
-    return cli_usage_error(env, "unknown subcommand 'iface %s' (stability, growth, coating, spacecharge, lithium, contact)",
+    return cli_usage_error(env,
+                           "unknown subcommand 'iface %s' (stability, growth, coating, spacecharge, lithium, contact, "
+                           "volume, stack)",
                            argv[1]);
 }

@@ -19,6 +19,7 @@
 
 int cmd_iface_lithium(cli_env *env, int argc, char **argv);
 int cmd_iface_contact(cli_env *env, int argc, char **argv);
+int cli_mech_load(cli_env *env, ssb_materials **mdb, ssb_mech_db **db);
 
 /* A range error of a command-line value: message naming the option, exit code CLI_EXIT_RANGE. */
 static int range_error(const char *fmt, ...)
@@ -32,7 +33,8 @@ static int range_error(const char *fmt, ...)
     return CLI_EXIT_RANGE;
 }
 
-static int load(cli_env *env, ssb_materials **mdb, ssb_mech_db **db)
+/* The materials and mechanics databases (shared with cmd_iface_volume.c and cmd_iface_stack.c). */
+int cli_mech_load(cli_env *env, ssb_materials **mdb, ssb_mech_db **db)
 {
     int rc = ssb_materials_create(env->ctx, mdb);
     if (!rc)
@@ -157,6 +159,8 @@ static int lithium_plot(cli_env *env, const char *path, int np, const double *P,
     return rc;
 }
 
+/* Over 150 lines: option checks, the per-pressure points, the map and its three writers (JSON, table, plot) share
+ * the evaluated arrays; split, they would pass a dozen arrays around. */
 int cmd_iface_lithium(cli_env *env, int argc, char **argv)
 {
     if (cli_opts_wants_help(argc, argv, 2)) {
@@ -196,7 +200,7 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
     ssb_mech_db *db = NULL;
     const ssb_mech_anode *an = NULL;
     const ssb_mech_solid *se = NULL;
-    int rc = load(env, &mdb, &db);
+    int rc = cli_mech_load(env, &mdb, &db);
     if (!rc)
         rc = ssb_mech_db_anode(env->ctx, db, mdb, anode, &an);
     if (!rc)
@@ -404,7 +408,7 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
     const ssb_mech_solid *s1 = NULL, *s2 = NULL;
     const ssb_material *m = NULL;
     double sigma = NAN;
-    int rc = load(env, &mdb, &db);
+    int rc = cli_mech_load(env, &mdb, &db);
     if (!rc)
         rc = ssb_mech_db_solid(env->ctx, db, mdb, mat, &s1);
     if (!rc)

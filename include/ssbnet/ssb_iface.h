@@ -46,6 +46,7 @@
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_core.h>
 #include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_mech.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -252,6 +253,26 @@ int ssb_iface_stability_assess(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
 typedef enum { SSB_IFACE_POS = 0, SSB_IFACE_CARBON = 1, SSB_IFACE_NEG = 2, SSB_IFACE_NSITES = 3 } ssb_iface_site;
 const char *ssb_iface_site_name(ssb_iface_site s); /* "positive", "carbon", "negative" */
 
+/* Contact mechanics in cycling (ssb_mech.h): the Li | SE contact fraction under the stack pressure with the
+ * cycle's stripping current, CAM|SE contact loss per cycle with recovery under pressure, CAM cracking. Off while
+ * pressure is NaN (the default: contacts fixed, as without mechanics). Filled by ssb_iface_mech_setup. */
+typedef struct {
+    double pressure;        /* stack pressure [Pa]; NaN: no contact mechanics */
+    int li_contact;         /* 1: Li-metal contact fraction evolves (Li-metal anode only) */
+    int cam_contact;        /* 1: CAM|SE contact loss per cycle */
+    int cracking;           /* 1: CAM cracking */
+    ssb_mech_anode anode;   /* Li supply constants (copied; source strings NULL) */
+    ssb_mech_swelling swelling; /* the positive active material's volume-change curve (copied; strings NULL) */
+    ssb_mech_cycle_params contact; /* CAM|SE rough contact, SE elastic constants, debonded share (radius and dv
+                                      are set per cycle) */
+    double nu_cam;          /* Poisson ratio of the CAM (cracking) */
+    int neg_contact;        /* 1: contact loss of an alloy (Si) composite negative (its volume-change curve) */
+    ssb_mech_swelling neg_swelling; /* the negative's host curve (copied; strings NULL) */
+    ssb_mech_cycle_params neg_contact_params; /* host|SE rough contact, SE constants, debonded share */
+    double E_neg_se;        /* Young's modulus of the SE for the stack-pressure estimate [Pa] */
+    double nu_neg_se;
+} ssb_iface_mech_params;
+
 typedef struct {
     int enabled;                 /* 0: this interface does not age */
     char electrode[SSB_IFACE_NAME_LEN], electrolyte[SSB_IFACE_NAME_LEN];
@@ -264,6 +285,7 @@ typedef struct {
 
 typedef struct {
     ssb_iface_site_params site[SSB_IFACE_NSITES];
+    ssb_iface_mech_params mech; /* contact mechanics in cycling (off unless a stack pressure is set) */
 } ssb_iface_ageing;
 
 /* Ageing of a cell from the "interfaces" block of its JSON file (path; NULL or a file without the block: the
@@ -305,6 +327,11 @@ typedef enum {
     SSB_IFACE_MECH_IONIC_NETWORK,      /* SE decomposed at SE|carbon contacts: lower effective ionic conductivity */
     SSB_IFACE_MECH_NEG_RESISTANCE,     /* Li|SE interphase resistance */
     SSB_IFACE_MECH_LITHIUM,            /* cyclable lithium consumed by the interphases */
+    SSB_IFACE_MECH_LI_CONTACT,         /* Li | SE contact fraction (voids on stripping, refilled under pressure) */
+    SSB_IFACE_MECH_CAM_CONTACT,        /* CAM|SE contact lost per cycle (shrinkage at the top of charge) */
+    SSB_IFACE_MECH_CRACKING,           /* CAM capacity isolated by cracks */
+    SSB_IFACE_MECH_NEG_CONTACT,        /* alloy (Si) negative: particles losing SE contact on delithiation */
+    SSB_IFACE_MECH_NEG_SEI,            /* alloy negative: lithium in the SEI regrown on newly exposed surface */
     SSB_IFACE_NMECH
 } ssb_iface_mech;
 const char *ssb_iface_mech_name(ssb_iface_mech m); /* JSON keys of fade_by_mechanism */
@@ -322,6 +349,17 @@ typedef struct {
     double fade_total;       /* capacity[0] - capacity[n-1] */
     double li_lost;          /* li_inventory[0] - li_inventory[n-1] [mol/m2] */
     double hours;            /* total time [h] */
+    double *li_contact;      /* Li | SE contact fraction the cell uses in each cycle (1 without mechanics) */
+    double *cam_active;      /* CAM still in contact (contact loss) relative to cycle 1, per cycle */
+    double *cam_intact;      /* CAM not isolated by cracks relative to cycle 1, per cycle */
+    double *cam_kept;        /* CAM|SE contact kept at the top of charge in each cycle (NaN without mechanics) */
+    double *crack_strain;    /* linear strain of the cracking criterion in each cycle (NaN without it) */
+    double *neg_active;      /* alloy negative: host still in contact relative to cycle 1 (1 without it) */
+    double *li_trapped;      /* lithium trapped in isolated host particles at the start of each cycle [mol/m2] */
+    double *stack_pressure;  /* alloy negative: stack pressure at the top of charge, rigid fixture [Pa] (NaN
+                                without it; ssb_mech_stack_pressure with the negative's free strain) */
+    double *li_sei_regrowth; /* lithium bound in SEI regrown on newly exposed host surface, start of each cycle
+                                [mol/m2] (0 without it) */
 } ssb_iface_cycle_result;
 
 /* Cycle a cell with ageing: every cycle starts from the cell's initial (charged) state, discharges at
@@ -337,6 +375,33 @@ typedef struct {
 int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_iface_ageing *ag,
                         const ssb_iface_cycle_params *cp, ssb_iface_cycle_result *res);
 void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *res);
+
+/* Contact mechanics for cycling at stack pressure [Pa] >= 0 (ag->mech): constants from the mechanics database
+ * (mechdb) for the cell's materials: Li (Li-metal anode), the positive's active material (volume-change curve,
+ * elastic constants) and its SE (elastic constants, hardness). want_li, want_cam, want_crack: 1 on, 0 off, -1 on
+ * when the database has the data. Errors: SSB_ERR_RANGE (negative or non-finite pressure; the message names
+ * "stack_pressure_MPa"), SSB_ERR_UNSUPPORTED (a mechanism asked for (1) whose constants are missing: the key or
+ * record is named), SSB_ERR_NOTFOUND as the database lookups. Per cycle (ssb_iface_cycle_run): the Li contact
+ * fraction is integrated over the cycle's current (ssb_mech_li_advance; stripping on discharge) and the cell uses
+ * the mean over the stripping time of the previous cycle; the positive's state-of-charge window of the cycle (from
+ * its lithium at the start and at the end of discharge) gives the shrinkage at the top of charge
+ * (ssb_mech_contact_cycle: active area and active CAM times (1 - loss)) and the cracking criterion
+ * (ssb_mech_crack at the larger C-rate: active CAM times (1 - dead_per_cycle)). want_neg: contact loss of a
+ * composite negative whose active material has a volume-change curve with a debonded share (Si): the host
+ * shrinks from the top of charge to the end of discharge (ssb_mech_contact_cycle with the negative's particle
+ * radius and SE); the lost particles keep the lithium they hold at the end of discharge (li_trapped, lithium
+ * conserved: cyclable + trapped + interphase lithium stay the cycle-1 amount), the rest of the negative's lithium
+ * goes to the particles left (their initial stoichiometry rises, capped at 0.98: beyond it the negative cannot
+ * take the lithium and the cell's capacity is limited by it). Per cycle the stack pressure at the top of charge
+ * is estimated for a rigid fixture (ssb_mech_stack_pressure: the negative's free strain from its host's dV/V less
+ * its porosity; every layer with the SE's elastic constants, an upper bound for composites). With the negative's
+ * interphase ageing on (a "negative" interfaces entry or a database record), the host surface exposed anew each
+ * cycle, 1 - ((1 + dv_end of discharge) / (1 + dv_top of charge))^(2/3) of the active surface, gets a fresh
+ * interphase grown over that cycle by the same law; its lithium (li_sei_regrowth) leaves the negative
+ * (mechanism negative_sei_regrowth). */
+int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
+                         const ssb_cell_params *cell, double pressure, int want_li, int want_cam, int want_crack,
+                         int want_neg, ssb_iface_ageing *ag);
 
 /* ============================================================================================ for ssb_run */
 

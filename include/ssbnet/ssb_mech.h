@@ -121,7 +121,7 @@ typedef struct {
 
 typedef struct {
     char name[SSB_MECH_NAME_LEN];
-    int kind;           /* 0: electrolyte, 1: cathode */
+    int kind;           /* 0: electrolyte, 1: cathode, 2: anode active material (alloy host) */
     double E, nu, H;    /* [Pa], [-], hardness [Pa] */
     double ccd_plating; /* [A/m2] (NaN: not known; electrolytes only) */
     double sigma_e;     /* electronic conductivity [S/m] (NaN: not known) */
@@ -200,6 +200,136 @@ int ssb_mech_li_evaluate(ssb_ctx *ctx, const ssb_mech_anode *a, const ssb_mech_s
  * label or used by a non-pore phase, non-cubic voxels, not enough voxels to grow into), SSB_ERR_NOMEM. */
 int ssb_mech_volume_change(ssb_ctx *ctx, const ssb_grid *orig, uint8_t cam_label, uint8_t gap_label, double dv,
                            ssb_grid **out, double *dv_done);
+/* 1 when the conductivity fields sa[label of a] and sb[label of b] agree exactly in every voxel (same dimensions
+ * and voxel size), else 0. A volume change that only turns CAM into gap leaves the ionic field unchanged when the
+ * CAM carries no ions (the database rule of ssb_run_assign_materials): its transport result can be reused. */
+int ssb_mech_same_field(const ssb_grid *a, const double sa[256], const ssb_grid *b, const double sb[256]);
+
+
+/* ======================================================================== volume change vs state of charge */
+
+#define SSB_MECH_CURVE_MAX 64
+/* dV/V of an active material vs its state of charge (data/iface/mechanics.json "volume_change"): soc in [0, 1] as
+ * the record's soc_definition says (cathode: delithiated fraction; alloy anode: lithiated fraction), linear
+ * interpolation between the points. fracture_strain, crack_dead_per_cycle and debond are NaN when the record has
+ * none. */
+typedef struct {
+    char name[SSB_MECH_NAME_LEN];
+    int n;
+    double soc[SSB_MECH_CURVE_MAX], dv[SSB_MECH_CURVE_MAX]; /* dv: relative volume change (-0.05 = -5 %) */
+    double fracture_strain;      /* limit on the linear strain for cracking [-] */
+    double crack_dead_per_cycle; /* share of a cracked particle's active capacity isolated per cycle [-] */
+    double debond;               /* share of the particles whose SE contact opened that stay debonded per cycle */
+    double V_m_host;             /* alloy anodes: molar volume of the host (e.g. Si) [m3/mol] (NaN: not given) */
+    double x_max;                /* alloy anodes: Li per host atom at soc 1 (Si: 3.75, Li15Si4) */
+    const char *source, *status, *fracture_source, *crack_note, *debond_note;
+} ssb_mech_swelling;
+
+/* Lookup as ssb_mech_db_solid; SSB_ERR_NOTFOUND (no volume-change record) names the known ones. */
+int ssb_mech_db_swelling(ssb_ctx *ctx, const ssb_mech_db *db, const ssb_materials *mdb, const char *name,
+                         const ssb_mech_swelling **s);
+/* dV/V at soc (SSB_ERR_RANGE outside the curve's soc range) and its slope d(dV/V)/d soc (may be NULL). */
+int ssb_mech_swelling_at(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc, double *dv, double *slope);
+
+/* ============================================================= contact loss per cycle, cracking (cathode CAM) */
+
+/* Contact of a CAM particle (radius R) with the SE matrix over one cycle. At the top of charge the particle has
+ * shrunk by dv (< 0) relative to its discharged size: its surface moves in by u = R (1 - (1 + dv)^(1/3)). The SE
+ * matrix follows the particle under the stack pressure p by the elastic closure of a spherical cavity in an
+ * infinite matrix under remote pressure p, u_c = p R (1/(3K) + 1/(4G)) (Lame solution; K, G of the SE), so the
+ * rough CAM|SE contact (Greenwood-Williamson at nominal pressure p, ssb_mech_gw_*) is pulled apart by
+ * max(0, u - u_c). The contact kept at the top of charge is kept = A(d0 + max(0, u - u_c)) / A(d0) (d0 the
+ * separation at p); the rest, 1 - kept, opens. On discharge the particle swells back; a share `debond` of the
+ * particles whose contact opened do not re-bond (stated constant, ssb_mech_cycle_params), so per cycle the active
+ * area and the active CAM are multiplied by (1 - debond (1 - kept)). Higher pressure: larger u_c, more kept,
+ * less loss. Assumptions stated: hydrostatic stack pressure, elastic SE (no creep data for sulfide SEs in the
+ * database), all particles of radius R. */
+typedef struct {
+    double pressure;    /* stack pressure [Pa] > 0 */
+    double radius;      /* CAM particle radius [m] > 0 */
+    double dv;          /* volume change at the top of charge relative to discharged, (-1, 0] */
+    double debond;      /* share of the opened particles that stay debonded per cycle [0, 1] (default 0.002) */
+    ssb_mech_gw_params gw; /* rough contact (E_star, hardness set from the CAM and SE) */
+    double E_se, nu_se; /* SE matrix elastic constants [Pa], [-] */
+    double separation0; /* GW separation d0 at the pressure [m]; NaN (default): solved here. A caller cycling at one
+                           pressure passes the separation of a first call's result to skip the solve. */
+} ssb_mech_cycle_params;
+ssb_mech_cycle_params ssb_mech_cycle_params_default(void); /* NaN where it must be set */
+
+typedef struct {
+    double gap;        /* u [m] */
+    double closure;    /* u_c [m] */
+    double kept;       /* contact kept at the top of charge / contact at discharge [0, 1] */
+    double loss;       /* relative loss of active area and active CAM per cycle, debond (1 - kept) */
+    double separation0; /* GW separation at the pressure [m] */
+} ssb_mech_cycle_result;
+int ssb_mech_contact_cycle(ssb_ctx *ctx, const ssb_mech_cycle_params *p, ssb_mech_cycle_result *r);
+
+/* Cracking of a CAM particle of radius R cycled between soc_lo and soc_hi at crate (C-rate) with solid
+ * diffusivity D and maximum concentration c_max: linear strain = |dv(soc_hi) - dv(soc_lo)| / 3 (volume swing,
+ * the intergranular mismatch of a polycrystalline particle taken as its linear strain: an upper estimate) plus the
+ * diffusion-induced strain of galvanostatic insertion at steady state, sigma_max / E = Omega j_n R / (15 (1 - nu)
+ * D) with j_n = c_max (soc_hi - soc_lo) R crate / (3 * 3600 s) the molar flux and Omega = |d(dV/V)/d soc| / c_max
+ * the partial molar volume at soc_hi (Christensen & Newman, J. Electrochem. Soc. 153, A1019 (2006); Zhang, Shyy &
+ * Sastry, J. Electrochem. Soc. 154, A910 (2007): surface tangential / centre stress of the parabolic profile).
+ * cracked = strain > fracture_strain of the record (SSB_ERR_UNSUPPORTED naming "fracture_strain" when missing). */
+typedef struct {
+    double strain_volume, strain_diffusion, strain; /* [-] */
+    double limit;                                   /* fracture_strain [-] */
+    int cracked;
+    double dead_per_cycle; /* crack_dead_per_cycle when cracked, else 0 */
+} ssb_mech_crack_result;
+int ssb_mech_crack(ssb_ctx *ctx, const ssb_mech_swelling *s, double soc_lo, double soc_hi, double radius, double D,
+                   double c_max, double crate, double nu, ssb_mech_crack_result *r);
+
+/* Li | SE contact fraction after dt [s] at stripping current j [A/m2] (>= 0: stripping; < 0: plating, the Li
+ * arriving at the contacts does not refill voids, so it counts as j = 0) from phi0 in (0, 1]: the void model of
+ * ssb_mech_li_evaluate (d phi/dt = -(V_m/(F h)) (j - j_vac - j_creep(phi)), capped at 1) integrated by backward
+ * Euler in steps of at most 60 s; the supply refills voids when j is below it (recovery under pressure). phi is
+ * kept >= phi_floor (1e-4): a fully detached foil is outside the cell model. */
+int ssb_mech_li_advance(ssb_ctx *ctx, const ssb_mech_anode *a, double pressure, double T, double j, double phi0,
+                        double dt, double *phi);
+
+
+/* ============================================================================ alloy (Si) anode: closed forms */
+
+/* Lithium in an alloy composite negative electrode (not in the cell model: see README). A layer of thickness L
+ * with host (Si) volume fraction eps_host and porosity takes n_li [mol/m2] of lithium: soc = n_li / (x_max eps_host
+ * L / V_m_host) (lithium conservation: every mole from the cathode sits in the host); the host swells by
+ * dv(soc) (its volume-change curve), the pores take up to their volume, the rest is the layer's free volumetric
+ * strain e_v = max(0, eps_host dv - porosity). SSB_ERR_RANGE when n_li exceeds what the host takes (soc > 1),
+ * SSB_ERR_UNSUPPORTED (naming "host_molar_volume_cm3_per_mol" / "li_per_host_max") for a record without them. */
+typedef struct {
+    double soc;        /* lithiation of the host [0, 1] */
+    double capacity;   /* lithium the layer takes at soc 1 [mol/m2] */
+    double dv_host;    /* dV/V of the host at soc */
+    double e_v;        /* free volumetric strain of the layer */
+} ssb_mech_alloy_state;
+int ssb_mech_alloy_lithiate(ssb_ctx *ctx, const ssb_mech_swelling *host, double thickness, double eps_host,
+                            double porosity, double n_li, ssb_mech_alloy_state *out);
+
+/* Stack pressure of a cell stack held by a fixture: layers in series (thickness L_i, E_i, nu_i), each laterally
+ * constrained (no in-plane strain), layer i with a free isotropic volumetric strain e_i (e.g. the alloy layer's
+ * e_v). Its free through-thickness strain is eps_i = ((1 + e_i)^(1/3) - 1) (1 + nu_i) / (1 - nu_i) (isotropic
+ * eigenstrain under lateral constraint) and its stiffness the constrained modulus M_i = E_i (1 - nu_i) / ((1 + nu_i)
+ * (1 - 2 nu_i)); with a fixture of stiffness k [Pa/m] (INFINITY: rigid) the pressure rises by
+ *     dp = sum_i L_i eps_i / (sum_i L_i / M_i + 1 / k)              (linear-elastic constrained stack)
+ * and relaxes by creep as a Maxwell element, p(t) = p0 + dp exp(-t / tau) (tau INFINITY: no creep; tau is an
+ * input: the database has no creep data for SEs or lithiated Si). Linear elasticity: beyond a few % strain the
+ * figure is an upper bound (plastic flow of Li_xSi and the SE is not modelled). */
+#define SSB_MECH_STACK_MAX 8
+typedef struct {
+    int n;
+    double thickness[SSB_MECH_STACK_MAX], E[SSB_MECH_STACK_MAX], nu[SSB_MECH_STACK_MAX];
+    double e_v[SSB_MECH_STACK_MAX]; /* free volumetric strain of each layer (0: passive layer) */
+    double fixture_stiffness;       /* [Pa/m] > 0, INFINITY: rigid (default) */
+    double p0;                      /* stack pressure before the swelling [Pa] >= 0 */
+    double tau;                     /* creep relaxation time [s] > 0, INFINITY: none (default) */
+} ssb_mech_stack_params;
+ssb_mech_stack_params ssb_mech_stack_params_default(void);
+/* Pressure at time t >= 0 [s] after the swelling (*p) and the elastic rise dp (may be NULL). SSB_ERR_RANGE names
+ * the bad field. */
+int ssb_mech_stack_pressure(ssb_ctx *ctx, const ssb_mech_stack_params *sp, double t, double *p, double *dp);
 
 #ifdef __cplusplus
 }

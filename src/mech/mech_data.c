@@ -20,9 +20,10 @@ typedef struct {
 
 struct ssb_mech_db {
     cJSON *root; /* owns every string the records point to */
-    int na, ns;
+    int na, ns, nw;
     anode_rec *an;
     ssb_mech_solid *so;
+    ssb_mech_swelling *sw;
 };
 
 void ssb_mech_db_destroy(ssb_mech_db **pdb)
@@ -32,6 +33,7 @@ void ssb_mech_db_destroy(ssb_mech_db **pdb)
     cJSON_Delete((*pdb)->root);
     free((*pdb)->an);
     free((*pdb)->so);
+    free((*pdb)->sw);
     free(*pdb);
     *pdb = NULL;
 }
@@ -116,6 +118,48 @@ static int parse_solid(ssb_ctx *ctx, const cJSON *o, const char *where, int kind
     return SSB_OK;
 }
 
+static int parse_swelling(ssb_ctx *ctx, const cJSON *o, const char *where, ssb_mech_swelling *w)
+{
+    const char *name = str(o, "name");
+    SSB_REQUIRE(ctx, name && strlen(name) < SSB_MECH_NAME_LEN, SSB_ERR_FORMAT, "%s: needs a \"name\"", where);
+    snprintf(w->name, sizeof w->name, "%s", name);
+    const cJSON *soc = cJSON_GetObjectItemCaseSensitive(o, "soc");
+    const cJSON *dv = cJSON_GetObjectItemCaseSensitive(o, "dv_percent");
+    int n = cJSON_GetArraySize(soc);
+    SSB_REQUIRE(ctx, cJSON_IsArray(soc) && cJSON_IsArray(dv) && n >= 2 && n <= SSB_MECH_CURVE_MAX &&
+                         cJSON_GetArraySize(dv) == n,
+                SSB_ERR_FORMAT, "%s: needs arrays \"soc\" and \"dv_percent\" of equal length 2..%d", where,
+                SSB_MECH_CURVE_MAX);
+    for (int i = 0; i < n; i++) {
+        const cJSON *a = cJSON_GetArrayItem(soc, i), *b = cJSON_GetArrayItem(dv, i);
+        SSB_REQUIRE(ctx, cJSON_IsNumber(a) && cJSON_IsNumber(b), SSB_ERR_FORMAT, "%s: soc[%d] / dv_percent[%d]: "
+                    "expected numbers", where, i, i);
+        w->soc[i] = a->valuedouble;
+        w->dv[i] = b->valuedouble / 100.0;
+        SSB_REQUIRE(ctx, w->soc[i] >= 0 && w->soc[i] <= 1 && (i == 0 || w->soc[i] > w->soc[i - 1]), SSB_ERR_FORMAT,
+                    "%s.soc[%d] = %g: soc must rise strictly within [0, 1]", where, i, w->soc[i]);
+        SSB_REQUIRE(ctx, w->dv[i] > -1 && w->dv[i] <= 5, SSB_ERR_FORMAT,
+                    "%s.dv_percent[%d] = %g outside (-100, 500] %%", where, i, b->valuedouble);
+    }
+    w->n = n;
+    SSB_CHECK(ctx, num(ctx, o, "fracture_strain", where, 1, 1e-6, 1, &w->fracture_strain));
+    SSB_CHECK(ctx, num(ctx, o, "crack_dead_fraction_per_cycle", where, 1, 0, 1, &w->crack_dead_per_cycle));
+    SSB_CHECK(ctx, num(ctx, o, "debond_fraction_per_cycle", where, 1, 0, 1, &w->debond));
+    SSB_CHECK(ctx, num(ctx, o, "host_molar_volume_cm3_per_mol", where, 1e-6, 1, 1000, &w->V_m_host));
+    SSB_CHECK(ctx, num(ctx, o, "li_per_host_max", where, 1, 1e-3, 100, &w->x_max));
+    w->debond_note = str(o, "debond_note");
+    SSB_REQUIRE(ctx, isnan(w->debond) || w->debond_note, SSB_ERR_FORMAT,
+                "%s: \"debond_fraction_per_cycle\" needs a \"debond_note\"", where);
+    w->source = str(o, "source");
+    w->status = str(o, "status");
+    w->fracture_source = str(o, "fracture_source");
+    w->crack_note = str(o, "crack_note");
+    SSB_REQUIRE(ctx, w->source, SSB_ERR_FORMAT, "%s: needs a \"source\"", where);
+    SSB_REQUIRE(ctx, isnan(w->fracture_strain) || w->fracture_source, SSB_ERR_FORMAT,
+                "%s: \"fracture_strain\" needs a \"fracture_source\"", where);
+    return SSB_OK;
+}
+
 int ssb_mech_db_load(ssb_ctx *ctx, const char *path, ssb_mech_db **out)
 {
     SSB_REQUIRE(ctx, out, SSB_ERR_ARG, "ssb_mech_db_load: NULL argument");
@@ -142,10 +186,15 @@ int ssb_mech_db_load(ssb_ctx *ctx, const char *path, ssb_mech_db **out)
     const cJSON *an = cJSON_GetObjectItemCaseSensitive(root, "anodes");
     const cJSON *el = cJSON_GetObjectItemCaseSensitive(root, "electrolytes");
     const cJSON *ca = cJSON_GetObjectItemCaseSensitive(root, "cathodes");
+    const cJSON *aa = cJSON_GetObjectItemCaseSensitive(root, "anode_actives");
     int na = cJSON_GetArraySize(an), ne = cJSON_GetArraySize(el), nc = cJSON_GetArraySize(ca);
+    int nsol = ne + nc + cJSON_GetArraySize(aa);
     db->an = ssbi_calloc(ctx, (size_t)(na > 0 ? na : 1), sizeof *db->an, "anode records");
-    db->so = ssbi_calloc(ctx, (size_t)(ne + nc > 0 ? ne + nc : 1), sizeof *db->so, "solid records");
-    if (!db->an || !db->so) {
+    db->so = ssbi_calloc(ctx, (size_t)(nsol > 0 ? nsol : 1), sizeof *db->so, "solid records");
+    const cJSON *vc = cJSON_GetObjectItemCaseSensitive(root, "volume_change");
+    int nv = cJSON_GetArraySize(vc);
+    db->sw = ssbi_calloc(ctx, (size_t)(nv > 0 ? nv : 1), sizeof *db->sw, "volume-change records");
+    if (!db->an || !db->so || !db->sw) {
         rc = SSB_ERR_NOMEM;
         goto fail;
     }
@@ -156,14 +205,21 @@ int ssb_mech_db_load(ssb_ctx *ctx, const char *path, ssb_mech_db **out)
             goto fail;
         db->na++;
     }
-    for (int k = 0; k < 2; k++) {
-        const cJSON *arr = k ? ca : el;
+    for (int k = 0; k < 3; k++) {
+        const cJSON *arr = k == 2 ? aa : k ? ca : el;
+        const char *aname = k == 2 ? "anode_actives" : k ? "cathodes" : "electrolytes";
         for (int i = 0; i < cJSON_GetArraySize(arr); i++) {
-            snprintf(where, sizeof where, "%s: %s[%d]", path, k ? "cathodes" : "electrolytes", i);
+            snprintf(where, sizeof where, "%s: %s[%d]", path, aname, i);
             if ((rc = parse_solid(ctx, cJSON_GetArrayItem(arr, i), where, k, &db->so[db->ns])))
                 goto fail;
             db->ns++;
         }
+    }
+    for (int i = 0; i < nv; i++) {
+        snprintf(where, sizeof where, "%s: volume_change[%d]", path, i);
+        if ((rc = parse_swelling(ctx, cJSON_GetArrayItem(vc, i), where, &db->sw[db->nw])))
+            goto fail;
+        db->nw++;
     }
     *out = db;
     return SSB_OK;
@@ -221,5 +277,23 @@ int ssb_mech_db_solid(ssb_ctx *ctx, const ssb_mech_db *db, const ssb_materials *
         snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", db->so[i].name);
     }
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "material '%s' has no elastic constants in the mechanics database "
+                     "(known: %s)", name, list);
+}
+
+int ssb_mech_db_swelling(ssb_ctx *ctx, const ssb_mech_db *db, const ssb_materials *mdb, const char *name,
+                         const ssb_mech_swelling **s)
+{
+    SSB_REQUIRE(ctx, db && name && s, SSB_ERR_ARG, "ssb_mech_db_swelling: NULL argument");
+    for (int i = 0; i < db->nw; i++)
+        if (same(mdb, db->sw[i].name, name)) {
+            *s = &db->sw[i];
+            return SSB_OK;
+        }
+    char list[512] = "";
+    for (int i = 0; i < db->nw; i++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", db->sw[i].name);
+    }
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "material '%s' has no volume-change curve in the mechanics database "
                      "(known: %s)", name, list);
 }

@@ -191,3 +191,46 @@ int ssb_mech_li_evaluate(ssb_ctx *ctx, const ssb_mech_anode *a, const ssb_mech_s
         out->region = SSB_MECH_VOID;
     return SSB_OK;
 }
+
+#define PHI_FLOOR 1e-4
+
+int ssb_mech_li_advance(ssb_ctx *ctx, const ssb_mech_anode *a, double pressure, double T, double j, double phi0,
+                        double dt, double *phi)
+{
+    SSB_CHECK(ctx, check_state(ctx, a, pressure, T));
+    SSB_REQUIRE(ctx, phi, SSB_ERR_ARG, "ssb_mech_li_advance: NULL result");
+    SSB_REQUIRE(ctx, phi0 > 0 && phi0 <= 1, SSB_ERR_RANGE, "contact fraction %g must be in (0, 1]", phi0);
+    SSB_REQUIRE(ctx, isfinite(dt) && dt >= 0, SSB_ERR_RANGE, "time step %g s must be >= 0", dt);
+    SSB_REQUIRE(ctx, isfinite(j) && j <= SSB_MECH_J_MAX, SSB_ERR_RANGE,
+                "stripping current %g mA/cm2 above the model's range (%g mA/cm2)", j / 10.0, SSB_MECH_J_MAX / 10.0);
+    if (j < 0)
+        j = 0; /* plating: Li arrives at the contacts, it does not refill the voids */
+    double k = a->V_m / (FARADAY * a->void_depth), ph = phi0, left = dt;
+    while (left > 0) {
+        double h = fmin(left, 60.0);
+        /* backward Euler: g(x) = x - ph + h k (j - s(x)), increasing in x (s falls with x); root in [floor, 1] */
+        double lo = PHI_FLOOR, hi = 1.0, jv, jc;
+        supply(a, pressure, T, hi, &jv, &jc);
+        if (hi - ph + h * k * (j - jv - jc) <= 0) {
+            ph = 1.0; /* the supply fills the voids within the step */
+        } else {
+            supply(a, pressure, T, lo, &jv, &jc);
+            if (lo - ph + h * k * (j - jv - jc) >= 0) {
+                ph = PHI_FLOOR;
+            } else {
+                for (int it = 0; it < 60 && hi - lo > 1e-12; it++) {
+                    double mid = 0.5 * (lo + hi);
+                    supply(a, pressure, T, mid, &jv, &jc);
+                    if (mid - ph + h * k * (j - jv - jc) > 0)
+                        hi = mid;
+                    else
+                        lo = mid;
+                }
+                ph = 0.5 * (lo + hi);
+            }
+        }
+        left -= h;
+    }
+    *phi = ph;
+    return SSB_OK;
+}

@@ -189,3 +189,24 @@ int ssb_mech_volume_change(ssb_ctx *ctx, const ssb_grid *orig, uint8_t cam_label
     *out = g;
     return SSB_OK;
 }
+
+int ssb_mech_same_field(const ssb_grid *a, const double sa[256], const ssb_grid *b, const double sb[256])
+{
+    if (!a || !b || !sa || !sb)
+        return 0;
+    int64_t da[3], db[3];
+    double ha[3], hb[3];
+    ssb_grid_get_dims(a, da);
+    ssb_grid_get_dims(b, db);
+    ssb_grid_get_voxel_size(a, ha);
+    ssb_grid_get_voxel_size(b, hb);
+    for (int k = 0; k < 3; k++)
+        if (da[k] != db[k] || ha[k] != hb[k])
+            return 0;
+    const uint8_t *La = ssb_grid_get_labels_const(a), *Lb = ssb_grid_get_labels_const(b);
+    int64_t n = ssb_grid_get_nvoxels(a);
+    for (int64_t i = 0; i < n; i++)
+        if (sa[La[i]] != sb[Lb[i]])
+            return 0;
+    return 1;
+}

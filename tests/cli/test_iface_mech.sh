@@ -64,4 +64,116 @@ grep -q 'exponential' "$T/err" && ok "distribution message lists the choices" ||
 expect_rc "contact zero roughness" 7 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa 5 --roughness-nm 0
 expect_rc "lithium malformed pressure list" 2 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3,x
 expect_rc "contact unknown material" 8 "$BIN" iface contact --material Unobtainium --pressure-MPa 5
+# iface volume: CAM volume change on a generated cathode image (24^3): keys, area falling with shrinkage, dV = 0
+# restoring the original, --soc through the NCM811 curve (about -5 % at 0.85, de Biasi et al. 2017)
+expect_rc "generate a small cathode" 0 "$BIN" micro generate --size 24 --voxel-um 0.5 --cam-d-um 4 -o "$T/c.tif" --quiet
+expect_rc "volume --dv-percent" 0 "$BIN" iface volume "$T/c.tif" --dv-percent 0,-2,-5,-10,0 --no-transport --json --quiet
+for k in steps dv_percent active_material active_fraction cam_fraction active_cam_se_area_per_volume_face_1_per_m \
+  electronic_percolates ionic_percolates; do
+  grep -q "\"$k\"" "$T/out" && ok "volume has $k" || bad "volume lacks $k"
+done
+areas=$(jall cam_se_area_per_volume_face_1_per_m)
+echo "$areas" | head -4 | decreasing && ok "CAM|SE area falls with shrinkage" || bad "areas: $(echo "$areas" | tr '\n' ' ')"
+[ "$(echo "$areas" | sed -n 1p)" = "$(echo "$areas" | sed -n 5p)" ] && ok "dV 0 again restores the area" || bad "areas: $(echo "$areas" | tr '\n' ' ')"
+expect_rc "volume --soc with transport" 0 "$BIN" iface volume "$T/c.tif" --soc 0,0.85 --json --quiet
+dv=$(jall dv_percent | sed -n 2p)
+awk -v d="$dv" 'BEGIN{exit !(d < -4.5 && d > -7)}' && ok "NCM811 at soc 0.85: dV = $dv %" || bad "dV at soc 0.85: $dv"
+grep -q '"ionic"' "$T/out" && grep -q '"electronic"' "$T/out" && grep -q '"sigma_eff_S_per_m"' "$T/out" &&
+  ok "volume has ionic and electronic sigma_eff" || bad "no transport results"
+sel=$(tr -d '\n\t ' <"$T/out" | grep -o '"electronic":{[^}]*}' | grep -o '"sigma_eff_S_per_m":[^,}]*' | sed 's/.*://')
+echo "$sel" | decreasing && ok "electronic sigma_eff falls as the CAM shrinks ($(echo $sel))" || bad "sigma_el: $(echo $sel)"
+expect_rc "volume table" 0 "$BIN" iface volume "$T/c.tif" --dv-percent -5 --no-transport --quiet
+grep -q 'active CAM|SE area \[1/m\]' "$T/out" && ok "volume table headers carry units" || bad "volume table: $(head -3 "$T/out")"
+expect_rc "volume soc outside the curve" 7 "$BIN" iface volume "$T/c.tif" --soc 0,0.95 --json
+grep -q -- '--soc' "$T/err" && [ ! -s "$T/out" ] && ok "soc: key named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "volume material without a curve" 8 "$BIN" iface volume "$T/c.tif" --soc 0.5 --material LLZO --json
+grep -q 'volume-change curve' "$T/err" && [ ! -s "$T/out" ] && ok "material without curve named" || bad "message: $(cat "$T/err")"
+expect_rc "volume dv out of range" 7 "$BIN" iface volume "$T/c.tif" --dv-percent -100
+expect_rc "volume both lists" 2 "$BIN" iface volume "$T/c.tif" --dv-percent -5 --soc 0.5
+expect_rc "volume no image" 2 "$BIN" iface volume --dv-percent -5
+
+# cell cycle with contact mechanics: keys, less fade from contact loss at higher stack pressure, switched off =
+# no fade from it; bad input named with distinct codes and no output
+fade() { tr -d '\n\t ' <"$T/out" | grep -o "\"$1\":[-0-9.e+]*" | head -1 | sed 's/.*://'; }
+expect_rc "cycle at 3 MPa" 0 "$BIN" cell cycle --cycles 3 --pressure-MPa 3 --json --quiet
+for k in mechanics stack_pressure_MPa mechanisms_on lithium_contact_fraction cam_in_contact_fraction cam_intact_fraction \
+  lithium_contact cam_contact_loss cracking; do
+  grep -q "\"$k\"" "$T/out" && ok "cycle has $k" || bad "cycle lacks $k"
+done
+li3=$(fade lithium_contact); cam3=$(fade cam_contact_loss)
+expect_rc "cycle at 10 MPa" 0 "$BIN" cell cycle --cycles 3 --pressure-MPa 10 --json --quiet
+li10=$(fade lithium_contact); cam10=$(fade cam_contact_loss)
+awk -v a="$li3" -v b="$li10" -v c="$cam3" -v d="$cam10" 'BEGIN{exit !(a > b && c > d && a > 0 && c > 0)}' &&
+  ok "higher pressure, less fade (Li $li3 -> $li10, CAM $cam3 -> $cam10 mAh/cm2)" || bad "fade Li $li3 $li10 CAM $cam3 $cam10"
+expect_rc "cycle mechanics none" 0 "$BIN" cell cycle --cycles 3 --pressure-MPa 3 --mechanics none --json --quiet
+[ "$(fade lithium_contact)" = 0 ] && [ "$(fade cam_contact_loss)" = 0 ] && [ "$(fade cracking)" = 0 ] &&
+  ok "mechanics off: no fade from them" || bad "fade with mechanics none: $(fade lithium_contact) $(fade cam_contact_loss)"
+expect_rc "cycle negative pressure" 7 "$BIN" cell cycle --cycles 3 --pressure-MPa -1 --json -o "$T/cyc.csv"
+grep -q -- '--pressure-MPa' "$T/err" && [ ! -s "$T/out" ] && [ ! -e "$T/cyc.csv" ] && ok "cycle pressure: key named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "cycle bad mechanics list" 2 "$BIN" cell cycle --cycles 3 --pressure-MPa 3 --mechanics lithium,magic
+expect_rc "cycle mechanics without pressure" 2 "$BIN" cell cycle --cycles 3 --mechanics cam
+"$BIN" cell defaults >"$T/cell.json" 2>/dev/null
+python3 - "$T/cell.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["interfaces"] = {"mechanics": {"stack_pressure_MPa": -2}}
+json.dump(c, open(sys.argv[1][:-5] + "_neg.json", "w"))
+c["interfaces"] = {"mechanics": {"stack_pressure_MPa": 5, "lithium_contact": False}}
+json.dump(c, open(sys.argv[1][:-5] + "_5.json", "w"))
+c["negative"] = {"type": "composite", "active_material": "graphite", "thickness_um": 60, "active_volume_fraction": 0.55,
+                 "electrolyte_volume_fraction": 0.4, "carbon_volume_fraction": 0.05, "particle_radius_um": 5,
+                 "initial_stoichiometry": 0.8, "electrolyte": "Li6PS5Cl", "exchange_current_density_A_per_m2": 10,
+                 "diffusivity_m2_per_s": 1e-14, "electronic_conductivity_S_per_m": 100}
+c["interfaces"] = {"mechanics": {"stack_pressure_MPa": 5, "lithium_contact": True}}
+json.dump(c, open(sys.argv[1][:-5] + "_gr.json", "w"))
+c["negative"] = {"type": "composite", "active_material": "Si", "thickness_um": 20, "active_volume_fraction": 0.3,
+                 "electrolyte_volume_fraction": 0.4, "carbon_volume_fraction": 0.1, "porosity": 0.2,
+                 "particle_radius_um": 1, "initial_stoichiometry": 0.65, "electrolyte": "Li6PS5Cl",
+                 "exchange_current_density_A_per_m2": 5, "electronic_conductivity_S_per_m": 100}
+del c["interfaces"]
+json.dump(c, open(sys.argv[1][:-5] + "_si.json", "w"))
+PY
+expect_rc "cell key negative pressure" 7 "$BIN" cell cycle "$T/cell_neg.json" --cycles 2 --json
+grep -q 'stack_pressure_MPa' "$T/err" && [ ! -s "$T/out" ] && ok "cell key named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "cell key pressure" 0 "$BIN" cell cycle "$T/cell_5.json" --cycles 2 --json --quiet
+tr -d '\n\t ' <"$T/out" | grep -q '"stack_pressure_MPa":5,"mechanisms_on":\["cam_contact_loss","cracking"\]' &&
+  ok "interfaces.mechanics read from the cell file" || bad "mechanics: $(tr -d '\n\t ' <"$T/out" | grep -o '"mechanics":{[^]]*')"
+expect_rc "Li contact asked for a composite negative" 10 "$BIN" cell cycle "$T/cell_gr.json" --cycles 2 --json
+grep -q 'lithium_contact' "$T/err" && [ ! -s "$T/out" ] && ok "unsupported mechanism named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "negative contact loss on a Li-metal cell" 10 "$BIN" cell cycle --cycles 2 --pressure-MPa 5 --mechanics negative
+grep -q 'negative_contact_loss' "$T/err" && ok "negative_contact_loss named" || bad "message: $(cat "$T/err")"
+expect_rc "Si composite negative" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 --json --quiet
+for k in negative_contact_loss negative_sei_regrowth negative_in_contact_fraction lithium_trapped_mol_per_m2 \
+  stack_pressure_top_of_charge_MPa lithium_in_sei_regrowth_mol_per_m2; do
+  grep -q "\"$k\"" "$T/out" && ok "Si cycle has $k" || bad "Si cycle lacks $k"
+done
+expect_rc "Si cycle CSV" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 -o "$T/si.csv" --quiet
+head -1 "$T/si.csv" | grep -q 'lithium_contact_fraction,cam_in_contact_fraction,cam_intact_fraction,negative_in_contact_fraction,lithium_trapped_mol_per_m2,stack_pressure_top_of_charge_MPa' &&
+  [ "$(wc -l <"$T/si.csv")" -eq 4 ] && ok "CSV has the mechanics columns" || bad "CSV: $(head -2 "$T/si.csv")"
+expect_rc "Si composite negative (JSON again)" 0 "$BIN" cell cycle "$T/cell_si.json" --cycles 3 --pressure-MPa 5 --json --quiet
+f=$(jall negative_contact_loss)
+awk -v f="$f" 'BEGIN{exit !(f > 0)}' && ok "Si contact loss fades ($f mAh/cm2)" || bad "Si fade: $f"
+# iface stack: Si composite negative in a stack (closed forms): the pores take the first swelling, then the pressure
+# rises; a compliant fixture holds less; creep relaxes it; lithium beyond Li15Si4 and a host without constants
+# refused with the key named
+expect_rc "stack rigid" 0 "$BIN" iface stack --capacity-mAh-cm2 0.5,2,3,4 --json --quiet
+for k in points capacity_mAh_per_cm2 soc host_dv_percent free_volumetric_strain pressure_rise_MPa stack_pressure_MPa; do
+  grep -q "\"$k\"" "$T/out" && ok "stack has $k" || bad "stack lacks $k"
+done
+[ "$(jall pressure_rise_MPa | head -1)" = 0 ] && ok "pores take the first swelling" || bad "rise: $(jall pressure_rise_MPa | tr '\n' ' ')"
+jall pressure_rise_MPa | tail -3 | increasing && ok "pressure rises with lithiation" || bad "rise: $(jall pressure_rise_MPa | tr '\n' ' ')"
+soc=$(jall soc | sed -n 3p)
+awk -v s="$soc" 'BEGIN{exit !(s > 0.5999 && s < 0.6001)}' && ok "3 mAh/cm2 in 20 um of 30 % Si: soc 0.6 (Li conserved)" || bad "soc $soc"
+rigid=$(jall stack_pressure_MPa | sed -n 3p)
+expect_rc "stack compliant, creeping" 0 "$BIN" iface stack --capacity-mAh-cm2 3 --fixture-GPa-per-mm 1 --pressure-MPa 5 \
+  --creep-tau-h 10 --hours 10 --json --quiet
+soft=$(jall stack_pressure_MPa); rise=$(jall pressure_rise_MPa)
+awk -v a="$soft" -v b="$rigid" -v r="$rise" 'BEGIN{exit !(a < b && a > 5 && (a - 5 - r * exp(-1)) ^ 2 < 1e-18)}' &&
+  ok "compliant fixture $soft < rigid $rigid MPa, relaxed by exp(-1)" || bad "soft $soft rigid $rigid rise $rise"
+expect_rc "stack beyond Li15Si4" 7 "$BIN" iface stack --capacity-mAh-cm2 3,6 --json
+grep -q -- '--capacity-mAh-cm2' "$T/err" && grep -q 'conserved' "$T/err" && [ ! -s "$T/out" ] && ok "overlithiation named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "stack host without constants" 10 "$BIN" iface stack --capacity-mAh-cm2 1 --host NCM811
+grep -q 'host_molar_volume_cm3_per_mol' "$T/err" && ok "missing host key named" || bad "message: $(cat "$T/err")"
+expect_rc "stack zero fixture stiffness" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --fixture-GPa-per-mm 0
+expect_rc "stack negative pressure" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --pressure-MPa -1
 finish
