@@ -514,8 +514,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
             ssb_materials_destroy(&db);
             return CLI_EXIT_IO;
         }
-        r = ssb_cell_params_from_json_string(env->ctx, db, text, cell, &p);
-        if (r == SSB_OK) r = ssb_run_params_from_json_string(env->ctx, text, cell, &rp);
+        r = ssb_run_load_string(env->ctx, db, text, cell, &p, &rp); /* one parse feeds both readers */
         free(text);
     } else if (r == SSB_OK) {
         r = ssb_cell_params_default(env->ctx, db, &p);

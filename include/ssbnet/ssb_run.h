@@ -154,6 +154,15 @@ double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter);
  * SSB_ERR_RANGE (key, value and valid range). */
 int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *name, ssb_run_params *p);
 
+/* The cell file parsed ONCE (issue 9): one JSON tree feeds the cell model's reader (the keys of
+ * ssb_cell_params_from_json_string: *cell is a new cell, caller destroys) and the run's blocks (as
+ * ssb_run_params_from_json_string, on top of *rp). All or nothing: on error *cell is NULL and *rp unchanged.
+ * name labels messages. Errors: those of both readers (SSB_ERR_FORMAT with line:col, SSB_ERR_RANGE, ...).
+ * ssb_run_load reads the file first (SSB_ERR_IO when it cannot). */
+int ssb_run_load_string(ssb_ctx *ctx, const ssb_materials *db, const char *text, const char *name,
+                        ssb_cell_params **cell, ssb_run_params *rp);
+int ssb_run_load(ssb_ctx *ctx, const ssb_materials *db, const char *path, ssb_cell_params **cell, ssb_run_params *rp);
+
 /* Everything the chain measured and handed over. Fields of stages not run are zero / NULL. */
 typedef struct {
     int stage; /* stages completed: 0 none, 1 structure, 2 networks, 3 effective, 4 cell */

@@ -143,6 +143,69 @@ static void test_handover_default(void **state)
     ssb_run_result_destroy(&res);
 }
 
+/* Issue 9 "the cell file is parsed once": ssb_run_load_string feeds one JSON tree to both readers and gives what the
+ * two separate readers give (cell values and run params), all or nothing on error. */
+static void test_load_once(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    TU_OK(ctx, ssb_ctx_create(&ctx));
+    ssb_materials *db = db_load(ctx);
+    char *text = read_text(SSB_SOURCE_DIR "/examples/cell.json");
+    assert_non_null(text);
+    ssb_cell_params *c1 = NULL, *c2 = NULL;
+    ssb_run_params r1 = ssb_run_params_default(), r2 = ssb_run_params_default();
+    TU_OK(ctx, ssb_cell_params_from_json_string(ctx, db, text, "examples/cell.json", &c1));
+    TU_OK(ctx, ssb_run_params_from_json_string(ctx, text, "examples/cell.json", &r1));
+    TU_OK(ctx, ssb_run_load_string(ctx, db, text, "examples/cell.json", &c2, &r2));
+    ssb_cell_values v1, v2;
+    ssb_cell_params_get_values(c1, &v1);
+    ssb_cell_params_get_values(c2, &v2);
+    /* the file sets these (80 um at 40 C, voxel 0.5 um): equal bit for bit, and not the defaults */
+    assert_true(v1.pos.thickness == v2.pos.thickness && v1.cell.T == v2.cell.T);
+    TU_ASSERT_REL(v1.pos.thickness, 80e-6, 1e-12);
+    TU_ASSERT_REL(v1.cell.T, 313.15, 1e-12);
+    assert_true(v1.pos.eps_active == v2.pos.eps_active && v1.pos.particle_radius == v2.pos.particle_radius);
+    assert_true(v1.sep.thickness == v2.sep.thickness && v1.pos.porosity == v2.pos.porosity);
+    assert_string_equal(v1.pos.active_material, v2.pos.active_material);
+    assert_true(r1.voxel_size == r2.voxel_size);
+    TU_ASSERT_REL(r2.voxel_size, 0.5e-6, 1e-12);
+    assert_true(r1.cross_section == r2.cross_section && r1.seed == r2.seed && r1.nrates == r2.nrates);
+    for (int i = 0; i < r1.nrates; i++)
+        assert_true(r1.rates[i] == r2.rates[i]);
+    assert_true(r1.cutoff == r2.cutoff && r1.through_plane == r2.through_plane && r1.micro == r2.micro);
+    ssb_cell_params_destroy(&c1);
+    ssb_cell_params_destroy(&c2);
+    free(text);
+
+    /* a bad run block after a valid cell: nothing is returned, rp unchanged */
+    ssb_cell_params *c3 = (ssb_cell_params *)&r1; /* any non-NULL value: must come back NULL */
+    ssb_run_params r3 = ssb_run_params_default();
+    assert_int_equal(ssb_run_load_string(ctx, db, "{\"positive\": {\"thickness_um\": 70}, \"run\": {\"cutoff_V\": 9}}",
+                                         "bad.json", &c3, &r3),
+                     SSB_ERR_RANGE);
+    assert_null(c3);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "run.cutoff_V"));
+    TU_ASSERT_REL(r3.cutoff, 3.5, 1e-15);
+    /* a bad cell key: named by the cell reader */
+    assert_int_equal(ssb_run_load_string(ctx, db, "{\"positive\": {\"thicknes_um\": 60}}", "bad.json", &c3, &r3),
+                     SSB_ERR_FORMAT);
+    assert_null(c3);
+    /* malformed JSON: one message with file:line:col */
+    assert_int_equal(ssb_run_load_string(ctx, db, "{\n \"run\": ,\n}", "bad.json", &c3, &r3), SSB_ERR_FORMAT);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "bad.json:2:"));
+    assert_int_equal(ssb_run_load(ctx, db, "/nonexistent/cell.json", &c3, &r3), SSB_ERR_IO);
+    /* the file route gives the string route's cell */
+    TU_OK(ctx, ssb_run_load(ctx, db, SSB_SOURCE_DIR "/examples/cell.json", &c3, &r3));
+    ssb_cell_values v3;
+    ssb_cell_params_get_values(c3, &v3);
+    assert_true(v3.pos.thickness == v2.pos.thickness && r3.voxel_size == r2.voxel_size);
+    ssb_cell_params_destroy(&c3);
+    ssb_materials_destroy(&db);
+    printf("PASS: one parse of the cell file gives the cell and run params of the two readers; all or nothing\n");
+    ssb_ctx_destroy(&ctx);
+}
+
 /* examples/cell.json: 80 um at 40 C. The phases are evaluated at 313.15 K, not 298.15 K. */
 static void test_handover_example_40C(void **state)
 {
@@ -700,6 +763,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sphere_area_factor),
         cmocka_unit_test(test_params_json),
+        cmocka_unit_test(test_load_once),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test_setup_teardown(test_handover_default, fx_setup, fx_teardown),
