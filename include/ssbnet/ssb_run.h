@@ -138,6 +138,13 @@ ssb_run_params ssb_run_params_default(void);
  * (30) keeps the tau change from h to h/2 under 5 % but is too fine for electrode-thick boxes: the report states it
  * and --check-resolution measures the change. */
 #define SSB_RUN_VOXELS_ACROSS_CAM 12.5
+/* The automatic voxel size is refined by sqrt(2) at most this many times, and only while the structure stays
+ * within SSB_RUN_AUTO_MAX_VOXELS voxels (about 1 minute of transport on 2 cores). */
+#define SSB_RUN_REFINE_MAX 3
+#define SSB_RUN_AUTO_MAX_VOXELS ((int64_t)48 * 1024 * 1024)
+/* Phases whose chord-based feature size is under this many voxels are lost or broken up by the voxelisation: the
+ * run warns (the taus' convergence is measured by the check, see ssb_run_result.netcheck). */
+#define SSB_RUN_MIN_VOXELS_ACROSS_FEATURE 2
 /* The voxel size [m] a generated structure uses: params->voxel_size if > 0, else cam_diameter [m] /
  * SSB_RUN_VOXELS_ACROSS_CAM. */
 double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter);
@@ -182,6 +189,24 @@ typedef struct {
     ssb_micro_features features;    /* feature sizes of every label of the structure */
     int resolution_checked;         /* params.check_resolution ran */
     ssb_micro_resolution_result resolution; /* generated: the full check; image: tau[0] at h, tau[1] at 2h, rel_tau */
+    /* the voxel-size choice of a generated structure (ssb_run_structure; README "Resolution"): start at
+       d_CAM / SSB_RUN_VOXELS_ACROSS_CAM (voxel_size_rule), check the ionic (sub-voxel) and electronic taus at h and
+       h/2 on a cube of the recipe (netcheck); while a tau changes by more than 5 % and the voxel size is automatic,
+       refine h by sqrt(2) (the cross-section keeps its extent in um) up to SSB_RUN_REFINE_MAX times within
+       SSB_RUN_AUTO_MAX_VOXELS voxels. A check that still fails (or fails at a forced voxel size) gives a warning. */
+    int netcheck_done;              /* the check ran (generated structures) */
+    ssb_micro_network_check netcheck; /* the check at the chosen voxel size */
+    int voxel_refinements;          /* refinements by sqrt(2) made */
+    const char *voxel_choice;       /* "automatic", "automatic, refined", "automatic, budget reached", "forced" */
+    /* the ionic network of a generated structure: sub-voxel conductivities of the same spheres (see
+       ssb_micro_resolution_networks) as a class grid; NULL for an image (binary labels) */
+    ssb_grid *ion_grid;             /* owned; label q conducts ion_sigma[q] */
+    double ion_sigma[256];          /* [S/m] */
+    int subvoxel;                   /* sub-voxels per edge used (1: binary) */
+    /* the electronic network of a generated structure: the labels without false contacts (two particles face to
+       face whose spheres do not overlap do not conduct; see ssb_micro_resolution_networks); NULL for an image */
+    ssb_grid *el_grid;              /* owned; conductivities of res->grid's phases */
+    int64_t el_cut;                 /* voxels taken out of the electronic network */
     ssb_grid *grid;                 /* the structure (owned) */
     int64_t dims[3];                /* voxels (z through the thickness) */
     double voxel_size[3];           /* [m] */
