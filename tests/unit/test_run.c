@@ -374,7 +374,7 @@ static void capture(void *user, ssb_log_level level, const char *object, const c
     if (level == SSB_LOG_WARN) {
         c->nwarn++;
         snprintf(c->last, sizeof c->last, "%s", msg);
-        if (strstr(msg, "not converged")) {
+        if (strstr(msg, "networks are not converged")) {
             c->nconv++;
             snprintf(c->conv, sizeof c->conv, "%s", msg);
         }
