@@ -331,7 +331,16 @@ static int choose_voxel_size(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
         ssbi_run_stage_end(ctx, &st);
         SSB_CHECK(ctx, rc);
         res->netcheck_done = 1;
-        if (res->netcheck.resolved || forced || k == SSB_RUN_REFINE_MAX)
+        const ssb_micro_network_check *r = &res->netcheck;
+        if (!isfinite(r->tau_ion[1]) || !isfinite(r->tau_el[1])) {
+            /* a network that does not cross the cube is no matter of the voxel size: the run's own solve says */
+            ssbi_log(ctx, SSB_LOG_WARN, "run",
+                     "resolution check: the %s network does not cross the check's cube of %lld voxels of %.3g um, "
+                     "so its convergence in the voxel size is not measured",
+                     !isfinite(r->tau_ion[1]) ? "ionic" : "electronic", (long long)n, c->voxel_size * 1e6);
+            return SSB_OK;
+        }
+        if (r->resolved || forced || k == SSB_RUN_REFINE_MAX)
             break;
         const double h = c->voxel_size / sqrt(2.0);
         const int64_t nxy = (int64_t)llround(inplane / h), nz = (int64_t)llround(through / h);
