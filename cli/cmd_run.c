@@ -145,6 +145,24 @@ static void report_resolution(const ssb_run_result *res, cJSON *js, FILE *out)
         cJSON_AddNumberToObject(o, "voxels_across", f->label[i].voxels_across);
         cJSON_AddItemToArray(ju, o);
     }
+    if (res->netcheck_done) {
+        const ssb_micro_network_check *n = &res->netcheck;
+        cJSON_AddStringToObject(jr, "voxel_size_choice", res->voxel_choice);
+        cJSON_AddNumberToObject(jr, "voxel_refinements", res->voxel_refinements);
+        cJSON_AddNumberToObject(jr, "subvoxels_per_edge", res->subvoxel);
+        cJSON_AddNumberToObject(jr, "electronic_false_contact_voxels", (double)res->el_cut);
+        cJSON *jn = cJSON_AddObjectToObject(jr, "networks");
+        cJSON *jdim = cJSON_AddArrayToObject(jn, "dimensions");
+        for (int k = 0; k < 3; k++) cJSON_AddItemToArray(jdim, cJSON_CreateNumber((double)n->dims[k]));
+        cJSON_AddNumberToObject(jn, "voxel_size_um", UM(n->h));
+        cli_json_add_number(jn, "tau_ion", n->tau_ion[0]);
+        cli_json_add_number(jn, "tau_ion_half_voxel", n->tau_ion[1]);
+        cli_json_add_number(jn, "tau_ion_rel_change", n->rel_ion);
+        cli_json_add_number(jn, "tau_el", n->tau_el[0]);
+        cli_json_add_number(jn, "tau_el_half_voxel", n->tau_el[1]);
+        cli_json_add_number(jn, "tau_el_rel_change", n->rel_el);
+        cJSON_AddBoolToObject(jn, "resolved", n->resolved);
+    }
     const ssb_micro_resolution_result *r = &res->resolution;
     if (res->resolution_checked) {
         cJSON *jc = cJSON_AddObjectToObject(jr, "check");
@@ -161,13 +179,22 @@ static void report_resolution(const ssb_run_result *res, cJSON *js, FILE *out)
         cJSON_AddBoolToObject(jc, "resolved", r->resolved);
     }
     if (!out) return;
-    if (res->generated)
-        fprintf(out, "resolution: the voxel-size rule (%d voxels across the CAM, %d across smaller phases) asks for "
-                     "%.3g um; this structure uses %.3g um\n",
-                SSB_MICRO_VOXELS_ACROSS_LARGEST, SSB_MICRO_VOXELS_ACROSS, UM(res->voxel_size_rule),
-                UM(res->voxel_size[2]));
+    if (res->netcheck_done) {
+        const ssb_micro_network_check *n = &res->netcheck;
+        if (res->voxel_size_rule > 0)
+            fprintf(out, "resolution: voxel size %.3g um (%s: CAM diameter / %g = %.3g um%s)\n", UM(res->voxel_size[2]),
+                    res->voxel_choice, SSB_RUN_VOXELS_ACROSS_CAM, UM(res->voxel_size_rule),
+                    res->voxel_refinements ? ", refined by sqrt(2) until the networks converged" : "");
+        else
+            fprintf(out, "resolution: voxel size %.3g um (forced)\n", UM(res->voxel_size[2]));
+        fprintf(out, "resolution check (%lld^3 voxels of the recipe, the same spheres at h and h/2; Li+ on %d^3 "
+                     "sub-voxels, e- without false contacts): tau Li+ %.4g at h, %.4g at h/2 (change %.1f %%), "
+                     "tau e- %.4g at h, %.4g at h/2 (change %.1f %%): %s\n",
+                (long long)n->dims[0], res->subvoxel, n->tau_ion[0], n->tau_ion[1], 100 * n->rel_ion, n->tau_el[0],
+                n->tau_el[1], 100 * n->rel_el, n->resolved ? "converged within 5 %" : "NOT converged (> 5 %)");
+    }
     if (res->resolution_checked && res->generated)
-        fprintf(out, "resolution check (%lld^3 voxels): SE tau %.4g at h, %.4g at h/2 (change %.1f %%; extrapolated "
+        fprintf(out, "extended check (%lld^3 voxels, SE alone): SE tau %.4g at h, %.4g at h/2 (change %.1f %%; extrapolated "
                      "%.4g), CAM|SE area change %.1f %%, tau in a %.2gx wider box %.4g (change %.1f %%)\n",
                 (long long)r->dims[0], r->tau[0], r->tau[1], 100 * r->rel_tau, r->tau_extrapolated,
                 100 * r->rel_area, ssb_micro_resolution_params_default().box_factor, r->tau_box, 100 * r->rel_tau_box);
@@ -563,8 +590,7 @@ int cmd_run(cli_env *env, int argc, char **argv)
             ssb_materials_destroy(&db);
             return CLI_EXIT_IO;
         }
-        r = ssb_cell_params_from_json_string(env->ctx, db, text, cell, &p);
-        if (r == SSB_OK) r = ssb_run_params_from_json_string(env->ctx, text, cell, &rp);
+        r = ssb_run_load_string(env->ctx, db, text, cell, &p, &rp); /* one parse feeds both readers */
         free(text);
     } else if (r == SSB_OK) {
         r = ssb_cell_params_default(env->ctx, db, &p);

@@ -17,6 +17,13 @@
  *      conductivity of its composite's electrolyte itself (a number in the cell file, or a database value at T),
  *      the phases named like that electrolyte take exactly that number, so the structure and the cell model
  *      agree on the bulk value and the temperature factor handed on is 1 (reported as temperature_factor).
+ *      The voxel size of a generated structure is chosen so that its networks are converged (issue 7 item 2):
+ *      starting at d_CAM / 12.5, the ionic and electronic taus are measured at h and h/2 on a cube of the recipe
+ *      (the same spheres re-voxelised) and h is refined by sqrt(2) while either changes by more than 5 % (in-plane
+ *      extent kept in um; within SSB_RUN_AUTO_MAX_VOXELS); a forced voxel size is kept and warned about when the
+ *      check fails. The networks are measured as the check measures them: Li+ on sub-voxel conductivities of the
+ *      spheres (res->ion_grid), e- on the labels without false contacts between non-overlapping particles
+ *      (res->el_grid); see ssb_micro_resolution_networks (ssb_micro_analysis.h) for why.
  *   2. ssb_run_networks    network analysis of the structure: role fractions, active CAM (wired to the current
  *      collector at z = 0 and touching SE connected to the separator at z = nz - 1, ssb_micro_cam_compute),
  *      the active CAM|SE area, and transport solves along z for Li+ (SE, GB, conducting coatings) and e- (CAM,
@@ -124,9 +131,11 @@ typedef struct {
     double pore_diameter;      /* [m] [1.2e-6] */
     double overlap;            /* [0.15], 0 to 0.9 */
     int marching_cubes;        /* measure the area factor with marching cubes [1]; 0: on a voxelised sphere */
-    int check_resolution;      /* [0]; 1: resolution check of the structure (generated: SE tau and CAM|SE area at
-                                  h and h/2 and in a wider box, ssb_micro_resolution_check, on a cube of up to 64
-                                  voxels; image: SE tau at h and 2h, ssb_micro_resolution_check_image) */
+    int check_resolution;      /* [0]; 1: extended resolution check of the structure (generated: SE tau on
+                                  sub-voxel conductivities and CAM|SE face-count area at h and h/2 and in a wider box,
+                                  ssb_micro_resolution_check, on a cube of up to 64 voxels; image: SE tau at h and
+                                  2h, ssb_micro_resolution_check_image). The network check of the voxel size runs
+                                  for every generated structure (ssb_run_result.netcheck). */
     /* transport */
     ssb_transport_params transport; /* [ssb_transport_params_default()] */
     /* cell */
@@ -157,12 +166,19 @@ typedef struct {
 
 ssb_run_params ssb_run_params_default(void);
 
-/* Voxels across the CAM's mean diameter when the voxel size is chosen from the particles (voxel_size 0): the same
- * relative resolution for every particle size, so that smaller particles are not judged on a coarser image than
- * larger ones (issue 7 item 2). 12.5 gives the 0.4 um of 5 um particles; the rule of SSB_MICRO_VOXELS_ACROSS_LARGEST
- * (30) keeps the tau change from h to h/2 under 5 % but is too fine for electrode-thick boxes: the report states it
- * and --check-resolution measures the change. */
+/* Voxels across the CAM's mean diameter at which the automatic voxel size starts (voxel_size 0): the same relative
+ * resolution for every particle size, so that smaller particles are not judged on a coarser image than larger ones
+ * (issue 7 item 2). 12.5 gives the 0.4 um of 5 um particles. The networks are then measured so that they converge
+ * at this resolution (Li+ on sub-voxel conductivities, e- without false contacts; ssb_micro_resolution_networks)
+ * and the check at h and h/2 refines h when they do not (ssb_run_result.netcheck). */
 #define SSB_RUN_VOXELS_ACROSS_CAM 12.5
+/* The automatic voxel size is refined by sqrt(2) at most this many times, and only while the structure stays
+ * within SSB_RUN_AUTO_MAX_VOXELS voxels (about 1 minute of transport on 2 cores). */
+#define SSB_RUN_REFINE_MAX 3
+#define SSB_RUN_AUTO_MAX_VOXELS ((int64_t)48 * 1024 * 1024)
+/* Phases whose chord-based feature size is under this many voxels are lost or broken up by the voxelisation: the
+ * run warns (the taus' convergence is measured by the check, see ssb_run_result.netcheck). */
+#define SSB_RUN_MIN_VOXELS_ACROSS_FEATURE 2
 /* The voxel size [m] a generated structure uses: params->voxel_size if > 0, else cam_diameter [m] /
  * SSB_RUN_VOXELS_ACROSS_CAM. */
 double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter);
@@ -181,6 +197,15 @@ double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter);
  * SSB_ERR_RANGE (key, value and valid range). */
 int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *name, ssb_run_params *p);
 
+/* The cell file parsed ONCE (issue 9): one JSON tree feeds the cell model's reader (the keys of
+ * ssb_cell_params_from_json_string: *cell is a new cell, caller destroys) and the run's blocks (as
+ * ssb_run_params_from_json_string, on top of *rp). All or nothing: on error *cell is NULL and *rp unchanged.
+ * name labels messages. Errors: those of both readers (SSB_ERR_FORMAT with line:col, SSB_ERR_RANGE, ...).
+ * ssb_run_load reads the file first (SSB_ERR_IO when it cannot). */
+int ssb_run_load_string(ssb_ctx *ctx, const ssb_materials *db, const char *text, const char *name,
+                        ssb_cell_params **cell, ssb_run_params *rp);
+int ssb_run_load(ssb_ctx *ctx, const ssb_materials *db, const char *path, ssb_cell_params **cell, ssb_run_params *rp);
+
 /* Everything the chain measured and handed over. Fields of stages not run are zero / NULL. */
 typedef struct {
     int stage; /* stages completed: 0 none, 1 structure, 2 networks, 3 effective, 4 cell */
@@ -193,13 +218,30 @@ typedef struct {
     int generated;                  /* 1: generated, 0: the caller's image */
     ssb_run_cathode cathode;        /* the generated cathode's recipe (generated only) */
     ssb_micro_electrode_result gen; /* generator outcome (generated only) */
-    /* resolution (issue 7 item 2): the voxel-size rule (SSB_MICRO_VOXELS_ACROSS_LARGEST voxels across the CAM,
-       SSB_MICRO_VOXELS_ACROSS across every smaller phase, generated only), the phases under that many voxels, and
-       on request the check. A structure coarser than the rule gives a warning through the context log. */
-    double voxel_size_rule;         /* [m] (generated; 0 for an image) */
+    /* resolution (issue 7 item 2): where the automatic voxel size started, the phases under
+       SSB_RUN_MIN_VOXELS_ACROSS_FEATURE voxels across (each warned about), and on request the extended check. */
+    double voxel_size_rule;         /* [m] d_CAM / SSB_RUN_VOXELS_ACROSS_CAM (automatic; 0 when forced or an image) */
     ssb_micro_features features;    /* feature sizes of every label of the structure */
     int resolution_checked;         /* params.check_resolution ran */
     ssb_micro_resolution_result resolution; /* generated: the full check; image: tau[0] at h, tau[1] at 2h, rel_tau */
+    /* the voxel-size choice of a generated structure (ssb_run_structure; README "Resolution"): start at
+       d_CAM / SSB_RUN_VOXELS_ACROSS_CAM (voxel_size_rule), check the ionic (sub-voxel) and electronic taus at h and
+       h/2 on a cube of the recipe (netcheck); while a tau changes by more than 5 % and the voxel size is automatic,
+       refine h by sqrt(2) (the cross-section keeps its extent in um) up to SSB_RUN_REFINE_MAX times within
+       SSB_RUN_AUTO_MAX_VOXELS voxels. A check that still fails (or fails at a forced voxel size) gives a warning. */
+    int netcheck_done;              /* the check ran (generated structures) */
+    ssb_micro_network_check netcheck; /* the check at the chosen voxel size */
+    int voxel_refinements;          /* refinements by sqrt(2) made */
+    const char *voxel_choice;       /* "automatic", "automatic, refined", "automatic, budget reached", "forced" */
+    /* the ionic network of a generated structure: sub-voxel conductivities of the same spheres (see
+       ssb_micro_resolution_networks) as a class grid; NULL for an image (binary labels) */
+    ssb_grid *ion_grid;             /* owned; label q conducts ion_sigma[q] */
+    double ion_sigma[256];          /* [S/m] */
+    int subvoxel;                   /* sub-voxels per edge used (1: binary) */
+    /* the electronic network of a generated structure: the labels without false contacts (two particles face to
+       face whose spheres do not overlap do not conduct; see ssb_micro_resolution_networks); NULL for an image */
+    ssb_grid *el_grid;              /* owned; conductivities of res->grid's phases */
+    int64_t el_cut;                 /* voxels taken out of the electronic network */
     ssb_grid *grid;                 /* the structure (owned) */
     int64_t dims[3];                /* voxels (z through the thickness) */
     double voxel_size[3];           /* [m] */

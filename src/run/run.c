@@ -183,6 +183,8 @@ void ssb_run_result_destroy(ssb_run_result *res)
     ssb_transport_result_destroy(&res->ion);
     ssb_transport_result_destroy(&res->el);
     ssb_grid_destroy(&res->grid);
+    ssb_grid_destroy(&res->ion_grid);
+    ssb_grid_destroy(&res->el_grid);
     ssb_cell_params_destroy(&res->params);
     memset(res, 0, sizeof *res);
 }
@@ -205,6 +207,44 @@ static int solve_carrier(ssb_ctx *ctx, const ssb_run_params *rp, const ssb_grid 
     return SSB_OK;
 }
 
+/* A network of a generated structure on its own grid (res->ion_grid: sub-voxel conductivity classes; res->el_grid:
+ * the labels without false contacts; ssb_run.h). The solve sees that grid, so eps, sigma_bulk and tau are restated
+ * with the phases of the labelled structure: eps = volume fraction of the carrier's phases, sigma_bulk their
+ * volume-mean conductivity, tau = eps sigma_bulk / sigma_eff (the definition of the check, ssb_run_result.netcheck);
+ * the percolating fraction is scaled by the same ratio of volume means. */
+static int solve_network(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res, ssb_carrier carrier,
+                         const ssb_grid *g, const double *sigma_g, const char *prefix, ssb_transport_result *r)
+{
+    double sigma[256];
+    SSB_CHECK(ctx, ssb_transport_sigma_from_phases(ctx, res->grid, carrier, sigma));
+    ssb_transport_params tp = rp->transport;
+    tp.want_fields = 0;
+    ssbi_run_stage st;
+    ssbi_run_stage_begin(ctx, &st, rp, prefix);
+    int rc = ssb_transport_solve(ctx, g, sigma_g ? sigma_g : sigma, SSB_AXIS_Z, &tp, r);
+    ssbi_run_stage_end(ctx, &st);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    int64_t hist[256];
+    ssb_grid_histogram(res->grid, hist);
+    double n = (double)ssb_grid_get_nvoxels(res->grid), eps = 0, mean = 0;
+    for (int l = 0; l < 256; l++)
+        if (sigma[l] > 0) {
+            eps += (double)hist[l] / n;
+            mean += (double)hist[l] / n * sigma[l];
+        }
+    const double mean_g = r->eps * r->sigma_bulk; /* volume mean of the solved grid */
+    r->eps_percolating *= mean > 0 ? mean_g / mean : 0.0;
+    r->eps = eps;
+    r->sigma_bulk = eps > 0 ? mean / eps : 0.0;
+    r->sigma_rel = r->sigma_bulk > 0 ? r->sigma_eff / r->sigma_bulk : 0.0;
+    const int ok = r->percolates && r->sigma_eff > 0;
+    r->tau = ok ? mean / r->sigma_eff : INFINITY;
+    r->tau_percolating = ok ? r->eps_percolating * r->sigma_bulk / r->sigma_eff : INFINITY;
+    r->macmullin = ok ? r->sigma_bulk / r->sigma_eff : INFINITY;
+    return SSB_OK;
+}
+
 int ssb_run_networks(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res)
 {
     SSB_REQUIRE(ctx, rp && res && res->stage >= 1 && res->grid, SSB_ERR_ARG,
@@ -222,8 +262,15 @@ int ssb_run_networks(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     ssb_transport_result_destroy(&res->ion);
     ssb_transport_result_destroy(&res->el);
-    SSB_CHECK(ctx, solve_carrier(ctx, rp, res->grid, SSB_CARRIER_ION, "Li+ network", &res->ion));
-    SSB_CHECK(ctx, solve_carrier(ctx, rp, res->grid, SSB_CARRIER_ELECTRON, "e- network", &res->el));
+    if (res->ion_grid)
+        SSB_CHECK(ctx, solve_network(ctx, rp, res, SSB_CARRIER_ION, res->ion_grid, res->ion_sigma, "Li+ network",
+                                     &res->ion));
+    else
+        SSB_CHECK(ctx, solve_carrier(ctx, rp, res->grid, SSB_CARRIER_ION, "Li+ network", &res->ion));
+    if (res->el_grid)
+        SSB_CHECK(ctx, solve_network(ctx, rp, res, SSB_CARRIER_ELECTRON, res->el_grid, NULL, "e- network", &res->el));
+    else
+        SSB_CHECK(ctx, solve_carrier(ctx, rp, res->grid, SSB_CARRIER_ELECTRON, "e- network", &res->el));
     res->stage = 2;
     SSB_REQUIRE(ctx, res->ion.percolates && res->el.percolates, SSB_ERR_NOPERC,
                 "the cathode's %s network does not percolate through the thickness (%.4g um): no current can flow "

@@ -1,9 +1,15 @@
 /* run: the cell file's "microstructure" and "run" blocks -> ssb_run_params (ssb_run.h). */
 #include "run_impl.h"
 
+#include "cell/cell_impl.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* the cell model's limit on a cell file (cell_json.c) */
+#define SSBI_RUN_CELL_FILE_MAX_BYTES ((size_t)1 << 28)
 
 static const char *const micro_keys[] = {
     "enabled", "image",          "size_voxels", "through_plane_voxels", "voxel_size_um",
@@ -159,19 +165,9 @@ static int read_run(ssb_ctx *ctx, const char *name, const cJSON *r, ssb_run_para
     return SSB_OK;
 }
 
-int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *name, ssb_run_params *p)
+/* The run's blocks of a parsed cell file (the tree is only read) on top of *p (unchanged on error). */
+static int params_from_tree(ssb_ctx *ctx, const cJSON *root, const char *name, ssb_run_params *p)
 {
-    SSB_REQUIRE(ctx, text && p, SSB_ERR_ARG, "ssb_run_params_from_json_string: NULL argument");
-    if (!name)
-        name = "cell file";
-    const char *endp = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &endp, 0);
-    if (!root || !cJSON_IsObject(root)) {
-        int line, col;
-        ssbi_text_line_col(text, endp, &line, &col);
-        cJSON_Delete(root);
-        return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON (expected an object)", name, line, col);
-    }
     ssb_run_params q = *p; /* p unchanged on error */
     int rc = SSB_OK;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "microstructure");
@@ -180,9 +176,58 @@ int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "run");
     if (rc == SSB_OK && r)
         rc = read_run(ctx, name, r, &q);
-    cJSON_Delete(root);
     if (rc != SSB_OK)
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     *p = q;
     return SSB_OK;
+}
+
+int ssb_run_params_from_json_string(ssb_ctx *ctx, const char *text, const char *name, ssb_run_params *p)
+{
+    SSB_REQUIRE(ctx, text && p, SSB_ERR_ARG, "ssb_run_params_from_json_string: NULL argument");
+    if (!name)
+        name = "cell file";
+    cJSON *root = NULL;
+    SSB_CHECK(ctx, ssbi_json_parse(ctx, text, name, &root));
+    int rc = params_from_tree(ctx, root, name, p);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int ssb_run_load_string(ssb_ctx *ctx, const ssb_materials *db, const char *text, const char *name,
+                        ssb_cell_params **cell, ssb_run_params *rp)
+{
+    SSB_REQUIRE(ctx, text && cell && rp, SSB_ERR_ARG, "ssb_run_load_string: NULL argument");
+    *cell = NULL;
+    if (!name)
+        name = "cell file";
+    /* one parse: the same tree feeds the cell model's reader and the run's */
+    cJSON *root = NULL;
+    SSB_CHECK(ctx, ssbi_json_parse(ctx, text, name, &root));
+    ssb_cell_params *c = NULL;
+    ssb_run_params q = *rp;
+    int rc = ssbi_params_alloc(ctx, &c);
+    if (rc == SSB_OK)
+        rc = ssbi_params_apply_json(ctx, db, root, name, c);
+    if (rc == SSB_OK)
+        rc = params_from_tree(ctx, root, name, &q);
+    cJSON_Delete(root);
+    if (rc != SSB_OK) {
+        ssb_cell_params_destroy(&c);
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    }
+    *cell = c;
+    *rp = q;
+    return SSB_OK;
+}
+
+int ssb_run_load(ssb_ctx *ctx, const ssb_materials *db, const char *path, ssb_cell_params **cell, ssb_run_params *rp)
+{
+    SSB_REQUIRE(ctx, path && cell && rp, SSB_ERR_ARG, "ssb_run_load: NULL argument");
+    *cell = NULL;
+    char *text = NULL;
+    SSB_CHECK(ctx, ssbi_read_text(ctx, path, "cell file", SSBI_RUN_CELL_FILE_MAX_BYTES, &text));
+    int rc = ssb_run_load_string(ctx, db, text, path, cell, rp);
+    free(text);
+    return rc;
 }

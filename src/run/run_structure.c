@@ -2,6 +2,8 @@
  * conductivities of its phases from the materials database at the cell temperature. See ssb_run.h. */
 #include "run_impl.h"
 
+#include "micro/analysis/resolution_impl.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,8 +264,9 @@ ssb_micro_electrode_params ssb_run_cathode_electrode_params(const ssb_run_cathod
     return p;
 }
 
-int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **out,
-                             ssb_micro_electrode_result *gen)
+/* Generate c; *sp / *nsp (optional) receive the spheres (caller frees) for the sub-voxel ionic network. */
+static int generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **out,
+                            ssb_micro_electrode_result *gen, ssbi_sphere **sp, int64_t *nsp)
 {
     SSB_REQUIRE(ctx, db && c && out, SSB_ERR_ARG, "ssb_run_generate_cathode: NULL argument");
     *out = NULL;
@@ -274,17 +277,27 @@ int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
     ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(c);
     ssb_micro_electrode_result r;
     memset(&r, 0, sizeof r);
-    int rc = ssb_micro_generate_electrode(ctx, g, &p, &r);
+    int rc = ssbi_electrode_generate(ctx, g, &p, &r, sp, nsp);
     if (gen)
         *gen = r;
     if (rc == SSB_OK)
         rc = ssb_run_assign_materials(ctx, db, g, T, NULL);
     if (rc != SSB_OK) {
         ssb_grid_destroy(&g);
+        if (sp) {
+            free(*sp);
+            *sp = NULL;
+        }
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     }
     *out = g;
     return SSB_OK;
+}
+
+int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T, ssb_grid **out,
+                             ssb_micro_electrode_result *gen)
+{
+    return generate_cathode(ctx, db, c, T, out, gen, NULL, NULL);
 }
 
 int ssb_run_sphere_area_factor(ssb_ctx *ctx, double d, double h, double *factor)
@@ -360,25 +373,123 @@ static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_electrode *e
     return SSB_OK;
 }
 
+/* Ionic and electronic conductivities by label of the phases of cathode c (db at T, the cell's SE value), as the
+ * generated structure will have them: the check of the voxel size measures what the run measures. */
+static int cathode_sigma(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T,
+                         const ssb_cell_electrode *e, double sion[256], double sel[256])
+{
+    ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(c);
+    ssb_grid *g = NULL;
+    SSB_CHECK(ctx, ssb_grid_create(ctx, 1, 1, 1, c->voxel_size, c->voxel_size, c->voxel_size, &g));
+    int rc = ssbi_gen_touch_phase(ctx, g, p.matrix_label, p.matrix_name, p.matrix_role);
+    for (int i = 0; i < p.nphases && rc == SSB_OK; i++)
+        rc = ssbi_gen_touch_phase(ctx, g, p.phase[i].label, p.phase[i].name, p.phase[i].role);
+    if (rc == SSB_OK)
+        rc = ssb_run_assign_materials(ctx, db, g, T, NULL);
+    if (rc == SSB_OK)
+        rc = align_se_sigma(ctx, g, e);
+    if (rc == SSB_OK)
+        rc = ssb_transport_sigma_from_phases(ctx, g, SSB_CARRIER_ION, sion);
+    if (rc == SSB_OK)
+        rc = ssb_transport_sigma_from_phases(ctx, g, SSB_CARRIER_ELECTRON, sel);
+    ssb_grid_destroy(&g);
+    return rc;
+}
+
+/* The voxel size of a generated structure (ssb_run.h, ssb_run_result.netcheck): the check of the ionic (sub-voxel)
+ * and electronic taus at h and h/2 on a cube of 3 CAM diameters (32 to 64 voxels) of the recipe; an automatic voxel
+ * size is refined by sqrt(2) while the check fails, within SSB_RUN_REFINE_MAX steps and SSB_RUN_AUTO_MAX_VOXELS. */
+static int choose_voxel_size(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_params *rp, ssb_run_result *res)
+{
+    ssb_run_cathode *c = &res->cathode;
+    double sion[256], sel[256];
+    SSB_CHECK(ctx, cathode_sigma(ctx, db, c, res->temperature, &res->values_in.pos, sion, sel));
+    ssb_micro_network_check_params cp = ssb_micro_network_check_params_default();
+    cp.transport = rp->transport;
+    const int forced = rp->voxel_size > 0;
+    res->voxel_choice = forced ? "forced" : "automatic";
+    res->voxel_size_rule = forced ? 0.0 : c->voxel_size;
+    const double inplane = (double)c->dims[0] * c->voxel_size, through = (double)c->dims[2] * c->voxel_size;
+    for (int k = 0;; k++) {
+        ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(c);
+        int64_t n = (int64_t)ceil(3.0 * c->cam_diameter / c->voxel_size);
+        n = n < 32 ? 32 : n > 64 ? 64 : n;
+        const int64_t dims[3] = {n, n, n};
+        ssbi_run_stage st;
+        ssbi_run_stage_begin(ctx, &st, rp, "resolution check");
+        int rc = ssb_micro_resolution_networks(ctx, &p, dims, c->voxel_size, sion, sel, &cp, &res->netcheck);
+        ssbi_run_stage_end(ctx, &st);
+        SSB_CHECK(ctx, rc);
+        res->netcheck_done = 1;
+        const ssb_micro_network_check *r = &res->netcheck;
+        if (!isfinite(r->tau_ion[1]) || !isfinite(r->tau_el[1])) {
+            /* a network that does not cross the cube is no matter of the voxel size: the run's own solve says */
+            ssbi_log(ctx, SSB_LOG_WARN, "run",
+                     "resolution check: the %s network does not cross the check's cube of %lld voxels of %.3g um, "
+                     "so its convergence in the voxel size is not measured",
+                     !isfinite(r->tau_ion[1]) ? "ionic" : "electronic", (long long)n, c->voxel_size * 1e6);
+            return SSB_OK;
+        }
+        if (r->resolved || forced || k == SSB_RUN_REFINE_MAX)
+            break;
+        const double h = c->voxel_size / sqrt(2.0);
+        const int64_t nxy = (int64_t)llround(inplane / h), nz = (int64_t)llround(through / h);
+        /* the next check's cube (at most 64 voxels) must hold 2.5 CAM diameters for the generator */
+        if ((double)nxy * (double)nxy * (double)nz > (double)SSB_RUN_AUTO_MAX_VOXELS || nxy > 1024 || nz > 4096 ||
+            64 * h < 2.5 * c->cam_diameter) {
+            res->voxel_choice = "automatic, budget reached";
+            break;
+        }
+        c->voxel_size = h;
+        c->dims[0] = c->dims[1] = nxy;
+        c->dims[2] = nz;
+        res->voxel_refinements++;
+        res->voxel_choice = "automatic, refined";
+    }
+    const ssb_micro_network_check *r = &res->netcheck;
+    if (!r->resolved)
+        ssbi_log(ctx, SSB_LOG_WARN, "run",
+                 "resolution: at the %s voxel size of %.3g um the tortuosity changes by %.1f %% (Li+) and %.1f %% "
+                 "(e-) from h to h/2 (more than %.0f %%): the structure's networks are not converged in the voxel "
+                 "size%s",
+                 res->voxel_choice, c->voxel_size * 1e6, 100 * r->rel_ion, 100 * r->rel_el, 100 * cp.rtol,
+                 forced ? " (lower microstructure.voxel_size_um, or leave it 0 for the automatic choice)" : "");
+    return SSB_OK;
+}
+
+/* The networks of the generated structure as the check measures them (ssb_micro_resolution_networks explains why):
+ * Li+ on sub-voxel conductivities, e- on the labels without false contacts. */
+static int network_grids(ssb_ctx *ctx, ssb_run_result *res, const ssbi_sphere *sp, int64_t nsp)
+{
+    double sion[256], sel[256];
+    SSB_CHECK(ctx, ssb_transport_sigma_from_phases(ctx, res->grid, SSB_CARRIER_ION, sion));
+    SSB_CHECK(ctx, ssb_transport_sigma_from_phases(ctx, res->grid, SSB_CARRIER_ELECTRON, sel));
+    ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(&res->cathode);
+    SSB_CHECK(ctx, ssbi_micro_partial_volume(ctx, &p, sp, nsp, res->cathode.dims, res->cathode.voxel_size,
+                                             SSB_MICRO_SUBVOXEL, sion, &res->ion_grid, res->ion_sigma,
+                                             &res->subvoxel));
+    return ssbi_micro_cut_contacts(ctx, &p, sp, nsp, res->grid, sel, &res->el_grid, &res->el_cut);
+}
+
 /* The voxel-size rule, feature sizes and (on request) the resolution check of the structure (issue 7 item 2). */
 static int run_resolution(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res)
 {
-    SSB_CHECK(ctx, ssb_micro_feature_sizes(ctx, res->grid, 0, &res->features));
+    SSB_CHECK(ctx, ssb_micro_feature_sizes(ctx, res->grid, SSB_RUN_MIN_VOXELS_ACROSS_FEATURE, &res->features));
     for (int i = 0; i < res->features.nlabels; i++) {
         const ssb_micro_feature *f = &res->features.label[i];
         if (!f->under_resolved)
             continue;
         const ssb_phase *ph = ssb_grid_find_phase(res->grid, f->label);
         ssbi_log(ctx, SSB_LOG_WARN, "run",
-                 "phase %s (label %d): features about %.1f voxels across (%.3g um), under %d: tortuosity and areas "
-                 "depend on the voxel size (--check-resolution measures by how much)",
+                 "phase %s (label %d): features about %.1f voxels across (%.3g um), under %d: the voxelisation loses "
+                 "or breaks them up (lower microstructure.voxel_size_um)",
                  ph ? ph->name : "?", f->label, f->voxels_across, f->feature_size * 1e6, res->features.n_across);
     }
     ssb_micro_resolution_params cp = ssb_micro_resolution_params_default();
     cp.transport = rp->transport;
     if (res->generated) {
         ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(&res->cathode);
-        SSB_CHECK(ctx, ssb_micro_resolution_voxel_size(ctx, &p, 0, &res->voxel_size_rule));
+        cp.subvoxel = SSB_MICRO_SUBVOXEL; /* the SE tau as the run measures it */
         if (rp->check_resolution) {
             /* a cube of at least 3 CAM diameters, at most 64 voxels (the h/2 copy has 8x the voxels) */
             int64_t n = (int64_t)ceil(3.0 * res->cathode.cam_diameter / res->cathode.voxel_size);
@@ -401,11 +512,19 @@ static int run_resolution(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result
         r->resolved = r->rel_tau <= cp.rtol;
         res->resolution_checked = 1;
     }
-    if (res->resolution_checked && !res->resolution.resolved)
+    if (res->resolution_checked && !res->resolution.resolved && res->generated)
         ssbi_log(ctx, SSB_LOG_WARN, "run",
-                 "resolution check: the SE tortuosity changes by %.1f %% %s (more than %.0f %%): the structure's "
-                 "tau and areas are not converged in the voxel size",
-                 100 * res->resolution.rel_tau, res->generated ? "from h to h/2" : "from h to 2h", 100 * cp.rtol);
+                 "extended resolution check: from h to h/2 the SE tortuosity changes by %.1f %% and the CAM|SE "
+                 "face-count area by %.1f %% (limit %.0f %% each): %s",
+                 100 * res->resolution.rel_tau, 100 * res->resolution.rel_area, 100 * cp.rtol,
+                 res->resolution.rel_tau > cp.rtol ? "the tortuosity is not converged in the voxel size"
+                                                   : "the face-count area is not converged (the hand-over corrects "
+                                                     "it by the measured marching-cubes ratio)");
+    else if (res->resolution_checked && !res->resolution.resolved)
+        ssbi_log(ctx, SSB_LOG_WARN, "run",
+                 "resolution check: the SE tortuosity changes by %.1f %% from h to 2h (more than %.0f %%): the "
+                 "image's tau is not converged in the voxel size",
+                 100 * res->resolution.rel_tau, 100 * cp.rtol);
     return SSB_OK;
 }
 
@@ -415,6 +534,8 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
     ssbi_run_stage st;
     ssbi_run_stage_begin(ctx, &st, rp, "structure");
     int rc;
+    ssbi_sphere *sp = NULL;
+    int64_t nsp = 0;
     if (rp->image) {
         res->generated = 0;
         rc = structure_image(ctx, db, rp->image, res->temperature, &res->grid);
@@ -422,19 +543,28 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
         res->generated = 1;
         rc = ssb_run_cathode_from_cell(ctx, &res->values_in, rp, &res->cathode);
         if (rc == SSB_OK)
-            rc = ssb_run_generate_cathode(ctx, db, &res->cathode, res->temperature, &res->grid, &res->gen);
+            rc = choose_voxel_size(ctx, db, rp, res);
+        if (rc == SSB_OK)
+            rc = generate_cathode(ctx, db, &res->cathode, res->temperature, &res->grid, &res->gen, &sp, &nsp);
     }
     if (rc == SSB_OK)
         rc = align_se_sigma(ctx, res->grid, &res->values_in.pos);
+    if (rc == SSB_OK && res->generated)
+        rc = network_grids(ctx, res, sp, nsp);
+    free(sp);
     ssbi_run_stage_end(ctx, &st);
     if (rc != SSB_OK) {
         ssb_grid_destroy(&res->grid);
+        ssb_grid_destroy(&res->ion_grid);
+        ssb_grid_destroy(&res->el_grid);
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     }
     res->micro = 1;
     rc = run_resolution(ctx, rp, res);
     if (rc != SSB_OK) {
         ssb_grid_destroy(&res->grid);
+        ssb_grid_destroy(&res->ion_grid);
+        ssb_grid_destroy(&res->el_grid);
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     }
     ssb_grid_get_dims(res->grid, res->dims);

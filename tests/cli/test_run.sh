@@ -105,15 +105,21 @@ grep -q '"interfaces"' "$T/out" && grep -q '"interphase_type":[[:space:]]*"SEI"'
 expect_rc "run.interface_ageing_h out of range" 7 "$BIN" run --no-micro --set run.interface_ageing_h=-5 -o "$T/if2"
 [ -e "$T/if2" ] && bad "output folder left after a refused option" || ok "no output folder after a refused option"
 
-# --- resolution (issue 7 item 2): the rule, the check on request and its warning when tau is not converged
+# --- resolution (issue 7 item 2): the voxel-size choice and its network check (Li+ and e- tau at h and h/2) in every
+# run of a generated cathode, the extended check on request, and the warning when a forced voxel size is too coarse
 expect_rc "run --check-resolution" 0 "$BIN" run --size 32 --rates 1 --check-resolution -o "$T/res" --json
-grep -q '"voxel_size_rule_um"' "$T/out" && grep -q '"tau_half_voxel"' "$T/out" && ok "resolution check in the report" \
-  || bad "no resolution check in the report"
-rel=$(grep -o '"tau_rel_change":[[:space:]]*[0-9.eE+-]*' "$T/out" | head -1 | sed 's/.*://')
-if awk -v r="$rel" 'BEGIN { exit !(r > 0.05) }'; then
-  grep -q "resolution check: the SE tortuosity changes by" "$T/err" && ok "warning for a tau change of $rel" || bad "no warning ($rel)"
-else
-  grep -q "resolution check: the SE tortuosity changes by" "$T/err" && bad "warning for $rel" || ok "no warning for $rel"
-fi
+grep -q '"voxel_size_rule_um"' "$T/out" && grep -q '"tau_half_voxel"' "$T/out" \
+  && grep -q '"voxel_size_choice":[[:space:]]*"automatic"' "$T/out" && grep -q '"tau_ion_rel_change"' "$T/out" \
+  && ok "resolution choice and checks in the report" || bad "no resolution choice or check in the report"
+for k in tau_ion_rel_change tau_el_rel_change; do
+  rel=$(grep -o "\"$k\":[[:space:]]*[0-9.eE+-]*" "$T/out" | head -1 | sed 's/.*://')
+  awk -v r="$rel" 'BEGIN { exit !(r >= 0 && r <= 0.05) }' && ok "$k $rel <= 5 % at the chosen voxel size" \
+    || bad "$k = $rel at the chosen voxel size"
+done
+grep -q "networks are not converged" "$T/err" && bad "convergence warning at the chosen voxel size" || ok "no warning at the chosen size"
+expect_rc "run at a forced coarse voxel size" 0 "$BIN" run --size 32 --rates 1 --voxel-um 1 -o "$T/res1" --json
+grep -q "voxel size of 1 um the tortuosity changes by .* not converged" "$T/err" && ok "warning at a forced 1 um" \
+  || bad "no warning at a forced 1 um"
+grep -q '"voxel_size_choice":[[:space:]]*"forced"' "$T/out" && ok "forced choice reported" || bad "forced not reported"
 
 finish

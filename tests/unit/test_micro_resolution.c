@@ -16,6 +16,8 @@
 
 #include "recipes.h"
 
+#include "micro/analysis/resolution_impl.h"
+
 static ssb_ctx *new_ctx(void)
 {
     ssb_ctx *ctx = NULL;
@@ -210,6 +212,101 @@ static void test_resolution_image(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* One-sphere electrode (label 2 in a matrix label 1) for the sub-voxel tests. */
+static ssb_micro_electrode_params one_phase(int periodic)
+{
+    ssb_micro_electrode_params p = ssb_micro_electrode_params_default();
+    p.nphases = 1;
+    p.phase[0].label = 2;
+    p.matrix_label = 1;
+    p.periodic = periodic;
+    return p;
+}
+
+/* Sub-voxel conductivities keep the volume: a sphere of radius 5 voxels in a 16^3 box leaves the matrix
+ * 1 - (4/3) pi 5^3 / 16^3 = 0.87217 of the volume, which the volume mean of the voxel conductivities (sigma 1 on the
+ * matrix) gives to the sampling and class rounding; with s = 1 the classes are the binary labels. */
+static void test_partial_volume(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    const double h = 1e-6;
+    ssb_micro_electrode_params p = one_phase(1);
+    ssbi_sphere sp = {{8.1 * h, 7.9 * h, 8.3 * h}, 5.0 * h, 0};
+    const int64_t dims[3] = {16, 16, 16};
+    double sigma[256] = {0}, sc[256];
+    sigma[1] = 1.0;
+    ssb_grid *cls = NULL;
+    int s = 0;
+    assert_int_equal(ssbi_micro_partial_volume(ctx, &p, &sp, 1, dims, h, 4, sigma, &cls, sc, &s), SSB_OK);
+    assert_int_equal(s, 4);
+    int64_t hist[256];
+    ssb_grid_histogram(cls, hist);
+    double mean = 0.0;
+    for (int q = 0; q < 256; q++)
+        mean += (double)hist[q] * sc[q];
+    mean /= 4096.0;
+    const double exact = 1.0 - 4.0 / 3.0 * 3.14159265358979323846 * 125.0 / 4096.0;
+    TU_ASSERT_REL(mean, exact, 3e-3);
+    assert_true(hist[0] > 0 && hist[255] > 0 && hist[0] + hist[255] < 4096); /* partial voxels on the surface */
+    ssb_grid_destroy(&cls);
+    /* s = 1: the binary voxels, class 255 exactly where the painted grid has the matrix */
+    ssb_grid *g = NULL;
+    assert_int_equal(ssb_grid_create(ctx, 16, 16, 16, h, h, h, &g), SSB_OK);
+    int64_t counts[SSB_MICRO_MAX_PARTICLE_PHASES];
+    ssbi_electrode_paint(g, &p, &sp, 1, counts);
+    assert_int_equal(ssbi_micro_partial_volume(ctx, &p, &sp, 1, dims, h, 1, sigma, &cls, sc, &s), SSB_OK);
+    const uint8_t *a = ssb_grid_get_labels_const(g), *b = ssb_grid_get_labels_const(cls);
+    for (int64_t v = 0; v < 4096; v++)
+        assert_int_equal(b[v], a[v] == 1 ? 255 : 0);
+    printf("PASS: sub-voxel matrix volume %.5f (exact %.5f); s = 1 gives the binary voxels\n", mean, exact);
+    ssb_grid_destroy(&cls);
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* False contacts: two particles 0.1 voxel apart along z (radii 4.1 voxels, centres 8.3 voxels apart) touch in the
+ * binary voxels, so electrons cross; without false contacts they do not. Centres 8.0 voxels apart (overlapping
+ * spheres) keep their contact and nothing is cut. */
+static void test_false_contacts(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    const double h = 1e-6;
+    ssb_micro_electrode_params p = one_phase(0);
+    double sigma[256] = {0};
+    sigma[2] = 1.0;
+    const double dist[2] = {8.3, 8.0};
+    for (int k = 0; k < 2; k++) {
+        ssbi_sphere sp[2] = {{{8 * h, 8 * h, 2 * h}, 4.1 * h, 0}, {{8 * h, 8 * h, (2 + dist[k]) * h}, 4.1 * h, 0}};
+        ssb_grid *g = NULL, *cut = NULL;
+        assert_int_equal(ssb_grid_create(ctx, 16, 16, 14, h, h, h, &g), SSB_OK);
+        int64_t counts[SSB_MICRO_MAX_PARTICLE_PHASES], ncut = -1;
+        ssbi_electrode_paint(g, &p, sp, 2, counts);
+        assert_int_equal(ssbi_micro_cut_contacts(ctx, &p, sp, 2, g, sigma, &cut, &ncut), SSB_OK);
+        ssb_transport_params tp = ssb_transport_params_default();
+        ssb_transport_result rb, rc;
+        assert_int_equal(ssb_transport_solve(ctx, g, sigma, SSB_AXIS_Z, &tp, &rb), SSB_OK);
+        assert_int_equal(ssb_transport_solve(ctx, cut, sigma, SSB_AXIS_Z, &tp, &rc), SSB_OK);
+        assert_true(rb.percolates && rb.sigma_eff > 0); /* binary: connected either way */
+        if (k == 0) {
+            assert_true(ncut > 0);
+            assert_false(rc.percolates);
+        } else {
+            assert_int_equal(ncut, 0);
+            TU_ASSERT_REL(rc.sigma_eff, rb.sigma_eff, 1e-12);
+        }
+        printf("PASS: centres %.1f voxels apart: binary sigma_eff %.4g, without false contacts %.4g (%lld voxels "
+               "cut)\n",
+               dist[k], rb.sigma_eff, rc.sigma_eff, (long long)ncut);
+        ssb_transport_result_destroy(&rb);
+        ssb_transport_result_destroy(&rc);
+        ssb_grid_destroy(&g);
+        ssb_grid_destroy(&cut);
+    }
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +314,8 @@ int main(void)
         cmocka_unit_test(test_feature_sizes),
         cmocka_unit_test(test_resolution_check),
         cmocka_unit_test(test_resolution_image),
+        cmocka_unit_test(test_partial_volume),
+        cmocka_unit_test(test_false_contacts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
