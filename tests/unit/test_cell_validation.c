@@ -207,6 +207,7 @@ static double generated_contact_share(ssb_ctx *ctx, const char *name, double se_
     assert_non_null(f);
     static char text[16384];
     size_t len = fread(text, 1, sizeof text - 1, f);
+    assert_true(len < sizeof text - 1); /* the whole file was read */
     fclose(f);
     text[len] = 0;
     ssb_run_params rp = ssb_run_params_default();
