@@ -158,6 +158,52 @@ static double psd_draw(const psd_prep *q, ssb_rng *rng)
     }
 }
 
+/* A diameter from the prepared distribution truncated further to d <= dcap (the redraw of a phase's last particle
+ * that would overshoot its target beyond the tolerance; see ssb_micro_generate_electrode). Lognormal: inverse CDF
+ * by bisection on [dmin, min(dmax, dcap)], so the draw follows the same density renormalised to the smaller range;
+ * tables: the classes <= dcap with their number weights renormalised. Returns 0 when no diameter of the
+ * distribution is <= dcap (MONO above dcap, every table class above it, dcap < dmin). */
+static double psd_draw_below(const psd_prep *q, double dcap, ssb_rng *rng)
+{
+    switch (q->kind) {
+    case SSB_MICRO_PSD_TABLE_NUMBER:
+    case SSB_MICRO_PSD_TABLE_VOLUME: {
+        double prev = 0.0, wfit = 0.0;
+        for (int i = 0; i < q->ntab; i++) {
+            if (q->tab_d[i] <= dcap) wfit += q->tab_cum[i] - prev;
+            prev = q->tab_cum[i];
+        }
+        if (wfit <= 0.0) return 0.0;
+        double u = ssb_rng_uniform(rng) * wfit, acc = 0.0, last = 0.0;
+        prev = 0.0;
+        for (int i = 0; i < q->ntab; i++) {
+            double w = q->tab_cum[i] - prev;
+            prev = q->tab_cum[i];
+            if (q->tab_d[i] > dcap || w <= 0.0) continue;
+            last = q->tab_d[i];
+            acc += w;
+            if (u < acc) return q->tab_d[i];
+        }
+        return last;
+    }
+    case SSB_MICRO_PSD_LOGNORMAL_GSD:
+    case SSB_MICRO_PSD_LOGNORMAL_SD: {
+        const double hi = fmin(q->dmax, dcap);
+        if (hi < q->dmin) return 0.0;
+        double za = (log(q->dmin) - q->mu) / q->s, zb = (log(hi) - q->mu) / q->s;
+        double ca = normal_cdf(za), cb = normal_cdf(zb), u = ca + ssb_rng_uniform(rng) * (cb - ca);
+        for (int it = 0; it < 80; it++) { /* bisection: normal_cdf is monotone on [za, zb] */
+            double zm = 0.5 * (za + zb);
+            if (normal_cdf(zm) < u) za = zm;
+            else zb = zm;
+        }
+        return fmin(hi, fmax(q->dmin, exp(q->mu + q->s * 0.5 * (za + zb))));
+    }
+    default:
+        return q->mean <= dcap ? q->mean : 0.0;
+    }
+}
+
 /* Relative standard deviation cv and skewness S of the diameters a prepared distribution draws (truncated lognormal:
  * numerical quadrature in ln d over [dmin, dmax]; tables: exact sums; MONO: 0, 0). */
 static void psd_moments(const psd_prep *q, double *cv, double *skew)
@@ -603,7 +649,30 @@ typedef struct {
     int64_t target, count; /* voxels */
     int64_t nplaced, ndropped;
     double dsum;
+    int64_t lo, hi;      /* voxel counts within the tolerance of the target: [lo, hi] (phase_tol_range) */
+    int64_t nredrawn;    /* particles redrawn smaller to land within the tolerance (finish_phase) */
+    double dlast;        /* m, diameter of the last particle left out for overshooting (0: none) */
+    int reached;         /* the phase ended by reaching its target to within a particle (not jammed) */
 } phase_state;
+
+/* Whether a voxel count of phase q passes the final tolerance check (the same expression as that check). */
+static int within_tol(const ssb_micro_electrode_params *par, int q, int64_t count, int64_t nv)
+{
+    return fabs((double)count / (double)nv - par->phase[q].fraction) <= par->tolerance;
+}
+
+/* The voxel counts [lo, hi] that pass within_tol (lo > hi: none). */
+static void phase_tol_range(const ssb_micro_electrode_params *par, int q, int64_t nv, phase_state *st)
+{
+    const double f = par->phase[q].fraction, t = par->tolerance, n = (double)nv;
+    int64_t lo = (int64_t)ceil((f - t) * n) - 1, hi = (int64_t)floor((f + t) * n) + 1;
+    if (lo < 0) lo = 0;
+    if (hi > nv) hi = nv;
+    while (lo <= hi && !within_tol(par, q, lo, nv)) lo++;
+    while (hi >= lo && !within_tol(par, q, hi, nv)) hi--;
+    st->lo = lo;
+    st->hi = hi;
+}
 
 /* Random sequential addition of phase q under the current rule (P->ov[q], P->fill[q]) until the target is met
  * (*reached = 1) or the phase jams (*reached = 0). Jammed means: 64 particles dropped in a row, a round without
@@ -669,7 +738,13 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
             if (st->count + nnew > st->target) {
                 /* keep the last particle only if it brings the count closer to the target */
                 stop_rounds = 1;
-                if (st->count + nnew - st->target >= st->target - st->count) continue;
+                /* left out when it does not bring the count closer; also when, kept, it would end the phase beyond
+                 * the tolerance (a failure for certain): finish_phase then redraws it smaller (so cases that
+                 * succeeded before are untouched) */
+                if (st->count + nnew - st->target >= st->target - st->count || st->count + nnew > st->hi) {
+                    st->dlast = fmax(st->dlast, pl[i]);
+                    continue;
+                }
             }
             int64_t got;
             if (par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE) {
@@ -714,6 +789,51 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
     return rc;
 }
 
+/* Small-box granularity: the phase reached its target to within one particle (run_rounds left out the particle
+ * that would overshoot) but not to within the tolerance, because one particle is a larger share of the box than
+ * the tolerance. Redraw the missing particles from the phase's distribution truncated to the diameters whose
+ * sphere volume fits the room left below the upper end of the tolerance band (psd_draw_below), place them as usual
+ * and stop once the count is within the tolerance. The size distribution stays the phase's own, renormalised to
+ * the range that fits, for the last one or few particles only (counted in nredrawn). MONO sizes and fibres have
+ * nothing smaller to draw: they stop here and the error message names the particle granularity. */
+static int finish_phase(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase_state *st, int64_t *ntrials,
+                        int64_t *done_vox)
+{
+    const ssb_micro_electrode_params *par = P->par;
+    const ssbi_box *b = &P->box;
+    const double vvox = b->h[0] * b->h[1] * b->h[2];
+    if (par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE) return SSB_OK;
+    int drops = 0;
+    while (st->count < st->lo && st->lo <= st->hi && drops < 64) {
+        const double room = (double)(st->hi - st->count) * vvox;
+        const double d = psd_draw_below(psd, cbrt(6.0 * room / PI), rng);
+        if (d <= 0.0) break; /* nothing of this distribution fits */
+        double p[3], u[3];
+        const int64_t nnew = find_position(P, 0.5 * d, q, rng, p, u, ntrials);
+        if (nnew == 0) st->ndropped++;
+        if (nnew == 0 || st->count + nnew > st->hi) { /* dropped, or its voxels exceed its sphere volume */
+            drops++;
+            continue;
+        }
+        SSB_CHECK(P->ctx, packer_add(P, p, 0.5 * d, q));
+        const int64_t got = fill_sphere(P, p, 0.5 * d, par->phase[q].label);
+        if (P->grad) ssbi_grad_update(P->grad);
+        st->count += got;
+        *done_vox += got;
+        st->nplaced++;
+        st->nredrawn++;
+        st->dsum += d;
+    }
+    if (st->nredrawn > 0)
+        ssbi_log(P->ctx, SSB_LOG_INFO, "electrode",
+                 "particle phase %d ('%s'): a %.2f um particle would overshoot the target %.4f by more than the "
+                 "tolerance %g in this box; %lld particle(s) redrawn smaller from the size distribution truncated "
+                 "to what fits, fraction now %.4f",
+                 q, par->phase[q].name, st->dlast * 1e6, par->phase[q].fraction, par->tolerance,
+                 (long long)st->nredrawn, (double)st->count / (double)(b->n[0] * b->n[1] * b->n[2]));
+    return SSB_OK;
+}
+
 /* Place one phase (index q in the params; first = 1 for the first phase placed; before = the target fractions of
  * the phases placed before it). When the phase jams under its
  * rule, the rule is relaxed step by step: a later (smaller) phase first switches to void filling (if
@@ -743,6 +863,8 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
         int reached = 0;
         rc = run_rounds(P, q, psd, rng, st, ntrials, done_vox, total_vox, slow, &reached, &pool, &pool_cap, &pool_n,
                         &pool_next);
+        st->reached = reached;
+        if (rc == SSB_OK && reached && st->count < st->lo) rc = finish_phase(P, q, psd, rng, st, ntrials, done_vox);
         if (rc != SSB_OK || reached) break;
         if (can_fill) {
             P->fill[q] = 1;
@@ -876,6 +998,7 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
     int64_t total_target = 0, done_vox = 0, ntrials = 0;
     for (int i = 0; i < par->nphases; i++) {
         st[i].target = llround(par->phase[i].fraction * (double)nv);
+        phase_tol_range(par, i, nv, &st[i]);
         total_target += st[i].target;
     }
     for (int i = 0; i < par->nphases; i++)
@@ -934,6 +1057,7 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
             r->psd_mean = psd[i].mean;
             r->overlap = P.ov[i];
             r->void_fill = P.fill[i];
+            r->nredrawn = st[i].nredrawn;
         }
         result->matrix_fraction = (double)matrix_count / (double)nv;
         result->ntrials = ntrials;
@@ -942,6 +1066,23 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
     for (int k = 0; k < par->nphases; k++) {
         int q = order[k];
         double f = (double)st[q].count / (double)nv;
+        if (fabs(f - par->phase[q].fraction) > par->tolerance && st[q].reached && st[q].dlast > 0.0) {
+            /* granularity: the particle left out would have overshot beyond the tolerance, and nothing smaller fit */
+            const double share = PI / 6.0 * st[q].dlast * st[q].dlast * st[q].dlast /
+                                 (P.box.len[0] * P.box.len[1] * P.box.len[2]);
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                           "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
+                           "particles placed): one %.2f um particle is %.4f of this %.1f x %.1f x %.1f um box, more "
+                           "than the tolerance allows, and %s; use a larger box, smaller particles or a larger "
+                           "tolerance",
+                           q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
+                           (long long)st[q].nplaced, st[q].dlast * 1e6, share, P.box.len[0] * 1e6,
+                           P.box.len[1] * 1e6, P.box.len[2] * 1e6,
+                           par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE || psd[q].kind == SSB_MICRO_PSD_MONO
+                               ? "its size distribution has no smaller particles to redraw"
+                               : "no smaller particle of its size distribution could be placed");
+            break;
+        }
         if (fabs(f - par->phase[q].fraction) > par->tolerance) {
             rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
                            "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
