@@ -182,14 +182,16 @@ ssb_micro_electrode_params ssb_micro_electrode_params_default(void);
  * overlap (0.1 to 0.2) reaches 0.6-0.7 for lognormal sizes.
  *
  * Small boxes (one particle a larger share of the box than the tolerance, e.g. 5 um particles in a 48^3 box of
- * 0.4 um voxels: one is ~1 %, the largest drawn ~3 %): when the particle that would end a phase overshoots the
- * target beyond the tolerance and leaving it out undershoots beyond it too, that particle is redrawn smaller: from
- * the phase's own distribution truncated to the diameters whose sphere volume fits below the upper end of the
- * tolerance band (the same density renormalised, lognormal by inverse CDF, tables by their classes that fit), placed
- * as usual, until the fraction is within the tolerance. Chosen over trimming the last particle (a cut sphere is
- * not a particle shape) and over widening the tolerance (the user's bound on the composition would no longer
- * hold); the cost is a slight bias of the last one or few particles towards smaller sizes, reported in
- * result->phase[i].nredrawn and logged at INFO. The step only runs where the packing would otherwise have failed,
+ * 0.4 um voxels: one is ~1 %, the largest drawn ~7 %): a particle that would end a phase beyond the tolerance above
+ * the target (where keeping it used to fail for certain) is left out, and placement goes on with the smaller
+ * diameters of the round already drawn. If the phase still ends short of the tolerance band, the missing particles
+ * are redrawn smaller: from the phase's own distribution truncated to the diameters whose sphere volume fits below
+ * the upper end of the band (the same density renormalised; lognormal by inverse CDF, tables by their classes that
+ * fit), placed as usual, until the fraction is within the tolerance. Chosen over trimming the last particle (a cut
+ * sphere is not a particle shape) and over widening the tolerance (the user's bound on the composition would no
+ * longer hold); the cost is a slight bias of the last one or few particles towards smaller sizes (48^3 and 32^3
+ * boxes, 20 seeds, CAM 0.5-0.7: the number mean of the placed CAM diameters within 0.5 % of the distribution's),
+ * reported in result->phase[i].nredrawn and logged at INFO. Both steps only change packings that would have failed,
  * so every structure generated before is unchanged bit for bit. MONO sizes and fibres have nothing smaller to
  * draw: they fail with a message naming the particle's share of the box against the tolerance.
  *
