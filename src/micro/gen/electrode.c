@@ -29,6 +29,21 @@ typedef struct {
 
 static double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 
+/* The box is too small for particles of (mean) diameter d: name the edge, the diameter and the smallest box. */
+static int box_too_small(ssb_ctx *ctx, int iphase, const char *name, double d, const ssbi_box *b)
+{
+    int a = 0;
+    for (int k = 1; k < 3; k++)
+        if (b->len[k] < b->len[a]) a = k;
+    return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                     "particle phase %d ('%s'): %.3g um particles do not fit the box: its smallest edge (%c) is %.3g um "
+                     "(%lld voxel%s of %.3g um), and particle diameters may be at most half of it; use a box edge of "
+                     "at least %.3g um (%lld voxels) or smaller particles",
+                     iphase, name, d * 1e6, "xyz"[a], b->len[a] * 1e6, (long long)b->n[a], b->n[a] == 1 ? "" : "s",
+                     b->h[a] * 1e6, 2e6 * d,
+                     (long long)ceil(2.0 * d / b->h[a] - 1e-9));
+}
+
 static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_micro_psd *p, const ssbi_box *b,
                        psd_prep *q)
 {
@@ -52,10 +67,12 @@ static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_mic
         return SSB_ERROR(ctx, SSB_ERR_ARG, "particle phase %d ('%s'): size distribution kind %d is invalid (valid: 0 to 4)",
                          iphase, name, (int)p->kind);
     }
+    /* a box too small for the particles: say so in box terms (a new user's first small test box) */
+    if ((p->kind == SSB_MICRO_PSD_MONO || p->kind == SSB_MICRO_PSD_LOGNORMAL_GSD ||
+         p->kind == SSB_MICRO_PSD_LOGNORMAL_SD) &&
+        p->d_mean > half_box)
+        return box_too_small(ctx, iphase, name, p->d_mean, b);
     if (p->kind == SSB_MICRO_PSD_MONO) {
-        SSB_REQUIRE(ctx, p->d_mean <= half_box, SSB_ERR_RANGE,
-                    "particle phase %d ('%s'): diameter %g m exceeds half the smallest box edge (%g m)", iphase, name,
-                    p->d_mean, half_box);
         q->mean = q->dlargest = q->dmin = q->dmax = p->d_mean;
         return SSB_OK;
     }
@@ -113,6 +130,10 @@ static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_mic
                 "particle phase %d ('%s'): d_max = %g m is invalid (valid: 0 = automatic, or up to %g m, half the "
                 "smallest box edge)",
                 iphase, name, p->d_max, half_box);
+    SSB_REQUIRE(ctx, p->d_min > 0.0 || p->d_mean >= hmax, SSB_ERR_RANGE,
+                "particle phase %d ('%s'): mean diameter %.3g um is smaller than a voxel (%.3g um): such particles "
+                "would not show in the image; use smaller voxels or larger particles",
+                iphase, name, p->d_mean * 1e6, hmax * 1e6);
     q->dmin = p->d_min > 0.0 ? p->d_min : hmax;
     q->dmax = p->d_max > 0.0 ? p->d_max : fmin(exp(q->mu + 4.0 * s), half_box);
     SSB_REQUIRE(ctx, q->dmin <= p->d_mean && p->d_mean <= q->dmax, SSB_ERR_RANGE,
