@@ -1,10 +1,11 @@
 /* Composite-electrode generator in small boxes, where one particle is a larger share of the box than the tolerance
  * (issue: `ssbnet micro generate --size 48 --cam-vf 0.6 --seed 2` failed with 0.6115 for 0.6000 +- 0.01).
  *
- * Composition as `ssbnet run` / `micro generate` build it from the default cell (ssb_run_cathode_electrode_params; at
- * the time of writing CAM lognormal with number-mean 5 um and gsd 1.3, carbon monodisperse 1 um at 0.03, pores
- * monodisperse 1.2 um at 0.05, the rest SE matrix, overlap 0.15, tolerance 0.01), 0.4 um voxels. In a 48^3 box (19.2 um) a 5 um sphere is 0.92 % of the box, the largest
- * drawable CAM diameter (exp(mu + 4 s), 9.2 um) 7 %: the last particle alone can step over the +-1 % band. */
+ * Composition as `ssbnet run` / `micro generate` build it from the default cell (ssb_run_cathode_electrode_params;
+ * at the time of writing CAM lognormal with number-mean 5 um and gsd 1.3, carbon monodisperse 1 um at 0.03, pores
+ * monodisperse 1.2 um at 0.05, the rest SE matrix, overlap 0.15, tolerance 0.01), 0.4 um voxels. In a 48^3 box
+ * (19.2 um) a 5 um sphere is 0.92 % of the box, the largest drawable CAM diameter (exp(mu + 4 s), 9.2 um) 7 %: the
+ * last particle alone can step over the +-1 % band. */
 #include "testutil.h"
 
 #include <ssbnet/ssb_grid.h>
@@ -184,12 +185,44 @@ static void test_mono_granularity_message(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A box too small for the particles, and particles smaller than a voxel, are refused before any packing with
+ * the box or voxel named: 5 um CAM in a 24^3 box of 0.4 um (9.6 um edge; diameters may be at most half the edge,
+ * so 25 voxels are needed), and in a 60 x 24 x 80 box (the smallest edge, y, named); 0.3 um CAM at 0.4 um voxels. */
+static void test_small_box_messages(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, 24, 24, 24, 0.4e-6, 0.4e-6, 0.4e-6, &g));
+    ssb_micro_electrode_params p = run_like_params(0.6, 1);
+    p.phase[0].psd.d_mean = 5e-6;
+    ssb_micro_electrode_result r;
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, &r), SSB_ERR_RANGE);
+    const char *msg = ssb_ctx_get_error(ctx);
+    assert_non_null(strstr(msg, "5 um particles do not fit the box: its smallest edge (x) is 9.6 um (24 voxels"));
+    assert_non_null(strstr(msg, "at least 10 um (25 voxels)"));
+    print_message("PASS box too small: %s\n", msg);
+    ssb_grid_destroy(&g);
+    TU_OK(ctx, ssb_grid_create(ctx, 60, 24, 80, 0.4e-6, 0.4e-6, 0.4e-6, &g));
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, &r), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "smallest edge (y) is 9.6 um"));
+    p.phase[0].psd.d_mean = 0.3e-6;
+    assert_int_equal(ssb_micro_generate_electrode(ctx, g, &p, &r), SSB_ERR_RANGE);
+    msg = ssb_ctx_get_error(ctx);
+    assert_non_null(strstr(msg, "mean diameter 0.3 um is smaller than a voxel (0.4 um)"));
+    print_message("PASS sub-voxel: %s\n", msg);
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_box_many_seeds),
         cmocka_unit_test(test_issue_case_reproducible),
         cmocka_unit_test(test_mono_granularity_message),
+        cmocka_unit_test(test_small_box_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,12 +36,11 @@ static int box_too_small(ssb_ctx *ctx, int iphase, const char *name, double d, c
     for (int k = 1; k < 3; k++)
         if (b->len[k] < b->len[a]) a = k;
     return SSB_ERROR(ctx, SSB_ERR_RANGE,
-                     "particle phase %d ('%s'): %.3g um particles do not fit the box: its smallest edge (%c) is %.3g um "
-                     "(%lld voxel%s of %.3g um), and particle diameters may be at most half of it; use a box edge of "
-                     "at least %.3g um (%lld voxels) or smaller particles",
+                     "particle phase %d ('%s'): %.3g um particles do not fit the box: its smallest edge (%c) is "
+                     "%.3g um (%lld voxel%s of %.3g um), and particle diameters may be at most half of it; use a box "
+                     "edge of at least %.3g um (%lld voxels) or smaller particles",
                      iphase, name, d * 1e6, "xyz"[a], b->len[a] * 1e6, (long long)b->n[a], b->n[a] == 1 ? "" : "s",
-                     b->h[a] * 1e6, 2e6 * d,
-                     (long long)ceil(2.0 * d / b->h[a] - 1e-9));
+                     b->h[a] * 1e6, 2e6 * d, (long long)ceil(2.0 * d / b->h[a] - 1e-9));
 }
 
 static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_micro_psd *p, const ssbi_box *b,
@@ -906,6 +905,44 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
     return rc;
 }
 
+/* The final check of every phase against its target (in placement order): SSB_ERR_RANGE with the reason, a
+ * particle too coarse for the tolerance in this box (granularity) or a packing that jammed short of it. */
+static int check_targets(ssb_ctx *ctx, const packer *P, const int *order, const psd_prep *psd,
+                         const phase_state *st)
+{
+    const ssb_micro_electrode_params *par = P->par;
+    const int64_t nv = P->box.n[0] * P->box.n[1] * P->box.n[2];
+    for (int k = 0; k < par->nphases; k++) {
+        int q = order[k];
+        double f = (double)st[q].count / (double)nv;
+        if (fabs(f - par->phase[q].fraction) > par->tolerance && st[q].reached && st[q].dlast > 0.0) {
+            /* granularity: the particle left out would have overshot beyond the tolerance, and nothing smaller fit */
+            const double share = PI / 6.0 * st[q].dlast * st[q].dlast * st[q].dlast /
+                                 (P->box.len[0] * P->box.len[1] * P->box.len[2]);
+            return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                             "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
+                             "particles placed): one %.2f um particle is %.4f of this %.1f x %.1f x %.1f um box, more "
+                             "than the tolerance allows, and %s; use a larger box, smaller particles or a larger "
+                             "tolerance",
+                             q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
+                             (long long)st[q].nplaced, st[q].dlast * 1e6, share, P->box.len[0] * 1e6,
+                             P->box.len[1] * 1e6, P->box.len[2] * 1e6,
+                             par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE || psd[q].kind == SSB_MICRO_PSD_MONO
+                                 ? "its size distribution has no smaller particles to redraw"
+                                 : "no smaller particle of its size distribution could be placed");
+        }
+        if (fabs(f - par->phase[q].fraction) > par->tolerance) {
+            return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                             "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
+                             "particles placed, %lld dropped); allow more overlap, relax_steps or max_attempts, or "
+                             "lower the fraction",
+                             q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
+                             (long long)st[q].nplaced, (long long)st[q].ndropped);
+        }
+    }
+    return SSB_OK;
+}
+
 ssb_micro_electrode_params ssb_micro_electrode_params_default(void)
 {
     ssb_micro_electrode_params p;
@@ -1084,36 +1121,7 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
         result->ntrials = ntrials;
     }
     ssbi_log(ctx, SSB_LOG_DEBUG, "electrode", "%d particles, %lld trial positions", (int)P.np, (long long)ntrials);
-    for (int k = 0; k < par->nphases; k++) {
-        int q = order[k];
-        double f = (double)st[q].count / (double)nv;
-        if (fabs(f - par->phase[q].fraction) > par->tolerance && st[q].reached && st[q].dlast > 0.0) {
-            /* granularity: the particle left out would have overshot beyond the tolerance, and nothing smaller fit */
-            const double share = PI / 6.0 * st[q].dlast * st[q].dlast * st[q].dlast /
-                                 (P.box.len[0] * P.box.len[1] * P.box.len[2]);
-            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
-                           "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
-                           "particles placed): one %.2f um particle is %.4f of this %.1f x %.1f x %.1f um box, more "
-                           "than the tolerance allows, and %s; use a larger box, smaller particles or a larger "
-                           "tolerance",
-                           q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
-                           (long long)st[q].nplaced, st[q].dlast * 1e6, share, P.box.len[0] * 1e6,
-                           P.box.len[1] * 1e6, P.box.len[2] * 1e6,
-                           par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE || psd[q].kind == SSB_MICRO_PSD_MONO
-                               ? "its size distribution has no smaller particles to redraw"
-                               : "no smaller particle of its size distribution could be placed");
-            break;
-        }
-        if (fabs(f - par->phase[q].fraction) > par->tolerance) {
-            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
-                           "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
-                           "particles placed, %lld dropped); allow more overlap, relax_steps or max_attempts, or "
-                           "lower the fraction",
-                           q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
-                           (long long)st[q].nplaced, (long long)st[q].ndropped);
-            break;
-        }
-    }
+    rc = check_targets(ctx, &P, order, psd, st);
 
     if (spheres && (rc == SSB_OK || rc == SSB_ERR_RANGE) && P.np > 0) {
         ssbi_sphere *sp = ssbi_malloc(ctx, (size_t)P.np * sizeof *sp, "sphere list");
