@@ -29,6 +29,20 @@ typedef struct {
 
 static double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 
+/* The box is too small for particles of (mean) diameter d: name the edge, the diameter and the smallest box. */
+static int box_too_small(ssb_ctx *ctx, int iphase, const char *name, double d, const ssbi_box *b)
+{
+    int a = 0;
+    for (int k = 1; k < 3; k++)
+        if (b->len[k] < b->len[a]) a = k;
+    return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                     "particle phase %d ('%s'): %.3g um particles do not fit the box: its smallest edge (%c) is "
+                     "%.3g um (%lld voxel%s of %.3g um), and particle diameters may be at most half of it; use a box "
+                     "edge of at least %.3g um (%lld voxels) or smaller particles",
+                     iphase, name, d * 1e6, "xyz"[a], b->len[a] * 1e6, (long long)b->n[a], b->n[a] == 1 ? "" : "s",
+                     b->h[a] * 1e6, 2e6 * d, (long long)ceil(2.0 * d / b->h[a] - 1e-9));
+}
+
 static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_micro_psd *p, const ssbi_box *b,
                        psd_prep *q)
 {
@@ -52,10 +66,12 @@ static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_mic
         return SSB_ERROR(ctx, SSB_ERR_ARG, "particle phase %d ('%s'): size distribution kind %d is invalid (valid: 0 to 4)",
                          iphase, name, (int)p->kind);
     }
+    /* a box too small for the particles: say so in box terms (a new user's first small test box) */
+    if ((p->kind == SSB_MICRO_PSD_MONO || p->kind == SSB_MICRO_PSD_LOGNORMAL_GSD ||
+         p->kind == SSB_MICRO_PSD_LOGNORMAL_SD) &&
+        p->d_mean > half_box)
+        return box_too_small(ctx, iphase, name, p->d_mean, b);
     if (p->kind == SSB_MICRO_PSD_MONO) {
-        SSB_REQUIRE(ctx, p->d_mean <= half_box, SSB_ERR_RANGE,
-                    "particle phase %d ('%s'): diameter %g m exceeds half the smallest box edge (%g m)", iphase, name,
-                    p->d_mean, half_box);
         q->mean = q->dlargest = q->dmin = q->dmax = p->d_mean;
         return SSB_OK;
     }
@@ -113,6 +129,10 @@ static int psd_prepare(ssb_ctx *ctx, int iphase, const char *name, const ssb_mic
                 "particle phase %d ('%s'): d_max = %g m is invalid (valid: 0 = automatic, or up to %g m, half the "
                 "smallest box edge)",
                 iphase, name, p->d_max, half_box);
+    SSB_REQUIRE(ctx, p->d_min > 0.0 || p->d_mean >= hmax, SSB_ERR_RANGE,
+                "particle phase %d ('%s'): mean diameter %.3g um is smaller than a voxel (%.3g um): such particles "
+                "would not show in the image; use smaller voxels or larger particles",
+                iphase, name, p->d_mean * 1e6, hmax * 1e6);
     q->dmin = p->d_min > 0.0 ? p->d_min : hmax;
     q->dmax = p->d_max > 0.0 ? p->d_max : fmin(exp(q->mu + 4.0 * s), half_box);
     SSB_REQUIRE(ctx, q->dmin <= p->d_mean && p->d_mean <= q->dmax, SSB_ERR_RANGE,
@@ -155,6 +175,52 @@ static double psd_draw(const psd_prep *q, ssb_rng *rng)
         return exp(q->mu + 0.5 * q->s * q->s);
     default:
         return q->mean;
+    }
+}
+
+/* A diameter from the prepared distribution truncated further to d <= dcap (the redraw of a phase's last particle
+ * that would overshoot its target beyond the tolerance; see ssb_micro_generate_electrode). Lognormal: inverse CDF
+ * by bisection on [dmin, min(dmax, dcap)], so the draw follows the same density renormalised to the smaller range;
+ * tables: the classes <= dcap with their number weights renormalised. Returns 0 when no diameter of the
+ * distribution is <= dcap (MONO above dcap, every table class above it, dcap < dmin). */
+static double psd_draw_below(const psd_prep *q, double dcap, ssb_rng *rng)
+{
+    switch (q->kind) {
+    case SSB_MICRO_PSD_TABLE_NUMBER:
+    case SSB_MICRO_PSD_TABLE_VOLUME: {
+        double prev = 0.0, wfit = 0.0;
+        for (int i = 0; i < q->ntab; i++) {
+            if (q->tab_d[i] <= dcap) wfit += q->tab_cum[i] - prev;
+            prev = q->tab_cum[i];
+        }
+        if (wfit <= 0.0) return 0.0;
+        double u = ssb_rng_uniform(rng) * wfit, acc = 0.0, last = 0.0;
+        prev = 0.0;
+        for (int i = 0; i < q->ntab; i++) {
+            double w = q->tab_cum[i] - prev;
+            prev = q->tab_cum[i];
+            if (q->tab_d[i] > dcap || w <= 0.0) continue;
+            last = q->tab_d[i];
+            acc += w;
+            if (u < acc) return q->tab_d[i];
+        }
+        return last;
+    }
+    case SSB_MICRO_PSD_LOGNORMAL_GSD:
+    case SSB_MICRO_PSD_LOGNORMAL_SD: {
+        const double hi = fmin(q->dmax, dcap);
+        if (hi < q->dmin) return 0.0;
+        double za = (log(q->dmin) - q->mu) / q->s, zb = (log(hi) - q->mu) / q->s;
+        double ca = normal_cdf(za), cb = normal_cdf(zb), u = ca + ssb_rng_uniform(rng) * (cb - ca);
+        for (int it = 0; it < 80; it++) { /* bisection: normal_cdf is monotone on [za, zb] */
+            double zm = 0.5 * (za + zb);
+            if (normal_cdf(zm) < u) za = zm;
+            else zb = zm;
+        }
+        return fmin(hi, fmax(q->dmin, exp(q->mu + q->s * 0.5 * (za + zb))));
+    }
+    default:
+        return q->mean <= dcap ? q->mean : 0.0;
     }
 }
 
@@ -603,7 +669,30 @@ typedef struct {
     int64_t target, count; /* voxels */
     int64_t nplaced, ndropped;
     double dsum;
+    int64_t lo, hi;      /* voxel counts within the tolerance of the target: [lo, hi] (phase_tol_range) */
+    int64_t nredrawn;    /* particles redrawn smaller to land within the tolerance (finish_phase) */
+    double dlast;        /* m, diameter of the last particle left out for overshooting (0: none) */
+    int reached;         /* the phase ended by reaching its target to within a particle (not jammed) */
 } phase_state;
+
+/* Whether a voxel count of phase q passes the final tolerance check (the same expression as that check). */
+static int within_tol(const ssb_micro_electrode_params *par, int q, int64_t count, int64_t nv)
+{
+    return fabs((double)count / (double)nv - par->phase[q].fraction) <= par->tolerance;
+}
+
+/* The voxel counts [lo, hi] that pass within_tol (lo > hi: none). */
+static void phase_tol_range(const ssb_micro_electrode_params *par, int q, int64_t nv, phase_state *st)
+{
+    const double f = par->phase[q].fraction, t = par->tolerance, n = (double)nv;
+    int64_t lo = (int64_t)ceil((f - t) * n) - 1, hi = (int64_t)floor((f + t) * n) + 1;
+    if (lo < 0) lo = 0;
+    if (hi > nv) hi = nv;
+    while (lo <= hi && !within_tol(par, q, lo, nv)) lo++;
+    while (hi >= lo && !within_tol(par, q, hi, nv)) hi--;
+    st->lo = lo;
+    st->hi = hi;
+}
 
 /* Random sequential addition of phase q under the current rule (P->ov[q], P->fill[q]) until the target is met
  * (*reached = 1) or the phase jams (*reached = 0). Jammed means: 64 particles dropped in a row, a round without
@@ -669,7 +758,13 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
             if (st->count + nnew > st->target) {
                 /* keep the last particle only if it brings the count closer to the target */
                 stop_rounds = 1;
-                if (st->count + nnew - st->target >= st->target - st->count) continue;
+                /* left out when it does not bring the count closer; also when, kept, it would end the phase beyond
+                 * the tolerance (a failure for certain): finish_phase then redraws it smaller (so cases that
+                 * succeeded before are untouched) */
+                if (st->count + nnew - st->target >= st->target - st->count || st->count + nnew > st->hi) {
+                    st->dlast = fmax(st->dlast, pl[i]);
+                    continue;
+                }
             }
             int64_t got;
             if (par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE) {
@@ -714,6 +809,51 @@ static int run_rounds(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase
     return rc;
 }
 
+/* Small-box granularity: the phase reached its target to within one particle (run_rounds left out the particle
+ * that would overshoot) but not to within the tolerance, because one particle is a larger share of the box than
+ * the tolerance. Redraw the missing particles from the phase's distribution truncated to the diameters whose
+ * sphere volume fits the room left below the upper end of the tolerance band (psd_draw_below), place them as usual
+ * and stop once the count is within the tolerance. The size distribution stays the phase's own, renormalised to
+ * the range that fits, for the last one or few particles only (counted in nredrawn). MONO sizes and fibres have
+ * nothing smaller to draw: they stop here and the error message names the particle granularity. */
+static int finish_phase(packer *P, int q, const psd_prep *psd, ssb_rng *rng, phase_state *st, int64_t *ntrials,
+                        int64_t *done_vox)
+{
+    const ssb_micro_electrode_params *par = P->par;
+    const ssbi_box *b = &P->box;
+    const double vvox = b->h[0] * b->h[1] * b->h[2];
+    if (par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE) return SSB_OK;
+    int drops = 0;
+    while (st->count < st->lo && st->lo <= st->hi && drops < 64) {
+        const double room = (double)(st->hi - st->count) * vvox;
+        const double d = psd_draw_below(psd, cbrt(6.0 * room / PI), rng);
+        if (d <= 0.0) break; /* nothing of this distribution fits */
+        double p[3], u[3];
+        const int64_t nnew = find_position(P, 0.5 * d, q, rng, p, u, ntrials);
+        if (nnew == 0) st->ndropped++;
+        if (nnew == 0 || st->count + nnew > st->hi) { /* dropped, or its voxels exceed its sphere volume */
+            drops++;
+            continue;
+        }
+        SSB_CHECK(P->ctx, packer_add(P, p, 0.5 * d, q));
+        const int64_t got = fill_sphere(P, p, 0.5 * d, par->phase[q].label);
+        if (P->grad) ssbi_grad_update(P->grad);
+        st->count += got;
+        *done_vox += got;
+        st->nplaced++;
+        st->nredrawn++;
+        st->dsum += d;
+    }
+    if (st->nredrawn > 0)
+        ssbi_log(P->ctx, SSB_LOG_INFO, "electrode",
+                 "particle phase %d ('%s'): a %.2f um particle would overshoot the target %.4f by more than the "
+                 "tolerance %g in this box; %lld particle(s) redrawn smaller from the size distribution truncated "
+                 "to what fits, fraction now %.4f",
+                 q, par->phase[q].name, st->dlast * 1e6, par->phase[q].fraction, par->tolerance,
+                 (long long)st->nredrawn, (double)st->count / (double)(b->n[0] * b->n[1] * b->n[2]));
+    return SSB_OK;
+}
+
 /* Place one phase (index q in the params; first = 1 for the first phase placed; before = the target fractions of
  * the phases placed before it). When the phase jams under its
  * rule, the rule is relaxed step by step: a later (smaller) phase first switches to void filling (if
@@ -743,6 +883,8 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
         int reached = 0;
         rc = run_rounds(P, q, psd, rng, st, ntrials, done_vox, total_vox, slow, &reached, &pool, &pool_cap, &pool_n,
                         &pool_next);
+        st->reached = reached;
+        if (rc == SSB_OK && reached && st->count < st->lo) rc = finish_phase(P, q, psd, rng, st, ntrials, done_vox);
         if (rc != SSB_OK || reached) break;
         if (can_fill) {
             P->fill[q] = 1;
@@ -761,6 +903,44 @@ static int place_phase(packer *P, int q, int first, double before, const psd_pre
         P->grad = NULL;
     }
     return rc;
+}
+
+/* The final check of every phase against its target (in placement order): SSB_ERR_RANGE with the reason, a
+ * particle too coarse for the tolerance in this box (granularity) or a packing that jammed short of it. */
+static int check_targets(ssb_ctx *ctx, const packer *P, const int *order, const psd_prep *psd,
+                         const phase_state *st)
+{
+    const ssb_micro_electrode_params *par = P->par;
+    const int64_t nv = P->box.n[0] * P->box.n[1] * P->box.n[2];
+    for (int k = 0; k < par->nphases; k++) {
+        int q = order[k];
+        double f = (double)st[q].count / (double)nv;
+        if (fabs(f - par->phase[q].fraction) > par->tolerance && st[q].reached && st[q].dlast > 0.0) {
+            /* granularity: the particle left out would have overshot beyond the tolerance, and nothing smaller fit */
+            const double share = PI / 6.0 * st[q].dlast * st[q].dlast * st[q].dlast /
+                                 (P->box.len[0] * P->box.len[1] * P->box.len[2]);
+            return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                             "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
+                             "particles placed): one %.2f um particle is %.4f of this %.1f x %.1f x %.1f um box, more "
+                             "than the tolerance allows, and %s; use a larger box, smaller particles or a larger "
+                             "tolerance",
+                             q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
+                             (long long)st[q].nplaced, st[q].dlast * 1e6, share, P->box.len[0] * 1e6,
+                             P->box.len[1] * 1e6, P->box.len[2] * 1e6,
+                             par->phase[q].shape == SSB_MICRO_PARTICLE_FIBRE || psd[q].kind == SSB_MICRO_PSD_MONO
+                                 ? "its size distribution has no smaller particles to redraw"
+                                 : "no smaller particle of its size distribution could be placed");
+        }
+        if (fabs(f - par->phase[q].fraction) > par->tolerance) {
+            return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                             "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
+                             "particles placed, %lld dropped); allow more overlap, relax_steps or max_attempts, or "
+                             "lower the fraction",
+                             q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
+                             (long long)st[q].nplaced, (long long)st[q].ndropped);
+        }
+    }
+    return SSB_OK;
 }
 
 ssb_micro_electrode_params ssb_micro_electrode_params_default(void)
@@ -876,6 +1056,7 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
     int64_t total_target = 0, done_vox = 0, ntrials = 0;
     for (int i = 0; i < par->nphases; i++) {
         st[i].target = llround(par->phase[i].fraction * (double)nv);
+        phase_tol_range(par, i, nv, &st[i]);
         total_target += st[i].target;
     }
     for (int i = 0; i < par->nphases; i++)
@@ -934,24 +1115,13 @@ int ssbi_electrode_generate(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_electr
             r->psd_mean = psd[i].mean;
             r->overlap = P.ov[i];
             r->void_fill = P.fill[i];
+            r->nredrawn = st[i].nredrawn;
         }
         result->matrix_fraction = (double)matrix_count / (double)nv;
         result->ntrials = ntrials;
     }
     ssbi_log(ctx, SSB_LOG_DEBUG, "electrode", "%d particles, %lld trial positions", (int)P.np, (long long)ntrials);
-    for (int k = 0; k < par->nphases; k++) {
-        int q = order[k];
-        double f = (double)st[q].count / (double)nv;
-        if (fabs(f - par->phase[q].fraction) > par->tolerance) {
-            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
-                           "particle phase %d ('%s'): reached a voxel fraction of %.4f, target %.4f +- %g (%lld "
-                           "particles placed, %lld dropped); allow more overlap, relax_steps or max_attempts, or "
-                           "lower the fraction",
-                           q, par->phase[q].name, f, par->phase[q].fraction, par->tolerance,
-                           (long long)st[q].nplaced, (long long)st[q].ndropped);
-            break;
-        }
-    }
+    rc = check_targets(ctx, &P, order, psd, st);
 
     if (spheres && (rc == SSB_OK || rc == SSB_ERR_RANGE) && P.np > 0) {
         ssbi_sphere *sp = ssbi_malloc(ctx, (size_t)P.np * sizeof *sp, "sphere list");
