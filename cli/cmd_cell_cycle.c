@@ -81,8 +81,9 @@ static void cycle_help(void)
            "opened particles stays debonded per cycle), and CAM cracking (volume swing + diffusion-induced strain\n"
            "above the fracture strain isolates a share of the capacity per cycle), and for an alloy (Si) composite\n"
            "negative its particles losing contact as they shrink on delithiation (with the lithium they hold) and\n"
-           "the stack pressure at the top of charge; fade_by_mechanism splits them as lithium_contact,\n"
-           "cam_contact_loss, cracking, negative_contact_loss.\n"
+           "the stack pressure at the top of charge, and its particles above the host's critical size cracking\n"
+           "on lithiation (Si: 150 nm; the cracking switch covers both sides); fade_by_mechanism splits them as\n"
+           "lithium_contact, cam_contact_loss, cracking, negative_contact_loss, negative_cracking.\n"
            "Outputs: per-cycle table (or CSV with -o), JSON arrays cycle, discharge_capacity_mAh_per_cm2,\n"
            "capacity_retention, ..., and fade_by_mechanism (mAh/cm2, summing to total_fade_mAh_per_cm2).\n\n"
            "options:\n");
@@ -189,7 +190,8 @@ static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing
     }
     cJSON *f = cJSON_AddObjectToObject(j, "fade_by_mechanism");
     for (int m = 0; m < SSB_IFACE_NMECH; m++)
-        cJSON_AddNumberToObject(f, ssb_iface_mech_name((ssb_iface_mech)m), res->fade[m] / MAH_PER_CM2);
+        if (m != SSB_IFACE_MECH_NEG_CRACKING || ag->mech.neg_cracking) /* only where it can act */
+            cJSON_AddNumberToObject(f, ssb_iface_mech_name((ssb_iface_mech)m), res->fade[m] / MAH_PER_CM2);
     cJSON_AddNumberToObject(j, "total_fade_mAh_per_cm2", res->fade_total / MAH_PER_CM2);
     cJSON_AddNumberToObject(j, "lithium_lost_mol_per_m2", res->li_lost);
     cJSON_AddNumberToObject(j, "hours", res->hours);
@@ -199,8 +201,8 @@ static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing
         /* the mechanisms on, by their fade_by_mechanism keys (those keys stay numbers) */
         cJSON *on = cJSON_AddArrayToObject(mo, "mechanisms_on");
         const int flags[] = {ag->mech.li_contact, ag->mech.cam_contact, ag->mech.cracking, ag->mech.neg_contact,
-                             ag->mech.neg_contact && ag->site[SSB_IFACE_NEG].enabled};
-        for (int k = 0; k < 5; k++)
+                             ag->mech.neg_contact && ag->site[SSB_IFACE_NEG].enabled, ag->mech.neg_cracking};
+        for (int k = 0; k < 6; k++)
             if (flags[k])
                 cJSON_AddItemToArray(on, cJSON_CreateString(ssb_iface_mech_name(
                                              (ssb_iface_mech)(SSB_IFACE_MECH_LI_CONTACT + k))));
@@ -217,6 +219,11 @@ static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing
             for (int c = 0; c < n; c++)
                 cJSON_AddItemToArray(a, isfinite(arrs[k][c]) ? cJSON_CreateNumber(arrs[k][c] * scale[k])
                                                              : cJSON_CreateNull());
+        }
+        if (ag->mech.neg_cracking) {
+            cJSON *a = cJSON_AddArrayToObject(mo, "negative_intact_fraction");
+            for (int c = 0; c < n; c++)
+                cJSON_AddItemToArray(a, cJSON_CreateNumber(res->neg_intact[c]));
         }
     }
     cJSON *ifs = cJSON_AddObjectToObject(j, "interfaces");
@@ -291,6 +298,8 @@ static void print_text(const ssb_iface_cycle_result *res, const ssb_iface_ageing
     const char *h2[] = {"mechanism", "fade [mAh/cm2]"};
     t = cli_table_create(2, h2);
     for (int m = 0; m < SSB_IFACE_NMECH; m++) {
+        if (m == SSB_IFACE_MECH_NEG_CRACKING && !ag->mech.neg_cracking)
+            continue;
         const char *cells[] = {ssb_iface_mech_name((ssb_iface_mech)m), cli_fmt(res->fade[m] / MAH_PER_CM2)};
         cli_table_add_row(t, cells);
     }
@@ -403,6 +412,8 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
         if (!rc)
             rc = ssb_iface_mech_setup(env->ctx, mdb, mechdb, p, val[Y_PRESSURE].num * 1e6, want[0], want[1], want[2],
                                       want[3], &ag);
+        if (!rc) /* cracking covers the negative's alloy host too */
+            rc = ssb_iface_mech_setup_neg_cracking(env->ctx, mdb, mechdb, p, want[2], &ag);
         ssb_mech_db_destroy(&mechdb);
     }
     if (!rc)

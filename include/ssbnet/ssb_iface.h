@@ -271,6 +271,8 @@ typedef struct {
     ssb_mech_cycle_params neg_contact_params; /* host|SE rough contact, SE constants, debonded share */
     double E_neg_se;        /* Young's modulus of the SE for the stack-pressure estimate [Pa] */
     double nu_neg_se;
+    int neg_cracking;       /* 1: alloy (Si) host particles above the critical size crack on lithiation
+                               (ssb_iface_mech_setup_neg_cracking; uses neg_swelling) */
 } ssb_iface_mech_params;
 
 typedef struct {
@@ -332,6 +334,7 @@ typedef enum {
     SSB_IFACE_MECH_CRACKING,           /* CAM capacity isolated by cracks */
     SSB_IFACE_MECH_NEG_CONTACT,        /* alloy (Si) negative: particles losing SE contact on delithiation */
     SSB_IFACE_MECH_NEG_SEI,            /* alloy negative: lithium in the SEI regrown on newly exposed surface */
+    SSB_IFACE_MECH_NEG_CRACKING,       /* alloy negative: cracked host particles isolated, SEI on crack faces */
     SSB_IFACE_NMECH
 } ssb_iface_mech;
 const char *ssb_iface_mech_name(ssb_iface_mech m); /* JSON keys of fade_by_mechanism */
@@ -360,6 +363,9 @@ typedef struct {
                                 without it; ssb_mech_stack_pressure with the negative's free strain) */
     double *li_sei_regrowth; /* lithium bound in SEI regrown on newly exposed host surface, start of each cycle
                                 [mol/m2] (0 without it) */
+    double *neg_intact;      /* alloy negative: host not isolated by cracks relative to cycle 1 (1 without it).
+                                li_trapped and li_sei_regrowth include the cracked particles' lithium and the SEI
+                                on their crack faces */
 } ssb_iface_cycle_result;
 
 /* Cycle a cell with ageing: every cycle starts from the cell's initial (charged) state, discharges at
@@ -402,6 +408,18 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *res);
 int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
                          const ssb_cell_params *cell, double pressure, int want_li, int want_cam, int want_crack,
                          int want_neg, ssb_iface_ageing *ag);
+
+/* Cracking of an alloy (Si) composite negative in cycling (call after ssb_iface_mech_setup, which clears it):
+ * want 1 on, 0 off, -1 on when the cell has a composite negative whose active material has a volume-change record
+ * with "critical_diameter_nm" and "crack_dead_fraction_per_cycle" (ssb_mech_alloy_crack). Needs a stack pressure
+ * set by ssb_iface_mech_setup (SSB_ERR_ARG otherwise). want 1 on a Li-metal cell or a negative without such a
+ * record is ignored where the negative has no volume-change record at all (nothing swells), else
+ * SSB_ERR_UNSUPPORTED names the missing key. Per cycle the host's lithiation window (from the cell model's
+ * lithium) decides whether the particles (the negative's particle radius) crack; the isolated share keeps the
+ * lithium it holds at the end of discharge (counted in li_trapped); with the negative's interphase ageing on, the
+ * crack faces get a fresh SEI grown over that cycle (counted in li_sei_regrowth). Fade key negative_cracking. */
+int ssb_iface_mech_setup_neg_cracking(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
+                                      const ssb_cell_params *cell, int want, ssb_iface_ageing *ag);
 
 /* ============================================================================================ for ssb_run */
 

@@ -223,6 +223,8 @@ typedef struct {
     double V_m_host;             /* alloy anodes: molar volume of the host (e.g. Si) [m3/mol] (NaN: not given) */
     double x_max;                /* alloy anodes: Li per host atom at soc 1 (Si: 3.75, Li15Si4) */
     const char *source, *status, *fracture_source, *crack_note, *debond_note;
+    double critical_diameter;    /* alloy hosts: particles larger than this crack on lithiation [m] (NaN: none) */
+    const char *critical_source;
 } ssb_mech_swelling;
 
 /* Lookup as ssb_mech_db_solid; SSB_ERR_NOTFOUND (no volume-change record) names the known ones. */
@@ -330,6 +332,24 @@ ssb_mech_stack_params ssb_mech_stack_params_default(void);
 /* Pressure at time t >= 0 [s] after the swelling (*p) and the elastic rise dp (may be NULL). SSB_ERR_RANGE names
  * the bad field. */
 int ssb_mech_stack_pressure(ssb_ctx *ctx, const ssb_mech_stack_params *sp, double t, double *p, double *dp);
+
+/* Cracking of alloy (Si) host particles on lithiation: a particle of diameter 2R above the host's
+ * critical_diameter (crystalline Si about 150 nm: Liu et al., ACS Nano 6, 1522 (2012), in situ TEM of single
+ * particles on first lithiation; below it the particles lithiate without fracture) cracks when the cycle lithiates
+ * it (soc_hi > soc_lo). Of the still-intact particles a share dead_per_cycle (the record's
+ * crack_dead_fraction_per_cycle) breaks off per cycle and loses electronic contact; those particles break into
+ * fragments of the critical size, whose surface is new_surface = R / (d_c / 2) - 1 times the particle's surface
+ * (surface per volume 3/r of spheres), surface on which a fresh SEI grows (the review's dynamic SEI
+ * reconstruction). Below the critical size nothing cracks (dead_per_cycle 0, new_surface 0). SSB_ERR_UNSUPPORTED
+ * names "critical_diameter_nm" / "crack_dead_fraction_per_cycle" when the record lacks them. */
+typedef struct {
+    int cracked;           /* 1: 2R > critical diameter and the cycle lithiates the host */
+    double ratio;          /* 2R / critical diameter */
+    double dead_per_cycle; /* share of the intact particles isolated this cycle */
+    double new_surface;    /* crack surface per surface of the particles that crack [-] */
+} ssb_mech_alloy_crack_result;
+int ssb_mech_alloy_crack(ssb_ctx *ctx, const ssb_mech_swelling *host, double radius, double soc_lo, double soc_hi,
+                         ssb_mech_alloy_crack_result *r);
 
 #ifdef __cplusplus
 }

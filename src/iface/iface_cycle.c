@@ -20,7 +20,7 @@ const char *ssb_iface_mech_name(ssb_iface_mech m)
     static const char *n[] = {"positive_interphase_resistance", "active_area_loss", "ionic_network_loss",
                               "negative_interphase_resistance", "lithium_inventory", "lithium_contact",
                               "cam_contact_loss", "cracking", "negative_contact_loss",
-                              "negative_sei_regrowth"};
+                              "negative_sei_regrowth", "negative_cracking"};
     return (m >= 0 && m < SSB_IFACE_NMECH) ? n[m] : "?";
 }
 
@@ -314,6 +314,8 @@ static int parse_mechanics(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_cel
     SSB_CHECK(ctx, ssb_mech_db_load(ctx, NULL, &mdbm));
     int rc = ssb_iface_mech_setup(ctx, mdb, mdbm, cell, p->valuedouble * 1e6, want[0], want[1], want[2], want[3],
                                   ag);
+    if (!rc) /* "cracking" covers both sides: the negative's host particles too */
+        rc = ssb_iface_mech_setup_neg_cracking(ctx, mdb, mdbm, cell, want[2], ag);
     ssb_mech_db_destroy(&mdbm);
     if (rc) {
         char msg[512];
@@ -348,6 +350,9 @@ typedef struct {
     double neg_trapped; /* lithium held by the isolated host particles [mol/m2] */
     double neg_sei;     /* lithium bound in the SEI regrown on the host surface exposed anew each cycle [mol/m2] */
     double tau_neg;     /* growth time of the negative's interphase in the last cycle (rate-weighted) [s] */
+    double neg_intact;        /* alloy negative: host not isolated by cracks, relative to the start */
+    double neg_crack_trapped; /* lithium held by the cracked, isolated host particles [mol/m2] */
+    double neg_crack_sei;     /* lithium bound in the SEI grown on crack faces [mol/m2] */
 } age_state;
 
 static double site_R(const ssb_iface_ageing *ag, const age_state *s, int k)
@@ -508,10 +513,31 @@ static int mech_neg_sei(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base
     return SSB_OK;
 }
 
+/* Alloy negative: cracked host particles leave the active fraction with the lithium they held at the end of
+ * discharge; the SEI on the crack faces takes its lithium from the negative too. */
+static int mech_neg_crack(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b, const age_state *s,
+                          ssb_cell_values *v)
+{
+    if (!ag->mech.neg_cracking || b->v0.anode != SSB_CELL_ANODE_COMPOSITE ||
+        (s->neg_intact >= 1.0 && s->neg_crack_sei <= 0))
+        return SSB_OK;
+    SSB_REQUIRE(ctx, s->neg_intact > 0, SSB_ERR_RANGE, "cracking has isolated the whole negative electrode");
+    ssb_cell_electrode *e = &v->neg;
+    double cap = e->c_max * e->thickness;
+    double n = e->sto_init * e->eps_active * cap - s->neg_crack_trapped - s->neg_crack_sei;
+    SSB_REQUIRE(ctx, n > 0, SSB_ERR_RANGE, "the cracked negative particles and their SEI hold all of its lithium");
+    double lost = e->eps_active * (1.0 - s->neg_intact);
+    e->eps_active -= lost;
+    e->eps_active_dead = (isfinite(e->eps_active_dead) ? e->eps_active_dead : 0.0) + lost;
+    e->area_per_volume = isfinite(e->area_per_volume) ? e->area_per_volume * s->neg_intact : e->area_per_volume;
+    e->sto_init = fmin(0.98, n / (e->eps_active * cap));
+    return SSB_OK;
+}
+
 static const mech_fn mechs[SSB_IFACE_NMECH] = {mech_pos_resistance, mech_active_area, mech_ionic_network,
                                                mech_neg_resistance, mech_lithium,        mech_li_contact,
                                                mech_cam_contact,    mech_cracking,       mech_neg_contact,
-                                               mech_neg_sei};
+                                               mech_neg_sei,        mech_neg_crack};
 
 /* Cell values with each mechanism taking its state from states[m]. */
 static int apply_mechanisms(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base *b,
@@ -630,7 +656,7 @@ int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_
         if (m->neg_contact) {
             m->neg_swelling = *nw;
             m->neg_swelling.source = m->neg_swelling.status = m->neg_swelling.fracture_source = NULL;
-            m->neg_swelling.crack_note = m->neg_swelling.debond_note = NULL;
+            m->neg_swelling.crack_note = m->neg_swelling.debond_note = m->neg_swelling.critical_source = NULL;
             ssb_mech_cycle_params *c = &m->neg_contact_params;
             *c = ssb_mech_cycle_params_default();
             SSB_CHECK(ctx, ssb_mech_effective_modulus(ctx, sse->E, sse->nu, sh->E, sh->nu, &c->gw.E_star));
@@ -647,6 +673,43 @@ int ssb_iface_mech_setup(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_
             m->E_neg_se = sse->E;
             m->nu_neg_se = sse->nu;
         }
+    }
+    return SSB_OK;
+}
+
+int ssb_iface_mech_setup_neg_cracking(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_mech_db *mechdb,
+                                      const ssb_cell_params *cell, int want, ssb_iface_ageing *ag)
+{
+    SSB_REQUIRE(ctx, mechdb && cell && ag, SSB_ERR_ARG, "ssb_iface_mech_setup_neg_cracking: NULL argument");
+    ssb_iface_mech_params *m = &ag->mech;
+    SSB_REQUIRE(ctx, !isnan(m->pressure), SSB_ERR_ARG,
+                "ssb_iface_mech_setup_neg_cracking: no stack pressure set (call ssb_iface_mech_setup first)");
+    m->neg_cracking = 0;
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    if (!want || v.anode != SSB_CELL_ANODE_COMPOSITE || !v.neg.active_material[0])
+        return SSB_OK;
+    const ssb_mech_swelling *nw = NULL;
+    if (ssb_mech_db_swelling(ctx, mechdb, mdb, v.neg.active_material, &nw)) { /* the host does not swell */
+        ssb_ctx_clear_error(ctx);
+        return SSB_OK;
+    }
+    int rc = SSB_OK;
+    if (isnan(nw->critical_diameter) || isnan(nw->crack_dead_per_cycle))
+        rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "cracking: the negative's %s has no \"%s\" in "
+                       "data/iface/mechanics.json", nw->name,
+                       isnan(nw->critical_diameter) ? "critical_diameter_nm" : "crack_dead_fraction_per_cycle");
+    const char *nse = v.neg.electrolyte[0] ? v.neg.electrolyte : v.el.material;
+    const ssb_mech_solid *sse = NULL;
+    if (!rc)
+        rc = ssb_mech_db_solid(ctx, mechdb, mdb, nse, &sse); /* the stack pressure needs the SE's constants */
+    SSB_CHECK(ctx, mech_want(ctx, want, rc, &m->neg_cracking));
+    if (m->neg_cracking) {
+        m->neg_swelling = *nw;
+        m->neg_swelling.source = m->neg_swelling.status = m->neg_swelling.fracture_source = NULL;
+        m->neg_swelling.crack_note = m->neg_swelling.debond_note = m->neg_swelling.critical_source = NULL;
+        m->E_neg_se = sse->E;
+        m->nu_neg_se = sse->nu;
     }
     return SSB_OK;
 }
@@ -690,25 +753,39 @@ static int advance_neg(ssb_ctx *ctx, const ssb_iface_ageing *ag, const age_base 
     bot = clamp(bot, sw->soc[0], top);
     SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, sw, top, &dv_top, NULL));
     SSB_CHECK(ctx, ssb_mech_swelling_at(ctx, sw, bot, &dv_bot, NULL));
-    ssb_mech_cycle_params cp = m->neg_contact_params;
-    cp.pressure = m->pressure;
-    cp.radius = v->neg.particle_radius;
-    cp.dv = fmin(0.0, (1.0 + dv_bot) / (1.0 + dv_top) - 1.0);
-    ssb_mech_cycle_result cr = {0, 0, 0, cp.debond, NAN};
-    if (m->pressure > 0)
-        SSB_CHECK(ctx, ssb_mech_contact_cycle(ctx, &cp, &cr));
-    s->neg_trapped += cr.loss * v->neg.eps_active * v->neg.c_max * v->neg.thickness * bot;
-    s->neg_active *= 1.0 - cr.loss;
-    /* SEI regrowth: the host surface grows by ((1 + dv_top) / (1 + dv_bot))^(2/3) from the end of discharge to the
-     * top of charge; the SEI cannot stretch that far, so the new surface share gets a fresh interphase that grows
-     * over the cycle as the negative's interphase law says (its rate-weighted time tau_neg of this cycle) */
     const ssb_iface_site_params *ns = &ag->site[SSB_IFACE_NEG];
-    if (ns->enabled && s->tau_neg > 0) {
-        double f_new = 1.0 - pow((1.0 + dv_bot) / (1.0 + dv_top), 2.0 / 3.0);
-        ssb_iface_state fresh = ssb_iface_state_initial(&ns->growth);
-        ssb_iface_state_advance(&ns->growth, &ns->coating, &fresh, s->tau_neg);
-        double area = b->area[SSB_IFACE_NEG] * s->neg_active; /* active host surface per electrode area */
-        s->neg_sei += f_new * area * ssb_iface_state_volume(&ns->coating, &fresh) * ns->growth.c_li;
+    if (m->neg_cracking) { /* particles above the critical size crack on lithiation (ssb_mech_alloy_crack) */
+        ssb_mech_alloy_crack_result kr;
+        SSB_CHECK(ctx, ssb_mech_alloy_crack(ctx, sw, v->neg.particle_radius, bot, top, &kr));
+        s->neg_crack_trapped += kr.dead_per_cycle * v->neg.eps_active * v->neg.c_max * v->neg.thickness * bot;
+        if (ns->enabled && s->tau_neg > 0 && kr.cracked) { /* fresh SEI on the crack faces, grown over the cycle */
+            ssb_iface_state fresh = ssb_iface_state_initial(&ns->growth);
+            ssb_iface_state_advance(&ns->growth, &ns->coating, &fresh, s->tau_neg);
+            double area = b->area[SSB_IFACE_NEG] * s->neg_active * s->neg_intact * kr.dead_per_cycle * kr.new_surface;
+            s->neg_crack_sei += area * ssb_iface_state_volume(&ns->coating, &fresh) * ns->growth.c_li;
+        }
+        s->neg_intact *= 1.0 - kr.dead_per_cycle;
+    }
+    if (m->neg_contact) {
+        ssb_mech_cycle_params cp = m->neg_contact_params;
+        cp.pressure = m->pressure;
+        cp.radius = v->neg.particle_radius;
+        cp.dv = fmin(0.0, (1.0 + dv_bot) / (1.0 + dv_top) - 1.0);
+        ssb_mech_cycle_result cr = {0, 0, 0, cp.debond, NAN};
+        if (m->pressure > 0)
+            SSB_CHECK(ctx, ssb_mech_contact_cycle(ctx, &cp, &cr));
+        s->neg_trapped += cr.loss * v->neg.eps_active * v->neg.c_max * v->neg.thickness * bot;
+        s->neg_active *= 1.0 - cr.loss;
+        /* SEI regrowth: the host surface grows by ((1 + dv_top) / (1 + dv_bot))^(2/3) from the end of discharge to the
+         * top of charge; the SEI cannot stretch that far, so the new surface share gets a fresh interphase that grows
+         * over the cycle as the negative's interphase law says (its rate-weighted time tau_neg of this cycle) */
+        if (ns->enabled && s->tau_neg > 0) {
+            double f_new = 1.0 - pow((1.0 + dv_bot) / (1.0 + dv_top), 2.0 / 3.0);
+            ssb_iface_state fresh = ssb_iface_state_initial(&ns->growth);
+            ssb_iface_state_advance(&ns->growth, &ns->coating, &fresh, s->tau_neg);
+            double area = b->area[SSB_IFACE_NEG] * s->neg_active * s->neg_intact; /* active host surface */
+            s->neg_sei += f_new * area * ssb_iface_state_volume(&ns->coating, &fresh) * ns->growth.c_li;
+        }
     }
     /* stack at the top of charge: negative (free strain of its host's swelling less its pores), separator,
      * positive; rigid fixture, the SE's elastic constants for every layer */
@@ -734,7 +811,7 @@ static int advance_mech(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
     *kept = *strain = *p_top = NAN;
     if (isnan(m->pressure))
         return SSB_OK;
-    if (m->neg_contact && b->v0.anode == SSB_CELL_ANODE_COMPOSITE)
+    if ((m->neg_contact || m->neg_cracking) && b->v0.anode == SSB_CELL_ANODE_COMPOSITE)
         SSB_CHECK(ctx, advance_neg(ctx, ag, b, v, r, s, p_top));
     int n = ssb_cell_result_npoints(r);
     const double *t = ssb_cell_result_series(r, SSB_CELL_T), *I = ssb_cell_result_series(r, SSB_CELL_I);
@@ -872,6 +949,7 @@ void ssb_iface_cycle_result_destroy(ssb_iface_cycle_result *r)
     free(r->li_trapped);
     free(r->stack_pressure);
     free(r->li_sei_regrowth);
+    free(r->neg_intact);
     memset(r, 0, sizeof *r);
 }
 
@@ -913,7 +991,7 @@ static int alloc_result(ssb_ctx *ctx, int n, ssb_iface_cycle_result *res)
                        &res->li_interphase, &res->li_inventory, &res->li_contact, &res->cam_active,
                        &res->cam_intact, &res->cam_kept,   &res->crack_strain, &res->neg_active, &res->li_trapped,
                        &res->stack_pressure, &res->thickness[0], &res->thickness[1], &res->thickness[2],
-                       &res->li_sei_regrowth};
+                       &res->li_sei_regrowth, &res->neg_intact};
     int ok = 1;
     for (size_t k = 0; k < sizeof arrs / sizeof arrs[0]; k++)
         ok = ok && (*arrs[k] = calloc((size_t)n, sizeof(double))) != NULL;
@@ -1004,6 +1082,8 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         first.st[k] = ssb_iface_state_initial(&ag->site[k].growth);
     first.li_phi = first.li_phi_end = first.cam_active = first.cam_intact = first.neg_active = 1.0;
     first.neg_trapped = first.neg_sei = first.tau_neg = 0.0;
+    first.neg_intact = 1.0;
+    first.neg_crack_trapped = first.neg_crack_sei = 0.0;
     cur = first;
     last_start = first;
     double T = b.v0.cell.T, t_total = 0;
@@ -1021,8 +1101,9 @@ int ssb_iface_cycle_run(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ifa
         res->cam_active[c] = cur.cam_active;
         res->cam_intact[c] = cur.cam_intact;
         res->neg_active[c] = cur.neg_active;
-        res->li_trapped[c] = cur.neg_trapped;
-        res->li_sei_regrowth[c] = cur.neg_sei;
+        res->li_trapped[c] = cur.neg_trapped + cur.neg_crack_trapped;
+        res->li_sei_regrowth[c] = cur.neg_sei + cur.neg_crack_sei;
+        res->neg_intact[c] = cur.neg_intact;
         res->li_interphase[c] = li_in_interphases(ag, &b, &cur);
         for (int k = 0; k < SSB_IFACE_NSITES; k++)
             res->thickness[k][c] =

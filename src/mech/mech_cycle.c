@@ -161,3 +161,26 @@ int ssb_mech_stack_pressure(ssb_ctx *ctx, const ssb_mech_stack_params *sp, doubl
         *dp = rise;
     return SSB_OK;
 }
+
+int ssb_mech_alloy_crack(ssb_ctx *ctx, const ssb_mech_swelling *host, double radius, double soc_lo, double soc_hi,
+                         ssb_mech_alloy_crack_result *r)
+{
+    SSB_REQUIRE(ctx, host && r, SSB_ERR_ARG, "ssb_mech_alloy_crack: NULL argument");
+    SSB_REQUIRE(ctx, !isnan(host->critical_diameter), SSB_ERR_UNSUPPORTED,
+                "%s has no \"critical_diameter_nm\" in data/iface/mechanics.json: the alloy cracking model is not "
+                "available for it",
+                host->name);
+    SSB_REQUIRE(ctx, !isnan(host->crack_dead_per_cycle), SSB_ERR_UNSUPPORTED,
+                "%s has no \"crack_dead_fraction_per_cycle\" in data/iface/mechanics.json", host->name);
+    SSB_REQUIRE(ctx, isfinite(radius) && radius > 0, SSB_ERR_RANGE, "particle radius %g m must be > 0", radius);
+    SSB_REQUIRE(ctx, isfinite(soc_lo) && isfinite(soc_hi) && soc_lo <= soc_hi, SSB_ERR_RANGE,
+                "lithiation window [%g, %g] reversed", soc_lo, soc_hi);
+    memset(r, 0, sizeof *r);
+    r->ratio = 2.0 * radius / host->critical_diameter;
+    r->cracked = r->ratio > 1.0 && soc_hi > soc_lo;
+    if (r->cracked) {
+        r->dead_per_cycle = host->crack_dead_per_cycle;
+        r->new_surface = r->ratio - 1.0; /* R / r_c - 1 with r_c = d_c / 2 */
+    }
+    return SSB_OK;
+}

@@ -147,6 +147,10 @@ static int parse_swelling(ssb_ctx *ctx, const cJSON *o, const char *where, ssb_m
     SSB_CHECK(ctx, num(ctx, o, "debond_fraction_per_cycle", where, 1, 0, 1, &w->debond));
     SSB_CHECK(ctx, num(ctx, o, "host_molar_volume_cm3_per_mol", where, 1e-6, 1, 1000, &w->V_m_host));
     SSB_CHECK(ctx, num(ctx, o, "li_per_host_max", where, 1, 1e-3, 100, &w->x_max));
+    SSB_CHECK(ctx, num(ctx, o, "critical_diameter_nm", where, 1e-9, 1e-3, 1e9, &w->critical_diameter));
+    w->critical_source = str(o, "critical_diameter_source");
+    SSB_REQUIRE(ctx, isnan(w->critical_diameter) || w->critical_source, SSB_ERR_FORMAT,
+                "%s: \"critical_diameter_nm\" needs a \"critical_diameter_source\"", where);
     w->debond_note = str(o, "debond_note");
     SSB_REQUIRE(ctx, isnan(w->debond) || w->debond_note, SSB_ERR_FORMAT,
                 "%s: \"debond_fraction_per_cycle\" needs a \"debond_note\"", where);

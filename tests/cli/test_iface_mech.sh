@@ -176,4 +176,25 @@ expect_rc "stack host without constants" 10 "$BIN" iface stack --capacity-mAh-cm
 grep -q 'host_molar_volume_cm3_per_mol' "$T/err" && ok "missing host key named" || bad "message: $(cat "$T/err")"
 expect_rc "stack zero fixture stiffness" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --fixture-GPa-per-mm 0
 expect_rc "stack negative pressure" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --pressure-MPa -1
+# Si cracking and micro-Si vs Si|C|SE (examples/cell_si_*.json): both run with the mechanics of their file, the
+# cracking keys appear only there; a database without the critical size, cracking asked for: exit 10, key named
+EX="$(cd "$(dirname "$0")/../../examples" && pwd)"
+for f in cell_si_micro cell_si_c_se; do
+  expect_rc "$f cycles" 0 "$BIN" cell cycle "$EX/$f.json" --cycles 3 --json --quiet
+  for k in negative_cracking negative_intact_fraction negative_sei_regrowth stack_pressure_top_of_charge_MPa; do
+    grep -q "\"$k\"" "$T/out" && ok "$f has $k" || bad "$f lacks $k"
+  done
+  f2=$(jall negative_cracking)
+  awk -v f="$f2" 'BEGIN{exit !(f > 0)}' && ok "$f: Si above 150 nm cracks ($f2 mAh/cm2)" || bad "$f cracking fade: $f2"
+done
+expect_rc "default cell, cracking on" 0 "$BIN" cell cycle --cycles 2 --pressure-MPa 10 --mechanics cracking --json --quiet
+grep -q '"negative_cracking"\|"negative_intact_fraction"' "$T/out" && bad "Li-metal cell shows Si cracking keys" ||
+  ok "no Si cracking keys for a Li-metal cell"
+mkdir -p "$T/data/iface"
+sed 's/"critical_diameter_nm"/"critical_diameter_nm_removed"/' "$(dirname "$0")/../../data/iface/mechanics.json" >"$T/data/iface/mechanics.json"
+python3 -c "import json,sys; c=json.load(open(sys.argv[1])); c['interfaces']['mechanics']['cracking']=True; json.dump(c, open(sys.argv[2], 'w'))" \
+  "$EX/cell_si_c_se.json" "$T/cell_si_crack.json"
+SSBNET_DATA_DIR="$T/data" expect_rc "Si cracking without the critical size" 10 "$BIN" cell cycle "$T/cell_si_crack.json" --cycles 2 --json
+grep -q 'critical_diameter_nm' "$T/err" && grep -q 'interfaces.mechanics' "$T/err" && [ ! -s "$T/out" ] &&
+  ok "missing critical_diameter_nm named, no output" || bad "message: $(cat "$T/err")"
 finish
