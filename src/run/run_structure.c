@@ -121,6 +121,11 @@ static int cathode_arch(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_cathode 
 static int cathode_arch_check(ssb_ctx *ctx, const ssb_run_cathode *c)
 {
     const double se = 1 - c->cam_fraction - c->carbon_fraction - c->pore_fraction;
+    SSB_REQUIRE(ctx, se > 0, SSB_ERR_RANGE,
+                "the composition leaves no room for the SE: CAM %g + carbon %g + voids %g = %g of the volume (valid: "
+                "the three together below 1, the SE takes the rest)",
+                c->cam_fraction, c->carbon_fraction, c->pore_fraction,
+                c->cam_fraction + c->carbon_fraction + c->pore_fraction);
     SSB_REQUIRE(ctx, c->se_diameter == 0 || c->pore_fraction >= 0.005, SSB_ERR_RANGE,
                 "microstructure.se_diameter_um = %g makes the SE a particle phase, which needs voids between the "
                 "particles: positive.porosity = %g (valid: >= 0.005 with SE particles)",

@@ -65,4 +65,8 @@ grep -q "cam_volume_fraction = 1.4" "$T/err" && ok "run message names key and va
 echo '{"cathode": {"thickness": -3}}' >"$T/cell2.json"
 expect_rc "run: unknown key" 6 "$BIN" run "$T/cell2.json" -o "$T/runout"
 
+# fractions that leave no room for the SE: exit 7 naming the sum, nothing written
+expect_rc "CAM + carbon + voids over 1" 7 "$BIN" micro generate --cam-vf 0.95 -o "$T/over.tif" --quiet
+grep -q "no room for the SE" "$T/err" && grep -q "1.03" "$T/err" && ok "message names the sum" || bad "message: $(cat "$T/err")"
+[ -e "$T/over.tif" ] && bad "image written" || ok "no image written"
 finish
