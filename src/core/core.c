@@ -260,3 +260,17 @@ ssb_rng ssb_rng_split(const ssb_rng *rng, uint64_t k)
     ssb_rng_seed(&r, x);
     return r;
 }
+
+int64_t ssbi_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %lld", &kb) == 1)
+            break;
+    fclose(f);
+    return (int64_t)kb * 1024;
+}

@@ -64,6 +64,8 @@ void ssbi_log(ssb_ctx *ctx, ssb_log_level level, const char *object, const char 
 
 /* Report progress; returns SSB_ERR_CANCELLED (recorded in ctx) if the callback asks to stop, else SSB_OK. */
 int ssbi_progress(ssb_ctx *ctx, const char *stage, double done, double total);
+/* Resident set size of this process [bytes] from /proc/self/status (VmRSS), 0 if unavailable. */
+int64_t ssbi_rss_bytes(void);
 
 /* ---- atomic output files (src/core/atomic.c) ---- */
 typedef struct {

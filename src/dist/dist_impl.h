@@ -16,9 +16,6 @@ int ssbi_dist_agree(ssb_ctx *ctx, int rc);
 /* Percolation classes (ssb_dist_classes) on a communicator. */
 int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
                       const uint8_t in_set[256], ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3]);
-
-/* Resident set size of this process [bytes] (0 when unknown). */
-int64_t ssbi_dist_rss(void);
 #endif
 
 #endif

@@ -14,19 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Resident set size (bytes) from /proc/self/status, 0 if unavailable. */
-static int64_t rss_bytes(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return 0;
-    char line[256];
-    long long kb = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %lld", &kb) == 1) break;
-    fclose(f);
-    return (int64_t)kb * 1024;
-}
-
 static int hypre_ready = 0;
 
 /* MPI_Init allocates process-lifetime state that OpenMPI never frees; keep it out of LeakSanitizer's report in
@@ -81,7 +68,7 @@ int ssbi_transport_solve_hypre(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_t
 {
     (void)nthreads; /* hypre here is built without OpenMP */
     SSB_CHECK(ctx, init_mpi(ctx));
-    const int64_t rss0 = rss_bytes();
+    const int64_t rss0 = ssbi_rss_bytes();
     const double ts = ssbi_transport_wtime();
     const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny, n = p->nunk;
     const int64_t n0 = p->plane_start[1], hs = p->plane_start[nz - 1];
@@ -238,7 +225,7 @@ int ssbi_transport_solve_hypre(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_t
     }
     sol->iterations = total_it;
     {
-        int64_t r1 = rss_bytes();
+        int64_t r1 = ssbi_rss_bytes();
         sol->peak_bytes = r1 > rss0 ? r1 - rss0 : 0;
     }
 
