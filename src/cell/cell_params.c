@@ -626,6 +626,41 @@ void *ssbi_section_base(ssb_cell_values *v, int which)
     }
 }
 
+/* The three keys closest to an unknown one, as full paths ("positive.thickness_um", "temperature_C") from every
+ * section, so that a key given in the wrong section or without one is found where it lives. The distance is the
+ * edit distance of the key part, plus one for a section other than the one the user named (w_user; -1: none). */
+static void suggest_paths(const ssb_cell_values *v, int w_user, const char *key, char *buf, size_t len)
+{
+    static const char *const prefix[7] = {"", "positive.", "negative.", "separator.", "electrolyte.",
+                                          "current_collectors.", "numerics."};
+    const char *best[3] = {NULL, NULL, NULL}, *bestp[3] = {"", "", ""};
+    int bd[3] = {1 << 30, 1 << 30, 1 << 30};
+    for (int w = 0; w < 7; w++) {
+        const ssbi_key *tab;
+        ssbi_section_table(v, w, &tab);
+        for (int i = 0; tab[i].key; i++) {
+            int d = levenshtein(tab[i].key, key) + (w_user >= 0 && w != w_user);
+            for (int k = 0; k < 3; k++) {
+                if (d < bd[k]) {
+                    for (int m = 2; m > k; m--) {
+                        bd[m] = bd[m - 1];
+                        best[m] = best[m - 1];
+                        bestp[m] = bestp[m - 1];
+                    }
+                    bd[k] = d;
+                    best[k] = tab[i].key;
+                    bestp[k] = prefix[w];
+                    break;
+                }
+            }
+        }
+    }
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < 3 && best[k]; k++)
+        o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s%s", k ? ", " : "", bestp[k], best[k]);
+}
+
 static int lookup_key(ssb_ctx *ctx, const ssb_cell_values *v, const char *path, int *which, const ssbi_key **k)
 {
     const char *dot = strchr(path, '.');
@@ -648,12 +683,8 @@ static int lookup_key(ssb_ctx *ctx, const ssb_cell_values *v, const char *path, 
     ssbi_section_table(v, w, &tab);
     const ssbi_key *f = ssbi_find_key(tab, key);
     if (!f) {
-        const char *names[128];
-        int n = 0;
-        for (int i = 0; tab[i].key && n < 128; i++)
-            names[n++] = tab[i].key;
         char sug[256];
-        ssbi_key_suggest(names, n, key, sug, sizeof sug);
+        suggest_paths(v, dot ? w : -1, key, sug, sizeof sug);
         return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown numeric key '%s'; closest: %s", path, sug);
     }
     *which = w;

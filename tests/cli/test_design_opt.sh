@@ -59,7 +59,7 @@ expect_rc "variable without bounds" 2 "$BIN" design optimise --vary positive.thi
 expect_rc "LO >= HI" 7 "$BIN" design optimise --vary positive.thickness_um=200:40 -o "$T/b2" --quiet
 grep -q "LO < HI" "$T/err" && [ ! -e "$T/b2" ] && ok "LO >= HI named, nothing written" || bad "LO >= HI: $(cat "$T/err")"
 expect_rc "unknown variable" 8 "$BIN" design optimise --vary positive.thicknes_um=40:200 --quiet
-grep -q "closest: thickness_um" "$T/err" && ok "closest key suggested" || bad "unknown variable: $(cat "$T/err")"
+grep -q "closest: positive.thickness_um" "$T/err" && ok "closest key suggested" || bad "unknown variable: $(cat "$T/err")"
 expect_rc "unknown objective" 8 "$BIN" design optimise --vary "$V" --objective energy_Wh_kg --quiet
 grep -q "closest: energy_Wh_per_kg" "$T/err" && ok "closest metric suggested" || bad "unknown objective: $(cat "$T/err")"
 expect_rc "infeasible" 7 "$BIN" design optimise --vary "$V,stack_pressure_MPa=0.1:3" \

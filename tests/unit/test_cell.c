@@ -277,7 +277,13 @@ static void test_params(void **state)
     TU_OK(ctx, ssb_cell_params_get(ctx, p, "separator.ionic_conductivity_mS_per_cm", &got));
     TU_ASSERT_REL(got, 2.51, 1e-14);
     assert_int_equal(ssb_cell_params_set(ctx, p, "positive.thicknes_um", 50), SSB_ERR_NOTFOUND);
-    assert_non_null(strstr(ssb_ctx_get_error(ctx), "thickness_um"));
+    /* suggestions are full paths, the named section first; a key without its section is found where it lives */
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "closest: positive.thickness_um"));
+    assert_int_equal(ssb_cell_params_set(ctx, p, "thickness_um", 50), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "positive.thickness_um"));
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "separator.thickness_um"));
+    assert_int_equal(ssb_cell_params_set(ctx, p, "temprature_C", 25), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "closest: temperature_C"));
     assert_int_equal(ssb_cell_params_set(ctx, p, "positive.porosity", 1.2), SSB_ERR_RANGE);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "positive.porosity = 1.2"));
     assert_int_equal(ssb_cell_params_set(ctx, p, "separator.thickness_um", -5), SSB_ERR_RANGE);
