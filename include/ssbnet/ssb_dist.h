@@ -22,6 +22,7 @@
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_design.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
@@ -83,6 +84,17 @@ int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_h
  * the cell's initial state, so which process runs it does not matter). Errors as ssb_cell_rate_sweep, agreed. */
 int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out);
+
+/* ssb_design_compare with the variants shared between the ranks (collective; the one-process comparison without MPI
+ * or on one rank): every rank builds the same variants and the same static balance (ssb_design_shard_owners, the
+ * baseline's structure counted on rank 0), rank 0 measures the baseline's structure while the others evaluate the
+ * variants that measure their own, hands the structure's figures (not the voxels) to the others, each rank evaluates
+ * its variants (OpenMP inside, as on one process), and every variant is then broadcast from its rank, so every rank
+ * holds the whole comparison, ranked: the same numbers bit for bit as ssb_design_compare at the same OpenMP thread
+ * count per process. Errors as ssb_design_compare, agreed between the ranks. */
+int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
+                            const ssb_run_params *rp, const ssb_design_eval_params *ep, int nchoices,
+                            const ssb_design_choice *choices, ssb_design_comparison *out);
 
 #ifdef __cplusplus
 }
