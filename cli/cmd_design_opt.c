@@ -5,6 +5,7 @@
 #include "cli_opts.h"
 
 #include <ssbnet/ssb_design_opt.h>
+#include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_plot.h>
 
 #include <errno.h>
@@ -264,6 +265,13 @@ int cmd_design_optimise(cli_env *env, int argc, char **argv)
     if (cli_opts_wants_help(argc, argv, 2)) {
         opt_help();
         return 0;
+    }
+    /* NLopt's COBYLA is sequential: N ranks would run N copies of the same optimisation */
+    if (ssb_dist_size() > 1) {
+        fprintf(stderr, "ssbnet: error: design optimise runs on one process (%d MPI ranks given): its grid runs on "
+                        "the OpenMP threads and COBYLA is sequential; run it without mpirun (design compare shares "
+                        "its variants between ranks)\n", ssb_dist_size());
+        return CLI_EXIT_UNSUPPORTED;
     }
     cli_optval val[O_COUNT];
     const char *pos[1] = {NULL};

@@ -276,7 +276,7 @@ void ssb_design_shard_owners(int n, const int *reused, int nshards, double prelo
  * values, reused flag and owner are filled; only the share's own variants are evaluated (evaluated = 1); ranks are
  * not assigned (0). Same arguments and errors as ssb_design_compare, plus SSB_ERR_RANGE for a shard out of range.
  * A baseline that fails is an error only in the share that evaluates it. Caller destroys out. */
-#define SSB_DESIGN_MAX_SHARDS 100000
+#define SSB_DESIGN_MAX_SHARDS 1024
 int ssb_design_compare_shard(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
                              const ssb_run_params *rp, const ssb_design_eval_params *ep, int nchoices,
                              const ssb_design_choice *choices, int shard, int nshards, ssb_design_comparison *out);
