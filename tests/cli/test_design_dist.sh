@@ -39,15 +39,18 @@ n_eval=$(cat "$T"/part_*.json | grep -c '"evaluated":[[:space:]]*true')
 expect_rc "merge --json" 0 "$BIN" design merge "$T/part_0.json" "$T/part_1.json" "$T/part_2.json" --json
 cmp -s "$T/out" "$T/serial.json" && ok "merged JSON = one-process JSON, byte for byte" \
   || bad "merged JSON differs: $(diff "$T/out" "$T/serial.json" | head -5)"
-expect_rc "merge table (parts in reverse order)" 0 "$BIN" design merge "$T/part_2.json" "$T/part_1.json" "$T/part_0.json"
+expect_rc "merge table (parts in reverse order)" 0 "$BIN" design merge "$T/part_2.json" "$T/part_1.json" \
+  "$T/part_0.json"
 cmp -s "$T/out" "$T/serial.txt" && ok "merged table = one-process table" || bad "merged table differs"
 expect_rc "merge -o" 0 "$BIN" design merge "$T"/part_*.json -o "$T/mdir"
-cmp -s "$T/mdir/compare.json" "$T/sdir/compare.json" && ok "merged compare.json = one-process" || bad "compare.json differs"
+cmp -s "$T/mdir/compare.json" "$T/sdir/compare.json" && ok "merged compare.json = one-process" \
+  || bad "compare.json differs"
 cmp -s "$T/mdir/report.html" "$T/sdir/report.html" && ok "merged report.html = one-process" || bad "report.html differs"
 
 # the shares' table (no --json) says what ran where
 expect_rc "shard 1/3 table" 0 "$BIN" design compare "${CELL[@]}" "${A[@]}" --shard 1/3
-grep -q "share 1 of 3" "$T/out" && grep -q "design merge" "$T/out" && ok "share table" || bad "share table: $(cat "$T/out")"
+grep -q "share 1 of 3" "$T/out" && grep -q "design merge" "$T/out" && ok "share table" \
+  || bad "share table: $(cat "$T/out")"
 
 # bad input
 expect_rc "--shard 3/3" 7 "$BIN" design compare "${A[@]}" --shard 3/3 --json
@@ -61,7 +64,8 @@ expect_rc "--shard with -o" 2 "$BIN" design compare "${A[@]}" --shard 0/2 -o "$T
 expect_rc "merge, a share missing" 7 "$BIN" design merge "$T/part_0.json" "$T/part_2.json" -o "$T/missing"
 grep -q "shard 1 of 3 is missing" "$T/err" && ok "message names the missing shard" || bad "msg: $(cat "$T/err")"
 [ -e "$T/missing" ] && bad "output written with a share missing" || ok "nothing written"
-expect_rc "merge, a share twice" 7 "$BIN" design merge "$T/part_0.json" "$T/part_1.json" "$T/part_1.json" "$T/part_2.json"
+expect_rc "merge, a share twice" 7 "$BIN" design merge "$T/part_0.json" "$T/part_1.json" "$T/part_1.json" \
+  "$T/part_2.json"
 grep -q "shard 1 of 3 is given twice: $T/part_1.json and $T/part_1.json" "$T/err" && ok "message names the files" \
   || bad "msg: $(cat "$T/err")"
 # a share of another comparison: other options (--rate 2), and another cell file

@@ -29,14 +29,18 @@ done
 expect_rc "mpirun -n 2 compare -o" 0 "${MPI[@]}" -n 2 "$BIN" design compare "${A[@]}" -o "$T/pdir"
 sed "s#$T/pdir#DIR#" "$T/out" | cmp -s - "$T/serial.txt" && ok "2 ranks: table = one-process table" \
   || bad "2 ranks: table differs"
-cmp -s "$T/pdir/compare.json" "$T/sdir/compare.json" && ok "2 ranks: compare.json = one-process" || bad "compare.json differs"
-cmp -s "$T/pdir/report.html" "$T/sdir/report.html" && ok "2 ranks: report.html = one-process" || bad "report.html differs"
+cmp -s "$T/pdir/compare.json" "$T/sdir/compare.json" && ok "2 ranks: compare.json = one-process" \
+  || bad "compare.json differs"
+cmp -s "$T/pdir/report.html" "$T/sdir/report.html" && ok "2 ranks: report.html = one-process" \
+  || bad "report.html differs"
 ls -a "$T/pdir" | grep -q ssbtmp && bad "temporary files left" || ok "no temporary files left"
 # messages (not --quiet) from rank 0 only: the one-process warnings once (progress lines aside: they depend on time)
 grep -v "design variants" "$T/err" | cmp -s - "$T/serial.err" && ok "2 ranks: stderr = one-process stderr" \
   || bad "2 ranks: stderr: $(head -c 400 "$T/err")"
-expect_rc "optimise under 2 ranks" 10 "${MPI[@]}" -n 2 "$BIN" design optimise --vary positive.thickness_um=40:200 --quiet
-[ "$(grep -c "runs on one process" "$T/err")" = "1" ] && ok "optimise refused once, saying why" || bad "msg: $(cat "$T/err")"
+expect_rc "optimise under 2 ranks" 10 "${MPI[@]}" -n 2 "$BIN" design optimise --vary positive.thickness_um=40:200 \
+  --quiet
+[ "$(grep -c "runs on one process" "$T/err")" = "1" ] && ok "optimise refused once, saying why" \
+  || bad "msg: $(cat "$T/err")"
 [ -s "$T/out" ] && bad "optimise printed a result" || ok "no optimise output"
 expect_rc "--shard under mpirun" 2 "${MPI[@]}" -n 2 "$BIN" design compare "${A[@]}" --shard 0/2 --json
 finish

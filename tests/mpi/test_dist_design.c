@@ -6,8 +6,8 @@
  * - the variant on the baseline's structure that runs on a rank other than 0 gets the structure's figures from
  *   rank 0 (active fraction, ionic tau, handed conductivities equal to the baseline's);
  * - an unavailable strategy is refused on every rank with the same code and message before anything runs.
- * A small structure (32 x 32 voxels in-plane, a 30 um cathode), a power ladder of 0.5 and 2C, and three strategies: one measures its own structure
- * (sintering), two reuse the baseline's (thin_separator, coating).
+ * A small structure (32 x 32 voxels in-plane, a 30 um cathode), a power ladder of 0.5 and 2C, and three strategies:
+ * one measures its own structure (sintering), two reuse the baseline's (thin_separator, coating).
  * Plain C with MPI (no cmocka): each failure printed with its rank, the test exits non-zero on every rank. */
 #include <ssbnet/ssb_design.h>
 #include <ssbnet/ssb_dist.h>
