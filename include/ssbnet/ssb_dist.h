@@ -23,6 +23,7 @@
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_core.h>
 #include <ssbnet/ssb_design.h>
+#include <ssbnet/ssb_design_opt.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
@@ -95,6 +96,15 @@ int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crate
 int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
                             const ssb_run_params *rp, const ssb_design_eval_params *ep, int nchoices,
                             const ssb_design_choice *choices, ssb_design_comparison *out);
+
+/* ssb_design_optimise with its batches shared between the ranks (collective; one process without MPI or on one
+ * rank): design i of the grid and of the sensitivity batch runs on rank i mod N (with the threads it gets on one
+ * process) and is broadcast from there; NLopt's COBYLA is sequential, so the local stage runs in step on every rank
+ * with each of its designs evaluated on rank 0 and broadcast. Every rank gets the whole result, the same numbers as
+ * ssb_design_optimise at the same OpenMP thread count per process (time_s aside). Errors as ssb_design_optimise,
+ * agreed between the ranks. */
+int ssb_dist_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
+                             const ssb_design_opt_params *prm, ssb_design_opt_result *res);
 
 #ifdef __cplusplus
 }

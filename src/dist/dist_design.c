@@ -1,9 +1,10 @@
-/* Distributed design comparison (ssb_dist_design_compare): the design module's comparison with its variants shared
- * between the MPI ranks. The design module knows no MPI; this file hands it the two collective operations it needs
+/* Distributed design comparison and optimisation (ssb_dist_design_compare, ssb_dist_design_optimise): the design
+ * module's comparison with its variants, and the optimiser with its batches, shared between the MPI ranks. The design module knows no MPI; this file hands it the two collective operations it needs
  * (a broadcast and the agreement on errors) and compiles to the one-process comparison without MPI. */
 #include "dist_impl.h"
 
 #include "design/design_impl.h"
+#include "design/design_opt_impl.h"
 
 #include <limits.h>
 
@@ -47,4 +48,23 @@ int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
     }
 #endif
     return ssb_design_compare(ctx, db, cell, rp, ep, nchoices, choices, out);
+}
+
+int ssb_dist_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
+                             const ssb_design_opt_params *prm, ssb_design_opt_result *res)
+{
+#if SSB_HAVE_HYPRE
+    int init = 0, fin = 0, size = 1, rank = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (init && !fin) {
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    }
+    if (size > 1) {
+        const ssbi_design_comm comm = {size, rank, bcast_world, agree_world, NULL};
+        return ssbi_design_optimise(ctx, db, base, prm, &comm, res);
+    }
+#endif
+    return ssb_design_optimise(ctx, db, base, prm, res);
 }
