@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `mpirun -n N ssbnet design compare` (issue 13): the variants shared between the ranks, the report the one-process
 # one byte for byte (JSON, table, -o DIR), written once by rank 0; messages from rank 0 only (the other ranks' stdout
-# and stderr go to /dev/null), so stderr equals the one-process stderr; `design optimise` refused over several ranks
-# (exit 10, once); --shard refused under mpirun. One thread per process everywhere.
+# and stderr go to /dev/null), so stderr equals the one-process stderr; `design optimise` over 2 and 3 ranks equal to
+# the one-process result (its time aside), bad input refused once; --shard refused under mpirun. One thread per
+# process everywhere.
 # Usage: test_mpi_design.sh SSBNET_BINARY REF_DIR. Skipped (exit 0 with a message) without mpirun.
 BIN="$1"
 T=$(mktemp -d)
@@ -37,10 +38,20 @@ ls -a "$T/pdir" | grep -q ssbtmp && bad "temporary files left" || ok "no tempora
 # messages (not --quiet) from rank 0 only: the one-process warnings once (progress lines aside: they depend on time)
 grep -v "design variants" "$T/err" | cmp -s - "$T/serial.err" && ok "2 ranks: stderr = one-process stderr" \
   || bad "2 ranks: stderr: $(head -c 400 "$T/err")"
-expect_rc "optimise under 2 ranks" 10 "${MPI[@]}" -n 2 "$BIN" design optimise --vary positive.thickness_um=40:200 \
-  --quiet
-[ "$(grep -c "runs on one process" "$T/err")" = "1" ] && ok "optimise refused once, saying why" \
-  || bad "msg: $(cat "$T/err")"
-[ -s "$T/out" ] && bad "optimise printed a result" || ok "no optimise output"
+# optimise: the grid and sensitivity designs shared between the ranks, the result the one-process one (but its time)
+O=(--vary positive.thickness_um=40:200,separator.thickness_um=10:60 --grid 4 --quiet
+   --constraint 'critical_stripping_current_mA_per_cm2>=0.01')
+expect_rc "serial optimise --json" 0 "$BIN" design optimise "${O[@]}" --json
+grep -v '"time_s"' "$T/out" > "$T/opt1.json"
+for n in 2 3; do
+  expect_rc "mpirun -n $n optimise --json" 0 "${MPI[@]}" -n $n "$BIN" design optimise "${O[@]}" --json
+  grep -v '"time_s"' "$T/out" | cmp -s - "$T/opt1.json" && ok "$n ranks: optimise JSON = one-process (time aside)" \
+    || bad "$n ranks: optimise differs: $(grep -v '"time_s"' "$T/out" | diff - "$T/opt1.json" | head -4)"
+done
+expect_rc "mpirun -n 2 optimise -o" 0 "${MPI[@]}" -n 2 "$BIN" design optimise "${O[@]}" -o "$T/odir"
+[ -s "$T/odir/report.html" ] && ok "optimise report written" || bad "no optimise report"
+ls -a "$T/odir" | grep -q ssbtmp && bad "temporary files left" || ok "no temporary files left"
+expect_rc "optimise under 2 ranks, bad bounds" 7 "${MPI[@]}" -n 2 "$BIN" design optimise --vary positive.thickness_um=90:40
+[ "$(grep -c "error" "$T/err")" = "1" ] && ok "one error message" || bad "messages: $(cat "$T/err")"
 expect_rc "--shard under mpirun" 2 "${MPI[@]}" -n 2 "$BIN" design compare "${A[@]}" --shard 0/2 --json
 finish

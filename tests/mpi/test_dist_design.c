@@ -5,11 +5,14 @@
  *   time left out), with the same names, reused flags, ok flags and ranks;
  * - the variant on the baseline's structure that runs on a rank other than 0 gets the structure's figures from
  *   rank 0 (active fraction, ionic tau, handed conductivities equal to the baseline's);
- * - an unavailable strategy is refused on every rank with the same code and message before anything runs.
+ * - an unavailable strategy is refused on every rank with the same code and message before anything runs;
+ * - the optimiser with its grid and sensitivity batches shared between the ranks (ssb_dist_design_optimise) gives
+ *   the one-process result: every evaluated design bit for bit in the same order, the optimum, the sensitivities.
  * A small structure (32 x 32 voxels in-plane, a 30 um cathode), a power ladder of 0.5 and 2C, and three strategies:
  * one measures its own structure (sintering), two reuse the baseline's (thin_separator, coating).
  * Plain C with MPI (no cmocka): each failure printed with its rank, the test exits non-zero on every rank. */
 #include <ssbnet/ssb_design.h>
+#include <ssbnet/ssb_design_opt.h>
 #include <ssbnet/ssb_dist.h>
 
 #include <math.h>
@@ -45,6 +48,57 @@ static int same_metrics(const ssb_design_metrics *a, const ssb_design_metrics *b
     ssb_design_metrics x = *a, y = *b;
     x.time_s = y.time_s = 0;
     return memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* Cathode and separator thickness for the stack energy at 1C (the cell's Bruggeman relations), under a CCS
+   constraint: a 4 x 4 grid (16 designs over the ranks), COBYLA, 4 sensitivity designs. */
+static void check_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell)
+{
+    ssb_design_opt_params prm = ssb_design_opt_params_default();
+    prm.nvars = 2;
+    snprintf(prm.vars[0].name, sizeof prm.vars[0].name, "positive.thickness_um");
+    prm.vars[0].lo = 40, prm.vars[0].hi = 200;
+    snprintf(prm.vars[1].name, sizeof prm.vars[1].name, "separator.thickness_um");
+    prm.vars[1].lo = 10, prm.vars[1].hi = 60;
+    prm.grid_points = 4;
+    if (ssb_design_constraint_parse(ctx, "critical_stripping_current_mA_per_cm2>=0.01", &prm.cons[0]) != SSB_OK) {
+        CHECK(0, "constraint: %s", ssb_ctx_get_error(ctx));
+        return;
+    }
+    prm.ncons = 1;
+    ssb_design_opt_result d, s;
+    memset(&s, 0, sizeof s);
+    int rc = ssb_dist_design_optimise(ctx, db, cell, &prm, &d);
+    CHECK(rc == SSB_OK, "ssb_dist_design_optimise: %d %s", rc, ssb_ctx_get_error(ctx));
+    int rs = SSB_OK;
+    if (rank == 0)
+        rs = ssb_design_optimise(ctx, db, cell, &prm, &s);
+    MPI_Bcast(&rs, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    CHECK(rs == SSB_OK, "ssb_design_optimise on rank 0: %d", rs);
+    if (rc == SSB_OK && rs == SSB_OK) {
+        int head[3] = {s.nevals, s.ngrid, s.nlocal};
+        MPI_Bcast(head, 3, MPI_INT, 0, MPI_COMM_WORLD);
+        if (rank != 0) {
+            s.nevals = head[0], s.ngrid = head[1], s.nlocal = head[2];
+            s.evals = calloc((size_t)s.nevals, sizeof *s.evals);
+        }
+        MPI_Bcast(s.evals, (int)((size_t)s.nevals * sizeof *s.evals), MPI_BYTE, 0, MPI_COMM_WORLD);
+        MPI_Bcast(s.x, SSB_DESIGN_MAX_VARS, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        MPI_Bcast(&s.objective, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        MPI_Bcast(s.sensitivity, SSB_DESIGN_MAX_VARS, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        CHECK(d.nevals == s.nevals && d.ngrid == s.ngrid && d.nlocal == s.nlocal && d.ngrid == 16,
+              "evaluations %d (grid %d, local %d) vs %d (%d, %d)", d.nevals, d.ngrid, d.nlocal, s.nevals, s.ngrid,
+              s.nlocal);
+        for (int i = 0; i < d.nevals && i < s.nevals; i++)
+            CHECK(memcmp(&d.evals[i], &s.evals[i], sizeof d.evals[i]) == 0, "design %d (stage %d) differs", i,
+                  d.evals[i].stage);
+        CHECK(memcmp(d.x, s.x, sizeof d.x) == 0 && d.objective == s.objective, "optimum %.17g %.17g -> %.17g vs "
+              "%.17g %.17g -> %.17g", d.x[0], d.x[1], d.objective, s.x[0], s.x[1], s.objective);
+        CHECK(memcmp(d.sensitivity, s.sensitivity, sizeof d.sensitivity) == 0, "sensitivities differ");
+        CHECK(isfinite(d.objective) && d.objective > 100, "objective %g Wh/kg", d.objective);
+    }
+    ssb_design_opt_result_destroy(&d);
+    ssb_design_opt_result_destroy(&s);
 }
 
 int main(int argc, char **argv)
@@ -150,6 +204,8 @@ int main(int argc, char **argv)
         MPI_Allreduce(codes, lo, 2, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
         CHECK(lo[0] == rc && -lo[1] == rc, "ranks disagree on the code");
     }
+
+    check_optimise(ctx, db, cell);
 
     ssb_cell_params_destroy(&cell);
     ssb_materials_destroy(&db);
