@@ -309,7 +309,8 @@ int cli_design_part_read(cli_env *env, const char *path, ssb_design_comparison *
     }
     if (!rc) rc = get_int(&r, j, "shards", 1, SSB_DESIGN_MAX_SHARDS, &c->nshards);
     if (!rc) rc = get_int(&r, j, "shard", 0, c->nshards - 1, &c->shard);
-    if (!rc) rc = get_int(&r, j, "variants_total", 1, 1 << 20, &c->n);
+    /* the baseline and each strategy at most once (design compare refuses a strategy given twice) */
+    if (!rc) rc = get_int(&r, j, "variants_total", 1, 1 + ssb_design_strategy_count(), &c->n);
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "variants");
     if (!rc && (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != c->n))
         rc = bad_key(&r, "variants", "is missing or does not hold variants_total entries");

@@ -268,8 +268,11 @@ void ssb_design_comparison_destroy(ssb_design_comparison *out);
 #define SSB_DESIGN_COST_STRUCTURE 2.0 /* expected cost of measuring a structure in units of one cell evaluation */
 
 /* Which share evaluates each of the n = nchoices + 1 variants: owner[n] (0 <= owner < nshards), the same on every
- * process for the same arguments. preload: cost already on share 0 (the distributed form measures the baseline's
- * structure there). reused[i]: variant i runs on the baseline's structure (v[i].reused; i = 0 is the baseline). */
+ * process for the same arguments. reused[i]: variant i runs on the baseline's structure (v[i].reused; reused[0], the
+ * baseline, counts as such). preload: cost already on share 0. preload > 0 means the baseline's structure is measured
+ * on share 0 and handed to the others (the distributed form passes SSB_DESIGN_COST_STRUCTURE), so a variant on it
+ * costs 1 anywhere; preload 0 (shards) means every share measures it for itself: its first such variant costs
+ * 1 + SSB_DESIGN_COST_STRUCTURE. Worked examples in tests/unit/test_design_dist.c. */
 void ssb_design_shard_owners(int n, const int *reused, int nshards, double preload, int *owner);
 
 /* Share `shard` (0 <= shard < nshards <= SSB_DESIGN_MAX_SHARDS) of ssb_design_compare: every variant's name, strategy,
