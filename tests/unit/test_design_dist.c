@@ -124,29 +124,40 @@ static void test_shards_merge_equal_serial(void **state)
     ssb_design_comparison_destroy(&serial);
 }
 
-/* The static balance, worked by hand (S = SSB_DESIGN_COST_STRUCTURE = 2: a variant measuring its own structure costs
-   3, one on the baseline's 1, plus 2 for a share's first one on the baseline's structure unless handed over). */
+/* The static balance, worked by hand with S = SSB_DESIGN_COST_STRUCTURE (> 1): a variant measuring its own structure
+   costs 1 + S, one on the baseline's 1, plus S for a share's first one on the baseline's structure unless the
+   structure is handed over (preload > 0). */
 static void test_owners_balance(void **state)
 {
     (void)state;
-    assert_true(SSB_DESIGN_COST_STRUCTURE == 2.0);
+    const double S = SSB_DESIGN_COST_STRUCTURE;
+    assert_true(S > 1);
     /* baseline + 2 own structures (1, 2) + 2 reusing (3, 4) over 2 shares, nothing handed over (loads after each):
-       1 -> share 0 (3, 0), 2 -> share 1 (3, 3); the baseline measures the structure where it goes: -> share 0 (6, 3,
-       tie: lowest), 3 -> share 1 (6, 6: 3 + 1 + 2 against 6 + 1), 4 -> share 0 (7, 6: 7 against 7, tie) */
+       1 -> share 0 (1+S, 0), 2 -> share 1 (1+S, 1+S); the baseline measures the structure where it goes: -> share 0
+       (2+2S, 1+S; a tie, the lowest), 3 -> share 1 (2+2S, 2+2S: 1+S+1+S against 2+2S+1), 4 -> share 0 (3+2S,
+       2+2S: 3+2S against 3+2S, a tie) */
     const int reused[5] = {1, 0, 0, 1, 1};
     int owner[5];
     ssb_design_shard_owners(5, reused, 2, 0.0, owner);
     const int want[5] = {0, 0, 1, 1, 0};
     assert_memory_equal(owner, want, sizeof want);
-    /* the same over 3 MPI ranks with the structure measured on rank 0 (preload 2) and handed over: 1 -> rank 1 (3),
-       2 -> rank 2 (3), baseline -> rank 0 (3), 3 -> rank 0 (4), 4 -> rank 1 (4) */
-    ssb_design_shard_owners(5, reused, 3, SSB_DESIGN_COST_STRUCTURE, owner);
+    /* the same over 3 MPI ranks with the structure measured on rank 0 (preload S) and handed over: 1 -> rank 1
+       (S, 1+S, 0), 2 -> rank 2 (S, 1+S, 1+S), baseline -> rank 0 (1+S, ...), 3 -> rank 0 (2+S: ties go lowest),
+       4 -> rank 1 (2+S, 2+S, 1+S: ranks 1 and 2 tie at 2+S) */
+    ssb_design_shard_owners(5, reused, 3, S, owner);
     const int want3[5] = {0, 1, 2, 0, 1};
     assert_memory_equal(owner, want3, sizeof want3);
+    /* 4 variants over 3 ranks (tests/mpi/test_dist_design.c): the one measuring its own structure on rank 1, rank 0
+       busy with the baseline's structure, the baseline and both on its structure on rank 2 (1, 2, 3 < 1 + S) */
+    const int r4[4] = {1, 1, 0, 1};
+    int o4[4];
+    ssb_design_shard_owners(4, r4, 3, S, o4);
+    const int want4[4] = {2, 2, 1, 2};
+    assert_memory_equal(o4, want4, sizeof want4);
     /* all on the baseline's structure, handed over: round robin */
     const int all[6] = {1, 1, 1, 1, 1, 1};
     int o6[6];
-    ssb_design_shard_owners(6, all, 3, 1e-9, o6);
+    ssb_design_shard_owners(6, all, 3, 1e-9, o6); /* 1e-9: handed over, no real load on share 0 */
     const int rr[6] = {1, 2, 0, 1, 2, 0};
     assert_memory_equal(o6, rr, sizeof rr);
     /* one share: everything on it */
