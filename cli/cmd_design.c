@@ -7,6 +7,7 @@
 #include "cli_report.h"
 
 #include <ssbnet/ssb_design.h>
+#include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_units.h>
 
 #include <errno.h>
@@ -24,6 +25,8 @@ static void design_help(void)
 {
     printf("usage: ssbnet design list [--json]\n"
            "       ssbnet design compare [CELL.json] [--strategies a,b] [--rate C] [-o DIR] [--json]\n"
+           "       ssbnet design compare ... --shard I/N --json > part_I.json   (share I of N; job arrays)\n"
+           "       ssbnet design merge PART.json... [-o DIR] [--json]\n"
            "       ssbnet design optimise ...   (see 'ssbnet design optimise --help')\n\n"
            "The interface strategies of the review's Table 1 as named, parameterised modifiers of a cell.\n"
            "  list     every strategy: whether the physics it acts through exists in this build (else why not),\n"
@@ -32,7 +35,12 @@ static void design_help(void)
            "           effective properties -> cell -> interfaces), ranked by stack Wh/kg at the target rate,\n"
            "           with power capability, critical stripping current, aged interface resistance and the\n"
            "           overpotential breakdown before and after (which bottleneck moved, by how much).\n"
-           "           Without a file: the built-in default cell; without --strategies: every available one.\n\n");
+           "           Without a file: the built-in default cell; without --strategies: every available one.\n"
+           "           Under mpirun -n N the variants are shared between the ranks (rank 0 prints and writes): the\n"
+           "           report is the one-process one, bit for bit at the same OMP_NUM_THREADS per process.\n"
+           "           --shard I/N evaluates share I (0 to N-1) of N only, for job arrays without MPI.\n"
+           "  merge    the part files of every share of one comparison (any order) into exactly the report of\n"
+           "           'design compare' on one process (table, --json, -o DIR).\n\n");
 }
 
 /* ------------------------------------------------------------------------------------------- list */
@@ -116,7 +124,7 @@ static int list_cmd(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------- compare */
 
-enum { C_STRAT, C_RATE, C_OUT, C_PARAM, C_SET, C_SIZE, C_SEED, C_VOXEL, C_CUTOFF, C_PRESSURE, C_COUNT };
+enum { C_STRAT, C_RATE, C_OUT, C_PARAM, C_SET, C_SIZE, C_SEED, C_VOXEL, C_CUTOFF, C_PRESSURE, C_SHARD, C_COUNT };
 static const cli_opt compare_opts[C_COUNT] = {
     [C_STRAT] = {"--strategies", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
                  "comma-separated strategy names (default: every available one; 'ssbnet design list')", NULL},
@@ -136,6 +144,9 @@ static const cli_opt compare_opts[C_COUNT] = {
     [C_CUTOFF] = {"--cutoff", NULL, CLI_OPT_DOUBLE, "V", "V", 0.5, 6, "discharge cut-off voltage (default 3.5)", NULL},
     [C_PRESSURE] = {"--pressure", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 100,
                     "baseline stack pressure (default 1)", NULL},
+    [C_SHARD] = {"--shard", NULL, CLI_OPT_STRING, "I/N", NULL, 0, 0,
+                 "evaluate share I (0 to N-1) of N of the variants only; --json prints it as a part file for "
+                 "'design merge'", NULL},
 };
 
 /* --strategies a,b,c and --param s.p=v into choices (n <= max). Unknown names: exit 8 with the closest. */
@@ -392,6 +403,45 @@ static int write_dir(cli_env *env, const char *dir, cJSON *json, const ssb_desig
     return rc;
 }
 
+/* The report of a whole comparison (compare, merge): the table or --json on stdout, -o DIR written by rank 0 only
+ * (under mpirun every rank holds the comparison). */
+static int report_comparison(cli_env *env, const ssb_design_comparison *cmp, const char *cellfile, double rate,
+                             const char *dir)
+{
+    int rc = 0;
+    cJSON *json = comparison_json(cmp, cellfile);
+    if (dir && ssb_dist_rank() == 0) rc = write_dir(env, dir, json, cmp);
+    if (!rc) {
+        if (env->json) {
+            cli_json_print(json);
+            json = NULL;
+        } else {
+            compare_text(cmp, rate, stdout);
+            if (dir) printf("\nwrote %s/: compare.json, report.html\n", dir);
+        }
+    }
+    cJSON_Delete(json);
+    return rc;
+}
+
+/* One share (--shard): the part file with --json, else which variants this share evaluated. */
+static int report_share(cli_env *env, const ssb_design_comparison *cmp, const char *cellfile)
+{
+    if (env->json) {
+        cli_json_print(cli_design_part_json(cmp, cellfile));
+        return 0;
+    }
+    int here = 0;
+    for (int i = 0; i < cmp->n; i++) here += cmp->v[i].evaluated;
+    printf("design compare: share %d of %d (shards 0 to %d): %d of %d variants evaluated here\n", cmp->shard,
+           cmp->nshards, cmp->nshards - 1, here, cmp->n);
+    for (int i = 0; i < cmp->n; i++)
+        if (cmp->v[i].evaluated)
+            printf("  %-20s %s\n", cmp->v[i].name, cmp->v[i].ok ? "ok" : cmp->v[i].error);
+    printf("write each share with --json to a file and join them with 'ssbnet design merge PART.json...'\n");
+    return 0;
+}
+
 static int compare_cmd(cli_env *env, int argc, char **argv)
 {
     cli_optval val[C_COUNT];
@@ -401,8 +451,18 @@ static int compare_cmd(cli_env *env, int argc, char **argv)
                             NULL);
     if (rc) return rc;
     const char *cellfile = npos ? pos[0] : NULL;
+    int shard = 0, nshards = 0;
+    if (val[C_SHARD].given) {
+        if ((rc = cli_design_parse_shard(env, val[C_SHARD].str, &shard, &nshards))) return rc;
+        if (val[C_OUT].given)
+            return cli_usage_error(env, "option --shard: -o writes the whole comparison; give it to 'design merge'");
+        if (ssb_dist_size() > 1)
+            return cli_usage_error(env, "option --shard: a share runs on one process (under mpirun the ranks share "
+                                        "the variants by themselves)");
+    }
     ssb_materials *db = NULL;
     if ((rc = load_db(env, &db))) return rc;
+    uint64_t cell_digest = 0; /* the cell file's text: the OCV and other functions that the library's digest lacks */
     ssb_cell_params *p = NULL;
     ssb_run_params rp = ssb_run_params_default();
     ssb_design_eval_params ep = ssb_design_eval_params_default();
@@ -414,6 +474,7 @@ static int compare_cmd(cli_env *env, int argc, char **argv)
             ssb_materials_destroy(&db);
             return CLI_EXIT_IO;
         }
+        cell_digest = ssb_design_digest_mix(0, text, strlen(text));
         r = ssb_cell_params_from_json_string(env->ctx, db, text, cellfile, &p);
         if (r == SSB_OK) r = ssb_run_params_from_json_string(env->ctx, text, cellfile, &rp);
         free(text);
@@ -446,25 +507,59 @@ static int compare_cmd(cli_env *env, int argc, char **argv)
     if (!rc) rc = parse_choices(env, db, val, ch, MAXCH, &nch);
     ssb_design_comparison cmp = {0};
     if (!rc) {
-        r = ssb_design_compare(env->ctx, db, p, &rp, &ep, nch, ch, &cmp);
+        /* a share (job arrays), or the whole comparison: shared between the ranks under mpirun */
+        if (nshards)
+            r = ssb_design_compare_shard(env->ctx, db, p, &rp, &ep, nch, ch, shard, nshards, &cmp);
+        else
+            r = ssb_dist_design_compare(env->ctx, db, p, &rp, &ep, nch, ch, &cmp);
         cli_progress_done();
         if (r != SSB_OK) rc = cli_fail(env, r);
     }
-    cJSON *json = rc ? NULL : comparison_json(&cmp, cellfile);
-    if (!rc && val[C_OUT].given) rc = write_dir(env, val[C_OUT].str, json, &cmp);
-    if (!rc) {
-        if (env->json) {
-            cli_json_print(json);
-            json = NULL;
-        } else {
-            compare_text(&cmp, ep.rate, stdout);
-            if (val[C_OUT].given) printf("\nwrote %s/: compare.json, report.html\n", val[C_OUT].str);
-        }
+    if (!rc && nshards) {
+        cmp.digest = ssb_design_digest_mix(cmp.digest, &cell_digest, sizeof cell_digest);
+        rc = report_share(env, &cmp, cellfile);
+    } else if (!rc) {
+        rc = report_comparison(env, &cmp, cellfile, ep.rate, val[C_OUT].given ? val[C_OUT].str : NULL);
     }
-    cJSON_Delete(json);
     ssb_design_comparison_destroy(&cmp);
     ssb_cell_params_destroy(&p);
     ssb_materials_destroy(&db);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------- merge */
+
+enum { M_OUT, M_COUNT };
+static const cli_opt merge_opts[M_COUNT] = {
+    [M_OUT] = {"--output", "-o", CLI_OPT_STRING, "DIR", NULL, 0, 0,
+               "output folder: compare.json and report.html, as 'design compare -o DIR'", NULL},
+};
+
+static int merge_cmd(cli_env *env, int argc, char **argv)
+{
+    cli_optval val[M_COUNT];
+    const char **pos = calloc(SSB_DESIGN_MAX_SHARDS, sizeof *pos);
+    if (!pos) return CLI_EXIT_NOMEM;
+    int npos = 0;
+    int rc = cli_opts_parse(env, "design merge", merge_opts, M_COUNT, argc, argv, 2, val, pos, SSB_DESIGN_MAX_SHARDS,
+                            &npos, NULL, NULL);
+    if (!rc && npos == 0)
+        rc = cli_usage_error(env, "design merge: no part files (those of 'design compare --shard I/N --json')");
+    ssb_design_comparison *parts = rc ? NULL : calloc((size_t)npos, sizeof *parts);
+    if (!rc && !parts) rc = CLI_EXIT_NOMEM;
+    char cellfile[4096] = "", other[4096];
+    for (int k = 0; k < npos && !rc; k++)
+        rc = cli_design_part_read(env, pos[k], &parts[k], k ? other : cellfile, k ? sizeof other : sizeof cellfile);
+    ssb_design_comparison cmp = {0};
+    if (!rc) {
+        int r = ssb_design_comparison_merge(env->ctx, npos, parts, pos, &cmp);
+        if (r != SSB_OK) rc = cli_fail(env, r);
+    }
+    if (!rc) rc = report_comparison(env, &cmp, cellfile, cmp.v[0].m.rate, val[M_OUT].given ? val[M_OUT].str : NULL);
+    ssb_design_comparison_destroy(&cmp);
+    for (int k = 0; parts && k < npos; k++) ssb_design_comparison_destroy(&parts[k]);
+    free(parts);
+    free(pos);
     return rc;
 }
 
@@ -554,15 +649,19 @@ int cmd_design(cli_env *env, int argc, char **argv)
             return cli_usage_error(env, "'design optimise' is not available in this build yet");
         return cmd_design_optimise(env, argc, argv);
     }
-    if (strcmp(argv[1], "list") && strcmp(argv[1], "compare"))
-        return cli_usage_error(env, "unknown subcommand 'design %s' (list, compare, optimise)", argv[1]);
+    if (strcmp(argv[1], "list") && strcmp(argv[1], "compare") && strcmp(argv[1], "merge"))
+        return cli_usage_error(env, "unknown subcommand 'design %s' (list, compare, merge, optimise)", argv[1]);
     if (cli_opts_wants_help(argc, argv, 2)) {
         design_help();
         if (!strcmp(argv[1], "compare")) {
             printf("options of compare:\n");
             cli_opts_help(stdout, compare_opts, C_COUNT);
+        } else if (!strcmp(argv[1], "merge")) {
+            printf("options of merge:\n");
+            cli_opts_help(stdout, merge_opts, M_COUNT);
         }
         return 0;
     }
+    if (!strcmp(argv[1], "merge")) return merge_cmd(env, argc, argv);
     return !strcmp(argv[1], "list") ? list_cmd(env, argc, argv) : compare_cmd(env, argc, argv);
 }

@@ -5,6 +5,7 @@
 #include "cli_opts.h"
 
 #include <ssbnet/ssb_design_opt.h>
+#include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_plot.h>
 
 #include <errno.h>
@@ -54,7 +55,9 @@ static void opt_help(void)
            "constraints on other metrics, with NLopt: a parallel grid over the variables, then COBYLA from the best\n"
            "grid design; reports the optimum, the objective, the active constraints and the sensitivity of the\n"
            "objective to each variable (central differences at the optimum, (dObj/dx)(x/Obj)). Without CELL.json the\n"
-           "built-in default cell.\n\noptions:\n");
+           "built-in default cell. Under mpirun -n N the grid and the sensitivity designs are shared between the\n"
+           "ranks (COBYLA is sequential: its designs run on rank 0); the result is the one-process one, rank 0\n"
+           "prints and writes.\n\noptions:\n");
     cli_opts_help(stdout, opt_opts, O_COUNT);
     printf("\nmetrics (objective and constraints):\n");
     for (int k = 0; k < ssb_design_metric_count(); k++)
@@ -281,12 +284,13 @@ int cmd_design_optimise(cli_env *env, int argc, char **argv)
     ssb_design_opt_result res;
     memset(&res, 0, sizeof res);
     if (!rc) {
-        r = ssb_design_optimise(env->ctx, db, cell, &prm, &res);
+        r = ssb_dist_design_optimise(env->ctx, db, cell, &prm, &res); /* batches over the ranks under mpirun */
         cli_progress_done();
         if (r != SSB_OK) rc = cli_fail(env, r);
     }
     char ragone[32] = "";
-    if (!rc && val[O_OUT].given) rc = write_outputs(env, val[O_OUT].str, &prm, &res, ragone, sizeof ragone);
+    if (!rc && val[O_OUT].given && ssb_dist_rank() == 0) /* every rank holds the result; rank 0 writes */
+        rc = write_outputs(env, val[O_OUT].str, &prm, &res, ragone, sizeof ragone);
     if (!rc) {
         if (env->json) {
             cli_json_print(result_json(&prm, &res));

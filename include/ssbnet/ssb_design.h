@@ -226,11 +226,18 @@ typedef struct {
     int rank;                       /* 1 = best: by energy, ties by the other criteria in order; failures last */
     int rank_by[SSB_DESIGN_NCRITERIA]; /* rank by each criterion alone (equal values share a rank) */
     ssb_design_metrics m;
+    int owner;     /* the share (MPI rank or job-array shard) that evaluates it; 0 in a one-process comparison */
+    int evaluated; /* 1: the figures above are this comparison's; 0: another shard's (ssb_design_compare_shard) */
 } ssb_design_variant;
 
 typedef struct {
     int n;
     ssb_design_variant *v; /* v[0] is the baseline */
+    int shard, nshards;    /* this share of the variants: 0 of 1 for a whole comparison */
+    uint64_t digest;       /* identity of the inputs (FNV-1a 64 over the baseline cell's values, the run and
+                              evaluation params and each variant's strategy and parameter values); equal for every
+                              shard of one comparison. Functions of the cell (OCV, D_s(x) expressions or tables)
+                              are not in it: a caller that has them as text mixes them in (ssb_design_digest_mix). */
 } ssb_design_comparison;
 
 /* db: the materials database (required). Baseline (cell, rp, ep) and each choice applied to it (choices must be available: SSB_ERR_UNSUPPORTED names the
@@ -247,6 +254,51 @@ int ssb_design_compare_on(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_
                           const ssb_run_result *measured, const ssb_run_params *rp, const ssb_design_eval_params *ep,
                           int nchoices, const ssb_design_choice *choices, ssb_design_comparison *out);
 void ssb_design_comparison_destroy(ssb_design_comparison *out);
+
+/* ------------------------------------------------------------------------ shares: job arrays and MPI ranks
+ * A comparison split into nshards shares that run anywhere (a SLURM array, separate machines) and are merged
+ * afterwards into exactly the comparison of ssb_design_compare. Each variant is an independent evaluation from the
+ * same inputs, so which process runs it does not change its figures: the merge is bit for bit the one-process
+ * result at the same OpenMP thread count per process (across thread counts the baseline's measured structure differs
+ * in the last bits, as for ssb_design_compare itself). Shares are balanced statically by expected cost
+ * (longest first onto the least loaded share; a variant that measures its own structure counts
+ * SSB_DESIGN_COST_STRUCTURE + 1, one on the baseline's structure 1); every share that evaluates the baseline or a
+ * variant reusing its structure measures that structure itself. The distributed form over MPI ranks is
+ * ssb_dist_design_compare (ssb_dist.h). */
+/* Expected cost of measuring a structure in units of one cell evaluation, measured: the default cell with a 48 x 48
+ * voxel cross-section (60 um, 150 planes) took 2.7-3.1 s per structure-measuring variant and 0.075-0.095 s per
+ * variant on the baseline's structure (one thread each); larger cross-sections raise the ratio (the cell's cost does
+ * not grow), which changes the balance only where the structures already dominate. */
+#define SSB_DESIGN_COST_STRUCTURE 30.0
+
+/* Which share evaluates each of the n = nchoices + 1 variants: owner[n] (0 <= owner < nshards), the same on every
+ * process for the same arguments. reused[i]: variant i runs on the baseline's structure (v[i].reused; reused[0], the
+ * baseline, counts as such). preload: cost already on share 0. preload > 0 means the baseline's structure is measured
+ * on share 0 and handed to the others (the distributed form passes SSB_DESIGN_COST_STRUCTURE), so a variant on it
+ * costs 1 anywhere; preload 0 (shards) means every share measures it for itself: its first such variant costs
+ * 1 + SSB_DESIGN_COST_STRUCTURE. Worked examples in tests/unit/test_design_dist.c. */
+void ssb_design_shard_owners(int n, const int *reused, int nshards, double preload, int *owner);
+
+/* Share `shard` (0 <= shard < nshards <= SSB_DESIGN_MAX_SHARDS) of ssb_design_compare: every variant's name, strategy,
+ * values, reused flag and owner are filled; only the share's own variants are evaluated (evaluated = 1); ranks are
+ * not assigned (0). Same arguments and errors as ssb_design_compare, plus SSB_ERR_RANGE for a shard out of range.
+ * A baseline that fails is an error only in the share that evaluates it. Caller destroys out. */
+#define SSB_DESIGN_MAX_SHARDS 1024
+int ssb_design_compare_shard(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
+                             const ssb_run_params *rp, const ssb_design_eval_params *ep, int nchoices,
+                             const ssb_design_choice *choices, int shard, int nshards, ssb_design_comparison *out);
+
+/* The whole comparison from the nparts shares of ssb_design_compare_shard (in any order; names[i]: what to call part
+ * i in messages, e.g. its file; NULL: "part I"): the variants of each share taken from it, then ranked as
+ * ssb_design_compare ranks. Errors, naming the parts: SSB_ERR_ARG parts of different inputs (digest, number of
+ * variants or shares, a variant's name) or a part whose variant is not evaluated by its owner; SSB_ERR_RANGE a share
+ * missing or given twice; the baseline's own error when it failed. out is a new comparison (caller destroys). */
+int ssb_design_comparison_merge(ssb_ctx *ctx, int nparts, const ssb_design_comparison *parts,
+                                const char *const *names, ssb_design_comparison *out);
+
+/* FNV-1a 64 of n bytes continued from d (d = 0: from the offset basis): what a caller mixes into
+ * ssb_design_comparison.digest. */
+uint64_t ssb_design_digest_mix(uint64_t d, const void *bytes, size_t n);
 
 /* The comparison as one self-contained HTML page at path (ssb_html.h, written atomically): the ranked table, the
  * stack energy per variant (id "energy"), the mean overpotentials of each variant's target-rate discharge

@@ -22,6 +22,8 @@
 
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_design.h>
+#include <ssbnet/ssb_design_opt.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
@@ -83,6 +85,26 @@ int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_h
  * the cell's initial state, so which process runs it does not matter). Errors as ssb_cell_rate_sweep, agreed. */
 int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out);
+
+/* ssb_design_compare with the variants shared between the ranks (collective; the one-process comparison without MPI
+ * or on one rank): every rank builds the same variants and the same static balance (ssb_design_shard_owners, the
+ * baseline's structure counted on rank 0), rank 0 measures the baseline's structure while the others evaluate the
+ * variants that measure their own, hands the structure's figures (not the voxels) to the others, each rank evaluates
+ * its variants (OpenMP inside, as on one process), and every variant is then broadcast from its rank, so every rank
+ * holds the whole comparison, ranked: the same numbers bit for bit as ssb_design_compare at the same OpenMP thread
+ * count per process. Errors as ssb_design_compare, agreed between the ranks. */
+int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
+                            const ssb_run_params *rp, const ssb_design_eval_params *ep, int nchoices,
+                            const ssb_design_choice *choices, ssb_design_comparison *out);
+
+/* ssb_design_optimise with its batches shared between the ranks (collective; one process without MPI or on one
+ * rank): design i of the grid and of the sensitivity batch runs on rank i mod N (with the threads it gets on one
+ * process) and is broadcast from there; NLopt's COBYLA is sequential, so the local stage runs in step on every rank
+ * with each of its designs evaluated on rank 0 and broadcast. Every rank gets the whole result, the same numbers as
+ * ssb_design_optimise at the same OpenMP thread count per process (time_s aside). Errors as ssb_design_optimise,
+ * agreed between the ranks. */
+int ssb_dist_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
+                             const ssb_design_opt_params *prm, ssb_design_opt_result *res);
 
 #ifdef __cplusplus
 }

@@ -17,4 +17,23 @@ int ssbi_design_db(ssb_ctx *ctx, const ssb_materials **db, ssb_materials **own);
 /* SSB_ERR_NOTFOUND "unknown <what> '<name>' (closest: ...)" over the n names name_at(i). */
 int ssbi_design_closest(ssb_ctx *ctx, const char *what, const char *name, int n, const char *(*name_at)(int));
 
+/* How a comparison shares its variants between processes (src/dist supplies it over MPI; the design module itself
+   knows no MPI). size processes, this one is rank; bcast copies root's bytes into buf on every process (collective,
+   returns SSB_OK or SSB_ERR_BACKEND); agree makes every process return the same rc with the failing process's
+   message (ssbi_dist_agree). */
+typedef struct {
+    int size, rank;
+    int (*bcast)(void *buf, size_t bytes, int root, void *user);
+    int (*agree)(ssb_ctx *ctx, int rc, void *user);
+    void *user;
+} ssbi_design_comm;
+
+/* The comparison behind ssb_design_compare_on (comm NULL, nshards 1), ssb_design_compare_shard (comm NULL: only
+   share `shard`'s variants evaluated) and ssb_dist_design_compare (comm: shard = comm->rank of comm->size; the
+   baseline's structure measured on rank 0 and handed to the others, every variant gathered on every rank, ranked). */
+int ssbi_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell,
+                        const ssb_run_result *measured, const ssb_run_params *rp, const ssb_design_eval_params *ep,
+                        int nchoices, const ssb_design_choice *choices, int shard, int nshards,
+                        const ssbi_design_comm *comm, ssb_design_comparison *out);
+
 #endif

@@ -39,6 +39,7 @@ typedef struct {
     const ssb_cell_params *base;
     const ssb_design_opt_params *prm;
     ssb_design_opt_result *res;
+    const ssbi_design_comm *comm; /* NULL: one process */
     int cap;
     /* local stage */
     nlopt_opt opt;
@@ -64,34 +65,51 @@ static int push_eval(opt_state *st, const ssb_design_eval *e)
     return SSB_OK;
 }
 
-/* Evaluate n designs (row i of xs, nvars values) in parallel, one context per design, and keep them in order. */
+/* Evaluate n designs (row i of xs, nvars values) in parallel, one context per design, and keep them in order. Over
+   several processes design i runs on process i mod size (with the threads it would get on one process) and is then
+   broadcast from there. */
 static int eval_batch(opt_state *st, int n, const double *xs, int stage)
 {
     const ssb_design_opt_params *prm = st->prm;
+    const ssbi_design_comm *cm = st->comm;
+    const int np = cm ? cm->size : 1, me = cm ? cm->rank : 0;
     ssb_design_eval *tmp = ssbi_calloc(st->ctx, (size_t)n, sizeof *tmp, "design evaluations");
-    if (!tmp)
-        return SSB_ERR_NOMEM;
+    int rc = tmp ? SSB_OK : SSB_ERR_NOMEM;
+    if (cm)
+        rc = cm->agree(st->ctx, rc, cm->user);
+    if (rc != SSB_OK) {
+        free(tmp);
+        return rc;
+    }
     int herr = SSB_OK, nt = ssbi_threads(st->ctx);
     char msg[1024] = "";
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int i = 0; i < n; i++) {
+        if (i % np != me)
+            continue;
         ssb_ctx *c = NULL;
-        int rc = ssb_ctx_create(&c);
-        if (rc == SSB_OK) {
+        int r = ssb_ctx_create(&c);
+        if (r == SSB_OK) {
             ssb_ctx_set_threads(c, nt > 1 && n > 1 ? 1 : nt);
-            rc = ssb_design_opt_evaluate(c, st->db, st->base, prm, xs + (size_t)i * (size_t)prm->nvars, &tmp[i]);
+            r = ssb_design_opt_evaluate(c, st->db, st->base, prm, xs + (size_t)i * (size_t)prm->nvars, &tmp[i]);
         }
         tmp[i].stage = stage;
-        if (rc != SSB_OK) {
+        if (r != SSB_OK) {
 #pragma omp critical(ssb_design_batch)
             if (herr == SSB_OK) {
-                herr = rc;
+                herr = r;
                 snprintf(msg, sizeof msg, "%s", c ? ssb_ctx_get_error(c) : "cannot create a context");
             }
         }
         ssb_ctx_destroy(&c);
     }
-    int rc = herr != SSB_OK ? SSB_ERROR(st->ctx, herr, "%s", msg) : SSB_OK;
+    rc = herr != SSB_OK ? SSB_ERROR(st->ctx, herr, "%s", msg) : SSB_OK;
+    if (cm) {
+        rc = cm->agree(st->ctx, rc, cm->user);
+        for (int i = 0; i < n && rc == SSB_OK; i++)
+            if (cm->bcast(&tmp[i], sizeof tmp[i], i % np, cm->user) != SSB_OK)
+                rc = SSB_ERROR(st->ctx, SSB_ERR_BACKEND, "design optimisation: MPI broadcast of design %d failed", i);
+    }
     for (int i = 0; i < n && rc == SSB_OK; i++)
         rc = push_eval(st, &tmp[i]);
     free(tmp);
@@ -113,7 +131,16 @@ static const ssb_design_eval *eval_scaled(opt_state *st, const double *u)
         double t = fmin(1.0, fmax(0.0, u[i]));
         x[i] = prm->vars[i].lo + t * (prm->vars[i].hi - prm->vars[i].lo);
     }
-    int rc = ssb_design_opt_evaluate(st->ctx, st->db, st->base, prm, x, &st->last);
+    /* over several processes: evaluated on rank 0, the others take its result (NLopt then steps alike everywhere) */
+    const ssbi_design_comm *cm = st->comm;
+    int rc = SSB_OK;
+    if (!cm || cm->rank == 0)
+        rc = ssb_design_opt_evaluate(st->ctx, st->db, st->base, prm, x, &st->last);
+    if (cm) {
+        rc = cm->agree(st->ctx, rc, cm->user);
+        if (rc == SSB_OK && cm->bcast(&st->last, sizeof st->last, 0, cm->user) != SSB_OK)
+            rc = SSB_ERROR(st->ctx, SSB_ERR_BACKEND, "design optimisation: MPI broadcast of a local design failed");
+    }
     st->last.stage = 1;
     if (rc == SSB_OK)
         rc = push_eval(st, &st->last);
@@ -347,6 +374,12 @@ static int sensitivity(opt_state *st, const ssb_design_eval *best)
 int ssb_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
                         const ssb_design_opt_params *prm, ssb_design_opt_result *res)
 {
+    return ssbi_design_optimise(ctx, db, base, prm, NULL, res);
+}
+
+int ssbi_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
+                         const ssb_design_opt_params *prm, const ssbi_design_comm *comm, ssb_design_opt_result *res)
+{
     SSB_REQUIRE(ctx, base && prm && res, SSB_ERR_ARG, "ssb_design_optimise: NULL argument");
     memset(res, 0, sizeof *res);
     struct timespec t0, t1;
@@ -368,7 +401,7 @@ int ssb_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
     }
     opt_state st;
     memset(&st, 0, sizeof st);
-    st.ctx = ctx, st.db = db, st.base = base, st.prm = prm, st.res = res;
+    st.ctx = ctx, st.db = db, st.base = base, st.prm = prm, st.res = res, st.comm = comm;
     res->nvars = prm->nvars;
     /* global stage: a full grid, fewer points per variable when over max_grid */
     int n = prm->nvars, g = prm->grid_points, total = 1;

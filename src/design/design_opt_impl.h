@@ -5,6 +5,7 @@
 #include <ssbnet/ssb_design_opt.h>
 
 #include "core_impl.h"
+#include "design_impl.h"
 
 #define SSBI_DESIGN_PRESSURE_KEY "stack_pressure_MPa"
 enum { SSBI_DESIGN_VAR_CELL = 0, SSBI_DESIGN_VAR_MICRO = 1, SSBI_DESIGN_VAR_PRESSURE = 2, SSBI_DESIGN_VAR_STRATEGY = 3 };
@@ -25,5 +26,11 @@ int ssbi_design_metric_index(const char *name);
 const char *ssbi_design_metric_name(int k);
 /* Feasibility and violation of an evaluated design. */
 void ssbi_design_judge(const ssb_design_opt_params *prm, ssb_design_eval *e);
+
+/* ssb_design_optimise with its batches (the grid, the sensitivity) shared between the processes of comm (NULL: one
+ * process): design i of a batch on process i mod size, every design then broadcast from its process; the sequential
+ * local stage (COBYLA) runs in step on every process with each design evaluated on rank 0 and broadcast. */
+int ssbi_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
+                         const ssb_design_opt_params *prm, const ssbi_design_comm *comm, ssb_design_opt_result *res);
 
 #endif
