@@ -1,5 +1,7 @@
-/* Percolation classes of a z-slab decomposed image: local union-find over the slab's conducting voxels, the slab
- * faces joined through the neighbours' face planes, and one union-find over the components on rank 0. */
+/* Connected components of a z-slab decomposed image: local union-find over the slab's voxels of a set, the slab
+ * faces joined through the neighbours' face planes, and one union-find over the components (not the voxels) on
+ * rank 0, which ORs the per-voxel flags over each global component. The percolation classes (Dirichlet-plane
+ * flags), the percolation per axis and the composite-electrode networks of dist_analyze.c all use it. */
 #include "dist_impl.h"
 
 #if SSB_HAVE_HYPRE
@@ -74,8 +76,8 @@ static int gather_i64(ssb_ctx *ctx, MPI_Comm comm, const int64_t *mine, int n, i
     return SSB_OK;
 }
 
-int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
-                      const uint8_t in_set[256], ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3])
+int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                         const uint8_t in_set[256], uint8_t *flags, int64_t comp_hist[256])
 {
     int size, rank;
     MPI_Comm_size(comm, &size);
@@ -148,25 +150,11 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
     MPI_Exscan(&nc, &off, 1, MPI_INT64_T, MPI_SUM, comm);
     if (rank == 0)
         off = 0;
-    /* 3. Dirichlet-plane flags of the components */
-    {
-        int64_t zg0, nzr;
-        ssb_dist_slab(nz_total, size, rank, &zg0, &nzr);
-        const int64_t nax = axis == SSB_AXIS_X ? nx : axis == SSB_AXIS_Y ? ny : nz_total;
-        for (int64_t z = 0; z < nz; z++)
-            for (int64_t y = 0; y < ny; y++)
-                for (int64_t x = 0; x < nx; x++) {
-                    const int64_t v = x + nx * (y + ny * z);
-                    const int64_t id = COMP(v);
-                    if (id < 0)
-                        continue;
-                    int64_t c;
-                    if (axis == SSB_AXIS_X) c = x;
-                    else if (axis == SSB_AXIS_Y) c = y;
-                    else c = zg0 + z;
-                    if (c == 0) flag[id] |= TOUCH_LO;
-                    if (c == nax - 1) flag[id] |= TOUCH_HI;
-                }
+    /* 3. flags of the components: OR of their voxels' flags */
+    for (int64_t v = 0; v < nloc; v++) {
+        const int64_t id = COMP(v);
+        if (id >= 0)
+            flag[id] |= flags[v];
     }
     /* 4. face planes: global ids of the first and last owned planes, exchanged with the neighbours */
     for (int64_t i = 0; i < nxy; i++) {
@@ -199,7 +187,7 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
         for (int64_t c = 0; c < nc; c++)
             comp[c] = flag[c];
     }
-    /* 5. rank 0: union-find over all components, OR of the flags per root, class per component */
+    /* 5. rank 0: union-find over all components, OR of the flags per root, histogram of the roots' flags */
     int64_t ncall = 0, npall = 0;
     int *pcnt = NULL, *pdsp = NULL;
     if (nc > INT32_MAX || 2 * npairs > INT32_MAX) {
@@ -219,6 +207,8 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
     cls_of = malloc((size_t)(nc + 1));
     uint8_t *gcls = NULL;
     int rc0 = SSB_OK;
+    int64_t hist[256];
+    memset(hist, 0, sizeof hist);
     if (rank == 0) {
         int64_t *gp = malloc((size_t)(ncall + 1) * sizeof(int64_t));
         gcls = malloc((size_t)(ncall + 1));
@@ -236,8 +226,10 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
                 for (int64_t c = 0; c < ncall; c++)
                     rf[uf_find(gp, c)] |= (uint8_t)gflag[c];
                 for (int64_t c = 0; c < ncall; c++) {
-                    const uint8_t f = rf[uf_find(gp, c)];
-                    gcls[c] = f == (TOUCH_LO | TOUCH_HI) ? 1 : f ? 2 : 3;
+                    const int64_t r = uf_find(gp, c);
+                    gcls[c] = rf[r];
+                    if (r == c)
+                        hist[rf[r]]++;
                 }
                 free(rf);
             }
@@ -250,17 +242,15 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
     free(gcls);
     if (rc != SSB_OK)
         goto out;
-    /* 6. classes of the voxels */
-    int64_t cn[3] = {0, 0, 0};
+    /* 6. flags of the voxels: those of their global component */
     for (int64_t v = 0; v < nloc; v++) {
         const int64_t id = COMP(v);
-        cls[v] = id < 0 ? 0 : cls_of[id];
-        if (id >= 0)
-            cn[cls[v] - 1]++;
+        flags[v] = id < 0 ? 0 : cls_of[id];
     }
 #undef COMP
-    if (counts)
-        MPI_Allreduce(cn, counts, 3, MPI_INT64_T, MPI_SUM, comm);
+    MPI_Bcast(hist, 256, MPI_INT64_T, 0, comm);
+    if (comp_hist)
+        memcpy(comp_hist, hist, sizeof hist);
 out:
     free(par);
     free(root_id);
@@ -276,5 +266,55 @@ out:
     free(dsp);
     free(cls_of);
     return rc;
+}
+
+int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                      const uint8_t in_set[256], ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3])
+{
+    int size, rank;
+    MPI_Comm_size(comm, &size);
+    MPI_Comm_rank(comm, &rank);
+    int64_t d[3], zg0, nzr;
+    ssb_grid_get_dims(slab, d);
+    const int64_t nx = d[0], ny = d[1], nz = d[2] - halo_lo - halo_hi;
+    ssb_dist_slab(nz_total, size, rank, &zg0, &nzr);
+    /* the Dirichlet planes' flags of the voxels, then the components' */
+    ssbi_dist_plane_flags(d, nz, zg0, nz_total, (int)axis, 0, cls);
+    int rc = ssbi_dist_components(ctx, comm, slab, halo_lo, halo_hi, in_set, cls, NULL);
+    if (rc != SSB_OK)
+        return rc;
+    int64_t cn[3] = {0, 0, 0};
+    const int64_t nloc = nx * ny * nz;
+    const uint8_t *lab = ssb_grid_get_labels_const(slab) + halo_lo * nx * ny;
+    for (int64_t v = 0; v < nloc; v++) {
+        if (!in_set[lab[v]]) {
+            cls[v] = 0;
+            continue;
+        }
+        const uint8_t f = cls[v];
+        cls[v] = f == (TOUCH_LO | TOUCH_HI) ? 1 : f ? 2 : 3;
+        cn[cls[v] - 1]++;
+    }
+    if (counts)
+        MPI_Allreduce(cn, counts, 3, MPI_INT64_T, MPI_SUM, comm);
+    return SSB_OK;
+}
+
+void ssbi_dist_plane_flags(const int64_t d[3], int64_t nz, int64_t zg0, int64_t nz_total, int axis, int shift,
+                           uint8_t *flags)
+{
+    const int64_t nx = d[0], ny = d[1], nax = axis == 0 ? nx : axis == 1 ? ny : nz_total;
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t c = axis == 0 ? x : axis == 1 ? y : zg0 + z;
+                uint8_t f = 0;
+                if (c == 0)
+                    f |= TOUCH_LO;
+                if (c == nax - 1)
+                    f |= TOUCH_HI;
+                uint8_t *p = flags + x + nx * (y + ny * z);
+                *p = (uint8_t)((shift ? *p : 0) | (f << shift));
+            }
 }
 #endif

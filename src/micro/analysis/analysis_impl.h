@@ -23,6 +23,20 @@ void ssbi_ma_plane_flags(const int64_t n[3], const int32_t *ids, int axis, int64
 int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab, const uint8_t in_set[256],
                     double sigma, double *area);
 
+/* The same area over the cube layers [l0, l1) only (layer z lies between the planes z and z + 1; clipped to
+ * [0, n[2] - 1)): a z slab of a larger image, given with the planes around it that the layers and the smoothing
+ * read (l0 - 1 .. l1 + 1); the planes 0 and n[2] - 1 are taken as the image's boundary planes (replicated by the
+ * smoothing). Summing the layers of disjoint ranges gives the whole area. */
+int ssbi_ma_mc_area_layers(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
+                           const uint8_t in_set[256], double sigma, int64_t l0, int64_t l1, double *area);
+
+/* The composite-electrode voxel sets of g's phase table (ssb_micro_cam_*): electronic network (ACTIVE, CARBON),
+ * ionic network (SE, GB, COATING with sigma_ion > 0), CAM (ACTIVE), carbon (CARBON). */
+typedef struct {
+    uint8_t el[256], ion[256], cam[256], carbon[256];
+} ssbi_cam_sets;
+void ssbi_ma_cam_sets(const ssb_grid *g, ssbi_cam_sets *s);
+
 /* Check area options (mc_sigma range). */
 int ssbi_ma_check_area_params(ssb_ctx *ctx, const ssb_micro_area_params *p);
 

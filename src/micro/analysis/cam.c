@@ -13,9 +13,6 @@
 enum { FL_E = 1, FL_L = 2 };
 enum { PT_LI = 1, PT_E = 2 };
 
-typedef struct {
-    uint8_t el[256], ion[256], cam[256], carbon[256];
-} cam_sets;
 
 static int check_params(ssb_ctx *ctx, const ssb_micro_cam_params *p)
 {
@@ -28,7 +25,7 @@ static int check_params(ssb_ctx *ctx, const ssb_micro_cam_params *p)
     return SSB_OK;
 }
 
-static void build_sets(const ssb_grid *g, cam_sets *s)
+void ssbi_ma_cam_sets(const ssb_grid *g, ssbi_cam_sets *s)
 {
     memset(s, 0, sizeof *s);
     for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
@@ -104,8 +101,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
     const ssb_micro_cam_params p = params ? *params : ssb_micro_cam_params_default();
     SSB_CHECK(ctx, check_params(ctx, &p));
     SSB_CHECK(ctx, ssb_grid_check_phases(ctx, g));
-    cam_sets s;
-    build_sets(g, &s);
+    ssbi_cam_sets s;
+    ssbi_ma_cam_sets(g, &s);
     int64_t hist[256], ncam = 0;
     ssb_grid_histogram(g, hist);
     for (int k = 0; k < 256; k++)
