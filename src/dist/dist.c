@@ -259,8 +259,8 @@ int ssbi_dist_open_image(ssb_ctx *ctx, const char *path, const ssb_io_read_param
         const int64_t avail = ssbi_dist_mem_available();
         if (avail > 0 && need > (double)avail)
             rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
-                           "'%s' (%lld x %lld x %lld voxels) over %d ranks needs about %.1f GB per rank (%.0f bytes "
-                           "per voxel of %lld planes) but %.1f GB are available per rank on this node: start more "
+                           "'%s' (%lld x %lld x %lld voxels) over %d ranks needs about %.3g GB per rank (%.0f bytes "
+                           "per voxel of %lld planes) but %.3g GB are available per rank on this node: start more "
                            "ranks or use more nodes",
                            path, (long long)dims[0], (long long)dims[1], (long long)dims[2], size, need / 1e9,
                            bytes_per_voxel, (long long)nzr, (double)avail / 1e9);
