@@ -277,9 +277,6 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
         if (classify)
             return cli_usage_error(env, "micro analyze: --classify (the per-voxel CAM class image) is not available "
                                         "over MPI ranks (run without mpirun)");
-        if (o.conn != SSB_CONN_6)
-            return cli_usage_error(env, "micro analyze: --conn %d is not available over MPI ranks (6 only; run "
-                                        "without mpirun for 18 or 26)", (int)o.conn);
         io.first_planes = 1;
     }
     ssb_grid *g = NULL;

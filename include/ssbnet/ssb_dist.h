@@ -102,10 +102,10 @@ int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
  *   cam            = ssb_micro_cam_compute when composite and a phase with role active is present (the electronic
  *                    and ionic networks and the CAM particles are components across the ranks).
  * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). What is not distributed:
- * 18- and 26-connectivity (SSB_ERR_UNSUPPORTED), the per-voxel CAM classes (ssb_micro_cam_classify) and the feature
- * sizes (ssb_micro_feature_sizes), which need the whole image on one process. */
+ * the per-voxel CAM classes (ssb_micro_cam_classify) and the feature sizes (ssb_micro_feature_sizes), which need the whole image on one process. */
 typedef struct {
-    ssb_connectivity conn;    /* percolation connectivity: SSB_CONN_6 only over ranks [6] */
+    ssb_connectivity conn;    /* connectivity of the percolation per label: 6, 18 or 26 [6] (the composite networks
+                                 are 6-connected, as serially) */
     ssb_micro_cam_params cam; /* axis and current-collector side of the composite analysis; cam.area: the area
                                  options of every area (marching cubes on / off, mc_sigma) [defaults] */
     int composite;            /* 1: the composite analysis when an active phase is present [1] */
@@ -127,7 +127,7 @@ typedef struct {
  * voxel size of phases (a grid holding them, e.g. the image's first plane with the phase table loaded; every label
  * present must have an entry: SSB_ERR_NOTFOUND naming it). out is freed with ssb_dist_analysis_destroy (zeroed on
  * error). Errors: those of the reader, SSB_ERR_RANGE (more ranks than planes, or a slab per rank that would not fit
- * the memory, before anything large is allocated), SSB_ERR_UNSUPPORTED (conn, or a build without MPI),
+ * the memory, before anything large is allocated), SSB_ERR_UNSUPPORTED (a build without MPI), SSB_ERR_ARG (conn),
  * SSB_ERR_NOTFOUND, SSB_ERR_NOMEM, SSB_ERR_ARG; agreed between the ranks. */
 int ssb_dist_analyze_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, const ssb_grid *phases,
                           const ssb_dist_analyze_params *params, ssb_dist_analysis *out);

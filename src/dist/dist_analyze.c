@@ -108,7 +108,7 @@ static int percolation(ssb_ctx *ctx, const slab *S, const int64_t cnt[256], ssb_
         set[k] = 1;
         for (int a = 0; a < 3; a++)
             ssbi_dist_plane_flags(S->n, S->nz, S->z0, S->nzt, a, 2 * a, flags);
-        SSB_CHECK(ctx, ssbi_dist_components(ctx, MPI_COMM_WORLD, S->g, S->hlo, S->hhi, set, flags, NULL));
+        SSB_CHECK(ctx, ssbi_dist_components_conn(ctx, MPI_COMM_WORLD, S->g, S->hlo, S->hhi, set, conn, flags, NULL));
         int64_t loc[9] = {0}, glob[9];
         for (int64_t v = 0; v < nloc; v++) {
             if (S->own[v] != k)
@@ -434,10 +434,8 @@ done:
 static int check_args(ssb_ctx *ctx, const char *path, const ssb_grid *phases, const ssb_dist_analyze_params *p)
 {
     SSB_REQUIRE(ctx, path && phases, SSB_ERR_ARG, "ssb_dist_analyze_file: NULL argument");
-    SSB_REQUIRE(ctx, p->conn == SSB_CONN_6, SSB_ERR_UNSUPPORTED,
-                "distributed analysis: connectivity %d is not available over MPI ranks (6 only: faces); run "
-                "without mpirun for --conn 18 or 26",
-                (int)p->conn);
+    SSB_REQUIRE(ctx, p->conn == SSB_CONN_6 || p->conn == SSB_CONN_18 || p->conn == SSB_CONN_26, SSB_ERR_ARG,
+                "connectivity %d is invalid (valid: 6, 18 or 26)", (int)p->conn);
     SSB_REQUIRE(ctx, (int)p->cam.axis >= 0 && (int)p->cam.axis <= 2, SSB_ERR_ARG,
                 "active CAM: axis %d does not exist (valid: x, y or z)", (int)p->cam.axis);
     SSB_REQUIRE(ctx, p->cam.cc_side == SSB_MICRO_SIDE_LOW || p->cam.cc_side == SSB_MICRO_SIDE_HIGH, SSB_ERR_ARG,

@@ -76,9 +76,29 @@ static int gather_i64(ssb_ctx *ctx, MPI_Comm comm, const int64_t *mine, int n, i
     return SSB_OK;
 }
 
+/* The neighbours of a voxel that come before it in memory order, for 6-, 18- and 26-connectivity: offsets
+ * (dx, dy, dz) with dz = -1, or dz = 0 and (dy = -1, or dy = 0 and dx = -1). The first NB6 are 6-connected, the
+ * first NB18 18-connected (at most two non-zero offsets), all NB26 26-connected. */
+static const int nb_back[13][3] = {{-1, 0, 0}, {0, -1, 0}, {0, 0, -1},   /* faces */
+                                   {-1, -1, 0}, {1, -1, 0}, {-1, 0, -1}, /* edges */
+                                   {1, 0, -1}, {0, -1, -1}, {0, 1, -1},  /* edges */
+                                   {-1, -1, -1}, {1, -1, -1}, {-1, 1, -1}, {1, 1, -1}}; /* corners */
+static int nb_count(ssb_connectivity conn)
+{
+    return conn == SSB_CONN_26 ? 13 : conn == SSB_CONN_18 ? 9 : 3;
+}
+
 int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
                          const uint8_t in_set[256], uint8_t *flags, int64_t comp_hist[256])
 {
+    return ssbi_dist_components_conn(ctx, comm, slab, halo_lo, halo_hi, in_set, SSB_CONN_6, flags, comp_hist);
+}
+
+int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                              const uint8_t in_set[256], ssb_connectivity conn, uint8_t *flags,
+                              int64_t comp_hist[256])
+{
+    const int nnb = nb_count(conn);
     int size, rank;
     MPI_Comm_size(comm, &size);
     MPI_Comm_rank(comm, &rank);
@@ -95,7 +115,7 @@ int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int 
         free(par);
         return rc;
     }
-    /* 1. local components (6-connectivity inside the owned planes) */
+    /* 1. local components (inside the owned planes: each voxel joined with its earlier neighbours) */
     for (int64_t v = 0; v < nloc; v++)
         par[v] = in_set[lab[v]] ? v : -1;
     for (int64_t z = 0; z < nz; z++)
@@ -104,9 +124,14 @@ int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int 
                 const int64_t v = x + nx * (y + ny * z);
                 if (par[v] < 0)
                     continue;
-                if (x > 0 && par[v - 1] >= 0) uf_union(par, v, v - 1);
-                if (y > 0 && par[v - nx] >= 0) uf_union(par, v, v - nx);
-                if (z > 0 && par[v - nxy] >= 0) uf_union(par, v, v - nxy);
+                for (int k = 0; k < nnb; k++) {
+                    const int64_t X = x + nb_back[k][0], Y = y + nb_back[k][1], Z = z + nb_back[k][2];
+                    if (X < 0 || X >= nx || Y < 0 || Y >= ny || Z < 0)
+                        continue;
+                    const int64_t w = X + nx * (Y + ny * Z);
+                    if (par[w] >= 0)
+                        uf_union(par, v, w);
+                }
             }
     /* 2. compact component ids (local root -> 0..nc-1), kept in par of the roots as -(id + 2) */
     int64_t nc = 0;
@@ -168,25 +193,40 @@ int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int 
     /* my last plane goes up; I receive the plane below me (the lower neighbour's last plane) */
     MPI_Sendrecv(plane_hi, (int)nxy, MPI_INT64_T, up, 11, recv, (int)nxy, MPI_INT64_T, down, 11, comm,
                  MPI_STATUS_IGNORE);
+    /* pairs (lower neighbour's component, mine) joined across the face: the neighbours at dz = -1 */
     int64_t npairs = 0;
-    for (int64_t i = 0; i < nxy; i++)
-        if (recv[i] >= 0 && plane_lo[i] >= 0)
-            npairs++;
-    pairs = malloc((size_t)(2 * npairs + 1) * sizeof(int64_t));
-    comp = malloc((size_t)(nc + 1) * sizeof(int64_t));
-    rc = ssbi_dist_agree(ctx, pairs && comp ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the face pairs"));
-    if (rc != SSB_OK)
-        goto out;
-    {
+    for (int pass = 0; pass < 2; pass++) {
         int64_t k = 0;
-        for (int64_t i = 0; i < nxy; i++)
-            if (recv[i] >= 0 && plane_lo[i] >= 0) {
-                pairs[k++] = recv[i];
-                pairs[k++] = plane_lo[i];
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t i = x + nx * y;
+                if (plane_lo[i] < 0)
+                    continue;
+                for (int n = 2; n < nnb; n++) {
+                    if (nb_back[n][2] != -1)
+                        continue;
+                    const int64_t X = x + nb_back[n][0], Y = y + nb_back[n][1];
+                    if (X < 0 || X >= nx || Y < 0 || Y >= ny || recv[X + nx * Y] < 0)
+                        continue;
+                    if (pass == 1) {
+                        pairs[k] = recv[X + nx * Y];
+                        pairs[k + 1] = plane_lo[i];
+                    }
+                    k += 2;
+                }
             }
-        for (int64_t c = 0; c < nc; c++)
-            comp[c] = flag[c];
+        if (pass == 0) {
+            npairs = k / 2;
+            pairs = malloc((size_t)(2 * npairs + 1) * sizeof(int64_t));
+            comp = malloc((size_t)(nc + 1) * sizeof(int64_t));
+            rc = ssbi_dist_agree(ctx, pairs && comp ? SSB_OK
+                                                    : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the face pairs"));
+            if (rc != SSB_OK)
+                goto out;
+        }
     }
+    for (int64_t c = 0; c < nc; c++)
+        comp[c] = flag[c];
     /* 5. rank 0: union-find over all components, OR of the flags per root, histogram of the roots' flags */
     int64_t ncall = 0, npall = 0;
     int *pcnt = NULL, *pdsp = NULL;

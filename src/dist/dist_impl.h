@@ -23,6 +23,10 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
  * comp_hist (optional, every rank): number of global components by their OR'd flags. Collective; errors agreed. */
 int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
                          const uint8_t in_set[256], uint8_t *flags, int64_t comp_hist[256]);
+/* The same with 6-, 18- or 26-connectivity (ssb_connectivity). */
+int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                              const uint8_t in_set[256], ssb_connectivity conn, uint8_t *flags,
+                              int64_t comp_hist[256]);
 
 /* Read this rank's slab of an image of nz_total planes with up to want_lo / want_hi extra planes below / above
  * (fewer at the image's ends: *hlo, *hhi say how many). Not collective. */

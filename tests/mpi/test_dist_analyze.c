@@ -10,7 +10,7 @@
  * order).
  * - the labels present over all ranks (ssb_dist_histogram_file) equal the serial histogram on an image whose label
  *   9 occurs only in the last plane (the phase-table defect: the table was built from the first plane);
- * - bad input: more ranks than planes, a slab that does not fit the memory (SSBNET_DIST_MEM_BYTES), 18-connectivity,
+ * - bad input: more ranks than planes, a slab that does not fit the memory (SSBNET_DIST_MEM_BYTES), connectivity 8,
  *   all refused on every rank before the analysis, with a message naming the values.
  * Plain C with MPI: each rank prints its failures and the test exits non-zero on every rank. */
 #include "testutil.h"
@@ -102,7 +102,7 @@ static void compare(ssb_ctx *ctx, const ssb_grid *g, const char *path, const ssb
         uint8_t set[256] = {0};
         set[k] = 1;
         ssb_micro_percolation p;
-        CHECK(ssb_micro_percolation_compute(ctx, g, set, SSB_CONN_6, &p) == SSB_OK, "serial percolation");
+        CHECK(ssb_micro_percolation_compute(ctx, g, set, dp->conn, &p) == SSB_OK, "serial percolation");
         const ssb_micro_percolation *q = &d.percolation[k];
         EQ_I(q->n_set, p.n_set, "n_set");
         for (int a = 0; a < 3; a++) {
@@ -177,7 +177,7 @@ static void compare(ssb_ctx *ctx, const ssb_grid *g, const char *path, const ssb
             cmp_area(&e->active_cam_se_mc, &c.active_cam_se_mc, "active CAM|SE mc-corrected");
             REL(e->mc_face_ratio, c.mc_face_ratio, "mc/face ratio");
         }
-        if (rank == 0)
+        if (rank == 0 && e->n_ionic > 0)
             printf("%s: %d ranks: active CAM %.6f (%lld of %lld particles), CAM|SE %.6g 1/m\n", name, size,
                    e->active_fraction, (long long)e->n_particles_active, (long long)e->n_particles,
                    e->cam_se.per_volume);
@@ -216,7 +216,8 @@ static void check_electrode(ssb_ctx *ctx)
     set_phase(ctx, g, 0, "LPSCl", SSB_ROLE_SE);
     dp.cam.cc_side = SSB_MICRO_SIDE_HIGH;
     dp.cam.area.marching_cubes = 0;
-    compare(ctx, g, path, NULL, &dp, "electrode.tiff (pore = SE)");
+    dp.conn = SSB_CONN_18;
+    compare(ctx, g, path, NULL, &dp, "electrode.tiff (pore = SE, 18-connected)");
     ssb_grid_destroy(&g);
 }
 
@@ -258,8 +259,46 @@ static void check_generated(ssb_ctx *ctx, const char *dir)
     dp.cam.axis = SSB_AXIS_X;
     dp.cam.cc_side = SSB_MICRO_SIDE_HIGH;
     dp.cam.area.mc_sigma = 0.0; /* marching cubes of the binary field (no smoothing, no second halo plane read) */
-    compare(ctx, g, path, NULL, &dp, "generated cathode, cc high x, binary-field marching cubes");
+    dp.conn = SSB_CONN_26;      /* percolation with edge and corner neighbours, also across the slab faces */
+    compare(ctx, g, path, NULL, &dp, "generated cathode, cc high x, binary-field marching cubes, 26-connected");
     ssb_grid_destroy(&g);
+}
+
+/* Random fields near the site-percolation thresholds of 18- and 26-connectivity (simple cubic: about 0.137 and
+ * 0.097; Jerauld et al. 1984 / Kurzawski & Malarz 2012), where the clusters that cross the slab faces only through
+ * edges and corners decide: percolation of both labels along x, y and z with conn 6, 18 and 26. */
+static void check_random(ssb_ctx *ctx, const char *dir)
+{
+    const double ps[2] = {0.14, 0.10};
+    for (int i = 0; i < 2; i++) {
+        ssb_grid *g = NULL;
+        if (ssb_grid_create(ctx, 30, 26, 33, 1e-6, 1e-6, 1e-6, &g) != SSB_OK)
+            return;
+        ssb_rng r;
+        ssb_rng_seed(&r, 77 + (uint64_t)i);
+        uint8_t *lab = ssb_grid_get_labels(g);
+        for (int64_t v = 0; v < 30 * 26 * 33; v++)
+            lab[v] = ssb_rng_uniform(&r) < ps[i] ? 1 : 0;
+        set_phase(ctx, g, 0, "matrix", SSB_ROLE_PORE);
+        set_phase(ctx, g, 1, "sites", SSB_ROLE_CARBON);
+        char path[512];
+        snprintf(path, sizeof path, "%s/random%d.tif", dir, i);
+        if (rank == 0) {
+            ssb_io_write_params wp = ssb_io_write_params_default();
+            CHECK(ssb_io_write_image(ctx, path, g, &wp) == SSB_OK, "write %s", path);
+        }
+        MPI_Barrier(MPI_COMM_WORLD);
+        ssb_dist_analyze_params dp = ssb_dist_analyze_params_default();
+        dp.cam.area.marching_cubes = 0;
+        const ssb_connectivity conns[3] = {SSB_CONN_6, SSB_CONN_18, SSB_CONN_26};
+        for (int c = 0; c < 3; c++) {
+            dp.conn = conns[c];
+            char name[64];
+            snprintf(name, sizeof name, "random p = %.2f, %d-connected", ps[i], (int)conns[c]);
+            compare(ctx, g, path, NULL, &dp, name);
+        }
+        ssb_grid_destroy(&g);
+    }
 }
 
 /* Label 9 only in the last plane: the labels over all ranks are those of the whole image. */
@@ -328,10 +367,10 @@ static void check_bad_input(ssb_ctx *ctx, const char *dir)
     unsetenv("SSBNET_DIST_MEM_BYTES");
     CHECK(rc == SSB_ERR_RANGE && strstr(ssb_ctx_get_error(ctx), "GB are available per rank"),
           "memory: rc %d '%s'", rc, ssb_ctx_get_error(ctx));
-    /* 18-connectivity is not distributed */
-    dp.conn = SSB_CONN_18;
+    /* a connectivity that does not exist */
+    dp.conn = (ssb_connectivity)8;
     rc = ssb_dist_analyze_file(ctx, path, NULL, g, &dp, &d);
-    CHECK(rc == SSB_ERR_UNSUPPORTED && strstr(ssb_ctx_get_error(ctx), "connectivity 18"), "conn 18: rc %d '%s'", rc,
+    CHECK(rc == SSB_ERR_ARG && strstr(ssb_ctx_get_error(ctx), "connectivity 8"), "conn 8: rc %d '%s'", rc,
           ssb_ctx_get_error(ctx));
     /* and the same image analyses once the options are valid */
     dp.conn = SSB_CONN_6;
@@ -365,6 +404,7 @@ int main(int argc, char **argv)
     }
     check_histogram(ctx, dir);
     check_bad_input(ctx, dir);
+    check_random(ctx, dir);
     check_generated(ctx, dir);
     check_electrode(ctx);
     int total = 0;
