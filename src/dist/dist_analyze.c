@@ -89,10 +89,16 @@ static int mc_area(ssb_ctx *ctx, const slab *S, const uint8_t in[256], double si
     return SSB_OK;
 }
 
-static ssb_micro_area make_area(const char *method, double area, double vol)
+/* mc_area as the analysis module's callback (ssbi_mc_area_fn); user: the slab and the smoothing width. */
+typedef struct {
+    const slab *S;
+    double sigma;
+} slab_mc;
+
+static int slab_mc_area(ssb_ctx *ctx, void *user, const uint8_t set[256], double *area)
 {
-    ssb_micro_area a = {.method = method, .area = area, .per_volume = area / vol};
-    return a;
+    const slab_mc *u = user;
+    return mc_area(ctx, u->S, set, u->sigma, area);
 }
 
 /* Percolation of every label present along x, y and z: one component pass per label with the six plane flags
@@ -129,18 +135,8 @@ static int percolation(ssb_ctx *ctx, const slab *S, const int64_t cnt[256], ssb_
             o->n_percolating[a] = glob[3 * a];
             o->n_dead_end[a] = glob[3 * a + 1];
             o->n_isolated[a] = glob[3 * a + 2];
-            o->percolates[a] = o->n_percolating[a] > 0;
         }
-        o->set_fraction = (double)o->n_set / (double)nv;
-        const double ns = o->n_set > 0 ? (double)o->n_set : 1.0;
-        for (int a = 0; a < 3; a++) {
-            o->percolating_fraction[a] = (double)o->n_percolating[a] / ns;
-            o->dead_end_fraction[a] = (double)o->n_dead_end[a] / ns;
-            o->isolated_fraction[a] = (double)o->n_isolated[a] / ns;
-            o->percolating_fraction_total[a] = (double)o->n_percolating[a] / (double)nv;
-            o->dead_end_fraction_total[a] = (double)o->n_dead_end[a] / (double)nv;
-            o->isolated_fraction_total[a] = (double)o->n_isolated[a] / (double)nv;
-        }
+        ssbi_ma_percolation_finish(o);
     }
     return SSB_OK;
 }
@@ -196,56 +192,11 @@ static int interfaces(ssb_ctx *ctx, const slab *S, const int64_t cnt[256], const
                 }
         MPI_Allreduce(loc, loc + per, (int)per, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
     }
-    const int64_t *cnt3 = loc + per;
-    double fa[3];
-    ssbi_ma_face_areas(S->h, fa);
-    const double vol = (double)(S->nxy * S->nzt) * S->h[0] * S->h[1] * S->h[2];
-    uint8_t set[256];
-    if (ap->marching_cubes)
-        for (int i = 0; i < nl && rc == SSB_OK; i++) {
-            memset(set, 0, sizeof set);
-            set[labels[i]] = 1;
-            rc = mc_area(ctx, S, set, ap->mc_sigma, &smc[i]);
-        }
-    out->box_volume = vol;
-    out->nlabels = nl;
-    out->npairs = npairs;
-    for (int i = 0; i < nl; i++) {
-        out->surfaces[i].label = labels[i];
-        out->surfaces[i].face.method = SSB_MICRO_METHOD_FACE_COUNT;
-        if (ap->marching_cubes)
-            out->surfaces[i].mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, smc[i], vol);
+    {
+        slab_mc u = {S, ap->mc_sigma};
+        const double vol = (double)(S->nxy * S->nzt) * S->h[0] * S->h[1] * S->h[2];
+        rc = ssbi_ma_interfaces_finish(out, labels, nl, loc + per, S->h, vol, ap, smc, slab_mc_area, ctx, &u);
     }
-    int ip = 0;
-    for (int i = 0; i < nl && rc == SSB_OK; i++)
-        for (int j = i + 1; j < nl && rc == SSB_OK; j++, ip++) {
-            ssb_micro_interface *e = &out->pairs[ip];
-            e->label_a = labels[i];
-            e->label_b = labels[j];
-            double area = 0.0;
-            int64_t tot = 0;
-            for (int k = 0; k < 3; k++) {
-                e->nfaces[k] = cnt3[(size_t)k * nl * nl + (size_t)i * nl + j];
-                area += (double)e->nfaces[k] * fa[k];
-                tot += e->nfaces[k];
-            }
-            e->face = make_area(SSB_MICRO_METHOD_FACE_COUNT, area, vol);
-            out->surfaces[i].face.area += area;
-            out->surfaces[j].face.area += area;
-            if (!ap->marching_cubes)
-                continue;
-            double s_ab = 0.0;
-            if (tot > 0) { /* the same for every rank: tot is the global count */
-                memset(set, 0, sizeof set);
-                set[labels[i]] = set[labels[j]] = 1;
-                double s_union = 0.0;
-                rc = mc_area(ctx, S, set, ap->mc_sigma, &s_union);
-                s_ab = 0.5 * (smc[i] + smc[j] - s_union);
-            }
-            e->mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, s_ab, vol);
-        }
-    for (int i = 0; i < nl; i++)
-        out->surfaces[i].face.per_volume = out->surfaces[i].face.area / vol;
 done:
     free(loc);
     free(smc);
@@ -375,38 +326,12 @@ static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const 
     int64_t npart = 0;
     for (int k = 0; k < 256; k++)
         npart += ph[k];
-    double fa[3];
-    ssbi_ma_face_areas(S->h, fa);
-    const double vol = (double)nv * S->h[0] * S->h[1] * S->h[2];
-    memset(res, 0, sizeof *res);
-    res->nvoxels = nv;
-    res->box_volume = vol;
-    res->n_cam = ncam;
-    res->cam_fraction = (double)ncam / (double)nv;
-    res->n_particles = npart;
-    res->n_particles_active = ph[PT_E | PT_LI];
-    res->n_active = gcl[0];
-    res->n_dead_no_e = gcl[1];
-    res->n_dead_no_li = gcl[2];
-    res->n_dead_neither = gcl[3];
-    res->active_fraction = (double)gcl[0] / (double)ncam;
-    res->dead_no_e_fraction = (double)gcl[1] / (double)ncam;
-    res->dead_no_li_fraction = (double)gcl[2] / (double)ncam;
-    res->dead_neither_fraction = (double)gcl[3] / (double)ncam;
-    const double a_se = g9[0] * fa[0] + g9[1] * fa[1] + g9[2] * fa[2];
-    const double a_act = g9[3] * fa[0] + g9[4] * fa[1] + g9[5] * fa[2];
-    const double a_cc = g9[6] * fa[0] + g9[7] * fa[1] + g9[8] * fa[2];
-    res->cam_se = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_se, vol);
-    res->active_cam_se = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_act, vol);
-    res->cam_carbon = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_cc, vol);
-    res->n_electronic = ce[0];
-    res->n_e_connected = ce[1];
-    res->electronic_percolates = ce[2] > 0;
-    res->electronic_percolating_fraction = ce[0] > 0 ? (double)ce[2] / (double)ce[0] : 0.0;
-    res->n_ionic = ci[0];
-    res->n_li_connected = ci[1];
-    res->ionic_percolates = ci[2] > 0;
-    res->ionic_percolating_fraction = ci[0] > 0 ? (double)ci[2] / (double)ci[0] : 0.0;
+    ssbi_cam_counts cc = {.nvoxels = nv, .n_cam = ncam, .n_particles = npart, .n_particles_active = ph[PT_E | PT_LI]};
+    memcpy(cc.n_class, gcl, sizeof gcl);
+    memcpy(cc.faces, g9, sizeof g9);
+    memcpy(cc.electronic, ce, sizeof ce);
+    memcpy(cc.ionic, ci, sizeof ci);
+    ssbi_ma_cam_finish(&cc, S->h, res);
     if (p->area.marching_cubes) {
         uint8_t uni[256];
         for (int k = 0; k < 256; k++)
@@ -419,10 +344,7 @@ static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const 
             rc = mc_area(ctx, S, uni, p->area.mc_sigma, &su);
         if (rc != SSB_OK)
             goto done;
-        const double mc = 0.5 * (sa + sb - su);
-        res->cam_se_mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, mc, vol);
-        res->mc_face_ratio = a_se > 0.0 ? mc / a_se : 0.0;
-        res->active_cam_se_mc = make_area(SSB_MICRO_METHOD_MC_CORRECTED, a_act * res->mc_face_ratio, vol);
+        ssbi_ma_cam_finish_mc(res, sa, sb, su);
     }
 done:
     free(fl);

@@ -185,6 +185,16 @@ static void compare(ssb_ctx *ctx, const ssb_grid *g, const char *path, const ssb
     ssb_dist_analysis_destroy(&d);
 }
 
+/* Rank 0 writes g to path (a TIFF stack) for all ranks to read. */
+static void write_shared(ssb_ctx *ctx, const ssb_grid *g, const char *path)
+{
+    if (rank == 0) {
+        ssb_io_write_params wp = ssb_io_write_params_default();
+        CHECK(ssb_io_write_image(ctx, path, g, &wp) == SSB_OK, "write %s", path);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+}
+
 static void set_phase(ssb_ctx *ctx, ssb_grid *g, int label, const char *name, ssb_phase_role role)
 {
     ssb_phase ph;
@@ -249,11 +259,7 @@ static void check_generated(ssb_ctx *ctx, const char *dir)
     CHECK(rc == SSB_OK, "generate: %s", ssb_ctx_get_error(ctx));
     char path[512];
     snprintf(path, sizeof path, "%s/cathode.tif", dir);
-    if (rank == 0) {
-        ssb_io_write_params wp = ssb_io_write_params_default();
-        CHECK(ssb_io_write_image(ctx, path, g, &wp) == SSB_OK, "write %s", path);
-    }
-    MPI_Barrier(MPI_COMM_WORLD);
+    write_shared(ctx, g, path);
     ssb_dist_analyze_params dp = ssb_dist_analyze_params_default();
     compare(ctx, g, path, NULL, &dp, "generated cathode, cc low z");
     dp.cam.axis = SSB_AXIS_X;
@@ -283,11 +289,7 @@ static void check_random(ssb_ctx *ctx, const char *dir)
         set_phase(ctx, g, 1, "sites", SSB_ROLE_CARBON);
         char path[512];
         snprintf(path, sizeof path, "%s/random%d.tif", dir, i);
-        if (rank == 0) {
-            ssb_io_write_params wp = ssb_io_write_params_default();
-            CHECK(ssb_io_write_image(ctx, path, g, &wp) == SSB_OK, "write %s", path);
-        }
-        MPI_Barrier(MPI_COMM_WORLD);
+        write_shared(ctx, g, path);
         ssb_dist_analyze_params dp = ssb_dist_analyze_params_default();
         dp.cam.area.marching_cubes = 0;
         const ssb_connectivity conns[3] = {SSB_CONN_6, SSB_CONN_18, SSB_CONN_26};
@@ -314,11 +316,7 @@ static void check_histogram(ssb_ctx *ctx, const char *dir)
     lab[nx * ny * (nz - 1) + 7] = 9;
     char path[512];
     snprintf(path, sizeof path, "%s/last9.tif", dir);
-    if (rank == 0) {
-        ssb_io_write_params wp = ssb_io_write_params_default();
-        CHECK(ssb_io_write_image(ctx, path, g, &wp) == SSB_OK, "write %s", path);
-    }
-    MPI_Barrier(MPI_COMM_WORLD);
+    write_shared(ctx, g, path);
     int64_t hs[256], hd[256];
     ssb_grid_histogram(g, hs);
     int rc = ssb_dist_histogram_file(ctx, path, NULL, hd);
@@ -337,11 +335,7 @@ static void check_bad_input(ssb_ctx *ctx, const char *dir)
     if (ssb_grid_create(ctx, 8, 8, size > 1 ? size - 1 : 4, 1e-6, 1e-6, 1e-6, &g) != SSB_OK)
         return;
     set_phase(ctx, g, 0, "pore", SSB_ROLE_PORE);
-    if (rank == 0) {
-        ssb_io_write_params wp = ssb_io_write_params_default();
-        CHECK(ssb_io_write_image(ctx, path, g, &wp) == SSB_OK, "write %s", path);
-    }
-    MPI_Barrier(MPI_COMM_WORLD);
+    write_shared(ctx, g, path);
     ssb_dist_analysis d;
     ssb_dist_analyze_params dp = ssb_dist_analyze_params_default();
     int rc;
@@ -354,12 +348,8 @@ static void check_bad_input(ssb_ctx *ctx, const char *dir)
         ssb_grid_destroy(&g);
         ssb_grid_create(ctx, 8, 8, 4 * size, 1e-6, 1e-6, 1e-6, &g);
         set_phase(ctx, g, 0, "pore", SSB_ROLE_PORE);
-        MPI_Barrier(MPI_COMM_WORLD);
-        if (rank == 0) {
-            ssb_io_write_params wp = ssb_io_write_params_default();
-            CHECK(ssb_io_write_image(ctx, path, g, &wp) == SSB_OK, "write %s", path);
-        }
-        MPI_Barrier(MPI_COMM_WORLD);
+        MPI_Barrier(MPI_COMM_WORLD); /* every rank has read the old file before rank 0 replaces it */
+        write_shared(ctx, g, path);
     }
     /* a slab that does not fit: 1 kB per rank */
     setenv("SSBNET_DIST_MEM_BYTES", "1000", 1);
