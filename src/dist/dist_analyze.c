@@ -228,8 +228,8 @@ static int mark_network(ssb_ctx *ctx, const slab *S, const uint8_t in[256], int 
     return SSB_OK;
 }
 
-/* Composite electrode (as cam.c's cam_core, same definitions and the same result fields). Longer than 150 lines
- * with the comment that its serial twin carries: one pipeline over shared per-voxel flags with one cleanup path. */
+/* Composite electrode (as cam.c's cam_core: the same definitions, and the result made by the same
+ * ssbi_ma_cam_finish): networks, particles, faces and classes over shared per-voxel flags. */
 static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const int64_t cnt[256],
                      const ssb_micro_cam_params *p, uint8_t *flags, ssb_micro_cam_result *res)
 {

@@ -94,6 +94,9 @@ int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int 
     return ssbi_dist_components_conn(ctx, comm, slab, halo_lo, halo_hi, in_set, SSB_CONN_6, flags, comp_hist);
 }
 
+/* Longer than 150 lines on purpose: one collective pipeline (local union-find, compaction, face-plane exchange,
+ * gathers, rank 0's union-find, scatter) whose buffers are shared by the steps and freed on one path, with an
+ * agreement between the ranks after every allocation. */
 int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
                               const uint8_t in_set[256], ssb_connectivity conn, uint8_t *flags,
                               int64_t comp_hist[256])
