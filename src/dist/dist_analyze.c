@@ -45,9 +45,9 @@ int ssb_dist_analyze_file(ssb_ctx *ctx, const char *path, const ssb_io_read_para
 #else
 #include "micro/analysis/analysis_impl.h"
 
-/* Bytes per voxel of a rank's share: labels (1), the union-find's parents (8), component flags, network flags and
+/* Bytes per voxel of a rank's share: labels (1), the union-find's parents (4), component flags, network flags and
  * particle flags (3), and the halo planes; the marching cubes add a few planes of doubles per thread. */
-#define ANALYZE_BYTES_PER_VOXEL 16.0
+#define ANALYZE_BYTES_PER_VOXEL 12.0
 
 enum { FL_E = 1, FL_L = 2 };   /* network flags of a voxel: wired to the current collector, Li-connected */
 enum { PT_E = 1, PT_LI = 2 }; /* particle flags: has an e-connected voxel, touches Li-connected electrolyte */

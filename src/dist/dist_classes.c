@@ -30,6 +30,28 @@ static void uf_union(int64_t *p, int64_t a, int64_t b)
         p[a] = b;
 }
 
+/* The same on the slab's 32-bit voxel indices (4 bytes per voxel instead of 8: the largest array of a rank). */
+static int32_t uf32_find(int32_t *p, int32_t i)
+{
+    while (p[i] != i) {
+        p[i] = p[p[i]];
+        i = p[i];
+    }
+    return i;
+}
+
+static void uf32_union(int32_t *p, int32_t a, int32_t b)
+{
+    a = uf32_find(p, a);
+    b = uf32_find(p, b);
+    if (a == b)
+        return;
+    if (a < b)
+        p[b] = a;
+    else
+        p[a] = b;
+}
+
 /* Flags of a component: touches the low Dirichlet plane (1), the high one (2). */
 enum { TOUCH_LO = 1, TOUCH_HI = 2 };
 
@@ -110,9 +132,20 @@ int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab,
     const int64_t nx = d[0], ny = d[1], nxy = nx * ny, nz = d[2] - halo_lo - halo_hi;
     const int64_t nloc = nxy * nz;
     const uint8_t *lab = ssb_grid_get_labels_const(slab) + halo_lo * nxy;
-    int64_t *par = malloc((size_t)(nloc > 0 ? nloc : 1) * sizeof(int64_t));
-    int rc = par ? SSB_OK
-                 : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the slab's union-find (%lld voxels)", (long long)nloc);
+    /* parents as 32-bit voxel indices; roots later hold -(component id + 2) */
+    int32_t *par = NULL;
+    int rc = SSB_OK;
+    if (nloc > INT32_MAX - 2)
+        rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                       "a rank's slab holds %lld voxels, more than the 2^31 - 3 of its union-find: start more ranks "
+                       "(at most %lld planes of %lld x %lld voxels per rank)",
+                       (long long)nloc, (long long)((INT32_MAX - 2) / nxy), (long long)nx, (long long)ny);
+    if (rc == SSB_OK) {
+        par = malloc((size_t)(nloc > 0 ? nloc : 1) * sizeof *par);
+        if (!par)
+            rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the slab's union-find (%lld voxels)",
+                           (long long)nloc);
+    }
     rc = ssbi_dist_agree(ctx, rc);
     if (rc != SSB_OK) {
         free(par);
@@ -120,7 +153,7 @@ int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab,
     }
     /* 1. local components (inside the owned planes: each voxel joined with its earlier neighbours) */
     for (int64_t v = 0; v < nloc; v++)
-        par[v] = in_set[lab[v]] ? v : -1;
+        par[v] = in_set[lab[v]] ? (int32_t)v : -1;
     for (int64_t z = 0; z < nz; z++)
         for (int64_t y = 0; y < ny; y++)
             for (int64_t x = 0; x < nx; x++) {
@@ -133,7 +166,7 @@ int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab,
                         continue;
                     const int64_t w = X + nx * (Y + ny * Z);
                     if (par[w] >= 0)
-                        uf_union(par, v, w);
+                        uf32_union(par, (int32_t)v, (int32_t)w);
                 }
             }
     /* 2. compact component ids (local root -> 0..nc-1), kept in par of the roots as -(id + 2) */
@@ -158,12 +191,12 @@ int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab,
         int64_t c = 0;
         for (int64_t v = 0; v < nloc; v++)
             if (par[v] == v)
-                root_id[c] = v, par[v] = -(c++) - 2;
+                root_id[c] = v, par[v] = (int32_t)(-(c++) - 2);
         /* component of every conducting voxel: find the root (roots hold -(id+2)) */
         for (int64_t v = 0; v < nloc; v++) {
             if (par[v] == -1)
                 continue;
-            int64_t r = v;
+            int32_t r = (int32_t)v;
             while (par[r] >= 0)
                 r = par[r];
             const int64_t id = -par[r] - 2;
@@ -172,7 +205,7 @@ int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab,
             (void)id;
         }
     }
-#define COMP(v) (par[v] == -1 ? -1 : (par[v] >= 0 ? -par[par[v]] - 2 : -par[v] - 2))
+#define COMP(v) (par[v] == -1 ? -1 : (par[v] >= 0 ? -(int64_t)par[par[v]] - 2 : -(int64_t)par[v] - 2))
     /* global id offset of this rank's components */
     int64_t off = 0;
     MPI_Exscan(&nc, &off, 1, MPI_INT64_T, MPI_SUM, comm);
