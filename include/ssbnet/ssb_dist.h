@@ -101,8 +101,9 @@ int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
  *                    between them counted by the rank owning z),
  *   cam            = ssb_micro_cam_compute when composite and a phase with role active is present (the electronic
  *                    and ionic networks and the CAM particles are components across the ranks).
- * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). What is not distributed:
- * the per-voxel CAM classes (ssb_micro_cam_classify) and the feature sizes (ssb_micro_feature_sizes), which need the whole image on one process. */
+ * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). Not distributed: the
+ * per-voxel CAM classes (ssb_micro_cam_classify) and the feature sizes (ssb_micro_feature_sizes), which need the whole
+ * image on one process. */
 typedef struct {
     ssb_connectivity conn;    /* connectivity of the percolation per label: 6, 18 or 26 [6] (the composite networks
                                  are 6-connected, as serially) */

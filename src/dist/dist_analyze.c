@@ -67,7 +67,8 @@ typedef struct {
  * left zero where there is no neighbour). */
 static void exchange_planes(const slab *S, const uint8_t *owned, uint8_t *below, uint8_t *above)
 {
-    const int up = S->rank + 1 < S->size ? S->rank + 1 : MPI_PROC_NULL, down = S->rank > 0 ? S->rank - 1 : MPI_PROC_NULL;
+    const int up = S->rank + 1 < S->size ? S->rank + 1 : MPI_PROC_NULL;
+    const int down = S->rank > 0 ? S->rank - 1 : MPI_PROC_NULL;
     memset(below, 0, (size_t)S->nxy);
     memset(above, 0, (size_t)S->nxy);
     MPI_Sendrecv(owned + (S->nz - 1) * S->nxy, (int)S->nxy, MPI_UINT8_T, up, 21, below, (int)S->nxy, MPI_UINT8_T,
@@ -417,7 +418,9 @@ int ssb_dist_analyze_file(ssb_ctx *ctx, const char *path, const ssb_io_read_para
     ssb_micro_fractions *fr = &out->fractions;
     for (int k = 0; k < 256 && rc == SSB_OK; k++)
         if (cnt[k] > 0 && !ssb_grid_find_phase(phases, (uint8_t)k))
-            rc = SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "label %d is present in the image but has no phase entry", k);
+            rc = SSB_ERROR(ctx, SSB_ERR_NOTFOUND, /* ssb_grid_check_phases's message */
+                           "label %d occurs in %lld voxels but the phase table does not define it", k,
+                           (long long)cnt[k]);
     uint8_t *flags = NULL;
     if (rc == SSB_OK) {
         fr->nvoxels = nv;

@@ -255,8 +255,8 @@ int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab,
             npairs = k / 2;
             pairs = malloc((size_t)(2 * npairs + 1) * sizeof(int64_t));
             comp = malloc((size_t)(nc + 1) * sizeof(int64_t));
-            rc = ssbi_dist_agree(ctx, pairs && comp ? SSB_OK
-                                                    : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the face pairs"));
+            rc = pairs && comp ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the face pairs");
+            rc = ssbi_dist_agree(ctx, rc);
             if (rc != SSB_OK)
                 goto out;
         }

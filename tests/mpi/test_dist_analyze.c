@@ -4,8 +4,10 @@
  *   (pore, NCM811 active, CBD carbon: no electrolyte, so no CAM is active) and with the pore as the solid
  *   electrolyte (the ionic network crosses the slab boundaries);
  * - a small generated cathode (NCM811 + carbon in Li6PS5Cl) with the current collector at low z and at high x;
- * every rank holds the same results; compared with the serial ones on rank 0: label counts, percolating / dead-end / isolated voxels per label and axis, face counts per pair, CAM
- * classes, particles and network counts (exactly, and the fractions made from them bit for bit); interface areas
+ * - random two-label fields near the 18- and 26-connected percolation thresholds, with conn 6, 18 and 26;
+ * every rank holds the same results; compared with the serial ones on rank 0: label counts, percolating /
+ * dead-end / isolated voxels per label and axis, face counts per pair, CAM classes, particles and network counts
+ * (exactly, and the fractions made from them bit for bit); interface areas
  * (face counting and marching cubes, the CAM|SE areas) to 1e-12 relative (the ranks add the same terms in another
  * order).
  * - the labels present over all ranks (ssb_dist_histogram_file) equal the serial histogram on an image whose label
