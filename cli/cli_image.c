@@ -1,6 +1,8 @@
 /* Image loading for the micro commands: reader options, the phases file, phase sets. */
 #include "cli_image.h"
 
+#include <ssbnet/ssb_dist.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -411,6 +413,11 @@ int cli_image_read_params(cli_env *env, const cli_image_opts *o, ssb_io_read_par
 
 int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid)
 {
+    return cli_image_load_hist(env, o, path, grid, NULL);
+}
+
+int cli_image_load_hist(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid, int64_t hist[256])
+{
     ssb_io_read_params p;
     int prc = cli_image_read_params(env, o, &p);
     if (prc) return prc;
@@ -419,6 +426,22 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
     if (o->first_planes > 0) p.nz = o->first_planes;
     int r = ssb_io_read_image(env->ctx, path, &p, grid);
     if (r != SSB_OK) return cli_fail(env, r);
+    /* the labels present: in the whole image, also when only the first planes were read for the MPI ranks (each
+       rank counts its slab; the tables are summed) */
+    int64_t all[256];
+    if (o->first_planes > 0 && ssb_dist_size() > 1) {
+        ssb_io_read_params ph = p;
+        ph.info = NULL;
+        ph.nz = 0;
+        r = ssb_dist_histogram_file(env->ctx, path, &ph, all);
+        if (r != SSB_OK) {
+            ssb_grid_destroy(grid);
+            return cli_fail(env, r);
+        }
+    } else {
+        ssb_grid_histogram(*grid, all);
+    }
+    if (hist) memcpy(hist, all, sizeof all);
     /* phase table: explicit file, inline map, or IMAGE.phases.json */
     char auto_path[4200];
     int alen = snprintf(auto_path, sizeof auto_path, "%s.phases.json", path);
@@ -432,20 +455,18 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
         return rc;
     }
     if (ppath || o->phase_map) {
-        /* a phase table was given: every label in the image must be defined */
-        int r2 = ssb_grid_check_phases(env->ctx, *grid);
-        if (r2 != SSB_OK) {
-            fprintf(stderr, "ssbnet: error: %s: %s (phase table from %s)\n", path, ssb_ctx_get_error(env->ctx),
-                    ppath ? ppath : "--phase-map");
+        /* a phase table was given: every label in the image must be defined (the message of ssb_grid_check_phases) */
+        for (int k = 0; k < 256; k++) {
+            if (!all[k] || ssb_grid_find_phase(*grid, (uint8_t)k)) continue;
+            fprintf(stderr, "ssbnet: error: %s: label %d occurs in %lld voxels but the phase table does not define it "
+                            "(phase table from %s)\n", path, k, (long long)all[k], ppath ? ppath : "--phase-map");
             ssb_grid_destroy(grid);
-            return cli_exit_code(r2);
+            return CLI_EXIT_NOTFOUND;
         }
     } else {
         /* no phase table: one entry per label present, role undefined */
-        int64_t hist[256];
-        ssb_grid_histogram(*grid, hist);
         for (int k = 0; k < 256; k++) {
-            if (!hist[k] || ssb_grid_find_phase(*grid, (uint8_t)k)) continue;
+            if (!all[k] || ssb_grid_find_phase(*grid, (uint8_t)k)) continue;
             ssb_phase ph;
             memset(&ph, 0, sizeof ph);
             ph.label = (uint8_t)k;
@@ -460,11 +481,17 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
 
 int cli_parse_phase_set(cli_env *env, const ssb_grid *g, const char *list, uint8_t in_set[256])
 {
+    int64_t hist[256];
+    ssb_grid_histogram(g, hist);
+    return cli_parse_phase_set_hist(env, g, hist, list, in_set);
+}
+
+int cli_parse_phase_set_hist(cli_env *env, const ssb_grid *g, const int64_t hist[256], const char *list,
+                             uint8_t in_set[256])
+{
     memset(in_set, 0, 256);
     char *copy = strdup(list);
     if (!copy) return CLI_EXIT_NOMEM;
-    int64_t hist[256];
-    ssb_grid_histogram(g, hist);
     int rc = 0;
     char *save = NULL;
     int n = 0;

@@ -33,11 +33,18 @@ void cli_image_help(FILE *out);
 int cli_image_read_params(cli_env *env, const cli_image_opts *o, ssb_io_read_params *p);
 /* Read an image and its phase table. Returns an exit status. */
 int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid);
+/* The same, and hist (optional) receives the voxels per label of the whole image: with first_planes under MPI
+ * ranks, counted by the ranks over all planes (the phase table is checked against those labels, not only the
+ * first planes'). Collective under MPI when first_planes > 0. */
+int cli_image_load_hist(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid, int64_t hist[256]);
 /* Write the phase table of g (and its voxel size) as a phases file; atomic. Returns an exit status. */
 int cli_phases_write(cli_env *env, const ssb_grid *g, const char *path);
 /* Read a phases file into g's phase table (and voxel size if the file gives one and set_voxel). */
 int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel);
 /* Parse a comma-separated list of phases (names or labels) into in_set[256]. Returns an exit status. */
 int cli_parse_phase_set(cli_env *env, const ssb_grid *g, const char *list, uint8_t in_set[256]);
+/* The same with the labels present given by hist (voxels per label of the whole image) instead of g's. */
+int cli_parse_phase_set_hist(cli_env *env, const ssb_grid *g, const int64_t hist[256], const char *list,
+                             uint8_t in_set[256]);
 
 #endif

@@ -5,6 +5,7 @@
 #include "cli_micro_res.h"
 #include "cli_report.h"
 
+#include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_micro_analysis.h>
 #include <ssbnet/ssb_run.h>
@@ -24,16 +25,15 @@ static const char *phase_name(const ssb_grid *g, int label, char *buf, size_t n)
     return buf;
 }
 
-int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *o, cJSON *json, FILE *out)
+/* The tables and JSON of the network report from results computed serially (cli_report_network) or over MPI
+ * ranks (ssb_dist_analyze_file): g gives the phase names and roles only. */
+static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const cli_network_opts *o, cJSON *json,
+                          FILE *out)
 {
     int rc = 0;
-    int64_t dims[3];
-    double h[3];
-    ssb_grid_get_dims(g, dims);
-    ssb_grid_get_voxel_size(g, h);
-    ssb_micro_fractions fr;
-    int r = ssb_micro_fractions_compute(env->ctx, g, &fr);
-    if (r != SSB_OK) return cli_fail(env, r);
+    const int64_t *dims = a->dims;
+    const double *h = a->voxel_size;
+    const ssb_micro_fractions fr = a->fractions;
     cJSON *jgrid = cJSON_AddObjectToObject(json, "grid");
     cJSON *jd = cJSON_AddArrayToObject(jgrid, "dimensions");
     cJSON *jh = cJSON_AddArrayToObject(jgrid, "voxel_size_um");
@@ -54,14 +54,7 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
                                                         "sigma_ion [S/m]", "sigma_el [S/m]"});
     for (int k = 0; k < 256 && !rc; k++) {
         if (fr.label_count[k] == 0) continue;
-        uint8_t set[256] = {0};
-        set[k] = 1;
-        ssb_micro_percolation pc;
-        r = ssb_micro_percolation_compute(env->ctx, g, set, o->conn, &pc);
-        if (r != SSB_OK) {
-            rc = cli_fail(env, r);
-            break;
-        }
+        const ssb_micro_percolation pc = a->percolation[k];
         const ssb_phase *p = ssb_grid_find_phase(g, (uint8_t)k);
         char nb[80], lab[8], perc[64], fvf[32], dead[32], iso[32];
         phase_name(g, k, nb, sizeof nb);
@@ -103,12 +96,7 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
     if (rc) return rc;
 
     /* interface areas */
-    ssb_micro_area_params ap = ssb_micro_area_params_default();
-    ap.marching_cubes = o->marching_cubes;
-    ssb_micro_interfaces ifc;
-    memset(&ifc, 0, sizeof ifc);
-    r = ssb_micro_interfaces_compute(env->ctx, g, &ap, &ifc);
-    if (r != SSB_OK) return cli_fail(env, r);
+    const ssb_micro_interfaces ifc = a->interfaces;
     cJSON *ji = cJSON_AddArrayToObject(json, "interfaces");
     t = cli_table_create(4, (const char *[]){"interface", "face count [1/um]", "marching cubes [1/um]",
                                              "ratio mc/face [-]"});
@@ -147,21 +135,10 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
         fputc('\n', out);
     }
     cli_table_destroy(&t);
-    ssb_micro_interfaces_destroy(&ifc);
 
     /* composite electrode: active cathode material */
-    if (fr.role_count[SSB_ROLE_ACTIVE] > 0) {
-        ssb_micro_cam_params cp = ssb_micro_cam_params_default();
-        cp.axis = o->axis;
-        cp.cc_side = o->cc_high ? SSB_MICRO_SIDE_HIGH : SSB_MICRO_SIDE_LOW;
-        cp.area.marching_cubes = o->marching_cubes;
-        ssb_micro_cam_result cr;
-        if (o->cam_in) {
-            cr = *o->cam_in;
-        } else {
-            r = ssb_micro_cam_compute(env->ctx, g, &cp, &cr);
-            if (r != SSB_OK) return cli_fail(env, r);
-        }
+    if (fr.role_count[SSB_ROLE_ACTIVE] > 0 && (a->has_cam || o->cam_in)) {
+        const ssb_micro_cam_result cr = o->cam_in ? *o->cam_in : a->cam;
         cJSON *jc = cJSON_AddObjectToObject(json, "active_material");
         cJSON_AddStringToObject(jc, "axis", ssb_axis_name(o->axis));
         cJSON_AddStringToObject(jc, "current_collector_side", o->cc_high ? "high" : "low");
@@ -205,6 +182,37 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
             fputc('\n', out);
         }
     }
+    return rc;
+}
+
+int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *o, cJSON *json, FILE *out)
+{
+    ssb_dist_analysis a;
+    memset(&a, 0, sizeof a);
+    ssb_grid_get_dims(g, a.dims);
+    ssb_grid_get_voxel_size(g, a.voxel_size);
+    int r = ssb_micro_fractions_compute(env->ctx, g, &a.fractions);
+    a.percolation = calloc(256, sizeof *a.percolation);
+    if (r == SSB_OK && !a.percolation) r = SSB_ERR_NOMEM;
+    for (int k = 0; k < 256 && r == SSB_OK; k++) {
+        if (a.fractions.label_count[k] == 0) continue;
+        uint8_t set[256] = {0};
+        set[k] = 1;
+        r = ssb_micro_percolation_compute(env->ctx, g, set, o->conn, &a.percolation[k]);
+    }
+    ssb_micro_area_params ap = ssb_micro_area_params_default();
+    ap.marching_cubes = o->marching_cubes;
+    if (r == SSB_OK) r = ssb_micro_interfaces_compute(env->ctx, g, &ap, &a.interfaces);
+    if (r == SSB_OK && a.fractions.role_count[SSB_ROLE_ACTIVE] > 0 && !o->cam_in) {
+        ssb_micro_cam_params cp = ssb_micro_cam_params_default();
+        cp.axis = o->axis;
+        cp.cc_side = o->cc_high ? SSB_MICRO_SIDE_HIGH : SSB_MICRO_SIDE_LOW;
+        cp.area.marching_cubes = o->marching_cubes;
+        r = ssb_micro_cam_compute(env->ctx, g, &cp, &a.cam);
+        a.has_cam = r == SSB_OK;
+    }
+    int rc = r == SSB_OK ? report_results(g, &a, o, json, out) : cli_fail(env, r);
+    ssb_dist_analysis_destroy(&a);
     return rc;
 }
 
@@ -262,18 +270,50 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
     o.marching_cubes = !val[A_NOMC].given;
     double T = 273.15 + (val[A_TEMP].given ? val[A_TEMP].num : 25.0);
     if (!image) return cli_usage_error(env, "micro analyze: an IMAGE is required (see --help)");
+    /* Under mpirun with several ranks every rank reads only its slab (ssb_dist_analyze_file); here only the first
+       plane is read, for the phase table (checked against the labels of all planes) and the voxel size. */
+    const int nranks = ssb_dist_size();
+    if (nranks > 1) {
+        if (classify)
+            return cli_usage_error(env, "micro analyze: --classify (the per-voxel CAM class image) is not available "
+                                        "over MPI ranks (run without mpirun)");
+        io.first_planes = 1;
+    }
     ssb_grid *g = NULL;
     int rc = cli_image_load(env, &io, image, &g);
     if (!rc) rc = cli_micro_assign_materials(env, g, T);
-    if (!rc) rc = cli_micro_feature_warnings(env, g);
+    if (!rc && nranks == 1) rc = cli_micro_feature_warnings(env, g);
+    if (!rc && nranks > 1 && !env->quiet)
+        cli_progress_done(), fprintf(stderr, "ssbnet: note: the feature-size (resolution) warnings need the whole "
+                                             "image on one process and are not checked over MPI ranks (run 'ssbnet "
+                                             "micro resolution %s' without mpirun)\n", image);
     if (rc) {
         ssb_grid_destroy(&g);
         return rc;
     }
     cJSON *json = cJSON_CreateObject();
     cJSON_AddStringToObject(json, "image", image);
-    if (!env->json) printf("%s\n", image);
-    rc = cli_report_network(env, g, &o, json, env->json ? NULL : stdout);
+    if (nranks > 1) {
+        ssb_io_read_params drp;
+        rc = cli_image_read_params(env, &io, &drp);
+        ssb_dist_analyze_params dp = ssb_dist_analyze_params_default();
+        dp.conn = o.conn;
+        dp.cam.axis = o.axis;
+        dp.cam.cc_side = o.cc_high ? SSB_MICRO_SIDE_HIGH : SSB_MICRO_SIDE_LOW;
+        dp.cam.area.marching_cubes = o.marching_cubes;
+        ssb_dist_analysis da;
+        memset(&da, 0, sizeof da);
+        int r = rc ? SSB_OK : ssb_dist_analyze_file(env->ctx, image, &drp, g, &dp, &da);
+        cli_progress_done();
+        if (r != SSB_OK) rc = cli_fail(env, r);
+        if (!rc && !env->json) printf("%s\n", image);
+        if (!rc) rc = report_results(g, &da, &o, json, env->json ? NULL : stdout);
+        ssb_dist_analysis_destroy(&da);
+    } else {
+        if (!env->json) printf("%s\n", image);
+        rc = cli_report_network(env, g, &o, json, env->json ? NULL : stdout);
+    }
+    if (ssb_dist_launched()) cJSON_AddNumberToObject(json, "ranks", nranks);
     if (!rc && classify) {
         ssb_grid *c = NULL;
         int r = ssb_grid_duplicate(env->ctx, g, &c);

@@ -490,10 +490,11 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
         io.first_planes = 1;
     }
     ssb_grid *g = NULL;
-    int rc = cli_image_load(env, &io, image, &g);
+    int64_t hist[256]; /* labels of the whole image, also when only its first plane is read here */
+    int rc = cli_image_load_hist(env, &io, image, &g, hist);
     if (rc) return rc;
     uint8_t in_set[256];
-    rc = cli_parse_phase_set(env, g, phases, in_set);
+    rc = cli_parse_phase_set_hist(env, g, hist, phases, in_set);
     double sigma[256] = {0};
     if (!rc && carrier) rc = cli_micro_assign_materials(env, g, T);
     if (!rc && carrier) {
@@ -525,7 +526,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
             *colon = '\0';
             uint8_t one[256];
             double val;
-            rc = cli_parse_phase_set(env, g, tok, one);
+            rc = cli_parse_phase_set_hist(env, g, hist, tok, one);
             if (!rc) rc = cli_parse_double(env, "--sigma", colon + 1, &val);
             if (!rc && !(val >= 0)) rc = cli_usage_error(env, "option --sigma: %g S/m must be >= 0", val);
             for (int k = 0; k < 256 && !rc; k++)

@@ -26,6 +26,7 @@
 #include <ssbnet/ssb_design_opt.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_io.h>
+#include <ssbnet/ssb_micro_analysis.h>
 #include <ssbnet/ssb_transport.h>
 
 #ifdef __cplusplus
@@ -105,6 +106,55 @@ int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
  * agreed between the ranks. */
 int ssb_dist_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
                              const ssb_design_opt_params *prm, ssb_design_opt_result *res);
+
+/* The labels present in the whole image (collective): every rank reads its slab and counts its voxels per label, and
+ * the counts are summed over the ranks (MPI_Allreduce of the 256-entry table), so a phase table or a phase list is
+ * checked against the labels of every plane, not only those of the first. hist: voxels per label (every rank).
+ * Serial without MPI (one rank reads the whole image). Errors: those of the reader and of ssb_dist_transport_file's
+ * checks (more ranks than planes, memory), agreed. */
+int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, int64_t hist[256]);
+
+/* Distributed 'micro analyze' (collective). Each rank reads its z slab (one plane more below, two above: the smoothed
+ * marching cubes read them) and the results are those of the serial functions on the whole image:
+ *   fractions      = ssb_micro_fractions_compute (label counts summed),
+ *   percolation[k] = ssb_micro_percolation_compute of {k} for every label present (components across the ranks:
+ *                    the union-find over components of ssb_dist_classes, for x, y and z at once),
+ *   interfaces     = ssb_micro_interfaces_compute (a face between planes z and z + 1 and a marching-cubes cube layer
+ *                    between them counted by the rank owning z),
+ *   cam            = ssb_micro_cam_compute when composite and a phase with role active is present (the electronic
+ *                    and ionic networks and the CAM particles are components across the ranks).
+ * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). Not distributed: the
+ * per-voxel CAM classes (ssb_micro_cam_classify) and the feature sizes (ssb_micro_feature_sizes), which need the whole
+ * image on one process. */
+typedef struct {
+    ssb_connectivity conn;    /* connectivity of the percolation per label: 6, 18 or 26 [6] (the composite networks
+                                 are 6-connected, as serially) */
+    ssb_micro_cam_params cam; /* axis and current-collector side of the composite analysis; cam.area: the area
+                                 options of every area (marching cubes on / off, mc_sigma) [defaults] */
+    int composite;            /* 1: the composite analysis when an active phase is present [1] */
+} ssb_dist_analyze_params;
+ssb_dist_analyze_params ssb_dist_analyze_params_default(void);
+
+typedef struct {
+    int ranks;                          /* MPI ranks */
+    int64_t dims[3];                    /* the whole image */
+    double voxel_size[3];               /* m */
+    ssb_micro_fractions fractions;
+    ssb_micro_percolation *percolation; /* [256]: entry k where fractions.label_count[k] > 0; owned */
+    ssb_micro_interfaces interfaces;    /* owned */
+    int has_cam;                        /* cam holds the composite analysis */
+    ssb_micro_cam_result cam;
+} ssb_dist_analysis;
+
+/* The analysis of the image file path (reader options rp, as ssb_dist_transport_file) with the phase table and the
+ * voxel size of phases (a grid holding them, e.g. the image's first plane with the phase table loaded; every label
+ * present must have an entry: SSB_ERR_NOTFOUND naming it). out is freed with ssb_dist_analysis_destroy (zeroed on
+ * error). Errors: those of the reader, SSB_ERR_RANGE (more ranks than planes, or a slab per rank that would not fit
+ * the memory, before anything large is allocated), SSB_ERR_UNSUPPORTED (a build without MPI), SSB_ERR_ARG (conn),
+ * SSB_ERR_NOTFOUND, SSB_ERR_NOMEM, SSB_ERR_ARG; agreed between the ranks. */
+int ssb_dist_analyze_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, const ssb_grid *phases,
+                          const ssb_dist_analyze_params *params, ssb_dist_analysis *out);
+void ssb_dist_analysis_destroy(ssb_dist_analysis *a);
 
 #ifdef __cplusplus
 }

@@ -55,6 +55,15 @@ int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_h
     (void)slab, (void)halo_lo, (void)halo_hi, (void)in_set, (void)axis, (void)nz_total, (void)cls, (void)counts;
     return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED, "this build of ssbnet has no MPI (it needs hypre and MPI)");
 }
+int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, int64_t hist[256])
+{
+    SSB_REQUIRE(ctx, path && hist, SSB_ERR_ARG, "ssb_dist_histogram_file: NULL argument");
+    ssb_grid *g = NULL;
+    SSB_CHECK(ctx, ssb_io_read_image(ctx, path, rp, &g));
+    ssb_grid_histogram(g, hist);
+    ssb_grid_destroy(&g);
+    return SSB_OK;
+}
 #else
 #include <HYPRE_struct_ls.h>
 #include <unistd.h>
@@ -166,9 +175,12 @@ static double wtime(void)
 }
 
 /* Memory available to this process: MemAvailable of /proc/meminfo shared by the ranks on this node [bytes]
- * (0 when unknown). */
-static int64_t mem_available_per_rank(void)
+ * (0 when unknown). SSBNET_DIST_MEM_BYTES (bytes per rank) replaces it: the tests use it to exercise the check. */
+int64_t ssbi_dist_mem_available(void)
 {
+    const char *ov = getenv("SSBNET_DIST_MEM_BYTES");
+    if (ov && atoll(ov) > 0)
+        return (int64_t)atoll(ov);
     FILE *f = fopen("/proc/meminfo", "r");
     if (!f)
         return 0;
@@ -190,18 +202,70 @@ static int64_t mem_available_per_rank(void)
  * electrode.tiff with 1-4 ranks: see bench/dist.sh. */
 #define DIST_BYTES_PER_VOXEL 250.0
 
-/* Read this rank's slab with one halo plane on each side where the image has one. */
-static int read_slab(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp0, int64_t nz_total, int size,
-                     int rank, ssb_grid **g, int64_t *z0, int64_t *nz, int *hlo, int *hhi)
+int ssbi_dist_read_slab(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp0, int64_t nz_total, int want_lo,
+                        int want_hi, ssb_grid **g, int64_t *z0, int64_t *nz, int *hlo, int *hhi)
 {
+    int size, rank;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     ssb_dist_slab(nz_total, size, rank, z0, nz);
-    *hlo = *z0 > 0;
-    *hhi = *z0 + *nz < nz_total;
+    *hlo = (int)(*z0 < want_lo ? *z0 : want_lo);
+    const int64_t above = nz_total - *z0 - *nz;
+    *hhi = (int)(above < want_hi ? above : want_hi);
     ssb_io_read_params rp = rp0 ? *rp0 : ssb_io_read_params_default();
     rp.info = NULL;
     rp.z0 = *z0 - *hlo;
     rp.nz = *nz + *hlo + *hhi;
     return ssb_io_read_image(ctx, path, &rp, g);
+}
+
+int ssbi_dist_open_image(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, double bytes_per_voxel,
+                         int64_t dims[3], double hv[3])
+{
+    int size, rank;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    /* 1. dims: rank 0 reads the first plane (the header) and tells the others */
+    int rc = SSB_OK;
+    dims[0] = dims[1] = dims[2] = 0;
+    hv[0] = hv[1] = hv[2] = 0.0;
+    if (rank == 0) {
+        ssb_io_read_info ri;
+        ssb_io_read_params p1 = rp ? *rp : ssb_io_read_params_default();
+        p1.info = &ri;
+        p1.z0 = 0;
+        p1.nz = 1;
+        ssb_grid *g1 = NULL;
+        rc = ssb_io_read_image(ctx, path, &p1, &g1);
+        if (rc == SSB_OK) {
+            memcpy(dims, ri.full_dims, 3 * sizeof *dims);
+            ssb_grid_get_voxel_size(g1, hv);
+        }
+        ssb_grid_destroy(&g1);
+    }
+    SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
+    MPI_Bcast(dims, 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    MPI_Bcast(hv, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    /* 2. checks before anything large is allocated */
+    if (size > dims[2])
+        rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                       "'%s' has %lld planes along z but %d MPI ranks were started (valid: at most one rank per plane, "
+                       "<= %lld ranks)",
+                       path, (long long)dims[2], size, (long long)dims[2]);
+    if (rc == SSB_OK) {
+        int64_t z0, nzr;
+        ssb_dist_slab(dims[2], size, rank, &z0, &nzr);
+        const double need = bytes_per_voxel * (double)dims[0] * (double)dims[1] * (double)(nzr + 2);
+        const int64_t avail = ssbi_dist_mem_available();
+        if (avail > 0 && need > (double)avail)
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                           "'%s' (%lld x %lld x %lld voxels) over %d ranks needs about %.3g GB per rank (%.0f bytes "
+                           "per voxel of %lld planes) but %.3g GB are available per rank on this node: start more "
+                           "ranks or use more nodes",
+                           path, (long long)dims[0], (long long)dims[1], (long long)dims[2], size, need / 1e9,
+                           bytes_per_voxel, (long long)nzr, (double)avail / 1e9);
+    }
+    return ssbi_dist_agree(ctx, rc);
 }
 
 /* hypre error -> SSB_ERR_BACKEND with the description. */
@@ -440,53 +504,17 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
     di.ranks = size;
     const double t0 = wtime();
 
-    /* 1. dims: rank 0 reads the first plane (the header) and tells the others */
+    /* 1.-2. dims (rank 0 reads the header) and the checks before anything large is allocated */
     int64_t dims[3] = {0, 0, 0};
     double hv[3] = {0, 0, 0};
-    int rc = SSB_OK;
-    if (rank == 0) {
-        ssb_io_read_info ri;
-        ssb_io_read_params p1 = rp ? *rp : ssb_io_read_params_default();
-        p1.info = &ri;
-        p1.z0 = 0;
-        p1.nz = 1;
-        ssb_grid *g1 = NULL;
-        rc = ssb_io_read_image(ctx, path, &p1, &g1);
-        if (rc == SSB_OK) {
-            memcpy(dims, ri.full_dims, sizeof dims);
-            ssb_grid_get_voxel_size(g1, hv);
-        }
-        ssb_grid_destroy(&g1);
-    }
-    SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
-    MPI_Bcast(dims, 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
-    MPI_Bcast(hv, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    SSB_CHECK(ctx, ssbi_dist_open_image(ctx, path, rp, DIST_BYTES_PER_VOXEL, dims, hv));
     memcpy(di.dims, dims, sizeof dims);
-    /* 2. checks before anything large is allocated */
-    if (size > dims[2])
-        rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
-                       "'%s' has %lld planes along z but %d MPI ranks were started (valid: at most one rank per plane, "
-                       "<= %lld ranks)",
-                       path, (long long)dims[2], size, (long long)dims[2]);
-    if (rc == SSB_OK) {
-        int64_t z0, nzr;
-        ssb_dist_slab(dims[2], size, rank, &z0, &nzr);
-        const double need = DIST_BYTES_PER_VOXEL * (double)dims[0] * (double)dims[1] * (double)(nzr + 2);
-        const int64_t avail = mem_available_per_rank();
-        if (avail > 0 && need > (double)avail)
-            rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
-                           "'%s' (%lld x %lld x %lld voxels) over %d ranks needs about %.1f GB per rank (%.0f bytes "
-                           "per voxel of %lld planes) but %.1f GB are available per rank on this node: start more "
-                           "ranks or use more nodes",
-                           path, (long long)dims[0], (long long)dims[1], (long long)dims[2], size, need / 1e9,
-                           DIST_BYTES_PER_VOXEL, (long long)nzr, (double)avail / 1e9);
-    }
-    SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
+    int rc = SSB_OK;
     /* 3. each rank reads its slab and the halo planes */
     ssb_grid *g = NULL;
     int64_t z0 = 0, nz = 0;
     int hlo = 0, hhi = 0;
-    rc = read_slab(ctx, path, rp, dims[2], size, rank, &g, &z0, &nz, &hlo, &hhi);
+    rc = ssbi_dist_read_slab(ctx, path, rp, dims[2], 1, 1, &g, &z0, &nz, &hlo, &hhi); /* one halo plane each side */
     rc = ssbi_dist_agree(ctx, rc);
     if (rc != SSB_OK) {
         ssb_grid_destroy(&g);
@@ -590,6 +618,34 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
                          "(rtol %.3g), flux mismatch %.3g (flux_tol %.3g)",
                          result->rel_residual, (long long)result->iterations, par.rtol, result->flux_mismatch,
                          par.flux_tol);
+    return SSB_OK;
+}
+
+/* The phase table of a distributed run must see every plane's labels: each rank counts its slab (read without halos,
+ * one rank per plane at most), and the tables are summed. */
+int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, int64_t hist[256])
+{
+    SSB_REQUIRE(ctx, path && hist, SSB_ERR_ARG, "ssb_dist_histogram_file: NULL argument");
+    int init = 0;
+    MPI_Initialized(&init);
+    if (!init)
+        SSB_CHECK(ctx, ssb_dist_init(NULL, NULL));
+    int64_t dims[3];
+    double hv[3];
+    SSB_CHECK(ctx, ssbi_dist_open_image(ctx, path, rp, 1.0, dims, hv)); /* labels only: 1 byte per voxel */
+    ssb_grid *g = NULL;
+    int64_t z0, nz;
+    int hlo, hhi;
+    int rc = ssbi_dist_read_slab(ctx, path, rp, dims[2], 0, 0, &g, &z0, &nz, &hlo, &hhi);
+    rc = ssbi_dist_agree(ctx, rc);
+    int64_t loc[256];
+    memset(loc, 0, sizeof loc);
+    if (rc == SSB_OK)
+        ssb_grid_histogram(g, loc);
+    ssb_grid_destroy(&g);
+    if (rc != SSB_OK)
+        return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    MPI_Allreduce(loc, hist, 256, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
     return SSB_OK;
 }
 #endif

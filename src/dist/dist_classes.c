@@ -1,5 +1,7 @@
-/* Percolation classes of a z-slab decomposed image: local union-find over the slab's conducting voxels, the slab
- * faces joined through the neighbours' face planes, and one union-find over the components on rank 0. */
+/* Connected components of a z-slab decomposed image: local union-find over the slab's voxels of a set, the slab
+ * faces joined through the neighbours' face planes, and one union-find over the components (not the voxels) on
+ * rank 0, which ORs the per-voxel flags over each global component. The percolation classes (Dirichlet-plane
+ * flags), the percolation per axis and the composite-electrode networks of dist_analyze.c all use it. */
 #include "dist_impl.h"
 
 #if SSB_HAVE_HYPRE
@@ -20,6 +22,28 @@ static void uf_union(int64_t *p, int64_t a, int64_t b)
 {
     a = uf_find(p, a);
     b = uf_find(p, b);
+    if (a == b)
+        return;
+    if (a < b)
+        p[b] = a;
+    else
+        p[a] = b;
+}
+
+/* The same on the slab's 32-bit voxel indices (4 bytes per voxel instead of 8: the largest array of a rank). */
+static int32_t uf32_find(int32_t *p, int32_t i)
+{
+    while (p[i] != i) {
+        p[i] = p[p[i]];
+        i = p[i];
+    }
+    return i;
+}
+
+static void uf32_union(int32_t *p, int32_t a, int32_t b)
+{
+    a = uf32_find(p, a);
+    b = uf32_find(p, b);
     if (a == b)
         return;
     if (a < b)
@@ -74,9 +98,32 @@ static int gather_i64(ssb_ctx *ctx, MPI_Comm comm, const int64_t *mine, int n, i
     return SSB_OK;
 }
 
-int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
-                      const uint8_t in_set[256], ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3])
+/* The neighbours of a voxel that come before it in memory order, for 6-, 18- and 26-connectivity: offsets
+ * (dx, dy, dz) with dz = -1, or dz = 0 and (dy = -1, or dy = 0 and dx = -1). The first NB6 are 6-connected, the
+ * first NB18 18-connected (at most two non-zero offsets), all NB26 26-connected. */
+static const int nb_back[13][3] = {{-1, 0, 0}, {0, -1, 0}, {0, 0, -1},   /* faces */
+                                   {-1, -1, 0}, {1, -1, 0}, {-1, 0, -1}, /* edges */
+                                   {1, 0, -1}, {0, -1, -1}, {0, 1, -1},  /* edges */
+                                   {-1, -1, -1}, {1, -1, -1}, {-1, 1, -1}, {1, 1, -1}}; /* corners */
+static int nb_count(ssb_connectivity conn)
 {
+    return conn == SSB_CONN_26 ? 13 : conn == SSB_CONN_18 ? 9 : 3;
+}
+
+int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                         const uint8_t in_set[256], uint8_t *flags, int64_t comp_hist[256])
+{
+    return ssbi_dist_components_conn(ctx, comm, slab, halo_lo, halo_hi, in_set, SSB_CONN_6, flags, comp_hist);
+}
+
+/* Longer than 150 lines on purpose: one collective pipeline (local union-find, compaction, face-plane exchange,
+ * gathers, rank 0's union-find, scatter) whose buffers are shared by the steps and freed on one path, with an
+ * agreement between the ranks after every allocation. */
+int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                              const uint8_t in_set[256], ssb_connectivity conn, uint8_t *flags,
+                              int64_t comp_hist[256])
+{
+    const int nnb = nb_count(conn);
     int size, rank;
     MPI_Comm_size(comm, &size);
     MPI_Comm_rank(comm, &rank);
@@ -85,26 +132,42 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
     const int64_t nx = d[0], ny = d[1], nxy = nx * ny, nz = d[2] - halo_lo - halo_hi;
     const int64_t nloc = nxy * nz;
     const uint8_t *lab = ssb_grid_get_labels_const(slab) + halo_lo * nxy;
-    int64_t *par = malloc((size_t)(nloc > 0 ? nloc : 1) * sizeof(int64_t));
-    int rc = par ? SSB_OK
-                 : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the slab's union-find (%lld voxels)", (long long)nloc);
+    /* parents as 32-bit voxel indices; roots later hold -(component id + 2) */
+    int32_t *par = NULL;
+    int rc = SSB_OK;
+    if (nloc > INT32_MAX - 2)
+        rc = SSB_ERROR(ctx, SSB_ERR_RANGE,
+                       "a rank's slab holds %lld voxels, more than the 2^31 - 3 of its union-find: start more ranks "
+                       "(at most %lld planes of %lld x %lld voxels per rank)",
+                       (long long)nloc, (long long)((INT32_MAX - 2) / nxy), (long long)nx, (long long)ny);
+    if (rc == SSB_OK) {
+        par = malloc((size_t)(nloc > 0 ? nloc : 1) * sizeof *par);
+        if (!par)
+            rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the slab's union-find (%lld voxels)",
+                           (long long)nloc);
+    }
     rc = ssbi_dist_agree(ctx, rc);
     if (rc != SSB_OK) {
         free(par);
         return rc;
     }
-    /* 1. local components (6-connectivity inside the owned planes) */
+    /* 1. local components (inside the owned planes: each voxel joined with its earlier neighbours) */
     for (int64_t v = 0; v < nloc; v++)
-        par[v] = in_set[lab[v]] ? v : -1;
+        par[v] = in_set[lab[v]] ? (int32_t)v : -1;
     for (int64_t z = 0; z < nz; z++)
         for (int64_t y = 0; y < ny; y++)
             for (int64_t x = 0; x < nx; x++) {
                 const int64_t v = x + nx * (y + ny * z);
                 if (par[v] < 0)
                     continue;
-                if (x > 0 && par[v - 1] >= 0) uf_union(par, v, v - 1);
-                if (y > 0 && par[v - nx] >= 0) uf_union(par, v, v - nx);
-                if (z > 0 && par[v - nxy] >= 0) uf_union(par, v, v - nxy);
+                for (int k = 0; k < nnb; k++) {
+                    const int64_t X = x + nb_back[k][0], Y = y + nb_back[k][1], Z = z + nb_back[k][2];
+                    if (X < 0 || X >= nx || Y < 0 || Y >= ny || Z < 0)
+                        continue;
+                    const int64_t w = X + nx * (Y + ny * Z);
+                    if (par[w] >= 0)
+                        uf32_union(par, (int32_t)v, (int32_t)w);
+                }
             }
     /* 2. compact component ids (local root -> 0..nc-1), kept in par of the roots as -(id + 2) */
     int64_t nc = 0;
@@ -128,12 +191,12 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
         int64_t c = 0;
         for (int64_t v = 0; v < nloc; v++)
             if (par[v] == v)
-                root_id[c] = v, par[v] = -(c++) - 2;
+                root_id[c] = v, par[v] = (int32_t)(-(c++) - 2);
         /* component of every conducting voxel: find the root (roots hold -(id+2)) */
         for (int64_t v = 0; v < nloc; v++) {
             if (par[v] == -1)
                 continue;
-            int64_t r = v;
+            int32_t r = (int32_t)v;
             while (par[r] >= 0)
                 r = par[r];
             const int64_t id = -par[r] - 2;
@@ -142,31 +205,17 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
             (void)id;
         }
     }
-#define COMP(v) (par[v] == -1 ? -1 : (par[v] >= 0 ? -par[par[v]] - 2 : -par[v] - 2))
+#define COMP(v) (par[v] == -1 ? -1 : (par[v] >= 0 ? -(int64_t)par[par[v]] - 2 : -(int64_t)par[v] - 2))
     /* global id offset of this rank's components */
     int64_t off = 0;
     MPI_Exscan(&nc, &off, 1, MPI_INT64_T, MPI_SUM, comm);
     if (rank == 0)
         off = 0;
-    /* 3. Dirichlet-plane flags of the components */
-    {
-        int64_t zg0, nzr;
-        ssb_dist_slab(nz_total, size, rank, &zg0, &nzr);
-        const int64_t nax = axis == SSB_AXIS_X ? nx : axis == SSB_AXIS_Y ? ny : nz_total;
-        for (int64_t z = 0; z < nz; z++)
-            for (int64_t y = 0; y < ny; y++)
-                for (int64_t x = 0; x < nx; x++) {
-                    const int64_t v = x + nx * (y + ny * z);
-                    const int64_t id = COMP(v);
-                    if (id < 0)
-                        continue;
-                    int64_t c;
-                    if (axis == SSB_AXIS_X) c = x;
-                    else if (axis == SSB_AXIS_Y) c = y;
-                    else c = zg0 + z;
-                    if (c == 0) flag[id] |= TOUCH_LO;
-                    if (c == nax - 1) flag[id] |= TOUCH_HI;
-                }
+    /* 3. flags of the components: OR of their voxels' flags */
+    for (int64_t v = 0; v < nloc; v++) {
+        const int64_t id = COMP(v);
+        if (id >= 0)
+            flag[id] |= flags[v];
     }
     /* 4. face planes: global ids of the first and last owned planes, exchanged with the neighbours */
     for (int64_t i = 0; i < nxy; i++) {
@@ -180,26 +229,41 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
     /* my last plane goes up; I receive the plane below me (the lower neighbour's last plane) */
     MPI_Sendrecv(plane_hi, (int)nxy, MPI_INT64_T, up, 11, recv, (int)nxy, MPI_INT64_T, down, 11, comm,
                  MPI_STATUS_IGNORE);
+    /* pairs (lower neighbour's component, mine) joined across the face: the neighbours at dz = -1 */
     int64_t npairs = 0;
-    for (int64_t i = 0; i < nxy; i++)
-        if (recv[i] >= 0 && plane_lo[i] >= 0)
-            npairs++;
-    pairs = malloc((size_t)(2 * npairs + 1) * sizeof(int64_t));
-    comp = malloc((size_t)(nc + 1) * sizeof(int64_t));
-    rc = ssbi_dist_agree(ctx, pairs && comp ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the face pairs"));
-    if (rc != SSB_OK)
-        goto out;
-    {
+    for (int pass = 0; pass < 2; pass++) {
         int64_t k = 0;
-        for (int64_t i = 0; i < nxy; i++)
-            if (recv[i] >= 0 && plane_lo[i] >= 0) {
-                pairs[k++] = recv[i];
-                pairs[k++] = plane_lo[i];
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t i = x + nx * y;
+                if (plane_lo[i] < 0)
+                    continue;
+                for (int n = 2; n < nnb; n++) {
+                    if (nb_back[n][2] != -1)
+                        continue;
+                    const int64_t X = x + nb_back[n][0], Y = y + nb_back[n][1];
+                    if (X < 0 || X >= nx || Y < 0 || Y >= ny || recv[X + nx * Y] < 0)
+                        continue;
+                    if (pass == 1) {
+                        pairs[k] = recv[X + nx * Y];
+                        pairs[k + 1] = plane_lo[i];
+                    }
+                    k += 2;
+                }
             }
-        for (int64_t c = 0; c < nc; c++)
-            comp[c] = flag[c];
+        if (pass == 0) {
+            npairs = k / 2;
+            pairs = malloc((size_t)(2 * npairs + 1) * sizeof(int64_t));
+            comp = malloc((size_t)(nc + 1) * sizeof(int64_t));
+            rc = pairs && comp ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the face pairs");
+            rc = ssbi_dist_agree(ctx, rc);
+            if (rc != SSB_OK)
+                goto out;
+        }
     }
-    /* 5. rank 0: union-find over all components, OR of the flags per root, class per component */
+    for (int64_t c = 0; c < nc; c++)
+        comp[c] = flag[c];
+    /* 5. rank 0: union-find over all components, OR of the flags per root, histogram of the roots' flags */
     int64_t ncall = 0, npall = 0;
     int *pcnt = NULL, *pdsp = NULL;
     if (nc > INT32_MAX || 2 * npairs > INT32_MAX) {
@@ -219,6 +283,8 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
     cls_of = malloc((size_t)(nc + 1));
     uint8_t *gcls = NULL;
     int rc0 = SSB_OK;
+    int64_t hist[256];
+    memset(hist, 0, sizeof hist);
     if (rank == 0) {
         int64_t *gp = malloc((size_t)(ncall + 1) * sizeof(int64_t));
         gcls = malloc((size_t)(ncall + 1));
@@ -236,8 +302,10 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
                 for (int64_t c = 0; c < ncall; c++)
                     rf[uf_find(gp, c)] |= (uint8_t)gflag[c];
                 for (int64_t c = 0; c < ncall; c++) {
-                    const uint8_t f = rf[uf_find(gp, c)];
-                    gcls[c] = f == (TOUCH_LO | TOUCH_HI) ? 1 : f ? 2 : 3;
+                    const int64_t r = uf_find(gp, c);
+                    gcls[c] = rf[r];
+                    if (r == c)
+                        hist[rf[r]]++;
                 }
                 free(rf);
             }
@@ -250,17 +318,15 @@ int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int hal
     free(gcls);
     if (rc != SSB_OK)
         goto out;
-    /* 6. classes of the voxels */
-    int64_t cn[3] = {0, 0, 0};
+    /* 6. flags of the voxels: those of their global component */
     for (int64_t v = 0; v < nloc; v++) {
         const int64_t id = COMP(v);
-        cls[v] = id < 0 ? 0 : cls_of[id];
-        if (id >= 0)
-            cn[cls[v] - 1]++;
+        flags[v] = id < 0 ? 0 : cls_of[id];
     }
 #undef COMP
-    if (counts)
-        MPI_Allreduce(cn, counts, 3, MPI_INT64_T, MPI_SUM, comm);
+    MPI_Bcast(hist, 256, MPI_INT64_T, 0, comm);
+    if (comp_hist)
+        memcpy(comp_hist, hist, sizeof hist);
 out:
     free(par);
     free(root_id);
@@ -276,5 +342,55 @@ out:
     free(dsp);
     free(cls_of);
     return rc;
+}
+
+int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                      const uint8_t in_set[256], ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3])
+{
+    int size, rank;
+    MPI_Comm_size(comm, &size);
+    MPI_Comm_rank(comm, &rank);
+    int64_t d[3], zg0, nzr;
+    ssb_grid_get_dims(slab, d);
+    const int64_t nx = d[0], ny = d[1], nz = d[2] - halo_lo - halo_hi;
+    ssb_dist_slab(nz_total, size, rank, &zg0, &nzr);
+    /* the Dirichlet planes' flags of the voxels, then the components' */
+    ssbi_dist_plane_flags(d, nz, zg0, nz_total, (int)axis, 0, cls);
+    int rc = ssbi_dist_components(ctx, comm, slab, halo_lo, halo_hi, in_set, cls, NULL);
+    if (rc != SSB_OK)
+        return rc;
+    int64_t cn[3] = {0, 0, 0};
+    const int64_t nloc = nx * ny * nz;
+    const uint8_t *lab = ssb_grid_get_labels_const(slab) + halo_lo * nx * ny;
+    for (int64_t v = 0; v < nloc; v++) {
+        if (!in_set[lab[v]]) {
+            cls[v] = 0;
+            continue;
+        }
+        const uint8_t f = cls[v];
+        cls[v] = f == (TOUCH_LO | TOUCH_HI) ? 1 : f ? 2 : 3;
+        cn[cls[v] - 1]++;
+    }
+    if (counts)
+        MPI_Allreduce(cn, counts, 3, MPI_INT64_T, MPI_SUM, comm);
+    return SSB_OK;
+}
+
+void ssbi_dist_plane_flags(const int64_t d[3], int64_t nz, int64_t zg0, int64_t nz_total, int axis, int shift,
+                           uint8_t *flags)
+{
+    const int64_t nx = d[0], ny = d[1], nax = axis == 0 ? nx : axis == 1 ? ny : nz_total;
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t c = axis == 0 ? x : axis == 1 ? y : zg0 + z;
+                uint8_t f = 0;
+                if (c == 0)
+                    f |= TOUCH_LO;
+                if (c == nax - 1)
+                    f |= TOUCH_HI;
+                uint8_t *p = flags + x + nx * (y + ny * z);
+                *p = (uint8_t)((shift ? *p : 0) | (f << shift));
+            }
 }
 #endif

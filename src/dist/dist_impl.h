@@ -16,6 +16,37 @@ int ssbi_dist_agree(ssb_ctx *ctx, int rc);
 /* Percolation classes (ssb_dist_classes) on a communicator. */
 int ssbi_dist_classes(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
                       const uint8_t in_set[256], ssb_axis axis, int64_t nz_total, uint8_t *cls, int64_t counts[3]);
+
+/* Connected components (6-connectivity) of {v : in_set[label v]} over the ranks of comm, each holding a z slab
+ * (slab: its owned planes with halo_lo / halo_hi extra planes). flags (nx ny nz bytes of the owned planes): on
+ * entry each voxel's flag bits, on return the OR of the flags over the voxel's global component (0 outside the set).
+ * comp_hist (optional, every rank): number of global components by their OR'd flags. Collective; errors agreed. */
+int ssbi_dist_components(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                         const uint8_t in_set[256], uint8_t *flags, int64_t comp_hist[256]);
+/* The same with 6-, 18- or 26-connectivity (ssb_connectivity). */
+int ssbi_dist_components_conn(ssb_ctx *ctx, MPI_Comm comm, const ssb_grid *slab, int halo_lo, int halo_hi,
+                              const uint8_t in_set[256], ssb_connectivity conn, uint8_t *flags,
+                              int64_t comp_hist[256]);
+
+/* Read this rank's slab of an image of nz_total planes with up to want_lo / want_hi extra planes below / above
+ * (fewer at the image's ends: *hlo, *hhi say how many). Not collective. */
+int ssbi_dist_read_slab(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp0, int64_t nz_total, int want_lo,
+                        int want_hi, ssb_grid **g, int64_t *z0, int64_t *nz, int *hlo, int *hhi);
+
+/* Collective: the image's dims and voxel size (rank 0 reads the header), then the checks before anything large is
+ * allocated: at most one rank per plane, and bytes_per_voxel times the largest slab (+ 2 planes) within the memory
+ * available per rank (ssbi_dist_mem_available). SSB_ERR_RANGE with a message naming both; errors agreed. */
+int ssbi_dist_open_image(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, double bytes_per_voxel,
+                         int64_t dims[3], double hv[3]);
+
+/* Memory available per rank on this node [bytes], 0 when unknown; SSBNET_DIST_MEM_BYTES overrides it. */
+int64_t ssbi_dist_mem_available(void);
 #endif
+
+/* Flags of the voxels on the two planes normal to axis (0 x, 1 y, 2 z) of the whole image: 1 on the plane at index
+ * 0, 2 on the last one, shifted left by shift and ORed into flags (shift 0: assigned). d: the slab's dims (with
+ * halos), nz its owned planes starting at global plane zg0, nz_total the image's planes. */
+void ssbi_dist_plane_flags(const int64_t d[3], int64_t nz, int64_t zg0, int64_t nz_total, int axis, int shift,
+                           uint8_t *flags);
 
 #endif

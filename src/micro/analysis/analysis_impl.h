@@ -23,6 +23,47 @@ void ssbi_ma_plane_flags(const int64_t n[3], const int32_t *ids, int axis, int64
 int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab, const uint8_t in_set[256],
                     double sigma, double *area);
 
+/* The same area over the cube layers [l0, l1) only (layer z lies between the planes z and z + 1; clipped to
+ * [0, n[2] - 1)): a z slab of a larger image, given with the planes around it that the layers and the smoothing
+ * read (l0 - 1 .. l1 + 1); the planes 0 and n[2] - 1 are taken as the image's boundary planes (replicated by the
+ * smoothing). Summing the layers of disjoint ranges gives the whole area. */
+int ssbi_ma_mc_area_layers(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
+                           const uint8_t in_set[256], double sigma, int64_t l0, int64_t l1, double *area);
+
+/* The composite-electrode voxel sets of g's phase table (ssb_micro_cam_*): electronic network (ACTIVE, CARBON),
+ * ionic network (SE, GB, COATING with sigma_ion > 0), CAM (ACTIVE), carbon (CARBON). */
+typedef struct {
+    uint8_t el[256], ion[256], cam[256], carbon[256];
+} ssbi_cam_sets;
+void ssbi_ma_cam_sets(const ssb_grid *g, ssbi_cam_sets *s);
+
+/* What the composite analysis counted (over one image or summed over MPI ranks) and the result made of it. */
+typedef struct {
+    int64_t nvoxels, n_cam, n_particles, n_particles_active;
+    int64_t n_class[4];    /* CAM voxels: active, dead no e-, dead no Li+, dead neither */
+    int64_t faces[9];      /* per axis x, y, z: CAM|ionic, active CAM|Li-connected ionic, CAM|carbon */
+    int64_t electronic[3]; /* electronic-network voxels, those connected to the CC plane, to both planes */
+    int64_t ionic[3];      /* ionic-network voxels, connected to the separator plane, to both planes */
+} ssbi_cam_counts;
+/* The ssb_micro_cam_result of the counts (all fields but the marching-cubes ones, zeroed); h the voxel size. */
+void ssbi_ma_cam_finish(const ssbi_cam_counts *c, const double h[3], ssb_micro_cam_result *res);
+/* Its marching-cubes fields from the areas of CAM, the ionic network and their union (m^2). */
+void ssbi_ma_cam_finish_mc(ssb_micro_cam_result *res, double s_cam, double s_ion, double s_union);
+
+/* Percolating / dead-end / isolated fractions and percolates[] of o from its counts (conn, nvoxels, n_set,
+ * n_percolating, n_dead_end, n_isolated set). */
+void ssbi_ma_percolation_finish(ssb_micro_percolation *o);
+
+/* Marching-cubes area (m^2) of a voxel set, whatever the image is (a grid, or slabs over MPI ranks). */
+typedef int (*ssbi_mc_area_fn)(ssb_ctx *ctx, void *user, const uint8_t set[256], double *area);
+/* The ssb_micro_interfaces of the face counts cnt[axis][ia * nl + ib] (ia < ib indices into labels[nl]) and, with
+ * p->marching_cubes, mc_area of each label (into the scratch smc[nl]) and of the union of each touching pair (the
+ * pair's area (S_a + S_b - S_{a u b}) / 2); out->surfaces
+ * (nl) and out->pairs (nl (nl - 1) / 2) allocated and zeroed by the caller. Returns mc_area's error, if any. */
+int ssbi_ma_interfaces_finish(ssb_micro_interfaces *out, const uint8_t *labels, int nl, const int64_t *cnt,
+                              const double h[3], double vol, const ssb_micro_area_params *p, double *smc,
+                              ssbi_mc_area_fn mc_area, ssb_ctx *ctx, void *user);
+
 /* Check area options (mc_sigma range). */
 int ssbi_ma_check_area_params(ssb_ctx *ctx, const ssb_micro_area_params *p);
 

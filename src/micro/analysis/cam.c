@@ -13,9 +13,6 @@
 enum { FL_E = 1, FL_L = 2 };
 enum { PT_LI = 1, PT_E = 2 };
 
-typedef struct {
-    uint8_t el[256], ion[256], cam[256], carbon[256];
-} cam_sets;
 
 static int check_params(ssb_ctx *ctx, const ssb_micro_cam_params *p)
 {
@@ -28,7 +25,7 @@ static int check_params(ssb_ctx *ctx, const ssb_micro_cam_params *p)
     return SSB_OK;
 }
 
-static void build_sets(const ssb_grid *g, cam_sets *s)
+void ssbi_ma_cam_sets(const ssb_grid *g, ssbi_cam_sets *s)
 {
     memset(s, 0, sizeof *s);
     for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
@@ -96,6 +93,54 @@ static ssb_micro_area make_area(const char *method, double area, double vol)
     return a;
 }
 
+void ssbi_ma_cam_finish(const ssbi_cam_counts *c, const double h[3], ssb_micro_cam_result *res)
+{
+    double fa[3];
+    ssbi_ma_face_areas(h, fa);
+    const int64_t nv = c->nvoxels, ncam = c->n_cam;
+    const double vol = (double)nv * h[0] * h[1] * h[2];
+    memset(res, 0, sizeof *res);
+    res->nvoxels = nv;
+    res->box_volume = vol;
+    res->n_cam = ncam;
+    res->cam_fraction = (double)ncam / (double)nv;
+    res->n_particles = c->n_particles;
+    res->n_particles_active = c->n_particles_active;
+    res->n_active = c->n_class[0];
+    res->n_dead_no_e = c->n_class[1];
+    res->n_dead_no_li = c->n_class[2];
+    res->n_dead_neither = c->n_class[3];
+    res->active_fraction = (double)c->n_class[0] / (double)ncam;
+    res->dead_no_e_fraction = (double)c->n_class[1] / (double)ncam;
+    res->dead_no_li_fraction = (double)c->n_class[2] / (double)ncam;
+    res->dead_neither_fraction = (double)c->n_class[3] / (double)ncam;
+    const int64_t *f = c->faces;
+    const double a_se = f[0] * fa[0] + f[1] * fa[1] + f[2] * fa[2];
+    const double a_act = f[3] * fa[0] + f[4] * fa[1] + f[5] * fa[2];
+    const double a_cc = f[6] * fa[0] + f[7] * fa[1] + f[8] * fa[2];
+    res->cam_se = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_se, vol);
+    res->active_cam_se = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_act, vol);
+    res->cam_carbon = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_cc, vol);
+    const int64_t *ce = c->electronic, *ci = c->ionic;
+    res->n_electronic = ce[0];
+    res->n_e_connected = ce[1];
+    res->electronic_percolates = ce[2] > 0;
+    res->electronic_percolating_fraction = ce[0] > 0 ? (double)ce[2] / (double)ce[0] : 0.0;
+    res->n_ionic = ci[0];
+    res->n_li_connected = ci[1];
+    res->ionic_percolates = ci[2] > 0;
+    res->ionic_percolating_fraction = ci[0] > 0 ? (double)ci[2] / (double)ci[0] : 0.0;
+}
+
+void ssbi_ma_cam_finish_mc(ssb_micro_cam_result *res, double s_cam, double s_ion, double s_union)
+{
+    const double mc = 0.5 * (s_cam + s_ion - s_union), vol = res->box_volume;
+    res->cam_se_mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, mc, vol);
+    res->mc_face_ratio = res->cam_se.area > 0.0 ? mc / res->cam_se.area : 0.0;
+    res->active_cam_se_mc =
+        make_area(SSB_MICRO_METHOD_MC_CORRECTED, res->active_cam_se.area * res->mc_face_ratio, vol);
+}
+
 /* Longer than 150 lines on purpose: the analysis is one pipeline over shared per-voxel flags (networks, particles,
  * classes, areas) with one cleanup path; its stages are documented inline. */
 static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params *params, uint8_t *fl,
@@ -104,8 +149,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
     const ssb_micro_cam_params p = params ? *params : ssb_micro_cam_params_default();
     SSB_CHECK(ctx, check_params(ctx, &p));
     SSB_CHECK(ctx, ssb_grid_check_phases(ctx, g));
-    cam_sets s;
-    build_sets(g, &s);
+    ssbi_cam_sets s;
+    ssbi_ma_cam_sets(g, &s);
     int64_t hist[256], ncam = 0;
     ssb_grid_histogram(g, hist);
     for (int k = 0; k < 256; k++)
@@ -116,12 +161,10 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
                 "cathode active material with role active");
 
     int64_t n[3];
-    double h[3], fa[3];
+    double h[3];
     ssb_grid_get_dims(g, n);
     ssb_grid_get_voxel_size(g, h);
-    ssbi_ma_face_areas(h, fa);
     const int64_t nv = ssb_grid_get_nvoxels(g), nx = n[0], ny = n[1], nz = n[2];
-    const double vol = (double)nv * h[0] * h[1] * h[2];
     const uint8_t *lab = ssb_grid_get_labels_const(g);
     const int axis = (int)p.axis;
     const uint8_t cc_bit = p.cc_side == SSB_MICRO_SIDE_LOW ? 1 : 2, sep_bit = (uint8_t)(3 - cc_bit);
@@ -255,35 +298,11 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
         npa += pt[c] == (PT_E | PT_LI);
     SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "active CAM", 4.0, 5.0), done);
 
-    memset(res, 0, sizeof *res);
-    res->nvoxels = nv;
-    res->box_volume = vol;
-    res->n_cam = ncam;
-    res->cam_fraction = (double)ncam / (double)nv;
-    res->n_particles = npart;
-    res->n_particles_active = npa;
-    res->n_active = na;
-    res->n_dead_no_e = nne;
-    res->n_dead_no_li = nnl;
-    res->n_dead_neither = nnn;
-    res->active_fraction = (double)na / (double)ncam;
-    res->dead_no_e_fraction = (double)nne / (double)ncam;
-    res->dead_no_li_fraction = (double)nnl / (double)ncam;
-    res->dead_neither_fraction = (double)nnn / (double)ncam;
-    const double a_se = fse0 * fa[0] + fse1 * fa[1] + fse2 * fa[2];
-    const double a_act = fac0 * fa[0] + fac1 * fa[1] + fac2 * fa[2];
-    const double a_cc = fcc0 * fa[0] + fcc1 * fa[1] + fcc2 * fa[2];
-    res->cam_se = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_se, vol);
-    res->active_cam_se = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_act, vol);
-    res->cam_carbon = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_cc, vol);
-    res->n_electronic = ce[0];
-    res->n_e_connected = ce[1];
-    res->electronic_percolates = ce[2] > 0;
-    res->electronic_percolating_fraction = ce[0] > 0 ? (double)ce[2] / (double)ce[0] : 0.0;
-    res->n_ionic = ci[0];
-    res->n_li_connected = ci[1];
-    res->ionic_percolates = ci[2] > 0;
-    res->ionic_percolating_fraction = ci[0] > 0 ? (double)ci[2] / (double)ci[0] : 0.0;
+    const ssbi_cam_counts cc = {.nvoxels = nv, .n_cam = ncam, .n_particles = npart, .n_particles_active = npa,
+                                .n_class = {na, nne, nnl, nnn},
+                                .faces = {fse0, fse1, fse2, fac0, fac1, fac2, fcc0, fcc1, fcc2},
+                                .electronic = {ce[0], ce[1], ce[2]}, .ionic = {ci[0], ci[1], ci[2]}};
+    ssbi_ma_cam_finish(&cc, h, res);
     free(ids);
     ids = NULL;
     if (p.area.marching_cubes) {
@@ -294,10 +313,7 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
         SSB_CHECK_GOTO(ctx, rc, ssbi_ma_mc_area(ctx, n, h, lab, s.cam, p.area.mc_sigma, &sa), done);
         SSB_CHECK_GOTO(ctx, rc, ssbi_ma_mc_area(ctx, n, h, lab, s.ion, p.area.mc_sigma, &sb), done);
         SSB_CHECK_GOTO(ctx, rc, ssbi_ma_mc_area(ctx, n, h, lab, uni, p.area.mc_sigma, &su), done);
-        const double mc = 0.5 * (sa + sb - su);
-        res->cam_se_mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, mc, vol);
-        res->mc_face_ratio = a_se > 0.0 ? mc / a_se : 0.0;
-        res->active_cam_se_mc = make_area(SSB_MICRO_METHOD_MC_CORRECTED, a_act * res->mc_face_ratio, vol);
+        ssbi_ma_cam_finish_mc(res, sa, sb, su);
     }
     rc = SSB_OK;
 done:

@@ -71,20 +71,26 @@ int ssb_micro_percolation_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t
             else
                 out->n_isolated[a] += sizes[c];
         }
-        out->percolates[a] = out->n_percolating[a] > 0;
     }
     free(cf);
     free(sizes);
     free(ids);
-    out->set_fraction = (double)out->n_set / (double)nv;
-    const double ns = out->n_set > 0 ? (double)out->n_set : 1.0;
-    for (int a = 0; a < 3; a++) {
-        out->percolating_fraction[a] = (double)out->n_percolating[a] / ns;
-        out->dead_end_fraction[a] = (double)out->n_dead_end[a] / ns;
-        out->isolated_fraction[a] = (double)out->n_isolated[a] / ns;
-        out->percolating_fraction_total[a] = (double)out->n_percolating[a] / (double)nv;
-        out->dead_end_fraction_total[a] = (double)out->n_dead_end[a] / (double)nv;
-        out->isolated_fraction_total[a] = (double)out->n_isolated[a] / (double)nv;
-    }
+    ssbi_ma_percolation_finish(out);
     return SSB_OK;
+}
+
+void ssbi_ma_percolation_finish(ssb_micro_percolation *o)
+{
+    const double nv = (double)o->nvoxels;
+    o->set_fraction = (double)o->n_set / nv;
+    const double ns = o->n_set > 0 ? (double)o->n_set : 1.0;
+    for (int a = 0; a < 3; a++) {
+        o->percolates[a] = o->n_percolating[a] > 0;
+        o->percolating_fraction[a] = (double)o->n_percolating[a] / ns;
+        o->dead_end_fraction[a] = (double)o->n_dead_end[a] / ns;
+        o->isolated_fraction[a] = (double)o->n_isolated[a] / ns;
+        o->percolating_fraction_total[a] = (double)o->n_percolating[a] / nv;
+        o->dead_end_fraction_total[a] = (double)o->n_dead_end[a] / nv;
+        o->isolated_fraction_total[a] = (double)o->n_isolated[a] / nv;
+    }
 }

@@ -117,6 +117,78 @@ const ssb_micro_interface *ssb_micro_interfaces_find(const ssb_micro_interfaces 
     return NULL;
 }
 
+int ssbi_ma_interfaces_finish(ssb_micro_interfaces *out, const uint8_t *labels, int nl, const int64_t *cnt,
+                              const double h[3], double vol, const ssb_micro_area_params *p, double *smc,
+                              ssbi_mc_area_fn mc_area, ssb_ctx *ctx, void *user)
+{
+    double fa[3];
+    ssbi_ma_face_areas(h, fa);
+    const int npairs = nl * (nl - 1) / 2;
+    int rc = SSB_OK;
+    out->box_volume = vol;
+    out->nlabels = nl;
+    out->npairs = npairs;
+    uint8_t set[256];
+    if (p->marching_cubes)
+        for (int i = 0; i < nl && rc == SSB_OK; i++) {
+            memset(set, 0, sizeof set);
+            set[labels[i]] = 1;
+            rc = mc_area(ctx, user, set, &smc[i]);
+        }
+    for (int i = 0; i < nl; i++) {
+        out->surfaces[i].label = labels[i];
+        out->surfaces[i].face.method = SSB_MICRO_METHOD_FACE_COUNT;
+        out->surfaces[i].face.per_volume = 0.0;
+        if (p->marching_cubes)
+            out->surfaces[i].mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, smc[i], vol);
+    }
+    int ip = 0;
+    for (int i = 0; i < nl && rc == SSB_OK; i++)
+        for (int j = i + 1; j < nl && rc == SSB_OK; j++, ip++) {
+            ssb_micro_interface *e = &out->pairs[ip];
+            e->label_a = labels[i];
+            e->label_b = labels[j];
+            double area = 0.0;
+            int64_t tot = 0;
+            for (int k = 0; k < 3; k++) {
+                e->nfaces[k] = cnt[(size_t)k * nl * nl + (size_t)i * nl + j];
+                area += (double)e->nfaces[k] * fa[k];
+                tot += e->nfaces[k];
+            }
+            e->face = make_area(SSB_MICRO_METHOD_FACE_COUNT, area, vol);
+            out->surfaces[i].face.area += area;
+            out->surfaces[j].face.area += area;
+            if (!p->marching_cubes)
+                continue;
+            double s_ab = 0.0;
+            if (tot > 0) {
+                memset(set, 0, sizeof set);
+                set[labels[i]] = set[labels[j]] = 1;
+                double s_union = 0.0;
+                rc = mc_area(ctx, user, set, &s_union);
+                s_ab = 0.5 * (smc[i] + smc[j] - s_union);
+            }
+            e->mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, s_ab, vol);
+        }
+    for (int i = 0; i < nl; i++)
+        out->surfaces[i].face.per_volume = out->surfaces[i].face.area / vol;
+    return rc;
+}
+
+/* The marching-cubes area of a set over a whole grid (ssbi_mc_area_fn). */
+typedef struct {
+    const int64_t *n;
+    const double *h;
+    const uint8_t *lab;
+    double sigma;
+} grid_mc;
+
+static int grid_mc_area(ssb_ctx *ctx, void *user, const uint8_t set[256], double *area)
+{
+    const grid_mc *u = user;
+    return ssbi_ma_mc_area(ctx, u->n, u->h, u->lab, set, u->sigma, area);
+}
+
 int ssb_micro_interfaces_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_area_params *params,
                                  ssb_micro_interfaces *out)
 {
@@ -128,10 +200,9 @@ int ssb_micro_interfaces_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micr
     SSB_CHECK(ctx, ssb_grid_check_phases(ctx, g));
 
     int64_t n[3], hist[256];
-    double h[3], fa[3];
+    double h[3];
     ssb_grid_get_dims(g, n);
     ssb_grid_get_voxel_size(g, h);
-    ssbi_ma_face_areas(h, fa);
     const uint8_t *lab = ssb_grid_get_labels_const(g);
     const double vol = (double)ssb_grid_get_nvoxels(g) * h[0] * h[1] * h[2];
     ssb_grid_histogram(g, hist);
@@ -160,55 +231,8 @@ int ssb_micro_interfaces_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micr
     int64_t *cnt = loc + (size_t)nth * per;
     count_label_faces(n, lab, idx, nl, nth, loc, cnt);
 
-    int rc = SSB_OK;
-    uint8_t set[256];
-    if (p.marching_cubes) {
-        for (int i = 0; i < nl && rc == SSB_OK; i++) {
-            memset(set, 0, sizeof set);
-            set[labels[i]] = 1;
-            rc = ssbi_ma_mc_area(ctx, n, h, lab, set, p.mc_sigma, &smc[i]);
-        }
-    }
-    out->box_volume = vol;
-    out->nlabels = nl;
-    out->npairs = npairs;
-    for (int i = 0; i < nl; i++) {
-        out->surfaces[i].label = labels[i];
-        out->surfaces[i].face.method = SSB_MICRO_METHOD_FACE_COUNT;
-        out->surfaces[i].face.per_volume = 0.0;
-        if (p.marching_cubes)
-            out->surfaces[i].mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, smc[i], vol);
-    }
-    int ip = 0;
-    for (int i = 0; i < nl && rc == SSB_OK; i++)
-        for (int j = i + 1; j < nl && rc == SSB_OK; j++, ip++) {
-            ssb_micro_interface *e = &out->pairs[ip];
-            e->label_a = labels[i];
-            e->label_b = labels[j];
-            double area = 0.0;
-            int64_t tot = 0;
-            for (int k = 0; k < 3; k++) {
-                e->nfaces[k] = cnt[(size_t)k * nl * nl + (size_t)i * nl + j];
-                area += (double)e->nfaces[k] * fa[k];
-                tot += e->nfaces[k];
-            }
-            e->face = make_area(SSB_MICRO_METHOD_FACE_COUNT, area, vol);
-            out->surfaces[i].face.area += area;
-            out->surfaces[j].face.area += area;
-            if (!p.marching_cubes)
-                continue;
-            double s_ab = 0.0;
-            if (tot > 0) {
-                memset(set, 0, sizeof set);
-                set[labels[i]] = set[labels[j]] = 1;
-                double s_union = 0.0;
-                rc = ssbi_ma_mc_area(ctx, n, h, lab, set, p.mc_sigma, &s_union);
-                s_ab = 0.5 * (smc[i] + smc[j] - s_union);
-            }
-            e->mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, s_ab, vol);
-        }
-    for (int i = 0; i < nl; i++)
-        out->surfaces[i].face.per_volume = out->surfaces[i].face.area / vol;
+    grid_mc u = {n, h, lab, p.mc_sigma};
+    int rc = ssbi_ma_interfaces_finish(out, labels, nl, cnt, h, vol, &p, smc, grid_mc_area, ctx, &u);
     free(loc);
     free(smc);
     if (rc != SSB_OK) {

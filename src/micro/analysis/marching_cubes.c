@@ -231,10 +231,10 @@ static double cube_area(const mc_tables *t, const double v[8])
 }
 
 static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256], const mc_tables *t,
-                     double *area)
+                     int64_t l0, int64_t l1, double *area)
 {
     const double *lut = t->lut;
-    const int64_t nx = n[0], ny = n[1], nz = n[2], ncr = (ny - 1) * (nz - 1);
+    const int64_t nx = n[0], ny = n[1], ncr = (ny - 1) * (l1 - l0);
     const int nth = ssbi_threads(ctx);
     (void)nth;
     /* per-row sums added in row order afterwards: the same area bit for bit on every run and thread count */
@@ -245,7 +245,7 @@ static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
 #pragma omp parallel for schedule(dynamic, 16) num_threads(nth)
 #endif
     for (int64_t r = 0; r < ncr; r++) {
-        const int64_t y = r % (ny - 1), z = r / (ny - 1);
+        const int64_t y = r % (ny - 1), z = l0 + r / (ny - 1);
         const uint8_t *r00 = lab + nx * (y + ny * z), *r10 = r00 + nx, *r01 = r00 + nx * ny, *r11 = r01 + nx;
         /* column bits at x: corner bits (y,z) = (0,0) -> 0, (1,0) -> 1, (0,1) -> 2, (1,1) -> 3 */
         int colp = in[r00[0]] | in[r10[0]] << 1 | in[r01[0]] << 2 | in[r11[0]] << 3;
@@ -366,9 +366,9 @@ static int thread_num(void)
 /* Smoothed field: the cube layers are split into chunks processed independently by the threads (no barrier per
  * plane); each thread holds 7 planes of doubles and 2 of bytes. */
 static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256], double sigma,
-                     const mc_tables *t, double *area)
+                     const mc_tables *t, int64_t l0, int64_t l1, double *area)
 {
-    const int64_t np = n[0] * n[1], nlayers = n[2] - 1;
+    const int64_t np = n[0] * n[1], nlayers = l1 - l0;
     const int nth = ssbi_threads(ctx);
     const double e = exp(-1.0 / (2.0 * sigma * sigma));
     const double w0 = 1.0 / (1.0 + 2.0 * e), w1 = e / (1.0 + 2.0 * e);
@@ -415,7 +415,7 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
             halt = stop;
             if (halt)
                 continue;
-            const int64_t z0 = c * chunk, z1 = z0 + chunk < nlayers ? z0 + chunk : nlayers;
+            const int64_t z0 = l0 + c * chunk, z1 = z0 + chunk < l1 ? z0 + chunk : l1;
             csum[c] = mc_smooth_chunk(n, lab, in, w0, w1, t, &w, z0, z1);
             int64_t d;
 #if SSB_HAVE_OPENMP
@@ -446,16 +446,27 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
 int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab, const uint8_t in_set[256],
                     double sigma, double *area)
 {
+    return ssbi_ma_mc_area_layers(ctx, n, h, lab, in_set, sigma, 0, n[2] - 1, area);
+}
+
+int ssbi_ma_mc_area_layers(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
+                           const uint8_t in_set[256], double sigma, int64_t l0, int64_t l1, double *area)
+{
     uint8_t in[256];
     for (int k = 0; k < 256; k++)
         in[k] = in_set[k] != 0;
     *area = 0.0;
-    if (n[0] < 2 || n[1] < 2 || n[2] < 2)
+    if (l0 < 0)
+        l0 = 0;
+    if (l1 > n[2] - 1)
+        l1 = n[2] - 1;
+    if (n[0] < 2 || n[1] < 2 || l1 <= l0)
         return SSB_OK; /* no cube: a slab of one voxel has no interior surface */
     mc_tables *t = tables_create(ctx, h);
     if (!t)
         return SSB_ERR_NOMEM;
-    int rc = sigma > 0.0 ? mc_smooth(ctx, n, lab, in, sigma, t, area) : mc_binary(ctx, n, lab, in, t, area);
+    int rc = sigma > 0.0 ? mc_smooth(ctx, n, lab, in, sigma, t, l0, l1, area)
+                         : mc_binary(ctx, n, lab, in, t, l0, l1, area);
     free(t);
     return rc;
 }
