@@ -187,9 +187,9 @@ static inline double generated_contact_share(ssb_ctx *ctx, const char *name, dou
     return share;
 }
 
-/* C/20 capacity [mAh/g of all CAM] to 2.62 V of cell file `name` with only the share `share` of its CAM active
+/* Capacity [mAh/g of all CAM] at crate to 2.62 V of cell file `name` with only the share `share` of its CAM active
  * (active_volume_fraction x share; the rest kept as inactive mass, so the loading stays the paper's). */
-static inline double discharge_active_share(ssb_ctx *ctx, const char *name, double share)
+static inline double discharge_active_share(ssb_ctx *ctx, const char *name, double share, double crate)
 {
     ssb_cell_params *p = NULL;
     ssb_cell *cell = load(ctx, name, &p);
@@ -200,7 +200,7 @@ static inline double discharge_active_share(ssb_ctx *ctx, const char *name, doub
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.active_volume_fraction", eps * share));
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.inactive_active_volume_fraction", eps * (1.0 - share)));
     TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
-    const double q = discharge(ctx, cell, 0.05, 2.62);
+    const double q = discharge(ctx, cell, crate, 2.62);
     ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
     return q;
