@@ -11,7 +11,11 @@
  *      (10.7 mg/cm2 NCM), 1C = 2.14 mA/cm2, 25 C, 2.0-3.7 V vs In/InLi (2.62-4.32 V vs Li); composite "S" (SE D50
  *      4 um): porosity 14.1 %, sigma_ion,eff 0.254 / sigma_el,eff 0.301 mS/cm; first discharge at C/20
  *      198 +- 18 mAh/g (p. 4), about 179 mAh/g at C/10 (Fig. 4c, read from the figure); composite "XL" (SE D50
- *      40 um): porosity 24.3 %, 0.165 / 0.406 mS/cm, 152 +- 3 mAh/g at C/20.
+ *      40 um): porosity 24.3 %, 0.165 / 0.406 mS/cm, 152 +- 3 mAh/g at C/20; the intermediate composites "M" and
+ *      "L" (SE D50vol 11 / 20 um, Table S2): porosity 18.1 / 21.4 % (Table S1), 0.199 / 0.257 and 0.153 / 0.311 mS/cm
+ *      (Table S4), 165 +- 3 mAh/g at C/20 for both (p. 4); first charge at C/20 S 247 +- 24, M and L 212 +- 4,
+ *      XL 205 +- 4 mAh/g (p. 4); C/10 cycle 1 about 179 / 160 / 157 / 151 mAh/g (S/M/L/XL, Fig. 4c, read from
+ *      the figure; numbers read in a public full-text digest of the open-access paper, README).
  *  [M] P. Minnmann et al., J. Electrochem. Soc. 168, 040537 (2021), doi:10.1149/1945-7111/abf8d7: NCM622 :
  *      Li6PS5Cl 70:30 wt% (42 vol% NCM at 14 % porosity), no carbon, 10.7 mg/cm2 NCM (2.14 mAh/cm2 at 200 mAh/g),
  *      sigma_ion,eff 0.166 / sigma_el,eff 0.556 mS/cm (SI Table S2), 25 C; 154 mAh/g at 0.1C (Fig. 3); window
