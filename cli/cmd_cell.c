@@ -164,6 +164,8 @@ static const char *end_name(ssb_cell_end_reason e)
         return "skipped";
     case SSB_CELL_END_EXHAUSTED:
         return "exhausted";
+    case SSB_CELL_END_DEPLETED:
+        return "depleted";
     default:
         return "duration";
     }

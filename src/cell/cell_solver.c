@@ -530,6 +530,47 @@ static const char *kind_word(ssb_cell_step_kind k)
     }
 }
 
+/* Stall of a collapsing voltage: the last SSBI_STALL_STEPS internal steps advanced less than SSBI_STALL_FRACTION of
+   the time since the step began (steps of ~1e-7 s at a voltage falling ~10 V/s; ordinary steps are >= 1e-4 of it). */
+#define SSBI_STALL_STEPS 100
+#define SSBI_STALL_FRACTION 1e-6
+
+/* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value), fill the
+   step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the end at time t [s] with why,
+   and return 1; else 0. */
+static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t, const char *why)
+{
+    ssbi_model *m = R->c->m;
+    const double *y = N_VGetArrayPointer(R->c->y);
+    int icv;
+    double cmin = ssbi_model_ce_min(m, y, &icv), lim = SSBI_DEPLETED_FRACTION * m->c_ref;
+    if (!m->liquid || icv < 0 || !(cmin < lim))
+        return 0;
+    int a = icv, b = icv;
+    while (a > 0 && ssbi_model_ce(m, y, a - 1) < lim)
+        a--;
+    while (b + 1 < m->ncv && ssbi_model_ce(m, y, b + 1) < lim)
+        b++;
+    double x0 = 0;
+    for (int k = 0; k < a; k++)
+        x0 += m->reg[m->cv_reg[k]].dx;
+    double x1 = x0;
+    for (int k = a; k <= b; k++)
+        x1 += m->reg[m->cv_reg[k]].dx;
+    sr->depleted_from_x = x0;
+    sr->depleted_to_x = x1;
+    sr->depleted_region = m->cv_reg[icv];
+    char sm[256];
+    state_msg(m, y, sm, sizeof sm);
+    static const char *rn[3] = {"negative electrode", "separator", "positive electrode"};
+    ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
+             "step %d ('%s') ends: the electrolyte is depleted (c_e below %g of %g mol/m3) from x = %.4g to %.4g um "
+             "(%s) and %s (the limiting current) at t = %.6g s; state: %s",
+             s + 1, text, SSBI_DEPLETED_FRACTION, m->c_ref, x0 * 1e6, x1 * 1e6, rn[sr->depleted_region], why,
+             t, sm);
+    return 1;
+}
+
 /* Long (about 235 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
  * integration with cut-off roots and restarts, step bookkeeping) runs on one solver state; its pieces are
  * sequential phases of one loop body that share that state. */
@@ -564,6 +605,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         memset(&sr, 0, sizeof sr);
         sr.index = s;
         sr.text = ps->text;
+        sr.depleted_from_x = sr.depleted_to_x = NAN;
+        sr.depleted_region = -1;
         if (ps->block >= 0 && ps->block == skip_block) {
             sr.end = SSB_CELL_END_SKIPPED;
             sr.t_start = sr.t_end = t;
@@ -636,6 +679,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double hmax_user = m->v.num.max_step > 0 ? m->v.num.max_step : INFINITY;
         IDASetMaxStep(c->ida, isfinite(hmax_user) ? hmax_user : 0.0);
         int restarts = 0;
+        double tring[SSBI_STALL_STEPS];
         while (!done) {
             double tret = t;
             c->idamsg[0] = '\0';
@@ -654,6 +698,11 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     tprev = t;
                     continue;
                 }
+            }
+            if (f < 0 && depleted_end(R, &sr, s, ps->text, tret, "the solver cannot continue")) {
+                t = tret;
+                why = SSB_CELL_END_DEPLETED;
+                break;
             }
             if (f < 0) {
                 char sm[256];
@@ -675,6 +724,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
             }
             t = tret;
             nstep++;
+            if (m->liquid) {
+                /* the voltage collapse of a depleted electrolyte (the limiting current) ends in steps that no longer
+                   advance: end there as a physical end (issue 7 item 4), not after numerics.max_steps */
+                tring[nstep % SSBI_STALL_STEPS] = t;
+                if (nstep >= SSBI_STALL_STEPS &&
+                    t - tring[(nstep + 1) % SSBI_STALL_STEPS] < SSBI_STALL_FRACTION * (t - sr.t_start) &&
+                    depleted_end(R, &sr, s, ps->text, t, "the voltage collapses")) {
+                    why = SSB_CELL_END_DEPLETED;
+                    break;
+                }
+            }
             SSB_CHECK(ctx, add_profiles_upto(R, t, tprev));
             tprev = t;
             if (f == IDA_ROOT_RETURN) {
@@ -721,6 +781,10 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 why = SSB_CELL_END_DURATION;
                 break;
             }
+            if (nstep > m->v.num.max_steps && depleted_end(R, &sr, s, ps->text, t, "the solver cannot continue")) {
+                why = SSB_CELL_END_DEPLETED;
+                break;
+            }
             if (nstep > m->v.num.max_steps) {
                 char sm[256];
                 state_msg(m, y, sm, sizeof sm);
@@ -759,7 +823,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         }
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
         /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
-        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED) && ps->block >= 0 && !isnan(ps->duration))
+        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED || why == SSB_CELL_END_DEPLETED) &&
+            ps->block >= 0 && !isnan(ps->duration))
             skip_block = ps->block;
         SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + 1, nsteps));
     }
