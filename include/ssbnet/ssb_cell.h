@@ -136,7 +136,9 @@
  *                     which cut-off, the time and the state. (An exhausted electrode ends its step with
  *                     SSB_CELL_END_EXHAUSTED instead of an error, a depleted liquid electrolyte with
  *                     SSB_CELL_END_DEPLETED.)
- *   SSB_ERR_RANGE     parameters out of range; the voltage leaving the safety window.
+ *   SSB_ERR_RANGE     parameters out of range; the voltage leaving the safety window (voltage_min_V,
+ *                     voltage_max_V) other than by a discharge reaching its floor or a charge its ceiling, which
+ *                     ends the step as a voltage cut-off (SSB_CELL_END_VOLTAGE).
  *   SSB_ERR_NOCONV    solver failure: the message gives the step, time, voltage, current, the extreme surface
  *                     stoichiometries and the IDA cause.
  *   SSB_ERR_NOTFOUND  unknown material or OCV curve (with suggestions from the database).
@@ -600,7 +602,10 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
  * voltage, the cut-off and the largest losses at t = 0+. When not even a consistent state under load exists at
  * t = 0+ (the solver fails at the start of the discharge, e.g. the particle surfaces would pass their limit at
  * once), the point is also not sustained, start and mean are all NaN (bottleneck is a valid index without meaning)
- * and the reason quotes the solver. Rank bottlenecks over sustained points only: ssb_cell_rate_sweep_last_sustained. */
+ * and the reason quotes the solver. A liquid electrolyte that runs out before the cut-off (SSB_CELL_END_DEPLETED)
+ * is not sustained either, but keeps what it delivered until then (capacity, energy, v_mean, mean, energy densities;
+ * bottleneck the largest mean loss, without meaning as a bottleneck) and the reason gives where, when and at which
+ * voltage. Rank bottlenecks over sustained points only: ssb_cell_rate_sweep_last_sustained. */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */

@@ -3,6 +3,7 @@
 
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
+#include <ssbnet/ssb_units.h>
 #include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
@@ -764,6 +765,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     why = SSB_CELL_END_EXHAUSTED;
                     break;
                 }
+                if ((rf[RT_VMIN] && y[m->i_I] > 0) || (rf[RT_VMAX] && y[m->i_I] < 0)) {
+                    /* a discharge that reaches the window's floor (a charge its ceiling) has no voltage left to give:
+                       the window acts as its cut-off (as DUALFOIL's floor ends a timed leg), a physical end */
+                    ssbi_log(ctx, SSB_LOG_INFO, "cell",
+                             "step %d ('%s') ends: the voltage reached the safety window's %s %g V at t = %.6g s "
+                             "(voltage_%s_V); state: %s",
+                             s + 1, ps->text, rf[RT_VMIN] ? "floor" : "ceiling",
+                             rf[RT_VMIN] ? m->v.cell.V_min : m->v.cell.V_max, t, rf[RT_VMIN] ? "min" : "max", sm);
+                    why = SSB_CELL_END_VOLTAGE;
+                    break;
+                }
                 return SSB_ERROR(ctx, SSB_ERR_RANGE,
                                  "step %d ('%s'): the voltage left the safety window [%g, %g] V at t = %.6g s "
                                  "(set voltage_min_V / voltage_max_V); state: %s",
@@ -987,6 +999,27 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->mean = o->start;
             o->bottleneck = largest_loss(&o->start);
             not_sustained_reason(o, v_cut);
+        } else if (rc == SSB_OK && sr.end == SSB_CELL_END_DEPLETED) {
+            /* the electrolyte runs out before the cut-off: the rate is not sustained to it (the limiting current);
+               what it delivered until then is kept, it has no bottleneck */
+            o->sustained = 0;
+            o->capacity = sr.capacity;
+            o->energy = sr.energy;
+            o->v_mean = sr.capacity > 0 ? sr.energy / sr.capacity : NAN;
+            double m_am = ssb_cell_get_derived(c)->mass_am_pos;
+            o->specific_capacity = m_am > 0 ? sr.capacity / m_am : NAN;
+            o->mean = sr.mean;
+            o->bottleneck = largest_loss(&sr.mean);
+            rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
+            snprintf(o->reason, sizeof o->reason,
+                     "not sustained: at %gC the electrolyte is depleted from x = %.4g to %.4g um (%s) and the voltage "
+                     "collapses (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
+                     "%.4g mAh/cm2",
+                     crates[i], sr.depleted_from_x * 1e6, sr.depleted_to_x * 1e6,
+                     sr.depleted_region == SSBI_REG_POS   ? "positive electrode"
+                     : sr.depleted_region == SSBI_REG_SEP ? "separator"
+                                                          : "negative electrode",
+                     sr.t_end, sr.v_end, v_cut, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
         } else if (rc == SSB_OK) {
             o->sustained = 1;
             o->capacity = sr.capacity;
