@@ -537,8 +537,8 @@ static const char *kind_word(ssb_cell_step_kind k)
 #define SSBI_STALL_FRACTION 1e-6
 
 /* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value), fill the
-   step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the end at time t [s] with why,
-   and return 1; else 0. */
+   step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the end at time t [s] with
+   why, and return 1; else 0. */
 static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t, const char *why)
 {
     ssbi_model *m = R->c->m;
@@ -567,8 +567,7 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
     ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
              "step %d ('%s') ends: the electrolyte is depleted (c_e below %g of %g mol/m3) from x = %.4g to %.4g um "
              "(%s) and %s (the limiting current) at t = %.6g s; state: %s",
-             s + 1, text, SSBI_DEPLETED_FRACTION, m->c_ref, x0 * 1e6, x1 * 1e6, rn[sr->depleted_region], why,
-             t, sm);
+             s + 1, text, SSBI_DEPLETED_FRACTION, m->c_ref, x0 * 1e6, x1 * 1e6, rn[sr->depleted_region], why, t, sm);
     return 1;
 }
 
