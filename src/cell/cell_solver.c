@@ -453,40 +453,59 @@ static int densify(runctx *R, int step, double t0, double t1, double v0, double 
 }
 
 /* Consistent algebraic variables for a current, rest or power set-point that the direct IDACalcIC could not reach from
-   the previous state (e.g. a rest or a charge right after the particle surfaces saturated): continuation in the
-   set-point from the current before the step, each stage starting from the consistent state of the one before. Returns
-   IDACalcIC's flag of the last stage; on failure c->y is left at the state before the step. */
+   the previous state (e.g. a rest or a charge right after the particle surfaces saturated or the electrolyte ran
+   out): adaptive continuation in the set-point from the current before the step, each stage starting from the
+   consistent state of the last stage that converged; a stage that fails is retried with a quarter of its increment,
+   one that converges doubles the next (at most SSBI_RAMP_STAGES stages, increments down to SSBI_RAMP_MIN of the whole
+   change). Returns IDACalcIC's flag of the last stage; on failure c->y is left at the state before the step. */
+#define SSBI_RAMP_STAGES 200
+#define SSBI_RAMP_MIN 1e-6
 static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
 {
-    static const double frac[] = {0.01, 0.05, 0.2, 0.5, 1.0};
     ssbi_model *m = c->m;
     ssbi_mode goal = m->mode;
     /* a current (or rest) is approached from the current before the step, a power from 0 */
     double from = goal.kind == SSB_CELL_STEP_POWER ? 0.0 : N_VGetArrayPointer(c->y)[m->i_I];
     double target = goal.kind == SSB_CELL_STEP_REST ? 0.0 : goal.value;
-    N_Vector y0 = N_VClone(c->y), yp0 = N_VClone(c->yp);
-    if (!y0 || !yp0) {
-        if (y0)
-            N_VDestroy(y0);
-        if (yp0)
-            N_VDestroy(yp0);
+    N_Vector y0 = N_VClone(c->y), yp0 = N_VClone(c->yp), ya = N_VClone(c->y), ypa = N_VClone(c->yp);
+    if (!y0 || !yp0 || !ya || !ypa) {
+        N_Vector v[4] = {y0, yp0, ya, ypa};
+        for (int k = 0; k < 4; k++)
+            if (v[k])
+                N_VDestroy(v[k]);
         return IDA_MEM_FAIL;
     }
     N_VScale(1.0, c->y, y0);
     N_VScale(1.0, c->yp, yp0);
+    N_VScale(1.0, c->y, ya); /* last accepted stage */
+    N_VScale(1.0, c->yp, ypa);
     int f = IDA_SUCCESS;
-    for (size_t k = 0; k < sizeof frac / sizeof frac[0]; k++) {
-        m->mode.kind = goal.kind == SSB_CELL_STEP_REST ? SSB_CELL_STEP_CURRENT : goal.kind;
-        m->mode.value = from + (target - from) * frac[k];
+    double cur = from, inc = 0.01 * (target - from);
+    m->mode.kind = goal.kind == SSB_CELL_STEP_REST ? SSB_CELL_STEP_CURRENT : goal.kind;
+    for (int k = 0; k < SSBI_RAMP_STAGES && cur != target; k++) {
+        double next = fabs(target - cur) <= fabs(inc) ? target : cur + inc;
+        m->mode.value = next;
         if (IDAReInit(c->ida, t, c->y, c->yp) != IDA_SUCCESS) {
             f = IDA_ILL_INPUT;
             break;
         }
         f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, tout1);
-        if (f < 0)
+        if (f >= 0) {
+            IDAGetConsistentIC(c->ida, c->y, c->yp);
+            N_VScale(1.0, c->y, ya);
+            N_VScale(1.0, c->yp, ypa);
+            cur = next;
+            inc *= 2.0;
+            continue;
+        }
+        N_VScale(1.0, ya, c->y); /* back to the last accepted stage, a smaller increment */
+        N_VScale(1.0, ypa, c->yp);
+        inc *= 0.25;
+        if (fabs(inc) < SSBI_RAMP_MIN * fabs(target - from))
             break;
-        IDAGetConsistentIC(c->ida, c->y, c->yp);
     }
+    if (cur != target && f >= 0)
+        f = IDA_CONV_FAIL; /* out of stages */
     m->mode = goal;
     if (f < 0) {
         N_VScale(1.0, y0, c->y);
@@ -496,6 +515,8 @@ static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
     }
     N_VDestroy(y0);
     N_VDestroy(yp0);
+    N_VDestroy(ya);
+    N_VDestroy(ypa);
     return f;
 }
 
@@ -536,7 +557,8 @@ static const char *kind_word(ssb_cell_step_kind k)
 #define SSBI_STALL_STEPS 100
 #define SSBI_STALL_FRACTION 1e-6
 
-/* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value), fill the
+/* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value) while a
+   current flows, fill the
    step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the end at time t [s] with
    why, and return 1; else 0. */
 static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t, const char *why)
@@ -545,8 +567,8 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
     const double *y = N_VGetArrayPointer(R->c->y);
     int icv;
     double cmin = ssbi_model_ce_min(m, y, &icv), lim = SSBI_DEPLETED_FRACTION * m->c_ref;
-    if (!m->liquid || icv < 0 || !(cmin < lim))
-        return 0;
+    if (!m->liquid || icv < 0 || !(cmin < lim) || m->mode.kind == SSB_CELL_STEP_REST || !(fabs(y[m->i_I]) > 0))
+        return 0; /* no limiting current without a current: a rest that fails stays a solver failure */
     int a = icv, b = icv;
     while (a > 0 && ssbi_model_ce(m, y, a - 1) < lim)
         a--;

@@ -194,9 +194,46 @@ static void test_decks_other_currents(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A rest and a charge after a discharge into the collapse (300 A/m2 to 2.7 V, c_e ~4e-11 mol/m3 at the
+   back of the positive): the consistent start of the rest is found by adaptive continuation in the current (the fixed
+   five-stage ramp before failed with exit 9); the salt diffuses back during the rest (min c_e > 100 mol/m3 after 10
+   min) and the charge runs to its cut-off. */
+static void test_rest_after_collapse(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_cell_params *p = deck(ctx, SSB_TEST_CELL_DUALFOIL_B, 20, 15, 1);
+    ssb_cell_step_result s;
+    ssb_cell_result *r =
+        run(ctx, p, "Discharge at 300 A/m2 until 2.7 V; Rest for 10 min; Charge at 24 A/m2 until 4.2 V", 1, &s);
+    assert_int_equal(s.end, SSB_CELL_END_VOLTAGE);
+    ssb_cell_step_result s2, s3;
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 1, &s2));
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 2, &s3));
+    ssb_cell_profile p0, p1;
+    TU_OK(ctx, ssb_cell_result_profile(ctx, r, 0, &p0));
+    TU_OK(ctx, ssb_cell_result_profile(ctx, r, 1, &p1));
+    double c0, c1;
+    salt(&p0, &c0);
+    salt(&p1, &c1);
+    printf("  after 300 A/m2 to 2.7 V: min c_e %.3g mol/m3; after the rest %.1f mol/m3 (V %.4f); charge to 4.2 V: "
+           "%s, %.4f Ah/m2\n",
+           c0, c1, s2.v_end, s3.end == SSB_CELL_END_VOLTAGE ? "cut-off" : "other", -s3.capacity / 3600);
+    assert_true(c0 < 1e-3);
+    assert_int_equal(s2.end, SSB_CELL_END_DURATION);
+    assert_true(c1 > 100);
+    assert_int_equal(s3.end, SSB_CELL_END_VOLTAGE);
+    assert_true(-s3.capacity > 0);
+    ssb_cell_result_destroy(&r);
+    ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_depleted_end), cmocka_unit_test(test_depleted_rate),
-                                       cmocka_unit_test(test_decks_other_currents)};
+                                       cmocka_unit_test(test_decks_other_currents),
+                                       cmocka_unit_test(test_rest_after_collapse)};
     return cmocka_run_group_tests_name("cell_depletion", tests, NULL, NULL);
 }
