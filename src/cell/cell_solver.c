@@ -593,7 +593,7 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
     return 1;
 }
 
-/* Long (about 235 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
+/* Long (about 270 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
  * integration with cut-off roots and restarts, step bookkeeping) runs on one solver state; its pieces are
  * sequential phases of one loop body that share that state. */
 static int run_steps(runctx *R, const ssb_cell_protocol *proto)
