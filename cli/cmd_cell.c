@@ -378,7 +378,7 @@ static int run_cmd(cli_env *env, const cell_opts *o)
                        i + 1, s.text, s.v_start);
             if (s.end == SSB_CELL_END_DEPLETED)
                 printf("step %d '%s' ended: the electrolyte is depleted from x = %.4g to %.4g um (%s) and the "
-                       "voltage collapses (the limiting current) at t = %.6g s, V = %.4f V, after %.4g mAh/cm2\n",
+                       "voltage runs away (the limiting current) at t = %.6g s, V = %.4f V, after %.4g mAh/cm2\n",
                        i + 1, s.text, ssb_unit_from_si(SSB_UNIT_UM, s.depleted_from_x),
                        ssb_unit_from_si(SSB_UNIT_UM, s.depleted_to_x), region_name(s.depleted_region), s.t_end, s.v_end,
                        ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, s.capacity));

@@ -520,9 +520,9 @@ typedef enum {
                                   takes no more charge at this current (the voltage falls without bound, like
                                   DUALFOIL's end of a leg); a timed step ends early, a step with a cut-off ends here
                                   just before reaching it; ends its Repeat block like a voltage cut-off */
-    SSB_CELL_END_DEPLETED      /* liquid electrolyte depleted: the salt concentration has fallen below 1e-3 of its
-                                  initial value over a zone (depleted_from_x .. depleted_to_x) and the voltage
-                                  collapses (the limiting current) until the solver no longer advances; ends the
+    SSB_CELL_END_DEPLETED      /* liquid electrolyte depleted: the salt concentration has fallen below 1e-2 of its
+                                  initial value over a zone (depleted_from_x .. depleted_to_x) and the voltage runs
+                                  away (the limiting current) until the solver no longer advances; ends the
                                   step and its Repeat block like an exhausted electrode. A zone that runs out while
                                   the reaction moves elsewhere and the voltage holds is no end */
 } ssb_cell_end_reason;

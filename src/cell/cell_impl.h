@@ -99,10 +99,10 @@ struct ssb_cell_protocol {
 #define SSBI_KIN_DELTA 1e-5
 #define SSBI_EXHAUSTED_OVERFILL (30.0 * SSBI_KIN_DELTA)
 
-/* Liquid electrolyte depleted: the salt concentration somewhere has fallen to this fraction of its initial value
-   (c_e -> 0 is the limiting current: i0 ~ sqrt(c_e) and the diffusion potential ~ ln c_e collapse the voltage); the
-   step ends there with SSB_CELL_END_DEPLETED (cell_solver.c). */
-#define SSBI_DEPLETED_FRACTION 1e-3
+/* Liquid electrolyte depleted: the salt concentration somewhere below this fraction of its initial value (c_e -> 0 is
+   the limiting current: i0 ~ sqrt(c_e) and the diffusion potential ~ ln c_e make the voltage run away); a step whose
+   solver stalls or fails then ends with SSB_CELL_END_DEPLETED (cell_solver.c). */
+#define SSBI_DEPLETED_FRACTION 1e-2
 
 enum { SSBI_REG_NEG = 0, SSBI_REG_SEP = 1, SSBI_REG_POS = 2 };
 

@@ -752,7 +752,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 tring[nstep % SSBI_STALL_STEPS] = t;
                 if (nstep >= SSBI_STALL_STEPS &&
                     t - tring[(nstep + 1) % SSBI_STALL_STEPS] < SSBI_STALL_FRACTION * (t - sr.t_start) &&
-                    depleted_end(R, &sr, s, ps->text, t, "the voltage collapses")) {
+                    depleted_end(R, &sr, s, ps->text, t, "the voltage runs away")) {
                     why = SSB_CELL_END_DEPLETED;
                     break;
                 }
@@ -1034,7 +1034,7 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
             snprintf(o->reason, sizeof o->reason,
                      "not sustained: at %gC the electrolyte is depleted from x = %.4g to %.4g um (%s) and the voltage "
-                     "collapses (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
+                     "runs away (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
                      "%.4g mAh/cm2",
                      crates[i], sr.depleted_from_x * 1e6, sr.depleted_to_x * 1e6,
                      sr.depleted_region == SSBI_REG_POS   ? "positive electrode"

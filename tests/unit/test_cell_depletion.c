@@ -8,7 +8,7 @@
  * too thin to carry the current and the voltage collapses (the limiting current; i0 ~ sqrt(c_e) and the diffusion
  * potential ~ ln c_e). Before this work the model then took steps of 1e-7 s until numerics.max_steps and stopped with
  * exit 9 (solver failure, "min c_e = 3.4e-21 mol/m3"); now the step ends with SSB_CELL_END_DEPLETED, the place, the
- * time and the capacity delivered. */
+ * time and the capacity delivered. A fast charge depletes the negative electrode the same way. */
 #include "cells.h"
 #include "testutil.h"
 
@@ -230,10 +230,46 @@ static void test_rest_after_collapse(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A charge at 300 A/m2 after a 1C discharge to 3.0 V and a rest: the salt runs out at the front of the negative
+   electrode (the anions migrate towards the positive), the solver fails there, and the step ends depleted in the
+   negative electrode (zone starting at x = 0) instead of exit 9; the rest and the discharge after it run, and the
+   discharge returns the charge the depleted charge put in (within 1 %). */
+static void test_depleted_charge(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_cell_params *p = deck(ctx, SSB_TEST_CELL_DUALFOIL_B, 20, 15, 1);
+    ssb_cell_step_result s;
+    ssb_cell_result *r = run(ctx, p,
+                             "Discharge at 24 A/m2 until 3.0 V; Rest for 30 min; Charge at 300 A/m2 for 10 min; "
+                             "Rest for 10 min; Discharge at 24 A/m2 until 3.0 V",
+                             0, &s);
+    ssb_cell_step_result s3, s4, s5;
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 2, &s3));
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 3, &s4));
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 4, &s5));
+    printf("  charge at 300 A/m2: depleted after %.2f s at %.4f V, zone %.1f..%.1f um (region %d), %.4f Ah/m2; the "
+           "discharge after the rest returns %.4f Ah/m2\n",
+           s3.t_end - s3.t_start, s3.v_end, s3.depleted_from_x * 1e6, s3.depleted_to_x * 1e6, s3.depleted_region,
+           -s3.capacity / 3600, s5.capacity / 3600);
+    assert_int_equal(s3.end, SSB_CELL_END_DEPLETED);
+    assert_int_equal(s3.depleted_region, 0);
+    assert_true(s3.depleted_from_x == 0.0 && s3.depleted_to_x < 100e-6);
+    assert_true(s3.t_end - s3.t_start < 600 && s3.capacity < 0);
+    assert_int_equal(s4.end, SSB_CELL_END_DURATION);
+    assert_int_equal(s5.end, SSB_CELL_END_VOLTAGE);
+    TU_ASSERT_REL(s5.capacity, -s3.capacity, 1e-2);
+    ssb_cell_result_destroy(&r);
+    ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_depleted_end), cmocka_unit_test(test_depleted_rate),
                                        cmocka_unit_test(test_decks_other_currents),
-                                       cmocka_unit_test(test_rest_after_collapse)};
+                                       cmocka_unit_test(test_rest_after_collapse),
+                                       cmocka_unit_test(test_depleted_charge)};
     return cmocka_run_group_tests_name("cell_depletion", tests, NULL, NULL);
 }
