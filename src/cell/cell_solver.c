@@ -558,9 +558,8 @@ static const char *kind_word(ssb_cell_step_kind k)
 #define SSBI_STALL_FRACTION 1e-6
 
 /* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value) while a
-   current flows, fill the
-   step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the end at time t [s] with
-   why, and return 1; else 0. */
+   current flows, fill the step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the
+   end at time t [s] with why, and return 1; else 0. */
 static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t, const char *why)
 {
     ssbi_model *m = R->c->m;
