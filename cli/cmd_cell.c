@@ -164,9 +164,16 @@ static const char *end_name(ssb_cell_end_reason e)
         return "skipped";
     case SSB_CELL_END_EXHAUSTED:
         return "exhausted";
+    case SSB_CELL_END_DEPLETED:
+        return "depleted";
     default:
         return "duration";
     }
+}
+
+static const char *region_name(int r)
+{
+    return r == 0 ? "negative" : r == 1 ? "separator" : r == 2 ? "positive" : "-";
 }
 
 static cJSON *breakdown_json(const ssb_cell_breakdown *b)
@@ -302,6 +309,11 @@ static int run_cmd(cli_env *env, const cell_opts *o)
             cJSON *o2 = cJSON_CreateObject();
             cJSON_AddStringToObject(o2, "step", s.text);
             cJSON_AddStringToObject(o2, "end", end_name(s.end));
+            if (s.end == SSB_CELL_END_DEPLETED) {
+                cli_json_add_number(o2, "depleted_from_um", ssb_unit_from_si(SSB_UNIT_UM, s.depleted_from_x));
+                cli_json_add_number(o2, "depleted_to_um", ssb_unit_from_si(SSB_UNIT_UM, s.depleted_to_x));
+                cJSON_AddStringToObject(o2, "depleted_region", region_name(s.depleted_region));
+            }
             cli_json_add_number(o2, "t_start_s", s.t_start);
             cli_json_add_number(o2, "t_end_s", s.t_end);
             cli_json_add_number(o2, "V_start_V", s.v_start);
@@ -364,6 +376,12 @@ static int run_cmd(cli_env *env, const cell_opts *o)
                 printf("step %d '%s' ended at once: the voltage at its start, %.4f V, is already at its cut-off "
                        "(for a discharge or charge: the set-point cannot be sustained)\n",
                        i + 1, s.text, s.v_start);
+            if (s.end == SSB_CELL_END_DEPLETED)
+                printf("step %d '%s' ended: the electrolyte is depleted from x = %.4g to %.4g um (%s) and the "
+                       "voltage runs away (the limiting current) at t = %.6g s, V = %.4f V, after %.4g mAh/cm2\n",
+                       i + 1, s.text, ssb_unit_from_si(SSB_UNIT_UM, s.depleted_from_x),
+                       ssb_unit_from_si(SSB_UNIT_UM, s.depleted_to_x), region_name(s.depleted_region), s.t_end, s.v_end,
+                       ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, s.capacity));
         }
         /* breakdown of the first step that passes charge */
         for (int i = 0; i < ns; i++) {
@@ -472,14 +490,17 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
                                                             "bottleneck (mean loss [mV])"});
         for (int i = 0; i < n; i++) {
             char bn[96];
-            if (!pts[i].sustained) {
+            if (!pts[i].sustained && !(pts[i].capacity > 0)) {
                 cli_table_add_row(t, (const char *[]){cli_fmt(pts[i].crate),
                                                       cli_fmt(ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, pts[i].current)),
                                                       "not sustained", "-", "-", "-", "-", "-", "- (see below)"});
                 continue;
             }
-            snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
-                     ssb_unit_from_si(SSB_UNIT_MV, pts[i].mean.loss[pts[i].bottleneck]));
+            if (pts[i].sustained)
+                snprintf(bn, sizeof bn, "%s (%.3g)", ssb_cell_loss_name(pts[i].bottleneck),
+                         ssb_unit_from_si(SSB_UNIT_MV, pts[i].mean.loss[pts[i].bottleneck]));
+            else /* ran out before the cut-off (depleted electrolyte): what it delivered, no bottleneck */
+                snprintf(bn, sizeof bn, "- (not sustained, see below)");
             cli_table_add_row(
                 t,
                 (const char *[]){cli_fmt(pts[i].crate), cli_fmt(ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, pts[i].current)),

@@ -134,8 +134,11 @@
  * Error codes specific to this module:
  *   SSB_ERR_CUTOFF    a cut-off that is never reached (the step's duration limit hit first): the message says
  *                     which cut-off, the time and the state. (An exhausted electrode ends its step with
- *                     SSB_CELL_END_EXHAUSTED instead of an error.)
- *   SSB_ERR_RANGE     parameters out of range; the voltage leaving the safety window.
+ *                     SSB_CELL_END_EXHAUSTED instead of an error, a depleted liquid electrolyte with
+ *                     SSB_CELL_END_DEPLETED.)
+ *   SSB_ERR_RANGE     parameters out of range; the voltage leaving the safety window (voltage_min_V,
+ *                     voltage_max_V) other than by a discharge reaching its floor or a charge its ceiling, which
+ *                     ends the step as a voltage cut-off (SSB_CELL_END_VOLTAGE).
  *   SSB_ERR_NOCONV    solver failure: the message gives the step, time, voltage, current, the extreme surface
  *                     stoichiometries and the IDA cause.
  *   SSB_ERR_NOTFOUND  unknown material or OCV curve (with suggestions from the database).
@@ -513,10 +516,15 @@ typedef enum {
     SSB_CELL_END_VOLTAGE,      /* voltage cut-off reached */
     SSB_CELL_END_CURRENT,      /* current cut-off reached */
     SSB_CELL_END_SKIPPED,      /* skipped (a voltage cut-off or an exhausted electrode ended its Repeat block) */
-    SSB_CELL_END_EXHAUSTED     /* an electrode is exhausted: every particle surface in it at its limit, so that it
+    SSB_CELL_END_EXHAUSTED,    /* an electrode is exhausted: every particle surface in it at its limit, so that it
                                   takes no more charge at this current (the voltage falls without bound, like
                                   DUALFOIL's end of a leg); a timed step ends early, a step with a cut-off ends here
                                   just before reaching it; ends its Repeat block like a voltage cut-off */
+    SSB_CELL_END_DEPLETED      /* liquid electrolyte depleted: the salt concentration has fallen below 1e-2 of its
+                                  initial value over a zone (depleted_from_x .. depleted_to_x) and the voltage runs
+                                  away (the limiting current) until the solver no longer advances; ends the
+                                  step and its Repeat block like an exhausted electrode. A zone that runs out while
+                                  the reaction moves elsewhere and the voltage holds is no end */
 } ssb_cell_end_reason;
 
 typedef struct {
@@ -532,6 +540,9 @@ typedef struct {
     ssb_cell_breakdown mean;      /* charge-weighted mean breakdown over the step (ocv, voltage: mean values;
                                      mean.voltage = energy / capacity when charge passed) */
     ssb_cell_breakdown end_state; /* breakdown at the step end */
+    double depleted_from_x;       /* SSB_CELL_END_DEPLETED: the zone where the electrolyte ran out (CV faces, x = 0 */
+    double depleted_to_x;         /* at the negative side) [m]; NaN otherwise */
+    int depleted_region;          /* region of its lowest c_e: 0 negative composite, 1 separator, 2 positive; -1 */
 } ssb_cell_step_result;
 
 int ssb_cell_result_nsteps(const ssb_cell_result *res);
@@ -591,7 +602,10 @@ int ssb_cell_result_write_profiles_csv(ssb_ctx *ctx, const ssb_cell_result *res,
  * voltage, the cut-off and the largest losses at t = 0+. When not even a consistent state under load exists at
  * t = 0+ (the solver fails at the start of the discharge, e.g. the particle surfaces would pass their limit at
  * once), the point is also not sustained, start and mean are all NaN (bottleneck is a valid index without meaning)
- * and the reason quotes the solver. Rank bottlenecks over sustained points only: ssb_cell_rate_sweep_last_sustained. */
+ * and the reason quotes the solver. A liquid electrolyte that runs out before the cut-off (SSB_CELL_END_DEPLETED)
+ * is not sustained either, but keeps what it delivered until then (capacity, energy, v_mean, mean, energy densities;
+ * bottleneck the largest mean loss, without meaning as a bottleneck) and the reason gives where, when and at which
+ * voltage. Rank bottlenecks over sustained points only: ssb_cell_rate_sweep_last_sustained. */
 typedef struct {
     double crate;               /* C-rate */
     double current;             /* [A/m2] */

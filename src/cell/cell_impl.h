@@ -99,6 +99,11 @@ struct ssb_cell_protocol {
 #define SSBI_KIN_DELTA 1e-5
 #define SSBI_EXHAUSTED_OVERFILL (30.0 * SSBI_KIN_DELTA)
 
+/* Liquid electrolyte depleted: the salt concentration somewhere below this fraction of its initial value (c_e -> 0 is
+   the limiting current: i0 ~ sqrt(c_e) and the diffusion potential ~ ln c_e make the voltage run away); a step whose
+   solver stalls or fails then ends with SSB_CELL_END_DEPLETED (cell_solver.c). */
+#define SSBI_DEPLETED_FRACTION 1e-2
+
 enum { SSBI_REG_NEG = 0, SSBI_REG_SEP = 1, SSBI_REG_POS = 2 };
 
 /* Operating mode of the current protocol step. */
@@ -193,6 +198,11 @@ double ssbi_model_cavg(const ssbi_model *m, const double *y, int i);
    largest surface distance from the theta bounds 0 and 1 (an electrode is exhausted when every particle surface in
    it is at a limit); th_min / th_max: extreme surface stoichiometries; side: 1 positive, 0 negative. */
 double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_min, double *th_max, int *side);
+/* Smallest liquid electrolyte concentration [mol/m3] over the CVs and its CV (*icv, may be NULL; -1 and c_ref for a
+   single-ion conductor). */
+double ssbi_model_ce_min(const ssbi_model *m, const double *y, int *icv);
+/* Electrolyte concentration of CV i [mol/m3] (c_ref for a single-ion conductor). */
+double ssbi_model_ce(const ssbi_model *m, const double *y, int i);
 /* Volume-averaged theta of region r. */
 double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r);
 /* Open-circuit voltage of the average electrode compositions. */

@@ -702,6 +702,27 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
     return margin;
 }
 
+double ssbi_model_ce(const ssbi_model *m, const double *y, int i)
+{
+    return m->liquid ? y[I_CE(m, i)] : m->c_ref;
+}
+
+double ssbi_model_ce_min(const ssbi_model *m, const double *y, int *icv)
+{
+    double cmin = INFINITY;
+    int imin = -1;
+    for (int i = 0; m->liquid && i < m->ncv; i++) {
+        double c = y[I_CE(m, i)];
+        if (!(c >= cmin)) { /* also takes a NaN, so that it is seen */
+            cmin = c;
+            imin = i;
+        }
+    }
+    if (icv)
+        *icv = imin;
+    return m->liquid ? cmin : m->c_ref;
+}
+
 /* Electrolyte current at every face (n+1 faces: 0 = left boundary). */
 static void ie_faces(const ssbi_model *m, const double *y, double *ie, double *G)
 {

@@ -3,6 +3,7 @@
 
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
+#include <ssbnet/ssb_units.h>
 #include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
@@ -452,40 +453,59 @@ static int densify(runctx *R, int step, double t0, double t1, double v0, double 
 }
 
 /* Consistent algebraic variables for a current, rest or power set-point that the direct IDACalcIC could not reach from
-   the previous state (e.g. a rest or a charge right after the particle surfaces saturated): continuation in the
-   set-point from the current before the step, each stage starting from the consistent state of the one before. Returns
-   IDACalcIC's flag of the last stage; on failure c->y is left at the state before the step. */
+   the previous state (e.g. a rest or a charge right after the particle surfaces saturated or the electrolyte ran
+   out): adaptive continuation in the set-point from the current before the step, each stage starting from the
+   consistent state of the last stage that converged; a stage that fails is retried with a quarter of its increment,
+   one that converges doubles the next (at most SSBI_RAMP_STAGES stages, increments down to SSBI_RAMP_MIN of the whole
+   change). Returns IDACalcIC's flag of the last stage; on failure c->y is left at the state before the step. */
+#define SSBI_RAMP_STAGES 200
+#define SSBI_RAMP_MIN 1e-6
 static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
 {
-    static const double frac[] = {0.01, 0.05, 0.2, 0.5, 1.0};
     ssbi_model *m = c->m;
     ssbi_mode goal = m->mode;
     /* a current (or rest) is approached from the current before the step, a power from 0 */
     double from = goal.kind == SSB_CELL_STEP_POWER ? 0.0 : N_VGetArrayPointer(c->y)[m->i_I];
     double target = goal.kind == SSB_CELL_STEP_REST ? 0.0 : goal.value;
-    N_Vector y0 = N_VClone(c->y), yp0 = N_VClone(c->yp);
-    if (!y0 || !yp0) {
-        if (y0)
-            N_VDestroy(y0);
-        if (yp0)
-            N_VDestroy(yp0);
+    N_Vector y0 = N_VClone(c->y), yp0 = N_VClone(c->yp), ya = N_VClone(c->y), ypa = N_VClone(c->yp);
+    if (!y0 || !yp0 || !ya || !ypa) {
+        N_Vector v[4] = {y0, yp0, ya, ypa};
+        for (int k = 0; k < 4; k++)
+            if (v[k])
+                N_VDestroy(v[k]);
         return IDA_MEM_FAIL;
     }
     N_VScale(1.0, c->y, y0);
     N_VScale(1.0, c->yp, yp0);
+    N_VScale(1.0, c->y, ya); /* last accepted stage */
+    N_VScale(1.0, c->yp, ypa);
     int f = IDA_SUCCESS;
-    for (size_t k = 0; k < sizeof frac / sizeof frac[0]; k++) {
-        m->mode.kind = goal.kind == SSB_CELL_STEP_REST ? SSB_CELL_STEP_CURRENT : goal.kind;
-        m->mode.value = from + (target - from) * frac[k];
+    double cur = from, inc = 0.01 * (target - from);
+    m->mode.kind = goal.kind == SSB_CELL_STEP_REST ? SSB_CELL_STEP_CURRENT : goal.kind;
+    for (int k = 0; k < SSBI_RAMP_STAGES && cur != target; k++) {
+        double next = fabs(target - cur) <= fabs(inc) ? target : cur + inc;
+        m->mode.value = next;
         if (IDAReInit(c->ida, t, c->y, c->yp) != IDA_SUCCESS) {
             f = IDA_ILL_INPUT;
             break;
         }
         f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, tout1);
-        if (f < 0)
+        if (f >= 0) {
+            IDAGetConsistentIC(c->ida, c->y, c->yp);
+            N_VScale(1.0, c->y, ya);
+            N_VScale(1.0, c->yp, ypa);
+            cur = next;
+            inc *= 2.0;
+            continue;
+        }
+        N_VScale(1.0, ya, c->y); /* back to the last accepted stage, a smaller increment */
+        N_VScale(1.0, ypa, c->yp);
+        inc *= 0.25;
+        if (fabs(inc) < SSBI_RAMP_MIN * fabs(target - from))
             break;
-        IDAGetConsistentIC(c->ida, c->y, c->yp);
     }
+    if (cur != target && f >= 0)
+        f = IDA_CONV_FAIL; /* out of stages */
     m->mode = goal;
     if (f < 0) {
         N_VScale(1.0, y0, c->y);
@@ -495,6 +515,8 @@ static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
     }
     N_VDestroy(y0);
     N_VDestroy(yp0);
+    N_VDestroy(ya);
+    N_VDestroy(ypa);
     return f;
 }
 
@@ -530,7 +552,47 @@ static const char *kind_word(ssb_cell_step_kind k)
     }
 }
 
-/* Long (about 235 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
+/* Stall of a collapsing voltage: the last SSBI_STALL_STEPS internal steps advanced less than SSBI_STALL_FRACTION of
+   the time since the step began (steps of ~1e-7 s at a voltage falling ~10 V/s; ordinary steps are >= 1e-4 of it). */
+#define SSBI_STALL_STEPS 100
+#define SSBI_STALL_FRACTION 1e-6
+
+/* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value) while a
+   current flows, fill the step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the
+   end at time t [s] with why, and return 1; else 0. */
+static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t, const char *why)
+{
+    ssbi_model *m = R->c->m;
+    const double *y = N_VGetArrayPointer(R->c->y);
+    int icv;
+    double cmin = ssbi_model_ce_min(m, y, &icv), lim = SSBI_DEPLETED_FRACTION * m->c_ref;
+    if (!m->liquid || icv < 0 || !(cmin < lim) || m->mode.kind == SSB_CELL_STEP_REST || !(fabs(y[m->i_I]) > 0))
+        return 0; /* no limiting current without a current: a rest that fails stays a solver failure */
+    int a = icv, b = icv;
+    while (a > 0 && ssbi_model_ce(m, y, a - 1) < lim)
+        a--;
+    while (b + 1 < m->ncv && ssbi_model_ce(m, y, b + 1) < lim)
+        b++;
+    double x0 = 0;
+    for (int k = 0; k < a; k++)
+        x0 += m->reg[m->cv_reg[k]].dx;
+    double x1 = x0;
+    for (int k = a; k <= b; k++)
+        x1 += m->reg[m->cv_reg[k]].dx;
+    sr->depleted_from_x = x0;
+    sr->depleted_to_x = x1;
+    sr->depleted_region = m->cv_reg[icv];
+    char sm[256];
+    state_msg(m, y, sm, sizeof sm);
+    static const char *rn[3] = {"negative electrode", "separator", "positive electrode"};
+    ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
+             "step %d ('%s') ends: the electrolyte is depleted (c_e below %g of %g mol/m3) from x = %.4g to %.4g um "
+             "(%s) and %s (the limiting current) at t = %.6g s; state: %s",
+             s + 1, text, SSBI_DEPLETED_FRACTION, m->c_ref, x0 * 1e6, x1 * 1e6, rn[sr->depleted_region], why, t, sm);
+    return 1;
+}
+
+/* Long (about 270 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
  * integration with cut-off roots and restarts, step bookkeeping) runs on one solver state; its pieces are
  * sequential phases of one loop body that share that state. */
 static int run_steps(runctx *R, const ssb_cell_protocol *proto)
@@ -564,6 +626,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         memset(&sr, 0, sizeof sr);
         sr.index = s;
         sr.text = ps->text;
+        sr.depleted_from_x = sr.depleted_to_x = NAN;
+        sr.depleted_region = -1;
         if (ps->block >= 0 && ps->block == skip_block) {
             sr.end = SSB_CELL_END_SKIPPED;
             sr.t_start = sr.t_end = t;
@@ -636,6 +700,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double hmax_user = m->v.num.max_step > 0 ? m->v.num.max_step : INFINITY;
         IDASetMaxStep(c->ida, isfinite(hmax_user) ? hmax_user : 0.0);
         int restarts = 0;
+        double tring[SSBI_STALL_STEPS];
         while (!done) {
             double tret = t;
             c->idamsg[0] = '\0';
@@ -654,6 +719,11 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     tprev = t;
                     continue;
                 }
+            }
+            if (f < 0 && depleted_end(R, &sr, s, ps->text, tret, "the solver cannot continue")) {
+                t = tret;
+                why = SSB_CELL_END_DEPLETED;
+                break;
             }
             if (f < 0) {
                 char sm[256];
@@ -675,6 +745,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
             }
             t = tret;
             nstep++;
+            if (m->liquid) {
+                /* the voltage collapse of a depleted electrolyte (the limiting current) ends in steps that no longer
+                   advance: end there as a physical end (issue 7 item 4), not after numerics.max_steps */
+                tring[nstep % SSBI_STALL_STEPS] = t;
+                if (nstep >= SSBI_STALL_STEPS &&
+                    t - tring[(nstep + 1) % SSBI_STALL_STEPS] < SSBI_STALL_FRACTION * (t - sr.t_start) &&
+                    depleted_end(R, &sr, s, ps->text, t, "the voltage runs away")) {
+                    why = SSB_CELL_END_DEPLETED;
+                    break;
+                }
+            }
             SSB_CHECK(ctx, add_profiles_upto(R, t, tprev));
             tprev = t;
             if (f == IDA_ROOT_RETURN) {
@@ -704,6 +785,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                     why = SSB_CELL_END_EXHAUSTED;
                     break;
                 }
+                if ((rf[RT_VMIN] && y[m->i_I] > 0) || (rf[RT_VMAX] && y[m->i_I] < 0)) {
+                    /* a discharge that reaches the window's floor (a charge its ceiling) has no voltage left to give:
+                       the window acts as its cut-off (as DUALFOIL's floor ends a timed leg), a physical end */
+                    ssbi_log(ctx, SSB_LOG_INFO, "cell",
+                             "step %d ('%s') ends: the voltage reached the safety window's %s %g V at t = %.6g s "
+                             "(voltage_%s_V); state: %s",
+                             s + 1, ps->text, rf[RT_VMIN] ? "floor" : "ceiling",
+                             rf[RT_VMIN] ? m->v.cell.V_min : m->v.cell.V_max, t, rf[RT_VMIN] ? "min" : "max", sm);
+                    why = SSB_CELL_END_VOLTAGE;
+                    break;
+                }
                 return SSB_ERROR(ctx, SSB_ERR_RANGE,
                                  "step %d ('%s'): the voltage left the safety window [%g, %g] V at t = %.6g s "
                                  "(set voltage_min_V / voltage_max_V); state: %s",
@@ -719,6 +811,10 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                                      s + 1, ps->text, dur, sm);
                 }
                 why = SSB_CELL_END_DURATION;
+                break;
+            }
+            if (nstep > m->v.num.max_steps && depleted_end(R, &sr, s, ps->text, t, "the solver cannot continue")) {
+                why = SSB_CELL_END_DEPLETED;
                 break;
             }
             if (nstep > m->v.num.max_steps) {
@@ -759,7 +855,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         }
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
         /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
-        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED) && ps->block >= 0 && !isnan(ps->duration))
+        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED || why == SSB_CELL_END_DEPLETED) &&
+            ps->block >= 0 && !isnan(ps->duration))
             skip_block = ps->block;
         SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + 1, nsteps));
     }
@@ -922,6 +1019,27 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->mean = o->start;
             o->bottleneck = largest_loss(&o->start);
             not_sustained_reason(o, v_cut);
+        } else if (rc == SSB_OK && sr.end == SSB_CELL_END_DEPLETED) {
+            /* the electrolyte runs out before the cut-off: the rate is not sustained to it (the limiting current);
+               what it delivered until then is kept, it has no bottleneck */
+            o->sustained = 0;
+            o->capacity = sr.capacity;
+            o->energy = sr.energy;
+            o->v_mean = sr.capacity > 0 ? sr.energy / sr.capacity : NAN;
+            double m_am = ssb_cell_get_derived(c)->mass_am_pos;
+            o->specific_capacity = m_am > 0 ? sr.capacity / m_am : NAN;
+            o->mean = sr.mean;
+            o->bottleneck = largest_loss(&sr.mean);
+            rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
+            snprintf(o->reason, sizeof o->reason,
+                     "not sustained: at %gC the electrolyte is depleted from x = %.4g to %.4g um (%s) and the voltage "
+                     "runs away (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
+                     "%.4g mAh/cm2",
+                     crates[i], sr.depleted_from_x * 1e6, sr.depleted_to_x * 1e6,
+                     sr.depleted_region == SSBI_REG_POS   ? "positive electrode"
+                     : sr.depleted_region == SSBI_REG_SEP ? "separator"
+                                                          : "negative electrode",
+                     sr.t_end, sr.v_end, v_cut, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
         } else if (rc == SSB_OK) {
             o->sustained = 1;
             o->capacity = sr.capacity;

@@ -39,6 +39,15 @@ expect_rc "cut-off never reached" 14 "$BIN" cell run --set numerics.max_step_dur
 expect_rc "exhausted electrode ends the step" 0 "$BIN" cell run -p "Discharge at C/2 until 2.0 V; Rest for 10 min" --json
 grep -q '"end":[[:space:]]*"exhausted"' "$T/out" && grep -q '"end":[[:space:]]*"duration"' "$T/out" && ok "end reason exhausted, next step runs" ||
     bad "exhausted end: $(head -c 300 "$T/out")"
+# a liquid electrolyte that runs out (DUALFOIL's default deck at 300 A/m2, no cut-off): the voltage collapses and the
+# step ends 'depleted' with the zone, exit 0 (was exit 9 after numerics.max_steps)
+DECK="$2/cell/dualfoil/B_deck.cell.json"
+expect_rc "depleted electrolyte ends the step" 0 "$BIN" cell run "$DECK" -p "Discharge at 300 A/m2 for 10 min" --json
+grep -q '"end":[[:space:]]*"depleted"' "$T/out" && grep -q '"depleted_from_um"' "$T/out" && ok "end reason depleted with its zone" ||
+    bad "depleted end: $(head -c 300 "$T/out")"
+expect_rc "depleted electrolyte, table" 0 "$BIN" cell run "$DECK" -p "Discharge at 300 A/m2 for 10 min"
+grep -q "the electrolyte is depleted from x = 150 to 225 um (positive)" "$T/out" && ok "depleted zone printed" ||
+    bad "depleted note: $(tail -c 300 "$T/out")"
 expect_rc "cell run json" 0 "$BIN" cell run -p "Discharge at 1C until 3.5 V" --json
 grep -q '"steps"' "$T/out" && ok "cell JSON has steps" || bad "cell JSON lacks steps"
 
