@@ -154,12 +154,18 @@ static ssb_grid *random_field(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, 
     return g;
 }
 
-/* tau of path by both backends against the serial solve of g (on rank 0), all at rtol. */
+/* tau of path by both backends against the serial solve of g (on rank 0, after the distributed solves so that
+ * their growth of the resident set is measured from a fresh process), all at rtol. */
 static void check_against_serial(ssb_ctx *ctx, const ssb_grid *g, const char *path, int label, double rtol,
                                  const char *what, int nb)
 {
     double sigma[256] = {0};
     sigma[label] = 1.0;
+    ssb_transport_result r[2];
+    ssb_dist_info info[2];
+    int ok[2] = {0, 0};
+    for (int b = 0; b < nb; b++)
+        ok[b] = dist_solve(ctx, path, sigma, SSB_AXIS_Z, backends[b], rtol, &r[b], &info[b]) == SSB_OK;
     double tau_s = 0.0;
     if (rank == 0) {
         ssb_transport_params tp = ssb_transport_params_default();
@@ -172,25 +178,25 @@ static void check_against_serial(ssb_ctx *ctx, const ssb_grid *g, const char *pa
     }
     MPI_Bcast(&tau_s, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     for (int b = 0; b < nb; b++) {
-        ssb_transport_result r;
-        ssb_dist_info info;
-        if (dist_solve(ctx, path, sigma, SSB_AXIS_Z, backends[b], rtol, &r, &info) != SSB_OK)
+        if (!ok[b])
             continue;
-        const double rel = fabs(r.tau / tau_s - 1.0);
-        CHECK(rel <= 1e-8 && r.converged, "%s, %s: tau %.15g vs serial %.15g (rel %.2e), converged %d", what,
-              names[b], r.tau, tau_s, rel, r.converged);
-        CHECK(strcmp(r.backend, names[b]) == 0, "backend '%s', want '%s'", r.backend, names[b]);
+        const double rel = fabs(r[b].tau / tau_s - 1.0);
+        CHECK(rel <= 1e-8 && r[b].converged, "%s, %s: tau %.15g vs serial %.15g (rel %.2e), converged %d", what,
+              names[b], r[b].tau, tau_s, rel, r[b].converged);
+        CHECK(strcmp(r[b].backend, names[b]) == 0, "backend '%s', want '%s'", r[b].backend, names[b]);
         /* the memory check before allocation (ssb_dist_transport_file) counts this many bytes per voxel */
-        const double nzmax = ceil((double)info.dims[2] / size);
-        const double bpv = (double)info.peak_bytes_max / ((double)info.dims[0] * (double)info.dims[1] * nzmax);
-        if (b == 0 && info.dims[0] * info.dims[1] * info.dims[2] >= 4000000)
-            CHECK(bpv <= SSBI_DIST_GMG_BYTES_PER_VOXEL, "%s: %.1f bytes per voxel measured, the memory check "
-                  "assumes %.0f", what, bpv, SSBI_DIST_GMG_BYTES_PER_VOXEL);
+        const double nzmax = ceil((double)info[b].dims[2] / size);
+        const double bpv =
+            (double)info[b].peak_bytes_max / ((double)info[b].dims[0] * (double)info[b].dims[1] * nzmax);
+        if (b == 0 && info[b].dims[0] * info[b].dims[1] * info[b].dims[2] >= 4000000)
+            CHECK(bpv <= SSBI_DIST_GMG_BYTES_PER_VOXEL && bpv >= 0.5 * SSBI_DIST_GMG_BYTES_PER_VOXEL,
+                  "%s: %.1f bytes per voxel measured, the memory check assumes %.0f", what, bpv,
+                  SSBI_DIST_GMG_BYTES_PER_VOXEL);
         if (rank == 0)
             printf("%s, %d ranks, %s: tau %.12f vs serial %.12f (rel %.1e), %lld iterations, peak %.1f MB per "
                    "rank (%.0f bytes per voxel)\n",
-                   what, size, names[b], r.tau, tau_s, rel, (long long)r.iterations,
-                   (double)info.peak_bytes_max / 1e6, bpv);
+                   what, size, names[b], r[b].tau, tau_s, rel, (long long)r[b].iterations,
+                   (double)info[b].peak_bytes_max / 1e6, bpv);
     }
 }
 
