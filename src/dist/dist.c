@@ -1,5 +1,6 @@
 /* Distributed runs (ssb_dist.h): MPI set-up, agreement on errors, slab reading and the distributed conduction solve
- * (hypre Struct PCG + PFMG) on the percolating voxels. */
+ * on the percolating voxels: our own multigrid CG (dist_gmg.c, backend gmg-mpi, the default) or hypre Struct PCG +
+ * PFMG (here, backend hypre-mpi). */
 #include "dist_impl.h"
 
 #include <math.h>

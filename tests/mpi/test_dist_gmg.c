@@ -189,7 +189,7 @@ static void check_against_serial(ssb_ctx *ctx, const ssb_grid *g, const char *pa
         const double bpv =
             (double)info[b].peak_bytes_max / ((double)info[b].dims[0] * (double)info[b].dims[1] * nzmax);
         if (b == 0 && info[b].dims[0] * info[b].dims[1] * info[b].dims[2] >= 4000000)
-            CHECK(bpv <= SSBI_DIST_GMG_BYTES_PER_VOXEL && bpv >= 0.5 * SSBI_DIST_GMG_BYTES_PER_VOXEL,
+            CHECK(bpv <= SSBI_DIST_GMG_BYTES_PER_VOXEL && bpv >= 0.4 * SSBI_DIST_GMG_BYTES_PER_VOXEL,
                   "%s: %.1f bytes per voxel measured, the memory check assumes %.0f", what, bpv,
                   SSBI_DIST_GMG_BYTES_PER_VOXEL);
         if (rank == 0)
