@@ -11,7 +11,7 @@
 # NXY x NXY x (64 N) voxels on N ranks, the solid electrolyte (Li6PS5Cl) along z.
 # Per rank: peak resident set (/usr/bin/time %M, every rank; the max and the mean are printed) and bytes per voxel of
 # the largest slab. Environment: RANKS (default "1 2 4"), REPEAT (default 1; medians), NXY (default 128),
-# BACKENDS (default "gmg hypre").
+# BACKENDS (default "gmg hypre"), SECTIONS (default "strong weak").
 # This machine has 2 cores shared with other work, and N = 4 is oversubscribed: wall times are not speed-ups;
 # the memory per rank is what scales here.
 #
@@ -25,6 +25,7 @@ NXY=${NXY:-128}
 RANKS=${RANKS:-"1 2 4"}
 REPEAT=${REPEAT:-1}
 BACKENDS=${BACKENDS:-"gmg hypre"}
+SECTIONS=${SECTIONS:-"strong weak"}
 IMG=$ROOT/tests/reference/microstructure/taufactor/electrode.tiff
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -58,6 +59,7 @@ header() {
   printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s\n" "" "" "" "" "" "max [MB]" "[MB]" "(max slab)"
 }
 
+if [[ " $SECTIONS " == *" strong "* ]]; then
 echo
 echo "strong scaling: electrode.tiff 256x256x256, pore phase along z, rtol 1e-8 (medians of $REPEAT; wall incl. start-up)"
 header
@@ -68,7 +70,9 @@ for n in $RANKS; do
     printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s\n" "$n" "$be-mpi" "$t" "$tau" "$it" "$mx" "$mean" "$bpv"
   done
 done
+fi
 
+[[ " $SECTIONS " == *" weak "* ]] || exit 0
 echo
 echo "weak scaling: generated cathode ${NXY}x${NXY}x(64 N) on N ranks, Li6PS5Cl along z, rtol 1e-8"
 header

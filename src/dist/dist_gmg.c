@@ -3,7 +3,8 @@
  * Unknowns: the percolating voxels of each rank's z slab. Every other voxel is an identity row with value 0 (its
  * diagonal and all its face conductances are 0), so the arrays stay structured (nx ny planes) and no renumbering
  * is needed. Outer iteration: flexible CG in double (Notay's FCG(1): p = z - (z.q_old / p_old.q_old) p_old, no
- * extra vector), stopped at ||b - Ax|| <= rtol ||b|| like the serial backends.
+ * extra vector), stopped at ||b - Ax|| <= rtol ||b|| like the serial backends and, in addition, once the inlet
+ * current has settled (see fcg).
  *
  * Preconditioner: a K-cycle of structured geometric multigrid. Level l + 1 aggregates 2 x 2 x 2 blocks of level l
  * with piecewise-constant prolongation (onto the active cells of level l only); the Galerkin operator P^T A P of
@@ -18,8 +19,9 @@
  * stays alone), so restriction and prolongation never cross ranks and the coarse grid stays a set of slabs, one per
  * rank. The conductances to the plane below (gz, stored with the upper plane) of a rank's first plane are summed
  * by that rank and, in the same order, by the rank below for its halo copy, so both hold the same bits.
- * Smoother: red-black Gauss-Seidel (parity of the global cell index), forward before and backward after the coarse
- * correction, one halo plane exchanged with each z neighbour (MPI_Isend / MPI_Irecv) before each half-sweep.
+ * Smoother: DG_NSMOOTH red-black Gauss-Seidel sweeps (parity of the global cell index), forward before and
+ * backward after the coarse correction (two sweeps: 19 outer iterations instead of 28 on 64 planes of
+ * electrode.tiff at rtol 1e-8, at the same total work), one halo plane exchanged with each z neighbour (MPI_Isend / MPI_Irecv) before each half-sweep.
  * Coarse levels are solved by Notay's K-cycle: two flexible-CG steps preconditioned by the cycle of that level
  * (the second one skipped when the first already reduces the residual by 4).
  * Gathering: when the next level would have fewer than DG_GATHER_CELLS cells or a rank fewer than DG_GATHER_PLANES
@@ -29,8 +31,8 @@
  * (MPI_Scatterv). Sums: per rank in a fixed order, then MPI_Allreduce in double; the results for different rank
  * counts differ by the solver tolerance only (the preconditioner depends on the slabs, the operator does not).
  * Memory per voxel of a rank's slab: operator 32 bytes, CG vectors x r p q 32, the cycle's z and residual 16,
- * coarse levels about (4 + 6) 8 / 7 = 11, labels and classes 2: about 95 (SSBI_DIST_GMG_BYTES_PER_VOXEL, measured
- * in bench/dist.sh). */
+ * coarse levels about (4 + 6) 8 / 7 = 11, labels and classes 2: about 95; measured 86-90 on electrode.tiff with 1-4
+ * ranks (peak growth of the resident set; the memory check uses SSBI_DIST_GMG_BYTES_PER_VOXEL = 110). */
 #include "dist_impl.h"
 
 #if SSB_HAVE_HYPRE

@@ -12,6 +12,7 @@
  *   (SSBI_DIST_GMG_BYTES_PER_VOXEL); run by ctest at 1, 2, 3 and 4 ranks.
  * Plain C with MPI (no cmocka): rank 0 prints each failure and the test exits non-zero on every rank. */
 #include "dist/dist_impl.h"
+#include "mpi_test.h"
 #include "testutil.h"
 
 #include <ssbnet/ssb_dist.h>
@@ -23,18 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0, rank = 0, size = 1;
-
-#define CHECK(cond, ...)                                                                                           \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            failures++;                                                                                            \
-            fprintf(stderr, "rank %d: FAIL %s:%d: ", rank, __FILE__, __LINE__);                                    \
-            fprintf(stderr, __VA_ARGS__);                                                                          \
-            fputc('\n', stderr);                                                                                   \
-        }                                                                                                          \
-    } while (0)
 
 static const char *backends[2] = {"gmg", "hypre"};
 static const char *names[2] = {"gmg-mpi", "hypre-mpi"};
@@ -140,20 +129,6 @@ static void check_layers(ssb_ctx *ctx, const char *dir)
     }
 }
 
-/* A random field of labels 0 / 1 (P(1) = p), the same on every rank. */
-static ssb_grid *random_field(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double p, uint64_t seed)
-{
-    ssb_grid *g = NULL;
-    if (ssb_grid_create(ctx, nx, ny, nz, 1e-6, 1e-6, 1e-6, &g) != SSB_OK)
-        return NULL;
-    ssb_rng r;
-    ssb_rng_seed(&r, seed);
-    uint8_t *lab = ssb_grid_get_labels(g);
-    for (int64_t v = 0; v < nx * ny * nz; v++)
-        lab[v] = ssb_rng_uniform(&r) < p ? 1 : 0;
-    return g;
-}
-
 /* tau of path by both backends against the serial solve of g (on rank 0, after the distributed solves so that
  * their growth of the resident set is measured from a fresh process), all at rtol. */
 static void check_against_serial(ssb_ctx *ctx, const ssb_grid *g, const char *path, int label, double rtol,
@@ -220,18 +195,8 @@ int main(int argc, char **argv)
         check_against_serial(ctx, g, path, 0, 1e-11, "electrode.tiff pore phase along z", 1);
         ssb_grid_destroy(&g);
     } else {
-        char dir[256] = "";
-        if (rank == 0) {
-            const char *t = getenv("TMPDIR");
-            snprintf(dir, sizeof dir, "%s/ssbdgmgXXXXXX", t && t[0] ? t : "/tmp");
-            if (!mkdtemp(dir))
-                dir[0] = 0;
-        }
-        MPI_Bcast(dir, sizeof dir, MPI_CHAR, 0, MPI_COMM_WORLD);
-        if (!dir[0]) {
-            fprintf(stderr, "no temporary directory\n");
-            MPI_Abort(MPI_COMM_WORLD, 1);
-        }
+        char dir[256];
+        mpi_test_tmpdir("ssbdgmg", dir, sizeof dir);
         check_layers(ctx, dir);
         char path[512];
         snprintf(path, sizeof path, "%s/rand.raw", dir);
@@ -249,12 +214,7 @@ int main(int argc, char **argv)
         CHECK(rc == SSB_ERR_ARG && strstr(ssb_ctx_get_error(ctx), "amg"), "unknown backend: rc %d '%s'", rc,
               ssb_ctx_get_error(ctx));
         ssb_ctx_clear_error(ctx);
-        if (rank == 0) {
-            char cmd[600];
-            snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-            if (system(cmd) != 0)
-                fprintf(stderr, "could not remove %s\n", dir);
-        }
+        mpi_test_rmdir(dir);
     }
     int total = 0;
     MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
