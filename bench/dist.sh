@@ -15,8 +15,17 @@
 # This machine has 2 cores shared with other work, and N = 4 is oversubscribed: wall times are not speed-ups;
 # the memory per rank is what scales here.
 #
-# Figures (2026-12-03, 2 cores under a load of about 10 from other builds, so the times are only indicative):
-#   see README "MPI" for the tables this script printed.
+# Figures (2026-12-03, 2 cores under a load of 15-20 from other builds: times only indicative; README "MPI"):
+#   strong, electrode.tiff at rtol 1e-8, 1 rank: gmg-mpi 35 iterations, tau 2.07724191062667, 1524 MB resident;
+#     hypre-mpi over 5.4 GB resident (stopped unfinished after 14 min). Per rank at rtol 1e-11 (ssb_dist_info, from
+#     tests/mpi/test_dist_gmg.c electrode): 1441 / 727 / 369 MB on 1 / 2 / 4 ranks, tau 2.077241908891 on each.
+#   weak, cathode 128x128x(64 N), rtol 1e-8:  ranks  backend    iterations  peak/rank  wall
+#                                             1      gmg-mpi    30          117 MB     35 s
+#                                             1      hypre-mpi  175         364 MB     90 s
+#                                             2      gmg-mpi    30          122 MB     86 s
+#                                             2      hypre-mpi  272         375 MB     574 s
+#                                             4      gmg-mpi    35          124 MB     78 s
+#                                             4      hypre-mpi  350         389 MB     423 s
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build}}
