@@ -480,10 +480,11 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     if (carrier && strcasecmp(carrier, "ion") != 0 && strcasecmp(carrier, "electron") != 0)
         return cli_usage_error(env, "option --carrier: '%s' is invalid (valid: ion, electron)", carrier);
 
-    /* Under mpirun with several ranks every rank reads only its slab of the image (ssb_dist_transport_file); here
-       only the first plane is read, for the phase table that --phase, --sigma and --carrier use. */
-    const int nranks = ssb_dist_size();
-    if (nranks > 1) {
+    /* Under mpirun (any number of ranks, so that -n 1 runs the distributed solver too) every rank reads only its slab
+       of the image (ssb_dist_transport_file); here only the first plane is read, for the phase table that --phase,
+       --sigma and --carrier use. */
+    const int nranks = ssb_dist_size(), use_dist = nranks > 1 || ssb_dist_launched();
+    if (use_dist) {
         if (vti) return cli_usage_error(env, "micro transport: --vti is not available over MPI ranks (run without mpirun)");
         if (val[T_DIRICHLET].given && tp.dirichlet == SSB_DIRICHLET_CELL)
             return cli_usage_error(env, "micro transport: --dirichlet cell is not available over MPI ranks (face only)");
@@ -547,9 +548,9 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     memset(res, 0, sizeof res);
     int nres = 0;
     ssb_io_read_params drp;
-    if (!rc && nranks > 1) rc = cli_image_read_params(env, &io, &drp);
+    if (!rc && use_dist) rc = cli_image_read_params(env, &io, &drp);
     for (int a = 0; a < naxes && !rc; a++) {
-        int r = nranks > 1 ? ssb_dist_transport_file(env->ctx, image, &drp, sigma, axes[a], &tp, &res[a], NULL)
+        int r = use_dist ? ssb_dist_transport_file(env->ctx, image, &drp, sigma, axes[a], &tp, &res[a], NULL)
                            : ssb_transport_solve(env->ctx, g, sigma, axes[a], &tp, &res[a]);
         cli_progress_done();
         if (r != SSB_OK) {

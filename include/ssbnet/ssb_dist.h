@@ -13,9 +13,13 @@
  * slab, joins the labels across the slab faces by exchanging the face planes with its neighbours and one
  * union-find over the components (not the voxels) on rank 0, and classifies every voxel as percolating (connected
  * to both Dirichlet planes), dead-end (one) or isolated (neither) - the serial classes, voxel for voxel. The
- * conduction problem on the percolating voxels is then solved by hypre's distributed structured-grid PCG with the
- * PFMG multigrid preconditioner (hypre Struct interface: halo exchange and the coarse levels are hypre's); the
- * serial default backend (gmg) is not distributed.
+ * conduction problem on the percolating voxels is then solved by our own distributed solver (backend "gmg-mpi",
+ * the default, src/dist/dist_gmg.c): flexible CG in double preconditioned by a K-cycle of structured 2x2x2
+ * aggregation multigrid (Galerkin 7-point operators on every level, red-black Gauss-Seidel with one halo plane
+ * exchanged with the z neighbours per half-sweep, coarse levels gathered onto rank 0 once they are small, a dense
+ * Cholesky factorisation at the bottom; about 90 bytes per voxel of a rank's slab), or by hypre's distributed
+ * structured-grid PCG with the PFMG preconditioner (backend "hypre-mpi", the baseline; ~250 bytes per voxel).
+ * Either result depends on the number of ranks only through the solver tolerance.
  */
 #ifndef SSB_DIST_H
 #define SSB_DIST_H
@@ -61,13 +65,15 @@ typedef struct {
 
 /* Effective conductivity and tortuosity factor of the image file path along axis, decomposed over the ranks of
  * MPI_COMM_WORLD (collective). rp: reader options (mapping, voxel size, raw layout; its z0 / nz / info are set
- * here), sigma: conductivity [S/m] per label (> 0 conducts), params: rtol, max_iter, error_if_not_converged (the
- * distributed solve is hypre's; backend, want_fields and dirichlet = cell are refused with SSB_ERR_UNSUPPORTED).
+ * here), sigma: conductivity [S/m] per label (> 0 conducts), params: rtol, flux_tol, max_iter,
+ * error_if_not_converged and backend ("auto" or "gmg": our own solver, "gmg-mpi"; "hypre": hypre's PFMG-PCG,
+ * "hypre-mpi"; any other name SSB_ERR_ARG); want_fields and dirichlet = cell are refused with SSB_ERR_UNSUPPORTED.
  * result: as ssb_transport_solve (same definitions: eps, sigma_bulk, tau = eps sigma_bulk / sigma_eff, currents),
- * identical on every rank; backend "hypre-mpi". info (optional) as above.
+ * identical on every rank; backend "gmg-mpi" or "hypre-mpi". info (optional) as above.
  * Errors: those of the reader (on any rank), SSB_ERR_RANGE (more ranks than planes; the message names both; or an
  * image whose slab per rank would not fit the memory: the message gives the estimate and the memory available,
- * before anything large is allocated), SSB_ERR_UNSUPPORTED, SSB_ERR_BACKEND (MPI or hypre), SSB_ERR_NOCONV
+ * before anything large is allocated, from the backend's bytes per voxel), SSB_ERR_UNSUPPORTED, SSB_ERR_BACKEND (MPI
+ * or hypre), SSB_ERR_NOCONV
  * (params.error_if_not_converged), SSB_ERR_NOMEM. */
 int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, const double sigma[256],
                             ssb_axis axis, const ssb_transport_params *params, ssb_transport_result *result,

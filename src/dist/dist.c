@@ -1,5 +1,6 @@
 /* Distributed runs (ssb_dist.h): MPI set-up, agreement on errors, slab reading and the distributed conduction solve
- * (hypre Struct PCG + PFMG) on the percolating voxels. */
+ * on the percolating voxels: our own multigrid CG (dist_gmg.c, backend gmg-mpi, the default) or hypre Struct PCG +
+ * PFMG (here, backend hypre-mpi). */
 #include "dist_impl.h"
 
 #include <math.h>
@@ -290,21 +291,8 @@ static double harm(double a, double b)
     return a > 0 && b > 0 ? 2.0 * a * b / (a + b) : 0.0;
 }
 
-typedef struct {
-    int64_t nx, ny, nz, nzt, z0; /* owned planes nz of nzt, first z0 */
-    int hlo, hhi;
-    double h[3];
-    const uint8_t *lab; /* labels of the slab with halos */
-    const uint8_t *cls; /* classes of the owned planes (1 = percolating) */
-    const double *sigma;
-    ssb_axis axis;
-    double gscale; /* conductances are divided by gscale (O(1) matrix entries) */
-} slab_problem;
-
-/* Conductance [S] between owned voxel (x, y, z) and its neighbour in direction dir (0..5: -x +x -y +y -z +z); 0 when
- * the neighbour is outside the image or does not conduct. *bnd receives the Dirichlet conductance of a face on the
- * low (1) or high (2) Dirichlet plane, 0 otherwise (returned conductance is then that of the boundary). */
-static double face_g(const slab_problem *S, int64_t x, int64_t y, int64_t z, int dir, int *bnd)
+/* (dist_impl.h) */
+double ssbi_dist_face_g(const ssbi_slab_problem *S, int64_t x, int64_t y, int64_t z, int dir, int *bnd)
 {
     static const int dx[6] = {-1, 1, 0, 0, 0, 0}, dy[6] = {0, 0, -1, 1, 0, 0}, dz[6] = {0, 0, 0, 0, -1, 1};
     const int a = dir / 2;
@@ -325,8 +313,27 @@ static double face_g(const slab_problem *S, int64_t x, int64_t y, int64_t z, int
     return harm(s, s2) * area / hd;
 }
 
+/* (dist_impl.h) */
+void ssbi_dist_plane_currents(const ssbi_slab_problem *S, int64_t z, const double *phi, double *cin, double *cout)
+{
+    const int64_t nx = S->nx, nxy = S->nx * S->ny;
+    for (int64_t y = 0; y < S->ny; y++)
+        for (int64_t x = 0; x < nx; x++) {
+            if (S->cls[x + nx * y + nxy * z] != 1)
+                continue;
+            for (int d = 0; d < 6; d++) {
+                int bnd;
+                const double g = ssbi_dist_face_g(S, x, y, z, d, &bnd);
+                if (bnd == 1)
+                    *cin += g * (1.0 - phi[x + nx * y]);
+                else if (bnd == 2)
+                    *cout += g * phi[x + nx * y];
+            }
+        }
+}
+
 /* The distributed solve on the percolating voxels of the slab: fills currents, iterations, residual. */
-static int solve_slab(ssb_ctx *ctx, const slab_problem *S, const ssb_transport_params *par, double *iin,
+static int solve_slab(ssb_ctx *ctx, const ssbi_slab_problem *S, const ssb_transport_params *par, double *iin,
                       double *iout, int64_t *iters, double *relres, int64_t *peak_growth)
 {
     int rc = SSB_OK;
@@ -373,7 +380,7 @@ static int solve_slab(ssb_ctx *ctx, const slab_problem *S, const ssb_transport_p
                 double diag = 0.0;
                 for (int d = 0; d < 6; d++) {
                     int bnd;
-                    const double g = face_g(S, x, y, z, d, &bnd) / S->gscale;
+                    const double g = ssbi_dist_face_g(S, x, y, z, d, &bnd) / S->gscale;
                     diag += g;
                     if (bnd == 1)
                         rhs[i] += g; /* phi = 1 V on the low plane */
@@ -441,19 +448,7 @@ static int solve_slab(ssb_ctx *ctx, const slab_problem *S, const ssb_transport_p
         HYPRE_Int pl[3] = {0, 0, (HYPRE_Int)(S->z0 + z)}, pu[3] = {(HYPRE_Int)nx - 1, (HYPRE_Int)ny - 1,
                                                                    (HYPRE_Int)(S->z0 + z)};
         HY(HYPRE_StructVectorGetBoxValues(xv, pl, pu, sol), "solution values");
-        for (int64_t y = 0; y < ny; y++)
-            for (int64_t x = 0; x < nx; x++) {
-                if (S->cls[x + nx * y + nxy * z] != 1)
-                    continue;
-                for (int d = 0; d < 6; d++) {
-                    int bnd;
-                    const double g = face_g(S, x, y, z, d, &bnd);
-                    if (bnd == 1)
-                        cin += g * (1.0 - sol[x + nx * y]);
-                    else if (bnd == 2)
-                        cout += g * sol[x + nx * y];
-                }
-            }
+        ssbi_dist_plane_currents(S, z, sol, &cin, &cout);
     }
     double loc[2] = {cin, cout}, glob[2];
     MPI_Allreduce(loc, glob, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
@@ -488,6 +483,11 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
                 "distributed transport: fields (--vti) are not gathered over ranks; run without mpirun for fields");
     SSB_REQUIRE(ctx, par.dirichlet == SSB_DIRICHLET_FACE, SSB_ERR_UNSUPPORTED,
                 "distributed transport: --dirichlet cell is not supported over ranks (face only)");
+    /* backend: our own multigrid CG (dist_gmg.c, the default) or hypre's Struct PCG + PFMG (the baseline) */
+    const int use_hypre = strcmp(par.backend, "hypre") == 0;
+    SSB_REQUIRE(ctx, use_hypre || !par.backend[0] || !strcmp(par.backend, "auto") || !strcmp(par.backend, "gmg"),
+                SSB_ERR_ARG, "distributed transport: backend '%s' is unknown (valid: auto, gmg, hypre)", par.backend);
+    const double bytes_per_voxel = use_hypre ? DIST_BYTES_PER_VOXEL : SSBI_DIST_GMG_BYTES_PER_VOXEL;
     for (int k = 0; k < 256; k++)
         SSB_REQUIRE(ctx, sigma[k] >= 0 && isfinite(sigma[k]), SSB_ERR_RANGE,
                     "conductivity of label %d = %g S/m is invalid (valid: >= 0, finite)", k, sigma[k]);
@@ -507,7 +507,7 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
     /* 1.-2. dims (rank 0 reads the header) and the checks before anything large is allocated */
     int64_t dims[3] = {0, 0, 0};
     double hv[3] = {0, 0, 0};
-    SSB_CHECK(ctx, ssbi_dist_open_image(ctx, path, rp, DIST_BYTES_PER_VOXEL, dims, hv));
+    SSB_CHECK(ctx, ssbi_dist_open_image(ctx, path, rp, bytes_per_voxel, dims, hv));
     memcpy(di.dims, dims, sizeof dims);
     int rc = SSB_OK;
     /* 3. each rank reads its slab and the halo planes */
@@ -562,19 +562,20 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
     di.n_isolated = counts[2];
     result->eps_percolating = (double)counts[0] / nv;
     result->n_unknowns = counts[0];
-    snprintf(result->backend, sizeof result->backend, "%s", "hypre-mpi");
+    snprintf(result->backend, sizeof result->backend, "%s", use_hypre ? "hypre-mpi" : "gmg-mpi");
     if (rc == SSB_OK && counts[0] == 0) {
         result->percolates = 0;
         result->tau = result->tau_percolating = result->macmullin = INFINITY;
         result->converged = 1;
         snprintf(result->reason, sizeof result->reason, "%s", "no percolating path: nothing to solve");
     } else if (rc == SSB_OK) {
-        slab_problem S = {dims[0], dims[1], nz, dims[2], z0, hlo, hhi, {hv[0], hv[1], hv[2]},
+        ssbi_slab_problem S = {dims[0], dims[1], nz, dims[2], z0, hlo, hhi, {hv[0], hv[1], hv[2]},
                           ssb_grid_get_labels_const(g), cls, sigma, axis, 0};
         S.gscale = smax * hv[0]; /* conductance of a voxel face of the best conductor, about */
         double iin = 0, iout = 0, rr = 0;
         int64_t it = 0, growth = 0;
-        rc = solve_slab(ctx, &S, &par, &iin, &iout, &it, &rr, &growth);
+        rc = use_hypre ? solve_slab(ctx, &S, &par, &iin, &iout, &it, &rr, &growth)
+                       : ssbi_dist_gmg_solve(ctx, MPI_COMM_WORLD, &S, &par, &iin, &iout, &it, &rr, &growth);
         rc = ssbi_dist_agree(ctx, rc);
         if (rc == SSB_OK) {
             result->percolates = 1;
@@ -592,8 +593,9 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
             result->rel_residual = rr;
             result->converged = rr <= par.rtol && result->flux_mismatch <= par.flux_tol;
             snprintf(result->reason, sizeof result->reason, "%s",
-                     result->converged ? "rtol and flux_tol reached (hypre Struct PCG + PFMG over MPI)"
-                                       : "iteration limit reached before rtol and flux_tol");
+                     !result->converged ? "iteration limit reached before rtol and flux_tol"
+                     : use_hypre        ? "rtol and flux_tol reached (hypre Struct PCG + PFMG over MPI)"
+                                        : "rtol and flux_tol reached (multigrid K-cycle + flexible CG over MPI)");
             di.peak_bytes_rank = (int64_t)(nloc + 2 * nxy) * 2 + growth;
         }
     }

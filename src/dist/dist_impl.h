@@ -41,6 +41,34 @@ int ssbi_dist_open_image(ssb_ctx *ctx, const char *path, const ssb_io_read_param
 
 /* Memory available per rank on this node [bytes], 0 when unknown; SSBNET_DIST_MEM_BYTES overrides it. */
 int64_t ssbi_dist_mem_available(void);
+
+/* The conduction problem of one rank's slab (owned planes and the labels with their halo planes). */
+typedef struct {
+    int64_t nx, ny, nz, nzt, z0; /* owned planes nz of nzt, first z0 */
+    int hlo, hhi;
+    double h[3];
+    const uint8_t *lab; /* labels of the slab with halos */
+    const uint8_t *cls; /* classes of the owned planes (1 = percolating) */
+    const double *sigma;
+    ssb_axis axis;
+    double gscale; /* conductances are divided by gscale (O(1) matrix entries) */
+} ssbi_slab_problem;
+
+/* Conductance [S] between owned voxel (x, y, z) of S and its neighbour in direction dir (0..5: -x +x -y +y -z +z); 0
+ * when the neighbour is outside the image or does not conduct. *bnd: 1 / 2 for a face on the low / high Dirichlet
+ * plane (the conductance returned is then that of the boundary half-voxel), 0 otherwise. */
+double ssbi_dist_face_g(const ssbi_slab_problem *S, int64_t x, int64_t y, int64_t z, int dir, int *bnd);
+/* Add the currents [S x V] into the low (*cin: phi = 1) and out of the high (*cout: phi = 0) Dirichlet planes of the
+ * percolating voxels of owned plane z, phi: the potentials of that plane (nx ny values). */
+void ssbi_dist_plane_currents(const ssbi_slab_problem *S, int64_t z, const double *phi, double *cin, double *cout);
+
+/* The distributed solve of S on comm by our own multigrid-preconditioned flexible CG (dist_gmg.c): the currents
+ * through the low / high Dirichlet planes [S] (all ranks), iterations, final relative residual ||b - Ax|| / ||b||
+ * and this rank's growth of the resident set during the solve [bytes]. */
+int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S, const ssb_transport_params *par,
+                        double *iin, double *iout, int64_t *iters, double *relres, int64_t *peak_growth);
+/* Bytes per voxel of a rank's share that ssbi_dist_gmg_solve needs at most (labels and classes included). */
+#define SSBI_DIST_GMG_BYTES_PER_VOXEL 110.0
 #endif
 
 /* Flags of the voxels on the two planes normal to axis (0 x, 1 y, 2 z) of the whole image: 1 on the plane at index

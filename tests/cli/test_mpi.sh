@@ -22,9 +22,18 @@ grep -q '"ranks"' "$T/out" && bad "serial JSON must not have ranks" || ok "seria
 expect_rc "mpirun -n 2 transport" 0 "${MPI[@]}" -n 2 "$BIN" micro transport "$IMG" --phase 0 --axis z --rtol 1e-11 --json --quiet
 tau2=$(num tau)
 [ "$(num ranks)" = "2" ] && ok "JSON ranks = 2" || bad "JSON ranks '$(num ranks)'"
-grep -q '"backend":[[:space:]]*"hypre-mpi"' "$T/out" && ok "backend hypre-mpi" || bad "backend not hypre-mpi"
+grep -q '"backend":[[:space:]]*"gmg-mpi"' "$T/out" && ok "backend gmg-mpi (default)" || bad "backend not gmg-mpi"
 awk -v a="$tau1" -v b="$tau2" 'BEGIN{d=(a-b)/a; if (d<0) d=-d; exit !(a > 1 && d <= 1e-8)}' \
   && ok "tau serial $tau1 = 2 ranks $tau2 (1e-8)" || bad "tau serial '$tau1' vs 2 ranks '$tau2'"
+# the hypre baseline over 2 ranks, and the distributed solver on 1 rank and 4 (uneven slabs): the same tau
+for run in "2 hypre hypre-mpi" "1 auto gmg-mpi" "4 gmg gmg-mpi"; do
+  set -- $run
+  expect_rc "mpirun -n $1 --backend $2" 0 "${MPI[@]}" -n "$1" "$BIN" micro transport "$IMG" --phase 0 --axis z --rtol 1e-11 --backend "$2" --json --quiet
+  grep -q "\"backend\":[[:space:]]*\"$3\"" "$T/out" && [ "$(num ranks)" = "$1" ] && ok "backend $3, ranks $1" || bad "backend/ranks: $(grep -E 'backend|ranks' "$T/out")"
+  tauN=$(num tau)
+  awk -v a="$tau1" -v b="$tauN" 'BEGIN{d=(a-b)/a; if (d<0) d=-d; exit !(a > 1 && d <= 1e-8)}' \
+    && ok "tau serial $tau1 = $3 on $1 ranks $tauN (1e-8)" || bad "tau serial '$tau1' vs $3 on $1 ranks '$tauN'"
+done
 for k in eps eps_percolating sigma_eff_S_per_m tau_percolating converged iterations; do
   grep -q "\"$k\"" "$T/out" && ok "JSON has $k" || bad "JSON lacks $k"
 done

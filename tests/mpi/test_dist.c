@@ -6,6 +6,8 @@
  * - tau and sigma_eff of the distributed solve equal the serial solve to 1e-8 relative (both at rtol 1e-12), and a
  *   non-percolating field gives tau = inf on every rank.
  * Plain C with MPI (no cmocka): rank 0 prints each failure and the test exits non-zero on every rank. */
+#include "mpi_test.h"
+
 #include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
@@ -16,32 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int failures = 0, rank = 0, size = 1;
-
-#define CHECK(cond, ...)                                                                                           \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            failures++;                                                                                            \
-            fprintf(stderr, "rank %d: FAIL %s:%d: ", rank, __FILE__, __LINE__);                                    \
-            fprintf(stderr, __VA_ARGS__);                                                                          \
-            fputc('\n', stderr);                                                                                   \
-        }                                                                                                          \
-    } while (0)
-
-/* A random field of labels 0 / 1 (P(1) = p) with a fixed seed: the same on every rank. */
-static ssb_grid *random_field(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double p, uint64_t seed)
-{
-    ssb_grid *g = NULL;
-    if (ssb_grid_create(ctx, nx, ny, nz, 1e-6, 1e-6, 1e-6, &g) != SSB_OK)
-        return NULL;
-    ssb_rng r;
-    ssb_rng_seed(&r, seed);
-    uint8_t *lab = ssb_grid_get_labels(g);
-    for (int64_t v = 0; v < nx * ny * nz; v++)
-        lab[v] = ssb_rng_uniform(&r) < p ? 1 : 0;
-    return g;
-}
 
 /* A Fortran-order .npy of g (z fastest in the file), written by hand. */
 static int write_fortran_npy(const char *path, const ssb_grid *g)
@@ -232,18 +208,8 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     ssb_ctx *ctx = NULL;
     ssb_ctx_create(&ctx);
-    char dir[256] = "";
-    if (rank == 0) {
-        const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/ssbdistXXXXXX", t && t[0] ? t : "/tmp");
-        if (!mkdtemp(dir))
-            dir[0] = 0;
-    }
-    MPI_Bcast(dir, sizeof dir, MPI_CHAR, 0, MPI_COMM_WORLD);
-    if (!dir[0]) {
-        fprintf(stderr, "no temporary directory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    char dir[256];
+    mpi_test_tmpdir("ssbdist", dir, sizeof dir);
     /* slab reading on a 23 x 17 x 29 field */
     ssb_grid *g = random_field(ctx, 23, 17, 29, 0.5, 3);
     check_slab_reading(ctx, g, dir);
@@ -283,13 +249,9 @@ int main(int argc, char **argv)
     }
     int total = 0;
     MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (rank == 0) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
+    mpi_test_rmdir(dir);
+    if (rank == 0)
         printf("%s: %d failure(s) on %d ranks\n", total ? "FAILED" : "PASSED", total, size);
-    }
     ssb_ctx_destroy(&ctx);
     ssb_dist_finalize();
     return total ? 1 : 0;

@@ -1,0 +1,663 @@
+/* Our own distributed conduction solver (ssbi_dist_gmg_solve; backend "gmg-mpi" of ssb_dist_transport_file).
+ *
+ * Unknowns: the percolating voxels of each rank's z slab. Every other voxel is an identity row with value 0 (its
+ * diagonal and all its face conductances are 0), so the arrays stay structured (nx ny planes) and no renumbering
+ * is needed. Outer iteration: flexible CG in double (Notay's FCG(1): p = z - (z.q_old / p_old.q_old) p_old, no
+ * extra vector), stopped at ||b - Ax|| <= rtol ||b|| like the serial backends and, in addition, once the inlet
+ * current has settled (see fcg).
+ *
+ * Preconditioner: a K-cycle of structured geometric multigrid. Level l + 1 aggregates 2 x 2 x 2 blocks of level l
+ * with piecewise-constant prolongation (onto the active cells of level l only); the Galerkin operator P^T A P of
+ * a 7-point operator on such blocks is again a 7-point operator: a coarse face conductance is the sum of the fine
+ * face conductances crossing that coarse face, and the coarse diagonal the sum of the fine diagonals less twice
+ * the conductances of the faces inside the block (this keeps the Dirichlet terms). So every level stores four
+ * arrays - conductances to the +x, +y and -z neighbours and the diagonal - in double (all levels share one set of
+ * kernels; single precision on the coarse levels would save about 6 bytes per voxel). Unlike the serial gmg
+ * (gmg_impl.h), blocks are not split into connected pieces: a coarse cell may join pore pieces that meet only
+ * outside its block, which costs some outer iterations, but keeps every level a structured grid.
+ * Z coarsening is rank-local: a rank pairs its own planes (z0, z0 + 1), (z0 + 2, z0 + 3), ... (an odd last plane
+ * stays alone), so restriction and prolongation never cross ranks and the coarse grid stays a set of slabs, one per
+ * rank. The conductances to the plane below (gz, stored with the upper plane) of a rank's first plane are summed
+ * by that rank and, in the same order, by the rank below for its halo copy, so both hold the same bits.
+ * Smoother: DG_NSMOOTH red-black Gauss-Seidel sweeps (parity of the global cell index), forward before and
+ * backward after the coarse correction (two sweeps: 19 outer iterations instead of 28 on 64 planes of
+ * electrode.tiff at rtol 1e-8, at the same total work), one halo plane exchanged with each z neighbour (MPI_Isend / MPI_Irecv) before each half-sweep.
+ * Coarse levels are solved by Notay's K-cycle: two flexible-CG steps preconditioned by the cycle of that level
+ * (the second one skipped when the first already reduces the residual by 4).
+ * Gathering: when the next level would have fewer than DG_GATHER_CELLS cells or a rank fewer than DG_GATHER_PLANES
+ * planes, the restricted residual is gathered onto rank 0 (MPI_Gatherv), which runs the rest of the hierarchy
+ * alone (its operators were gathered once during the set-up) down to at most DG_NCOARSE cells solved by a dense
+ * Cholesky factorisation (LAPACK dpotrf / dpotrs) of the active cells; the correction is scattered back
+ * (MPI_Scatterv). Sums: per rank in a fixed order, then MPI_Allreduce in double; the results for different rank
+ * counts differ by the solver tolerance only (the preconditioner depends on the slabs, the operator does not).
+ * Memory per voxel of a rank's slab: operator 32 bytes, CG vectors x r p q 32, the cycle's z and residual 16,
+ * coarse levels about (4 + 6) 8 / 7 = 11, labels and classes 2: about 95; measured 86-90 on electrode.tiff with 1-4
+ * ranks (peak growth of the resident set; the memory check uses SSBI_DIST_GMG_BYTES_PER_VOXEL = 110). */
+#include "dist_impl.h"
+
+#if SSB_HAVE_HYPRE
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DG_NCOARSE 512         /* the coarsest level has at most this many cells (dense Cholesky) */
+#define DG_GATHER_CELLS 200000 /* a coarse level smaller than this goes onto rank 0 */
+#define DG_GATHER_PLANES 4     /* ... as does one where some rank would have fewer planes */
+#define DG_MAXLEV 40
+#ifndef DG_NSMOOTH
+#define DG_NSMOOTH 2 /* red-black sweeps before and after the coarse correction */
+#endif
+#define DG_KCYCLE_T 0.25 /* K-cycle: one step is enough when it reduces the residual norm by 1 / DG_KCYCLE_T */
+
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
+void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
+             const int *ldb, int *info, size_t uplo_len);
+
+/* One level. Every array has nz + 2 planes of nxy values; the pointers point at plane 0, so plane -1 (the halo
+ * below) and plane nz (the halo above) are v[-nxy..-1] and v[nz nxy..]. gx[i] couples cell i with i + 1 (0 on the
+ * last cell of a row), gy[i] with i + nx (0 on the last row), gz[i] with i - nxy (plane nz of gz: the last plane
+ * with the plane above). Halo planes of gx, gy and dg stay 0. */
+typedef struct {
+    int64_t nx, ny, nz, nxy; /* cells per row, rows per plane, planes of this rank */
+    int64_t zg0;             /* global index of plane 0 on this level (red-black parity) */
+    int lo, hi;              /* z neighbour ranks (MPI_PROC_NULL at the image ends and on gathered levels) */
+    int dist;                /* 1: spread over the ranks (sums over all), 0: on rank 0 alone */
+    double *gx, *gy, *gz, *dg;
+    double *x, *b, *r, *c1, *v1, *r2; /* b of level 0 is the outer residual (not owned) */
+    /* the next level is gathered onto rank 0: this rank's share of it */
+    int gather;
+    int64_t cnz;     /* this rank's planes of the next level */
+    double *cb;      /* the next level's vector, this rank's planes (no halos) */
+    int *cnt, *dsp;  /* MPI_Gatherv counts and displacements (rank 0) */
+    /* coarsest level: dense Cholesky factor of the active cells */
+    int nact;
+    int *act;
+    double *chol, *rhs;
+} dlevel;
+
+typedef struct {
+    MPI_Comm comm;
+    int rank, size;
+    int nlev; /* levels on this rank (rank 0 holds the gathered ones too) */
+    dlevel lev[DG_MAXLEV];
+} dhier;
+
+static double *dv_new(const dlevel *L)
+{
+    double *p = calloc((size_t)((L->nz + 2) * L->nxy), sizeof(double));
+    return p ? p + L->nxy : NULL;
+}
+
+static void dv_free(const dlevel *L, double **p)
+{
+    if (*p)
+        free(*p - L->nxy);
+    *p = NULL;
+}
+
+static void level_free(dlevel *L, int owns_b)
+{
+    dv_free(L, &L->gx);
+    dv_free(L, &L->gy);
+    dv_free(L, &L->gz);
+    dv_free(L, &L->dg);
+    dv_free(L, &L->x);
+    if (owns_b)
+        dv_free(L, &L->b);
+    dv_free(L, &L->r);
+    dv_free(L, &L->c1);
+    dv_free(L, &L->v1);
+    dv_free(L, &L->r2);
+    free(L->cb);
+    free(L->cnt);
+    free(L->dsp);
+    free(L->act);
+    free(L->chol);
+    free(L->rhs);
+    memset(L, 0, sizeof *L);
+}
+
+static void hier_free(dhier *H)
+{
+    for (int l = 0; l < H->nlev; l++)
+        level_free(&H->lev[l], l > 0);
+    H->nlev = 0;
+}
+
+/* Operator arrays (and, with vecs, the cycle's vectors) of L; 0 or SSB_ERR_NOMEM. */
+static int level_alloc(dlevel *L, int vecs)
+{
+    L->nxy = L->nx * L->ny;
+    L->gx = dv_new(L), L->gy = dv_new(L), L->gz = dv_new(L), L->dg = dv_new(L);
+    int ok = L->gx && L->gy && L->gz && L->dg;
+    if (vecs) {
+        L->x = dv_new(L), L->b = dv_new(L), L->r = dv_new(L);
+        L->c1 = dv_new(L), L->v1 = dv_new(L), L->r2 = dv_new(L);
+        ok = ok && L->x && L->b && L->r && L->c1 && L->v1 && L->r2;
+    }
+    return ok ? SSB_OK : SSB_ERR_NOMEM;
+}
+
+/* Copy the owned planes of v's z neighbours into v's halo planes. */
+static void halo(const dhier *H, const dlevel *L, double *v)
+{
+    if (!L->dist || H->size == 1)
+        return;
+    MPI_Request rq[4];
+    const int n = (int)L->nxy;
+    MPI_Irecv(v - L->nxy, n, MPI_DOUBLE, L->lo, 1, H->comm, &rq[0]);
+    MPI_Irecv(v + L->nz * L->nxy, n, MPI_DOUBLE, L->hi, 0, H->comm, &rq[1]);
+    MPI_Isend(v, n, MPI_DOUBLE, L->lo, 0, H->comm, &rq[2]);
+    MPI_Isend(v + (L->nz - 1) * L->nxy, n, MPI_DOUBLE, L->hi, 1, H->comm, &rq[3]);
+    MPI_Waitall(4, rq, MPI_STATUSES_IGNORE);
+}
+
+/* k sums over the owned cells, added over the ranks of a distributed level (in place). */
+static void allsum(const dhier *H, const dlevel *L, double *s, int k)
+{
+    if (L->dist && H->size > 1)
+        MPI_Allreduce(MPI_IN_PLACE, s, k, MPI_DOUBLE, MPI_SUM, H->comm);
+}
+
+static double dot_local(const dlevel *L, const double *a, const double *b)
+{
+    double s = 0.0;
+    const int64_t n = L->nz * L->nxy;
+    for (int64_t i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+/* Conductance-weighted sum of the six neighbours of cell i. */
+static inline double nbsum(const dlevel *L, const double *v, int64_t i)
+{
+    const int64_t nx = L->nx, nxy = L->nxy;
+    return L->gx[i] * v[i + 1] + L->gx[i - 1] * v[i - 1] + L->gy[i] * v[i + nx] + L->gy[i - nx] * v[i - nx] +
+           L->gz[i] * v[i - nxy] + L->gz[i + nxy] * v[i + nxy];
+}
+
+/* y = b - A v (b NULL: y = A v); v's halos must be current. */
+static void residual(const dlevel *L, const double *b, const double *v, double *y)
+{
+    const int64_t n = L->nz * L->nxy;
+    for (int64_t i = 0; i < n; i++) {
+        const double av = L->dg[i] * v[i] - nbsum(L, v, i);
+        y[i] = b ? b[i] - av : av;
+    }
+}
+
+/* One Gauss-Seidel half-sweep over the cells of colour c ((x + y + z) % 2 == c, z global); x's halos current. */
+static void gs_half(const dlevel *L, const double *b, double *x, int c)
+{
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t y = 0; y < L->ny; y++) {
+            const int64_t row = L->nx * y + L->nxy * z;
+            for (int64_t i = row + ((c + y + z + L->zg0) & 1); i < row + L->nx; i += 2)
+                x[i] = L->dg[i] > 0 ? (b[i] + nbsum(L, x, i)) / L->dg[i] : 0.0;
+        }
+}
+
+/* The coarse cell of fine cell (x, y, z) of L in a level of nxc ncy cells per plane. */
+static inline int64_t coarse_of(int64_t x, int64_t y, int64_t z, int64_t nxc, int64_t nxyc)
+{
+    return (x >> 1) + nxc * (y >> 1) + nxyc * (z >> 1);
+}
+
+/* rc = R r (block sums of the owned planes; rc without halos, (nz + 1) / 2 planes of nxc nyc). */
+static void restrict_sum(const dlevel *L, const double *r, double *rc, int64_t nxc, int64_t nyc)
+{
+    const int64_t nzc = (L->nz + 1) / 2;
+    memset(rc, 0, (size_t)(nxc * nyc * nzc) * sizeof(double));
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t y = 0; y < L->ny; y++)
+            for (int64_t x = 0; x < L->nx; x++)
+                rc[coarse_of(x, y, z, nxc, nxc * nyc)] += r[x + L->nx * y + L->nxy * z];
+}
+
+/* x += P xc on the active cells of L. */
+static void prolong_add(const dlevel *L, const double *xc, double *x, int64_t nxc, int64_t nyc)
+{
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t y = 0; y < L->ny; y++)
+            for (int64_t x0 = 0; x0 < L->nx; x0++) {
+                const int64_t i = x0 + L->nx * y + L->nxy * z;
+                if (L->dg[i] > 0)
+                    x[i] += xc[coarse_of(x0, y, z, nxc, nxc * nyc)];
+            }
+}
+
+/* Galerkin operator of the 2 x 2 x 2 aggregation of F into C (C's dims set, arrays zeroed): owned planes and the
+ * halo plane of gz above. */
+static void coarsen(const dlevel *F, dlevel *C)
+{
+    const int64_t nxc = C->nx, nxyc = C->nxy;
+    for (int64_t z = 0; z < F->nz; z++)
+        for (int64_t y = 0; y < F->ny; y++)
+            for (int64_t x = 0; x < F->nx; x++) {
+                const int64_t i = x + F->nx * y + F->nxy * z, I = coarse_of(x, y, z, nxc, nxyc);
+                C->dg[I] += F->dg[i];
+                if (x & 1)
+                    C->gx[I] += F->gx[i];
+                else
+                    C->dg[I] -= 2.0 * F->gx[i];
+                if (y & 1)
+                    C->gy[I] += F->gy[i];
+                else
+                    C->dg[I] -= 2.0 * F->gy[i];
+                if (z & 1)
+                    C->dg[I] -= 2.0 * F->gz[i];
+                else
+                    C->gz[I] += F->gz[i];
+            }
+    /* the coupling of the last coarse plane with the rank above: its fine couplings, summed in the order that
+       rank uses for its first coarse plane */
+    for (int64_t y = 0; y < F->ny; y++)
+        for (int64_t x = 0; x < F->nx; x++)
+            C->gz[(x >> 1) + nxc * (y >> 1) + nxyc * C->nz] += F->gz[x + F->nx * y + F->nxy * F->nz];
+}
+
+/* Dense Cholesky factor of the active cells of the coarsest level L (one rank). */
+static int coarsest_setup(ssb_ctx *ctx, dlevel *L)
+{
+    const int64_t n = L->nz * L->nxy;
+    L->act = malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
+    if (!L->act)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory for the coarsest level");
+    int *idx = L->act, na = 0;
+    for (int64_t i = 0; i < n; i++)
+        idx[i] = L->dg[i] > 0 ? na++ : -1;
+    L->nact = na;
+    L->chol = calloc((size_t)na * (size_t)na + 1, sizeof(double));
+    L->rhs = calloc((size_t)na + 1, sizeof(double));
+    if (!L->chol || !L->rhs)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory for the coarsest level (%d cells)", na);
+    for (int64_t i = 0; i < n; i++) {
+        if (idx[i] < 0)
+            continue;
+        double *col = L->chol + (size_t)idx[i] * (size_t)na;
+        col[idx[i]] = L->dg[i];
+        const int64_t nb[3] = {i + 1, i + L->nx, i + L->nxy};
+        const double g[3] = {L->gx[i], L->gy[i], L->gz[i + L->nxy]};
+        for (int k = 0; k < 3; k++)
+            if (g[k] != 0.0 && nb[k] < n && idx[nb[k]] >= 0) {
+                col[idx[nb[k]]] -= g[k];
+                L->chol[(size_t)idx[nb[k]] * (size_t)na + (size_t)idx[i]] -= g[k];
+            }
+    }
+    int info = 0;
+    if (na > 0)
+        dpotrf_("L", &na, L->chol, &na, &info, 1);
+    if (info != 0)
+        return SSB_ERROR(ctx, SSB_ERR_INTERNAL,
+                         "gmg-mpi: the coarsest operator (%d cells) is not positive definite (dpotrf info %d)", na,
+                         info);
+    return SSB_OK;
+}
+
+static void coarsest_solve(dlevel *L, const double *b)
+{
+    const int64_t n = L->nz * L->nxy;
+    for (int64_t i = 0; i < n; i++)
+        if (L->act[i] >= 0)
+            L->rhs[L->act[i]] = b[i];
+    int info = 0, one = 1, na = L->nact;
+    if (na > 0)
+        dpotrs_("L", &na, &one, L->chol, &na, L->rhs, &na, &info, 1);
+    for (int64_t i = 0; i < n; i++)
+        L->x[i] = L->act[i] >= 0 ? L->rhs[L->act[i]] : 0.0;
+}
+
+static void kcycle(dhier *H, int l);
+
+/* One multigrid cycle on level l for right-hand side b: L->x = M_l^-1 b. */
+static void cycle(dhier *H, int l, const double *b)
+{
+    dlevel *L = &H->lev[l];
+    if (L->chol) {
+        coarsest_solve(L, b);
+        return;
+    }
+    memset(L->x - L->nxy, 0, (size_t)((L->nz + 2) * L->nxy) * sizeof(double));
+    for (int s = 0; s < DG_NSMOOTH; s++) {
+        if (s > 0)
+            halo(H, L, L->x);
+        gs_half(L, b, L->x, 0);
+        halo(H, L, L->x);
+        gs_half(L, b, L->x, 1);
+    }
+    halo(H, L, L->x);
+    residual(L, b, L->x, L->r);
+    const int64_t nxc = (L->nx + 1) / 2, nyc = (L->ny + 1) / 2;
+    if (L->gather) {
+        restrict_sum(L, L->r, L->cb, nxc, nyc);
+        const int n = (int)(L->cnz * nxc * nyc);
+        dlevel *C = H->rank == 0 ? &H->lev[l + 1] : NULL;
+        MPI_Gatherv(L->cb, n, MPI_DOUBLE, C ? C->b : NULL, L->cnt, L->dsp, MPI_DOUBLE, 0, H->comm);
+        if (C)
+            kcycle(H, l + 1);
+        MPI_Scatterv(C ? C->x : NULL, L->cnt, L->dsp, MPI_DOUBLE, L->cb, n, MPI_DOUBLE, 0, H->comm);
+        prolong_add(L, L->cb, L->x, nxc, nyc);
+    } else {
+        dlevel *C = &H->lev[l + 1];
+        restrict_sum(L, L->r, C->b, nxc, nyc);
+        kcycle(H, l + 1);
+        prolong_add(L, C->x, L->x, nxc, nyc);
+    }
+    for (int s = 0; s < DG_NSMOOTH; s++) {
+        halo(H, L, L->x);
+        gs_half(L, b, L->x, 1);
+        halo(H, L, L->x);
+        gs_half(L, b, L->x, 0);
+    }
+}
+
+/* Coarse-level solve of level l (b in L->b, result in L->x): two flexible-CG steps preconditioned by cycle(l). */
+static void kcycle(dhier *H, int l)
+{
+    dlevel *L = &H->lev[l];
+    if (L->chol) {
+        coarsest_solve(L, L->b);
+        return;
+    }
+    const int64_t n = L->nz * L->nxy;
+    cycle(H, l, L->b);
+    memcpy(L->c1, L->x, (size_t)n * sizeof(double));
+    halo(H, L, L->c1);
+    residual(L, NULL, L->c1, L->v1);
+    double s[3] = {dot_local(L, L->c1, L->v1), dot_local(L, L->c1, L->b), 0};
+    allsum(H, L, s, 2);
+    const double rho1 = s[0], a1 = s[1];
+    if (!(rho1 > 0)) {
+        memset(L->x, 0, (size_t)n * sizeof(double));
+        return;
+    }
+    const double f1 = a1 / rho1;
+    for (int64_t i = 0; i < n; i++)
+        L->r2[i] = L->b[i] - f1 * L->v1[i];
+    s[0] = dot_local(L, L->r2, L->r2);
+    s[1] = dot_local(L, L->b, L->b);
+    allsum(H, L, s, 2);
+    if (s[0] <= DG_KCYCLE_T * DG_KCYCLE_T * s[1]) {
+        for (int64_t i = 0; i < n; i++)
+            L->x[i] = f1 * L->c1[i];
+        return;
+    }
+    cycle(H, l, L->r2); /* c2 = L->x */
+    halo(H, L, L->x);
+    residual(L, NULL, L->x, L->r); /* v2 */
+    s[0] = dot_local(L, L->x, L->v1);
+    s[1] = dot_local(L, L->x, L->r);
+    s[2] = dot_local(L, L->x, L->r2);
+    allsum(H, L, s, 3);
+    const double gam = s[0], rho2 = s[1] - gam * gam / rho1, a2 = s[2];
+    if (!(rho2 > 0)) {
+        for (int64_t i = 0; i < n; i++)
+            L->x[i] = f1 * L->c1[i];
+        return;
+    }
+    const double fc1 = f1 - gam * a2 / (rho1 * rho2), fc2 = a2 / rho2;
+    for (int64_t i = 0; i < n; i++)
+        L->x[i] = fc1 * L->c1[i] + fc2 * L->x[i];
+}
+
+/* Level 0 from the slab problem: conductances / gscale, the diagonal with the Dirichlet terms, and the right-hand
+ * side (phi = 1 on the low Dirichlet plane) into b. */
+static void level0_assemble(const ssbi_slab_problem *S, dlevel *L, double *b)
+{
+    const int64_t nx = S->nx, nxy = nx * S->ny;
+    for (int64_t z = 0; z < S->nz; z++)
+        for (int64_t y = 0; y < S->ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t i = x + nx * y + nxy * z;
+                if (S->cls[i] != 1)
+                    continue; /* not an unknown (its conducting neighbours, if any, are not percolating either) */
+                double d = 0.0;
+                for (int k = 0; k < 6; k++) {
+                    int bnd;
+                    const double g = ssbi_dist_face_g(S, x, y, z, k, &bnd) / S->gscale;
+                    d += g;
+                    if (bnd == 1)
+                        b[i] += g;
+                    if (bnd)
+                        continue;
+                    if (k == 1)
+                        L->gx[i] = g;
+                    else if (k == 3)
+                        L->gy[i] = g;
+                    else if (k == 4)
+                        L->gz[i] = g;
+                    else if (k == 5 && z == S->nz - 1)
+                        L->gz[i + nxy] = g; /* with the first plane of the rank above */
+                }
+                L->dg[i] = d;
+            }
+}
+
+/* Build the levels below level 0: distributed while large, then gathered onto rank 0. */
+static int hier_setup(ssb_ctx *ctx, dhier *H)
+{
+    int rc = SSB_OK;
+    int l = 0;
+    for (; l + 1 < DG_MAXLEV; l++) {
+        dlevel *F = &H->lev[l];
+        if (!F->dist)
+            break;
+        /* the next level's planes on every rank */
+        const int64_t nxc = (F->nx + 1) / 2, nyc = (F->ny + 1) / 2, cnz = (F->nz + 1) / 2;
+        int64_t nzc_all = cnz, zg = 0;
+        MPI_Allreduce(MPI_IN_PLACE, &nzc_all, 1, MPI_INT64_T, MPI_SUM, H->comm);
+        int64_t mn = cnz;
+        MPI_Allreduce(MPI_IN_PLACE, &mn, 1, MPI_INT64_T, MPI_MIN, H->comm);
+        MPI_Exscan(&cnz, &zg, 1, MPI_INT64_T, MPI_SUM, H->comm);
+        if (H->rank == 0)
+            zg = 0;
+        const int64_t fine_cells = F->nxy * F->nz, cells = nxc * nyc * nzc_all;
+        int64_t fc = fine_cells;
+        MPI_Allreduce(MPI_IN_PLACE, &fc, 1, MPI_INT64_T, MPI_SUM, H->comm);
+        if (H->size == 1 && (fc <= DG_NCOARSE || cells == fc))
+            break; /* level l is the coarsest */
+        dlevel *C = &H->lev[l + 1];
+        memset(C, 0, sizeof *C);
+        C->nx = nxc, C->ny = nyc, C->nz = cnz, C->zg0 = zg, C->lo = F->lo, C->hi = F->hi, C->dist = 1;
+        const int gather = H->size > 1 && (cells < DG_GATHER_CELLS || mn < DG_GATHER_PLANES);
+        rc = level_alloc(C, !gather);
+        if (rc == SSB_OK)
+            coarsen(F, C);
+        rc = ssbi_dist_agree(ctx, rc == SSB_OK ? SSB_OK : SSB_ERROR(ctx, rc, "gmg-mpi: out of memory for level %d",
+                                                                       l + 1));
+        if (rc != SSB_OK) {
+            H->nlev = l + 2;
+            return rc;
+        }
+        if (!gather) {
+            H->nlev = l + 2;
+            continue;
+        }
+        /* gather C onto rank 0 as a serial level, keep only this rank's share of its vectors */
+        F->gather = 1;
+        F->cnz = cnz;
+        F->cb = malloc((size_t)(cnz * C->nxy) * sizeof(double));
+        int bad = F->cb == NULL;
+        dlevel G;
+        memset(&G, 0, sizeof G);
+        G.nx = nxc, G.ny = nyc, G.nz = nzc_all, G.zg0 = 0, G.lo = G.hi = MPI_PROC_NULL, G.dist = 0;
+        if (H->rank == 0) {
+            F->cnt = malloc((size_t)H->size * sizeof(int));
+            F->dsp = malloc((size_t)H->size * sizeof(int));
+            bad |= !F->cnt || !F->dsp || G.nz * C->nxy > 0x7fffffff || level_alloc(&G, 1) != SSB_OK;
+        }
+        bad = ssbi_dist_agree(ctx, bad ? SSB_ERROR(ctx, SSB_ERR_NOMEM,
+                                                   "gmg-mpi: out of memory for the gathered level %d (%lld cells)",
+                                                   l + 1, (long long)cells)
+                                       : SSB_OK) != SSB_OK;
+        if (bad) {
+            level_free(C, 1);
+            level_free(&G, 1);
+            H->nlev = l + 1;
+            return SSB_ERR_NOMEM;
+        }
+        const int n = (int)(cnz * C->nxy);
+        MPI_Gather(&n, 1, MPI_INT, F->cnt, 1, MPI_INT, 0, H->comm);
+        if (H->rank == 0)
+            for (int r = 0, d = 0; r < H->size; r++) {
+                F->dsp[r] = d;
+                d += F->cnt[r];
+            }
+        double *src[4] = {C->gx, C->gy, C->gz, C->dg}, *dst[4] = {G.gx, G.gy, G.gz, G.dg};
+        for (int k = 0; k < 4; k++)
+            MPI_Gatherv(src[k], n, MPI_DOUBLE, dst[k], F->cnt, F->dsp, MPI_DOUBLE, 0, H->comm);
+        level_free(C, 1);
+        if (H->rank == 0)
+            *C = G;
+        H->nlev = H->rank == 0 ? l + 2 : l + 1;
+        l++;
+        break;
+    }
+    if (H->rank != 0 && H->size > 1)
+        return SSB_OK;
+    /* serial levels on rank 0 */
+    H->nlev = l + 1;
+    for (; H->nlev < DG_MAXLEV; l++) {
+        dlevel *F = &H->lev[l];
+        const int64_t nxc = (F->nx + 1) / 2, nyc = (F->ny + 1) / 2, nzc = (F->nz + 1) / 2;
+        if (F->nxy * F->nz <= DG_NCOARSE || nxc * nyc * nzc == F->nxy * F->nz)
+            break;
+        dlevel *C = &H->lev[l + 1];
+        memset(C, 0, sizeof *C);
+        C->nx = nxc, C->ny = nyc, C->nz = nzc, C->lo = C->hi = MPI_PROC_NULL, C->dist = F->dist;
+        H->nlev = l + 2;
+        if (level_alloc(C, 1) != SSB_OK)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory for level %d", l + 1);
+        coarsen(F, C);
+    }
+    return coarsest_setup(ctx, &H->lev[H->nlev - 1]);
+}
+
+/* Flexible CG (Notay's FCG(1)) on level 0 of H from x = 0, r = b: stops when ||r|| <= rtol ||b|| and the inlet
+ * current (sum b - b.x over the nb entries of b) changed by at most rtol / 10 (not below 1e-13) of itself in the
+ * last iteration or ||r|| <= 1e-3 rtol ||b||, or at max_iter. The residual alone let tau be 6e-7 off at rtol 1e-8
+ * on electrode.tiff (the serial gmg: 2e-9); with the current's test, 1e-9. */
+static void fcg(dhier *H, double *xs, double *r, double *p, double *q, const int64_t *bidx, const double *bval,
+                int64_t nb, const ssb_transport_params *par, int64_t *iters, double *relres)
+{
+    dlevel *L0 = &H->lev[0];
+    const int64_t n = L0->nz * L0->nxy;
+    double s[3] = {dot_local(L0, r, r), 0, 0};
+    for (int64_t k = 0; k < nb; k++)
+        s[1] += bval[k];
+    allsum(H, L0, s, 2);
+    const double bnorm = sqrt(s[0]), bsum = s[1];
+    double rel = bnorm > 0 ? 1.0 : 0.0, pq = 1.0, cur = bsum, dcur = INFINITY;
+    int64_t it = 0;
+    const double ctol = fmax(0.1 * par->rtol, 1e-13); /* below 1e-13 the current's own rounding shows */
+    while (bnorm > 0 && (rel > par->rtol || (dcur > ctol * fabs(cur) && rel > 1e-3 * par->rtol)) &&
+           it < par->max_iter) {
+        cycle(H, 0, r); /* z = L0->x */
+        const double *z = L0->x;
+        double beta = 0.0;
+        if (it > 0) {
+            s[0] = dot_local(L0, z, q);
+            allsum(H, L0, s, 1);
+            beta = s[0] / pq;
+        }
+        for (int64_t i = 0; i < n; i++)
+            p[i] = z[i] - beta * p[i];
+        halo(H, L0, p);
+        residual(L0, NULL, p, q);
+        s[0] = dot_local(L0, p, q);
+        s[1] = dot_local(L0, p, r);
+        allsum(H, L0, s, 2);
+        pq = s[0];
+        it++;
+        if (!(pq > 0))
+            break; /* breakdown: r is 0 to rounding or the preconditioner failed; rel tells */
+        const double alpha = s[1] / pq;
+        for (int64_t i = 0; i < n; i++) {
+            xs[i] += alpha * p[i];
+            r[i] -= alpha * q[i];
+        }
+        s[0] = dot_local(L0, r, r);
+        s[1] = 0.0;
+        for (int64_t k = 0; k < nb; k++)
+            s[1] += bval[k] * xs[bidx[k]];
+        allsum(H, L0, s, 2);
+        rel = sqrt(s[0]) / bnorm;
+        dcur = fabs(bsum - s[1] - cur);
+        cur = bsum - s[1];
+    }
+    *iters = it;
+    *relres = rel;
+}
+
+int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S, const ssb_transport_params *par,
+                        double *iin, double *iout, int64_t *iters, double *relres, int64_t *peak_growth)
+{
+    const int64_t rss0 = ssbi_rss_bytes();
+    dhier H;
+    memset(&H, 0, sizeof H);
+    H.comm = comm;
+    MPI_Comm_rank(comm, &H.rank);
+    MPI_Comm_size(comm, &H.size);
+    dlevel *L0 = &H.lev[0];
+    L0->nx = S->nx, L0->ny = S->ny, L0->nz = S->nz, L0->zg0 = S->z0, L0->dist = 1;
+    L0->lo = H.rank > 0 ? H.rank - 1 : MPI_PROC_NULL;
+    L0->hi = H.rank < H.size - 1 ? H.rank + 1 : MPI_PROC_NULL;
+    H.nlev = 1;
+    double *xs = NULL, *r = NULL, *p = NULL, *q = NULL;
+    int rc = level_alloc(L0, 0);
+    if (rc == SSB_OK) {
+        L0->x = dv_new(L0), L0->r = dv_new(L0);
+        xs = dv_new(L0), r = dv_new(L0), p = dv_new(L0), q = dv_new(L0);
+        if (!L0->x || !L0->r || !xs || !r || !p || !q)
+            rc = SSB_ERR_NOMEM;
+    }
+    if (rc != SSB_OK)
+        rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory for the %lld voxels of this rank's slab",
+                       (long long)(S->nx * S->ny * S->nz));
+    rc = ssbi_dist_agree(ctx, rc);
+    if (rc == SSB_OK) {
+        level0_assemble(S, L0, r);
+        L0->b = r;
+        rc = hier_setup(ctx, &H);
+        if (H.size > 1)
+            rc = ssbi_dist_agree(ctx, rc);
+    }
+    int64_t nbd = 0, *bidx = NULL;
+    double *bval = NULL;
+    if (rc == SSB_OK) {
+        /* the right-hand side's entries (the cells on the phi = 1 plane): I_in = sum b - b.x, in units of gscale */
+        const int64_t n = L0->nz * L0->nxy;
+        for (int64_t i = 0; i < n; i++)
+            nbd += r[i] != 0.0;
+        bidx = malloc((size_t)(nbd + 1) * sizeof *bidx);
+        bval = malloc((size_t)(nbd + 1) * sizeof *bval);
+        rc = ssbi_dist_agree(ctx, bidx && bval ? SSB_OK
+                                               : SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory"));
+        for (int64_t i = 0, k = 0; i < n && rc == SSB_OK; i++)
+            if (r[i] != 0.0)
+                bidx[k] = i, bval[k++] = r[i];
+    }
+    if (rc == SSB_OK) {
+        int64_t it = 0;
+        double rel = 0.0;
+        fcg(&H, xs, r, p, q, bidx, bval, nbd, par, &it, &rel);
+        *iters = it;
+        *relres = rel;
+        *peak_growth = ssbi_rss_bytes() - rss0;
+        double c[2] = {0.0, 0.0};
+        for (int64_t z = 0; z < S->nz; z++)
+            ssbi_dist_plane_currents(S, z, xs + z * L0->nxy, &c[0], &c[1]);
+        MPI_Allreduce(MPI_IN_PLACE, c, 2, MPI_DOUBLE, MPI_SUM, comm);
+        *iin = c[0];
+        *iout = c[1];
+    }
+    free(bidx);
+    free(bval);
+    dv_free(L0, &xs);
+    dv_free(L0, &r);
+    dv_free(L0, &p);
+    dv_free(L0, &q);
+    hier_free(&H);
+    return rc;
+}
+#endif
