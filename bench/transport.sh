@@ -21,7 +21,8 @@
 # iterations as before). At load 9.7-14, electrode.tiff z, interleaved rounds of medians of 3 (bench_transport's
 # cpu column, user + system of the solve): 2 threads, before 4.90 / 4.99 s CPU (11.7 / 15.5 s wall), after 4.35 /
 # 4.84 s CPU (11.1 / 13.9 s wall); 1 thread (no spinning partner): before 4.25 3.82 4.33 4.24 s, after 4.16 4.00
-# 4.78 4.56 4.18 4.10 s CPU -- the difference is inside the load's noise. Along x the front end's copy of the
+# 4.78 4.56 4.18 4.10 s CPU -- the difference is inside the load's noise. At load 5.6-5.8 (12:52), interleaved
+# medians of 3, 2 threads: before 5.38 / 5.14 s wall (4.48 / 5.04 s CPU), after 4.90 / 4.94 s (4.60 / 4.72 s). Along x the front end's copy of the
 # phase map into the local frame read one byte per cache line: tiled now, 4.0 % -> 1.7 % of an electrode.tiff x
 # solve (perf, 1 thread; more on a 500^3 image, whose planes do not stay in the cache). Tried and dropped: 2 MiB transparent
 # huge pages for the solver arrays (no gain: CPU of the iterations 3.1-3.8 s with vs 3.1-3.8 s without, 3 rounds);
