@@ -13,7 +13,8 @@
  *     --threads N
  *     --lean -1|0|1    gmg level-0 storage (ssb_transport_params.lean; default -1 = auto)
  * One line per run and one "median" line per axis: tau, sigma_rel, eps, iterations, wall, setup, Mvox/s,
- * solver bytes per voxel and per unknown, and the process peak RSS (VmHWM). First a STREAM-like triad (memory
+ * CPU time of the solve (getrusage, user + system, all threads), solver bytes per voxel and per unknown, and the
+ * process peak RSS (VmHWM). First a STREAM-like triad (memory
  * bandwidth), and per axis the bandwidth bound of the iterations: one pass over the solver's arrays (peak_bytes) per
  * iteration at the triad's rate, against the measured time of the iterations (wall - set-up: the percolation
  * analysis is in it). The multigrid cycle reads level 0 several times per iteration, so the measured time is a few
@@ -23,6 +24,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -95,6 +97,16 @@ static double triad_gbs(int nt)
     free(b);
     free(c);
     return best;
+}
+
+/* CPU time (user + system) of the process so far, all threads (s): on a shared machine the wall time depends on
+ * the other jobs, the CPU time much less. */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0.0;
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+           1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
 static int cmpd(const void *a, const void *b)
@@ -203,10 +215,13 @@ int main(int argc, char **argv)
         ssb_axis ax;
         if (ssb_axis_parse(ctx, (char[]){*a, 0}, &ax) != SSB_OK) return 2;
         double *tw = calloc((size_t)repeat, sizeof(double)), *ti = calloc((size_t)repeat, sizeof(double));
+        double *tc = calloc((size_t)repeat, sizeof(double));
         ssb_transport_result res;
         memset(&res, 0, sizeof res);
         for (int r = 0; r < repeat; r++) {
+            const double c0 = cpu_s();
             int rc = ssb_transport_solve(ctx, g, sigma, ax, &par, &res);
+            tc[r] = cpu_s() - c0;
             if (rc != SSB_OK) {
                 fprintf(stderr, "solve failed: %s\n", ssb_ctx_get_error(ctx));
                 return 1;
@@ -214,11 +229,11 @@ int main(int argc, char **argv)
             tw[r] = res.time_s;
             ti[r] = res.time_s - res.setup_time_s;
             printf("run %d axis %s: tau %.6f sigma_rel %.6f eps %.6f eps_perc %.6f iters %lld relres %.2e "
-                   "mismatch %.2e conv %d wall %.3f s setup %.3f s  %.2f Mvox/s  solver %.1f B/voxel "
+                   "mismatch %.2e conv %d wall %.3f s setup %.3f s cpu %.3f s  %.2f Mvox/s  solver %.1f B/voxel "
                    "%.1f B/unknown  VmHWM %.2f GB\n",
                    r, ssb_axis_name(ax), res.tau, res.sigma_rel, res.eps, res.eps_percolating,
                    (long long)res.iterations, res.rel_residual, res.flux_mismatch, res.converged, res.time_s,
-                   res.setup_time_s, (double)nv / res.time_s / 1e6, (double)res.peak_bytes / (double)nv,
+                   res.setup_time_s, tc[r], (double)nv / res.time_s / 1e6, (double)res.peak_bytes / (double)nv,
                    res.n_unknowns > 0 ? (double)res.peak_bytes / (double)res.n_unknowns : 0.0,
                    (double)vmhwm_kb() / 1048576.0);
             fflush(stdout);
@@ -227,10 +242,11 @@ int main(int argc, char **argv)
         qsort(tw, (size_t)repeat, sizeof(double), cmpd);
         double med = tw[repeat / 2];
         qsort(ti, (size_t)repeat, sizeof(double), cmpd);
+        qsort(tc, (size_t)repeat, sizeof(double), cmpd);
         const double medi = ti[repeat / 2], bound = (double)res.iterations * (double)res.peak_bytes / (triad * 1e9);
-        printf("median axis %s: tau %.6f wall %.3f s  %.2f Mvox/s  %.2f Munknowns/s  iters %lld  solver %.1f "
+        printf("median axis %s: tau %.6f wall %.3f s cpu %.3f s  %.2f Mvox/s  %.2f Munknowns/s  iters %lld  solver %.1f "
                "B/voxel  VmHWM %.2f GB\n",
-               ssb_axis_name(ax), res.tau, med, (double)nv / med / 1e6, (double)res.n_unknowns / med / 1e6,
+               ssb_axis_name(ax), res.tau, med, tc[repeat / 2], (double)nv / med / 1e6, (double)res.n_unknowns / med / 1e6,
                (long long)res.iterations, (double)res.peak_bytes / (double)nv, (double)vmhwm_kb() / 1048576.0);
         if (triad > 0.0 && res.iterations > 0)
             printf("bandwidth axis %s: iterations %.3f s (median wall - setup); %lld passes over the %.2f GB of solver "
@@ -240,6 +256,7 @@ int main(int argc, char **argv)
         fflush(stdout);
         free(tw);
         free(ti);
+        free(tc);
     }
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);

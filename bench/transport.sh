@@ -11,7 +11,25 @@
 # Timings are wall-clock seconds of ssb_transport_solve (percolation analysis + set-up + solve, image reading
 # excluded). The machine is shared by other engineers: the numbers are noisy, hence the medians.
 #
-# Last measured (gmg, 2 threads, SKIP_HYPRE=1 REPEAT=5, load average 1.6-1.9 from other engineers' jobs):
+# 2026-12-03, issue 13 speed target (electrode.tiff < 1.5 s): NOT reached. Quiet machine (load 0.3-0.8, measured
+# by the lead at 11:30 before the K-cycle change below): 2.27 s median of 3 (set-up 0.29-0.36 s, 15 iterations
+# 1.92 s), 38.7 B/voxel. Profile of `ssbnet micro transport electrode.tiff --phase 0 --axis z --threads 1` (perf
+# record, 17.4 k samples): iterations 71 % (level-0 exact operator in double 15 %, level-0 float sweeps, restriction,
+# prolongation and vector updates 34 %, coarse levels 22 %), gmg set-up 11 %, percolation and phase map 4.5 %,
+# page faults 5 %; the TIFF read does not show. The K-cycle now skips its second step below level 1 when the first one
+# reduced the residual to half (coarse work 61.5 -> 54.9 M unknown-sweeps, 648 -> 176 coarsest solves, 15
+# iterations as before). At load 9.7-14, electrode.tiff z, interleaved rounds of medians of 3 (bench_transport's
+# cpu column, user + system of the solve): 2 threads, before 4.90 / 4.99 s CPU (11.7 / 15.5 s wall), after 4.35 /
+# 4.84 s CPU (11.1 / 13.9 s wall); 1 thread (no spinning partner): before 4.25 3.82 4.33 4.24 s, after 4.16 4.00
+# 4.78 4.56 4.18 4.10 s CPU -- the difference is inside the load's noise. At load 5.6-5.8 (12:52), interleaved
+# medians of 3, 2 threads: before 5.38 / 5.14 s wall (4.48 / 5.04 s CPU), after 4.90 / 4.94 s (4.60 / 4.72 s). Along x the front end's copy of the
+# phase map into the local frame read one byte per cache line: tiled now, 4.0 % -> 1.7 % of an electrode.tiff x
+# solve (perf, 1 thread; more on a 500^3 image, whose planes do not stay in the cache). Tried and dropped: 2 MiB transparent
+# huge pages for the solver arrays (no gain: CPU of the iterations 3.1-3.8 s with vs 3.1-3.8 s without, 3 rounds);
+# SIMD (omp simd / AVX2 / AVX-512) of the stored level-0 sweeps: gcc 12 does not vectorise the 6-index gathers,
+# and gathers are not faster than scalar loads on this AMD EPYC; what remains is a dense (per-voxel, colour-split
+# rows) level-0 layout whose sweeps need no index loads, a larger rewrite.
+# Earlier (gmg, 2 threads, SKIP_HYPRE=1 REPEAT=5, load average 1.6-1.9 from other engineers' jobs):
 #   1. electrode.tiff: 3.6 s median of 5 (3.2-3.6 s), 15 iterations, tau 2.077242, 90 B/unknown, 0.72 GB peak
 #      (before the split aggregates / fused passes / thread team / parallel through-mask: 8.1 s median of 5 at
 #      load 2.1, 28 iterations, runs interleaved with the new code; earlier 6.7 s quiet, 16.5 s under load)

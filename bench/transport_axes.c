@@ -11,7 +11,8 @@
  * with every conductivity times 1.37 (a temperature change of a single conducting phase): fresh solves vs computes
  * on the object (warm start from the stored solution, the kept multigrid hierarchy). The object releases each
  * axis after its two computes, so it holds one hierarchy at a time (the peak memory of the independent solves).
- * Prints the taus of each variant (they must agree), the medians, and the geometry set-up alone. */
+ * Prints the taus of each variant (they must agree), the medians (wall time, and for the three axes also the CPU
+ * time of the process, user + system, all threads), and the geometry set-up alone. */
 #include <ssbnet/ssb_core.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_io.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static double wtime(void)
@@ -28,6 +30,17 @@ static double wtime(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU time (user + system) of the process so far, all threads (s): less affected by the machine's load than the
+ * wall time */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0.0;
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+           1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
 static int cmpd(const void *a, const void *b)
@@ -103,7 +116,8 @@ int main(int argc, char **argv)
 
     double *t_ind = calloc((size_t)repeat, sizeof(double)), *t_one = calloc((size_t)repeat, sizeof(double));
     double *t_new_ind = calloc((size_t)repeat, sizeof(double)), *t_new_one = calloc((size_t)repeat, sizeof(double));
-    if (!t_ind || !t_one || !t_new_ind || !t_new_one)
+    double *c_ind = calloc((size_t)repeat, sizeof(double)), *c_one = calloc((size_t)repeat, sizeof(double));
+    if (!t_ind || !t_one || !t_new_ind || !t_new_one || !c_ind || !c_one)
         return 1;
     double tau_ind[3] = {0}, tau_one[3] = {0}, tau_new[3] = {0};
     long long it_new_ind = 0, it_new_one = 0;
@@ -112,13 +126,14 @@ int main(int argc, char **argv)
         /* interleave the variants, alternating which goes first, so that the machine's load affects them alike */
         for (int pass = 0; pass < 2; pass++) {
             if ((pass == 0) == (k % 2 == 0)) {
-                double t0 = wtime();
+                double t0 = wtime(), c0 = cpu_s();
                 for (int a = 0; a < 3; a++) {
                     if (ssb_transport_solve(ctx, g, sigma, (ssb_axis)a, NULL, &r) != SSB_OK)
                         return fail(ctx, "solve");
                     tau_ind[a] = r.tau;
                 }
                 t_ind[k] = wtime() - t0;
+                c_ind[k] = cpu_s() - c0;
                 t0 = wtime();
                 it_new_ind = 0;
                 for (int a = 0; a < 3; a++) {
@@ -129,7 +144,7 @@ int main(int argc, char **argv)
                 t_new_ind[k] = wtime() - t0;
             } else {
                 ssb_transport *t = NULL;
-                double t0 = wtime();
+                double t0 = wtime(), c0 = cpu_s(), c_new = 0.0;
                 if (ssb_transport_create(ctx, g, NULL, &t) != SSB_OK)
                     return fail(ctx, "create");
                 if (ssb_transport_setup_all(t, sigma) != SSB_OK)
@@ -144,19 +159,23 @@ int main(int argc, char **argv)
                     tau_one[a] = r.tau;
                     t_one[k] += wtime() - t0;
                     t0 = wtime();
+                    const double c1 = cpu_s();
                     if (ssb_transport_compute(t, sigma2, (ssb_axis)a, &r) != SSB_OK)
                         return fail(ctx, "compute");
                     tau_new[a] = r.tau;
                     it_new_one += r.iterations;
                     t_new_one[k] += wtime() - t0;
+                    c_new += cpu_s() - c1;
                     ssb_transport_release(t,
                                           (ssb_axis)a); /* one axis's hierarchy at a time, as the independent solves */
                 }
                 ssb_transport_destroy(&t);
+                c_one[k] = cpu_s() - c0 - c_new; /* without the new-sigma computes */
             }
         }
-        printf("run %d: independent %.3f s, one setup %.3f s; new sigma: fresh %.3f s, on the object %.3f s\n", k,
-               t_ind[k], t_one[k], t_new_ind[k], t_new_one[k]);
+        printf("run %d: independent %.3f s (cpu %.3f s), one setup %.3f s (cpu %.3f s); new sigma: fresh %.3f s, on the "
+               "object %.3f s\n",
+               k, t_ind[k], c_ind[k], t_one[k], c_one[k], t_new_ind[k], t_new_one[k]);
         fflush(stdout);
     }
     printf("tau x/y/z independent %.8f %.8f %.8f\n", tau_ind[0], tau_ind[1], tau_ind[2]);
@@ -170,6 +189,9 @@ int main(int argc, char **argv)
         }
     const double mi = median(t_ind, repeat), mo = median(t_one, repeat);
     printf("median three axes: independent %.3f s, one setup %.3f s (%.1f %% less)\n", mi, mo, 100.0 * (1.0 - mo / mi));
+    const double ci = median(c_ind, repeat), co = median(c_one, repeat);
+    printf("median cpu of the three axes: independent %.3f s, one setup %.3f s (%.1f %% less)\n", ci, co,
+           100.0 * (1.0 - co / ci));
     /* the geometry alone: three per-axis set-ups (two flood fills each) vs one labelling for the three axes */
     double *t_g3 = calloc((size_t)repeat, sizeof(double)), *t_ga = calloc((size_t)repeat, sizeof(double));
     if (!t_g3 || !t_ga)
@@ -203,6 +225,8 @@ int main(int argc, char **argv)
     free(t_one);
     free(t_new_ind);
     free(t_new_one);
+    free(c_ind);
+    free(c_one);
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);
     return 0;

@@ -5,11 +5,19 @@
 # usage: bench/transport_axes.sh [BUILD_DIR]
 # Environment: SSB_REF_500 = the TauFactor 500^3 volume (TIFF, label 255 conducts). When unset, the copy of
 # $SSB_REF_DIR/microstructure/taufactor/TF-500x500x500-1x2x6-v3.tiff.zip is unzipped into bench/data/ if that zip
-# exists; otherwise the 500^3 case is skipped with a message. REPEAT (runs per variant, medians; default 3).
+# exists; otherwise the 500^3 case is skipped with a message. REPEAT (runs per variant, medians; default 3),
+# REPEAT500 (runs of the 500^3 volumes; default 1), SKIP500=1 (skip the synthetic 500^3 cathode).
 # Cases: electrode.tiff (pore, 7.5 M unknowns), the 256^3 corner of the 500^3 volume, the full 500^3 volume
 # (about 40 s per variant and run; the object holds one axis's hierarchy at a time, peak ~4 GB).
 #
-# Figures (2026-12-03, shared 2-core development machine at load average 6-14 from seven other builds: absolute
+# Figures (2026-12-03 12:05-12:25, load average 16-21; bench/transport_axes with the CPU time of the process):
+#   synthetic 500^3 cathode (ssbnet micro generate --kind cathode --size 500 --seed 3), label 1 (solid electrolyte,
+#   VF 0.32), 1 run: three axes independent 363 s wall / 99.3 s CPU, one setup 310 s / 84.0 s (15.5 % less CPU);
+#   taus 2.91919332 / 2.91122732 / 2.91817228 alike; the geometry alone 40.0 s per axis vs 27.8 s one labelling
+#   (wall); new sigma 304 s fresh vs 16.7 s on the object (0 iterations). The object shares the labelling only:
+#   the multigrid hierarchy is per axis (the unknowns are numbered plane by plane along the transport axis).
+#   Lead's electrode.tiff run at load 0.3-0.8 (11:30): independent 7.69 s, one setup 7.46 s (3 % less).
+# Earlier figures (2026-12-03, shared 2-core development machine at load average 6-14 from seven other builds: absolute
 # times vary by 2x, compare the variants of one run only; the variants alternate which goes first):
 #   electrode.tiff 112^3 corner, pore phase, medians of 4 runs:
 #     three axes: independent 5.60 s, one setup 5.74 s (equal within the noise: the solves dominate; the geometry
@@ -23,7 +31,7 @@ BUILD=${1:-${BUILD:-$ROOT/build-bench}}
 REF=${SSB_REF_DIR:-$ROOT/tests/reference}/microstructure
 REPEAT=${REPEAT:-3}
 mkdir -p "$BUILD"
-if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target transport_axes; } \
+if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j2 --target transport_axes ssbnet_cli; } \
     >"$BUILD/bench_build.log" 2>&1; then
     tail -30 "$BUILD/bench_build.log"
     echo "bench/transport_axes.sh: build failed (log: $BUILD/bench_build.log)" >&2
@@ -53,5 +61,14 @@ if [ -n "$TF500" ] && [ -f "$TF500" ]; then
     echo "== the 500^3 volume (label 255)"
     "$B" "$TF500" --label 255 --repeat "${REPEAT500:-1}"
 else
-    echo "== 500^3 volume: set SSB_REF_500 to the TIFF (not found: '${SSB_REF_500:-unset}'); skipped"
+    echo "== TauFactor 500^3 volume: set SSB_REF_500 to the TIFF (not found: '${SSB_REF_500:-unset}'); skipped"
+fi
+# the synthetic 500^3 cathode of bench/transport.sh (no download; about 5 min per run on a quiet machine),
+# its solid electrolyte; SKIP500=1 skips it
+if [ "${SKIP500:-0}" != 1 ]; then
+    C500=$ROOT/bench/data/cathode500.raw
+    mkdir -p "$ROOT/bench/data"
+    [ -f "$C500" ] || "$BUILD/ssbnet" micro generate --kind cathode --size 500 --seed 3 -o "$C500" --quiet >/dev/null
+    echo "== synthetic 500^3 cathode (micro generate --kind cathode --size 500 --seed 3), solid electrolyte (label 1)"
+    "$B" "$C500" --label 1 --repeat "${REPEAT500:-1}"
 fi

@@ -8,6 +8,8 @@
 #include <ssbnet/ssb_io.h>
 #include <ssbnet/ssb_transport.h>
 
+#include <string.h>
+
 static void test_electrode_default_backend(void **state)
 {
     (void)state;
@@ -28,6 +30,10 @@ static void test_electrode_default_backend(void **state)
     TU_ASSERT_REL(r.tau_percolating, 2.075027, 1e-5);
     TU_ASSERT_REL(r.sigma_rel, 0.216594, 1e-5);
     TU_ASSERT_REL(r.sigma_eff, 0.216594 * 0.4173, 1e-5);
+    /* the gmg preconditioner's tuning (K-cycle steps skipped below level 1, gmg_cycle.c) keeps the 15 outer
+     * iterations it had with every second step taken (bench/transport.sh); more would cost ~7 % each */
+    if (strcmp(r.backend, "gmg") == 0)
+        assert_true(r.iterations <= 15);
     print_message("electrode.tiff pore z: tau %.6f (TauFactor 2: 2.0776), %lld iterations, %.2f s (%s)\n", r.tau,
                   (long long)r.iterations, r.time_s, r.backend);
     ssb_transport_result_destroy(&r);

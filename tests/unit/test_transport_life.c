@@ -4,7 +4,8 @@
  * returns the same numbers with 0 iterations; conductivities scaled by one factor scale sigma_eff by that factor
  * and leave tau unchanged (linearity: the potential does not change); new conductivity ratios agree with a fresh
  * solve to solver tolerance; a new conducting set rebuilds the geometry; the fields of get_fields equal those of a
- * want_fields solve; error paths. Structure: a generated two-particle-phase electrode in an anisotropic box. */
+ * want_fields solve; error paths; the local frame of the x axis (tiled copy) against a transposed image along z.
+ * Structure: a generated two-particle-phase electrode in an anisotropic box. */
 #include "testutil.h"
 
 #include <ssbnet/ssb_micro_gen.h>
@@ -181,11 +182,57 @@ static void test_life_nonpercolating(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Along x the front end copies the image into the local frame (local z = image x) in tiles of 64 planes: a
+ * random two-phase image A (150 x 21 x 17: tiles of 64, 64 and 22 planes) solved along x must give bit for bit the
+ * result of the image B(x', y', z') = A(z', x', y') solved along z, whose local frame is the same with the plain
+ * copy; face- and cell-centred Dirichlet planes (the latter skips the first and last layer). */
+static void test_life_x_frame(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    const int64_t nx = 150, ny = 21, nz = 17;
+    ssb_grid *a = NULL, *b = NULL;
+    TU_OK(ctx, ssb_grid_create(ctx, nx, ny, nz, 1e-6, 1e-6, 1e-6, &a));
+    TU_OK(ctx, ssb_grid_create(ctx, ny, nz, nx, 1e-6, 1e-6, 1e-6, &b));
+    uint8_t *la = ssb_grid_get_labels(a), *lb = ssb_grid_get_labels(b);
+    uint32_t rng = 12345u;
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                rng = rng * 1664525u + 1013904223u;
+                const uint32_t u = rng >> 24; /* 0..255 */
+                const uint8_t lab = u < 100 ? 0 : u < 200 ? 1 : 2;
+                la[x + nx * (y + ny * z)] = lab;
+                lb[y + ny * (z + nz * x)] = lab;
+            }
+    double sigma[256] = {0};
+    sigma[1] = 1.0;
+    sigma[2] = 0.25;
+    for (int cell = 0; cell < 2; cell++) {
+        ssb_transport_params p = ssb_transport_params_default();
+        p.dirichlet = cell ? SSB_DIRICHLET_CELL : SSB_DIRICHLET_FACE;
+        ssb_transport_result ra, rb;
+        TU_OK(ctx, ssb_transport_solve(ctx, a, sigma, SSB_AXIS_X, &p, &ra));
+        TU_OK(ctx, ssb_transport_solve(ctx, b, sigma, SSB_AXIS_Z, &p, &rb));
+        assert_true(ra.percolates && ra.n_unknowns > 0);
+        same_result(&ra, &rb);
+        print_message("x frame (%s Dirichlet): tau %.9f, %lld unknowns, both ways\n", cell ? "cell" : "face",
+                      ra.tau, (long long)ra.n_unknowns);
+        ssb_transport_result_destroy(&ra);
+        ssb_transport_result_destroy(&rb);
+    }
+    ssb_grid_destroy(&a);
+    ssb_grid_destroy(&b);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_life_cycle),
         cmocka_unit_test(test_life_nonpercolating),
+        cmocka_unit_test(test_life_x_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

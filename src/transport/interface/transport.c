@@ -254,23 +254,51 @@ static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, int64_
         int64_t *ps = A->plane_start;
         uint8_t umap[256];
         for (int k = 0; k < 256; k++) umap[k] = t->phase_of[k] >= 0 ? (uint8_t)(t->phase_of[k] + 1) : 0;
+        if (s2 == 1 && nl[2] > 1) {
+            /* along x the image's rows become the local z: the plain loop below would read one byte per cache
+             * line (stride n[0]); tiles of AX_TILE local planes read each line once, then the planes are counted */
+            enum { AX_TILE = 64 };
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(dynamic, 4) num_threads(t->nt)
 #endif
-        for (int64_t z = 0; z < nl[2]; z++) {
-            int64_t c = 0;
-            uint8_t *row = ph + z * npl;
-            const int64_t gz = (z + zoff) * s2;
-            for (int64_t y = 0; y < nl[1]; y++) {
-                const int64_t gy = gz + y * s1;
-                for (int64_t x = 0; x < nl[0]; x++) {
-                    const int64_t v = gy + x * s0;
-                    uint8_t u = mask[v] == 3 ? umap[lab[v]] : 0;
-                    row[x + nl[0] * y] = u;
-                    c += u != 0;
+            for (int64_t y = 0; y < nl[1]; y++)
+                for (int64_t z0 = 0; z0 < nl[2]; z0 += AX_TILE) {
+                    const int64_t z1 = z0 + AX_TILE < nl[2] ? z0 + AX_TILE : nl[2];
+                    for (int64_t x = 0; x < nl[0]; x++) {
+                        const int64_t gb = x * s0 + y * s1 + zoff;
+                        uint8_t *out = ph + x + nl[0] * y;
+                        for (int64_t z = z0; z < z1; z++)
+                            out[npl * z] = mask[gb + z] == 3 ? umap[lab[gb + z]] : 0;
+                    }
                 }
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(t->nt)
+#endif
+            for (int64_t z = 0; z < nl[2]; z++) {
+                int64_t c = 0;
+                const uint8_t *row = ph + z * npl;
+                for (int64_t k = 0; k < npl; k++) c += row[k] != 0;
+                ps[z + 1] = c;
             }
-            ps[z + 1] = c;
+        } else {
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 4) num_threads(t->nt)
+#endif
+            for (int64_t z = 0; z < nl[2]; z++) {
+                int64_t c = 0;
+                uint8_t *row = ph + z * npl;
+                const int64_t gz = (z + zoff) * s2;
+                for (int64_t y = 0; y < nl[1]; y++) {
+                    const int64_t gy = gz + y * s1;
+                    for (int64_t x = 0; x < nl[0]; x++) {
+                        const int64_t v = gy + x * s0;
+                        uint8_t u = mask[v] == 3 ? umap[lab[v]] : 0;
+                        row[x + nl[0] * y] = u;
+                        c += u != 0;
+                    }
+                }
+                ps[z + 1] = c;
+            }
         }
         for (int64_t z = 0; z < nl[2]; z++) ps[z + 1] += ps[z];
         A->nunk = ps[nl[2]];
