@@ -30,12 +30,27 @@ static void test_electrode_default_backend(void **state)
     TU_ASSERT_REL(r.tau_percolating, 2.075027, 1e-5);
     TU_ASSERT_REL(r.sigma_rel, 0.216594, 1e-5);
     TU_ASSERT_REL(r.sigma_eff, 0.216594 * 0.4173, 1e-5);
-    /* the gmg preconditioner's tuning (K-cycle steps skipped below level 1, gmg_cycle.c) keeps the 15 outer
-     * iterations it had with every second step taken (bench/transport.sh); more would cost ~7 % each */
+    /* tau at the default rtol 1e-8 is the converged tau to better than 5e-9, so that two solvers stopped at rtol 1e-8
+     * (serial gmg and the distributed gmg-mpi, issue 13: equal to 1e-8) agree: the residual test alone left tau
+     * 7e-8 off along x and y and, with the K-cycle steps skipped below level 1, 6.5e-8 along z; the inlet current
+     * settled to rtol in the last iteration (gmg.c) brings it to 3e-9 for 19 instead of 15 iterations */
+    ssb_transport_params tight = ssb_transport_params_default();
+    tight.rtol = 1e-12;
+    ssb_transport_result rt;
+    TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, SSB_AXIS_Z, &tight, &rt));
+    TU_ASSERT_REL(r.tau, rt.tau, 5e-9);
+    ssb_transport_result rx, rxt; /* along x the residual test alone was 7e-8 off */
+    TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, SSB_AXIS_X, NULL, &rx));
+    TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, SSB_AXIS_X, &tight, &rxt));
+    TU_ASSERT_REL(rx.tau, rxt.tau, 5e-9);
+    ssb_transport_result_destroy(&rx);
+    ssb_transport_result_destroy(&rxt);
     if (strcmp(r.backend, "gmg") == 0)
-        assert_true(r.iterations <= 15);
-    print_message("electrode.tiff pore z: tau %.6f (TauFactor 2: 2.0776), %lld iterations, %.2f s (%s)\n", r.tau,
-                  (long long)r.iterations, r.time_s, r.backend);
+        assert_true(r.iterations <= 20);
+    print_message("electrode.tiff pore z: tau %.10f (TauFactor 2: 2.0776; rtol 1e-12: %.10f), %lld iterations, "
+                  "%.2f s (%s)\n",
+                  r.tau, rt.tau, (long long)r.iterations, r.time_s, r.backend);
+    ssb_transport_result_destroy(&rt);
     ssb_transport_result_destroy(&r);
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);

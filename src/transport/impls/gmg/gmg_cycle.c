@@ -600,13 +600,7 @@ static void swapf(float **a, float **b)
 static void vcycle(gmg *m, int l);
 
 /* Approximate solve on level l >= 1 (b -> x): a K-cycle (two flexible-CG steps preconditioned by the cycle of
- * level l, Notay's K-cycle) on the levels that have the extra vectors, else one cycle. The second step is skipped
- * when the first leaves ||r2|| <= t ||R||: t = 0.25 on level 1 (Notay and Vassilevski, Numer. Linear Algebra Appl.
- * 15 (2008) 473), t = 0.5 below (GMG_KSKIP). The looser test below level 1 cuts the cycles of the small,
- * single-threaded levels 2-4 fold (electrode.tiff pore phase along z: 648 -> 176 solves of the coarsest level,
- * coarse work 61.5 -> 54.9 M unknown-sweeps) with the same outer iterations on electrode.tiff x/y/z (16/16/15) and
- * the synthetic cathode's solid electrolyte (200^3 corner: 17/16 along x/z); its CAM (160^3 corner, z) takes 16
- * instead of 15. t = 0.5 on level 1 too costs the solid electrolyte 2 outer iterations. The vectors are swapped
+ * level l, Notay's K-cycle) on the levels that have the extra vectors, else one cycle. The vectors are swapped
  * rather than copied; b is the same on return. */
 static void coarse_solve(gmg *m, int l)
 {
@@ -638,7 +632,7 @@ static void coarse_solve(gmg *m, int l)
     a.u = L->kc;
     a.y = L->x;
     a.a2 = 0.0f;
-    if (s[0] <= (l == 1 ? GMG_KSKIP1 : GMG_KSKIP) * s[1]) { /* ||r2|| <= t ||R||: one step is enough */
+    if (s[0] <= 0.0625 * s[1]) { /* ||r2|| <= 0.25 ||R||: one step is enough */
         ssbi_gmg_pipeline(m, L, k_comb, NULL, NULL, &a, NULL);
         return;
     }

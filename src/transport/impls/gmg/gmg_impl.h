@@ -27,8 +27,7 @@
  * Smoother: red-black Gauss-Seidel, forward before and backward after the coarse correction. Plain aggregation
  * underestimates the smooth error, so the coarse problems are solved by Notay's K-cycle: two flexible-CG steps per
  * coarse level, each preconditioned by the cycle of that level (a V-cycle with its correction scaled by 1.7 needs
- * twice as many outer iterations); the second step is skipped where the first reduced the residual enough
- * (GMG_KSKIP1, GMG_KSKIP). The preconditioner is then slightly nonlinear and the outer iteration uses the
+ * twice as many outer iterations). The preconditioner is then slightly nonlinear and the outer iteration uses the
  * Polak-Ribiere (flexible) beta. GMG_KCYCLE=0 gives the scaled V-cycle instead.
  * Passes: a smoothing step is one pass over the planes of a level with up to three stages per plane and a lag of
  * one plane between them (e.g. red initialisation, black update, red residual and restriction), so it reads the
@@ -71,14 +70,6 @@
 #endif
 #ifndef GMG_OMEGA
 #define GMG_OMEGA 1.7f
-#endif
-/* K-cycle: the second flexible-CG step of a coarse solve is skipped when ||r2||^2 <= GMG_KSKIP1 ||R||^2 (level 1)
- * or GMG_KSKIP ||R||^2 (deeper levels); see coarse_solve in gmg_cycle.c */
-#ifndef GMG_KSKIP1
-#define GMG_KSKIP1 0.0625
-#endif
-#ifndef GMG_KSKIP
-#define GMG_KSKIP 0.25
 #endif
 
 /* 1: compile the level-0 kernels for the x86 popcnt instruction (checked at run time by the backend) */
