@@ -29,17 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures = 0, rank = 0, size = 1;
-
-#define CHECK(cond, ...)                                                                                           \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            failures++;                                                                                            \
-            fprintf(stderr, "rank %d: FAIL %s:%d: ", rank, __FILE__, __LINE__);                                    \
-            fprintf(stderr, __VA_ARGS__);                                                                          \
-            fputc('\n', stderr);                                                                                   \
-        }                                                                                                          \
-    } while (0)
+#include "mpi_test.h"
 
 #define EQ_I(a, b, what) CHECK((a) == (b), "%s: %lld (ranks) vs %lld (serial)", what, (long long)(a), (long long)(b))
 #define EQ_D(a, b, what) CHECK((a) == (b), "%s: %.17g (ranks) vs %.17g (serial)", what, (double)(a), (double)(b))
@@ -382,18 +372,8 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     ssb_ctx *ctx = NULL;
     ssb_ctx_create(&ctx);
-    char dir[256] = "";
-    if (rank == 0) {
-        const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/ssbdanaXXXXXX", t && t[0] ? t : "/tmp");
-        if (!mkdtemp(dir))
-            dir[0] = 0;
-    }
-    MPI_Bcast(dir, sizeof dir, MPI_CHAR, 0, MPI_COMM_WORLD);
-    if (!dir[0]) {
-        fprintf(stderr, "no temporary directory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    char dir[256];
+    mpi_test_tmpdir("ssbdana", dir, sizeof dir);
     check_histogram(ctx, dir);
     check_bad_input(ctx, dir);
     check_random(ctx, dir);
@@ -401,11 +381,8 @@ int main(int argc, char **argv)
     check_electrode(ctx);
     int total = 0;
     MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    mpi_test_rmdir(dir);
     if (rank == 0) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
         printf("%s: %d failure(s) on %d ranks\n", total ? "FAILED" : "PASSED", total, size);
     }
     ssb_ctx_destroy(&ctx);

@@ -21,17 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0, rank = 0, size = 1;
-
-#define CHECK(cond, ...)                                                                                           \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            failures++;                                                                                            \
-            fprintf(stderr, "rank %d: FAIL %s:%d: ", rank, __FILE__, __LINE__);                                    \
-            fprintf(stderr, __VA_ARGS__);                                                                          \
-            fputc('\n', stderr);                                                                                   \
-        }                                                                                                          \
-    } while (0)
+#include "mpi_test.h"
 
 static int choice(ssb_ctx *ctx, const char *name, ssb_design_choice *c)
 {
