@@ -35,13 +35,7 @@ int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
                             const ssb_design_choice *choices, ssb_design_comparison *out)
 {
 #if SSB_HAVE_HYPRE
-    int init = 0, fin = 0, size = 1, rank = 0;
-    MPI_Initialized(&init);
-    MPI_Finalized(&fin);
-    if (init && !fin) {
-        MPI_Comm_size(MPI_COMM_WORLD, &size);
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    }
+    const int size = ssb_dist_size(), rank = ssb_dist_rank(); /* 1 and 0 before MPI_Init or after MPI_Finalize */
     if (size > 1) {
         const ssbi_design_comm comm = {size, rank, bcast_world, agree_world, NULL};
         return ssbi_design_compare(ctx, db, cell, NULL, rp, ep, nchoices, choices, rank, size, &comm, out);
@@ -54,13 +48,7 @@ int ssb_dist_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_ce
                              const ssb_design_opt_params *prm, ssb_design_opt_result *res)
 {
 #if SSB_HAVE_HYPRE
-    int init = 0, fin = 0, size = 1, rank = 0;
-    MPI_Initialized(&init);
-    MPI_Finalized(&fin);
-    if (init && !fin) {
-        MPI_Comm_size(MPI_COMM_WORLD, &size);
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    }
+    const int size = ssb_dist_size(), rank = ssb_dist_rank(); /* 1 and 0 before MPI_Init or after MPI_Finalize */
     if (size > 1) {
         const ssbi_design_comm comm = {size, rank, bcast_world, agree_world, NULL};
         return ssbi_design_optimise(ctx, db, base, prm, &comm, res);
