@@ -64,6 +64,18 @@ static void log_sink(void *user, ssb_log_level level, const char *object, const 
     fprintf(stderr, "ssbnet: %s: %s: %s\n", names[level], object, message);
 }
 
+/* The commands that share their work over MPI ranks (every rank must run them). */
+static int mpi_aware(const char *group, const char *sub)
+{
+    if (!sub) return 0;
+    if (!strcmp(group, "micro"))
+        return !strcmp(sub, "transport") || !strcmp(sub, "analyze") || !strcmp(sub, "analyse");
+    if (!strcmp(group, "cell")) return !strcmp(sub, "rates");
+    if (!strcmp(group, "design"))
+        return !strcmp(sub, "compare") || !strcmp(sub, "optimise") || !strcmp(sub, "optimize");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cli_env env = {.prog = "ssbnet"};
@@ -76,8 +88,8 @@ int main(int argc, char **argv)
         return 0;
     }
     /* Started by mpirun: initialise MPI (finalised at exit); ranks other than 0 work but print nothing, so the
-       output is the serial command's (micro transport shares the image between the ranks; other commands run on
-       every rank alike). */
+       output is the serial command's (micro transport / analyze share the image between the ranks, cell rates and
+       design compare / optimise their cases; other commands run on rank 0 alone, below). */
     if (ssb_dist_launched() && ssb_dist_init(&argc, &argv) == SSB_OK) {
         atexit(ssb_dist_finalize);
         if (ssb_dist_rank() > 0) {
@@ -106,6 +118,18 @@ int main(int argc, char **argv)
 
     int rc;
     const char *group = n >= 2 ? args[1] : "run";
+    /* Under mpirun with several ranks, a command that is not distributed runs on rank 0 alone: the other ranks would
+       only repeat its work (and write its output files again). */
+    if (ssb_dist_size() > 1 && !mpi_aware(group, n >= 3 ? args[2] : NULL)) {
+        if (ssb_dist_rank() > 0) {
+            free(args);
+            ssb_ctx_destroy(&env.ctx);
+            return 0;
+        }
+        if (!env.quiet)
+            fprintf(stderr, "ssbnet: note: '%s%s%s' is not distributed over MPI ranks; rank 0 runs it alone\n", group,
+                    n >= 3 ? " " : "", n >= 3 ? args[2] : "");
+    }
     size_t i = 0;
     for (; i < sizeof groups / sizeof groups[0]; i++)
         if (strcmp(group, groups[i].name) == 0) break;

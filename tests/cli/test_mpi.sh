@@ -128,4 +128,10 @@ expect_rc "mpirun -n 2: phase table lacking a later plane's label" 8 "${MPI[@]}"
 grep -q "label 2 occurs in 36 voxels" "$T/err" && ok "message names label 2 and its 36 voxels" || bad "message: $(cat "$T/err")"
 expect_rc "mpirun -n 2 analyze, label of later planes" 0 "${MPI[@]}" -n 2 "$BIN" micro analyze "$T/late.raw" --raw-dims 4,4,4 --raw-dtype uint8 --json --quiet
 grep -q '"label":[[:space:]]*2' "$T/out" && ok "analyze over ranks lists label 2" || bad "label 2 missing: $(head -c 300 "$T/out")"
+# a command that is not distributed runs on rank 0 alone under mpirun: one note, the serial output, the serial file
+expect_rc "serial micro generate" 0 "$BIN" micro generate --kind cathode --size 40 --seed 5 -o "$T/g1.tif" --quiet
+expect_rc "mpirun -n 3 micro generate" 0 "${MPI[@]}" -n 3 "$BIN" micro generate --kind cathode --size 40 --seed 5 -o "$T/g3.tif"
+cmp -s "$T/g1.tif" "$T/g3.tif" && ok "3 ranks write the serial image" || bad "image under mpirun differs from serial"
+[ "$(grep -c "rank 0 runs it alone" "$T/err")" -eq 1 ] && ok "one note: $(grep "rank 0" "$T/err")" || bad "note: $(cat "$T/err")"
+[ "$(grep -c '^wrote ' "$T/out")" -eq 1 ] && ok "one 'wrote' line" || bad "stdout: $(cat "$T/out")"
 finish
