@@ -8,49 +8,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Union-find on 64-bit indices with path halving. */
-static int64_t uf_find(int64_t *p, int64_t i)
-{
-    while (p[i] != i) {
-        p[i] = p[p[i]];
-        i = p[i];
+/* Union-find with path halving, the smaller root kept; one definition for the component indices (64-bit) and the
+ * slab's voxel indices (32-bit: 4 bytes per voxel instead of 8, the largest array of a rank). */
+#define UF_DEFINE(T, find, unite)                                                                                     \
+    static T find(T *p, T i)                                                                                          \
+    {                                                                                                                 \
+        while (p[i] != i) {                                                                                           \
+            p[i] = p[p[i]];                                                                                           \
+            i = p[i];                                                                                                 \
+        }                                                                                                             \
+        return i;                                                                                                     \
+    }                                                                                                                 \
+    static void unite(T *p, T a, T b)                                                                                 \
+    {                                                                                                                 \
+        a = find(p, a);                                                                                               \
+        b = find(p, b);                                                                                               \
+        if (a < b)                                                                                                    \
+            p[b] = a;                                                                                                 \
+        else if (b < a)                                                                                               \
+            p[a] = b;                                                                                                 \
     }
-    return i;
-}
-
-static void uf_union(int64_t *p, int64_t a, int64_t b)
-{
-    a = uf_find(p, a);
-    b = uf_find(p, b);
-    if (a == b)
-        return;
-    if (a < b)
-        p[b] = a;
-    else
-        p[a] = b;
-}
-
-/* The same on the slab's 32-bit voxel indices (4 bytes per voxel instead of 8: the largest array of a rank). */
-static int32_t uf32_find(int32_t *p, int32_t i)
-{
-    while (p[i] != i) {
-        p[i] = p[p[i]];
-        i = p[i];
-    }
-    return i;
-}
-
-static void uf32_union(int32_t *p, int32_t a, int32_t b)
-{
-    a = uf32_find(p, a);
-    b = uf32_find(p, b);
-    if (a == b)
-        return;
-    if (a < b)
-        p[b] = a;
-    else
-        p[a] = b;
-}
+UF_DEFINE(int64_t, uf_find, uf_union)
+UF_DEFINE(int32_t, uf32_find, uf32_union)
 
 /* Flags of a component: touches the low Dirichlet plane (1), the high one (2). */
 enum { TOUCH_LO = 1, TOUCH_HI = 2 };
