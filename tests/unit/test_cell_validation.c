@@ -132,10 +132,12 @@ static void test_schlautmann_XL(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
-/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: NOT reproduced. The model's capacity lies within 3 % below its OCV window,
- * and that window, from the Verbrugge 2017 MSMR OCV read on the crystallographic c_max, is 4.3 V -> 2.6 V = 0.87 Li
- * per formula unit (241 mAh/g), far above both the measured 154 mAh/g and the database's practical 175-185 mAh/g
- * for NCM622 to 4.3 V: the disagreement is the basis of the stored NCM622 OCV (README), not the rate. */
+/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: NOT reproduced (+18 %). The NCM622 OCV (Verbrugge 2017 MSMR) is read
+ * on its capacity basis (database note: the galleries' X_j sum to the capacity of the fit's window, anchored on
+ * Noh et al. 2013's 187 mAh/g for 3.0-4.3 V at 0.1C in a liquid half cell), so its window 4.3 -> 2.6 V holds
+ * 187 mAh/g, not the 241 mAh/g the curve gave on the crystallographic c_max; the cell delivers a few % less (the
+ * D(x) limit of nearly lithiated NCM), still about 18 % above the measured 154 mAh/g: the paper's cathode uses
+ * less of its CAM than a liquid half cell does, which neither its measured conductivities nor the model hold. */
 static void test_minnmann_c10(void **state)
 {
     (void)state;
@@ -157,11 +159,67 @@ static void test_minnmann_c10(void **state)
     print_message("Minnmann 2021 42 vol%%, 0.1C to 2.6 V: ssbnet %.1f mAh/g, measured 154 (%+.1f %%); OCV window "
                   "%.4f Li = %.1f mAh/g (4.3 -> 3.0 V: %.4f Li = %.1f mAh/g)\n",
                   q, 100.0 * (q / 154.0 - 1.0), x1 - x0, window, x3 - x0, (x3 - x0) * MAH_PER_G(Qth));
-    TU_ASSERT_REL(x1 - x0, 0.87, 0.01);
-    assert_true(q <= window && q >= 0.97 * window);
+    TU_ASSERT_REL((x3 - x0) * MAH_PER_G(Qth), 187.0, 2e-3); /* the record's capacity basis (Noh 2013) */
+    TU_ASSERT_REL(window, 187.0, 2e-3);                     /* 3.0 -> 2.6 V adds nothing: fully lithiated */
+    assert_true(q <= window && q >= 0.95 * window);
+    assert_true(q > 1.10 * 154.0); /* not reproduced: pinned so that a change shows in the README table */
     ssb_materials_destroy(&db);
     ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* NCM622 in a liquid-like half cell (thin electrode, fast transport, constant D, 0.02 mA/cm2 = about C/50): first
+ * charge from the lithiated state (3.0 V) to 4.3 V and discharge back to 3.0 V. With no transport loss both are
+ * the OCV window of the capacity basis: 187 mAh/g, Noh et al., J. Power Sources 233, 121 (2013) (0.1C,
+ * 3.0-4.3 V), the anchor of the basis, so this checks the conversion through the cell, not the anchor; the
+ * independent check is the database's practical capacity to 4.3 V, 175-185 mAh/g (de Biasi et al. 2017, Koerver
+ * et al. 2018), which the window exceeds by about 1 % (and which the old basis on c_max, 241 mAh/g, exceeded by
+ * 30 %). The first charge of a real half cell is larger than its discharge (first-cycle loss); the basis, anchored
+ * on a discharge, leaves that loss to the D(x) kinetics. */
+static void test_ncm622_halfcell(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    static const char *const text =
+        "{\"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": "
+        "\"NCM622\", \"thickness_um\": 20, \"active_volume_fraction\": 0.6, \"porosity\": 0.0, "
+        "\"carbon_volume_fraction\": 0, \"particle_diameter_um\": 1.0, \"diffusivity_cm2_per_s\": 1e-10, "
+        "\"initial_voltage_V\": 3.0, \"effective_ionic_conductivity_mS_per_cm\": 10, "
+        "\"effective_electronic_conductivity_S_per_m\": 10, \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-5}, "
+        "\"separator\": {\"thickness_um\": 20, \"ionic_conductivity_mS_per_cm\": 10}, \"negative\": {\"type\": "
+        "\"lithium_metal\", \"thickness_um\": 100, \"exchange_current_density_mA_per_cm2\": 25.7}}";
+    ssb_cell_params *p = NULL;
+    TU_OK(ctx, ssb_cell_params_from_json_string(ctx, db, text, "ncm622_halfcell.json", &p));
+    ssb_cell *cell = NULL;
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
+    ssb_cell_result *res = NULL;
+    ssb_cell_run_params rp = ssb_cell_run_params_default();
+    rp.breakdown = 0;
+    TU_OK(ctx, ssb_cell_run_protocol(ctx, cell,
+                                     "Charge at 0.02 mA/cm2 until 4.3 V; Discharge at 0.02 mA/cm2 until 3.0 V", &rp,
+                                     &res));
+    ssb_cell_step_result ch, dis;
+    TU_OK(ctx, ssb_cell_result_step(ctx, res, 0, &ch));
+    TU_OK(ctx, ssb_cell_result_step(ctx, res, 1, &dis));
+    const double mam = ssb_cell_get_derived(cell)->mass_am_pos;
+    const double qch = MAH_PER_G(-ch.capacity / mam), qdis = MAH_PER_G(dis.capacity / mam);
+    print_message("NCM622 liquid-like half cell, ~C/50: first charge to 4.3 V %.1f mAh/g, discharge to 3.0 V %.1f "
+                  "mAh/g; Noh 2013 (0.1C, 3.0-4.3 V) 187, database practical 175-185\n",
+                  qch, qdis);
+    assert_int_equal(ch.end, SSB_CELL_END_VOLTAGE);
+    assert_int_equal(dis.end, SSB_CELL_END_VOLTAGE);
+    TU_ASSERT_REL(qch, 187.0, 0.01);
+    TU_ASSERT_REL(qdis, 187.0, 0.01);
+    assert_true(qdis > 175.0 * 0.97 && qdis < 185.0 * 1.03); /* within 3 % of the database's practical range */
+    ssb_cell_result_destroy(&res);
+    ssb_cell_destroy(&cell);
+    ssb_cell_params_destroy(&p);
+    ssb_materials_destroy(&db);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -370,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_schlautmann_S),
         cmocka_unit_test(test_schlautmann_XL),
         cmocka_unit_test(test_minnmann_c10),
+        cmocka_unit_test(test_ncm622_halfcell),
         cmocka_unit_test(test_ocv_range),
         cmocka_unit_test(test_schlautmann_se_size),
         cmocka_unit_test(test_schlautmann_M_L),
