@@ -163,6 +163,15 @@ static void test_minnmann_c10(void **state)
     TU_ASSERT_REL(window, 187.0, 2e-3);                     /* 3.0 -> 2.6 V adds nothing: fully lithiated */
     assert_true(q <= window && q >= 0.95 * window);
     assert_true(q > 1.10 * 154.0); /* not reproduced: pinned so that a change shows in the README table */
+    /* with a constant D (1e-10 cm2/s, the D(x) curve's plateau) the discharge drains the whole window */
+    ssb_cell_params_clear_fn(p, SSB_CELL_FN_DS_POS);
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.diffusivity_cm2_per_s", 1e-10));
+    ssb_cell *cc = NULL;
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cc));
+    const double qc = discharge(ctx, cc, 0.1, 2.6);
+    print_message("  constant D: %.1f mAh/g (%+.1f %%)\n", qc, 100.0 * (qc / 154.0 - 1.0));
+    TU_ASSERT_REL(qc, window, 5e-3);
+    ssb_cell_destroy(&cc);
     ssb_materials_destroy(&db);
     ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
