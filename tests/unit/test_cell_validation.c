@@ -20,6 +20,8 @@
  *      Li6PS5Cl 70:30 wt% (42 vol% NCM at 14 % porosity), no carbon, 10.7 mg/cm2 NCM (2.14 mAh/cm2 at 200 mAh/g),
  *      sigma_ion,eff 0.166 / sigma_el,eff 0.556 mS/cm (SI Table S2), 25 C; 154 mAh/g at 0.1C (Fig. 3); window
  *      2.6-4.3 V vs Li as read from SI Fig. S2 (not stated in the text).
+ *  [N] H.-J. Noh et al., J. Power Sources 233, 121 (2013): NCM622 in a Li half cell, about 187 mAh/g at 0.1C
+ *      between 3.0 and 4.3 V: the capacity basis of the NCM622 MSMR OCV (database note, test_ncm622_halfcell).
  * The NCM OCVs are expressed vs the Li fraction on the crystallographic c_max (database); the first discharge
  * ends at the kinetic limit of nearly lithiated NCM, the state-dependent diffusivity D(x) of the database
  * ("trend-Kasnatscheew2016", status L: the trend reported by Kasnatscheew et al., PCCP 18, 3956 (2016), Amin &
