@@ -445,6 +445,18 @@ static const char *write_tmp(const char *name, const char *text)
     return p;
 }
 
+/* A user file `name` with `text` is refused with SSB_ERR_FORMAT, a message naming the file and containing `want`
+ * (and `want2` unless NULL); the database is left as it was. */
+static void expect_refused(ssb_ctx *ctx, ssb_materials *db, const char *name, const char *text, const char *want,
+                           const char *want2)
+{
+    const char *f = write_tmp(name, text);
+    assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
+    const char *e = ssb_ctx_get_error(ctx);
+    if (!strstr(e, want) || !strstr(e, name) || (want2 && !strstr(e, want2)))
+        fail_msg("%s: message '%s' lacks '%s'", name, e, want);
+}
+
 static void test_user_file(void **state)
 {
     (void)state;
@@ -550,11 +562,7 @@ static void test_loader_checks_and_brick_total(void **state)
                  "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"Bad%zu\", \"properties\": "
                  "{%s\"source\": \"test\", \"status\": \"E\"}}}]}",
                  i, bad[i].prop);
-        const char *f = write_tmp(bad[i].name, text);
-        assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
-        const char *e = ssb_ctx_get_error(ctx);
-        if (!strstr(e, bad[i].want) || !strstr(e, bad[i].name))
-            fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
+        expect_refused(ctx, db, bad[i].name, text, bad[i].want, NULL);
     }
     assert_int_equal(ssb_materials_count(db), n0);
     const char *nb = write_tmp("nobasis.json",
@@ -763,11 +771,7 @@ static void test_diffusivity_curves(void **state)
                  "[{\"name\": \"t\", \"kind\": \"table\", \"x_def\": \"x\", %s, \"source\": \"t\", "
                  "\"status\": \"E\"}]}]}",
                  i, bad[i].curve);
-        const char *f = write_tmp(bad[i].name, text);
-        assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
-        const char *e = ssb_ctx_get_error(ctx);
-        if (!strstr(e, bad[i].want) || !strstr(e, bad[i].name) || !strstr(e, "diffusivity[0]"))
-            fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
+        expect_refused(ctx, db, bad[i].name, text, bad[i].want, "diffusivity[0]");
     }
     print_message("PASS D(x): NCM811/NCM622 trend curves, log-linear interpolation, range, user file, 5 bad tables\n");
     ssb_materials_destroy(&db);
@@ -844,11 +848,7 @@ static void test_ocv_window_basis(void **state)
                  "\"m\", \"kind\": \"msmr\", \"x_def\": \"x\", %s, \"T_K\": 298.15, \"reactions\": [[3.9, 1.0, 1.0]], "
                  "\"source\": \"t\", \"status\": \"E\"}]}]}",
                  i, bad[i].keys);
-        const char *fn = write_tmp(bad[i].name, text);
-        assert_int_equal(ssb_materials_load_file(ctx, db, fn), SSB_ERR_FORMAT);
-        const char *e = ssb_ctx_get_error(ctx);
-        if (!strstr(e, bad[i].want) || !strstr(e, bad[i].name))
-            fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
+        expect_refused(ctx, db, bad[i].name, text, bad[i].want, NULL);
     }
     /* a table on a window basis: x_source = 0.9 - (1 - x) c_max / 30000 */
     const char *ok = write_tmp("fullok.json",
