@@ -302,6 +302,8 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 cJSON_AddNumberToObject(c, "points", oi.npoints);
             if (!isnan(oi.x_basis)) /* converted from the source's fitted basis to x = c / c_max */
                 cJSON_AddNumberToObject(c, "x_basis_mol_per_m3", oi.x_basis);
+            if (!isnan(oi.x_full))
+                cJSON_AddNumberToObject(c, "x_at_full_lithiation", oi.x_full);
             cJSON_AddStringToObject(c, "source", oi.source);
             if (oi.doi)
                 cJSON_AddStringToObject(c, "doi", oi.doi);
@@ -398,7 +400,10 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 snprintf(np, sizeof np, "%d", oi.npoints);
                 if (!isnan(U[k]))
                     snprintf(u, sizeof u, "%.5f", U[k]);
-                if (!isnan(oi.x_basis))
+                if (!isnan(oi.x_full))
+                    snprintf(src, sizeof src, "%s, converted to x = c / c_max (x_source = %.4g - %.4f (1 - x)); %s",
+                             oi.x_def, oi.x_full, oi.x_scale, oi.source);
+                else if (!isnan(oi.x_basis))
                     snprintf(src, sizeof src, "%s, converted to x = c / c_max (x_source = %.4f x); %s", oi.x_def,
                              oi.x_scale, oi.source);
                 else

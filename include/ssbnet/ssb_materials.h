@@ -58,6 +58,11 @@
  *                                          c_max); x_range and the terms are in that x. The library converts
  *                                          the curve to x = c / c_max of the material (needs "c_max"), see
  *                                          ssb_materials_ocv_eval
+ *     "x_at_full_lithiation": 1,            optional, with x_basis_mol_per_m3: the source x at which the host is
+ *                                          fully lithiated (x = 1). For a source whose x counts only the Li
+ *                                          exchanged in its measured window (e.g. MSMR galleries whose X_j sum to
+ *                                          the window's capacity), the rest of the host Li stays in place:
+ *                                          x_source = x_full - (1 - x) c_max / x_basis
  *     "source": "...", "doi": "...", "status": "D", "note": "...",
  *     table:    "x": [...], "U": [...]            (linear interpolation; x strictly monotone after sorting)
  *     function: "terms": [ TERM, ... ]            U(x) = sum of terms, each one of
@@ -171,6 +176,8 @@ typedef struct {
     ssb_mat_status status;
     double x_basis; /* mol/m3 on which the source defined its x ("x_basis_mol_per_m3"); NaN: the material's c_max */
     double x_scale; /* c_max / x_basis: x_source = x * x_scale (1 without a separate basis) */
+    double x_full;  /* source x of the fully lithiated host ("x_at_full_lithiation"): then
+                       x_source = x_full - (1 - x) * x_scale; NaN: none (x_source = x * x_scale) */
 } ssb_ocv_info;
 
 /* ---- database ---- */

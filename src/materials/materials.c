@@ -741,11 +741,23 @@ static int ocv_scale(ssb_ctx *ctx, const ssb_material *m, const ssbi_ocv *o, dou
                      o->name, o->x_basis);
 }
 
-/* Validity range of a curve in the physical Li fraction (clipped to [0, 1]). */
+/* The curve's own variable at the physical Li fraction x: x s, or, when the source's x counts only the Li of its
+ * window ("x_at_full_lithiation"), x_full - (1 - x) s (the Li outside the window stays in the host). */
+static double ocv_xsrc(const ssbi_ocv *o, double s, double x)
+{
+    return isnan(o->x_full) ? x * s : o->x_full - (1.0 - x) * s;
+}
+
+/* Validity range of a curve in the physical Li fraction (clipped to [0, 1]): the inverse of ocv_xsrc. */
 static void ocv_range(const ssbi_ocv *o, double s, double *lo, double *hi)
 {
-    *lo = o->x_min / s;
-    *hi = o->x_max / s;
+    if (isnan(o->x_full)) {
+        *lo = o->x_min / s;
+        *hi = o->x_max / s;
+    } else {
+        *lo = 1.0 - (o->x_full - o->x_min) / s;
+        *hi = 1.0 - (o->x_full - o->x_max) / s;
+    }
     if (!isnan(o->x_basis)) {
         if (*lo < 0)
             *lo = 0;
@@ -768,6 +780,7 @@ int ssb_materials_ocv_info(ssb_ctx *ctx, const ssb_material *m, int i, ssb_ocv_i
     ocv_range(o, s, &info->x_min, &info->x_max);
     info->x_basis = o->x_basis;
     info->x_scale = s;
+    info->x_full = o->x_full;
     info->npoints = o->kind == SSB_OCV_TABLE ? o->n : 0;
     info->source = o->source;
     info->doi = o->doi;
@@ -813,7 +826,7 @@ int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x,
     int inside = open ? (x > lo && x < hi) : (x >= lo && x <= hi);
     SSB_REQUIRE(ctx, isfinite(x) && inside, SSB_ERR_RANGE, "%s OCV '%s': x = %g outside its validity range %s%g, %g%s",
                 m->name, o->name, x, open ? "(" : "[", lo, hi, open ? ")" : "]");
-    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x * s, U));
+    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, ocv_xsrc(o, s, x), U));
     return SSB_OK;
 }
 

@@ -42,6 +42,7 @@ typedef struct {
     double clip_lo, clip_hi; /* NaN: no clipping */
     double x_basis;          /* mol/m3 on which the curve's x is defined (x = c / x_basis); NaN: the material's
                                 c_max (then x is already the physical Li fraction) */
+    double x_full;           /* source x of the fully lithiated host ("x_at_full_lithiation"); NaN: none */
     int nreact;              /* msmr */
     double *U0, *X, *w;
     double T;

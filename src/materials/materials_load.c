@@ -388,7 +388,7 @@ static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
 {
     static const char *const allowed[] = {"name", "kind", "x_def", "x_range", "source", "doi",       "status", "note",
                                           "x",    "U",    "terms", "clip_U",  "T_K",    "reactions",
-                                          "x_basis_mol_per_m3", NULL};
+                                          "x_basis_mol_per_m3", "x_at_full_lithiation", NULL};
     int rc, n;
     char *kind = NULL, *status = NULL;
     double *r = NULL;
@@ -396,6 +396,7 @@ static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
     o->clip_lo = o->clip_hi = NAN;
     o->x_min = o->x_max = NAN;
     o->x_basis = NAN;
+    o->x_full = NAN;
     if (!cJSON_IsObject(obj))
         return PFAIL(P, "an OCV entry must be an object");
     SSB_CHECK(P->ctx, check_keys(P, obj, allowed));
@@ -425,6 +426,13 @@ static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
         SSB_CHECK_GOTO(P->ctx, rc, get_number(P, it, "x_basis_mol_per_m3", &o->x_basis), fail);
         if (!(o->x_basis > 0)) {
             rc = PFAIL(P, "x_basis_mol_per_m3 = %g must be > 0", o->x_basis);
+            goto fail;
+        }
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "x_at_full_lithiation"))) {
+        SSB_CHECK_GOTO(P->ctx, rc, get_number(P, it, "x_at_full_lithiation", &o->x_full), fail);
+        if (isnan(o->x_basis)) {
+            rc = PFAIL(P, "x_at_full_lithiation needs x_basis_mol_per_m3 (the concentration its x counts)");
             goto fail;
         }
     }
@@ -530,6 +538,11 @@ static int parse_ocv(pctx *P, const cJSON *obj, ssbi_ocv *o)
         rc = PFAIL(P, "kind '%s' must be table, function or msmr", kind);
         goto fail;
     }
+    if (!isnan(o->x_full) && !(o->x_full > o->x_min && o->x_full <= o->x_max)) {
+        rc = PFAIL(P, "x_at_full_lithiation = %g must lie in (%g, %g], the curve's range", o->x_full, o->x_min,
+                   o->x_max);
+        goto fail;
+    }
     P->where[wl] = 0;
     free(kind);
     free(status);
@@ -554,6 +567,7 @@ static int parse_diffusivity(pctx *P, const cJSON *obj, ssbi_ocv *o)
     o->clip_lo = o->clip_hi = NAN;
     o->x_min = o->x_max = NAN;
     o->x_basis = NAN;
+    o->x_full = NAN;
     o->kind = SSB_OCV_TABLE;
     if (!cJSON_IsObject(obj))
         return PFAIL(P, "a diffusivity entry must be an object");

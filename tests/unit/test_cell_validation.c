@@ -20,6 +20,8 @@
  *      Li6PS5Cl 70:30 wt% (42 vol% NCM at 14 % porosity), no carbon, 10.7 mg/cm2 NCM (2.14 mAh/cm2 at 200 mAh/g),
  *      sigma_ion,eff 0.166 / sigma_el,eff 0.556 mS/cm (SI Table S2), 25 C; 154 mAh/g at 0.1C (Fig. 3); window
  *      2.6-4.3 V vs Li as read from SI Fig. S2 (not stated in the text).
+ *  [N] H.-J. Noh et al., J. Power Sources 233, 121 (2013): NCM622 in a Li half cell, about 187 mAh/g at 0.1C
+ *      between 3.0 and 4.3 V: the capacity basis of the NCM622 MSMR OCV (database note, test_ncm622_halfcell).
  * The NCM OCVs are expressed vs the Li fraction on the crystallographic c_max (database); the first discharge
  * ends at the kinetic limit of nearly lithiated NCM, the state-dependent diffusivity D(x) of the database
  * ("trend-Kasnatscheew2016", status L: the trend reported by Kasnatscheew et al., PCCP 18, 3956 (2016), Amin &
@@ -132,10 +134,36 @@ static void test_schlautmann_XL(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
-/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: NOT reproduced. The model's capacity lies within 3 % below its OCV window,
- * and that window, from the Verbrugge 2017 MSMR OCV read on the crystallographic c_max, is 4.3 V -> 2.6 V = 0.87 Li
- * per formula unit (241 mAh/g), far above both the measured 154 mAh/g and the database's practical 175-185 mAh/g
- * for NCM622 to 4.3 V: the disagreement is the basis of the stored NCM622 OCV (README), not the rate. */
+/* Specific capacity [mAh/g] of cell file `name` at crate to v_cut with the D(x) trend given as a table: d_mid up to
+ * the onset x_a, falling log-linearly (20 steps) by the factor `depth` to x = 1 (the README's sensitivity study). */
+static double discharge_dx(ssb_ctx *ctx, const char *name, double d_mid, double x_a, double depth, double crate,
+                           double v_cut)
+{
+    double x[22], y[22];
+    x[0] = 0.0;
+    y[0] = y[1] = d_mid;
+    x[1] = x_a;
+    for (int k = 1; k <= 20; k++) {
+        x[k + 1] = x_a + (1.0 - x_a) * k / 20.0;
+        y[k + 1] = d_mid * pow(depth, k / 20.0);
+    }
+    ssb_cell_params *p = NULL;
+    ssb_cell *cell = load(ctx, name, &p);
+    ssb_cell_destroy(&cell);
+    TU_OK(ctx, ssb_cell_params_set_fn_table(ctx, p, SSB_CELL_FN_DS_POS, 22, x, y));
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
+    const double q = discharge(ctx, cell, crate, v_cut);
+    ssb_cell_destroy(&cell);
+    ssb_cell_params_destroy(&p);
+    return q;
+}
+
+/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: NOT reproduced (+18 %). The NCM622 OCV (Verbrugge 2017 MSMR) is read
+ * on its capacity basis (database note: the galleries' X_j sum to the capacity of the fit's window, anchored on
+ * Noh et al. 2013's 187 mAh/g for 3.0-4.3 V at 0.1C in a liquid half cell), so its window 4.3 -> 2.6 V holds
+ * 187 mAh/g, not the 241 mAh/g the curve gave on the crystallographic c_max; the cell delivers a few % less (the
+ * D(x) limit of nearly lithiated NCM), still about 18 % above the measured 154 mAh/g: the paper's cathode uses
+ * less of its CAM than a liquid half cell does, which neither its measured conductivities nor the model hold. */
 static void test_minnmann_c10(void **state)
 {
     (void)state;
@@ -157,11 +185,90 @@ static void test_minnmann_c10(void **state)
     print_message("Minnmann 2021 42 vol%%, 0.1C to 2.6 V: ssbnet %.1f mAh/g, measured 154 (%+.1f %%); OCV window "
                   "%.4f Li = %.1f mAh/g (4.3 -> 3.0 V: %.4f Li = %.1f mAh/g)\n",
                   q, 100.0 * (q / 154.0 - 1.0), x1 - x0, window, x3 - x0, (x3 - x0) * MAH_PER_G(Qth));
-    TU_ASSERT_REL(x1 - x0, 0.87, 0.01);
-    assert_true(q <= window && q >= 0.97 * window);
+    TU_ASSERT_REL((x3 - x0) * MAH_PER_G(Qth), 187.0, 2e-3); /* the record's capacity basis (Noh 2013) */
+    TU_ASSERT_REL(window, 187.0, 2e-3);                     /* 3.0 -> 2.6 V adds nothing: fully lithiated */
+    assert_true(q <= window && q >= 0.95 * window);
+    assert_true(q > 1.10 * 154.0); /* not reproduced: pinned so that a change shows in the README table */
+    /* with a constant D (1e-10 cm2/s, the D(x) curve's plateau) the discharge drains the whole window */
+    ssb_cell_params_clear_fn(p, SSB_CELL_FN_DS_POS);
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.diffusivity_cm2_per_s", 1e-10));
+    ssb_cell *cc = NULL;
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cc));
+    const double qc = discharge(ctx, cc, 0.1, 2.6);
+    print_message("  constant D: %.1f mAh/g (%+.1f %%)\n", qc, 100.0 * (qc / 154.0 - 1.0));
+    TU_ASSERT_REL(qc, window, 5e-3);
+    ssb_cell_destroy(&cc);
+    /* sensitivity to the D(x) trend over the range of the README (onset 0.7-0.9, depth 1e-2-1e-3): only the steepest
+     * corner comes within 10 % of 154, and there composite S of [S] stays within 10 % at both its rates: one D(x)
+     * inside the range would put both papers within 10 % (a fit if chosen after seeing the answer: README) */
+    const double q_steep = discharge_dx(ctx, "minnmann2021_ncm622_42vol.json", 1e-14, 0.7, 1e-3, 0.1, 2.6);
+    const double q_mild = discharge_dx(ctx, "minnmann2021_ncm622_42vol.json", 1e-14, 0.9, 1e-2, 0.1, 2.6);
+    const double s20 = discharge_dx(ctx, "schlautmann2023_ncm811_S.json", 4e-15, 0.7, 1e-3, 0.05, 2.62);
+    const double s10 = discharge_dx(ctx, "schlautmann2023_ncm811_S.json", 4e-15, 0.7, 1e-3, 0.1, 2.62);
+    print_message("  D(x) onset 0.7 / depth 1e-3: %.1f mAh/g (%+.1f %%), S %.1f / %.1f at C/20 / C/10 (%+.1f / %+.1f "
+                  "%%); onset 0.9 / depth 1e-2: %.1f (%+.1f %%)\n",
+                  q_steep, 100.0 * (q_steep / 154.0 - 1.0), s20, s10, 100.0 * (s20 / 198.0 - 1.0),
+                  100.0 * (s10 / 179.0 - 1.0), q_mild, 100.0 * (q_mild / 154.0 - 1.0));
+    assert_true(q_steep < q && q < q_mild);
+    assert_true(q_steep <= 1.10 * 154.0 && q_mild > 1.10 * 154.0);
+    assert_true(fabs(s20 / 198.0 - 1.0) <= 0.10 && fabs(s10 / 179.0 - 1.0) <= 0.10);
     ssb_materials_destroy(&db);
     ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* NCM622 in a liquid-like half cell (thin electrode, fast transport, constant D, 0.02 mA/cm2 = about C/50): first
+ * charge from the lithiated state (3.0 V) to 4.3 V and discharge back to 3.0 V. With no transport loss both are
+ * the OCV window of the capacity basis: 187 mAh/g, Noh et al., J. Power Sources 233, 121 (2013) (0.1C,
+ * 3.0-4.3 V), the anchor of the basis, so this checks the conversion through the cell, not the anchor; the
+ * independent check is the database's practical capacity to 4.3 V, 175-185 mAh/g (de Biasi et al. 2017, Koerver
+ * et al. 2018), which the window exceeds by about 1 % (and which the old basis on c_max, 241 mAh/g, exceeded by
+ * 30 %). The first charge of a real half cell is larger than its discharge (first-cycle loss); the basis, anchored
+ * on a discharge, leaves that loss to the D(x) kinetics. */
+static void test_ncm622_halfcell(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    static const char *const text =
+        "{\"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": "
+        "\"NCM622\", \"thickness_um\": 20, \"active_volume_fraction\": 0.6, \"porosity\": 0.0, "
+        "\"carbon_volume_fraction\": 0, \"particle_diameter_um\": 1.0, \"diffusivity_cm2_per_s\": 1e-10, "
+        "\"initial_voltage_V\": 3.0, \"effective_ionic_conductivity_mS_per_cm\": 10, "
+        "\"effective_electronic_conductivity_S_per_m\": 10, \"exchange_current_prefactor_A_m2.5_per_mol1.5\": 3.42e-5}, "
+        "\"separator\": {\"thickness_um\": 20, \"ionic_conductivity_mS_per_cm\": 10}, \"negative\": {\"type\": "
+        "\"lithium_metal\", \"thickness_um\": 100, \"exchange_current_density_mA_per_cm2\": 25.7}}";
+    ssb_cell_params *p = NULL;
+    TU_OK(ctx, ssb_cell_params_from_json_string(ctx, db, text, "ncm622_halfcell.json", &p));
+    ssb_cell *cell = NULL;
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
+    ssb_cell_result *res = NULL;
+    ssb_cell_run_params rp = ssb_cell_run_params_default();
+    rp.breakdown = 0;
+    TU_OK(ctx, ssb_cell_run_protocol(ctx, cell,
+                                     "Charge at 0.02 mA/cm2 until 4.3 V; Discharge at 0.02 mA/cm2 until 3.0 V", &rp,
+                                     &res));
+    ssb_cell_step_result ch, dis;
+    TU_OK(ctx, ssb_cell_result_step(ctx, res, 0, &ch));
+    TU_OK(ctx, ssb_cell_result_step(ctx, res, 1, &dis));
+    const double mam = ssb_cell_get_derived(cell)->mass_am_pos;
+    const double qch = MAH_PER_G(-ch.capacity / mam), qdis = MAH_PER_G(dis.capacity / mam);
+    print_message("NCM622 liquid-like half cell, ~C/50: first charge to 4.3 V %.1f mAh/g, discharge to 3.0 V %.1f "
+                  "mAh/g; Noh 2013 (0.1C, 3.0-4.3 V) 187, database practical 175-185\n",
+                  qch, qdis);
+    assert_int_equal(ch.end, SSB_CELL_END_VOLTAGE);
+    assert_int_equal(dis.end, SSB_CELL_END_VOLTAGE);
+    TU_ASSERT_REL(qch, 187.0, 0.01);
+    TU_ASSERT_REL(qdis, 187.0, 0.01);
+    assert_true(qdis > 175.0 * 0.97 && qdis < 185.0 * 1.03); /* within 3 % of the database's practical range */
+    ssb_cell_result_destroy(&res);
+    ssb_cell_destroy(&cell);
+    ssb_cell_params_destroy(&p);
+    ssb_materials_destroy(&db);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -370,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_schlautmann_S),
         cmocka_unit_test(test_schlautmann_XL),
         cmocka_unit_test(test_minnmann_c10),
+        cmocka_unit_test(test_ncm622_halfcell),
         cmocka_unit_test(test_ocv_range),
         cmocka_unit_test(test_schlautmann_se_size),
         cmocka_unit_test(test_schlautmann_M_L),

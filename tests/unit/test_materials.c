@@ -404,18 +404,20 @@ static void test_ocv_functions(void **state)
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "Chen2020-fit"));
     m = find(ctx, db, "LLZO");
     assert_int_equal(ssb_materials_ocv_find(ctx, m, NULL, &idx), SSB_ERR_NOTFOUND);
-    /* MSMR: the inverted U satisfies the forward relation x(U) (Verbrugge 2017, NMC622 table) */
+    /* MSMR: the inverted U satisfies the forward relation x(U) (Verbrugge 2017, NMC622 table), read on the record's
+     * capacity basis x_source = 1 - (1 - x) c_max / x_basis (test_ocv_window_basis) */
     m = find(ctx, db, "NCM622");
     TU_OK(ctx, ssb_materials_ocv_find(ctx, m, NULL, &idx));
+    TU_OK(ctx, ssb_materials_ocv_info(ctx, m, idx, &oi));
     static const double U0[] = {3.62274, 3.72645, 3.90575, 4.22955}, X[] = {0.13442, 0.32460, 0.21118, 0.32980},
                         w[] = {0.96710, 1.39712, 3.50500, 5.52757};
     double prev = 10;
-    for (double xs = 0.05; xs < 0.99; xs += 0.0937) {
+    for (double xs = 0.25; xs < 0.99; xs += 0.0737) {
         TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, idx, xs, &U));
         double f = SSB_CONST_FARADAY / (SSB_CONST_GAS * 298.15), xb = 0;
         for (int j = 0; j < 4; j++)
             xb += X[j] / (1 + exp(f * (U - U0[j]) / w[j]));
-        TU_ASSERT_REL(xb, xs, 1e-10);
+        TU_ASSERT_REL(xb, 1.0 - (1.0 - xs) * oi.x_scale, 1e-10);
         assert_true(U < prev);
         prev = U;
     }
@@ -441,6 +443,18 @@ static const char *write_tmp(const char *name, const char *text)
     fputs(text, fp);
     fclose(fp);
     return p;
+}
+
+/* A user file `name` with `text` is refused with SSB_ERR_FORMAT, a message naming the file and containing `want`
+ * (and `want2` unless NULL); the database is left as it was. */
+static void expect_refused(ssb_ctx *ctx, ssb_materials *db, const char *name, const char *text, const char *want,
+                           const char *want2)
+{
+    const char *f = write_tmp(name, text);
+    assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
+    const char *e = ssb_ctx_get_error(ctx);
+    if (!strstr(e, want) || !strstr(e, name) || (want2 && !strstr(e, want2)))
+        fail_msg("%s: message '%s' lacks '%s'", name, e, want);
 }
 
 static void test_user_file(void **state)
@@ -548,11 +562,7 @@ static void test_loader_checks_and_brick_total(void **state)
                  "{\"schema\": \"ssbnet-materials-1\", \"materials\": [ {\"name\": \"Bad%zu\", \"properties\": "
                  "{%s\"source\": \"test\", \"status\": \"E\"}}}]}",
                  i, bad[i].prop);
-        const char *f = write_tmp(bad[i].name, text);
-        assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
-        const char *e = ssb_ctx_get_error(ctx);
-        if (!strstr(e, bad[i].want) || !strstr(e, bad[i].name))
-            fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
+        expect_refused(ctx, db, bad[i].name, text, bad[i].want, NULL);
     }
     assert_int_equal(ssb_materials_count(db), n0);
     const char *nb = write_tmp("nobasis.json",
@@ -761,13 +771,99 @@ static void test_diffusivity_curves(void **state)
                  "[{\"name\": \"t\", \"kind\": \"table\", \"x_def\": \"x\", %s, \"source\": \"t\", "
                  "\"status\": \"E\"}]}]}",
                  i, bad[i].curve);
-        const char *f = write_tmp(bad[i].name, text);
-        assert_int_equal(ssb_materials_load_file(ctx, db, f), SSB_ERR_FORMAT);
-        const char *e = ssb_ctx_get_error(ctx);
-        if (!strstr(e, bad[i].want) || !strstr(e, bad[i].name) || !strstr(e, "diffusivity[0]"))
-            fail_msg("%s: message '%s' lacks '%s'", bad[i].name, e, bad[i].want);
+        expect_refused(ctx, db, bad[i].name, text, bad[i].want, "diffusivity[0]");
     }
     print_message("PASS D(x): NCM811/NCM622 trend curves, log-linear interpolation, range, user file, 5 bad tables\n");
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* An OCV whose x counts only the Li exchanged in its window ("x_at_full_lithiation" with "x_basis_mol_per_m3"):
+ * NCM622's Verbrugge 2017 MSMR galleries (Table 1; X_j sum to the window's capacity) on the capacity basis of Noh
+ * et al., J. Power Sources 233, 121 (2013), 187 mAh/g between 3.0 and 4.3 V at 0.1C (database note). Checked: the
+ * value handed out equals the MSMR formula at x_source = 1 - (1 - x) c_max / x_basis (the same U back to 1e-9 V),
+ * the range is (1 - x_basis / c_max, 1), the 4.3 -> 3.0 V window holds the anchor's 187 mAh/g and lies within 3 %
+ * of the database's practical 175-185 mAh/g to 4.3 V (the old reading on c_max gave 241); a user file that gives
+ * x_at_full_lithiation without a basis or outside the curve's range is refused with the key and value. */
+static void test_ocv_window_basis(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    const ssb_material *m = find(ctx, db, "NCM622");
+    int ic;
+    TU_OK(ctx, ssb_materials_ocv_find(ctx, m, "Verbrugge2017-MSMR", &ic));
+    ssb_ocv_info oi;
+    TU_OK(ctx, ssb_materials_ocv_info(ctx, m, ic, &oi));
+    double cmax, Qth;
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "c_max", &cmax));
+    TU_OK(ctx, ssb_materials_get_si(ctx, m, "Q_theor", &Qth));
+    TU_ASSERT_REL(oi.x_basis, 37585.5, 1e-12);
+    assert_true(oi.x_full == 1.0);
+    TU_ASSERT_REL(oi.x_scale, cmax / 37585.5, 1e-12);
+    TU_ASSERT_REL(oi.x_min, 1.0 - 37585.5 / cmax, 1e-12);
+    assert_true(oi.x_max == 1.0);
+    /* Table 1 of Verbrugge 2017 (U0 [V], X, w), as the record stores it */
+    static const double R[4][3] = {
+        {3.62274, 0.13442, 0.9671}, {3.72645, 0.3246, 1.39712}, {3.90575, 0.21118, 3.505}, {4.22955, 0.3298, 5.52757}};
+    const double f = SSB_CONST_FARADAY / (SSB_CONST_GAS * 298.15);
+    static const double Us[] = {3.0, 3.6, 3.7, 3.8, 3.9, 4.1, 4.3, 4.4};
+    double xs[8];
+    for (int k = 0; k < 8; k++) {
+        double xm = 0.0, U;
+        for (int j = 0; j < 4; j++)
+            xm += R[j][1] / (1.0 + exp(f * (Us[k] - R[j][0]) / R[j][2]));
+        xs[k] = 1.0 - (1.0 - xm) / oi.x_scale; /* Li fraction on c_max */
+        TU_OK(ctx, ssb_materials_ocv_eval(ctx, m, ic, xs[k], &U));
+        if (fabs(U - Us[k]) > 1e-9)
+            fail_msg("NCM622 MSMR at x = %.6f: U = %.12f V, the formula's %.3f V", xs[k], U, Us[k]);
+    }
+    const double win = (xs[0] - xs[6]) * Qth / 3600.0; /* 4.3 -> 3.0 V [mAh/g] */
+    ssb_mat_prop qp;
+    TU_OK(ctx, ssb_materials_get_prop(ctx, m, "Q_practical", &qp));
+    print_message("NCM622 MSMR on its capacity basis: x(4.3 V) = %.4f, window 4.3 -> 3.0 V %.2f mAh/g (Noh 2013: 187; "
+                  "database practical %.0f-%.0f); on c_max it was 241\n",
+                  xs[6], win, qp.min, qp.max);
+    TU_ASSERT_REL(win, 187.0, 1e-3);
+    TU_ASSERT_REL(xs[6], 0.3238, 1e-3);
+    assert_true(win >= 0.97 * qp.min && win <= 1.03 * qp.max);
+    double U;
+    assert_int_equal(ssb_materials_ocv_eval(ctx, m, ic, 0.2, &U), SSB_ERR_RANGE); /* below the emptied galleries */
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "outside its validity range (0.225"));
+    /* user files */
+    static const struct {
+        const char *name, *keys, *want;
+    } bad[] = {
+        {"fullnobasis.json", "\"x_at_full_lithiation\": 1", "x_at_full_lithiation needs x_basis_mol_per_m3"},
+        {"fullout.json", "\"x_basis_mol_per_m3\": 40000, \"x_at_full_lithiation\": 1.2",
+         "x_at_full_lithiation = 1.2 must lie in (0, 1]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "{\"schema\": \"ssbnet-materials-1\", \"materials\": [{\"name\": \"BadFull%zu\", \"ocv\": [{\"name\": "
+                 "\"m\", \"kind\": \"msmr\", \"x_def\": \"x\", %s, \"T_K\": 298.15, \"reactions\": [[3.9, 1.0, 1.0]], "
+                 "\"source\": \"t\", \"status\": \"E\"}]}]}",
+                 i, bad[i].keys);
+        expect_refused(ctx, db, bad[i].name, text, bad[i].want, NULL);
+    }
+    /* a table on a window basis: x_source = 0.9 - (1 - x) c_max / 30000 */
+    const char *ok = write_tmp("fullok.json",
+                               "{\"schema\": \"ssbnet-materials-1\", \"materials\": [{\"name\": \"WinCAM\", \"class\": "
+                               "\"cathode\", \"properties\": {\"c_max\": {\"value\": 45000, \"unit\": \"mol/m3\", "
+                               "\"source\": \"t\", \"status\": \"E\"}}, \"ocv\": [{\"name\": \"t\", \"kind\": "
+                               "\"table\", \"x_def\": \"x\", \"x_basis_mol_per_m3\": 30000, \"x_at_full_lithiation\": "
+                               "0.9, \"x\": [0.0, 1.0], \"U\": [4.4, 3.4], \"source\": \"t\", \"status\": \"E\"}]}]}");
+    TU_OK(ctx, ssb_materials_load_file(ctx, db, ok));
+    const ssb_material *w = find(ctx, db, "WinCAM");
+    TU_OK(ctx, ssb_materials_ocv_info(ctx, w, 0, &oi));
+    TU_ASSERT_REL(oi.x_min, 1.0 - 0.9 / 1.5, 1e-12);
+    assert_true(oi.x_max == 1.0); /* 1 - (0.9 - 1) / 1.5 > 1: clipped */
+    TU_OK(ctx, ssb_materials_ocv_eval(ctx, w, 0, 0.8, &U));
+    TU_ASSERT_REL(U, 4.4 - (0.9 - 0.2 * 1.5), 1e-12);
     ssb_materials_destroy(&db);
     ssb_ctx_destroy(&ctx);
 }
@@ -783,6 +879,7 @@ int main(void)
                                        cmocka_unit_test(test_user_file),
                                        cmocka_unit_test(test_loader_checks_and_brick_total),
                                        cmocka_unit_test(test_data_dir),
-                                       cmocka_unit_test(test_diffusivity_curves)};
+                                       cmocka_unit_test(test_diffusivity_curves),
+                                       cmocka_unit_test(test_ocv_window_basis)};
     return cmocka_run_group_tests_name("materials", tests, NULL, NULL);
 }
