@@ -401,6 +401,31 @@ static int cathode_sigma(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_ca
     return rc;
 }
 
+/* Voxels along the edge of the resolution checks' cube: 3 CAM diameters (32 to 64 voxels), and at least two diameters
+ * of the recipe's largest particles, which the generator needs (coarse SE particles: Schlautmann's XL composite). 0:
+ * those particles need more than 64 voxels at this voxel size, so no check cube can hold them. */
+static int64_t check_cube_edge(const ssb_run_cathode *c)
+{
+    const double h = c->voxel_size;
+    double dmax = fmax(fmax(c->cam_diameter, c->se_diameter), fmax(c->carbon_diameter, c->pore_diameter));
+    if (c->cam_small_fraction > 0) dmax = fmax(dmax, c->cam_small_diameter);
+    int64_t n = (int64_t)ceil(3.0 * c->cam_diameter / h);
+    n = n < 32 ? 32 : n > 64 ? 64 : n;
+    const int64_t need = (int64_t)ceil(2.0 * dmax / h - 1e-9);
+    if (need > 64) return 0;
+    return n > need ? n : need;
+}
+
+static void log_no_check_cube(ssb_ctx *ctx, const ssb_run_cathode *c)
+{
+    const double dmax = fmax(c->se_diameter, fmax(c->cam_diameter, c->cam_small_fraction > 0 ? c->cam_small_diameter
+                                                                                             : 0.0));
+    ssbi_log(ctx, SSB_LOG_WARN, "run",
+             "resolution check skipped: particles of %.3g um need a cube of %lld voxels of %.3g um, more than the "
+             "check's 64, so the structure's convergence in the voxel size is not measured",
+             dmax * 1e6, (long long)ceil(2.0 * dmax / c->voxel_size - 1e-9), c->voxel_size * 1e6);
+}
+
 /* The voxel size of a generated structure (ssb_run.h, ssb_run_result.netcheck): the check of the ionic (sub-voxel)
  * and electronic taus at h and h/2 on a cube of 3 CAM diameters (32 to 64 voxels) of the recipe; an automatic voxel
  * size is refined by sqrt(2) while the check fails, within SSB_RUN_REFINE_MAX steps and SSB_RUN_AUTO_MAX_VOXELS. */
@@ -417,8 +442,11 @@ static int choose_voxel_size(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
     const double inplane = (double)c->dims[0] * c->voxel_size, through = (double)c->dims[2] * c->voxel_size;
     for (int k = 0;; k++) {
         ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(c);
-        int64_t n = (int64_t)ceil(3.0 * c->cam_diameter / c->voxel_size);
-        n = n < 32 ? 32 : n > 64 ? 64 : n;
+        const int64_t n = check_cube_edge(c);
+        if (n == 0) {
+            log_no_check_cube(ctx, c);
+            return SSB_OK;
+        }
         const int64_t dims[3] = {n, n, n};
         ssbi_run_stage st;
         ssbi_run_stage_begin(ctx, &st, rp, "resolution check");
@@ -497,11 +525,15 @@ static int run_resolution(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result
         cp.subvoxel = SSB_MICRO_SUBVOXEL; /* the SE tau as the run measures it */
         if (rp->check_resolution) {
             /* a cube of at least 3 CAM diameters, at most 64 voxels (the h/2 copy has 8x the voxels) */
-            int64_t n = (int64_t)ceil(3.0 * res->cathode.cam_diameter / res->cathode.voxel_size);
-            n = n < 32 ? 32 : n > 64 ? 64 : n;
-            int64_t dims[3] = {n, n, n};
-            SSB_CHECK(ctx, ssb_micro_resolution_check(ctx, &p, dims, res->cathode.voxel_size, &cp, &res->resolution));
-            res->resolution_checked = 1;
+            const int64_t n = check_cube_edge(&res->cathode);
+            if (n == 0) {
+                log_no_check_cube(ctx, &res->cathode);
+            } else {
+                int64_t dims[3] = {n, n, n};
+                SSB_CHECK(ctx,
+                          ssb_micro_resolution_check(ctx, &p, dims, res->cathode.voxel_size, &cp, &res->resolution));
+                res->resolution_checked = 1;
+            }
         }
     } else if (rp->check_resolution) {
         double sigma[256] = {0};

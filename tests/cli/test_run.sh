@@ -122,4 +122,13 @@ grep -q "voxel size of 1 um the tortuosity changes by .* not converged" "$T/err"
   || bad "no warning at a forced 1 um"
 grep -q '"voxel_size_choice":[[:space:]]*"forced"' "$T/out" && ok "forced choice reported" || bad "forced not reported"
 
+# SE particles coarser than the resolution check's cube (Schlautmann 2023 XL: 31 um SE particles at 0.65 um need 96
+# voxels, the check has at most 64): the run skips the check with a warning instead of failing in the generator (exit 7)
+XL="$(dirname "$0")/../../examples/validation/schlautmann2023_ncm811_XL.json"
+expect_rc "run XL (31 um SE particles)" 0 "$BIN" run "$XL" --json
+grep -q "resolution check skipped: particles of 31 um need a cube of 96 voxels" "$T/err" && ok "check skipped, said" \
+  || bad "no skip warning: $(head -c 300 "$T/err")"
+cap=$(num "$T/out" specific_capacity_mAh_per_g)
+awk -v c="$cap" 'BEGIN{exit !(c > 100 && c < 275)}' && ok "XL C/20 capacity $cap mAh/g" || bad "XL capacity '$cap'"
+
 finish
