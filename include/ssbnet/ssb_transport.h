@@ -50,7 +50,13 @@ typedef enum { SSB_CARRIER_ION = 0, SSB_CARRIER_ELECTRON = 1 } ssb_carrier;
 /* Solver options. Get defaults from ssb_transport_params_default(), then change fields. Bounds are checked by
  * ssb_transport_solve (SSB_ERR_RANGE naming the field, its value and the range). */
 typedef struct {
-    double rtol;       /* stop when ||b - A x||_2 / ||b||_2 <= rtol; default 1e-8; valid [1e-14, 1e-1] */
+    /* rtol: relative tolerance of the result (tau, sigma_eff). gmg without fields (want_fields = 0): the variational
+     * rule: tau comes from the dissipated power E(x) = I_in(x) - r.x of the iterate, which is >= the exact current
+     * with an error ||x - x*||_A^2 (second order), and the solve stops when the geometric estimate of E's remaining
+     * decrease is <= 0.1 rtol E (result.tau_rel_error_est), the relative residual <= sqrt(rtol) and the flux test
+     * holds. With fields (want_fields = 1) and with hypre: stop when ||b - A x||_2 / ||b||_2 <= rtol (gmg: and the
+     * inlet current settled to rtol), so the fields are converged to rtol too. Default 1e-8; valid [1e-14, 1e-1] */
+    double rtol;
     double flux_tol;   /* ... AND |I_in - I_out| / max(|I_in|, |I_out|) <= flux_tol; default 1e-4; [1e-14, 1e-1] */
     int64_t max_iter;  /* iteration limit (CG iterations); default 2000; valid [1, 1000000] */
     char backend[SSB_TRANSPORT_NAME_MAX]; /* "auto" (default), "gmg" or "hypre" */
@@ -101,6 +107,9 @@ typedef struct {
      * Both are 0 outside the percolating set. Write them with the io module if needed. */
     double *potential;
     double *current;
+    /* estimated relative error of tau and sigma_eff (gmg: the tail estimate of the variational rule, see
+     * params.rtol); NaN where not estimated (hypre, no iteration run without a stored estimate); 0 if nothing percolates */
+    double tau_rel_error_est;
 } ssb_transport_result;
 
 /* Default options (see the field comments). Thread-safe. */
