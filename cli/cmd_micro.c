@@ -405,7 +405,9 @@ static const cli_opt transport_opts[T_COUNT] = {
                  NULL},
     [T_BACKEND] = {"--backend", NULL, CLI_OPT_CHOICE, "NAME", NULL, 0, 0, "linear solver (default auto)",
                    "auto,gmg,hypre"},
-    [T_RTOL] = {"--rtol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1, "relative residual (default 1e-8)", NULL},
+    [T_RTOL] = {"--rtol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1,
+                "relative tolerance of tau and sigma_eff by the solver's estimate (gmg; JSON tau_rel_error_est), of "
+                "the residual with --vti or hypre (default 1e-8)", NULL},
     [T_FLUXTOL] = {"--flux-tol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1,
                    "inlet/outlet current agreement (default 1e-4)", NULL},
     [T_MAXIT] = {"--max-iter", NULL, CLI_OPT_INT, "N", NULL, 1, 1e6, "iteration limit (default 2000)", NULL},
