@@ -77,7 +77,8 @@ typedef struct {
 typedef struct {
     ssb_axis axis;            /* transport axis */
     int percolates;           /* 1 if some conducting path joins the two Dirichlet planes */
-    double sigma_eff;         /* effective conductivity (S/m), 0 if not percolating */
+    double sigma_eff;         /* effective conductivity (S/m), 0 if not percolating; gmg: from the variational current
+                               * E (see params.rtol), else from current_in */
     double sigma_bulk;        /* sum_p eps_p sigma_p / eps over labels with sigma > 0 (S/m); 0 if eps = 0 */
     double sigma_rel;         /* sigma_eff / sigma_bulk (0 if sigma_bulk = 0) */
     double eps;               /* volume fraction of all voxels with sigma > 0 */
@@ -93,7 +94,7 @@ typedef struct {
     int64_t n_unknowns;       /* number of unknowns of the linear system */
     int64_t iterations;       /* CG iterations */
     double rel_residual;      /* final ||b - A x|| / ||b|| */
-    int converged;            /* 1 if both stopping tests passed */
+    int converged;            /* 1 if the stopping rule's tests passed (see params.rtol) */
     char reason[SSB_TRANSPORT_REASON_MAX]; /* why the iteration stopped, e.g. "rtol and flux_tol reached" */
     char backend[SSB_TRANSPORT_NAME_MAX];  /* backend that ran ("gmg", "hypre", or "none" if nothing to solve) */
     double time_s;            /* wall time of the whole call (s) */
@@ -165,7 +166,9 @@ int ssb_transport_setup_all(ssb_transport *t, const double sigma[256]);
  * params.want_fields). Errors: those of ssb_transport_solve. */
 int ssb_transport_compute(ssb_transport *t, const double sigma[256], ssb_axis axis, ssb_transport_result *result);
 /* Fields of the last compute along axis into caller arrays of nvoxels doubles (potential in V, axial current
- * density in A/m^2; definitions as in ssb_transport_result); zeros when nothing percolates. In cell mode the
+ * density in A/m^2; definitions as in ssb_transport_result); zeros when nothing percolates. They are those of the
+ * iterate the compute stopped at: without params.want_fields gmg stops by the variational rule (relative residual
+ * <= sqrt(rtol), see params.rtol); create the object with want_fields = 1 for fields converged to rtol. In cell mode the
  * object must have been created with params.want_fields = 1. Errors: SSB_ERR_ARG (NULL, axis not computed yet),
  * SSB_ERR_NOMEM. */
 int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current);
