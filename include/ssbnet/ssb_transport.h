@@ -125,7 +125,8 @@ int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier
  * below for repeated solves). params may be NULL (defaults). On SSB_OK result is filled (also when the
  * structure does not percolate or the solver did not converge: see result->converged / reason); the caller owns
  * result->potential / current and releases them with ssb_transport_result_destroy.
- * Progress: stage "transport x|y|z", done = -log10(residual reduction reached), total = -log10(rtol), after
+ * Progress: stage "transport x|y|z", done = -log10(residual reduction reached) (gmg without fields: -log10 of
+ * tau's estimated relative error once it is formed), total = -log10(rtol), after
  * every CG iteration (gmg) or every solve call (hypre); the callback can cancel (SSB_ERR_CANCELLED). The
  * percolation analysis before it reports as "flood fill" (ssb_grid_through_mask).
  * Errors: SSB_ERR_ARG (NULL grid/sigma/result, bad axis, unknown backend name), SSB_ERR_RANGE (a params field

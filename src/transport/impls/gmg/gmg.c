@@ -84,7 +84,7 @@ typedef struct {
 } cg_state;
 
 /* Flexible CG with the two stopping rules above; a candidate stop is confirmed with the true residual (and E from
- * it). 110 lines: one loop whose state (restart, confirmation, the two rules) is easier to follow in one place. */
+ * it), which also restarts the CG if the confirmation fails. */
 static void cg_run(cg_state *c)
 {
     gmg *m = c->m;
@@ -183,7 +183,10 @@ static void cg_run(cg_state *c)
         dcur = isfinite(cur) ? fabs(i_in - cur) : INFINITY;
         cur = i_in;
         var_step(&v, i_in - rx);
-        c->rc = ssbi_progress(c->ctx, p->stage, fmin(total, -log10(fmax(rel, 1e-300))), total);
+        /* progress: -log10 of the relative error estimate of tau (variational rule, from k = 2 on), else of the
+         * relative residual */
+        const double done = var && isfinite(v.tail) ? v.tail / v.e : rel;
+        c->rc = ssbi_progress(c->ctx, p->stage, fmax(0.0, fmin(total, -log10(fmax(done, 1e-300)))), total);
         if (c->rc != SSB_OK) break;
         if (var ? rel <= rtol_eff && var_settled(&v, par->rtol) &&
                       ssbi_transport_mismatch(i_in, i_out) <= par->flux_tol
