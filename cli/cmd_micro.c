@@ -551,9 +551,20 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     int nres = 0;
     ssb_io_read_params drp;
     if (!rc && use_dist) rc = cli_image_read_params(env, &io, &drp);
+    /* several axes: one transport object, one connected-component labelling for all of them (the results are those
+     * of ssb_transport_solve bit for bit); each axis's solver set-up is released after its solve */
+    ssb_transport *tobj = NULL;
+    if (!rc && !use_dist && naxes > 1) {
+        int r = ssb_transport_create(env->ctx, g, &tp, &tobj);
+        if (r == SSB_OK) r = ssb_transport_setup_all(tobj, sigma);
+        cli_progress_done();
+        if (r != SSB_OK) rc = cli_fail(env, r);
+    }
     for (int a = 0; a < naxes && !rc; a++) {
         int r = use_dist ? ssb_dist_transport_file(env->ctx, image, &drp, sigma, axes[a], &tp, &res[a], NULL)
-                           : ssb_transport_solve(env->ctx, g, sigma, axes[a], &tp, &res[a]);
+                : tobj   ? ssb_transport_compute(tobj, sigma, axes[a], &res[a])
+                         : ssb_transport_solve(env->ctx, g, sigma, axes[a], &tp, &res[a]);
+        if (tobj) ssb_transport_release(tobj, axes[a]);
         cli_progress_done();
         if (r != SSB_OK) {
             rc = cli_fail(env, r);
@@ -605,6 +616,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
         }
     }
     for (int a = 0; a < 3; a++) ssb_transport_result_destroy(&res[a]);
+    ssb_transport_destroy(&tobj);
     ssb_grid_destroy(&g);
     return rc;
 }
