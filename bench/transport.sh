@@ -11,7 +11,19 @@
 # Timings are wall-clock seconds of ssb_transport_solve (percolation analysis + set-up + solve, image reading
 # excluded). The machine is shared by other engineers: the numbers are noisy, hence the medians.
 #
-# 2026-12-03, issue 13 speed target (electrode.tiff < 1.5 s): NOT reached. Quiet machine (load 0.3-0.8, measured
+# 2026-12-03 15:00, the variational stopping rule (gmg.c; tau from the dissipated power E = I_in - r.x, stop when the
+# tail estimate of E's decrease <= 0.1 rtol E and the residual <= sqrt(rtol)): electrode.tiff pore z 10 iterations
+# instead of 19, tau 3.2e-10 off the converged value (the residual rule: 3e-9). Interleaved with main's binary (same
+# source before the rule), load 2.8-10 from the other developers, 2 threads: bench_transport medians of 3, two
+# rounds: main 2.68 / 5.25 s wall (4.97 / 5.28 s CPU), new 1.83 / 3.62 s wall (3.42 / 3.64 s CPU); the CLI
+# (`micro transport electrode.tiff --phase 0 --axis z`, TIFF read included, 3 interleaved runs at load 6-10): main
+# 11.15 / 11.01 / 11.87 s wall (5.25 s CPU median), new 7.36 / 6.83 / 9.74 s wall (3.60 s CPU median): ~31 % less
+# CPU. From main's 3.0 s quiet that projects to ~2.0 s: the 1.5 s target is still NOT reached. Profile of the new
+# solve (perf, 1 thread, 10 iterations): iterations ~55 % (exact level-0 operator in double 9.8 %, level-0 float
+# sweeps and transfers ~24 %, coarse levels ~17 %), gmg set-up ~20 % (coarse aggregation 9 %, level 0 4 %,
+# renumbering 1.7 %, first-touch page faults ~4 %), percolation analysis and histogram ~5 %; what remains to win
+# is in the set-up and the per-iteration passes, not in the number of iterations.
+# Before (issue 13 speed target, electrode.tiff < 1.5 s: NOT reached). Quiet machine (load 0.3-0.8, measured
 # by the lead at 11:30 before the K-cycle change below): 2.27 s median of 3 (set-up 0.29-0.36 s, 15 iterations
 # 1.92 s), 38.7 B/voxel. Profile of `ssbnet micro transport electrode.tiff --phase 0 --axis z --threads 1` (perf
 # record, 17.4 k samples): iterations 71 % (level-0 exact operator in double 15 %, level-0 float sweeps, restriction,

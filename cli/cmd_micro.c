@@ -405,7 +405,9 @@ static const cli_opt transport_opts[T_COUNT] = {
                  NULL},
     [T_BACKEND] = {"--backend", NULL, CLI_OPT_CHOICE, "NAME", NULL, 0, 0, "linear solver (default auto)",
                    "auto,gmg,hypre"},
-    [T_RTOL] = {"--rtol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1, "relative residual (default 1e-8)", NULL},
+    [T_RTOL] = {"--rtol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1,
+                "relative tolerance of tau and sigma_eff by the solver's estimate (gmg; JSON tau_rel_error_est), of "
+                "the residual with --vti or hypre (default 1e-8)", NULL},
     [T_FLUXTOL] = {"--flux-tol", NULL, CLI_OPT_DOUBLE, "X", NULL, 1e-14, 1e-1,
                    "inlet/outlet current agreement (default 1e-4)", NULL},
     [T_MAXIT] = {"--max-iter", NULL, CLI_OPT_INT, "N", NULL, 1, 1e6, "iteration limit (default 2000)", NULL},
@@ -549,9 +551,20 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     int nres = 0;
     ssb_io_read_params drp;
     if (!rc && use_dist) rc = cli_image_read_params(env, &io, &drp);
+    /* several axes: one transport object, one connected-component labelling for all of them (the results are those
+     * of ssb_transport_solve bit for bit); each axis's solver set-up is released after its solve */
+    ssb_transport *tobj = NULL;
+    if (!rc && !use_dist && naxes > 1) {
+        int r = ssb_transport_create(env->ctx, g, &tp, &tobj);
+        if (r == SSB_OK) r = ssb_transport_setup_all(tobj, sigma);
+        cli_progress_done();
+        if (r != SSB_OK) rc = cli_fail(env, r);
+    }
     for (int a = 0; a < naxes && !rc; a++) {
         int r = use_dist ? ssb_dist_transport_file(env->ctx, image, &drp, sigma, axes[a], &tp, &res[a], NULL)
-                           : ssb_transport_solve(env->ctx, g, sigma, axes[a], &tp, &res[a]);
+                : tobj   ? ssb_transport_compute(tobj, sigma, axes[a], &res[a])
+                         : ssb_transport_solve(env->ctx, g, sigma, axes[a], &tp, &res[a]);
+        if (tobj) ssb_transport_release(tobj, axes[a]);
         cli_progress_done();
         if (r != SSB_OK) {
             rc = cli_fail(env, r);
@@ -603,6 +616,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
         }
     }
     for (int a = 0; a < 3; a++) ssb_transport_result_destroy(&res[a]);
+    ssb_transport_destroy(&tobj);
     ssb_grid_destroy(&g);
     return rc;
 }

@@ -73,7 +73,7 @@ typedef struct { ssb_axis axis; int percolates; double sigma_eff; double sigma_b
                  double current_out; double flux_mismatch; double length; double area; int64_t n_unknowns;
                  int64_t iterations; double rel_residual; int converged; char reason[...]; char backend[...];
                  double time_s; double setup_time_s; int64_t peak_bytes; double *potential; double *current;
-                 ...; } ssb_transport_result;
+                 double tau_rel_error_est; ...; } ssb_transport_result;
 ssb_transport_params ssb_transport_params_default(void);
 int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
                         const ssb_transport_params *params, ssb_transport_result *result);

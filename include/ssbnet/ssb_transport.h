@@ -50,7 +50,13 @@ typedef enum { SSB_CARRIER_ION = 0, SSB_CARRIER_ELECTRON = 1 } ssb_carrier;
 /* Solver options. Get defaults from ssb_transport_params_default(), then change fields. Bounds are checked by
  * ssb_transport_solve (SSB_ERR_RANGE naming the field, its value and the range). */
 typedef struct {
-    double rtol;       /* stop when ||b - A x||_2 / ||b||_2 <= rtol; default 1e-8; valid [1e-14, 1e-1] */
+    /* rtol: relative tolerance of the result (tau, sigma_eff). gmg without fields (want_fields = 0): the variational
+     * rule: tau comes from the dissipated power E(x) = I_in(x) - r.x of the iterate, which is >= the exact current
+     * with an error ||x - x*||_A^2 (second order), and the solve stops when the geometric estimate of E's remaining
+     * decrease is <= 0.1 rtol E (result.tau_rel_error_est), the relative residual <= sqrt(rtol) and the flux test
+     * holds. With fields (want_fields = 1) and with hypre: stop when ||b - A x||_2 / ||b||_2 <= rtol (gmg: and the
+     * inlet current settled to rtol), so the fields are converged to rtol too. Default 1e-8; valid [1e-14, 1e-1] */
+    double rtol;
     double flux_tol;   /* ... AND |I_in - I_out| / max(|I_in|, |I_out|) <= flux_tol; default 1e-4; [1e-14, 1e-1] */
     int64_t max_iter;  /* iteration limit (CG iterations); default 2000; valid [1, 1000000] */
     char backend[SSB_TRANSPORT_NAME_MAX]; /* "auto" (default), "gmg" or "hypre" */
@@ -71,7 +77,8 @@ typedef struct {
 typedef struct {
     ssb_axis axis;            /* transport axis */
     int percolates;           /* 1 if some conducting path joins the two Dirichlet planes */
-    double sigma_eff;         /* effective conductivity (S/m), 0 if not percolating */
+    double sigma_eff;         /* effective conductivity (S/m), 0 if not percolating; gmg: from the variational current
+                               * E (see params.rtol), else from current_in */
     double sigma_bulk;        /* sum_p eps_p sigma_p / eps over labels with sigma > 0 (S/m); 0 if eps = 0 */
     double sigma_rel;         /* sigma_eff / sigma_bulk (0 if sigma_bulk = 0) */
     double eps;               /* volume fraction of all voxels with sigma > 0 */
@@ -87,7 +94,7 @@ typedef struct {
     int64_t n_unknowns;       /* number of unknowns of the linear system */
     int64_t iterations;       /* CG iterations */
     double rel_residual;      /* final ||b - A x|| / ||b|| */
-    int converged;            /* 1 if both stopping tests passed */
+    int converged;            /* 1 if the stopping rule's tests passed (see params.rtol) */
     char reason[SSB_TRANSPORT_REASON_MAX]; /* why the iteration stopped, e.g. "rtol and flux_tol reached" */
     char backend[SSB_TRANSPORT_NAME_MAX];  /* backend that ran ("gmg", "hypre", or "none" if nothing to solve) */
     double time_s;            /* wall time of the whole call (s) */
@@ -101,6 +108,9 @@ typedef struct {
      * Both are 0 outside the percolating set. Write them with the io module if needed. */
     double *potential;
     double *current;
+    /* estimated relative error of tau and sigma_eff (gmg: the tail estimate of the variational rule, see
+     * params.rtol); NaN where not estimated (hypre, no iteration run without a stored estimate); 0 if nothing percolates */
+    double tau_rel_error_est;
 } ssb_transport_result;
 
 /* Default options (see the field comments). Thread-safe. */
@@ -115,7 +125,8 @@ int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier
  * below for repeated solves). params may be NULL (defaults). On SSB_OK result is filled (also when the
  * structure does not percolate or the solver did not converge: see result->converged / reason); the caller owns
  * result->potential / current and releases them with ssb_transport_result_destroy.
- * Progress: stage "transport x|y|z", done = -log10(residual reduction reached), total = -log10(rtol), after
+ * Progress: stage "transport x|y|z", done = -log10(residual reduction reached) (gmg without fields: -log10 of
+ * tau's estimated relative error once it is formed), total = -log10(rtol), after
  * every CG iteration (gmg) or every solve call (hypre); the callback can cancel (SSB_ERR_CANCELLED). The
  * percolation analysis before it reports as "flood fill" (ssb_grid_through_mask).
  * Errors: SSB_ERR_ARG (NULL grid/sigma/result, bad axis, unknown backend name), SSB_ERR_RANGE (a params field
@@ -156,7 +167,9 @@ int ssb_transport_setup_all(ssb_transport *t, const double sigma[256]);
  * params.want_fields). Errors: those of ssb_transport_solve. */
 int ssb_transport_compute(ssb_transport *t, const double sigma[256], ssb_axis axis, ssb_transport_result *result);
 /* Fields of the last compute along axis into caller arrays of nvoxels doubles (potential in V, axial current
- * density in A/m^2; definitions as in ssb_transport_result); zeros when nothing percolates. In cell mode the
+ * density in A/m^2; definitions as in ssb_transport_result); zeros when nothing percolates. They are those of the
+ * iterate the compute stopped at: without params.want_fields gmg stops by the variational rule (relative residual
+ * <= sqrt(rtol), see params.rtol); create the object with want_fields = 1 for fields converged to rtol. In cell mode the
  * object must have been created with params.want_fields = 1. Errors: SSB_ERR_ARG (NULL, axis not computed yet),
  * SSB_ERR_NOMEM. */
 int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current);

@@ -329,7 +329,8 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
                          n_unknowns=int(res.n_unknowns), iterations=int(res.iterations),
                          rel_residual=res.rel_residual, converged=bool(res.converged),
                          reason=ffi.string(res.reason).decode(), backend=ffi.string(res.backend).decode(),
-                         time_s=res.time_s, peak_bytes=int(res.peak_bytes))
+                         time_s=res.time_s, peak_bytes=int(res.peak_bytes),
+                         tau_rel_error_est=res.tau_rel_error_est)
             if fields:
                 nx, ny, nz = g.dims()
                 n = nx * ny * nz

@@ -47,6 +47,8 @@ static const ssb_report_field transport_fields[] = {
     {"backend", "backend", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_STRING, TR(backend), NULL, NULL, NULL},
     {"time", "time", SSB_UNIT_S, SSB_UNIT_S, SSB_FIELD_DOUBLE, TR(time_s), "%.3g", NULL, NULL},
     {"solver_bytes", "solver bytes", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_INT64, TR(peak_bytes), NULL, NULL, NULL},
+    {"tau_rel_error_est", "tau rel. error est.", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, TR(tau_rel_error_est),
+     "%.3g", NULL, NULL},
 };
 #undef TR
 

@@ -32,6 +32,10 @@ typedef struct {
      * the stored set-up (conductances possibly scaled by one factor), so it may keep it as the preconditioner. */
     void **state;
     int reuse;
+    /* tau_rel_error_est of the solve that produced the initial guess x when x solved this very problem (same
+     * conductances up to one common factor), else NaN: a backend that stops by the variational rule may then
+     * accept x without iterating (see gmg.c) */
+    double x0_est;
 } ssbi_tproblem;
 
 /* What a backend returns. x (nunk + 1 doubles, x[nunk] = 0 is scratch for an "absent neighbour") is allocated by
@@ -44,6 +48,11 @@ typedef struct {
     char reason[SSB_TRANSPORT_REASON_MAX];
     int64_t peak_bytes;
     double setup_time_s;
+    /* Variational estimate of the inlet current (A) of the final iterate, E(x) = I_in(x) - r.x (see the rule in
+     * gmg.c; error = ||x - x*||_A^2 >= 0, second order in the error of x), and the estimated relative error of it
+     * (and so of tau); both NaN if the backend does not form them (the front end then uses the face current). */
+    double current;
+    double tau_rel_error_est;
 } ssbi_tsolution;
 
 typedef struct {

@@ -40,6 +40,9 @@ class AgainstCli(unittest.TestCase):
         out, _ = cli("micro", "transport", ELECTRODE, "--phase", "0", "--axis", "z", "--json", "--quiet")
         tau_cli = json.loads(out)["tau"]
         self.assertTrue(r.converged)
+        # the estimated relative error of tau (gmg's variational rule: <= 0.1 rtol), the CLI's too
+        self.assertLessEqual(r.tau_rel_error_est, 1e-9)
+        self.assertAlmostEqual(r.tau_rel_error_est / json.loads(out)["tau_rel_error_est"], 1.0, delta=1e-3)
         self.assertAlmostEqual(r.tau / tau_cli, 1.0, delta=1e-9)
         self.assertAlmostEqual(r.tau, 2.077242, delta=5e-6)
         # a path gives the same as the array

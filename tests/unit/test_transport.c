@@ -38,7 +38,15 @@ static void solve_b(ssb_ctx *ctx, const ssb_grid *g, const double *sigma, ssb_ax
     if (r->percolates) {
         assert_int_equal(r->converged, 1);
         assert_true(r->flux_mismatch <= 1e-4);
-        assert_true(r->rel_residual <= rtol);
+        if (strcmp(backend, "gmg") == 0) {
+            /* the variational rule (no fields requested; gmg.c): residual <= sqrt(rtol), tau's estimated
+             * relative error <= 0.1 rtol (or the rounding floor of its decrements) or the residual <= rtol
+             * already before the first iteration (a uniform block's linear start is exact) */
+            assert_true(r->rel_residual <= sqrt(rtol));
+            assert_true(r->rel_residual <= rtol || r->tau_rel_error_est <= fmax(0.1 * rtol, 1e-12));
+        } else {
+            assert_true(r->rel_residual <= rtol);
+        }
         TU_ASSERT_REL(r->current_out, r->current_in, 1e-4);
     }
 }
@@ -333,7 +341,19 @@ static void test_random_properties(void **state)
         solve_b(ctx, g, sigma, SSB_AXIS_Z, all_backends[b], 1e-11, SSB_DIRICHLET_FACE, &r);
         assert_int_equal(r.percolates, 1);
         assert_true(r.tau > 1.0 && r.tau_percolating <= r.tau && r.eps_percolating < r.eps);
-        TU_ASSERT_REL(r.current_out, r.current_in, 1e-7);
+        /* inlet = outlet current to the residual: with fields requested every backend stops by the residual rule
+         * (without, gmg stops by the variational rule at residual sqrt(rtol), its face currents diagnostics only,
+         * and its tau must equal the fields solve's) */
+        ssb_transport_params fp = ssb_transport_params_default();
+        snprintf(fp.backend, sizeof fp.backend, "%s", all_backends[b]);
+        fp.rtol = 1e-11;
+        fp.want_fields = 1;
+        ssb_transport_result rw;
+        TU_OK(ctx, ssb_transport_solve(ctx, g, sigma, SSB_AXIS_Z, &fp, &rw));
+        assert_true(rw.converged && rw.rel_residual <= 1e-11);
+        TU_ASSERT_REL(rw.current_out, rw.current_in, 1e-7);
+        TU_ASSERT_REL(r.tau, rw.tau, 1e-10);
+        ssb_transport_result_destroy(&rw);
         TU_ASSERT_REL(r.tau, r.eps * r.sigma_bulk / r.sigma_eff, 1e-14);
         TU_ASSERT_REL(r.macmullin, r.tau / r.eps, 1e-14);
         solve_b(ctx, f, sigma, SSB_AXIS_Z, all_backends[b], 1e-11, SSB_DIRICHLET_FACE, &rf);

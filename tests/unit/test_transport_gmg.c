@@ -161,7 +161,9 @@ static void test_pieces(void **state)
         TU_ASSERT_REL(r.eps, 0.5, 1e-15);
         TU_ASSERT_REL(r.sigma_eff, seff, 1e-9);
         TU_ASSERT_REL(r.tau, tau, 1e-9);
-        TU_ASSERT_REL(r.current_out, r.current_in, 1e-9);
+        /* gmg stops by the variational rule (tau from the dissipated power; residual <= sqrt(rtol) = 3.2e-6, so
+         * the face currents agree to about that), hypre by the residual rule */
+        TU_ASSERT_REL(r.current_out, r.current_in, b == 0 ? 1e-5 : 1e-9);
         if (b == 0) assert_true(r.iterations <= 20);
         printf("PASS %lld isolated channels, 2 phases in series: tau %.9f (exact %.9f), %lld iterations (%s)\n",
                (long long)(n * n / 2), r.tau, tau, (long long)r.iterations, backends[b]);

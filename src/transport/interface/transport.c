@@ -109,6 +109,7 @@ static void fill_nonpercolating(ssb_transport_result *r)
     r->tau = INFINITY;
     r->tau_percolating = INFINITY;
     r->macmullin = INFINITY;
+    r->tau_rel_error_est = 0.0; /* exact */
     r->converged = 1;
     snprintf(r->reason, sizeof r->reason, "no conducting path joins the two Dirichlet planes");
     snprintf(r->backend, sizeof r->backend, "none");
@@ -125,6 +126,7 @@ typedef struct {
     int64_t nunk;           /* unknowns */
     int64_t npercolating;   /* voxels connected to both planes (counts[3] of the through-mask) */
     double *x;              /* last solution (nunk + 1), NULL before the first solve */
+    double est;             /* its tau_rel_error_est (NaN: none) */
     double sigma[256];      /* conductivities of the last solution */
     void *bstate;           /* the backend's set-up kept between computes (gmg: the multigrid hierarchy) */
     void (*bdestroy)(void *);
@@ -556,7 +558,11 @@ static void fill_result(ssb_transport *t, ssb_axis axis, const ssbi_tproblem *pr
     r->current_in = iin;
     r->current_out = iout;
     r->flux_mismatch = ssbi_transport_mismatch(iin, iout);
-    r->sigma_eff = iin * r->length / r->area;
+    /* the backend's variational current where it forms one (its error is second order in the error of x), else
+     * the face current */
+    const double ie = isfinite(sol->current) && sol->current > 0.0 ? sol->current : iin;
+    r->tau_rel_error_est = sol->tau_rel_error_est;
+    r->sigma_eff = ie * r->length / r->area;
     r->sigma_rel = r->sigma_bulk > 0 ? r->sigma_eff / r->sigma_bulk : 0.0;
     r->tau = r->sigma_eff > 0 ? r->eps * r->sigma_bulk / r->sigma_eff : INFINITY;
     r->tau_percolating = r->sigma_eff > 0 ? r->eps_percolating * r->sigma_bulk / r->sigma_eff : INFINITY;
@@ -595,6 +601,7 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
             seps += e * sigma[k];
         }
     result->axis = axis;
+    result->tau_rel_error_est = NAN;
     result->eps = eps;
     result->sigma_bulk = eps > 0.0 ? seps / eps : 0.0;
     int p0, p1;
@@ -647,7 +654,20 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
                           .plane_start = A->plane_start,
                           .gd_lo = V.gd_lo,
                           .gd_hi = V.gd_hi,
-                          .stage = stage};
+                          .stage = stage,
+                          .x0_est = NAN};
+    if (A->x && isfinite(A->est)) { /* the stored solution's estimate holds if the conductances are its own times
+                                     * one factor (x is then the same solution) */
+        int same = 1;
+        double ratio = 0.0;
+        for (int k = 0; k < 256 && same; k++) {
+            if (!t->in_set[k]) continue;
+            const double q = sigma[k] / A->sigma[k];
+            if (ratio == 0.0) ratio = q;
+            else if (!(fabs(q - ratio) <= 1e-12 * ratio)) same = 0;
+        }
+        if (same) prob.x0_est = A->est;
+    }
     /* keep the backend's set-up in the object; reuse it when the conductances are those it was built with times
      * one factor (a single conducting phase always is) */
     if (t->ops->destroy_state) {
@@ -667,6 +687,8 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
     ssbi_tsolution sol;
     memset(&sol, 0, sizeof sol);
     sol.x = x;
+    sol.current = NAN;
+    sol.tau_rel_error_est = NAN;
     rc = t->ops->solve(ctx, &prob, par, t->nt, &sol);
     if (rc != SSB_OK) {
         free(x);
@@ -676,6 +698,7 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
     fill_result(t, axis, &prob, &sol, result);
     free(A->x);
     A->x = x;
+    A->est = sol.converged ? sol.tau_rel_error_est : NAN;
     memcpy(A->sigma, sigma, sizeof A->sigma);
     if (par->want_fields) {
         result->potential = ssbi_calloc(ctx, (size_t)nv, sizeof(double), "potential field");

@@ -384,23 +384,25 @@ void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     GMG_FINE(apply_plane, m, a->prob, z, a->pv, a->q, &acc[0]);
 }
 
-/* update, stage A: x += alpha p, r -= alpha q, r . r */
+/* update, stage A: x += alpha p, r -= alpha q, r . r, r . x (the dissipated power E = I_in - r . x, see gmg.c) */
 static void u_update(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
     const double al = a->alpha;
     double *x = a->x, *r = a->r;
     const double *pv = a->pv, *q = a->q;
-    double rr = 0.0;
+    double rr = 0.0, rx = 0.0;
     for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
         x[i] += al * pv[i];
         r[i] -= al * q[i];
         rr += r[i] * r[i];
+        rx += r[i] * x[i];
     }
     acc[0] += rr;
+    acc[1] += rx;
 }
 
-/* true residual, stage B: q = A x, r = rhs - q, r . r */
+/* true residual, stage B: q = A x, r = rhs - q, r . r, r . x */
 void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
@@ -408,12 +410,15 @@ void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     GMG_FINE(apply_plane, m, a->prob, z, a->x, a->q, &dummy);
     double *r = a->r;
     const double *q = a->q;
-    double rr = 0.0;
+    const double *x = a->x;
+    double rr = 0.0, rx = 0.0;
     for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
         r[i] = (z == 0 ? m->gdlo[i] : 0.0) - q[i];
         rr += r[i] * r[i];
+        rx += r[i] * x[i];
     }
     acc[0] += rr;
+    acc[1] += rx;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -674,15 +679,15 @@ static void vcycle(gmg *m, int l)
     ssbi_gmg_pipeline(m, L, c_post_prolong, c_black, c_post_red, &a, NULL);
 }
 
-/* x0 = M^{-1} r on level 0 (z = x0 * gscale); returns r . z and (if q) q . z (for the flexible-CG beta). */
 /* x0 = M^{-1} r on level 0 (z = x0 * gscale) in two parts. ssbi_gmg_precond_pre: pre-smoothing and restriction; with
- * a->upd it first applies the CG update (x += alpha p, r -= alpha q) and returns r . r, else 0.
+ * a->upd it first applies the CG update (x += alpha p, r -= alpha q) and returns r . r (and r . x in *rx), else 0.
  * ssbi_gmg_precond_post: coarse correction and post-smoothing; returns r . z and (if a->q) q . z (flexible-CG beta). */
-double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a)
+double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx)
 {
     double s[4];
     ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, f_black,
                     m->nlev > 1 ? f_pre_restrict : NULL, a, s);
+    if (rx) *rx = s[1];
     return s[0];
 }
 

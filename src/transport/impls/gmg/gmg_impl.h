@@ -214,7 +214,7 @@ void ssbi_gmg_team_stop(gmg_team *t);
 void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 void ssbi_gmg_q_dir(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc);
-double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a);
+double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx);
 void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq);
 int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L);
 
