@@ -87,6 +87,8 @@ typedef struct {
     int64_t n_unknowns;       /* number of unknowns of the linear system */
     int64_t iterations;       /* CG iterations */
     double rel_residual;      /* final ||b - A x|| / ||b|| */
+    double tau_rel_error_est; /* estimated relative error of tau and sigma_eff (gmg, gmg-mpi: variational
+                               * current and the tail of its decrements); NaN when the backend has none */
     int converged;            /* 1 if both stopping tests passed */
     char reason[SSB_TRANSPORT_REASON_MAX]; /* why the iteration stopped, e.g. "rtol and flux_tol reached" */
     char backend[SSB_TRANSPORT_NAME_MAX];  /* backend that ran ("gmg", "hypre", or "none" if nothing to solve) */

@@ -533,25 +533,60 @@ static int hier_setup(ssb_ctx *ctx, dhier *H)
     return coarsest_setup(ctx, &H->lev[H->nlev - 1]);
 }
 
-/* Flexible CG (Notay's FCG(1)) on level 0 of H from x = 0, r = b: stops when ||r|| <= rtol ||b|| and the inlet
- * current (sum b - b.x over the nb entries of b) changed by at most rtol / 10 (not below 1e-13) of itself in the
- * last iteration or ||r|| <= 1e-3 rtol ||b||, or at max_iter. The residual alone let tau be 6e-7 off at rtol 1e-8
- * on electrode.tiff (the serial gmg: 2e-9); with the current's test, 1e-9. */
-static void fcg(dhier *H, double *xs, double *r, double *p, double *q, const int64_t *bidx, const double *bval,
-                int64_t nb, const ssb_transport_params *par, int64_t *iters, double *relres)
+/* The Dirichlet planes' entries of level 0: cell index and conductance (normalised) to the plane. */
+typedef struct {
+    int64_t n;
+    int64_t *idx;
+    double *g;
+} dbound;
+
+/* The stopping rule of the variational tau (shared with the serial gmg): E(x) = I_in(x) - r.x is the dissipated
+ * power of x (normalised units: phi = 1 on the inlet, 0 on the outlet), E(x) = E* + ||x - x*||_A^2 with E* the exact
+ * current, and flexible CG's exact line searches make it decrease monotonically: d_k = E_{k-1} - E_k >= 0. From
+ * iteration 2 on, the geometric tail t_k = d_k rho / (1 - rho) of the remaining decrements (rho = d_k / d_{k-1}
+ * clamped to [0.05, 0.99]) estimates E_k - E*. Converged when (a) t_k <= 0.1 rtol E_k or d_k <= 1e-14 E_k (rounding),
+ * (b) ||r|| <= sqrt(rtol) ||b|| and (c) the inlet and outlet currents agree to flux_tol. The current used for tau is
+ * E of the final iterate. */
+typedef struct {
+    int64_t iters;
+    double relres;  /* ||b - A x|| / ||b|| */
+    double evar;    /* E(x) of the final iterate, normalised */
+    double err_est; /* t_k / E_k */
+    int converged;  /* the rule above was met (0: max_iter or breakdown) */
+} dfcg_out;
+
+static double bsum_x(const dbound *B, const double *x)
+{
+    double s = 0.0;
+    for (int64_t k = 0; k < B->n; k++)
+        s += B->g[k] * x[B->idx[k]];
+    return s;
+}
+
+static double tail_estimate(double d, double dprev)
+{
+    double rho = 0.99;
+    if (dprev > 0 && d >= 0)
+        rho = fmin(fmax(d / dprev, 0.05), 0.99);
+    return fmax(d, 0.0) * rho / (1.0 - rho);
+}
+
+/* Flexible CG (Notay's FCG(1)) on level 0 of H from x = 0, r = b (the inlet entries of b: bin), stopped by the rule
+ * above or at max_iter. Every sum is taken per rank in a fixed order and then over the ranks (allsum). */
+static void fcg(dhier *H, double *xs, double *r, double *p, double *q, const dbound *bin, const dbound *bout,
+                const ssb_transport_params *par, dfcg_out *o)
 {
     dlevel *L0 = &H->lev[0];
     const int64_t n = L0->nz * L0->nxy;
-    double s[3] = {dot_local(L0, r, r), 0, 0};
-    for (int64_t k = 0; k < nb; k++)
-        s[1] += bval[k];
+    double s[4] = {dot_local(L0, r, r), 0, 0, 0};
+    for (int64_t k = 0; k < bin->n; k++)
+        s[1] += bin->g[k];
     allsum(H, L0, s, 2);
     const double bnorm = sqrt(s[0]), bsum = s[1];
-    double rel = bnorm > 0 ? 1.0 : 0.0, pq = 1.0, cur = bsum, dcur = INFINITY;
+    double rel = bnorm > 0 ? 1.0 : 0.0, pq = 1.0, e = bsum, d = INFINITY, dprev = INFINITY, est = INFINITY;
     int64_t it = 0;
-    const double ctol = fmax(0.1 * par->rtol, 1e-13); /* below 1e-13 the current's own rounding shows */
-    while (bnorm > 0 && (rel > par->rtol || (dcur > ctol * fabs(cur) && rel > 1e-3 * par->rtol)) &&
-           it < par->max_iter) {
+    int conv = !(bnorm > 0);
+    while (!conv && it < par->max_iter) {
         cycle(H, 0, r); /* z = L0->x */
         const double *z = L0->x;
         double beta = 0.0;
@@ -568,31 +603,78 @@ static void fcg(dhier *H, double *xs, double *r, double *p, double *q, const int
         s[1] = dot_local(L0, p, r);
         allsum(H, L0, s, 2);
         pq = s[0];
-        it++;
         if (!(pq > 0))
             break; /* breakdown: r is 0 to rounding or the preconditioner failed; rel tells */
+        it++;
         const double alpha = s[1] / pq;
         for (int64_t i = 0; i < n; i++) {
             xs[i] += alpha * p[i];
             r[i] -= alpha * q[i];
         }
         s[0] = dot_local(L0, r, r);
-        s[1] = 0.0;
-        for (int64_t k = 0; k < nb; k++)
-            s[1] += bval[k] * xs[bidx[k]];
-        allsum(H, L0, s, 2);
+        s[1] = bsum_x(bin, xs);
+        s[2] = dot_local(L0, r, xs);
+        s[3] = bsum_x(bout, xs);
+        allsum(H, L0, s, 4);
         rel = sqrt(s[0]) / bnorm;
-        dcur = fabs(bsum - s[1] - cur);
-        cur = bsum - s[1];
+        const double iin = bsum - s[1], iout = s[3], en = iin - s[2];
+        dprev = d;
+        d = e - en;
+        e = en;
+        if (it < 2)
+            continue;
+        est = tail_estimate(d, dprev);
+        const double mx = fmax(fabs(iin), fabs(iout));
+        const int ca = est <= 0.1 * par->rtol * e || d <= 1e-14 * e;
+        const int cb = rel <= sqrt(par->rtol);
+        const int cc = (mx > 0 ? fabs(iin - iout) / mx : 0.0) <= par->flux_tol;
+        conv = ca && cb && cc;
     }
-    *iters = it;
-    *relres = rel;
+    o->iters = it;
+    o->relres = rel;
+    o->evar = bnorm > 0 ? e : 0.0;
+    o->err_est = bnorm > 0 ? (e > 0 ? est / e : INFINITY) : 0.0;
+    o->converged = conv;
+}
+
+/* The entries of the Dirichlet plane dir_bnd (1 inlet, 2 outlet) of the percolating cells of S into B. */
+static int bound_list(const ssbi_slab_problem *S, int dir_bnd, dbound *B)
+{
+    const int dir = 2 * (int)S->axis + (dir_bnd == 2);
+    const int64_t nx = S->nx, nxy = nx * S->ny;
+    int64_t cap = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        B->n = 0;
+        for (int64_t z = 0; z < S->nz; z++)
+            for (int64_t y = 0; y < S->ny; y++)
+                for (int64_t x = 0; x < nx; x++) {
+                    const int64_t i = x + nx * y + nxy * z;
+                    int bnd;
+                    if (S->cls[i] != 1)
+                        continue;
+                    const double g = ssbi_dist_face_g(S, x, y, z, dir, &bnd) / S->gscale;
+                    if (bnd != dir_bnd)
+                        continue;
+                    if (pass == 1)
+                        B->idx[B->n] = i, B->g[B->n] = g;
+                    B->n++;
+                }
+        if (pass == 0) {
+            cap = B->n;
+            B->idx = malloc((size_t)(cap + 1) * sizeof *B->idx);
+            B->g = malloc((size_t)(cap + 1) * sizeof *B->g);
+            if (!B->idx || !B->g)
+                return SSB_ERR_NOMEM;
+        }
+    }
+    return SSB_OK;
 }
 
 int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S, const ssb_transport_params *par,
-                        double *iin, double *iout, int64_t *iters, double *relres, int64_t *peak_growth)
+                        ssbi_dist_gmg_result *res)
 {
     const int64_t rss0 = ssbi_rss_bytes();
+    memset(res, 0, sizeof *res);
     dhier H;
     memset(&H, 0, sizeof H);
     H.comm = comm;
@@ -622,37 +704,33 @@ int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S,
         if (H.size > 1)
             rc = ssbi_dist_agree(ctx, rc);
     }
-    int64_t nbd = 0, *bidx = NULL;
-    double *bval = NULL;
+    dbound bin = {0, NULL, NULL}, bout = {0, NULL, NULL};
     if (rc == SSB_OK) {
-        /* the right-hand side's entries (the cells on the phi = 1 plane): I_in = sum b - b.x, in units of gscale */
-        const int64_t n = L0->nz * L0->nxy;
-        for (int64_t i = 0; i < n; i++)
-            nbd += r[i] != 0.0;
-        bidx = malloc((size_t)(nbd + 1) * sizeof *bidx);
-        bval = malloc((size_t)(nbd + 1) * sizeof *bval);
-        rc = ssbi_dist_agree(ctx, bidx && bval ? SSB_OK
-                                               : SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory"));
-        for (int64_t i = 0, k = 0; i < n && rc == SSB_OK; i++)
-            if (r[i] != 0.0)
-                bidx[k] = i, bval[k++] = r[i];
+        rc = bound_list(S, 1, &bin);
+        if (rc == SSB_OK)
+            rc = bound_list(S, 2, &bout);
+        rc = ssbi_dist_agree(ctx, rc == SSB_OK ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory"));
     }
     if (rc == SSB_OK) {
-        int64_t it = 0;
-        double rel = 0.0;
-        fcg(&H, xs, r, p, q, bidx, bval, nbd, par, &it, &rel);
-        *iters = it;
-        *relres = rel;
-        *peak_growth = ssbi_rss_bytes() - rss0;
+        dfcg_out o;
+        fcg(&H, xs, r, p, q, &bin, &bout, par, &o);
+        res->iters = o.iters;
+        res->relres = o.relres;
+        res->ivar = o.evar * S->gscale;
+        res->err_est = o.err_est;
+        res->converged = o.converged;
+        res->peak_growth = ssbi_rss_bytes() - rss0;
         double c[2] = {0.0, 0.0};
         for (int64_t z = 0; z < S->nz; z++)
             ssbi_dist_plane_currents(S, z, xs + z * L0->nxy, &c[0], &c[1]);
         MPI_Allreduce(MPI_IN_PLACE, c, 2, MPI_DOUBLE, MPI_SUM, comm);
-        *iin = c[0];
-        *iout = c[1];
+        res->iin = c[0];
+        res->iout = c[1];
     }
-    free(bidx);
-    free(bval);
+    free(bin.idx);
+    free(bin.g);
+    free(bout.idx);
+    free(bout.g);
     dv_free(L0, &xs);
     dv_free(L0, &r);
     dv_free(L0, &p);

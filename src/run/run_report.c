@@ -38,6 +38,8 @@ static const ssb_report_field transport_fields[] = {
     {"iterations", "iterations", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_INT64, TR(iterations), NULL, NULL, NULL},
     {"rel_residual", "rel. residual", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, TR(rel_residual), "%.3g", NULL,
      NULL},
+    {"tau_rel_error_est", "tau rel. error est.", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, TR(tau_rel_error_est),
+     "%.3g", NULL, NULL},
     {"flux_mismatch", "flux mismatch", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, TR(flux_mismatch), "%.3g", NULL,
      NULL},
     {"current_in", "I_in", SSB_UNIT_A, SSB_UNIT_A, SSB_FIELD_DOUBLE, TR(current_in), NULL, NULL, NULL},

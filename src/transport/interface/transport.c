@@ -563,6 +563,7 @@ static void fill_result(ssb_transport *t, ssb_axis axis, const ssbi_tproblem *pr
     r->macmullin = r->sigma_eff > 0 ? r->sigma_bulk / r->sigma_eff : INFINITY;
     r->iterations = sol->iterations;
     r->rel_residual = sol->rel_residual;
+    r->tau_rel_error_est = NAN; /* set by the serial gmg's variational stopping rule (branch fast2) */
     r->converged = sol->converged;
     r->setup_time_s = sol->setup_time_s;
     snprintf(r->reason, sizeof r->reason, "%s", sol->reason);
