@@ -47,6 +47,7 @@
 #ifndef DG_NSMOOTH
 #define DG_NSMOOTH 2 /* red-black sweeps before and after the coarse correction */
 #endif
+#define DG_TAIL_FACTOR 0.1 /* stopping rule (a): the tail estimate within DG_TAIL_FACTOR rtol of E (stoprule.md) */
 #define DG_KCYCLE_T 0.25 /* K-cycle: one step is enough when it reduces the residual norm by 1 / DG_KCYCLE_T */
 
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
@@ -625,7 +626,7 @@ static void fcg(dhier *H, double *xs, double *r, double *p, double *q, const dbo
             continue;
         est = tail_estimate(d, dprev);
         const double mx = fmax(fabs(iin), fabs(iout));
-        const int ca = est <= 0.1 * par->rtol * e || d <= 1e-14 * e;
+        const int ca = est <= DG_TAIL_FACTOR * par->rtol * e || d <= 1e-14 * e;
         const int cb = rel <= sqrt(par->rtol);
         const int cc = (mx > 0 ? fabs(iin - iout) / mx : 0.0) <= par->flux_tol;
         conv = ca && cb && cc;
