@@ -49,7 +49,7 @@ groups = [
     ("transport result", [("mt", ""), ("run", "microstructure/transport_z/ionic")],
      ["axis", "percolates", "eps", "eps_percolating", "sigma_bulk_S_per_m", "sigma_eff_S_per_m", "sigma_rel", "tau",
       "tau_percolating", "macmullin", "converged", "iterations", "rel_residual", "flux_mismatch", "current_in_A",
-      "current_out_A", "unknowns", "reason", "backend", "time_s", "solver_bytes"]),
+      "current_out_A", "unknowns", "reason", "backend", "time_s", "solver_bytes", "tau_rel_error_est"]),
     ("active material", [("ma", "active_material"), ("run", "microstructure/active_material")],
      ["cam_fraction", "particles", "particles_active", "active_fraction", "dead_no_e_fraction",
       "dead_no_li_fraction", "dead_neither_fraction", "active_cam_se_area_per_volume_face_1_per_m",

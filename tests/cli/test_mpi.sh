@@ -128,4 +128,17 @@ expect_rc "mpirun -n 2: phase table lacking a later plane's label" 8 "${MPI[@]}"
 grep -q "label 2 occurs in 36 voxels" "$T/err" && ok "message names label 2 and its 36 voxels" || bad "message: $(cat "$T/err")"
 expect_rc "mpirun -n 2 analyze, label of later planes" 0 "${MPI[@]}" -n 2 "$BIN" micro analyze "$T/late.raw" --raw-dims 4,4,4 --raw-dtype uint8 --json --quiet
 grep -q '"label":[[:space:]]*2' "$T/out" && ok "analyze over ranks lists label 2" || bad "label 2 missing: $(head -c 300 "$T/out")"
+# gmg-mpi's stopping rule (stoprule.md): at the default rtol (1e-8) tau within 2e-9 of the serial tau at rtol 1e-11
+# (tau1 above; the rule aims at 1e-9), converged, and "tau_rel_error_est" in [0, rtol]; hypre-mpi has no estimate
+expect_rc "mpirun -n 2 transport, default rtol" 0 "${MPI[@]}" -n 2 "$BIN" micro transport "$IMG" --phase 0 --axis z --json --quiet
+tauD=$(num tau)
+est=$(num tau_rel_error_est)
+awk -v a="$tau1" -v b="$tauD" 'BEGIN{d=(a-b)/a; if (d<0) d=-d; exit !(a > 1 && d <= 2e-9)}' \
+  && ok "tau at the default rtol $tauD = serial $tau1 (2e-9)" || bad "tau at the default rtol '$tauD' vs '$tau1'"
+awk -v e="$est" 'BEGIN{exit !(e != "" && e >= 0 && e <= 1e-8)}' && ok "tau_rel_error_est $est in [0, 1e-8]" \
+  || bad "tau_rel_error_est '$est'"
+grep -q '"converged":[[:space:]]*true' "$T/out" && ok "converged" || bad "not converged"
+expect_rc "mpirun -n 2 --backend hypre, default rtol" 0 "${MPI[@]}" -n 2 "$BIN" micro transport "$IMG" --phase 0 --axis z --backend hypre --json --quiet
+grep -q '"tau_rel_error_est":[[:space:]]*null' "$T/out" && ok "hypre-mpi: tau_rel_error_est null (none)" \
+  || bad "hypre-mpi estimate: $(grep tau_rel_error_est "$T/out")"
 finish
