@@ -3,8 +3,8 @@
  * Unknowns: the percolating voxels of each rank's z slab. Every other voxel is an identity row with value 0 (its
  * diagonal and all its face conductances are 0), so the arrays stay structured (nx ny planes) and no renumbering
  * is needed. Outer iteration: flexible CG in double (Notay's FCG(1): p = z - (z.q_old / p_old.q_old) p_old, no
- * extra vector), stopped at ||b - Ax|| <= rtol ||b|| like the serial backends and, in addition, once the inlet
- * current has settled (see fcg).
+ * extra vector), stopped by the variational rule of stoprule.md (see fcg): tau comes from the dissipated power
+ * E(x) of the final iterate, whose error is the square of the iterate's A-norm error.
  *
  * Preconditioner: a K-cycle of structured geometric multigrid. Level l + 1 aggregates 2 x 2 x 2 blocks of level l
  * with piecewise-constant prolongation (onto the active cells of level l only); the Galerkin operator P^T A P of
@@ -21,7 +21,8 @@
  * by that rank and, in the same order, by the rank below for its halo copy, so both hold the same bits.
  * Smoother: DG_NSMOOTH red-black Gauss-Seidel sweeps (parity of the global cell index), forward before and
  * backward after the coarse correction (two sweeps: 19 outer iterations instead of 28 on 64 planes of
- * electrode.tiff at rtol 1e-8, at the same total work), one halo plane exchanged with each z neighbour (MPI_Isend / MPI_Irecv) before each half-sweep.
+ * electrode.tiff at rtol 1e-8, at the same total work), one halo plane exchanged with each z neighbour
+ * (MPI_Isend / MPI_Irecv) before each half-sweep.
  * Coarse levels are solved by Notay's K-cycle: two flexible-CG steps preconditioned by the cycle of that level
  * (the second one skipped when the first already reduces the residual by 4).
  * Gathering: when the next level would have fewer than DG_GATHER_CELLS cells or a rank fewer than DG_GATHER_PLANES
@@ -30,9 +31,13 @@
  * Cholesky factorisation (LAPACK dpotrf / dpotrs) of the active cells; the correction is scattered back
  * (MPI_Scatterv). Sums: per rank in a fixed order, then MPI_Allreduce in double; the results for different rank
  * counts differ by the solver tolerance only (the preconditioner depends on the slabs, the operator does not).
- * Memory per voxel of a rank's slab: operator 32 bytes, CG vectors x r p q 32, the cycle's z and residual 16,
- * coarse levels about (4 + 6) 8 / 7 = 11, labels and classes 2: about 95; measured 86-90 on electrode.tiff with 1-4
- * ranks (peak growth of the resident set; the memory check uses SSBI_DIST_GMG_BYTES_PER_VOXEL = 110). */
+ * Level 0 is lean: its conductances are not stored but looked up in a table of the conducting labels' face
+ * conductances (one per axis and pair) by a one-byte conductor code per cell (0 off the percolating set); only its
+ * diagonal is stored. The cycle's residual of level 0 is restricted where it is formed, not stored.
+ * Memory per voxel of a rank's slab: level 0 diagonal 8 and code 1, CG vectors x r p q 32, the cycle's z 8, coarse
+ * levels about (4 + 6) 8 / 7 = 11, labels and classes 2: about 62; measured 59 on electrode.tiff with 1 rank (peak
+ * growth of the resident set; the memory check uses SSBI_DIST_GMG_BYTES_PER_VOXEL = 72). Before the lean level 0:
+ * 86-91. */
 #include "dist_impl.h"
 
 #if SSB_HAVE_HYPRE
@@ -64,7 +69,13 @@ typedef struct {
     int lo, hi;              /* z neighbour ranks (MPI_PROC_NULL at the image ends and on gathered levels) */
     int dist;                /* 1: spread over the ranks (sums over all), 0: on rank 0 alone */
     double *gx, *gy, *gz, *dg;
-    double *x, *b, *r, *c1, *v1, *r2; /* b of level 0 is the outer residual (not owned) */
+    /* lean level 0 (code != NULL; gx, gy, gz NULL): the conductance between cells i and j along axis a is
+       tg[(a nc1 + code[i]) nc1 + code[j]], code: 1 + the conductor index of a percolating cell, 0 otherwise (halo
+       planes: of every conducting cell, 0 beyond the image) */
+    uint8_t *code;
+    double *tg;
+    int nc1;
+    double *x, *b, *r, *c1, *v1, *r2; /* b of level 0 is the outer residual (not owned); r: not on level 0 */
     /* the next level is gathered onto rank 0: this rank's share of it */
     int gather;
     int64_t cnz;     /* this rank's planes of the next level */
@@ -98,6 +109,9 @@ static void dv_free(const dlevel *L, double **p)
 
 static void level_free(dlevel *L, int owns_b)
 {
+    if (L->code)
+        free(L->code - L->nxy);
+    free(L->tg);
     dv_free(L, &L->gx);
     dv_free(L, &L->gy);
     dv_free(L, &L->gz);
@@ -169,10 +183,51 @@ static double dot_local(const dlevel *L, const double *a, const double *b)
     return s;
 }
 
-/* Conductance-weighted sum of the six neighbours of cell i. */
-static inline double nbsum(const dlevel *L, const double *v, int64_t i)
+/* The coarse cell of fine cell (x, y, z) of L in a level of nxc ncy cells per plane. */
+static inline int64_t coarse_of(int64_t x, int64_t y, int64_t z, int64_t nxc, int64_t nxyc)
+{
+    return (x >> 1) + nxc * (y >> 1) + nxyc * (z >> 1);
+}
+
+/* Lean level 0: the conductance between cells i and j along axis a. */
+static inline double tg0(const dlevel *L, int a, int64_t i, int64_t j)
+{
+    return L->tg[(a * L->nc1 + L->code[i]) * L->nc1 + L->code[j]];
+}
+
+/* The couplings of cell i (at x, y of its plane) with i + 1, i + nx and i - nxy (i may be on the halo plane above
+ * for the last). */
+static inline double cgx(const dlevel *L, int64_t i, int64_t x)
+{
+    return L->code ? (x + 1 < L->nx ? tg0(L, 0, i, i + 1) : 0.0) : L->gx[i];
+}
+static inline double cgy(const dlevel *L, int64_t i, int64_t y)
+{
+    return L->code ? (y + 1 < L->ny ? tg0(L, 1, i, i + L->nx) : 0.0) : L->gy[i];
+}
+static inline double cgz(const dlevel *L, int64_t i)
+{
+    return L->code ? tg0(L, 2, i, i - L->nxy) : L->gz[i];
+}
+
+/* Conductance-weighted sum of the six neighbours of cell i at (x, y) of its plane. */
+static inline double nbsum(const dlevel *L, const double *v, int64_t i, int64_t x, int64_t y)
 {
     const int64_t nx = L->nx, nxy = L->nxy;
+    if (L->code) {
+        if (!L->code[i])
+            return 0.0;
+        double s = tg0(L, 2, i, i - nxy) * v[i - nxy] + tg0(L, 2, i, i + nxy) * v[i + nxy];
+        if (x > 0)
+            s += tg0(L, 0, i, i - 1) * v[i - 1];
+        if (x + 1 < nx)
+            s += tg0(L, 0, i, i + 1) * v[i + 1];
+        if (y > 0)
+            s += tg0(L, 1, i, i - nx) * v[i - nx];
+        if (y + 1 < L->ny)
+            s += tg0(L, 1, i, i + nx) * v[i + nx];
+        return s;
+    }
     return L->gx[i] * v[i + 1] + L->gx[i - 1] * v[i - 1] + L->gy[i] * v[i + nx] + L->gy[i - nx] * v[i - nx] +
            L->gz[i] * v[i - nxy] + L->gz[i + nxy] * v[i + nxy];
 }
@@ -180,11 +235,25 @@ static inline double nbsum(const dlevel *L, const double *v, int64_t i)
 /* y = b - A v (b NULL: y = A v); v's halos must be current. */
 static void residual(const dlevel *L, const double *b, const double *v, double *y)
 {
-    const int64_t n = L->nz * L->nxy;
-    for (int64_t i = 0; i < n; i++) {
-        const double av = L->dg[i] * v[i] - nbsum(L, v, i);
-        y[i] = b ? b[i] - av : av;
-    }
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t yy = 0; yy < L->ny; yy++)
+            for (int64_t x = 0, i = L->nx * yy + L->nxy * z; x < L->nx; x++, i++) {
+                const double av = L->dg[i] * v[i] - nbsum(L, v, i, x, yy);
+                y[i] = b ? b[i] - av : av;
+            }
+}
+
+/* rc = R (b - A v), the block sums of the residual of the owned planes, without storing the residual (rc without
+ * halos: (nz + 1) / 2 planes of nxc nyc); v's halos current. */
+static void restrict_residual(const dlevel *L, const double *b, const double *v, double *rc, int64_t nxc,
+                              int64_t nyc)
+{
+    const int64_t nzc = (L->nz + 1) / 2, nxyc = nxc * nyc;
+    memset(rc, 0, (size_t)(nxyc * nzc) * sizeof(double));
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t y = 0; y < L->ny; y++)
+            for (int64_t x = 0, i = L->nx * y + L->nxy * z; x < L->nx; x++, i++)
+                rc[coarse_of(x, y, z, nxc, nxyc)] += b[i] - (L->dg[i] * v[i] - nbsum(L, v, i, x, y));
 }
 
 /* One Gauss-Seidel half-sweep over the cells of colour c ((x + y + z) % 2 == c, z global); x's halos current. */
@@ -194,26 +263,10 @@ static void gs_half(const dlevel *L, const double *b, double *x, int c)
         for (int64_t y = 0; y < L->ny; y++) {
             const int64_t row = L->nx * y + L->nxy * z;
             for (int64_t i = row + ((c + y + z + L->zg0) & 1); i < row + L->nx; i += 2)
-                x[i] = L->dg[i] > 0 ? (b[i] + nbsum(L, x, i)) / L->dg[i] : 0.0;
+                x[i] = L->dg[i] > 0 ? (b[i] + nbsum(L, x, i, i - row, y)) / L->dg[i] : 0.0;
         }
 }
 
-/* The coarse cell of fine cell (x, y, z) of L in a level of nxc ncy cells per plane. */
-static inline int64_t coarse_of(int64_t x, int64_t y, int64_t z, int64_t nxc, int64_t nxyc)
-{
-    return (x >> 1) + nxc * (y >> 1) + nxyc * (z >> 1);
-}
-
-/* rc = R r (block sums of the owned planes; rc without halos, (nz + 1) / 2 planes of nxc nyc). */
-static void restrict_sum(const dlevel *L, const double *r, double *rc, int64_t nxc, int64_t nyc)
-{
-    const int64_t nzc = (L->nz + 1) / 2;
-    memset(rc, 0, (size_t)(nxc * nyc * nzc) * sizeof(double));
-    for (int64_t z = 0; z < L->nz; z++)
-        for (int64_t y = 0; y < L->ny; y++)
-            for (int64_t x = 0; x < L->nx; x++)
-                rc[coarse_of(x, y, z, nxc, nxc * nyc)] += r[x + L->nx * y + L->nxy * z];
-}
 
 /* x += P xc on the active cells of L. */
 static void prolong_add(const dlevel *L, const double *xc, double *x, int64_t nxc, int64_t nyc)
@@ -236,25 +289,26 @@ static void coarsen(const dlevel *F, dlevel *C)
         for (int64_t y = 0; y < F->ny; y++)
             for (int64_t x = 0; x < F->nx; x++) {
                 const int64_t i = x + F->nx * y + F->nxy * z, I = coarse_of(x, y, z, nxc, nxyc);
+                const double gx = cgx(F, i, x), gy = cgy(F, i, y), gz = cgz(F, i);
                 C->dg[I] += F->dg[i];
                 if (x & 1)
-                    C->gx[I] += F->gx[i];
+                    C->gx[I] += gx;
                 else
-                    C->dg[I] -= 2.0 * F->gx[i];
+                    C->dg[I] -= 2.0 * gx;
                 if (y & 1)
-                    C->gy[I] += F->gy[i];
+                    C->gy[I] += gy;
                 else
-                    C->dg[I] -= 2.0 * F->gy[i];
+                    C->dg[I] -= 2.0 * gy;
                 if (z & 1)
-                    C->dg[I] -= 2.0 * F->gz[i];
+                    C->dg[I] -= 2.0 * gz;
                 else
-                    C->gz[I] += F->gz[i];
+                    C->gz[I] += gz;
             }
     /* the coupling of the last coarse plane with the rank above: its fine couplings, summed in the order that
        rank uses for its first coarse plane */
     for (int64_t y = 0; y < F->ny; y++)
         for (int64_t x = 0; x < F->nx; x++)
-            C->gz[(x >> 1) + nxc * (y >> 1) + nxyc * C->nz] += F->gz[x + F->nx * y + F->nxy * F->nz];
+            C->gz[(x >> 1) + nxc * (y >> 1) + nxyc * C->nz] += cgz(F, x + F->nx * y + F->nxy * F->nz);
 }
 
 /* Dense Cholesky factor of the active cells of the coarsest level L (one rank). */
@@ -278,7 +332,7 @@ static int coarsest_setup(ssb_ctx *ctx, dlevel *L)
         double *col = L->chol + (size_t)idx[i] * (size_t)na;
         col[idx[i]] = L->dg[i];
         const int64_t nb[3] = {i + 1, i + L->nx, i + L->nxy};
-        const double g[3] = {L->gx[i], L->gy[i], L->gz[i + L->nxy]};
+        const double g[3] = {cgx(L, i, i % L->nx), cgy(L, i, i % L->nxy / L->nx), cgz(L, i + L->nxy)};
         for (int k = 0; k < 3; k++)
             if (g[k] != 0.0 && nb[k] < n && idx[nb[k]] >= 0) {
                 col[idx[nb[k]]] -= g[k];
@@ -327,10 +381,9 @@ static void cycle(dhier *H, int l, const double *b)
         gs_half(L, b, L->x, 1);
     }
     halo(H, L, L->x);
-    residual(L, b, L->x, L->r);
     const int64_t nxc = (L->nx + 1) / 2, nyc = (L->ny + 1) / 2;
     if (L->gather) {
-        restrict_sum(L, L->r, L->cb, nxc, nyc);
+        restrict_residual(L, b, L->x, L->cb, nxc, nyc);
         const int n = (int)(L->cnz * nxc * nyc);
         dlevel *C = H->rank == 0 ? &H->lev[l + 1] : NULL;
         MPI_Gatherv(L->cb, n, MPI_DOUBLE, C ? C->b : NULL, L->cnt, L->dsp, MPI_DOUBLE, 0, H->comm);
@@ -340,7 +393,7 @@ static void cycle(dhier *H, int l, const double *b)
         prolong_add(L, L->cb, L->x, nxc, nyc);
     } else {
         dlevel *C = &H->lev[l + 1];
-        restrict_sum(L, L->r, C->b, nxc, nyc);
+        restrict_residual(L, b, L->x, C->b, nxc, nyc);
         kcycle(H, l + 1);
         prolong_add(L, C->x, L->x, nxc, nyc);
     }
@@ -401,37 +454,73 @@ static void kcycle(dhier *H, int l)
         L->x[i] = fc1 * L->c1[i] + fc2 * L->x[i];
 }
 
-/* Level 0 from the slab problem: conductances / gscale, the diagonal with the Dirichlet terms, and the right-hand
- * side (phi = 1 on the low Dirichlet plane) into b. */
-static void level0_assemble(const ssbi_slab_problem *S, dlevel *L, double *b)
+static double harm(double a, double b)
+{
+    return a > 0 && b > 0 ? 2.0 * a * b / (a + b) : 0.0;
+}
+
+/* Lean level 0 from the slab problem: the conductor codes (with the halo planes), the conductance table (each
+ * pair of conductors once, so that both sides of a face and of a rank boundary hold the same bits), the diagonal
+ * with the Dirichlet terms, and the right-hand side (phi = 1 on the low Dirichlet plane) into b. 0 or an error
+ * code (SSB_ERR_NOMEM, SSB_ERR_UNSUPPORTED: more than 255 conducting labels). */
+static int level0_setup(const ssbi_slab_problem *S, dlevel *L, double *b)
 {
     const int64_t nx = S->nx, nxy = nx * S->ny;
+    uint8_t map[256];
+    double sg[256];
+    int nc = 0;
+    for (int k = 0; k < 256; k++) {
+        map[k] = 0;
+        if (S->sigma[k] > 0) {
+            if (nc == 255)
+                return SSB_ERR_UNSUPPORTED;
+            map[k] = (uint8_t)++nc;
+            sg[nc] = S->sigma[k];
+        }
+    }
+    const int nc1 = nc + 1;
+    L->nc1 = nc1;
+    L->tg = calloc((size_t)(3 * nc1 * nc1), sizeof(double));
+    uint8_t *code = calloc((size_t)((S->nz + 2) * nxy), 1);
+    L->dg = dv_new(L);
+    if (code)
+        L->code = code + nxy;
+    if (!L->tg || !code || !L->dg)
+        return SSB_ERR_NOMEM;
+    for (int a = 0; a < 3; a++) {
+        const double area = S->h[(a + 1) % 3] * S->h[(a + 2) % 3], hd = S->h[a];
+        for (int i = 1; i < nc1; i++)
+            for (int j = i; j < nc1; j++)
+                L->tg[(a * nc1 + i) * nc1 + j] = L->tg[(a * nc1 + j) * nc1 + i] =
+                    harm(sg[i], sg[j]) * area / hd / S->gscale;
+    }
+    const uint8_t *lab = S->lab + S->hlo * nxy; /* plane 0 */
+    for (int64_t i = 0; i < S->nz * nxy; i++)
+        L->code[i] = S->cls[i] == 1 ? map[lab[i]] : 0;
+    for (int64_t i = 0; i < nxy; i++) {
+        L->code[i - nxy] = S->hlo ? map[lab[i - nxy]] : 0;
+        L->code[i + S->nz * nxy] = S->hhi ? map[lab[i + S->nz * nxy]] : 0;
+    }
+    static const int64_t dx[6] = {-1, 1, 0, 0, 0, 0}, dy[6] = {0, 0, -1, 1, 0, 0}, dz[6] = {0, 0, 0, 0, -1, 1};
     for (int64_t z = 0; z < S->nz; z++)
         for (int64_t y = 0; y < S->ny; y++)
             for (int64_t x = 0; x < nx; x++) {
                 const int64_t i = x + nx * y + nxy * z;
-                if (S->cls[i] != 1)
+                if (!L->code[i])
                     continue; /* not an unknown (its conducting neighbours, if any, are not percolating either) */
                 double d = 0.0;
                 for (int k = 0; k < 6; k++) {
                     int bnd;
-                    const double g = ssbi_dist_face_g(S, x, y, z, k, &bnd) / S->gscale;
+                    double g = ssbi_dist_face_g(S, x, y, z, k, &bnd) / S->gscale;
+                    if (!bnd && g != 0.0)
+                        g = tg0(L, k / 2, i, i + dx[k] + nx * dy[k] + nxy * dz[k]);
                     d += g;
                     if (bnd == 1)
                         b[i] += g;
-                    if (bnd)
-                        continue;
-                    if (k == 1)
-                        L->gx[i] = g;
-                    else if (k == 3)
-                        L->gy[i] = g;
-                    else if (k == 4)
-                        L->gz[i] = g;
-                    else if (k == 5 && z == S->nz - 1)
-                        L->gz[i + nxy] = g; /* with the first plane of the rank above */
                 }
                 L->dg[i] = d;
             }
+    return SSB_OK;
 }
 
 /* Build the levels below level 0: distributed while large, then gathered onto rank 0. */
@@ -686,20 +775,17 @@ int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S,
     L0->lo = H.rank > 0 ? H.rank - 1 : MPI_PROC_NULL;
     L0->hi = H.rank < H.size - 1 ? H.rank + 1 : MPI_PROC_NULL;
     H.nlev = 1;
-    double *xs = NULL, *r = NULL, *p = NULL, *q = NULL;
-    int rc = level_alloc(L0, 0);
-    if (rc == SSB_OK) {
-        L0->x = dv_new(L0), L0->r = dv_new(L0);
-        xs = dv_new(L0), r = dv_new(L0), p = dv_new(L0), q = dv_new(L0);
-        if (!L0->x || !L0->r || !xs || !r || !p || !q)
-            rc = SSB_ERR_NOMEM;
-    }
-    if (rc != SSB_OK)
+    L0->nxy = L0->nx * L0->ny;
+    double *xs = dv_new(L0), *r = dv_new(L0), *p = dv_new(L0), *q = dv_new(L0);
+    L0->x = dv_new(L0);
+    int rc = L0->x && xs && r && p && q ? level0_setup(S, L0, r) : SSB_ERR_NOMEM;
+    if (rc == SSB_ERR_UNSUPPORTED)
+        rc = SSB_ERROR(ctx, rc, "gmg-mpi: more than 255 conducting labels (use --backend hypre)");
+    else if (rc != SSB_OK)
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg-mpi: out of memory for the %lld voxels of this rank's slab",
                        (long long)(S->nx * S->ny * S->nz));
     rc = ssbi_dist_agree(ctx, rc);
     if (rc == SSB_OK) {
-        level0_assemble(S, L0, r);
         L0->b = r;
         rc = hier_setup(ctx, &H);
         if (H.size > 1)

@@ -76,7 +76,7 @@ typedef struct {
 int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S, const ssb_transport_params *par,
                         ssbi_dist_gmg_result *res);
 /* Bytes per voxel of a rank's share that ssbi_dist_gmg_solve needs at most (labels and classes included). */
-#define SSBI_DIST_GMG_BYTES_PER_VOXEL 110.0
+#define SSBI_DIST_GMG_BYTES_PER_VOXEL 72.0
 #endif
 
 /* Flags of the voxels on the two planes normal to axis (0 x, 1 y, 2 z) of the whole image: 1 on the plane at index
