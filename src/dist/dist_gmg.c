@@ -52,6 +52,9 @@
 #ifndef DG_NSMOOTH
 #define DG_NSMOOTH 2 /* red-black sweeps before and after the coarse correction */
 #endif
+#ifndef DG_PIECES
+#define DG_PIECES 1 /* level 1: the connected pieces of each 2 x 2 x 2 block (0: whole blocks) */
+#endif
 #define DG_TAIL_FACTOR 0.1 /* stopping rule (a): the tail estimate within DG_TAIL_FACTOR rtol of E (stoprule.md) */
 #define DG_KCYCLE_T 0.25 /* K-cycle: one step is enough when it reduces the residual norm by 1 / DG_KCYCLE_T */
 
@@ -75,6 +78,17 @@ typedef struct {
     uint8_t *code;
     double *tg;
     int nc1;
+    /* level of pieces (pc = 1, level 1 only): nx ny nz are its blocks (the 2 x 2 x 2 blocks of level 0), block I
+       holds pieces pst[I] .. pst[I + 1] - 1 (pat[I]: its pattern of active corners, see piece tables); vectors hold
+       glo ghost pieces (the last coarse plane of the rank below), npc own ones, ghi ghosts (the rank above); dg: the
+       diagonal, rows rp / col / val: the couplings (columns -glo .. npc + ghi - 1) */
+    int pc;
+    int64_t npc, glo, ghi;
+    int32_t *pst;
+    uint8_t *pat;
+    int64_t *rp;
+    int32_t *col;
+    double *val;
     double *x, *b, *r, *c1, *v1, *r2; /* b of level 0 is the outer residual (not owned); r: not on level 0 */
     /* the next level is gathered onto rank 0: this rank's share of it */
     int gather;
@@ -90,20 +104,36 @@ typedef struct {
 typedef struct {
     MPI_Comm comm;
     int rank, size;
+    /* the connected pieces of a 2 x 2 x 2 block by its pattern of active corners (bit c: corner x + 2 y + 4 z) */
+    uint8_t pc_np[256], pc_id[256][8];
     int nlev; /* levels on this rank (rank 0 holds the gathered ones too) */
     dlevel lev[DG_MAXLEV];
 } dhier;
 
+/* Values of a vector of L below its first owned one (halo plane or ghost pieces), its owned ones, and in all. */
+static int64_t v_lo(const dlevel *L)
+{
+    return L->pc ? L->glo : L->nxy;
+}
+static int64_t v_own(const dlevel *L)
+{
+    return L->pc ? L->npc : L->nz * L->nxy;
+}
+static int64_t v_all(const dlevel *L)
+{
+    return L->pc ? L->glo + L->npc + L->ghi : (L->nz + 2) * L->nxy;
+}
+
 static double *dv_new(const dlevel *L)
 {
-    double *p = calloc((size_t)((L->nz + 2) * L->nxy), sizeof(double));
-    return p ? p + L->nxy : NULL;
+    double *p = calloc((size_t)v_all(L) + 1, sizeof(double));
+    return p ? p + v_lo(L) : NULL;
 }
 
 static void dv_free(const dlevel *L, double **p)
 {
     if (*p)
-        free(*p - L->nxy);
+        free(*p - v_lo(L));
     *p = NULL;
 }
 
@@ -123,6 +153,11 @@ static void level_free(dlevel *L, int owns_b)
     dv_free(L, &L->c1);
     dv_free(L, &L->v1);
     dv_free(L, &L->r2);
+    free(L->pst);
+    free(L->pat);
+    free(L->rp);
+    free(L->col);
+    free(L->val);
     free(L->cb);
     free(L->cnt);
     free(L->dsp);
@@ -159,6 +194,15 @@ static void halo(const dhier *H, const dlevel *L, double *v)
     if (!L->dist || H->size == 1)
         return;
     MPI_Request rq[4];
+    if (L->pc) {
+        const int64_t f = L->pst[L->nxy], l = L->pst[(L->nz - 1) * L->nxy];
+        MPI_Irecv(v - L->glo, (int)L->glo, MPI_DOUBLE, L->lo, 1, H->comm, &rq[0]);
+        MPI_Irecv(v + L->npc, (int)L->ghi, MPI_DOUBLE, L->hi, 0, H->comm, &rq[1]);
+        MPI_Isend(v, (int)f, MPI_DOUBLE, L->lo, 0, H->comm, &rq[2]);
+        MPI_Isend(v + l, (int)(L->npc - l), MPI_DOUBLE, L->hi, 1, H->comm, &rq[3]);
+        MPI_Waitall(4, rq, MPI_STATUSES_IGNORE);
+        return;
+    }
     const int n = (int)L->nxy;
     MPI_Irecv(v - L->nxy, n, MPI_DOUBLE, L->lo, 1, H->comm, &rq[0]);
     MPI_Irecv(v + L->nz * L->nxy, n, MPI_DOUBLE, L->hi, 0, H->comm, &rq[1]);
@@ -177,7 +221,7 @@ static void allsum(const dhier *H, const dlevel *L, double *s, int k)
 static double dot_local(const dlevel *L, const double *a, const double *b)
 {
     double s = 0.0;
-    const int64_t n = L->nz * L->nxy;
+    const int64_t n = v_own(L);
     for (int64_t i = 0; i < n; i++)
         s += a[i] * b[i];
     return s;
@@ -233,8 +277,22 @@ static inline double nbsum(const dlevel *L, const double *v, int64_t i, int64_t 
 }
 
 /* y = b - A v (b NULL: y = A v); v's halos must be current. */
+/* (A v)_p of a level of pieces. */
+static inline double pc_av(const dlevel *L, const double *v, int64_t p)
+{
+    double s = L->dg[p] * v[p];
+    for (int64_t k = L->rp[p]; k < L->rp[p + 1]; k++)
+        s -= L->val[k] * v[L->col[k]];
+    return s;
+}
+
 static void residual(const dlevel *L, const double *b, const double *v, double *y)
 {
+    if (L->pc) {
+        for (int64_t p = 0; p < L->npc; p++)
+            y[p] = b ? b[p] - pc_av(L, v, p) : pc_av(L, v, p);
+        return;
+    }
     for (int64_t z = 0; z < L->nz; z++)
         for (int64_t yy = 0; yy < L->ny; yy++)
             for (int64_t x = 0, i = L->nx * yy + L->nxy * z; x < L->nx; x++, i++) {
@@ -250,6 +308,14 @@ static void restrict_residual(const dlevel *L, const double *b, const double *v,
 {
     const int64_t nzc = (L->nz + 1) / 2, nxyc = nxc * nyc;
     memset(rc, 0, (size_t)(nxyc * nzc) * sizeof(double));
+    if (L->pc) {
+        for (int64_t z = 0; z < L->nz; z++)
+            for (int64_t y = 0; y < L->ny; y++)
+                for (int64_t x = 0, I = L->nx * y + L->nxy * z; x < L->nx; x++, I++)
+                    for (int64_t p = L->pst[I]; p < L->pst[I + 1]; p++)
+                        rc[coarse_of(x, y, z, nxc, nxyc)] += b[p] - pc_av(L, v, p);
+        return;
+    }
     for (int64_t z = 0; z < L->nz; z++)
         for (int64_t y = 0; y < L->ny; y++)
             for (int64_t x = 0, i = L->nx * y + L->nxy * z; x < L->nx; x++, i++)
@@ -259,6 +325,17 @@ static void restrict_residual(const dlevel *L, const double *b, const double *v,
 /* One Gauss-Seidel half-sweep over the cells of colour c ((x + y + z) % 2 == c, z global); x's halos current. */
 static void gs_half(const dlevel *L, const double *b, double *x, int c)
 {
+    if (L->pc) { /* blocks of one parity: their pieces never couple */
+        for (int64_t z = 0; z < L->nz; z++)
+            for (int64_t y = 0; y < L->ny; y++) {
+                const int64_t row = L->nx * y + L->nxy * z;
+                for (int64_t I = row + ((c + y + z + L->zg0) & 1); I < row + L->nx; I += 2)
+                    for (int64_t p = L->pst[I]; p < L->pst[I + 1]; p++)
+                        if (L->dg[p] > 0)
+                            x[p] += (b[p] - pc_av(L, x, p)) / L->dg[p];
+            }
+        return;
+    }
     for (int64_t z = 0; z < L->nz; z++)
         for (int64_t y = 0; y < L->ny; y++) {
             const int64_t row = L->nx * y + L->nxy * z;
@@ -271,6 +348,14 @@ static void gs_half(const dlevel *L, const double *b, double *x, int c)
 /* x += P xc on the active cells of L. */
 static void prolong_add(const dlevel *L, const double *xc, double *x, int64_t nxc, int64_t nyc)
 {
+    if (L->pc) {
+        for (int64_t z = 0; z < L->nz; z++)
+            for (int64_t y = 0; y < L->ny; y++)
+                for (int64_t x0 = 0, I = L->nx * y + L->nxy * z; x0 < L->nx; x0++, I++)
+                    for (int64_t p = L->pst[I]; p < L->pst[I + 1]; p++)
+                        x[p] += xc[coarse_of(x0, y, z, nxc, nxc * nyc)];
+        return;
+    }
     for (int64_t z = 0; z < L->nz; z++)
         for (int64_t y = 0; y < L->ny; y++)
             for (int64_t x0 = 0; x0 < L->nx; x0++) {
@@ -362,6 +447,34 @@ static void coarsest_solve(dlevel *L, const double *b)
         L->x[i] = L->act[i] >= 0 ? L->rhs[L->act[i]] : 0.0;
 }
 
+/* The piece of active voxel i at (x, y, z) of level 0 in the level of pieces P. */
+static inline int64_t piece_of(const dhier *H, const dlevel *P, int64_t x, int64_t y, int64_t z)
+{
+    const int64_t I = coarse_of(x, y, z, P->nx, P->nxy);
+    return P->pst[I] + H->pc_id[P->pat[I]][(x & 1) | (y & 1) << 1 | (z & 1) << 2];
+}
+
+/* P->b = R (b - A v) from level 0 L onto the pieces P; v's halos current. */
+static void restrict_to_pieces(const dhier *H, const dlevel *L, dlevel *P, const double *b, const double *v)
+{
+    memset(P->b, 0, (size_t)P->npc * sizeof(double));
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t y = 0; y < L->ny; y++)
+            for (int64_t x = 0, i = L->nx * y + L->nxy * z; x < L->nx; x++, i++)
+                if (L->dg[i] > 0)
+                    P->b[piece_of(H, P, x, y, z)] += b[i] - (L->dg[i] * v[i] - nbsum(L, v, i, x, y));
+}
+
+/* x += P xc on the active cells of level 0 L. */
+static void prolong_from_pieces(const dhier *H, const dlevel *L, const dlevel *P, const double *xc, double *x)
+{
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t y = 0; y < L->ny; y++)
+            for (int64_t x0 = 0, i = L->nx * y + L->nxy * z; x0 < L->nx; x0++, i++)
+                if (L->dg[i] > 0)
+                    x[i] += xc[piece_of(H, P, x0, y, z)];
+}
+
 static void kcycle(dhier *H, int l);
 
 /* One multigrid cycle on level l for right-hand side b: L->x = M_l^-1 b. */
@@ -372,7 +485,7 @@ static void cycle(dhier *H, int l, const double *b)
         coarsest_solve(L, b);
         return;
     }
-    memset(L->x - L->nxy, 0, (size_t)((L->nz + 2) * L->nxy) * sizeof(double));
+    memset(L->x - v_lo(L), 0, (size_t)v_all(L) * sizeof(double));
     for (int s = 0; s < DG_NSMOOTH; s++) {
         if (s > 0)
             halo(H, L, L->x);
@@ -391,6 +504,11 @@ static void cycle(dhier *H, int l, const double *b)
             kcycle(H, l + 1);
         MPI_Scatterv(C ? C->x : NULL, L->cnt, L->dsp, MPI_DOUBLE, L->cb, n, MPI_DOUBLE, 0, H->comm);
         prolong_add(L, L->cb, L->x, nxc, nyc);
+    } else if (H->lev[l + 1].pc) {
+        dlevel *C = &H->lev[l + 1];
+        restrict_to_pieces(H, L, C, b, L->x);
+        kcycle(H, l + 1);
+        prolong_from_pieces(H, L, C, C->x, L->x);
     } else {
         dlevel *C = &H->lev[l + 1];
         restrict_residual(L, b, L->x, C->b, nxc, nyc);
@@ -413,7 +531,7 @@ static void kcycle(dhier *H, int l)
         coarsest_solve(L, L->b);
         return;
     }
-    const int64_t n = L->nz * L->nxy;
+    const int64_t n = v_own(L);
     cycle(H, l, L->b);
     memcpy(L->c1, L->x, (size_t)n * sizeof(double));
     halo(H, L, L->c1);
@@ -520,6 +638,199 @@ static int level0_setup(const ssbi_slab_problem *S, dlevel *L, double *b)
                 }
                 L->dg[i] = d;
             }
+    return SSB_OK;
+}
+
+/* The pieces of every pattern of active corners of a 2 x 2 x 2 block (corners joined across the block's inner
+ * faces). */
+static void piece_tables(dhier *H)
+{
+    for (int pat = 0; pat < 256; pat++) {
+        int id[8], n = 0;
+        for (int c = 0; c < 8; c++)
+            id[c] = -1;
+        for (int c = 0; c < 8; c++) {
+            if (!(pat >> c & 1) || id[c] >= 0)
+                continue;
+            int stack[8], top = 0;
+            stack[top++] = c;
+            id[c] = n;
+            while (top > 0) {
+                const int a = stack[--top];
+                for (int e = 1; e < 8; e <<= 1)
+                    if ((pat >> (a ^ e) & 1) && id[a ^ e] < 0)
+                        id[a ^ e] = n, stack[top++] = a ^ e;
+            }
+            n++;
+        }
+        H->pc_np[pat] = (uint8_t)n;
+        for (int c = 0; c < 8; c++)
+            H->pc_id[pat][c] = (uint8_t)(id[c] < 0 ? 0 : id[c]);
+    }
+}
+
+#define DG_PC_MAXNB 32 /* neighbouring pieces of one piece: at most 4 in each of the 6 face-adjacent blocks */
+
+/* The Galerkin rows of the pieces of block (bx, by, bz) of P from level 0 L: diagonal dgk[k], and nk[k] couplings
+ * (cols[k][], vals[k][]) of its piece k. lo_in / hi_in: the ghost piece (relative to the rank's boundary coarse
+ * plane) of each voxel of the fine plane below / above the slab. */
+static void block_rows(const dhier *H, const dlevel *L, const dlevel *P, int64_t bx, int64_t by, int64_t bz,
+                       const int32_t *lo_in, const int32_t *hi_in, double dgk[4], int nk[4],
+                       int32_t cols[4][DG_PC_MAXNB], double vals[4][DG_PC_MAXNB])
+{
+    const int64_t nx = L->nx, ny = L->ny, nz = L->nz, nxy = L->nxy;
+    const int64_t I = bx + P->nx * by + P->nxy * bz, p0 = P->pst[I];
+    for (int k = 0; k < 4; k++)
+        dgk[k] = 0.0, nk[k] = 0;
+    for (int c = 0; c < 8; c++) {
+        const int64_t x = 2 * bx + (c & 1), y = 2 * by + (c >> 1 & 1), z = 2 * bz + (c >> 2);
+        if (x >= nx || y >= ny || z >= nz)
+            continue;
+        const int64_t i = x + nx * y + nxy * z;
+        if (!(L->dg[i] > 0))
+            continue;
+        const int k = H->pc_id[P->pat[I]][c];
+        dgk[k] += L->dg[i];
+        for (int d = 0; d < 6; d++) {
+            double g = 0.0;
+            int64_t q = -1;
+            int64_t X = x, Y = y, Z = z;
+            if (d == 0 && x > 0)
+                g = cgx(L, i - 1, x - 1), X--;
+            else if (d == 1 && x + 1 < nx)
+                g = cgx(L, i, x), X++;
+            else if (d == 2 && y > 0)
+                g = cgy(L, i - nx, y - 1), Y--;
+            else if (d == 3 && y + 1 < ny)
+                g = cgy(L, i, y), Y++;
+            else if (d == 4)
+                g = cgz(L, i), Z--;
+            else if (d == 5)
+                g = cgz(L, i + nxy), Z++;
+            if (g == 0.0)
+                continue;
+            if (Z < 0)
+                q = -P->glo + lo_in[x + nx * y];
+            else if (Z >= nz)
+                q = P->npc + hi_in[x + nx * y];
+            else
+                q = piece_of(H, P, X, Y, Z);
+            if (q == p0 + k) {
+                dgk[k] -= g; /* a face inside the piece (seen from both sides: twice) */
+                continue;
+            }
+            int m = 0;
+            while (m < nk[k] && cols[k][m] != q)
+                m++;
+            if (m == nk[k]) {
+                if (nk[k] == DG_PC_MAXNB)
+                    continue; /* cannot happen: at most 24 neighbouring pieces */
+                cols[k][m] = (int32_t)q, vals[k][m] = 0.0, nk[k]++;
+            }
+            vals[k][m] += g;
+        }
+    }
+}
+
+/* Level 1 as pieces: every 2 x 2 x 2 block of level 0 split into the connected pieces of its active cells, one
+ * coarse unknown per piece (serial gmg: gmg_impl.h). The structured level 1 (already used to build level 2 and
+ * below: the Galerkin operator of level 2 over the pieces is that of level 2 over the blocks) is replaced in
+ * place. Collective over the ranks of level 1; 0 or SSB_ERR_NOMEM. */
+static int pieces_setup(dhier *H)
+{
+    dlevel *L = &H->lev[0], *P = &H->lev[1];
+    piece_tables(H);
+    /* drop the structured level's arrays (keep its dims, neighbours and gathering) */
+    dv_free(P, &P->gx), dv_free(P, &P->gy), dv_free(P, &P->gz), dv_free(P, &P->dg);
+    dv_free(P, &P->x), dv_free(P, &P->r), dv_free(P, &P->c1), dv_free(P, &P->v1), dv_free(P, &P->r2);
+    dv_free(P, &P->b);
+    const int64_t nb = P->nx * P->ny * P->nz, nxy = L->nxy;
+    P->pat = calloc((size_t)nb + 1, 1);
+    P->pst = malloc(((size_t)nb + 1) * sizeof(int32_t));
+    int32_t *buf = malloc((size_t)(4 * nxy + 1) * sizeof(int32_t));
+    if (!P->pat || !P->pst || !buf) {
+        free(buf);
+        return SSB_ERR_NOMEM;
+    }
+    for (int64_t z = 0; z < L->nz; z++)
+        for (int64_t y = 0; y < L->ny; y++)
+            for (int64_t x = 0, i = L->nx * y + nxy * z; x < L->nx; x++, i++)
+                if (L->dg[i] > 0)
+                    P->pat[coarse_of(x, y, z, P->nx, P->nxy)] |= (uint8_t)(1 << ((x & 1) | (y & 1) << 1 | (z & 1) << 2));
+    int64_t n = 0;
+    for (int64_t I = 0; I < nb; I++) {
+        P->pst[I] = (int32_t)n;
+        n += H->pc_np[P->pat[I]];
+    }
+    P->pst[nb] = (int32_t)n;
+    P->npc = n;
+    /* ghosts: the pieces of the neighbours' boundary fine planes, relative to their boundary coarse planes */
+    int32_t *mine_lo = buf, *mine_hi = buf + nxy, *lo_in = buf + 2 * nxy, *hi_in = buf + 3 * nxy;
+    const int64_t last = P->pst[(P->nz - 1) * P->nxy];
+    for (int64_t y = 0; y < L->ny; y++)
+        for (int64_t x = 0; x < L->nx; x++) {
+            const int64_t i = x + L->nx * y, j = i + (L->nz - 1) * nxy;
+            mine_lo[i] = L->dg[i] > 0 ? (int32_t)piece_of(H, P, x, y, 0) : -1;
+            mine_hi[i] = L->dg[j] > 0 ? (int32_t)(piece_of(H, P, x, y, L->nz - 1) - last) : -1;
+            lo_in[i] = hi_in[i] = -1;
+        }
+    int64_t cnt_lo = P->pst[P->nxy], cnt_hi = n - last, glo = 0, ghi = 0;
+    if (H->size > 1) {
+        MPI_Request rq[8];
+        MPI_Irecv(lo_in, (int)nxy, MPI_INT32_T, P->lo, 3, H->comm, &rq[0]);
+        MPI_Irecv(hi_in, (int)nxy, MPI_INT32_T, P->hi, 2, H->comm, &rq[1]);
+        MPI_Isend(mine_lo, (int)nxy, MPI_INT32_T, P->lo, 2, H->comm, &rq[2]);
+        MPI_Isend(mine_hi, (int)nxy, MPI_INT32_T, P->hi, 3, H->comm, &rq[3]);
+        MPI_Irecv(&glo, 1, MPI_INT64_T, P->lo, 5, H->comm, &rq[4]);
+        MPI_Irecv(&ghi, 1, MPI_INT64_T, P->hi, 4, H->comm, &rq[5]);
+        MPI_Isend(&cnt_lo, 1, MPI_INT64_T, P->lo, 4, H->comm, &rq[6]);
+        MPI_Isend(&cnt_hi, 1, MPI_INT64_T, P->hi, 5, H->comm, &rq[7]);
+        MPI_Waitall(8, rq, MPI_STATUSES_IGNORE);
+    }
+    P->glo = glo, P->ghi = ghi;
+    P->rp = malloc(((size_t)n + 1) * sizeof(int64_t));
+    if (!P->rp) {
+        free(buf);
+        return SSB_ERR_NOMEM;
+    }
+    P->pc = 1;
+    double dgk[4], vals[4][DG_PC_MAXNB];
+    int nk[4];
+    int32_t cols[4][DG_PC_MAXNB];
+    /* pass 1: row lengths; pass 2: rows */
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t e = 0;
+        for (int64_t bz = 0; bz < P->nz; bz++)
+            for (int64_t by = 0; by < P->ny; by++)
+                for (int64_t bx = 0; bx < P->nx; bx++) {
+                    const int64_t I = bx + P->nx * by + P->nxy * bz, p0 = P->pst[I];
+                    const int np = P->pst[I + 1] - P->pst[I];
+                    if (np == 0)
+                        continue;
+                    block_rows(H, L, P, bx, by, bz, lo_in, hi_in, dgk, nk, cols, vals);
+                    for (int k = 0; k < np; k++) {
+                        P->rp[p0 + k] = e;
+                        if (pass == 1) {
+                            P->dg[p0 + k] = dgk[k];
+                            memcpy(P->col + e, cols[k], (size_t)nk[k] * sizeof(int32_t));
+                            memcpy(P->val + e, vals[k], (size_t)nk[k] * sizeof(double));
+                        }
+                        e += nk[k];
+                    }
+                }
+        P->rp[n] = e;
+        if (pass == 0) {
+            P->col = malloc((size_t)(e + 1) * sizeof(int32_t));
+            P->val = malloc((size_t)(e + 1) * sizeof(double));
+            P->dg = dv_new(P), P->x = dv_new(P), P->b = dv_new(P), P->r = dv_new(P);
+            P->c1 = dv_new(P), P->v1 = dv_new(P), P->r2 = dv_new(P);
+            if (!P->col || !P->val || !P->dg || !P->x || !P->b || !P->r || !P->c1 || !P->v1 || !P->r2) {
+                free(buf);
+                return SSB_ERR_NOMEM;
+            }
+        }
+    }
+    free(buf);
     return SSB_OK;
 }
 
@@ -790,6 +1101,13 @@ int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S,
         rc = hier_setup(ctx, &H);
         if (H.size > 1)
             rc = ssbi_dist_agree(ctx, rc);
+        /* level 1 as connected pieces where it is spread over the ranks (not gathered) and not the coarsest */
+        if (DG_PIECES && rc == SSB_OK && H.nlev >= 2 && !L0->gather && !H.lev[1].chol) {
+            rc = pieces_setup(&H);
+            rc = ssbi_dist_agree(ctx, rc == SSB_OK ? SSB_OK
+                                                   : SSB_ERROR(ctx, rc, "gmg-mpi: out of memory for the pieces "
+                                                                        "of level 1"));
+        }
     }
     dbound bin = {0, NULL, NULL}, bout = {0, NULL, NULL};
     if (rc == SSB_OK) {
