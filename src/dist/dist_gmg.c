@@ -834,6 +834,14 @@ static int pieces_setup(dhier *H)
     return SSB_OK;
 }
 
+/* DG_GATHER_CELLS, or SSBNET_DIST_GMG_GATHER_CELLS (> 0) from the environment: the tests gather later so that
+ * small images exercise the distributed coarse levels (pieces, ghosts) too. */
+static int64_t gather_cells(void)
+{
+    const char *e = getenv("SSBNET_DIST_GMG_GATHER_CELLS");
+    return e && atoll(e) > 0 ? (int64_t)atoll(e) : DG_GATHER_CELLS;
+}
+
 /* Build the levels below level 0: distributed while large, then gathered onto rank 0. */
 static int hier_setup(ssb_ctx *ctx, dhier *H)
 {
@@ -860,7 +868,7 @@ static int hier_setup(ssb_ctx *ctx, dhier *H)
         dlevel *C = &H->lev[l + 1];
         memset(C, 0, sizeof *C);
         C->nx = nxc, C->ny = nyc, C->nz = cnz, C->zg0 = zg, C->lo = F->lo, C->hi = F->hi, C->dist = 1;
-        const int gather = H->size > 1 && (cells < DG_GATHER_CELLS || mn < DG_GATHER_PLANES);
+        const int gather = H->size > 1 && (cells < gather_cells() || mn < DG_GATHER_PLANES);
         rc = level_alloc(C, !gather);
         if (rc == SSB_OK)
             coarsen(F, C);

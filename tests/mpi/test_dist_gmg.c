@@ -288,6 +288,20 @@ int main(int argc, char **argv)
         check_rule(ctx, g, path, sig, SSB_AXIS_Z, "three phases, contrast 1e3");
         check_rule(ctx, g, path, sig, SSB_AXIS_Y, "three phases, contrast 1e3");
         ssb_grid_destroy(&g);
+        /* the same with the coarse levels spread over the ranks down to 64 cells (SSBNET_DIST_GMG_GATHER_CELLS): level 1
+           of connected pieces with ghost pieces across the rank boundaries, and later gathering */
+        setenv("SSBNET_DIST_GMG_GATHER_CELLS", "64", 1);
+        g = random_field(ctx, 30, 26, 8 * size + 5, 0.55, 22);
+        write_image(ctx, g, path);
+        sig[2] = 0.0;
+        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "random field p = 0.55 (late gathering)");
+        check_rule(ctx, g, path, sig, SSB_AXIS_X, "random field p = 0.55 (late gathering)");
+        ssb_grid_destroy(&g);
+        g = random_field(ctx, 30, 26, 8 * size + 5, 0.34, 23);
+        write_image(ctx, g, path);
+        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "near percolation p = 0.34 (late gathering)");
+        ssb_grid_destroy(&g);
+        unsetenv("SSBNET_DIST_GMG_GATHER_CELLS");
         /* an unknown backend is refused on every rank */
         double sigma[256] = {0};
         sigma[1] = 1.0;
