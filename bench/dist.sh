@@ -11,7 +11,7 @@
 # NXY x NXY x (64 N) voxels on N ranks, the solid electrolyte (Li6PS5Cl) along z.
 # Per rank: peak resident set (/usr/bin/time %M, every rank; the max and the mean are printed) and bytes per voxel of
 # the largest slab. Environment: RANKS (default "1 2 4"), REPEAT (default 1; medians), NXY (default 128),
-# BACKENDS (default "gmg hypre"), SECTIONS (default "strong weak").
+# BACKENDS (default "gmg hypre"), SECTIONS (default "strong weak"; "vol500": the synthetic 500^3 cathode, below).
 # This machine has 2 cores shared with other work, and N = 4 is oversubscribed: wall times are not speed-ups;
 # the memory per rank is what scales here.
 #
@@ -81,7 +81,7 @@ for n in $RANKS; do
 done
 fi
 
-[[ " $SECTIONS " == *" weak "* ]] || exit 0
+if [[ " $SECTIONS " == *" weak "* ]]; then
 echo
 echo "weak scaling: generated cathode ${NXY}x${NXY}x(64 N) on N ranks, Li6PS5Cl along z, rtol 1e-8"
 header
@@ -94,3 +94,25 @@ for n in $RANKS; do
     printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s\n" "$n" "$be-mpi" "$t" "$tau" "$it" "$mx" "$mean" "$bpv"
   done
 done
+fi
+
+# the synthetic 500^3 cathode (bench/data/cathode500.raw + its .json sidecar, made by bench/transport.sh), solid
+# electrolyte (label 1) along z: tau against the serial gmg's (TAU500, default rtol), iterations, peak per rank;
+# each run under `timeout 600` (N = 4 on 2 cores is slow)
+if [[ " $SECTIONS " == *" vol500 "* ]]; then
+VOL=${VOL500:-$ROOT/bench/data/cathode500.raw}
+TAU500=${TAU500:-2.91817228}
+[ -f "$VOL" ] || { echo "SKIP vol500: $VOL not found (set VOL500)"; exit 0; }
+echo
+echo "500^3 cathode $VOL, solid electrolyte (label 1) along z, default rtol; serial gmg tau $TAU500"
+header
+for n in $RANKS; do
+  for be in $BACKENDS; do
+    MPI=(timeout 600 mpirun --allow-run-as-root --oversubscribe -x OMP_NUM_THREADS=1)
+    read t tau it mx mean bpv < <(run_case $((500 * 500 * ((500 + n - 1) / n))) "$n" "$be" "$VOL" --phase 1 --axis z \
+      || echo "- - - - - -")
+    printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s" "$n" "$be-mpi" "$t" "$tau" "$it" "$mx" "$mean" "$bpv"
+    awk -v a="$tau" -v b="$TAU500" 'BEGIN{if (a+0 > 0) printf "  rel. to serial %.1e", (a-b)/b; print ""}'
+  done
+done
+fi
