@@ -51,21 +51,23 @@ run_case() {
   shift 3
   for ((r = 0; r < REPEAT; r++)); do
     local t0=$(date +%s.%N)
-    "${MPI[@]}" -n "$n" /usr/bin/time -f "RSS %M" -a -o "$T/rss.$r" "$BIN" micro transport "$@" --backend "$be" \
+    "${MPI[@]}" -n "$n" /usr/bin/time -f "RSS %M CPU %U %S" -a -o "$T/rss.$r" "$BIN" micro transport "$@" --backend "$be" \
       --json --quiet > "$T/out"
     local t1=$(date +%s.%N)
     times+=("$(echo "$t1 - $t0" | bc)")
   done
   local med=$(printf '%s\n' "${times[@]}" | median)
-  read mx mean < <(grep -h RSS "$T"/rss.* | awk '{k=$2/1024; if (k>m) m=k; s+=k; c++} END{printf "%.0f %.0f\n", m, s/c}')
+  # peak resident set: max and mean over the ranks; CPU: user + system of all ranks, per run (mean of the repeats)
+  read mx mean cpu < <(grep -h RSS "$T"/rss.* | awk -v R="$REPEAT" '{k=$2/1024; if (k>m) m=k; s+=k; c++; u+=$4+$5}
+    END{printf "%.0f %.0f %.1f\n", m, s/c, u/R}')
   rm -f "$T"/rss.*
-  echo "$med $(num tau) $(num iterations) $mx $mean $(echo "$mx * 1048576 / $vox" | bc)"
+  echo "$med $(num tau) $(num iterations) $mx $mean $(echo "$mx * 1048576 / $vox" | bc) $cpu"
 }
 
 header() {
-  printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s\n" ranks backend "time [s]" "tau" iters \
+  printf "%-6s %-10s %-9s %-8s %-19s %-6s %-10s %-12s %-12s\n" ranks backend "wall [s]" "CPU [s]" "tau" iters \
     "peak/rank" "mean/rank" "B/voxel"
-  printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s\n" "" "" "" "" "" "max [MB]" "[MB]" "(max slab)"
+  printf "%-6s %-10s %-9s %-8s %-19s %-6s %-10s %-12s %-12s\n" "" "" "" "(all)" "" "" "max [MB]" "[MB]" "(max slab)"
 }
 
 if [[ " $SECTIONS " == *" strong "* ]]; then
@@ -75,8 +77,8 @@ header
 for n in $RANKS; do
   for be in $BACKENDS; do
     vox=$((256 * 256 * ((256 + n - 1) / n)))
-    read t tau it mx mean bpv < <(run_case "$vox" "$n" "$be" "$IMG" --phase 0 --axis z --rtol 1e-8)
-    printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s\n" "$n" "$be-mpi" "$t" "$tau" "$it" "$mx" "$mean" "$bpv"
+    read t tau it mx mean bpv cpu < <(run_case "$vox" "$n" "$be" "$IMG" --phase 0 --axis z --rtol 1e-8)
+    printf "%-6s %-10s %-9s %-8s %-19s %-6s %-10s %-12s %-12s\n" "$n" "$be-mpi" "$t" "$cpu" "$tau" "$it" "$mx" "$mean" "$bpv"
   done
 done
 fi
@@ -89,9 +91,9 @@ for n in $RANKS; do
   nz=$((64 * n))
   "$BIN" micro generate --dims "$NXY,$NXY,$nz" -o "$T/weak$n.tif" --quiet > /dev/null
   for be in $BACKENDS; do
-    read t tau it mx mean bpv < <(run_case $((NXY * NXY * 64)) "$n" "$be" "$T/weak$n.tif" --phase Li6PS5Cl --axis z \
+    read t tau it mx mean bpv cpu < <(run_case $((NXY * NXY * 64)) "$n" "$be" "$T/weak$n.tif" --phase Li6PS5Cl --axis z \
       --rtol 1e-8)
-    printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s\n" "$n" "$be-mpi" "$t" "$tau" "$it" "$mx" "$mean" "$bpv"
+    printf "%-6s %-10s %-9s %-8s %-19s %-6s %-10s %-12s %-12s\n" "$n" "$be-mpi" "$t" "$cpu" "$tau" "$it" "$mx" "$mean" "$bpv"
   done
 done
 fi
@@ -109,9 +111,9 @@ header
 for n in $RANKS; do
   for be in $BACKENDS; do
     MPI=(timeout 600 mpirun --allow-run-as-root --oversubscribe -x OMP_NUM_THREADS=1)
-    read t tau it mx mean bpv < <(run_case $((500 * 500 * ((500 + n - 1) / n))) "$n" "$be" "$VOL" --phase 1 --axis z \
-      || echo "- - - - - -")
-    printf "%-6s %-10s %-9s %-19s %-6s %-10s %-12s %-12s" "$n" "$be-mpi" "$t" "$tau" "$it" "$mx" "$mean" "$bpv"
+    read t tau it mx mean bpv cpu < <(run_case $((500 * 500 * ((500 + n - 1) / n))) "$n" "$be" "$VOL" --phase 1 --axis z \
+      || echo "- - - - - - -")
+    printf "%-6s %-10s %-9s %-8s %-19s %-6s %-10s %-12s %-12s" "$n" "$be-mpi" "$t" "$cpu" "$tau" "$it" "$mx" "$mean" "$bpv"
     awk -v a="$tau" -v b="$TAU500" 'BEGIN{if (a+0 > 0) printf "  rel. to serial %.1e", (a-b)/b; print ""}'
   done
 done
