@@ -34,7 +34,7 @@
 #                                             ranks  wall    CPU     tau                 iters  peak/rank  B/voxel
 #                                             1      340 s   132 s   2.9181725431790113  14     7291 MB    61
 #                                             2      397 s   151 s   2.9181725431825591  14     3673 MB    61
-#                                             4      VOL4
+#                                             4      326 s   134 s   2.9181725431534549  14     1861 MB    62
 #     serial gmg at rtol 1e-12: tau 2.9181725448994462 (35 iterations, 310 s, 3.86 GB at that load): gmg-mpi
 #     5.9e-10 off; the serial gmg's 2.91817228 at the default rtol (before the variational rule) is 9.0e-8 off.
 set -euo pipefail
