@@ -59,7 +59,9 @@
 #ifndef DG_PIECES
 #define DG_PIECES 1 /* level 1: the connected pieces of each 2 x 2 x 2 block (0: whole blocks) */
 #endif
+#ifndef DG_TAIL_FACTOR
 #define DG_TAIL_FACTOR 0.1 /* stopping rule (a): the tail estimate within DG_TAIL_FACTOR rtol of E (stoprule.md) */
+#endif
 #define DG_KCYCLE_T 0.25 /* K-cycle: one step is enough when it reduces the residual norm by 1 / DG_KCYCLE_T */
 
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
