@@ -108,7 +108,7 @@ typedef struct {
      * Both are 0 outside the percolating set. Write them with the io module if needed. */
     double *potential;
     double *current;
-    /* estimated relative error of tau and sigma_eff (gmg: the tail estimate of the variational rule, see
+    /* estimated relative error of tau and sigma_eff (gmg, gmg-mpi: the tail estimate of the variational rule, see
      * params.rtol); NaN where not estimated (hypre, no iteration run without a stored estimate); 0 if nothing percolates */
     double tau_rel_error_est;
 } ssb_transport_result;

@@ -572,18 +572,23 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
         ssbi_slab_problem S = {dims[0], dims[1], nz, dims[2], z0, hlo, hhi, {hv[0], hv[1], hv[2]},
                           ssb_grid_get_labels_const(g), cls, sigma, axis, 0};
         S.gscale = smax * hv[0]; /* conductance of a voxel face of the best conductor, about */
-        double iin = 0, iout = 0, rr = 0;
-        int64_t it = 0, growth = 0;
-        rc = use_hypre ? solve_slab(ctx, &S, &par, &iin, &iout, &it, &rr, &growth)
-                       : ssbi_dist_gmg_solve(ctx, MPI_COMM_WORLD, &S, &par, &iin, &iout, &it, &rr, &growth);
+        ssbi_dist_gmg_result gr;
+        memset(&gr, 0, sizeof gr);
+        rc = use_hypre ? solve_slab(ctx, &S, &par, &gr.iin, &gr.iout, &gr.iters, &gr.relres, &gr.peak_growth)
+                       : ssbi_dist_gmg_solve(ctx, MPI_COMM_WORLD, &S, &par, &gr);
         rc = ssbi_dist_agree(ctx, rc);
         if (rc == SSB_OK) {
+            /* gmg-mpi: tau from the variational current E(x) and its stopping rule (dist_gmg.c); hypre-mpi: from
+               the inlet current at rtol on the residual (no error estimate: NaN, "not available") */
+            const double iin = gr.iin, iout = gr.iout, icur = use_hypre ? iin : gr.ivar;
+            const int64_t it = gr.iters, growth = gr.peak_growth;
+            const double rr = gr.relres;
             result->percolates = 1;
             result->current_in = iin;
             result->current_out = iout;
             const double mx = fabs(iin) > fabs(iout) ? fabs(iin) : fabs(iout);
             result->flux_mismatch = mx > 0 ? fabs(iin - iout) / mx : 0.0;
-            result->sigma_eff = iin * result->length / result->area;
+            result->sigma_eff = icur * result->length / result->area;
             result->sigma_rel = result->sigma_bulk > 0 ? result->sigma_eff / result->sigma_bulk : 0.0;
             result->tau = result->sigma_eff > 0 ? result->eps * result->sigma_bulk / result->sigma_eff : INFINITY;
             result->tau_percolating =
@@ -591,11 +596,13 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
             result->macmullin = result->sigma_eff > 0 ? result->sigma_bulk / result->sigma_eff : INFINITY;
             result->iterations = it;
             result->rel_residual = rr;
-            result->converged = rr <= par.rtol && result->flux_mismatch <= par.flux_tol;
+            result->tau_rel_error_est = use_hypre ? NAN : gr.err_est;
+            result->converged = use_hypre ? rr <= par.rtol && result->flux_mismatch <= par.flux_tol : gr.converged;
             snprintf(result->reason, sizeof result->reason, "%s",
-                     !result->converged ? "iteration limit reached before rtol and flux_tol"
+                     !result->converged ? "iteration limit reached before the stopping rule"
                      : use_hypre        ? "rtol and flux_tol reached (hypre Struct PCG + PFMG over MPI)"
-                                        : "rtol and flux_tol reached (multigrid K-cycle + flexible CG over MPI)");
+                                        : "tau to rtol by its error estimate, residual sqrt(rtol), flux_tol reached "
+                                          "(multigrid K-cycle + flexible CG over MPI)");
             di.peak_bytes_rank = (int64_t)(nloc + 2 * nxy) * 2 + growth;
         }
     }

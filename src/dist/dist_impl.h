@@ -62,13 +62,21 @@ double ssbi_dist_face_g(const ssbi_slab_problem *S, int64_t x, int64_t y, int64_
  * percolating voxels of owned plane z, phi: the potentials of that plane (nx ny values). */
 void ssbi_dist_plane_currents(const ssbi_slab_problem *S, int64_t z, const double *phi, double *cin, double *cout);
 
-/* The distributed solve of S on comm by our own multigrid-preconditioned flexible CG (dist_gmg.c): the currents
- * through the low / high Dirichlet planes [S] (all ranks), iterations, final relative residual ||b - Ax|| / ||b||
- * and this rank's growth of the resident set during the solve [bytes]. */
+/* Result of ssbi_dist_gmg_solve (every rank holds the same values except peak_growth). */
+typedef struct {
+    double iin, iout;   /* currents through the low / high Dirichlet planes of the final iterate [S] */
+    double ivar;        /* the variational current E(x) of the final iterate [S] (dist_gmg.c): tau comes from it */
+    double err_est;     /* estimated relative error of ivar (and tau) */
+    int64_t iters;      /* flexible-CG iterations */
+    double relres;      /* final ||b - A x|| / ||b|| */
+    int converged;      /* the stopping rule was met (0: max_iter or breakdown) */
+    int64_t peak_growth; /* this rank's growth of the resident set during the solve [bytes] */
+} ssbi_dist_gmg_result;
+/* The distributed solve of S on comm by our own multigrid-preconditioned flexible CG (dist_gmg.c). */
 int ssbi_dist_gmg_solve(ssb_ctx *ctx, MPI_Comm comm, const ssbi_slab_problem *S, const ssb_transport_params *par,
-                        double *iin, double *iout, int64_t *iters, double *relres, int64_t *peak_growth);
+                        ssbi_dist_gmg_result *res);
 /* Bytes per voxel of a rank's share that ssbi_dist_gmg_solve needs at most (labels and classes included). */
-#define SSBI_DIST_GMG_BYTES_PER_VOXEL 110.0
+#define SSBI_DIST_GMG_BYTES_PER_VOXEL 72.0
 #endif
 
 /* Flags of the voxels on the two planes normal to axis (0 x, 1 y, 2 z) of the whole image: 1 on the plane at index

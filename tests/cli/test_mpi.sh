@@ -134,4 +134,17 @@ expect_rc "mpirun -n 3 micro generate" 0 "${MPI[@]}" -n 3 "$BIN" micro generate 
 cmp -s "$T/g1.tif" "$T/g3.tif" && ok "3 ranks write the serial image" || bad "image under mpirun differs from serial"
 [ "$(grep -c "rank 0 runs it alone" "$T/err")" -eq 1 ] && ok "one note: $(grep "rank 0" "$T/err")" || bad "note: $(cat "$T/err")"
 [ "$(grep -c '^wrote ' "$T/out")" -eq 1 ] && ok "one 'wrote' line" || bad "stdout: $(cat "$T/out")"
+# gmg-mpi's stopping rule (stoprule.md): at the default rtol (1e-8) tau within 1e-9 of the serial tau at rtol 1e-11
+# (tau1 above; the rule aims at 1e-9), converged, and "tau_rel_error_est" in [0, rtol]; hypre-mpi has no estimate
+expect_rc "mpirun -n 2 transport, default rtol" 0 "${MPI[@]}" -n 2 "$BIN" micro transport "$IMG" --phase 0 --axis z --json --quiet
+tauD=$(num tau)
+est=$(num tau_rel_error_est)
+awk -v a="$tau1" -v b="$tauD" 'BEGIN{d=(a-b)/a; if (d<0) d=-d; exit !(a > 1 && d <= 1e-9)}' \
+  && ok "tau at the default rtol $tauD = serial $tau1 (1e-9)" || bad "tau at the default rtol '$tauD' vs '$tau1'"
+awk -v e="$est" 'BEGIN{exit !(e != "" && e >= 0 && e <= 1e-8)}' && ok "tau_rel_error_est $est in [0, 1e-8]" \
+  || bad "tau_rel_error_est '$est'"
+grep -q '"converged":[[:space:]]*true' "$T/out" && ok "converged" || bad "not converged"
+expect_rc "mpirun -n 2 --backend hypre, default rtol" 0 "${MPI[@]}" -n 2 "$BIN" micro transport "$IMG" --phase 0 --axis z --backend hypre --json --quiet
+grep -q '"tau_rel_error_est":[[:space:]]*null' "$T/out" && ok "hypre-mpi: tau_rel_error_est null (none)" \
+  || bad "hypre-mpi estimate: $(grep tau_rel_error_est "$T/out")"
 finish

@@ -10,6 +10,12 @@
  *   PROVENANCE.md), pore phase (label 0) along z: tau equal to the serial gmg to 1e-8 relative (both at rtol
  *   1e-11), and the measured peak bytes per voxel of a rank within the estimate that the memory check uses
  *   (SSBI_DIST_GMG_BYTES_PER_VOXEL); run by ctest at 1, 2, 3 and 4 ranks.
+ * - the variational stopping rule of gmg-mpi (stoprule.md, dist_gmg.c): tau at the default rtol within 1e-9 relative
+ *   of tau at rtol 1e-13 (see check_rule), converged, the JSON's error estimate tau_rel_error_est within rtol and the estimate not
+ *   smaller than a tenth of the true error; tau at the default rtol equal to the serial ssb_transport_solve (at rtol
+ *   1e-12) to 1e-8: on a random field (p = 0.55, along z and x), a near-percolation one (p = 0.34, site
+ *   percolation threshold 0.3116 of the simple cubic lattice), a three-phase field with 1e3 conductivity contrast,
+ *   and (argument "electrode") electrode.tiff's pore phase along z;
  * Plain C with MPI (no cmocka): rank 0 prints each failure and the test exits non-zero on every rank. */
 #include "dist/dist_impl.h"
 #include "mpi_test.h"
@@ -175,6 +181,65 @@ static void check_against_serial(ssb_ctx *ctx, const ssb_grid *g, const char *pa
     }
 }
 
+/* Labels 0 (insulating, fraction p0), 1 and 2 (equal shares of the rest) at random. */
+static ssb_grid *three_phase(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double p0, uint64_t seed)
+{
+    ssb_grid *g = NULL;
+    if (ssb_grid_create(ctx, nx, ny, nz, 1e-6, 1e-6, 1e-6, &g) != SSB_OK)
+        return NULL;
+    ssb_rng r;
+    ssb_rng_seed(&r, seed);
+    uint8_t *lab = ssb_grid_get_labels(g);
+    for (int64_t v = 0; v < nx * ny * nz; v++) {
+        const double u = ssb_rng_uniform(&r);
+        lab[v] = u < p0 ? 0 : u < p0 + 0.5 * (1.0 - p0) ? 1 : 2;
+    }
+    return g;
+}
+
+/* The stopping rule of gmg-mpi on the image at path (g: the same image on rank 0) along axis: tau at the default
+ * rtol against tau at rtol 1e-13 (1e-9 relative) and against the serial solve at its default rtol (1e-8). */
+static void check_rule(ssb_ctx *ctx, const ssb_grid *g, const char *path, const double sigma[256], ssb_axis axis,
+                       const char *what)
+{
+    const double rtol = ssb_transport_params_default().rtol;
+    ssb_transport_result r, r13;
+    if (dist_solve(ctx, path, sigma, axis, "gmg", rtol, &r, NULL) != SSB_OK ||
+        dist_solve(ctx, path, sigma, axis, "gmg", 1e-13, &r13, NULL) != SSB_OK)
+        return;
+    double tau_s = 0.0;
+    if (rank == 0) {
+        ssb_transport_params tp = ssb_transport_params_default();
+        tp.rtol = 1e-12; /* today's serial rule at its default rtol is up to 7e-8 off on the three-phase field */
+        ssb_transport_result rs;
+        CHECK(ssb_transport_solve(ctx, g, sigma, axis, &tp, &rs) == SSB_OK, "serial: %s", ssb_ctx_get_error(ctx));
+        tau_s = rs.tau;
+        ssb_transport_result_destroy(&rs);
+    }
+    MPI_Bcast(&tau_s, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    const double err = fabs(r.tau / r13.tau - 1.0), rel_s = fabs(r.tau / tau_s - 1.0);
+    CHECK(r.converged && r13.converged, "%s along %s: converged %d (rtol %g), %d (rtol 1e-13)", what,
+          ssb_axis_name(axis), r.converged, rtol, r13.converged);
+    /* within 1e-9 (stoprule.md). With rho the last decrement ratio alone the estimate was up to 1.7 times short here
+       (1.1e-9 to 1.4e-9 on 3 of the 20 cases at 1-4 ranks); with the largest ratio of the last 5 (transport_var.h,
+       as the serial gmg) at most 8.0e-10 */
+    CHECK(err <= 1e-9, "%s along %s: tau %.15g at rtol %g vs %.15g at 1e-13 (rel %.2e)", what, ssb_axis_name(axis),
+          r.tau, rtol, r13.tau, err);
+    CHECK(isfinite(r.tau_rel_error_est) && r.tau_rel_error_est >= 0 && r.tau_rel_error_est <= rtol,
+          "%s along %s: tau_rel_error_est %.3g, want within [0, %g]", what, ssb_axis_name(axis), r.tau_rel_error_est,
+          rtol);
+    /* the estimate is not optimistic by more than a factor 10 (the true error below 1e-14 is rounding) */
+    CHECK(err <= fmax(10.0 * r.tau_rel_error_est, 1e-14), "%s along %s: error %.2e but estimate %.2e", what,
+          ssb_axis_name(axis), err, r.tau_rel_error_est);
+    CHECK(rel_s <= 1e-8, "%s along %s: tau %.15g vs serial %.15g (rel %.2e)", what, ssb_axis_name(axis), r.tau, tau_s,
+          rel_s);
+    if (rank == 0)
+        printf("%s along %s, %d ranks, gmg-mpi at rtol %g: tau %.12f, %lld iterations (rtol 1e-13: %.12f, %lld); "
+               "error %.1e, estimate %.1e; serial (rtol 1e-12) %.12f (rel %.1e)\n",
+               what, ssb_axis_name(axis), size, rtol, r.tau, (long long)r.iterations, r13.tau,
+               (long long)r13.iterations, err, r.tau_rel_error_est, tau_s, rel_s);
+}
+
 int main(int argc, char **argv)
 {
     if (ssb_dist_init(&argc, &argv) != SSB_OK) {
@@ -193,6 +258,9 @@ int main(int argc, char **argv)
         if (rank == 0)
             CHECK(ssb_io_read_image(ctx, path, NULL, &g) == SSB_OK, "read %s: %s", path, ssb_ctx_get_error(ctx));
         check_against_serial(ctx, g, path, 0, 1e-11, "electrode.tiff pore phase along z", 1);
+        double sig0[256] = {0};
+        sig0[0] = 1.0;
+        check_rule(ctx, g, path, sig0, SSB_AXIS_Z, "electrode.tiff pore phase");
         ssb_grid_destroy(&g);
     } else {
         char dir[256];
@@ -204,6 +272,37 @@ int main(int argc, char **argv)
         write_image(ctx, g, path);
         check_against_serial(ctx, g, path, 1, 1e-12, "random field p = 0.55", 2);
         ssb_grid_destroy(&g);
+        double sig[256] = {0};
+        sig[1] = 1.0;
+        g = random_field(ctx, 30, 26, 8 * size + 5, 0.55, 22);
+        write_image(ctx, g, path);
+        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "random field p = 0.55");
+        check_rule(ctx, g, path, sig, SSB_AXIS_X, "random field p = 0.55");
+        ssb_grid_destroy(&g);
+        g = random_field(ctx, 30, 26, 8 * size + 5, 0.34, 23);
+        write_image(ctx, g, path);
+        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "near percolation p = 0.34");
+        ssb_grid_destroy(&g);
+        sig[2] = 1e-3;
+        g = three_phase(ctx, 30, 26, 8 * size + 5, 0.2, 24);
+        write_image(ctx, g, path);
+        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "three phases, contrast 1e3");
+        check_rule(ctx, g, path, sig, SSB_AXIS_Y, "three phases, contrast 1e3");
+        ssb_grid_destroy(&g);
+        /* the same with the coarse levels spread over the ranks down to 64 cells (SSBNET_DIST_GMG_GATHER_CELLS): level 1
+           of connected pieces with ghost pieces across the rank boundaries, and later gathering */
+        setenv("SSBNET_DIST_GMG_GATHER_CELLS", "64", 1);
+        g = random_field(ctx, 30, 26, 8 * size + 5, 0.55, 22);
+        write_image(ctx, g, path);
+        sig[2] = 0.0;
+        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "random field p = 0.55 (late gathering)");
+        check_rule(ctx, g, path, sig, SSB_AXIS_X, "random field p = 0.55 (late gathering)");
+        ssb_grid_destroy(&g);
+        g = random_field(ctx, 30, 26, 8 * size + 5, 0.34, 23);
+        write_image(ctx, g, path);
+        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "near percolation p = 0.34 (late gathering)");
+        ssb_grid_destroy(&g);
+        unsetenv("SSBNET_DIST_GMG_GATHER_CELLS");
         /* an unknown backend is refused on every rank */
         double sigma[256] = {0};
         sigma[1] = 1.0;

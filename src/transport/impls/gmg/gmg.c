@@ -1,6 +1,7 @@
 /* gmg Krylov driver: flexible CG preconditioned by the multigrid K-cycle, run by thread 0 of the team; the backend
  * entry ssbi_transport_solve_gmg. */
 #include "gmg_impl.h"
+#include "transport/transport_var.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,53 +25,6 @@ static void currents(const gmg *m, const double *x, double *i_in, double *i_out)
 
 /* The inlet current must change by at most CTOL_FACTOR rtol of itself in the last iteration (residual rule). */
 #define CTOL_FACTOR 1.0
-
-/* The variational estimate of the current and its stopping rule (shared with gmg-mpi). In the solver's units
- * (potential 1 on the inlet face, 0 on the outlet) the dissipated power of an iterate x,
- *     E(x) = sum_bonds g (x_i - x_j)^2 + sum_in gd_lo (1 - x_i)^2 + sum_out gd_hi x_i^2 = I_in(x) - r.x,  r = b - A x,
- * equals E* + ||x - x*||_A^2 >= E* = I* (the exact current): its error is the square of the A-norm error, where
- * the face current's error is linear in it. The CG steps are exact line searches for E (alpha = r.z / p.Ap, r_k
- * orthogonal to p_{k-1}), so E decreases monotonically: d_k = E_{k-1} - E_k >= 0 up to rounding. The rule (no
- * fields requested), converged at iteration k >= 2 when (a) the geometric tail t_k = d_k rho / (1 - rho) of the
- * remaining decrements is <= 0.1 rtol E_k, or d_k <= 1e-14 E_k (rounding floor); (b) the relative residual
- * <= sqrt(rtol); (c) the inlet/outlet mismatch <= flux_tol. rho is the LARGEST ratio d_j / d_{j-1} of the last
- * VAR_WINDOW iterations (j = k - 4 .. k, those with j >= 2), clamped to [0.05, 0.99]. (stoprule.md takes the last
- * ratio alone: on a cathode with a 1e3 conductivity contrast (test_transport_stop) the K-cycle converges in bursts,
- * ratios ~0.3 between plateaus of ~1 every 5-6 iterations, and the last ratio stopped it at iteration 20 with tau
- * 3.4e-9 off for an estimate of 6.6e-10; the window stops it at 28, 6.9e-11 off, and costs no iteration on
- * electrode.tiff x/y/z and the other generated cases, whose ratios do not rise.) tau comes from E of the final
- * iterate, with t_k / E_k its estimated relative error. With fields the residual rule stays (residual <= rtol and
- * the inlet current settled), so the fields are converged; E still gives tau. */
-#define VAR_WINDOW 5
-typedef struct {
-    double e, d, tail;         /* E_k, d_k, t_k (+inf until k >= 2) */
-    double ratio[VAR_WINDOW]; /* the last ratios d_j / d_{j-1} */
-    int nratio;
-} var_est;
-
-/* E of a new iterate (after a CG update). */
-static void var_step(var_est *v, double e)
-{
-    const double dprev = v->d;
-    v->d = v->e - e;
-    v->e = e;
-    v->tail = INFINITY;
-    if (isfinite(v->d) && isfinite(dprev)) {
-        const double q = v->d / dprev;
-        v->ratio[v->nratio % VAR_WINDOW] = isnan(q) ? 0.0 : q; /* 0 / 0: no decrease left */
-        v->nratio++;
-        double rho = 0.0;
-        for (int j = 0; j < VAR_WINDOW && j < v->nratio; j++) rho = fmax(rho, v->ratio[j]);
-        rho = fmin(fmax(rho, 0.05), 0.99);
-        v->tail = fmax(v->d, 0.0) * rho / (1.0 - rho);
-    }
-}
-
-/* condition (a) */
-static int var_settled(const var_est *v, double rtol)
-{
-    return isfinite(v->tail) && (v->tail <= 0.1 * rtol * v->e || v->d <= 1e-14 * v->e);
-}
 
 /* The outer iteration (run by thread 0). */
 typedef struct {
@@ -109,7 +63,7 @@ static void cg_run(cg_state *c)
      * problem whose estimate is known (p->x0_est) at residual sqrt(rtol). */
     double cur = NAN, dcur = INFINITY, i_in = NAN, i_out = NAN;
     const double ctol = fmax(CTOL_FACTOR * par->rtol, 1e-13);
-    var_est v = {.e = NAN, .d = NAN, .tail = INFINITY, .nratio = 0};
+    ssbi_var_est v = {.e = NAN, .d = NAN, .tail = INFINITY, .nratio = 0};
     gmg_args a;
     memset(&a, 0, sizeof a);
     a.prob = p;
@@ -131,7 +85,7 @@ static void cg_run(cg_state *c)
         if (it == 0)
             ok = rel <= par->rtol || (var && isfinite(p->x0_est) && rel <= rtol_eff);
         else if (var)
-            ok = rel <= rtol_eff && var_settled(&v, par->rtol) &&
+            ok = rel <= rtol_eff && ssbi_var_settled(&v, par->rtol) &&
                  ssbi_transport_mismatch(i_in, i_out) <= par->flux_tol;
         else
             ok = rel <= rtol_eff && (dcur <= ctol * fabs(cur) || rel <= 1e-3 * par->rtol);
@@ -182,13 +136,13 @@ static void cg_run(cg_state *c)
         currents(m, c->x, &i_in, &i_out);
         dcur = isfinite(cur) ? fabs(i_in - cur) : INFINITY;
         cur = i_in;
-        var_step(&v, i_in - rx);
+        ssbi_var_step(&v, i_in - rx);
         /* progress: -log10 of the relative error estimate of tau (variational rule, from k = 2 on), else of the
          * relative residual */
         const double done = var && isfinite(v.tail) ? v.tail / v.e : rel;
         c->rc = ssbi_progress(c->ctx, p->stage, fmax(0.0, fmin(total, -log10(fmax(done, 1e-300)))), total);
         if (c->rc != SSB_OK) break;
-        if (var ? rel <= rtol_eff && var_settled(&v, par->rtol) &&
+        if (var ? rel <= rtol_eff && ssbi_var_settled(&v, par->rtol) &&
                       ssbi_transport_mismatch(i_in, i_out) <= par->flux_tol
                 : rel <= rtol_eff && (dcur <= ctol * fabs(cur) || rel <= 1e-3 * par->rtol))
             continue; /* confirm at the top of the loop */
