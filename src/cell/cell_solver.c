@@ -586,6 +586,9 @@ static const char *kind_word(ssb_cell_step_kind k)
    the time since the step began (steps of ~1e-7 s at a voltage falling ~10 V/s; ordinary steps are >= 1e-4 of it). */
 #define SSBI_STALL_STEPS 100
 #define SSBI_STALL_FRACTION 1e-6
+/* A step that IDA has already planned is cut by a stop time only where it would take more than this many times the
+   voltage-step limit (cutting every step at the limit doubles the steps of a plain discharge) */
+#define SSBI_DV_OVERSHOOT 2.0
 
 /* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value) while a
    current flows, fill the step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the
@@ -686,8 +689,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
             (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_POWER || ps->kind == SSB_CELL_STEP_REST))
             f = calc_ic_ramp(c, t, t + fmin(1.0, 0.01 * dur));
         int switched = 0;
-        if (f < 0 && (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_REST ||
-                      ps->kind == SSB_CELL_STEP_VOLTAGE)) {
+        if (f < 0 && s > 0 &&
+            (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_REST || ps->kind == SSB_CELL_STEP_VOLTAGE)) {
             f = switch_in_time(R, s, ps, t, dur);
             switched = f >= 0;
         }
@@ -770,6 +773,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                                  "solver failure in step %d ('%s') at t = %.6g s: %s; state: %s; IDA: %s", s + 1,
                                  ps->text, tret, ida_cause(f), sm, c->idamsg);
             }
+            if (f == IDA_TSTOP_RETURN && tret < tstop) {
+                /* an intermediate stop of the voltage-step limit below: an ordinary step. IDA returns its
+                   interpolant at the stop, which lies within roundoff of its step end tn; take the step's own
+                   solution at tn (a collapsing c_e ~1e-19 mol/m3 would otherwise come back as -1e-19) */
+                double tn = tret;
+                IDAGetCurrentTime(c->ida, &tn);
+                if (tn != tret && IDAGetDky(c->ida, tn, 0, c->y) == IDA_SUCCESS &&
+                    IDAGetDky(c->ida, tn, 1, c->yp) == IDA_SUCCESS)
+                    tret = tn;
+                f = IDA_SUCCESS;
+            }
             if (tret > tprev) {
                 /* the voltage is algebraic (outside the error test): limit the next step so that it moves at most
                    about numerics.max_dV, and store interpolated points (IDA's interpolating polynomial of this step)
@@ -778,6 +792,18 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 double h = rate > 0 && m->v.num.max_dV > 0 ? m->v.num.max_dV / rate : INFINITY;
                 h = fmin(h, hmax_user);
                 IDASetMaxStep(c->ida, isfinite(h) ? h : 0.0);
+                /* IDA chose its next step when it completed this one, under the old limit: a stop time at tret + h
+                   limits that step too (without it the limit lags one step, and a step that grows through a quiet
+                   stretch can jump across the end-of-discharge knee: 119 s and 0.8 V in one step, DUALFOIL case MS
+                   at 0.2C and 80 x 60 cells, whose interpolated voltage then missed the curve by 0.1-0.3 V); not for
+                   the tiny steps of a collapse, which IDA resolves itself */
+                double tn = tret, hnext = 0;
+                IDAGetCurrentTime(c->ida, &tn);
+                IDAGetCurrentStep(c->ida, &hnext);
+                double tlim = tret + SSBI_DV_OVERSHOOT * h;
+                int lim = isfinite(h) && tn + hnext > tlim && tlim < tstop && tlim > tn &&
+                          h > SSBI_STALL_FRACTION * (tret - sr.t_start);
+                IDASetStopTime(c->ida, lim ? tlim : tstop);
                 SSB_CHECK(ctx, densify(R, s, tprev, tret, vprev, V));
                 vprev = V;
             }

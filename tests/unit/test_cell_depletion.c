@@ -63,7 +63,8 @@ static double salt(const ssb_cell_profile *pr, double *cmin)
 
 /* 300 A/m2 for 10 min: the electrolyte runs out at the back of the positive electrode and the voltage collapses at
    ~106.5 s. The step ends there, depleted, at the same time at two resolutions (20 cells x 15 shells and twice that,
-   within 2 s); the depleted zone reaches the positive current collector (225 um); c_e stays positive and the salt is
+   within 2 s); the depleted zone reaches the positive current collector (225 um); c_e stays non-negative (to
+   roundoff) and the salt is
    conserved (1e-9) through the depletion; the capacity is that of the same discharge to the 3.0 V cut-off plus the
    last < 5 % (3.0 V is reached 3 s before the collapse, as the voltage steepens). Half the current (150 A/m2) is no
    limiting current: to 3.0 V it ends at the cut-off. */
@@ -93,7 +94,9 @@ static void test_depleted_end(void **state)
         TU_ASSERT_REL(s.depleted_to_x, 225e-6, 1e-9);
         assert_true(s.depleted_from_x > 125e-6 && s.depleted_from_x < 200e-6);
         assert_true(s.v_end < 2.5 && s.t_end < 600);
-        assert_true(c1 > 0 && isfinite(c1));
+        /* non-negative to roundoff: IDA's last Newton update of an accepted step is not re-evaluated, so a c_e of
+           ~1e-19 mol/m3 can come out as -8e-20 (1e-22 of the initial 1000 mol/m3) */
+        assert_true(c1 > -1e-15 * 1000 && isfinite(c1));
         TU_ASSERT_REL(s1, s0, 1e-9);
         assert_int_equal(s3.end, SSB_CELL_END_VOLTAGE);
         assert_true(s.capacity > s3.capacity && s.capacity < 1.05 * s3.capacity);
