@@ -6,7 +6,7 @@ resolutions").
 DUALFOIL itself is not part of this repository (licence: outputs only, tests/reference/cell/dualfoil/README.md).
 Build it locally from Newman's distribution, run it on a deck, and give this script the run folders:
 
-    python3 scripts/dualfoil_compare.py [--build build] CASE=RUN_DIR [CASE=RUN_DIR ...]
+    python3 scripts/dualfoil_compare.py [--build build] CASE@RUN_DIR [CASE@RUN_DIR ...]
 
 CASE names the ssbnet deck and the DUALFOIL deck changes, as `deck[,key=value...]`: deck is B (the default deck,
 cases A/B), MS (case MS: the Marquis 2019 cell as DUALFOIL ran it), C (Li foil | single-ion conductor | LiCoO2) or F
@@ -113,7 +113,8 @@ def run_ssbnet(exe, tmp, deck, sets, proto, res):
             a = line.split(",")
             t, v = float(a[0]), float(a[1])
             if ts and t <= ts[-1]:
-                continue  # the t = 0 rest point and the loaded point at t = 0
+                vs[-1] = v  # the loaded point at t = 0 replaces the rest point before it
+                continue
             ts.append(t)
             vs.append(v)
     return (ts, vs, step), None
@@ -152,7 +153,7 @@ def main():
         subprocess.run(["cc", "-I" + os.path.join(ROOT, "tests"), "gen.c", "-o", "gen"], cwd=tmp, check=True)
         subprocess.run(["./gen"], cwd=tmp, check=True)
         for a in args:
-            spec, run = a.split("=", 1)
+            spec, run = a.split("@", 1)
             parts = spec.split(",")
             deck, sets = parts[0], parts[1:]
             raw, (I, tt, mode), noconv = read_dualfoil(run)

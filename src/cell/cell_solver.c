@@ -520,12 +520,12 @@ static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
     return f;
 }
 
-/* The last resort for a current, rest or voltage set-point that no consistent state reaches from the state before the step
-   (a rest right after a step that ended where the solver could not go on: the electrolyte ran out, c_e ~1e-20
+/* The last resort for a current, rest or voltage set-point that no consistent state reaches from the state before the
+   step (a rest right after a step that ended where the solver could not go on: the electrolyte ran out, c_e ~1e-20
    mol/m3, issue 7 item 4): the set-point is switched in time instead, linearly from the current (voltage) before the
-   step to the set-point over SSBI_SWITCH_TIME (or 1 % of the step), as an instrument switches it; the state before the step is
-   consistent with the start of that ramp, and the integration follows the cell through it (the rest relaxes c_e back
-   by diffusion). Returns an IDA flag (>= 0: the integrator is set up at t on the ramp). */
+   step to the set-point over SSBI_SWITCH_TIME (or 1 % of the step), as an instrument switches it; the state before the
+   step is consistent with the start of that ramp, and the integration follows the cell through it (the rest relaxes c_e
+   back by diffusion). Returns an IDA flag (>= 0: the integrator is set up at t on the ramp). */
 #define SSBI_SWITCH_TIME 1e-3
 static int switch_in_time(runctx *R, int s, const ssb_cell_step *ps, double t, double dur)
 {
@@ -690,7 +690,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
             f = calc_ic_ramp(c, t, t + fmin(1.0, 0.01 * dur));
         int switched = 0;
         if (f < 0 && s > 0 &&
-            (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_REST || ps->kind == SSB_CELL_STEP_VOLTAGE)) {
+            (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_REST ||
+             ps->kind == SSB_CELL_STEP_VOLTAGE)) {
             f = switch_in_time(R, s, ps, t, dur);
             switched = f >= 0;
         }

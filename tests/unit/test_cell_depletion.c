@@ -324,10 +324,9 @@ static void test_after_depleted_end(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_depleted_end), cmocka_unit_test(test_depleted_rate),
-                                       cmocka_unit_test(test_decks_other_currents),
-                                       cmocka_unit_test(test_rest_after_collapse),
-                                       cmocka_unit_test(test_depleted_charge),
-                                       cmocka_unit_test(test_after_depleted_end)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_depleted_end),         cmocka_unit_test(test_depleted_rate),
+        cmocka_unit_test(test_decks_other_currents), cmocka_unit_test(test_rest_after_collapse),
+        cmocka_unit_test(test_depleted_charge),      cmocka_unit_test(test_after_depleted_end)};
     return cmocka_run_group_tests_name("cell_depletion", tests, NULL, NULL);
 }
