@@ -26,8 +26,9 @@
  * exact one by 1e-4 of c_t without the tail, 1.2e-3 after 6000 tail steps, 2.8e-3 after 13000 and 5.6e-3 after
  * 26000: at the 3C end the surfaces rise 7e-4 of c_t per second, so DUALFOIL reaches its end seconds late, and the
  * longer its tail the later. DUALFOIL itself confirms it (README cell section): with the thinning disabled (the one
- * change, run locally, 2C deck) it is 2.5 mV from ours at 1686.9 s where the unmodified program is 16.5 mV off, and
- * 0.85 mV RMS over its rows up to there. Our model resolves the
+ * change, 2C deck, stored as MS_Marquis2019_COMSOLmatched_2C_nothinning and tested below) it follows ours within
+ * 1 mV RMS over its 17753 steps until it stops at 1687.9 s, 2.9 mV from ours where the unmodified program is 19 mV
+ * off. Our model resolves the
  * particles itself (finite volumes, no history), agrees with the COMSOL DFN solution of the same cell within
  * 0.3 mV RMS to the 3C knee (test_cell_comsol_full) and with itself at twice the resolution; so over the rows of
  * the last seconds the comparison measures DUALFOIL's tail, over time it measures the discharge. Both are printed;
@@ -254,9 +255,14 @@ static void test_case_ms_deck_duration(void **state)
         const char *dir;
         double I, minutes, T; /* A/m2, the deck's duration, K */
         int rows;             /* RMS over the rows required */
-    } cs[] = {{"MS_Marquis2019_COMSOLmatched_0.2C_timed300min", 4.8, 300, 298.15, 1},
-              {"MS_Marquis2019_COMSOLmatched_1.5C_timed40min", 36, 40, 298.15, 0},
-              {"MS_Marquis2019_COMSOLmatched_1C_310K_timed60min", 24, 60, 310, 0}};
+        double cap_tol;       /* capacity vs DUALFOIL's up to its stop */
+    } cs[] = {{"MS_Marquis2019_COMSOLmatched_0.2C_timed300min", 4.8, 300, 298.15, 1, 2e-3},
+              {"MS_Marquis2019_COMSOLmatched_1.5C_timed40min", 36, 40, 298.15, 0, 2e-3},
+              {"MS_Marquis2019_COMSOLmatched_1C_310K_timed60min", 24, 60, 310, 0, 2e-3},
+              /* the 2C deck run by DUALFOIL with its history thinning disabled (the one change; README there): it
+                 follows ours within 1 mV RMS over its 17753 steps and stops ("did not converge") 5.5 s before ours
+                 is exhausted, 0.33 % of the capacity earlier */
+              {"MS_Marquis2019_COMSOLmatched_2C_nothinning", 48, 30, 298.15, 1, 5e-3}};
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         df_read(cs[i].dir, &ref);
         double tdf = ref.t[ref.n - 1], te[2], q[2];
@@ -274,7 +280,7 @@ static void test_case_ms_deck_duration(void **state)
                    tdf, s.capacity / 3600, cs[i].I * tdf / 3600, d.rms_rows * 1e3, d.rms_time * 1e3);
             assert_int_equal(s.end, SSB_CELL_END_EXHAUSTED);
             assert_true(fabs(s.t_end - tdf) < 20);
-            TU_ASSERT_REL(s.capacity, cs[i].I * tdf, 2e-3);
+            TU_ASSERT_REL(s.capacity, cs[i].I * tdf, cs[i].cap_tol);
             assert_true(d.rms_time < 10e-3);
             if (cs[i].rows)
                 assert_true(d.rms_rows < 10e-3);
