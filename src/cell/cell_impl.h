@@ -110,6 +110,10 @@ enum { SSBI_REG_NEG = 0, SSBI_REG_SEP = 1, SSBI_REG_POS = 2 };
 typedef struct {
     ssb_cell_step_kind kind;
     double value; /* A/m2, V, W/m2, ohm m2 */
+    /* current, rest and voltage hold: the set-point ramps linearly in time from ramp_from (at ramp_t0) to value (at
+       ramp_t1) when ramp_t1 > ramp_t0 (a current switched over a short interval after a step ended where the solver
+       could not go on, cell_solver.c); t_res is the time of the residual being evaluated */
+    double ramp_from, ramp_t0, ramp_t1, t_res;
 } ssbi_mode;
 
 /* Per-region resolved constants at T. */

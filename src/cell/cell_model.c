@@ -246,6 +246,15 @@ static inline double dV_dI(const ssbi_model *m, const double *y)
 
 /* ---------------------------------------------------------------- residual */
 
+/* The current or voltage set-point v at the residual's time, on the mode's ramp while one is active (ssbi_mode). */
+static double ramped(const ssbi_mode *md, double v)
+{
+    if (!(md->ramp_t1 > md->ramp_t0) || md->t_res >= md->ramp_t1)
+        return v;
+    double f = fmax(0.0, md->t_res - md->ramp_t0) / (md->ramp_t1 - md->ramp_t0);
+    return md->ramp_from + (v - md->ramp_from) * f;
+}
+
 int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double *res)
 {
     const int nr = m->nr, n = m->ncv;
@@ -351,7 +360,7 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
     double V = ssbi_model_voltage(m, y);
     switch (m->mode.kind) {
     case SSB_CELL_STEP_VOLTAGE:
-        res[m->i_I] = V - m->mode.value;
+        res[m->i_I] = V - ramped(&m->mode, m->mode.value);
         break;
     case SSB_CELL_STEP_POWER:
         res[m->i_I] = I * V - m->mode.value;
@@ -360,10 +369,10 @@ int ssbi_model_residual(ssbi_model *m, const double *y, const double *yp, double
         res[m->i_I] = V - I * m->mode.value;
         break;
     case SSB_CELL_STEP_REST:
-        res[m->i_I] = I;
+        res[m->i_I] = I - ramped(&m->mode, 0.0);
         break;
     default:
-        res[m->i_I] = I - m->mode.value;
+        res[m->i_I] = I - ramped(&m->mode, m->mode.value);
         break;
     }
     res[m->i_Q] = yp[m->i_Q] - I;

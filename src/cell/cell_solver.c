@@ -47,8 +47,8 @@ static double now_s(void)
 
 static int res_fn(sunrealtype t, N_Vector y, N_Vector yp, N_Vector r, void *ud)
 {
-    (void)t;
     ssb_cell *c = ud;
+    c->m->mode.t_res = t;
     int rc = ssbi_model_residual(c->m, N_VGetArrayPointer(y), N_VGetArrayPointer(yp), N_VGetArrayPointer(r));
     return rc;
 }
@@ -520,6 +520,36 @@ static int calc_ic_ramp(ssb_cell *c, double t, double tout1)
     return f;
 }
 
+/* The last resort for a current, rest or voltage set-point that no consistent state reaches from the state before the
+   step (a rest right after a step that ended where the solver could not go on: the electrolyte ran out, c_e ~1e-20
+   mol/m3, issue 7 item 4): the set-point is switched in time instead, linearly from the current (voltage) before the
+   step to the set-point over SSBI_SWITCH_TIME (or 1 % of the step), as an instrument switches it; the state before the
+   step is consistent with the start of that ramp, and the integration follows the cell through it (the rest relaxes c_e
+   back by diffusion). Returns an IDA flag (>= 0: the integrator is set up at t on the ramp). */
+#define SSBI_SWITCH_TIME 1e-3
+static int switch_in_time(runctx *R, int s, const ssb_cell_step *ps, double t, double dur)
+{
+    ssb_cell *c = R->c;
+    ssbi_model *m = c->m;
+    double *y = N_VGetArrayPointer(c->y);
+    m->mode.ramp_from = ps->kind == SSB_CELL_STEP_VOLTAGE ? ssbi_model_voltage(m, y) : y[m->i_I];
+    m->mode.ramp_t0 = t;
+    m->mode.ramp_t1 = t + fmin(SSBI_SWITCH_TIME, 0.01 * dur);
+    if (IDAReInit(c->ida, t, c->y, c->yp) != IDA_SUCCESS)
+        return IDA_ILL_INPUT;
+    int f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, m->mode.ramp_t1);
+    if (f < 0) {
+        m->mode.ramp_t0 = m->mode.ramp_t1 = 0;
+        return f;
+    }
+    ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
+             "step %d ('%s'): no consistent state at the set-point from the state before the step (%s %g %s); the "
+             "set-point is switched linearly in time over %g s instead",
+             s + 1, ps->text, ps->kind == SSB_CELL_STEP_VOLTAGE ? "V =" : "I =", m->mode.ramp_from,
+             ps->kind == SSB_CELL_STEP_VOLTAGE ? "V" : "A/m2", m->mode.ramp_t1 - t);
+    return f;
+}
+
 /* Add IDA's counters since its last (re)initialisation to st. */
 static void add_stats(ssb_cell *c, ssb_cell_stats *st)
 {
@@ -556,6 +586,9 @@ static const char *kind_word(ssb_cell_step_kind k)
    the time since the step began (steps of ~1e-7 s at a voltage falling ~10 V/s; ordinary steps are >= 1e-4 of it). */
 #define SSBI_STALL_STEPS 100
 #define SSBI_STALL_FRACTION 1e-6
+/* A step that IDA has already planned is cut by a stop time only where it would take more than this many times the
+   voltage-step limit (cutting every step at the limit doubles the steps of a plain discharge) */
+#define SSBI_DV_OVERSHOOT 2.0
 
 /* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value) while a
    current flows, fill the step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the
@@ -651,9 +684,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         double dur = isnan(ps->duration) ? m->v.num.max_step_duration : ps->duration;
         c->idamsg[0] = '\0';
         f = IDACalcIC(c->ida, IDA_YA_YDP_INIT, t + fmin(1.0, 0.01 * dur));
+        m->mode.ramp_t0 = m->mode.ramp_t1 = 0;
         if (f < 0 &&
             (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_POWER || ps->kind == SSB_CELL_STEP_REST))
             f = calc_ic_ramp(c, t, t + fmin(1.0, 0.01 * dur));
+        int switched = 0;
+        if (f < 0 && s > 0 &&
+            (ps->kind == SSB_CELL_STEP_CURRENT || ps->kind == SSB_CELL_STEP_REST ||
+             ps->kind == SSB_CELL_STEP_VOLTAGE)) {
+            f = switch_in_time(R, s, ps, t, dur);
+            switched = f >= 0;
+        }
         if (f < 0) {
             char sm[256];
             state_msg(m, y, sm, sizeof sm);
@@ -681,12 +722,13 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
             else
                 sense = m->mode.value > 0 || ps->kind == SSB_CELL_STEP_RESISTANCE ? -1 : 1;
             dirs[RT_V] = sense;
-            if ((sense < 0 && V0 <= c->v_cut) || (sense > 0 && V0 >= c->v_cut)) {
+            /* (a start switched in time begins at the state before the step: its voltage says nothing yet) */
+            if (!switched && ((sense < 0 && V0 <= c->v_cut) || (sense > 0 && V0 >= c->v_cut))) {
                 done = 1;
                 why = SSB_CELL_END_VOLTAGE;
             }
         }
-        if (c->use_i && !done) {
+        if (c->use_i && !done && !switched) {
             if (fabs(y[m->i_I]) <= c->i_cut) {
                 done = 1;
                 why = SSB_CELL_END_CURRENT;
@@ -732,6 +774,17 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                                  "solver failure in step %d ('%s') at t = %.6g s: %s; state: %s; IDA: %s", s + 1,
                                  ps->text, tret, ida_cause(f), sm, c->idamsg);
             }
+            if (f == IDA_TSTOP_RETURN && tret < tstop) {
+                /* an intermediate stop of the voltage-step limit below: an ordinary step. IDA returns its
+                   interpolant at the stop, which lies within roundoff of its step end tn; take the step's own
+                   solution at tn (a collapsing c_e ~1e-19 mol/m3 would otherwise come back as -1e-19) */
+                double tn = tret;
+                IDAGetCurrentTime(c->ida, &tn);
+                if (tn != tret && IDAGetDky(c->ida, tn, 0, c->y) == IDA_SUCCESS &&
+                    IDAGetDky(c->ida, tn, 1, c->yp) == IDA_SUCCESS)
+                    tret = tn;
+                f = IDA_SUCCESS;
+            }
             if (tret > tprev) {
                 /* the voltage is algebraic (outside the error test): limit the next step so that it moves at most
                    about numerics.max_dV, and store interpolated points (IDA's interpolating polynomial of this step)
@@ -740,6 +793,18 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 double h = rate > 0 && m->v.num.max_dV > 0 ? m->v.num.max_dV / rate : INFINITY;
                 h = fmin(h, hmax_user);
                 IDASetMaxStep(c->ida, isfinite(h) ? h : 0.0);
+                /* IDA chose its next step when it completed this one, under the old limit: a stop time at tret + h
+                   limits that step too (without it the limit lags one step, and a step that grows through a quiet
+                   stretch can jump across the end-of-discharge knee: 119 s and 0.8 V in one step, DUALFOIL case MS
+                   at 0.2C and 80 x 60 cells, whose interpolated voltage then missed the curve by 0.1-0.3 V); not for
+                   the tiny steps of a collapse, which IDA resolves itself */
+                double tn = tret, hnext = 0;
+                IDAGetCurrentTime(c->ida, &tn);
+                IDAGetCurrentStep(c->ida, &hnext);
+                double tlim = tret + SSBI_DV_OVERSHOOT * h;
+                int lim = isfinite(h) && tn + hnext > tlim && tlim < tstop && tlim > tn &&
+                          h > SSBI_STALL_FRACTION * (tret - sr.t_start);
+                IDASetStopTime(c->ida, lim ? tlim : tstop);
                 SSB_CHECK(ctx, densify(R, s, tprev, tret, vprev, V));
                 vprev = V;
             }

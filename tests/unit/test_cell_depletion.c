@@ -63,7 +63,8 @@ static double salt(const ssb_cell_profile *pr, double *cmin)
 
 /* 300 A/m2 for 10 min: the electrolyte runs out at the back of the positive electrode and the voltage collapses at
    ~106.5 s. The step ends there, depleted, at the same time at two resolutions (20 cells x 15 shells and twice that,
-   within 2 s); the depleted zone reaches the positive current collector (225 um); c_e stays positive and the salt is
+   within 2 s); the depleted zone reaches the positive current collector (225 um); c_e stays non-negative (to
+   roundoff) and the salt is
    conserved (1e-9) through the depletion; the capacity is that of the same discharge to the 3.0 V cut-off plus the
    last < 5 % (3.0 V is reached 3 s before the collapse, as the voltage steepens). Half the current (150 A/m2) is no
    limiting current: to 3.0 V it ends at the cut-off. */
@@ -93,7 +94,9 @@ static void test_depleted_end(void **state)
         TU_ASSERT_REL(s.depleted_to_x, 225e-6, 1e-9);
         assert_true(s.depleted_from_x > 125e-6 && s.depleted_from_x < 200e-6);
         assert_true(s.v_end < 2.5 && s.t_end < 600);
-        assert_true(c1 > 0 && isfinite(c1));
+        /* non-negative to roundoff: IDA's last Newton update of an accepted step is not re-evaluated, so a c_e of
+           ~1e-19 mol/m3 can come out as -8e-20 (1e-22 of the initial 1000 mol/m3) */
+        assert_true(c1 > -1e-15 * 1000 && isfinite(c1));
         TU_ASSERT_REL(s1, s0, 1e-9);
         assert_int_equal(s3.end, SSB_CELL_END_VOLTAGE);
         assert_true(s.capacity > s3.capacity && s.capacity < 1.05 * s3.capacity);
@@ -265,11 +268,65 @@ static void test_depleted_charge(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Protocol steps after a `depleted` end (300 A/m2 for 10 min, c_e ~1e-18 mol/m3 at the back of the positive, where no
+   consistent state at another set-point is reachable; before this work the rest stopped with exit 9 at its start):
+   the set-point is switched in time over 1 ms. A rest relaxes c_e back (min c_e > 1e-2 of the initial 1000 mol/m3
+   after 10 min, diffusion), conserves the salt (1e-9) and passes only the switch's charge (I dt / 2 = 0.15 C/m2); the
+   voltage recovers to within 0.3 V of the OCV before the discharge. A 24 A/m2 discharge to 3.0 V after the depleted
+   end delivers, with it, the capacity of the same cell discharged at 24 A/m2 to 3.0 V directly (within 1 %: the
+   lithium a slow discharge can take is the same); a voltage hold after the depleted end runs. */
+static void test_after_depleted_end(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_cell_params *p = deck(ctx, SSB_TEST_CELL_DUALFOIL_B, 20, 15, 1);
+    ssb_cell_step_result s1, s2, sd;
+    ssb_cell_result *r = run(ctx, p, "Discharge at 300 A/m2 for 10 min; Rest for 10 min", 1, &s1);
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 1, &s2));
+    ssb_cell_profile p1, p2; /* at the ends of the two steps */
+    TU_OK(ctx, ssb_cell_result_profile(ctx, r, 0, &p1));
+    TU_OK(ctx, ssb_cell_result_profile(ctx, r, 1, &p2));
+    double c1, c2, m0 = salt(&p1, &c1), m2 = salt(&p2, &c2);
+    printf("  rest after the depleted end at %.3f s: min c_e %.3g -> %.1f mol/m3, V %.4f -> %.4f V, charge %.4g C/m2, "
+           "salt %.12e -> %.12e mol/m2\n",
+           s1.t_end, c1, c2, s1.v_end, s2.v_end, s2.capacity, m0, m2);
+    assert_int_equal(s1.end, SSB_CELL_END_DEPLETED);
+    assert_true(c1 < 1e-6);
+    assert_int_equal(s2.end, SSB_CELL_END_DURATION);
+    TU_ASSERT_REL(s2.t_end - s2.t_start, 600, 1e-12);
+    assert_true(c2 > 10);
+    TU_ASSERT_REL(m2, m0, 1e-9);
+    assert_true(fabs(s2.capacity - 0.5 * 300 * 1e-3) < 2e-3); /* IDA's error control on Q (3.2e4 C/m2) */
+    assert_true(s2.v_end > s1.v_end && s2.v_end < 4.0627 && s2.v_end > 4.0627 - 0.3);
+    ssb_cell_result_destroy(&r);
+
+    r = run(ctx, p, "Discharge at 300 A/m2 for 10 min; Discharge at 24 A/m2 until 3.0 V; Hold at 3.5 V for 1 min", 0,
+            &s1);
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 1, &s2));
+    ssb_cell_step_result s3;
+    TU_OK(ctx, ssb_cell_result_step(ctx, r, 2, &s3));
+    ssb_cell_result *rd = run(ctx, p, "Discharge at 24 A/m2 until 3.0 V", 0, &sd);
+    printf("  300 A/m2 depleted + 24 A/m2 to 3.0 V: %.5f + %.5f = %.5f Ah/m2 (24 A/m2 directly %.5f Ah/m2); hold "
+           "%s at %.4f V\n",
+           s1.capacity / 3600, s2.capacity / 3600, (s1.capacity + s2.capacity) / 3600, sd.capacity / 3600,
+           s3.end == SSB_CELL_END_DURATION ? "to its end" : "cut short", s3.v_end);
+    assert_int_equal(s2.end, SSB_CELL_END_VOLTAGE);
+    assert_true(s2.t_end - s2.t_start > 60);
+    TU_ASSERT_REL(s1.capacity + s2.capacity, sd.capacity, 1e-2);
+    assert_int_equal(s3.end, SSB_CELL_END_DURATION);
+    TU_ASSERT_REL(s3.v_end, 3.5, 1e-9);
+    ssb_cell_result_destroy(&rd);
+    ssb_cell_result_destroy(&r);
+    ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_depleted_end), cmocka_unit_test(test_depleted_rate),
-                                       cmocka_unit_test(test_decks_other_currents),
-                                       cmocka_unit_test(test_rest_after_collapse),
-                                       cmocka_unit_test(test_depleted_charge)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_depleted_end),         cmocka_unit_test(test_depleted_rate),
+        cmocka_unit_test(test_decks_other_currents), cmocka_unit_test(test_rest_after_collapse),
+        cmocka_unit_test(test_depleted_charge),      cmocka_unit_test(test_after_depleted_end)};
     return cmocka_run_group_tests_name("cell_depletion", tests, NULL, NULL);
 }

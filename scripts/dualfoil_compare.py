@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Compare ssbnet's cell model with DUALFOIL 5.1 runs that are not stored in the repository (issue 7 item 4: "hidden
+DUALFOIL timed discharges run to their end and agree within 10 mV RMS; the same discharge gives the same end at two
+resolutions").
+
+DUALFOIL itself is not part of this repository (licence: outputs only, tests/reference/cell/dualfoil/README.md).
+Build it locally from Newman's distribution, run it on a deck, and give this script the run folders:
+
+    python3 scripts/dualfoil_compare.py [--build build] CASE@RUN_DIR [CASE@RUN_DIR ...]
+
+CASE names the ssbnet deck and the DUALFOIL deck changes, as `deck[,key=value...]`: deck is B (the default deck,
+cases A/B), MS (case MS: the Marquis 2019 cell as DUALFOIL ran it), C (Li foil | single-ion conductor | LiCoO2) or F
+(... | LiMn2O4); further key=value pairs are ssbnet `--set` overrides that mirror the deck's changes (for example
+temperature_K=310). RUN_DIR holds DUALFOIL's dualfoil5.in and dualfoil5.out. The protocol is read from the deck's
+single leg: mode 1 (timed) runs ssbnet for the leg's duration, mode 2 to the leg's cut-off. ssbnet runs at two
+resolutions (40 x 30 and 80 x 60 cells x shells; C and F: 40 x 30 and 80 x 60 positive cells x shells), and the
+script prints, per case and resolution: how each run ended (ssbnet's end reason and time; DUALFOIL's last row and
+whether it stopped with "did not converge"), the capacities, and the voltage difference as RMS over DUALFOIL's rows
+(thinned as the stored references: a row is kept when V moved >= 0.5 mV or t moved >= 0.5 % of the run) and over
+time (trapezoid over those rows) up to the earlier of the two ends.
+
+The decks are written from tests/cells.h (compiled with cc into a temporary folder), as in dualfoil_end_sweep.py.
+"""
+import json, math, os, re, shutil, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MS = ["temperature_K=298.15", "negative.initial_stoichiometry=0.8", "negative.rate_constant_m2.5_per_mol0.5_s=2.0728e-10",
+      "negative.interface_resistance_ohm_m2=0", "positive.rate_constant_m2.5_per_mol0.5_s=6.2186e-12",
+      "positive.max_concentration_mol_per_m3=%.10g" % (3600 * 258.0038 * 5010 / 96487.0),
+      "positive.initial_stoichiometry=0.637194"]
+GEN = r"""
+#include <stdio.h>
+#include "cells.h"
+int main(void) {
+    const char *n[3] = {"B.json", "C.json", "F.json"};
+    const char *d[3] = {SSB_TEST_CELL_DUALFOIL_B, SSB_TEST_CELL_DUALFOIL_C, SSB_TEST_CELL_DUALFOIL_F};
+    for (int i = 0; i < 3; i++) { FILE *f = fopen(n[i], "w"); if (!f) return 1; fprintf(f, "%s \"numerics\": {}}\n", d[i]); fclose(f); }
+    return 0;
+}
+"""
+
+
+def read_dualfoil(run):
+    """DUALFOIL's rows (t [s], V [V], I [A/m2]) from dualfoil5.out, its leg (I, time or cut-off, mode) from the deck,
+    and whether it stopped with 'did not converge'."""
+    rows = []
+    text = open(os.path.join(run, "dualfoil5.out")).read()
+    for line in text.splitlines():
+        f = line.split(",")
+        if len(f) >= 8 and re.match(r"^\s*-?[0-9.]+$", f[0]) and re.match(r"^\s*-?[0-9.]+$", f[3]):
+            try:
+                rows.append((60.0 * float(f[0]), float(f[3]), float(f[5])))
+            except ValueError:
+                pass
+    deck = [l for l in open(os.path.join(run, "dualfoil5.in")).read().splitlines()]
+    leg = None
+    for i, l in enumerate(deck):
+        if "lcurs" in l:
+            leg = deck[i + 1].split()
+            break
+    I, tt, mode = float(leg[0].replace("d", "e")), float(leg[1].replace("d", "e")), int(leg[2])
+    return rows, (I, tt, mode), "did not converge" in text
+
+
+def thin(rows):
+    """The stored references' thinning: keep a row when V moved >= 0.5 mV or t moved >= 0.5 % of the run."""
+    if not rows:
+        return rows
+    span = rows[-1][0] - rows[0][0]
+    out = [rows[0]]
+    for r in rows[1:-1]:
+        if abs(r[1] - out[-1][1]) >= 5e-4 or r[0] - out[-1][0] >= 5e-3 * span:
+            out.append(r)
+    out.append(rows[-1])
+    return out
+
+
+def interp(ts, vs, t):
+    lo, hi = 0, len(ts) - 1
+    if t <= ts[0]:
+        return vs[0]
+    if t >= ts[hi]:
+        return vs[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ts[mid] <= t:
+            lo = mid
+        else:
+            hi = mid
+    w = (t - ts[lo]) / (ts[hi] - ts[lo]) if ts[hi] > ts[lo] else 0.0
+    return vs[lo] + w * (vs[hi] - vs[lo])
+
+
+def run_ssbnet(exe, tmp, deck, sets, proto, res):
+    nx, nr = 40 * res, 30 * res
+    s = list(sets) + ["numerics.positive_cells=%d" % nx, "numerics.separator_cells=%d" % (nx // 2),
+                      "numerics.particle_cells=%d" % nr]
+    if deck in ("B", "MS"):
+        s.append("numerics.negative_cells=%d" % nx)
+    base = {"B": "B.json", "MS": "B.json", "C": "C.json", "F": "F.json"}[deck]
+    csv = os.path.join(tmp, "v_%d.csv" % res)
+    cmd = [exe, "cell", "run", os.path.join(tmp, base), "-p", proto, "--json", "--quiet", "-o", csv]
+    for x in (MS if deck == "MS" else []) + s:
+        cmd += ["--set", x]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        return None, "exit %d: %s" % (p.returncode, p.stderr.strip()[-300:])
+    step = json.loads(p.stdout)["steps"][0]
+    ts, vs = [], []
+    with open(csv) as f:
+        next(f)
+        for line in f:
+            a = line.split(",")
+            t, v = float(a[0]), float(a[1])
+            if ts and t <= ts[-1]:
+                vs[-1] = v  # the loaded point at t = 0 replaces the rest point before it
+                continue
+            ts.append(t)
+            vs.append(v)
+    return (ts, vs, step), None
+
+
+def compare(model, ref):
+    ts, vs, step = model
+    tmax = min(ts[-1], ref[-1][0])
+    s = st = 0.0
+    k = 0
+    dprev = tprev = None
+    for t, v, _ in ref:
+        if t > tmax:
+            break
+        d = interp(ts, vs, t) - v
+        s += d * d
+        k += 1
+        if tprev is not None:
+            st += 0.5 * (d * d + dprev * dprev) * (t - tprev)
+        dprev, tprev = d, t
+    rms_rows = math.sqrt(s / k) if k else float("nan")
+    rms_time = math.sqrt(st / (tprev - ref[0][0])) if tprev and tprev > ref[0][0] else float("nan")
+    return rms_rows, rms_time, tmax
+
+
+def main():
+    args = sys.argv[1:]
+    build = os.path.join(ROOT, "build")
+    if args[:1] == ["--build"]:
+        build, args = args[1], args[2:]
+    exe = os.path.join(build, "ssbnet")
+    tmp = tempfile.mkdtemp(prefix="dualfoil_compare_")
+    try:
+        with open(os.path.join(tmp, "gen.c"), "w") as f:
+            f.write(GEN)
+        subprocess.run(["cc", "-I" + os.path.join(ROOT, "tests"), "gen.c", "-o", "gen"], cwd=tmp, check=True)
+        subprocess.run(["./gen"], cwd=tmp, check=True)
+        for a in args:
+            spec, run = a.split("@", 1)
+            parts = spec.split(",")
+            deck, sets = parts[0], parts[1:]
+            raw, (I, tt, mode), noconv = read_dualfoil(run)
+            ref = thin([r for r in raw if r[2] != 0 or r is raw[0]])
+            tdf = raw[-1][0]
+            qdf = sum(0.5 * (raw[i][2] + raw[i - 1][2]) * (raw[i][0] - raw[i - 1][0]) for i in range(1, len(raw))) / 3600
+            proto = ("Discharge at %g A/m2 for %.6f s" % (I, 60 * tt) if mode == 1
+                     else "Discharge at %g A/m2 until %g V" % (I, tt))
+            print("%s  [%s]  %s: DUALFOIL ends at %.2f s, V %.4f V, %.4f Ah/m2%s (%d rows, %d thinned)" %
+                  (os.path.basename(run.rstrip("/")), spec, proto, tdf, raw[-1][1], qdf,
+                   ", did not converge" if noconv else "", len(raw), len(ref)))
+            for res in (1, 2):
+                model, err = run_ssbnet(exe, tmp, deck, sets, proto, res)
+                if err:
+                    print("    %2d x %2d: %s" % (40 * res, 30 * res, err))
+                    continue
+                rr, rt, tmax = compare(model, ref)
+                st = model[2]
+                print("    %2d x %2d: ssbnet %-9s at %9.2f s (%+.2f s vs DUALFOIL), V %.4f V, %.4f Ah/m2 (%+.3f %%); "
+                      "V rms %.2f mV over the rows, %.2f mV over time (to %.1f s)" %
+                      (40 * res, 30 * res, st["end"], st["t_end_s"], st["t_end_s"] - tdf, st["V_end_V"],
+                       st["capacity_mAh_per_cm2"] * 10, 100 * (st["capacity_mAh_per_cm2"] * 10 / qdf - 1),
+                       rr * 1e3, rt * 1e3, tmax))
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
