@@ -12,7 +12,8 @@
  *    sigma_eff of a solve stopped after k iterations (max_iter = k; E of that iterate) is non-increasing in k and
  *    >= the converged sigma_eff;
  *  - with fields requested (want_fields) the residual rule stays: residual <= rtol, at least as many iterations,
- *    the same tau to 1e-9. */
+ *    the same tau to 1e-9;
+ *  - beyond a 1e3 conductance contrast the residual rule is used (test_high_contrast). */
 #include "testutil.h"
 
 #include <ssbnet/ssb_micro_gen.h>
@@ -113,6 +114,41 @@ static void test_against_converged(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Beyond a 1e3 conductance contrast the residual rule is used (transport_var.h): on a random two-phase field
+ * (half and half, both phases percolate) at 1e6 and 1e5 contrast the variational estimate said 8e-10 where tau was
+ * 1.2-1.6e-7 off at rtol 1e-8 (E stalls for tens of iterations before the K-cycle reaches the poor conductor's
+ * error). Now tau within 1e-9 of the converged tau, and no estimate is claimed (NaN). */
+static void test_high_contrast(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_grid *g = random_sites(ctx, 40, 0.5, 91);
+    uint8_t *lab = ssb_grid_get_labels(g);
+    for (int64_t i = 0; i < ssb_grid_get_nvoxels(g); i++) lab[i] = (uint8_t)(lab[i] + 1); /* labels 1 and 2 */
+    const double weak[] = {1e-6, 1e-5};
+    const ssb_axis axes[] = {SSB_AXIS_X, SSB_AXIS_Z};
+    for (int k = 0; k < 2; k++) {
+        double sig[256] = {0};
+        sig[1] = 1.0;
+        sig[2] = weak[k];
+        ssb_transport_result r, rt;
+        solve(ctx, g, sig, axes[k], 1e-8, SSB_DIRICHLET_FACE, 0, 0, &r);
+        solve(ctx, g, sig, axes[k], 1e-13, SSB_DIRICHLET_FACE, 0, 0, &rt);
+        const double err = fabs(rt.tau - r.tau) / rt.tau;
+        printf("random two-phase field, contrast %g, axis %s: tau %.12f vs %.12f (rtol 1e-13): rel. error %.2e, "
+               "%lld iterations, residual %.1e, estimate %g\n",
+               1.0 / weak[k], ssb_axis_name(axes[k]), r.tau, rt.tau, err, (long long)r.iterations, r.rel_residual,
+               r.tau_rel_error_est);
+        assert_true(r.converged && rt.converged);
+        assert_true(err <= 1e-9);
+        assert_true(r.rel_residual <= 1e-8);
+        assert_true(isnan(r.tau_rel_error_est));
+    }
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+}
+
 static void test_monotone(void **state)
 {
     (void)state;
@@ -173,6 +209,7 @@ static void test_fields_residual_rule(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_against_converged), cmocka_unit_test(test_monotone),
-                                       cmocka_unit_test(test_fields_residual_rule)};
+                                       cmocka_unit_test(test_fields_residual_rule),
+                                       cmocka_unit_test(test_high_contrast)};
     return cmocka_run_group_tests_name("transport_stop", tests, NULL, NULL);
 }

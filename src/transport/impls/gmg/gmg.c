@@ -51,7 +51,11 @@ static void cg_run(cg_state *c)
     for (int64_t i = 0; i < p->plane_start[1]; i++) bnorm += p->gd_lo[i] * p->gd_lo[i];
     bnorm = sqrt(bnorm);
     const double total = -log10(par->rtol);
-    const int var = !par->want_fields; /* the variational rule, else the residual rule */
+    double contrast = 1.0; /* of the conductances along each axis (transport_var.h) */
+    for (int k = 0; k < 3; k++)
+        contrast = fmax(contrast, ssbi_var_contrast(p->gface[k], (int64_t)(p->nph + 1) * (p->nph + 1)));
+    /* the variational rule, else the residual rule (fields requested, or a conductance contrast beyond its reach) */
+    const int var = !par->want_fields && ssbi_var_contrast_ok(contrast);
     double rtol_eff = var ? sqrt(par->rtol) : par->rtol;
     int64_t it = 0;
     double rel = 0.0, rz = 0.0, beta = 0.0, s[4];
@@ -156,6 +160,7 @@ static void cg_run(cg_state *c)
     sol->rel_residual = rel;
     sol->current = v.e;
     sol->tau_rel_error_est = isfinite(v.tail) ? v.tail / v.e : it == 0 ? p->x0_est : NAN;
+    if (!ssbi_var_contrast_ok(contrast)) sol->tau_rel_error_est = NAN; /* the estimate is not trusted there */
 }
 
 /* A kept hierarchy serves a problem whose conductances are those of its build times one factor: the hierarchy
