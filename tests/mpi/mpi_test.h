@@ -65,4 +65,15 @@ static inline void mpi_test_rmdir(const char *dir)
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
 }
+
+/* The failures summed over the ranks, the verdict printed by rank 0; the program's exit code (1 on every rank if
+ * any rank failed). */
+static inline int mpi_test_finish(void)
+{
+    int total = 0;
+    MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    if (rank == 0)
+        printf("%s: %d failure(s) on %d ranks\n", total ? "FAILED" : "PASSED", total, size);
+    return total ? 1 : 0;
+}
 #endif

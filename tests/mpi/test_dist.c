@@ -247,12 +247,9 @@ int main(int argc, char **argv)
               ssb_ctx_get_error(ctx));
         ssb_grid_destroy(&g);
     }
-    int total = 0;
-    MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     mpi_test_rmdir(dir);
-    if (rank == 0)
-        printf("%s: %d failure(s) on %d ranks\n", total ? "FAILED" : "PASSED", total, size);
+    const int rc = mpi_test_finish();
     ssb_ctx_destroy(&ctx);
     ssb_dist_finalize();
-    return total ? 1 : 0;
+    return rc;
 }

@@ -201,10 +201,7 @@ int main(int argc, char **argv)
     ssb_cell_params_destroy(&cell);
     ssb_materials_destroy(&db);
     ssb_ctx_destroy(&ctx);
-    int total = 0;
-    MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (rank == 0)
-        printf("%s: %d ranks, %d failure(s)\n", total ? "FAIL" : "PASS", size, total);
+    const int exit_code = mpi_test_finish();
     ssb_dist_finalize();
-    return total ? 1 : 0;
+    return exit_code;
 }
