@@ -19,39 +19,24 @@ whether it stopped with "did not converge"), the capacities, and the voltage dif
 (thinned as the stored references: a row is kept when V moved >= 0.5 mV or t moved >= 0.5 % of the run) and over
 time (trapezoid over those rows) up to the earlier of the two ends.
 
-The decks are written from tests/cells.h (compiled with cc into a temporary folder), as in dualfoil_end_sweep.py.
+The decks are written from tests/cells.h (compiled with cc into a temporary folder; dualfoil_common.py).
 """
-import json, math, os, re, shutil, subprocess, sys, tempfile
+import json, math, os, shutil, subprocess, sys, tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MS = ["temperature_K=298.15", "negative.initial_stoichiometry=0.8", "negative.rate_constant_m2.5_per_mol0.5_s=2.0728e-10",
-      "negative.interface_resistance_ohm_m2=0", "positive.rate_constant_m2.5_per_mol0.5_s=6.2186e-12",
-      "positive.max_concentration_mol_per_m3=%.10g" % (3600 * 258.0038 * 5010 / 96487.0),
-      "positive.initial_stoichiometry=0.637194"]
-GEN = r"""
-#include <stdio.h>
-#include "cells.h"
-int main(void) {
-    const char *n[3] = {"B.json", "C.json", "F.json"};
-    const char *d[3] = {SSB_TEST_CELL_DUALFOIL_B, SSB_TEST_CELL_DUALFOIL_C, SSB_TEST_CELL_DUALFOIL_F};
-    for (int i = 0; i < 3; i++) { FILE *f = fopen(n[i], "w"); if (!f) return 1; fprintf(f, "%s \"numerics\": {}}\n", d[i]); fclose(f); }
-    return 0;
-}
-"""
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dualfoil_common import MS, ROOT, out_rows, thin, write_decks
 
 
 def read_dualfoil(run):
     """DUALFOIL's rows (t [s], V [V], I [A/m2]) from dualfoil5.out, its leg (I, time or cut-off, mode) from the deck,
     and whether it stopped with 'did not converge'."""
     rows = []
+    for f in out_rows(run):
+        try:
+            rows.append((60.0 * float(f[0]), float(f[3]), float(f[5])))
+        except ValueError:
+            pass
     text = open(os.path.join(run, "dualfoil5.out")).read()
-    for line in text.splitlines():
-        f = line.split(",")
-        if len(f) >= 8 and re.match(r"^\s*-?[0-9.]+$", f[0]) and re.match(r"^\s*-?[0-9.]+$", f[3]):
-            try:
-                rows.append((60.0 * float(f[0]), float(f[3]), float(f[5])))
-            except ValueError:
-                pass
     deck = [l for l in open(os.path.join(run, "dualfoil5.in")).read().splitlines()]
     leg = None
     for i, l in enumerate(deck):
@@ -60,19 +45,6 @@ def read_dualfoil(run):
             break
     I, tt, mode = float(leg[0].replace("d", "e")), float(leg[1].replace("d", "e")), int(leg[2])
     return rows, (I, tt, mode), "did not converge" in text
-
-
-def thin(rows):
-    """The stored references' thinning: keep a row when V moved >= 0.5 mV or t moved >= 0.5 % of the run."""
-    if not rows:
-        return rows
-    span = rows[-1][0] - rows[0][0]
-    out = [rows[0]]
-    for r in rows[1:-1]:
-        if abs(r[1] - out[-1][1]) >= 5e-4 or r[0] - out[-1][0] >= 5e-3 * span:
-            out.append(r)
-    out.append(rows[-1])
-    return out
 
 
 def interp(ts, vs, t):
@@ -148,16 +120,13 @@ def main():
     exe = os.path.join(build, "ssbnet")
     tmp = tempfile.mkdtemp(prefix="dualfoil_compare_")
     try:
-        with open(os.path.join(tmp, "gen.c"), "w") as f:
-            f.write(GEN)
-        subprocess.run(["cc", "-I" + os.path.join(ROOT, "tests"), "gen.c", "-o", "gen"], cwd=tmp, check=True)
-        subprocess.run(["./gen"], cwd=tmp, check=True)
+        write_decks(tmp)
         for a in args:
             spec, run = a.split("@", 1)
             parts = spec.split(",")
             deck, sets = parts[0], parts[1:]
             raw, (I, tt, mode), noconv = read_dualfoil(run)
-            ref = thin([r for r in raw if r[2] != 0 or r is raw[0]])
+            ref = thin([r for r in raw if r[2] != 0 or r is raw[0]], 1)
             tdf = raw[-1][0]
             qdf = sum(0.5 * (raw[i][2] + raw[i - 1][2]) * (raw[i][0] - raw[i - 1][0]) for i in range(1, len(raw))) / 3600
             proto = ("Discharge at %g A/m2 for %.6f s" % (I, 60 * tt) if mode == 1

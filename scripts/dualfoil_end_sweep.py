@@ -12,28 +12,13 @@ Result on 2026-12-03: 1 of 204 flagged, case C at 20 A/m2 to 3.8 V (DIFF, 930.6 
 cut-off on a plateau; 0.14 % from 40 to 80 cells in tests/unit/test_cell_end.c).
 """
 import json, os, shutil, subprocess, sys, tempfile, concurrent.futures as cf
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dualfoil_common import MS, ROOT, write_decks
 BUILD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build")
 JOBS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 S = os.path.join(BUILD, "ssbnet")
 TMP = tempfile.mkdtemp(prefix="dualfoil_sweep_")
-GEN = r"""
-#include <stdio.h>
-#include "cells.h"
-int main(void) {
-    const char *n[3] = {"B.json", "C.json", "F.json"};
-    const char *d[3] = {SSB_TEST_CELL_DUALFOIL_B, SSB_TEST_CELL_DUALFOIL_C, SSB_TEST_CELL_DUALFOIL_F};
-    for (int i = 0; i < 3; i++) { FILE *f = fopen(n[i], "w"); if (!f) return 1; fprintf(f, "%s \"numerics\": {}}\n", d[i]); fclose(f); }
-    return 0;
-}
-"""
-with open(os.path.join(TMP, "gen.c"), "w") as f:
-    f.write(GEN)
-subprocess.run(["cc", "-I" + os.path.join(ROOT, "tests"), "gen.c", "-o", "gen"], cwd=TMP, check=True)
-subprocess.run(["./gen"], cwd=TMP, check=True)
-MS = ["temperature_K=298.15", "negative.initial_stoichiometry=0.8", "negative.rate_constant_m2.5_per_mol0.5_s=2.0728e-10",
-      "negative.interface_resistance_ohm_m2=0", "positive.rate_constant_m2.5_per_mol0.5_s=6.2186e-12",
-      "positive.max_concentration_mol_per_m3=%.10g" % (3600 * 258.0038 * 5010 / 96487.0), "positive.initial_stoichiometry=0.637194"]
+write_decks(TMP)
 decks = {  # json, sets, currents, cutoff, low cutoff, DUALFOIL time [s] at the first current
     "A": ("B.json", [], [20], 3.0, 2.5, 3600),
     "B": ("B.json", [], [2.4, 12, 24, 48], 3.0, 2.5, None),

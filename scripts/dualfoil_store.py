@@ -11,27 +11,20 @@ moved >= 0.5 % of the run since the last kept row; first and last rows kept), an
 (raw row count, kept rows, end time, start / end voltage, current, capacity as the trapezoid of I dt over the raw
 rows, end stoichiometries).
 """
-import os, re, shutil, sys
+import os, shutil, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dualfoil_common import ROOT, out_rows, thin
+
 REF = os.path.join(ROOT, "tests", "reference", "cell", "dualfoil")
 
 
 def main():
     run, name = sys.argv[1], sys.argv[2]
-    rows = []
-    for line in open(os.path.join(run, "dualfoil5.out")):
-        f = [x.strip() for x in line.split(",")]
-        if len(f) >= 8 and re.match(r"^-?[0-9.]+$", f[0]) and re.match(r"^-?[0-9.]+$", f[3]):
-            rows.append([float(x) for x in f[:8]])
+    rows = [[float(x) for x in f[:8]] for f in out_rows(run)]
     if len(rows) < 2:
         sys.exit("%s: no rows" % run)
-    span = rows[-1][0] - rows[0][0]
-    kept = [rows[0]]
-    for r in rows[1:-1]:
-        if abs(r[3] - kept[-1][3]) >= 5e-4 or r[0] - kept[-1][0] >= 5e-3 * span:
-            kept.append(r)
-    kept.append(rows[-1])
+    kept = thin(rows, 3)
     out = os.path.join(REF, name)
     os.makedirs(out, exist_ok=True)
     shutil.copy(os.path.join(run, "dualfoil5.in"), out)
