@@ -23,8 +23,10 @@ static int failures = 0, rank = 0, size = 1;
         }                                                                                                          \
     } while (0)
 
-/* A random field of labels 0 / 1 (P(1) = p) of 1 um voxels with a fixed seed: the same on every rank. */
-static inline ssb_grid *random_field(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double p, uint64_t seed)
+/* A random grid of 1 um voxels with a fixed seed, the same on every rank: each voxel draws u in [0, 1) and takes
+ * labels[k] for the first k with u < upto[k] (upto ascending, the last 1). */
+static inline ssb_grid *random_labels(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, int nk, const double *upto,
+                                      const uint8_t *labels, uint64_t seed)
 {
     ssb_grid *g = NULL;
     if (ssb_grid_create(ctx, nx, ny, nz, 1e-6, 1e-6, 1e-6, &g) != SSB_OK)
@@ -32,9 +34,22 @@ static inline ssb_grid *random_field(ssb_ctx *ctx, int64_t nx, int64_t ny, int64
     ssb_rng r;
     ssb_rng_seed(&r, seed);
     uint8_t *lab = ssb_grid_get_labels(g);
-    for (int64_t v = 0; v < nx * ny * nz; v++)
-        lab[v] = ssb_rng_uniform(&r) < p ? 1 : 0;
+    for (int64_t v = 0; v < nx * ny * nz; v++) {
+        const double u = ssb_rng_uniform(&r);
+        int k = 0;
+        while (k < nk - 1 && !(u < upto[k]))
+            k++;
+        lab[v] = labels[k];
+    }
     return g;
+}
+
+/* A random field of labels 0 / 1 (P(1) = p). */
+static inline ssb_grid *random_field(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double p, uint64_t seed)
+{
+    const double upto[2] = {p, 1.0};
+    const uint8_t labels[2] = {1, 0};
+    return random_labels(ctx, nx, ny, nz, 2, upto, labels, seed);
 }
 
 /* A fresh temporary directory made by rank 0 (under $TMPDIR or /tmp, named prefix + XXXXXX), its path on every rank

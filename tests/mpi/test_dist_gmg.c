@@ -185,17 +185,9 @@ static void check_against_serial(ssb_ctx *ctx, const ssb_grid *g, const char *pa
 /* Labels 0 (insulating, fraction p0), 1 and 2 (equal shares of the rest) at random. */
 static ssb_grid *three_phase(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double p0, uint64_t seed)
 {
-    ssb_grid *g = NULL;
-    if (ssb_grid_create(ctx, nx, ny, nz, 1e-6, 1e-6, 1e-6, &g) != SSB_OK)
-        return NULL;
-    ssb_rng r;
-    ssb_rng_seed(&r, seed);
-    uint8_t *lab = ssb_grid_get_labels(g);
-    for (int64_t v = 0; v < nx * ny * nz; v++) {
-        const double u = ssb_rng_uniform(&r);
-        lab[v] = u < p0 ? 0 : u < p0 + 0.5 * (1.0 - p0) ? 1 : 2;
-    }
-    return g;
+    const double upto[3] = {p0, p0 + 0.5 * (1.0 - p0), 1.0};
+    const uint8_t labels[3] = {0, 1, 2};
+    return random_labels(ctx, nx, ny, nz, 3, upto, labels, seed);
 }
 
 /* The stopping rule of gmg-mpi on the image at path (g: the same image on rank 0) along axis: tau at the default
@@ -252,6 +244,26 @@ static void check_rule(ssb_ctx *ctx, const ssb_grid *g, const char *path, const 
                (long long)r13.iterations, err, r.tau_rel_error_est, tau_s, rel_s);
 }
 
+/* The stopping rule on the random fields (labels 0 / 1, label 1 conducting): p = 0.55 along z and x, p = 0.34 (near
+ * the percolation threshold) along z; tag is appended to the case names. */
+static void check_rule_random(ssb_ctx *ctx, const char *path, const char *tag)
+{
+    double sig[256] = {0};
+    sig[1] = 1.0;
+    char what[96];
+    ssb_grid *g = random_field(ctx, 30, 26, 8 * size + 5, 0.55, 22);
+    write_image(ctx, g, path);
+    snprintf(what, sizeof what, "random field p = 0.55%s", tag);
+    check_rule(ctx, g, path, sig, SSB_AXIS_Z, what);
+    check_rule(ctx, g, path, sig, SSB_AXIS_X, what);
+    ssb_grid_destroy(&g);
+    g = random_field(ctx, 30, 26, 8 * size + 5, 0.34, 23);
+    write_image(ctx, g, path);
+    snprintf(what, sizeof what, "near percolation p = 0.34%s", tag);
+    check_rule(ctx, g, path, sig, SSB_AXIS_Z, what);
+    ssb_grid_destroy(&g);
+}
+
 int main(int argc, char **argv)
 {
     if (ssb_dist_init(&argc, &argv) != SSB_OK) {
@@ -286,15 +298,7 @@ int main(int argc, char **argv)
         ssb_grid_destroy(&g);
         double sig[256] = {0};
         sig[1] = 1.0;
-        g = random_field(ctx, 30, 26, 8 * size + 5, 0.55, 22);
-        write_image(ctx, g, path);
-        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "random field p = 0.55");
-        check_rule(ctx, g, path, sig, SSB_AXIS_X, "random field p = 0.55");
-        ssb_grid_destroy(&g);
-        g = random_field(ctx, 30, 26, 8 * size + 5, 0.34, 23);
-        write_image(ctx, g, path);
-        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "near percolation p = 0.34");
-        ssb_grid_destroy(&g);
+        check_rule_random(ctx, path, "");
         sig[2] = 1e-3;
         g = three_phase(ctx, 30, 26, 8 * size + 5, 0.2, 24);
         write_image(ctx, g, path);
@@ -306,16 +310,7 @@ int main(int argc, char **argv)
         /* the same with the coarse levels spread over the ranks down to 64 cells (SSBNET_DIST_GMG_GATHER_CELLS): level 1
            of connected pieces with ghost pieces across the rank boundaries, and later gathering */
         setenv("SSBNET_DIST_GMG_GATHER_CELLS", "64", 1);
-        g = random_field(ctx, 30, 26, 8 * size + 5, 0.55, 22);
-        write_image(ctx, g, path);
-        sig[2] = 0.0;
-        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "random field p = 0.55 (late gathering)");
-        check_rule(ctx, g, path, sig, SSB_AXIS_X, "random field p = 0.55 (late gathering)");
-        ssb_grid_destroy(&g);
-        g = random_field(ctx, 30, 26, 8 * size + 5, 0.34, 23);
-        write_image(ctx, g, path);
-        check_rule(ctx, g, path, sig, SSB_AXIS_Z, "near percolation p = 0.34 (late gathering)");
-        ssb_grid_destroy(&g);
+        check_rule_random(ctx, path, " (late gathering)");
         unsetenv("SSBNET_DIST_GMG_GATHER_CELLS");
         /* an unknown backend is refused on every rank */
         double sigma[256] = {0};
