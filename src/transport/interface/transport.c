@@ -579,6 +579,19 @@ static void fill_result(ssb_transport *t, ssb_axis axis, const ssbi_tproblem *pr
 }
 
 /* The solve of one axis on a set-up object (the body of ssb_transport_compute; result is zeroed, axis checked). */
+/* 1 if sigma equals ref times one factor on every label of the set (to 1e-12), else 0. */
+static int proportional(const uint8_t in_set[256], const double sigma[256], const double ref[256])
+{
+    double ratio = 0.0;
+    for (int k = 0; k < 256; k++) {
+        if (!in_set[k]) continue;
+        const double q = sigma[k] / ref[k];
+        if (ratio == 0.0) ratio = q;
+        else if (!(fabs(q - ratio) <= 1e-12 * ratio)) return 0;
+    }
+    return 1;
+}
+
 static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis, ssb_transport_result *result)
 {
     ssb_ctx *ctx = t->ctx;
@@ -658,27 +671,12 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
                           .x0_est = NAN};
     if (A->x && isfinite(A->est)) { /* the stored solution's estimate holds if the conductances are its own times
                                      * one factor (x is then the same solution) */
-        int same = 1;
-        double ratio = 0.0;
-        for (int k = 0; k < 256 && same; k++) {
-            if (!t->in_set[k]) continue;
-            const double q = sigma[k] / A->sigma[k];
-            if (ratio == 0.0) ratio = q;
-            else if (!(fabs(q - ratio) <= 1e-12 * ratio)) same = 0;
-        }
-        if (same) prob.x0_est = A->est;
+        if (proportional(t->in_set, sigma, A->sigma)) prob.x0_est = A->est;
     }
     /* keep the backend's set-up in the object; reuse it when the conductances are those it was built with times
      * one factor (a single conducting phase always is) */
     if (t->ops->destroy_state) {
-        int same_ratio = A->bstate != NULL;
-        double ratio = 0.0;
-        for (int k = 0; k < 256 && same_ratio; k++) {
-            if (!t->in_set[k]) continue;
-            const double q = sigma[k] / A->bsigma[k];
-            if (ratio == 0.0) ratio = q;
-            else if (!(fabs(q - ratio) <= 1e-12 * ratio)) same_ratio = 0;
-        }
+        const int same_ratio = A->bstate != NULL && proportional(t->in_set, sigma, A->bsigma);
         prob.state = &A->bstate;
         prob.reuse = same_ratio;
         A->bdestroy = t->ops->destroy_state;
