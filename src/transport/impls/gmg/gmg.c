@@ -37,6 +37,18 @@ typedef struct {
     int rc;
 } cg_state;
 
+/* The stopping test of iteration k >= 1 (a candidate, confirmed with the true residual): the variational rule
+ * (transport_var.h), or the residual rule (residual <= rtol_eff and the inlet current i_in settled: its change dcur in
+ * the last iteration within ctol of it, or the residual 1e-3 rtol). */
+static int stop_test(int var, const ssbi_var_est *v, const ssb_transport_params *par, double rel, double rtol_eff,
+                     double i_in, double i_out, double dcur, double ctol)
+{
+    if (var)
+        return rel <= rtol_eff && ssbi_var_settled(v, par->rtol) &&
+               ssbi_transport_mismatch(i_in, i_out) <= par->flux_tol;
+    return rel <= rtol_eff && (dcur <= ctol * fabs(i_in) || rel <= 1e-3 * par->rtol);
+}
+
 /* Flexible CG with the two stopping rules above; a candidate stop is confirmed with the true residual (and E from
  * it), which also restarts the CG if the confirmation fails. */
 static void cg_run(cg_state *c)
@@ -88,11 +100,8 @@ static void cg_run(cg_state *c)
         int ok;
         if (it == 0)
             ok = rel <= par->rtol || (var && isfinite(p->x0_est) && rel <= rtol_eff);
-        else if (var)
-            ok = rel <= rtol_eff && ssbi_var_settled(&v, par->rtol) &&
-                 ssbi_transport_mismatch(i_in, i_out) <= par->flux_tol;
         else
-            ok = rel <= rtol_eff && (dcur <= ctol * fabs(cur) || rel <= 1e-3 * par->rtol);
+            ok = stop_test(var, &v, par, rel, rtol_eff, i_in, i_out, dcur, ctol);
         if (ok) {
             if (!confirmed) { /* confirm with the true residual */
                 restart = 1;
@@ -146,9 +155,7 @@ static void cg_run(cg_state *c)
         const double done = var && isfinite(v.tail) ? v.tail / v.e : rel;
         c->rc = ssbi_progress(c->ctx, p->stage, fmax(0.0, fmin(total, -log10(fmax(done, 1e-300)))), total);
         if (c->rc != SSB_OK) break;
-        if (var ? rel <= rtol_eff && ssbi_var_settled(&v, par->rtol) &&
-                      ssbi_transport_mismatch(i_in, i_out) <= par->flux_tol
-                : rel <= rtol_eff && (dcur <= ctol * fabs(cur) || rel <= 1e-3 * par->rtol))
+        if (stop_test(var, &v, par, rel, rtol_eff, i_in, i_out, dcur, ctol))
             continue; /* confirm at the top of the loop */
         double rzn, zq;
         ssbi_gmg_precond_post(m, &a, &rzn, &zq);
