@@ -2,6 +2,7 @@
  * on the percolating voxels: our own multigrid CG (dist_gmg.c, backend gmg-mpi, the default) or hypre Struct PCG +
  * PFMG (here, backend hypre-mpi). */
 #include "dist_impl.h"
+#include "transport/transport_impl.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -580,30 +581,30 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
         if (rc == SSB_OK) {
             /* gmg-mpi: tau from the variational current E(x) and its stopping rule (dist_gmg.c); hypre-mpi: from
                the inlet current at rtol on the residual (no error estimate: NaN, "not available") */
-            const double iin = gr.iin, iout = gr.iout, icur = use_hypre ? iin : gr.ivar;
-            const int64_t it = gr.iters, growth = gr.peak_growth;
-            const double rr = gr.relres;
             result->percolates = 1;
-            result->current_in = iin;
-            result->current_out = iout;
-            const double mx = fabs(iin) > fabs(iout) ? fabs(iin) : fabs(iout);
-            result->flux_mismatch = mx > 0 ? fabs(iin - iout) / mx : 0.0;
-            result->sigma_eff = icur * result->length / result->area;
+            result->current_in = gr.iin;
+            result->current_out = gr.iout;
+            result->flux_mismatch = ssbi_transport_mismatch(gr.iin, gr.iout);
+            result->sigma_eff = (use_hypre ? gr.iin : gr.ivar) * result->length / result->area;
             result->sigma_rel = result->sigma_bulk > 0 ? result->sigma_eff / result->sigma_bulk : 0.0;
             result->tau = result->sigma_eff > 0 ? result->eps * result->sigma_bulk / result->sigma_eff : INFINITY;
             result->tau_percolating =
                 result->sigma_eff > 0 ? result->eps_percolating * result->sigma_bulk / result->sigma_eff : INFINITY;
             result->macmullin = result->sigma_eff > 0 ? result->sigma_bulk / result->sigma_eff : INFINITY;
-            result->iterations = it;
-            result->rel_residual = rr;
+            result->iterations = gr.iters;
+            result->rel_residual = gr.relres;
             result->tau_rel_error_est = use_hypre ? NAN : gr.err_est;
-            result->converged = use_hypre ? rr <= par.rtol && result->flux_mismatch <= par.flux_tol : gr.converged;
+            result->converged =
+                use_hypre ? gr.relres <= par.rtol && result->flux_mismatch <= par.flux_tol : gr.converged;
+            /* gmg-mpi without an estimate: the residual rule (a conductivity contrast above 1e3, transport_var.h) */
             snprintf(result->reason, sizeof result->reason, "%s",
                      !result->converged ? "iteration limit reached before the stopping rule"
                      : use_hypre        ? "rtol and flux_tol reached (hypre Struct PCG + PFMG over MPI)"
-                                        : "tau to rtol by its error estimate, residual sqrt(rtol), flux_tol reached "
-                                          "(multigrid K-cycle + flexible CG over MPI)");
-            di.peak_bytes_rank = (int64_t)(nloc + 2 * nxy) * 2 + growth;
+                     : isnan(gr.err_est)
+                         ? "rtol and flux_tol reached (multigrid K-cycle + flexible CG over MPI)"
+                         : "tau to rtol by its error estimate, residual sqrt(rtol), flux_tol reached "
+                           "(multigrid K-cycle + flexible CG over MPI)");
+            di.peak_bytes_rank = (int64_t)(nloc + 2 * nxy) * 2 + gr.peak_growth;
         }
     }
     const double t3 = wtime();
