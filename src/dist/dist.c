@@ -287,11 +287,6 @@ static int hypre_fail(ssb_ctx *ctx, HYPRE_Int herr, const char *what)
         }                                                                                                          \
     } while (0)
 
-static double harm(double a, double b)
-{
-    return a > 0 && b > 0 ? 2.0 * a * b / (a + b) : 0.0;
-}
-
 /* (dist_impl.h) */
 double ssbi_dist_face_g(const ssbi_slab_problem *S, int64_t x, int64_t y, int64_t z, int dir, int *bnd)
 {
@@ -311,7 +306,7 @@ double ssbi_dist_face_g(const ssbi_slab_problem *S, int64_t x, int64_t y, int64_
         return 2.0 * s * area / hd;
     }
     const double s2 = S->sigma[S->lab[X + S->nx * Y + nxy * (zl + dz[dir])]];
-    return harm(s, s2) * area / hd;
+    return ssbi_harm(s, s2) * area / hd;
 }
 
 /* (dist_impl.h) */

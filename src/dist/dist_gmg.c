@@ -43,6 +43,7 @@
  * growth of the resident set; the memory check uses SSBI_DIST_GMG_BYTES_PER_VOXEL = 72). Before the lean level 0:
  * 86-91. */
 #include "dist_impl.h"
+#include "transport/transport_impl.h"
 #include "transport/transport_var.h"
 
 #if SSB_HAVE_HYPRE
@@ -348,7 +349,6 @@ static void gs_half(const dlevel *L, const double *b, double *x, int c)
         }
 }
 
-
 /* x += P xc on the active cells of L. */
 static void prolong_add(const dlevel *L, const double *xc, double *x, int64_t nxc, int64_t nyc)
 {
@@ -576,11 +576,6 @@ static void kcycle(dhier *H, int l)
         L->x[i] = fc1 * L->c1[i] + fc2 * L->x[i];
 }
 
-static double harm(double a, double b)
-{
-    return a > 0 && b > 0 ? 2.0 * a * b / (a + b) : 0.0;
-}
-
 /* Lean level 0 from the slab problem: the conductor codes (with the halo planes), the conductance table (each
  * pair of conductors once, so that both sides of a face and of a rank boundary hold the same bits), the diagonal
  * with the Dirichlet terms, and the right-hand side (phi = 1 on the low Dirichlet plane) into b. 0 or an error
@@ -614,7 +609,7 @@ static int level0_setup(const ssbi_slab_problem *S, dlevel *L, double *b)
         for (int i = 1; i < nc1; i++)
             for (int j = i; j < nc1; j++)
                 L->tg[(a * nc1 + i) * nc1 + j] = L->tg[(a * nc1 + j) * nc1 + i] =
-                    harm(sg[i], sg[j]) * area / hd / S->gscale;
+                    ssbi_harm(sg[i], sg[j]) * area / hd / S->gscale;
     }
     const uint8_t *lab = S->lab + S->hlo * nxy; /* plane 0 */
     for (int64_t i = 0; i < S->nz * nxy; i++)

@@ -65,6 +65,12 @@ typedef struct {
 /* Registry: the ops of a backend name ("auto" resolves to the default), or NULL if not compiled. */
 const ssbi_transport_ops *ssbi_transport_find(const char *name);
 
+/* Harmonic mean of two conductivities (the conductance of a face between two voxels), 0 if either is 0. */
+static inline double ssbi_harm(double a, double b)
+{
+    return (a > 0.0 && b > 0.0) ? 2.0 * a * b / (a + b) : 0.0;
+}
+
 /* Inlet and outlet currents (A) of a solution x. */
 void ssbi_transport_currents(const ssbi_tproblem *p, const double *x, double *i_in, double *i_out);
 /* Relative flux mismatch |a - b| / max(|a|, |b|) (0 if both are 0). */

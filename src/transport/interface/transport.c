@@ -99,7 +99,6 @@ static int check_params(ssb_ctx *ctx, const ssb_transport_params *p)
     return SSB_OK;
 }
 
-static double harm(double a, double b) { return (a > 0.0 && b > 0.0) ? 2.0 * a * b / (a + b) : 0.0; }
 
 static void fill_nonpercolating(ssb_transport_result *r)
 {
@@ -445,7 +444,7 @@ static int values_build(ssb_transport *t, const double sigma[256], ssb_axis axis
         if (!V->gface[k]) goto nomem;
         for (int i = 0; i < nph; i++)
             for (int j = 0; j < nph; j++)
-                V->gface[k][i * (nph + 1) + j] = harm(V->phsig[i], V->phsig[j]) * area / h[ga];
+                V->gface[k][i * (nph + 1) + j] = ssbi_harm(V->phsig[i], V->phsig[j]) * area / h[ga];
     }
     /* Dirichlet conductances of the first and last unknown planes */
     const int64_t nlo = A->plane_start[1], hs = A->plane_start[nl[2] - 1], nhi = A->nunk - hs;
@@ -470,7 +469,7 @@ static int values_build(ssb_transport *t, const double sigma[256], ssb_axis axis
                 } else {
                     int64_t gzf = side == 0 ? 0 : n[axis] - 1;
                     int64_t v = x * s0 + y * s1 + gzf * s2;
-                    gdv = harm(s, sigma[lab[v]]) * area / hl[2];
+                    gdv = ssbi_harm(s, sigma[lab[v]]) * area / hl[2];
                 }
                 gd[c++] = gdv;
             }
@@ -539,7 +538,7 @@ static void fill_fields(const ssb_transport *t, ssb_axis axis, const tr_values *
                     if (A->mask[v] != 3) continue;
                     pot[v] = side == 0 ? 1.0 : 0.0;
                     if (ph[x0 + nl[0] * (y + nl[1] * zl)]) {
-                        const double gvw = harm(sigma[lab[v]], sigma[lab[w]]) * area / hl[2];
+                        const double gvw = ssbi_harm(sigma[lab[v]], sigma[lab[w]]) * area / hl[2];
                         cur[v] = gvw * (side == 0 ? 1.0 - pot[w] : pot[w]) / area;
                     }
                 }
