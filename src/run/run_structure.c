@@ -404,11 +404,15 @@ static int cathode_sigma(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_ca
 /* Voxels along the edge of the resolution checks' cube: 3 CAM diameters (32 to 64 voxels), and at least two diameters
  * of the recipe's largest particles, which the generator needs (coarse SE particles: Schlautmann's XL composite). 0:
  * those particles need more than 64 voxels at this voxel size, so no check cube can hold them. */
+static double largest_diameter(const ssb_run_cathode *c)
+{
+    const double d = fmax(fmax(c->cam_diameter, c->se_diameter), fmax(c->carbon_diameter, c->pore_diameter));
+    return c->cam_small_fraction > 0 ? fmax(d, c->cam_small_diameter) : d;
+}
+
 static int64_t check_cube_edge(const ssb_run_cathode *c)
 {
-    const double h = c->voxel_size;
-    double dmax = fmax(fmax(c->cam_diameter, c->se_diameter), fmax(c->carbon_diameter, c->pore_diameter));
-    if (c->cam_small_fraction > 0) dmax = fmax(dmax, c->cam_small_diameter);
+    const double h = c->voxel_size, dmax = largest_diameter(c);
     int64_t n = (int64_t)ceil(3.0 * c->cam_diameter / h);
     n = n < 32 ? 32 : n > 64 ? 64 : n;
     const int64_t need = (int64_t)ceil(2.0 * dmax / h - 1e-9);
@@ -418,8 +422,7 @@ static int64_t check_cube_edge(const ssb_run_cathode *c)
 
 static void log_no_check_cube(ssb_ctx *ctx, const ssb_run_cathode *c)
 {
-    const double dmax = fmax(c->se_diameter, fmax(c->cam_diameter, c->cam_small_fraction > 0 ? c->cam_small_diameter
-                                                                                             : 0.0));
+    const double dmax = largest_diameter(c);
     ssbi_log(ctx, SSB_LOG_WARN, "run",
              "resolution check skipped: particles of %.3g um need a cube of %lld voxels of %.3g um, more than the "
              "check's 64, so the structure's convergence in the voxel size is not measured",
