@@ -645,6 +645,32 @@ done:
 
 /* ---- one record ---- */
 
+/* The curves of array member 'key' of a record (absent: none), each parsed by 'parse' into a new array *out of *n
+ * curves; the key path names each curve as key[i] (wl: length of the record's path). On failure the curves parsed so
+ * far stay in *out / *n for the record's clean-up. */
+static int parse_curves(pctx *P, const cJSON *obj, const char *key, size_t wl,
+                        int (*parse)(pctx *, const cJSON *, ssbi_ocv *), ssbi_ocv **out, int *n)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!it)
+        return SSB_OK;
+    if (!cJSON_IsArray(it))
+        return PFAIL(P, "'%s' must be an array", key);
+    int cnt = cJSON_GetArraySize(it);
+    *out = ssbi_calloc(P->ctx, (size_t)(cnt > 0 ? cnt : 1), sizeof **out, key);
+    if (!*out)
+        return SSB_ERR_NOMEM;
+    for (const cJSON *o = it->child; o; o = o->next) {
+        snprintf(P->where + wl, sizeof P->where - wl, ".%s[%d]", key, *n);
+        int rc = parse(P, o, &(*out)[*n]);
+        if (rc != SSB_OK)
+            return rc;
+        (*n)++;
+    }
+    P->where[wl] = 0;
+    return SSB_OK;
+}
+
 static int parse_record(pctx *P, const cJSON *obj, ssb_mat_class file_cls, ssb_material **out)
 {
     static const char *const allowed[] = {"name",    "aliases",    "class", "formula", "description",
@@ -732,42 +758,8 @@ static int parse_record(pctx *P, const cJSON *obj, ssb_mat_class file_cls, ssb_m
         }
         P->where[wl] = 0;
     }
-    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "ocv"))) {
-        if (!cJSON_IsArray(it)) {
-            rc = PFAIL(P, "'ocv' must be an array");
-            goto fail;
-        }
-        int no = cJSON_GetArraySize(it);
-        m->ocv = ssbi_calloc(P->ctx, (size_t)(no > 0 ? no : 1), sizeof *m->ocv, "ocv");
-        if (!m->ocv) {
-            rc = SSB_ERR_NOMEM;
-            goto fail;
-        }
-        for (const cJSON *o = it->child; o; o = o->next) {
-            snprintf(P->where + wl, sizeof P->where - wl, ".ocv[%d]", m->nocv);
-            SSB_CHECK_GOTO(P->ctx, rc, parse_ocv(P, o, &m->ocv[m->nocv]), fail);
-            m->nocv++;
-        }
-        P->where[wl] = 0;
-    }
-    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "diffusivity"))) {
-        if (!cJSON_IsArray(it)) {
-            rc = PFAIL(P, "'diffusivity' must be an array");
-            goto fail;
-        }
-        int nd = cJSON_GetArraySize(it);
-        m->dif = ssbi_calloc(P->ctx, (size_t)(nd > 0 ? nd : 1), sizeof *m->dif, "diffusivity");
-        if (!m->dif) {
-            rc = SSB_ERR_NOMEM;
-            goto fail;
-        }
-        for (const cJSON *o = it->child; o; o = o->next) {
-            snprintf(P->where + wl, sizeof P->where - wl, ".diffusivity[%d]", m->ndif);
-            SSB_CHECK_GOTO(P->ctx, rc, parse_diffusivity(P, o, &m->dif[m->ndif]), fail);
-            m->ndif++;
-        }
-        P->where[wl] = 0;
-    }
+    SSB_CHECK_GOTO(P->ctx, rc, parse_curves(P, obj, "ocv", wl, parse_ocv, &m->ocv, &m->nocv), fail);
+    SSB_CHECK_GOTO(P->ctx, rc, parse_curves(P, obj, "diffusivity", wl, parse_diffusivity, &m->dif, &m->ndif), fail);
     SSB_CHECK_GOTO(P->ctx, rc, ssbi_mat_update_molar_mass(P->ctx, m, P->file), fail);
     free(cls);
     *out = m;
