@@ -114,7 +114,9 @@ double ssb_iface_thickness(const ssb_iface_growth *g, double L_start, double tau
     if (b == 0)
         return L_start + tau / a;
     double C = a * L_start + b * L_start * L_start + tau;
-    return 2.0 * C / (a + sqrt(a * a + 4.0 * b * C)); /* positive root of b L^2 + a L - C = 0, no cancellation */
+    /* positive root of b L^2 + a L - C = 0 without cancellation, and with sqrt(4 b C) formed as 2 sqrt(b) sqrt(C):
+     * 4 b C itself overflows for long times (b = 1 / (2 k_p) ~ 4e21 s/m2 at 0.5 nm2/h), which gave L = 0 */
+    return C / (0.5 * a + 0.5 * hypot(a, 2.0 * sqrt(b) * sqrt(C)));
 }
 
 int ssb_iface_growth_curve(ssb_ctx *ctx, const ssb_iface_growth *g, double U, double T, int n, const double *t,
@@ -128,6 +130,9 @@ int ssb_iface_growth_curve(ssb_ctx *ctx, const ssb_iface_growth *g, double U, do
     for (int i = 0; i < n; i++) {
         SSB_REQUIRE(ctx, isfinite(t[i]) && t[i] >= 0, SSB_ERR_RANGE, "time t[%d] = %g s, must be >= 0", i, t[i]);
         L[i] = ssb_iface_thickness(g, g->L0, f * t[i], INFINITY);
+        SSB_REQUIRE(ctx, isfinite(L[i]), SSB_ERR_RANGE,
+                    "time t[%d] = %g s: the interphase thickness overflows (a time span beyond any cell's life)", i,
+                    t[i]);
         if (R)
             R[i] = L[i] / g->sigma_ion;
     }

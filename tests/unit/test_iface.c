@@ -155,6 +155,20 @@ static void test_wagner(void **state)
     printf("Wagner: closed form %.6g nm, integrated %.6g nm (t0 %.3g s)\n", Lc / NM, L / NM, t0);
     TU_ASSERT_REL(Lc, L, 1e-6);
     assert_int_equal(ssb_iface_wagner_kp(ctx, si, se, -1, c, &kp), SSB_ERR_RANGE);
+    /* long times: L -> sqrt(2 k_p t) (4 b C overflowed beyond ~1e300 s and the root came out 0); the Deal-Grove
+     * law tends to the same limit, L = (sqrt(A^2 + 4 B t) - A) / 2 with A = 2 k_p / k_l, B = 2 k_p */
+    const double tl[] = {1e4 * HOUR, 1e250, 3.6e303};
+    for (int i = 0; i < 3; i++)
+        TU_ASSERT_REL(ssb_iface_thickness(&g, 0, tl[i], INFINITY), sqrt(2 * kp * tl[i]), 1e-12);
+    g.law = SSB_IFACE_LAW_DEAL_GROVE;
+    g.k_l = 1e-12;
+    double A = 2 * kp / g.k_l;
+    TU_ASSERT_REL(ssb_iface_thickness(&g, 0, 1e4 * HOUR, INFINITY),
+                  0.5 * (sqrt(A * A + 8 * kp * 1e4 * HOUR) - A), 1e-12);
+    TU_ASSERT_REL(ssb_iface_thickness(&g, 0, 3.6e303, INFINITY), sqrt(2 * kp * 3.6e303), 1e-9);
+    double tbig = 1.7e308, Lbig;
+    g.k_p = 1e10; /* overflows */
+    assert_int_equal(ssb_iface_growth_curve(ctx, &g, g.E_ox + 1, 298.15, 1, &tbig, &Lbig, NULL), SSB_ERR_RANGE);
 }
 
 /* Arrhenius and potential factors; no growth inside the window. */
