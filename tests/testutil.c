@@ -83,3 +83,25 @@ double tu_interp(const double *x, const double *y, int n, double xi)
     }
     return y[lo] + (y[hi] - y[lo]) * (xi - x[lo]) / (x[hi] - x[lo]);
 }
+
+int tu_db_open(ssb_ctx **ctx, ssb_materials **mdb, ssb_mech_db **mech, ssb_iface_db **iface)
+{
+    if (ssb_ctx_create(ctx) != SSB_OK || ssb_materials_create(*ctx, mdb) != SSB_OK ||
+        ssb_materials_load_builtin(*ctx, *mdb) != SSB_OK)
+        return -1;
+    if (mech && ssb_mech_db_load(*ctx, NULL, mech) != SSB_OK)
+        return -1;
+    if (iface && ssb_iface_db_load(*ctx, NULL, iface) != SSB_OK)
+        return -1;
+    return 0;
+}
+
+void tu_db_close(ssb_ctx **ctx, ssb_materials **mdb, ssb_mech_db **mech, ssb_iface_db **iface)
+{
+    if (iface)
+        ssb_iface_db_destroy(iface);
+    if (mech)
+        ssb_mech_db_destroy(mech);
+    ssb_materials_destroy(mdb);
+    ssb_ctx_destroy(ctx);
+}

@@ -8,6 +8,9 @@
 #include <cmocka.h>
 
 #include <ssbnet/ssb_core.h>
+#include <ssbnet/ssb_iface.h>
+#include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_mech.h>
 
 /* Path of a reference file: $SSB_REF_DIR/rel (static buffer). SSB_REF_DIR defaults to the repository's
  * tests/reference (set at configure time); the environment variable overrides it, e.g. to a full reference tree.
@@ -32,4 +35,9 @@ void tu_assert_rel(double a, double b, double rtol, const char *expr, const char
 void tu_assert_ok(ssb_ctx *ctx, int rc, const char *expr, const char *file, int line);
 /* Linear interpolation of y(x) at xi (x ascending, n >= 2), clamped to the end values outside [x0, x_{n-1}]. */
 double tu_interp(const double *x, const double *y, int n, double xi);
+/* The databases most tests share: a new context, the built-in materials and, where mech / iface are not NULL, the
+ * mechanics and interphase databases (data/iface). 0 on success, -1 otherwise (the return of a cmocka set-up);
+ * tu_db_close releases what tu_db_open made (NULL pointers are skipped). */
+int tu_db_open(ssb_ctx **ctx, ssb_materials **mdb, ssb_mech_db **mech, ssb_iface_db **iface);
+void tu_db_close(ssb_ctx **ctx, ssb_materials **mdb, ssb_mech_db **mech, ssb_iface_db **iface);
 #endif

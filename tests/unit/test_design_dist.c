@@ -38,11 +38,7 @@ static void add_choice(fixture *f, const char *name)
 static int fx_setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    if (!f || ssb_ctx_create(&f->ctx) != SSB_OK)
-        return -1;
-    if (ssb_materials_create(f->ctx, &f->db) != SSB_OK || ssb_materials_load_builtin(f->ctx, f->db) != SSB_OK)
-        return -1;
-    if (ssb_cell_params_default(f->ctx, f->db, &f->cell) != SSB_OK)
+    if (!f || tu_db_open(&f->ctx, &f->db, NULL, NULL) || ssb_cell_params_default(f->ctx, f->db, &f->cell) != SSB_OK)
         return -1;
     f->rp = ssb_run_params_default();
     f->rp.micro = 0;
@@ -63,8 +59,7 @@ static int fx_teardown(void **state)
 {
     fixture *f = *state;
     ssb_cell_params_destroy(&f->cell);
-    ssb_materials_destroy(&f->db);
-    ssb_ctx_destroy(&f->ctx);
+    tu_db_close(&f->ctx, &f->db, NULL, NULL);
     free(f);
     return 0;
 }

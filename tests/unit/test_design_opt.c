@@ -29,8 +29,7 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    if (!f || ssb_ctx_create(&f->ctx) || ssb_materials_create(f->ctx, &f->db) ||
-        ssb_materials_load_builtin(f->ctx, f->db) || ssb_cell_params_default(f->ctx, f->db, &f->cell))
+    if (!f || tu_db_open(&f->ctx, &f->db, NULL, NULL) || ssb_cell_params_default(f->ctx, f->db, &f->cell))
         return -1;
     *state = f;
     return 0;
@@ -40,8 +39,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     ssb_cell_params_destroy(&f->cell);
-    ssb_materials_destroy(&f->db);
-    ssb_ctx_destroy(&f->ctx);
+    tu_db_close(&f->ctx, &f->db, NULL, NULL);
     free(f);
     return 0;
 }

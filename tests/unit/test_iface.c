@@ -28,18 +28,13 @@ static ssb_iface_db *idb;
 static int setup(void **state)
 {
     (void)state;
-    if (ssb_ctx_create(&ctx) || ssb_materials_create(ctx, &mdb) || ssb_materials_load_builtin(ctx, mdb) ||
-        ssb_iface_db_load(ctx, NULL, &idb))
-        return -1;
-    return 0;
+    return tu_db_open(&ctx, &mdb, NULL, &idb);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ssb_iface_db_destroy(&idb);
-    ssb_materials_destroy(&mdb);
-    ssb_ctx_destroy(&ctx);
+    tu_db_close(&ctx, &mdb, NULL, &idb);
     return 0;
 }
 

@@ -25,18 +25,13 @@ static ssb_mech_db *db;
 static int setup(void **state)
 {
     (void)state;
-    if (ssb_ctx_create(&ctx) || ssb_materials_create(ctx, &mdb) || ssb_materials_load_builtin(ctx, mdb) ||
-        ssb_mech_db_load(ctx, NULL, &db))
-        return -1;
-    return 0;
+    return tu_db_open(&ctx, &mdb, &db, NULL);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ssb_mech_db_destroy(&db);
-    ssb_materials_destroy(&mdb);
-    ssb_ctx_destroy(&ctx);
+    tu_db_close(&ctx, &mdb, &db, NULL);
     return 0;
 }
 
