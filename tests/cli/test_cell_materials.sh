@@ -30,7 +30,7 @@ grep -q "positive.initial_voltage_V" "$T/err" && ok "message names the key" || b
 # material exits 6; 'materials show' lists the curve with D at --ocv-x (two orders below D_mid at x = 1)
 printf '{"positive": {"active_material": "NCM811", "diffusivity_curve": "nope"}}' >"$T/d1.json"
 expect_rc "unknown diffusivity curve" 8 "$BIN" cell rates "$T/d1.json" --rates 0.1 --quiet
-grep -q "no diffusivity curve 'nope' (available: trend-Kasnatscheew2016)" "$T/err" && ok "message lists the curves" || bad "message: $(cat "$T/err")"
+grep -q "no diffusivity curve 'nope' (available: trend-Kasnatscheew2016, Ruess2020-LPSCl)" "$T/err" && ok "message lists the curves" || bad "message: $(cat "$T/err")"
 printf '{"positive": {"diffusivity_curve": "trend-Kasnatscheew2016"}}' >"$T/d2.json"
 expect_rc "diffusivity curve without a material" 6 "$BIN" cell rates "$T/d2.json" --rates 0.1 --quiet
 grep -q "positive.diffusivity_curve needs positive.active_material" "$T/err" && ok "message names the key" || bad "message: $(cat "$T/err")"
