@@ -23,7 +23,8 @@
  *      The same paper's 32.2 and 61.0 vol% cells (60 and 86 wt%; pre-registered here as 33 and 61 vol%, README):
  *      137.2 and 132.3 mAh/g at 0.1C, 81.9 and 15.4 at 1C (Fig. 3), sigma_ion,eff 2.63e-4 / 3.04e-6 and
  *      sigma_el,eff 2.37e-4 / 1.44e-3 S/cm (Fig. 2); figures pixel-read in a public full-text digest
- *      (yonghoon7153-source/Yonghoon-DEM-DFT, wiki/raw/papers/minnmann2021_charge-transport-bottlenecks-tlm-ncm622-lpscl.md).
+ *      (yonghoon7153-source/Yonghoon-DEM-DFT,
+ *      wiki/raw/papers/minnmann2021_charge-transport-bottlenecks-tlm-ncm622-lpscl.md).
  *  [N] H.-J. Noh et al., J. Power Sources 233, 121 (2013): NCM622 in a Li half cell, about 187 mAh/g at 0.1C
  *      between 3.0 and 4.3 V: the capacity basis of the NCM622 MSMR OCV (database note, test_ncm622_halfcell).
  *  [R] R. Ruess et al., J. Electrochem. Soc. 167, 100532 (2020): chemical diffusivity of polycrystalline NCM811
@@ -36,6 +37,15 @@
  * "Ruess2020-LPSCl" ([R] taken whole, placed on x through each material's OCV; status L). The earlier curve
  * "trend-Kasnatscheew2016" (a two-parameter reading of a reported trend, not data) is kept for comparison. */
 #include "cell_validation_util.h"
+
+/* The built-in materials database (the caller destroys it). */
+static ssb_materials *builtin_db(ssb_ctx *ctx)
+{
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    return db;
+}
 
 /* Li fraction at which the database OCV curve of material `mat` equals U (bisection; the curve falls with x). */
 static double x_at(ssb_ctx *ctx, const ssb_material *m, int ic, double U)
@@ -58,9 +68,7 @@ static double x_at(ssb_ctx *ctx, const ssb_material *m, int ic, double U)
  * sample points (every 1/400 in x), including the kinetic end x -> 1. */
 static void check_dx_handoff(ssb_ctx *ctx, const ssb_cell_params *p, const char *mat)
 {
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, mat, &m));
     int ic = -1;
@@ -77,16 +85,14 @@ static void check_dx_handoff(ssb_ctx *ctx, const ssb_cell_params *p, const char 
 
 /* [R] taken whole: each measured point (V, D) sits in the database curve 'Ruess2020-LPSCl' at the Li fraction where
  * the material's own OCV equals V (NCM811: Chen2020-halfcell; NCM622: the MSMR curve on its capacity basis) with
- * the measured D (the hand-over paper -> database: x to 1e-3, D to 1 %), and the curve holds the end values beyond
- * the measured span (x -> 1: the 3.60 V value 7e-14 cm2/s, the lowest measured). */
+ * the measured D (the hand-over paper -> database: D to 1 % at the x where the OCV equals V), and the curve holds
+ * the end values beyond the measured span (x -> 1: the 3.60 V value 7e-14 cm2/s, the lowest measured). */
 static void test_ruess_dx_points(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     static const double V[6] = {3.60, 3.73, 3.84, 3.94, 4.08, 4.22};
     static const double D[6] = {0.07e-16, 3.8e-16, 3.45e-16, 6.85e-16, 3.5e-16, 0.17e-16}; /* m2/s */
     static const char *const mat[2] = {"NCM811", "NCM622"}, *const ocv[2] = {"Chen2020-halfcell", "Verbrugge2017-MSMR"};
@@ -112,8 +118,8 @@ static void test_ruess_dx_points(void **state)
         TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, id, 0.0, &d0));
         TU_ASSERT_REL(d1, D[0], 1e-9); /* held beyond the measured span */
         TU_ASSERT_REL(d0, D[5], 1e-9);
-        print_message("%s 'Ruess2020-LPSCl': x(3.60 V) = %.4f, x(4.22 V) = %.4f on %s\n", mat[k], x_at(ctx, m, io, 3.60),
-                      x_at(ctx, m, io, 4.22), ocv[k]);
+        print_message("%s 'Ruess2020-LPSCl': x(3.60 V) = %.4f, x(4.22 V) = %.4f on %s\n", mat[k],
+                      x_at(ctx, m, io, 3.60), x_at(ctx, m, io, 4.22), ocv[k]);
     }
     ssb_materials_destroy(&db);
     ssb_ctx_destroy(&ctx);
@@ -144,9 +150,7 @@ static void test_schlautmann_S(void **state)
     ssb_cell_params_clear_fn(p, SSB_CELL_FN_DS_POS);
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.diffusivity_cm2_per_s", 4e-11));
     double qc = discharge_p(ctx, p, 0.05, 2.62, 1);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, "NCM811", &m));
     int ic;
@@ -223,9 +227,7 @@ static void test_minnmann_c10(void **state)
     ssb_cell_destroy(&cell);
     check_dx_handoff(ctx, p, "NCM622");
     const double q = discharge_p(ctx, p, 0.1, 2.6, 1);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, "NCM622", &m));
     double x0 = x_at(ctx, m, 0, 4.3), x1 = x_at(ctx, m, 0, 2.6), Qth;
@@ -382,9 +384,7 @@ static void test_ncm622_halfcell(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     static const char *const text =
         "{\"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": "
         "\"NCM622\", \"thickness_um\": 20, \"active_volume_fraction\": 0.6, \"porosity\": 0.0, "
@@ -478,7 +478,8 @@ static void test_schlautmann_M_L(void **state)
     const double s20 = discharge_file(ctx, "schlautmann2023_ncm811_S.json", 0.05, 2.62, 1);
     const double s10 = discharge_file(ctx, "schlautmann2023_ncm811_S.json", 0.1, 2.62, 1);
     for (int k = 0; k < 2; k++) {
-        const double q20 = discharge_file(ctx, names[k], 0.05, 2.62, 1), q10 = discharge_file(ctx, names[k], 0.1, 2.62, 1);
+        const double q20 = discharge_file(ctx, names[k], 0.05, 2.62, 1);
+        const double q10 = discharge_file(ctx, names[k], 0.1, 2.62, 1);
         print_message("Schlautmann 2023 %s, to 2.62 V: C/20 ssbnet %.1f mAh/g, measured 165 +- 3 (%+.1f %%); C/10 "
                       "%.1f, measured ~%.0f (Fig. 4c; %+.1f %%); S %.1f / %.1f\n",
                       k ? "L" : "M", q20, 100.0 * (q20 / 165.0 - 1.0), q10, c10[k], 100.0 * (q10 / c10[k] - 1.0), s20,
@@ -575,9 +576,7 @@ static void test_ocv_range(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     log_capture lc = {0};
     ssb_ctx_set_log(ctx, capture, &lc, SSB_LOG_WARN);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, "NCM811", &m));
     int ic;
