@@ -30,7 +30,7 @@ grep -q "positive.initial_voltage_V" "$T/err" && ok "message names the key" || b
 # material exits 6; 'materials show' lists the curve with D at --ocv-x (two orders below D_mid at x = 1)
 printf '{"positive": {"active_material": "NCM811", "diffusivity_curve": "nope"}}' >"$T/d1.json"
 expect_rc "unknown diffusivity curve" 8 "$BIN" cell rates "$T/d1.json" --rates 0.1 --quiet
-grep -q "no diffusivity curve 'nope' (available: trend-Kasnatscheew2016)" "$T/err" && ok "message lists the curves" || bad "message: $(cat "$T/err")"
+grep -q "no diffusivity curve 'nope' (available: trend-Kasnatscheew2016, Ruess2020-LPSCl)" "$T/err" && ok "message lists the curves" || bad "message: $(cat "$T/err")"
 printf '{"positive": {"diffusivity_curve": "trend-Kasnatscheew2016"}}' >"$T/d2.json"
 expect_rc "diffusivity curve without a material" 6 "$BIN" cell rates "$T/d2.json" --rates 0.1 --quiet
 grep -q "positive.diffusivity_curve needs positive.active_material" "$T/err" && ok "message names the key" || bad "message: $(cat "$T/err")"
@@ -40,12 +40,13 @@ awk -v d="$d" 'BEGIN { exit !(d > 3.9999e-13 && d < 4.0001e-13) }' && ok "NCM811
 
 # NCM622's MSMR OCV on its capacity basis (Verbrugge 2017 galleries; 187 mAh/g over 3.0-4.3 V, Noh et al. 2013):
 # 'materials show' names the conversion and gives 4.30 V at Li fraction 0.3238; the Minnmann 2021 validation cell
-# delivers 175-190 mAh/g at 0.1C to 2.6 V (README validation table: 181.6), no longer the 236 of the c_max reading
+# delivers 139-169 mAh/g at 0.1C to 2.6 V, within 10 % of the measured 154 (README validation table: 151.8 with the
+# measured D(x) 'Ruess2020-LPSCl'; 181.6 with the earlier trend; 236 with the c_max reading)
 expect_rc "materials show NCM622 OCV" 0 "$BIN" materials show NCM622 --ocv-x 0.32376 --json
 grep -q '"x_at_full_lithiation":[[:space:]]*1' "$T/out" && ok "NCM622 OCV states its window basis" || bad "NCM622 OCV lacks x_at_full_lithiation"
 u=$(grep -o '"U_V":[[:space:]]*[0-9.eE+-]*' "$T/out" | head -1 | sed 's/.*://')
 awk -v u="$u" 'BEGIN { exit !(u > 4.299 && u < 4.301) }' && ok "NCM622 U(0.3238) = $u V" || bad "NCM622 U(0.3238) '$u'"
 expect_rc "Minnmann 2021 cell" 0 "$BIN" cell rates "$EX/validation/minnmann2021_ncm622_42vol.json" --rates 0.1 --cutoff 2.6 --json --quiet
 q=$(grep -o '"specific_capacity_mAh_per_g":[[:space:]]*[0-9.eE+-]*' "$T/out" | head -1 | sed 's/.*://')
-awk -v q="$q" 'BEGIN { exit !(q >= 175 && q <= 190) }' && ok "Minnmann 0.1C: $q mAh/g in [175, 190]" || bad "Minnmann 0.1C specific capacity '$q'"
+awk -v q="$q" 'BEGIN { exit !(q >= 138.6 && q <= 169.4) }' && ok "Minnmann 0.1C: $q mAh/g within 10 % of 154" || bad "Minnmann 0.1C specific capacity '$q'"
 finish

@@ -58,6 +58,46 @@ static inline double discharge(ssb_ctx *ctx, ssb_cell *cell, double crate, doubl
     return MAH_PER_G(pt.specific_capacity);
 }
 
+/* Specific capacity [mAh/g] of one discharge of parameters p at crate to v_cut. With the measured D(x) of the
+ * validation cells ('Ruess2020-LPSCl', 7e-14 cm2/s near full lithiation) the cell solver fails now and then (IDA:
+ * "linesearch ... too many backtracks" in the consistent-initial-condition step, at some rates for some particle
+ * shell counts; a cell-model robustness issue reported to src/cell's owner): the discharge is retried with 30, 40
+ * and 80 particle shells, whose capacities agree within 0.3 % at C/20 and C/10 (README). basis: also check the
+ * papers' 10.7 mg/cm2 / 2.14 mA/cm2 hand-over. */
+static inline double discharge_p(ssb_ctx *ctx, ssb_cell_params *p, double crate, double v_cut, int basis)
+{
+    static const double shells[] = {0, 30, 40, 80}; /* 0: the file's own numerics */
+    for (size_t k = 0; k < sizeof shells / sizeof shells[0]; k++) {
+        if (shells[k] > 0)
+            TU_OK(ctx, ssb_cell_params_set(ctx, p, "numerics.particle_cells", shells[k]));
+        ssb_cell *cell = NULL;
+        TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
+        ssb_cell_rate_point pt;
+        const int rc = ssb_cell_rate_sweep(ctx, cell, 1, &crate, v_cut, &pt, NULL);
+        if (rc == SSB_OK && pt.sustained) {
+            if (basis)
+                check_paper_basis(cell, crate, &pt);
+            ssb_cell_destroy(&cell);
+            return MAH_PER_G(pt.specific_capacity);
+        }
+        print_message("  (solver: %s; retrying with more particle shells)\n", rc ? ssb_ctx_get_error(ctx) : pt.reason);
+        ssb_cell_destroy(&cell);
+    }
+    fail_msg("discharge at %gC failed with every particle shell count", crate);
+    return NAN;
+}
+
+/* discharge_p of cell file `name` (loaded afresh). */
+static inline double discharge_file(ssb_ctx *ctx, const char *name, double crate, double v_cut, int basis)
+{
+    ssb_cell_params *p = NULL;
+    ssb_cell *cell = load(ctx, name, &p);
+    ssb_cell_destroy(&cell);
+    const double q = discharge_p(ctx, p, crate, v_cut, basis);
+    ssb_cell_params_destroy(&p);
+    return q;
+}
+
 /* Volume share (by r^3) of the CAM spheres of a generated cathode whose surface touches SE connected to the
  * separator face (z = nz - 1): an SE voxel reached from there with its centre within r + h of the sphere's centre.
  * Counted per sphere, as Bielefeld et al. (J. Phys. Chem. C 123, 1626 (2019)) count ionically active CAM, because
@@ -199,9 +239,7 @@ static inline double discharge_active_share(ssb_ctx *ctx, const char *name, doub
     const double eps = v.pos.eps_active;
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.active_volume_fraction", eps * share));
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.inactive_active_volume_fraction", eps * (1.0 - share)));
-    TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
-    const double q = discharge(ctx, cell, crate, 2.62);
-    ssb_cell_destroy(&cell);
+    const double q = discharge_p(ctx, p, crate, 2.62, 1);
     ssb_cell_params_destroy(&p);
     return q;
 }

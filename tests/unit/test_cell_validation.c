@@ -20,13 +20,32 @@
  *      Li6PS5Cl 70:30 wt% (42 vol% NCM at 14 % porosity), no carbon, 10.7 mg/cm2 NCM (2.14 mAh/cm2 at 200 mAh/g),
  *      sigma_ion,eff 0.166 / sigma_el,eff 0.556 mS/cm (SI Table S2), 25 C; 154 mAh/g at 0.1C (Fig. 3); window
  *      2.6-4.3 V vs Li as read from SI Fig. S2 (not stated in the text).
+ *      The same paper's 32.2 and 61.0 vol% cells (60 and 86 wt%; pre-registered here as 33 and 61 vol%, README):
+ *      137.2 and 132.3 mAh/g at 0.1C, 81.9 and 15.4 at 1C (Fig. 3), sigma_ion,eff 2.63e-4 / 3.04e-6 and
+ *      sigma_el,eff 2.37e-4 / 1.44e-3 S/cm (Fig. 2); figures pixel-read in a public full-text digest
+ *      (yonghoon7153-source/Yonghoon-DEM-DFT,
+ *      wiki/raw/papers/minnmann2021_charge-transport-bottlenecks-tlm-ncm622-lpscl.md).
  *  [N] H.-J. Noh et al., J. Power Sources 233, 121 (2013): NCM622 in a Li half cell, about 187 mAh/g at 0.1C
  *      between 3.0 and 4.3 V: the capacity basis of the NCM622 MSMR OCV (database note, test_ncm622_halfcell).
+ *  [R] R. Ruess et al., J. Electrochem. Soc. 167, 100532 (2020): chemical diffusivity of polycrystalline NCM811
+ *      measured in NCM811 | Li6PS5Cl cells vs cell voltage (first charge), as re-plotted in Bielefeld et al.,
+ *      J. Electrochem. Soc. 169, 020539 (2022), Fig. 7a: 0.07 / 3.8 / 3.45 / 6.85 / 3.5 / 0.17 x 1e-12 cm2/s at
+ *      3.60 / 3.73 / 3.84 / 3.94 / 4.08 / 4.22 V (figure-read in the digest
+ *      wiki/raw/papers/bielefeld2022_voids-kinetics-morphology-composite-cathode-fem.md of the same repository).
  * The NCM OCVs are expressed vs the Li fraction on the crystallographic c_max (database); the first discharge
- * ends at the kinetic limit of nearly lithiated NCM, the state-dependent diffusivity D(x) of the database
- * ("trend-Kasnatscheew2016", status L: the trend reported by Kasnatscheew et al., PCCP 18, 3956 (2016), Amin &
- * Chiang, JES 163, A1512 (2016), Ruess et al., JES 167, 020533 (2020); not digitised data). */
+ * ends at the kinetic limit of nearly lithiated NCM, the state-dependent diffusivity D(x) of the database curve
+ * "Ruess2020-LPSCl" ([R] taken whole, placed on x through each material's OCV; status L). The earlier curve
+ * "trend-Kasnatscheew2016" (a two-parameter reading of a reported trend, not data) is kept for comparison. */
 #include "cell_validation_util.h"
+
+/* The built-in materials database (the caller destroys it). */
+static ssb_materials *builtin_db(ssb_ctx *ctx)
+{
+    ssb_materials *db = NULL;
+    TU_OK(ctx, ssb_materials_create(ctx, &db));
+    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    return db;
+}
 
 /* Li fraction at which the database OCV curve of material `mat` equals U (bisection; the curve falls with x). */
 static double x_at(ssb_ctx *ctx, const ssb_material *m, int ic, double U)
@@ -45,29 +64,72 @@ static double x_at(ssb_ctx *ctx, const ssb_material *m, int ic, double U)
     return 0.5 * (lo + hi);
 }
 
-/* The database D(x) handed to the cell: the positive D_s(x) slot equals the database curve at its sample points
- * (every 1/400 in x), including the kinetic end x -> 1. */
+/* The database D(x) handed to the cell: the positive D_s(x) slot equals the database curve 'Ruess2020-LPSCl' at its
+ * sample points (every 1/400 in x), including the kinetic end x -> 1. */
 static void check_dx_handoff(ssb_ctx *ctx, const ssb_cell_params *p, const char *mat)
 {
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, mat, &m));
-    static const double xs[] = {0.1, 0.5, 0.8, 0.9, 0.95, 0.9975, 1.0};
+    int ic = -1;
+    TU_OK(ctx, ssb_materials_diffusivity_find(ctx, m, "Ruess2020-LPSCl", &ic));
+    static const double xs[] = {0.1, 0.3, 0.5, 0.65, 0.8, 0.9, 0.95, 0.9975, 1.0};
     for (size_t k = 0; k < sizeof xs / sizeof xs[0]; k++) {
         double dc, dm;
         TU_OK(ctx, ssb_cell_params_eval_fn(ctx, p, SSB_CELL_FN_DS_POS, xs[k], &dc, NULL));
-        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, 0, xs[k], &dm));
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, ic, xs[k], &dm));
         TU_ASSERT_REL(dc, dm, 1e-9);
     }
     ssb_materials_destroy(&db);
 }
 
+/* [R] taken whole: each measured point (V, D) sits in the database curve 'Ruess2020-LPSCl' at the Li fraction where
+ * the material's own OCV equals V (NCM811: Chen2020-halfcell; NCM622: the MSMR curve on its capacity basis) with
+ * the measured D (the hand-over paper -> database: D to 1 % at the x where the OCV equals V), and the curve holds
+ * the end values beyond the measured span (x -> 1: the 3.60 V value 7e-14 cm2/s, the lowest measured). */
+static void test_ruess_dx_points(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_materials *db = builtin_db(ctx);
+    static const double V[6] = {3.60, 3.73, 3.84, 3.94, 4.08, 4.22};
+    static const double D[6] = {0.07e-16, 3.8e-16, 3.45e-16, 6.85e-16, 3.5e-16, 0.17e-16}; /* m2/s */
+    static const char *const mat[2] = {"NCM811", "NCM622"}, *const ocv[2] = {"Chen2020-halfcell", "Verbrugge2017-MSMR"};
+    for (int k = 0; k < 2; k++) {
+        const ssb_material *m = NULL;
+        TU_OK(ctx, ssb_materials_find(ctx, db, mat[k], &m));
+        int io = -1, id = -1;
+        TU_OK(ctx, ssb_materials_ocv_find(ctx, m, ocv[k], &io));
+        TU_OK(ctx, ssb_materials_diffusivity_find(ctx, m, "Ruess2020-LPSCl", &id));
+        ssb_diffusivity_info di;
+        TU_OK(ctx, ssb_materials_diffusivity_info(ctx, m, id, &di));
+        assert_true(di.status == SSB_MAT_STATUS_LITERATURE);
+        assert_non_null(strstr(di.source, "100532"));
+        assert_true(di.x_min == 0.0 && di.x_max == 1.0);
+        for (int i = 0; i < 6; i++) {
+            const double x = x_at(ctx, m, io, V[i]);
+            double d;
+            TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, id, x, &d));
+            TU_ASSERT_REL(d, D[i], 0.01);
+        }
+        double d1, d0;
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, id, 1.0, &d1));
+        TU_OK(ctx, ssb_materials_diffusivity_eval(ctx, m, id, 0.0, &d0));
+        TU_ASSERT_REL(d1, D[0], 1e-9); /* held beyond the measured span */
+        TU_ASSERT_REL(d0, D[5], 1e-9);
+        print_message("%s 'Ruess2020-LPSCl': x(3.60 V) = %.4f, x(4.22 V) = %.4f on %s\n", mat[k],
+                      x_at(ctx, m, io, 3.60), x_at(ctx, m, io, 4.22), ocv[k]);
+    }
+    ssb_materials_destroy(&db);
+    ssb_ctx_destroy(&ctx);
+}
+
 /* [S], composite S: C/20 (the stated first discharge, 198 +- 18 mAh/g) and C/10 (about 179 mAh/g, read from
- * Fig. 4c) to the paper's 2.62 V vs Li, both within 10 %. The start is the OCV's 4.32 V; with a constant D the
- * discharge drains the whole OCV window to full lithiation, (1 - x(4.32 V)) Q_theor, and the D(x) of nearly
- * lithiated NCM ends it earlier: the first-discharge loss comes from the kinetic limit, not from a fitted window. */
+ * Fig. 4c) to the paper's 2.62 V vs Li from the OCV's 4.32 V, with the measured D(x) [R]: NOT reproduced, about
+ * 18 % / 15 % low (the same cell gives S's coarser siblings M, L and XL within 10 %: test_schlautmann_M_L). With a
+ * constant D the discharge drains the whole OCV window to full lithiation, (1 - x(4.32 V)) Q_theor; the measured
+ * D(x) ends it at the kinetic limit of nearly lithiated NCM. */
 static void test_schlautmann_S(void **state)
 {
     (void)state;
@@ -75,23 +137,20 @@ static void test_schlautmann_S(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     ssb_cell_params *p = NULL;
     ssb_cell *cell = load(ctx, "schlautmann2023_ncm811_S.json", &p);
+    ssb_cell_destroy(&cell);
     check_dx_handoff(ctx, p, "NCM811");
-    double q20 = discharge(ctx, cell, 0.05, 2.62), q10 = discharge(ctx, cell, 0.1, 2.62);
+    double q20 = discharge_p(ctx, p, 0.05, 2.62, 1), q10 = discharge_p(ctx, p, 0.1, 2.62, 1);
     print_message("Schlautmann 2023 S, to 2.62 V: C/20 ssbnet %.1f mAh/g, measured 198 +- 18 (%+.1f %%); C/10 %.1f, "
                   "measured ~179 (Fig. 4c; %+.1f %%)\n",
                   q20, 100.0 * (q20 / 198.0 - 1.0), q10, 100.0 * (q10 / 179.0 - 1.0));
-    assert_true(fabs(q20 / 198.0 - 1.0) <= 0.10);
-    assert_true(fabs(q10 / 179.0 - 1.0) <= 0.10);
+    assert_true(q20 < 0.90 * 198.0 && q10 < 0.90 * 179.0); /* not reproduced: pinned for the README table */
+    assert_true(q20 > 0.80 * 198.0 && q10 > 0.80 * 179.0);
     assert_true(q10 < q20);
     /* the same cell with the constant D_Li of the database (4e-11 cm2/s) */
     ssb_cell_params_clear_fn(p, SSB_CELL_FN_DS_POS);
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.diffusivity_cm2_per_s", 4e-11));
-    ssb_cell *cc = NULL;
-    TU_OK(ctx, ssb_cell_create(ctx, p, &cc));
-    double qc = discharge(ctx, cc, 0.05, 2.62);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    double qc = discharge_p(ctx, p, 0.05, 2.62, 1);
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, "NCM811", &m));
     int ic;
@@ -102,35 +161,28 @@ static void test_schlautmann_S(void **state)
     print_message("  constant D: %.1f mAh/g = OCV window (1 - x(4.32 V) = %.4f) x Q_theor = %.1f mAh/g; D(x): %.1f\n",
                   qc, 1.0 - x0, window, q20);
     TU_ASSERT_REL(qc, window, 5e-3);
-    assert_true(q20 < 0.98 * qc);
+    assert_true(q20 < 0.85 * qc);
     ssb_materials_destroy(&db);
-    ssb_cell_destroy(&cc);
-    ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
     ssb_ctx_destroy(&ctx);
 }
 
-
-/* [S], composite XL (SE D50 40 um): NOT reproduced. Its measured sigma_ion,eff (0.165 mS/cm) and 24 % porosity
- * leave the model's C/20 capacity within 0.5 % of composite S's: the model holds no mechanism for the 23 % lower
- * capacity measured with the coarse SE (CAM|SE contact and utilisation, not given by the paper; README). This test
- * pins that state: when a contact model makes XL differ from S, the README table must be updated. */
+/* [S], composite XL (SE D50 40 um): its measured sigma_ion,eff (0.165 mS/cm) and 24 % porosity leave the model's
+ * C/20 capacity within 0.5 % of composite S's (the model has no mechanism that makes the SE size matter at C/20);
+ * with the measured D(x) [R] that capacity is within 10 % of XL's measured 152 +- 3 (C/20) and ~151 (C/10). */
 static void test_schlautmann_XL(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_cell_params *ps = NULL, *px = NULL;
-    ssb_cell *cs = load(ctx, "schlautmann2023_ncm811_S.json", &ps);
-    ssb_cell *cx = load(ctx, "schlautmann2023_ncm811_XL.json", &px);
-    double qs = discharge(ctx, cs, 0.05, 2.62), qx = discharge(ctx, cx, 0.05, 2.62);
-    print_message("Schlautmann 2023 XL, C/20 to 2.62 V: ssbnet %.1f mAh/g, measured 152 +- 3 (%+.1f %%); S %.1f\n", qx,
-                  100.0 * (qx / 152.0 - 1.0), qs);
+    const double qs = discharge_file(ctx, "schlautmann2023_ncm811_S.json", 0.05, 2.62, 1);
+    const double qx = discharge_file(ctx, "schlautmann2023_ncm811_XL.json", 0.05, 2.62, 1);
+    const double qx10 = discharge_file(ctx, "schlautmann2023_ncm811_XL.json", 0.1, 2.62, 1);
+    print_message("Schlautmann 2023 XL, to 2.62 V: C/20 ssbnet %.1f mAh/g, measured 152 +- 3 (%+.1f %%); C/10 %.1f, "
+                  "measured ~151 (%+.1f %%); S %.1f\n",
+                  qx, 100.0 * (qx / 152.0 - 1.0), qx10, 100.0 * (qx10 / 151.0 - 1.0), qs);
     assert_true(fabs(qx / qs - 1.0) < 5e-3);
-    ssb_cell_destroy(&cs);
-    ssb_cell_destroy(&cx);
-    ssb_cell_params_destroy(&ps);
-    ssb_cell_params_destroy(&px);
+    assert_true(fabs(qx / 152.0 - 1.0) <= 0.10 && fabs(qx10 / 151.0 - 1.0) <= 0.10);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -158,12 +210,13 @@ static double discharge_dx(ssb_ctx *ctx, const char *name, double d_mid, double 
     return q;
 }
 
-/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: NOT reproduced (+18 %). The NCM622 OCV (Verbrugge 2017 MSMR) is read
- * on its capacity basis (database note: the galleries' X_j sum to the capacity of the fit's window, anchored on
- * Noh et al. 2013's 187 mAh/g for 3.0-4.3 V at 0.1C in a liquid half cell), so its window 4.3 -> 2.6 V holds
- * 187 mAh/g, not the 241 mAh/g the curve gave on the crystallographic c_max; the cell delivers a few % less (the
- * D(x) limit of nearly lithiated NCM), still about 18 % above the measured 154 mAh/g: the paper's cathode uses
- * less of its CAM than a liquid half cell does, which neither its measured conductivities nor the model hold. */
+/* [M], 42 vol% NCM622 at 0.1C to 2.6 V: within 10 % of the measured 154 mAh/g with the measured D(x) [R]. The
+ * NCM622 OCV (Verbrugge 2017 MSMR) is read on its capacity basis (database note: the galleries' X_j sum to the
+ * capacity of the fit's window, anchored on Noh et al. 2013's 187 mAh/g for 3.0-4.3 V at 0.1C in a liquid half
+ * cell), so its window 4.3 -> 2.6 V holds 187 mAh/g; a constant D drains it, the measured D(x) of NCM in a sulfide
+ * cell (apparent diffusivity of the secondary particles, whose cracks the SE does not fill) ends the discharge
+ * about 35 mAh/g earlier. The earlier D(x) (the two-parameter trend 'trend-Kasnatscheew2016', D_mid 1e-10 cm2/s)
+ * left the cell 18 % high. */
 static void test_minnmann_c10(void **state)
 {
     (void)state;
@@ -171,11 +224,10 @@ static void test_minnmann_c10(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     ssb_cell_params *p = NULL;
     ssb_cell *cell = load(ctx, "minnmann2021_ncm622_42vol.json", &p);
+    ssb_cell_destroy(&cell);
     check_dx_handoff(ctx, p, "NCM622");
-    double q = discharge(ctx, cell, 0.1, 2.6);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    const double q = discharge_p(ctx, p, 0.1, 2.6, 1);
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, "NCM622", &m));
     double x0 = x_at(ctx, m, 0, 4.3), x1 = x_at(ctx, m, 0, 2.6), Qth;
@@ -187,34 +239,201 @@ static void test_minnmann_c10(void **state)
                   q, 100.0 * (q / 154.0 - 1.0), x1 - x0, window, x3 - x0, (x3 - x0) * MAH_PER_G(Qth));
     TU_ASSERT_REL((x3 - x0) * MAH_PER_G(Qth), 187.0, 2e-3); /* the record's capacity basis (Noh 2013) */
     TU_ASSERT_REL(window, 187.0, 2e-3);                     /* 3.0 -> 2.6 V adds nothing: fully lithiated */
-    assert_true(q <= window && q >= 0.95 * window);
-    assert_true(q > 1.10 * 154.0); /* not reproduced: pinned so that a change shows in the README table */
-    /* with a constant D (1e-10 cm2/s, the D(x) curve's plateau) the discharge drains the whole window */
+    assert_true(fabs(q / 154.0 - 1.0) <= 0.10);
+    assert_true(q < 0.90 * window);
+    /* with a constant D (1e-10 cm2/s, the trend's plateau) the discharge drains the whole window */
     ssb_cell_params_clear_fn(p, SSB_CELL_FN_DS_POS);
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.diffusivity_cm2_per_s", 1e-10));
-    ssb_cell *cc = NULL;
-    TU_OK(ctx, ssb_cell_create(ctx, p, &cc));
-    const double qc = discharge(ctx, cc, 0.1, 2.6);
-    print_message("  constant D: %.1f mAh/g (%+.1f %%)\n", qc, 100.0 * (qc / 154.0 - 1.0));
+    const double qc = discharge_p(ctx, p, 0.1, 2.6, 1);
     TU_ASSERT_REL(qc, window, 5e-3);
-    ssb_cell_destroy(&cc);
-    /* sensitivity to the D(x) trend over the range of the README (onset 0.7-0.9, depth 1e-2-1e-3): only the steepest
-     * corner comes within 10 % of 154, and there composite S of [S] stays within 10 % at both its rates: one D(x)
-     * inside the range would put both papers within 10 % (a fit if chosen after seeing the answer: README) */
-    const double q_steep = discharge_dx(ctx, "minnmann2021_ncm622_42vol.json", 1e-14, 0.7, 1e-3, 0.1, 2.6);
-    const double q_mild = discharge_dx(ctx, "minnmann2021_ncm622_42vol.json", 1e-14, 0.9, 1e-2, 0.1, 2.6);
-    const double s20 = discharge_dx(ctx, "schlautmann2023_ncm811_S.json", 4e-15, 0.7, 1e-3, 0.05, 2.62);
-    const double s10 = discharge_dx(ctx, "schlautmann2023_ncm811_S.json", 4e-15, 0.7, 1e-3, 0.1, 2.62);
-    print_message("  D(x) onset 0.7 / depth 1e-3: %.1f mAh/g (%+.1f %%), S %.1f / %.1f at C/20 / C/10 (%+.1f / %+.1f "
-                  "%%); onset 0.9 / depth 1e-2: %.1f (%+.1f %%)\n",
-                  q_steep, 100.0 * (q_steep / 154.0 - 1.0), s20, s10, 100.0 * (s20 / 198.0 - 1.0),
-                  100.0 * (s10 / 179.0 - 1.0), q_mild, 100.0 * (q_mild / 154.0 - 1.0));
-    assert_true(q_steep < q && q < q_mild);
-    assert_true(q_steep <= 1.10 * 154.0 && q_mild > 1.10 * 154.0);
-    assert_true(fabs(s20 / 198.0 - 1.0) <= 0.10 && fabs(s10 / 179.0 - 1.0) <= 0.10);
+    /* the earlier two-parameter trend (D_mid 1e-10 cm2/s to x = 0.8, two decades lower at x = 1) */
+    const double qt = discharge_dx(ctx, "minnmann2021_ncm622_42vol.json", 1e-14, 0.8, 1e-2, 0.1, 2.6);
+    print_message("  constant D: %.1f mAh/g (%+.1f %%); earlier trend D(x): %.1f (%+.1f %%)\n", qc,
+                  100.0 * (qc / 154.0 - 1.0), qt, 100.0 * (qt / 154.0 - 1.0));
+    assert_true(qt > 1.10 * 154.0);
     ssb_materials_destroy(&db);
-    ssb_cell_destroy(&cell);
     ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* How much the end of discharge rests on the lowest measured point of [R] (7e-14 cm2/s at 3.60 V, held beyond it):
+ * the same cells with the measured points placed on x as in the database but the 3.60 V point left out (3.8e-12 at
+ * 3.73 V held beyond) lose far less to the kinetic limit (Minnmann 42 vol% 184.8 mAh/g at 0.1C, +20 %; S at C/20
+ * 201.9, +2 %): which cells agree (M/L/XL and Minnmann 42 vol% with the point, S without it) rests on that one
+ * figure-read point, which the README states. The table is rebuilt here from (V, D) through the material's OCV
+ * (log-linear, sampled every 1/400 as the database curve is handed over), so this also checks the curve's x. */
+static double discharge_points(ssb_ctx *ctx, const char *name, const char *mat, const char *ocv, int first, double crate,
+                               double v_cut)
+{
+    static const double V[6] = {3.60, 3.73, 3.84, 3.94, 4.08, 4.22};
+    static const double D[6] = {0.07e-16, 3.8e-16, 3.45e-16, 6.85e-16, 3.5e-16, 0.17e-16}; /* m2/s */
+    ssb_materials *db = builtin_db(ctx);
+    const ssb_material *m = NULL;
+    TU_OK(ctx, ssb_materials_find(ctx, db, mat, &m));
+    int io = -1;
+    TU_OK(ctx, ssb_materials_ocv_find(ctx, m, ocv, &io));
+    double xp[8], lp[8];
+    int np = 0;
+    xp[np] = 0.0;
+    lp[np++] = log(D[5]);
+    for (int i = 5; i >= first; i--) { /* increasing x: from 4.22 V down to V[first] */
+        xp[np] = x_at(ctx, m, io, V[i]);
+        lp[np++] = log(D[i]);
+    }
+    xp[np] = 1.0;
+    lp[np++] = log(D[first]);
+    ssb_materials_destroy(&db);
+    /* log-linear between the points, as the database interpolates; sampled every 1/400 in x as the database curve
+     * is handed to the cell (a cell-file table interpolates linearly in D) */
+    enum { NS = 401 };
+    double x[NS], y[NS];
+    for (int k = 0, j = 0; k < NS; k++) {
+        x[k] = (double)k / (NS - 1);
+        while (j < np - 2 && x[k] > xp[j + 1])
+            j++;
+        const double t = (x[k] - xp[j]) / (xp[j + 1] - xp[j]);
+        y[k] = exp(lp[j] + t * (lp[j + 1] - lp[j]));
+    }
+    ssb_cell_params *p = NULL;
+    ssb_cell *cell = load(ctx, name, &p);
+    ssb_cell_destroy(&cell);
+    TU_OK(ctx, ssb_cell_params_set_fn_table(ctx, p, SSB_CELL_FN_DS_POS, NS, x, y));
+    const double q = discharge_p(ctx, p, crate, v_cut, 1);
+    ssb_cell_params_destroy(&p);
+    return q;
+}
+
+static void test_ruess_lowest_point(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    const char *mi = "minnmann2021_ncm622_42vol.json", *sc = "schlautmann2023_ncm811_S.json";
+    const double m_all = discharge_points(ctx, mi, "NCM622", "Verbrugge2017-MSMR", 0, 0.1, 2.6);
+    const double m_file = discharge_file(ctx, mi, 0.1, 2.6, 1);
+    const double m_no360 = discharge_points(ctx, mi, "NCM622", "Verbrugge2017-MSMR", 1, 0.1, 2.6);
+    const double s_no360 = discharge_points(ctx, sc, "NCM811", "Chen2020-halfcell", 1, 0.05, 2.62);
+    print_message("'Ruess2020-LPSCl' without its 3.60 V point: Minnmann 42 vol%% 0.1C %.1f mAh/g (all points %.1f, the "
+                  "database curve %.1f; measured 154); Schlautmann S C/20 %.1f (measured 198)\n",
+                  m_no360, m_all, m_file, s_no360);
+    TU_ASSERT_REL(m_all, m_file, 1e-2); /* the rebuilt table is the database curve (up to the x rounding) */
+    assert_true(m_no360 > 1.10 * 154.0);
+    assert_true(m_no360 > 1.10 * m_all);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* [M], the pre-registered 33 and 61 vol% cells (files and measured values committed before the model ran on them,
+ * README): the hand-over of the paper's build (12 mg composite on 0.785 cm2 at the composition's NCM mass fraction;
+ * 1C on 200 mAh/g), then 0.1C to 2.6 V. NOT reproduced: the model's 0.1C capacity is the 42 vol% cell's within
+ * 0.5 % (+11 % and +15 % above 137.2 and 132.3), while the measured one falls by 11-14 % on both sides of 42 vol%:
+ * the composition-dependent CAM utilisation (electronically isolated CAM at 33 vol%, where carbon adds 14 %, and
+ * ionically starved CAM at 61 vol%, Fig. 3/4 of [M]) is not in the model. With the paper's measured conductivities
+ * of the 61 vol% composite (sigma_ion,eff 3.04e-6 S/cm, tau^2 = 130) the model shows the ionic bottleneck at 1C
+ * (about a third of the 1C capacity with Bruggeman transport; measured 15.4), not at 0.1C. */
+static void test_minnmann_composition(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    static const char *const names[2] = {"minnmann2021_ncm622_33vol.json", "minnmann2021_ncm622_61vol.json"};
+    static const double w[2] = {0.6114, 0.8604}, meas[2] = {137.2, 132.3};
+    const double q42 = discharge_file(ctx, "minnmann2021_ncm622_42vol.json", 0.1, 2.6, 1);
+    double q1[2] = {0};
+    for (int k = 0; k < 2; k++) {
+        ssb_cell_params *p = NULL;
+        ssb_cell *cell = load(ctx, names[k], &p);
+        const ssb_cell_derived *d = ssb_cell_get_derived(cell);
+        const double load_kg = 0.012e-3 / 0.785e-4 * w[k]; /* 12 mg composite on 0.785 cm2, NCM mass fraction */
+        TU_ASSERT_REL(d->mass_am_pos, load_kg, 5e-3);
+        TU_ASSERT_REL(d->nominal_capacity, load_kg * 200.0 * 3600.0, 1e-3); /* 200 mAh/g, C/m2 */
+        ssb_cell_destroy(&cell);
+        const double q = discharge_p(ctx, p, 0.1, 2.6, 0);
+        q1[k] = discharge_p(ctx, p, 1.0, 2.6, 0);
+        print_message("Minnmann 2021 %s (pre-registered), 0.1C to 2.6 V: ssbnet %.1f mAh/g, measured %.1f (%+.1f %%); "
+                      "1C %.1f; 42 vol%% cell %.1f\n",
+                      k ? "61 vol%" : "33 vol%", q, meas[k], 100.0 * (q / meas[k] - 1.0), q1[k], q42);
+        assert_true(fabs(q / q42 - 1.0) < 5e-3);
+        assert_true(q > 1.10 * meas[k]); /* not reproduced: pinned for the README table */
+        ssb_cell_params_destroy(&p);
+    }
+    ssb_cell_params *p = NULL;
+    ssb_cell *cell = load(ctx, names[1], &p);
+    ssb_cell_destroy(&cell);
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.effective_ionic_conductivity_S_per_m", 3.04e-4));
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.effective_electronic_conductivity_S_per_m", 0.144));
+    const double qm10 = discharge_p(ctx, p, 0.1, 2.6, 0), qm1 = discharge_p(ctx, p, 1.0, 2.6, 0);
+    print_message("  61 vol%% with the measured sigma_eff (Fig. 2): 0.1C %.1f mAh/g (%+.1f %%), 1C %.1f (measured "
+                  "15.4; Bruggeman %.1f)\n",
+                  qm10, 100.0 * (qm10 / 132.3 - 1.0), qm1, q1[1]);
+    assert_true(qm1 < 0.5 * q1[1]);
+    assert_true(qm10 > 1.10 * 132.3);
+    ssb_cell_params_destroy(&p);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* The first cycle as the papers run it: a charge from the pristine state (Li fraction 0.99) at the discharge's
+ * rate to the upper cut-off, then the discharge, against the discharge from the charged state in equilibrium (the
+ * OCV at the upper cut-off) that the rows above use. With the measured D(x), whose value near full lithiation
+ * (7e-14 cm2/s, held beyond the 3.60 V point that the NCM811 OCV places at x = 0.86) also slows the start of the
+ * charge, the charge leaves the particles' cores lithiated and the discharge after it is 10-15 % smaller: S at
+ * C/20 charges about 185 mAh/g (measured 247 +- 24) and discharges about 147 (measured 198); the 42 vol% NCM622
+ * cell at 0.1C about 165 / 133 (measured discharge 154). The README states both protocols. */
+static double first_cycle(ssb_ctx *ctx, const char *name, const char *proto, double *q_charge)
+{
+    static const double shells[] = {0, 30, 40, 80};
+    for (size_t k = 0; k < sizeof shells / sizeof shells[0]; k++) {
+        ssb_cell_params *p = NULL;
+        ssb_cell *cell = load(ctx, name, &p);
+        ssb_cell_destroy(&cell);
+        TU_OK(ctx, ssb_cell_params_set(ctx, p, "positive.initial_stoichiometry", 0.99));
+        if (shells[k] > 0)
+            TU_OK(ctx, ssb_cell_params_set(ctx, p, "numerics.particle_cells", shells[k]));
+        TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
+        ssb_cell_result *res = NULL;
+        ssb_cell_run_params rp = ssb_cell_run_params_default();
+        rp.breakdown = 0;
+        const int rc = ssb_cell_run_protocol(ctx, cell, proto, &rp, &res);
+        if (rc == SSB_OK) {
+            ssb_cell_step_result ch, dis;
+            TU_OK(ctx, ssb_cell_result_step(ctx, res, 0, &ch));
+            TU_OK(ctx, ssb_cell_result_step(ctx, res, 1, &dis));
+            assert_int_equal(ch.end, SSB_CELL_END_VOLTAGE);
+            assert_int_equal(dis.end, SSB_CELL_END_VOLTAGE);
+            const double mam = ssb_cell_get_derived(cell)->mass_am_pos;
+            *q_charge = MAH_PER_G(-ch.capacity / mam);
+            const double q = MAH_PER_G(dis.capacity / mam);
+            ssb_cell_result_destroy(&res);
+            ssb_cell_destroy(&cell);
+            ssb_cell_params_destroy(&p);
+            return q;
+        }
+        print_message("  (solver: %s; retrying with more particle shells)\n", ssb_ctx_get_error(ctx));
+        ssb_cell_destroy(&cell);
+        ssb_cell_params_destroy(&p);
+    }
+    fail_msg("first cycle of %s failed with every particle shell count", name);
+    return NAN;
+}
+
+static void test_first_cycle(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    double chs, chm;
+    const double ds = first_cycle(ctx, "schlautmann2023_ncm811_S.json",
+                                  "Charge at C/20 until 4.32 V; Discharge at C/20 until 2.62 V", &chs);
+    const double dm = first_cycle(ctx, "minnmann2021_ncm622_42vol.json",
+                                  "Charge at C/10 until 4.3 V; Discharge at C/10 until 2.6 V", &chm);
+    const double es = discharge_file(ctx, "schlautmann2023_ncm811_S.json", 0.05, 2.62, 1);
+    const double em = discharge_file(ctx, "minnmann2021_ncm622_42vol.json", 0.1, 2.6, 1);
+    print_message("first cycle from the pristine state: Schlautmann S C/20 charge %.1f / discharge %.1f mAh/g "
+                  "(measured 247 / 198; from the charged state %.1f); Minnmann 42 vol%% 0.1C %.1f / %.1f (measured "
+                  "discharge 154; from the charged state %.1f)\n",
+                  chs, ds, es, chm, dm, em);
+    assert_true(ds < 0.95 * es && dm < 0.95 * em);
+    assert_true(ds < chs && dm < chm);
+    assert_true(chs < 247.0 - 24.0); /* the model's first charge stays below the measured one */
     ssb_ctx_destroy(&ctx);
 }
 
@@ -231,9 +450,7 @@ static void test_ncm622_halfcell(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     static const char *const text =
         "{\"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"}, \"positive\": {\"active_material\": "
         "\"NCM622\", \"thickness_um\": 20, \"active_volume_fraction\": 0.6, \"porosity\": 0.0, "
@@ -284,7 +501,8 @@ static void test_ncm622_halfcell(void **state)
  *    SE but only about 0.37 of XL's; handing that over as the active fraction (the rest kept as inactive mass)
  *    gives XL far below the measurement: the rigid spheres neither deform the soft SE into the voids (the paper's
  *    cathodes are cold-pressed) nor pass Li between touching CAM particles.
- * The test pins both bounds and that the measured value lies between them, outside 10 % of each. */
+ * With the measured D(x) [R] the upper bound (every CAM active, as the file states it) lies within 10 % of the
+ * measured 152 mAh/g; the per-sphere share leaves XL far below it. The test pins both. */
 static void test_schlautmann_se_size(void **state)
 {
     (void)state;
@@ -303,17 +521,19 @@ static void test_schlautmann_se_size(void **state)
                   "active fraction %.4f (S %.4f); ssbnet %.1f (all CAM) / %.1f (touching only) mAh/g, measured 152\n",
                   cx, cs, run_x, run_s, q_all, q_touch);
     assert_true(q_touch < 152.0 && 152.0 < q_all);
-    assert_true(q_all > 1.10 * 152.0 && q_touch < 0.90 * 152.0);
-    TU_ASSERT_REL(q_touch, cx * q_all, 0.05); /* the capacity follows the active share handed over */
+    assert_true(q_all <= 1.10 * 152.0 && q_touch < 0.90 * 152.0);
+    /* the capacity follows the active share handed over, a little below it: the fewer active particles carry more
+     * current each, which the measured D(x) penalises */
+    assert_true(q_touch <= cx * q_all && q_touch > 0.85 * cx * q_all);
     ssb_ctx_destroy(&ctx);
 }
 
 /* [S], composites M (SE D50vol 11 um) and L (20 um), the paper's intermediate SE sizes (p. 2, Table S2), each with
  * its own porosity (18.1 / 21.4 %, Table S1) and measured sigma_ion,eff / sigma_el,eff (0.199 / 0.257 and
  * 0.153 / 0.311 mS/cm, Table S4): measured first discharge at C/20 165 +- 3 mAh/g for both (p. 4; first charge
- * 212 +- 4), about 160 / 157 at C/10 (Fig. 4c, read from the figure). NOT reproduced: with the measured
- * conductivities the model's capacity stays within 0.5 % of composite S's at both rates (+19 % at C/20), like XL:
- * what makes the coarser composites hold less is not in their measured transport (README). */
+ * 212 +- 4), about 160 / 157 at C/10 (Fig. 4c, read from the figure). With the measured conductivities the model's
+ * capacity stays within 0.5 % of composite S's at both rates, like XL; with the measured D(x) [R] that capacity is
+ * within 10 % of M's and L's at C/20 and C/10 (and S is the one left 15-18 % below its measurement, README). */
 static void test_schlautmann_M_L(void **state)
 {
     (void)state;
@@ -321,24 +541,19 @@ static void test_schlautmann_M_L(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     static const char *const names[2] = {"schlautmann2023_ncm811_M.json", "schlautmann2023_ncm811_L.json"};
     static const double c10[2] = {160.0, 157.0}; /* Fig. 4c, cycle 1, read from the figure */
-    ssb_cell_params *ps = NULL;
-    ssb_cell *cs = load(ctx, "schlautmann2023_ncm811_S.json", &ps);
-    const double s20 = discharge(ctx, cs, 0.05, 2.62), s10 = discharge(ctx, cs, 0.1, 2.62);
+    const double s20 = discharge_file(ctx, "schlautmann2023_ncm811_S.json", 0.05, 2.62, 1);
+    const double s10 = discharge_file(ctx, "schlautmann2023_ncm811_S.json", 0.1, 2.62, 1);
     for (int k = 0; k < 2; k++) {
-        ssb_cell_params *p = NULL;
-        ssb_cell *cell = load(ctx, names[k], &p);
-        const double q20 = discharge(ctx, cell, 0.05, 2.62), q10 = discharge(ctx, cell, 0.1, 2.62);
+        const double q20 = discharge_file(ctx, names[k], 0.05, 2.62, 1);
+        const double q10 = discharge_file(ctx, names[k], 0.1, 2.62, 1);
         print_message("Schlautmann 2023 %s, to 2.62 V: C/20 ssbnet %.1f mAh/g, measured 165 +- 3 (%+.1f %%); C/10 "
                       "%.1f, measured ~%.0f (Fig. 4c; %+.1f %%); S %.1f / %.1f\n",
                       k ? "L" : "M", q20, 100.0 * (q20 / 165.0 - 1.0), q10, c10[k], 100.0 * (q10 / c10[k] - 1.0), s20,
                       s10);
-        assert_true(fabs(q20 / s20 - 1.0) < 5e-3 && fabs(q10 / s10 - 1.0) < 5e-3);
-        assert_true(q20 > 1.10 * 165.0 && q10 > 1.10 * c10[k]);
-        ssb_cell_destroy(&cell);
-        ssb_cell_params_destroy(&p);
+        /* 1 %: the solver retries may use other particle shell counts for the two cells (0.3-0.7 %) */
+        assert_true(fabs(q20 / s20 - 1.0) < 1e-2 && fabs(q10 / s10 - 1.0) < 1e-2);
+        assert_true(fabs(q20 / 165.0 - 1.0) <= 0.10 && fabs(q10 / c10[k] - 1.0) <= 0.10);
     }
-    ssb_cell_destroy(&cs);
-    ssb_cell_params_destroy(&ps);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -371,7 +586,10 @@ static void test_schlautmann_XL_psd(void **state)
  * over as the active fraction with the rest kept as inactive mass. This is a measured input, not a prediction: it
  * checks the model's discharge (the kinetic limit of nearly lithiated NCM that ends it) given the CAM the charge
  * reached, not the utilisation itself, which neither the structure measures nor the measured conductivities give
- * (test_schlautmann_M_L, test_schlautmann_XL_psd, README). The charge ratio carries S's +- 24 (10 %). */
+ * (test_schlautmann_M_L, test_schlautmann_XL_psd, README). The charge ratio carries S's +- 24 (10 %).
+ * With the earlier D(x) trend this hand-over brought M, L and XL within 10 %; with the measured D(x) [R] the model
+ * with all CAM active already is (test_schlautmann_M_L, test_schlautmann_XL) and the hand-over puts them 12-18 % low:
+ * the test now pins that the capacity follows the share handed over and that the share is no longer needed. */
 static void test_schlautmann_charge_share(void **state)
 {
     (void)state;
@@ -391,9 +609,10 @@ static void test_schlautmann_charge_share(void **state)
                       "measured %.0f (%+.1f %%); C/10 %.1f, measured ~%.0f (Fig. 4c; %+.1f %%)\n",
                       tag[k], q_ch[k], share, q20, q20_meas[k], 100.0 * (q20 / q20_meas[k] - 1.0), q10, q10_meas[k],
                       100.0 * (q10 / q10_meas[k] - 1.0));
-        TU_ASSERT_REL(q20, share * q20_all, 5e-3); /* the capacity follows the share handed over */
-        assert_true(fabs(q20 / q20_meas[k] - 1.0) <= 0.10);
-        assert_true(fabs(q10 / q10_meas[k] - 1.0) <= 0.10);
+        /* the capacity follows the share handed over, a little below (more current per active particle) */
+        assert_true(q20 <= share * q20_all * 1.005 && q20 > 0.95 * share * q20_all);
+        assert_true(q20 < 0.90 * q20_meas[k] && q10 < 0.90 * q10_meas[k]);
+        assert_true(fabs(q20_all / q20_meas[k] - 1.0) <= 0.10);
     }
     ssb_ctx_destroy(&ctx);
 }
@@ -423,9 +642,7 @@ static void test_ocv_range(void **state)
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
     log_capture lc = {0};
     ssb_ctx_set_log(ctx, capture, &lc, SSB_LOG_WARN);
-    ssb_materials *db = NULL;
-    TU_OK(ctx, ssb_materials_create(ctx, &db));
-    TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+    ssb_materials *db = builtin_db(ctx);
     const ssb_material *m = NULL;
     TU_OK(ctx, ssb_materials_find(ctx, db, "NCM811", &m));
     int ic;
@@ -474,9 +691,13 @@ static void test_ocv_range(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ruess_dx_points),
         cmocka_unit_test(test_schlautmann_S),
         cmocka_unit_test(test_schlautmann_XL),
         cmocka_unit_test(test_minnmann_c10),
+        cmocka_unit_test(test_minnmann_composition),
+        cmocka_unit_test(test_first_cycle),
+        cmocka_unit_test(test_ruess_lowest_point),
         cmocka_unit_test(test_ncm622_halfcell),
         cmocka_unit_test(test_ocv_range),
         cmocka_unit_test(test_schlautmann_se_size),

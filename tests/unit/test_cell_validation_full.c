@@ -7,9 +7,9 @@
 /* Composites M and L (SE D50vol 11 / 20 um) with the SE packed as the paper's measured volume PSD (Table S2: D10/D50/
  * D90 by volume 2.16 / 11 / 52.71 and 3.76 / 20 / 118.66 um; se_volume_psd from 3 voxels (1.8 / 1.9 um) to half the
  * 57.6 / 60.0 um box): their fines touch (nearly) every CAM sphere, so the per-particle SE contact leaves the capacity
- * at S's (195.8 mAh/g at C/20) while the measured one is 165 +- 3 for both (p. 4), 17 % below S's 198: whatever costs
- * the intermediate SE sizes their capacity (the first charge is already 212 against 247 mAh/g) is not missing SE
- * contact per CAM particle. Seed 1: share 1.000 for both (run's cluster measure 0.963 / 0.947). */
+ * at S's (about 163 mAh/g at C/20 with the measured D(x) 'Ruess2020-LPSCl'; 195.8 with the earlier trend), within
+ * 10 % of the measured 165 +- 3 for both (p. 4), while S's own 198 is not reached (README): the SE size does not act
+ * through missing SE contact per CAM particle. Seed 1: share 1.000 for both (run's cluster measure 0.963 / 0.947). */
 static void test_schlautmann_M_L_psd(void **state)
 {
     (void)state;
@@ -25,7 +25,7 @@ static void test_schlautmann_M_L_psd(void **state)
                       "fraction %.4f; C/20 to 2.62 V %.1f mAh/g (touching only), measured 165 +- 3 (%+.1f %%)\n",
                       k ? "L" : "M", share, run, q, 100.0 * (q / 165.0 - 1.0));
         assert_true(share > 0.97);
-        assert_true(q > 1.10 * 165.0);
+        assert_true(fabs(q / 165.0 - 1.0) <= 0.10);
     }
     ssb_ctx_destroy(&ctx);
 }

@@ -712,7 +712,7 @@ static void test_diffusivity_curves(void **state)
     static const double dmid[] = {4e-15, 1e-14}; /* m2/s: 4e-11 and 1e-10 cm2/s as written in cathode.json */
     for (int k = 0; k < 2; k++) {
         const ssb_material *m = find(ctx, db, names[k]);
-        assert_int_equal(ssb_materials_ndiffusivity(m), 1);
+        assert_int_equal(ssb_materials_ndiffusivity(m), 2); /* the trend and Ruess2020-LPSCl (measured) */
         int ic = -1;
         TU_OK(ctx, ssb_materials_diffusivity_find(ctx, m, "Trend-Kasnatscheew2016", &ic));
         assert_int_equal(ic, 0);
