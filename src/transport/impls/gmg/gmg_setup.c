@@ -1044,7 +1044,7 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
     int maxslab = 1;
     for (int l = 0; l < m->nlev; l++) {
         gmg_level *L = &m->lev[l];
-        if (l >= 1 && l < m->nlev - 1 && GMG_KCYCLE) {
+        if (l >= 1 && l < m->nlev - 1 && GMG_KCYCLE && (l <= GMG_KCYCLE_LEVELS || L->n >= GMG_KCYCLE_MIN)) {
             const size_t nb = (size_t)(L->n + 1) * 4;
             L->kr = ssbi_gmg_malloc(ctx, m, nb, "gmg K-cycle vector");
             L->kc = ssbi_gmg_malloc(ctx, m, nb, "gmg K-cycle vector");
