@@ -609,7 +609,7 @@ static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, 
 static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
 {
     gmg_level *F = &m->lev[l], *C = &m->lev[l + 1];
-    const int nt = m->nt;
+    const int nt = F->n < GMG_PAR_MIN ? 1 : m->nt; /* a small level: no thread team to wake for each loop */
     (void)nt; /* (without OpenMP) */
     const int64_t fx = F->d[0], fy = F->d[1], fz = F->d[2];
     const int64_t cx = (fx + 1) / 2, cy = (fy + 1) / 2, cz = (fz + 1) / 2, cpl = cx * cy, cpos = cpl * cz;
@@ -796,7 +796,7 @@ static int finalize_level(ssb_ctx *ctx, gmg *m, int l)
 {
     gmg_level *L = &m->lev[l], *F = &m->lev[l - 1];
     const int64_t n = L->n, nz = L->d[2], nnz = L->nnz;
-    const int nt = m->nt;
+    const int nt = F->n < GMG_PAR_MIN ? 1 : m->nt; /* a small level: no thread team to wake for each loop */
     int32_t *perm = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
     int64_t *off = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "gmg renumbering");
     int64_t *nrun = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg run counts");
