@@ -464,8 +464,10 @@ static int agg_emit(const gmg_level *C, int32_t I, int64_t par, int64_t len, dou
         pr->g = ng;
         pr->cap = c;
     }
-    memcpy(pr->j + pr->nnz, w->rj, (size_t)len * 4);
-    memcpy(pr->g + pr->nnz, w->rg, (size_t)len * 4);
+    if (len > 0) { /* len 0: a piece coupled to nothing (a whole isolated component); pr->j may still be NULL */
+        memcpy(pr->j + pr->nnz, w->rj, (size_t)len * 4);
+        memcpy(pr->g + pr->nnz, w->rg, (size_t)len * 4);
+    }
     pr->nnz += len;
     C->rp[I + 1] = len;
     if (I < cn0) C->gdlo[I] = (float)glo;
