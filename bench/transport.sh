@@ -11,48 +11,18 @@
 # Timings are wall-clock seconds of ssb_transport_solve (percolation analysis + set-up + solve, image reading
 # excluded). The machine is shared by other engineers: the numbers are noisy, hence the medians.
 #
-# 2026-12-03 15:00, the variational stopping rule (gmg.c; tau from the dissipated power E = I_in - r.x, stop when the
-# tail estimate of E's decrease <= 0.1 rtol E and the residual <= sqrt(rtol)): electrode.tiff pore z 10 iterations
-# instead of 19, tau 3.2e-10 off the converged value (the residual rule: 3e-9). Interleaved with main's binary (same
-# source before the rule), load 2.8-10 from the other developers, 2 threads: bench_transport medians of 3, two
-# rounds: main 2.68 / 5.25 s wall (4.97 / 5.28 s CPU), new 1.83 / 3.62 s wall (3.42 / 3.64 s CPU); the CLI
-# (`micro transport electrode.tiff --phase 0 --axis z`, TIFF read included, 3 interleaved runs at load 6-10): main
-# 11.15 / 11.01 / 11.87 s wall (5.25 s CPU median), new 7.36 / 6.83 / 9.74 s wall (3.60 s CPU median): ~31 % less
-# CPU. From main's 3.0 s quiet that projects to ~2.0 s: the 1.5 s target is still NOT reached. Profile of the new
-# solve (perf, 1 thread, 10 iterations): iterations ~55 % (exact level-0 operator in double 9.8 %, level-0 float
-# sweeps and transfers ~24 %, coarse levels ~17 %), gmg set-up ~20 % (coarse aggregation 9 %, level 0 4 %,
-# renumbering 1.7 %, first-touch page faults ~4 %), percolation analysis and histogram ~5 %; what remains to win
-# is in the set-up and the per-iteration passes, not in the number of iterations.
-# Before (issue 13 speed target, electrode.tiff < 1.5 s: NOT reached). Quiet machine (load 0.3-0.8, measured
-# by the lead at 11:30 before the K-cycle change below): 2.27 s median of 3 (set-up 0.29-0.36 s, 15 iterations
-# 1.92 s), 38.7 B/voxel. Profile of `ssbnet micro transport electrode.tiff --phase 0 --axis z --threads 1` (perf
-# record, 17.4 k samples): iterations 71 % (level-0 exact operator in double 15 %, level-0 float sweeps, restriction,
-# prolongation and vector updates 34 %, coarse levels 22 %), gmg set-up 11 %, percolation and phase map 4.5 %,
-# page faults 5 %; the TIFF read does not show. [13:35, lead: the skipped second coarse steps below were taken back,
-# since they left tau at rtol 1e-8 6.5e-8 off along z; the stop also asks the inlet current to have settled to rtol:
-# 19 iterations, 3.01 s median of 3 at load 2.2, tau within 3e-9 of the converged value.] The K-cycle skipped its
-# second step below level 1 when the first one
-# reduced the residual to half (coarse work 61.5 -> 54.9 M unknown-sweeps, 648 -> 176 coarsest solves, 15
-# iterations as before). At load 9.7-14, electrode.tiff z, interleaved rounds of medians of 3 (bench_transport's
-# cpu column, user + system of the solve): 2 threads, before 4.90 / 4.99 s CPU (11.7 / 15.5 s wall), after 4.35 /
-# 4.84 s CPU (11.1 / 13.9 s wall); 1 thread (no spinning partner): before 4.25 3.82 4.33 4.24 s, after 4.16 4.00
-# 4.78 4.56 4.18 4.10 s CPU -- the difference is inside the load's noise. At load 5.6-5.8 (12:52), interleaved
-# medians of 3, 2 threads: before 5.38 / 5.14 s wall (4.48 / 5.04 s CPU), after 4.90 / 4.94 s (4.60 / 4.72 s). Along x the front end's copy of the
-# phase map into the local frame read one byte per cache line: tiled now, 4.0 % -> 1.7 % of an electrode.tiff x
-# solve (perf, 1 thread; more on a 500^3 image, whose planes do not stay in the cache). Tried and dropped: 2 MiB transparent
-# huge pages for the solver arrays (no gain: CPU of the iterations 3.1-3.8 s with vs 3.1-3.8 s without, 3 rounds);
-# SIMD (omp simd / AVX2 / AVX-512) of the stored level-0 sweeps: gcc 12 does not vectorise the 6-index gathers,
-# and gathers are not faster than scalar loads on this AMD EPYC; what remains is a dense (per-voxel, colour-split
-# rows) level-0 layout whose sweeps need no index loads, a larger rewrite.
-# Earlier (gmg, 2 threads, SKIP_HYPRE=1 REPEAT=5, load average 1.6-1.9 from other engineers' jobs):
-#   1. electrode.tiff: 3.6 s median of 5 (3.2-3.6 s), 15 iterations, tau 2.077242, 90 B/unknown, 0.72 GB peak
-#      (before the split aggregates / fused passes / thread team / parallel through-mask: 8.1 s median of 5 at
-#      load 2.1, 28 iterations, runs interleaved with the new code; earlier 6.7 s quiet, 16.5 s under load)
-#   2. 500^3, three axes: 13.8 + 11.2 + 11.5 = 36.5 s, 10/10/11 iterations, peak RSS 3.7 GB (before: 65.6 s at
-#      load 1.8, 13/12/13 iterations)
-#   3. 64^3 .. 256^3 corners: 0.047 / 0.095 / 0.22 / 0.70 / 1.74 s, exponent p = 0.88 (before: 256^3 3.6 s)
-#   At load 0.8-1.0 the electrode took 2.8-3.3 s. With one busy-loop process started beside it, ~5.3 s on 2 threads
-#   and ~6.0 s on 1 (--threads 1); with two such processes ~6.7 s and ~7.3 s.
+# Current (branch fast3, 2026-12-03, 2 threads, interleaved with main's binary, load from the other developers):
+# electrode.tiff pore z, 10 iterations, tau 3.0e-10 off the converged value; CPU median 3.17 s against main's 3.33 s
+# (18:19, load 5-12, 9 runs each), 3.47 s against 3.60 s (18:35, load 3.9-5.1, 12 runs each; wall 3.66 / 3.89 s);
+# one round at load 2.4 the other way: 3-5 % at most (K-cycles on levels 1-3 only, small levels' set-up on one
+# thread; the coarse solves from level 3 down: 0.090 -> 0.056 s of thread time per solve). Main's quiet figure (lead, 15:56, load 1.5-1.8): 1.68 s
+# median of 5 (set-up 0.22-0.30 s, 10 iterations 1.38 s): the issue-13 target (< 1.5 s) is NOT reached. Profile
+# (perf, 2 threads): level-0 passes ~47 % (exact operator in double 12.5 %, float sweeps and transfers ~30 %),
+# coarse levels ~21 %, set-up ~14 % (aggregation 8 %, level 0 3 %), percolation analysis and histogram ~5 %.
+# Previous release (session 4): 2.27 s quiet, 15 iterations; 500^3 three axes 50.2 s independent / 46.8 s one set-up.
+# Tried and dropped: 2 MiB huge pages for the solver arrays (twice, no gain), SIMD of the 6-index gathers, finer
+# thread slabs on levels 2-3, K-cycles on levels 1-2 only (16 instead of 11 iterations on a CAM phase), lean level 0
+# below 89.5 M unknowns (2.4x the CPU).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}

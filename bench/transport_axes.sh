@@ -10,21 +10,13 @@
 # Cases: electrode.tiff (pore, 7.5 M unknowns), the 256^3 corner of the 500^3 volume, the full 500^3 volume
 # (about 40 s per variant and run; the object holds one axis's hierarchy at a time, peak ~4 GB).
 #
-# Figures (2026-12-03 12:05-12:25, load average 16-21; bench/transport_axes with the CPU time of the process):
-#   synthetic 500^3 cathode (ssbnet micro generate --kind cathode --size 500 --seed 3), label 1 (solid electrolyte,
-#   VF 0.32), 1 run: three axes independent 363 s wall / 99.3 s CPU, one setup 310 s / 84.0 s (15.5 % less CPU);
-#   taus 2.91919332 / 2.91122732 / 2.91817228 alike; the geometry alone 40.0 s per axis vs 27.8 s one labelling
-#   (wall); new sigma 304 s fresh vs 16.7 s on the object (0 iterations). The object shares the labelling only:
-#   the multigrid hierarchy is per axis (the unknowns are numbered plane by plane along the transport axis).
-#   Lead's electrode.tiff run at load 0.3-0.8 (11:30): independent 7.69 s, one setup 7.46 s (3 % less).
-# Earlier figures (2026-12-03, shared 2-core development machine at load average 6-14 from seven other builds: absolute
-# times vary by 2x, compare the variants of one run only; the variants alternate which goes first):
-#   electrode.tiff 112^3 corner, pore phase, medians of 4 runs:
-#     three axes: independent 5.60 s, one setup 5.74 s (equal within the noise: the solves dominate; the geometry
-#     alone: 0.255 s per axis vs 0.210 s with one labelling for the three axes)
-#     the three axes again with every conductivity x 1.37 (one phase at another temperature): fresh 6.14 s, on the
-#     object 0.31 s (0 iterations: warm start from the stored solution and the kept multigrid hierarchy)
-#   electrode.tiff (7.5 M unknowns), 1 run: three axes 37.1 s vs 37.6 s; new sigma 33.7 s fresh vs 1.9 s
+# Figures. Current (branch fast3, 2026-12-03 18:25, load 3.6-5.3, 2 threads, 1 run each, interleaved with main's
+#   binary): `ssbnet micro transport cathode500.raw --phase 1 --axis all` (one labelling, the phase maps read from
+#   the components) 52.7 s wall / 52.3 s CPU against main's 53.1 s / 60.2 s (-13 % CPU), 11 / 11 / 12 iterations.
+#   Main's quiet figure (lead, 15:56, load 1.5): 32.3 s wall, 61.5 s CPU (issue 13 target < 20 s: NOT reached).
+#   Previous release (quiet, load 1.8-2.2): independent 50.2 s wall / 94.7 s CPU, one set-up 46.8 s / 89.5 s.
+#   The object shares the labelling only: the multigrid hierarchy is per axis (the unknowns are numbered plane by
+#   plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s (0 iterations), quiet.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}

@@ -223,10 +223,21 @@ static void local_axes(ssb_axis axis, int *p0, int *p1)
     *p1 = axis == SSB_AXIS_Z ? 1 : 2;
 }
 
+/* A voxel connected to both planes normal to the axis: mask[v] == 3 where a through-mask is given, else (mask NULL)
+ * from the connected components (ids, and per component the faces it touches: flags bits sh, sh + 1). */
+static inline int through_voxel(const uint8_t *mask, const int32_t *ids, const uint8_t *flags, int sh, int64_t v)
+{
+    if (mask) return mask[v] == 3;
+    const int32_t id = ids[v];
+    return id >= 0 && ((flags[id] >> sh) & 3u) == 3u;
+}
+
 /* The geometry of one axis from its through-mask (mask[v] == 3: connected to both planes; npercolating such
- * voxels): the local phase map and the plane offsets of the unknowns (in cell mode the first and last layers are
- * fixed, not unknowns). Takes ownership of mask. */
-static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, int64_t npercolating)
+ * voxels) or, mask NULL, from the connected components (ids, flags; see through_voxel): the local phase map and the
+ * plane offsets of the unknowns (in cell mode the first and last layers are fixed, not unknowns). Takes ownership
+ * of mask. */
+static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, const int32_t *ids, const uint8_t *flags,
+                          int64_t npercolating)
 {
     ssb_ctx *ctx = t->ctx;
     tr_axis *A = &t->ax[axis];
@@ -255,6 +266,7 @@ static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, int64_
         int64_t *ps = A->plane_start;
         uint8_t umap[256];
         for (int k = 0; k < 256; k++) umap[k] = t->phase_of[k] >= 0 ? (uint8_t)(t->phase_of[k] + 1) : 0;
+        const int sh = 2 * (int)axis;
         if (s2 == 1 && nl[2] > 1) {
             /* along x the image's rows become the local z: the plain loop below would read one byte per cache
              * line (stride n[0]); tiles of AX_TILE local planes read each line once, then the planes are counted */
@@ -269,7 +281,7 @@ static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, int64_
                         const int64_t gb = x * s0 + y * s1 + zoff;
                         uint8_t *out = ph + x + nl[0] * y;
                         for (int64_t z = z0; z < z1; z++)
-                            out[npl * z] = mask[gb + z] == 3 ? umap[lab[gb + z]] : 0;
+                            out[npl * z] = through_voxel(mask, ids, flags, sh, gb + z) ? umap[lab[gb + z]] : 0;
                     }
                 }
 #if SSB_HAVE_OPENMP
@@ -293,7 +305,7 @@ static int axis_from_mask(ssb_transport *t, ssb_axis axis, uint8_t *mask, int64_
                     const int64_t gy = gz + y * s1;
                     for (int64_t x = 0; x < nl[0]; x++) {
                         const int64_t v = gy + x * s0;
-                        uint8_t u = mask[v] == 3 ? umap[lab[v]] : 0;
+                        uint8_t u = through_voxel(mask, ids, flags, sh, v) ? umap[lab[v]] : 0;
                         row[x + nl[0] * y] = u;
                         c += u != 0;
                     }
@@ -330,7 +342,7 @@ static int axis_setup(ssb_transport *t, ssb_axis axis)
             return rc;
         }
     }
-    return axis_from_mask(t, axis, mask, cnt[3]);
+    return axis_from_mask(t, axis, mask, NULL, NULL, cnt[3]);
 }
 
 /* The geometry of the three axes from one connected-component labelling of the conducting set (a voxel is
@@ -341,7 +353,7 @@ static int axes_setup_all(ssb_transport *t)
     ssb_ctx *ctx = t->ctx;
     if (t->ax[0].ready && t->ax[1].ready && t->ax[2].ready) return SSB_OK;
     if (t->nph == 0) {
-        for (int a = 0; a < 3; a++) SSB_CHECK(ctx, axis_from_mask(t, (ssb_axis)a, NULL, 0));
+        for (int a = 0; a < 3; a++) SSB_CHECK(ctx, axis_from_mask(t, (ssb_axis)a, NULL, NULL, NULL, 0));
         return SSB_OK;
     }
     const int64_t *n = t->n, nv = n[0] * n[1] * n[2];
@@ -365,25 +377,32 @@ static int axes_setup_all(ssb_transport *t)
                 }
         }
     }
+    /* the phase maps straight from the components (the through-mask of a voxel array is built only where the
+     * object keeps it: cell-mode fields) */
+    const int keep_mask = t->par.dirichlet == SSB_DIRICHLET_CELL && t->par.want_fields;
     for (int a = 0; a < 3 && rc == SSB_OK; a++) {
         if (t->ax[a].ready) continue;
+        int64_t c3 = 0;
+        for (int64_t id = 0; id < comp.ncomponents; id++)
+            if (((flags[id] >> (2 * a)) & 3u) == 3u) c3 += comp.sizes[id];
+        if (!keep_mask) {
+            rc = axis_from_mask(t, (ssb_axis)a, NULL, comp.ids, flags, c3);
+            continue;
+        }
         uint8_t *mask = ssbi_malloc(ctx, (size_t)nv, "transport through-mask");
         if (!mask) {
             rc = SSB_ERR_NOMEM;
             break;
         }
-        int64_t c3 = 0;
         const int32_t *ids = comp.ids;
 #if SSB_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(t->nt) reduction(+ : c3)
+#pragma omp parallel for schedule(static) num_threads(t->nt)
 #endif
         for (int64_t v = 0; v < nv; v++) {
             const int32_t id = ids[v];
-            const uint8_t m = id >= 0 ? (uint8_t)((flags[id] >> (2 * a)) & 3u) : 0;
-            mask[v] = m;
-            c3 += m == 3;
+            mask[v] = id >= 0 ? (uint8_t)((flags[id] >> (2 * a)) & 3u) : 0;
         }
-        rc = axis_from_mask(t, (ssb_axis)a, mask, c3);
+        rc = axis_from_mask(t, (ssb_axis)a, mask, NULL, NULL, c3);
     }
     free(flags);
     ssb_micro_components_destroy(&comp);

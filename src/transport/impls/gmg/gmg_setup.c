@@ -464,8 +464,10 @@ static int agg_emit(const gmg_level *C, int32_t I, int64_t par, int64_t len, dou
         pr->g = ng;
         pr->cap = c;
     }
-    memcpy(pr->j + pr->nnz, w->rj, (size_t)len * 4);
-    memcpy(pr->g + pr->nnz, w->rg, (size_t)len * 4);
+    if (len > 0) { /* len 0: a piece coupled to nothing (a whole isolated component); pr->j may still be NULL */
+        memcpy(pr->j + pr->nnz, w->rj, (size_t)len * 4);
+        memcpy(pr->g + pr->nnz, w->rg, (size_t)len * 4);
+    }
     pr->nnz += len;
     C->rp[I + 1] = len;
     if (I < cn0) C->gdlo[I] = (float)glo;
@@ -609,7 +611,7 @@ static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, 
 static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
 {
     gmg_level *F = &m->lev[l], *C = &m->lev[l + 1];
-    const int nt = m->nt;
+    const int nt = F->n < GMG_PAR_MIN ? 1 : m->nt; /* a small level: no thread team to wake for each loop */
     (void)nt; /* (without OpenMP) */
     const int64_t fx = F->d[0], fy = F->d[1], fz = F->d[2];
     const int64_t cx = (fx + 1) / 2, cy = (fy + 1) / 2, cz = (fz + 1) / 2, cpl = cx * cy, cpos = cpl * cz;
@@ -796,7 +798,7 @@ static int finalize_level(ssb_ctx *ctx, gmg *m, int l)
 {
     gmg_level *L = &m->lev[l], *F = &m->lev[l - 1];
     const int64_t n = L->n, nz = L->d[2], nnz = L->nnz;
-    const int nt = m->nt;
+    const int nt = F->n < GMG_PAR_MIN ? 1 : m->nt; /* a small level: no thread team to wake for each loop */
     int32_t *perm = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg renumbering");
     int64_t *off = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "gmg renumbering");
     int64_t *nrun = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg run counts");
@@ -1044,7 +1046,7 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
     int maxslab = 1;
     for (int l = 0; l < m->nlev; l++) {
         gmg_level *L = &m->lev[l];
-        if (l >= 1 && l < m->nlev - 1 && GMG_KCYCLE) {
+        if (l >= 1 && l < m->nlev - 1 && GMG_KCYCLE && (l <= GMG_KCYCLE_LEVELS || L->n >= GMG_KCYCLE_MIN)) {
             const size_t nb = (size_t)(L->n + 1) * 4;
             L->kr = ssbi_gmg_malloc(ctx, m, nb, "gmg K-cycle vector");
             L->kc = ssbi_gmg_malloc(ctx, m, nb, "gmg K-cycle vector");
