@@ -207,6 +207,8 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
 double ssbi_model_ce_min(const ssbi_model *m, const double *y, int *icv);
 /* Electrolyte concentration of CV i [mol/m3] (c_ref for a single-ion conductor). */
 double ssbi_model_ce(const ssbi_model *m, const double *y, int i);
+/* phi_s - phi_e of electrode CV i [V] (the electrode potential against a Li reference in the electrolyte). */
+double ssbi_model_phi_vs_li(const ssbi_model *m, const double *y, int i);
 /* Volume-averaged theta of region r. */
 double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r);
 /* Open-circuit voltage of the average electrode compositions. */

@@ -711,6 +711,11 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
     return margin;
 }
 
+double ssbi_model_phi_vs_li(const ssbi_model *m, const double *y, int i)
+{
+    return is_elec(m, i) ? y[I_PS(m, i)] - y[I_PE(m, i)] : NAN;
+}
+
 double ssbi_model_ce(const ssbi_model *m, const double *y, int i)
 {
     return m->liquid ? y[I_CE(m, i)] : m->c_ref;

@@ -625,6 +625,73 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
     return 1;
 }
 
+/* A particle surface within SSBI_SAT_NEAR of the limit it is driven to (full where the current fills the electrode,
+   empty where it empties it) is saturated */
+#define SSBI_SAT_NEAR 2e-2
+
+/* If the solver cannot continue while the current drives a particle surface to its limit (within SSBI_SAT_NEAR):
+   where the kinetics are fast (i0 >> j even at the kinetic floor, e.g. DUALFOIL's graphite), the surface meets its
+   limit as a wall, the reaction there has to drop within ~0.01 s to what the particle takes by diffusion, and IDA
+   cannot follow it (DUALFOIL stops there too, "did not converge"). Fill the step result's saturated zone (the
+   contiguous CVs of that electrode within SSBI_SAT_NEAR of the limit around the nearest), log the end at time t [s]
+   and return 1; else 0 (a rest, or no surface near its limit: a solver failure). */
+static int saturated_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t)
+{
+    ssbi_model *m = R->c->m;
+    const double *y = N_VGetArrayPointer(R->c->y);
+    double I = y[m->i_I];
+    if (m->mode.kind == SSB_CELL_STEP_REST || !(fabs(I) > 0))
+        return 0;
+    int best = -1, full = 0;
+    double dbest = SSBI_SAT_NEAR;
+    for (int i = 0; i < m->ncv; i++) {
+        int r = m->cv_reg[i];
+        if (r == SSBI_REG_SEP)
+            continue;
+        /* a discharge (I > 0) fills the positive and empties the negative electrode, a charge the reverse */
+        int fills = (r == SSBI_REG_POS) == (I > 0);
+        double th = ssbi_model_csurf(m, y, i) / m->reg[r].c_max, d = fills ? 1.0 - th : th;
+        if (d < dbest) {
+            dbest = d;
+            best = i;
+            full = fills;
+        }
+    }
+    if (best < 0)
+        return 0;
+    int reg = m->cv_reg[best];
+#define SAT_D(k)                                                                                                       \
+    (full ? 1.0 - ssbi_model_csurf(m, y, k) / m->reg[reg].c_max : ssbi_model_csurf(m, y, k) / m->reg[reg].c_max)
+    int a = best, b = best;
+    while (a > 0 && m->cv_reg[a - 1] == reg && SAT_D(a - 1) < SSBI_SAT_NEAR)
+        a--;
+    while (b + 1 < m->ncv && m->cv_reg[b + 1] == reg && SAT_D(b + 1) < SSBI_SAT_NEAR)
+        b++;
+#undef SAT_D
+    double x0 = 0;
+    for (int k = 0; k < a; k++)
+        x0 += m->reg[m->cv_reg[k]].dx;
+    double x1 = x0;
+    for (int k = a; k <= b; k++)
+        x1 += m->reg[m->cv_reg[k]].dx;
+    sr->saturated_from_x = x0;
+    sr->saturated_to_x = x1;
+    sr->saturated_region = reg;
+    sr->saturated_theta = ssbi_model_csurf(m, y, best) / m->reg[reg].c_max;
+    sr->saturated_phi_vs_li = ssbi_model_phi_vs_li(m, y, best);
+    char sm[256];
+    state_msg(m, y, sm, sizeof sm);
+    int plating = reg == SSBI_REG_NEG && full;
+    ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
+             "step %d ('%s') ends: the %s particle surfaces from x = %.4g to %.4g um are %s (stoichiometry %.5f) and "
+             "the reaction does not move deeper at this current (the solver cannot continue)%s at t = %.6g s "
+             "(phi_s - phi_e there %.4g mV vs Li); state: %s",
+             s + 1, text, reg == SSBI_REG_POS ? "positive" : "negative", x0 * 1e6, x1 * 1e6, full ? "full" : "empty",
+             sr->saturated_theta, plating ? "; charging on risks lithium plating" : "", t,
+             sr->saturated_phi_vs_li * 1e3, sm);
+    return 1;
+}
+
 /* Long (about 270 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
  * integration with cut-off roots and restarts, step bookkeeping) runs on one solver state; its pieces are
  * sequential phases of one loop body that share that state. */
@@ -661,6 +728,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         sr.text = ps->text;
         sr.depleted_from_x = sr.depleted_to_x = NAN;
         sr.depleted_region = -1;
+        sr.saturated_from_x = sr.saturated_to_x = sr.saturated_theta = sr.saturated_phi_vs_li = NAN;
+        sr.saturated_region = -1;
         if (ps->block >= 0 && ps->block == skip_block) {
             sr.end = SSB_CELL_END_SKIPPED;
             sr.t_start = sr.t_end = t;
@@ -765,6 +834,11 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
             if (f < 0 && depleted_end(R, &sr, s, ps->text, tret, "the solver cannot continue")) {
                 t = tret;
                 why = SSB_CELL_END_DEPLETED;
+                break;
+            }
+            if (f < 0 && saturated_end(R, &sr, s, ps->text, tret)) {
+                t = tret;
+                why = SSB_CELL_END_SATURATED;
                 break;
             }
             if (f < 0) {
@@ -920,7 +994,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         }
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
         /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
-        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED || why == SSB_CELL_END_DEPLETED) &&
+        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED || why == SSB_CELL_END_DEPLETED ||
+             why == SSB_CELL_END_SATURATED) &&
             ps->block >= 0 && !isnan(ps->duration))
             skip_block = ps->block;
         SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + 1, nsteps));
@@ -1084,9 +1159,9 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->mean = o->start;
             o->bottleneck = largest_loss(&o->start);
             not_sustained_reason(o, v_cut);
-        } else if (rc == SSB_OK && sr.end == SSB_CELL_END_DEPLETED) {
-            /* the electrolyte runs out before the cut-off: the rate is not sustained to it (the limiting current);
-               what it delivered until then is kept, it has no bottleneck */
+        } else if (rc == SSB_OK && (sr.end == SSB_CELL_END_DEPLETED || sr.end == SSB_CELL_END_SATURATED)) {
+            /* the electrolyte runs out (or the particle surfaces saturate) before the cut-off: the rate is not
+               sustained to it (the limiting current); what it delivered until then is kept, it has no bottleneck */
             o->sustained = 0;
             o->capacity = sr.capacity;
             o->energy = sr.energy;
@@ -1096,15 +1171,27 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->mean = sr.mean;
             o->bottleneck = largest_loss(&sr.mean);
             rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
-            snprintf(o->reason, sizeof o->reason,
-                     "not sustained: at %gC the electrolyte is depleted from x = %.4g to %.4g um (%s) and the voltage "
-                     "runs away (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
-                     "%.4g mAh/cm2",
-                     crates[i], sr.depleted_from_x * 1e6, sr.depleted_to_x * 1e6,
-                     sr.depleted_region == SSBI_REG_POS   ? "positive electrode"
-                     : sr.depleted_region == SSBI_REG_SEP ? "separator"
-                                                          : "negative electrode",
-                     sr.t_end, sr.v_end, v_cut, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
+            if (sr.end == SSB_CELL_END_SATURATED) {
+                snprintf(o->reason, sizeof o->reason,
+                         "not sustained: at %gC the %s particle surfaces from x = %.4g to %.4g um are %s and the "
+                         "reaction does not move deeper (the solver cannot continue) at t = %.6g s, V = %.4f V, above "
+                         "the %.4g V cut-off, after %.4g mAh/cm2",
+                         crates[i], sr.saturated_region == SSBI_REG_POS ? "positive" : "negative",
+                         sr.saturated_from_x * 1e6, sr.saturated_to_x * 1e6,
+                         sr.saturated_theta > 0.5 ? "full" : "empty", sr.t_end, sr.v_end, v_cut,
+                         ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
+            } else {
+                snprintf(
+                    o->reason, sizeof o->reason,
+                    "not sustained: at %gC the electrolyte is depleted from x = %.4g to %.4g um (%s) and the voltage "
+                    "runs away (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
+                    "%.4g mAh/cm2",
+                    crates[i], sr.depleted_from_x * 1e6, sr.depleted_to_x * 1e6,
+                    sr.depleted_region == SSBI_REG_POS   ? "positive electrode"
+                    : sr.depleted_region == SSBI_REG_SEP ? "separator"
+                                                         : "negative electrode",
+                    sr.t_end, sr.v_end, v_cut, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
+            }
         } else if (rc == SSB_OK) {
             o->sustained = 1;
             o->capacity = sr.capacity;
