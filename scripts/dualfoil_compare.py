@@ -12,7 +12,8 @@ CASE names the ssbnet deck and the DUALFOIL deck changes, as `deck[,key=value...
 cases A/B), MS (case MS: the Marquis 2019 cell as DUALFOIL ran it), C (Li foil | single-ion conductor | LiCoO2) or F
 (... | LiMn2O4); further key=value pairs are ssbnet `--set` overrides that mirror the deck's changes (for example
 temperature_K=310). RUN_DIR holds DUALFOIL's dualfoil5.in and dualfoil5.out. The protocol is read from the deck's
-legs: mode 1 (timed) runs ssbnet for the leg's duration, mode 2 to the leg's cut-off, a negative current charges. ssbnet runs at two
+legs: mode 1 (timed) runs ssbnet for the leg's duration or until the leg's voltage limit, mode 2 to the leg's cut-off,
+a negative current charges. ssbnet runs at two
 resolutions (40 x 30 and 80 x 60 cells x shells; C and F: 40 x 30 and 80 x 60 positive cells x shells), and the
 script prints, per case and resolution: how each run ended (ssbnet's end reason and time; DUALFOIL's last row and
 whether it stopped with "did not converge"), the capacities, and the voltage difference as RMS over DUALFOIL's rows
@@ -42,20 +43,21 @@ def read_dualfoil(run):
     for i, l in enumerate(deck):
         if "lcurs" in l:
             for k in range(int(l.split()[0])):
-                leg = deck[i + 1 + k].split()
-                legs.append((float(leg[0].replace("d", "e")), float(leg[1].replace("d", "e")), int(leg[2])))
+                leg = [float(x.replace("d", "e")) for x in deck[i + 1 + k].split()[:5]]
+                legs.append((leg[0], leg[1], int(leg[2]), leg[3], leg[4]))
             break
     return rows, legs, "did not converge" in text
 
 
 def protocol(legs):
-    """The ssbnet protocol of DUALFOIL's legs: mode 1 (timed) for the leg's duration, mode 2 to its cut-off; a
-    negative current is a charge."""
+    """The ssbnet protocol of DUALFOIL's legs: mode 1 (timed) for the leg's duration or until its voltage limit
+    (vcutlo for a discharge, vcuthi for a charge: DUALFOIL ends a timed leg there), mode 2 to its cut-off; a negative
+    current is a charge."""
     out = []
-    for I, tt, mode in legs:
+    for I, tt, mode, lo, hi in legs:
         what = "Discharge" if I > 0 else "Charge"
-        out.append("%s at %g A/m2 for %.6f s" % (what, abs(I), 60 * tt) if mode == 1
-                   else "%s at %g A/m2 until %g V" % (what, abs(I), tt))
+        out.append("%s at %g A/m2 for %.6f s or until %g V" % (what, abs(I), 60 * tt, lo if I > 0 else hi)
+                   if mode == 1 else "%s at %g A/m2 until %g V" % (what, abs(I), tt))
     return "; ".join(out)
 
 

@@ -147,6 +147,12 @@ static void test_hidden_runs(void **state)
     const hcase cs[] = {
         /* 318 K with the deck's activation energies: the single-ion conductor's conductivity follows its Arrhenius
            law (it was held at 298 K: 81 mV RMS) */
+        /* timed past the end: DUALFOIL ends a timed leg at its floor vcutlo (B: "did not converge" at 2.046 V just
+           below it; F: its last step at 2.942 V), as the protocol's "or until" does */
+        {"B_graphite_LCO_24Am2_timed75min", "B", "Discharge at 24 A/m2 for 75 min or until 2.0 V",
+         SSB_CELL_END_VOLTAGE, 0},
+        {"F_Lifoil_SIC_LMO_15.2Am2_timed80min", "F", "Discharge at 15.2 A/m2 for 80 min or until 3.0 V",
+         SSB_CELL_END_VOLTAGE, 0},
         {"F_Lifoil_SIC_LMO_10.0Am2_timed60min_318K", "F", "Discharge at 10 A/m2 for 60 min", SSB_CELL_END_DURATION,
          318.0},
         {"B_graphite_LCO_60.0Am2_to3V", "B", "Discharge at 60 A/m2 until 3.0 V", SSB_CELL_END_VOLTAGE, 0},
