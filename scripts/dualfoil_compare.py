@@ -92,39 +92,48 @@ def run_ssbnet(exe, tmp, deck, sets, proto, res):
     if p.returncode != 0:
         return None, "exit %d: %s" % (p.returncode, p.stderr.strip()[-300:])
     steps = json.loads(p.stdout)["steps"]
-    ts, vs, before = [], [], {}
+    # the series of each protocol step (time, voltage, current), so that a row at a change of current is compared
+    # with the step that carries its current (both sides of the change are stored at the same time)
+    per = {}
     with open(csv) as f:
         next(f)
-        last_i = None
         for line in f:
             a = line.split(",")
-            t, v, i = float(a[0]), float(a[1]), float(a[2])
-            if ts and t <= ts[-1]:
-                # a step change: the point of the new step replaces the one before it; that one is kept for
-                # DUALFOIL's last row of the leg before (same time, the old current)
-                before[ts[-1]] = (vs[-1], last_i)
-                vs[-1] = v
-                last_i = i
+            t, v, i, k = float(a[0]), float(a[1]), float(a[2]), int(float(a[6]))
+            ser = per.setdefault(k, ([], [], []))
+            if ser[0] and t <= ser[0][-1]:
+                ser[1][-1], ser[2][-1] = v, i  # the loaded point at a step's start replaces the point before it
                 continue
-            ts.append(t)
-            vs.append(v)
-            last_i = i
-    return (ts, vs, steps, before), None
+            ser[0].append(t)
+            ser[1].append(v)
+            ser[2].append(i)
+    return (per, steps), None
+
+
+def model_at(per, t, I):
+    """The model's voltage at time t from the step that runs at t with a current of I's sign."""
+    best = None
+    for k, (ts, vs, cs) in per.items():
+        if ts[0] <= t <= ts[-1] and len(ts) > 1:
+            same = (cs[len(cs) // 2] > 0) == (I > 0)
+            if best is None or same:
+                best = (ts, vs)
+    if best is None:
+        last = per[max(per)]
+        best = (last[0], last[1])
+    return interp(best[0], best[1], t)
 
 
 def compare(model, ref):
-    ts, vs, step, before = model
-    tmax = min(ts[-1], ref[-1][0])
+    per, step = model
+    tmax = min(max(x[0][-1] for x in per.values()), ref[-1][0])
     s = st = 0.0
     k = 0
     dprev = tprev = None
     for t, v, I in ref:
         if t > tmax:
             break
-        vm = interp(ts, vs, t)
-        if t in before and abs(before[t][1] - I) < 1e-6 * max(1.0, abs(I)):
-            vm = before[t][0]  # DUALFOIL's last row of a leg, at the time of the change
-        d = vm - v
+        d = model_at(per, t, I) - v
         s += d * d
         k += 1
         if tprev is not None:
@@ -162,7 +171,7 @@ def main():
                     print("    %2d x %2d: %s" % (40 * res, 30 * res, err))
                     continue
                 rr, rt, tmax = compare(model, ref)
-                steps = model[2]
+                steps = model[1]
                 st = steps[-1]
                 q = sum(x["capacity_mAh_per_cm2"] for x in steps) * 10
                 ends = ", ".join("%s %.2f s" % (x["end"], x["t_end_s"]) for x in steps[:-1])
