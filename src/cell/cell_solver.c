@@ -590,6 +590,18 @@ static const char *kind_word(ssb_cell_step_kind k)
    voltage-step limit (cutting every step at the limit doubles the steps of a plain discharge) */
 #define SSBI_DV_OVERSHOOT 2.0
 
+/* x of the faces that bound control volumes a..b [m] (x = 0 at the negative side). */
+static void cv_span(const ssbi_model *m, int a, int b, double *x0, double *x1)
+{
+    double x = 0;
+    for (int k = 0; k < a; k++)
+        x += m->reg[m->cv_reg[k]].dx;
+    *x0 = x;
+    for (int k = a; k <= b; k++)
+        x += m->reg[m->cv_reg[k]].dx;
+    *x1 = x;
+}
+
 /* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value) while a
    current flows, fill the step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the
    end at time t [s] with why, and return 1; else 0. */
@@ -606,12 +618,8 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
         a--;
     while (b + 1 < m->ncv && ssbi_model_ce(m, y, b + 1) < lim)
         b++;
-    double x0 = 0;
-    for (int k = 0; k < a; k++)
-        x0 += m->reg[m->cv_reg[k]].dx;
-    double x1 = x0;
-    for (int k = a; k <= b; k++)
-        x1 += m->reg[m->cv_reg[k]].dx;
+    double x0, x1;
+    cv_span(m, a, b, &x0, &x1);
     sr->depleted_from_x = x0;
     sr->depleted_to_x = x1;
     sr->depleted_region = m->cv_reg[icv];
@@ -639,56 +647,24 @@ static int saturated_end(runctx *R, ssb_cell_step_result *sr, int s, const char 
 {
     ssbi_model *m = R->c->m;
     const double *y = N_VGetArrayPointer(R->c->y);
-    double I = y[m->i_I];
-    if (m->mode.kind == SSB_CELL_STEP_REST || !(fabs(I) > 0))
-        return 0;
-    int best = -1, full = 0;
-    double dbest = SSBI_SAT_NEAR;
-    for (int i = 0; i < m->ncv; i++) {
-        int r = m->cv_reg[i];
-        if (r == SSBI_REG_SEP)
-            continue;
-        /* a discharge (I > 0) fills the positive and empties the negative electrode, a charge the reverse */
-        int fills = (r == SSBI_REG_POS) == (I > 0);
-        double th = ssbi_model_csurf(m, y, i) / m->reg[r].c_max, d = fills ? 1.0 - th : th;
-        if (d < dbest) {
-            dbest = d;
-            best = i;
-            full = fills;
-        }
-    }
-    if (best < 0)
+    int a, b, best, full;
+    if (m->mode.kind == SSB_CELL_STEP_REST || !ssbi_model_saturated_zone(m, y, SSBI_SAT_NEAR, &a, &b, &best, &full))
         return 0;
     int reg = m->cv_reg[best];
-#define SAT_D(k)                                                                                                       \
-    (full ? 1.0 - ssbi_model_csurf(m, y, k) / m->reg[reg].c_max : ssbi_model_csurf(m, y, k) / m->reg[reg].c_max)
-    int a = best, b = best;
-    while (a > 0 && m->cv_reg[a - 1] == reg && SAT_D(a - 1) < SSBI_SAT_NEAR)
-        a--;
-    while (b + 1 < m->ncv && m->cv_reg[b + 1] == reg && SAT_D(b + 1) < SSBI_SAT_NEAR)
-        b++;
-#undef SAT_D
-    double x0 = 0;
-    for (int k = 0; k < a; k++)
-        x0 += m->reg[m->cv_reg[k]].dx;
-    double x1 = x0;
-    for (int k = a; k <= b; k++)
-        x1 += m->reg[m->cv_reg[k]].dx;
-    sr->saturated_from_x = x0;
-    sr->saturated_to_x = x1;
+    cv_span(m, a, b, &sr->saturated_from_x, &sr->saturated_to_x);
     sr->saturated_region = reg;
     sr->saturated_theta = ssbi_model_csurf(m, y, best) / m->reg[reg].c_max;
     sr->saturated_phi_vs_li = ssbi_model_phi_vs_li(m, y, best);
     char sm[256];
     state_msg(m, y, sm, sizeof sm);
-    int plating = reg == SSBI_REG_NEG && full;
     ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
              "step %d ('%s') ends: the %s particle surfaces from x = %.4g to %.4g um are %s (stoichiometry %.5f) and "
              "the reaction does not move deeper at this current (the solver cannot continue)%s at t = %.6g s "
              "(phi_s - phi_e there %.4g mV vs Li); state: %s",
-             s + 1, text, reg == SSBI_REG_POS ? "positive" : "negative", x0 * 1e6, x1 * 1e6, full ? "full" : "empty",
-             sr->saturated_theta, plating ? "; charging on risks lithium plating" : "", t,
-             sr->saturated_phi_vs_li * 1e3, sm);
+             s + 1, text, reg == SSBI_REG_POS ? "positive" : "negative", sr->saturated_from_x * 1e6,
+             sr->saturated_to_x * 1e6, full ? "full" : "empty", sr->saturated_theta,
+             reg == SSBI_REG_NEG && full ? "; charging on risks lithium plating" : "", t, sr->saturated_phi_vs_li * 1e3,
+             sm);
     return 1;
 }
 
