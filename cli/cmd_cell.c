@@ -166,6 +166,8 @@ static const char *end_name(ssb_cell_end_reason e)
         return "exhausted";
     case SSB_CELL_END_DEPLETED:
         return "depleted";
+    case SSB_CELL_END_SATURATED:
+        return "saturated";
     default:
         return "duration";
     }
@@ -314,6 +316,13 @@ static int run_cmd(cli_env *env, const cell_opts *o)
                 cli_json_add_number(o2, "depleted_to_um", ssb_unit_from_si(SSB_UNIT_UM, s.depleted_to_x));
                 cJSON_AddStringToObject(o2, "depleted_region", region_name(s.depleted_region));
             }
+            if (s.end == SSB_CELL_END_SATURATED) {
+                cli_json_add_number(o2, "saturated_from_um", ssb_unit_from_si(SSB_UNIT_UM, s.saturated_from_x));
+                cli_json_add_number(o2, "saturated_to_um", ssb_unit_from_si(SSB_UNIT_UM, s.saturated_to_x));
+                cJSON_AddStringToObject(o2, "saturated_region", region_name(s.saturated_region));
+                cli_json_add_number(o2, "saturated_stoichiometry", s.saturated_theta);
+                cli_json_add_number(o2, "saturated_phi_vs_li_V", s.saturated_phi_vs_li);
+            }
             cli_json_add_number(o2, "t_start_s", s.t_start);
             cli_json_add_number(o2, "t_end_s", s.t_end);
             cli_json_add_number(o2, "V_start_V", s.v_start);
@@ -382,6 +391,18 @@ static int run_cmd(cli_env *env, const cell_opts *o)
                        i + 1, s.text, ssb_unit_from_si(SSB_UNIT_UM, s.depleted_from_x),
                        ssb_unit_from_si(SSB_UNIT_UM, s.depleted_to_x), region_name(s.depleted_region), s.t_end, s.v_end,
                        ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, s.capacity));
+            if (s.end == SSB_CELL_END_SATURATED)
+                printf("step %d '%s' ended: the particle surfaces of the %s electrode from x = %.4g to %.4g um are %s "
+                       "(stoichiometry %.5f) and the reaction does not move deeper at this current (the solver cannot "
+                       "continue) at t = %.6g s, V = %.4f V, after %.4g mAh/cm2; phi_s - phi_e there %.1f mV vs Li%s\n",
+                       i + 1, s.text, region_name(s.saturated_region),
+                       ssb_unit_from_si(SSB_UNIT_UM, s.saturated_from_x),
+                       ssb_unit_from_si(SSB_UNIT_UM, s.saturated_to_x), s.saturated_theta > 0.5 ? "full" : "empty",
+                       s.saturated_theta, s.t_end, s.v_end, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, s.capacity),
+                       1e3 * s.saturated_phi_vs_li,
+                       s.saturated_region == 0 && s.saturated_theta > 0.5
+                           ? " (charging on risks lithium plating on the negative electrode)"
+                           : "");
         }
         /* breakdown of the first step that passes charge */
         for (int i = 0; i < ns; i++) {

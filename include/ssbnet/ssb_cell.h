@@ -520,11 +520,17 @@ typedef enum {
                                   takes no more charge at this current (the voltage falls without bound, like
                                   DUALFOIL's end of a leg); a timed step ends early, a step with a cut-off ends here
                                   just before reaching it; ends its Repeat block like a voltage cut-off */
-    SSB_CELL_END_DEPLETED      /* liquid electrolyte depleted: the salt concentration has fallen below 1e-2 of its
+    SSB_CELL_END_DEPLETED,     /* liquid electrolyte depleted: the salt concentration has fallen below 1e-2 of its
                                   initial value over a zone (depleted_from_x .. depleted_to_x) and the voltage runs
                                   away (the limiting current) until the solver no longer advances; ends the
                                   step and its Repeat block like an exhausted electrode. A zone that runs out while
                                   the reaction moves elsewhere and the voltage holds is no end */
+    SSB_CELL_END_SATURATED     /* particle surfaces at their limit (full when filled, empty when emptied) over a zone
+                                  (saturated_from_x .. saturated_to_x) and the reaction does not move deeper at this
+                                  current: the surface meets its limit as a wall (fast kinetics, e.g. graphite charged
+                                  at a high rate) and the solver cannot continue. Charging a negative electrode into it
+                                  risks lithium plating. Ends the step and its Repeat block like an exhausted electrode
+                                  (DUALFOIL stops there with "did not converge") */
 } ssb_cell_end_reason;
 
 typedef struct {
@@ -543,6 +549,12 @@ typedef struct {
     double depleted_from_x;       /* SSB_CELL_END_DEPLETED: the zone where the electrolyte ran out (CV faces, x = 0 */
     double depleted_to_x;         /* at the negative side) [m]; NaN otherwise */
     int depleted_region;          /* region of its lowest c_e: 0 negative composite, 1 separator, 2 positive; -1 */
+    double saturated_from_x;      /* SSB_CELL_END_SATURATED: the zone of particle surfaces within 2e-2 of their */
+    double saturated_to_x;        /* limit around the one nearest to it (CV faces, x = 0 at the negative side) [m] */
+    int saturated_region;         /* its electrode: 0 negative, 2 positive; -1 otherwise */
+    double saturated_theta;       /* the surface stoichiometry nearest to the limit; NaN otherwise */
+    double saturated_phi_vs_li;   /* phi_s - phi_e there [V] (against a Li reference in the electrolyte): < 0 on a
+                                     negative electrode being charged plates lithium */
 } ssb_cell_step_result;
 
 int ssb_cell_result_nsteps(const ssb_cell_result *res);

@@ -207,6 +207,12 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
 double ssbi_model_ce_min(const ssbi_model *m, const double *y, int *icv);
 /* Electrolyte concentration of CV i [mol/m3] (c_ref for a single-ion conductor). */
 double ssbi_model_ce(const ssbi_model *m, const double *y, int i);
+/* The particle surface nearest to the limit the current drives it to (full where the current fills the electrode,
+   empty where it empties it; the current's sign from y), if within near of it: its CV best, the contiguous CVs of its
+   electrode within near around it (a..b) and whether it fills (full). Returns 1, or 0 if none (or no current). */
+int ssbi_model_saturated_zone(const ssbi_model *m, const double *y, double near, int *a, int *b, int *best, int *full);
+/* phi_s - phi_e of electrode CV i [V] (the electrode potential against a Li reference in the electrolyte). */
+double ssbi_model_phi_vs_li(const ssbi_model *m, const double *y, int i);
 /* Volume-averaged theta of region r. */
 double ssbi_model_theta_avg(const ssbi_model *m, const double *y, int r);
 /* Open-circuit voltage of the average electrode compositions. */

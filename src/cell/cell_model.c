@@ -711,6 +711,48 @@ double ssbi_model_sto_margin(const ssbi_model *m, const double *y, double *th_mi
     return margin;
 }
 
+/* distance of CV i's particle surface from the limit it is driven to */
+static double sat_dist(const ssbi_model *m, const double *y, int i, int full)
+{
+    double th = ssbi_model_csurf(m, y, i) / REG(m, i)->c_max;
+    return full ? 1.0 - th : th;
+}
+
+int ssbi_model_saturated_zone(const ssbi_model *m, const double *y, double near, int *a, int *b, int *best, int *full)
+{
+    double I = y[m->i_I], dbest = near;
+    int ib = -1, fb = 0;
+    for (int i = 0; fabs(I) > 0 && i < m->ncv; i++) {
+        if (!is_elec(m, i))
+            continue;
+        /* a discharge (I > 0) fills the positive and empties the negative electrode, a charge the reverse */
+        int fills = (m->cv_reg[i] == SSBI_REG_POS) == (I > 0);
+        double d = sat_dist(m, y, i, fills);
+        if (d < dbest) {
+            dbest = d;
+            ib = i;
+            fb = fills;
+        }
+    }
+    if (ib < 0)
+        return 0;
+    int lo = ib, hi = ib;
+    while (lo > 0 && m->cv_reg[lo - 1] == m->cv_reg[ib] && sat_dist(m, y, lo - 1, fb) < near)
+        lo--;
+    while (hi + 1 < m->ncv && m->cv_reg[hi + 1] == m->cv_reg[ib] && sat_dist(m, y, hi + 1, fb) < near)
+        hi++;
+    *a = lo;
+    *b = hi;
+    *best = ib;
+    *full = fb;
+    return 1;
+}
+
+double ssbi_model_phi_vs_li(const ssbi_model *m, const double *y, int i)
+{
+    return is_elec(m, i) ? y[I_PS(m, i)] - y[I_PE(m, i)] : NAN;
+}
+
 double ssbi_model_ce(const ssbi_model *m, const double *y, int i)
 {
     return m->liquid ? y[I_CE(m, i)] : m->c_ref;

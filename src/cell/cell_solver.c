@@ -590,6 +590,18 @@ static const char *kind_word(ssb_cell_step_kind k)
    voltage-step limit (cutting every step at the limit doubles the steps of a plain discharge) */
 #define SSBI_DV_OVERSHOOT 2.0
 
+/* x of the faces that bound control volumes a..b [m] (x = 0 at the negative side). */
+static void cv_span(const ssbi_model *m, int a, int b, double *x0, double *x1)
+{
+    double x = 0;
+    for (int k = 0; k < a; k++)
+        x += m->reg[m->cv_reg[k]].dx;
+    *x0 = x;
+    for (int k = a; k <= b; k++)
+        x += m->reg[m->cv_reg[k]].dx;
+    *x1 = x;
+}
+
 /* If the liquid electrolyte is depleted somewhere (c_e below SSBI_DEPLETED_FRACTION of its initial value) while a
    current flows, fill the step result's depleted zone (the contiguous CVs below that around the lowest c_e), log the
    end at time t [s] with why, and return 1; else 0. */
@@ -606,12 +618,8 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
         a--;
     while (b + 1 < m->ncv && ssbi_model_ce(m, y, b + 1) < lim)
         b++;
-    double x0 = 0;
-    for (int k = 0; k < a; k++)
-        x0 += m->reg[m->cv_reg[k]].dx;
-    double x1 = x0;
-    for (int k = a; k <= b; k++)
-        x1 += m->reg[m->cv_reg[k]].dx;
+    double x0, x1;
+    cv_span(m, a, b, &x0, &x1);
     sr->depleted_from_x = x0;
     sr->depleted_to_x = x1;
     sr->depleted_region = m->cv_reg[icv];
@@ -622,6 +630,41 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
              "step %d ('%s') ends: the electrolyte is depleted (c_e below %g of %g mol/m3) from x = %.4g to %.4g um "
              "(%s) and %s (the limiting current) at t = %.6g s; state: %s",
              s + 1, text, SSBI_DEPLETED_FRACTION, m->c_ref, x0 * 1e6, x1 * 1e6, rn[sr->depleted_region], why, t, sm);
+    return 1;
+}
+
+/* A particle surface within SSBI_SAT_NEAR of the limit it is driven to (full where the current fills the electrode,
+   empty where it empties it) is saturated */
+#define SSBI_SAT_NEAR 2e-2
+
+/* If the solver cannot continue while the current drives a particle surface to its limit (within SSBI_SAT_NEAR):
+   where the kinetics are fast (i0 >> j even at the kinetic floor, e.g. DUALFOIL's graphite), the surface meets its
+   limit as a wall, the reaction there has to drop within ~0.01 s to what the particle takes by diffusion, and IDA
+   cannot follow it (DUALFOIL stops there too, "did not converge"). Fill the step result's saturated zone (the
+   contiguous CVs of that electrode within SSBI_SAT_NEAR of the limit around the nearest), log the end at time t [s]
+   and return 1; else 0 (a rest, or no surface near its limit: a solver failure). */
+static int saturated_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t)
+{
+    ssbi_model *m = R->c->m;
+    const double *y = N_VGetArrayPointer(R->c->y);
+    int a, b, best, full;
+    if (m->mode.kind == SSB_CELL_STEP_REST || !ssbi_model_saturated_zone(m, y, SSBI_SAT_NEAR, &a, &b, &best, &full))
+        return 0;
+    int reg = m->cv_reg[best];
+    cv_span(m, a, b, &sr->saturated_from_x, &sr->saturated_to_x);
+    sr->saturated_region = reg;
+    sr->saturated_theta = ssbi_model_csurf(m, y, best) / m->reg[reg].c_max;
+    sr->saturated_phi_vs_li = ssbi_model_phi_vs_li(m, y, best);
+    char sm[256];
+    state_msg(m, y, sm, sizeof sm);
+    ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
+             "step %d ('%s') ends: the %s particle surfaces from x = %.4g to %.4g um are %s (stoichiometry %.5f) and "
+             "the reaction does not move deeper at this current (the solver cannot continue)%s at t = %.6g s "
+             "(phi_s - phi_e there %.4g mV vs Li); state: %s",
+             s + 1, text, reg == SSBI_REG_POS ? "positive" : "negative", sr->saturated_from_x * 1e6,
+             sr->saturated_to_x * 1e6, full ? "full" : "empty", sr->saturated_theta,
+             reg == SSBI_REG_NEG && full ? "; charging on risks lithium plating" : "", t, sr->saturated_phi_vs_li * 1e3,
+             sm);
     return 1;
 }
 
@@ -661,6 +704,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         sr.text = ps->text;
         sr.depleted_from_x = sr.depleted_to_x = NAN;
         sr.depleted_region = -1;
+        sr.saturated_from_x = sr.saturated_to_x = sr.saturated_theta = sr.saturated_phi_vs_li = NAN;
+        sr.saturated_region = -1;
         if (ps->block >= 0 && ps->block == skip_block) {
             sr.end = SSB_CELL_END_SKIPPED;
             sr.t_start = sr.t_end = t;
@@ -765,6 +810,11 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
             if (f < 0 && depleted_end(R, &sr, s, ps->text, tret, "the solver cannot continue")) {
                 t = tret;
                 why = SSB_CELL_END_DEPLETED;
+                break;
+            }
+            if (f < 0 && saturated_end(R, &sr, s, ps->text, tret)) {
+                t = tret;
+                why = SSB_CELL_END_SATURATED;
                 break;
             }
             if (f < 0) {
@@ -920,7 +970,8 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         }
         SSB_CHECK(ctx, ssbi_result_add_step(ctx, R->res, &sr));
         /* a voltage limit that cut a timed step short ends its Repeat block (GITT: pulse until the cut-off) */
-        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED || why == SSB_CELL_END_DEPLETED) &&
+        if ((why == SSB_CELL_END_VOLTAGE || why == SSB_CELL_END_EXHAUSTED || why == SSB_CELL_END_DEPLETED ||
+             why == SSB_CELL_END_SATURATED) &&
             ps->block >= 0 && !isnan(ps->duration))
             skip_block = ps->block;
         SSB_CHECK(ctx, ssbi_progress(ctx, "cell", s + 1, nsteps));
@@ -1084,9 +1135,9 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->mean = o->start;
             o->bottleneck = largest_loss(&o->start);
             not_sustained_reason(o, v_cut);
-        } else if (rc == SSB_OK && sr.end == SSB_CELL_END_DEPLETED) {
-            /* the electrolyte runs out before the cut-off: the rate is not sustained to it (the limiting current);
-               what it delivered until then is kept, it has no bottleneck */
+        } else if (rc == SSB_OK && (sr.end == SSB_CELL_END_DEPLETED || sr.end == SSB_CELL_END_SATURATED)) {
+            /* the electrolyte runs out (or the particle surfaces saturate) before the cut-off: the rate is not
+               sustained to it (the limiting current); what it delivered until then is kept, it has no bottleneck */
             o->sustained = 0;
             o->capacity = sr.capacity;
             o->energy = sr.energy;
@@ -1096,15 +1147,27 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *c, int n, const double *crates, 
             o->mean = sr.mean;
             o->bottleneck = largest_loss(&sr.mean);
             rc = ssb_cell_result_energy_density(ctx, r, 0, &o->wh_per_kg, &o->wh_per_l);
-            snprintf(o->reason, sizeof o->reason,
-                     "not sustained: at %gC the electrolyte is depleted from x = %.4g to %.4g um (%s) and the voltage "
-                     "runs away (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
-                     "%.4g mAh/cm2",
-                     crates[i], sr.depleted_from_x * 1e6, sr.depleted_to_x * 1e6,
-                     sr.depleted_region == SSBI_REG_POS   ? "positive electrode"
-                     : sr.depleted_region == SSBI_REG_SEP ? "separator"
-                                                          : "negative electrode",
-                     sr.t_end, sr.v_end, v_cut, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
+            if (sr.end == SSB_CELL_END_SATURATED) {
+                snprintf(o->reason, sizeof o->reason,
+                         "not sustained: at %gC the %s particle surfaces from x = %.4g to %.4g um are %s and the "
+                         "reaction does not move deeper (the solver cannot continue) at t = %.6g s, V = %.4f V, above "
+                         "the %.4g V cut-off, after %.4g mAh/cm2",
+                         crates[i], sr.saturated_region == SSBI_REG_POS ? "positive" : "negative",
+                         sr.saturated_from_x * 1e6, sr.saturated_to_x * 1e6,
+                         sr.saturated_theta > 0.5 ? "full" : "empty", sr.t_end, sr.v_end, v_cut,
+                         ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
+            } else {
+                snprintf(
+                    o->reason, sizeof o->reason,
+                    "not sustained: at %gC the electrolyte is depleted from x = %.4g to %.4g um (%s) and the voltage "
+                    "runs away (the limiting current) at t = %.6g s, V = %.4f V, above the %.4g V cut-off, after "
+                    "%.4g mAh/cm2",
+                    crates[i], sr.depleted_from_x * 1e6, sr.depleted_to_x * 1e6,
+                    sr.depleted_region == SSBI_REG_POS   ? "positive electrode"
+                    : sr.depleted_region == SSBI_REG_SEP ? "separator"
+                                                         : "negative electrode",
+                    sr.t_end, sr.v_end, v_cut, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, sr.capacity));
+            }
         } else if (rc == SSB_OK) {
             o->sustained = 1;
             o->capacity = sr.capacity;

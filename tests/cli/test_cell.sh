@@ -48,6 +48,14 @@ grep -q '"end":[[:space:]]*"depleted"' "$T/out" && grep -q '"depleted_from_um"' 
 expect_rc "depleted electrolyte, table" 0 "$BIN" cell run "$DECK" -p "Discharge at 300 A/m2 for 10 min"
 grep -q "the electrolyte is depleted from x = 150 to 225 um (positive)" "$T/out" && ok "depleted zone printed" ||
     bad "depleted note: $(tail -c 300 "$T/out")"
+# a charge whose graphite surfaces next to the separator saturate (fast kinetics: DUALFOIL stops there with "did
+# not converge" at 2138.6 s) ends 'saturated' with its zone (was exit 9); tests/unit/test_cell_end_charge.c
+expect_rc "saturated charge ends the step" 0 "$BIN" cell run "$DECK" -p "Discharge at 24 A/m2 for 30 min; Charge at 150 A/m2 until 4.5 V" --json
+grep -q '"end":[[:space:]]*"saturated"' "$T/out" && grep -q '"saturated_from_um"' "$T/out" && ok "end reason saturated with its zone" ||
+    bad "saturated end: $(head -c 300 "$T/out")"
+expect_rc "saturated charge, table" 0 "$BIN" cell run "$DECK" -p "Discharge at 24 A/m2 for 30 min; Charge at 150 A/m2 until 4.5 V"
+grep -q "the particle surfaces of the negative electrode from x = 95 to 100 um are full" "$T/out" && ok "saturated zone printed" ||
+    bad "saturated note: $(tail -c 300 "$T/out")"
 expect_rc "cell run json" 0 "$BIN" cell run -p "Discharge at 1C until 3.5 V" --json
 grep -q '"steps"' "$T/out" && ok "cell JSON has steps" || bad "cell JSON lacks steps"
 
