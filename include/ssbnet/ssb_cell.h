@@ -241,6 +241,11 @@ typedef struct {
     double tdf;            /* liquid: thermodynamic factor 1 + dln f/dln c when no function is set */
     double Ea_kappa, Ea_D; /* [J/mol] */
     double density;        /* [kg/m3] (liquid mass) */
+    /* single-ion conductivities read from the materials database: the temperature they were evaluated at (NaN:
+     * none; set by the cell-file reader) and the database's activation energy [eV] of that conductivity (sigma T
+     * Arrhenius). The model rescales them from sigma_T to the cell temperature (a temperature changed after the
+     * file was read); without a database value they follow Ea_kappa from T_ref (ssb_cell_sigma_factor). */
+    double sigma_T, sigma_Ea_eV;
 } ssb_cell_electrolyte;
 
 typedef struct {
@@ -389,6 +394,11 @@ typedef struct {
                            specific capacities are given per */
 } ssb_cell_derived;
 int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_derived *d);
+/* The factor by which the model multiplies a single-ion cell's ionic conductivities (separator and composites) at
+ * the cell temperature T: from the database's evaluation temperature el.sigma_T with its sigma T Arrhenius law
+ * (el.sigma_Ea_eV) where the conductivities came from the database (1 when T = sigma_T), else exp(-Ea_kappa / R
+ * (1/T - 1/T_ref)) for conductivities given at the reference temperature. 1 for a liquid electrolyte. */
+double ssb_cell_sigma_factor(const ssb_cell_values *v);
 
 /* ================================================================================================ protocol */
 

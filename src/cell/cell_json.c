@@ -195,12 +195,23 @@ static int apply_se(jctx *j, const char *path, const char *mname, double *sigma,
     }
     const ssb_material *m = NULL;
     SSB_CHECK(j->ctx, find_material(j, path, mname, &m));
-    double s;
+    double s, s1, T = j->p->v.cell.T, T1 = T + 1.0;
     int outside = 0;
-    if (ssb_materials_sigma_ion(j->ctx, m, SSB_SIGMA_TOTAL, j->p->v.cell.T, &s, &outside) == SSB_OK ||
-        ssb_materials_sigma_ion(j->ctx, m, SSB_SIGMA_BULK, j->p->v.cell.T, &s, &outside) == SSB_OK) {
-        if (sigma)
-            *sigma = s;
+    ssb_sigma_kind kind = SSB_SIGMA_TOTAL;
+    int ok = ssb_materials_sigma_ion(j->ctx, m, kind, T, &s, &outside) == SSB_OK;
+    if (!ok) {
+        kind = SSB_SIGMA_BULK;
+        ok = ssb_materials_sigma_ion(j->ctx, m, kind, T, &s, &outside) == SSB_OK;
+    }
+    if (ok && sigma) {
+        *sigma = s;
+        /* where the model is to rescale it (temperature changed after reading): the database's local activation
+           energy of sigma T at T, from one kelvin above (exact for one Arrhenius law, the local slope of a brick
+           layer of bulk and grain boundaries) */
+        j->p->v.el.sigma_T = T;
+        j->p->v.el.sigma_Ea_eV = 0;
+        if (ssb_materials_sigma_ion(j->ctx, m, kind, T1, &s1, NULL) == SSB_OK && s1 > 0 && s > 0)
+            j->p->v.el.sigma_Ea_eV = -SSB_CONST_BOLTZMANN_EV * log(s1 * T1 / (s * T)) / (1.0 / T1 - 1.0 / T);
     }
     ssb_ctx_clear_error(j->ctx);
     if (rho)

@@ -326,6 +326,8 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->el.kappa = v->el.D_e = NAN;
     v->el.tdf = 1.0;
     v->el.Ea_kappa = v->el.Ea_D = 0;
+    v->el.sigma_T = NAN;
+    v->el.sigma_Ea_eV = 0;
     v->el.density = NAN;
     v->num.n_neg = 20;
     v->num.n_sep = 10;
@@ -1005,6 +1007,16 @@ static double electrode_mass(const ssb_cell_electrode *e)
     return m * e->thickness;
 }
 
+double ssb_cell_sigma_factor(const ssb_cell_values *v)
+{
+    if (v->el.kind == SSB_CELL_LIQUID)
+        return 1.0;
+    double T = v->cell.T, Ts = v->el.sigma_T;
+    if (isfinite(Ts) && Ts > 0)
+        return T == Ts ? 1.0 : (Ts / T) * exp(-v->el.sigma_Ea_eV / SSB_CONST_BOLTZMANN_EV * (1.0 / T - 1.0 / Ts));
+    return ssbi_arrh(v->el.Ea_kappa, T, v->cell.T_ref);
+}
+
 int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values *out, ssb_cell_derived *d)
 {
     ssb_cell_values v = p->v;
@@ -1047,12 +1059,14 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
         v.cell.nominal_capacity = d->capacity_pos * (P->sto_discharged - P->sto_init);
     d->nominal_capacity = v.cell.nominal_capacity;
     d->sigma_e_eff_pos = P->sigma_e_eff;
-    d->sigma_i_eff_pos = liquid ? NAN : P->sigma_i_eff * 1.0;
+    /* the conductivities the model uses: at the cell temperature (ssb_cell_sigma_factor) */
+    double sfac = ssb_cell_sigma_factor(&v);
+    d->sigma_i_eff_pos = liquid ? NAN : P->sigma_i_eff * sfac;
     d->a_pos = P->area_per_volume;
     d->i0_ref_pos = i0_ref_of(P, v.el.c_ref, T, Tr);
     if (v.anode == SSB_CELL_ANODE_COMPOSITE) {
         d->sigma_e_eff_neg = v.neg.sigma_e_eff;
-        d->sigma_i_eff_neg = liquid ? NAN : v.neg.sigma_i_eff;
+        d->sigma_i_eff_neg = liquid ? NAN : v.neg.sigma_i_eff * sfac;
         d->a_neg = v.neg.area_per_volume;
         d->i0_ref_neg = i0_ref_of(&v.neg, v.el.c_ref, T, Tr);
         d->i0_li = NAN;
@@ -1060,7 +1074,7 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
         d->sigma_e_eff_neg = d->sigma_i_eff_neg = d->a_neg = d->i0_ref_neg = NAN;
         d->i0_li = v.li.i0 * v.li.contact_fraction * ssbi_arrh(v.li.Ea_kinetics, T, Tr);
     }
-    d->sigma_sep_eff = liquid ? NAN : v.sep.sigma_i_eff;
+    d->sigma_sep_eff = liquid ? NAN : v.sep.sigma_i_eff * sfac;
     double Up = ssbi_fn_eval(&p->fn[SSB_CELL_FN_OCV_POS], P->sto_init, NULL);
     double Un =
         v.anode == SSB_CELL_ANODE_COMPOSITE ? ssbi_fn_eval(&p->fn[SSB_CELL_FN_OCV_NEG], v.neg.sto_init, NULL) : 0.0;

@@ -296,8 +296,11 @@ int ssb_run_effective(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *re
     v.pos.eps_electrolyte = rf[SSB_ROLE_SE] + rf[SSB_ROLE_GB];
     v.pos.eps_inert = rf[SSB_ROLE_CARBON] + rf[SSB_ROLE_BINDER] + rf[SSB_ROLE_COATING];
     v.pos.porosity = rf[SSB_ROLE_PORE] + rf[SSB_ROLE_UNDEFINED];
-    /* conductivities: the transport results as they are (sigma_eff already holds eps / tau) */
-    v.pos.sigma_i_eff = res->ion.sigma_eff * res->temperature_factor;
+    /* conductivities: the transport results as they are (sigma_eff already holds eps / tau), at the cell
+       temperature; the ionic one in the cell's own basis, from which the model takes it to T by
+       ssb_cell_sigma_factor (1 unless the temperature was changed after the cell file was read, or the cell gives
+       its conductivities at T_ref with an activation energy): the model then uses exactly the transport value */
+    v.pos.sigma_i_eff = res->ion.sigma_eff * res->temperature_factor / ssb_cell_sigma_factor(&v);
     v.pos.sigma_e_eff = res->el.sigma_eff * res->temperature_factor;
     /* active area: face count corrected by the measured smooth / face-count ratio */
     double h = cbrt(res->voxel_size[0] * res->voxel_size[1] * res->voxel_size[2]);

@@ -360,10 +360,12 @@ static int structure_image(ssb_ctx *ctx, const ssb_materials *db, const ssb_grid
     return rc;
 }
 
-/* The cell's bulk ionic conductivity of the composite's electrolyte, given to the phases of that electrolyte,
- * so that the structure and the cell model use one bulk value (temperature factor 1). */
-static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_electrode *e)
+/* The cell's bulk ionic conductivity of the composite's electrolyte at the cell temperature (the cell value times
+ * ssb_cell_sigma_factor: the factor by which the cell model takes it to T), given to the phases of that
+ * electrolyte, so that the structure and the cell model use one bulk value (temperature factor 1). */
+static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_values *v)
 {
+    const ssb_cell_electrode *e = &v->pos;
     if (!(e->sigma_i > 0) || !isfinite(e->sigma_i))
         return SSB_OK;
     for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
@@ -372,7 +374,7 @@ static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_electrode *e
             continue;
         if (e->electrolyte[0] && strcasecmp(ph.material, e->electrolyte) != 0 && strcasecmp(ph.name, e->electrolyte))
             continue;
-        ph.sigma_ion = e->sigma_i;
+        ph.sigma_ion = e->sigma_i * ssb_cell_sigma_factor(v);
         SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
     }
     return SSB_OK;
@@ -381,7 +383,7 @@ static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_electrode *e
 /* Ionic and electronic conductivities by label of the phases of cathode c (db at T, the cell's SE value), as the
  * generated structure will have them: the check of the voxel size measures what the run measures. */
 static int cathode_sigma(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T,
-                         const ssb_cell_electrode *e, double sion[256], double sel[256])
+                         const ssb_cell_values *v, double sion[256], double sel[256])
 {
     ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(c);
     ssb_grid *g = NULL;
@@ -392,7 +394,7 @@ static int cathode_sigma(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_ca
     if (rc == SSB_OK)
         rc = ssb_run_assign_materials(ctx, db, g, T, NULL);
     if (rc == SSB_OK)
-        rc = align_se_sigma(ctx, g, e);
+        rc = align_se_sigma(ctx, g, v);
     if (rc == SSB_OK)
         rc = ssb_transport_sigma_from_phases(ctx, g, SSB_CARRIER_ION, sion);
     if (rc == SSB_OK)
@@ -436,7 +438,7 @@ static int choose_voxel_size(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
 {
     ssb_run_cathode *c = &res->cathode;
     double sion[256], sel[256];
-    SSB_CHECK(ctx, cathode_sigma(ctx, db, c, res->temperature, &res->values_in.pos, sion, sel));
+    SSB_CHECK(ctx, cathode_sigma(ctx, db, c, res->temperature, &res->values_in, sion, sel));
     ssb_micro_network_check_params cp = ssb_micro_network_check_params_default();
     cp.transport = rp->transport;
     const int forced = rp->voxel_size > 0;
@@ -588,7 +590,7 @@ int ssb_run_structure(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_param
             rc = generate_cathode(ctx, db, &res->cathode, res->temperature, &res->grid, &res->gen, &sp, &nsp);
     }
     if (rc == SSB_OK)
-        rc = align_se_sigma(ctx, res->grid, &res->values_in.pos);
+        rc = align_se_sigma(ctx, res->grid, &res->values_in);
     if (rc == SSB_OK && res->generated)
         rc = network_grids(ctx, res, sp, nsp);
     free(sp);

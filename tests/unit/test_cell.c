@@ -296,8 +296,39 @@ static void test_params(void **state)
     v.sep.sigma_i_eff = 0.137;
     TU_OK(ctx, ssb_cell_params_set_values(ctx, p, &v));
     TU_OK(ctx, ssb_cell_params_derive(ctx, p, &d));
-    assert_true(d.sigma_i_eff_pos == 0.0173 && d.sigma_e_eff_pos == 2.93 && d.a_pos == 4.13e5 &&
-                d.sigma_sep_eff == 0.137);
+    /* the temperature was set to 41.3 C after the default cell read its SE conductivity from the database at
+     * 25 C: the model takes the ionic values to 41.3 C by the database's own law (Li6PS5Cl: sigma T Arrhenius,
+     * Ea_ion 0.37 eV), the electronic one stays */
+    double fT = ssb_cell_sigma_factor(&v);
+    {
+        ssb_materials *db = NULL;
+        const ssb_material *se = NULL;
+        double s25, s41;
+        TU_OK(ctx, ssb_materials_create(ctx, &db));
+        TU_OK(ctx, ssb_materials_load_builtin(ctx, db));
+        TU_OK(ctx, ssb_materials_find(ctx, db, "Li6PS5Cl", &se));
+        TU_OK(ctx, ssb_materials_sigma_ion(ctx, se, SSB_SIGMA_TOTAL, 298.15, &s25, NULL));
+        TU_OK(ctx, ssb_materials_sigma_ion(ctx, se, SSB_SIGMA_TOTAL, 314.45, &s41, NULL));
+        TU_ASSERT_REL(fT, s41 / s25, 1e-9);
+        assert_true(fT > 1.6); /* exp(0.37 eV / k (1/298.15 - 1/314.45)) 298.15 / 314.45 = 1.89 */
+        ssb_materials_destroy(&db);
+    }
+    TU_ASSERT_REL(d.sigma_i_eff_pos, 0.0173 * fT, 1e-14);
+    TU_ASSERT_REL(d.sigma_sep_eff, 0.137 * fT, 1e-14);
+    assert_true(d.sigma_e_eff_pos == 2.93 && d.a_pos == 4.13e5);
+    /* conductivities given at the reference temperature with an activation energy (no database value): plain
+     * Arrhenius from T_ref, as DUALFOIL's single-ion conductor */
+    {
+        ssb_cell_values w = v;
+        w.el.sigma_T = NAN;
+        w.el.Ea_kappa = 30e3;
+        TU_ASSERT_REL(ssb_cell_sigma_factor(&w), exp(-30e3 / SSB_CONST_GAS * (1 / 314.45 - 1 / 298.15)), 1e-14);
+        w.cell.T = w.cell.T_ref;
+        assert_true(ssb_cell_sigma_factor(&w) == 1.0);
+        w.el.kind = SSB_CELL_LIQUID;
+        w.cell.T = 314.45;
+        assert_true(ssb_cell_sigma_factor(&w) == 1.0);
+    }
     v.pos.eps_active = 1.3;
     assert_int_equal(ssb_cell_params_set_values(ctx, p, &v), SSB_ERR_RANGE);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "active_volume_fraction = 1.3"));

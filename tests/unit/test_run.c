@@ -244,6 +244,36 @@ static void test_handover_example_40C(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* The default cell with its temperature set to 60 C after it was read (`run --set temperature_C=60`): the SE of the
+ * structure and the cell model both at 333.15 K (the database's Li6PS5Cl, sigma T Arrhenius), the model's ionic
+ * conductivity the transport result (it once stayed at the 25 C value, and a cell with an activation energy was
+ * taken to T twice). */
+static void test_handover_temperature_set(void **state)
+{
+    fixture *fx = *state;
+    ssb_ctx *ctx = fx->ctx;
+    ssb_cell_params *cell = NULL;
+    TU_OK(ctx, ssb_cell_params_copy(ctx, fx->cell, &cell));
+    TU_OK(ctx, ssb_cell_params_set(ctx, cell, "temperature_C", 60));
+    ssb_run_params rp = small_params();
+    rp.nrates = 1;
+    ssb_run_result res;
+    TU_OK(ctx, ssb_run(ctx, fx->db, cell, &rp, &res));
+    check_handover(&res);
+    const ssb_material *m = NULL;
+    double s60;
+    TU_OK(ctx, ssb_materials_find(ctx, fx->db, "Li6PS5Cl", &m));
+    TU_OK(ctx, ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, 333.15, &s60, NULL));
+    const ssb_phase *se = ssb_grid_find_phase(res.grid, SSB_RUN_LABEL_SE);
+    TU_ASSERT_REL(se->sigma_ion, s60, 1e-9);
+    TU_ASSERT_REL(res.ion.sigma_bulk, s60, 1e-9);
+    /* the cell values hold the 25 C basis; the model takes them to 60 C by the same factor */
+    TU_ASSERT_REL(res.values.pos.sigma_i_eff * ssb_cell_sigma_factor(&res.values), res.ion.sigma_eff, 1e-12);
+    printf("PASS: temperature set to 60 C after reading: SE %.4g S/m in the structure and the model\n", s60);
+    ssb_run_result_destroy(&res);
+    ssb_cell_params_destroy(&cell);
+}
+
 /* The cell model gives the same rate points for the cell handed over as ssb_run did, and the same cell run twice
  * in one process gives identical results. */
 static void test_reproducible_and_cell_identity(void **state)
@@ -838,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test_setup_teardown(test_handover_default, fx_setup, fx_teardown),
         cmocka_unit_test(test_handover_example_40C),
+        cmocka_unit_test_setup_teardown(test_handover_temperature_set, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_reproducible_and_cell_identity, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_percolation_vs_thickness, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_interfaces, fx_setup, fx_teardown),
