@@ -13,15 +13,93 @@ typedef struct {
     double dcs_dj; /* d cs / d j */
 } surf_t;
 
+/* Surface concentration from the outermost shell value and the reaction current: the flux through the half shell
+   between the outermost centre and the surface (width h = rs R) is j / F = -(1 / h) int_{c_last}^{c_s} D(c) dc
+   (Kirchhoff transform: the steady flux through a layer with a concentration-dependent D; with a constant D it is
+   c_s = c_last - j h / (F D)). A D(x) evaluated at c_last alone, c_s = c_last - j h / (F D(c_last)), makes
+   d c_s / d c_last = 1 + j h D' / (F c_max D^2) negative when D falls steeply towards the surface: with the measured
+   NCM D(x) (20x over 0.06 in x) at 1C, -23 in the failing Minnmann 61 vol% cell (a fuller interior gave an emptier
+   surface, and IDA failed). The integral is taken exactly over the piecewise-linear interpolant D_h of D(x) on the
+   grid x = k / SSBI_DGRID (the database curves' sampling, cell_json.c; held at the end values outside [0, 1]), so
+   that d c_s / d c_last = D_h(c_last) / D_h(c_s) > 0 and d c_s / d j = -h / (F D_h(c_s)) hold exactly. */
+#define SSBI_DGRID 400
+
+/* D_h at theta in [0, 1] */
+static double dlin(const ssbi_region *g, double th)
+{
+    int k = (int)(th * SSBI_DGRID);
+    k = k < 0 ? 0 : (k > SSBI_DGRID - 1 ? SSBI_DGRID - 1 : k);
+    double d, t = th * SSBI_DGRID - k;
+    return (1.0 - t) * dsol(g, (double)k / SSBI_DGRID, &d) + t * dsol(g, (double)(k + 1) / SSBI_DGRID, &d);
+}
+
+/* int_{ta}^{tb} D_h dtheta, ta <= tb (trapezoids between the grid points are exact for D_h) */
+static double dint(const ssbi_region *g, double ta, double tb)
+{
+    double s = 0, d;
+    if (ta < 0) {
+        double e = fmin(tb, 0.0);
+        s += (e - ta) * dsol(g, 0.0, &d);
+        ta = e;
+    }
+    if (tb > 1) {
+        double e = fmax(ta, 1.0);
+        s += (tb - e) * dsol(g, 1.0, &d);
+        tb = e;
+    }
+    if (!(ta < tb))
+        return s;
+    double x = ta, D = dlin(g, ta);
+    for (int k = (int)(ta * SSBI_DGRID) + 1; k < SSBI_DGRID && (double)k / SSBI_DGRID < tb; k++) {
+        double xk = (double)k / SSBI_DGRID, Dk = dsol(g, xk, &d);
+        s += 0.5 * (D + Dk) * (xk - x);
+        x = xk;
+        D = Dk;
+    }
+    return s + 0.5 * (D + dlin(g, tb)) * (tb - x);
+}
+
+/* G(c_s) = int_{c_last}^{c_s} D_h dc + q, increasing in c_s; slopes dG/dc_s = D_h(c_s), dG/dc_last = -D_h(c_last) */
+static double kirchhoff_g(const ssbi_region *g, double cl, double cs, double q, double *g_cs, double *g_cl)
+{
+    double cm = g->c_max, tl = cl / cm, ts = cs / cm;
+    *g_cs = dlin(g, ts < 0 ? 0 : (ts > 1 ? 1 : ts));
+    *g_cl = -dlin(g, tl < 0 ? 0 : (tl > 1 ? 1 : tl));
+    double I = ts >= tl ? dint(g, tl, ts) : -dint(g, ts, tl);
+    return cm * I + q;
+}
+
 static inline surf_t surface(const ssbi_region *g, double clast, double j, double rs)
 {
     surf_t s;
-    double th = clast / g->c_max, dD;
-    double D = dsol(g, th, &dD);
-    double h = rs * g->R;
+    double h = rs * g->R, dD;
+    double D = dsol(g, clast / g->c_max, &dD);
     s.cs = clast - j / F_ * h / D;
-    s.dcs_dc = 1.0 + j / F_ * h * dD / (g->c_max * D * D);
+    s.dcs_dc = 1.0;
     s.dcs_dj = -h / (F_ * D);
+    if (!g->ds || j == 0.0 || !isfinite(s.cs))
+        return s;
+    /* safeguarded Newton on G(c_s) = int_{c_last}^{c_s} D dc + j h / F, increasing in c_s (D > 0), from the
+       c_last-evaluated estimate; [a, b] brackets the root (G(a) < 0 < G(b); G(c_last) = j h / F) */
+    double q = j * h / F_, gs, gl, c = s.cs;
+    double a = q < 0 ? clast : -INFINITY, b = q < 0 ? INFINITY : clast;
+    double gc = kirchhoff_g(g, clast, c, q, &gs, &gl);
+    for (int it = 0; it < 200 && fabs(gc) > 1e-13 * fabs(q); it++) {
+        if (gc < 0)
+            a = c;
+        else
+            b = c;
+        double cn = gs > 0 ? c - gc / gs : NAN;
+        if (!(cn > a && cn < b)) /* outside the bracket: bisect, or step away from c_last while it is open */
+            cn = isfinite(a) && isfinite(b) ? 0.5 * (a + b) : (isfinite(a) ? 2.0 * a - clast : 2.0 * b - clast);
+        if (cn == c)
+            break;
+        c = cn;
+        gc = kirchhoff_g(g, clast, c, q, &gs, &gl);
+    }
+    s.cs = c;
+    s.dcs_dc = -gl / gs;
+    s.dcs_dj = -(h / F_) / gs;
     return s;
 }
 

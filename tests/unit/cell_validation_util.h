@@ -58,33 +58,22 @@ static inline double discharge(ssb_ctx *ctx, ssb_cell *cell, double crate, doubl
     return MAH_PER_G(pt.specific_capacity);
 }
 
-/* Specific capacity [mAh/g] of one discharge of parameters p at crate to v_cut. With the measured D(x) of the
- * validation cells ('Ruess2020-LPSCl', 7e-14 cm2/s near full lithiation) the cell solver fails now and then (IDA:
- * "linesearch ... too many backtracks" in the consistent-initial-condition step, at some rates for some particle
- * shell counts; a cell-model robustness issue reported to src/cell's owner): the discharge is retried with 30, 40
- * and 80 particle shells, whose capacities agree within 0.3 % at C/20 and C/10 (README). basis: also check the
+/* Specific capacity [mAh/g] of one discharge of parameters p at crate to v_cut, with the file's own numerics (the
+ * measured D(x) of the validation cells once made the cell solver fail now and then, and this helper retried with
+ * more particle shells; fixed in the solver's Newton convergence test, test_cell_steep_dx). basis: also check the
  * papers' 10.7 mg/cm2 / 2.14 mA/cm2 hand-over. */
 static inline double discharge_p(ssb_ctx *ctx, ssb_cell_params *p, double crate, double v_cut, int basis)
 {
-    static const double shells[] = {0, 30, 40, 80}; /* 0: the file's own numerics */
-    for (size_t k = 0; k < sizeof shells / sizeof shells[0]; k++) {
-        if (shells[k] > 0)
-            TU_OK(ctx, ssb_cell_params_set(ctx, p, "numerics.particle_cells", shells[k]));
-        ssb_cell *cell = NULL;
-        TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
-        ssb_cell_rate_point pt;
-        const int rc = ssb_cell_rate_sweep(ctx, cell, 1, &crate, v_cut, &pt, NULL);
-        if (rc == SSB_OK && pt.sustained) {
-            if (basis)
-                check_paper_basis(cell, crate, &pt);
-            ssb_cell_destroy(&cell);
-            return MAH_PER_G(pt.specific_capacity);
-        }
-        print_message("  (solver: %s; retrying with more particle shells)\n", rc ? ssb_ctx_get_error(ctx) : pt.reason);
-        ssb_cell_destroy(&cell);
-    }
-    fail_msg("discharge at %gC failed with every particle shell count", crate);
-    return NAN;
+    ssb_cell *cell = NULL;
+    TU_OK(ctx, ssb_cell_create(ctx, p, &cell));
+    ssb_cell_rate_point pt;
+    TU_OK(ctx, ssb_cell_rate_sweep(ctx, cell, 1, &crate, v_cut, &pt, NULL));
+    if (!pt.sustained)
+        fail_msg("discharge at %gC not sustained: %s", crate, pt.reason);
+    if (basis)
+        check_paper_basis(cell, crate, &pt);
+    ssb_cell_destroy(&cell);
+    return MAH_PER_G(pt.specific_capacity);
 }
 
 /* discharge_p of cell file `name` (loaded afresh). */
