@@ -69,14 +69,16 @@ static double kirchhoff_g(const ssbi_region *g, double cl, double cs, double q, 
     return cm * I + q;
 }
 
-static inline surf_t surface(const ssbi_region *g, double clast, double j, double rs)
+/* j: the reaction current per active interface area; the particle's surface flux is jscale j / F (as in its last
+   shell's balance: the active area's current spread over the whole particle surface) */
+static inline surf_t surface(const ssbi_region *g, double clast, double ja, double rs)
 {
     surf_t s;
-    double h = rs * g->R, dD;
+    double j = g->jscale * ja, h = rs * g->R, dD;
     double D = dsol(g, clast / g->c_max, &dD);
     s.cs = clast - j / F_ * h / D;
     s.dcs_dc = 1.0;
-    s.dcs_dj = -h / (F_ * D);
+    s.dcs_dj = -g->jscale * h / (F_ * D);
     if (!g->ds || j == 0.0 || !isfinite(s.cs))
         return s;
     /* safeguarded Newton on G(c_s) = int_{c_last}^{c_s} D dc + j h / F, increasing in c_s (D > 0), from the
@@ -99,7 +101,7 @@ static inline surf_t surface(const ssbi_region *g, double clast, double j, doubl
     }
     s.cs = c;
     s.dcs_dc = -gl / gs;
-    s.dcs_dj = -(h / F_) / gs;
+    s.dcs_dj = -g->jscale * (h / F_) / gs;
     return s;
 }
 
