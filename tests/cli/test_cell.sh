@@ -54,7 +54,7 @@ expect_rc "saturated charge ends the step" 0 "$BIN" cell run "$DECK" -p "Dischar
 grep -q '"end":[[:space:]]*"saturated"' "$T/out" && grep -q '"saturated_from_um"' "$T/out" && ok "end reason saturated with its zone" ||
     bad "saturated end: $(head -c 300 "$T/out")"
 expect_rc "saturated charge, table" 0 "$BIN" cell run "$DECK" -p "Discharge at 24 A/m2 for 30 min; Charge at 150 A/m2 until 4.5 V"
-grep -q "the particle surfaces of the negative electrode from x = 95 to 100 um are full" "$T/out" && ok "saturated zone printed" ||
+grep -q "the particle surfaces of the negative electrode from x = [0-9.]* to 100 um are full" "$T/out" && ok "saturated zone printed" ||
     bad "saturated note: $(tail -c 300 "$T/out")"
 expect_rc "cell run json" 0 "$BIN" cell run -p "Discharge at 1C until 3.5 V" --json
 grep -q '"steps"' "$T/out" && ok "cell JSON has steps" || bad "cell JSON lacks steps"

@@ -89,18 +89,21 @@ static void test_charge_saturates(void **state)
         TU_ASSERT_REL(s.saturated_to_x, 100e-6, 1e-9);
         assert_true(s.saturated_from_x < s.saturated_to_x && s.saturated_from_x >= 75e-6);
         assert_true(s.saturated_theta > 0.98 && s.saturated_theta < 1.001);
-        /* below the 4.5 V cut-off, a few seconds past DUALFOIL's own stop (its node next to the separator lies
-           closer to it than our cell centre, so it saturates first) */
+        /* below the 4.5 V cut-off, past DUALFOIL's own stop (its node next to the separator lies closer to it than
+           our cell centre, so it saturates first): the end is where the solver can no longer follow the wall, 2150 /
+           2159 s with IDA's own Newton test, 2168 / 2193 s since the rate estimate restarts every step (the
+           stricter test follows the wall further, as the finer grid does) */
         assert_true(s.v_end < 4.5);
-        assert_true(s.t_end > T_DF_STOP && s.t_end < T_DF_STOP * 1.015);
+        assert_true(s.t_end > T_DF_STOP && s.t_end < T_DF_STOP * 1.03);
         /* up to there the charge follows DUALFOIL (the 24 A/m2 leg before it: test_cell_dualfoil_liquid); 4.3 / 2.0
            mV at 20 x 15 / 40 x 30 cells x shells (80 x 60 ends at 2195.9 s: it follows the wall further) */
         assert_true(rms < (k == 0 ? 5e-3 : 2.5e-3));
         tend[k] = s.t_end;
         ssb_cell_result_destroy(&r);
     }
-    /* the same end at two resolutions (2150.1 / 2158.6 s) */
-    TU_ASSERT_REL(tend[0], tend[1], 5e-3);
+    /* nearly the same end at two resolutions: 2168.4 / 2192.8 s (1.1 %; 2150.1 / 2158.6 s, 0.4 %, under IDA's own
+       Newton test, which stopped following the wall earlier): the end is the solver's, not a stoichiometry */
+    TU_ASSERT_REL(tend[0], tend[1], 1.5e-2);
     ssb_ctx_destroy(&ctx);
 }
 
