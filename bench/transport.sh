@@ -11,12 +11,11 @@
 # Timings are wall-clock seconds of ssb_transport_solve (percolation analysis + set-up + solve, image reading
 # excluded). The machine is shared by other engineers: the numbers are noisy, hence the medians.
 #
-# Current (branch fast3, 2026-12-03, 2 threads, interleaved with main's binary, load from the other developers):
-# electrode.tiff pore z, 10 iterations, tau 3.0e-10 off the converged value; CPU median 3.17 s against main's 3.33 s
-# (18:19, load 5-12, 9 runs each), 3.47 s against 3.60 s (18:35, load 3.9-5.1, 12 runs each; wall 3.66 / 3.89 s);
-# one round at load 2.4 the other way: 3-5 % at most (K-cycles on levels 1-3 only, small levels' set-up on one
-# thread; the coarse solves from level 3 down: 0.090 -> 0.056 s of thread time per solve). Main's quiet figure (lead, 15:56, load 1.5-1.8): 1.68 s
-# median of 5 (set-up 0.22-0.30 s, 10 iterations 1.38 s): the issue-13 target (< 1.5 s) is NOT reached. Profile
+# Current (lead, quiet, 2026-12-03 18:58, load 0.5, 2 threads, merged main): electrode.tiff pore z, 10 iterations,
+# tau 3.0e-10 off the converged value: median of 5 1.333 s wall (set-up 0.22-0.26 s, iterations 1.115 s; 2.56 s CPU):
+# the issue-13 target (< 1.5 s) is met here (the CLI with the TIFF read: 1.62 s). Before (15:56, load 1.5-1.8):
+# 1.68 s; since then K-cycles on levels 1-3 and large levels only, the small levels' set-up on one thread (the coarse
+# solves from level 3 down: 0.090 -> 0.056 s of thread time per solve; under load 3-5 % less CPU). Profile
 # (perf, 2 threads): level-0 passes ~47 % (exact operator in double 12.5 %, float sweeps and transfers ~30 %),
 # coarse levels ~21 %, set-up ~14 % (aggregation 8 %, level 0 3 %), percolation analysis and histogram ~5 %.
 # Previous release (session 4): 2.27 s quiet, 15 iterations; 500^3 three axes 50.2 s independent / 46.8 s one set-up.

@@ -10,10 +10,11 @@
 # Cases: electrode.tiff (pore, 7.5 M unknowns), the 256^3 corner of the 500^3 volume, the full 500^3 volume
 # (about 40 s per variant and run; the object holds one axis's hierarchy at a time, peak ~4 GB).
 #
-# Figures. Current (branch fast3, 2026-12-03 18:25, load 3.6-5.3, 2 threads, 1 run each, interleaved with main's
-#   binary): `ssbnet micro transport cathode500.raw --phase 1 --axis all` (one labelling, the phase maps read from
-#   the components) 52.7 s wall / 52.3 s CPU against main's 53.1 s / 60.2 s (-13 % CPU), 11 / 11 / 12 iterations.
-#   Main's quiet figure (lead, 15:56, load 1.5): 32.3 s wall, 61.5 s CPU (issue 13 target < 20 s: NOT reached).
+# Figures. Current (lead, quiet, 2026-12-03 18:59, load 0.5-1.7, 2 threads, merged main, three runs):
+#   `ssbnet micro transport cathode500.raw --phase 1 --axis all` (one labelling, the phase maps read from the
+#   components) 26.04 s wall median (25.94-26.11), 47.5 s user CPU, 4.39 GB peak, 11 / 11 / 12 iterations (issue 13
+#   target < 20 s: NOT reached). Before (15:56, load 1.5): 32.3 s wall, 61.5 s CPU; under load (branch fast3,
+#   interleaved, load 3.6-5.3): 52.3 s CPU against 60.2 s (-13 %).
 #   Previous release (quiet, load 1.8-2.2): independent 50.2 s wall / 94.7 s CPU, one set-up 46.8 s / 89.5 s.
 #   The object shares the labelling only: the multigrid hierarchy is per axis (the unknowns are numbered plane by
 #   plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s (0 iterations), quiet.
