@@ -18,6 +18,7 @@
 typedef struct {
     int n;
     double t[DF_NMAX], V[DF_NMAX], I; /* s, V, A/m2 (last row) */
+    double Ir[DF_NMAX];                /* A/m2 of every row (NaN where the row has no current column) */
 } df_curve;
 
 /* Read case dir (relative to cell/dualfoil/); fails the test when it cannot. */
@@ -35,11 +36,13 @@ static inline void df_read(const char *dir, df_curve *c)
         fail_msg("empty %s", path);
     while (fgets(line, sizeof line, f) && c->n < DF_NMAX) {
         double v[6];
-        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) < 4)
+        int nv = sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+        if (nv < 4)
             continue;
         c->t[c->n] = v[0] * 60.0;
         c->V[c->n] = v[3];
-        c->I = v[5];
+        c->Ir[c->n] = nv >= 6 ? v[5] : NAN;
+        c->I = c->Ir[c->n];
         c->n++;
     }
     fclose(f);

@@ -9,6 +9,7 @@
  * and over time, at two resolutions, ending at the same time at both. Figures at 40 x 30 / 80 x 60 cells x shells
  * (scripts/dualfoil_compare.py): the table in the README's cell section. */
 #include "cells.h"
+#include "dualfoil_ref.h"
 #include "testutil.h"
 
 #include <ssbnet/ssb_cell.h>
@@ -18,44 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NROW 4000
-
-typedef struct {
-    int n;
-    double t[NROW], V[NROW], I[NROW];
-} rows_t;
-
-/* DUALFOIL's rows of case dir (time, voltage and current of every stored row). */
-static void read_rows(const char *dir, rows_t *r)
-{
-    char rel[512];
-    snprintf(rel, sizeof rel, "cell/dualfoil/%s/voltage.csv", dir);
-    const char *path = tu_ref(rel);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot read %s", path);
-    char line[512];
-    r->n = 0;
-    if (!fgets(line, sizeof line, f))
-        fail_msg("empty %s", path);
-    while (fgets(line, sizeof line, f) && r->n < NROW) {
-        double v[6];
-        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) < 6)
-            continue;
-        r->t[r->n] = 60.0 * v[0];
-        r->V[r->n] = v[3];
-        r->I[r->n] = v[5];
-        r->n++;
-    }
-    fclose(f);
-    if (r->n < 20)
-        fail_msg("%s: %d rows", path, r->n);
-}
-
 /* RMS of (model - DUALFOIL) over DUALFOIL's rows and over time (trapezoid over the rows) up to the earlier end. Each
    row is compared with the protocol step that runs at its time with its current, from that step's own points (at a
    change of current both sides of the change are stored at the same time). */
-static void compare(const ssb_cell_result *r, const rows_t *ref, double *rms_rows, double *rms_time)
+static void compare(const ssb_cell_result *r, const df_curve *ref, double *rms_rows, double *rms_time)
 {
     int ns = ssb_cell_result_nsteps(r);
     const double *T = ssb_cell_result_series(r, SSB_CELL_T), *V = ssb_cell_result_series(r, SSB_CELL_V);
@@ -69,7 +36,7 @@ static void compare(const ssb_cell_result *r, const rows_t *ref, double *rms_row
         for (int j = 0; j < ns && !found; j++) {
             ssb_cell_step_result sr;
             assert_int_equal(ssb_cell_result_step(NULL, r, j, &sr), SSB_OK);
-            int same_sign = (sr.i_mean > 0) == (ref->I[i] > 0);
+            int same_sign = (sr.i_mean > 0) == (ref->Ir[i] > 0);
             if (ref->t[i] >= sr.t_start && ref->t[i] <= sr.t_end && same_sign) {
                 int a = sr.first + (j == 0 ? 1 : 0); /* the first step: from its loaded point */
                 d = tu_interp(T + a, V + a, sr.last - a + 1, ref->t[i]) - ref->V[i];
@@ -143,7 +110,7 @@ static void test_hidden_runs(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    static rows_t ref;
+    static df_curve ref;
     const hcase cs[] = {
         /* 318 K with the deck's activation energies: the single-ion conductor's conductivity follows its Arrhenius
            law (it was held at 298 K: 81 mV RMS) */
@@ -169,7 +136,7 @@ static void test_hidden_runs(void **state)
          "Discharge at 7.6 A/m2 for 60 min; Charge at 7.6 A/m2 for 30 min", SSB_CELL_END_DURATION, 0},
     };
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
-        read_rows(cs[i].dir, &ref);
+        df_read(cs[i].dir, &ref);
         double tend[2];
         for (int k = 0; k < 2; k++) {
             ssb_cell_params *p = deck(ctx, &cs[i], 20 << k, 15 << k);
