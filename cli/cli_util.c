@@ -280,8 +280,8 @@ const char *cli_fmt(double v)
     static char ring[16][32];
     static int k;
     char *b = ring[k++ & 15];
-    if (isnan(v))
-        snprintf(b, 32, "nan");
+    if (isnan(v)) /* not available (e.g. a density the cell does not give): tables say why below them */
+        snprintf(b, 32, "-");
     else if (isinf(v))
         snprintf(b, 32, v > 0 ? "inf" : "-inf");
     else

@@ -5,6 +5,7 @@
 #include <ssbnet/ssb_cell.h>
 #include <ssbnet/ssb_dist.h>
 #include <ssbnet/ssb_materials.h>
+#include <ssbnet/ssb_run.h>
 #include <ssbnet/ssb_units.h>
 
 #include <errno.h>
@@ -217,6 +218,16 @@ static void add_derived_json(cJSON *json, const ssb_cell_derived *d)
     cli_json_add_number(o, "positive_active_material_g_per_cm2", d->mass_am_pos * 0.1);
 }
 
+/* Why a table above says '-' for a mass or volume figure: the densities the cell lacks. */
+static void density_note(const ssb_cell_params *p)
+{
+    ssb_cell_values v;
+    char miss[512];
+    ssb_cell_params_get_values(p, &v);
+    printf("('-' per gram or per stack: the cell lacks %s)\n",
+           ssb_run_missing_densities(&v, miss, sizeof miss) ? miss : "a density");
+}
+
 static int run_cmd(cli_env *env, const cell_opts *o)
 {
     ssb_ctx *ctx = env->ctx;
@@ -415,7 +426,11 @@ static int run_cmd(cli_env *env, const cell_opts *o)
                 ssb_cell_result_energy_density(ctx, res, i, &wk, &wl);
             printf("\nstep %d '%s': mean voltage %.4f V, mean OCV %.4f V", i + 1, s.text, s.mean.voltage, s.mean.ocv);
             if (s.capacity > 0)
-                printf(", stack %.4g Wh/kg, %.4g Wh/L", wk, wl);
+                printf(", stack %s Wh/kg, %s Wh/L", cli_fmt(wk), cli_fmt(wl));
+            if (s.capacity > 0 && !(isfinite(wk) && isfinite(wl))) {
+                putchar('\n');
+                density_note(p);
+            }
             printf("\ncharge-weighted overpotential breakdown:\n");
             print_breakdown(&s.mean, full);
             break;
@@ -535,6 +550,8 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         for (int i = 0; i < n; i++)
             if (!pts[i].sustained)
                 printf("%s\n", pts[i].reason);
+        if (n > 0 && !(isfinite(pts[0].wh_per_kg) && isfinite(pts[0].wh_per_l) && isfinite(pts[0].specific_capacity)))
+            density_note(p);
     }
 done:
     ssb_cell_destroy(&cell);

@@ -65,6 +65,13 @@ expect_rc "cell rates with an unsustainable rate" 0 "$BIN" cell rates --set posi
 grep -Eq '^10 .*not sustained' "$T/out" && ok "table marks 10C as not sustained" || bad "table: $(cat "$T/out")"
 grep -q 'not sustained: at 10C the voltage under load at t = 0+' "$T/out" && ok "table gives the reason" || bad "no reason: $(cat "$T/out")"
 grep -qi 'nan' "$T/out" && bad "table prints nan" || ok "no nan in the table"
+# a cell without densities (DUALFOIL's deck B): '-' per gram and per stack and the keys it lacks, never "nan"
+expect_rc "cell rates without densities" 0 "$BIN" cell rates "$DECK" --rates 1
+grep -qiw 'nan' "$T/out" && bad "rates table prints nan: $(cat "$T/out")" || ok "no nan without densities"
+grep -q "the cell lacks positive.density_active_kg_per_m3" "$T/out" && ok "rates name the missing density" ||
+    bad "no density note: $(cat "$T/out")"
+expect_rc "cell run without densities" 0 "$BIN" cell run "$DECK" -p "Discharge at 24 A/m2 for 30 min"
+grep -qiw 'nan' "$T/out" && bad "run summary prints nan: $(cat "$T/out")" || ok "run summary: no nan"
 expect_rc "cell rates --json with an unsustainable rate" 0 "$BIN" cell rates --set positive.thickness_um=200 --rates 2,10 --json
 grep -Eq '"sustained":[[:space:]]*false' "$T/out" && grep -q '"reason":' "$T/out" && grep -q '"start_breakdown"' "$T/out" \
   && ok "JSON: sustained false, reason, start breakdown" || bad "JSON lacks sustained/reason"
