@@ -886,8 +886,7 @@ int ssb_materials_diffusivity_eval(ssb_ctx *ctx, const ssb_material *m, int i, d
     SSB_REQUIRE(ctx, isfinite(x) && x >= o->x_min && x <= o->x_max, SSB_ERR_RANGE,
                 "%s diffusivity '%s': x = %g outside its validity range [%g, %g]", m->name, o->name, x, o->x_min,
                 o->x_max);
-    double lg;
-    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x, &lg)); /* linear interpolation of log10 D */
+    double lg = ssbi_table_eval_linear(o, x); /* linear interpolation of log10 D */
     *D = pow(10.0, lg);
     return SSB_OK;
 }
