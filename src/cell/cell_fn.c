@@ -243,6 +243,31 @@ static int refine(ssb_ctx *ctx, const ssb_material *m, int curve, samples *s, do
     return SSB_OK;
 }
 
+/* A database table curve is the PCHIP through its points (ssb_materials_ocv_point), the same interpolant as
+ * ssbi_fn_set_table's (PCHIP is invariant under the affine map of the source x to the Li fraction): the cell takes
+ * the points themselves, so its U(x) and dU/dx are the database's, not a resampling of it. */
+static int fn_from_table_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve, const ssb_ocv_info *info)
+{
+    int n = info->npoints;
+    double *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
+    int rc = x && y ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory copying an OCV table");
+    for (int k = 0; k < n && rc == SSB_OK; k++)
+        rc = ssb_materials_ocv_point(ctx, m, curve, k, &x[k], &y[k]);
+    if (rc == SSB_OK) {
+        char what[160];
+        snprintf(what, sizeof what, "%s OCV '%s'", ssb_materials_name(m), info->name);
+        rc = ssbi_fn_set_table(ctx, f, n, x, y, what);
+        if (rc == SSB_OK) {
+            f->x_min = info->x_min;
+            f->x_max = info->x_max;
+            snprintf(f->source, sizeof f->source, "%.100s (database table, %d points)", what, n);
+        }
+    }
+    free(x);
+    free(y);
+    return rc;
+}
+
 int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve)
 {
     ssb_ocv_info info;
@@ -250,6 +275,8 @@ int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, i
     double a = info.x_min, b = info.x_max;
     SSB_REQUIRE(ctx, isfinite(a) && isfinite(b) && b > a, SSB_ERR_FORMAT, "%s OCV '%s': bad x range [%g, %g]",
                 ssb_materials_name(m), info.name, a, b);
+    if (info.npoints > 0)
+        return fn_from_table_ocv(ctx, f, m, curve, &info);
     double ya, yb;
     /* open ranges (MSMR): step inside by a tiny amount */
     if (ssb_materials_ocv_eval(ctx, m, curve, a, &ya) != SSB_OK) {

@@ -40,15 +40,15 @@ void ssbi_pchip_slopes(int n, const double *x, const double *y, double *d)
         d[i] = ssbi_pchip_slope(n, x, y, i);
 }
 
+/* Written as ya + increments so that a flat interval (ya == yb, slopes 0) returns ya exactly, without rounding. */
 double ssbi_hermite(double xa, double xb, double ya, double yb, double da, double db, double x, double *dydx)
 {
-    double h = xb - xa, t = (x - xa) / h;
+    double h = xb - xa, t = (x - xa) / h, dy = yb - ya;
     double t2 = t * t, t3 = t2 * t;
-    double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+    double h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
     if (dydx) {
-        double d00 = (6 * t2 - 6 * t) / h, d10 = 3 * t2 - 4 * t + 1, d01 = (-6 * t2 + 6 * t) / h,
-               d11 = 3 * t2 - 2 * t;
-        *dydx = d00 * ya + d10 * da + d01 * yb + d11 * db;
+        double d01 = (-6 * t2 + 6 * t) / h, d10 = 3 * t2 - 4 * t + 1, d11 = 3 * t2 - 2 * t;
+        *dydx = d01 * dy + d10 * da + d11 * db;
     }
-    return h00 * ya + h10 * h * da + h01 * yb + h11 * h * db;
+    return ya + (h01 * dy + h * (h10 * da + h11 * db));
 }
