@@ -360,7 +360,8 @@ int ssb_cell_params_get(ssb_ctx *ctx, const ssb_cell_params *p, const char *key,
 
 /* Function slots: an expression (Python syntax in x, see above), a table (copied; x strictly increasing after
  * sorting, linear-in-slope monotone cubic (PCHIP) interpolation, linear extrapolation), a constant, or a database
- * OCV curve (sampled adaptively to 2e-6 V). x_min/x_max: validity range (NaN: none); outside it the function is
+ * OCV curve (a table: its points, the same PCHIP as the database's; a function or MSMR curve: sampled adaptively to
+ * 2e-6 V). x_min/x_max: validity range (NaN: none); outside it the function is
  * extrapolated and the run logs a warning once. SSB_ERR_ARG for a bad expression (column), SSB_ERR_NOTFOUND for
  * an unknown material / curve. */
 int ssb_cell_params_set_fn_expr(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_slot slot, const char *expr, double x_min,

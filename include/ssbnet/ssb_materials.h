@@ -273,9 +273,15 @@ int ssb_materials_ocv_find(ssb_ctx *ctx, const ssb_material *m, const char *name
  * computed from the formula and the density). A curve whose source defined its x on another concentration
  * ("x_basis_mol_per_m3", e.g. a c_max fitted with an electrode's active fraction) is converted:
  * U(x) = U_source(x c_max / x_basis), and its range [x_min, x_max] (ssb_materials_ocv_info) is the source range
- * divided by c_max / x_basis and clipped to [0, 1]. Tables interpolate linearly. SSB_ERR_RANGE when x is outside
+ * divided by c_max / x_basis and clipped to [0, 1]. Tables interpolate by PCHIP (monotone piecewise-cubic Hermite,
+ * C1, flat between equal neighbouring values; constant beyond the table's ends). SSB_ERR_RANGE when x is outside
  * [x_min, x_max] or not finite; SSB_ERR_NOCONV if an MSMR inversion fails (never for valid data). */
 int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x, double *U);
+/* Point k (0 <= k < npoints of ssb_materials_ocv_info) of table curve i: x converted like the range (the physical
+ * Li fraction ssb_materials_ocv_eval takes; the table's end points may lie outside [x_min, x_max]) and U [V]. The
+ * PCHIP through these points (slopes as in Fritsch & Carlson 1980) is the curve. SSB_ERR_RANGE for a bad i or k,
+ * SSB_ERR_ARG when curve i is not a table. */
+int ssb_materials_ocv_point(ssb_ctx *ctx, const ssb_material *m, int i, int k, double *x, double *U);
 
 /* ---- state-dependent diffusivity D(x) ---- */
 

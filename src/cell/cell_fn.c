@@ -52,42 +52,6 @@ int ssbi_fn_copy(ssb_ctx *ctx, const ssbi_fn *src, ssbi_fn *dst)
     return SSB_OK;
 }
 
-/* Fritsch-Carlson monotone slopes (PCHIP, as in Fritsch & Butland 1984 / SciPy PchipInterpolator). */
-static void pchip_slopes(int n, const double *x, const double *y, double *d)
-{
-    if (n == 1) {
-        d[0] = 0;
-        return;
-    }
-    if (n == 2) {
-        d[0] = d[1] = (y[1] - y[0]) / (x[1] - x[0]);
-        return;
-    }
-    for (int i = 1; i < n - 1; i++) {
-        double h0 = x[i] - x[i - 1], h1 = x[i + 1] - x[i];
-        double m0 = (y[i] - y[i - 1]) / h0, m1 = (y[i + 1] - y[i]) / h1;
-        if (m0 * m1 <= 0)
-            d[i] = 0;
-        else {
-            double w1 = 2 * h1 + h0, w2 = h1 + 2 * h0;
-            d[i] = (w1 + w2) / (w1 / m0 + w2 / m1);
-        }
-    }
-    /* one-sided three-point ends, limited */
-    for (int e = 0; e < 2; e++) {
-        int i0 = e ? n - 1 : 0, s = e ? -1 : 1;
-        double h0 = fabs(x[i0 + s] - x[i0]), h1 = fabs(x[i0 + 2 * s] - x[i0 + s]);
-        double m0 = (y[i0 + s] - y[i0]) / (x[i0 + s] - x[i0]);
-        double m1 = (y[i0 + 2 * s] - y[i0 + s]) / (x[i0 + 2 * s] - x[i0 + s]);
-        double dd = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1);
-        if (dd * m0 <= 0)
-            dd = 0;
-        else if (m0 * m1 <= 0 && fabs(dd) > 3 * fabs(m0))
-            dd = 3 * m0;
-        d[i0] = dd;
-    }
-}
-
 typedef struct {
     double x, y;
 } xy_point;
@@ -148,7 +112,7 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
         free(td);
         return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s: table x range [%g, %g] is too narrow or too wide", what, lo, hi);
     }
-    pchip_slopes(n, tx, ty, td);
+    ssbi_pchip_slopes(n, tx, ty, td); /* Fritsch-Carlson monotone slopes (src/core/pchip.c) */
     /* bucket index: 4 buckets per interval on average */
     int nb = 4 * n;
     int *ix = malloc((size_t)nb * sizeof *ix);
@@ -224,16 +188,7 @@ double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
         int lo = f->idx[b];
         while (lo < n - 2 && X[lo + 1] <= x)
             lo++;
-        int hi = lo + 1;
-        double h = X[hi] - X[lo], t = (x - X[lo]) / h;
-        double t2 = t * t, t3 = t2 * t;
-        double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-        if (dfdx) {
-            double d00 = (6 * t2 - 6 * t) / h, d10 = 3 * t2 - 4 * t + 1, d01 = (-6 * t2 + 6 * t) / h,
-                   d11 = 3 * t2 - 2 * t;
-            *dfdx = d00 * Y[lo] + d10 * D[lo] + d01 * Y[hi] + d11 * D[hi];
-        }
-        return h00 * Y[lo] + h10 * h * D[lo] + h01 * Y[hi] + h11 * h * D[hi];
+        return ssbi_hermite(X[lo], X[lo + 1], Y[lo], Y[lo + 1], D[lo], D[lo + 1], x, dfdx);
     }
     default:
         if (dfdx)
@@ -288,6 +243,31 @@ static int refine(ssb_ctx *ctx, const ssb_material *m, int curve, samples *s, do
     return SSB_OK;
 }
 
+/* A database table curve is the PCHIP through its points (ssb_materials_ocv_point), the same interpolant as
+ * ssbi_fn_set_table's (PCHIP is invariant under the affine map of the source x to the Li fraction): the cell takes
+ * the points themselves, so its U(x) and dU/dx are the database's, not a resampling of it. */
+static int fn_from_table_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve, const ssb_ocv_info *info)
+{
+    int n = info->npoints;
+    double *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
+    int rc = x && y ? SSB_OK : SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory copying an OCV table");
+    for (int k = 0; k < n && rc == SSB_OK; k++)
+        rc = ssb_materials_ocv_point(ctx, m, curve, k, &x[k], &y[k]);
+    if (rc == SSB_OK) {
+        char what[160];
+        snprintf(what, sizeof what, "%s OCV '%s'", ssb_materials_name(m), info->name);
+        rc = ssbi_fn_set_table(ctx, f, n, x, y, what);
+        if (rc == SSB_OK) {
+            f->x_min = info->x_min;
+            f->x_max = info->x_max;
+            snprintf(f->source, sizeof f->source, "%.100s (database table, %d points)", what, n);
+        }
+    }
+    free(x);
+    free(y);
+    return rc;
+}
+
 int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve)
 {
     ssb_ocv_info info;
@@ -295,6 +275,8 @@ int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, i
     double a = info.x_min, b = info.x_max;
     SSB_REQUIRE(ctx, isfinite(a) && isfinite(b) && b > a, SSB_ERR_FORMAT, "%s OCV '%s': bad x range [%g, %g]",
                 ssb_materials_name(m), info.name, a, b);
+    if (info.npoints > 0)
+        return fn_from_table_ocv(ctx, f, m, curve, &info);
     double ya, yb;
     /* open ranges (MSMR): step inside by a tiny amount */
     if (ssb_materials_ocv_eval(ctx, m, curve, a, &ya) != SSB_OK) {

@@ -120,4 +120,10 @@ static inline int64_t ssbi_clamp_i64(double x, int64_t lo, int64_t hi)
 /* Threads to use for an OpenMP region (context setting or omp_get_max_threads()). */
 int ssbi_threads(const ssb_ctx *ctx);
 
+/* PCHIP (monotone cubic Hermite, Fritsch-Carlson) on sorted, distinct nodes x[0..n-1]: the slope at node i, all n
+ * slopes, and the cubic Hermite value (and derivative, if dydx) at x in [xa, xb] from end values and slopes. */
+double ssbi_pchip_slope(int n, const double *x, const double *y, int i);
+void ssbi_pchip_slopes(int n, const double *x, const double *y, double *d);
+double ssbi_hermite(double xa, double xb, double ya, double yb, double da, double db, double x, double *dydx);
+
 #endif

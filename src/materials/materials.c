@@ -830,6 +830,23 @@ int ssb_materials_ocv_eval(ssb_ctx *ctx, const ssb_material *m, int i, double x,
     return SSB_OK;
 }
 
+int ssb_materials_ocv_point(ssb_ctx *ctx, const ssb_material *m, int i, int k, double *x, double *U)
+{
+    SSB_REQUIRE(ctx, m != NULL && x != NULL && U != NULL, SSB_ERR_ARG, "ssb_materials_ocv_point: NULL argument");
+    SSB_REQUIRE(ctx, i >= 0 && i < m->nocv, SSB_ERR_RANGE, "OCV index %d out of range [0, %d) for '%s'", i, m->nocv,
+                m->name);
+    const ssbi_ocv *o = &m->ocv[i];
+    SSB_REQUIRE(ctx, o->kind == SSB_OCV_TABLE, SSB_ERR_ARG, "%s OCV '%s' is not a table", m->name, o->name);
+    SSB_REQUIRE(ctx, k >= 0 && k < o->n, SSB_ERR_RANGE, "%s OCV '%s': point %d out of range [0, %d)", m->name,
+                o->name, k, o->n);
+    double s;
+    SSB_CHECK(ctx, ocv_scale(ctx, m, o, &s));
+    /* the inverse of ocv_xsrc, as in ocv_range (without the clipping) */
+    *x = isnan(o->x_full) ? o->x[k] / s : 1.0 - (o->x_full - o->x[k]) / s;
+    *U = o->U[k];
+    return SSB_OK;
+}
+
 /* ---- D(x) ---- */
 
 int ssb_materials_ndiffusivity(const ssb_material *m)
@@ -886,8 +903,7 @@ int ssb_materials_diffusivity_eval(ssb_ctx *ctx, const ssb_material *m, int i, d
     SSB_REQUIRE(ctx, isfinite(x) && x >= o->x_min && x <= o->x_max, SSB_ERR_RANGE,
                 "%s diffusivity '%s': x = %g outside its validity range [%g, %g]", m->name, o->name, x, o->x_min,
                 o->x_max);
-    double lg;
-    SSB_CHECK(ctx, ssbi_ocv_eval(ctx, o, x, &lg)); /* linear interpolation of log10 D */
+    double lg = ssbi_table_eval_linear(o, x); /* linear interpolation of log10 D */
     *D = pow(10.0, lg);
     return SSB_OK;
 }

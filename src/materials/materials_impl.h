@@ -86,5 +86,7 @@ int ssbi_mat_index(const ssb_materials *db, const char *name);
 int ssbi_mat_update_molar_mass(ssb_ctx *ctx, ssb_material *m, const char *file);
 /* Evaluate an OCV curve (x already checked against the range). */
 int ssbi_ocv_eval(ssb_ctx *ctx, const ssbi_ocv *o, double x, double *U);
+/* Linear interpolation in a table (constant beyond its ends): the D(x) tables, log-linear in D. */
+double ssbi_table_eval_linear(const ssbi_ocv *o, double x);
 
 #endif

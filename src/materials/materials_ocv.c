@@ -3,13 +3,10 @@
 
 #include <math.h>
 
-static double table_eval(const ssbi_ocv *o, double x)
+/* Interval [lo, lo + 1] of a sorted table holding x (x strictly inside the table's range). */
+static int table_interval(const ssbi_ocv *o, double x)
 {
     int lo = 0, hi = o->n - 1;
-    if (x <= o->x[0])
-        return o->U[0];
-    if (x >= o->x[hi])
-        return o->U[hi];
     while (hi - lo > 1) {
         int mid = (lo + hi) / 2;
         if (o->x[mid] <= x)
@@ -17,8 +14,37 @@ static double table_eval(const ssbi_ocv *o, double x)
         else
             hi = mid;
     }
-    double t = (x - o->x[lo]) / (o->x[hi] - o->x[lo]);
-    return o->U[lo] + t * (o->U[hi] - o->U[lo]);
+    return lo;
+}
+
+/* OCV tables: monotone piecewise-cubic Hermite (PCHIP, src/core/pchip.c) through the table's points, so U(x) is C1
+ * (a linear interpolant has a kink at every point, which the cell model's Newton iteration on dU/dx can cycle
+ * across), exact at the points, monotone between them, and flat between equal neighbouring voltages. The slopes
+ * need only the neighbouring points and are computed here, per call. Constant beyond the table's ends. */
+static double table_eval(const ssbi_ocv *o, double x, double *dUdx)
+{
+    int n = o->n;
+    if (dUdx)
+        *dUdx = 0.0;
+    if (x <= o->x[0])
+        return o->U[0];
+    if (x >= o->x[n - 1])
+        return o->U[n - 1];
+    int lo = table_interval(o, x);
+    double d0 = ssbi_pchip_slope(n, o->x, o->U, lo), d1 = ssbi_pchip_slope(n, o->x, o->U, lo + 1);
+    return ssbi_hermite(o->x[lo], o->x[lo + 1], o->U[lo], o->U[lo + 1], d0, d1, x, dUdx);
+}
+
+double ssbi_table_eval_linear(const ssbi_ocv *o, double x)
+{
+    int n = o->n;
+    if (x <= o->x[0])
+        return o->U[0];
+    if (x >= o->x[n - 1])
+        return o->U[n - 1];
+    int lo = table_interval(o, x);
+    double t = (x - o->x[lo]) / (o->x[lo + 1] - o->x[lo]);
+    return o->U[lo] + t * (o->U[lo + 1] - o->U[lo]);
 }
 
 static double function_eval(const ssbi_ocv *o, double x)
@@ -69,7 +95,7 @@ int ssbi_ocv_eval(ssb_ctx *ctx, const ssbi_ocv *o, double x, double *U)
 {
     switch (o->kind) {
     case SSB_OCV_TABLE:
-        *U = table_eval(o, x);
+        *U = table_eval(o, x, NULL);
         break;
     case SSB_OCV_FUNCTION:
         *U = function_eval(o, x);

@@ -40,7 +40,7 @@ awk -v d="$d" 'BEGIN { exit !(d > 3.9999e-13 && d < 4.0001e-13) }' && ok "NCM811
 
 # NCM622's MSMR OCV on its capacity basis (Verbrugge 2017 galleries; 187 mAh/g over 3.0-4.3 V, Noh et al. 2013):
 # 'materials show' names the conversion and gives 4.30 V at Li fraction 0.3238; the Minnmann 2021 validation cell
-# delivers 139-169 mAh/g at 0.1C to 2.6 V, within 10 % of the measured 154 (README validation table: 151.8 with the
+# delivers 139-169 mAh/g at 0.1C to 2.6 V, within 10 % of the measured 154 (README validation table: 151.4 with the
 # measured D(x) 'Ruess2020-LPSCl'; 181.6 with the earlier trend; 236 with the c_max reading)
 expect_rc "materials show NCM622 OCV" 0 "$BIN" materials show NCM622 --ocv-x 0.32376 --json
 grep -q '"x_at_full_lithiation":[[:space:]]*1' "$T/out" && ok "NCM622 OCV states its window basis" || bad "NCM622 OCV lacks x_at_full_lithiation"
