@@ -689,7 +689,10 @@ static int depleted_end(runctx *R, ssb_cell_step_result *sr, int s, const char *
    limit as a wall, the reaction there has to drop within ~0.01 s to what the particle takes by diffusion, and IDA
    cannot follow it (DUALFOIL stops there too, "did not converge"). Fill the step result's saturated zone (the
    contiguous CVs of that electrode within SSBI_SAT_NEAR of the limit around the nearest), log the end at time t [s]
-   and return 1; else 0 (a rest, or no surface near its limit: a solver failure). */
+   and return 1, or 2 when the zone is the whole electrode (every particle surface of it at its limit: the electrode
+   is exhausted at this current, the end of the discharge or charge, reached here before the exhausted root's
+   3e-4 overfill because the solver cannot follow the OCV's last drop); else 0 (a rest, or no surface near its
+   limit: a solver failure). */
 static int saturated_end(runctx *R, ssb_cell_step_result *sr, int s, const char *text, double t)
 {
     ssbi_model *m = R->c->m;
@@ -698,6 +701,7 @@ static int saturated_end(runctx *R, ssb_cell_step_result *sr, int s, const char 
     if (m->mode.kind == SSB_CELL_STEP_REST || !ssbi_model_saturated_zone(m, y, SSBI_SAT_NEAR, &a, &b, &best, &full))
         return 0;
     int reg = m->cv_reg[best];
+    int whole = a == m->reg[reg].first && b == m->reg[reg].first + m->reg[reg].n - 1;
     cv_span(m, a, b, &sr->saturated_from_x, &sr->saturated_to_x);
     sr->saturated_region = reg;
     sr->saturated_theta = ssbi_model_csurf(m, y, best) / m->reg[reg].c_max;
@@ -706,13 +710,14 @@ static int saturated_end(runctx *R, ssb_cell_step_result *sr, int s, const char 
     state_msg(m, y, sm, sizeof sm);
     ssbi_log(R->ctx, SSB_LOG_INFO, "cell",
              "step %d ('%s') ends: the %s particle surfaces from x = %.4g to %.4g um are %s (stoichiometry %.5f) and "
-             "the reaction does not move deeper at this current (the solver cannot continue)%s at t = %.6g s "
+             "the reaction does not move deeper at this current (the solver cannot continue)%s%s at t = %.6g s "
              "(phi_s - phi_e there %.4g mV vs Li); state: %s",
              s + 1, text, reg == SSBI_REG_POS ? "positive" : "negative", sr->saturated_from_x * 1e6,
              sr->saturated_to_x * 1e6, full ? "full" : "empty", sr->saturated_theta,
+             whole ? "; the whole electrode: exhausted at this current" : "",
              reg == SSBI_REG_NEG && full ? "; charging on risks lithium plating" : "", t, sr->saturated_phi_vs_li * 1e3,
              sm);
-    return 1;
+    return whole ? 2 : 1;
 }
 
 /* Long (about 270 lines) on purpose: the protocol's state machine (step set-up, consistent start with continuation,
@@ -859,9 +864,10 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 why = SSB_CELL_END_DEPLETED;
                 break;
             }
-            if (f < 0 && saturated_end(R, &sr, s, ps->text, tret)) {
+            int sat = f < 0 ? saturated_end(R, &sr, s, ps->text, tret) : 0;
+            if (sat) {
                 t = tret;
-                why = SSB_CELL_END_SATURATED;
+                why = sat == 2 ? SSB_CELL_END_EXHAUSTED : SSB_CELL_END_SATURATED;
                 break;
             }
             if (f < 0) {

@@ -108,4 +108,12 @@ expect_rc "cell cycle --cycles 2.5" 2 "$BIN" cell cycle --cycles 2.5
 expect_rc "cell cycle --help" 0 "$BIN" cell cycle --help
 grep -q -- "--rest-h H .*\[h, >= 0\]" "$T/out" && ok "cycle help lists --rest-h with unit and range" || bad "cycle help: $(grep -- --rest-h "$T/out")"
 
+# the end of a discharge where every positive particle surface fills before the solver can follow the OCV's last
+# drop (Schlautmann S at 1C, NCM811 'Chen2020-halfcell': 3.448 -> 2.5 V over x 0.999-1) is the electrode's exhaustion,
+# a sustained rate with its capacity (106.9 mAh/g), not "not sustained"
+SV="$(cd "$(dirname "$0")/../.." && pwd)/examples/validation/schlautmann2023_ncm811_S.json"
+expect_rc "cell rates S at 1C" 0 "$BIN" cell rates "$SV" --rates 1 --cutoff 2.62
+grep -q "not sustained" "$T/out" && bad "S at 1C not sustained: $(cat "$T/out")" || ok "S at 1C: exhausted, sustained"
+grep -Eq '^1 +2\.14 +1\.14' "$T/out" && ok "S at 1C delivers 1.14 mAh/cm2" || bad "S at 1C: $(cat "$T/out")"
+
 finish
