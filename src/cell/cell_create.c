@@ -70,6 +70,10 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         g->ocv = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_OCV_POS : SSB_CELL_FN_OCV_NEG];
         const ssbi_fn *ds = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_DS_POS : SSB_CELL_FN_DS_NEG];
         g->ds = ssbi_fn_set(ds) ? ds : NULL;
+        for (int k = 0; g->ds && k <= SSBI_DGRID; k++) {
+            double dd;
+            g->dgrid[k] = dsol(g, (double)k / SSBI_DGRID, &dd);
+        }
         const ssbi_fn *sf = &m->par->fn[r == SSBI_REG_POS ? SSB_CELL_FN_SIGE_POS : SSB_CELL_FN_SIGE_NEG];
         g->sige = ssbi_fn_set(sf) ? sf : NULL;
         g->sige_fac = g->sige ? e->sigma_e_eff / ssbi_fn_eval(sf, e->sto_init, NULL) : 1.0;

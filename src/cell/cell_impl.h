@@ -116,6 +116,9 @@ typedef struct {
     double ramp_from, ramp_t0, ramp_t1, t_res;
 } ssbi_mode;
 
+/* Grid x = k / SSBI_DGRID on which the surface concentration integrates the piecewise-linear D_s(x) (cell_model.c) */
+#define SSBI_DGRID 400
+
 /* Per-region resolved constants at T. */
 typedef struct {
     int present;
@@ -137,6 +140,8 @@ typedef struct {
     double R_film;        /* ohm m2 */
     const ssbi_fn *ocv;   /* borrowed from the params copy */
     const ssbi_fn *ds;    /* NULL: constant D_ref */
+    double dgrid[SSBI_DGRID + 1]; /* with ds: D_s(k / SSBI_DGRID) [m2/s] (darr included), k = 0..SSBI_DGRID, for
+                                     the surface concentration's Kirchhoff integral (cell_model.c surface()) */
     double *ivol, *garea; /* owned: 1 / shell volume, R * face factor (radial FV constants) */
     const ssbi_fn *sige;  /* NULL: constant sigma_e; else bulk sigma_e(theta) [S/m] (borrowed), issue 14 */
     double sige_fac;      /* microstructure factor: local effective = sige_fac * sigma_e(theta of the CV) */

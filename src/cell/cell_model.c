@@ -22,36 +22,35 @@ typedef struct {
    surface, and IDA failed). The integral is taken exactly over the piecewise-linear interpolant D_h of D(x) on the
    grid x = k / SSBI_DGRID (the database curves' sampling, cell_json.c; held at the end values outside [0, 1]), so
    that d c_s / d c_last = D_h(c_last) / D_h(c_s) > 0 and d c_s / d j = -h / (F D_h(c_s)) hold exactly. */
-#define SSBI_DGRID 400
 
-/* D_h at theta in [0, 1] */
+/* D_h at theta in [0, 1] (g->dgrid: D_s on the grid, filled once by ssbi_model_create) */
 static double dlin(const ssbi_region *g, double th)
 {
     int k = (int)(th * SSBI_DGRID);
     k = k < 0 ? 0 : (k > SSBI_DGRID - 1 ? SSBI_DGRID - 1 : k);
-    double d, t = th * SSBI_DGRID - k;
-    return (1.0 - t) * dsol(g, (double)k / SSBI_DGRID, &d) + t * dsol(g, (double)(k + 1) / SSBI_DGRID, &d);
+    double t = th * SSBI_DGRID - k;
+    return (1.0 - t) * g->dgrid[k] + t * g->dgrid[k + 1];
 }
 
 /* int_{ta}^{tb} D_h dtheta, ta <= tb (trapezoids between the grid points are exact for D_h) */
 static double dint(const ssbi_region *g, double ta, double tb)
 {
-    double s = 0, d;
+    double s = 0;
     if (ta < 0) {
         double e = fmin(tb, 0.0);
-        s += (e - ta) * dsol(g, 0.0, &d);
+        s += (e - ta) * g->dgrid[0];
         ta = e;
     }
     if (tb > 1) {
         double e = fmax(ta, 1.0);
-        s += (tb - e) * dsol(g, 1.0, &d);
+        s += (tb - e) * g->dgrid[SSBI_DGRID];
         tb = e;
     }
     if (!(ta < tb))
         return s;
     double x = ta, D = dlin(g, ta);
     for (int k = (int)(ta * SSBI_DGRID) + 1; k < SSBI_DGRID && (double)k / SSBI_DGRID < tb; k++) {
-        double xk = (double)k / SSBI_DGRID, Dk = dsol(g, xk, &d);
+        double xk = (double)k / SSBI_DGRID, Dk = g->dgrid[k];
         s += 0.5 * (D + Dk) * (xk - x);
         x = xk;
         D = Dk;

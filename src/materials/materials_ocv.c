@@ -21,18 +21,16 @@ static int table_interval(const ssbi_ocv *o, double x)
  * (a linear interpolant has a kink at every point, which the cell model's Newton iteration on dU/dx can cycle
  * across), exact at the points, monotone between them, and flat between equal neighbouring voltages. The slopes
  * need only the neighbouring points and are computed here, per call. Constant beyond the table's ends. */
-static double table_eval(const ssbi_ocv *o, double x, double *dUdx)
+static double table_eval(const ssbi_ocv *o, double x)
 {
     int n = o->n;
-    if (dUdx)
-        *dUdx = 0.0;
     if (x <= o->x[0])
         return o->U[0];
     if (x >= o->x[n - 1])
         return o->U[n - 1];
     int lo = table_interval(o, x);
     double d0 = ssbi_pchip_slope(n, o->x, o->U, lo), d1 = ssbi_pchip_slope(n, o->x, o->U, lo + 1);
-    return ssbi_hermite(o->x[lo], o->x[lo + 1], o->U[lo], o->U[lo + 1], d0, d1, x, dUdx);
+    return ssbi_hermite(o->x[lo], o->x[lo + 1], o->U[lo], o->U[lo + 1], d0, d1, x, NULL);
 }
 
 double ssbi_table_eval_linear(const ssbi_ocv *o, double x)
@@ -95,7 +93,7 @@ int ssbi_ocv_eval(ssb_ctx *ctx, const ssbi_ocv *o, double x, double *U)
 {
     switch (o->kind) {
     case SSB_OCV_TABLE:
-        *U = table_eval(o, x, NULL);
+        *U = table_eval(o, x);
         break;
     case SSB_OCV_FUNCTION:
         *U = function_eval(o, x);
