@@ -164,7 +164,7 @@ static const struct {
                                      {"electronic_positive", "electronic ohmic, positive"},
                                      {"electronic_negative", "electronic ohmic, negative"},
                                      {"charge_transfer_positive", "charge transfer, positive"},
-                                     {"charge_transfer_negative", "charge transfer, negative (Li metal interface)"},
+                                     {"charge_transfer_negative", "charge transfer, negative"},
                                      {"interface_positive", "interface resistance, positive"},
                                      {"interface_negative", "interface resistance, negative"},
                                      {"solid_diffusion_positive", "solid diffusion, positive"},
