@@ -49,6 +49,7 @@ void ssb_grid_destroy(ssb_grid **grid);
 void ssb_grid_get_dims(const ssb_grid *g, int64_t dims[3]);
 void ssb_grid_get_voxel_size(const ssb_grid *g, double h[3]);
 uint8_t *ssb_grid_get_labels(ssb_grid *g);
+void ssb_grid_histogram(const ssb_grid *g, int64_t counts[256]);
 int ssb_grid_set_phase(ssb_ctx *ctx, ssb_grid *g, const ssb_phase *phase);
 int ssb_grid_get_nphases(const ssb_grid *g);
 const ssb_phase *ssb_grid_get_phase(const ssb_grid *g, int i);

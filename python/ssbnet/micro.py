@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from ._lib import Context, SsbValueError, ffi, lib
+from ._lib import Context, SsbNotFoundError, SsbValueError, ffi, lib
 
 __all__ = ["read_image", "write_image", "generate_cathode", "percolation", "analyze", "transport", "Result",
            "ROLES"]
@@ -217,13 +217,23 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
     return (a, info) if with_info else a
 
 
-def _label_set(labels, what):
+def _label_set(labels, what, grid=None):
+    """The uint8_t[256] membership table of `labels`; with `grid`, a label the image does not hold is refused with
+    the command-line tool's message (SsbNotFoundError), as `ssbnet micro transport|percolation --phase` does."""
     if isinstance(labels, (int, np.integer)):
         labels = [labels]
     s = ffi.new("uint8_t[256]")
+    hist = None
+    if grid is not None:
+        hist = ffi.new("int64_t[256]")
+        lib.ssb_grid_histogram(grid.ptr, hist)
     for x in labels:
         if not isinstance(x, (int, np.integer)) or not 0 <= int(x) <= 255:
             raise _err("%s: label %r is invalid (valid: 0 to 255)" % (what, x))
+        if hist is not None and hist[int(x)] == 0:
+            present = ", ".join(str(k) for k in range(256) if hist[k])
+            raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "label %d ('%d') is not in the image (labels present: %s)"
+                                   % (int(x), int(x), present))
         s[int(x)] = 1
     return s
 
@@ -238,7 +248,7 @@ def percolation(array, phase, connectivity=6, threads=0):
     with Context(threads) as ctx:
         g = _Grid.from_array(ctx, array)
         out = ffi.new("ssb_micro_percolation *")
-        ctx.check(lib.ssb_micro_percolation_compute(ctx.ptr, g.ptr, _label_set(phase, "phase"), connectivity, out))
+        ctx.check(lib.ssb_micro_percolation_compute(ctx.ptr, g.ptr, _label_set(phase, "phase", g), connectivity, out))
         del g
     ax = "xyz"
     return Result(set_fraction=out.set_fraction,
@@ -301,7 +311,7 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
         else:
             g = _Grid.from_array(ctx, array, 1e-6 if voxel_size is None else voxel_size)
         sig = ffi.new("double[256]")
-        chosen = _label_set(phase, "phase")
+        chosen = _label_set(phase, "phase", g)
         for k in range(256):
             sig[k] = 1.0 if chosen[k] else 0.0
         for k, v in (sigma or {}).items():

@@ -112,6 +112,16 @@ class AgainstCli(unittest.TestCase):
             self.assertNotEqual(p.returncode, 0)
             self.assertIn(cm.exception.message, p.stderr)
             self.assertIn("thickness", cm.exception.message)
+        # a phase label the image does not hold: the CLI refuses it (exit 8, labels present 0, 85, 170); the
+        # module must not return a non-percolating tau = inf for it but raise with the same words
+        a = ssbnet.read_image(ELECTRODE)
+        with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+            ssbnet.transport(a, phase=7, axis="z")
+        _, err = cli("micro", "transport", ELECTRODE, "--phase", "7", "--axis", "z", "--quiet", rc=8)
+        self.assertIn(cm.exception.message, err)
+        self.assertIn("labels present: 0, 85, 170", cm.exception.message)
+        with self.assertRaises(ssbnet.SsbNotFoundError):
+            ssbnet.percolation(a, phase=[0, 7])
 
 
 class Analytic(unittest.TestCase):
