@@ -20,9 +20,9 @@ enum { S_FILE, S_TEMP, S_OCVX, S_COUNT };
 static const cli_opt show_opts[S_COUNT] = {
     [S_FILE] = {"--file", NULL, CLI_OPT_STRING, "F", NULL, 0, 0,
                 "add / override materials from a user JSON file (schema in ssb_materials.h)", NULL},
-    [S_TEMP] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY,
+    [S_TEMP] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -273.15, INFINITY,
                 "Li+ conductivities (total, bulk, GB) at T from the Arrhenius data", NULL},
-    [S_OCVX] = {"--ocv-x", NULL, CLI_OPT_DOUBLE, "X", NULL, -INFINITY, INFINITY,
+    [S_OCVX] = {"--ocv-x", NULL, CLI_OPT_DOUBLE, "X", NULL, 0, 1,
                 "evaluate every OCV curve at Li fraction X", NULL},
 };
 

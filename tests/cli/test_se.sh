@@ -31,4 +31,13 @@ expect_rc "materials list --class SE (case)" 0 "$BIN" materials list --class SE 
 grep -q '"Li6PS5Cl"' "$T/out" && ! grep -q '"cathode"' "$T/out" && ok "--class SE lists SEs only" || bad "class SE: $(head -c 300 "$T/out")"
 expect_rc "materials show two names" 2 "$BIN" materials show LLZO LPSCl
 expect_rc "materials show malformed --temperature-C" 2 "$BIN" materials show LLZO --temperature-C 25C
+expect_rc "materials show --ocv-x outside 0..1" 7 "$BIN" materials show NCM811 --ocv-x 1.5
+expect_rc "materials show --temperature-C below absolute zero" 7 "$BIN" materials show LLZO --temperature-C -300
+# issue 14: bulk and GB known -> a total (brick layer with the record's grain geometry), not null
+expect_rc "materials show LLZO total at 60 C" 0 "$BIN" materials show LLZO --temperature-C 60 --json
+/usr/bin/env python3 -c "
+import json, sys
+d = json.load(open('$T/out'))['sigma_ion_at_T']
+t, b = d['total_S_per_cm'], d['bulk_S_per_cm']
+sys.exit(0 if t is not None and 0 < t < b else 1)" && ok "LLZO total at 60 C below bulk, not null" || bad "LLZO total: $(head -c 400 "$T/out")"
 finish
