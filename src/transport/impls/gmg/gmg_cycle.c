@@ -607,28 +607,28 @@ static void swapf(float **a, float **b)
     *b = t;
 }
 
-static void vcycle(gmg *m, int l);
+static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks);
 
 /* Approximate solve on level l >= 1 (b -> x): a K-cycle (two flexible-CG steps preconditioned by the cycle of
  * level l, Notay's K-cycle) on the levels that have the extra vectors, else one cycle. The vectors are swapped
- * rather than copied; b is the same on return. */
+ * rather than copied; b is the same on return. The products A c of the cycle outputs are formed in the last pass
+ * of the cycle itself (k_apply as its fourth stage: the rows it reads are still in the cache). */
 static void coarse_solve(gmg *m, int l)
 {
     gmg_level *L = &m->lev[l];
     if (l == m->nlev - 1 || !L->kr) {
-        vcycle(m, l);
+        vcycle(m, l, NULL, NULL);
         return;
     }
     double s[4];
     gmg_args a;
     memset(&a, 0, sizeof a);
     a.l = l;
-    vcycle(m, l);
-    swapf(&L->x, &L->kc); /* kc = c1 = B^-1 R (R = b) */
-    a.u = L->kc;
+    a.u = L->x; /* the cycle's output, kc after the swap below */
     a.y = L->kv;
     a.w = L->b;
-    ssbi_gmg_pipeline(m, L, NULL, k_apply, NULL, &a, s); /* kv = A c1 */
+    vcycle(m, l, &a, s); /* and kv = A c1 */
+    swapf(&L->x, &L->kc); /* kc = c1 = B^-1 R (R = b) */
     const double rho1 = s[0], alpha1 = s[1];
     if (!(rho1 > 0.0)) {
         swapf(&L->x, &L->kc);
@@ -647,12 +647,11 @@ static void coarse_solve(gmg *m, int l)
         return;
     }
     swapf(&L->b, &L->kr); /* b = r2, kr = R */
-    vcycle(m, l);         /* x = c2 */
     a.u = L->x;
     a.y = NULL;
     a.w = L->b;
     a.v = L->kv;
-    ssbi_gmg_pipeline(m, L, NULL, k_apply, NULL, &a, s);
+    vcycle(m, l, &a, s); /* x = c2; A c2 . c2, c2 . r2, c2 . A c1 */
     const double beta = s[0], alpha2 = s[1], gamma = s[2];
     swapf(&L->b, &L->kr); /* b = R */
     const double rho2 = beta - gamma * gamma / rho1;
@@ -667,8 +666,9 @@ static void coarse_solve(gmg *m, int l)
     ssbi_gmg_pipeline(m, L, k_comb, NULL, NULL, &a, NULL);
 }
 
-/* One multigrid cycle on level l >= 1: x = M_l^{-1} b. */
-static void vcycle(gmg *m, int l)
+/* One multigrid cycle on level l >= 1: x = M_l^{-1} b; with ka (the K-cycle's operands, ka->u = x), also
+ * k_apply on its output in the same pass, sums into ks. */
+static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks)
 {
     const gmg_level *L = &m->lev[l];
     if (l == m->nlev - 1) {
@@ -676,12 +676,13 @@ static void vcycle(gmg *m, int l)
         return;
     }
     gmg_args a;
-    memset(&a, 0, sizeof a);
+    if (ka) a = *ka;
+    else memset(&a, 0, sizeof a);
     a.l = l;
     a.omega = m->lev[l + 1].kr ? 1.0f : GMG_OMEGA;
     ssbi_gmg_pipeline(m, L, c_pre_init, c_black, c_pre_restrict, &a, NULL);
     coarse_solve(m, l + 1);
-    ssbi_gmg_pipeline(m, L, c_post_prolong, c_black, c_post_red, &a, NULL);
+    ssbi_gmg_pipeline4(m, L, c_post_prolong, c_black, c_post_red, ka ? k_apply : NULL, &a, ks);
 }
 
 /* x0 = M^{-1} r on level 0 (z = x0 * gscale) in two parts. ssbi_gmg_precond_pre: pre-smoothing and restriction; with

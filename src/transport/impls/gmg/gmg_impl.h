@@ -204,7 +204,7 @@ typedef struct gmg_team {
     atomic_int bcount; /* barrier */
     atomic_uint bgen;
     atomic_int nsleep;
-    atomic_int ctr[3]; /* dynamic loop counters of the current pass */
+    atomic_int ctr[4]; /* dynamic loop counters of the current pass */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     void (*fn)(struct gmg_team *t, int tid, const void *arg);
@@ -226,6 +226,9 @@ void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *
 /* gmg_team.c */
 void ssbi_gmg_pipeline(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, const gmg_args *a,
                        double out[4]);
+/* the same with a fourth stage D(z) that needs C on planes z-1..z+1 (one barrier more) */
+void ssbi_gmg_pipeline4(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, gmg_stage D,
+                        const gmg_args *a, double out[4]);
 #if SSB_HAVE_OPENMP
 void ssbi_gmg_team_worker(gmg_team *t, int tid);
 void ssbi_gmg_team_stop(gmg_team *t);
