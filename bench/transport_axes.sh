@@ -20,7 +20,8 @@
 #   CG search direction in float (4 bytes per unknown less) and the K-cycle's A c in the cycle's last pass, same
 #   iterations (300^3 crop along z, bench_transport, 12 runs each interleaved with main's at load 1.1-1.5: iterations
 #   1.78 s median against 2.03 s, CPU 4.30 s against 4.79 s); the per-run "phases" line (300^3 crop, seed 3):
-#   labelling 0.4 s, per axis set-up 0.4-0.6 s and solve 1.4-1.7 s at load ~2. Issue 13's < 20 s needs one hierarchy / three right-hand sides (see README).
+#   labelling 0.4 s, per axis set-up 0.4-0.6 s and solve 1.4-1.7 s at load ~2. Issue 13's < 20 s needs one
+#   hierarchy / three right-hand sides (see README).
 #   The object shares the labelling only: the multigrid hierarchy is per axis (the unknowns are numbered plane by
 #   plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s (0 iterations), quiet.
 set -euo pipefail
