@@ -12,7 +12,8 @@
  * on the object (warm start from the stored solution, the kept multigrid hierarchy). The object releases each
  * axis after its two computes, so it holds one hierarchy at a time (the peak memory of the independent solves).
  * Prints the taus of each variant (they must agree), the medians (wall time, and for the three axes also the CPU
- * time of the process, user + system, all threads), and the geometry set-up alone. */
+ * time of the process, user + system, all threads), and the geometry set-up alone; per run the phases of the
+ * one-setup variant (labelling, then per axis the multigrid set-up and the solve with its iterations). */
 #include <ssbnet/ssb_core.h>
 #include <ssbnet/ssb_grid.h>
 #include <ssbnet/ssb_io.h>
@@ -152,12 +153,21 @@ int main(int argc, char **argv)
                 t_one[k] = wtime() - t0; /* create + setup_all, then the solves below */
                 t_new_one[k] = 0.0;
                 it_new_one = 0;
+                /* phases of the one-setup variant: the labelling (create + setup_all), then per axis the solver's
+                 * set-up (multigrid hierarchy) and the solve (time_s - setup_time_s: the iterations with the axis's
+                 * conductances, initial guess and renumbering, which are ~2 % of it) */
+                char phases[256];
+                int np = snprintf(phases, sizeof phases, "labelling %.3f s", t_one[k]);
                 for (int a = 0; a < 3; a++) {
                     t0 = wtime();
                     if (ssb_transport_compute(t, sigma, (ssb_axis)a, &r) != SSB_OK)
                         return fail(ctx, "compute");
                     tau_one[a] = r.tau;
                     t_one[k] += wtime() - t0;
+                    if (np > 0 && np < (int)sizeof phases)
+                        np += snprintf(phases + np, sizeof phases - (size_t)np, "; %s: set-up %.3f s, solve %.3f s (%lld iterations)",
+                                       ssb_axis_name((ssb_axis)a), r.setup_time_s, r.time_s - r.setup_time_s,
+                                       (long long)r.iterations);
                     t0 = wtime();
                     const double c1 = cpu_s();
                     if (ssb_transport_compute(t, sigma2, (ssb_axis)a, &r) != SSB_OK)
@@ -171,6 +181,7 @@ int main(int argc, char **argv)
                 }
                 ssb_transport_destroy(&t);
                 c_one[k] = cpu_s() - c0 - c_new; /* without the new-sigma computes */
+                printf("run %d one setup, phases (wall): %s\n", k, phases);
             }
         }
         printf("run %d: independent %.3f s (cpu %.3f s), one setup %.3f s (cpu %.3f s); new sigma: fresh %.3f s, on the "

@@ -16,6 +16,12 @@
 #   target < 20 s: NOT reached). Before (15:56, load 1.5): 32.3 s wall, 61.5 s CPU; under load (branch fast3,
 #   interleaved, load 3.6-5.3): 52.3 s CPU against 60.2 s (-13 %).
 #   Previous release (quiet, load 1.8-2.2): independent 50.2 s wall / 94.7 s CPU, one set-up 46.8 s / 89.5 s.
+#   Branch fast4 (2026-12-03 21:00-21:45, load 2-6 from the other developer's jobs: wall times not comparable): the
+#   CG search direction in float (4 bytes per unknown less) and the K-cycle's A c in the cycle's last pass, same
+#   iterations (300^3 crop along z, bench_transport, 12 runs each interleaved with main's at load 1.1-1.5: iterations
+#   1.78 s median against 2.03 s, CPU 4.30 s against 4.79 s); the per-run "phases" line (300^3 crop, seed 3):
+#   labelling 0.4 s, per axis set-up 0.4-0.6 s and solve 1.4-1.7 s at load ~2. Issue 13's < 20 s needs one
+#   hierarchy / three right-hand sides (see README).
 #   The object shares the labelling only: the multigrid hierarchy is per axis (the unknowns are numbered plane by
 #   plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s (0 iterations), quiet.
 set -euo pipefail

@@ -33,7 +33,9 @@ typedef struct {
     const ssbi_tproblem *p;
     const ssb_transport_params *par;
     ssbi_tsolution *sol;
-    double *x, *r, *pv, *q;
+    double *x, *r;
+    float *pv;
+    double *q;
     int rc;
 } cg_state;
 
@@ -216,18 +218,19 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     }
     sol->setup_time_s = ssbi_transport_wtime() - ts;
     const int64_t n = p->nunk;
-    double *r = NULL, *pv = NULL, *q = NULL;
+    double *r = NULL, *q = NULL;
+    float *pv = NULL;
     double *x = sol->x;
     int renumbered = 0;
     if (rc == SSB_OK) {
         r = ssbi_gmg_malloc(ctx, m, (size_t)n * 8, "CG vector");
-        pv = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "CG vector");
+        pv = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "CG vector");
         q = ssbi_gmg_malloc(ctx, m, (size_t)n * 8, "CG vector");
         if (!r || !pv || !q) rc = SSB_ERR_NOMEM;
     }
     if (rc != SSB_OK) goto out;
     if (reused) refresh_dirichlet(m, p, r, q);
-    pv[n] = 0.0;
+    pv[n] = 0.0f;
     ssbi_gmg_renumber(m, p, x, q, 1);
     renumbered = 1;
     x[n] = 0.0;
@@ -270,7 +273,7 @@ out:
         x[n] = 0.0;
     }
     ssbi_gmg_free(m, r, (size_t)n * 8);
-    ssbi_gmg_free(m, pv, (size_t)(n + 1) * 8);
+    ssbi_gmg_free(m, pv, (size_t)(n + 1) * 4);
     ssbi_gmg_free(m, q, (size_t)n * 8);
     sol->peak_bytes = m->peak;
     if (!p->state || *p->state != m) ssbi_transport_destroy_gmg(m);

@@ -318,9 +318,11 @@ static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 /* ---------------------------------------------------------------------------------------------------------- */
 /* exact operator (double) on level 0 */
 
-/* y = A x on plane z (x has n + 1 entries with x[n] = 0); *xy += x . y over the plane */
-GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, const double *x, double *y,
-                            double *xy, const int one, const int lean)
+/* y = A x on plane z (x has n + 1 entries with x[n] = 0) for x in double (xd) or in float (xf; the other NULL: the
+ * calls pass a constant NULL, so that the inlined copies read one type without tests); *xy += x . y over the plane */
+#define GMG_XV(k) (xd ? xd[k] : (double)xf[k])
+GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, const double *xd, const float *xf,
+                            double *y, double *xy, const int one, const int lean)
 {
     const gmg_level *L = &m->lev[0];
     const int64_t n = L->n;
@@ -330,20 +332,20 @@ GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, con
     double s_xy = 0.0;
     for (int c = 0; c < 2; c++)
         GMG_FINE_LOOP(m, z, c, lean, {
-            const double xi = x[i];
+            const double xi = GMG_XV(i);
             double s;
             if (one) {
                 const double c0 = (double)((q0 != n) + (q1 != n)), c1 = (double)((q2 != n) + (q3 != n)),
                              c2 = (double)((q4 != n) + (q5 != n));
-                s = (G00 * c0 + G10 * c1 + G20 * c2) * xi - G00 * (x[q0] + x[q1]) - G10 * (x[q2] + x[q3]) -
-                    G20 * (x[q4] + x[q5]);
+                s = (G00 * c0 + G10 * c1 + G20 * c2) * xi - G00 * (GMG_XV(q0) + GMG_XV(q1)) -
+                    G10 * (GMG_XV(q2) + GMG_XV(q3)) - G20 * (GMG_XV(q4) + GMG_XV(q5));
             } else {
                 const int pp = (u - 1) * st;
                 const double a0 = G0[pp + GMG_PCOL(w0, nph)], a1 = G0[pp + GMG_PCOL(w1, nph)],
                              a2 = G1[pp + GMG_PCOL(w2, nph)], a3 = G1[pp + GMG_PCOL(w3, nph)],
                              a4 = G2[pp + GMG_PCOL(w4, nph)], a5 = G2[pp + GMG_PCOL(w5, nph)];
-                s = (a0 + a1 + a2 + a3 + a4 + a5) * xi - a0 * x[q0] - a1 * x[q1] - a2 * x[q2] - a3 * x[q3] -
-                    a4 * x[q4] - a5 * x[q5];
+                s = (a0 + a1 + a2 + a3 + a4 + a5) * xi - a0 * GMG_XV(q0) - a1 * GMG_XV(q1) - a2 * GMG_XV(q2) -
+                    a3 * GMG_XV(q3) - a4 * GMG_XV(q4) - a5 * GMG_XV(q5);
             }
             y[i] = s;
             s_xy += xi * s;
@@ -351,37 +353,39 @@ GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, con
     const int64_t i0 = L->ps[z], i1 = L->ps[z + 1];
     if (z == 0)
         for (int64_t i = i0; i < i1; i++) {
-            const double t = m->gdlo[i] * x[i];
+            const double t = m->gdlo[i] * GMG_XV(i);
             y[i] += t;
-            s_xy += x[i] * t;
+            s_xy += GMG_XV(i) * t;
         }
     if (z == L->d[2] - 1)
         for (int64_t i = i0; i < i1; i++) {
-            const double t = m->gdhi[i - i0] * x[i];
+            const double t = m->gdhi[i - i0] * GMG_XV(i);
             y[i] += t;
-            s_xy += x[i] * t;
+            s_xy += GMG_XV(i) * t;
         }
     *xy += s_xy;
 }
+#undef GMG_XV
 
-/* search direction, stage A: p = z + beta p (z = x0 * gscale from the preconditioner) */
+/* search direction, stage A: p = z + beta p (z = x0 * gscale from the preconditioner), stored in float (see
+ * gmg_impl.h: the outer CG vectors) */
 void ssbi_gmg_q_dir(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
     const double zs = m->gscale, beta = a->beta;
     const float *xf = L->x;
-    double *pv = a->pv;
+    float *pv = a->pv;
     (void)acc;
     if (beta == 0.0)
-        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) pv[i] = (double)xf[i] * zs;
+        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) pv[i] = (float)((double)xf[i] * zs);
     else
-        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) pv[i] = (double)xf[i] * zs + beta * pv[i];
+        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) pv[i] = (float)((double)xf[i] * zs + beta * pv[i]);
 }
 
 /* stage B: q = A p, p . q */
 void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    GMG_FINE(apply_plane, m, a->prob, z, a->pv, a->q, &acc[0]);
+    GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, a->q, &acc[0]);
 }
 
 /* update, stage A: x += alpha p, r -= alpha q, r . r, r . x (the dissipated power E = I_in - r . x, see gmg.c) */
@@ -390,7 +394,8 @@ static void u_update(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     const gmg_level *L = &m->lev[0];
     const double al = a->alpha;
     double *x = a->x, *r = a->r;
-    const double *pv = a->pv, *q = a->q;
+    const float *pv = a->pv;
+    const double *q = a->q;
     double rr = 0.0, rx = 0.0;
     for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
         x[i] += al * pv[i];
@@ -407,7 +412,7 @@ void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
     double dummy = 0.0;
-    GMG_FINE(apply_plane, m, a->prob, z, a->x, a->q, &dummy);
+    GMG_FINE(apply_plane, m, a->prob, z, a->x, NULL, a->q, &dummy);
     double *r = a->r;
     const double *q = a->q;
     const double *x = a->x;
@@ -602,28 +607,28 @@ static void swapf(float **a, float **b)
     *b = t;
 }
 
-static void vcycle(gmg *m, int l);
+static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks);
 
 /* Approximate solve on level l >= 1 (b -> x): a K-cycle (two flexible-CG steps preconditioned by the cycle of
  * level l, Notay's K-cycle) on the levels that have the extra vectors, else one cycle. The vectors are swapped
- * rather than copied; b is the same on return. */
+ * rather than copied; b is the same on return. The products A c of the cycle outputs are formed in the last pass
+ * of the cycle itself (k_apply as its fourth stage: the rows it reads are still in the cache). */
 static void coarse_solve(gmg *m, int l)
 {
     gmg_level *L = &m->lev[l];
     if (l == m->nlev - 1 || !L->kr) {
-        vcycle(m, l);
+        vcycle(m, l, NULL, NULL);
         return;
     }
     double s[4];
     gmg_args a;
     memset(&a, 0, sizeof a);
     a.l = l;
-    vcycle(m, l);
-    swapf(&L->x, &L->kc); /* kc = c1 = B^-1 R (R = b) */
-    a.u = L->kc;
+    a.u = L->x; /* the cycle's output, kc after the swap below */
     a.y = L->kv;
     a.w = L->b;
-    ssbi_gmg_pipeline(m, L, NULL, k_apply, NULL, &a, s); /* kv = A c1 */
+    vcycle(m, l, &a, s); /* and kv = A c1 */
+    swapf(&L->x, &L->kc); /* kc = c1 = B^-1 R (R = b) */
     const double rho1 = s[0], alpha1 = s[1];
     if (!(rho1 > 0.0)) {
         swapf(&L->x, &L->kc);
@@ -642,12 +647,11 @@ static void coarse_solve(gmg *m, int l)
         return;
     }
     swapf(&L->b, &L->kr); /* b = r2, kr = R */
-    vcycle(m, l);         /* x = c2 */
     a.u = L->x;
     a.y = NULL;
     a.w = L->b;
     a.v = L->kv;
-    ssbi_gmg_pipeline(m, L, NULL, k_apply, NULL, &a, s);
+    vcycle(m, l, &a, s); /* x = c2; A c2 . c2, c2 . r2, c2 . A c1 */
     const double beta = s[0], alpha2 = s[1], gamma = s[2];
     swapf(&L->b, &L->kr); /* b = R */
     const double rho2 = beta - gamma * gamma / rho1;
@@ -662,8 +666,9 @@ static void coarse_solve(gmg *m, int l)
     ssbi_gmg_pipeline(m, L, k_comb, NULL, NULL, &a, NULL);
 }
 
-/* One multigrid cycle on level l >= 1: x = M_l^{-1} b. */
-static void vcycle(gmg *m, int l)
+/* One multigrid cycle on level l >= 1: x = M_l^{-1} b; with ka (the K-cycle's operands, ka->u = x), also
+ * k_apply on its output in the same pass, sums into ks. */
+static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks)
 {
     const gmg_level *L = &m->lev[l];
     if (l == m->nlev - 1) {
@@ -671,12 +676,13 @@ static void vcycle(gmg *m, int l)
         return;
     }
     gmg_args a;
-    memset(&a, 0, sizeof a);
+    if (ka) a = *ka;
+    else memset(&a, 0, sizeof a);
     a.l = l;
     a.omega = m->lev[l + 1].kr ? 1.0f : GMG_OMEGA;
     ssbi_gmg_pipeline(m, L, c_pre_init, c_black, c_pre_restrict, &a, NULL);
     coarse_solve(m, l + 1);
-    ssbi_gmg_pipeline(m, L, c_post_prolong, c_black, c_post_red, &a, NULL);
+    ssbi_gmg_pipeline4(m, L, c_post_prolong, c_black, c_post_red, ka ? k_apply : NULL, &a, ks);
 }
 
 /* x0 = M^{-1} r on level 0 (z = x0 * gscale) in two parts. ssbi_gmg_precond_pre: pre-smoothing and restriction; with

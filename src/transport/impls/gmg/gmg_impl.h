@@ -37,7 +37,12 @@
  * neighbouring slab (two barriers per pass). The slabs depend on the level alone and sums are formed per slab and
  * added in slab order, so the results are the same for any thread count. Thread 0 runs the iteration and the small
  * levels, the others wait in a team whose waits sleep after a short spin (see gmg_team).
- * Memory: 37 bytes per unknown on level 0 (lean: 8 + 1 bit per voxel) + 24 for the CG vectors + ~75 per coarse
+ * Outer CG vectors: x, r and q = A p in double, the search direction p in float (p = z + beta p, where z comes from
+ * the single-precision preconditioner; x and r are updated with the stored p and q = A p of that same p, so the
+ * recursive residual stays the residual of x): 4 bytes per unknown and ~12 bytes of traffic per iteration less;
+ * the same outer iterations as a double p on electrode.tiff x / y / z and a 300^3 cathode's SE and CAM phases, tau
+ * 1e-14 to 9e-11 (relative) from the double-p value, inside the stopping rule's 1e-9).
+ * Memory: 37 bytes per unknown on level 0 (lean: 8 + 1 bit per voxel) + 20 for the CG vectors + ~75 per coarse
  * unknown (about 1/6 of them); during the set-up a transient 4-byte index per voxel (and, lean, the phases and
  * the diagonal). */
 #ifndef SSB_GMG_IMPL_H
@@ -175,7 +180,8 @@ typedef struct {
 
 typedef struct {
     const ssbi_tproblem *prob;
-    double *x, *r, *pv, *q; /* outer CG vectors (level 0, solver numbering) */
+    double *x, *r, *q;      /* outer CG vectors (level 0, solver numbering) */
+    float *pv;              /* the search direction (float: see ssbi_transport_solve_gmg) */
     const double *rhs;      /* level 0: right-hand side of plane 0 (NULL: none) */
     double alpha, beta;
     int upd;                /* ssbi_gmg_precond_pre: apply the CG update first */
@@ -198,7 +204,7 @@ typedef struct gmg_team {
     atomic_int bcount; /* barrier */
     atomic_uint bgen;
     atomic_int nsleep;
-    atomic_int ctr[3]; /* dynamic loop counters of the current pass */
+    atomic_int ctr[4]; /* dynamic loop counters of the current pass */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     void (*fn)(struct gmg_team *t, int tid, const void *arg);
@@ -220,6 +226,9 @@ void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *
 /* gmg_team.c */
 void ssbi_gmg_pipeline(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, const gmg_args *a,
                        double out[4]);
+/* the same with a fourth stage D(z) that needs C on planes z-1..z+1 (one barrier more) */
+void ssbi_gmg_pipeline4(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, gmg_stage D,
+                        const gmg_args *a, double out[4]);
 #if SSB_HAVE_OPENMP
 void ssbi_gmg_team_worker(gmg_team *t, int tid);
 void ssbi_gmg_team_stop(gmg_team *t);

@@ -59,7 +59,7 @@ static void team_run(gmg_team *t, void (*fn)(gmg_team *, int, const void *), con
 {
     t->fn = fn;
     t->arg = arg;
-    for (int k = 0; k < 3; k++) atomic_store(&t->ctr[k], 0);
+    for (int k = 0; k < 4; k++) atomic_store(&t->ctr[k], 0);
     atomic_fetch_add(&t->epoch, 1);
     team_wake(t);
     fn(t, 0, arg);
@@ -86,13 +86,15 @@ void ssbi_gmg_team_stop(gmg_team *t)
 }
 #endif
 
-/* A pass over the planes of level L with up to three stages per plane: A(z) needs nothing, B(z) needs A on planes
- * z-1..z+1, C(z) needs B on planes z-1..z+1 (and may change what B reads). Inside a slab the stages run with a lag
- * of one plane; the first and last plane of each slab run A before and C after the others (two barriers). */
+/* A pass over the planes of level L with up to four stages per plane: A(z) needs nothing, B(z) needs A on planes
+ * z-1..z+1, C(z) needs B on planes z-1..z+1 (and may change what B reads), D(z) needs C on planes z-1..z+1 (and
+ * may not change what C reads). Inside a slab the stages run with a lag of one plane; the first and last plane of
+ * each slab run A before and C after the others (two barriers), and D, if any, runs on the two planes at each slab
+ * end after a third barrier. */
 typedef struct {
     const gmg *m;
     const gmg_level *L;
-    gmg_stage A, B, C;
+    gmg_stage A, B, C, D;
     const gmg_args *a;
 } gmg_pass;
 
@@ -112,11 +114,11 @@ static void pass_run(gmg_team *t, int tid, const void *arg)
     const gmg_pass *p = arg;
     const gmg *m = p->m;
     const gmg_args *a = p->a;
-    const gmg_stage A = p->A, B = p->B, C = p->C;
+    const gmg_stage A = p->A, B = p->B, C = p->C, D = p->D; /* D only with A, B and C */
     const int ns = p->L->nslab;
     const int64_t *sz = p->L->sz;
     double *part = m->part;
-    int c0 = 0, c1 = 0, c2 = 0;
+    int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
     (void)tid;
     if (A && (B || C)) {
         for (int s = pass_next(t, 0, &c0); s < ns; s = pass_next(t, 0, &c0)) {
@@ -134,9 +136,11 @@ static void pass_run(gmg_team *t, int tid, const void *arg)
             if (A && (!(B || C) || (z != z0 && z != z1 - 1))) A(m, a, z, acc);
             if (B && z - 1 >= z0) B(m, a, z - 1, acc);
             if (C && z - 2 > z0) C(m, a, z - 2, acc);
+            if (D && z - 3 >= z0 + 2) D(m, a, z - 3, acc); /* C has run on z - 4 .. z - 2 (all > z0) */
         }
         if (B) B(m, a, z1 - 1, acc);
         if (C && z1 - 2 > z0) C(m, a, z1 - 2, acc);
+        if (D && z1 - 3 >= z0 + 2) D(m, a, z1 - 3, acc);
     }
     if (C) {
 #if SSB_HAVE_OPENMP
@@ -147,16 +151,32 @@ static void pass_run(gmg_team *t, int tid, const void *arg)
             if (sz[s + 1] - 1 > sz[s]) C(m, a, sz[s + 1] - 1, part + 4 * s);
         }
     }
+    if (D) { /* the planes of each slab that the loop above left out: z < z0 + 2 or z > z1 - 3 */
+#if SSB_HAVE_OPENMP
+        if (t) team_barrier(t);
+#endif
+        for (int s = pass_next(t, 3, &c3); s < ns; s = pass_next(t, 3, &c3)) {
+            const int64_t z0 = sz[s], z1 = sz[s + 1];
+            for (int64_t z = z0; z < z1; z++)
+                if (z < z0 + 2 || z > z1 - 3) D(m, a, z, part + 4 * s);
+        }
+    }
 }
 
 /* Runs a pass (by the team if the level has several slabs); out[0..3]: the stages' sums, added in slab order. */
 void ssbi_gmg_pipeline(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, const gmg_args *a,
                      double out[4])
 {
+    ssbi_gmg_pipeline4(m, L, A, B, C, NULL, a, out);
+}
+
+void ssbi_gmg_pipeline4(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, gmg_stage D,
+                        const gmg_args *a, double out[4])
+{
     const int ns = L->nslab;
     double *part = m->part;
     memset(part, 0, (size_t)ns * 4 * sizeof(double));
-    const gmg_pass p = {m, L, A, B, C, a};
+    const gmg_pass p = {m, L, A, B, C, D, a};
 #if SSB_HAVE_OPENMP
     if (ns > 1 && m->team && m->team->nt > 1) team_run(m->team, pass_run, &p);
     else pass_run(NULL, 0, &p);
