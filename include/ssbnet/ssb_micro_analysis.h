@@ -255,6 +255,15 @@ typedef struct {
     int ionic_percolates;                   /* ionic network connects the two planes */
     double electronic_percolating_fraction; /* of the electronic network's volume, connected to both planes */
     double ionic_percolating_fraction;      /* of the ionic network's volume, connected to both planes */
+
+    /* Surface coverage (issue 14): the share of the CAM's free surface (faces between CAM and any non-CAM voxel,
+     * CAM|CAM contacts excluded) that touches the ionic network, per area, not per particle. Face counts: the
+     * staircase error cancels to first order in the ratios. Zero where not counted (ssb_dist). */
+    ssb_micro_area cam_surface;        /* face count of the CAM's free surface */
+    ssb_micro_area active_cam_surface; /* of the active CAM's free surface */
+    double se_coverage;                /* cam_se.area / cam_surface.area */
+    double active_se_coverage;         /* active_cam_se.area / active_cam_surface.area: the share of the active
+                                          CAM's surface through which Li+ from the separator can enter */
 } ssb_micro_cam_result;
 
 /* Composite-electrode analysis. params NULL means defaults.

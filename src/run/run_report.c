@@ -138,6 +138,14 @@ static const ssb_report_field cam_fields[] = {
      SSB_FIELD_DOUBLE, CM(electronic_percolating_fraction), "%.3f", NULL, NULL},
     {"ionic_percolating_fraction", "ionic network, percolating fraction", SSB_UNIT_NONE, SSB_UNIT_NONE,
      SSB_FIELD_DOUBLE, CM(ionic_percolating_fraction), "%.3f", NULL, NULL},
+    {"cam_surface_area_per_volume_face", "CAM free surface, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M,
+     SSB_FIELD_DOUBLE, CM(cam_surface.per_volume), "%.5g", NULL, NULL},
+    {"active_cam_surface_area_per_volume_face", "active CAM free surface, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M,
+     SSB_FIELD_DOUBLE, CM(active_cam_surface.per_volume), "%.5g", NULL, NULL},
+    {"se_coverage", "CAM surface covered by SE", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, CM(se_coverage),
+     "%.4f", NULL, NULL},
+    {"active_se_coverage", "active CAM surface covered by Li-connected SE", SSB_UNIT_NONE, SSB_UNIT_NONE,
+     SSB_FIELD_DOUBLE, CM(active_se_coverage), "%.4f", NULL, NULL},
 };
 #undef CM
 
