@@ -100,6 +100,14 @@ static const ssb_report_field handover_fields[] = {
      HO(area_factor_sphere), "%.4f", NULL, NULL},
     {"cell_active_area", "active area, cell model", SSB_UNIT_PER_M, SSB_UNIT_PER_M, SSB_FIELD_DOUBLE,
      HO(derived.a_pos), "%.5g", NULL, NULL},
+    {"insertion_length_factor", "insertion-path factor (rms from SE / from surface)", SSB_UNIT_NONE, SSB_UNIT_NONE,
+     SSB_FIELD_DOUBLE, HO(paths.length_factor), "%.4f", NULL, NULL},
+    {"insertion_rms_from_se", "rms insertion path from SE", SSB_UNIT_M, SSB_UNIT_UM, SSB_FIELD_DOUBLE,
+     HO(paths.rms_from_se), "%.4g", NULL, NULL},
+    {"insertion_rms_from_surface", "rms insertion path from the surface", SSB_UNIT_M, SSB_UNIT_UM, SSB_FIELD_DOUBLE,
+     HO(paths.rms_from_surface), "%.4g", NULL, NULL},
+    {"cell_particle_radius", "particle radius (diffusion), cell model", SSB_UNIT_M, SSB_UNIT_UM, SSB_FIELD_DOUBLE,
+     HO(values.pos.particle_radius), "%.4g", NULL, NULL},
 };
 #undef HO
 
