@@ -661,6 +661,26 @@ static void test_cam_sphere(void **state)
     printf("PASS CAM sphere: active area corrected by the marching-cubes ratio\n");
 }
 
+/* The sphere of test_cam_sphere (r = 7 voxels of h, centre 9.5, 20^3 box) wired by the 2 x 2 x 3 carbon rod below
+ * it, SE (label 2) in the upper half z >= 10 and label `lower` (2: SE, 4: pore) below. */
+static ssb_grid *half_covered_sphere(ssb_ctx *ctx, double h, uint8_t lower)
+{
+    ssb_grid *g = mk(ctx, 20, 20, 20, h, h, h);
+    uint8_t *lab = ssb_grid_get_labels(g);
+    for (int z = 0; z < 20; z++)
+        for (int y = 0; y < 20; y++)
+            for (int x = 0; x < 20; x++) {
+                const double d2 = (x - 9.5) * (x - 9.5) + (y - 9.5) * (y - 9.5) + (z - 9.5) * (z - 9.5);
+                lab[vid(g, x, y, z)] = d2 <= 49.0 ? 1 : z >= 10 ? 2 : lower;
+            }
+    box(g, 9, 11, 9, 11, 0, 3, 3);
+    phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
+    phase(ctx, g, 2, SSB_ROLE_SE, 0.12);
+    phase(ctx, g, 3, SSB_ROLE_CARBON, 0);
+    phase(ctx, g, 4, SSB_ROLE_PORE, 0);
+    return g;
+}
+
 /* SE surface coverage of the CAM, per area (issue 14): the sphere of test_cam_sphere (r = 7 voxels, 936 voxel faces,
  * centre at 9.5, wired by the 2 x 2 x 3 carbon rod below it, 4 faces) with SE only in the upper half (z >= 10, which
  * reaches the separator at z = 19) and pore in the lower half. The sphere is symmetric about z = 9.5, so its faces
@@ -673,19 +693,8 @@ static void test_cam_coverage(void **state)
     (void)state;
     ssb_ctx *ctx = new_ctx();
     const double h = 0.35e-6;
-    ssb_grid *g = mk(ctx, 20, 20, 20, h, h, h);
+    ssb_grid *g = half_covered_sphere(ctx, h, 4);
     uint8_t *lab = ssb_grid_get_labels(g);
-    for (int z = 0; z < 20; z++)
-        for (int y = 0; y < 20; y++)
-            for (int x = 0; x < 20; x++) {
-                const double d2 = (x - 9.5) * (x - 9.5) + (y - 9.5) * (y - 9.5) + (z - 9.5) * (z - 9.5);
-                lab[vid(g, x, y, z)] = d2 <= 49.0 ? 1 : z >= 10 ? 2 : 4;
-            }
-    box(g, 9, 11, 9, 11, 0, 3, 3);
-    phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
-    phase(ctx, g, 2, SSB_ROLE_SE, 0.12);
-    phase(ctx, g, 3, SSB_ROLE_CARBON, 0);
-    phase(ctx, g, 4, SSB_ROLE_PORE, 0);
     ssb_micro_cam_params p = ssb_micro_cam_params_default();
     p.area.marching_cubes = 0;
     ssb_micro_cam_result r;
@@ -742,28 +751,12 @@ static void test_cam_paths(void **state)
     TU_ASSERT_REL(cp.length_factor, sqrt(21.0 / 5.0), 1e-14);
     ssb_grid_destroy(&g);
 
-    const double hs = 0.35e-6;
-    g = mk(ctx, 20, 20, 20, hs, hs, hs);
-    uint8_t *lab = ssb_grid_get_labels(g);
-    for (int z = 0; z < 20; z++)
-        for (int y = 0; y < 20; y++)
-            for (int x = 0; x < 20; x++) {
-                const double d2 = (x - 9.5) * (x - 9.5) + (y - 9.5) * (y - 9.5) + (z - 9.5) * (z - 9.5);
-                lab[vid(g, x, y, z)] = d2 <= 49.0 ? 1 : 2;
-            }
-    box(g, 9, 11, 9, 11, 0, 3, 3);
-    phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
-    phase(ctx, g, 2, SSB_ROLE_SE, 0.12);
-    phase(ctx, g, 3, SSB_ROLE_CARBON, 0);
-    phase(ctx, g, 4, SSB_ROLE_PORE, 0);
+    g = half_covered_sphere(ctx, 0.35e-6, 2);
     TU_OK(ctx, ssb_micro_cam_paths_compute(ctx, g, NULL, &cp));
     const double f_full = cp.length_factor;
     assert_true(f_full >= 1.0 && f_full < 1.01);
-    for (int z = 0; z < 10; z++)
-        for (int y = 0; y < 20; y++)
-            for (int x = 0; x < 20; x++)
-                if (lab[vid(g, x, y, z)] == 2)
-                    lab[vid(g, x, y, z)] = 4;
+    ssb_grid_destroy(&g);
+    g = half_covered_sphere(ctx, 0.35e-6, 4);
     TU_OK(ctx, ssb_micro_cam_paths_compute(ctx, g, NULL, &cp));
     const double f_half = cp.length_factor;
     assert_true(f_half > 1.5 && f_half < 2.5);
