@@ -258,7 +258,7 @@ typedef struct {
 
     /* Surface coverage (issue 14): the share of the CAM's free surface (faces between CAM and any non-CAM voxel,
      * CAM|CAM contacts excluded) that touches the ionic network, per area, not per particle. Face counts: the
-     * staircase error cancels to first order in the ratios. Zero where not counted (ssb_dist). */
+     * staircase error cancels to first order in the ratios. */
     ssb_micro_area cam_surface;        /* face count of the CAM's free surface */
     ssb_micro_area active_cam_surface; /* of the active CAM's free surface */
     double se_coverage;                /* cam_se.area / cam_surface.area */

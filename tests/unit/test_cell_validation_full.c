@@ -49,8 +49,7 @@ static void test_schlautmann_coverage_psd(void **state)
         double run;
         ssb_micro_cam_result cam;
         ssb_micro_cam_paths paths;
-        const double share =
-            generated_contact_share_ex(ctx, names[k], d50[k], k ? dv[k] : NULL, &run, &cam, &paths);
+        const double share = generated_contact_share_ex(ctx, names[k], d50[k], k ? dv[k] : NULL, &run, &cam, &paths);
         cov[k] = cam.active_se_coverage;
         fac[k] = paths.length_factor;
         print_message("Schlautmann %s%s: per-particle SE contact %.3f, active (clusters) %.4f, active CAM surface "
@@ -104,10 +103,10 @@ static void test_run_insertion_paths(void **state)
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    static const char *const names[7] = {
-        "schlautmann2023_ncm811_S.json",  "schlautmann2023_ncm811_M.json",  "schlautmann2023_ncm811_L.json",
-        "schlautmann2023_ncm811_XL.json", "minnmann2021_ncm622_33vol.json", "minnmann2021_ncm622_42vol.json",
-        "minnmann2021_ncm622_61vol.json"};
+    static const char *const names[7] = {"schlautmann2023_ncm811_S.json",  "schlautmann2023_ncm811_M.json",
+                                         "schlautmann2023_ncm811_L.json",  "schlautmann2023_ncm811_XL.json",
+                                         "minnmann2021_ncm622_33vol.json", "minnmann2021_ncm622_42vol.json",
+                                         "minnmann2021_ncm622_61vol.json"};
     static const double meas[7] = {179, 160, 157, 151, 137, 154, 132};
     double q0[7], q1[7], f[7];
     for (int k = 0; k < 7; k++) {

@@ -872,7 +872,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fractions),       cmocka_unit_test(test_components),  cmocka_unit_test(test_percolation),
         cmocka_unit_test(test_taufactor_areas), cmocka_unit_test(test_anisotropic), cmocka_unit_test(test_active_cam),
-        cmocka_unit_test(test_cam_sphere), cmocka_unit_test(test_cam_coverage), cmocka_unit_test(test_cam_paths),      cmocka_unit_test(test_cam_coating), cmocka_unit_test(test_cam_errors),
+        cmocka_unit_test(test_cam_sphere),      cmocka_unit_test(test_cam_coating), cmocka_unit_test(test_cam_errors),
+        cmocka_unit_test(test_cam_coverage),    cmocka_unit_test(test_cam_paths),
     };
     return cmocka_run_group_tests_name("micro_analysis", tests, NULL, NULL);
 }
