@@ -255,6 +255,15 @@ typedef struct {
     int ionic_percolates;                   /* ionic network connects the two planes */
     double electronic_percolating_fraction; /* of the electronic network's volume, connected to both planes */
     double ionic_percolating_fraction;      /* of the ionic network's volume, connected to both planes */
+
+    /* Surface coverage (issue 14): the share of the CAM's free surface (faces between CAM and any non-CAM voxel,
+     * CAM|CAM contacts excluded) that touches the ionic network, per area, not per particle. Face counts: the
+     * staircase error cancels to first order in the ratios. */
+    ssb_micro_area cam_surface;        /* face count of the CAM's free surface */
+    ssb_micro_area active_cam_surface; /* of the active CAM's free surface */
+    double se_coverage;                /* cam_se.area / cam_surface.area */
+    double active_se_coverage;         /* active_cam_se.area / active_cam_surface.area: the share of the active
+                                          CAM's surface through which Li+ from the separator can enter */
 } ssb_micro_cam_result;
 
 /* Composite-electrode analysis. params NULL means defaults.
@@ -267,6 +276,25 @@ int ssb_micro_cam_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_p
  * for visualisation; out may be NULL. Same errors. */
 int ssb_micro_cam_classify(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params *params, uint8_t *cls,
                            ssb_micro_cam_result *out);
+
+/* Insertion paths of the active CAM (issue 14). Lithium enters a CAM particle only through its faces with the
+ * Li-connected ionic network; the path length through the CAM (6-connected voxel steps within the active clusters,
+ * (k + 1/2) h for a voxel k steps from such a face) from there, as a volume rms over the active CAM, next to the
+ * same from the whole free surface (faces with any non-CAM voxel: the particles as if covered all over). Their
+ * ratio, length_factor (>= 1), is how much longer the partial coverage makes the particles' diffusion paths; a
+ * fully covered particle has 1. Needs cubic voxels. */
+typedef struct {
+    int64_t n_voxels;         /* active CAM voxels (all reached by both searches) */
+    double mean_from_se;      /* m: mean path length from the Li-connected CAM|SE faces */
+    double rms_from_se;       /* m: its volume rms */
+    double mean_from_surface; /* m: mean path length from the free surface */
+    double rms_from_surface;  /* m: its volume rms */
+    double length_factor;     /* rms_from_se / rms_from_surface; 0 when there is no active CAM */
+} ssb_micro_cam_paths;
+
+/* params NULL means defaults. Errors: those of ssb_micro_cam_classify, SSB_ERR_RANGE (voxels not cubic). */
+int ssb_micro_cam_paths_compute(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params *params,
+                                ssb_micro_cam_paths *out);
 
 /* ------------------------------------------------------------------------------------------------------------
  * Resolution: voxel size from the smallest feature, resolution / box-size check, feature sizes of images

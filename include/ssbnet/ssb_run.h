@@ -162,6 +162,10 @@ typedef struct {
     double cam_small_diameter; /* [m] [1e-6], 1e-7 to 1e-3: number-mean diameter of the small CAM mode */
     double cam_gradient;       /* [0], -1 to 1: graded CAM fraction, f (1 + g/2) at the current collector to
                                   f (1 - g/2) at the separator (mean f kept) */
+    /* particle diffusion length handed to the cell (issue 14; cell-file key microstructure.diffusion_length) */
+    int diffusion_paths;       /* [0] "particle": the cell's particle radius; 1 "insertion_paths": that radius times
+                                  the structure's insertion-path factor (ssb_micro_cam_paths.length_factor: lithium
+                                  enters through the CAM|SE contacts only), the measured area handed over with it */
 } ssb_run_params;
 
 ssb_run_params ssb_run_params_default(void);
@@ -190,7 +194,7 @@ double ssb_run_voxel_size(const ssb_run_params *params, double cam_diameter);
  *       "carbon": "Super P", "carbon_diameter_um": 1.0, "pore_diameter_um": 1.2, "overlap": 0.15,
  *       "marching_cubes": true, "se_diameter_um": 0, "channel_fraction": 0, "channel_diameter_um": 10,
  *       "carbon_shape": "sphere" | "fibre", "fibre_length_um": 10, "cam_small_fraction": 0,
- *       "cam_small_diameter_um": 1, "cam_gradient": 0}
+ *       "cam_small_diameter_um": 1, "cam_gradient": 0, "diffusion_length": "particle" | "insertion_paths"}
  *   "run": {"rates_C": [0.1, 0.2, 0.5, 1, 2], "cutoff_V": 3.5, "interface_ageing_h": 1000}
  * Other top-level keys belong to the cell model and are not looked at. name labels messages (file name).
  * Errors: SSB_ERR_FORMAT (malformed JSON with line:col, unknown key listing the valid ones, wrong type),
@@ -268,6 +272,7 @@ typedef struct {
     ssb_iface_assessment interfaces;  /* stability of cathode|SE and anode|SE, resistance before / after ageing */
     char iface_note[512];             /* why the assessment was not possible ("" otherwise) */
     double time_s[4]; /* wall time of each stage [s]: structure, networks (analysis + transport), hand-over, cell */
+    ssb_micro_cam_paths paths; /* stage 2: insertion paths of the active CAM (ssb_micro_cam_paths_compute) */
 } ssb_run_result;
 
 /* Initialise res for the stages: copies cell (validated by ssb_run_check first). Errors: those of ssb_run_check,

@@ -279,9 +279,9 @@ static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const 
     if (rc != SSB_OK)
         goto done;
     exchange_planes(S, flags, pf_lo, pf_hi);
-    /* faces CAM|ionic (all, and active CAM | Li-connected ionic) and CAM|carbon, per axis; a face between planes z
-       and z + 1 is counted by the owner of z */
-    int64_t f[9] = {0}, g9[9];
+    /* faces CAM|ionic (all, and active CAM | Li-connected ionic), CAM|carbon and the CAM's free surface (all, and of
+       active particles; issue 14), per axis; a face between planes z and z + 1 is counted by the owner of z */
+    int64_t f[15] = {0}, gf[15];
     const int64_t nzf = S->nz - (S->hhi > 0 ? 0 : 1);
     const uint8_t *labhi = S->own + S->nz * nxy; /* the halo plane above (when hhi > 0) */
     for (int64_t z = 0; z < S->nz; z++)
@@ -306,6 +306,8 @@ static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const 
                     } else {
                         continue;
                     }
+                    f[9 + k]++;
+                    f[12 + k] += pcam == (PT_E | PT_LI);
                     if (s->ion[lo]) {
                         f[k]++;
                         f[3 + k] += (flo & FL_L) && pcam == (PT_E | PT_LI);
@@ -314,7 +316,7 @@ static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const 
                     }
                 }
             }
-    MPI_Allreduce(f, g9, 9, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(f, gf, 15, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
     /* classes */
     int64_t cl[4] = {0, 0, 0, 0}, gcl[4];
     for (int64_t v = 0; v < nloc; v++) {
@@ -329,7 +331,8 @@ static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const 
         npart += ph[k];
     ssbi_cam_counts cc = {.nvoxels = nv, .n_cam = ncam, .n_particles = npart, .n_particles_active = ph[PT_E | PT_LI]};
     memcpy(cc.n_class, gcl, sizeof gcl);
-    memcpy(cc.faces, g9, sizeof g9);
+    memcpy(cc.faces, gf, sizeof cc.faces);
+    memcpy(cc.surface, gf + 9, sizeof cc.surface);
     memcpy(cc.electronic, ce, sizeof ce);
     memcpy(cc.ionic, ci, sizeof ci);
     ssbi_ma_cam_finish(&cc, S->h, res);

@@ -260,6 +260,8 @@ int ssb_run_networks(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *res
     ssbi_run_stage_end(ctx, &st);
     if (rc != SSB_OK)
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
+    if (res->cam.n_active > 0)
+        SSB_CHECK(ctx, ssb_micro_cam_paths_compute(ctx, res->grid, &cp, &res->paths));
     ssb_transport_result_destroy(&res->ion);
     ssb_transport_result_destroy(&res->el);
     if (res->ion_grid)
@@ -320,6 +322,19 @@ int ssb_run_effective(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *re
         res->area_factor_method = "voxelised_sphere";
     }
     v.pos.area_per_volume = res->area_face * res->area_factor;
+    /* diffusion length: lithium enters the CAM through its CAM|SE contacts only; the equivalent sphere's radius is
+       the particle's times the measured rms path ratio (>= 1), the measured area stays, so the cell model's
+       surface-flux factor a R / (3 eps_s) takes the flux onto that sphere and the CAM's volume is unchanged */
+    if (rp->diffusion_paths && res->paths.length_factor >= 1.0) {
+        v.pos.particle_radius = res->values_in.pos.particle_radius * res->paths.length_factor;
+        SSB_REQUIRE(ctx, 2.0 * v.pos.particle_radius <= v.pos.thickness, SSB_ERR_RANGE,
+                    "microstructure.diffusion_length = insertion_paths: the structure's insertion-path factor %.4g "
+                    "(active CAM surface covered by Li-connected SE: %.3g) makes the equivalent particle %.4g um "
+                    "across, more than the cathode's %.4g um: the CAM is reached through too few SE contacts for a "
+                    "particle model (use diffusion_length = particle, or an SE that covers more CAM)",
+                    res->paths.length_factor, res->cam.active_se_coverage, 2e6 * v.pos.particle_radius,
+                    v.pos.thickness * 1e6);
+    }
     SSB_CHECK(ctx, ssb_cell_params_set_values(ctx, res->params, &v));
     ssb_cell_params_get_values(res->params, &res->values);
     res->stage = 3;

@@ -17,7 +17,9 @@ static const char *const micro_keys[] = {
     "overlap", "marching_cubes",
     /* electrode architecture (issue 12) */
     "se_diameter_um", "channel_fraction", "channel_diameter_um", "carbon_shape", "fibre_length_um",
-    "cam_small_fraction", "cam_small_diameter_um", "cam_gradient", NULL};
+    "cam_small_fraction", "cam_small_diameter_um", "cam_gradient",
+    /* issue 14 */
+    "diffusion_length", NULL};
 static const char *const run_keys[] = {"rates_C", "cutoff_V", "interface_ageing_h", NULL};
 
 static int check_keys(ssb_ctx *ctx, const char *name, const cJSON *obj, const char *sect, const char *const *valid)
@@ -140,6 +142,19 @@ static int read_micro(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_run_pa
     SSB_CHECK(ctx, num_key(ctx, name, m, s, "pore_diameter_um", 1e-3, 1e3, 1e-6, &p->pore_diameter));
     SSB_CHECK(ctx, num_key(ctx, name, m, s, "overlap", 0, 0.9, 1.0, &p->overlap));
     SSB_CHECK(ctx, bool_key(ctx, name, m, s, "marching_cubes", &p->marching_cubes));
+    const cJSON *dl = cJSON_GetObjectItemCaseSensitive(m, "diffusion_length");
+    if (dl) {
+        SSB_REQUIRE(ctx, cJSON_IsString(dl), SSB_ERR_FORMAT, "%s: microstructure.diffusion_length must be a string",
+                    name);
+        if (strcmp(dl->valuestring, "particle") == 0)
+            p->diffusion_paths = 0;
+        else if (strcmp(dl->valuestring, "insertion_paths") == 0)
+            p->diffusion_paths = 1;
+        else
+            return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                             "%s: microstructure.diffusion_length = '%s' is invalid (valid: particle, insertion_paths)",
+                             name, dl->valuestring);
+    }
     return read_micro_arch(ctx, name, m, p);
 }
 

@@ -100,6 +100,14 @@ static const ssb_report_field handover_fields[] = {
      HO(area_factor_sphere), "%.4f", NULL, NULL},
     {"cell_active_area", "active area, cell model", SSB_UNIT_PER_M, SSB_UNIT_PER_M, SSB_FIELD_DOUBLE,
      HO(derived.a_pos), "%.5g", NULL, NULL},
+    {"insertion_length_factor", "insertion-path factor (rms from SE / from surface)", SSB_UNIT_NONE, SSB_UNIT_NONE,
+     SSB_FIELD_DOUBLE, HO(paths.length_factor), "%.4f", NULL, NULL},
+    {"insertion_rms_from_se", "rms insertion path from SE", SSB_UNIT_M, SSB_UNIT_UM, SSB_FIELD_DOUBLE,
+     HO(paths.rms_from_se), "%.4g", NULL, NULL},
+    {"insertion_rms_from_surface", "rms insertion path from the surface", SSB_UNIT_M, SSB_UNIT_UM, SSB_FIELD_DOUBLE,
+     HO(paths.rms_from_surface), "%.4g", NULL, NULL},
+    {"cell_particle_radius", "particle radius (diffusion), cell model", SSB_UNIT_M, SSB_UNIT_UM, SSB_FIELD_DOUBLE,
+     HO(values.pos.particle_radius), "%.4g", NULL, NULL},
 };
 #undef HO
 
@@ -138,6 +146,14 @@ static const ssb_report_field cam_fields[] = {
      SSB_FIELD_DOUBLE, CM(electronic_percolating_fraction), "%.3f", NULL, NULL},
     {"ionic_percolating_fraction", "ionic network, percolating fraction", SSB_UNIT_NONE, SSB_UNIT_NONE,
      SSB_FIELD_DOUBLE, CM(ionic_percolating_fraction), "%.3f", NULL, NULL},
+    {"cam_surface_area_per_volume_face", "CAM free surface, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M,
+     SSB_FIELD_DOUBLE, CM(cam_surface.per_volume), "%.5g", NULL, NULL},
+    {"active_cam_surface_area_per_volume_face", "active CAM free surface, face count", SSB_UNIT_PER_M, SSB_UNIT_PER_M,
+     SSB_FIELD_DOUBLE, CM(active_cam_surface.per_volume), "%.5g", NULL, NULL},
+    {"se_coverage", "CAM surface covered by SE", SSB_UNIT_NONE, SSB_UNIT_NONE, SSB_FIELD_DOUBLE, CM(se_coverage),
+     "%.4f", NULL, NULL},
+    {"active_se_coverage", "active CAM surface covered by Li-connected SE", SSB_UNIT_NONE, SSB_UNIT_NONE,
+     SSB_FIELD_DOUBLE, CM(active_se_coverage), "%.4f", NULL, NULL},
 };
 #undef CM
 

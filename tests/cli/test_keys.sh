@@ -54,7 +54,7 @@ groups = [
      ["cam_fraction", "particles", "particles_active", "active_fraction", "dead_no_e_fraction",
       "dead_no_li_fraction", "dead_neither_fraction", "active_cam_se_area_per_volume_face_1_per_m",
       "active_cam_se_area_per_volume_mc_1_per_m", "cam_se_area_per_volume_face_1_per_m",
-      "electronic_percolates", "ionic_percolates"]),
+      "electronic_percolates", "ionic_percolates", "se_coverage", "active_se_coverage"]),
     ("active material hand-over", [("run", "microstructure/active_material"), ("run", "handover")],
      ["cam_fraction", "active_fraction", "active_cam_se_area_per_volume_face_1_per_m"]),
     ("rate point", [("cr", "rates/0"), ("run", "rates/0")],

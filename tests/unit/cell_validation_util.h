@@ -157,12 +157,11 @@ static inline void se_volume_psd(double d10, double d50, double d90, double d_lo
 }
 
 /* The cathode that `ssbnet run` generates for cell file `name` (its microstructure block, whose se_diameter_um must
- * be se_d [m]); returns the CAM's SE-contact share (cam_se_contact_share) and the run's active CAM
- * fraction (clusters, ssb_micro_cam_compute) in *run_active. se_dv: NULL keeps the run's SE particles (lognormal,
- * number mean se_d, gsd 1.3); else the paper's SE volume PSD {D10, D50, D90} [m] replaces them (se_volume_psd, from
- * 3 voxels to half the box). */
-static inline double generated_contact_share(ssb_ctx *ctx, const char *name, double se_d, const double *se_dv,
-                                             double *run_active)
+ * be se_d [m]) into *g (caller destroys) with its spheres *sp (caller frees); se_dv: NULL keeps the run's SE
+ * particles (lognormal, number mean se_d, gsd 1.3); else the paper's SE volume PSD {D10, D50, D90} [m] replaces them
+ * (se_volume_psd, from 3 voxels to half the box). *cam_phase: the CAM's index among the spheres' phases. */
+static inline void generate_file_structure(ssb_ctx *ctx, const char *name, double se_d, const double *se_dv,
+                                           ssb_grid **g, ssbi_sphere **sp, int64_t *nsp, int *cam_phase)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/examples/validation/%s", SSB_SOURCE_DIR, name);
@@ -183,8 +182,7 @@ static inline double generated_contact_share(ssb_ctx *ctx, const char *name, dou
     ssb_cell_params_destroy(&cp);
     ssb_run_cathode c;
     TU_OK(ctx, ssb_run_cathode_from_cell(ctx, &v, &rp, &c));
-    ssb_grid *g = NULL;
-    TU_OK(ctx, ssb_grid_create(ctx, c.dims[0], c.dims[1], c.dims[2], c.voxel_size, c.voxel_size, c.voxel_size, &g));
+    TU_OK(ctx, ssb_grid_create(ctx, c.dims[0], c.dims[1], c.dims[2], c.voxel_size, c.voxel_size, c.voxel_size, g));
     ssb_micro_electrode_params p = ssb_run_cathode_electrode_params(&c);
     if (se_dv) {
         int se = -1;
@@ -197,23 +195,45 @@ static inline double generated_contact_share(ssb_ctx *ctx, const char *name, dou
         se_volume_psd(se_dv[0], se_dv[1], se_dv[2], 3.0 * c.voxel_size, 0.4995 * (double)nmin * c.voxel_size, 16,
                       &p.phase[se].psd);
     }
-    ssbi_sphere *sp = NULL;
-    int64_t nsp = 0;
     ssb_micro_electrode_result r;
-    TU_OK(ctx, ssbi_electrode_generate(ctx, g, &p, &r, &sp, &nsp));
-    int cam = -1;
+    TU_OK(ctx, ssbi_electrode_generate(ctx, *g, &p, &r, sp, nsp));
+    *cam_phase = -1;
     for (int i = 0; i < p.nphases; i++)
         if (p.phase[i].label == SSB_RUN_LABEL_CAM)
-            cam = i;
-    assert_true(cam >= 0);
-    double share = cam_se_contact_share(ctx, g, sp, nsp, cam);
+            *cam_phase = i;
+    assert_true(*cam_phase >= 0);
+}
+
+/* generate_file_structure's cathode; returns the CAM's SE-contact share (cam_se_contact_share) and the run's active
+ * CAM fraction (clusters, ssb_micro_cam_compute) in *run_active; cam / paths (optional) receive the composite
+ * analysis (per-area SE coverage) and the insertion paths of that structure. */
+static inline double generated_contact_share_ex(ssb_ctx *ctx, const char *name, double se_d, const double *se_dv,
+                                                double *run_active, ssb_micro_cam_result *cam,
+                                                ssb_micro_cam_paths *paths)
+{
+    ssb_grid *g = NULL;
+    ssbi_sphere *sp = NULL;
+    int64_t nsp = 0;
+    int cphase;
+    generate_file_structure(ctx, name, se_d, se_dv, &g, &sp, &nsp, &cphase);
+    double share = cam_se_contact_share(ctx, g, sp, nsp, cphase);
     ssb_micro_cam_params cpar = ssb_micro_cam_params_default();
     ssb_micro_cam_result cres;
     TU_OK(ctx, ssb_micro_cam_compute(ctx, g, &cpar, &cres));
     *run_active = cres.active_fraction;
+    if (cam)
+        *cam = cres;
+    if (paths)
+        TU_OK(ctx, ssb_micro_cam_paths_compute(ctx, g, &cpar, paths));
     free(sp);
     ssb_grid_destroy(&g);
     return share;
+}
+
+static inline double generated_contact_share(ssb_ctx *ctx, const char *name, double se_d, const double *se_dv,
+                                             double *run_active)
+{
+    return generated_contact_share_ex(ctx, name, se_d, se_dv, run_active, NULL, NULL);
 }
 
 /* Capacity [mAh/g of all CAM] at crate to 2.62 V of cell file `name` with only the share `share` of its CAM active

@@ -661,6 +661,118 @@ static void test_cam_sphere(void **state)
     printf("PASS CAM sphere: active area corrected by the marching-cubes ratio\n");
 }
 
+/* The sphere of test_cam_sphere (r = 7 voxels of h, centre 9.5, 20^3 box) wired by the 2 x 2 x 3 carbon rod below
+ * it, SE (label 2) in the upper half z >= 10 and label `lower` (2: SE, 4: pore) below. */
+static ssb_grid *half_covered_sphere(ssb_ctx *ctx, double h, uint8_t lower)
+{
+    ssb_grid *g = mk(ctx, 20, 20, 20, h, h, h);
+    uint8_t *lab = ssb_grid_get_labels(g);
+    for (int z = 0; z < 20; z++)
+        for (int y = 0; y < 20; y++)
+            for (int x = 0; x < 20; x++) {
+                const double d2 = (x - 9.5) * (x - 9.5) + (y - 9.5) * (y - 9.5) + (z - 9.5) * (z - 9.5);
+                lab[vid(g, x, y, z)] = d2 <= 49.0 ? 1 : z >= 10 ? 2 : lower;
+            }
+    box(g, 9, 11, 9, 11, 0, 3, 3);
+    phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
+    phase(ctx, g, 2, SSB_ROLE_SE, 0.12);
+    phase(ctx, g, 3, SSB_ROLE_CARBON, 0);
+    phase(ctx, g, 4, SSB_ROLE_PORE, 0);
+    return g;
+}
+
+/* SE surface coverage of the CAM, per area (issue 14): the sphere of test_cam_sphere (r = 7 voxels, 936 voxel faces,
+ * centre at 9.5, wired by the 2 x 2 x 3 carbon rod below it, 4 faces) with SE only in the upper half (z >= 10, which
+ * reaches the separator at z = 19) and pore in the lower half. The sphere is symmetric about z = 9.5, so its faces
+ * split 468 / 468 between the halves: 468 touch SE, 464 pore, 4 carbon; coverage 468 / 936 = 1/2 exactly, of the
+ * whole CAM and of the active CAM (the particle is active; its per-particle "touches SE" flag is 1 while half its
+ * surface is bare). With SE everywhere the coverage is 932 / 936; with the rod replaced by SE, 1 for the (now dead)
+ * CAM and 0 for the active CAM, which is none. */
+static void test_cam_coverage(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    const double h = 0.35e-6;
+    ssb_grid *g = half_covered_sphere(ctx, h, 4);
+    uint8_t *lab = ssb_grid_get_labels(g);
+    ssb_micro_cam_params p = ssb_micro_cam_params_default();
+    p.area.marching_cubes = 0;
+    ssb_micro_cam_result r;
+    TU_OK(ctx, ssb_micro_cam_compute(ctx, g, &p, &r));
+    assert_true(r.n_active == r.n_cam && r.n_particles_active == 1);
+    assert_int_equal((int64_t)llround(r.cam_surface.area / (h * h)), 936);
+    assert_int_equal((int64_t)llround(r.cam_se.area / (h * h)), 468);
+    assert_int_equal((int64_t)llround(r.active_cam_surface.area / (h * h)), 936);
+    TU_ASSERT_REL(r.se_coverage, 0.5, 1e-14);
+    TU_ASSERT_REL(r.active_se_coverage, 0.5, 1e-14);
+    TU_ASSERT_REL(r.cam_surface.per_volume, 936 * h * h / (8000 * h * h * h), 1e-13);
+    /* SE everywhere but the sphere and the rod */
+    for (int64_t v = 0; v < 8000; v++)
+        lab[v] = lab[v] == 4 ? 2 : lab[v];
+    TU_OK(ctx, ssb_micro_cam_compute(ctx, g, &p, &r));
+    TU_ASSERT_REL(r.se_coverage, 932.0 / 936.0, 1e-14);
+    TU_ASSERT_REL(r.active_se_coverage, 932.0 / 936.0, 1e-14);
+    /* a dead particle: with the rod removed (SE there) nothing is wired; the active surface and coverage are 0 */
+    box(g, 9, 11, 9, 11, 0, 3, 2);
+    TU_OK(ctx, ssb_micro_cam_compute(ctx, g, &p, &r));
+    assert_true(r.n_active == 0 && r.active_cam_surface.area == 0.0 && r.active_se_coverage == 0.0);
+    TU_ASSERT_REL(r.se_coverage, 1.0, 1e-14);
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+    printf("PASS CAM SE coverage: half-covered sphere 0.5, fully covered 932/936, dead particle 0\n");
+}
+
+/* Insertion paths (issue 14). Exact: a CAM slab 4 voxels thick over the whole 6 x 5 cross-section (z 1..4), carbon
+ * below it (z 0, the current collector side), SE above (z 5..7, to the separator). From the SE, the voxel layers lie
+ * 0.5 / 1.5 / 2.5 / 3.5 h away: mean 2 h, rms sqrt(21/4) h; from the free surface (SE above, carbon below)
+ * 0.5 / 1.5 / 1.5 / 0.5 h: mean 1 h, rms sqrt(5/4) h; factor sqrt(21/5). The sphere of test_cam_coverage: SE all
+ * round gives a factor within 1 % of 1 (only the rod's 4 faces are not SE); SE on the upper half only lengthens the
+ * paths to the lower half, reached through the particle: factor 2.06 (Euclidean estimate for a sphere fed through
+ * one hemisphere: rms path about 0.65 R vs sqrt(1/10) R = 0.32 R all round, about 2; asserted in 1.5-2.5). */
+static void test_cam_paths(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    const double h = 0.5e-6;
+    ssb_grid *g = mk(ctx, 6, 5, 8, h, h, h);
+    box(g, 0, 6, 0, 5, 0, 1, 3);
+    box(g, 0, 6, 0, 5, 1, 5, 1);
+    box(g, 0, 6, 0, 5, 5, 8, 2);
+    phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
+    phase(ctx, g, 2, SSB_ROLE_SE, 0.12);
+    phase(ctx, g, 3, SSB_ROLE_CARBON, 0);
+    ssb_micro_cam_paths cp;
+    TU_OK(ctx, ssb_micro_cam_paths_compute(ctx, g, NULL, &cp));
+    assert_int_equal(cp.n_voxels, 120);
+    TU_ASSERT_REL(cp.mean_from_se, 2.0 * h, 1e-14);
+    TU_ASSERT_REL(cp.rms_from_se, sqrt(21.0 / 4.0) * h, 1e-14);
+    TU_ASSERT_REL(cp.mean_from_surface, 1.0 * h, 1e-14);
+    TU_ASSERT_REL(cp.rms_from_surface, sqrt(5.0 / 4.0) * h, 1e-14);
+    TU_ASSERT_REL(cp.length_factor, sqrt(21.0 / 5.0), 1e-14);
+    ssb_grid_destroy(&g);
+
+    g = half_covered_sphere(ctx, 0.35e-6, 2);
+    TU_OK(ctx, ssb_micro_cam_paths_compute(ctx, g, NULL, &cp));
+    const double f_full = cp.length_factor;
+    assert_true(f_full >= 1.0 && f_full < 1.01);
+    ssb_grid_destroy(&g);
+    g = half_covered_sphere(ctx, 0.35e-6, 4);
+    TU_OK(ctx, ssb_micro_cam_paths_compute(ctx, g, NULL, &cp));
+    const double f_half = cp.length_factor;
+    assert_true(f_half > 1.5 && f_half < 2.5);
+    assert_true(cp.rms_from_surface > 0 && cp.rms_from_se > cp.rms_from_surface);
+    ssb_grid_destroy(&g);
+    /* non-cubic voxels are refused */
+    g = mk(ctx, 4, 4, 4, 1e-6, 1e-6, 2e-6);
+    box(g, 0, 4, 0, 4, 0, 4, 1);
+    phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
+    assert_int_equal(ssb_micro_cam_paths_compute(ctx, g, NULL, &cp), SSB_ERR_RANGE);
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+    printf("PASS CAM insertion paths: slab factor sqrt(21/5) exactly; sphere all round %.4f, upper half only %.4f\n",
+           f_full, f_half);
+}
+
 /* Coating between CAM and SE: it belongs to the ionic network only when its sigma_ion > 0. Along x (CC at
  * x = 0): carbon x 0, CAM x 1..2, coating x 3, SE x 4..7 over a 8 x 3 x 3 box. */
 static void test_cam_coating(void **state)
@@ -761,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_fractions),       cmocka_unit_test(test_components),  cmocka_unit_test(test_percolation),
         cmocka_unit_test(test_taufactor_areas), cmocka_unit_test(test_anisotropic), cmocka_unit_test(test_active_cam),
         cmocka_unit_test(test_cam_sphere),      cmocka_unit_test(test_cam_coating), cmocka_unit_test(test_cam_errors),
+        cmocka_unit_test(test_cam_coverage),    cmocka_unit_test(test_cam_paths),
     };
     return cmocka_run_group_tests_name("micro_analysis", tests, NULL, NULL);
 }

@@ -108,6 +108,15 @@ static void check_handover(const ssb_run_result *res)
     TU_ASSERT_REL(d->a_pos, res->area_face * res->area_factor, 1e-12);
     TU_ASSERT_REL(d->a_pos, res->cam.active_cam_se_mc.per_volume, 1e-12);
     assert_string_equal(res->area_factor_method, "marching_cubes_of_structure");
+    /* coverage (issue 14): the handed-over area is the measured share of the active CAM's free surface that touches
+       Li-connected SE, times that surface, with the same smooth / face-count ratio */
+    TU_ASSERT_REL(res->cam.active_se_coverage, res->cam.active_cam_se.area / res->cam.active_cam_surface.area, 1e-12);
+    TU_ASSERT_REL(d->a_pos, res->cam.active_se_coverage * res->cam.active_cam_surface.per_volume * res->area_factor,
+                  1e-12);
+    assert_true(res->cam.active_se_coverage > 0 && res->cam.active_se_coverage <= 1);
+    /* insertion paths are measured in every run */
+    assert_true(res->paths.n_voxels == res->cam.n_active && res->paths.length_factor >= 1.0);
+    assert_true(res->paths.rms_from_se >= res->paths.rms_from_surface && res->paths.rms_from_surface > 0);
     /* the sphere factor is 2/3 (randomly oriented smooth surface) to 10 %; the structure's own factor is lower
      * where marching cubes smooths away thin SE necks between particles, but stays in a plausible band */
     if (!(res->area_factor > 0.45 && res->area_factor < 0.75))
@@ -132,6 +141,8 @@ static void test_handover_default(void **state)
     check_handover(&res);
     assert_int_equal(res.dims[0], 32);
     assert_int_equal(res.dims[2], 150); /* 60 um / 0.4 um */
+    /* the default diffusion length is the cell's own particle radius */
+    TU_ASSERT_REL(res.values.pos.particle_radius, res.values_in.pos.particle_radius, 1e-15);
     /* the SE phase conducts with the cell's bulk value (database at 298.15 K) */
     const ssb_phase *se = ssb_grid_find_phase(res.grid, SSB_RUN_LABEL_SE);
     assert_non_null(se);
@@ -141,6 +152,35 @@ static void test_handover_default(void **state)
            res.derived.sigma_i_eff_pos, res.ion.sigma_eff, res.ion.eps, res.ion.tau, res.area_factor,
            res.area_factor_sphere);
     ssb_run_result_destroy(&res);
+}
+
+/* Issue 14: diffusion_length "insertion_paths" hands over the particle radius times the structure's insertion-path
+ * factor, which equals a separate measurement on the same structure; everything else (areas, fractions,
+ * conductivities) is the default run's, and the longer diffusion path cannot raise the capacity. */
+static void test_handover_insertion_paths(void **state)
+{
+    fixture *fx = *state;
+    ssb_ctx *ctx = fx->ctx;
+    ssb_run_params rp = small_params();
+    rp.nrates = 1;
+    ssb_run_result r0, r1;
+    TU_OK(ctx, ssb_run(ctx, fx->db, fx->cell, &rp, &r0));
+    rp.diffusion_paths = 1;
+    TU_OK(ctx, ssb_run(ctx, fx->db, fx->cell, &rp, &r1));
+    check_handover(&r1);
+    ssb_micro_cam_paths sep;
+    TU_OK(ctx, ssb_micro_cam_paths_compute(ctx, r1.grid, NULL, &sep));
+    TU_ASSERT_REL(r1.paths.length_factor, sep.length_factor, 1e-14);
+    TU_ASSERT_REL(r1.values.pos.particle_radius, r1.values_in.pos.particle_radius * sep.length_factor, 1e-14);
+    TU_ASSERT_REL(r1.derived.a_pos, r0.derived.a_pos, 1e-14);
+    TU_ASSERT_REL(r1.values.pos.eps_active, r0.values.pos.eps_active, 1e-14);
+    TU_ASSERT_REL(r1.derived.sigma_i_eff_pos, r0.derived.sigma_i_eff_pos, 1e-14);
+    assert_true(r1.points[0].capacity <= r0.points[0].capacity * (1 + 1e-9));
+    printf("PASS: insertion paths: factor %.4f (coverage %.3f), R %.3g -> %.3g m, %.4g vs %.4g C/m2 at %gC\n",
+           sep.length_factor, r1.cam.active_se_coverage, r1.values_in.pos.particle_radius,
+           r1.values.pos.particle_radius, r1.points[0].capacity, r0.points[0].capacity, rp.rates[0]);
+    ssb_run_result_destroy(&r0);
+    ssb_run_result_destroy(&r1);
 }
 
 /* Issue 9 "the cell file is parsed once": ssb_run_load_string feeds one JSON tree to both readers and gives what the
@@ -564,7 +604,18 @@ static void test_params_json(void **state)
     assert_int_equal(rp.nrates, 2);
     TU_ASSERT_REL(rp.rates[1], 3, 1e-15);
     TU_ASSERT_REL(rp.cutoff, 3.1, 1e-15);
+    assert_int_equal(rp.diffusion_paths, 0);
+    TU_OK(ctx, ssb_run_params_from_json_string(ctx, "{\"microstructure\": {\"diffusion_length\": \"insertion_paths\"}}",
+                                               "t.json", &rp));
+    assert_int_equal(rp.diffusion_paths, 1);
+    TU_OK(ctx, ssb_run_params_from_json_string(ctx, "{\"microstructure\": {\"diffusion_length\": \"particle\"}}",
+                                               "t.json", &rp));
+    assert_int_equal(rp.diffusion_paths, 0);
     ssb_run_params q = ssb_run_params_default();
+    assert_int_equal(
+        ssb_run_params_from_json_string(ctx, "{\"microstructure\": {\"diffusion_length\": \"x\"}}", "t.json", &q),
+        SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "valid: particle, insertion_paths"));
     assert_int_equal(ssb_run_params_from_json_string(ctx, "{\"microstructure\": {\"size\": 4}}", "t.json", &q),
                      SSB_ERR_FORMAT);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "microstructure.size"));
@@ -867,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test_setup_teardown(test_handover_default, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_handover_insertion_paths, fx_setup, fx_teardown),
         cmocka_unit_test(test_handover_example_40C),
         cmocka_unit_test_setup_teardown(test_handover_temperature_set, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_reproducible_and_cell_identity, fx_setup, fx_teardown),

@@ -44,6 +44,7 @@ typedef struct {
     int64_t faces[9];      /* per axis x, y, z: CAM|ionic, active CAM|Li-connected ionic, CAM|carbon */
     int64_t electronic[3]; /* electronic-network voxels, those connected to the CC plane, to both planes */
     int64_t ionic[3];      /* ionic-network voxels, connected to the separator plane, to both planes */
+    int64_t surface[6];    /* per axis x, y, z: CAM|non-CAM faces, those of active particles */
 } ssbi_cam_counts;
 /* The ssb_micro_cam_result of the counts (all fields but the marching-cubes ones, zeroed); h the voxel size. */
 void ssbi_ma_cam_finish(const ssbi_cam_counts *c, const double h[3], ssb_micro_cam_result *res);

@@ -130,6 +130,13 @@ void ssbi_ma_cam_finish(const ssbi_cam_counts *c, const double h[3], ssb_micro_c
     res->n_li_connected = ci[1];
     res->ionic_percolates = ci[2] > 0;
     res->ionic_percolating_fraction = ci[0] > 0 ? (double)ci[2] / (double)ci[0] : 0.0;
+    const int64_t *su = c->surface;
+    const double a_s = su[0] * fa[0] + su[1] * fa[1] + su[2] * fa[2];
+    const double a_sa = su[3] * fa[0] + su[4] * fa[1] + su[5] * fa[2];
+    res->cam_surface = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_s, vol);
+    res->active_cam_surface = make_area(SSB_MICRO_METHOD_FACE_COUNT, a_sa, vol);
+    res->se_coverage = a_s > 0.0 ? a_se / a_s : 0.0;
+    res->active_se_coverage = a_sa > 0.0 ? a_act / a_sa : 0.0;
 }
 
 void ssbi_ma_cam_finish_mc(ssb_micro_cam_result *res, double s_cam, double s_ion, double s_union)
@@ -222,11 +229,13 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
     }
     SSB_CHECK_GOTO(ctx, rc, ssbi_progress(ctx, "active CAM", 3.0, 5.0), done);
 
-    /* faces: CAM|ionic (all and active CAM|Li-connected ionic) and CAM|carbon, per axis */
+    /* faces: CAM|ionic (all and active CAM|Li-connected ionic), CAM|carbon and the CAM's free surface (all and of
+       active particles), per axis */
     int64_t fse0 = 0, fse1 = 0, fse2 = 0, fac0 = 0, fac1 = 0, fac2 = 0, fcc0 = 0, fcc1 = 0, fcc2 = 0;
+    int64_t fs0 = 0, fs1 = 0, fs2 = 0, fsa0 = 0, fsa1 = 0, fsa2 = 0;
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nth) \
-    reduction(+ : fse0, fse1, fse2, fac0, fac1, fac2, fcc0, fcc1, fcc2)
+    reduction(+ : fse0, fse1, fse2, fac0, fac1, fac2, fcc0, fcc1, fcc2, fs0, fs1, fs2, fsa0, fsa1, fsa2)
 #endif
     for (int64_t r = 0; r < nrows; r++) {
         const int64_t y = r % ny, z = r / ny;
@@ -249,19 +258,20 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
                     continue;
                 }
                 const uint8_t lo = lab[ow];
+                const int pa = pt[ids[cv]] == (PT_E | PT_LI);
                 int se = 0, act = 0, cc = 0;
                 if (s.ion[lo]) {
                     se = 1;
-                    act = (fl[ow] & FL_L) && pt[ids[cv]] == (PT_E | PT_LI);
+                    act = (fl[ow] & FL_L) && pa;
                 } else if (s.carbon[lo]) {
                     cc = 1;
                 }
                 if (k == 0) {
-                    fse0 += se, fac0 += act, fcc0 += cc;
+                    fse0 += se, fac0 += act, fcc0 += cc, fs0++, fsa0 += pa;
                 } else if (k == 1) {
-                    fse1 += se, fac1 += act, fcc1 += cc;
+                    fse1 += se, fac1 += act, fcc1 += cc, fs1++, fsa1 += pa;
                 } else {
-                    fse2 += se, fac2 += act, fcc2 += cc;
+                    fse2 += se, fac2 += act, fcc2 += cc, fs2++, fsa2 += pa;
                 }
             }
         }
@@ -301,7 +311,8 @@ static int cam_core(ssb_ctx *ctx, const ssb_grid *g, const ssb_micro_cam_params 
     const ssbi_cam_counts cc = {.nvoxels = nv, .n_cam = ncam, .n_particles = npart, .n_particles_active = npa,
                                 .n_class = {na, nne, nnl, nnn},
                                 .faces = {fse0, fse1, fse2, fac0, fac1, fac2, fcc0, fcc1, fcc2},
-                                .electronic = {ce[0], ce[1], ce[2]}, .ionic = {ci[0], ci[1], ci[2]}};
+                                .electronic = {ce[0], ce[1], ce[2]}, .ionic = {ci[0], ci[1], ci[2]},
+                                .surface = {fs0, fs1, fs2, fsa0, fsa1, fsa2}};
     ssbi_ma_cam_finish(&cc, h, res);
     free(ids);
     ids = NULL;
