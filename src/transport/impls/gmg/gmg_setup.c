@@ -448,6 +448,7 @@ typedef struct {
     int32_t *j;
     float *g;
     int64_t nnz, cap;
+    int own; /* 1: j and g are this plane's own heap buffers; 0: its slice of the level's pool (see setup_coarse) */
 } plane_rows;
 
 /* Store the row of coarse unknown I (entries in w->rj / w->rg) and its diagonal, colour (parity of the block
@@ -455,13 +456,30 @@ typedef struct {
 static int agg_emit(const gmg_level *C, int32_t I, int64_t par, int64_t len, double dsum, double glo, double ghi,
                     int64_t cn0, int64_t chs, plane_rows *pr, const agg_ws *w)
 {
-    if (pr->nnz + len > pr->cap) {
+    if (pr->nnz + len > pr->cap) { /* the slice is full: continue in own buffers */
         int64_t c = pr->nnz + len > 2 * pr->cap ? pr->nnz + len + 1024 : 2 * pr->cap;
-        int32_t *nj = realloc(pr->j, (size_t)c * 4);
-        if (nj) pr->j = nj;
-        float *ng = nj ? realloc(pr->g, (size_t)c * 4) : NULL;
-        if (!ng) return SSB_ERR_NOMEM;
-        pr->g = ng;
+        if (pr->own) {
+            int32_t *nj = realloc(pr->j, (size_t)c * 4);
+            if (nj) pr->j = nj;
+            float *ng = nj ? realloc(pr->g, (size_t)c * 4) : NULL;
+            if (!ng) return SSB_ERR_NOMEM;
+            pr->g = ng;
+        } else {
+            int32_t *nj = malloc((size_t)c * 4);
+            float *ng = malloc((size_t)c * 4);
+            if (!nj || !ng) {
+                free(nj);
+                free(ng);
+                return SSB_ERR_NOMEM;
+            }
+            if (pr->nnz) {
+                memcpy(nj, pr->j, (size_t)pr->nnz * 4);
+                memcpy(ng, pr->g, (size_t)pr->nnz * 4);
+            }
+            pr->j = nj;
+            pr->g = ng;
+            pr->own = 1;
+        }
         pr->cap = c;
     }
     if (len > 0) { /* len 0: a piece coupled to nothing (a whole isolated component); pr->j may still be NULL */
@@ -723,8 +741,30 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
     memset(C->gdlo, 0, (size_t)(cn0 + 1) * 4);
     memset(C->gdhi, 0, (size_t)(cn - chs + 1) * 4);
     C->rp[0] = 0;
+    /* The rows of each coarse plane go first into the plane's slice of one pool, sized for rows of the fine level's
+     * mean length + 2 (6 on level 0: a piece couples to at most ~6 neighbouring pieces); a plane whose rows do not
+     * fit continues in its own buffers. Per-plane buffers grown by realloc (the former scheme) were copied at every
+     * doubling into fresh heap pages: 3/4 of the page faults left in a 500^3 set-up once the large arrays used huge
+     * pages (perf, lead, 2026-12-04). */
     plane_rows *pr = calloc((size_t)cz, sizeof *pr);
+    int32_t *pool_j = NULL;
+    float *pool_g = NULL;
+    int64_t pool_n = 0;
     if (!pr) err = 1;
+    if (!err) {
+        const int64_t per = l == 0 ? 6 : (F->nnz + F->n - 1) / (F->n > 0 ? F->n : 1) + 2;
+        for (int64_t Z = 0; Z < cz; Z++) pool_n += per * (ps[Z + 1] - ps[Z]) + 16;
+        pool_j = ssbi_gmg_malloc(ctx, m, (size_t)pool_n * 4, "gmg coarse rows");
+        pool_g = ssbi_gmg_malloc(ctx, m, (size_t)pool_n * 4, "gmg coarse rows");
+        if (!pool_j || !pool_g) err = 1;
+        int64_t off = 0;
+        for (int64_t Z = 0; Z < cz && !err; Z++) {
+            pr[Z].j = pool_j + off;
+            pr[Z].g = pool_g + off;
+            pr[Z].cap = per * (ps[Z + 1] - ps[Z]) + 16;
+            off += pr[Z].cap;
+        }
+    }
     if (!err) {
 #if SSB_HAVE_OPENMP
 #pragma omp parallel num_threads(nt)
@@ -748,10 +788,8 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
     if (!err) {
         for (int64_t I = 0; I < cn; I++) C->rp[I + 1] += C->rp[I];
         C->nnz = C->rp[cn];
-        m->bytes += C->nnz * 8; /* the plane buffers */
         C->ci = ssbi_gmg_malloc(ctx, m, (size_t)(C->nnz + 1) * 4, "gmg coarse columns");
         C->cv = ssbi_gmg_malloc(ctx, m, (size_t)(C->nnz + 1) * 4, "gmg coarse conductances");
-        m->bytes -= C->nnz * 8;
         if (!C->ci || !C->cv) err = 1;
     }
     if (!err) {
@@ -767,11 +805,14 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
         }
     }
     if (pr)
-        for (int64_t Z = 0; Z < cz; Z++) {
-            free(pr[Z].j);
-            free(pr[Z].g);
-        }
+        for (int64_t Z = 0; Z < cz; Z++)
+            if (pr[Z].own) {
+                free(pr[Z].j);
+                free(pr[Z].g);
+            }
     free(pr);
+    ssbi_gmg_free(m, pool_j, (size_t)pool_n * 4);
+    ssbi_gmg_free(m, pool_g, (size_t)pool_n * 4);
     if (l == 0) {
         ssbi_gmg_free(m, m->bpat, (size_t)cpos);
         m->bpat = NULL;
