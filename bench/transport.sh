@@ -19,7 +19,10 @@
 # (perf, 2 threads): level-0 passes ~47 % (exact operator in double 12.5 %, float sweeps and transfers ~30 %),
 # coarse levels ~21 %, set-up ~14 % (aggregation 8 %, level 0 3 %), percolation analysis and histogram ~5 %.
 # Previous release (session 4): 2.27 s quiet, 15 iterations; 500^3 three axes 50.2 s independent / 46.8 s one set-up.
-# Tried and dropped: 2 MiB huge pages for the solver arrays (twice, no gain), SIMD of the 6-index gathers, finer
+# Transparent huge pages for every library block >= 4 MiB (ssbi_malloc, 2026-12-04; bench/pagefault.c measures a
+# machine's first-touch cost): the first solve of a process no longer pays ~4 us per 4 KiB page fault here (two
+# earlier attempts advised the solver arrays only and showed no gain).
+# Tried and dropped: SIMD of the 6-index gathers, finer
 # thread slabs on levels 2-3, K-cycles on levels 1-2 only (16 instead of 11 iterations on a CAM phase), lean level 0
 # below 89.5 M unknowns (2.4x the CPU).
 set -euo pipefail

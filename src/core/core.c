@@ -182,9 +182,12 @@ int ssbi_trace(ssb_ctx *ctx, int code, const char *file, int line, const char *f
 /* Large blocks (>= SSBI_HUGE_MIN) are advised for transparent huge pages (Linux, where the system's THP mode is
  * "madvise", the Debian default): the 2 MiB-aligned interior of the block, before its first touch. A first touch
  * costs a page fault per 4 KiB page otherwise: on the shared test machine (a paravirtualised guest) 13-17 s for
- * 4 GiB against 0.4-2.0 s with huge pages (bench/pagefault.c), and the 500^3 three-axes transport fell from
- * 32.7-33.3 s to 25.5-28.6 s (1.02e6 -> 0.05e6 minor faults) with glibc's own THP tunable, which this reproduces
- * for the library's arrays without an environment variable. The memory stays ordinary malloc memory (free()). */
+ * 4 GiB against 0.4-2.0 s with huge pages (bench/pagefault.c). The 500^3 three-axes transport ran 25.5-28.6 s
+ * instead of 32.7-33.3 s (1.02e6 -> 0.05e6 minor faults) with glibc's THP tunable (GLIBC_TUNABLES=
+ * glibc.malloc.hugetlb=1); this advice, with the gmg's pooled coarse rows, does the same for the library's arrays
+ * without an environment variable: 1.6e4 faults, 23.8 s against 28.4 s (lead, 2026-12-04). Two earlier attempts
+ * (advice on the solver arrays only, blocks >= 16 MiB) left the front end's and the set-up's first touches in
+ * 4 KiB pages and showed no gain. The memory stays ordinary malloc memory (free()). */
 #define SSBI_HUGE_MIN ((size_t)4 << 20)
 #define SSBI_HUGE_PAGE ((size_t)2 << 20)
 static void advise_huge(void *p, size_t nbytes)
