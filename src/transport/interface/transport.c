@@ -552,6 +552,48 @@ nomem:
     return SSB_ERR_NOMEM;
 }
 
+/* Unknowns of a row of the phase map (without branches: the map is random). */
+static inline int64_t row_unknowns(const uint8_t *row, int64_t nx)
+{
+    int64_t c = 0;
+    for (int64_t x = 0; x < nx; x++) c += row[x] != 0;
+    return c;
+}
+
+/* The unknowns of plane z of axis z's phase map G on the inlet / outlet face normal to axis (x or y), ascending:
+ * counted into c[side], and (fill) stored from c[side] on into V's lists with the conductance g2 sigma. Only the
+ * rows' counts are read, except in the face rows themselves. */
+static void face_plane(const tr_axis *G, const int64_t n[3], ssb_axis axis, int64_t z, int fill, int64_t c[2],
+                       tr_values *V, double g2)
+{
+    const uint8_t *ph = G->ph + z * n[0] * n[1];
+    int64_t il = G->plane_start[z];
+    for (int64_t y = 0; y < n[1]; y++) {
+        const uint8_t *row = ph + y * n[0];
+        const int64_t rc = row_unknowns(row, n[0]);
+        for (int side = 0; side < 2; side++) {
+            int64_t k = 0, x0 = 0, x1 = n[0]; /* the face's positions in this row, the first unknown's index */
+            if (axis == SSB_AXIS_X) {
+                x0 = side ? n[0] - 1 : 0;
+                x1 = x0 + 1;
+                k = side ? rc - 1 : 0;
+            } else if (y != (side ? n[1] - 1 : 0)) {
+                continue;
+            }
+            for (int64_t x = x0; x < x1; x++) {
+                if (!row[x]) continue;
+                if (fill) {
+                    (side ? V->d_hi : V->d_lo)[c[side]] = il + k;
+                    (side ? V->gd_hi : V->gd_lo)[c[side]] = g2 * V->phsig[row[x] - 1];
+                }
+                c[side]++;
+                k++;
+            }
+        }
+        il += rc;
+    }
+}
+
 /* The shared path: conductances of axis x or y in axis z's frame (the grid's own): the face tables of axis z and
  * the Dirichlet unknowns on the faces normal to the axis (face Dirichlet: 2 sigma area / h, as values_build), in
  * ascending unknown order. */
@@ -563,7 +605,7 @@ static int values_across(ssb_transport *t, const double sigma[256], ssb_axis axi
     free(V->gd_hi);
     V->gd_lo = V->gd_hi = NULL;
     const tr_axis *G = &t->ax[SSB_AXIS_Z];
-    const int64_t *n = t->n, nz = n[2], npl = n[0] * n[1], na = n[axis], str = axis == SSB_AXIS_X ? 1 : n[0];
+    const int64_t *n = t->n, nz = n[2];
     const double *h = t->h;
     const double g2 = 2.0 * h[(axis + 1) % 3] * h[(axis + 2) % 3] / h[axis];
     /* the faces' unknowns per plane: rows (y) of each plane for the x faces, the first / last row for the y faces */
@@ -577,22 +619,8 @@ static int values_across(ssb_transport *t, const double sigma[256], ssb_axis axi
 #pragma omp parallel for schedule(dynamic, 4) num_threads(t->nt)
 #endif
         for (int64_t z = 0; z < nz; z++) {
-            const uint8_t *ph = G->ph + z * npl;
-            int64_t il = G->plane_start[z], c[2] = {pass ? cnt[2 * z] : 0, pass ? cnt[2 * z + 1] : 0};
-            for (int64_t v = 0; v < npl; v++) {
-                const uint8_t u = ph[v];
-                if (!u) continue;
-                const int64_t ca = (v / str) % na;
-                for (int side = 0; side < 2; side++) {
-                    if (ca != (side ? na - 1 : 0)) continue;
-                    if (pass) {
-                        (side ? V->d_hi : V->d_lo)[c[side]] = il;
-                        (side ? V->gd_hi : V->gd_lo)[c[side]] = g2 * V->phsig[u - 1];
-                    }
-                    c[side]++;
-                }
-                il++;
-            }
+            int64_t c[2] = {pass ? cnt[2 * z] : 0, pass ? cnt[2 * z + 1] : 0};
+            face_plane(G, n, axis, z, pass, c, V, g2);
             if (!pass) {
                 cnt[2 * z] = c[0];
                 cnt[2 * z + 1] = c[1];
@@ -664,14 +692,20 @@ static void fill_fields_shared(const ssb_transport *t, ssb_axis axis, const tr_v
 static void linear_guess_shared(const ssb_transport *t, ssb_axis axis, double *x)
 {
     const tr_axis *G = &t->ax[SSB_AXIS_Z];
-    const int64_t *n = t->n, nz = n[2], npl = n[0] * n[1], na = n[axis], str = axis == SSB_AXIS_X ? 1 : n[0];
+    const int64_t *n = t->n, nz = n[2], npl = n[0] * n[1], na = n[axis];
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(t->nt)
 #endif
     for (int64_t z = 0; z < nz; z++) {
         int64_t i = G->plane_start[z];
-        for (int64_t v = 0; v < npl; v++)
-            if (G->ph[z * npl + v]) x[i++] = 1.0 - ((double)((v / str) % na) + 0.5) / (double)na;
+        const uint8_t *ph = G->ph + z * npl;
+        for (int64_t y = 0; y < n[1]; y++) { /* without branches: x[nunk] is set after the guess */
+            const uint8_t *row = ph + n[0] * y;
+            for (int64_t xx = 0; xx < n[0]; xx++) {
+                x[i] = 1.0 - ((double)(axis == SSB_AXIS_X ? xx : y) + 0.5) / (double)na;
+                i += row[xx] != 0;
+            }
+        }
     }
 }
 
@@ -886,14 +920,15 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
     }
     /* keep the backend's set-up in the object; reuse it when the conductances are those it was built with times
      * one factor (a single conducting phase always is) */
-    if (t->ops->destroy_state && t->share) { /* the shared set-up; a new one is held by every axis */
+    if (t->ops->destroy_state && t->share && (A->shared || axis == SSB_AXIS_Z)) {
+        /* the shared set-up; a new one is held by every axis that shares it */
         const int same_ratio = t->sstate != NULL && proportional(t->in_set, sigma, t->ssigma);
         prob.state = &t->sstate;
         prob.reuse = same_ratio;
         t->sdestroy = t->ops->destroy_state;
         if (!same_ratio) {
             memcpy(t->ssigma, sigma, sizeof t->ssigma);
-            memset(t->sref, 1, sizeof t->sref);
+            for (int a = 0; a < 3; a++) t->sref[a] = (uint8_t)(t->ax[a].shared || a == SSB_AXIS_Z);
         }
         t->sref[axis] = 1;
     } else if (t->ops->destroy_state) {

@@ -103,7 +103,6 @@ static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
         const int64_t *idx;
         int64_t first;
         const int64_t cnt = ssbi_tproblem_dir(p, s, &idx, &first);
-        const double *gd = s ? p->gd_hi : p->gd_lo;
         if (!m->dps[s]) {
             m->dps[s] = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg Dirichlet planes");
             if (!m->dps[s]) return SSB_ERR_NOMEM;
@@ -119,34 +118,78 @@ static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
             m->dg0[s] = ssbi_gmg_malloc(ctx, m, (size_t)(cnt + 1) * 8, "gmg Dirichlet");
             if (!m->di[s] || !m->dg0[s]) return SSB_ERR_NOMEM;
         }
-        int64_t *dps = m->dps[s];
-        int32_t *di = m->di[s];
-        double *dg = m->dg0[s];
-        for (int64_t z = 0; z <= nz; z++) dps[z] = dir_below(p, s, p->plane_start[z]);
-        GMG_PRAGMA_FOR_NT
+        for (int64_t z = 0; z <= nz; z++) m->dps[s][z] = dir_below(p, s, p->plane_start[z]);
+    }
+    /* one walk per plane with a Dirichlet unknown: the solver index of each unknown (as ssbi_gmg_renumber), the
+     * entries in walking order, then red before black (a stable partition: within a colour the walking order is
+     * the solver order) */
+    int64_t maxpl = 0;
+    for (int64_t z = 0; z < nz; z++) maxpl = L->ps[z + 1] - L->ps[z] > maxpl ? L->ps[z + 1] - L->ps[z] : maxpl;
+    int err = 0;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+        int32_t *ti = malloc((size_t)(maxpl + 1) * 4);
+        double *tg = malloc((size_t)(maxpl + 1) * 8);
+        if (!ti || !tg) {
+#if SSB_HAVE_OPENMP
+#pragma omp atomic write
+#endif
+            err = 1;
+        }
+#if SSB_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 4)
+#endif
         for (int64_t z = 0; z < nz; z++) {
-            if (dps[z + 1] == dps[z]) continue;
-            int64_t o = dps[z];
-            for (int c = 0; c < 2; c++) {
-                int64_t il = p->plane_start[z], k = dps[z], in = c ? L->pb[z] : L->ps[z];
-                for (int64_t y = 0; y < ny; y++)
-                    for (int64_t x = 0; x < nx; x++) {
-                        if (!p->ph[x + nx * y + npl * z]) continue;
-                        if ((int)((x + y + z) & 1) == c) {
-                            const int in_list = idx ? (k < dps[z + 1] && idx[k] == il) : il >= first && il < first + cnt;
-                            if (in_list) {
-                                di[o] = (int32_t)in;
-                                dg[o] = gd[idx ? k : il - first];
-                                o++;
-                            }
-                            in++;
+            if (!ti || !tg) continue;
+            if (m->dps[0][z + 1] == m->dps[0][z] && m->dps[1][z + 1] == m->dps[1][z]) continue;
+            const int64_t *idx[2];
+            int64_t first[2], k[2], o[2];
+            const double *gd[2] = {p->gd_lo, p->gd_hi};
+            for (int s = 0; s < 2; s++) {
+                (void)ssbi_tproblem_dir(p, s, &idx[s], &first[s]);
+                k[s] = m->dps[s][z];
+                o[s] = m->dps[s][z];
+            }
+            int64_t il = p->plane_start[z], cr = L->ps[z], cb = L->pb[z];
+            int64_t next[2]; /* the front-end index of the next entry of each side (-1: none left) */
+            for (int s = 0; s < 2; s++)
+                next[s] = k[s] < m->dps[s][z + 1] ? (idx[s] ? idx[s][k[s]] : first[s] + k[s]) : -1;
+            for (int64_t y = 0; y < ny; y++)
+                for (int64_t x = 0; x < nx; x++) { /* without branches on the random map but the rare hits */
+                    const int64_t act = p->ph[x + nx * y + npl * z] != 0, red = ((x + y + z) & 1) == 0;
+                    const int64_t in = red ? cr : cb;
+                    cr += act & red;
+                    cb += act & !red;
+                    for (int s = 0; s < 2; s++)
+                        if (act && il == next[s]) {
+                            m->di[s][o[s]] = (int32_t)in;
+                            m->dg0[s][o[s]] = gd[s][k[s]];
+                            o[s]++;
+                            k[s]++;
+                            next[s] = k[s] < m->dps[s][z + 1] ? (idx[s] ? idx[s][k[s]] : first[s] + k[s]) : -1;
                         }
-                        if (idx && k < dps[z + 1] && idx[k] == il) k++;
-                        il++;
-                    }
+                    il += act;
+                }
+            for (int s = 0; s < 2; s++) { /* red (index < pb[z]) before black, each in walking order */
+                const int64_t a = m->dps[s][z], e = m->dps[s][z + 1];
+                int64_t c = 0;
+                for (int pass = 0; pass < 2; pass++)
+                    for (int64_t j = a; j < e; j++)
+                        if ((m->di[s][j] >= L->pb[z]) == pass) {
+                            ti[c] = m->di[s][j];
+                            tg[c] = m->dg0[s][j];
+                            c++;
+                        }
+                memcpy(m->di[s] + a, ti, (size_t)c * 4);
+                memcpy(m->dg0[s] + a, tg, (size_t)c * 8);
             }
         }
+        free(ti);
+        free(tg);
     }
+    if (err) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg: out of memory for the Dirichlet lists");
     return SSB_OK;
 }
 
