@@ -8,7 +8,7 @@
 # exists; otherwise the 500^3 case is skipped with a message. REPEAT (runs per variant, medians; default 3),
 # REPEAT500 (runs of the 500^3 volumes; default 1), SKIP500=1 (skip the synthetic 500^3 cathode).
 # Cases: electrode.tiff (pore, 7.5 M unknowns), the 256^3 corner of the 500^3 volume, the full 500^3 volume
-# (about 40 s per variant and run; the object holds one axis's hierarchy at a time, peak ~4 GB).
+# (about 40 s per variant and run; the object holds one hierarchy at a time, peak ~4 GB).
 #
 # Figures. Current (lead, quiet, 2026-12-03 18:59, load 0.5-1.7, 2 threads, merged main, three runs):
 #   `ssbnet micro transport cathode500.raw --phase 1 --axis all` (one labelling, the phase maps read from the
@@ -22,8 +22,22 @@
 #   1.78 s median against 2.03 s, CPU 4.30 s against 4.79 s); the per-run "phases" line (300^3 crop, seed 3):
 #   labelling 0.4 s, per axis set-up 0.4-0.6 s and solve 1.4-1.7 s at load ~2. Issue 13's < 20 s needs one
 #   hierarchy / three right-hand sides (see README).
-#   The object shares the labelling only: the multigrid hierarchy is per axis (the unknowns are numbered plane by
-#   plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s (0 iterations), quiet.
+#   Until branch fast5 the object shared the labelling only: the multigrid hierarchy was per axis (the unknowns are
+#   numbered plane by plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s
+#   (0 iterations), quiet.
+# Branch fast5 (2026-12-04 04:32-04:39, the shared path: one hierarchy in axis z's frame for the three axes, x and
+#   y with their Dirichlet faces across the planes, see src/transport/interface/transport.c), interleaved with main
+#   (e92f315) built at the same time, 3 pairs, load 4.1-5.7 from the other developer's jobs (wall times ~2x those of
+#   a quiet machine: compare the CPU times). `ssbnet micro transport cathode500.raw --phase 1 --axis all --json`:
+#   main 60.98 s wall median (56.80-68.73), 59.6 s CPU (user + sys, 55.2-60.5), 4.05-4.12 GB max RSS;
+#   fast5 51.78 s wall (48.96-52.80), 50.3 s CPU (48.0-50.8), 3.75-3.79 GB; -16 % CPU. Per axis (JSON time_s,
+#   medians): x 24.3 -> 23.9 s (labelling excluded; the first axis builds the hierarchy either way), y 14.4 -> 10.5 s,
+#   z 16.1 -> 11.6 s; the same iterations (11 / 11 / 12), tau equal to 12 digits (2.919193386102, 2.911227442959,
+#   2.918172543648). Earlier the same hour at load 2.4-3.3 (2 pairs): main 29.6 / 38.6 s wall, fast5 25.1 / 25.5 s
+#   (x 12.0 s with the first build and its page faults, y 5.5 s, z 5.1 s: the solves alone). Issue 13's < 20 s on a
+#   quiet machine needs the first axis's page faults gone too (the lead's huge pages in ssbi_malloc).
+#   electrode.tiff --phase 0 --axis all (same pairs, load 4.1-4.9): main 9.13 s wall median (8.91-9.43), 8.9 s CPU;
+#   fast5 7.48 s (7.32-7.65), 7.3 s CPU (-18 %); 0.68 instead of 0.72-0.74 GB max RSS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}

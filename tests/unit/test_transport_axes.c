@@ -6,7 +6,8 @@
  *      solve) and in the order z, x, y (the hierarchy then built for axis z's own faces first);
  *  (b) three conducting phases with a 1e2 conductivity contrast;
  *  (c) anisotropic voxel sizes (the face conductances differ per axis);
- *  (d) percolating sets that differ between the axes: the per-axis path, bit for bit the one-shot results;
+ *  (d) percolating sets that differ between the axes, and (same sets) cell Dirichlet or the lean level 0: the
+ *      per-axis path, bit for bit the one-shot results;
  *  (e) fields requested at create: the per-axis path, bit for bit; and the fields of a shared solve
  *      (ssb_transport_get_fields) against those of a want_fields solve.
  * Each: tau within 1e-8 (relative) of the one-shot solve (rtol 1e-8), the same unknowns and percolating fraction,
@@ -157,6 +158,13 @@ static void test_fallbacks(void **state)
     assert_int_equal(axes_vs_solves(ctx, g, sigma, &p, ord_xyz, 1, 1, "(d) sets differ"), 3);
     ssb_grid_destroy(&g);
     g = random_grid(ctx, nx, ny, nz, h, 0.38, 3, 77u);
+    /* the same percolating set along the three axes, but cell Dirichlet or the lean level 0: the per-axis path */
+    p.dirichlet = SSB_DIRICHLET_CELL;
+    assert_int_equal(axes_vs_solves(ctx, g, sigma, &p, ord_xyz, 1, 1, "(d) cell Dirichlet"), 3);
+    p.dirichlet = SSB_DIRICHLET_FACE;
+    p.lean = 1;
+    assert_int_equal(axes_vs_solves(ctx, g, sigma, &p, ord_xyz, 1, 1, "(d) lean level 0"), 3);
+    p.lean = -1;
     p.want_fields = 1;
     assert_int_equal(axes_vs_solves(ctx, g, sigma, &p, ord_xyz, 1, 1, "(e) fields"), 3);
     /* the fields of shared solves (get_fields) against want_fields solves: the iterate without fields stops by the

@@ -418,7 +418,8 @@ static int axes_setup_all(ssb_transport *t)
     /* the shared path: the same percolating set along the three axes (every component joins both faces along
      * x, y and z or along none), face Dirichlet, no fields asked for at create (their solves stop by the residual
      * rule; they take the per-axis path), a backend that can move its Dirichlet faces at this size */
-    int64_t c3z = 0, same = 1;
+    int64_t c3z = 0;
+    int same = 1;
     for (int64_t id = 0; id < comp.ncomponents; id++) {
         const unsigned f = flags[id];
         const int tx = (f & 3u) == 3u, ty = ((f >> 2) & 3u) == 3u, tz = ((f >> 4) & 3u) == 3u;
