@@ -227,6 +227,7 @@ static void test_shared_life(void **state)
     ssb_transport_result r[3], q;
     for (int a = 0; a < 3; a++) TU_OK(ctx, ssb_transport_compute(t, sigma, (ssb_axis)a, &r[a]));
     assert_int_equal(ssbi_transport_gmg_builds() - b0, 1);
+    const double sig_x = r[0].sigma_eff;
     /* again: the stored solutions, 0 iterations, the same numbers */
     for (int a = 0; a < 3; a++) {
         TU_OK(ctx, ssb_transport_compute(t, sigma, (ssb_axis)a, &q));
@@ -266,6 +267,25 @@ static void test_shared_life(void **state)
     assert_int_equal(ssbi_transport_gmg_builds() - b1, 1);
     print_message("shared path life: repeat 0 iterations, scaled conductivities keep the hierarchy, a new ratio and "
                   "the release of every axis rebuild it\n");
+    ssb_transport_destroy(&t);
+    /* a hierarchy built for axis z serves axis x with every conductivity x 5 from the linear guess: the faces move
+     * and the Dirichlet terms enter the float hierarchy in the build's scale; the iterations of a fresh solve */
+    double s5[256];
+    for (int k = 0; k < 256; k++) s5[k] = 5.0 * sigma[k];
+    TU_OK(ctx, ssb_transport_create(ctx, g, NULL, &t));
+    TU_OK(ctx, ssb_transport_setup_all(t, sigma));
+    TU_OK(ctx, ssb_transport_compute(t, sigma, SSB_AXIS_Z, &q));
+    const int64_t b2 = ssbi_transport_gmg_builds();
+    TU_OK(ctx, ssb_transport_compute(t, s5, SSB_AXIS_X, &q));
+    assert_int_equal(ssbi_transport_gmg_builds() - b2, 0);
+    ssb_transport_result f5;
+    TU_OK(ctx, ssb_transport_solve(ctx, g, s5, SSB_AXIS_X, NULL, &f5));
+    TU_ASSERT_REL(q.tau, f5.tau, 1e-8);
+    TU_ASSERT_REL(q.sigma_eff, 5.0 * sig_x, 1e-8);
+    assert_true(q.iterations <= f5.iterations + 1);
+    print_message("shared path, axis x on axis z's hierarchy with the conductivities x 5: %lld iterations (fresh "
+                  "solve %lld), tau %.10f vs %.10f\n",
+                  (long long)q.iterations, (long long)f5.iterations, q.tau, f5.tau);
     ssb_transport_destroy(&t);
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);
