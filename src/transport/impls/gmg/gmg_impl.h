@@ -50,9 +50,10 @@
  * inverse diagonal again (interior sum + Dirichlet), and, since P is piecewise constant, P^T D P of the Dirichlet
  * diagonal D is diagonal: a coarse unknown's Dirichlet conductance (gdir) is the sum over its members, its diagonal
  * the row sum of its couplings (the Galerkin operator of a Laplacian) plus that; the coarsest factor is refactored.
- * Aggregation, runs, slabs and K-cycle vectors stay. On the 500^3 cathode (39.8 M unknowns) that takes ~0.1 s per
- * axis instead of a 2.2-2.5 s build (plus its page faults); the iterations and tau are those of the per-axis
- * hierarchies (tau to 1e-12 relative: the red-black colouring and the 2x2x2 blocks do not depend on the frame).
+ * Aggregation, runs, slabs and K-cycle vectors stay. On the 500^3 cathode (39.8 M unknowns) that took 0.11-0.24 s
+ * per axis (the set-up time of axes y and z, bench/transport_axes.sh) instead of a 2.3 s build (plus its page
+ * faults); the iterations and tau are those of the per-axis hierarchies (tau to 12 digits there and to 1e-13 in
+ * test_transport_axes: the red-black colouring and the 2x2x2 blocks do not depend on the frame).
  * Not for the lean level 0 (its diagonal is summed from the first / last plane's arrays, GMG_FINE_DIAG).
  * Memory: 37 bytes per unknown on level 0 (lean: 8 + 1 bit per voxel) + 20 for the CG vectors + ~75 per coarse
  * unknown (about 1/6 of them); during the set-up a transient 4-byte index per voxel (and, lean, the phases and
