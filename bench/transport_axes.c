@@ -10,7 +10,10 @@
  * three axes) + ssb_transport_compute along x, y, z. Variant "new sigma": after the three solves, the three axes again
  * with every conductivity times 1.37 (a temperature change of a single conducting phase): fresh solves vs computes
  * on the object (warm start from the stored solution, the kept multigrid hierarchy). The object releases each
- * axis after its two computes, so it holds one hierarchy at a time (the peak memory of the independent solves).
+ * axis after its two computes, so it holds one hierarchy at a time (the peak memory of the independent solves):
+ * where the percolating set is the same along the three axes that is one hierarchy for the three (the shared path,
+ * src/transport/interface/transport.c: its taus agree with the independent solves' to the solver tolerance, not
+ * to the last bit), else one per axis.
  * Prints the taus of each variant (they must agree), the medians (wall time, and for the three axes also the CPU
  * time of the process, user + system, all threads), and the geometry set-up alone; per run the phases of the
  * one-setup variant (labelling, then per axis the multigrid set-up and the solve with its iterations). */
@@ -176,8 +179,7 @@ int main(int argc, char **argv)
                     it_new_one += r.iterations;
                     t_new_one[k] += wtime() - t0;
                     c_new += cpu_s() - c1;
-                    ssb_transport_release(t,
-                                          (ssb_axis)a); /* one axis's hierarchy at a time, as the independent solves */
+                    ssb_transport_release(t, (ssb_axis)a); /* one hierarchy at a time (see above) */
                 }
                 ssb_transport_destroy(&t);
                 c_one[k] = cpu_s() - c0 - c_new; /* without the new-sigma computes */
@@ -194,7 +196,8 @@ int main(int argc, char **argv)
     printf("tau x/y/z new sigma   %.8f %.8f %.8f (iterations: fresh %lld, object %lld)\n", tau_new[0], tau_new[1],
            tau_new[2], it_new_ind, it_new_one);
     for (int a = 0; a < 3; a++)
-        if (tau_ind[a] != tau_one[a] || !(fabs(tau_new[a] - tau_ind[a]) <= 1e-6 * tau_ind[a])) {
+        if (!(fabs(tau_one[a] - tau_ind[a]) <= 1e-8 * tau_ind[a]) ||
+            !(fabs(tau_new[a] - tau_ind[a]) <= 1e-6 * tau_ind[a])) {
             fprintf(stderr, "transport_axes: the variants disagree on axis %d\n", a);
             return 1;
         }

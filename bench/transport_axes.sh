@@ -8,7 +8,7 @@
 # exists; otherwise the 500^3 case is skipped with a message. REPEAT (runs per variant, medians; default 3),
 # REPEAT500 (runs of the 500^3 volumes; default 1), SKIP500=1 (skip the synthetic 500^3 cathode).
 # Cases: electrode.tiff (pore, 7.5 M unknowns), the 256^3 corner of the 500^3 volume, the full 500^3 volume
-# (about 40 s per variant and run; the object holds one axis's hierarchy at a time, peak ~4 GB).
+# (about 40 s per variant and run; the object holds one hierarchy at a time, peak ~4 GB).
 #
 # Figures. Current (lead, quiet, 2026-12-03 18:59, load 0.5-1.7, 2 threads, merged main, three runs):
 #   `ssbnet micro transport cathode500.raw --phase 1 --axis all` (one labelling, the phase maps read from the
@@ -22,8 +22,27 @@
 #   1.78 s median against 2.03 s, CPU 4.30 s against 4.79 s); the per-run "phases" line (300^3 crop, seed 3):
 #   labelling 0.4 s, per axis set-up 0.4-0.6 s and solve 1.4-1.7 s at load ~2. Issue 13's < 20 s needs one
 #   hierarchy / three right-hand sides (see README).
-#   The object shares the labelling only: the multigrid hierarchy is per axis (the unknowns are numbered plane by
-#   plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s (0 iterations), quiet.
+#   Until branch fast5 the object shared the labelling only: the multigrid hierarchy was per axis (the unknowns are
+#   numbered plane by plane along the transport axis); new sigma on the object: 500^3 49.4 s fresh vs 2.6 s
+#   (0 iterations), quiet.
+# Branch fast5 (the shared path: one hierarchy in axis z's frame for the three axes, x and y with their Dirichlet
+#   faces across the planes). Quieter hour (2026-12-04 04:54-04:58, load 0.8-1.9), interleaved with main (e92f315)
+#   built at the same time, 3 pairs: `ssbnet micro transport cathode500.raw --phase 1 --axis all --json`: main
+#   31.36 s wall median (28.76-32.57), 58.9 s CPU (user + sys, 54.8-61.0), 4.05-4.08 GB max RSS; fast5 24.62 s
+#   (24.30-29.14), 46.8 s CPU (46.2-53.5), 3.74-3.82 GB: -21 % wall, -21 % CPU. Per axis (JSON time_s, medians): x
+#   11.87 -> 11.61 s (the first axis builds the hierarchy either way, with ~3-5 s of 4 KiB page faults), y 7.65 ->
+#   5.14 s, z 8.50 -> 5.35 s; the same iterations (11 / 11 / 12), tau equal to 12 digits (2.919193386102,
+#   2.911227442959, 2.918172543648). This program on the same volume (04:50, load falling from 3 to 1, one run):
+#   one setup 20.58 s (38.3 s CPU) against independent solves 31.58 s (54.9 s CPU); phases: labelling 1.26 s; x
+#   set-up 2.33 s, solve 5.69 s; y set-up 0.24 s (the Dirichlet faces moved), solve 5.32 s; z set-up 0.11 s, solve
+#   5.63 s. Issue 13's < 20 s for the CLI needs the first axis's page faults gone too (the lead's huge pages in
+#   ssbi_malloc): the rest is ~1.5 s of reading and labelling, 2.3 s of one set-up and 3 x ~5.3 s of solves.
+#   electrode.tiff --phase 0 --axis all (04:58, load 1.6-1.7): main 4.32 s wall median (4.31-4.37), 8.2 s CPU;
+#   fast5 3.82 s (3.75-3.84), 7.2 s CPU (-12 % wall, -13 % CPU); 0.68-0.69 instead of 0.73-0.74 GB max RSS. One
+#   axis (--axis z) is not affected: 2.22 / 2.23 s.
+#   Under load (04:32-04:39, load 4.1-5.7 from the other developer's jobs, wall times ~2x, 3 pairs): 500^3 main
+#   60.98 s wall median, 59.6 s CPU; fast5 51.78 s, 50.3 s CPU (-16 % CPU); y 14.4 -> 10.5 s, z 16.1 -> 11.6 s.
+#   electrode.tiff: main 9.13 s, 8.9 s CPU; fast5 7.48 s, 7.3 s CPU (-18 %).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}

@@ -25,6 +25,14 @@ typedef struct {
     const int64_t *plane_start;/* n[2] + 1 entries */
     const double *gd_lo;       /* Dirichlet conductances (S) of unknowns [0, plane_start[1]) to phi = 1 V */
     const double *gd_hi;       /* ... of unknowns [plane_start[n2-1], nunk) to phi = 0 V */
+    /* Dirichlet faces across the planes (0, the default: the first / last plane as above; only for a backend whose
+     * ops->across accepts it): 1 / 2 for the faces normal to local x / y. The unknowns of the inlet (x or y = 0) and
+     * outlet (x or y = n - 1) face are then d_lo[0 .. nd_lo) and d_hi[0 .. nd_hi) (ascending unknown indices), with
+     * the conductances gd_lo[k] / gd_hi[k]. So one numbering (and one backend set-up) serves the three transport
+     * axes of a grid (see transport.c, the shared path). */
+    int across;
+    int64_t nd_lo, nd_hi;
+    const int64_t *d_lo, *d_hi;
     const char *stage;         /* progress stage name, e.g. "transport z" */
     /* Optional backend state kept between solves of one transport object (NULL: none, build and free per solve).
      * *state is NULL before the first solve; the backend stores its set-up there and the front end frees it with
@@ -60,6 +68,9 @@ typedef struct {
     int (*solve)(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
                  ssbi_tsolution *sol);
     void (*destroy_state)(void *state); /* NULL: the backend keeps no state (ignores p->state) */
+    /* 1 if the backend solves problems with across != 0 for these parameters and unknowns (NULL: never); a kept
+     * state then serves any across (reuse = 1: same ph, numbering and conductance ratios) */
+    int (*across)(const ssb_transport_params *par, int64_t nunk);
 } ssbi_transport_ops;
 
 /* Registry: the ops of a backend name ("auto" resolves to the default), or NULL if not compiled. */
@@ -69,6 +80,20 @@ const ssbi_transport_ops *ssbi_transport_find(const char *name);
 static inline double ssbi_harm(double a, double b)
 {
     return (a > 0.0 && b > 0.0) ? 2.0 * a * b / (a + b) : 0.0;
+}
+
+/* The Dirichlet unknowns of a problem: side 0 (inlet) or 1 (outlet): count, and their indices (NULL: the range
+ * [*first, *first + count) of the first / last plane). */
+static inline int64_t ssbi_tproblem_dir(const ssbi_tproblem *p, int side, const int64_t **idx, int64_t *first)
+{
+    if (p->across) {
+        *idx = side ? p->d_hi : p->d_lo;
+        *first = 0;
+        return side ? p->nd_hi : p->nd_lo;
+    }
+    *idx = NULL;
+    *first = side ? p->plane_start[p->n[2] - 1] : 0;
+    return side ? p->nunk - p->plane_start[p->n[2] - 1] : p->plane_start[1];
 }
 
 /* Inlet and outlet currents (A) of a solution x. */
@@ -82,6 +107,9 @@ double ssbi_transport_wtime(void);
 int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
                              ssbi_tsolution *sol);
 void ssbi_transport_destroy_gmg(void *state);
+/* Number of gmg hierarchies built in this process (for the tests: the shared path builds one for three axes). */
+int64_t ssbi_transport_gmg_builds(void);
+int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk);
 int ssbi_transport_solve_hypre(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par,
                                int nthreads, ssbi_tsolution *sol);
 

@@ -22,7 +22,8 @@
 
 #define SSBI_TRANSPORT_DEFAULT "gmg"
 
-static const ssbi_transport_ops ops_gmg = {"gmg", ssbi_transport_solve_gmg, ssbi_transport_destroy_gmg};
+static const ssbi_transport_ops ops_gmg = {"gmg", ssbi_transport_solve_gmg, ssbi_transport_destroy_gmg,
+                                           ssbi_transport_across_gmg};
 
 const ssbi_transport_ops *ssbi_transport_find(const char *name)
 {
@@ -30,7 +31,7 @@ const ssbi_transport_ops *ssbi_transport_find(const char *name)
     if (strcmp(name, "auto") == 0) name = SSBI_TRANSPORT_DEFAULT;
     if (strcmp(name, "gmg") == 0) return &ops_gmg;
 #if SSB_HAVE_HYPRE
-    static const ssbi_transport_ops ops_hypre = {"hypre", ssbi_transport_solve_hypre, NULL};
+    static const ssbi_transport_ops ops_hypre = {"hypre", ssbi_transport_solve_hypre, NULL, NULL};
     if (strcmp(name, "hypre") == 0) return &ops_hypre;
 #endif
     return NULL;

@@ -1,6 +1,17 @@
 /* Transport front end: argument checks, the transport object (per axis: percolating set and problem set-up in the
  * local frame with transport along z, kept for later solves), dispatch to a backend, currents, effective properties
- * and fields; ssb_transport_solve is the one-shot driver (create, compute, destroy). */
+ * and fields; ssb_transport_solve is the one-shot driver (create, compute, destroy).
+ * The shared path (ssb_transport_setup_all): a backend numbers the unknowns plane by plane along the transport axis,
+ * so each axis in its own frame needs its own set-up (gmg: 2.2-2.5 s of the ~8 s per axis of the 500^3 cathode).
+ * Where the percolating set is the same along x, y and z (every component joins both faces along all three axes or
+ * along none: the usual case of a well-connected phase), face Dirichlet, no fields asked for at create and a backend
+ * that can put its Dirichlet faces across the planes (ssbi_transport_ops.across: gmg with the stored level 0), the
+ * three axes are solved in axis z's frame (the grid's own) on one set-up built by the first axis computed: x and y
+ * with the Dirichlet faces normal to local x / y (ssbi_tproblem.across), their solutions in axis z's numbering, their
+ * fields formed in that frame (fill_fields_shared). Elsewhere (sets that differ, cell Dirichlet, fields, the lean
+ * level 0, hypre, a single-axis ssb_transport_setup) each axis keeps its own frame and set-up, as before. The shared
+ * set-up lives until every axis that shares it was released (ssb_transport_release) or the object is destroyed:
+ * one hierarchy at a time, whatever the order of computes and releases. */
 #include "transport/transport_impl.h"
 
 #include <ssbnet/ssb_micro_analysis.h>
@@ -39,11 +50,13 @@ double ssbi_transport_wtime(void)
 
 void ssbi_transport_currents(const ssbi_tproblem *p, const double *x, double *i_in, double *i_out)
 {
-    const int64_t n0 = p->plane_start[1];
-    const int64_t hs = p->plane_start[p->n[2] - 1];
+    const int64_t *idx;
+    int64_t first;
     double a = 0.0, b = 0.0;
-    for (int64_t i = 0; i < n0; i++) a += p->gd_lo[i] * (1.0 - x[i]);
-    for (int64_t i = hs; i < p->nunk; i++) b += p->gd_hi[i - hs] * x[i];
+    int64_t nd = ssbi_tproblem_dir(p, 0, &idx, &first);
+    for (int64_t k = 0; k < nd; k++) a += p->gd_lo[k] * (1.0 - x[idx ? idx[k] : first + k]);
+    nd = ssbi_tproblem_dir(p, 1, &idx, &first);
+    for (int64_t k = 0; k < nd; k++) b += p->gd_hi[k] * x[idx ? idx[k] : first + k];
     *i_in = a;
     *i_out = b;
 }
@@ -130,6 +143,8 @@ typedef struct {
     void *bstate;           /* the backend's set-up kept between computes (gmg: the multigrid hierarchy) */
     void (*bdestroy)(void *);
     double bsigma[256];     /* conductivities the kept set-up was built with */
+    int shared;             /* x or y solved in axis z's frame (the shared path): no ph / plane_start of its own, x in
+                             * axis z's numbering */
 } tr_axis;
 
 struct ssb_transport {
@@ -146,7 +161,24 @@ struct ssb_transport {
     int phase_of[256];      /* label -> conducting phase index (ascending labels), -1 outside the set */
     int nph;
     tr_axis ax[3];
+    /* The shared path (ssb_transport_setup_all, when the percolating set is the same along x, y and z and the
+     * backend can move its Dirichlet faces, see ssbi_transport_ops.across): the three axes are solved in axis z's
+     * frame on one backend set-up, built by the first axis computed. Axis z's numbering is the grid's own;
+     * x and y take the Dirichlet faces normal to local x / y (ssbi_tproblem.across). sref[a]: axis a has not
+     * been released since the set-up was built; the set-up is freed when no axis holds it (or at destroy). */
+    int share;
+    void *sstate;
+    void (*sdestroy)(void *);
+    double ssigma[256];     /* conductivities sstate was built with */
+    uint8_t sref[3];
 };
+
+static void shared_free(ssb_transport *t)
+{
+    if (t->sstate && t->sdestroy) t->sdestroy(t->sstate);
+    t->sstate = NULL;
+    memset(t->sref, 0, sizeof t->sref);
+}
 
 static void axis_free(tr_axis *A)
 {
@@ -162,6 +194,7 @@ void ssb_transport_destroy(ssb_transport **t)
 {
     if (!t || !*t) return;
     for (int a = 0; a < 3; a++) axis_free(&(*t)->ax[a]);
+    shared_free(*t);
     free(*t);
     *t = NULL;
 }
@@ -210,6 +243,8 @@ static void adopt_set(ssb_transport *t, const double sigma[256])
     for (int k = 0; k < 256; k++) in_set[k] = sigma[k] > 0.0;
     if (t->have_set && memcmp(in_set, t->in_set, sizeof in_set) == 0) return;
     for (int a = 0; a < 3; a++) axis_free(&t->ax[a]);
+    shared_free(t);
+    t->share = 0;
     memcpy(t->in_set, in_set, sizeof in_set);
     t->nph = 0;
     for (int k = 0; k < 256; k++) t->phase_of[k] = in_set[k] ? t->nph++ : -1;
@@ -380,11 +415,38 @@ static int axes_setup_all(ssb_transport *t)
     /* the phase maps straight from the components (the through-mask of a voxel array is built only where the
      * object keeps it: cell-mode fields) */
     const int keep_mask = t->par.dirichlet == SSB_DIRICHLET_CELL && t->par.want_fields;
+    /* the shared path: the same percolating set along the three axes (every component joins both faces along
+     * x, y and z or along none), face Dirichlet, no fields asked for at create (their solves stop by the residual
+     * rule; they take the per-axis path), a backend that can move its Dirichlet faces at this size */
+    int64_t c3z = 0;
+    int same = 1;
+    for (int64_t id = 0; id < comp.ncomponents; id++) {
+        const unsigned f = flags[id];
+        const int tx = (f & 3u) == 3u, ty = ((f >> 2) & 3u) == 3u, tz = ((f >> 4) & 3u) == 3u;
+        if (tx != ty || ty != tz) same = 0;
+        if (tz) c3z += comp.sizes[id];
+    }
+    t->share = same && c3z > 0 && t->par.dirichlet == SSB_DIRICHLET_FACE && !t->par.want_fields &&
+               t->ops->across && t->ops->across(&t->par, c3z);
+    if (t->share && t->ax[2].bstate) { /* axis z takes the shared set-up from now on */
+        t->ax[2].bdestroy(t->ax[2].bstate);
+        t->ax[2].bstate = NULL;
+    }
     for (int a = 0; a < 3 && rc == SSB_OK; a++) {
         if (t->ax[a].ready) continue;
         int64_t c3 = 0;
         for (int64_t id = 0; id < comp.ncomponents; id++)
             if (((flags[id] >> (2 * a)) & 3u) == 3u) c3 += comp.sizes[id];
+        if (t->share && a < 2) { /* solved in axis z's frame: no phase map of its own */
+            tr_axis *A = &t->ax[a];
+            axis_free(A);
+            A->npercolating = c3;
+            A->nunk = c3;
+            memcpy(A->nl, n, sizeof A->nl);
+            A->shared = 1;
+            A->ready = 1;
+            continue;
+        }
         if (!keep_mask) {
             rc = axis_from_mask(t, (ssb_axis)a, NULL, comp.ids, flags, c3);
             continue;
@@ -432,6 +494,7 @@ int ssb_transport_setup(ssb_transport *t, const double sigma[256], ssb_axis axis
 typedef struct {
     double phsig[256];
     double *gface[3], *gd_lo, *gd_hi;
+    int64_t *d_lo, *d_hi, nd_lo, nd_hi; /* the shared path, axes x / y: the Dirichlet unknowns (values_across) */
 } tr_values;
 
 static void values_free(tr_values *v)
@@ -439,6 +502,8 @@ static void values_free(tr_values *v)
     for (int k = 0; k < 3; k++) free(v->gface[k]);
     free(v->gd_lo);
     free(v->gd_hi);
+    free(v->d_lo);
+    free(v->d_hi);
     memset(v, 0, sizeof *v);
 }
 
@@ -497,6 +562,163 @@ static int values_build(ssb_transport *t, const double sigma[256], ssb_axis axis
 nomem:
     values_free(V);
     return SSB_ERR_NOMEM;
+}
+
+/* Unknowns of a row of the phase map (without branches: the map is random). */
+static inline int64_t row_unknowns(const uint8_t *row, int64_t nx)
+{
+    int64_t c = 0;
+    for (int64_t x = 0; x < nx; x++) c += row[x] != 0;
+    return c;
+}
+
+/* The unknowns of plane z of axis z's phase map G on the inlet / outlet face normal to axis (x or y), ascending:
+ * counted into c[side], and (fill) stored from c[side] on into V's lists with the conductance g2 sigma. Only the
+ * rows' counts are read, except in the face rows themselves. */
+static void face_plane(const tr_axis *G, const int64_t n[3], ssb_axis axis, int64_t z, int fill, int64_t c[2],
+                       tr_values *V, double g2)
+{
+    const uint8_t *ph = G->ph + z * n[0] * n[1];
+    int64_t il = G->plane_start[z];
+    for (int64_t y = 0; y < n[1]; y++) {
+        const uint8_t *row = ph + y * n[0];
+        const int64_t rc = row_unknowns(row, n[0]);
+        for (int side = 0; side < 2; side++) {
+            int64_t k = 0, x0 = 0, x1 = n[0]; /* the face's positions in this row, the first unknown's index */
+            if (axis == SSB_AXIS_X) {
+                x0 = side ? n[0] - 1 : 0;
+                x1 = x0 + 1;
+                k = side ? rc - 1 : 0;
+            } else if (y != (side ? n[1] - 1 : 0)) {
+                continue;
+            }
+            for (int64_t x = x0; x < x1; x++) {
+                if (!row[x]) continue;
+                if (fill) {
+                    (side ? V->d_hi : V->d_lo)[c[side]] = il + k;
+                    (side ? V->gd_hi : V->gd_lo)[c[side]] = g2 * V->phsig[row[x] - 1];
+                }
+                c[side]++;
+                k++;
+            }
+        }
+        il += rc;
+    }
+}
+
+/* The shared path: conductances of axis x or y in axis z's frame (the grid's own): the face tables of axis z and
+ * the Dirichlet unknowns on the faces normal to the axis (face Dirichlet: 2 sigma area / h, as values_build), in
+ * ascending unknown order. */
+static int values_across(ssb_transport *t, const double sigma[256], ssb_axis axis, tr_values *V)
+{
+    ssb_ctx *ctx = t->ctx;
+    SSB_CHECK(ctx, values_build(t, sigma, SSB_AXIS_Z, V));
+    free(V->gd_lo);
+    free(V->gd_hi);
+    V->gd_lo = V->gd_hi = NULL;
+    const tr_axis *G = &t->ax[SSB_AXIS_Z];
+    const int64_t *n = t->n, nz = n[2];
+    const double *h = t->h;
+    const double g2 = 2.0 * h[(axis + 1) % 3] * h[(axis + 2) % 3] / h[axis];
+    /* the faces' unknowns per plane: rows (y) of each plane for the x faces, the first / last row for the y faces */
+    int64_t *cnt = ssbi_calloc(ctx, (size_t)(2 * nz + 2), sizeof(int64_t), "Dirichlet counts");
+    if (!cnt) {
+        values_free(V);
+        return SSB_ERR_NOMEM;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 4) num_threads(t->nt)
+#endif
+        for (int64_t z = 0; z < nz; z++) {
+            int64_t c[2] = {pass ? cnt[2 * z] : 0, pass ? cnt[2 * z + 1] : 0};
+            face_plane(G, n, axis, z, pass, c, V, g2);
+            if (!pass) {
+                cnt[2 * z] = c[0];
+                cnt[2 * z + 1] = c[1];
+            }
+        }
+        if (pass) break;
+        int64_t o[2] = {0, 0}; /* counts -> offsets */
+        for (int64_t z = 0; z < nz; z++)
+            for (int side = 0; side < 2; side++) {
+                const int64_t k = cnt[2 * z + side];
+                cnt[2 * z + side] = o[side];
+                o[side] += k;
+            }
+        V->nd_lo = o[0];
+        V->nd_hi = o[1];
+        V->d_lo = ssbi_malloc(ctx, (size_t)(o[0] + 1) * sizeof(int64_t), "Dirichlet unknowns");
+        V->d_hi = ssbi_malloc(ctx, (size_t)(o[1] + 1) * sizeof(int64_t), "Dirichlet unknowns");
+        V->gd_lo = ssbi_malloc(ctx, (size_t)(o[0] + 1) * sizeof(double), "Dirichlet conductances");
+        V->gd_hi = ssbi_malloc(ctx, (size_t)(o[1] + 1) * sizeof(double), "Dirichlet conductances");
+        if (!V->d_lo || !V->d_hi || !V->gd_lo || !V->gd_hi) {
+            free(cnt);
+            values_free(V);
+            return SSB_ERR_NOMEM;
+        }
+    }
+    free(cnt);
+    return SSB_OK;
+}
+
+/* The shared path: potential and current density along axis (x or y) at voxel centres from the solution x in axis
+ * z's numbering (the formulas of fill_fields; the neighbours' potentials are read from pot, filled first). */
+static void fill_fields_shared(const ssb_transport *t, ssb_axis axis, const tr_values *V, const double *x,
+                               double *pot, double *cur)
+{
+    const tr_axis *G = &t->ax[SSB_AXIS_Z];
+    const int64_t *n = t->n, nz = n[2], npl = n[0] * n[1], na = n[axis], str = axis == SSB_AXIS_X ? 1 : n[0];
+    const double *h = t->h;
+    const double area = h[(axis + 1) % 3] * h[(axis + 2) % 3], g2 = 2.0 * area / h[axis];
+    const double *ga = V->gface[axis];
+    const int64_t stride = t->nph + 1;
+    const uint8_t *ph = G->ph;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(t->nt)
+#endif
+    for (int64_t z = 0; z < nz; z++) {
+        int64_t i = G->plane_start[z];
+        for (int64_t v = z * npl; v < (z + 1) * npl; v++)
+            if (ph[v]) pot[v] = x[i++];
+    }
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(t->nt)
+#endif
+    for (int64_t z = 0; z < nz; z++)
+        for (int64_t v = z * npl; v < (z + 1) * npl; v++) {
+            const uint8_t u = ph[v];
+            if (!u) continue;
+            const int64_t ca = ((v - z * npl) / str) % na;
+            const double xi = pot[v];
+            double fb, fa;
+            if (ca == 0) fb = g2 * V->phsig[u - 1] * (1.0 - xi);
+            else fb = ph[v - str] ? ga[(u - 1) * stride + (ph[v - str] - 1)] * (pot[v - str] - xi) : 0.0;
+            if (ca == na - 1) fa = g2 * V->phsig[u - 1] * xi;
+            else fa = ph[v + str] ? ga[(u - 1) * stride + (ph[v + str] - 1)] * (xi - pot[v + str]) : 0.0;
+            cur[v] = 0.5 * (fb + fa) / area;
+        }
+}
+
+/* The shared path: the linear profile along axis (x or y) as the first guess, in axis z's numbering. */
+static void linear_guess_shared(const ssb_transport *t, ssb_axis axis, double *x)
+{
+    const tr_axis *G = &t->ax[SSB_AXIS_Z];
+    const int64_t *n = t->n, nz = n[2], npl = n[0] * n[1], na = n[axis];
+#if SSB_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(t->nt)
+#endif
+    for (int64_t z = 0; z < nz; z++) {
+        int64_t i = G->plane_start[z];
+        const uint8_t *ph = G->ph + z * npl;
+        for (int64_t y = 0; y < n[1]; y++) { /* without branches: x[nunk] is set after the guess */
+            const uint8_t *row = ph + n[0] * y;
+            for (int64_t xx = 0; xx < n[0]; xx++) {
+                x[i] = 1.0 - ((double)(axis == SSB_AXIS_X ? xx : y) + 0.5) / (double)na;
+                i += row[xx] != 0;
+            }
+        }
+    }
 }
 
 /* Potential and axial current density at voxel centres (full-grid arrays, zeroed by the caller) from the solution x
@@ -569,7 +791,7 @@ static void fill_fields(const ssb_transport *t, ssb_axis axis, const tr_values *
 static void fill_result(ssb_transport *t, ssb_axis axis, const ssbi_tproblem *prob, const ssbi_tsolution *sol,
                         ssb_transport_result *r)
 {
-    const tr_axis *A = &t->ax[axis];
+    const tr_axis *A = t->ax[axis].shared ? &t->ax[SSB_AXIS_Z] : &t->ax[axis]; /* the geometry solved on */
     double iin, iout;
     ssbi_transport_currents(prob, sol->x, &iin, &iout);
     r->percolates = 1;
@@ -590,8 +812,10 @@ static void fill_result(ssb_transport *t, ssb_axis axis, const ssbi_tproblem *pr
     r->converged = sol->converged;
     r->setup_time_s = sol->setup_time_s;
     snprintf(r->reason, sizeof r->reason, "%s", sol->reason);
+    int64_t first;
     const int64_t nv = t->n[0] * t->n[1] * t->n[2], nvl = A->nl[0] * A->nl[1] * A->nl[2], nunk = A->nunk;
-    const int64_t fe = nvl + 8 * nunk + 8 * (A->nl[2] + 1) + 8 * (A->plane_start[1] + nunk - A->plane_start[A->nl[2] - 1]);
+    const int64_t *idx, ndir[2] = {ssbi_tproblem_dir(prob, 0, &idx, &first), ssbi_tproblem_dir(prob, 1, &idx, &first)};
+    const int64_t fe = nvl + 8 * nunk + 8 * (A->nl[2] + 1) + (prob->across ? 16 : 8) * (ndir[0] + ndir[1]);
     const int64_t p = fe + sol->peak_bytes;
     r->peak_bytes = p > 2 * nv ? p : 2 * nv;
 }
@@ -655,10 +879,18 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
                        (long long)A->nunk, INT32_MAX - 2);
         goto done;
     }
+    /* the shared path: x and y in axis z's frame (G: the geometry solved on), every axis on the shared set-up */
+    const int across = A->shared ? (axis == SSB_AXIS_X ? 1 : 2) : 0;
+    const tr_axis *G = A->shared ? &t->ax[SSB_AXIS_Z] : A;
+    if (A->shared && !G->ready) {
+        rc = SSB_ERROR(ctx, SSB_ERR_INTERNAL, "transport: axis z's geometry is missing for axis %s",
+                       ssb_axis_name(axis));
+        goto done;
+    }
     tr_values V;
-    SSB_CHECK_GOTO(ctx, rc, values_build(t, sigma, axis, &V), done);
+    SSB_CHECK_GOTO(ctx, rc, A->shared ? values_across(t, sigma, axis, &V) : values_build(t, sigma, axis, &V), done);
     /* initial guess: the last solution of this axis (same conducting set) or the linear profile of a block */
-    const int64_t nunk = A->nunk, *nl = A->nl;
+    const int64_t nunk = A->nunk, *nl = G->nl;
     double *x = ssbi_malloc(ctx, (size_t)(nunk + 1) * sizeof(double), "transport solution");
     if (!x) {
         values_free(&V);
@@ -667,6 +899,8 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
     }
     if (A->x) {
         memcpy(x, A->x, (size_t)nunk * sizeof(double));
+    } else if (across) {
+        linear_guess_shared(t, axis, x);
     } else {
         for (int64_t z = 0; z < nl[2]; z++) {
             double v = cell ? 1.0 - (double)(z + 1) / (double)(n[axis] - 1) : 1.0 - ((double)z + 0.5) / (double)nl[2];
@@ -677,14 +911,19 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
     char stage[32];
     snprintf(stage, sizeof stage, "transport %s", ssb_axis_name(axis));
     ssbi_tproblem prob = {.n = {nl[0], nl[1], nl[2]},
-                          .h = {h[p0], h[p1], h[axis]},
-                          .ph = A->ph,
+                          .h = {across ? h[0] : h[p0], across ? h[1] : h[p1], across ? h[2] : h[axis]},
+                          .ph = G->ph,
                           .nph = t->nph,
                           .gface = {V.gface[0], V.gface[1], V.gface[2]},
                           .nunk = nunk,
-                          .plane_start = A->plane_start,
+                          .plane_start = G->plane_start,
                           .gd_lo = V.gd_lo,
                           .gd_hi = V.gd_hi,
+                          .across = across,
+                          .nd_lo = V.nd_lo,
+                          .nd_hi = V.nd_hi,
+                          .d_lo = V.d_lo,
+                          .d_hi = V.d_hi,
                           .stage = stage,
                           .x0_est = NAN};
     if (A->x && isfinite(A->est)) { /* the stored solution's estimate holds if the conductances are its own times
@@ -693,7 +932,18 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
     }
     /* keep the backend's set-up in the object; reuse it when the conductances are those it was built with times
      * one factor (a single conducting phase always is) */
-    if (t->ops->destroy_state) {
+    if (t->ops->destroy_state && t->share && (A->shared || axis == SSB_AXIS_Z)) {
+        /* the shared set-up; a new one is held by every axis that shares it */
+        const int same_ratio = t->sstate != NULL && proportional(t->in_set, sigma, t->ssigma);
+        prob.state = &t->sstate;
+        prob.reuse = same_ratio;
+        t->sdestroy = t->ops->destroy_state;
+        if (!same_ratio) {
+            memcpy(t->ssigma, sigma, sizeof t->ssigma);
+            for (int a = 0; a < 3; a++) t->sref[a] = (uint8_t)(t->ax[a].shared || a == SSB_AXIS_Z);
+        }
+        t->sref[axis] = 1;
+    } else if (t->ops->destroy_state) {
         const int same_ratio = A->bstate != NULL && proportional(t->in_set, sigma, A->bsigma);
         prob.state = &A->bstate;
         prob.reuse = same_ratio;
@@ -725,7 +975,8 @@ static int compute_axis(ssb_transport *t, const double sigma[256], ssb_axis axis
             rc = SSB_ERR_NOMEM;
             goto done;
         }
-        fill_fields(t, axis, &V, sigma, x, result->potential, result->current);
+        if (across) fill_fields_shared(t, axis, &V, x, result->potential, result->current);
+        else fill_fields(t, axis, &V, sigma, x, result->potential, result->current);
     }
     values_free(&V);
     if (!result->converged && par->error_if_not_converged) {
@@ -761,6 +1012,8 @@ void ssb_transport_release(ssb_transport *t, ssb_axis axis)
     A->bstate = NULL;
     free(A->x);
     A->x = NULL;
+    t->sref[axis] = 0; /* the shared set-up goes with the last axis that holds it */
+    if (t->sstate && !t->sref[0] && !t->sref[1] && !t->sref[2]) shared_free(t);
 }
 
 int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential, double *current)
@@ -779,8 +1032,13 @@ int ssb_transport_get_fields(ssb_transport *t, ssb_axis axis, double *potential,
     SSB_REQUIRE(ctx, t->par.dirichlet != SSB_DIRICHLET_CELL || A->mask, SSB_ERR_ARG,
                 "ssb_transport_get_fields: cell-mode fields need params.want_fields = 1 at create");
     tr_values V;
-    SSB_CHECK(ctx, values_build(t, A->sigma, axis, &V));
-    fill_fields(t, axis, &V, A->sigma, A->x, potential, current);
+    if (A->shared) { /* solved in axis z's frame */
+        SSB_CHECK(ctx, values_build(t, A->sigma, SSB_AXIS_Z, &V));
+        fill_fields_shared(t, axis, &V, A->x, potential, current);
+    } else {
+        SSB_CHECK(ctx, values_build(t, A->sigma, axis, &V));
+        fill_fields(t, axis, &V, A->sigma, A->x, potential, current);
+    }
     values_free(&V);
     return SSB_OK;
 }

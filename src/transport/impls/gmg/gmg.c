@@ -4,6 +4,7 @@
 #include "transport/transport_var.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,10 @@
 /* Inlet and outlet currents of x (solver numbering; normalised like the front end's). */
 static void currents(const gmg *m, const double *x, double *i_in, double *i_out)
 {
-    const gmg_level *L = &m->lev[0];
-    const int64_t n0 = L->ps[1], hs = L->ps[L->d[2] - 1];
+    const int64_t nz = m->lev[0].d[2];
     double a = 0.0, b = 0.0;
-    for (int64_t i = 0; i < n0; i++) a += m->gdlo[i] * (1.0 - x[i]);
-    for (int64_t i = hs; i < L->n; i++) b += m->gdhi[i - hs] * x[i];
+    for (int64_t k = 0; k < m->dps[0][nz]; k++) a += m->dg0[0][k] * (1.0 - x[m->di[0][k]]);
+    for (int64_t k = 0; k < m->dps[1][nz]; k++) b += m->dg0[1][k] * x[m->di[1][k]];
     *i_in = a;
     *i_out = b;
 }
@@ -62,7 +62,10 @@ static void cg_run(cg_state *c)
     /* Flexible CG (Polak-Ribiere beta, exact for a fixed preconditioner) since the K-cycle is nonlinear. */
     const gmg_level *L0 = &m->lev[0];
     double bnorm = 0.0;
-    for (int64_t i = 0; i < p->plane_start[1]; i++) bnorm += p->gd_lo[i] * p->gd_lo[i];
+    const int64_t *didx;
+    int64_t dfirst;
+    const int64_t nlo = ssbi_tproblem_dir(p, 0, &didx, &dfirst);
+    for (int64_t k = 0; k < nlo; k++) bnorm += p->gd_lo[k] * p->gd_lo[k];
     bnorm = sqrt(bnorm);
     const double total = -log10(par->rtol);
     double contrast = 1.0; /* of the conductances along each axis (transport_var.h) */
@@ -172,20 +175,21 @@ static void cg_run(cg_state *c)
     if (!ssbi_var_contrast_ok(contrast)) sol->tau_rel_error_est = NAN; /* the estimate is not trusted there */
 }
 
-/* A kept hierarchy serves a problem whose conductances are those of its build times one factor: the hierarchy
- * (float, normalised) stays a valid preconditioner, but the exact operator's Dirichlet conductances (double, solver
- * numbering) must be those of the new problem. The renumbering keeps every plane's unknowns in that plane. */
-static void refresh_dirichlet(gmg *m, const ssbi_tproblem *p, double *v, double *tmp)
+/* A kept hierarchy serves a problem whose conductances are those of its build times one factor, with the Dirichlet
+ * faces of the build or (across) others: ssbi_gmg_set_dirichlet. */
+
+/* The Dirichlet faces may lie across the planes where level 0 stores its neighbours (lean: the diagonal is summed
+ * from the first / last plane's arrays). */
+int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk)
 {
-    const int64_t n = p->nunk, n0 = p->plane_start[1], hs = p->plane_start[p->n[2] - 1];
-    memset(v, 0, (size_t)n * 8);
-    memcpy(v, p->gd_lo, (size_t)n0 * 8);
-    ssbi_gmg_renumber(m, p, v, tmp, 1);
-    memcpy(m->gdlo, v, (size_t)n0 * 8);
-    memset(v, 0, (size_t)n * 8);
-    memcpy(v + hs, p->gd_hi, (size_t)(n - hs) * 8);
-    ssbi_gmg_renumber(m, p, v, tmp, 1);
-    memcpy(m->gdhi, v + hs, (size_t)(n - hs) * 8);
+    return !(par->lean == 1 || (par->lean == -1 && nunk > GMG_LEAN_AUTO_UNKNOWNS));
+}
+
+static atomic_llong gmg_builds;
+
+int64_t ssbi_transport_gmg_builds(void)
+{
+    return (int64_t)atomic_load(&gmg_builds);
 }
 
 int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par, int nthreads,
@@ -214,7 +218,12 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
         m->nt = nthreads > 0 ? nthreads : 1;
         m->lean = lean;
         rc = ssbi_gmg_build(ctx, m, p);
+        atomic_fetch_add(&gmg_builds, 1);
         if (rc == SSB_OK && p->state) *p->state = m;
+    }
+    if (rc == SSB_OK && reused) { /* another problem on the kept hierarchy (see ssbi_gmg_set_dirichlet) */
+        rc = ssbi_gmg_set_dirichlet(ctx, m, p);
+        if (rc != SSB_OK) *p->state = NULL; /* freed below */
     }
     sol->setup_time_s = ssbi_transport_wtime() - ts;
     const int64_t n = p->nunk;
@@ -229,7 +238,6 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
         if (!r || !pv || !q) rc = SSB_ERR_NOMEM;
     }
     if (rc != SSB_OK) goto out;
-    if (reused) refresh_dirichlet(m, p, r, q);
     pv[n] = 0.0f;
     ssbi_gmg_renumber(m, p, x, q, 1);
     renumbered = 1;

@@ -350,16 +350,10 @@ GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, con
             y[i] = s;
             s_xy += xi * s;
         });
-    const int64_t i0 = L->ps[z], i1 = L->ps[z + 1];
-    if (z == 0)
-        for (int64_t i = i0; i < i1; i++) {
-            const double t = m->gdlo[i] * GMG_XV(i);
-            y[i] += t;
-            s_xy += GMG_XV(i) * t;
-        }
-    if (z == L->d[2] - 1)
-        for (int64_t i = i0; i < i1; i++) {
-            const double t = m->gdhi[i - i0] * GMG_XV(i);
+    for (int sd = 0; sd < 2; sd++) /* the Dirichlet unknowns of the plane (inlet, then outlet) */
+        for (int64_t k = m->dps[sd][z]; k < m->dps[sd][z + 1]; k++) {
+            const int64_t i = m->di[sd][k];
+            const double t = m->dg0[sd][k] * GMG_XV(i);
             y[i] += t;
             s_xy += GMG_XV(i) * t;
         }
@@ -417,8 +411,13 @@ void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     const double *q = a->q;
     const double *x = a->x;
     double rr = 0.0, rx = 0.0;
+    const int64_t k0 = m->dps[0][z], k1 = m->dps[0][z + 1];
+    if (k1 > k0) { /* inlet unknowns: right-hand side gd (1 V); -q + gd rounds as gd - q */
+        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) r[i] = -q[i];
+        for (int64_t k = k0; k < k1; k++) r[m->di[0][k]] += m->dg0[0][k];
+    }
     for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
-        r[i] = (z == 0 ? m->gdlo[i] : 0.0) - q[i];
+        if (k1 == k0) r[i] = -q[i];
         rr += r[i] * r[i];
         rx += r[i] * x[i];
     }

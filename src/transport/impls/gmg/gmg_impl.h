@@ -42,6 +42,19 @@
  * recursive residual stays the residual of x): 4 bytes per unknown and ~12 bytes of traffic per iteration less;
  * the same outer iterations as a double p on electrode.tiff x / y / z and a 300^3 cathode's SE and CAM phases, tau
  * 1e-14 to 9e-11 (relative) from the double-p value, inside the stopping rule's 1e-9).
+ * Dirichlet faces: the exact Dirichlet terms of level 0 are lists per plane (solver index and conductance, m->dps,
+ * di, dg0; with across = 0 every unknown of the first / last plane, in the order of the former plane arrays, so the
+ * sums are the same), so the inlet and outlet may also be the faces normal to local x or y (ssbi_tproblem.across):
+ * the front end's shared path solves the three transport axes of a grid in one numbering. The interior operator is
+ * the same for every pair of faces, so a kept hierarchy serves another pair after ssbi_gmg_set_dirichlet: level 0's
+ * inverse diagonal again (interior sum + Dirichlet), and, since P is piecewise constant, P^T D P of the Dirichlet
+ * diagonal D is diagonal: a coarse unknown's Dirichlet conductance (gdir) is the sum over its members, its diagonal
+ * the row sum of its couplings (the Galerkin operator of a Laplacian) plus that; the coarsest factor is refactored.
+ * Aggregation, runs, slabs and K-cycle vectors stay. On the 500^3 cathode (39.8 M unknowns) that took 0.11-0.24 s
+ * per axis (the set-up time of axes y and z, bench/transport_axes.sh) instead of a 2.3 s build (plus its page
+ * faults); the iterations and tau are those of the per-axis hierarchies (tau to 12 digits there and to 1e-13 in
+ * test_transport_axes: the red-black colouring and the 2x2x2 blocks do not depend on the frame).
+ * Not for the lean level 0 (its diagonal is summed from the first / last plane's arrays, GMG_FINE_DIAG).
  * Memory: 37 bytes per unknown on level 0 (lean: 8 + 1 bit per voxel) + 20 for the CG vectors + ~75 per coarse
  * unknown (about 1/6 of them); during the set-up a transient 4-byte index per voxel (and, lean, the phases and
  * the diagonal). */
@@ -149,7 +162,9 @@ typedef struct {
     double *chol;   /* last level: dense Cholesky factor (n x n, lower) */
     /* all levels */
     float *invd;    /* 1 / diagonal */
-    float *gdlo, *gdhi; /* Dirichlet conductances of the first / last plane */
+    float *gdlo, *gdhi; /* level 0, built with across = 0: Dirichlet conductances of the first / last plane (the
+                         * lean diagonal; NULL after a change of the Dirichlet faces) */
+    float *gdir;    /* coarse levels: Dirichlet conductance of each unknown (both faces; a part of dg) */
     int32_t *agg;   /* parent in level l+1 (not on the last level), agg[n] = n(l+1) */
     float *x, *b;   /* n + 1 entries, x[n] = 0 */
 } gmg_level;
@@ -171,7 +186,13 @@ typedef struct {
     uint8_t pc_id[256][8]; /* piece of each occupied corner */
     uint8_t pc_face[256][3][2]; /* occupied corners on the low / high face normal to each axis (bit k: corner
                                  * face_corner[a][side][k]) */
-    double *gdlo, *gdhi;   /* exact Dirichlet conductances of level 0, in its numbering */
+    /* exact Dirichlet conductances of level 0 (ssbi_gmg_set_dirichlet): side s (0 inlet at 1 V, 1 outlet at 0 V),
+     * plane z: entries [dps[s][z], dps[s][z + 1]) of di[s] (solver indices, ascending) and dg0[s] (S) */
+    int64_t *dps[2];
+    int32_t *di[2];
+    double *dg0[2];
+    int across;            /* the Dirichlet faces the hierarchy's diagonals hold (ssbi_tproblem.across) */
+    double gref;           /* the largest face conductance of the problem the hierarchy was built for */
     double *part;          /* per-slab partial sums, 4 per slab */
     struct gmg_team *team; /* the threads of the solve (NULL during the set-up) */
     uint8_t *bpat;         /* set-up of level 1: occupancy pattern of every voxel block */
@@ -221,6 +242,10 @@ void *ssbi_gmg_malloc(ssb_ctx *ctx, gmg *m, size_t nbytes, const char *what); /*
 void ssbi_gmg_free(gmg *m, void *p, size_t nbytes);
 void ssbi_gmg_destroy(gmg *m); /* frees every level; m itself is the caller's */
 int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
+/* The Dirichlet data of a kept hierarchy for problem p (same unknowns and numbering, conductances those of the
+ * build times one factor): level 0's exact lists always; when p->across differs from m->across also the diagonals
+ * of every level and the coarsest factor (not for the lean level 0). */
+int ssbi_gmg_set_dirichlet(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
 /* to = 1: front-end order -> solver numbering of level 0 (tmp: n scratch doubles); to = 0: back */
 void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *tmp, int to);
 /* gmg_team.c */

@@ -50,6 +50,7 @@ static void level_free(gmg_level *L)
     free(L->invd);
     free(L->gdlo);
     free(L->gdhi);
+    free(L->gdir);
     free(L->agg);
     free(L->x);
     free(L->b);
@@ -60,8 +61,11 @@ void ssbi_gmg_destroy(gmg *m)
 {
     for (int l = 0; l < GMG_MAXLEV; l++) level_free(&m->lev[l]);
     for (int k = 0; k < 3; k++) free(m->gf[k]);
-    free(m->gdlo);
-    free(m->gdhi);
+    for (int s = 0; s < 2; s++) {
+        free(m->dps[s]);
+        free(m->di[s]);
+        free(m->dg0[s]);
+    }
     free(m->part);
     free(m->bpat);
     free(m->zbits);
@@ -69,6 +73,125 @@ void ssbi_gmg_destroy(gmg *m)
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* set-up of level 0 */
+
+/* Number of Dirichlet unknowns of side s of problem p with a front-end index below il. */
+static int64_t dir_below(const ssbi_tproblem *p, int s, int64_t il)
+{
+    const int64_t *idx;
+    int64_t f;
+    const int64_t cnt = ssbi_tproblem_dir(p, s, &idx, &f);
+    if (!idx) return il <= f ? 0 : il >= f + cnt ? cnt : il - f;
+    int64_t lo = 0, hi = cnt; /* first k with idx[k] >= il */
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (idx[mid] < il) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The exact Dirichlet lists of level 0 (m->dps, di, dg0) from problem p, in the solver numbering (lev[0].ps and pb
+ * set): per plane, the red unknowns before the black ones, each colour in walking order, i.e. ascending solver
+ * indices (with across = 0 the order of the plane arrays before the lists: the same sums). */
+static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
+{
+    const gmg_level *L = &m->lev[0];
+    const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny;
+    const int nt = m->nt;
+    (void)nt; /* (without OpenMP) */
+    for (int s = 0; s < 2; s++) {
+        const int64_t *idx;
+        int64_t first;
+        const int64_t cnt = ssbi_tproblem_dir(p, s, &idx, &first);
+        if (!m->dps[s]) {
+            m->dps[s] = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg Dirichlet planes");
+            if (!m->dps[s]) return SSB_ERR_NOMEM;
+        }
+        if (m->di[s] && m->dps[s][nz] != cnt) {
+            ssbi_gmg_free(m, m->di[s], (size_t)(m->dps[s][nz] + 1) * 4);
+            ssbi_gmg_free(m, m->dg0[s], (size_t)(m->dps[s][nz] + 1) * 8);
+            m->di[s] = NULL;
+            m->dg0[s] = NULL;
+        }
+        if (!m->di[s]) {
+            m->di[s] = ssbi_gmg_malloc(ctx, m, (size_t)(cnt + 1) * 4, "gmg Dirichlet");
+            m->dg0[s] = ssbi_gmg_malloc(ctx, m, (size_t)(cnt + 1) * 8, "gmg Dirichlet");
+            if (!m->di[s] || !m->dg0[s]) return SSB_ERR_NOMEM;
+        }
+        for (int64_t z = 0; z <= nz; z++) m->dps[s][z] = dir_below(p, s, p->plane_start[z]);
+    }
+    /* one walk per plane with a Dirichlet unknown: the solver index of each unknown (as ssbi_gmg_renumber), the
+     * entries in walking order, then red before black (a stable partition: within a colour the walking order is
+     * the solver order) */
+    int64_t maxpl = 0;
+    for (int64_t z = 0; z < nz; z++) maxpl = L->ps[z + 1] - L->ps[z] > maxpl ? L->ps[z + 1] - L->ps[z] : maxpl;
+    int err = 0;
+#if SSB_HAVE_OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+        int32_t *ti = malloc((size_t)(maxpl + 1) * 4);
+        double *tg = malloc((size_t)(maxpl + 1) * 8);
+        if (!ti || !tg) {
+#if SSB_HAVE_OPENMP
+#pragma omp atomic write
+#endif
+            err = 1;
+        }
+#if SSB_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 4)
+#endif
+        for (int64_t z = 0; z < nz; z++) {
+            if (!ti || !tg) continue;
+            if (m->dps[0][z + 1] == m->dps[0][z] && m->dps[1][z + 1] == m->dps[1][z]) continue;
+            const int64_t *idx[2];
+            int64_t first[2], k[2], o[2];
+            const double *gd[2] = {p->gd_lo, p->gd_hi};
+            for (int s = 0; s < 2; s++) {
+                (void)ssbi_tproblem_dir(p, s, &idx[s], &first[s]);
+                k[s] = m->dps[s][z];
+                o[s] = m->dps[s][z];
+            }
+            int64_t il = p->plane_start[z], cr = L->ps[z], cb = L->pb[z];
+            int64_t next[2]; /* the front-end index of the next entry of each side (-1: none left) */
+            for (int s = 0; s < 2; s++)
+                next[s] = k[s] < m->dps[s][z + 1] ? (idx[s] ? idx[s][k[s]] : first[s] + k[s]) : -1;
+            for (int64_t y = 0; y < ny; y++)
+                for (int64_t x = 0; x < nx; x++) { /* without branches on the random map but the rare hits */
+                    const int64_t act = p->ph[x + nx * y + npl * z] != 0, red = ((x + y + z) & 1) == 0;
+                    const int64_t in = red ? cr : cb;
+                    cr += act & red;
+                    cb += act & !red;
+                    for (int s = 0; s < 2; s++)
+                        if (act && il == next[s]) {
+                            m->di[s][o[s]] = (int32_t)in;
+                            m->dg0[s][o[s]] = gd[s][k[s]];
+                            o[s]++;
+                            k[s]++;
+                            next[s] = k[s] < m->dps[s][z + 1] ? (idx[s] ? idx[s][k[s]] : first[s] + k[s]) : -1;
+                        }
+                    il += act;
+                }
+            for (int s = 0; s < 2; s++) { /* red (index < pb[z]) before black, each in walking order */
+                const int64_t a = m->dps[s][z], e = m->dps[s][z + 1];
+                int64_t c = 0;
+                for (int pass = 0; pass < 2; pass++)
+                    for (int64_t j = a; j < e; j++)
+                        if ((m->di[s][j] >= L->pb[z]) == pass) {
+                            ti[c] = m->di[s][j];
+                            tg[c] = m->dg0[s][j];
+                            c++;
+                        }
+                memcpy(m->di[s] + a, ti, (size_t)c * 4);
+                memcpy(m->dg0[s] + a, tg, (size_t)c * 8);
+            }
+        }
+        free(ti);
+        free(tg);
+    }
+    if (err) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "gmg: out of memory for the Dirichlet lists");
+    return SSB_OK;
+}
 
 /* Level 0 from the problem: renumbering (red before black inside each plane), neighbours, phases, diagonal and
  * Dirichlet conductances. map (nvox entries) receives the new index of every voxel (n where inactive). */
@@ -156,25 +279,19 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                 L->invd[i] = d;
             }
     L->pi[n] = (uint8_t)m->nph;
-    /* Dirichlet conductances in the new numbering (exact and float, normalised) */
-    const int64_t n0 = ps[1], hs = ps[nz - 1];
-    L->gdlo = ssbi_gmg_malloc(ctx, m, (size_t)(n0 + 1) * 4, "gmg Dirichlet");
-    L->gdhi = ssbi_gmg_malloc(ctx, m, (size_t)(n - hs + 1) * 4, "gmg Dirichlet");
-    m->gdlo = ssbi_gmg_malloc(ctx, m, (size_t)(n0 + 1) * 8, "gmg Dirichlet");
-    m->gdhi = ssbi_gmg_malloc(ctx, m, (size_t)(n - hs + 1) * 8, "gmg Dirichlet");
-    if (!L->gdlo || !L->gdhi || !m->gdlo || !m->gdhi) return SSB_ERR_NOMEM;
-    for (int side = 0; side < 2; side++) {
-        const int64_t z = side == 0 ? 0 : nz - 1, off = side == 0 ? 0 : hs;
-        const double *src = side == 0 ? p->gd_lo : p->gd_hi;
-        double *dst = side == 0 ? m->gdlo : m->gdhi;
-        int64_t c = 0;
-        for (int64_t v = npl * z; v < npl * (z + 1); v++)
-            if (ph[v]) dst[map[v] - off] = src[c++];
+    /* Dirichlet conductances in the new numbering (exact lists, and float, normalised) */
+    SSB_CHECK(ctx, dirichlet_lists(ctx, m, p));
+    m->across = p->across;
+    if (p->across == 0) { /* the plane arrays of the lean diagonal */
+        const int64_t n0 = ps[1], hs = ps[nz - 1];
+        L->gdlo = ssbi_gmg_malloc(ctx, m, (size_t)(n0 + 1) * 4, "gmg Dirichlet");
+        L->gdhi = ssbi_gmg_malloc(ctx, m, (size_t)(n - hs + 1) * 4, "gmg Dirichlet");
+        if (!L->gdlo || !L->gdhi) return SSB_ERR_NOMEM;
+        for (int64_t k = 0; k < n0; k++) L->gdlo[k] = (float)(m->dg0[0][k] / m->gscale);
+        for (int64_t k = 0; k < n - hs; k++) L->gdhi[k] = (float)(m->dg0[1][k] / m->gscale);
     }
-    for (int64_t i = 0; i < n0; i++) L->gdlo[i] = (float)(m->gdlo[i] / m->gscale);
-    for (int64_t i = hs; i < n; i++) L->gdhi[i - hs] = (float)(m->gdhi[i - hs] / m->gscale);
-    for (int64_t i = 0; i < n0; i++) L->invd[i] += L->gdlo[i];
-    for (int64_t i = hs; i < n; i++) L->invd[i] += L->gdhi[i - hs];
+    for (int s = 0; s < 2; s++)
+        for (int64_t k = 0; k < m->dps[s][nz]; k++) L->invd[m->di[s][k]] += (float)(m->dg0[s][k] / m->gscale);
     /* invd holds the diagonal so far */
     GMG_PRAGMA_FOR_NT
     for (int64_t i = 0; i < n; i++) L->invd[i] = 1.0f / L->invd[i];
@@ -443,6 +560,20 @@ static int64_t agg_pieces(const gmg *m, int l, const int32_t *cs, int64_t Z, int
     return total;
 }
 
+/* The float (normalised) Dirichlet conductance of solver unknown i of level 0 on side s, plane z (0 if it has none):
+ * a binary search in the plane's list (only unknowns on a Dirichlet face ask). */
+static float dir_float(const gmg *m, int s, int64_t z, int32_t i)
+{
+    const int32_t *di = m->di[s];
+    int64_t lo = m->dps[s][z], hi = m->dps[s][z + 1];
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (di[mid] < i) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < m->dps[s][z + 1] && di[lo] == i ? (float)(m->dg0[s][lo] / m->gscale) : 0.0f;
+}
+
 /* Entries of the coarse rows of one coarse plane, in row order (moved into the level's arrays afterwards). */
 typedef struct {
     int32_t *j;
@@ -454,7 +585,7 @@ typedef struct {
 /* Store the row of coarse unknown I (entries in w->rj / w->rg) and its diagonal, colour (parity of the block
  * coordinate sum par) and Dirichlet conductances. */
 static int agg_emit(const gmg_level *C, int32_t I, int64_t par, int64_t len, double dsum, double glo, double ghi,
-                    int64_t cn0, int64_t chs, plane_rows *pr, const agg_ws *w)
+                    plane_rows *pr, const agg_ws *w)
 {
     if (pr->nnz + len > pr->cap) { /* the slice is full: continue in own buffers */
         int64_t c = pr->nnz + len > 2 * pr->cap ? pr->nnz + len + 1024 : 2 * pr->cap;
@@ -488,8 +619,7 @@ static int agg_emit(const gmg_level *C, int32_t I, int64_t par, int64_t len, dou
     }
     pr->nnz += len;
     C->rp[I + 1] = len;
-    if (I < cn0) C->gdlo[I] = (float)glo;
-    if (I >= chs) C->gdhi[I - chs] = (float)ghi;
+    C->gdir[I] = (float)(glo + ghi);
     const double d = dsum + glo + ghi;
     C->dg[I] = (float)d;
     C->invd[I] = (float)(1.0 / d);
@@ -505,7 +635,7 @@ static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, 
     const gmg_level *F = &m->lev[l];
     const gmg_level *C = &m->lev[l + 1];
     const int64_t cx = (F->d[0] + 1) / 2, cy = (F->d[1] + 1) / 2;
-    const int64_t fn0 = F->ps[1], fhs = F->ps[F->d[2] - 1], cn0 = C->ps[1], chs = C->ps[C->d[2] - 1];
+    const int da = m->across == 0 ? 2 : m->across - 1; /* the axis normal to the Dirichlet faces */
     const int32_t *agg = F->agg;
     for (int64_t Y = 0; Y < cy; Y++)
         for (int64_t X = 0; X < cx; X++) {
@@ -561,15 +691,15 @@ static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, 
                                 w->rg[s] += g;
                             }
                         }
-                    if (Z == 0 || 2 * Z + 2 >= d[2]) /* Dirichlet planes */
+                    if (B[da] == 0 || 2 * B[da] + 2 >= d[da]) /* on a Dirichlet face */
                         for (int c = 0; c < 8; c++) {
                             if (!((pat >> c) & 1) || (split && m->pc_id[pat][c] != p)) continue;
-                            const int64_t z = 2 * Z + (c >> 2);
-                            const int64_t i = cs[corner_voxel(d, X, Y, Z, c)];
-                            if (z == 0) glo += F->gdlo[i];
-                            if (z == d[2] - 1) ghi += F->gdhi[i - fhs];
+                            const int64_t ca = 2 * B[da] + ((c >> da) & 1), z = 2 * Z + (c >> 2);
+                            const int32_t i = cs[corner_voxel(d, X, Y, Z, c)];
+                            if (ca == 0) glo += dir_float(m, 0, z, i);
+                            if (ca == d[da] - 1) ghi += dir_float(m, 1, z, i);
                         }
-                    if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, cn0, chs, pr, w) != SSB_OK)
+                    if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, pr, w) != SSB_OK)
                         return SSB_ERR_NOMEM;
                 }
                 continue;
@@ -614,10 +744,9 @@ static int agg_rows(const gmg *m, int l, const int32_t *cs, const int32_t *ccs, 
                         }
                         w->rg[s] += pg[e];
                     }
-                    if (i < fn0) glo += F->gdlo[i];
-                    if (i >= fhs) ghi += F->gdhi[i - fhs];
+                    glo += F->gdir[i];
                 }
-                if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, cn0, chs, pr, w) != SSB_OK) return SSB_ERR_NOMEM;
+                if (agg_emit(C, I, X + Y + Z, len, dsum, glo, ghi, pr, w) != SSB_OK) return SSB_ERR_NOMEM;
             }
         }
     return SSB_OK;
@@ -731,15 +860,12 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
     C->dg = ssbi_gmg_malloc(ctx, m, (size_t)cn * 4, "gmg diagonal");
     C->x = ssbi_gmg_malloc(ctx, m, (size_t)(cn + 1) * 4, "gmg vector");
     C->b = ssbi_gmg_malloc(ctx, m, (size_t)(cn + 1) * 4, "gmg vector");
-    const int64_t cn0 = ps[1], chs = ps[cz - 1];
-    C->gdlo = ssbi_gmg_malloc(ctx, m, (size_t)(cn0 + 1) * 4, "gmg Dirichlet");
-    C->gdhi = ssbi_gmg_malloc(ctx, m, (size_t)(cn - chs + 1) * 4, "gmg Dirichlet");
-    if (!C->rp || !C->col || !C->invd || !C->dg || !C->x || !C->b || !C->gdlo || !C->gdhi) {
+    C->gdir = ssbi_gmg_malloc(ctx, m, (size_t)(cn + 1) * 4, "gmg Dirichlet");
+    if (!C->rp || !C->col || !C->invd || !C->dg || !C->x || !C->b || !C->gdir) {
         ssbi_gmg_free(m, ccs, (size_t)(cpos + 1) * 4);
         return SSB_ERR_NOMEM;
     }
-    memset(C->gdlo, 0, (size_t)(cn0 + 1) * 4);
-    memset(C->gdhi, 0, (size_t)(cn - chs + 1) * 4);
+    C->gdir[cn] = 0.0f;
     C->rp[0] = 0;
     /* The rows of each coarse plane go first into the plane's slice of one pool, sized for rows of the fine level's
      * mean length + 2 (6 on level 0: a piece couples to at most ~6 neighbouring pieces); a plane whose rows do not
@@ -939,13 +1065,9 @@ static int finalize_level(ssb_ctx *ctx, gmg *m, int l)
         for (int64_t i = 0; i < n; i++) len[perm[i]] = L->agg[i];
         memcpy(L->agg, len, (size_t)n * 4);
     }
-    {
-        const int64_t n0 = L->ps[1], hs = L->ps[nz - 1];
-        for (int64_t i = 0; i < n0; i++) tmp[perm[i]] = L->gdlo[i];
-        memcpy(L->gdlo, tmp, (size_t)n0 * 4);
-        for (int64_t i = hs; i < n; i++) tmp[perm[i] - hs] = L->gdhi[i - hs];
-        memcpy(L->gdhi, tmp, (size_t)(n - hs) * 4);
-    }
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) tmp[perm[i]] = L->gdir[i];
+    memcpy(L->gdir, tmp, (size_t)n * 4);
     {
         const int64_t fn = F->n;
         int32_t *fa = F->agg;
@@ -1002,11 +1124,11 @@ static int setup_slabs(ssb_ctx *ctx, gmg *m, gmg_level *L)
     return SSB_OK;
 }
 
-/* Dense Cholesky of the last level (double). */
+/* Dense Cholesky of the last level (double); refactors a present factor. */
 int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L)
 {
     const int64_t n = L->n;
-    L->chol = ssbi_gmg_malloc(ctx, m, (size_t)(n * n) * 8, "gmg coarse factor");
+    if (!L->chol) L->chol = ssbi_gmg_malloc(ctx, m, (size_t)(n * n) * 8, "gmg coarse factor");
     if (!L->chol) return SSB_ERR_NOMEM;
     double *A = L->chol;
     memset(A, 0, (size_t)(n * n) * 8);
@@ -1017,8 +1139,7 @@ int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L)
             d += g;
             A[i * n + L->ci[k]] -= g;
         }
-        if (i < L->ps[1]) d += L->gdlo[i];
-        if (i >= L->ps[L->d[2] - 1]) d += L->gdhi[i - L->ps[L->d[2] - 1]];
+        d += L->gdir[i];
         A[i * n + i] = d;
     }
     for (int64_t j = 0; j < n; j++) {
@@ -1047,7 +1168,11 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
     double gmax = 0.0;
     for (int k = 0; k < 3; k++)
         for (int j = 0; j < st * st; j++) gmax = fmax(gmax, p->gface[k][j]);
-    for (int64_t i = 0; i < p->plane_start[1]; i++) gmax = fmax(gmax, p->gd_lo[i]);
+    m->gref = gmax;
+    const int64_t *didx;
+    int64_t dfirst;
+    const int64_t nlo = ssbi_tproblem_dir(p, 0, &didx, &dfirst);
+    for (int64_t k = 0; k < nlo; k++) gmax = fmax(gmax, p->gd_lo[k]);
     m->gscale = gmax > 0.0 ? gmax : 1.0;
     for (int k = 0; k < 3; k++) {
         m->gf[k] = ssbi_malloc(ctx, (size_t)(st * st) * sizeof(float), "gmg conductance table");
@@ -1102,3 +1227,99 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
     return SSB_OK;
 }
 
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* another problem on a kept hierarchy: new Dirichlet conductances, possibly on other faces */
+
+/* Dirichlet faces moved (p->across != m->across): the level diagonals hold the interior couplings (the same for
+ * every face pair) plus the Dirichlet conductances. P is piecewise constant, so P^T D P of the Dirichlet diagonal D
+ * is diagonal: a coarse unknown's Dirichlet conductance is the sum over its members, and its diagonal is the row
+ * sum of its off-diagonal conductances (the Galerkin operator of a Laplacian) plus that. f: the factor between the
+ * problem's conductances and the build's (the float hierarchy stays in the build's normalisation). */
+static int move_dirichlet(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, double f)
+{
+    gmg_level *L0 = &m->lev[0];
+    const int64_t n = L0->n, nz = L0->d[2];
+    const int st = m->nph + 1;
+    const double gs = m->gscale * f;
+    int nt = m->nt;
+    (void)p;
+    if (m->lean || !L0->nb || !L0->invd || !L0->pi)
+        return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "gmg: the Dirichlet faces of a lean hierarchy cannot move");
+    /* level 0: the interior diagonal in setup_fine's order, plus the Dirichlet terms */
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t *q = L0->nb + 6 * i;
+        const int pp = L0->pi[i] * st;
+        float d = 0.0f;
+        for (int k = 0; k < 6; k++) d += m->gf[k >> 1][pp + L0->pi[q[k]]];
+        L0->invd[i] = d;
+    }
+    for (int s = 0; s < 2; s++)
+        for (int64_t k = 0; k < m->dps[s][nz]; k++) L0->invd[m->di[s][k]] += (float)(m->dg0[s][k] / gs);
+    GMG_PRAGMA_FOR_NT
+    for (int64_t i = 0; i < n; i++) L0->invd[i] = 1.0f / L0->invd[i];
+    /* the plane arrays of across = 0 are stale now (only the lean diagonal and the build read them) */
+    if (L0->gdlo) {
+        ssbi_gmg_free(m, L0->gdlo, (size_t)(L0->ps[1] + 1) * 4);
+        ssbi_gmg_free(m, L0->gdhi, (size_t)(n - L0->ps[nz - 1] + 1) * 4);
+        L0->gdlo = L0->gdhi = NULL;
+    }
+    /* coarse levels: Dirichlet sums through the aggregates, diagonal = row sum + Dirichlet */
+    for (int l = 1; l < m->nlev; l++) {
+        gmg_level *C = &m->lev[l], *F = &m->lev[l - 1];
+        nt = C->n < GMG_PAR_MIN ? 1 : m->nt;
+        double *acc = ssbi_gmg_malloc(ctx, m, (size_t)C->n * 8, "gmg Dirichlet sums");
+        if (!acc) return SSB_ERR_NOMEM;
+        memset(acc, 0, (size_t)C->n * 8);
+        if (l == 1) {
+            for (int s = 0; s < 2; s++)
+                for (int64_t k = 0; k < m->dps[s][nz]; k++)
+                    acc[F->agg[m->di[s][k]]] += (double)(float)(m->dg0[s][k] / gs);
+        } else {
+            for (int64_t i = 0; i < F->n; i++)
+                if (F->gdir[i] != 0.0f) acc[F->agg[i]] += F->gdir[i];
+        }
+        GMG_PRAGMA_FOR_NT
+        for (int64_t i = 0; i < C->n; i++) C->gdir[i] = (float)acc[i];
+        if (C->run) { /* runs: rows of equal length back to back */
+            GMG_PRAGMA_FOR_NT
+            for (int64_t r = 0; r < C->nrun; r++) {
+                const gmg_run *ru = &C->run[r];
+                for (int64_t i = ru->i0; i < ru->i1; i++) {
+                    double d = 0.0;
+                    const float *g = C->cv + ru->k0 + (i - ru->i0) * ru->len;
+                    for (int64_t e = 0; e < ru->len; e++) d += g[e];
+                    acc[i] = d;
+                }
+            }
+        } else {
+            for (int64_t i = 0; i < C->n; i++) {
+                double d = 0.0;
+                for (int64_t k = C->rp[i]; k < C->rp[i + 1]; k++) d += C->cv[k];
+                acc[i] = d;
+            }
+        }
+        GMG_PRAGMA_FOR_NT
+        for (int64_t i = 0; i < C->n; i++) {
+            const double d = acc[i] + C->gdir[i];
+            C->dg[i] = (float)d;
+            C->invd[i] = (float)(1.0 / d);
+        }
+        ssbi_gmg_free(m, acc, (size_t)C->n * 8);
+    }
+    if (m->nlev > 1) SSB_CHECK(ctx, ssbi_gmg_setup_dense(ctx, m, &m->lev[m->nlev - 1]));
+    m->across = p->across;
+    return SSB_OK;
+}
+
+int ssbi_gmg_set_dirichlet(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
+{
+    SSB_CHECK(ctx, dirichlet_lists(ctx, m, p));
+    if (p->across == m->across) return SSB_OK;
+    double gmax = 0.0; /* the factor between the problem's conductances and the build's */
+    for (int k = 0; k < 3; k++)
+        for (int j = 0; j < (p->nph + 1) * (p->nph + 1); j++) gmax = fmax(gmax, p->gface[k][j]);
+    const double f = m->gref > 0.0 && gmax > 0.0 ? gmax / m->gref : 1.0;
+    return move_dirichlet(ctx, m, p, f);
+}
