@@ -330,14 +330,21 @@ GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, con
     const double G00 = G0[0], G10 = G1[0], G20 = G2[0]; /* one phase (locals: y might alias the tables) */
     const int st = m->nph + 1, nph = m->nph;
     double s_xy = 0.0;
+    /* one phase, stored neighbours: the diagonal by the neighbour counts per axis (the sum in the order of the
+     * lean walk's, so both give the same bits) */
+    const uint8_t *nc = L->nc;
+    double dtab[27];
+    if (one && !lean)
+        for (int k = 0; k < 27; k++)
+            dtab[k] = G00 * (double)(k % 3) + G10 * (double)(k / 3 % 3) + G20 * (double)(k / 9);
     for (int c = 0; c < 2; c++)
         GMG_FINE_LOOP(m, z, c, lean, {
             const double xi = GMG_XV(i);
             double s;
             if (one) {
-                const double c0 = (double)((q0 != n) + (q1 != n)), c1 = (double)((q2 != n) + (q3 != n)),
-                             c2 = (double)((q4 != n) + (q5 != n));
-                s = (G00 * c0 + G10 * c1 + G20 * c2) * xi - G00 * (GMG_XV(q0) + GMG_XV(q1)) -
+                s = (lean ? G00 * (double)((q0 != n) + (q1 != n)) + G10 * (double)((q2 != n) + (q3 != n)) +
+                                G20 * (double)((q4 != n) + (q5 != n))
+                          : dtab[nc[i]]) * xi - G00 * (GMG_XV(q0) + GMG_XV(q1)) -
                     G10 * (GMG_XV(q2) + GMG_XV(q3)) - G20 * (GMG_XV(q4) + GMG_XV(q5));
             } else {
                 const int pp = (u - 1) * st;

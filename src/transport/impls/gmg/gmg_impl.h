@@ -55,7 +55,12 @@
  * faults); the iterations and tau are those of the per-axis hierarchies (tau to 12 digits there and to 1e-13 in
  * test_transport_axes: the red-black colouring and the 2x2x2 blocks do not depend on the frame).
  * Not for the lean level 0 (its diagonal is summed from the first / last plane's arrays, GMG_FINE_DIAG).
- * Memory: 37 bytes per unknown on level 0 (lean: 8 + 1 bit per voxel) + 20 for the CG vectors + ~75 per coarse
+ * Exact operator of one conducting phase with stored neighbours (q = A p, the true residual): the double diagonal
+ * comes from a table of the 27 neighbour counts per axis (nc, 1 byte per unknown) instead of six index tests per
+ * unknown: the same sum in the same order, so the same bits (test_transport_gmg's lean case compares them); q = A p
+ * took ~10 % of the solve's CPU, electrode.tiff pore along z 1.14 -> 1.10 s (bench_transport, 3 x 3 runs
+ * interleaved with main, 2 threads, session 9).
+ * Memory: 37 bytes per unknown on level 0 (38 with one phase; lean: 8 + 1 bit per voxel) + 20 for the CG vectors + ~75 per coarse
  * unknown (about 1/6 of them); during the set-up a transient 4-byte index per voxel (and, lean, the phases and
  * the diagonal). */
 #ifndef SSB_GMG_IMPL_H
@@ -147,6 +152,7 @@ typedef struct {
     int64_t nwr;    /* words per row and colour: ceil(ceil(d[0] / 2) / 64) + 1 */
     /* level 0 only */
     uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy); freed after the set-up when lean */
+    uint8_t *nc;    /* one conducting phase, stored neighbours: present neighbours per axis, c0 + 3 c1 + 9 c2 */
     /* coarse levels only: off-diagonal conductances (a_ij = -cv), as compressed rows during the set-up (rp, col)
      * and, above the coarsest level, as runs afterwards (see finalize_level) */
     int64_t *rp;    /* row starts, n + 1 */

@@ -36,6 +36,7 @@ static void level_free(gmg_level *L)
     free(L->rst);
     free(L->bits);
     free(L->pi);
+    free(L->nc);
     free(L->rp);
     free(L->col);
     free(L->ci);
@@ -217,6 +218,10 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     } else {
         L->nb = ssbi_gmg_malloc(ctx, m, (size_t)n * 24, "gmg neighbours");
         if (!L->nb) return SSB_ERR_NOMEM;
+        if (m->nph == 1) {
+            L->nc = ssbi_gmg_malloc(ctx, m, (size_t)n + 1, "gmg neighbour counts");
+            if (!L->nc) return SSB_ERR_NOMEM;
+        }
     }
     L->invd = ssbi_gmg_malloc(ctx, m, (size_t)n * 4, "gmg diagonal");
     L->x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "gmg vector");
@@ -277,6 +282,10 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                 }
                 L->pi[i] = (uint8_t)(ph[v] - 1);
                 L->invd[i] = d;
+                if (L->nc)
+                    L->nc[i] = (uint8_t)((w[0] >= 0 && ph[w[0]]) + (w[1] >= 0 && ph[w[1]]) +
+                                         3 * ((w[2] >= 0 && ph[w[2]]) + (w[3] >= 0 && ph[w[3]])) +
+                                         9 * ((w[4] >= 0 && ph[w[4]]) + (w[5] >= 0 && ph[w[5]])));
             }
     L->pi[n] = (uint8_t)m->nph;
     /* Dirichlet conductances in the new numbering (exact lists, and float, normalised) */
