@@ -317,16 +317,36 @@ void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *
     const uint8_t *ph = p->ph;
     const int nt = m->nt;
     (void)nt; /* (without OpenMP) */
+    /* Chunks of a row: the front-end indices of the red and of the black unknowns are gathered without branches
+     * (the map is random: the branch per voxel mispredicted at ~30 %, 0.2 s of CPU per call on the 500^3 cathode),
+     * then copied to / from the solver's contiguous red and black ranges. */
+    enum { CH = 512 };
     GMG_PRAGMA_FOR_NT
     for (int64_t z = 0; z < nz; z++) {
         int64_t il = p->plane_start[z], cr = L->ps[z], cb = L->pb[z];
+        int64_t fr[CH], fb[CH];
         for (int64_t y = 0; y < ny; y++)
-            for (int64_t x = 0; x < nx; x++) {
-                if (!ph[x + nx * y + npl * z]) continue;
-                const int64_t in = ((x + y + z) & 1) == 0 ? cr++ : cb++;
-                if (to) tmp[in] = v[il];
-                else tmp[il] = v[in];
-                il++;
+            for (int64_t x0 = 0; x0 < nx; x0 += CH) {
+                const int64_t x1 = x0 + CH < nx ? x0 + CH : nx;
+                const uint8_t *row = ph + nx * y + npl * z;
+                int64_t kr = 0, kb = 0;
+                for (int64_t x = x0; x < x1; x++) {
+                    const int64_t act = row[x] != 0, red = ((x + y + z) & 1) == 0;
+                    fr[kr] = il;
+                    fb[kb] = il;
+                    kr += act & red;
+                    kb += act & !red;
+                    il += act;
+                }
+                if (to) {
+                    for (int64_t k = 0; k < kr; k++) tmp[cr + k] = v[fr[k]];
+                    for (int64_t k = 0; k < kb; k++) tmp[cb + k] = v[fb[k]];
+                } else {
+                    for (int64_t k = 0; k < kr; k++) tmp[fr[k]] = v[cr + k];
+                    for (int64_t k = 0; k < kb; k++) tmp[fb[k]] = v[cb + k];
+                }
+                cr += kr;
+                cb += kb;
             }
     }
     memcpy(v, tmp, (size_t)L->n * 8);
