@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if SSB_HAVE_OPENMP
+#include <omp.h>
+#endif
 
 struct ssb_grid {
     int64_t n[3];
@@ -191,6 +194,23 @@ const ssb_phase *ssb_grid_find_phase_name(const ssb_grid *g, const char *name)
 
 void ssb_grid_clear_phases(ssb_grid *g) { g->nphases = 0; }
 
+/* Four partial histograms, voxel i counted in table i % 4: a segmented image has long runs of one label, and a single
+ * table made every increment wait for the previous one's store (~5 cycles per voxel, 0.2 s on a 500^3 image). */
+static void histogram_range(const uint8_t *lab, int64_t i0, int64_t i1, int64_t counts[256])
+{
+    int64_t t[4][256];
+    memset(t, 0, sizeof t);
+    int64_t i = i0;
+    for (; i + 4 <= i1; i += 4) {
+        t[0][lab[i]]++;
+        t[1][lab[i + 1]]++;
+        t[2][lab[i + 2]]++;
+        t[3][lab[i + 3]]++;
+    }
+    for (; i < i1; i++) t[0][lab[i]]++;
+    for (int k = 0; k < 256; k++) counts[k] += t[0][k] + t[1][k] + t[2][k] + t[3][k];
+}
+
 void ssb_grid_histogram(const ssb_grid *g, int64_t counts[256])
 {
     const int64_t nv = ssb_grid_get_nvoxels(g);
@@ -200,13 +220,13 @@ void ssb_grid_histogram(const ssb_grid *g, int64_t counts[256])
 #pragma omp parallel
     {
         int64_t local[256] = {0};
-#pragma omp for schedule(static) nowait
-        for (int64_t i = 0; i < nv; i++) local[lab[i]]++;
+        const int nth = omp_get_num_threads(), t = omp_get_thread_num();
+        histogram_range(lab, nv * t / nth, nv * (t + 1) / nth, local);
 #pragma omp critical
         for (int k = 0; k < 256; k++) counts[k] += local[k];
     }
 #else
-    for (int64_t i = 0; i < nv; i++) counts[lab[i]]++;
+    histogram_range(lab, 0, nv, counts);
 #endif
 }
 
