@@ -52,21 +52,24 @@ static void uf_union(ssbi_aint *p, int64_t a, int64_t b)
     }
 }
 
-/* Runs of set voxels in one row: starts s[], inclusive ends e[]; returns their number. */
+/* Runs of set voxels in one row: starts s[], inclusive ends e[]; returns their number. Without a branch per voxel
+ * (the rows of a segmented image switch phase every few voxels: the loop with a test per voxel mispredicted at
+ * every run boundary, ~0.9 s of CPU for the three row passes of a 500^3 cathode); s and e need nx / 2 + 2 entries
+ * (a store may go one past the last run). */
 static int64_t row_runs(const uint8_t *row, const uint8_t *in, int64_t nx, int32_t *s, int32_t *e)
 {
-    int64_t k = 0, x = 0;
-    while (x < nx) {
-        while (x < nx && !in[row[x]])
-            x++;
-        if (x >= nx)
-            break;
-        s[k] = (int32_t)x;
-        while (x < nx && in[row[x]])
-            x++;
-        e[k++] = (int32_t)(x - 1);
+    int64_t ks = 0, ke = 0;
+    int prev = 0;
+    for (int64_t x = 0; x < nx; x++) {
+        const int cur = in[row[x]] != 0;
+        s[ks] = (int32_t)x;
+        e[ke] = (int32_t)(x - 1);
+        ks += cur & (prev ^ 1);
+        ke += (cur ^ 1) & prev;
+        prev = cur;
     }
-    return k;
+    e[ke] = (int32_t)(nx - 1);
+    return ks;
 }
 
 static int64_t row_count(const uint8_t *row, const uint8_t *in, int64_t nx)
@@ -117,13 +120,16 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
         off[r + 1] += off[r];
     const int64_t nruns = off[nrows];
 
-    const int64_t cap = nx / 2 + 1;
+    const int64_t cap = nx / 2 + 2;
     ssbi_aint *parent = ssbi_malloc(ctx, (size_t)(nruns > 0 ? nruns : 1) * sizeof *parent, "union-find parents");
-    int32_t *buf = ssbi_malloc(ctx, (size_t)nth * 4 * (size_t)cap * sizeof *buf, "run buffers");
-    if (!parent || !buf) {
+    int32_t *buf = ssbi_malloc(ctx, (size_t)nth * 6 * (size_t)cap * sizeof *buf, "run buffers");
+    /* run lengths, for the component sizes (summed per component after the union passes) */
+    int32_t *rlen = sizes ? ssbi_malloc(ctx, (size_t)(nruns > 0 ? nruns : 1) * sizeof *rlen, "run lengths") : NULL;
+    if (!parent || !buf || (sizes && !rlen)) {
         free(off);
         free(parent);
         free(buf);
+        free(rlen);
         return SSB_ERR_NOMEM;
     }
 #if SSB_HAVE_OPENMP
@@ -149,7 +155,9 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
 #pragma omp parallel num_threads(nth)
 #endif
     {
-        int32_t *as = buf + (size_t)thread_id() * 4 * (size_t)cap, *ae = as + cap, *bs = ae + cap, *be = bs + cap;
+        int32_t *as = buf + (size_t)thread_id() * 6 * (size_t)cap, *ae = as + cap, *bs = ae + cap, *be = bs + cap;
+        int32_t *ps = be + cap, *pe = ps + cap; /* the runs of row prow (the row this thread did last) */
+        int64_t prow = -1, pn = 0;
 #if SSB_HAVE_OPENMP
 #pragma omp for schedule(dynamic, 64)
 #endif
@@ -167,18 +175,39 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
                     continue;
                 if (na < 0)
                     na = row_runs(lab + r * nx, in, nx, as, ae);
-                const int64_t nb = row_runs(lab + q * nx, in, nx, bs, be);
+                const int32_t *qs = bs, *qe = be;
+                int64_t nb;
+                if (q == prow) { /* the row before (dy = -1): its runs are still at hand */
+                    qs = ps;
+                    qe = pe;
+                    nb = pn;
+                } else {
+                    nb = row_runs(lab + q * nx, in, nx, bs, be);
+                }
                 const int d = nb_d[k];
                 int64_t i = 0, j = 0;
                 while (i < na && j < nb) {
-                    if (as[i] <= be[j] + d && bs[j] <= ae[i] + d)
+                    if (as[i] <= qe[j] + d && qs[j] <= ae[i] + d)
                         uf_union(parent, off[r] + i, off[q] + j);
-                    if (ae[i] < be[j])
+                    if (ae[i] < qe[j])
                         i++;
                     else
                         j++;
                 }
             }
+            if (na < 0)
+                na = row_runs(lab + r * nx, in, nx, as, ae);
+            if (rlen)
+                for (int64_t i = 0; i < na; i++)
+                    rlen[off[r] + i] = ae[i] - as[i] + 1;
+            int32_t *t = ps; /* row r's runs become the previous row's */
+            ps = as;
+            as = t;
+            t = pe;
+            pe = ae;
+            ae = t;
+            prow = r;
+            pn = na;
         }
     }
     free(buf);
@@ -186,6 +215,7 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
     if (rc != SSB_OK) {
         free(off);
         free(parent);
+        free(rlen);
         return rc;
     }
 
@@ -199,6 +229,7 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
     if (nc > INT32_MAX) {
         free(off);
         free(parent);
+        free(rlen);
         return SSB_ERROR(ctx, SSB_ERR_RANGE, "%lld connected components do not fit int32 ids (max %d)", (long long)nc,
                          INT32_MAX);
     }
@@ -208,39 +239,35 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
         if (!sz) {
             free(off);
             free(parent);
+            free(rlen);
             return SSB_ERR_NOMEM;
         }
+        for (int64_t i = 0; i < nruns; i++)
+            sz[atomic_load_explicit(&parent[i], memory_order_relaxed)] += rlen[i];
     }
+    free(rlen);
+    /* Component ids per voxel without a branch per voxel (the test per run start mispredicted; this pass took ~40 %
+     * of the labelling): the id of the current run is reloaded at every voxel from a clamped run index. */
 #if SSB_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(nth)
 #endif
     for (int64_t r = 0; r < nrows; r++) {
         const uint8_t *row = lab + r * nx;
         int32_t *out = ids + r * nx;
-        int64_t k = off[r] - 1, start = 0;
+        if (off[r + 1] == off[r]) {
+            for (int64_t x = 0; x < nx; x++)
+                out[x] = -1;
+            continue;
+        }
+        const int64_t k0 = off[r];
+        int64_t k = k0 - 1;
         int prev = 0;
         for (int64_t x = 0; x < nx; x++) {
-            int cur = in[row[x]] != 0;
-            if (cur && !prev) {
-                k++;
-                start = x;
-            }
-            if (!cur && prev && sz) {
-                int64_t c = atomic_load_explicit(&parent[k], memory_order_relaxed);
-#if SSB_HAVE_OPENMP
-#pragma omp atomic
-#endif
-                sz[c] += x - start;
-            }
-            out[x] = cur ? (int32_t)atomic_load_explicit(&parent[k], memory_order_relaxed) : -1;
+            const int cur = in[row[x]] != 0;
+            k += cur & (prev ^ 1);
+            const int32_t c = (int32_t)atomic_load_explicit(&parent[k < k0 ? k0 : k], memory_order_relaxed);
+            out[x] = cur ? c : -1;
             prev = cur;
-        }
-        if (prev && sz) {
-            int64_t c = atomic_load_explicit(&parent[k], memory_order_relaxed);
-#if SSB_HAVE_OPENMP
-#pragma omp atomic
-#endif
-            sz[c] += nx - start;
         }
     }
     free(off);
