@@ -223,6 +223,13 @@ static void test_components(void **state)
             TU_OK(ctx, ssb_micro_components_compute(ctx, g, set3, (ssb_connectivity)conns[k], NULL, &c));
             assert_int_equal(c.ncomponents, nref);
             assert_memory_equal(c.ids, ref, (size_t)nv * sizeof *ref);
+            /* the sizes (summed from run lengths) are the voxel counts per id */
+            int64_t *cnt = calloc((size_t)nref + 1, sizeof *cnt);
+            assert_non_null(cnt);
+            for (int64_t v = 0; v < nv; v++)
+                if (ref[v] >= 0) cnt[ref[v]]++;
+            assert_memory_equal(c.sizes, cnt, (size_t)nref * sizeof *cnt);
+            free(cnt);
             ssb_micro_components_destroy(&c);
         }
         printf("     random set, %d-connectivity: %lld components (flood fill agrees)\n", conns[k], (long long)nref);
