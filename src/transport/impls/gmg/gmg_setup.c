@@ -154,25 +154,68 @@ static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
                 o[s] = m->dps[s][z];
             }
             int64_t il = p->plane_start[z], cr = L->ps[z], cb = L->pb[z];
-            int64_t next[2]; /* the front-end index of the next entry of each side (-1: none left) */
-            for (int s = 0; s < 2; s++)
-                next[s] = k[s] < m->dps[s][z + 1] ? (idx[s] ? idx[s][k[s]] : first[s] + k[s]) : -1;
-            for (int64_t y = 0; y < ny; y++)
-                for (int64_t x = 0; x < nx; x++) { /* without branches on the random map but the rare hits */
-                    const int64_t act = p->ph[x + nx * y + npl * z] != 0, red = ((x + y + z) & 1) == 0;
-                    const int64_t in = red ? cr : cb;
-                    cr += act & red;
-                    cb += act & !red;
-                    for (int s = 0; s < 2; s++)
-                        if (act && il == next[s]) {
-                            m->di[s][o[s]] = (int32_t)in;
-                            m->dg0[s][o[s]] = gd[s][k[s]];
-                            o[s]++;
-                            k[s]++;
-                            next[s] = k[s] < m->dps[s][z + 1] ? (idx[s] ? idx[s][k[s]] : first[s] + k[s]) : -1;
-                        }
-                    il += act;
+            const uint8_t *pz = p->ph + npl * z;
+            for (int64_t y = 0; y < ny && (k[0] < m->dps[0][z + 1] || k[1] < m->dps[1][z + 1]); y++) {
+                /* the row's unknowns (a count without branches); a row without entries is passed over, and the
+                 * entries of a row are found from the nearer end: on the faces normal to x the walk is two
+                 * short ones per row instead of the whole plane (0.27 s of CPU per axis on the 500^3 cathode) */
+                const uint8_t *row = pz + nx * y;
+                const int64_t par = (y + z) & 1; /* red where (x + par) is even */
+                int64_t nact = 0, nred = 0;
+                for (int64_t x = 0; x < nx; x++) {
+                    const int64_t act = row[x] != 0;
+                    nact += act;
+                    nred += act & (((x + par) & 1) ^ 1);
                 }
+                const int64_t il1 = il + nact;
+                for (int s = 0; s < 2; s++) {
+                    const int64_t e0 = k[s];
+                    int64_t e1 = e0, ef;
+                    while (e1 < m->dps[s][z + 1] && (idx[s] ? idx[s][e1] : first[s] + e1) < il1) e1++;
+                    for (ef = e0; ef < e1 && 2 * ((idx[s] ? idx[s][ef] : first[s] + ef) - il) <= nact; ef++) {}
+                    /* front cursor: x, the front-end index of the next active voxel and the next red / black index */
+                    int64_t x = 0, ia = il, ir = cr, ib = cb;
+                    for (int64_t e = e0; e < ef; e++) {
+                        const int64_t t = idx[s] ? idx[s][e] : first[s] + e;
+                        for (;; x++) {
+                            if (!row[x]) continue;
+                            const int red = ((x + par) & 1) == 0;
+                            if (ia == t) {
+                                m->di[s][o[s] + (e - e0)] = (int32_t)(red ? ir : ib);
+                                break;
+                            }
+                            ia++;
+                            ir += red;
+                            ib += !red;
+                        }
+                    }
+                    /* back cursor: the last active voxel and the last red / black index of the row */
+                    x = nx - 1;
+                    ia = il1 - 1;
+                    ir = cr + nred - 1;
+                    ib = cb + (nact - nred) - 1;
+                    for (int64_t e = e1 - 1; e >= ef; e--) {
+                        const int64_t t = idx[s] ? idx[s][e] : first[s] + e;
+                        for (;; x--) {
+                            if (!row[x]) continue;
+                            const int red = ((x + par) & 1) == 0;
+                            if (ia == t) {
+                                m->di[s][o[s] + (e - e0)] = (int32_t)(red ? ir : ib);
+                                break;
+                            }
+                            ia--;
+                            ir -= red;
+                            ib -= !red;
+                        }
+                    }
+                    for (int64_t e = e0; e < e1; e++) m->dg0[s][o[s] + (e - e0)] = gd[s][e];
+                    o[s] += e1 - e0;
+                    k[s] = e1;
+                }
+                il = il1;
+                cr += nred;
+                cb += nact - nred;
+            }
             for (int s = 0; s < 2; s++) { /* red (index < pb[z]) before black, each in walking order */
                 const int64_t a = m->dps[s][z], e = m->dps[s][z + 1];
                 int64_t c = 0;
