@@ -252,8 +252,8 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
  * build times one factor): level 0's exact lists always; when p->across differs from m->across also the diagonals
  * of every level and the coarsest factor (not for the lean level 0). */
 int ssbi_gmg_set_dirichlet(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
-/* to = 1: front-end order -> solver numbering of level 0 (tmp: n scratch doubles); to = 0: back */
-void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *tmp, int to);
+/* to = 1: v in front-end order -> tmp in the solver numbering of level 0; to = 0: back (n entries, distinct) */
+void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, double *tmp, int to);
 /* gmg_team.c */
 void ssbi_gmg_pipeline(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, const gmg_args *a,
                        double out[4]);

@@ -351,9 +351,9 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     return SSB_OK;
 }
 
-/* Moves a vector of level 0 between the front end's numbering (lexicographic) and the solver's (to = 1: into
- * the solver's numbering). tmp has n entries. */
-void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *tmp, int to)
+/* Copies a vector of level 0 between the front end's numbering (lexicographic) and the solver's (to = 1: v in the
+ * front end's, out in the solver's); n entries each, distinct arrays. */
+void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, double *tmp, int to)
 {
     const gmg_level *L = &m->lev[0];
     const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny;
@@ -392,7 +392,6 @@ void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, double *v, double *
                 cb += kb;
             }
     }
-    memcpy(v, tmp, (size_t)L->n * 8);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
