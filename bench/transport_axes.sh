@@ -53,8 +53,15 @@
 #   3.59 -> 3.49 GB, but max RSS 3.714 -> 3.817 GB (2 runs each, interleaved; same tau and iterations): the CLI's
 #   large blocks come from glibc's brk heap, the columns fill the index map's hole and the CG vectors then extend
 #   the break (3.65 -> 3.74 GB of heap); (b) (a) with the index maps and row pools in mmap'ed blocks of their own:
-#   3.800 GB, sys 6.7 s instead of 1.2-1.6 s, 23.2 s wall (fresh pages every level). Going lower needs a smaller
-#   solve set (level-0 neighbours 24 B per unknown, the double r / q), not set-up ordering.
+#   3.800 GB, sys 6.7 s instead of 1.2-1.6 s, 23.2 s wall (fresh pages every level); (c) kept: (a) with
+#   finalize_level's renumbered columns copied back into the level's own arrays (they stay in the index map's hole,
+#   the row pools' hole is left whole for the CG vectors). Same build, 3 interleaved runs each (13:05-13:08, with
+#   main's binary): max RSS 3.671 -> 3.621 GB (-50 MB; main's own build 3.714), wall median 21.42 -> 20.91 s,
+#   user + sys median 39.9 -> 39.4 s; tau and iterations identical (2.919193386101791 / 2.9112274429589466 /
+#   2.918172543647954, 11 / 11 / 12). electrode.tiff --label 0 --axis z (bench_transport --repeat 5, same build,
+#   3 interleaved pairs, loaded machine): median wall 1.648 / 1.663 / 1.384 s before, 1.675 / 1.352 / 1.399 s
+#   after, 37.3 B/voxel either way, tau 2.077242, 10 iterations (its peak is elsewhere). Going lower needs a smaller solve set (level-0 neighbours 24 B per unknown,
+#   the double r / q), not set-up ordering.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}
