@@ -44,8 +44,8 @@
 #   60.98 s wall median, 59.6 s CPU; fast5 51.78 s, 50.3 s CPU (-16 % CPU); y 14.4 -> 10.5 s, z 16.1 -> 11.6 s.
 #   electrode.tiff: main 9.13 s, 8.9 s CPU; fast5 7.48 s, 7.3 s CPU (-18 %).
 # Session 9 (mem1, 2026-12-04): peak memory of the 500^3 three-axes CLI run. Main's binary (/work/main/build,
-#   not rebuilt): 3.714 GB max RSS (3714232-3714508 kB, 5 runs); this branch's build of 7b7b798 3.671 GB. Live blocks >= 8 MB (LD_PRELOAD trace, bench/memtrace.c):
-#   set-up peak 3.59 GB, at the level-1 columns (the level-0 index map, 500 MB, and the row pools, 2 x 201 MB, still
+#   not rebuilt): 3.714 GB max RSS (3714232-3714508 kB, 5 runs); this branch's build of 7b7b798 3.671 GB. Live
+#   blocks >= 8 MB (LD_PRELOAD trace, bench/memtrace.c): set-up peak 3.59 GB, at the level-1 columns (the level-0 index map, 500 MB, and the row pools, 2 x 201 MB, still
 #   live); solve peak 3.53 GB (front end 0.57 incl. the grid's labels 0.13 and the solution 0.32, hierarchy 2.17 of
 #   which level-0 neighbours 0.96, CG r / p / q 0.32 + 0.16 + 0.32). The component ids (0.5 GB) are freed before the
 #   build and the CG already iterates in the front end's solution buffer, so no candidate reaches 2.7 GB: the solve's
