@@ -56,7 +56,8 @@ static void del(void *p)
     for (int i = 0; i < nb; i++)
         if (bp[i] == p) {
             live -= bs[i];
-            if (logging) fprintf(stderr, "memtrace: free #%d %.0f MB, live %.0f MB\n", bseq[i], bs[i] / 1e6, live / 1e6);
+            if (logging)
+                fprintf(stderr, "memtrace: free #%d %.0f MB, live %.0f MB\n", bseq[i], bs[i] / 1e6, live / 1e6);
             nb--;
             bp[i] = bp[nb], bs[i] = bs[nb], bseq[i] = bseq[nb];
             break;
