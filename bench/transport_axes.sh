@@ -50,7 +50,7 @@
 #   and the solution 0.32, hierarchy 2.17 of which level-0 neighbours 0.96, CG r / p / q 0.32 + 0.16 + 0.32). The
 #   component ids (0.5 GB) are freed before the build and the CG already iterates in the front end's solution buffer,
 #   so no candidate reaches 2.7 GB: the solve's live set alone is 3.5 GB. Tried: (a) the index map freed after the row
-#   pass, before the columns: live peak 3.59 -> 3.49 GB, but max RSS 3.714 -> 3.817 GB (2 runs each, interleaved; same
+#   pass, before the columns: live peak 3.59 -> 3.49 GB, but max RSS 3.817 GB (vs 3.671 for this build, 3.714 main; same
 #   tau and iterations): the CLI's large blocks come from glibc's brk heap, the columns fill the index map's hole and
 #   the CG vectors then extend the break (3.65 -> 3.74 GB of heap); (b) (a) with the index maps and row pools in
 #   mmap'ed blocks of their own: 3.800 GB, sys 6.7 s instead of 1.2-1.6 s, 23.2 s wall (fresh pages every level); (c)

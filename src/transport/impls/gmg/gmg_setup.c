@@ -915,7 +915,7 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
         /* The index map (level 0: 4 bytes per voxel, 500 MB at 500^3) is read by passes 1 and 2 only: freed before
          * the columns, the set-up's live peak drops 3.59 -> 3.49 GB (500^3 three axes). The columns then land in its
          * hole of the brk heap (the CLI's large blocks come from there); see finalize_level for why they stay there.
-         * Freed here alone, max RSS rose 3.714 -> 3.817 GB; with finalize_level's copy back 3.671 -> 3.621 GB (mem1,
+         * Freed here alone, max RSS rose 3.671 -> 3.817 GB; with finalize_level's copy back it is 3.621 GB (mem1,
          * bench/transport_axes.sh). */
         ssbi_gmg_free(m, (void *)cs, (size_t)(fx * fy * fz + 1) * 4);
         cs = NULL;
