@@ -43,6 +43,25 @@
 #   Under load (04:32-04:39, load 4.1-5.7 from the other developer's jobs, wall times ~2x, 3 pairs): 500^3 main
 #   60.98 s wall median, 59.6 s CPU; fast5 51.78 s, 50.3 s CPU (-16 % CPU); y 14.4 -> 10.5 s, z 16.1 -> 11.6 s.
 #   electrode.tiff: main 9.13 s, 8.9 s CPU; fast5 7.48 s, 7.3 s CPU (-18 %).
+# Session 9 (mem1, 2026-12-04): peak memory of the 500^3 three-axes CLI run. Main's binary (/work/main/build, not
+#   rebuilt): 3.714 GB max RSS (3714232-3714508 kB, 5 runs); this branch's build of 7b7b798 3.671 GB. Live blocks >= 8
+#   MB (LD_PRELOAD trace, bench/memtrace.c): set-up peak 3.59 GB, at the level-1 columns (the level-0 index map, 500
+#   MB, and the row pools, 2 x 201 MB, still live); solve peak 3.53 GB (front end 0.57 incl. the grid's labels 0.13
+#   and the solution 0.32, hierarchy 2.17 of which level-0 neighbours 0.96, CG r / p / q 0.32 + 0.16 + 0.32). The
+#   component ids (0.5 GB) are freed before the build and the CG already iterates in the front end's solution buffer,
+#   so no candidate reaches 2.7 GB: the solve's live set alone is 3.5 GB. Tried: (a) the index map freed after the row
+#   pass, before the columns: live peak 3.59 -> 3.49 GB, but max RSS 3.817 GB (vs 3.671 for this build, 3.714 main; same
+#   tau and iterations): the CLI's large blocks come from glibc's brk heap, the columns fill the index map's hole and
+#   the CG vectors then extend the break (3.65 -> 3.74 GB of heap); (b) (a) with the index maps and row pools in
+#   mmap'ed blocks of their own: 3.800 GB, sys 6.7 s instead of 1.2-1.6 s, 23.2 s wall (fresh pages every level); (c)
+#   kept: (a) with finalize_level's renumbered columns copied back into the level's own arrays (they stay in the index
+#   map's hole, the row pools' hole is left whole for the CG vectors). Same build, 3 interleaved runs each
+#   (13:05-13:08, with main's binary): max RSS 3.671 -> 3.621 GB (-50 MB; main's own build 3.714), wall median 21.42
+#   -> 20.91 s, user + sys median 39.9 -> 39.4 s; tau and iterations identical (2.919193386101791 / 2.9112274429589466
+#   / 2.918172543647954, 11 / 11 / 12). electrode.tiff --label 0 --axis z (bench_transport --repeat 5, same build, 3
+#   interleaved pairs, loaded machine): median wall 1.648 / 1.663 / 1.384 s before, 1.675 / 1.352 / 1.399 s after,
+#   37.3 B/voxel either way, tau 2.077242, 10 iterations (its peak is elsewhere). Going lower needs a smaller solve
+#   set (level-0 neighbours 24 B per unknown, the double r / q), not set-up ordering.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}

@@ -983,6 +983,16 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
         }
     }
     if (!err) {
+        /* The index map (level 0: 4 bytes per voxel, 500 MB at 500^3) is read by passes 1 and 2 only: freed before
+         * the columns, the set-up's live peak drops 3.59 -> 3.49 GB (500^3 three axes). The columns then land in its
+         * hole of the brk heap (the CLI's large blocks come from there); see finalize_level for why they stay there.
+         * Freed here alone, max RSS rose 3.671 -> 3.817 GB; with finalize_level's copy back it is 3.621 GB (mem1,
+         * bench/transport_axes.sh). */
+        ssbi_gmg_free(m, (void *)cs, (size_t)(fx * fy * fz + 1) * 4);
+        cs = NULL;
+        *csp = NULL; /* the caller frees *csp on an error below: ccs, freed there, not a second time */
+    }
+    if (!err) {
         for (int64_t I = 0; I < cn; I++) C->rp[I + 1] += C->rp[I];
         C->nnz = C->rp[cn];
         C->ci = ssbi_gmg_malloc(ctx, m, (size_t)(C->nnz + 1) * 4, "gmg coarse columns");
@@ -1020,7 +1030,6 @@ static int setup_coarse(ssb_ctx *ctx, gmg *m, int l, int32_t **csp)
     }
     C->x[cn] = 0.0f;
     C->b[cn] = 0.0f;
-    ssbi_gmg_free(m, (void *)cs, (size_t)(fx * fy * fz + 1) * 4);
     *csp = ccs;
     return SSB_OK;
 }
@@ -1145,12 +1154,10 @@ static int finalize_level(ssb_ctx *ctx, gmg *m, int l)
         GMG_PRAGMA_FOR_NT
         for (int64_t i = 0; i < fn; i++) fa[i] = perm[fa[i]];
     }
-    ssbi_gmg_free(m, L->ci, (size_t)(nnz + 1) * 4);
-    ssbi_gmg_free(m, L->cv, (size_t)(nnz + 1) * 4);
-    L->ci = ci;
-    L->cv = cv;
-    ci = NULL;
-    cv = NULL;
+    /* back into the level's own arrays, the renumbered copies freed (out): the columns stay where setup_coarse put
+     * them, in the level-0 index map's hole, and the row pools' hole above is left whole for the CG vectors */
+    memcpy(L->ci, ci, (size_t)nnz * 4);
+    memcpy(L->cv, cv, (size_t)nnz * 4);
     ssbi_gmg_free(m, L->rp, (size_t)(n + 1) * 8);
     ssbi_gmg_free(m, L->col, (size_t)n);
     L->rp = NULL;
