@@ -62,6 +62,11 @@
 #   interleaved pairs, loaded machine): median wall 1.648 / 1.663 / 1.384 s before, 1.675 / 1.352 / 1.399 s after,
 #   37.3 B/voxel either way, tau 2.077242, 10 iterations (its peak is elsewhere). Going lower needs a smaller solve
 #   set (level-0 neighbours 24 B per unknown, the double r / q), not set-up ordering.
+# Session 9 (lead, 2026-12-04, main after the mem1 merge): one-phase operator diagonal from a count table, renumbering
+#   without branches or copy back, Dirichlet lists from the nearer row end, branch-free labelling: this program's
+#   one set-up 16.93 s against 18.66 s (labelling 0.65 s; x set-up 1.89 s, solve 4.66 s; y 0.13 + 4.61 s; z 0.07 +
+#   4.93 s); the CLI 18.50 / 19.02 s warm against 21.07 / 20.87 s for 7b7b798 (interleaved, load 1.5-2), tau and
+#   iterations bit-identical; a cold run (sys 6-8 s) 21.5-25 s.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}
