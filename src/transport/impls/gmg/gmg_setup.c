@@ -94,6 +94,9 @@ static int64_t dir_below(const ssbi_tproblem *p, int s, int64_t il)
 /* The exact Dirichlet lists of level 0 (m->dps, di, dg0) from problem p, in the solver numbering (lev[0].ps and pb
  * set): per plane, the red unknowns before the black ones, each colour in walking order, i.e. ascending solver
  * indices (with across = 0 the order of the plane arrays before the lists: the same sums). */
+/* front-end index of entry e of a Dirichlet list (idx, or the range from first: see ssbi_tproblem_dir) */
+static inline int64_t dir_entry(const int64_t *idx, int64_t first, int64_t e) { return idx ? idx[e] : first + e; }
+
 static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
 {
     const gmg_level *L = &m->lev[0];
@@ -171,12 +174,12 @@ static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
                 for (int s = 0; s < 2; s++) {
                     const int64_t e0 = k[s];
                     int64_t e1 = e0, ef;
-                    while (e1 < m->dps[s][z + 1] && (idx[s] ? idx[s][e1] : first[s] + e1) < il1) e1++;
-                    for (ef = e0; ef < e1 && 2 * ((idx[s] ? idx[s][ef] : first[s] + ef) - il) <= nact; ef++) {}
+                    while (e1 < m->dps[s][z + 1] && dir_entry(idx[s], first[s], e1) < il1) e1++;
+                    for (ef = e0; ef < e1 && 2 * (dir_entry(idx[s], first[s], ef) - il) <= nact; ef++) {}
                     /* front cursor: x, the front-end index of the next active voxel and the next red / black index */
                     int64_t x = 0, ia = il, ir = cr, ib = cb;
                     for (int64_t e = e0; e < ef; e++) {
-                        const int64_t t = idx[s] ? idx[s][e] : first[s] + e;
+                        const int64_t t = dir_entry(idx[s], first[s], e);
                         for (;; x++) {
                             if (!row[x]) continue;
                             const int red = ((x + par) & 1) == 0;
@@ -195,7 +198,7 @@ static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
                     ir = cr + nred - 1;
                     ib = cb + (nact - nred) - 1;
                     for (int64_t e = e1 - 1; e >= ef; e--) {
-                        const int64_t t = idx[s] ? idx[s][e] : first[s] + e;
+                        const int64_t t = dir_entry(idx[s], first[s], e);
                         for (;; x--) {
                             if (!row[x]) continue;
                             const int red = ((x + par) & 1) == 0;
@@ -318,17 +321,16 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                                       z > 0 ? v - npl : -1,         z + 1 < nz ? v + npl : -1};
                 const int pp = (ph[v] - 1) * st;
                 float d = 0.0f;
+                int cnt = 0; /* present neighbours per axis, c0 + 3 c1 + 9 c2 (L->nc) */
                 for (int k = 0; k < 6; k++) { /* map is n and the phase index nph (conductance 0) where inactive */
                     if (q) q[k] = w[k] >= 0 ? map[w[k]] : (int32_t)n;
                     const int pw = w[k] >= 0 ? ph[w[k]] : 0;
                     d += m->gf[k >> 1][pp + (pw ? pw - 1 : st - 1)];
+                    cnt += (pw != 0) * (k < 2 ? 1 : k < 4 ? 3 : 9);
                 }
                 L->pi[i] = (uint8_t)(ph[v] - 1);
                 L->invd[i] = d;
-                if (L->nc)
-                    L->nc[i] = (uint8_t)((w[0] >= 0 && ph[w[0]]) + (w[1] >= 0 && ph[w[1]]) +
-                                         3 * ((w[2] >= 0 && ph[w[2]]) + (w[3] >= 0 && ph[w[3]])) +
-                                         9 * ((w[4] >= 0 && ph[w[4]]) + (w[5] >= 0 && ph[w[5]])));
+                if (L->nc) L->nc[i] = (uint8_t)cnt;
             }
     L->pi[n] = (uint8_t)m->nph;
     /* Dirichlet conductances in the new numbering (exact lists, and float, normalised) */
