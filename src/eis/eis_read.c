@@ -385,6 +385,27 @@ static int rows_to_spectrum(ssb_ctx *ctx, const char *path, rows *r, ssb_eis_spe
     return SSB_OK;
 }
 
+/* A row of blank-separated numbers with decimal commas ("1000,5 10,2 -3,1"): at least three blank-separated tokens,
+ * each a number once its comma is read as a decimal point. Split at the commas, such a row would be taken for a
+ * header and dropped. */
+static int blank_decimal_comma_row(const char *line)
+{
+    size_t n = strlen(line);
+    char *copy = malloc(n + 1);
+    if (!copy) return 0;
+    memcpy(copy, line, n + 1);
+    char *tok[MAX_TOK];
+    int ntok = split(copy, ' ', tok), ok = ntok >= 3;
+    for (int i = 0; ok && i < ntok; i++) {
+        double v;
+        size_t lt = strlen(tok[i]);
+        /* "1000, 10, -3" is a comma-separated row with blanks: a token ending in ',' is not a decimal comma */
+        ok = lt > 0 && tok[i][lt - 1] != ',' && parse_num(tok[i], 1, &v);
+    }
+    free(copy);
+    return ok;
+}
+
 static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
 {
     int64_t l = 0;
@@ -396,15 +417,20 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
     SSB_REQUIRE(ctx, l < t->nlines, SSB_ERR_FORMAT, "%s: empty file (no data rows)", path);
     const char *first = t->line[l];
     table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, ""};
-    if (strchr(first, ';')) {
+    /* Tabs first: a tab-separated export with decimal commas ("1000,5<TAB>10,2<TAB>-3,1", EC-Lab text export in a
+       European locale) was split at the commas, its first row taken for a header and the next refused. With any
+       delimiter but ',' a comma can only be a decimal comma (parse_num converts it only in a token without '.'). */
+    if (strchr(first, '\t')) {
+        sp.delim = '\t';
+        sp.decimal_comma = 1;
+    } else if (strchr(first, ';')) {
         sp.delim = ';';
         sp.decimal_comma = 1;
-    } else if (strchr(first, ',')) {
+    } else if (strchr(first, ',') && !blank_decimal_comma_row(first)) {
         sp.delim = ',';
-    } else if (strchr(first, '\t')) {
-        sp.delim = '\t';
     } else {
         sp.delim = ' ';
+        sp.decimal_comma = 1;
     }
     /* header? any token of the first line that is not a number (and not empty) */
     size_t flen = strlen(first);

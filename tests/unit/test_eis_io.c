@@ -67,6 +67,26 @@ static void test_csv_variants(void **state)
                                      SSB_EIS_FORMAT_AUTO, &s));
     assert_true(s->n == 2 && s->f[0] == 2.5 && s->zre[0] == 3.125 && s->zim[1] == -1.25);
     ssb_eis_spectrum_destroy(&s);
+    /* tabs and decimal commas (EC-Lab / spreadsheet text export in a European locale), with and without a header:
+       the commas were taken for the delimiter, the first data row for a header and the next row refused */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("d2.txt", "freq/Hz\tRe(Z)/Ohm\tIm(Z)/Ohm\r\n1000,5\t10,25\t-3,5\r\n"
+                                                              "100\t12,75\t-5\r\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->n == 2 && s->f[0] == 1000.5 && s->zre[0] == 10.25 && s->zim[0] == -3.5 && s->zre[1] == 12.75);
+    ssb_eis_spectrum_destroy(&s);
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("d3.txt", "1000,5\t10,25\t-3,5\n100\t12,75\t-5\n10\t15\t-4\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->n == 3 && s->f[0] == 1000.5 && s->zim[0] == -3.5 && s->f[2] == 10);
+    ssb_eis_spectrum_destroy(&s);
+    /* blanks and decimal commas; a comma-separated row with blanks after the commas stays comma-separated */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("d4.txt", "1000,5  10,25 -3,5\n100 12,75 -5\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->n == 2 && s->f[0] == 1000.5 && s->zre[0] == 10.25 && s->zim[1] == -5);
+    ssb_eis_spectrum_destroy(&s);
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("d5.csv", "1000, 10, -3\n100, 12.5, -5.5\n"), SSB_EIS_FORMAT_AUTO,
+                                     &s));
+    assert_true(s->n == 2 && s->f[0] == 1000 && s->zre[1] == 12.5 && s->zim[1] == -5.5);
+    ssb_eis_spectrum_destroy(&s);
     /* unnamed header falls back to the first three columns */
     TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("e.csv", "a,b,c\n3,1.5,-1\n4,1.25,-2\n"), SSB_EIS_FORMAT_AUTO,
                                      &s));
