@@ -654,6 +654,22 @@ static ssb_eis_format detect(const char *path, const text *t)
     return SSB_EIS_FORMAT_CSV;
 }
 
+/* Most instruments export -Z'' (positive for the capacitive arcs of a solid electrolyte or an electrode); read as
+ * the signed Z'' it turns every arc inductive, and fits, lin-KK and the DRT then fail or mislead without saying
+ * why. A spectrum with Z'' > 0 at more than half of its points is almost certainly such a column: say so. */
+static void warn_sign(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *s)
+{
+    int64_t npos = 0;
+    for (int64_t i = 0; i < s->n; i++)
+        if (s->zim[i] > 0) npos++;
+    if (s->n >= 2 && 2 * npos > s->n)
+        ssbi_log(ctx, SSB_LOG_WARN, "eis",
+                 "%s: Z'' > 0 (inductive) at %lld of %lld points; Z'' is read as the signed imaginary part "
+                 "(capacitive < 0): if the column holds -Z'' as most instruments export it, name it '-Z''' or "
+                 "'-Im(Z)' in a header line",
+                 path, (long long)npos, (long long)s->n);
+}
+
 int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format, ssb_eis_spectrum **s)
 {
     SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "read spectrum: output pointer is NULL");
@@ -678,6 +694,7 @@ int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format,
     default: rc = read_csv(ctx, path, &t, &r); break;
     }
     if (rc == SSB_OK) rc = rows_to_spectrum(ctx, path, &r, s);
+    if (rc == SSB_OK) warn_sign(ctx, path, *s);
     if (rc != SSB_OK) ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
 done:
     rows_free(&r);

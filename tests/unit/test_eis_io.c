@@ -320,10 +320,58 @@ static void test_writers(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A column of -Z'' read as the signed Z'' (capacitive < 0) turns every arc inductive: the reader warns, naming the
+ * file and the remedy; a spectrum with a few inductive points at high frequency (cable inductance) does not warn,
+ * and a '-Z''' header reads the same column correctly without a warning. */
+typedef struct {
+    int nwarn;
+    char last[512];
+} warn_log;
+
+static void capture_warn(void *user, ssb_log_level level, const char *object, const char *message)
+{
+    (void)object;
+    warn_log *w = user;
+    if (level != SSB_LOG_WARN) return;
+    w->nwarn++;
+    snprintf(w->last, sizeof w->last, "%s", message);
+}
+
+static void test_sign_convention(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    warn_log w = {0, ""};
+    ssb_ctx_set_log(ctx, capture_warn, &w, SSB_LOG_WARN);
+    ssb_eis_spectrum *s = NULL;
+    /* R0-p(R1,C1) with R0 = 10, R1 = 100 Ohm, tau = 1e-4 s at 100 kHz, f = 1/(2 pi tau) and 10 Hz, as -Z'' */
+    const char *negz = "1e5,10.0253,1.5913\n1592,60,50\n10,109.996,0.6283\n";
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("minus_zim.csv", negz), SSB_EIS_FORMAT_AUTO, &s));
+    ssb_eis_spectrum_destroy(&s);
+    assert_int_equal(w.nwarn, 1);
+    if (!strstr(w.last, "minus_zim.csv") || !strstr(w.last, "3 of 3") || !strstr(w.last, "-Z''"))
+        fail_msg("warning '%s' does not name the file, the count and the remedy", w.last);
+    w.nwarn = 0;
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("minus_zim_hdr.csv", "f,Z',-Z''\n1e5,10.0253,1.5913\n"
+                                                                         "1592,60,50\n10,109.996,0.6283\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->zim[1] == -50);
+    ssb_eis_spectrum_destroy(&s);
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("cable.csv", "1e6,10.1,0.8\n1e5,10.0253,-1.5913\n1592,60,-50\n"
+                                                                  "10,109.996,-0.6283\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    ssb_eis_spectrum_destroy(&s);
+    assert_int_equal(w.nwarn, 0);
+    ssb_ctx_destroy(&ctx);
+    print_message("PASS -Z'' column without a header warned about (file, count, remedy); '-Z''' header and a few "
+                  "inductive points do not warn\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_csv_variants), cmocka_unit_test(test_instrument_formats),
                                        cmocka_unit_test(test_bad_input), cmocka_unit_test(test_writers),
-                                       cmocka_unit_test(test_units_and_counts)};
+                                       cmocka_unit_test(test_units_and_counts), cmocka_unit_test(test_sign_convention)};
     return cmocka_run_group_tests_name("eis_io", tests, NULL, NULL);
 }
