@@ -476,12 +476,12 @@ static void arrhenius_help(void)
         "  ssbnet se arrhenius --fit \"25:4.6e-4,50:1.2e-3,75:2.7e-3\"\n");
 }
 
-static int arrh_fit(cli_env *env, const char *pts, ssb_se_arrh_form form)
+/* Parse "T_C:S_cm,..." into T [K] and sigma [S/m] (n points; the arrays hold one point per ':'). */
+static int arrh_fit_points(cli_env *env, const char *pts, double *T, double *s, int *n)
 {
-    double T[256], s[256];
-    int n = 0;
     const char *p = pts;
-    while (*p && n < 256) {
+    *n = 0;
+    while (*p) {
         char *end;
         double tc = strtod(p, &end);
         if (end == p || *end != ':')
@@ -490,20 +490,41 @@ static int arrh_fit(cli_env *env, const char *pts, ssb_se_arrh_form form)
         double sv = strtod(p, &end);
         if (end == p)
             return cli_usage_error(env, "--fit: expected a conductivity at '%s'", p);
-        T[n] = tc + 273.15;
-        s[n] = sv * S_CM;
-        n++;
+        T[*n] = tc + 273.15;
+        s[*n] = sv * S_CM;
+        (*n)++;
         p = end;
         if (*p == ',')
             p++;
         else if (*p)
             return cli_usage_error(env, "--fit: unexpected '%c' in '%s'", *p, pts);
     }
+    return 0;
+}
+
+static int arrh_fit(cli_env *env, const char *pts, ssb_se_arrh_form form)
+{
+    /* as many points as given (the fixed 256-point buffer dropped the rest without a word) */
+    size_t cap = 1;
+    for (const char *q = pts; *q; q++)
+        cap += *q == ':';
+    if (cap > 1000000)
+        return cli_usage_error(env, "--fit: %zu points, at most 1000000", cap - 1);
+    double *T = malloc(cap * sizeof *T), *s = malloc(cap * sizeof *s);
+    int n = 0, r = T && s ? arrh_fit_points(env, pts, T, s, &n) : CLI_EXIT_NOMEM;
+    if (r == CLI_EXIT_NOMEM)
+        fprintf(stderr, "ssbnet: error: se arrhenius --fit: out of memory\n");
     ssb_se_arrhenius a;
     double se = NAN, rss = NAN;
-    int r = ssb_se_arrhenius_fit(env->ctx, n, T, s, form, 298.15, &a, &se, &rss);
-    if (r != SSB_OK)
-        return cli_fail(env, r);
+    if (!r) {
+        int rc = ssb_se_arrhenius_fit(env->ctx, n, T, s, form, 298.15, &a, &se, &rss);
+        if (rc != SSB_OK)
+            r = cli_fail(env, rc);
+    }
+    free(T);
+    free(s);
+    if (r)
+        return r;
     kv_out o;
     kv_begin(env, &o);
     kv_add(&o, "points [-]", "points", n);

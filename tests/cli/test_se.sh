@@ -40,4 +40,15 @@ import json, sys
 d = json.load(open('$T/out'))['sigma_ion_at_T']
 t, b = d['total_S_per_cm'], d['bulk_S_per_cm']
 sys.exit(0 if t is not None and 0 < t < b else 1)" && ok "LLZO total at 60 C below bulk, not null" || bad "LLZO total: $(head -c 400 "$T/out")"
+# se arrhenius --fit uses every point (a fixed buffer kept the first 256 and dropped the rest silently): 300 points
+# of sigma T = A exp(-Ea/kT) with Ea = 0.35 eV and sigma(25 C) = 5e-4 S/cm, from -50 to 99.5 C, give back 300 points,
+# Ea and sigma(25 C) (k = 8.617333262e-5 eV/K, CODATA 2018)
+PTS=$(awk 'BEGIN { k = 8.617333262e-5; for (i = 0; i < 300; i++) { tc = -50 + 0.5 * i; T = tc + 273.15;
+  s = 5e-4 * (298.15 / T) * exp(-0.35 / k * (1 / T - 1 / 298.15)); printf "%s%g:%.12g", (i ? "," : ""), tc, s } }')
+expect_rc "se arrhenius --fit with 300 points" 0 "$BIN" se arrhenius --fit "$PTS" --json
+/usr/bin/env python3 -c "
+import json, sys
+d = json.load(open('$T/out'))
+sys.exit(0 if d['points'] == 300 and abs(d['Ea_eV'] - 0.35) < 1e-6 and abs(d['sigma_25C_S_per_cm'] / 5e-4 - 1) < 1e-6
+         else 1)" && ok "arrhenius --fit: 300 points, Ea 0.35 eV, sigma(25 C) 5e-4 S/cm" || bad "arrhenius --fit 300 points: $(head -c 300 "$T/out")"
 finish
