@@ -164,7 +164,11 @@ grep -Eq '"f":[[:space:]]*\[[[:space:]]*100000' "$T/out" && ok "kHz read as 1e5 
 expect_rc "kk --m -5" 2 "$BIN" eis kk "$T/pellet.csv" --m -5
 grep -q -- "--m -5" "$T/err" && ok "kk names the value -5" || bad "kk --m message: $(cat "$T/err")"
 expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix CPE1_1=1.5
-expect_rc "noise out of range" 2 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
+# numbers outside their range exit 7 and the message names the value given (--ppd 200000 was capped to 100000
+# first and the error named 100000; --noise -0.1 exited 2)
+expect_rc "noise out of range" 7 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
+expect_rc "ppd out of range" 7 "$BIN" eis simulate --circuit R0 --params 1 --ppd 200000
+grep -q "200000" "$T/err" && ok "ppd message names 200000" || bad "ppd message: $(cat "$T/err")"
 # the report layer: the parameter table as CSV (--params-csv) holds the values of the JSON, row by row; the DRT
 # peak table (--peaks-csv) has f = 1 / (2 pi tau)
 expect_rc "fit pellet --params-csv" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --params-csv "$T/params.csv" --quiet
