@@ -406,32 +406,78 @@ static int blank_decimal_comma_row(const char *line)
     return ok;
 }
 
+/* The delimiter of a line. Tabs first: a tab-separated export with decimal commas ("1000,5<TAB>10,2<TAB>-3,1",
+ * EC-Lab text export in a European locale) was split at the commas, its first row taken for a header and the next
+ * refused. With any delimiter but ',' a comma can only be a decimal comma (parse_num converts it only in a token
+ * without '.'). */
+static void detect_delim(const char *line, table_spec *sp)
+{
+    sp->decimal_comma = 1;
+    if (strchr(line, '\t')) {
+        sp->delim = '\t';
+    } else if (strchr(line, ';')) {
+        sp->delim = ';';
+    } else if (strchr(line, ',') && !blank_decimal_comma_row(line)) {
+        sp->delim = ',';
+        sp->decimal_comma = 0;
+    } else {
+        sp->delim = ' ';
+    }
+}
+
+/* Neither blank nor a '#' comment. */
+static int content_line(const char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    return *s && *s != '#';
+}
+
+/* A data row: at least three non-empty tokens, all numbers, with the line's own delimiter. */
+static int numeric_row(const char *line)
+{
+    table_spec sp;
+    detect_delim(line, &sp);
+    size_t n = strlen(line);
+    char *copy = malloc(n + 1);
+    if (!copy) return 0;
+    memcpy(copy, line, n + 1);
+    char *tok[MAX_TOK];
+    int ntok = split(copy, sp.delim, tok), nnum = 0, ok = 1;
+    for (int i = 0; ok && i < ntok; i++) {
+        double v;
+        if (!tok[i][0]) continue;
+        ok = parse_num(tok[i], sp.decimal_comma, &v);
+        nnum += ok;
+    }
+    free(copy);
+    return ok && nnum >= 3;
+}
+
 static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
 {
     int64_t l = 0;
-    for (; l < t->nlines; l++) {
-        const char *q = t->line[l];
-        while (isspace((unsigned char)*q)) q++;
-        if (*q && *q != '#') break;
-    }
+    while (l < t->nlines && !content_line(t->line[l])) l++;
     SSB_REQUIRE(ctx, l < t->nlines, SSB_ERR_FORMAT, "%s: empty file (no data rows)", path);
+    /* Text lines above the header (a sample name, an instrument preamble): the header is the last text line before
+       the first data row, the lines above it are skipped. One text line is the header as before; without any data
+       row the first line is taken as before (and the rows' errors name the line). */
+    int64_t ld = l, hdr = -1, ntext = 0;
+    for (; ld < t->nlines; ld++) {
+        if (!content_line(t->line[ld])) continue;
+        if (numeric_row(t->line[ld])) break;
+        ntext++;
+        hdr = ld;
+    }
+    const char *data_line = NULL;
+    if (ld < t->nlines && ntext >= 2) {
+        ssbi_log(ctx, SSB_LOG_INFO, "eis", "%s: lines %lld-%lld above the header (line %lld) skipped", path,
+                 (long long)(l + 1), (long long)hdr, (long long)(hdr + 1));
+        l = hdr;
+        data_line = t->line[ld];
+    }
     const char *first = t->line[l];
     table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, ""};
-    /* Tabs first: a tab-separated export with decimal commas ("1000,5<TAB>10,2<TAB>-3,1", EC-Lab text export in a
-       European locale) was split at the commas, its first row taken for a header and the next refused. With any
-       delimiter but ',' a comma can only be a decimal comma (parse_num converts it only in a token without '.'). */
-    if (strchr(first, '\t')) {
-        sp.delim = '\t';
-        sp.decimal_comma = 1;
-    } else if (strchr(first, ';')) {
-        sp.delim = ';';
-        sp.decimal_comma = 1;
-    } else if (strchr(first, ',') && !blank_decimal_comma_row(first)) {
-        sp.delim = ',';
-    } else {
-        sp.delim = ' ';
-        sp.decimal_comma = 1;
-    }
+    detect_delim(data_line ? data_line : first, &sp);
     /* header? any token of the first line that is not a number (and not empty) */
     size_t flen = strlen(first);
     char *copy = malloc(flen + 1);

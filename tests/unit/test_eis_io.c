@@ -87,6 +87,13 @@ static void test_csv_variants(void **state)
                                      &s));
     assert_true(s->n == 2 && s->f[0] == 1000 && s->zre[1] == 12.5 && s->zim[1] == -5.5);
     ssb_eis_spectrum_destroy(&s);
+    /* a sample name or an instrument preamble above the header (the header is the last text line before the first
+       data row; before, the title was taken for the header and the header row refused as data) */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("d6.csv", "Sample: LLZO pellet, 25 C\nDate 2026-12-04\n\n"
+                                                              "Imag,Freq,Real\n-3.5,1000,10.25\n-5,100,12.75\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_true(s->n == 2 && s->f[0] == 1000 && s->zre[0] == 10.25 && s->zim[1] == -5);
+    ssb_eis_spectrum_destroy(&s);
     /* unnamed header falls back to the first three columns */
     TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("e.csv", "a,b,c\n3,1.5,-1\n4,1.25,-2\n"), SSB_EIS_FORMAT_AUTO,
                                      &s));
