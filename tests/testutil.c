@@ -105,3 +105,12 @@ void tu_db_close(ssb_ctx **ctx, ssb_materials **mdb, ssb_mech_db **mech, ssb_ifa
     ssb_materials_destroy(mdb);
     ssb_ctx_destroy(ctx);
 }
+
+void tu_warn_capture(void *user, ssb_log_level level, const char *object, const char *message)
+{
+    (void)object;
+    tu_warn_log *w = user;
+    if (level != SSB_LOG_WARN) return;
+    w->nwarn++;
+    snprintf(w->last, sizeof w->last, "%s", message);
+}

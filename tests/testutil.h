@@ -35,6 +35,12 @@ void tu_assert_rel(double a, double b, double rtol, const char *expr, const char
 void tu_assert_ok(ssb_ctx *ctx, int rc, const char *expr, const char *file, int line);
 /* Linear interpolation of y(x) at xi (x ascending, n >= 2), clamped to the end values outside [x0, x_{n-1}]. */
 double tu_interp(const double *x, const double *y, int n, double xi);
+/* Warnings collected by a context's log sink: ssb_ctx_set_log(ctx, tu_warn_capture, &w, SSB_LOG_WARN). */
+typedef struct {
+    int nwarn;
+    char last[600]; /* the last warning */
+} tu_warn_log;
+void tu_warn_capture(void *user, ssb_log_level level, const char *object, const char *message);
 /* The databases most tests share: a new context, the built-in materials and, where mech / iface are not NULL, the
  * mechanics and interphase databases (data/iface). 0 on success, -1 otherwise (the return of a cmocka set-up);
  * tu_db_close releases what tu_db_open made (NULL pointers are skipped). */

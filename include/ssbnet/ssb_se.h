@@ -71,7 +71,10 @@ typedef struct {
 
 /* Defaults: every material number NaN (must be set), L = 1 mm, A = 1 cm^2. */
 ssb_se_brick_params ssb_se_brick_params_default(void);
-/* Evaluate the brick layer. SSB_ERR_RANGE names a parameter out of range (see the struct comments). */
+/* Evaluate the brick layer. SSB_ERR_RANGE names a parameter out of range (see the struct comments). Logs a warning
+ * when sigma_total exceeds the parallel (Wiener) bound (1 - f_gb) sigma_b + f_gb max(sigma_gb): the model's parallel
+ * path counts the GB walls on top of the full grain cross-section, an O(delta/d) excess that shows when sigma_gb is
+ * close to sigma_b (sigma_gb = sigma_b, d/delta = 5: 1.23 sigma_b). */
 int ssb_se_brick_solve(ssb_ctx *ctx, const ssb_se_brick_params *p, ssb_se_brick_result *r);
 
 /* Inverse: fitted bulk and GB arcs -> GB properties (F2.1):

@@ -5,6 +5,7 @@
 #include <ssbnet/ssb_transport.h>
 
 #include "core_impl.h"
+#include "se_impl.h"
 
 #include <math.h>
 #include <string.h>
@@ -39,7 +40,7 @@ static int brick_sigma(ssb_ctx *ctx, double dd, double sb, double sg, double *si
     bp.sigma_gb_perp = sg;
     bp.sigma_gb_par = sg;
     ssb_se_brick_result br;
-    SSB_CHECK(ctx, ssb_se_brick_solve(ctx, &bp, &br));
+    SSB_CHECK(ctx, ssbi_se_brick_solve(ctx, &bp, &br, 0));
     *sigma = br.sigma_total;
     return SSB_OK;
 }

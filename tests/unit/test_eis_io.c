@@ -330,27 +330,13 @@ static void test_writers(void **state)
 /* A column of -Z'' read as the signed Z'' (capacitive < 0) turns every arc inductive: the reader warns, naming the
  * file and the remedy; a spectrum with a few inductive points at high frequency (cable inductance) does not warn,
  * and a '-Z''' header reads the same column correctly without a warning. */
-typedef struct {
-    int nwarn;
-    char last[512];
-} warn_log;
-
-static void capture_warn(void *user, ssb_log_level level, const char *object, const char *message)
-{
-    (void)object;
-    warn_log *w = user;
-    if (level != SSB_LOG_WARN) return;
-    w->nwarn++;
-    snprintf(w->last, sizeof w->last, "%s", message);
-}
-
 static void test_sign_convention(void **state)
 {
     (void)state;
     ssb_ctx *ctx = NULL;
     assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
-    warn_log w = {0, ""};
-    ssb_ctx_set_log(ctx, capture_warn, &w, SSB_LOG_WARN);
+    tu_warn_log w = {0, ""};
+    ssb_ctx_set_log(ctx, tu_warn_capture, &w, SSB_LOG_WARN);
     ssb_eis_spectrum *s = NULL;
     /* R0-p(R1,C1) with R0 = 10, R1 = 100 Ohm, tau = 1e-4 s at 100 kHz, f = 1/(2 pi tau) and 10 Hz, as -Z'' */
     const char *negz = "1e5,10.0253,1.5913\n1592,60,50\n10,109.996,0.6283\n";

@@ -7,6 +7,7 @@
 #include <ssbnet/ssb_se.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,40 @@ static void test_brick_forward(void **state)
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "sigma_bulk"));
     print_message("PASS brick: R_total = R_b + R_gb exactly, delta -> 0 gives sigma_b (err %.1e at 1e-15 m)\n", prev);
     ssb_ctx_destroy(&ctx);
+}
+
+/* The brick layer against the parallel (Wiener) bound (1 - f) sigma_b + f sigma_gb, which no arrangement of grains
+ * and GBs exceeds: with sigma_gb = sigma_b and d/delta = 5 the model gives, by hand,
+ * sigma_total = sigma_b [1/(1 + 1/5) + 2/5] = 1.2333 sigma_b, 23.3 % above the bound sigma_b (a homogeneous
+ * material); it warns, naming the excess. Al-LLZO (sigma_gb/sigma_b = 5.97e-6/4.6e-4, d = 5 um, delta = 2 nm)
+ * stays below the bound and does not warn. */
+static void test_brick_wiener_bound(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    tu_warn_log b = {0, ""};
+    ssb_ctx_set_log(ctx, tu_warn_capture, &b, SSB_LOG_WARN);
+    ssb_se_brick_params p = ssb_se_brick_params_default();
+    p.grain_size = 0.5e-6;
+    p.gb_thickness = 100e-9;
+    p.sigma_bulk = p.sigma_gb_perp = 0.1;
+    ssb_se_brick_result r;
+    TU_OK(ctx, ssb_se_brick_solve(ctx, &p, &r));
+    TU_ASSERT_REL(r.sigma_total, 0.1 * (1.0 / 1.2 + 0.4), 1e-12);
+    assert_int_equal(b.nwarn, 1);
+    if (!strstr(b.last, "Wiener") || !strstr(b.last, "23.3 %"))
+        fail_msg("warning '%s' does not name the bound and the 23.3 %% excess", b.last);
+    b.nwarn = 0;
+    p.grain_size = 5e-6;
+    p.gb_thickness = 2e-9;
+    p.sigma_bulk = 4.6e-2;
+    p.sigma_gb_perp = 5.97e-4;
+    TU_OK(ctx, ssb_se_brick_solve(ctx, &p, &r));
+    assert_int_equal(b.nwarn, 0);
+    ssb_ctx_destroy(&ctx);
+    print_message("PASS brick: sigma_gb = sigma_b, d/delta = 5 gives 1.2333 sigma_b and a warning (Wiener bound); "
+                  "Al-LLZO does not warn\n");
 }
 
 static void test_brick_inverse(void **state)
@@ -532,7 +567,8 @@ static void test_pb_first_integrals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_brick_forward),     cmocka_unit_test(test_brick_inverse),
+        cmocka_unit_test(test_brick_forward),     cmocka_unit_test(test_brick_wiener_bound),
+        cmocka_unit_test(test_brick_inverse),
         cmocka_unit_test(test_lambert_ms),        cmocka_unit_test(test_gouy_chapman_debye),
         cmocka_unit_test(test_arrhenius),         cmocka_unit_test(test_leakage_dendrite),
         cmocka_unit_test(test_pb_first_integrals)};
