@@ -703,7 +703,7 @@ static const cli_opt sc_opts[SC_COUNT] = {
     [SC_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "temperature (default 25)", NULL},
     [SC_Z] = {"--z", NULL, CLI_OPT_DOUBLE, "Z", NULL, UNB, "charge number of the carrier (default 1)", NULL},
     [SC_C] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", UNB, "mobile-carrier concentration, or", NULL},
-    [SC_FRAC] = {"--site-fraction", NULL, CLI_OPT_DOUBLE, "F", NULL, UNB,
+    [SC_FRAC] = {"--site-fraction", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 1,
                  "fraction of the Li sites that are mobile carriers, with --c-li-mol-m3 or --material", NULL},
     [SC_CLI] = {"--c-li-mol-m3", NULL, CLI_OPT_DOUBLE, "C", "mol/m3", UNB, "Li site concentration c_Li", NULL},
     [SC_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "c_Li and sigma_bulk from the database", NULL},
@@ -741,6 +741,13 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
     int r = se_parse(env, "spacecharge", sc_opts, SC_COUNT, vars, val, argc, argv, spacecharge_help);
     if (r)
         return r < 0 ? 0 : r;
+    /* one source per quantity: the second one was ignored without a word (--phi0-V with --ratio used the ratio) */
+    if (!isnan(phi0) && !isnan(ratio))
+        return cli_usage_error(env, "se spacecharge: give either --phi0-V or --ratio (the core potential or the "
+                                    "resistivity ratio it is computed from), not both");
+    if (!isnan(c) && !isnan(frac))
+        return cli_usage_error(env, "se spacecharge: give either --c-inf-per-m3 or --site-fraction (with "
+                                    "--c-li-mol-m3 or --material), not both");
     ssb_se_scl_params p = ssb_se_scl_params_default();
     if (strcasecmp(model_s, "ms") == 0)
         p.model = SSB_SE_MOTT_SCHOTTKY;

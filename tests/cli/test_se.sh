@@ -51,4 +51,11 @@ import json, sys
 d = json.load(open('$T/out'))
 sys.exit(0 if d['points'] == 300 and abs(d['Ea_eV'] - 0.35) < 1e-6 and abs(d['sigma_25C_S_per_cm'] / 5e-4 - 1) < 1e-6
          else 1)" && ok "arrhenius --fit: 300 points, Ea 0.35 eV, sigma(25 C) 5e-4 S/cm" || bad "arrhenius --fit 300 points: $(head -c 300 "$T/out")"
+# contradictory sources of one quantity are refused (the second was ignored: --phi0-V 0.2 with --ratio 100 printed
+# Phi0 0.187 V), a site fraction outside [0, 1] is out of range
+expect_rc "se spacecharge --phi0-V with --ratio" 2 "$BIN" se spacecharge --eps-r 50 --c-inf-per-m3 1e24 --phi0-V 0.2 --ratio 100
+grep -q -- "--phi0-V or --ratio" "$T/err" && ok "spacecharge names both options" || bad "spacecharge message: $(cat "$T/err")"
+expect_rc "se spacecharge --c-inf-per-m3 with --site-fraction" 2 "$BIN" se spacecharge --eps-r 50 --c-inf-per-m3 1e24 \
+  --site-fraction 1e-4 --c-li-mol-m3 4e4 --phi0-V 0.2
+expect_rc "se spacecharge --site-fraction 2" 7 "$BIN" se spacecharge --eps-r 50 --site-fraction 2 --c-li-mol-m3 4e4 --phi0-V 0.2
 finish
