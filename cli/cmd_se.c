@@ -309,6 +309,15 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
                   seen(brick_opts, nd, val, "--c-gb-F") || seen(brick_opts, nd, val, "--q-bulk") || seen(brick_opts, nd, val, "--q-gb") || fitfile;
     kv_out o;
     if (inverse) {
+        /* the forward mode's inputs are not used here: refuse them rather than ignore them */
+        static const char *const fwd_only[] = {"--gb-thickness-nm", "--sigma-bulk-S-cm", "--sigma-gb-S-cm",
+                                               "--sigma-gb-par-S-cm", "--material", "--eps-r",
+                                               "--eps-r-gb", "--temperature-C"};
+        for (size_t k = 0; k < sizeof fwd_only / sizeof fwd_only[0]; k++)
+            if (seen(brick_opts, nd, val, fwd_only[k]))
+                return cli_usage_error(env, "se brick: %s belongs to the forward mode and is not used with the fitted "
+                                            "arcs (--r-/--c-/--q-/--n-/--fit options; see --help)",
+                                       fwd_only[k]);
         const char *src_b = "given", *src_g = "given";
         if (fitfile) {
             double fRb, fCb, fRg, fCg;
@@ -368,6 +377,12 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         kv_end(&o);
         return 0;
     }
+    static const char *const inv_only[] = {"--eps-ratio", "--n-bulk", "--n-gb"};
+    for (size_t k = 0; k < sizeof inv_only / sizeof inv_only[0]; k++)
+        if (seen(brick_opts, nd, val, inv_only[k]))
+            return cli_usage_error(env, "se brick: %s belongs to the inverse mode (fitted arcs: --r-bulk-ohm, --c-bulk-F, "
+                                        "..., or --fit) and is not used by the forward model",
+                                   inv_only[k]);
     if (isnan(d_um) || isnan(t_nm))
         return cli_usage_error(env, "se brick: give --grain-size-um and --gb-thickness-nm (or the inverse options, "
                                     "see --help)");

@@ -58,4 +58,12 @@ grep -q -- "--phi0-V or --ratio" "$T/err" && ok "spacecharge names both options"
 expect_rc "se spacecharge --c-inf-per-m3 with --site-fraction" 2 "$BIN" se spacecharge --eps-r 50 --c-inf-per-m3 1e24 \
   --site-fraction 1e-4 --c-li-mol-m3 4e4 --phi0-V 0.2
 expect_rc "se spacecharge --site-fraction 2" 7 "$BIN" se spacecharge --eps-r 50 --site-fraction 2 --c-li-mol-m3 4e4 --phi0-V 0.2
+# se brick: an option of the other mode is refused, not ignored (--sigma-bulk-S-cm 1 with fitted arcs ran and the
+# sigma_bulk printed was the arcs' 1.04e-3 S/cm)
+expect_rc "se brick inverse with --sigma-bulk-S-cm" 2 "$BIN" se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 \
+  --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 0.8 --sigma-bulk-S-cm 1
+grep -q -- "--sigma-bulk-S-cm belongs to the forward mode" "$T/err" && ok "brick names the forward option" || bad "brick message: $(cat "$T/err")"
+expect_rc "se brick forward with --eps-ratio" 2 "$BIN" se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2 --eps-ratio 2
+expect_rc "se brick inverse with --grain-size-um" 0 "$BIN" se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 \
+  --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 0.8 --grain-size-um 2 --quiet
 finish
