@@ -890,6 +890,19 @@ static int cmd_leakage(cli_env *env, int argc, char **argv)
     int r = se_parse(env, "leakage", leak_opts, LK_COUNT, vars, val, argc, argv, leakage_help);
     if (r)
         return r < 0 ? 0 : r;
+    /* the GB geometry takes both numbers (--grain-size-um alone silently meant no GBs; --gb-thickness-nm alone
+       failed with 'grain_size = nan m') */
+    int has_d = seen(leak_opts, LK_COUNT, val, "--grain-size-um"), has_t = seen(leak_opts, LK_COUNT, val, "--gb-thickness-nm");
+    if (has_d != has_t)
+        return cli_usage_error(env, "se leakage: the GB geometry needs both --grain-size-um and --gb-thickness-nm (%s "
+                                    "given alone)",
+                               has_d ? "--grain-size-um" : "--gb-thickness-nm");
+    for (int k = 0; k < 2 && !has_d; k++) {
+        const char *gb_opt = k ? "--sigma-ion-gb-S-cm" : "--sigma-el-gb-S-cm";
+        if (seen(leak_opts, LK_COUNT, val, gb_opt))
+            return cli_usage_error(env, "se leakage: %s needs the GB geometry (--grain-size-um and --gb-thickness-nm)",
+                                   gb_opt);
+    }
     if (mat) {
         ssb_materials *db = NULL;
         int code;

@@ -66,4 +66,12 @@ grep -q -- "--sigma-bulk-S-cm belongs to the forward mode" "$T/err" && ok "brick
 expect_rc "se brick forward with --eps-ratio" 2 "$BIN" se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 2 --eps-ratio 2
 expect_rc "se brick inverse with --grain-size-um" 0 "$BIN" se brick --r-bulk-ohm 120 --c-bulk-F 4e-11 --r-gb-ohm 850 \
   --c-gb-F 2e-9 --thickness-mm 1 --area-cm2 0.8 --grain-size-um 2 --quiet
+# se leakage: the GB geometry takes both numbers (--grain-size-um alone meant no GBs without a word)
+expect_rc "se leakage --grain-size-um alone" 2 "$BIN" se leakage --thickness-um 50 --voltage-V 4.2 --sigma-el-S-cm 1e-9 \
+  --grain-size-um 5 --sigma-el-gb-S-cm 1e-5
+expect_rc "se leakage --gb-thickness-nm alone" 2 "$BIN" se leakage --thickness-um 50 --voltage-V 4.2 --sigma-el-S-cm 1e-9 \
+  --gb-thickness-nm 2
+grep -q -- "--grain-size-um and --gb-thickness-nm" "$T/err" && ok "leakage names both options" || bad "leakage message: $(cat "$T/err")"
+expect_rc "se leakage --sigma-el-gb-S-cm without GBs" 2 "$BIN" se leakage --thickness-um 50 --voltage-V 4.2 \
+  --sigma-el-S-cm 1e-9 --sigma-el-gb-S-cm 1e-5
 finish
