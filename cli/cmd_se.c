@@ -571,8 +571,16 @@ static int cmd_arrhenius(cli_env *env, int argc, char **argv)
         form = SSB_SE_ARRH_SIGMA;
     else
         return cli_usage_error(env, "se arrhenius: --form '%s' must be sigmaT or sigma", form_s);
-    if (fit)
+    if (fit) {
+        /* the fit takes only its points and --form; the table's options were ignored without a word
+           (--t-ref-C 60 still gave sigma at 25 C) */
+        for (int k = 0; k < A_COUNT; k++)
+            if (val[k].given && k != A_FIT && k != A_FORM)
+                return cli_usage_error(env, "se arrhenius: %s is not used with --fit (the fit takes T_C:S_cm points "
+                                            "and --form; it reports Ea and sigma at 25 C)",
+                                       arrh_opts[k].name);
         return arrh_fit(env, fit, form);
+    }
     if (!(steps >= 1 && steps <= 10000 && steps == floor(steps)))
         return cli_usage_error(env, "se arrhenius: --steps %g must be an integer in [1, 10000]", steps);
     ssb_se_brick_arrhenius p = ssb_se_brick_arrhenius_default();

@@ -74,4 +74,8 @@ expect_rc "se leakage --gb-thickness-nm alone" 2 "$BIN" se leakage --thickness-u
 grep -q -- "--grain-size-um and --gb-thickness-nm" "$T/err" && ok "leakage names both options" || bad "leakage message: $(cat "$T/err")"
 expect_rc "se leakage --sigma-el-gb-S-cm without GBs" 2 "$BIN" se leakage --thickness-um 50 --voltage-V 4.2 \
   --sigma-el-S-cm 1e-9 --sigma-el-gb-S-cm 1e-5
+# se arrhenius --fit takes only its points and --form (--t-ref-C 60 was ignored, sigma still given at 25 C)
+expect_rc "se arrhenius --fit with --t-ref-C" 2 "$BIN" se arrhenius --fit "25:1e-3,50:2e-3" --t-ref-C 60
+grep -q -- "--t-ref-C is not used with --fit" "$T/err" && ok "arrhenius --fit names --t-ref-C" || bad "arrhenius --fit message: $(cat "$T/err")"
+expect_rc "se arrhenius --fit with --form sigma" 0 "$BIN" se arrhenius --fit "25:1e-3,50:2e-3" --form sigma
 finish
