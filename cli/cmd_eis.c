@@ -177,7 +177,7 @@ typedef struct {
     double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
-    int has_lambda, has_starts, has_seed, has_fmin, has_fmax, has_noise;
+    int has_lambda, has_starts, has_seed, has_fmin, has_fmax, has_noise, has_c, has_max_m;
     double noise;
 } opts;
 
@@ -217,13 +217,13 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const cli_
         else if (!strcmp(nm, "--fwhm")) o->fwhm = v->num;
         else if (!strcmp(nm, "--lambda-min")) o->lambda_min = v->num;
         else if (!strcmp(nm, "--lambda-max")) o->lambda_max = v->num;
-        else if (!strcmp(nm, "--c")) o->c = v->num;
+        else if (!strcmp(nm, "--c")) o->c = v->num, o->has_c = 1;
         else if (!strcmp(nm, "--fmin")) o->fmin = v->num, o->has_fmin = 1;
         else if (!strcmp(nm, "--fmax")) o->fmax = v->num, o->has_fmax = 1;
         else if (!strcmp(nm, "--noise")) o->noise = v->num, o->has_noise = 1;
         else if (!strcmp(nm, "--confidence")) o->confidence = v->num;
         else if (!strcmp(nm, "--m")) o->m = (long long)v->num;
-        else if (!strcmp(nm, "--max-m")) o->max_m = (long long)v->num;
+        else if (!strcmp(nm, "--max-m")) o->max_m = (long long)v->num, o->has_max_m = 1;
         else if (!strcmp(nm, "--ppd")) o->ppd = (long long)v->num;
         else if (!strcmp(nm, "--starts")) o->starts = (long long)v->num, o->has_starts = 1;
         else if (!strcmp(nm, "--seed")) o->seed = (long long)v->num, o->has_seed = 1;
@@ -641,6 +641,10 @@ static int eis_drt(cli_env *env, int argc, char **argv)
     ssb_eis_spectrum *s = NULL;
     ssb_eis_drt_result *d = NULL;
     int64_t dropped = 0;
+    /* a given lambda skips the GCV search: its range would be ignored without a word */
+    if (o.has_lambda && !(isnan(o.lambda_min) && isnan(o.lambda_max)))
+        return cli_usage_error(env, "eis drt: --lambda fixes lambda; --lambda-min/--lambda-max bound the GCV search "
+                                    "that it replaces: give one or the other");
     int code = load_spectrum(env, &o, &s, &dropped);
     if (code) return code;
     ssb_eis_drt_params P = ssb_eis_drt_params_default();
@@ -746,6 +750,11 @@ static int eis_kk(cli_env *env, int argc, char **argv)
     int r = scan(env, "kk", argc, argv, kk_opts, NOPTS(kk_opts), kk_help, &o);
     if (r) return r < 0 ? 0 : r;
     P.c = o.c;
+    /* --m fixes M: the mu criterion's cut-off and its M limit would be ignored without a word */
+    if (o.m > 0 && (o.has_c || o.has_max_m))
+        return cli_usage_error(env, "eis kk: --m fixes the number of RC elements; %s belongs to the mu criterion "
+                                    "that chooses M: give one or the other",
+                               o.has_c ? "--c" : "--max-m");
     if (o.max_m < 1 || o.max_m > 100000)
         return cli_usage_error(env, "eis kk: --max-m %lld, valid 1 .. 100000", o.max_m);
     if (o.m < 0 || o.m > 100000)

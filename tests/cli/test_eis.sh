@@ -163,6 +163,12 @@ expect_rc "kk kHz file" 0 "$BIN" eis kk "$T/khz.csv" --m 1 --json --quiet
 grep -Eq '"f":[[:space:]]*\[[[:space:]]*100000' "$T/out" && ok "kHz read as 1e5 Hz" || bad "kHz: $(grep -A2 '"f"' "$T/out")"
 expect_rc "kk --m -5" 2 "$BIN" eis kk "$T/pellet.csv" --m -5
 grep -q -- "--m -5" "$T/err" && ok "kk names the value -5" || bad "kk --m message: $(cat "$T/err")"
+# options of the mode a given value switches off are refused, not ignored (--m 10 --c 0.5 ran with M = 10 and said
+# nothing of --c; --lambda with --lambda-min ignored the range)
+expect_rc "kk --m with --c" 2 "$BIN" eis kk "$T/pellet.csv" --m 10 --c 0.5
+grep -q -- "--c belongs to the mu criterion" "$T/err" && ok "kk names --c" || bad "kk --m/--c message: $(cat "$T/err")"
+expect_rc "kk --m with --max-m" 2 "$BIN" eis kk "$T/pellet.csv" --m 10 --max-m 5
+expect_rc "drt --lambda with --lambda-min" 2 "$BIN" eis drt "$T/pellet.csv" --lambda 1e-3 --lambda-min 1e-5
 expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix CPE1_1=1.5
 # numbers outside their range exit 7 and the message names the value given (--ppd 200000 was capped to 100000
 # first and the error named 100000; --noise -0.1 exited 2)
