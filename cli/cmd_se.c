@@ -31,6 +31,7 @@ static void se_help(void)
  * the library checks (conductivities, lengths, permittivities, ...) are unbounded here, as before the tables; the
  * library names the value and its valid range. */
 #define UNB -INFINITY, INFINITY
+#define ABOVE_0K -273.15, INFINITY /* temperatures in C: not below absolute zero */
 
 /* Parse argv[2..] against table t; each given option's value is stored through vars[k] (double * for numbers, const
  * char ** for text and choices). Returns 0, -1 after printing the help, or an exit status. */
@@ -141,7 +142,7 @@ static const cli_opt brick_opts[B_COUNT] = {
     [B_EPSG] = {"--eps-r-gb", NULL, CLI_OPT_DOUBLE, "E", NULL, UNB, "of the GBs (default = --eps-r)", NULL},
     [B_L] = {"--thickness-mm", NULL, CLI_OPT_DOUBLE, "L", "mm", UNB, "pellet thickness (default 1)", NULL},
     [B_A] = {"--area-cm2", NULL, CLI_OPT_DOUBLE, "A", "cm2", UNB, "electrode area (default 1)", NULL},
-    [B_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "temperature for --material (default 25)", NULL},
+    [B_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", ABOVE_0K, "temperature for --material (default 25)", NULL},
     [B_RB] = {"--r-bulk-ohm", NULL, CLI_OPT_DOUBLE, "R", "ohm", UNB, "inverse: fitted bulk arc resistance", NULL},
     [B_CB] = {"--c-bulk-F", NULL, CLI_OPT_DOUBLE, "C", "F", UNB, "inverse: bulk arc capacitance", NULL},
     [B_RG] = {"--r-gb-ohm", NULL, CLI_OPT_DOUBLE, "R", "ohm", UNB, "inverse: GB arc resistance", NULL},
@@ -462,13 +463,13 @@ static const cli_opt arrh_opts[A_COUNT] = {
     [A_EG] = {"--ea-gb-eV", NULL, CLI_OPT_DOUBLE, "E", "eV", UNB, "its activation energy", NULL},
     [A_SP] = {"--sigma-gb-par-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "along the GBs (default: none)", NULL},
     [A_EP] = {"--ea-gb-par-eV", NULL, CLI_OPT_DOUBLE, "E", "eV", UNB, "its activation energy", NULL},
-    [A_TREF] = {"--t-ref-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "reference temperature of the inputs (default 25)",
+    [A_TREF] = {"--t-ref-C", NULL, CLI_OPT_DOUBLE, "T", "C", ABOVE_0K, "reference temperature of the inputs (default 25)",
                 NULL},
     [A_D] = {"--grain-size-um", NULL, CLI_OPT_DOUBLE, "D", "um", UNB, "brick-layer grain size (required with GB data)",
              NULL},
     [A_T] = {"--gb-thickness-nm", NULL, CLI_OPT_DOUBLE, "T", "nm", UNB, "GB thickness (required with GB data)", NULL},
-    [A_TMIN] = {"--tmin-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "table start (default -20)", NULL},
-    [A_TMAX] = {"--tmax-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "table end (default 100)", NULL},
+    [A_TMIN] = {"--tmin-C", NULL, CLI_OPT_DOUBLE, "T", "C", ABOVE_0K, "table start (default -20)", NULL},
+    [A_TMAX] = {"--tmax-C", NULL, CLI_OPT_DOUBLE, "T", "C", ABOVE_0K, "table end (default 100)", NULL},
     [A_STEPS] = {"--steps", NULL, CLI_OPT_INT, "N", NULL, 1, 10000, "table rows (default 7)", NULL},
     [A_FORM] = {"--form", NULL, CLI_OPT_CHOICE, "FORM", NULL, 0, 0, "Arrhenius form of the inputs (default sigmaT)",
                 "sigmaT,sigma"},
@@ -505,6 +506,11 @@ static int arrh_fit_points(cli_env *env, const char *pts, double *T, double *s, 
         double sv = strtod(p, &end);
         if (end == p)
             return cli_usage_error(env, "--fit: expected a conductivity at '%s'", p);
+        if (!(tc > -273.15)) {
+            fprintf(stderr, "ssbnet: error: se arrhenius --fit: temperature %g C is at or below absolute zero "
+                            "(-273.15 C)\n", tc);
+            return CLI_EXIT_RANGE;
+        }
         T[*n] = tc + 273.15;
         s[*n] = sv * S_CM;
         (*n)++;
@@ -723,7 +729,7 @@ enum { SC_MODEL, SC_EPS, SC_TC, SC_Z, SC_C, SC_FRAC, SC_CLI, SC_MAT, SC_PHI0, SC
 static const cli_opt sc_opts[SC_COUNT] = {
     [SC_MODEL] = {"--model", NULL, CLI_OPT_CHOICE, "M", NULL, 0, 0, "Mott-Schottky or Gouy-Chapman (default ms)", "ms,gc"},
     [SC_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, UNB, "relative permittivity (required)", NULL},
-    [SC_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "temperature (default 25)", NULL},
+    [SC_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", ABOVE_0K, "temperature (default 25)", NULL},
     [SC_Z] = {"--z", NULL, CLI_OPT_DOUBLE, "Z", NULL, UNB, "charge number of the carrier (default 1)", NULL},
     [SC_C] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", UNB, "mobile-carrier concentration, or", NULL},
     [SC_FRAC] = {"--site-fraction", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 1,
@@ -1078,7 +1084,7 @@ static const cli_opt poly_opts[P_COUNT] = {
     [P_SG] = {"--sigma-gb-S-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", UNB, "GB-phase conductivity (isotropic)", NULL},
     [P_MAT] = {"--material", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0,
                "bulk and GB conductivities from the database at --temperature-C", NULL},
-    [P_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", UNB, "temperature for --material (default 25)", NULL},
+    [P_TC] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", ABOVE_0K, "temperature for --material (default 25)", NULL},
     [P_DD] = {"--d-over-delta", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
               "sweep grain size / GB thickness, e.g. 5,10,20 (grain size = value x T)", NULL},
     [P_RATIO] = {"--ratio", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,

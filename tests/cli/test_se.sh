@@ -78,4 +78,10 @@ expect_rc "se leakage --sigma-el-gb-S-cm without GBs" 2 "$BIN" se leakage --thic
 expect_rc "se arrhenius --fit with --t-ref-C" 2 "$BIN" se arrhenius --fit "25:1e-3,50:2e-3" --t-ref-C 60
 grep -q -- "--t-ref-C is not used with --fit" "$T/err" && ok "arrhenius --fit names --t-ref-C" || bad "arrhenius --fit message: $(cat "$T/err")"
 expect_rc "se arrhenius --fit with --form sigma" 0 "$BIN" se arrhenius --fit "25:1e-3,50:2e-3" --form sigma
+# temperatures below absolute zero are named in C (they were reported as 'T = -26.85 K, must be > 0')
+expect_rc "se spacecharge --temperature-C -300" 7 "$BIN" se spacecharge --eps-r 50 --c-inf-per-m3 1e24 --phi0-V 0.2 \
+  --temperature-C -300
+grep -q -- "--temperature-C: -300 C" "$T/err" && ok "spacecharge names -300 C" || bad "temperature message: $(cat "$T/err")"
+expect_rc "se arrhenius --fit at -300 C" 7 "$BIN" se arrhenius --fit "-300:1e-3,25:2e-3"
+grep -q -- "-300 C" "$T/err" && ok "arrhenius --fit names -300 C" || bad "arrhenius --fit temperature: $(cat "$T/err")"
 finish
