@@ -426,6 +426,15 @@ static int eis_fit(cli_env *env, int argc, char **argv)
         if ((code = parse_values(env, "--guess", o.guess, c, ncomma == np ? full : order, ncomma == np ? np : nfree, g,
                                  set)))
             goto done;
+        /* a named start value for a held parameter was dropped without a word (the --fix value is used) */
+        for (int k = 0; named && k < np; k++)
+            if (fixed[k] && set[k]) {
+                int one[1] = {k};
+                code = cli_usage_error(env, "eis fit: %s is held by --fix; a --guess for it is not used (give it in "
+                                            "one of the two)",
+                                       param_list(c, one, 1));
+                goto done;
+            }
         for (int k = 0; k < np; k++)
             if (!fixed[k]) p[k] = g[k];
     } else if (!env->quiet) {

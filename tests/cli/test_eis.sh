@@ -169,6 +169,8 @@ expect_rc "kk --m with --c" 2 "$BIN" eis kk "$T/pellet.csv" --m 10 --c 0.5
 grep -q -- "--c belongs to the mu criterion" "$T/err" && ok "kk names --c" || bad "kk --m/--c message: $(cat "$T/err")"
 expect_rc "kk --m with --max-m" 2 "$BIN" eis kk "$T/pellet.csv" --m 10 --max-m 5
 expect_rc "drt --lambda with --lambda-min" 2 "$BIN" eis drt "$T/pellet.csv" --lambda 1e-3 --lambda-min 1e-5
+expect_rc "fit --guess for a --fix parameter" 2 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix R1=1000 --guess R1=900
+grep -q "R1 is held by --fix" "$T/err" && ok "fit names R1" || bad "fit --fix/--guess message: $(cat "$T/err")"
 expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix CPE1_1=1.5
 # numbers outside their range exit 7 and the message names the value given (--ppd 200000 was capped to 100000
 # first and the error named 100000; --noise -0.1 exited 2)
