@@ -446,8 +446,10 @@ int ssb_eis_circuit_simulate(ssb_ctx *ctx, const ssb_eis_circuit *c, const doubl
     SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "simulate: output pointer is NULL");
     *s = NULL;
     SSB_REQUIRE(ctx, c && p, SSB_ERR_ARG, "simulate: NULL circuit or parameters");
-    SSB_REQUIRE(ctx, isfinite(fmin) && isfinite(fmax) && fmin > 0 && fmax > fmin, SSB_ERR_RANGE,
-                "simulate: fmin = %g Hz, fmax = %g Hz; need 0 < fmin < fmax", fmin, fmax);
+    /* the readers, fit, DRT and lin-KK take 1e-30 .. 1e30 Hz (ssb_eis_spectrum_validate): a simulated spectrum
+       outside it (--fmin 1e-40 ran) could not be read back */
+    SSB_REQUIRE(ctx, isfinite(fmin) && isfinite(fmax) && fmin >= 1e-30 && fmax <= 1e30 && fmax > fmin, SSB_ERR_RANGE,
+                "simulate: fmin = %g Hz, fmax = %g Hz; need 1e-30 <= fmin < fmax <= 1e30 Hz", fmin, fmax);
     SSB_REQUIRE(ctx, ppd >= 1 && ppd <= 1000, SSB_ERR_RANGE, "simulate: ppd = %d points per decade, valid 1..1000",
                 ppd);
     double dec = log10(fmax / fmin);

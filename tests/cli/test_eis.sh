@@ -177,6 +177,12 @@ expect_rc "fit --fix alpha 1.5" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC"
 expect_rc "noise out of range" 7 "$BIN" eis simulate --circuit R0 --params 1 --noise -0.1
 expect_rc "ppd out of range" 7 "$BIN" eis simulate --circuit R0 --params 1 --ppd 200000
 grep -q "200000" "$T/err" && ok "ppd message names 200000" || bad "ppd message: $(cat "$T/err")"
+# simulate keeps to the frequencies the readers take (1e-30 .. 1e30 Hz): --fmin 1e-40 wrote a file that fit, drt
+# and kk then refused
+expect_rc "simulate --fmin 1e-40" 7 "$BIN" eis simulate --circuit R0 --params 1 --fmin 1e-40
+expect_rc "simulate at 1e-30 Hz" 0 "$BIN" eis simulate --circuit 'R0-p(R1,C1)' --params 1,2,3 --fmin 1e-30 --fmax 1e-28 \
+  -o "$T/tiny_f.csv" --quiet
+expect_rc "kk reads the 1e-30 Hz spectrum back" 0 "$BIN" eis kk "$T/tiny_f.csv" --quiet
 # the report layer: the parameter table as CSV (--params-csv) holds the values of the JSON, row by row; the DRT
 # peak table (--peaks-csv) has f = 1 / (2 pi tau)
 expect_rc "fit pellet --params-csv" 0 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --params-csv "$T/params.csv" --quiet
