@@ -2,6 +2,7 @@
 #include <ssbnet/ssb_se.h>
 
 #include "core_impl.h"
+#include "se_impl.h"
 
 #include <math.h>
 
@@ -118,6 +119,8 @@ int ssb_se_brick_arrhenius_eval(ssb_ctx *ctx, const ssb_se_brick_arrhenius *p, d
                 p->grain_size);
     SSB_REQUIRE(ctx, isfinite(p->gb_thickness) && p->gb_thickness >= 0 && p->gb_thickness < p->grain_size,
                 SSB_ERR_RANGE, "gb_thickness = %g m, must be in [0, grain_size)", p->gb_thickness);
+    /* as in ssb_se_brick_solve (se arrhenius took a GB of 2e-9 nm) */
+    SSB_CHECK(ctx, ssbi_se_check_gb_atomic(ctx, p->gb_thickness));
     double sb, eb, sg, eg, sp = 0, ep = 0;
     arrh_eval(&p->bulk, T, &sb, &eb);
     arrh_eval(&p->gb_perp, T, &sg, &eg);

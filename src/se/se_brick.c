@@ -30,6 +30,17 @@ static int positive(ssb_ctx *ctx, const char *name, double v, const char *unit)
     return SSB_OK;
 }
 
+/* A grain boundary thinner than one atomic layer (~0.1 nm) is not a physical grain boundary (issue 7: a GB of
+ * 2e-9 nm ran silently and gave sigma_gb macroscopic 1.5e7 S/cm). */
+int ssbi_se_check_gb_atomic(ssb_ctx *ctx, double gb_thickness)
+{
+    SSB_REQUIRE(ctx, gb_thickness == 0 || gb_thickness >= SSB_SE_GB_THICKNESS_MIN, SSB_ERR_RANGE,
+                "gb_thickness = %g m (%g nm) is thinner than one atomic layer (valid: 0 for no grain boundary, or "
+                "%g nm to the grain size)",
+                gb_thickness, gb_thickness * 1e9, SSB_SE_GB_THICKNESS_MIN * 1e9);
+    return SSB_OK;
+}
+
 int ssb_se_brick_solve(ssb_ctx *ctx, const ssb_se_brick_params *p, ssb_se_brick_result *r)
 {
     return ssbi_se_brick_solve(ctx, p, r, 1);
@@ -46,12 +57,7 @@ int ssbi_se_brick_solve(ssb_ctx *ctx, const ssb_se_brick_params *p, ssb_se_brick
     SSB_REQUIRE(ctx, isfinite(p->gb_thickness) && p->gb_thickness >= 0 && p->gb_thickness < p->grain_size,
                 SSB_ERR_RANGE, "gb_thickness = %g m, must be in [0, grain_size = %g m)", p->gb_thickness,
                 p->grain_size);
-    /* a grain boundary thinner than one atomic layer (~0.1 nm) is not a physical grain boundary (issue 7: a GB of
-       2e-9 nm ran silently and gave sigma_gb macroscopic 1.5e7 S/cm) */
-    SSB_REQUIRE(ctx, p->gb_thickness == 0 || p->gb_thickness >= SSB_SE_GB_THICKNESS_MIN, SSB_ERR_RANGE,
-                "gb_thickness = %g m (%g nm) is thinner than one atomic layer (valid: 0 for no grain boundary, or "
-                "%g nm to the grain size)",
-                p->gb_thickness, p->gb_thickness * 1e9, SSB_SE_GB_THICKNESS_MIN * 1e9);
+    SSB_CHECK(ctx, ssbi_se_check_gb_atomic(ctx, p->gb_thickness));
     double spar = isnan(p->sigma_gb_par) ? p->sigma_gb_perp : p->sigma_gb_par;
     SSB_REQUIRE(ctx, isfinite(spar) && spar >= 0, SSB_ERR_RANGE, "sigma_gb_par = %g S/m, must be >= 0 (or NaN)",
                 p->sigma_gb_par);

@@ -84,4 +84,7 @@ expect_rc "se spacecharge --temperature-C -300" 7 "$BIN" se spacecharge --eps-r 
 grep -q -- "--temperature-C: -300 C" "$T/err" && ok "spacecharge names -300 C" || bad "temperature message: $(cat "$T/err")"
 expect_rc "se arrhenius --fit at -300 C" 7 "$BIN" se arrhenius --fit "-300:1e-3,25:2e-3"
 grep -q -- "-300 C" "$T/err" && ok "arrhenius --fit names -300 C" || bad "arrhenius --fit temperature: $(cat "$T/err")"
+# se arrhenius refuses a GB thinner than one atomic layer as se brick does (2e-9 nm ran)
+expect_rc "se arrhenius GB of 2e-9 nm" 7 "$BIN" se arrhenius --material LLZO --grain-size-um 5 --gb-thickness-nm 2e-9
+grep -q "thinner than one atomic layer" "$T/err" && ok "arrhenius names the atomic-layer limit" || bad "arrhenius GB message: $(cat "$T/err")"
 finish
