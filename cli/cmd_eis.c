@@ -946,7 +946,7 @@ static int eis_simulate(cli_env *env, int argc, char **argv)
         for (int64_t i = 0; i < s->n; i++) {
             const char *cells[] = {cli_fmt(s->f[i]), cli_fmt(s->zre[i]), cli_fmt(s->zim[i]),
                                    cli_fmt(hypot(s->zre[i], s->zim[i])),
-                                   cli_fmt(-atan2(s->zim[i], s->zre[i]) * 180.0 / PI_)};
+                                   cli_fmt(0.0 - atan2(s->zim[i], s->zre[i]) * 180.0 / PI_) /* 0 - x: no "-0" */};
             cli_table_add_row(t, cells);
         }
         cli_table_print(t, stdout);

@@ -199,4 +199,7 @@ if [ -n "$Z1" ]; then
   awk -F, 'NR == 2 {x = $1 * $2 * 2 * 3.14159265358979; exit !(x > 0.999999 && x < 1.000001)}' "$T/peaks.csv" \
     && ok "peaks CSV f = 1/(2 pi tau)" || bad "peaks CSV: $(cat "$T/peaks.csv")"
 fi
+# a pure resistance has phase 0, printed as 0 (it was '-0')
+expect_rc "simulate R0 table" 0 "$BIN" eis simulate --circuit R0 --params 10 --fmin 1 --fmax 10
+grep -Eq -- '[[:space:]]-0$' "$T/out" && bad "simulate prints -0 as a phase: $(tail -1 "$T/out")" || ok "phase of R0 printed as 0"
 finish
