@@ -122,6 +122,27 @@ class AgainstCli(unittest.TestCase):
         self.assertIn("labels present: 0, 85, 170", cm.exception.message)
         with self.assertRaises(ssbnet.SsbNotFoundError):
             ssbnet.percolation(a, phase=[0, 7])
+        # a phase name was taken letter by letter ("label 's' is invalid" for phase="se"): a name is looked up in
+        # the image's IMAGE.phases.json as the CLI does, and a name nowhere raises naming it
+        with tempfile.TemporaryDirectory() as d:
+            img = os.path.join(d, "layers.npy")
+            b = np.zeros((6, 4, 4), dtype=np.uint8)
+            b[:, :, 2:] = 1  # two straight slabs along z: tau = 1 for each
+            np.save(img, b)
+            with open(img + ".phases.json", "w") as fh:
+                fh.write('{"phases": [{"label": 0, "name": "pore", "role": "pore"}, '
+                         '{"label": 1, "name": "Li6PS5Cl", "role": "se"}]}')
+            r = ssbnet.transport(img, phase="Li6PS5Cl", axis="z")
+            self.assertAlmostEqual(r.tau, 1.0, delta=1e-9)
+            self.assertAlmostEqual(r.eps, 0.5, delta=1e-12)
+            self.assertAlmostEqual(ssbnet.transport(img, phase=["Li6PS5Cl", "pore"], axis="z").eps, 1.0, delta=1e-12)
+            with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                ssbnet.transport(img, phase="se", axis="z")
+            self.assertIn("'se'", cm.exception.message)
+            self.assertIn("Li6PS5Cl = 1", cm.exception.message)
+            with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                ssbnet.transport(b, phase="se", axis="z")
+            self.assertIn("no phase table", cm.exception.message)
 
 
 class Analytic(unittest.TestCase):
