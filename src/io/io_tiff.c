@@ -288,8 +288,10 @@ static double imagej_unit(const char *u, size_t n)
     static const struct {
         const char *name;
         double m;
-    } units[] = {{"micron", 1e-6},   {"microns", 1e-6},    {"um", 1e-6}, {"\xC2\xB5m", 1e-6}, {"\xB5m", 1e-6},
-                 {"\\u00B5m", 1e-6}, {"micrometer", 1e-6}, {"nm", 1e-9}, {"nanometer", 1e-9}};
+    } units[] = {{"micron", 1e-6},     {"microns", 1e-6},   {"um", 1e-6},         {"\xC2\xB5m", 1e-6},
+                 {"\xB5m", 1e-6},      {"\\u00B5m", 1e-6},  {"micrometer", 1e-6}, {"micrometre", 1e-6},
+                 {"nm", 1e-9},         {"nanometer", 1e-9}, {"nanometre", 1e-9},  {"mm", 1e-3},
+                 {"millimeter", 1e-3}, {"millimetre", 1e-3}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strlen(units[i].name) == n && strncasecmp(u, units[i].name, n) == 0)
             return units[i].m;

@@ -875,6 +875,15 @@ static void test_roundtrip(void **state)
     assert_non_null(key);
     key[0] = 'X'; /* the line no longer matches */
     write_file(tmp_path("rt_imagej.tif"), b, n);
+    /* the same calibration in millimetres (ImageJ's unit=mm; it was not known and the 1 um default was taken):
+     * every size 1000 times the micron one */
+    unsigned char *unit = NULL;
+    for (size_t i = 0; i + 12 < n && !unit; i++)
+        if (memcmp(b + i, "unit=micron\n", 12) == 0)
+            unit = b + i;
+    assert_non_null(unit);
+    memcpy(unit, "unit=mm    \n", 12); /* trailing blanks end the value */
+    write_file(tmp_path("rt_imagej_mm.tif"), b, n);
     free(b);
     ssb_grid *r = NULL;
     ssb_io_read_info info;
@@ -887,6 +896,12 @@ static void test_roundtrip(void **state)
     TU_ASSERT_REL(h[0], h0[0], 1e-6);
     TU_ASSERT_REL(h[1], h0[1], 1e-6);
     TU_ASSERT_REL(h[2], h0[2], 1e-12);
+    ssb_grid_destroy(&r);
+    TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("rt_imagej_mm.tif"), &p, &r));
+    ssb_grid_get_voxel_size(r, h);
+    assert_int_equal(info.voxel_size_source, SSB_IO_VSIZE_FILE);
+    for (int a = 0; a < 3; a++)
+        TU_ASSERT_REL(h[a], 1000 * h0[a], a < 2 ? 1e-6 : 1e-12);
     ssb_grid_destroy(&r);
     /* .npy without sidecar: labels survive, voxel size falls back to the flagged default. */
     ssb_io_write_params wp = ssb_io_write_params_default();
