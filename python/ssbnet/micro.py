@@ -18,7 +18,25 @@ ROLES = ("undefined", "active", "se", "carbon", "pore", "coating", "gb", "binder
 
 
 class Result(dict):
-    """A dict whose keys are also attributes (res.tau == res["tau"]). Keys are the JSON keys of the CLI."""
+    """A dict whose keys are also attributes (res.tau == res["tau"]). Keys are the JSON keys of the CLI; where the
+    module's short key differs (sigma_eff for sigma_eff_S_per_m), the CLI's key reads the same value."""
+
+    # the CLI's JSON key -> the key stored here (`micro transport --json`, `micro analyze --json` active_material)
+    _CLI_KEYS = {"sigma_eff_S_per_m": "sigma_eff", "sigma_bulk_S_per_m": "sigma_bulk", "current_in_A": "current_in",
+                 "current_out_A": "current_out", "unknowns": "n_unknowns", "solver_bytes": "peak_bytes",
+                 "active_cam_se_area_per_volume_face_1_per_m": "active_area_per_volume_1_per_m"}
+
+    def __missing__(self, k):
+        alias = Result._CLI_KEYS.get(k)
+        if alias is not None and dict.__contains__(self, alias):
+            return dict.__getitem__(self, alias)
+        raise KeyError(k)
+
+    def __contains__(self, k):
+        return dict.__contains__(self, k) or (k in Result._CLI_KEYS and dict.__contains__(self, Result._CLI_KEYS[k]))
+
+    def get(self, k, default=None):
+        return self[k] if k in self else default
 
     def __getattr__(self, k):
         try:

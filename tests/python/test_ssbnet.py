@@ -47,6 +47,16 @@ class AgainstCli(unittest.TestCase):
         self.assertAlmostEqual(r.tau, 2.077242, delta=5e-6)
         # a path gives the same as the array
         self.assertEqual(ssbnet.transport(ELECTRODE, phase=0, axis="z").tau, r.tau)
+        # every key of the CLI's result reads from the Result (sigma_eff_S_per_m, current_in_A, unknowns,
+        # solver_bytes were missing: the README says the keys are the CLI's), with the CLI's number
+        cj = json.loads(out)
+        for k in ("sigma_eff_S_per_m", "sigma_bulk_S_per_m", "current_in_A", "current_out_A", "unknowns",
+                  "eps", "eps_percolating", "sigma_rel", "tau_percolating", "macmullin", "percolates"):
+            self.assertIn(k, r)
+            self.assertAlmostEqual(r[k] / cj[k], 1.0, delta=1e-8, msg=k)
+        self.assertEqual(r.get("unknowns"), cj["unknowns"])
+        self.assertEqual(r["sigma_eff_S_per_m"], r.sigma_eff)
+        self.assertNotIn("no_such_key", r)
 
     def test_numpy_array_equals_npy_through_cli(self):
         # A random two-phase field made here, solved from memory and saved with numpy.save through the CLI.
