@@ -164,8 +164,8 @@ def _read(ctx, path, voxel_size=None):
 
 
 def read_image(path, voxel_size=None, with_info=False):
-    """Read a segmented image (.tif/.tiff stack, .raw with its .json sidecar, .npy, .vti) as a uint8 array
-    indexed [z, y, x].
+    """Read a segmented image (.tif/.tiff stack, .raw with its .json sidecar, .npy) as a uint8 array indexed
+    [z, y, x] (.vti files are written for ParaView, not read).
 
     voxel_size: metres (one value or (x, y, z)) overriding the file's. with_info: also return a dict with
     `voxel_size_m` (x, y, z) and `phases` (the phase table when the file has one). Errors raise SsbError

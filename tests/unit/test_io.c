@@ -941,6 +941,11 @@ static void test_vti(void **state)
     ssb_io_vti_field f[2] = {{"potential", 1, phi}, {"flux <A/m2>", 3, flux}};
     const char *path = tmp_path("fields.vti");
     TU_OK(ctx, ssb_io_write_vti(ctx, path, g, f, 2));
+    /* written, not read back: the message says so (it listed .vti as an unknown extension) */
+    ssb_grid *back = NULL;
+    assert_int_equal(ssb_io_read_image(ctx, path, NULL, &back), SSB_ERR_UNSUPPORTED);
+    assert_null(back);
+    assert_msg_has(ctx, ".vti files are written for viewing (ParaView) and not read back");
     size_t n;
     unsigned char *b = read_all(path, &n);
     const char *t = (const char *)b;
