@@ -578,7 +578,13 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     }
     if (!rc && vti) {
         ssb_io_vti_field f[2] = {{"potential_V", 1, res[0].potential}, {"current_density_A_per_m2", 1, res[0].current}};
-        int r = ssb_io_write_vti(env->ctx, vti, g, f, 2);
+        /* no conducting path: no field to write (it failed with "field 'potential_V' has no data", exit 4); the
+         * labels are written, tau = inf is reported as without --vti */
+        const int nf = (res[0].potential && res[0].current) ? 2 : 0;
+        if (!nf && !env->quiet)
+            cli_progress_done(), fprintf(stderr, "ssbnet: warning: %s: no potential or current written: the phase does "
+                                                 "not percolate along %s (labels only)\n", vti, ssb_axis_name(axes[0]));
+        int r = ssb_io_write_vti(env->ctx, vti, g, nf ? f : NULL, nf);
         if (r != SSB_OK) rc = cli_fail(env, r);
     }
     if (!rc) {

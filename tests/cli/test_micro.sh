@@ -24,6 +24,11 @@ done
 expect_rc "generate sphere array" 0 "$BIN" micro generate --kind spheres --size 32 --radius 5 --spacing 16 -o "$T/sph.tif" --quiet
 expect_rc "transport non-percolating" 0 "$BIN" micro transport "$T/sph.tif" --phase 1 --axis x --json --quiet
 if grep -Eq '"tau":[[:space:]]*"inf"' "$T/out" && grep -Eq '"percolates":[[:space:]]*false' "$T/out"; then ok "non-percolating gives tau inf"; else bad "non-percolating output: $(cat "$T/out" | head -5)"; fi
+# the same with --vti: tau inf, exit 0, the labels written and no field (it exited 4: "field 'potential_V' has no data")
+expect_rc "transport non-percolating --vti" 0 "$BIN" micro transport "$T/sph.tif" --phase 1 --axis x --vti "$T/sph.vti"
+[ -s "$T/sph.vti" ] && grep -q 'Name="labels"' "$T/sph.vti" && ! grep -q potential_V "$T/sph.vti" &&
+  grep -q "does not percolate along x (labels only)" "$T/err" && ok "non-percolating --vti: labels only, warning" ||
+  bad "non-percolating --vti: $(cat "$T/err")"
 
 # --- polycrystal of Al-LLZO with resolved grain boundaries: the grains take the bulk conductivity and the GB
 # phase the GB conductivity of the database (Krauskopf et al., ACS AMI 11, 14463 (2019): 4.6e-4 and 5.97e-6 S/cm
