@@ -341,7 +341,8 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
     read_image). phase: a label or a list of labels that conduct (or phase names, for a path with its
     IMAGE.phases.json) (1 S/m each unless `sigma` = {label: S/m}).
     voxel_size: metres (default: the file's for a path, else 1e-6; tau does not depend on it).
-    fields=True adds `potential` (V, for 1 V across) and `current` (A/m2 along the axis) arrays [z, y, x].
+    fields=True adds `potential` (V, for 1 V across) and `current` (A/m2 along the axis) arrays [z, y, x] (None
+    where the phase does not percolate along the axis).
     Returns a Result with the CLI's JSON keys: tau, sigma_eff (S/m), sigma_rel, eps, eps_percolating,
     tau_percolating, percolates, converged, iterations, ..."""
     if axis not in _AXES:
@@ -390,7 +391,9 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
                 nx, ny, nz = g.dims()
                 n = nx * ny * nz
                 for key, ptr in (("potential", res.potential), ("current", res.current)):
-                    out[key] = np.frombuffer(ffi.buffer(ptr, 8 * n), dtype=np.float64).reshape(nz, ny, nx).copy()
+                    # no conducting path (tau = inf): the library has no field; None, not memory read at NULL
+                    out[key] = None if ptr == ffi.NULL else \
+                        np.frombuffer(ffi.buffer(ptr, 8 * n), dtype=np.float64).reshape(nz, ny, nx).copy()
         finally:
             lib.ssb_transport_result_destroy(res)
         del g

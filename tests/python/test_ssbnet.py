@@ -165,6 +165,11 @@ class Analytic(unittest.TestCase):
         self.assertAlmostEqual(r.sigma_eff, 2.0 * 16 / 64, delta=1e-9)
         self.assertFalse(ssbnet.transport(a, phase=1, axis="x").percolates)
         self.assertEqual(ssbnet.transport(a, phase=1, axis="x").tau, float("inf"))
+        # fields of a phase without a path: None (the arrays were read from the NULL field pointers)
+        r = ssbnet.transport(a, phase=1, axis="x", fields=True)
+        self.assertEqual(r.tau, float("inf"))
+        self.assertIsNone(r.potential)
+        self.assertIsNone(r.current)
         # Two layers in series along z, sigma 1 and 3 (5 voxels each): sigma_eff = harmonic mean = 1.5.
         b = np.ones((10, 4, 4), dtype=np.uint8)
         b[5:] = 2
