@@ -222,6 +222,18 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
                                    val[names[k].k].str, (int)sizeof c.cam - 1);
         snprintf(names[k].dst, sizeof c.cam, "%s", val[names[k].k].str);
     }
+    /* a material named on the command line must be in the database: a misspelt '--se LPSCl' gave a phase of
+     * conductivity 0 with a warning (exit 8 now, with the closest names, as 'materials show') */
+    for (int k = 0; k < 3; k++) {
+        if (!val[names[k].k].given) continue;
+        ssb_materials *db = NULL;
+        const ssb_material *m = NULL;
+        int r = ssb_materials_create(env->ctx, &db);
+        if (r == SSB_OK) r = ssb_materials_load_builtin(env->ctx, db);
+        if (r == SSB_OK) r = ssb_materials_find(env->ctx, db, names[k].dst, &m);
+        ssb_materials_destroy(&db);
+        if (r != SSB_OK) return cli_fail(env, r);
+    }
     if (val[G_SIZE].given) s.dims[0] = s.dims[1] = s.dims[2] = (int64_t)val[G_SIZE].num;
     if (val[G_DIMS].given) {
         long long d[3];

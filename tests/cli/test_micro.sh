@@ -50,6 +50,10 @@ if awk -v s="$se" -v f="$f" 'BEGIN { lo = 1 / ((1 - f) / 0.046 + f / 0.000597); 
 else bad "LLZO polycrystal (GB fraction '$f'): $(head -c 400 "$T/out")"; fi
 
 # --- bad input: distinct exit codes, messages naming the value, no partial output
+# a misspelt material name (argyrodite 'LPSCI' for Li6PS5Cl) was a phase of conductivity 0 with a warning: exit 8
+expect_rc "generate --se misspelt" 8 "$BIN" micro generate --kind polycrystal --size 8 --se LPSCI -o "$T/lpsci.tif"
+grep -q "unknown material 'LPSCI'" "$T/err" && [ ! -e "$T/lpsci.tif" ] && ok "misspelt material: named, nothing written" ||
+  bad "misspelt material: $(cat "$T/err")"
 expect_rc "unknown axis" 4 "$BIN" micro transport "$T/stair.tif" --phase 1 --axis w
 grep -q "'w'" "$T/err" && ok "axis message names the value" || bad "axis message: $(cat "$T/err")"
 expect_rc "label not in image" 8 "$BIN" micro transport "$T/stair.tif" --phase 7 --axis z
