@@ -49,6 +49,9 @@ if awk -v s="$se" -v f="$f" 'BEGIN { lo = 1 / ((1 - f) / 0.046 + f / 0.000597); 
   ok "LLZO polycrystal conducts: sigma_eff $se S/m within the Wiener bounds (GB fraction $f)"
 else bad "LLZO polycrystal (GB fraction '$f'): $(head -c 400 "$T/out")"; fi
 
+# grains larger than the box: one grain, and a warning saying so (there was none)
+expect_rc "generate one-grain polycrystal" 0 "$BIN" micro generate --kind polycrystal --size 8 --grain-um 100 -o "$T/g1.tif"
+grep -q "grains of 100 um do not fit the box" "$T/err" && ok "one grain: warning" || bad "one grain: $(cat "$T/err")"
 # --- bad input: distinct exit codes, messages naming the value, no partial output
 # a misspelt material name (argyrodite 'LPSCI' for Li6PS5Cl) was a phase of conductivity 0 with a warning: exit 8
 expect_rc "generate --se misspelt" 8 "$BIN" micro generate --kind polycrystal --size 8 --se LPSCI -o "$T/lpsci.tif"
