@@ -69,7 +69,7 @@ int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g,
         }
         if (ssb_materials_find(ctx, db, name, &m) != SSB_OK) {
             ssb_ctx_clear_error(ctx);
-            ssbi_log(ctx, SSB_LOG_WARN, "run",
+            ssbi_log(ctx, SSB_LOG_WARN, "materials",
                      "phase '%s' is not in the materials database; its conductivities stay %g (ion) and %g "
                      "(electron) S/m",
                      ph.name, ph.sigma_ion, ph.sigma_el);

@@ -49,6 +49,11 @@ if awk -v s="$se" -v f="$f" 'BEGIN { lo = 1 / ((1 - f) / 0.046 + f / 0.000597); 
   ok "LLZO polycrystal conducts: sigma_eff $se S/m within the Wiener bounds (GB fraction $f)"
 else bad "LLZO polycrystal (GB fraction '$f'): $(head -c 400 "$T/out")"; fi
 
+# a phase name that is not a material: the warning comes from the materials lookup (it said 'run:' in micro analyze)
+expect_rc "generate layers" 0 "$BIN" micro generate --kind layers --size 8 -o "$T/lay.npy" --quiet
+expect_rc "analyze unknown material names" 0 "$BIN" micro analyze "$T/lay.npy" --phase-map '0=foo:se,1=bar:se'
+grep -q "warning: materials: phase 'foo' is not in the materials database" "$T/err" && ! grep -q "warning: run:" "$T/err" &&
+  ok "unknown material warning names the lookup" || bad "unknown material warning: $(cat "$T/err")"
 # grains larger than the box: one grain, and a warning saying so (there was none)
 expect_rc "generate one-grain polycrystal" 0 "$BIN" micro generate --kind polycrystal --size 8 --grain-um 100 -o "$T/g1.tif"
 grep -q "grains of 100 um do not fit the box" "$T/err" && ok "one grain: warning" || bad "one grain: $(cat "$T/err")"
