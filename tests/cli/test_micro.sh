@@ -54,6 +54,10 @@ expect_rc "generate layers" 0 "$BIN" micro generate --kind layers --size 8 -o "$
 expect_rc "analyze unknown material names" 0 "$BIN" micro analyze "$T/lay.npy" --phase-map '0=foo:se,1=bar:se'
 grep -q "warning: materials: phase 'foo' is not in the materials database" "$T/err" && ! grep -q "warning: run:" "$T/err" &&
   ok "unknown material warning names the lookup" || bad "unknown material warning: $(cat "$T/err")"
+# a raw file without a sidecar and half of the layout: the message says which half is missing
+head -c 64 /dev/zero > "$T/half.raw"
+expect_rc "raw: --raw-dims without --raw-dtype" 5 "$BIN" micro analyze "$T/half.raw" --raw-dims 4,4,4
+grep -q "the dims are given, the dtype is not" "$T/err" && ok "raw: the missing dtype named" || bad "raw: $(cat "$T/err")"
 # grains larger than the box: one grain, and a warning saying so (there was none)
 expect_rc "generate one-grain polycrystal" 0 "$BIN" micro generate --kind polycrystal --size 8 --grain-um 100 -o "$T/g1.tif"
 grep -q "grains of 100 um do not fit the box" "$T/err" && ok "one grain: warning" || bad "one grain: $(cat "$T/err")"
