@@ -222,6 +222,18 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
                                    val[names[k].k].str, (int)sizeof c.cam - 1);
         snprintf(names[k].dst, sizeof c.cam, "%s", val[names[k].k].str);
     }
+    /* a material named on the command line must be in the database: a misspelt '--se LPSCl' gave a phase of
+     * conductivity 0 with a warning (exit 8 now, with the closest names, as 'materials show') */
+    for (int k = 0; k < 3; k++) {
+        if (!val[names[k].k].given) continue;
+        ssb_materials *db = NULL;
+        const ssb_material *m = NULL;
+        int r = ssb_materials_create(env->ctx, &db);
+        if (r == SSB_OK) r = ssb_materials_load_builtin(env->ctx, db);
+        if (r == SSB_OK) r = ssb_materials_find(env->ctx, db, names[k].dst, &m);
+        ssb_materials_destroy(&db);
+        if (r != SSB_OK) return cli_fail(env, r);
+    }
     if (val[G_SIZE].given) s.dims[0] = s.dims[1] = s.dims[2] = (int64_t)val[G_SIZE].num;
     if (val[G_DIMS].given) {
         long long d[3];
@@ -331,6 +343,14 @@ static int cmd_generate(cli_env *env, int argc, char **argv)
                            "fraction %.4f\n",
                            c.se, (long long)res.ngrains, res.mean_grain_diameter * 1e6, res.gb_fraction,
                            res.pore_fraction);
+                /* grains as large as the box: one grain, cut by the box (--grain-um 100 in a 3.2 um box gave "1
+                 * grains, mean grain diameter 3.970 um" without a word) */
+                if (res.ngrains < 2 && !env->quiet)
+                    cli_progress_done(),
+                        fprintf(stderr, "ssbnet: warning: grains of %g um do not fit the box (%lld x %lld x %lld voxels "
+                                        "of %g um): %lld grain, mean diameter %.3g um; use a box several grains wide\n",
+                                grain_um, (long long)s.dims[0], (long long)s.dims[1], (long long)s.dims[2], s.voxel_um,
+                                (long long)res.ngrains, res.mean_grain_diameter * 1e6);
             }
         }
     } else {
@@ -578,7 +598,13 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     }
     if (!rc && vti) {
         ssb_io_vti_field f[2] = {{"potential_V", 1, res[0].potential}, {"current_density_A_per_m2", 1, res[0].current}};
-        int r = ssb_io_write_vti(env->ctx, vti, g, f, 2);
+        /* no conducting path: no field to write (it failed with "field 'potential_V' has no data", exit 4); the
+         * labels are written, tau = inf is reported as without --vti */
+        const int nf = (res[0].potential && res[0].current) ? 2 : 0;
+        if (!nf && !env->quiet)
+            cli_progress_done(), fprintf(stderr, "ssbnet: warning: %s: no potential or current written: the phase does "
+                                                 "not percolate along %s (labels only)\n", vti, ssb_axis_name(axes[0]));
+        int r = ssb_io_write_vti(env->ctx, vti, g, nf ? f : NULL, nf);
         if (r != SSB_OK) rc = cli_fail(env, r);
     }
     if (!rc) {

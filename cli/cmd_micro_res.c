@@ -302,8 +302,22 @@ int cli_micro_resolution(cli_env *env, int argc, char **argv)
     }
     if (n_across < 0 || n_across > 100)
         return cli_usage_error(env, "--n-across %lld is invalid (valid: 1 to 100)", n_across);
-    if (image)
+    if (image) {
+        /* --voxel-um is this command's own option (the recipe's voxel edge); with --image it is the image option:
+         * the voxel size that overrides the file's, in the same range as for the other micro commands */
+        if (val[R_VOXEL].given) {
+            if (!(voxel_um > 0) || !isfinite(voxel_um))
+                return cli_usage_error(env, "option --voxel-um: %g is invalid (must be > 0 micrometres)", voxel_um);
+            if (voxel_um > 1e6) {
+                cli_progress_done();
+                fprintf(stderr, "ssbnet: error: option --voxel-um: %g is out of range (above 0 to 1e6 micrometres)\n",
+                        voxel_um);
+                return CLI_EXIT_RANGE;
+            }
+            io.voxel_um = voxel_um;
+        }
         return image_mode(env, &io, image, (int)n_across, phases, rp.axis);
+    }
     if (!(voxel_um > 0) || !isfinite(voxel_um))
         return cli_usage_error(env, "--voxel-um %g is invalid (must be > 0)", voxel_um);
     s.voxel_size = voxel_um * 1e-6;

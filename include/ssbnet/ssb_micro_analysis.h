@@ -414,7 +414,7 @@ int ssb_micro_resolution_networks(ssb_ctx *ctx, const ssb_micro_electrode_params
  * sphere of diameter d is 2d/3 (Underwood, Quantitative Stereology, 1970: mean intercept 4V/S), so the sphere-
  * equivalent feature size is 1.5 x the mean chord along the axis where it is shortest (a slab of thickness T
  * gives 1.5 T). Chords cut by the box faces count as they are (the estimate is low for features as large as
- * the box). */
+ * the box). An axis of one voxel (a 2-D slice) is left out of the shortest chord: its chords are the slice. */
 typedef struct {
     uint8_t label;
     int64_t nvoxels;

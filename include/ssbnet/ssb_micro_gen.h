@@ -300,7 +300,7 @@ ssb_micro_polycrystal_params ssb_micro_polycrystal_params_default(void);
  * grain_id (optional, caller-owned, nvoxels int32 values): the seed index of each voxel's cell (also for GB
  * voxels), -1 for pore voxels. result is optional.
  * Errors: SSB_ERR_ARG (NULL grid/params, equal labels, seeds without nseeds), SSB_ERR_RANGE (grain_size or
- * gb_thickness <= 0 or not finite, weight_sigma outside [0, 2], porosity outside [0, 1), pore_radius <= 0 with
+ * gb_thickness <= 0 or not finite, gb_thickness >= grain_size / 3.611 (thin-boundary GB fraction >= 1), weight_sigma outside [0, 2], porosity outside [0, 1), pore_radius <= 0 with
  * porosity > 0 or above half the box when periodic, seed outside the box, more seeds than voxels or than
  * 2^31 - 1, or a porosity not reached within max_attempts per pore), SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
 int ssb_micro_generate_polycrystal(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro_polycrystal_params *params,

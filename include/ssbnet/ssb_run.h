@@ -341,6 +341,8 @@ int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_ru
                              ssb_micro_electrode_result *gen);
 /* Conductivities of every phase of g from the materials database at T [K] (one rule for every command):
  * pores 0; SE, GB and coating phases sigma_ion = ssb_materials_sigma_ion(TOTAL, T) (else the record's sigma_ion);
+ * where a phase with role gb resolves the grain boundaries (a polycrystal), the SE phases take BULK and the GB
+ * phase GB (of its own record, else of the grid's one SE phase), each where the record has it, else as above;
  * active and carbon phases sigma_el from the record. A phase is looked up by its material name, else its name;
  * a phase that is not in the database keeps its values and is counted in *n_unknown (optional).
  * A reported range [a, b] gives its geometric mean. Errors: SSB_ERR_ARG, errors of the db. */

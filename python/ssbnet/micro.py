@@ -18,7 +18,25 @@ ROLES = ("undefined", "active", "se", "carbon", "pore", "coating", "gb", "binder
 
 
 class Result(dict):
-    """A dict whose keys are also attributes (res.tau == res["tau"]). Keys are the JSON keys of the CLI."""
+    """A dict whose keys are also attributes (res.tau == res["tau"]). Keys are the JSON keys of the CLI; where the
+    module's short key differs (sigma_eff for sigma_eff_S_per_m), the CLI's key reads the same value."""
+
+    # the CLI's JSON key -> the key stored here (`micro transport --json`, `micro analyze --json` active_material)
+    _CLI_KEYS = {"sigma_eff_S_per_m": "sigma_eff", "sigma_bulk_S_per_m": "sigma_bulk", "current_in_A": "current_in",
+                 "current_out_A": "current_out", "unknowns": "n_unknowns", "solver_bytes": "peak_bytes",
+                 "active_cam_se_area_per_volume_face_1_per_m": "active_area_per_volume_1_per_m"}
+
+    def __missing__(self, k):
+        alias = Result._CLI_KEYS.get(k)
+        if alias is not None and dict.__contains__(self, alias):
+            return dict.__getitem__(self, alias)
+        raise KeyError(k)
+
+    def __contains__(self, k):
+        return dict.__contains__(self, k) or (k in Result._CLI_KEYS and dict.__contains__(self, Result._CLI_KEYS[k]))
+
+    def get(self, k, default=None):
+        return self[k] if k in self else default
 
     def __getattr__(self, k):
         try:
@@ -146,8 +164,8 @@ def _read(ctx, path, voxel_size=None):
 
 
 def read_image(path, voxel_size=None, with_info=False):
-    """Read a segmented image (.tif/.tiff stack, .raw with its .json sidecar, .npy, .vti) as a uint8 array
-    indexed [z, y, x].
+    """Read a segmented image (.tif/.tiff stack, .raw with its .json sidecar, .npy) as a uint8 array indexed
+    [z, y, x] (.vti files are written for ParaView, not read).
 
     voxel_size: metres (one value or (x, y, z)) overriding the file's. with_info: also return a dict with
     `voxel_size_m` (x, y, z) and `phases` (the phase table when the file has one). Errors raise SsbError
@@ -217,17 +235,41 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
     return (a, info) if with_info else a
 
 
-def _label_set(labels, what, grid=None):
+def _phase_names(grid, path=None):
+    """{name: label} of the grid's phase table, and of IMAGE.phases.json beside a path (the table that `ssbnet
+    micro ...` reads by default)."""
+    names = {v["name"]: k for k, v in grid.phases().items()}
+    if path is not None and os.path.isfile(os.fsdecode(path) + ".phases.json"):
+        import json
+        with open(os.fsdecode(path) + ".phases.json", encoding="utf-8") as f:
+            for ph in json.load(f).get("phases", []):
+                if isinstance(ph, dict) and isinstance(ph.get("name"), str) and isinstance(ph.get("label"), int):
+                    names.setdefault(ph["name"], ph["label"])
+    return names
+
+
+def _label_set(labels, what, grid=None, names=None):
     """The uint8_t[256] membership table of `labels`; with `grid`, a label the image does not hold is refused with
     the command-line tool's message (SsbNotFoundError), as `ssbnet micro transport|percolation --phase` does."""
-    if isinstance(labels, (int, np.integer)):
+    if isinstance(labels, (int, np.integer, str)):
         labels = [labels]
     s = ffi.new("uint8_t[256]")
     hist = None
     if grid is not None:
         hist = ffi.new("int64_t[256]")
         lib.ssb_grid_histogram(grid.ptr, hist)
+    if names is None:
+        names = _phase_names(grid) if grid is not None else {}
     for x in labels:
+        if isinstance(x, str):
+            # a phase name of the image's phase table, as `ssbnet micro transport --phase NAME` takes it
+            if x not in names:
+                known = ", ".join("%s = %d" % (n, k) for n, k in sorted(names.items(), key=lambda i: i[1]))
+                raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "%s: '%s' is not a phase name of the image (%s); give "
+                                       "labels 0 to 255" % (what, x, ("names: " + known) if known else
+                                                            "no phase table: names need a file read with its "
+                                                            "IMAGE.phases.json"))
+            x = names[x]
         if not isinstance(x, (int, np.integer)) or not 0 <= int(x) <= 255:
             raise _err("%s: label %r is invalid (valid: 0 to 255)" % (what, x))
         if hist is not None and hist[int(x)] == 0:
@@ -296,9 +338,11 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
     and effective conductivity.
 
     array: uint8 labels [z, y, x] (other integer dtypes are converted when their values fit; a path is read with
-    read_image). phase: a label or a list of labels that conduct (1 S/m each unless `sigma` = {label: S/m}).
+    read_image). phase: a label or a list of labels that conduct (or phase names, for a path with its
+    IMAGE.phases.json) (1 S/m each unless `sigma` = {label: S/m}).
     voxel_size: metres (default: the file's for a path, else 1e-6; tau does not depend on it).
-    fields=True adds `potential` (V, for 1 V across) and `current` (A/m2 along the axis) arrays [z, y, x].
+    fields=True adds `potential` (V, for 1 V across) and `current` (A/m2 along the axis) arrays [z, y, x] (None
+    where the phase does not percolate along the axis).
     Returns a Result with the CLI's JSON keys: tau, sigma_eff (S/m), sigma_rel, eps, eps_percolating,
     tau_percolating, percolates, converged, iterations, ..."""
     if axis not in _AXES:
@@ -308,10 +352,12 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
     with Context(threads) as ctx:
         if isinstance(array, (str, os.PathLike)):
             g = _read(ctx, array, voxel_size)
+            names = _phase_names(g, array)
         else:
             g = _Grid.from_array(ctx, array, 1e-6 if voxel_size is None else voxel_size)
+            names = None
         sig = ffi.new("double[256]")
-        chosen = _label_set(phase, "phase", g)
+        chosen = _label_set(phase, "phase", g, names)
         for k in range(256):
             sig[k] = 1.0 if chosen[k] else 0.0
         for k, v in (sigma or {}).items():
@@ -345,7 +391,9 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
                 nx, ny, nz = g.dims()
                 n = nx * ny * nz
                 for key, ptr in (("potential", res.potential), ("current", res.current)):
-                    out[key] = np.frombuffer(ffi.buffer(ptr, 8 * n), dtype=np.float64).reshape(nz, ny, nx).copy()
+                    # no conducting path (tau = inf): the library has no field; None, not memory read at NULL
+                    out[key] = None if ptr == ffi.NULL else \
+                        np.frombuffer(ffi.buffer(ptr, 8 * n), dtype=np.float64).reshape(nz, ny, nx).copy()
         finally:
             lib.ssb_transport_result_destroy(res)
         del g

@@ -229,6 +229,11 @@ int ssb_io_read_image(ssb_ctx *ctx, const char *path, const ssb_io_read_params *
         break;
     default: {
         const char *ext = ssbi_path_ext(path);
+        if (ssb_io_format_from_path(path) == SSB_IO_FORMAT_VTI)
+            return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                             "cannot read '%s': .vti files are written for viewing (ParaView) and not read back "
+                             "(valid inputs: .tif, .tiff, .raw, .bin, .npy; write the image as one of these)",
+                             path);
         return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
                          "cannot read '%s': extension '%s' is not a supported image format (valid: .tif, .tiff, "
                          ".raw, .bin, .npy)",
@@ -259,6 +264,11 @@ int ssb_io_write_image(ssb_ctx *ctx, const char *path, const ssb_grid *grid, con
         break;
     default: {
         const char *ext = ssbi_path_ext(path);
+        if (ssb_io_format_from_path(path) == SSB_IO_FORMAT_VTI)
+            return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                             "cannot read '%s': .vti files are written for viewing (ParaView) and not read back "
+                             "(valid inputs: .tif, .tiff, .raw, .bin, .npy; write the image as one of these)",
+                             path);
         return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
                          "cannot write '%s': extension '%s' is not a supported image format (valid: .tif, .tiff, "
                          ".raw, .bin, .npy, .vti)",

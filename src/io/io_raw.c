@@ -364,8 +364,11 @@ int ssb_io_read_raw(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
     if (!found && !layout_in_params)
         return SSB_ERROR(ctx, SSB_ERR_IO,
                          "raw image '%s' has no sidecar (tried %s): write one with the keys dims [nx, ny, nz], dtype, "
-                         "endianness, voxel_size_um, or give the layout (dims and dtype) in the parameters",
-                         path, tried);
+                         "endianness, voxel_size_um, or give the layout (dims and dtype) in the parameters%s",
+                         path, tried,
+                         have_pdims ? " (the dims are given, the dtype is not)"
+                         : p && p->raw_dtype != SSB_DTYPE_NONE ? " (the dtype is given, the dims are not)"
+                                                               : "");
     if (found)
         SSB_CHECK(ctx, ssbi_sidecar_read(ctx, scpath, 0, &sc));
     int64_t dims[3];

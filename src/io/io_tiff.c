@@ -288,8 +288,10 @@ static double imagej_unit(const char *u, size_t n)
     static const struct {
         const char *name;
         double m;
-    } units[] = {{"micron", 1e-6},   {"microns", 1e-6},    {"um", 1e-6}, {"\xC2\xB5m", 1e-6}, {"\xB5m", 1e-6},
-                 {"\\u00B5m", 1e-6}, {"micrometer", 1e-6}, {"nm", 1e-9}, {"nanometer", 1e-9}};
+    } units[] = {{"micron", 1e-6},     {"microns", 1e-6},   {"um", 1e-6},         {"\xC2\xB5m", 1e-6},
+                 {"\xB5m", 1e-6},      {"\\u00B5m", 1e-6},  {"micrometer", 1e-6}, {"micrometre", 1e-6},
+                 {"nm", 1e-9},         {"nanometer", 1e-9}, {"nanometre", 1e-9},  {"mm", 1e-3},
+                 {"millimeter", 1e-3}, {"millimetre", 1e-3}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strlen(units[i].name) == n && strncasecmp(u, units[i].name, n) == 0)
             return units[i].m;
@@ -356,6 +358,30 @@ static int tiff_voxel_size(TIFF *tif, double h[3])
     return 1;
 }
 
+/* An ImageJ hyperstack interleaves its channels and frames with the slices page by page: read as a z stack, the
+ * channels of one slice would become neighbouring planes. One channel of a stack, or a time series of single
+ * slices, reads as it is; more channels, or frames of several slices, are refused (SSB_ERR_UNSUPPORTED). */
+static int imagej_layout(ssb_ctx *ctx, TIFF *tif, const char *path)
+{
+    const char *desc = NULL;
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc || strncmp(desc, "ImageJ=", 7) != 0)
+        return SSB_OK;
+    long n[3] = {1, 1, 1};
+    static const char *keys[3] = {"channels", "slices", "frames"};
+    for (int k = 0; k < 3; k++) {
+        size_t len;
+        const char *v = desc_value(desc, keys[k], &len);
+        if (v)
+            n[k] = strtol(v, NULL, 10);
+    }
+    SSB_REQUIRE(ctx, n[0] <= 1 && (n[2] <= 1 || n[1] <= 1), SSB_ERR_UNSUPPORTED,
+                "TIFF '%s' is an ImageJ hyperstack of %ld channels x %ld slices x %ld frames, whose pages interleave "
+                "them (supported: one channel and one frame, or a time series of single slices); save one channel "
+                "and frame as a stack first (ImageJ: Image > Duplicate..., or Image > Color > Split Channels)",
+                path, n[0], n[1], n[2]);
+    return SSB_OK;
+}
+
 int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid)
 {
     SSB_REQUIRE(ctx, path && grid, SSB_ERR_ARG, "ssb_io_read_tiff: NULL path or grid pointer");
@@ -400,6 +426,9 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
             if (rc != SSB_OK)
                 goto out;
             if (npages == 0) {
+                rc = imagej_layout(ctx, tif, path);
+                if (rc != SSB_OK)
+                    goto out;
                 first = pi;
                 dt = pdt;
                 if (!have_ph && tiff_voxel_size(tif, h))

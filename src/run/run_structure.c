@@ -33,6 +33,22 @@ int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g,
     SSB_REQUIRE(ctx, db && g, SSB_ERR_ARG, "ssb_run_assign_materials: NULL argument");
     SSB_REQUIRE(ctx, T > 0 && isfinite(T), SSB_ERR_RANGE, "temperature %g K must be > 0", T);
     int unknown = 0;
+    /* Grain boundaries resolved as a phase of their own (a polycrystal): the grains take the SE's bulk
+     * conductivity and the GB phase the SE's GB conductivity where the database has them; the total (brick layer)
+     * would count the boundaries twice, and a GB phase without a record of its own blocked Li+ (sigma 0).
+     * se_of_gb: the SE record whose GB conductivity a GB phase takes (the one SE phase of the grid). */
+    int has_gb = 0, nse = 0;
+    const ssb_material *se_of_gb = NULL;
+    for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
+        const ssb_phase *q = ssb_grid_get_phase(g, i);
+        has_gb |= q->role == SSB_ROLE_GB;
+        if (q->role == SSB_ROLE_SE && nse++ == 0 &&
+            ssb_materials_find(ctx, db, q->material[0] ? q->material : q->name, &se_of_gb) != SSB_OK)
+            se_of_gb = NULL;
+    }
+    ssb_ctx_clear_error(ctx);
+    if (nse != 1)
+        se_of_gb = NULL;
     for (int i = 0; i < ssb_grid_get_nphases(g); i++) {
         ssb_phase ph = *ssb_grid_get_phase(g, i);
         if (ph.role == SSB_ROLE_PORE) {
@@ -42,9 +58,18 @@ int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g,
         }
         const ssb_material *m = NULL;
         const char *name = ph.material[0] ? ph.material : ph.name;
+        double v;
+        if (ph.role == SSB_ROLE_GB && ssb_materials_find(ctx, db, name, &m) != SSB_OK && se_of_gb &&
+            ssb_materials_sigma_ion(ctx, se_of_gb, SSB_SIGMA_GB, T, &v, NULL) == SSB_OK) {
+            ssb_ctx_clear_error(ctx);
+            snprintf(ph.material, sizeof ph.material, "%s", ssb_materials_name(se_of_gb));
+            ph.sigma_ion = v;
+            SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
+            continue;
+        }
         if (ssb_materials_find(ctx, db, name, &m) != SSB_OK) {
             ssb_ctx_clear_error(ctx);
-            ssbi_log(ctx, SSB_LOG_WARN, "run",
+            ssbi_log(ctx, SSB_LOG_WARN, "materials",
                      "phase '%s' is not in the materials database; its conductivities stay %g (ion) and %g "
                      "(electron) S/m",
                      ph.name, ph.sigma_ion, ph.sigma_el);
@@ -52,9 +77,14 @@ int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g,
             continue;
         }
         snprintf(ph.material, sizeof ph.material, "%s", ssb_materials_name(m));
-        double v;
         if (ph.role == SSB_ROLE_SE || ph.role == SSB_ROLE_GB || ph.role == SSB_ROLE_COATING) {
-            if (ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, T, &v, NULL) == SSB_OK)
+            const ssb_sigma_kind own = !has_gb                  ? SSB_SIGMA_TOTAL
+                                       : ph.role == SSB_ROLE_SE ? SSB_SIGMA_BULK
+                                       : ph.role == SSB_ROLE_GB ? SSB_SIGMA_GB
+                                                                : SSB_SIGMA_TOTAL;
+            if (own != SSB_SIGMA_TOTAL && ssb_materials_sigma_ion(ctx, m, own, T, &v, NULL) == SSB_OK)
+                ph.sigma_ion = v;
+            else if (ssb_materials_sigma_ion(ctx, m, SSB_SIGMA_TOTAL, T, &v, NULL) == SSB_OK)
                 ph.sigma_ion = v;
             else if (prop_si(ctx, m, "sigma_ion", &v) == 0)
                 ph.sigma_ion = v;

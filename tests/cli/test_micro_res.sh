@@ -44,6 +44,20 @@ expect_rc "resolution --image --phase unknown" 8 "$BIN" micro resolution --image
 expect_rc "analyze warns" 0 "$BIN" micro analyze "$T/c.tif"
 grep -q "warning: label 3 (Super P)" "$T/err" && ok "analyze warns about the carbon" || bad "analyze: $(cat "$T/err")"
 
+# a 2-D slice (24 x 24 x 1) of layers 4 voxels thick normal to x: the mean chord across a layer is 4 voxels, so the
+# feature is 1.5 x 4 x 0.4 um = 2.4 um, 6 voxels (the one-voxel z axis is the slice, not a feature: it gave 0.6 um)
+expect_rc "generate 2-D layers" 0 "$BIN" micro generate --kind layers --axis x --thickness 4 --dims 24,24,1 \
+  --voxel-um 0.4 -o "$T/l2d.npy"
+expect_rc "resolution --image 2-D" 0 "$BIN" micro resolution --image "$T/l2d.npy" --json
+f=$(json_num "$T/out" feature_size_um)
+if awk -v f="$f" 'BEGIN { d = f - 2.4; exit !(d < 1e-9 && d > -1e-9) }'; then ok "2-D feature 2.4 um"; else bad "2-D feature '$f'"; fi
+# --voxel-um with --image overrides the file's 0.4 um (it was ignored: 2.4 um and 'no voxel size' hints)
+expect_rc "resolution --image --voxel-um" 0 "$BIN" micro resolution --image "$T/l2d.npy" --voxel-um 0.5 --json
+f=$(json_num "$T/out" feature_size_um)
+if awk -v f="$f" 'BEGIN { d = f - 3.0; exit !(d < 1e-9 && d > -1e-9) }'; then ok "--voxel-um 0.5: feature 3 um"; else bad "--voxel-um 0.5: feature '$f'"; fi
+expect_rc "resolution --image --voxel-um 0" 2 "$BIN" micro resolution --image "$T/l2d.npy" --voxel-um 0
+expect_rc "resolution --image --voxel-um 2e6" 7 "$BIN" micro resolution --image "$T/l2d.npy" --voxel-um 2e6
+
 # bad input
 expect_rc "bad axis" 2 "$BIN" micro resolution --axis w
 expect_rc "bad n-across" 2 "$BIN" micro resolution --n-across 500

@@ -47,6 +47,16 @@ class AgainstCli(unittest.TestCase):
         self.assertAlmostEqual(r.tau, 2.077242, delta=5e-6)
         # a path gives the same as the array
         self.assertEqual(ssbnet.transport(ELECTRODE, phase=0, axis="z").tau, r.tau)
+        # every key of the CLI's result reads from the Result (sigma_eff_S_per_m, current_in_A, unknowns,
+        # solver_bytes were missing: the README says the keys are the CLI's), with the CLI's number
+        cj = json.loads(out)
+        for k in ("sigma_eff_S_per_m", "sigma_bulk_S_per_m", "current_in_A", "current_out_A", "unknowns",
+                  "eps", "eps_percolating", "sigma_rel", "tau_percolating", "macmullin", "percolates"):
+            self.assertIn(k, r)
+            self.assertAlmostEqual(r[k] / cj[k], 1.0, delta=1e-8, msg=k)
+        self.assertEqual(r.get("unknowns"), cj["unknowns"])
+        self.assertEqual(r["sigma_eff_S_per_m"], r.sigma_eff)
+        self.assertNotIn("no_such_key", r)
 
     def test_numpy_array_equals_npy_through_cli(self):
         # A random two-phase field made here, solved from memory and saved with numpy.save through the CLI.
@@ -122,6 +132,27 @@ class AgainstCli(unittest.TestCase):
         self.assertIn("labels present: 0, 85, 170", cm.exception.message)
         with self.assertRaises(ssbnet.SsbNotFoundError):
             ssbnet.percolation(a, phase=[0, 7])
+        # a phase name was taken letter by letter ("label 's' is invalid" for phase="se"): a name is looked up in
+        # the image's IMAGE.phases.json as the CLI does, and a name nowhere raises naming it
+        with tempfile.TemporaryDirectory() as d:
+            img = os.path.join(d, "layers.npy")
+            b = np.zeros((6, 4, 4), dtype=np.uint8)
+            b[:, :, 2:] = 1  # two straight slabs along z: tau = 1 for each
+            np.save(img, b)
+            with open(img + ".phases.json", "w") as fh:
+                fh.write('{"phases": [{"label": 0, "name": "pore", "role": "pore"}, '
+                         '{"label": 1, "name": "Li6PS5Cl", "role": "se"}]}')
+            r = ssbnet.transport(img, phase="Li6PS5Cl", axis="z")
+            self.assertAlmostEqual(r.tau, 1.0, delta=1e-9)
+            self.assertAlmostEqual(r.eps, 0.5, delta=1e-12)
+            self.assertAlmostEqual(ssbnet.transport(img, phase=["Li6PS5Cl", "pore"], axis="z").eps, 1.0, delta=1e-12)
+            with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                ssbnet.transport(img, phase="se", axis="z")
+            self.assertIn("'se'", cm.exception.message)
+            self.assertIn("Li6PS5Cl = 1", cm.exception.message)
+            with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                ssbnet.transport(b, phase="se", axis="z")
+            self.assertIn("no phase table", cm.exception.message)
 
 
 class Analytic(unittest.TestCase):
@@ -134,6 +165,11 @@ class Analytic(unittest.TestCase):
         self.assertAlmostEqual(r.sigma_eff, 2.0 * 16 / 64, delta=1e-9)
         self.assertFalse(ssbnet.transport(a, phase=1, axis="x").percolates)
         self.assertEqual(ssbnet.transport(a, phase=1, axis="x").tau, float("inf"))
+        # fields of a phase without a path: None (the arrays were read from the NULL field pointers)
+        r = ssbnet.transport(a, phase=1, axis="x", fields=True)
+        self.assertEqual(r.tau, float("inf"))
+        self.assertIsNone(r.potential)
+        self.assertIsNone(r.current)
         # Two layers in series along z, sigma 1 and 3 (5 voxels each): sigma_eff = harmonic mean = 1.5.
         b = np.ones((10, 4, 4), dtype=np.uint8)
         b[5:] = 2

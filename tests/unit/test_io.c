@@ -150,6 +150,7 @@ typedef struct {
     int big, tiled, tw, th, rps;
     int odd_page; /* page with width w - 1 (-1: none) */
     voxel_fn value;
+    const char *desc; /* ImageDescription of page 0 (NULL: none; longer than 3 characters) */
 } tiff_spec;
 
 /* Encode one row segment of n samples starting at column x0 into w (row padded to whole bytes). */
@@ -226,6 +227,10 @@ static void make_tiff(const char *path, const tiff_spec *s)
         size_t counts_at = w.n;
         for (int i = 0; i < nchunks; i++)
             put_uint(&w, counts[i], 4);
+        size_t desc_at = w.n, desc_n = (s->desc && z == 0) ? strlen(s->desc) + 1 : 0;
+        put(&w, s->desc ? s->desc : "", desc_n);
+        if (w.n % 2)
+            put_uint(&w, 0, 1);
         /* IFD */
         patch32(&w, next_at, (uint32_t)w.n);
         ifd_ent e[16];
@@ -236,6 +241,8 @@ static void make_tiff(const char *path, const tiff_spec *s)
         ENT(258, 3, 1, (uint32_t)s->bps);
         ENT(259, 3, 1, 1);
         ENT(262, 3, 1, 1);
+        if (desc_n)
+            ENT(270, 2, (uint32_t)desc_n, (uint32_t)desc_at);
         if (!s->tiled) {
             ENT(273, 4, (uint32_t)nchunks, nchunks == 1 ? offs[0] : (uint32_t)offs_at);
             ENT(277, 3, 1, 1);
@@ -727,17 +734,17 @@ static void test_tiff_layouts(void **state)
         int nt;
         double t[3];
     } cases[] = {
-        {"u8_le_strips.tif", {W, H, P, 8, 1, 0, 0, 0, 0, 5, -1, v_small}, 0, {0}},
-        {"u8_be_tiles.tif", {W, H, P, 8, 1, 1, 1, 16, 16, 0, -1, v_small}, 0, {0}},
-        {"u16_le_strips.tif", {W, H, P, 16, 1, 0, 0, 0, 0, 4, -1, v_u16}, 3, {701.5, 1500, 3333}},
-        {"u16_be_tiles.tif", {W, H, P, 16, 1, 1, 1, 16, 16, 0, -1, v_u16}, 3, {701.5, 1500, 3333}},
-        {"u32_be_strips.tif", {W, H, P, 32, 1, 1, 0, 0, 0, 7, -1, v_wide}, 2, {20000, 50000}},
-        {"i8_le_strips.tif", {W, H, P, 8, 2, 0, 0, 0, 0, 23, -1, v_signed}, 2, {-20, 0}},
-        {"f32_le_tiles.tif", {W, H, P, 32, 3, 0, 1, 16, 32, 0, -1, v_float}, 3, {-2.5, 0.0, 3.0}},
-        {"f32_be_strips.tif", {W, H, P, 32, 3, 1, 0, 0, 0, 2, -1, v_float}, 3, {-2.5, 0.0, 3.0}},
-        {"b1_be_strips.tif", {W, H, P, 1, 1, 1, 0, 0, 0, 6, -1, v_bit}, 0, {0}},
-        {"b1_le_tiles.tif", {W, H, P, 1, 1, 0, 1, 16, 16, 0, -1, v_bit}, 0, {0}},
-        {"u4_le_strips.tif", {W, H, P, 4, 1, 0, 0, 0, 0, 9, -1, v_nibble}, 0, {0}},
+        {"u8_le_strips.tif", {W, H, P, 8, 1, 0, 0, 0, 0, 5, -1, v_small, NULL}, 0, {0}},
+        {"u8_be_tiles.tif", {W, H, P, 8, 1, 1, 1, 16, 16, 0, -1, v_small, NULL}, 0, {0}},
+        {"u16_le_strips.tif", {W, H, P, 16, 1, 0, 0, 0, 0, 4, -1, v_u16, NULL}, 3, {701.5, 1500, 3333}},
+        {"u16_be_tiles.tif", {W, H, P, 16, 1, 1, 1, 16, 16, 0, -1, v_u16, NULL}, 3, {701.5, 1500, 3333}},
+        {"u32_be_strips.tif", {W, H, P, 32, 1, 1, 0, 0, 0, 7, -1, v_wide, NULL}, 2, {20000, 50000}},
+        {"i8_le_strips.tif", {W, H, P, 8, 2, 0, 0, 0, 0, 23, -1, v_signed, NULL}, 2, {-20, 0}},
+        {"f32_le_tiles.tif", {W, H, P, 32, 3, 0, 1, 16, 32, 0, -1, v_float, NULL}, 3, {-2.5, 0.0, 3.0}},
+        {"f32_be_strips.tif", {W, H, P, 32, 3, 1, 0, 0, 0, 2, -1, v_float, NULL}, 3, {-2.5, 0.0, 3.0}},
+        {"b1_be_strips.tif", {W, H, P, 1, 1, 1, 0, 0, 0, 6, -1, v_bit, NULL}, 0, {0}},
+        {"b1_le_tiles.tif", {W, H, P, 1, 1, 0, 1, 16, 16, 0, -1, v_bit, NULL}, 0, {0}},
+        {"u4_le_strips.tif", {W, H, P, 4, 1, 0, 0, 0, 0, 9, -1, v_nibble, NULL}, 0, {0}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const char *path = tmp_path(cases[c].name);
@@ -775,10 +782,33 @@ static void test_tiff_layouts(void **state)
     assert_msg_has(ctx, "gray value 257 at voxel (x=18, y=1, z=0)");
     assert_msg_has(ctx, "label map");
     /* Pages of different sizes. */
-    tiff_spec odd = {W, H, P, 8, 1, 0, 0, 0, 0, 5, 2, v_small};
+    tiff_spec odd = {W, H, P, 8, 1, 0, 0, 0, 0, 5, 2, v_small, NULL};
     make_tiff(tmp_path("odd.tif"), &odd);
     assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("odd.tif"), NULL, &g), SSB_ERR_FORMAT);
     assert_msg_has(ctx, "page 2 is 36 x 23");
+    /* ImageJ hyperstacks interleave channels (and frames) with the slices page by page (ImageJ's TiffEncoder /
+     * HyperStackConverter: page index = c + C (z + Z t)): 2 channels x 2 slices were read as 4 planes of z. One
+     * channel reads as a stack, and so does a time series of single slices; more channels are refused. */
+    tiff_spec hyper = {W, H, P, 8, 1, 0, 0, 0, 0, 5, -1, v_small,
+                       "ImageJ=1.53t\nimages=4\nchannels=2\nslices=2\nhyperstack=true\nmode=composite\n"};
+    make_tiff(tmp_path("hyper.tif"), &hyper);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("hyper.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    assert_null(g);
+    assert_msg_has(ctx, "ImageJ hyperstack of 2 channels x 2 slices x 1 frames");
+    hyper.desc = "ImageJ=1.53t\nimages=4\nslices=2\nframes=2\nhyperstack=true\n";
+    make_tiff(tmp_path("hyper.tif"), &hyper);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("hyper.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    const char *fine[] = {"ImageJ=1.53t\nimages=4\nchannels=1\nslices=4\n", "ImageJ=1.53t\nimages=4\nframes=4\n"};
+    for (int k = 0; k < 2; k++) {
+        hyper.desc = fine[k];
+        make_tiff(tmp_path("hyper.tif"), &hyper);
+        TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("hyper.tif"), NULL, &g));
+        int64_t d[3];
+        ssb_grid_get_dims(g, d);
+        assert_int_equal(d[2], P);
+        assert_int_equal(ssb_grid_get_labels_const(g)[W * H * 3], v_small(0, 0, 3));
+        ssb_grid_destroy(&g);
+    }
     ssb_ctx_destroy(&ctx);
 }
 
@@ -845,6 +875,15 @@ static void test_roundtrip(void **state)
     assert_non_null(key);
     key[0] = 'X'; /* the line no longer matches */
     write_file(tmp_path("rt_imagej.tif"), b, n);
+    /* the same calibration in millimetres (ImageJ's unit=mm; it was not known and the 1 um default was taken):
+     * every size 1000 times the micron one */
+    unsigned char *unit = NULL;
+    for (size_t i = 0; i + 12 < n && !unit; i++)
+        if (memcmp(b + i, "unit=micron\n", 12) == 0)
+            unit = b + i;
+    assert_non_null(unit);
+    memcpy(unit, "unit=mm    \n", 12); /* trailing blanks end the value */
+    write_file(tmp_path("rt_imagej_mm.tif"), b, n);
     free(b);
     ssb_grid *r = NULL;
     ssb_io_read_info info;
@@ -857,6 +896,12 @@ static void test_roundtrip(void **state)
     TU_ASSERT_REL(h[0], h0[0], 1e-6);
     TU_ASSERT_REL(h[1], h0[1], 1e-6);
     TU_ASSERT_REL(h[2], h0[2], 1e-12);
+    ssb_grid_destroy(&r);
+    TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("rt_imagej_mm.tif"), &p, &r));
+    ssb_grid_get_voxel_size(r, h);
+    assert_int_equal(info.voxel_size_source, SSB_IO_VSIZE_FILE);
+    for (int a = 0; a < 3; a++)
+        TU_ASSERT_REL(h[a], 1000 * h0[a], a < 2 ? 1e-6 : 1e-12);
     ssb_grid_destroy(&r);
     /* .npy without sidecar: labels survive, voxel size falls back to the flagged default. */
     ssb_io_write_params wp = ssb_io_write_params_default();
@@ -896,6 +941,11 @@ static void test_vti(void **state)
     ssb_io_vti_field f[2] = {{"potential", 1, phi}, {"flux <A/m2>", 3, flux}};
     const char *path = tmp_path("fields.vti");
     TU_OK(ctx, ssb_io_write_vti(ctx, path, g, f, 2));
+    /* written, not read back: the message says so (it listed .vti as an unknown extension) */
+    ssb_grid *back = NULL;
+    assert_int_equal(ssb_io_read_image(ctx, path, NULL, &back), SSB_ERR_UNSUPPORTED);
+    assert_null(back);
+    assert_msg_has(ctx, ".vti files are written for viewing (ParaView) and not read back");
     size_t n;
     unsigned char *b = read_all(path, &n);
     const char *t = (const char *)b;

@@ -982,7 +982,20 @@ static void test_polycrystal_errors(void **state)
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "grain_size = -5e-06"));
     p = p0;
     p.grain_size = 0.2e-6; /* more grains than voxels */
+    p.gb_thickness = 0.05e-6;
     assert_int_equal(ssb_micro_generate_polycrystal(ctx, g, &p, NULL, NULL), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "too many"));
+    /* boundaries as thick as the grains: the thin-boundary GB fraction S_V t = 3.611 t / d (Meijering 1953) is 1.2
+     * for t = 1 um in 3 um grains; every voxel was GB ("GB fraction 1.0000" for 4 um in 3 um grains) */
+    p = p0;
+    p.grain_size = 3e-6;
+    p.gb_thickness = 1e-6;
+    assert_int_equal(ssb_micro_generate_polycrystal(ctx, g, &p, NULL, NULL), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "too thick for grains"));
+    p.gb_thickness = 0.8e-6; /* 0.96: grain interiors remain */
+    ssb_micro_polycrystal_result pr;
+    TU_OK(ctx, ssb_micro_generate_polycrystal(ctx, g, &p, NULL, &pr));
+    assert_true(pr.gb_fraction < 1.0);
     p = p0;
     p.gb_label = p.grain_label;
     assert_int_equal(ssb_micro_generate_polycrystal(ctx, g, &p, NULL, NULL), SSB_ERR_ARG);

@@ -106,6 +106,21 @@ static void test_feature_sizes(void **state)
     assert_int_equal(f.n_under, 1);
     assert_int_equal(ssb_micro_feature_sizes(ctx, g, -1, &f), SSB_ERR_RANGE);
     assert_int_equal(ssb_micro_feature_sizes(ctx, NULL, 0, &f), SSB_ERR_ARG);
+    ssb_grid_destroy(&g);
+
+    /* a 2-D slice (24 x 16 x 1) of the same layers normal to x: the chords along the one-voxel z axis are the
+     * slice (one voxel each), not a feature; the feature is 1.5 x the x chord, 4.5 and 7.5 voxels (it was 1.5) */
+    TU_OK(ctx, ssb_grid_create(ctx, 24, 16, 1, 0.1e-6, 0.2e-6, 0.3e-6, &g));
+    lp.axis = SSB_AXIS_X;
+    TU_OK(ctx, ssb_micro_generate_shape(ctx, g, &lp));
+    TU_OK(ctx, ssb_micro_feature_sizes(ctx, g, 6, &f));
+    assert_int_equal(f.nlabels, 2);
+    TU_ASSERT_REL(f.label[0].chord_mean[2], 0.3e-6, 1e-12);
+    TU_ASSERT_REL(f.label[0].feature_size, 1.5 * 3 * 0.1e-6, 1e-12);
+    TU_ASSERT_REL(f.label[1].feature_size, 1.5 * 5 * 0.1e-6, 1e-12);
+    TU_ASSERT_REL(f.label[0].voxels_across, 4.5, 1e-12);
+    TU_ASSERT_REL(f.label[1].voxels_across, 7.5, 1e-12);
+    assert_int_equal(f.n_under, 1);
     print_message("PASS feature sizes: sphere d = 21 voxels -> %.2f voxels; layers 3 / 5 voxels -> 4.5 / 7.5\n",
                   sphere_d / 0.2e-6);
     ssb_grid_destroy(&g);

@@ -623,12 +623,16 @@ int ssb_micro_feature_sizes(ssb_ctx *ctx, const ssb_grid *g, int n_across, ssb_m
         ssb_micro_feature *f = &out->label[out->nlabels++];
         f->label = (uint8_t)l;
         f->nvoxels = cnt;
-        int amin = 0;
+        /* an axis one voxel deep (a 2-D slice, a 1 x 1 x N column) cuts every chord to that voxel: it measures the
+         * slice, not the features, and is left out of the shortest chord unless every axis is one voxel */
+        int amin = -1;
         for (int a = 0; a < 3; a++) {
             f->chord_mean[a] = (double)cnt / (double)acc[a * 256 + l] * h[a];
-            if (f->chord_mean[a] < f->chord_mean[amin])
+            if (dims[a] > 1 && (amin < 0 || f->chord_mean[a] < f->chord_mean[amin]))
                 amin = a;
         }
+        if (amin < 0)
+            amin = 0;
         f->feature_size = 1.5 * f->chord_mean[amin];
         f->voxels_across = f->feature_size / h[amin];
         f->under_resolved = f->voxels_across < (double)n;

@@ -193,6 +193,13 @@ static int check_params(ssb_ctx *ctx, const ssb_micro_polycrystal_params *p, con
                     "polycrystal: grain_size = %g m is invalid (must be finite and > 0)", p->grain_size);
     SSB_REQUIRE(ctx, isfinite(p->gb_thickness) && p->gb_thickness > 0.0, SSB_ERR_RANGE,
                 "polycrystal: gb_thickness = %g m is invalid (must be finite and > 0)", p->gb_thickness);
+    /* GB fraction S_V t = 3.611 t / grain_size (see the header): at 1 or more no grain interior is left (a 4 um
+     * GB in 3 um grains gave "GB fraction 1.0000") */
+    if (p->nseeds == 0)
+        SSB_REQUIRE(ctx, 3.611 * p->gb_thickness < p->grain_size, SSB_ERR_RANGE,
+                    "polycrystal: gb_thickness = %g m is too thick for grains of %g m (thin-boundary GB fraction "
+                    "3.611 t / d = %.3g, at most 1; valid: gb_thickness below grain_size / 3.611 = %g m)",
+                    p->gb_thickness, p->grain_size, 3.611 * p->gb_thickness / p->grain_size, p->grain_size / 3.611);
     if (p->laguerre && p->nseeds == 0)
         SSB_REQUIRE(ctx, isfinite(p->weight_sigma) && p->weight_sigma >= 0.0 && p->weight_sigma <= 2.0, SSB_ERR_RANGE,
                     "polycrystal: weight_sigma = %g is invalid (valid: 0 to 2)", p->weight_sigma);
