@@ -92,6 +92,18 @@ expect_rc "malformed JSON" 6 "$BIN" run "$T/malformed.json" -o "$T/bad4"
 grep -q "malformed.json:1:" "$T/err" && ok "JSON error gives file:line:col" || bad "JSON message: $(cat "$T/err")"
 echo '{"run": {"rates_C": [1, -2]}}' >"$T/rates.json"
 expect_rc "negative C-rate" 7 "$BIN" run "$T/rates.json" -o "$T/bad5"
+# a word outside its fixed set is an invalid value (exit 4, README "Exit codes"), a wrong JSON type malformed (6)
+echo '{"electrolyte": {"type": "solid"}}' >"$T/etype.json"
+expect_rc "electrolyte.type misspelled" 4 "$BIN" run "$T/etype.json" -o "$T/bad6"
+grep -q "electrolyte.type = 'solid'.*single_ion, liquid" "$T/err" && ok "message names key, word, choices" || bad "message: $(cat "$T/err")"
+echo '{"negative": {"type": "lithium"}}' >"$T/ntype.json"
+expect_rc "negative.type misspelled" 4 "$BIN" cell run "$T/ntype.json" -p "Rest for 1 s"
+grep -q "negative.type = 'lithium'.*lithium_metal, composite" "$T/err" && ok "message names key, word, choices" || bad "message: $(cat "$T/err")"
+echo '{"electrolyte": {"type": 1}}' >"$T/etype1.json"
+expect_rc "electrolyte.type a number" 6 "$BIN" cell run "$T/etype1.json" -p "Rest for 1 s"
+echo '{"microstructure": {"diffusion_length": "paths"}}' >"$T/dl.json"
+expect_rc "microstructure.diffusion_length misspelled" 4 "$BIN" run "$T/dl.json" -o "$T/bad7"
+[ ! -e "$T/bad6" ] && [ ! -e "$T/bad7" ] && ok "no output folder on a bad word" || bad "output folder created on a bad word"
 expect_rc "unknown option" 2 "$BIN" run --frobnicate
 
 # Option tables (cli/cli_opts.h): --help comes from the table; malformed 2, out of range 7, with the option named.
