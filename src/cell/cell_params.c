@@ -771,7 +771,12 @@ int ssb_cell_params_set_fn_table(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_s
     SSB_REQUIRE(ctx, p && x && y && SLOT_OK(slot), SSB_ERR_ARG, "ssb_cell_params_set_fn_table: bad argument");
     ssbi_fn f;
     memset(&f, 0, sizeof f);
-    SSB_CHECK(ctx, ssbi_fn_set_table(ctx, &f, n, x, y, slot_name(slot)));
+    /* D_s(x) and sigma_e(x) vary over orders of magnitude with the state of charge: interpolated in log */
+    if (slot == SSB_CELL_FN_DS_POS || slot == SSB_CELL_FN_DS_NEG || slot == SSB_CELL_FN_SIGE_POS ||
+        slot == SSB_CELL_FN_SIGE_NEG)
+        SSB_CHECK(ctx, ssbi_fn_set_table_log(ctx, &f, n, x, y, slot_name(slot)));
+    else
+        SSB_CHECK(ctx, ssbi_fn_set_table(ctx, &f, n, x, y, slot_name(slot)));
     ssbi_fn_clear(&p->fn[slot]);
     p->fn[slot] = f;
     return SSB_OK;
@@ -916,6 +921,14 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
     NEED(sto_init, "initial_stoichiometry (or initial_voltage_V)");
     if (!ssbi_fn_set(ds))
         NEED(D_s, "diffusivity_m2_per_s");
+    else
+        /* a state-dependent D_s(x) must be positive on [0, 1] (a negative or NaN D gave a diffusion loss of 1e50 mV) */
+        for (int k = 0; k <= 100; k++) {
+            double d = ssbi_fn_eval(ds, k / 100.0, NULL);
+            if (!(d > 0) || !isfinite(d))
+                return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s.diffusivity_m2_per_s(x) = %g m2/s at x = %g (must be > 0 on [0, 1])",
+                                 s, d, k / 100.0);
+        }
     NEED(kinetic_constant, "exchange_current_density_A_per_m2");
     if (!ssbi_fn_set(ocv))
         return SSB_ERROR(ctx, SSB_ERR_FORMAT, "missing parameter %s.ocv (or %s.active_material with an OCV curve)", s,
