@@ -92,6 +92,23 @@ expect_rc "malformed JSON" 6 "$BIN" run "$T/malformed.json" -o "$T/bad4"
 grep -q "malformed.json:1:" "$T/err" && ok "JSON error gives file:line:col" || bad "JSON message: $(cat "$T/err")"
 echo '{"run": {"rates_C": [1, -2]}}' >"$T/rates.json"
 expect_rc "negative C-rate" 7 "$BIN" run "$T/rates.json" -o "$T/bad5"
+# the separator's conductivity that 'run' reports is the one the model uses at the cell temperature (it printed the
+# 25 C value, 0.195 S/m, labelled 333.1 K): Li6PS5Cl 0.195 S/m at 25 C, sigma T Arrhenius with 0.37 eV (database)
+expect_rc "run at 60 C" 0 "$BIN" run --no-micro --rates 1 --set temperature_C=60 --json -q -o "$T/r60"
+cp "$T/out" "$T/r60.json"
+expect_rc "cell rates at 60 C" 0 "$BIN" cell rates --rates 1 --set temperature_C=60 --json -q
+python3 - "$T/r60.json" "$T/out" >"$T/chk" 2>&1 <<'PY'
+import json, math, sys
+a = json.load(open(sys.argv[1]))["cell"]["separator_sigma_eff_S_per_m"]
+b = json.load(open(sys.argv[2]))["cell"]["separator_sigma_eff_S_per_m"]
+T0, T = 298.15, 333.15
+want = 0.195 * (T0 / T) * math.exp(-0.37 / 8.617333262e-5 * (1 / T - 1 / T0))
+assert abs(a / want - 1) < 2e-3 and abs(a / b - 1) < 1e-12, (a, b, want)
+print("ok")
+PY
+grep -q "^ok" "$T/chk" && ok "run and cell rates: separator sigma at 60 C" || bad "separator sigma at 60 C: $(cat "$T/chk")"
+"$BIN" run --no-micro --rates 1 --set temperature_C=60 -q -o "$T/r60t" | grep -q "sigma = 0.792" \
+  && ok "run table: separator sigma at 60 C" || bad "run table: separator sigma at 60 C"
 # a word outside its fixed set is an invalid value (exit 4, README "Exit codes"), a wrong JSON type malformed (6)
 echo '{"electrolyte": {"type": "solid"}}' >"$T/etype.json"
 expect_rc "electrolyte.type misspelled" 4 "$BIN" run "$T/etype.json" -o "$T/bad6"
