@@ -109,6 +109,16 @@ PY
 grep -q "^ok" "$T/chk" && ok "run and cell rates: separator sigma at 60 C" || bad "separator sigma at 60 C: $(cat "$T/chk")"
 "$BIN" run --no-micro --rates 1 --set temperature_C=60 -q -o "$T/r60t" | grep -q "sigma = 0.792" \
   && ok "run table: separator sigma at 60 C" || bad "run table: separator sigma at 60 C"
+# a value refused when the cell is built (not by the reader) names the cell file too
+"$BIN" cell defaults >"$T/def.json"
+python3 - "$T/def.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["positive"]["particle_radius_um"] = 100
+json.dump(d, open(sys.argv[1], "w"))
+PY
+expect_rc "cathode thinner than its particles" 7 "$BIN" cell run "$T/def.json" -q
+grep -q "error: $T/def.json: positive.thickness_um = 60 is less than the particle diameter (200 um)" "$T/err" \
+  && ok "message names file, key, value" || bad "message: $(cat "$T/err")"
 # a word outside its fixed set is an invalid value (exit 4, README "Exit codes"), a wrong JSON type malformed (6)
 echo '{"electrolyte": {"type": "solid"}}' >"$T/etype.json"
 expect_rc "electrolyte.type misspelled" 4 "$BIN" run "$T/etype.json" -o "$T/bad6"
