@@ -222,12 +222,15 @@ int ssbi_key_set(ssb_ctx *ctx, const ssbi_key *k, void *base, double value, cons
 {
     if (!isfinite(value) || (k->lo_open ? value <= k->lo : value < k->lo) ||
         (k->hi_open ? value >= k->hi : value > k->hi)) {
-        char lo[32], hi[32];
+        char lo[32], hi[48];
         snprintf(lo, sizeof lo, "%g", k->lo);
-        snprintf(hi, sizeof hi, "%g", k->hi);
-        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%s to %s%s)", path, value,
-                         k->lo_open ? "above " : "", k->lo == -INF ? "-inf" : lo, k->hi == INF ? "inf" : hi,
-                         k->hi_open ? " (excluded)" : "");
+        /* no upper bound: 'finite' (inf is refused, so 'to inf' read as if it were allowed) */
+        if (k->hi == INF)
+            snprintf(hi, sizeof hi, ", finite");
+        else
+            snprintf(hi, sizeof hi, " to %g%s", k->hi, k->hi_open ? " (excluded)" : "");
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%s%s)", path, value,
+                         k->lo_open ? "above " : "", k->lo == -INF ? "-inf" : lo, hi);
     }
     char *p = (char *)base + k->off;
     double si = value * k->scale + k->shift;
@@ -466,8 +469,15 @@ static int chk(ssb_ctx *ctx, const char *path, double x, double lo, double hi, i
     if (isnan(x))
         return SSB_OK;
     if (!isfinite(x) || (lo_open ? x <= lo : x < lo) || (hi_open ? x >= hi : x > hi))
-        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%g to %g%s)", path, x,
-                         lo_open ? "above " : "", lo, hi, hi_open ? " (excluded)" : "");
+    {
+        char h[48];
+        if (hi == INF)
+            snprintf(h, sizeof h, ", finite");
+        else
+            snprintf(h, sizeof h, " to %g%s", hi, hi_open ? " (excluded)" : "");
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%g%s)", path, x, lo_open ? "above " : "",
+                         lo, h);
+    }
     return SSB_OK;
 }
 

@@ -109,6 +109,11 @@ PY
 grep -q "^ok" "$T/chk" && ok "run and cell rates: separator sigma at 60 C" || bad "separator sigma at 60 C: $(cat "$T/chk")"
 "$BIN" run --no-micro --rates 1 --set temperature_C=60 -q -o "$T/r60t" | grep -q "sigma = 0.792" \
   && ok "run table: separator sigma at 60 C" || bad "run table: separator sigma at 60 C"
+# 1e400 reads as inf: refused, and the range no longer reads 'above 0 to inf' as if inf were allowed
+echo '{"positive": {"thickness_um": 1e400}}' >"$T/inf.json"
+expect_rc "thickness inf" 7 "$BIN" cell run "$T/inf.json" -q
+grep -q "positive.thickness_um = inf is out of range (valid: above 0, finite)" "$T/err" && ok "inf: valid range" \
+  || bad "inf message: $(cat "$T/err")"
 # a value refused when the cell is built (not by the reader) names the cell file too
 "$BIN" cell defaults >"$T/def.json"
 python3 - "$T/def.json" <<'PY'
