@@ -356,7 +356,11 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     cJSON_AddNumberToObject(jc, "temperature_K", vv->cell.T);
     cJSON_AddNumberToObject(jc, "cathode_thickness_um", UM(vv->pos.thickness));
     cJSON_AddNumberToObject(jc, "separator_thickness_um", UM(vv->sep.thickness));
-    cJSON_AddNumberToObject(jc, "separator_sigma_S_per_m", vv->sep.sigma_i);
+    /* the separator's conductivity as the model uses it: at the cell temperature (the value in the values is the
+     * one at the temperature the file was read at), key and value as 'cell rates' */
+    const double sep_sigma =
+        (isfinite(vv->sep.sigma_i_eff) ? vv->sep.sigma_i_eff : vv->sep.sigma_i) * ssb_cell_sigma_factor(vv);
+    cJSON_AddNumberToObject(jc, "separator_sigma_eff_S_per_m", sep_sigma);
     cJSON_AddNumberToObject(jc, "cutoff_V", res->cutoff);
     char missing[512];
     if (ssb_run_missing_densities(vv, missing, sizeof missing))
@@ -377,7 +381,7 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     }
     if (out) {
         fprintf(out, "cell: separator %s sigma = %.4g S/m at %.1f K; discharge to %.2f V\n",
-                vv->sep.electrolyte[0] ? vv->sep.electrolyte : "SE", vv->sep.sigma_i, vv->cell.T, res->cutoff);
+                vv->sep.electrolyte[0] ? vv->sep.electrolyte : "SE", sep_sigma, vv->cell.T, res->cutoff);
         cli_table_print(t, out);
         for (int i = 0; i < n; i++)
             if (!pt[i].sustained) fprintf(out, "%s\n", pt[i].reason);

@@ -359,7 +359,9 @@ int ssb_cell_params_set(ssb_ctx *ctx, ssb_cell_params *p, const char *key, doubl
 int ssb_cell_params_get(ssb_ctx *ctx, const ssb_cell_params *p, const char *key, double *value);
 
 /* Function slots: an expression (Python syntax in x, see above), a table (copied; x strictly increasing after
- * sorting, linear-in-slope monotone cubic (PCHIP) interpolation, linear extrapolation), a constant, or a database
+ * sorting, linear-in-slope monotone cubic (PCHIP) interpolation, linear extrapolation; the D_s(x) and sigma_e(x)
+ * slots, which vary over orders of magnitude with the state of charge, take PCHIP through ln y, need y > 0
+ * (SSB_ERR_RANGE naming the point) and hold the end values outside the table), a constant, or a database
  * OCV curve (a table: its points, the same PCHIP as the database's; a function or MSMR curve: sampled adaptively to
  * 2e-6 V). x_min/x_max: validity range (NaN: none); outside it the function is
  * extrapolated and the run logs a warning once. SSB_ERR_ARG for a bad expression (column), SSB_ERR_NOTFOUND for

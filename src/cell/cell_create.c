@@ -6,6 +6,40 @@
 
 /* ---------------------------------------------------------------- create */
 
+/* A cell away from its reference temperature whose particle diffusivity or kinetics carry no activation energy (0,
+ * the default: the database gives none for most active materials) keeps them at their reference values while the
+ * electrolyte follows the temperature: say so once per cell instead of presenting the result as the cell at T. */
+static void warn_no_activation(ssb_ctx *ctx, const ssb_cell_values *v)
+{
+    const double T = v->cell.T, Tr = v->cell.T_ref;
+    if (!(fabs(T - Tr) > 5.0))
+        return;
+    char miss[400] = "";
+    size_t n = 0;
+    const ssb_cell_electrode *e[2] = {&v->pos, &v->neg};
+    const char *name[2] = {"positive", "negative"};
+    for (int i = 0; i < 2; i++) {
+        if (i == 1 && v->anode == SSB_CELL_ANODE_LI_METAL) {
+            if (v->li.Ea_kinetics == 0 && n < sizeof miss)
+                n += (size_t)snprintf(miss + n, sizeof miss - n, "%snegative.activation_energy_kinetics_kJ_per_mol",
+                                      n ? ", " : "");
+            continue;
+        }
+        if (e[i]->Ea_diffusion == 0 && n < sizeof miss)
+            n += (size_t)snprintf(miss + n, sizeof miss - n, "%s%s.activation_energy_diffusion_kJ_per_mol",
+                                  n ? ", " : "", name[i]);
+        if (e[i]->Ea_kinetics == 0 && n < sizeof miss)
+            n += (size_t)snprintf(miss + n, sizeof miss - n, "%s%s.activation_energy_kinetics_kJ_per_mol",
+                                  n ? ", " : "", name[i]);
+    }
+    if (n > 0)
+        ssbi_log(ctx, SSB_LOG_WARN, "cell",
+                 "the cell is at %.2f K, %.0f K from its reference %.2f K, but %s %s 0 (not given): those particle "
+                 "diffusivities / exchange currents stay at their %.2f K values, only the electrolyte's "
+                 "conductivity follows the temperature",
+                 T, fabs(T - Tr), Tr, miss, strchr(miss, ',') ? "are" : "is", Tr);
+}
+
 /* Long (about 160 lines) on purpose: lays out the grid, the regions and their material functions in the order the
  * unknown layout needs them; every allocation is undone on one error path at the end. */
 int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
@@ -22,6 +56,7 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         return rc;
     }
     const ssb_cell_values *v = &m->v;
+    warn_no_activation(ctx, v);
     m->liquid = v->el.kind == SSB_CELL_LIQUID;
     m->limetal = v->anode == SSB_CELL_ANODE_LI_METAL;
     m->T = v->cell.T;

@@ -144,6 +144,30 @@ int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const do
     return SSB_OK;
 }
 
+int ssbi_fn_set_table_log(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const double *y, const char *what)
+{
+    SSB_REQUIRE(ctx, n >= 2, SSB_ERR_FORMAT, "%s: a table needs at least 2 points (got %d)", what, n);
+    SSB_REQUIRE(ctx, n <= SSBI_FN_TABLE_MAX, SSB_ERR_RANGE, "%s: a table of %d points is too long (at most %d)", what,
+                n, SSBI_FN_TABLE_MAX);
+    for (int i = 0; i < n; i++)
+        SSB_REQUIRE(ctx, isfinite(x[i]) && y[i] > 0 && isfinite(y[i]), SSB_ERR_RANGE,
+                    "%s: point %d (x = %g) has the value %g (must be finite and > 0; the table is interpolated in "
+                    "log)",
+                    what, i, x[i], y[i]);
+    double *ly = malloc((size_t)n * sizeof *ly);
+    if (!ly)
+        return SSB_ERROR(ctx, SSB_ERR_NOMEM, "%s: out of memory (%d points)", what, n);
+    for (int i = 0; i < n; i++)
+        ly[i] = log(y[i]);
+    int rc = ssbi_fn_set_table(ctx, f, n, x, ly, what);
+    free(ly);
+    if (rc != SSB_OK)
+        return rc;
+    f->logy = 1;
+    snprintf(f->source, sizeof f->source, "%.100s (table of %d points, log)", what, n);
+    return SSB_OK;
+}
+
 int ssbi_fn_set_expr(ssb_ctx *ctx, ssbi_fn *f, const char *text, const char *var, const char *what)
 {
     ssbi_expr *e = NULL;
@@ -172,23 +196,30 @@ double ssbi_fn_eval(const ssbi_fn *f, double x, double *dfdx)
                 *dfdx = NAN;
             return NAN;
         }
-        if (x <= X[0]) {
+        /* a log table (ln y by PCHIP) is held at its end values outside; a plain one continues linearly */
+        double xc = f->logy ? (x < X[0] ? X[0] : (x > X[n - 1] ? X[n - 1] : x)) : x;
+        if (!f->logy && x <= X[0]) {
             if (dfdx)
                 *dfdx = D[0];
             return Y[0] + D[0] * (x - X[0]);
         }
-        if (x >= X[n - 1]) {
+        if (!f->logy && x >= X[n - 1]) {
             if (dfdx)
                 *dfdx = D[n - 1];
             return Y[n - 1] + D[n - 1] * (x - X[n - 1]);
         }
-        /* x is inside (X[0], X[n-1]) here, so NaN cannot reach the bucket index; clamp it all the same */
-        double fb = (x - X[0]) * f->inv_h;
+        /* xc is inside [X[0], X[n-1]] here, so NaN cannot reach the bucket index; clamp it all the same */
+        double fb = (xc - X[0]) * f->inv_h;
         int b = fb > 0 ? (fb < (double)f->nidx ? (int)fb : f->nidx - 1) : 0;
         int lo = f->idx[b];
-        while (lo < n - 2 && X[lo + 1] <= x)
+        while (lo < n - 2 && X[lo + 1] <= xc)
             lo++;
-        return ssbi_hermite(X[lo], X[lo + 1], Y[lo], Y[lo + 1], D[lo], D[lo + 1], x, dfdx);
+        if (!f->logy)
+            return ssbi_hermite(X[lo], X[lo + 1], Y[lo], Y[lo + 1], D[lo], D[lo + 1], x, dfdx);
+        double dl = 0.0, v = exp(ssbi_hermite(X[lo], X[lo + 1], Y[lo], Y[lo + 1], D[lo], D[lo + 1], xc, &dl));
+        if (dfdx)
+            *dfdx = xc == x ? v * dl : 0.0;
+        return v;
     }
     default:
         if (dfdx)

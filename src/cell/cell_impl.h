@@ -35,12 +35,17 @@ typedef struct {
     int *idx, nidx;      /* owned; uniform bucket -> first table interval (O(1) lookup) */
     double inv_h;        /* buckets per unit x */
     double x_min, x_max; /* validity (NaN: none) */
+    int logy;            /* table in ln y (y > 0): PCHIP through ln y, held at its end values outside the table */
     char source[160];    /* description for messages */
 } ssbi_fn;
 
 void ssbi_fn_clear(ssbi_fn *f);
 int ssbi_fn_copy(ssb_ctx *ctx, const ssbi_fn *src, ssbi_fn *dst);
 int ssbi_fn_set_table(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const double *y, const char *what);
+/* A table of a positive quantity that varies over orders of magnitude (D_s(x), sigma_e(x)): PCHIP in ln y, so that
+ * it is positive, exact at the points and geometric between them, held at the end values outside the table.
+ * SSB_ERR_RANGE naming the point for y <= 0. */
+int ssbi_fn_set_table_log(ssb_ctx *ctx, ssbi_fn *f, int n, const double *x, const double *y, const char *what);
 int ssbi_fn_set_expr(ssb_ctx *ctx, ssbi_fn *f, const char *text, const char *var, const char *what);
 /* Sample a database OCV curve adaptively into a table. */
 int ssbi_fn_from_material_ocv(ssb_ctx *ctx, ssbi_fn *f, const ssb_material *m, int curve);

@@ -421,8 +421,8 @@ static int apply_negative(jctx *j, const cJSON *obj)
         else if (strcmp(t->valuestring, "composite") == 0)
             v->anode = SSB_CELL_ANODE_COMPOSITE;
         else
-            return SSB_ERROR(j->ctx, SSB_ERR_FORMAT,
-                             "%s: negative.type = '%s' is not valid (lithium_metal or composite)", j->name,
+            return SSB_ERROR(j->ctx, SSB_ERR_ARG,
+                             "%s: negative.type = '%s' is invalid (valid: lithium_metal, composite)", j->name,
                              t->valuestring);
     } else if (cJSON_GetObjectItemCaseSensitive(obj, "active_material") || cJSON_GetObjectItemCaseSensitive(obj, "ocv"))
         v->anode = SSB_CELL_ANODE_COMPOSITE;
@@ -486,13 +486,15 @@ static int apply_electrolyte(jctx *j, const cJSON *obj)
     ssb_cell_values *v = &j->p->v;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type");
     if (t) {
-        if (cJSON_IsString(t) && strcmp(t->valuestring, "single_ion") == 0)
+        if (!cJSON_IsString(t))
+            return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: electrolyte.type must be a string", j->name);
+        if (strcmp(t->valuestring, "single_ion") == 0)
             v->el.kind = SSB_CELL_SINGLE_ION;
-        else if (cJSON_IsString(t) && strcmp(t->valuestring, "liquid") == 0)
+        else if (strcmp(t->valuestring, "liquid") == 0)
             v->el.kind = SSB_CELL_LIQUID;
         else
-            return SSB_ERROR(j->ctx, SSB_ERR_FORMAT, "%s: electrolyte.type must be \"single_ion\" or \"liquid\"",
-                             j->name);
+            return SSB_ERROR(j->ctx, SSB_ERR_ARG, "%s: electrolyte.type = '%s' is invalid (valid: single_ion, liquid)",
+                             j->name, t->valuestring);
     }
     SSB_CHECK(j->ctx, need_string(j, obj, "electrolyte", "material"));
     const char *mat = str_item(obj, "material");

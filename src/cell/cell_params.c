@@ -222,12 +222,15 @@ int ssbi_key_set(ssb_ctx *ctx, const ssbi_key *k, void *base, double value, cons
 {
     if (!isfinite(value) || (k->lo_open ? value <= k->lo : value < k->lo) ||
         (k->hi_open ? value >= k->hi : value > k->hi)) {
-        char lo[32], hi[32];
+        char lo[32], hi[48];
         snprintf(lo, sizeof lo, "%g", k->lo);
-        snprintf(hi, sizeof hi, "%g", k->hi);
-        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%s to %s%s)", path, value,
-                         k->lo_open ? "above " : "", k->lo == -INF ? "-inf" : lo, k->hi == INF ? "inf" : hi,
-                         k->hi_open ? " (excluded)" : "");
+        /* no upper bound: 'finite' (inf is refused, so 'to inf' read as if it were allowed) */
+        if (k->hi == INF)
+            snprintf(hi, sizeof hi, ", finite");
+        else
+            snprintf(hi, sizeof hi, " to %g%s", k->hi, k->hi_open ? " (excluded)" : "");
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%s%s)", path, value,
+                         k->lo_open ? "above " : "", k->lo == -INF ? "-inf" : lo, hi);
     }
     char *p = (char *)base + k->off;
     double si = value * k->scale + k->shift;
@@ -466,8 +469,15 @@ static int chk(ssb_ctx *ctx, const char *path, double x, double lo, double hi, i
     if (isnan(x))
         return SSB_OK;
     if (!isfinite(x) || (lo_open ? x <= lo : x < lo) || (hi_open ? x >= hi : x > hi))
-        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%g to %g%s)", path, x,
-                         lo_open ? "above " : "", lo, hi, hi_open ? " (excluded)" : "");
+    {
+        char h[48];
+        if (hi == INF)
+            snprintf(h, sizeof h, ", finite");
+        else
+            snprintf(h, sizeof h, " to %g%s", hi, hi_open ? " (excluded)" : "");
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s = %g is out of range (valid: %s%g%s)", path, x, lo_open ? "above " : "",
+                         lo, h);
+    }
     return SSB_OK;
 }
 
@@ -771,7 +781,12 @@ int ssb_cell_params_set_fn_table(ssb_ctx *ctx, ssb_cell_params *p, ssb_cell_fn_s
     SSB_REQUIRE(ctx, p && x && y && SLOT_OK(slot), SSB_ERR_ARG, "ssb_cell_params_set_fn_table: bad argument");
     ssbi_fn f;
     memset(&f, 0, sizeof f);
-    SSB_CHECK(ctx, ssbi_fn_set_table(ctx, &f, n, x, y, slot_name(slot)));
+    /* D_s(x) and sigma_e(x) vary over orders of magnitude with the state of charge: interpolated in log */
+    if (slot == SSB_CELL_FN_DS_POS || slot == SSB_CELL_FN_DS_NEG || slot == SSB_CELL_FN_SIGE_POS ||
+        slot == SSB_CELL_FN_SIGE_NEG)
+        SSB_CHECK(ctx, ssbi_fn_set_table_log(ctx, &f, n, x, y, slot_name(slot)));
+    else
+        SSB_CHECK(ctx, ssbi_fn_set_table(ctx, &f, n, x, y, slot_name(slot)));
     ssbi_fn_clear(&p->fn[slot]);
     p->fn[slot] = f;
     return SSB_OK;
@@ -916,6 +931,14 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
     NEED(sto_init, "initial_stoichiometry (or initial_voltage_V)");
     if (!ssbi_fn_set(ds))
         NEED(D_s, "diffusivity_m2_per_s");
+    else
+        /* a state-dependent D_s(x) must be positive on [0, 1] (a negative or NaN D gave a diffusion loss of 1e50 mV) */
+        for (int k = 0; k <= 100; k++) {
+            double d = ssbi_fn_eval(ds, k / 100.0, NULL);
+            if (!(d > 0) || !isfinite(d))
+                return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s.diffusivity_m2_per_s(x) = %g m2/s at x = %g (must be > 0 on [0, 1])",
+                                 s, d, k / 100.0);
+        }
     NEED(kinetic_constant, "exchange_current_density_A_per_m2");
     if (!ssbi_fn_set(ocv))
         return SSB_ERROR(ctx, SSB_ERR_FORMAT, "missing parameter %s.ocv (or %s.active_material with an OCV curve)", s,

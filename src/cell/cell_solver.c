@@ -19,8 +19,8 @@ void ssbi_nvec_fast(N_Vector v);
 /* cell_linsol.c: condensed direct solver (particle blocks eliminated) */
 SUNLinearSolver ssbi_condensed_linsol(ssb_ctx *ctx, ssbi_model *m, SUNContext sun);
 
-#define NROOT 5
-enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX };
+#define NROOT 6
+enum { RT_V = 0, RT_I, RT_STO, RT_VMIN, RT_VMAX, RT_LI };
 #define SSBI_MAX_RESTARTS 20 /* integrator restarts per protocol step after a convergence failure */
 
 struct ssb_cell {
@@ -34,6 +34,7 @@ struct ssb_cell {
     double nls_oldnrm, nls_ss; /* Newton convergence test of the current step (nls_conv_test) */
     char idamsg[512];
     int start_failed; /* the last run failed to find a consistent state at the start of a step */
+    double li_charge; /* Li of a Li-metal foil at the start of the run [C/m2] (0: thickness not given, no check) */
     /* per step */
     double v_cut, i_cut;
     int use_v, use_i;
@@ -122,6 +123,8 @@ static int root_fn(sunrealtype t, N_Vector y, N_Vector yp, sunrealtype *g, void 
     g[RT_STO] = ssbi_model_sto_margin(m, Y, NULL, NULL, NULL) + SSBI_EXHAUSTED_OVERFILL;
     g[RT_VMIN] = V - m->v.cell.V_min;
     g[RT_VMAX] = m->v.cell.V_max - V;
+    /* the foil's Li left: a discharge strips Li = Q / F from it (Q counts from the start of the run) */
+    g[RT_LI] = c->li_charge > 0 ? c->li_charge - Y[m->i_Q] : 1.0;
     return 0;
 }
 
@@ -744,6 +747,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                          ida_cause(f), c->idamsg);
     IDAGetConsistentIC(c->ida, c->y, c->yp);
     R->n_neg0 = m->limetal ? m->v.li.thickness * m->v.li.density / 6.941e-3 : 0;
+    c->li_charge = isfinite(R->n_neg0) && R->n_neg0 > 0 ? R->n_neg0 * SSB_CONST_FARADAY : 0.0;
     SSB_CHECK(ctx, record(R, t, y, 0));
     ssb_cell_stats *st = &R->res->stats;
     int skip_block = -1;
@@ -808,7 +812,7 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
         sr.v_start = ssbi_model_voltage(m, y);
         double Q0 = y[m->i_Q], E0 = y[m->i_E];
         /* cut-off directions from the start state */
-        int dirs[NROOT] = {0, -1, -1, -1, -1};
+        int dirs[NROOT] = {0, -1, -1, -1, -1, -1};
         int done = 0;
         ssb_cell_end_reason why = SSB_CELL_END_DURATION;
         if (c->use_v) {
@@ -939,6 +943,18 @@ static int run_steps(runctx *R, const ssb_cell_protocol *proto)
                 }
                 char sm[256];
                 state_msg(m, y, sm, sizeof sm);
+                if (rf[RT_LI]) {
+                    /* the discharge has stripped all the Li the foil holds: the model has no foil thickness (it
+                       strips on from a planar interface), so it says so instead of ending the step, which would
+                       change every design that thickens the cathode without the foil */
+                    ssbi_log(ctx, SSB_LOG_WARN, "cell",
+                             "step %d ('%s'): the discharge has stripped all %.4g mAh/cm2 of Li in the %.4g um "
+                             "Li-metal foil at t = %.6g s and goes on with Li the cell does not have (the model "
+                             "does not deplete the foil; negative.thickness_um sets it); state: %s",
+                             s + 1, ps->text, c->li_charge / 36000.0, m->v.li.thickness * 1e6, t, sm);
+                    if (!rf[RT_V] && !rf[RT_I] && !rf[RT_STO] && !rf[RT_VMIN] && !rf[RT_VMAX])
+                        continue;
+                }
                 if (rf[RT_STO]) {
                     /* the whole electrode is exhausted: it takes no more charge at this current (the voltage falls
                        without bound). The step ends here, as DUALFOIL ends a leg: a stop criterion, not an error

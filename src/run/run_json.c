@@ -110,7 +110,7 @@ static int read_micro_arch(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_r
         else if (strcmp(v->valuestring, "fibre") == 0 || strcmp(v->valuestring, "fiber") == 0)
             p->carbon_shape = SSB_MICRO_PARTICLE_FIBRE;
         else
-            return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s: microstructure.carbon_shape = '%s' is invalid (valid: sphere, fibre)",
+            return SSB_ERROR(ctx, SSB_ERR_ARG, "%s: microstructure.carbon_shape = '%s' is invalid (valid: sphere, fibre)",
                              name, v->valuestring);
     }
     SSB_CHECK(ctx, num_key(ctx, name, m, s, "fibre_length_um", 0.1, 1000, 1e-6, &p->fibre_length));
@@ -151,7 +151,7 @@ static int read_micro(ssb_ctx *ctx, const char *name, const cJSON *m, ssb_run_pa
         else if (strcmp(dl->valuestring, "insertion_paths") == 0)
             p->diffusion_paths = 1;
         else
-            return SSB_ERROR(ctx, SSB_ERR_RANGE,
+            return SSB_ERROR(ctx, SSB_ERR_ARG,
                              "%s: microstructure.diffusion_length = '%s' is invalid (valid: particle, insertion_paths)",
                              name, dl->valuestring);
     }

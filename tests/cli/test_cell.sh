@@ -92,6 +92,50 @@ expect_rc "malformed JSON" 6 "$BIN" run "$T/malformed.json" -o "$T/bad4"
 grep -q "malformed.json:1:" "$T/err" && ok "JSON error gives file:line:col" || bad "JSON message: $(cat "$T/err")"
 echo '{"run": {"rates_C": [1, -2]}}' >"$T/rates.json"
 expect_rc "negative C-rate" 7 "$BIN" run "$T/rates.json" -o "$T/bad5"
+# the separator's conductivity that 'run' reports is the one the model uses at the cell temperature (it printed the
+# 25 C value, 0.195 S/m, labelled 333.1 K): Li6PS5Cl 0.195 S/m at 25 C, sigma T Arrhenius with 0.37 eV (database)
+expect_rc "run at 60 C" 0 "$BIN" run --no-micro --rates 1 --set temperature_C=60 --json -q -o "$T/r60"
+cp "$T/out" "$T/r60.json"
+expect_rc "cell rates at 60 C" 0 "$BIN" cell rates --rates 1 --set temperature_C=60 --json -q
+python3 - "$T/r60.json" "$T/out" >"$T/chk" 2>&1 <<'PY'
+import json, math, sys
+a = json.load(open(sys.argv[1]))["cell"]["separator_sigma_eff_S_per_m"]
+b = json.load(open(sys.argv[2]))["cell"]["separator_sigma_eff_S_per_m"]
+T0, T = 298.15, 333.15
+want = 0.195 * (T0 / T) * math.exp(-0.37 / 8.617333262e-5 * (1 / T - 1 / T0))
+assert abs(a / want - 1) < 2e-3 and abs(a / b - 1) < 1e-12, (a, b, want)
+print("ok")
+PY
+grep -q "^ok" "$T/chk" && ok "run and cell rates: separator sigma at 60 C" || bad "separator sigma at 60 C: $(cat "$T/chk")"
+"$BIN" run --no-micro --rates 1 --set temperature_C=60 -q -o "$T/r60t" | grep -q "sigma = 0.792" \
+  && ok "run table: separator sigma at 60 C" || bad "run table: separator sigma at 60 C"
+# 1e400 reads as inf: refused, and the range no longer reads 'above 0 to inf' as if inf were allowed
+echo '{"positive": {"thickness_um": 1e400}}' >"$T/inf.json"
+expect_rc "thickness inf" 7 "$BIN" cell run "$T/inf.json" -q
+grep -q "positive.thickness_um = inf is out of range (valid: above 0, finite)" "$T/err" && ok "inf: valid range" \
+  || bad "inf message: $(cat "$T/err")"
+# a value refused when the cell is built (not by the reader) names the cell file too
+"$BIN" cell defaults >"$T/def.json"
+python3 - "$T/def.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["positive"]["particle_radius_um"] = 100
+json.dump(d, open(sys.argv[1], "w"))
+PY
+expect_rc "cathode thinner than its particles" 7 "$BIN" cell run "$T/def.json" -q
+grep -q "error: $T/def.json: positive.thickness_um = 60 is less than the particle diameter (200 um)" "$T/err" \
+  && ok "message names file, key, value" || bad "message: $(cat "$T/err")"
+# a word outside its fixed set is an invalid value (exit 4, README "Exit codes"), a wrong JSON type malformed (6)
+echo '{"electrolyte": {"type": "solid"}}' >"$T/etype.json"
+expect_rc "electrolyte.type misspelled" 4 "$BIN" run "$T/etype.json" -o "$T/bad6"
+grep -q "electrolyte.type = 'solid'.*single_ion, liquid" "$T/err" && ok "message names key, word, choices" || bad "message: $(cat "$T/err")"
+echo '{"negative": {"type": "lithium"}}' >"$T/ntype.json"
+expect_rc "negative.type misspelled" 4 "$BIN" cell run "$T/ntype.json" -p "Rest for 1 s"
+grep -q "negative.type = 'lithium'.*lithium_metal, composite" "$T/err" && ok "message names key, word, choices" || bad "message: $(cat "$T/err")"
+echo '{"electrolyte": {"type": 1}}' >"$T/etype1.json"
+expect_rc "electrolyte.type a number" 6 "$BIN" cell run "$T/etype1.json" -p "Rest for 1 s"
+echo '{"microstructure": {"diffusion_length": "paths"}}' >"$T/dl.json"
+expect_rc "microstructure.diffusion_length misspelled" 4 "$BIN" run "$T/dl.json" -o "$T/bad7"
+[ ! -e "$T/bad6" ] && [ ! -e "$T/bad7" ] && ok "no output folder on a bad word" || bad "output folder created on a bad word"
 expect_rc "unknown option" 2 "$BIN" run --frobnicate
 
 # Option tables (cli/cli_opts.h): --help comes from the table; malformed 2, out of range 7, with the option named.

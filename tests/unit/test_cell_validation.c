@@ -284,7 +284,7 @@ static double discharge_points(ssb_ctx *ctx, const char *name, const char *mat, 
     lp[np++] = log(D[first]);
     ssb_materials_destroy(&db);
     /* log-linear between the points, as the database interpolates; sampled every 1/400 in x as the database curve
-     * is handed to the cell (a cell-file table interpolates linearly in D) */
+     * is handed to the cell (a D(x) table is interpolated in log D, PCHIP through ln D) */
     enum { NS = 401 };
     double x[NS], y[NS];
     for (int k = 0, j = 0; k < NS; k++) {

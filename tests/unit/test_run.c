@@ -614,7 +614,7 @@ static void test_params_json(void **state)
     ssb_run_params q = ssb_run_params_default();
     assert_int_equal(
         ssb_run_params_from_json_string(ctx, "{\"microstructure\": {\"diffusion_length\": \"x\"}}", "t.json", &q),
-        SSB_ERR_RANGE);
+        SSB_ERR_ARG);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "valid: particle, insertion_paths"));
     assert_int_equal(ssb_run_params_from_json_string(ctx, "{\"microstructure\": {\"size\": 4}}", "t.json", &q),
                      SSB_ERR_FORMAT);
