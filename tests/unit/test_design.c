@@ -291,6 +291,38 @@ static void test_trend_coating(void **state)
            R1b * 1e4, prev * 1e4);
 }
 
+/* The evaluation of a coated cell books the coating once: fresh, the coating's series resistance d / sigma_ion on top
+ * of the bare cell's (full coverage, no interphase yet; Ohta et al., Electrochem. Commun. 9, 1486 (2007): 10 nm of
+ * LiNbO3 at sqrt(1e-6 * 1e-5) S/cm is 0.316 ohm cm2), aged the coating model on the bare cell. Before, the fresh
+ * excess was added to a cell that already held it (2 d / sigma fresh, d / sigma too much aged). */
+static void test_evaluate_coating_once(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ssb_design_metrics mb, mc;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, f->cell, &rp, &ep, &mb));
+    const double v[2] = {10, 1.0};
+    ssb_design_case dc = apply_one(f, "coating", v, &rp);
+    ep.coating = dc.eval.coating;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, dc.cell, &rp, &ep, &mc));
+    assert_true(mb.aged_available && mc.aged_available);
+    const double d_over_sigma = 1e-8 / (100.0 * sqrt(1e-6 * 1e-5)); /* m / (S/m) = ohm m2 */
+    TU_ASSERT_REL(dc.eval.coating.sigma_ion, 100.0 * sqrt(1e-6 * 1e-5), 1e-12);
+    TU_ASSERT_REL(mc.R_pos_initial - mb.R_pos_initial, d_over_sigma, 1e-9);
+    ssb_iface_db *idb = NULL;
+    TU_OK(f->ctx, ssb_iface_db_load(f->ctx, NULL, &idb));
+    double R0, R1;
+    TU_OK(f->ctx, ssb_design_coated_resistance(f->ctx, f->db, idb, f->cell, &dc.eval.coating, mc.hours, &R0, &R1));
+    TU_ASSERT_REL(mc.R_pos_aged, R1, 1e-12);
+    ssb_iface_db_destroy(&idb);
+    ssb_design_case_destroy(&dc);
+    printf("PASS: coating booked once: fresh %.4g -> %.4g ohm cm2 (d / sigma = %.4g)\n", mb.R_pos_initial * 1e4,
+           mc.R_pos_initial * 1e4, d_over_sigma * 1e4);
+}
+
 /* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
  * 18, 1105 (2019): creep of Li feeds the interface; Doux et al., Adv. Energy Mater. 10, 1903253 (2020)), through
  * the pressure strategy and the evaluation of the cell (Bruggeman cell, no structure: the anode is what changes). */
@@ -461,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_metric_names),
         cmocka_unit_test(test_zero_strength_and_determinism),
         cmocka_unit_test(test_trend_coating),
+        cmocka_unit_test(test_evaluate_coating_once),
         cmocka_unit_test(test_trend_pressure),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
