@@ -18,6 +18,12 @@ void ssb_design_opt_result_destroy(ssb_design_opt_result *res)
     memset(res, 0, sizeof *res);
 }
 
+const char *ssb_design_opt_status_name(int status)
+{
+    static const char *const names[] = {"skipped", "converged", "max_evals", "failed"};
+    return status >= 0 && status < 4 ? names[status] : NULL;
+}
+
 /* a better than b: feasible before infeasible, then the objective, then the smaller violation. */
 static int better(const ssb_design_opt_params *prm, const ssb_design_eval *a, const ssb_design_eval *b)
 {
@@ -215,7 +221,11 @@ static int local_stage(opt_state *st, const ssb_design_eval *start, int grid_n)
     nlopt_set_maxeval(st->opt, prm->max_evals);
     nlopt_set_initial_step1(st->opt, fmin(0.25, 0.5 / (grid_n - 1)));
     double f = 0;
-    st->res->nlopt_result = (int)nlopt_optimize(st->opt, u, &f);
+    nlopt_result nr = nlopt_optimize(st->opt, u, &f);
+    st->res->nlopt_result = (int)nr;
+    st->res->local_status = nr == NLOPT_MAXEVAL_REACHED || nr == NLOPT_MAXTIME_REACHED ? SSB_DESIGN_OPT_MAX_EVALS
+                            : nr > 0                                                 ? SSB_DESIGN_OPT_CONVERGED
+                                                                                     : SSB_DESIGN_OPT_FAILED;
     nlopt_destroy(st->opt);
     st->opt = NULL;
     if (st->err)

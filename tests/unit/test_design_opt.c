@@ -98,6 +98,31 @@ static void test_interior_optimum_moves_thinner(void **state)
            xopt[1]);
 }
 
+/* The result says whether the local stage converged: the thickness problem at 1C converges within the default 60
+ * COBYLA evaluations (step under xtol_rel), stops unconverged at 3 (exactly 3 local evaluations), and the grid alone
+ * (max_evals 0) runs no local stage. Before, only NLopt's raw code was in the JSON and the table said nothing. */
+static void test_local_status(void **state)
+{
+    fixture *f = *state;
+    const int evals[3] = {60, 3, 0};
+    const int expect[3] = {SSB_DESIGN_OPT_CONVERGED, SSB_DESIGN_OPT_MAX_EVALS, SSB_DESIGN_OPT_SKIPPED};
+    for (int k = 0; k < 3; k++) {
+        ssb_design_opt_params p = thickness_problem(1.0);
+        p.max_evals = evals[k];
+        ssb_design_opt_result r;
+        TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
+        assert_int_equal(r.local_status, expect[k]);
+        if (k > 0)
+            assert_int_equal(r.nlocal, evals[k]);
+        else
+            assert_true(r.nlocal < evals[k]);
+        ssb_design_opt_result_destroy(&r);
+    }
+    assert_string_equal(ssb_design_opt_status_name(SSB_DESIGN_OPT_MAX_EVALS), "max_evals");
+    assert_null(ssb_design_opt_status_name(4));
+    printf("PASS: local stage converged at 60 evaluations, max_evals at 3, skipped at 0\n");
+}
+
 static void test_optimum_beats_grid(void **state)
 {
     fixture *f = *state;
@@ -295,6 +320,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_interior_optimum_moves_thinner),
+        cmocka_unit_test(test_local_status),
         cmocka_unit_test(test_optimum_beats_grid),
         cmocka_unit_test(test_sensitivity_bound_constraint),
         cmocka_unit_test(test_bad_input),
