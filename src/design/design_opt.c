@@ -274,9 +274,14 @@ static int check_params(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
         double dummy;
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_CELL) {
             rc = ssb_cell_params_get(ctx, base, v->name, &dummy);
-            if (rc == SSB_ERR_NOTFOUND)
-                rc = SSB_ERROR(ctx, rc, "unknown variable: %s (or %s, microstructure.KEY, strategy.NAME.PARAM)",
-                               ssb_ctx_get_error(ctx), SSBI_DESIGN_PRESSURE_KEY);
+            if (rc == SSB_ERR_NOTFOUND) {
+                /* the cell's message names the closest keys; copied, since SSB_ERROR writes the same buffer */
+                char why[512];
+                const char *cl = strstr(ssb_ctx_get_error(ctx), "closest: ");
+                snprintf(why, sizeof why, "%s", cl ? cl : "");
+                rc = SSB_ERROR(ctx, rc, "unknown variable '%s'%s%s (or %s, microstructure.KEY, strategy.NAME.PARAM)",
+                               v->name, cl ? "; " : "", why, SSBI_DESIGN_PRESSURE_KEY);
+            }
         }
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY)
             rc = ssbi_design_strategy_var(ctx, db, v->name, &st, &par);

@@ -213,6 +213,17 @@ static void test_bad_input(void **state)
     snprintf(p.vars[0].name, sizeof p.vars[0].name, "positive.thicknes_um");
     assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "thickness_um"));
+    /* the message reads whole (it was formatted over its own buffer: "unknown variable: unknown variable: y ...") */
+    const char *want = "unknown variable 'positive.thicknes_um'; closest: positive.thickness_um";
+    assert_int_equal(strncmp(ssb_ctx_get_error(f->ctx), want, strlen(want)), 0);
+    ssb_design_opt_result_destroy(&r);
+    p = thickness_problem(1.0);
+    p.run.micro = 1;
+    snprintf(p.vars[0].name, sizeof p.vars[0].name, "microstructure.overlapp");
+    assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_NOTFOUND);
+    want = "unknown variable 'microstructure.overlapp': ";
+    assert_int_equal(strncmp(ssb_ctx_get_error(f->ctx), want, strlen(want)), 0);
+    assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "overlap,"));
     ssb_design_opt_result_destroy(&r);
     int m;
     assert_int_equal(ssb_design_opt_metric_parse(f->ctx, "energy_Wh_kg", &m), SSB_ERR_NOTFOUND);
