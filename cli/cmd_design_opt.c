@@ -29,7 +29,7 @@ static const cli_opt opt_opts[O_COUNT] = {
                 "METRIC>=VALUE or METRIC<=VALUE, e.g. critical_stripping_current_mA_per_cm2>=1; repeatable, up to 8",
                 NULL},
     [O_RATE] = {"--rate", NULL, CLI_OPT_DOUBLE, "C", "C", 1e-3, 100, "C-rate of the discharge (default 1)", NULL},
-    [O_PRESSURE] = {"--pressure", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
+    [O_PRESSURE] = {"--pressure", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 100,
                     "stack pressure when it is not a variable (default 1)", NULL},
     [O_MICRO] = {"--micro", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0,
                  "measure each design's microstructure (slow); default: the cell's Bruggeman relations", NULL},
@@ -131,7 +131,7 @@ static int parse_problem(cli_env *env, const cli_optval *val, ssb_design_opt_par
             prm->ncons++;
     }
     if (val[O_RATE].given) prm->rate = val[O_RATE].num;
-    if (val[O_PRESSURE].given) prm->pressure = val[O_PRESSURE].num * 1e6; /* MPa -> Pa */
+    if (val[O_PRESSURE].given) prm->pressure = ssb_unit_to_si(SSB_UNIT_MPA, val[O_PRESSURE].num);
     if (val[O_GRID].given) prm->grid_points = (int)val[O_GRID].num;
     if (val[O_MAXEV].given) prm->max_evals = (int)val[O_MAXEV].num;
     prm->run.micro = val[O_MICRO].given > 0;
