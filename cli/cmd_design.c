@@ -333,6 +333,11 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
     fprintf(out, "design comparison at %gC (ranked by stack energy; R aged: cathode|SE per CAM|SE area)\n", rate);
     cli_table_print(t, out);
     cli_table_destroy(&t);
+    int nokg = 0;
+    for (int i = 0; i < cmp->n; i++) nokg |= cmp->v[i].ok && isnan(cmp->v[i].m.wh_per_kg);
+    if (nokg)
+        fprintf(out, "(stack Wh/kg '-': the cell lacks a mass density, which 'ssbnet cell rates' names; ranked by areal "
+                     "energy instead)\n");
     const ssb_design_metrics *b = &cmp->v[0].m;
     fprintf(out, "\nwhat each strategy moved (mean overpotentials at %gC, baseline -> variant)\n", rate);
     for (int i = 1; i < cmp->n; i++) {

@@ -373,7 +373,7 @@ static int evaluate_cell(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_p
             m->ref_capacity = res.points[iref].sustained ? res.points[iref].capacity : 0.0;
         char missing[256];
         if (ssb_run_missing_densities(&res.values, missing, sizeof missing))
-            m->wh_per_kg = m->wh_per_l = NAN;
+            m->wh_per_kg = NAN; /* a missing mass density; Wh/L needs the thicknesses alone (as `cell rates`) */
         if (iref >= 0)
             rc = power_capability(ctx, res.params, ep, rp->cutoff, m);
     }

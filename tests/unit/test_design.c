@@ -323,6 +323,36 @@ static void test_evaluate_coating_once(void **state)
            mc.R_pos_initial * 1e4, d_over_sigma * 1e4);
 }
 
+/* A cell without a mass density (here the Li foil's): no Wh/kg, but Wh/L, which needs only the thicknesses, as
+ * `ssbnet cell rates` gives it: energy / stack thickness (1 Wh/L = 3600 J / 1e-3 m3). Before, both were NaN. */
+static void test_missing_density_keeps_wh_per_l(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params *cell = NULL;
+    TU_OK(f->ctx, ssb_cell_params_copy(f->ctx, f->cell, &cell));
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    assert_true(v.anode == SSB_CELL_ANODE_LI_METAL && v.li.thickness > 0);
+    v.li.density = NAN;
+    TU_OK(f->ctx, ssb_cell_params_set_values(f->ctx, cell, &v));
+    char miss[256];
+    ssb_cell_params_get_values(cell, &v);
+    assert_true(ssb_run_missing_densities(&v, miss, sizeof miss));
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    ssb_design_metrics m;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, cell, &rp, &ep, &m));
+    ssb_cell_derived d;
+    TU_OK(f->ctx, ssb_cell_params_derive(f->ctx, cell, &d));
+    assert_true(m.sustained && isnan(m.wh_per_kg));
+    TU_ASSERT_REL(m.wh_per_l, m.energy / 3600.0 / (d.volume * 1000.0), 1e-12);
+    printf("PASS: missing %s: Wh/kg '-', %.1f Wh/L\n", miss, m.wh_per_l);
+    ssb_cell_params_destroy(&cell);
+}
+
 /* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
  * 18, 1105 (2019): creep of Li feeds the interface; Doux et al., Adv. Energy Mater. 10, 1903253 (2020)), through
  * the pressure strategy and the evaluation of the cell (Bruggeman cell, no structure: the anode is what changes). */
@@ -494,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_zero_strength_and_determinism),
         cmocka_unit_test(test_trend_coating),
         cmocka_unit_test(test_evaluate_coating_once),
+        cmocka_unit_test(test_missing_density_keeps_wh_per_l),
         cmocka_unit_test(test_trend_pressure),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
