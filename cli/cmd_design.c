@@ -311,7 +311,8 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
             snprintf(c[1], sizeof c[1], "%s", v->name);
             if (!v->ok) {
                 for (int k = 2; k < NC; k++) snprintf(c[k], sizeof c[k], "-");
-                snprintf(c[10], sizeof c[10], "failed (see below)");
+                snprintf(c[10], sizeof c[10], "%s (see below)",
+                         v->error_code == SSB_ERR_UNSUPPORTED ? "not applicable" : "failed");
             } else {
                 fmtv(c[2], sizeof c[2], m->wh_per_kg, "%.1f");
                 fmtv(c[3], sizeof c[3], m->wh_per_l, "%.1f");
@@ -343,7 +344,7 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
     for (int i = 1; i < cmp->n; i++) {
         const ssb_design_variant *v = &cmp->v[i];
         if (!v->ok) {
-            fprintf(out, "  %-20s failed: %s\n", v->name, v->error);
+            fprintf(out, "  %-20s %s%s\n", v->name, v->error_code == SSB_ERR_UNSUPPORTED ? "" : "failed: ", v->error);
             continue;
         }
         double d;

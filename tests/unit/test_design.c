@@ -2,6 +2,7 @@
  * metric table, strategies (zero strength = baseline, ranges, availability) and literature trends. Small structures
  * (32 x 32 voxels in-plane) keep it in seconds. */
 #include "testutil.h"
+#include "ssb_config.h"
 
 #include <ssbnet/ssb_design.h>
 #include <ssbnet/ssb_mech.h>
@@ -353,6 +354,46 @@ static void test_missing_density_keeps_wh_per_l(void **state)
     ssb_cell_params_destroy(&cell);
 }
 
+/* A strategy that acts only on the Li-metal anode (pressure, alloy_anode: the critical stripping current;
+ * gb_insulation: the effective plating CCD) does not apply to a cell with a composite anode (examples/
+ * cell_si_c_se.json, Si-C): compare says so (not ok, SSB_ERR_UNSUPPORTED, "not applicable") instead of the baseline's
+ * numbers under the strategy's name; a strategy that does act (thin_separator) is evaluated as before. */
+static void test_not_applicable_to_composite_anode(void **state)
+{
+    fixture *f = *state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/examples/cell_si_c_se.json", SSB_SOURCE_DIR);
+    ssb_cell_params *cell = NULL;
+    TU_OK(f->ctx, ssb_cell_params_from_json(f->ctx, f->db, path, &cell));
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    assert_int_equal(v.anode, SSB_CELL_ANODE_COMPOSITE);
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    const char *names[4] = {"pressure", "alloy_anode", "gb_insulation", "thin_separator"};
+    ssb_design_choice ch[4];
+    for (int i = 0; i < 4; i++) {
+        ch[i] = (ssb_design_choice){0, {NAN, NAN, NAN, NAN}};
+        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, names[i], &ch[i].strategy));
+    }
+    ssb_design_comparison c;
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, cell, &rp, &ep, 4, ch, &c));
+    assert_true(c.v[0].ok);
+    for (int i = 1; i <= 3; i++) {
+        assert_false(c.v[i].ok);
+        assert_int_equal(c.v[i].error_code, SSB_ERR_UNSUPPORTED);
+        assert_non_null(strstr(c.v[i].error, "not applicable to this cell"));
+        assert_true(c.v[i].rank > c.v[4].rank && c.v[i].rank > c.v[0].rank);
+    }
+    assert_true(c.v[4].ok && c.v[4].m.energy > c.v[0].m.energy);
+    printf("PASS: composite anode: pressure, alloy_anode, gb_insulation not applicable (%s)\n", c.v[1].error);
+    ssb_design_comparison_destroy(&c);
+    ssb_cell_params_destroy(&cell);
+}
+
 /* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
  * 18, 1105 (2019): creep of Li feeds the interface; Doux et al., Adv. Energy Mater. 10, 1903253 (2020)), through
  * the pressure strategy and the evaluation of the cell (Bruggeman cell, no structure: the anode is what changes). */
@@ -525,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_trend_coating),
         cmocka_unit_test(test_evaluate_coating_once),
         cmocka_unit_test(test_missing_density_keeps_wh_per_l),
+        cmocka_unit_test(test_not_applicable_to_composite_anode),
         cmocka_unit_test(test_trend_pressure),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
