@@ -326,6 +326,11 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
                 snprintf(c[10], sizeof c[10], "%s (%.3g)", ssb_cell_loss_name(m->bottleneck),
                          ssb_unit_from_si(SSB_UNIT_MV, m->bottleneck_loss));
                 snprintf(c[11], sizeof c[11], "%s", v->strategy < 0 ? "measured" : v->reused ? "reused" : "measured");
+                if (!m->sustained) { /* as `cell rates`: no energy or capacity at a rate the cell cannot carry */
+                    snprintf(c[2], sizeof c[2], "-");
+                    snprintf(c[3], sizeof c[3], "-");
+                    snprintf(c[4], sizeof c[4], "not sustained");
+                }
             }
             const char *row[NC];
             for (int k = 0; k < NC; k++) row[k] = c[k];
@@ -334,8 +339,12 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
     fprintf(out, "design comparison at %gC (ranked by stack energy; R aged: cathode|SE per CAM|SE area)\n", rate);
     cli_table_print(t, out);
     cli_table_destroy(&t);
-    int nokg = 0;
+    int nokg = 0, nsus = 0;
     for (int i = 0; i < cmp->n; i++) nokg |= cmp->v[i].ok && isnan(cmp->v[i].m.wh_per_kg);
+    for (int i = 0; i < cmp->n; i++) nsus += cmp->v[i].ok && !cmp->v[i].m.sustained;
+    if (nsus)
+        fprintf(out, "(not sustained: at %gC the voltage under load is at the cut-off from the start; 'ssbnet cell rates' "
+                     "gives the overpotentials there)\n", rate);
     if (nokg)
         fprintf(out, "(stack Wh/kg '-': the cell lacks a mass density, which 'ssbnet cell rates' names; ranked by areal "
                      "energy instead)\n");

@@ -136,4 +136,11 @@ expect_rc "unknown parameter" 8 "$BIN" design compare "${SMALL[@]}" --strategies
 expect_rc "unavailable strategy" 10 "$BIN" design compare "${SMALL[@]}" --strategies void_filling
 grep -q "pore" "$T/err" && ok "unavailable strategy says why" || bad "message: $(cat "$T/err")"
 expect_rc "rate out of range" 7 "$BIN" design compare "${SMALL[@]}" --rate 500
+# a target rate the cell cannot carry (100C: the voltage under load is below the cut-off at once): the table says
+# 'not sustained' as 'cell rates' does, not 0.0 Wh/kg; the JSON keeps sustained false
+expect_rc "compare at 100C" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator --rate 100
+grep -q "^1 .*not sustained" "$T/out" && grep -q "^(not sustained: at 100C" "$T/out" && ! grep -qE " 0\.0 " "$T/out" &&
+  ok "100C: not sustained in the table" || bad "100C table: $(head -5 "$T/out")"
+expect_rc "compare at 100C --json" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator --rate 100 --json
+grep -q '"sustained":[[:space:]]*false' "$T/out" && ok "100C: sustained false in the JSON" || bad "100C JSON"
 finish
