@@ -273,6 +273,8 @@ int ssb_design_opt_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
     /* only what the metrics in use need: the power ladder, the interface ageing, the aged discharge */
     ssb_design_eval_params ep = ssb_design_eval_params_default();
     ep.rate = prm->rate;
+    if (ep.ref_rate > ep.rate) /* the power capability's reference at most the target rate, as design compare */
+        ep.ref_rate = ep.rate;
     ep.stack_pressure = prm->pressure;
     if (!uses(prm, "power_C_rate"))
         ep.npower = 0;

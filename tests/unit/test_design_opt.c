@@ -123,6 +123,28 @@ static void test_local_status(void **state)
     printf("PASS: local stage converged at 60 evaluations, max_evals at 3, skipped at 0\n");
 }
 
+/* A target rate below the power capability's C/10 reference (C/20, a usual rate for the energy) runs: the reference
+ * becomes the target rate, as in design compare. Before, every design was refused ("design reference rate = 0.1 C
+ * is out of range") and the optimisation failed with "none of the designs could be run". At C/20 the thickness
+ * limit of the electrolyte transport is weaker than at 1C, so the optimum is thicker than at 1C (106.9 um). */
+static void test_rate_below_reference(void **state)
+{
+    fixture *f = *state;
+    ssb_design_opt_params p = thickness_problem(0.05);
+    ssb_design_opt_result r;
+    TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
+    assert_true(r.objective > 0 && r.x[0] > 110);
+    printf("  C/20: optimum %.1f um, %.1f Wh/kg\n", r.x[0], r.objective);
+    ssb_design_opt_result_destroy(&r);
+    p.objective = mi("power_C_rate");
+    p.grid_points = 2;
+    p.max_evals = 2;
+    TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
+    assert_true(r.objective >= 0.2); /* a rung of the ladder (0.2 ... 10 C) */
+    printf("PASS: target rate C/20 below the C/10 reference optimises (power capability %g C)\n", r.objective);
+    ssb_design_opt_result_destroy(&r);
+}
+
 static void test_optimum_beats_grid(void **state)
 {
     fixture *f = *state;
@@ -332,6 +354,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_interior_optimum_moves_thinner),
         cmocka_unit_test(test_local_status),
+        cmocka_unit_test(test_rate_below_reference),
         cmocka_unit_test(test_optimum_beats_grid),
         cmocka_unit_test(test_sensitivity_bound_constraint),
         cmocka_unit_test(test_bad_input),
