@@ -285,6 +285,16 @@ static int check_params(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
         }
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY)
             rc = ssbi_design_strategy_var(ctx, db, v->name, &st, &par);
+        if (rc == SSB_OK && (kind == SSBI_DESIGN_VAR_PRESSURE ||
+                             (kind == SSBI_DESIGN_VAR_STRATEGY && ssbi_design_li_anode_only(st)))) {
+            ssb_cell_values cv;
+            ssb_cell_params_get_values(base, &cv);
+            if (cv.anode != SSB_CELL_ANODE_LI_METAL)
+                rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                               "variable %s acts only on a Li-metal anode (critical stripping current, Li contact, "
+                               "plating CCD); this cell has a composite anode, on which it changes nothing",
+                               v->name);
+        }
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY) {
             const ssb_design_param *pp = &ssb_design_strategy_at(st)->params[par];
             if (v->lo < pp->lo || v->hi > pp->hi)
@@ -334,6 +344,16 @@ static int infeasible(ssb_ctx *ctx, const ssb_design_opt_params *prm, const ssb_
     if (nok == 0)
         return SSB_ERROR(ctx, SSB_ERR_RANGE, "none of the %d designs could be run (first: %s)", res->nevals,
                          res->nevals ? res->evals[0].reason : "-");
+    for (int i = 0; i < prm->ncons; i++) {
+        int given = 0;
+        for (int k = 0; k < res->nevals; k++)
+            given |= res->evals[k].ok && isfinite(res->evals[k].metric[prm->cons[i].metric]);
+        if (!given) /* as for the objective: a metric this cell cannot give is unsupported, not infeasible */
+            return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                             "constraint on %s: the metric is not available for any of the %d designs (this cell or "
+                             "its data cannot give it; see the notes of 'ssbnet design compare')",
+                             ssbi_design_metric_name(prm->cons[i].metric), res->nevals);
+    }
     if (len == 0) {
         /* each is met somewhere, never together: name those the least infeasible design violates */
         const ssb_design_eval *lb = NULL;

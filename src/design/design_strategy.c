@@ -390,6 +390,14 @@ static const struct {
 #undef P
 #define NSTRAT ((int)(sizeof strategies / sizeof strategies[0]))
 
+int ssbi_design_li_anode_only(int strategy)
+{
+    if (strategy < 0 || strategy >= NSTRAT)
+        return 0;
+    const apply_fn f = strategies[strategy].apply;
+    return f == a_pressure || f == a_alloy || f == a_gb_insulation;
+}
+
 int ssbi_design_not_applicable(int strategy, const ssb_design_metrics *m, char *why, size_t n)
 {
     if (strategy < 0 || strategy >= NSTRAT)

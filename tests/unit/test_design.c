@@ -361,10 +361,8 @@ static void test_missing_density_keeps_wh_per_l(void **state)
 static void test_not_applicable_to_composite_anode(void **state)
 {
     fixture *f = *state;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/examples/cell_si_c_se.json", SSB_SOURCE_DIR);
-    ssb_cell_params *cell = NULL;
-    TU_OK(f->ctx, ssb_cell_params_from_json(f->ctx, f->db, path, &cell));
+    ssb_cell_params *cell = NULL; /* Si-C composite anode */
+    TU_OK(f->ctx, ssb_cell_params_from_json(f->ctx, f->db, SSB_SOURCE_DIR "/examples/cell_si_c_se.json", &cell));
     ssb_cell_values v;
     ssb_cell_params_get_values(cell, &v);
     assert_int_equal(v.anode, SSB_CELL_ANODE_COMPOSITE);

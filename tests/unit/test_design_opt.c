@@ -12,6 +12,7 @@
  *     constraint; unknown names give the closest; bounds are checked;
  *   - the result does not depend on the thread count. */
 #include "testutil.h"
+#include "ssb_config.h"
 
 #include <ssbnet/ssb_design_opt.h>
 
@@ -143,6 +144,40 @@ static void test_rate_below_reference(void **state)
     assert_true(r.objective >= 0.2); /* a rung of the ladder (0.2 ... 10 C) */
     printf("PASS: target rate C/20 below the C/10 reference optimises (power capability %g C)\n", r.objective);
     ssb_design_opt_result_destroy(&r);
+}
+
+/* A cell with a composite anode (examples/cell_si_c_se.json, Si-C) has no Li-metal figures: a constraint on the
+ * critical stripping current is unsupported (SSB_ERR_UNSUPPORTED, as an objective no design gives), not
+ * "infeasible ... best of the designs: nan" (exit 7); the stack pressure and the Li-anode strategies as variables are
+ * refused before anything runs (before: optimised, 'converged', with every metric flat). */
+static void test_composite_anode_refusals(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params *cell = NULL; /* Si-C composite anode */
+    TU_OK(f->ctx, ssb_cell_params_from_json(f->ctx, f->db, SSB_SOURCE_DIR "/examples/cell_si_c_se.json", &cell));
+    ssb_design_opt_params p = thickness_problem(1.0);
+    p.grid_points = 3;
+    p.max_evals = 4;
+    p.ncons = 1;
+    p.cons[0] = (ssb_design_constraint){mi("critical_stripping_current_mA_per_cm2"), 0, 1.0};
+    ssb_design_opt_result r;
+    assert_int_equal(ssb_design_optimise(f->ctx, f->db, cell, &p, &r), SSB_ERR_UNSUPPORTED);
+    assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "not available"));
+    ssb_design_opt_result_destroy(&r);
+    const char *vars[3] = {"stack_pressure_MPa", "strategy.pressure.added_pressure_MPa", "strategy.alloy_anode.alloy"};
+    const double hi[3] = {5, 5, 1};
+    for (int i = 0; i < 3; i++) {
+        p = thickness_problem(1.0);
+        snprintf(p.vars[0].name, sizeof p.vars[0].name, "%s", vars[i]);
+        p.vars[0].lo = 0;
+        p.vars[0].hi = hi[i];
+        assert_int_equal(ssb_design_optimise(f->ctx, f->db, cell, &p, &r), SSB_ERR_UNSUPPORTED);
+        assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "composite anode"));
+        assert_int_equal(r.nevals, 0);
+        ssb_design_opt_result_destroy(&r);
+    }
+    ssb_cell_params_destroy(&cell);
+    printf("PASS: composite anode: CCS constraint unsupported; stack pressure and Li-anode strategies refused\n");
 }
 
 static void test_optimum_beats_grid(void **state)
@@ -355,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_interior_optimum_moves_thinner),
         cmocka_unit_test(test_local_status),
         cmocka_unit_test(test_rate_below_reference),
+        cmocka_unit_test(test_composite_anode_refusals),
         cmocka_unit_test(test_optimum_beats_grid),
         cmocka_unit_test(test_sensitivity_bound_constraint),
         cmocka_unit_test(test_bad_input),
