@@ -293,6 +293,28 @@ static const char *acts_on(const ssb_design_metrics *b, const ssb_design_metrics
     return "nothing measured here";
 }
 
+/* What a strategy moved besides the overpotentials, baseline -> variant with units, into buf ("" when nothing). */
+static const char *moved_else(const ssb_design_metrics *b, const ssb_design_metrics *m, char *buf, size_t n)
+{
+    size_t l = 0;
+    buf[0] = '\0';
+    if (m->ccs_available && b->ccs_available && m->ccs != b->ccs && l < n)
+        l += (size_t)snprintf(buf + l, n - l, "%scritical stripping current %.3g -> %.3g mA/cm2", l ? ", " : "",
+                              ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, b->ccs), ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs));
+    if (isfinite(m->ccd_effective) && isfinite(b->ccd_effective) && m->ccd_effective != b->ccd_effective && l < n)
+        l += (size_t)snprintf(buf + l, n - l, "%seffective plating CCD %.6g -> %.6g mA/cm2", l ? ", " : "",
+                              ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, b->ccd_effective),
+                              ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccd_effective));
+    if (isfinite(m->R_pos_aged) && isfinite(b->R_pos_aged) && m->R_pos_aged != b->R_pos_aged && l < n)
+        l += (size_t)snprintf(buf + l, n - l, "%saged cathode|SE resistance %.4g -> %.4g ohm cm2 (retention %.3f -> %.3f)",
+                              l ? ", " : "", ssb_unit_from_si(SSB_UNIT_OHM_CM2, b->R_pos_aged),
+                              ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_pos_aged), b->retention_aged, m->retention_aged);
+    if (isfinite(m->R_neg_aged) && isfinite(b->R_neg_aged) && m->R_neg_aged != b->R_neg_aged && l < n)
+        snprintf(buf + l, n - l, "%saged anode|SE resistance %.4g -> %.4g ohm cm2", l ? ", " : "",
+                 ssb_unit_from_si(SSB_UNIT_OHM_CM2, b->R_neg_aged), ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_neg_aged));
+    return buf;
+}
+
 /* The ranked table and the bottleneck moves, into out. */
 static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *out)
 {
@@ -358,14 +380,17 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
         }
         double d;
         int k = largest_change(b, &v->m, &d);
+        char other[512];
+        moved_else(b, &v->m, other, sizeof other);
         if (d == 0) {
-            fprintf(out, "  %-20s no overpotential changed (acts on: %s)\n", v->name, acts_on(b, &v->m));
+            fprintf(out, "  %-20s no overpotential changed; %s\n", v->name,
+                    other[0] ? other : "nothing else measured here changed either");
             continue;
         }
-        fprintf(out, "  %-20s %s %.4g -> %.4g mV (%+.3g mV); bottleneck %s -> %s\n", v->name,
+        fprintf(out, "  %-20s %s %.4g -> %.4g mV (%+.3g mV); bottleneck %s -> %s%s%s\n", v->name,
                 ssb_cell_loss_name((ssb_cell_loss)k), ssb_unit_from_si(SSB_UNIT_MV, b->breakdown.loss[k]),
                 ssb_unit_from_si(SSB_UNIT_MV, v->m.breakdown.loss[k]), ssb_unit_from_si(SSB_UNIT_MV, d),
-                ssb_cell_loss_name(b->bottleneck), ssb_cell_loss_name(v->m.bottleneck));
+                ssb_cell_loss_name(b->bottleneck), ssb_cell_loss_name(v->m.bottleneck), other[0] ? "; " : "", other);
     }
 }
 

@@ -136,6 +136,18 @@ expect_rc "unknown parameter" 8 "$BIN" design compare "${SMALL[@]}" --strategies
 expect_rc "unavailable strategy" 10 "$BIN" design compare "${SMALL[@]}" --strategies void_filling
 grep -q "pore" "$T/err" && ok "unavailable strategy says why" || bad "message: $(cat "$T/err")"
 expect_rc "rate out of range" 7 "$BIN" design compare "${SMALL[@]}" --rate 500
+# the moves explain themselves with numbers and units, also where no overpotential changed: the CCS of the pressure
+# strategy (Li creep, higher with pressure: Kasemchainan et al., Nat. Mater. 18, 1105 (2019)) and the aged cathode
+# resistance of a full LiNbO3 coating (lower: Ohta et al., Electrochem. Commun. 9, 1486 (2007)), before -> after
+expect_rc "compare moves" 0 "$BIN" design compare "${SMALL[@]}" --strategies pressure,coating --param coating.coverage=1
+line=$(grep "^  pressure " "$T/out")
+a=$(echo "$line" | sed -nE 's/.*critical stripping current ([0-9.e+-]+) -> ([0-9.e+-]+) mA\/cm2.*/\1 \2/p')
+awk -v p="$a" 'BEGIN { split(p, x, " "); exit !(x[1] > 0 && x[2] > x[1]) }' && ok "pressure: CCS $a mA/cm2" ||
+  bad "pressure move: $line"
+line=$(grep "^  coating " "$T/out")
+a=$(echo "$line" | sed -nE 's/.*aged cathode\|SE resistance ([0-9.e+-]+) -> ([0-9.e+-]+) ohm cm2.*/\1 \2/p')
+awk -v p="$a" 'BEGIN { split(p, x, " "); exit !(x[2] > 0 && x[2] < x[1]) }' && ok "coating: aged R $a ohm cm2" ||
+  bad "coating move: $line"
 # a target rate the cell cannot carry (100C: the voltage under load is below the cut-off at once): the table says
 # 'not sustained' as 'cell rates' does, not 0.0 Wh/kg; the JSON keeps sustained false
 expect_rc "compare at 100C" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator --rate 100
