@@ -44,6 +44,11 @@ static void table_cells(const ssb_design_comparison *c, char (*txt)[128], const 
                 snprintf(t[9], 128, "%s (%.3g mV)", ssb_cell_loss_name(m->bottleneck),
                          ssb_unit_from_si(SSB_UNIT_MV, m->bottleneck_loss));
                 snprintf(t[10], 128, "%s", v->strategy >= 0 && v->reused ? "reused" : "measured");
+                if (!m->sustained) { /* as the CLI table: no energy or capacity at a rate the cell cannot carry */
+                    snprintf(t[2], 128, "-");
+                    snprintf(t[3], 128, "-");
+                    snprintf(t[4], 128, "not sustained");
+                }
             } else {
                 for (int k = 2; k < NCOL; k++)
                     snprintf(t[k], 128, "-");

@@ -155,4 +155,7 @@ grep -q "^1 .*not sustained" "$T/out" && grep -q "^(not sustained: at 100C" "$T/
   ok "100C: not sustained in the table" || bad "100C table: $(head -5 "$T/out")"
 expect_rc "compare at 100C --json" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator --rate 100 --json
 grep -q '"sustained":[[:space:]]*false' "$T/out" && ok "100C: sustained false in the JSON" || bad "100C JSON"
+expect_rc "compare at 100C -o" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator --rate 100 -o "$T/d100"
+grep -q "<td>not sustained</td>" "$T/d100/report.html" && ! grep -q "<td>0.0</td>" "$T/d100/report.html" &&
+  ok "100C: not sustained in report.html" || bad "100C report.html"
 finish
