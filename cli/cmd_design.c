@@ -359,6 +359,12 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
             cli_table_add_row(t, row);
         }
     fprintf(out, "design comparison at %gC (ranked by stack energy; R aged: cathode|SE per CAM|SE area)\n", rate);
+    const ssb_design_metrics *b0 = &cmp->v[0].m;
+    if (cmp->v[0].ok && b0->micro) /* why the baseline differs from `cell rates` on the same file */
+        fprintf(out, "baseline: the cell on its generated and measured cathode (ionic tau %.3g, active CAM %.3f), as "
+                     "'ssbnet run'; 'ssbnet cell rates' uses the file's Bruggeman values "
+                     "(\"microstructure\": {\"enabled\": false} gives those here)\n",
+                b0->tau_ion, b0->active_fraction);
     cli_table_print(t, out);
     cli_table_destroy(&t);
     int nokg = 0, nsus = 0;

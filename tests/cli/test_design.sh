@@ -148,6 +148,18 @@ line=$(grep "^  coating " "$T/out")
 a=$(echo "$line" | sed -nE 's/.*aged cathode\|SE resistance ([0-9.e+-]+) -> ([0-9.e+-]+) ohm cm2.*/\1 \2/p')
 awk -v p="$a" 'BEGIN { split(p, x, " "); exit !(x[2] > 0 && x[2] < x[1]) }' && ok "coating: aged R $a ohm cm2" ||
   bad "coating move: $line"
+# the baseline says why it differs from `cell rates` on the same file (its measured structure); without the
+# structure it is the cell-rates cell: same stack Wh/kg at 1C to the printed digits
+grep -q "^baseline: the cell on its generated and measured cathode" "$T/out" && ok "baseline's structure named" ||
+  bad "no baseline line: $(head -3 "$T/out")"
+"$BIN" cell defaults > "$T/nomicro.json"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['microstructure']={'enabled': False}; json.dump(d, open(sys.argv[1],'w'))" "$T/nomicro.json"
+expect_rc "compare without structure" 0 "$BIN" design compare "$T/nomicro.json" --strategies thin_separator --quiet
+b=$(grep -E "^[0-9]+ +baseline " "$T/out" | awk '{print $3}')
+expect_rc "cell rates" 0 "$BIN" cell rates "$T/nomicro.json" --rates 1 --quiet
+c=$(grep -E "^1 " "$T/out" | awk '{print $7}')
+[ -n "$b" ] && [ "$b" = "$(printf '%.1f' "$c")" ] && ok "baseline without structure = cell rates ($b Wh/kg)" ||
+  bad "baseline $b Wh/kg, cell rates $c"
 # a target rate the cell cannot carry (100C: the voltage under load is below the cut-off at once): the table says
 # 'not sustained' as 'cell rates' does, not 0.0 Wh/kg; the JSON keeps sustained false
 expect_rc "compare at 100C" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator --rate 100
