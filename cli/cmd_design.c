@@ -293,6 +293,28 @@ static const char *acts_on(const ssb_design_metrics *b, const ssb_design_metrics
     return "nothing measured here";
 }
 
+/* What a strategy moved besides the overpotentials, baseline -> variant with units, into buf ("" when nothing). */
+static const char *moved_else(const ssb_design_metrics *b, const ssb_design_metrics *m, char *buf, size_t n)
+{
+    size_t l = 0;
+    buf[0] = '\0';
+    if (m->ccs_available && b->ccs_available && m->ccs != b->ccs && l < n)
+        l += (size_t)snprintf(buf + l, n - l, "%scritical stripping current %.3g -> %.3g mA/cm2", l ? ", " : "",
+                              ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, b->ccs), ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs));
+    if (isfinite(m->ccd_effective) && isfinite(b->ccd_effective) && m->ccd_effective != b->ccd_effective && l < n)
+        l += (size_t)snprintf(buf + l, n - l, "%seffective plating CCD %.6g -> %.6g mA/cm2", l ? ", " : "",
+                              ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, b->ccd_effective),
+                              ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccd_effective));
+    if (isfinite(m->R_pos_aged) && isfinite(b->R_pos_aged) && m->R_pos_aged != b->R_pos_aged && l < n)
+        l += (size_t)snprintf(buf + l, n - l, "%saged cathode|SE resistance %.4g -> %.4g ohm cm2 (retention %.3f -> %.3f)",
+                              l ? ", " : "", ssb_unit_from_si(SSB_UNIT_OHM_CM2, b->R_pos_aged),
+                              ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_pos_aged), b->retention_aged, m->retention_aged);
+    if (isfinite(m->R_neg_aged) && isfinite(b->R_neg_aged) && m->R_neg_aged != b->R_neg_aged && l < n)
+        snprintf(buf + l, n - l, "%saged anode|SE resistance %.4g -> %.4g ohm cm2", l ? ", " : "",
+                 ssb_unit_from_si(SSB_UNIT_OHM_CM2, b->R_neg_aged), ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_neg_aged));
+    return buf;
+}
+
 /* The ranked table and the bottleneck moves, into out. */
 static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *out)
 {
@@ -311,7 +333,8 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
             snprintf(c[1], sizeof c[1], "%s", v->name);
             if (!v->ok) {
                 for (int k = 2; k < NC; k++) snprintf(c[k], sizeof c[k], "-");
-                snprintf(c[10], sizeof c[10], "failed (see below)");
+                snprintf(c[10], sizeof c[10], "%s (see below)",
+                         v->error_code == SSB_ERR_UNSUPPORTED ? "not applicable" : "failed");
             } else {
                 fmtv(c[2], sizeof c[2], m->wh_per_kg, "%.1f");
                 fmtv(c[3], sizeof c[3], m->wh_per_l, "%.1f");
@@ -325,32 +348,55 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
                 snprintf(c[10], sizeof c[10], "%s (%.3g)", ssb_cell_loss_name(m->bottleneck),
                          ssb_unit_from_si(SSB_UNIT_MV, m->bottleneck_loss));
                 snprintf(c[11], sizeof c[11], "%s", v->strategy < 0 ? "measured" : v->reused ? "reused" : "measured");
+                if (!m->sustained) { /* as `cell rates`: no energy or capacity at a rate the cell cannot carry */
+                    snprintf(c[2], sizeof c[2], "-");
+                    snprintf(c[3], sizeof c[3], "-");
+                    snprintf(c[4], sizeof c[4], "not sustained");
+                }
             }
             const char *row[NC];
             for (int k = 0; k < NC; k++) row[k] = c[k];
             cli_table_add_row(t, row);
         }
     fprintf(out, "design comparison at %gC (ranked by stack energy; R aged: cathode|SE per CAM|SE area)\n", rate);
+    const ssb_design_metrics *b0 = &cmp->v[0].m;
+    if (cmp->v[0].ok && b0->micro) /* why the baseline differs from `cell rates` on the same file */
+        fprintf(out, "baseline: the cell on its generated and measured cathode (ionic tau %.3g, active CAM %.3f), as "
+                     "'ssbnet run'; 'ssbnet cell rates' uses the file's Bruggeman values "
+                     "(\"microstructure\": {\"enabled\": false} gives those here)\n",
+                b0->tau_ion, b0->active_fraction);
     cli_table_print(t, out);
     cli_table_destroy(&t);
+    int nokg = 0, nsus = 0;
+    for (int i = 0; i < cmp->n; i++) nokg |= cmp->v[i].ok && isnan(cmp->v[i].m.wh_per_kg);
+    for (int i = 0; i < cmp->n; i++) nsus += cmp->v[i].ok && !cmp->v[i].m.sustained;
+    if (nsus)
+        fprintf(out, "(not sustained: at %gC the voltage under load is at the cut-off from the start; 'ssbnet cell rates' "
+                     "gives the overpotentials there)\n", rate);
+    if (nokg)
+        fprintf(out, "(stack Wh/kg '-': the cell lacks a mass density, which 'ssbnet cell rates' names; ranked by areal "
+                     "energy instead)\n");
     const ssb_design_metrics *b = &cmp->v[0].m;
     fprintf(out, "\nwhat each strategy moved (mean overpotentials at %gC, baseline -> variant)\n", rate);
     for (int i = 1; i < cmp->n; i++) {
         const ssb_design_variant *v = &cmp->v[i];
         if (!v->ok) {
-            fprintf(out, "  %-20s failed: %s\n", v->name, v->error);
+            fprintf(out, "  %-20s %s%s\n", v->name, v->error_code == SSB_ERR_UNSUPPORTED ? "" : "failed: ", v->error);
             continue;
         }
         double d;
         int k = largest_change(b, &v->m, &d);
+        char other[512];
+        moved_else(b, &v->m, other, sizeof other);
         if (d == 0) {
-            fprintf(out, "  %-20s no overpotential changed (acts on: %s)\n", v->name, acts_on(b, &v->m));
+            fprintf(out, "  %-20s no overpotential changed; %s\n", v->name,
+                    other[0] ? other : "nothing else measured here changed either");
             continue;
         }
-        fprintf(out, "  %-20s %s %.4g -> %.4g mV (%+.3g mV); bottleneck %s -> %s\n", v->name,
+        fprintf(out, "  %-20s %s %.4g -> %.4g mV (%+.3g mV); bottleneck %s -> %s%s%s\n", v->name,
                 ssb_cell_loss_name((ssb_cell_loss)k), ssb_unit_from_si(SSB_UNIT_MV, b->breakdown.loss[k]),
                 ssb_unit_from_si(SSB_UNIT_MV, v->m.breakdown.loss[k]), ssb_unit_from_si(SSB_UNIT_MV, d),
-                ssb_cell_loss_name(b->bottleneck), ssb_cell_loss_name(v->m.bottleneck));
+                ssb_cell_loss_name(b->bottleneck), ssb_cell_loss_name(v->m.bottleneck), other[0] ? "; " : "", other);
     }
 }
 

@@ -29,7 +29,7 @@ static const cli_opt opt_opts[O_COUNT] = {
                 "METRIC>=VALUE or METRIC<=VALUE, e.g. critical_stripping_current_mA_per_cm2>=1; repeatable, up to 8",
                 NULL},
     [O_RATE] = {"--rate", NULL, CLI_OPT_DOUBLE, "C", "C", 1e-3, 100, "C-rate of the discharge (default 1)", NULL},
-    [O_PRESSURE] = {"--pressure", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
+    [O_PRESSURE] = {"--pressure", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 100,
                     "stack pressure when it is not a variable (default 1)", NULL},
     [O_MICRO] = {"--micro", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0,
                  "measure each design's microstructure (slow); default: the cell's Bruggeman relations", NULL},
@@ -131,7 +131,7 @@ static int parse_problem(cli_env *env, const cli_optval *val, ssb_design_opt_par
             prm->ncons++;
     }
     if (val[O_RATE].given) prm->rate = val[O_RATE].num;
-    if (val[O_PRESSURE].given) prm->pressure = val[O_PRESSURE].num * 1e6; /* MPa -> Pa */
+    if (val[O_PRESSURE].given) prm->pressure = ssb_unit_to_si(SSB_UNIT_MPA, val[O_PRESSURE].num);
     if (val[O_GRID].given) prm->grid_points = (int)val[O_GRID].num;
     if (val[O_MAXEV].given) prm->max_evals = (int)val[O_MAXEV].num;
     prm->run.micro = val[O_MICRO].given > 0;
@@ -179,15 +179,40 @@ static cJSON *result_json(const ssb_design_opt_params *prm, const ssb_design_opt
     cJSON_AddNumberToObject(j, "grid_evaluations", res->ngrid);
     cJSON_AddNumberToObject(j, "local_evaluations", res->nlocal);
     cJSON_AddNumberToObject(j, "nlopt_result", res->nlopt_result);
+    cJSON_AddBoolToObject(j, "converged", res->local_status == SSB_DESIGN_OPT_CONVERGED);
+    cJSON_AddStringToObject(j, "local_status", ssb_design_opt_status_name(res->local_status));
     cJSON_AddNumberToObject(j, "time_s", res->time_s);
     return j;
 }
 
+/* How the local stage ended, in words (table and warning). */
+static const char *local_text(const ssb_design_opt_params *prm, const ssb_design_opt_result *res)
+{
+    static char buf[256];
+    switch (res->local_status) {
+    case SSB_DESIGN_OPT_CONVERGED:
+        snprintf(buf, sizeof buf, "converged (step under %g of each variable's range)", prm->xtol_rel);
+        break;
+    case SSB_DESIGN_OPT_MAX_EVALS:
+        snprintf(buf, sizeof buf, "NOT converged: stopped at --max-evals %d; the optimum is the best design evaluated "
+                 "(raise --max-evals)", prm->max_evals);
+        break;
+    case SSB_DESIGN_OPT_FAILED:
+        snprintf(buf, sizeof buf, "NOT converged: NLopt stopped with code %d; the optimum is the best design evaluated",
+                 res->nlopt_result);
+        break;
+    default:
+        snprintf(buf, sizeof buf, "not run (--max-evals 0): the optimum is the best grid design");
+    }
+    return buf;
+}
+
 static void result_table(const ssb_design_opt_params *prm, const ssb_design_opt_result *res, FILE *out)
 {
-    fprintf(out, "design optimise: %s %s at %gC; %d designs (%d grid, %d COBYLA, %d sensitivity) in %.1f s\n\n",
+    fprintf(out, "design optimise: %s %s at %gC; %d designs (%d grid, %d COBYLA, %d sensitivity) in %.1f s\n",
             prm->minimise ? "minimise" : "maximise", mname(prm->objective), prm->rate,
             res->nevals, res->ngrid, res->nlocal, res->nevals - res->ngrid - res->nlocal, res->time_s);
+    fprintf(out, "local stage (COBYLA): %s\n\n", local_text(prm, res));
     static const char *const h[] = {"variable", "optimum", "lower", "upper", "at bound", "sensitivity [-]",
                                     "dObj/dx"};
     cli_table *t = cli_table_create(7, h);
@@ -291,6 +316,9 @@ int cmd_design_optimise(cli_env *env, int argc, char **argv)
     char ragone[32] = "";
     if (!rc && val[O_OUT].given && ssb_dist_rank() == 0) /* every rank holds the result; rank 0 writes */
         rc = write_outputs(env, val[O_OUT].str, &prm, &res, ragone, sizeof ragone);
+    if (!rc && ssb_dist_rank() == 0 &&
+        (res.local_status == SSB_DESIGN_OPT_MAX_EVALS || res.local_status == SSB_DESIGN_OPT_FAILED))
+        fprintf(stderr, "ssbnet: warning: design optimise: local stage (COBYLA) %s\n", local_text(&prm, &res));
     if (!rc) {
         if (env->json) {
             cli_json_print(result_json(&prm, &res));

@@ -86,7 +86,7 @@ typedef struct {
     double specific_capacity; /* per mass of positive active material [C/kg] */
     double energy;            /* [J/m2] */
     double v_mean;            /* [V] */
-    double wh_per_kg, wh_per_l; /* stack energy densities [Wh/kg], [Wh/L] (NaN: a density is missing) */
+    double wh_per_kg, wh_per_l; /* stack energy densities [Wh/kg] (NaN: a mass density is missing), [Wh/L] */
     ssb_cell_loss bottleneck;   /* largest mean loss at the target rate */
     double bottleneck_loss;     /* [V] */
     ssb_cell_breakdown breakdown; /* mean overpotential breakdown of the target-rate discharge */

@@ -114,9 +114,23 @@ typedef struct {
     int nevals;                             /* evaluations (grid + local + sensitivity) */
     int ngrid, nlocal;
     ssb_design_eval *evals;                 /* [nevals], owned */
-    int nlopt_result;                       /* NLopt's return code of the local stage */
+    int nlopt_result;                       /* NLopt's return code of the local stage (0: not run) */
+    int local_status;                       /* ssb_design_opt_status: whether the local stage converged */
     double time_s;
 } ssb_design_opt_result;
+
+/* How the local stage ended. CONVERGED: COBYLA's step fell under xtol_rel of each range (or its objective tolerance
+ * was met); MAX_EVALS: it stopped at max_evals evaluations without converging; SKIPPED: max_evals 0 (the grid
+ * alone); FAILED: NLopt gave up (round-off or an internal failure). In every case the optimum is the best design
+ * evaluated; only CONVERGED says it is a local optimum to the step tolerance. */
+typedef enum {
+    SSB_DESIGN_OPT_SKIPPED = 0,
+    SSB_DESIGN_OPT_CONVERGED = 1,
+    SSB_DESIGN_OPT_MAX_EVALS = 2,
+    SSB_DESIGN_OPT_FAILED = 3
+} ssb_design_opt_status;
+/* "skipped", "converged", "max_evals", "failed" (the JSON values of `design optimise`); NULL out of range. */
+const char *ssb_design_opt_status_name(int status);
 
 /* Validate (every variable name settable on base: unknown -> SSB_ERR_NOTFOUND naming the closest keys; duplicate
  * -> SSB_ERR_ARG; bounds -> SSB_ERR_RANGE; a bound the cell refuses -> SSB_ERR_RANGE naming key and value), then

@@ -237,6 +237,10 @@ static void evaluate_list(ssb_ctx *ctx, const ssb_materials *db, const ssb_desig
             v[i].ok = 1;
         else
             variant_error(&v[i], c, r);
+        if (r == SSB_OK && i > 0 && ssbi_design_not_applicable(v[i].strategy, &v[i].m, v[i].error, sizeof v[i].error)) {
+            v[i].ok = 0;
+            v[i].error_code = SSB_ERR_UNSUPPORTED;
+        }
         v[i].evaluated = 1;
         ssb_ctx_destroy(&c);
 #pragma omp critical(ssb_design_progress)

@@ -254,9 +254,11 @@ static void anode_mechanics(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
     ssb_mech_db_destroy(&mdb);
 }
 
-/* Interfaces: stage 5 of the chain (bare) or the coating model, and the aged cell's capacity at the target rate. */
-static int ageing(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_result *res, const ssb_run_params *rp,
-                  const ssb_design_eval_params *ep, ssb_design_metrics *m)
+/* Interfaces: stage 5 of the chain (bare) or the coating model, and the aged cell's capacity at the target rate.
+   uncoated: the cell before apply_coating (res->params already holds the coating's fresh resistance, which the
+   coating model adds itself). */
+static int ageing(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *uncoated, const ssb_run_result *res,
+                  const ssb_run_params *rp, const ssb_design_eval_params *ep, ssb_design_metrics *m)
 {
     if (!res->iface) {
         snprintf(m->aged_note, sizeof m->aged_note, "%s",
@@ -270,12 +272,24 @@ static int ageing(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_result *r
     m->R_neg_initial = res->interfaces.R_neg_initial;
     m->R_neg_aged = res->interfaces.R_neg_aged;
     if (ep->coating.thickness > 0) {
+        /* the run's cell with the cathode interface resistance it had before the coating */
         ssb_iface_db *idb = NULL;
-        int rc = ssb_iface_db_load(ctx, NULL, &idb);
+        ssb_cell_params *bare = NULL;
+        ssb_cell_values v, u;
+        ssb_cell_params_get_values(uncoated, &u);
+        int rc = ssb_cell_params_copy(ctx, res->params, &bare);
+        if (rc == SSB_OK) {
+            ssb_cell_params_get_values(bare, &v);
+            v.pos.R_interface = u.pos.R_interface;
+            rc = ssb_cell_params_set_values(ctx, bare, &v);
+        }
         if (rc == SSB_OK)
-            rc = ssb_design_coated_resistance(ctx, db, idb, res->params, &ep->coating, m->hours, &m->R_pos_initial,
+            rc = ssb_iface_db_load(ctx, NULL, &idb);
+        if (rc == SSB_OK)
+            rc = ssb_design_coated_resistance(ctx, db, idb, bare, &ep->coating, m->hours, &m->R_pos_initial,
                                               &m->R_pos_aged);
         ssb_iface_db_destroy(&idb);
+        ssb_cell_params_destroy(&bare);
         SSB_CHECK(ctx, rc);
     }
     if (!ep->aged_discharge || !(m->capacity > 0))
@@ -359,12 +373,12 @@ static int evaluate_cell(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_p
             m->ref_capacity = res.points[iref].sustained ? res.points[iref].capacity : 0.0;
         char missing[256];
         if (ssb_run_missing_densities(&res.values, missing, sizeof missing))
-            m->wh_per_kg = m->wh_per_l = NAN;
+            m->wh_per_kg = NAN; /* a missing mass density; Wh/L needs the thicknesses alone (as `cell rates`) */
         if (iref >= 0)
             rc = power_capability(ctx, res.params, ep, rp->cutoff, m);
     }
     if (rc == SSB_OK)
-        rc = ageing(ctx, db, &res, rp, ep, m);
+        rc = ageing(ctx, db, handed, &res, rp, ep, m);
     if (rc == SSB_OK)
         anode_mechanics(ctx, db, &res.values, ep, m);
     ssb_run_result_destroy(&res);

@@ -15,6 +15,12 @@ int ssbi_design_handover(ssb_ctx *ctx, const ssb_cell_params *cell, const ssb_ru
 /* *db, or the built-in database loaded into *own (then *db = *own; the caller destroys *own). */
 int ssbi_design_db(ssb_ctx *ctx, const ssb_materials **db, ssb_materials **own);
 /* SSB_ERR_NOTFOUND "unknown <what> '<name>' (closest: ...)" over the n names name_at(i). */
+/* 1 (and why, n bytes) when the strategy's only effect is on a figure the evaluated variant m cannot give (a
+   Li-metal anode's CCS or effective plating CCD in a cell with a composite anode): compare reports it as not
+   applicable instead of a number equal to the baseline's. */
+int ssbi_design_not_applicable(int strategy, const ssb_design_metrics *m, char *why, size_t n);
+/* 1 for a strategy that acts only on a Li-metal anode (pressure, alloy_anode, gb_insulation). */
+int ssbi_design_li_anode_only(int strategy);
 int ssbi_design_closest(ssb_ctx *ctx, const char *what, const char *name, int n, const char *(*name_at)(int));
 
 /* How a comparison shares its variants between processes (src/dist supplies it over MPI; the design module itself

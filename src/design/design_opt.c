@@ -18,6 +18,12 @@ void ssb_design_opt_result_destroy(ssb_design_opt_result *res)
     memset(res, 0, sizeof *res);
 }
 
+const char *ssb_design_opt_status_name(int status)
+{
+    static const char *const names[] = {"skipped", "converged", "max_evals", "failed"};
+    return status >= 0 && status < 4 ? names[status] : NULL;
+}
+
 /* a better than b: feasible before infeasible, then the objective, then the smaller violation. */
 static int better(const ssb_design_opt_params *prm, const ssb_design_eval *a, const ssb_design_eval *b)
 {
@@ -215,7 +221,11 @@ static int local_stage(opt_state *st, const ssb_design_eval *start, int grid_n)
     nlopt_set_maxeval(st->opt, prm->max_evals);
     nlopt_set_initial_step1(st->opt, fmin(0.25, 0.5 / (grid_n - 1)));
     double f = 0;
-    st->res->nlopt_result = (int)nlopt_optimize(st->opt, u, &f);
+    nlopt_result nr = nlopt_optimize(st->opt, u, &f);
+    st->res->nlopt_result = (int)nr;
+    st->res->local_status = nr == NLOPT_MAXEVAL_REACHED || nr == NLOPT_MAXTIME_REACHED ? SSB_DESIGN_OPT_MAX_EVALS
+                            : nr > 0                                                 ? SSB_DESIGN_OPT_CONVERGED
+                                                                                     : SSB_DESIGN_OPT_FAILED;
     nlopt_destroy(st->opt);
     st->opt = NULL;
     if (st->err)
@@ -264,12 +274,27 @@ static int check_params(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
         double dummy;
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_CELL) {
             rc = ssb_cell_params_get(ctx, base, v->name, &dummy);
-            if (rc == SSB_ERR_NOTFOUND)
-                rc = SSB_ERROR(ctx, rc, "unknown variable: %s (or %s, microstructure.KEY, strategy.NAME.PARAM)",
-                               ssb_ctx_get_error(ctx), SSBI_DESIGN_PRESSURE_KEY);
+            if (rc == SSB_ERR_NOTFOUND) {
+                /* the cell's message names the closest keys; copied, since SSB_ERROR writes the same buffer */
+                char why[512];
+                const char *cl = strstr(ssb_ctx_get_error(ctx), "closest: ");
+                snprintf(why, sizeof why, "%s", cl ? cl : "");
+                rc = SSB_ERROR(ctx, rc, "unknown variable '%s'%s%s (or %s, microstructure.KEY, strategy.NAME.PARAM)",
+                               v->name, cl ? "; " : "", why, SSBI_DESIGN_PRESSURE_KEY);
+            }
         }
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY)
             rc = ssbi_design_strategy_var(ctx, db, v->name, &st, &par);
+        if (rc == SSB_OK && (kind == SSBI_DESIGN_VAR_PRESSURE ||
+                             (kind == SSBI_DESIGN_VAR_STRATEGY && ssbi_design_li_anode_only(st)))) {
+            ssb_cell_values cv;
+            ssb_cell_params_get_values(base, &cv);
+            if (cv.anode != SSB_CELL_ANODE_LI_METAL)
+                rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                               "variable %s acts only on a Li-metal anode (critical stripping current, Li contact, "
+                               "plating CCD); this cell has a composite anode, on which it changes nothing",
+                               v->name);
+        }
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY) {
             const ssb_design_param *pp = &ssb_design_strategy_at(st)->params[par];
             if (v->lo < pp->lo || v->hi > pp->hi)
@@ -319,6 +344,16 @@ static int infeasible(ssb_ctx *ctx, const ssb_design_opt_params *prm, const ssb_
     if (nok == 0)
         return SSB_ERROR(ctx, SSB_ERR_RANGE, "none of the %d designs could be run (first: %s)", res->nevals,
                          res->nevals ? res->evals[0].reason : "-");
+    for (int i = 0; i < prm->ncons; i++) {
+        int given = 0;
+        for (int k = 0; k < res->nevals; k++)
+            given |= res->evals[k].ok && isfinite(res->evals[k].metric[prm->cons[i].metric]);
+        if (!given) /* as for the objective: a metric this cell cannot give is unsupported, not infeasible */
+            return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                             "constraint on %s: the metric is not available for any of the %d designs (this cell or "
+                             "its data cannot give it; see the notes of 'ssbnet design compare')",
+                             ssbi_design_metric_name(prm->cons[i].metric), res->nevals);
+    }
     if (len == 0) {
         /* each is met somewhere, never together: name those the least infeasible design violates */
         const ssb_design_eval *lb = NULL;

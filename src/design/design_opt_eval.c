@@ -188,8 +188,11 @@ int ssbi_design_set_vars(ssb_ctx *ctx, const ssb_materials *db, const ssb_design
             char json[256];
             snprintf(json, sizeof json, "{\"microstructure\": {\"%s\": %.17g}}", name + 15, value);
             int rc = ssb_run_params_from_json_string(ctx, json, "variable", &dc->run);
-            if (rc == SSB_ERR_FORMAT && strstr(ssb_ctx_get_error(ctx), "unknown"))
-                return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown variable '%s': %s", name, ssb_ctx_get_error(ctx));
+            if (rc == SSB_ERR_FORMAT && strstr(ssb_ctx_get_error(ctx), "unknown")) {
+                char why[512]; /* copied: SSB_ERROR writes the buffer it would read */
+                snprintf(why, sizeof why, "%s", ssb_ctx_get_error(ctx));
+                return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "unknown variable '%s': %s", name, why);
+            }
             SSB_CHECK(ctx, rc);
             break;
         }
@@ -270,6 +273,8 @@ int ssb_design_opt_evaluate(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
     /* only what the metrics in use need: the power ladder, the interface ageing, the aged discharge */
     ssb_design_eval_params ep = ssb_design_eval_params_default();
     ep.rate = prm->rate;
+    if (ep.ref_rate > ep.rate) /* the power capability's reference at most the target rate, as design compare */
+        ep.ref_rate = ep.rate;
     ep.stack_pressure = prm->pressure;
     if (!uses(prm, "power_C_rate"))
         ep.npower = 0;

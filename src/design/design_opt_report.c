@@ -156,10 +156,16 @@ int ssb_design_opt_write_html(ssb_ctx *ctx, const ssb_design_opt_params *prm, co
     char txt[640];
     snprintf(txt, sizeof txt,
              "%s %s at %gC over %d variable%s: %.6g at the optimum; %d designs evaluated (%d grid, %d COBYLA, %d "
-             "for the sensitivities) in %.1f s.",
+             "for the sensitivities) in %.1f s. Local stage (COBYLA): %s.",
              prm->minimise ? "Minimise" : "Maximise", ssbi_design_metric_name(prm->objective), prm->rate, prm->nvars,
              prm->nvars > 1 ? "s" : "", res->objective, res->nevals, res->ngrid, res->nlocal,
-             res->nevals - res->ngrid - res->nlocal, res->time_s);
+             res->nevals - res->ngrid - res->nlocal, res->time_s,
+             res->local_status == SSB_DESIGN_OPT_CONVERGED   ? "converged to its step tolerance"
+             : res->local_status == SSB_DESIGN_OPT_MAX_EVALS ? "NOT converged, stopped at its evaluation limit; "
+                                                               "the optimum is the best design evaluated"
+             : res->local_status == SSB_DESIGN_OPT_FAILED    ? "NOT converged, NLopt failed; the optimum is the best "
+                                                               "design evaluated"
+                                                             : "not run; the optimum is the best grid design");
     int rc = ssb_html_add_heading(ctx, page, 1, "Design optimisation");
     if (rc == SSB_OK)
         rc = ssb_html_add_paragraph(ctx, page, txt);

@@ -44,10 +44,15 @@ static void table_cells(const ssb_design_comparison *c, char (*txt)[128], const 
                 snprintf(t[9], 128, "%s (%.3g mV)", ssb_cell_loss_name(m->bottleneck),
                          ssb_unit_from_si(SSB_UNIT_MV, m->bottleneck_loss));
                 snprintf(t[10], 128, "%s", v->strategy >= 0 && v->reused ? "reused" : "measured");
+                if (!m->sustained) { /* as the CLI table: no energy or capacity at a rate the cell cannot carry */
+                    snprintf(t[2], 128, "-");
+                    snprintf(t[3], 128, "-");
+                    snprintf(t[4], 128, "not sustained");
+                }
             } else {
                 for (int k = 2; k < NCOL; k++)
                     snprintf(t[k], 128, "-");
-                snprintf(t[9], 128, "failed");
+                snprintf(t[9], 128, "%s", v->error_code == SSB_ERR_UNSUPPORTED ? "not applicable" : "failed");
             }
             for (int k = 0; k < NCOL; k++)
                 cells[(size_t)row * NCOL + (size_t)k] = t[k];
@@ -172,7 +177,8 @@ int ssb_design_comparison_write_html(ssb_ctx *ctx, const ssb_design_comparison *
     for (int i = 0; i < c->n && rc == SSB_OK; i++)
         if (!c->v[i].ok) {
             char msg[SSB_DESIGN_NOTE_LEN + 128];
-            snprintf(msg, sizeof msg, "%s failed: %s", c->v[i].name, c->v[i].error);
+            snprintf(msg, sizeof msg, "%s %s%s", c->v[i].name,
+                     c->v[i].error_code == SSB_ERR_UNSUPPORTED ? "" : "failed: ", c->v[i].error);
             rc = ssb_html_add_paragraph(ctx, page, msg);
         }
     if (rc == SSB_OK)

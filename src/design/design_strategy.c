@@ -390,6 +390,32 @@ static const struct {
 #undef P
 #define NSTRAT ((int)(sizeof strategies / sizeof strategies[0]))
 
+int ssbi_design_li_anode_only(int strategy)
+{
+    if (strategy < 0 || strategy >= NSTRAT)
+        return 0;
+    const apply_fn f = strategies[strategy].apply;
+    return f == a_pressure || f == a_alloy || f == a_gb_insulation;
+}
+
+int ssbi_design_not_applicable(int strategy, const ssb_design_metrics *m, char *why, size_t n)
+{
+    if (strategy < 0 || strategy >= NSTRAT)
+        return 0;
+    const apply_fn f = strategies[strategy].apply;
+    if ((f == a_pressure || f == a_alloy) && !m->ccs_available) {
+        snprintf(why, n, "not applicable to this cell: it acts only on the critical stripping current of a Li-metal "
+                 "anode, which this cell does not give (%s)", m->ccs_note[0] ? m->ccs_note : "no stripping model");
+        return 1;
+    }
+    if (f == a_gb_insulation && isnan(m->ccd_effective)) {
+        snprintf(why, n, "not applicable to this cell: it acts only on the effective plating CCD of a Li-metal anode, "
+                 "which this cell does not give (%s)", m->ccs_note[0] ? m->ccs_note : "no plating criterion");
+        return 1;
+    }
+    return 0;
+}
+
 int ssb_design_strategy_count(void)
 {
     return NSTRAT;

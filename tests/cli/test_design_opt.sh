@@ -44,6 +44,15 @@ lt "$x3" "$x1" && ok "optimum thinner at 3C ($x3 um < $x1 um)" || bad "optimum a
 expect_rc "grid only" 0 "$BIN" design optimise --vary "$V" --grid 11 --max-evals 0 --json --quiet
 g=$(num "$T/out" objective)
 ge "$f1" "$g" && ok "optimum $f1 >= best of an 11-point grid $g Wh/kg" || bad "optimum $f1 < grid $g"
+# the local stage's end is reported: converged at the default --max-evals, not converged at 2 (JSON, table, warning)
+grep -q '"converged":[[:space:]]*true' "$T/o1.json" && grep -q '"local_status":[[:space:]]*"converged"' "$T/o1.json" &&
+  ok "converged at the default --max-evals" || bad "status: $(grep -E 'converged|local_status' "$T/o1.json")"
+expect_rc "max-evals 2" 0 "$BIN" design optimise --vary "$V" --max-evals 2 --json --quiet
+grep -q '"converged":[[:space:]]*false' "$T/out" && grep -q '"local_status":[[:space:]]*"max_evals"' "$T/out" &&
+  grep -q "NOT converged" "$T/err" && ok "not converged at --max-evals 2 (JSON and warning)" ||
+  bad "max-evals 2: $(grep -E 'converged|local_status' "$T/out") $(cat "$T/err")"
+expect_rc "max-evals 2 table" 0 "$BIN" design optimise --vary "$V" --max-evals 2 --quiet
+grep -q "^local stage (COBYLA): NOT converged" "$T/out" && ok "table says not converged" || bad "table: $(head -3 "$T/out")"
 # a binding constraint is listed
 expect_rc "capacity constraint" 0 "$BIN" design optimise --vary "$V" --constraint 'capacity_mAh_per_cm2<=3' --json --quiet
 grep -A1 '"active_constraints"' "$T/out" | grep -q 'capacity_mAh_per_cm2<=3' && ok "active constraint listed" ||
@@ -76,4 +85,10 @@ expect_rc "strategy parameter out of range" 7 "$BIN" design optimise --vary stra
 expect_rc "unavailable strategy" 10 "$BIN" design optimise --vary strategy.void_filling.fill_fraction=0:1 --quiet
 expect_rc "malformed constraint" 2 "$BIN" design optimise --vary "$V" --constraint 'energy_Wh_per_kg=3' --quiet
 expect_rc "no --vary" 2 "$BIN" design optimise --quiet
+# --pressure: the range its help gives is the one the optimiser takes (0 to 100 MPa, as design compare; the help
+# said 1000, and 500 was refused by the library in Pa)
+expect_rc "pressure out of range" 7 "$BIN" design optimise --vary "$V" --pressure 500 --quiet
+grep -q "0 to 100 MPa" "$T/err" && ok "pressure range named in MPa" || bad "pressure: $(cat "$T/err")"
+"$BIN" design optimise --help | grep -q -- "--pressure P.*\[MPa, 0 to 100\]" && ok "help gives 0 to 100 MPa" ||
+  bad "help: $("$BIN" design optimise --help | grep -- --pressure)"
 finish

@@ -2,6 +2,7 @@
  * metric table, strategies (zero strength = baseline, ranges, availability) and literature trends. Small structures
  * (32 x 32 voxels in-plane) keep it in seconds. */
 #include "testutil.h"
+#include "ssb_config.h"
 
 #include <ssbnet/ssb_design.h>
 #include <ssbnet/ssb_mech.h>
@@ -291,6 +292,106 @@ static void test_trend_coating(void **state)
            R1b * 1e4, prev * 1e4);
 }
 
+/* The evaluation of a coated cell books the coating once: fresh, the coating's series resistance d / sigma_ion on top
+ * of the bare cell's (full coverage, no interphase yet; Ohta et al., Electrochem. Commun. 9, 1486 (2007): 10 nm of
+ * LiNbO3 at sqrt(1e-6 * 1e-5) S/cm is 0.316 ohm cm2), aged the coating model on the bare cell. Before, the fresh
+ * excess was added to a cell that already held it (2 d / sigma fresh, d / sigma too much aged). */
+static void test_evaluate_coating_once(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ssb_design_metrics mb, mc;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, f->cell, &rp, &ep, &mb));
+    const double v[2] = {10, 1.0};
+    ssb_design_case dc = apply_one(f, "coating", v, &rp);
+    ep.coating = dc.eval.coating;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, dc.cell, &rp, &ep, &mc));
+    assert_true(mb.aged_available && mc.aged_available);
+    const double d_over_sigma = 1e-8 / (100.0 * sqrt(1e-6 * 1e-5)); /* m / (S/m) = ohm m2 */
+    TU_ASSERT_REL(dc.eval.coating.sigma_ion, 100.0 * sqrt(1e-6 * 1e-5), 1e-12);
+    TU_ASSERT_REL(mc.R_pos_initial - mb.R_pos_initial, d_over_sigma, 1e-9);
+    ssb_iface_db *idb = NULL;
+    TU_OK(f->ctx, ssb_iface_db_load(f->ctx, NULL, &idb));
+    double R0, R1;
+    TU_OK(f->ctx, ssb_design_coated_resistance(f->ctx, f->db, idb, f->cell, &dc.eval.coating, mc.hours, &R0, &R1));
+    TU_ASSERT_REL(mc.R_pos_aged, R1, 1e-12);
+    ssb_iface_db_destroy(&idb);
+    ssb_design_case_destroy(&dc);
+    printf("PASS: coating booked once: fresh %.4g -> %.4g ohm cm2 (d / sigma = %.4g)\n", mb.R_pos_initial * 1e4,
+           mc.R_pos_initial * 1e4, d_over_sigma * 1e4);
+}
+
+/* A cell without a mass density (here the Li foil's): no Wh/kg, but Wh/L, which needs only the thicknesses, as
+ * `ssbnet cell rates` gives it: energy / stack thickness (1 Wh/L = 3600 J / 1e-3 m3). Before, both were NaN. */
+static void test_missing_density_keeps_wh_per_l(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params *cell = NULL;
+    TU_OK(f->ctx, ssb_cell_params_copy(f->ctx, f->cell, &cell));
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    assert_true(v.anode == SSB_CELL_ANODE_LI_METAL && v.li.thickness > 0);
+    v.li.density = NAN;
+    TU_OK(f->ctx, ssb_cell_params_set_values(f->ctx, cell, &v));
+    char miss[256];
+    ssb_cell_params_get_values(cell, &v);
+    assert_true(ssb_run_missing_densities(&v, miss, sizeof miss));
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    ssb_design_metrics m;
+    TU_OK(f->ctx, ssb_design_evaluate(f->ctx, f->db, cell, &rp, &ep, &m));
+    ssb_cell_derived d;
+    TU_OK(f->ctx, ssb_cell_params_derive(f->ctx, cell, &d));
+    assert_true(m.sustained && isnan(m.wh_per_kg));
+    TU_ASSERT_REL(m.wh_per_l, m.energy / 3600.0 / (d.volume * 1000.0), 1e-12);
+    printf("PASS: missing %s: Wh/kg '-', %.1f Wh/L\n", miss, m.wh_per_l);
+    ssb_cell_params_destroy(&cell);
+}
+
+/* A strategy that acts only on the Li-metal anode (pressure, alloy_anode: the critical stripping current;
+ * gb_insulation: the effective plating CCD) does not apply to a cell with a composite anode (examples/
+ * cell_si_c_se.json, Si-C): compare says so (not ok, SSB_ERR_UNSUPPORTED, "not applicable") instead of the baseline's
+ * numbers under the strategy's name; a strategy that does act (thin_separator) is evaluated as before. */
+static void test_not_applicable_to_composite_anode(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params *cell = NULL; /* Si-C composite anode */
+    TU_OK(f->ctx, ssb_cell_params_from_json(f->ctx, f->db, SSB_SOURCE_DIR "/examples/cell_si_c_se.json", &cell));
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    assert_int_equal(v.anode, SSB_CELL_ANODE_COMPOSITE);
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    const char *names[4] = {"pressure", "alloy_anode", "gb_insulation", "thin_separator"};
+    ssb_design_choice ch[4];
+    for (int i = 0; i < 4; i++) {
+        ch[i] = (ssb_design_choice){0, {NAN, NAN, NAN, NAN}};
+        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, names[i], &ch[i].strategy));
+    }
+    ssb_design_comparison c;
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, cell, &rp, &ep, 4, ch, &c));
+    assert_true(c.v[0].ok);
+    for (int i = 1; i <= 3; i++) {
+        assert_false(c.v[i].ok);
+        assert_int_equal(c.v[i].error_code, SSB_ERR_UNSUPPORTED);
+        assert_non_null(strstr(c.v[i].error, "not applicable to this cell"));
+        assert_true(c.v[i].rank > c.v[4].rank && c.v[i].rank > c.v[0].rank);
+    }
+    assert_true(c.v[4].ok && c.v[4].m.energy > c.v[0].m.energy);
+    printf("PASS: composite anode: pressure, alloy_anode, gb_insulation not applicable (%s)\n", c.v[1].error);
+    ssb_design_comparison_destroy(&c);
+    ssb_cell_params_destroy(&cell);
+}
+
 /* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
  * 18, 1105 (2019): creep of Li feeds the interface; Doux et al., Adv. Energy Mater. 10, 1903253 (2020)), through
  * the pressure strategy and the evaluation of the cell (Bruggeman cell, no structure: the anode is what changes). */
@@ -461,6 +562,9 @@ int main(void)
         cmocka_unit_test(test_metric_names),
         cmocka_unit_test(test_zero_strength_and_determinism),
         cmocka_unit_test(test_trend_coating),
+        cmocka_unit_test(test_evaluate_coating_once),
+        cmocka_unit_test(test_missing_density_keeps_wh_per_l),
+        cmocka_unit_test(test_not_applicable_to_composite_anode),
         cmocka_unit_test(test_trend_pressure),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),

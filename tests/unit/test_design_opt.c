@@ -12,6 +12,7 @@
  *     constraint; unknown names give the closest; bounds are checked;
  *   - the result does not depend on the thread count. */
 #include "testutil.h"
+#include "ssb_config.h"
 
 #include <ssbnet/ssb_design_opt.h>
 
@@ -96,6 +97,87 @@ static void test_interior_optimum_moves_thinner(void **state)
     assert_true(xopt[1] < 0.9 * xopt[0]);
     printf("PASS: interior optimum in cathode thickness at 1C (%.1f um) moves thinner at 3C (%.1f um)\n", xopt[0],
            xopt[1]);
+}
+
+/* The result says whether the local stage converged: the thickness problem at 1C converges within the default 60
+ * COBYLA evaluations (step under xtol_rel), stops unconverged at 3 (exactly 3 local evaluations), and the grid alone
+ * (max_evals 0) runs no local stage. Before, only NLopt's raw code was in the JSON and the table said nothing. */
+static void test_local_status(void **state)
+{
+    fixture *f = *state;
+    const int evals[3] = {60, 3, 0};
+    const int expect[3] = {SSB_DESIGN_OPT_CONVERGED, SSB_DESIGN_OPT_MAX_EVALS, SSB_DESIGN_OPT_SKIPPED};
+    for (int k = 0; k < 3; k++) {
+        ssb_design_opt_params p = thickness_problem(1.0);
+        p.max_evals = evals[k];
+        ssb_design_opt_result r;
+        TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
+        assert_int_equal(r.local_status, expect[k]);
+        if (k > 0)
+            assert_int_equal(r.nlocal, evals[k]);
+        else
+            assert_true(r.nlocal < evals[k]);
+        ssb_design_opt_result_destroy(&r);
+    }
+    assert_string_equal(ssb_design_opt_status_name(SSB_DESIGN_OPT_MAX_EVALS), "max_evals");
+    assert_null(ssb_design_opt_status_name(4));
+    printf("PASS: local stage converged at 60 evaluations, max_evals at 3, skipped at 0\n");
+}
+
+/* A target rate below the power capability's C/10 reference (C/20, a usual rate for the energy) runs: the reference
+ * becomes the target rate, as in design compare. Before, every design was refused ("design reference rate = 0.1 C
+ * is out of range") and the optimisation failed with "none of the designs could be run". At C/20 the thickness
+ * limit of the electrolyte transport is weaker than at 1C, so the optimum is thicker than at 1C (106.9 um). */
+static void test_rate_below_reference(void **state)
+{
+    fixture *f = *state;
+    ssb_design_opt_params p = thickness_problem(0.05);
+    ssb_design_opt_result r;
+    TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
+    assert_true(r.objective > 0 && r.x[0] > 110);
+    printf("  C/20: optimum %.1f um, %.1f Wh/kg\n", r.x[0], r.objective);
+    ssb_design_opt_result_destroy(&r);
+    p.objective = mi("power_C_rate");
+    p.grid_points = 2;
+    p.max_evals = 2;
+    TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
+    assert_true(r.objective >= 0.2); /* a rung of the ladder (0.2 ... 10 C) */
+    printf("PASS: target rate C/20 below the C/10 reference optimises (power capability %g C)\n", r.objective);
+    ssb_design_opt_result_destroy(&r);
+}
+
+/* A cell with a composite anode (examples/cell_si_c_se.json, Si-C) has no Li-metal figures: a constraint on the
+ * critical stripping current is unsupported (SSB_ERR_UNSUPPORTED, as an objective no design gives), not
+ * "infeasible ... best of the designs: nan" (exit 7); the stack pressure and the Li-anode strategies as variables are
+ * refused before anything runs (before: optimised, 'converged', with every metric flat). */
+static void test_composite_anode_refusals(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params *cell = NULL; /* Si-C composite anode */
+    TU_OK(f->ctx, ssb_cell_params_from_json(f->ctx, f->db, SSB_SOURCE_DIR "/examples/cell_si_c_se.json", &cell));
+    ssb_design_opt_params p = thickness_problem(1.0);
+    p.grid_points = 3;
+    p.max_evals = 4;
+    p.ncons = 1;
+    p.cons[0] = (ssb_design_constraint){mi("critical_stripping_current_mA_per_cm2"), 0, 1.0};
+    ssb_design_opt_result r;
+    assert_int_equal(ssb_design_optimise(f->ctx, f->db, cell, &p, &r), SSB_ERR_UNSUPPORTED);
+    assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "not available"));
+    ssb_design_opt_result_destroy(&r);
+    const char *vars[3] = {"stack_pressure_MPa", "strategy.pressure.added_pressure_MPa", "strategy.alloy_anode.alloy"};
+    const double hi[3] = {5, 5, 1};
+    for (int i = 0; i < 3; i++) {
+        p = thickness_problem(1.0);
+        snprintf(p.vars[0].name, sizeof p.vars[0].name, "%s", vars[i]);
+        p.vars[0].lo = 0;
+        p.vars[0].hi = hi[i];
+        assert_int_equal(ssb_design_optimise(f->ctx, f->db, cell, &p, &r), SSB_ERR_UNSUPPORTED);
+        assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "composite anode"));
+        assert_int_equal(r.nevals, 0);
+        ssb_design_opt_result_destroy(&r);
+    }
+    ssb_cell_params_destroy(&cell);
+    printf("PASS: composite anode: CCS constraint unsupported; stack pressure and Li-anode strategies refused\n");
 }
 
 static void test_optimum_beats_grid(void **state)
@@ -188,6 +270,17 @@ static void test_bad_input(void **state)
     snprintf(p.vars[0].name, sizeof p.vars[0].name, "positive.thicknes_um");
     assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_NOTFOUND);
     assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "thickness_um"));
+    /* the message reads whole (it was formatted over its own buffer: "unknown variable: unknown variable: y ...") */
+    const char *want = "unknown variable 'positive.thicknes_um'; closest: positive.thickness_um";
+    assert_int_equal(strncmp(ssb_ctx_get_error(f->ctx), want, strlen(want)), 0);
+    ssb_design_opt_result_destroy(&r);
+    p = thickness_problem(1.0);
+    p.run.micro = 1;
+    snprintf(p.vars[0].name, sizeof p.vars[0].name, "microstructure.overlapp");
+    assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_NOTFOUND);
+    want = "unknown variable 'microstructure.overlapp': ";
+    assert_int_equal(strncmp(ssb_ctx_get_error(f->ctx), want, strlen(want)), 0);
+    assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "overlap,"));
     ssb_design_opt_result_destroy(&r);
     int m;
     assert_int_equal(ssb_design_opt_metric_parse(f->ctx, "energy_Wh_kg", &m), SSB_ERR_NOTFOUND);
@@ -295,6 +388,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_interior_optimum_moves_thinner),
+        cmocka_unit_test(test_local_status),
+        cmocka_unit_test(test_rate_below_reference),
+        cmocka_unit_test(test_composite_anode_refusals),
         cmocka_unit_test(test_optimum_beats_grid),
         cmocka_unit_test(test_sensitivity_bound_constraint),
         cmocka_unit_test(test_bad_input),
