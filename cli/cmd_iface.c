@@ -30,11 +30,12 @@ static void iface_help(void)
            "                                [--gouy-chapman] [--interlayer NAME --interlayer-thickness-nm D\n"
            "                                [--interlayer-coverage F]] [--temperature-C T] [--json]\n\n"
            "stability: where the SE (and a coating) is thermodynamically unstable over the electrode's operating\n"
-           "  window (its OCV between the cut-offs, default 3.0-4.3 V, or its fixed potential: Li 0 V), the\n"
+           "  window (its OCV between the cut-offs, default 3.0-4.3 V for a positive and the whole curve for a\n"
+           "  negative such as graphite, Si, LTO, or its fixed potential: Li 0 V), the\n"
            "  interphase type (stable, SEI, MCI, unknown), products, and the database's coatings ranked (stable\n"
            "  against the electrode first, by ionic conductivity; then by how far the window is exceeded).\n"
-           "growth: interphase thickness and resistance vs time at a potential (default: the top of the electrode's\n"
-           "  window) and temperature (default 25 C) from the pair's record in data/iface/interfaces.json.\n"
+           "growth: interphase thickness and resistance vs time at a potential (default: the end of the electrode's\n"
+           "  window farthest outside the SE window, the top for a positive) and temperature (default 25 C) from the pair's record in data/iface/interfaces.json.\n"
            "coating: scans coating thickness x coverage and reports the lowest interface resistance after H hours\n"
            "  (or N cycles of --cycle-hours, default 2 h) on top of the interphase growth of the bare pair.\n"
            "spacecharge: resistance of the Li-depleted space-charge layer at a cathode|SE interface (se module's\n"
@@ -69,7 +70,7 @@ static const cli_opt growth_opts[G_COUNT] = {
     [G_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
     [G_HOURS] = {"--hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, 1e6, "time span, > 0, at most 1e6 h (required)", NULL},
     [G_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
-             "electrode potential vs Li (default: top of its window)", NULL},
+             "electrode potential vs Li (default: the end of its window farthest outside the SE window)", NULL},
     [G_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
     [G_LAW] = {"--law", NULL, CLI_OPT_CHOICE, "LAW", NULL, 0, 0, "growth law (default: the pair's record)",
                "none,parabolic,linear,deal-grove"},
@@ -101,7 +102,7 @@ static const cli_opt coating_opts[K_COUNT] = {
     [K_COV] = {"--coverage", NULL, CLI_OPT_LIST, "LIST", NULL, 0, 1,
                "coverage fractions (default 0.5,0.8,0.9,0.95,0.99,1)", NULL},
     [K_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
-             "electrode potential vs Li (default: top of its window)", NULL},
+             "electrode potential vs Li (default: the end of its window farthest outside the SE window)", NULL},
     [K_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
     [K_SIG] = {"--coating-sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
                "coating Li+ conductivity, > 0 (default: materials database)", NULL},
@@ -294,6 +295,15 @@ static int cmd_stability(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------------ growth */
 
+/* Default potential of growth and coating: the end of the electrode's window with the larger driving force beyond
+ * the SE window (the top of charge for a positive, the lithiated end for a negative). */
+static double window_end(const ssb_iface_stability *s)
+{
+    double below = isfinite(s->E_red) ? s->E_red - s->U_lo : -INFINITY;
+    double above = isfinite(s->E_ox) ? s->U_hi - s->E_ox : -INFINITY;
+    return below > above ? s->U_lo : s->U_hi;
+}
+
 /* The pair's growth parameters with the SE window; returns exit status. */
 static int pair_growth(cli_env *env, const ssb_materials *mdb, const ssb_iface_db *idb, const char *el, const char *se,
                        double U, const ssb_iface_record **rec, ssb_iface_stability *s)
@@ -389,7 +399,7 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
         if (!isnan(Ea))
             g.Ea = Ea * 1e3;
         if (isnan(U))
-            U = s->U_hi;
+            U = window_end(s);
         if (isfinite(rec->sigma_e) && isfinite(g.dE_ref) && g.c_li != 0 &&
             ssb_iface_wagner_kp(env->ctx, g.sigma_ion, rec->sigma_e, g.dE_ref, g.c_li, &wagner) != SSB_OK)
             wagner = NAN;
@@ -572,7 +582,7 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
         g.E_red = s->E_red;
         g.E_ox = s->E_ox;
         if (isnan(U))
-            U = s->U_hi;
+            U = window_end(s);
         int rc = ssb_materials_find(env->ctx, mdb, coat, &cm);
         if (!rc) {
             ssb_mat_prop p;
