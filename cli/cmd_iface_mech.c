@@ -72,9 +72,9 @@ static void lithium_help(void)
            "Li-metal (or Li-alloy) anode | SE under stack pressure on stripping: Li supply to the interface by\n"
            "vacancy diffusion and power-law creep (data/iface/mechanics.json), the critical stripping current (CCS)\n"
            "per pressure, and a pressure x current map of the contact fraction after --hours (default 100) with the\n"
-           "region: stable (contact >= 0.99), void (contact lost, no dendrite), dendrite (the next plating current\n"
-           "through the remaining contacts, j/phi, reaches the SE's plating CCD less its electronic leakage\n"
-           "sigma_e V / L through a separator of --separator-um (default 500) at --voltage-V (default 0.1)).\n"
+           "region: dendrite (the next plating current through the remaining contacts, j/phi, reaches the SE's\n"
+           "plating CCD less its electronic leakage sigma_e V / L through a separator of --separator-um (default\n"
+           "500) at --voltage-V (default 0.1); at full contact too), else stable (contact >= 0.99) or void.\n"
            "Currents default to 20 values from 0.01 to 10 mA/cm2; the model covers 0..%g mA/cm2 and 0..1000 MPa.\n\n"
            "options:\n",
            SSB_MECH_J_MAX / MA_CM2);

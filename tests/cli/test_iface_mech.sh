@@ -27,6 +27,14 @@ c3=$(jall critical_stripping_current_mA_per_cm2 | sed -n 2p)
 awk -v c="$c3" 'BEGIN{exit !(c > 0.1 && c < 0.4)}' && ok "CCS(3 MPa) = $c3 mA/cm2 within 2x of 0.2" || bad "CCS(3 MPa) = $c3"
 [ "$(jall region | wc -l)" -eq 80 ] && ok "map 4 x 20" || bad "map entries: $(jall region | wc -l)"
 jall region | grep -q stable && jall region | grep -q dendrite && ok "map has stable and dendrite regions" || bad "regions: $(jall region | sort -u | tr '\n' ' ')"
+# the dendrite current is where j / phi reaches the effective plating CCD: never above that CCD (phi <= 1); at
+# 7 MPa, where the contact stays full far above it (CCS ~ 44 mA/cm2), it is the CCD itself
+expect_rc "lithium 7 MPa" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 0,7 --json
+jd=$(jall dendrite_current_mA_per_cm2 | sed -n 2p)
+ce=$(jall effective_plating_ccd_mA_per_cm2 | sed -n 2p)
+awk -v a="$jd" -v b="$ce" 'BEGIN{exit !(a <= b * (1 + 1e-5) && a >= b * (1 - 1e-5))}' && ok "dendrite current at 7 MPa = effective CCD ($jd)" || bad "dendrite current $jd vs CCD $ce"
+jd0=$(jall dendrite_current_mA_per_cm2 | sed -n 1p)
+awk -v a="$jd0" -v b="$ce" 'BEGIN{exit !(a < b)}' && ok "dendrite current at 0 MPa below the CCD ($jd0)" || bad "dendrite current at 0 MPa $jd0"
 expect_rc "lithium hotter" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3 --temperature-C 60 --json
 c3h=$(jall critical_stripping_current_mA_per_cm2)
 awk -v a="$c3h" -v b="$c3" 'BEGIN{exit !(a > b)}' && ok "CCS higher at 60 C ($c3h)" || bad "CCS at 60 C $c3h vs $c3"
