@@ -58,10 +58,10 @@ static const cli_opt stability_opts[S_COUNT] = {
     [S_EL] = {"--electrode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "electrode material (required)", NULL},
     [S_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
     [S_COAT] = {"--coating", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "coating to assess besides the ranking", NULL},
-    [S_VLO] = {"--cutoff-low", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY,
-               "lower end of the operating window (default 3.0)", NULL},
-    [S_VHI] = {"--cutoff-high", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY,
-               "upper end of the operating window (default 4.3)", NULL},
+    [S_VLO] = {"--cutoff-low", NULL, CLI_OPT_DOUBLE, "V", "V", 0, 10,
+               "lower end of the operating window (default 3.0; a negative: its whole curve)", NULL},
+    [S_VHI] = {"--cutoff-high", NULL, CLI_OPT_DOUBLE, "V", "V", 0, 10,
+               "upper end of the operating window (default 4.3; a negative: its whole curve)", NULL},
 };
 
 enum { G_EL, G_SE, G_HOURS, G_U, G_T, G_LAW, G_POINTS, G_KP, G_KL, G_L0, G_EA, G_PLOT, G_COUNT };
@@ -69,19 +69,19 @@ static const cli_opt growth_opts[G_COUNT] = {
     [G_EL] = {"--electrode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "electrode material (required)", NULL},
     [G_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
     [G_HOURS] = {"--hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, 1e6, "time span, > 0, at most 1e6 h (required)", NULL},
-    [G_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
+    [G_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", 0, 10,
              "electrode potential vs Li (default: the end of its window farthest outside the SE window)", NULL},
-    [G_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [G_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 500, "temperature (default 25)", NULL},
     [G_LAW] = {"--law", NULL, CLI_OPT_CHOICE, "LAW", NULL, 0, 0, "growth law (default: the pair's record)",
                "none,parabolic,linear,deal-grove"},
-    [G_POINTS] = {"--points", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "time points (default 60)", NULL},
-    [G_KP] = {"--rate-constant-nm2-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm2/h", -INFINITY, INFINITY,
+    [G_POINTS] = {"--points", NULL, CLI_OPT_INT, "N", NULL, 2, 1000000, "time points (default 60)", NULL},
+    [G_KP] = {"--rate-constant-nm2-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm2/h", 0, INFINITY,
               "parabolic rate constant (overrides the record)", NULL},
-    [G_KL] = {"--linear-rate-nm-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm/h", -INFINITY, INFINITY,
+    [G_KL] = {"--linear-rate-nm-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm/h", 0, INFINITY,
               "linear rate (overrides the record)", NULL},
-    [G_L0] = {"--initial-thickness-nm", NULL, CLI_OPT_DOUBLE, "L", "nm", -INFINITY, INFINITY,
+    [G_L0] = {"--initial-thickness-nm", NULL, CLI_OPT_DOUBLE, "L", "nm", 0, INFINITY,
               "initial interphase thickness (overrides the record)", NULL},
-    [G_EA] = {"--activation-energy-kJ-per-mol", NULL, CLI_OPT_DOUBLE, "E", "kJ/mol", -INFINITY, INFINITY,
+    [G_EA] = {"--activation-energy-kJ-per-mol", NULL, CLI_OPT_DOUBLE, "E", "kJ/mol", 0, INFINITY,
               "activation energy (overrides the record)", NULL},
     [G_PLOT] = {"--plot", NULL, CLI_OPT_STRING, "FILE.png", NULL, 0, 0, "R vs t plot", NULL},
 };
@@ -101,9 +101,9 @@ static const cli_opt coating_opts[K_COUNT] = {
                  "coating thicknesses (default 0 and 41 from 0.1 to 100)", NULL},
     [K_COV] = {"--coverage", NULL, CLI_OPT_LIST, "LIST", NULL, 0, 1,
                "coverage fractions (default 0.5,0.8,0.9,0.95,0.99,1)", NULL},
-    [K_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
+    [K_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", 0, 10,
              "electrode potential vs Li (default: the end of its window farthest outside the SE window)", NULL},
-    [K_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [K_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 500, "temperature (default 25)", NULL},
     [K_SIG] = {"--coating-sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
                "coating Li+ conductivity, > 0 (default: materials database)", NULL},
     [K_SIGE] = {"--coating-sigma-e-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
@@ -127,7 +127,7 @@ static const cli_opt spacecharge_opts[Q_COUNT] = {
     [Q_ILD] = {"--interlayer-thickness-nm", NULL, CLI_OPT_DOUBLE, "D", "nm", 0, INFINITY,
                "interlayer thickness, > 0 with --interlayer", NULL},
     [Q_ILC] = {"--interlayer-coverage", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 1, "interlayer coverage (default 1)", NULL},
-    [Q_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [Q_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 500, "temperature (default 25)", NULL},
 };
 
 /* Number of option k, or def when not given. */
@@ -742,6 +742,8 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
     if (isnan(phi0) || isnan(eps) || isnan(cinf) || (isnan(sig) && !se))
         return cli_usage_error(env, "iface spacecharge needs --phi0-V, --eps-r, --c-inf-per-m3 and "
                                     "--sigma-S-per-cm or --electrolyte");
+    if (!isnan(sig) && se)
+        return cli_usage_error(env, "iface spacecharge takes --sigma-S-per-cm or --electrolyte, not both");
     ssb_iface_scl_params p = ssb_iface_scl_params_default();
     p.eps_r = eps;
     p.T = TC + 273.15;

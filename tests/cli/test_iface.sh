@@ -54,6 +54,29 @@ grep -q -- '--hours' "$T/err" && ok "negative hours names --hours" || bad "messa
 expect_rc "growth law outside the choices" 4 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --law cubic
 grep -q 'deal-grove' "$T/err" && ok "law message lists the choices" || bad "message: $(cat "$T/err")"
 expect_rc "growth points out of range" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --points 0
+expect_rc "growth one time point" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --points 1
+# units off by 1000 (mV for V, K for C, mV cut-offs) are refused naming the option, nothing written
+expect_rc "growth potential in mV" 7 "$BIN" iface growth --electrode NCM811 --electrolyte Li6PS5Cl --hours 5 --potential-V 4300
+grep -q -- '--potential-V' "$T/err" && [ ! -s "$T/out" ] && ok "potential message names --potential-V" || bad "message: $(cat "$T/err")"
+expect_rc "growth temperature 1e6 C" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --temperature-C 1e6
+expect_rc "growth negative rate constant" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --rate-constant-nm2-per-h -5
+grep -q -- '--rate-constant-nm2-per-h' "$T/err" && ok "rate message names the option" || bad "message: $(cat "$T/err")"
+expect_rc "stability cut-off in mV" 7 "$BIN" iface stability --electrode NCM811 --electrolyte Li6PS5Cl --cutoff-high 4300
+expect_rc "cycle cut-off in mV" 7 "$BIN" cell cycle --cycles 1 --v-max 4200 --json
+grep -q -- '--v-max' "$T/err" && [ ! -s "$T/out" ] && ok "cycle message names --v-max" || bad "message: $(cat "$T/err")"
+expect_rc "cycle negative hold" 7 "$BIN" cell cycle --cycles 1 --hold-crate -1
+expect_rc "spacecharge sigma and electrolyte" 2 "$BIN" iface spacecharge --phi0-V 0.2 --eps-r 30 --c-inf-per-m3 1e26 \
+  --sigma-S-per-cm 1e-3 --electrolyte Li6PS5Cl
+# a negative electrode's window is its OCV vs Li (graphite below 0.2 V lithiated, Dahn, Phys. Rev. B 44, 9170
+# (1991)), not the positive's 3.0-4.3 V: Li6PS5Cl is reduced there (E_red 1.71 V, Zhu, He, Mo 2015)
+expect_rc "stability graphite|Li6PS5Cl" 0 "$BIN" iface stability --electrode graphite --electrolyte Li6PS5Cl --json
+w=$(tr -d '\n\t ' <"$T/out" | grep -o '"operating_window_V":\[[^]]*\]' | sed 's/.*\[//; s/\]//')
+awk -v w="$w" 'BEGIN{split(w, a, ","); exit !(a[1] < 0.2 && a[2] < 3.0 && a[1] < a[2])}' && ok "graphite window $w V" || bad "graphite window $w"
+u=$(tr -d '\n\t ' <"$T/out" | grep -o '"unstable_ranges_V":\[\[[^]]*\]' | sed 's/.*\[//; s/\]//')
+awk -v u="$u" 'BEGIN{split(u, a, ","); exit !(a[2] + 0 > 1.7099 && a[2] + 0 < 1.7101)}' && ok "graphite: reduced below 1.71 V ($u)" || bad "unstable $u"
+expect_rc "graphite with the positive's cut-offs" 7 "$BIN" iface stability --electrode graphite --electrolyte Li6PS5Cl \
+  --cutoff-low 3 --cutoff-high 4.3
+grep -q graphite "$T/err" && ok "cut-off message names the electrode" || bad "message: $(cat "$T/err")"
 expect_rc "growth malformed number" 2 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5h
 expect_rc "growth stray argument" 2 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 extra
 
