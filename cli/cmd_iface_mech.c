@@ -352,7 +352,8 @@ static void contact_help(void)
            "Greenwood-Williamson asperities (default roughness 50 nm, tip radius 1 um, 0.1 per um2) with Hertz\n"
            "elastic and fully plastic (hardness) contacts, moduli from data/iface/mechanics.json (sulfides soft,\n"
            "oxides stiff). Reports the real contact area fraction and the interface resistance: the constriction\n"
-           "of the Li+ current in the SE into the microcontacts, 1/(4 sigma a N), plus the charge-transfer\n"
+           "of the Li+ current in the SE into the microcontacts, 1/(4 sigma a N) (against another SE on both\n"
+           "sides, 1/(4 sigma a N) + 1/(4 sigma_2 a N), sigma_2 from the database), plus the charge-transfer\n"
            "resistance of the contacted area (default 0) / contact fraction. sigma: --sigma-S-per-cm or the\n"
            "materials database's Li+ conductivity of --material at T.\n\n"
            "options:\n");
@@ -419,6 +420,16 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
         rc = ssb_materials_find(env->ctx, mdb, mat, &m);
     if (!rc && isnan(sigma))
         rc = ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_TOTAL, TC + 273.15, &sigma, NULL);
+    /* against another SE the Li+ current constricts on both sides (Holm: 1/(4 s1 a) + 1/(4 s2 a)); a particle
+       (CAM) takes it up by insertion: its side is not a constriction */
+    double sigma2 = INFINITY;
+    if (!rc && s2->kind == 0) {
+        const ssb_material *m2 = NULL;
+        if (!strcasecmp(s1->name, s2->name))
+            sigma2 = sigma;
+        else if (!(rc = ssb_materials_find(env->ctx, mdb, against, &m2)))
+            rc = ssb_materials_sigma_ion(env->ctx, m2, SSB_SIGMA_TOTAL, TC + 273.15, &sigma2, NULL);
+    }
     if (!rc)
         rc = ssb_mech_effective_modulus(env->ctx, s1->E, s1->nu, s2->E, s2->nu, &gp.E_star);
     if (!rc) {
@@ -430,7 +441,7 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
     for (int i = 0; i < np && !rc; i++) {
         rc = ssb_mech_gw_at_pressure(env->ctx, &gp, P[i] * MPA, &res[i]);
         if (!rc)
-            rc = ssb_mech_constriction(env->ctx, res[i].mean_radius, sigma, INFINITY, &Rcon[i]);
+            rc = ssb_mech_constriction(env->ctx, res[i].mean_radius, sigma, sigma2, &Rcon[i]);
         if (!rc) {
             Rcon[i] /= res[i].contacts; /* N contacts per m2 in parallel: ohm m2 */
             R[i] = Rcon[i] + rct * OHM_CM2 / res[i].area_fraction;
@@ -448,6 +459,10 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
         cJSON_AddNumberToObject(j, "effective_modulus_GPa", gp.E_star / 1e9);
         cJSON_AddNumberToObject(j, "hardness_GPa", gp.hardness / 1e9);
         cJSON_AddNumberToObject(j, "sigma_S_per_cm", sigma / 100.0);
+        if (isfinite(sigma2))
+            cJSON_AddNumberToObject(j, "against_sigma_S_per_cm", sigma2 / 100.0);
+        else
+            cJSON_AddNullToObject(j, "against_sigma_S_per_cm");
         cJSON_AddStringToObject(j, "distribution", dist);
         cJSON *arr = cJSON_AddArrayToObject(j, "points");
         for (int i = 0; i < np; i++) {
@@ -469,8 +484,11 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
                                               "constriction: Holm, Electric Contacts");
         cli_json_print(j);
     } else {
-        printf("%s against %s: E* = %s GPa, hardness %s GPa, sigma_ion %s S/cm\n", s1->name, s2->name,
+        printf("%s against %s: E* = %s GPa, hardness %s GPa, sigma_ion %s S/cm", s1->name, s2->name,
                cli_fmt(gp.E_star / 1e9), cli_fmt(gp.hardness / 1e9), cli_fmt(sigma / 100.0));
+        if (isfinite(sigma2))
+            printf(" (%s: %s S/cm, constriction on both sides)", s2->name, cli_fmt(sigma2 / 100.0));
+        printf("\n");
         const char *hdr[] = {"pressure [MPa]", "contact fraction [-]", "contacts [1/um2]", "mean radius [um]",
                              "plastic [-]", "R_constriction [ohm cm2]", "R_interface [ohm cm2]"};
         cli_table *t = cli_table_create(7, hdr);

@@ -65,6 +65,15 @@ f_s=$(jall contact_fraction | sed -n 2p)
 expect_rc "contact LLZO" 0 "$BIN" iface contact --material LLZO --sigma-S-per-cm 5e-4 --pressure-MPa 10 --json
 f_o=$(jall contact_fraction)
 awk -v a="$f_s" -v b="$f_o" 'BEGIN{exit !(a > 2 * b)}' && ok "sulfide touches more than oxide ($f_s vs $f_o)" || bad "sulfide $f_s oxide $f_o"
+# constriction (Holm, Electric Contacts): one side 1/(4 sigma a N) against a CAM particle, both sides against another
+# SE, 1/(4 sigma a N) + 1/(4 sigma_2 a N), from the reported contact radius a and density N
+holm() { awk -v r="$(jall constriction_resistance_ohm_cm2)" -v a="$(jall mean_contact_radius_um)" \
+  -v n="$(jall contacts_per_um2)" -v s="$(jall sigma_S_per_cm)" -v f="$1" \
+  'BEGIN{h = f / (4 * s * a * 1e-4 * n * 1e8); d = r / h - 1; if (d < 0) d = -d; exit !(d < 1e-9)}'; }
+expect_rc "contact against NCM811" 0 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa 10 --json
+holm 1 && ok "SE|CAM: constriction on the SE side (Holm)" || bad "SE|CAM constriction $(jall constriction_resistance_ohm_cm2)"
+expect_rc "contact SE against SE" 0 "$BIN" iface contact --material Li6PS5Cl --against Li6PS5Cl --pressure-MPa 10 --json
+holm 2 && ok "SE|SE: constriction on both sides (Holm)" || bad "SE|SE constriction $(jall constriction_resistance_ohm_cm2)"
 expect_rc "contact negative pressure" 7 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa -5
 grep -q -- '--pressure-MPa' "$T/err" && [ ! -s "$T/out" ] && ok "contact: key named, no output" || bad "message: $(cat "$T/err")"
 expect_rc "contact distribution outside the choices" 4 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa 5 --distribution cubic
