@@ -45,7 +45,7 @@ static const cli_opt cycle_opts[Y_COUNT] = {
     [Y_PRESSURE] = {"--pressure-MPa", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
                     "stack pressure: contact mechanics on (replaces the cell file's interfaces.mechanics)", NULL},
     [Y_MECHS] = {"--mechanics", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
-                 "lithium,cam,cracking,negative | all | none (default: those the database has constants for)", NULL},
+                 "lithium,cam,cracking,negative | all (those that apply to the anode) | none (default: those the database has constants for)", NULL},
 };
 
 /* The table shows about 20 cycles and the last: the label of cycle c (0-based) into buf, or NULL when skipped. */
@@ -397,6 +397,14 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
                 else
                     want[k] = 1;
             }
+    }
+    if (!rc && val[Y_MECHS].given && !strcmp(val[Y_MECHS].str, "all")) {
+        /* all: every mechanism that applies to the cell's anode (Li | SE contact for a Li foil, contact loss of
+           the particles for a composite negative), each required to have its constants */
+        ssb_cell_values cv;
+        ssb_cell_params_get_values(p, &cv);
+        want[0] = cv.anode == SSB_CELL_ANODE_LI_METAL;
+        want[3] = cv.anode == SSB_CELL_ANODE_COMPOSITE;
     }
     if (mech_bad || (val[Y_MECHS].given && !val[Y_PRESSURE].given)) {
         ssb_cell_params_destroy(&p);

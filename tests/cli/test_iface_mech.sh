@@ -127,6 +127,19 @@ expect_rc "cycle mechanics none" 0 "$BIN" cell cycle --cycles 3 --pressure-MPa 3
   ok "mechanics off: no fade from them" || bad "fade with mechanics none: $(fade lithium_contact) $(fade cam_contact_loss)"
 expect_rc "cycle negative pressure" 7 "$BIN" cell cycle --cycles 3 --pressure-MPa -1 --json -o "$T/cyc.csv"
 grep -q -- '--pressure-MPa' "$T/err" && [ ! -s "$T/out" ] && [ ! -e "$T/cyc.csv" ] && ok "cycle pressure: key named, no output" || bad "message: $(cat "$T/err")"
+# 'all' means every mechanism that applies to the cell: a Li foil has no negative particles to lose contact,
+# a composite negative no Li foil
+expect_rc "cycle mechanics all (Li foil)" 0 "$BIN" cell cycle --cycles 2 --pressure-MPa 3 --mechanics all --json --quiet
+on=$(tr -d '\n\t ' <"$T/out" | grep -o '"mechanisms_on":\[[^]]*\]')
+echo "$on" | grep -q lithium_contact && echo "$on" | grep -q cam_contact_loss && echo "$on" | grep -q '"cracking"' &&
+  ! echo "$on" | grep -q negative_contact_loss && ok "all on a Li foil: $on" || bad "all on a Li foil: $on"
+expect_rc "cycle mechanics all (Si composite)" 0 "$BIN" cell cycle "$(dirname "$0")/../../examples/cell_si_c_se.json" \
+  --cycles 2 --pressure-MPa 50 --mechanics all --json --quiet
+on=$(tr -d '\n\t ' <"$T/out" | grep -o '"mechanisms_on":\[[^]]*\]')
+echo "$on" | grep -q negative_contact_loss && ! echo "$on" | grep -q lithium_contact && ok "all on a composite: $on" \
+  || bad "all on a composite: $on"
+expect_rc "cycle lithium on a composite" 10 "$BIN" cell cycle "$(dirname "$0")/../../examples/cell_si_c_se.json" \
+  --cycles 2 --pressure-MPa 50 --mechanics lithium
 expect_rc "cycle bad mechanics list" 2 "$BIN" cell cycle --cycles 3 --pressure-MPa 3 --mechanics lithium,magic
 expect_rc "cycle mechanics without pressure" 2 "$BIN" cell cycle --cycles 3 --mechanics cam
 "$BIN" cell defaults >"$T/cell.json" 2>/dev/null
