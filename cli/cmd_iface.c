@@ -576,7 +576,7 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
     const ssb_material *cm = NULL;
     const char *csrc = "";
     int best = 0;
-    double T = TC + 273.15, R_bare = NAN;
+    double T = TC + 273.15, R_bare = NAN, cw_lo = NAN, cw_hi = NAN;
     if (!r) {
         g = rec->growth;
         g.E_red = s->E_red;
@@ -596,6 +596,14 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
                 c.sigma_e = p.has_value ? p.si_value : (isfinite(p.si_max) ? p.si_max : p.si_min);
             else
                 ssb_ctx_clear_error(env->ctx);
+            /* the coating's window as the stability ranking reads it (bounds on their conservative side) */
+            ssb_iface_stability *cs = calloc(1, sizeof *cs);
+            if (cs && ssb_iface_stability_assess(env->ctx, mdb, idb, el, se, coat, NAN, NAN, cs) == SSB_OK) {
+                cw_lo = cs->coating.E_red;
+                cw_hi = cs->coating.E_ox;
+            }
+            ssb_ctx_clear_error(env->ctx);
+            free(cs);
             if (!isnan(sig))
                 c.sigma_ion = sig * 100.0;
             if (!isnan(sige))
@@ -662,6 +670,11 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
     }
     if (!r) {
         double bt = thick[best / nc], bc = cov[best % nc];
+        /* the coating's own window at the potential: 1 inside, 0 outside, -1 unknown (the model keeps the
+           coating intact either way: its decomposition is not modelled) */
+        int cw_ok = (isfinite(cw_lo) && U < cw_lo) || (isfinite(cw_hi) && U > cw_hi) ? 0
+                    : isfinite(cw_lo) && isfinite(cw_hi)                             ? 1
+                                                                                     : -1;
         if (env->json) {
             cJSON *j = cJSON_CreateObject();
             cJSON_AddStringToObject(j, "electrode", s->electrode);
@@ -670,6 +683,13 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
             cJSON_AddNumberToObject(j, "coating_sigma_ion_S_per_cm", c.sigma_ion / 100.0);
             cJSON_AddItemToObject(j, "coating_sigma_e_S_per_cm", num_or_null(c.sigma_e / 100.0));
             cJSON_AddStringToObject(j, "coating_source", csrc);
+            cJSON *cw = cJSON_AddArrayToObject(j, "coating_window_V");
+            cJSON_AddItemToArray(cw, num_or_null(cw_lo));
+            cJSON_AddItemToArray(cw, num_or_null(cw_hi));
+            if (cw_ok < 0)
+                cJSON_AddStringToObject(j, "coating_stable_at_potential", "unknown");
+            else
+                cJSON_AddBoolToObject(j, "coating_stable_at_potential", cw_ok);
             cJSON_AddStringToObject(j, "law", ssb_iface_law_name(g.law));
             cJSON_AddNumberToObject(j, "hours", hours);
             cJSON_AddNumberToObject(j, "potential_V", U);
@@ -702,6 +722,11 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
             else
                 snprintf(se_txt, sizeof se_txt, "%s S/cm", cli_fmt(c.sigma_e / 100.0));
             printf("  coating sigma_ion %s S/cm, sigma_e %s (%s)\n", cli_fmt(c.sigma_ion / 100.0), se_txt, csrc);
+            if (cw_ok == 0)
+                printf("  note: %s's computed window %s - %s V vs Li does not contain %.3f V: the coating itself is "
+                       "thermodynamically unstable there\n        (its decomposition is not modelled: the figures "
+                       "assume it stays intact)\n", c.material, isfinite(cw_lo) ? cli_fmt(cw_lo) : "?",
+                       isfinite(cw_hi) ? cli_fmt(cw_hi) : "?", U);
             printf("  bare interface: %s ohm cm2\n", cli_fmt(R_bare / OHM_CM2));
             if (bt > 0)
                 printf("  optimum: thickness %s nm, coverage %s -> %s ohm cm2\n\n", cli_fmt(bt / NM), cli_fmt(bc),

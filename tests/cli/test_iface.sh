@@ -81,6 +81,14 @@ expect_rc "growth malformed number" 2 "$BIN" iface growth --electrode Li --elect
 expect_rc "growth stray argument" 2 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 extra
 
 # coating scan: finite optimum, plot written, bad grids refused
+# a coating outside its own computed window says so (LiNbO3 1.9 - 3.7 V: Zhu, He, Mo, J. Mater. Chem. A 4, 3253
+# (2016); Li metal is at 0 V, so LiNbO3 on Li is reduced); Al2O3 (0.2 - >= 4.5 V) at 4.3 V is inside
+expect_rc "LiNbO3 on Li" 0 "$BIN" iface coating --electrode Li --electrolyte Li6PS5Cl --coating LiNbO3 --hours 10 --json
+[ "$(jget coating_stable_at_potential)" = "false" ] && ok "LiNbO3 at 0 V: outside its window" || bad "LiNbO3 on Li: $(jget coating_stable_at_potential)"
+expect_rc "LiNbO3 on Li (text)" 0 "$BIN" iface coating --electrode Li --electrolyte Li6PS5Cl --coating LiNbO3 --hours 10
+grep -q "not modelled" "$T/out" && ok "text notes the coating's instability" || bad "no note"
+expect_rc "Al2O3 on NCM811" 0 "$BIN" iface coating --electrode NCM811 --electrolyte Li6PS5Cl --coating Al2O3 --hours 10 --json
+[ "$(jget coating_stable_at_potential)" = "true" ] && ok "Al2O3 at 4.3 V: inside its window" || bad "Al2O3: $(jget coating_stable_at_potential)"
 expect_rc "coating LiNbO3" 0 "$BIN" iface coating --electrode NCM811 --electrolyte Li6PS5Cl --coating LiNbO3 --hours 1000 \
   --json --plot "$T/coat.png"
 grep -q '"optimum"' "$T/out" && ok "coating reports the optimum" || bad "no optimum"
