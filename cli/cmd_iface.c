@@ -497,7 +497,8 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
             printf("%s | %s: stable at %.3f V vs Li, no interphase\n", s->electrode, s->electrolyte, U);
         else
             printf("%s | %s: %s interphase, %s growth at %.3f V vs Li and %.2f K (rate factor %.4g)\n",
-                   s->electrode, s->electrolyte, ssb_iface_type_name(rec->type), ssb_iface_law_name(g.law), U, T, f);
+                   s->electrode, s->electrolyte, ssb_iface_type_name(rec->type),
+                   g.law == SSB_IFACE_LAW_NONE ? "no" : ssb_iface_law_name(g.law), U, T, f);
         printf("  parameters: %s [%s]\n", rec->growth_source ? rec->growth_source : "", rec->growth_status ? rec->growth_status : "");
         if (isfinite(slope))
             printf("  log-log slope of R vs t over the last decade: %.4f\n", slope);

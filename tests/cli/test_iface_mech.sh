@@ -206,6 +206,8 @@ expect_rc "stack host without constants" 10 "$BIN" iface stack --capacity-mAh-cm
 grep -q 'host_molar_volume_cm3_per_mol' "$T/err" && ok "missing host key named" || bad "message: $(cat "$T/err")"
 expect_rc "stack zero fixture stiffness" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --fixture-GPa-per-mm 0
 expect_rc "stack negative pressure" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --pressure-MPa -1
+expect_rc "stack --hours without a relaxation time" 2 "$BIN" iface stack --capacity-mAh-cm2 2 --hours 10
+grep -q -- "--creep-tau-h" "$T/err" && ok "message names --creep-tau-h" || bad "message: $(cat "$T/err")"
 # Si cracking and micro-Si vs Si|C|SE (examples/cell_si_*.json): both run with the mechanics of their file, the
 # cracking keys appear only there; a database without the critical size, cracking asked for: exit 10, key named
 EX="$(cd "$(dirname "$0")/../../examples" && pwd)"
