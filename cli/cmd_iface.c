@@ -113,13 +113,13 @@ static const cli_opt coating_opts[K_COUNT] = {
 
 enum { Q_PHI0, Q_EPS, Q_CINF, Q_SIG, Q_SE, Q_GC, Q_IL, Q_ILD, Q_ILC, Q_T, Q_COUNT };
 static const cli_opt spacecharge_opts[Q_COUNT] = {
-    [Q_PHI0] = {"--phi0-V", NULL, CLI_OPT_DOUBLE, "P", "V", -INFINITY, INFINITY, "interface potential step (required)",
+    [Q_PHI0] = {"--phi0-V", NULL, CLI_OPT_DOUBLE, "P", "V", 0, 10, "interface potential step (required)",
                 NULL},
-    [Q_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, -INFINITY, INFINITY, "relative permittivity (required)",
+    [Q_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, 1, 1e5, "relative permittivity (required)",
                NULL},
-    [Q_CINF] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", -INFINITY, INFINITY,
+    [Q_CINF] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", 0, 1e30,
                 "bulk mobile carrier density (required)", NULL},
-    [Q_SIG] = {"--sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", -INFINITY, INFINITY,
+    [Q_SIG] = {"--sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, 1e3,
                "bulk Li+ conductivity (or --electrolyte)", NULL},
     [Q_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "SE whose database conductivity is used", NULL},
     [Q_GC] = {"--gouy-chapman", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "Gouy-Chapman instead of Mott-Schottky", NULL},

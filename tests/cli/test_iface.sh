@@ -102,6 +102,8 @@ grep -q coverage "$T/err" && ok "message names coverage" || bad "message: $(cat 
 # space charge
 expect_rc "spacecharge" 0 "$BIN" iface spacecharge --phi0-V 0.2 --eps-r 30 --c-inf-per-m3 1e26 --electrolyte LPSCl --json
 grep -q '"space_charge_resistance_ohm_cm2"' "$T/out" && ok "spacecharge resistance reported" || bad "no resistance"
+expect_rc "spacecharge phi0 in mV" 7 "$BIN" iface spacecharge --phi0-V 200 --eps-r 30 --c-inf-per-m3 1e26 --electrolyte LPSCl
+grep -q -- "--phi0-V" "$T/err" && ok "phi0 message names --phi0-V" || bad "message: $(cat "$T/err")"
 
 # cell cycle: keys, fade split, CSV, plot
 expect_rc "cell cycle 5" 0 "$BIN" cell cycle --cycles 5 --json -o "$T/cycles.csv" --plot "$T/cycles.png" --quiet
