@@ -97,7 +97,7 @@ static const cli_opt coating_opts[K_COUNT] = {
     [K_CYCLES] = {"--cycles", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "cycles (or --hours)", NULL},
     [K_CYCH] = {"--cycle-hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, 1e4, "hours per cycle, > 0 (default 2)",
                 NULL},
-    [K_THICK] = {"--thickness-nm", NULL, CLI_OPT_LIST, "LIST", "nm", 0, INFINITY,
+    [K_THICK] = {"--thickness-nm", NULL, CLI_OPT_LIST, "LIST", "nm", 0, 1000,
                  "coating thicknesses (default 0 and 41 from 0.1 to 100)", NULL},
     [K_COV] = {"--coverage", NULL, CLI_OPT_LIST, "LIST", NULL, 0, 1,
                "coverage fractions (default 0.5,0.8,0.9,0.95,0.99,1)", NULL},

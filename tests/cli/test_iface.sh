@@ -126,6 +126,11 @@ expect_rc "unknown material" 8 "$BIN" cell cycle "$T/c.json" --cycles 2
 cell '{"positive": {"coating": {"material": "LiNbO3", "thickness_nm": -3}}}'
 expect_rc "negative thickness" 7 "$BIN" cell cycle "$T/c.json" --cycles 2
 grep -q 'thickness_nm' "$T/err" && ok "message names thickness_nm" || bad "message: $(cat "$T/err")"
+cell '{"positive": {"coating": {"material": "LiNbO3", "thickness_nm": 5e9}}}'
+expect_rc "coating 5 m thick (unit slip)" 7 "$BIN" cell cycle "$T/c.json" --cycles 2 --json
+grep -q 'thickness_nm' "$T/err" && [ ! -s "$T/out" ] && ok "thick coating refused naming thickness_nm" || bad "message: $(cat "$T/err")"
+expect_rc "coating scan beyond 1 um" 7 "$BIN" iface coating --electrode NCM811 --electrolyte Li6PS5Cl --coating LiNbO3 \
+  --hours 10 --thickness-nm 5000000
 cell '{"positive": {"coating": {"material": "LiNbO3", "thickness_nm": 3, "coverage": 1.5}}}'
 expect_rc "coverage above 1" 7 "$BIN" cell cycle "$T/c.json" --cycles 2
 cell '{"negative": {"model": "parabolic", "interphase_ionic_conductivity_S_per_cm": 1e-6}}'
