@@ -379,6 +379,21 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
     }
     if (!rc)
         rc = ssb_iface_ageing_from_cell(env->ctx, mdb, idb, p, file, &ag);
+    if (!rc) {
+        /* the records give Ea = 0 where none is reported: say so for a cell away from their temperature */
+        ssb_cell_values cv;
+        ssb_cell_params_get_values(p, &cv);
+        for (int k = 0; k < SSB_IFACE_NSITES; k++) {
+            const ssb_iface_site_params *sp = &ag.site[k];
+            if (sp->enabled && sp->growth.law != SSB_IFACE_LAW_NONE && sp->growth.Ea == 0 &&
+                fabs(cv.cell.T - sp->growth.T_ref) > 0.5)
+                fprintf(stderr, "ssbnet: warning: cell cycle: %s interface %s|%s: no activation energy (0: its growth "
+                                "is taken as at %.2f K, the cell is at %.2f K); set interfaces.%s."
+                                "activation_energy_kJ_per_mol\n", ssb_iface_site_name((ssb_iface_site)k),
+                        sp->electrode, sp->electrolyte, sp->growth.T_ref, cv.cell.T,
+                        ssb_iface_site_name((ssb_iface_site)k));
+        }
+    }
     int want[4] = {-1, -1, -1, -1}, mech_bad = 0;
     if (val[Y_MECHS].given) {
         const char *names[] = {"lithium", "cam", "cracking", "negative"};

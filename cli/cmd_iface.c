@@ -295,6 +295,16 @@ static int cmd_stability(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------------ growth */
 
+/* The records give Ea = 0 where no activation energy is reported: say so away from the reference temperature
+ * instead of letting the growth pass for temperature independent. */
+static void warn_no_ea(const ssb_iface_growth *g, double T, const char *cmd)
+{
+    if (g->law != SSB_IFACE_LAW_NONE && g->Ea == 0 && fabs(T - g->T_ref) > 0.5)
+        fprintf(stderr, "ssbnet: warning: iface %s: the record gives no activation energy (0: growth taken as at %.2f K "
+                        "whatever the temperature); give --activation-energy-kJ-per-mol for %.2f K\n",
+                cmd, g->T_ref, T);
+}
+
 /* Default potential of growth and coating: the end of the electrode's window with the larger driving force beyond
  * the SE window (the top of charge for a positive, the lithiated end for a negative). */
 static double window_end(const ssb_iface_stability *s)
@@ -398,6 +408,8 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
             g.L0 = L0 * NM;
         if (!isnan(Ea))
             g.Ea = Ea * 1e3;
+        else
+            warn_no_ea(&g, T, "growth");
         if (isnan(U))
             U = window_end(s);
         if (isfinite(rec->sigma_e) && isfinite(g.dE_ref) && g.c_li != 0 &&
@@ -582,6 +594,7 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
         g = rec->growth;
         g.E_red = s->E_red;
         g.E_ox = s->E_ox;
+        warn_no_ea(&g, T, "coating");
         if (isnan(U))
             U = window_end(s);
         int rc = ssb_materials_find(env->ctx, mdb, coat, &cm);
