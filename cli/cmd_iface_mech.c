@@ -255,6 +255,7 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "pressure_MPa", P[i] / MPA);
             cJSON_AddNumberToObject(o, "critical_stripping_current_mA_per_cm2", pts[i].ccs / MA_CM2);
+            cJSON_AddBoolToObject(o, "ccs_beyond_model_range", pts[i].ccs > SSB_MECH_J_MAX);
             cJSON_AddNumberToObject(o, "vacancy_supply_mA_per_cm2", pts[i].j_vac / MA_CM2);
             cJSON_AddNumberToObject(o, "creep_supply_mA_per_cm2", pts[i].j_creep / MA_CM2);
             cli_json_add_number(o, "plating_ccd_mA_per_cm2", pts[i].ccd_plating / MA_CM2);
@@ -295,6 +296,13 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        for (int i = 0; i < np; i++)
+            if (pts[i].ccs > SSB_MECH_J_MAX) {
+                printf("note: a CCS above %g mA/cm2 lies outside the model's current range, not a prediction: there "
+                       "the interface kinetics, not the Li supply, limit\n      (at high pressure it is the p^n creep "
+                       "law extrapolated from 1 MPa)\n", SSB_MECH_J_MAX / MA_CM2);
+                break;
+            }
         printf("\nplating CCD %s mA/cm2, electronic leakage %s mA/cm2; map after %g h "
                "(S stable, V void-forming, D dendrite on the next plating):\n",
                cli_fmt(se->ccd_plating / MA_CM2), cli_fmt(pts[0].i_leak / MA_CM2), hours);

@@ -35,6 +35,10 @@ ce=$(jall effective_plating_ccd_mA_per_cm2 | sed -n 2p)
 awk -v a="$jd" -v b="$ce" 'BEGIN{exit !(a <= b * (1 + 1e-5) && a >= b * (1 - 1e-5))}' && ok "dendrite current at 7 MPa = effective CCD ($jd)" || bad "dendrite current $jd vs CCD $ce"
 jd0=$(jall dendrite_current_mA_per_cm2 | sed -n 1p)
 awk -v a="$jd0" -v b="$ce" 'BEGIN{exit !(a < b)}' && ok "dendrite current at 0 MPa below the CCD ($jd0)" || bad "dendrite current at 0 MPa $jd0"
+# a CCS beyond the model's 100 mA/cm2 (the p^6.6 creep law at 1000 MPa gives ~1e16) is flagged, not passed off
+expect_rc "lithium 1000 MPa" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3,1000 --json
+[ "$(jall ccs_beyond_model_range | tr '\n' ' ')" = "false true " ] && ok "CCS beyond the model's range flagged" \
+  || bad "flags: $(jall ccs_beyond_model_range | tr '\n' ' ')"
 expect_rc "lithium hotter" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3 --temperature-C 60 --json
 c3h=$(jall critical_stripping_current_mA_per_cm2)
 awk -v a="$c3h" -v b="$c3" 'BEGIN{exit !(a > b)}' && ok "CCS higher at 60 C ($c3h)" || bad "CCS at 60 C $c3h vs $c3"
