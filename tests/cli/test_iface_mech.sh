@@ -107,6 +107,9 @@ expect_rc "volume table" 0 "$BIN" iface volume "$T/c.tif" --dv-percent -5 --no-t
 grep -q 'active CAM|SE area \[1/m\]' "$T/out" && ok "volume table headers carry units" || bad "volume table: $(head -3 "$T/out")"
 expect_rc "volume soc outside the curve" 7 "$BIN" iface volume "$T/c.tif" --soc 0,0.95 --json
 grep -q -- '--soc' "$T/err" && [ ! -s "$T/out" ] && ok "soc: key named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "volume growth the image cannot take" 7 "$BIN" iface volume "$T/c.tif" --dv-percent -5,190 --no-transport --json
+grep -q -- '--dv-percent: step 2' "$T/err" && [ ! -s "$T/out" ] && ok "growth message names --dv-percent and the step" \
+  || bad "message: $(cat "$T/err")"
 expect_rc "volume material without a curve" 8 "$BIN" iface volume "$T/c.tif" --soc 0.5 --material LLZO --json
 grep -q 'volume-change curve' "$T/err" && [ ! -s "$T/out" ] && ok "material without curve named" || bad "message: $(cat "$T/err")"
 expect_rc "volume dv out of range" 7 "$BIN" iface volume "$T/c.tif" --dv-percent -100
