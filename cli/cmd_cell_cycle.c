@@ -29,10 +29,10 @@ static const cli_opt cycle_opts[Y_COUNT] = {
                    "discharge rate (default 1)", NULL},
     [Y_CRATE_C] = {"--crate-charge", NULL, CLI_OPT_DOUBLE, "C", "C-rate", -INFINITY, INFINITY, "charge rate (default 1)",
                    NULL},
-    [Y_VMIN] = {"--v-min", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY, "discharge cut-off (default 3.5)", NULL},
-    [Y_VMAX] = {"--v-max", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY, "charge cut-off (default 4.2)", NULL},
-    [Y_HOLD] = {"--hold-crate", NULL, CLI_OPT_DOUBLE, "C", "C-rate", -INFINITY, INFINITY,
-                "end of the constant-voltage hold (default 0.05)", NULL},
+    [Y_VMIN] = {"--v-min", NULL, CLI_OPT_DOUBLE, "V", "V", 0, 6, "discharge cut-off (default 3.5)", NULL},
+    [Y_VMAX] = {"--v-max", NULL, CLI_OPT_DOUBLE, "V", "V", 0, 6, "charge cut-off (default 4.2)", NULL},
+    [Y_HOLD] = {"--hold-crate", NULL, CLI_OPT_DOUBLE, "C", "C-rate", 0, INFINITY,
+                "end of the constant-voltage hold (default 0.05; 0: no hold)", NULL},
     [Y_REST] = {"--rest-h", NULL, CLI_OPT_DOUBLE, "H", "h", 0, INFINITY, "rest between cycles (default 0)", NULL},
     [Y_OUT] = {"--output", "-o", CLI_OPT_STRING, "CYCLES.csv", NULL, 0, 0, "per-cycle CSV", NULL},
     [Y_PLOT] = {"--plot", NULL, CLI_OPT_STRING, "FILE.png", NULL, 0, 0, "retention and resistance plot", NULL},
@@ -45,7 +45,7 @@ static const cli_opt cycle_opts[Y_COUNT] = {
     [Y_PRESSURE] = {"--pressure-MPa", NULL, CLI_OPT_DOUBLE, "P", "MPa", 0, 1000,
                     "stack pressure: contact mechanics on (replaces the cell file's interfaces.mechanics)", NULL},
     [Y_MECHS] = {"--mechanics", NULL, CLI_OPT_STRING, "LIST", NULL, 0, 0,
-                 "lithium,cam,cracking,negative | all | none (default: those the database has constants for)", NULL},
+                 "lithium,cam,cracking,negative | all (those that apply to the anode) | none (default: those the database has constants for)", NULL},
 };
 
 /* The table shows about 20 cycles and the last: the label of cycle c (0-based) into buf, or NULL when skipped. */
@@ -379,6 +379,21 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
     }
     if (!rc)
         rc = ssb_iface_ageing_from_cell(env->ctx, mdb, idb, p, file, &ag);
+    if (!rc) {
+        /* the records give Ea = 0 where none is reported: say so for a cell away from their temperature */
+        ssb_cell_values cv;
+        ssb_cell_params_get_values(p, &cv);
+        for (int k = 0; k < SSB_IFACE_NSITES; k++) {
+            const ssb_iface_site_params *sp = &ag.site[k];
+            if (sp->enabled && sp->growth.law != SSB_IFACE_LAW_NONE && sp->growth.Ea == 0 &&
+                fabs(cv.cell.T - sp->growth.T_ref) > 0.5)
+                fprintf(stderr, "ssbnet: warning: cell cycle: %s interface %s|%s: no activation energy (0: its growth "
+                                "is taken as at %.2f K, the cell is at %.2f K); set interfaces.%s."
+                                "activation_energy_kJ_per_mol\n", ssb_iface_site_name((ssb_iface_site)k),
+                        sp->electrode, sp->electrolyte, sp->growth.T_ref, cv.cell.T,
+                        ssb_iface_site_name((ssb_iface_site)k));
+        }
+    }
     int want[4] = {-1, -1, -1, -1}, mech_bad = 0;
     if (val[Y_MECHS].given) {
         const char *names[] = {"lithium", "cam", "cracking", "negative"};
@@ -397,6 +412,14 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
                 else
                     want[k] = 1;
             }
+    }
+    if (!rc && val[Y_MECHS].given && !strcmp(val[Y_MECHS].str, "all")) {
+        /* all: every mechanism that applies to the cell's anode (Li | SE contact for a Li foil, contact loss of
+           the particles for a composite negative), each required to have its constants */
+        ssb_cell_values cv;
+        ssb_cell_params_get_values(p, &cv);
+        want[0] = cv.anode == SSB_CELL_ANODE_LI_METAL;
+        want[3] = cv.anode == SSB_CELL_ANODE_COMPOSITE;
     }
     if (mech_bad || (val[Y_MECHS].given && !val[Y_PRESSURE].given)) {
         ssb_cell_params_destroy(&p);

@@ -30,11 +30,12 @@ static void iface_help(void)
            "                                [--gouy-chapman] [--interlayer NAME --interlayer-thickness-nm D\n"
            "                                [--interlayer-coverage F]] [--temperature-C T] [--json]\n\n"
            "stability: where the SE (and a coating) is thermodynamically unstable over the electrode's operating\n"
-           "  window (its OCV between the cut-offs, default 3.0-4.3 V, or its fixed potential: Li 0 V), the\n"
+           "  window (its OCV between the cut-offs, default 3.0-4.3 V for a positive and the whole curve for a\n"
+           "  negative such as graphite, Si, LTO, or its fixed potential: Li 0 V), the\n"
            "  interphase type (stable, SEI, MCI, unknown), products, and the database's coatings ranked (stable\n"
            "  against the electrode first, by ionic conductivity; then by how far the window is exceeded).\n"
-           "growth: interphase thickness and resistance vs time at a potential (default: the top of the electrode's\n"
-           "  window) and temperature (default 25 C) from the pair's record in data/iface/interfaces.json.\n"
+           "growth: interphase thickness and resistance vs time at a potential (default: the end of the electrode's\n"
+           "  window farthest outside the SE window, the top for a positive) and temperature (default 25 C) from the pair's record in data/iface/interfaces.json.\n"
            "coating: scans coating thickness x coverage and reports the lowest interface resistance after H hours\n"
            "  (or N cycles of --cycle-hours, default 2 h) on top of the interphase growth of the bare pair.\n"
            "spacecharge: resistance of the Li-depleted space-charge layer at a cathode|SE interface (se module's\n"
@@ -57,10 +58,10 @@ static const cli_opt stability_opts[S_COUNT] = {
     [S_EL] = {"--electrode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "electrode material (required)", NULL},
     [S_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
     [S_COAT] = {"--coating", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "coating to assess besides the ranking", NULL},
-    [S_VLO] = {"--cutoff-low", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY,
-               "lower end of the operating window (default 3.0)", NULL},
-    [S_VHI] = {"--cutoff-high", NULL, CLI_OPT_DOUBLE, "V", "V", -INFINITY, INFINITY,
-               "upper end of the operating window (default 4.3)", NULL},
+    [S_VLO] = {"--cutoff-low", NULL, CLI_OPT_DOUBLE, "V", "V", 0, 10,
+               "lower end of the operating window (default 3.0; a negative: its whole curve)", NULL},
+    [S_VHI] = {"--cutoff-high", NULL, CLI_OPT_DOUBLE, "V", "V", 0, 10,
+               "upper end of the operating window (default 4.3; a negative: its whole curve)", NULL},
 };
 
 enum { G_EL, G_SE, G_HOURS, G_U, G_T, G_LAW, G_POINTS, G_KP, G_KL, G_L0, G_EA, G_PLOT, G_COUNT };
@@ -68,19 +69,19 @@ static const cli_opt growth_opts[G_COUNT] = {
     [G_EL] = {"--electrode", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "electrode material (required)", NULL},
     [G_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "solid electrolyte (required)", NULL},
     [G_HOURS] = {"--hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, 1e6, "time span, > 0, at most 1e6 h (required)", NULL},
-    [G_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
-             "electrode potential vs Li (default: top of its window)", NULL},
-    [G_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [G_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", 0, 10,
+             "electrode potential vs Li (default: the end of its window farthest outside the SE window)", NULL},
+    [G_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 500, "temperature (default 25)", NULL},
     [G_LAW] = {"--law", NULL, CLI_OPT_CHOICE, "LAW", NULL, 0, 0, "growth law (default: the pair's record)",
                "none,parabolic,linear,deal-grove"},
-    [G_POINTS] = {"--points", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "time points (default 60)", NULL},
-    [G_KP] = {"--rate-constant-nm2-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm2/h", -INFINITY, INFINITY,
+    [G_POINTS] = {"--points", NULL, CLI_OPT_INT, "N", NULL, 2, 1000000, "time points (default 60)", NULL},
+    [G_KP] = {"--rate-constant-nm2-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm2/h", 0, INFINITY,
               "parabolic rate constant (overrides the record)", NULL},
-    [G_KL] = {"--linear-rate-nm-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm/h", -INFINITY, INFINITY,
+    [G_KL] = {"--linear-rate-nm-per-h", NULL, CLI_OPT_DOUBLE, "K", "nm/h", 0, INFINITY,
               "linear rate (overrides the record)", NULL},
-    [G_L0] = {"--initial-thickness-nm", NULL, CLI_OPT_DOUBLE, "L", "nm", -INFINITY, INFINITY,
+    [G_L0] = {"--initial-thickness-nm", NULL, CLI_OPT_DOUBLE, "L", "nm", 0, INFINITY,
               "initial interphase thickness (overrides the record)", NULL},
-    [G_EA] = {"--activation-energy-kJ-per-mol", NULL, CLI_OPT_DOUBLE, "E", "kJ/mol", -INFINITY, INFINITY,
+    [G_EA] = {"--activation-energy-kJ-per-mol", NULL, CLI_OPT_DOUBLE, "E", "kJ/mol", 0, INFINITY,
               "activation energy (overrides the record)", NULL},
     [G_PLOT] = {"--plot", NULL, CLI_OPT_STRING, "FILE.png", NULL, 0, 0, "R vs t plot", NULL},
 };
@@ -96,13 +97,13 @@ static const cli_opt coating_opts[K_COUNT] = {
     [K_CYCLES] = {"--cycles", NULL, CLI_OPT_INT, "N", NULL, 1, 1000000, "cycles (or --hours)", NULL},
     [K_CYCH] = {"--cycle-hours", NULL, CLI_OPT_DOUBLE, "H", "h", 0, 1e4, "hours per cycle, > 0 (default 2)",
                 NULL},
-    [K_THICK] = {"--thickness-nm", NULL, CLI_OPT_LIST, "LIST", "nm", 0, INFINITY,
+    [K_THICK] = {"--thickness-nm", NULL, CLI_OPT_LIST, "LIST", "nm", 0, 1000,
                  "coating thicknesses (default 0 and 41 from 0.1 to 100)", NULL},
     [K_COV] = {"--coverage", NULL, CLI_OPT_LIST, "LIST", NULL, 0, 1,
                "coverage fractions (default 0.5,0.8,0.9,0.95,0.99,1)", NULL},
-    [K_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", -INFINITY, INFINITY,
-             "electrode potential vs Li (default: top of its window)", NULL},
-    [K_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [K_U] = {"--potential-V", NULL, CLI_OPT_DOUBLE, "U", "V", 0, 10,
+             "electrode potential vs Li (default: the end of its window farthest outside the SE window)", NULL},
+    [K_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 500, "temperature (default 25)", NULL},
     [K_SIG] = {"--coating-sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
                "coating Li+ conductivity, > 0 (default: materials database)", NULL},
     [K_SIGE] = {"--coating-sigma-e-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, INFINITY,
@@ -112,13 +113,13 @@ static const cli_opt coating_opts[K_COUNT] = {
 
 enum { Q_PHI0, Q_EPS, Q_CINF, Q_SIG, Q_SE, Q_GC, Q_IL, Q_ILD, Q_ILC, Q_T, Q_COUNT };
 static const cli_opt spacecharge_opts[Q_COUNT] = {
-    [Q_PHI0] = {"--phi0-V", NULL, CLI_OPT_DOUBLE, "P", "V", -INFINITY, INFINITY, "interface potential step (required)",
+    [Q_PHI0] = {"--phi0-V", NULL, CLI_OPT_DOUBLE, "P", "V", 0, 10, "interface potential step (required)",
                 NULL},
-    [Q_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, -INFINITY, INFINITY, "relative permittivity (required)",
+    [Q_EPS] = {"--eps-r", NULL, CLI_OPT_DOUBLE, "E", NULL, 1, 1e5, "relative permittivity (required)",
                NULL},
-    [Q_CINF] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", -INFINITY, INFINITY,
+    [Q_CINF] = {"--c-inf-per-m3", NULL, CLI_OPT_DOUBLE, "C", "1/m3", 0, 1e30,
                 "bulk mobile carrier density (required)", NULL},
-    [Q_SIG] = {"--sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", -INFINITY, INFINITY,
+    [Q_SIG] = {"--sigma-S-per-cm", NULL, CLI_OPT_DOUBLE, "S", "S/cm", 0, 1e3,
                "bulk Li+ conductivity (or --electrolyte)", NULL},
     [Q_SE] = {"--electrolyte", NULL, CLI_OPT_STRING, "NAME", NULL, 0, 0, "SE whose database conductivity is used", NULL},
     [Q_GC] = {"--gouy-chapman", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "Gouy-Chapman instead of Mott-Schottky", NULL},
@@ -126,7 +127,7 @@ static const cli_opt spacecharge_opts[Q_COUNT] = {
     [Q_ILD] = {"--interlayer-thickness-nm", NULL, CLI_OPT_DOUBLE, "D", "nm", 0, INFINITY,
                "interlayer thickness, > 0 with --interlayer", NULL},
     [Q_ILC] = {"--interlayer-coverage", NULL, CLI_OPT_DOUBLE, "F", NULL, 0, 1, "interlayer coverage (default 1)", NULL},
-    [Q_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -INFINITY, INFINITY, "temperature (default 25)", NULL},
+    [Q_T] = {"--temperature-C", NULL, CLI_OPT_DOUBLE, "T", "C", -100, 500, "temperature (default 25)", NULL},
 };
 
 /* Number of option k, or def when not given. */
@@ -294,6 +295,25 @@ static int cmd_stability(cli_env *env, int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------------------ growth */
 
+/* The records give Ea = 0 where no activation energy is reported: say so away from the reference temperature
+ * instead of letting the growth pass for temperature independent. */
+static void warn_no_ea(const ssb_iface_growth *g, double T, const char *cmd)
+{
+    if (g->law != SSB_IFACE_LAW_NONE && g->Ea == 0 && fabs(T - g->T_ref) > 0.5)
+        fprintf(stderr, "ssbnet: warning: iface %s: the record gives no activation energy (0: growth taken as at %.2f K "
+                        "whatever the temperature); give --activation-energy-kJ-per-mol for %.2f K\n",
+                cmd, g->T_ref, T);
+}
+
+/* Default potential of growth and coating: the end of the electrode's window with the larger driving force beyond
+ * the SE window (the top of charge for a positive, the lithiated end for a negative). */
+static double window_end(const ssb_iface_stability *s)
+{
+    double below = isfinite(s->E_red) ? s->E_red - s->U_lo : -INFINITY;
+    double above = isfinite(s->E_ox) ? s->U_hi - s->E_ox : -INFINITY;
+    return below > above ? s->U_lo : s->U_hi;
+}
+
 /* The pair's growth parameters with the SE window; returns exit status. */
 static int pair_growth(cli_env *env, const ssb_materials *mdb, const ssb_iface_db *idb, const char *el, const char *se,
                        double U, const ssb_iface_record **rec, ssb_iface_stability *s)
@@ -388,8 +408,10 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
             g.L0 = L0 * NM;
         if (!isnan(Ea))
             g.Ea = Ea * 1e3;
+        else
+            warn_no_ea(&g, T, "growth");
         if (isnan(U))
-            U = s->U_hi;
+            U = window_end(s);
         if (isfinite(rec->sigma_e) && isfinite(g.dE_ref) && g.c_li != 0 &&
             ssb_iface_wagner_kp(env->ctx, g.sigma_ion, rec->sigma_e, g.dE_ref, g.c_li, &wagner) != SSB_OK)
             wagner = NAN;
@@ -487,7 +509,8 @@ static int cmd_growth(cli_env *env, int argc, char **argv)
             printf("%s | %s: stable at %.3f V vs Li, no interphase\n", s->electrode, s->electrolyte, U);
         else
             printf("%s | %s: %s interphase, %s growth at %.3f V vs Li and %.2f K (rate factor %.4g)\n",
-                   s->electrode, s->electrolyte, ssb_iface_type_name(rec->type), ssb_iface_law_name(g.law), U, T, f);
+                   s->electrode, s->electrolyte, ssb_iface_type_name(rec->type),
+                   g.law == SSB_IFACE_LAW_NONE ? "no" : ssb_iface_law_name(g.law), U, T, f);
         printf("  parameters: %s [%s]\n", rec->growth_source ? rec->growth_source : "", rec->growth_status ? rec->growth_status : "");
         if (isfinite(slope))
             printf("  log-log slope of R vs t over the last decade: %.4f\n", slope);
@@ -566,13 +589,14 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
     const ssb_material *cm = NULL;
     const char *csrc = "";
     int best = 0;
-    double T = TC + 273.15, R_bare = NAN;
+    double T = TC + 273.15, R_bare = NAN, cw_lo = NAN, cw_hi = NAN;
     if (!r) {
         g = rec->growth;
         g.E_red = s->E_red;
         g.E_ox = s->E_ox;
+        warn_no_ea(&g, T, "coating");
         if (isnan(U))
-            U = s->U_hi;
+            U = window_end(s);
         int rc = ssb_materials_find(env->ctx, mdb, coat, &cm);
         if (!rc) {
             ssb_mat_prop p;
@@ -586,6 +610,14 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
                 c.sigma_e = p.has_value ? p.si_value : (isfinite(p.si_max) ? p.si_max : p.si_min);
             else
                 ssb_ctx_clear_error(env->ctx);
+            /* the coating's window as the stability ranking reads it (bounds on their conservative side) */
+            ssb_iface_stability *cs = calloc(1, sizeof *cs);
+            if (cs && ssb_iface_stability_assess(env->ctx, mdb, idb, el, se, coat, NAN, NAN, cs) == SSB_OK) {
+                cw_lo = cs->coating.E_red;
+                cw_hi = cs->coating.E_ox;
+            }
+            ssb_ctx_clear_error(env->ctx);
+            free(cs);
             if (!isnan(sig))
                 c.sigma_ion = sig * 100.0;
             if (!isnan(sige))
@@ -652,6 +684,11 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
     }
     if (!r) {
         double bt = thick[best / nc], bc = cov[best % nc];
+        /* the coating's own window at the potential: 1 inside, 0 outside, -1 unknown (the model keeps the
+           coating intact either way: its decomposition is not modelled) */
+        int cw_ok = (isfinite(cw_lo) && U < cw_lo) || (isfinite(cw_hi) && U > cw_hi) ? 0
+                    : isfinite(cw_lo) && isfinite(cw_hi)                             ? 1
+                                                                                     : -1;
         if (env->json) {
             cJSON *j = cJSON_CreateObject();
             cJSON_AddStringToObject(j, "electrode", s->electrode);
@@ -660,6 +697,13 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
             cJSON_AddNumberToObject(j, "coating_sigma_ion_S_per_cm", c.sigma_ion / 100.0);
             cJSON_AddItemToObject(j, "coating_sigma_e_S_per_cm", num_or_null(c.sigma_e / 100.0));
             cJSON_AddStringToObject(j, "coating_source", csrc);
+            cJSON *cw = cJSON_AddArrayToObject(j, "coating_window_V");
+            cJSON_AddItemToArray(cw, num_or_null(cw_lo));
+            cJSON_AddItemToArray(cw, num_or_null(cw_hi));
+            if (cw_ok < 0)
+                cJSON_AddStringToObject(j, "coating_stable_at_potential", "unknown");
+            else
+                cJSON_AddBoolToObject(j, "coating_stable_at_potential", cw_ok);
             cJSON_AddStringToObject(j, "law", ssb_iface_law_name(g.law));
             cJSON_AddNumberToObject(j, "hours", hours);
             cJSON_AddNumberToObject(j, "potential_V", U);
@@ -692,6 +736,11 @@ static int cmd_coating(cli_env *env, int argc, char **argv)
             else
                 snprintf(se_txt, sizeof se_txt, "%s S/cm", cli_fmt(c.sigma_e / 100.0));
             printf("  coating sigma_ion %s S/cm, sigma_e %s (%s)\n", cli_fmt(c.sigma_ion / 100.0), se_txt, csrc);
+            if (cw_ok == 0)
+                printf("  note: %s's computed window %s - %s V vs Li does not contain %.3f V: the coating itself is "
+                       "thermodynamically unstable there\n        (its decomposition is not modelled: the figures "
+                       "assume it stays intact)\n", c.material, isfinite(cw_lo) ? cli_fmt(cw_lo) : "?",
+                       isfinite(cw_hi) ? cli_fmt(cw_hi) : "?", U);
             printf("  bare interface: %s ohm cm2\n", cli_fmt(R_bare / OHM_CM2));
             if (bt > 0)
                 printf("  optimum: thickness %s nm, coverage %s -> %s ohm cm2\n\n", cli_fmt(bt / NM), cli_fmt(bc),
@@ -732,6 +781,8 @@ static int cmd_spacecharge(cli_env *env, int argc, char **argv)
     if (isnan(phi0) || isnan(eps) || isnan(cinf) || (isnan(sig) && !se))
         return cli_usage_error(env, "iface spacecharge needs --phi0-V, --eps-r, --c-inf-per-m3 and "
                                     "--sigma-S-per-cm or --electrolyte");
+    if (!isnan(sig) && se)
+        return cli_usage_error(env, "iface spacecharge takes --sigma-S-per-cm or --electrolyte, not both");
     ssb_iface_scl_params p = ssb_iface_scl_params_default();
     p.eps_r = eps;
     p.T = TC + 273.15;

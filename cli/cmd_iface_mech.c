@@ -72,9 +72,9 @@ static void lithium_help(void)
            "Li-metal (or Li-alloy) anode | SE under stack pressure on stripping: Li supply to the interface by\n"
            "vacancy diffusion and power-law creep (data/iface/mechanics.json), the critical stripping current (CCS)\n"
            "per pressure, and a pressure x current map of the contact fraction after --hours (default 100) with the\n"
-           "region: stable (contact >= 0.99), void (contact lost, no dendrite), dendrite (the next plating current\n"
-           "through the remaining contacts, j/phi, reaches the SE's plating CCD less its electronic leakage\n"
-           "sigma_e V / L through a separator of --separator-um (default 500) at --voltage-V (default 0.1)).\n"
+           "region: dendrite (the next plating current through the remaining contacts, j/phi, reaches the SE's\n"
+           "plating CCD less its electronic leakage sigma_e V / L through a separator of --separator-um (default\n"
+           "500) at --voltage-V (default 0.1); at full contact too), else stable (contact >= 0.99) or void.\n"
            "Currents default to 20 values from 0.01 to 10 mA/cm2; the model covers 0..%g mA/cm2 and 0..1000 MPa.\n\n"
            "options:\n",
            SSB_MECH_J_MAX / MA_CM2);
@@ -255,6 +255,7 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "pressure_MPa", P[i] / MPA);
             cJSON_AddNumberToObject(o, "critical_stripping_current_mA_per_cm2", pts[i].ccs / MA_CM2);
+            cJSON_AddBoolToObject(o, "ccs_beyond_model_range", pts[i].ccs > SSB_MECH_J_MAX);
             cJSON_AddNumberToObject(o, "vacancy_supply_mA_per_cm2", pts[i].j_vac / MA_CM2);
             cJSON_AddNumberToObject(o, "creep_supply_mA_per_cm2", pts[i].j_creep / MA_CM2);
             cli_json_add_number(o, "plating_ccd_mA_per_cm2", pts[i].ccd_plating / MA_CM2);
@@ -295,6 +296,13 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
         }
         cli_table_print(t, stdout);
         cli_table_destroy(&t);
+        for (int i = 0; i < np; i++)
+            if (pts[i].ccs > SSB_MECH_J_MAX) {
+                printf("note: a CCS above %g mA/cm2 lies outside the model's current range, not a prediction: there "
+                       "the interface kinetics, not the Li supply, limit\n      (at high pressure it is the p^n creep "
+                       "law extrapolated from 1 MPa)\n", SSB_MECH_J_MAX / MA_CM2);
+                break;
+            }
         printf("\nplating CCD %s mA/cm2, electronic leakage %s mA/cm2; map after %g h "
                "(S stable, V void-forming, D dendrite on the next plating):\n",
                cli_fmt(se->ccd_plating / MA_CM2), cli_fmt(pts[0].i_leak / MA_CM2), hours);
@@ -352,7 +360,8 @@ static void contact_help(void)
            "Greenwood-Williamson asperities (default roughness 50 nm, tip radius 1 um, 0.1 per um2) with Hertz\n"
            "elastic and fully plastic (hardness) contacts, moduli from data/iface/mechanics.json (sulfides soft,\n"
            "oxides stiff). Reports the real contact area fraction and the interface resistance: the constriction\n"
-           "of the Li+ current in the SE into the microcontacts, 1/(4 sigma a N), plus the charge-transfer\n"
+           "of the Li+ current in the SE into the microcontacts, 1/(4 sigma a N) (against another SE on both\n"
+           "sides, 1/(4 sigma a N) + 1/(4 sigma_2 a N), sigma_2 from the database), plus the charge-transfer\n"
            "resistance of the contacted area (default 0) / contact fraction. sigma: --sigma-S-per-cm or the\n"
            "materials database's Li+ conductivity of --material at T.\n\n"
            "options:\n");
@@ -419,6 +428,16 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
         rc = ssb_materials_find(env->ctx, mdb, mat, &m);
     if (!rc && isnan(sigma))
         rc = ssb_materials_sigma_ion(env->ctx, m, SSB_SIGMA_TOTAL, TC + 273.15, &sigma, NULL);
+    /* against another SE the Li+ current constricts on both sides (Holm: 1/(4 s1 a) + 1/(4 s2 a)); a particle
+       (CAM) takes it up by insertion: its side is not a constriction */
+    double sigma2 = INFINITY;
+    if (!rc && s2->kind == 0) {
+        const ssb_material *m2 = NULL;
+        if (!strcasecmp(s1->name, s2->name))
+            sigma2 = sigma;
+        else if (!(rc = ssb_materials_find(env->ctx, mdb, against, &m2)))
+            rc = ssb_materials_sigma_ion(env->ctx, m2, SSB_SIGMA_TOTAL, TC + 273.15, &sigma2, NULL);
+    }
     if (!rc)
         rc = ssb_mech_effective_modulus(env->ctx, s1->E, s1->nu, s2->E, s2->nu, &gp.E_star);
     if (!rc) {
@@ -430,7 +449,7 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
     for (int i = 0; i < np && !rc; i++) {
         rc = ssb_mech_gw_at_pressure(env->ctx, &gp, P[i] * MPA, &res[i]);
         if (!rc)
-            rc = ssb_mech_constriction(env->ctx, res[i].mean_radius, sigma, INFINITY, &Rcon[i]);
+            rc = ssb_mech_constriction(env->ctx, res[i].mean_radius, sigma, sigma2, &Rcon[i]);
         if (!rc) {
             Rcon[i] /= res[i].contacts; /* N contacts per m2 in parallel: ohm m2 */
             R[i] = Rcon[i] + rct * OHM_CM2 / res[i].area_fraction;
@@ -448,6 +467,10 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
         cJSON_AddNumberToObject(j, "effective_modulus_GPa", gp.E_star / 1e9);
         cJSON_AddNumberToObject(j, "hardness_GPa", gp.hardness / 1e9);
         cJSON_AddNumberToObject(j, "sigma_S_per_cm", sigma / 100.0);
+        if (isfinite(sigma2))
+            cJSON_AddNumberToObject(j, "against_sigma_S_per_cm", sigma2 / 100.0);
+        else
+            cJSON_AddNullToObject(j, "against_sigma_S_per_cm");
         cJSON_AddStringToObject(j, "distribution", dist);
         cJSON *arr = cJSON_AddArrayToObject(j, "points");
         for (int i = 0; i < np; i++) {
@@ -469,8 +492,11 @@ int cmd_iface_contact(cli_env *env, int argc, char **argv)
                                               "constriction: Holm, Electric Contacts");
         cli_json_print(j);
     } else {
-        printf("%s against %s: E* = %s GPa, hardness %s GPa, sigma_ion %s S/cm\n", s1->name, s2->name,
+        printf("%s against %s: E* = %s GPa, hardness %s GPa, sigma_ion %s S/cm", s1->name, s2->name,
                cli_fmt(gp.E_star / 1e9), cli_fmt(gp.hardness / 1e9), cli_fmt(sigma / 100.0));
+        if (isfinite(sigma2))
+            printf(" (%s: %s S/cm, constriction on both sides)", s2->name, cli_fmt(sigma2 / 100.0));
+        printf("\n");
         const char *hdr[] = {"pressure [MPa]", "contact fraction [-]", "contacts [1/um2]", "mean radius [um]",
                              "plastic [-]", "R_constriction [ohm cm2]", "R_interface [ohm cm2]"};
         cli_table *t = cli_table_create(7, hdr);

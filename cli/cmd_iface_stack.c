@@ -93,6 +93,11 @@ int cmd_iface_stack(cli_env *env, int argc, char **argv)
         fprintf(stderr, "ssbnet: error: option --creep-tau-h: %g is out of range (must be > 0)\n", tau / 3600.0);
         return CLI_EXIT_RANGE;
     }
+    if (val[K_HOURS].given && !val[K_TAU].given) {
+        fprintf(stderr, "ssbnet: error: option --hours needs --creep-tau-h TAU (the relaxation time: no database "
+                        "value)\n");
+        return CLI_EXIT_USAGE;
+    }
     if (eps + por > 1) {
         fprintf(stderr, "ssbnet: error: options --host-fraction %g + --porosity %g exceed 1\n", eps, por);
         return CLI_EXIT_RANGE;

@@ -257,6 +257,14 @@ int cmd_iface_volume(cli_env *env, int argc, char **argv)
         ssb_grid *s = NULL;
         double sig[256];
         lrc = ssb_mech_volume_change(env->ctx, g, cam_label, gap, st[i].dv_req, &s, &st[i].dv);
+        if (lrc == SSB_ERR_RANGE) { /* a step the image cannot take: name the option and the step */
+            fprintf(stderr, "ssbnet: error: option %s: step %d (dV %+.4g %%): %s\n",
+                    val[V_DV].given ? "--dv-percent" : "--soc", i + 1, st[i].dv_req * 100.0,
+                    ssb_ctx_get_error(env->ctx));
+            release(st, n, ref, have_ref);
+            ssb_grid_destroy(&g);
+            return CLI_EXIT_RANGE;
+        }
         if (!lrc)
             lrc = ssb_micro_cam_compute(env->ctx, s, &cp, &st[i].cam);
         for (int c = 0; transport && c < 2 && !lrc; c++) {

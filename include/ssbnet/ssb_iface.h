@@ -241,8 +241,10 @@ typedef struct {
 } ssb_iface_stability;
 
 /* Stability of an electrode|SE contact (and a coating, NULL for none) over the electrode's operating window:
- * its OCV between v_lo and v_hi (NaN: 3.0 and 4.3 V) over the curve's range, or its fixed potential.
- * Errors: SSB_ERR_NOTFOUND (unknown material; electrode without OCV and without fixed potential). */
+ * its OCV between v_lo and v_hi over the curve's range (NaN: 3.0 and 4.3 V for a positive electrode, the whole
+ * curve for an anode-class material such as graphite, Si, Li4Ti5O12), or its fixed potential.
+ * Errors: SSB_ERR_NOTFOUND (unknown material; electrode without OCV and without fixed potential), SSB_ERR_RANGE
+ * (v_lo >= v_hi; cut-offs that miss the OCV curve's range). */
 int ssb_iface_stability_assess(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, const char *electrode,
                                const char *electrolyte, const char *coating, double v_lo, double v_hi,
                                ssb_iface_stability *out);

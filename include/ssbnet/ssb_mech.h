@@ -22,8 +22,9 @@
  * Plating after stripping: the next plating current passes through the remaining contacts, j_loc = j / phi. With
  * the electronic leakage of the SE (se module, ssb_se_leakage_solve: i_e = sigma_e V / L, Hebb-Wagner limit) Li
  * forms inside the SE as well; the criterion is j_loc >= CCD_plating - i_e ("dendrite"), CCD_plating the plating
- * critical current of the SE from the database. Regions: "stable" (phi >= 0.99 over the horizon), "void" (phi
- * falls, no dendrite), "dendrite".
+ * critical current of the SE from the database. Regions: "dendrite" (the criterion holds, also at full contact:
+ * a current at or above the CCD makes dendrites whatever the contact), else "stable" (phi >= 0.99 over the
+ * horizon) or "void" (phi falls).
  *
  * Contacts. Hertz (two spheres R1, R2, moduli E1, E2, Poisson nu1, nu2; R = R1 R2 / (R1 + R2), 1/E* = (1 - nu1^2)/E1
  * + (1 - nu2^2)/E2): a = (3 F R / (4 E*))^(1/3), p0 = 3 F / (2 pi a^2), delta = a^2 / R.

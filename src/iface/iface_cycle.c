@@ -116,6 +116,9 @@ static int parse_coating(ssb_ctx *ctx, const ssb_materials *mdb, const cJSON *o,
     double d = 0;
     SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "thickness_nm", where, SSBI_NM, 0, &d, &present));
     SSB_REQUIRE(ctx, present, SSB_ERR_FORMAT, "%s: needs \"thickness_nm\"", where);
+    SSB_REQUIRE(ctx, d <= 1e-6, SSB_ERR_RANGE,
+                "%s.thickness_nm = %g, must be in [0, 1000] nm (a coating on particles a few um across; a value "
+                "in another unit?)", where, d / SSBI_NM);
     c->thickness = d;
     SSB_CHECK(ctx, ssbi_iface_get_number(ctx, o, "coverage", where, 1.0, 0, &c->coverage, NULL));
     SSB_REQUIRE(ctx, c->coverage <= 1, SSB_ERR_RANGE, "%s.coverage = %g, must be in [0, 1]", where, c->coverage);

@@ -39,7 +39,9 @@ static double prop_si(ssb_ctx *ctx, const ssb_material *m, const char *key, cons
     return NAN;
 }
 
-/* Operating window of an electrode: OCV range over its curve (clipped to [v_lo, v_hi]) or its fixed potential. */
+/* Operating window of an electrode: OCV range over its curve (clipped to [v_lo, v_hi]) or its fixed potential.
+ * NaN cut-offs: 3.0 - 4.3 V for a positive electrode; an anode-class material (graphite, Si, LTO: its OCV lies
+ * below 3 V) its whole curve. Cut-offs that miss the curve's range are an error, not a point outside it. */
 static int electrode_window(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, const ssb_material *m,
                             double v_lo, double v_hi, double *lo, double *hi, char *src, size_t nsrc)
 {
@@ -59,12 +61,25 @@ static int electrode_window(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_if
         }
         SSB_REQUIRE(ctx, umin <= umax, SSB_ERR_NOTFOUND, "the OCV curve of %s could not be evaluated",
                     ssb_materials_name(m));
+        const int anode = ssb_materials_class(m) == SSB_MAT_ANODE;
+        const int given = !isnan(v_lo) || !isnan(v_hi);
+        if (isnan(v_lo))
+            v_lo = anode ? -INFINITY : 3.0;
+        if (isnan(v_hi))
+            v_hi = anode ? INFINITY : 4.3;
+        SSB_REQUIRE(ctx, v_lo < v_hi, SSB_ERR_RANGE, "cut-offs %g V and %g V: the lower must be below the upper",
+                    v_lo, v_hi);
         *lo = fmax(umin, v_lo);
         *hi = fmin(umax, v_hi);
-        if (*lo > *hi)
-            *lo = *hi = fmin(fmax(umin, v_lo), v_hi);
-        snprintf(src, nsrc, "OCV %s of %s between %.2f and %.2f V (%s)", info.name, ssb_materials_name(m), v_lo, v_hi,
-                 info.source ? info.source : "");
+        SSB_REQUIRE(ctx, *lo <= *hi, SSB_ERR_RANGE,
+                    "cut-offs %g - %g V vs Li%s miss the OCV range of %s (%.3f - %.3f V vs Li): no operating window",
+                    v_lo, v_hi, given ? "" : " (the defaults)", ssb_materials_name(m), umin, umax);
+        if (isfinite(v_lo) && isfinite(v_hi))
+            snprintf(src, nsrc, "OCV %s of %s between %.2f and %.2f V (%s)", info.name, ssb_materials_name(m), v_lo,
+                     v_hi, info.source ? info.source : "");
+        else
+            snprintf(src, nsrc, "OCV %s of %s over its whole curve (%s)", info.name, ssb_materials_name(m),
+                     info.source ? info.source : "");
         return SSB_OK;
     }
     const char *s = NULL;
@@ -144,12 +159,8 @@ int ssb_iface_stability_assess(ssb_ctx *ctx, const ssb_materials *mdb, const ssb
 {
     SSB_REQUIRE(ctx, mdb && db && electrode && electrolyte && out, SSB_ERR_ARG,
                 "ssb_iface_stability_assess: NULL argument");
-    if (isnan(v_lo))
-        v_lo = 3.0;
-    if (isnan(v_hi))
-        v_hi = 4.3;
-    SSB_REQUIRE(ctx, v_lo < v_hi, SSB_ERR_RANGE, "cut-offs %g V and %g V: the lower must be below the upper", v_lo,
-                v_hi);
+    SSB_REQUIRE(ctx, isnan(v_lo) || isnan(v_hi) || v_lo < v_hi, SSB_ERR_RANGE,
+                "cut-offs %g V and %g V: the lower must be below the upper", v_lo, v_hi);
     memset(out, 0, sizeof *out);
     const ssb_material *me = NULL, *ms = NULL, *mc = NULL;
     SSB_CHECK(ctx, ssb_materials_find(ctx, mdb, electrode, &me));

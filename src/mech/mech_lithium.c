@@ -183,10 +183,12 @@ int ssb_mech_li_evaluate(ssb_ctx *ctx, const ssb_mech_anode *a, const ssb_mech_s
         out->i_leak = lr.current_density;
     }
     out->ccd_effective = out->ccd_plating - (isnan(out->i_leak) ? 0.0 : out->i_leak);
-    if (phi_end >= PHI_STABLE)
+    /* the plating criterion first: at full contact too, a plating current at or above the SE's CCD makes
+       dendrites (NaN CCD: no plating criterion) */
+    if (!isnan(out->ccd_effective) && !(out->j_local < out->ccd_effective))
+        out->region = SSB_MECH_DENDRITE;
+    else if (phi_end >= PHI_STABLE)
         out->region = SSB_MECH_STABLE;
-    else if (!(out->j_local < out->ccd_effective)) /* NaN CCD: no plating criterion, void */
-        out->region = isnan(out->ccd_effective) ? SSB_MECH_VOID : SSB_MECH_DENDRITE;
     else
         out->region = SSB_MECH_VOID;
     return SSB_OK;

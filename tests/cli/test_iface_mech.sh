@@ -27,6 +27,18 @@ c3=$(jall critical_stripping_current_mA_per_cm2 | sed -n 2p)
 awk -v c="$c3" 'BEGIN{exit !(c > 0.1 && c < 0.4)}' && ok "CCS(3 MPa) = $c3 mA/cm2 within 2x of 0.2" || bad "CCS(3 MPa) = $c3"
 [ "$(jall region | wc -l)" -eq 80 ] && ok "map 4 x 20" || bad "map entries: $(jall region | wc -l)"
 jall region | grep -q stable && jall region | grep -q dendrite && ok "map has stable and dendrite regions" || bad "regions: $(jall region | sort -u | tr '\n' ' ')"
+# the dendrite current is where j / phi reaches the effective plating CCD: never above that CCD (phi <= 1); at
+# 7 MPa, where the contact stays full far above it (CCS ~ 44 mA/cm2), it is the CCD itself
+expect_rc "lithium 7 MPa" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 0,7 --json
+jd=$(jall dendrite_current_mA_per_cm2 | sed -n 2p)
+ce=$(jall effective_plating_ccd_mA_per_cm2 | sed -n 2p)
+awk -v a="$jd" -v b="$ce" 'BEGIN{exit !(a <= b * (1 + 1e-5) && a >= b * (1 - 1e-5))}' && ok "dendrite current at 7 MPa = effective CCD ($jd)" || bad "dendrite current $jd vs CCD $ce"
+jd0=$(jall dendrite_current_mA_per_cm2 | sed -n 1p)
+awk -v a="$jd0" -v b="$ce" 'BEGIN{exit !(a < b)}' && ok "dendrite current at 0 MPa below the CCD ($jd0)" || bad "dendrite current at 0 MPa $jd0"
+# a CCS beyond the model's 100 mA/cm2 (the p^6.6 creep law at 1000 MPa gives ~1e16) is flagged, not passed off
+expect_rc "lithium 1000 MPa" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3,1000 --json
+[ "$(jall ccs_beyond_model_range | tr '\n' ' ')" = "false true " ] && ok "CCS beyond the model's range flagged" \
+  || bad "flags: $(jall ccs_beyond_model_range | tr '\n' ' ')"
 expect_rc "lithium hotter" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3 --temperature-C 60 --json
 c3h=$(jall critical_stripping_current_mA_per_cm2)
 awk -v a="$c3h" -v b="$c3" 'BEGIN{exit !(a > b)}' && ok "CCS higher at 60 C ($c3h)" || bad "CCS at 60 C $c3h vs $c3"
@@ -57,6 +69,15 @@ f_s=$(jall contact_fraction | sed -n 2p)
 expect_rc "contact LLZO" 0 "$BIN" iface contact --material LLZO --sigma-S-per-cm 5e-4 --pressure-MPa 10 --json
 f_o=$(jall contact_fraction)
 awk -v a="$f_s" -v b="$f_o" 'BEGIN{exit !(a > 2 * b)}' && ok "sulfide touches more than oxide ($f_s vs $f_o)" || bad "sulfide $f_s oxide $f_o"
+# constriction (Holm, Electric Contacts): one side 1/(4 sigma a N) against a CAM particle, both sides against another
+# SE, 1/(4 sigma a N) + 1/(4 sigma_2 a N), from the reported contact radius a and density N
+holm() { awk -v r="$(jall constriction_resistance_ohm_cm2)" -v a="$(jall mean_contact_radius_um)" \
+  -v n="$(jall contacts_per_um2)" -v s="$(jall sigma_S_per_cm)" -v f="$1" \
+  'BEGIN{h = f / (4 * s * a * 1e-4 * n * 1e8); d = r / h - 1; if (d < 0) d = -d; exit !(d < 1e-9)}'; }
+expect_rc "contact against NCM811" 0 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa 10 --json
+holm 1 && ok "SE|CAM: constriction on the SE side (Holm)" || bad "SE|CAM constriction $(jall constriction_resistance_ohm_cm2)"
+expect_rc "contact SE against SE" 0 "$BIN" iface contact --material Li6PS5Cl --against Li6PS5Cl --pressure-MPa 10 --json
+holm 2 && ok "SE|SE: constriction on both sides (Holm)" || bad "SE|SE constriction $(jall constriction_resistance_ohm_cm2)"
 expect_rc "contact negative pressure" 7 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa -5
 grep -q -- '--pressure-MPa' "$T/err" && [ ! -s "$T/out" ] && ok "contact: key named, no output" || bad "message: $(cat "$T/err")"
 expect_rc "contact distribution outside the choices" 4 "$BIN" iface contact --material Li6PS5Cl --pressure-MPa 5 --distribution cubic
@@ -86,6 +107,9 @@ expect_rc "volume table" 0 "$BIN" iface volume "$T/c.tif" --dv-percent -5 --no-t
 grep -q 'active CAM|SE area \[1/m\]' "$T/out" && ok "volume table headers carry units" || bad "volume table: $(head -3 "$T/out")"
 expect_rc "volume soc outside the curve" 7 "$BIN" iface volume "$T/c.tif" --soc 0,0.95 --json
 grep -q -- '--soc' "$T/err" && [ ! -s "$T/out" ] && ok "soc: key named, no output" || bad "message: $(cat "$T/err")"
+expect_rc "volume growth the image cannot take" 7 "$BIN" iface volume "$T/c.tif" --dv-percent -5,190 --no-transport --json
+grep -q -- '--dv-percent: step 2' "$T/err" && [ ! -s "$T/out" ] && ok "growth message names --dv-percent and the step" \
+  || bad "message: $(cat "$T/err")"
 expect_rc "volume material without a curve" 8 "$BIN" iface volume "$T/c.tif" --soc 0.5 --material LLZO --json
 grep -q 'volume-change curve' "$T/err" && [ ! -s "$T/out" ] && ok "material without curve named" || bad "message: $(cat "$T/err")"
 expect_rc "volume dv out of range" 7 "$BIN" iface volume "$T/c.tif" --dv-percent -100
@@ -110,6 +134,19 @@ expect_rc "cycle mechanics none" 0 "$BIN" cell cycle --cycles 3 --pressure-MPa 3
   ok "mechanics off: no fade from them" || bad "fade with mechanics none: $(fade lithium_contact) $(fade cam_contact_loss)"
 expect_rc "cycle negative pressure" 7 "$BIN" cell cycle --cycles 3 --pressure-MPa -1 --json -o "$T/cyc.csv"
 grep -q -- '--pressure-MPa' "$T/err" && [ ! -s "$T/out" ] && [ ! -e "$T/cyc.csv" ] && ok "cycle pressure: key named, no output" || bad "message: $(cat "$T/err")"
+# 'all' means every mechanism that applies to the cell: a Li foil has no negative particles to lose contact,
+# a composite negative no Li foil
+expect_rc "cycle mechanics all (Li foil)" 0 "$BIN" cell cycle --cycles 2 --pressure-MPa 3 --mechanics all --json --quiet
+on=$(tr -d '\n\t ' <"$T/out" | grep -o '"mechanisms_on":\[[^]]*\]')
+echo "$on" | grep -q lithium_contact && echo "$on" | grep -q cam_contact_loss && echo "$on" | grep -q '"cracking"' &&
+  ! echo "$on" | grep -q negative_contact_loss && ok "all on a Li foil: $on" || bad "all on a Li foil: $on"
+expect_rc "cycle mechanics all (Si composite)" 0 "$BIN" cell cycle "$(dirname "$0")/../../examples/cell_si_c_se.json" \
+  --cycles 2 --pressure-MPa 50 --mechanics all --json --quiet
+on=$(tr -d '\n\t ' <"$T/out" | grep -o '"mechanisms_on":\[[^]]*\]')
+echo "$on" | grep -q negative_contact_loss && ! echo "$on" | grep -q lithium_contact && ok "all on a composite: $on" \
+  || bad "all on a composite: $on"
+expect_rc "cycle lithium on a composite" 10 "$BIN" cell cycle "$(dirname "$0")/../../examples/cell_si_c_se.json" \
+  --cycles 2 --pressure-MPa 50 --mechanics lithium
 expect_rc "cycle bad mechanics list" 2 "$BIN" cell cycle --cycles 3 --pressure-MPa 3 --mechanics lithium,magic
 expect_rc "cycle mechanics without pressure" 2 "$BIN" cell cycle --cycles 3 --mechanics cam
 "$BIN" cell defaults >"$T/cell.json" 2>/dev/null
@@ -176,6 +213,8 @@ expect_rc "stack host without constants" 10 "$BIN" iface stack --capacity-mAh-cm
 grep -q 'host_molar_volume_cm3_per_mol' "$T/err" && ok "missing host key named" || bad "message: $(cat "$T/err")"
 expect_rc "stack zero fixture stiffness" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --fixture-GPa-per-mm 0
 expect_rc "stack negative pressure" 7 "$BIN" iface stack --capacity-mAh-cm2 1 --pressure-MPa -1
+expect_rc "stack --hours without a relaxation time" 2 "$BIN" iface stack --capacity-mAh-cm2 2 --hours 10
+grep -q -- "--creep-tau-h" "$T/err" && ok "message names --creep-tau-h" || bad "message: $(cat "$T/err")"
 # Si cracking and micro-Si vs Si|C|SE (examples/cell_si_*.json): both run with the mechanics of their file, the
 # cracking keys appear only there; a database without the critical size, cracking asked for: exit 10, key named
 EX="$(cd "$(dirname "$0")/../../examples" && pwd)"

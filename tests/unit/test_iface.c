@@ -318,6 +318,38 @@ static void test_stability(void **state)
     free(s);
 }
 
+/* Negative electrodes: their operating window is their OCV vs Li, not the 3.0 - 4.3 V of a positive (the defaults
+ * used to clip graphite, Si and Li4Ti5O12 to a point at 3.0 V). Lithiated graphite sits at 0.1 - 0.2 V vs Li
+ * (staging plateaus 0.085 - 0.21 V: Dahn, Phys. Rev. B 44, 9170 (1991)), lithiated Si below 0.1 V (Obrovac &
+ * Christensen, Electrochem. Solid-State Lett. 7, A93 (2004)), both far below Li6PS5Cl's reduction limit 1.71 V
+ * (Zhu, He, Mo 2015): the unstable range is on the reduction side. Cut-offs that miss the curve are an error. */
+static void test_stability_negative(void **state)
+{
+    (void)state;
+    ssb_iface_stability *s = calloc(1, sizeof *s);
+    const char *neg[] = {"graphite", "Si", "Li4Ti5O12"};
+    for (int i = 0; i < 3; i++) {
+        TU_OK(ctx, ssb_iface_stability_assess(ctx, mdb, idb, neg[i], "Li6PS5Cl", NULL, NAN, NAN, s));
+        assert_true(s->U_lo < s->U_hi && s->U_hi < 3.0);
+        assert_int_equal(s->stable, 0);
+        assert_true(s->n_unstable >= 1);
+        TU_ASSERT_REL(s->unstable[0][0], s->U_lo, 1e-15);
+        TU_ASSERT_REL(s->unstable[0][1], fmin(s->U_hi, 1.71), 1e-12);
+    }
+    TU_OK(ctx, ssb_iface_stability_assess(ctx, mdb, idb, "graphite", "Li6PS5Cl", NULL, NAN, NAN, s));
+    assert_true(s->U_lo < 0.2);
+    TU_OK(ctx, ssb_iface_stability_assess(ctx, mdb, idb, "Si", "Li6PS5Cl", NULL, NAN, NAN, s));
+    assert_true(s->U_lo < 0.1);
+    assert_int_equal(ssb_iface_stability_assess(ctx, mdb, idb, "graphite", "Li6PS5Cl", NULL, 3.0, 4.3, s),
+                     SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "graphite"));
+    ssb_ctx_clear_error(ctx);
+    /* given cut-offs inside the curve clip it */
+    TU_OK(ctx, ssb_iface_stability_assess(ctx, mdb, idb, "graphite", "Li6PS5Cl", NULL, 0.1, 1.0, s));
+    assert_true(s->U_lo >= 0.1 && s->U_hi <= 1.0);
+    free(s);
+}
+
 /* Cycling: bookkeeping and the three checks of the issue. */
 static void test_cycle(void **state)
 {
@@ -430,6 +462,17 @@ static void test_cycle_composite(void **state)
         sum += r.fade[m];
     TU_ASSERT_REL(sum, r.fade_total, 1e-12);
     ssb_iface_cycle_result_destroy(&r);
+    /* the run chain's assessment of this cell: the cathode ages at the cell's OCV plus the graphite's potential
+       (< 0.2 V vs Li), so below 4.4 V vs Li, the top of NCM811's OCV (Chen et al. 2020); it used to age it at the
+       cell's OCV + 3.0 V (graphite clipped to the positive's default cut-off) */
+    ssb_iface_assessment *a = calloc(1, sizeof *a);
+    TU_OK(ctx, ssb_iface_assess_cell(ctx, mdb, idb, p, 1000.0, a));
+    assert_true(a->neg.U_lo < 0.2);
+    ssb_iface_growth g = record_growth("NCM811", "Li6PS5Cl", NULL);
+    double L44 = ssb_iface_thickness(&g, g.L0, ssb_iface_rate_factor(&g, 4.4, 298.15) * 1000 * HOUR, INFINITY);
+    assert_true(a->R_pos_aged > a->R_pos_initial);
+    assert_true(a->R_pos_aged - a->R_pos_initial < L44 / g.sigma_ion);
+    free(a);
     ssb_cell_params_destroy(&p);
 }
 
@@ -571,7 +614,8 @@ int main(void)
         cmocka_unit_test(test_linear_deal_grove), cmocka_unit_test(test_wagner),
         cmocka_unit_test(test_rate_factor),      cmocka_unit_test(test_coating_closed_form),
         cmocka_unit_test(test_coating_optimum),  cmocka_unit_test(test_spacecharge),
-        cmocka_unit_test(test_stability),        cmocka_unit_test(test_cycle),
+        cmocka_unit_test(test_stability),        cmocka_unit_test(test_stability_negative),
+        cmocka_unit_test(test_cycle),
         cmocka_unit_test(test_cycle_composite),  cmocka_unit_test(test_bad_blocks),
         cmocka_unit_test(test_assess_cell),      cmocka_unit_test(test_data_file),
     };

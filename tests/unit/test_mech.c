@@ -289,6 +289,17 @@ static void test_li_plating(void **state)
     TU_OK(ctx, ssb_mech_li_evaluate(ctx, li, se, &p, 2.0 * MA_CM2, 0, NULL, NULL, &pt));
     assert_true(pt.amplification > 1.0);
     assert_int_equal(pt.region, SSB_MECH_DENDRITE);
+    /* at 7 MPa the CCS (tens of mA/cm2) is far above the plating CCD: the contact stays full, yet a current
+       above the CCD plates through it into dendrites (the criterion j / phi >= CCD_eff holds at phi = 1; it used
+       to be reported "stable" up to the CCS) */
+    p.pressure = 7 * MPA;
+    TU_OK(ctx, ssb_mech_li_evaluate(ctx, li, se, &p, 2.0 * se->ccd_plating, 0, NULL, NULL, &pt));
+    assert_true(pt.ccs > 4.0 * se->ccd_plating);
+    assert_true(pt.phi_end == 1.0);
+    assert_int_equal(pt.region, SSB_MECH_DENDRITE);
+    TU_OK(ctx, ssb_mech_li_evaluate(ctx, li, se, &p, 0.5 * se->ccd_plating, 0, NULL, NULL, &pt));
+    assert_true(pt.phi_end == 1.0);
+    assert_int_equal(pt.region, SSB_MECH_STABLE);
 }
 
 /* Alloy trade-off: Li-Ga (fast Li diffusion, stiff) keeps contact by diffusion at low pressure where Li needs creep;
