@@ -340,6 +340,16 @@ int cli_phases_read(cli_env *env, ssb_grid *g, const char *path, int set_voxel)
             else
                 ph.sigma_ion = v->valuedouble * sk[k].scale;
         }
+        cJSON *th = cJSON_GetObjectItemCaseSensitive(it, "thickness_um");
+        if (th) { /* the drawn thickness of a GB phase (micro generate --kind polycrystal writes it) */
+            if (!cJSON_IsNumber(th) || !(th->valuedouble > 0) || !(th->valuedouble <= 1e4)) {
+                fprintf(stderr, "ssbnet: error: %s: phases[%d].thickness_um must be a number in (0, 1e4] um\n", path,
+                        idx);
+                rc = CLI_EXIT_RANGE;
+                goto done;
+            }
+            ph.thickness = th->valuedouble * 1e-6;
+        }
         int r = ssb_grid_set_phase(env->ctx, g, &ph);
         if (r != SSB_OK) {
             rc = cli_fail(env, r);
@@ -370,6 +380,7 @@ int cli_phases_write(cli_env *env, const ssb_grid *g, const char *path)
         if (p->material[0]) cJSON_AddStringToObject(o, "material", p->material);
         cJSON_AddNumberToObject(o, "sigma_ion_S_per_m", p->sigma_ion);
         cJSON_AddNumberToObject(o, "sigma_el_S_per_m", p->sigma_el);
+        if (p->thickness > 0) cJSON_AddNumberToObject(o, "thickness_um", p->thickness * 1e6);
         cJSON_AddItemToArray(arr, o);
     }
     char *s = cJSON_Print(root);

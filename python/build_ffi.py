@@ -41,7 +41,7 @@ typedef enum { SSB_AXIS_X = 0, SSB_AXIS_Y = 1, SSB_AXIS_Z = 2 } ssb_axis;
 typedef enum { SSB_ROLE_UNDEFINED = 0, SSB_ROLE_ACTIVE, SSB_ROLE_SE, SSB_ROLE_CARBON, SSB_ROLE_PORE,
                SSB_ROLE_COATING, SSB_ROLE_GB, SSB_ROLE_BINDER, SSB_ROLE_COUNT } ssb_phase_role;
 typedef struct { uint8_t label; char name[...]; ssb_phase_role role; char material[...]; double sigma_ion;
-                 double sigma_el; ...; } ssb_phase;
+                 double sigma_el; double thickness; ...; } ssb_phase;
 typedef struct ssb_grid ssb_grid;
 int ssb_grid_create(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double dx, double dy, double dz,
                     ssb_grid **grid);

@@ -41,6 +41,9 @@ typedef struct {
     char material[SSB_NAME_MAX];/* materials-database name ("" if none) */
     double sigma_ion;           /* ionic conductivity, S/m (0 = blocking) */
     double sigma_el;            /* electronic conductivity, S/m (0 = blocking) */
+    double thickness;           /* a grain-boundary phase: its drawn thickness in the image, m (0 = not given);
+                                 * ssb_run_assign_materials scales a database GB conductivity by thickness / the
+                                 * record's gb_thickness (see there) */
 } ssb_phase;
 
 typedef enum { SSB_AXIS_X = 0, SSB_AXIS_Y = 1, SSB_AXIS_Z = 2 } ssb_axis;

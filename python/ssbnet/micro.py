@@ -142,7 +142,8 @@ class _Grid:
             ph = lib.ssb_grid_get_phase(self.ptr, i)
             out[int(ph.label)] = {"name": ffi.string(ph.name).decode(), "role": ROLES[int(ph.role)],
                                   "material": ffi.string(ph.material).decode(),
-                                  "sigma_ion_S_per_m": ph.sigma_ion, "sigma_el_S_per_m": ph.sigma_el}
+                                  "sigma_ion_S_per_m": ph.sigma_ion, "sigma_el_S_per_m": ph.sigma_el,
+                                  "thickness_m": ph.thickness}
         return out
 
     def __del__(self):

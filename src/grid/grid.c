@@ -153,6 +153,9 @@ int ssb_grid_set_phase(ssb_ctx *ctx, ssb_grid *g, const ssb_phase *phase)
                 phase->label, phase->sigma_el);
     SSB_REQUIRE(ctx, (int)phase->role >= 0 && phase->role < SSB_ROLE_COUNT, SSB_ERR_RANGE,
                 "phase '%s': role %d is invalid", phase->name, (int)phase->role);
+    SSB_REQUIRE(ctx, isfinite(phase->thickness) && phase->thickness >= 0.0 && phase->thickness < 1.0,
+                SSB_ERR_RANGE, "phase '%s' (label %d): thickness %g m is invalid (0 = not given, or up to 1 m)",
+                phase->name, phase->label, phase->thickness);
     int i = 0;
     while (i < g->nphases && g->phases[i].label < phase->label) i++;
     if (i < g->nphases && g->phases[i].label == phase->label) {

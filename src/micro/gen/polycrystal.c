@@ -479,6 +479,11 @@ int ssb_micro_generate_polycrystal(ssb_ctx *ctx, ssb_grid *grid, const ssb_micro
 
     SSB_CHECK_GOTO(ctx, rc, ssbi_gen_touch_phase(ctx, grid, p->grain_label, p->grain_name, SSB_ROLE_SE), cleanup);
     SSB_CHECK_GOTO(ctx, rc, ssbi_gen_touch_phase(ctx, grid, p->gb_label, p->gb_name, SSB_ROLE_GB), cleanup);
+    { /* the drawn GB thickness, for the conductivity of the GB phase (ssb_run_assign_materials) */
+        ssb_phase gbp = *ssb_grid_find_phase(grid, p->gb_label);
+        gbp.thickness = p->gb_thickness;
+        SSB_CHECK_GOTO(ctx, rc, ssb_grid_set_phase(ctx, grid, &gbp), cleanup);
+    }
     int64_t npores = 0, npore_vox = 0;
     if (p->porosity > 0.0) {
         SSB_CHECK_GOTO(ctx, rc, ssbi_gen_touch_phase(ctx, grid, p->pore_label, p->pore_name, SSB_ROLE_PORE), cleanup);
