@@ -307,6 +307,19 @@ void ssb_eis_circuit_get_param_bounds(const ssb_eis_circuit *c, int i, double *l
     if (upper) *upper = ssbi_eis_element_info(c->ptype[i])->upper[c->pidx[i]];
 }
 
+int ssbi_eis_check_param(ssb_ctx *ctx, const ssb_eis_circuit *c, int i, double v, const char *what)
+{
+    double hi = ssbi_eis_element_info(c->ptype[i])->upper[c->pidx[i]];
+    const char *unit = ssbi_eis_element_info(c->ptype[i])->unit[c->pidx[i]];
+    if (v > 0.0 && v <= hi) return SSB_OK;
+    if (!strcmp(unit, "1")) unit = ""; /* dimensionless */
+    /* a negative (or zero) resistance, capacitance or CPE Q gave a spectrum with Z' < 0 or a division by zero */
+    if (isinf(hi))
+        return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s %s = %g%s%s is out of range; valid > 0%s%s", what, c->pname[i], v,
+                         *unit ? " " : "", unit, *unit ? " " : "", unit);
+    return SSB_ERROR(ctx, SSB_ERR_RANGE, "%s %s = %g is out of range; valid (0, %g]", what, c->pname[i], v, hi);
+}
+
 int ssb_eis_circuit_find_param(const ssb_eis_circuit *c, const char *name)
 {
     if (!c || !name) return -1;
@@ -456,6 +469,7 @@ int ssb_eis_circuit_simulate(ssb_ctx *ctx, const ssb_eis_circuit *c, const doubl
     int64_t n = (int64_t)ceil(dec * ppd - 1e-9) + 1;
     SSB_REQUIRE(ctx, n <= 10000000, SSB_ERR_RANGE, "simulate: %lld points, at most 1e7", (long long)n);
     ssb_eis_spectrum *sp = NULL;
+    for (int k = 0; k < c->np; k++) SSB_CHECK(ctx, ssbi_eis_check_param(ctx, c, k, p[k], "simulate:"));
     SSB_CHECK(ctx, ssb_eis_spectrum_create(ctx, n, &sp));
     for (int64_t i = 0; i < n; i++) sp->f[i] = n == 1 ? fmax : fmax * pow(fmin / fmax, (double)i / (double)(n - 1));
     int rc = ssb_eis_circuit_impedance(ctx, c, p, n, sp->f, sp->zre, sp->zim);

@@ -641,6 +641,8 @@ int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *
         W.p[k] = g;
         W.kind[k] = isfinite(lo) ? TR_LOG : TR_LIN;
         if (P.fixed && P.fixed[k]) {
+            /* a held value enters the model as given: R1 = 0 or a negative C gave a spectrum with Z' < 0 */
+            SSB_CHECK_GOTO(ctx, rc, ssbi_eis_check_param(ctx, c, k, g, "fit: fixed"), fail);
             if (g < lo || g > hi) {
                 rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "fit: fixed %s = %g lies outside its bounds [%g, %g]", nm, g, lo,
                                hi);

@@ -97,6 +97,10 @@ typedef struct {
 
 int ssbi_eis_cws_create(ssb_ctx *ctx, const ssb_eis_circuit *c, ssbi_eis_cws *w);
 void ssbi_eis_cws_destroy(ssbi_eis_cws *w);
+/* Physical range of parameter i of c: every value > 0 (resistances, capacitances, CPE Q, time constants) and at
+ * most the element's upper bound (exponents <= 1). SSB_ERR_RANGE naming what ("simulate:", "fit: fixed"), the parameter, its
+ * value, unit and the valid range when p[i] is outside it; SSB_OK otherwise. */
+int ssbi_eis_check_param(ssb_ctx *ctx, const ssb_eis_circuit *c, int i, double v, const char *what);
 /* Impedance at angular frequency w; if jac (np entries) is non-NULL also dZ/dp. */
 double complex ssbi_eis_circuit_eval(const ssb_eis_circuit *c, const double *p, double w, ssbi_eis_cws *ws,
                                      double complex *jac);

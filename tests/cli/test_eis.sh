@@ -202,4 +202,17 @@ fi
 # a pure resistance has phase 0, printed as 0 (it was '-0')
 expect_rc "simulate R0 table" 0 "$BIN" eis simulate --circuit R0 --params 10 --fmin 1 --fmax 10
 grep -Eq -- '[[:space:]]-0$' "$T/out" && bad "simulate prints -0 as a phase: $(tail -1 "$T/out")" || ok "phase of R0 printed as 0"
+# physical parameter ranges: R, C, CPE Q > 0 and the CPE exponent in (0, 1] (a negative R1 printed Z' = -90 Ohm
+# with exit 0); exit 7 naming the parameter, its value and the valid range
+expect_rc "simulate negative R1" 7 "$BIN" eis simulate --circuit 'R0-p(R1,C1)' --params 10,-100,1e-6
+grep -q "R1 = -100 Ohm.*valid > 0 Ohm" "$T/err" && ok "simulate names R1, -100 and > 0" || bad "simulate R1 message: $(cat "$T/err")"
+expect_rc "simulate zero C1" 7 "$BIN" eis simulate --circuit 'R0-p(R1,C1)' --params R0=10,R1=100,C1=0
+grep -q "C1 = 0 F" "$T/err" && ok "simulate names C1 = 0 F" || bad "simulate C1 message: $(cat "$T/err")"
+expect_rc "simulate negative CPE Q" 7 "$BIN" eis simulate --circuit 'R0-p(R1,CPE1)' --params 10,100,-1e-6,0.9
+expect_rc "simulate CPE exponent 1.2" 7 "$BIN" eis simulate --circuit 'R0-p(R1,CPE1)' --params 10,100,1e-6,1.2
+grep -q "CPE1_1 = 1.2.*(0, 1]" "$T/err" && ok "simulate names CPE1_1 and (0, 1]" || bad "simulate CPE message: $(cat "$T/err")"
+# a held value enters the model as given: --fix R1=0 / a negative C ran
+expect_rc "fit --fix R1=0" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix R1=0 --quiet
+grep -q "fixed R1 = 0 Ohm" "$T/err" && ok "fit names the fixed R1 = 0" || bad "fit --fix R1=0 message: $(cat "$T/err")"
+expect_rc "fit negative guess" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --guess R2=-5 --quiet
 finish
