@@ -179,7 +179,7 @@ typedef struct {
     double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
-    int has_lambda, has_starts, has_seed, has_fmin, has_fmax, has_noise, has_c, has_max_m;
+    int has_lambda, has_m, has_starts, has_seed, has_fmin, has_fmax, has_noise, has_c, has_max_m;
     double noise;
 } opts;
 
@@ -224,7 +224,7 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const cli_
         else if (!strcmp(nm, "--fmax")) o->fmax = v->num, o->has_fmax = 1;
         else if (!strcmp(nm, "--noise")) o->noise = v->num, o->has_noise = 1;
         else if (!strcmp(nm, "--confidence")) o->confidence = v->num;
-        else if (!strcmp(nm, "--m")) o->m = (long long)v->num;
+        else if (!strcmp(nm, "--m")) o->m = (long long)v->num, o->has_m = 1;
         else if (!strcmp(nm, "--max-m")) o->max_m = (long long)v->num, o->has_max_m = 1;
         else if (!strcmp(nm, "--ppd")) o->ppd = (long long)v->num;
         else if (!strcmp(nm, "--starts")) o->starts = (long long)v->num, o->has_starts = 1;
@@ -236,6 +236,18 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const cli_
         else if (!strcmp(nm, "--residuals")) o->residuals = 1;
     }
     return 0;
+}
+
+/* Comma-separated parameter names in order (static buffer), for messages. */
+static const char *param_list(const ssb_eis_circuit *c, const int *order, int n)
+{
+    static char buf[2048];
+    buf[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, sizeof buf - l, "%s%s", k ? "," : "", ssb_eis_circuit_get_param_name(c, order[k]));
+    }
+    return buf;
 }
 
 /* Values of a comma list "v1,v2,..." or "NAME=v,..." into p (nparams) with set[] flags. With names, only the
@@ -256,8 +268,12 @@ static int parse_values(cli_env *env, const char *opt, const char *s, const ssb_
             *eq = '\0';
             idx = ssb_eis_circuit_find_param(c, tok);
             if (idx < 0) {
-                rc = cli_usage_error(env, "option %s: '%s' is not a parameter of %s", opt, tok,
-                                     ssb_eis_circuit_get_string(c));
+                /* an unknown name is exit 8 (not found), with the names that exist */
+                int all[MAXP];
+                for (int j = 0; j < np && j < MAXP; j++) all[j] = j;
+                (void)cli_usage_error(env, "option %s: '%s' is not a parameter of %s (its parameters: %s)", opt, tok,
+                                      ssb_eis_circuit_get_string(c), param_list(c, all, np < MAXP ? np : MAXP));
+                rc = CLI_EXIT_NOTFOUND;
                 break;
             }
             val = eq + 1;
@@ -281,18 +297,6 @@ static int parse_values(cli_env *env, const char *opt, const char *s, const ssb_
     }
     free(buf);
     return rc;
-}
-
-/* Comma-separated parameter names in order (static buffer), for messages. */
-static const char *param_list(const ssb_eis_circuit *c, const int *order, int n)
-{
-    static char buf[2048];
-    buf[0] = '\0';
-    for (int k = 0; k < n; k++) {
-        size_t l = strlen(buf);
-        snprintf(buf + l, sizeof buf - l, "%s%s", k ? "," : "", ssb_eis_circuit_get_param_name(c, order[k]));
-    }
-    return buf;
 }
 
 static int load_spectrum(cli_env *env, const opts *o, ssb_eis_spectrum **s, int64_t *dropped)
@@ -766,10 +770,16 @@ static int eis_kk(cli_env *env, int argc, char **argv)
         return cli_usage_error(env, "eis kk: --m fixes the number of RC elements; %s belongs to the mu criterion "
                                     "that chooses M: give one or the other",
                                o.has_c ? "--c" : "--max-m");
-    if (o.max_m < 1 || o.max_m > 100000)
-        return cli_usage_error(env, "eis kk: --max-m %lld, valid 1 .. 100000", o.max_m);
-    if (o.m < 0 || o.m > 100000)
-        return cli_usage_error(env, "eis kk: --m %lld, valid 1 .. 100000 (omit it for the mu criterion)", o.m);
+    /* out of range is exit 7 (README's exit-code table), not a usage error */
+    if (o.max_m < 1 || o.max_m > 100000) {
+        (void)cli_usage_error(env, "eis kk: --max-m %lld is out of range; valid 1 .. 100000", o.max_m);
+        return CLI_EXIT_RANGE;
+    }
+    if (o.has_m && (o.m < 1 || o.m > 100000)) {
+        (void)cli_usage_error(env, "eis kk: --m %lld is out of range; valid 1 .. 100000 (omit it for the mu criterion)",
+                              o.m);
+        return CLI_EXIT_RANGE;
+    }
     P.max_m = (int)o.max_m;
     P.m = (int)o.m;
     P.add_cap = o.add_cap;

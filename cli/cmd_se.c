@@ -1239,10 +1239,13 @@ static int se_polycrystal(cli_env *env, int argc, char **argv)
                     if (t)
                         cli_table_destroy(&t);
                     cJSON_Delete(root);
-                    return cli_usage_error(env,
-                                           "se polycrystal: 3 grains of d/delta = %g at %g voxels per GB need %g "
-                                           "voxels per edge (> 256); give --voxels or fewer --voxels-per-gb",
-                                           dds[a], kgb, n);
+                    /* a size beyond the automatic limit is out of range (exit 7), not a usage error */
+                    (void)cli_usage_error(env,
+                                          "se polycrystal: 3 grains of d/delta = %g at %g voxels per GB need %g "
+                                          "voxels per edge, out of range (automatic limit 256); give --voxels "
+                                          "(8 .. 2048) or fewer --voxels-per-gb",
+                                          dds[a], kgb, n);
+                    return CLI_EXIT_RANGE;
                 }
                 p.n = (int64_t)(n < 8 ? 8 : n);
             }

@@ -161,7 +161,7 @@ grep -q "Nb header lines" "$T/err" && ok "overflow message names the key" || bad
 printf 'Frequency (kHz),Re [kOhm],-Im [kOhm]\n100,1.5,0.25\n10,2,1\n1,2.5,1.5\n0.1,3,1\n' >"$T/khz.csv"
 expect_rc "kk kHz file" 0 "$BIN" eis kk "$T/khz.csv" --m 1 --json --quiet
 grep -Eq '"f":[[:space:]]*\[[[:space:]]*100000' "$T/out" && ok "kHz read as 1e5 Hz" || bad "kHz: $(grep -A2 '"f"' "$T/out")"
-expect_rc "kk --m -5" 2 "$BIN" eis kk "$T/pellet.csv" --m -5
+expect_rc "kk --m -5" 7 "$BIN" eis kk "$T/pellet.csv" --m -5
 grep -q -- "--m -5" "$T/err" && ok "kk names the value -5" || bad "kk --m message: $(cat "$T/err")"
 # options of the mode a given value switches off are refused, not ignored (--m 10 --c 0.5 ran with M = 10 and said
 # nothing of --c; --lambda with --lambda-min ignored the range)
@@ -215,4 +215,10 @@ grep -q "CPE1_1 = 1.2.*(0, 1]" "$T/err" && ok "simulate names CPE1_1 and (0, 1]"
 expect_rc "fit --fix R1=0" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix R1=0 --quiet
 grep -q "fixed R1 = 0 Ohm" "$T/err" && ok "fit names the fixed R1 = 0" || bad "fit --fix R1=0 message: $(cat "$T/err")"
 expect_rc "fit negative guess" 7 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --guess R2=-5 --quiet
+# README exit codes: out of range 7 (--m 0 ran the mu criterion), unknown name 8 (--fix R9=3 gave 2)
+expect_rc "kk --m 0" 7 "$BIN" eis kk "$REF/impedance.py/Circuit3_EIS_1.z" --m 0
+expect_rc "kk --max-m 0" 7 "$BIN" eis kk "$REF/impedance.py/Circuit3_EIS_1.z" --max-m 0
+expect_rc "fit --fix unknown R9" 8 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix R9=3 --quiet
+grep -q "R1,CPE1_0,CPE1_1" "$T/err" && ok "fit --fix R9 lists the circuit's parameters" || bad "fit R9 message: $(cat "$T/err")"
+expect_rc "simulate unknown name" 8 "$BIN" eis simulate --circuit R0 --params X0=1
 finish

@@ -87,4 +87,8 @@ grep -q -- "-300 C" "$T/err" && ok "arrhenius --fit names -300 C" || bad "arrhen
 # se arrhenius refuses a GB thinner than one atomic layer as se brick does (2e-9 nm ran)
 expect_rc "se arrhenius GB of 2e-9 nm" 7 "$BIN" se arrhenius --material LLZO --grain-size-um 5 --gb-thickness-nm 2e-9
 grep -q "thinner than one atomic layer" "$T/err" && ok "arrhenius names the atomic-layer limit" || bad "arrhenius GB message: $(cat "$T/err")"
+# polycrystal beyond the automatic size (600000 voxels per edge) is out of range: exit 7 with the limit (was 2)
+expect_rc "se polycrystal grain 200 um" 7 "$BIN" se polycrystal --grain-size-um 200 --gb-thickness-nm 2 \
+  --sigma-bulk-S-cm 1e-3 --sigma-gb-S-cm 1e-5
+grep -q "256" "$T/err" && ok "polycrystal names the 256 limit" || bad "polycrystal size message: $(cat "$T/err")"
 finish
