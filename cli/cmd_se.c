@@ -442,7 +442,12 @@ static int cmd_brick(cli_env *env, int argc, char **argv)
         kv_add(&o, "GB share of R_b + R_gb [%]", "gb_share_percent", 100 * q.gb_share);
         kv_add(&o, "current along GBs [%]", "parallel_fraction_percent", 100 * q.parallel_fraction);
         kv_add(&o, "GB volume fraction [%]", "gb_volume_fraction_percent", 100 * q.gb_volume_fraction);
+        int table = o.t != NULL;
         kv_end(&o);
+        /* delta = 0: the library gives the GB arc's quantities as absent (NaN: "-" here, null in JSON) */
+        if (table && p.gb_thickness == 0)
+            printf("no grain boundaries (--gb-thickness-nm 0): no GB arc, so C_gb, the f_gb apex and sigma_gb "
+                   "macroscopic are absent (-)\n");
         r = 0;
     }
 out:

@@ -59,11 +59,11 @@ typedef struct {
     double sigma_total;        /* [S/m] */
     double sigma_series;       /* [S/m] */
     double sigma_parallel;     /* [S/m] */
-    double sigma_gb_macro;     /* L / (A R_gb) = sigma_gb_perp d / delta [S/m]; inf when delta = 0 */
+    double sigma_gb_macro;     /* L / (A R_gb) = sigma_gb_perp d / delta [S/m]; NaN when delta = 0 */
     double R_b, R_gb, R_par;   /* [ohm]; R_par = inf without a parallel path */
     double R_total;            /* L / (sigma_total A) [ohm] */
-    double C_b, C_gb;          /* [F]; NaN when eps_r_bulk is NaN; C_gb = inf when delta = 0 */
-    double f_b, f_gb;          /* arc apex frequencies [Hz]; NaN without permittivities */
+    double C_b, C_gb;          /* [F]; NaN when eps_r_bulk is NaN; C_gb NaN when delta = 0 */
+    double f_b, f_gb;          /* arc apex frequencies [Hz]; NaN without permittivities, f_gb NaN when delta = 0 */
     double gb_share;           /* R_gb / (R_b + R_gb): GB share of the series resistance */
     double parallel_fraction;  /* sigma_parallel / sigma_total: share of the current along GBs */
     double gb_volume_fraction; /* 1 - (1 - delta/d)^3 (nested cubes) */

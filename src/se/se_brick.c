@@ -75,7 +75,9 @@ int ssbi_se_brick_solve(ssb_ctx *ctx, const ssb_se_brick_params *p, ssb_se_brick
     r->sigma_total = r->sigma_series + r->sigma_parallel;
     r->R_par = r->sigma_parallel > 0 ? L / (r->sigma_parallel * A) : INFINITY;
     r->R_total = L / (r->sigma_total * A);
-    r->sigma_gb_macro = dd > 0 ? p->sigma_gb_perp / dd : INFINITY;
+    /* delta = 0: no GB, so no GB arc; its capacitance, apex and macroscopic conductivity are absent (NaN), not the
+       C_gb = inf and an f_gb apex of an arc that does not exist */
+    r->sigma_gb_macro = dd > 0 ? p->sigma_gb_perp / dd : NAN;
     r->gb_share = r->R_gb / (r->R_b + r->R_gb);
     r->parallel_fraction = r->sigma_parallel / r->sigma_total;
     r->gb_volume_fraction = 1.0 - pow(1.0 - dd, 3);
@@ -94,9 +96,9 @@ int ssbi_se_brick_solve(ssb_ctx *ctx, const ssb_se_brick_params *p, ssb_se_brick
                  r->sigma_total, bound, fg, 100.0 * (r->sigma_total / bound - 1.0), dd);
     if (have_eps) {
         r->C_b = p->eps_r_bulk * SSB_CONST_EPS0 * A / L;
-        r->C_gb = dd > 0 ? eg * SSB_CONST_EPS0 * A / (L * dd) : INFINITY;
+        r->C_gb = dd > 0 ? eg * SSB_CONST_EPS0 * A / (L * dd) : NAN;
         r->f_b = p->sigma_bulk / (TWO_PI * p->eps_r_bulk * SSB_CONST_EPS0);
-        r->f_gb = p->sigma_gb_perp / (TWO_PI * eg * SSB_CONST_EPS0);
+        r->f_gb = dd > 0 ? p->sigma_gb_perp / (TWO_PI * eg * SSB_CONST_EPS0) : NAN;
     } else {
         r->C_b = r->C_gb = r->f_b = r->f_gb = NAN;
     }

@@ -91,4 +91,15 @@ grep -q "thinner than one atomic layer" "$T/err" && ok "arrhenius names the atom
 expect_rc "se polycrystal grain 200 um" 7 "$BIN" se polycrystal --grain-size-um 200 --gb-thickness-nm 2 \
   --sigma-bulk-S-cm 1e-3 --sigma-gb-S-cm 1e-5
 grep -q "256" "$T/err" && ok "polycrystal names the 256 limit" || bad "polycrystal size message: $(cat "$T/err")"
+# no GB (delta = 0): no GB arc, so no C_gb / f_gb apex (C_gb "inf" and f_gb = sigma_gb/(2 pi eps) were printed);
+# the bulk stays: C_b = eps_r eps0 A/L = 60 * 8.8541878128e-12 F/m * 1e-4 m2 / 1e-3 m = 5.3125e-11 F
+expect_rc "se brick no GB json" 0 "$BIN" se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 0 --eps-r 60 --json
+for k in C_gb_F f_gb_Hz sigma_gb_macro_S_per_cm; do
+  grep -Eq "\"$k\":[[:space:]]*null" "$T/out" && ok "brick no GB: $k null" || bad "brick no GB: $k $(grep "$k" "$T/out")"
+done
+cb=$(grep '"C_b_F"' "$T/out" | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/')
+awk -v c="$cb" 'BEGIN{exit !(c > 5.312e-11 && c < 5.313e-11)}' && ok "brick no GB: C_b $cb" || bad "brick no GB: C_b '$cb'"
+expect_rc "se brick no GB table" 0 "$BIN" se brick --material LLZO --grain-size-um 5 --gb-thickness-nm 0 --eps-r 60
+grep -Eq "^C_gb \[F\][[:space:]]+-$" "$T/out" && ok "brick no GB: C_gb shown as -" || bad "brick no GB table: $(grep C_gb "$T/out")"
+grep -q "no grain boundaries" "$T/out" && ok "brick no GB: says so" || bad "brick no GB: no note"
 finish

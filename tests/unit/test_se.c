@@ -61,7 +61,10 @@ static void test_brick_forward(void **state)
     p.gb_thickness = 0.0;
     TU_OK(ctx, ssb_se_brick_solve(ctx, &p, &r2));
     TU_ASSERT_REL(r2.sigma_total, p.sigma_bulk, 1e-15);
-    assert_true(r2.R_gb == 0.0 && isinf(r2.C_gb));
+    /* no GB, no GB arc: C_gb, f_gb and sigma_gb_macro are absent (NaN), not inf and a made-up apex */
+    assert_true(r2.R_gb == 0.0 && r2.gb_share == 0.0 && r2.gb_volume_fraction == 0.0);
+    assert_true(isnan(r2.C_gb) && isnan(r2.f_gb) && isnan(r2.sigma_gb_macro));
+    TU_ASSERT_REL(r2.C_b, 47.3 * SSB_CONST_EPS0 * A / L, 1e-15);
     /* delta / d -> 0 (larger grains at the thinnest physical GB): converges monotonically to the bulk */
     double prev = 1e300, g0 = p.grain_size;
     p.gb_thickness = 1e-9;
