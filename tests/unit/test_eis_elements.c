@@ -353,6 +353,24 @@ static void test_simulate(void **state)
     assert_int_equal(ssb_eis_circuit_simulate(ctx, c, p, 10, 1, 10, &s), SSB_ERR_RANGE);
     assert_null(s);
     assert_int_equal(ssb_eis_circuit_simulate(ctx, c, p, 1, 10, 0, &s), SSB_ERR_RANGE);
+    /* non-physical values: a negative R1 gave Z' < 0, C1 = 0 an open circuit; each is refused by name */
+    p[1] = -83.1;
+    assert_int_equal(ssb_eis_circuit_simulate(ctx, c, p, 1, 10, 10, &s), SSB_ERR_RANGE);
+    assert_null(s);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "R1 = -83.1 Ohm"));
+    p[1] = 83.1;
+    p[2] = 0.0;
+    assert_int_equal(ssb_eis_circuit_simulate(ctx, c, p, 1, 10, 10, &s), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "C1 = 0 F"));
+    ssb_eis_circuit_destroy(&c);
+    /* the CPE exponent is at most 1 */
+    TU_OK(ctx, ssb_eis_circuit_parse(ctx, "p(R1,CPE1)", &c));
+    double q[3] = {100.0, 1e-6, 1.2};
+    assert_int_equal(ssb_eis_circuit_simulate(ctx, c, q, 1, 10, 10, &s), SSB_ERR_RANGE);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "(0, 1]"));
+    q[2] = 1.0; /* the ideal capacitor limit is valid */
+    TU_OK(ctx, ssb_eis_circuit_simulate(ctx, c, q, 1, 10, 10, &s));
+    ssb_eis_spectrum_destroy(&s);
     ssb_eis_circuit_destroy(&c);
     ssb_eis_circuit_destroy(&c); /* NULL-safe */
     ssb_ctx_destroy(&ctx);
