@@ -161,6 +161,14 @@ static int apply_set(cli_env *env, const char *kv, ssb_cell_params *p, ssb_run_p
     }
     if (!is_num) return cli_usage_error(env, "option --set: %s = '%s' is not a number", key, val);
     int r = ssb_cell_params_set(env->ctx, p, key, num);
+    const char *msg = r == SSB_ERR_NOTFOUND ? ssb_ctx_get_error(env->ctx) : "", *valid = strstr(msg, "(valid: ");
+    if (strncmp(msg, "unknown section", 15) == 0 && valid) {
+        /* the cell's sections, and the two this command adds */
+        fprintf(stderr, "%s: error: option --set: %.*s(valid: microstructure, run, %s\n", env->prog ? env->prog : "ssbnet",
+                (int)(valid - msg), msg, valid + 8);
+        ssb_ctx_clear_error(env->ctx);
+        return cli_exit_code(r);
+    }
     return r == SSB_OK ? 0 : cli_fail(env, r);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CLI tests of 'ssbnet run --set' values: built as JSON nodes (a value cannot inject keys), a comma list of
-# numbers for run.rates_C, bad values exit 4 naming the key and the value. All runs without the microstructure
+# numbers for run.rates_C, bad values exit 4 naming the key and the value,
+# unknown sections list every section the command accepts. All runs without the microstructure
 # (--no-micro), so the script takes about a second.
 # usage: test_run_set.sh SSBNET REFDIR
 set -u
@@ -36,4 +37,8 @@ grep -q "microstructure.seed" "$T/err" && grep -q "'abc'" "$T/err" && ok "messag
 expect_rc "--set microstructure.carbon_shape=cube" 4 "$BIN" run --no-micro --quiet \
   --set microstructure.carbon_shape=cube -o "$T/e6"
 
+# an unknown section: exit 8 as before, and the message lists microstructure and run with the cell sections
+expect_rc "--set foo.bar=1" 8 "$BIN" run --no-micro --quiet --set foo.bar=1 -o "$T/e7"
+grep -q "microstructure" "$T/err" && grep -q "run," "$T/err" && grep -q "positive" "$T/err" &&
+  ok "unknown section lists microstructure, run and the cell sections" || bad "message: $(cat "$T/err")"
 finish
