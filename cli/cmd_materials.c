@@ -221,7 +221,8 @@ static void sigma_T_range(cli_env *env, const ssb_material *m, int k, double *lo
     static const char *const brick[4] = {"sigma_ion_bulk", "Ea_ion_bulk", "sigma_ion_gb", "Ea_ion_gb"};
     ssb_mat_prop p;
     const char *const *list = keys[k];
-    if (k == 0 && ssb_materials_get_prop(env->ctx, m, "sigma_ion", &p) != SSB_OK) list = brick;
+    if (k == 0 && ssb_materials_get_prop(env->ctx, m, "sigma_ion", &p) != SSB_OK)
+        list = brick;
     *lo = -HUGE_VAL;
     *hi = HUGE_VAL;
     *measured = 0;
@@ -278,20 +279,30 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                     snprintf(why_total, sizeof why_total, "%s", ssb_ctx_get_error(env->ctx));
                 ssb_ctx_clear_error(env->ctx);
             }
-    /* outside the temperatures the data cover: the values stand, with a warning (extrapolated Arrhenius law) */
-    int extrapolated = 0;
+    /* outside the temperatures the data cover: the values stand, with a warning (extrapolated Arrhenius law); one
+     * line per range, naming the kinds it covers */
+    int extrapolated = 0, out[3] = {0, 0, 0}, measured[3];
+    double lo[3], hi[3];
     for (int k = 0; k < 3 && !isnan(T_C); k++) {
-        double lo, hi;
-        int measured;
-        sigma_T_range(env, m, k, &lo, &hi, &measured);
-        if (isnan(sig[k]) || (T_C >= lo && T_C <= hi)) continue;
-        extrapolated = 1;
+        sigma_T_range(env, m, k, &lo[k], &hi[k], &measured[k]);
+        out[k] = !isnan(sig[k]) && !(T_C >= lo[k] && T_C <= hi[k]);
+        extrapolated |= out[k];
+    }
+    for (int k = 0; k < 3; k++) {
+        if (!out[k])
+            continue;
+        char kinds[32] = "";
+        for (int j = k; j < 3; j++)
+            if (out[j] && lo[j] == lo[k] && hi[j] == hi[k] && measured[j] == measured[k]) {
+                snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s", kinds[0] ? ", " : "", sk[j]);
+                out[j] = j == k ? out[j] : 0;
+            }
         fprintf(stderr,
-                "ssbnet: warning: materials show %s: %s conductivity at %g C is extrapolated from the Arrhenius data "
-                "outside %g to %g C%s\n",
-                ssb_materials_name(m), sk[k], T_C, lo, hi,
-                measured ? ", the range their records cover (valid_T_C)"
-                         : " (the records give no measured temperature range)");
+                "ssbnet: warning: materials show %s: the %s conductivity at %g C is extrapolated from the Arrhenius "
+                "data outside %g to %g C%s\n",
+                ssb_materials_name(m), kinds, T_C, lo[k], hi[k],
+                measured[k] ? ", the range their records cover (valid_T_C)"
+                            : " (the records give no measured temperature range)");
     }
     int brick = 0; /* total from the brick layer (no measured total) */
     {

@@ -95,8 +95,7 @@ static void run_help(void)
 static char *set_json(const char *key, const char *sub, const char *val, int is_num, double num, int *bad)
 {
     cJSON *root = cJSON_CreateObject();
-    cJSON *sect = root ? cJSON_AddObjectToObject(root, strncmp(key, "run.", 4) == 0 ? "run" : "microstructure")
-                       : NULL;
+    cJSON *sect = root ? cJSON_AddObjectToObject(root, strncmp(key, "run.", 4) == 0 ? "run" : "microstructure") : NULL;
     cJSON *node = NULL;
     if (strcmp(key, "run.rates_C") == 0) {
         node = cJSON_CreateArray();
@@ -104,7 +103,8 @@ static char *set_json(const char *key, const char *sub, const char *val, int is_
             char *end;
             double r = strtod(s, &end);
             *bad = end == s || !isfinite(r) || (*end != ',' && *end != '\0');
-            if (*bad || !cJSON_AddItemToArray(node, cJSON_CreateNumber(r)) || *end == '\0') break;
+            if (*bad || !cJSON_AddItemToArray(node, cJSON_CreateNumber(r)) || *end == '\0')
+                break;
             s = end + 1;
         }
     } else if (is_num)
@@ -151,9 +151,11 @@ static int apply_set(cli_env *env, const char *kv, ssb_cell_params *p, ssb_run_p
         }
         int r = ssb_run_params_from_json_string(env->ctx, json, "option --set", rp);
         cJSON_free(json);
-        if (r != SSB_ERR_FORMAT) return r == SSB_OK ? 0 : cli_fail(env, r);
+        if (r != SSB_ERR_FORMAT)
+            return r == SSB_OK ? 0 : cli_fail(env, r);
         /* the JSON is well formed, so the reader rejected the key or the type of the value */
-        if (strstr(ssb_ctx_get_error(env->ctx), "unknown key")) return cli_fail(env, r);
+        if (strstr(ssb_ctx_get_error(env->ctx), "unknown key"))
+            return cli_fail(env, r);
         fprintf(stderr, "%s: error: %s (got '%s')\n", env->prog ? env->prog : "ssbnet", ssb_ctx_get_error(env->ctx),
                 val);
         ssb_ctx_clear_error(env->ctx);
@@ -164,8 +166,8 @@ static int apply_set(cli_env *env, const char *kv, ssb_cell_params *p, ssb_run_p
     const char *msg = r == SSB_ERR_NOTFOUND ? ssb_ctx_get_error(env->ctx) : "", *valid = strstr(msg, "(valid: ");
     if (strncmp(msg, "unknown section", 15) == 0 && valid) {
         /* the cell's sections, and the two this command adds */
-        fprintf(stderr, "%s: error: option --set: %.*s(valid: microstructure, run, %s\n", env->prog ? env->prog : "ssbnet",
-                (int)(valid - msg), msg, valid + 8);
+        fprintf(stderr, "%s: error: option --set: %.*s(valid: microstructure, run, %s\n",
+                env->prog ? env->prog : "ssbnet", (int)(valid - msg), msg, valid + 8);
         ssb_ctx_clear_error(env->ctx);
         return cli_exit_code(r);
     }

@@ -17,6 +17,10 @@ expect_rc "Li6PS5Cl at 1000 C" 0 "$BIN" materials show Li6PS5Cl --temperature-C 
 grep -q "warning" "$T/err" && grep -q -- "-50 to 150 C" "$T/err" && ok "warning names -50 to 150 C" ||
   bad "stderr: $(cat "$T/err")"
 [ "$(val extrapolated)" = "true" ] && ok "extrapolated: true" || bad "extrapolated $(val extrapolated)"
+# Al-LLZO: total (brick layer), bulk and GB all extrapolated at 200 C, over the same range: one warning line
+expect_rc "LLZO at 200 C" 0 "$BIN" materials show LLZO --temperature-C 200
+[ "$(grep -c warning "$T/err")" = "1" ] && grep -q "total, bulk, gb" "$T/err" &&
+  ok "one warning naming total, bulk, gb" || bad "stderr: $(cat "$T/err")"
 expect_rc "Li6PS5Cl at 60 C" 0 "$BIN" materials show Li6PS5Cl --temperature-C 60 --json
 [ ! -s "$T/err" ] && ok "no warning at 60 C" || bad "stderr: $(cat "$T/err")"
 [ "$(val extrapolated)" = "false" ] && ok "extrapolated: false at 60 C" || bad "extrapolated $(val extrapolated)"
