@@ -44,7 +44,7 @@ static const cli_opt run_opts[O_COUNT] = {
                    "skip the microstructure: the cell's Bruggeman relations", NULL},
     [O_SET] = {"--set", NULL, CLI_OPT_MULTI, "KEY=VALUE", NULL, 0, 0,
                "set a cell key in its JSON units (positive.thickness_um=80, temperature_C=40) or a "
-               "microstructure./run. key; repeatable",
+               "microstructure./run. key (run.rates_C=0.2,1,3: a comma list); repeatable",
                NULL},
     [O_CHECKRES] = {"--check-resolution", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0,
                     "resolution check of the structure: SE tau and CAM|SE area at h and h/2 and in a wider box "
