@@ -210,6 +210,35 @@ static int cmd_list(cli_env *env, int argc, char **argv)
     return 0;
 }
 
+/* The temperatures in C that the conductivity data of kind k (0 total, 1 bulk, 2 GB) cover: the overlap of the
+ * valid_T_C ranges of its sigma and Ea records (bulk and GB records for a total without "sigma_ion"). When no record
+ * gives a range (*measured = 0) the Arrhenius data are taken as room-temperature data good for -50 to 150 C. */
+static void sigma_T_range(cli_env *env, const ssb_material *m, int k, double *lo, double *hi, int *measured)
+{
+    static const char *const keys[3][4] = {{"sigma_ion", "Ea_ion", NULL, NULL},
+                                           {"sigma_ion_bulk", "Ea_ion_bulk", NULL, NULL},
+                                           {"sigma_ion_gb", "Ea_ion_gb", NULL, NULL}};
+    static const char *const brick[4] = {"sigma_ion_bulk", "Ea_ion_bulk", "sigma_ion_gb", "Ea_ion_gb"};
+    ssb_mat_prop p;
+    const char *const *list = keys[k];
+    if (k == 0 && ssb_materials_get_prop(env->ctx, m, "sigma_ion", &p) != SSB_OK)
+        list = brick;
+    *lo = -HUGE_VAL;
+    *hi = HUGE_VAL;
+    *measured = 0;
+    for (int i = 0; i < 4 && list[i]; i++)
+        if (ssb_materials_get_prop(env->ctx, m, list[i], &p) == SSB_OK && p.T_max > p.T_min) {
+            *lo = fmax(*lo, p.T_min - 273.15);
+            *hi = fmin(*hi, p.T_max - 273.15);
+            *measured = 1;
+        }
+    ssb_ctx_clear_error(env->ctx);
+    if (!*measured) {
+        *lo = -50.0;
+        *hi = 150.0;
+    }
+}
+
 static int cmd_show(cli_env *env, int argc, char **argv)
 {
     if (cli_opts_wants_help(argc, argv, 2)) {
@@ -250,6 +279,31 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                     snprintf(why_total, sizeof why_total, "%s", ssb_ctx_get_error(env->ctx));
                 ssb_ctx_clear_error(env->ctx);
             }
+    /* outside the temperatures the data cover: the values stand, with a warning (extrapolated Arrhenius law); one
+     * line per range, naming the kinds it covers */
+    int extrapolated = 0, out[3] = {0, 0, 0}, measured[3];
+    double lo[3], hi[3];
+    for (int k = 0; k < 3 && !isnan(T_C); k++) {
+        sigma_T_range(env, m, k, &lo[k], &hi[k], &measured[k]);
+        out[k] = !isnan(sig[k]) && !(T_C >= lo[k] && T_C <= hi[k]);
+        extrapolated |= out[k];
+    }
+    for (int k = 0; k < 3; k++) {
+        if (!out[k])
+            continue;
+        char kinds[32] = "";
+        for (int j = k; j < 3; j++)
+            if (out[j] && lo[j] == lo[k] && hi[j] == hi[k] && measured[j] == measured[k]) {
+                snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s", kinds[0] ? ", " : "", sk[j]);
+                out[j] = j == k ? out[j] : 0;
+            }
+        fprintf(stderr,
+                "ssbnet: warning: materials show %s: the %s conductivity at %g C is extrapolated from the Arrhenius "
+                "data outside %g to %g C%s\n",
+                ssb_materials_name(m), kinds, T_C, lo[k], hi[k],
+                measured[k] ? ", the range their records cover (valid_T_C)"
+                            : " (the records give no measured temperature range)");
+    }
     int brick = 0; /* total from the brick layer (no measured total) */
     {
         ssb_mat_prop tp;
@@ -343,6 +397,7 @@ static int cmd_show(cli_env *env, int argc, char **argv)
         if (!isnan(T_C)) {
             cJSON *s = cJSON_AddObjectToObject(o, "sigma_ion_at_T");
             cli_json_add_number(s, "T_C", T_C);
+            cJSON_AddBoolToObject(s, "extrapolated", extrapolated);
             for (int k = 0; k < 3; k++) {
                 char key[48];
                 snprintf(key, sizeof key, "%s_S_per_cm", sk[k]);

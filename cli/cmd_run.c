@@ -44,7 +44,7 @@ static const cli_opt run_opts[O_COUNT] = {
                    "skip the microstructure: the cell's Bruggeman relations", NULL},
     [O_SET] = {"--set", NULL, CLI_OPT_MULTI, "KEY=VALUE", NULL, 0, 0,
                "set a cell key in its JSON units (positive.thickness_um=80, temperature_C=40) or a "
-               "microstructure./run. key; repeatable",
+               "microstructure./run. key (run.rates_C=0.2,1,3: a comma list); repeatable",
                NULL},
     [O_CHECKRES] = {"--check-resolution", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0,
                     "resolution check of the structure: SE tau and CAM|SE area at h and h/2 and in a wider box "
@@ -89,6 +89,39 @@ static void run_help(void)
            "  ssbnet run --set positive.thickness_um=100 --set microstructure.seed=4\n");
 }
 
+/* {"section": {"sub": value}} for a microstructure.* / run.* --set, built as cJSON nodes and never pasted into
+ * JSON text, so a value such as '1]}, "x": {"y": 2' cannot inject keys. run.rates_C takes a comma list of numbers
+ * (*bad set when it is not one), a number or true/false becomes that, anything else a string. NULL on failure. */
+static char *set_json(const char *key, const char *sub, const char *val, int is_num, double num, int *bad)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *sect = root ? cJSON_AddObjectToObject(root, strncmp(key, "run.", 4) == 0 ? "run" : "microstructure") : NULL;
+    cJSON *node = NULL;
+    if (strcmp(key, "run.rates_C") == 0) {
+        node = cJSON_CreateArray();
+        for (const char *s = val; node;) {
+            char *end;
+            double r = strtod(s, &end);
+            *bad = end == s || !isfinite(r) || (*end != ',' && *end != '\0');
+            if (*bad || !cJSON_AddItemToArray(node, cJSON_CreateNumber(r)) || *end == '\0')
+                break;
+            s = end + 1;
+        }
+    } else if (is_num)
+        node = cJSON_CreateNumber(num);
+    else if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
+        node = cJSON_CreateBool(val[0] == 't');
+    else
+        node = cJSON_CreateString(val);
+    char *json = NULL;
+    if (sect && node && !*bad && cJSON_AddItemToObject(sect, sub, node))
+        json = cJSON_PrintUnformatted(root);
+    else
+        cJSON_Delete(node);
+    cJSON_Delete(root);
+    return json;
+}
+
 /* --set KEY=VALUE: microstructure.* and run.* keys through the run module's reader, the others through the
  * cell's key table. */
 static int apply_set(cli_env *env, const char *kv, ssb_cell_params *p, ssb_run_params *rp)
@@ -106,22 +139,38 @@ static int apply_set(cli_env *env, const char *kv, ssb_cell_params *p, ssb_run_p
     int is_num = end != val && *end == '\0' && isfinite(num);
     const char *dot = strchr(key, '.');
     if (dot && (strncmp(key, "microstructure.", 15) == 0 || strncmp(key, "run.", 4) == 0)) {
-        char json[1024];
-        const char *sub = dot + 1;
-        size_t sect = (size_t)(dot - key);
-        if (strcmp(key, "run.rates_C") == 0)
-            snprintf(json, sizeof json, "{\"run\": {\"rates_C\": [%s]}}", val);
-        else if (is_num || strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
-            snprintf(json, sizeof json, "{\"%.*s\": {\"%s\": %s}}", (int)sect, key, sub, val);
-        else if (!strpbrk(val, "\"\\"))
-            snprintf(json, sizeof json, "{\"%.*s\": {\"%s\": \"%s\"}}", (int)sect, key, sub, val);
-        else
-            return cli_usage_error(env, "option --set: value '%s' of %s may not contain quotes", val, key);
-        int r = ssb_run_params_from_json_string(env->ctx, json, "--set", rp);
-        return r == SSB_OK ? 0 : cli_fail(env, r);
+        int bad = 0;
+        char *json = set_json(key, dot + 1, val, is_num, num, &bad);
+        if (!json) {
+            if (bad)
+                fprintf(stderr, "%s: error: option --set: %s = '%s' is not a comma list of numbers (e.g. 0.1,0.5,1)\n",
+                        env->prog ? env->prog : "ssbnet", key, val);
+            else
+                fprintf(stderr, "%s: error: option --set: out of memory\n", env->prog ? env->prog : "ssbnet");
+            return bad ? CLI_EXIT_ARG : CLI_EXIT_NOMEM;
+        }
+        int r = ssb_run_params_from_json_string(env->ctx, json, "option --set", rp);
+        cJSON_free(json);
+        if (r != SSB_ERR_FORMAT)
+            return r == SSB_OK ? 0 : cli_fail(env, r);
+        /* the JSON is well formed, so the reader rejected the key or the type of the value */
+        if (strstr(ssb_ctx_get_error(env->ctx), "unknown key"))
+            return cli_fail(env, r);
+        fprintf(stderr, "%s: error: %s (got '%s')\n", env->prog ? env->prog : "ssbnet", ssb_ctx_get_error(env->ctx),
+                val);
+        ssb_ctx_clear_error(env->ctx);
+        return CLI_EXIT_ARG;
     }
     if (!is_num) return cli_usage_error(env, "option --set: %s = '%s' is not a number", key, val);
     int r = ssb_cell_params_set(env->ctx, p, key, num);
+    const char *msg = r == SSB_ERR_NOTFOUND ? ssb_ctx_get_error(env->ctx) : "", *valid = strstr(msg, "(valid: ");
+    if (strncmp(msg, "unknown section", 15) == 0 && valid) {
+        /* the cell's sections, and the two this command adds */
+        fprintf(stderr, "%s: error: option --set: %.*s(valid: microstructure, run, %s\n",
+                env->prog ? env->prog : "ssbnet", (int)(valid - msg), msg, valid + 8);
+        ssb_ctx_clear_error(env->ctx);
+        return cli_exit_code(r);
+    }
     return r == SSB_OK ? 0 : cli_fail(env, r);
 }
 
