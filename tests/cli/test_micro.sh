@@ -80,6 +80,12 @@ grep -q "warning: materials: phase 'foo' is not in the materials database" "$T/e
 head -c 64 /dev/zero > "$T/half.raw"
 expect_rc "raw: --raw-dims without --raw-dtype" 5 "$BIN" micro analyze "$T/half.raw" --raw-dims 4,4,4
 grep -q "the dims are given, the dtype is not" "$T/err" && ok "raw: the missing dtype named" || bad "raw: $(cat "$T/err")"
+# a misspelt sidecar key ("dtyp") was silently ignored: now refused (exit 6) naming the file, the key, the valid keys
+printf '{"dims": [4, 4, 4], "dtype": "uint8", "dtyp": "uint8"}' > "$T/half.raw.json"
+expect_rc "raw: sidecar with unknown key 'dtyp'" 6 "$BIN" micro analyze "$T/half.raw"
+grep -q "half.raw.json': unknown key 'dtyp' (valid: dims, dtype," "$T/err" && ok "raw: unknown sidecar key named" ||
+  bad "raw sidecar key: $(cat "$T/err")"
+rm -f "$T/half.raw.json"
 # grains larger than the box: one grain, and a warning saying so (there was none)
 expect_rc "generate one-grain polycrystal" 0 "$BIN" micro generate --kind polycrystal --size 8 --grain-um 100 -o "$T/g1.tif"
 grep -q "grains of 100 um do not fit the box" "$T/err" && ok "one grain: warning" || bad "one grain: $(cat "$T/err")"
