@@ -427,16 +427,37 @@ int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_
     return cli_image_load_hist(env, o, path, grid, NULL);
 }
 
+/* --raw-dims / --raw-dtype describe a headerless .raw / .bin file; a TIFF or .npy carries its own dims and dtype,
+ * so the options are refused there (exit 2) rather than silently ignored. fmt: the file's format (by extension
+ * before the read, as read after it). */
+static int check_raw_opts(cli_env *env, const cli_image_opts *o, const char *path, ssb_io_format fmt)
+{
+    if (fmt != SSB_IO_FORMAT_TIFF && fmt != SSB_IO_FORMAT_NPY) return 0;
+    if (o->raw_dims[0] <= 0 && !o->raw_dtype) return 0;
+    return cli_usage_error(env,
+                           "option %s applies to headerless .raw / .bin images only; '%s' is a %s image, which holds its "
+                           "own dims and dtype (drop the option)",
+                           o->raw_dims[0] > 0 ? "--raw-dims" : "--raw-dtype", path,
+                           fmt == SSB_IO_FORMAT_TIFF ? "TIFF" : "NumPy .npy");
+}
+
 int cli_image_load_hist(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid, int64_t hist[256])
 {
+    int prc = check_raw_opts(env, o, path, ssb_io_format_from_path(path));
+    if (prc) return prc;
     ssb_io_read_params p;
-    int prc = cli_image_read_params(env, o, &p);
+    prc = cli_image_read_params(env, o, &p);
     if (prc) return prc;
     ssb_io_read_info info;
     p.info = &info;
     if (o->first_planes > 0) p.nz = o->first_planes;
     int r = ssb_io_read_image(env->ctx, path, &p, grid);
     if (r != SSB_OK) return cli_fail(env, r);
+    prc = check_raw_opts(env, o, path, info.format); /* a TIFF or .npy found by its magic bytes */
+    if (prc) {
+        ssb_grid_destroy(grid);
+        return prc;
+    }
     /* the labels present: in the whole image, also when only the first planes were read for the MPI ranks (each
        rank counts its slab; the tables are summed) */
     int64_t all[256];

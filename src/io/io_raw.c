@@ -188,12 +188,13 @@ static int parse_key(ssb_ctx *ctx, const char *path, const cJSON *item, ssbi_sid
     for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
         if (strcmp(key, ignored[i]) == 0)
             return SSB_OK;
-    if (key[0] != '_')
-        ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
-                 "sidecar '%s': unknown key '%s' ignored (known: dims, dtype, endianness, voxel_size_um, "
-                 "header_bytes)",
-                 path, key);
-    return SSB_OK;
+    if (key[0] == '_')
+        return SSB_OK; /* a comment key */
+    /* refused, not ignored: a misspelt "dtyp" or "voxelsize_um" would otherwise fall back silently */
+    return SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                     "sidecar '%s': unknown key '%s' (valid: dims, dtype, endianness, voxel_size_um, header_bytes; "
+                     "order, comment, description, generator, phases and keys starting with '_' are ignored)",
+                     path, key);
 }
 
 int ssbi_sidecar_read(ssb_ctx *ctx, const char *path, int layout, ssbi_sidecar *sc)

@@ -80,6 +80,23 @@ grep -q "warning: materials: phase 'foo' is not in the materials database" "$T/e
 head -c 64 /dev/zero > "$T/half.raw"
 expect_rc "raw: --raw-dims without --raw-dtype" 5 "$BIN" micro analyze "$T/half.raw" --raw-dims 4,4,4
 grep -q "the dims are given, the dtype is not" "$T/err" && ok "raw: the missing dtype named" || bad "raw: $(cat "$T/err")"
+# a misspelt sidecar key ("dtyp") was silently ignored: now refused (exit 6) naming the file, the key, the valid keys
+printf '{"dims": [4, 4, 4], "dtype": "uint8", "dtyp": "uint8"}' > "$T/half.raw.json"
+expect_rc "raw: sidecar with unknown key 'dtyp'" 6 "$BIN" micro analyze "$T/half.raw"
+grep -q "half.raw.json': unknown key 'dtyp' (valid: dims, dtype," "$T/err" && ok "raw: unknown sidecar key named" ||
+  bad "raw sidecar key: $(cat "$T/err")"
+rm -f "$T/half.raw.json"
+# --raw-dims / --raw-dtype on a TIFF or .npy were silently ignored: now a usage error (exit 2) naming the option and
+# the file type, also for a TIFF found by its magic bytes under another extension
+expect_rc "generate layers .tif" 0 "$BIN" micro generate --kind layers --size 8 -o "$T/lay.tif" --quiet
+expect_rc "--raw-dims on a TIFF" 2 "$BIN" micro analyze "$T/lay.tif" --raw-dims 8,8,8 --raw-dtype uint8 -q
+grep -q "option --raw-dims applies to headerless .raw / .bin images only; '.*lay.tif' is a TIFF image" "$T/err" &&
+  ok "--raw-dims on a TIFF: option and type named" || bad "--raw-dims on TIFF: $(cat "$T/err")"
+expect_rc "--raw-dtype on a .npy" 2 "$BIN" micro analyze "$T/lay.npy" --raw-dtype uint8 -q
+grep -q "option --raw-dtype .* is a NumPy .npy image" "$T/err" && ok "--raw-dtype on .npy named" ||
+  bad "--raw-dtype on .npy: $(cat "$T/err")"
+cp "$T/lay.tif" "$T/lay.img"
+expect_rc "--raw-dims on a TIFF without extension" 2 "$BIN" micro analyze "$T/lay.img" --raw-dims 8,8,8 -q
 # grains larger than the box: one grain, and a warning saying so (there was none)
 expect_rc "generate one-grain polycrystal" 0 "$BIN" micro generate --kind polycrystal --size 8 --grain-um 100 -o "$T/g1.tif"
 grep -q "grains of 100 um do not fit the box" "$T/err" && ok "one grain: warning" || bad "one grain: $(cat "$T/err")"

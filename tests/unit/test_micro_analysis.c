@@ -347,13 +347,16 @@ static void test_taufactor_areas(void **state)
     TU_ASSERT_REL(r.pairs[0].mc.per_volume * h, 0.06504059, 1e-6);
     ssb_micro_interfaces_destroy(&r);
 
-    /* corner cube: face 0.0375 [TF]; marching cubes without padding 0.03278855 [SK] (zero-padding the box would
-     * close the surface on the three outer faces and give 0.07051245 [SK], which TauFactor does not do) */
+    /* corner cube: face 0.0375 [TF]; marching cubes clipped at the outer voxel centres 0.03278855 [SK] (as TauFactor;
+     * zero-padding the box would close the surface on the three outer faces and give 0.07051245 [SK]). Here the
+     * surface is continued to the box faces: + half a voxel x the contour on each of the 3 box faces the cube touches
+     * (9 + 9 voxels of straight line and one sqrt(1/2) chamfer each) + a quarter voxel^2 for each of the 3 box
+     * edges it crosses. */
     memset(ssb_grid_get_labels(g), 0, 8000);
     box(g, 0, 10, 0, 10, 0, 10, 1);
     TU_OK(ctx, ssb_micro_interfaces_compute(ctx, g, &bin, &r));
     TU_ASSERT_REL(r.pairs[0].face.per_volume * h, 0.0375, 1e-12);
-    TU_ASSERT_REL(r.pairs[0].mc.per_volume * h, 0.03278855, 1e-6);
+    TU_ASSERT_REL(r.pairs[0].mc.per_volume * h, (0.03278855 * 8000 + 1.5 * (18 + sqrt(0.5)) + 0.75) / 8000, 1e-6);
     ssb_micro_interfaces_destroy(&r);
 
     /* sphere r = 7 voxels centred at 9.5: relative error vs 4 pi r^2 / V: face 52.01 %, marching cubes (TauFactor's
@@ -388,7 +391,12 @@ static void test_taufactor_areas(void **state)
     /* multi cubes: per-label face 0.0500 / 0.0750 / 0.0250 and marching cubes 0.0422 / 0.0705 / 0.0211 [TF]
      * (0.04219321 / 0.07051245 / 0.02109661 [SK]); pair S_ab = (S_a + S_b - S_aub)/2 [SK]: (0,1) 0.03621620,
      * (0,2) 0.06154692, (0,3) 0.01810810, (1,2) 0.00597702, (2,3) 0.00298851; labels 1 and 3 share only an edge:
-     * no face, reported 0 by both methods */
+     * no face, reported 0 by both methods. Those [SK] values are clipped at the outer voxel centres; the surface
+     * continued to the box faces adds, for each 10 x 10 x 5 corner block (label 1 has two, label 3 one), half a
+     * voxel x its contour on the 3 box faces it touches ((4 + 9 + sqrt(1/2)) twice, (9 + 9 + sqrt(1/2)) once) and a
+     * quarter voxel^2 for each of the 3 box edges it crosses: b = 22.75 + 1.5 sqrt(1/2) voxel^2. The blocks' box-face
+     * contours touch nowhere (labels 1 and 3 only at a diagonal), so b goes to the pairs (0,1) and (0,3) only. */
+    const double b = (22.75 + 1.5 * sqrt(0.5)) / 8000.0;
     memset(lab, 0, 8000);
     box(g, 0, 10, 0, 10, 0, 5, 1);
     box(g, 5, 15, 5, 15, 5, 15, 2);
@@ -397,7 +405,8 @@ static void test_taufactor_areas(void **state)
     TU_OK(ctx, ssb_micro_interfaces_compute(ctx, g, &bin, &r));
     assert_int_equal(r.nlabels, 4);
     assert_int_equal(r.npairs, 6);
-    const double sf[4] = {0, 0.05, 0.075, 0.025}, sm[4] = {0, 0.04219321, 0.07051245, 0.02109661};
+    const double sf[4] = {0, 0.05, 0.075, 0.025}, sm[4] = {0, 0.04219321 + 2 * b, 0.07051245,
+                                                                  0.02109661 + b};
     for (int l = 1; l <= 3; l++) {
         assert_int_equal(r.surfaces[l].label, l);
         TU_ASSERT_REL(r.surfaces[l].face.per_volume * h, sf[l], 1e-12);
@@ -406,7 +415,11 @@ static void test_taufactor_areas(void **state)
     const struct {
         int a, b;
         double mc;
-    } pr[5] = {{0, 1, 0.03621620}, {0, 2, 0.06154692}, {0, 3, 0.01810810}, {1, 2, 0.00597702}, {2, 3, 0.00298851}};
+    } pr[5] = {{0, 1, 0.03621620 + 2 * b},
+               {0, 2, 0.06154692},
+               {0, 3, 0.01810810 + b},
+               {1, 2, 0.00597702},
+               {2, 3, 0.00298851}};
     for (int i = 0; i < 5; i++) {
         e = ssb_micro_interfaces_find(&r, (uint8_t)pr[i].b, (uint8_t)pr[i].a);
         assert_non_null(e);
@@ -448,8 +461,7 @@ static void test_taufactor_areas(void **state)
 }
 
 /* A flat interface between two slabs: the face-count area is (faces) x (face area) whatever the spacing along
- * the normal; marching cubes (binary and smoothed) gives the same plane clipped at the outer voxel centres,
- * (n1 - 1)(n2 - 1) faces. */
+ * the normal; marching cubes (binary and smoothed) gives the same plane, continued to the box faces. */
 static void test_anisotropic(void **state)
 {
     (void)state;
@@ -471,7 +483,7 @@ static void test_anisotropic(void **state)
             assert_true(e->nfaces[0] == 120 && e->nfaces[1] == 0 && e->nfaces[2] == 0);
             TU_ASSERT_REL(e->face.area, 120 * hy * hz, 1e-13);
             TU_ASSERT_REL(e->face.per_volume, 1.0 / (9 * normal_h[k]), 1e-13);
-            TU_ASSERT_REL(e->mc.area, 11 * 9 * hy * hz, 1e-12);
+            TU_ASSERT_REL(e->mc.area, 12 * 10 * hy * hz, 1e-12);
             area_x[k] = e->face.area;
             ssb_micro_interfaces_destroy(&r);
         }
@@ -487,7 +499,7 @@ static void test_anisotropic(void **state)
     TU_OK(ctx, ssb_micro_interfaces_compute(ctx, g, NULL, &r));
     TU_ASSERT_REL(r.pairs[0].face.area, 108 * hx * hy, 1e-13);
     TU_ASSERT_REL(r.pairs[0].face.per_volume, 1.0 / (10 * hz), 1e-13);
-    TU_ASSERT_REL(r.pairs[0].mc.area, 8 * 11 * hx * hy, 1e-12);
+    TU_ASSERT_REL(r.pairs[0].mc.area, 9 * 12 * hx * hy, 1e-12);
     ssb_micro_interfaces_destroy(&r);
 
     /* Floating 10^3 cube with anisotropic voxels, binary-field marching cubes, exact: 6 flat 9 x 9 faces at the
@@ -780,6 +792,42 @@ static void test_cam_paths(void **state)
            f_full, f_half);
 }
 
+/* Flat CAM|SE layers (alternating 5-voxel layers normal to z, then to x) of n^3 boxes, n = 10, 17, 40: the
+ * marching-cubes area of a plane equals its face count at every size, binary and smoothed (clipped at the outer
+ * voxel centres it was (n-1)^2 / n^2 of it: 0.81 at 10^3). */
+static void test_cam_layers_mc(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    const int64_t sizes[3] = {10, 17, 40};
+    for (int i = 0; i < 3; i++) {
+        const int64_t n = sizes[i];
+        for (int ax = 0; ax < 2; ax++) {
+            ssb_grid *g = mk(ctx, n, n, n, 0.5e-6, 0.5e-6, 0.5e-6);
+            uint8_t *lab = ssb_grid_get_labels(g);
+            for (int64_t z = 0; z < n; z++)
+                for (int64_t y = 0; y < n; y++)
+                    for (int64_t x = 0; x < n; x++)
+                        lab[x + n * (y + n * z)] = (uint8_t)(((ax ? x : z) / 5) % 2 ? 2 : 1);
+            phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
+            phase(ctx, g, 2, SSB_ROLE_SE, 0.1);
+            for (int sm = 0; sm < 2; sm++) {
+                ssb_micro_cam_params p = ssb_micro_cam_params_default();
+                p.area.mc_sigma = sm ? 0.8 : 0.0;
+                ssb_micro_cam_result r;
+                TU_OK(ctx, ssb_micro_cam_compute(ctx, g, &p, &r));
+                const int64_t nint = (n - 1) / 5; /* interfaces at 5, 10, ... < n */
+                TU_ASSERT_REL(r.cam_se.area, (double)(nint * n * n) * 0.25e-12, 1e-12);
+                TU_ASSERT_REL(r.mc_face_ratio, 1.0, 1e-9);
+                TU_ASSERT_REL(r.cam_se_mc.area, r.cam_se.area, 1e-9);
+            }
+            ssb_grid_destroy(&g);
+        }
+    }
+    ssb_ctx_destroy(&ctx);
+    printf("PASS flat layers 10^3, 17^3, 40^3: marching cubes / face count = 1 (binary and smoothed)\n");
+}
+
 /* Coating between CAM and SE: it belongs to the ionic network only when its sigma_ion > 0. Along x (CC at
  * x = 0): carbon x 0, CAM x 1..2, coating x 3, SE x 4..7 over a 8 x 3 x 3 box. */
 static void test_cam_coating(void **state)
@@ -809,8 +857,8 @@ static void test_cam_coating(void **state)
     TU_ASSERT_REL(r.active_cam_se.area, 9e-12, 1e-13);
     assert_true(r.n_ionic == 45 && r.n_li_connected == 45);
     assert_true(r.electronic_percolates == 0 && r.ionic_percolates == 0);
-    /* binary-field marching cubes of a flat CAM|ionic plane clipped at the outer voxel centres: 2 x 2 of 3 x 3 */
-    TU_ASSERT_REL(r.mc_face_ratio, 4.0 / 9.0, 1e-12);
+    /* binary-field marching cubes of a flat CAM|ionic plane, continued to the box faces: the face area */
+    TU_ASSERT_REL(r.mc_face_ratio, 1.0, 1e-12);
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);
     printf("PASS coating: blocking -> 18 dead no Li+, sigma_ion > 0 -> 18 active\n");
@@ -879,7 +927,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fractions),       cmocka_unit_test(test_components),  cmocka_unit_test(test_percolation),
         cmocka_unit_test(test_taufactor_areas), cmocka_unit_test(test_anisotropic), cmocka_unit_test(test_active_cam),
-        cmocka_unit_test(test_cam_sphere),      cmocka_unit_test(test_cam_coating), cmocka_unit_test(test_cam_errors),
+        cmocka_unit_test(test_cam_sphere),      cmocka_unit_test(test_cam_coating),
+        cmocka_unit_test(test_cam_layers_mc), cmocka_unit_test(test_cam_errors),
         cmocka_unit_test(test_cam_coverage),    cmocka_unit_test(test_cam_paths),
     };
     return cmocka_run_group_tests_name("micro_analysis", tests, NULL, NULL);

@@ -18,7 +18,8 @@ int ssbi_ma_label(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const ui
 void ssbi_ma_plane_flags(const int64_t n[3], const int32_t *ids, int axis, int64_t ncomp, uint8_t *flags);
 
 /* Marching-cubes iso-surface area (m^2) of the indicator of {v : in_set[lab[v]]}, smoothed by the 3x3x3 Gaussian of
- * width sigma voxels (0: binary field), at level 0.5, without the box boundary. h = voxel size (m).
+ * width sigma voxels (0: binary field), at level 0.5, without the box boundary; the surface runs up to the box faces (the
+ * field continued by its boundary values beyond the outer voxel centres). h = voxel size (m).
  * Errors: SSB_ERR_NOMEM, SSB_ERR_CANCELLED. */
 int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab, const uint8_t in_set[256],
                     double sigma, double *area);
@@ -26,9 +27,10 @@ int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const u
 /* The same area over the cube layers [l0, l1) only (layer z lies between the planes z and z + 1; clipped to
  * [0, n[2] - 1)): a z slab of a larger image, given with the planes around it that the layers and the smoothing
  * read (l0 - 1 .. l1 + 1); the planes 0 and n[2] - 1 are taken as the image's boundary planes (replicated by the
- * smoothing). Summing the layers of disjoint ranges gives the whole area. */
+ * smoothing). Summing the layers of disjoint ranges gives the whole area. zb: bit 0 when plane 0 is the image's low z
+ * face, bit 1 when plane n[2] - 1 is its high z face (the surface is continued to those faces only; not to a halo). */
 int ssbi_ma_mc_area_layers(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
-                           const uint8_t in_set[256], double sigma, int64_t l0, int64_t l1, double *area);
+                           const uint8_t in_set[256], double sigma, int64_t l0, int64_t l1, int zb, double *area);
 
 /* The composite-electrode voxel sets of g's phase table (ssb_micro_cam_*): electronic network (ACTIVE, CARBON),
  * ionic network (SE, GB, COATING with sigma_ion > 0), CAM (ACTIVE), carbon (CARBON). */

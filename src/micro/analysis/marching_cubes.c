@@ -15,7 +15,9 @@
  * differ. Noise-like binary fields therefore differ (a uniform random field with 50 % ones: 13.5 % less area here);
  * thresholded smooth random fields ("blobs") agree to 0.07-0.3 % on the binary field and to 0.004 % after the
  * sigma = 0.8 smoothing, and TauFactor's smoothed r = 7 sphere to 1e-7.
- * The field is sampled at voxel centres and not padded, so the surface ends at the outer voxel centres. */
+ * The field is sampled at voxel centres; beyond the outer voxel centres it is continued by its boundary values
+ * (cube_boundary_area), so the surface reaches the box faces: a flat layer has exactly its face-count area at any
+ * image size (clipped at the outer centres it had (nx-1)(ny-1)/(nx ny) of it: 0.81 at 10^3). */
 #include "analysis_impl.h"
 
 #include <math.h>
@@ -205,6 +207,81 @@ static mc_tables *tables_create(ssb_ctx *ctx, const double h[3])
     return t;
 }
 
+/* Position (m) of the iso crossing on the cube edge between corners u and w (values v). */
+static void edge_point(const mc_tables *t, int u, int w, const double v[8], double *p)
+{
+    const double tt = (MC_ISO - v[u]) / (v[w] - v[u]);
+    for (int k = 0; k < 3; k++) {
+        const double a = (double)((u >> k) & 1), b = (double)((w >> k) & 1);
+        p[k] = (a + tt * (b - a)) * t->h[k];
+    }
+}
+
+static double dist3(const double *a, const double *b)
+{
+    return sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+}
+
+/* Length (m) of the iso-contour on cube face f: the segments the cube's surface meets that face with (the same
+ * crossings and the same asymptotic decider as cube_area). */
+static double face_contour(const mc_tables *t, int f, const double v[8])
+{
+    const uint8_t *q = t->fq[f];
+    int in[4], ncross = 0, cross[4];
+    for (int i = 0; i < 4; i++)
+        in[i] = v[q[i]] > MC_ISO;
+    for (int i = 0; i < 4; i++)
+        if (in[i] != in[(i + 1) & 3])
+            cross[ncross++] = i;
+    double a[3], b[3];
+    if (ncross == 2) {
+        edge_point(t, q[cross[0]], q[(cross[0] + 1) & 3], v, a);
+        edge_point(t, q[cross[1]], q[(cross[1] + 1) & 3], v, b);
+        return dist3(a, b);
+    }
+    if (ncross != 4)
+        return 0.0;
+    const double p02 = (v[q[0]] - MC_ISO) * (v[q[2]] - MC_ISO), p13 = (v[q[1]] - MC_ISO) * (v[q[3]] - MC_ISO);
+    const int joined = in[0] ? p02 >= p13 : p13 >= p02;
+    double len = 0.0;
+    for (int i = 0; i < 4; i++) {
+        if (in[i] == joined)
+            continue; /* cut around the corners that are not joined */
+        edge_point(t, q[(i + 3) & 3], q[i], v, a);
+        edge_point(t, q[i], q[(i + 1) & 3], v, b);
+        len += dist3(a, b);
+    }
+    return len;
+}
+
+/* The surface between a boundary cube and the box face: the field is continued beyond the outer voxel centres by
+ * its boundary values (as the smoothing does), so over the half voxel up to the box face the surface is the face's
+ * iso-contour extruded (h/2 x length), and along a box edge the edge's iso crossings extruded over the quarter
+ * voxel column ((h_b/2)(h_c/2) each); box corners hold no surface. mask: the cube faces (bit f) that lie on the
+ * image boundary. */
+static double cube_boundary_area(const mc_tables *t, int mask, const double v[8])
+{
+    double s = 0.0;
+    for (int f = 0; f < 6; f++)
+        if ((mask >> f) & 1)
+            s += 0.5 * t->h[f >> 1] * face_contour(t, f, v);
+    for (int e = 0; e < 12; e++) {
+        const int a = e >> 2, k = e & 3, b = (a + 1) % 3, c = (a + 2) % 3;
+        const int fb = 2 * b + (k & 1), fc = 2 * c + ((k >> 1) & 1);
+        if (((mask >> fb) & 1) && ((mask >> fc) & 1) && ((v[t->ec0[e]] > MC_ISO) != (v[t->ec1[e]] > MC_ISO)))
+            s += 0.25 * t->h[b] * t->h[c];
+    }
+    return s;
+}
+
+/* Boundary faces (bits of cube_boundary_area) of the cube at x, y in layer z; zb: bit 0 when plane 0 is the
+ * image's low z face, bit 1 when plane n[2] - 1 is its high z face. */
+static int cube_mask(const int64_t n[3], int64_t x, int64_t y, int64_t z, int zb)
+{
+    return (x == 0) | (x == n[0] - 2) << 1 | (y == 0) << 2 | (y == n[1] - 2) << 3 | (z == 0 && (zb & 1)) << 4 |
+           (z == n[2] - 2 && (zb & 2)) << 5;
+}
+
 /* Area of the iso-surface inside one cube with corner values v. */
 static double cube_area(const mc_tables *t, const double v[8])
 {
@@ -231,7 +308,7 @@ static double cube_area(const mc_tables *t, const double v[8])
 }
 
 static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256], const mc_tables *t,
-                     int64_t l0, int64_t l1, double *area)
+                     int64_t l0, int64_t l1, int zb, double *area)
 {
     const double *lut = t->lut;
     const int64_t nx = n[0], ny = n[1], ncr = (ny - 1) * (l1 - l0);
@@ -250,12 +327,19 @@ static int mc_binary(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
         /* column bits at x: corner bits (y,z) = (0,0) -> 0, (1,0) -> 1, (0,1) -> 2, (1,1) -> 3 */
         int colp = in[r00[0]] | in[r10[0]] << 1 | in[r01[0]] << 2 | in[r11[0]] << 3;
         double s = 0.0;
+        const int rowb = cube_mask(n, 1, y, z, zb) & ~3;
         for (int64_t x = 0; x + 1 < nx; x++) {
             int coln = in[r00[x + 1]] | in[r10[x + 1]] << 1 | in[r01[x + 1]] << 2 | in[r11[x + 1]] << 3;
             /* corner i = x | y<<1 | z<<2 */
             int cfg = (colp & 1) | ((coln & 1) << 1) | ((colp >> 1 & 1) << 2) | ((coln >> 1 & 1) << 3) |
                       ((colp >> 2 & 1) << 4) | ((coln >> 2 & 1) << 5) | ((colp >> 3 & 1) << 6) | ((coln >> 3 & 1) << 7);
             s += lut[cfg];
+            if ((rowb || x == 0 || x == nx - 2) && cfg != 0 && cfg != 255) {
+                double v[8];
+                for (int i = 0; i < 8; i++)
+                    v[i] = (cfg >> i) & 1;
+                s += cube_boundary_area(t, cube_mask(n, x, y, z, zb), v);
+            }
             colp = coln;
         }
         rows[r] = s;
@@ -305,7 +389,7 @@ typedef struct {
 /* Marching cubes over the cube layers [z0, z1) (layer z lies between planes z and z+1), recomputing the smoothed
  * planes it needs (z0-1 .. z1+2 for P), so chunks are independent. */
 static double mc_smooth_chunk(const int64_t n[3], const uint8_t *lab, const uint8_t in[256], double w0, double w1,
-                              const mc_tables *t, mc_work *w, int64_t z0, int64_t z1)
+                              const mc_tables *t, mc_work *w, int64_t z0, int64_t z1, int zb)
 {
     const int64_t nx = n[0], ny = n[1], nz = n[2], np = nx * ny;
 #define CLAMPZ(zz) ((zz) < 0 ? 0 : ((zz) >= nz ? nz - 1 : (zz)))
@@ -336,6 +420,7 @@ static double mc_smooth_chunk(const int64_t n[3], const uint8_t *lab, const uint
         const uint8_t *ba = w->B[(z - 1) & 1], *bb = bz;
         for (int64_t y = 0; y + 1 < ny; y++) {
             const int64_t o = nx * y;
+            const int rowb = cube_mask(n, 1, y, z - 1, zb) & ~3;
             const uint8_t *c00 = ba + o, *c10 = c00 + nx, *c01 = bb + o, *c11 = c01 + nx;
             int colp = c00[0] | c10[0] << 1 | c01[0] << 2 | c11[0] << 3;
             for (int64_t x = 0; x + 1 < nx; x++) {
@@ -347,6 +432,8 @@ static double mc_smooth_chunk(const int64_t n[3], const uint8_t *lab, const uint
                 const double *a0 = sa + o, *a1 = a0 + nx, *b0 = sb + o, *b1 = b0 + nx;
                 const double v[8] = {a0[x], a0[x + 1], a1[x], a1[x + 1], b0[x], b0[x + 1], b1[x], b1[x + 1]};
                 sum += cube_area(t, v);
+                if (rowb || x == 0 || x == nx - 2)
+                    sum += cube_boundary_area(t, cube_mask(n, x, y, z - 1, zb), v);
             }
         }
     }
@@ -366,7 +453,7 @@ static int thread_num(void)
 /* Smoothed field: the cube layers are split into chunks processed independently by the threads (no barrier per
  * plane); each thread holds 7 planes of doubles and 2 of bytes. */
 static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const uint8_t in[256], double sigma,
-                     const mc_tables *t, int64_t l0, int64_t l1, double *area)
+                     const mc_tables *t, int64_t l0, int64_t l1, int zb, double *area)
 {
     const int64_t np = n[0] * n[1], nlayers = l1 - l0;
     const int nth = ssbi_threads(ctx);
@@ -416,7 +503,7 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
             if (halt)
                 continue;
             const int64_t z0 = l0 + c * chunk, z1 = z0 + chunk < l1 ? z0 + chunk : l1;
-            csum[c] = mc_smooth_chunk(n, lab, in, w0, w1, t, &w, z0, z1);
+            csum[c] = mc_smooth_chunk(n, lab, in, w0, w1, t, &w, z0, z1, zb);
             int64_t d;
 #if SSB_HAVE_OPENMP
 #pragma omp atomic capture
@@ -446,11 +533,11 @@ static int mc_smooth(ssb_ctx *ctx, const int64_t n[3], const uint8_t *lab, const
 int ssbi_ma_mc_area(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab, const uint8_t in_set[256],
                     double sigma, double *area)
 {
-    return ssbi_ma_mc_area_layers(ctx, n, h, lab, in_set, sigma, 0, n[2] - 1, area);
+    return ssbi_ma_mc_area_layers(ctx, n, h, lab, in_set, sigma, 0, n[2] - 1, 3, area);
 }
 
 int ssbi_ma_mc_area_layers(ssb_ctx *ctx, const int64_t n[3], const double h[3], const uint8_t *lab,
-                           const uint8_t in_set[256], double sigma, int64_t l0, int64_t l1, double *area)
+                           const uint8_t in_set[256], double sigma, int64_t l0, int64_t l1, int zb, double *area)
 {
     uint8_t in[256];
     for (int k = 0; k < 256; k++)
@@ -465,8 +552,8 @@ int ssbi_ma_mc_area_layers(ssb_ctx *ctx, const int64_t n[3], const double h[3], 
     mc_tables *t = tables_create(ctx, h);
     if (!t)
         return SSB_ERR_NOMEM;
-    int rc = sigma > 0.0 ? mc_smooth(ctx, n, lab, in, sigma, t, l0, l1, area)
-                         : mc_binary(ctx, n, lab, in, t, l0, l1, area);
+    int rc = sigma > 0.0 ? mc_smooth(ctx, n, lab, in, sigma, t, l0, l1, zb, area)
+                         : mc_binary(ctx, n, lab, in, t, l0, l1, zb, area);
     free(t);
     return rc;
 }
