@@ -10,8 +10,6 @@ BIN="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
-# first number after "key": in a file
-num() { grep -E "\"$2\":" "$1" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && a + 0 < b + 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && a + 0 >= b + 0) }'; }
 
@@ -22,7 +20,7 @@ cp "$T/out" "$T/o1.json"
 for k in optimum objective active_constraints sensitivity metrics; do
   grep -q "\"$k\":" "$T/o1.json" && ok "JSON key $k" || bad "JSON key $k missing"
 done
-x1=$(num "$T/o1.json" positive.thickness_um); f1=$(num "$T/o1.json" objective)
+x1=$(json_num "$T/o1.json" positive.thickness_um); f1=$(json_num "$T/o1.json" objective)
 lt 31 "$x1" && lt "$x1" 249 && ok "interior optimum at 1C: $x1 um, $f1 Wh/kg" || bad "optimum at 1C: $x1 um"
 for f in report.html ragone.png; do [ -s "$T/o1/$f" ] && ok "wrote $f" || bad "did not write $f"; done
 grep -q 'id="ragone"' "$T/o1/report.html" && ok "report has the Ragone plot" || bad "no Ragone plot in report.html"
@@ -38,11 +36,11 @@ else
   echo "chromium not found: the optimise report is checked without a browser (tests/cli/test_html.sh skips too)"
 fi
 expect_rc "optimise at 3C" 0 "$BIN" design optimise --vary "$V" --rate 3 --json --quiet
-x3=$(num "$T/out" positive.thickness_um)
+x3=$(json_num "$T/out" positive.thickness_um)
 lt "$x3" "$x1" && ok "optimum thinner at 3C ($x3 um < $x1 um)" || bad "optimum at 3C $x3 um, at 1C $x1 um"
 # the grid alone (11 points, no local stage) is no better than the optimiser
 expect_rc "grid only" 0 "$BIN" design optimise --vary "$V" --grid 11 --max-evals 0 --json --quiet
-g=$(num "$T/out" objective)
+g=$(json_num "$T/out" objective)
 ge "$f1" "$g" && ok "optimum $f1 >= best of an 11-point grid $g Wh/kg" || bad "optimum $f1 < grid $g"
 # the local stage's end is reported: converged at the default --max-evals, not converged at 2 (JSON, table, warning)
 grep -q '"converged":[[:space:]]*true' "$T/o1.json" && grep -q '"local_status":[[:space:]]*"converged"' "$T/o1.json" &&

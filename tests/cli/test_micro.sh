@@ -7,9 +7,6 @@ REF="$2"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
-json_num() { # file key -> the first number stored under "key" (top-level keys of the command's JSON)
-  grep -E "\"$2\":" "$1" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'
-}
 
 # --- staircase: TauFactor slanted strip, tau = 451/60 (TauFactor tests/test_taufactor.py)
 expect_rc "generate staircase" 0 "$BIN" micro generate --kind staircase -o "$T/stair.tif" --quiet

@@ -6,9 +6,6 @@ BIN="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
-json_num() { # file key -> the first number stored under "key"
-  grep -E "\"$2\":" "$1" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'
-}
 
 # coarse check (7.5 voxels across 3 um CAM): tau changes by far more than 5 % -> warning, exit 0
 expect_rc "resolution check (coarse)" 0 "$BIN" micro resolution --size 32 --voxel-um 0.4 --cam-d-um 3 --carbon-vf 0 \

@@ -9,8 +9,6 @@ BIN="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
-# first number after "key": in a file
-num() { grep -E "\"$2\":" "$1" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'; }
 # the numbers of an array "key": [a, b, c] (cJSON prints it on one line)
 arr() { grep -E "\"$2\":" "$1" | head -1 | sed -E 's/.*\[(.*)\].*/\1/' | tr -d ' \t'; }
 # a and b agree to rtol
@@ -20,12 +18,12 @@ close() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -
 expect_rc "run default (40 voxels in-plane)" 0 "$BIN" run --size 40 --rates 0.5,2 -o "$T/a" --json --quiet
 cp "$T/out" "$T/a.json"
 dims=$(arr "$T/a.json" dimensions)
-h=$(num "$T/a.json" voxel_size_um)
+h=$(json_num "$T/a.json" voxel_size_um)
 nz=${dims##*,}
 if awk -v n="$nz" -v h="$h" 'BEGIN { d = n * h - 60; exit !(d <= h && d >= -h) }'; then ok "structure spans 60 um ($nz x $h um)"; else bad "structure z extent $nz x $h um != 60 um"; fi
 [ "${dims%%,*}" = "40" ] && ok "in-plane cross-section 40 voxels" || bad "dimensions $dims"
-ti=$(num "$T/a.json" transport_sigma_i_eff_S_per_m); ci=$(num "$T/a.json" cell_sigma_i_eff_S_per_m)
-te=$(num "$T/a.json" transport_sigma_e_eff_S_per_m); ce=$(num "$T/a.json" cell_sigma_e_eff_S_per_m)
+ti=$(json_num "$T/a.json" transport_sigma_i_eff_S_per_m); ci=$(json_num "$T/a.json" cell_sigma_i_eff_S_per_m)
+te=$(json_num "$T/a.json" transport_sigma_e_eff_S_per_m); ce=$(json_num "$T/a.json" cell_sigma_e_eff_S_per_m)
 close "$ci" "$ti" 1e-12 && ok "ionic sigma_eff handed over = transport ($ci S/m)" || bad "ionic hand-over $ci != $ti"
 close "$ce" "$te" 1e-12 && ok "electronic sigma_eff handed over = transport ($ce S/m)" || bad "electronic hand-over $ce != $te"
 for f in report.json discharge_0.5C.csv discharge_2C.csv cathode.tif cathode.tif.phases.json; do
@@ -55,7 +53,7 @@ fi
 
 # --- --set on run: a cell key and a microstructure key act
 expect_rc "run --set" 0 "$BIN" run --size 32 --rates 1 --set positive.thickness_um=30 --set microstructure.seed=4 -o "$T/d" --json --quiet
-t=$(num "$T/out" cathode_thickness_um); s=$(num "$T/out" seed)
+t=$(json_num "$T/out" cathode_thickness_um); s=$(json_num "$T/out" seed)
 [ "$t" = "30" ] && ok "--set positive.thickness_um=30 acts" || bad "thickness $t"
 [ "$s" = "4" ] && ok "--set microstructure.seed=4 acts" || bad "seed $s"
 expect_rc "--set unknown key" 8 "$BIN" run --set positive.thicknes_um=30 -o "$T/e1"
@@ -128,7 +126,7 @@ XL="$(dirname "$0")/../../examples/validation/schlautmann2023_ncm811_XL.json"
 expect_rc "run XL (31 um SE particles)" 0 "$BIN" run "$XL" --json
 grep -q "resolution check skipped: particles of 31 um need a cube of 96 voxels" "$T/err" && ok "check skipped, said" \
   || bad "no skip warning: $(head -c 300 "$T/err")"
-cap=$(num "$T/out" specific_capacity_mAh_per_g)
+cap=$(json_num "$T/out" specific_capacity_mAh_per_g)
 awk -v c="$cap" 'BEGIN{exit !(c > 100 && c < 275)}' && ok "XL C/20 capacity $cap mAh/g" || bad "XL capacity '$cap'"
 
 finish

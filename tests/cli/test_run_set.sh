@@ -9,7 +9,6 @@ BIN="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
-num() { grep -E "\"$2\":" "$1" | head -1 | sed -E 's/.*:[[:space:]]*([-0-9.eE+]+).*/\1/'; }
 
 # a run.rates_C value that closes the array and adds "cutoff_V": 3.1 was pasted into the JSON text and acted
 expect_rc "--set run.rates_C injection refused" 4 "$BIN" run --no-micro --quiet --json \
@@ -28,7 +27,7 @@ expect_rc "--set run.rates_C=0.5,1" 0 "$BIN" run --no-micro --quiet --json --set
   --set run.cutoff_V=3.0 -o "$T/g"
 r=$(grep '"c_rate"' "$T/out" | head -2 | sed -E 's/.*:[[:space:]]*//; s/,$//' | tr '\n' ' ')
 [ "$r" = "0.5 1 " ] && ok "C-rates 0.5 and 1 run" || bad "c_rate entries: $r"
-[ "$(num "$T/out" cutoff_V)" = "3" ] && ok "cutoff_V = 3 acts" || bad "cutoff_V $(num "$T/out" cutoff_V)"
+[ "$(json_num "$T/out" cutoff_V)" = "3" ] && ok "cutoff_V = 3 acts" || bad "cutoff_V $(json_num "$T/out" cutoff_V)"
 
 # a word for a numeric key: exit 4 naming the key and the value; a word key with a bad word keeps exit 4
 expect_rc "--set microstructure.seed=abc" 4 "$BIN" run --no-micro --quiet --set microstructure.seed=abc -o "$T/e5"
