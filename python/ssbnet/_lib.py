@@ -10,18 +10,15 @@ __all__ = ["ffi", "lib", "SsbError", "Context", "find_extension"]
 
 
 def _candidates():
-    """Places to look for the compiled extension _ssbnet*.so, in order."""
-    env = os.environ.get("SSBNET_LIBRARY")
-    if env:
-        if os.path.isdir(env):
-            yield from sorted(glob.glob(os.path.join(env, "_ssbnet*.so")))
-        else:
-            yield env
-        return
+    """Places to look for the compiled extension _ssbnet*.so without $SSBNET_LIBRARY, in order."""
     here = os.path.dirname(os.path.abspath(__file__))
     yield from sorted(glob.glob(os.path.join(here, "_ssbnet*.so")))  # installed next to the package
     root = os.path.dirname(os.path.dirname(here))  # repository root when run from python/
-    for build in ["build"] + sorted(d for d in os.listdir(root) if d.startswith("build") and d != "build"):
+    try:
+        others = sorted(d for d in os.listdir(root) if d.startswith("build") and d != "build")
+    except OSError:  # an installed package: no repository around it
+        others = []
+    for build in ["build"] + others:
         yield from sorted(glob.glob(os.path.join(root, build, "python", "_ssbnet*.so")))
 
 
@@ -30,8 +27,29 @@ def find_extension():
 
     Order: $SSBNET_LIBRARY (the .so itself or its directory), next to the package (installed), then
     build*/python/ in the repository (the README's build). Raises ImportError naming every place tried."""
-    tried = []
     suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    env = os.environ.get("SSBNET_LIBRARY")
+    if env:
+        # an explicit choice: say what is wrong with it rather than "not found"
+        if os.path.isdir(env):
+            found = sorted(glob.glob(os.path.join(env, "_ssbnet*.so")))
+            for path in found:
+                if any(path.endswith(s) for s in suffixes):
+                    return path
+            raise ImportError(
+                "ssbnet: SSBNET_LIBRARY = %s is a directory without the extension _ssbnet%s (%s); point it to the "
+                "build's python/ directory or to the extension itself"
+                % (env, suffixes[0], ("found only: " + ", ".join(found)) if found else "no _ssbnet*.so there"))
+        if not os.path.exists(env):
+            raise ImportError("ssbnet: SSBNET_LIBRARY = %s does not exist (expected the extension _ssbnet%s, which "
+                              "the build writes to build/python/)" % (env, suffixes[0]))
+        if not any(env.endswith(s) for s in suffixes):
+            raise ImportError(
+                "ssbnet: SSBNET_LIBRARY = %s is not a Python extension of this interpreter (its name must end in "
+                "%s; the library libssbnet is not the extension: use build/python/_ssbnet%s)"
+                % (env, " or ".join(suffixes), suffixes[0]))
+        return env
+    tried = []
     for path in _candidates():
         tried.append(path)
         if os.path.isfile(path) and any(path.endswith(s) for s in suffixes):
@@ -39,17 +57,19 @@ def find_extension():
     raise ImportError(
         "ssbnet: the compiled extension _ssbnet%s was not found (tried: %s). Build the project first "
         "(cmake -S . -B build && cmake --build build, or `make build`), or set SSBNET_LIBRARY to the "
-        "extension's path." % (suffixes[0], ", ".join(tried) if tried else "nothing: SSBNET_LIBRARY is empty"))
+        "extension's path." % (suffixes[0], ", ".join(tried) if tried else "no build*/python/ directory"))
 
 
 def _load():
     path = find_extension()
     spec = importlib.util.spec_from_file_location("_ssbnet", path)
-    mod = importlib.util.module_from_spec(spec)
     try:
+        mod = importlib.util.module_from_spec(spec)  # dlopen happens here: a file that is no extension fails here
         spec.loader.exec_module(mod)
-    except ImportError as e:  # e.g. built for another Python version
-        raise ImportError("ssbnet: cannot load %s with %s %s: %s" % (path, sys.executable, sys.version.split()[0], e))
+    except ImportError as e:  # not an ELF file, built for another Python version, missing symbols
+        raise ImportError("ssbnet: cannot load %s with %s %s: %s (rebuild it with this interpreter, or set "
+                          "SSBNET_LIBRARY to the extension built for it)"
+                          % (path, sys.executable, sys.version.split()[0], e)) from None
     return mod
 
 
@@ -102,6 +122,9 @@ def ssbpy_log(user, level, obj, message):
         warnings.warn("%s: %s" % (where, text), RuntimeWarning, stacklevel=3)
 
 
+SSB_ERR_ARG = lib.SSB_ERR_ARG
+
+
 class Context:
     """One library context (error state, log, threads). Functions of the package make their own; pass
     `threads=` to them to set the number of OpenMP threads."""
@@ -114,7 +137,8 @@ class Context:
         lib.ssb_ctx_set_log(self.ptr, lib.ssbpy_log, ffi.NULL, lib.SSB_LOG_WARN)
         if threads:
             if not isinstance(threads, int) or threads < 0:
-                raise ValueError("ssbnet: threads = %r is invalid (valid: an integer >= 0)" % (threads,))
+                raise SsbValueError(SSB_ERR_ARG, "ssbnet: threads = %r is invalid (valid: an integer >= 0)"
+                                    % (threads,))
             lib.ssb_ctx_set_threads(self.ptr, threads)
 
     def check(self, status):

@@ -2,9 +2,11 @@
 
 Run by ctest (python_ssbnet) with PYTHONPATH, SSBNET_LIBRARY, SSBNET_CLI and SSB_REF_DIR set by tests/CMakeLists.txt.
 """
+import importlib.machinery
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
 import warnings
@@ -258,6 +260,36 @@ class Analytic(unittest.TestCase):
         self.assertAlmostEqual(d.voltage_V[-1], 3.5, delta=1e-6)
         r = ssbnet.cell_rates([1])
         self.assertAlmostEqual(r.capacity_mAh_per_cm2[0] * 36000.0 / d.capacity_C_per_m2[-1], 1.0, delta=1e-9)
+
+
+class Loading(unittest.TestCase):
+    def _import(self, library):
+        pkg = os.path.dirname(os.path.dirname(os.path.abspath(ssbnet.__file__)))  # the package under test
+        env = dict(os.environ, SSBNET_LIBRARY=library, PYTHONPATH=pkg)
+        p = subprocess.run([sys.executable, "-c", "import ssbnet"], capture_output=True, text=True, env=env,
+                           cwd=tempfile.gettempdir())
+        self.assertNotEqual(p.returncode, 0)
+        return p.stderr.strip().splitlines()[-1]
+
+    def test_wrong_ssbnet_library_says_what_is_wrong(self):
+        # SSBNET_LIBRARY at a directory without the extension said "tried: nothing: SSBNET_LIBRARY is empty"; at
+        # the static library or another file "was not found (tried: FILE)" although the file is there; a file
+        # with the extension's name that is no ELF object gave a bare "invalid ELF header"
+        with tempfile.TemporaryDirectory() as d:
+            msg = self._import(d)
+            self.assertIn("is a directory without the extension", msg)
+            self.assertIn(d, msg)
+            other = os.path.join(d, "libssbnet.a")
+            open(other, "wb").close()
+            msg = self._import(other)
+            self.assertIn("is not a Python extension of this interpreter", msg)
+            self.assertIn("does not exist", self._import(os.path.join(d, "nothing_here.so")))
+            fake = os.path.join(d, "_ssbnet" + importlib.machinery.EXTENSION_SUFFIXES[0])
+            with open(fake, "wb") as fh:
+                fh.write(b"not an ELF file")
+            msg = self._import(fake)
+            self.assertIn("cannot load " + fake, msg)
+            self.assertIn("SSBNET_LIBRARY", msg)
 
 
 if __name__ == "__main__":
