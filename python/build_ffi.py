@@ -54,6 +54,7 @@ int ssb_grid_set_phase(ssb_ctx *ctx, ssb_grid *g, const ssb_phase *phase);
 int ssb_grid_get_nphases(const ssb_grid *g);
 const ssb_phase *ssb_grid_get_phase(const ssb_grid *g, int i);
 int ssb_role_parse(const char *name, ssb_phase_role *role);
+int ssb_axis_parse(ssb_ctx *ctx, const char *s, ssb_axis *axis);
 const char *ssb_role_name(ssb_phase_role role);
 
 /* io */
@@ -153,6 +154,19 @@ typedef struct { double crate; double current; double capacity; double energy; d
 int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out, ssb_cell_result **results);
 const char *ssb_cell_loss_name(ssb_cell_loss k);
+const char *ssb_cell_params_protocol(const ssb_cell_params *p);
+typedef struct { double nominal_capacity; double ocv_init; double mass; double volume; double mass_am_pos; ...; }
+    ssb_cell_derived;
+const ssb_cell_derived *ssb_cell_get_derived(const ssb_cell *cell);
+typedef enum { SSB_CELL_END_DURATION = 0, SSB_CELL_END_VOLTAGE, SSB_CELL_END_CURRENT, SSB_CELL_END_SKIPPED,
+               SSB_CELL_END_EXHAUSTED, SSB_CELL_END_DEPLETED, SSB_CELL_END_SATURATED, ... } ssb_cell_end_reason;
+typedef struct { int index; const char *text; ssb_cell_end_reason end; double t_start, t_end; double capacity;
+                 double energy; double v_start, v_end; double i_mean; ...; } ssb_cell_step_result;
+int ssb_cell_result_nsteps(const ssb_cell_result *res);
+int ssb_cell_result_step(ssb_ctx *ctx, const ssb_cell_result *res, int i, ssb_cell_step_result *s);
+int ssb_cell_result_bottleneck(ssb_ctx *ctx, const ssb_cell_result *res, int i, ssb_cell_loss *k, double *value);
+int ssb_cell_result_energy_density(ssb_ctx *ctx, const ssb_cell_result *res, int step, double *wh_per_kg,
+                                   double *wh_per_l);
 typedef struct { ...; } ssb_cell_run_params;
 ssb_cell_run_params ssb_cell_run_params_default(void);
 int ssb_cell_run_protocol(ssb_ctx *ctx, ssb_cell *cell, const char *protocol, const ssb_cell_run_params *rp,
@@ -167,6 +181,11 @@ const double *ssb_cell_result_series(const ssb_cell_result *res, ssb_cell_series
 typedef struct { int64_t n; double *f; double *zre; double *zim; } ssb_eis_spectrum;
 int ssb_eis_spectrum_create(ssb_ctx *ctx, int64_t n, ssb_eis_spectrum **s);
 void ssb_eis_spectrum_destroy(ssb_eis_spectrum **s);
+int ssb_eis_spectrum_drop_inductive(ssb_ctx *ctx, ssb_eis_spectrum *s, int64_t *ndropped);
+int ssb_eis_spectrum_select(ssb_ctx *ctx, ssb_eis_spectrum *s, double fmin, double fmax, int64_t *nremoved);
+typedef enum { SSB_EIS_FORMAT_AUTO = 0, SSB_EIS_FORMAT_CSV, SSB_EIS_FORMAT_ZPLOT, SSB_EIS_FORMAT_BIOLOGIC,
+               SSB_EIS_FORMAT_GAMRY } ssb_eis_format;
+int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format, ssb_eis_spectrum **s);
 typedef struct ssb_eis_circuit ssb_eis_circuit;
 int ssb_eis_circuit_parse(ssb_ctx *ctx, const char *str, ssb_eis_circuit **c);
 void ssb_eis_circuit_destroy(ssb_eis_circuit **c);
@@ -177,11 +196,18 @@ int ssb_eis_circuit_impedance(ssb_ctx *ctx, const ssb_eis_circuit *c, const doub
                               double *zre, double *zim);
 typedef enum { SSB_EIS_WEIGHT_UNIT = 0, SSB_EIS_WEIGHT_PROPORTIONAL, SSB_EIS_WEIGHT_MODULUS } ssb_eis_weight;
 int ssb_eis_weight_parse(ssb_ctx *ctx, const char *s, ssb_eis_weight *w);
-typedef struct { ssb_eis_weight weight; double confidence; int global; ...; } ssb_eis_fit_params;
+const char *ssb_eis_weight_name(ssb_eis_weight w);
+typedef struct { ssb_eis_weight weight; const int *fixed; double confidence; int global; int n_starts;
+                 uint64_t seed; ...; } ssb_eis_fit_params;
 ssb_eis_fit_params ssb_eis_fit_params_default(void);
-typedef struct { int nparams; double *p; double *std_err; double *ci_low; double *ci_high; double rss;
-                 double chi2_red; int iterations; int converged; const char *reason; int status; ...; }
+typedef struct { int nparams; double *p; double *std_err; double *ci_low; double *ci_high; double confidence;
+                 int64_t npoints; int dof; double rss; double rss_unit; double chi2_red; int iterations;
+                 int converged; const char *reason; int starts; int rank_deficient; int status; ...; }
     ssb_eis_fit_result;
+typedef struct { char name[...]; char unit[...]; double value, std_err, ci_low, ci_high; int fixed; char flags[...];
+                 double corr_max; } ssb_eis_fit_param_row;
+int ssb_eis_fit_param_row_get(const ssb_eis_circuit *c, const ssb_eis_fit_result *res, const int *fixed, int k,
+                              ssb_eis_fit_param_row *row);
 int ssb_eis_fit_guess(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, double *p);
 int ssb_eis_fit(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spectrum *s, const double *guess,
                 const ssb_eis_fit_params *params, ssb_eis_fit_result **res);
@@ -189,15 +215,17 @@ int ssb_eis_fit_auto(ssb_ctx *ctx, const ssb_eis_circuit *c, const ssb_eis_spect
                      const ssb_eis_fit_params *params, ssb_eis_fit_result **res, int *retried);
 void ssb_eis_fit_result_destroy(ssb_eis_fit_result **res);
 const char *ssb_eis_fit_status_name(int status);
-typedef struct { double lambda; double lambda_min; double lambda_max; int inductance; int ppd_out; ...; }
-    ssb_eis_drt_params;
+typedef struct { double lambda; double lambda_min; double lambda_max; double fwhm_coeff; int inductance;
+                 int ppd_out; ...; } ssb_eis_drt_params;
 ssb_eis_drt_params ssb_eis_drt_params_default(void);
-typedef struct { double lambda; int lambda_at_bound; double R_inf; double L; double R_pol; int64_t ntau;
+typedef struct { double lambda; double gcv; int lambda_at_bound; double eps; int capacitive_tail; double R_inf; double L; double R_pol; int64_t ntau;
                  double *tau; double *gamma; double rms; int npeaks; double *peak_tau; double *peak_gamma;
                  double *peak_R; ...; } ssb_eis_drt_result;
 int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_params *params,
                 ssb_eis_drt_result **res);
 void ssb_eis_drt_result_destroy(ssb_eis_drt_result **res);
+typedef struct { double tau; double f; double gamma; double R; } ssb_eis_drt_peak;
+int ssb_eis_drt_peak_get(const ssb_eis_drt_result *d, int k, ssb_eis_drt_peak *peak);
 """
 
 SOURCE = r"""

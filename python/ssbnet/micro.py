@@ -5,6 +5,7 @@ Arrays are numpy arrays of uint8 labels indexed [z, y, x] (C order, x fastest): 
 sizes are in metres (SI, as everywhere in the library); the command-line tool's options are in micrometres.
 """
 import os
+import warnings
 
 import numpy as np
 
@@ -14,6 +15,7 @@ __all__ = ["read_image", "write_image", "generate_cathode", "percolation", "anal
            "ROLES"]
 
 _AXES = {"x": lib.SSB_AXIS_X, "y": lib.SSB_AXIS_Y, "z": lib.SSB_AXIS_Z}
+_AXIS_NAMES = {lib.SSB_AXIS_X: "x", lib.SSB_AXIS_Y: "y", lib.SSB_AXIS_Z: "z"}
 ROLES = ("undefined", "active", "se", "carbon", "pore", "coating", "gb", "binder")
 
 
@@ -24,7 +26,10 @@ class Result(dict):
     # the CLI's JSON key -> the key stored here (`micro transport --json`, `micro analyze --json` active_material)
     _CLI_KEYS = {"sigma_eff_S_per_m": "sigma_eff", "sigma_bulk_S_per_m": "sigma_bulk", "current_in_A": "current_in",
                  "current_out_A": "current_out", "unknowns": "n_unknowns", "solver_bytes": "peak_bytes",
-                 "active_cam_se_area_per_volume_face_1_per_m": "active_area_per_volume_1_per_m"}
+                 "active_cam_se_area_per_volume_face_1_per_m": "active_area_per_volume_1_per_m",
+                 # `eis drt --json` (R_inf, L, R_pol, tau, gamma, rms; peaks: tau, f, gamma, R)
+                 "R_inf": "R_inf_Ohm", "L": "L_H", "R_pol": "R_pol_Ohm", "tau": "tau_s", "gamma": "gamma_Ohm",
+                 "rms": "rms_Ohm", "f": "f_Hz", "R": "R_Ohm"}
 
     def __missing__(self, k):
         alias = Result._CLI_KEYS.get(k)
@@ -78,6 +83,19 @@ def _as_labels(array, what="array"):
     if a.size == 0:
         raise _err("%s: the array is empty (shape %s)" % (what, a.shape))
     return np.ascontiguousarray(a)
+
+
+def _axis(axis):
+    """(ssb_axis, "x"|"y"|"z") of axis as `--axis` takes it: x, y, z in either case, or the library's numbers
+    0, 1, 2 (x, y, z; not numpy's axis of the [z, y, x] array). Others raise the library's message."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (str, bytes, int, np.integer)):
+        raise _err("axis = %r is invalid (valid: x, y or z)" % (axis,))
+    text = axis.decode(errors="replace") if isinstance(axis, bytes) else str(int(axis)) \
+        if isinstance(axis, (int, np.integer)) else axis
+    out = ffi.new("ssb_axis *")
+    with Context() as ctx:
+        ctx.check(lib.ssb_axis_parse(ctx.ptr, text.encode(errors="replace"), out))
+    return out[0], _AXIS_NAMES[out[0]]
 
 
 def _voxel(voxel_size):
@@ -254,6 +272,10 @@ def _label_set(labels, what, grid=None, names=None):
     the command-line tool's message (SsbNotFoundError), as `ssbnet micro transport|percolation --phase` does."""
     if isinstance(labels, (int, np.integer, str)):
         labels = [labels]
+    elif isinstance(labels, np.ndarray):
+        labels = labels.ravel().tolist()
+    elif not isinstance(labels, (list, tuple, set, frozenset, range)):
+        raise _err("%s: %r is invalid (valid: a label 0 to 255, a phase name, or a list of them)" % (what, labels))
     s = ffi.new("uint8_t[256]")
     hist = None
     if grid is not None:
@@ -271,7 +293,7 @@ def _label_set(labels, what, grid=None, names=None):
                                                             "no phase table: names need a file read with its "
                                                             "IMAGE.phases.json"))
             x = names[x]
-        if not isinstance(x, (int, np.integer)) or not 0 <= int(x) <= 255:
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or not 0 <= int(x) <= 255:
             raise _err("%s: label %r is invalid (valid: 0 to 255)" % (what, x))
         if hist is not None and hist[int(x)] == 0:
             present = ", ".join(str(k) for k in range(256) if hist[k])
@@ -309,13 +331,12 @@ def analyze(array, roles, voxel_size=1e-6, axis="z", classes=False, threads=0):
     roles: {label: role} with roles from ssbnet.ROLES ("active", "se", "carbon", "pore", ...), every label of
     the array included. classes=True adds `classes`: a uint8 array of per-voxel codes (0 not CAM, 1 active,
     2 dead: no e- path, 3 dead: no Li+ path, 4 dead: neither)."""
-    if axis not in _AXES:
-        raise _err("axis = %r is invalid (valid: x, y, z)" % (axis,))
+    ax, _ = _axis(axis)
     a = _as_labels(array)
     with Context(threads) as ctx:
         g = _Grid.from_array(ctx, a, voxel_size, roles)
         prm = ffi.new("ssb_micro_cam_params *", lib.ssb_micro_cam_params_default())
-        prm.axis = _AXES[axis]
+        prm.axis = ax
         out = ffi.new("ssb_micro_cam_result *")
         cls = np.zeros(a.shape, dtype=np.uint8)
         ctx.check(lib.ssb_micro_cam_classify(ctx.ptr, g.ptr, prm, ffi.from_buffer(cls), out))
@@ -334,22 +355,28 @@ def analyze(array, roles, voxel_size=1e-6, axis="z", classes=False, threads=0):
 
 
 def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, fields=False, backend="auto",
-              dirichlet="face", threads=0):
+              dirichlet="face", threads=0, flux_tol=None, max_iter=None, strict=False):
     """Steady conduction through the voxels of `phase` along `axis` (`ssbnet micro transport`): tortuosity factor
     and effective conductivity.
 
     array: uint8 labels [z, y, x] (other integer dtypes are converted when their values fit; a path is read with
     read_image). phase: a label or a list of labels that conduct (or phase names, for a path with its
-    IMAGE.phases.json) (1 S/m each unless `sigma` = {label: S/m}).
+    IMAGE.phases.json) (1 S/m each unless `sigma` = {label: S/m}; as `--sigma`, a label given there conducts
+    even when it is not in `phase`). axis: "x", "y" or "z" (either case; or 0, 1, 2 as `--axis` takes them:
+    x, y, z, which is not numpy's axis of the [z, y, x] array).
     voxel_size: metres (default: the file's for a path, else 1e-6; tau does not depend on it).
+    rtol, flux_tol, max_iter, backend, dirichlet: `--rtol`, `--flux-tol`, `--max-iter`, `--backend`,
+    `--dirichlet` (None: the CLI's defaults). A solve that does not converge gives a RuntimeWarning (the CLI's
+    warning) and converged = False; strict=True raises SsbError (SSB_ERR_NOCONV) instead, as `--strict`.
     fields=True adds `potential` (V, for 1 V across) and `current` (A/m2 along the axis) arrays [z, y, x] (None
-    where the phase does not percolate along the axis).
+    where the phase does not percolate along the axis); they are copies that the Result owns.
     Returns a Result with the CLI's JSON keys: tau, sigma_eff (S/m), sigma_rel, eps, eps_percolating,
     tau_percolating, percolates, converged, iterations, ..."""
-    if axis not in _AXES:
-        raise _err("axis = %r is invalid (valid: x, y, z)" % (axis,))
+    ax, axis_name = _axis(axis)
     if dirichlet not in ("face", "cell"):
         raise _err("dirichlet = %r is invalid (valid: face, cell)" % (dirichlet,))
+    if isinstance(phase, (list, tuple, set, np.ndarray)) and len(phase) == 0:
+        raise _err("phase: no phase given (valid: one or more labels 0 to 255 or phase names, as --phase)")
     with Context(threads) as ctx:
         if isinstance(array, (str, os.PathLike)):
             g = _read(ctx, array, voxel_size)
@@ -361,22 +388,49 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
         chosen = _label_set(phase, "phase", g, names)
         for k in range(256):
             sig[k] = 1.0 if chosen[k] else 0.0
+        hist = ffi.new("int64_t[256]")
+        lib.ssb_grid_histogram(g.ptr, hist)
         for k, v in (sigma or {}).items():
-            if not isinstance(k, (int, np.integer)) or not 0 <= int(k) <= 255:
+            if not isinstance(k, (int, np.integer)) or isinstance(k, (bool, np.bool_)) or not 0 <= int(k) <= 255:
                 raise _err("sigma: label %r is invalid (valid: 0 to 255)" % (k,))
+            if hist[int(k)] == 0:  # as --sigma P:S, which looks P up in the image like --phase
+                present = ", ".join(str(i) for i in range(256) if hist[i])
+                raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "label %d ('%d') is not in the image (labels present: "
+                                       "%s)" % (int(k), int(k), present))
+            try:
+                v = float(v)
+            except (TypeError, ValueError):
+                raise _err("sigma: label %d: %r is not a number (valid: S/m >= 0, finite)" % (k, v)) from None
             if not np.isfinite(v) or v < 0:
                 raise _err("sigma: label %d: %r S/m is invalid (valid: >= 0, finite)" % (k, v))
-            sig[int(k)] = float(v)
+            sig[int(k)] = v
+        if not any(chosen[k] and sig[k] > 0 for k in range(256)):
+            # the CLI's check (exit 7): with every chosen phase at 0 S/m nothing conducts; tau = inf would hide it
+            raise SsbValueError(lib.SSB_ERR_RANGE, "the chosen phases have zero conductivity (sigma = %s)"
+                                % (dict(sigma or {}),))
         tp = ffi.new("ssb_transport_params *", lib.ssb_transport_params_default())
         tp.rtol = float(rtol)
-        tp.backend = str(backend).encode()[:15]
+        if flux_tol is not None:
+            tp.flux_tol = float(flux_tol)
+        if max_iter is not None:
+            if isinstance(max_iter, (bool, np.bool_)) or not isinstance(max_iter, (int, np.integer)) or \
+                    not 1 <= max_iter <= 1000000:
+                raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: max_iter = %r is invalid (valid: a whole number 1 to "
+                                                       "1e+06)" % (max_iter,))
+            tp.max_iter = int(max_iter)
+        be = str(backend).encode()
+        if len(be) >= len(tp.backend):
+            raise _err("backend = %r is invalid (valid: auto, gmg, hypre)" % (backend,))
+        tp.backend = be
         tp.want_fields = 1 if fields else 0
+        tp.error_if_not_converged = 1 if strict else 0
         tp.dirichlet = lib.SSB_DIRICHLET_CELL if dirichlet == "cell" else lib.SSB_DIRICHLET_FACE
-        res = ffi.new("ssb_transport_result *")
-        ctx.check(lib.ssb_transport_solve(ctx.ptr, g.ptr, sig, _AXES[axis], tp, res))
+        res = ffi.new("ssb_transport_result *")  # zeroed: destroying it is safe whatever the solve returns
         try:
+            # SSB_ERR_NOCONV (strict) still fills res: it is released below, not leaked
+            ctx.check(lib.ssb_transport_solve(ctx.ptr, g.ptr, sig, ax, tp, res))
             inf = float("inf")
-            out = Result(axis=axis, percolates=bool(res.percolates),
+            out = Result(axis=axis_name, percolates=bool(res.percolates),
                          tau=res.tau if res.percolates else inf, sigma_eff=res.sigma_eff,
                          sigma_bulk=res.sigma_bulk, sigma_rel=res.sigma_rel, eps=res.eps,
                          eps_percolating=res.eps_percolating,
@@ -398,4 +452,8 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
         finally:
             lib.ssb_transport_result_destroy(res)
         del g
+    if not out.converged:
+        # the CLI's warning: the numbers of a solve that stopped early are not to be trusted silently
+        warnings.warn("ssbnet: axis %s did not converge: %s (residual %.3g, flux mismatch %.3g)"
+                      % (axis_name, out.reason, out.rel_residual, out.flux_mismatch), RuntimeWarning, stacklevel=2)
     return out

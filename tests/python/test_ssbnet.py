@@ -262,6 +262,89 @@ class Analytic(unittest.TestCase):
         self.assertAlmostEqual(r.capacity_mAh_per_cm2[0] * 36000.0 / d.capacity_C_per_m2[-1], 1.0, delta=1e-9)
 
 
+class TransportOptions(unittest.TestCase):
+    def setUp(self):
+        # straight channels along z (tau = 1, eps = 16/64) in a matrix of label 0
+        self.a = np.zeros((10, 8, 8), dtype=np.uint8)
+        self.a[:, 2:6, 2:6] = 1
+
+    def test_axis_as_the_cli_takes_it(self):
+        # `--axis Z` and `--axis 2` are z for the CLI (ssb_axis_parse); the module refused "Z" and 2
+        for ax in ("z", "Z", 2, np.int64(2), b"z"):
+            r = ssbnet.transport(self.a, phase=1, axis=ax)
+            self.assertEqual(r.axis, "z")
+            self.assertAlmostEqual(r.tau, 1.0, delta=1e-9)
+        self.assertFalse(ssbnet.transport(self.a, phase=1, axis="X").percolates)  # channels are closed along x
+        for bad in ("w", 3, -1, True, ["z"], None):
+            with self.assertRaises(ssbnet.SsbValueError, msg=repr(bad)):
+                ssbnet.transport(self.a, phase=1, axis=bad)
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.transport(self.a, phase=1, axis="w")
+        self.assertEqual(cm.exception.message, "axis 'w' does not exist (valid: x, y or z)")
+
+    def test_phases_and_conductivities_that_conduct_nothing(self):
+        # phase=[] gave tau = inf, eps = 0 (no error); sigma 0 S/m on every chosen phase too, where the CLI says
+        # "the chosen phases have zero conductivity" (exit 7); phase=1.0 raised "'float' object is not iterable"
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.transport(self.a, phase=[])
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.transport(self.a, phase=1, sigma={1: 0.0})
+        self.assertEqual(cm.exception.code, "SSB_ERR_RANGE")
+        self.assertIn("the chosen phases have zero conductivity", cm.exception.message)
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.transport(self.a, phase=1.0)
+        self.assertIn("1.0 is invalid", cm.exception.message)
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.transport(self.a, phase=1, sigma={1: "fast"})
+        # a label in sigma conducts as with --sigma: labels 0 and 1 at 1 S/m fill the box, tau = 1, eps = 1
+        r = ssbnet.transport(self.a, phase=1, sigma={0: 1.0})
+        self.assertAlmostEqual(r.eps, 1.0, delta=1e-12)
+        self.assertAlmostEqual(r.tau, 1.0, delta=1e-9)
+
+    @unittest.skipUnless(CLI and os.path.exists(CLI), "SSBNET_CLI not set")
+    def test_sigma_label_not_in_image_as_the_cli(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "ch.npy")
+            np.save(path, self.a)
+            _, err = cli("micro", "transport", path, "--phase", "1", "--sigma", "7:1", "--quiet", rc=8)
+            with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                ssbnet.transport(self.a, phase=1, sigma={7: 1.0})
+            self.assertIn(cm.exception.message, err)
+            _, err = cli("micro", "transport", path, "--phase", "1", "--sigma", "1:0", "--quiet", rc=7)
+            self.assertIn("the chosen phases have zero conductivity", err)
+
+    def test_not_converged_warns_or_raises(self):
+        # one CG iteration on a random field: the CLI warns "axis z did not converge" (exit 0) and exits 9 with
+        # --strict; the module returned converged = False without a word and had no strict / max_iter
+        rng = np.random.default_rng(5)
+        b = (rng.random((16, 16, 16)) < 0.7).astype(np.uint8)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            r = ssbnet.transport(b, phase=1, max_iter=1)
+        self.assertFalse(r.converged)
+        self.assertEqual(r.iterations, 1)
+        self.assertTrue(any("did not converge" in str(x.message) for x in w))
+        with self.assertRaises(ssbnet.SsbError) as cm:
+            ssbnet.transport(b, phase=1, max_iter=1, strict=True)
+        self.assertEqual(cm.exception.code, "SSB_ERR_NOCONV")
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.transport(b, phase=1, max_iter=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a converged solve warns nothing
+            self.assertTrue(ssbnet.transport(b, phase=1).converged)
+
+    def test_fields_outlive_the_result(self):
+        # the potential is a copy owned by Python: valid after the Result is gone, and linear (1 V across the
+        # 10 voxels of a straight channel, Dirichlet on the faces: phi = 1 - (k + 1/2) / 10 at cell centre k)
+        r = ssbnet.transport(self.a, phase=1, fields=True)
+        phi = r.potential
+        del r
+        import gc
+        gc.collect()
+        np.testing.assert_allclose(phi[:, 3, 3], 1.0 - (np.arange(10) + 0.5) / 10, atol=1e-7)
+        self.assertTrue(phi.flags.owndata or phi.base is not None and phi.base.flags.owndata)
+
+
 class Loading(unittest.TestCase):
     def _import(self, library):
         pkg = os.path.dirname(os.path.dirname(os.path.abspath(ssbnet.__file__)))  # the package under test
