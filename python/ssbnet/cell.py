@@ -17,6 +17,13 @@ class _Cell:
         self.db = ffi.new("ssb_materials **")
         self.p = ffi.new("ssb_cell_params **")
         self.c = ffi.new("ssb_cell **")
+        try:
+            self._open(ctx, cell, set_keys)
+        except BaseException:
+            self.close()  # the database and parameters made so far are not leaked on a bad key or file
+            raise
+
+    def _open(self, ctx, cell, set_keys):
         ctx.check(lib.ssb_materials_create(ctx.ptr, self.db))
         ctx.check(lib.ssb_materials_load_builtin(ctx.ptr, self.db[0]))
         if cell is None:
@@ -26,8 +33,16 @@ class _Cell:
         else:
             raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: cell = %r is invalid (valid: None for the built-in default "
                                                  "cell, or the path of a cell JSON file)" % (cell,))
+        if set_keys is not None and not isinstance(set_keys, dict):
+            raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: set = %r is invalid (valid: {key: value} with the cell "
+                                                 "JSON's keys in its units, e.g. {\"positive.thickness_um\": 80})"
+                                % (set_keys,))
         for k, v in (set_keys or {}).items():
-            ctx.check(lib.ssb_cell_params_set(ctx.ptr, self.p[0], str(k).encode(), float(v)))
+            try:
+                v = float(v)
+            except (TypeError, ValueError):
+                raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: set: %s = %r is not a number" % (k, v)) from None
+            ctx.check(lib.ssb_cell_params_set(ctx.ptr, self.p[0], str(k).encode(), v))
         ctx.check(lib.ssb_cell_create(ctx.ptr, self.p[0], self.c))
 
     def get(self, key):
@@ -44,8 +59,9 @@ class _Cell:
 def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads=0):
     """Rate capability: discharge from the initial (charged) state at each C-rate to `cutoff` (V).
 
-    cell: None (built-in default cell) or a cell JSON path; set: {key: value} cell keys in SI as
-    ssb_cell_params_set takes them (e.g. {"positive.thickness": 80e-6}). Returns a Result of numpy arrays, one
+    cell: None (built-in default cell) or a cell JSON path; set: {key: value} overrides by the cell JSON's keys in
+    its units, as `--set KEY=VALUE` (e.g. {"positive.thickness_um": 80, "temperature_C": 60}). cutoff: V, below
+    the open-circuit voltage at the start (else SsbValueError, as the CLI's exit 7). Returns a Result of numpy arrays, one
     value per rate, with the keys of `ssbnet cell rates --json`: c_rate, current_mA_per_cm2, sustained,
     capacity_mAh_per_cm2, specific_capacity_mAh_per_g, energy_mWh_per_cm2, mean_voltage_V,
     energy_density_Wh_per_kg, energy_density_Wh_per_L, bottleneck (loss names); and reason (why a rate is not
@@ -54,9 +70,21 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
     if cr.ndim != 1 or cr.size == 0 or not np.all(np.isfinite(cr)) or np.any(cr <= 0) or np.any(cr > 100):
         raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: crates = %r is invalid (valid: one or more C-rates in "
                                                "(0, 100])" % (crates,))
+    try:
+        cut = float(cutoff)
+    except (TypeError, ValueError):
+        cut = float("nan")
+    if not np.isfinite(cut):
+        raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: cutoff = %r V is not a finite number" % (cutoff,))
+    cutoff = cut
     with Context(threads) as ctx:
         c = _Cell(ctx, cell, set)
         try:
+            ocv0 = lib.ssb_cell_get_derived(c.c[0]).ocv_init
+            if not cutoff < ocv0:  # the CLI's check (exit 7): the sweep would report 0 mAh at every rate
+                raise SsbValueError(lib.SSB_ERR_RANGE, "cutoff %g V is not below the open-circuit voltage at the start "
+                                                       "(%.4f V): a discharge would end before it starts"
+                                    % (cutoff, ocv0))
             n = cr.size
             pts = ffi.new("ssb_cell_rate_point[]", n)
             ctx.check(lib.ssb_cell_rate_sweep(ctx.ptr, c.c[0], n, ffi.from_buffer("double[]", cr), float(cutoff),
@@ -64,7 +92,7 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
         finally:
             c.close()
     col = lambda f: np.array([f(pts[i]) for i in range(n)])
-    return Result(c_rate=cr.copy(), current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
+    return Result(cutoff_V=cutoff, c_rate=cr.copy(), current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
                   sustained=col(lambda p: bool(p.sustained)),
                   capacity_mAh_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, p.capacity)),
                   specific_capacity_mAh_per_g=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_G, p.specific_capacity)),
@@ -76,23 +104,59 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
                   reason=[ffi.string(pts[i].reason).decode() for i in range(n)])
 
 
-def discharge(protocol="Discharge at 1C until 3.5 V", cell=None, set=None, threads=0):
-    """Run a protocol (the text of `ssbnet cell run -p`, e.g. "Discharge at 1C until 3.5 V") and return its time
-    series as numpy arrays: time_s, voltage_V, current_A_per_m2, capacity_C_per_m2, energy_J_per_m2, ocv_V, step."""
+_END = {lib.SSB_CELL_END_DURATION: "duration", lib.SSB_CELL_END_VOLTAGE: "voltage",
+        lib.SSB_CELL_END_CURRENT: "current", lib.SSB_CELL_END_SKIPPED: "skipped",
+        lib.SSB_CELL_END_EXHAUSTED: "exhausted", lib.SSB_CELL_END_DEPLETED: "depleted",
+        lib.SSB_CELL_END_SATURATED: "saturated"}
+
+
+def discharge(protocol=None, cell=None, set=None, threads=0):
+    """Run a protocol (the text of `ssbnet cell run -p`, e.g. "Discharge at 1C until 3.5 V; Rest for 30 min";
+    None: the cell file's "protocol", else "Discharge at 1C until 3.5 V", as the CLI) and return its time series
+    as numpy arrays: time_s, voltage_V, current_A_per_m2, capacity_C_per_m2, energy_J_per_m2, ocv_V, step; and
+    `steps`, one Result per protocol step with the keys of `ssbnet cell run --json`'s steps: step, end, t_start_s,
+    t_end_s, V_start_V, V_end_V, capacity_mAh_per_cm2, specific_capacity_mAh_per_g, energy_mWh_per_cm2,
+    energy_density_Wh_per_kg, energy_density_Wh_per_L (NaN where undefined), bottleneck. cell, set: as in
+    cell_rates."""
     with Context(threads) as ctx:
         c = _Cell(ctx, cell, set)
         res = ffi.new("ssb_cell_result **")
         try:
+            if protocol is None:
+                stored = lib.ssb_cell_params_protocol(c.p[0])
+                protocol = ffi.string(stored).decode() if stored != ffi.NULL else "Discharge at 1C until 3.5 V"
             rp = ffi.new("ssb_cell_run_params *", lib.ssb_cell_run_params_default())
             ctx.check(lib.ssb_cell_run_protocol(ctx.ptr, c.c[0], str(protocol).encode(), rp, res))
             n = lib.ssb_cell_result_npoints(res[0])
-            out = Result()
+            out = Result(protocol=str(protocol))
             for key, s in (("time_s", lib.SSB_CELL_T), ("voltage_V", lib.SSB_CELL_V),
                            ("current_A_per_m2", lib.SSB_CELL_I), ("capacity_C_per_m2", lib.SSB_CELL_Q),
                            ("energy_J_per_m2", lib.SSB_CELL_E), ("ocv_V", lib.SSB_CELL_OCV),
                            ("step", lib.SSB_CELL_STEP)):
                 ptr = lib.ssb_cell_result_series(res[0], s)
                 out[key] = np.frombuffer(ffi.buffer(ptr, 8 * n), dtype=np.float64).copy()
+            d = lib.ssb_cell_get_derived(c.c[0])
+            steps = []
+            for i in range(lib.ssb_cell_result_nsteps(res[0])):
+                st = ffi.new("ssb_cell_step_result *")
+                ctx.check(lib.ssb_cell_result_step(ctx.ptr, res[0], i, st))
+                wk, wl = ffi.new("double *", float("nan")), ffi.new("double *", float("nan"))
+                if st.capacity > 0 and lib.ssb_cell_result_energy_density(ctx.ptr, res[0], i, wk, wl) < 0:
+                    lib.ssb_ctx_clear_error(ctx.ptr)  # a cell without densities: NaN, as the CLI's null
+                    wk[0] = wl[0] = float("nan")
+                row = Result(step=ffi.string(st.text).decode(), end=_END.get(st.end, "duration"),
+                             t_start_s=st.t_start, t_end_s=st.t_end, V_start_V=st.v_start, V_end_V=st.v_end,
+                             capacity_mAh_per_cm2=lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, st.capacity),
+                             specific_capacity_mAh_per_g=lib.ssb_unit_from_si(
+                                 lib.SSB_UNIT_MAH_PER_G, st.capacity / d.mass_am_pos) if d.mass_am_pos > 0 else
+                             float("nan"),
+                             energy_mWh_per_cm2=lib.ssb_unit_from_si(lib.SSB_UNIT_MWH_PER_CM2, st.energy),
+                             energy_density_Wh_per_kg=wk[0], energy_density_Wh_per_L=wl[0])
+                bk, bv = ffi.new("ssb_cell_loss *"), ffi.new("double *")
+                if st.capacity != 0 and lib.ssb_cell_result_bottleneck(ctx.ptr, res[0], i, bk, bv) == 0 and bv[0]:
+                    row["bottleneck"] = ffi.string(lib.ssb_cell_loss_name(bk[0])).decode()
+                steps.append(row)
+            out["steps"] = steps
         finally:
             if res[0] != ffi.NULL:
                 lib.ssb_cell_result_destroy(res)

@@ -345,6 +345,78 @@ class TransportOptions(unittest.TestCase):
         self.assertTrue(phi.flags.owndata or phi.base is not None and phi.base.flags.owndata)
 
 
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
+
+
+class Cells(unittest.TestCase):
+    def test_cutoff_checked_as_the_cli(self):
+        # cutoff above the initial OCV (4.3 V for the default cell) returned 0 mAh at every rate, cutoff=nan ran
+        # to the exhausted electrode; the CLI refuses both (exit 7, exit 2)
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.cell_rates([1], cutoff=5.0)
+        self.assertEqual(cm.exception.code, "SSB_ERR_RANGE")
+        self.assertIn("not below the open-circuit voltage at the start (4.3000 V)", cm.exception.message)
+        if CLI and os.path.exists(CLI):
+            _, err = cli("cell", "rates", "--rates", "1", "--cutoff", "5", rc=7)
+            self.assertIn("not below the open-circuit voltage at the start (4.3000 V)", err)
+        for bad in (float("nan"), float("inf"), "x"):
+            with self.assertRaises(ssbnet.SsbValueError):
+                ssbnet.cell_rates([1], cutoff=bad)
+
+    def test_set_takes_the_json_keys_and_units(self):
+        # the docstring said SI keys ({"positive.thickness": 80e-6}), which the library refuses; the keys are the
+        # cell JSON's in its units (--set positive.thickness_um=80). The nominal capacity is proportional to the
+        # positive electrode's thickness: 1C current at 80 um = 80/60 of the default's at 60 um
+        with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+            ssbnet.cell_rates([1], set={"positive.thickness": 80e-6})
+        self.assertIn("positive.thickness_um", cm.exception.message)
+        r60 = ssbnet.cell_rates([1])
+        r80 = ssbnet.cell_rates([1], set={"positive.thickness_um": 80})
+        self.assertAlmostEqual(r80.current_mA_per_cm2[0] / r60.current_mA_per_cm2[0], 80 / 60, delta=1e-12)
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.cell_rates([1], set={"positive.thickness_um": "thick"})
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.cell_rates([1], set=["positive.thickness_um=80"])
+
+    @unittest.skipUnless(CLI and os.path.exists(CLI), "SSBNET_CLI not set")
+    def test_discharge_steps_equal_cell_run(self):
+        # another chemistry (Si-C | SE anode, examples/cell_si_c_se.json) at 2C: the step summary that
+        # `cell run --json` gives (capacity, energy, Wh/L; Wh/kg null for a cell without densities) and the
+        # series' last charge, 1 mAh/cm2 = 36000 C/m2
+        cell = os.path.join(EXAMPLES, "cell_si_c_se.json")
+        proto = "Discharge at 2C until 3.0 V"
+        d = ssbnet.cell_discharge(proto, cell=cell)
+        out, _ = cli("cell", "run", cell, "-p", proto, "--json", "--quiet")
+        js = json.loads(out)["steps"]
+        self.assertEqual(len(d.steps), len(js))
+        st, j = d.steps[0], js[0]
+        self.assertEqual(st.end, j["end"])
+        self.assertEqual(st.bottleneck, j["bottleneck"])
+        for k in ("t_end_s", "V_start_V", "V_end_V", "capacity_mAh_per_cm2", "specific_capacity_mAh_per_g",
+                  "energy_mWh_per_cm2", "energy_density_Wh_per_L"):
+            self.assertAlmostEqual(st[k] / j[k], 1.0, delta=1e-12, msg=k)
+        self.assertIsNone(j["energy_density_Wh_per_kg"])
+        self.assertTrue(np.isnan(st.energy_density_Wh_per_kg))
+        self.assertAlmostEqual(st.capacity_mAh_per_cm2 * 36000.0 / d.capacity_C_per_m2[-1], 1.0, delta=1e-12)
+
+    def test_default_protocol_is_the_files(self):
+        # `cell run CELL.json` runs the file's "protocol"; the module always ran "Discharge at 1C until 3.5 V"
+        with tempfile.TemporaryDirectory() as dd:
+            path = os.path.join(dd, "cell.json")
+            with open(os.path.join(EXAMPLES, "cell.json")) as fh:
+                c = json.load(fh)
+            c["protocol"] = "Discharge at 2C for 10 minutes"
+            with open(path, "w") as fh:
+                json.dump(c, fh)
+            d = ssbnet.cell_discharge(cell=path)
+            self.assertEqual(d.protocol, "Discharge at 2C for 10 minutes")
+            self.assertEqual(d.steps[0].end, "duration")
+            self.assertAlmostEqual(d.time_s[-1], 600.0, delta=1e-9)
+            # 2C for 1/6 h passes 1/3 of the nominal capacity
+            one_c = ssbnet.cell_rates([1], cell=path).current_mA_per_cm2[0]
+            self.assertAlmostEqual(d.steps[0].capacity_mAh_per_cm2 / one_c, 1.0 / 3.0, delta=1e-9)
+
+
 class Loading(unittest.TestCase):
     def _import(self, library):
         pkg = os.path.dirname(os.path.dirname(os.path.abspath(ssbnet.__file__)))  # the package under test
