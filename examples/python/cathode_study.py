@@ -12,7 +12,6 @@ Run from the repository root after the build:  PYTHONPATH=python python3 example
 import os
 
 import ssbnet  # first: it finds numpy for an interpreter without its own (see python/ssbnet/__init__.py)
-import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REF = os.path.join(ROOT, "tests", "reference")
@@ -39,13 +38,12 @@ for i, c in enumerate(rates.c_rate):
                                           rates.bottleneck[i]))
 
 # 4. impedance.py's exampleData.csv: fit from its documented guess with unit weights, then the DRT.
-data = np.loadtxt(os.path.join(REF, "eis", "impedance.py", "exampleData.csv"), delimiter=",")
-f, Z = data[:, 0], data[:, 1] + 1j * data[:, 2]
-keep = Z.imag < 0
-fit = ssbnet.eis_fit(f[keep], Z[keep], "R0-p(R1,C1)-p(R2-Wo1,C2)", guess=[.01, .01, 100, .01, .05, 100, 1],
-                     weight="unit")
+# read_spectrum reads what `ssbnet eis fit FILE` reads (CSV, ZPlot .z, BioLogic .mpt, Gamry .DTA); drop_inductive
+# is --drop-inductive (impedance.py's ignoreBelowX)
+f, Z = ssbnet.read_spectrum(os.path.join(REF, "eis", "impedance.py", "exampleData.csv"), drop_inductive=True)
+fit = ssbnet.eis_fit(f, Z, "R0-p(R1,C1)-p(R2-Wo1,C2)", guess=[.01, .01, 100, .01, .05, 100, 1], weight="unit")
 print("\nfit (%s, rss %.3g): " % (fit.status, fit.rss) +
       ", ".join("%s = %.4g %s" % (k, v, fit.units[k]) for k, v in fit.parameters.items()))
-d = ssbnet.eis_drt(f[keep], Z[keep])
+d = ssbnet.eis_drt(f, Z)
 print("DRT: R_inf = %.4g Ohm, R_pol = %.4g Ohm, %d peaks at tau = %s s" % (
     d.R_inf_Ohm, d.R_pol_Ohm, len(d.peaks), ", ".join("%.3g" % p["tau_s"] for p in d.peaks)))

@@ -417,6 +417,91 @@ class Cells(unittest.TestCase):
             self.assertAlmostEqual(d.steps[0].capacity_mAh_per_cm2 / one_c, 1.0 / 3.0, delta=1e-9)
 
 
+class Spectra(unittest.TestCase):
+    def test_read_spectrum_formats(self):
+        # the library's readers, as `eis fit FILE` uses them: impedance.py's ZPlot file (53 points, 1 Hz to
+        # 150 kHz; first data row 1.5e5 Hz, Z' 1493.7, Z'' 10.377 Ohm) and pyDRTtools' pandas CSV with an index
+        # column and the header ",Freq,Real,Imag" (81 points from 0.01 Hz), which numpy.loadtxt cannot read
+        f, Z = ssbnet.read_spectrum(os.path.join(REF, "eis", "impedance.py", "Circuit3_EIS_1.z"))
+        self.assertEqual(f.size, 53)
+        self.assertEqual((f[0], Z[0]), (1.5e5, 1493.7 + 10.377j))
+        self.assertAlmostEqual(f.min(), 1.0, delta=1e-3)
+        f, Z = ssbnet.read_spectrum(os.path.join(REF, "eis", "pyDRTtools", "1ZARC.csv"))
+        self.assertEqual(f.size, 81)
+        self.assertEqual(f[0], 0.01)
+        f, Z = ssbnet.read_spectrum(EXAMPLE, drop_inductive=True)  # impedance.py's ignoreBelowX: 57 points
+        self.assertEqual(f.size, 57)
+        self.assertTrue(np.all(Z.imag <= 0))
+        self.assertEqual(ssbnet.read_spectrum(EXAMPLE, fmax=1.0)[0].max(), 1.0)
+        with self.assertRaises(ssbnet.SsbFileError):
+            ssbnet.read_spectrum("/nonexistent/spectrum.csv")
+        with tempfile.TemporaryDirectory() as d:
+            bad = os.path.join(d, "bad.csv")
+            with open(bad, "w") as fh:
+                fh.write("1,2,-3\n10,nan,-1\n")
+            with self.assertRaises(ssbnet.SsbValueError) as cm:
+                ssbnet.read_spectrum(bad)
+            self.assertIn("bad.csv:2", cm.exception.message)
+
+    def test_fit_from_a_file_with_the_cli_options(self):
+        # impedance.py's documented local fit (tests/reference/eis/impedance.py/README.md, rerun at full
+        # precision): R0 1.651873e-2, R1 8.676550e-3, C1 3.321426, R2 5.389963e-3, Wo1 6.309274e-2 / 232.5204,
+        # C2 0.2195418, SSR 1.943017e-5, from the file with its inductive points dropped
+        circuit = "R0-p(R1,C1)-p(R2-Wo1,C2)"
+        r = ssbnet.eis_fit(EXAMPLE, circuit=circuit, guess=[.01, .01, 100, .01, .05, 100, 1], weight="unit",
+                           drop_inductive=True)
+        ref = [1.651873e-2, 8.676550e-3, 3.321426, 5.389963e-3, 6.309274e-2, 232.5204, 0.2195418]
+        keep = [0, 1, 2, 3, 6]  # the Warburg pair is flagged (correlated): the bounded rerun's 6.37e-2, 2.38e2
+        np.testing.assert_allclose(r.parameter_values[keep], np.array(ref)[keep], rtol=1e-3)
+        np.testing.assert_allclose(r.parameter_values[4:6], [6.37e-2, 2.38e2], rtol=1e-2)
+        self.assertLessEqual(r.rss, 1.95e-5)
+        self.assertAlmostEqual(r.rss / 1.943017e-5, 1.0, delta=1e-3)
+        self.assertEqual(r.npoints, 57)
+        self.assertEqual(r.dof, 2 * 57 - 7)
+        self.assertEqual(r.weight, "unit")
+        self.assertEqual(set(r.flags), set(r.names))
+        # a guess by name, and held parameters (--fix, impedance.py's constants) with only the free ones guessed
+        r2 = ssbnet.eis_fit(EXAMPLE, circuit=circuit, guess=dict(zip(r.names, [.01, .01, 100, .01, .05, 100, 1])),
+                            weight="unit", drop_inductive=True)
+        np.testing.assert_allclose(r2.parameter_values, r.parameter_values, rtol=1e-12)
+        r3 = ssbnet.eis_fit(EXAMPLE, circuit=circuit, guess=[.01, .01, 100, .01, .05, 100], fix={"C2": 1.0},
+                            weight="unit", drop_inductive=True)
+        self.assertEqual(r3.parameters["C2"], 1.0)
+        self.assertTrue(r3.fixed["C2"])
+        self.assertEqual(r3.dof, 2 * 57 - 6)
+        self.assertGreater(r3.rss, r.rss)  # holding C2 away from its optimum cannot fit better
+        if CLI and os.path.exists(CLI):
+            out, _ = cli("eis", "fit", EXAMPLE, "--circuit", circuit, "--guess", ".01,.01,100,.01,.05,100",
+                         "--fix", "C2=1", "--weight", "unit", "--drop-inductive", "--json", "--quiet")
+            j = json.loads(out)
+            for name, v in j["parameters"].items():
+                self.assertAlmostEqual(r3.parameters[name] / v, 1.0, delta=1e-9, msg=name)
+            self.assertEqual(r3.flags, j["flags"])
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.eis_fit(EXAMPLE, circuit=circuit, guess={"R9": 1.0})
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.eis_fit(EXAMPLE, np.ones(66, complex), circuit)  # a file and Z
+
+    def test_drt_keys_and_lambda(self):
+        # one R||C (R = 10 Ohm, C = 1e-4 F: tau = 1 ms) after 2 Ohm: the CLI's keys R_inf, R_pol and the peak's
+        # f = 1 / (2 pi tau) read from the Result; lam <= 0 silently fell back to GCV (the CLI: exit 2)
+        f = np.logspace(-2, 6, 81)
+        Z = ssbnet.eis_impedance("R0-p(R1,C1)", [2.0, 10.0, 1e-4], f)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GCV at the edge of its range for exact data: the CLI's warning
+            d = ssbnet.eis_drt(f, Z)
+        self.assertAlmostEqual(d["R_pol"], 10.0, delta=0.1)
+        self.assertAlmostEqual(d.R_inf, 2.0, delta=0.05)
+        self.assertEqual(d["tau"] is d.tau_s, True)
+        pk = d.peaks[0]
+        self.assertAlmostEqual(pk["f"] * 2 * np.pi * pk["tau"], 1.0, delta=1e-12)
+        self.assertAlmostEqual(np.log10(pk.f_Hz), np.log10(1 / (2 * np.pi * 1e-3)), delta=0.05)
+        for bad in (-1, 0, float("nan")):
+            with self.assertRaises(ssbnet.SsbValueError):
+                ssbnet.eis_drt(f, Z, lam=bad)
+        self.assertAlmostEqual(ssbnet.eis_drt(f, Z, lam=1e-3)["lambda"], 1e-3, delta=0)
+
+
 class Loading(unittest.TestCase):
     def _import(self, library):
         pkg = os.path.dirname(os.path.dirname(os.path.abspath(ssbnet.__file__)))  # the package under test
