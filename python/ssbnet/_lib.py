@@ -92,7 +92,8 @@ class SsbError(Exception):
 
 
 class SsbValueError(SsbError, ValueError):
-    """Invalid argument, value out of range, or malformed input (SSB_ERR_ARG, SSB_ERR_RANGE, SSB_ERR_FORMAT)."""
+    """Invalid argument, value out of range, malformed input or an unsupported format (SSB_ERR_ARG, SSB_ERR_RANGE,
+    SSB_ERR_FORMAT, SSB_ERR_UNSUPPORTED)."""
 
 
 class SsbFileError(SsbError, OSError):
@@ -109,6 +110,7 @@ class SsbMemoryError(SsbError, MemoryError):
 
 _ERRCLASS = {
     "SSB_ERR_ARG": SsbValueError, "SSB_ERR_RANGE": SsbValueError, "SSB_ERR_FORMAT": SsbValueError,
+    "SSB_ERR_UNSUPPORTED": SsbValueError,  # e.g. an image extension that is not read or written
     "SSB_ERR_IO": SsbFileError, "SSB_ERR_NOTFOUND": SsbNotFoundError, "SSB_ERR_NOMEM": SsbMemoryError,
 }
 

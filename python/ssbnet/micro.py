@@ -219,6 +219,12 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
     shape = tuple(int(x) for x in shape)
     if len(shape) != 3 or min(shape) < 1:
         raise _err("shape = %r is invalid (valid: three whole numbers >= 1, (nz, ny, nx))" % (shape,))
+    h = _voxel(voxel_size)
+    if h[1] != h[0] or h[2] != h[0]:
+        # the generator places spheres on cubic voxels (one --voxel-um); taking h[0] silently misstated the others
+        raise _err("voxel_size = %r m: the generator takes cubic voxels (one value, as --voxel-um)" % (voxel_size,))
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= 2 ** 53:
+        raise _err("seed = %r is invalid (valid: a whole number 0 to 9.0072e+15, as --seed)" % (seed,))
     with Context(threads) as ctx:
         dbp = ffi.new("ssb_materials **")
         ctx.check(lib.ssb_materials_create(ctx.ptr, dbp))
@@ -239,7 +245,7 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
                 if v is not None:
                     setattr(c, k, float(v))
             c.dims[0], c.dims[1], c.dims[2] = shape[2], shape[1], shape[0]
-            c.voxel_size = float(_voxel(voxel_size)[0])
+            c.voxel_size = h[0]
             c.seed = int(seed)
             gp = ffi.new("ssb_grid **")
             gen = ffi.new("ssb_micro_electrode_result *")

@@ -223,15 +223,16 @@ class Analytic(unittest.TestCase):
             ssbnet.analyze(a, {0: "pore", 1: "electrolyte?", 2: "active", 3: "carbon"})
 
     def test_image_round_trip(self):
+        # labels and anisotropic voxel sizes survive every readable format
         rng = np.random.default_rng(11)
         a = rng.integers(0, 4, size=(5, 6, 7), dtype=np.uint8)
         with tempfile.TemporaryDirectory() as d:
             for ext in ("tif", "npy", "raw"):
                 path = os.path.join(d, "img." + ext)
-                ssbnet.write_image(path, a, voxel_size=0.5e-6)
+                ssbnet.write_image(path, a, voxel_size=(0.5e-6, 1e-6, 2e-6))
                 back, info = ssbnet.read_image(path, with_info=True)
                 np.testing.assert_array_equal(back, a, err_msg=ext)
-                self.assertAlmostEqual(info["voxel_size_m"][0], 0.5e-6, delta=1e-15, msg=ext)
+                self.assertEqual(info["voxel_size_m"], (0.5e-6, 1e-6, 2e-6), msg=ext)
 
     def test_drt_of_one_rc(self):
         # One R||C (R = 10 Ohm, tau = 1 ms) in series with 2 Ohm: the DRT's polarisation resistance is R and its
@@ -500,6 +501,33 @@ class Spectra(unittest.TestCase):
             with self.assertRaises(ssbnet.SsbValueError):
                 ssbnet.eis_drt(f, Z, lam=bad)
         self.assertAlmostEqual(ssbnet.eis_drt(f, Z, lam=1e-3)["lambda"], 1e-3, delta=0)
+
+
+class ImagesAndGenerator(unittest.TestCase):
+    def test_unsupported_formats(self):
+        # .png / .vti raised the bare SsbError (the library's SSB_ERR_UNSUPPORTED had no class): now
+        # SsbValueError (a ValueError), with the library's words
+        a = np.zeros((4, 5, 6), dtype=np.uint8)
+        with tempfile.TemporaryDirectory() as d:
+            with self.assertRaises(ValueError) as cm:
+                ssbnet.write_image(os.path.join(d, "img.png"), a)
+            self.assertIn("is not a supported image format", str(cm.exception))
+            ssbnet.write_image(os.path.join(d, "img.vti"), a)
+            with self.assertRaises(ssbnet.SsbValueError) as cm:
+                ssbnet.read_image(os.path.join(d, "img.vti"))
+            self.assertEqual(cm.exception.code, "SSB_ERR_UNSUPPORTED")
+
+    def test_generator_arguments(self):
+        # voxel_size=(0.4e-6, 0.4e-6, 0.8e-6) generated with 0.4 um everywhere and reported (4e-7,)*3; seed=-1 gave
+        # OverflowError "can't convert negative number to unsigned"
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.generate_cathode((30, 30, 30), voxel_size=(0.4e-6, 0.4e-6, 0.8e-6))
+        self.assertIn("cubic voxels", cm.exception.message)
+        for bad in (-1, 1.5, True):
+            with self.assertRaises(ssbnet.SsbValueError, msg=repr(bad)):
+                ssbnet.generate_cathode((30, 30, 30), seed=bad)
+        a, info = ssbnet.generate_cathode((30, 30, 30), voxel_size=(0.4e-6,) * 3, seed=np.int64(3), with_info=True)
+        self.assertEqual(info["voxel_size_m"], (0.4e-6,) * 3)
 
 
 class Loading(unittest.TestCase):
