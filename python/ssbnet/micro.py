@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from ._lib import Context, SsbNotFoundError, SsbValueError, ffi, lib
+from ._lib import Context, SsbFileError, SsbNotFoundError, SsbValueError, ffi, lib
 
 __all__ = ["read_image", "write_image", "generate_cathode", "percolation", "analyze", "transport", "Result",
            "ROLES"]
@@ -187,13 +187,18 @@ def read_image(path, voxel_size=None, with_info=False):
     [z, y, x] (.vti files are written for ParaView, not read).
 
     voxel_size: metres (one value or (x, y, z)) overriding the file's. with_info: also return a dict with
-    `voxel_size_m` (x, y, z) and `phases` (the phase table when the file has one). Errors raise SsbError
+    `voxel_size_m` (x, y, z) and `phases` ({label: {name, role, material, sigma_ion_S_per_m, sigma_el_S_per_m,
+    thickness_m}} from IMAGE.phases.json beside the file, as `ssbnet micro ...` reads it; {} without one). Errors raise SsbError
     subclasses carrying the library's message (the same text as `ssbnet micro ...`)."""
     with Context() as ctx:
         g = _read(ctx, path, voxel_size)
         a = g.to_array()
         info = {"voxel_size_m": g.voxel_size(), "phases": g.phases()}
         del g
+    if with_info:
+        # the phase table beside the image, as the CLI reads it (the library's readers do not): without it
+        # analyze(a, {label: p["role"]}) had no roles for a file that `micro generate` or `ssbnet run` wrote
+        info["phases"].update(_phase_table(path))
     return (a, info) if with_info else a
 
 
@@ -260,16 +265,69 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
     return (a, info) if with_info else a
 
 
+def _phase_table(path):
+    """{label: phase} of IMAGE.phases.json beside `path` ({} without one), the table that `ssbnet micro ...` reads by
+    default (written by `micro generate` and `ssbnet run`), checked as the CLI checks it."""
+    tpath = os.fsdecode(path) + ".phases.json"
+    if not os.path.isfile(tpath):
+        return {}
+
+    def bad(code, msg):
+        return SsbValueError(code, "%s: %s" % (tpath, msg))
+    import json
+    try:
+        with open(tpath, encoding="utf-8") as f:
+            root = json.load(f)
+    except json.JSONDecodeError as e:
+        raise SsbValueError(lib.SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON" % (tpath, e.lineno, e.colno)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SsbFileError(lib.SSB_ERR_IO, "cannot read phases file '%s': %s" % (tpath, e)) from None
+    phases = root.get("phases") if isinstance(root, dict) else None
+    if not isinstance(phases, list):
+        raise bad(lib.SSB_ERR_FORMAT, "key 'phases' is missing or not an array")
+    out = {}
+    for i, ph in enumerate(phases):
+        label = ph.get("label") if isinstance(ph, dict) else None
+        if isinstance(label, bool) or not isinstance(label, (int, float)) or label != int(label) or \
+                not 0 <= label <= 255:
+            raise bad(lib.SSB_ERR_FORMAT, "phases[%d].label must be an integer 0..255" % i)
+        label = int(label)
+        if label in out:
+            raise bad(lib.SSB_ERR_FORMAT, "phases[%d].label %d is given twice" % (i, label))
+        role = ph.get("role", "undefined")
+        r = ffi.new("ssb_phase_role *")
+        if not isinstance(role, str) or lib.ssb_role_parse(role.encode(), r) != 0:
+            raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "%s: phases[%d].role '%s' is unknown (valid: active, se, "
+                                   "carbon, pore, coating, gb, binder)" % (tpath, i, role))
+        entry = {"name": ph.get("name") if isinstance(ph.get("name"), str) and ph.get("name") else
+                 "label%d" % label, "role": ROLES[int(r[0])],
+                 "material": ph.get("material") if isinstance(ph.get("material"), str) else "",
+                 "sigma_ion_S_per_m": 0.0, "sigma_el_S_per_m": 0.0, "thickness_m": 0.0}
+        for key, scale, dest in (("sigma_ion_S_per_m", 1, "sigma_ion_S_per_m"),
+                                 ("sigma_ion_S_per_cm", 100, "sigma_ion_S_per_m"),
+                                 ("sigma_el_S_per_m", 1, "sigma_el_S_per_m"),
+                                 ("sigma_el_S_per_cm", 100, "sigma_el_S_per_m")):
+            if key in ph:
+                v = ph[key]
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
+                    raise bad(lib.SSB_ERR_RANGE, "phases[%d].%s must be a number >= 0" % (i, key))
+                entry[dest] = float(v) * scale
+        if "thickness_um" in ph:
+            v = ph["thickness_um"]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1e4:
+                raise bad(lib.SSB_ERR_RANGE, "phases[%d].thickness_um must be a number in (0, 1e4] um" % i)
+            entry["thickness_m"] = float(v) * 1e-6
+        out[label] = entry
+    return out
+
+
 def _phase_names(grid, path=None):
     """{name: label} of the grid's phase table, and of IMAGE.phases.json beside a path (the table that `ssbnet
     micro ...` reads by default)."""
     names = {v["name"]: k for k, v in grid.phases().items()}
-    if path is not None and os.path.isfile(os.fsdecode(path) + ".phases.json"):
-        import json
-        with open(os.fsdecode(path) + ".phases.json", encoding="utf-8") as f:
-            for ph in json.load(f).get("phases", []):
-                if isinstance(ph, dict) and isinstance(ph.get("name"), str) and isinstance(ph.get("label"), int):
-                    names.setdefault(ph["name"], ph["label"])
+    if path is not None:
+        for label, ph in _phase_table(path).items():
+            names.setdefault(ph["name"], label)
     return names
 
 
@@ -329,18 +387,27 @@ def percolation(array, phase, connectivity=6, threads=0):
                   isolated_fraction={ax[k]: out.isolated_fraction[k] for k in range(3)})
 
 
-def analyze(array, roles, voxel_size=1e-6, axis="z", classes=False, threads=0):
+def analyze(array, roles=None, voxel_size=None, axis="z", classes=False, threads=0):
     """Composite-electrode network analysis (`ssbnet micro analyze`): active CAM (wired to the current collector at
     the low side of `axis` and touching electrolyte that reaches the separator at the high side), dead CAM by
     cause, active CAM|SE area, percolation of the ionic and electronic networks.
 
     roles: {label: role} with roles from ssbnet.ROLES ("active", "se", "carbon", "pore", ...), every label of
-    the array included. classes=True adds `classes`: a uint8 array of per-voxel codes (0 not CAM, 1 active,
-    2 dead: no e- path, 3 dead: no Li+ path, 4 dead: neither)."""
+    the array included. array may be an image path: its IMAGE.phases.json gives the roles (unless `roles` is
+    given) and the file its voxel size (unless `voxel_size`, metres; default 1e-6 for an array), as
+    `ssbnet micro analyze IMAGE`. classes=True adds `classes`: a uint8 array of per-voxel codes (0 not CAM,
+    1 active, 2 dead: no e- path, 3 dead: no Li+ path, 4 dead: neither)."""
     ax, _ = _axis(axis)
+    if isinstance(array, (str, os.PathLike)):
+        array, info = read_image(array, voxel_size, with_info=True)
+        voxel_size = info["voxel_size_m"]
+        if roles is None:
+            roles = {label: ph["role"] for label, ph in info["phases"].items()}
+    if roles is None:
+        raise _err("roles: missing ({label: role} for every label of the array, roles from ssbnet.ROLES)")
     a = _as_labels(array)
     with Context(threads) as ctx:
-        g = _Grid.from_array(ctx, a, voxel_size, roles)
+        g = _Grid.from_array(ctx, a, 1e-6 if voxel_size is None else voxel_size, roles)
         prm = ffi.new("ssb_micro_cam_params *", lib.ssb_micro_cam_params_default())
         prm.axis = ax
         out = ffi.new("ssb_micro_cam_result *")

@@ -107,6 +107,33 @@ class AgainstCli(unittest.TestCase):
         # issue 14's window for the default cell at C/10
         self.assertTrue(180 <= r.specific_capacity_mAh_per_g[0] <= 215)
 
+    def test_generated_file_analyzed_as_the_cli(self):
+        # `micro generate` writes IMAGE.phases.json; read_image(with_info=True) returned phases {} for it (the
+        # library's readers do not read the table, the CLI does), so analyze had no roles. Now the table is read
+        # and analyze(path) equals `micro analyze IMAGE --json` (active CAM, face-counted area, percolation)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.npy")
+            cli("micro", "generate", "-o", path, "--size", "40", "--seed", "4", "--quiet")
+            out, _ = cli("micro", "analyze", path, "--json", "--quiet")
+            j = json.loads(out)["active_material"]
+            a, info = ssbnet.read_image(path, with_info=True)
+            self.assertEqual({k: p["role"] for k, p in info["phases"].items()},
+                             {0: "pore", 1: "se", 2: "active", 3: "carbon"})
+            self.assertAlmostEqual(info["phases"][1]["sigma_ion_S_per_m"], 0.195, delta=1e-12)  # Li6PS5Cl, 25 C
+            for r in (ssbnet.analyze(path), ssbnet.analyze(a, {k: p["role"] for k, p in info["phases"].items()},
+                                                           voxel_size=0.4e-6)):
+                for k in ("active_fraction", "dead_no_e_fraction", "dead_no_li_fraction", "cam_fraction",
+                          "active_cam_se_area_per_volume_face_1_per_m", "ionic_percolating_fraction",
+                          "electronic_percolating_fraction", "particles", "particles_active"):
+                    self.assertAlmostEqual(r[k], j[k], delta=1e-12 * max(1.0, abs(j[k])), msg=k)
+            with open(path + ".phases.json", "w") as fh:
+                fh.write('{"phases": [{"label": 0, "role": "liquid"}]}')
+            with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                ssbnet.read_image(path, with_info=True)
+            self.assertIn("phases[0].role 'liquid' is unknown", cm.exception.message)
+            _, err = cli("micro", "analyze", path, "--quiet", rc=8)
+            self.assertIn(cm.exception.message, err)
+
     def test_errors_carry_the_cli_message(self):
         missing = "/nonexistent/cathode.tif"
         with self.assertRaises(ssbnet.SsbFileError) as cm:
