@@ -67,9 +67,11 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
     energy_density_Wh_per_kg, energy_density_Wh_per_L, bottleneck (loss names); and reason (why a rate is not
     sustained, "" otherwise)."""
     cr = np.atleast_1d(np.asarray(crates, dtype=float))
-    if cr.ndim != 1 or cr.size == 0 or not np.all(np.isfinite(cr)) or np.any(cr <= 0) or np.any(cr > 100):
-        raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: crates = %r is invalid (valid: one or more C-rates in "
-                                               "(0, 100])" % (crates,))
+    # as --rates: every finite rate > 0 (a rate the cell cannot sustain comes back sustained = False with the
+    # reason, as in `cell rates`; 200C was refused here while the CLI reports it)
+    if cr.ndim != 1 or cr.size == 0 or not np.all(np.isfinite(cr)) or np.any(cr <= 0):
+        raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: crates = %r is invalid (valid: one or more finite C-rates "
+                                               "> 0)" % (crates,))
     try:
         cut = float(cutoff)
     except (TypeError, ValueError):

@@ -391,6 +391,20 @@ class Cells(unittest.TestCase):
             with self.assertRaises(ssbnet.SsbValueError):
                 ssbnet.cell_rates([1], cutoff=bad)
 
+    def test_unsustainable_rate_reported_as_the_cli(self):
+        # 200C was refused ("valid: C-rates in (0, 100]") while `cell rates --rates 200` reports it: at 200C the
+        # ohmic drop alone exceeds the 0.8 V between the OCV and the cut-off, so nothing is delivered
+        r = ssbnet.cell_rates([200])
+        self.assertFalse(r.sustained[0])
+        self.assertEqual(r.capacity_mAh_per_cm2[0], 0.0)
+        self.assertIn("not sustained: at 200C", r.reason[0])
+        if CLI and os.path.exists(CLI):
+            out, _ = cli("cell", "rates", "--rates", "200", "--json", "--quiet")
+            self.assertEqual(r.reason[0], json.loads(out)["rates"][0]["reason"])
+        for bad in ([0], [-1], [float("nan")], []):
+            with self.assertRaises(ssbnet.SsbValueError):
+                ssbnet.cell_rates(bad)
+
     def test_set_takes_the_json_keys_and_units(self):
         # the docstring said SI keys ({"positive.thickness": 80e-6}), which the library refuses; the keys are the
         # cell JSON's in its units (--set positive.thickness_um=80). The nominal capacity is proportional to the
