@@ -370,21 +370,34 @@ def _label_set(labels, what, grid=None, names=None):
 def percolation(array, phase, connectivity=6, threads=0):
     """Percolating / dead-end / isolated fractions of the voxels with the given label(s) along x, y, z.
 
-    Returns a Result with `set_fraction` and per axis (dict keyed "x", "y", "z") `percolates`,
-    `percolating_fraction`, `dead_end_fraction`, `isolated_fraction` (of the set's volume)."""
+    array: labels [z, y, x] or an image path (phase names then from its IMAGE.phases.json, as `--phase NAME`).
+    Returns a Result with `set_fraction` (also `volume_fraction`, the key of `micro analyze --json`) and per
+    property a dict keyed "x", "y", "z": `percolates`, `percolating_fraction`, `dead_end_fraction`,
+    `isolated_fraction` (of the set's volume); and `x`, `y`, `z`, each {percolates, percolating_fraction,
+    dead_end_fraction, isolated_fraction}: the layout of a phase's "percolation" in `micro analyze --json`."""
     if connectivity not in (6, 18, 26):
         raise _err("connectivity = %r is invalid (valid: 6, 18, 26)" % (connectivity,))
     with Context(threads) as ctx:
-        g = _Grid.from_array(ctx, array)
+        if isinstance(array, (str, os.PathLike)):
+            g = _read(ctx, array)
+            names = _phase_names(g, array)
+        else:
+            g = _Grid.from_array(ctx, array)
+            names = None
         out = ffi.new("ssb_micro_percolation *")
-        ctx.check(lib.ssb_micro_percolation_compute(ctx.ptr, g.ptr, _label_set(phase, "phase", g), connectivity, out))
+        ctx.check(lib.ssb_micro_percolation_compute(ctx.ptr, g.ptr, _label_set(phase, "phase", g, names),
+                                                    connectivity, out))
         del g
     ax = "xyz"
-    return Result(set_fraction=out.set_fraction,
-                  percolates={ax[k]: bool(out.percolates[k]) for k in range(3)},
-                  percolating_fraction={ax[k]: out.percolating_fraction[k] for k in range(3)},
-                  dead_end_fraction={ax[k]: out.dead_end_fraction[k] for k in range(3)},
-                  isolated_fraction={ax[k]: out.isolated_fraction[k] for k in range(3)})
+    r = Result(set_fraction=out.set_fraction, volume_fraction=out.set_fraction,
+               percolates={ax[k]: bool(out.percolates[k]) for k in range(3)},
+               percolating_fraction={ax[k]: out.percolating_fraction[k] for k in range(3)},
+               dead_end_fraction={ax[k]: out.dead_end_fraction[k] for k in range(3)},
+               isolated_fraction={ax[k]: out.isolated_fraction[k] for k in range(3)})
+    for k in range(3):
+        r[ax[k]] = {"percolates": bool(out.percolates[k]), "percolating_fraction": out.percolating_fraction[k],
+                    "dead_end_fraction": out.dead_end_fraction[k], "isolated_fraction": out.isolated_fraction[k]}
+    return r
 
 
 def analyze(array, roles=None, voxel_size=None, axis="z", classes=False, threads=0):

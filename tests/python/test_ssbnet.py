@@ -126,6 +126,14 @@ class AgainstCli(unittest.TestCase):
                           "active_cam_se_area_per_volume_face_1_per_m", "ionic_percolating_fraction",
                           "electronic_percolating_fraction", "particles", "particles_active"):
                     self.assertAlmostEqual(r[k], j[k], delta=1e-12 * max(1.0, abs(j[k])), msg=k)
+            # percolation of a phase by its name in the file's table, in `micro analyze --json`'s layout
+            cj = [ph for ph in json.loads(out)["phases"] if ph["name"] == "Li6PS5Cl"][0]
+            p = ssbnet.percolation(path, "Li6PS5Cl")
+            self.assertAlmostEqual(p.volume_fraction, cj["volume_fraction"], delta=1e-15)
+            for ax in "xyz":
+                self.assertEqual(p[ax]["percolates"], cj["percolation"][ax]["percolates"])
+                for k in ("percolating_fraction", "dead_end_fraction", "isolated_fraction"):
+                    self.assertAlmostEqual(p[ax][k], cj["percolation"][ax][k], delta=1e-15, msg=ax + k)
             with open(path + ".phases.json", "w") as fh:
                 fh.write('{"phases": [{"label": 0, "role": "liquid"}]}')
             with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
