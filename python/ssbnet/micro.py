@@ -348,21 +348,29 @@ def _label_set(labels, what, grid=None, names=None):
     if names is None:
         names = _phase_names(grid) if grid is not None else {}
     for x in labels:
+        # as `--phase P[,P...]` (cli_parse_phase_set): a phase name of the image's table, else a label 0..255
+        # (also written as text), with the CLI's messages
+        tok = x
         if isinstance(x, str):
-            # a phase name of the image's phase table, as `ssbnet micro transport --phase NAME` takes it
-            if x not in names:
+            if x in names:
+                x = names[x]
+            elif x.strip().isdigit() and int(x) <= 255:
+                x = int(x)
+            else:
                 known = ", ".join("%s = %d" % (n, k) for n, k in sorted(names.items(), key=lambda i: i[1]))
-                raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "%s: '%s' is not a phase name of the image (%s); give "
-                                       "labels 0 to 255" % (what, x, ("names: " + known) if known else
-                                                            "no phase table: names need a file read with its "
-                                                            "IMAGE.phases.json"))
-            x = names[x]
-        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or not 0 <= int(x) <= 255:
-            raise _err("%s: label %r is invalid (valid: 0 to 255)" % (what, x))
+                raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "phase '%s' is neither a label (0..255) nor a phase "
+                                       "name in the table (%s)" % (x, ("names: " + known) if known else
+                                                                   "no phase table: names need a file read "
+                                                                   "with its IMAGE.phases.json"))
+        elif isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+            raise _err("%s: %r is invalid (valid: a label 0 to 255, a phase name, or a list of them)" % (what, x))
+        elif not 0 <= int(x) <= 255:
+            raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "phase '%d' is neither a label (0..255) nor a phase name "
+                                   "in the table" % int(x))
         if hist is not None and hist[int(x)] == 0:
             present = ", ".join(str(k) for k in range(256) if hist[k])
-            raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "label %d ('%d') is not in the image (labels present: %s)"
-                                   % (int(x), int(x), present))
+            raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "label %d ('%s') is not in the image (labels present: %s)"
+                                   % (int(x), tok, present))
         s[int(x)] = 1
     return s
 
@@ -447,8 +455,8 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
 
     array: uint8 labels [z, y, x] (other integer dtypes are converted when their values fit; a path is read with
     read_image). phase: a label or a list of labels that conduct (or phase names, for a path with its
-    IMAGE.phases.json) (1 S/m each unless `sigma` = {label: S/m}; as `--sigma`, a label given there conducts
-    even when it is not in `phase`). axis: "x", "y" or "z" (either case; or 0, 1, 2 as `--axis` takes them:
+    IMAGE.phases.json) (1 S/m each unless `sigma` = {label or name: S/m}; as `--sigma`, a phase given there
+    conducts even when it is not in `phase`). axis: "x", "y" or "z" (either case; or 0, 1, 2 as `--axis` takes them:
     x, y, z, which is not numpy's axis of the [z, y, x] array).
     voxel_size: metres (default: the file's for a path, else 1e-6; tau does not depend on it).
     rtol, flux_tol, max_iter, backend, dirichlet: `--rtol`, `--flux-tol`, `--max-iter`, `--backend`,
@@ -462,7 +470,7 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
     if dirichlet not in ("face", "cell"):
         raise _err("dirichlet = %r is invalid (valid: face, cell)" % (dirichlet,))
     if isinstance(phase, (list, tuple, set, np.ndarray)) and len(phase) == 0:
-        raise _err("phase: no phase given (valid: one or more labels 0 to 255 or phase names, as --phase)")
+        raise _err("empty phase list (valid: one or more labels 0 to 255 or phase names, as --phase)")
     with Context(threads) as ctx:
         if isinstance(array, (str, os.PathLike)):
             g = _read(ctx, array, voxel_size)
@@ -474,22 +482,17 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
         chosen = _label_set(phase, "phase", g, names)
         for k in range(256):
             sig[k] = 1.0 if chosen[k] else 0.0
-        hist = ffi.new("int64_t[256]")
-        lib.ssb_grid_histogram(g.ptr, hist)
         for k, v in (sigma or {}).items():
-            if not isinstance(k, (int, np.integer)) or isinstance(k, (bool, np.bool_)) or not 0 <= int(k) <= 255:
-                raise _err("sigma: label %r is invalid (valid: 0 to 255)" % (k,))
-            if hist[int(k)] == 0:  # as --sigma P:S, which looks P up in the image like --phase
-                present = ", ".join(str(i) for i in range(256) if hist[i])
-                raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "label %d ('%d') is not in the image (labels present: "
-                                       "%s)" % (int(k), int(k), present))
+            # as --sigma P:S: P a label or a phase name that the image holds (the CLI's messages)
+            one = _label_set([k], "sigma", g, names)
+            label = next(i for i in range(256) if one[i])
             try:
                 v = float(v)
             except (TypeError, ValueError):
-                raise _err("sigma: label %d: %r is not a number (valid: S/m >= 0, finite)" % (k, v)) from None
+                raise _err("sigma: %r: %r is not a number (valid: S/m >= 0, finite)" % (k, v)) from None
             if not np.isfinite(v) or v < 0:
-                raise _err("sigma: label %d: %r S/m is invalid (valid: >= 0, finite)" % (k, v))
-            sig[int(k)] = v
+                raise _err("sigma: %r: %r S/m is invalid (valid: >= 0, finite)" % (k, v))
+            sig[label] = v
         if not any(chosen[k] and sig[k] > 0 for k in range(256)):
             # the CLI's check (exit 7): with every chosen phase at 0 S/m nothing conducts; tau = inf would hide it
             raise SsbValueError(lib.SSB_ERR_RANGE, "the chosen phases have zero conductivity (sigma = %s)"

@@ -348,6 +348,23 @@ class TransportOptions(unittest.TestCase):
             self.assertIn(cm.exception.message, err)
             _, err = cli("micro", "transport", path, "--phase", "1", "--sigma", "1:0", "--quiet", rc=7)
             self.assertIn("the chosen phases have zero conductivity", err)
+            # labels outside 0..255 and unknown names: the CLI's words (exit 8), as SsbNotFoundError
+            for bad in (-1, 300, "se"):
+                _, err = cli("micro", "transport", path, "--phase", str(bad), "--quiet", rc=8)
+                with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                    ssbnet.transport(self.a, phase=bad)
+                self.assertTrue(cm.exception.message.startswith(err.split("error: ", 1)[1].strip()), bad)
+            _, err = cli("micro", "transport", path, "--phase", "7", "--quiet", rc=8)
+            with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                ssbnet.transport(self.a, phase="7")  # a label as text, as on the command line
+            self.assertIn(cm.exception.message, err)
+            with open(path + ".phases.json", "w") as fh:
+                fh.write('{"phases": [{"label": 0, "name": "pore"}, {"label": 1, "name": "LPSCl", "role": "se"}]}')
+            # --sigma by name: the channels at 2 S/m and the pore at 0 give sigma_eff = 2 * 16/64 (tau = 1)
+            out, _ = cli("micro", "transport", path, "--phase", "LPSCl", "--sigma", "LPSCl:2", "--json", "--quiet")
+            r = ssbnet.transport(path, phase="LPSCl", sigma={"LPSCl": 2.0})
+            self.assertAlmostEqual(r.sigma_eff, 0.5, delta=1e-9)
+            self.assertAlmostEqual(r.sigma_eff / json.loads(out)["sigma_eff_S_per_m"], 1.0, delta=1e-12)
 
     def test_not_converged_warns_or_raises(self):
         # one CG iteration on a random field: the CLI warns "axis z did not converge" (exit 0) and exits 9 with
