@@ -202,14 +202,58 @@ def read_image(path, voxel_size=None, with_info=False):
     return (a, info) if with_info else a
 
 
-def write_image(path, array, voxel_size=1e-6):
+def write_image(path, array, voxel_size=1e-6, phases=None):
     """Write a uint8 label array ([z, y, x]) as .tif, .raw (+ .json sidecar), .npy or .vti (chosen by the
-    extension; written atomically)."""
+    extension; written atomically).
+
+    phases: {label: {"name", "role", "material", "sigma_ion_S_per_m", "sigma_el_S_per_m"}} (the `phases` of
+    read_image's or generate_cathode's info) also writes the phase table IMAGE.phases.json that `ssbnet micro ...`
+    reads with the image, as `micro generate` writes it; its roles are checked first."""
+    table = None
+    if phases is not None:
+        if not isinstance(phases, dict):
+            raise _err("phases = %r is invalid (valid: {label: {name, role, ...}})" % (phases,))
+        h = _voxel(voxel_size)
+        table = {"voxel_size_um": [x * 1e6 for x in h], "phases": []}
+        for label in sorted(phases):
+            ph = phases[label]
+            if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)) or \
+                    not 0 <= label <= 255 or not isinstance(ph, dict):
+                raise _err("phases: %r: %r is invalid (valid: label 0 to 255: {name, role, ...})" % (label, ph))
+            r = ffi.new("ssb_phase_role *")
+            role = ph.get("role", "undefined")
+            if lib.ssb_role_parse(str(role).encode(), r) != 0:
+                raise _err("phases: label %d: role %r is invalid (valid: %s)" % (label, role, ", ".join(ROLES)))
+            entry = {"label": int(label), "name": str(ph.get("name") or "label%d" % label), "role": ROLES[int(r[0])]}
+            if ph.get("material"):
+                entry["material"] = str(ph["material"])
+            for key in ("sigma_ion_S_per_m", "sigma_el_S_per_m"):
+                if key in ph:
+                    entry[key] = float(ph[key])
+            if ph.get("thickness_m"):
+                entry["thickness_um"] = float(ph["thickness_m"]) * 1e6
+            table["phases"].append(entry)
     with Context() as ctx:
         g = _Grid.from_array(ctx, array, voxel_size)
         wp = ffi.new("ssb_io_write_params *", lib.ssb_io_write_params_default())
         ctx.check(lib.ssb_io_write_image(ctx.ptr, os.fsencode(path), g.ptr, wp))
         del g
+    if table is not None:
+        import json
+        import tempfile
+        tpath = os.fsdecode(path) + ".phases.json"
+        fd, tmp = tempfile.mkstemp(prefix=".ssbtmp-", dir=os.path.dirname(tpath) or ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(table, f, indent=1)
+            mask = os.umask(0o22)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)  # what any new file gets (mkstemp makes 0600), as the CLI's outputs
+            os.replace(tmp, tpath)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
 
 
 def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, carbon_fraction=None,
@@ -218,7 +262,7 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
     """Generate a composite cathode: CAM, carbon and pore spheres in a solid-electrolyte matrix, the generator of
     `ssbnet micro generate` and `ssbnet run`. Labels: 0 pore, 1 SE, 2 CAM, 3 carbon.
 
-    shape: (nz, ny, nx) voxels. Sizes in metres. Parameters left at None take the built-in default cell's recipe
+    shape: (nz, ny, nx) voxels. voxel_size: one edge in metres (cubic voxels, as --voxel-um). Sizes in metres. Parameters left at None take the built-in default cell's recipe
     (NCM811 60 vol% of 5 um, Super P 3 vol%, 5 % voids, Li6PS5Cl). Returns the label array, or (array, info) with
     with_info (phase table with conductivities at 25 C, achieved fractions)."""
     shape = tuple(int(x) for x in shape)

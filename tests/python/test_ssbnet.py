@@ -134,6 +134,14 @@ class AgainstCli(unittest.TestCase):
                 self.assertEqual(p[ax]["percolates"], cj["percolation"][ax]["percolates"])
                 for k in ("percolating_fraction", "dead_end_fraction", "isolated_fraction"):
                     self.assertAlmostEqual(p[ax][k], cj["percolation"][ax][k], delta=1e-15, msg=ax + k)
+            # a cathode generated in Python and written with its phase table reads in the CLI with its roles
+            b, binfo = ssbnet.generate_cathode((40, 40, 40), seed=4, with_info=True)
+            np.testing.assert_array_equal(b, a)  # the generator of `micro generate`, same seed
+            own = os.path.join(d, "own.tif")
+            ssbnet.write_image(own, b, voxel_size=0.4e-6, phases=binfo["phases"])
+            out2, _ = cli("micro", "analyze", own, "--json", "--quiet")
+            self.assertEqual(json.loads(out2)["active_material"]["active_fraction"], j["active_fraction"])
+            self.assertEqual(ssbnet.read_image(own, with_info=True)[1]["phases"][2]["role"], "active")
             with open(path + ".phases.json", "w") as fh:
                 fh.write('{"phases": [{"label": 0, "role": "liquid"}]}')
             with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
