@@ -106,6 +106,7 @@ void ssb_materials_destroy(ssb_materials **db);
 typedef struct ssb_cell_params ssb_cell_params;
 int ssb_cell_params_default(ssb_ctx *ctx, const ssb_materials *db, ssb_cell_params **p);
 int ssb_cell_params_from_json(ssb_ctx *ctx, const ssb_materials *db, const char *path, ssb_cell_params **p);
+int ssb_cell_params_from_bpx(ssb_ctx *ctx, const ssb_materials *db, const char *path, ssb_cell_params **p);
 void ssb_cell_params_destroy(ssb_cell_params **p);
 int ssb_cell_params_set(ssb_ctx *ctx, ssb_cell_params *p, const char *key, double value);
 int ssb_cell_params_get(ssb_ctx *ctx, const ssb_cell_params *p, const char *key, double *value);

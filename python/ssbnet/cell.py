@@ -12,21 +12,29 @@ __all__ = ["rates", "discharge"]
 class _Cell:
     """Materials database + cell parameters (+ the cell object) for one call."""
 
-    def __init__(self, ctx, cell, set_keys):
+    def __init__(self, ctx, cell, set_keys, bpx=None):
         self.ctx = ctx
         self.db = ffi.new("ssb_materials **")
         self.p = ffi.new("ssb_cell_params **")
         self.c = ffi.new("ssb_cell **")
         try:
-            self._open(ctx, cell, set_keys)
+            self._open(ctx, cell, set_keys, bpx)
         except BaseException:
             self.close()  # the database and parameters made so far are not leaked on a bad key or file
             raise
 
-    def _open(self, ctx, cell, set_keys):
+    def _open(self, ctx, cell, set_keys, bpx):
         ctx.check(lib.ssb_materials_create(ctx.ptr, self.db))
         ctx.check(lib.ssb_materials_load_builtin(ctx.ptr, self.db[0]))
-        if cell is None:
+        if bpx is not None:
+            # a Battery Parameter eXchange file, as --bpx FILE (the cell JSON reader refuses its keys)
+            if cell is not None:
+                raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: give cell or bpx, not both (as CELL.json or --bpx)")
+            if not isinstance(bpx, (str, os.PathLike)):
+                raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: bpx = %r is invalid (valid: the path of a BPX JSON "
+                                                     "file)" % (bpx,))
+            ctx.check(lib.ssb_cell_params_from_bpx(ctx.ptr, self.db[0], os.fsencode(bpx), self.p))
+        elif cell is None:
             ctx.check(lib.ssb_cell_params_default(ctx.ptr, self.db[0], self.p))
         elif isinstance(cell, (str, os.PathLike)):
             ctx.check(lib.ssb_cell_params_from_json(ctx.ptr, self.db[0], os.fsencode(cell), self.p))
@@ -56,10 +64,10 @@ class _Cell:
         lib.ssb_materials_destroy(self.db)
 
 
-def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads=0):
+def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads=0, bpx=None):
     """Rate capability: discharge from the initial (charged) state at each C-rate to `cutoff` (V).
 
-    cell: None (built-in default cell) or a cell JSON path; set: {key: value} overrides by the cell JSON's keys in
+    cell: None (built-in default cell) or a cell JSON path; bpx: a BPX parameter file instead (as --bpx); set: {key: value} overrides by the cell JSON's keys in
     its units, as `--set KEY=VALUE` (e.g. {"positive.thickness_um": 80, "temperature_C": 60}). cutoff: V, below
     the open-circuit voltage at the start (else SsbValueError, as the CLI's exit 7). Returns a Result of numpy arrays, one
     value per rate, with the keys of `ssbnet cell rates --json`: c_rate, current_mA_per_cm2, sustained,
@@ -80,7 +88,7 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
         raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: cutoff = %r V is not a finite number" % (cutoff,))
     cutoff = cut
     with Context(threads) as ctx:
-        c = _Cell(ctx, cell, set)
+        c = _Cell(ctx, cell, set, bpx)
         try:
             ocv0 = lib.ssb_cell_get_derived(c.c[0]).ocv_init
             if not cutoff < ocv0:  # the CLI's check (exit 7): the sweep would report 0 mAh at every rate
@@ -112,16 +120,16 @@ _END = {lib.SSB_CELL_END_DURATION: "duration", lib.SSB_CELL_END_VOLTAGE: "voltag
         lib.SSB_CELL_END_SATURATED: "saturated"}
 
 
-def discharge(protocol=None, cell=None, set=None, threads=0):
+def discharge(protocol=None, cell=None, set=None, threads=0, bpx=None):
     """Run a protocol (the text of `ssbnet cell run -p`, e.g. "Discharge at 1C until 3.5 V; Rest for 30 min";
     None: the cell file's "protocol", else "Discharge at 1C until 3.5 V", as the CLI) and return its time series
     as numpy arrays: time_s, voltage_V, current_A_per_m2, capacity_C_per_m2, energy_J_per_m2, ocv_V, step; and
     `steps`, one Result per protocol step with the keys of `ssbnet cell run --json`'s steps: step, end, t_start_s,
     t_end_s, V_start_V, V_end_V, capacity_mAh_per_cm2, specific_capacity_mAh_per_g, energy_mWh_per_cm2,
-    energy_density_Wh_per_kg, energy_density_Wh_per_L (NaN where undefined), bottleneck. cell, set: as in
+    energy_density_Wh_per_kg, energy_density_Wh_per_L (NaN where undefined), bottleneck. cell, bpx, set: as in
     cell_rates."""
     with Context(threads) as ctx:
-        c = _Cell(ctx, cell, set)
+        c = _Cell(ctx, cell, set, bpx)
         res = ffi.new("ssb_cell_result **")
         try:
             if protocol is None:

@@ -474,6 +474,23 @@ class Cells(unittest.TestCase):
         self.assertTrue(np.isnan(st.energy_density_Wh_per_kg))
         self.assertAlmostEqual(st.capacity_mAh_per_cm2 * 36000.0 / d.capacity_C_per_m2[-1], 1.0, delta=1e-12)
 
+    @unittest.skipUnless(CLI and os.path.exists(CLI), "SSBNET_CLI not set")
+    def test_bpx_cell_as_the_cli(self):
+        # PyBaMM's BPX NMC pouch cell: cell=FILE refuses its keys ('unknown key Header', as the CLI without
+        # --bpx); bpx=FILE imports it as --bpx, and the sweep equals `cell rates --bpx FILE --json`
+        path = os.path.join(REF, "cell", "bpx", "nmc_pouch_cell_BPX.json")
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.cell_rates([1], cell=path)
+        self.assertIn("unknown key 'Header'", cm.exception.message)
+        r = ssbnet.cell_rates([0.5, 1], bpx=path)
+        out, _ = cli("cell", "rates", "--bpx", path, "--rates", "0.5,1", "--json", "--quiet")
+        for i, j in enumerate(json.loads(out)["rates"]):
+            for key in ("capacity_mAh_per_cm2", "mean_voltage_V", "current_mA_per_cm2"):
+                self.assertAlmostEqual(r[key][i] / j[key], 1.0, delta=1e-12, msg=key)
+        self.assertGreater(r.capacity_mAh_per_cm2[0], r.capacity_mAh_per_cm2[1])  # less at the higher rate
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.cell_rates([1], cell=path, bpx=path)
+
     def test_default_protocol_is_the_files(self):
         # `cell run CELL.json` runs the file's "protocol"; the module always ran "Discharge at 1C until 3.5 V"
         with tempfile.TemporaryDirectory() as dd:
