@@ -181,10 +181,10 @@ def fit(f, Z=None, circuit=None, guess=None, weight="modulus", global_search=Fal
             # the CLI's order: automatic start values first, then --fix, then --guess over them
             ctx.check(lib.ssb_eis_fit_guess(ctx.ptr, cp[0], sp[0], start))
             fixed = ffi.new("int[]", max(n, 1))
-            held = _values("fix", fix, names, circuit) if fix else {}
             if fix is not None and not isinstance(fix, dict):
                 raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: fix must be {name: value} (parameters: %s)"
                                                      % ", ".join(names))
+            held = _values("fix", fix, names, circuit) if fix else {}
             for k, v in held.items():
                 start[k], fixed[k] = v, 1
             prm.fixed = fixed

@@ -571,6 +571,9 @@ class Spectra(unittest.TestCase):
             self.assertEqual(r3.flags, j["flags"])
         with self.assertRaises(ssbnet.SsbValueError):
             ssbnet.eis_fit(EXAMPLE, circuit=circuit, guess={"R9": 1.0})
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.eis_fit(EXAMPLE, circuit=circuit, fix=[1.0])
+        self.assertIn("fix must be {name: value}", cm.exception.message)
         with self.assertRaises(ssbnet.SsbValueError):
             ssbnet.eis_fit(EXAMPLE, np.ones(66, complex), circuit)  # a file and Z
 
