@@ -90,6 +90,11 @@ class SsbError(Exception):
         self.message = message
         super().__init__(message)
 
+    def __reduce__(self):
+        # pickled as (status, message): an error raised in a worker process (multiprocessing,
+        # concurrent.futures) reaches the parent as itself, not as "missing 1 required positional argument"
+        return (type(self), (self.status, self.message))
+
 
 class SsbValueError(SsbError, ValueError):
     """Invalid argument, value out of range, malformed input or an unsupported format (SSB_ERR_ARG, SSB_ERR_RANGE,

@@ -624,6 +624,20 @@ class ImagesAndGenerator(unittest.TestCase):
         self.assertEqual(info["voxel_size_m"], (0.4e-6,) * 3)
 
 
+class Errors(unittest.TestCase):
+    def test_errors_survive_a_process_pool(self):
+        # an SsbError raised in a worker (a parameter sweep with concurrent.futures) is pickled to the parent;
+        # unpickling called SsbError(message) and failed with "missing 1 required positional argument"
+        import pickle
+        with self.assertRaises(ssbnet.SsbFileError) as cm:
+            ssbnet.read_image("/nonexistent/cathode.tif")
+        back = pickle.loads(pickle.dumps(cm.exception))
+        self.assertIs(type(back), ssbnet.SsbFileError)
+        self.assertEqual((back.status, back.code, back.message), (cm.exception.status, "SSB_ERR_IO",
+                                                                  cm.exception.message))
+        self.assertEqual(str(back), str(cm.exception))
+
+
 class Loading(unittest.TestCase):
     def _import(self, library):
         pkg = os.path.dirname(os.path.dirname(os.path.abspath(ssbnet.__file__)))  # the package under test
