@@ -63,18 +63,35 @@ def _err(msg):
 
 
 def _as_labels(array, what="array"):
-    """A C-contiguous uint8 3-D view (or copy) of array, with clear errors for what cannot be labels."""
+    """A C-contiguous uint8 3-D view (or copy) of array, with clear errors for what cannot be labels.
+
+    As the CLI reads a .npy: bool, integer and floating arrays whose values are whole numbers 0..255 become labels;
+    the first voxel that is not one is named (x, y, z) with the CLI's words."""
     if isinstance(array, (str, os.PathLike)):
         raise _err("%s: expected a numpy array, got the path %r (use ssbnet.read_image first)" % (what, array))
     a = np.asarray(array)
     if a.dtype == np.bool_:
         a = a.astype(np.uint8)
     elif a.dtype != np.uint8:
-        if not np.issubdtype(a.dtype, np.integer):
-            raise _err("%s: dtype %s is not an integer type; labels are whole numbers 0 to 255 (convert with "
-                       "array.astype(numpy.uint8) after checking the values)" % (what, a.dtype))
-        if a.size and (a.min() < 0 or a.max() > 255):
-            raise _err("%s: labels %d to %d are outside 0 to 255" % (what, int(a.min()), int(a.max())))
+        integer = np.issubdtype(a.dtype, np.integer)
+        if not integer and not np.issubdtype(a.dtype, np.floating):
+            raise _err("%s: dtype %s is not a label type (valid: bool, integers, or floats holding whole numbers "
+                       "0 to 255)" % (what, a.dtype))
+        if a.size:
+            bad = (a < 0) | (a > 255) if integer else ~np.isfinite(a) | (a < 0) | (a > 255) | (a != np.floor(a))
+            if bad.any():
+                first = int(np.flatnonzero(bad.ravel())[0])
+                v = a.ravel()[first]
+                idx = np.unravel_index(first, a.shape)[::-1] + (0, 0)  # x fastest: (x, y, z)
+                where = "voxel (x=%d, y=%d, z=%d)" % (idx[0], idx[1] if a.ndim > 1 else 0,
+                                                      idx[2] if a.ndim > 2 else 0)
+                if not integer and np.isnan(v):  # SSB_ERR_RANGE: the CLI's exit 7 for the same .npy
+                    raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: %s: gray value NaN at %s cannot be mapped to a "
+                                                           "label" % (what, where))
+                raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: %s: gray value %s at %s is not a label (the "
+                                                       "identity mapping takes integers 0..255); map the values to "
+                                                       "labels first (e.g. numpy.digitize)"
+                                    % (what, int(v) if integer else "%g" % v, where))
         a = a.astype(np.uint8)
     if a.ndim == 2:
         a = a[np.newaxis, :, :]

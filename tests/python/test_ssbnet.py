@@ -77,6 +77,29 @@ class AgainstCli(unittest.TestCase):
             back = ssbnet.read_image(path)
             np.testing.assert_array_equal(back, a)
 
+    def test_float_array_equals_float_npy_through_cli(self):
+        # `micro transport F.npy` reads a float64 .npy of whole numbers as labels; the module refused the same array
+        # ("dtype float64 is not an integer type"), so an array from numpy.where(..., 1.0, 0.0) could not be
+        # compared with its saved file. Now the same tau, and a non-label value gets the CLI's words
+        rng = np.random.default_rng(9)
+        a = np.where(rng.random((14, 12, 10)) < 0.65, 1.0, 0.0)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "f.npy")
+            np.save(path, a)
+            out, _ = cli("micro", "transport", path, "--phase", "1", "--json", "--quiet")
+            self.assertAlmostEqual(ssbnet.transport(a, phase=1).tau / json.loads(out)["tau"], 1.0, delta=1e-10)
+            for bad, words in ((0.5, "gray value 0.5 at voxel (x=3, y=2, z=1) is not a label"),
+                               (np.nan, "gray value NaN at voxel (x=3, y=2, z=1) cannot be mapped to a label")):
+                b = a.copy()
+                b[1, 2, 3] = bad
+                np.save(path, b)
+                _, err = cli("micro", "transport", path, "--phase", "1", "--quiet", rc=7)
+                self.assertIn(words, err)
+                with self.assertRaises(ssbnet.SsbValueError) as cm:
+                    ssbnet.transport(b, phase=1)
+                self.assertIn(words, cm.exception.message)
+                self.assertEqual(cm.exception.code, "SSB_ERR_RANGE")
+
     def test_example_fit_equals_cli(self):
         # impedance.py's exampleData.csv with its documented guess and unit weights (impedance.py's default):
         # rss <= 1.95e-5 (tests/reference/eis/impedance.py/README.md), and the same parameters as `ssbnet eis fit`.
@@ -236,11 +259,16 @@ class Analytic(unittest.TestCase):
         big = np.zeros((12, 12, 24), dtype=np.uint8)
         big[:, :, ::2] = a  # a non-contiguous view is copied, not misread
         self.assertEqual(ssbnet.transport(big[:, :, ::2], phase=1).tau, ref)
+        # floats holding whole numbers are labels, as the CLI reads a float .npy; others name the first bad voxel
+        self.assertEqual(ssbnet.transport(a.astype(np.float32), phase=1).tau, ref)
         with self.assertRaises(ssbnet.SsbValueError) as cm:
-            ssbnet.transport(a.astype(float), phase=1)
-        self.assertIn("float64", str(cm.exception))
-        with self.assertRaises(ssbnet.SsbValueError):
-            ssbnet.transport(a.astype(np.int16) + 300, phase=1)
+            ssbnet.transport(a.astype(complex), phase=1)
+        self.assertIn("complex128", str(cm.exception))
+        wide = a.astype(np.int16)
+        wide[2, 1, 0] = 300
+        with self.assertRaises(ssbnet.SsbValueError) as cm:
+            ssbnet.transport(wide, phase=1)
+        self.assertIn("gray value 300 at voxel (x=0, y=1, z=2) is not a label", str(cm.exception))
         with self.assertRaises(ssbnet.SsbValueError):
             ssbnet.transport(a, phase=1, axis="w")
         with self.assertRaises(ssbnet.SsbValueError):
