@@ -77,6 +77,8 @@ typedef struct { ssb_axis axis; int percolates; double sigma_eff; double sigma_b
                  double time_s; double setup_time_s; int64_t peak_bytes; double *potential; double *current;
                  double tau_rel_error_est; ...; } ssb_transport_result;
 ssb_transport_params ssb_transport_params_default(void);
+typedef enum { SSB_CARRIER_ION = 0, SSB_CARRIER_ELECTRON = 1 } ssb_carrier;
+int ssb_transport_sigma_from_phases(ssb_ctx *ctx, const ssb_grid *g, ssb_carrier carrier, double sigma[256]);
 int ssb_transport_solve(ssb_ctx *ctx, const ssb_grid *g, const double sigma[256], ssb_axis axis,
                         const ssb_transport_params *params, ssb_transport_result *result);
 void ssb_transport_result_destroy(ssb_transport_result *result);
@@ -123,6 +125,7 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *cell, const s
                               ssb_run_cathode *c);
 int ssb_run_generate_cathode(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_cathode *c, double T,
                              ssb_grid **grid, ssb_micro_electrode_result *gen);
+int ssb_run_assign_materials(ssb_ctx *ctx, const ssb_materials *db, ssb_grid *g, double T, int *n_unknown);
 enum { SSB_RUN_LABEL_PORE = 0, SSB_RUN_LABEL_SE = 1, SSB_RUN_LABEL_CAM = 2, SSB_RUN_LABEL_CARBON = 3 };
 
 /* network analysis */

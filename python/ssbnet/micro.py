@@ -156,6 +156,27 @@ class _Grid:
         ph.name = nm
         self.ctx.check(lib.ssb_grid_set_phase(self.ctx.ptr, self.ptr, ph))
 
+    def apply_table(self, table):
+        """Set the phases of a table {label: {name, role, material, sigma_ion_S_per_m, sigma_el_S_per_m,
+        thickness_m}} (read_image's info["phases"], _phase_table) on the grid."""
+        for label, ph in table.items():
+            if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)) or \
+                    not 0 <= int(label) <= 255 or not isinstance(ph, dict):
+                raise _err("phases: %r: %r is invalid (valid: label 0 to 255: {name, role, ...})" % (label, ph))
+            e = ffi.new("ssb_phase *")
+            e.label = int(label)
+            r = ffi.new("ssb_phase_role *")
+            if lib.ssb_role_parse(str(ph.get("role", "undefined")).encode(), r) != 0:
+                raise _err("phases: label %d: role %r is invalid (valid: %s)" % (label, ph.get("role"),
+                                                                                 ", ".join(ROLES)))
+            e.role = r[0]
+            e.name = str(ph.get("name") or "label%d" % label).encode()[:len(e.name) - 1]
+            e.material = str(ph.get("material") or "").encode()[:len(e.material) - 1]
+            e.sigma_ion = float(ph.get("sigma_ion_S_per_m", 0.0))
+            e.sigma_el = float(ph.get("sigma_el_S_per_m", 0.0))
+            e.thickness = float(ph.get("thickness_m", 0.0))
+            self.ctx.check(lib.ssb_grid_set_phase(self.ctx.ptr, self.ptr, e))
+
     def dims(self):
         d = ffi.new("int64_t[3]")
         lib.ssb_grid_get_dims(self.ptr, d)
@@ -382,14 +403,27 @@ def _phase_table(path):
     return out
 
 
-def _phase_names(grid, path=None):
-    """{name: label} of the grid's phase table, and of IMAGE.phases.json beside a path (the table that `ssbnet
-    micro ...` reads by default)."""
-    names = {v["name"]: k for k, v in grid.phases().items()}
-    if path is not None:
-        for label, ph in _phase_table(path).items():
-            names.setdefault(ph["name"], label)
-    return names
+def _read_with_table(ctx, path, voxel_size=None, phases=None):
+    """The grid of an image path with its phase table (`phases`, else IMAGE.phases.json), as `ssbnet micro ...`
+    loads an image: a table that leaves a label of the image undefined is refused with the CLI's message."""
+    g = _read(ctx, path, voxel_size)
+    table = _phase_table(path) if phases is None else phases
+    if table:
+        hist = ffi.new("int64_t[256]")
+        lib.ssb_grid_histogram(g.ptr, hist)
+        for k in range(256):
+            if hist[k] and k not in table:
+                raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "%s: label %d occurs in %d voxels but the phase table "
+                                       "does not define it (phase table from %s)"
+                                       % (os.fsdecode(path), k, hist[k], "phases=" if phases is not None else
+                                          os.fsdecode(path) + ".phases.json"))
+        g.apply_table(table)
+    return g
+
+
+def _phase_names(grid):
+    """{name: label} of the grid's phase table (for a path, IMAGE.phases.json set by _read_with_table)."""
+    return {v["name"]: k for k, v in grid.phases().items()}
 
 
 def _label_set(labels, what, grid=None, names=None):
@@ -448,11 +482,10 @@ def percolation(array, phase, connectivity=6, threads=0):
         raise _err("connectivity = %r is invalid (valid: 6, 18, 26)" % (connectivity,))
     with Context(threads) as ctx:
         if isinstance(array, (str, os.PathLike)):
-            g = _read(ctx, array)
-            names = _phase_names(g, array)
+            g = _read_with_table(ctx, array)
         else:
             g = _Grid.from_array(ctx, array)
-            names = None
+        names = _phase_names(g)
         out = ffi.new("ssb_micro_percolation *")
         ctx.check(lib.ssb_micro_percolation_compute(ctx.ptr, g.ptr, _label_set(phase, "phase", g, names),
                                                     connectivity, out))
@@ -510,7 +543,8 @@ def analyze(array, roles=None, voxel_size=None, axis="z", classes=False, threads
 
 
 def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, fields=False, backend="auto",
-              dirichlet="face", threads=0, flux_tol=None, max_iter=None, strict=False):
+              dirichlet="face", threads=0, flux_tol=None, max_iter=None, strict=False, carrier=None,
+              temperature_C=25.0, phases=None):
     """Steady conduction through the voxels of `phase` along `axis` (`ssbnet micro transport`): tortuosity factor
     and effective conductivity.
 
@@ -523,6 +557,10 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
     rtol, flux_tol, max_iter, backend, dirichlet: `--rtol`, `--flux-tol`, `--max-iter`, `--backend`,
     `--dirichlet` (None: the CLI's defaults). A solve that does not converge gives a RuntimeWarning (the CLI's
     warning) and converged = False; strict=True raises SsbError (SSB_ERR_NOCONV) instead, as `--strict`.
+    carrier: "ion" or "electron" takes every chosen phase's conductivity from the materials database at
+    temperature_C (the phase's material, else its name; as `--carrier`, `--temperature-C`): the phase table is
+    the file's IMAGE.phases.json, or `phases` ({label: {name, role, material, ...}}, e.g. generate_cathode's
+    info["phases"]) for an array. `sigma` overrides it.
     fields=True adds `potential` (V, for 1 V across) and `current` (A/m2 along the axis) arrays [z, y, x] (None
     where the phase does not percolate along the axis); they are copies that the Result owns.
     Returns a Result with the CLI's JSON keys: tau, sigma_eff (S/m), sigma_rel, eps, eps_percolating,
@@ -532,17 +570,48 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
         raise _err("dirichlet = %r is invalid (valid: face, cell)" % (dirichlet,))
     if isinstance(phase, (list, tuple, set, np.ndarray)) and len(phase) == 0:
         raise _err("empty phase list (valid: one or more labels 0 to 255 or phase names, as --phase)")
+    if carrier not in (None, "ion", "electron"):
+        raise _err("carrier = %r is invalid (valid: ion, electron)" % (carrier,))
+    try:
+        T = 273.15 + float(temperature_C)
+    except (TypeError, ValueError):
+        T = float("nan")
+    if not -100 <= T - 273.15 <= 1000:
+        raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: temperature_C = %r is out of range (valid: -100 to 1000, "
+                                               "as --temperature-C)" % (temperature_C,))
     with Context(threads) as ctx:
         if isinstance(array, (str, os.PathLike)):
-            g = _read(ctx, array, voxel_size)
-            names = _phase_names(g, array)
+            g = _read_with_table(ctx, array, voxel_size, phases)
         else:
             g = _Grid.from_array(ctx, array, 1e-6 if voxel_size is None else voxel_size)
-            names = None
+            g.apply_table(phases or {})
+        names = _phase_names(g)
         sig = ffi.new("double[256]")
         chosen = _label_set(phase, "phase", g, names)
-        for k in range(256):
-            sig[k] = 1.0 if chosen[k] else 0.0
+        if carrier is not None:
+            # the CLI's rule: database conductivities at T for every phase (ssb_run_assign_materials), then the
+            # chosen phases' ionic or electronic one (ssb_transport_sigma_from_phases)
+            table = g.phases()
+            for k in range(256):
+                if chosen[k] and k not in table:
+                    raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "carrier %s: label %d has no phase-table entry "
+                                           "(read a file with its IMAGE.phases.json, or give phases=)"
+                                           % (carrier, k))
+            db = ffi.new("ssb_materials **")
+            ctx.check(lib.ssb_materials_create(ctx.ptr, db))
+            try:
+                ctx.check(lib.ssb_materials_load_builtin(ctx.ptr, db[0]))
+                ctx.check(lib.ssb_run_assign_materials(ctx.ptr, db[0], g.ptr, T, ffi.NULL))
+            finally:
+                lib.ssb_materials_destroy(db)
+            every = ffi.new("double[256]")
+            ctx.check(lib.ssb_transport_sigma_from_phases(
+                ctx.ptr, g.ptr, lib.SSB_CARRIER_ION if carrier == "ion" else lib.SSB_CARRIER_ELECTRON, every))
+            for k in range(256):
+                sig[k] = every[k] if chosen[k] else 0.0
+        else:
+            for k in range(256):
+                sig[k] = 1.0 if chosen[k] else 0.0
         for k, v in (sigma or {}).items():
             # as --sigma P:S: P a label or a phase name that the image holds (the CLI's messages)
             one = _label_set([k], "sigma", g, names)
@@ -556,8 +625,8 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
             sig[label] = v
         if not any(chosen[k] and sig[k] > 0 for k in range(256)):
             # the CLI's check (exit 7): with every chosen phase at 0 S/m nothing conducts; tau = inf would hide it
-            raise SsbValueError(lib.SSB_ERR_RANGE, "the chosen phases have zero conductivity (sigma = %s)"
-                                % (dict(sigma or {}),))
+            raise SsbValueError(lib.SSB_ERR_RANGE, "the chosen phases have zero conductivity%s (sigma = %s)"
+                                % (" for carrier " + carrier if carrier else "", dict(sigma or {})))
         tp = ffi.new("ssb_transport_params *", lib.ssb_transport_params_default())
         tp.rtol = float(rtol)
         if flux_tol is not None:

@@ -157,6 +157,35 @@ class AgainstCli(unittest.TestCase):
                 self.assertEqual(p[ax]["percolates"], cj["percolation"][ax]["percolates"])
                 for k in ("percolating_fraction", "dead_end_fraction", "isolated_fraction"):
                     self.assertAlmostEqual(p[ax][k], cj["percolation"][ax][k], delta=1e-15, msg=ax + k)
+            # --carrier: database conductivities at --temperature-C (Li6PS5Cl 0.195 S/m at 25 C, the materials
+            # database's value; more at 60 C), from the file's table, or from phases= for an array
+            for t in (25, 60):
+                out3, _ = cli("micro", "transport", path, "--phase", "Li6PS5Cl", "--carrier", "ion",
+                              "--temperature-C", t, "--json", "--quiet")
+                j3 = json.loads(out3)
+                r3 = ssbnet.transport(path, "Li6PS5Cl", carrier="ion", temperature_C=t)
+                self.assertAlmostEqual(r3.sigma_eff / j3["sigma_eff_S_per_m"], 1.0, delta=1e-12)
+                self.assertAlmostEqual(r3.sigma_bulk / j3["sigma_bulk_S_per_m"], 1.0, delta=1e-12)
+                if t == 25:
+                    self.assertAlmostEqual(r3.sigma_bulk, 0.195, delta=1e-12)
+                    r4 = ssbnet.transport(a, 1, carrier="ion", phases=info["phases"])
+                    self.assertAlmostEqual(r4.sigma_eff / r3.sigma_eff, 1.0, delta=1e-9)
+                else:
+                    self.assertGreater(r3.sigma_bulk, 0.195)
+            with self.assertRaises(ssbnet.SsbNotFoundError):
+                ssbnet.transport(a, 1, carrier="ion")  # an array without a table has no materials
+            # a table that leaves a label of the image undefined: the CLI refuses the image (exit 8)
+            part = os.path.join(d, "part.npy")
+            np.save(part, a)
+            with open(part + ".phases.json", "w") as fh:
+                fh.write('{"phases": [{"label": 1, "name": "LPS", "role": "se"}]}')
+            _, err = cli("micro", "transport", part, "--phase", "LPS", "--quiet", rc=8)
+            for fn in (ssbnet.transport, ssbnet.percolation):
+                with self.assertRaises(ssbnet.SsbNotFoundError) as cm:
+                    fn(part, "LPS")
+                self.assertIn(cm.exception.message, err)
+            with self.assertRaises(ssbnet.SsbValueError):
+                ssbnet.transport(path, 1, carrier="ion", temperature_C=2000)
             # a cathode generated in Python and written with its phase table reads in the CLI with its roles
             b, binfo = ssbnet.generate_cathode((40, 40, 40), seed=4, with_info=True)
             np.testing.assert_array_equal(b, a)  # the generator of `micro generate`, same seed
