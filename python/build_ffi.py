@@ -33,7 +33,7 @@ extern "Python" void ssbpy_log(void *user, ssb_log_level level, const char *obje
 
 /* units (ssb_units.h): display conversions from the library's one units table */
 typedef enum { SSB_UNIT_A_PER_M2, SSB_UNIT_MA_PER_CM2, SSB_UNIT_MAH_PER_CM2, SSB_UNIT_MWH_PER_CM2,
-               SSB_UNIT_MAH_PER_G, ... } ssb_unit;
+               SSB_UNIT_MAH_PER_G, SSB_UNIT_UM, ... } ssb_unit;
 double ssb_unit_from_si(ssb_unit u, double si_value);
 
 /* grid */
@@ -159,8 +159,8 @@ int ssb_cell_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crate
                         ssb_cell_rate_point *out, ssb_cell_result **results);
 const char *ssb_cell_loss_name(ssb_cell_loss k);
 const char *ssb_cell_params_protocol(const ssb_cell_params *p);
-typedef struct { double nominal_capacity; double ocv_init; double mass; double volume; double mass_am_pos; ...; }
-    ssb_cell_derived;
+typedef struct { double nominal_capacity; double sigma_e_eff_pos, sigma_i_eff_pos, a_pos; double sigma_sep_eff;
+                 double ocv_init; double mass; double volume; double mass_am_pos; ...; } ssb_cell_derived;
 const ssb_cell_derived *ssb_cell_get_derived(const ssb_cell *cell);
 typedef enum { SSB_CELL_END_DURATION = 0, SSB_CELL_END_VOLTAGE, SSB_CELL_END_CURRENT, SSB_CELL_END_SKIPPED,
                SSB_CELL_END_EXHAUSTED, SSB_CELL_END_DEPLETED, SSB_CELL_END_SATURATED, ... } ssb_cell_end_reason;

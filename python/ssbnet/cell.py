@@ -73,7 +73,8 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
     value per rate, with the keys of `ssbnet cell rates --json`: c_rate, current_mA_per_cm2, sustained,
     capacity_mAh_per_cm2, specific_capacity_mAh_per_g, energy_mWh_per_cm2, mean_voltage_V,
     energy_density_Wh_per_kg, energy_density_Wh_per_L, bottleneck (loss names); and reason (why a rate is not
-    sustained, "" otherwise)."""
+    sustained, "" otherwise); cutoff_V; cell (the derived cell block of the CLI's JSON: nominal_capacity_mAh_per_cm2,
+    ocv_initial_V, effective conductivities, stack mass and thickness, positive_active_material_g_per_cm2)."""
     cr = np.atleast_1d(np.asarray(crates, dtype=float))
     # as --rates: every finite rate > 0 (a rate the cell cannot sustain comes back sustained = False with the
     # reason, as in `cell rates`; 200C was refused here while the CLI reports it)
@@ -99,10 +100,11 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
             pts = ffi.new("ssb_cell_rate_point[]", n)
             ctx.check(lib.ssb_cell_rate_sweep(ctx.ptr, c.c[0], n, ffi.from_buffer("double[]", cr), float(cutoff),
                                               pts, ffi.NULL))
+            derived = _derived(c.c[0])
         finally:
             c.close()
     col = lambda f: np.array([f(pts[i]) for i in range(n)])
-    return Result(cutoff_V=cutoff, c_rate=cr.copy(), current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
+    return Result(cutoff_V=cutoff, cell=derived, c_rate=cr.copy(), current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
                   sustained=col(lambda p: bool(p.sustained)),
                   capacity_mAh_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, p.capacity)),
                   specific_capacity_mAh_per_g=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_G, p.specific_capacity)),
@@ -112,6 +114,17 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
                   energy_density_Wh_per_L=col(lambda p: p.wh_per_l),
                   bottleneck=[ffi.string(lib.ssb_cell_loss_name(pts[i].bottleneck)).decode() for i in range(n)],
                   reason=[ffi.string(pts[i].reason).decode() for i in range(n)])
+
+
+def _derived(cell):
+    """The cell block of `cell rates|run --json`: derived quantities of the cell, in the CLI's keys and units."""
+    d = lib.ssb_cell_get_derived(cell)
+    return {"nominal_capacity_mAh_per_cm2": lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, d.nominal_capacity),
+            "ocv_initial_V": d.ocv_init, "positive_sigma_e_eff_S_per_m": d.sigma_e_eff_pos,
+            "positive_sigma_i_eff_S_per_m": d.sigma_i_eff_pos, "positive_active_area_per_m": d.a_pos,
+            "separator_sigma_eff_S_per_m": d.sigma_sep_eff, "stack_mass_kg_per_m2": d.mass,
+            "stack_thickness_um": lib.ssb_unit_from_si(lib.SSB_UNIT_UM, d.volume),
+            "positive_active_material_g_per_cm2": d.mass_am_pos * 0.1}
 
 
 _END = {lib.SSB_CELL_END_DURATION: "duration", lib.SSB_CELL_END_VOLTAGE: "voltage",
@@ -167,6 +180,7 @@ def discharge(protocol=None, cell=None, set=None, threads=0, bpx=None):
                     row["bottleneck"] = ffi.string(lib.ssb_cell_loss_name(bk[0])).decode()
                 steps.append(row)
             out["steps"] = steps
+            out["cell"] = _derived(c.c[0])
         finally:
             if res[0] != ffi.NULL:
                 lib.ssb_cell_result_destroy(res)

@@ -127,6 +127,9 @@ class AgainstCli(unittest.TestCase):
                         "mean_voltage_V", "energy_density_Wh_per_kg", "current_mA_per_cm2"):
                 self.assertAlmostEqual(r[key][i] / j[i][key], 1.0, delta=1e-12, msg=key)
             self.assertEqual(r.bottleneck[i], j[i]["bottleneck"])
+        for k, v in json.loads(out)["cell"].items():
+            self.assertAlmostEqual(r.cell[k], v, delta=1e-12 * abs(v), msg=k)
+        self.assertEqual(r.cutoff_V, json.loads(out)["cutoff_V"])
         # issue 14's window for the default cell at C/10
         self.assertTrue(180 <= r.specific_capacity_mAh_per_g[0] <= 215)
 
@@ -528,6 +531,12 @@ class Cells(unittest.TestCase):
                   "energy_mWh_per_cm2", "energy_density_Wh_per_L"):
             self.assertAlmostEqual(st[k] / j[k], 1.0, delta=1e-12, msg=k)
         self.assertIsNone(j["energy_density_Wh_per_kg"])
+        # the cell block ('cell' of the CLI's JSON; null stack mass for a cell without densities)
+        for k, v in json.loads(out)["cell"].items():
+            if v is None:
+                self.assertTrue(np.isnan(d.cell[k]), k)
+            else:
+                self.assertAlmostEqual(d.cell[k], v, delta=1e-12 * max(1.0, abs(v)), msg=k)
         self.assertTrue(np.isnan(st.energy_density_Wh_per_kg))
         self.assertAlmostEqual(st.capacity_mAh_per_cm2 * 36000.0 / d.capacity_C_per_m2[-1], 1.0, delta=1e-12)
 
