@@ -222,7 +222,8 @@ const char *ssb_eis_fit_status_name(int status);
 typedef struct { double lambda; double lambda_min; double lambda_max; double fwhm_coeff; int inductance;
                  int ppd_out; ...; } ssb_eis_drt_params;
 ssb_eis_drt_params ssb_eis_drt_params_default(void);
-typedef struct { double lambda; double gcv; int lambda_at_bound; double eps; int capacitive_tail; double R_inf; double L; double R_pol; int64_t ntau;
+typedef struct { double lambda; double gcv; int lambda_at_bound; double eps; int capacitive_tail; double R_inf;
+                 double L; double R_pol; int64_t ntau;
                  double *tau; double *gamma; double rms; int npeaks; double *peak_tau; double *peak_gamma;
                  double *peak_R; ...; } ssb_eis_drt_result;
 int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_params *params,

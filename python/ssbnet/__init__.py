@@ -7,9 +7,9 @@ model and impedance analysis, over the ssbnet C library (cffi).
     print(r.tau, r.sigma_eff)
 
 Images: read_image, write_image, generate_cathode. Networks: percolation, analyze. Transport: transport.
-Cells: cell_rates, cell_discharge. Spectra: read_spectrum, eis_fit, eis_drt, eis_impedance. Errors raise SsbError (subclasses
-SsbValueError, SsbFileError, SsbNotFoundError, SsbMemoryError) with the library's message; library warnings
-become Python RuntimeWarnings. The extension is found next to the package, in build*/python/ of the repository,
+Cells: cell_rates, cell_discharge. Spectra: read_spectrum, eis_fit, eis_drt, eis_impedance. Errors raise SsbError
+(subclasses SsbValueError, SsbFileError, SsbNotFoundError, SsbMemoryError) with the library's message; library
+warnings become Python RuntimeWarnings. The extension is found next to the package, in build*/python/ of the repository,
 or through $SSBNET_LIBRARY.
 """
 import glob as _glob
@@ -48,5 +48,5 @@ from .micro import ROLES, Result, analyze, generate_cathode, percolation, read_i
 __version__ = ffi.string(lib.ssb_version()).decode()
 
 __all__ = ["read_image", "write_image", "generate_cathode", "percolation", "analyze", "transport", "cell_rates",
-           "cell_discharge", "read_spectrum", "eis_fit", "eis_drt", "eis_impedance", "Result", "ROLES", "SsbError", "SsbValueError",
-           "SsbFileError", "SsbNotFoundError", "SsbMemoryError", "find_extension", "__version__"]
+           "cell_discharge", "read_spectrum", "eis_fit", "eis_drt", "eis_impedance", "Result", "ROLES", "SsbError",
+           "SsbValueError", "SsbFileError", "SsbNotFoundError", "SsbMemoryError", "find_extension", "__version__"]

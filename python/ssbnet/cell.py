@@ -67,9 +67,10 @@ class _Cell:
 def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads=0, bpx=None):
     """Rate capability: discharge from the initial (charged) state at each C-rate to `cutoff` (V).
 
-    cell: None (built-in default cell) or a cell JSON path; bpx: a BPX parameter file instead (as --bpx); set: {key: value} overrides by the cell JSON's keys in
-    its units, as `--set KEY=VALUE` (e.g. {"positive.thickness_um": 80, "temperature_C": 60}). cutoff: V, below
-    the open-circuit voltage at the start (else SsbValueError, as the CLI's exit 7). Returns a Result of numpy arrays, one
+    cell: None (built-in default cell) or a cell JSON path; bpx: a BPX parameter file instead (as --bpx);
+    set: {key: value} overrides by the cell JSON's keys in its units, as `--set KEY=VALUE` (e.g.
+    {"positive.thickness_um": 80, "temperature_C": 60}). cutoff: V, below the open-circuit voltage at the start
+    (else SsbValueError, as the CLI's exit 7). Returns a Result of numpy arrays, one
     value per rate, with the keys of `ssbnet cell rates --json`: c_rate, current_mA_per_cm2, sustained,
     capacity_mAh_per_cm2, specific_capacity_mAh_per_g, energy_mWh_per_cm2, mean_voltage_V,
     energy_density_Wh_per_kg, energy_density_Wh_per_L, bottleneck (loss names); and reason (why a rate is not
@@ -104,7 +105,8 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
         finally:
             c.close()
     col = lambda f: np.array([f(pts[i]) for i in range(n)])
-    return Result(cutoff_V=cutoff, cell=derived, c_rate=cr.copy(), current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
+    return Result(cutoff_V=cutoff, cell=derived, c_rate=cr.copy(),
+                  current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
                   sustained=col(lambda p: bool(p.sustained)),
                   capacity_mAh_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, p.capacity)),
                   specific_capacity_mAh_per_g=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_G, p.specific_capacity)),

@@ -226,7 +226,8 @@ def read_image(path, voxel_size=None, with_info=False):
 
     voxel_size: metres (one value or (x, y, z)) overriding the file's. with_info: also return a dict with
     `voxel_size_m` (x, y, z) and `phases` ({label: {name, role, material, sigma_ion_S_per_m, sigma_el_S_per_m,
-    thickness_m}} from IMAGE.phases.json beside the file, as `ssbnet micro ...` reads it; {} without one). Errors raise SsbError
+    thickness_m}} from IMAGE.phases.json beside the file, as `ssbnet micro ...` reads it; {} without one).
+    Errors raise SsbError
     subclasses carrying the library's message (the same text as `ssbnet micro ...`)."""
     with Context() as ctx:
         g = _read(ctx, path, voxel_size)
@@ -300,7 +301,8 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
     """Generate a composite cathode: CAM, carbon and pore spheres in a solid-electrolyte matrix, the generator of
     `ssbnet micro generate` and `ssbnet run`. Labels: 0 pore, 1 SE, 2 CAM, 3 carbon.
 
-    shape: (nz, ny, nx) voxels. voxel_size: one edge in metres (cubic voxels, as --voxel-um). Sizes in metres. Parameters left at None take the built-in default cell's recipe
+    shape: (nz, ny, nx) voxels. voxel_size: one edge in metres (cubic voxels, as --voxel-um). Sizes in metres.
+    Parameters left at None take the built-in default cell's recipe
     (NCM811 60 vol% of 5 um, Super P 3 vol%, 5 % voids, Li6PS5Cl). Returns the label array, or (array, info) with
     with_info (phase table with conductivities at 25 C, achieved fractions)."""
     shape = tuple(int(x) for x in shape)
