@@ -123,6 +123,8 @@ _ERRCLASS = {
 @ffi.def_extern()
 def ssbpy_log(user, level, obj, message):
     """Library warnings become Python warnings (category RuntimeWarning)."""
+    if user != ffi.NULL and getattr(ffi.from_handle(user), "mute", False):
+        return  # a caller that reports the matter itself (Context.mute)
     if level <= lib.SSB_LOG_WARN:
         text = ffi.string(message).decode(errors="replace")
         where = ffi.string(obj).decode(errors="replace") if obj != ffi.NULL else "ssbnet"
@@ -141,7 +143,9 @@ class Context:
         if lib.ssb_ctx_create(p) != 0:
             raise MemoryError("ssbnet: cannot create a library context")
         self.ptr = p[0]
-        lib.ssb_ctx_set_log(self.ptr, lib.ssbpy_log, ffi.NULL, lib.SSB_LOG_WARN)
+        self.mute = False  # True: library warnings are dropped (the caller says what matters itself)
+        self._handle = ffi.new_handle(self)  # kept alive with the context: the log callback's user data
+        lib.ssb_ctx_set_log(self.ptr, lib.ssbpy_log, self._handle, lib.SSB_LOG_WARN)
         if threads:
             if not isinstance(threads, int) or threads < 0:
                 raise SsbValueError(SSB_ERR_ARG, "ssbnet: threads = %r is invalid (valid: an integer >= 0)"

@@ -131,7 +131,7 @@ class _Grid:
         self.ctx, self.ptr = ctx, ptr
 
     @classmethod
-    def from_array(cls, ctx, array, voxel_size=1e-6, roles=None, names=None):
+    def from_array(cls, ctx, array, voxel_size=1e-6):
         a = _as_labels(array)
         nz, ny, nx = a.shape
         h = _voxel(voxel_size)
@@ -139,22 +139,7 @@ class _Grid:
         ctx.check(lib.ssb_grid_create(ctx.ptr, nx, ny, nz, h[0], h[1], h[2], p))
         g = cls(ctx, p[0])
         ffi.memmove(lib.ssb_grid_get_labels(g.ptr), ffi.from_buffer(a), a.size)
-        for label, role in (roles or {}).items():
-            g.set_phase(label, role, (names or {}).get(label, ""))
         return g
-
-    def set_phase(self, label, role, name=""):
-        if not isinstance(label, (int, np.integer)) or not 0 <= int(label) <= 255:
-            raise _err("roles: label %r is invalid (valid: 0 to 255)" % (label,))
-        ph = ffi.new("ssb_phase *")
-        ph.label = int(label)
-        r = ffi.new("ssb_phase_role *")
-        if lib.ssb_role_parse(str(role).encode(), r) != 0:
-            raise _err("roles: label %d: role %r is invalid (valid: %s)" % (label, role, ", ".join(ROLES)))
-        ph.role = r[0]
-        nm = (name or "phase%d" % label).encode()[:63]
-        ph.name = nm
-        self.ctx.check(lib.ssb_grid_set_phase(self.ctx.ptr, self.ptr, ph))
 
     def apply_table(self, table):
         """Set the phases of a table {label: {name, role, material, sigma_ion_S_per_m, sigma_el_S_per_m,
@@ -405,6 +390,29 @@ def _phase_table(path):
     return out
 
 
+def _temperature_K(temperature_C):
+    try:
+        T = 273.15 + float(temperature_C)
+    except (TypeError, ValueError):
+        T = float("nan")
+    if not -100 <= T - 273.15 <= 1000:
+        raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: temperature_C = %r is out of range (valid: -100 to 1000, "
+                                               "as --temperature-C)" % (temperature_C,))
+    return T
+
+
+def _assign_materials(ctx, g, T):
+    """Conductivities of every phase from the materials database at T [K], by material name else name (the
+    library's rule that `micro analyze`, `micro transport --carrier` and `ssbnet run` apply)."""
+    db = ffi.new("ssb_materials **")
+    ctx.check(lib.ssb_materials_create(ctx.ptr, db))
+    try:
+        ctx.check(lib.ssb_materials_load_builtin(ctx.ptr, db[0]))
+        ctx.check(lib.ssb_run_assign_materials(ctx.ptr, db[0], g.ptr, T, ffi.NULL))
+    finally:
+        lib.ssb_materials_destroy(db)
+
+
 def _read_with_table(ctx, path, voxel_size=None, phases=None):
     """The grid of an image path with its phase table (`phases`, else IMAGE.phases.json), as `ssbnet micro ...`
     loads an image: a table that leaves a label of the image undefined is refused with the CLI's message."""
@@ -504,31 +512,55 @@ def percolation(array, phase, connectivity=6, threads=0):
     return r
 
 
-def analyze(array, roles=None, voxel_size=None, axis="z", classes=False, threads=0):
+def analyze(array, roles=None, voxel_size=None, axis="z", classes=False, threads=0, cc_side="low",
+            temperature_C=25.0):
     """Composite-electrode network analysis (`ssbnet micro analyze`): active CAM (wired to the current collector at
-    the low side of `axis` and touching electrolyte that reaches the separator at the high side), dead CAM by
+    the `cc_side` of `axis` and touching electrolyte that reaches the separator at the other side), dead CAM by
     cause, active CAM|SE area, percolation of the ionic and electronic networks.
 
-    roles: {label: role} with roles from ssbnet.ROLES ("active", "se", "carbon", "pore", ...), every label of
-    the array included. array may be an image path: its IMAGE.phases.json gives the roles (unless `roles` is
-    given) and the file its voxel size (unless `voxel_size`, metres; default 1e-6 for an array), as
-    `ssbnet micro analyze IMAGE`. classes=True adds `classes`: a uint8 array of per-voxel codes (0 not CAM,
-    1 active, 2 dead: no e- path, 3 dead: no Li+ path, 4 dead: neither)."""
+    roles: the phase table, {label: role} with roles from ssbnet.ROLES ("active", "se", "carbon", "pore",
+    "coating", ...) or {label: {name, role, material, ...}} (read_image's or generate_cathode's info["phases"]),
+    every label of the array included. As the CLI, every phase takes its conductivities from the materials
+    database at temperature_C by its material, else its name: a coating is part of the ionic network when it
+    conducts Li+ (LiNbO3 does), so give coatings their material (a bare role has no conductivity). array may be
+    an image path: its IMAGE.phases.json is the table (unless `roles` is given) and the file gives the voxel
+    size (unless `voxel_size`, metres; default 1e-6 for an array), as `ssbnet micro analyze IMAGE`.
+    classes=True adds `classes`: a uint8 array of per-voxel codes (0 not CAM, 1 active, 2 dead: no e- path,
+    3 dead: no Li+ path, 4 dead: neither)."""
     ax, _ = _axis(axis)
-    if isinstance(array, (str, os.PathLike)):
-        array, info = read_image(array, voxel_size, with_info=True)
-        voxel_size = info["voxel_size_m"]
-        if roles is None:
-            roles = {label: ph["role"] for label, ph in info["phases"].items()}
-    if roles is None:
-        raise _err("roles: missing ({label: role} for every label of the array, roles from ssbnet.ROLES)")
-    a = _as_labels(array)
+    if cc_side not in ("low", "high"):
+        raise _err("cc_side = %r is invalid (valid: low, high, as --cc-side)" % (cc_side,))
+    T = _temperature_K(temperature_C)
+    bare = set()  # labels given by a role alone: no material, no name to look up
+    if roles is not None:
+        if not isinstance(roles, dict):
+            raise _err("roles = %r is invalid (valid: {label: role} or {label: {name, role, material, ...}})"
+                       % (roles,))
+        bare = {k for k, v in roles.items() if not isinstance(v, dict)}
+        roles = {k: v if isinstance(v, dict) else {"role": v} for k, v in roles.items()}
     with Context(threads) as ctx:
-        g = _Grid.from_array(ctx, a, 1e-6 if voxel_size is None else voxel_size, roles)
+        if isinstance(array, (str, os.PathLike)):
+            g = _read_with_table(ctx, array, voxel_size, roles)
+        else:
+            if roles is None:
+                raise _err("roles: missing ({label: role} for every label of the array, roles from ssbnet.ROLES)")
+            g = _Grid.from_array(ctx, array, 1e-6 if voxel_size is None else voxel_size)
+            g.apply_table(roles)
+        # bare roles are not in the database by design: no warning per phase; only a coating that stays without
+        # Li+ conductivity changes the result (it blocks Li+), and that is said below
+        ctx.mute = bool(bare)
+        try:
+            _assign_materials(ctx, g, T)
+        finally:
+            ctx.mute = False
+        blocking = [k for k, ph in g.phases().items() if k in bare and ph["role"] == "coating" and
+                    not ph["sigma_ion_S_per_m"] > 0]
         prm = ffi.new("ssb_micro_cam_params *", lib.ssb_micro_cam_params_default())
         prm.axis = ax
+        prm.cc_side = lib.SSB_MICRO_SIDE_HIGH if cc_side == "high" else lib.SSB_MICRO_SIDE_LOW
         out = ffi.new("ssb_micro_cam_result *")
-        cls = np.zeros(a.shape, dtype=np.uint8)
+        nx, ny, nz = g.dims()
+        cls = np.zeros((nz, ny, nx), dtype=np.uint8)
         ctx.check(lib.ssb_micro_cam_classify(ctx.ptr, g.ptr, prm, ffi.from_buffer(cls), out))
         del g
     r = Result(cam_fraction=out.cam_fraction, active_fraction=out.active_fraction,
@@ -541,6 +573,10 @@ def analyze(array, roles=None, voxel_size=None, axis="z", classes=False, threads
                ionic_percolating_fraction=out.ionic_percolating_fraction)
     if classes:
         r["classes"] = cls
+    for k in blocking:
+        warnings.warn("ssbnet: analyze: coating label %d has no Li+ conductivity (a role alone names no material): "
+                      "it blocks Li+ as an insulating coating; give {'role': 'coating', 'material': 'LiNbO3'} (or "
+                      "sigma_ion_S_per_m) for a Li+-conducting one" % k, RuntimeWarning, stacklevel=2)
     return r
 
 
@@ -574,13 +610,7 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
         raise _err("empty phase list (valid: one or more labels 0 to 255 or phase names, as --phase)")
     if carrier not in (None, "ion", "electron"):
         raise _err("carrier = %r is invalid (valid: ion, electron)" % (carrier,))
-    try:
-        T = 273.15 + float(temperature_C)
-    except (TypeError, ValueError):
-        T = float("nan")
-    if not -100 <= T - 273.15 <= 1000:
-        raise SsbValueError(lib.SSB_ERR_RANGE, "ssbnet: temperature_C = %r is out of range (valid: -100 to 1000, "
-                                               "as --temperature-C)" % (temperature_C,))
+    T = _temperature_K(temperature_C)
     with Context(threads) as ctx:
         if isinstance(array, (str, os.PathLike)):
             g = _read_with_table(ctx, array, voxel_size, phases)
@@ -599,13 +629,7 @@ def transport(array, phase=0, axis="z", sigma=None, voxel_size=None, rtol=1e-8, 
                     raise SsbNotFoundError(lib.SSB_ERR_NOTFOUND, "carrier %s: label %d has no phase-table entry "
                                            "(read a file with its IMAGE.phases.json, or give phases=)"
                                            % (carrier, k))
-            db = ffi.new("ssb_materials **")
-            ctx.check(lib.ssb_materials_create(ctx.ptr, db))
-            try:
-                ctx.check(lib.ssb_materials_load_builtin(ctx.ptr, db[0]))
-                ctx.check(lib.ssb_run_assign_materials(ctx.ptr, db[0], g.ptr, T, ffi.NULL))
-            finally:
-                lib.ssb_materials_destroy(db)
+            _assign_materials(ctx, g, T)
             every = ffi.new("double[256]")
             ctx.check(lib.ssb_transport_sigma_from_phases(
                 ctx.ptr, g.ptr, lib.SSB_CARRIER_ION if carrier == "ion" else lib.SSB_CARRIER_ELECTRON, every))

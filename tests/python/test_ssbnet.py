@@ -325,6 +325,39 @@ class Analytic(unittest.TestCase):
         with self.assertRaises(ssbnet.SsbValueError):
             ssbnet.analyze(a, {0: "pore", 1: "electrolyte?", 2: "active", 3: "carbon"})
 
+    def test_coated_cam_is_active(self):
+        # NCM811 on the current collector (z = 0..5), a LiNbO3 coating layer (z = 6), Li6PS5Cl to the separator
+        # (z = 7..11): the CAM touches the electrolyte only through the coating. LiNbO3 conducts Li+ (1e-6 to 1e-5
+        # S/cm, Ohta et al. 2007, the database's range), so every CAM voxel is active, as `micro analyze` says;
+        # the module set roles only, left the coating at 0 S/m and reported all CAM dead (no Li+ path)
+        a = np.zeros((12, 6, 6), dtype=np.uint8)
+        a[0:6], a[6], a[7:] = 2, 4, 1
+        table = {1: {"name": "Li6PS5Cl", "role": "se"}, 2: {"name": "NCM811", "role": "active"},
+                 4: {"name": "LiNbO3", "role": "coating", "material": "LiNbO3"}}
+        r = ssbnet.analyze(a, table)
+        self.assertEqual((r.active_fraction, r.dead_no_li_fraction), (1.0, 0.0))
+        # a coating named by its role alone has no conductivity: it blocks Li+ (all dead), and the module says so
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            r = ssbnet.analyze(a, {1: "se", 2: "active", 4: "coating"})
+        self.assertEqual((r.active_fraction, r.dead_no_li_fraction), (0.0, 1.0))
+        self.assertEqual(len(w), 1)
+        self.assertIn("coating label 4 has no Li+ conductivity", str(w[0].message))
+        # the current collector on the other side: the CAM no longer touches it, no e- path
+        r = ssbnet.analyze(a, table, cc_side="high")
+        self.assertEqual(r.active_fraction, 0.0)
+        if CLI and os.path.exists(CLI):
+            with tempfile.TemporaryDirectory() as d:
+                path = os.path.join(d, "coated.npy")
+                ssbnet.write_image(path, a, phases=table)
+                for side in ("low", "high"):
+                    out, _ = cli("micro", "analyze", path, "--cc-side", side, "--json", "--quiet")
+                    j = json.loads(out)["active_material"]
+                    r = ssbnet.analyze(path, cc_side=side)
+                    for k in ("active_fraction", "dead_no_e_fraction", "dead_no_li_fraction",
+                              "active_cam_se_area_per_volume_face_1_per_m"):
+                        self.assertEqual(r[k], j[k], msg=side + " " + k)
+
     def test_image_round_trip(self):
         # labels and anisotropic voxel sizes survive every readable format
         rng = np.random.default_rng(11)
