@@ -121,6 +121,10 @@ def _voxel(voxel_size):
     if v.shape != (3,) or not np.all(np.isfinite(v)) or np.any(v <= 0):
         raise _err("voxel_size = %r m is invalid (valid: one value or three values (x, y, z) > 0, in metres)"
                    % (voxel_size,))
+    if np.any(v > 1e-3) or np.any(v < 1e-9):
+        # the CLI takes micrometres (--voxel-um 0.4), this module metres: 0.4 here is a 40 cm voxel
+        warnings.warn("ssbnet: voxel_size = %r m is outside 1 nm to 1 mm: sizes here are in metres (0.4 um is "
+                      "0.4e-6), not micrometres as --voxel-um" % (voxel_size,), RuntimeWarning, stacklevel=3)
     return [float(x) for x in v]
 
 

@@ -697,6 +697,19 @@ class Spectra(unittest.TestCase):
 
 
 class ImagesAndGenerator(unittest.TestCase):
+    def test_voxel_size_in_micrometres_warns(self):
+        # voxel_size=0.4 (micrometres, as --voxel-um 0.4) is a 40 cm voxel here: tau is the same, but currents and
+        # areas are off by 1e6; the module took it silently
+        a = np.ones((4, 4, 4), dtype=np.uint8)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            r = ssbnet.transport(a, phase=1, voxel_size=0.4)
+        self.assertAlmostEqual(r.tau, 1.0, delta=1e-12)
+        self.assertTrue(any("sizes here are in metres" in str(x.message) for x in w))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ssbnet.transport(a, phase=1, voxel_size=0.4e-6)
+
     def test_unsupported_formats(self):
         # .png / .vti raised the bare SsbError (the library's SSB_ERR_UNSUPPORTED had no class): now
         # SsbValueError (a ValueError), with the library's words
