@@ -146,8 +146,10 @@ class Context:
         self.mute = False  # True: library warnings are dropped (the caller says what matters itself)
         self._handle = ffi.new_handle(self)  # kept alive with the context: the log callback's user data
         lib.ssb_ctx_set_log(self.ptr, lib.ssbpy_log, self._handle, lib.SSB_LOG_WARN)
+        if threads is not None and not isinstance(threads, bool) and hasattr(threads, "__index__"):
+            threads = threads.__index__()  # numpy integers too
         if threads:
-            if not isinstance(threads, int) or threads < 0:
+            if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
                 raise SsbValueError(SSB_ERR_ARG, "ssbnet: threads = %r is invalid (valid: an integer >= 0)"
                                     % (threads,))
             lib.ssb_ctx_set_threads(self.ptr, threads)

@@ -487,6 +487,13 @@ class TransportOptions(unittest.TestCase):
             warnings.simplefilter("error")  # a converged solve warns nothing
             self.assertTrue(ssbnet.transport(b, phase=1).converged)
 
+    def test_threads_argument(self):
+        # threads=numpy.int64(2) (e.g. from a parameter grid) was refused as 'not an integer'; True was taken as 1
+        self.assertAlmostEqual(ssbnet.transport(self.a, phase=1, threads=np.int64(2)).tau, 1.0, delta=1e-9)
+        for bad in (-1, 2.5, True, "2"):
+            with self.assertRaises(ssbnet.SsbValueError, msg=repr(bad)):
+                ssbnet.transport(self.a, phase=1, threads=bad)
+
     def test_fields_outlive_the_result(self):
         # the potential is a copy owned by Python: valid after the Result is gone, and linear (1 V across the
         # 10 voxels of a straight channel, Dirichlet on the faces: phi = 1 - (k + 1/2) / 10 at cell centre k)
