@@ -216,8 +216,7 @@ def read_image(path, voxel_size=None, with_info=False):
     voxel_size: metres (one value or (x, y, z)) overriding the file's. with_info: also return a dict with
     `voxel_size_m` (x, y, z) and `phases` ({label: {name, role, material, sigma_ion_S_per_m, sigma_el_S_per_m,
     thickness_m}} from IMAGE.phases.json beside the file, as `ssbnet micro ...` reads it; {} without one).
-    Errors raise SsbError
-    subclasses carrying the library's message (the same text as `ssbnet micro ...`)."""
+    Errors raise SsbError subclasses carrying the library's message (the same text as `ssbnet micro ...`)."""
     with Context() as ctx:
         g = _read(ctx, path, voxel_size)
         a = g.to_array()
