@@ -142,7 +142,7 @@ def _values(what, values, names, circuit, order=None):
 def fit(f, Z=None, circuit=None, guess=None, weight="modulus", global_search=False, fix=None, fmin=None, fmax=None,
         drop_inductive=False, confidence=0.95, starts=None, seed=None):
     """Complex non-linear least-squares fit of `circuit` to the spectrum (`ssbnet eis fit`): f in Hz and Z complex
-    in Ohm, or f the path of a spectrum file (Z None; see read_spectrum).
+    in Ohm, or f the path of a spectrum file (Z None; see read_spectrum; eis_fit(path, circuit) also works).
 
     guess: start values, all in the circuit's order (or only the free ones with `fix`), or {name: value}; None:
     automatic from the data, with a seeded multi-start retry when needed, like the CLI without --guess.
@@ -152,6 +152,8 @@ def fit(f, Z=None, circuit=None, guess=None, weight="modulus", global_search=Fal
     Returns a Result with the keys of `ssbnet eis fit --json`: parameters, stderr, ci_low, ci_high, units, fixed,
     flags, corr_max (dicts by parameter name), rss, chi2_red, dof, npoints, status, reason, starts; and names
     (list) and parameter_values (numpy array, in the circuit's order)."""
+    if circuit is None and isinstance(f, (str, bytes, os.PathLike)) and isinstance(Z, str):
+        circuit, Z = Z, None  # eis_fit("cell.csv", "R0-p(R1,C1)"): the file and the circuit, as `eis fit FILE`
     if circuit is None:
         raise SsbValueError(lib.SSB_ERR_ARG, "ssbnet: circuit is missing (e.g. \"R0-p(R1,CPE1)\")")
     with Context() as ctx:

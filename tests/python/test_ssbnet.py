@@ -659,8 +659,8 @@ class Spectra(unittest.TestCase):
         self.assertEqual(r.weight, "unit")
         self.assertEqual(set(r.flags), set(r.names))
         # a guess by name, and held parameters (--fix, impedance.py's constants) with only the free ones guessed
-        r2 = ssbnet.eis_fit(EXAMPLE, circuit=circuit, guess=dict(zip(r.names, [.01, .01, 100, .01, .05, 100, 1])),
-                            weight="unit", drop_inductive=True)
+        r2 = ssbnet.eis_fit(EXAMPLE, circuit, guess=dict(zip(r.names, [.01, .01, 100, .01, .05, 100, 1])),
+                            weight="unit", drop_inductive=True)  # (file, circuit) positionally, as eis fit FILE
         np.testing.assert_allclose(r2.parameter_values, r.parameter_values, rtol=1e-12)
         r3 = ssbnet.eis_fit(EXAMPLE, circuit=circuit, guess=[.01, .01, 100, .01, .05, 100], fix={"C2": 1.0},
                             weight="unit", drop_inductive=True)
