@@ -119,7 +119,8 @@ typedef struct { char cam[...]; char se[...]; char carbon[...]; double cam_fract
                  double pore_fraction; double cam_diameter; double cam_gsd; double carbon_diameter;
                  double pore_diameter; double overlap; int64_t dims[3]; double voxel_size; uint64_t seed; ...; }
     ssb_run_cathode;
-typedef struct { ...; } ssb_run_params;
+typedef struct { int micro; char image_file[...]; double voxel_size; int64_t cross_section; uint64_t seed;
+                 int nrates; double rates[...]; double cutoff; ...; } ssb_run_params;
 ssb_run_params ssb_run_params_default(void);
 int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *cell, const ssb_run_params *params,
                               ssb_run_cathode *c);
@@ -229,6 +230,16 @@ typedef struct { double lambda; double gcv; int lambda_at_bound; double eps; int
 int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_params *params,
                 ssb_eis_drt_result **res);
 void ssb_eis_drt_result_destroy(ssb_eis_drt_result **res);
+
+/* the main job (ssb_run.h) */
+typedef struct { int stage; ssb_cell_params *params; double temperature; int micro; ssb_grid *grid; ssb_micro_cam_result cam;
+                 ssb_transport_result ion, el; double area_face; double area_factor; ssb_cell_derived derived;
+                 int nrates; double cutoff; ssb_cell_rate_point points[...]; ...; } ssb_run_result;
+int ssb_run_load(ssb_ctx *ctx, const ssb_materials *db, const char *path, ssb_cell_params **cell,
+                 ssb_run_params *rp);
+int ssb_run(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *params,
+            ssb_run_result *res);
+void ssb_run_result_destroy(ssb_run_result *res);
 typedef struct { double tau; double f; double gamma; double R; } ssb_eis_drt_peak;
 int ssb_eis_drt_peak_get(const ssb_eis_drt_result *d, int k, ssb_eis_drt_peak *peak);
 """

@@ -7,7 +7,7 @@ model and impedance analysis, over the ssbnet C library (cffi).
     print(r.tau, r.sigma_eff)
 
 Images: read_image, write_image, generate_cathode. Networks: percolation, analyze. Transport: transport.
-Cells: cell_rates, cell_discharge. Spectra: read_spectrum, eis_fit, eis_drt, eis_impedance. Errors raise SsbError
+Cells: cell_rates, cell_discharge, run (the main job). Spectra: read_spectrum, eis_fit, eis_drt, eis_impedance. Errors raise SsbError
 (subclasses SsbValueError, SsbFileError, SsbNotFoundError, SsbMemoryError) with the library's message; library
 warnings become Python RuntimeWarnings. The extension is found next to the package, in build*/python/ of the repository,
 or through $SSBNET_LIBRARY.
@@ -44,9 +44,10 @@ from .eis import fit as eis_fit
 from .eis import impedance as eis_impedance
 from .eis import read_spectrum
 from .micro import ROLES, Result, analyze, generate_cathode, percolation, read_image, transport, write_image
+from .run import run
 
 __version__ = ffi.string(lib.ssb_version()).decode()
 
 __all__ = ["read_image", "write_image", "generate_cathode", "percolation", "analyze", "transport", "cell_rates",
-           "cell_discharge", "read_spectrum", "eis_fit", "eis_drt", "eis_impedance", "Result", "ROLES", "SsbError",
+           "cell_discharge", "run", "read_spectrum", "eis_fit", "eis_drt", "eis_impedance", "Result", "ROLES", "SsbError",
            "SsbValueError", "SsbFileError", "SsbNotFoundError", "SsbMemoryError", "find_extension", "__version__"]

@@ -104,29 +104,40 @@ def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads
             derived = _derived(c.c[0])
         finally:
             c.close()
-    col = lambda f: np.array([f(pts[i]) for i in range(n)])
-    return Result(cutoff_V=cutoff, cell=derived, c_rate=cr.copy(),
-                  current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
-                  sustained=col(lambda p: bool(p.sustained)),
-                  capacity_mAh_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, p.capacity)),
-                  specific_capacity_mAh_per_g=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_G, p.specific_capacity)),
-                  energy_mWh_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MWH_PER_CM2, p.energy)),
-                  mean_voltage_V=col(lambda p: p.v_mean),
-                  energy_density_Wh_per_kg=col(lambda p: p.wh_per_kg),
-                  energy_density_Wh_per_L=col(lambda p: p.wh_per_l),
-                  bottleneck=[ffi.string(lib.ssb_cell_loss_name(pts[i].bottleneck)).decode() for i in range(n)],
-                  reason=[ffi.string(pts[i].reason).decode() for i in range(n)])
+    out = _rate_table(pts, n)
+    out["c_rate"] = cr.copy()  # the rates as asked, bit for bit
+    return Result(cutoff_V=cutoff, cell=derived, **out)
 
 
-def _derived(cell):
-    """The cell block of `cell rates|run --json`: derived quantities of the cell, in the CLI's keys and units."""
-    d = lib.ssb_cell_get_derived(cell)
+def _derived_block(d):
+    """The cell block of `cell rates|run --json` from an ssb_cell_derived: the CLI's keys and units."""
     return {"nominal_capacity_mAh_per_cm2": lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, d.nominal_capacity),
             "ocv_initial_V": d.ocv_init, "positive_sigma_e_eff_S_per_m": d.sigma_e_eff_pos,
             "positive_sigma_i_eff_S_per_m": d.sigma_i_eff_pos, "positive_active_area_per_m": d.a_pos,
             "separator_sigma_eff_S_per_m": d.sigma_sep_eff, "stack_mass_kg_per_m2": d.mass,
             "stack_thickness_um": lib.ssb_unit_from_si(lib.SSB_UNIT_UM, d.volume),
             "positive_active_material_g_per_cm2": d.mass_am_pos * 0.1}
+
+
+def _derived(cell):
+    return _derived_block(lib.ssb_cell_get_derived(cell))
+
+
+def _rate_table(pts, n):
+    """A Result of numpy arrays, one value per rate point, under the keys of `cell rates --json`."""
+    col = lambda f: np.array([f(pts[i]) for i in range(n)])
+    return Result(c_rate=col(lambda p: p.crate),
+                  current_mA_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MA_PER_CM2, p.current)),
+                  sustained=col(lambda p: bool(p.sustained)),
+                  capacity_mAh_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_CM2, p.capacity)),
+                  specific_capacity_mAh_per_g=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MAH_PER_G,
+                                                                                 p.specific_capacity)),
+                  energy_mWh_per_cm2=col(lambda p: lib.ssb_unit_from_si(lib.SSB_UNIT_MWH_PER_CM2, p.energy)),
+                  mean_voltage_V=col(lambda p: p.v_mean),
+                  energy_density_Wh_per_kg=col(lambda p: p.wh_per_kg),
+                  energy_density_Wh_per_L=col(lambda p: p.wh_per_l),
+                  bottleneck=[ffi.string(lib.ssb_cell_loss_name(pts[i].bottleneck)).decode() for i in range(n)],
+                  reason=[ffi.string(pts[i].reason).decode() for i in range(n)])
 
 
 _END = {lib.SSB_CELL_END_DURATION: "duration", lib.SSB_CELL_END_VOLTAGE: "voltage",

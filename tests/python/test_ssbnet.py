@@ -597,6 +597,32 @@ class Cells(unittest.TestCase):
         with self.assertRaises(ssbnet.SsbValueError):
             ssbnet.cell_rates([1], cell=path, bpx=path)
 
+    def test_run_main_job(self):
+        # `ssbnet run` from Python. Without the structure (--no-micro) the rates equal the CLI's; with a small
+        # generated cathode the hand-over is checked against its definitions: the SE network's tau is
+        # eps * sigma_bulk / sigma_eff (TauFactor's convention) with Li6PS5Cl's 0.195 S/m at 25 C, and the cell
+        # model takes the measured sigma_eff at the cell temperature (factor 1)
+        r = ssbnet.run(rates=[1], micro=False)
+        self.assertNotIn("handover", r)
+        if CLI and os.path.exists(CLI):
+            with tempfile.TemporaryDirectory() as d:
+                out, _ = cli("run", "--no-micro", "--rates", "1", "-o", os.path.join(d, "out"), "--json", "--quiet")
+            j = json.loads(out)
+            for key in ("capacity_mAh_per_cm2", "energy_density_Wh_per_kg", "mean_voltage_V"):
+                self.assertAlmostEqual(r.rates[key][0] / j["rates"][0][key], 1.0, delta=1e-12, msg=key)
+            for key, v in j["cell"].items():
+                self.assertAlmostEqual(r.cell[key], v, delta=1e-12 * abs(v), msg=key)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the 26-voxel cross-section is narrower than four particles
+            m = ssbnet.run(rates=[1], size=26, seed=2)
+        ion = m.transport_z["ionic"]
+        self.assertAlmostEqual(ion["tau"], ion["eps"] * 0.195 / ion["sigma_eff_S_per_m"], delta=1e-9 * ion["tau"])
+        self.assertEqual(m.handover["cell_sigma_i_eff_S_per_m"], m.handover["transport_sigma_i_eff_S_per_m"])
+        self.assertEqual(m.dimensions[:2], (26, 26))
+        self.assertEqual(m.dimensions[2], round(60e-6 / m.voxel_size_m[2]))  # the 60 um cathode through z
+        with self.assertRaises(ssbnet.SsbValueError):
+            ssbnet.run(rates=[0])
+
     def test_default_protocol_is_the_files(self):
         # `cell run CELL.json` runs the file's "protocol"; the module always ran "Discharge at 1C until 3.5 V"
         with tempfile.TemporaryDirectory() as dd:
