@@ -64,8 +64,9 @@ class _Cell:
         lib.ssb_materials_destroy(self.db)
 
 
-def rates(crates=(0.1, 0.2, 0.5, 1, 2), cell=None, cutoff=3.5, set=None, threads=0, bpx=None):
-    """Rate capability: discharge from the initial (charged) state at each C-rate to `cutoff` (V).
+def rates(crates=(0.1, 0.2, 0.5, 1, 2, 3, 5, 10), cell=None, cutoff=3.5, set=None, threads=0, bpx=None):
+    """Rate capability: discharge from the initial (charged) state at each C-rate to `cutoff` (V); the default
+    rates are those of `ssbnet cell rates` (0.1, 0.2, 0.5, 1, 2, 3, 5, 10).
 
     cell: None (built-in default cell) or a cell JSON path; bpx: a BPX parameter file instead (as --bpx);
     set: {key: value} overrides by the cell JSON's keys in its units, as `--set KEY=VALUE` (e.g.

@@ -597,6 +597,17 @@ class Cells(unittest.TestCase):
         with self.assertRaises(ssbnet.SsbValueError):
             ssbnet.cell_rates([1], cell=path, bpx=path)
 
+    @unittest.skipUnless(CLI and os.path.exists(CLI), "SSBNET_CLI not set")
+    def test_default_rates_are_the_clis(self):
+        # cell_rates() swept 0.1 .. 2C (5 rates) where `cell rates` sweeps 0.1 .. 10C (8): the same call gave
+        # another table
+        out, _ = cli("cell", "rates", "--json", "--quiet")
+        j = json.loads(out)["rates"]
+        r = ssbnet.cell_rates()
+        self.assertEqual(list(r.c_rate), [x["c_rate"] for x in j])
+        for i, x in enumerate(j):
+            self.assertAlmostEqual(r.capacity_mAh_per_cm2[i], x["capacity_mAh_per_cm2"], delta=1e-12)
+
     def test_run_main_job(self):
         # `ssbnet run` from Python. Without the structure (--no-micro) the rates equal the CLI's; with a small
         # generated cathode the hand-over is checked against its definitions: the SE network's tau is
