@@ -170,6 +170,7 @@ class Context:
             p = ffi.new("ssb_ctx **", self.ptr)
             lib.ssb_ctx_destroy(p)
             self.ptr = None
+            self._handle = None  # the log callback is gone with the context: break the handle's reference cycle
 
     def __enter__(self):
         return self

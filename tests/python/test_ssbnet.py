@@ -794,6 +794,24 @@ class Errors(unittest.TestCase):
         self.assertEqual(str(back), str(cm.exception))
 
 
+class Contexts(unittest.TestCase):
+    def test_contexts_are_freed_without_the_garbage_collector(self):
+        # each call's library context holds a handle to itself for the log callback (a reference cycle): closing
+        # it breaks the cycle, so 200 calls do not leave 200 contexts (and their error buffers) to the collector
+        import gc
+        from ssbnet._lib import Context
+        a = np.ones((4, 4, 4), dtype=np.uint8)
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(200):
+                ssbnet.transport(a, phase=1)
+            alive = [o for o in gc.get_objects() if isinstance(o, Context)]
+        finally:
+            gc.enable()
+        self.assertLessEqual(len(alive), 1)
+
+
 class Loading(unittest.TestCase):
     def _import(self, library):
         pkg = os.path.dirname(os.path.dirname(os.path.abspath(ssbnet.__file__)))  # the package under test
