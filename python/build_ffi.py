@@ -58,7 +58,10 @@ int ssb_axis_parse(ssb_ctx *ctx, const char *s, ssb_axis *axis);
 const char *ssb_role_name(ssb_phase_role role);
 
 /* io */
-typedef struct { double voxel_size[3]; ...; } ssb_io_read_params;
+typedef enum { SSB_IO_MAP_IDENTITY = 0, SSB_IO_MAP_LABELS, SSB_IO_MAP_THRESHOLDS } ssb_io_map_kind;
+typedef struct { ssb_io_map_kind map; int map_n; const double *map_gray; const uint8_t *map_label; int nthresholds;
+                 const double *thresholds; const uint8_t *threshold_labels; double voxel_size[3]; ...; }
+    ssb_io_read_params;
 ssb_io_read_params ssb_io_read_params_default(void);
 int ssb_io_read_image(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid);
 typedef struct { ...; } ssb_io_write_params;

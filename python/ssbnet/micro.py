@@ -198,27 +198,49 @@ class _Grid:
             self.ptr = None
 
 
-def _read(ctx, path, voxel_size=None):
+def _read(ctx, path, voxel_size=None, thresholds=None, label_map=None):
     rp = ffi.new("ssb_io_read_params *", lib.ssb_io_read_params_default())
     if voxel_size is not None:
         h = _voxel(voxel_size)
         for k in range(3):
             rp.voxel_size[k] = h[k]
+    keep = []  # the arrays the params point to, alive through the call
+    if thresholds is not None and label_map is not None:
+        raise _err("give thresholds or label_map, not both (as --threshold / --label-map)")
+    if thresholds is not None:
+        # as --threshold T[,T...]: gray < t[0] -> 0, t[0] <= gray < t[1] -> 1, ... (the library checks them)
+        t = np.ascontiguousarray(np.atleast_1d(np.asarray(thresholds, dtype=float)))
+        keep.append(ffi.new("double[]", list(t)))
+        rp.map, rp.nthresholds, rp.thresholds = lib.SSB_IO_MAP_THRESHOLDS, t.size, keep[-1]
+    if label_map is not None:
+        # as --label-map G:L,...: gray value G becomes label L (a value not in the map is an error)
+        if not isinstance(label_map, dict) or not label_map:
+            raise _err("label_map = %r is invalid (valid: {gray value: label 0 to 255}, as --label-map G:L,...)"
+                       % (label_map,))
+        for lab in label_map.values():
+            if isinstance(lab, (bool, np.bool_)) or not isinstance(lab, (int, np.integer)) or not 0 <= lab <= 255:
+                raise _err("label_map: label %r is invalid (valid: 0 to 255)" % (lab,))
+        keep.append(ffi.new("double[]", [float(g) for g in label_map]))
+        keep.append(ffi.new("uint8_t[]", [int(v) for v in label_map.values()]))
+        rp.map, rp.map_n, rp.map_gray, rp.map_label = lib.SSB_IO_MAP_LABELS, len(label_map), keep[-2], keep[-1]
     p = ffi.new("ssb_grid **")
     ctx.check(lib.ssb_io_read_image(ctx.ptr, os.fsencode(path), rp, p))
     return _Grid(ctx, p[0])
 
 
-def read_image(path, voxel_size=None, with_info=False):
+def read_image(path, voxel_size=None, with_info=False, thresholds=None, label_map=None):
     """Read a segmented image (.tif/.tiff stack, .raw with its .json sidecar, .npy) as a uint8 array indexed
     [z, y, x] (.vti files are written for ParaView, not read).
 
     voxel_size: metres (one value or (x, y, z)) overriding the file's. with_info: also return a dict with
     `voxel_size_m` (x, y, z) and `phases` ({label: {name, role, material, sigma_ion_S_per_m, sigma_el_S_per_m,
     thickness_m}} from IMAGE.phases.json beside the file, as `ssbnet micro ...` reads it; {} without one).
+    Gray values (a 16-bit or float tomogram) become labels by `thresholds` ([t0, t1, ...]: gray < t0 -> 0,
+    t0 <= gray < t1 -> 1, ...; as --threshold) or `label_map` ({gray: label}; as --label-map); without them the
+    values must be whole numbers 0..255.
     Errors raise SsbError subclasses carrying the library's message (the same text as `ssbnet micro ...`)."""
     with Context() as ctx:
-        g = _read(ctx, path, voxel_size)
+        g = _read(ctx, path, voxel_size, thresholds, label_map)
         a = g.to_array()
         info = {"voxel_size_m": g.voxel_size(), "phases": g.phases()}
         del g

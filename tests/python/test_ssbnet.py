@@ -100,6 +100,27 @@ class AgainstCli(unittest.TestCase):
                 self.assertIn(words, cm.exception.message)
                 self.assertEqual(cm.exception.code, "SSB_ERR_RANGE")
 
+    def test_gray_values_mapped_as_the_cli(self):
+        # a 16-bit image with gray values 1000 / 3000 (a tomogram's phases): the CLI maps them with --threshold or
+        # --label-map; read_image had no way to, so the file could not be used from Python at all
+        rng = np.random.default_rng(12)
+        gray = np.where(rng.random((12, 10, 8)) < 0.6, 3000, 1000).astype(np.uint16)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "gray.npy")
+            np.save(path, gray)
+            with self.assertRaises(ssbnet.SsbValueError):
+                ssbnet.read_image(path)
+            a = ssbnet.read_image(path, thresholds=[2000])
+            np.testing.assert_array_equal(a, (gray > 2000).astype(np.uint8))
+            b = ssbnet.read_image(path, label_map={1000: 0, 3000: 1})
+            np.testing.assert_array_equal(a, b)
+            out, _ = cli("micro", "transport", path, "--phase", "1", "--threshold", "2000", "--json", "--quiet")
+            self.assertAlmostEqual(ssbnet.transport(a, phase=1).tau / json.loads(out)["tau"], 1.0, delta=1e-10)
+            with self.assertRaises(ssbnet.SsbNotFoundError):
+                ssbnet.read_image(path, label_map={1000: 0})  # 3000 is not in the map
+            with self.assertRaises(ssbnet.SsbValueError):
+                ssbnet.read_image(path, thresholds=[2000], label_map={1000: 0})
+
     def test_example_fit_equals_cli(self):
         # impedance.py's exampleData.csv with its documented guess and unit weights (impedance.py's default):
         # rss <= 1.95e-5 (tests/reference/eis/impedance.py/README.md), and the same parameters as `ssbnet eis fit`.
