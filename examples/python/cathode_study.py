@@ -25,8 +25,9 @@ print("electrode.tiff pore phase along z: tau = %.6f (eps = %.4f, %d CG iteratio
 print("\n%-10s %-18s %-22s" % ("CAM vol%", "active CAM [%]", "SE tau along z [-]"))
 for cam in (0.5, 0.6, 0.7):
     a, info = ssbnet.generate_cathode((64, 64, 64), voxel_size=0.4e-6, cam_fraction=cam, seed=2, with_info=True)
-    roles = {label: p["role"] for label, p in info["phases"].items()}
-    an = ssbnet.analyze(a, roles, voxel_size=0.4e-6)
+    # the phase table (roles and materials): analyze takes each phase's conductivities from the database, as
+    # `ssbnet micro analyze` does (a Li+-conducting coating would count in the ionic network)
+    an = ssbnet.analyze(a, info["phases"], voxel_size=0.4e-6)
     t = ssbnet.transport(a, phase=1, axis="z")
     print("%-10.0f %-18.1f %-22.3f" % (100 * cam, 100 * an.active_fraction, t.tau))
 
