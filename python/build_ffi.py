@@ -48,6 +48,7 @@ int ssb_grid_create(ssb_ctx *ctx, int64_t nx, int64_t ny, int64_t nz, double dx,
 void ssb_grid_destroy(ssb_grid **grid);
 void ssb_grid_get_dims(const ssb_grid *g, int64_t dims[3]);
 void ssb_grid_get_voxel_size(const ssb_grid *g, double h[3]);
+int ssb_grid_set_voxel_size(ssb_ctx *ctx, ssb_grid *g, const double h[3]);
 uint8_t *ssb_grid_get_labels(ssb_grid *g);
 void ssb_grid_histogram(const ssb_grid *g, int64_t counts[256]);
 int ssb_grid_set_phase(ssb_ctx *ctx, ssb_grid *g, const ssb_phase *phase);
@@ -59,9 +60,10 @@ const char *ssb_role_name(ssb_phase_role role);
 
 /* io */
 typedef enum { SSB_IO_MAP_IDENTITY = 0, SSB_IO_MAP_LABELS, SSB_IO_MAP_THRESHOLDS } ssb_io_map_kind;
+typedef struct { int voxel_size_defaulted; ...; } ssb_io_read_info;
 typedef struct { ssb_io_map_kind map; int map_n; const double *map_gray; const uint8_t *map_label; int nthresholds;
-                 const double *thresholds; const uint8_t *threshold_labels; double voxel_size[3]; ...; }
-    ssb_io_read_params;
+                 const double *thresholds; const uint8_t *threshold_labels; double voxel_size[3];
+                 ssb_io_read_info *info; ...; } ssb_io_read_params;
 ssb_io_read_params ssb_io_read_params_default(void);
 int ssb_io_read_image(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid);
 typedef struct { ...; } ssb_io_write_params;

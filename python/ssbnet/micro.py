@@ -223,9 +223,18 @@ def _read(ctx, path, voxel_size=None, thresholds=None, label_map=None):
         keep.append(ffi.new("double[]", [float(g) for g in label_map]))
         keep.append(ffi.new("uint8_t[]", [int(v) for v in label_map.values()]))
         rp.map, rp.map_n, rp.map_gray, rp.map_label = lib.SSB_IO_MAP_LABELS, len(label_map), keep[-2], keep[-1]
+    info = ffi.new("ssb_io_read_info *")
+    rp.info = info
     p = ffi.new("ssb_grid **")
     ctx.check(lib.ssb_io_read_image(ctx.ptr, os.fsencode(path), rp, p))
-    return _Grid(ctx, p[0])
+    g = _Grid(ctx, p[0])
+    if info.voxel_size_defaulted and voxel_size is None:
+        # no voxel size in the file: the phase table's voxel_size_um, as the CLI takes it (else the 1 um default)
+        vs = _phase_table(path, voxel=True)
+        if vs is not None:
+            h = ffi.new("double[3]", vs)
+            ctx.check(lib.ssb_grid_set_voxel_size(ctx.ptr, g.ptr, h))
+    return g
 
 
 def read_image(path, voxel_size=None, with_info=False, thresholds=None, label_map=None):
@@ -359,12 +368,13 @@ def generate_cathode(shape=(96, 96, 96), voxel_size=0.4e-6, cam_fraction=None, c
     return (a, info) if with_info else a
 
 
-def _phase_table(path):
+def _phase_table(path, voxel=False):
     """{label: phase} of IMAGE.phases.json beside `path` ({} without one), the table that `ssbnet micro ...` reads by
-    default (written by `micro generate` and `ssbnet run`), checked as the CLI checks it."""
+    default (written by `micro generate` and `ssbnet run`), checked as the CLI checks it. voxel=True: its
+    voxel_size_um as (hx, hy, hz) in metres instead (None without one)."""
     tpath = os.fsdecode(path) + ".phases.json"
     if not os.path.isfile(tpath):
-        return {}
+        return None if voxel else {}
 
     def bad(code, msg):
         return SsbValueError(code, "%s: %s" % (tpath, msg))
@@ -376,6 +386,19 @@ def _phase_table(path):
         raise SsbValueError(lib.SSB_ERR_FORMAT, "%s:%d:%d: malformed JSON" % (tpath, e.lineno, e.colno)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise SsbFileError(lib.SSB_ERR_IO, "cannot read phases file '%s': %s" % (tpath, e)) from None
+    vs = root.get("voxel_size_um") if isinstance(root, dict) else None
+    if vs is not None:
+        ok = isinstance(vs, (int, float)) and not isinstance(vs, bool) or \
+            isinstance(vs, list) and len(vs) == 3 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                          for x in vs)
+        if not ok:
+            raise bad(lib.SSB_ERR_FORMAT, "key 'voxel_size_um' must be a number or [hx, hy, hz]")
+        vs = [float(vs)] * 3 if not isinstance(vs, list) else [float(x) for x in vs]
+        for x in vs:
+            if not 0 < x <= 1e6:
+                raise bad(lib.SSB_ERR_RANGE, "key 'voxel_size_um' = %g is invalid (valid: above 0 to 1e6 um)" % x)
+    if voxel:
+        return None if vs is None else tuple(x * 1e-6 for x in vs)
     phases = root.get("phases") if isinstance(root, dict) else None
     if not isinstance(phases, list):
         raise bad(lib.SSB_ERR_FORMAT, "key 'phases' is missing or not an array")

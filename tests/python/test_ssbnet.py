@@ -189,6 +189,25 @@ class AgainstCli(unittest.TestCase):
             _, err = cli("micro", "analyze", path, "--quiet", rc=8)
             self.assertIn(cm.exception.message, err)
 
+    def test_voxel_size_from_the_phase_table(self):
+        # an array saved with numpy.save has no voxel size; its IMAGE.phases.json says 0.4 um, which the CLI takes
+        # (else 1 um). The module took 1 um: areas per volume came out 0.4x the CLI's (1/h), currents 2.5x
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.npy")
+            cli("micro", "generate", "-o", path, "--size", "40", "--seed", "4", "--quiet")
+            bare = os.path.join(d, "bare.npy")
+            np.save(bare, ssbnet.read_image(path))
+            with open(path + ".phases.json") as fh, open(bare + ".phases.json", "w") as out:
+                out.write(fh.read())
+            self.assertEqual(ssbnet.read_image(bare, with_info=True)[1]["voxel_size_m"], (0.4e-6,) * 3)
+            out, _ = cli("micro", "analyze", bare, "--json", "--quiet")
+            key = "active_cam_se_area_per_volume_face_1_per_m"
+            self.assertAlmostEqual(ssbnet.analyze(bare)[key] / json.loads(out)["active_material"][key], 1.0,
+                                   delta=1e-12)
+            # an explicit voxel_size wins over the table, as --voxel-um
+            self.assertEqual(ssbnet.read_image(bare, voxel_size=1e-6, with_info=True)[1]["voxel_size_m"],
+                             (1e-6,) * 3)
+
     def test_generated_file_carrier_and_write_back(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "c.npy")
