@@ -211,7 +211,7 @@ typedef struct { ssb_eis_weight weight; const int *fixed; double confidence; int
                  uint64_t seed; ...; } ssb_eis_fit_params;
 ssb_eis_fit_params ssb_eis_fit_params_default(void);
 typedef struct { int nparams; double *p; double *std_err; double *ci_low; double *ci_high; double confidence;
-                 int64_t npoints; int dof; double rss; double rss_unit; double chi2_red; int iterations;
+                 double *cov; int64_t npoints; int dof; double rss; double rss_unit; double chi2_red; int iterations;
                  int converged; const char *reason; int starts; int rank_deficient; int status; ...; }
     ssb_eis_fit_result;
 typedef struct { char name[...]; char unit[...]; double value, std_err, ci_low, ci_high; int fixed; char flags[...];
@@ -235,6 +235,23 @@ typedef struct { double lambda; double gcv; int lambda_at_bound; double eps; int
 int ssb_eis_drt(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_drt_params *params,
                 ssb_eis_drt_result **res);
 void ssb_eis_drt_result_destroy(ssb_eis_drt_result **res);
+
+/* report descriptions (ssb_report.h): the CLI's JSON keys and shown units of a result type */
+typedef enum { SSB_FIELD_DOUBLE = 0, SSB_FIELD_INT64, SSB_FIELD_INT, SSB_FIELD_BOOL, SSB_FIELD_STRING,
+               SSB_FIELD_ENUM } ssb_field_kind;
+typedef struct { const char *key; ssb_field_kind kind; const char *(*name_of)(int); ...; } ssb_report_field;
+typedef struct { const char *name; int nfields; const ssb_report_field *fields; } ssb_report_type;
+int ssb_report_field_key(const ssb_report_field *f, char *buf, size_t n);
+double ssb_report_field_value(const ssb_report_field *f, const void *row);
+int ssb_report_field_format(const ssb_report_field *f, const void *row, char *buf, size_t n);
+typedef enum { SSB_EIS_REPORT_FIT_PARAM = 0, SSB_EIS_REPORT_FIT, SSB_EIS_REPORT_CAPACITANCE, ... }
+    ssb_eis_report_kind;
+const ssb_report_type *ssb_eis_report_type(ssb_eis_report_kind k);
+typedef enum { SSB_EIS_CAP_PARALLEL = 0, SSB_EIS_CAP_SERIES } ssb_eis_cap_kind;
+typedef struct { int kind; int iR, iQ, in; char name[...]; ...; } ssb_eis_cap;
+int ssb_eis_cpe_capacitances(ssb_ctx *ctx, const ssb_eis_circuit *c, const double *p, const double *cov,
+                             ssb_eis_cap **caps, int *ncaps);
+void free(void *ptr);
 
 /* the main job (ssb_run.h) */
 typedef struct { int stage; ssb_cell_params *params; double temperature; int micro; ssb_grid *grid; ssb_micro_cam_result cam;
@@ -261,6 +278,8 @@ SOURCE = r"""
 #include <ssbnet/ssb_eis.h>
 #include <ssbnet/ssb_run.h>
 #include <ssbnet/ssb_units.h>
+#include <ssbnet/ssb_report.h>
+#include <stdlib.h>
 """
 
 

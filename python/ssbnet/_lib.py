@@ -120,6 +120,30 @@ _ERRCLASS = {
 }
 
 
+def report_row(rtype, row):
+    """{key: value} of one row (a cdata pointer to the struct) under the CLI's JSON keys and shown units of a
+    report description (ssb_report.h), as the CLI's JSON writer walks it: booleans, strings, enum names, numbers."""
+    out = {}
+    key = ffi.new("char[160]")
+    cell = ffi.new("char[256]")
+    for k in range(rtype.nfields):
+        f = rtype.fields + k
+        lib.ssb_report_field_key(f, key, 160)
+        name = ffi.string(key).decode()
+        if f.kind == lib.SSB_FIELD_BOOL:
+            out[name] = lib.ssb_report_field_value(f, row) != 0
+        elif f.kind == lib.SSB_FIELD_STRING:
+            lib.ssb_report_field_format(f, row, cell, 256)
+            out[name] = ffi.string(cell).decode(errors="replace")
+        elif f.kind == lib.SSB_FIELD_ENUM:
+            nm = f.name_of(int(lib.ssb_report_field_value(f, row))) if f.name_of != ffi.NULL else ffi.NULL
+            out[name] = ffi.string(nm).decode() if nm != ffi.NULL else "?"
+        else:
+            v = lib.ssb_report_field_value(f, row)
+            out[name] = int(v) if f.kind in (lib.SSB_FIELD_INT, lib.SSB_FIELD_INT64) else v
+    return out
+
+
 @ffi.def_extern()
 def ssbpy_log(user, level, obj, message):
     """Library warnings become Python warnings (category RuntimeWarning)."""

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ._lib import Context, SsbValueError, ffi, lib
+from ._lib import Context, SsbValueError, ffi, lib, report_row
 from .micro import Result
 
 __all__ = ["fit", "drt", "impedance", "read_spectrum"]
@@ -150,8 +150,9 @@ def fit(f, Z=None, circuit=None, guess=None, weight="modulus", global_search=Fal
     parameters (`--fix`, impedance.py's constants). fmin, fmax (Hz), drop_inductive, confidence, global_search,
     starts, seed: `--fmin`, `--fmax`, `--drop-inductive`, `--confidence`, `--global`, `--starts`, `--seed`.
     Returns a Result with the keys of `ssbnet eis fit --json`: parameters, stderr, ci_low, ci_high, units, fixed,
-    flags, corr_max (dicts by parameter name), rss, chi2_red, dof, npoints, status, reason, starts; and names
-    (list) and parameter_values (numpy array, in the circuit's order)."""
+    flags, corr_max (dicts by parameter name), rss, chi2_red, dof, npoints, status, reason, starts,
+    capacitances (one dict per R||CPE pair or series CPE: C_eff and its standard error, apex frequency, ...); and
+    names (list) and parameter_values (numpy array, in the circuit's order)."""
     if circuit is None and isinstance(f, (str, bytes, os.PathLike)) and isinstance(Z, str):
         circuit, Z = Z, None  # eis_fit("cell.csv", "R0-p(R1,C1)"): the file and the circuit, as `eis fit FILE`
     if circuit is None:
@@ -211,6 +212,27 @@ def fit(f, Z=None, circuit=None, guess=None, weight="modulus", global_search=Fal
                 ctx.check(lib.ssb_eis_fit_param_row_get(cp[0], r, fixed, k, row))
                 rows.append(row)
             per = lambda get: {names[k]: get(rows[k]) for k in range(n)}
+            # effective capacitances of every R||CPE pair and series CPE (`eis fit --json` "capacitances": Hirschorn's
+            # (Q R^(1-n))^(1/n), Brug's form for a blocking series CPE; with its standard error from the covariance)
+            caps, ncaps = ffi.new("ssb_eis_cap **"), ffi.new("int *")
+            ctx.check(lib.ssb_eis_cpe_capacitances(ctx.ptr, cp[0], r.p, r.cov, caps, ncaps))
+            capacitances = []
+            try:
+                ctype = lib.ssb_eis_report_type(lib.SSB_EIS_REPORT_CAPACITANCE)
+                for q in range(ncaps[0]):
+                    e = caps[0] + q
+                    row = report_row(ctype, e)
+                    if e.kind == lib.SSB_EIS_CAP_PARALLEL:
+                        row["R_param"] = names[e.iR]
+                    ideal = getattr(e, "in") < 0  # no exponent: a C ("in" is a Python keyword)
+                    row["Q_unit"] = "F" if ideal else "F s^(n-1)"
+                    row["C_eff_method"] = "ideal capacitor" if ideal else \
+                        "(Q R^(1-n))^(1/n) (Hirschorn 2010, Hsu-Mansfeld)" if e.kind == lib.SSB_EIS_CAP_PARALLEL \
+                        else "Q^(1/n) R_s^((1-n)/n) (Brug 1984)"
+                    capacitances.append(row)
+            finally:
+                if caps[0] != ffi.NULL:
+                    lib.free(caps[0])
             out = Result(circuit=str(circuit), names=names,
                          units=per(lambda x: ffi.string(x.unit).decode()),
                          parameters=per(lambda x: x.value), stderr=per(lambda x: x.std_err),
@@ -223,6 +245,7 @@ def fit(f, Z=None, circuit=None, guess=None, weight="modulus", global_search=Fal
                          reason=ffi.string(r.reason).decode() if r.reason != ffi.NULL else "",
                          starts=int(r.starts), rank_deficient=bool(r.rank_deficient),
                          status=ffi.string(lib.ssb_eis_fit_status_name(r.status)).decode(),
+                         capacitances=capacitances,
                          weight=ffi.string(lib.ssb_eis_weight_name(w[0])).decode())
         finally:
             if res[0] != ffi.NULL:

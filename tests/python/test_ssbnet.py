@@ -768,6 +768,27 @@ class Spectra(unittest.TestCase):
         with self.assertRaises(ssbnet.SsbValueError):
             ssbnet.eis_fit(EXAMPLE, np.ones(66, complex), circuit)  # a file and Z
 
+    def test_fit_capacitances(self):
+        # R0-p(R1,CPE1)-p(R2,C2) on impedance.py's spectrum: the CLI's "capacitances" (Hirschorn's effective
+        # capacitance of the R||CPE arc, C2 itself for the ideal one) were missing from the module's fit
+        r = ssbnet.eis_fit(EXAMPLE, "R0-p(R1,CPE1)-p(R2,C2)", drop_inductive=True)
+        self.assertEqual([c["element"] for c in r.capacitances], ["CPE1", "C2"])
+        p = r.parameters
+        Q, n, R = p["CPE1_0"], p["CPE1_1"], p["R1"]
+        self.assertAlmostEqual(r.capacitances[0]["C_eff_F"] / (Q * R ** (1 - n)) ** (1 / n), 1.0, delta=1e-12)
+        self.assertAlmostEqual(r.capacitances[0]["f_max_Hz"] * 2 * np.pi * (R * Q) ** (1 / n), 1.0, delta=1e-12)
+        self.assertEqual(r.capacitances[1]["C_eff_F"], p["C2"])
+        if CLI and os.path.exists(CLI):
+            out, _ = cli("eis", "fit", EXAMPLE, "--circuit", "R0-p(R1,CPE1)-p(R2,C2)", "--drop-inductive", "--json",
+                         "--quiet")
+            for mine, theirs in zip(r.capacitances, json.loads(out)["capacitances"]):
+                self.assertEqual(set(mine), set(theirs))
+                for k, v in theirs.items():
+                    if isinstance(v, float):
+                        self.assertAlmostEqual(mine[k], v, delta=1e-12 * abs(v), msg=k)
+                    else:
+                        self.assertEqual(mine[k], v, msg=k)
+
     def test_drt_keys_and_lambda(self):
         # one R||C (R = 10 Ohm, C = 1e-4 F: tau = 1 ms) after 2 Ohm: the CLI's keys R_inf, R_pol and the peak's
         # f = 1 / (2 pi tau) read from the Result; lam <= 0 silently fell back to GCV (the CLI: exit 2)
