@@ -84,7 +84,9 @@ static int mc_area(ssb_ctx *ctx, const slab *S, const uint8_t in[256], double si
     /* local layer l lies between local planes l and l + 1; the last owned layer exists where a plane follows */
     const int64_t l0 = S->hlo, l1 = S->hlo + S->nz - (S->hhi > 0 ? 0 : 1);
     double a = 0.0;
-    const int zb = (S->hlo == 0) | (S->hhi == 0) << 1; /* the image's own z faces, not halo planes */
+    /* the image's own z faces, not halo planes: the local array ends at the image's face also where the halo reaches
+       it (a rank owning the image's last plane but one reads that last plane as its one halo plane above) */
+    const int zb = (S->z0 - S->hlo == 0) | (S->z0 + S->nz + S->hhi == S->nzt) << 1;
     int rc = ssbi_ma_mc_area_layers(ctx, S->n, S->h, lab, in, sigma, l0, l1, zb, &a);
     SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
     MPI_Allreduce(&a, area, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);

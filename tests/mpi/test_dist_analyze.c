@@ -12,6 +12,7 @@
  * order).
  * - the labels present over all ranks (ssb_dist_histogram_file) equal the serial histogram on an image whose label
  *   9 occurs only in the last plane (the phase-table defect: the table was built from the first plane);
+ * - one plane per rank but the first (the marching cubes continued to the image's top face where the halo reaches it);
  * - bad input: more ranks than planes, a slab that does not fit the memory (SSBNET_DIST_MEM_BYTES), connectivity 8,
  *   all refused on every rank before the analysis, with a message naming the values.
  * Plain C with MPI: each rank prints its failures and the test exits non-zero on every rank. */
@@ -295,6 +296,32 @@ static void check_random(ssb_ctx *ctx, const char *dir)
     }
 }
 
+/* One plane per rank but the first (nz = ranks + 1): the rank owning the image's last plane but one reads that last
+ * plane as its one halo plane above, so its local array ends at the image's top face; the marching-cubes surface is
+ * continued to that face there (it was not: the flag came from "no halo plane above", and on a 31 x 29 x 5 field the
+ * areas over 3, 4 and 5 ranks were 8 % below the serial ones). Three phases, CAM analysis, smoothed and binary
+ * fields. */
+static void check_thin(ssb_ctx *ctx, const char *dir)
+{
+    const double upto[3] = {0.3, 0.75, 1.0};
+    const uint8_t labels[3] = {0, 1, 2};
+    ssb_grid *g = random_labels(ctx, 17, 13, size + 1, 3, upto, labels, 2026);
+    if (!g)
+        return;
+    set_phase(ctx, g, 0, "pore", SSB_ROLE_PORE);
+    set_phase(ctx, g, 1, "NCM811", SSB_ROLE_ACTIVE);
+    set_phase(ctx, g, 2, "Li6PS5Cl", SSB_ROLE_SE);
+    char path[512];
+    snprintf(path, sizeof path, "%s/thin.tif", dir);
+    write_shared(ctx, g, path);
+    ssb_dist_analyze_params dp = ssb_dist_analyze_params_default();
+    compare(ctx, g, path, NULL, &dp, "thin slabs (one plane per rank), smoothed marching cubes");
+    dp.cam.area.mc_sigma = 0.0;
+    dp.cam.cc_side = SSB_MICRO_SIDE_HIGH;
+    compare(ctx, g, path, NULL, &dp, "thin slabs (one plane per rank), binary marching cubes, cc high z");
+    ssb_grid_destroy(&g);
+}
+
 /* Label 9 only in the last plane: the labels over all ranks are those of the whole image. */
 static void check_histogram(ssb_ctx *ctx, const char *dir)
 {
@@ -377,6 +404,7 @@ int main(int argc, char **argv)
     check_histogram(ctx, dir);
     check_bad_input(ctx, dir);
     check_random(ctx, dir);
+    check_thin(ctx, dir);
     check_generated(ctx, dir);
     check_electrode(ctx);
     mpi_test_rmdir(dir);
