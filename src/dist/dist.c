@@ -560,10 +560,12 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
     result->n_unknowns = counts[0];
     snprintf(result->backend, sizeof result->backend, "%s", use_hypre ? "hypre-mpi" : "gmg-mpi");
     if (rc == SSB_OK && counts[0] == 0) {
+        /* as the serial solve (transport.c): no solver ran, backend "none", the same reason */
         result->percolates = 0;
         result->tau = result->tau_percolating = result->macmullin = INFINITY;
         result->converged = 1;
-        snprintf(result->reason, sizeof result->reason, "%s", "no percolating path: nothing to solve");
+        snprintf(result->reason, sizeof result->reason, "%s", "no conducting path joins the two Dirichlet planes");
+        snprintf(result->backend, sizeof result->backend, "%s", "none");
     } else if (rc == SSB_OK) {
         ssbi_slab_problem S = {dims[0], dims[1], nz, dims[2], z0, hlo, hhi, {hv[0], hv[1], hv[2]},
                           ssb_grid_get_labels_const(g), cls, sigma, axis, 0};
