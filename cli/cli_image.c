@@ -461,7 +461,7 @@ int cli_image_load_hist(cli_env *env, const cli_image_opts *o, const char *path,
     /* the labels present: in the whole image, also when only the first planes were read for the MPI ranks (each
        rank counts its slab; the tables are summed) */
     int64_t all[256];
-    if (o->first_planes > 0 && ssb_dist_size() > 1) {
+    if (o->first_planes > 0) { /* under mpirun at any rank count, -n 1 included */
         ssb_io_read_params ph = p;
         ph.info = NULL;
         ph.nz = 0;
