@@ -1,5 +1,6 @@
 /* ssbnet micro analyze: volume fractions, percolation, interface areas, active cathode material. */
 #include "cli_image.h"
+#include "cli_dist.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
 #include "cli_micro_res.h"
@@ -303,6 +304,7 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
         dp.cam.area.marching_cubes = o.marching_cubes;
         ssb_dist_analysis da;
         memset(&da, 0, sizeof da);
+        rc = cli_dist_sync(env, rc); /* every rank, before the collective analysis */
         int r = rc ? SSB_OK : ssb_dist_analyze_file(env->ctx, image, &drp, g, &dp, &da);
         cli_progress_done();
         if (r != SSB_OK) rc = cli_fail(env, r);

@@ -49,6 +49,14 @@ void ssb_dist_finalize(void);
 int ssb_dist_size(void);
 int ssb_dist_rank(void);
 
+/* Agreement on a status reached outside the library (collective): every rank calls it once with its own status, e.g.
+ * a front end after checking its arguments and reading its files, before its next collective call - or, where it
+ * stopped early, once instead of that call, so that the ranks still working meet it there and do not wait forever.
+ * Returns on every rank the status of the lowest rank whose status is not 0 (0 when every status is 0); who
+ * (optional) receives that rank (-1 when none); msg (optional, msgsz bytes): in, this rank's message; out, the
+ * failing rank's message (unchanged when none failed). One rank, or no MPI: status, and msg unchanged. */
+int ssb_dist_agree_status(int status, char *msg, size_t msgsz, int *who);
+
 /* The slab of rank r of nranks for an image of nz planes: planes [*z0, *z0 + *nzr). */
 void ssb_dist_slab(int64_t nz, int nranks, int r, int64_t *z0, int64_t *nzr);
 

@@ -30,6 +30,13 @@ int ssb_dist_launched(void)
 }
 
 #if !SSB_HAVE_HYPRE
+int ssb_dist_agree_status(int status, char *msg, size_t msgsz, int *who)
+{
+    (void)msg, (void)msgsz;
+    if (who)
+        *who = status ? 0 : -1;
+    return status;
+}
 int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out)
 {
@@ -132,6 +139,33 @@ int ssbi_dist_agree(ssb_ctx *ctx, int rc)
         code = SSB_ERR_INTERNAL;
     ssb_ctx_clear_error(ctx);
     return ssbi_error(ctx, code, __FILE__, __LINE__, __func__, "%s", msg);
+}
+
+int ssb_dist_agree_status(int status, char *msg, size_t msgsz, int *who)
+{
+    const int size = ssb_dist_size(), rank = ssb_dist_rank();
+    if (who)
+        *who = status ? rank : -1;
+    if (size == 1)
+        return status;
+    int mine = status ? rank : size, first = size;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first == size) {
+        if (who)
+            *who = -1;
+        return 0;
+    }
+    int code = status;
+    MPI_Bcast(&code, 1, MPI_INT, first, MPI_COMM_WORLD);
+    char buf[1024] = "";
+    if (rank == first && msg && msgsz > 0)
+        snprintf(buf, sizeof buf, "%.*s", (int)(msgsz < sizeof buf ? msgsz - 1 : sizeof buf - 1), msg);
+    MPI_Bcast(buf, (int)sizeof buf, MPI_CHAR, first, MPI_COMM_WORLD);
+    if (msg && msgsz > 0)
+        snprintf(msg, msgsz, "%s", buf);
+    if (who)
+        *who = first;
+    return code;
 }
 
 int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_hi, const uint8_t in_set[256],

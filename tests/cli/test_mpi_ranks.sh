@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mpirun of the distributed commands on inputs of other shapes than test_mpi.sh's (issue 13): a phase that does not
-# percolate, labels absent from the first plane at -n 1. Usage: test_mpi_ranks.sh SSBNET_BINARY REF_DIR. Skipped
+# percolate, labels absent from the first plane at -n 1, one rank failing alone. Usage: test_mpi_ranks.sh SSBNET_BINARY REF_DIR. Skipped
 # (exit 0 with a message) without mpirun or python3.
 BIN="$1"
 T=$(mktemp -d)
@@ -53,4 +53,32 @@ mv "$T/out" "$T/late1.json"
 expect_rc "mpirun -n 1, label 1 only after the first plane" 0 "${MPI[@]}" -n 1 "$BIN" micro transport "$T/late.raw" "${L[@]}"
 same_json "$T/late1.json" "$T/out" iterations rel_residual flux_mismatch current_in_A current_out_A reason backend \
   tau_rel_error_est && ok "-n 1: JSON = serial" || bad "-n 1: $(diff "$T/late1.json" "$T/out" | head -6)"
+# one rank failing alone before the distributed work (a file missing on its node, an option it does not take:
+# mpirun's "A : B" form gives ranks other arguments): every rank stops with that rank's exit status and rank 0 says
+# which rank and why, once; it hung in the first collective call (timeout 120: exit 124)
+M1=(timeout 120 mpirun --allow-run-as-root --oversubscribe -x OMP_NUM_THREADS)
+fails_alone() { # NAME EXIT MESSAGE_PART -- rank 0's arguments -- rank 1's arguments
+  local name="$1" want="$2" part="$3"
+  shift 4
+  local a=() b=()
+  while [ "$1" != "--" ]; do a+=("$1"); shift; done
+  shift
+  b=("$@")
+  expect_rc "$name" "$want" "${M1[@]}" -n 1 "$BIN" "${a[@]}" : -n 1 "$BIN" "${b[@]}"
+  [ "$(grep -c "^ssbnet: error: MPI rank 1 of 2: .*$part" "$T/err")" = "1" ] && ok "$name: rank 0 names rank 1 and why" \
+    || bad "$name: stderr: $(head -c 400 "$T/err")"
+  [ -s "$T/out" ] && bad "$name: output on stdout" || ok "$name: no output"
+}
+fails_alone "transport, image missing on rank 1" 5 "none.raw" -- micro transport "$T/slab.raw" "${RAW[@]}" --phase 1 \
+  --json -- micro transport "$T/none.raw" "${RAW[@]}" --phase 1 --json
+fails_alone "transport, bad option on rank 1" 2 "--bogus" -- micro transport "$T/slab.raw" "${RAW[@]}" --phase 1 \
+  -- micro transport "$T/slab.raw" "${RAW[@]}" --phase 1 --bogus
+fails_alone "analyze, bad value on rank 1" 4 "--conn" -- micro analyze "$T/slab.raw" "${RAW[@]}" --json \
+  -- micro analyze "$T/slab.raw" "${RAW[@]}" --conn 7 --json
+fails_alone "cell rates, bad rate on rank 1" 7 "C-rate 2" -- cell rates --rates 1,2 --json -- cell rates --rates 1,-2 --json
+fails_alone "design compare, bad option on rank 1" 2 "--bogus" -- design compare --size 16 --strategies sintering \
+  --json -- design compare --size 16 --strategies sintering --bogus --json
+# after the front end's checks: label 9 is not in the image on rank 1 only (its phase list)
+fails_alone "transport, phase absent on rank 1" 8 "label 9" -- micro transport "$T/slab.raw" "${RAW[@]}" --phase 1 \
+  -- micro transport "$T/slab.raw" "${RAW[@]}" --phase 9
 finish
