@@ -137,15 +137,19 @@ int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
  *                    between them counted by the rank owning z),
  *   cam            = ssb_micro_cam_compute when composite and a phase with role active is present (the electronic
  *                    and ionic networks and the CAM particles are components across the ranks).
- * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). Not distributed: the
- * per-voxel CAM classes (ssb_micro_cam_classify) and the feature sizes (ssb_micro_feature_sizes), which need the whole
- * image on one process. */
+ * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). The per-voxel CAM classes
+ * (want_classes) are computed over the ranks and gathered onto rank 0 (1 byte per voxel of the whole image there).
+ * Not distributed: the feature sizes (ssb_micro_feature_sizes), which need the whole image on one process. */
 typedef struct {
     ssb_connectivity conn;    /* connectivity of the percolation per label: 6, 18 or 26 [6] (the composite networks
                                  are 6-connected, as serially) */
     ssb_micro_cam_params cam; /* axis and current-collector side of the composite analysis; cam.area: the area
                                  options of every area (marching cubes on / off, mc_sigma) [defaults] */
     int composite;            /* 1: the composite analysis when an active phase is present [1] */
+    int want_classes;         /* 1: also the per-voxel CAM classes of ssb_micro_cam_classify (with cam.axis and
+                                 cam.cc_side), gathered onto rank 0 (the whole image's nx ny nz bytes there), and
+                                 the composite analysis whatever composite says (SSB_ERR_NOTFOUND without an active
+                                 phase, as serially) [0] */
 } ssb_dist_analyze_params;
 ssb_dist_analyze_params ssb_dist_analyze_params_default(void);
 
@@ -158,6 +162,9 @@ typedef struct {
     ssb_micro_interfaces interfaces;    /* owned */
     int has_cam;                        /* cam holds the composite analysis */
     ssb_micro_cam_result cam;
+    uint8_t *classes;                   /* want_classes: on rank 0 the CAM class of every voxel of the image, index
+                                           x + nx (y + ny z) (0 not CAM, 1 active, 2 no e-, 3 no Li+, 4 neither:
+                                           ssb_micro_cam_classify's), NULL on the other ranks; owned */
 } ssb_dist_analysis;
 
 /* The analysis of the image file path (reader options rp, as ssb_dist_transport_file) with the phase table and the

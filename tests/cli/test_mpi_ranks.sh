@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mpirun of the distributed commands on inputs of other shapes than test_mpi.sh's (issue 13): a phase that does not
-# percolate, labels absent from the first plane at -n 1, one rank failing alone. Usage: test_mpi_ranks.sh SSBNET_BINARY REF_DIR. Skipped
+# percolate, labels absent from the first plane at -n 1, one rank failing alone, --classify over ranks. Usage: test_mpi_ranks.sh SSBNET_BINARY REF_DIR. Skipped
 # (exit 0 with a message) without mpirun or python3.
 BIN="$1"
 T=$(mktemp -d)
@@ -81,4 +81,20 @@ fails_alone "design compare, bad option on rank 1" 2 "--bogus" -- design compare
 # after the front end's checks: label 9 is not in the image on rank 1 only (its phase list)
 fails_alone "transport, phase absent on rank 1" 8 "label 9" -- micro transport "$T/slab.raw" "${RAW[@]}" --phase 1 \
   -- micro transport "$T/slab.raw" "${RAW[@]}" --phase 9
+# --classify over ranks (refused before, exit 2): the CAM classes gathered onto rank 0, the file the serial one byte
+# for byte (TIFF, raw + sidecar), 3 and 4 ranks over 12 planes (uneven slabs), current collector at high x
+expect_rc "generate a cathode" 0 "$BIN" micro generate --kind cathode --size 32 --seed 11 -o "$T/cat.tif" --quiet
+C=(micro analyze "$T/cat.tif" --axis x --cc-side high --no-mc --quiet)
+expect_rc "serial --classify" 0 "$BIN" "${C[@]}" --classify "$T/cls1.tif"
+sed "s#$T/cls1.tif#CLS#" "$T/out" > "$T/cls1.txt"
+expect_rc "serial --classify raw" 0 "$BIN" "${C[@]}" --classify "$T/cls1.raw" --json
+for n in 3 4; do
+  expect_rc "mpirun -n $n --classify" 0 "${MPI[@]}" -n $n "$BIN" "${C[@]}" --classify "$T/cls$n.tif"
+  cmp -s "$T/cls1.tif" "$T/cls$n.tif" && ok "$n ranks: class image = serial, byte for byte" || bad "$n ranks: class image differs"
+  sed "s#$T/cls$n.tif#CLS#" "$T/out" | cmp -s - "$T/cls1.txt" && ok "$n ranks: report and 'wrote' line = serial" \
+    || bad "$n ranks: report differs: $(sed "s#$T/cls$n.tif#CLS#" "$T/out" | diff - "$T/cls1.txt" | head -4)"
+done
+expect_rc "mpirun -n 2 --classify raw" 0 "${MPI[@]}" -n 2 "$BIN" "${C[@]}" --classify "$T/cls2.raw" --json
+cmp -s "$T/cls1.raw" "$T/cls2.raw" && cmp -s "$T/cls1.raw.json" "$T/cls2.raw.json" && ok "2 ranks: raw classes and sidecar = serial" \
+  || bad "2 ranks: raw classes differ"
 finish
