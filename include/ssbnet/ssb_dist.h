@@ -121,9 +121,10 @@ int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
 int ssb_dist_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
                              const ssb_design_opt_params *prm, ssb_design_opt_result *res);
 
-/* The labels present in the whole image (collective): every rank reads its slab and counts its voxels per label, and
- * the counts are summed over the ranks (MPI_Allreduce of the 256-entry table), so a phase table or a phase list is
- * checked against the labels of every plane, not only those of the first. hist: voxels per label (every rank).
+/* The labels present in the whole image (collective): every rank reads its slab (in pieces of at most 64 MB, so that
+ * an image too large for the ranks is not held in memory before a solver's memory check) and counts its voxels per
+ * label, and the counts are summed over the ranks (MPI_Allreduce of the 256-entry table), so a phase table or a
+ * phase list is checked against the labels of every plane, not only those of the first. hist: voxels per label (every rank).
  * Serial without MPI (one rank reads the whole image). Errors: those of the reader and of ssb_dist_transport_file's
  * checks (more ranks than planes, memory), agreed. */
 int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, int64_t hist[256]);

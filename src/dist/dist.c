@@ -663,7 +663,11 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
 }
 
 /* The phase table of a distributed run must see every plane's labels: each rank counts its slab (read without halos,
- * one rank per plane at most), and the tables are summed. */
+ * one rank per plane at most), and the tables are summed. The slab is read in pieces of at most
+ * DIST_HIST_CHUNK_BYTES (at least one plane): this pass runs before the solver's or the analysis's memory check, so
+ * an image too large for the ranks is refused there without having been held in memory here (it was: 1 byte per
+ * voxel of every slab). */
+#define DIST_HIST_CHUNK_BYTES (64 << 20)
 int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, int64_t hist[256])
 {
     SSB_REQUIRE(ctx, path && hist, SSB_ERR_ARG, "ssb_dist_histogram_file: NULL argument");
@@ -674,16 +678,32 @@ int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
     int64_t dims[3];
     double hv[3];
     SSB_CHECK(ctx, ssbi_dist_open_image(ctx, path, rp, 1.0, dims, hv)); /* labels only: 1 byte per voxel */
-    ssb_grid *g = NULL;
+    int size, rank;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     int64_t z0, nz;
-    int hlo, hhi;
-    int rc = ssbi_dist_read_slab(ctx, path, rp, dims[2], 0, 0, &g, &z0, &nz, &hlo, &hhi);
-    rc = ssbi_dist_agree(ctx, rc);
+    ssb_dist_slab(dims[2], size, rank, &z0, &nz);
+    const int64_t nxy = dims[0] * dims[1];
+    const int64_t chunk = nxy < DIST_HIST_CHUNK_BYTES ? DIST_HIST_CHUNK_BYTES / nxy : 1;
     int64_t loc[256];
     memset(loc, 0, sizeof loc);
-    if (rc == SSB_OK)
-        ssb_grid_histogram(g, loc);
-    ssb_grid_destroy(&g);
+    int rc = SSB_OK;
+    for (int64_t z = z0; z < z0 + nz && rc == SSB_OK; z += chunk) {
+        ssb_io_read_params p = rp ? *rp : ssb_io_read_params_default();
+        p.info = NULL;
+        p.z0 = z;
+        p.nz = z + chunk < z0 + nz ? chunk : z0 + nz - z;
+        ssb_grid *g = NULL;
+        rc = ssb_io_read_image(ctx, path, &p, &g);
+        if (rc == SSB_OK) {
+            int64_t h[256];
+            ssb_grid_histogram(g, h);
+            for (int k = 0; k < 256; k++)
+                loc[k] += h[k];
+        }
+        ssb_grid_destroy(&g);
+    }
+    rc = ssbi_dist_agree(ctx, rc);
     if (rc != SSB_OK)
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     MPI_Allreduce(loc, hist, 256, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);

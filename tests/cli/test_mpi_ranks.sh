@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mpirun of the distributed commands on inputs of other shapes than test_mpi.sh's (issue 13): a phase that does not
-# percolate, labels absent from the first plane at -n 1, one rank failing alone, --classify over ranks. Usage: test_mpi_ranks.sh SSBNET_BINARY REF_DIR. Skipped
-# (exit 0 with a message) without mpirun or python3.
+# percolate, labels absent from the first plane at -n 1, one rank failing alone, --classify over ranks, an image
+# too large for the ranks' memory. Usage: test_mpi_ranks.sh SSBNET_BINARY REF_DIR. Skipped (exit 0 with a message)
+# without mpirun or python3.
 BIN="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -97,4 +98,23 @@ done
 expect_rc "mpirun -n 2 --classify raw" 0 "${MPI[@]}" -n 2 "$BIN" "${C[@]}" --classify "$T/cls2.raw" --json
 cmp -s "$T/cls1.raw" "$T/cls2.raw" && cmp -s "$T/cls1.raw.json" "$T/cls2.raw.json" && ok "2 ranks: raw classes and sidecar = serial" \
   || bad "2 ranks: raw classes differ"
+# an image too large for the ranks' memory is refused before it is held in memory: the phase table's pass over
+# all planes (before the solver's memory check) read each rank's whole slab at 1 byte per voxel (peak 265 MB per
+# rank here); it reads pieces of at most 64 MB now. A sparse 1000 x 1000 x 600 raw file (600 MB of zeros, 300 MB per
+# rank), 0.4 GB per rank said available: exit 7 naming the need, each rank's peak resident set below 200 MB
+if [ -x /usr/bin/time ] && truncate -s 600000000 "$T/big.raw" 2>/dev/null; then
+  cat > "$T/rss.sh" <<'SH'
+#!/bin/sh
+d=$1; shift
+exec /usr/bin/time -f %M -o "$d/rss.$OMPI_COMM_WORLD_RANK" "$@"
+SH
+  chmod +x "$T/rss.sh"
+  expect_rc "sparse 600 MB image, 0.4 GB per rank" 7 "${MPI[@]}" -n 2 -x SSBNET_DIST_MEM_BYTES=400000000 "$T/rss.sh" "$T" \
+    "$BIN" micro transport "$T/big.raw" --raw-dims 1000,1000,600 --raw-dtype uint8 --phase 0 --json --quiet
+  grep -q "needs about 21.7 GB per rank" "$T/err" && ok "memory message: $(grep -o 'needs about [0-9.]* GB per rank' "$T/err")" \
+    || bad "message: $(head -c 300 "$T/err")"
+  peak=$(tail -qn1 "$T"/rss.* 2>/dev/null | sort -n | tail -1)
+  [ -n "$peak" ] && [ "$peak" -lt 200000 ] && ok "peak per rank ${peak} kB < 200 MB" || bad "peak per rank '${peak}' kB"
+  rm -f "$T/big.raw"
+fi
 finish
