@@ -6,9 +6,9 @@
 #   bash bench/dist.sh [BUILD_DIR]
 #
 # Strong scaling: TauFactor's electrode.tiff (256^3, tests/reference/microstructure/taufactor), pore phase (label 0)
-# along z at rtol 1e-8, N = 1, 2, 4 ranks (under mpirun every N runs the distributed code; the serial command is
-# the first row). Weak scaling: a generated composite cathode (ssbnet micro generate, seed 1) of
-# NXY x NXY x (64 N) voxels on N ranks, the solid electrolyte (Li6PS5Cl) along z.
+# along z at rtol 1e-8, N = 1, 2, 4 ranks (under mpirun every N runs the distributed code, N = 1 included; no serial
+# row: the serial gmg is bench/transport.sh's). Weak scaling: a generated composite cathode (ssbnet micro generate,
+# seed 1) of NXY x NXY x (64 N) voxels on N ranks, the solid electrolyte (Li6PS5Cl) along z.
 # Per rank: peak resident set (/usr/bin/time %M, every rank; the max and the mean are printed) and bytes per voxel of
 # the largest slab. Environment: RANKS (default "1 2 4"), REPEAT (default 1; medians), NXY (default 128),
 # BACKENDS (default "gmg hypre"), SECTIONS (default "strong weak"; "vol500": the synthetic 500^3 cathode, below).
