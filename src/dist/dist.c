@@ -627,7 +627,8 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
             result->tau_rel_error_est = use_hypre ? NAN : gr.err_est;
             result->converged =
                 use_hypre ? gr.relres <= par.rtol && result->flux_mismatch <= par.flux_tol : gr.converged;
-            /* gmg-mpi without an estimate: the residual rule (a conductivity contrast above 1e3, transport_var.h) */
+            /* gmg-mpi without an estimate: the residual rule (a conductivity contrast above 1e3, transport_var.h);
+               stopped by the iteration limit: the serial solvers' words */
             snprintf(result->reason, sizeof result->reason, "%s",
                      !result->converged ? "iteration limit reached before the stopping rule"
                      : use_hypre        ? "rtol and flux_tol reached (hypre Struct PCG + PFMG over MPI)"
@@ -635,6 +636,8 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
                          ? "rtol and flux_tol reached (multigrid K-cycle + flexible CG over MPI)"
                          : "tau to rtol by its error estimate, residual sqrt(rtol), flux_tol reached "
                            "(multigrid K-cycle + flexible CG over MPI)");
+            if (!result->converged && result->iterations >= par.max_iter)
+                snprintf(result->reason, sizeof result->reason, "max_iter = %lld reached", (long long)par.max_iter);
             di.peak_bytes_rank = (int64_t)(nloc + 2 * nxy) * 2 + gr.peak_growth;
         }
     }

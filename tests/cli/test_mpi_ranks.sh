@@ -98,6 +98,17 @@ done
 expect_rc "mpirun -n 2 --classify raw" 0 "${MPI[@]}" -n 2 "$BIN" "${C[@]}" --classify "$T/cls2.raw" --json
 cmp -s "$T/cls1.raw" "$T/cls2.raw" && cmp -s "$T/cls1.raw.json" "$T/cls2.raw.json" && ok "2 ranks: raw classes and sidecar = serial" \
   || bad "2 ranks: raw classes differ"
+# stopped by the iteration limit: the serial reason ("max_iter = N reached"; it was "iteration limit reached before
+# the stopping rule"), not converged, a warning, exit 0 (--strict: 9, below)
+for be in gmg hypre; do
+  expect_rc "serial --max-iter 1 --backend $be" 0 "$BIN" micro transport "$T/cat.tif" --phase 1 --max-iter 1 --backend $be --json --quiet
+  grep '"reason"' "$T/out" > "$T/reason1"
+  expect_rc "mpirun -n 2 --max-iter 1 --backend $be" 0 "${MPI[@]}" -n 2 "$BIN" micro transport "$T/cat.tif" --phase 1 --max-iter 1 \
+    --backend $be --json --quiet
+  grep '"reason"' "$T/out" | cmp -s - "$T/reason1" && grep -q '"converged":[[:space:]]*false' "$T/out" \
+    && ok "$be: $(cat "$T/reason1" | tr -d '\t') as serial" || bad "$be: $(grep reason "$T/out") vs $(cat "$T/reason1")"
+done
+expect_rc "mpirun -n 2 --max-iter 1 --strict" 9 "${MPI[@]}" -n 2 "$BIN" micro transport "$T/cat.tif" --phase 1 --max-iter 1 --strict
 # an image too large for the ranks' memory is refused before it is held in memory: the phase table's pass over
 # all planes (before the solver's memory check) read each rank's whole slab at 1 byte per voxel (peak 265 MB per
 # rank here); it reads pieces of at most 64 MB now. A sparse 1000 x 1000 x 600 raw file (600 MB of zeros, 300 MB per
