@@ -6,12 +6,13 @@
 #   bash bench/dist.sh [BUILD_DIR]
 #
 # Strong scaling: TauFactor's electrode.tiff (256^3, tests/reference/microstructure/taufactor), pore phase (label 0)
-# along z at rtol 1e-8, N = 1, 2, 4 ranks (under mpirun every N runs the distributed code; the serial command is
-# the first row). Weak scaling: a generated composite cathode (ssbnet micro generate, seed 1) of
-# NXY x NXY x (64 N) voxels on N ranks, the solid electrolyte (Li6PS5Cl) along z.
+# along z at rtol 1e-8, N = 1, 2, 4 ranks (under mpirun every N runs the distributed code, N = 1 included; no serial
+# row: the serial gmg is bench/transport.sh's). Weak scaling: a generated composite cathode (ssbnet micro generate,
+# seed 1) of NXY x NXY x (64 N) voxels on N ranks, the solid electrolyte (Li6PS5Cl) along z.
 # Per rank: peak resident set (/usr/bin/time %M, every rank; the max and the mean are printed) and bytes per voxel of
 # the largest slab. Environment: RANKS (default "1 2 4"), REPEAT (default 1; medians), NXY (default 128),
-# BACKENDS (default "gmg hypre"), SECTIONS (default "strong weak"; "vol500": the synthetic 500^3 cathode, below).
+# BACKENDS (default "gmg hypre"), SECTIONS (default "strong weak"; "vol500": the synthetic 500^3 cathode, below;
+# "analyze": micro analyze of electrode.tiff, peak per rank).
 # This machine has 2 cores shared with other work, and N = 4 is oversubscribed: wall times are not speed-ups;
 # the memory per rank is what scales here.
 #
@@ -57,13 +58,15 @@ median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[
 num() { grep -E "\"$1\":" "$T/out" | head -1 | sed -E 's/.*:[[:space:]]*"?([-0-9.eE+a-z]+)"?.*/\1/'; }
 
 # run_case VOXELS_OF_LARGEST_SLAB N BACKEND ARGS... -> "time_s tau iterations peak_max_MB peak_mean_MB bytes_per_voxel"
+# (BACKEND "analyze": micro analyze ARGS instead of micro transport ARGS --backend BACKEND; tau and iterations "-")
 run_case() {
   local vox=$1 n=$2 be=$3 times=()
   shift 3
+  local cmd=(micro transport "$@" --backend "$be")
+  [ "$be" = analyze ] && cmd=(micro analyze "$@")
   for ((r = 0; r < REPEAT; r++)); do
     local t0=$(date +%s.%N)
-    "${MPI[@]}" -n "$n" /usr/bin/time -f "RSS %M CPU %U %S" -a -o "$T/rss.$r" "$BIN" micro transport "$@" --backend "$be" \
-      --json --quiet > "$T/out"
+    "${MPI[@]}" -n "$n" /usr/bin/time -f "RSS %M CPU %U %S" -a -o "$T/rss.$r" "$BIN" "${cmd[@]}" --json --quiet > "$T/out"
     local t1=$(date +%s.%N)
     times+=("$(echo "$t1 - $t0" | bc)")
   done
@@ -72,7 +75,8 @@ run_case() {
   read mx mean cpu < <(grep -h RSS "$T"/rss.* | awk -v R="$REPEAT" '{k=$2/1024; if (k>m) m=k; s+=k; c++; u+=$4+$5}
     END{printf "%.0f %.0f %.1f\n", m, s/c, u/R}')
   rm -f "$T"/rss.*
-  echo "$med $(num tau) $(num iterations) $mx $mean $(echo "$mx * 1048576 / $vox" | bc) $cpu"
+  local tau=$(num tau) it=$(num iterations)
+  echo "$med ${tau:--} ${it:--} $mx $mean $(echo "$mx * 1048576 / $vox" | bc) $cpu"
 }
 
 header() {
@@ -109,6 +113,18 @@ for n in $RANKS; do
 done
 fi
 
+# micro analyze over N ranks (SECTIONS=analyze): electrode.tiff with the README's phase map and marching cubes; the
+# peak resident set per rank is what should fall about as 1/N (the README's hand-measured 127 / 81 / 55 MB)
+if [[ " $SECTIONS " == *" analyze "* ]]; then
+echo
+echo "micro analyze: electrode.tiff 256x256x256, phase map pore / NCM811 active / CBD carbon, marching cubes"
+header
+for n in $RANKS; do
+  read t tau it mx mean bpv cpu < <(run_case $((256 * 256 * ((256 + n - 1) / n))) "$n" analyze "$IMG" \
+    --phase-map '0=pore:pore,85=NCM811:active,170=CBD:carbon')
+  printf "%-6s %-10s %-9s %-8s %-19s %-6s %-10s %-12s %-12s\n" "$n" analyze "$t" "$cpu" "$tau" "$it" "$mx" "$mean" "$bpv"
+done
+fi
 # the synthetic 500^3 cathode (bench/data/cathode500.raw + its .json sidecar, made by bench/transport.sh), solid
 # electrolyte (label 1) along z: tau against the serial gmg's (TAU500: at rtol 1e-12), iterations, peak per rank;
 # each run under `timeout 600` (N = 4 on 2 cores is slow)

@@ -1,5 +1,6 @@
 /* Image loading for the micro commands: reader options, the phases file, phase sets. */
 #include "cli_image.h"
+#include "cli_dist.h"
 
 #include <ssbnet/ssb_dist.h>
 
@@ -461,7 +462,13 @@ int cli_image_load_hist(cli_env *env, const cli_image_opts *o, const char *path,
     /* the labels present: in the whole image, also when only the first planes were read for the MPI ranks (each
        rank counts its slab; the tables are summed) */
     int64_t all[256];
-    if (o->first_planes > 0 && ssb_dist_size() > 1) {
+    if (o->first_planes > 0) {
+        /* every rank got here (a rank that failed before meets the others in this sync, not in the collective read) */
+        prc = cli_dist_sync(env, 0);
+        if (prc) {
+            ssb_grid_destroy(grid);
+            return prc;
+        }
         ssb_io_read_params ph = p;
         ph.info = NULL;
         ph.nz = 0;

@@ -1,5 +1,6 @@
 /* ssbnet micro analyze: volume fractions, percolation, interface areas, active cathode material. */
 #include "cli_image.h"
+#include "cli_dist.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
 #include "cli_micro_res.h"
@@ -216,6 +217,21 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
     return rc;
 }
 
+/* --classify over MPI ranks: the classes gathered onto rank 0 (a's image) written as the serial command writes its
+ * class grid (the writers use the dims, the voxel size and the labels only). Exit status. */
+static int write_classes(cli_env *env, const char *path, const ssb_dist_analysis *a)
+{
+    ssb_grid *c = NULL;
+    int r = ssb_grid_create(env->ctx, a->dims[0], a->dims[1], a->dims[2], a->voxel_size[0], a->voxel_size[1],
+                            a->voxel_size[2], &c);
+    if (r == SSB_OK) {
+        memcpy(ssb_grid_get_labels(c), a->classes, (size_t)(a->dims[0] * a->dims[1] * a->dims[2]));
+        r = ssb_io_write_image(env->ctx, path, c, NULL);
+    }
+    ssb_grid_destroy(&c);
+    return r == SSB_OK ? 0 : cli_fail(env, r);
+}
+
 enum { A_AXIS, A_CC, A_CONN, A_NOMC, A_CLASSIFY, A_TEMP, A_COUNT };
 static const cli_opt analyze_opts[A_COUNT] = {
     [A_AXIS] = {"--axis", NULL, CLI_OPT_CHOICE, "AXIS", NULL, 0, 0, "normal to the current collector (default z)",
@@ -273,12 +289,7 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
     /* Under mpirun with several ranks every rank reads only its slab (ssb_dist_analyze_file); here only the first
        plane is read, for the phase table (checked against the labels of all planes) and the voxel size. */
     const int nranks = ssb_dist_size();
-    if (nranks > 1) {
-        if (classify)
-            return cli_usage_error(env, "micro analyze: --classify (the per-voxel CAM class image) is not available "
-                                        "over MPI ranks (run without mpirun)");
-        io.first_planes = 1;
-    }
+    if (nranks > 1) io.first_planes = 1;
     ssb_grid *g = NULL;
     int rc = cli_image_load(env, &io, image, &g);
     if (!rc) rc = cli_micro_assign_materials(env, g, T);
@@ -301,20 +312,24 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
         dp.cam.axis = o.axis;
         dp.cam.cc_side = o.cc_high ? SSB_MICRO_SIDE_HIGH : SSB_MICRO_SIDE_LOW;
         dp.cam.area.marching_cubes = o.marching_cubes;
+        dp.want_classes = classify != NULL; /* gathered onto rank 0, which writes them below */
         ssb_dist_analysis da;
         memset(&da, 0, sizeof da);
+        rc = cli_dist_sync(env, rc); /* every rank, before the collective analysis */
         int r = rc ? SSB_OK : ssb_dist_analyze_file(env->ctx, image, &drp, g, &dp, &da);
         cli_progress_done();
         if (r != SSB_OK) rc = cli_fail(env, r);
         if (!rc && !env->json) printf("%s\n", image);
         if (!rc) rc = report_results(g, &da, &o, json, env->json ? NULL : stdout);
+        if (!rc && classify) rc = ssb_dist_rank() == 0 ? write_classes(env, classify, &da) : 0;
+        if (!rc && classify && !env->json) printf("wrote %s\n", classify);
         ssb_dist_analysis_destroy(&da);
     } else {
         if (!env->json) printf("%s\n", image);
         rc = cli_report_network(env, g, &o, json, env->json ? NULL : stdout);
     }
     if (ssb_dist_launched()) cJSON_AddNumberToObject(json, "ranks", nranks);
-    if (!rc && classify) {
+    if (!rc && classify && nranks == 1) {
         ssb_grid *c = NULL;
         int r = ssb_grid_duplicate(env->ctx, g, &c);
         if (r == SSB_OK) {

@@ -1,5 +1,6 @@
 /* ssbnet cell run | rates: the cell model (P2D for solid-state cells, optional liquid electrolyte). */
 #include "cli.h"
+#include "cli_dist.h"
 #include "cli_opts.h"
 
 #include <ssbnet/ssb_cell.h>
@@ -495,6 +496,7 @@ static int rates_cmd(cli_env *env, const cell_opts *o)
         goto done;
     }
     ssb_cell_rate_point pts[64];
+    if ((rc = cli_dist_sync(env, 0)) != 0) goto done; /* every rank, before the collective sweep */
     r = ssb_dist_rate_sweep(ctx, cell, n, rates, o->cutoff, pts); /* over the MPI ranks under mpirun */
     cli_progress_done();
     if (r != SSB_OK) {

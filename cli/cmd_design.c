@@ -2,6 +2,7 @@
  * review's Table 1 (include/ssbnet/ssb_design.h holds their physics). Also the short "strategies that would help
  * this cell most" table that `ssbnet run` ends with (cli_design_suggest). */
 #include "cli.h"
+#include "cli_dist.h"
 #include "cli_design.h"
 #include "cli_opts.h"
 #include "cli_report.h"
@@ -552,6 +553,7 @@ static int compare_cmd(cli_env *env, int argc, char **argv)
     int nch = 0;
     if (!rc) rc = parse_choices(env, db, val, ch, MAXCH, &nch);
     ssb_design_comparison cmp = {0};
+    if (!nshards) rc = cli_dist_sync(env, rc); /* every rank, before the collective comparison */
     if (!rc) {
         /* a share (job arrays), or the whole comparison: shared between the ranks under mpirun */
         if (nshards)

@@ -2,6 +2,7 @@
  * argument parsing, one call of the library's optimiser (ssb_design_optimise, include/ssbnet/ssb_design_opt.h) and
  * the output: tables on stdout, one JSON object with --json, -o DIR with report.html and ragone.png. */
 #include "cli_design_opt.h"
+#include "cli_dist.h"
 #include "cli_opts.h"
 
 #include <ssbnet/ssb_design_opt.h>
@@ -308,6 +309,7 @@ int cmd_design_optimise(cli_env *env, int argc, char **argv)
     if (!rc) rc = parse_problem(env, val, &prm);
     ssb_design_opt_result res;
     memset(&res, 0, sizeof res);
+    rc = cli_dist_sync(env, rc); /* every rank, before the collective optimisation */
     if (!rc) {
         r = ssb_dist_design_optimise(env->ctx, db, cell, &prm, &res); /* batches over the ranks under mpirun */
         cli_progress_done();

@@ -1,5 +1,6 @@
 /* ssbnet micro generate | analyze | transport */
 #include "cli.h"
+#include "cli_dist.h"
 #include "cli_image.h"
 #include "cli_micro.h"
 #include "cli_opts.h"
@@ -571,6 +572,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     int nres = 0;
     ssb_io_read_params drp;
     if (!rc && use_dist) rc = cli_image_read_params(env, &io, &drp);
+    if (use_dist) rc = cli_dist_sync(env, rc); /* every rank, before the collective solves */
     /* several axes: one transport object, one connected-component labelling for all of them (the results are those
      * of ssb_transport_solve bit for bit); each axis's solver set-up is released after its solve */
     ssb_transport *tobj = NULL;

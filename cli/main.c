@@ -1,5 +1,6 @@
 /* ssbnet: command dispatch. Each command group lives in cli/cmd_<group>.c. */
 #include "cli.h"
+#include "cli_dist.h"
 
 #include <ssbnet/ssb_dist.h>
 
@@ -92,9 +93,7 @@ int main(int argc, char **argv)
        design compare / optimise their cases; other commands run on rank 0 alone, below). */
     if (ssb_dist_launched() && ssb_dist_init(&argc, &argv) == SSB_OK) {
         atexit(ssb_dist_finalize);
-        if (ssb_dist_rank() > 0) {
-            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) return CLI_EXIT_IO;
-        }
+        if (ssb_dist_rank() > 0 && cli_dist_quiet_rank()) return CLI_EXIT_IO;
     }
     if (ssb_ctx_create(&env.ctx) != SSB_OK) {
         fprintf(stderr, "ssbnet: error: out of memory\n");
@@ -139,6 +138,8 @@ int main(int argc, char **argv)
         rc = cli_usage_error(&env, "command '%s' is not available in this version yet", group);
     } else if (n >= 2) {
         rc = groups[i].fn(&env, n - 1, args + 1);
+        /* a distributed command: a rank that stopped early meets the others at their next sync (cli_dist.h) */
+        if (ssb_dist_size() > 1 && mpi_aware(group, n >= 3 ? args[2] : NULL)) rc = cli_dist_finish(&env, rc);
     } else {
         char *defargs[] = {(char *)"run", NULL};
         rc = groups[i].fn(&env, 1, defargs);

@@ -49,6 +49,14 @@ void ssb_dist_finalize(void);
 int ssb_dist_size(void);
 int ssb_dist_rank(void);
 
+/* Agreement on a status reached outside the library (collective): every rank calls it once with its own status, e.g.
+ * a front end after checking its arguments and reading its files, before its next collective call - or, where it
+ * stopped early, once instead of that call, so that the ranks still working meet it there and do not wait forever.
+ * Returns on every rank the status of the lowest rank whose status is not 0 (0 when every status is 0); who
+ * (optional) receives that rank (-1 when none); msg (optional, msgsz bytes): in, this rank's message; out, the
+ * failing rank's message (unchanged when none failed). One rank, or no MPI: status, and msg unchanged. */
+int ssb_dist_agree_status(int status, char *msg, size_t msgsz, int *who);
+
 /* The slab of rank r of nranks for an image of nz planes: planes [*z0, *z0 + *nzr). */
 void ssb_dist_slab(int64_t nz, int nranks, int r, int64_t *z0, int64_t *nzr);
 
@@ -113,9 +121,10 @@ int ssb_dist_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
 int ssb_dist_design_optimise(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *base,
                              const ssb_design_opt_params *prm, ssb_design_opt_result *res);
 
-/* The labels present in the whole image (collective): every rank reads its slab and counts its voxels per label, and
- * the counts are summed over the ranks (MPI_Allreduce of the 256-entry table), so a phase table or a phase list is
- * checked against the labels of every plane, not only those of the first. hist: voxels per label (every rank).
+/* The labels present in the whole image (collective): every rank reads its slab (in pieces of at most 64 MB, so that
+ * an image too large for the ranks is not held in memory before a solver's memory check) and counts its voxels per
+ * label, and the counts are summed over the ranks (MPI_Allreduce of the 256-entry table), so a phase table or a
+ * phase list is checked against the labels of every plane, not only those of the first. hist: voxels per label (every rank).
  * Serial without MPI (one rank reads the whole image). Errors: those of the reader and of ssb_dist_transport_file's
  * checks (more ranks than planes, memory), agreed. */
 int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, int64_t hist[256]);
@@ -129,15 +138,19 @@ int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
  *                    between them counted by the rank owning z),
  *   cam            = ssb_micro_cam_compute when composite and a phase with role active is present (the electronic
  *                    and ionic networks and the CAM particles are components across the ranks).
- * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). Not distributed: the
- * per-voxel CAM classes (ssb_micro_cam_classify) and the feature sizes (ssb_micro_feature_sizes), which need the whole
- * image on one process. */
+ * Counts are equal exactly, areas to rounding (sums in another order, ~1e-15 relative). The per-voxel CAM classes
+ * (want_classes) are computed over the ranks and gathered onto rank 0 (1 byte per voxel of the whole image there).
+ * Not distributed: the feature sizes (ssb_micro_feature_sizes), which need the whole image on one process. */
 typedef struct {
     ssb_connectivity conn;    /* connectivity of the percolation per label: 6, 18 or 26 [6] (the composite networks
                                  are 6-connected, as serially) */
     ssb_micro_cam_params cam; /* axis and current-collector side of the composite analysis; cam.area: the area
                                  options of every area (marching cubes on / off, mc_sigma) [defaults] */
     int composite;            /* 1: the composite analysis when an active phase is present [1] */
+    int want_classes;         /* 1: also the per-voxel CAM classes of ssb_micro_cam_classify (with cam.axis and
+                                 cam.cc_side), gathered onto rank 0 (the whole image's nx ny nz bytes there), and
+                                 the composite analysis whatever composite says (SSB_ERR_NOTFOUND without an active
+                                 phase, as serially) [0] */
 } ssb_dist_analyze_params;
 ssb_dist_analyze_params ssb_dist_analyze_params_default(void);
 
@@ -150,6 +163,9 @@ typedef struct {
     ssb_micro_interfaces interfaces;    /* owned */
     int has_cam;                        /* cam holds the composite analysis */
     ssb_micro_cam_result cam;
+    uint8_t *classes;                   /* want_classes: on rank 0 the CAM class of every voxel of the image, index
+                                           x + nx (y + ny z) (0 not CAM, 1 active, 2 no e-, 3 no Li+, 4 neither:
+                                           ssb_micro_cam_classify's), NULL on the other ranks; owned */
 } ssb_dist_analysis;
 
 /* The analysis of the image file path (reader options rp, as ssb_dist_transport_file) with the phase table and the

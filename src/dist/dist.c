@@ -30,6 +30,13 @@ int ssb_dist_launched(void)
 }
 
 #if !SSB_HAVE_HYPRE
+int ssb_dist_agree_status(int status, char *msg, size_t msgsz, int *who)
+{
+    (void)msg, (void)msgsz;
+    if (who)
+        *who = status ? 0 : -1;
+    return status;
+}
 int ssb_dist_rate_sweep(ssb_ctx *ctx, ssb_cell *cell, int n, const double *crates, double v_cut,
                         ssb_cell_rate_point *out)
 {
@@ -132,6 +139,33 @@ int ssbi_dist_agree(ssb_ctx *ctx, int rc)
         code = SSB_ERR_INTERNAL;
     ssb_ctx_clear_error(ctx);
     return ssbi_error(ctx, code, __FILE__, __LINE__, __func__, "%s", msg);
+}
+
+int ssb_dist_agree_status(int status, char *msg, size_t msgsz, int *who)
+{
+    const int size = ssb_dist_size(), rank = ssb_dist_rank();
+    if (who)
+        *who = status ? rank : -1;
+    if (size == 1)
+        return status;
+    int mine = status ? rank : size, first = size;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first == size) {
+        if (who)
+            *who = -1;
+        return 0;
+    }
+    int code = status;
+    MPI_Bcast(&code, 1, MPI_INT, first, MPI_COMM_WORLD);
+    char buf[1024] = "";
+    if (rank == first && msg && msgsz > 0)
+        snprintf(buf, sizeof buf, "%.*s", (int)(msgsz < sizeof buf ? msgsz - 1 : sizeof buf - 1), msg);
+    MPI_Bcast(buf, (int)sizeof buf, MPI_CHAR, first, MPI_COMM_WORLD);
+    if (msg && msgsz > 0)
+        snprintf(msg, msgsz, "%s", buf);
+    if (who)
+        *who = first;
+    return code;
 }
 
 int ssb_dist_classes(ssb_ctx *ctx, const ssb_grid *slab, int halo_lo, int halo_hi, const uint8_t in_set[256],
@@ -560,10 +594,12 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
     result->n_unknowns = counts[0];
     snprintf(result->backend, sizeof result->backend, "%s", use_hypre ? "hypre-mpi" : "gmg-mpi");
     if (rc == SSB_OK && counts[0] == 0) {
+        /* as the serial solve (transport.c): no solver ran, backend "none", the same reason */
         result->percolates = 0;
         result->tau = result->tau_percolating = result->macmullin = INFINITY;
         result->converged = 1;
-        snprintf(result->reason, sizeof result->reason, "%s", "no percolating path: nothing to solve");
+        snprintf(result->reason, sizeof result->reason, "%s", "no conducting path joins the two Dirichlet planes");
+        snprintf(result->backend, sizeof result->backend, "%s", "none");
     } else if (rc == SSB_OK) {
         ssbi_slab_problem S = {dims[0], dims[1], nz, dims[2], z0, hlo, hhi, {hv[0], hv[1], hv[2]},
                           ssb_grid_get_labels_const(g), cls, sigma, axis, 0};
@@ -591,7 +627,8 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
             result->tau_rel_error_est = use_hypre ? NAN : gr.err_est;
             result->converged =
                 use_hypre ? gr.relres <= par.rtol && result->flux_mismatch <= par.flux_tol : gr.converged;
-            /* gmg-mpi without an estimate: the residual rule (a conductivity contrast above 1e3, transport_var.h) */
+            /* gmg-mpi without an estimate: the residual rule (a conductivity contrast above 1e3, transport_var.h);
+               stopped by the iteration limit: the serial solvers' words */
             snprintf(result->reason, sizeof result->reason, "%s",
                      !result->converged ? "iteration limit reached before the stopping rule"
                      : use_hypre        ? "rtol and flux_tol reached (hypre Struct PCG + PFMG over MPI)"
@@ -599,6 +636,8 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
                          ? "rtol and flux_tol reached (multigrid K-cycle + flexible CG over MPI)"
                          : "tau to rtol by its error estimate, residual sqrt(rtol), flux_tol reached "
                            "(multigrid K-cycle + flexible CG over MPI)");
+            if (!result->converged && result->iterations >= par.max_iter)
+                snprintf(result->reason, sizeof result->reason, "max_iter = %lld reached", (long long)par.max_iter);
             di.peak_bytes_rank = (int64_t)(nloc + 2 * nxy) * 2 + gr.peak_growth;
         }
     }
@@ -627,7 +666,11 @@ int ssb_dist_transport_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
 }
 
 /* The phase table of a distributed run must see every plane's labels: each rank counts its slab (read without halos,
- * one rank per plane at most), and the tables are summed. */
+ * one rank per plane at most), and the tables are summed. The slab is read in pieces of at most
+ * DIST_HIST_CHUNK_BYTES (at least one plane): this pass runs before the solver's or the analysis's memory check, so
+ * an image too large for the ranks is refused there without having been held in memory here (it was: 1 byte per
+ * voxel of every slab). */
+#define DIST_HIST_CHUNK_BYTES (64 << 20)
 int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_params *rp, int64_t hist[256])
 {
     SSB_REQUIRE(ctx, path && hist, SSB_ERR_ARG, "ssb_dist_histogram_file: NULL argument");
@@ -638,16 +681,32 @@ int ssb_dist_histogram_file(ssb_ctx *ctx, const char *path, const ssb_io_read_pa
     int64_t dims[3];
     double hv[3];
     SSB_CHECK(ctx, ssbi_dist_open_image(ctx, path, rp, 1.0, dims, hv)); /* labels only: 1 byte per voxel */
-    ssb_grid *g = NULL;
+    int size, rank;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     int64_t z0, nz;
-    int hlo, hhi;
-    int rc = ssbi_dist_read_slab(ctx, path, rp, dims[2], 0, 0, &g, &z0, &nz, &hlo, &hhi);
-    rc = ssbi_dist_agree(ctx, rc);
+    ssb_dist_slab(dims[2], size, rank, &z0, &nz);
+    const int64_t nxy = dims[0] * dims[1];
+    const int64_t chunk = nxy < DIST_HIST_CHUNK_BYTES ? DIST_HIST_CHUNK_BYTES / nxy : 1;
     int64_t loc[256];
     memset(loc, 0, sizeof loc);
-    if (rc == SSB_OK)
-        ssb_grid_histogram(g, loc);
-    ssb_grid_destroy(&g);
+    int rc = SSB_OK;
+    for (int64_t z = z0; z < z0 + nz && rc == SSB_OK; z += chunk) {
+        ssb_io_read_params p = rp ? *rp : ssb_io_read_params_default();
+        p.info = NULL;
+        p.z0 = z;
+        p.nz = z + chunk < z0 + nz ? chunk : z0 + nz - z;
+        ssb_grid *g = NULL;
+        rc = ssb_io_read_image(ctx, path, &p, &g);
+        if (rc == SSB_OK) {
+            int64_t h[256];
+            ssb_grid_histogram(g, h);
+            for (int k = 0; k < 256; k++)
+                loc[k] += h[k];
+        }
+        ssb_grid_destroy(&g);
+    }
+    rc = ssbi_dist_agree(ctx, rc);
     if (rc != SSB_OK)
         return ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
     MPI_Allreduce(loc, hist, 256, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);

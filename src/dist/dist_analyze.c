@@ -29,6 +29,7 @@ void ssb_dist_analysis_destroy(ssb_dist_analysis *a)
     if (!a)
         return;
     free(a->percolation);
+    free(a->classes);
     ssb_micro_interfaces_destroy(&a->interfaces);
     memset(a, 0, sizeof *a);
 }
@@ -84,7 +85,9 @@ static int mc_area(ssb_ctx *ctx, const slab *S, const uint8_t in[256], double si
     /* local layer l lies between local planes l and l + 1; the last owned layer exists where a plane follows */
     const int64_t l0 = S->hlo, l1 = S->hlo + S->nz - (S->hhi > 0 ? 0 : 1);
     double a = 0.0;
-    const int zb = (S->hlo == 0) | (S->hhi == 0) << 1; /* the image's own z faces, not halo planes */
+    /* the image's own z faces, not halo planes: the local array ends at the image's face also where the halo reaches
+       it (a rank owning the image's last plane but one reads that last plane as its one halo plane above) */
+    const int zb = (S->z0 - S->hlo == 0) | (S->z0 + S->nz + S->hhi == S->nzt) << 1;
     int rc = ssbi_ma_mc_area_layers(ctx, S->n, S->h, lab, in, sigma, l0, l1, zb, &a);
     SSB_CHECK(ctx, ssbi_dist_agree(ctx, rc));
     MPI_Allreduce(&a, area, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
@@ -232,8 +235,43 @@ static int mark_network(ssb_ctx *ctx, const slab *S, const uint8_t in[256], int 
 
 /* Composite electrode (as cam.c's cam_core: the same definitions, and the result made by the same
  * ssbi_ma_cam_finish): networks, particles, faces and classes over shared per-voxel flags. */
+/* The CAM classes of the owned voxels from their particle flags (ssb_micro_cam_classify's codes), gathered onto rank
+ * 0 plane by plane (*out: the whole image there, NULL elsewhere). */
+static int gather_classes(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, uint8_t *flags, uint8_t **out)
+{
+    static const uint8_t code[4] = {4, 3, 2, 1}; /* by PT_E | PT_LI: neither, no Li+ (e only), no e- (Li only), active */
+    const int64_t nloc = S->nxy * S->nz, nxy = S->nxy;
+    for (int64_t v = 0; v < nloc; v++)
+        flags[v] = s->cam[S->own[v]] ? code[((flags[v] & PT_E) ? 1 : 0) | ((flags[v] & PT_LI) ? 2 : 0)] : 0;
+    uint8_t *all = NULL;
+    int rc = SSB_OK;
+    if (S->rank == 0) {
+        all = malloc((size_t)(nxy * S->nzt));
+        if (!all)
+            rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory for the CAM classes of the whole image (%lld bytes on "
+                                               "rank 0)", (long long)(nxy * S->nzt));
+    }
+    rc = ssbi_dist_agree(ctx, rc);
+    if (rc != SSB_OK)
+        return rc;
+    if (S->rank == 0) {
+        memcpy(all, flags, (size_t)nloc);
+        for (int r = 1; r < S->size; r++) {
+            int64_t z0, nz;
+            ssb_dist_slab(S->nzt, S->size, r, &z0, &nz);
+            for (int64_t z = 0; z < nz; z++)
+                MPI_Recv(all + (z0 + z) * nxy, (int)nxy, MPI_UINT8_T, r, 31, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        }
+    } else {
+        for (int64_t z = 0; z < S->nz; z++)
+            MPI_Send(flags + z * nxy, (int)nxy, MPI_UINT8_T, 0, 31, MPI_COMM_WORLD);
+    }
+    *out = all;
+    return SSB_OK;
+}
+
 static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const int64_t cnt[256],
-                     const ssb_micro_cam_params *p, uint8_t *flags, ssb_micro_cam_result *res)
+                     const ssb_micro_cam_params *p, uint8_t *flags, ssb_micro_cam_result *res, uint8_t **classes)
 {
     const int64_t nloc = S->nxy * S->nz, nv = S->nxy * S->nzt, nx = S->nx, ny = S->ny, nxy = S->nxy;
     int64_t ncam = 0;
@@ -351,6 +389,8 @@ static int composite(ssb_ctx *ctx, const slab *S, const ssbi_cam_sets *s, const 
             goto done;
         ssbi_ma_cam_finish_mc(res, sa, sb, su);
     }
+    if (classes) /* last: the particle flags become the classes */
+        rc = gather_classes(ctx, S, s, flags, classes);
 done:
     free(fl);
     free(halo);
@@ -450,11 +490,11 @@ int ssb_dist_analyze_file(ssb_ctx *ctx, const char *path, const ssb_io_read_para
         rc = percolation(ctx, &S, cnt, p.conn, flags, out->percolation);
     if (rc == SSB_OK)
         rc = interfaces(ctx, &S, cnt, &p.cam.area, &out->interfaces);
-    if (rc == SSB_OK && p.composite && fr->role_count[SSB_ROLE_ACTIVE] > 0) {
+    if (rc == SSB_OK && (p.want_classes || (p.composite && fr->role_count[SSB_ROLE_ACTIVE] > 0))) {
         ssbi_cam_sets cs;
         ssbi_ma_cam_sets(phases, &cs);
-        rc = composite(ctx, &S, &cs, cnt, &p.cam, flags, &out->cam);
-        out->has_cam = rc == SSB_OK;
+        rc = composite(ctx, &S, &cs, cnt, &p.cam, flags, &out->cam, p.want_classes ? &out->classes : NULL);
+        out->has_cam = rc == SSB_OK && p.composite && fr->role_count[SSB_ROLE_ACTIVE] > 0;
     }
     free(flags);
     ssb_grid_destroy(&g);

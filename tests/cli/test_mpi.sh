@@ -94,10 +94,6 @@ expect_rc "serial analyze table" 0 "$BIN" micro analyze "$ELEC" --phase-map "$PM
 mv "$T/out" "$T/tab1.txt"
 expect_rc "mpirun -n 3 analyze table" 0 "${MPI[@]}" -n 3 "$BIN" micro analyze "$ELEC" --phase-map "$PMAP" --no-mc --quiet
 cmp -s "$T/tab1.txt" "$T/out" && ok "table over 3 ranks identical to serial" || bad "table differs: $(diff "$T/tab1.txt" "$T/out" | head -5)"
-# what is not distributed is refused by name, before any work, nothing written
-expect_rc "--classify under MPI" 2 "${MPI[@]}" -n 2 "$BIN" micro analyze "$ELEC" --phase-map "$PMAP" --classify "$T/cls.tif"
-grep -q -- "--classify" "$T/err" && ok "message names --classify" || bad "message: $(cat "$T/err")"
-[ -e "$T/cls.tif" ] && bad "class image written" || ok "no class image"
 # 26-connectivity: clusters joined across the slab faces through edges and corners too
 expect_rc "serial analyze --conn 26" 0 "$BIN" micro analyze "$ELEC" --phase-map "$PMAP" --no-mc --conn 26 --quiet
 mv "$T/out" "$T/tab26.txt"
