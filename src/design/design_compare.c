@@ -279,6 +279,22 @@ static int build_cases(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_par
         rc = ssb_design_case_create(ctx, cell, rp, ep, &cases[i]);
         if (rc == SSB_OK)
             rc = ssb_design_strategy_apply(ctx, db, ch->strategy, ch->values, &cases[i]);
+        if (rc == SSB_ERR_NOTFOUND || rc == SSB_ERR_UNSUPPORTED) {
+            /* a strategy this build has that cannot act on this cell (e.g. no mechanics record of its SE): not
+               applicable, with the reason, like the anode-only strategies on a composite anode; the case stays the
+               baseline's and is not evaluated (an unavailable strategy still stops everything) */
+            char why[SSB_DESIGN_NOTE_LEN - 32];
+            snprintf(why, sizeof why, "%s", ssb_ctx_get_error(ctx));
+            if (ssb_design_strategy_available(ctx, db, ch->strategy, NULL, 0)) {
+                ssb_ctx_clear_error(ctx);
+                v[i].ok = 0;
+                v[i].error_code = SSB_ERR_UNSUPPORTED;
+                snprintf(v[i].error, sizeof v[i].error, "not applicable to this cell: %s", why);
+                rc = SSB_OK;
+            } else {
+                rc = SSB_ERROR(ctx, rc, "%s", why);
+            }
+        }
     }
     if (rc == SSB_OK)
         for (int i = 1; i < n; i++)
@@ -296,11 +312,14 @@ static int evaluate_share(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_r
     if (!list)
         return SSB_ERROR(ctx, SSB_ERR_NOMEM, "design compare: out of memory for %d variants", n);
     int nfull = 0, nbase = 0;
+    for (int i = 1; i < n; i++) /* not applicable to this cell (build_cases): nothing to evaluate */
+        if (v[i].owner == shard && v[i].error_code)
+            v[i].evaluated = 1;
     for (int i = 0; i < n; i++) /* this share's own structures first, then those on the baseline's */
-        if (v[i].owner == shard && i > 0 && !v[i].reused)
+        if (v[i].owner == shard && i > 0 && !v[i].reused && !v[i].error_code)
             list[nfull++] = i;
     for (int i = 0; i < n; i++)
-        if (v[i].owner == shard && (i == 0 || v[i].reused))
+        if (v[i].owner == shard && (i == 0 || v[i].reused) && !(i > 0 && v[i].error_code))
             list[nfull + nbase++] = i;
     ssb_run_result own, shadow;
     memset(&own, 0, sizeof own);

@@ -392,6 +392,73 @@ static void test_not_applicable_to_composite_anode(void **state)
     ssb_cell_params_destroy(&cell);
 }
 
+/* The text of examples/cell.json with every "from" replaced by "to" (malloc'd; NULL on failure). */
+static char *example_cell_with(const char *from, const char *to)
+{
+    FILE *fp = fopen(SSB_SOURCE_DIR "/examples/cell.json", "rb");
+    if (!fp)
+        return NULL;
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[n] = '\0';
+    char *out = malloc(2 * sizeof text);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (const char *p = text; *p;) {
+        if (strncmp(p, from, strlen(from)) == 0) {
+            memcpy(out + k, to, strlen(to));
+            k += strlen(to);
+            p += strlen(from);
+        } else {
+            out[k++] = *p++;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* An NCM811 | LGPS | Li cell (every SE of examples/cell.json replaced by Li10GeP2S12): its SE has no record in the
+ * mechanics database (no plating CCD), so gb_insulation cannot act on it. Before, the strategy's set-up failed and
+ * took the whole comparison with it (exit 8 of 'design compare' without --strategies, and 'ssbnet run' lost its
+ * top_strategies); now that variant is 'not applicable' with the reason and the others are evaluated: half the
+ * separator halves its ionic loss (ohmic, I L / sigma_eff). */
+static void test_not_applicable_without_mech_record(void **state)
+{
+    fixture *f = *state;
+    char *text = example_cell_with("Li6PS5Cl", "Li10GeP2S12");
+    assert_non_null(text);
+    ssb_cell_params *cell = NULL;
+    TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, text, "lgps cell", &cell));
+    free(text);
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    ep.aged_discharge = 0;
+    const char *names[2] = {"gb_insulation", "thin_separator"};
+    ssb_design_choice ch[2];
+    for (int i = 0; i < 2; i++) {
+        ch[i] = (ssb_design_choice){0, {NAN, NAN, NAN, NAN}};
+        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, names[i], &ch[i].strategy));
+    }
+    ch[1].values[0] = 0.5;
+    ssb_design_comparison c;
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, cell, &rp, &ep, 2, ch, &c));
+    assert_true(c.v[0].ok && c.v[2].ok);
+    assert_false(c.v[1].ok);
+    assert_int_equal(c.v[1].error_code, SSB_ERR_UNSUPPORTED);
+    assert_non_null(strstr(c.v[1].error, "not applicable to this cell"));
+    assert_non_null(strstr(c.v[1].error, "mechanics"));
+    assert_true(c.v[1].rank == 3 && c.v[1].evaluated);
+    double l0 = c.v[0].m.breakdown.loss[SSB_CELL_LOSS_IONIC_SEP], l1 = c.v[2].m.breakdown.loss[SSB_CELL_LOSS_IONIC_SEP];
+    TU_ASSERT_REL(l1 / l0, 0.5, 0.01);
+    printf("PASS: LGPS cell: gb_insulation %s; half separator %.4g -> %.4g mV\n", c.v[1].error, l0 * 1e3, l1 * 1e3);
+    ssb_design_comparison_destroy(&c);
+    ssb_cell_params_destroy(&cell);
+}
+
 /* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
  * 18, 1105 (2019): creep of Li feeds the interface; Doux et al., Adv. Energy Mater. 10, 1903253 (2020)), through
  * the pressure strategy and the evaluation of the cell (Bruggeman cell, no structure: the anode is what changes). */
@@ -565,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_evaluate_coating_once),
         cmocka_unit_test(test_missing_density_keeps_wh_per_l),
         cmocka_unit_test(test_not_applicable_to_composite_anode),
+        cmocka_unit_test(test_not_applicable_without_mech_record),
         cmocka_unit_test(test_trend_pressure),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
