@@ -264,7 +264,7 @@ static cJSON *variant_json(const ssb_design_variant *v, const ssb_design_metrics
     cJSON_AddStringToObject(o, "bottleneck", ssb_cell_loss_name(m->bottleneck));
     cJSON_AddItemToObject(o, "mean_breakdown", cli_report_breakdown_json(&m->breakdown));
     if (!m->ccs_available || m->ccs_note[0]) cJSON_AddStringToObject(o, "anode_note", m->ccs_note);
-    if (!m->aged_available) cJSON_AddStringToObject(o, "ageing_note", m->aged_note);
+    if (!m->aged_available || m->aged_note[0]) cJSON_AddStringToObject(o, "ageing_note", m->aged_note);
     if (base && v->strategy >= 0) {
         double d;
         int k = largest_change(base, m, &d);
@@ -376,6 +376,8 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
     if (nokg)
         fprintf(out, "(stack Wh/kg '-': the cell lacks a mass density, which 'ssbnet cell rates' names; ranked by areal "
                      "energy instead)\n");
+    if (cmp->v[0].ok && b0->aged_available && b0->aged_note[0])
+        fprintf(out, "(R aged: %s)\n", b0->aged_note);
     const ssb_design_metrics *b = &cmp->v[0].m;
     fprintf(out, "\nwhat each strategy moved (mean overpotentials at %gC, baseline -> variant)\n", rate);
     for (int i = 1; i < cmp->n; i++) {

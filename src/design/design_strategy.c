@@ -202,9 +202,24 @@ static int a_coating(ssb_ctx *ctx, const ssb_materials *db, const double *v, ssb
     const char *se = cv.pos.electrolyte[0] ? cv.pos.electrolyte : cv.el.material;
     ssb_iface_db *idb = NULL;
     ssb_iface_stability st;
+    const ssb_iface_record *rec = NULL;
     int rc = ssb_iface_db_load(ctx, NULL, &idb);
     if (rc == SSB_OK)
         rc = ssb_iface_stability_assess(ctx, db, idb, cv.pos.active_material, se, "LiNbO3", NAN, NAN, &st);
+    if (rc == SSB_OK && ssb_iface_db_find(ctx, idb, db, st.electrode, st.electrolyte, &rec) != SSB_OK) {
+        /* without growth data the interface does not age in the evaluation, so the coating could only cost: right
+           for a pair that is (nearly) stable, a false "no benefit" for one that decomposes (NCM811 against LLZO,
+           LGPS, Li3PS4) or whose window is unknown */
+        ssb_ctx_clear_error(ctx);
+        rec = NULL;
+        if (!(st.stable == 1 || st.nearly_stable))
+            rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                           "%s|%s is %s over the cathode's window but has no interphase growth data "
+                           "(data/iface/interfaces.json), so the coating's effect (suppressed growth against its "
+                           "series resistance) cannot be computed",
+                           st.electrode, st.electrolyte,
+                           st.stable == 0 ? "unstable" : "of unknown stability (no SE window data)");
+    }
     ssb_iface_db_destroy(&idb);
     SSB_CHECK(ctx, rc);
     const ssb_material *m = NULL;

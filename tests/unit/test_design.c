@@ -392,6 +392,26 @@ static void test_not_applicable_to_composite_anode(void **state)
     ssb_cell_params_destroy(&cell);
 }
 
+/* text with every "from" replaced by "to" (malloc'd; NULL on failure). */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    size_t nf = strlen(from), nt = strlen(to), k = 0;
+    char *out = malloc(strlen(text) * (nt > nf ? nt / nf + 2 : 1) + 1);
+    if (!out)
+        return NULL;
+    for (const char *p = text; *p;) {
+        if (strncmp(p, from, nf) == 0) {
+            memcpy(out + k, to, nt);
+            k += nt;
+            p += nf;
+        } else {
+            out[k++] = *p++;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
 /* The text of examples/cell.json with every "from" replaced by "to" (malloc'd; NULL on failure). */
 static char *example_cell_with(const char *from, const char *to)
 {
@@ -402,21 +422,7 @@ static char *example_cell_with(const char *from, const char *to)
     size_t n = fread(text, 1, sizeof text - 1, fp);
     fclose(fp);
     text[n] = '\0';
-    char *out = malloc(2 * sizeof text);
-    if (!out)
-        return NULL;
-    size_t k = 0;
-    for (const char *p = text; *p;) {
-        if (strncmp(p, from, strlen(from)) == 0) {
-            memcpy(out + k, to, strlen(to));
-            k += strlen(to);
-            p += strlen(from);
-        } else {
-            out[k++] = *p++;
-        }
-    }
-    out[k] = '\0';
-    return out;
+    return replace_all(text, from, to);
 }
 
 /* An NCM811 | LGPS | Li cell (every SE of examples/cell.json replaced by Li10GeP2S12): its SE has no record in the
@@ -457,6 +463,57 @@ static void test_not_applicable_without_mech_record(void **state)
     printf("PASS: LGPS cell: gb_insulation %s; half separator %.4g -> %.4g mV\n", c.v[1].error, l0 * 1e3, l1 * 1e3);
     ssb_design_comparison_destroy(&c);
     ssb_cell_params_destroy(&cell);
+}
+
+/* A LiNbO3 coating where the interface data cannot say what it does. NCM811 against LLZO is unstable above 2.91 V
+ * (computed window, Zhu, He, Mo, ACS Appl. Mater. Interfaces 7, 23685 (2015)) and data/iface/interfaces.json has
+ * no growth record for it: the evaluation does not age that interface, so before, the coating came out as 'no
+ * effect' -- the reverse of why oxide cathode|LLZO interfaces are coated. Now the coating is 'not applicable' with
+ * the reason and the baseline's aged figures carry a note. Against Li3InCl6 (window to 4.2 V, 0.1 V short of
+ * 4.3 V: nearly stable; halides need no coating at 4.3 V, Li et al., Energy Environ. Sci. 12, 2665 (2019)) the
+ * coating is evaluated and gains nothing: the aged resistance is not lower than the bare one. */
+static void test_coating_without_growth_data(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "coating", &idx));
+    ssb_design_choice ch = {idx, {NAN, NAN, NAN, NAN}};
+    const char *se[2] = {"LLZO", "Li3InCl6"};
+    for (int k = 0; k < 2; k++) {
+        char *t40 = example_cell_with("Li6PS5Cl", se[k]);
+        assert_non_null(t40); /* at 25 C: the database gives Li3InCl6's activation energy as a range only */
+        char *text = replace_all(t40, "\"temperature_C\": 40", "\"temperature_C\": 25");
+        free(t40);
+        assert_non_null(text);
+        ssb_cell_params *cell = NULL;
+        TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, text, se[k], &cell));
+        free(text);
+        ssb_design_comparison c;
+        TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, cell, &rp, &ep, 1, &ch, &c));
+        const ssb_design_metrics *b = &c.v[0].m;
+        assert_true(c.v[0].ok && b->aged_available);
+        if (k == 0) {
+            assert_false(c.v[1].ok);
+            assert_int_equal(c.v[1].error_code, SSB_ERR_UNSUPPORTED);
+            assert_non_null(strstr(c.v[1].error, "not applicable to this cell"));
+            assert_non_null(strstr(c.v[1].error, "no interphase growth data"));
+            assert_non_null(strstr(b->aged_note, "growth not modelled"));
+            printf("PASS: NCM811|LLZO: %s\n", c.v[1].error);
+        } else {
+            assert_true(c.v[1].ok);
+            assert_true(b->aged_note[0] == '\0');
+            assert_true(c.v[1].m.R_pos_aged >= b->R_pos_aged);
+            assert_true(c.v[1].m.wh_per_kg <= b->wh_per_kg);
+            printf("PASS: NCM811|Li3InCl6: coated aged R %.4g >= bare %.4g ohm cm2\n", 1e4 * c.v[1].m.R_pos_aged,
+                   1e4 * b->R_pos_aged);
+        }
+        ssb_design_comparison_destroy(&c);
+        ssb_cell_params_destroy(&cell);
+    }
 }
 
 /* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
@@ -633,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_missing_density_keeps_wh_per_l),
         cmocka_unit_test(test_not_applicable_to_composite_anode),
         cmocka_unit_test(test_not_applicable_without_mech_record),
+        cmocka_unit_test(test_coating_without_growth_data),
         cmocka_unit_test(test_trend_pressure),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
