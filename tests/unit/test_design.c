@@ -392,6 +392,22 @@ static void test_not_applicable_to_composite_anode(void **state)
     ssb_cell_params_destroy(&cell);
 }
 
+/* The cell alone on its Bruggeman values (no structure) and an evaluation without the power ladder: the quick set-up
+ * of the tests that look at one figure of a few variants. */
+static ssb_run_params bruggeman_params(void)
+{
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    return rp;
+}
+
+static ssb_design_eval_params no_ladder(void)
+{
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    return ep;
+}
+
 /* text with every "from" replaced by "to" (malloc'd; NULL on failure). */
 static char *replace_all(const char *text, const char *from, const char *to)
 {
@@ -438,10 +454,8 @@ static void test_not_applicable_without_mech_record(void **state)
     ssb_cell_params *cell = NULL;
     TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, text, "lgps cell", &cell));
     free(text);
-    ssb_run_params rp = small_params();
-    rp.micro = 0;
-    ssb_design_eval_params ep = ssb_design_eval_params_default();
-    ep.npower = 0;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder();
     ep.aged_discharge = 0;
     const char *names[2] = {"gb_insulation", "thin_separator"};
     ssb_design_choice ch[2];
@@ -475,10 +489,8 @@ static void test_not_applicable_without_mech_record(void **state)
 static void test_coating_without_growth_data(void **state)
 {
     fixture *f = *state;
-    ssb_run_params rp = small_params();
-    rp.micro = 0;
-    ssb_design_eval_params ep = ssb_design_eval_params_default();
-    ep.npower = 0;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder();
     int idx;
     TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "coating", &idx));
     ssb_design_choice ch = {idx, {NAN, NAN, NAN, NAN}};
