@@ -377,7 +377,7 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
         fprintf(out, "(stack Wh/kg '-': the cell lacks a mass density, which 'ssbnet cell rates' names; ranked by areal "
                      "energy instead)\n");
     if (cmp->v[0].ok && b0->aged_available && b0->aged_note[0])
-        fprintf(out, "(R aged: %s)\n", b0->aged_note);
+        fprintf(out, "(aged figures: %s)\n", b0->aged_note);
     const ssb_design_metrics *b = &cmp->v[0].m;
     fprintf(out, "\nwhat each strategy moved (mean overpotentials at %gC, baseline -> variant)\n", rate);
     for (int i = 1; i < cmp->n; i++) {

@@ -271,12 +271,18 @@ static int ageing(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *
     m->R_pos_aged = res->interfaces.R_pos_aged;
     m->R_neg_initial = res->interfaces.R_neg_initial;
     m->R_neg_aged = res->interfaces.R_neg_aged;
-    const ssb_iface_stability *sp = &res->interfaces.pos;
-    if (sp->type == SSB_IFACE_UNKNOWN && sp->stable != 1 && !sp->nearly_stable)
-        snprintf(m->aged_note, sizeof m->aged_note,
-                 "%s|%s is %s over the cathode's window but has no interphase growth data (data/iface/"
-                 "interfaces.json): its aged resistance is the fresh one, growth not modelled",
-                 sp->electrode, sp->electrolyte, sp->stable == 0 ? "unstable" : "of unknown stability");
+    /* a pair that decomposes (or may) without growth data keeps its fresh resistance: say so, per side */
+    const ssb_iface_stability *side[2] = {&res->interfaces.pos, &res->interfaces.neg};
+    size_t len = 0;
+    for (int k = 0; k < 2; k++) {
+        const ssb_iface_stability *sp = side[k];
+        if (sp->type == SSB_IFACE_UNKNOWN && sp->stable != 1 && !sp->nearly_stable && len < sizeof m->aged_note)
+            len += (size_t)snprintf(m->aged_note + len, sizeof m->aged_note - len,
+                                    "%s%s|%s is %s but has no interphase growth data (data/iface/interfaces.json): "
+                                    "its aged resistance is the fresh one, growth not modelled",
+                                    len ? "; " : "", sp->electrode, sp->electrolyte,
+                                    sp->stable == 0 ? "unstable" : "of unknown stability");
+    }
     if (ep->coating.thickness > 0) {
         /* the run's cell with the cathode interface resistance it had before the coating */
         ssb_iface_db *idb = NULL;
