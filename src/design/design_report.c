@@ -3,6 +3,7 @@
 #include "design_impl.h"
 
 #include <ssbnet/ssb_html.h>
+#include <ssbnet/ssb_mech.h>
 #include <ssbnet/ssb_units.h>
 
 #include <math.h>
@@ -38,7 +39,8 @@ static void table_cells(const ssb_design_comparison *c, char (*txt)[128], const 
                 cell_text(t[3], 128, m->wh_per_l, "%.1f");
                 cell_text(t[4], 128, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, m->capacity), "%.4g");
                 cell_text(t[5], 128, m->power_rate, "%g");
-                cell_text(t[6], 128, m->ccs_available ? ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs) : NAN, "%.3g");
+                cell_text(t[6], 128, m->ccs_available ? ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs) : NAN,
+                          m->ccs_available && m->ccs >= SSB_MECH_J_MAX ? ">= %g" : "%.3g"); /* capped, as the CLI */
                 cell_text(t[7], 128, ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_pos_aged), "%.4g");
                 cell_text(t[8], 128, m->retention_aged, "%.3f");
                 snprintf(t[9], 128, "%s (%.3g mV)", ssb_cell_loss_name(m->bottleneck),
