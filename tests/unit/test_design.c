@@ -555,6 +555,15 @@ static void test_trend_pressure(void **state)
     printf("PASS: CCS rises with stack pressure (1 -> 11 MPa: up to %.4g mA/cm2)\n", prev / 10);
 }
 
+/* The fixture's cell against one strategy with its first parameter at x: a comparison of two variants. */
+static void compare_one(fixture *f, const char *name, double x, const ssb_run_params *rp,
+                        const ssb_design_eval_params *ep, ssb_design_comparison *c)
+{
+    ssb_design_choice ch = {0, {x, NAN, NAN, NAN}};
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, name, &ch.strategy));
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, rp, ep, 1, &ch, c));
+}
+
 /* A CCS beyond the stripping model's range (100 mA/cm2, SSB_MECH_J_MAX, where `iface lithium` sets
  * ccs_beyond_model_range) is not ranked on: at 10 and 50 MPa the p^6.6 creep law gives ~460 and ~2e7 mA/cm2
  * (Masias et al. 2019's n = 6.6 from the calibration at 3 MPa; README: it overstates the CCS above ~5 MPa). Before,
@@ -566,11 +575,8 @@ static void test_ccs_beyond_model_range(void **state)
     ssb_design_eval_params ep = no_ladder();
     ep.aged_discharge = 0;
     ep.stack_pressure = 10e6;
-    int idx;
-    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "pressure", &idx));
-    ssb_design_choice ch = {idx, {40, NAN, NAN, NAN}};
     ssb_design_comparison c;
-    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, 1, &ch, &c));
+    compare_one(f, "pressure", 40, &rp, &ep, &c);
     ssb_mech_db *mdb = NULL;
     const ssb_mech_anode *a = NULL;
     TU_OK(f->ctx, ssb_mech_db_load(f->ctx, NULL, &mdb));
