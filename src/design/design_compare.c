@@ -77,8 +77,10 @@ static void assign_ranks(ssb_design_comparison *out)
             if (j == i)
                 continue;
             const ssb_design_variant *vj = &out->v[j];
-            /* overall: energy first, ties broken by the others, then by order (the baseline wins a full tie) */
-            if (better(vj, vi, 0, SSB_DESIGN_NCRITERIA - 1) || (j < i && !better(vi, vj, 0, SSB_DESIGN_NCRITERIA - 1)))
+            /* overall: energy first, ties broken by the others, then by the strategy's place in the table of
+               `design list` (the baseline, -1, wins a full tie), not by the order the strategies were named in */
+            const int first = vj->strategy != vi->strategy ? vj->strategy < vi->strategy : j < i;
+            if (better(vj, vi, 0, SSB_DESIGN_NCRITERIA - 1) || (first && !better(vi, vj, 0, SSB_DESIGN_NCRITERIA - 1)))
                 vi->rank++;
             for (int c = 0; c < SSB_DESIGN_NCRITERIA; c++)
                 if (better(vj, vi, c, c))

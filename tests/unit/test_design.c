@@ -564,6 +564,38 @@ static void compare_one(fixture *f, const char *name, double x, const ssb_run_pa
     TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, rp, ep, 1, &ch, c));
 }
 
+/* Variants equal on every ranking criterion (gb_insulation moves only the plating CCD, a coating of 0 nm nothing) rank
+ * in the order of the strategy table, whatever order they were named in: before, --strategies a,b and b,a gave
+ * swapped ranks for the same cell. */
+static void test_tie_order_independent(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder();
+    int gb, co;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "gb_insulation", &gb));
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "coating", &co));
+    assert_true(gb < co);
+    for (int order = 0; order < 2; order++) {
+        ssb_design_choice ch[2] = {{gb, {NAN, NAN, NAN, NAN}}, {co, {0, NAN, NAN, NAN}}};
+        if (order) {
+            ssb_design_choice t = ch[0];
+            ch[0] = ch[1];
+            ch[1] = t;
+        }
+        ssb_design_comparison c;
+        TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, 2, ch, &c));
+        const int igb = order ? 2 : 1, ico = order ? 1 : 2;
+        assert_true(c.v[igb].m.wh_per_kg == c.v[ico].m.wh_per_kg && c.v[igb].m.ccs == c.v[ico].m.ccs &&
+                    c.v[igb].m.retention_aged == c.v[ico].m.retention_aged);
+        assert_int_equal(c.v[0].rank, 1);
+        assert_int_equal(c.v[igb].rank, 2);
+        assert_int_equal(c.v[ico].rank, 3);
+        ssb_design_comparison_destroy(&c);
+    }
+    printf("PASS: tied variants rank in the strategy table's order, not the order given\n");
+}
+
 /* A CCS beyond the stripping model's range (100 mA/cm2, SSB_MECH_J_MAX, where `iface lithium` sets
  * ccs_beyond_model_range) is not ranked on: at 10 and 50 MPa the p^6.6 creep law gives ~460 and ~2e7 mA/cm2
  * (Masias et al. 2019's n = 6.6 from the calibration at 3 MPa; README: it overstates the CCS above ~5 MPa). Before,
@@ -749,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_not_applicable_without_mech_record),
         cmocka_unit_test(test_coating_without_growth_data),
         cmocka_unit_test(test_trend_pressure),
+        cmocka_unit_test(test_tie_order_independent),
         cmocka_unit_test(test_ccs_beyond_model_range),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
