@@ -25,8 +25,21 @@ static int run_json(ssb_ctx *ctx, ssb_design_case *dc, const char *key, const ch
     return rc;
 }
 
+/* A generator option acts only where the structure is generated: on the Bruggeman cell (microstructure disabled) it
+   would change nothing, and the variant would carry the baseline's numbers under the strategy's name. */
+static int needs_micro(ssb_ctx *ctx, const ssb_design_case *dc, const char *key)
+{
+    SSB_REQUIRE(ctx, dc->run.micro, SSB_ERR_UNSUPPORTED,
+                "its generator option microstructure.%s acts only on a generated structure, which this evaluation "
+                "does not make: the cell runs on its Bruggeman values (microstructure disabled; 'design optimise' "
+                "needs --micro)",
+                key);
+    return SSB_OK;
+}
+
 static int set_micro(ssb_ctx *ctx, ssb_design_case *dc, const char *key, double value)
 {
+    SSB_CHECK(ctx, needs_micro(ctx, dc, key));
     char json[256];
     snprintf(json, sizeof json, "{\"microstructure\": {\"%s\": %.17g}}", key, value);
     return run_json(ctx, dc, key, json);
@@ -34,6 +47,7 @@ static int set_micro(ssb_ctx *ctx, ssb_design_case *dc, const char *key, double 
 
 static int set_micro_string(ssb_ctx *ctx, ssb_design_case *dc, const char *key, const char *value)
 {
+    SSB_CHECK(ctx, needs_micro(ctx, dc, key));
     char json[256];
     snprintf(json, sizeof json, "{\"microstructure\": {\"%s\": \"%s\"}}", key, value);
     return run_json(ctx, dc, key, json);

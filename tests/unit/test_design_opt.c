@@ -180,6 +180,30 @@ static void test_composite_anode_refusals(void **state)
     printf("PASS: composite anode: CCS constraint unsupported; stack pressure and Li-anode strategies refused\n");
 }
 
+/* Without --micro (run.micro 0, the default of the params) every design runs on the cell's Bruggeman relations: a
+ * generator option (microstructure.overlap) or a strategy acting through one (vertical_channels) changes nothing
+ * there. Before, 'design optimise --vary strategy.vertical_channels.channel_fraction=0:0.3' ran, reported the
+ * optimum at the lower bound with dObj/dx 0; now both are refused (SSB_ERR_UNSUPPORTED) before anything runs. */
+static void test_micro_variables_need_micro(void **state)
+{
+    fixture *f = *state;
+    const char *vars[2] = {"microstructure.overlap", "strategy.vertical_channels.channel_fraction"};
+    const double lo[2] = {0.1, 0.0}, hi[2] = {0.5, 0.3};
+    for (int i = 0; i < 2; i++) {
+        ssb_design_opt_params p = thickness_problem(1.0);
+        assert_false(p.run.micro);
+        snprintf(p.vars[0].name, sizeof p.vars[0].name, "%s", vars[i]);
+        p.vars[0].lo = lo[i];
+        p.vars[0].hi = hi[i];
+        ssb_design_opt_result r;
+        assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_UNSUPPORTED);
+        assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "Bruggeman"));
+        assert_int_equal(r.nevals, 0);
+        ssb_design_opt_result_destroy(&r);
+    }
+    printf("PASS: generator variables without --micro refused (%s)\n", ssb_ctx_get_error(f->ctx));
+}
+
 static void test_optimum_beats_grid(void **state)
 {
     fixture *f = *state;
@@ -391,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_local_status),
         cmocka_unit_test(test_rate_below_reference),
         cmocka_unit_test(test_composite_anode_refusals),
+        cmocka_unit_test(test_micro_variables_need_micro),
         cmocka_unit_test(test_optimum_beats_grid),
         cmocka_unit_test(test_sensitivity_bound_constraint),
         cmocka_unit_test(test_bad_input),
