@@ -408,6 +408,15 @@ static ssb_design_eval_params no_ladder(void)
     return ep;
 }
 
+/* choices for n strategies by name at their default strength */
+static void choices_of(fixture *f, int n, const char *const *names, ssb_design_choice *ch)
+{
+    for (int i = 0; i < n; i++) {
+        ch[i] = (ssb_design_choice){0, {NAN, NAN, NAN, NAN}};
+        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, names[i], &ch[i].strategy));
+    }
+}
+
 /* text with every "from" replaced by "to" (malloc'd; NULL on failure). */
 static char *replace_all(const char *text, const char *from, const char *to)
 {
@@ -459,10 +468,7 @@ static void test_not_applicable_without_mech_record(void **state)
     ep.aged_discharge = 0;
     const char *names[2] = {"gb_insulation", "thin_separator"};
     ssb_design_choice ch[2];
-    for (int i = 0; i < 2; i++) {
-        ch[i] = (ssb_design_choice){0, {NAN, NAN, NAN, NAN}};
-        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, names[i], &ch[i].strategy));
-    }
+    choices_of(f, 2, names, ch);
     ch[1].values[0] = 0.5;
     ssb_design_comparison c;
     TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, cell, &rp, &ep, 2, ch, &c));
@@ -577,10 +583,7 @@ static void test_generator_strategies_on_bruggeman(void **state)
     ep.aged_discharge = 0;
     const char *names[3] = {"sintering", "graded_cathode", "small_cam"};
     ssb_design_choice ch[3];
-    for (int i = 0; i < 3; i++) {
-        ch[i] = (ssb_design_choice){0, {NAN, NAN, NAN, NAN}};
-        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, names[i], &ch[i].strategy));
-    }
+    choices_of(f, 3, names, ch);
     ch[2].values[0] = 0.6;
     ssb_design_comparison c;
     TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, 3, ch, &c));
