@@ -391,6 +391,11 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
     if (nokg)
         fprintf(out, "(stack Wh/kg '-': the cell lacks a mass density, which 'ssbnet cell rates' names; ranked by areal "
                      "energy instead)\n");
+    int capped = 0;
+    for (int i = 0; i < cmp->n; i++) capped |= cmp->v[i].ok && cmp->v[i].m.ccs_available && cmp->v[i].m.ccs >= SSB_MECH_J_MAX;
+    if (capped)
+        fprintf(out, "(CCS '>= 100': beyond the stripping model's range, counted as 100 mA/cm2; the p^6.6 creep law "
+                     "overstates the CCS above ~5 MPa, where Li creep into the SE limits; JSON anode_note)\n");
     if (cmp->v[0].ok && b0->aged_available && b0->aged_note[0])
         fprintf(out, "(aged figures: %s)\n", b0->aged_note);
     const ssb_design_metrics *b = &cmp->v[0].m;

@@ -183,6 +183,19 @@ int ssb_design_comparison_write_html(ssb_ctx *ctx, const ssb_design_comparison *
                      c->v[i].error_code == SSB_ERR_UNSUPPORTED ? "" : "failed: ", c->v[i].error);
             rc = ssb_html_add_paragraph(ctx, page, msg);
         }
+    /* the baseline's notes, as the CLI's table: aged figures without growth data, a CCS beyond the model's range */
+    const ssb_design_metrics *b = &c->v[0].m;
+    if (rc == SSB_OK && c->v[0].ok && b->aged_available && b->aged_note[0]) {
+        char msg[SSB_DESIGN_NOTE_LEN + 32];
+        snprintf(msg, sizeof msg, "Aged figures: %s", b->aged_note);
+        rc = ssb_html_add_paragraph(ctx, page, msg);
+    }
+    for (int i = 0; i < c->n && rc == SSB_OK; i++)
+        if (c->v[i].ok && c->v[i].m.ccs_available && c->v[i].m.ccs_note[0]) {
+            char msg[SSB_DESIGN_NOTE_LEN + 128];
+            snprintf(msg, sizeof msg, "%s: %s", c->v[i].name, c->v[i].m.ccs_note);
+            rc = ssb_html_add_paragraph(ctx, page, msg);
+        }
     if (rc == SSB_OK)
         rc = add_figures(ctx, page, c);
     if (rc == SSB_OK)

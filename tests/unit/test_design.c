@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     ssb_ctx *ctx;
@@ -661,6 +662,20 @@ static void test_ccs_beyond_model_range(void **state)
         printf("PASS: %g MPa: CCS %.3g mA/cm2 counted as 100 (%s)\n", i ? 50.0 : 10.0, raw * 0.1, c.v[i].m.ccs_note);
     }
     assert_int_equal(c.v[0].rank_by[2], c.v[1].rank_by[2]);
+    /* report.html says so too */
+    char path[] = "/tmp/ssb_design_ccs_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    TU_OK(f->ctx, ssb_design_comparison_write_html(f->ctx, &c, NULL, path));
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char html[1 << 20];
+    size_t nh = fread(html, 1, sizeof html - 1, fp);
+    fclose(fp);
+    remove(path);
+    html[nh] = '\0';
+    assert_non_null(strstr(html, "beyond the model"));
     ssb_mech_db_destroy(&mdb);
     ssb_design_comparison_destroy(&c);
 }
