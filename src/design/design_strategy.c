@@ -103,6 +103,8 @@ static int a_densification(ssb_ctx *ctx, const ssb_materials *db, const double *
     ssb_cell_params_get_values(dc->cell, &cv);
     if (v[0] == 0)
         return SSB_OK;
+    SSB_REQUIRE(ctx, cv.pos.porosity > 0, SSB_ERR_UNSUPPORTED,
+                "the cathode has no voids to fill (positive.porosity %g)", cv.pos.porosity);
     return move_fraction(ctx, dc, pos_field, F_PORE, F_SE, v[0] * cv.pos.porosity);
 }
 
