@@ -9,6 +9,7 @@
 
 #include <ssbnet/ssb_design.h>
 #include <ssbnet/ssb_dist.h>
+#include <ssbnet/ssb_mech.h>
 #include <ssbnet/ssb_units.h>
 
 #include <errno.h>
@@ -264,8 +265,9 @@ static cJSON *variant_json(const ssb_design_variant *v, const ssb_design_metrics
     }
     cJSON_AddStringToObject(o, "bottleneck", ssb_cell_loss_name(m->bottleneck));
     cJSON_AddItemToObject(o, "mean_breakdown", cli_report_breakdown_json(&m->breakdown));
+    if (m->ccs_available) cJSON_AddBoolToObject(o, "ccs_beyond_model_range", m->ccs >= SSB_MECH_J_MAX);
     if (!m->ccs_available || m->ccs_note[0]) cJSON_AddStringToObject(o, "anode_note", m->ccs_note);
-    if (!m->aged_available) cJSON_AddStringToObject(o, "ageing_note", m->aged_note);
+    if (!m->aged_available || m->aged_note[0]) cJSON_AddStringToObject(o, "ageing_note", m->aged_note);
     if (base && v->strategy >= 0) {
         double d;
         int k = largest_change(base, m, &d);
@@ -294,14 +296,28 @@ static const char *acts_on(const ssb_design_metrics *b, const ssb_design_metrics
     return "nothing measured here";
 }
 
+/* A critical stripping current in mA/cm2 for the text: ">= 100" where the evaluation capped it at the model's range. */
+static const char *fmt_ccs(char *buf, size_t n, const ssb_design_metrics *m)
+{
+    if (!m->ccs_available) return fmtv(buf, n, NAN, "%.3g");
+    if (m->ccs >= SSB_MECH_J_MAX) {
+        snprintf(buf, n, ">= %g", ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, SSB_MECH_J_MAX));
+        return buf;
+    }
+    return fmtv(buf, n, ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs), "%.3g");
+}
+
 /* What a strategy moved besides the overpotentials, baseline -> variant with units, into buf ("" when nothing). */
 static const char *moved_else(const ssb_design_metrics *b, const ssb_design_metrics *m, char *buf, size_t n)
 {
     size_t l = 0;
+    char c0[32], c1[32];
     buf[0] = '\0';
-    if (m->ccs_available && b->ccs_available && m->ccs != b->ccs && l < n)
-        l += (size_t)snprintf(buf + l, n - l, "%scritical stripping current %.3g -> %.3g mA/cm2", l ? ", " : "",
-                              ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, b->ccs), ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs));
+    if (m->ccs_available && b->ccs_available && (m->ccs != b->ccs || (m->ccs >= SSB_MECH_J_MAX && m->pressure !=
+                                                                        b->pressure)) && l < n)
+        l += (size_t)snprintf(buf + l, n - l, "%scritical stripping current %s -> %s mA/cm2%s", l ? ", " : "",
+                              fmt_ccs(c0, sizeof c0, b), fmt_ccs(c1, sizeof c1, m),
+                              m->ccs >= SSB_MECH_J_MAX ? " (beyond the model's range)" : "");
     if (isfinite(m->ccd_effective) && isfinite(b->ccd_effective) && m->ccd_effective != b->ccd_effective && l < n)
         l += (size_t)snprintf(buf + l, n - l, "%seffective plating CCD %.6g -> %.6g mA/cm2", l ? ", " : "",
                               ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, b->ccd_effective),
@@ -341,8 +357,7 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
                 fmtv(c[3], sizeof c[3], m->wh_per_l, "%.1f");
                 fmtv(c[4], sizeof c[4], ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, m->capacity), "%.4g");
                 fmtv(c[5], sizeof c[5], m->power_rate, "%g");
-                fmtv(c[6], sizeof c[6], m->ccs_available ? ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs) : NAN,
-                     "%.3g");
+                fmt_ccs(c[6], sizeof c[6], m);
                 fmtv(c[7], sizeof c[7], ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccd_effective), "%.3g");
                 fmtv(c[8], sizeof c[8], ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_pos_aged), "%.4g");
                 fmtv(c[9], sizeof c[9], m->retention_aged, "%.3f");
@@ -377,6 +392,13 @@ static void compare_text(const ssb_design_comparison *cmp, double rate, FILE *ou
     if (nokg)
         fprintf(out, "(stack Wh/kg '-': the cell lacks a mass density, which 'ssbnet cell rates' names; ranked by areal "
                      "energy instead)\n");
+    int capped = 0;
+    for (int i = 0; i < cmp->n; i++) capped |= cmp->v[i].ok && cmp->v[i].m.ccs_available && cmp->v[i].m.ccs >= SSB_MECH_J_MAX;
+    if (capped)
+        fprintf(out, "(CCS '>= 100': beyond the stripping model's range, counted as 100 mA/cm2; the p^6.6 creep law "
+                     "overstates the CCS above ~5 MPa, where Li creep into the SE limits; JSON anode_note)\n");
+    if (cmp->v[0].ok && b0->aged_available && b0->aged_note[0])
+        fprintf(out, "(aged figures: %s)\n", b0->aged_note);
     const ssb_design_metrics *b = &cmp->v[0].m;
     fprintf(out, "\nwhat each strategy moved (mean overpotentials at %gC, baseline -> variant)\n", rate);
     for (int i = 1; i < cmp->n; i++) {

@@ -203,8 +203,23 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
     int rc = cli_mech_load(env, &mdb, &db);
     if (!rc)
         rc = ssb_mech_db_anode(env->ctx, db, mdb, anode, &an);
-    if (!rc)
-        rc = ssb_mech_db_solid(env->ctx, db, mdb, se_name, &se);
+    /* the CCS is the Li's (vacancy diffusion and creep); the SE gives only the plating criterion, so an SE of the
+       materials database without a mechanics record (LGPS, Li3InCl6, LATP, ...) gets the CCS without it */
+    ssb_mech_solid bare;
+    const ssb_material *sm = NULL;
+    int no_record = 0;
+    if (!rc && ssb_mech_db_solid(env->ctx, db, mdb, se_name, &se) != SSB_OK) {
+        if (ssb_materials_find(env->ctx, mdb, se_name, &sm) == SSB_OK && ssb_materials_class(sm) == SSB_MAT_SE) {
+            ssb_ctx_clear_error(env->ctx);
+            memset(&bare, 0, sizeof bare);
+            snprintf(bare.name, sizeof bare.name, "%s", ssb_materials_name(sm));
+            bare.E = bare.nu = bare.H = bare.ccd_plating = bare.sigma_e = NAN;
+            se = &bare;
+            no_record = 1;
+        } else {
+            rc = ssb_mech_db_solid(env->ctx, db, mdb, se_name, &se); /* its message: unknown or not an SE */
+        }
+    }
     if (!rc && se->kind != 0) {
         fprintf(stderr, "ssbnet: error: --electrolyte %s is a cathode material in the mechanics database, not an "
                         "electrolyte\n", se_name);
@@ -250,6 +265,9 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
         cJSON_AddNumberToObject(j, "hours", hours);
         cli_json_add_number(j, "plating_ccd_mA_per_cm2", se->ccd_plating / MA_CM2);
         cli_json_add_number(j, "electronic_leakage_mA_per_cm2", pts[0].i_leak / MA_CM2);
+        if (no_record)
+            cJSON_AddStringToObject(j, "plating_note", "no mechanics record of this electrolyte "
+                                                        "(data/iface/mechanics.json): no plating criterion");
         cJSON *arr = cJSON_AddArrayToObject(j, "points");
         for (int i = 0; i < np; i++) {
             cJSON *o = cJSON_CreateObject();
@@ -303,6 +321,9 @@ int cmd_iface_lithium(cli_env *env, int argc, char **argv)
                        "law extrapolated from 1 MPa)\n", SSB_MECH_J_MAX / MA_CM2);
                 break;
             }
+        if (no_record)
+            printf("\nplating criterion not available: %s has no record in data/iface/mechanics.json (plating CCD, "
+                   "electronic conductivity), so the map shows voids only; the CCS above is the Li's\n", se->name);
         printf("\nplating CCD %s mA/cm2, electronic leakage %s mA/cm2; map after %g h "
                "(S stable, V void-forming, D dendrite on the next plating):\n",
                cli_fmt(se->ccd_plating / MA_CM2), cli_fmt(pts[0].i_leak / MA_CM2), hours);

@@ -241,7 +241,10 @@ typedef struct {
 } ssb_design_comparison;
 
 /* db: the materials database (required). Baseline (cell, rp, ep) and each choice applied to it (choices must be available: SSB_ERR_UNSUPPORTED names the
- * first that is not; parameters out of range: SSB_ERR_RANGE; both before anything runs). A baseline that fails is
+ * first that is not; parameters out of range: SSB_ERR_RANGE; both before anything runs). An available strategy that
+ * cannot act on this cell (its set-up fails with SSB_ERR_NOTFOUND / SSB_ERR_UNSUPPORTED, e.g. gb_insulation on an SE
+ * without a mechanics record) is not evaluated: ok 0, error_code SSB_ERR_UNSUPPORTED, error "not applicable to this
+ * cell: <reason>". A baseline that fails is
  * an error (its error); a variant that fails is reported in its ok / error fields. progress: stage "design
  * variants" (done / total). Caller destroys out (ssb_design_comparison_destroy). */
 int ssb_design_compare(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *cell, const ssb_run_params *rp,

@@ -77,8 +77,10 @@ static void assign_ranks(ssb_design_comparison *out)
             if (j == i)
                 continue;
             const ssb_design_variant *vj = &out->v[j];
-            /* overall: energy first, ties broken by the others, then by order (the baseline wins a full tie) */
-            if (better(vj, vi, 0, SSB_DESIGN_NCRITERIA - 1) || (j < i && !better(vi, vj, 0, SSB_DESIGN_NCRITERIA - 1)))
+            /* overall: energy first, ties broken by the others, then by the strategy's place in the table of
+               `design list` (the baseline, -1, wins a full tie), not by the order the strategies were named in */
+            const int first = vj->strategy != vi->strategy ? vj->strategy < vi->strategy : j < i;
+            if (better(vj, vi, 0, SSB_DESIGN_NCRITERIA - 1) || (first && !better(vi, vj, 0, SSB_DESIGN_NCRITERIA - 1)))
                 vi->rank++;
             for (int c = 0; c < SSB_DESIGN_NCRITERIA; c++)
                 if (better(vj, vi, c, c))
@@ -279,6 +281,22 @@ static int build_cases(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_par
         rc = ssb_design_case_create(ctx, cell, rp, ep, &cases[i]);
         if (rc == SSB_OK)
             rc = ssb_design_strategy_apply(ctx, db, ch->strategy, ch->values, &cases[i]);
+        if (rc == SSB_ERR_NOTFOUND || rc == SSB_ERR_UNSUPPORTED) {
+            /* a strategy this build has that cannot act on this cell (e.g. no mechanics record of its SE): not
+               applicable, with the reason, like the anode-only strategies on a composite anode; the case stays the
+               baseline's and is not evaluated (an unavailable strategy still stops everything) */
+            char why[SSB_DESIGN_NOTE_LEN - 32];
+            snprintf(why, sizeof why, "%s", ssb_ctx_get_error(ctx));
+            if (ssb_design_strategy_available(ctx, db, ch->strategy, NULL, 0)) {
+                ssb_ctx_clear_error(ctx);
+                v[i].ok = 0;
+                v[i].error_code = SSB_ERR_UNSUPPORTED;
+                snprintf(v[i].error, sizeof v[i].error, "not applicable to this cell: %s", why);
+                rc = SSB_OK;
+            } else {
+                rc = SSB_ERROR(ctx, rc, "%s", why);
+            }
+        }
     }
     if (rc == SSB_OK)
         for (int i = 1; i < n; i++)
@@ -296,11 +314,14 @@ static int evaluate_share(ssb_ctx *ctx, const ssb_materials *db, const ssb_run_r
     if (!list)
         return SSB_ERROR(ctx, SSB_ERR_NOMEM, "design compare: out of memory for %d variants", n);
     int nfull = 0, nbase = 0;
+    for (int i = 1; i < n; i++) /* not applicable to this cell (build_cases): nothing to evaluate */
+        if (v[i].owner == shard && v[i].error_code)
+            v[i].evaluated = 1;
     for (int i = 0; i < n; i++) /* this share's own structures first, then those on the baseline's */
-        if (v[i].owner == shard && i > 0 && !v[i].reused)
+        if (v[i].owner == shard && i > 0 && !v[i].reused && !v[i].error_code)
             list[nfull++] = i;
     for (int i = 0; i < n; i++)
-        if (v[i].owner == shard && (i == 0 || v[i].reused))
+        if (v[i].owner == shard && (i == 0 || v[i].reused) && !(i > 0 && v[i].error_code))
             list[nfull + nbase++] = i;
     ssb_run_result own, shadow;
     memset(&own, 0, sizeof own);

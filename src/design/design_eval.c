@@ -226,6 +226,16 @@ static void anode_mechanics(ssb_ctx *ctx, const ssb_materials *db, const ssb_cel
         return;
     }
     m->ccs_available = 1;
+    if (m->ccs > SSB_MECH_J_MAX) {
+        /* as `iface lithium` (ccs_beyond_model_range): beyond 100 mA/cm2 the Li supply no longer limits, and the
+           p^6.6 creep law that gives such figures overstates the CCS above ~5 MPa (Li creep into the SE is not
+           modelled): not a figure to rank or optimise on, so it counts as the model's limit */
+        snprintf(m->ccs_note, sizeof m->ccs_note,
+                 "critical stripping current %.3g mA/cm2 at %g MPa is beyond the model's range (100 mA/cm2; the "
+                 "p^6.6 creep law overstates it above ~5 MPa, where Li creep into the SE limits): counted as 100",
+                 m->ccs * 0.1, ep->stack_pressure * 1e-6);
+        m->ccs = SSB_MECH_J_MAX;
+    }
     const char *se_name = v->sep.electrolyte[0] ? v->sep.electrolyte : v->el.material;
     if (ssb_mech_db_solid(ctx, mdb, db, se_name, &se) != SSB_OK) {
         snprintf(m->ccs_note, sizeof m->ccs_note, "plating criterion not available: %s", ssb_ctx_get_error(ctx));
@@ -271,6 +281,18 @@ static int ageing(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *
     m->R_pos_aged = res->interfaces.R_pos_aged;
     m->R_neg_initial = res->interfaces.R_neg_initial;
     m->R_neg_aged = res->interfaces.R_neg_aged;
+    /* a pair that decomposes (or may) without growth data keeps its fresh resistance: say so, per side */
+    const ssb_iface_stability *side[2] = {&res->interfaces.pos, &res->interfaces.neg};
+    size_t len = 0;
+    for (int k = 0; k < 2; k++) {
+        const ssb_iface_stability *sp = side[k];
+        if (sp->type == SSB_IFACE_UNKNOWN && sp->stable != 1 && !sp->nearly_stable && len < sizeof m->aged_note)
+            len += (size_t)snprintf(m->aged_note + len, sizeof m->aged_note - len,
+                                    "%s%s|%s is %s but has no interphase growth data (data/iface/interfaces.json): "
+                                    "its aged resistance is the fresh one, growth not modelled",
+                                    len ? "; " : "", sp->electrode, sp->electrolyte,
+                                    sp->stable == 0 ? "unstable" : "of unknown stability");
+    }
     if (ep->coating.thickness > 0) {
         /* the run's cell with the cathode interface resistance it had before the coating */
         ssb_iface_db *idb = NULL;

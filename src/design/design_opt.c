@@ -283,6 +283,11 @@ static int check_params(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_pa
                                v->name, cl ? "; " : "", why, SSBI_DESIGN_PRESSURE_KEY);
             }
         }
+        if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_MICRO && !prm->run.micro)
+            rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                           "variable %s acts on the generated microstructure; without --micro each design runs on "
+                           "the cell's Bruggeman relations, on which it changes nothing",
+                           v->name);
         if (rc == SSB_OK && kind == SSBI_DESIGN_VAR_STRATEGY)
             rc = ssbi_design_strategy_var(ctx, db, v->name, &st, &par);
         if (rc == SSB_OK && (kind == SSBI_DESIGN_VAR_PRESSURE ||

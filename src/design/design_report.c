@@ -3,6 +3,7 @@
 #include "design_impl.h"
 
 #include <ssbnet/ssb_html.h>
+#include <ssbnet/ssb_mech.h>
 #include <ssbnet/ssb_units.h>
 
 #include <math.h>
@@ -38,7 +39,8 @@ static void table_cells(const ssb_design_comparison *c, char (*txt)[128], const 
                 cell_text(t[3], 128, m->wh_per_l, "%.1f");
                 cell_text(t[4], 128, ssb_unit_from_si(SSB_UNIT_MAH_PER_CM2, m->capacity), "%.4g");
                 cell_text(t[5], 128, m->power_rate, "%g");
-                cell_text(t[6], 128, m->ccs_available ? ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs) : NAN, "%.3g");
+                cell_text(t[6], 128, m->ccs_available ? ssb_unit_from_si(SSB_UNIT_MA_PER_CM2, m->ccs) : NAN,
+                          m->ccs_available && m->ccs >= SSB_MECH_J_MAX ? ">= %g" : "%.3g"); /* capped, as the CLI */
                 cell_text(t[7], 128, ssb_unit_from_si(SSB_UNIT_OHM_CM2, m->R_pos_aged), "%.4g");
                 cell_text(t[8], 128, m->retention_aged, "%.3f");
                 snprintf(t[9], 128, "%s (%.3g mV)", ssb_cell_loss_name(m->bottleneck),
@@ -179,6 +181,19 @@ int ssb_design_comparison_write_html(ssb_ctx *ctx, const ssb_design_comparison *
             char msg[SSB_DESIGN_NOTE_LEN + 128];
             snprintf(msg, sizeof msg, "%s %s%s", c->v[i].name,
                      c->v[i].error_code == SSB_ERR_UNSUPPORTED ? "" : "failed: ", c->v[i].error);
+            rc = ssb_html_add_paragraph(ctx, page, msg);
+        }
+    /* the baseline's notes, as the CLI's table: aged figures without growth data, a CCS beyond the model's range */
+    const ssb_design_metrics *b = &c->v[0].m;
+    if (rc == SSB_OK && c->v[0].ok && b->aged_available && b->aged_note[0]) {
+        char msg[SSB_DESIGN_NOTE_LEN + 32];
+        snprintf(msg, sizeof msg, "Aged figures: %s", b->aged_note);
+        rc = ssb_html_add_paragraph(ctx, page, msg);
+    }
+    for (int i = 0; i < c->n && rc == SSB_OK; i++)
+        if (c->v[i].ok && c->v[i].m.ccs_available && c->v[i].m.ccs_note[0]) {
+            char msg[SSB_DESIGN_NOTE_LEN + 128];
+            snprintf(msg, sizeof msg, "%s: %s", c->v[i].name, c->v[i].m.ccs_note);
             rc = ssb_html_add_paragraph(ctx, page, msg);
         }
     if (rc == SSB_OK)

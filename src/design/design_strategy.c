@@ -25,8 +25,21 @@ static int run_json(ssb_ctx *ctx, ssb_design_case *dc, const char *key, const ch
     return rc;
 }
 
+/* A generator option acts only where the structure is generated: on the Bruggeman cell (microstructure disabled) it
+   would change nothing, and the variant would carry the baseline's numbers under the strategy's name. */
+static int needs_micro(ssb_ctx *ctx, const ssb_design_case *dc, const char *key)
+{
+    SSB_REQUIRE(ctx, dc->run.micro, SSB_ERR_UNSUPPORTED,
+                "its generator option microstructure.%s acts only on a generated structure, which this evaluation "
+                "does not make: the cell runs on its Bruggeman values (microstructure disabled; 'design optimise' "
+                "needs --micro)",
+                key);
+    return SSB_OK;
+}
+
 static int set_micro(ssb_ctx *ctx, ssb_design_case *dc, const char *key, double value)
 {
+    SSB_CHECK(ctx, needs_micro(ctx, dc, key));
     char json[256];
     snprintf(json, sizeof json, "{\"microstructure\": {\"%s\": %.17g}}", key, value);
     return run_json(ctx, dc, key, json);
@@ -34,6 +47,7 @@ static int set_micro(ssb_ctx *ctx, ssb_design_case *dc, const char *key, double 
 
 static int set_micro_string(ssb_ctx *ctx, ssb_design_case *dc, const char *key, const char *value)
 {
+    SSB_CHECK(ctx, needs_micro(ctx, dc, key));
     char json[256];
     snprintf(json, sizeof json, "{\"microstructure\": {\"%s\": \"%s\"}}", key, value);
     return run_json(ctx, dc, key, json);
@@ -89,6 +103,8 @@ static int a_densification(ssb_ctx *ctx, const ssb_materials *db, const double *
     ssb_cell_params_get_values(dc->cell, &cv);
     if (v[0] == 0)
         return SSB_OK;
+    SSB_REQUIRE(ctx, cv.pos.porosity > 0, SSB_ERR_UNSUPPORTED,
+                "the cathode has no voids to fill (positive.porosity %g)", cv.pos.porosity);
     return move_fraction(ctx, dc, pos_field, F_PORE, F_SE, v[0] * cv.pos.porosity);
 }
 
@@ -202,9 +218,24 @@ static int a_coating(ssb_ctx *ctx, const ssb_materials *db, const double *v, ssb
     const char *se = cv.pos.electrolyte[0] ? cv.pos.electrolyte : cv.el.material;
     ssb_iface_db *idb = NULL;
     ssb_iface_stability st;
+    const ssb_iface_record *rec = NULL;
     int rc = ssb_iface_db_load(ctx, NULL, &idb);
     if (rc == SSB_OK)
         rc = ssb_iface_stability_assess(ctx, db, idb, cv.pos.active_material, se, "LiNbO3", NAN, NAN, &st);
+    if (rc == SSB_OK && ssb_iface_db_find(ctx, idb, db, st.electrode, st.electrolyte, &rec) != SSB_OK) {
+        /* without growth data the interface does not age in the evaluation, so the coating could only cost: right
+           for a pair that is (nearly) stable, a false "no benefit" for one that decomposes (NCM811 against LLZO,
+           LGPS, Li3PS4) or whose window is unknown */
+        ssb_ctx_clear_error(ctx);
+        rec = NULL;
+        if (!(st.stable == 1 || st.nearly_stable))
+            rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                           "%s|%s is %s over the cathode's window but has no interphase growth data "
+                           "(data/iface/interfaces.json), so the coating's effect (suppressed growth against its "
+                           "series resistance) cannot be computed",
+                           st.electrode, st.electrolyte,
+                           st.stable == 0 ? "unstable" : "of unknown stability (no SE window data)");
+    }
     ssb_iface_db_destroy(&idb);
     SSB_CHECK(ctx, rc);
     const ssb_material *m = NULL;

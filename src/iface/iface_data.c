@@ -332,8 +332,15 @@ int ssb_iface_db_find(ssb_ctx *ctx, const ssb_iface_db *db, const ssb_materials 
             *rec = &db->rec[i];
             return SSB_OK;
         }
-    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "no interphase data for %s|%s in the interphase database", electrode,
-                     electrolyte);
+    /* name the pairs that have data: the file is short, and 'unknown' pairs are the common case for other cells */
+    char pairs[768] = "";
+    size_t len = 0;
+    for (int i = 0; i < db->n && len < sizeof pairs; i++)
+        len += (size_t)snprintf(pairs + len, sizeof pairs - len, "%s%s|%s", i ? ", " : "", db->rec[i].electrode,
+                                db->rec[i].electrolyte);
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                     "no interphase data for %s|%s in the interphase database (data/iface/interfaces.json has: %s)",
+                     electrode, electrolyte, pairs);
 }
 
 int ssb_iface_db_electrode_potential(ssb_ctx *ctx, const ssb_iface_db *db, const ssb_materials *mdb,

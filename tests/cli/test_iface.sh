@@ -59,6 +59,9 @@ expect_rc "growth negative hours" 7 "$BIN" iface growth --electrode Li --electro
 grep -q -- '--hours' "$T/err" && ok "negative hours names --hours" || bad "message: $(cat "$T/err")"
 expect_rc "growth law outside the choices" 4 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --law cubic
 grep -q 'deal-grove' "$T/err" && ok "law message lists the choices" || bad "message: $(cat "$T/err")"
+# a pair without a record (NCM622|Li6PS5Cl: a common other cathode) exits 8 and names the pairs that have data
+expect_rc "coating on a pair without data" 8 "$BIN" iface coating --electrode NCM622 --electrolyte Li6PS5Cl --coating LiNbO3 --hours 10
+grep -q 'NCM811|Li6PS5Cl' "$T/err" && ok "message lists the pairs with data" || bad "message: $(cat "$T/err")"
 expect_rc "growth points out of range" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --points 0
 expect_rc "growth one time point" 7 "$BIN" iface growth --electrode Li --electrolyte LGPS --hours 5 --points 1
 # units off by 1000 (mV for V, K for C, mV cut-offs) are refused naming the option, nothing written

@@ -46,6 +46,15 @@ expect_rc "lithium table" 0 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressu
 grep -q 'CCS \[mA/cm2\]' "$T/out" && ok "table headers carry units" || bad "table without units"
 
 # bad input: no partial output, key named, distinct codes
+# an SE of the materials database without a mechanics record (LGPS): the CCS is the Li's (vacancy diffusion and
+# creep), so it equals the Li|Li6PS5Cl figure at 3 MPa (0.2 mA/cm2, Kasemchainan et al. 2019); the plating figures
+# are null with a note. Before: exit 8 "material 'LGPS' has no elastic constants", no CCS at all.
+expect_rc "lithium Li|LGPS without mechanics record" 0 "$BIN" iface lithium --electrolyte LGPS --pressure-MPa 3 --json
+cg=$(jall critical_stripping_current_mA_per_cm2 | head -1)
+[ "$cg" = "$c3" ] && ok "Li|LGPS CCS(3 MPa) = $cg = Li|Li6PS5Cl's" || bad "Li|LGPS CCS $cg vs $c3"
+grep -q '"plating_note"' "$T/out" && [ "$(jall plating_ccd_mA_per_cm2 | head -1)" = null ] && ! jall region | grep -q dendrite \
+  && ok "Li|LGPS: plating null, note, no dendrite region" || bad "Li|LGPS plating: $(jall plating_ccd_mA_per_cm2 | head -1)"
+expect_rc "lithium against a cathode" 8 "$BIN" iface lithium --electrolyte NCM811 --pressure-MPa 3
 expect_rc "negative pressure" 7 "$BIN" iface lithium --electrolyte Li6PS5Cl --pressure-MPa 3,-1 --json
 grep -q -- '--pressure-MPa' "$T/err" && ok "negative pressure names --pressure-MPa" || bad "message: $(cat "$T/err")"
 [ ! -s "$T/out" ] && ok "no partial output (pressure)" || bad "output on error"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     ssb_ctx *ctx;
@@ -392,6 +393,158 @@ static void test_not_applicable_to_composite_anode(void **state)
     ssb_cell_params_destroy(&cell);
 }
 
+/* The cell alone on its Bruggeman values (no structure) and an evaluation without the power ladder: the quick set-up
+ * of the tests that look at one figure of a few variants. */
+static ssb_run_params bruggeman_params(void)
+{
+    ssb_run_params rp = small_params();
+    rp.micro = 0;
+    return rp;
+}
+
+static ssb_design_eval_params no_ladder(void)
+{
+    ssb_design_eval_params ep = ssb_design_eval_params_default();
+    ep.npower = 0;
+    return ep;
+}
+
+/* ... and without the discharge on the aged interfaces */
+static ssb_design_eval_params no_ladder_unaged(void)
+{
+    ssb_design_eval_params ep = no_ladder();
+    ep.aged_discharge = 0;
+    return ep;
+}
+
+/* choices for n strategies by name at their default strength */
+static void choices_of(fixture *f, int n, const char *const *names, ssb_design_choice *ch)
+{
+    for (int i = 0; i < n; i++) {
+        ch[i] = (ssb_design_choice){0, {NAN, NAN, NAN, NAN}};
+        TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, names[i], &ch[i].strategy));
+    }
+}
+
+/* text with every "from" replaced by "to" (malloc'd; NULL on failure). */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    size_t nf = strlen(from), nt = strlen(to), k = 0;
+    char *out = malloc(strlen(text) * (nt > nf ? nt / nf + 2 : 1) + 1);
+    if (!out)
+        return NULL;
+    for (const char *p = text; *p;) {
+        if (strncmp(p, from, nf) == 0) {
+            memcpy(out + k, to, nt);
+            k += nt;
+            p += nf;
+        } else {
+            out[k++] = *p++;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* The text of examples/cell.json with every "from" replaced by "to" (malloc'd; NULL on failure). */
+static char *example_cell_with(const char *from, const char *to)
+{
+    FILE *fp = fopen(SSB_SOURCE_DIR "/examples/cell.json", "rb");
+    if (!fp)
+        return NULL;
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[n] = '\0';
+    return replace_all(text, from, to);
+}
+
+/* An NCM811 | LGPS | Li cell (every SE of examples/cell.json replaced by Li10GeP2S12): its SE has no record in the
+ * mechanics database (no plating CCD), so gb_insulation cannot act on it. Before, the strategy's set-up failed and
+ * took the whole comparison with it (exit 8 of 'design compare' without --strategies, and 'ssbnet run' lost its
+ * top_strategies); now that variant is 'not applicable' with the reason and the others are evaluated: half the
+ * separator halves its ionic loss (ohmic, I L / sigma_eff). */
+static void test_not_applicable_without_mech_record(void **state)
+{
+    fixture *f = *state;
+    char *text = example_cell_with("Li6PS5Cl", "Li10GeP2S12");
+    assert_non_null(text);
+    ssb_cell_params *cell = NULL;
+    TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, text, "lgps cell", &cell));
+    free(text);
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder_unaged();
+    const char *names[2] = {"gb_insulation", "thin_separator"};
+    ssb_design_choice ch[2];
+    choices_of(f, 2, names, ch);
+    ch[1].values[0] = 0.5;
+    ssb_design_comparison c;
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, cell, &rp, &ep, 2, ch, &c));
+    assert_true(c.v[0].ok && c.v[2].ok);
+    assert_false(c.v[1].ok);
+    assert_int_equal(c.v[1].error_code, SSB_ERR_UNSUPPORTED);
+    assert_non_null(strstr(c.v[1].error, "not applicable to this cell"));
+    assert_non_null(strstr(c.v[1].error, "mechanics"));
+    assert_true(c.v[1].rank == 3 && c.v[1].evaluated);
+    double l0 = c.v[0].m.breakdown.loss[SSB_CELL_LOSS_IONIC_SEP], l1 = c.v[2].m.breakdown.loss[SSB_CELL_LOSS_IONIC_SEP];
+    TU_ASSERT_REL(l1 / l0, 0.5, 0.01);
+    printf("PASS: LGPS cell: gb_insulation %s; half separator %.4g -> %.4g mV\n", c.v[1].error, l0 * 1e3, l1 * 1e3);
+    ssb_design_comparison_destroy(&c);
+    ssb_cell_params_destroy(&cell);
+}
+
+/* A LiNbO3 coating where the interface data cannot say what it does. NCM811 against LLZO is unstable above 2.91 V
+ * (computed window, Zhu, He, Mo, ACS Appl. Mater. Interfaces 7, 23685 (2015)) and data/iface/interfaces.json has
+ * no growth record for it: the evaluation does not age that interface, so before, the coating came out as 'no
+ * effect' -- the reverse of why oxide cathode|LLZO interfaces are coated. Now the coating is 'not applicable' with
+ * the reason and the baseline's aged figures carry a note. Against Li3InCl6 (window to 4.2 V, 0.1 V short of
+ * 4.3 V: nearly stable; halides need no coating at 4.3 V, Li et al., Energy Environ. Sci. 12, 2665 (2019)) the
+ * coating is evaluated and gains nothing: the aged resistance is not lower than the bare one. */
+static void test_coating_without_growth_data(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder();
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "coating", &idx));
+    ssb_design_choice ch = {idx, {NAN, NAN, NAN, NAN}};
+    const char *se[2] = {"LLZO", "Li3InCl6"};
+    for (int k = 0; k < 2; k++) {
+        char *t40 = example_cell_with("Li6PS5Cl", se[k]);
+        assert_non_null(t40); /* at 25 C: the database gives Li3InCl6's activation energy as a range only */
+        char *text = replace_all(t40, "\"temperature_C\": 40", "\"temperature_C\": 25");
+        free(t40);
+        assert_non_null(text);
+        ssb_cell_params *cell = NULL;
+        TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, text, se[k], &cell));
+        free(text);
+        ssb_design_comparison c;
+        TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, cell, &rp, &ep, 1, &ch, &c));
+        const ssb_design_metrics *b = &c.v[0].m;
+        assert_true(c.v[0].ok && b->aged_available);
+        if (k == 0) {
+            assert_false(c.v[1].ok);
+            assert_int_equal(c.v[1].error_code, SSB_ERR_UNSUPPORTED);
+            assert_non_null(strstr(c.v[1].error, "not applicable to this cell"));
+            assert_non_null(strstr(c.v[1].error, "no interphase growth data"));
+            assert_non_null(strstr(b->aged_note, "growth not modelled"));
+            printf("PASS: NCM811|LLZO: %s\n", c.v[1].error);
+        } else {
+            assert_true(c.v[1].ok);
+            /* the cathode pair is not named; the Li|Li3InCl6 one is (reduced below 2.4 V: Wang et al., Angew.
+               Chem. Int. Ed. 58, 8039 (2019), no growth record) */
+            assert_null(strstr(b->aged_note, "NCM811"));
+            assert_non_null(strstr(b->aged_note, "Li|Li3InCl6 is unstable"));
+            assert_true(c.v[1].m.R_pos_aged >= b->R_pos_aged);
+            assert_true(c.v[1].m.wh_per_kg <= b->wh_per_kg);
+            printf("PASS: NCM811|Li3InCl6: coated aged R %.4g >= bare %.4g ohm cm2\n", 1e4 * c.v[1].m.R_pos_aged,
+                   1e4 * b->R_pos_aged);
+        }
+        ssb_design_comparison_destroy(&c);
+        ssb_cell_params_destroy(&cell);
+    }
+}
+
 /* Trend (issue 12): higher stack pressure raises the critical stripping current (Kasemchainan et al., Nat. Mater.
  * 18, 1105 (2019): creep of Li feeds the interface; Doux et al., Adv. Energy Mater. 10, 1903253 (2020)), through
  * the pressure strategy and the evaluation of the cell (Bruggeman cell, no structure: the anode is what changes). */
@@ -414,6 +567,161 @@ static void test_trend_pressure(void **state)
         ssb_design_case_destroy(&dc);
     }
     printf("PASS: CCS rises with stack pressure (1 -> 11 MPa: up to %.4g mA/cm2)\n", prev / 10);
+}
+
+/* The fixture's cell against one strategy with its first parameter at x: a comparison of two variants. */
+static void compare_one(fixture *f, const char *name, double x, const ssb_run_params *rp,
+                        const ssb_design_eval_params *ep, ssb_design_comparison *c)
+{
+    ssb_design_choice ch = {0, {x, NAN, NAN, NAN}};
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, name, &ch.strategy));
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, rp, ep, 1, &ch, c));
+}
+
+/* On the cell's Bruggeman values (run.micro 0: "microstructure": {"enabled": false}) a strategy that acts through
+ * the generator (sintering, graded_cathode) changes nothing: 'not applicable' with the reason instead of the
+ * baseline's numbers under its name. small_cam acts on the cell itself: the solid-diffusion loss of a sphere at
+ * steady flux is j_n R / (5 D) times dU/dc terms with j_n = i / (a L) and a = 3 eps / R, so it scales as R^2:
+ * 0.6 R gives 0.36 of the loss (to 10 %: the flux is not steady over the discharge). */
+static void test_generator_strategies_on_bruggeman(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder_unaged();
+    const char *names[3] = {"sintering", "graded_cathode", "small_cam"};
+    ssb_design_choice ch[3];
+    choices_of(f, 3, names, ch);
+    ch[2].values[0] = 0.6;
+    ssb_design_comparison c;
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, 3, ch, &c));
+    for (int i = 1; i <= 2; i++) {
+        assert_false(c.v[i].ok);
+        assert_int_equal(c.v[i].error_code, SSB_ERR_UNSUPPORTED);
+        assert_non_null(strstr(c.v[i].error, "Bruggeman"));
+    }
+    assert_true(c.v[3].ok);
+    const int k = SSB_CELL_LOSS_DIFF_POS;
+    TU_ASSERT_REL(c.v[3].m.breakdown.loss[k] / c.v[0].m.breakdown.loss[k], 0.36, 0.1);
+    printf("PASS: Bruggeman cell: %s; small_cam 0.6: solid diffusion %.4g -> %.4g mV\n", c.v[1].error,
+           1e3 * c.v[0].m.breakdown.loss[k], 1e3 * c.v[3].m.breakdown.loss[k]);
+    ssb_design_comparison_destroy(&c);
+}
+
+/* Densification fills the cathode's voids with SE: on Bruggeman values sigma_eff = sigma eps^1.5, so filling 0.8 of
+ * the voids raises sigma_eff by (e1 / e0)^1.5 and the composite's ionic loss falls toward (e0 / e1)^1.5 (to 5 %, and
+ * less than that: with less ionic resistance the reaction spreads deeper into the cathode). A cathode without voids
+ * has nothing to fill: 'not applicable' instead of the baseline's numbers under the strategy's name. */
+static void test_densification_bruggeman(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder_unaged();
+    ssb_cell_values v;
+    ssb_cell_params_get_values(f->cell, &v);
+    const double e0 = 1.0 - v.pos.eps_active - v.pos.eps_active_dead - v.pos.eps_inert - v.pos.porosity,
+                 e1 = e0 + 0.8 * v.pos.porosity, br = pow(e0 / e1, 1.5);
+    assert_true(isnan(v.pos.transport_eff) && v.pos.brugg_i == 1.5);
+    ssb_design_comparison c;
+    compare_one(f, "densification", 0.8, &rp, &ep, &c);
+    assert_true(c.v[1].ok);
+    const int k = SSB_CELL_LOSS_IONIC_POS;
+    const double ratio = c.v[1].m.breakdown.loss[k] / c.v[0].m.breakdown.loss[k];
+    assert_true(ratio > br && ratio < 1.0);
+    TU_ASSERT_REL(ratio, br, 0.05);
+    printf("PASS: densification SE %.3f -> %.3f: ionic loss %.4g -> %.4g mV (Bruggeman %.3f)\n", e0, e1,
+           1e3 * c.v[0].m.breakdown.loss[k], 1e3 * c.v[1].m.breakdown.loss[k], br);
+    ssb_design_comparison_destroy(&c);
+    ssb_cell_params *dense = NULL;
+    TU_OK(f->ctx, ssb_cell_params_copy(f->ctx, f->cell, &dense));
+    v.pos.eps_electrolyte += v.pos.porosity;
+    v.pos.porosity = 0;
+    TU_OK(f->ctx, ssb_cell_params_set_values(f->ctx, dense, &v));
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "densification", &idx));
+    ssb_design_choice ch = {idx, {NAN, NAN, NAN, NAN}};
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, dense, &rp, &ep, 1, &ch, &c));
+    assert_false(c.v[1].ok);
+    assert_non_null(strstr(c.v[1].error, "no voids"));
+    ssb_design_comparison_destroy(&c);
+    ssb_cell_params_destroy(&dense);
+}
+
+/* Variants equal on every ranking criterion (gb_insulation moves only the plating CCD, a coating of 0 nm nothing) rank
+ * in the order of the strategy table, whatever order they were named in: before, --strategies a,b and b,a gave
+ * swapped ranks for the same cell. */
+static void test_tie_order_independent(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder();
+    int gb, co;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "gb_insulation", &gb));
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "coating", &co));
+    assert_true(gb < co);
+    for (int order = 0; order < 2; order++) {
+        ssb_design_choice ch[2] = {{gb, {NAN, NAN, NAN, NAN}}, {co, {0, NAN, NAN, NAN}}};
+        if (order) {
+            ssb_design_choice t = ch[0];
+            ch[0] = ch[1];
+            ch[1] = t;
+        }
+        ssb_design_comparison c;
+        TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, 2, ch, &c));
+        const int igb = order ? 2 : 1, ico = order ? 1 : 2;
+        assert_true(c.v[igb].m.wh_per_kg == c.v[ico].m.wh_per_kg && c.v[igb].m.ccs == c.v[ico].m.ccs &&
+                    c.v[igb].m.retention_aged == c.v[ico].m.retention_aged);
+        assert_int_equal(c.v[0].rank, 1);
+        assert_int_equal(c.v[igb].rank, 2);
+        assert_int_equal(c.v[ico].rank, 3);
+        ssb_design_comparison_destroy(&c);
+    }
+    printf("PASS: tied variants rank in the strategy table's order, not the order given\n");
+}
+
+/* A CCS beyond the stripping model's range (100 mA/cm2, SSB_MECH_J_MAX, where `iface lithium` sets
+ * ccs_beyond_model_range) is not ranked on: at 10 and 50 MPa the p^6.6 creep law gives ~460 and ~2e7 mA/cm2
+ * (Masias et al. 2019's n = 6.6 from the calibration at 3 MPa; README: it overstates the CCS above ~5 MPa). Before,
+ * compare printed and ranked 458 -> 1.88e7 mA/cm2; now both count as 100 mA/cm2 (equal CCS rank), with a note. */
+static void test_ccs_beyond_model_range(void **state)
+{
+    fixture *f = *state;
+    ssb_run_params rp = bruggeman_params();
+    ssb_design_eval_params ep = no_ladder_unaged();
+    ep.stack_pressure = 10e6;
+    ssb_design_comparison c;
+    compare_one(f, "pressure", 40, &rp, &ep, &c);
+    ssb_mech_db *mdb = NULL;
+    const ssb_mech_anode *a = NULL;
+    TU_OK(f->ctx, ssb_mech_db_load(f->ctx, NULL, &mdb));
+    TU_OK(f->ctx, ssb_mech_db_anode(f->ctx, mdb, f->db, "Li", &a));
+    ssb_cell_values v;
+    ssb_cell_params_get_values(f->cell, &v);
+    for (int i = 0; i < 2; i++) {
+        double raw;
+        TU_OK(f->ctx, ssb_mech_li_ccs(f->ctx, a, i ? 50e6 : 10e6, v.cell.T, &raw));
+        assert_true(raw > SSB_MECH_J_MAX);
+        assert_true(c.v[i].ok && c.v[i].m.ccs_available);
+        assert_true(c.v[i].m.ccs == SSB_MECH_J_MAX);
+        assert_non_null(strstr(c.v[i].m.ccs_note, "beyond the model's range"));
+        printf("PASS: %g MPa: CCS %.3g mA/cm2 counted as 100 (%s)\n", i ? 50.0 : 10.0, raw * 0.1, c.v[i].m.ccs_note);
+    }
+    assert_int_equal(c.v[0].rank_by[2], c.v[1].rank_by[2]);
+    /* report.html says so too */
+    char path[] = "/tmp/ssb_design_ccs_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    TU_OK(f->ctx, ssb_design_comparison_write_html(f->ctx, &c, NULL, path));
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char html[1 << 20];
+    size_t nh = fread(html, 1, sizeof html - 1, fp);
+    fclose(fp);
+    remove(path);
+    html[nh] = '\0';
+    assert_non_null(strstr(html, "beyond the model"));
+    ssb_mech_db_destroy(&mdb);
+    ssb_design_comparison_destroy(&c);
 }
 
 /* A thinner separator: its ionic loss scales with its thickness (ohmic: I L / sigma_eff), every other process of
@@ -565,7 +873,13 @@ int main(void)
         cmocka_unit_test(test_evaluate_coating_once),
         cmocka_unit_test(test_missing_density_keeps_wh_per_l),
         cmocka_unit_test(test_not_applicable_to_composite_anode),
+        cmocka_unit_test(test_not_applicable_without_mech_record),
+        cmocka_unit_test(test_coating_without_growth_data),
         cmocka_unit_test(test_trend_pressure),
+        cmocka_unit_test(test_densification_bruggeman),
+        cmocka_unit_test(test_tie_order_independent),
+        cmocka_unit_test(test_generator_strategies_on_bruggeman),
+        cmocka_unit_test(test_ccs_beyond_model_range),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
         cmocka_unit_test(test_trend_se_particles),

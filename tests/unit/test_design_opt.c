@@ -15,6 +15,7 @@
 #include "ssb_config.h"
 
 #include <ssbnet/ssb_design_opt.h>
+#include <ssbnet/ssb_mech.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -178,6 +179,51 @@ static void test_composite_anode_refusals(void **state)
     }
     ssb_cell_params_destroy(&cell);
     printf("PASS: composite anode: CCS constraint unsupported; stack pressure and Li-anode strategies refused\n");
+}
+
+/* Maximising the CCS over the stack pressure: beyond 100 mA/cm2 (SSB_MECH_J_MAX, the stripping model's range;
+ * README: the p^6.6 creep law overstates the CCS above ~5 MPa) the evaluation counts it as 100, so the objective is
+ * flat there instead of 44 mA/cm2 x (20/7)^6.6 ~ 4.5e4 mA/cm2 at the 20 MPa bound. */
+static void test_ccs_objective_capped(void **state)
+{
+    fixture *f = *state;
+    ssb_design_opt_params p = ssb_design_opt_params_default();
+    p.nvars = 1;
+    snprintf(p.vars[0].name, sizeof p.vars[0].name, "stack_pressure_MPa");
+    p.vars[0].lo = 1;
+    p.vars[0].hi = 20;
+    p.objective = mi("critical_stripping_current_mA_per_cm2");
+    p.grid_points = 3;
+    p.max_evals = 5;
+    ssb_design_opt_result r;
+    TU_OK(f->ctx, ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r));
+    assert_true(r.objective == SSB_MECH_J_MAX / 10.0);
+    printf("PASS: CCS objective flat at the model's 100 mA/cm2 (optimum %.3g MPa)\n", r.x[0]);
+    ssb_design_opt_result_destroy(&r);
+}
+
+/* Without --micro (run.micro 0, the default of the params) every design runs on the cell's Bruggeman relations: a
+ * generator option (microstructure.overlap) or a strategy acting through one (vertical_channels) changes nothing
+ * there. Before, 'design optimise --vary strategy.vertical_channels.channel_fraction=0:0.3' ran, reported the
+ * optimum at the lower bound with dObj/dx 0; now both are refused (SSB_ERR_UNSUPPORTED) before anything runs. */
+static void test_micro_variables_need_micro(void **state)
+{
+    fixture *f = *state;
+    const char *vars[2] = {"microstructure.overlap", "strategy.vertical_channels.channel_fraction"};
+    const double lo[2] = {0.1, 0.0}, hi[2] = {0.5, 0.3};
+    for (int i = 0; i < 2; i++) {
+        ssb_design_opt_params p = thickness_problem(1.0);
+        assert_false(p.run.micro);
+        snprintf(p.vars[0].name, sizeof p.vars[0].name, "%s", vars[i]);
+        p.vars[0].lo = lo[i];
+        p.vars[0].hi = hi[i];
+        ssb_design_opt_result r;
+        assert_int_equal(ssb_design_optimise(f->ctx, f->db, f->cell, &p, &r), SSB_ERR_UNSUPPORTED);
+        assert_non_null(strstr(ssb_ctx_get_error(f->ctx), "Bruggeman"));
+        assert_int_equal(r.nevals, 0);
+        ssb_design_opt_result_destroy(&r);
+    }
+    printf("PASS: generator variables without --micro refused (%s)\n", ssb_ctx_get_error(f->ctx));
 }
 
 static void test_optimum_beats_grid(void **state)
@@ -391,6 +437,8 @@ int main(void)
         cmocka_unit_test(test_local_status),
         cmocka_unit_test(test_rate_below_reference),
         cmocka_unit_test(test_composite_anode_refusals),
+        cmocka_unit_test(test_micro_variables_need_micro),
+        cmocka_unit_test(test_ccs_objective_capped),
         cmocka_unit_test(test_optimum_beats_grid),
         cmocka_unit_test(test_sensitivity_bound_constraint),
         cmocka_unit_test(test_bad_input),
