@@ -765,6 +765,53 @@ static void test_voxel_size_from_cam(void **state)
            2.2 / SSB_RUN_VOXELS_ACROSS_CAM);
 }
 
+/* The cathode's composition from a cell file that leaves the carbon fraction to the cell model's rule
+ * (ssb_cell_params_derive: not given with the electrolyte not given either -> 0; electrolyte given -> the remainder
+ * 1 - CAM - electrolyte - voids). 'ssbnet run' on an NCM811 | Li6PS5Cl | Li cell without carbon_volume_fraction was
+ * refused with "CAM 0.55 + carbon nan + voids 0.1 leave no solid electrolyte". Expected values: the volume balance. */
+static void test_cathode_composition_remainder(void **state)
+{
+    fixture *f = *state;
+    static const char *base =
+        "{\"temperature_K\": 298.15, \"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"},"
+        " \"positive\": {\"active_material\": \"NCM811\", \"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 75,"
+        " \"active_volume_fraction\": %s, \"porosity\": %s, %s \"particle_radius_um\": 2.5,"
+        " \"initial_voltage_V\": 4.3, \"exchange_current_density_A_per_m2\": 10},"
+        " \"separator\": {\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 50},"
+        " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 30,"
+        " \"exchange_current_density_A_per_m2\": 20}}";
+    static const struct {
+        const char *cam, *pore, *extra;
+        double carbon;
+    } cases[] = {{"0.55", "0.1", "", 0.0},
+                 {"0.6", "0.05", "\"electrolyte_volume_fraction\": 0.30,", 0.05},
+                 {"0.7", "0.0", "\"electrolyte_volume_fraction\": 0.30,", 0.0},
+                 {"0.6", "0.05", "\"carbon_volume_fraction\": 0.02,", 0.02}};
+    ssb_run_params rp = ssb_run_params_default();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, base, cases[i].cam, cases[i].pore, cases[i].extra);
+        ssb_cell_params *cell = NULL;
+        TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, text, "composition.json", &cell));
+        ssb_cell_values v;
+        ssb_cell_params_get_values(cell, &v);
+        ssb_run_cathode c;
+        TU_OK(f->ctx, ssb_run_cathode_from_cell(f->ctx, &v, &rp, &c));
+        assert_true(fabs(c.carbon_fraction - cases[i].carbon) < 1e-12);
+        assert_true(fabs(c.cam_fraction - atof(cases[i].cam)) < 1e-12);
+        assert_true(fabs(c.pore_fraction - atof(cases[i].pore)) < 1e-12);
+        /* the structure's SE fraction is the cell model's electrolyte fraction: sigma_i_eff = sigma eps^1.5 with
+           Li6PS5Cl's 1.95e-3 S/cm at 25 C (Singh et al., Cell Rep. Phys. Sci. 3, 101043 (2022), the database) */
+        ssb_cell_derived d;
+        TU_OK(f->ctx, ssb_cell_params_derive(f->ctx, cell, &d));
+        double se = 1.0 - c.cam_fraction - c.carbon_fraction - c.pore_fraction;
+        TU_ASSERT_REL(d.sigma_i_eff_pos, 0.195 * pow(se, 1.5), 1e-9);
+        ssb_cell_params_destroy(&cell);
+    }
+    printf("PASS: cathode composition: carbon 0 when neither carbon nor electrolyte fraction is given, the remainder "
+           "when the electrolyte fraction is\n");
+}
+
 static void test_interfaces(void **state)
 {
     fixture *f = *state;
@@ -925,6 +972,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_percolation_vs_thickness, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_interfaces, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_voxel_size_from_cam, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_cathode_composition_remainder, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_resolution_choice, fx_setup, fx_teardown),
         cmocka_unit_test(test_cli_matches_library),
     };
