@@ -408,7 +408,8 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     /* the separator's conductivity as the model uses it: at the cell temperature (the value in the values is the
      * one at the temperature the file was read at), key and value as 'cell rates' */
     const double sep_sigma =
-        (isfinite(vv->sep.sigma_i_eff) ? vv->sep.sigma_i_eff : vv->sep.sigma_i) * ssb_cell_sigma_factor(vv);
+        (isfinite(vv->sep.sigma_i_eff) ? vv->sep.sigma_i_eff : vv->sep.sigma_i) *
+        ssb_cell_sigma_factor(vv, SSB_CELL_REGION_SEP);
     cJSON_AddNumberToObject(jc, "separator_sigma_eff_S_per_m", sep_sigma);
     cJSON_AddNumberToObject(jc, "cutoff_V", res->cutoff);
     char missing[512];

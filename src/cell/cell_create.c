@@ -78,7 +78,7 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
             g->te = v->sep.transport_eff;
             /* a single-ion conductor's conductivity follows its Arrhenius law like a liquid's kappa (it was held at
                its reference value whatever the temperature: DUALFOIL case F at 318 K, 81 mV RMS) */
-            g->sigma_i = m->liquid ? NAN : v->sep.sigma_i_eff * ssb_cell_sigma_factor(v);
+            g->sigma_i = m->liquid ? NAN : v->sep.sigma_i_eff * ssb_cell_sigma_factor(v, SSB_CELL_REGION_SEP);
             continue;
         }
         const ssb_cell_electrode *e = r == SSBI_REG_POS ? &v->pos : &v->neg;
@@ -91,7 +91,9 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         g->a = e->area_per_volume;
         g->jscale = e->area_per_volume * e->particle_radius / (3.0 * e->eps_active);
         g->sigma_e = e->sigma_e_eff;
-        g->sigma_i = m->liquid ? NAN : e->sigma_i_eff * ssb_cell_sigma_factor(v);
+        g->sigma_i = m->liquid ? NAN
+                               : e->sigma_i_eff * ssb_cell_sigma_factor(v, r == SSBI_REG_POS ? SSB_CELL_REGION_POS
+                                                                                              : SSB_CELL_REGION_NEG);
         g->te = e->transport_eff;
         g->eps_e = e->eps_electrolyte;
         g->eps_s = e->eps_active;

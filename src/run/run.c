@@ -302,7 +302,8 @@ int ssb_run_effective(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *re
        temperature; the ionic one in the cell's own basis, from which the model takes it to T by
        ssb_cell_sigma_factor (1 unless the temperature was changed after the cell file was read, or the cell gives
        its conductivities at T_ref with an activation energy): the model then uses exactly the transport value */
-    v.pos.sigma_i_eff = res->ion.sigma_eff * res->temperature_factor / ssb_cell_sigma_factor(&v);
+    v.pos.sigma_i_eff =
+        res->ion.sigma_eff * res->temperature_factor / ssb_cell_sigma_factor(&v, SSB_CELL_REGION_POS);
     v.pos.sigma_e_eff = res->el.sigma_eff * res->temperature_factor;
     /* active area: face count corrected by the measured smooth / face-count ratio */
     double h = cbrt(res->voxel_size[0] * res->voxel_size[1] * res->voxel_size[2]);

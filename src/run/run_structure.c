@@ -443,7 +443,7 @@ static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_values *v)
             continue;
         if (e->electrolyte[0] && strcasecmp(ph.material, e->electrolyte) != 0 && strcasecmp(ph.name, e->electrolyte))
             continue;
-        ph.sigma_ion = e->sigma_i * ssb_cell_sigma_factor(v);
+        ph.sigma_ion = e->sigma_i * ssb_cell_sigma_factor(v, SSB_CELL_REGION_POS);
         SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
     }
     return SSB_OK;

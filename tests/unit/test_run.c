@@ -308,7 +308,7 @@ static void test_handover_temperature_set(void **state)
     TU_ASSERT_REL(se->sigma_ion, s60, 1e-9);
     TU_ASSERT_REL(res.ion.sigma_bulk, s60, 1e-9);
     /* the cell values hold the 25 C basis; the model takes them to 60 C by the same factor */
-    TU_ASSERT_REL(res.values.pos.sigma_i_eff * ssb_cell_sigma_factor(&res.values), res.ion.sigma_eff, 1e-12);
+    TU_ASSERT_REL(res.values.pos.sigma_i_eff * ssb_cell_sigma_factor(&res.values, SSB_CELL_REGION_POS), res.ion.sigma_eff, 1e-12);
     printf("PASS: temperature set to 60 C after reading: SE %.4g S/m in the structure and the model\n", s60);
     ssb_run_result_destroy(&res);
     ssb_cell_params_destroy(&cell);
