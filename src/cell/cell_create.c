@@ -40,6 +40,29 @@ static void warn_no_activation(ssb_ctx *ctx, const ssb_cell_values *v)
                  T, fabs(T - Tr), Tr, miss, strchr(miss, ',') ? "are" : "is", Tr);
 }
 
+/* A composite negative that holds less cyclable Li (its initial stoichiometry down to its discharged one, the
+ * OCV's lower end unless given) than the positive's nominal window: the cell is negative-limited, a discharge ends
+ * on the negative before the positive's window is used, and "1C" (the positive's nominal capacity per hour) is
+ * more than the cell can deliver in an hour. Said once, with the numbers (an NCM622 | graphite cell at an initial
+ * graphite stoichiometry of 0.85 delivered 168 instead of 187 mAh/g at C/10 without a word). */
+static void warn_li_inventory(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_derived *d)
+{
+    if (v->anode != SSB_CELL_ANODE_COMPOSITE)
+        return;
+    const ssb_cell_electrode *n = &v->neg;
+    double q_neg = d->capacity_neg * (n->sto_init - n->sto_discharged);
+    if (!(q_neg < 0.99 * d->nominal_capacity))
+        return;
+    ssbi_log(ctx, SSB_LOG_WARN, "cell",
+             "the negative electrode holds %.4g mAh/cm2 of cyclable Li (stoichiometry %.4g down to %.4g of its %.4g "
+             "mAh/cm2), less than the positive's nominal %.4g mAh/cm2 that defines 1C (N/P %.3g, its capacity over the "
+             "positive's nominal): the cell is "
+             "negative-limited, a discharge ends on the negative (raise negative.initial_stoichiometry or "
+             "negative.thickness_um)",
+             q_neg / 36000.0, n->sto_init, n->sto_discharged, d->capacity_neg / 36000.0, d->nominal_capacity / 36000.0,
+             d->capacity_neg / d->nominal_capacity);
+}
+
 /* Long (about 160 lines) on purpose: lays out the grid, the regions and their material functions in the order the
  * unknown layout needs them; every allocation is undone on one error path at the end. */
 int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
@@ -57,6 +80,7 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
     }
     const ssb_cell_values *v = &m->v;
     warn_no_activation(ctx, v);
+    warn_li_inventory(ctx, v, &m->der);
     m->liquid = v->el.kind == SSB_CELL_LIQUID;
     m->limetal = v->anode == SSB_CELL_ANODE_LI_METAL;
     m->T = v->cell.T;
