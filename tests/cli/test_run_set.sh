@@ -40,4 +40,9 @@ expect_rc "--set microstructure.carbon_shape=cube" 4 "$BIN" run --no-micro --qui
 expect_rc "--set foo.bar=1" 8 "$BIN" run --no-micro --quiet --set foo.bar=1 -o "$T/e7"
 grep -q "microstructure" "$T/err" && grep -q "run," "$T/err" && grep -q "positive" "$T/err" &&
   ok "unknown section lists microstructure, run and the cell sections" || bad "message: $(cat "$T/err")"
+
+# the run builds the cell twice (check, then discharge): a warning of the cell model is printed once, not twice
+expect_rc "--set temperature_C=-20" 0 "$BIN" run --no-micro --rates 1 --set temperature_C=-20 -o "$T/w"
+[ "$(grep -c 'activation_energy_diffusion' "$T/err")" = "1" ] && ok "the activation-energy warning once" ||
+  bad "warnings: $(cat "$T/err")"
 finish
