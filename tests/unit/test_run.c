@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cells.h"
 #include "ssb_config.h"
 
 #include <math.h>
@@ -91,6 +92,9 @@ static void check_handover(const ssb_run_result *res)
     TU_ASSERT_REL(d->sigma_i_eff_pos, res->ion.eps * res->ion.sigma_bulk / res->ion.tau, 1e-12);
     assert_true(fabs(d->sigma_i_eff_pos - res->ion.sigma_bulk * res->ion.sigma_rel * res->ion.eps) >
                 0.5 * d->sigma_i_eff_pos);
+    /* the ionic network's transport efficiency eps / tau = sigma_eff / sigma_bulk */
+    TU_ASSERT_REL(res->transport_efficiency, res->ion.sigma_eff / res->ion.sigma_bulk, 1e-12);
+    TU_ASSERT_REL(res->values.pos.transport_eff, res->ion.eps / res->ion.tau, 1e-9);
     /* active fraction */
     double f_cam = res->fractions.role_fraction[SSB_ROLE_ACTIVE];
     TU_ASSERT_REL(res->values.pos.eps_active, f_cam * res->cam.active_fraction, 1e-12);
@@ -765,6 +769,36 @@ static void test_voxel_size_from_cam(void **state)
            2.2 / SSB_RUN_VOXELS_ACROSS_CAM);
 }
 
+/* A liquid (or hybrid) cell takes the measured ionic network as its transport efficiency: kappa_eff = kappa eps /
+ * tau (DUALFOIL's deck B as a cell file, SSB_TEST_CELL_DUALFOIL_B). The run measured tau and handed over only
+ * sigma_i_eff, which a liquid cell does not use, so the cathode kept the Bruggeman eps^1.5 (0.3^1.5 = 0.164 against
+ * the structure's measured eps / tau of about 0.2). Expected: the cell model's value equals the structure's
+ * eps / tau, and it is not the Bruggeman value. */
+static void test_handover_liquid(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params *cell = NULL;
+    TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, SSB_TEST_CELL_DUALFOIL_B " \"title\": \"B\"}",
+                                                   "deck B", &cell));
+    ssb_run_params rp = ssb_run_params_default();
+    rp.cross_section = 40;
+    rp.voxel_size = 1e-6;
+    rp.nrates = 1;
+    rp.rates[0] = 1;
+    rp.cutoff = 3.0;
+    rp.iface_hours = 0;
+    ssb_run_result res;
+    TU_OK(f->ctx, ssb_run(f->ctx, f->db, cell, &rp, &res));
+    TU_ASSERT_REL(res.values.pos.transport_eff, res.ion.eps / res.ion.tau, 1e-9);
+    assert_true(fabs(res.values.pos.transport_eff - pow(res.values.pos.eps_electrolyte, 1.5)) >
+                0.05 * res.values.pos.transport_eff);
+    assert_true(res.points[0].sustained);
+    printf("PASS: liquid cathode: eps / tau %.4f handed over (Bruggeman %.4f)\n", res.values.pos.transport_eff,
+           pow(res.values.pos.eps_electrolyte, 1.5));
+    ssb_run_result_destroy(&res);
+    ssb_cell_params_destroy(&cell);
+}
+
 /* The cathode's composition from a cell file that leaves the carbon fraction to the cell model's rule
  * (ssb_cell_params_derive: not given with the electrolyte not given either -> 0; electrolyte given -> the remainder
  * 1 - CAM - electrolyte - voids). 'ssbnet run' on an NCM811 | Li6PS5Cl | Li cell without carbon_volume_fraction was
@@ -973,6 +1007,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_interfaces, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_voxel_size_from_cam, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cathode_composition_remainder, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_handover_liquid, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_resolution_choice, fx_setup, fx_teardown),
         cmocka_unit_test(test_cli_matches_library),
     };
