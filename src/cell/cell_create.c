@@ -40,6 +40,29 @@ static void warn_no_activation(ssb_ctx *ctx, const ssb_cell_values *v)
                  T, fabs(T - Tr), Tr, miss, strchr(miss, ',') ? "are" : "is", Tr);
 }
 
+/* A single-ion conductivity above any known solid electrolyte's is most likely a unit mix-up (mS/cm typed as S/m:
+ * 10 x; S/cm as S/m: 100 x): the best reported, Li9.54Si1.74P1.44S11.7Cl0.3, conducts 25 mS/cm at 25 C (Kato et al.,
+ * Nat. Energy 1, 16030 (2016)); 'ionic_conductivity_S_per_m': 12 (LGPS in mS/cm) ran as 120 mS/cm without a word. */
+static void warn_sigma_units(ssb_ctx *ctx, const ssb_cell_values *v)
+{
+    if (v->el.kind == SSB_CELL_LIQUID)
+        return;
+    static const double lim = 10.0; /* S/m = 100 mS/cm, four times the best */
+    const char *name[3] = {"positive", "separator", "negative"};
+    double s[3] = {v->pos.sigma_i, v->sep.sigma_i, v->anode == SSB_CELL_ANODE_COMPOSITE ? v->neg.sigma_i : NAN};
+    double se[3] = {v->pos.sigma_i_eff, v->sep.sigma_i_eff,
+                    v->anode == SSB_CELL_ANODE_COMPOSITE ? v->neg.sigma_i_eff : NAN};
+    for (int i = 0; i < 3; i++) {
+        const char *key = s[i] > lim ? "ionic_conductivity" : se[i] > lim ? "effective_ionic_conductivity" : NULL;
+        if (key)
+            ssbi_log(ctx, SSB_LOG_WARN, "cell",
+                     "%s.%s = %g S/m (%g mS/cm) is above any known solid electrolyte's (the best, "
+                     "Li9.54Si1.74P1.44S11.7Cl0.3, 25 mS/cm: Kato et al., Nat. Energy 1, 16030 (2016)): a unit "
+                     "mix-up? (1 mS/cm = 0.1 S/m: keys _S_per_m and _mS_per_cm)",
+                     name[i], key, s[i] > lim ? s[i] : se[i], 10.0 * (s[i] > lim ? s[i] : se[i]));
+    }
+}
+
 /* A composite negative that holds less cyclable Li (its initial stoichiometry down to its discharged one, the
  * OCV's lower end unless given) than the positive's nominal window: the cell is negative-limited, a discharge ends
  * on the negative before the positive's window is used, and "1C" (the positive's nominal capacity per hour) is
@@ -81,6 +104,7 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
     const ssb_cell_values *v = &m->v;
     warn_no_activation(ctx, v);
     warn_li_inventory(ctx, v, &m->der);
+    warn_sigma_units(ctx, v);
     m->liquid = v->el.kind == SSB_CELL_LIQUID;
     m->limetal = v->anode == SSB_CELL_ANODE_LI_METAL;
     m->T = v->cell.T;

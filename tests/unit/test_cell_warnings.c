@@ -12,7 +12,8 @@
  * foil holds (the default cell thickened to 180 um, ~10 mAh/cm2 at C/20) went on stripping Li the cell does not have
  * without a word. Now the run logs one warning at the moment the stripped charge equals the foil's Li, t = Q_foil / I.
  *
- * 3. A composite negative with less cyclable Li than the positive's nominal window (below). */
+ * 3. A composite negative with less cyclable Li than the positive's nominal window (below).
+ * 4. A conductivity above any known solid electrolyte's (below). */
 #include "testutil.h"
 
 #include <ssbnet/ssb_cell.h>
@@ -167,12 +168,35 @@ static void test_negative_limited_warns(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* 4. A conductivity above any known solid electrolyte's (the best, 25 mS/cm: Kato et al., Nat. Energy 1, 16030
+ * (2016)) is named as a likely unit mix-up: LGPS's 12 mS/cm (Kamaya et al., Nat. Mater. 10, 682 (2011)) typed as
+ * 12 S/m is 120 mS/cm. The real 12 mS/cm (1.2 S/m) gives no warning. */
+static void test_sigma_units_warns(void **state)
+{
+    (void)state;
+    logcap lc;
+    ssb_ctx *ctx = ctx_capturing(&lc, "above any known solid electrolyte");
+    for (int k = 0; k < 2; k++) {
+        ssb_cell_params *p = NULL;
+        TU_OK(ctx, ssb_cell_params_default(ctx, NULL, &p));
+        TU_OK(ctx, ssb_cell_params_set(ctx, p, "separator.ionic_conductivity_S_per_m", k ? 12.0 : 1.2));
+        ssb_cell *c = NULL;
+        TU_OK(ctx, ssb_cell_create(ctx, p, &c));
+        assert_int_equal(lc.nwarn, k);
+        ssb_cell_destroy(&c);
+        ssb_cell_params_destroy(&p);
+    }
+    assert_non_null(strstr(lc.last, "separator.ionic_conductivity = 12 S/m (120 mS/cm)"));
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_warning_names_missing_activation),
         cmocka_unit_test(test_foil_used_up_warns),
         cmocka_unit_test(test_negative_limited_warns),
+        cmocka_unit_test(test_sigma_units_warns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
