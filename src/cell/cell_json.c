@@ -215,19 +215,27 @@ static int apply_se(jctx *j, const char *path, const char *mname, int region, do
     int outside = 0;
     ssb_sigma_kind kind = SSB_SIGMA_TOTAL;
     int ok = ssb_materials_sigma_ion(j->ctx, m, kind, T, &s, &outside) == SSB_OK;
-    ssb_mat_prop tot;
-    if (!ok && ssb_materials_get_prop(j->ctx, m, "sigma_ion", &tot) == SSB_OK) {
-        /* a total is recorded but cannot be evaluated here (a range, or no activation energy at this T) */
+    if (!ok)
         snprintf(note, sizeof j->p->sigma_note[0], "%s", ssb_ctx_get_error(j->ctx));
+    ssb_mat_prop tot, bulk;
+    const int has_bulk = ssb_materials_get_prop(j->ctx, m, "sigma_ion_bulk", &bulk) == SSB_OK;
+    if (!ok && ssb_materials_get_prop(j->ctx, m, "sigma_ion", &tot) == SSB_OK) {
+        /* a total is recorded but cannot be evaluated here (a range, or no activation energy at this T): the
+           note keeps the database's reason */
         if (!tot.has_value)
             snprintf(note, sizeof j->p->sigma_note[0],
-                     "%s: the total conductivity 'sigma_ion' is known only as a range (%g to %g %s at %.2f K); the "
-                     "bulk value leaves out the grain boundaries",
-                     ssb_materials_name(m), tot.min, tot.max, tot.unit, tot.T);
+                     "%s: the total conductivity 'sigma_ion' is known only as a range (%g to %g %s at %.2f K)%s",
+                     ssb_materials_name(m), tot.min, tot.max, tot.unit, tot.T,
+                     has_bulk ? "; the bulk value leaves out the grain boundaries" : "");
     } else if (!ok) {
         kind = SSB_SIGMA_BULK;
         ok = ssb_materials_sigma_ion(j->ctx, m, kind, T, &s, &outside) == SSB_OK;
-        if (!ok)
+        if (!ok && !has_bulk)
+            snprintf(note, sizeof j->p->sigma_note[0],
+                     "%s has no Li+ conductivity ('sigma_ion' or 'sigma_ion_bulk') in the database: is it a solid "
+                     "electrolyte?",
+                     ssb_materials_name(m));
+        else if (!ok)
             snprintf(note, sizeof j->p->sigma_note[0], "%s", ssb_ctx_get_error(j->ctx));
     }
     if (ok && sigma) {

@@ -531,6 +531,11 @@ static int check_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char
 
 int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
 {
+    /* the temperature first: a database conductivity evaluated at an absurd one (temperature_C = -273: 0.15 K,
+       0 S/m) was reported as 'positive.ionic_conductivity_S_per_m = 0 is out of range' */
+    SSB_REQUIRE(ctx, !(v->cell.T > 0 && (v->cell.T < SSBI_PHYS_TMIN || v->cell.T > SSBI_PHYS_TMAX)), SSB_ERR_RANGE,
+                "temperature_K = %g K is outside the range the model is meaningful for (%g to %g K)", v->cell.T,
+                SSBI_PHYS_TMIN, SSBI_PHYS_TMAX);
     SSB_CHECK(ctx, check_electrode(ctx, &v->pos, "positive"));
     if (v->anode == SSB_CELL_ANODE_COMPOSITE)
         SSB_CHECK(ctx, check_electrode(ctx, &v->neg, "negative"));

@@ -227,6 +227,20 @@ static ssb_cell_params *cell_two_se(ssb_ctx *ctx, const char *sep_se, double T, 
     return p;
 }
 
+/* The two-SE cell with separator SE se at T is refused with code and a message containing text. */
+static void refused(ssb_ctx *ctx, const char *se, double T, int code, const char *text)
+{
+    int rc;
+    ssb_cell_params *p = cell_two_se(ctx, se, T, &rc);
+    ssb_cell_derived d;
+    if (rc == SSB_OK)
+        rc = ssb_cell_params_derive(ctx, p, &d);
+    assert_int_equal(rc, code);
+    if (!strstr(ssb_ctx_get_error(ctx), text))
+        fail_msg("%s at %g K: '%s' not in: %s", se, T, text, ssb_ctx_get_error(ctx));
+    ssb_cell_params_destroy(&p);
+}
+
 /* Each region's SE follows its own temperature law. An LGPS separator with a Li6PS5Cl catholyte, the temperature
  * set to 60 C after the file was read (as --set temperature_C=60): the separator was scaled with the catholyte's
  * law (4.876 S/m instead of 2.985 S/m). Expected values by hand from the database's records, sigma T Arrhenius:
@@ -281,25 +295,20 @@ static void test_region_sigma_unknown(void **state)
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "separator.electrolyte Li3InCl6"));
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "'Ea_ion' has only a range [0.35, 0.41] eV"));
     ssb_cell_params_destroy(&p);
-    p = cell_two_se(ctx, "Li3InCl6", 333.15, &rc); /* read at 60 C: the same refusal */
-    if (rc == SSB_OK)
-        rc = ssb_cell_params_derive(ctx, p, &d);
-    assert_int_equal(rc, SSB_ERR_NOTFOUND);
-    assert_non_null(strstr(ssb_ctx_get_error(ctx), "separator.ionic_conductivity_S_per_m"));
-    assert_non_null(strstr(ssb_ctx_get_error(ctx), "'Ea_ion' has only a range"));
-    ssb_cell_params_destroy(&p);
-    p = cell_two_se(ctx, "LLTO", 298.15, &rc);
-    if (rc == SSB_OK)
-        rc = ssb_cell_params_derive(ctx, p, &d);
-    assert_int_equal(rc, SSB_ERR_NOTFOUND);
-    assert_non_null(strstr(ssb_ctx_get_error(ctx), "only as a range (1e-05 to 5e-05 S/cm"));
-    ssb_cell_params_destroy(&p);
+    /* read at 60 C: the same refusal */
+    refused(ctx, "Li3InCl6", 333.15, SSB_ERR_NOTFOUND, "separator.ionic_conductivity_S_per_m");
+    refused(ctx, "Li3InCl6", 333.15, SSB_ERR_NOTFOUND, "'Ea_ion' has only a range");
+    refused(ctx, "LLTO", 298.15, SSB_ERR_NOTFOUND, "only as a range (1e-05 to 5e-05 S/cm");
     /* a number given for that separator is used (and follows Ea_kappa from T_ref) */
     p = cell_two_se(ctx, "LLTO", 298.15, &rc);
     TU_OK(ctx, ssb_cell_params_set(ctx, p, "separator.ionic_conductivity_mS_per_cm", 0.03));
     TU_OK(ctx, ssb_cell_params_derive(ctx, p, &d));
     TU_ASSERT_REL(d.sigma_sep_eff, 0.003, 1e-12);
     ssb_cell_params_destroy(&p);
+    /* a cathode named as the separator's SE: the message asks whether it is one */
+    refused(ctx, "NCM811", 298.15, SSB_ERR_NOTFOUND, "is it a solid electrolyte?");
+    /* an absurd temperature is named as such, not as the conductivity it made 0 (0.15 K: 'ionic_conductivity = 0') */
+    refused(ctx, "LGPS", 0.15, SSB_ERR_RANGE, "temperature_K = 0.15 K");
     print_message("PASS Li3InCl6 at 60 C and LLTO refused with the database's ranges; a given number is used\n");
     ssb_ctx_destroy(&ctx);
 }
