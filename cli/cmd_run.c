@@ -41,7 +41,8 @@ static const cli_opt run_opts[O_COUNT] = {
     [O_IMAGE] = {"--image", NULL, CLI_OPT_STRING, "IMAGE", NULL, 0, 0,
                  "segmented image of the cathode instead of a generated one (z through the thickness)", NULL},
     [O_NOMICRO] = {"--no-micro", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0,
-                   "skip the microstructure: the cell's Bruggeman relations", NULL},
+                   "skip the microstructure: the cell's Bruggeman relations (with --image, --voxel-um, --size, --seed or "
+                   "--check-resolution: exit 2)", NULL},
     [O_SET] = {"--set", NULL, CLI_OPT_MULTI, "KEY=VALUE", NULL, 0, 0,
                "set a cell key in its JSON units (positive.thickness_um=80, temperature_C=40) or a "
                "microstructure./run. key (run.rates_C=0.2,1,3: a comma list); repeatable",
@@ -408,7 +409,8 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
     /* the separator's conductivity as the model uses it: at the cell temperature (the value in the values is the
      * one at the temperature the file was read at), key and value as 'cell rates' */
     const double sep_sigma =
-        (isfinite(vv->sep.sigma_i_eff) ? vv->sep.sigma_i_eff : vv->sep.sigma_i) * ssb_cell_sigma_factor(vv);
+        (isfinite(vv->sep.sigma_i_eff) ? vv->sep.sigma_i_eff : vv->sep.sigma_i) *
+        ssb_cell_sigma_factor(vv, SSB_CELL_REGION_SEP);
     cJSON_AddNumberToObject(jc, "separator_sigma_eff_S_per_m", sep_sigma);
     cJSON_AddNumberToObject(jc, "cutoff_V", res->cutoff);
     char missing[512];
@@ -670,6 +672,23 @@ int cmd_run(cli_env *env, int argc, char **argv)
     if (val[O_NOMICRO].given) rp.micro = 0;
     if (val[O_CHECKRES].given) rp.check_resolution = 1;
     for (int i = 0; i < val[O_SET].n && !rc; i++) rc = apply_set(env, val[O_SET].multi[i], p, &rp);
+    /* options of the structure on a run without one contradict it: refused, not ignored ('run --no-micro --image
+       cathode.tif' ran the Bruggeman cell and never read the image) */
+    if (!rc && !rp.micro) {
+        static const int structural[] = {O_IMAGE, O_VOXEL, O_SIZE, O_SEED, O_CHECKRES};
+        char given[160] = "";
+        for (size_t i = 0; i < sizeof structural / sizeof structural[0]; i++)
+            if (val[structural[i]].given)
+                snprintf(given + strlen(given), sizeof given - strlen(given), "%s%s", given[0] ? ", " : "",
+                         run_opts[structural[i]].name);
+        if (!given[0] && rp.image_file[0]) snprintf(given, sizeof given, "microstructure.image");
+        if (given[0])
+            rc = cli_usage_error(env, "%s act%s on the microstructure, which %s skips: drop %s or the %s", given,
+                                 strchr(given, ',') ? "" : "s",
+                                 val[O_NOMICRO].given ? "--no-micro" : "microstructure.enabled = false",
+                                 strchr(given, ',') ? "them" : "it",
+                                 val[O_NOMICRO].given ? "--no-micro" : "microstructure.enabled = false");
+    }
     ssb_grid *image = NULL;
     if (!rc && rp.micro && rp.image_file[0]) {
         rc = cli_image_load(env, &io, rp.image_file, &image);

@@ -4,6 +4,7 @@
 
 #include <ssbnet/ssb_dist.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,10 +58,31 @@ static void usage(FILE *out)
             "Run 'ssbnet <command> --help' for the options of a command.\n");
 }
 
+/* A warning the library gives again word for word (a job that builds the same cell more than once: 'run' checks
+ * the cell, then discharges it) is printed once: FNV-1a hashes of the warnings printed so far. */
+static int warning_seen(const char *object, const char *message)
+{
+    static uint64_t seen[512];
+    static int nseen;
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *t = object; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211ULL;
+    for (const char *t = message; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211ULL;
+    for (int i = 0; i < nseen; i++)
+        if (seen[i] == h)
+            return 1;
+    if (nseen < (int)(sizeof seen / sizeof seen[0]))
+        seen[nseen++] = h;
+    return 0;
+}
+
 static void log_sink(void *user, ssb_log_level level, const char *object, const char *message)
 {
     (void)user;
     static const char *names[] = {"error", "warning", "info", "debug"};
+    if (level == SSB_LOG_WARN && warning_seen(object, message))
+        return;
     cli_progress_done();
     fprintf(stderr, "ssbnet: %s: %s: %s\n", names[level], object, message);
 }

@@ -208,6 +208,7 @@ typedef struct {
     double V_discharged; /* OCV [V vs Li] ending the nominal discharge window; when given and sto_discharged is NaN,
                             U(sto_discharged) = V_discharged, or the OCV's range end (full lithiation) when the curve
                             stays above V_discharged; NaN: unused */
+    double sigma_T, sigma_Ea_eV; /* temperature law of this region's sigma_i: see ssb_cell_sigma_factor */
 } ssb_cell_electrode;
 
 typedef struct {
@@ -219,6 +220,7 @@ typedef struct {
     double brugg;                       /* default 1.5 */
     double transport_eff;               /* NaN: eps^brugg */
     double rho_electrolyte, rho_matrix; /* [kg/m3] */
+    double sigma_T, sigma_Ea_eV;        /* temperature law of sigma_i (single-ion): see ssb_cell_sigma_factor */
 } ssb_cell_separator;
 
 typedef struct {
@@ -241,11 +243,6 @@ typedef struct {
     double tdf;            /* liquid: thermodynamic factor 1 + dln f/dln c when no function is set */
     double Ea_kappa, Ea_D; /* [J/mol] */
     double density;        /* [kg/m3] (liquid mass) */
-    /* single-ion conductivities read from the materials database: the temperature they were evaluated at (NaN:
-     * none; set by the cell-file reader) and the database's activation energy [eV] of that conductivity (sigma T
-     * Arrhenius). The model rescales them from sigma_T to the cell temperature (a temperature changed after the
-     * file was read); without a database value they follow Ea_kappa from T_ref (ssb_cell_sigma_factor). */
-    double sigma_T, sigma_Ea_eV;
 } ssb_cell_electrolyte;
 
 typedef struct {
@@ -397,11 +394,16 @@ typedef struct {
                            specific capacities are given per */
 } ssb_cell_derived;
 int ssb_cell_params_derive(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_derived *d);
-/* The factor by which the model multiplies a single-ion cell's ionic conductivities (separator and composites) at
- * the cell temperature T: from the database's evaluation temperature el.sigma_T with its sigma T Arrhenius law
- * (el.sigma_Ea_eV) where the conductivities came from the database (1 when T = sigma_T), else exp(-Ea_kappa / R
- * (1/T - 1/T_ref)) for conductivities given at the reference temperature. 1 for a liquid electrolyte. */
-double ssb_cell_sigma_factor(const ssb_cell_values *v);
+/* Regions of the cell along x (the numbering of the profiles' and end reasons' region fields). */
+typedef enum { SSB_CELL_REGION_NEG = 0, SSB_CELL_REGION_SEP = 1, SSB_CELL_REGION_POS = 2 } ssb_cell_region;
+/* The factor by which the model multiplies a single-ion cell's ionic conductivity of one region (separator,
+ * positive or negative composite) at the cell temperature T. Each region's electrolyte has its own law: where its
+ * conductivity came from the materials database (the cell-file reader sets the region's sigma_T, the temperature
+ * it was evaluated at, and sigma_Ea_eV, the database's local activation energy of sigma T there), the sigma T
+ * Arrhenius law from sigma_T (1 when T = sigma_T; NaN when sigma_Ea_eV is NaN, i.e. the database gives no nominal
+ * activation energy, and T differs: the model then refuses the cell); else (conductivity given as a number)
+ * exp(-Ea_kappa / R (1/T - 1/T_ref)). 1 for a liquid electrolyte. */
+double ssb_cell_sigma_factor(const ssb_cell_values *v, ssb_cell_region region);
 
 /* ================================================================================================ protocol */
 

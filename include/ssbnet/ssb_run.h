@@ -256,6 +256,8 @@ typedef struct {
     ssb_transport_result ion, el; /* along z; fields not kept */
     /* stage 3: hand-over and where each value comes from */
     double temperature_factor;      /* multiplies the transport conductivities (1: phases evaluated at T) */
+    double transport_efficiency;    /* eps / tau of the ionic network, ion.sigma_eff / ion.sigma_bulk: the cell's
+                                       positive.transport_efficiency (a liquid's kappa_eff, D_eff) */
     double area_face;               /* active CAM|SE face count per volume [1/m] */
     double area_factor;             /* smooth / face-count area ratio used */
     const char *area_factor_method; /* "marching_cubes_of_structure" or "voxelised_sphere" */

@@ -40,6 +40,52 @@ static void warn_no_activation(ssb_ctx *ctx, const ssb_cell_values *v)
                  T, fabs(T - Tr), Tr, miss, strchr(miss, ',') ? "are" : "is", Tr);
 }
 
+/* A single-ion conductivity above any known solid electrolyte's is most likely a unit mix-up (mS/cm typed as S/m:
+ * 10 x; S/cm as S/m: 100 x): the best reported, Li9.54Si1.74P1.44S11.7Cl0.3, conducts 25 mS/cm at 25 C (Kato et al.,
+ * Nat. Energy 1, 16030 (2016)); 'ionic_conductivity_S_per_m': 12 (LGPS in mS/cm) ran as 120 mS/cm without a word. */
+static void warn_sigma_units(ssb_ctx *ctx, const ssb_cell_values *v)
+{
+    if (v->el.kind == SSB_CELL_LIQUID)
+        return;
+    static const double lim = 10.0; /* S/m = 100 mS/cm, four times the best */
+    const char *name[3] = {"positive", "separator", "negative"};
+    double s[3] = {v->pos.sigma_i, v->sep.sigma_i, v->anode == SSB_CELL_ANODE_COMPOSITE ? v->neg.sigma_i : NAN};
+    double se[3] = {v->pos.sigma_i_eff, v->sep.sigma_i_eff,
+                    v->anode == SSB_CELL_ANODE_COMPOSITE ? v->neg.sigma_i_eff : NAN};
+    for (int i = 0; i < 3; i++) {
+        const char *key = s[i] > lim ? "ionic_conductivity" : se[i] > lim ? "effective_ionic_conductivity" : NULL;
+        if (key)
+            ssbi_log(ctx, SSB_LOG_WARN, "cell",
+                     "%s.%s = %g S/m (%g mS/cm) is above any known solid electrolyte's (the best, "
+                     "Li9.54Si1.74P1.44S11.7Cl0.3, 25 mS/cm: Kato et al., Nat. Energy 1, 16030 (2016)): a unit "
+                     "mix-up? (1 mS/cm = 0.1 S/m: keys _S_per_m and _mS_per_cm)",
+                     name[i], key, s[i] > lim ? s[i] : se[i], 10.0 * (s[i] > lim ? s[i] : se[i]));
+    }
+}
+
+/* A composite negative that holds less cyclable Li (its initial stoichiometry down to its discharged one, the
+ * OCV's lower end unless given) than the positive's nominal window: the cell is negative-limited, a discharge ends
+ * on the negative before the positive's window is used, and "1C" (the positive's nominal capacity per hour) is
+ * more than the cell can deliver in an hour. Said once, with the numbers (an NCM622 | graphite cell at an initial
+ * graphite stoichiometry of 0.85 delivered 168 instead of 187 mAh/g at C/10 without a word). */
+static void warn_li_inventory(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_cell_derived *d)
+{
+    if (v->anode != SSB_CELL_ANODE_COMPOSITE)
+        return;
+    const ssb_cell_electrode *n = &v->neg;
+    double q_neg = d->capacity_neg * (n->sto_init - n->sto_discharged);
+    if (!(q_neg < 0.99 * d->nominal_capacity))
+        return;
+    ssbi_log(ctx, SSB_LOG_WARN, "cell",
+             "the negative electrode holds %.4g mAh/cm2 of cyclable Li (stoichiometry %.4g down to %.4g of its %.4g "
+             "mAh/cm2), less than the positive's nominal %.4g mAh/cm2 that defines 1C (N/P %.3g, its capacity over the "
+             "positive's nominal): the cell is "
+             "negative-limited, a discharge ends on the negative (raise negative.initial_stoichiometry or "
+             "negative.thickness_um)",
+             q_neg / 36000.0, n->sto_init, n->sto_discharged, d->capacity_neg / 36000.0, d->nominal_capacity / 36000.0,
+             d->capacity_neg / d->nominal_capacity);
+}
+
 /* Long (about 160 lines) on purpose: lays out the grid, the regions and their material functions in the order the
  * unknown layout needs them; every allocation is undone on one error path at the end. */
 int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
@@ -57,6 +103,8 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
     }
     const ssb_cell_values *v = &m->v;
     warn_no_activation(ctx, v);
+    warn_li_inventory(ctx, v, &m->der);
+    warn_sigma_units(ctx, v);
     m->liquid = v->el.kind == SSB_CELL_LIQUID;
     m->limetal = v->anode == SSB_CELL_ANODE_LI_METAL;
     m->T = v->cell.T;
@@ -78,7 +126,7 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
             g->te = v->sep.transport_eff;
             /* a single-ion conductor's conductivity follows its Arrhenius law like a liquid's kappa (it was held at
                its reference value whatever the temperature: DUALFOIL case F at 318 K, 81 mV RMS) */
-            g->sigma_i = m->liquid ? NAN : v->sep.sigma_i_eff * ssb_cell_sigma_factor(v);
+            g->sigma_i = m->liquid ? NAN : v->sep.sigma_i_eff * ssb_cell_sigma_factor(v, SSB_CELL_REGION_SEP);
             continue;
         }
         const ssb_cell_electrode *e = r == SSBI_REG_POS ? &v->pos : &v->neg;
@@ -91,7 +139,9 @@ int ssbi_model_create(ssb_ctx *ctx, const ssb_cell_params *p, ssbi_model **out)
         g->a = e->area_per_volume;
         g->jscale = e->area_per_volume * e->particle_radius / (3.0 * e->eps_active);
         g->sigma_e = e->sigma_e_eff;
-        g->sigma_i = m->liquid ? NAN : e->sigma_i_eff * ssb_cell_sigma_factor(v);
+        g->sigma_i = m->liquid ? NAN
+                               : e->sigma_i_eff * ssb_cell_sigma_factor(v, r == SSBI_REG_POS ? SSB_CELL_REGION_POS
+                                                                                              : SSB_CELL_REGION_NEG);
         g->te = e->transport_eff;
         g->eps_e = e->eps_electrolyte;
         g->eps_s = e->eps_active;

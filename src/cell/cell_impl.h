@@ -70,6 +70,9 @@ struct ssb_cell_params {
     char *protocol; /* owned, NULL if none */
     int nvalid;
     ssbi_bpx_series *valid; /* owned BPX validation series */
+    /* per region (ssb_cell_region): why the materials database could not give the region's SE conductivity at the
+       temperature it was read at, or its temperature law ("" when it could); named by the missing-value messages */
+    char sigma_note[3][384];
     /* which values were given explicitly by a file or setter (bit flags, used to decide what the database
        may fill in) are not needed: the database fills values when a material name is read, before later keys */
 };

@@ -176,7 +176,14 @@ static int read_fn_value(jctx *j, const cJSON *it, const char *path, ssb_cell_fn
 
 /* ---------------------------------------------------------------- sections */
 
-static int apply_se(jctx *j, const char *path, const char *mname, double *sigma, double *rho, char *name_out)
+/* The SE named for one region (ssb_cell_region): its conductivity at the cell temperature from the database into
+ * *sigma, with the region's temperature law (sigma_T, sigma_Ea_eV: the local activation energy of sigma T at T,
+ * from one kelvin above; NaN when the database gives no nominal activation energy). A record whose total
+ * conductivity is known only as a range does not fall back on its bulk value (Li0.33La0.56TiO3: bulk 1e-3 S/cm,
+ * total 1e-5 to 5e-5: the separator was given the bulk, 20-100 x too high); the region's sigma then stays unset
+ * and the reason is kept for the missing-value message. */
+static int apply_se(jctx *j, const char *path, const char *mname, int region, double *sigma, double *rho,
+                    char *name_out)
 {
     if (name_out)
         copy_name(name_out, mname);
@@ -195,23 +202,53 @@ static int apply_se(jctx *j, const char *path, const char *mname, double *sigma,
     }
     const ssb_material *m = NULL;
     SSB_CHECK(j->ctx, find_material(j, path, mname, &m));
-    double s, s1, T = j->p->v.cell.T, T1 = T + 1.0;
+    ssb_cell_values *v = &j->p->v;
+    double *sT = region == SSB_CELL_REGION_SEP ? &v->sep.sigma_T
+                 : region == SSB_CELL_REGION_POS ? &v->pos.sigma_T
+                                                 : &v->neg.sigma_T;
+    double *sEa = region == SSB_CELL_REGION_SEP ? &v->sep.sigma_Ea_eV
+                  : region == SSB_CELL_REGION_POS ? &v->pos.sigma_Ea_eV
+                                                  : &v->neg.sigma_Ea_eV;
+    char *note = j->p->sigma_note[region];
+    note[0] = '\0';
+    double s, s1, T = v->cell.T, T1 = T + 1.0;
     int outside = 0;
     ssb_sigma_kind kind = SSB_SIGMA_TOTAL;
     int ok = ssb_materials_sigma_ion(j->ctx, m, kind, T, &s, &outside) == SSB_OK;
-    if (!ok) {
+    if (!ok)
+        snprintf(note, sizeof j->p->sigma_note[0], "%s", ssb_ctx_get_error(j->ctx));
+    ssb_mat_prop tot, bulk;
+    const int has_bulk = ssb_materials_get_prop(j->ctx, m, "sigma_ion_bulk", &bulk) == SSB_OK;
+    if (!ok && ssb_materials_get_prop(j->ctx, m, "sigma_ion", &tot) == SSB_OK) {
+        /* a total is recorded but cannot be evaluated here (a range, or no activation energy at this T): the
+           note keeps the database's reason */
+        if (!tot.has_value)
+            snprintf(note, sizeof j->p->sigma_note[0],
+                     "%s: the total conductivity 'sigma_ion' is known only as a range (%g to %g %s at %.2f K)%s",
+                     ssb_materials_name(m), tot.min, tot.max, tot.unit, tot.T,
+                     has_bulk ? "; the bulk value leaves out the grain boundaries" : "");
+    } else if (!ok) {
         kind = SSB_SIGMA_BULK;
         ok = ssb_materials_sigma_ion(j->ctx, m, kind, T, &s, &outside) == SSB_OK;
+        if (!ok && !has_bulk)
+            snprintf(note, sizeof j->p->sigma_note[0],
+                     "%s has no Li+ conductivity ('sigma_ion' or 'sigma_ion_bulk') in the database: is it a solid "
+                     "electrolyte?",
+                     ssb_materials_name(m));
+        else if (!ok)
+            snprintf(note, sizeof j->p->sigma_note[0], "%s", ssb_ctx_get_error(j->ctx));
     }
     if (ok && sigma) {
         *sigma = s;
         /* where the model is to rescale it (temperature changed after reading): the database's local activation
            energy of sigma T at T, from one kelvin above (exact for one Arrhenius law, the local slope of a brick
-           layer of bulk and grain boundaries) */
-        j->p->v.el.sigma_T = T;
-        j->p->v.el.sigma_Ea_eV = 0;
+           layer of bulk and grain boundaries); NaN when the database has no temperature law for it */
+        *sT = T;
+        *sEa = NAN;
         if (ssb_materials_sigma_ion(j->ctx, m, kind, T1, &s1, NULL) == SSB_OK && s1 > 0 && s > 0)
-            j->p->v.el.sigma_Ea_eV = -SSB_CONST_BOLTZMANN_EV * log(s1 * T1 / (s * T)) / (1.0 / T1 - 1.0 / T);
+            *sEa = -SSB_CONST_BOLTZMANN_EV * log(s1 * T1 / (s * T)) / (1.0 / T1 - 1.0 / T);
+        else
+            snprintf(note, sizeof j->p->sigma_note[0], "%s", ssb_ctx_get_error(j->ctx));
     }
     ssb_ctx_clear_error(j->ctx);
     if (rho)
@@ -341,7 +378,8 @@ static int apply_electrode(jctx *j, const cJSON *obj, const char *sect, int whic
         se = v->el.material;
     if (se) {
         snprintf(path, sizeof path, "%s.electrolyte", sect);
-        SSB_CHECK(j->ctx, apply_se(j, path, se, &e->sigma_i, &e->rho_electrolyte, e->electrolyte));
+        SSB_CHECK(j->ctx, apply_se(j, path, se, which == 1 ? SSB_CELL_REGION_POS : SSB_CELL_REGION_NEG, &e->sigma_i,
+                                   &e->rho_electrolyte, e->electrolyte));
     }
     const char *cb = str_item(obj, "carbon");
     if (cb) {
@@ -458,8 +496,8 @@ static int apply_separator(jctx *j, const cJSON *obj)
     if (!se && v->el.material[0] && isnan(v->sep.sigma_i))
         se = v->el.material;
     if (se)
-        SSB_CHECK(j->ctx, apply_se(j, "separator.electrolyte", se, &v->sep.sigma_i, &v->sep.rho_electrolyte,
-                                   v->sep.electrolyte));
+        SSB_CHECK(j->ctx, apply_se(j, "separator.electrolyte", se, SSB_CELL_REGION_SEP, &v->sep.sigma_i,
+                                   &v->sep.rho_electrolyte, v->sep.electrolyte));
     /* a new electrolyte fraction without a transport efficiency: derive the efficiency again (Bruggeman) */
     if ((cJSON_GetObjectItemCaseSensitive(obj, "electrolyte_volume_fraction") ||
          cJSON_GetObjectItemCaseSensitive(obj, "porosity")) &&
@@ -622,8 +660,8 @@ static int apply_root(jctx *j, const cJSON *root)
     if (sep)
         SSB_CHECK(j->ctx, apply_separator(j, sep));
     else if (p->v.el.material[0] && isnan(p->v.sep.sigma_i) && isnan(p->v.sep.sigma_i_eff))
-        SSB_CHECK(j->ctx, apply_se(j, "electrolyte.material", p->v.el.material, &p->v.sep.sigma_i,
-                                   &p->v.sep.rho_electrolyte, p->v.sep.electrolyte));
+        SSB_CHECK(j->ctx, apply_se(j, "electrolyte.material", p->v.el.material, SSB_CELL_REGION_SEP,
+                                   &p->v.sep.sigma_i, &p->v.sep.rho_electrolyte, p->v.sep.electrolyte));
     if (pos)
         SSB_CHECK(j->ctx, apply_electrode(j, pos, "positive", 1));
     if (neg)

@@ -285,6 +285,8 @@ static void electrode_empty(ssb_cell_electrode *e)
     e->R_interface = 0;
     e->Ea_kinetics = e->Ea_diffusion = 0;
     e->rho_active = e->rho_electrolyte = e->rho_inert = NAN;
+    e->sigma_T = NAN;
+    e->sigma_Ea_eV = 0;
 }
 
 int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
@@ -316,6 +318,8 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->sep.brugg = 1.5;
     v->sep.transport_eff = NAN;
     v->sep.rho_electrolyte = v->sep.rho_matrix = NAN;
+    v->sep.sigma_T = NAN;
+    v->sep.sigma_Ea_eV = 0;
     v->li.thickness = 0;
     v->li.i0 = NAN;
     v->li.alpha = 0.5;
@@ -329,8 +333,6 @@ int ssbi_params_alloc(ssb_ctx *ctx, ssb_cell_params **out)
     v->el.kappa = v->el.D_e = NAN;
     v->el.tdf = 1.0;
     v->el.Ea_kappa = v->el.Ea_D = 0;
-    v->el.sigma_T = NAN;
-    v->el.sigma_Ea_eV = 0;
     v->el.density = NAN;
     v->num.n_neg = 20;
     v->num.n_sep = 10;
@@ -378,6 +380,7 @@ int ssb_cell_params_copy(ssb_ctx *ctx, const ssb_cell_params *src, ssb_cell_para
     ssb_cell_params *p = NULL;
     SSB_CHECK(ctx, ssbi_params_alloc(ctx, &p));
     p->v = src->v;
+    memcpy(p->sigma_note, src->sigma_note, sizeof p->sigma_note);
     int rc = SSB_OK;
     for (int i = 0; i < SSB_CELL_FN_COUNT && rc == SSB_OK; i++)
         rc = ssbi_fn_copy(ctx, &src->fn[i], &p->fn[i]);
@@ -528,6 +531,11 @@ static int check_electrode(ssb_ctx *ctx, const ssb_cell_electrode *e, const char
 
 int ssbi_params_check_ranges(ssb_ctx *ctx, const ssb_cell_values *v)
 {
+    /* the temperature first: a database conductivity evaluated at an absurd one (temperature_C = -273: 0.15 K,
+       0 S/m) was reported as 'positive.ionic_conductivity_S_per_m = 0 is out of range' */
+    SSB_REQUIRE(ctx, !(v->cell.T > 0 && (v->cell.T < SSBI_PHYS_TMIN || v->cell.T > SSBI_PHYS_TMAX)), SSB_ERR_RANGE,
+                "temperature_K = %g K is outside the range the model is meaningful for (%g to %g K)", v->cell.T,
+                SSBI_PHYS_TMIN, SSBI_PHYS_TMAX);
     SSB_CHECK(ctx, check_electrode(ctx, &v->pos, "positive"));
     if (v->anode == SSB_CELL_ANODE_COMPOSITE)
         SSB_CHECK(ctx, check_electrode(ctx, &v->neg, "negative"));
@@ -708,6 +716,15 @@ int ssbi_apply_key(ssb_ctx *ctx, ssb_cell_values *v, int which, const ssbi_key *
 {
     void *base = ssbi_section_base(v, which);
     SSB_CHECK(ctx, ssbi_key_set(ctx, k, base, value, path));
+    /* a bulk ionic conductivity given as a number replaces the database's: it follows Ea_kappa from T_ref, not the
+       database law of the SE the region named */
+    if (base == &v->sep && k->off == offsetof(ssb_cell_separator, sigma_i)) {
+        v->sep.sigma_T = NAN;
+        v->sep.sigma_Ea_eV = 0;
+    } else if ((base == &v->pos || base == &v->neg) && k->off == offsetof(ssb_cell_electrode, sigma_i)) {
+        ((ssb_cell_electrode *)base)->sigma_T = NAN;
+        ((ssb_cell_electrode *)base)->sigma_Ea_eV = 0;
+    }
     if (k->kin >= 0) {
         if (base == &v->li) {
             /* DUALFOIL foil rate constant: i0 = F k sqrt(c_e,ref) */
@@ -843,6 +860,39 @@ static int need(ssb_ctx *ctx, double x, const char *key)
     if (isnan(x))
         return SSB_ERROR(ctx, SSB_ERR_FORMAT, "missing parameter %s (required)", key);
     return SSB_OK;
+}
+
+/* The factor of one region, refused (SSB_ERR_NOTFOUND) when the region's database conductivity has no temperature
+ * law and the cell is at another temperature than the one it was read at (a sigma T law with Ea = 0 made
+ * Li3InCl6's conductivity fall from 0.204 to 0.183 S/m between 25 and 60 C). */
+static int region_sigma_factor(ssb_ctx *ctx, const ssb_cell_params *p, const ssb_cell_values *v,
+                               ssb_cell_region region, double *f)
+{
+    static const char *const name[3] = {"negative", "separator", "positive"};
+    *f = ssb_cell_sigma_factor(v, region);
+    if (isfinite(*f))
+        return SSB_OK;
+    const char *se = region == SSB_CELL_REGION_SEP   ? v->sep.electrolyte
+                     : region == SSB_CELL_REGION_POS ? v->pos.electrolyte
+                                                     : v->neg.electrolyte;
+    double Ts = region == SSB_CELL_REGION_SEP ? v->sep.sigma_T
+                : region == SSB_CELL_REGION_POS ? v->pos.sigma_T
+                                                : v->neg.sigma_T;
+    return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
+                     "%s.electrolyte %s: the materials database gives its conductivity at %.2f K but no temperature "
+                     "law (%s), so it cannot be taken to the cell's %.2f K; give %s.ionic_conductivity_mS_per_cm at "
+                     "reference_temperature_K and electrolyte.activation_energy_conductivity_kJ_per_mol",
+                     name[region], se[0] ? se : "(unnamed)", Ts, p->sigma_note[region], v->cell.T, name[region]);
+}
+
+/* A region's bulk ionic conductivity is required; when its SE was named but the database could not give the value,
+ * the message says why (SSB_ERR_NOTFOUND) instead of only 'missing parameter'. */
+static int need_sigma(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_region region, double x, const char *key)
+{
+    if (isnan(x) && p->sigma_note[region][0])
+        return SSB_ERROR(ctx, SSB_ERR_NOTFOUND, "missing parameter %s (required): the materials database cannot give "
+                         "it: %s", key, p->sigma_note[region]);
+    return need(ctx, x, key);
 }
 
 /* Stoichiometry at which the OCV equals V inside the curve's range [x_min, x_max] (bisection on a sign change
@@ -982,7 +1032,8 @@ static int resolve_electrode(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_el
     if (isnan(e->transport_eff))
         e->transport_eff = pow(e->eps_electrolyte, e->brugg_i);
     if (!liquid && isnan(e->sigma_i_eff)) {
-        NEED(sigma_i, "ionic_conductivity_S_per_m (or effective_ionic_conductivity_S_per_m)");
+        snprintf(k, sizeof k, "%s.ionic_conductivity_S_per_m (or effective_ionic_conductivity_S_per_m)", s);
+        SSB_CHECK(ctx, need_sigma(ctx, p, positive ? SSB_CELL_REGION_POS : SSB_CELL_REGION_NEG, e->sigma_i, k));
         e->sigma_i_eff = e->sigma_i * e->transport_eff;
     }
     if (isnan(e->area_per_volume))
@@ -1030,13 +1081,19 @@ static double electrode_mass(const ssb_cell_electrode *e)
     return m * e->thickness;
 }
 
-double ssb_cell_sigma_factor(const ssb_cell_values *v)
+double ssb_cell_sigma_factor(const ssb_cell_values *v, ssb_cell_region region)
 {
     if (v->el.kind == SSB_CELL_LIQUID)
         return 1.0;
-    double T = v->cell.T, Ts = v->el.sigma_T;
+    double Ts = v->sep.sigma_T, Ea = v->sep.sigma_Ea_eV;
+    if (region != SSB_CELL_REGION_SEP) {
+        const ssb_cell_electrode *e = region == SSB_CELL_REGION_POS ? &v->pos : &v->neg;
+        Ts = e->sigma_T;
+        Ea = e->sigma_Ea_eV;
+    }
+    double T = v->cell.T;
     if (isfinite(Ts) && Ts > 0)
-        return T == Ts ? 1.0 : (Ts / T) * exp(-v->el.sigma_Ea_eV / SSB_CONST_BOLTZMANN_EV * (1.0 / T - 1.0 / Ts));
+        return T == Ts ? 1.0 : (Ts / T) * exp(-Ea / SSB_CONST_BOLTZMANN_EV * (1.0 / T - 1.0 / Ts));
     return ssbi_arrh(v->el.Ea_kappa, T, v->cell.T_ref);
 }
 
@@ -1058,9 +1115,9 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
     if (isnan(v.sep.transport_eff))
         v.sep.transport_eff = pow(v.sep.eps_electrolyte, v.sep.brugg);
     if (!liquid && isnan(v.sep.sigma_i_eff)) {
-        SSB_CHECK(ctx, need(ctx, v.sep.sigma_i,
-                            "separator.ionic_conductivity_S_per_m (or "
-                            "separator.effective_ionic_conductivity_S_per_m)"));
+        SSB_CHECK(ctx, need_sigma(ctx, p, SSB_CELL_REGION_SEP, v.sep.sigma_i,
+                                  "separator.ionic_conductivity_S_per_m (or "
+                                  "separator.effective_ionic_conductivity_S_per_m)"));
         v.sep.sigma_i_eff = v.sep.sigma_i * v.sep.transport_eff;
     }
     if (liquid) {
@@ -1082,14 +1139,19 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
         v.cell.nominal_capacity = d->capacity_pos * (P->sto_discharged - P->sto_init);
     d->nominal_capacity = v.cell.nominal_capacity;
     d->sigma_e_eff_pos = P->sigma_e_eff;
-    /* the conductivities the model uses: at the cell temperature (ssb_cell_sigma_factor) */
-    double sfac = ssb_cell_sigma_factor(&v);
-    d->sigma_i_eff_pos = liquid ? NAN : P->sigma_i_eff * sfac;
+    /* the conductivities the model uses: at the cell temperature, each region by its own electrolyte's law
+       (ssb_cell_sigma_factor; one law for all regions scaled an LGPS separator with the Li6PS5Cl catholyte's) */
+    double fpos = 1, fneg = 1, fsep = 1;
+    SSB_CHECK(ctx, region_sigma_factor(ctx, p, &v, SSB_CELL_REGION_POS, &fpos));
+    SSB_CHECK(ctx, region_sigma_factor(ctx, p, &v, SSB_CELL_REGION_SEP, &fsep));
+    if (v.anode == SSB_CELL_ANODE_COMPOSITE)
+        SSB_CHECK(ctx, region_sigma_factor(ctx, p, &v, SSB_CELL_REGION_NEG, &fneg));
+    d->sigma_i_eff_pos = liquid ? NAN : P->sigma_i_eff * fpos;
     d->a_pos = P->area_per_volume;
     d->i0_ref_pos = i0_ref_of(P, v.el.c_ref, T, Tr);
     if (v.anode == SSB_CELL_ANODE_COMPOSITE) {
         d->sigma_e_eff_neg = v.neg.sigma_e_eff;
-        d->sigma_i_eff_neg = liquid ? NAN : v.neg.sigma_i_eff * sfac;
+        d->sigma_i_eff_neg = liquid ? NAN : v.neg.sigma_i_eff * fneg;
         d->a_neg = v.neg.area_per_volume;
         d->i0_ref_neg = i0_ref_of(&v.neg, v.el.c_ref, T, Tr);
         d->i0_li = NAN;
@@ -1097,7 +1159,7 @@ int ssbi_params_resolve(ssb_ctx *ctx, const ssb_cell_params *p, ssb_cell_values 
         d->sigma_e_eff_neg = d->sigma_i_eff_neg = d->a_neg = d->i0_ref_neg = NAN;
         d->i0_li = v.li.i0 * v.li.contact_fraction * ssbi_arrh(v.li.Ea_kinetics, T, Tr);
     }
-    d->sigma_sep_eff = liquid ? NAN : v.sep.sigma_i_eff * sfac;
+    d->sigma_sep_eff = liquid ? NAN : v.sep.sigma_i_eff * fsep;
     double Up = ssbi_fn_eval(&p->fn[SSB_CELL_FN_OCV_POS], P->sto_init, NULL);
     double Un =
         v.anode == SSB_CELL_ANODE_COMPOSITE ? ssbi_fn_eval(&p->fn[SSB_CELL_FN_OCV_NEG], v.neg.sto_init, NULL) : 0.0;

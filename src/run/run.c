@@ -302,8 +302,15 @@ int ssb_run_effective(ssb_ctx *ctx, const ssb_run_params *rp, ssb_run_result *re
        temperature; the ionic one in the cell's own basis, from which the model takes it to T by
        ssb_cell_sigma_factor (1 unless the temperature was changed after the cell file was read, or the cell gives
        its conductivities at T_ref with an activation energy): the model then uses exactly the transport value */
-    v.pos.sigma_i_eff = res->ion.sigma_eff * res->temperature_factor / ssb_cell_sigma_factor(&v);
+    v.pos.sigma_i_eff =
+        res->ion.sigma_eff * res->temperature_factor / ssb_cell_sigma_factor(&v, SSB_CELL_REGION_POS);
     v.pos.sigma_e_eff = res->el.sigma_eff * res->temperature_factor;
+    /* the ion-conducting network's transport efficiency eps / tau = sigma_eff / sigma_bulk: a liquid (or hybrid)
+       cell's kappa_eff = kappa eps / tau and D_eff take it (they took the Bruggeman eps^1.5 and the measured network
+       was dropped: DUALFOIL deck B's cathode, 0.199 measured vs 0.164); a single-ion cell uses sigma_i_eff above */
+    res->transport_efficiency = NAN;
+    if (res->ion.sigma_bulk > 0 && isfinite(res->ion.sigma_eff))
+        v.pos.transport_eff = res->transport_efficiency = res->ion.sigma_eff / res->ion.sigma_bulk;
     /* active area: face count corrected by the measured smooth / face-count ratio */
     double h = cbrt(res->voxel_size[0] * res->voxel_size[1] * res->voxel_size[2]);
     double d = res->generated && res->gen.phase[0].mean_diameter > 0 ? res->gen.phase[0].mean_diameter

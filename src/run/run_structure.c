@@ -193,6 +193,19 @@ static int cathode_arch_check(ssb_ctx *ctx, const ssb_run_cathode *c)
     return SSB_OK;
 }
 
+/* The carbon (inert) volume fraction the cell model takes (ssb_cell_params_derive's rule): as given, else 0 when the
+ * electrolyte fraction is not given either, else the remainder after CAM, electrolyte and voids. A file that gives
+ * neither is read with eps_inert NaN; the structure was built with 'carbon nan' and refused. */
+static double cell_carbon_fraction(const ssb_cell_electrode *e)
+{
+    if (!isnan(e->eps_inert))
+        return e->eps_inert;
+    if (isnan(e->eps_electrolyte))
+        return 0.0;
+    double rest = 1.0 - e->eps_active - e->eps_active_dead - e->porosity - e->eps_electrolyte;
+    return fabs(rest) <= 1e-9 ? 0.0 : rest;
+}
+
 int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_run_params *rp, ssb_run_cathode *c)
 {
     SSB_REQUIRE(ctx, v && rp && c, SSB_ERR_ARG, "ssb_run_cathode_from_cell: NULL argument");
@@ -202,7 +215,7 @@ int ssb_run_cathode_from_cell(ssb_ctx *ctx, const ssb_cell_values *v, const ssb_
     snprintf(c->se, sizeof c->se, "%s", e->electrolyte[0] ? e->electrolyte : "Li6PS5Cl");
     snprintf(c->carbon, sizeof c->carbon, "%s", rp->carbon);
     c->cam_fraction = e->eps_active + e->eps_active_dead;
-    c->carbon_fraction = e->eps_inert;
+    c->carbon_fraction = cell_carbon_fraction(e);
     c->pore_fraction = e->porosity;
     c->cam_diameter = 2.0 * e->particle_radius;
     c->cam_gsd = rp->cam_gsd;
@@ -430,7 +443,7 @@ static int align_se_sigma(ssb_ctx *ctx, ssb_grid *g, const ssb_cell_values *v)
             continue;
         if (e->electrolyte[0] && strcasecmp(ph.material, e->electrolyte) != 0 && strcasecmp(ph.name, e->electrolyte))
             continue;
-        ph.sigma_ion = e->sigma_i * ssb_cell_sigma_factor(v);
+        ph.sigma_ion = e->sigma_i * ssb_cell_sigma_factor(v, SSB_CELL_REGION_POS);
         SSB_CHECK(ctx, ssb_grid_set_phase(ctx, g, &ph));
     }
     return SSB_OK;

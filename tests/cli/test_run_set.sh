@@ -40,4 +40,19 @@ expect_rc "--set microstructure.carbon_shape=cube" 4 "$BIN" run --no-micro --qui
 expect_rc "--set foo.bar=1" 8 "$BIN" run --no-micro --quiet --set foo.bar=1 -o "$T/e7"
 grep -q "microstructure" "$T/err" && grep -q "run," "$T/err" && grep -q "positive" "$T/err" &&
   ok "unknown section lists microstructure, run and the cell sections" || bad "message: $(cat "$T/err")"
+
+# the run builds the cell twice (check, then discharge): a warning of the cell model is printed once, not twice
+expect_rc "--set temperature_C=-20" 0 "$BIN" run --no-micro --rates 1 --set temperature_C=-20 -o "$T/w"
+[ "$(grep -c 'activation_energy_diffusion' "$T/err")" = "1" ] && ok "the activation-energy warning once" ||
+  bad "warnings: $(cat "$T/err")"
+
+# options of the structure on a run without one: refused (exit 2), not ignored (the image was never read)
+expect_rc "--no-micro --image" 2 "$BIN" run --no-micro --image "$T/none.tif" --rates 1 -o "$T/c1"
+grep -q -- "--image" "$T/err" && grep -q -- "--no-micro" "$T/err" && ok "message names --image and --no-micro" ||
+  bad "message: $(cat "$T/err")"
+expect_rc "--no-micro --voxel-um --seed" 2 "$BIN" run --no-micro --voxel-um 0.3 --seed 2 --rates 1 -o "$T/c2"
+expect_rc "microstructure.enabled=false --size" 2 "$BIN" run --set microstructure.enabled=false --size 40 \
+  --rates 1 -o "$T/c3"
+grep -q "microstructure.enabled = false" "$T/err" && ok "message names microstructure.enabled" ||
+  bad "message: $(cat "$T/err")"
 finish

@@ -299,7 +299,10 @@ static void test_params(void **state)
     /* the temperature was set to 41.3 C after the default cell read its SE conductivity from the database at
      * 25 C: the model takes the ionic values to 41.3 C by the database's own law (Li6PS5Cl: sigma T Arrhenius,
      * Ea_ion 0.37 eV), the electronic one stays */
-    double fT = ssb_cell_sigma_factor(&v);
+    double fT = ssb_cell_sigma_factor(&v, SSB_CELL_REGION_POS);
+    /* the separator's conductivity was given as a number above (2.51 mS/cm): it follows
+       electrolyte.activation_energy_conductivity (0 here) from reference_temperature_K, not the database law */
+    assert_true(ssb_cell_sigma_factor(&v, SSB_CELL_REGION_SEP) == 1.0);
     {
         ssb_materials *db = NULL;
         const ssb_material *se = NULL;
@@ -314,20 +317,21 @@ static void test_params(void **state)
         ssb_materials_destroy(&db);
     }
     TU_ASSERT_REL(d.sigma_i_eff_pos, 0.0173 * fT, 1e-14);
-    TU_ASSERT_REL(d.sigma_sep_eff, 0.137 * fT, 1e-14);
+    TU_ASSERT_REL(d.sigma_sep_eff, 0.137, 1e-14);
     assert_true(d.sigma_e_eff_pos == 2.93 && d.a_pos == 4.13e5);
     /* conductivities given at the reference temperature with an activation energy (no database value): plain
      * Arrhenius from T_ref, as DUALFOIL's single-ion conductor */
     {
         ssb_cell_values w = v;
-        w.el.sigma_T = NAN;
+        w.pos.sigma_T = NAN;
         w.el.Ea_kappa = 30e3;
-        TU_ASSERT_REL(ssb_cell_sigma_factor(&w), exp(-30e3 / SSB_CONST_GAS * (1 / 314.45 - 1 / 298.15)), 1e-14);
+        TU_ASSERT_REL(ssb_cell_sigma_factor(&w, SSB_CELL_REGION_POS),
+                      exp(-30e3 / SSB_CONST_GAS * (1 / 314.45 - 1 / 298.15)), 1e-14);
         w.cell.T = w.cell.T_ref;
-        assert_true(ssb_cell_sigma_factor(&w) == 1.0);
+        assert_true(ssb_cell_sigma_factor(&w, SSB_CELL_REGION_POS) == 1.0);
         w.el.kind = SSB_CELL_LIQUID;
         w.cell.T = 314.45;
-        assert_true(ssb_cell_sigma_factor(&w) == 1.0);
+        assert_true(ssb_cell_sigma_factor(&w, SSB_CELL_REGION_POS) == 1.0);
     }
     v.pos.eps_active = 1.3;
     assert_int_equal(ssb_cell_params_set_values(ctx, p, &v), SSB_ERR_RANGE);

@@ -208,11 +208,118 @@ static void test_carbon_free_electronic(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* A cell of Li6PS5Cl catholyte and some other SE separator (text with %s for the separator's SE, and the cell
+ * temperature in K). */
+static ssb_cell_params *cell_two_se(ssb_ctx *ctx, const char *sep_se, double T, int *rc)
+{
+    char json[1600];
+    snprintf(json, sizeof json,
+             "{\"temperature_K\": %.2f, \"electrolyte\": {\"material\": \"Li6PS5Cl\"},"
+             " \"positive\": {\"active_material\": \"NCM811\", \"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 60,"
+             " \"active_volume_fraction\": 0.6, \"porosity\": 0.05, \"particle_radius_um\": 2.5,"
+             " \"initial_voltage_V\": 4.3, \"exchange_current_density_A_per_m2\": 10},"
+             " \"separator\": {\"electrolyte\": \"%s\", \"thickness_um\": 30},"
+             " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 30,"
+             " \"exchange_current_density_A_per_m2\": 20}}",
+             T, sep_se);
+    ssb_cell_params *p = NULL;
+    *rc = ssb_cell_params_from_json_string(ctx, NULL, json, "two_se.json", &p);
+    return p;
+}
+
+/* The two-SE cell with separator SE se at T is refused with code and a message containing text. */
+static void refused(ssb_ctx *ctx, const char *se, double T, int code, const char *text)
+{
+    int rc;
+    ssb_cell_params *p = cell_two_se(ctx, se, T, &rc);
+    ssb_cell_derived d;
+    if (rc == SSB_OK)
+        rc = ssb_cell_params_derive(ctx, p, &d);
+    assert_int_equal(rc, code);
+    if (!strstr(ssb_ctx_get_error(ctx), text))
+        fail_msg("%s at %g K: '%s' not in: %s", se, T, text, ssb_ctx_get_error(ctx));
+    ssb_cell_params_destroy(&p);
+}
+
+/* Each region's SE follows its own temperature law. An LGPS separator with a Li6PS5Cl catholyte, the temperature
+ * set to 60 C after the file was read (as --set temperature_C=60): the separator was scaled with the catholyte's
+ * law (4.876 S/m instead of 2.985 S/m). Expected values by hand from the database's records, sigma T Arrhenius:
+ * LGPS 12 mS/cm, Ea 0.25 eV (Kamaya et al., Nat. Mater. 10, 682 (2011)); Li6PS5Cl 1.95 mS/cm, Ea 0.37 eV (Singh et
+ * al., Cell Rep. Phys. Sci. 3, 101043 (2022)); sigma(T) = sigma_25 (298.15 / T) exp(-(Ea / k)(1/T - 1/298.15)).
+ * The file read at 60 C gives the same. */
+static void test_region_sigma_laws(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    const double T0 = 298.15, T = 333.15, k = SSB_CONST_BOLTZMANN_EV;
+    const double lgps = 1.2 * (T0 / T) * exp(-(0.25 / k) * (1 / T - 1 / T0));
+    const double lpscl = 0.195 * (T0 / T) * exp(-(0.37 / k) * (1 / T - 1 / T0));
+    assert_true(fabs(lgps - 2.985) < 1e-3 && fabs(lpscl - 0.7923) < 1e-4);
+    for (int path = 0; path < 2; path++) {
+        int rc;
+        ssb_cell_params *p = cell_two_se(ctx, "LGPS", path ? T : T0, &rc);
+        TU_OK(ctx, rc);
+        if (!path)
+            TU_OK(ctx, ssb_cell_params_set(ctx, p, "temperature_C", 60.0));
+        ssb_cell_derived d;
+        TU_OK(ctx, ssb_cell_params_derive(ctx, p, &d));
+        TU_ASSERT_REL(d.sigma_sep_eff, lgps, 1e-6);
+        TU_ASSERT_REL(d.sigma_i_eff_pos, lpscl * pow(0.35, 1.5), 1e-6);
+        ssb_cell_params_destroy(&p);
+    }
+    print_message("PASS 60 C: LGPS separator %.4f S/m, Li6PS5Cl catholyte bulk %.4f S/m, each by its own law\n", lgps,
+                  lpscl);
+    ssb_ctx_destroy(&ctx);
+}
+
+/* An SE whose database record cannot give a value at the cell temperature is refused (SSB_ERR_NOTFOUND, naming the
+ * record's key and range), never replaced by a made-up one:
+ * - Li3InCl6 (Ea_ion only as a range 0.35-0.41 eV, Li X. et al., Angew. Chem. 58, 16427 (2019)) taken to 60 C was
+ *   scaled with Ea = 0, so its conductivity fell with temperature (0.204 -> 0.183 S/m);
+ * - Li0.33La0.56TiO3 (total only as a range 1e-5 to 5e-5 S/cm, Inaguma et al. 1993) got its bulk 1e-3 S/cm, 20 to
+ *   100 x the polycrystal's total. */
+static void test_region_sigma_unknown(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    int rc;
+    ssb_cell_params *p = cell_two_se(ctx, "Li3InCl6", 298.15, &rc);
+    TU_OK(ctx, rc);
+    ssb_cell_derived d;
+    TU_OK(ctx, ssb_cell_params_derive(ctx, p, &d)); /* at 25 C: the stored 2.04 mS/cm */
+    TU_ASSERT_REL(d.sigma_sep_eff, 0.204, 1e-12);
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "temperature_C", 60.0));
+    assert_int_equal(ssb_cell_params_derive(ctx, p, &d), SSB_ERR_NOTFOUND);
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "separator.electrolyte Li3InCl6"));
+    assert_non_null(strstr(ssb_ctx_get_error(ctx), "'Ea_ion' has only a range [0.35, 0.41] eV"));
+    ssb_cell_params_destroy(&p);
+    /* read at 60 C: the same refusal */
+    refused(ctx, "Li3InCl6", 333.15, SSB_ERR_NOTFOUND, "separator.ionic_conductivity_S_per_m");
+    refused(ctx, "Li3InCl6", 333.15, SSB_ERR_NOTFOUND, "'Ea_ion' has only a range");
+    refused(ctx, "LLTO", 298.15, SSB_ERR_NOTFOUND, "only as a range (1e-05 to 5e-05 S/cm");
+    /* a number given for that separator is used (and follows Ea_kappa from T_ref) */
+    p = cell_two_se(ctx, "LLTO", 298.15, &rc);
+    TU_OK(ctx, ssb_cell_params_set(ctx, p, "separator.ionic_conductivity_mS_per_cm", 0.03));
+    TU_OK(ctx, ssb_cell_params_derive(ctx, p, &d));
+    TU_ASSERT_REL(d.sigma_sep_eff, 0.003, 1e-12);
+    ssb_cell_params_destroy(&p);
+    /* a cathode named as the separator's SE: the message asks whether it is one */
+    refused(ctx, "NCM811", 298.15, SSB_ERR_NOTFOUND, "is it a solid electrolyte?");
+    /* an absurd temperature is named as such, not as the conductivity it made 0 (0.15 K: 'ionic_conductivity = 0') */
+    refused(ctx, "LGPS", 0.15, SSB_ERR_RANGE, "temperature_K = 0.15 K");
+    print_message("PASS Li3InCl6 at 60 C and LLTO refused with the database's ranges; a given number is used\n");
+    ssb_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_default_specific_capacity),
                                        cmocka_unit_test(test_window_errors),
                                        cmocka_unit_test(test_sigma_function_constant),
-                                       cmocka_unit_test(test_carbon_free_electronic)};
+                                       cmocka_unit_test(test_carbon_free_electronic),
+                                       cmocka_unit_test(test_region_sigma_laws),
+                                       cmocka_unit_test(test_region_sigma_unknown)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cells.h"
 #include "ssb_config.h"
 
 #include <math.h>
@@ -91,6 +92,9 @@ static void check_handover(const ssb_run_result *res)
     TU_ASSERT_REL(d->sigma_i_eff_pos, res->ion.eps * res->ion.sigma_bulk / res->ion.tau, 1e-12);
     assert_true(fabs(d->sigma_i_eff_pos - res->ion.sigma_bulk * res->ion.sigma_rel * res->ion.eps) >
                 0.5 * d->sigma_i_eff_pos);
+    /* the ionic network's transport efficiency eps / tau = sigma_eff / sigma_bulk */
+    TU_ASSERT_REL(res->transport_efficiency, res->ion.sigma_eff / res->ion.sigma_bulk, 1e-12);
+    TU_ASSERT_REL(res->values.pos.transport_eff, res->ion.eps / res->ion.tau, 1e-9);
     /* active fraction */
     double f_cam = res->fractions.role_fraction[SSB_ROLE_ACTIVE];
     TU_ASSERT_REL(res->values.pos.eps_active, f_cam * res->cam.active_fraction, 1e-12);
@@ -308,7 +312,7 @@ static void test_handover_temperature_set(void **state)
     TU_ASSERT_REL(se->sigma_ion, s60, 1e-9);
     TU_ASSERT_REL(res.ion.sigma_bulk, s60, 1e-9);
     /* the cell values hold the 25 C basis; the model takes them to 60 C by the same factor */
-    TU_ASSERT_REL(res.values.pos.sigma_i_eff * ssb_cell_sigma_factor(&res.values), res.ion.sigma_eff, 1e-12);
+    TU_ASSERT_REL(res.values.pos.sigma_i_eff * ssb_cell_sigma_factor(&res.values, SSB_CELL_REGION_POS), res.ion.sigma_eff, 1e-12);
     printf("PASS: temperature set to 60 C after reading: SE %.4g S/m in the structure and the model\n", s60);
     ssb_run_result_destroy(&res);
     ssb_cell_params_destroy(&cell);
@@ -765,6 +769,83 @@ static void test_voxel_size_from_cam(void **state)
            2.2 / SSB_RUN_VOXELS_ACROSS_CAM);
 }
 
+/* A liquid (or hybrid) cell takes the measured ionic network as its transport efficiency: kappa_eff = kappa eps /
+ * tau (DUALFOIL's deck B as a cell file, SSB_TEST_CELL_DUALFOIL_B). The run measured tau and handed over only
+ * sigma_i_eff, which a liquid cell does not use, so the cathode kept the Bruggeman eps^1.5 (0.3^1.5 = 0.164 against
+ * the structure's measured eps / tau of about 0.2). Expected: the cell model's value equals the structure's
+ * eps / tau, and it is not the Bruggeman value. */
+static void test_handover_liquid(void **state)
+{
+    fixture *f = *state;
+    ssb_cell_params *cell = NULL;
+    TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, SSB_TEST_CELL_DUALFOIL_B " \"title\": \"B\"}",
+                                                   "deck B", &cell));
+    ssb_run_params rp = ssb_run_params_default();
+    rp.cross_section = 40;
+    rp.voxel_size = 1e-6;
+    rp.nrates = 1;
+    rp.rates[0] = 1;
+    rp.cutoff = 3.0;
+    rp.iface_hours = 0;
+    ssb_run_result res;
+    TU_OK(f->ctx, ssb_run(f->ctx, f->db, cell, &rp, &res));
+    TU_ASSERT_REL(res.values.pos.transport_eff, res.ion.eps / res.ion.tau, 1e-9);
+    assert_true(fabs(res.values.pos.transport_eff - pow(res.values.pos.eps_electrolyte, 1.5)) >
+                0.05 * res.values.pos.transport_eff);
+    assert_true(res.points[0].sustained);
+    printf("PASS: liquid cathode: eps / tau %.4f handed over (Bruggeman %.4f)\n", res.values.pos.transport_eff,
+           pow(res.values.pos.eps_electrolyte, 1.5));
+    ssb_run_result_destroy(&res);
+    ssb_cell_params_destroy(&cell);
+}
+
+/* The cathode's composition from a cell file that leaves the carbon fraction to the cell model's rule
+ * (ssb_cell_params_derive: not given with the electrolyte not given either -> 0; electrolyte given -> the remainder
+ * 1 - CAM - electrolyte - voids). 'ssbnet run' on an NCM811 | Li6PS5Cl | Li cell without carbon_volume_fraction was
+ * refused with "CAM 0.55 + carbon nan + voids 0.1 leave no solid electrolyte". Expected values: the volume balance. */
+static void test_cathode_composition_remainder(void **state)
+{
+    fixture *f = *state;
+    static const char *base =
+        "{\"temperature_K\": 298.15, \"electrolyte\": {\"type\": \"single_ion\", \"material\": \"Li6PS5Cl\"},"
+        " \"positive\": {\"active_material\": \"NCM811\", \"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 75,"
+        " \"active_volume_fraction\": %s, \"porosity\": %s, %s \"particle_radius_um\": 2.5,"
+        " \"initial_voltage_V\": 4.3, \"exchange_current_density_A_per_m2\": 10},"
+        " \"separator\": {\"electrolyte\": \"Li6PS5Cl\", \"thickness_um\": 50},"
+        " \"negative\": {\"type\": \"lithium_metal\", \"thickness_um\": 30,"
+        " \"exchange_current_density_A_per_m2\": 20}}";
+    static const struct {
+        const char *cam, *pore, *extra;
+        double carbon;
+    } cases[] = {{"0.55", "0.1", "", 0.0},
+                 {"0.6", "0.05", "\"electrolyte_volume_fraction\": 0.30,", 0.05},
+                 {"0.7", "0.0", "\"electrolyte_volume_fraction\": 0.30,", 0.0},
+                 {"0.6", "0.05", "\"carbon_volume_fraction\": 0.02,", 0.02}};
+    ssb_run_params rp = ssb_run_params_default();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, base, cases[i].cam, cases[i].pore, cases[i].extra);
+        ssb_cell_params *cell = NULL;
+        TU_OK(f->ctx, ssb_cell_params_from_json_string(f->ctx, f->db, text, "composition.json", &cell));
+        ssb_cell_values v;
+        ssb_cell_params_get_values(cell, &v);
+        ssb_run_cathode c;
+        TU_OK(f->ctx, ssb_run_cathode_from_cell(f->ctx, &v, &rp, &c));
+        assert_true(fabs(c.carbon_fraction - cases[i].carbon) < 1e-12);
+        assert_true(fabs(c.cam_fraction - atof(cases[i].cam)) < 1e-12);
+        assert_true(fabs(c.pore_fraction - atof(cases[i].pore)) < 1e-12);
+        /* the structure's SE fraction is the cell model's electrolyte fraction: sigma_i_eff = sigma eps^1.5 with
+           Li6PS5Cl's 1.95e-3 S/cm at 25 C (Singh et al., Cell Rep. Phys. Sci. 3, 101043 (2022), the database) */
+        ssb_cell_derived d;
+        TU_OK(f->ctx, ssb_cell_params_derive(f->ctx, cell, &d));
+        double se = 1.0 - c.cam_fraction - c.carbon_fraction - c.pore_fraction;
+        TU_ASSERT_REL(d.sigma_i_eff_pos, 0.195 * pow(se, 1.5), 1e-9);
+        ssb_cell_params_destroy(&cell);
+    }
+    printf("PASS: cathode composition: carbon 0 when neither carbon nor electrolyte fraction is given, the remainder "
+           "when the electrolyte fraction is\n");
+}
+
 static void test_interfaces(void **state)
 {
     fixture *f = *state;
@@ -925,6 +1006,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_percolation_vs_thickness, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_interfaces, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_voxel_size_from_cam, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_cathode_composition_remainder, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_handover_liquid, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_resolution_choice, fx_setup, fx_teardown),
         cmocka_unit_test(test_cli_matches_library),
     };
