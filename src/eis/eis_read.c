@@ -14,6 +14,7 @@
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 #define MAX_TOK 256
+#define PI_ 3.14159265358979323846
 
 typedef struct {
     char *buf;   /* file contents, lines NUL-terminated in place */
@@ -125,28 +126,62 @@ static int parse_num(const char *tok, int decimal_comma, double *v)
     return 1;
 }
 
-/* The unit of a column name: the text after the last '/' ("freq/Hz"), or inside the last [...] or (...) group
- * ("Frequency (kHz)", "Z' [kOhm]"), blanks trimmed; "" when there is none. */
+/* The unit of a column name: the text after the first '/' outside brackets ("freq/Hz", "Re(Z)/Ohm",
+ * "Frequency / rad/s"), else inside the bracket group that ends the name ("Frequency (kHz)", "Z' [kOhm]",
+ * "Frequency (rad/s)"), blanks trimmed; "" when there is none. The last '/' of "Frequency (rad/s)" gave "s": an
+ * angular frequency was read as one in Hz. */
 static void column_unit(const char *name, char *unit, size_t len)
 {
     unit[0] = '\0';
-    const char *slash = strrchr(name, '/'), *br = strrchr(name, '['), *pa = strrchr(name, '(');
-    const char *st = slash;
-    if (br && (!st || br > st)) st = br;
-    if (pa && (!st || pa > st)) st = pa;
-    if (!st) return;
-    st++;
-    while (*st && isspace((unsigned char)*st)) st++;
-    size_t n = 0;
-    while (st[n] && st[n] != ']' && st[n] != ')' && n + 1 < len) n++;
-    while (n > 0 && isspace((unsigned char)st[n - 1])) n--;
+    const char *st = NULL, *en = NULL;
+    int depth = 0;
+    for (const char *p = name; *p; p++) {
+        if (*p == '(' || *p == '[') depth++;
+        else if ((*p == ')' || *p == ']') && depth > 0) depth--;
+        else if (*p == '/' && depth == 0) {
+            st = p + 1;
+            en = p + strlen(p);
+            break;
+        }
+    }
+    if (!st) {
+        size_t n = strlen(name);
+        while (n > 0 && isspace((unsigned char)name[n - 1])) n--;
+        if (n == 0 || (name[n - 1] != ')' && name[n - 1] != ']')) return;
+        const char open = name[n - 1] == ')' ? '(' : '[';
+        const char close = name[n - 1];
+        depth = 0;
+        for (size_t i = n; i-- > 0;) {
+            if (name[i] == close) depth++;
+            else if (name[i] == open && --depth == 0) {
+                st = name + i + 1;
+                en = name + n - 1;
+                break;
+            }
+        }
+        if (!st) return;
+    }
+    while (st < en && isspace((unsigned char)*st)) st++;
+    while (en > st && isspace((unsigned char)en[-1])) en--;
+    size_t n = (size_t)(en - st);
+    if (n + 1 > len) n = len - 1;
     memcpy(unit, st, n);
     unit[n] = '\0';
 }
 
-/* Factor from the unit of a column to SI (Hz, Ohm): 1 and *known = 0 when the unit is not a frequency /
- * impedance unit (e.g. "Z" of "Im(Z)"). Case matters for "MHz" (1e6) against "mHz" (1e-3). *bad = 1 for a unit
- * that looks like a frequency or impedance unit but is not one we know (e.g. "uHz"). */
+/* Does u contain w (ASCII letters compared without case)? */
+static int has_word(const char *u, const char *w)
+{
+    for (size_t lw = strlen(w); *u; u++)
+        if (strncasecmp(u, w, lw) == 0) return 1;
+    return 0;
+}
+
+/* Factor from the unit of a column to SI (Hz, Ohm): 1 when the column has no unit or one that is not a unit
+ * (the "Z" of "Re(Z)", ZPlot's "a" of "Z'(a)"). Case matters for "MHz" (1e6) against "mHz" (1e-3). An angular
+ * frequency ("rad/s", "rad s-1") is divided by 2 pi. *bad = 1 for a frequency unit we do not know ("uHz", "s-1",
+ * "log Hz"), 2 for an area-specific impedance ("Ohm cm2": the fit and the brick layer take Ohm; the parameters
+ * would be off by the area), 3 for another impedance unit we do not know. */
 static double unit_factor(int role, const char *u, int *bad)
 {
     *bad = 0;
@@ -159,8 +194,9 @@ static double unit_factor(int role, const char *u, int *bad)
                    {"KHZ", 1e3}, {"MHz", 1e6},  {"MHZ", 1e6}, {"mHz", 1e-3}, {"GHz", 1e9},  {"GHZ", 1e9}};
         for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++)
             if (strcmp(u, tab[k].u) == 0) return tab[k].f;
-        size_t n = strlen(u);
-        if (n >= 2 && strcasecmp(u + n - 2, "hz") == 0) *bad = 1;
+        if (strncasecmp(u, "rad", 3) == 0 && !isalpha((unsigned char)u[3]) && has_word(u + 3, "s"))
+            return 1.0 / (2.0 * PI_);
+        *bad = 1;
         return 1.0;
     }
     static const struct {
@@ -171,9 +207,29 @@ static double unit_factor(int role, const char *u, int *bad)
               {"M\xce\xa9", 1e6}, {"mOhm", 1e-3}, {"mohm", 1e-3}, {"m\xce\xa9", 1e-3}, {"GOhm", 1e9}};
     for (size_t k = 0; k < sizeof tz / sizeof tz[0]; k++)
         if (strcmp(u, tz[k].u) == 0) return tz[k].f;
-    size_t n = strlen(u);
-    if (n >= 3 && strcasecmp(u + n - 3, "ohm") == 0) *bad = 1;
+    if (has_word(u, "ohm") || strstr(u, "\xce\xa9")) *bad = (has_word(u, "cm") || has_word(u, "m2") ||
+                                                          has_word(u, "m^2") || strstr(u, "m\xc2\xb2")) ? 2 : 3;
     return 1.0;
+}
+
+/* The message of a bad unit (unit_factor's *bad). */
+static const char *bad_unit_hint(int bad)
+{
+    if (bad == 2)
+        return "an area-specific impedance: fits, lin-KK, the DRT and 'se brick' take the impedance of the sample "
+               "in Ohm; divide the column by the electrode area first";
+    return "unknown unit (frequency: Hz, kHz, MHz, mHz, GHz, or rad/s; impedance: Ohm, kOhm, MOhm, mOhm)";
+}
+
+/* A column name of an angular frequency: "omega", "Angular frequency", "\xcf\x89" (blanks and case ignored). */
+static int angular_name(const char *name)
+{
+    char k[24];
+    size_t n = 0;
+    for (const char *s = name; *s && n + 1 < sizeof k; s++)
+        if (!isspace((unsigned char)*s) && *s != '"' && *s != '_') k[n++] = (char)tolower((unsigned char)*s);
+    k[n] = '\0';
+    return strncmp(k, "omega", 5) == 0 || strncmp(k, "angularfreq", 11) == 0 || strncmp(k, "\xcf\x89", 2) == 0;
 }
 
 /* Column role from a header name: 1 frequency, 2 real, 3 imaginary, 0 unknown; *neg = 1 for "-Im(Z)" style. */
@@ -216,7 +272,7 @@ static int column_role(const char *name, int *neg)
         if (strcmp(k, re[i]) == 0) return 2;
     for (int i = 0; im[i]; i++)
         if (strcmp(k, im[i]) == 0) return 3;
-    if (strncmp(k, "freq", 4) == 0) return 1;
+    if (strncmp(k, "freq", 4) == 0 || angular_name(name)) return 1;
     if (strncmp(k, "zre", 3) == 0 || strncmp(k, "real", 4) == 0) return 2;
     if (strncmp(k, "zim", 3) == 0 || strncmp(k, "imag", 4) == 0) return 3;
     /* an unlisted unit group such as "f(uhz)": drop it and try again ("re(z)" matched above) */
@@ -242,6 +298,7 @@ typedef struct {
     int stop_on_unindented; /* Gamry: the table ends at a line that does not start with a blank */
     int64_t expect;  /* rows announced by the file header, -1 if none */
     char bad_unit[64]; /* a column name with an unknown frequency / impedance unit */
+    int bad_kind;      /* unit_factor's *bad for it */
 } table_spec;
 
 /* Header row: map the named columns into spec. Returns the number of roles found (0..3); *err_role gets a role
@@ -260,7 +317,15 @@ static int map_header(char **tok, int ntok, table_spec *sp)
         int bad = 0;
         column_unit(tok[i], unit, sizeof unit);
         double fac = unit_factor(r, unit, &bad);
-        if (bad && sp->bad_unit[0] == '\0') snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", tok[i]);
+        if (r == 1 && angular_name(tok[i]) && !bad) {
+            /* omega in rad/s: no unit, or "rad/s" (whose factor is 1 / 2 pi); "omega (Hz)" contradicts itself */
+            if (!unit[0]) fac = 1.0 / (2.0 * PI_);
+            else if (fac != 1.0 / (2.0 * PI_)) bad = 1;
+        }
+        if (bad && sp->bad_unit[0] == '\0') {
+            snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", tok[i]);
+            sp->bad_kind = bad;
+        }
         sp->sign[r - 1] = (neg ? -1.0 : 1.0) * fac;
         found++;
     }
@@ -310,10 +375,8 @@ static const char *role_name(int r) { return r == 0 ? "frequency" : r == 1 ? "Z'
 /* Read data rows from line `first` on. */
 static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, const table_spec *sp, rows *out)
 {
-    SSB_REQUIRE(ctx, sp->bad_unit[0] == '\0', SSB_ERR_FORMAT,
-                "%s: column '%s': unknown unit (frequency: Hz, kHz, MHz, mHz, GHz; impedance: Ohm, kOhm, "
-                "MOhm, mOhm)",
-                path, sp->bad_unit);
+    SSB_REQUIRE(ctx, sp->bad_unit[0] == '\0', SSB_ERR_FORMAT, "%s: column '%s': %s", path, sp->bad_unit,
+                bad_unit_hint(sp->bad_kind));
     char *tok[MAX_TOK];
     int need = sp->col[0];
     if (sp->col[1] > need) need = sp->col[1];
@@ -476,7 +539,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
         data_line = t->line[ld];
     }
     const char *first = t->line[l];
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, ""};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, "", 0};
     detect_delim(data_line ? data_line : first, &sp);
     /* header? any token of the first line that is not a number (and not empty) */
     size_t flen = strlen(first);
@@ -501,7 +564,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
                 sp.sign[r] = 1.0;
             }
         } else if (found < 3) {
-            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, ""};
+            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, "", 0};
             map_header(tok, ntok, &probe);
             char missing[64] = "";
             for (int r = 0; r < 3; r++)
@@ -540,31 +603,49 @@ static int parse_count(const char *s, int64_t max, int64_t *out)
     return 1;
 }
 
+/* ZPlot / ZView .z: the data follow an "End Comments" line, the column names on the line above it ("Freq(Hz)
+ * Ampl Bias Time(Sec) Z'(a) Z''(b) ..."). ZPlotW files have no "End Comments": the data follow a quoted
+ * "Freq(Hz) ..." names line. The rows are tab or blank separated, or comma separated ("3.000000E+05, 1.0000E-02,
+ * ..."): both kinds are refused before (no 'End Comments' line; '3.000000E+05,' is not a number). */
 static int read_zplot(ssb_ctx *ctx, const char *path, text *t, rows *out)
 {
-    int64_t end = -1, expect = -1;
+    int64_t end = -1, expect = -1, names = -1;
     for (int64_t l = 0; l < t->nlines; l++) {
         const char *q = t->line[l];
-        while (isspace((unsigned char)*q)) q++;
+        while (isspace((unsigned char)*q) || *q == '"') q++;
         if (strncasecmp(q, "Data Points:", 12) == 0 && !parse_count(q + 12, t->nlines, &expect))
             return SSB_ERROR(ctx, SSB_ERR_FORMAT,
                              "%s:%lld: 'Data Points:' = '%.40s' is not a count in 0..%lld (the file's lines)", path,
                              (long long)(l + 1), q + 12, (long long)t->nlines);
         if (strncasecmp(q, "End Comments", 12) == 0) {
             end = l;
+            names = l - 1;
             break;
         }
+        if (names < 0 && strncasecmp(q, "Freq(Hz)", 8) == 0) names = l;
     }
-    SSB_REQUIRE(ctx, end >= 0, SSB_ERR_FORMAT, "%s: no 'End Comments' line (not a complete ZPlot .z file)", path);
-    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 0, 0, 0, expect, ""};
-    if (end > 0) {
-        char *h = t->line[end - 1];
+    if (end < 0) {
+        SSB_REQUIRE(ctx, names >= 0, SSB_ERR_FORMAT,
+                    "%s: no 'End Comments' line and no 'Freq(Hz)' column-name line (not a complete ZPlot .z file)",
+                    path);
+        end = names; /* ZPlotW: the data follow the names */
+        expect = -1;
+    }
+    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 1, 0, 0, expect, "", 0};
+    for (int64_t l = end + 1; l < t->nlines; l++)
+        if (content_line(t->line[l])) {
+            detect_delim(t->line[l], &sp);
+            if (sp.delim == '\t') sp.delim = ' ';
+            break;
+        }
+    if (names >= 0) {
+        char *h = t->line[names];
         size_t hl = strlen(h);
         char *copy = malloc(hl + 1);
         if (!copy) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
-        memcpy(copy, h, hl + 1);
+        for (size_t i = 0; i <= hl; i++) copy[i] = h[i] == '"' ? ' ' : h[i];
         char *tok[MAX_TOK];
-        int ntok = split(copy, strchr(h, '\t') ? '\t' : ' ', tok);
+        int ntok = split(copy, strchr(h, '\t') ? '\t' : sp.delim == ',' && strchr(h, ',') ? ',' : ' ', tok);
         table_spec probe = sp;
         if (map_header(tok, ntok, &probe) == 3) sp = probe;
         free(copy);
@@ -609,7 +690,7 @@ static int read_biologic(ssb_ctx *ctx, const char *path, text *t, rows *out)
     memcpy(copy, h, hl + 1);
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, ""};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT,
@@ -639,7 +720,8 @@ static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
     memcpy(copy, h, hl + 1);
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 0, 0, 1, -1, ""};
+    /* decimal commas: Gamry writes numbers in the locale's format ("8,47309E-004", gamry-parser issue 12) */
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 1, -1, "", 0};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT, "%s:%lld: the ZCURVE table lacks a Freq, Zreal or Zimag column",
@@ -658,8 +740,8 @@ static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
             int bad = 0;
             double fac = unit_factor(r + 1, ut[sp.col[r]], &bad);
             if (bad) {
-                int rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d: unknown unit '%s'", path,
-                                   (long long)(tab + 3), sp.col[r] + 1, ut[sp.col[r]]);
+                int rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d: unit '%s': %s", path,
+                                   (long long)(tab + 3), sp.col[r] + 1, ut[sp.col[r]], bad_unit_hint(bad));
                 free(uc);
                 return rc;
             }
