@@ -1,6 +1,7 @@
 /* io: multi-page TIFF stacks through libtiff (reader: 1/2/4/8/16/32-bit integer and 32/64-bit float samples,
- * stripped or tiled; writer: 8-bit labels). libtiff's messages are captured per file (TIFFOpenExt with
- * TIFFOpenOptionsSetErrorHandlerExtR / WarningHandlerExtR, libtiff >= 4.5), never printed. */
+ * stripped or tiled, and ImageJ's one-IFD stacks of contiguous planes; writer: 8-bit labels). libtiff's messages are
+ * captured per file (TIFFOpenExt with TIFFOpenOptionsSetErrorHandlerExtR / WarningHandlerExtR, libtiff >= 4.5),
+ * never printed. */
 #include "io_impl.h"
 
 #include <errno.h>
@@ -382,6 +383,56 @@ static int imagej_layout(ssb_ctx *ctx, TIFF *tif, const char *path)
     return SSB_OK;
 }
 
+/* ImageJ's stacks of more than 4 GB (and tifffile's ImageJ files of that size) hold one IFD only: the description
+ * says images=N and the N planes follow the first one's data contiguously, uncompressed, in the file's byte order
+ * (tifffile: "Files > 4 GB contain one IFD only"). libtiff sees one page; read as it is, such a CT volume was its
+ * first slice, without a word. *nimages = N (1 when the description says nothing) and *offset = the byte offset of
+ * the first plane, or -1 when the page's layout cannot continue that way (compressed, tiled, strips apart, samples
+ * narrower than a byte). */
+static void imagej_contiguous(TIFF *tif, const page_info *pi, int64_t *nimages, int64_t *offset)
+{
+    *nimages = 1;
+    *offset = -1;
+    const char *desc = NULL;
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc || strncmp(desc, "ImageJ=", 7) != 0)
+        return;
+    size_t len;
+    const char *v = desc_value(desc, "images", &len);
+    const long long n = v ? strtoll(v, NULL, 10) : 1;
+    if (n <= 1)
+        return;
+    *nimages = n;
+    uint16_t comp = COMPRESSION_NONE;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &comp);
+    uint64_t *counts = NULL, *offsets = NULL;
+    if (comp != COMPRESSION_NONE || pi->tiled || pi->bps < 8 || !TIFFGetField(tif, TIFFTAG_STRIPBYTECOUNTS, &counts) ||
+        !TIFFGetField(tif, TIFFTAG_STRIPOFFSETS, &offsets) || !counts || !offsets)
+        return;
+    const uint32_t ns = TIFFNumberOfStrips(tif);
+    for (uint32_t i = 1; i < ns; i++)
+        if (offsets[i] != offsets[i - 1] + counts[i - 1])
+            return;
+    *offset = (int64_t)offsets[0];
+}
+
+/* nv samples from byte offset of the file into lab through m (first: element index of the first, for messages). */
+static int read_contiguous(ssb_ctx *ctx, const char *path, int64_t offset, ssbi_mapper *m, int64_t first, int64_t nv,
+                           uint8_t *lab)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open TIFF '%s': %s", path, strerror(errno));
+    int rc = SSB_OK;
+    if (fseeko(fp, (off_t)offset, SEEK_SET) != 0)
+        rc = SSB_ERROR(ctx, SSB_ERR_IO, "TIFF '%s': cannot seek to byte %lld: %s", path, (long long)offset,
+                       strerror(errno));
+    m->first_offset = first;
+    if (rc == SSB_OK)
+        rc = ssbi_read_samples(ctx, fp, path, m, nv, lab, "read tiff");
+    fclose(fp);
+    return rc;
+}
+
 int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid)
 {
     SSB_REQUIRE(ctx, path && grid, SSB_ERR_ARG, "ssb_io_read_tiff: NULL path or grid pointer");
@@ -412,7 +463,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
     ssb_io_vsize_source src = SSB_IO_VSIZE_DEFAULT;
 
     /* Pass 1: walk the directories, check every page against the first, count pages. */
-    int64_t npages = 0, ndir = 0;
+    int64_t npages = 0, ndir = 0, ij_images = 1, ij_offset = -1;
     for (;;) {
         int skip;
         rc = page_read_info(ctx, tif, path, ndir, &pi, &skip);
@@ -429,6 +480,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
                 rc = imagej_layout(ctx, tif, path);
                 if (rc != SSB_OK)
                     goto out;
+                imagej_contiguous(tif, &pi, &ij_images, &ij_offset);
                 first = pi;
                 dt = pdt;
                 if (!have_ph && tiff_voxel_size(tif, h))
@@ -466,6 +518,28 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "TIFF '%s' has no full-resolution page", path);
         goto out;
     }
+    /* One IFD for an ImageJ stack of N images: the planes follow contiguously (see imagej_contiguous). */
+    const int contiguous = npages == 1 && ij_images > 1;
+    const int64_t plane_bytes = (int64_t)first.w * first.h * (first.bps / 8);
+    if (contiguous) {
+        if (ij_offset < 0) {
+            rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                           "TIFF '%s' has one page but its ImageJ description announces images=%lld, whose planes "
+                           "would follow the first one uncompressed; this page is compressed, tiled or of samples "
+                           "narrower than a byte (save the stack again, e.g. as a BigTIFF or with one IFD per page)",
+                           path, (long long)ij_images);
+            goto out;
+        }
+        if (ij_images > (fsize - ij_offset) / plane_bytes) {
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                           "TIFF '%s' (%lld bytes) is truncated: its ImageJ description announces images=%lld planes "
+                           "of %lld bytes from byte %lld (one IFD, the planes contiguous), which need %.0f bytes",
+                           path, (long long)fsize, (long long)ij_images, (long long)plane_bytes,
+                           (long long)ij_offset, (double)ij_offset + (double)ij_images * (double)plane_bytes);
+            goto out;
+        }
+        npages = ij_images;
+    }
     if (have_ph) {
         memcpy(h, ph, sizeof h);
         src = SSB_IO_VSIZE_PARAMS;
@@ -479,9 +553,18 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
     if (rc != SSB_OK)
         goto out;
     const int64_t dims[3] = {first.w, first.h, npages};
-    rc = ssbi_mapper_init(ctx, &m, p, dt, 0, path, dims);
+    /* libtiff returns samples in host order; the contiguous planes are read as stored */
+    const int swap = contiguous && first.bps > 8 && (TIFFIsBigEndian(tif) != 0) != ssbi_host_big_endian();
+    rc = ssbi_mapper_init(ctx, &m, p, dt, swap, path, dims);
     if (rc != SSB_OK)
         goto out;
+    if (contiguous) {
+        rc = read_contiguous(ctx, path, ij_offset + z0 * plane_bytes, &m, z0 * (int64_t)first.w * first.h,
+                             nzs * (int64_t)first.w * first.h, ssb_grid_get_labels(g));
+        if (rc != SSB_OK)
+            goto out;
+        goto done;
+    }
 
     /* Pass 2: read every page of the slab straight into its slice of the label array (the directories before the
        slab are walked, not decoded; reading stops after the slab). */
@@ -514,6 +597,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         if (rc != SSB_OK)
             goto out;
     }
+done:
     if (p && p->info) {
         memset(p->info, 0, sizeof *p->info);
         ssbi_info_set(p->info, SSB_IO_FORMAT_TIFF, dt, first.bps, g, src);

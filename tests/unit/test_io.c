@@ -812,6 +812,97 @@ static void test_tiff_layouts(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* ImageJ's layout of a stack of more than 4 GB (tifffile's documentation: "ImageJ hyperstacks store all image data
+ * ... contiguously after the first IFD ... Files > 4 GB contain one IFD only"; ImageJ writes big-endian): one IFD
+ * whose single strip is plane 0, the other planes after it. comp: the Compression tag written (the data are never
+ * compressed); cut: bytes cut from the end. */
+static void make_ij_one_ifd(const char *path, const tiff_spec *s, int comp, size_t cut)
+{
+    bytes w = {NULL, 0, 0, s->big};
+    put(&w, s->big ? "MM" : "II", 2);
+    put_uint(&w, 42, 2);
+    put_uint(&w, 8, 4);
+    char desc[128];
+    snprintf(desc, sizeof desc, "ImageJ=1.54f\nimages=%d\nslices=%d\nunit=micron\nloop=false\n", s->pages, s->pages);
+    const uint32_t ne = 11, desc_at = 8 + 2 + 12 * ne + 4, data_at = desc_at + (uint32_t)strlen(desc) + 1;
+    const uint32_t plane = (uint32_t)(s->w * s->h * (s->bps / 8));
+    const ifd_ent e[11] = {{256, 4, 1, (uint32_t)s->w}, {257, 4, 1, (uint32_t)s->h}, {258, 3, 1, (uint32_t)s->bps},
+                           {259, 3, 1, (uint32_t)comp}, {262, 3, 1, 1}, {270, 2, (uint32_t)strlen(desc) + 1, desc_at},
+                           {273, 4, 1, data_at},        {277, 3, 1, 1}, {278, 4, 1, (uint32_t)s->h},
+                           {279, 4, 1, plane},          {339, 3, 1, (uint32_t)s->fmt}};
+    put_uint(&w, ne, 2);
+    for (uint32_t i = 0; i < ne; i++) {
+        put_uint(&w, e[i].tag, 2);
+        put_uint(&w, e[i].type, 2);
+        put_uint(&w, e[i].count, 4);
+        if (e[i].type == 3) {
+            put_uint(&w, e[i].value, 2);
+            put_uint(&w, 0, 2);
+        } else {
+            put_uint(&w, e[i].value, 4);
+        }
+    }
+    put_uint(&w, 0, 4);
+    put(&w, desc, strlen(desc) + 1);
+    assert_int_equal(w.n, data_at);
+    for (int z = 0; z < s->pages; z++)
+        for (int y = 0; y < s->h; y++)
+            put_row(&w, s, s->w, s->w, 0, y, z);
+    write_file(path, w.b, w.n - cut);
+    free(w.b);
+}
+
+/* A one-IFD ImageJ stack was read as its first plane, without a word (a 16-plane volume gave a 2-D image and
+ * tau = 1): now the same labels as the same stack with one IFD per page, slabs included; compressed or truncated
+ * such files are refused. */
+static void test_tiff_imagej_one_ifd(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    enum { W = 19, H = 13, P = 6 };
+    const tiff_spec specs[] = {{W, H, P, 16, 1, 1, 0, 0, 0, H, -1, v_u16, NULL},
+                               {W, H, P, 32, 3, 0, 0, 0, 0, H, -1, v_float, NULL},
+                               {W, H, P, 8, 1, 1, 0, 0, 0, H, -1, v_small, NULL}};
+    double thr[3] = {-2.5, 701.5, 1500};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        make_tiff(tmp_path("ij_pages.tif"), &specs[k]);
+        make_ij_one_ifd(tmp_path("ij_one.tif"), &specs[k], 1, 0);
+        for (int slab = 0; slab < 2; slab++) {
+            ssb_io_read_params p = ssb_io_read_params_default();
+            if (specs[k].bps > 8) {
+                p.map = SSB_IO_MAP_THRESHOLDS;
+                p.nthresholds = 3;
+                p.thresholds = thr;
+            }
+            if (slab) {
+                p.z0 = 2;
+                p.nz = 3;
+            }
+            ssb_grid *ga = NULL, *gb = NULL;
+            TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("ij_pages.tif"), &p, &ga));
+            TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("ij_one.tif"), &p, &gb));
+            int64_t da[3], db[3];
+            ssb_grid_get_dims(ga, da);
+            ssb_grid_get_dims(gb, db);
+            assert_true(db[0] == W && db[1] == H && db[2] == (slab ? 3 : P) && da[2] == db[2]);
+            assert_memory_equal(ssb_grid_get_labels_const(ga), ssb_grid_get_labels_const(gb), (size_t)(W * H * db[2]));
+            ssb_grid_destroy(&ga);
+            ssb_grid_destroy(&gb);
+        }
+    }
+    ssb_grid *g = NULL;
+    make_ij_one_ifd(tmp_path("ij_cut.tif"), &specs[2], 1, 5);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("ij_cut.tif"), NULL, &g), SSB_ERR_FORMAT);
+    assert_msg_has(ctx, "images=6");
+    assert_msg_has(ctx, "truncated");
+    make_ij_one_ifd(tmp_path("ij_lzw.tif"), &specs[2], 5, 0);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("ij_lzw.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    assert_msg_has(ctx, "images=6");
+    assert_null(g);
+    ssb_ctx_destroy(&ctx);
+}
+
 /* Round trips of every writer with high-entropy labels and an anisotropic voxel size. */
 static ssb_grid *random_grid(ssb_ctx *ctx)
 {
@@ -1286,6 +1377,7 @@ int main(void)
         cmocka_unit_test(test_npy_lattice),
         cmocka_unit_test(test_npy_orders),
         cmocka_unit_test(test_tiff_layouts),
+        cmocka_unit_test(test_tiff_imagej_one_ifd),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_vti),
         cmocka_unit_test(test_tiff_truncated),
