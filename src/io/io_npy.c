@@ -359,6 +359,20 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         rc = ssbi_sidecar_read(ctx, scpath, 0, &sc);
         if (rc != SSB_OK)
             goto out;
+        /* A sidecar that describes another array (a stale one beside a re-saved .npy) would lend it its voxel
+           size: its dims and dtype, where given, must be the header's. */
+        if ((sc.have_dims && (sc.dims[0] != dims[0] || sc.dims[1] != dims[1] || sc.dims[2] != dims[2])) ||
+            (sc.have_dtype && sc.dtype != dt)) {
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                           "sidecar '%s' describes another array: dims [%lld, %lld, %lld], dtype %s, but the .npy "
+                           "header of '%s' has shape (z, y, x) = (%lld, %lld, %lld), i.e. dims [%lld, %lld, %lld], "
+                           "dtype %s (fix or delete the sidecar)",
+                           scpath, (long long)sc.dims[0], (long long)sc.dims[1], (long long)sc.dims[2],
+                           sc.have_dtype ? ssb_io_dtype_name(sc.dtype) : "(none)", path, (long long)dims[2],
+                           (long long)dims[1], (long long)dims[0], (long long)dims[0], (long long)dims[1],
+                           (long long)dims[2], ssb_io_dtype_name(dt));
+            goto out;
+        }
         if (sc.have_vsize) {
             memcpy(vs, sc.vsize, sizeof vs);
             src = SSB_IO_VSIZE_SIDECAR;

@@ -1003,6 +1003,23 @@ static void test_roundtrip(void **state)
     assert_memory_equal(ssb_grid_get_labels_const(r), ssb_grid_get_labels_const(g), 37 * 23 * 11);
     assert_int_equal(info.voxel_size_defaulted, 1);
     ssb_grid_destroy(&r);
+    /* A stale sidecar of another array beside it (dims or dtype not the header's) was taken for its voxel size
+       without a word: refused, naming both; the right dims (and dtype) are read as before. */
+    const char *stale[] = {"{\"dims\": [37, 23, 12], \"voxel_size_um\": 0.5}",
+                           "{\"dims\": [37, 23, 11], \"dtype\": \"uint16\", \"voxel_size_um\": 0.5}"};
+    for (int k = 0; k < 2; k++) {
+        write_text(tmp_path("nosc.npy.json"), stale[k]);
+        assert_int_equal(ssb_io_read_npy(ctx, tmp_path("nosc.npy"), &p, &r), SSB_ERR_FORMAT);
+        assert_null(r);
+        assert_msg_has(ctx, "describes another array");
+        assert_msg_has(ctx, "(11, 23, 37)");
+    }
+    write_text(tmp_path("nosc.npy.json"), "{\"dims\": [37, 23, 11], \"dtype\": \"uint8\", \"voxel_size_um\": 0.5}");
+    TU_OK(ctx, ssb_io_read_npy(ctx, tmp_path("nosc.npy"), &p, &r));
+    ssb_grid_get_voxel_size(r, h);
+    TU_ASSERT_REL(h[2], 0.5e-6, 1e-15);
+    ssb_grid_destroy(&r);
+    unlink(tmp_path("nosc.npy.json"));
     /* The .npy header is what numpy writes: version 1.0, |u1, shape (nz, ny, nx), data 64-byte aligned. */
     b = read_all(tmp_path("nosc.npy"), &n);
     assert_int_equal(n, 128 + 37 * 23 * 11);
