@@ -1262,7 +1262,7 @@ static void test_read_errors(void **state)
         const char *needle;
     } np[] = {{"<c8", "(6,)", 0, SSB_ERR_UNSUPPORTED, "dtype '<c8'"},
               {"|u1", "(2, 4)", 0, SSB_ERR_FORMAT, "truncated"},
-              {"|u1", "(1, 1, 2, 3)", 0, SSB_ERR_UNSUPPORTED, "4 dimensions"},
+              {"|u1", "(1, 2, 2, 2, 3)", 0, SSB_ERR_UNSUPPORTED, "5 dimensions, 4 of them longer than 1"},
               {"|u1", "(2, 3", 0, SSB_ERR_FORMAT, "malformed .npy header"}};
     for (size_t i = 0; i < sizeof np / sizeof np[0]; i++) {
         write_npy(tmp_path("bad.npy"), 1, np[i].descr, np[i].fortran, np[i].shape, data, sizeof data);
@@ -1271,6 +1271,21 @@ static void test_read_errors(void **state)
             fail_msg("npy case %zu: rc %d, expected %d (%s)", i, rc, np[i].code, ssb_ctx_get_error(ctx));
         assert_msg_has(ctx, "bad.npy");
         assert_msg_has(ctx, np[i].needle);
+    }
+    /* Axes of length 1 beyond three (a batch axis, a channel axis) are dropped: (1, 2, 3, 1) reads as (2, 3), x
+       fastest, in C and in Fortran order (the length-1 axes take no stride); they were refused. */
+    for (int f = 0; f < 2; f++) {
+        write_npy(tmp_path("squeeze.npy"), 1, "|u1", f, "(1, 2, 3, 1)", data, sizeof data);
+        TU_OK(ctx, ssb_io_read_npy(ctx, tmp_path("squeeze.npy"), NULL, &g));
+        int64_t d[3];
+        ssb_grid_get_dims(g, d);
+        assert_true(d[0] == 3 && d[1] == 2 && d[2] == 1);
+        const uint8_t *lab = ssb_grid_get_labels_const(g);
+        /* element (y, x): C order at 3 y + x, Fortran order at y + 2 x */
+        for (int y = 0; y < 2; y++)
+            for (int x = 0; x < 3; x++)
+                assert_int_equal(lab[x + 3 * y], data[f ? y + 2 * x : 3 * y + x]);
+        ssb_grid_destroy(&g);
     }
     write_npy_dict(tmp_path("bad2.npy"), 2, "{'descr': '|u1', 'shape': (6,), }", data, sizeof data);
     assert_int_equal(ssb_io_read_npy(ctx, tmp_path("bad2.npy"), NULL, &g), SSB_ERR_FORMAT);
