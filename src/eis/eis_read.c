@@ -33,6 +33,18 @@ static void text_free(text *t)
 static int text_load(ssb_ctx *ctx, const char *path, text *t)
 {
     memset(t, 0, sizeof *t);
+    /* UTF-16 text (Excel's "Unicode Text", some instrument exports) was refused as "a binary file" */
+    FILE *fp = fopen(path, "rb");
+    if (fp) {
+        unsigned char bom[2] = {0, 0};
+        const size_t nb = fread(bom, 1, 2, fp);
+        fclose(fp);
+        SSB_REQUIRE(ctx, nb < 2 || !((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)),
+                    SSB_ERR_FORMAT,
+                    "spectrum file '%s' is UTF-16 text (byte-order mark %02X %02X, e.g. Excel's 'Unicode Text'); save "
+                    "it as UTF-8 or ASCII text (CSV, tab separated or the instrument's own export)",
+                    path, bom[0], bom[1]);
+    }
     char *buf = NULL;
     SSB_CHECK(ctx, ssbi_read_text(ctx, path, "spectrum file", MAX_FILE_BYTES, &buf));
     size_t len = strlen(buf);

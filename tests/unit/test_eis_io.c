@@ -286,6 +286,17 @@ static void test_bad_input(void **state)
     assert_int_equal(ssb_eis_spectrum_read(ctx, missing, SSB_EIS_FORMAT_AUTO, &s), SSB_ERR_IO);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "no_such_file.csv"));
     expect_read(ctx, "empty.csv", "", SSB_ERR_FORMAT, "empty", NULL);
+    {
+        /* UTF-16LE with its byte-order mark: named as such, not "a binary file" */
+        const char *p = write_file("utf16.csv", "");
+        FILE *fp = fopen(p, "wb");
+        assert_non_null(fp);
+        fwrite("\xff\xfe" "f\0,\0r\0,\0i\0\n\0" "1\0,\0" "2\0,\0" "3\0\n\0", 1, 22, fp);
+        fclose(fp);
+        assert_int_equal(ssb_eis_spectrum_read(ctx, p, SSB_EIS_FORMAT_AUTO, &s), SSB_ERR_FORMAT);
+        assert_non_null(strstr(ssb_ctx_get_error(ctx), "UTF-16"));
+        assert_null(s);
+    }
     expect_read(ctx, "blank.csv", "\n  \n", SSB_ERR_FORMAT, "empty", NULL);
     expect_read(ctx, "header_only.csv", "freq,real,imag\n", SSB_ERR_FORMAT, "no data rows", NULL);
     expect_read(ctx, "truncated.csv", "100,1.5,-2\n10,1.75,-3\n1,2.5\n", SSB_ERR_FORMAT, ":3:", "truncated");
