@@ -415,6 +415,27 @@ static void imagej_contiguous(TIFF *tif, const page_info *pi, int64_t *nimages, 
     *offset = (int64_t)offsets[0];
 }
 
+/* JPEG is lossy: it moves gray values at every phase boundary (a 3-label stack read as 144 "labels"). Labels taken
+ * as they are (identity) or through a label map are refused; thresholds of a gray-value image get a warning. */
+static int lossy_check(ssb_ctx *ctx, TIFF *tif, const char *path, const ssb_io_read_params *p)
+{
+    uint16_t comp = COMPRESSION_NONE;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &comp);
+    if (comp != COMPRESSION_JPEG && comp != COMPRESSION_OJPEG)
+        return SSB_OK;
+    const int thresholds = p && p->map == SSB_IO_MAP_THRESHOLDS;
+    SSB_REQUIRE(ctx, thresholds, SSB_ERR_UNSUPPORTED,
+                "TIFF '%s' is JPEG-compressed (lossy): its gray values are altered near every phase boundary, so "
+                "they are no labels; save the segmentation losslessly (no compression, LZW or deflate), or give "
+                "thresholds for a gray-value image",
+                path);
+    ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
+             "TIFF '%s' is JPEG-compressed (lossy): gray values near phase boundaries are altered before the "
+             "thresholds apply",
+             path);
+    return SSB_OK;
+}
+
 /* nv samples from byte offset of the file into lab through m (first: element index of the first, for messages). */
 static int read_contiguous(ssb_ctx *ctx, const char *path, int64_t offset, ssbi_mapper *m, int64_t first, int64_t nv,
                            uint8_t *lab)
@@ -481,6 +502,9 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
                 if (rc != SSB_OK)
                     goto out;
                 imagej_contiguous(tif, &pi, &ij_images, &ij_offset);
+                rc = lossy_check(ctx, tif, path, p);
+                if (rc != SSB_OK)
+                    goto out;
                 first = pi;
                 dt = pdt;
                 if (!have_ph && tiff_voxel_size(tif, h))

@@ -900,6 +900,14 @@ static void test_tiff_imagej_one_ifd(void **state)
     assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("ij_lzw.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
     assert_msg_has(ctx, "images=6");
     assert_null(g);
+    /* A JPEG-compressed page (lossy: a 3-label stack saved so read back as 144 gray values, each taken for a label)
+       is refused under the identity mapping, before anything is decoded. */
+    tiff_spec one = specs[2];
+    one.pages = 1;
+    make_ij_one_ifd(tmp_path("jpeg.tif"), &one, 7, 0);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("jpeg.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    assert_msg_has(ctx, "JPEG-compressed (lossy)");
+    assert_null(g);
     ssb_ctx_destroy(&ctx);
 }
 
