@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -319,7 +320,59 @@ static const char *desc_value(const char *desc, const char *key, size_t *len)
     return NULL;
 }
 
-/* Voxel size from the first page's metadata: our own line, else ImageJ calibration in a microscopy unit. */
+/* OME-TIFF (Bio-Formats, Fiji's OME export, microscope software): the first page's description is OME-XML whose
+ * <Pixels> element carries the sizes and the voxel size. The value of attribute name (" SizeZ", " PhysicalSizeX")
+ * of that element into out; 0 when absent. */
+static int ome_attr(const char *desc, const char *name, char *out, size_t n)
+{
+    const char *px = strstr(desc, "Pixels ");
+    while (px && px > desc && px[-1] != '<' && px[-1] != ':')
+        px = strstr(px + 7, "Pixels ");
+    if (!px || !strstr(desc, "<OME") || px == desc)
+        return 0;
+    const char *end = strchr(px, '>');
+    char key[40];
+    snprintf(key, sizeof key, " %s=\"", name);
+    const char *v = strstr(px, key);
+    if (!v || (end && v > end))
+        return 0;
+    v += strlen(key);
+    const char *q = strchr(v, '"');
+    if (!q)
+        return 0;
+    snprintf(out, n, "%.*s", (int)(q - v < (ptrdiff_t)n - 1 ? q - v : (ptrdiff_t)n - 1), v);
+    return 1;
+}
+
+/* OME voxel size: PhysicalSizeX/Y/Z with their units (default um, as the OME schema); Z absent = X. */
+static int ome_voxel_size(const char *desc, double h[3])
+{
+    static const char *axes[3] = {"PhysicalSizeX", "PhysicalSizeY", "PhysicalSizeZ"};
+    double v[3] = {0, 0, 0};
+    for (int a = 0; a < 3; a++) {
+        char val[64], unit[32], uname[40];
+        if (!ome_attr(desc, axes[a], val, sizeof val))
+            continue;
+        snprintf(uname, sizeof uname, "%sUnit", axes[a]);
+        double m = 1e-6;
+        if (ome_attr(desc, uname, unit, sizeof unit))
+            m = strcmp(unit, "m") == 0 ? 1.0 : strcmp(unit, "cm") == 0 ? 1e-2 : imagej_unit(unit, strlen(unit));
+        char *e;
+        const double x = strtod(val, &e);
+        if (*e || !isfinite(x) || !(x > 0) || !(m > 0))
+            return 0;
+        v[a] = x * m;
+    }
+    if (!(v[0] > 0))
+        return 0;
+    h[0] = v[0];
+    h[1] = v[1] > 0 ? v[1] : v[0];
+    h[2] = v[2] > 0 ? v[2] : v[0];
+    return 1;
+}
+
+/* Voxel size from the first page's metadata: our own line, else ImageJ calibration in a microscopy unit, else
+ * OME-XML's PhysicalSize attributes. */
 static int tiff_voxel_size(TIFF *tif, double h[3])
 {
     const char *desc = NULL;
@@ -340,7 +393,7 @@ static int tiff_voxel_size(TIFF *tif, double h[3])
         }
     }
     if (strncmp(desc, "ImageJ=", 7) != 0)
-        return 0;
+        return ome_voxel_size(desc, h);
     const char *u = desc_value(desc, "unit", &len);
     const double unit = u ? imagej_unit(u, len) : 0.0;
     float xr = 0.0f, yr = 0.0f;
@@ -359,28 +412,40 @@ static int tiff_voxel_size(TIFF *tif, double h[3])
     return 1;
 }
 
-/* An ImageJ hyperstack interleaves its channels and frames with the slices page by page: read as a z stack, the
- * channels of one slice would become neighbouring planes. One channel of a stack, or a time series of single
- * slices, reads as it is; more channels, or frames of several slices, are refused (SSB_ERR_UNSUPPORTED). */
-static int imagej_layout(ssb_ctx *ctx, TIFF *tif, const char *path)
+/* An ImageJ hyperstack interleaves its channels and frames with the slices page by page, and an OME-TIFF its
+ * channels and time points (DimensionOrder): read as a z stack, the channels of one slice would become neighbouring
+ * planes. One channel of a stack, or a time series of single slices, reads as it is; more channels, or frames of
+ * several slices, are refused (SSB_ERR_UNSUPPORTED). OME-TIFFs were read that way before. */
+static int interleaved_layout(ssb_ctx *ctx, TIFF *tif, const char *path)
 {
     const char *desc = NULL;
-    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc || strncmp(desc, "ImageJ=", 7) != 0)
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc)
         return SSB_OK;
+    const int ij = strncmp(desc, "ImageJ=", 7) == 0;
+    static const char *ij_keys[3] = {"channels", "slices", "frames"}, *ome_keys[3] = {"SizeC", "SizeZ", "SizeT"};
     long n[3] = {1, 1, 1};
-    static const char *keys[3] = {"channels", "slices", "frames"};
     for (int k = 0; k < 3; k++) {
         size_t len;
-        const char *v = desc_value(desc, keys[k], &len);
+        char val[32];
+        const char *v = ij ? desc_value(desc, ij_keys[k], &len)
+                           : ome_attr(desc, ome_keys[k], val, sizeof val) ? val : NULL;
         if (v)
             n[k] = strtol(v, NULL, 10);
     }
-    SSB_REQUIRE(ctx, n[0] <= 1 && (n[2] <= 1 || n[1] <= 1), SSB_ERR_UNSUPPORTED,
-                "TIFF '%s' is an ImageJ hyperstack of %ld channels x %ld slices x %ld frames, whose pages interleave "
-                "them (supported: one channel and one frame, or a time series of single slices); save one channel "
-                "and frame as a stack first (ImageJ: Image > Duplicate..., or Image > Color > Split Channels)",
-                path, n[0], n[1], n[2]);
-    return SSB_OK;
+    if (n[0] <= 1 && (n[2] <= 1 || n[1] <= 1))
+        return SSB_OK;
+    if (ij)
+        return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                         "TIFF '%s' is an ImageJ hyperstack of %ld channels x %ld slices x %ld frames, whose pages "
+                         "interleave them (supported: one channel and one frame, or a time series of single slices); "
+                         "save one channel and frame as a stack first (ImageJ: Image > Duplicate..., or Image > "
+                         "Color > Split Channels)",
+                         path, n[0], n[1], n[2]);
+    return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                     "TIFF '%s' is an OME-TIFF of %ld channels x %ld z slices x %ld time points, whose pages "
+                     "interleave them (supported: one channel and one time point, or a time series of single "
+                     "slices); save one channel and time point as a stack first",
+                     path, n[0], n[1], n[2]);
 }
 
 /* ImageJ's stacks of more than 4 GB (and tifffile's ImageJ files of that size) hold one IFD only: the description
@@ -498,7 +563,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
             if (rc != SSB_OK)
                 goto out;
             if (npages == 0) {
-                rc = imagej_layout(ctx, tif, path);
+                rc = interleaved_layout(ctx, tif, path);
                 if (rc != SSB_OK)
                     goto out;
                 imagej_contiguous(tif, &pi, &ij_images, &ij_offset);

@@ -722,6 +722,19 @@ static void test_npy_orders(void **state)
 }
 
 /* Hand-made TIFF stacks: axis convention, strips and tiles, both byte orders, 1/4/8/16/32-bit and float. */
+/* Read a TIFF, return where its voxel size came from, the size in h. */
+static ssb_io_vsize_source tiff_voxel_source(ssb_ctx *ctx, const char *path, double h[3])
+{
+    ssb_io_read_info info;
+    ssb_io_read_params p = ssb_io_read_params_default();
+    p.info = &info;
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_io_read_tiff(ctx, path, &p, &g));
+    ssb_grid_get_voxel_size(g, h);
+    ssb_grid_destroy(&g);
+    return info.voxel_size_source;
+}
+
 static void test_tiff_layouts(void **state)
 {
     (void)state;
@@ -808,6 +821,38 @@ static void test_tiff_layouts(void **state)
         assert_int_equal(d[2], P);
         assert_int_equal(ssb_grid_get_labels_const(g)[W * H * 3], v_small(0, 0, 3));
         ssb_grid_destroy(&g);
+    }
+    /* OME-TIFF (Bio-Formats' OME-XML description): channels interleaved with the z slices were read as planes of z
+       and the PhysicalSize voxel size was not read (1 um assumed with a warning). 2 channels x 2 slices refused;
+       one channel reads with PhysicalSizeX/Y/Z in their units (um by default, the OME schema's). */
+    hyper.desc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/"
+                 "2016-06\"><Image ID=\"Image:0\"><Pixels BigEndian=\"false\" DimensionOrder=\"XYCZT\" "
+                 "ID=\"Pixels:0\" SizeC=\"2\" SizeT=\"1\" SizeX=\"37\" SizeY=\"23\" SizeZ=\"2\" Type=\"uint8\">"
+                 "<TiffData/></Pixels></Image></OME>";
+    make_tiff(tmp_path("ome.tif"), &hyper);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("ome.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    assert_msg_has(ctx, "OME-TIFF of 2 channels x 2 z slices x 1 time points");
+    assert_null(g);
+    const struct {
+        const char *units[3];
+        double h[3];
+    } ome[] = {{{"", "", ""}, {0.5e-6, 0.25e-6, 2e-6}},
+               {{" PhysicalSizeXUnit=\"nm\"", " PhysicalSizeYUnit=\"\xc2\xb5m\"", " PhysicalSizeZUnit=\"mm\""},
+                {0.5e-9, 0.25e-6, 2e-3}}};
+    for (int k = 0; k < 2; k++) {
+        char desc[1024];
+        snprintf(desc, sizeof desc,
+                 "<?xml version=\"1.0\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\"><Image "
+                 "ID=\"Image:0\"><Pixels DimensionOrder=\"XYZCT\" ID=\"Pixels:0\" PhysicalSizeX=\"0.5\"%s "
+                 "PhysicalSizeY=\"0.25\"%s PhysicalSizeZ=\"2\"%s SizeC=\"1\" SizeT=\"1\" SizeX=\"37\" "
+                 "SizeY=\"23\" SizeZ=\"4\" Type=\"uint8\"><TiffData/></Pixels></Image></OME>",
+                 ome[k].units[0], ome[k].units[1], ome[k].units[2]);
+        hyper.desc = desc;
+        make_tiff(tmp_path("ome.tif"), &hyper);
+        double h[3];
+        assert_int_equal(tiff_voxel_source(ctx, tmp_path("ome.tif"), h), SSB_IO_VSIZE_FILE);
+        for (int a = 0; a < 3; a++)
+            TU_ASSERT_REL(h[a], ome[k].h[a], 1e-15);
     }
     ssb_ctx_destroy(&ctx);
 }
