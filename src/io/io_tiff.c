@@ -151,6 +151,14 @@ static int page_check_data(ssb_ctx *ctx, TIFF *tif, const char *path, int64_t pa
     return SSB_OK;
 }
 
+/* Name of a SampleFormat value. */
+static const char *fmt_name(uint16_t fmt)
+{
+    static const char *names[] = {"?", "unsigned integer", "signed integer", "IEEE float", "void", "complex int",
+                                  "complex float"};
+    return fmt <= 6 ? names[fmt] : "unknown-format";
+}
+
 /* Data type of a page's samples; SSB_ERR_UNSUPPORTED naming the layout if none fits. */
 static int page_dtype(ssb_ctx *ctx, const char *path, int64_t page, const page_info *pi, ssb_dtype *dt)
 {
@@ -189,12 +197,10 @@ static int page_dtype(ssb_ctx *ctx, const char *path, int64_t page, const page_i
     default:
         break;
     }
-    static const char *fmtname[] = {"?",    "unsigned integer", "signed integer", "IEEE float",
-                                    "void", "complex int",      "complex float"};
     SSB_REQUIRE(ctx, *dt != SSB_DTYPE_NONE, SSB_ERR_UNSUPPORTED,
                 "TIFF '%s': page %lld has %u-bit %s samples (supported: 1, 2, 4, 8, 16, 32-bit unsigned; 8, 16, "
                 "32-bit signed; 32, 64-bit float)",
-                path, (long long)page, (unsigned)b, pi->fmt <= 6 ? fmtname[pi->fmt] : "unknown-format");
+                path, (long long)page, (unsigned)b, fmt_name(pi->fmt));
     return SSB_OK;
 }
 
@@ -583,10 +589,10 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
                 goto out;
             } else if (pi.bps != first.bps || pi.fmt != first.fmt) {
                 rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
-                               "TIFF '%s': page %lld has %u-bit samples of format %u but page 0 has %u-bit of format "
-                               "%u (all pages must have the same sample type)",
-                               path, (long long)npages, (unsigned)pi.bps, (unsigned)pi.fmt, (unsigned)first.bps,
-                               (unsigned)first.fmt);
+                               "TIFF '%s': page %lld has %u-bit %s samples but page 0 has %u-bit %s ones (all pages "
+                               "must have the same sample type)",
+                               path, (long long)npages, (unsigned)pi.bps, fmt_name(pi.fmt), (unsigned)first.bps,
+                               fmt_name(first.fmt));
                 goto out;
             }
             npages++;

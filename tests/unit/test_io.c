@@ -794,6 +794,25 @@ static void test_tiff_layouts(void **state)
     /* v_u16 = 7 x + 131 y + 1009 z first exceeds 255 at x = 18, y = 1 (257). */
     assert_msg_has(ctx, "gray value 257 at voxel (x=18, y=1, z=0)");
     assert_msg_has(ctx, "label map");
+    /* Pages of different sample formats: named ("signed integer"), not numbered ("format 2"). The second page's
+       SampleFormat entry (tag 339, SHORT, 1) patched from 1 to 2. */
+    {
+        tiff_spec two = {W, H, 2, 16, 1, 0, 0, 0, 0, 5, -1, v_u16, NULL};
+        make_tiff(tmp_path("mixfmt.tif"), &two);
+        size_t nb;
+        unsigned char *b = read_all(tmp_path("mixfmt.tif"), &nb);
+        const unsigned char ent[12] = {0x53, 0x01, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+        unsigned char *at = NULL;
+        for (size_t i = 0; i + 12 <= nb; i++)
+            if (memcmp(b + i, ent, 12) == 0)
+                at = b + i; /* the last one: page 1 */
+        assert_non_null(at);
+        at[8] = 2;
+        write_file(tmp_path("mixfmt.tif"), b, nb);
+        free(b);
+        assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("mixfmt.tif"), NULL, &g), SSB_ERR_FORMAT);
+        assert_msg_has(ctx, "page 1 has 16-bit signed integer samples but page 0 has 16-bit unsigned integer ones");
+    }
     /* Pages of different sizes. */
     tiff_spec odd = {W, H, P, 8, 1, 0, 0, 0, 0, 5, 2, v_small, NULL};
     make_tiff(tmp_path("odd.tif"), &odd);
