@@ -193,11 +193,22 @@ static int has_word(const char *u, const char *w)
  * (the "Z" of "Re(Z)", ZPlot's "a" of "Z'(a)"). Case matters for "MHz" (1e6) against "mHz" (1e-3). An angular
  * frequency ("rad/s", "rad s-1") is divided by 2 pi. *bad = 1 for a frequency unit we do not know ("uHz", "s-1",
  * "log Hz"), 2 for an area-specific impedance ("Ohm cm2": the fit and the brick layer take Ohm; the parameters
- * would be off by the area), 3 for another impedance unit we do not know. */
+ * would be off by the area), 3 for another impedance unit we do not know, 4 for a phase (role 5) without deg / rad. */
 static double unit_factor(int role, const char *u, int *bad)
 {
     *bad = 0;
-    if (!u[0]) return 1.0;
+    if (!u[0]) {
+        *bad = role == 5 ? 4 : 0;
+        return 1.0;
+    }
+    if (role == 5) { /* phase: degrees or radians; a phase without its unit is refused (both are common) */
+        if (strcasecmp(u, "deg") == 0 || strcasecmp(u, "degree") == 0 || strcasecmp(u, "degrees") == 0 ||
+            strcmp(u, "\xc2\xb0") == 0 || strcmp(u, "\xb0") == 0)
+            return PI_ / 180.0;
+        if (strcasecmp(u, "rad") == 0) return 1.0;
+        *bad = 4;
+        return 1.0;
+    }
     if (role == 1) {
         static const struct {
             const char *u;
@@ -227,6 +238,7 @@ static double unit_factor(int role, const char *u, int *bad)
 /* The message of a bad unit (unit_factor's *bad). */
 static const char *bad_unit_hint(int bad)
 {
+    if (bad == 4) return "a phase needs its unit in the column name: deg (or the degree sign) or rad";
     if (bad == 2)
         return "an area-specific impedance: fits, lin-KK, the DRT and 'se brick' take the impedance of the sample "
                "in Ohm; divide the column by the electrode area first";
@@ -242,6 +254,21 @@ static int angular_name(const char *name)
         if (!isspace((unsigned char)*s) && *s != '"' && *s != '_') k[n++] = (char)tolower((unsigned char)*s);
     k[n] = '\0';
     return strncmp(k, "omega", 5) == 0 || strncmp(k, "angularfreq", 11) == 0 || strncmp(k, "\xcf\x89", 2) == 0;
+}
+
+/* Role of a normalised column name (lower case, no blanks): 1 frequency, 2 Z', 3 Z'', 4 |Z|, 5 phase of Z; 0 none. */
+static int exact_role(const char *k)
+{
+    static const char *names[5][14] = {
+        {"f", "freq", "frequency", "fhz", "hz", "frequencyhz", "freqhz", NULL},
+        {"real", "re", "zreal", "zre", "z'", "re(z)", "zr", "rez", "realz", "zreal'", NULL},
+        {"imag", "im", "zimag", "zim", "z''", "z\"", "im(z)", "zi", "imz", "imagz", "imaginary", NULL},
+        {"|z|", "zmod", "modz", "mod(z)", "abs(z)", "absz", "z", "modulus", "magnitude", "impedance", NULL},
+        {"phase", "phase(z)", "zphz", "phz", "theta", "\xce\xb8", "phi", "phaseangle", "angle", NULL}};
+    for (int r = 0; r < 5; r++)
+        for (int i = 0; names[r][i]; i++)
+            if (strcmp(k, names[r][i]) == 0) return r + 1;
+    return 0;
 }
 
 /* Column role from a header name: 1 frequency, 2 real, 3 imaginary, 0 unknown; *neg = 1 for "-Im(Z)" style. */
@@ -274,29 +301,16 @@ static int column_role(const char *name, int *neg)
             break;
         }
     }
-    static const char *fre[] = {"f", "freq", "frequency", "fhz", "hz", "frequencyhz", "freqhz", NULL};
-    static const char *re[] = {"real", "re", "zreal", "zre", "z'", "re(z)", "zr", "rez", "realz", "zreal'", NULL};
-    static const char *im[] = {"imag", "im", "zimag", "zim", "z''", "z\"", "im(z)", "zi", "imz", "imagz",
-                               "imaginary", NULL};
-    for (int i = 0; fre[i]; i++)
-        if (strcmp(k, fre[i]) == 0) return 1;
-    for (int i = 0; re[i]; i++)
-        if (strcmp(k, re[i]) == 0) return 2;
-    for (int i = 0; im[i]; i++)
-        if (strcmp(k, im[i]) == 0) return 3;
+    int r = exact_role(k);
+    if (r) return r;
     if (strncmp(k, "freq", 4) == 0 || angular_name(name)) return 1;
     if (strncmp(k, "zre", 3) == 0 || strncmp(k, "real", 4) == 0) return 2;
     if (strncmp(k, "zim", 3) == 0 || strncmp(k, "imag", 4) == 0) return 3;
-    /* an unlisted unit group such as "f(uhz)": drop it and try again ("re(z)" matched above) */
+    /* an unlisted unit group such as "f(uhz)", "phase(deg)": drop it and try again ("re(z)" matched above) */
     char *lp = strrchr(k, '(');
     if (lp && lp > k && k[n - 1] == ')') {
         *lp = '\0';
-        for (int i = 0; fre[i]; i++)
-            if (strcmp(k, fre[i]) == 0) return 1;
-        for (int i = 0; re[i]; i++)
-            if (strcmp(k, re[i]) == 0) return 2;
-        for (int i = 0; im[i]; i++)
-            if (strcmp(k, im[i]) == 0) return 3;
+        return exact_role(k);
     }
     return 0;
 }
@@ -311,6 +325,7 @@ typedef struct {
     int64_t expect;  /* rows announced by the file header, -1 if none */
     char bad_unit[64]; /* a column name with an unknown frequency / impedance unit */
     int bad_kind;      /* unit_factor's *bad for it */
+    int polar;         /* columns 2 and 3 hold |Z| and its phase (radians after sign[2]), not Z' and Z'' */
 } table_spec;
 
 /* Header row: map the named columns into spec. Returns the number of roles found (0..3); *err_role gets a role
@@ -318,13 +333,14 @@ typedef struct {
 static int map_header(char **tok, int ntok, table_spec *sp)
 {
     int found = 0;
-    int have[4] = {0, 0, 0, 0};
+    int have[6] = {0, 0, 0, 0, 0, 0}, pcol[2] = {-1, -1}, pbad = 0;
+    double pfac[2] = {1.0, 1.0};
+    const char *pname = NULL;
     for (int i = 0; i < ntok; i++) {
         int neg;
         int r = column_role(tok[i], &neg);
         if (r == 0 || have[r]) continue;
         have[r] = 1;
-        sp->col[r - 1] = i;
         char unit[32];
         int bad = 0;
         column_unit(tok[i], unit, sizeof unit);
@@ -334,12 +350,35 @@ static int map_header(char **tok, int ntok, table_spec *sp)
             if (!unit[0]) fac = 1.0 / (2.0 * PI_);
             else if (fac != 1.0 / (2.0 * PI_)) bad = 1;
         }
+        if (r >= 4) { /* |Z| and phase: used only when Z' and Z'' are not there */
+            pcol[r - 4] = i;
+            pfac[r - 4] = (neg ? -1.0 : 1.0) * fac;
+            if (bad && !pbad) {
+                pbad = bad;
+                pname = tok[i];
+            }
+            continue;
+        }
         if (bad && sp->bad_unit[0] == '\0') {
             snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", tok[i]);
             sp->bad_kind = bad;
         }
+        sp->col[r - 1] = i;
         sp->sign[r - 1] = (neg ? -1.0 : 1.0) * fac;
         found++;
+    }
+    if (have[1] && !have[2] && !have[3] && have[4] && have[5]) {
+        /* a modulus and phase export (LCR meters, some instrument tables): Z' = |Z| cos(phase), Z'' = |Z| sin */
+        sp->col[1] = pcol[0];
+        sp->col[2] = pcol[1];
+        sp->sign[1] = pfac[0];
+        sp->sign[2] = pfac[1];
+        sp->polar = 1;
+        if (pbad && sp->bad_unit[0] == '\0') {
+            snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", pname);
+            sp->bad_kind = pbad;
+        }
+        found += 2;
     }
     return found;
 }
@@ -417,6 +456,11 @@ static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, con
                 return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d (%s) '%.40s' is not a number", path,
                                  (long long)(l + 1), sp->col[r] + 1, role_name(r), tk);
             v[r] *= sp->sign[r];
+        }
+        if (sp->polar) {
+            const double mod = v[1], ph = v[2];
+            v[1] = mod * cos(ph);
+            v[2] = mod * sin(ph);
         }
         SSB_CHECK(ctx, rows_push(ctx, out, v[0], v[1], v[2], l + 1));
     }
@@ -551,7 +595,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
         data_line = t->line[ld];
     }
     const char *first = t->line[l];
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, "", 0};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, "", 0, 0};
     detect_delim(data_line ? data_line : first, &sp);
     /* header? any token of the first line that is not a number (and not empty) */
     size_t flen = strlen(first);
@@ -576,7 +620,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
                 sp.sign[r] = 1.0;
             }
         } else if (found < 3) {
-            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, "", 0};
+            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, "", 0, 0};
             map_header(tok, ntok, &probe);
             char missing[64] = "";
             for (int r = 0; r < 3; r++)
@@ -586,7 +630,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
                 }
             rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
                            "%s:%lld: the header names some columns but not the %s column (use names such as "
-                           "freq, real, imag)",
+                           "freq, real, imag; or freq, |Z|, phase with the phase's unit)",
                            path, (long long)(l + 1), missing);
         }
         l++;
@@ -643,7 +687,7 @@ static int read_zplot(ssb_ctx *ctx, const char *path, text *t, rows *out)
         end = names; /* ZPlotW: the data follow the names */
         expect = -1;
     }
-    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 1, 0, 0, expect, "", 0};
+    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 1, 0, 0, expect, "", 0, 0};
     for (int64_t l = end + 1; l < t->nlines; l++)
         if (content_line(t->line[l])) {
             detect_delim(t->line[l], &sp);
@@ -702,7 +746,7 @@ static int read_biologic(ssb_ctx *ctx, const char *path, text *t, rows *out)
     memcpy(copy, h, hl + 1);
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0, 0};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT,
@@ -733,7 +777,7 @@ static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
     /* decimal commas: Gamry writes numbers in the locale's format ("8,47309E-004", gamry-parser issue 12) */
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 1, -1, "", 0};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 1, -1, "", 0, 0};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT, "%s:%lld: the ZCURVE table lacks a Freq, Zreal or Zimag column",

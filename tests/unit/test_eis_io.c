@@ -270,7 +270,23 @@ static void test_real_world_exports(void **state)
     assert_int_equal(s->n, 2);
     assert_true(s->f[0] == 3e5 && s->zre[1] == 674.77 && s->zim[0] == -85.821);
     ssb_eis_spectrum_destroy(&s);
-    print_message("PASS rad/s and omega columns divided by 2 pi; Ohm cm2 refused; Gamry decimal commas; ZPlot ', ' "
+    /* Modulus and phase only (LCR meters; NOVA's "Z (Ohm)" and "-Phase (deg sign)"): refused before ("not the Z', Z''
+       column"); now Z' = |Z| cos(phase), Z'' = |Z| sin(phase): |Z| = 2 at -30 degrees is sqrt(3) - 1 i. */
+    const char *polar[] = {"Frequency [Hz],|Z| [Ohm],Phase [deg]\n1000,2,-30\n100,4,-90\n",
+                           "Frequency (Hz);Z (\xce\xa9);-Phase (\xc2\xb0)\n1000;2;30\n100;4;90\n",
+                           "f/Hz\tZmod/kOhm\ttheta/rad\n1000\t0.002\t-0.52359877559829882\n100\t0.004\t-1.5707963267948966\n"};
+    for (size_t k = 0; k < sizeof polar / sizeof polar[0]; k++) {
+        TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("polar.csv", polar[k]), SSB_EIS_FORMAT_AUTO, &s));
+        assert_int_equal(s->n, 2);
+        TU_ASSERT_REL(s->zre[0], sqrt(3.0), 1e-14);
+        TU_ASSERT_REL(s->zim[0], -1.0, 1e-14);
+        TU_ASSERT_REL(s->zim[1], -4.0, 1e-14);
+        assert_true(fabs(s->zre[1]) < 1e-14);
+        ssb_eis_spectrum_destroy(&s);
+    }
+    expect_read(ctx, "phase_nounit.csv", "Frequency,|Z|,Phase\n1000,2,-30\n", SSB_ERR_FORMAT, "'Phase'", "deg");
+    print_message("PASS |Z| and phase columns (deg, rad; a phase without unit refused); rad/s and omega columns "
+                  "divided by 2 pi; Ohm cm2 refused; Gamry decimal commas; ZPlot ', ' "
                   "rows and ZPlotW files without End Comments\n");
     ssb_ctx_destroy(&ctx);
 }
