@@ -831,7 +831,7 @@ static ssb_eis_format detect(const char *path, const text *t)
     }
     if (t->nlines > 0) {
         const char *q = t->line[0];
-        if (strncmp(q, "ZPLOT", 5) == 0) return SSB_EIS_FORMAT_ZPLOT;
+        if (strncmp(q, "ZPLOT", 5) == 0 || strncmp(q + (q[0] == '"'), "ZPlotW", 6) == 0) return SSB_EIS_FORMAT_ZPLOT;
         if (strstr(q, "EC-Lab ASCII FILE") || strstr(q, "BT-Lab ASCII FILE")) return SSB_EIS_FORMAT_BIOLOGIC;
         if (strncmp(q, "EXPLAIN", 7) == 0) return SSB_EIS_FORMAT_GAMRY;
     }

@@ -266,10 +266,13 @@ static void test_real_world_exports(void **state)
                      "\"  Freq(Hz)    Ampl     Bias   Time(Sec)   Z'(a)    Z''(b)    GD   Err   Range\"\n"
                      "3.000000E+05, 1.0000E-02, 0.0000E+00, 2.580000E+00, 6.4262E+02, -8.5821E+01, 0.0000E+00, 0, 5\n"
                      "2.382985E+05, 1.0000E-02, 0.0000E+00, 3.280000E+00, 6.7477E+02, -1.1931E+02, 0.0000E+00, 0, 5\n";
-    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("zplotw.z", zw), SSB_EIS_FORMAT_AUTO, &s));
-    assert_int_equal(s->n, 2);
-    assert_true(s->f[0] == 3e5 && s->zre[1] == 674.77 && s->zim[0] == -85.821);
-    ssb_eis_spectrum_destroy(&s);
+    const char *zw_names[] = {"zplotw.z", "zplotw.txt"}; /* by its first line when the extension says nothing */
+    for (int k = 0; k < 2; k++) {
+        TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file(zw_names[k], zw), SSB_EIS_FORMAT_AUTO, &s));
+        assert_int_equal(s->n, 2);
+        assert_true(s->f[0] == 3e5 && s->zre[1] == 674.77 && s->zim[0] == -85.821);
+        ssb_eis_spectrum_destroy(&s);
+    }
     /* Modulus and phase only (LCR meters; NOVA's "Z (Ohm)" and "-Phase (deg sign)"): refused before ("not the Z', Z''
        column"); now Z' = |Z| cos(phase), Z'' = |Z| sin(phase): |Z| = 2 at -30 degrees is sqrt(3) - 1 i. */
     const char *polar[] = {"Frequency [Hz],|Z| [Ohm],Phase [deg]\n1000,2,-30\n100,4,-90\n",
