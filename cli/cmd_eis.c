@@ -21,7 +21,10 @@ static void eis_help(void)
            "FILE: CSV/TXT (f, Z', Z''; header optional, e.g. ',Freq,Real,Imag'), ZPlot .z, BioLogic .mpt or\n"
            "Gamry .DTA; CSV columns separated by commas, semicolons, tabs or blanks, decimal commas with the\n"
            "last three. Z'' is the signed imaginary part (capacitive < 0): name a -Z'' column '-Z''' in the\n"
-           "header (a mostly positive Z'' is warned about). 'ssbnet eis SUBCOMMAND --help' lists\n"
+           "header (a mostly positive Z'' is warned about). Units in the column names are applied (Hz, kHz,\n"
+           "MHz, mHz, GHz, rad/s - an 'omega' column is in rad/s -; Ohm, kOhm, MOhm, mOhm); an area-specific\n"
+           "'Ohm cm2' column is refused; |Z| and phase columns (phase in deg or rad, named) are read when\n"
+           "Z' and Z'' are not there. 'ssbnet eis SUBCOMMAND --help' lists\n"
            "the options. Circuit strings use impedance.py's syntax, e.g. 'R0-p(R1,CPE1)-p(R2-Wo1,C2)';\n"
            "elements: %s.\n",
            ssb_eis_element_types());

@@ -14,6 +14,7 @@
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 #define MAX_TOK 256
+#define PI_ 3.14159265358979323846
 
 typedef struct {
     char *buf;   /* file contents, lines NUL-terminated in place */
@@ -32,6 +33,18 @@ static void text_free(text *t)
 static int text_load(ssb_ctx *ctx, const char *path, text *t)
 {
     memset(t, 0, sizeof *t);
+    /* UTF-16 text (Excel's "Unicode Text", some instrument exports) was refused as "a binary file" */
+    FILE *fp = fopen(path, "rb");
+    if (fp) {
+        unsigned char bom[2] = {0, 0};
+        const size_t nb = fread(bom, 1, 2, fp);
+        fclose(fp);
+        SSB_REQUIRE(ctx, nb < 2 || !((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)),
+                    SSB_ERR_FORMAT,
+                    "spectrum file '%s' is UTF-16 text (byte-order mark %02X %02X, e.g. Excel's 'Unicode Text'); save "
+                    "it as UTF-8 or ASCII text (CSV, tab separated or the instrument's own export)",
+                    path, bom[0], bom[1]);
+    }
     char *buf = NULL;
     SSB_CHECK(ctx, ssbi_read_text(ctx, path, "spectrum file", MAX_FILE_BYTES, &buf));
     size_t len = strlen(buf);
@@ -125,32 +138,77 @@ static int parse_num(const char *tok, int decimal_comma, double *v)
     return 1;
 }
 
-/* The unit of a column name: the text after the last '/' ("freq/Hz"), or inside the last [...] or (...) group
- * ("Frequency (kHz)", "Z' [kOhm]"), blanks trimmed; "" when there is none. */
+/* The unit of a column name: the text after the first '/' outside brackets ("freq/Hz", "Re(Z)/Ohm",
+ * "Frequency / rad/s"), else inside the bracket group that ends the name ("Frequency (kHz)", "Z' [kOhm]",
+ * "Frequency (rad/s)"), blanks trimmed; "" when there is none. The last '/' of "Frequency (rad/s)" gave "s": an
+ * angular frequency was read as one in Hz. */
 static void column_unit(const char *name, char *unit, size_t len)
 {
     unit[0] = '\0';
-    const char *slash = strrchr(name, '/'), *br = strrchr(name, '['), *pa = strrchr(name, '(');
-    const char *st = slash;
-    if (br && (!st || br > st)) st = br;
-    if (pa && (!st || pa > st)) st = pa;
-    if (!st) return;
-    st++;
-    while (*st && isspace((unsigned char)*st)) st++;
-    size_t n = 0;
-    while (st[n] && st[n] != ']' && st[n] != ')' && n + 1 < len) n++;
-    while (n > 0 && isspace((unsigned char)st[n - 1])) n--;
+    const char *st = NULL, *en = NULL;
+    int depth = 0;
+    for (const char *p = name; *p; p++) {
+        if (*p == '(' || *p == '[') depth++;
+        else if ((*p == ')' || *p == ']') && depth > 0) depth--;
+        else if (*p == '/' && depth == 0) {
+            st = p + 1;
+            en = p + strlen(p);
+            break;
+        }
+    }
+    if (!st) {
+        size_t n = strlen(name);
+        while (n > 0 && isspace((unsigned char)name[n - 1])) n--;
+        if (n == 0 || (name[n - 1] != ')' && name[n - 1] != ']')) return;
+        const char open = name[n - 1] == ')' ? '(' : '[';
+        const char close = name[n - 1];
+        depth = 0;
+        for (size_t i = n; i-- > 0;) {
+            if (name[i] == close) depth++;
+            else if (name[i] == open && --depth == 0) {
+                st = name + i + 1;
+                en = name + n - 1;
+                break;
+            }
+        }
+        if (!st) return;
+    }
+    while (st < en && isspace((unsigned char)*st)) st++;
+    while (en > st && isspace((unsigned char)en[-1])) en--;
+    size_t n = (size_t)(en - st);
+    if (n + 1 > len) n = len - 1;
     memcpy(unit, st, n);
     unit[n] = '\0';
 }
 
-/* Factor from the unit of a column to SI (Hz, Ohm): 1 and *known = 0 when the unit is not a frequency /
- * impedance unit (e.g. "Z" of "Im(Z)"). Case matters for "MHz" (1e6) against "mHz" (1e-3). *bad = 1 for a unit
- * that looks like a frequency or impedance unit but is not one we know (e.g. "uHz"). */
+/* Does u contain w (ASCII letters compared without case)? */
+static int has_word(const char *u, const char *w)
+{
+    for (size_t lw = strlen(w); *u; u++)
+        if (strncasecmp(u, w, lw) == 0) return 1;
+    return 0;
+}
+
+/* Factor from the unit of a column to SI (Hz, Ohm): 1 when the column has no unit or one that is not a unit
+ * (the "Z" of "Re(Z)", ZPlot's "a" of "Z'(a)"). Case matters for "MHz" (1e6) against "mHz" (1e-3). An angular
+ * frequency ("rad/s", "rad s-1") is divided by 2 pi. *bad = 1 for a frequency unit we do not know ("uHz", "s-1",
+ * "log Hz"), 2 for an area-specific impedance ("Ohm cm2": the fit and the brick layer take Ohm; the parameters
+ * would be off by the area), 3 for another impedance unit we do not know, 4 for a phase (role 5) without deg / rad. */
 static double unit_factor(int role, const char *u, int *bad)
 {
     *bad = 0;
-    if (!u[0]) return 1.0;
+    if (!u[0]) {
+        *bad = role == 5 ? 4 : 0;
+        return 1.0;
+    }
+    if (role == 5) { /* phase: degrees or radians; a phase without its unit is refused (both are common) */
+        if (strcasecmp(u, "deg") == 0 || strcasecmp(u, "degree") == 0 || strcasecmp(u, "degrees") == 0 ||
+            strcmp(u, "\xc2\xb0") == 0 || strcmp(u, "\xb0") == 0)
+            return PI_ / 180.0;
+        if (strcasecmp(u, "rad") == 0) return 1.0;
+        *bad = 4;
+        return 1.0;
+    }
     if (role == 1) {
         static const struct {
             const char *u;
@@ -159,8 +217,9 @@ static double unit_factor(int role, const char *u, int *bad)
                    {"KHZ", 1e3}, {"MHz", 1e6},  {"MHZ", 1e6}, {"mHz", 1e-3}, {"GHz", 1e9},  {"GHZ", 1e9}};
         for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++)
             if (strcmp(u, tab[k].u) == 0) return tab[k].f;
-        size_t n = strlen(u);
-        if (n >= 2 && strcasecmp(u + n - 2, "hz") == 0) *bad = 1;
+        if (strncasecmp(u, "rad", 3) == 0 && !isalpha((unsigned char)u[3]) && has_word(u + 3, "s"))
+            return 1.0 / (2.0 * PI_);
+        *bad = 1;
         return 1.0;
     }
     static const struct {
@@ -171,9 +230,45 @@ static double unit_factor(int role, const char *u, int *bad)
               {"M\xce\xa9", 1e6}, {"mOhm", 1e-3}, {"mohm", 1e-3}, {"m\xce\xa9", 1e-3}, {"GOhm", 1e9}};
     for (size_t k = 0; k < sizeof tz / sizeof tz[0]; k++)
         if (strcmp(u, tz[k].u) == 0) return tz[k].f;
-    size_t n = strlen(u);
-    if (n >= 3 && strcasecmp(u + n - 3, "ohm") == 0) *bad = 1;
+    if (has_word(u, "ohm") || strstr(u, "\xce\xa9")) *bad = (has_word(u, "cm") || has_word(u, "m2") ||
+                                                          has_word(u, "m^2") || strstr(u, "m\xc2\xb2")) ? 2 : 3;
     return 1.0;
+}
+
+/* The message of a bad unit (unit_factor's *bad). */
+static const char *bad_unit_hint(int bad)
+{
+    if (bad == 4) return "a phase needs its unit in the column name: deg (or the degree sign) or rad";
+    if (bad == 2)
+        return "an area-specific impedance: fits, lin-KK, the DRT and 'se brick' take the impedance of the sample "
+               "in Ohm; divide the column by the electrode area first";
+    return "unknown unit (frequency: Hz, kHz, MHz, mHz, GHz, or rad/s; impedance: Ohm, kOhm, MOhm, mOhm)";
+}
+
+/* A column name of an angular frequency: "omega", "Angular frequency", "\xcf\x89" (blanks and case ignored). */
+static int angular_name(const char *name)
+{
+    char k[24];
+    size_t n = 0;
+    for (const char *s = name; *s && n + 1 < sizeof k; s++)
+        if (!isspace((unsigned char)*s) && *s != '"' && *s != '_') k[n++] = (char)tolower((unsigned char)*s);
+    k[n] = '\0';
+    return strncmp(k, "omega", 5) == 0 || strncmp(k, "angularfreq", 11) == 0 || strncmp(k, "\xcf\x89", 2) == 0;
+}
+
+/* Role of a normalised column name (lower case, no blanks): 1 frequency, 2 Z', 3 Z'', 4 |Z|, 5 phase of Z; 0 none. */
+static int exact_role(const char *k)
+{
+    static const char *names[5][14] = {
+        {"f", "freq", "frequency", "fhz", "hz", "frequencyhz", "freqhz", NULL},
+        {"real", "re", "zreal", "zre", "z'", "re(z)", "zr", "rez", "realz", "zreal'", NULL},
+        {"imag", "im", "zimag", "zim", "z''", "z\"", "im(z)", "zi", "imz", "imagz", "imaginary", NULL},
+        {"|z|", "zmod", "modz", "mod(z)", "abs(z)", "absz", "z", "modulus", "magnitude", "impedance", NULL},
+        {"phase", "phase(z)", "zphz", "phz", "theta", "\xce\xb8", "phi", "phaseangle", "angle", NULL}};
+    for (int r = 0; r < 5; r++)
+        for (int i = 0; names[r][i]; i++)
+            if (strcmp(k, names[r][i]) == 0) return r + 1;
+    return 0;
 }
 
 /* Column role from a header name: 1 frequency, 2 real, 3 imaginary, 0 unknown; *neg = 1 for "-Im(Z)" style. */
@@ -206,29 +301,16 @@ static int column_role(const char *name, int *neg)
             break;
         }
     }
-    static const char *fre[] = {"f", "freq", "frequency", "fhz", "hz", "frequencyhz", "freqhz", NULL};
-    static const char *re[] = {"real", "re", "zreal", "zre", "z'", "re(z)", "zr", "rez", "realz", "zreal'", NULL};
-    static const char *im[] = {"imag", "im", "zimag", "zim", "z''", "z\"", "im(z)", "zi", "imz", "imagz",
-                               "imaginary", NULL};
-    for (int i = 0; fre[i]; i++)
-        if (strcmp(k, fre[i]) == 0) return 1;
-    for (int i = 0; re[i]; i++)
-        if (strcmp(k, re[i]) == 0) return 2;
-    for (int i = 0; im[i]; i++)
-        if (strcmp(k, im[i]) == 0) return 3;
-    if (strncmp(k, "freq", 4) == 0) return 1;
+    int r = exact_role(k);
+    if (r) return r;
+    if (strncmp(k, "freq", 4) == 0 || angular_name(name)) return 1;
     if (strncmp(k, "zre", 3) == 0 || strncmp(k, "real", 4) == 0) return 2;
     if (strncmp(k, "zim", 3) == 0 || strncmp(k, "imag", 4) == 0) return 3;
-    /* an unlisted unit group such as "f(uhz)": drop it and try again ("re(z)" matched above) */
+    /* an unlisted unit group such as "f(uhz)", "phase(deg)": drop it and try again ("re(z)" matched above) */
     char *lp = strrchr(k, '(');
     if (lp && lp > k && k[n - 1] == ')') {
         *lp = '\0';
-        for (int i = 0; fre[i]; i++)
-            if (strcmp(k, fre[i]) == 0) return 1;
-        for (int i = 0; re[i]; i++)
-            if (strcmp(k, re[i]) == 0) return 2;
-        for (int i = 0; im[i]; i++)
-            if (strcmp(k, im[i]) == 0) return 3;
+        return exact_role(k);
     }
     return 0;
 }
@@ -242,6 +324,8 @@ typedef struct {
     int stop_on_unindented; /* Gamry: the table ends at a line that does not start with a blank */
     int64_t expect;  /* rows announced by the file header, -1 if none */
     char bad_unit[64]; /* a column name with an unknown frequency / impedance unit */
+    int bad_kind;      /* unit_factor's *bad for it */
+    int polar;         /* columns 2 and 3 hold |Z| and its phase (radians after sign[2]), not Z' and Z'' */
 } table_spec;
 
 /* Header row: map the named columns into spec. Returns the number of roles found (0..3); *err_role gets a role
@@ -249,20 +333,52 @@ typedef struct {
 static int map_header(char **tok, int ntok, table_spec *sp)
 {
     int found = 0;
-    int have[4] = {0, 0, 0, 0};
+    int have[6] = {0, 0, 0, 0, 0, 0}, pcol[2] = {-1, -1}, pbad = 0;
+    double pfac[2] = {1.0, 1.0};
+    const char *pname = NULL;
     for (int i = 0; i < ntok; i++) {
         int neg;
         int r = column_role(tok[i], &neg);
         if (r == 0 || have[r]) continue;
         have[r] = 1;
-        sp->col[r - 1] = i;
         char unit[32];
         int bad = 0;
         column_unit(tok[i], unit, sizeof unit);
         double fac = unit_factor(r, unit, &bad);
-        if (bad && sp->bad_unit[0] == '\0') snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", tok[i]);
+        if (r == 1 && angular_name(tok[i]) && !bad) {
+            /* omega in rad/s: no unit, or "rad/s" (whose factor is 1 / 2 pi); "omega (Hz)" contradicts itself */
+            if (!unit[0]) fac = 1.0 / (2.0 * PI_);
+            else if (fac != 1.0 / (2.0 * PI_)) bad = 1;
+        }
+        if (r >= 4) { /* |Z| and phase: used only when Z' and Z'' are not there */
+            pcol[r - 4] = i;
+            pfac[r - 4] = (neg ? -1.0 : 1.0) * fac;
+            if (bad && !pbad) {
+                pbad = bad;
+                pname = tok[i];
+            }
+            continue;
+        }
+        if (bad && sp->bad_unit[0] == '\0') {
+            snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", tok[i]);
+            sp->bad_kind = bad;
+        }
+        sp->col[r - 1] = i;
         sp->sign[r - 1] = (neg ? -1.0 : 1.0) * fac;
         found++;
+    }
+    if (have[1] && !have[2] && !have[3] && have[4] && have[5]) {
+        /* a modulus and phase export (LCR meters, some instrument tables): Z' = |Z| cos(phase), Z'' = |Z| sin */
+        sp->col[1] = pcol[0];
+        sp->col[2] = pcol[1];
+        sp->sign[1] = pfac[0];
+        sp->sign[2] = pfac[1];
+        sp->polar = 1;
+        if (pbad && sp->bad_unit[0] == '\0') {
+            snprintf(sp->bad_unit, sizeof sp->bad_unit, "%s", pname);
+            sp->bad_kind = pbad;
+        }
+        found += 2;
     }
     return found;
 }
@@ -310,10 +426,8 @@ static const char *role_name(int r) { return r == 0 ? "frequency" : r == 1 ? "Z'
 /* Read data rows from line `first` on. */
 static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, const table_spec *sp, rows *out)
 {
-    SSB_REQUIRE(ctx, sp->bad_unit[0] == '\0', SSB_ERR_FORMAT,
-                "%s: column '%s': unknown unit (frequency: Hz, kHz, MHz, mHz, GHz; impedance: Ohm, kOhm, "
-                "MOhm, mOhm)",
-                path, sp->bad_unit);
+    SSB_REQUIRE(ctx, sp->bad_unit[0] == '\0', SSB_ERR_FORMAT, "%s: column '%s': %s", path, sp->bad_unit,
+                bad_unit_hint(sp->bad_kind));
     char *tok[MAX_TOK];
     int need = sp->col[0];
     if (sp->col[1] > need) need = sp->col[1];
@@ -342,6 +456,11 @@ static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, con
                 return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d (%s) '%.40s' is not a number", path,
                                  (long long)(l + 1), sp->col[r] + 1, role_name(r), tk);
             v[r] *= sp->sign[r];
+        }
+        if (sp->polar) {
+            const double mod = v[1], ph = v[2];
+            v[1] = mod * cos(ph);
+            v[2] = mod * sin(ph);
         }
         SSB_CHECK(ctx, rows_push(ctx, out, v[0], v[1], v[2], l + 1));
     }
@@ -476,7 +595,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
         data_line = t->line[ld];
     }
     const char *first = t->line[l];
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, ""};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, "", 0, 0};
     detect_delim(data_line ? data_line : first, &sp);
     /* header? any token of the first line that is not a number (and not empty) */
     size_t flen = strlen(first);
@@ -501,7 +620,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
                 sp.sign[r] = 1.0;
             }
         } else if (found < 3) {
-            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, ""};
+            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, "", 0, 0};
             map_header(tok, ntok, &probe);
             char missing[64] = "";
             for (int r = 0; r < 3; r++)
@@ -511,7 +630,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
                 }
             rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
                            "%s:%lld: the header names some columns but not the %s column (use names such as "
-                           "freq, real, imag)",
+                           "freq, real, imag; or freq, |Z|, phase with the phase's unit)",
                            path, (long long)(l + 1), missing);
         }
         l++;
@@ -540,31 +659,49 @@ static int parse_count(const char *s, int64_t max, int64_t *out)
     return 1;
 }
 
+/* ZPlot / ZView .z: the data follow an "End Comments" line, the column names on the line above it ("Freq(Hz)
+ * Ampl Bias Time(Sec) Z'(a) Z''(b) ..."). ZPlotW files have no "End Comments": the data follow a quoted
+ * "Freq(Hz) ..." names line. The rows are tab or blank separated, or comma separated ("3.000000E+05, 1.0000E-02,
+ * ..."): both kinds are refused before (no 'End Comments' line; '3.000000E+05,' is not a number). */
 static int read_zplot(ssb_ctx *ctx, const char *path, text *t, rows *out)
 {
-    int64_t end = -1, expect = -1;
+    int64_t end = -1, expect = -1, names = -1;
     for (int64_t l = 0; l < t->nlines; l++) {
         const char *q = t->line[l];
-        while (isspace((unsigned char)*q)) q++;
+        while (isspace((unsigned char)*q) || *q == '"') q++;
         if (strncasecmp(q, "Data Points:", 12) == 0 && !parse_count(q + 12, t->nlines, &expect))
             return SSB_ERROR(ctx, SSB_ERR_FORMAT,
                              "%s:%lld: 'Data Points:' = '%.40s' is not a count in 0..%lld (the file's lines)", path,
                              (long long)(l + 1), q + 12, (long long)t->nlines);
         if (strncasecmp(q, "End Comments", 12) == 0) {
             end = l;
+            names = l - 1;
             break;
         }
+        if (names < 0 && strncasecmp(q, "Freq(Hz)", 8) == 0) names = l;
     }
-    SSB_REQUIRE(ctx, end >= 0, SSB_ERR_FORMAT, "%s: no 'End Comments' line (not a complete ZPlot .z file)", path);
-    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 0, 0, 0, expect, ""};
-    if (end > 0) {
-        char *h = t->line[end - 1];
+    if (end < 0) {
+        SSB_REQUIRE(ctx, names >= 0, SSB_ERR_FORMAT,
+                    "%s: no 'End Comments' line and no 'Freq(Hz)' column-name line (not a complete ZPlot .z file)",
+                    path);
+        end = names; /* ZPlotW: the data follow the names */
+        expect = -1;
+    }
+    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 1, 0, 0, expect, "", 0, 0};
+    for (int64_t l = end + 1; l < t->nlines; l++)
+        if (content_line(t->line[l])) {
+            detect_delim(t->line[l], &sp);
+            if (sp.delim == '\t') sp.delim = ' ';
+            break;
+        }
+    if (names >= 0) {
+        char *h = t->line[names];
         size_t hl = strlen(h);
         char *copy = malloc(hl + 1);
         if (!copy) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
-        memcpy(copy, h, hl + 1);
+        for (size_t i = 0; i <= hl; i++) copy[i] = h[i] == '"' ? ' ' : h[i];
         char *tok[MAX_TOK];
-        int ntok = split(copy, strchr(h, '\t') ? '\t' : ' ', tok);
+        int ntok = split(copy, strchr(h, '\t') ? '\t' : sp.delim == ',' && strchr(h, ',') ? ',' : ' ', tok);
         table_spec probe = sp;
         if (map_header(tok, ntok, &probe) == 3) sp = probe;
         free(copy);
@@ -609,7 +746,7 @@ static int read_biologic(ssb_ctx *ctx, const char *path, text *t, rows *out)
     memcpy(copy, h, hl + 1);
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, ""};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0, 0};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT,
@@ -639,7 +776,8 @@ static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
     memcpy(copy, h, hl + 1);
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 0, 0, 1, -1, ""};
+    /* decimal commas: Gamry writes numbers in the locale's format ("8,47309E-004", gamry-parser issue 12) */
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 1, -1, "", 0, 0};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT, "%s:%lld: the ZCURVE table lacks a Freq, Zreal or Zimag column",
@@ -658,8 +796,8 @@ static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
             int bad = 0;
             double fac = unit_factor(r + 1, ut[sp.col[r]], &bad);
             if (bad) {
-                int rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d: unknown unit '%s'", path,
-                                   (long long)(tab + 3), sp.col[r] + 1, ut[sp.col[r]]);
+                int rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d: unit '%s': %s", path,
+                                   (long long)(tab + 3), sp.col[r] + 1, ut[sp.col[r]], bad_unit_hint(bad));
                 free(uc);
                 return rc;
             }
@@ -693,7 +831,7 @@ static ssb_eis_format detect(const char *path, const text *t)
     }
     if (t->nlines > 0) {
         const char *q = t->line[0];
-        if (strncmp(q, "ZPLOT", 5) == 0) return SSB_EIS_FORMAT_ZPLOT;
+        if (strncmp(q, "ZPLOT", 5) == 0 || strncmp(q + (q[0] == '"'), "ZPlotW", 6) == 0) return SSB_EIS_FORMAT_ZPLOT;
         if (strstr(q, "EC-Lab ASCII FILE") || strstr(q, "BT-Lab ASCII FILE")) return SSB_EIS_FORMAT_BIOLOGIC;
         if (strncmp(q, "EXPLAIN", 7) == 0) return SSB_EIS_FORMAT_GAMRY;
     }

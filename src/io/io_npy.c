@@ -112,10 +112,25 @@ static int parse_shape(npy_cursor *c, npy_header *h)
         SSB_CHECK(c->ctx, expect(c, ')'));
         break;
     }
+    /* An array of more than three axes whose others have length 1 (a batch or channel axis: (1, z, y, x),
+       (z, y, x, 1)) is read squeezed, as numpy's squeeze() (the length-1 axes take no stride, in C or Fortran
+       order). Such arrays were refused. */
+    const int nd_file = nd;
+    for (int a = 0; a < nd && nd_file > 3;)
+        if (v[a] == 1) {
+            memmove(v + a, v + a + 1, (size_t)(nd - a - 1) * sizeof v[0]);
+            nd--;
+        } else {
+            a++;
+        }
     if (nd < 1 || nd > 3)
         return SSB_ERROR(c->ctx, SSB_ERR_UNSUPPORTED,
-                         "'%s': .npy array has %d dimensions (supported: 1, 2 (rows, cols) or 3 (z, y, x))", c->path,
-                         nd);
+                         "'%s': .npy array has %d dimensions, %d of them longer than 1 (supported: 1, 2 (rows, "
+                         "cols) or 3 (z, y, x), and more only of length 1)",
+                         c->path, nd_file, nd);
+    if (nd != nd_file)
+        ssbi_log(c->ctx, SSB_LOG_INFO, SSBI_IO_OBJ, "'%s': .npy array of %d dimensions read as %d (axes of length 1 "
+                 "dropped)", c->path, nd_file, nd);
     for (int a = 0; a < nd; a++)
         if (v[a] < 1 || v[a] > NPY_MAX_DIM)
             return SSB_ERROR(c->ctx, SSB_ERR_RANGE, "'%s': .npy shape entry %d = %lld is invalid (valid: 1 to %lld)",
@@ -359,6 +374,20 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         rc = ssbi_sidecar_read(ctx, scpath, 0, &sc);
         if (rc != SSB_OK)
             goto out;
+        /* A sidecar that describes another array (a stale one beside a re-saved .npy) would lend it its voxel
+           size: its dims and dtype, where given, must be the header's. */
+        if ((sc.have_dims && (sc.dims[0] != dims[0] || sc.dims[1] != dims[1] || sc.dims[2] != dims[2])) ||
+            (sc.have_dtype && sc.dtype != dt)) {
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                           "sidecar '%s' describes another array: dims [%lld, %lld, %lld], dtype %s, but the .npy "
+                           "header of '%s' has shape (z, y, x) = (%lld, %lld, %lld), i.e. dims [%lld, %lld, %lld], "
+                           "dtype %s (fix or delete the sidecar)",
+                           scpath, (long long)sc.dims[0], (long long)sc.dims[1], (long long)sc.dims[2],
+                           sc.have_dtype ? ssb_io_dtype_name(sc.dtype) : "(none)", path, (long long)dims[2],
+                           (long long)dims[1], (long long)dims[0], (long long)dims[0], (long long)dims[1],
+                           (long long)dims[2], ssb_io_dtype_name(dt));
+            goto out;
+        }
         if (sc.have_vsize) {
             memcpy(vs, sc.vsize, sizeof vs);
             src = SSB_IO_VSIZE_SIDECAR;

@@ -1,11 +1,13 @@
 /* io: multi-page TIFF stacks through libtiff (reader: 1/2/4/8/16/32-bit integer and 32/64-bit float samples,
- * stripped or tiled; writer: 8-bit labels). libtiff's messages are captured per file (TIFFOpenExt with
- * TIFFOpenOptionsSetErrorHandlerExtR / WarningHandlerExtR, libtiff >= 4.5), never printed. */
+ * stripped or tiled, and ImageJ's one-IFD stacks of contiguous planes; writer: 8-bit labels). libtiff's messages are
+ * captured per file (TIFFOpenExt with TIFFOpenOptionsSetErrorHandlerExtR / WarningHandlerExtR, libtiff >= 4.5),
+ * never printed. */
 #include "io_impl.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -149,6 +151,14 @@ static int page_check_data(ssb_ctx *ctx, TIFF *tif, const char *path, int64_t pa
     return SSB_OK;
 }
 
+/* Name of a SampleFormat value. */
+static const char *fmt_name(uint16_t fmt)
+{
+    static const char *names[] = {"?", "unsigned integer", "signed integer", "IEEE float", "void", "complex int",
+                                  "complex float"};
+    return fmt <= 6 ? names[fmt] : "unknown-format";
+}
+
 /* Data type of a page's samples; SSB_ERR_UNSUPPORTED naming the layout if none fits. */
 static int page_dtype(ssb_ctx *ctx, const char *path, int64_t page, const page_info *pi, ssb_dtype *dt)
 {
@@ -187,12 +197,10 @@ static int page_dtype(ssb_ctx *ctx, const char *path, int64_t page, const page_i
     default:
         break;
     }
-    static const char *fmtname[] = {"?",    "unsigned integer", "signed integer", "IEEE float",
-                                    "void", "complex int",      "complex float"};
     SSB_REQUIRE(ctx, *dt != SSB_DTYPE_NONE, SSB_ERR_UNSUPPORTED,
                 "TIFF '%s': page %lld has %u-bit %s samples (supported: 1, 2, 4, 8, 16, 32-bit unsigned; 8, 16, "
                 "32-bit signed; 32, 64-bit float)",
-                path, (long long)page, (unsigned)b, pi->fmt <= 6 ? fmtname[pi->fmt] : "unknown-format");
+                path, (long long)page, (unsigned)b, fmt_name(pi->fmt));
     return SSB_OK;
 }
 
@@ -318,7 +326,59 @@ static const char *desc_value(const char *desc, const char *key, size_t *len)
     return NULL;
 }
 
-/* Voxel size from the first page's metadata: our own line, else ImageJ calibration in a microscopy unit. */
+/* OME-TIFF (Bio-Formats, Fiji's OME export, microscope software): the first page's description is OME-XML whose
+ * <Pixels> element carries the sizes and the voxel size. The value of attribute name (" SizeZ", " PhysicalSizeX")
+ * of that element into out; 0 when absent. */
+static int ome_attr(const char *desc, const char *name, char *out, size_t n)
+{
+    const char *px = strstr(desc, "Pixels ");
+    while (px && px > desc && px[-1] != '<' && px[-1] != ':')
+        px = strstr(px + 7, "Pixels ");
+    if (!px || !strstr(desc, "<OME") || px == desc)
+        return 0;
+    const char *end = strchr(px, '>');
+    char key[40];
+    snprintf(key, sizeof key, " %s=\"", name);
+    const char *v = strstr(px, key);
+    if (!v || (end && v > end))
+        return 0;
+    v += strlen(key);
+    const char *q = strchr(v, '"');
+    if (!q)
+        return 0;
+    snprintf(out, n, "%.*s", (int)(q - v < (ptrdiff_t)n - 1 ? q - v : (ptrdiff_t)n - 1), v);
+    return 1;
+}
+
+/* OME voxel size: PhysicalSizeX/Y/Z with their units (default um, as the OME schema); Z absent = X. */
+static int ome_voxel_size(const char *desc, double h[3])
+{
+    static const char *axes[3] = {"PhysicalSizeX", "PhysicalSizeY", "PhysicalSizeZ"};
+    double v[3] = {0, 0, 0};
+    for (int a = 0; a < 3; a++) {
+        char val[64], unit[32], uname[40];
+        if (!ome_attr(desc, axes[a], val, sizeof val))
+            continue;
+        snprintf(uname, sizeof uname, "%sUnit", axes[a]);
+        double m = 1e-6;
+        if (ome_attr(desc, uname, unit, sizeof unit))
+            m = strcmp(unit, "m") == 0 ? 1.0 : strcmp(unit, "cm") == 0 ? 1e-2 : imagej_unit(unit, strlen(unit));
+        char *e;
+        const double x = strtod(val, &e);
+        if (*e || !isfinite(x) || !(x > 0) || !(m > 0))
+            return 0;
+        v[a] = x * m;
+    }
+    if (!(v[0] > 0))
+        return 0;
+    h[0] = v[0];
+    h[1] = v[1] > 0 ? v[1] : v[0];
+    h[2] = v[2] > 0 ? v[2] : v[0];
+    return 1;
+}
+
+/* Voxel size from the first page's metadata: our own line, else ImageJ calibration in a microscopy unit, else
+ * OME-XML's PhysicalSize attributes. */
 static int tiff_voxel_size(TIFF *tif, double h[3])
 {
     const char *desc = NULL;
@@ -339,7 +399,7 @@ static int tiff_voxel_size(TIFF *tif, double h[3])
         }
     }
     if (strncmp(desc, "ImageJ=", 7) != 0)
-        return 0;
+        return ome_voxel_size(desc, h);
     const char *u = desc_value(desc, "unit", &len);
     const double unit = u ? imagej_unit(u, len) : 0.0;
     float xr = 0.0f, yr = 0.0f;
@@ -358,28 +418,111 @@ static int tiff_voxel_size(TIFF *tif, double h[3])
     return 1;
 }
 
-/* An ImageJ hyperstack interleaves its channels and frames with the slices page by page: read as a z stack, the
- * channels of one slice would become neighbouring planes. One channel of a stack, or a time series of single
- * slices, reads as it is; more channels, or frames of several slices, are refused (SSB_ERR_UNSUPPORTED). */
-static int imagej_layout(ssb_ctx *ctx, TIFF *tif, const char *path)
+/* An ImageJ hyperstack interleaves its channels and frames with the slices page by page, and an OME-TIFF its
+ * channels and time points (DimensionOrder): read as a z stack, the channels of one slice would become neighbouring
+ * planes. One channel of a stack, or a time series of single slices, reads as it is; more channels, or frames of
+ * several slices, are refused (SSB_ERR_UNSUPPORTED). OME-TIFFs were read that way before. */
+static int interleaved_layout(ssb_ctx *ctx, TIFF *tif, const char *path)
 {
     const char *desc = NULL;
-    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc || strncmp(desc, "ImageJ=", 7) != 0)
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc)
         return SSB_OK;
+    const int ij = strncmp(desc, "ImageJ=", 7) == 0;
+    static const char *ij_keys[3] = {"channels", "slices", "frames"}, *ome_keys[3] = {"SizeC", "SizeZ", "SizeT"};
     long n[3] = {1, 1, 1};
-    static const char *keys[3] = {"channels", "slices", "frames"};
     for (int k = 0; k < 3; k++) {
         size_t len;
-        const char *v = desc_value(desc, keys[k], &len);
+        char val[32];
+        const char *v = ij ? desc_value(desc, ij_keys[k], &len)
+                           : ome_attr(desc, ome_keys[k], val, sizeof val) ? val : NULL;
         if (v)
             n[k] = strtol(v, NULL, 10);
     }
-    SSB_REQUIRE(ctx, n[0] <= 1 && (n[2] <= 1 || n[1] <= 1), SSB_ERR_UNSUPPORTED,
-                "TIFF '%s' is an ImageJ hyperstack of %ld channels x %ld slices x %ld frames, whose pages interleave "
-                "them (supported: one channel and one frame, or a time series of single slices); save one channel "
-                "and frame as a stack first (ImageJ: Image > Duplicate..., or Image > Color > Split Channels)",
-                path, n[0], n[1], n[2]);
+    if (n[0] <= 1 && (n[2] <= 1 || n[1] <= 1))
+        return SSB_OK;
+    if (ij)
+        return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                         "TIFF '%s' is an ImageJ hyperstack of %ld channels x %ld slices x %ld frames, whose pages "
+                         "interleave them (supported: one channel and one frame, or a time series of single slices); "
+                         "save one channel and frame as a stack first (ImageJ: Image > Duplicate..., or Image > "
+                         "Color > Split Channels)",
+                         path, n[0], n[1], n[2]);
+    return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                     "TIFF '%s' is an OME-TIFF of %ld channels x %ld z slices x %ld time points, whose pages "
+                     "interleave them (supported: one channel and one time point, or a time series of single "
+                     "slices); save one channel and time point as a stack first",
+                     path, n[0], n[1], n[2]);
+}
+
+/* ImageJ's stacks of more than 4 GB (and tifffile's ImageJ files of that size) hold one IFD only: the description
+ * says images=N and the N planes follow the first one's data contiguously, uncompressed, in the file's byte order
+ * (tifffile: "Files > 4 GB contain one IFD only"). libtiff sees one page; read as it is, such a CT volume was its
+ * first slice, without a word. *nimages = N (1 when the description says nothing) and *offset = the byte offset of
+ * the first plane, or -1 when the page's layout cannot continue that way (compressed, tiled, strips apart, samples
+ * narrower than a byte). */
+static void imagej_contiguous(TIFF *tif, const page_info *pi, int64_t *nimages, int64_t *offset)
+{
+    *nimages = 1;
+    *offset = -1;
+    const char *desc = NULL;
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc || strncmp(desc, "ImageJ=", 7) != 0)
+        return;
+    size_t len;
+    const char *v = desc_value(desc, "images", &len);
+    const long long n = v ? strtoll(v, NULL, 10) : 1;
+    if (n <= 1)
+        return;
+    *nimages = n;
+    uint16_t comp = COMPRESSION_NONE;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &comp);
+    uint64_t *counts = NULL, *offsets = NULL;
+    if (comp != COMPRESSION_NONE || pi->tiled || pi->bps < 8 || !TIFFGetField(tif, TIFFTAG_STRIPBYTECOUNTS, &counts) ||
+        !TIFFGetField(tif, TIFFTAG_STRIPOFFSETS, &offsets) || !counts || !offsets)
+        return;
+    const uint32_t ns = TIFFNumberOfStrips(tif);
+    for (uint32_t i = 1; i < ns; i++)
+        if (offsets[i] != offsets[i - 1] + counts[i - 1])
+            return;
+    *offset = (int64_t)offsets[0];
+}
+
+/* JPEG is lossy: it moves gray values at every phase boundary (a 3-label stack read as 144 "labels"). Labels taken
+ * as they are (identity) or through a label map are refused; thresholds of a gray-value image get a warning. */
+static int lossy_check(ssb_ctx *ctx, TIFF *tif, const char *path, const ssb_io_read_params *p)
+{
+    uint16_t comp = COMPRESSION_NONE;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &comp);
+    if (comp != COMPRESSION_JPEG && comp != COMPRESSION_OJPEG)
+        return SSB_OK;
+    const int thresholds = p && p->map == SSB_IO_MAP_THRESHOLDS;
+    SSB_REQUIRE(ctx, thresholds, SSB_ERR_UNSUPPORTED,
+                "TIFF '%s' is JPEG-compressed (lossy): its gray values are altered near every phase boundary, so "
+                "they are no labels; save the segmentation losslessly (no compression, LZW or deflate), or give "
+                "thresholds for a gray-value image",
+                path);
+    ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
+             "TIFF '%s' is JPEG-compressed (lossy): gray values near phase boundaries are altered before the "
+             "thresholds apply",
+             path);
     return SSB_OK;
+}
+
+/* nv samples from byte offset of the file into lab through m (first: element index of the first, for messages). */
+static int read_contiguous(ssb_ctx *ctx, const char *path, int64_t offset, ssbi_mapper *m, int64_t first, int64_t nv,
+                           uint8_t *lab)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return SSB_ERROR(ctx, SSB_ERR_IO, "cannot open TIFF '%s': %s", path, strerror(errno));
+    int rc = SSB_OK;
+    if (fseeko(fp, (off_t)offset, SEEK_SET) != 0)
+        rc = SSB_ERROR(ctx, SSB_ERR_IO, "TIFF '%s': cannot seek to byte %lld: %s", path, (long long)offset,
+                       strerror(errno));
+    m->first_offset = first;
+    if (rc == SSB_OK)
+        rc = ssbi_read_samples(ctx, fp, path, m, nv, lab, "read tiff");
+    fclose(fp);
+    return rc;
 }
 
 int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p, ssb_grid **grid)
@@ -412,7 +555,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
     ssb_io_vsize_source src = SSB_IO_VSIZE_DEFAULT;
 
     /* Pass 1: walk the directories, check every page against the first, count pages. */
-    int64_t npages = 0, ndir = 0;
+    int64_t npages = 0, ndir = 0, ij_images = 1, ij_offset = -1;
     for (;;) {
         int skip;
         rc = page_read_info(ctx, tif, path, ndir, &pi, &skip);
@@ -426,7 +569,11 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
             if (rc != SSB_OK)
                 goto out;
             if (npages == 0) {
-                rc = imagej_layout(ctx, tif, path);
+                rc = interleaved_layout(ctx, tif, path);
+                if (rc != SSB_OK)
+                    goto out;
+                imagej_contiguous(tif, &pi, &ij_images, &ij_offset);
+                rc = lossy_check(ctx, tif, path, p);
                 if (rc != SSB_OK)
                     goto out;
                 first = pi;
@@ -442,10 +589,10 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
                 goto out;
             } else if (pi.bps != first.bps || pi.fmt != first.fmt) {
                 rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
-                               "TIFF '%s': page %lld has %u-bit samples of format %u but page 0 has %u-bit of format "
-                               "%u (all pages must have the same sample type)",
-                               path, (long long)npages, (unsigned)pi.bps, (unsigned)pi.fmt, (unsigned)first.bps,
-                               (unsigned)first.fmt);
+                               "TIFF '%s': page %lld has %u-bit %s samples but page 0 has %u-bit %s ones (all pages "
+                               "must have the same sample type)",
+                               path, (long long)npages, (unsigned)pi.bps, fmt_name(pi.fmt), (unsigned)first.bps,
+                               fmt_name(first.fmt));
                 goto out;
             }
             npages++;
@@ -466,6 +613,28 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         rc = SSB_ERROR(ctx, SSB_ERR_FORMAT, "TIFF '%s' has no full-resolution page", path);
         goto out;
     }
+    /* One IFD for an ImageJ stack of N images: the planes follow contiguously (see imagej_contiguous). */
+    const int contiguous = npages == 1 && ij_images > 1;
+    const int64_t plane_bytes = (int64_t)first.w * first.h * (first.bps / 8);
+    if (contiguous) {
+        if (ij_offset < 0) {
+            rc = SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
+                           "TIFF '%s' has one page but its ImageJ description announces images=%lld, whose planes "
+                           "would follow the first one uncompressed; this page is compressed, tiled or of samples "
+                           "narrower than a byte (save the stack again, e.g. as a BigTIFF or with one IFD per page)",
+                           path, (long long)ij_images);
+            goto out;
+        }
+        if (ij_images > (fsize - ij_offset) / plane_bytes) {
+            rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                           "TIFF '%s' (%lld bytes) is truncated: its ImageJ description announces images=%lld planes "
+                           "of %lld bytes from byte %lld (one IFD, the planes contiguous), which need %.0f bytes",
+                           path, (long long)fsize, (long long)ij_images, (long long)plane_bytes,
+                           (long long)ij_offset, (double)ij_offset + (double)ij_images * (double)plane_bytes);
+            goto out;
+        }
+        npages = ij_images;
+    }
     if (have_ph) {
         memcpy(h, ph, sizeof h);
         src = SSB_IO_VSIZE_PARAMS;
@@ -479,9 +648,18 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
     if (rc != SSB_OK)
         goto out;
     const int64_t dims[3] = {first.w, first.h, npages};
-    rc = ssbi_mapper_init(ctx, &m, p, dt, 0, path, dims);
+    /* libtiff returns samples in host order; the contiguous planes are read as stored */
+    const int swap = contiguous && first.bps > 8 && (TIFFIsBigEndian(tif) != 0) != ssbi_host_big_endian();
+    rc = ssbi_mapper_init(ctx, &m, p, dt, swap, path, dims);
     if (rc != SSB_OK)
         goto out;
+    if (contiguous) {
+        rc = read_contiguous(ctx, path, ij_offset + z0 * plane_bytes, &m, z0 * (int64_t)first.w * first.h,
+                             nzs * (int64_t)first.w * first.h, ssb_grid_get_labels(g));
+        if (rc != SSB_OK)
+            goto out;
+        goto done;
+    }
 
     /* Pass 2: read every page of the slab straight into its slice of the label array (the directories before the
        slab are walked, not decoded; reading stops after the slab). */
@@ -514,6 +692,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         if (rc != SSB_OK)
             goto out;
     }
+done:
     if (p && p->info) {
         memset(p->info, 0, sizeof *p->info);
         ssbi_info_set(p->info, SSB_IO_FORMAT_TIFF, dt, first.bps, g, src);

@@ -209,6 +209,91 @@ static void test_units_and_counts(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Real-world exports (session 11 round 3). Angular frequencies: "Frequency (rad/s)" was read as Hz (its unit taken
+ * after the last '/', "s)"), so every capacitance came out 2 pi too small; omega = 2 pi f exactly, so 6283.185307179586
+ * rad/s is 1000 Hz. Area-specific impedances ("Ohm cm2") were read as Ohm without a word. Gamry writes numbers in
+ * the locale's format ("8,47309E-004", gamry-parser issue 12; impedance.py PR 223), refused before. ZPlot rows
+ * separated by ", " and ZPlotW files without 'End Comments' (impedance.py's exampleDataZPlot_noComments.z, read
+ * there with re.split('\t|, ')) were refused. */
+static void test_real_world_exports(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    ssb_eis_spectrum *s = NULL;
+    const char *angular[] = {"Frequency (rad/s),Zre,Zim\n", "omega,Zre,Zim\n", "Angular frequency [rad s-1],Zre,Zim\n",
+                             "w / rad/s,Zre,Zim\n"};
+    for (size_t k = 0; k < sizeof angular / sizeof angular[0]; k++) {
+        char txt[256];
+        snprintf(txt, sizeof txt, "%s6283.185307179586,10,-1\n628.3185307179586,11,-2\n", angular[k]);
+        int rc = ssb_eis_spectrum_read(ctx, write_file("omega.csv", txt), SSB_EIS_FORMAT_AUTO, &s);
+        if (rc != SSB_OK && k == 3) { /* "w" alone is not a frequency name: refused, never read as Hz */
+            assert_int_equal(rc, SSB_ERR_FORMAT);
+            continue;
+        }
+        TU_OK(ctx, rc);
+        TU_ASSERT_REL(s->f[0], 1000.0, 1e-15);
+        TU_ASSERT_REL(s->f[1], 100.0, 1e-15);
+        ssb_eis_spectrum_destroy(&s);
+    }
+    expect_read(ctx, "asr.csv", "Frequency/Hz,Z'/Ohm cm2,-Z''/Ohm cm2\n1000,10,1\n", SSB_ERR_FORMAT, "Ohm cm2",
+                "area-specific");
+    expect_read(ctx, "asr2.csv", "f [Hz];Z' [\xce\xa9\xc2\xb7" "cm\xc2\xb2];Z'' [\xce\xa9\xc2\xb7" "cm\xc2\xb2]\n1000;10;-1\n",
+                SSB_ERR_FORMAT, "area-specific", NULL);
+    expect_read(ctx, "per_s.csv", "Freq (s-1),Zre,Zim\n1000,10,-1\n", SSB_ERR_FORMAT, "s-1", "unknown unit");
+    expect_read(ctx, "omega_hz.csv", "omega (Hz),Zre,Zim\n1000,10,-1\n", SSB_ERR_FORMAT, "omega", "unit");
+    /* Gamry in a German locale */
+    const char *dta = "EXPLAIN\r\nTAG\tEISPOT\r\nZCURVE\tTABLE\r\n\tPt\tTime\tFreq\tZreal\tZimag\tZsig\tZmod\r\n"
+                      "\t#\ts\tHz\tohm\tohm\tV\tohm\r\n"
+                      "\t0\t1\t100019,5\t224,6075\t-3,767681\t1\t224,6391\r\n"
+                      "\t1\t3\t79511,72\t224,712\t-4,283262E+000\t1\t224,7528\r\n";
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("de.DTA", dta), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 2);
+    assert_true(s->f[0] == 100019.5 && s->zre[0] == 224.6075 && s->zim[1] == -4.283262);
+    ssb_eis_spectrum_destroy(&s);
+    /* ZPlot rows separated by ", " */
+    const char *zc = "ZPLOT2 ASCII\n  Data Points:                2\n"
+                     "  Freq(Hz)\tAmpl\tBias\tTime(Sec)\tZ'(a)\tZ''(b)\tGD\tErr\tRange\nEnd Comments\n"
+                     "3.000000E+05, 1.0000E-02, 0.0000E+00, 2.580000E+00, 6.4262E+02, -8.5821E+01, 0.0000E+00, 0, 5\n"
+                     "2.382985E+05, 1.0000E-02, 0.0000E+00, 3.280000E+00, 6.7477E+02, -1.1931E+02, 0.0000E+00, 0, 5\n";
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("comma.z", zc), SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 2);
+    assert_true(s->f[1] == 2.382985e5 && s->zre[0] == 642.62 && s->zim[1] == -119.31);
+    ssb_eis_spectrum_destroy(&s);
+    /* ZPlotW: no 'End Comments', a quoted names line, then the rows */
+    const char *zw = "\"ZPlotW Data File: Version 3.2c\"\n\"Raw Data\"\n\"Sweep Frequency: Control Voltage\"\n"
+                     "Date: 12-17-2019    Time: 16:24:35\n\"Frequency\"\n0,3,0,1,300000,0.005\n2\n"
+                     "\"  Freq(Hz)    Ampl     Bias   Time(Sec)   Z'(a)    Z''(b)    GD   Err   Range\"\n"
+                     "3.000000E+05, 1.0000E-02, 0.0000E+00, 2.580000E+00, 6.4262E+02, -8.5821E+01, 0.0000E+00, 0, 5\n"
+                     "2.382985E+05, 1.0000E-02, 0.0000E+00, 3.280000E+00, 6.7477E+02, -1.1931E+02, 0.0000E+00, 0, 5\n";
+    const char *zw_names[] = {"zplotw.z", "zplotw.txt"}; /* by its first line when the extension says nothing */
+    for (int k = 0; k < 2; k++) {
+        TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file(zw_names[k], zw), SSB_EIS_FORMAT_AUTO, &s));
+        assert_int_equal(s->n, 2);
+        assert_true(s->f[0] == 3e5 && s->zre[1] == 674.77 && s->zim[0] == -85.821);
+        ssb_eis_spectrum_destroy(&s);
+    }
+    /* Modulus and phase only (LCR meters; NOVA's "Z (Ohm)" and "-Phase (deg sign)"): refused before ("not the Z', Z''
+       column"); now Z' = |Z| cos(phase), Z'' = |Z| sin(phase): |Z| = 2 at -30 degrees is sqrt(3) - 1 i. */
+    const char *polar[] = {"Frequency [Hz],|Z| [Ohm],Phase [deg]\n1000,2,-30\n100,4,-90\n",
+                           "Frequency (Hz);Z (\xce\xa9);-Phase (\xc2\xb0)\n1000;2;30\n100;4;90\n",
+                           "f/Hz\tZmod/kOhm\ttheta/rad\n1000\t0.002\t-0.52359877559829882\n100\t0.004\t-1.5707963267948966\n"};
+    for (size_t k = 0; k < sizeof polar / sizeof polar[0]; k++) {
+        TU_OK(ctx, ssb_eis_spectrum_read(ctx, write_file("polar.csv", polar[k]), SSB_EIS_FORMAT_AUTO, &s));
+        assert_int_equal(s->n, 2);
+        TU_ASSERT_REL(s->zre[0], sqrt(3.0), 1e-14);
+        TU_ASSERT_REL(s->zim[0], -1.0, 1e-14);
+        TU_ASSERT_REL(s->zim[1], -4.0, 1e-14);
+        assert_true(fabs(s->zre[1]) < 1e-14);
+        ssb_eis_spectrum_destroy(&s);
+    }
+    expect_read(ctx, "phase_nounit.csv", "Frequency,|Z|,Phase\n1000,2,-30\n", SSB_ERR_FORMAT, "'Phase'", "deg");
+    print_message("PASS |Z| and phase columns (deg, rad; a phase without unit refused); rad/s and omega columns "
+                  "divided by 2 pi; Ohm cm2 refused; Gamry decimal commas; ZPlot ', ' "
+                  "rows and ZPlotW files without End Comments\n");
+    ssb_ctx_destroy(&ctx);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -220,6 +305,17 @@ static void test_bad_input(void **state)
     assert_int_equal(ssb_eis_spectrum_read(ctx, missing, SSB_EIS_FORMAT_AUTO, &s), SSB_ERR_IO);
     assert_non_null(strstr(ssb_ctx_get_error(ctx), "no_such_file.csv"));
     expect_read(ctx, "empty.csv", "", SSB_ERR_FORMAT, "empty", NULL);
+    {
+        /* UTF-16LE with its byte-order mark: named as such, not "a binary file" */
+        const char *p = write_file("utf16.csv", "");
+        FILE *fp = fopen(p, "wb");
+        assert_non_null(fp);
+        fwrite("\xff\xfe" "f\0,\0r\0,\0i\0\n\0" "1\0,\0" "2\0,\0" "3\0\n\0", 1, 22, fp);
+        fclose(fp);
+        assert_int_equal(ssb_eis_spectrum_read(ctx, p, SSB_EIS_FORMAT_AUTO, &s), SSB_ERR_FORMAT);
+        assert_non_null(strstr(ssb_ctx_get_error(ctx), "UTF-16"));
+        assert_null(s);
+    }
     expect_read(ctx, "blank.csv", "\n  \n", SSB_ERR_FORMAT, "empty", NULL);
     expect_read(ctx, "header_only.csv", "freq,real,imag\n", SSB_ERR_FORMAT, "no data rows", NULL);
     expect_read(ctx, "truncated.csv", "100,1.5,-2\n10,1.75,-3\n1,2.5\n", SSB_ERR_FORMAT, ":3:", "truncated");
@@ -235,7 +331,8 @@ static void test_bad_input(void **state)
     expect_read(ctx, "cut.z", "ZPLOT2 ASCII\nData Points: 4\nFreq(Hz)\tAmpl\tBias\tTime(Sec)\tZ'(a)\tZ''(b)\n"
                               "End Comments\n1e3\t0\t0\t0\t1.5\t-2\n1e2\t0\t0\t0\t1.75\t-3\n",
                 SSB_ERR_FORMAT, "announces 4", "truncated");
-    expect_read(ctx, "nocomments.z", "ZPLOT2 ASCII\n1e3\t0\t0\t0\t1.5\t-2\n", SSB_ERR_FORMAT, "End Comments", NULL);
+    expect_read(ctx, "nocomments.z", "ZPLOT2 ASCII\n1e3\t0\t0\t0\t1.5\t-2\n", SSB_ERR_FORMAT, "End Comments",
+                "Freq(Hz)");
     expect_read(ctx, "short_row.z", "ZPLOT2 ASCII\nEnd Comments\n1e3\t0\t0\t0\t1.5\n", SSB_ERR_FORMAT, ":3:", NULL);
     expect_read(ctx, "notable.DTA", "EXPLAIN\nTAG\tEISPOT\n", SSB_ERR_FORMAT, "ZCURVE", NULL);
     expect_read(ctx, "cutheader.DTA", "EXPLAIN\nZCURVE\tTABLE\n\tPt\tTime\tFreq\tZreal\tZimag\n", SSB_ERR_FORMAT,
@@ -365,6 +462,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_csv_variants), cmocka_unit_test(test_instrument_formats),
                                        cmocka_unit_test(test_bad_input), cmocka_unit_test(test_writers),
-                                       cmocka_unit_test(test_units_and_counts), cmocka_unit_test(test_sign_convention)};
+                                       cmocka_unit_test(test_units_and_counts), cmocka_unit_test(test_sign_convention),
+                                       cmocka_unit_test(test_real_world_exports)};
     return cmocka_run_group_tests_name("eis_io", tests, NULL, NULL);
 }

@@ -722,6 +722,19 @@ static void test_npy_orders(void **state)
 }
 
 /* Hand-made TIFF stacks: axis convention, strips and tiles, both byte orders, 1/4/8/16/32-bit and float. */
+/* Read a TIFF, return where its voxel size came from, the size in h. */
+static ssb_io_vsize_source tiff_voxel_source(ssb_ctx *ctx, const char *path, double h[3])
+{
+    ssb_io_read_info info;
+    ssb_io_read_params p = ssb_io_read_params_default();
+    p.info = &info;
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_io_read_tiff(ctx, path, &p, &g));
+    ssb_grid_get_voxel_size(g, h);
+    ssb_grid_destroy(&g);
+    return info.voxel_size_source;
+}
+
 static void test_tiff_layouts(void **state)
 {
     (void)state;
@@ -781,6 +794,25 @@ static void test_tiff_layouts(void **state)
     /* v_u16 = 7 x + 131 y + 1009 z first exceeds 255 at x = 18, y = 1 (257). */
     assert_msg_has(ctx, "gray value 257 at voxel (x=18, y=1, z=0)");
     assert_msg_has(ctx, "label map");
+    /* Pages of different sample formats: named ("signed integer"), not numbered ("format 2"). The second page's
+       SampleFormat entry (tag 339, SHORT, 1) patched from 1 to 2. */
+    {
+        tiff_spec two = {W, H, 2, 16, 1, 0, 0, 0, 0, 5, -1, v_u16, NULL};
+        make_tiff(tmp_path("mixfmt.tif"), &two);
+        size_t nb;
+        unsigned char *b = read_all(tmp_path("mixfmt.tif"), &nb);
+        const unsigned char ent[12] = {0x53, 0x01, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+        unsigned char *at = NULL;
+        for (size_t i = 0; i + 12 <= nb; i++)
+            if (memcmp(b + i, ent, 12) == 0)
+                at = b + i; /* the last one: page 1 */
+        assert_non_null(at);
+        at[8] = 2;
+        write_file(tmp_path("mixfmt.tif"), b, nb);
+        free(b);
+        assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("mixfmt.tif"), NULL, &g), SSB_ERR_FORMAT);
+        assert_msg_has(ctx, "page 1 has 16-bit signed integer samples but page 0 has 16-bit unsigned integer ones");
+    }
     /* Pages of different sizes. */
     tiff_spec odd = {W, H, P, 8, 1, 0, 0, 0, 0, 5, 2, v_small, NULL};
     make_tiff(tmp_path("odd.tif"), &odd);
@@ -809,6 +841,137 @@ static void test_tiff_layouts(void **state)
         assert_int_equal(ssb_grid_get_labels_const(g)[W * H * 3], v_small(0, 0, 3));
         ssb_grid_destroy(&g);
     }
+    /* OME-TIFF (Bio-Formats' OME-XML description): channels interleaved with the z slices were read as planes of z
+       and the PhysicalSize voxel size was not read (1 um assumed with a warning). 2 channels x 2 slices refused;
+       one channel reads with PhysicalSizeX/Y/Z in their units (um by default, the OME schema's). */
+    hyper.desc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/"
+                 "2016-06\"><Image ID=\"Image:0\"><Pixels BigEndian=\"false\" DimensionOrder=\"XYCZT\" "
+                 "ID=\"Pixels:0\" SizeC=\"2\" SizeT=\"1\" SizeX=\"37\" SizeY=\"23\" SizeZ=\"2\" Type=\"uint8\">"
+                 "<TiffData/></Pixels></Image></OME>";
+    make_tiff(tmp_path("ome.tif"), &hyper);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("ome.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    assert_msg_has(ctx, "OME-TIFF of 2 channels x 2 z slices x 1 time points");
+    assert_null(g);
+    const struct {
+        const char *units[3];
+        double h[3];
+    } ome[] = {{{"", "", ""}, {0.5e-6, 0.25e-6, 2e-6}},
+               {{" PhysicalSizeXUnit=\"nm\"", " PhysicalSizeYUnit=\"\xc2\xb5m\"", " PhysicalSizeZUnit=\"mm\""},
+                {0.5e-9, 0.25e-6, 2e-3}}};
+    for (int k = 0; k < 2; k++) {
+        char desc[1024];
+        snprintf(desc, sizeof desc,
+                 "<?xml version=\"1.0\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\"><Image "
+                 "ID=\"Image:0\"><Pixels DimensionOrder=\"XYZCT\" ID=\"Pixels:0\" PhysicalSizeX=\"0.5\"%s "
+                 "PhysicalSizeY=\"0.25\"%s PhysicalSizeZ=\"2\"%s SizeC=\"1\" SizeT=\"1\" SizeX=\"37\" "
+                 "SizeY=\"23\" SizeZ=\"4\" Type=\"uint8\"><TiffData/></Pixels></Image></OME>",
+                 ome[k].units[0], ome[k].units[1], ome[k].units[2]);
+        hyper.desc = desc;
+        make_tiff(tmp_path("ome.tif"), &hyper);
+        double h[3];
+        assert_int_equal(tiff_voxel_source(ctx, tmp_path("ome.tif"), h), SSB_IO_VSIZE_FILE);
+        for (int a = 0; a < 3; a++)
+            TU_ASSERT_REL(h[a], ome[k].h[a], 1e-15);
+    }
+    ssb_ctx_destroy(&ctx);
+}
+
+/* ImageJ's layout of a stack of more than 4 GB (tifffile's documentation: "ImageJ hyperstacks store all image data
+ * ... contiguously after the first IFD ... Files > 4 GB contain one IFD only"; ImageJ writes big-endian): one IFD
+ * whose single strip is plane 0, the other planes after it. comp: the Compression tag written (the data are never
+ * compressed); cut: bytes cut from the end. */
+static void make_ij_one_ifd(const char *path, const tiff_spec *s, int comp, size_t cut)
+{
+    bytes w = {NULL, 0, 0, s->big};
+    put(&w, s->big ? "MM" : "II", 2);
+    put_uint(&w, 42, 2);
+    put_uint(&w, 8, 4);
+    char desc[128];
+    snprintf(desc, sizeof desc, "ImageJ=1.54f\nimages=%d\nslices=%d\nunit=micron\nloop=false\n", s->pages, s->pages);
+    const uint32_t ne = 11, desc_at = 8 + 2 + 12 * ne + 4, data_at = desc_at + (uint32_t)strlen(desc) + 1;
+    const uint32_t plane = (uint32_t)(s->w * s->h * (s->bps / 8));
+    const ifd_ent e[11] = {{256, 4, 1, (uint32_t)s->w}, {257, 4, 1, (uint32_t)s->h}, {258, 3, 1, (uint32_t)s->bps},
+                           {259, 3, 1, (uint32_t)comp}, {262, 3, 1, 1}, {270, 2, (uint32_t)strlen(desc) + 1, desc_at},
+                           {273, 4, 1, data_at},        {277, 3, 1, 1}, {278, 4, 1, (uint32_t)s->h},
+                           {279, 4, 1, plane},          {339, 3, 1, (uint32_t)s->fmt}};
+    put_uint(&w, ne, 2);
+    for (uint32_t i = 0; i < ne; i++) {
+        put_uint(&w, e[i].tag, 2);
+        put_uint(&w, e[i].type, 2);
+        put_uint(&w, e[i].count, 4);
+        if (e[i].type == 3) {
+            put_uint(&w, e[i].value, 2);
+            put_uint(&w, 0, 2);
+        } else {
+            put_uint(&w, e[i].value, 4);
+        }
+    }
+    put_uint(&w, 0, 4);
+    put(&w, desc, strlen(desc) + 1);
+    assert_int_equal(w.n, data_at);
+    for (int z = 0; z < s->pages; z++)
+        for (int y = 0; y < s->h; y++)
+            put_row(&w, s, s->w, s->w, 0, y, z);
+    write_file(path, w.b, w.n - cut);
+    free(w.b);
+}
+
+/* A one-IFD ImageJ stack was read as its first plane, without a word (a 16-plane volume gave a 2-D image and
+ * tau = 1): now the same labels as the same stack with one IFD per page, slabs included; compressed or truncated
+ * such files are refused. */
+static void test_tiff_imagej_one_ifd(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    enum { W = 19, H = 13, P = 6 };
+    const tiff_spec specs[] = {{W, H, P, 16, 1, 1, 0, 0, 0, H, -1, v_u16, NULL},
+                               {W, H, P, 32, 3, 0, 0, 0, 0, H, -1, v_float, NULL},
+                               {W, H, P, 8, 1, 1, 0, 0, 0, H, -1, v_small, NULL}};
+    double thr[3] = {-2.5, 701.5, 1500};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        make_tiff(tmp_path("ij_pages.tif"), &specs[k]);
+        make_ij_one_ifd(tmp_path("ij_one.tif"), &specs[k], 1, 0);
+        for (int slab = 0; slab < 2; slab++) {
+            ssb_io_read_params p = ssb_io_read_params_default();
+            if (specs[k].bps > 8) {
+                p.map = SSB_IO_MAP_THRESHOLDS;
+                p.nthresholds = 3;
+                p.thresholds = thr;
+            }
+            if (slab) {
+                p.z0 = 2;
+                p.nz = 3;
+            }
+            ssb_grid *ga = NULL, *gb = NULL;
+            TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("ij_pages.tif"), &p, &ga));
+            TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("ij_one.tif"), &p, &gb));
+            int64_t da[3], db[3];
+            ssb_grid_get_dims(ga, da);
+            ssb_grid_get_dims(gb, db);
+            assert_true(db[0] == W && db[1] == H && db[2] == (slab ? 3 : P) && da[2] == db[2]);
+            assert_memory_equal(ssb_grid_get_labels_const(ga), ssb_grid_get_labels_const(gb), (size_t)(W * H * db[2]));
+            ssb_grid_destroy(&ga);
+            ssb_grid_destroy(&gb);
+        }
+    }
+    ssb_grid *g = NULL;
+    make_ij_one_ifd(tmp_path("ij_cut.tif"), &specs[2], 1, 5);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("ij_cut.tif"), NULL, &g), SSB_ERR_FORMAT);
+    assert_msg_has(ctx, "images=6");
+    assert_msg_has(ctx, "truncated");
+    make_ij_one_ifd(tmp_path("ij_lzw.tif"), &specs[2], 5, 0);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("ij_lzw.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    assert_msg_has(ctx, "images=6");
+    assert_null(g);
+    /* A JPEG-compressed page (lossy: a 3-label stack saved so read back as 144 gray values, each taken for a label)
+       is refused under the identity mapping, before anything is decoded. */
+    tiff_spec one = specs[2];
+    one.pages = 1;
+    make_ij_one_ifd(tmp_path("jpeg.tif"), &one, 7, 0);
+    assert_int_equal(ssb_io_read_tiff(ctx, tmp_path("jpeg.tif"), NULL, &g), SSB_ERR_UNSUPPORTED);
+    assert_msg_has(ctx, "JPEG-compressed (lossy)");
+    assert_null(g);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -912,6 +1075,23 @@ static void test_roundtrip(void **state)
     assert_memory_equal(ssb_grid_get_labels_const(r), ssb_grid_get_labels_const(g), 37 * 23 * 11);
     assert_int_equal(info.voxel_size_defaulted, 1);
     ssb_grid_destroy(&r);
+    /* A stale sidecar of another array beside it (dims or dtype not the header's) was taken for its voxel size
+       without a word: refused, naming both; the right dims (and dtype) are read as before. */
+    const char *stale[] = {"{\"dims\": [37, 23, 12], \"voxel_size_um\": 0.5}",
+                           "{\"dims\": [37, 23, 11], \"dtype\": \"uint16\", \"voxel_size_um\": 0.5}"};
+    for (int k = 0; k < 2; k++) {
+        write_text(tmp_path("nosc.npy.json"), stale[k]);
+        assert_int_equal(ssb_io_read_npy(ctx, tmp_path("nosc.npy"), &p, &r), SSB_ERR_FORMAT);
+        assert_null(r);
+        assert_msg_has(ctx, "describes another array");
+        assert_msg_has(ctx, "(11, 23, 37)");
+    }
+    write_text(tmp_path("nosc.npy.json"), "{\"dims\": [37, 23, 11], \"dtype\": \"uint8\", \"voxel_size_um\": 0.5}");
+    TU_OK(ctx, ssb_io_read_npy(ctx, tmp_path("nosc.npy"), &p, &r));
+    ssb_grid_get_voxel_size(r, h);
+    TU_ASSERT_REL(h[2], 0.5e-6, 1e-15);
+    ssb_grid_destroy(&r);
+    unlink(tmp_path("nosc.npy.json"));
     /* The .npy header is what numpy writes: version 1.0, |u1, shape (nz, ny, nx), data 64-byte aligned. */
     b = read_all(tmp_path("nosc.npy"), &n);
     assert_int_equal(n, 128 + 37 * 23 * 11);
@@ -1154,7 +1334,7 @@ static void test_read_errors(void **state)
         const char *needle;
     } np[] = {{"<c8", "(6,)", 0, SSB_ERR_UNSUPPORTED, "dtype '<c8'"},
               {"|u1", "(2, 4)", 0, SSB_ERR_FORMAT, "truncated"},
-              {"|u1", "(1, 1, 2, 3)", 0, SSB_ERR_UNSUPPORTED, "4 dimensions"},
+              {"|u1", "(1, 2, 2, 2, 3)", 0, SSB_ERR_UNSUPPORTED, "5 dimensions, 4 of them longer than 1"},
               {"|u1", "(2, 3", 0, SSB_ERR_FORMAT, "malformed .npy header"}};
     for (size_t i = 0; i < sizeof np / sizeof np[0]; i++) {
         write_npy(tmp_path("bad.npy"), 1, np[i].descr, np[i].fortran, np[i].shape, data, sizeof data);
@@ -1163,6 +1343,21 @@ static void test_read_errors(void **state)
             fail_msg("npy case %zu: rc %d, expected %d (%s)", i, rc, np[i].code, ssb_ctx_get_error(ctx));
         assert_msg_has(ctx, "bad.npy");
         assert_msg_has(ctx, np[i].needle);
+    }
+    /* Axes of length 1 beyond three (a batch axis, a channel axis) are dropped: (1, 2, 3, 1) reads as (2, 3), x
+       fastest, in C and in Fortran order (the length-1 axes take no stride); they were refused. */
+    for (int f = 0; f < 2; f++) {
+        write_npy(tmp_path("squeeze.npy"), 1, "|u1", f, "(1, 2, 3, 1)", data, sizeof data);
+        TU_OK(ctx, ssb_io_read_npy(ctx, tmp_path("squeeze.npy"), NULL, &g));
+        int64_t d[3];
+        ssb_grid_get_dims(g, d);
+        assert_true(d[0] == 3 && d[1] == 2 && d[2] == 1);
+        const uint8_t *lab = ssb_grid_get_labels_const(g);
+        /* element (y, x): C order at 3 y + x, Fortran order at y + 2 x */
+        for (int y = 0; y < 2; y++)
+            for (int x = 0; x < 3; x++)
+                assert_int_equal(lab[x + 3 * y], data[f ? y + 2 * x : 3 * y + x]);
+        ssb_grid_destroy(&g);
     }
     write_npy_dict(tmp_path("bad2.npy"), 2, "{'descr': '|u1', 'shape': (6,), }", data, sizeof data);
     assert_int_equal(ssb_io_read_npy(ctx, tmp_path("bad2.npy"), NULL, &g), SSB_ERR_FORMAT);
@@ -1286,6 +1481,7 @@ int main(void)
         cmocka_unit_test(test_npy_lattice),
         cmocka_unit_test(test_npy_orders),
         cmocka_unit_test(test_tiff_layouts),
+        cmocka_unit_test(test_tiff_imagej_one_ifd),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_vti),
         cmocka_unit_test(test_tiff_truncated),
