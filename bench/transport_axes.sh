@@ -67,6 +67,10 @@
 #   one set-up 16.93 s against 18.66 s (labelling 0.65 s; x set-up 1.89 s, solve 4.66 s; y 0.13 + 4.61 s; z 0.07 +
 #   4.93 s); the CLI 18.50 / 19.02 s warm against 21.07 / 20.87 s for 7b7b798 (interleaved, load 1.5-2), tau and
 #   iterations bit-identical; a cold run (sys 6-8 s) 21.5-25 s.
+# Session 11 (lead, 2026-12-04 19:06, load ~2): TauFactor's 500^3 benchmark volume itself (label 255, VF 0.30, 37.5 M
+#   unknowns; from $SSB_REF_DIR/.../TF-500x500x500-1x2x6-v3.tiff.zip), `ssbnet micro transport ... --phase 255 --axis all`:
+#   15.55 s wall cold (sys 7.4 s), 12.28 / 12.38 s warm, 7 / 7 / 8 iterations, tau 1.390526 / 1.151271 / 4.243086, max
+#   RSS 3.27 GB: issue 13's < 20 s holds there cold and warm; the synthetic cathode above is the harder case.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${BUILD:-$ROOT/build-bench}}
