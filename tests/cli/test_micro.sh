@@ -161,4 +161,8 @@ grep -Eq '"active_cam_se_area_per_volume_mc_1_per_m":[[:space:]]*null' "$T/out" 
   grep -Eq '"mc_face_ratio":[[:space:]]*null' "$T/out" && grep -Eq '"marching_cubes":[[:space:]]*null' "$T/out" &&
   ! grep -Eq '"(area_m2|per_volume_1_per_m|[a-z_]*mc[a-z_0-9]*)":[[:space:]]*-' "$T/out" && [ ! -s "$T/err" ] &&
   ok "noise json: null, no negative area, --quiet silent" || bad "noise json: $(grep -E 'mc|marching' "$T/out")"
+# --sigma setting every chosen phase to zero named an empty carrier: "zero conductivity for --carrier "
+expect_rc "transport --sigma 1:0" 7 "$BIN" micro transport "$T/stair.tif" --phase 1 --sigma 1:0
+grep -q -- "--phase 1: .*zero conductivity by --sigma 1:0" "$T/err" && ! grep -q -- "--carrier" "$T/err" &&
+  ok "zero-conductivity message names --sigma" || bad "zero-conductivity message: $(cat "$T/err")"
 finish
