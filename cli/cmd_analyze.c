@@ -29,7 +29,7 @@ static const char *phase_name(const ssb_grid *g, int label, char *buf, size_t n)
 /* The tables and JSON of the network report from results computed serially (cli_report_network) or over MPI
  * ranks (ssb_dist_analyze_file): g gives the phase names and roles only. */
 static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const cli_network_opts *o, cJSON *json,
-                          FILE *out)
+                          FILE *out, int quiet)
 {
     int rc = 0;
     const int64_t *dims = a->dims;
@@ -98,6 +98,7 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
 
     /* interface areas */
     const ssb_micro_interfaces ifc = a->interfaces;
+    int n_unresolved = 0;
     cJSON *ji = cJSON_AddArrayToObject(json, "interfaces");
     t = cli_table_create(4, (const char *[]){"interface", "face count [1/um]", "marching cubes [1/um]",
                                              "ratio mc/face [-]"});
@@ -107,9 +108,10 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
         char na[80], nb[80], name[170];
         snprintf(name, sizeof name, "%s | %s", phase_name(g, p->label_a, na, sizeof na),
                  phase_name(g, p->label_b, nb, sizeof nb));
-        /* marching cubes cannot resolve features thinner than ~3 voxels: a non-positive pair estimate is
-         * reported as unresolved rather than as a number */
-        int has_mc = p->mc.method != NULL && p->mc.area > 0;
+        /* marching cubes cannot resolve features thinner than ~3 voxels: an estimate the library marks as not
+         * resolved (NAN) is reported as '-' / null, never as a number */
+        int has_mc = p->mc.method != NULL && isfinite(p->mc.area) && p->mc.area > 0;
+        if (p->mc.method && !has_mc) n_unresolved++;
         char c1[32], c2[32], c3[32];
         snprintf(c1, sizeof c1, "%.5g", p->face.per_volume * 1e-6);
         snprintf(c2, sizeof c2, has_mc ? "%.5g" : "-", p->mc.per_volume * 1e-6);
@@ -126,6 +128,8 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
             cJSON *jm = cJSON_AddObjectToObject(jo, p->mc.method);
             cJSON_AddNumberToObject(jm, "area_m2", p->mc.area);
             cJSON_AddNumberToObject(jm, "per_volume_1_per_m", p->mc.per_volume);
+        } else if (p->mc.method) {
+            cJSON_AddNullToObject(jo, p->mc.method);
         }
         cJSON_AddItemToArray(ji, jo);
     }
@@ -136,6 +140,13 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
         fputc('\n', out);
     }
     cli_table_destroy(&t);
+    const ssb_micro_cam_result *cp = o->cam_in ? o->cam_in : a->has_cam ? &a->cam : NULL;
+    const int cam_unresolved = cp && cp->cam_se_mc.method && !isfinite(cp->cam_se_mc.area);
+    if ((n_unresolved || cam_unresolved) && !quiet)
+        fprintf(stderr, "ssbnet: warning: marching cubes did not resolve %d interface(s)%s: features under ~3 voxels "
+                        "(noise-like images, thin phases) leave the smoothed surfaces no positive pair area; the face "
+                        "counts stand (marching cubes: null / '-')\n",
+                n_unresolved, cam_unresolved ? " and the CAM|SE interface" : "");
 
     /* composite electrode: active cathode material */
     if (fr.role_count[SSB_ROLE_ACTIVE] > 0 && (a->has_cam || o->cam_in)) {
@@ -164,7 +175,8 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
             snprintf(b[4], 48, "%.4f", cr.dead_no_li_fraction);
             snprintf(b[5], 48, "%.4f", cr.dead_neither_fraction);
             snprintf(b[6], 48, "%.5g", cr.active_cam_se.per_volume * 1e-6);
-            snprintf(b[7], 48, cr.active_cam_se_mc.method ? "%.5g" : "-", cr.active_cam_se_mc.per_volume * 1e-6);
+            snprintf(b[7], 48, cr.active_cam_se_mc.method && isfinite(cr.active_cam_se_mc.per_volume) ? "%.5g" : "-",
+                     cr.active_cam_se_mc.per_volume * 1e-6);
             snprintf(b[8], 48, "%s (%.3f)", cr.ionic_percolates ? "yes" : "NO", cr.ionic_percolating_fraction);
             snprintf(b[9], 48, "%s (%.3f)", cr.electronic_percolates ? "yes" : "NO",
                      cr.electronic_percolating_fraction);
@@ -212,7 +224,7 @@ int cli_report_network(cli_env *env, const ssb_grid *g, const cli_network_opts *
         r = ssb_micro_cam_compute(env->ctx, g, &cp, &a.cam);
         a.has_cam = r == SSB_OK;
     }
-    int rc = r == SSB_OK ? report_results(g, &a, o, json, out) : cli_fail(env, r);
+    int rc = r == SSB_OK ? report_results(g, &a, o, json, out, env->quiet) : cli_fail(env, r);
     ssb_dist_analysis_destroy(&a);
     return rc;
 }
@@ -320,7 +332,7 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
         cli_progress_done();
         if (r != SSB_OK) rc = cli_fail(env, r);
         if (!rc && !env->json) printf("%s\n", image);
-        if (!rc) rc = report_results(g, &da, &o, json, env->json ? NULL : stdout);
+        if (!rc) rc = report_results(g, &da, &o, json, env->json ? NULL : stdout, env->quiet || ssb_dist_rank() != 0);
         if (!rc && classify) rc = ssb_dist_rank() == 0 ? write_classes(env, classify, &da) : 0;
         if (!rc && classify && !env->json) printf("wrote %s\n", classify);
         ssb_dist_analysis_destroy(&da);

@@ -562,8 +562,11 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
         int any = 0;
         for (int k = 0; k < 256; k++) any |= in_set[k] && sigma[k] > 0;
         if (!any) {
-            fprintf(stderr, "ssbnet: error: the chosen phases have zero conductivity for --carrier %s\n",
-                    carrier ? carrier : "");
+            /* name what set the zero: the carrier's materials and/or the --sigma entries (no carrier: --sigma only) */
+            fprintf(stderr, "ssbnet: error: --phase %s: the chosen phases have zero conductivity %s%s%s%s%s: nothing "
+                            "conducts (give a conductivity > 0)\n",
+                    phases ? phases : "", carrier ? "for --carrier " : "", carrier ? carrier : "",
+                    carrier && sigma_spec ? " and " : "", sigma_spec ? "by --sigma " : "", sigma_spec ? sigma_spec : "");
             rc = CLI_EXIT_RANGE;
         }
     }

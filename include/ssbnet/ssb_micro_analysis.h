@@ -117,8 +117,9 @@ int ssb_micro_percolation_compute(ssb_ctx *ctx, const ssb_grid *g, const uint8_t
 
 typedef struct {
     const char *method; /* one of the SSB_MICRO_METHOD_* strings (static); NULL when not computed */
-    double area;        /* m^2 */
-    double per_volume;  /* m^-1: area / box volume */
+    double area;        /* m^2; NAN: computed but not resolved (a marching-cubes interface estimate S_ab <= 0:
+                           features about one voxel across; the face count stands) */
+    double per_volume;  /* m^-1: area / box volume (NAN with area) */
 } ssb_micro_area;
 
 /* Options of the marching-cubes estimate. Defaults (ssb_micro_area_params_default): marching_cubes = 1,
@@ -155,7 +156,8 @@ typedef struct {
     uint8_t label_a, label_b;
     int64_t nfaces[3];   /* voxel faces between a and b whose normal is x, y, z */
     ssb_micro_area face; /* face counting: sum of nfaces[k] * (face area normal to k) */
-    ssb_micro_area mc;   /* marching cubes S_ab = (S_a + S_b - S_{a u b}) / 2; method NULL if not computed */
+    ssb_micro_area mc;   /* marching cubes S_ab = (S_a + S_b - S_{a u b}) / 2; method NULL if not computed, area
+                            NAN where not resolved (S_ab <= 0) */
 } ssb_micro_interface;
 
 /* Surface of one label against everything else (its specific surface area). */
@@ -188,7 +190,8 @@ void ssb_micro_interfaces_destroy(ssb_micro_interfaces *r);
 const ssb_micro_interface *ssb_micro_interfaces_find(const ssb_micro_interfaces *r, uint8_t a, uint8_t b);
 
 /* Interface between two disjoint voxel sets A and B (e.g. all CAM labels vs all SE labels): face counting in face,
- * and, when params->marching_cubes, S_AB = (S_A + S_B - S_{A u B}) / 2 in mc (three marching-cubes passes).
+ * and, when params->marching_cubes, S_AB = (S_A + S_B - S_{A u B}) / 2 in mc (three marching-cubes passes; area
+ * NAN where not resolved, see ssb_micro_area).
  * mc may be NULL to skip it. Errors: SSB_ERR_ARG (NULL, or a label in both sets), SSB_ERR_RANGE, SSB_ERR_NOMEM. */
 int ssb_micro_set_interface_area(ssb_ctx *ctx, const ssb_grid *g, const uint8_t set_a[256], const uint8_t set_b[256],
                                  const ssb_micro_area_params *params, ssb_micro_area *face, ssb_micro_area *mc);
@@ -245,7 +248,9 @@ typedef struct {
                                         method NULL when marching cubes is off */
     ssb_micro_area cam_se;           /* face count of the whole CAM|SE interface */
     ssb_micro_area cam_se_mc;        /* marching cubes of the whole CAM|SE interface (method NULL when off) */
-    double mc_face_ratio;            /* cam_se_mc.area / cam_se.area (0 when off or no CAM|SE face) */
+    double mc_face_ratio;            /* cam_se_mc.area / cam_se.area (0 when off or no CAM|SE face; NAN, like
+                                        cam_se_mc and active_cam_se_mc, when marching cubes did not resolve the
+                                        CAM|SE interface: ssb_micro_area) */
     ssb_micro_area cam_carbon;       /* face count of the CAM|CARBON contact */
 
     /* Networks along the axis (6-connected). */

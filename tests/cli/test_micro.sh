@@ -145,4 +145,24 @@ expect_rc "run: unknown key" 6 "$BIN" run "$T/cell2.json" -o "$T/runout"
 expect_rc "CAM + carbon + voids over 1" 7 "$BIN" micro generate --cam-vf 0.95 -o "$T/over.tif" --quiet
 grep -q "no room for the SE" "$T/err" && grep -q "1.03" "$T/err" && ok "message names the sum" || bad "message: $(cat "$T/err")"
 [ -e "$T/over.tif" ] && bad "image written" || ok "no image written"
+# --- marching cubes on a noise-like image (9 x 7 x 3 voxels, each 0, 1 or 2 at random: Python random.Random(9)):
+# the pair area (S_a + S_b - S_ab) / 2 of the smoothed surfaces of one-voxel features was negative, and 'micro
+# analyze' printed 'active CAM|SE area, mc-corrected -0.011807 1/um' (JSON -11807 1/m, mc_face_ratio -0.1).
+# A negative area is never a result: '-' / null, one warning, the face counts stand.
+printf '%s' 121100201212012220210212100000022021201020210101110020101100012020020010002020212010102022002200122202122002100220212222201021101022012101000111012102001211120220120012121021021000100200001 |
+  tr 012 '\000\001\002' >"$T/noise.raw"
+NOISE=("$T/noise.raw" --raw-dims 9,7,3 --raw-dtype uint8 --phase-map 0=pore:pore,1=NCM811:active,2=Li6PS5Cl:se)
+expect_rc "analyze noise" 0 "$BIN" micro analyze "${NOISE[@]}"
+grep -Eq 'mc-corrected \[1/um\] +-$' "$T/out" && ! grep -Eq ' -0\.[0-9]' "$T/out" &&
+  [ "$(grep -c 'marching cubes did not resolve' "$T/err")" = 1 ] && ok "noise: no negative area, '-' and one warning" ||
+  bad "noise: $(grep -E 'mc-corrected|NCM811 \|' "$T/out"; cat "$T/err")"
+expect_rc "analyze noise json" 0 "$BIN" micro analyze "${NOISE[@]}" --json --quiet
+grep -Eq '"active_cam_se_area_per_volume_mc_1_per_m":[[:space:]]*null' "$T/out" &&
+  grep -Eq '"mc_face_ratio":[[:space:]]*null' "$T/out" && grep -Eq '"marching_cubes":[[:space:]]*null' "$T/out" &&
+  ! grep -Eq '"(area_m2|per_volume_1_per_m|[a-z_]*mc[a-z_0-9]*)":[[:space:]]*-' "$T/out" && [ ! -s "$T/err" ] &&
+  ok "noise json: null, no negative area, --quiet silent" || bad "noise json: $(grep -E 'mc|marching' "$T/out")"
+# --sigma setting every chosen phase to zero named an empty carrier: "zero conductivity for --carrier "
+expect_rc "transport --sigma 1:0" 7 "$BIN" micro transport "$T/stair.tif" --phase 1 --sigma 1:0
+grep -q -- "--phase 1: .*zero conductivity by --sigma 1:0" "$T/err" && ! grep -q -- "--carrier" "$T/err" &&
+  ok "zero-conductivity message names --sigma" || bad "zero-conductivity message: $(cat "$T/err")"
 finish

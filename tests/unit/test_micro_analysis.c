@@ -589,21 +589,21 @@ static void test_active_cam(void **state)
     assert_true(r.electronic_percolating_fraction == 0.0);
     assert_true(r.n_ionic == 42 && r.n_li_connected == 40 && r.ionic_percolates == 1);
     TU_ASSERT_REL(r.ionic_percolating_fraction, 40.0 / 42.0, 1e-15);
-    /* marching-cubes correction: the ratio of the whole CAM|SE interface applied to the active part, and the whole
-     * interface equals the set-interface function on the same sets */
+    /* marching cubes: features one or two voxels thick are below its resolution; the smoothed estimate of the
+     * whole CAM|SE interface, (S_cam + S_ion - S_union) / 2, is negative here, so it is 'not resolved' (NAN, also
+     * the ratio and the corrected active area), never a negative area; the set-interface function agrees.
+     * test_cam_sphere checks the ratio on a resolved particle. */
     assert_string_equal(r.active_cam_se_mc.method, "face_count_mc_corrected");
     assert_string_equal(r.cam_se_mc.method, "marching_cubes");
-    TU_ASSERT_REL(r.mc_face_ratio, r.cam_se_mc.area / r.cam_se.area, 1e-14);
-    TU_ASSERT_REL(r.active_cam_se_mc.area, r.active_cam_se.area * r.mc_face_ratio, 1e-14);
+    assert_true(isnan(r.cam_se_mc.area) && isnan(r.cam_se_mc.per_volume) && isnan(r.mc_face_ratio));
+    assert_true(isnan(r.active_cam_se_mc.area) && isnan(r.active_cam_se_mc.per_volume));
     uint8_t scam[256] = {0}, sse[256] = {0};
     scam[1] = 1;
     sse[2] = 1;
     ssb_micro_area fa, ma;
     TU_OK(ctx, ssb_micro_set_interface_area(ctx, g, scam, sse, &p.area, &fa, &ma));
-    TU_ASSERT_REL(ma.area, r.cam_se_mc.area, 1e-14);
+    assert_true(isnan(ma.area));
     TU_ASSERT_REL(fa.area, r.cam_se.area, 1e-14);
-    /* (features one or two voxels thick are below the marching-cubes resolution: here the smoothed estimate of
-     * the whole CAM|SE interface is even negative; test_cam_sphere checks the ratio on a resolved particle) */
     /* per-voxel classes */
     assert_int_equal(cls[vid(g, 3, 2, 4)], SSB_MICRO_CAM_ACTIVE);
     assert_int_equal(cls[vid(g, 6, 1, 7)], SSB_MICRO_CAM_DEAD_NO_E);
@@ -873,6 +873,75 @@ static int cancel_cb(void *user, const char *stage, double done, double total)
     return 1;
 }
 
+/* Marching cubes on a noise-like image (every voxel 0, 1 or 2 at random: features about one voxel across). The
+ * pair area S_ab = (S_a + S_b - S_{a u b}) / 2 of the smoothed iso-surfaces came out negative for about one seed in
+ * three (e.g. 'active CAM|SE area, mc-corrected -0.0118 1/um' from micro analyze on 9x7x3 voxels): a negative area
+ * is never a result, the estimate is 'not resolved' (NAN) and the face count stands. A smooth shape (a voxelised
+ * sphere of radius 7 voxels in a matrix) keeps its finite area, 4 pi r^2 within 1 %. */
+static void test_mc_noise_unresolved(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = new_ctx();
+    const double h = 1e-6;
+    int n_nan = 0, n_pos = 0;
+    for (uint32_t seed = 1; seed <= 40; seed++) {
+        ssb_grid *g = mk(ctx, 9, 7, 3, h, h, h);
+        uint8_t *lab = ssb_grid_get_labels(g);
+        uint32_t x = seed * 2654435761u + 12345u;
+        for (int i = 0; i < 9 * 7 * 3; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
+            lab[i] = (uint8_t)(x % 3u);
+        }
+        lab[0] = 0, lab[1] = 1, lab[2] = 2; /* all three labels present */
+        phase(ctx, g, 0, SSB_ROLE_PORE, 0);
+        phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
+        phase(ctx, g, 2, SSB_ROLE_SE, 0.1);
+        ssb_micro_interfaces r;
+        TU_OK(ctx, ssb_micro_interfaces_compute(ctx, g, NULL, &r));
+        for (int i = 0; i < r.npairs; i++) {
+            const ssb_micro_interface *e = &r.pairs[i];
+            assert_true(e->face.area > 0);
+            assert_true(isnan(e->mc.area) || e->mc.area > 0);
+            assert_true(isnan(e->mc.area) == isnan(e->mc.per_volume));
+            n_nan += isnan(e->mc.area), n_pos += e->mc.area > 0;
+        }
+        uint8_t sa[256] = {0}, sb[256] = {0};
+        sa[1] = sb[2] = 1;
+        ssb_micro_area face, mc;
+        TU_OK(ctx, ssb_micro_set_interface_area(ctx, g, sa, sb, NULL, &face, &mc));
+        const ssb_micro_interface *e12 = ssb_micro_interfaces_find(&r, 1, 2);
+        assert_true(isnan(mc.area) ? isnan(e12->mc.area) : mc.area == e12->mc.area);
+        ssb_micro_cam_result c;
+        TU_OK(ctx, ssb_micro_cam_compute(ctx, g, NULL, &c));
+        assert_true(isnan(c.cam_se_mc.area) || c.cam_se_mc.area > 0);
+        assert_true(isnan(c.mc_face_ratio) || c.mc_face_ratio > 0);
+        assert_true(isnan(c.active_cam_se_mc.per_volume) || c.active_cam_se_mc.per_volume >= 0);
+        assert_true(isnan(c.cam_se_mc.area) == isnan(c.mc_face_ratio));
+        ssb_micro_interfaces_destroy(&r);
+        ssb_grid_destroy(&g);
+    }
+    assert_true(n_nan > 0 && n_pos > 0); /* both cases occur among the seeds */
+    ssb_grid *g = mk(ctx, 20, 20, 20, h, h, h);
+    uint8_t *lab = ssb_grid_get_labels(g);
+    memset(lab, 2, 8000);
+    for (int z = 0; z < 20; z++)
+        for (int y = 0; y < 20; y++)
+            for (int x = 0; x < 20; x++)
+                if ((x - 9.5) * (x - 9.5) + (y - 9.5) * (y - 9.5) + (z - 9.5) * (z - 9.5) <= 49.0)
+                    lab[vid(g, x, y, z)] = 1;
+    phase(ctx, g, 1, SSB_ROLE_ACTIVE, 0);
+    phase(ctx, g, 2, SSB_ROLE_SE, 0.1);
+    ssb_micro_interfaces r;
+    TU_OK(ctx, ssb_micro_interfaces_compute(ctx, g, NULL, &r));
+    assert_true(isfinite(r.pairs[0].mc.area));
+    TU_ASSERT_REL(r.pairs[0].mc.area, 4.0 * PI * 49.0 * h * h, 0.01);
+    ssb_micro_interfaces_destroy(&r);
+    ssb_grid_destroy(&g);
+    ssb_ctx_destroy(&ctx);
+    printf("PASS marching cubes on noise: %d pair estimates not resolved (NAN), %d positive, none negative\n", n_nan,
+           n_pos);
+}
+
 static void test_cam_errors(void **state)
 {
     (void)state;
@@ -928,7 +997,7 @@ int main(void)
         cmocka_unit_test(test_fractions),       cmocka_unit_test(test_components),  cmocka_unit_test(test_percolation),
         cmocka_unit_test(test_taufactor_areas), cmocka_unit_test(test_anisotropic), cmocka_unit_test(test_active_cam),
         cmocka_unit_test(test_cam_sphere),      cmocka_unit_test(test_cam_coating),
-        cmocka_unit_test(test_cam_layers_mc), cmocka_unit_test(test_cam_errors),
+        cmocka_unit_test(test_cam_layers_mc), cmocka_unit_test(test_cam_errors), cmocka_unit_test(test_mc_noise_unresolved),
         cmocka_unit_test(test_cam_coverage),    cmocka_unit_test(test_cam_paths),
     };
     return cmocka_run_group_tests_name("micro_analysis", tests, NULL, NULL);

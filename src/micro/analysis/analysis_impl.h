@@ -6,6 +6,8 @@
 
 #include <ssbnet/ssb_micro_analysis.h>
 
+#include <math.h>
+
 /* Connected-component labelling of {v : in_set[lab[v]]} on an n[0] x n[1] x n[2] grid (x fastest).
  * ids (nvoxels, caller-owned) receives 0..ncomp-1 in order of first voxel, -1 outside the set.
  * sizes: if non-NULL, *sizes receives a malloc'ed array of ncomp voxel counts (NULL when ncomp == 0).
@@ -66,6 +68,17 @@ typedef int (*ssbi_mc_area_fn)(ssb_ctx *ctx, void *user, const uint8_t set[256],
 int ssbi_ma_interfaces_finish(ssb_micro_interfaces *out, const uint8_t *labels, int nl, const int64_t *cnt,
                               const double h[3], double vol, const ssb_micro_area_params *p, double *smc,
                               ssbi_mc_area_fn mc_area, ssb_ctx *ctx, void *user);
+
+/* The marching-cubes area of the interface between two disjoint sets from the areas of A, B and A u B (m^2),
+ * S_ab = (S_a + S_b - S_{a u b}) / 2, or NAN (not resolved) where it is not positive: the smoothed iso-surfaces of
+ * features about one voxel across (noise-like images) do not obey the inclusion-exclusion, and a negative area is
+ * never a result. (No upper bound S_ab <= min(S_a, S_b): a resolved two-phase image has S_a ~ S_b ~ S_ab only to
+ * the marching-cubes ties, and the mean of the two exceeds the smaller.) */
+static inline double ssbi_ma_mc_pair_area(double s_a, double s_b, double s_union)
+{
+    const double s = 0.5 * (s_a + s_b - s_union);
+    return s > 0.0 ? s : NAN;
+}
 
 /* Check area options (mc_sigma range). */
 int ssbi_ma_check_area_params(ssb_ctx *ctx, const ssb_micro_area_params *p);
