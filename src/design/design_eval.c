@@ -286,12 +286,9 @@ static int ageing(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *
     size_t len = 0;
     for (int k = 0; k < 2; k++) {
         const ssb_iface_stability *sp = side[k];
-        if (sp->type == SSB_IFACE_UNKNOWN && sp->stable != 1 && !sp->nearly_stable && len < sizeof m->aged_note)
-            len += (size_t)snprintf(m->aged_note + len, sizeof m->aged_note - len,
-                                    "%s%s|%s is %s but has no interphase growth data (data/iface/interfaces.json): "
-                                    "its aged resistance is the fresh one, growth not modelled",
-                                    len ? "; " : "", sp->electrode, sp->electrolyte,
-                                    sp->stable == 0 ? "unstable" : "of unknown stability");
+        char note[sizeof m->aged_note];
+        if (ssb_iface_no_growth_note(sp, note, sizeof note) > 0 && len < sizeof m->aged_note)
+            len += (size_t)snprintf(m->aged_note + len, sizeof m->aged_note - len, "%s%s", len ? "; " : "", note);
     }
     if (ep->coating.thickness > 0) {
         /* the run's cell with the cathode interface resistance it had before the coating */
