@@ -51,8 +51,9 @@ int ssb_design_eval_params_check(ssb_ctx *ctx, const ssb_design_eval_params *ep)
                                                                                                  ep->power_rates[i - 1]),
                     SSB_ERR_RANGE, "design power ladder rate %d = %g C (valid: ascending, in (0, 100])", i,
                     ep->power_rates[i]);
-    SSB_REQUIRE(ctx, ep->stack_pressure >= 0 && ep->stack_pressure <= 1e8, SSB_ERR_RANGE,
-                "stack pressure = %g MPa is out of range (valid: 0 to 100)", ep->stack_pressure * 1e-6);
+    SSB_REQUIRE(ctx, ep->stack_pressure >= 0 && ep->stack_pressure <= SSBI_DESIGN_P_MAX, SSB_ERR_RANGE,
+                "stack pressure = %g MPa is out of range (valid: 0 to %g)", ep->stack_pressure * 1e-6,
+                SSBI_DESIGN_P_MAX * 1e-6);
     SSB_REQUIRE(ctx, ep->li_hours > 0 && ep->li_hours <= 1e4, SSB_ERR_RANGE,
                 "design stripping horizon = %g h is out of range (valid: (0, 1e4])", ep->li_hours);
     SSB_REQUIRE(ctx, ep->se_sigma_e_factor >= 1 && ep->se_sigma_e_factor <= 1e8, SSB_ERR_RANGE,
