@@ -448,7 +448,8 @@ size_t ssb_iface_no_growth_note(const ssb_iface_stability *sp, char *buf, size_t
  * cut-off, negative over its whole curve): ssb_iface_no_growth_note's words for a pair that decomposes without
  * growth data; "no ageing (stable over its operating window)"; "no ageing (interfaces.<site>: model none)" for a
  * pair with a record; else "no ageing (no interphase growth data)". carbon: "no ageing (not set: interfaces.carbon
- * with its area)". Never fails (an unknown material gives the last words). */
+ * with its area)", or "no ageing (no carbon in the positive)" for a carbon-free positive. Never fails (an unknown
+ * material gives the last words). */
 void ssb_iface_site_note(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, const ssb_cell_params *cell,
                          const ssb_iface_ageing *ag, ssb_iface_site site, char *buf, size_t n);
 

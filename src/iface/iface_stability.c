@@ -298,8 +298,11 @@ void ssb_iface_site_note(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface
     buf[0] = '\0';
     if (!ctx || !mdb || !db || !cell || !ag || (int)site < 0 || site >= SSB_IFACE_NSITES || ag->site[site].enabled)
         return;
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
     if (site == SSB_IFACE_CARBON) {
-        snprintf(buf, n, "no ageing (not set: interfaces.carbon with its area)");
+        snprintf(buf, n, "%s", v.pos.eps_inert > 0 ? "no ageing (not set: interfaces.carbon with its area)"
+                                                   : "no ageing (no carbon in the positive)");
         return;
     }
     const ssb_iface_site_params *sp = &ag->site[site];
@@ -309,8 +312,6 @@ void ssb_iface_site_note(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface
         return;
     }
     ssb_ctx_clear_error(ctx);
-    ssb_cell_values v;
-    ssb_cell_params_get_values(cell, &v);
     double v_lo = site == SSB_IFACE_POS && v.cell.V_min > 0 ? v.cell.V_min : NAN;
     ssb_iface_stability st;
     if (ssb_iface_stability_assess(ctx, mdb, db, sp->electrode, sp->electrolyte, NULL, v_lo, NAN, &st) != SSB_OK) {

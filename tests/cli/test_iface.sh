@@ -136,6 +136,11 @@ r=$(tr -d '\n\t ' <"$T/out" | grep -o '"positive_interface_resistance_ohm_cm2":\
 expect_rc "cell cycle NCM811|LLZO table" 0 "$BIN" cell cycle "$T/llzo.json" --cycles 1 --quiet
 grep -qF "positive $NOTE" "$T/out" && ok "cycle table: the note" || bad "table: $(grep positive "$T/out" | head -1)"
 
+# a carbon-free positive (examples/cell_carbon_free.json: no carbon phase) has no SE|carbon interface to age
+expect_rc "cell cycle carbon-free" 0 "$BIN" cell cycle "$(dirname "$EXC")/cell_carbon_free.json" --cycles 1 --quiet
+grep -q '^  carbon .*no ageing (no carbon in the positive)' "$T/out" && ok "carbon-free: no carbon to age" \
+  || bad "carbon-free: $(grep '^  carbon' "$T/out")"
+
 # bad interface blocks: key named, distinct codes, no output file
 # the README's example cell with an interfaces block added
 EX="$(cd "$(dirname "$0")/../.." && pwd)/examples/cell.json"
