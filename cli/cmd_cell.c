@@ -241,8 +241,11 @@ static void density_note(const ssb_cell_params *p)
     ssb_cell_values v;
     char miss[512];
     ssb_cell_params_get_values(p, &v);
-    printf("('-' per gram or per stack: the cell lacks %s)\n",
-           ssb_run_missing_densities(&v, miss, sizeof miss) ? miss : "a density");
+    int lacks = ssb_run_missing_densities(&v, miss, sizeof miss);
+    /* a carbon's density comes from the carbon the electrode names, as for its active material and electrolyte */
+    printf("('-' per gram or per stack: the cell lacks %s%s)\n", lacks ? miss : "a density",
+           lacks && strstr(miss, "density_carbon") ? "; name the electrode's \"carbon\" (e.g. \"carbon black\") or give "
+                                                     "the density" : "");
 }
 
 static int run_cmd(cli_env *env, const cell_opts *o)

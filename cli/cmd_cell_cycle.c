@@ -167,7 +167,9 @@ static int plot_cycles(cli_env *env, const char *plot, const ssb_iface_cycle_res
 }
 
 /* The JSON object of the run. */
-static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag, int mech_on)
+#define NOTE_LEN 512
+static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag,
+                       const char notes[][NOTE_LEN], int mech_on)
 {
     int n = res->n;
     cJSON *j = cJSON_CreateObject();
@@ -234,20 +236,30 @@ static void print_json(const ssb_iface_cycle_result *res, const ssb_iface_ageing
         cJSON_AddStringToObject(o, "electrolyte", ag->site[k].electrolyte);
         cJSON_AddStringToObject(o, "interphase_type", ssb_iface_type_name(ag->site[k].type));
         cJSON_AddStringToObject(o, "law", ssb_iface_law_name(ag->site[k].growth.law));
+        if (notes[k][0])
+            cJSON_AddStringToObject(o, "ageing_note", notes[k]);
         cJSON_AddNumberToObject(o, "final_thickness_nm", n ? res->thickness[k][n - 1] * 1e9 : 0);
     }
     cli_json_print(j);
 }
 
 /* The per-cycle tables and the fade split. */
-static void print_text(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag, int mech_on)
+static void print_text(const ssb_iface_cycle_result *res, const ssb_iface_ageing *ag, const char notes[][NOTE_LEN],
+                       int mech_on)
 {
     int n = res->n;
     printf("cycling with interface ageing: %d cycles, %.4g h\n", n, res->hours);
-    for (int k = 0; k < SSB_IFACE_NSITES; k++)
-        printf("  %-8s %s|%s: %s\n", ssb_iface_site_name((ssb_iface_site)k), ag->site[k].electrode,
-               ag->site[k].electrolyte,
-               ag->site[k].enabled ? ssb_iface_law_name(ag->site[k].growth.law) : "no ageing (no data or not set)");
+    for (int k = 0; k < SSB_IFACE_NSITES; k++) {
+        const ssb_iface_site_params *sp = &ag->site[k];
+        char pair[2 * SSB_IFACE_NAME_LEN + 2];
+        snprintf(pair, sizeof pair, "%s|%s", sp->electrode, sp->electrolyte);
+        /* a note that starts with the pair (a decomposing pair without growth data) is printed as it is */
+        if (!sp->enabled && !strncmp(notes[k], pair, strlen(pair)))
+            printf("  %-8s %s\n", ssb_iface_site_name((ssb_iface_site)k), notes[k]);
+        else
+            printf("  %-8s %s: %s\n", ssb_iface_site_name((ssb_iface_site)k), pair,
+                   sp->enabled ? ssb_iface_law_name(sp->growth.law) : notes[k]);
+    }
     printf("\n");
     const char *hdr[] = {"cycle", "capacity [mAh/cm2]", "retention [%]", "R_pos [ohm cm2]", "R_neg [ohm cm2]",
                          "a_pos [1/m]", "Li in interphases [umol/cm2]"};
@@ -439,6 +451,9 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
             rc = ssb_iface_mech_setup_neg_cracking(env->ctx, mdb, mechdb, p, want[2], &ag);
         ssb_mech_db_destroy(&mechdb);
     }
+    char notes[SSB_IFACE_NSITES][NOTE_LEN] = {{0}};
+    for (int k = 0; !rc && k < SSB_IFACE_NSITES; k++)
+        ssb_iface_site_note(env->ctx, mdb, idb, p, &ag, (ssb_iface_site)k, notes[k], NOTE_LEN);
     if (!rc)
         rc = ssb_iface_cycle_run(env->ctx, p, &ag, &cp, &res);
     int mech_on = !rc && !isnan(ag.mech.pressure);
@@ -448,9 +463,9 @@ int cmd_cell_cycle(cli_env *env, int argc, char **argv)
     if (!ret && plot)
         ret = plot_cycles(env, plot, &res);
     if (!ret && env->json)
-        print_json(&res, &ag, mech_on);
+        print_json(&res, &ag, (const char(*)[NOTE_LEN])notes, mech_on);
     else if (!ret)
-        print_text(&res, &ag, mech_on);
+        print_text(&res, &ag, (const char(*)[NOTE_LEN])notes, mech_on);
     ssb_iface_cycle_result_destroy(&res);
     ssb_cell_params_destroy(&p);
     ssb_iface_db_destroy(&idb);

@@ -437,9 +437,12 @@ static void report_cell(const ssb_run_result *res, cJSON *json, FILE *out)
         for (int i = 0; i < n; i++)
             if (!pt[i].sustained) fprintf(out, "%s\n", pt[i].reason);
         char miss[512];
-        if (n > 0 && !isfinite(pt[0].wh_per_kg))
-            fprintf(out, "(stack Wh/kg is not a number: the cell lacks %s)\n",
-                    ssb_run_missing_densities(vv, miss, sizeof miss) ? miss : "a density of the stack is missing");
+        int lacks = n > 0 && !isfinite(pt[0].wh_per_kg) ? 1 + ssb_run_missing_densities(vv, miss, sizeof miss) : 0;
+        if (lacks) /* a carbon's density: from the carbon the electrode names */
+            fprintf(out, "(stack Wh/kg is not a number: the cell lacks %s%s)\n",
+                    lacks > 1 ? miss : "a density of the stack is missing",
+                    lacks > 1 && strstr(miss, "density_carbon") ? "; name the electrode's \"carbon\" (e.g. \"carbon "
+                                                                  "black\") or give the density" : "");
         fputc('\n', out);
     }
     cli_table_destroy(&t);

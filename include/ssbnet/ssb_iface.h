@@ -437,6 +437,22 @@ typedef struct {
 int ssb_iface_assess_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, const ssb_cell_params *cell,
                           double hours, ssb_iface_assessment *out);
 
+/* The note for a pair that decomposes over its window (stable 0) or may (stable -1), is not nearly stable and has no
+ * interphase growth record (type unknown): "A|B is unstable (of unknown stability) but has no interphase growth data
+ * (data/iface/interfaces.json): its aged resistance is the fresh one, growth not modelled" into buf (n > 0).
+ * Returns the characters written, 0 (buf "") when the pair is not such a one. The words of design's ageing_note and
+ * of cell cycle's interfaces.<site>.ageing_note. */
+size_t ssb_iface_no_growth_note(const ssb_iface_stability *sp, char *buf, size_t n);
+/* Why a site that ssb_iface_ageing_from_cell left off (enabled 0) does not age, into buf (n > 0; "" for a site that
+ * ages): positive and negative are assessed as ssb_iface_assess_cell does (positive from the cell's discharge
+ * cut-off, negative over its whole curve): ssb_iface_no_growth_note's words for a pair that decomposes without
+ * growth data; "no ageing (stable over its operating window)"; "no ageing (interfaces.<site>: model none)" for a
+ * pair with a record; else "no ageing (no interphase growth data)". carbon: "no ageing (not set: interfaces.carbon
+ * with its area)", or "no ageing (no carbon in the positive)" for a carbon-free positive. Never fails (an unknown
+ * material gives the last words). */
+void ssb_iface_site_note(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, const ssb_cell_params *cell,
+                         const ssb_iface_ageing *ag, ssb_iface_site site, char *buf, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

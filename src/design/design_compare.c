@@ -281,6 +281,14 @@ static int build_cases(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_par
         rc = ssb_design_case_create(ctx, cell, rp, ep, &cases[i]);
         if (rc == SSB_OK)
             rc = ssb_design_strategy_apply(ctx, db, ch->strategy, ch->values, &cases[i]);
+        /* a parameter value the caller did not give (the strategy's default) that is out of range at this baseline
+           (pressure's default added to a baseline near the top of the range): not applicable, with the reason; a
+           value the caller gave stops everything (below) */
+        int defaulted = 1;
+        for (int k = 0; k < s->nparams; k++)
+            defaulted = defaulted && isnan(ch->values[k]);
+        if (rc == SSB_ERR_RANGE && defaulted)
+            rc = SSB_ERR_UNSUPPORTED;
         if (rc == SSB_ERR_NOTFOUND || rc == SSB_ERR_UNSUPPORTED) {
             /* a strategy this build has that cannot act on this cell (e.g. no mechanics record of its SE): not
                applicable, with the reason, like the anode-only strategies on a composite anode; the case stays the

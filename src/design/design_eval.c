@@ -51,8 +51,9 @@ int ssb_design_eval_params_check(ssb_ctx *ctx, const ssb_design_eval_params *ep)
                                                                                                  ep->power_rates[i - 1]),
                     SSB_ERR_RANGE, "design power ladder rate %d = %g C (valid: ascending, in (0, 100])", i,
                     ep->power_rates[i]);
-    SSB_REQUIRE(ctx, ep->stack_pressure >= 0 && ep->stack_pressure <= 1e8, SSB_ERR_RANGE,
-                "stack pressure = %g MPa is out of range (valid: 0 to 100)", ep->stack_pressure * 1e-6);
+    SSB_REQUIRE(ctx, ep->stack_pressure >= 0 && ep->stack_pressure <= SSBI_DESIGN_P_MAX, SSB_ERR_RANGE,
+                "stack pressure = %g MPa is out of range (valid: 0 to %g)", ep->stack_pressure * 1e-6,
+                SSBI_DESIGN_P_MAX * 1e-6);
     SSB_REQUIRE(ctx, ep->li_hours > 0 && ep->li_hours <= 1e4, SSB_ERR_RANGE,
                 "design stripping horizon = %g h is out of range (valid: (0, 1e4])", ep->li_hours);
     SSB_REQUIRE(ctx, ep->se_sigma_e_factor >= 1 && ep->se_sigma_e_factor <= 1e8, SSB_ERR_RANGE,
@@ -286,12 +287,9 @@ static int ageing(ssb_ctx *ctx, const ssb_materials *db, const ssb_cell_params *
     size_t len = 0;
     for (int k = 0; k < 2; k++) {
         const ssb_iface_stability *sp = side[k];
-        if (sp->type == SSB_IFACE_UNKNOWN && sp->stable != 1 && !sp->nearly_stable && len < sizeof m->aged_note)
-            len += (size_t)snprintf(m->aged_note + len, sizeof m->aged_note - len,
-                                    "%s%s|%s is %s but has no interphase growth data (data/iface/interfaces.json): "
-                                    "its aged resistance is the fresh one, growth not modelled",
-                                    len ? "; " : "", sp->electrode, sp->electrolyte,
-                                    sp->stable == 0 ? "unstable" : "of unknown stability");
+        char note[sizeof m->aged_note];
+        if (ssb_iface_no_growth_note(sp, note, sizeof note) > 0 && len < sizeof m->aged_note)
+            len += (size_t)snprintf(m->aged_note + len, sizeof m->aged_note - len, "%s%s", len ? "; " : "", note);
     }
     if (ep->coating.thickness > 0) {
         /* the run's cell with the cathode interface resistance it had before the coating */

@@ -2,6 +2,10 @@
 #ifndef SSB_DESIGN_IMPL_H
 #define SSB_DESIGN_IMPL_H
 
+/* The stack pressures the evaluation's mechanics is meaningful for [Pa]: 0 to 100 MPa, the baseline's and a
+   variant's (baseline + pressure.added_pressure_MPa) alike. */
+#define SSBI_DESIGN_P_MAX 1e8
+
 #include <ssbnet/ssb_design.h>
 
 #include "core_impl.h"

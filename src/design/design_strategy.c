@@ -193,7 +193,14 @@ static int a_pressure(ssb_ctx *ctx, const ssb_materials *db, const double *v, ss
         rc = ssb_mech_db_anode(ctx, mdb, db, dc->eval.anode_mech, &a);
     ssb_mech_db_destroy(&mdb);
     SSB_CHECK(ctx, rc);
-    dc->eval.stack_pressure += v[0] * 1e6;
+    /* the variant's pressure must lie in the evaluation's range too: refused here, before anything is evaluated */
+    double p = dc->eval.stack_pressure + v[0] * 1e6;
+    SSB_REQUIRE(ctx, p <= SSBI_DESIGN_P_MAX, SSB_ERR_RANGE,
+                "pressure.added_pressure_MPa = %g on the baseline stack pressure %g MPa (--pressure) gives %g MPa, "
+                "out of range (valid: 0 to %g MPa in all, so at most %g MPa added to this baseline)",
+                v[0], dc->eval.stack_pressure * 1e-6, p * 1e-6, SSBI_DESIGN_P_MAX * 1e-6,
+                (SSBI_DESIGN_P_MAX - dc->eval.stack_pressure) * 1e-6);
+    dc->eval.stack_pressure = p;
     return SSB_OK;
 }
 

@@ -273,3 +273,54 @@ int ssb_iface_assess_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_ifac
     out->R_neg_aged = out->R_neg_initial + add;
     return SSB_OK;
 }
+
+size_t ssb_iface_no_growth_note(const ssb_iface_stability *sp, char *buf, size_t n)
+{
+    if (!buf || n == 0)
+        return 0;
+    buf[0] = '\0';
+    if (!sp || sp->type != SSB_IFACE_UNKNOWN || sp->stable == 1 || sp->nearly_stable)
+        return 0;
+    int w = snprintf(buf, n,
+                     "%s|%s is %s but has no interphase growth data (data/iface/interfaces.json): its aged resistance "
+                     "is the fresh one, growth not modelled",
+                     sp->electrode, sp->electrolyte, sp->stable == 0 ? "unstable" : "of unknown stability");
+    if (w < 0)
+        return 0;
+    return (size_t)w < n ? (size_t)w : n - 1;
+}
+
+void ssb_iface_site_note(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface_db *db, const ssb_cell_params *cell,
+                         const ssb_iface_ageing *ag, ssb_iface_site site, char *buf, size_t n)
+{
+    if (!buf || n == 0)
+        return;
+    buf[0] = '\0';
+    if (!ctx || !mdb || !db || !cell || !ag || (int)site < 0 || site >= SSB_IFACE_NSITES || ag->site[site].enabled)
+        return;
+    ssb_cell_values v;
+    ssb_cell_params_get_values(cell, &v);
+    if (site == SSB_IFACE_CARBON) {
+        snprintf(buf, n, "%s", v.pos.eps_inert > 0 ? "no ageing (not set: interfaces.carbon with its area)"
+                                                   : "no ageing (no carbon in the positive)");
+        return;
+    }
+    const ssb_iface_site_params *sp = &ag->site[site];
+    const ssb_iface_record *rec = NULL;
+    if (ssb_iface_db_find(ctx, db, mdb, sp->electrode, sp->electrolyte, &rec) == SSB_OK) {
+        snprintf(buf, n, "no ageing (interfaces.%s: model none)", ssb_iface_site_name(site));
+        return;
+    }
+    ssb_ctx_clear_error(ctx);
+    double v_lo = site == SSB_IFACE_POS && v.cell.V_min > 0 ? v.cell.V_min : NAN;
+    ssb_iface_stability st;
+    if (ssb_iface_stability_assess(ctx, mdb, db, sp->electrode, sp->electrolyte, NULL, v_lo, NAN, &st) != SSB_OK) {
+        ssb_ctx_clear_error(ctx);
+        snprintf(buf, n, "no ageing (no interphase growth data)");
+        return;
+    }
+    if (ssb_iface_no_growth_note(&st, buf, n) > 0)
+        return;
+    snprintf(buf, n, "%s", st.stable == 1 ? "no ageing (stable over its operating window)"
+                                          : "no ageing (no interphase growth data)");
+}

@@ -21,6 +21,14 @@ if ls "$T/run/"*.tmp* >/dev/null 2>&1; then bad "temporary files left"; else ok 
 EX="$(cd "$(dirname "$0")/../.." && pwd)/examples/cell.json"
 expect_rc "run examples/cell.json" 0 "$BIN" run "$EX" --size 40 --rates 1 -o "$T/ex" --quiet
 grep -Eq '"interface_positive":[[:space:]]*(0\.0*[1-9]|[1-9])' "$T/ex/report.json" && ok "example report has a positive interface-resistance loss" || bad "example report lacks the interface loss"
+# a composite negative with carbon that names none: the Wh/kg note names the key and how to give it
+sed '/"type": "composite"/s/, "carbon": "carbon black",/,/' "$(dirname "$EX")/cell_si_c_se.json" >"$T/nocb.json"
+expect_rc "cell rates, negative carbon unnamed" 0 "$BIN" cell rates "$T/nocb.json" --rates 1 --quiet
+grep -qF "the cell lacks negative.density_carbon_kg_per_m3; name the electrode's \"carbon\"" "$T/out" \
+  && ok "rates: carbon density hint" || bad "rates: $(tail -1 "$T/out")"
+expect_rc "run --no-micro, negative carbon unnamed" 0 "$BIN" run "$T/nocb.json" --no-micro --rates 1 -o "$T/nocb" --quiet
+grep -qF "the cell lacks negative.density_carbon_kg_per_m3; name the electrode's \"carbon\"" "$T/out" \
+  && ok "run: carbon density hint" || bad "run: $(grep lacks "$T/out")"
 expect_rc "cell run examples/cell.json" 0 "$BIN" cell run "$EX" -p "Discharge at 1C until 3.5 V" --quiet
 
 # a segmented image without phase roles is refused with a message; with --phase-map it runs

@@ -24,6 +24,13 @@ SMALL=(--size 32 --set positive.thickness_um=30 --quiet)
 expect_rc "compare --json" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator,pressure,coating \
   --param coating.thickness_nm=5 --json
 cp "$T/out" "$T/cmp.json"
+# the pressure variant's pressure is the baseline's plus the addition; both lie in 0 to 100 MPa: 80 + 40 = 120 MPa is
+# refused before anything is evaluated, naming both options, the sum and the range; nothing is written
+expect_rc "compare --pressure 80 + added 40" 7 "$BIN" design compare "${SMALL[@]}" --pressure 80 \
+  --param pressure.added_pressure_MPa=40 -o "$T/p120" --json
+grep -q 'added_pressure_MPa = 40' "$T/err" && grep -q -- '80 MPa (--pressure)' "$T/err" && grep -q '120 MPa' "$T/err" \
+  && grep -q '0 to 100 MPa' "$T/err" && [ ! -s "$T/out" ] && [ ! -e "$T/p120" ] && ok "pressure sum refused up front" \
+  || bad "pressure sum: $(cat "$T/err")"
 expect_rc "compare -o DIR" 0 "$BIN" design compare "${SMALL[@]}" --strategies thin_separator,pressure -o "$T/dir"
 [ -s "$T/dir/compare.json" ] && ok "compare.json written" || bad "no $T/dir/compare.json"
 H="$T/dir/report.html"

@@ -122,6 +122,25 @@ done
 [ "$(wc -l <"$T/cycles.csv")" -eq 6 ] && ok "CSV has 5 cycles" || bad "CSV lines: $(wc -l <"$T/cycles.csv")"
 [ -s "$T/cycles.png" ] && ok "cycle plot written" || bad "no cycle plot"
 
+# a cathode pair that decomposes without growth data: cell cycle says what design compare says (ageing_note: the
+# aged resistance is the fresh one; both take the words from ssb_iface_no_growth_note). NCM811 | LLZO: LLZO oxidises above 2.91 V (computed window, Zhu, He, Mo, ACS
+# Appl. Mater. Interfaces 7, 23685 (2015)), below NCM811's 3.5-4.3 V; data/iface/interfaces.json has no such record.
+EXC="$(cd "$(dirname "$0")/../.." && pwd)/examples/cell.json"
+sed 's/"Li6PS5Cl"/"Li7La3Zr2O12"/g' "$EXC" >"$T/llzo.json"
+NOTE='NCM811|Li7La3Zr2O12 is unstable but has no interphase growth data (data/iface/interfaces.json): its aged resistance is the fresh one, growth not modelled'
+expect_rc "cell cycle NCM811|LLZO" 0 "$BIN" cell cycle "$T/llzo.json" --cycles 2 --json --quiet
+grep '"ageing_note"' "$T/out" | grep -qF "\"$NOTE\"" && ok "cycle JSON: positive ageing_note" || bad "no ageing_note: $(grep -o '"positive"[^}]*' "$T/out")"
+r=$(tr -d '\n\t ' <"$T/out" | grep -o '"positive_interface_resistance_ohm_cm2":\[[^]]*' | sed 's/.*\[//')
+[ -n "$r" ] && awk -v r="$r" 'BEGIN{n=split(r,a,","); exit !(n == 2 && a[1] == a[2])}' && ok "R_pos stays fresh ($r)" \
+  || bad "R_pos per cycle: $r"
+expect_rc "cell cycle NCM811|LLZO table" 0 "$BIN" cell cycle "$T/llzo.json" --cycles 1 --quiet
+grep -qF "positive $NOTE" "$T/out" && ok "cycle table: the note" || bad "table: $(grep positive "$T/out" | head -1)"
+
+# a carbon-free positive (examples/cell_carbon_free.json: no carbon phase) has no SE|carbon interface to age
+expect_rc "cell cycle carbon-free" 0 "$BIN" cell cycle "$(dirname "$EXC")/cell_carbon_free.json" --cycles 1 --quiet
+grep -q '^  carbon .*no ageing (no carbon in the positive)' "$T/out" && ok "carbon-free: no carbon to age" \
+  || bad "carbon-free: $(grep '^  carbon' "$T/out")"
+
 # bad interface blocks: key named, distinct codes, no output file
 # the README's example cell with an interfaces block added
 EX="$(cd "$(dirname "$0")/../.." && pwd)/examples/cell.json"

@@ -775,6 +775,48 @@ static void test_strategy_errors(void **state)
     printf("PASS: unknown strategy, out-of-range parameter, unavailable strategy refused\n");
 }
 
+/* The pressure variant's stack pressure is the baseline's plus pressure.added_pressure_MPa, and the evaluation's
+ * range (0 to 100 MPa) holds for that sum too: 80 + 40 = 120 MPa is refused before anything is evaluated (exit 7
+ * in the CLI), naming both values, the sum and the range; 80 + 20 = 100 MPa is accepted. The default addition
+ * (4 MPa) on a 99 MPa baseline the caller did not ask for makes the variant not applicable, with the reason, and
+ * the other variants still run. */
+static void test_pressure_sum_range(void **state)
+{
+    fixture *f = *state;
+    int idx;
+    TU_OK(f->ctx, ssb_design_strategy_find(f->ctx, "pressure", &idx));
+    ssb_design_eval_params ep = no_ladder();
+    ep.stack_pressure = 80e6;
+    ssb_design_choice ch = {idx, {40, NAN, NAN, NAN}};
+    ssb_design_comparison c;
+    assert_int_equal(ssb_design_compare(f->ctx, f->db, f->cell, NULL, &ep, 1, &ch, &c), SSB_ERR_RANGE);
+    assert_int_equal(c.n, 0);
+    const char *msg = ssb_ctx_get_error(f->ctx);
+    assert_non_null(strstr(msg, "pressure.added_pressure_MPa = 40"));
+    assert_non_null(strstr(msg, "baseline stack pressure 80 MPa (--pressure)"));
+    assert_non_null(strstr(msg, "gives 120 MPa"));
+    assert_non_null(strstr(msg, "valid: 0 to 100 MPa"));
+    printf("PASS: refused up front: %s\n", msg);
+    ssb_ctx_clear_error(f->ctx);
+    ssb_design_case dc;
+    TU_OK(f->ctx, ssb_design_case_create(f->ctx, f->cell, NULL, &ep, &dc));
+    const double edge[1] = {20};
+    TU_OK(f->ctx, ssb_design_strategy_apply(f->ctx, f->db, idx, edge, &dc));
+    TU_ASSERT_REL(dc.eval.stack_pressure, 100e6, 1e-12);
+    ssb_design_case_destroy(&dc);
+    ssb_run_params rp = bruggeman_params();
+    ep.stack_pressure = 99e6;
+    ssb_design_choice def = {idx, {NAN, NAN, NAN, NAN}};
+    TU_OK(f->ctx, ssb_design_compare(f->ctx, f->db, f->cell, &rp, &ep, 1, &def, &c));
+    assert_int_equal(c.n, 2);
+    assert_true(c.v[0].ok);
+    assert_false(c.v[1].ok);
+    assert_int_equal(c.v[1].error_code, SSB_ERR_UNSUPPORTED);
+    assert_non_null(strstr(c.v[1].error, "gives 103 MPa"));
+    printf("PASS: default addition at 99 MPa: %s\n", c.v[1].error);
+    ssb_design_comparison_destroy(&c);
+}
+
 /* Evaluate the fixture's cell (thickness t_um) with one strategy at values v (NULL entry list: baseline). */
 static void eval_with(fixture *f, double t_um, const char *name, const double *v, ssb_design_metrics *m)
 {
@@ -882,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_ccs_beyond_model_range),
         cmocka_unit_test(test_thin_separator_ohmic),
         cmocka_unit_test(test_strategy_errors),
+        cmocka_unit_test(test_pressure_sum_range),
         cmocka_unit_test(test_trend_se_particles),
         cmocka_unit_test(test_trend_channels),
     };

@@ -250,6 +250,55 @@ static void test_load_once(void **state)
     ssb_ctx_destroy(&ctx);
 }
 
+/* Every cell file shipped in examples/ and examples/validation/ gives its headline stack Wh/kg: no layer density is
+ * missing (a composite negative with carbon needs its carbon named, as the positive does). The Si|C|SE example's stack
+ * mass is checked by hand against the database densities (NCM811 4.75, Li6PS5Cl 1.86, Si 2.33, carbon black 1.95
+ * g/cm3) and the layer compositions of examples/cell_si_c_se.json, no current collectors:
+ *   positive 60 um x (0.6 x 4750 + 0.32 x 1860 + 0.03 x 1950) = 0.210222 kg/m2
+ *   separator 30 um x 1860 = 0.0558 kg/m2; negative 20 um x (0.3 x 2330 + 0.4 x 1860 + 0.1 x 1950) = 0.03276 kg/m2
+ *   stack = 0.298782 kg/m2. */
+static void test_examples_have_densities(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"cell.json",
+                                        "cell_carbon_free.json",
+                                        "cell_si_c_se.json",
+                                        "cell_si_micro.json",
+                                        "validation/minnmann2021_ncm622_33vol.json",
+                                        "validation/minnmann2021_ncm622_42vol.json",
+                                        "validation/minnmann2021_ncm622_61vol.json",
+                                        "validation/schlautmann2023_ncm811_L.json",
+                                        "validation/schlautmann2023_ncm811_M.json",
+                                        "validation/schlautmann2023_ncm811_S.json",
+                                        "validation/schlautmann2023_ncm811_XL.json"};
+    ssb_ctx *ctx = NULL;
+    TU_OK(ctx, ssb_ctx_create(&ctx));
+    ssb_materials *db = db_load(ctx);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/examples/%s", SSB_SOURCE_DIR, files[i]);
+        ssb_cell_params *c = NULL;
+        ssb_run_params rp;
+        TU_OK(ctx, ssb_run_load(ctx, db, path, &c, &rp));
+        ssb_cell_values v;
+        ssb_cell_params_get_values(c, &v);
+        char missing[256];
+        int lacks = ssb_run_missing_densities(&v, missing, sizeof missing);
+        if (lacks)
+            printf("FAIL: examples/%s lacks %s\n", files[i], missing);
+        assert_false(lacks);
+        ssb_cell_derived d;
+        TU_OK(ctx, ssb_cell_params_derive(ctx, c, &d));
+        assert_true(isfinite(d.mass) && d.mass > 0);
+        if (strcmp(files[i], "cell_si_c_se.json") == 0)
+            assert_true(fabs(d.mass - 0.298782) < 1e-9);
+        ssb_cell_params_destroy(&c);
+    }
+    ssb_materials_destroy(&db);
+    printf("PASS: every example cell file has all its layer densities; Si|C|SE stack mass 0.298782 kg/m2 by hand\n");
+    ssb_ctx_destroy(&ctx);
+}
+
 /* examples/cell.json: 80 um at 40 C. The phases are evaluated at 313.15 K, not 298.15 K. */
 static void test_handover_example_40C(void **state)
 {
@@ -1001,6 +1050,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_handover_default, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_handover_insertion_paths, fx_setup, fx_teardown),
         cmocka_unit_test(test_handover_example_40C),
+        cmocka_unit_test(test_examples_have_densities),
         cmocka_unit_test_setup_teardown(test_handover_temperature_set, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_reproducible_and_cell_identity, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_percolation_vs_thickness, fx_setup, fx_teardown),
