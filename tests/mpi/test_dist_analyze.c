@@ -36,8 +36,16 @@
 #define EQ_I(a, b, what) CHECK((a) == (b), "%s: %lld (ranks) vs %lld (serial)", what, (long long)(a), (long long)(b))
 #define EQ_D(a, b, what) CHECK((a) == (b), "%s: %.17g (ranks) vs %.17g (serial)", what, (double)(a), (double)(b))
 #define REL(a, b, what)                                                                                            \
-    CHECK(fabs((a) - (b)) <= 1e-12 * fabs(b), "%s: %.17g (ranks) vs %.17g (serial), rel %.3g", what, (double)(a),  \
+    CHECK((isnan(a) && isnan(b)) || fabs((a) - (b)) <= 1e-12 * fabs(b),                                         \
+          "%s: %.17g (ranks) vs %.17g (serial), rel %.3g", what, (double)(a),                                      \
           (double)(b), fabs((a) - (b)) / fabs(b))
+
+/* an unresolved marching-cubes area (NaN, see ssbi_ma_mc_pair_area) as a marker far above any area in m^2, so
+ * that digests of equal results compare equal */
+static double nan_mark(double a)
+{
+    return isnan(a) ? 0.5 : a;
+}
 
 static void cmp_area(const ssb_micro_area *d, const ssb_micro_area *s, const char *what)
 {
@@ -66,8 +74,8 @@ static void compare(ssb_ctx *ctx, const ssb_grid *g, const char *path, const ssb
                 dg[1] += (double)(d.percolation[k].n_percolating[a] * 3 + d.percolation[k].n_dead_end[a]) * (a + 1);
         }
         for (int i = 0; i < d.interfaces.npairs; i++)
-            dg[2] += d.interfaces.pairs[i].face.area + d.interfaces.pairs[i].mc.area;
-        dg[3] = (double)d.cam.n_active + d.cam.cam_se_mc.area + (double)d.cam.n_particles;
+            dg[2] += d.interfaces.pairs[i].face.area + nan_mark(d.interfaces.pairs[i].mc.area);
+        dg[3] = (double)d.cam.n_active + nan_mark(d.cam.cam_se_mc.area) + (double)d.cam.n_particles;
         MPI_Allreduce(dg, mx, 4, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
         MPI_Allreduce(dg, mn, 4, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
         for (int k = 0; k < 4; k++)

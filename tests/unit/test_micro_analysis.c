@@ -935,6 +935,13 @@ static void test_mc_noise_unresolved(void **state)
     TU_OK(ctx, ssb_micro_interfaces_compute(ctx, g, NULL, &r));
     assert_true(isfinite(r.pairs[0].mc.area));
     TU_ASSERT_REL(r.pairs[0].mc.area, 4.0 * PI * 49.0 * h * h, 0.01);
+    /* sets that share no voxel face (label 3 is not in the image) have no interface: 0 exactly, not 'not resolved'
+     * (electrode.tiff with the README's map, which has no SE, came out NAN for its CAM|SE area) */
+    uint8_t sa[256] = {0}, sb[256] = {0};
+    sa[1] = sb[3] = 1;
+    ssb_micro_area face, mc;
+    TU_OK(ctx, ssb_micro_set_interface_area(ctx, g, sa, sb, NULL, &face, &mc));
+    assert_true(face.area == 0.0 && mc.area == 0.0);
     ssb_micro_interfaces_destroy(&r);
     ssb_grid_destroy(&g);
     ssb_ctx_destroy(&ctx);

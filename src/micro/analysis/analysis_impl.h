@@ -70,12 +70,15 @@ int ssbi_ma_interfaces_finish(ssb_micro_interfaces *out, const uint8_t *labels, 
                               ssbi_mc_area_fn mc_area, ssb_ctx *ctx, void *user);
 
 /* The marching-cubes area of the interface between two disjoint sets from the areas of A, B and A u B (m^2),
- * S_ab = (S_a + S_b - S_{a u b}) / 2, or NAN (not resolved) where it is not positive: the smoothed iso-surfaces of
+ * S_ab = (S_a + S_b - S_{a u b}) / 2; 0 where the sets share no voxel face (face_area 0, e.g. no SE in the image),
+ * else NAN (not resolved) where it is not positive: the smoothed iso-surfaces of
  * features about one voxel across (noise-like images) do not obey the inclusion-exclusion, and a negative area is
  * never a result. (No upper bound S_ab <= min(S_a, S_b): a resolved two-phase image has S_a ~ S_b ~ S_ab only to
  * the marching-cubes ties, and the mean of the two exceeds the smaller.) */
-static inline double ssbi_ma_mc_pair_area(double s_a, double s_b, double s_union)
+static inline double ssbi_ma_mc_pair_area(double s_a, double s_b, double s_union, double face_area)
 {
+    if (!(face_area > 0.0))
+        return 0.0; /* the sets do not touch: no interface, exactly (not an unresolved one) */
     const double s = 0.5 * (s_a + s_b - s_union);
     return s > 0.0 ? s : NAN;
 }

@@ -141,7 +141,7 @@ void ssbi_ma_cam_finish(const ssbi_cam_counts *c, const double h[3], ssb_micro_c
 
 void ssbi_ma_cam_finish_mc(ssb_micro_cam_result *res, double s_cam, double s_ion, double s_union)
 {
-    const double mc = ssbi_ma_mc_pair_area(s_cam, s_ion, s_union), vol = res->box_volume;
+    const double mc = ssbi_ma_mc_pair_area(s_cam, s_ion, s_union, res->cam_se.area), vol = res->box_volume;
     res->cam_se_mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, mc, vol);
     res->mc_face_ratio = res->cam_se.area > 0.0 ? mc / res->cam_se.area : 0.0;
     res->active_cam_se_mc =

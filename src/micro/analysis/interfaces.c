@@ -166,7 +166,7 @@ int ssbi_ma_interfaces_finish(ssb_micro_interfaces *out, const uint8_t *labels, 
                 set[labels[i]] = set[labels[j]] = 1;
                 double s_union = 0.0;
                 rc = mc_area(ctx, user, set, &s_union);
-                s_ab = ssbi_ma_mc_pair_area(smc[i], smc[j], s_union);
+                s_ab = ssbi_ma_mc_pair_area(smc[i], smc[j], s_union, area);
             }
             e->mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, s_ab, vol);
         }
@@ -270,7 +270,7 @@ int ssb_micro_set_interface_area(ssb_ctx *ctx, const ssb_grid *g, const uint8_t 
             SSB_CHECK(ctx, ssbi_ma_mc_area(ctx, n, h, lab, set_a, p.mc_sigma, &sa));
             SSB_CHECK(ctx, ssbi_ma_mc_area(ctx, n, h, lab, set_b, p.mc_sigma, &sb));
             SSB_CHECK(ctx, ssbi_ma_mc_area(ctx, n, h, lab, uni, p.mc_sigma, &su));
-            *mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, ssbi_ma_mc_pair_area(sa, sb, su), vol);
+            *mc = make_area(SSB_MICRO_METHOD_MARCHING_CUBES, ssbi_ma_mc_pair_area(sa, sb, su, face->area), vol);
         }
     }
     return SSB_OK;
