@@ -437,7 +437,6 @@ static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, con
     int need = sp->col[0];
     if (sp->col[1] > need) need = sp->col[1];
     if (sp->col[2] > need) need = sp->col[2];
-    if (sp->cyc_col - 1 > need) need = sp->cyc_col - 1;
     need++;
     for (int64_t l = first; l < t->nlines; l++) {
         char *s = t->line[l];
@@ -469,7 +468,9 @@ static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, con
             v[2] = mod * sin(ph);
         }
         double cyc = NAN;
-        if (sp->cyc_col > 0 && !parse_num(tok[sp->cyc_col - 1], sp->decimal_comma, &cyc))
+        /* the cycle column is optional per row (a row without it was read before the column was used) */
+        if (sp->cyc_col > 0 && sp->cyc_col <= ntok && tok[sp->cyc_col - 1][0] &&
+            !parse_num(tok[sp->cyc_col - 1], sp->decimal_comma, &cyc))
             return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d (cycle / loop number) '%.40s' is not a number",
                              path, (long long)(l + 1), sp->cyc_col, tok[sp->cyc_col - 1]);
         SSB_CHECK(ctx, rows_push(ctx, out, v[0], v[1], v[2], cyc, l + 1));

@@ -437,6 +437,14 @@ static void test_sweeps(void **state)
     assert_int_equal(s->n, 9);
     ssb_eis_spectrum_destroy(&s);
     assert_int_equal(ssb_eis_spectrum_read_sweep(ctx, one, SSB_EIS_FORMAT_AUTO, 2, &s), SSB_ERR_RANGE);
+    /* a cycle column named in the header but left empty in the rows: one sweep, as before the column was used */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx,
+                                     write_file("nocyc.mpt", "EC-Lab ASCII FILE\nNb header lines : 4\n\nfreq/Hz\t"
+                                                             "Re(Z)/Ohm\t-Im(Z)/Ohm\tcycle number\n1000\t10\t1\n"
+                                                             "100\t12\t3\n10\t20\t5\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 3);
+    ssb_eis_spectrum_destroy(&s);
     /* a duplicate point inside a sweep stays refused, as a malformed file naming its line */
     expect_read(ctx, "dup_in_sweep.mpt",
                 "EC-Lab ASCII FILE\nNb header lines : 4\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\tcycle number\n"
