@@ -38,6 +38,11 @@ static void eis_help(void)
 #define ANYINT -9.2e18, 9.2e18
 #define FMIN_OPT {"--fmin", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "use only the points with f >= X", NULL}
 #define FMAX_OPT {"--fmax", NULL, CLI_OPT_DOUBLE, "X", "Hz", ANY, "use only the points with f <= X", NULL}
+#define SWEEP_OPT                                                                                                      \
+    {"--sweep", NULL, CLI_OPT_INT, "N", NULL, 1, 1e9,                                                                 \
+     "sweep N (1-based) of a file of several frequency sweeps (EC-Lab loops / cycles; default: the first, with a "   \
+     "warning)",                                                                                                       \
+     NULL}
 #define DROP_OPT {"--drop-inductive", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "drop the points with Z'' > 0", NULL}
 
 static const cli_opt fit_opts[] = {
@@ -58,6 +63,7 @@ static const cli_opt fit_opts[] = {
     {"--starts", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "number of starts of the global search", NULL},
     {"--seed", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "seed of the global search", NULL},
     DROP_OPT,
+    SWEEP_OPT,
     {"--confidence", NULL, CLI_OPT_DOUBLE, "P", NULL, ANY, "level of the intervals (default 0.95)", NULL},
     {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "Nyquist plot of data and fit", NULL},
     {"--bode", NULL, CLI_OPT_STRING, "FILE", NULL, 0, 0, "Bode plot of data and fit", NULL},
@@ -77,6 +83,7 @@ static const cli_opt drt_opts[] = {
     FMIN_OPT,
     FMAX_OPT,
     DROP_OPT,
+    SWEEP_OPT,
     {"--plot", NULL, CLI_OPT_STRING, "FILE.png|svg", NULL, 0, 0, "gamma(tau) with the peaks", NULL},
     {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "tau_s, gamma_Ohm", NULL},
     {"--peaks-csv", NULL, CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "the peak table (tau_s, f_Hz, gamma_Ohm, R_Ohm)",
@@ -94,6 +101,7 @@ static const cli_opt kk_opts[] = {
     FMIN_OPT,
     FMAX_OPT,
     DROP_OPT,
+    SWEEP_OPT,
     {"--residuals", NULL, CLI_OPT_FLAG, NULL, NULL, 0, 0, "print the residual of every point", NULL},
     {"--output", "-o", CLI_OPT_STRING, "FILE.csv", NULL, 0, 0, "data, KK model and residuals [%]", NULL},
 };
@@ -182,6 +190,7 @@ typedef struct {
     double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
+    long long sweep;
     int has_lambda, has_m, has_starts, has_seed, has_fmin, has_fmax, has_noise, has_c, has_max_m;
     double noise;
 } opts;
@@ -232,6 +241,7 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const cli_
         else if (!strcmp(nm, "--ppd")) o->ppd = (long long)v->num;
         else if (!strcmp(nm, "--starts")) o->starts = (long long)v->num, o->has_starts = 1;
         else if (!strcmp(nm, "--seed")) o->seed = (long long)v->num, o->has_seed = 1;
+        else if (!strcmp(nm, "--sweep")) o->sweep = (long long)v->num;
         else if (!strcmp(nm, "--global")) o->global = 1;
         else if (!strcmp(nm, "--drop-inductive")) o->drop_inductive = 1;
         else if (!strcmp(nm, "--no-inductance")) o->no_inductance = 1;
@@ -306,7 +316,7 @@ static int load_spectrum(cli_env *env, const opts *o, ssb_eis_spectrum **s, int6
 {
     *dropped = 0;
     if (!o->file) return cli_usage_error(env, "missing input FILE");
-    int rc = ssb_eis_spectrum_read(env->ctx, o->file, SSB_EIS_FORMAT_AUTO, s);
+    int rc = ssb_eis_spectrum_read_sweep(env->ctx, o->file, SSB_EIS_FORMAT_AUTO, (int)o->sweep, s);
     if (rc != SSB_OK) return cli_fail(env, rc);
     if (o->has_fmin || o->has_fmax) {
         int64_t nout = 0;

@@ -362,6 +362,19 @@ static void report_handover(const ssb_run_result *res, cJSON *json, FILE *out)
     const ssb_report_type *ht = ssb_run_report_type(SSB_RUN_REPORT_HANDOVER);
     cJSON *jh = cli_report_json(cJSON_AddObjectToObject(json, "handover"), ht, res);
     cJSON_AddStringToObject(jh, "area_factor_method", res->area_factor_method);
+    /* why the voxelised sphere stands in for the structure: mc_face_ratio is NAN when marching cubes did not
+       resolve the CAM|SE interface (features about one voxel across), 0 when it was off or there is no CAM|SE face */
+    const char *why = NULL;
+    if (strcmp(res->area_factor_method, "voxelised_sphere") == 0) {
+        if (isnan(res->cam.mc_face_ratio))
+            why = "the structure's CAM|SE surface was not resolved by marching cubes (features about one voxel "
+                  "across: a finer voxel size resolves it)";
+        else if (!res->cam.cam_se_mc.method)
+            why = "marching cubes is off (microstructure.marching_cubes = false)";
+        else
+            why = "the structure has no CAM|SE interface to measure";
+        cJSON_AddStringToObject(jh, "area_factor_reason", why);
+    }
     if (!out) return;
     fprintf(out, "hand-over to the cell model (each value next to the one it comes from)\n");
     cli_table *t = cli_table_create(2, (const char *[]){"quantity", "value"});
@@ -373,10 +386,13 @@ static void report_handover(const ssb_run_result *res, cJSON *json, FILE *out)
     }
     cli_table_print(t, out);
     cli_table_destroy(&t);
-    fprintf(out, "(area factor: %s; face counting over-estimates a smooth surface by 3/2 on average)\n\n",
-            strcmp(res->area_factor_method, "voxelised_sphere") == 0
-                ? "measured on a voxelised sphere of the CAM diameter"
-                : "marching-cubes / face-count area of this structure's CAM|SE interface");
+    if (why)
+        fprintf(out, "(area factor: measured on a voxelised sphere of the CAM diameter, because %s; face counting "
+                     "over-estimates a smooth surface by 3/2 on average)\n\n",
+                why);
+    else
+        fprintf(out, "(area factor: marching-cubes / face-count area of this structure's CAM|SE interface; face "
+                     "counting over-estimates a smooth surface by 3/2 on average)\n\n");
 }
 
 /* A rate the cell cannot carry: its C-rate and current, "not sustained" under the capacity, "-" elsewhere (the

@@ -110,10 +110,18 @@ typedef enum {
  *   SSB_ERR_FORMAT  empty file, no data rows, a row with too few columns (truncated), a token that is not a
  *                   number, a missing table header, fewer rows than the file header announces
  *   SSB_ERR_RANGE   NaN or infinite value, frequency <= 0
- *   SSB_ERR_ARG     repeated frequency, or frequencies not monotonic (unsorted)
+ *   SSB_ERR_FORMAT  also: a frequency repeated within one sweep (a duplicated point); a BioLogic 'Nb header
+ *                   lines : N' that does not point at the column names (the message names N and the right line)
+ *   SSB_ERR_ARG     frequencies not monotonic within a sweep (unsorted)
  *   SSB_ERR_UNSUPPORTED  format not recognised
- * On error *s is NULL. */
+ * A file of several frequency sweeps (EC-Lab PEIS with loops / cycles: a new "cycle number" or "loop" value; any
+ * format: the frequency jumping back to the start of the sweep) gives its first sweep, with a warning naming the
+ * number of sweeps found. On error *s is NULL. */
 int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format, ssb_eis_spectrum **s);
+/* As ssb_eis_spectrum_read, sweep N (1-based) of a multi-sweep file; 0 = the first, with the warning.
+ * SSB_ERR_RANGE naming the valid range 1..number of sweeps when N is larger or negative. */
+int ssb_eis_spectrum_read_sweep(ssb_ctx *ctx, const char *path, ssb_eis_format format, int sweep,
+                                ssb_eis_spectrum **s);
 /* Format name ("csv", "zplot", "biologic", "gamry", "auto"). */
 const char *ssb_eis_format_name(ssb_eis_format format);
 

@@ -326,6 +326,7 @@ typedef struct {
     char bad_unit[64]; /* a column name with an unknown frequency / impedance unit */
     int bad_kind;      /* unit_factor's *bad for it */
     int polar;         /* columns 2 and 3 hold |Z| and its phase (radians after sign[2]), not Z' and Z'' */
+    int cyc_col;       /* 1 + the column of EC-Lab's "cycle number" / "loop" (a new value starts a sweep); 0 none */
 } table_spec;
 
 /* Header row: map the named columns into spec. Returns the number of roles found (0..3); *err_role gets a role
@@ -384,7 +385,7 @@ static int map_header(char **tok, int ntok, table_spec *sp)
 }
 
 typedef struct {
-    double *f, *re, *im;
+    double *f, *re, *im, *cyc; /* cyc: the cycle / loop column's value, NaN without one */
     int64_t *lineno;
     int64_t n, cap;
 } rows;
@@ -394,11 +395,12 @@ static void rows_free(rows *r)
     free(r->f);
     free(r->re);
     free(r->im);
+    free(r->cyc);
     free(r->lineno);
     memset(r, 0, sizeof *r);
 }
 
-static int rows_push(ssb_ctx *ctx, rows *r, double f, double re, double im, int64_t line)
+static int rows_push(ssb_ctx *ctx, rows *r, double f, double re, double im, double cyc, int64_t line)
 {
     if (r->n == r->cap) {
         int64_t nc = r->cap ? 2 * r->cap : 256;
@@ -410,12 +412,15 @@ static int rows_push(ssb_ctx *ctx, rows *r, double f, double re, double im, int6
         if (c) r->im = c;
         int64_t *d = realloc(r->lineno, (size_t)nc * sizeof(int64_t));
         if (d) r->lineno = d;
-        if (!a || !b || !c || !d) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading a spectrum");
+        double *e = realloc(r->cyc, (size_t)nc * sizeof(double));
+        if (e) r->cyc = e;
+        if (!a || !b || !c || !d || !e) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading a spectrum");
         r->cap = nc;
     }
     r->f[r->n] = f;
     r->re[r->n] = re;
     r->im[r->n] = im;
+    r->cyc[r->n] = cyc;
     r->lineno[r->n] = line;
     r->n++;
     return SSB_OK;
@@ -462,7 +467,13 @@ static int read_rows(ssb_ctx *ctx, const char *path, text *t, int64_t first, con
             v[1] = mod * cos(ph);
             v[2] = mod * sin(ph);
         }
-        SSB_CHECK(ctx, rows_push(ctx, out, v[0], v[1], v[2], l + 1));
+        double cyc = NAN;
+        /* the cycle column is optional per row (a row without it was read before the column was used) */
+        if (sp->cyc_col > 0 && sp->cyc_col <= ntok && tok[sp->cyc_col - 1][0] &&
+            !parse_num(tok[sp->cyc_col - 1], sp->decimal_comma, &cyc))
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT, "%s:%lld: column %d (cycle / loop number) '%.40s' is not a number",
+                             path, (long long)(l + 1), sp->cyc_col, tok[sp->cyc_col - 1]);
+        SSB_CHECK(ctx, rows_push(ctx, out, v[0], v[1], v[2], cyc, l + 1));
     }
     return SSB_OK;
 }
@@ -478,11 +489,17 @@ static int check_rows(ssb_ctx *ctx, const char *path, const rows *r)
         SSB_REQUIRE(ctx, isfinite(r->re[i]), SSB_ERR_RANGE, "%s:%lld: Z' = %g is not finite", path, ln, r->re[i]);
         SSB_REQUIRE(ctx, isfinite(r->im[i]), SSB_ERR_RANGE, "%s:%lld: Z'' = %g is not finite", path, ln, r->im[i]);
     }
+    return SSB_OK;
+}
+
+/* The ordering inside one sweep: strictly monotonic frequencies. */
+static int check_order(ssb_ctx *ctx, const char *path, const rows *r)
+{
     int dir = 0;
     for (int64_t i = 1; i < r->n; i++) {
         long long ln = (long long)r->lineno[i], lp = (long long)r->lineno[i - 1];
-        SSB_REQUIRE(ctx, r->f[i] != r->f[i - 1], SSB_ERR_ARG,
-                    "%s:%lld: frequency %.10g Hz repeats line %lld (duplicate point or a second sweep)", path, ln,
+        SSB_REQUIRE(ctx, r->f[i] != r->f[i - 1], SSB_ERR_FORMAT,
+                    "%s:%lld: frequency %.10g Hz repeats line %lld within one sweep (a duplicated point)", path, ln,
                     r->f[i], lp);
         int d = r->f[i] > r->f[i - 1] ? 1 : -1;
         if (!dir) dir = d;
@@ -493,14 +510,68 @@ static int check_rows(ssb_ctx *ctx, const char *path, const rows *r)
     return SSB_OK;
 }
 
-static int rows_to_spectrum(ssb_ctx *ctx, const char *path, rows *r, ssb_eis_spectrum **s)
+/* Where the sweeps of a multi-loop export start (EC-Lab PEIS with several loops or cycles, a CSV of repeated
+ * sweeps): a new value of the cycle / loop column, or the frequency jumping back towards the start of the current
+ * sweep against its direction (closer, on a log scale, to the sweep's first frequency than to the point before).
+ * Any other break of the order is left to check_order (unsorted). start[] gets the first row of each sweep (start has
+ * room for r->n entries); returns the number of sweeps (>= 1 for r->n >= 1). */
+static int64_t sweep_starts(const rows *r, int64_t *start)
+{
+    int64_t ns = 0;
+    if (r->n < 1) return 0;
+    start[ns++] = 0;
+    int64_t s0 = 0;
+    int dir = 0;
+    for (int64_t i = 1; i < r->n; i++) {
+        int fresh = 0;
+        if (!isnan(r->cyc[i]) && !isnan(r->cyc[i - 1]) && r->cyc[i] != r->cyc[i - 1]) fresh = 1;
+        const double f = r->f[i], fp = r->f[i - 1], f0 = r->f[s0];
+        if (!fresh && f > 0 && fp > 0 && f0 > 0 && isfinite(f) && isfinite(fp) && isfinite(f0) && f != fp) {
+            const int d = f > fp ? 1 : -1;
+            if (dir && d != dir && fabs(log(f / f0)) < fabs(log(f / fp))) fresh = 1;
+            if (!fresh && !dir) dir = d;
+        }
+        if (fresh) {
+            start[ns++] = i;
+            s0 = i;
+            dir = 0;
+        }
+    }
+    return ns;
+}
+
+/* Pick sweep `sweep` (1-based; 0 = the first, with a warning when there are several) and make the spectrum. */
+static int rows_to_spectrum(ssb_ctx *ctx, const char *path, rows *r, int sweep, ssb_eis_spectrum **s)
 {
     SSB_REQUIRE(ctx, r->n > 0, SSB_ERR_FORMAT, "%s: no data rows", path);
     SSB_CHECK(ctx, check_rows(ctx, path, r));
-    SSB_CHECK(ctx, ssb_eis_spectrum_create(ctx, r->n, s));
-    memcpy((*s)->f, r->f, (size_t)r->n * sizeof(double));
-    memcpy((*s)->zre, r->re, (size_t)r->n * sizeof(double));
-    memcpy((*s)->zim, r->im, (size_t)r->n * sizeof(double));
+    int64_t *start = malloc((size_t)r->n * sizeof(int64_t));
+    if (!start) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+    const int64_t ns = sweep_starts(r, start);
+    if (sweep < 0 || sweep > ns) {
+        free(start);
+        return SSB_ERROR(ctx, SSB_ERR_RANGE,
+                         "%s: sweep %d requested; the file holds %lld frequency sweep%s (valid: 1..%lld)", path, sweep,
+                         (long long)ns, ns == 1 ? "" : "s", (long long)ns);
+    }
+    const int64_t k = sweep > 0 ? sweep - 1 : 0;
+    const int64_t a = start[k], b = k + 1 < ns ? start[k + 1] : r->n;
+    free(start);
+    if (sweep == 0 && ns > 1)
+        ssbi_log(ctx, SSB_LOG_WARN, "eis",
+                 "%s: %lld frequency sweeps (loops / cycles) found; reading sweep 1 only (lines %lld-%lld, %lld "
+                 "points); choose another with --sweep N (1..%lld)",
+                 path, (long long)ns, (long long)r->lineno[a], (long long)r->lineno[b - 1], (long long)(b - a),
+                 (long long)ns);
+    else if (sweep > 0 && ns > 1)
+        ssbi_log(ctx, SSB_LOG_INFO, "eis", "%s: sweep %d of %lld (lines %lld-%lld, %lld points)", path, sweep,
+                 (long long)ns, (long long)r->lineno[a], (long long)r->lineno[b - 1], (long long)(b - a));
+    rows v = {r->f + a, r->re + a, r->im + a, r->cyc + a, r->lineno + a, b - a, b - a};
+    SSB_CHECK(ctx, check_order(ctx, path, &v));
+    SSB_CHECK(ctx, ssb_eis_spectrum_create(ctx, v.n, s));
+    memcpy((*s)->f, v.f, (size_t)v.n * sizeof(double));
+    memcpy((*s)->zre, v.re, (size_t)v.n * sizeof(double));
+    memcpy((*s)->zim, v.im, (size_t)v.n * sizeof(double));
     return SSB_OK;
 }
 
@@ -595,7 +666,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
         data_line = t->line[ld];
     }
     const char *first = t->line[l];
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, "", 0, 0};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, ',', 0, 1, 0, -1, "", 0, 0, 0};
     detect_delim(data_line ? data_line : first, &sp);
     /* header? any token of the first line that is not a number (and not empty) */
     size_t flen = strlen(first);
@@ -620,7 +691,7 @@ static int read_csv(ssb_ctx *ctx, const char *path, text *t, rows *out)
                 sp.sign[r] = 1.0;
             }
         } else if (found < 3) {
-            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, "", 0, 0};
+            table_spec probe = {{-1, -1, -1}, {1, 1, 1}, sp.delim, 0, 1, 0, -1, "", 0, 0, 0};
             map_header(tok, ntok, &probe);
             char missing[64] = "";
             for (int r = 0; r < 3; r++)
@@ -687,7 +758,7 @@ static int read_zplot(ssb_ctx *ctx, const char *path, text *t, rows *out)
         end = names; /* ZPlotW: the data follow the names */
         expect = -1;
     }
-    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 1, 0, 0, expect, "", 0, 0};
+    table_spec sp = {{0, 4, 5}, {1, 1, 1}, ' ', 1, 0, 0, expect, "", 0, 0, 0};
     for (int64_t l = end + 1; l < t->nlines; l++)
         if (content_line(t->line[l])) {
             detect_delim(t->line[l], &sp);
@@ -713,45 +784,79 @@ static int read_zplot(ssb_ctx *ctx, const char *path, text *t, rows *out)
     return SSB_OK;
 }
 
+/* A BioLogic column-name line: the columns split at tabs name a frequency, Z' and Z'' (map_header finds all three). */
+static int biologic_names(const char *line, table_spec *sp)
+{
+    size_t hl = strlen(line);
+    char *copy = malloc(hl + 1);
+    if (!copy) return -1;
+    memcpy(copy, line, hl + 1);
+    char *tok[MAX_TOK];
+    int ntok = split(copy, '\t', tok);
+    int found = map_header(tok, ntok, sp);
+    /* the sweep of a multi-loop PEIS: "cycle number" (EC-Lab) or "loop" */
+    for (int i = 0; i < ntok && found == 3; i++)
+        if (strcasecmp(tok[i], "cycle number") == 0 || strcasecmp(tok[i], "loop") == 0 ||
+            strcasecmp(tok[i], "loop number") == 0) {
+            sp->cyc_col = i + 1;
+            break;
+        }
+    free(copy);
+    return found;
+}
+
 static int read_biologic(ssb_ctx *ctx, const char *path, text *t, rows *out)
 {
-    int64_t hdr = -1;
+    int64_t hdr = -1, nh = 0, count_line = -1;
     for (int64_t l = 0; l < t->nlines && l < 8; l++) {
         const char *q = strstr(t->line[l], "Nb header lines");
         if (q) {
             q = strchr(q, ':');
-            int64_t nh = 0;
             if (q && (!parse_count(q + 1, t->nlines, &nh) || nh < 1))
                 return SSB_ERROR(ctx, SSB_ERR_FORMAT,
                                  "%s:%lld: 'Nb header lines' = '%.40s' is not a count in 1..%lld (the file's lines)",
                                  path, (long long)(l + 1), q + 1, (long long)t->nlines);
-            if (q) hdr = nh - 1; /* 1-based count includes the column-name line */
+            if (q) {
+                hdr = nh - 1; /* 1-based count includes the column-name line */
+                count_line = l;
+            }
             break;
         }
     }
-    if (hdr < 0 || hdr >= t->nlines) {
-        hdr = -1;
-        for (int64_t l = 0; l < t->nlines; l++)
-            if (strstr(t->line[l], "freq/Hz")) {
-                hdr = l;
-                break;
-            }
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0, 0, 0};
+    int found = 0;
+    if (hdr >= 0 && hdr < t->nlines) {
+        found = biologic_names(t->line[hdr], &sp);
+        if (found < 0) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
     }
-    SSB_REQUIRE(ctx, hdr >= 0 && hdr < t->nlines, SSB_ERR_FORMAT,
-                "%s: no column-name line (expected 'Nb header lines : N' and a 'freq/Hz' column)", path);
-    char *h = t->line[hdr];
-    size_t hl = strlen(h);
-    char *copy = malloc(hl + 1);
-    if (!copy) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
-    memcpy(copy, h, hl + 1);
-    char *tok[MAX_TOK];
-    int ntok = split(copy, '\t', tok);
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0, 0};
-    int found = map_header(tok, ntok, &sp);
-    free(copy);
-    SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT,
-                "%s:%lld: the column names lack freq/Hz, Re(Z)/Ohm or -Im(Z)/Ohm (not an impedance export?)", path,
-                (long long)(hdr + 1));
+    if (found != 3) {
+        /* no count, or one that does not point at the column names: find them */
+        int64_t at = -1;
+        for (int64_t l = 0; l < t->nlines && at < 0; l++) {
+            if (l == hdr || !strstr(t->line[l], "/")) continue;
+            table_spec probe = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0, 0, 0};
+            const int fl = biologic_names(t->line[l], &probe);
+            if (fl < 0) return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+            if (fl == 3) at = l;
+        }
+        if (count_line >= 0 && at >= 0)
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                             "%s:%lld: wrong header count 'Nb header lines : %lld': it puts the column names on line "
+                             "%lld, but they are on line %lld (the count should be %lld; was the file edited?)",
+                             path, (long long)(count_line + 1), (long long)nh, (long long)nh, (long long)(at + 1),
+                             (long long)(at + 1));
+        if (count_line >= 0)
+            return SSB_ERROR(ctx, SSB_ERR_FORMAT,
+                             "%s:%lld: the column names lack freq/Hz, Re(Z)/Ohm or -Im(Z)/Ohm (not an impedance "
+                             "export?)",
+                             path, (long long)(hdr + 1));
+        SSB_REQUIRE(ctx, at >= 0, SSB_ERR_FORMAT,
+                    "%s: no column-name line (expected 'Nb header lines : N' and a 'freq/Hz' column)", path);
+        hdr = at;
+        sp = (table_spec){{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 0, -1, "", 0, 0, 0};
+        if (biologic_names(t->line[hdr], &sp) < 0)
+            return SSB_ERROR(ctx, SSB_ERR_NOMEM, "out of memory reading %s", path);
+    }
     return read_rows(ctx, path, t, hdr + 1, &sp, out);
 }
 
@@ -777,7 +882,7 @@ static int read_gamry(ssb_ctx *ctx, const char *path, text *t, rows *out)
     char *tok[MAX_TOK];
     int ntok = split(copy, '\t', tok);
     /* decimal commas: Gamry writes numbers in the locale's format ("8,47309E-004", gamry-parser issue 12) */
-    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 1, -1, "", 0, 0};
+    table_spec sp = {{0, 1, 2}, {1, 1, 1}, '\t', 1, 0, 1, -1, "", 0, 0, 0};
     int found = map_header(tok, ntok, &sp);
     free(copy);
     SSB_REQUIRE(ctx, found == 3, SSB_ERR_FORMAT, "%s:%lld: the ZCURVE table lacks a Freq, Zreal or Zimag column",
@@ -856,6 +961,12 @@ static void warn_sign(ssb_ctx *ctx, const char *path, const ssb_eis_spectrum *s)
 
 int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format, ssb_eis_spectrum **s)
 {
+    return ssb_eis_spectrum_read_sweep(ctx, path, format, 0, s);
+}
+
+int ssb_eis_spectrum_read_sweep(ssb_ctx *ctx, const char *path, ssb_eis_format format, int sweep,
+                                ssb_eis_spectrum **s)
+{
     SSB_REQUIRE(ctx, s != NULL, SSB_ERR_ARG, "read spectrum: output pointer is NULL");
     *s = NULL;
     SSB_REQUIRE(ctx, path && path[0], SSB_ERR_ARG, "read spectrum: empty file name");
@@ -877,7 +988,7 @@ int ssb_eis_spectrum_read(ssb_ctx *ctx, const char *path, ssb_eis_format format,
     case SSB_EIS_FORMAT_GAMRY: rc = read_gamry(ctx, path, &t, &r); break;
     default: rc = read_csv(ctx, path, &t, &r); break;
     }
-    if (rc == SSB_OK) rc = rows_to_spectrum(ctx, path, &r, s);
+    if (rc == SSB_OK) rc = rows_to_spectrum(ctx, path, &r, sweep, s);
     if (rc == SSB_OK) warn_sign(ctx, path, *s);
     if (rc != SSB_OK) ssbi_trace(ctx, rc, __FILE__, __LINE__, __func__);
 done:

@@ -23,6 +23,7 @@ struct ssb_iface_db {
     electrode_rec *el;
     char **strings; /* every string owned by the db */
     int nstr, capstr;
+    const char *user_path; /* the file given to ssb_iface_db_load (NULL: the built-in one) */
 };
 
 static const char *own(ssb_ctx *ctx, ssb_iface_db *db, const char *s)
@@ -235,11 +236,17 @@ static int parse_record(ssb_ctx *ctx, ssb_iface_db *db, const cJSON *o, const ch
     return SSB_OK;
 }
 
+const char *ssbi_iface_db_source(const ssb_iface_db *db)
+{
+    return db && db->user_path ? db->user_path : "data/iface/interfaces.json";
+}
+
 int ssb_iface_db_load(ssb_ctx *ctx, const char *path, ssb_iface_db **out)
 {
     SSB_REQUIRE(ctx, out, SSB_ERR_ARG, "ssb_iface_db_load: NULL argument");
     *out = NULL;
     char pbuf[4096];
+    const char *given = path;
     if (!path) {
         SSB_CHECK(ctx, ssbi_data_file(ctx, "iface/interfaces.json", "interphase database", pbuf, sizeof pbuf));
         path = pbuf;
@@ -251,6 +258,10 @@ int ssb_iface_db_load(ssb_ctx *ctx, const char *path, ssb_iface_db **out)
     if (!db) {
         cJSON_Delete(root);
         return SSB_ERR_NOMEM;
+    }
+    if (given && !(db->user_path = own(ctx, db, given))) {
+        rc = SSB_ERR_NOMEM;
+        goto fail;
     }
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
     if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "ssbnet-interfaces-1")) {
@@ -339,8 +350,8 @@ int ssb_iface_db_find(ssb_ctx *ctx, const ssb_iface_db *db, const ssb_materials 
         len += (size_t)snprintf(pairs + len, sizeof pairs - len, "%s%s|%s", i ? ", " : "", db->rec[i].electrode,
                                 db->rec[i].electrolyte);
     return SSB_ERROR(ctx, SSB_ERR_NOTFOUND,
-                     "no interphase data for %s|%s in the interphase database (data/iface/interfaces.json has: %s)",
-                     electrode, electrolyte, pairs);
+                     "no interphase data for %s|%s in the interphase database (%s has: %s)", electrode, electrolyte,
+                     ssbi_iface_db_source(db), pairs);
 }
 
 int ssb_iface_db_electrode_potential(ssb_ctx *ctx, const ssb_iface_db *db, const ssb_materials *mdb,

@@ -28,4 +28,10 @@ int ssbi_iface_get_number(ssb_ctx *ctx, const cJSON *obj, const char *key, const
 /* Canonical material name (name unchanged when mdb is NULL or lookups fail are errors). */
 int ssbi_iface_canonical(ssb_ctx *ctx, const ssb_materials *mdb, const char *name, const char **canon);
 
+/* The interphase database's file for messages: the one given to ssb_iface_db_load, else
+ * "data/iface/interfaces.json" (the built-in one). */
+const char *ssbi_iface_db_source(const ssb_iface_db *db);
+/* ssb_iface_no_growth_note naming the database's file (source) instead of the built-in one. */
+size_t ssbi_iface_no_growth_note_from(const ssb_iface_stability *sp, const char *source, char *buf, size_t n);
+
 #endif

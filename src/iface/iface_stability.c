@@ -276,15 +276,21 @@ int ssb_iface_assess_cell(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_ifac
 
 size_t ssb_iface_no_growth_note(const ssb_iface_stability *sp, char *buf, size_t n)
 {
+    return ssbi_iface_no_growth_note_from(sp, "data/iface/interfaces.json", buf, n);
+}
+
+size_t ssbi_iface_no_growth_note_from(const ssb_iface_stability *sp, const char *source, char *buf, size_t n)
+{
     if (!buf || n == 0)
         return 0;
     buf[0] = '\0';
     if (!sp || sp->type != SSB_IFACE_UNKNOWN || sp->stable == 1 || sp->nearly_stable)
         return 0;
     int w = snprintf(buf, n,
-                     "%s|%s is %s but has no interphase growth data (data/iface/interfaces.json): its aged resistance "
-                     "is the fresh one, growth not modelled",
-                     sp->electrode, sp->electrolyte, sp->stable == 0 ? "unstable" : "of unknown stability");
+                     "%s|%s is %s but has no interphase growth data (%s): its aged resistance is the fresh one, growth "
+                     "not modelled",
+                     sp->electrode, sp->electrolyte, sp->stable == 0 ? "unstable" : "of unknown stability",
+                     source ? source : "data/iface/interfaces.json");
     if (w < 0)
         return 0;
     return (size_t)w < n ? (size_t)w : n - 1;
@@ -319,7 +325,7 @@ void ssb_iface_site_note(ssb_ctx *ctx, const ssb_materials *mdb, const ssb_iface
         snprintf(buf, n, "no ageing (no interphase growth data)");
         return;
     }
-    if (ssb_iface_no_growth_note(&st, buf, n) > 0)
+    if (ssbi_iface_no_growth_note_from(&st, ssbi_iface_db_source(db), buf, n) > 0)
         return;
     snprintf(buf, n, "%s", st.stable == 1 ? "no ageing (stable over its operating window)"
                                           : "no ageing (no interphase growth data)");

@@ -32,8 +32,9 @@ expect_rc "malformed circuit" 4 "$BIN" eis fit "$REF/impedance.py/exampleData.cs
 grep -q "column" "$T/err" && ok "circuit message points at the column" || bad "circuit message: $(cat "$T/err")"
 printf '1,2,3\n10,nan,-1\n100,1,-2\n' >"$T/nan.csv"
 expect_rc "NaN value" 7 "$BIN" eis kk "$T/nan.csv"
-printf '100,1,-1\n10,2,-2\n100,3,-3\n' >"$T/dup.csv"
-expect_rc "duplicate frequency" 4 "$BIN" eis kk "$T/dup.csv"
+printf '100,1,-1\n10,2,-2\n10,3,-3\n1,4,-1\n' >"$T/dup.csv"
+expect_rc "duplicate frequency" 6 "$BIN" eis kk "$T/dup.csv"
+grep -q "dup.csv:3:" "$T/err" && ok "duplicate names its line" || bad "duplicate: $(cat "$T/err")"
 printf '' >"$T/empty.csv"
 expect_rc "empty file" 6 "$BIN" eis drt "$T/empty.csv"
 expect_rc "missing file" 5 "$BIN" eis fit "$T/none.csv" --circuit R0
@@ -221,4 +222,19 @@ expect_rc "kk --max-m 0" 7 "$BIN" eis kk "$REF/impedance.py/Circuit3_EIS_1.z" --
 expect_rc "fit --fix unknown R9" 8 "$BIN" eis fit "$T/pellet.csv" --circuit "$PC" --fix R9=3 --quiet
 grep -q "R1,CPE1_0,CPE1_1" "$T/err" && ok "fit --fix R9 lists the circuit's parameters" || bad "fit R9 message: $(cat "$T/err")"
 expect_rc "simulate unknown name" 8 "$BIN" eis simulate --circuit R0 --params X0=1
+# an EC-Lab PEIS export of two loops (cycle number 1, 2): R0 = 10, R1 = 100 then 200 Ohm, C = 1 uF
+awk 'BEGIN{print "EC-Lab ASCII FILE"; print "Nb header lines : 4"; print "";
+  print "freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\tcycle number";
+  for (c = 1; c <= 2; c++) for (i = 0; i < 15; i++) { f = 10^(6 - 7*i/14); w = 2*3.14159265358979*f*100*c*1e-6;
+    printf "%.9e\t%.9e\t%.9e\t%d\n", f, 10 + 100*c/(1 + w*w), 100*c*w/(1 + w*w), c } }' >"$T/loops.mpt"
+expect_rc "fit loops.mpt (default: first sweep)" 0 "$BIN" eis fit "$T/loops.mpt" --circuit 'R0-p(R1,C1)' --json
+grep -q "2 frequency sweeps" "$T/err" && ok "warning names the 2 sweeps" || bad "sweep warning: $(cat "$T/err")"
+awk -v r="$(grep -A3 '"parameters"' "$T/out" | grep -o '"R1":[^,}]*' | grep -o '[0-9.e+-]*$')" \
+  'BEGIN{exit !(r > 99.9 && r < 100.1)}' && ok "sweep 1 R1 = 100" || bad "sweep 1 R1: $(cat "$T/out" | head -5)"
+expect_rc "fit loops.mpt --sweep 2" 0 "$BIN" eis fit "$T/loops.mpt" --circuit 'R0-p(R1,C1)' --sweep 2 --json
+awk -v r="$(grep -A3 '"parameters"' "$T/out" | grep -o '"R1":[^,}]*' | grep -o '[0-9.e+-]*$')" \
+  'BEGIN{exit !(r > 199.8 && r < 200.2)}' && ok "sweep 2 R1 = 200" || bad "sweep 2 R1: $(cat "$T/out" | head -5)"
+expect_rc "kk loops.mpt --sweep 3" 7 "$BIN" eis kk "$T/loops.mpt" --sweep 3
+grep -q "1\.\.2" "$T/err" && ok "--sweep 3 names the range 1..2" || bad "--sweep 3: $(cat "$T/err")"
+expect_rc "drt --sweep 0" 7 "$BIN" eis drt "$T/loops.mpt" --sweep 0
 finish

@@ -135,6 +135,12 @@ r=$(tr -d '\n\t ' <"$T/out" | grep -o '"positive_interface_resistance_ohm_cm2":\
   || bad "R_pos per cycle: $r"
 expect_rc "cell cycle NCM811|LLZO table" 0 "$BIN" cell cycle "$T/llzo.json" --cycles 1 --quiet
 grep -qF "positive $NOTE" "$T/out" && ok "cycle table: the note" || bad "table: $(grep positive "$T/out" | head -1)"
+# the same with --interfaces-data: the note names the file read, not the built-in one
+cp "$(dirname "$EXC")/../data/iface/interfaces.json" "$T/my_interfaces.json"
+expect_rc "cell cycle NCM811|LLZO --interfaces-data" 0 "$BIN" cell cycle "$T/llzo.json" --cycles 1 --json --quiet \
+  --interfaces-data "$T/my_interfaces.json"
+grep '"ageing_note"' "$T/out" | grep -qF "growth data ($T/my_interfaces.json)" && ok "ageing_note names the file read" \
+  || bad "ageing_note file: $(grep -o '"ageing_note"[^,]*' "$T/out" | head -2)"
 
 # a carbon-free positive (examples/cell_carbon_free.json: no carbon phase) has no SE|carbon interface to age
 expect_rc "cell cycle carbon-free" 0 "$BIN" cell cycle "$(dirname "$EXC")/cell_carbon_free.json" --cycles 1 --quiet

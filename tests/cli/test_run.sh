@@ -129,4 +129,13 @@ grep -q "resolution check skipped: particles of 31 um need a cube of 96 voxels" 
 cap=$(json_num "$T/out" specific_capacity_mAh_per_g)
 awk -v c="$cap" 'BEGIN{exit !(c > 100 && c < 275)}' && ok "XL C/20 capacity $cap mAh/g" || bad "XL capacity '$cap'"
 
+# --- the area factor falls back to the voxelised sphere: the note and the JSON say why
+expect_rc "run without marching cubes" 0 "$BIN" run --size 32 --rates 1 --set microstructure.marching_cubes=false \
+  -o "$T/nomc" --json --quiet
+grep -q '"area_factor_reason":[[:space:]]*"marching cubes is off' "$T/out" && ok "JSON says marching cubes is off" \
+  || bad "area_factor_reason: $(grep -o '"area_factor[^,]*' "$T/out")"
+expect_rc "run without marching cubes (table)" 0 "$BIN" run --size 32 --rates 1 \
+  --set microstructure.marching_cubes=false -o "$T/nomc2" --quiet
+grep -q "voxelised sphere of the CAM diameter, because marching cubes is off" "$T/out" && ok "note says why" \
+  || bad "area factor note: $(grep 'area factor:' "$T/out")"
 finish

@@ -325,7 +325,7 @@ static void test_bad_input(void **state)
     expect_read(ctx, "inf.csv", "100,1.5,-2\n10,1.5,-inf\n", SSB_ERR_RANGE, ":2:", "Z''");
     expect_read(ctx, "negative.csv", "100,1.5,-2\n-10,1.5,-3\n", SSB_ERR_RANGE, ":2:", "-10 Hz");
     expect_read(ctx, "zero.csv", "0,1.5,-2\n10,1.5,-3\n", SSB_ERR_RANGE, ":1:", "must be > 0");
-    expect_read(ctx, "dup.csv", "100,1.5,-2\n10,1.5,-3\n10,1.25,-3\n1,2,-1\n", SSB_ERR_ARG, ":3:", "repeats line 2");
+    expect_read(ctx, "dup.csv", "100,1.5,-2\n10,1.5,-3\n10,1.25,-3\n1,2,-1\n", SSB_ERR_FORMAT, ":3:", "repeats line 2");
     expect_read(ctx, "unsorted.csv", "# sweep\n1,2,-1\n10,1.5,-3\n5,1.25,-3\n", SSB_ERR_ARG, ":4:", "unsorted");
     expect_read(ctx, "partial_header.csv", "freq,real,phase\n1,2,3\n", SSB_ERR_FORMAT, "Z''", NULL);
     expect_read(ctx, "cut.z", "ZPLOT2 ASCII\nData Points: 4\nFreq(Hz)\tAmpl\tBias\tTime(Sec)\tZ'(a)\tZ''(b)\n"
@@ -362,6 +362,104 @@ static int count_tmp(const char *prefix)
         if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, ".tmp")) n++;
     closedir(d);
     return n;
+}
+
+/* Z of R0 + (R1 || C) at f: the analytic reference of the multi-sweep files below. */
+static void rc_z(double f, double r0, double r1, double c, double *re, double *im)
+{
+    const double wrc = 2.0 * 3.14159265358979323846 * f * r1 * c, d = 1.0 + wrc * wrc;
+    *re = r0 + r1 / d;
+    *im = -r1 * wrc / d;
+}
+
+/* A file of nsw sweeps of 9 points from 1 MHz down to 0.1 Hz; sweep k has R1 = 100 (k + 1) Ohm. mpt: EC-Lab with
+ * a "cycle number" column (cycle = 0: the column is constant, the sweeps are told by the restart alone). */
+static const char *multi_sweep(const char *name, int mpt, int cycle, int nsw)
+{
+    static char buf[8192];
+    size_t o = 0;
+    if (mpt)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "EC-Lab ASCII FILE\nNb header lines : 4\n\n"
+                                                         "freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\t|Z|/Ohm\tcycle number\n");
+    else
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "freq,real,imag\n");
+    for (int k = 0; k < nsw; k++)
+        for (int i = 0; i < 9; i++) {
+            const double f = pow(10.0, 6 - 7 * i / 8.0);
+            double re, im;
+            rc_z(f, 10.0, 100.0 * (k + 1), 1e-6, &re, &im);
+            if (mpt)
+                o += (size_t)snprintf(buf + o, sizeof buf - o, "%.9e\t%.9e\t%.9e\t%.9e\t%.15E\n", f, re, -im,
+                                      hypot(re, im), cycle ? (double)(k + 1) : 1.0);
+            else
+                o += (size_t)snprintf(buf + o, sizeof buf - o, "%.9e,%.9e,%.9e\n", f, re, im);
+        }
+    return write_file(name, buf);
+}
+
+/* Multi-loop PEIS exports (EC-Lab "cycle number", a restarting frequency column in a CSV) were refused as
+ * "duplicate point or a second sweep": the first sweep is read by default, any other by number; a number past the
+ * last is SSB_ERR_RANGE naming 1..n. A duplicate inside one sweep is a malformed file (SSB_ERR_FORMAT). */
+static void test_sweeps(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    const char *files[3] = {multi_sweep("loops.mpt", 1, 1, 3), NULL, NULL};
+    files[1] = multi_sweep("restart.mpt", 1, 0, 3);
+    files[2] = multi_sweep("restart.csv", 0, 0, 3);
+    for (int fi = 0; fi < 3; fi++) {
+        for (int sw = 0; sw <= 3; sw++) {
+            ssb_eis_spectrum *s = NULL;
+            TU_OK(ctx, ssb_eis_spectrum_read_sweep(ctx, files[fi], SSB_EIS_FORMAT_AUTO, sw, &s));
+            assert_int_equal(s->n, 9);
+            const int k = sw > 0 ? sw - 1 : 0;
+            for (int i = 0; i < 9; i++) {
+                double re, im;
+                rc_z(s->f[i], 10.0, 100.0 * (k + 1), 1e-6, &re, &im);
+                assert_true(fabs(s->zre[i] - re) < 1e-6 * (1.0 + fabs(re)));
+                assert_true(fabs(s->zim[i] - im) < 1e-6 * (1.0 + fabs(im)));
+            }
+            /* the low-frequency limit: Z' -> R0 + R1 */
+            assert_true(fabs(s->zre[8] - (10.0 + 100.0 * (k + 1))) < 0.01 * 100.0 * (k + 1));
+            ssb_eis_spectrum_destroy(&s);
+        }
+        ssb_eis_spectrum *s = NULL;
+        assert_int_equal(ssb_eis_spectrum_read_sweep(ctx, files[fi], SSB_EIS_FORMAT_AUTO, 4, &s), SSB_ERR_RANGE);
+        assert_null(s);
+        assert_non_null(strstr(ssb_ctx_get_error(ctx), "1..3"));
+        assert_int_equal(ssb_eis_spectrum_read_sweep(ctx, files[fi], SSB_EIS_FORMAT_AUTO, -1, &s), SSB_ERR_RANGE);
+    }
+    /* one sweep: sweep 1 is the file, sweep 2 is out of range */
+    ssb_eis_spectrum *s = NULL;
+    const char *one = multi_sweep("one.mpt", 1, 1, 1);
+    TU_OK(ctx, ssb_eis_spectrum_read_sweep(ctx, one, SSB_EIS_FORMAT_AUTO, 1, &s));
+    assert_int_equal(s->n, 9);
+    ssb_eis_spectrum_destroy(&s);
+    assert_int_equal(ssb_eis_spectrum_read_sweep(ctx, one, SSB_EIS_FORMAT_AUTO, 2, &s), SSB_ERR_RANGE);
+    /* a cycle column named in the header but left empty in the rows: one sweep, as before the column was used */
+    TU_OK(ctx, ssb_eis_spectrum_read(ctx,
+                                     write_file("nocyc.mpt", "EC-Lab ASCII FILE\nNb header lines : 4\n\nfreq/Hz\t"
+                                                             "Re(Z)/Ohm\t-Im(Z)/Ohm\tcycle number\n1000\t10\t1\n"
+                                                             "100\t12\t3\n10\t20\t5\n"),
+                                     SSB_EIS_FORMAT_AUTO, &s));
+    assert_int_equal(s->n, 3);
+    ssb_eis_spectrum_destroy(&s);
+    /* a duplicate point inside a sweep stays refused, as a malformed file naming its line */
+    expect_read(ctx, "dup_in_sweep.mpt",
+                "EC-Lab ASCII FILE\nNb header lines : 4\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\tcycle number\n"
+                "1000\t10\t1\t1\n100\t12\t3\t1\n100\t12\t3\t1\n10\t20\t5\t1\n1000\t10\t1\t2\n100\t12\t3\t2\n",
+                SSB_ERR_FORMAT, ":7:", "repeats line 6");
+    /* an unsorted sweep (not a restart: 5 Hz is nearer 10 Hz than the start, 1 Hz) stays SSB_ERR_ARG */
+    expect_read(ctx, "unsorted2.csv", "1,2,-1\n10,1.5,-3\n5,1.25,-3\n", SSB_ERR_ARG, ":3:", "unsorted");
+    /* a wrong 'Nb header lines' count names the count and the line of the column names */
+    expect_read(ctx, "badcount.mpt",
+                "EC-Lab ASCII FILE\nNb header lines : 4\n\nPEIS\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n1000\t10\t1\n"
+                "100\t12\t3\n",
+                SSB_ERR_FORMAT, "Nb header lines : 4", "on line 5");
+    print_message("PASS multi-sweep files: cycle column and restart, sweep N = R0 + R1(N) || C analytic, range 1..n; "
+                  "duplicate in a sweep FORMAT; wrong header count named\n");
+    ssb_ctx_destroy(&ctx);
 }
 
 static void test_writers(void **state)
@@ -463,6 +561,6 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_csv_variants), cmocka_unit_test(test_instrument_formats),
                                        cmocka_unit_test(test_bad_input), cmocka_unit_test(test_writers),
                                        cmocka_unit_test(test_units_and_counts), cmocka_unit_test(test_sign_convention),
-                                       cmocka_unit_test(test_real_world_exports)};
+                                       cmocka_unit_test(test_real_world_exports), cmocka_unit_test(test_sweeps)};
     return cmocka_run_group_tests_name("eis_io", tests, NULL, NULL);
 }
