@@ -99,6 +99,7 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
     /* interface areas */
     const ssb_micro_interfaces ifc = a->interfaces;
     int n_unresolved = 0;
+    char unres[256] = ""; /* the unresolved pairs by name, for the warning */
     cJSON *ji = cJSON_AddArrayToObject(json, "interfaces");
     t = cli_table_create(4, (const char *[]){"interface", "face count [1/um]", "marching cubes [1/um]",
                                              "ratio mc/face [-]"});
@@ -111,7 +112,12 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
         /* marching cubes cannot resolve features thinner than ~3 voxels: an estimate the library marks as not
          * resolved (NAN) is reported as '-' / null, never as a number */
         int has_mc = p->mc.method != NULL && isfinite(p->mc.area) && p->mc.area > 0;
-        if (p->mc.method && !has_mc) n_unresolved++;
+        if (p->mc.method && !has_mc) {
+            n_unresolved++;
+            const size_t ul = strlen(unres);
+            if (ul + 4 < sizeof unres)
+                snprintf(unres + ul, sizeof unres - ul, "%s%s", ul ? ", " : "", name);
+        }
         char c1[32], c2[32], c3[32];
         snprintf(c1, sizeof c1, "%.5g", p->face.per_volume * 1e-6);
         snprintf(c2, sizeof c2, has_mc ? "%.5g" : "-", p->mc.per_volume * 1e-6);
@@ -143,10 +149,12 @@ static int report_results(const ssb_grid *g, const ssb_dist_analysis *a, const c
     const ssb_micro_cam_result *cp = o->cam_in ? o->cam_in : a->has_cam ? &a->cam : NULL;
     const int cam_unresolved = cp && cp->cam_se_mc.method && !isfinite(cp->cam_se_mc.area);
     if ((n_unresolved || cam_unresolved) && !quiet)
-        fprintf(stderr, "ssbnet: warning: marching cubes did not resolve %d interface(s)%s: features under ~3 voxels "
-                        "(noise-like images, thin phases) leave the smoothed surfaces no positive pair area; the face "
-                        "counts stand (marching cubes: null / '-')\n",
-                n_unresolved, cam_unresolved ? " and the CAM|SE interface" : "");
+        fprintf(stderr, "ssbnet: warning: marching cubes did not resolve %d interface(s)%s%s%s%s: features under ~3 "
+                        "voxels (noise-like images, thin phases) leave the smoothed surfaces no positive pair area; the "
+                        "face counts stand (marching cubes: null / '-')%s\n",
+                n_unresolved, n_unresolved ? " (" : "", unres, n_unresolved ? ")" : "",
+                cam_unresolved ? " and the CAM|SE interface" : "",
+                cp && !cam_unresolved && cp->cam_se_mc.method ? "; the CAM|SE area is resolved" : "");
 
     /* composite electrode: active cathode material */
     if (fr.role_count[SSB_ROLE_ACTIVE] > 0 && (a->has_cam || o->cam_in)) {
