@@ -19,7 +19,9 @@
  *
  * Voxel size (metres in the grid): taken from params->voxel_size if given; otherwise from the raw/npy JSON sidecar
  * (key voxel_size_um) or from TIFF metadata (the "ssbnet_voxel_size_m=hx,hy,hz" line that ssb_io_write_tiff puts
- * in the ImageDescription, or an ImageJ description with unit micron/um/nm plus XResolution/YResolution/spacing);
+ * in the ImageDescription, an ImageJ description with unit micron/um/nm plus XResolution/YResolution/spacing,
+ * OME-XML PhysicalSizeX/Y/Z, else the baseline XResolution/YResolution with ResolutionUnit cm or inch, square
+ * pixels of 1 nm .. 1 mm, z = x with a warning; see the README);
  * otherwise 1 um on each axis, reported through params->info->voxel_size_defaulted so a caller can warn.
  *
  * Writers are atomic: they write PATH.tmp.XXXXXX in the directory of PATH and rename it onto PATH; on any failure

@@ -377,13 +377,81 @@ static int ome_voxel_size(const char *desc, double h[3])
     return 1;
 }
 
-/* Voxel size from the first page's metadata: our own line, else ImageJ calibration in a microscopy unit, else
- * OME-XML's PhysicalSize attributes. */
-static int tiff_voxel_size(TIFF *tif, double h[3])
+/* Baseline TIFF tags (Avizo, Dragonfly, tifffile's resolution=, Fiji without a microscopy unit): XResolution /
+ * YResolution are pixels per ResolutionUnit, 2 = inch, 3 = cm; 1 (none) or no unit tag states no length. Square
+ * pixels of 1 nm .. 1 mm only, and not a whole number of dots per inch up to 1200 (72, 96, 100, 300 ...: the
+ * display / print defaults of writers, no calibration: PuMA's 100_fiberform.tif says 100 dpi = 254 um for 1.3 um);
+ * anything else is refused with a warning naming the tag values (the caller keeps its default). z: no baseline tag,
+ * so h[2] = h[0] and *z_from_x = 1 (ImageJ's spacing= in that unit when an ImageJ description has it). */
+static int tiff_resolution_tags(ssb_ctx *ctx, TIFF *tif, const char *path, const char *desc, double h[3],
+                                int *z_from_x)
 {
+    float xr = 0.0f, yr = 0.0f;
+    uint16_t unit = 0;
+    const int hx = TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xr), hy = TIFFGetField(tif, TIFFTAG_YRESOLUTION, &yr);
+    const int hu = TIFFGetField(tif, TIFFTAG_RESOLUTIONUNIT, &unit);
+    if ((!hx && !hy) || (hu && unit == RESUNIT_NONE))
+        return 0;
+    const char *keep = "the 1 um default applies (give --voxel-um)";
+    if (!hx || !hy || !(xr > 0.0f) || !(yr > 0.0f) || !isfinite(xr) || !isfinite(yr)) {
+        ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ, "TIFF '%s': XResolution %s%g, YResolution %s%g are no pixel size; %s",
+                 path, hx ? "" : "(absent) ", (double)xr, hy ? "" : "(absent) ", (double)yr, keep);
+        return 0;
+    }
+    if (!hu || (unit != RESUNIT_INCH && unit != RESUNIT_CENTIMETER)) {
+        ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
+                 "TIFF '%s': XResolution %g, YResolution %g px per unit, but ResolutionUnit is %s (valid: 2 = inch, "
+                 "3 = cm): not taken as a pixel size; %s",
+                 path, (double)xr, (double)yr, hu ? "not a length unit" : "absent", keep);
+        return 0;
+    }
+    const double m = unit == RESUNIT_INCH ? 0.0254 : 0.01;
+    const char *uname = unit == RESUNIT_INCH ? "inch" : "cm";
+    const double sx = m / (double)xr, sy = m / (double)yr, dpi_x = (double)xr * 0.0254 / m;
+    if (fabs(sx - sy) > 1e-6 * sx) {
+        ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
+                 "TIFF '%s': XResolution %g and YResolution %g px/%s give non-square pixels (%g x %g um), which "
+                 "the baseline tags cannot pair with a z spacing; %s",
+                 path, (double)xr, (double)yr, uname, sx * 1e6, sy * 1e6, keep);
+        return 0;
+    }
+    if (!(sx >= 1e-9 && sx <= 1e-3)) {
+        ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
+                 "TIFF '%s': XResolution = YResolution = %g px/%s give a %g um pixel, outside 0.001 .. 1000 um; %s",
+                 path, (double)xr, uname, sx * 1e6, keep);
+        return 0;
+    }
+    if (dpi_x <= 1200.0 + 1e-6 && fabs(dpi_x - round(dpi_x)) < 1e-3) {
+        ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
+                 "TIFF '%s': XResolution = YResolution = %g px/%s (%g dpi, a whole number up to 1200) is a display "
+                 "or print default of the writing software, not a calibration (it would be a %g um pixel); %s",
+                 path, (double)xr, uname, dpi_x, sx * 1e6, keep);
+        return 0;
+    }
+    h[0] = h[1] = h[2] = sx;
+    *z_from_x = 1;
+    size_t ulen = 0, slen;
+    const char *u = desc && strncmp(desc, "ImageJ=", 7) == 0 ? desc_value(desc, "unit", &ulen) : NULL;
+    const char *sp = u ? desc_value(desc, "spacing", &slen) : NULL;
+    if (sp && ulen == strlen(uname) && strncasecmp(u, uname, ulen) == 0) {
+        const double s = strtod(sp, NULL);
+        if (isfinite(s) && s > 0.0 && s * m >= 1e-9 && s * m <= 1e-3) {
+            h[2] = s * m;
+            *z_from_x = 0;
+        }
+    }
+    return 1;
+}
+
+/* Voxel size from the first page's metadata: our own line, else ImageJ calibration in a microscopy unit, else
+ * OME-XML's PhysicalSize attributes, else the baseline resolution tags (tiff_resolution_tags; *z_from_x = 1 when z
+ * was taken equal to x for want of a z spacing in the file). */
+static int tiff_voxel_size(ssb_ctx *ctx, TIFF *tif, const char *path, double h[3], int *z_from_x)
+{
+    *z_from_x = 0;
     const char *desc = NULL;
     if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) || !desc)
-        return 0;
+        return tiff_resolution_tags(ctx, tif, path, NULL, h, z_from_x);
     size_t len;
     const char *v = desc_value(desc, "ssbnet_voxel_size_m", &len);
     if (v) {
@@ -399,11 +467,13 @@ static int tiff_voxel_size(TIFF *tif, double h[3])
         }
     }
     if (strncmp(desc, "ImageJ=", 7) != 0)
-        return ome_voxel_size(desc, h);
+        return ome_voxel_size(desc, h) || tiff_resolution_tags(ctx, tif, path, desc, h, z_from_x);
     const char *u = desc_value(desc, "unit", &len);
     const double unit = u ? imagej_unit(u, len) : 0.0;
     float xr = 0.0f, yr = 0.0f;
-    if (unit <= 0.0 || !TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xr) || !TIFFGetField(tif, TIFFTAG_YRESOLUTION, &yr) ||
+    if (unit <= 0.0) /* no unit, or ImageJ's cm / inch, which it stores as the baseline ResolutionUnit */
+        return tiff_resolution_tags(ctx, tif, path, desc, h, z_from_x);
+    if (!TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xr) || !TIFFGetField(tif, TIFFTAG_YRESOLUTION, &yr) ||
         !(xr > 0.0f) || !(yr > 0.0f) || !isfinite(xr) || !isfinite(yr))
         return 0;
     h[0] = unit / (double)xr;
@@ -556,6 +626,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
 
     /* Pass 1: walk the directories, check every page against the first, count pages. */
     int64_t npages = 0, ndir = 0, ij_images = 1, ij_offset = -1;
+    int z_from_x = 0;
     for (;;) {
         int skip;
         rc = page_read_info(ctx, tif, path, ndir, &pi, &skip);
@@ -578,7 +649,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
                     goto out;
                 first = pi;
                 dt = pdt;
-                if (!have_ph && tiff_voxel_size(tif, h))
+                if (!have_ph && tiff_voxel_size(ctx, tif, path, h, &z_from_x))
                     src = SSB_IO_VSIZE_FILE;
             } else if (pi.w != first.w || pi.h != first.h) {
                 rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
@@ -635,6 +706,11 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
         }
         npages = ij_images;
     }
+    if (z_from_x && npages > 1)
+        ssbi_log(ctx, SSB_LOG_WARN, SSBI_IO_OBJ,
+                 "TIFF '%s': pixel size %g um from XResolution / YResolution; z spacing not in the file: taken equal "
+                 "to x; give --voxel-um to override",
+                 path, h[0] * 1e6);
     if (have_ph) {
         memcpy(h, ph, sizeof h);
         src = SSB_IO_VSIZE_PARAMS;

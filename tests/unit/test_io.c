@@ -187,7 +187,13 @@ static void put_row(bytes *w, const tiff_spec *s, int width, int n, int x0, int 
     }
 }
 
-static void make_tiff(const char *path, const tiff_spec *s)
+/* Baseline resolution tags of page 0 (strips only): XResolution / YResolution as RATIONAL num/1 (0: tag absent),
+ * ResolutionUnit (0: absent). */
+typedef struct {
+    uint32_t xr, yr, unit;
+} tiff_res;
+
+static void make_tiff_res(const char *path, const tiff_spec *s, const tiff_res *res)
 {
     bytes w = {NULL, 0, 0, s->big};
     put(&w, s->big ? "MM" : "II", 2);
@@ -231,6 +237,14 @@ static void make_tiff(const char *path, const tiff_spec *s)
         put(&w, s->desc ? s->desc : "", desc_n);
         if (w.n % 2)
             put_uint(&w, 0, 1);
+        const size_t res_at = w.n;
+        if (res && z == 0) {
+            assert_false(s->tiled);
+            put_uint(&w, res->xr, 4);
+            put_uint(&w, 1, 4);
+            put_uint(&w, res->yr, 4);
+            put_uint(&w, 1, 4);
+        }
         /* IFD */
         patch32(&w, next_at, (uint32_t)w.n);
         ifd_ent e[16];
@@ -248,6 +262,12 @@ static void make_tiff(const char *path, const tiff_spec *s)
             ENT(277, 3, 1, 1);
             ENT(278, 4, 1, (uint32_t)s->rps);
             ENT(279, 4, (uint32_t)nchunks, nchunks == 1 ? counts[0] : (uint32_t)counts_at);
+            if (res && z == 0 && res->xr)
+                ENT(282, 5, 1, (uint32_t)res_at);
+            if (res && z == 0 && res->yr)
+                ENT(283, 5, 1, (uint32_t)res_at + 8);
+            if (res && z == 0 && res->unit)
+                ENT(296, 3, 1, res->unit);
         } else {
             ENT(277, 3, 1, 1);
             ENT(322, 4, 1, (uint32_t)s->tw);
@@ -274,6 +294,11 @@ static void make_tiff(const char *path, const tiff_spec *s)
     }
     write_file(path, w.b, w.n);
     free(w.b);
+}
+
+static void make_tiff(const char *path, const tiff_spec *s)
+{
+    make_tiff_res(path, s, NULL);
 }
 
 static double v_small(int x, int y, int z)
@@ -873,6 +898,88 @@ static void test_tiff_layouts(void **state)
         for (int a = 0; a < 3; a++)
             TU_ASSERT_REL(h[a], ome[k].h[a], 1e-15);
     }
+    ssb_ctx_destroy(&ctx);
+}
+
+/* Baseline resolution tags (Avizo, Dragonfly, tifffile resolution=): pixel size = 1 / (pixels per unit), unit cm (3)
+ * or inch (2): 25000 px/cm = 1 cm / 25000 = 0.4 um; 63500 px/inch = 25.4 mm / 63500 = 0.4 um; z taken equal to x
+ * with one warning. Unit none, no unit, non-square pixels, a whole dpi up to 1200 (writers' 72 / 100 / 300 dpi
+ * defaults) or a pixel outside 1 nm .. 1 mm keep the 1 um default; an ImageJ calibration and params win. */
+static void test_tiff_resolution_tags(void **state)
+{
+    (void)state;
+    ssb_ctx *ctx = NULL;
+    assert_int_equal(ssb_ctx_create(&ctx), SSB_OK);
+    log_capture lc = {0, ""};
+    ssb_ctx_set_log(ctx, capture_log, &lc, SSB_LOG_WARN);
+    tiff_spec s = {8, 6, 3, 8, 1, 0, 0, 0, 0, 6, -1, v_small, NULL};
+    const struct {
+        tiff_res r;
+        double h;        /* expected x = y = z size, m */
+        const char *why; /* warning text, NULL: none about the tags */
+    } cases[] = {
+        {{25000, 25000, 3}, 0.4e-6, "z spacing not in the file: taken equal to x"},
+        {{63500, 63500, 2}, 0.4e-6, "z spacing not in the file: taken equal to x"},
+        {{20000, 20000, 3}, 0.5e-6 /* 1 cm / 20000 */, "taken equal to x"},
+        {{25000, 25000, 1}, 1e-6, NULL},
+        {{25000, 25000, 0}, 1e-6, "ResolutionUnit is absent"},
+        {{25000, 20000, 3}, 1e-6, "XResolution 25000 and YResolution 20000 px/cm give non-square pixels"},
+        {{72, 72, 2}, 1e-6, "72 px/inch (72 dpi"},
+        {{300, 300, 2}, 1e-6, "300 dpi"},
+        {{2, 2, 3}, 1e-6, "5000 um pixel, outside 0.001 .. 1000 um"},
+        {{25000, 0, 3}, 1e-6, "are no pixel size"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        make_tiff_res(tmp_path("res.tif"), &s, &cases[c].r);
+        lc.nwarn = 0;
+        lc.last[0] = 0;
+        double h[3];
+        const ssb_io_vsize_source src = tiff_voxel_source(ctx, tmp_path("res.tif"), h);
+        assert_int_equal(src, cases[c].h == 1e-6 ? SSB_IO_VSIZE_DEFAULT : SSB_IO_VSIZE_FILE);
+        for (int a = 0; a < 3; a++)
+            TU_ASSERT_REL(h[a], cases[c].h, 1e-6);
+        if (cases[c].why ? !strstr(lc.last, cases[c].why) : lc.nwarn != 0)
+            fail_msg("case %zu: warning '%s', expected '%s'", c, lc.last, cases[c].why ? cases[c].why : "(none)");
+    }
+    /* One page: no z to guess, no warning. */
+    s.pages = 1;
+    make_tiff_res(tmp_path("res.tif"), &s, &cases[0].r);
+    lc.nwarn = 0;
+    double h[3];
+    assert_int_equal(tiff_voxel_source(ctx, tmp_path("res.tif"), h), SSB_IO_VSIZE_FILE);
+    TU_ASSERT_REL(h[0], 0.4e-6, 1e-6);
+    assert_int_equal(lc.nwarn, 0);
+    /* ImageJ's calibration wins: unit=micron with XResolution 2.5 px/um, spacing 0.8 (ImageJ writes ResolutionUnit
+       none then; a cm unit here checks that the baseline tags are not read instead). */
+    s.pages = 3;
+    s.desc = "ImageJ=1.54f\nimages=3\nslices=3\nunit=micron\nspacing=0.8\n";
+    const tiff_res ij = {25000, 25000, 1};
+    make_tiff_res(tmp_path("res.tif"), &s, &ij);
+    assert_int_equal(tiff_voxel_source(ctx, tmp_path("res.tif"), h), SSB_IO_VSIZE_FILE);
+    TU_ASSERT_REL(h[0], 1.0 / 25000 * 1e-6, 1e-6); /* 25000 px per micron: ImageJ's unit, not the tag's */
+    TU_ASSERT_REL(h[2], 0.8e-6, 1e-12);
+    /* ImageJ in cm (its ResolutionUnit 3): the tags with ImageJ's spacing for z (1e-4 cm = 1 um). */
+    s.desc = "ImageJ=1.54f\nimages=3\nslices=3\nunit=cm\nspacing=0.0001\n";
+    const tiff_res ijcm = {25000, 25000, 3};
+    make_tiff_res(tmp_path("res.tif"), &s, &ijcm);
+    assert_int_equal(tiff_voxel_source(ctx, tmp_path("res.tif"), h), SSB_IO_VSIZE_FILE);
+    TU_ASSERT_REL(h[0], 0.4e-6, 1e-6);
+    TU_ASSERT_REL(h[2], 1e-6, 1e-9);
+    /* --voxel-um (params) wins over the tags. */
+    s.desc = NULL;
+    make_tiff_res(tmp_path("res.tif"), &s, &cases[0].r);
+    ssb_io_read_info info;
+    ssb_io_read_params p = ssb_io_read_params_default();
+    p.voxel_size[0] = 0.7e-6;
+    p.info = &info;
+    ssb_grid *g = NULL;
+    TU_OK(ctx, ssb_io_read_tiff(ctx, tmp_path("res.tif"), &p, &g));
+    ssb_grid_get_voxel_size(g, h);
+    TU_ASSERT_REL(h[0], 0.7e-6, 1e-12);
+    TU_ASSERT_REL(h[2], 0.7e-6, 1e-12);
+    assert_int_equal(info.voxel_size_source, SSB_IO_VSIZE_PARAMS);
+    ssb_grid_destroy(&g);
+    ssb_ctx_set_log(ctx, NULL, NULL, SSB_LOG_ERROR);
     ssb_ctx_destroy(&ctx);
 }
 
@@ -1482,6 +1589,7 @@ int main(void)
         cmocka_unit_test(test_npy_orders),
         cmocka_unit_test(test_tiff_layouts),
         cmocka_unit_test(test_tiff_imagej_one_ifd),
+        cmocka_unit_test(test_tiff_resolution_tags),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_vti),
         cmocka_unit_test(test_tiff_truncated),
