@@ -278,7 +278,7 @@ static void test_examples_have_densities(void **state)
         char path[512];
         snprintf(path, sizeof path, "%s/examples/%s", SSB_SOURCE_DIR, files[i]);
         ssb_cell_params *c = NULL;
-        ssb_run_params rp;
+        ssb_run_params rp = ssb_run_params_default(); /* ssb_run_load overlays the file on rp */
         TU_OK(ctx, ssb_run_load(ctx, db, path, &c, &rp));
         ssb_cell_values v;
         ssb_cell_params_get_values(c, &v);
