@@ -91,8 +91,10 @@ static const cli_opt drt_opts[] = {
 };
 
 static const cli_opt kk_opts[] = {
-    {"--c", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "mu cut-off (default 0.85)", NULL},
-    {"--m", NULL, CLI_OPT_INT, "M", NULL, ANYINT, "fixed number of RC elements, 1 .. 100000 (no mu criterion)", NULL},
+    {"--rule", NULL, CLI_OPT_STRING, "chi2|mu", NULL, 0, 0,
+     "how M is chosen (default chi2; mu: Schoenleber's criterion as impedance.py)", NULL},
+    {"--c", NULL, CLI_OPT_DOUBLE, "X", NULL, ANY, "mu cut-off of --rule mu (default 0.85; implies --rule mu)", NULL},
+    {"--m", NULL, CLI_OPT_INT, "M", NULL, ANYINT, "fixed number of RC elements, 1 .. 100000 (no rule)", NULL},
     {"--max-m", NULL, CLI_OPT_INT, "N", NULL, ANYINT, "largest M, 1 .. 100000 (default 50)", NULL},
     {"--fit", NULL, CLI_OPT_STRING, "real|imag|complex", NULL, 0, 0, "which part is fitted (default real, as "
                                                                      "impedance.py)", NULL},
@@ -168,10 +170,20 @@ static void drt_help(void)
 static void kk_help(void)
 {
     printf("usage: ssbnet eis kk FILE [options]\n\n"
-           "Linear Kramers-Kronig test (Schoenleber et al. 2014): R_ohm + M RC elements + L fitted linearly, M\n"
-           "grows until mu = 1 - sum|R_k<0| / sum|R_k>=0| <= c. Residuals are relative to |Z|.\n\n");
+           "Linear Kramers-Kronig test (Schoenleber et al. 2014): R_ohm + M RC elements (time constants log-spaced\n"
+           "over 1/(2 pi f)) + L fitted linearly. Residuals are relative to |Z|.\n"
+           "M (rule chi2, default): every M = 1 .. max-m (at most one per frequency) is fitted and the smallest M\n"
+           "whose pseudo chi-square per degree of freedom is within a factor 1.5 of the best (or whose RMS residual\n"
+           "is below 0.01 %%) is taken: the point where more RC elements stop improving the fit (Yrjana & Bobacka,\n"
+           "Electrochim. Acta 504 (2024) 144951).\n"
+           "M (rule mu): M grows until mu = 1 - sum|R_k<0| / sum|R_k>=0| <= c (Schoenleber; impedance.py's linKK);\n"
+           "it can stop early at a poor fit. The verdict compares the residuals with the noise level the data\n"
+           "suggest (a local cubic in log f through 7 neighbouring points, Z' and Z'' separately, i.e. without the\n"
+           "KK link): consistent when the RMS residual is at most 3x and the largest at most 10x that level (taken\n"
+           "as at least 0.1 %% of |Z|).\n\n");
     eis_opts_help(kk_opts, NOPTS(kk_opts));
-    printf("\n--json: {M, mu, R_ohm, L, max_residual, chi2, f, res_re, res_im}\n");
+    printf("\n--json: {M, rule, mu, R_ohm, L, max_residual, rms_residual, noise_estimate, consistent, chi2, f, res_re,\n"
+           "res_im}\n");
 }
 
 static void sim_help(void)
@@ -187,6 +199,7 @@ static void sim_help(void)
 typedef struct {
     const char *file;
     const char *circuit, *guess, *fix, *weight, *plot, *bode, *output, *params, *fit_type, *params_csv, *peaks_csv;
+    const char *rule;
     double lambda, fwhm, c, fmin, fmax, confidence, lambda_min, lambda_max;
     long long m, max_m, ppd, starts, seed;
     int global, drop_inductive, no_inductance, add_cap, residuals;
@@ -225,6 +238,7 @@ static int scan(cli_env *env, const char *sub, int argc, char **argv, const cli_
         else if (!strcmp(nm, "--output")) o->output = v->str;
         else if (!strcmp(nm, "--params")) o->params = v->str;
         else if (!strcmp(nm, "--fit")) o->fit_type = v->str;
+        else if (!strcmp(nm, "--rule")) o->rule = v->str;
         else if (!strcmp(nm, "--params-csv")) o->params_csv = v->str;
         else if (!strcmp(nm, "--peaks-csv")) o->peaks_csv = v->str;
         else if (!strcmp(nm, "--lambda")) o->lambda = v->num, o->has_lambda = 1;
@@ -768,6 +782,11 @@ done:
 
 /* ---------------------------------------------------------------- kk */
 
+static const char *kk_rule_name(ssb_eis_kk_rule r)
+{
+    return r == SSB_EIS_KK_RULE_MU ? "mu" : r == SSB_EIS_KK_RULE_FIXED ? "fixed" : "chi2";
+}
+
 static int eis_kk(cli_env *env, int argc, char **argv)
 {
     opts o;
@@ -779,10 +798,16 @@ static int eis_kk(cli_env *env, int argc, char **argv)
     if (r) return r < 0 ? 0 : r;
     P.c = o.c;
     /* --m fixes M: the mu criterion's cut-off and its M limit would be ignored without a word */
-    if (o.m > 0 && (o.has_c || o.has_max_m))
-        return cli_usage_error(env, "eis kk: --m fixes the number of RC elements; %s belongs to the mu criterion "
-                                    "that chooses M: give one or the other",
-                               o.has_c ? "--c" : "--max-m");
+    if (o.m > 0 && (o.has_c || o.has_max_m || o.rule))
+        return cli_usage_error(env, "eis kk: --m fixes the number of RC elements; %s belongs to the %s that chooses "
+                                    "M: give one or the other",
+                               o.has_c ? "--c" : o.rule ? "--rule" : "--max-m",
+                               o.has_c ? "mu criterion (--rule mu)" : "rule");
+    if (o.rule && strcmp(o.rule, "chi2") && strcmp(o.rule, "mu"))
+        return cli_usage_error(env, "eis kk: --rule '%s' unknown; valid: chi2 (default), mu", o.rule);
+    if (o.rule && !strcmp(o.rule, "chi2") && o.has_c)
+        return cli_usage_error(env, "eis kk: --c is the cut-off of --rule mu; --rule chi2 does not use it");
+    P.rule = (o.has_c || (o.rule && !strcmp(o.rule, "mu"))) ? SSB_EIS_KK_RULE_MU : SSB_EIS_KK_RULE_CHI2;
     /* out of range is exit 7 (README's exit-code table), not a usage error */
     if (o.max_m < 1 || o.max_m > 100000) {
         (void)cli_usage_error(env, "eis kk: --max-m %lld is out of range; valid 1 .. 100000", o.max_m);
@@ -819,14 +844,20 @@ static int eis_kk(cli_env *env, int argc, char **argv)
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "file", o.file);
         cJSON_AddNumberToObject(j, "M", k->M);
+        cJSON_AddStringToObject(j, "rule", kk_rule_name(k->rule));
         cli_json_add_number(j, "mu", k->mu);
-        cli_json_add_number(j, "c", P.c);
+        if (k->rule == SSB_EIS_KK_RULE_MU) cli_json_add_number(j, "c", P.c);
         cli_json_add_number(j, "R_ohm", k->r_ohm);
         cli_json_add_number(j, "L", k->L);
         if (P.add_cap) cli_json_add_number(j, "C", k->C);
         cJSON_AddBoolToObject(j, "needs_capacitor", k->needs_capacitor);
         if (k->needs_capacitor) cli_json_add_number(j, "max_residual_with_capacitor", k->max_res_with_capacitor);
         cli_json_add_number(j, "max_residual", k->max_res);
+        cli_json_add_number(j, "rms_residual", k->rms_res);
+        if (isfinite(k->noise)) cli_json_add_number(j, "noise_estimate", k->noise);
+        else cJSON_AddNullToObject(j, "noise_estimate");
+        if (k->consistent >= 0) cJSON_AddBoolToObject(j, "consistent", k->consistent);
+        else cJSON_AddNullToObject(j, "consistent");
         cli_json_add_number(j, "chi2", k->chi2);
         cJSON_AddItemToObject(j, "f", json_array(s->f, s->n));
         cJSON_AddItemToObject(j, "res_re", json_array(k->res_re, k->n));
@@ -836,20 +867,28 @@ static int eis_kk(cli_env *env, int argc, char **argv)
         cJSON_AddStringToObject(u, "L", "H");
         cJSON_AddStringToObject(u, "C", "F");
         cJSON_AddStringToObject(u, "f", "Hz");
+        cJSON_AddStringToObject(u, "max_residual", "1 (fraction of |Z|)");
+        cJSON_AddStringToObject(u, "rms_residual", "1 (fraction of |Z|)");
+        cJSON_AddStringToObject(u, "noise_estimate", "1 (fraction of |Z|)");
         cJSON_AddStringToObject(u, "res_re", "1 (fraction of |Z|)");
         cJSON_AddStringToObject(u, "res_im", "1 (fraction of |Z|)");
         cli_json_print(j);
     } else {
         const char *h[] = {"quantity [unit]", "value"};
         cli_table *t = cli_table_create(2, h);
-        char m[32], cut[64];
-        snprintf(m, sizeof m, "%d", k->M);
-        snprintf(cut, sizeof cut, "mu [-] (c = %g)", P.c);
+        char m[64], cut[64], noise[32];
+        snprintf(m, sizeof m, "%d (rule %s)", k->M, kk_rule_name(k->rule));
+        if (k->rule == SSB_EIS_KK_RULE_MU) snprintf(cut, sizeof cut, "mu [-] (c = %g)", P.c);
+        else snprintf(cut, sizeof cut, "mu [-]");
+        snprintf(noise, sizeof noise, "%s", isfinite(k->noise) ? cli_fmt(100 * k->noise) : "unknown");
         const char *rows[][2] = {{"M RC elements [-]", m},
                                  {cut, cli_fmt(k->mu)},
                                  {"R_ohm [Ohm]", cli_fmt(k->r_ohm)},
                                  {"L [H]", cli_fmt(k->L)},
                                  {"max |residual| [%]", cli_fmt(100 * k->max_res)},
+                                 {"RMS residual [%]", cli_fmt(100 * k->rms_res)},
+                                 {"noise level of the data [%]", noise},
+                                 {"KK-consistent", k->consistent < 0 ? "unknown" : k->consistent ? "yes" : "no"},
                                  {"pseudo chi-square [-]", cli_fmt(k->chi2)}};
         for (size_t q = 0; q < sizeof rows / sizeof rows[0]; q++) cli_table_add_row(t, rows[q]);
         if (P.add_cap) {
@@ -875,11 +914,22 @@ static int eis_kk(cli_env *env, int argc, char **argv)
                 "blocking electrode); lin-KK needs a series capacitor here: max residual %.3g %% without it, %.3g %% "
                 "with it; rerun with --add-capacitor\n",
                 100 * k->max_res, 100 * k->max_res_with_capacitor);
-    else if (k->max_res > 0.05 && P.m == 0 && !env->quiet)
+    else if (k->consistent == 0 && !env->quiet)
         fprintf(stderr,
-                "ssbnet: warning: eis kk: max residual %.3g %% with M = %d chosen by mu <= c: either the data are not "
-                "KK-consistent or M is too small for them; compare with --m %d\n",
-                100 * k->max_res, k->M, 2 * k->M + 10);
+                "ssbnet: warning: eis kk: the residuals (max %.3g %%, RMS %.3g %% with M = %d, rule %s) are far above "
+                "the noise level the data suggest (%.3g %%: Z' and Z'' smoothed separately, without the KK link): the "
+                "spectrum is not KK-consistent (drift or a non-stationary cell, non-linearity, an artefact such as a "
+                "wrong-sign or inductive point)%s\n",
+                100 * k->max_res, 100 * k->rms_res, k->M, kk_rule_name(k->rule), 100 * k->noise,
+                k->rule == SSB_EIS_KK_RULE_MU ? ", or the mu criterion stopped at too small an M (compare with the "
+                                                "default --rule chi2)"
+                : k->rule == SSB_EIS_KK_RULE_FIXED ? ", or M is too small (compare without --m)"
+                                                   : "");
+    else if (k->consistent < 0 && !env->quiet)
+        fprintf(stderr,
+                "ssbnet: warning: eis kk: %lld points are too few to estimate the noise level (at least 8); no "
+                "verdict (max residual %.3g %% with M = %d)\n",
+                (long long)k->n, 100 * k->max_res, k->M);
 done:
     ssb_eis_kk_result_destroy(&k);
     ssb_eis_spectrum_destroy(&s);

@@ -336,10 +336,23 @@ typedef enum {
     SSB_EIS_KK_COMPLEX   /* fit Z' and Z'' together */
 } ssb_eis_kk_fit;
 
+/* How M is chosen when params.m == 0. */
+typedef enum {
+    SSB_EIS_KK_RULE_CHI2 = 0, /* default: fit M = 1 .. min(max_m, n - 2) and take the smallest M whose pseudo
+                                 chi-square per degree of freedom is within a factor 1.5 of the best of them (or
+                                 whose RMS residual is below 0.01 % of |Z|): the lower limit of Yrjana & Bobacka,
+                                 Electrochim. Acta 504 (2024) 144951, "adding RC elements no longer improves the
+                                 fit" */
+    SSB_EIS_KK_RULE_MU,       /* Schoenleber et al. (2014) as impedance.py 1.7: M grows from 1 until mu <= c; can
+                                 stop at a small M with a poor fit where negative R_k make mu dip below c */
+    SSB_EIS_KK_RULE_FIXED     /* result only: params.m > 0 fixed M */
+} ssb_eis_kk_rule;
+
 typedef struct {
-    double c;         /* mu cut-off: M grows from 1 until mu <= c; default 0.85 (Schoenleber et al.) */
+    double c;         /* mu cut-off of SSB_EIS_KK_RULE_MU; default 0.85 (Schoenleber et al.) */
     int max_m;        /* largest M; default 50 */
-    int m;            /* > 0: use exactly this M (no mu criterion); default 0 */
+    int m;            /* > 0: use exactly this M (no rule); default 0 */
+    ssb_eis_kk_rule rule; /* default SSB_EIS_KK_RULE_CHI2 */
     ssb_eis_kk_fit fit_type; /* default REAL (as impedance.py) */
     int add_cap;      /* nonzero: add a series capacitance (data without a low-frequency intercept); default 0 */
 } ssb_eis_kk_params;
@@ -364,12 +377,19 @@ typedef struct {
                             -Z'' still rising at the lowest frequencies: no DC intercept, e.g. a blocking
                             electrode); such data need add_cap */
     double max_res_with_capacitor; /* needs_capacitor: max_res of the same test with add_cap; NaN otherwise */
+    ssb_eis_kk_rule rule; /* how M was chosen (FIXED when params.m > 0) */
+    double rms_res;   /* sqrt(chi2 / (2 n)): RMS residual, fraction of |Z| */
+    double noise;     /* noise level the data suggest, fraction of |Z|: Z' and Z'' each smoothed by a local cubic
+                         in log f through 7 neighbouring points (no Kramers-Kronig link), RMS of the leverage-scaled
+                         residuals without the largest 10 %; NaN for fewer than 8 points */
+    int consistent;   /* 1: rms_res <= 3 max(noise, 0.1 %) and max_res <= 10 max(noise, 0.1 %) (the KK model fits
+                         to the noise); 0: the residuals are far above the noise level; -1: noise unknown */
 } ssb_eis_kk_result;
 
 /* Linear Kramers-Kronig test (Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20). The data are
  * divided by max |Z| for the solve (values up to 1e308 work); a result that is still not finite is refused with
  * SSB_ERR_RANGE, never returned with NaN mu / chi2. Time constants
- * and the M loop as impedance.py 1.7 (M = 1 uses tau = 1/(2 pi f_min)); rows weighted by 1/|Z|; linear least
+ * as impedance.py 1.7 (M = 1 uses tau = 1/(2 pi f_min)); M by params.rule; rows weighted by 1/|Z|; linear least
  * squares by LAPACK dgelss_ (SVD, like numpy.linalg.pinv). Errors: spectrum errors, SSB_ERR_RANGE (options,
  * fewer points than M + 2), SSB_ERR_BACKEND, SSB_ERR_NOMEM. params may be NULL. */
 int ssb_eis_kk(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res);

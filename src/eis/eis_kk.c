@@ -1,8 +1,10 @@
 /* Linear Kramers-Kronig test (lin-KK, Schoenleber, Klotz, Ivers-Tiffee, Electrochim. Acta 131 (2014) 20): a
  * series of R_ohm, M Voigt RC elements with fixed log-spaced time constants and a series inductance (and
- * optionally a capacitance), fitted by linear least squares with rows weighted by 1/|Z|; M grows until the
- * under/over-fitting measure mu = 1 - sum|R_k<0| / sum|R_k>=0| drops to the cut-off c. The time-constant grid,
- * the M loop and the real/imag/complex variants follow impedance.py 1.7 (validation.py). */
+ * optionally a capacitance), fitted by linear least squares with rows weighted by 1/|Z|. M is chosen by the
+ * pseudo chi-square plateau (default; Yrjana & Bobacka, Electrochim. Acta 504 (2024) 144951) or, as impedance.py,
+ * grows until the under/over-fitting measure mu = 1 - sum|R_k<0| / sum|R_k>=0| drops to the cut-off c. The
+ * time-constant grid, the mu loop and the real/imag/complex variants follow impedance.py 1.7 (validation.py). The
+ * verdict compares the residuals with a noise level estimated from the data alone (kk_data_noise). */
 #include "eis_impl.h"
 
 #include "core_impl.h"
@@ -22,6 +24,7 @@ ssb_eis_kk_params ssb_eis_kk_params_default(void)
     p.m = 0;
     p.fit_type = SSB_EIS_KK_REAL;
     p.add_cap = 0;
+    p.rule = SSB_EIS_KK_RULE_CHI2;
     return p;
 }
 
@@ -182,6 +185,134 @@ static double kk_mu(const double *rk, int M)
     return 1.0 - neg / pos;
 }
 
+/* Pseudo chi-square sum(res_re^2 + res_im^2) of coefficients co (Boukamp 1995 eq. 14, weights 1/|Z|^2); the model
+ * and the residuals go to the arrays that are not NULL; *maxres the largest |residual|. */
+static double kk_eval(const ssb_eis_spectrum *s, const double *w, const double *mod, int M, const double *tau,
+                      const kk_coef *co, double *zre, double *zim, double *rre, double *rim, double *maxres)
+{
+    double chi2 = 0, mx = 0;
+    for (int i = 0; i < (int)s->n; i++) {
+        double zr = co->r0, zi = w[i] * co->L - co->cinv / w[i];
+        for (int k = 0; k < M; k++) {
+            double wt = w[i] * tau[k];
+            zr += co->rk[k] / (1.0 + wt * wt);
+            zi += -co->rk[k] * wt / (1.0 + wt * wt);
+        }
+        double a = (s->zre[i] - zr) / mod[i], c = (s->zim[i] - zi) / mod[i];
+        if (zre) zre[i] = zr;
+        if (zim) zim[i] = zi;
+        if (rre) rre[i] = a;
+        if (rim) rim[i] = c;
+        if (fabs(a) > mx) mx = fabs(a);
+        if (fabs(c) > mx) mx = fabs(c);
+        chi2 += a * a + c * c;
+    }
+    if (maxres) *maxres = mx;
+    return chi2;
+}
+
+/* The noise level the data suggest, from the data alone: Z' and Z'' are each fitted by a least-squares cubic in
+ * log f over 7 neighbouring points (in frequency order), and the residual r of the middle point, scaled by its
+ * leverage h (var r = sigma^2 (1 - h)), estimates the noise there: a difference-based variance estimator (Gasser,
+ * Sroka, Jennen-Steinmetz, Biometrika 73 (1986) 625) of higher order, so that the curvature of an arc sampled at
+ * >= 7 points per decade stays below 0.1 % of |Z|. The mean of r^2 / (1 - h) / |Z|^2 over both parts and all points
+ * without its largest 10 % (so that a single outlier does not raise the level it is judged against), divided by
+ * 0.6232 (the mean of chi^2 with one degree of freedom below its 90 % quantile: P(chi^2_3 <= 2.706) / 0.9), is the
+ * noise variance. Returns NaN for fewer than 8 points. Sparse data overestimate the noise (the test then errs
+ * towards "consistent"). */
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static const double *g_sort_f;
+static int cmp_idx_f(const void *a, const void *b)
+{
+    double x = g_sort_f[*(const int *)a], y = g_sort_f[*(const int *)b];
+    return (x > y) - (x < y);
+}
+
+static double kk_data_noise(const ssb_eis_spectrum *s, const double *mod)
+{
+    int n = (int)s->n, W = 7, h2 = 3;
+    if (n < W + 1) return NAN;
+    int *ix = malloc((size_t)n * sizeof(int));
+    double *q = malloc((size_t)2 * n * sizeof(double));
+    if (!ix || !q) {
+        free(ix);
+        free(q);
+        return NAN;
+    }
+    for (int i = 0; i < n; i++) ix[i] = i;
+    g_sort_f = s->f;
+    qsort(ix, (size_t)n, sizeof(int), cmp_idx_f);
+    int nq = 0;
+    for (int c = 0; c < n; c++) {
+        int lo = c - h2;
+        if (lo < 0) lo = 0;
+        if (lo + W > n) lo = n - W;
+        /* cubic in x = log10 f - x_c: normal equations G (4x4) with the hat value h = e_c^T G^-1 e_c */
+        double x0 = log10(s->f[ix[c]]), G[4][4] = {{0}}, br[4] = {0}, bi[4] = {0};
+        for (int j = lo; j < lo + W; j++) {
+            double x = log10(s->f[ix[j]]) - x0, p[4] = {1, x, x * x, x * x * x};
+            for (int r = 0; r < 4; r++) {
+                br[r] += p[r] * s->zre[ix[j]];
+                bi[r] += p[r] * s->zim[ix[j]];
+                for (int k = 0; k < 4; k++) G[r][k] += p[r] * p[k];
+            }
+        }
+        /* Gauss-Jordan on [G | I]: the first row of G^-1 gives the value at x = 0 and the hat value */
+        double Ai[4][8];
+        for (int r = 0; r < 4; r++)
+            for (int k = 0; k < 8; k++) Ai[r][k] = k < 4 ? G[r][k] : (k - 4 == r);
+        int ok = 1;
+        for (int col = 0; col < 4 && ok; col++) {
+            int piv = col;
+            for (int r = col + 1; r < 4; r++)
+                if (fabs(Ai[r][col]) > fabs(Ai[piv][col])) piv = r;
+            if (!(fabs(Ai[piv][col]) > 1e-300)) {
+                ok = 0;
+                break;
+            }
+            for (int k = 0; k < 8; k++) {
+                double t = Ai[col][k];
+                Ai[col][k] = Ai[piv][k];
+                Ai[piv][k] = t;
+            }
+            double d = Ai[col][col];
+            for (int k = 0; k < 8; k++) Ai[col][k] /= d;
+            for (int r = 0; r < 4; r++)
+                if (r != col) {
+                    double f = Ai[r][col];
+                    for (int k = 0; k < 8; k++) Ai[r][k] -= f * Ai[col][k];
+                }
+        }
+        if (!ok) continue;
+        double fr = 0, fi = 0, h = Ai[0][4]; /* (G^-1)_00: the hat value of the point at x = 0 */
+        for (int k = 0; k < 4; k++) {
+            fr += Ai[0][4 + k] * br[k];
+            fi += Ai[0][4 + k] * bi[k];
+        }
+        if (!(h < 1.0 - 1e-9)) continue;
+        double m = mod[ix[c]], rr = (s->zre[ix[c]] - fr) / m, ri = (s->zim[ix[c]] - fi) / m;
+        q[nq++] = rr * rr / (1.0 - h);
+        q[nq++] = ri * ri / (1.0 - h);
+    }
+    double out = NAN;
+    if (nq > 0) {
+        qsort(q, (size_t)nq, sizeof(double), cmp_dbl);
+        int keep = (int)(0.9 * nq);
+        if (keep < 1) keep = 1;
+        double sum = 0;
+        for (int k = 0; k < keep; k++) sum += q[k];
+        out = sqrt(sum / keep / 0.6232);
+    }
+    free(ix);
+    free(q);
+    return out;
+}
+
 static int kk_run(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_params *params, ssb_eis_kk_result **res)
 {
     SSB_REQUIRE(ctx, res != NULL, SSB_ERR_ARG, "lin-KK: output pointer is NULL");
@@ -191,6 +322,8 @@ static int kk_run(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_para
     SSB_REQUIRE(ctx, P.fit_type >= SSB_EIS_KK_REAL && P.fit_type <= SSB_EIS_KK_COMPLEX, SSB_ERR_RANGE,
                 "lin-KK: fit_type = %d unknown (real, imag, complex)", (int)P.fit_type);
     SSB_REQUIRE(ctx, P.m >= 0 && P.m <= 100000, SSB_ERR_RANGE, "lin-KK: m = %d, valid 0 (automatic) .. 100000", P.m);
+    SSB_REQUIRE(ctx, P.rule == SSB_EIS_KK_RULE_CHI2 || P.rule == SSB_EIS_KK_RULE_MU, SSB_ERR_RANGE,
+                "lin-KK: rule = %d unknown (chi2, mu)", (int)P.rule);
     if (P.m == 0) {
         SSB_REQUIRE(ctx, P.c > 0 && P.c < 1, SSB_ERR_RANGE, "lin-KK: c = %g, valid (0, 1)", P.c);
         SSB_REQUIRE(ctx, P.max_m >= 1 && P.max_m <= 100000, SSB_ERR_RANGE, "lin-KK: max_m = %d, valid 1..100000",
@@ -215,9 +348,10 @@ static int kk_run(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_para
     double *mod = malloc((size_t)n * sizeof(double));
     double *tau = malloc((size_t)Mmax * sizeof(double));
     double *rk = malloc((size_t)Mmax * sizeof(double));
+    double *chi = malloc((size_t)(Mmax + 1) * sizeof(double));
     ssb_eis_kk_result *R = NULL;
     int rc = SSB_OK;
-    if (!A || !b || !sv || !w || !mod || !tau || !rk) {
+    if (!A || !b || !sv || !w || !mod || !tau || !rk || !chi) {
         rc = SSB_ERROR(ctx, SSB_ERR_NOMEM, "lin-KK: out of memory");
         goto done;
     }
@@ -234,6 +368,40 @@ static int kk_run(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_para
     double mu = 1.0;
     if (P.m > 0) {
         M = P.m;
+        tau_grid(s, M, tau);
+        SSB_CHECK_GOTO(ctx, rc, kk_fit_m(ctx, s, w, mod, M, tau, P.fit_type, P.add_cap, A, b, sv, &co), done);
+        mu = kk_mu(rk, M);
+    } else if (P.rule == SSB_EIS_KK_RULE_CHI2) {
+        /* Schoenleber's mu criterion alone stops where mu first dips below c, and a poor fit with few RC elements
+         * often has negative R_k that make it dip (a single RC arc between two time constants of a coarse grid:
+         * M = 3, 65 % residual). Yrjana & Bobacka (Electrochim. Acta 504 (2024) 144951; pyimpspec) bound M from
+         * below by the point where adding RC elements no longer improves the pseudo chi-square. Here: fit every
+         * M = 1 .. max_m and take the smallest M whose chi2 per degree of freedom is within a factor 1.5 of the
+         * smallest (chi2 / (2 n - M - 2) stays flat once the residuals are noise, so more RC elements that only fit
+         * the noise do not lower the bar), or whose RMS residual is below 0.01 % of |Z| (below any analyser's
+         * accuracy: more M would only chase rounding). At most one RC element per frequency (M + 2 <= n, also
+         * for the complex fit): more would fit the noise of few points. */
+        int mcap = n - 2 - (P.add_cap ? 1 : 0);
+        int mhi = P.max_m < mcap ? P.max_m : mcap;
+        if (mhi < 1) {
+            rc = SSB_ERROR(ctx, SSB_ERR_RANGE, "lin-KK: %d points are too few for one RC element", n);
+            goto done;
+        }
+        double cmin = INFINITY, fac = 1.5;
+        for (int m = 1; m <= mhi; m++) {
+            tau_grid(s, m, tau);
+            SSB_CHECK_GOTO(ctx, rc, kk_fit_m(ctx, s, w, mod, m, tau, P.fit_type, P.add_cap, A, b, sv, &co), done);
+            /* per degree of freedom: 2 n equations, M + 2 (+ 1) unknowns */
+            chi[m] = kk_eval(s, w, mod, m, tau, &co, NULL, NULL, NULL, NULL, NULL) / (2.0 * n - m - 2 - P.add_cap);
+            if (!isfinite(chi[m])) chi[m] = INFINITY;
+            if (chi[m] < cmin) cmin = chi[m];
+        }
+        M = mhi;
+        for (int m = 1; m <= mhi; m++)
+            if (chi[m] <= fac * cmin || chi[m] * (2.0 * n - m - 2 - P.add_cap) <= 2.0 * n * 1e-8) {
+                M = m;
+                break;
+            }
         tau_grid(s, M, tau);
         SSB_CHECK_GOTO(ctx, rc, kk_fit_m(ctx, s, w, mod, M, tau, P.fit_type, P.add_cap, A, b, sv, &co), done);
         mu = kk_mu(rk, M);
@@ -277,23 +445,16 @@ static int kk_run(ssb_ctx *ctx, const ssb_eis_spectrum *s, const ssb_eis_kk_para
     memcpy(R->tau, tau, (size_t)M * sizeof(double));
     memcpy(R->r_k, rk, (size_t)M * sizeof(double));
     R->n = n;
-    R->max_res = 0;
-    R->chi2 = 0;
-    for (int i = 0; i < n; i++) {
-        double zr = co.r0, zi = w[i] * co.L - co.cinv / w[i];
-        for (int k = 0; k < M; k++) {
-            double wt = w[i] * tau[k];
-            zr += rk[k] / (1.0 + wt * wt);
-            zi += -rk[k] * wt / (1.0 + wt * wt);
-        }
-        R->zre_fit[i] = zr;
-        R->zim_fit[i] = zi;
-        R->res_re[i] = (s->zre[i] - zr) / mod[i];
-        R->res_im[i] = (s->zim[i] - zi) / mod[i];
-        double a = fabs(R->res_re[i]), c = fabs(R->res_im[i]);
-        if (a > R->max_res) R->max_res = a;
-        if (c > R->max_res) R->max_res = c;
-        R->chi2 += R->res_re[i] * R->res_re[i] + R->res_im[i] * R->res_im[i];
+    R->rule = P.m > 0 ? SSB_EIS_KK_RULE_FIXED : P.rule;
+    R->chi2 = kk_eval(s, w, mod, M, tau, &co, R->zre_fit, R->zim_fit, R->res_re, R->res_im, &R->max_res);
+    R->rms_res = sqrt(R->chi2 / (2.0 * n));
+    R->noise = kk_data_noise(s, mod);
+    if (isfinite(R->noise)) {
+        /* the noise, but not below 0.1 % of |Z| (the accuracy of a good impedance analyser) */
+        double lvl = R->noise > 1e-3 ? R->noise : 1e-3;
+        R->consistent = R->rms_res <= 3.0 * lvl && R->max_res <= 10.0 * lvl;
+    } else {
+        R->consistent = -1;
     }
     *res = R;
     R = NULL;
@@ -306,6 +467,7 @@ done:
     free(mod);
     free(tau);
     free(rk);
+    free(chi);
     return rc;
 }
 

@@ -237,4 +237,25 @@ awk -v r="$(grep -A3 '"parameters"' "$T/out" | grep -o '"R1":[^,}]*' | grep -o '
 expect_rc "kk loops.mpt --sweep 3" 7 "$BIN" eis kk "$T/loops.mpt" --sweep 3
 grep -q "1\.\.2" "$T/err" && ok "--sweep 3 names the range 1..2" || bad "--sweep 3: $(cat "$T/err")"
 expect_rc "drt --sweep 0" 7 "$BIN" eis drt "$T/loops.mpt" --sweep 0
+# session 12: the automatic M. A perfect R0 + R1||C1 (10 Ohm, 100 Ohm, 1 uF; 29 points 1 MHz .. 0.1 Hz): the mu
+# criterion (--rule mu, impedance.py) stops at M = 3 with a 65 % residual; the default rule passes it (< 0.2 %)
+awk 'BEGIN{print "f,re,im"; for (i = 0; i < 29; i++) { f = 10^(6 - 7*i/28); w = 2*3.14159265358979*f*1e-4;
+  printf "%.12g,%.12g,%.12g\n", f, 10 + 100/(1 + w*w), -100*w/(1 + w*w) } }' >"$T/rc.csv"
+expect_rc "kk perfect RC" 0 "$BIN" eis kk "$T/rc.csv" --json
+awk -v r="$(num max_residual)" 'BEGIN{exit !(r > 0 && r < 2e-3)}' && ok "kk RC max residual $(num max_residual)" \
+  || bad "kk RC max residual $(num max_residual)"
+grep -q '"consistent":[[:space:]]*true' "$T/out" && grep -q '"rule":[[:space:]]*"chi2"' "$T/out" \
+  && ok "kk RC consistent, rule chi2" || bad "kk RC JSON: $(head -c 400 "$T/out")"
+[ -s "$T/err" ] && bad "kk RC warns: $(cat "$T/err")" || ok "kk RC: no warning"
+expect_rc "kk perfect RC --rule mu" 0 "$BIN" eis kk "$T/rc.csv" --rule mu --json
+[ "$(num M)" = "3" ] && grep -q '"consistent":[[:space:]]*false' "$T/out" && grep -q "far above the noise" "$T/err" \
+  && ok "kk --rule mu: M = 3, flagged with a warning" || bad "kk --rule mu: M $(num M), $(cat "$T/err")"
+# one point's Z'' with the wrong sign: flagged, exit 0, a warning that says why
+awk -F, 'NR == 14 {$3 = -$3} {print $1 "," $2 "," $3}' "$T/rc.csv" >"$T/flip.csv"
+expect_rc "kk sign flip" 0 "$BIN" eis kk "$T/flip.csv" --json
+grep -q '"consistent":[[:space:]]*false' "$T/out" && grep -q "not KK-consistent" "$T/err" \
+  && ok "kk sign flip flagged" || bad "kk sign flip: $(cat "$T/err")"
+expect_rc "kk --rule bogus" 2 "$BIN" eis kk "$T/rc.csv" --rule bogus
+expect_rc "kk --rule chi2 --c" 2 "$BIN" eis kk "$T/rc.csv" --rule chi2 --c 0.5
+expect_rc "kk --m with --rule" 2 "$BIN" eis kk "$T/rc.csv" --m 5 --rule mu
 finish
