@@ -423,6 +423,100 @@ int cli_image_read_params(cli_env *env, const cli_image_opts *o, ssb_io_read_par
     return 0;
 }
 
+/* The phases file of the image at path: --phases, else PATH.phases.json when it exists; NULL if none. */
+static const char *phases_path(const cli_image_opts *o, const char *path, char *buf, size_t size)
+{
+    if (o->phases_path) return o->phases_path;
+    int n = snprintf(buf, size, "%s.phases.json", path);
+    return n > 0 && (size_t)n < size && access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+/* voxel_size_um of a phases file, metres; 1 when it holds a valid one (a malformed one is left to
+ * cli_phases_read, which names the error). */
+static int phases_voxel(const char *ppath, double h[3])
+{
+    char *text = cli_read_file(ppath);
+    if (!text) return 0;
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    const cJSON *vs = root ? cJSON_GetObjectItemCaseSensitive(root, "voxel_size_um") : NULL;
+    int ok = 0;
+    if (cJSON_IsNumber(vs)) {
+        h[0] = h[1] = h[2] = vs->valuedouble * 1e-6;
+        ok = 1;
+    } else if (cJSON_IsArray(vs) && cJSON_GetArraySize(vs) == 3) {
+        ok = 1;
+        for (int k = 0; k < 3; k++) {
+            const cJSON *e = cJSON_GetArrayItem(vs, k);
+            ok = ok && cJSON_IsNumber(e);
+            h[k] = ok ? e->valuedouble * 1e-6 : 0;
+        }
+    }
+    for (int k = 0; k < 3 && ok; k++) ok = h[k] > 0 && h[k] <= 1.0;
+    cJSON_Delete(root);
+    return ok;
+}
+
+int cli_image_read_params_for(cli_env *env, const cli_image_opts *o, const char *path, ssb_io_read_params *pp)
+{
+    int rc = cli_image_read_params(env, o, pp);
+    if (rc || o->voxel_um > 0) return rc;
+    /* explicit user input over file metadata: the phases file's voxel size before the TIFF tags / sidecar */
+    char buf[4200];
+    const char *pp_path = phases_path(o, path, buf, sizeof buf);
+    double h[3];
+    if (pp_path && phases_voxel(pp_path, h))
+        for (int k = 0; k < 3; k++) pp->voxel_size[k] = h[k];
+    return 0;
+}
+
+/* Relative difference of two voxel sizes above 1 % on any axis. */
+static int voxel_differs(const double a[3], const double b[3])
+{
+    for (int k = 0; k < 3; k++)
+        if (fabs(a[k] - b[k]) > 0.01 * fmax(fabs(a[k]), fabs(b[k]))) return 1;
+    return 0;
+}
+
+static const char *voxel_str(const double h[3], char *buf, size_t size)
+{
+    if (h[0] == h[1] && h[1] == h[2]) snprintf(buf, size, "%g um", h[0] * 1e6);
+    else snprintf(buf, size, "[%g, %g, %g] um", h[0] * 1e6, h[1] * 1e6, h[2] * 1e6);
+    return buf;
+}
+
+/* One warning when the voxel sizes given by the user (--voxel-um, the phases file) and the file's metadata disagree
+ * by more than 1 %, naming them and the one used (precedence: --voxel-um, phases file, file metadata). */
+static void warn_voxel_sources(cli_env *env, const cli_image_opts *o, const char *path, const char *ppath,
+                               const ssb_io_read_info *info, const double used[3])
+{
+    if (env->quiet) return;
+    double hp[3];
+    int has_p = ppath && phases_voxel(ppath, hp);
+    const double *hf = info->file_voxel_size;
+    int has_f = hf[0] > 0 && hf[1] > 0 && hf[2] > 0;
+    int diff_p = has_p && o->voxel_um > 0 && voxel_differs(hp, used), diff_f = has_f && voxel_differs(hf, used);
+    if (!diff_p && !diff_f) return;
+    char u[96], x[96], y[96], src[4300], others[4500] = "";
+    if (o->voxel_um > 0) snprintf(src, sizeof src, "--voxel-um");
+    else if (has_p) snprintf(src, sizeof src, "the phases file '%s' (voxel_size_um)", ppath);
+    else snprintf(src, sizeof src, "the file");
+    if (diff_p)
+        snprintf(others, sizeof others, "the phases file '%s' says %s", ppath, voxel_str(hp, x, sizeof x));
+    if (diff_f) {
+        size_t l = strlen(others);
+        snprintf(others + l, sizeof others - l, "%s%s says %s", l ? ", " : "",
+                 info->format == SSB_IO_FORMAT_TIFF ? "the TIFF's metadata (description or resolution tags)"
+                                                    : "the image's sidecar",
+                 voxel_str(hf, y, sizeof y));
+    }
+    cli_progress_done();
+    fprintf(stderr,
+            "ssbnet: warning: %s: voxel size %s from %s is used, but %s (more than 1 %% apart; explicit input wins: "
+            "--voxel-um, then the phases file, then the file's metadata)\n",
+            path, voxel_str(used, u, sizeof u), src, others);
+}
+
 int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid)
 {
     return cli_image_load_hist(env, o, path, grid, NULL);
@@ -447,7 +541,7 @@ int cli_image_load_hist(cli_env *env, const cli_image_opts *o, const char *path,
     int prc = check_raw_opts(env, o, path, ssb_io_format_from_path(path));
     if (prc) return prc;
     ssb_io_read_params p;
-    prc = cli_image_read_params(env, o, &p);
+    prc = cli_image_read_params_for(env, o, path, &p);
     if (prc) return prc;
     ssb_io_read_info info;
     p.info = &info;
@@ -483,11 +577,15 @@ int cli_image_load_hist(cli_env *env, const cli_image_opts *o, const char *path,
     if (hist) memcpy(hist, all, sizeof all);
     /* phase table: explicit file, inline map, or IMAGE.phases.json */
     char auto_path[4200];
-    int alen = snprintf(auto_path, sizeof auto_path, "%s.phases.json", path);
-    const char *ppath = o->phases_path;
-    if (!ppath && alen > 0 && (size_t)alen < sizeof auto_path && access(auto_path, R_OK) == 0) ppath = auto_path;
+    const char *ppath = phases_path(o, path, auto_path, sizeof auto_path);
     int rc = 0;
-    if (ppath) rc = cli_phases_read(env, *grid, ppath, o->voxel_um <= 0 && info.voxel_size_defaulted);
+    /* the voxel size is already the explicit one (cli_image_read_params_for); the phases file's key is checked */
+    if (ppath) rc = cli_phases_read(env, *grid, ppath, 0);
+    if (rc == 0) {
+        double used[3];
+        ssb_grid_get_voxel_size(*grid, used);
+        warn_voxel_sources(env, o, path, ppath, &info, used);
+    }
     if (rc == 0 && o->phase_map) rc = parse_phase_map(env, *grid, o->phase_map);
     if (rc != 0) {
         ssb_grid_destroy(grid);

@@ -31,6 +31,9 @@ int cli_image_parse_opt(cli_env *env, cli_image_opts *o, int argc, char **argv, 
 void cli_image_help(FILE *out);
 /* The reader options of o (mapping, voxel size, raw layout). Returns an exit status. */
 int cli_image_read_params(cli_env *env, const cli_image_opts *o, ssb_io_read_params *p);
+/* The same for the image at path: the voxel size is --voxel-um, else the phases file's voxel_size_um (--phases or
+ * PATH.phases.json), else left to the file (its metadata or sidecar, else 1 um). */
+int cli_image_read_params_for(cli_env *env, const cli_image_opts *o, const char *path, ssb_io_read_params *p);
 /* Read an image and its phase table. Returns an exit status. */
 int cli_image_load(cli_env *env, const cli_image_opts *o, const char *path, ssb_grid **grid);
 /* The same, and hist (optional) receives the voxels per label of the whole image: with first_planes under MPI

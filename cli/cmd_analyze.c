@@ -326,7 +326,7 @@ int cli_micro_analyze(cli_env *env, int argc, char **argv)
     cJSON_AddStringToObject(json, "image", image);
     if (nranks > 1) {
         ssb_io_read_params drp;
-        rc = cli_image_read_params(env, &io, &drp);
+        rc = cli_image_read_params_for(env, &io, image, &drp);
         ssb_dist_analyze_params dp = ssb_dist_analyze_params_default();
         dp.conn = o.conn;
         dp.cam.axis = o.axis;

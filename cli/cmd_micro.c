@@ -574,7 +574,7 @@ static int cmd_transport(cli_env *env, int argc, char **argv)
     memset(res, 0, sizeof res);
     int nres = 0;
     ssb_io_read_params drp;
-    if (!rc && use_dist) rc = cli_image_read_params(env, &io, &drp);
+    if (!rc && use_dist) rc = cli_image_read_params_for(env, &io, image, &drp);
     if (use_dist) rc = cli_dist_sync(env, rc); /* every rank, before the collective solves */
     /* several axes: one transport object, one connected-component labelling for all of them (the results are those
      * of ssb_transport_solve bit for bit); each axis's solver set-up is released after its solve */

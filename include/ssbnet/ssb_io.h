@@ -103,6 +103,10 @@ typedef struct {
     char sidecar[4096];       /* raw / npy: path of the sidecar that was read ("" if none) */
     int64_t full_dims[3];     /* dims of the whole image in the file (= dims unless a z slab was read) */
     int64_t z0;               /* first plane of the slab read (0 for the whole image) */
+    double file_voxel_size[3]; /* m: the voxel size the file's own metadata states (TIFF description or resolution
+                                  tags, raw / npy sidecar key voxel_size_um), filled also when params.voxel_size
+                                  overrides it, so that a caller can say when the two disagree; all 0 when the
+                                  file states none */
 } ssb_io_read_info;
 
 /* Reader options. Start from ssb_io_read_params_default(). Arrays are borrowed: they must stay valid during the call.

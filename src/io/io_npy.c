@@ -366,9 +366,18 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         rc = SSB_ERROR(ctx, SSB_ERR_IO, "sidecar %s of .npy file '%s' does not exist", tried, path);
         goto out;
     }
+    double fvs[3] = {0, 0, 0}; /* what the sidecar states, also under a params override */
     if (have_ph) {
         memcpy(vs, ph, sizeof vs);
         src = SSB_IO_VSIZE_PARAMS;
+        ssbi_sidecar sc;
+        if (found) {
+            /* only to report a disagreement: a sidecar the override makes moot is not an error here */
+            if (ssbi_sidecar_read(ctx, scpath, 0, &sc) == SSB_OK && sc.have_vsize)
+                memcpy(fvs, sc.vsize, sizeof fvs);
+            else
+                ssb_ctx_clear_error(ctx);
+        }
     } else if (found) {
         ssbi_sidecar sc;
         rc = ssbi_sidecar_read(ctx, scpath, 0, &sc);
@@ -390,6 +399,7 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         }
         if (sc.have_vsize) {
             memcpy(vs, sc.vsize, sizeof vs);
+            memcpy(fvs, sc.vsize, sizeof fvs);
             src = SSB_IO_VSIZE_SIDECAR;
         }
     }
@@ -442,6 +452,7 @@ int ssb_io_read_npy(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p,
         ssbi_info_set(p->info, SSB_IO_FORMAT_NPY, dt, (int)isz * 8, g, src);
         ssbi_info_set_slab(p->info, dims, z0);
         p->info->big_endian = big;
+        memcpy(p->info->file_voxel_size, fvs, sizeof fvs);
         if (src == SSB_IO_VSIZE_SIDECAR)
             snprintf(p->info->sidecar, sizeof p->info->sidecar, "%s", scpath);
     }

@@ -455,6 +455,8 @@ out:
         ssbi_info_set(p->info, SSB_IO_FORMAT_RAW, dt, (int)isz * 8, g, src);
         ssbi_info_set_slab(p->info, dims, z0);
         p->info->big_endian = big;
+        if (sc.have_vsize)
+            memcpy(p->info->file_voxel_size, sc.vsize, sizeof sc.vsize);
         if (found)
             snprintf(p->info->sidecar, sizeof p->info->sidecar, "%s", scpath);
     }

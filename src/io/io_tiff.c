@@ -623,6 +623,7 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
     ssb_dtype dt = SSB_DTYPE_NONE;
     double h[3] = {1e-6, 1e-6, 1e-6};
     ssb_io_vsize_source src = SSB_IO_VSIZE_DEFAULT;
+    double fvs[3] = {0, 0, 0}; /* what the file states, also under a params override */
 
     /* Pass 1: walk the directories, check every page against the first, count pages. */
     int64_t npages = 0, ndir = 0, ij_images = 1, ij_offset = -1;
@@ -649,8 +650,16 @@ int ssb_io_read_tiff(ssb_ctx *ctx, const char *path, const ssb_io_read_params *p
                     goto out;
                 first = pi;
                 dt = pdt;
-                if (!have_ph && tiff_voxel_size(ctx, tif, path, h, &z_from_x))
+                if (!have_ph && tiff_voxel_size(ctx, tif, path, h, &z_from_x)) {
                     src = SSB_IO_VSIZE_FILE;
+                    memcpy(fvs, h, sizeof fvs);
+                } else if (have_ph) {
+                    /* quietly (no ctx: no warnings about tags the override makes moot) */
+                    double hf[3];
+                    int zf = 0;
+                    if (tiff_voxel_size(NULL, tif, path, hf, &zf))
+                        memcpy(fvs, hf, sizeof fvs);
+                }
             } else if (pi.w != first.w || pi.h != first.h) {
                 rc = SSB_ERROR(ctx, SSB_ERR_FORMAT,
                                "TIFF '%s': page %lld is %u x %u pixels but page 0 is %u x %u (all pages of a stack "
@@ -774,6 +783,7 @@ done:
         ssbi_info_set(p->info, SSB_IO_FORMAT_TIFF, dt, first.bps, g, src);
         ssbi_info_set_slab(p->info, dims, z0);
         p->info->big_endian = TIFFIsBigEndian(tif) != 0;
+        memcpy(p->info->file_voxel_size, fvs, sizeof fvs);
     }
 out:
     TIFFClose(tif);

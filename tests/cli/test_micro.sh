@@ -165,4 +165,39 @@ grep -Eq '"active_cam_se_area_per_volume_mc_1_per_m":[[:space:]]*null' "$T/out" 
 expect_rc "transport --sigma 1:0" 7 "$BIN" micro transport "$T/stair.tif" --phase 1 --sigma 1:0
 grep -q -- "--phase 1: .*zero conductivity by --sigma 1:0" "$T/err" && ! grep -q -- "--carrier" "$T/err" &&
   ok "zero-conductivity message names --sigma" || bad "zero-conductivity message: $(cat "$T/err")"
+# session 12: a TIFF's resolution tags silently overrode the phases file's voxel_size_um. Explicit input wins
+# (--voxel-um, then the phases file, then the file's metadata), with one warning naming both values when they differ
+# by more than 1 %. A 4 x 4 TIFF with XResolution = YResolution = 5000 px/cm (2 um pixels), ResolutionUnit = cm:
+le32() { printf "\\x$(printf %02x $(($1 & 255)))\\x$(printf %02x $((($1 >> 8) & 255)))\\x$(printf %02x $((($1 >> 16) & 255)))\\x$(printf %02x $((($1 >> 24) & 255)))"; }
+le16() { printf "\\x$(printf %02x $(($1 & 255)))\\x$(printf %02x $((($1 >> 8) & 255)))"; }
+tag() { le16 $1; le16 $2; le32 1; if [ $2 -eq 3 ]; then le16 $3; le16 0; else le32 $3; fi; }
+{ printf 'II*\0'; le32 40; for r in 1 2 3 4; do printf '\0\0\1\1'; done; le32 5000; le32 1; le32 5000; le32 1; le16 12
+  tag 256 4 4; tag 257 4 4; tag 258 3 8; tag 259 3 1; tag 262 3 1; tag 273 4 8; tag 277 3 1; tag 278 4 4; tag 279 4 16
+  tag 282 5 24; tag 283 5 32; tag 296 3 3; le32 0; } >"$T/res.tif"
+vox() { tr -d ' \t\n' <"$T/out" | grep -o '"voxel_size_um":\[[^]]*\]' | head -1; }
+ph() { echo "{\"voxel_size_um\": $1, \"phases\": [{\"label\": 0, \"name\": \"pore\", \"role\": \"pore\"}, {\"label\": 1, \"name\": \"se\", \"role\": \"se\"}]}"; }
+expect_rc "TIFF with resolution tags" 0 "$BIN" micro analyze "$T/res.tif" --json
+[ "$(vox)" = '"voxel_size_um":[2,2,2]' ] && ok "resolution tags: 2 um" || bad "resolution tags: $(vox)"
+ph 3 >"$T/p3.json"
+expect_rc "TIFF tags + --phases with 3 um" 0 "$BIN" micro analyze "$T/res.tif" --phases "$T/p3.json" --json
+[ "$(vox)" = '"voxel_size_um":[3,3,3]' ] && ok "the phases file's 3 um wins over the tags' 2 um" || bad "phases vs tags: $(vox)"
+grep -q "voxel size 3 um from the phases file .*p3.json.* says 2 um" "$T/err" && [ "$(grep -c 'is used, but' "$T/err")" = 1 ] \
+  && ok "one warning names 3 um (used, phases file) and 2 um (TIFF)" || bad "voxel warning: $(cat "$T/err")"
+ph 3 >"$T/res.tif.phases.json"
+expect_rc "TIFF tags + IMAGE.phases.json" 0 "$BIN" micro analyze "$T/res.tif" --json
+[ "$(vox)" = '"voxel_size_um":[3,3,3]' ] && grep -q "says 2 um" "$T/err" && ok "IMAGE.phases.json wins too" \
+  || bad "auto phases file: $(vox) $(cat "$T/err")"
+expect_rc "TIFF tags + phases file + --voxel-um 4" 0 "$BIN" micro analyze "$T/res.tif" --voxel-um 4 --json
+[ "$(vox)" = '"voxel_size_um":[4,4,4]' ] && grep -q "4 um from --voxel-um.*says 3 um.*says 2 um" "$T/err" \
+  && ok "--voxel-um wins over both, both named" || bad "--voxel-um: $(vox) $(cat "$T/err")"
+rm -f "$T/res.tif.phases.json"
+ph 2.01 >"$T/p201.json"
+expect_rc "phases file within 1 % of the tags" 0 "$BIN" micro analyze "$T/res.tif" --phases "$T/p201.json" --json
+grep -q "is used, but" "$T/err" && bad "warning for 0.5 %: $(cat "$T/err")" || ok "no warning within 1 %"
+# raw + sidecar (2 um) + phases file (3 um): the same rule
+printf '\0\0\1\1\0\0\1\1\0\0\1\1\0\0\1\1' >"$T/res.raw"
+echo '{"dims": [4, 4, 1], "dtype": "uint8", "voxel_size_um": 2}' >"$T/res.raw.json"
+expect_rc "raw sidecar + phases file" 0 "$BIN" micro analyze "$T/res.raw" --phases "$T/p3.json" --json
+[ "$(vox)" = '"voxel_size_um":[3,3,3]' ] && grep -q "sidecar says 2 um" "$T/err" && ok "raw: phases file wins over the sidecar" \
+  || bad "raw: $(vox) $(cat "$T/err")"
 finish
