@@ -178,11 +178,22 @@ static void cg_run(cg_state *c)
 /* A kept hierarchy serves a problem whose conductances are those of its build times one factor, with the Dirichlet
  * faces of the build or (across) others: ssbi_gmg_set_dirichlet. */
 
+/* Level-0 storage for params.lean (-1 auto, 0 stored indices, 1 lean, 2 compact ranks), nunk unknowns and rows of
+ * nx voxels: 0 stored, 1 lean, 2 compact. Rows longer than the compact ranks' 16 bits allow take the lean storage
+ * where compact was asked for or chosen. */
+static int level0_layout(const ssb_transport_params *par, int64_t nunk, int64_t nx)
+{
+    int lay = par->lean;
+    if (lay == -1) lay = nunk > GMG_LEAN_AUTO_UNKNOWNS ? 1 : nunk > GMG_COMPACT_AUTO_UNKNOWNS ? 2 : 0;
+    if (lay == 2 && nx > GMG_NBR_MAXNX) lay = 1;
+    return lay;
+}
+
 /* The Dirichlet faces may lie across the planes where level 0 stores its neighbours (lean: the diagonal is summed
  * from the first / last plane's arrays). */
-int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk)
+int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk, int64_t nx)
 {
-    return !(par->lean == 1 || (par->lean == -1 && nunk > GMG_LEAN_AUTO_UNKNOWNS));
+    return level0_layout(par, nunk, nx) != 1;
 }
 
 static atomic_llong gmg_builds;
@@ -199,7 +210,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     gmg *m = p->state ? (gmg *)*p->state : NULL;
     int rc = SSB_OK;
     /* level-0 storage: neighbours from bit masks (lean) or stored (see ssb_transport_params.lean) */
-    const int lean = par->lean == 1 || (par->lean == -1 && p->nunk > GMG_LEAN_AUTO_UNKNOWNS);
+    const int lay = level0_layout(par, p->nunk, p->n[0]), lean = lay == 1;
 #if GMG_X86_POPCNT
     if (lean && !(m && p->reuse) && !__builtin_cpu_supports("popcnt"))
         return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
@@ -217,6 +228,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
         if (!m) return SSB_ERR_NOMEM;
         m->nt = nthreads > 0 ? nthreads : 1;
         m->lean = lean;
+        m->cmp = lay == 2;
         rc = ssbi_gmg_build(ctx, m, p);
         atomic_fetch_add(&gmg_builds, 1);
         if (rc == SSB_OK && p->state) *p->state = m;

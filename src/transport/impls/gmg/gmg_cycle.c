@@ -18,25 +18,31 @@
 #endif
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* level-0 kernels (one = single conducting phase: constant conductance per axis, no table look-ups; lean = the
- * neighbours found from bit masks, not stored). GMG_FINE calls fn(..., one, lean) with constant flags. */
+/* level-0 kernels (one = single conducting phase: constant conductance per axis, no table look-ups; lay = the
+ * storage of the neighbours: 0 stored 32-bit indices, 1 found from bit masks (lean), 2 stored 16-bit ranks
+ * (compact)). GMG_FINE calls fn(..., one, lay) with constant flags. */
 #define GMG_FINE(fn, ...)                                                                                        \
     do {                                                                                                      \
-        if (m->lean) {                                                                                        \
+        const int lay_ = (m)->lean ? 1 : (m)->cmp ? 2 : 0;                                                   \
+        if (lay_ == 1) {                                                                                      \
             if (m->nph == 1) fn(__VA_ARGS__, 1, 1);                                                           \
             else fn(__VA_ARGS__, 0, 1);                                                                       \
+        } else if (lay_ == 2) {                                                                               \
+            if (m->nph == 1) fn(__VA_ARGS__, 1, 2);                                                           \
+            else fn(__VA_ARGS__, 0, 2);                                                                       \
         } else {                                                                                              \
             if (m->nph == 1) fn(__VA_ARGS__, 1, 0);                                                           \
             else fn(__VA_ARGS__, 0, 0);                                                                       \
         }                                                                                                     \
     } while (0)
 
-/* The unknowns of colour c on plane z of level 0 with their neighbours: stored indices (lean = 0,
- * GMG_FINE_STORED) or found from bit masks (lean = 1, GMG_FINE_WALK); both visit the unknowns in the same order and
- * give the body the same names, so the results are bit-identical. */
-#define GMG_FINE_LOOP(m, z, c, lean, ...)                                                                        \
+/* The unknowns of colour c on plane z of level 0 with their neighbours: stored indices (lay = 0,
+ * GMG_FINE_STORED), found from bit masks (lay = 1, GMG_FINE_WALK) or stored ranks (lay = 2, GMG_FINE_COMPACT); all
+ * visit the unknowns in the same order and give the body the same names, so the results are bit-identical. */
+#define GMG_FINE_LOOP(m, z, c, one, lay, ...)                                                                    \
     do {                                                                                                      \
-        if (lean) GMG_FINE_WALK(m, z, c, __VA_ARGS__);                                                        \
+        if ((lay) == 1) GMG_FINE_WALK(m, z, c, __VA_ARGS__);                                                  \
+        else if ((lay) == 2) GMG_FINE_COMPACT(m, z, c, one, __VA_ARGS__);                                     \
         else GMG_FINE_STORED(m, z, c, __VA_ARGS__);                                                           \
     } while (0)
 
@@ -63,6 +69,90 @@
             const uint8_t w4 = (uint8_t)(pi_[q4] + 1), w5 = (uint8_t)(pi_[q5] + 1);                           \
             (void)u; (void)w0; (void)w1; (void)w2; (void)w3; (void)w4; (void)w5;                              \
             __VA_ARGS__                                                                                       \
+        }                                                                                                     \
+    } while (0)
+
+/* The six neighbour indices of compact entry e in rows that start at k[6] (k[0] = k[1]): k + r, or n where r is -1,
+ * i.e. k + r + (d & -(r < 0)) with d = n + 1 - k; without a branch (presence is random: a branch per neighbour cost
+ * the sweeps 60 % of their time), and with SSE2 on x86-64 as two 4-lane vectors. The SSE2 load reads 16 bytes from
+ * e (the array has 4 bytes of slack at its end). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+typedef struct {
+    __m128i klo, khi, dlo, dhi;
+} gmg_nrow;
+GMG_INLINE void gmg_nrow_set(gmg_nrow *w, const int32_t k[6], int32_t n)
+{
+    w->klo = _mm_setr_epi32(k[0], k[1], k[2], k[3]);
+    w->khi = _mm_setr_epi32(k[4], k[5], 0, 0);
+    w->dlo = _mm_setr_epi32(n + 1 - k[0], n + 1 - k[1], n + 1 - k[2], n + 1 - k[3]);
+    w->dhi = _mm_setr_epi32(n + 1 - k[4], n + 1 - k[5], 0, 0);
+}
+GMG_INLINE void gmg_nidx6(const gmg_nrow *w, const gmg_nbr *e, int32_t q[8])
+{
+    const __m128i raw = _mm_loadu_si128((const __m128i *)(const void *)e);
+    const __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(raw, raw), 16);
+    const __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(raw, raw), 16);
+    _mm_storeu_si128((__m128i *)(void *)q,
+                     _mm_add_epi32(_mm_add_epi32(w->klo, lo), _mm_and_si128(_mm_srai_epi32(lo, 31), w->dlo)));
+    _mm_storeu_si128((__m128i *)(void *)(q + 4),
+                     _mm_add_epi32(_mm_add_epi32(w->khi, hi), _mm_and_si128(_mm_srai_epi32(hi, 31), w->dhi)));
+}
+#else
+typedef struct {
+    int32_t k[6], d[6];
+} gmg_nrow;
+GMG_INLINE void gmg_nrow_set(gmg_nrow *w, const int32_t k[6], int32_t n)
+{
+    for (int j = 0; j < 6; j++) {
+        w->k[j] = k[j];
+        w->d[j] = n + 1 - k[j];
+    }
+}
+GMG_INLINE void gmg_nidx6(const gmg_nrow *w, const gmg_nbr *e, int32_t q[8])
+{
+    for (int j = 0; j < 6; j++) q[j] = w->k[j] + (int32_t)e->r[j] + (w->d[j] & -(int32_t)(e->r[j] < 0));
+}
+#endif
+
+/* Compact stored neighbours (gmg_nbr: ranks in the five neighbour rows of the other colour) and, with more than one
+ * conducting phase (one = 0), the phase index per unknown (pi[n] = nph). Walks row by row, the starts of the
+ * neighbour rows loaded once per row. The body sees what GMG_FINE_WALK's sees (with one, u = 1 and w0..w5 = 1 where
+ * present, else 0: only the multi-phase kernels read them). */
+#define GMG_FINE_COMPACT(m, z, c, one, ...)                                                                      \
+    do {                                                                                                      \
+        const gmg_level *L_ = &(m)->lev[0];                                                                   \
+        const uint8_t *pi_ = L_->pi;                                                                          \
+        const gmg_nbr *nk_ = L_->nk;                                                                          \
+        const int32_t *rs_ = L_->rst;                                                                         \
+        const int64_t ny_ = L_->d[1], nz_ = L_->d[2];                                                         \
+        const int32_t n_ = (int32_t)L_->n;                                                                    \
+        const int oc_ = 1 - (c);                                                                              \
+        GMG_FINE_G1(m);                                                                                       \
+        for (int64_t y_ = 0; y_ < ny_; y_++) {                                                                \
+            const int64_t r_ = (z) * ny_ + y_;                                                                \
+            const int64_t i0_ = rs_[2 * r_ + (c)];                                                            \
+            const int64_t i1_ = y_ + 1 < ny_ ? rs_[2 * (r_ + 1) + (c)] : (c) ? L_->ps[(z) + 1] : L_->pb[z];   \
+            const int32_t kr_[6] = {rs_[2 * r_ + oc_], rs_[2 * r_ + oc_],                                     \
+                                    y_ > 0 ? rs_[2 * (r_ - 1) + oc_] : 0, y_ + 1 < ny_ ? rs_[2 * (r_ + 1) + oc_] : 0, \
+                                    (z) > 0 ? rs_[2 * (r_ - ny_) + oc_] : 0,                                  \
+                                    (z) + 1 < nz_ ? rs_[2 * (r_ + ny_) + oc_] : 0};                           \
+            gmg_nrow nw_;                                                                                     \
+            gmg_nrow_set(&nw_, kr_, n_);                                                                      \
+            for (int64_t i = i0_; i < i1_; i++) {                                                             \
+                int32_t qq_[8];                                                                               \
+                gmg_nidx6(&nw_, nk_ + i, qq_);                                                                \
+                const int32_t q0 = qq_[0], q1 = qq_[1], q2 = qq_[2], q3 = qq_[3], q4 = qq_[4], q5 = qq_[5];   \
+                const uint8_t u = (one) ? 1 : (uint8_t)(pi_[i] + 1);                                          \
+                const uint8_t w0 = (one) ? (uint8_t)(q0 != n_) : (uint8_t)(pi_[q0] + 1);                      \
+                const uint8_t w1 = (one) ? (uint8_t)(q1 != n_) : (uint8_t)(pi_[q1] + 1);                      \
+                const uint8_t w2 = (one) ? (uint8_t)(q2 != n_) : (uint8_t)(pi_[q2] + 1);                      \
+                const uint8_t w3 = (one) ? (uint8_t)(q3 != n_) : (uint8_t)(pi_[q3] + 1);                      \
+                const uint8_t w4 = (one) ? (uint8_t)(q4 != n_) : (uint8_t)(pi_[q4] + 1);                      \
+                const uint8_t w5 = (one) ? (uint8_t)(q5 != n_) : (uint8_t)(pi_[q5] + 1);                      \
+                (void)u; (void)w0; (void)w1; (void)w2; (void)w3; (void)w4; (void)w5;                          \
+                __VA_ARGS__                                                                                   \
+            }                                                                                                 \
         }                                                                                                     \
     } while (0)
 
@@ -206,30 +296,51 @@ GMG_INLINE float fine_diag(const gmg *m, const gmg_level *L, const int one, int 
 /* Gauss-Seidel update of colour c (0 red, 1 black) on plane z of level 0. The right-hand side of level 0 is the
  * outer residual r in float, normalised: b = (float)r * rs with rs = 1 / gscale, formed where it is read (r does not
  * change during the preconditioner; storing b cost 4 bytes per unknown). */
-GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const double *r, const int one, const int lean)
+GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const double *r, const int one, const int lay)
 {
     const gmg_level *L = &m->lev[0];
     float *x = L->x;
     const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
-    if (lean) { /* no stored diagonal either */
+    if (lay == 1) { /* no stored diagonal either */
         const int lo = z == 0, hi = z == L->d[2] - 1;
         const int64_t hs = L->ps[L->d[2] - 1];
         GMG_FINE_WALK(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) *
                                       (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
+    } else if (lay == 2) {
+        GMG_FINE_COMPACT(m, z, c, one, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
     } else {
         GMG_FINE_STORED(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
     }
 }
 
+/* interior diagonal of the unknowns of plane z of a compact level 0 (setup_fine's sum, in its order) */
+GMG_INLINE void interior_diag(const gmg *m, int64_t z, float *d, const int one)
+{
+    for (int c = 0; c < 2; c++)
+        GMG_FINE_COMPACT(m, z, c, one, {
+            const int pp = (u - 1) * (m->nph + 1);
+            const uint8_t wk[6] = {w0, w1, w2, w3, w4, w5};
+            float s = 0.0f;
+            for (int k = 0; k < 6; k++) s += m->gf[k >> 1][pp + GMG_PCOL(wk[k], m->nph)];
+            d[i] = s;
+        });
+}
+
+void ssbi_gmg_interior_diag(const gmg *m, int64_t z, float *d)
+{
+    if (m->nph == 1) interior_diag(m, z, d, 1);
+    else interior_diag(m, z, d, 0);
+}
+
 /* red x = b / d of plane z (the start of the pre-smoothing) when the diagonal is not stored */
-GMG_INLINE void fine_red_init(const gmg *m, int64_t z, const double *r, const int one, const int lean)
+GMG_INLINE void fine_red_init(const gmg *m, int64_t z, const double *r, const int one, const int lay)
 {
     const gmg_level *L = &m->lev[0];
     float *x = L->x;
     const float rs = (float)(1.0 / m->gscale);
     const int lo = z == 0, hi = z == L->d[2] - 1;
     const int64_t hs = L->ps[L->d[2] - 1];
-    (void)lean;
+    (void)lay;
     GMG_FINE_WALK(m, z, 0, x[i] = ((float)r[i] * rs) * (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
 }
 
@@ -269,13 +380,13 @@ static void f_upd_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 
 /* pre-smoothing, stage C: residual of the red unknowns (= their coupling to the black ones, since red x = b / d)
  * added to the coarse right-hand side */
-GMG_INLINE void fine_restrict(const gmg *m, int64_t z, const int one, const int lean)
+GMG_INLINE void fine_restrict(const gmg *m, int64_t z, const int one, const int lay)
 {
     const gmg_level *L = &m->lev[0];
     float *cb = m->lev[1].b;
     const float *x = L->x;
     const int32_t *agg = L->agg;
-    GMG_FINE_LOOP(m, z, 0, lean, cb[agg[i]] += GMG_FINE_OFF(m, x, one););
+    GMG_FINE_LOOP(m, z, 0, one, lay, cb[agg[i]] += GMG_FINE_OFF(m, x, one););
 }
 
 static void f_pre_restrict(const gmg *m, const gmg_args *a, int64_t z, double *acc)
@@ -322,7 +433,7 @@ static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
  * calls pass a constant NULL, so that the inlined copies read one type without tests); *xy += x . y over the plane */
 #define GMG_XV(k) (xd ? xd[k] : (double)xf[k])
 GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, const double *xd, const float *xf,
-                            double *y, double *xy, const int one, const int lean)
+                            double *y, double *xy, const int one, const int lay)
 {
     const gmg_level *L = &m->lev[0];
     const int64_t n = L->n;
@@ -334,15 +445,15 @@ GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, con
      * lean walk's, so both give the same bits) */
     const uint8_t *nc = L->nc;
     double dtab[27];
-    if (one && !lean)
+    if (one && lay == 0)
         for (int k = 0; k < 27; k++)
             dtab[k] = G00 * (double)(k % 3) + G10 * (double)(k / 3 % 3) + G20 * (double)(k / 9);
     for (int c = 0; c < 2; c++)
-        GMG_FINE_LOOP(m, z, c, lean, {
+        GMG_FINE_LOOP(m, z, c, one, lay, {
             const double xi = GMG_XV(i);
             double s;
             if (one) {
-                s = (lean ? G00 * (double)((q0 != n) + (q1 != n)) + G10 * (double)((q2 != n) + (q3 != n)) +
+                s = (lay ? G00 * (double)((q0 != n) + (q1 != n)) + G10 * (double)((q2 != n) + (q3 != n)) +
                                 G20 * (double)((q4 != n) + (q5 != n))
                           : dtab[nc[i]]) * xi - G00 * (GMG_XV(q0) + GMG_XV(q1)) -
                     G10 * (GMG_XV(q2) + GMG_XV(q3)) - G20 * (GMG_XV(q4) + GMG_XV(q5));

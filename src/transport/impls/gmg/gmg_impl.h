@@ -81,6 +81,9 @@
 #define GMG_NCOARSE 800
 /* params.lean = -1 (auto) chooses the lean level 0 above this many unknowns (stored neighbours: 2 GiB) */
 #define GMG_LEAN_AUTO_UNKNOWNS ((int64_t)89478485)
+/* params.lean = -1 (auto) chooses the compact level 0 (16-bit ranks, gmg_nbr) above this many unknowns and up to
+ * GMG_LEAN_AUTO_UNKNOWNS: the 32-bit indices below (the fastest sweeps, where the memory is small anyway) */
+#define GMG_COMPACT_AUTO_UNKNOWNS ((int64_t)16777216)
 #define GMG_MAXLEV 40
 #define GMG_PAR_MIN 131072 /* below this many unknowns a level runs on one thread */
 #define GMG_SLAB 65536     /* unknowns per slab of planes (see setup_slabs) */
@@ -130,6 +133,17 @@
 /* parallel loop with the set-up's thread count */
 #define GMG_PRAGMA_FOR_NT GMG_PRAGMA(omp parallel for schedule(static) num_threads(nt))
 
+/* Compact stored neighbours of a level-0 unknown (gmg.cmp = 1), 12 bytes instead of six 32-bit indices: the
+ * neighbours of a colour-c unknown at position x of row (y, z) have the other colour and lie in five rows of it (the
+ * same row for -x and +x, rows y - 1 and y + 1 of plane z, row y of planes z - 1 and z + 1), whose starts the level
+ * keeps (rst). Neighbour k's index is its row's start plus r[k], its rank in that row (the number of the row's
+ * unknowns of that colour before it); r[k] = -1 where it is absent (the dummy unknown n). A row holds at most 32768
+ * unknowns of a colour (local x extent <= GMG_NBR_MAXNX; longer rows take the lean storage). */
+typedef struct {
+    int16_t r[6];
+} gmg_nbr;
+#define GMG_NBR_MAXNX ((int64_t)65536)
+
 /* Rows [i0, i1) of a coarse level with len entries each, stored from entry k0 on. */
 typedef struct {
     int64_t i0, i1, k0;
@@ -144,14 +158,18 @@ typedef struct {
     int64_t *sz;    /* slab s holds planes [sz[s], sz[s + 1]); sz[s] is even */
     /* level 0 only; stored neighbours (gmg.lean = 0) */
     int32_t *nb;    /* 6 per unknown: -x, +x, -y, +y, -z, +z (n if absent) */
-    /* level 0 only; neighbours from bit masks (gmg.lean = 1) */
+    /* level 0 only; compact stored neighbours (gmg.cmp = 1) */
+    gmg_nbr *nk;    /* per unknown: ranks in the neighbours' rows (see gmg_nbr) */
+    /* level 0 only; lean and compact storages */
     int32_t *rst;   /* first unknown of colour c (0 red, 1 black) in row y of plane z: rst[2 * (z * d[1] + y) + c] */
+    /* level 0 only; neighbours from bit masks (gmg.lean = 1) */
     uint64_t *bits; /* unknowns of colour c in row y of plane z: nwr words from (2 * (z * d[1] + y) + c) * nwr on,
                      * bit k of word w = position x = 2 (64 w + k) + parity(y + z + c); the last word is 0 (the
                      * neighbours are found from these and rst, see GMG_FINE_WALK in gmg_cycle.c) */
     int64_t nwr;    /* words per row and colour: ceil(ceil(d[0] / 2) / 64) + 1 */
     /* level 0 only */
-    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy); freed after the set-up when lean */
+    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy); freed after the set-up when lean or compact
+                     * with one conducting phase */
     uint8_t *nc;    /* one conducting phase, stored neighbours: present neighbours per axis, c0 + 3 c1 + 9 c2 */
     /* coarse levels only: off-diagonal conductances (a_ij = -cv), as compressed rows during the set-up (rp, col)
      * and, above the coarsest level, as runs afterwards (see finalize_level) */
@@ -179,8 +197,9 @@ typedef struct {
     int nlev;
     gmg_level lev[GMG_MAXLEV];
     int nph;
-    int lean;     /* level 0: 1 finds the neighbours from bit masks (rst, bits), 0 stores them (nb); set before
+    int lean;     /* level 0: 1 finds the neighbours from bit masks (rst, bits), 0 stores them (nb or nk); set before
                    * ssbi_gmg_build */
+    int cmp;      /* level 0 with lean = 0: 1 stores the neighbours as 16-bit ranks (nk, rst), 0 as indices (nb) */
     float *gf[3]; /* float conductance tables (normalised) */
     float g1[3];  /* the same for a single conducting phase */
     double gscale;
@@ -271,5 +290,8 @@ void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx);
 void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq);
 int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L);
+/* d[i] = the interior diagonal (without Dirichlet terms, float, normalised, in setup_fine's order) of the unknowns
+ * of plane z of a compact level 0 */
+void ssbi_gmg_interior_diag(const gmg *m, int64_t z, float *d);
 
 #endif

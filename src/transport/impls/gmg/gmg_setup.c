@@ -33,6 +33,7 @@ static void level_free(gmg_level *L)
     free(L->pb);
     free(L->sz);
     free(L->nb);
+    free(L->nk);
     free(L->rst);
     free(L->bits);
     free(L->pi);
@@ -253,14 +254,24 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     L->ps = ssbi_gmg_malloc(ctx, m, (size_t)(nz + 1) * 8, "gmg plane offsets");
     L->pb = ssbi_gmg_malloc(ctx, m, (size_t)nz * 8, "gmg colour offsets");
     L->pi = ssbi_gmg_malloc(ctx, m, (size_t)n + 1, "gmg phases");
-    const int lean = m->lean;
+    const int lean = m->lean, cmp = !lean && m->cmp;
+    if (lean || cmp) {
+        L->rst = ssbi_gmg_malloc(ctx, m, (size_t)(2 * ny * nz) * 4, "gmg row starts");
+        if (!L->rst) return SSB_ERR_NOMEM;
+    }
     if (lean) {
         L->nwr = ((nx + 1) / 2 + 63) / 64 + 1;
-        L->rst = ssbi_gmg_malloc(ctx, m, (size_t)(2 * ny * nz) * 4, "gmg row starts");
         L->bits = ssbi_gmg_malloc(ctx, m, (size_t)(2 * ny * nz * L->nwr) * 8, "gmg unknown masks");
         m->zbits = ssbi_gmg_malloc(ctx, m, (size_t)L->nwr * 8, "gmg zero mask");
-        if (!L->rst || !L->bits || !m->zbits) return SSB_ERR_NOMEM;
+        if (!L->bits || !m->zbits) return SSB_ERR_NOMEM;
         memset(m->zbits, 0, (size_t)L->nwr * 8);
+    } else if (cmp) {
+        if (nx > GMG_NBR_MAXNX)
+            return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "gmg: rows of %lld voxels are too long for the compact storage",
+                             (long long)nx);
+        L->nk = ssbi_gmg_malloc(ctx, m, (size_t)n * sizeof(gmg_nbr) + 4, "gmg neighbours"); /* + 4: gmg_nidx6 */
+        if (!L->nk) return SSB_ERR_NOMEM;
+        memset((char *)L->nk + (size_t)n * sizeof(gmg_nbr), 0, 4);
     } else {
         L->nb = ssbi_gmg_malloc(ctx, m, (size_t)n * 24, "gmg neighbours");
         if (!L->nb) return SSB_ERR_NOMEM;
@@ -284,10 +295,13 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
         int64_t cr = ps[z], cb = ps[z] + nred;
         L->pb[z] = cb;
         for (int64_t y = 0; y < ny; y++) {
-            if (lean) {
+            if (lean || cmp) {
                 const int64_t r = z * ny + y;
                 L->rst[2 * r] = (int32_t)cr;
                 L->rst[2 * r + 1] = (int32_t)cb;
+            }
+            if (lean) {
+                const int64_t r = z * ny + y;
                 uint64_t *bw = L->bits + 2 * r * L->nwr;
                 memset(bw, 0, (size_t)(2 * L->nwr) * 8);
                 for (int64_t x = 0; x < nx; x++)
@@ -306,8 +320,10 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
             }
         }
     }
-    /* neighbours (stored), phases, diagonal without the Dirichlet terms */
+    /* neighbours (stored: indices, or compact: ranks in the neighbours' rows, see gmg_nbr), phases, diagonal
+     * without the Dirichlet terms */
     const int st = m->nph + 1;
+    const int32_t *rst = L->rst;
     GMG_PRAGMA_FOR_NT
     for (int64_t z = 0; z < nz; z++)
         for (int64_t y = 0; y < ny; y++)
@@ -315,7 +331,7 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                 const int64_t v = x + nx * y + npl * z;
                 if (!ph[v]) continue;
                 const int64_t i = map[v];
-                int32_t *q = lean ? NULL : L->nb + 6 * i;
+                int32_t *q = lean || cmp ? NULL : L->nb + 6 * i;
                 const int64_t w[6] = {x > 0 ? v - 1 : -1,           x + 1 < nx ? v + 1 : -1,
                                       y > 0 ? v - nx : -1,          y + 1 < ny ? v + nx : -1,
                                       z > 0 ? v - npl : -1,         z + 1 < nz ? v + npl : -1};
@@ -327,6 +343,14 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
                     const int pw = w[k] >= 0 ? ph[w[k]] : 0;
                     d += m->gf[k >> 1][pp + (pw ? pw - 1 : st - 1)];
                     cnt += (pw != 0) * (k < 2 ? 1 : k < 4 ? 3 : 9);
+                }
+                if (cmp) { /* ranks in the other colour's rows: row r (x), r -+ 1 (y), r -+ ny (z) */
+                    const int64_t r = z * ny + y, oc = 1 - ((x + y + z) & 1);
+                    const int64_t rr[6] = {r, r, r - 1, r + 1, r - ny, r + ny};
+                    gmg_nbr e;
+                    for (int k = 0; k < 6; k++)
+                        e.r[k] = (int16_t)(w[k] >= 0 && ph[w[k]] ? map[w[k]] - rst[2 * rr[k] + oc] : -1);
+                    L->nk[i] = e;
                 }
                 L->pi[i] = (uint8_t)(ph[v] - 1);
                 L->invd[i] = d;
@@ -1280,6 +1304,9 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
         ssbi_gmg_free(m, m->lev[0].invd, (size_t)p->nunk * 4);
         m->lev[0].pi = NULL;
         m->lev[0].invd = NULL;
+    } else if (m->cmp && m->nph == 1) { /* one conducting phase: the compact cycle needs no phases */
+        ssbi_gmg_free(m, m->lev[0].pi, (size_t)p->nunk + 1);
+        m->lev[0].pi = NULL;
     }
     if (rc != SSB_OK) return rc;
     if (m->nlev > 1) {
@@ -1324,16 +1351,21 @@ static int move_dirichlet(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, double f
     const double gs = m->gscale * f;
     int nt = m->nt;
     (void)p;
-    if (m->lean || !L0->nb || !L0->invd || !L0->pi)
+    if (m->lean || !L0->invd || (m->cmp ? !L0->nk || (m->nph > 1 && !L0->pi) : !L0->nb || !L0->pi))
         return SSB_ERROR(ctx, SSB_ERR_INTERNAL, "gmg: the Dirichlet faces of a lean hierarchy cannot move");
     /* level 0: the interior diagonal in setup_fine's order, plus the Dirichlet terms */
-    GMG_PRAGMA_FOR_NT
-    for (int64_t i = 0; i < n; i++) {
-        const int32_t *q = L0->nb + 6 * i;
-        const int pp = L0->pi[i] * st;
-        float d = 0.0f;
-        for (int k = 0; k < 6; k++) d += m->gf[k >> 1][pp + L0->pi[q[k]]];
-        L0->invd[i] = d;
+    if (m->cmp) {
+        GMG_PRAGMA_FOR_NT
+        for (int64_t z = 0; z < nz; z++) ssbi_gmg_interior_diag(m, z, L0->invd);
+    } else {
+        GMG_PRAGMA_FOR_NT
+        for (int64_t i = 0; i < n; i++) {
+            const int32_t *q = L0->nb + 6 * i;
+            const int pp = L0->pi[i] * st;
+            float d = 0.0f;
+            for (int k = 0; k < 6; k++) d += m->gf[k >> 1][pp + L0->pi[q[k]]];
+            L0->invd[i] = d;
+        }
     }
     for (int s = 0; s < 2; s++)
         for (int64_t k = 0; k < m->dps[s][nz]; k++) L0->invd[m->di[s][k]] += (float)(m->dg0[s][k] / gs);
