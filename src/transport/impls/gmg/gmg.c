@@ -35,7 +35,6 @@ typedef struct {
     ssbi_tsolution *sol;
     double *x, *r;
     float *pv;
-    double *q;
     int rc;
 } cg_state;
 
@@ -91,7 +90,7 @@ static void cg_run(cg_state *c)
     a.x = c->x;
     a.r = c->r;
     a.pv = c->pv;
-    a.q = c->q;
+    a.zq = 1;
     sol->converged = 0;
     snprintf(sol->reason, sizeof sol->reason, "max_iter reached");
     for (;;) {
@@ -130,10 +129,10 @@ static void cg_run(cg_state *c)
         if (restart) {
             double dummy;
             a.upd = 0;
-            a.q = NULL;
+            a.zq = 0;
             ssbi_gmg_precond_pre(m, &a, NULL);
             ssbi_gmg_precond_post(m, &a, &rz, &dummy);
-            a.q = c->q;
+            a.zq = 1;
             beta = 0.0;
             restart = 0;
         }
@@ -239,26 +238,24 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     }
     sol->setup_time_s = ssbi_transport_wtime() - ts;
     const int64_t n = p->nunk;
-    double *r = NULL, *q = NULL;
+    double *r = NULL;
     float *pv = NULL;
-    /* The iteration's x is a vector of its own in the solver numbering; the caller's sol->x (front-end order, n + 1
-     * entries) serves as q meanwhile and receives the solution at the end: two renumbering copies and no copy back
-     * (a 318 MB memcpy per direction and axis on the 500^3 cathode, single-threaded). */
-    double *xf = sol->x, *x = NULL;
+    /* The iteration's x is the caller's sol->x (n + 1 entries), put into the solver numbering in place (plane by
+     * plane) and back at the end; there is no q = A p vector (see fine_upd): 16 bytes per unknown less than an x of
+     * its own and a stored q. */
+    double *x = sol->x;
     int renumbered = 0;
     if (rc == SSB_OK) {
         r = ssbi_gmg_malloc(ctx, m, (size_t)n * 8, "CG vector");
         pv = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "CG vector");
-        x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "CG vector");
-        if (!r || !pv || !x) rc = SSB_ERR_NOMEM;
+        if (!r || !pv) rc = SSB_ERR_NOMEM;
     }
+    if (rc == SSB_OK) rc = ssbi_gmg_renumber_inplace(ctx, m, p, x, 1);
     if (rc != SSB_OK) goto out;
     pv[n] = 0.0f;
-    ssbi_gmg_renumber(m, p, xf, x, 1);
     renumbered = 1;
     x[n] = 0.0;
-    q = xf;
-    cg_state c = {ctx, m, p, par, sol, x, r, pv, q, SSB_OK};
+    cg_state c = {ctx, m, p, par, sol, x, r, pv, SSB_OK};
 #if SSB_HAVE_OPENMP
     int par_levels = 0;
     for (int l = 0; l < m->nlev; l++) par_levels += m->lev[l].nslab > 1;
@@ -292,13 +289,13 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
 #endif
     rc = c.rc;
 out:
-    if (renumbered) {
-        ssbi_gmg_renumber(m, p, x, xf, 0);
-        xf[n] = 0.0;
-    }
     ssbi_gmg_free(m, r, (size_t)n * 8);
     ssbi_gmg_free(m, pv, (size_t)(n + 1) * 4);
-    ssbi_gmg_free(m, x, (size_t)(n + 1) * 8);
+    if (renumbered) {
+        const int rb = ssbi_gmg_renumber_inplace(ctx, m, p, x, 0);
+        if (rc == SSB_OK) rc = rb;
+        x[n] = 0.0;
+    }
     sol->peak_bytes = m->peak;
     if (!p->state || *p->state != m) ssbi_transport_destroy_gmg(m);
     return rc;

@@ -226,11 +226,12 @@ typedef struct {
 
 typedef struct {
     const ssbi_tproblem *prob;
-    double *x, *r, *q;      /* outer CG vectors (level 0, solver numbering) */
+    double *x, *r;          /* outer CG vectors (level 0, solver numbering; no q = A p: formed where it is read) */
     float *pv;              /* the search direction (float: see ssbi_transport_solve_gmg) */
     const double *rhs;      /* level 0: right-hand side of plane 0 (NULL: none) */
     double alpha, beta;
     int upd;                /* ssbi_gmg_precond_pre: apply the CG update first */
+    int zq;                 /* ssbi_gmg_precond_post: also z . A p (the flexible-CG beta) */
     float omega;            /* prolongation weight */
     int l;                  /* level */
     const float *u;         /* coarse-level vector operands */
@@ -271,8 +272,9 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
  * build times one factor): level 0's exact lists always; when p->across differs from m->across also the diagonals
  * of every level and the coarsest factor (not for the lean level 0). */
 int ssbi_gmg_set_dirichlet(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
-/* to = 1: v in front-end order -> tmp in the solver numbering of level 0; to = 0: back (n entries, distinct) */
-void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, double *tmp, int to);
+/* to = 1: v in front-end order -> the solver numbering of level 0, in place (n entries; a plane's unknowns stay in
+ * the plane's range); to = 0: back. A buffer of one plane per thread (counted in m->peak). */
+int ssbi_gmg_renumber_inplace(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, double *v, int to);
 /* gmg_team.c */
 void ssbi_gmg_pipeline(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, const gmg_args *a,
                        double out[4]);

@@ -125,7 +125,7 @@ static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
         }
         for (int64_t z = 0; z <= nz; z++) m->dps[s][z] = dir_below(p, s, p->plane_start[z]);
     }
-    /* one walk per plane with a Dirichlet unknown: the solver index of each unknown (as ssbi_gmg_renumber), the
+    /* one walk per plane with a Dirichlet unknown: the solver index of each unknown (as ssbi_gmg_renumber_inplace), the
      * entries in walking order, then red before black (a stable partition: within a colour the walking order is
      * the solver order) */
     int64_t maxpl = 0;
@@ -377,22 +377,34 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     return SSB_OK;
 }
 
-/* Copies a vector of level 0 between the front end's numbering (lexicographic) and the solver's (to = 1: v in the
- * front end's, out in the solver's); n entries each, distinct arrays. */
-void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, double *tmp, int to)
+/* Puts a vector of level 0 (n entries) into the solver's numbering (to = 1) or back into the front end's
+ * (lexicographic; to = 0), in place: both number the unknowns plane by plane, so each plane is a permutation of its
+ * own range, done through a copy of the plane (one buffer per thread). */
+int ssbi_gmg_renumber_inplace(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, double *v, int to)
 {
     const gmg_level *L = &m->lev[0];
     const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny;
     const uint8_t *ph = p->ph;
     const int nt = m->nt;
-    (void)nt; /* (without OpenMP) */
+    int64_t maxpl = 1;
+    for (int64_t z = 0; z < nz; z++) maxpl = L->ps[z + 1] - L->ps[z] > maxpl ? L->ps[z + 1] - L->ps[z] : maxpl;
+    const size_t nbuf = (size_t)nt * (size_t)maxpl * 8;
+    double *buf = ssbi_gmg_malloc(ctx, m, nbuf, "gmg renumbering buffer");
+    if (!buf) return SSB_ERR_NOMEM;
     /* Chunks of a row: the front-end indices of the red and of the black unknowns are gathered without branches
      * (the map is random: the branch per voxel mispredicted at ~30 %, 0.2 s of CPU per call on the 500^3 cathode),
      * then copied to / from the solver's contiguous red and black ranges. */
     enum { CH = 512 };
     GMG_PRAGMA_FOR_NT
     for (int64_t z = 0; z < nz; z++) {
-        int64_t il = p->plane_start[z], cr = L->ps[z], cb = L->pb[z];
+#if SSB_HAVE_OPENMP
+        double *pl = buf + (size_t)omp_get_thread_num() * (size_t)maxpl;
+#else
+        double *pl = buf;
+#endif
+        const int64_t z0 = L->ps[z];
+        memcpy(pl, v + z0, (size_t)(L->ps[z + 1] - z0) * 8); /* pl[k] = v[z0 + k] */
+        int64_t il = p->plane_start[z] - z0, cr = 0, cb = L->pb[z] - z0; /* offsets in the plane */
         int64_t fr[CH], fb[CH];
         for (int64_t y = 0; y < ny; y++)
             for (int64_t x0 = 0; x0 < nx; x0 += CH) {
@@ -407,17 +419,20 @@ void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, do
                     kb += act & !red;
                     il += act;
                 }
+                double *out = v + z0;
                 if (to) {
-                    for (int64_t k = 0; k < kr; k++) tmp[cr + k] = v[fr[k]];
-                    for (int64_t k = 0; k < kb; k++) tmp[cb + k] = v[fb[k]];
+                    for (int64_t k = 0; k < kr; k++) out[cr + k] = pl[fr[k]];
+                    for (int64_t k = 0; k < kb; k++) out[cb + k] = pl[fb[k]];
                 } else {
-                    for (int64_t k = 0; k < kr; k++) tmp[fr[k]] = v[cr + k];
-                    for (int64_t k = 0; k < kb; k++) tmp[fb[k]] = v[cb + k];
+                    for (int64_t k = 0; k < kr; k++) out[fr[k]] = pl[cr + k];
+                    for (int64_t k = 0; k < kb; k++) out[fb[k]] = pl[cb + k];
                 }
                 cr += kr;
                 cb += kb;
             }
     }
+    ssbi_gmg_free(m, buf, nbuf);
+    return SSB_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
