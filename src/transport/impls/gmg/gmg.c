@@ -35,6 +35,7 @@ typedef struct {
     ssbi_tsolution *sol;
     double *x, *r;
     float *pv;
+    double *q; /* NULL: q = A p is not stored (compact and lean level 0) */
     int rc;
 } cg_state;
 
@@ -90,6 +91,7 @@ static void cg_run(cg_state *c)
     a.x = c->x;
     a.r = c->r;
     a.pv = c->pv;
+    a.q = c->q;
     a.zq = 1;
     sol->converged = 0;
     snprintf(sol->reason, sizeof sol->reason, "max_iter reached");
@@ -240,22 +242,33 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     const int64_t n = p->nunk;
     double *r = NULL;
     float *pv = NULL;
-    /* The iteration's x is the caller's sol->x (n + 1 entries), put into the solver numbering in place (plane by
-     * plane) and back at the end; there is no q = A p vector (see fine_upd): 16 bytes per unknown less than an x of
-     * its own and a stored q. */
-    double *x = sol->x;
+    /* Stored level 0 (the fastest, for problems up to GMG_COMPACT_AUTO_UNKNOWNS by default): the iteration's x is a
+     * vector of its own in the solver numbering and the caller's sol->x (front-end order, n + 1 entries) serves as
+     * q = A p meanwhile and receives the solution at the end. Compact and lean level 0 (the large problems, where
+     * memory counts): x is the caller's vector, put into the solver numbering in place (plane by plane) and back at
+     * the end, and q is not stored (see fine_upd): 16 bytes per unknown less, at the cost of forming A p again in
+     * the smoothing walks. */
+    const int keepq = !m->lean && !m->cmp;
+    double *xf = sol->x, *x = keepq ? NULL : sol->x;
     int renumbered = 0;
+    if (rc == SSB_OK && !keepq) { /* before the CG vectors: its plane buffers do not add to their peak */
+        rc = ssbi_gmg_renumber_inplace(ctx, m, p, x, 1);
+        renumbered = rc == SSB_OK;
+    }
     if (rc == SSB_OK) {
         r = ssbi_gmg_malloc(ctx, m, (size_t)n * 8, "CG vector");
         pv = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "CG vector");
-        if (!r || !pv) rc = SSB_ERR_NOMEM;
+        if (keepq) x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "CG vector");
+        if (!r || !pv || !x) rc = SSB_ERR_NOMEM;
     }
-    if (rc == SSB_OK) rc = ssbi_gmg_renumber_inplace(ctx, m, p, x, 1);
+    if (rc == SSB_OK && keepq) {
+        ssbi_gmg_copy_renumber(m, p, xf, x, 1);
+        renumbered = 1;
+    }
     if (rc != SSB_OK) goto out;
     pv[n] = 0.0f;
-    renumbered = 1;
     x[n] = 0.0;
-    cg_state c = {ctx, m, p, par, sol, x, r, pv, SSB_OK};
+    cg_state c = {ctx, m, p, par, sol, x, r, pv, keepq ? xf : NULL, SSB_OK};
 #if SSB_HAVE_OPENMP
     int par_levels = 0;
     for (int l = 0; l < m->nlev; l++) par_levels += m->lev[l].nslab > 1;
@@ -291,11 +304,15 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
 out:
     ssbi_gmg_free(m, r, (size_t)n * 8);
     ssbi_gmg_free(m, pv, (size_t)(n + 1) * 4);
-    if (renumbered) {
-        const int rb = ssbi_gmg_renumber_inplace(ctx, m, p, x, 0);
+    if (renumbered && keepq) {
+        ssbi_gmg_copy_renumber(m, p, x, xf, 0);
+        xf[n] = 0.0;
+    } else if (renumbered) {
+        const int rb = ssbi_gmg_renumber_inplace(ctx, m, p, xf, 0);
         if (rc == SSB_OK) rc = rb;
-        x[n] = 0.0;
+        xf[n] = 0.0;
     }
+    if (keepq) ssbi_gmg_free(m, x, (size_t)(n + 1) * 8);
     sol->peak_bytes = m->peak;
     if (!p->state || *p->state != m) ssbi_transport_destroy_gmg(m);
     return rc;

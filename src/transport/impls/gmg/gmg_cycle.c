@@ -457,23 +457,28 @@ GMG_INLINE double arow_tab(const double *G0, const double *G1, const double *G2,
 
 /* y = A x on plane z (x has n + 1 entries with x[n] = 0) for x in double (xd) or in float (xf; the other NULL: the
  * calls pass a constant NULL, so that the inlined copies read one type without tests); *xy += x . y over the plane;
- * y = NULL (a constant too): only x . y */
+ * y = NULL (a constant too): only x . y. Row i of y is the interior row (GMG_AROW) plus the Dirichlet terms
+ * (GMG_DIR_ADD forms the same value in a walk). */
 #define GMG_XV(k) (xd ? xd[k] : (double)xf[k])
 GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, const double *xd, const float *xf,
                             double *y, double *xy, const int one, const int lay)
 {
     GMG_AROW_LOCALS(m, p, one, lay);
     double s_xy = 0.0;
-    for (int c = 0; c < 2; c++) {
-        GMG_DIR_CURSORS(m, z, c);
+    for (int c = 0; c < 2; c++)
         GMG_FINE_LOOP(m, z, c, one, lay, {
             const double xi = GMG_XV(i);
-            double s = GMG_AROW(GMG_XV, xi, one, lay);
-            GMG_DIR_ADD(m, s, xi);
+            const double s = GMG_AROW(GMG_XV, xi, one, lay);
             if (y) y[i] = s;
             s_xy += xi * s;
         });
-    }
+    for (int sd = 0; sd < 2; sd++) /* the Dirichlet unknowns of the plane (inlet, then outlet) */
+        for (int64_t k = m->dps[sd][z]; k < m->dps[sd][z + 1]; k++) {
+            const int64_t i = m->di[sd][k];
+            const double t = m->dg0[sd][k] * GMG_XV(i);
+            if (y) y[i] += t;
+            s_xy += GMG_XV(i) * t;
+        }
     *xy += s_xy;
 }
 #undef GMG_XV
@@ -493,11 +498,32 @@ void ssbi_gmg_q_dir(const gmg *m, const gmg_args *a, int64_t z, double *acc)
         for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) pv[i] = (float)((double)xf[i] * zs + beta * pv[i]);
 }
 
-/* stage B: p . A p (q = A p is not stored: the update and the post-smoothing form it again where they walk the
- * plane's neighbours anyway, see fine_upd) */
+/* stage B: q = A p (stored level 0) and p . q; the compact and lean level 0 store no q (the update and the
+ * post-smoothing form it again where they walk the plane's neighbours anyway, see fine_upd) */
 void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, NULL, &acc[0]);
+    if (a->q) GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, a->q, &acc[0]);
+    else GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, NULL, &acc[0]);
+}
+
+/* update with a stored q, stage A: x += alpha p, r -= alpha q, r . r, r . x (the dissipated power E = I_in - r . x,
+ * see gmg.c) */
+static void u_update(const gmg *m, const gmg_args *a, int64_t z, double *acc)
+{
+    const gmg_level *L = &m->lev[0];
+    const double al = a->alpha;
+    double *x = a->x, *r = a->r;
+    const float *pv = a->pv;
+    const double *q = a->q;
+    double rr = 0.0, rx = 0.0;
+    for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
+        x[i] += al * pv[i];
+        r[i] -= al * q[i];
+        rr += r[i] * r[i];
+        rx += r[i] * x[i];
+    }
+    acc[0] += rr;
+    acc[1] += rx;
 }
 
 /* true residual, stage B: r = rhs - A x (A x formed in r), r . r, r . x */
@@ -600,11 +626,13 @@ GMG_INLINE void fine_gs_zq(const gmg *m, const gmg_args *a, int64_t z, int c, do
 }
 #undef GMG_PV
 
-/* CG update fused with the pre-smoothing's stage A: the red unknowns' update, then f_pre_init (which reads r of the
- * red unknowns only); the black unknowns' update is in stage B (f_black_upd), before their half-sweep */
+/* CG update fused with the pre-smoothing's stage A, then f_pre_init: with a stored q the whole plane's update;
+ * without, the red unknowns' update (f_pre_init reads r of the red unknowns only), the black unknowns' is in stage B
+ * (f_black_upd), before their half-sweep */
 static void f_upd_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    GMG_FINE(fine_upd, m, a, z, 0, 0, acc);
+    if (a->q) u_update(m, a, z, acc);
+    else GMG_FINE(fine_upd, m, a, z, 0, 0, acc);
     f_pre_init(m, a, z, acc);
 }
 
@@ -620,14 +648,28 @@ static void f_black_zq(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     GMG_FINE(fine_gs_zq, m, a, z, 1, acc);
 }
 
-/* post-smoothing, stage C: red half-sweep with z . q over the red unknowns, then the plane's r . z */
+/* post-smoothing, stage C: red half-sweep (without a stored q: with z . q over the red unknowns), then the plane's
+ * r . z and (with a stored q and a->zq) q . z (z = x * gscale) */
 static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
-    GMG_FINE(fine_gs_zq, m, a, z, 0, acc);
     const double zs = m->gscale;
     const float *x = L->x;
     const double *r = a->r;
+    if (a->q) {
+        GMG_FINE(fine_gs, m, z, 0, a->r);
+        const double *q = a->zq ? a->q : NULL;
+        double s1 = 0.0, s2 = 0.0;
+        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
+            const double zi = (double)x[i] * zs;
+            s1 += r[i] * zi;
+            if (q) s2 += q[i] * zi;
+        }
+        acc[0] += s1;
+        acc[1] += s2;
+        return;
+    }
+    GMG_FINE(fine_gs_zq, m, a, z, 0, acc);
     double s1 = 0.0;
     for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) s1 += r[i] * ((double)x[i] * zs);
     acc[0] += s1;
@@ -898,7 +940,7 @@ static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks)
 double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx)
 {
     double s[4];
-    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, a->upd ? f_black_upd : f_black,
+    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, a->upd && !a->q ? f_black_upd : f_black,
                     m->nlev > 1 ? f_pre_restrict : NULL, a, s);
     if (rx) *rx = s[1];
     return s[0];
@@ -909,7 +951,8 @@ void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq)
     double s[4];
     a->omega = m->nlev > 1 && m->lev[1].kr ? 1.0f : GMG_OMEGA;
     if (m->nlev > 1) coarse_solve(m, 1);
-    ssbi_gmg_pipeline(m, &m->lev[0], m->nlev > 1 ? f_post_prolong : NULL, f_black_zq, f_post_red, a, s);
+    ssbi_gmg_pipeline(m, &m->lev[0], m->nlev > 1 ? f_post_prolong : NULL, a->zq && !a->q ? f_black_zq : f_black,
+                      f_post_red, a, s);
     *rz = s[0];
     *zq = s[1];
 }

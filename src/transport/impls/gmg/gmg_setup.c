@@ -125,7 +125,7 @@ static int dirichlet_lists(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p)
         }
         for (int64_t z = 0; z <= nz; z++) m->dps[s][z] = dir_below(p, s, p->plane_start[z]);
     }
-    /* one walk per plane with a Dirichlet unknown: the solver index of each unknown (as ssbi_gmg_renumber_inplace), the
+    /* one walk per plane with a Dirichlet unknown: the solver index of each unknown (as ssbi_gmg_copy_renumber), the
      * entries in walking order, then red before black (a stable partition: within a colour the walking order is
      * the solver order) */
     int64_t maxpl = 0;
@@ -375,6 +375,49 @@ static int setup_fine(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, int32_t *map
     for (int64_t i = 0; i < n; i++) L->invd[i] = 1.0f / L->invd[i];
     L->x[n] = 0.0f;
     return SSB_OK;
+}
+
+/* Copies a vector of level 0 between the front end's numbering (lexicographic) and the solver's (to = 1: v in the
+ * front end's, out in the solver's); n entries each, distinct arrays. */
+void ssbi_gmg_copy_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, double *tmp, int to)
+{
+    const gmg_level *L = &m->lev[0];
+    const int64_t nx = p->n[0], ny = p->n[1], nz = p->n[2], npl = nx * ny;
+    const uint8_t *ph = p->ph;
+    const int nt = m->nt;
+    (void)nt; /* (without OpenMP) */
+    /* Chunks of a row: the front-end indices of the red and of the black unknowns are gathered without branches
+     * (the map is random: the branch per voxel mispredicted at ~30 %, 0.2 s of CPU per call on the 500^3 cathode),
+     * then copied to / from the solver's contiguous red and black ranges. */
+    enum { CH = 512 };
+    GMG_PRAGMA_FOR_NT
+    for (int64_t z = 0; z < nz; z++) {
+        int64_t il = p->plane_start[z], cr = L->ps[z], cb = L->pb[z];
+        int64_t fr[CH], fb[CH];
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x0 = 0; x0 < nx; x0 += CH) {
+                const int64_t x1 = x0 + CH < nx ? x0 + CH : nx;
+                const uint8_t *row = ph + nx * y + npl * z;
+                int64_t kr = 0, kb = 0;
+                for (int64_t x = x0; x < x1; x++) {
+                    const int64_t act = row[x] != 0, red = ((x + y + z) & 1) == 0;
+                    fr[kr] = il;
+                    fb[kb] = il;
+                    kr += act & red;
+                    kb += act & !red;
+                    il += act;
+                }
+                if (to) {
+                    for (int64_t k = 0; k < kr; k++) tmp[cr + k] = v[fr[k]];
+                    for (int64_t k = 0; k < kb; k++) tmp[cb + k] = v[fb[k]];
+                } else {
+                    for (int64_t k = 0; k < kr; k++) tmp[fr[k]] = v[cr + k];
+                    for (int64_t k = 0; k < kb; k++) tmp[fb[k]] = v[cb + k];
+                }
+                cr += kr;
+                cb += kb;
+            }
+    }
 }
 
 /* Puts a vector of level 0 (n entries) into the solver's numbering (to = 1) or back into the front end's
