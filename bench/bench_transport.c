@@ -11,7 +11,8 @@
  *     --tile K          K x K x K mirrored copies of the (cropped) image (a large volume of the same statistics)
  *     --dirichlet face|cell
  *     --threads N
- *     --lean -1|0|1    gmg level-0 storage (ssb_transport_params.lean; default -1 = auto)
+ *     --lean -1|0|1|2  gmg level-0 storage (ssb_transport_params.lean: 0 indices, 1 lean, 2 compact; default -1
+ *                      = auto)
  * One line per run and one "median" line per axis: tau, sigma_rel, eps, iterations, wall, setup, Mvox/s,
  * CPU time of the solve (getrusage, user + system, all threads), solver bytes per voxel and per unknown, and the
  * process peak RSS (VmHWM). First a STREAM-like triad (memory

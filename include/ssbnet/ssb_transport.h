@@ -65,10 +65,12 @@ typedef struct {
     int error_if_not_converged; /* 1: non-convergence returns SSB_ERR_NOCONV (figures in the message); default 0 */
     ssb_transport_dirichlet dirichlet; /* default SSB_DIRICHLET_FACE */
     /* gmg backend, storage of the voxel level of the multigrid hierarchy: 0 stores the six neighbour indices of
-     * every unknown (24 bytes per unknown, the fastest sweeps); 1 ("lean") finds them from bit masks of the
-     * unknowns (1 bit per voxel; solver memory 29 bytes per unknown lower, sweeps slower: see the README's
-     * benchmark table); -1 (default) = auto: lean above 89.5 M unknowns (where the indices alone would take
-     * 2 GiB). The results are bit-identical either way. Valid: -1, 0, 1; hypre ignores it. */
+     * every unknown (24 bytes per unknown, the fastest sweeps); 2 ("compact") stores them as 16-bit ranks in the
+     * neighbours' rows (12 bytes per unknown and no phase byte with one conducting phase; sweeps ~15 % slower;
+     * rows of more than 65536 voxels take the lean storage); 1 ("lean") finds them from bit masks of the
+     * unknowns (1 bit per voxel; solver memory 29 bytes per unknown lower than 0, sweeps 2-3x slower: see the
+     * README's benchmark table); -1 (default) = auto: stored up to 16.8 M unknowns, compact up to 89.5 M, lean
+     * above. The results are bit-identical either way. Valid: -1, 0, 1, 2; hypre ignores it. */
     int lean;
 } ssb_transport_params;
 

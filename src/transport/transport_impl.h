@@ -70,7 +70,7 @@ typedef struct {
     void (*destroy_state)(void *state); /* NULL: the backend keeps no state (ignores p->state) */
     /* 1 if the backend solves problems with across != 0 for these parameters and unknowns (NULL: never); a kept
      * state then serves any across (reuse = 1: same ph, numbering and conductance ratios) */
-    int (*across)(const ssb_transport_params *par, int64_t nunk);
+    int (*across)(const ssb_transport_params *par, int64_t nunk, int64_t nx);
 } ssbi_transport_ops;
 
 /* Registry: the ops of a backend name ("auto" resolves to the default), or NULL if not compiled. */
@@ -109,7 +109,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
 void ssbi_transport_destroy_gmg(void *state);
 /* Number of gmg hierarchies built in this process (for the tests: the shared path builds one for three axes). */
 int64_t ssbi_transport_gmg_builds(void);
-int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk);
+int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk, int64_t nx);
 int ssbi_transport_solve_hypre(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_transport_params *par,
                                int nthreads, ssbi_tsolution *sol);
 

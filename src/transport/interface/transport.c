@@ -105,8 +105,8 @@ static int check_params(ssb_ctx *ctx, const ssb_transport_params *p)
                 "transport error_if_not_converged = %d is invalid (valid: 0 or 1)", p->error_if_not_converged);
     SSB_REQUIRE(ctx, p->dirichlet == SSB_DIRICHLET_FACE || p->dirichlet == SSB_DIRICHLET_CELL, SSB_ERR_RANGE,
                 "transport dirichlet = %d is invalid (valid: face or cell)", (int)p->dirichlet);
-    SSB_REQUIRE(ctx, p->lean >= -1 && p->lean <= 1, SSB_ERR_RANGE,
-                "transport lean = %d is invalid (valid: -1 = auto, 0 or 1)", p->lean);
+    SSB_REQUIRE(ctx, p->lean >= -1 && p->lean <= 2, SSB_ERR_RANGE,
+                "transport lean = %d is invalid (valid: -1 = auto, 0 = stored, 1 = lean, 2 = compact)", p->lean);
     SSB_REQUIRE(ctx, memchr(p->backend, '\0', sizeof p->backend) != NULL, SSB_ERR_ARG,
                 "transport backend name is not terminated (at most %d characters)", SSB_TRANSPORT_NAME_MAX - 1);
     return SSB_OK;
@@ -427,7 +427,7 @@ static int axes_setup_all(ssb_transport *t)
         if (tz) c3z += comp.sizes[id];
     }
     t->share = same && c3z > 0 && t->par.dirichlet == SSB_DIRICHLET_FACE && !t->par.want_fields &&
-               t->ops->across && t->ops->across(&t->par, c3z);
+               t->ops->across && t->ops->across(&t->par, c3z, t->n[0]);
     if (t->share && t->ax[2].bstate) { /* axis z takes the shared set-up from now on */
         t->ax[2].bdestroy(t->ax[2].bstate);
         t->ax[2].bstate = NULL;

@@ -35,7 +35,7 @@ typedef struct {
     ssbi_tsolution *sol;
     double *x, *r;
     float *pv;
-    double *q;
+    double *q; /* NULL: q = A p is not stored (compact and lean level 0) */
     int rc;
 } cg_state;
 
@@ -92,6 +92,7 @@ static void cg_run(cg_state *c)
     a.r = c->r;
     a.pv = c->pv;
     a.q = c->q;
+    a.zq = 1;
     sol->converged = 0;
     snprintf(sol->reason, sizeof sol->reason, "max_iter reached");
     for (;;) {
@@ -130,10 +131,10 @@ static void cg_run(cg_state *c)
         if (restart) {
             double dummy;
             a.upd = 0;
-            a.q = NULL;
+            a.zq = 0;
             ssbi_gmg_precond_pre(m, &a, NULL);
             ssbi_gmg_precond_post(m, &a, &rz, &dummy);
-            a.q = c->q;
+            a.zq = 1;
             beta = 0.0;
             restart = 0;
         }
@@ -178,11 +179,22 @@ static void cg_run(cg_state *c)
 /* A kept hierarchy serves a problem whose conductances are those of its build times one factor, with the Dirichlet
  * faces of the build or (across) others: ssbi_gmg_set_dirichlet. */
 
+/* Level-0 storage for params.lean (-1 auto, 0 stored indices, 1 lean, 2 compact ranks), nunk unknowns and rows of
+ * nx voxels: 0 stored, 1 lean, 2 compact. Rows longer than the compact ranks' 16 bits allow take the lean storage
+ * where compact was asked for or chosen. */
+static int level0_layout(const ssb_transport_params *par, int64_t nunk, int64_t nx)
+{
+    int lay = par->lean;
+    if (lay == -1) lay = nunk > GMG_LEAN_AUTO_UNKNOWNS ? 1 : nunk > GMG_COMPACT_AUTO_UNKNOWNS ? 2 : 0;
+    if (lay == 2 && nx > GMG_NBR_MAXNX) lay = 1;
+    return lay;
+}
+
 /* The Dirichlet faces may lie across the planes where level 0 stores its neighbours (lean: the diagonal is summed
  * from the first / last plane's arrays). */
-int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk)
+int ssbi_transport_across_gmg(const ssb_transport_params *par, int64_t nunk, int64_t nx)
 {
-    return !(par->lean == 1 || (par->lean == -1 && nunk > GMG_LEAN_AUTO_UNKNOWNS));
+    return level0_layout(par, nunk, nx) != 1;
 }
 
 static atomic_llong gmg_builds;
@@ -199,7 +211,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     gmg *m = p->state ? (gmg *)*p->state : NULL;
     int rc = SSB_OK;
     /* level-0 storage: neighbours from bit masks (lean) or stored (see ssb_transport_params.lean) */
-    const int lean = par->lean == 1 || (par->lean == -1 && p->nunk > GMG_LEAN_AUTO_UNKNOWNS);
+    const int lay = level0_layout(par, p->nunk, p->n[0]), lean = lay == 1;
 #if GMG_X86_POPCNT
     if (lean && !(m && p->reuse) && !__builtin_cpu_supports("popcnt"))
         return SSB_ERROR(ctx, SSB_ERR_UNSUPPORTED,
@@ -217,6 +229,7 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
         if (!m) return SSB_ERR_NOMEM;
         m->nt = nthreads > 0 ? nthreads : 1;
         m->lean = lean;
+        m->cmp = lay == 2;
         rc = ssbi_gmg_build(ctx, m, p);
         atomic_fetch_add(&gmg_builds, 1);
         if (rc == SSB_OK && p->state) *p->state = m;
@@ -227,26 +240,35 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
     }
     sol->setup_time_s = ssbi_transport_wtime() - ts;
     const int64_t n = p->nunk;
-    double *r = NULL, *q = NULL;
+    double *r = NULL;
     float *pv = NULL;
-    /* The iteration's x is a vector of its own in the solver numbering; the caller's sol->x (front-end order, n + 1
-     * entries) serves as q meanwhile and receives the solution at the end: two renumbering copies and no copy back
-     * (a 318 MB memcpy per direction and axis on the 500^3 cathode, single-threaded). */
-    double *xf = sol->x, *x = NULL;
+    /* Stored level 0 (the fastest, for problems up to GMG_COMPACT_AUTO_UNKNOWNS by default): the iteration's x is a
+     * vector of its own in the solver numbering and the caller's sol->x (front-end order, n + 1 entries) serves as
+     * q = A p meanwhile and receives the solution at the end. Compact and lean level 0 (the large problems, where
+     * memory counts): x is the caller's vector, put into the solver numbering in place (plane by plane) and back at
+     * the end, and q is not stored (see fine_upd): 16 bytes per unknown less, at the cost of forming A p again in
+     * the smoothing walks. */
+    const int keepq = !m->lean && !m->cmp;
+    double *xf = sol->x, *x = keepq ? NULL : sol->x;
     int renumbered = 0;
+    if (rc == SSB_OK && !keepq) { /* before the CG vectors: its plane buffers do not add to their peak */
+        rc = ssbi_gmg_renumber_inplace(ctx, m, p, x, 1);
+        renumbered = rc == SSB_OK;
+    }
     if (rc == SSB_OK) {
         r = ssbi_gmg_malloc(ctx, m, (size_t)n * 8, "CG vector");
         pv = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 4, "CG vector");
-        x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "CG vector");
+        if (keepq) x = ssbi_gmg_malloc(ctx, m, (size_t)(n + 1) * 8, "CG vector");
         if (!r || !pv || !x) rc = SSB_ERR_NOMEM;
+    }
+    if (rc == SSB_OK && keepq) {
+        ssbi_gmg_copy_renumber(m, p, xf, x, 1);
+        renumbered = 1;
     }
     if (rc != SSB_OK) goto out;
     pv[n] = 0.0f;
-    ssbi_gmg_renumber(m, p, xf, x, 1);
-    renumbered = 1;
     x[n] = 0.0;
-    q = xf;
-    cg_state c = {ctx, m, p, par, sol, x, r, pv, q, SSB_OK};
+    cg_state c = {ctx, m, p, par, sol, x, r, pv, keepq ? xf : NULL, SSB_OK};
 #if SSB_HAVE_OPENMP
     int par_levels = 0;
     for (int l = 0; l < m->nlev; l++) par_levels += m->lev[l].nslab > 1;
@@ -280,13 +302,17 @@ int ssbi_transport_solve_gmg(ssb_ctx *ctx, const ssbi_tproblem *p, const ssb_tra
 #endif
     rc = c.rc;
 out:
-    if (renumbered) {
-        ssbi_gmg_renumber(m, p, x, xf, 0);
-        xf[n] = 0.0;
-    }
     ssbi_gmg_free(m, r, (size_t)n * 8);
     ssbi_gmg_free(m, pv, (size_t)(n + 1) * 4);
-    ssbi_gmg_free(m, x, (size_t)(n + 1) * 8);
+    if (renumbered && keepq) {
+        ssbi_gmg_copy_renumber(m, p, x, xf, 0);
+        xf[n] = 0.0;
+    } else if (renumbered) {
+        const int rb = ssbi_gmg_renumber_inplace(ctx, m, p, xf, 0);
+        if (rc == SSB_OK) rc = rb;
+        xf[n] = 0.0;
+    }
+    if (keepq) ssbi_gmg_free(m, x, (size_t)(n + 1) * 8);
     sol->peak_bytes = m->peak;
     if (!p->state || *p->state != m) ssbi_transport_destroy_gmg(m);
     return rc;

@@ -18,25 +18,31 @@
 #endif
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* level-0 kernels (one = single conducting phase: constant conductance per axis, no table look-ups; lean = the
- * neighbours found from bit masks, not stored). GMG_FINE calls fn(..., one, lean) with constant flags. */
+/* level-0 kernels (one = single conducting phase: constant conductance per axis, no table look-ups; lay = the
+ * storage of the neighbours: 0 stored 32-bit indices, 1 found from bit masks (lean), 2 stored 16-bit ranks
+ * (compact)). GMG_FINE calls fn(..., one, lay) with constant flags. */
 #define GMG_FINE(fn, ...)                                                                                        \
     do {                                                                                                      \
-        if (m->lean) {                                                                                        \
+        const int lay_ = (m)->lean ? 1 : (m)->cmp ? 2 : 0;                                                   \
+        if (lay_ == 1) {                                                                                      \
             if (m->nph == 1) fn(__VA_ARGS__, 1, 1);                                                           \
             else fn(__VA_ARGS__, 0, 1);                                                                       \
+        } else if (lay_ == 2) {                                                                               \
+            if (m->nph == 1) fn(__VA_ARGS__, 1, 2);                                                           \
+            else fn(__VA_ARGS__, 0, 2);                                                                       \
         } else {                                                                                              \
             if (m->nph == 1) fn(__VA_ARGS__, 1, 0);                                                           \
             else fn(__VA_ARGS__, 0, 0);                                                                       \
         }                                                                                                     \
     } while (0)
 
-/* The unknowns of colour c on plane z of level 0 with their neighbours: stored indices (lean = 0,
- * GMG_FINE_STORED) or found from bit masks (lean = 1, GMG_FINE_WALK); both visit the unknowns in the same order and
- * give the body the same names, so the results are bit-identical. */
-#define GMG_FINE_LOOP(m, z, c, lean, ...)                                                                        \
+/* The unknowns of colour c on plane z of level 0 with their neighbours: stored indices (lay = 0,
+ * GMG_FINE_STORED), found from bit masks (lay = 1, GMG_FINE_WALK) or stored ranks (lay = 2, GMG_FINE_COMPACT); all
+ * visit the unknowns in the same order and give the body the same names, so the results are bit-identical. */
+#define GMG_FINE_LOOP(m, z, c, one, lay, ...)                                                                    \
     do {                                                                                                      \
-        if (lean) GMG_FINE_WALK(m, z, c, __VA_ARGS__);                                                        \
+        if ((lay) == 1) GMG_FINE_WALK(m, z, c, __VA_ARGS__);                                                  \
+        else if ((lay) == 2) GMG_FINE_COMPACT(m, z, c, one, __VA_ARGS__);                                     \
         else GMG_FINE_STORED(m, z, c, __VA_ARGS__);                                                           \
     } while (0)
 
@@ -63,6 +69,90 @@
             const uint8_t w4 = (uint8_t)(pi_[q4] + 1), w5 = (uint8_t)(pi_[q5] + 1);                           \
             (void)u; (void)w0; (void)w1; (void)w2; (void)w3; (void)w4; (void)w5;                              \
             __VA_ARGS__                                                                                       \
+        }                                                                                                     \
+    } while (0)
+
+/* The six neighbour indices of compact entry e in rows that start at k[6] (k[0] = k[1]): k + r, or n where r is -1,
+ * i.e. k + r + (d & -(r < 0)) with d = n + 1 - k; without a branch (presence is random: a branch per neighbour cost
+ * the sweeps 60 % of their time), and with SSE2 on x86-64 as two 4-lane vectors. The SSE2 load reads 16 bytes from
+ * e (the array has 4 bytes of slack at its end). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+typedef struct {
+    __m128i klo, khi, dlo, dhi;
+} gmg_nrow;
+GMG_INLINE void gmg_nrow_set(gmg_nrow *w, const int32_t k[6], int32_t n)
+{
+    w->klo = _mm_setr_epi32(k[0], k[1], k[2], k[3]);
+    w->khi = _mm_setr_epi32(k[4], k[5], 0, 0);
+    w->dlo = _mm_setr_epi32(n + 1 - k[0], n + 1 - k[1], n + 1 - k[2], n + 1 - k[3]);
+    w->dhi = _mm_setr_epi32(n + 1 - k[4], n + 1 - k[5], 0, 0);
+}
+GMG_INLINE void gmg_nidx6(const gmg_nrow *w, const gmg_nbr *e, int32_t q[8])
+{
+    const __m128i raw = _mm_loadu_si128((const __m128i *)(const void *)e);
+    const __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(raw, raw), 16);
+    const __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(raw, raw), 16);
+    _mm_storeu_si128((__m128i *)(void *)q,
+                     _mm_add_epi32(_mm_add_epi32(w->klo, lo), _mm_and_si128(_mm_srai_epi32(lo, 31), w->dlo)));
+    _mm_storeu_si128((__m128i *)(void *)(q + 4),
+                     _mm_add_epi32(_mm_add_epi32(w->khi, hi), _mm_and_si128(_mm_srai_epi32(hi, 31), w->dhi)));
+}
+#else
+typedef struct {
+    int32_t k[6], d[6];
+} gmg_nrow;
+GMG_INLINE void gmg_nrow_set(gmg_nrow *w, const int32_t k[6], int32_t n)
+{
+    for (int j = 0; j < 6; j++) {
+        w->k[j] = k[j];
+        w->d[j] = n + 1 - k[j];
+    }
+}
+GMG_INLINE void gmg_nidx6(const gmg_nrow *w, const gmg_nbr *e, int32_t q[8])
+{
+    for (int j = 0; j < 6; j++) q[j] = w->k[j] + (int32_t)e->r[j] + (w->d[j] & -(int32_t)(e->r[j] < 0));
+}
+#endif
+
+/* Compact stored neighbours (gmg_nbr: ranks in the five neighbour rows of the other colour) and, with more than one
+ * conducting phase (one = 0), the phase index per unknown (pi[n] = nph). Walks row by row, the starts of the
+ * neighbour rows loaded once per row. The body sees what GMG_FINE_WALK's sees (with one, u = 1 and w0..w5 = 1 where
+ * present, else 0: only the multi-phase kernels read them). */
+#define GMG_FINE_COMPACT(m, z, c, one, ...)                                                                      \
+    do {                                                                                                      \
+        const gmg_level *L_ = &(m)->lev[0];                                                                   \
+        const uint8_t *pi_ = L_->pi;                                                                          \
+        const gmg_nbr *nk_ = L_->nk;                                                                          \
+        const int32_t *rs_ = L_->rst;                                                                         \
+        const int64_t ny_ = L_->d[1], nz_ = L_->d[2];                                                         \
+        const int32_t n_ = (int32_t)L_->n;                                                                    \
+        const int oc_ = 1 - (c);                                                                              \
+        GMG_FINE_G1(m);                                                                                       \
+        for (int64_t y_ = 0; y_ < ny_; y_++) {                                                                \
+            const int64_t r_ = (z) * ny_ + y_;                                                                \
+            const int64_t i0_ = rs_[2 * r_ + (c)];                                                            \
+            const int64_t i1_ = y_ + 1 < ny_ ? rs_[2 * (r_ + 1) + (c)] : (c) ? L_->ps[(z) + 1] : L_->pb[z];   \
+            const int32_t kr_[6] = {rs_[2 * r_ + oc_], rs_[2 * r_ + oc_],                                     \
+                                    y_ > 0 ? rs_[2 * (r_ - 1) + oc_] : 0, y_ + 1 < ny_ ? rs_[2 * (r_ + 1) + oc_] : 0, \
+                                    (z) > 0 ? rs_[2 * (r_ - ny_) + oc_] : 0,                                  \
+                                    (z) + 1 < nz_ ? rs_[2 * (r_ + ny_) + oc_] : 0};                           \
+            gmg_nrow nw_;                                                                                     \
+            gmg_nrow_set(&nw_, kr_, n_);                                                                      \
+            for (int64_t i = i0_; i < i1_; i++) {                                                             \
+                int32_t qq_[8];                                                                               \
+                gmg_nidx6(&nw_, nk_ + i, qq_);                                                                \
+                const int32_t q0 = qq_[0], q1 = qq_[1], q2 = qq_[2], q3 = qq_[3], q4 = qq_[4], q5 = qq_[5];   \
+                const uint8_t u = (one) ? 1 : (uint8_t)(pi_[i] + 1);                                          \
+                const uint8_t w0 = (one) ? (uint8_t)(q0 != n_) : (uint8_t)(pi_[q0] + 1);                      \
+                const uint8_t w1 = (one) ? (uint8_t)(q1 != n_) : (uint8_t)(pi_[q1] + 1);                      \
+                const uint8_t w2 = (one) ? (uint8_t)(q2 != n_) : (uint8_t)(pi_[q2] + 1);                      \
+                const uint8_t w3 = (one) ? (uint8_t)(q3 != n_) : (uint8_t)(pi_[q3] + 1);                      \
+                const uint8_t w4 = (one) ? (uint8_t)(q4 != n_) : (uint8_t)(pi_[q4] + 1);                      \
+                const uint8_t w5 = (one) ? (uint8_t)(q5 != n_) : (uint8_t)(pi_[q5] + 1);                      \
+                (void)u; (void)w0; (void)w1; (void)w2; (void)w3; (void)w4; (void)w5;                          \
+                __VA_ARGS__                                                                                   \
+            }                                                                                                 \
         }                                                                                                     \
     } while (0)
 
@@ -206,30 +296,51 @@ GMG_INLINE float fine_diag(const gmg *m, const gmg_level *L, const int one, int 
 /* Gauss-Seidel update of colour c (0 red, 1 black) on plane z of level 0. The right-hand side of level 0 is the
  * outer residual r in float, normalised: b = (float)r * rs with rs = 1 / gscale, formed where it is read (r does not
  * change during the preconditioner; storing b cost 4 bytes per unknown). */
-GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const double *r, const int one, const int lean)
+GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const double *r, const int one, const int lay)
 {
     const gmg_level *L = &m->lev[0];
     float *x = L->x;
     const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
-    if (lean) { /* no stored diagonal either */
+    if (lay == 1) { /* no stored diagonal either */
         const int lo = z == 0, hi = z == L->d[2] - 1;
         const int64_t hs = L->ps[L->d[2] - 1];
         GMG_FINE_WALK(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) *
                                       (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
+    } else if (lay == 2) {
+        GMG_FINE_COMPACT(m, z, c, one, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
     } else {
         GMG_FINE_STORED(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
     }
 }
 
+/* interior diagonal of the unknowns of plane z of a compact level 0 (setup_fine's sum, in its order) */
+GMG_INLINE void interior_diag(const gmg *m, int64_t z, float *d, const int one)
+{
+    for (int c = 0; c < 2; c++)
+        GMG_FINE_COMPACT(m, z, c, one, {
+            const int pp = (u - 1) * (m->nph + 1);
+            const uint8_t wk[6] = {w0, w1, w2, w3, w4, w5};
+            float s = 0.0f;
+            for (int k = 0; k < 6; k++) s += m->gf[k >> 1][pp + GMG_PCOL(wk[k], m->nph)];
+            d[i] = s;
+        });
+}
+
+void ssbi_gmg_interior_diag(const gmg *m, int64_t z, float *d)
+{
+    if (m->nph == 1) interior_diag(m, z, d, 1);
+    else interior_diag(m, z, d, 0);
+}
+
 /* red x = b / d of plane z (the start of the pre-smoothing) when the diagonal is not stored */
-GMG_INLINE void fine_red_init(const gmg *m, int64_t z, const double *r, const int one, const int lean)
+GMG_INLINE void fine_red_init(const gmg *m, int64_t z, const double *r, const int one, const int lay)
 {
     const gmg_level *L = &m->lev[0];
     float *x = L->x;
     const float rs = (float)(1.0 / m->gscale);
     const int lo = z == 0, hi = z == L->d[2] - 1;
     const int64_t hs = L->ps[L->d[2] - 1];
-    (void)lean;
+    (void)lay;
     GMG_FINE_WALK(m, z, 0, x[i] = ((float)r[i] * rs) * (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
 }
 
@@ -258,24 +369,16 @@ static void f_pre_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     }
 }
 
-static void u_update(const gmg *m, const gmg_args *a, int64_t z, double *acc);
-
-/* CG update fused with the pre-smoothing's stage A: x += alpha p, r -= alpha q, r . r, then f_pre_init */
-static void f_upd_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
-{
-    u_update(m, a, z, acc);
-    f_pre_init(m, a, z, acc);
-}
 
 /* pre-smoothing, stage C: residual of the red unknowns (= their coupling to the black ones, since red x = b / d)
  * added to the coarse right-hand side */
-GMG_INLINE void fine_restrict(const gmg *m, int64_t z, const int one, const int lean)
+GMG_INLINE void fine_restrict(const gmg *m, int64_t z, const int one, const int lay)
 {
     const gmg_level *L = &m->lev[0];
     float *cb = m->lev[1].b;
     const float *x = L->x;
     const int32_t *agg = L->agg;
-    GMG_FINE_LOOP(m, z, 0, lean, cb[agg[i]] += GMG_FINE_OFF(m, x, one););
+    GMG_FINE_LOOP(m, z, 0, one, lay, cb[agg[i]] += GMG_FINE_OFF(m, x, one););
 }
 
 static void f_pre_restrict(const gmg *m, const gmg_args *a, int64_t z, double *acc)
@@ -297,71 +400,83 @@ static void f_post_prolong(const gmg *m, const gmg_args *a, int64_t z, double *a
     for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) x[i] += w * xc[agg[i]];
 }
 
-/* post-smoothing, stage C: red update, then the plane's r . z and q . z (z = x * gscale) */
-static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
-{
-    const gmg_level *L = &m->lev[0];
-    GMG_FINE(fine_gs, m, z, 0, a->r);
-    const double zs = m->gscale;
-    const float *x = L->x;
-    const double *r = a->r, *q = a->q;
-    double s1 = 0.0, s2 = 0.0;
-    for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
-        const double zi = (double)x[i] * zs;
-        s1 += r[i] * zi;
-        if (q) s2 += q[i] * zi;
-    }
-    acc[0] += s1;
-    acc[1] += s2;
-}
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* exact operator (double) on level 0 */
 
+/* Row i of the exact operator (double) for the unknown being walked (inside GMG_FINE_LOOP), with the locals of
+ * GMG_AROW_LOCALS: XV(k) reads the vector, xi is its own entry; without the Dirichlet terms (GMG_DIR_ADD). One
+ * phase: the diagonal from the neighbour counts per axis (the table of counts with stored indices, the presence of
+ * the neighbours otherwise: the same sum in the same order, so the same bits). */
+#define GMG_AROW_LOCALS(m, p, one, lay)                                                                          \
+    const double *G0 = (p)->gface[0], *G1 = (p)->gface[1], *G2 = (p)->gface[2];                              \
+    const double G00 = G0[0], G10 = G1[0], G20 = G2[0]; /* one phase (locals: stores might alias the tables) */  \
+    const int st = (m)->nph + 1, nph = (m)->nph;                                                             \
+    const int32_t nn_ = (int32_t)(m)->lev[0].n;                                                              \
+    const uint8_t *nc = (m)->lev[0].nc;                                                                      \
+    double dtab[27];                                                                                         \
+    if ((one) && (lay) == 0)                                                                                 \
+        for (int k_ = 0; k_ < 27; k_++)                                                                      \
+            dtab[k_] = G00 * (double)(k_ % 3) + G10 * (double)(k_ / 3 % 3) + G20 * (double)(k_ / 9);         \
+    (void)st;                                                                                                \
+    (void)nph;                                                                                               \
+    (void)nn_;                                                                                               \
+    (void)nc
+#define GMG_AROW(XV, xi, one, lay)                                                                              \
+    ((one) ? ((lay) ? G00 * (double)((q0 != nn_) + (q1 != nn_)) + G10 * (double)((q2 != nn_) + (q3 != nn_)) +   \
+                          G20 * (double)((q4 != nn_) + (q5 != nn_))                                          \
+                    : dtab[nc[i]]) * (xi) -                                                                  \
+                 G00 * (XV(q0) + XV(q1)) - G10 * (XV(q2) + XV(q3)) - G20 * (XV(q4) + XV(q5))               \
+           : arow_tab(G0, G1, G2, (u - 1) * st, nph, w0, w1, w2, w3, w4, w5, xi, XV(q0), XV(q1), XV(q2), XV(q3), \
+                      XV(q4), XV(q5)))
+
+GMG_INLINE double arow_tab(const double *G0, const double *G1, const double *G2, int pp, int nph, uint8_t w0,
+                           uint8_t w1, uint8_t w2, uint8_t w3, uint8_t w4, uint8_t w5, double xi, double x0,
+                           double x1, double x2, double x3, double x4, double x5)
+{
+    const double a0 = G0[pp + GMG_PCOL(w0, nph)], a1 = G0[pp + GMG_PCOL(w1, nph)], a2 = G1[pp + GMG_PCOL(w2, nph)],
+                 a3 = G1[pp + GMG_PCOL(w3, nph)], a4 = G2[pp + GMG_PCOL(w4, nph)], a5 = G2[pp + GMG_PCOL(w5, nph)];
+    return (a0 + a1 + a2 + a3 + a4 + a5) * xi - a0 * x0 - a1 * x1 - a2 * x2 - a3 * x3 - a4 * x4 - a5 * x5;
+}
+
+/* The Dirichlet entries of plane z met in a walk over colour c (the lists are ascending, red before black): one
+ * cursor per side; GMG_DIR_ADD adds unknown i's terms g_D xi to s (inlet first, as apply_plane adds them). */
+#define GMG_DIR_CURSORS(m, z, c)                                                                                 \
+    int64_t kd0_ = (m)->dps[0][z], kd1_ = (m)->dps[1][z];                                                    \
+    const int64_t ed0_ = (m)->dps[0][(z) + 1], ed1_ = (m)->dps[1][(z) + 1];                                  \
+    if (c) {                                                                                                 \
+        const int64_t pbz_ = (m)->lev[0].pb[z];                                                              \
+        while (kd0_ < ed0_ && (m)->di[0][kd0_] < pbz_) kd0_++;                                               \
+        while (kd1_ < ed1_ && (m)->di[1][kd1_] < pbz_) kd1_++;                                               \
+    }
+#define GMG_DIR_ADD(m, s, xi)                                                                                    \
+    do {                                                                                                     \
+        if (kd0_ < ed0_ && (m)->di[0][kd0_] == i) s += (m)->dg0[0][kd0_++] * (xi);                           \
+        if (kd1_ < ed1_ && (m)->di[1][kd1_] == i) s += (m)->dg0[1][kd1_++] * (xi);                           \
+    } while (0)
+
 /* y = A x on plane z (x has n + 1 entries with x[n] = 0) for x in double (xd) or in float (xf; the other NULL: the
- * calls pass a constant NULL, so that the inlined copies read one type without tests); *xy += x . y over the plane */
+ * calls pass a constant NULL, so that the inlined copies read one type without tests); *xy += x . y over the plane;
+ * y = NULL (a constant too): only x . y. Row i of y is the interior row (GMG_AROW) plus the Dirichlet terms
+ * (GMG_DIR_ADD forms the same value in a walk). */
 #define GMG_XV(k) (xd ? xd[k] : (double)xf[k])
 GMG_INLINE void apply_plane(const gmg *m, const ssbi_tproblem *p, int64_t z, const double *xd, const float *xf,
-                            double *y, double *xy, const int one, const int lean)
+                            double *y, double *xy, const int one, const int lay)
 {
-    const gmg_level *L = &m->lev[0];
-    const int64_t n = L->n;
-    const double *G0 = p->gface[0], *G1 = p->gface[1], *G2 = p->gface[2];
-    const double G00 = G0[0], G10 = G1[0], G20 = G2[0]; /* one phase (locals: y might alias the tables) */
-    const int st = m->nph + 1, nph = m->nph;
+    GMG_AROW_LOCALS(m, p, one, lay);
     double s_xy = 0.0;
-    /* one phase, stored neighbours: the diagonal by the neighbour counts per axis (the sum in the order of the
-     * lean walk's, so both give the same bits) */
-    const uint8_t *nc = L->nc;
-    double dtab[27];
-    if (one && !lean)
-        for (int k = 0; k < 27; k++)
-            dtab[k] = G00 * (double)(k % 3) + G10 * (double)(k / 3 % 3) + G20 * (double)(k / 9);
     for (int c = 0; c < 2; c++)
-        GMG_FINE_LOOP(m, z, c, lean, {
+        GMG_FINE_LOOP(m, z, c, one, lay, {
             const double xi = GMG_XV(i);
-            double s;
-            if (one) {
-                s = (lean ? G00 * (double)((q0 != n) + (q1 != n)) + G10 * (double)((q2 != n) + (q3 != n)) +
-                                G20 * (double)((q4 != n) + (q5 != n))
-                          : dtab[nc[i]]) * xi - G00 * (GMG_XV(q0) + GMG_XV(q1)) -
-                    G10 * (GMG_XV(q2) + GMG_XV(q3)) - G20 * (GMG_XV(q4) + GMG_XV(q5));
-            } else {
-                const int pp = (u - 1) * st;
-                const double a0 = G0[pp + GMG_PCOL(w0, nph)], a1 = G0[pp + GMG_PCOL(w1, nph)],
-                             a2 = G1[pp + GMG_PCOL(w2, nph)], a3 = G1[pp + GMG_PCOL(w3, nph)],
-                             a4 = G2[pp + GMG_PCOL(w4, nph)], a5 = G2[pp + GMG_PCOL(w5, nph)];
-                s = (a0 + a1 + a2 + a3 + a4 + a5) * xi - a0 * GMG_XV(q0) - a1 * GMG_XV(q1) - a2 * GMG_XV(q2) -
-                    a3 * GMG_XV(q3) - a4 * GMG_XV(q4) - a5 * GMG_XV(q5);
-            }
-            y[i] = s;
+            const double s = GMG_AROW(GMG_XV, xi, one, lay);
+            if (y) y[i] = s;
             s_xy += xi * s;
         });
     for (int sd = 0; sd < 2; sd++) /* the Dirichlet unknowns of the plane (inlet, then outlet) */
         for (int64_t k = m->dps[sd][z]; k < m->dps[sd][z + 1]; k++) {
             const int64_t i = m->di[sd][k];
             const double t = m->dg0[sd][k] * GMG_XV(i);
-            y[i] += t;
+            if (y) y[i] += t;
             s_xy += GMG_XV(i) * t;
         }
     *xy += s_xy;
@@ -383,13 +498,16 @@ void ssbi_gmg_q_dir(const gmg *m, const gmg_args *a, int64_t z, double *acc)
         for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) pv[i] = (float)((double)xf[i] * zs + beta * pv[i]);
 }
 
-/* stage B: q = A p, p . q */
+/* stage B: q = A p (stored level 0) and p . q; the compact and lean level 0 store no q (the update and the
+ * post-smoothing form it again where they walk the plane's neighbours anyway, see fine_upd) */
 void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, a->q, &acc[0]);
+    if (a->q) GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, a->q, &acc[0]);
+    else GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, NULL, &acc[0]);
 }
 
-/* update, stage A: x += alpha p, r -= alpha q, r . r, r . x (the dissipated power E = I_in - r . x, see gmg.c) */
+/* update with a stored q, stage A: x += alpha p, r -= alpha q, r . r, r . x (the dissipated power E = I_in - r . x,
+ * see gmg.c) */
 static void u_update(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
@@ -408,28 +526,153 @@ static void u_update(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     acc[1] += rx;
 }
 
-/* true residual, stage B: q = A x, r = rhs - q, r . r, r . x */
+/* true residual, stage B: r = rhs - A x (A x formed in r), r . r, r . x */
 void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     const gmg_level *L = &m->lev[0];
     double dummy = 0.0;
-    GMG_FINE(apply_plane, m, a->prob, z, a->x, NULL, a->q, &dummy);
     double *r = a->r;
-    const double *q = a->q;
+    GMG_FINE(apply_plane, m, a->prob, z, a->x, NULL, r, &dummy);
     const double *x = a->x;
     double rr = 0.0, rx = 0.0;
-    const int64_t k0 = m->dps[0][z], k1 = m->dps[0][z + 1];
-    if (k1 > k0) { /* inlet unknowns: right-hand side gd (1 V); -q + gd rounds as gd - q */
-        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) r[i] = -q[i];
-        for (int64_t k = k0; k < k1; k++) r[m->di[0][k]] += m->dg0[0][k];
-    }
+    for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) r[i] = -r[i];
+    /* inlet unknowns: right-hand side gd (1 V); -q + gd rounds as gd - q */
+    for (int64_t k = m->dps[0][z]; k < m->dps[0][z + 1]; k++) r[m->di[0][k]] += m->dg0[0][k];
     for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
-        if (k1 == k0) r[i] = -q[i];
         rr += r[i] * r[i];
         rx += r[i] * x[i];
     }
     acc[0] += rr;
     acc[1] += rx;
+}
+
+/* The CG update of the colour-c unknowns of plane z with q = A p formed here, in apply_plane's arithmetic (so the
+ * bits of a stored q; the iteration keeps no q vector: 8 bytes per unknown less): x += alpha p, r -= alpha q; r . r
+ * and r . x into acc[0], acc[1]. gs: then the Gauss-Seidel update of these unknowns on level 0 (b = r in float, the
+ * pre-smoothing's black half-sweep), in the same walk. */
+#define GMG_UPD_BODY(INVD)                                                                                       \
+    {                                                                                                        \
+        const double pi_d = (double)pv[i];                                                                   \
+        double qi = GMG_AROW(GMG_PV, pi_d, one, lay);                                                        \
+        GMG_DIR_ADD(m, qi, pi_d);                                                                            \
+        x[i] += al * pv[i];                                                                                  \
+        r[i] -= al * qi;                                                                                     \
+        rr += r[i] * r[i];                                                                                   \
+        rx += r[i] * x[i];                                                                                   \
+        if (gs) x0[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x0, one)) * (INVD);                              \
+    }
+#define GMG_PV(k) ((double)pv[k])
+GMG_INLINE void fine_upd(const gmg *m, const gmg_args *a, int64_t z, int c, const int gs, double *acc, const int one,
+                         const int lay)
+{
+    const gmg_level *L = &m->lev[0];
+    GMG_AROW_LOCALS(m, a->prob, one, lay);
+    const double al = a->alpha;
+    double *x = a->x, *r = a->r;
+    const float *pv = a->pv;
+    float *x0 = L->x;
+    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
+    double rr = 0.0, rx = 0.0;
+    GMG_DIR_CURSORS(m, z, c);
+    if (lay == 1) {
+        const int lo = z == 0, hi = z == L->d[2] - 1;
+        const int64_t hs = L->ps[L->d[2] - 1];
+        GMG_FINE_WALK(m, z, c, GMG_UPD_BODY(1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)));
+    } else if (lay == 2) {
+        GMG_FINE_COMPACT(m, z, c, one, GMG_UPD_BODY(invd[i]));
+    } else {
+        GMG_FINE_STORED(m, z, c, GMG_UPD_BODY(invd[i]));
+    }
+    acc[0] += rr;
+    acc[1] += rx;
+}
+
+/* The Gauss-Seidel update of the colour-c unknowns of plane z (post-smoothing) and, with a->zq, z . q over them
+ * into acc[1] (z = x * gscale, q = A p formed as in fine_upd): their z is final after this half-sweep. */
+#define GMG_GSZ_BODY(INVD)                                                                                       \
+    {                                                                                                        \
+        const float xn = ((float)r[i] * rs + GMG_FINE_OFF(m, x0, one)) * (INVD);                              \
+        x0[i] = xn;                                                                                          \
+        if (zq) {                                                                                            \
+            const double pi_d = (double)pv[i];                                                               \
+            double qi = GMG_AROW(GMG_PV, pi_d, one, lay);                                                    \
+            GMG_DIR_ADD(m, qi, pi_d);                                                                        \
+            s2 += qi * ((double)xn * zs);                                                                    \
+        }                                                                                                    \
+    }
+GMG_INLINE void fine_gs_zq(const gmg *m, const gmg_args *a, int64_t z, int c, double *acc, const int one,
+                           const int lay)
+{
+    const gmg_level *L = &m->lev[0];
+    GMG_AROW_LOCALS(m, a->prob, one, lay);
+    const double *r = a->r;
+    const float *pv = a->pv;
+    float *x0 = L->x;
+    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
+    const double zs = m->gscale;
+    const int zq = a->zq;
+    double s2 = 0.0;
+    GMG_DIR_CURSORS(m, z, c);
+    if (lay == 1) {
+        const int lo = z == 0, hi = z == L->d[2] - 1;
+        const int64_t hs = L->ps[L->d[2] - 1];
+        GMG_FINE_WALK(m, z, c, GMG_GSZ_BODY(1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)));
+    } else if (lay == 2) {
+        GMG_FINE_COMPACT(m, z, c, one, GMG_GSZ_BODY(invd[i]));
+    } else {
+        GMG_FINE_STORED(m, z, c, GMG_GSZ_BODY(invd[i]));
+    }
+    acc[1] += s2;
+}
+#undef GMG_PV
+
+/* CG update fused with the pre-smoothing's stage A, then f_pre_init: with a stored q the whole plane's update;
+ * without, the red unknowns' update (f_pre_init reads r of the red unknowns only), the black unknowns' is in stage B
+ * (f_black_upd), before their half-sweep */
+static void f_upd_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
+{
+    if (a->q) u_update(m, a, z, acc);
+    else GMG_FINE(fine_upd, m, a, z, 0, 0, acc);
+    f_pre_init(m, a, z, acc);
+}
+
+/* pre-smoothing with the CG update, stage B: the black unknowns' update and half-sweep */
+static void f_black_upd(const gmg *m, const gmg_args *a, int64_t z, double *acc)
+{
+    GMG_FINE(fine_upd, m, a, z, 1, 1, acc);
+}
+
+/* post-smoothing, stage B: black half-sweep, z . q over the black unknowns */
+static void f_black_zq(const gmg *m, const gmg_args *a, int64_t z, double *acc)
+{
+    GMG_FINE(fine_gs_zq, m, a, z, 1, acc);
+}
+
+/* post-smoothing, stage C: red half-sweep (without a stored q: with z . q over the red unknowns), then the plane's
+ * r . z and (with a stored q and a->zq) q . z (z = x * gscale) */
+static void f_post_red(const gmg *m, const gmg_args *a, int64_t z, double *acc)
+{
+    const gmg_level *L = &m->lev[0];
+    const double zs = m->gscale;
+    const float *x = L->x;
+    const double *r = a->r;
+    if (a->q) {
+        GMG_FINE(fine_gs, m, z, 0, a->r);
+        const double *q = a->zq ? a->q : NULL;
+        double s1 = 0.0, s2 = 0.0;
+        for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) {
+            const double zi = (double)x[i] * zs;
+            s1 += r[i] * zi;
+            if (q) s2 += q[i] * zi;
+        }
+        acc[0] += s1;
+        acc[1] += s2;
+        return;
+    }
+    GMG_FINE(fine_gs_zq, m, a, z, 0, acc);
+    double s1 = 0.0;
+    for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) s1 += r[i] * ((double)x[i] * zs);
+    acc[0] += s1;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -693,11 +936,11 @@ static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks)
 
 /* x0 = M^{-1} r on level 0 (z = x0 * gscale) in two parts. ssbi_gmg_precond_pre: pre-smoothing and restriction; with
  * a->upd it first applies the CG update (x += alpha p, r -= alpha q) and returns r . r (and r . x in *rx), else 0.
- * ssbi_gmg_precond_post: coarse correction and post-smoothing; returns r . z and (if a->q) q . z (flexible-CG beta). */
+ * ssbi_gmg_precond_post: coarse correction and post-smoothing; returns r . z and (if a->zq) q . z (flexible-CG beta). */
 double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx)
 {
     double s[4];
-    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, f_black,
+    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, a->upd && !a->q ? f_black_upd : f_black,
                     m->nlev > 1 ? f_pre_restrict : NULL, a, s);
     if (rx) *rx = s[1];
     return s[0];
@@ -708,7 +951,8 @@ void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq)
     double s[4];
     a->omega = m->nlev > 1 && m->lev[1].kr ? 1.0f : GMG_OMEGA;
     if (m->nlev > 1) coarse_solve(m, 1);
-    ssbi_gmg_pipeline(m, &m->lev[0], m->nlev > 1 ? f_post_prolong : NULL, f_black, f_post_red, a, s);
+    ssbi_gmg_pipeline(m, &m->lev[0], m->nlev > 1 ? f_post_prolong : NULL, a->zq && !a->q ? f_black_zq : f_black,
+                      f_post_red, a, s);
     *rz = s[0];
     *zq = s[1];
 }

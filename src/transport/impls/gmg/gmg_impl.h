@@ -7,14 +7,17 @@
  *
  * Level 0 is the voxel problem itself. Its unknowns are renumbered plane by plane, red (x+y+z even) before black,
  * each colour row by row, so that a Gauss-Seidel half-sweep walks one contiguous range per plane without tests.
- * Two storages of its neighbours (params.lean, identical arithmetic, bit-identical results): each unknown stores
+ * Three storages of its neighbours (params.lean, identical arithmetic, bit-identical results): each unknown stores
  * its six neighbour indices (the dummy unknown n, of value 0, where a neighbour is absent), its phase and its
- * inverse diagonal (lean = 0: the fastest sweeps), or (lean = 1) the neighbours are found from one bit per voxel
- * (the unknowns of each row and colour) and the start of each row, the phases from the front end's phase map and
- * the diagonal is summed where it is needed: 29 bytes per unknown less, more arithmetic per sweep (GMG_FINE_WALK).
+ * inverse diagonal (lean = 0: the fastest sweeps); or (lean = 2, "compact", gmg_nbr) its six neighbours as 16-bit
+ * ranks in their rows, whose starts the level keeps, and the phase only with several conducting phases: 12 bytes
+ * per unknown less (14 with one phase), the decoding costs ~15 % of the solve (GMG_FINE_COMPACT); or (lean = 1)
+ * the neighbours are found from one bit per voxel (the unknowns of each row and colour) and the start of each row,
+ * the phases from the front end's phase map and the diagonal is summed where it is needed: 29 bytes per unknown
+ * less than lean = 0, 2-3x the arithmetic per sweep (GMG_FINE_WALK). Auto (params.lean = -1): the indices up to
+ * GMG_COMPACT_AUTO_UNKNOWNS, compact up to GMG_LEAN_AUTO_UNKNOWNS, lean above.
  * The right-hand side of level 0 is the outer residual in float, formed where it is read. The outer CG runs
- * in that numbering too; the solution is put back into the front end's order at the end. (16-bit neighbour
- * offsets instead of the 32-bit indices were tried: half the bytes, but the decoding made the sweeps slower.)
+ * in that numbering too, on the caller's vector put into it in place (and back at the end).
  * Coarse levels aggregate 2x2x2 blocks of the level below, but split every block into the connected pieces of
  * its unknowns (coupling inside the block): a piece, not a block, is one coarse unknown (piecewise-constant
  * prolongation P). Without the split, pore pieces that only meet outside the block were merged, which cost the
@@ -37,9 +40,13 @@
  * neighbouring slab (two barriers per pass). The slabs depend on the level alone and sums are formed per slab and
  * added in slab order, so the results are the same for any thread count. Thread 0 runs the iteration and the small
  * levels, the others wait in a team whose waits sleep after a short spin (see gmg_team).
- * Outer CG vectors: x, r and q = A p in double, the search direction p in float (p = z + beta p, where z comes from
- * the single-precision preconditioner; x and r are updated with the stored p and q = A p of that same p, so the
- * recursive residual stays the residual of x): 4 bytes per unknown and ~12 bytes of traffic per iteration less;
+ * Outer CG vectors: x (the caller's vector) and r in double, the search direction p in float (p = z + beta p, where
+ * z comes from the single-precision preconditioner; x and r are updated with the stored p and q = A p of that same
+ * p, so the recursive residual stays the residual of x): 4 bytes per unknown and ~12 bytes of traffic per iteration
+ * less than a double p. q = A p is not stored: p . q is summed in its own pass, and q is formed again in the walks
+ * of the pre-smoothing (the update r -= alpha q: red unknowns in stage A, black ones in their half-sweep) and of the
+ * post-smoothing (z . q for the Polak-Ribiere beta, each colour after its final half-sweep), with the arithmetic of
+ * apply_plane, so the bits of a stored q; 8 bytes per unknown less (and 8 more for x in the caller's vector);
  * the same outer iterations as a double p on electrode.tiff x / y / z and a 300^3 cathode's SE and CAM phases, tau
  * 1e-14 to 9e-11 (relative) from the double-p value, inside the stopping rule's 1e-9).
  * Dirichlet faces: the exact Dirichlet terms of level 0 are lists per plane (solver index and conductance, m->dps,
@@ -60,9 +67,10 @@
  * unknown: the same sum in the same order, so the same bits (test_transport_gmg's lean case compares them); q = A p
  * took ~10 % of the solve's CPU, electrode.tiff pore along z 1.14 -> 1.10 s (bench_transport, 3 x 3 runs
  * interleaved with main, 2 threads, session 9).
- * Memory: 37 bytes per unknown on level 0 (38 with one phase; lean: 8 + 1 bit per voxel) + 20 for the CG vectors + ~75 per coarse
- * unknown (about 1/6 of them); during the set-up a transient 4-byte index per voxel (and, lean, the phases and
- * the diagonal). */
+ * Memory: 37 bytes per unknown on level 0 (38 with one phase; compact 25, 24 with one phase; lean: 8 + 1 bit per
+ * voxel) + 12 for the CG vectors (r, p; x is the caller's) + ~75 per coarse unknown (about 1/6 of them); during the
+ * set-up a transient 4-byte index per voxel (and, lean, the phases and the diagonal), which makes the set-up the
+ * peak with the compact storage (TauFactor's 500^3 volume: 19.0 bytes per voxel). */
 #ifndef SSB_GMG_IMPL_H
 #define SSB_GMG_IMPL_H
 
@@ -81,6 +89,9 @@
 #define GMG_NCOARSE 800
 /* params.lean = -1 (auto) chooses the lean level 0 above this many unknowns (stored neighbours: 2 GiB) */
 #define GMG_LEAN_AUTO_UNKNOWNS ((int64_t)89478485)
+/* params.lean = -1 (auto) chooses the compact level 0 (16-bit ranks, gmg_nbr) above this many unknowns and up to
+ * GMG_LEAN_AUTO_UNKNOWNS: the 32-bit indices below (the fastest sweeps, where the memory is small anyway) */
+#define GMG_COMPACT_AUTO_UNKNOWNS ((int64_t)16777216)
 #define GMG_MAXLEV 40
 #define GMG_PAR_MIN 131072 /* below this many unknowns a level runs on one thread */
 #define GMG_SLAB 65536     /* unknowns per slab of planes (see setup_slabs) */
@@ -130,6 +141,17 @@
 /* parallel loop with the set-up's thread count */
 #define GMG_PRAGMA_FOR_NT GMG_PRAGMA(omp parallel for schedule(static) num_threads(nt))
 
+/* Compact stored neighbours of a level-0 unknown (gmg.cmp = 1), 12 bytes instead of six 32-bit indices: the
+ * neighbours of a colour-c unknown at position x of row (y, z) have the other colour and lie in five rows of it (the
+ * same row for -x and +x, rows y - 1 and y + 1 of plane z, row y of planes z - 1 and z + 1), whose starts the level
+ * keeps (rst). Neighbour k's index is its row's start plus r[k], its rank in that row (the number of the row's
+ * unknowns of that colour before it); r[k] = -1 where it is absent (the dummy unknown n). A row holds at most 32768
+ * unknowns of a colour (local x extent <= GMG_NBR_MAXNX; longer rows take the lean storage). */
+typedef struct {
+    int16_t r[6];
+} gmg_nbr;
+#define GMG_NBR_MAXNX ((int64_t)65536)
+
 /* Rows [i0, i1) of a coarse level with len entries each, stored from entry k0 on. */
 typedef struct {
     int64_t i0, i1, k0;
@@ -144,14 +166,18 @@ typedef struct {
     int64_t *sz;    /* slab s holds planes [sz[s], sz[s + 1]); sz[s] is even */
     /* level 0 only; stored neighbours (gmg.lean = 0) */
     int32_t *nb;    /* 6 per unknown: -x, +x, -y, +y, -z, +z (n if absent) */
-    /* level 0 only; neighbours from bit masks (gmg.lean = 1) */
+    /* level 0 only; compact stored neighbours (gmg.cmp = 1) */
+    gmg_nbr *nk;    /* per unknown: ranks in the neighbours' rows (see gmg_nbr) */
+    /* level 0 only; lean and compact storages */
     int32_t *rst;   /* first unknown of colour c (0 red, 1 black) in row y of plane z: rst[2 * (z * d[1] + y) + c] */
+    /* level 0 only; neighbours from bit masks (gmg.lean = 1) */
     uint64_t *bits; /* unknowns of colour c in row y of plane z: nwr words from (2 * (z * d[1] + y) + c) * nwr on,
                      * bit k of word w = position x = 2 (64 w + k) + parity(y + z + c); the last word is 0 (the
                      * neighbours are found from these and rst, see GMG_FINE_WALK in gmg_cycle.c) */
     int64_t nwr;    /* words per row and colour: ceil(ceil(d[0] / 2) / 64) + 1 */
     /* level 0 only */
-    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy); freed after the set-up when lean */
+    uint8_t *pi;    /* phase index per unknown, pi[n] = nph (dummy); freed after the set-up when lean or compact
+                     * with one conducting phase */
     uint8_t *nc;    /* one conducting phase, stored neighbours: present neighbours per axis, c0 + 3 c1 + 9 c2 */
     /* coarse levels only: off-diagonal conductances (a_ij = -cv), as compressed rows during the set-up (rp, col)
      * and, above the coarsest level, as runs afterwards (see finalize_level) */
@@ -179,8 +205,9 @@ typedef struct {
     int nlev;
     gmg_level lev[GMG_MAXLEV];
     int nph;
-    int lean;     /* level 0: 1 finds the neighbours from bit masks (rst, bits), 0 stores them (nb); set before
+    int lean;     /* level 0: 1 finds the neighbours from bit masks (rst, bits), 0 stores them (nb or nk); set before
                    * ssbi_gmg_build */
+    int cmp;      /* level 0 with lean = 0: 1 stores the neighbours as 16-bit ranks (nk, rst), 0 as indices (nb) */
     float *gf[3]; /* float conductance tables (normalised) */
     float g1[3];  /* the same for a single conducting phase */
     double gscale;
@@ -207,11 +234,13 @@ typedef struct {
 
 typedef struct {
     const ssbi_tproblem *prob;
-    double *x, *r, *q;      /* outer CG vectors (level 0, solver numbering) */
+    double *x, *r, *q;      /* outer CG vectors (level 0, solver numbering); q = A p only with the stored level 0
+                             * (NULL: formed again where it is read) */
     float *pv;              /* the search direction (float: see ssbi_transport_solve_gmg) */
     const double *rhs;      /* level 0: right-hand side of plane 0 (NULL: none) */
     double alpha, beta;
     int upd;                /* ssbi_gmg_precond_pre: apply the CG update first */
+    int zq;                 /* ssbi_gmg_precond_post: also z . A p (the flexible-CG beta) */
     float omega;            /* prolongation weight */
     int l;                  /* level */
     const float *u;         /* coarse-level vector operands */
@@ -253,7 +282,10 @@ int ssbi_gmg_build(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
  * of every level and the coarsest factor (not for the lean level 0). */
 int ssbi_gmg_set_dirichlet(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p);
 /* to = 1: v in front-end order -> tmp in the solver numbering of level 0; to = 0: back (n entries, distinct) */
-void ssbi_gmg_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, double *tmp, int to);
+void ssbi_gmg_copy_renumber(const gmg *m, const ssbi_tproblem *p, const double *v, double *tmp, int to);
+/* to = 1: v in front-end order -> the solver numbering of level 0, in place (n entries; a plane's unknowns stay in
+ * the plane's range); to = 0: back. A buffer of one plane per thread (counted in m->peak). */
+int ssbi_gmg_renumber_inplace(ssb_ctx *ctx, gmg *m, const ssbi_tproblem *p, double *v, int to);
 /* gmg_team.c */
 void ssbi_gmg_pipeline(const gmg *m, const gmg_level *L, gmg_stage A, gmg_stage B, gmg_stage C, const gmg_args *a,
                        double out[4]);
@@ -271,5 +303,8 @@ void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx);
 void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq);
 int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L);
+/* d[i] = the interior diagonal (without Dirichlet terms, float, normalised, in setup_fine's order) of the unknowns
+ * of plane z of a compact level 0 */
+void ssbi_gmg_interior_diag(const gmg *m, int64_t z, float *d);
 
 #endif
