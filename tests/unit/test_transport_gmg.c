@@ -247,11 +247,12 @@ static void test_lean(void **state)
             assert_int_equal(r[2].iterations, r[1].iterations);
             assert_true(r[2].tau == r[1].tau);
             assert_true(r[2].current_in == r[1].current_in && r[2].current_out == r[1].current_out);
-            /* against the stored q: the same iterations, tau to rounding (r . r, r . x and z . q are summed per
-             * colour instead of per plane) */
+            /* against the stored q: the same iterations, tau to rounding (without a stored q the step length comes
+             * from an estimate of p . A p, see cg_run); the inlet face current is first-order in the iterate's
+             * error (tau, from the variational current, second-order) */
             assert_int_equal(r[1].iterations, r[0].iterations);
             TU_ASSERT_REL(r[1].tau, r[0].tau, 1e-12);
-            TU_ASSERT_REL(r[1].current_in, r[0].current_in, 1e-12);
+            TU_ASSERT_REL(r[1].current_in, r[0].current_in, 1e-9);
             const int64_t n = r[0].n_unknowns, nxl = ax == 0 ? d[1] : d[0];
             const int64_t rows = d[0] * d[1] * d[2] / nxl, nwr = ((nxl + 1) / 2 + 63) / 64 + 1;
             const int64_t masks = 2 * rows * nwr * 8 + 2 * rows * 4 + nwr * 8; /* bits, row starts, zero row */

@@ -76,6 +76,7 @@ static void cg_run(cg_state *c)
     double rtol_eff = var ? sqrt(par->rtol) : par->rtol;
     int64_t it = 0;
     double rel = 0.0, rz = 0.0, beta = 0.0, s[4];
+    double zq = 0.0, zaz = NAN, pq_old = NAN; /* the iteration without a stored q (see below) */
     int restart = 1, confirmed = 0;
     /* Residual rule: the residual alone leaves tau up to ~7e-8 off its converged value at rtol 1e-8 (electrode.tiff
      * pore phase along x and y), so convergence also asks the inlet current to have settled to CTOL_FACTOR rtol in
@@ -133,23 +134,44 @@ static void cg_run(cg_state *c)
             a.upd = 0;
             a.zq = 0;
             ssbi_gmg_precond_pre(m, &a, NULL);
-            ssbi_gmg_precond_post(m, &a, &rz, &dummy);
+            ssbi_gmg_precond_post(m, &a, &rz, &dummy, &zaz);
             a.zq = 1;
             beta = 0.0;
             restart = 0;
         }
         confirmed = 0;
         a.beta = beta;
-        ssbi_gmg_pipeline(m, L0, ssbi_gmg_q_dir, ssbi_gmg_q_apply, NULL, &a, s); /* p = z + beta p, q = A p */
-        const double pq = s[0];
-        if (!(pq > 0.0) || !isfinite(pq)) {
-            snprintf(sol->reason, sizeof sol->reason, "CG breakdown (p.Ap = %g)", pq);
-            break;
+        double rx, rr;
+        if (a.q) { /* stored q: p = z + beta p, q = A p, p . q; then the update fused with the pre-smoothing */
+            ssbi_gmg_pipeline(m, L0, ssbi_gmg_q_dir, ssbi_gmg_q_apply, NULL, &a, s);
+            const double pq = s[0];
+            if (!(pq > 0.0) || !isfinite(pq)) {
+                snprintf(sol->reason, sizeof sol->reason, "CG breakdown (p.Ap = %g)", pq);
+                break;
+            }
+            a.alpha = rz / pq;
+            a.upd = 1;
+            rr = ssbi_gmg_precond_pre(m, &a, &rx); /* update of x and r, then the pre-smoothing of r */
+        } else {
+            /* no stored q: alpha from p . A p = z . A z + 2 beta z . A p_old + beta^2 p_old . A p_old (the first
+             * from the post-smoothing's sums in the float operator, the others exact), then q = A p and the update
+             * in one walk; the exact p . A p of that walk is the next p_old . A p_old. alpha only scales the step:
+             * x and r stay consistent whatever its rounding. */
+            const double pqe = beta == 0.0 ? zaz : zaz + 2.0 * beta * zq + beta * beta * pq_old;
+            if (!(pqe > 0.0) || !isfinite(pqe)) {
+                snprintf(sol->reason, sizeof sol->reason, "CG breakdown (p.Ap = %g)", pqe);
+                break;
+            }
+            a.alpha = rz / pqe;
+            ssbi_gmg_pipeline(m, L0, ssbi_gmg_q_dir, ssbi_gmg_q_apply_upd, NULL, &a, s);
+            pq_old = s[0];
+            rr = s[1];
+            rx = s[2];
+            if (!(pq_old > 0.0) || !isfinite(pq_old)) {
+                snprintf(sol->reason, sizeof sol->reason, "CG breakdown (p.Ap = %g)", pq_old);
+                break;
+            }
         }
-        a.alpha = rz / pq;
-        a.upd = 1;
-        double rx;
-        const double rr = ssbi_gmg_precond_pre(m, &a, &rx); /* update of x and r, then the pre-smoothing of r */
         it++;
         rel = sqrt(rr) / bnorm;
         currents(m, c->x, &i_in, &i_out);
@@ -163,8 +185,12 @@ static void cg_run(cg_state *c)
         if (c->rc != SSB_OK) break;
         if (stop_test(var, &v, par, rel, rtol_eff, i_in, i_out, dcur, ctol))
             continue; /* confirm at the top of the loop */
-        double rzn, zq;
-        ssbi_gmg_precond_post(m, &a, &rzn, &zq);
+        double rzn;
+        if (!a.q) { /* the pre-smoothing of the updated r */
+            a.upd = 0;
+            ssbi_gmg_precond_pre(m, &a, NULL);
+        }
+        ssbi_gmg_precond_post(m, &a, &rzn, &zq, &zaz);
         beta = -a.alpha * zq / rz;
         if (!isfinite(beta)) beta = 0.0;
         rz = rzn;

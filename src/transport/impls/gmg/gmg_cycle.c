@@ -498,12 +498,47 @@ void ssbi_gmg_q_dir(const gmg *m, const gmg_args *a, int64_t z, double *acc)
         for (int64_t i = L->ps[z]; i < L->ps[z + 1]; i++) pv[i] = (float)((double)xf[i] * zs + beta * pv[i]);
 }
 
-/* stage B: q = A p (stored level 0) and p . q; the compact and lean level 0 store no q (the update and the
- * post-smoothing form it again where they walk the plane's neighbours anyway, see fine_upd) */
+/* stage B: q = A p (stored level 0) and p . q (the compact and lean level 0 store no q: ssbi_gmg_q_apply_upd) */
 void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
     if (a->q) GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, a->q, &acc[0]);
     else GMG_FINE(apply_plane, m, a->prob, z, NULL, a->pv, NULL, &acc[0]);
+}
+
+/* stage B without a stored q (compact and lean level 0): q = A p formed in the walk (apply_plane's arithmetic, the
+ * Dirichlet terms by the cursors) and the CG update in the same walk, with alpha known beforehand (see cg_run: from
+ * p . A p estimated by the preconditioner's sums): x += alpha p, r -= alpha q; acc[0] += p . q (exact, the next
+ * estimate's p_old . A p_old), acc[1] += r . r, acc[2] += r . x. The pre-smoothing then reads the updated r. */
+GMG_INLINE void fine_q_upd(const gmg *m, const gmg_args *a, int64_t z, double *acc, const int one, const int lay)
+{
+    GMG_AROW_LOCALS(m, a->prob, one, lay);
+    const double al = a->alpha;
+    double *x = a->x, *r = a->r;
+    const float *pv = a->pv;
+    double pq = 0.0, rr = 0.0, rx = 0.0;
+#define GMG_PV(k) ((double)pv[k])
+    for (int c = 0; c < 2; c++) {
+        GMG_DIR_CURSORS(m, z, c);
+        GMG_FINE_LOOP(m, z, c, one, lay, {
+            const double pi_d = (double)pv[i];
+            double qi = GMG_AROW(GMG_PV, pi_d, one, lay);
+            GMG_DIR_ADD(m, qi, pi_d);
+            pq += pi_d * qi;
+            x[i] += al * pv[i];
+            r[i] -= al * qi;
+            rr += r[i] * r[i];
+            rx += r[i] * x[i];
+        });
+    }
+#undef GMG_PV
+    acc[0] += pq;
+    acc[1] += rr;
+    acc[2] += rx;
+}
+
+void ssbi_gmg_q_apply_upd(const gmg *m, const gmg_args *a, int64_t z, double *acc)
+{
+    GMG_FINE(fine_q_upd, m, a, z, acc);
 }
 
 /* update with a stored q, stage A: x += alpha p, r -= alpha q, r . r, r . x (the dissipated power E = I_in - r . x,
@@ -546,53 +581,19 @@ void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     acc[1] += rx;
 }
 
-/* The CG update of the colour-c unknowns of plane z with q = A p formed here, in apply_plane's arithmetic (so the
- * bits of a stored q; the iteration keeps no q vector: 8 bytes per unknown less): x += alpha p, r -= alpha q; r . r
- * and r . x into acc[0], acc[1]. gs: then the Gauss-Seidel update of these unknowns on level 0 (b = r in float, the
- * pre-smoothing's black half-sweep), in the same walk. */
-#define GMG_UPD_BODY(INVD)                                                                                       \
-    {                                                                                                        \
-        const double pi_d = (double)pv[i];                                                                   \
-        double qi = GMG_AROW(GMG_PV, pi_d, one, lay);                                                        \
-        GMG_DIR_ADD(m, qi, pi_d);                                                                            \
-        x[i] += al * pv[i];                                                                                  \
-        r[i] -= al * qi;                                                                                     \
-        rr += r[i] * r[i];                                                                                   \
-        rx += r[i] * x[i];                                                                                   \
-        if (gs) x0[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x0, one)) * (INVD);                              \
-    }
 #define GMG_PV(k) ((double)pv[k])
-GMG_INLINE void fine_upd(const gmg *m, const gmg_args *a, int64_t z, int c, const int gs, double *acc, const int one,
-                         const int lay)
-{
-    const gmg_level *L = &m->lev[0];
-    GMG_AROW_LOCALS(m, a->prob, one, lay);
-    const double al = a->alpha;
-    double *x = a->x, *r = a->r;
-    const float *pv = a->pv;
-    float *x0 = L->x;
-    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
-    double rr = 0.0, rx = 0.0;
-    GMG_DIR_CURSORS(m, z, c);
-    if (lay == 1) {
-        const int lo = z == 0, hi = z == L->d[2] - 1;
-        const int64_t hs = L->ps[L->d[2] - 1];
-        GMG_FINE_WALK(m, z, c, GMG_UPD_BODY(1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)));
-    } else if (lay == 2) {
-        GMG_FINE_COMPACT(m, z, c, one, GMG_UPD_BODY(invd[i]));
-    } else {
-        GMG_FINE_STORED(m, z, c, GMG_UPD_BODY(invd[i]));
-    }
-    acc[0] += rr;
-    acc[1] += rx;
-}
-
 /* The Gauss-Seidel update of the colour-c unknowns of plane z (post-smoothing) and, with a->zq, z . q over them
- * into acc[1] (z = x * gscale, q = A p formed as in fine_upd): their z is final after this half-sweep. */
+ * into acc[1] (z = x * gscale, q = A p formed as in fine_q_upd): their z is final after this half-sweep. Also the two
+ * sums of z . A z in the float operator of level 0 (A_f, normalised): with nu_i = b_i + sum_j g_ij x_j the
+ * update's numerator (x_i = nu_i / d_i), d_i x_i^2 = nu_i x_i for every unknown, and every coupling joins a red and
+ * a black unknown, so x . A_f x = sum_i nu_i x_i - 2 sum_red x_i sum_j g_ij x_j, where the red sums see the final
+ * black values (this half-sweep comes last): acc[2] += sum nu x, acc[3] += sum_red x off (see fine_q_upd). */
 #define GMG_GSZ_BODY(INVD)                                                                                       \
     {                                                                                                        \
-        const float xn = ((float)r[i] * rs + GMG_FINE_OFF(m, x0, one)) * (INVD);                              \
+        const float of = GMG_FINE_OFF(m, x0, one), nu = (float)r[i] * rs + of, xn = nu * (INVD);              \
         x0[i] = xn;                                                                                          \
+        s3 += (double)nu * (double)xn;                                                                       \
+        if (!c) s4 += (double)xn * (double)of;                                                               \
         if (zq) {                                                                                            \
             const double pi_d = (double)pv[i];                                                               \
             double qi = GMG_AROW(GMG_PV, pi_d, one, lay);                                                    \
@@ -611,7 +612,7 @@ GMG_INLINE void fine_gs_zq(const gmg *m, const gmg_args *a, int64_t z, int c, do
     const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
     const double zs = m->gscale;
     const int zq = a->zq;
-    double s2 = 0.0;
+    double s2 = 0.0, s3 = 0.0, s4 = 0.0;
     GMG_DIR_CURSORS(m, z, c);
     if (lay == 1) {
         const int lo = z == 0, hi = z == L->d[2] - 1;
@@ -623,23 +624,17 @@ GMG_INLINE void fine_gs_zq(const gmg *m, const gmg_args *a, int64_t z, int c, do
         GMG_FINE_STORED(m, z, c, GMG_GSZ_BODY(invd[i]));
     }
     acc[1] += s2;
+    acc[2] += s3;
+    acc[3] += s4;
 }
 #undef GMG_PV
 
-/* CG update fused with the pre-smoothing's stage A, then f_pre_init: with a stored q the whole plane's update;
- * without, the red unknowns' update (f_pre_init reads r of the red unknowns only), the black unknowns' is in stage B
- * (f_black_upd), before their half-sweep */
+/* CG update with a stored q fused with the pre-smoothing's stage A: the plane's update, then f_pre_init (without a
+ * stored q the update is in the walk of q = A p, ssbi_gmg_q_apply_upd) */
 static void f_upd_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    if (a->q) u_update(m, a, z, acc);
-    else GMG_FINE(fine_upd, m, a, z, 0, 0, acc);
+    u_update(m, a, z, acc);
     f_pre_init(m, a, z, acc);
-}
-
-/* pre-smoothing with the CG update, stage B: the black unknowns' update and half-sweep */
-static void f_black_upd(const gmg *m, const gmg_args *a, int64_t z, double *acc)
-{
-    GMG_FINE(fine_upd, m, a, z, 1, 1, acc);
 }
 
 /* post-smoothing, stage B: black half-sweep, z . q over the black unknowns */
@@ -940,21 +935,25 @@ static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks)
 double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx)
 {
     double s[4];
-    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, a->upd && !a->q ? f_black_upd : f_black,
+    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, f_black,
                     m->nlev > 1 ? f_pre_restrict : NULL, a, s);
     if (rx) *rx = s[1];
     return s[0];
 }
 
-void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq)
+void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq, double *zaz)
 {
     double s[4];
     a->omega = m->nlev > 1 && m->lev[1].kr ? 1.0f : GMG_OMEGA;
     if (m->nlev > 1) coarse_solve(m, 1);
-    ssbi_gmg_pipeline(m, &m->lev[0], m->nlev > 1 ? f_post_prolong : NULL, a->zq && !a->q ? f_black_zq : f_black,
-                      f_post_red, a, s);
+    ssbi_gmg_pipeline(m, &m->lev[0], m->nlev > 1 ? f_post_prolong : NULL, !a->q ? f_black_zq : f_black, f_post_red,
+                      a, s);
     *rz = s[0];
     *zq = s[1];
+    if (zaz) { /* z . A z = gscale^3 x . A_f x (z = gscale x, A = gscale A_f) */
+        const double g = m->gscale;
+        *zaz = a->q ? NAN : g * g * g * (s[2] - 2.0 * s[3]);
+    }
 }
 #if GMG_X86_POPCNT && defined(__clang__)
 #pragma clang attribute pop

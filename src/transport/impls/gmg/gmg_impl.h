@@ -43,10 +43,13 @@
  * Outer CG vectors: x (the caller's vector) and r in double, the search direction p in float (p = z + beta p, where
  * z comes from the single-precision preconditioner; x and r are updated with the stored p and q = A p of that same
  * p, so the recursive residual stays the residual of x): 4 bytes per unknown and ~12 bytes of traffic per iteration
- * less than a double p. q = A p is not stored: p . q is summed in its own pass, and q is formed again in the walks
- * of the pre-smoothing (the update r -= alpha q: red unknowns in stage A, black ones in their half-sweep) and of the
- * post-smoothing (z . q for the Polak-Ribiere beta, each colour after its final half-sweep), with the arithmetic of
- * apply_plane, so the bits of a stored q; 8 bytes per unknown less (and 8 more for x in the caller's vector);
+ * less than a double p. The compact and lean level 0 store no q = A p and solve in the caller's x (16 bytes per
+ * unknown less): the step length alpha comes first, from p . A p = z . A z + 2 beta z . A p_old + beta^2 p_old . A
+ * p_old (z . A z from sums the post-smoothing forms anyway, in the float operator; the other two exact), then one
+ * walk forms q = A p (apply_plane's arithmetic) and updates x and r with it (and sums the exact p . A p for the
+ * next step); the post-smoothing forms q again for z . q (the Polak-Ribiere beta) after each colour's final
+ * half-sweep. alpha's rounding only scales the step: x and r stay consistent. The stored level 0 keeps q (the
+ * caller's vector) and an x of its own: one pass less per iteration;
  * the same outer iterations as a double p on electrode.tiff x / y / z and a 300^3 cathode's SE and CAM phases, tau
  * 1e-14 to 9e-11 (relative) from the double-p value, inside the stopping rule's 1e-9).
  * Dirichlet faces: the exact Dirichlet terms of level 0 are lists per plane (solver index and conductance, m->dps,
@@ -301,7 +304,10 @@ void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 void ssbi_gmg_q_dir(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 void ssbi_gmg_q_apply(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx);
-void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq);
+/* zaz (NULL: not wanted): z . A z from the smoothing's sums, without a stored q only (else NaN) */
+void ssbi_gmg_precond_post(gmg *m, gmg_args *a, double *rz, double *zq, double *zaz);
+/* stage B without a stored q: q = A p, p . q and the CG update with a->alpha in one walk (sums: p . q, r . r, r . x) */
+void ssbi_gmg_q_apply_upd(const gmg *m, const gmg_args *a, int64_t z, double *acc);
 int ssbi_gmg_setup_dense(ssb_ctx *ctx, gmg *m, gmg_level *L);
 /* d[i] = the interior diagonal (without Dirichlet terms, float, normalised, in setup_fine's order) of the unknowns
  * of plane z of a compact level 0 */
