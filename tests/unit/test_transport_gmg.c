@@ -229,10 +229,12 @@ static void test_lean(void **state)
         const double u = ssb_rng_uniform(&rng);
         lab[v] = u < 0.40 ? 1 : u < 0.62 ? 2 : 0;
     }
-    for (int nphase = 1; nphase <= 2; nphase++) {
+    for (int pcase = 0; pcase < 3; pcase++) { /* one phase; two (ratio 5.7); two with a 1e6 contrast (residual rule) */
+        const int nphase = pcase == 0 ? 1 : 2;
         double sigma[256] = {0};
         sigma[1] = 2.385;
-        if (nphase == 2) sigma[2] = 0.417;
+        if (pcase == 1) sigma[2] = 0.417;
+        if (pcase == 2) sigma[2] = 2.385e-6;
         for (int ax = 0; ax < 3; ax++) {
             ssb_transport_result r[3];
             for (int lean = 0; lean <= 2; lean++) {
@@ -249,10 +251,16 @@ static void test_lean(void **state)
             assert_true(r[2].current_in == r[1].current_in && r[2].current_out == r[1].current_out);
             /* against the stored q: the same iterations, tau to rounding (without a stored q the step length comes
              * from an estimate of p . A p, see cg_run); the inlet face current is first-order in the iterate's
-             * error (tau, from the variational current, second-order) */
-            assert_int_equal(r[1].iterations, r[0].iterations);
-            TU_ASSERT_REL(r[1].tau, r[0].tau, 1e-12);
-            TU_ASSERT_REL(r[1].current_in, r[0].current_in, 1e-9);
+             * error (tau, from the variational current, second-order). At a 1e6 contrast (the residual rule, some
+             * 400-500 slowly converging iterations) rounding alone moves the stop by tens of iterations. */
+            if (pcase < 2) {
+                assert_int_equal(r[1].iterations, r[0].iterations);
+                TU_ASSERT_REL(r[1].tau, r[0].tau, 1e-12);
+                TU_ASSERT_REL(r[1].current_in, r[0].current_in, 1e-9);
+            } else {
+                assert_in_range(r[1].iterations, r[0].iterations * 3 / 4, r[0].iterations * 5 / 4);
+                TU_ASSERT_REL(r[1].tau, r[0].tau, 1e-7);
+            }
             const int64_t n = r[0].n_unknowns, nxl = ax == 0 ? d[1] : d[0];
             const int64_t rows = d[0] * d[1] * d[2] / nxl, nwr = ((nxl + 1) / 2 + 63) / 64 + 1;
             const int64_t masks = 2 * rows * nwr * 8 + 2 * rows * 4 + nwr * 8; /* bits, row starts, zero row */

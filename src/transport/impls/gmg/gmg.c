@@ -77,6 +77,10 @@ static void cg_run(cg_state *c)
     int64_t it = 0;
     double rel = 0.0, rz = 0.0, beta = 0.0, s[4];
     double zq = 0.0, zaz = NAN, pq_old = NAN; /* the iteration without a stored q (see below) */
+    /* Without a stored q, alpha from the estimate of p . A p where the conductance contrast is moderate; beyond it
+     * the estimate's z . A z (float operator, sums that cancel) is too coarse (a 1e6 contrast took 778 instead of 406
+     * iterations, test_lean), and the exact p . A p comes first, with q formed again in the pre-smoothing. */
+    const int est = !c->q && ssbi_var_contrast_ok(contrast);
     int restart = 1, confirmed = 0;
     /* Residual rule: the residual alone leaves tau up to ~7e-8 off its converged value at rtol 1e-8 (electrode.tiff
      * pore phase along x and y), so convergence also asks the inlet current to have settled to CTOL_FACTOR rtol in
@@ -142,7 +146,8 @@ static void cg_run(cg_state *c)
         confirmed = 0;
         a.beta = beta;
         double rx, rr;
-        if (a.q) { /* stored q: p = z + beta p, q = A p, p . q; then the update fused with the pre-smoothing */
+        if (a.q || !est) { /* exact p . A p first: p = z + beta p, (q = A p,) p . q; then the update fused with the
+                            * pre-smoothing (without a stored q it forms q again in its walks) */
             ssbi_gmg_pipeline(m, L0, ssbi_gmg_q_dir, ssbi_gmg_q_apply, NULL, &a, s);
             const double pq = s[0];
             if (!(pq > 0.0) || !isfinite(pq)) {
@@ -186,7 +191,7 @@ static void cg_run(cg_state *c)
         if (stop_test(var, &v, par, rel, rtol_eff, i_in, i_out, dcur, ctol))
             continue; /* confirm at the top of the loop */
         double rzn;
-        if (!a.q) { /* the pre-smoothing of the updated r */
+        if (!a.q && est) { /* the pre-smoothing of the updated r */
             a.upd = 0;
             ssbi_gmg_precond_pre(m, &a, NULL);
         }

@@ -581,7 +581,47 @@ void ssbi_gmg_r_true(const gmg *m, const gmg_args *a, int64_t z, double *acc)
     acc[1] += rx;
 }
 
+/* The CG update of the colour-c unknowns of plane z with q = A p formed here, in apply_plane's arithmetic (so the
+ * bits of a stored q; the iteration keeps no q vector: 8 bytes per unknown less): x += alpha p, r -= alpha q; r . r
+ * and r . x into acc[0], acc[1]. gs: then the Gauss-Seidel update of these unknowns on level 0 (b = r in float, the
+ * pre-smoothing's black half-sweep), in the same walk. */
+#define GMG_UPD_BODY(INVD)                                                                                       \
+    {                                                                                                        \
+        const double pi_d = (double)pv[i];                                                                   \
+        double qi = GMG_AROW(GMG_PV, pi_d, one, lay);                                                        \
+        GMG_DIR_ADD(m, qi, pi_d);                                                                            \
+        x[i] += al * pv[i];                                                                                  \
+        r[i] -= al * qi;                                                                                     \
+        rr += r[i] * r[i];                                                                                   \
+        rx += r[i] * x[i];                                                                                   \
+        if (gs) x0[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x0, one)) * (INVD);                              \
+    }
 #define GMG_PV(k) ((double)pv[k])
+GMG_INLINE void fine_upd(const gmg *m, const gmg_args *a, int64_t z, int c, const int gs, double *acc, const int one,
+                         const int lay)
+{
+    const gmg_level *L = &m->lev[0];
+    GMG_AROW_LOCALS(m, a->prob, one, lay);
+    const double al = a->alpha;
+    double *x = a->x, *r = a->r;
+    const float *pv = a->pv;
+    float *x0 = L->x;
+    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
+    double rr = 0.0, rx = 0.0;
+    GMG_DIR_CURSORS(m, z, c);
+    if (lay == 1) {
+        const int lo = z == 0, hi = z == L->d[2] - 1;
+        const int64_t hs = L->ps[L->d[2] - 1];
+        GMG_FINE_WALK(m, z, c, GMG_UPD_BODY(1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)));
+    } else if (lay == 2) {
+        GMG_FINE_COMPACT(m, z, c, one, GMG_UPD_BODY(invd[i]));
+    } else {
+        GMG_FINE_STORED(m, z, c, GMG_UPD_BODY(invd[i]));
+    }
+    acc[0] += rr;
+    acc[1] += rx;
+}
+
 /* The Gauss-Seidel update of the colour-c unknowns of plane z (post-smoothing) and, with a->zq, z . q over them
  * into acc[1] (z = x * gscale, q = A p formed as in fine_q_upd): their z is final after this half-sweep. Also the two
  * sums of z . A z in the float operator of level 0 (A_f, normalised): with nu_i = b_i + sum_j g_ij x_j the
@@ -629,12 +669,20 @@ GMG_INLINE void fine_gs_zq(const gmg *m, const gmg_args *a, int64_t z, int c, do
 }
 #undef GMG_PV
 
-/* CG update with a stored q fused with the pre-smoothing's stage A: the plane's update, then f_pre_init (without a
- * stored q the update is in the walk of q = A p, ssbi_gmg_q_apply_upd) */
+/* CG update fused with the pre-smoothing's stage A, then f_pre_init: with a stored q the whole plane's update;
+ * without (and alpha from the exact p . A p, see cg_run), the red unknowns' update (f_pre_init reads r of the red
+ * unknowns only), the black unknowns' is in stage B (f_black_upd), before their half-sweep */
 static void f_upd_init(const gmg *m, const gmg_args *a, int64_t z, double *acc)
 {
-    u_update(m, a, z, acc);
+    if (a->q) u_update(m, a, z, acc);
+    else GMG_FINE(fine_upd, m, a, z, 0, 0, acc);
     f_pre_init(m, a, z, acc);
+}
+
+/* pre-smoothing with the CG update without a stored q, stage B: the black unknowns' update and half-sweep */
+static void f_black_upd(const gmg *m, const gmg_args *a, int64_t z, double *acc)
+{
+    GMG_FINE(fine_upd, m, a, z, 1, 1, acc);
 }
 
 /* post-smoothing, stage B: black half-sweep, z . q over the black unknowns */
@@ -935,7 +983,7 @@ static void vcycle(gmg *m, int l, const gmg_args *ka, double *ks)
 double ssbi_gmg_precond_pre(gmg *m, const gmg_args *a, double *rx)
 {
     double s[4];
-    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, f_black,
+    ssbi_gmg_pipeline(m, &m->lev[0], a->upd ? f_upd_init : f_pre_init, a->upd && !a->q ? f_black_upd : f_black,
                     m->nlev > 1 ? f_pre_restrict : NULL, a, s);
     if (rx) *rx = s[1];
     return s[0];

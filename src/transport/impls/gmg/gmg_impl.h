@@ -48,8 +48,10 @@
  * p_old (z . A z from sums the post-smoothing forms anyway, in the float operator; the other two exact), then one
  * walk forms q = A p (apply_plane's arithmetic) and updates x and r with it (and sums the exact p . A p for the
  * next step); the post-smoothing forms q again for z . q (the Polak-Ribiere beta) after each colour's final
- * half-sweep. alpha's rounding only scales the step: x and r stay consistent. The stored level 0 keeps q (the
- * caller's vector) and an x of its own: one pass less per iteration;
+ * half-sweep. alpha's rounding only scales the step: x and r stay consistent. Beyond a conductance contrast of
+ * SSBI_VAR_MAX_CONTRAST that estimate is too coarse (sums that cancel in the float operator): the exact p . A p
+ * comes first and the pre-smoothing forms q again for the update (red unknowns in stage A, black ones in their
+ * half-sweep). The stored level 0 keeps q (the caller's vector) and an x of its own: one pass less per iteration;
  * the same outer iterations as a double p on electrode.tiff x / y / z and a 300^3 cathode's SE and CAM phases, tau
  * 1e-14 to 9e-11 (relative) from the double-p value, inside the stopping rule's 1e-9).
  * Dirichlet faces: the exact Dirichlet terms of level 0 are lists per plane (solver index and conductance, m->dps,
