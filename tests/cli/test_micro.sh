@@ -17,6 +17,13 @@ if awk -v t="$tau" 'BEGIN { d = t - 451 / 60; exit !(t != "" && d < 1e-5 && d > 
 for k in tau sigma_rel eps eps_percolating converged iterations; do
   if grep -q "\"$k\"" "$T/stair.json"; then ok "transport JSON has $k"; else bad "transport JSON lacks $k"; fi
 done
+# the gmg storages of the voxel level (--storage): the same tau to rounding; a bad name exits 4 (invalid value)
+for st in stored compact lean; do
+  expect_rc "transport staircase --storage $st" 0 "$BIN" micro transport "$T/stair.tif" --phase 1 --axis z --json --quiet --storage $st
+  t2=$(json_num "$T/out" tau)
+  if awk -v a="$tau" -v b="$t2" 'BEGIN { d = (a - b) / a; exit !(b != "" && d < 1e-12 && d > -1e-12) }'; then ok "--storage $st: tau $t2"; else bad "--storage $st: tau '$t2' vs '$tau'"; fi
+done
+expect_rc "transport --storage bogus" 4 "$BIN" micro transport "$T/stair.tif" --phase 1 --axis z --quiet --storage bogus
 # isolated spheres (label 1) do not percolate: tau = inf, exit 0
 expect_rc "generate sphere array" 0 "$BIN" micro generate --kind spheres --size 32 --radius 5 --spacing 16 -o "$T/sph.tif" --quiet
 expect_rc "transport non-percolating" 0 "$BIN" micro transport "$T/sph.tif" --phase 1 --axis x --json --quiet
