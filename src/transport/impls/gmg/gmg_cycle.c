@@ -293,24 +293,33 @@ GMG_INLINE float fine_diag(const gmg *m, const gmg_level *L, const int one, int 
     return d;
 }
 
+/* The unknowns of colour c on plane z of level 0 (GMG_FINE_LOOP) with BODY(INVD): BODY is the name of a macro whose
+ * argument is the unknown's inverse diagonal, the stored invd[i] or (lean) 1 / the diagonal summed in the walk. */
+#define GMG_FINE_LOOP_INVD(m, z, c, one, lay, BODY)                                                              \
+    do {                                                                                                      \
+        const gmg_level *Ld_ = &(m)->lev[0];                                                                  \
+        const float *invd_ = Ld_->invd;                                                                       \
+        if ((lay) == 1) {                                                                                     \
+            const int dlo_ = (z) == 0, dhi_ = (z) == Ld_->d[2] - 1;                                           \
+            const int64_t dhs_ = Ld_->ps[Ld_->d[2] - 1];                                                      \
+            (void)invd_;                                                                                      \
+            GMG_FINE_WALK(m, z, c, BODY(1.0f / GMG_FINE_DIAG(m, Ld_, one, dlo_, dhi_, dhs_)));                \
+        } else if ((lay) == 2) {                                                                              \
+            GMG_FINE_COMPACT(m, z, c, one, BODY(invd_[i]));                                                   \
+        } else {                                                                                              \
+            GMG_FINE_STORED(m, z, c, BODY(invd_[i]));                                                         \
+        }                                                                                                     \
+    } while (0)
+
 /* Gauss-Seidel update of colour c (0 red, 1 black) on plane z of level 0. The right-hand side of level 0 is the
  * outer residual r in float, normalised: b = (float)r * rs with rs = 1 / gscale, formed where it is read (r does not
  * change during the preconditioner; storing b cost 4 bytes per unknown). */
+#define GMG_GS_BODY(INVD) x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * (INVD);
 GMG_INLINE void fine_gs(const gmg *m, int64_t z, int c, const double *r, const int one, const int lay)
 {
-    const gmg_level *L = &m->lev[0];
-    float *x = L->x;
-    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
-    if (lay == 1) { /* no stored diagonal either */
-        const int lo = z == 0, hi = z == L->d[2] - 1;
-        const int64_t hs = L->ps[L->d[2] - 1];
-        GMG_FINE_WALK(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) *
-                                      (1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)););
-    } else if (lay == 2) {
-        GMG_FINE_COMPACT(m, z, c, one, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
-    } else {
-        GMG_FINE_STORED(m, z, c, x[i] = ((float)r[i] * rs + GMG_FINE_OFF(m, x, one)) * invd[i];);
-    }
+    float *x = m->lev[0].x;
+    const float rs = (float)(1.0 / m->gscale);
+    GMG_FINE_LOOP_INVD(m, z, c, one, lay, GMG_GS_BODY);
 }
 
 /* interior diagonal of the unknowns of plane z of a compact level 0 (setup_fine's sum, in its order) */
@@ -606,18 +615,10 @@ GMG_INLINE void fine_upd(const gmg *m, const gmg_args *a, int64_t z, int c, cons
     double *x = a->x, *r = a->r;
     const float *pv = a->pv;
     float *x0 = L->x;
-    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
+    const float rs = (float)(1.0 / m->gscale);
     double rr = 0.0, rx = 0.0;
     GMG_DIR_CURSORS(m, z, c);
-    if (lay == 1) {
-        const int lo = z == 0, hi = z == L->d[2] - 1;
-        const int64_t hs = L->ps[L->d[2] - 1];
-        GMG_FINE_WALK(m, z, c, GMG_UPD_BODY(1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)));
-    } else if (lay == 2) {
-        GMG_FINE_COMPACT(m, z, c, one, GMG_UPD_BODY(invd[i]));
-    } else {
-        GMG_FINE_STORED(m, z, c, GMG_UPD_BODY(invd[i]));
-    }
+    GMG_FINE_LOOP_INVD(m, z, c, one, lay, GMG_UPD_BODY);
     acc[0] += rr;
     acc[1] += rx;
 }
@@ -649,20 +650,12 @@ GMG_INLINE void fine_gs_zq(const gmg *m, const gmg_args *a, int64_t z, int c, do
     const double *r = a->r;
     const float *pv = a->pv;
     float *x0 = L->x;
-    const float *invd = L->invd, rs = (float)(1.0 / m->gscale);
+    const float rs = (float)(1.0 / m->gscale);
     const double zs = m->gscale;
     const int zq = a->zq;
     double s2 = 0.0, s3 = 0.0, s4 = 0.0;
     GMG_DIR_CURSORS(m, z, c);
-    if (lay == 1) {
-        const int lo = z == 0, hi = z == L->d[2] - 1;
-        const int64_t hs = L->ps[L->d[2] - 1];
-        GMG_FINE_WALK(m, z, c, GMG_GSZ_BODY(1.0f / GMG_FINE_DIAG(m, L, one, lo, hi, hs)));
-    } else if (lay == 2) {
-        GMG_FINE_COMPACT(m, z, c, one, GMG_GSZ_BODY(invd[i]));
-    } else {
-        GMG_FINE_STORED(m, z, c, GMG_GSZ_BODY(invd[i]));
-    }
+    GMG_FINE_LOOP_INVD(m, z, c, one, lay, GMG_GSZ_BODY);
     acc[1] += s2;
     acc[2] += s3;
     acc[3] += s4;
